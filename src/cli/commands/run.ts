@@ -1,0 +1,44 @@
+/**
+ * `chorus-flux run <inbox> --out <dir> [--config <file>]` — the embedded runner.
+ * Exit 0 when every file got an outcome, 2 on a system failure.
+ */
+import { SingleBar } from 'cli-progress';
+import path from 'node:path';
+import { loadConfig } from '../../config/config';
+import { createDeps } from '../../runner/deps';
+import { runEmbedded } from '../../runner/embedded';
+import { createLogger } from '../../util/logger';
+import { summaryTable } from '../summary';
+
+export interface RunCommandOptions {
+  out?: string;
+  config?: string;
+  concurrency?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  progress?: boolean;
+}
+
+export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
+  const config = loadConfig(opts.config, { out: opts.out });
+  const tty = Boolean(process.stderr.isTTY);
+  const showBar = opts.progress ?? (tty && !opts.quiet);
+  const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  // with a progress bar, the console only shows warnings; the log file has everything
+  const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
+  const deps = createDeps(config, { logger });
+  const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
+  const summary = await runEmbedded({
+    inbox,
+    deps,
+    concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+    onStart: (total) => bar?.start(total, 0, { last: '' }),
+    onFile: (r) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
+  });
+  bar?.stop();
+  await new Promise((r) => setTimeout(r, 20));
+  process.stdout.write(`${summaryTable(summary)}\n`);
+  process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
+  logger.flush?.();
+  return summary.failures.length > 0 ? 2 : 0;
+}

@@ -1,0 +1,53 @@
+/**
+ * The chorus-flux command line (commander). Each command lives in ./commands; exit codes
+ * follow DESIGN.md §7. Configuration errors and unexpected failures exit 2 with a message.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config';
+import { VERSION } from '../version';
+import { runCommand } from './commands/run';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('chorus-flux')
+    .description('Batch flux processing for French public e-invoicing (Chorus Pro IPM4 flows).')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description('process every file of an inbox tree once, in this process (no server)')
+    .argument('<inbox>', 'inbox folder (one subfolder per partner, or files directly)')
+    .requiredOption('-o, --out <dir>', 'output root (pivot/, statut/, archive/, error/, journal/, reports/)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option('--concurrency <n>', 'files processed at once', '4')
+    .option('-q, --quiet', 'no progress bar, errors only on the console')
+    .option('-v, --verbose', 'every file on the console, even with the progress bar')
+    .option('--no-progress', 'no progress bar')
+    .action(async (inbox: string, opts) => {
+      process.exitCode = await runCommand(inbox, opts);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`chorus-flux: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`chorus-flux: system failure: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 2;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The configuration file: read, validated against schemas/config.schema.json (ajv, defaults
+ * filled in), relative paths resolved against the file's folder. Errors name the key.
+ */
+import Ajv, { type ErrorObject } from 'ajv';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import schema from '../../schemas/config.schema.json';
+
+export type StatusFormat = 'CPPStatut' | 'CDAR';
+
+export interface CodeServiceEntry {
+  code: string;
+  name?: string;
+}
+
+export interface Recipient {
+  siret: string;
+  recepteurId: string;
+  name?: string;
+  codeServices: CodeServiceEntry[];
+  requiresCodeService: boolean;
+  requiresEngagement: boolean;
+  requiredAttachment: boolean;
+  moe?: { siret: string; codeService: string; recepteurId: string; forCodeServices?: string[] };
+  statusPartner?: string;
+}
+
+export interface Partner {
+  id: string;
+  name?: string;
+  inbox?: string;
+  statusFormats: StatusFormat[];
+  statusRecepteurId?: string;
+  doneMarker: boolean;
+}
+
+export interface Config {
+  /** file the configuration came from ('(bundled example)' or a path) */
+  source: string;
+  timezone: string;
+  emitter: { id: string; name: string };
+  paths: { out: string; state: string; processing: string };
+  partners: Partner[];
+  recipients: Recipient[];
+  limits: { maxFileBytes: number; maxAttachmentBytes: number; maxInvoiceBytes: number };
+  facturx: { enabled: boolean; profile: 'MINIMUM' | 'BASIC WL' | 'BASIC' | 'EN 16931' | 'EXTENDED' };
+  lifecycle: { suspendedDeadlineDays: number };
+  redis: { url: string; prefix: string };
+  watch: { stableMs: number; pollMs: number; rescanMs: number };
+  worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
+  metrics: { port: number; host: string };
+  reconcile: { cron: string; stuckProcessingMinutes: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[], source: string) {
+    super(`Invalid configuration ${source}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The example configuration bundled with the project; `run` uses it without --config. */
+export function bundledConfigPath(): string {
+  // works from src/ (ts-jest) and from dist/src/ (built)
+  for (const c of [path.resolve(__dirname, '../../config/example.json'), path.resolve(__dirname, '../../../config/example.json')]) {
+    if (existsSync(c)) return c;
+  }
+  return path.resolve(__dirname, '../../config/example.json');
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validateSchema = ajv.compile(schema);
+
+function describe(e: ErrorObject): string {
+  const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown key "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'required':
+      return `${where}: missing key "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'enum':
+      return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${where}: ${e.message ?? e.keyword}`;
+  }
+}
+
+/** Validates a parsed configuration object; `baseDir` resolves relative paths. */
+export function configFromObject(raw: unknown, baseDir: string, source: string, overrides: { out?: string } = {}): Config {
+  const data = JSON.parse(JSON.stringify(raw ?? {})) as Record<string, unknown>;
+  if (!validateSchema(data)) {
+    const problems = (validateSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if').map(describe);
+    throw new ConfigError([...new Set(problems)], source);
+  }
+  const d = data as Record<string, any>;
+  const problems: string[] = [];
+  const sirets = new Set<string>();
+  (d.recipients as any[]).forEach((r, k) => {
+    if (sirets.has(r.siret)) problems.push(`recipients.${k}.siret: ${r.siret} appears twice in the routing table`);
+    sirets.add(r.siret);
+    r.codeServices = (r.codeServices ?? []).map((c: string | CodeServiceEntry) => (typeof c === 'string' ? { code: c } : c));
+    r.requiresCodeService ??= false;
+    r.requiresEngagement ??= false;
+    r.requiredAttachment ??= false;
+  });
+  const ids = new Set<string>();
+  ((d.partners ?? []) as any[]).forEach((p, k) => {
+    if (ids.has(p.id)) problems.push(`partners.${k}.id: "${p.id}" appears twice`);
+    ids.add(p.id);
+    p.statusFormats ??= ['CPPStatut'];
+    p.doneMarker ??= false;
+    if (p.inbox) p.inbox = path.resolve(baseDir, p.inbox);
+  });
+  if (problems.length) throw new ConfigError(problems, source);
+  const paths = (d.paths ?? {}) as Record<string, string | undefined>;
+  const out = overrides.out !== undefined ? path.resolve(overrides.out) : path.resolve(baseDir, paths.out ?? 'out');
+  const redis = (d.redis ?? {}) as Record<string, string | undefined>;
+  return {
+    source,
+    timezone: d.timezone ?? 'Europe/Paris',
+    emitter: { id: 'CFX001', name: 'chorus-flux', ...(d.emitter ?? {}) },
+    paths: {
+      out,
+      state: paths.state !== undefined && overrides.out === undefined ? path.resolve(baseDir, paths.state) : path.join(out, 'state'),
+      processing: paths.processing !== undefined && overrides.out === undefined ? path.resolve(baseDir, paths.processing) : path.join(out, 'processing'),
+    },
+    partners: (d.partners ?? []) as Partner[],
+    recipients: d.recipients as Recipient[],
+    limits: { maxFileBytes: 125829120, maxAttachmentBytes: 10485759, maxInvoiceBytes: 125829120, ...(d.limits ?? {}) },
+    facturx: { enabled: true, profile: 'EN 16931', ...(d.facturx ?? {}) },
+    lifecycle: { suspendedDeadlineDays: 30, ...(d.lifecycle ?? {}) },
+    redis: { url: redis.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix ?? 'chorus-flux' },
+    watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, ...(d.watch ?? {}) },
+    worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
+    metrics: { port: 9464, host: '127.0.0.1', ...(d.metrics ?? {}) },
+    reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, ...(d.reconcile ?? {}) },
+  };
+}
+
+/** Reads and validates a configuration file (or the bundled example when `file` is undefined). */
+export function loadConfig(file: string | undefined, overrides: { out?: string } = {}): Config {
+  const p = path.resolve(file ?? bundledConfigPath());
+  let text: string;
+  try {
+    text = readFileSync(p, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`], p);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError([`not valid JSON: ${(e as Error).message}`], p);
+  }
+  return configFromObject(raw, path.dirname(p), file === undefined ? `${p} (bundled example)` : p, overrides);
+}
+
+export function findRecipient(config: Config, siret: string | undefined): Recipient | undefined {
+  if (siret === undefined) return undefined;
+  return config.recipients.find((r) => r.siret === siret);
+}
+
+export function findPartner(config: Config, id: string): Partner | undefined {
+  return config.partners.find((p) => p.id === id);
+}

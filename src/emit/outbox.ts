@@ -1,0 +1,73 @@
+/**
+ * The output tree (DESIGN.md §7): pivot/<recepteur>/, statut/<partner>/, cdar/<partner>/,
+ * archive/<day>/, error/<day>/ (+ .reason.json). Every write is atomic; every path is built
+ * from validated ids and a single cleaned name segment, so nothing lands outside the root.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { JournalOutput } from '../journal/events';
+import { sha256 } from '../util/hash';
+import { writeFileAtomic } from './atomic-write';
+
+/** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
+export function safeSegment(name: string, fallback = 'unnamed'): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '_').trim();
+  if (!cleaned || /^\.+$/.test(cleaned)) return fallback;
+  return cleaned.length > 200 ? cleaned.slice(0, 200) : cleaned;
+}
+
+export class Outbox {
+  constructor(readonly root: string) {}
+
+  /** Absolute path inside the root; refuses anything that would escape it. */
+  resolve(...segments: string[]): string {
+    const p = path.resolve(this.root, ...segments);
+    const rel = path.relative(this.root, p);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`refusing to write outside ${this.root}: ${p}`);
+    return p;
+  }
+
+  relative(abs: string): string {
+    return path.relative(this.root, abs).split(path.sep).join('/');
+  }
+
+  private async put(kind: JournalOutput['kind'], abs: string, data: string | Uint8Array, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    await writeFileAtomic(abs, bytes);
+    return { kind, path: this.relative(abs), sha256: sha256(bytes), bytes: bytes.length, ...extra };
+  }
+
+  writePivot(recepteurId: string, fileName: string, xml: string, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+    return this.put('pivot', this.resolve('pivot', safeSegment(recepteurId), safeSegment(fileName)), xml, { recepteurId, ...extra });
+  }
+
+  writeStatus(kind: 'statut' | 'cdar', partner: string, fileName: string, xml: string, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+    return this.put(kind, this.resolve(kind, safeSegment(partner), safeSegment(fileName)), xml, { partner, ...extra });
+  }
+
+  /**
+   * Keeps an original under archive/<day>/ or error/<day>/. The same name with other content
+   * the same day gets the content hash in its name, so nothing is overwritten.
+   */
+  async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string): Promise<JournalOutput> {
+    const seg = safeSegment(name);
+    let abs = this.resolve(kind, day, seg);
+    try {
+      const existing = await fs.readFile(abs);
+      if (sha256(existing) !== sha) {
+        const dot = seg.lastIndexOf('.');
+        const alt = dot > 0 ? `${seg.slice(0, dot)}.${sha.slice(0, 12)}${seg.slice(dot)}` : `${seg}.${sha.slice(0, 12)}`;
+        abs = this.resolve(kind, day, alt);
+      }
+    } catch {
+      /* not there yet */
+    }
+    return this.put(kind, abs, bytes);
+  }
+
+  writeReason(originalRel: string, reason: unknown): Promise<JournalOutput> {
+    const abs = this.resolve(`${originalRel}.reason.json`);
+    return this.put('reason', abs, JSON.stringify(reason, null, 2) + '\n');
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The EN 16931 (canonical model) → CPPFacturePivot V2_02 mapping, as data.
+ *
+ * The tree below is in the XSD's element order; `serialize.ts` walks it to write XML and
+ * `scripts/mapping-doc.ts` walks it to write docs/MAPPING.md, so the code and the documented
+ * table cannot drift apart. A leaf whose getter returns undefined is omitted (the XSD's
+ * minOccurs=0 elements); `required` leaves are written even when empty, so the schema, not
+ * the mapping, says what is missing — validation refuses such invoices before emission.
+ */
+import paymentMeans from '../../../schemas/payment-means.json';
+import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
+import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
+import { partySiret } from '../../transform/chorus/siret';
+
+export interface Leaf<T> {
+  el: string;
+  /** the business term or rule the value comes from, for the documentation */
+  from: string;
+  get: (x: T) => string | undefined;
+  required?: boolean;
+}
+
+export interface Group<T> {
+  el: string;
+  from: string;
+  /** omitted when false */
+  when?: (x: T) => boolean;
+  attrs?: (x: T) => Record<string, string | undefined>;
+  children: PNode<T>[];
+}
+
+export interface Repeat<T> {
+  el: string;
+  from: string;
+  items: (x: T) => unknown[];
+  attrs?: (item: never, index: number) => Record<string, string | undefined>;
+  children: PNode<never>[];
+}
+
+export type PNode<T> = ({ kind: 'leaf' } & Leaf<T>) | ({ kind: 'group' } & Group<T>) | ({ kind: 'repeat' } & Repeat<T>);
+
+const leaf = <T>(el: string, from: string, get: (x: T) => string | undefined, required = false): PNode<T> => ({ kind: 'leaf', el, from, get, required });
+const group = <T>(el: string, from: string, children: PNode<T>[], opts: Partial<Pick<Group<T>, 'when' | 'attrs'>> = {}): PNode<T> => ({ kind: 'group', el, from, children, ...opts });
+function repeat<T, I>(
+  el: string,
+  from: string,
+  items: (x: T) => I[],
+  children: PNode<I>[],
+  attrs?: (item: I, index: number) => Record<string, string | undefined>,
+): PNode<T> {
+  return { kind: 'repeat', el, from, items, children: children as PNode<never>[], attrs: attrs as Repeat<T>['attrs'] };
+}
+
+// ---- derived values -------------------------------------------------------------------
+
+const PM = paymentMeans as { map: Record<string, { pivot: string }>; default: string };
+
+/** BT-81 → pivot ModePaiement/Code (schemas/payment-means.json). */
+export function pivotPaymentCode(code: string | undefined): string {
+  const c = (code ?? '').trim();
+  return PM.map[c]?.pivot ?? PM.default;
+}
+
+/** Pivot Type: 381 for UNTDID 1001 credit-note codes and UBL CreditNote documents, else 380. */
+export function pivotType(inv: Invoice): string {
+  const c = (inv.typeCode ?? '').trim();
+  if (inv.syntax === 'PIVOT' && (c === '380' || c === '381')) return c;
+  if (CREDIT_NOTE_TYPE_CODES.has(c)) return '381';
+  return '380';
+}
+
+const CADRE = /^A([1-9]|1[0-9]|2[0-5])$/;
+/** BT-23 → Cadre de facturation (A1 … A25); anything else is the default A1. */
+export function pivotCadre(inv: Invoice): string {
+  const p = (inv.profileId ?? '').trim();
+  if (CADRE.test(p) && p !== 'A11') return p;
+  // a URN-like business process ending in :A5 or #A5 also names the cadre
+  const m = /[:#/]?(A(?:[1-9]|1[0-9]|2[0-5]))$/.exec(p);
+  return m && m[1] !== 'A11' ? m[1] : 'A1';
+}
+
+/** Fournisseur/TypeIdentifiant: 1 SIRET, 2 EU outside France, 3 outside the EU. */
+const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'GR', 'EL', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
+export function supplierIdType(inv: Invoice): string {
+  if (inv.chorus.supplierIdType) return inv.chorus.supplierIdType;
+  if (partySiret(inv.seller)) return '1';
+  const country = inv.seller.address?.countryCode ?? '';
+  return EU.has(country) ? '2' : country === 'FR' ? '1' : '3';
+}
+
+export function supplierId(inv: Invoice): string | undefined {
+  return inv.chorus.supplierId ?? partySiret(inv.seller) ?? inv.seller.vatId ?? inv.seller.legalId?.value ?? inv.seller.identifiers[0]?.value;
+}
+
+function firstAccount(inv: Invoice) {
+  for (const pm of inv.paymentMeans) for (const a of pm.accounts) if (a.id !== undefined) return a;
+  return undefined;
+}
+
+function hasBankReference(inv: Invoice): boolean {
+  return firstAccount(inv) !== undefined || inv.chorus.bankReferenceType !== undefined || inv.chorus.bankInstitution !== undefined;
+}
+
+function bankType(inv: Invoice): string | undefined {
+  if (inv.chorus.bankReferenceType) return inv.chorus.bankReferenceType;
+  const id = firstAccount(inv)?.id?.replace(/\s+/g, '') ?? '';
+  return /^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(id) ? 'IBAN' : id ? 'RIB' : undefined;
+}
+
+/** Pivot ModePaiement/Libelle: as read from a pivot, else BT-82 payment means text. */
+function paymentLabel(inv: Invoice): string | undefined {
+  return inv.chorus.paymentMeansLabel ?? inv.paymentMeans[0]?.text;
+}
+
+function hasEngagement(inv: Invoice): boolean {
+  return inv.contractReference !== undefined || inv.orderReference !== undefined;
+}
+
+/** The pivot attachments in order: as enriched (pivot fields), else as read. */
+export function pivotAttachments(inv: Invoice): Attachment[] {
+  return inv.attachments.filter((a) => a.pivot?.nomPJ !== undefined || a.content !== undefined || a.pivot?.idOriginal !== undefined || a.pivot?.idUnique !== undefined);
+}
+
+function contenu(a: Attachment): string | undefined {
+  return a.content === undefined ? undefined : Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString('base64');
+}
+
+// ---- the tree ------------------------------------------------------------------------
+
+const TVA: PNode<VatBreakdown>[] = [
+  leaf('Taux', 'BT-119 VAT category rate (0 when absent)', (v) => v.rate ?? '0', true),
+  leaf('BaseHt', 'BT-116 VAT category taxable amount', (v) => v.taxableAmount, true),
+  leaf('MontantTVA', 'BT-117 VAT category tax amount', (v) => v.taxAmount, true),
+];
+
+const LIGNE: PNode<InvoiceLine>[] = [
+  leaf('ReferenceProduit', "BT-155 Item seller's identifier, else BT-153 Item name", (l) => l.item.sellerId ?? l.item.name),
+  leaf('PrixUnitaire', 'BT-146 Item net price', (l) => l.price.net, true),
+  leaf('Quantite', 'BT-129 Invoiced quantity', (l) => l.quantity, true),
+  leaf('MontantHT', 'BT-131 Invoice line net amount', (l) => l.netAmount, true),
+  leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => l.vat.rate),
+];
+
+function lineNumber(l: InvoiceLine, k: number): Record<string, string> {
+  const id = l.id?.trim() ?? '';
+  return { NumOrdre: /^\d{1,9}$/.test(id) ? String(Number(id)) : String(k + 1) };
+}
+
+const VALIDATION: PNode<ValidationStep>[] = [
+  leaf('DateStatut', 'pivot input', (v) => v.date, true),
+  leaf('CodeStatut', 'pivot input', (v) => v.statusCode, true),
+  leaf('ComplementStatut', 'pivot input', (v) => v.statusComplement),
+  leaf('Commentaire', 'pivot input', (v) => v.comment),
+  group('ProducteurStatut', 'pivot input', [
+    leaf('TypeIdentifiant', 'pivot input', (v) => v.producer.idType, true),
+    leaf('Id', 'pivot input', (v) => v.producer.id, true),
+    leaf('RaisonSociale', 'pivot input', (v) => v.producer.name, true),
+    leaf('CodePays', 'pivot input', (v) => v.producer.countryCode, true),
+    leaf('Note', 'pivot input', (v) => v.producer.note),
+  ]),
+];
+
+const PJ: PNode<Attachment>[] = [
+  leaf('IdUnique', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idUnique),
+  leaf('IdOriginal', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idOriginal),
+  leaf('Contenu', 'BT-125 attached document, base64', contenu),
+  leaf('NomPJ', 'safe name derived from BT-125 filename (≤ 50, unique in the invoice) — enrichment', (a) => a.pivot?.nomPJ ?? a.fileName, true),
+  leaf('NomPJOrigine', 'BT-125 filename as sent (≤ 50, extension kept) — IPM4-001', (a) => a.pivot?.nomPJOrigine),
+  leaf('CategoriePJ', 'category table (schemas/attachment-categories.json) — IPM4-001', (a) => a.pivot?.categoriePJ),
+  leaf('TypePJ', '01 invoice document, 02 complementary — IPM4-001', (a) => a.pivot?.typePJ ?? (a.isInvoiceDocument ? '01' : '02'), true),
+  leaf('MimeTypePJ', 'MIME type from the content magic bytes, else BT-125 mimeCode — IPM4-001', (a) => a.pivot?.mimeTypePJ ?? a.mimeCode ?? 'application/octet-stream', true),
+];
+
+export const PIVOT_INVOICE: PNode<Invoice>[] = [
+  group('Fournisseur', 'BG-4 Seller', [
+    leaf('TypeIdentifiant', '1 when a SIRET is known (scheme 0009), 2 EU, 3 outside the EU', supplierIdType, true),
+    leaf('Identifiant', 'SIRET (BT-30/BT-29 scheme 0009), else BT-31 VAT id, else BT-30/BT-29', supplierId, true),
+    leaf('RaisonSociale', 'BT-27 Seller name, else BT-28 trading name', (i) => i.seller.name ?? i.seller.tradingName, true),
+    leaf('CodePays', 'BT-40 Seller country code', (i) => i.seller.address?.countryCode, true),
+    group('ReferenceBancaire', 'BG-17 first credit transfer account', [
+      leaf('Compte', 'BT-84 Payment account identifier (IBAN)', (i) => firstAccount(i)?.id),
+      leaf('Etablissement', 'BT-86 Payment service provider identifier (BIC)', (i) => i.chorus.bankInstitution ?? firstAccount(i)?.bic),
+      leaf('RaisonSocialeEncaisseur', 'BT-59 Payee name', (i) => i.chorus.payeeName ?? i.payee?.name),
+    ], { when: hasBankReference, attrs: (i) => ({ Type: bankType(i) }) }),
+    leaf('ModeEmission', '"flux" for every structured flow', (i) => i.chorus.emissionMode ?? 'flux', true),
+  ]),
+  group('Debiteur', 'BG-7 Buyer', [
+    leaf('TypeIdentifiant', '1 (SIRET)', (i) => i.chorus.buyerIdType ?? '1', true),
+    leaf('Identifiant', 'Buyer SIRET: BT-47 / BT-46 / BT-49 with scheme 0009', (i) => partySiret(i.buyer), true),
+    leaf('Nom', 'BT-44 Buyer name', (i) => i.buyer.name ?? i.buyer.tradingName),
+    leaf('CodeService', 'BT-10 Buyer reference (code service)', (i) => i.buyerReference),
+    leaf('NomService', 'code service name from the routing table', (i) => i.chorus.serviceName),
+  ]),
+  group('DonneesFacture', 'BG-2 / BG-22 document data', [
+    leaf('Id', 'BT-1 Invoice number', (i) => i.number, true),
+    leaf('IdCPRO', 'technical ID allocated once per invoice (IPM4-AIFE-2)', (i) => i.chorus.idCpro),
+    leaf('Renvoi', 'Non on first delivery, Complétée / Recyclée on a new delivery (IPM4)', (i) => i.chorus.renvoi),
+    leaf('IdFactureOrigine', 'BT-25 Preceding invoice reference', (i) => i.precedingInvoices[0]?.number),
+    leaf('Type', 'BT-3 Invoice type code: 381 for credit notes (UNTDID 1001), else 380', pivotType, true),
+    leaf('Cadre', 'BT-23 Business process type (A1 … A25, default A1)', pivotCadre, true),
+    leaf('DateEmissionFacture', 'BT-2 Invoice issue date', (i) => i.issueDate, true),
+    leaf('DateLivraison', 'BT-72 Actual delivery date, else BT-2 (IPM4)', (i) => i.delivery?.date),
+    group('ModePaiement', 'BG-16 Payment instructions', [
+      leaf('Code', 'BT-81 Payment means type code, mapped (schemas/payment-means.json)', (i) => pivotPaymentCode(i.paymentMeans[0]?.code), true),
+      leaf('Libelle', 'BT-82 Payment means text', paymentLabel),
+    ]),
+    leaf('DateReception', 'date the flux was received by chorus-flux', (i) => i.chorus.receptionDate, true),
+    leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => i.chorus.moeAvailabilityDate),
+    leaf('Devise', 'BT-5 Invoice currency code', (i) => i.currency, true),
+    group('Montants', 'BG-22 Document totals', [
+      leaf('MontantHT', 'BT-109 Invoice total amount without VAT', (i) => i.totals.taxExclusive, true),
+      leaf('MontantTTC', 'BT-112 Invoice total amount with VAT', (i) => i.totals.taxInclusive, true),
+      leaf('MontantNetAPayer', 'BT-115 Amount due for payment', (i) => i.totals.payable, true),
+    ]),
+    group('TVAs', 'BG-23 VAT breakdown', [repeat<Invoice, VatBreakdown>('TVA', 'BG-23 one per VAT category and rate', (i) => i.vatBreakdown, TVA)], {
+      when: (i) => i.vatBreakdown.length > 0,
+    }),
+    group('Engagement', 'references', [
+      leaf('NumeroMarche', 'BT-12 Contract reference (numéro de marché)', (i) => i.contractReference),
+      leaf('NumeroEngagement', "BT-13 Purchase order reference (numéro d'engagement)", (i) => i.orderReference),
+    ], { when: hasEngagement }),
+    group('Lignes', 'BG-25 Invoice lines', [repeat<Invoice, InvoiceLine>('Ligne', 'BG-25 (NumOrdre: BT-126 when it is a number, else the position)', (i) => i.lines, LIGNE, lineNumber)], {
+      when: (i) => i.lines.length > 0,
+    }),
+  ]),
+  repeat<Invoice, Attachment>('PJ', 'BG-24 Additional supporting documents + the invoice document (IPM4-001)', pivotAttachments, PJ, (_a, k) => ({ NumOrdre: String(k + 1) })),
+  group('CycleDeValidation', 'validation cycle, carried over from pivot input', [
+    repeat<Invoice, ValidationStep>('ValidationUnitaire', 'pivot input', (i) => i.chorus.validationCycle ?? [], VALIDATION),
+  ], { when: (i) => (i.chorus.validationCycle?.length ?? 0) > 0 }),
+];

@@ -1,0 +1,93 @@
+/**
+ * CPPFacturePivot V2_02 XML writer (xmlbuilder2), driven by the mapping tree.
+ * Pure: a PivotFlow in, the XML text out.
+ */
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { Invoice } from '../../model/invoice';
+import { PIVOT_INVOICE, type PNode } from './mapping';
+
+export const PIVOT_VERSION = 'V2_02';
+/** Chorus Pro interface code of the pivot flow, first part of the output file name */
+export const PIVOT_INTERFACE = 'FEN0036A';
+
+export interface EnvelopeParty {
+  /** 3 to 8 characters */
+  id: string;
+  label?: string;
+}
+
+export interface PivotFlow {
+  /** DtPrd: production date of the flow, YYYY-MM-DD */
+  dtPrd: string;
+  /** IdFlx: unique, stable flow id */
+  idFlx: string;
+  /** further envelope parameters, e.g. CSMOE (5-character codes) */
+  parameters?: { code: string; value: string }[];
+  recepteur: EnvelopeParty;
+  emetteur: EnvelopeParty;
+  invoices: Invoice[];
+}
+
+function clean(attrs: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T): void {
+  for (const n of nodes) {
+    switch (n.kind) {
+      case 'leaf': {
+        const v = n.get(x);
+        if (v !== undefined) parent.ele(n.el).txt(v);
+        else if (n.required) parent.ele(n.el);
+        break;
+      }
+      case 'group': {
+        if (n.when && !n.when(x)) break;
+        write(parent.ele(n.el, clean(n.attrs?.(x))), n.children, x);
+        break;
+      }
+      case 'repeat': {
+        const items = n.items(x);
+        items.forEach((item, k) => {
+          const el = parent.ele(n.el, clean(n.attrs?.(item as never, k)));
+          write(el, n.children, item as never);
+        });
+        break;
+      }
+    }
+  }
+}
+
+function party(parent: XMLBuilder, el: string, p: EnvelopeParty): void {
+  const e = parent.ele(el);
+  e.ele('Id').txt(p.id);
+  if (p.label !== undefined) e.ele('Libelle').txt(p.label);
+}
+
+export function serializePivot(flow: PivotFlow): string {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('CPPFacturePivot', { Version: PIVOT_VERSION });
+  const unit = root.ele('Enveloppe').ele('EnveloppeUnitaire', { NumOrdre: '1' });
+  const params = unit.ele('Parametres');
+  const all = [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }, ...(flow.parameters ?? [])];
+  all.forEach((p, k) => {
+    const e = params.ele('ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
+    e.ele('Code').txt(p.code);
+    e.ele('Valeurparametre').txt(p.value);
+  });
+  const partners = unit.ele('Partenaires');
+  party(partners, 'Recepteur', flow.recepteur);
+  party(partners, 'Emetteur', flow.emetteur);
+  const factures = root.ele('CPPFactures', { Compteur: String(flow.invoices.length) });
+  flow.invoices.forEach((inv, k) => {
+    write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv);
+  });
+  return root.end({ prettyPrint: true, indent: '  ' }) + '\n';
+}
+
+/** Output file name: <interface>_<emitter id>_<flow id>.xml (observed Chorus Pro pattern). */
+export function pivotFileName(flow: Pick<PivotFlow, 'emetteur' | 'idFlx'>): string {
+  return `${PIVOT_INTERFACE}_${flow.emetteur.id}_${flow.idFlx}.xml`;
+}

@@ -1,0 +1,71 @@
+/**
+ * What the journal records. Paths are relative to the output root (`--out`), so the
+ * journal of several machines sharing one storage reads the same.
+ */
+
+/** The outcome of one inbound file: exactly one per file (DESIGN.md "Nothing lost"). */
+export type FileOutcome =
+  | 'accepted' // every invoice emitted, original archived
+  | 'partial' // a multi-invoice flow with some invoices refused (flow status 96)
+  | 'refused' // original in error/ with its reason
+  | 'suspended' // held until the supplier completes it; SUSPENDU sent
+  | 'duplicate' // every invoice already known (DOUBLON); nothing emitted
+  | 'status-applied'; // an inbound status flow applied to the lifecycle
+
+export type InvoiceOutcome = 'accepted' | 'refused' | 'suspended' | 'duplicate' | 'completed' | 'recycled' | 'status';
+
+export interface JournalFinding {
+  rule: string;
+  severity: 'fatal' | 'warning';
+  path?: string;
+  line?: number;
+  /** the full text, never cut */
+  message: string;
+}
+
+export interface JournalInvoice {
+  /** business key: supplier id + invoice number + issue year */
+  key?: string;
+  number?: string;
+  supplierId?: string;
+  buyerSiret?: string;
+  idCpro?: string;
+  recepteurId?: string;
+  outcome: InvoiceOutcome;
+  renvoi?: string;
+  montantHT?: string;
+  montantTTC?: string;
+  findings?: JournalFinding[];
+}
+
+export interface JournalOutput {
+  kind: 'pivot' | 'statut' | 'cdar' | 'archive' | 'error' | 'reason' | 'report';
+  /** relative to the output root */
+  path: string;
+  sha256: string;
+  bytes: number;
+  /** for pivots and status flows: the invoices (IdCPRO) it carries */
+  idCpro?: string[];
+  recepteurId?: string;
+  renvoi?: string[];
+  partner?: string;
+}
+
+export type JournalEvent =
+  | { event: 'start'; mode: 'run' | 'worker' | 'watch'; version: string; config: string }
+  | { event: 'stop'; mode: 'run' | 'worker' | 'watch'; reason: string }
+  | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string }
+  | {
+      event: 'outcome';
+      sha256: string;
+      file: string;
+      partner: string;
+      kind?: string;
+      outcome: FileOutcome;
+      invoices: JournalInvoice[];
+      outputs: JournalOutput[];
+      findings?: JournalFinding[];
+      ms: number;
+    }
+  | { event: 'already-processed'; sha256: string; file: string; partner: string; previous: FileOutcome; previousAt: string }
+  | { event: 'system-error'; sha256?: string; file?: string; message: string };

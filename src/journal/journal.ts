@@ -1,0 +1,141 @@
+/**
+ * The journal: the durable, append-only record of what happened to every file, read by
+ * the reconciliation. One JSON line per event in `journal/<YYYY-MM-DD>/<writer>.jsonl`;
+ * each writer (process) numbers its lines 1, 2, 3… per day so a missing line is visible.
+ * Appends are group-committed: every event waits for the fsync of the batch it is in.
+ */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { dayOf, type Clock } from '../util/clock';
+import type { JournalEvent } from './events';
+
+export interface JournalOptions {
+  /** folder holding the per-day folders */
+  dir: string;
+  clock: Clock;
+  timezone: string;
+  /** default: <hostname>-<pid>-<start time base 36> */
+  writerId?: string;
+}
+
+export type JournalLine = JournalEvent & { seq: number; ts: string; writer: string };
+
+interface Pending {
+  line: string;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export function defaultWriterId(): string {
+  const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
+  return `${host}-${process.pid}-${Date.now().toString(36)}`;
+}
+
+export class Journal {
+  readonly writerId: string;
+  private seqByDay = new Map<string, number>();
+  private queue = new Map<string, Pending[]>();
+  private flushing: Promise<void> | undefined;
+  private handles = new Map<string, fs.FileHandle>();
+  private closed = false;
+
+  constructor(private readonly opts: JournalOptions) {
+    this.writerId = opts.writerId ?? defaultWriterId();
+  }
+
+  fileFor(day: string): string {
+    return path.join(this.opts.dir, day, `${this.writerId}.jsonl`);
+  }
+
+  /** Appends one event; resolves once it is on disk (fsync). */
+  append(event: JournalEvent): Promise<JournalLine> {
+    if (this.closed) return Promise.reject(new Error('journal is closed'));
+    const now = this.opts.clock.now();
+    const day = dayOf(now, this.opts.timezone);
+    const seq = (this.seqByDay.get(day) ?? 0) + 1;
+    this.seqByDay.set(day, seq);
+    const line: JournalLine = { seq, ts: now.toISOString(), writer: this.writerId, ...event };
+    const text = JSON.stringify(line) + '\n';
+    return new Promise<JournalLine>((resolve, reject) => {
+      const list = this.queue.get(day) ?? [];
+      list.push({ line: text, resolve: () => resolve(line), reject });
+      this.queue.set(day, list);
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      // let every event of the current tick join the batch
+      await new Promise<void>((r) => setImmediate(r));
+      while (this.queue.size > 0) {
+        const batches = [...this.queue.entries()];
+        this.queue.clear();
+        for (const [day, items] of batches) {
+          try {
+            const fh = await this.handle(day);
+            await fh.write(items.map((i) => i.line).join(''));
+            await fh.datasync();
+            for (const i of items) i.resolve();
+          } catch (e) {
+            for (const i of items) i.reject(e as Error);
+          }
+        }
+      }
+      this.flushing = undefined;
+    })();
+  }
+
+  private async handle(day: string): Promise<fs.FileHandle> {
+    let fh = this.handles.get(day);
+    if (!fh) {
+      const file = this.fileFor(day);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      fh = await fs.open(file, 'a');
+      this.handles.set(day, fh);
+      // keep only today's and yesterday's handles open
+      if (this.handles.size > 2) {
+        const [oldDay, oldFh] = this.handles.entries().next().value as [string, fs.FileHandle];
+        this.handles.delete(oldDay);
+        await oldFh.close();
+      }
+    }
+    return fh;
+  }
+
+  /** Waits for pending appends and closes the files. */
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    this.closed = true;
+    for (const fh of this.handles.values()) await fh.close();
+    this.handles.clear();
+  }
+}
+
+/** Reads every line of every writer for one day. Unparsable lines are reported, not thrown. */
+export async function readJournalDay(dir: string, day: string): Promise<{ lines: JournalLine[]; damaged: { file: string; line: number }[] }> {
+  const folder = path.join(dir, day);
+  let files: string[];
+  try {
+    files = (await fs.readdir(folder)).filter((f) => f.endsWith('.jsonl')).sort();
+  } catch {
+    return { lines: [], damaged: [] };
+  }
+  const lines: JournalLine[] = [];
+  const damaged: { file: string; line: number }[] = [];
+  for (const f of files) {
+    const text = await fs.readFile(path.join(folder, f), 'utf8');
+    const rows = text.split('\n');
+    rows.forEach((row, k) => {
+      if (!row.trim()) return;
+      try {
+        lines.push(JSON.parse(row) as JournalLine);
+      } catch {
+        damaged.push({ file: path.join(day, f), line: k + 1 });
+      }
+    });
+  }
+  return { lines, damaged };
+}

@@ -1,0 +1,65 @@
+/**
+ * The persistent lifecycle of one invoice, shared by both runners (DESIGN.md §4).
+ * Key: supplier identifier + invoice number + issue year.
+ */
+import type { StateName } from './states';
+
+export interface HistoryEntry {
+  at: string;
+  state: StateName;
+  /** who moved it: the pipeline, the finance SI (status flow), the supplier (completion) */
+  by: 'pipeline' | 'finance-si' | 'supplier';
+  reason?: string;
+  /** SHA-256 of the inbound file that caused it */
+  sha256?: string;
+  file?: string;
+}
+
+export interface RecordedOutput {
+  kind: 'pivot' | 'statut' | 'cdar';
+  path: string;
+  sha256: string;
+  renvoi?: string;
+  /** the inbound file whose processing wrote it */
+  source: string;
+}
+
+export type DepositDecision = 'new' | 'suspend' | 'complete' | 'still-suspended' | 'recycle' | 'duplicate';
+
+export interface Deposit {
+  sha256: string;
+  /** position of the invoice in the file (multi-invoice pivots) */
+  index: number;
+  decision: DepositDecision;
+  renvoi?: 'Non' | 'Complétée' | 'Recyclée';
+  at: string;
+  /** true once its outputs are written and the state moved */
+  done?: boolean;
+}
+
+export interface LifecycleRecord {
+  key: string;
+  supplierId: string;
+  number: string;
+  issueDate?: string;
+  idCpro: string;
+  state: StateName;
+  buyerSiret?: string;
+  recepteurId?: string;
+  /** depositor partner: where SUSPENDU flows go */
+  partner: string;
+  /** Renvoi of the last pivot emitted */
+  renvoi?: 'Non' | 'Complétée' | 'Recyclée';
+  /** every deposit of this invoice (file + position) and what was decided: replays repeat it */
+  deposits: Deposit[];
+  suspendedAt?: string;
+  suspendReason?: string;
+  montantHT?: string;
+  montantTTC?: string;
+  history: HistoryEntry[];
+  outputs: RecordedOutput[];
+}
+
+export function businessKey(supplierId: string, number: string, issueDate: string | undefined): string {
+  return `${supplierId.trim()}|${number.trim()}|${(issueDate ?? '').slice(0, 4)}`;
+}

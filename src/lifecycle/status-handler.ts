@@ -1,0 +1,37 @@
+/**
+ * The seam between the pipeline and the invoice lifecycle's status-flow side: applying an
+ * inbound CPPStatut from a finance SI, and writing CDAR D22B messages for partners who
+ * asked for them.
+ */
+import type { Logger } from 'pino';
+import type { Partner } from '../config/config';
+import type { StatutFlow } from '../emit/statut/serialize';
+import type { JournalInvoice, JournalOutput } from '../journal/events';
+import type { Finding } from '../model/finding';
+import type { ParsedXml } from '../transform/parse/flux';
+import type { InboundFile, PipelineDeps } from '../runner/process-file';
+
+export interface StatusApplyArgs {
+  deps: PipelineDeps;
+  file: InboundFile;
+  sha: string;
+  bytes: Buffer;
+  xml: ParsedXml;
+  day: string;
+  horodatage: string;
+  log: Logger;
+}
+
+export interface StatusApplyResult {
+  /** true when the flow is refused as a whole (unknown invoice, impossible transition…) */
+  refused: boolean;
+  findings: Finding[];
+  outputs: JournalOutput[];
+  invoices: JournalInvoice[];
+}
+
+export interface StatusFlowHandler {
+  apply(args: StatusApplyArgs): Promise<StatusApplyResult>;
+  /** CDAR D22B messages equivalent to a CPPStatut flow, written to cdar/<partner>/ */
+  writeCdar(deps: PipelineDeps, partner: Partner, flow: StatutFlow): Promise<JournalOutput[]>;
+}

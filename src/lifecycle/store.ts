@@ -1,0 +1,81 @@
+/**
+ * File-backed lifecycle store: one JSON file per supplier + invoice number (all issue years
+ * of that pair inside), written atomically under a cross-process lock. It lives in the state
+ * folder, which several machines share, and survives an emptied Redis.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../emit/atomic-write';
+import { withFileLock } from '../state/file-lock';
+import { sha256 } from '../util/hash';
+import type { LifecycleRecord } from './record';
+
+interface StoredFile {
+  supplierId: string;
+  number: string;
+  records: LifecycleRecord[];
+}
+
+export class LifecycleStore {
+  constructor(private readonly dir: string) {}
+
+  private fileFor(supplierId: string, number: string): string {
+    const h = sha256(`${supplierId.trim()}|${number.trim()}`);
+    return path.join(this.dir, h.slice(0, 2), `${h}.json`);
+  }
+
+  private async load(file: string): Promise<StoredFile | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(file, 'utf8')) as StoredFile;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  /** Every record for a supplier + invoice number (any issue year). */
+  async read(supplierId: string, number: string): Promise<LifecycleRecord[]> {
+    return (await this.load(this.fileFor(supplierId, number)))?.records ?? [];
+  }
+
+  /**
+   * Reads, lets `fn` change the records, writes them back — all under the lock.
+   * `fn` returns the new list (or undefined to leave the file untouched) and a result.
+   */
+  async update<T>(
+    supplierId: string,
+    number: string,
+    fn: (records: LifecycleRecord[]) => Promise<{ records?: LifecycleRecord[]; result: T }> | { records?: LifecycleRecord[]; result: T },
+  ): Promise<T> {
+    const file = this.fileFor(supplierId, number);
+    return withFileLock(`${file}.lock`, async () => {
+      const current = (await this.load(file))?.records ?? [];
+      const { records, result } = await fn(structuredClone(current));
+      if (records) await writeFileAtomic(file, JSON.stringify({ supplierId, number, records } satisfies StoredFile));
+      return result;
+    });
+  }
+
+  /** Every record of the store (for the reconciliation and the suspended-deadline report). */
+  async *all(): AsyncGenerator<LifecycleRecord> {
+    let buckets: string[];
+    try {
+      buckets = await fs.readdir(this.dir);
+    } catch {
+      return;
+    }
+    for (const b of buckets.sort()) {
+      let files: string[];
+      try {
+        files = await fs.readdir(path.join(this.dir, b));
+      } catch {
+        continue;
+      }
+      for (const f of files.sort()) {
+        if (!f.endsWith('.json')) continue;
+        const stored = await this.load(path.join(this.dir, b, f)).catch(() => undefined);
+        for (const r of stored?.records ?? []) yield r;
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Decimal arithmetic for money, quantities and rates (big.js: exact base-10).
+ * Amounts travel as the strings the source wrote; these helpers are for checks and sums.
+ */
+import Big from 'big.js';
+
+export type Dec = Big;
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+export function isDecimal(s: string | undefined): s is string {
+  return s !== undefined && DECIMAL.test(s.trim());
+}
+
+/** Parses a decimal string; undefined when absent or not a plain decimal. */
+export function dec(s: string | undefined): Big | undefined {
+  if (!isDecimal(s)) return undefined;
+  return new Big(s.trim());
+}
+
+export function decOr0(s: string | undefined): Big {
+  return dec(s) ?? new Big(0);
+}
+
+export function sum(values: (string | undefined)[]): Big {
+  let total = new Big(0);
+  for (const v of values) {
+    const d = dec(v);
+    if (d) total = total.plus(d);
+  }
+  return total;
+}
+
+/** Round half away from zero to `dp` places (EN 16931 rounding). */
+export function round(d: Big, dp = 2): Big {
+  return d.round(dp, Big.roundHalfUp);
+}
+
+/** Number of fraction digits as written ("12.50" → 2, "12" → 0). */
+export function fractionDigits(s: string): number {
+  const t = s.trim();
+  const i = t.indexOf('.');
+  return i < 0 ? 0 : t.length - i - 1;
+}
+
+export { Big };

@@ -1,0 +1,48 @@
+/**
+ * Wires the pipeline's edges for a configuration: journal, state stores, id allocator,
+ * outbox. Both runners build their dependencies here; only the id allocator differs.
+ */
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config';
+import { Outbox } from '../emit/outbox';
+import { Journal } from '../journal/journal';
+import { LifecycleStore } from '../lifecycle/store';
+import type { IdAllocator } from '../state/id-allocator';
+import { LocalIdSequence } from '../state/local-id-sequence';
+import { ProcessedFiles } from '../state/processed-files';
+import { systemClock, type Clock } from '../util/clock';
+import type { PipelineDeps } from './process-file';
+import { optionalFeatures } from './features';
+
+export interface DepsOptions {
+  logger: Logger;
+  clock?: Clock;
+  ids?: IdAllocator;
+  journalWriterId?: string;
+}
+
+export function statePaths(config: Config) {
+  return {
+    files: path.join(config.paths.state, 'files'),
+    invoices: path.join(config.paths.state, 'invoices'),
+    ids: path.join(config.paths.state, 'ids'),
+    journal: path.join(config.paths.out, 'journal'),
+  };
+}
+
+export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
+  const clock = opts.clock ?? systemClock;
+  const p = statePaths(config);
+  return {
+    config,
+    clock,
+    logger: opts.logger,
+    journal: new Journal({ dir: p.journal, clock, timezone: config.timezone, writerId: opts.journalWriterId }),
+    processed: new ProcessedFiles(config.paths.state),
+    lifecycle: new LifecycleStore(p.invoices),
+    ids: opts.ids ?? new LocalIdSequence({ dir: p.ids }),
+    outbox: new Outbox(config.paths.out),
+    ...optionalFeatures(config),
+  };
+}

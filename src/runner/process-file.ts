@@ -1,0 +1,504 @@
+/**
+ * One inbound file, start to end: fingerprint → parse → validate → lifecycle → enrich →
+ * emit → journal. The same function runs in the embedded runner and in BullMQ workers;
+ * file system, Redis and clock come in through `PipelineDeps`.
+ *
+ * Crash safety: every output name is derived from the content (flow ids), the lifecycle
+ * records each deposit before its outputs are written, and the file is marked processed
+ * only after the journal has its outcome. Processing the same file again after a crash
+ * therefore rewrites identical files under identical names and records one outcome.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { findPartner, type Config, type Partner, type Recipient } from '../config/config';
+import { Outbox } from '../emit/outbox';
+import { pivotFileName, serializePivot, type PivotFlow } from '../emit/pivot/serialize';
+import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } from '../emit/statut/build';
+import { serializeStatut, statutFileName, type InvoiceStatusLine, type StatutFlow } from '../emit/statut/serialize';
+import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput } from '../journal/events';
+import type { Journal } from '../journal/journal';
+import { decideDeposit } from '../lifecycle/deposit';
+import { businessKey, type LifecycleRecord } from '../lifecycle/record';
+import type { LifecycleStore } from '../lifecycle/store';
+import type { StatusFlowHandler } from '../lifecycle/status-handler';
+import type { Finding } from '../model/finding';
+import { FluxError, isFluxError } from '../model/flux-error';
+import { FLUX_KINDS } from '../model/flux';
+import type { Invoice } from '../model/invoice';
+import type { IdAllocator } from '../state/id-allocator';
+import type { ProcessedFiles } from '../state/processed-files';
+import { findRecipientIn } from '../transform/chorus/routing';
+import { partySiret } from '../transform/chorus/siret';
+import { enrichInvoice, type Route } from '../transform/enrich/enrich';
+import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
+import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
+import { supplierId } from '../emit/pivot/mapping';
+import { dayOf, type Clock } from '../util/clock';
+import { sha256 } from '../util/hash';
+import { flowId } from './flow-id';
+
+/** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
+export type FacturXMaker = (invoice: Invoice) => Promise<{ fileName: string; pdf: Uint8Array }>;
+
+export interface PipelineDeps {
+  config: Config;
+  clock: Clock;
+  journal: Journal;
+  processed: ProcessedFiles;
+  lifecycle: LifecycleStore;
+  ids: IdAllocator;
+  outbox: Outbox;
+  logger: Logger;
+  facturx?: FacturXMaker;
+  statusFlows?: StatusFlowHandler;
+}
+
+export interface InboundFile {
+  /** where the bytes are now (the inbox for `run`, processing/ for workers) */
+  path: string;
+  /** name as it arrived (never used as a path beyond one cleaned segment) */
+  name: string;
+  /** path relative to the inbox root, for the journal */
+  relPath: string;
+  partner: string;
+}
+
+export interface FileResult {
+  sha256: string;
+  file: string;
+  partner: string;
+  outcome: FileOutcome | 'already-processed';
+  kind?: string;
+  invoices: JournalInvoice[];
+  outputs: JournalOutput[];
+  findings: JournalFinding[];
+  ms: number;
+}
+
+/** A failure that is not the input's fault (I/O, Redis…): the file is left for a retry. */
+export class SystemFailure extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'SystemFailure';
+  }
+}
+
+interface Verdict {
+  index: number;
+  invoice: Invoice;
+  findings: ValidationFinding[];
+  status: 'accepted' | 'suspended' | 'refused' | 'duplicate' | 'completed' | 'recycled' | 'still-suspended';
+  recipient?: Recipient;
+  route?: Route;
+  record?: LifecycleRecord;
+  idCpro?: string;
+  renvoi?: 'Non' | 'Complétée' | 'Recyclée';
+  reason?: string;
+}
+
+function toJournalFindings(findings: readonly Finding[]): JournalFinding[] {
+  return findings.map((f) => ({ rule: f.rule, severity: f.severity, path: f.path, line: f.line, message: f.message }));
+}
+
+function invoiceLabel(inv: Invoice, index: number): string {
+  return `Facture ${inv.number ?? `n°${index + 1}`}`;
+}
+
+function partnerOf(config: Config, id: string): Partner {
+  return findPartner(config, id) ?? { id, statusFormats: ['CPPStatut'], doneMarker: false };
+}
+
+export async function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
+  const started = process.hrtime.bigint();
+  const { config, outbox } = deps;
+  const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
+
+  let stat;
+  try {
+    stat = await fs.stat(file.path);
+  } catch (e) {
+    throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
+  }
+  const receivedAt = stat.mtime; // when the partner's upload finished: stable across retries
+  const day = dayOf(receivedAt, config.timezone);
+  const horodatage = receivedAt.toISOString();
+
+  // size first: an oversize file is refused without being read into memory
+  if (stat.size > config.limits.maxFileBytes) {
+    const sha = await hashFile(file.path);
+    const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
+    const previous = await deps.processed.get(sha);
+    if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
+    await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: stat.size, receivedAt: horodatage });
+    const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
+    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed }, [fluxFinding(error)], undefined);
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file.path);
+  } catch (e) {
+    throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
+  }
+  const sha = sha256(bytes);
+  const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
+  const previous = await deps.processed.get(sha);
+  if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
+  await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
+  log.info({ bytes: bytes.length }, 'received');
+  const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed };
+
+  let parsed;
+  try {
+    parsed = await parseFlux(bytes);
+  } catch (e) {
+    if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
+    // a parser bug must not lose the file: refuse it with the reason, keep the original
+    log.error({ err: e }, 'unexpected parse failure');
+    return refuseFile(deps, file, ctx, [{ rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: `The file could not be read: ${(e as Error).message}` }], undefined);
+  }
+
+  if (parsed.kind === FLUX_KINDS.STATUT) {
+    if (!deps.statusFlows) {
+      return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
+    }
+    const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
+    if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
+    return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
+  }
+  return processInvoices(deps, file, ctx, parsed);
+}
+
+interface FileCtx {
+  sha: string;
+  bytes: Buffer | undefined;
+  day: string;
+  horodatage: string;
+  log: Logger;
+  elapsed: () => number;
+}
+
+function fluxFinding(e: FluxError): Finding {
+  const f: Finding = { rule: e.rule, severity: 'fatal', message: e.message };
+  if (e.path !== undefined) f.path = e.path;
+  if (e.line !== undefined) f.line = e.line;
+  return f;
+}
+
+async function hashFile(p: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const h = createHash('sha256');
+  const fh = await fs.open(p, 'r');
+  try {
+    for await (const chunk of fh.createReadStream()) h.update(chunk as Buffer);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  return h.digest('hex');
+}
+
+async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, sha: string, previous: { outcome: FileOutcome; at: string }, ms: number, log: Logger): Promise<FileResult> {
+  await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at });
+  log.info({ previous: previous.outcome, previousAt: previous.at }, 'already processed (same content): nothing emitted');
+  return { sha256: sha, file: file.relPath, partner: file.partner, outcome: 'already-processed', invoices: [], outputs: [], findings: [], ms };
+}
+
+/** Writes the status flow toward the depositor in each format the partner asked for. */
+async function sendToPartner(deps: PipelineDeps, partnerId: string, flow: Omit<StatutFlow, 'recepteur' | 'emetteur'>): Promise<JournalOutput[]> {
+  const partner = partnerOf(deps.config, partnerId);
+  const full: StatutFlow = { ...flow, recepteur: { id: partnerRecepteurId(partner), label: partner.name }, emetteur: emitterParty(deps.config) };
+  const outputs: JournalOutput[] = [];
+  if (partner.statusFormats.includes('CPPStatut') || !deps.statusFlows) {
+    outputs.push(await deps.outbox.writeStatus('statut', partner.id, statutFileName(full), serializeStatut(full)));
+  }
+  if (partner.statusFormats.includes('CDAR') && deps.statusFlows) {
+    outputs.push(...(await deps.statusFlows.writeCdar(deps, partner, full)));
+  }
+  return outputs;
+}
+
+async function refuseFile(
+  deps: PipelineDeps,
+  file: InboundFile,
+  ctx: FileCtx,
+  findings: Finding[],
+  kind: string | undefined,
+  extraOutputs: JournalOutput[] = [],
+  invoices: JournalInvoice[] = [],
+): Promise<FileResult> {
+  const { outbox } = deps;
+  const outputs: JournalOutput[] = [...extraOutputs];
+  const fatal = findings.filter((f) => f.severity === 'fatal');
+  outputs.push(
+    ...(await sendToPartner(deps, file.partner, {
+      dtPrd: ctx.day,
+      idFlx: flowId(ctx.sha, 'statut', '93'),
+      flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux: file.name, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
+    })),
+  );
+  let kept: JournalOutput;
+  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
+  else kept = await copyLargeOriginal(deps, file, ctx);
+  outputs.push(kept);
+  outputs.push(
+    await outbox.writeReason(kept.path, {
+      file: file.relPath,
+      partner: file.partner,
+      sha256: ctx.sha,
+      kind,
+      outcome: 'refused',
+      findings: toJournalFindings(findings),
+      invoices,
+    }),
+  );
+  ctx.log.warn({ rules: fatal.map((f) => f.rule) }, `refused: ${fatal[0]?.rule ?? ''} ${fatal[0]?.message ?? ''}`);
+  return finish(deps, file, ctx, 'refused', kind, invoices, outputs, findings);
+}
+
+async function copyLargeOriginal(deps: PipelineDeps, file: InboundFile, ctx: FileCtx): Promise<JournalOutput> {
+  // an oversize file is streamed to error/ rather than read whole
+  const target = deps.outbox.resolve('error', ctx.day, path.basename(file.name) || 'unnamed');
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${path.dirname(target)}/.${path.basename(target)}.${process.pid}.tmp`;
+  await fs.copyFile(file.path, tmp);
+  const fh = await fs.open(tmp, 'r+');
+  await fh.sync();
+  await fh.close();
+  await fs.rename(tmp, target);
+  const st = await fs.stat(target);
+  return { kind: 'error', path: deps.outbox.relative(target), sha256: ctx.sha, bytes: st.size };
+}
+
+async function finish(
+  deps: PipelineDeps,
+  file: InboundFile,
+  ctx: FileCtx,
+  outcome: FileOutcome,
+  kind: string | undefined,
+  invoices: JournalInvoice[],
+  outputs: JournalOutput[],
+  findings: Finding[],
+): Promise<FileResult> {
+  const jf = toJournalFindings(findings);
+  const ms = ctx.elapsed();
+  await deps.journal.append({ event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms });
+  await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })) });
+  ctx.log.info({ outcome, kind, invoices: invoices.length, outputs: outputs.map((o) => o.path), ms }, `outcome: ${outcome}`);
+  return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ms };
+}
+
+/** Validation and lifecycle decision for each invoice of the flux. */
+async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: ParsedInvoiceFlux): Promise<Verdict[]> {
+  const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
+  const verdicts: Verdict[] = [];
+  for (const [index, invoice] of flux.invoices.entries()) {
+    const findings = validateInvoice({ invoice, chorus }, 'chorus');
+    const fatal = findings.filter((f) => f.severity === 'fatal');
+    const recipient = findRecipientIn(deps.config.recipients, partySiret(invoice.buyer));
+    if (fatal.some((f) => !f.suspendable) || !recipient || invoice.number === undefined) {
+      verdicts.push({ index, invoice, findings, status: 'refused' });
+      continue;
+    }
+    const completable = fatal.length > 0;
+    const sid = supplierId(invoice) ?? '';
+    const number = invoice.number;
+    const key = businessKey(sid, number, invoice.issueDate);
+    const v = await deps.lifecycle.update(sid, number, async (records) => {
+      const record = records.find((r) => r.key === key);
+      const d = decideDeposit(record, { sha256: ctx.sha, index, completable });
+      if (d.replay) return { result: { d, record } };
+      const now = deps.clock.now().toISOString();
+      let rec = record;
+      if (!rec) {
+        const id = await deps.ids.next();
+        rec = {
+          key,
+          supplierId: sid,
+          number,
+          issueDate: invoice.issueDate,
+          idCpro: id.toString(),
+          state: 'DEPOSEE',
+          buyerSiret: recipient.siret,
+          partner: file.partner,
+          montantHT: invoice.totals.taxExclusive,
+          montantTTC: invoice.totals.taxInclusive,
+          history: [{ at: now, state: 'DEPOSEE', by: 'supplier', sha256: ctx.sha, file: file.relPath }],
+          outputs: [],
+          deposits: [],
+        };
+        records.push(rec);
+      }
+      rec.deposits.push({ sha256: ctx.sha, index, decision: d.decision, renvoi: d.renvoi, at: now });
+      return { records, result: { d, record: rec } };
+    });
+    const record = v.record as LifecycleRecord;
+    const status: Verdict['status'] =
+      v.d.decision === 'new' ? 'accepted'
+        : v.d.decision === 'complete' ? 'completed'
+          : v.d.decision === 'recycle' ? 'recycled'
+            : v.d.decision === 'suspend' ? 'suspended'
+              : v.d.decision === 'still-suspended' ? 'still-suspended'
+                : 'duplicate';
+    const reason = status === 'duplicate'
+      ? `DOUBLON: the invoice ${number} of supplier ${sid} (${(invoice.issueDate ?? '').slice(0, 4)}) is already known (IdCPRO ${record.idCpro}, state ${record.state}); it is refused as a duplicate.`
+      : status === 'suspended' || status === 'still-suspended'
+        ? fatal.map((f) => f.message).join(' ')
+        : undefined;
+    const dupFinding: ValidationFinding[] = status === 'duplicate' ? [{ rule: 'CPRO-DOUBLON', severity: 'fatal', message: reason as string }] : [];
+    verdicts.push({ index, invoice, findings: [...findings, ...dupFinding], status, recipient, record, idCpro: record.idCpro, renvoi: v.d.renvoi, reason });
+  }
+  return verdicts;
+}
+
+async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, flux: ParsedInvoiceFlux): Promise<FileResult> {
+  const { config, outbox } = deps;
+  const verdicts = await judge(deps, ctx, file, flux);
+  const outputs: JournalOutput[] = [];
+  const multi = flux.invoices.length > 1;
+
+  // enrich what goes out (accepted, completed, recycled): one pivot per route
+  const byRoute = new Map<string, { route: Route; invoices: Verdict[] }>();
+  for (const v of verdicts) {
+    if (v.status !== 'accepted' && v.status !== 'completed' && v.status !== 'recycled') continue;
+    const recipient = v.recipient as Recipient;
+    const sourceDocument = flux.kind === FLUX_KINDS.PIVOT ? undefined : { fileName: file.name, content: ctx.bytes as Uint8Array };
+    const e = enrichInvoice(v.invoice, { idCpro: v.idCpro as string, receptionDate: ctx.day, renvoi: v.renvoi ?? 'Non', recipient, sourceDocument });
+    v.invoice = e.invoice;
+    v.route = e.route;
+    v.findings.push(...e.findings);
+    if (deps.facturx) {
+      const fx = await deps.facturx(e.invoice);
+      v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
+    }
+    const k = `${e.route.recepteurId}|${e.route.csmoe ?? ''}|${v.renvoi ?? 'Non'}`;
+    const group = byRoute.get(k) ?? { route: e.route, invoices: [] };
+    group.invoices.push(v);
+    byRoute.set(k, group);
+  }
+  for (const { route, invoices } of byRoute.values()) {
+    const flow: PivotFlow = {
+      dtPrd: ctx.day,
+      idFlx: flowId(ctx.sha, 'pivot', route.recepteurId, route.csmoe, invoices.map((v) => v.index).join(','), invoices[0].renvoi),
+      parameters: route.csmoe ? [{ code: 'CSMOE', value: route.csmoe }] : undefined,
+      recepteur: { id: route.recepteurId, label: route.recepteurLabel },
+      emetteur: emitterParty(config),
+      invoices: invoices.map((v) => v.invoice),
+    };
+    outputs.push(
+      await outbox.writePivot(route.recepteurId, pivotFileName(flow), serializePivot(flow), {
+        idCpro: invoices.map((v) => v.idCpro as string),
+        renvoi: invoices.map((v) => v.renvoi ?? 'Non'),
+      }),
+    );
+  }
+
+  // status flows toward the depositor: rejections, duplicates, suspensions
+  const refusedish = verdicts.filter((v) => v.status === 'refused' || v.status === 'duplicate');
+  const goesOn = verdicts.filter((v) => v.status !== 'refused' && v.status !== 'duplicate');
+  if (refusedish.length > 0) {
+    const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
+    const idStatut = goesOn.length > 0 ? '96' : '93';
+    outputs.push(
+      ...(await sendToPartner(deps, file.partner, {
+        dtPrd: ctx.day,
+        idFlx: flowId(ctx.sha, 'statut', idStatut),
+        flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }],
+      })),
+    );
+    if (multi) {
+      const lines = refusedish
+        .map((v) => invoiceStatusLine(v.invoice, '05', ctx.horodatage, v.findings.filter((f) => f.severity === 'fatal').map((f) => `${f.rule} ${f.message}`).join(' '), 'Rejetée'))
+        .filter((l): l is InvoiceStatusLine => l !== undefined);
+      if (lines.length > 0) {
+        outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '05'), factures: lines })));
+      }
+    }
+  }
+  const suspended = verdicts.filter((v) => v.status === 'suspended' || v.status === 'still-suspended');
+  if (suspended.length > 0) {
+    const lines = suspended
+      .map((v) => invoiceStatusLine(v.invoice, '06', ctx.horodatage, v.reason, 'Suspendue'))
+      .filter((l): l is InvoiceStatusLine => l !== undefined);
+    if (lines.length > 0) outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '06'), factures: lines })));
+  }
+  // COMPLETEE toward the finance SI of each completed invoice
+  const completed = verdicts.filter((v) => v.status === 'completed');
+  for (const v of completed) {
+    const line = invoiceStatusLine(v.invoice, '12', ctx.horodatage, 'Facture complétée par le fournisseur', 'Complétée');
+    const r = v.recipient as Recipient;
+    if (line) {
+      const target = r.statusPartner ?? v.route?.recepteurId ?? r.recepteurId;
+      const tp = partnerOf(config, target);
+      const full: StatutFlow = { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: v.route?.recepteurId ?? r.recepteurId, label: r.name }, emetteur: emitterParty(config), factures: [line] };
+      if (tp.statusFormats.includes('CPPStatut') || !deps.statusFlows) outputs.push(await outbox.writeStatus('statut', tp.id, statutFileName(full), serializeStatut(full)));
+      if (tp.statusFormats.includes('CDAR') && deps.statusFlows) outputs.push(...(await deps.statusFlows.writeCdar(deps, tp, full)));
+    }
+  }
+
+  // lifecycle: record states and outputs of this deposit
+  for (const v of verdicts) {
+    if (!v.record || v.status === 'refused' || v.status === 'duplicate') continue;
+    const mine = outputs.filter((o) => (o.kind === 'pivot' && o.idCpro?.includes(v.idCpro as string)) || o.kind === 'statut' || o.kind === 'cdar');
+    await deps.lifecycle.update(v.record.supplierId, v.record.number, (records) => {
+      const rec = records.find((r) => r.key === v.record?.key);
+      if (!rec) return { result: undefined };
+      const dep = rec.deposits.find((d) => d.sha256 === ctx.sha && d.index === v.index);
+      if (dep?.done) return { result: undefined };
+      const now = deps.clock.now().toISOString();
+      const entry = { at: now, by: 'pipeline' as const, sha256: ctx.sha, file: file.relPath };
+      if (v.status === 'suspended' || v.status === 'still-suspended') {
+        if (rec.state !== 'SUSPENDUE') rec.history.push({ ...entry, state: 'SUSPENDUE', reason: v.reason });
+        rec.state = 'SUSPENDUE';
+        rec.suspendedAt ??= now;
+        rec.suspendReason = v.reason;
+      } else {
+        if (v.status === 'completed') rec.history.push({ ...entry, state: 'COMPLETEE', by: 'supplier' });
+        rec.history.push({ ...entry, state: 'MISE_A_DISPOSITION', reason: v.renvoi && v.renvoi !== 'Non' ? `Renvoi ${v.renvoi}` : undefined });
+        rec.state = 'MISE_A_DISPOSITION';
+        rec.renvoi = v.renvoi;
+        rec.recepteurId = v.route?.recepteurId;
+        rec.suspendedAt = undefined;
+        rec.suspendReason = undefined;
+        rec.montantHT = v.invoice.totals.taxExclusive;
+        rec.montantTTC = v.invoice.totals.taxInclusive;
+      }
+      for (const o of mine) rec.outputs.push({ kind: o.kind as 'pivot' | 'statut' | 'cdar', path: o.path, sha256: o.sha256, renvoi: v.renvoi, source: ctx.sha });
+      if (dep) dep.done = true;
+      return { records, result: undefined };
+    });
+  }
+
+  const accepted = verdicts.filter((v) => v.status === 'accepted' || v.status === 'completed' || v.status === 'recycled');
+  let outcome: FileOutcome;
+  if (refusedish.length === verdicts.length) outcome = verdicts.every((v) => v.status === 'duplicate') ? 'duplicate' : 'refused';
+  else if (refusedish.length > 0) outcome = 'partial';
+  else if (accepted.length === 0) outcome = 'suspended';
+  else outcome = 'accepted';
+
+  const invoices: JournalInvoice[] = verdicts.map((v) => ({
+    key: v.record?.key,
+    number: v.invoice.number,
+    supplierId: supplierId(v.invoice),
+    buyerSiret: partySiret(v.invoice.buyer),
+    idCpro: v.idCpro,
+    recepteurId: v.route?.recepteurId,
+    outcome: v.status === 'still-suspended' ? 'suspended' : v.status,
+    renvoi: v.renvoi,
+    montantHT: v.invoice.totals.taxExclusive,
+    montantTTC: v.invoice.totals.taxInclusive,
+    findings: v.findings.length ? toJournalFindings(v.findings) : undefined,
+  }));
+  const allFindings = verdicts.flatMap((v) => (multi ? v.findings.map((f) => ({ ...f, message: `${invoiceLabel(v.invoice, v.index)} : ${f.message}` })) : v.findings));
+
+  if (outcome === 'refused' || outcome === 'duplicate') {
+    const kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha);
+    outputs.push(kept);
+    outputs.push(await outbox.writeReason(kept.path, { file: file.relPath, partner: file.partner, sha256: ctx.sha, kind: flux.kind, outcome, findings: toJournalFindings(allFindings), invoices }));
+    const first = allFindings.find((f) => f.severity === 'fatal');
+    ctx.log.warn({ rules: allFindings.filter((f) => f.severity === 'fatal').map((f) => f.rule) }, `${outcome}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
+  } else {
+    outputs.push(await outbox.keepOriginal('archive', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha));
+  }
+  return finish(deps, file, ctx, outcome, flux.kind, invoices, outputs, allFindings);
+}

@@ -1,0 +1,77 @@
+/**
+ * Durable local sequence for the embedded runner. Ids are handed out from reserved blocks:
+ * before the first id of a block is used, the block's end is written (atomically, fsync) as
+ * the high-water mark. After a crash the sequence restarts at the mark, so an id is never
+ * reused (a crash only leaves a gap). Several processes on the same state folder are
+ * serialised by a lock file.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../emit/atomic-write';
+import { withFileLock } from './file-lock';
+import type { IdAllocator } from './id-allocator';
+
+export interface LocalIdSequenceOptions {
+  /** folder of the sequence files (state/ids) */
+  dir: string;
+  /** ids reserved per disk write. Default 100. */
+  blockSize?: number;
+  /** first id of a brand-new installation. Default 1. */
+  start?: bigint;
+}
+
+export class LocalIdSequence implements IdAllocator {
+  private nextId = 0n;
+  private blockEnd = 0n; // exclusive
+  private readonly blockSize: bigint;
+  private readonly file: string;
+
+  constructor(private readonly opts: LocalIdSequenceOptions) {
+    this.blockSize = BigInt(opts.blockSize ?? 100);
+    this.file = path.join(opts.dir, 'high-water-mark');
+  }
+
+  private chain: Promise<unknown> = Promise.resolve();
+
+  /** Serialised in-process so concurrent callers never share or skip a block. */
+  next(): Promise<bigint> {
+    const r = this.chain.then(async () => {
+      if (this.nextId >= this.blockEnd) await this.reserve();
+      return this.nextId++;
+    });
+    this.chain = r.catch(() => undefined);
+    return r;
+  }
+
+  private async reserve(): Promise<void> {
+    await withFileLock(this.file + '.lock', async () => {
+      const hwm = await readHighWaterMark(this.opts.dir, this.opts.start ?? 1n);
+      const end = hwm + this.blockSize;
+      await writeFileAtomic(this.file, `${end}\n`);
+      this.nextId = hwm;
+      this.blockEnd = end;
+    });
+  }
+}
+
+/** The first id not yet reserved by any local block or recorded by Redis allocators. */
+export async function readHighWaterMark(dir: string, start = 1n): Promise<bigint> {
+  let max = start;
+  let names: string[] = [];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return max;
+  }
+  for (const n of names) {
+    if (n !== 'high-water-mark' && !n.startsWith('hwm-')) continue;
+    if (n.endsWith('.lock') || n.endsWith('.tmp')) continue;
+    try {
+      const v = BigInt((await fs.readFile(path.join(dir, n), 'utf8')).trim());
+      if (v > max) max = v;
+    } catch {
+      /* unreadable or half-written mark: the others still bound the sequence */
+    }
+  }
+  return max;
+}

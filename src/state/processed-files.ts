@@ -1,0 +1,39 @@
+/**
+ * Which inbound files (by SHA-256 of their content) already have an outcome, so the same
+ * file dropped again — a retry, a replay, `run` twice — is recognised and nothing is emitted
+ * twice. One small JSON file per content hash, written atomically; safe on shared storage.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../emit/atomic-write';
+import type { FileOutcome, JournalOutput } from '../journal/events';
+
+export interface ProcessedRecord {
+  sha256: string;
+  outcome: FileOutcome;
+  at: string;
+  file: string;
+  partner: string;
+  outputs: Pick<JournalOutput, 'kind' | 'path'>[];
+}
+
+export class ProcessedFiles {
+  constructor(private readonly stateDir: string) {}
+
+  private fileFor(sha: string): string {
+    return path.join(this.stateDir, 'files', sha.slice(0, 2), `${sha}.json`);
+  }
+
+  async get(sha: string): Promise<ProcessedRecord | undefined> {
+    try {
+      return JSON.parse(await fs.readFile(this.fileFor(sha), 'utf8')) as ProcessedRecord;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async put(rec: ProcessedRecord): Promise<void> {
+    await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec));
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Attachment names (IPM4-001). An attachment's own name never becomes a path: NomPJ is a
+ * cleaned name (safe characters, at most 50 with its extension, unique in the invoice);
+ * NomPJOrigine keeps the name as sent (control characters removed, at most 50, extension kept).
+ */
+export const MAX_NAME = 50;
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Last path segment of a name written with / or \ separators (C:\a\b.pdf → b.pdf). */
+export function baseName(name: string): string {
+  const parts = name.split(/[\\/]/);
+  return parts[parts.length - 1] ?? '';
+}
+
+function splitExt(name: string): { stem: string; ext: string } {
+  const i = name.lastIndexOf('.');
+  if (i <= 0 || i === name.length - 1) return { stem: name, ext: '' };
+  const ext = name.slice(i + 1);
+  return /^[A-Za-z0-9]{1,10}$/.test(ext) ? { stem: name.slice(0, i), ext } : { stem: name, ext: '' };
+}
+
+/** Cuts to `max` code points keeping the extension. */
+export function fitName(name: string, max = MAX_NAME): string {
+  const chars = [...name];
+  if (chars.length <= max) return name;
+  const { stem, ext } = splitExt(name);
+  const suffix = ext ? `.${ext}` : '';
+  const room = Math.max(1, max - [...suffix].length);
+  return [...stem].slice(0, room).join('') + suffix;
+}
+
+/** The name as sent, made writable into XML: control characters out, at most 50. */
+export function originalName(name: string): string {
+  const cleaned = name.replace(CONTROL, '').trim();
+  return fitName(cleaned);
+}
+
+/** A safe file name: ASCII letters, digits, dot, dash and underscore; accents folded. */
+export function safeName(raw: string, fallback: string, defaultExt?: string): string {
+  const folded = baseName(raw.replace(CONTROL, ''))
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '');
+  let { stem, ext } = splitExt(folded);
+  stem = stem.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/_+/g, '_').replace(/^[._-]+/, '').replace(/[._]+$/, '');
+  ext = ext.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  if (!ext && defaultExt) ext = defaultExt;
+  if (!stem) stem = fallback;
+  return fitName(ext ? `${stem}.${ext}` : stem);
+}
+
+/** Makes names unique (case-insensitive) by numbering the later ones: a.pdf, a_2.pdf … */
+export function uniqueNames(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.map((n) => {
+    let candidate = n;
+    for (let k = 2; seen.has(candidate.toLowerCase()); k++) {
+      const { stem, ext } = splitExt(n);
+      const suffix = `_${k}${ext ? `.${ext}` : ''}`;
+      candidate = [...stem].slice(0, MAX_NAME - [...suffix].length).join('') + suffix;
+    }
+    seen.add(candidate.toLowerCase());
+    return candidate;
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Attachment typing (IPM4-001): TypePJ, CategoriePJ, MimeTypePJ from the content's magic
+ * bytes (a mismatch with the declared mimeCode is a warning; the content wins), NomPJ and
+ * NomPJOrigine. Pivot input keeps the values it came with. Pure.
+ */
+import type { Finding } from '../../model/finding';
+import type { Attachment } from '../../model/invoice';
+import { originalName, safeName, uniqueNames } from './attachment-names';
+import { categoryOf } from './attachment-category';
+import { extensionForMime, mimeForExtension, sameMime, sniffMime } from './mime-sniff';
+
+function extOf(name: string | undefined): string {
+  const m = /\.([A-Za-z0-9]{1,10})$/.exec(name ?? '');
+  return m ? m[1].toLowerCase() : '';
+}
+
+export interface TypedAttachments {
+  attachments: Attachment[];
+  findings: Finding[];
+}
+
+export function typeAttachments(list: readonly Attachment[], pathOf: (index: number) => string | undefined): TypedAttachments {
+  const findings: Finding[] = [];
+  const typed = list.map((a, k): Attachment => {
+    if (a.pivot?.typePJ !== undefined && a.pivot.nomPJ !== undefined && a.pivot.mimeTypePJ !== undefined) return a; // from a pivot
+    const sniffed = sniffMime(a.content);
+    const declared = a.mimeCode?.trim() || undefined;
+    if (sniffed && declared && !sameMime(sniffed.mime, declared)) {
+      findings.push({
+        rule: 'CPRO-PJ-MIME',
+        severity: 'warning',
+        path: pathOf(k),
+        message: `Attachment ${k + 1} "${a.fileName ?? a.id ?? ''}" is declared ${declared} but its content is ${sniffed.mime}; ${sniffed.mime} is used.`,
+      });
+    }
+    const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(a.fileName)) ?? 'application/octet-stream';
+    const ext = extOf(a.fileName) || sniffed?.ext || extensionForMime(mime) || '';
+    const raw = a.fileName ?? a.id ?? '';
+    const isPdf = mime === 'application/pdf';
+    return {
+      ...a,
+      pivot: {
+        ...a.pivot,
+        typePJ: a.isInvoiceDocument ? '01' : '02',
+        categoriePJ: a.pivot?.categoriePJ ?? categoryOf(a, isPdf),
+        mimeTypePJ: mime,
+        nomPJ: safeName(raw, `PJ${k + 1}`, ext || undefined),
+        nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined ? originalName(a.fileName) : undefined),
+      },
+    };
+  });
+  const names = uniqueNames(typed.map((a) => a.pivot?.nomPJ ?? ''));
+  typed.forEach((a, k) => {
+    if (a.pivot) a.pivot.nomPJ = names[k];
+  });
+  return { attachments: typed, findings };
+}

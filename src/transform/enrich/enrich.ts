@@ -1,0 +1,76 @@
+/**
+ * Enrichment: everything the pivot needs that the supplier did not write. Pure — the
+ * technical id, the dates and the routing entry are given by the runner.
+ *   IPM4-AIFE-2 IdCPRO · IPM4-001 typed attachments · IPM4-027 DateMiseADispositionMOE ·
+ *   IPM4-043 works invoices routed to the MOE (envelope parameter CSMOE) · Renvoi · DateLivraison.
+ */
+import type { Recipient } from '../../config/config';
+import type { Finding } from '../../model/finding';
+import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
+import { pivotCadre, supplierIdType } from '../../emit/pivot/mapping';
+import { isWorksCadre } from '../chorus/routing';
+import { pathOf } from '../validate/paths';
+import { typeAttachments } from './attachments';
+
+export interface EnrichContext {
+  idCpro: string;
+  /** the day the flux was received (DateReception) */
+  receptionDate: IsoDate;
+  renvoi: Renvoi;
+  recipient: Recipient;
+  /** the invoice document when no attachment is it: the E1 XML flux itself, or the Factur-X PDF */
+  sourceDocument?: { fileName: string; content: Uint8Array };
+}
+
+/** Where the pivot goes. */
+export interface Route {
+  recepteurId: string;
+  recepteurLabel?: string;
+  /** true when a works invoice goes to the MOE (IPM4-043) */
+  toMoe: boolean;
+  /** envelope parameter CSMOE: the MOE's code service */
+  csmoe?: string;
+}
+
+export interface Enriched {
+  invoice: Invoice;
+  route: Route;
+  findings: Finding[];
+}
+
+export function routeOf(inv: Invoice, recipient: Recipient): Route {
+  const cadre = pivotCadre(inv);
+  const moe = recipient.moe;
+  const service = inv.buyerReference?.trim();
+  if (moe && isWorksCadre(cadre) && (!moe.forCodeServices?.length || (service !== undefined && moe.forCodeServices.includes(service)))) {
+    return { recepteurId: moe.recepteurId, recepteurLabel: `MOE ${moe.siret}`, toMoe: true, csmoe: moe.codeService };
+  }
+  return { recepteurId: recipient.recepteurId, recepteurLabel: recipient.name, toMoe: false };
+}
+
+export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
+  const route = routeOf(source, ctx.recipient);
+  let attachments: Attachment[] = source.attachments;
+  if (ctx.sourceDocument && !attachments.some((a) => a.isInvoiceDocument)) {
+    attachments = [{ fileName: ctx.sourceDocument.fileName, content: ctx.sourceDocument.content, isInvoiceDocument: true }, ...attachments];
+  }
+  // pivot paths are per PJ; other syntaxes count BG-24 without the added invoice document
+  const offset = attachments.length - source.attachments.length;
+  const typed = typeAttachments(attachments, (k) => (k < offset ? undefined : pathOf('BG-24', source.syntax, k - offset + 1, source.documentKind)));
+  const service = ctx.recipient.codeServices.find((c) => c.code === source.buyerReference?.trim());
+  const invoice: Invoice = {
+    ...source,
+    attachments: typed.attachments,
+    delivery: { ...source.delivery, date: source.delivery?.date ?? source.issueDate },
+    chorus: {
+      ...source.chorus,
+      supplierIdType: supplierIdType(source),
+      serviceName: source.chorus.serviceName ?? service?.name,
+      receptionDate: source.chorus.receptionDate ?? ctx.receptionDate,
+      idCpro: ctx.idCpro,
+      renvoi: ctx.renvoi,
+      moeAvailabilityDate: route.toMoe ? ctx.receptionDate : source.chorus.moeAvailabilityDate,
+    },
+  };
+  return { invoice, route, findings: typed.findings };
+}

@@ -1,0 +1,78 @@
+/**
+ * Reads the invoice XML embedded in a Factur-X / ZUGFeRD PDF (pdf-lib, no rendering).
+ * Looks in the catalog's /AF array and in the /Names /EmbeddedFiles name tree.
+ */
+import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
+import { FluxError } from '../../model/flux-error';
+
+/** File names under which the structured invoice travels, in order of preference. */
+export const EMBEDDED_INVOICE_NAMES = ['factur-x.xml', 'zugferd-invoice.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'];
+
+export interface EmbeddedInvoice {
+  name: string;
+  xml: Uint8Array;
+}
+
+function str(o: PDFObject | undefined): string | undefined {
+  if (o instanceof PDFString || o instanceof PDFHexString) return o.decodeText();
+  return undefined;
+}
+
+function collectFileSpecs(doc: PDFDocument): PDFDict[] {
+  const out: PDFDict[] = [];
+  const lookupDict = (o: PDFObject | undefined): PDFDict | undefined => {
+    const r = o === undefined ? undefined : doc.context.lookup(o);
+    return r instanceof PDFDict ? r : undefined;
+  };
+  const af = doc.catalog.lookup(PDFName.of('AF'));
+  if (af instanceof PDFArray) for (const o of af.asArray()) { const d = lookupDict(o); if (d) out.push(d); }
+  const names = doc.catalog.lookup(PDFName.of('Names'));
+  const ef = names instanceof PDFDict ? names.lookup(PDFName.of('EmbeddedFiles')) : undefined;
+  const walk = (node: PDFObject | undefined, depth: number): void => {
+    const d = lookupDict(node);
+    if (!d || depth > 20) return;
+    const arr = d.lookup(PDFName.of('Names'));
+    if (arr instanceof PDFArray) {
+      for (let i = 1; i < arr.size(); i += 2) { const spec = lookupDict(arr.get(i)); if (spec) out.push(spec); }
+    }
+    const kidsArr = d.lookup(PDFName.of('Kids'));
+    if (kidsArr instanceof PDFArray) for (const k of kidsArr.asArray()) walk(k, depth + 1);
+  };
+  walk(ef, 0);
+  return out;
+}
+
+/** Returns the embedded invoice XML, or throws FluxError FLUX-FACTURX-NOXML / FLUX-PDF. */
+export async function extractEmbeddedInvoice(pdf: Uint8Array): Promise<EmbeddedInvoice> {
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(pdf, { updateMetadata: false, throwOnInvalidObject: false });
+  } catch (e) {
+    throw new FluxError('FLUX-PDF', `The PDF cannot be read: ${(e as Error).message.slice(0, 160)}`);
+  }
+  const specs = collectFileSpecs(doc);
+  const byName = new Map<string, PDFDict>();
+  for (const spec of specs) {
+    const name = str(spec.lookup(PDFName.of('UF'))) ?? str(spec.lookup(PDFName.of('F')));
+    if (name !== undefined && !byName.has(name)) byName.set(name, spec);
+  }
+  for (const wanted of EMBEDDED_INVOICE_NAMES) {
+    const spec = [...byName.entries()].find(([n]) => n.toLowerCase() === wanted.toLowerCase())?.[1];
+    if (!spec) continue;
+    const ef = spec.lookup(PDFName.of('EF'));
+    const stream = ef instanceof PDFDict ? ef.lookup(PDFName.of('F')) ?? ef.lookup(PDFName.of('UF')) : undefined;
+    if (!(stream instanceof PDFRawStream)) {
+      throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${wanted}" but holds no readable content for it.`);
+    }
+    try {
+      return { name: wanted, xml: decodePDFRawStream(stream).decode() };
+    } catch (e) {
+      throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
+    }
+  }
+  const found = [...byName.keys()].slice(0, 5).join(', ');
+  throw new FluxError(
+    'FLUX-FACTURX-NOXML',
+    `The PDF holds no embedded factur-x.xml or zugferd-invoice.xml${found ? ` (embedded files: ${found})` : ''}: a PDF alone is not a structured invoice.`,
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Bytes of one inbound file → its flux kind and its invoices (or its status lines).
+ * Kind is decided from the content: PDF magic, else root element + namespace.
+ */
+import { FluxError } from '../../model/flux-error';
+import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
+import { decodeXmlBytes } from '../../xml/decode';
+import { parseXml, scanRoot, type RootInfo } from '../../xml/document';
+import type { XNode } from '../../xml/nodes';
+import { extractEmbeddedInvoice } from '../facturx/extract';
+import { isInvoiceDocument } from '../enrich/invoice-document';
+import { parseCii } from './cii';
+import { parsePivot, type PivotEnvelope } from './pivot';
+import { parseUbl } from './ubl';
+
+export interface ParsedXml {
+  root: RootInfo;
+  /** the root element's node */
+  node: XNode;
+  text: string;
+}
+
+export function isPdf(bytes: Uint8Array): boolean {
+  // %PDF- may follow a few bytes of garbage; PDF readers look in the first 1 KB
+  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+  return head.includes('%PDF-');
+}
+
+/** Decode, find the root, parse — each step with its own refusal rule. */
+export function readXml(bytes: Uint8Array): ParsedXml {
+  if (bytes.length === 0) throw new FluxError('FLUX-EMPTY', 'The file is empty (0 bytes).');
+  const { text } = decodeXmlBytes(bytes);
+  if (text.trim().length === 0) throw new FluxError('FLUX-EMPTY', 'The file holds only white space.');
+  const root = scanRoot(text);
+  const tree = parseXml(text);
+  const node = tree[root.localName];
+  if (node === undefined) throw new FluxError('FLUX-MALFORMED', `The root element ${root.localName} could not be read.`);
+  return { root, node, text };
+}
+
+export type RootFamily = 'UBL' | 'CII' | 'PIVOT' | 'STATUT';
+
+const KNOWN_ROOTS: { localName: string; namespace: string; family: RootFamily }[] = [
+  { localName: 'Invoice', namespace: NS.UBL_INVOICE, family: 'UBL' },
+  { localName: 'CreditNote', namespace: NS.UBL_CREDIT_NOTE, family: 'UBL' },
+  { localName: 'CrossIndustryInvoice', namespace: NS.CII, family: 'CII' },
+  { localName: 'CPPFacturePivot', namespace: '', family: 'PIVOT' },
+  { localName: 'CPPStatut', namespace: '', family: 'STATUT' },
+];
+
+export function rootFamily(root: RootInfo): RootFamily {
+  const hit = KNOWN_ROOTS.find((r) => r.localName === root.localName && r.namespace === root.namespace);
+  if (hit) return hit.family;
+  const sameName = KNOWN_ROOTS.find((r) => r.localName === root.localName);
+  const seen = root.namespace ? `{${root.namespace}}${root.localName}` : root.localName;
+  if (sameName) {
+    const want = sameName.namespace ? `the namespace ${sameName.namespace}` : 'no namespace';
+    throw new FluxError('FLUX-ROOT', `The root element ${seen} is in the wrong namespace: ${root.localName} needs ${want}.`, `/${root.localName}`);
+  }
+  throw new FluxError(
+    'FLUX-ROOT',
+    `The root element ${seen} is not a flux chorus-flux accepts (UBL Invoice or CreditNote, CII CrossIndustryInvoice, CPPFacturePivot, CPPStatut, Factur-X PDF).`,
+    `/${root.localName}`,
+  );
+}
+
+export interface ParsedInvoiceFlux extends InvoiceFlux {
+  pivotEnvelope?: PivotEnvelope;
+}
+
+export interface ParsedStatusXml {
+  kind: 'CPPStatut';
+  xml: ParsedXml;
+}
+
+export type ParsedFlux = ParsedInvoiceFlux | ParsedStatusXml;
+
+
+/** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
+export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
+  if (bytes.length > 0 && isPdf(bytes)) {
+    const embedded = await extractEmbeddedInvoice(bytes);
+    const xml = readXml(embedded.xml);
+    if (rootFamily(xml.root) !== 'CII') {
+      throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);
+    }
+    const inv = parseCii(xml.node);
+    return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
+  }
+  const xml = readXml(bytes);
+  const family = rootFamily(xml.root);
+  switch (family) {
+    case 'UBL': {
+      const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote');
+      for (const a of inv.attachments) if (isInvoiceDocument(a, inv)) a.isInvoiceDocument = true;
+      const e2 = inv.attachments.some((a) => a.isInvoiceDocument);
+      return { kind: e2 ? FLUX_KINDS.UBL_E2 : FLUX_KINDS.UBL_E1, invoices: [inv] };
+    }
+    case 'CII':
+      return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node)] };
+    case 'PIVOT': {
+      const p = parsePivot(xml.node);
+      if (p.invoices.length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
+      return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
+    }
+    case 'STATUT':
+      return { kind: FLUX_KINDS.STATUT, xml };
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Where a business term sits in each syntax, so a finding over the model can name the
+ * place in the file the operator has in front of them.
+ */
+import type { SourceSyntax } from '../../model/invoice';
+
+type PathRow = Partial<Record<SourceSyntax, string>>;
+
+const UBL_ROOT = '/Invoice';
+const CII_SETTLEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement';
+const CII_AGREEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement';
+const PIVOT_UNIT = '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire';
+
+export const BT_PATHS: Record<string, PathRow> = {
+  'BT-1': { UBL: `${UBL_ROOT}/cbc:ID`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Id` },
+  'BT-2': { UBL: `${UBL_ROOT}/cbc:IssueDate`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString', PIVOT: `${PIVOT_UNIT}/DonneesFacture/DateEmissionFacture` },
+  'BT-5': { UBL: `${UBL_ROOT}/cbc:DocumentCurrencyCode`, CII: `${CII_SETTLEMENT}/ram:InvoiceCurrencyCode`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Devise` },
+  'BT-10': { UBL: `${UBL_ROOT}/cbc:BuyerReference`, CII: `${CII_AGREEMENT}/ram:BuyerReference`, PIVOT: `${PIVOT_UNIT}/Debiteur/CodeService` },
+  'BT-12': { UBL: `${UBL_ROOT}/cac:ContractDocumentReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:ContractReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroMarche` },
+  'BT-13': { UBL: `${UBL_ROOT}/cac:OrderReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroEngagement` },
+  'BT-23': { UBL: `${UBL_ROOT}/cbc:ProfileID`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Cadre` },
+  'BT-25': { UBL: `${UBL_ROOT}/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/IdFactureOrigine` },
+  'BG-4': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty`, PIVOT: `${PIVOT_UNIT}/Fournisseur` },
+  'BT-30': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID`, PIVOT: `${PIVOT_UNIT}/Fournisseur/Identifiant` },
+  'BT-40': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID`, PIVOT: `${PIVOT_UNIT}/Fournisseur/CodePays` },
+  'BG-7': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty`, PIVOT: `${PIVOT_UNIT}/Debiteur` },
+  'BT-47': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID`, PIVOT: `${PIVOT_UNIT}/Debiteur/Identifiant` },
+  'BG-22': { UBL: `${UBL_ROOT}/cac:LegalMonetaryTotal`, CII: `${CII_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Montants` },
+  'BG-24': { UBL: `${UBL_ROOT}/cac:AdditionalDocumentReference`, CII: `${CII_AGREEMENT}/ram:AdditionalReferencedDocument`, PIVOT: `${PIVOT_UNIT}/PJ` },
+};
+
+/** The path of a business term in a syntax; `index` (1-based) addresses a repeated group. */
+export function pathOf(bt: string, syntax: SourceSyntax, index?: number, root?: string): string | undefined {
+  let p = BT_PATHS[bt]?.[syntax];
+  if (p === undefined) return undefined;
+  if (syntax === 'UBL' && root === 'CreditNote') p = p.replace(/^\/Invoice/, '/CreditNote');
+  return index === undefined ? p : `${p}[${index}]`;
+}

@@ -1,0 +1,51 @@
+/**
+ * Rules are data: an id, a severity, the profile that runs it, what it applies to, a check
+ * over the canonical model and a message template. The engine (engine.ts) runs them and
+ * turns each violation into a Finding.
+ */
+import type { Recipient } from '../../config/config';
+import type { Severity } from '../../model/finding';
+import type { Invoice } from '../../model/invoice';
+
+/** en16931: the EN 16931 rules only; chorus: EN 16931 + the Chorus Pro CPRO-* rules. */
+export type Profile = 'en16931' | 'chorus';
+
+/** What the Chorus Pro rules need to know of the installation; pure data. */
+export interface ChorusContext {
+  recipients: readonly Recipient[];
+  limits: { maxAttachmentBytes: number; maxInvoiceBytes: number };
+}
+
+export interface RuleContext {
+  invoice: Invoice;
+  chorus?: ChorusContext;
+}
+
+export interface Violation {
+  /** XPath-like location; defaults to the rule's own path for the invoice's syntax */
+  path?: string;
+  /** values for the message template's {placeholders} */
+  values?: Record<string, string | number | undefined>;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  profile: Profile;
+  /** human description of the target: "invoice", "each invoice line", "each VAT breakdown"… */
+  appliesTo: string;
+  /** message template; {name} is replaced by violation.values.name */
+  message: string;
+  /**
+   * true when the supplier can complete the defect (missing engagement number, missing
+   * mandatory attachment): the pipeline suspends the invoice instead of refusing it.
+   */
+  suspendable?: boolean;
+  /** returns the violations; an empty array (or undefined) means the rule holds */
+  check(ctx: RuleContext): Violation[] | undefined;
+}
+
+/** Shorthand for a rule that holds or fails once for the whole invoice. */
+export function once(ok: boolean, path?: string, values?: Violation['values']): Violation[] | undefined {
+  return ok ? undefined : [{ path, values }];
+}

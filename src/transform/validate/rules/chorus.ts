@@ -1,0 +1,260 @@
+/**
+ * Chorus Pro rules (CPRO-*), DESIGN.md §5: SIRET format and key, routing, code service and
+ * engagement number when the recipient requires them, the V2_02 pivot's length limits,
+ * amounts the pivot can carry, and the attachment limits.
+ */
+import limits from '../../../../schemas/chorus-attachments.json';
+import { findRecipientIn } from '../../chorus/routing';
+import { checkSiret, partySiret } from '../../chorus/siret';
+import { fractionDigits, isDecimal } from '../../../model/decimal';
+import type { Invoice } from '../../../model/invoice';
+import { pathOf } from '../paths';
+import { once, type Rule, type RuleContext, type Violation } from '../rule';
+
+const ALLOWED_EXT = new Set(limits.allowedExtensions);
+
+function p(ctx: RuleContext, bt: string, index?: number): string | undefined {
+  return pathOf(bt, ctx.invoice.syntax, index, ctx.invoice.documentKind);
+}
+
+function recipientOf(ctx: RuleContext) {
+  return ctx.chorus ? findRecipientIn(ctx.chorus.recipients, partySiret(ctx.invoice.buyer)) : undefined;
+}
+
+function isFrenchSeller(inv: Invoice): boolean {
+  const c = inv.seller.address?.countryCode?.trim();
+  return c === undefined || c === '' || c === 'FR';
+}
+
+/** Attachments the supplier sent (not those chorus-flux adds). */
+function supplied(inv: Invoice) {
+  return inv.attachments.map((a, k) => ({ a, k })).filter(({ a }) => a.content !== undefined || a.contentError !== undefined || a.uri !== undefined);
+}
+
+function extensionOf(name: string): string {
+  const i = name.lastIndexOf('.');
+  return i < 0 ? '' : name.slice(i + 1).toUpperCase();
+}
+
+/** Amounts the pivot carries: "19 positions, at most 6 decimals" (Chorus Pro external specifications). */
+function pivotAmounts(inv: Invoice): { name: string; value: string | undefined }[] {
+  return [
+    { name: 'MontantHT (BT-109)', value: inv.totals.taxExclusive },
+    { name: 'MontantTTC (BT-112)', value: inv.totals.taxInclusive },
+    { name: 'MontantNetAPayer (BT-115)', value: inv.totals.payable },
+    ...inv.vatBreakdown.flatMap((v, k) => [
+      { name: `TVA[${k + 1}]/BaseHt (BT-116)`, value: v.taxableAmount },
+      { name: `TVA[${k + 1}]/MontantTVA (BT-117)`, value: v.taxAmount },
+    ]),
+    ...inv.lines.flatMap((l, k) => [
+      { name: `Ligne[${k + 1}]/MontantHT (BT-131)`, value: l.netAmount },
+      { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: l.price.net },
+    ]),
+  ];
+}
+
+const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Invoice) => string | undefined): Rule => ({
+  id,
+  severity: 'fatal',
+  profile: 'chorus',
+  appliesTo: 'invoice',
+  message: `${label} is at most ${max} characters in the CPPFacturePivot V2_02; "{value}" has {length}.`,
+  check: (ctx) => {
+    const v = get(ctx.invoice);
+    return once(v === undefined || [...v].length <= max, p(ctx, bt), { value: v, length: v === undefined ? 0 : [...v].length });
+  },
+});
+
+export const CHORUS_RULES: Rule[] = [
+  {
+    id: 'CPRO-SIRET-FOURNISSEUR',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'seller (French)',
+    message: 'A French supplier is identified by its SIRET: give BT-30 (or BT-29) with schemeID 0009, 14 digits.',
+    check: (ctx) => once(!isFrenchSeller(ctx.invoice) || ctx.invoice.chorus.supplierIdType !== undefined && ctx.invoice.chorus.supplierIdType !== '1' || partySiret(ctx.invoice.seller) !== undefined, p(ctx, 'BT-30')),
+  },
+  {
+    id: 'CPRO-SIRET-FORMAT',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'seller and buyer SIRET',
+    message: 'The {who} SIRET {reason}: a SIRET is 14 digits with a valid key.',
+    check: (ctx) => {
+      const out: Violation[] = [];
+      for (const [who, party, bt] of [['supplier', ctx.invoice.seller, 'BT-30'], ['buyer', ctx.invoice.buyer, 'BT-47']] as const) {
+        const s = partySiret(party);
+        if (s === undefined) continue;
+        const c = checkSiret(s);
+        if (!c.ok) out.push({ path: p(ctx, bt), values: { who, reason: c.reason } });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'CPRO-DESTINATAIRE-SIRET',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'buyer',
+    message: "The public buyer is routed by its SIRET: give BT-47 (or BT-46 / BT-49) with schemeID 0009.",
+    check: (ctx) => once(partySiret(ctx.invoice.buyer) !== undefined, p(ctx, 'BT-47')),
+  },
+  {
+    id: 'CPRO-DESTINATAIRE-INCONNU',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'buyer',
+    message: 'The buyer SIRET {siret} is not in the routing table: no finance system is known for this recipient.',
+    check: (ctx) => {
+      const siret = partySiret(ctx.invoice.buyer);
+      if (siret === undefined || !checkSiret(siret).ok) return undefined;
+      return once(recipientOf(ctx) !== undefined, p(ctx, 'BT-47'), { siret });
+    },
+  },
+  {
+    id: 'CPRO-CODE-SERVICE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'buyer reference (code service)',
+    message: 'The recipient {recipient} requires a code service in BT-10 (Buyer reference); none is given.',
+    check: (ctx) => {
+      const r = recipientOf(ctx);
+      if (!r?.requiresCodeService) return undefined;
+      return once((ctx.invoice.buyerReference ?? '').trim() !== '', p(ctx, 'BT-10'), { recipient: r.name ?? r.siret });
+    },
+  },
+  {
+    id: 'CPRO-CODE-SERVICE-INCONNU',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'buyer reference (code service)',
+    message: 'The code service "{code}" is not one of the recipient {recipient}\'s code services ({known}).',
+    check: (ctx) => {
+      const r = recipientOf(ctx);
+      const code = ctx.invoice.buyerReference?.trim();
+      if (!r || !code || r.codeServices.length === 0) return undefined;
+      return once(r.codeServices.some((c) => c.code === code), p(ctx, 'BT-10'), {
+        code,
+        recipient: r.name ?? r.siret,
+        known: r.codeServices.map((c) => c.code).slice(0, 10).join(', '),
+      });
+    },
+  },
+  {
+    id: 'CPRO-ENGAGEMENT',
+    severity: 'fatal',
+    profile: 'chorus',
+    suspendable: true,
+    appliesTo: 'purchase order reference (numéro d\'engagement)',
+    message: "The recipient {recipient} requires an engagement number in BT-13 (Purchase order reference); none is given. The supplier can complete the invoice.",
+    check: (ctx) => {
+      const r = recipientOf(ctx);
+      if (!r?.requiresEngagement) return undefined;
+      return once((ctx.invoice.orderReference ?? '').trim() !== '', p(ctx, 'BT-13'), { recipient: r.name ?? r.siret });
+    },
+  },
+  {
+    id: 'CPRO-PJ-REQUISE',
+    severity: 'fatal',
+    profile: 'chorus',
+    suspendable: true,
+    appliesTo: 'attachments',
+    message: 'The recipient {recipient} requires a complementary attachment (BG-24); none is given. The supplier can complete the invoice.',
+    check: (ctx) => {
+      const r = recipientOf(ctx);
+      if (!r?.requiredAttachment) return undefined;
+      const has = ctx.invoice.attachments.some((a) => !a.isInvoiceDocument && (a.content !== undefined || a.uri !== undefined) && a.pivot?.categoriePJ !== 'DUPLICATA_FACTUR-X');
+      return once(has, p(ctx, 'BG-24'), { recipient: r.name ?? r.siret });
+    },
+  },
+  maxLen('CPRO-LONGUEUR-NUMERO', 'BT-1', 'The invoice number (BT-1, DonneesFacture/Id)', 20, (i) => i.number),
+  maxLen('CPRO-LONGUEUR-FACTURE-ORIGINE', 'BT-25', 'The preceding invoice number (BT-25, IdFactureOrigine)', 20, (i) => i.precedingInvoices[0]?.number),
+  maxLen('CPRO-LONGUEUR-MARCHE', 'BT-12', 'The contract reference (BT-12, NumeroMarche)', 50, (i) => i.contractReference),
+  maxLen('CPRO-LONGUEUR-ENGAGEMENT', 'BT-13', 'The purchase order reference (BT-13, NumeroEngagement)', 50, (i) => i.orderReference),
+  maxLen('CPRO-LONGUEUR-CODE-SERVICE', 'BT-10', 'The code service (BT-10, CodeService)', 100, (i) => i.buyerReference),
+  {
+    id: 'CPRO-PAYS',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'seller',
+    message: 'The seller country code (BT-40, Fournisseur/CodePays) must be two letters; found "{value}".',
+    check: (ctx) => {
+      const v = ctx.invoice.seller.address?.countryCode;
+      return once(v !== undefined && /^[A-Z]{2}$/.test(v.trim()), p(ctx, 'BT-40'), { value: v ?? '' });
+    },
+  },
+  {
+    id: 'CPRO-MONTANT-FORMAT',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'amounts carried by the pivot',
+    message: '{name} = "{value}": the pivot takes amounts of at most 19 digits with at most 6 decimals.',
+    check: (ctx) => {
+      const out: Violation[] = [];
+      for (const a of pivotAmounts(ctx.invoice)) {
+        if (a.value === undefined || !isDecimal(a.value)) continue;
+        const digits = a.value.replace(/[^0-9]/g, '').replace(/^0+(?=\d)/, '');
+        if (fractionDigits(a.value) > 6 || digits.length > 19) out.push({ path: p(ctx, 'BG-22'), values: { name: a.name, value: a.value } });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'CPRO-PJ-CONTENU',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'each embedded attachment',
+    message: 'Attachment {n} ({name}): {reason}.',
+    check: (ctx) =>
+      supplied(ctx.invoice)
+        .filter(({ a }) => a.contentError !== undefined)
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason: a.contentError } })),
+  },
+  {
+    id: 'CPRO-PJ-EXTENSION',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'each embedded attachment',
+    message: 'Attachment {n} "{name}": the extension "{ext}" is not allowed by Chorus Pro (allowed: PDF, XML, JPG, PNG, ZIP, DOCX, XLSX, ODT … see README).',
+    check: (ctx) =>
+      supplied(ctx.invoice)
+        .filter(({ a }) => a.content !== undefined && a.fileName !== undefined && !ALLOWED_EXT.has(extensionOf(a.fileName)))
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName, ext: extensionOf(a.fileName ?? '') || '(none)' } })),
+  },
+  {
+    id: 'CPRO-PJ-TAILLE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'each embedded attachment',
+    message: 'Attachment {n} "{name}" is {size} bytes; each attachment must be under {max} bytes.',
+    check: (ctx) => {
+      const max = ctx.chorus?.limits.maxAttachmentBytes ?? 10485759;
+      return supplied(ctx.invoice)
+        .filter(({ a }) => (a.content?.length ?? 0) > max)
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', size: a.content?.length, max: max + 1 } }));
+    },
+  },
+  {
+    id: 'CPRO-PJ-TOTAL',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'attachments',
+    message: 'The attachments total {size} bytes; an invoice with its attachments is at most {max} bytes.',
+    check: (ctx) => {
+      const max = ctx.chorus?.limits.maxInvoiceBytes ?? 125829120;
+      const size = ctx.invoice.attachments.reduce((s, a) => s + (a.content?.length ?? 0), 0);
+      return once(size <= max, p(ctx, 'BG-24'), { size, max });
+    },
+  },
+  {
+    id: 'CPRO-PJ-NOM',
+    severity: 'warning',
+    profile: 'chorus',
+    appliesTo: 'each embedded attachment',
+    message: 'Attachment {n}: the name "{name}" is longer than 50 characters; it is shortened in the pivot (extension kept).',
+    check: (ctx) =>
+      supplied(ctx.invoice)
+        .filter(({ a }) => a.fileName !== undefined && [...a.fileName].length > limits.maxNameLength)
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName } })),
+  },
+];

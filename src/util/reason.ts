@@ -1,0 +1,33 @@
+/**
+ * IPM4-009: every reason written into a flow is at most 300 characters. It is cut at a word
+ * boundary, never inside a character (a surrogate pair or a letter with its combining
+ * accent stays whole), and ends with "…" when cut. The full text stays in the journal.
+ */
+export const MAX_REASON = 300;
+
+const segmenter = new Intl.Segmenter('fr', { granularity: 'grapheme' });
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+export function cutReason(text: string, max = MAX_REASON): string {
+  const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  if (codePoints(clean) <= max) return clean;
+  const budget = max - 1; // room for the ellipsis
+  let used = 0;
+  let end = 0; // UTF-16 index after the last whole grapheme that fits
+  let lastSpace = -1;
+  for (const { segment, index } of segmenter.segment(clean)) {
+    const n = codePoints(segment);
+    if (used + n > budget) break;
+    used += n;
+    end = index + segment.length;
+    if (/\s/.test(segment)) lastSpace = index;
+  }
+  // prefer a word boundary unless it throws away more than a quarter of the text
+  const cut = lastSpace > budget * 0.75 ? lastSpace : end;
+  return clean.slice(0, cut).trimEnd() + '…';
+}

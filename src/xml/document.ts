@@ -1,0 +1,115 @@
+/**
+ * XML text → a tree of plain objects, namespace prefixes removed, with the checks a
+ * hostile flux needs first: no DTD (no entity expansion, no external fetch), one root,
+ * only the predefined entities, well-formed.
+ */
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { FluxError } from '../model/flux-error';
+import type { XNode } from './nodes';
+
+export interface RootInfo {
+  /** local name of the root element */
+  localName: string;
+  /** namespace URI of the root element ('' when none) */
+  namespace: string;
+}
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  // decodes numeric character references (&#233;); named HTML entities are refused below
+  htmlEntities: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+});
+
+const BAD_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+const DTD = /<!DOCTYPE|<!ENTITY/i;
+
+/** Finds the root element and its namespace without parsing the whole document. */
+export function scanRoot(text: string): RootInfo {
+  let i = 0;
+  const n = text.length;
+  for (;;) {
+    while (i < n && /\s/.test(text[i])) i++;
+    if (i >= n) throw new FluxError('FLUX-EMPTY', 'The file holds no XML element.');
+    if (text[i] !== '<') {
+      throw new FluxError('FLUX-MALFORMED', 'The file does not start with an XML declaration or element: it is not XML.', undefined, lineAt(text, i));
+    }
+    if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) throw new FluxError('FLUX-MALFORMED', 'An XML declaration or processing instruction is not closed.', undefined, lineAt(text, i));
+      i = end + 2;
+      continue;
+    }
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) throw new FluxError('FLUX-MALFORMED', 'A comment is not closed.', undefined, lineAt(text, i));
+      i = end + 3;
+      continue;
+    }
+    if (text.startsWith('<!', i)) {
+      throw new FluxError('FLUX-DTD', 'The file declares a DTD (<!DOCTYPE …>); DTDs are refused so that no entity is expanded and nothing external is fetched.', undefined, lineAt(text, i));
+    }
+    break;
+  }
+  const m = /^<([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?/.exec(text.slice(i, i + 300));
+  if (!m) throw new FluxError('FLUX-MALFORMED', 'The root element has no valid name.', undefined, lineAt(text, i));
+  const prefix = m[2] !== undefined ? m[1] : '';
+  const localName = m[2] ?? m[1];
+  const tagEnd = text.indexOf('>', i);
+  const startTag = text.slice(i, tagEnd < 0 ? n : tagEnd);
+  const nsAttr = prefix ? `xmlns:${prefix}` : 'xmlns';
+  const re = new RegExp(`\\s${nsAttr.replace('.', '\\.')}\\s*=\\s*(["'])(.*?)\\1`);
+  const ns = re.exec(startTag);
+  return { localName, namespace: ns ? ns[2] : '' };
+}
+
+export function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let k = text.indexOf('\n'); k >= 0 && k < index; k = text.indexOf('\n', k + 1)) line++;
+  return line;
+}
+
+/** fast-xml-parser reports unclosed elements as a JSON-ish list; say what it means. */
+function readableXmlError(msg: string): string {
+  const unclosed = /^Invalid '\[(.*)\]' found\.?$/s.exec(msg);
+  if (unclosed) {
+    const names = [...unclosed[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    return `the document ends before ${names.length === 1 ? 'the element' : 'these elements are'} closed (${names.join(' > ')}): the file is probably truncated.`;
+  }
+  return msg;
+}
+
+/** Full, strict parse. Throws FluxError (never anything else) on bad input. */
+export function parseXml(text: string): Record<string, XNode> {
+  if (DTD.test(text)) {
+    throw new FluxError('FLUX-DTD', 'The file contains a DTD or entity declaration (<!DOCTYPE or <!ENTITY); it is refused before any expansion.');
+  }
+  const bad = BAD_ENTITY.exec(text);
+  if (bad) {
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML: "&" at line ${lineAt(text, bad.index)} does not start a predefined entity or a character reference.`, undefined, lineAt(text, bad.index));
+  }
+  const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (valid !== true) {
+    const { msg, line } = valid.err;
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${readableXmlError(msg)}`, undefined, line);
+  }
+  let tree: Record<string, XNode>;
+  try {
+    tree = parser.parse(text) as Record<string, XNode>;
+  } catch (e) {
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${(e as Error).message}`);
+  }
+  const roots = Object.keys(tree);
+  if (roots.length !== 1) {
+    throw new FluxError('FLUX-MALFORMED', roots.length === 0 ? 'The file holds no XML element.' : `Malformed XML: the document has ${roots.length} root elements (${roots.slice(0, 3).join(', ')}); XML allows one.`);
+  }
+  return tree;
+}
