@@ -108,6 +108,9 @@ export function parseXml(text: string): Record<string, XNode> {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${(e as Error).message}`);
   }
   const roots = Object.keys(tree);
+  if (roots.length === 1 && Array.isArray(tree[roots[0]])) {
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML: the document has ${(tree[roots[0]] as unknown as unknown[]).length} root elements ${roots[0]}; XML allows one.`);
+  }
   if (roots.length !== 1) {
     throw new FluxError('FLUX-MALFORMED', roots.length === 0 ? 'The file holds no XML element.' : `Malformed XML: the document has ${roots.length} root elements (${roots.slice(0, 3).join(', ')}); XML allows one.`);
   }

@@ -1,0 +1,92 @@
+/**
+ * Input tolerance and refusals at the XML level: namespace prefixes, BOM, CRLF and
+ * ISO-8859-1 do not matter; empty files, garbage, truncated XML, DTDs and unknown roots are
+ * refused with a rule id and a readable reason — before any entity is expanded.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { FluxError } from '../../src/model/flux-error';
+import { parseFlux } from '../../src/transform/parse/flux';
+
+const FIXTURE = path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml');
+const source = readFileSync(FIXTURE, 'utf8');
+
+async function invoiceOf(input: Buffer | string) {
+  const r = await parseFlux(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+  if (r.kind === 'CPPStatut') throw new Error('status');
+  return r.invoices[0];
+}
+
+async function refusal(input: Buffer | string): Promise<FluxError> {
+  try {
+    await parseFlux(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+  } catch (e) {
+    if (e instanceof FluxError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('XML input variants give the same invoice', () => {
+  let baseline: Awaited<ReturnType<typeof invoiceOf>>;
+  beforeAll(async () => {
+    baseline = await invoiceOf(source);
+    expect(baseline.number).toBe('F-2026-0101');
+    expect(baseline.seller.name).toBe('Papeterie Lemoine SAS');
+  });
+
+  it('with a UTF-8 byte-order mark', async () => {
+    expect(await invoiceOf(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(source)]))).toEqual(baseline);
+  });
+  it('with CRLF line ends', async () => {
+    expect(await invoiceOf(source.replace(/\n/g, '\r\n'))).toEqual(baseline);
+  });
+  it('encoded ISO-8859-1 with its declaration (accents intact)', async () => {
+    const latin = source.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(/—/g, '-').replace(/€/g, 'EUR');
+    const expected = await invoiceOf(latin.replace('encoding="ISO-8859-1"', 'encoding="UTF-8"'));
+    const inv = await invoiceOf(Buffer.from(latin, 'latin1'));
+    expect(inv).toEqual(expected);
+    expect(inv.lines[1].item.name).toBe('Stylos bille (boîte de 50)');
+    expect(inv.seller.address?.line1).toBe('12 rue des Écoles');
+  });
+  it('with the ubl: prefix on the root and other prefixes for cac/cbc', async () => {
+    const prefixed = source
+      .replace('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"', '<ubl:Invoice xmlns:ubl="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"')
+      .replace('</Invoice>', '</ubl:Invoice>')
+      .replace(/xmlns:cac=/, 'xmlns:agg=')
+      .replace(/xmlns:cbc=/, 'xmlns:bas=')
+      .replace(/<(\/?)cac:/g, '<$1agg:')
+      .replace(/<(\/?)cbc:/g, '<$1bas:');
+    expect(prefixed).toContain('<ubl:Invoice');
+    expect(await invoiceOf(prefixed)).toEqual(baseline);
+  });
+  it('with numeric character references', async () => {
+    expect(await invoiceOf(source.replace('Papeterie Lemoine SAS', 'Papeterie Lemoine&#32;SAS'))).toEqual(baseline);
+  });
+});
+
+describe('refusals at the XML level', () => {
+  const cases: [string, Buffer | string, string][] = [
+    ['an empty file', '', 'FLUX-EMPTY'],
+    ['white space only', '   \n  ', 'FLUX-EMPTY'],
+    ['binary garbage', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 151 + 7) % 256)), 'FLUX-ENCODING'],
+    ['text that is not XML', 'Bonjour, voici ma facture', 'FLUX-MALFORMED'],
+    ['truncated XML', source.slice(0, 1500), 'FLUX-MALFORMED'],
+    ['mismatched tags', '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><a></b></Invoice>', 'FLUX-MALFORMED'],
+    ['two root elements', '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', 'FLUX-MALFORMED'],
+    ['an undefined entity', '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&nbsp;</ID></Invoice>', 'FLUX-MALFORMED'],
+    ['a DTD with an internal entity (billion laughs)', '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><lolz>&lol2;</lolz>', 'FLUX-DTD'],
+    ['a DTD with an external entity (XXE)', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>&xxe;</ID></Invoice>', 'FLUX-DTD'],
+    ['a DTD after a comment', '<!-- c --><!DOCTYPE Invoice SYSTEM "http://example.com/x.dtd"><Invoice/>', 'FLUX-DTD'],
+    ['an unknown root element', '<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"/>', 'FLUX-ROOT'],
+    ['a known root in the wrong namespace', '<Invoice xmlns="urn:example:not-ubl"/>', 'FLUX-ROOT'],
+    ['an unsupported encoding', '<?xml version="1.0" encoding="EBCDIC-CP-US"?><Invoice/>', 'FLUX-ENCODING'],
+    ['a PDF without embedded XML', '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF', 'FLUX-FACTURX-NOXML'],
+  ];
+  test.each(cases)('%s is refused (%s)', async (_name, input, rule) => {
+    const e = await refusal(input);
+    expect(e.rule).toBe(rule);
+    expect(e.message.length).toBeGreaterThan(20);
+    expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+});

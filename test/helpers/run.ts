@@ -1,0 +1,47 @@
+/**
+ * Runs the embedded pipeline in-process on an inbox, into a fresh temporary output root.
+ */
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configFromObject, loadConfig, type Config } from '../../src/config/config';
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded, type RunSummary } from '../../src/runner/embedded';
+import type { Clock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
+
+export const FIXTURES_INBOX = path.resolve(__dirname, '../../fixtures/inbox');
+
+export function tempDir(prefix = 'cf-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function bundledConfig(out: string): Config {
+  return loadConfig(undefined, { out });
+}
+
+/** A configuration built in the test (relative paths against `baseDir`). */
+export function testConfig(raw: Record<string, unknown>, out: string, baseDir = out): Config {
+  return configFromObject(raw, baseDir, '(test)', { out });
+}
+
+export async function runOnce(inbox: string, config: Config, opts: { clock?: Clock } = {}): Promise<RunSummary> {
+  const deps = createDeps(config, { logger: createLogger({ level: 'silent' }), clock: opts.clock });
+  return runEmbedded({ inbox, deps });
+}
+
+/** Every file under a folder, relative, sorted (optionally without some top folders). */
+export function listFiles(root: string, exclude: string[] = []): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = path.join(dir, name);
+      const rel = path.relative(root, p).split(path.sep).join('/');
+      if (exclude.some((x) => rel === x || rel.startsWith(`${x}/`))) continue;
+      if (statSync(p).isDirectory()) walk(p);
+      else out.push(rel);
+    }
+  };
+  walk(root);
+  return out.sort();
+}
