@@ -3,9 +3,10 @@
  * filled in), relative paths resolved against the file's folder. Errors name the key.
  */
 import Ajv, { type ErrorObject } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
+import { projectRoot } from '../util/project-root';
 
 export type StatusFormat = 'CPPStatut' | 'CDAR';
 
@@ -62,11 +63,7 @@ export class ConfigError extends Error {
 
 /** The example configuration bundled with the project; `run` uses it without --config. */
 export function bundledConfigPath(): string {
-  // works from src/ (ts-jest) and from dist/src/ (built)
-  for (const c of [path.resolve(__dirname, '../../config/example.json'), path.resolve(__dirname, '../../../config/example.json')]) {
-    if (existsSync(c)) return c;
-  }
-  return path.resolve(__dirname, '../../config/example.json');
+  return path.join(projectRoot(), 'config', 'example.json');
 }
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });

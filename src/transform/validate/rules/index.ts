@@ -4,5 +4,6 @@
 import type { Rule } from '../rule';
 import { CHORUS_RULES } from './chorus';
 import { EN16931_RULES } from './en16931';
+import { PIVOT_CONFORMANCE_RULES } from './pivot-conformance';
 
-export const ALL_RULES: readonly Rule[] = [...EN16931_RULES, ...CHORUS_RULES];
+export const ALL_RULES: readonly Rule[] = [...EN16931_RULES, ...CHORUS_RULES, ...PIVOT_CONFORMANCE_RULES];

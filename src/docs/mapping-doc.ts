@@ -1,0 +1,95 @@
+/**
+ * Writes docs/MAPPING.md from the mapping tables themselves (the pivot tree, the payment
+ * means table, the attachment categories), so the documentation cannot drift from the code.
+ * `npm run docs:mapping` regenerates it; a test fails when the committed file is stale.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import categories from '../../schemas/attachment-categories.json';
+import paymentMeans from '../../schemas/payment-means.json';
+import { PIVOT_INVOICE, type PNode } from '../emit/pivot/mapping';
+import { projectRoot } from '../util/project-root';
+
+function rows(nodes: PNode<never>[] | PNode<unknown>[], prefix: string, out: string[]): void {
+  for (const n of nodes as PNode<unknown>[]) {
+    const p = `${prefix}/${n.el}`;
+    if (n.kind === 'leaf') out.push(`| \`${p}\` | ${n.required ? 'yes' : ''} | ${n.from} |`);
+    else {
+      out.push(`| \`${p}\`${n.kind === 'repeat' ? ' (repeated)' : ''} | | ${n.from} |`);
+      rows(n.children as PNode<unknown>[], p, out);
+    }
+  }
+}
+
+export function mappingMarkdown(): string {
+  const out: string[] = [];
+  out.push('# EN 16931 → CPPFacturePivot V2_02 mapping');
+  out.push('');
+  out.push('Generated from `src/emit/pivot/mapping.ts`, `schemas/payment-means.json` and');
+  out.push('`schemas/attachment-categories.json` by `npm run docs:mapping`. Do not edit by hand.');
+  out.push('');
+  out.push('Amounts are written exactly as the source wrote them (decimal strings, no float arithmetic).');
+  out.push('"required" elements are always written; validation refuses an invoice before emission when');
+  out.push('one of them would be empty.');
+  out.push('');
+  out.push('## Envelope');
+  out.push('');
+  out.push('| pivot | value |');
+  out.push('|---|---|');
+  out.push('| `Enveloppe/…/ParametreIndiv[Code=DtPrd]` | day the inbound file was received (configured time zone) |');
+  out.push('| `Enveloppe/…/ParametreIndiv[Code=IdFlx]` | `CFX` + 21 hex digits derived from the inbound file SHA-256, the route and the invoices: unique, and the same when the same file is processed again |');
+  out.push('| `Enveloppe/…/ParametreIndiv[Code=CSMOE]` | the MOE code service, works invoices routed to a MOE only (project convention, IPM4-043) |');
+  out.push('| `Partenaires/Recepteur/Id` | `recepteurId` of the routing-table entry matching the buyer SIRET (or the MOE\'s) |');
+  out.push('| `Partenaires/Emetteur/Id` | `emitter.id` of the configuration |');
+  out.push('');
+  out.push('Output file: `pivot/<Recepteur Id>/FEN0036A_<Emetteur Id>_<IdFlx>.xml`.');
+  out.push('');
+  out.push('## Invoice (`CPPFactures/CPPFacturePivotUnitaire`)');
+  out.push('');
+  out.push('| pivot element | always written | source (EN 16931 business term or rule) |');
+  out.push('|---|---|---|');
+  rows(PIVOT_INVOICE, '', out);
+  out.push('');
+  out.push('## BT-81 payment means → `ModePaiement/Code`');
+  out.push('');
+  out.push(`The pivot accepts ${Object.keys(paymentMeans.pivotCodes).join(', ')}. Codes missing from this table map to ${paymentMeans.default}.`);
+  out.push('');
+  out.push('| UNTDID 4461 | meaning | pivot code |');
+  out.push('|---|---|---|');
+  for (const [code, m] of Object.entries(paymentMeans.map)) out.push(`| ${code} | ${m.untdid} | ${m.pivot} (${(paymentMeans.pivotCodes as Record<string, string>)[m.pivot]}) |`);
+  out.push('');
+  out.push('## Attachments (IPM4-001)');
+  out.push('');
+  out.push('- `TypePJ` 01 is the invoice document itself: the PDF of an E2 flow (an embedded PDF whose');
+  out.push('  `cbc:DocumentTypeCode` is an invoice or credit-note code of UNTDID 1001, or the first embedded');
+  out.push('  PDF of an invoice without lines), the inbound PDF of a Factur-X flow, or — for E1 and CII');
+  out.push('  flows — the inbound XML itself. Everything else is 02. The generated Factur-X is 02 with');
+  out.push(`  category \`${categories.facturx}\`.`);
+  out.push('- `MimeTypePJ` comes from the content (magic bytes, `schemas/mime-magic.json`); a declared');
+  out.push('  `mimeCode` that disagrees gives warning CPRO-PJ-MIME and the content wins.');
+  out.push('- `NomPJ`: the file name reduced to letters, digits, `.`, `-`, `_` (accents folded), at most 50');
+  out.push('  characters with the extension kept, made unique within the invoice (`_2`, `_3`…). A name');
+  out.push('  never becomes a path.');
+  out.push('- `NomPJOrigine`: the name as sent, control characters removed, at most 50 characters with its extension.');
+  out.push('');
+  out.push('### `CategoriePJ`');
+  out.push('');
+  out.push(`The invoice document: "${categories.invoiceDocument.pdf}" (PDF) or "${categories.invoiceDocument.other}". Then, first match wins:`);
+  out.push('');
+  out.push('| by `cbc:DocumentTypeCode` | category |');
+  out.push('|---|---|');
+  for (const r of categories.byTypeCode) out.push(`| ${r.codes.join(', ')} | ${r.category} |`);
+  out.push('');
+  out.push('| keywords in the description or file name (accents and case ignored) | category |');
+  out.push('|---|---|');
+  for (const r of categories.byKeyword) out.push(`| ${r.keywords.join(', ')} | ${r.category} |`);
+  out.push(`| (none) | ${categories.default} |`);
+  out.push('');
+  return out.join('\n');
+}
+
+if (require.main === module) {
+  const file = path.join(projectRoot(), 'docs', 'MAPPING.md');
+  writeFileSync(file, mappingMarkdown());
+  process.stdout.write(`wrote ${file}\n`);
+}

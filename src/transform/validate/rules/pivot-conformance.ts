@@ -1,0 +1,112 @@
+/**
+ * The last guard before emission: every value the CPPFacturePivot V2_02 requires is there,
+ * and every typed value fits its XSD type (xs:date, xs:decimal). The EN 16931 schematron
+ * does not check XML Schema types (a UBL IssueDate of "2026-13-45" passes it), but the pivot
+ * XSD does — so these rules make "every pivot emitted validates" hold for any input.
+ */
+import { isDecimal } from '../../../model/decimal';
+import type { Invoice } from '../../../model/invoice';
+import { pathOf } from '../paths';
+import type { Rule, RuleContext, Violation } from '../rule';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isXsDate(s: string): boolean {
+  const m = DATE.exec(s.trim());
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (mo < 1 || mo > 12 || d < 1) return false;
+  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return d <= days;
+}
+
+type Field = { name: string; bt: string; value: string | undefined };
+
+function required(inv: Invoice): Field[] {
+  return [
+    { name: 'Invoice number', bt: 'BT-1', value: inv.number },
+    { name: 'Invoice issue date', bt: 'BT-2', value: inv.issueDate },
+    { name: 'Invoice currency code', bt: 'BT-5', value: inv.currency },
+    { name: 'Seller name', bt: 'BG-4', value: inv.seller.name ?? inv.seller.tradingName },
+    { name: 'Invoice total amount without VAT', bt: 'BG-22', value: inv.totals.taxExclusive },
+    { name: 'Invoice total amount with VAT', bt: 'BG-22', value: inv.totals.taxInclusive },
+    { name: 'Amount due for payment', bt: 'BG-22', value: inv.totals.payable },
+    ...inv.vatBreakdown.flatMap((v, k) => [
+      { name: `VAT breakdown ${k + 1} taxable amount`, bt: 'BG-22', value: v.taxableAmount },
+      { name: `VAT breakdown ${k + 1} tax amount`, bt: 'BG-22', value: v.taxAmount },
+    ]),
+    ...inv.lines.flatMap((l, k) => [
+      { name: `line ${k + 1} net price`, bt: 'BG-22', value: l.price.net },
+      { name: `line ${k + 1} quantity`, bt: 'BG-22', value: l.quantity },
+      { name: `line ${k + 1} net amount`, bt: 'BG-22', value: l.netAmount },
+    ]),
+  ];
+}
+
+function decimals(inv: Invoice): Field[] {
+  return [
+    { name: 'Invoice total amount without VAT (BT-109)', bt: 'BG-22', value: inv.totals.taxExclusive },
+    { name: 'Invoice total amount with VAT (BT-112)', bt: 'BG-22', value: inv.totals.taxInclusive },
+    { name: 'Amount due for payment (BT-115)', bt: 'BG-22', value: inv.totals.payable },
+    ...inv.vatBreakdown.flatMap((v, k) => [
+      { name: `VAT breakdown ${k + 1} taxable amount (BT-116)`, bt: 'BG-22', value: v.taxableAmount ?? '' },
+      { name: `VAT breakdown ${k + 1} tax amount (BT-117)`, bt: 'BG-22', value: v.taxAmount ?? '' },
+      ...(v.rate !== undefined ? [{ name: `VAT breakdown ${k + 1} rate (BT-119)`, bt: 'BG-22', value: v.rate }] : []),
+    ]),
+    ...inv.lines.flatMap((l, k) => [
+      { name: `line ${k + 1} net price (BT-146)`, bt: 'BG-22', value: l.price.net ?? '' },
+      { name: `line ${k + 1} quantity (BT-129)`, bt: 'BG-22', value: l.quantity ?? '' },
+      { name: `line ${k + 1} net amount (BT-131)`, bt: 'BG-22', value: l.netAmount ?? '' },
+      ...(l.vat.rate !== undefined ? [{ name: `line ${k + 1} VAT rate (BT-152)`, bt: 'BG-22', value: l.vat.rate }] : []),
+    ]),
+  ];
+}
+
+function dates(inv: Invoice): Field[] {
+  return [
+    { name: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
+    { name: 'Actual delivery date (BT-72)', bt: 'BT-2', value: inv.delivery?.date },
+    { name: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
+    { name: 'DateMiseADispositionMOE', bt: 'BT-2', value: inv.chorus.moeAvailabilityDate },
+  ];
+}
+
+const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, undefined, ctx.invoice.documentKind);
+
+export const PIVOT_CONFORMANCE_RULES: Rule[] = [
+  {
+    id: 'CPRO-PIVOT-REQUIS',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'values the pivot requires',
+    message: 'The CPPFacturePivot requires the {name}; it is missing or empty.',
+    check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: f.name } })),
+  },
+  {
+    id: 'CPRO-PIVOT-DECIMAL',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'amounts, quantities and rates carried by the pivot',
+    message: 'The {name} "{value}" is not a decimal number (digits, one optional point, optional sign).',
+    check: (ctx) => decimals(ctx.invoice).filter((f) => f.value !== undefined && f.value.trim() !== '' && !isDecimal(f.value)).map((f) => ({ path: at(ctx, f.bt), values: { name: f.name, value: f.value } })),
+  },
+  {
+    id: 'CPRO-PIVOT-DATE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'dates carried by the pivot',
+    message: 'The {name} "{value}" is not a calendar date YYYY-MM-DD.',
+    check: (ctx) => dates(ctx.invoice).filter((f) => f.value !== undefined && f.value.trim() !== '' && !isXsDate(f.value)).map((f) => ({ path: at(ctx, f.bt), values: { name: f.name, value: f.value } })),
+  },
+  {
+    id: 'CPRO-PIVOT-DEVISE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'invoice currency',
+    message: 'The invoice currency code "{value}" must be three capital letters (ISO 4217).',
+    check: (ctx) => {
+      const v = ctx.invoice.currency;
+      return v === undefined || v.trim() === '' || /^[A-Z]{3}$/.test(v.trim()) ? undefined : [{ path: at(ctx, 'BT-5'), values: { value: v } }];
+    },
+  },
+];
