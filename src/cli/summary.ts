@@ -26,7 +26,7 @@ export function summarise(s: RunSummary): SummaryRow[] {
     return r;
   };
   for (const r of s.results) {
-    const k = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(unreadable)';
+    const k = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
     const x = row(k);
     x.files++;
     if (r.outcome === 'already-processed') x.already++;
