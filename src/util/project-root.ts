@@ -8,7 +8,7 @@ export function projectRoot(): string {
   if (cached) return cached;
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && path.basename(dir) !== 'dist') return (cached = dir);
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'schemas')) && existsSync(path.join(dir, 'config'))) return (cached = dir);
     dir = path.dirname(dir);
   }
   return (cached = path.resolve(__dirname, '../..'));

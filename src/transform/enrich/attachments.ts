@@ -35,7 +35,7 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
     }
     const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(a.fileName)) ?? 'application/octet-stream';
     const ext = extOf(a.fileName) || sniffed?.ext || extensionForMime(mime) || '';
-    const raw = a.fileName ?? a.id ?? '';
+    const raw = a.fileName ?? (a.uri !== undefined ? a.uri.split(/[?#]/)[0].split('/').pop() : undefined) ?? a.id ?? '';
     const isPdf = mime === 'application/pdf';
     return {
       ...a,
@@ -46,6 +46,8 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
         mimeTypePJ: mime,
         nomPJ: safeName(raw, `PJ${k + 1}`, ext || undefined),
         nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined ? originalName(a.fileName) : undefined),
+        // an attachment given only by URI (or by reference) is listed, never fetched: its address is the PJ's IdUnique
+        idUnique: a.pivot?.idUnique ?? (a.content === undefined ? a.uri ?? a.id : undefined),
       },
     };
   });

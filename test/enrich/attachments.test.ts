@@ -1,0 +1,189 @@
+/**
+ * Typed attachments (IPM4-001): TypePJ, CategoriePJ, MimeTypePJ from the content, NomPJ and
+ * NomPJOrigine; hostile names never become paths; invalid base64 is refused with a reason.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseFlux } from '../../src/transform/parse/flux';
+import { safeName, uniqueNames } from '../../src/transform/enrich/attachment-names';
+import { SCHEMAS } from '../helpers/corpus';
+import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
+import { withAttachments } from '../helpers/ubl-attachments';
+import { validateFiles } from '../helpers/xsd';
+import { xpath } from '../helpers/xpath';
+
+const E2 = path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml');
+const PDF_B64 = /<cbc:EmbeddedDocumentBinaryObject[^>]*>([^<]+)</.exec(readFileSync(E2, 'utf8'))![1];
+const PNG_B64 = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]).toString('base64');
+
+interface PJ {
+  nom: string;
+  origine: string;
+  categorie: string;
+  type: string;
+  mime: string;
+  contenu: boolean;
+  idUnique: string;
+}
+
+function pjs(pivotFile: string): PJ[] {
+  const n = Number(xpath(pivotFile, 'count(//PJ)'));
+  return Array.from({ length: n }, (_, k) => {
+    const v = (el: string) => xpath(pivotFile, `string((//PJ)[${k + 1}]/${el})`);
+    return { nom: v('NomPJ'), origine: v('NomPJOrigine'), categorie: v('CategoriePJ'), type: v('TypePJ'), mime: v('MimeTypePJ'), contenu: v('Contenu') !== '', idUnique: v('IdUnique') };
+  });
+}
+
+async function pipeline(files: Record<string, string>) {
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-alpha', name), text);
+  }
+  const summary = await runOnce(inbox, bundledConfig(out));
+  return { inbox, out, summary };
+}
+
+describe('E2 flow: the supplier PDF is the invoice document', () => {
+  it('gives TypePJ 01 to the invoice PDF and 02 with a category to the delivery note', async () => {
+    const parsed = await parseFlux(readFileSync(E2));
+    expect(parsed.kind).toBe('IN_DP_E2_UBL_INVOICE_MIN');
+    const inbox = tempDir('cf-inbox-');
+    const out = tempDir('cf-out-');
+    mkdirSync(path.join(inbox, 'op-beta'));
+    writeFileSync(path.join(inbox, 'op-beta', 'e2.xml'), readFileSync(E2));
+    const s = await runOnce(inbox, bundledConfig(out));
+    const pivot = path.join(out, s.results[0].outputs.find((o) => o.kind === 'pivot')!.path);
+    const list = pjs(pivot).filter((p) => p.categorie !== 'DUPLICATA_FACTUR-X');
+    expect(list[0]).toMatchObject({ type: '01', mime: 'application/pdf', categorie: 'Facture PDF', nom: 'FE2-2026-0042.pdf', contenu: true });
+    expect(list[1]).toMatchObject({ type: '02', mime: 'application/pdf', categorie: 'Bon de livraison', nom: 'bon-livraison-7781.pdf', origine: 'bon-livraison-7781.pdf' });
+    expect(list.filter((p) => p.type === '01')).toHaveLength(1);
+  });
+});
+
+describe('E1 flow: the inbound XML is the invoice document', () => {
+  it('puts the original UBL first as TypePJ 01 application/xml', async () => {
+    const { out, summary } = await pipeline({ 'f.xml': readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8') });
+    const pivot = path.join(out, summary.results[0].outputs.find((o) => o.kind === 'pivot')!.path);
+    const first = pjs(pivot)[0];
+    expect(first).toMatchObject({ type: '01', mime: 'application/xml', nom: 'f.xml', contenu: true });
+    const b64 = xpath(pivot, 'string((//PJ)[1]/Contenu)');
+    expect(Buffer.from(b64, 'base64')).toEqual(readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+  });
+});
+
+describe('MIME type from the content', () => {
+  it('a PDF declared image/png gets a warning and MimeTypePJ application/pdf', async () => {
+    const { out, summary } = await pipeline({ 'mime.xml': withAttachments([{ id: 'BL1', name: 'bon de livraison.png', mime: 'image/png', data: PDF_B64 }]) });
+    const r = summary.results[0];
+    expect(r.outcome).toBe('accepted');
+    const w = r.findings.find((f) => f.rule === 'CPRO-PJ-MIME')!;
+    expect(w.severity).toBe('warning');
+    expect(w.message).toContain('image/png');
+    expect(w.message).toContain('application/pdf');
+    const pj = pjs(path.join(out, r.outputs.find((o) => o.kind === 'pivot')!.path)).find((p) => p.origine === 'bon de livraison.png')!;
+    expect(pj.mime).toBe('application/pdf');
+    expect(pj.categorie).toBe('Bon de livraison');
+  });
+  it('a real PNG declared image/png is image/png without warning', async () => {
+    const { summary, out } = await pipeline({ 'png.xml': withAttachments([{ id: 'PH', name: 'photo-chantier.png', mime: 'image/png', data: PNG_B64 }]) });
+    const r = summary.results[0];
+    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-MIME')).toEqual([]);
+    expect(pjs(path.join(out, r.outputs.find((o) => o.kind === 'pivot')!.path)).find((p) => p.origine === 'photo-chantier.png')!.mime).toBe('image/png');
+  });
+});
+
+describe('hostile attachment names', () => {
+  const hostile = [
+    '../../x.pdf',
+    'C:\\a\\b.pdf',
+    `${'très-long-nom-de-pièce-jointe-'.repeat(10)}.pdf`,
+    'nul\u0001\u0007-ctrl.pdf',
+    'devis 2026.pdf',
+    'devis_2026.pdf',
+    '/etc/passwd.txt',
+  ];
+  let out: string;
+  let inbox: string;
+  let result: Awaited<ReturnType<typeof pipeline>>['summary']['results'][number];
+
+  beforeAll(async () => {
+    const xml = withAttachments(hostile.map((name, k) => ({ id: `PJ${k}`, name, mime: 'application/pdf', data: PDF_B64 })))
+      // a NUL cannot be written in XML 1.0 even as &#0;, so the control characters stand in for it
+      .replace('nul\u0001\u0007-ctrl.pdf', 'nul&#1;&#7;-ctrl.pdf');
+    const r = await pipeline({ 'hostile.xml': xml });
+    out = r.out;
+    inbox = r.inbox;
+    result = r.summary.results[0];
+  });
+
+  it('accepts the invoice and writes a pivot valid against the XSD', () => {
+    expect(result.outcome).toBe('accepted');
+    const pivot = path.join(out, result.outputs.find((o) => o.kind === 'pivot')!.path);
+    expect(validateFiles(SCHEMAS.pivot, [pivot])[0].errors).toEqual([]);
+  });
+
+  it('gives valid, distinct NomPJ values: safe characters, at most 50, extension kept', () => {
+    const list = pjs(path.join(out, result.outputs.find((o) => o.kind === 'pivot')!.path)).filter((p) => p.type === '02' && p.categorie !== 'DUPLICATA_FACTUR-X');
+    expect(list).toHaveLength(hostile.length);
+    const names = list.map((p) => p.nom);
+    expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(names.length);
+    for (const n of names) {
+      expect(n).toMatch(/^[A-Za-z0-9][A-Za-z0-9._-]*$/);
+      expect([...n].length).toBeLessThanOrEqual(50);
+      expect(n).not.toContain('..');
+    }
+    expect(names[0]).toBe('x.pdf');
+    expect(names[1]).toBe('b.pdf');
+    expect(names[2].endsWith('.pdf')).toBe(true);
+    expect(names[4]).toBe('devis_2026.pdf');
+    expect(names[5]).toBe('devis_2026_2.pdf');
+    for (const p of list) expect([...p.origine].length).toBeLessThanOrEqual(50);
+    expect(list[2].origine.endsWith('.pdf')).toBe(true);
+    expect(list[3].origine).toBe('nul-ctrl.pdf');
+  });
+
+  it('never turns a name into a path: nothing written outside the output root, no file named after an attachment', () => {
+    const files = listFiles(out);
+    for (const f of files) for (const n of ['x.pdf', 'b.pdf', 'passwd.txt']) expect(path.basename(f)).not.toBe(n);
+    expect(listFiles(inbox)).toEqual(['op-alpha/hostile.xml']);
+  });
+});
+
+describe('refusals', () => {
+  it('an attachment with invalid base64 refuses the invoice with a reason', async () => {
+    const { summary, out } = await pipeline({ 'b64.xml': withAttachments([{ id: 'BAD', name: 'pv.pdf', mime: 'application/pdf', data: 'JVBERi0xLjQK***not base64***' }]) });
+    const r = summary.results[0];
+    expect(r.outcome).toBe('refused');
+    const f = r.findings.find((x) => x.rule === 'CPRO-PJ-CONTENU')!;
+    expect(f.severity).toBe('fatal');
+    expect(f.message).toMatch(/not valid base64/);
+    const reason = JSON.parse(readFileSync(path.join(out, `${r.outputs.find((o) => o.kind === 'error')!.path}.reason.json`), 'utf8'));
+    expect(reason.findings.map((x: { rule: string }) => x.rule)).toContain('CPRO-PJ-CONTENU');
+  });
+  it('an attachment with a forbidden extension is refused', async () => {
+    const { summary } = await pipeline({ 'exe.xml': withAttachments([{ id: 'X', name: 'outil.exe', mime: 'application/octet-stream', data: PDF_B64 }]) });
+    expect(summary.results[0].findings.map((f) => f.rule)).toContain('CPRO-PJ-EXTENSION');
+    expect(summary.results[0].outcome).toBe('refused');
+  });
+  it('an attachment given only by URI is listed, not fetched', async () => {
+    const { summary, out } = await pipeline({ 'uri.xml': withAttachments([{ id: 'DGD', uri: 'https://example.invalid/docs/decompte.pdf', description: 'Décompte général' }]) });
+    const r = summary.results[0];
+    expect(r.outcome).toBe('accepted');
+    const pj = pjs(path.join(out, r.outputs.find((o) => o.kind === 'pivot')!.path)).find((p) => p.idUnique.startsWith('https://'))!;
+    expect(pj).toMatchObject({ contenu: false, nom: 'decompte.pdf', categorie: 'Décompte', type: '02' });
+  });
+});
+
+describe('name cleaning', () => {
+  it('keeps the extension when shortening and numbers duplicates', () => {
+    expect(safeName('Procès-verbal de réception.PDF', 'PJ1')).toBe('Proces-verbal_de_reception.pdf');
+    expect(safeName('', 'PJ3', 'pdf')).toBe('PJ3.pdf');
+    expect(safeName('....', 'PJ4')).toBe('PJ4');
+    expect(uniqueNames(['a.pdf', 'A.pdf', 'a.pdf'])).toEqual(['a.pdf', 'A_2.pdf', 'a_3.pdf']);
+    const long = safeName(`${'x'.repeat(80)}.docx`, 'PJ');
+    expect(long.length).toBe(50);
+    expect(long.endsWith('.docx')).toBe(true);
+  });
+});

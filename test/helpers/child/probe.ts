@@ -1,0 +1,2 @@
+import { VERSION } from '../../../src/version';
+process.stdout.write(VERSION);
