@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
 import { projectRoot } from '../util/project-root';
+import { CDAR_AVAILABLE } from '../emit/cdar-from-statut';
 
 export type StatusFormat = 'CPPStatut' | 'CDAR';
 
@@ -106,6 +107,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     if (ids.has(p.id)) problems.push(`partners.${k}.id: "${p.id}" appears twice`);
     ids.add(p.id);
     p.statusFormats ??= ['CPPStatut'];
+    if (p.statusFormats.includes('CDAR') && !CDAR_AVAILABLE) problems.push(`partners.${k}.statusFormats: CDAR output is not available in this build`);
     p.doneMarker ??= false;
     if (p.inbox) p.inbox = path.resolve(baseDir, p.inbox);
   });

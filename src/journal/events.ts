@@ -32,6 +32,8 @@ export interface JournalInvoice {
   idCpro?: string;
   recepteurId?: string;
   outcome: InvoiceOutcome;
+  /** the invoice's lifecycle state after this event (MISE_A_DISPOSITION, SUSPENDUE, A_RECYCLER…) */
+  state?: string;
   renvoi?: string;
   montantHT?: string;
   montantTTC?: string;

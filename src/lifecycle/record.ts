@@ -58,6 +58,18 @@ export interface LifecycleRecord {
   montantTTC?: string;
   history: HistoryEntry[];
   outputs: RecordedOutput[];
+  /** status lines from finance SIs applied to this invoice (file + position): replays repeat them */
+  statusEvents?: StatusEvent[];
+}
+
+export interface StatusEvent {
+  sha256: string;
+  index: number;
+  from: StateName;
+  to: StateName;
+  at: string;
+  /** false when the line changed nothing (the invoice was already in that state) */
+  changed: boolean;
 }
 
 export function businessKey(supplierId: string, number: string, issueDate: string | undefined): string {

@@ -4,8 +4,6 @@
  * asked for them.
  */
 import type { Logger } from 'pino';
-import type { Partner } from '../config/config';
-import type { StatutFlow } from '../emit/statut/serialize';
 import type { JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import type { ParsedXml } from '../transform/parse/flux';
@@ -32,6 +30,4 @@ export interface StatusApplyResult {
 
 export interface StatusFlowHandler {
   apply(args: StatusApplyArgs): Promise<StatusApplyResult>;
-  /** CDAR D22B messages equivalent to a CPPStatut flow, written to cdar/<partner>/ */
-  writeCdar(deps: PipelineDeps, partner: Partner, flow: StatutFlow): Promise<JournalOutput[]>;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import { Outbox } from '../emit/outbox';
 import { Journal } from '../journal/journal';
+import { LifecycleStatusFlows } from '../lifecycle/status-flows';
 import { LifecycleStore } from '../lifecycle/store';
 import type { IdAllocator } from '../state/id-allocator';
 import { LocalIdSequence } from '../state/local-id-sequence';
@@ -43,6 +44,7 @@ export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
     lifecycle: new LifecycleStore(p.invoices),
     ids: opts.ids ?? new LocalIdSequence({ dir: p.ids }),
     outbox: new Outbox(config.paths.out),
+    statusFlows: new LifecycleStatusFlows(),
     ...optionalFeatures(config),
   };
 }

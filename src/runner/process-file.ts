@@ -8,14 +8,16 @@
  * only after the journal has its outcome. Processing the same file again after a crash
  * therefore rewrites identical files under identical names and records one outcome.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { findPartner, type Config, type Partner, type Recipient } from '../config/config';
+import type { Config, Recipient } from '../config/config';
 import { Outbox } from '../emit/outbox';
 import { pivotFileName, serializePivot, type PivotFlow } from '../emit/pivot/serialize';
-import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } from '../emit/statut/build';
-import { serializeStatut, statutFileName, type InvoiceStatusLine, type StatutFlow } from '../emit/statut/serialize';
+import { sendStatusFlow } from '../emit/partner-status';
+import { emitterParty, errorDetails, invoiceStatusLine } from '../emit/statut/build';
+import type { InvoiceStatusLine, StatutFlow } from '../emit/statut/serialize';
 import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput } from '../journal/events';
 import type { Journal } from '../journal/journal';
 import { decideDeposit } from '../lifecycle/deposit';
@@ -105,10 +107,6 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
-function partnerOf(config: Config, id: string): Partner {
-  return findPartner(config, id) ?? { id, statusFormats: ['CPPStatut'], doneMarker: false };
-}
-
 export async function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
   const started = process.hrtime.bigint();
   const { config, outbox } = deps;
@@ -187,7 +185,6 @@ function fluxFinding(e: FluxError): Finding {
 }
 
 async function hashFile(p: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
   const h = createHash('sha256');
   const fh = await fs.open(p, 'r');
   try {
@@ -205,17 +202,8 @@ async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, sha: stri
 }
 
 /** Writes the status flow toward the depositor in each format the partner asked for. */
-async function sendToPartner(deps: PipelineDeps, partnerId: string, flow: Omit<StatutFlow, 'recepteur' | 'emetteur'>): Promise<JournalOutput[]> {
-  const partner = partnerOf(deps.config, partnerId);
-  const full: StatutFlow = { ...flow, recepteur: { id: partnerRecepteurId(partner), label: partner.name }, emetteur: emitterParty(deps.config) };
-  const outputs: JournalOutput[] = [];
-  if (partner.statusFormats.includes('CPPStatut') || !deps.statusFlows) {
-    outputs.push(await deps.outbox.writeStatus('statut', partner.id, statutFileName(full), serializeStatut(full)));
-  }
-  if (partner.statusFormats.includes('CDAR') && deps.statusFlows) {
-    outputs.push(...(await deps.statusFlows.writeCdar(deps, partner, full)));
-  }
-  return outputs;
+function sendToPartner(deps: PipelineDeps, partnerId: string, flow: Omit<StatutFlow, 'recepteur' | 'emetteur'>): Promise<JournalOutput[]> {
+  return sendStatusFlow(deps, partnerId, flow);
 }
 
 async function refuseFile(
@@ -423,17 +411,12 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     if (lines.length > 0) outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '06'), factures: lines })));
   }
   // COMPLETEE toward the finance SI of each completed invoice
-  const completed = verdicts.filter((v) => v.status === 'completed');
-  for (const v of completed) {
+  for (const v of verdicts.filter((x) => x.status === 'completed')) {
     const line = invoiceStatusLine(v.invoice, '12', ctx.horodatage, 'Facture complétée par le fournisseur', 'Complétée');
+    if (!line) continue;
     const r = v.recipient as Recipient;
-    if (line) {
-      const target = r.statusPartner ?? v.route?.recepteurId ?? r.recepteurId;
-      const tp = partnerOf(config, target);
-      const full: StatutFlow = { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: v.route?.recepteurId ?? r.recepteurId, label: r.name }, emetteur: emitterParty(config), factures: [line] };
-      if (tp.statusFormats.includes('CPPStatut') || !deps.statusFlows) outputs.push(await outbox.writeStatus('statut', tp.id, statutFileName(full), serializeStatut(full)));
-      if (tp.statusFormats.includes('CDAR') && deps.statusFlows) outputs.push(...(await deps.statusFlows.writeCdar(deps, tp, full)));
-    }
+    const recepteurId = v.route?.recepteurId ?? r.recepteurId;
+    outputs.push(...(await sendStatusFlow(deps, r.statusPartner ?? recepteurId, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label: r.name }, factures: [line] })));
   }
 
   // lifecycle: record states and outputs of this deposit

@@ -1,0 +1,162 @@
+/**
+ * Inbound CPPStatut flows from a finance SI (IPM4-003): each invoice status line is matched
+ * to an invoice by supplier identifier + invoice number (+ the year of DateFacture), checked
+ * against the transition table, applied to the lifecycle and forwarded to the depositor —
+ * a 06 SUSPENDUE becomes the SUSPENDU flow toward the supplier's side in the same job.
+ * A line for an unknown invoice, an ambiguous one, or an impossible transition is refused
+ * with a reason, as Chorus Pro refuses it; the SI gets a 93 (or 96) flow status back.
+ */
+import { sendStatusFlow } from '../emit/partner-status';
+import { errorDetails } from '../emit/statut/build';
+import type { InvoiceStatusLine } from '../emit/statut/serialize';
+import type { JournalInvoice, JournalOutput } from '../journal/events';
+import type { Finding } from '../model/finding';
+import { flowId } from '../runner/flow-id';
+import type { PipelineDeps } from '../runner/process-file';
+import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
+import type { LifecycleRecord } from './record';
+import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
+import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
+
+type LineResult =
+  | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean }
+  | { ok: false; line: InboundInvoiceStatus; finding: Finding; record?: LifecycleRecord };
+
+const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
+
+function label(l: InboundInvoiceStatus): string {
+  return `Statut ${l.index + 1} (facture ${l.idFacture ?? '?'} du fournisseur ${l.supplier.id ?? '?'})`;
+}
+
+function refuse(line: InboundInvoiceStatus, rule: string, message: string, record?: LifecycleRecord): LineResult {
+  return { ok: false, line, record, finding: { rule, severity: 'fatal', message: `${label(line)} : ${message}`, path: `/CPPStatut/CPPFactureStatuts/CPPFactureStatutUnitaire[${line.index + 1}]` } };
+}
+
+async function applyLine(deps: PipelineDeps, sha: string, file: string, line: InboundInvoiceStatus): Promise<LineResult> {
+  const { idFacture, supplier, idStatut } = line;
+  if (!idFacture || !supplier.id) return refuse(line, 'CPRO-STATUT-FACTURE', 'the invoice is not identified: Fournisseur/Identifiant and IdFacture are required.');
+  const to = idStatut !== undefined ? stateName(idStatut.padStart(2, '0')) : undefined;
+  if (!to) return refuse(line, 'CPRO-STATUT-CODE', `the status code "${idStatut ?? ''}" is not an invoice status chorus-flux can apply (01 to 12).`);
+  return deps.lifecycle.update(supplier.id, idFacture, (records) => {
+    const year = line.dateFacture?.slice(0, 4);
+    const candidates = records.filter((r) => !year || (r.issueDate ?? '').startsWith(year));
+    if (candidates.length === 0) {
+      return { result: refuse(line, 'CPRO-STATUT-INCONNUE', `no invoice ${idFacture} of supplier ${supplier.id}${year ? ` issued in ${year}` : ''} is known: a status cannot apply to an unknown invoice.`) };
+    }
+    if (candidates.length > 1) {
+      return { result: refuse(line, 'CPRO-STATUT-AMBIGU', `${candidates.length} invoices ${idFacture} of supplier ${supplier.id} exist (issued ${candidates.map((c) => c.issueDate).join(', ')}): give DateFacture.`) };
+    }
+    const rec = candidates[0];
+    const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index);
+    if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed } as LineResult };
+    const from = rec.state;
+    const at = deps.clock.now().toISOString();
+    if (from === to) {
+      rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: false }];
+      return { records, result: { ok: true, line, record: rec, from, to, changed: false } as LineResult };
+    }
+    if (!SI_TRANSITIONS[from].includes(to)) {
+      const allowed = SI_TRANSITIONS[from];
+      return {
+        result: refuse(
+          line,
+          'CPRO-STATUT-TRANSITION',
+          `the invoice is ${from} (${CODE_OF[from]}); it cannot become ${to} (${CODE_OF[to]})${to === 'COMPLETEE' ? ' — only a suspended invoice can be completed, by its supplier' : ''}. Allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}.`,
+          rec,
+        ),
+      };
+    }
+    const reason = line.commentaire ?? line.complement;
+    rec.history.push({ at, state: to, by: 'finance-si', reason, sha256: sha, file });
+    rec.state = to;
+    if (to === 'SUSPENDUE') {
+      rec.suspendedAt = at;
+      rec.suspendReason = reason;
+    } else {
+      rec.suspendedAt = undefined;
+      rec.suspendReason = undefined;
+    }
+    rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: true }];
+    return { records, result: { ok: true, line, record: rec, from, to, changed: true } as LineResult };
+  });
+}
+
+/** The status line forwarded to the depositor: the SI's own words, cut to 300 characters. */
+function forwardLine(r: Extract<LineResult, { ok: true }>, horodatage: string): InvoiceStatusLine | undefined {
+  const buyer = r.line.buyer.id ?? r.record.buyerSiret;
+  if (!buyer || !/^\d{14}$/.test(buyer)) return undefined;
+  return {
+    supplier: { typeId: r.line.supplier.typeId ?? '1', id: r.record.supplierId, name: r.line.supplier.name ?? '', country: r.line.supplier.country },
+    buyer: { id: buyer, name: r.line.buyer.name, codeService: r.line.buyer.codeService, serviceName: r.line.buyer.serviceName },
+    idStatut: CODE_OF[r.to],
+    complement: r.line.complement,
+    commentaire: r.line.commentaire,
+    horodatage: r.line.horodatage && !Number.isNaN(Date.parse(r.line.horodatage)) ? r.line.horodatage : horodatage,
+    idFacture: r.record.number,
+    dateFacture: r.record.issueDate,
+    idMandatDP: r.line.idMandatDP,
+  };
+}
+
+export class LifecycleStatusFlows implements StatusFlowHandler {
+  async apply(args: StatusApplyArgs): Promise<StatusApplyResult> {
+    const { deps, file, sha, xml, day, horodatage, log } = args;
+    const parsed = parseStatut(xml.node);
+    const results: LineResult[] = [];
+    for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, line));
+    const ok = results.filter((r): r is Extract<LineResult, { ok: true }> => r.ok);
+    const bad = results.filter((r): r is Extract<LineResult, { ok: false }> => !r.ok);
+    const outputs: JournalOutput[] = [];
+
+    // forward every applied change to the invoice's depositor, grouped by partner
+    const byPartner = new Map<string, InvoiceStatusLine[]>();
+    for (const r of ok) {
+      if (!r.changed) continue;
+      const l = forwardLine(r, horodatage);
+      if (!l) continue;
+      byPartner.set(r.record.partner, [...(byPartner.get(r.record.partner) ?? []), l]);
+    }
+    for (const [partner, lines] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: lines })));
+    }
+    // refused lines go back to the SI that sent them (a wholly refused file: the runner does it)
+    const findings = bad.map((b) => b.finding);
+    if (bad.length > 0 && (ok.length > 0 || parsed.flux.length > 0)) {
+      outputs.push(
+        ...(await sendStatusFlow(deps, file.partner, {
+          dtPrd: day,
+          idFlx: flowId(sha, 'statut', '96'),
+          flux: [{ idStatut: '96', horodatage, idFlux: parsed.idFlx ?? file.name, commentaire: findings[0].message, errors: errorDetails(findings) }],
+        })),
+      );
+    }
+    // record where the forwarded flows went
+    for (const r of ok) {
+      if (!r.changed || outputs.length === 0) continue;
+      await deps.lifecycle.update(r.record.supplierId, r.record.number, (records) => {
+        const rec = records.find((x) => x.key === r.record.key);
+        if (!rec) return { result: undefined };
+        const known = new Set(rec.outputs.map((o) => o.path));
+        for (const o of outputs) if ((o.kind === 'statut' || o.kind === 'cdar') && !known.has(o.path)) rec.outputs.push({ kind: o.kind, path: o.path, sha256: o.sha256, source: sha });
+        return { records, result: undefined };
+      });
+    }
+    const invoices: JournalInvoice[] = results.map((r) => ({
+      key: r.record?.key,
+      number: r.line.idFacture,
+      supplierId: r.line.supplier.id,
+      buyerSiret: r.line.buyer.id,
+      idCpro: r.record?.idCpro,
+      recepteurId: r.record?.recepteurId,
+      outcome: r.ok ? 'status' : 'refused',
+      state: r.ok ? r.to : r.record?.state,
+      findings: r.ok ? undefined : [r.finding],
+    }));
+    for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
+    const refused = parsed.invoices.length + parsed.flux.length === 0 ? true : ok.length === 0 && parsed.flux.length === 0;
+    if (parsed.invoices.length + parsed.flux.length === 0) {
+      findings.push({ rule: 'CPRO-STATUT-VIDE', severity: 'fatal', message: 'The CPPStatut flow holds no status line.' });
+    }
+    return { refused, findings, outputs, invoices };
+  }
+}

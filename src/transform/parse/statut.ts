@@ -1,0 +1,62 @@
+/**
+ * CPPStatut V1_19 (a finance SI's status flow) → plain data: invoice statuses
+ * (CPPFactureStatuts) and flow acknowledgements (CPPFluxStatuts).
+ */
+import { all, attr, kid, kids, text, type XNode } from '../../xml/nodes';
+
+export interface InboundInvoiceStatus {
+  /** 0-based position in the file */
+  index: number;
+  supplier: { typeId?: string; id?: string; name?: string; country?: string };
+  buyer: { id?: string; name?: string; codeService?: string; serviceName?: string };
+  idStatut?: string;
+  complement?: string;
+  commentaire?: string;
+  horodatage?: string;
+  idFacture?: string;
+  dateFacture?: string;
+  idMandatDP?: string;
+}
+
+export interface InboundFluxStatus {
+  index: number;
+  idStatut?: string;
+  complement?: string;
+  commentaire?: string;
+  horodatage?: string;
+  idFlux?: string;
+}
+
+export interface ParsedStatut {
+  idFlx?: string;
+  emetteurId?: string;
+  invoices: InboundInvoiceStatus[];
+  flux: InboundFluxStatus[];
+}
+
+export function parseStatut(root: XNode): ParsedStatut {
+  const params = all(root, 'Enveloppe/EnveloppeUnitaire/Parametres/ParametreIndiv');
+  const idFlx = params.map((p) => (text(p, 'Code') === 'IdFlx' ? text(p, 'Valeurparametre') : undefined)).find((v) => v !== undefined);
+  const invoices = kids(kid(root, 'CPPFactureStatuts'), 'CPPFactureStatutUnitaire').map((u, index): InboundInvoiceStatus => {
+    const f = kid(u, 'Fournisseur');
+    const d = kid(u, 'Debiteur');
+    const s = kid(u, 'DonneesStatut');
+    return {
+      index,
+      supplier: { typeId: text(f, 'TypeIdentifiant'), id: text(f, 'Identifiant')?.trim(), name: text(f, 'RaisonSociale'), country: text(f, 'CodePays') },
+      buyer: { id: text(d, 'Identifiant')?.trim(), name: text(d, 'Nom'), codeService: text(d, 'CodeService'), serviceName: text(d, 'NomService') },
+      idStatut: text(s, 'IdStatut')?.trim(),
+      complement: text(s, 'ComplementStatut'),
+      commentaire: text(s, 'Commentaire'),
+      horodatage: text(s, 'Horodatage'),
+      idFacture: text(s, 'IdFacture')?.trim(),
+      dateFacture: text(s, 'DateFacture')?.trim(),
+      idMandatDP: text(s, 'IdMandatDP'),
+    };
+  });
+  const flux = kids(kid(root, 'CPPFluxStatuts'), 'CPPFluxStatutUnitaire').map((u, index): InboundFluxStatus => {
+    const s = kid(u, 'DonneesStatut');
+    return { index, idStatut: text(s, 'IdStatut')?.trim(), complement: text(s, 'ComplementStatut'), commentaire: text(s, 'Commentaire'), horodatage: text(s, 'Horodatage'), idFlux: text(s, 'IdFlux') };
+  });
+  return { idFlx, emetteurId: text(root, 'Enveloppe/EnveloppeUnitaire/Partenaires/Emetteur/Id') ?? attr(root, 'Version'), invoices, flux };
+}
