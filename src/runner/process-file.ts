@@ -39,6 +39,7 @@ import { supplierId } from '../emit/pivot/mapping';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256 } from '../util/hash';
 import { flowId } from './flow-id';
+import { faultPoint } from '../util/fault';
 
 /** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
 export type FacturXMaker = (invoice: Invoice) => Promise<{ fileName: string; pdf: Uint8Array }>;
@@ -270,6 +271,7 @@ async function finish(
 ): Promise<FileResult> {
   const jf = toJournalFindings(findings);
   const ms = ctx.elapsed();
+  faultPoint('before-journal');
   await deps.journal.append({ event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms });
   await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })) });
   ctx.log.info({ outcome, kind, invoices: invoices.length, outputs: outputs.map((o) => o.path), ms }, `outcome: ${outcome}`);
@@ -381,6 +383,8 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     );
   }
 
+  faultPoint('after-pivots');
+
   // status flows toward the depositor: rejections, duplicates, suspensions
   const refusedish = verdicts.filter((v) => v.status === 'refused' || v.status === 'duplicate');
   const goesOn = verdicts.filter((v) => v.status !== 'refused' && v.status !== 'duplicate');
@@ -418,6 +422,8 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const recepteurId = v.route?.recepteurId ?? r.recepteurId;
     outputs.push(...(await sendStatusFlow(deps, r.statusPartner ?? recepteurId, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label: r.name }, factures: [line] })));
   }
+
+  faultPoint('after-status');
 
   // lifecycle: record states and outputs of this deposit
   for (const v of verdicts) {
