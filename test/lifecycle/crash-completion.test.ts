@@ -49,7 +49,7 @@ describe.each(['after-pivots', 'after-status', 'before-journal'])('killed at %s 
     expect(completee).toHaveLength(1);
 
     const { lines } = await readJournalDay(path.join(out, 'journal'), dayOf(new Date(), 'Europe/Paris'));
-    const sha = lines.find((l) => l.event === 'received' && l.file === 'op-alpha/3.xml')!.sha256;
+    const sha = (lines.find((l) => l.event === 'received' && l.file === 'op-alpha/3.xml') as { sha256: string }).sha256;
     expect(lines.filter((l) => l.event === 'outcome' && l.sha256 === sha)).toHaveLength(1);
   });
 });
