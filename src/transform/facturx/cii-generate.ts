@@ -1,0 +1,136 @@
+/**
+ * CII D16B generator: walks the mapping table (cii-mapping.ts) for one Factur-X profile and
+ * writes the XML with xmlbuilder2. Pure: the same invoice and profile give the same bytes.
+ */
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import type { Invoice } from '../../model/invoice';
+import { CII_INVOICE, CII_NS } from './cii-mapping';
+import type { Attrs, CNode } from './cii-tree';
+import { PROFILE_INFO, type FacturXProfile } from './profiles';
+
+/** A mandatory element the model has no value for, for the profile asked. */
+export interface CiiProblem {
+  /** element path, e.g. /rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID */
+  path: string;
+  /** the business term */
+  bt: string;
+}
+
+export interface CiiResult {
+  xml: string;
+  problems: CiiProblem[];
+}
+
+interface XEl {
+  n: string;
+  a?: Record<string, string>;
+  t?: string;
+  c?: XEl[];
+}
+
+function cleanAttrs(a: Attrs | undefined): Record<string, string> | undefined {
+  if (!a) return undefined;
+  let out: Record<string, string> | undefined;
+  for (const k in a) {
+    const v = a[k];
+    if (v !== undefined && v !== '') (out ??= {})[k] = v;
+  }
+  return out;
+}
+
+class Walker {
+  readonly problems: CiiProblem[] = [];
+  constructor(private readonly level: number) {}
+
+  private included(n: CNode<unknown>, inherited: number): number | undefined {
+    const min = n.min === undefined ? inherited : PROFILE_INFO[n.min].level;
+    return min <= this.level ? min : undefined;
+  }
+
+  walk<T>(nodes: CNode<T>[], x: T, path: string, inherited: number): XEl[] {
+    const out: XEl[] = [];
+    for (const n of nodes) {
+      const min = this.included(n as CNode<unknown>, inherited);
+      if (min === undefined) continue;
+      const p = `${path}/${n.el}`;
+      switch (n.kind) {
+        case 'leaf': {
+          const v = n.get(x);
+          if (v === undefined || v === '') {
+            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            break;
+          }
+          const a = cleanAttrs(n.attrs?.(x));
+          out.push(a ? { n: n.el, a, t: v } : { n: n.el, t: v });
+          break;
+        }
+        case 'values':
+          for (const v of n.items(x)) {
+            const a = cleanAttrs(v.attrs);
+            out.push(a ? { n: n.el, a, t: v.text } : { n: n.el, t: v.text });
+          }
+          break;
+        case 'group': {
+          if (n.when && !n.when(x)) {
+            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            break;
+          }
+          this.push(out, n.el, this.walk(n.children, x, p, min), n.required, n.always, p, n.bt);
+          break;
+        }
+        case 'sub': {
+          const y = n.of(x);
+          if (y === undefined || y === null) {
+            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            if (n.always) out.push({ n: n.el });
+            break;
+          }
+          this.push(out, n.el, this.walk(n.children, y as never, p, min), n.required, n.always, p, n.bt);
+          break;
+        }
+        case 'repeat': {
+          const items = n.items(x);
+          if (items.length === 0 && n.required) this.problems.push({ path: p, bt: n.bt });
+          items.forEach((item, k) => {
+            const c = this.walk(n.children, item as never, `${p}[${k + 1}]`, min);
+            if (c.length > 0) out.push({ n: n.el, c });
+          });
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private push(out: XEl[], el: string, c: XEl[], required: boolean | undefined, always: boolean | undefined, p: string, bt: string): void {
+    if (c.length > 0) out.push({ n: el, c });
+    else {
+      if (required && !always) this.problems.push({ path: p, bt });
+      if (always) out.push({ n: el });
+    }
+  }
+}
+
+function write(parent: XMLBuilder, els: XEl[]): void {
+  for (const e of els) {
+    const node = parent.ele(e.n, e.a);
+    if (e.t !== undefined) node.txt(e.t);
+    else if (e.c) write(node, e.c);
+  }
+}
+
+/** The CII of one invoice for one profile, and what the profile needs that the model lacks. */
+export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResult {
+  const walker = new Walker(PROFILE_INFO[profile].level);
+  const root = '/rsm:CrossIndustryInvoice';
+  const body = walker.walk(CII_INVOICE, { invoice, profile }, root, 0);
+  const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('rsm:CrossIndustryInvoice', {
+    'xmlns:rsm': CII_NS.rsm,
+    'xmlns:qdt': CII_NS.qdt,
+    'xmlns:ram': CII_NS.ram,
+    'xmlns:udt': CII_NS.udt,
+  });
+  write(doc, body);
+  return { xml: `${doc.end({ prettyPrint: true, indent: '  ' })}\n`, problems: walker.problems };
+}

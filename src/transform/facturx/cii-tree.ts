@@ -1,0 +1,101 @@
+/**
+ * The building blocks of the declarative model → CII mapping (cii-mapping.ts): leaves,
+ * groups and repeats, each tagged with the business term it carries and the lowest
+ * Factur-X profile that has it. `cii-generate.ts` walks the tree; `docs/FACTURX.md` lists it.
+ */
+import type { FacturXProfile } from './profiles';
+
+export type Attrs = Record<string, string | undefined>;
+
+interface Base {
+  /** prefixed element name, e.g. `ram:SellerTradeParty` */
+  el: string;
+  /** the business term(s) or rule the element carries */
+  bt: string;
+  /** lowest profile that has the element (default: the parent's) */
+  min?: FacturXProfile;
+}
+
+export interface Leaf<T> extends Base {
+  kind: 'leaf';
+  get: (x: T) => string | undefined;
+  attrs?: (x: T) => Attrs;
+  /** missing value = the invoice cannot make a valid CII for the profile */
+  required?: boolean;
+}
+
+export interface Group<T> extends Base {
+  kind: 'group';
+  children: CNode<T>[];
+  /** written only when true (and when a child has a value) */
+  when?: (x: T) => boolean;
+  /** a group that ends up empty is a missing mandatory part */
+  required?: boolean;
+  /** written even when empty (the XSD wants it, e.g. HeaderTradeDelivery in MINIMUM) */
+  always?: boolean;
+}
+
+export interface Repeat<T> extends Base {
+  kind: 'repeat';
+  items: (x: T) => unknown[];
+  children: CNode<never>[];
+  /** at least one item is mandatory */
+  required?: boolean;
+}
+
+/** A group whose children read another value (a party, an address…) derived from the parent. */
+export interface Sub<T> extends Base {
+  kind: 'sub';
+  of: (x: T) => unknown;
+  children: CNode<never>[];
+  required?: boolean;
+  always?: boolean;
+}
+
+/** The same element once per value (identifiers, amounts in two currencies). */
+export interface Values<T> extends Base {
+  kind: 'values';
+  items: (x: T) => { text: string; attrs?: Attrs }[];
+}
+
+export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
+
+type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
+
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs } = {}): CNode<T> {
+  return { kind: 'leaf', el, bt, get, ...opts };
+}
+
+export function group<T>(el: string, bt: string, children: CNode<T>[], opts: Opts & { when?: (x: T) => boolean } = {}): CNode<T> {
+  return { kind: 'group', el, bt, children, ...opts };
+}
+
+export function repeat<T, I>(el: string, bt: string, items: (x: T) => I[], children: CNode<I>[], opts: Opts = {}): CNode<T> {
+  return { kind: 'repeat', el, bt, items, children: children as CNode<never>[], ...opts };
+}
+
+export function values<T>(el: string, bt: string, items: (x: T) => { text: string; attrs?: Attrs }[], opts: { min?: FacturXProfile } = {}): CNode<T> {
+  return { kind: 'values', el, bt, items, ...opts };
+}
+
+export function sub<T, S>(el: string, bt: string, of: (x: T) => S | undefined, children: CNode<S>[], opts: Opts = {}): CNode<T> {
+  return { kind: 'sub', el, bt, of, children: children as CNode<never>[], ...opts };
+}
+
+/** ISO `YYYY-MM-DD` → CII format 102 `YYYYMMDD`; anything else is kept (validation reports it). */
+export function to102(d: string | undefined): string | undefined {
+  if (d === undefined) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.trim());
+  return m ? `${m[1]}${m[2]}${m[3]}` : d.trim();
+}
+
+/** `<el><udt:DateTimeString format="102">YYYYMMDD</udt:DateTimeString></el>` */
+export function dateTime<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { prefix?: 'udt' | 'qdt' } = {}): CNode<T> {
+  const { prefix = 'udt', ...rest } = opts;
+  return group<T>(el, bt, [leaf(`${prefix}:DateTimeString`, bt, (x) => to102(get(x)), { attrs: () => ({ format: '102' }), required: rest.required })], rest);
+}
+
+/** `<el><udt:Indicator>true|false</udt:Indicator></el>` */
+export function indicator<T>(el: string, bt: string, get: (x: T) => boolean): CNode<T> {
+  return group<T>(el, bt, [leaf('udt:Indicator', bt, (x) => String(get(x)))], { required: true });
+}

@@ -1,0 +1,128 @@
+/**
+ * French presentation of the model's values for the visible invoice: amounts from their
+ * decimal strings (never through a binary float), dates, codes turned into words.
+ */
+const NBSP = '\u00a0';
+
+/** "1234.5" → "1 234,50" (at least 2 decimals, more when written). Non-decimals are kept. */
+export function frAmount(s: string | undefined, minDecimals = 2): string {
+  if (s === undefined) return '';
+  const t = s.trim();
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return t;
+  const sign = m[1] === '-' ? '-' : '';
+  const int = (m[2] || '0').replace(/^0+(?=\d)/, '');
+  let frac = m[3] ?? '';
+  while (frac.length < minDecimals) frac += '0';
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
+  return `${sign}${grouped}${frac ? `,${frac}` : ''}`;
+}
+
+/** Quantities and rates: as written, decimal comma, no padding. */
+export function frNumber(s: string | undefined): string {
+  return frAmount(s, 0);
+}
+
+const SYMBOLS: Record<string, string> = { EUR: '€', USD: '$', GBP: '£', CHF: 'CHF', JPY: '¥' };
+
+export function frMoney(s: string | undefined, currency: string | undefined): string {
+  if (s === undefined) return '';
+  const c = (currency ?? '').trim();
+  return `${frAmount(s)}${NBSP}${SYMBOLS[c] ?? c}`.trim();
+}
+
+/** ISO date → DD/MM/YYYY; other strings are kept. */
+export function frDate(d: string | undefined): string {
+  if (d === undefined) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d.trim());
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : d;
+}
+
+/** UNTDID 1001 → the document's title. */
+export function documentTitle(typeCode: string | undefined, creditNote: boolean): string {
+  const c = (typeCode ?? '').trim();
+  const titles: Record<string, string> = {
+    '380': 'FACTURE',
+    '381': 'AVOIR',
+    '384': 'FACTURE RECTIFICATIVE',
+    '386': "FACTURE D'ACOMPTE",
+    '389': 'AUTOFACTURE',
+    '261': 'AVOIR (AUTOFACTURATION)',
+    '326': 'FACTURE PARTIELLE',
+    '393': 'FACTURE (AFFACTURAGE)',
+    '396': 'AVOIR (AFFACTURAGE)',
+  };
+  return titles[c] ?? (creditNote ? 'AVOIR' : 'FACTURE');
+}
+
+/** UNTDID 4461 → label. */
+export function paymentMeansLabel(code: string | undefined): string | undefined {
+  const labels: Record<string, string> = {
+    '1': 'Non défini',
+    '10': 'Espèces',
+    '20': 'Chèque',
+    '30': 'Virement',
+    '31': 'Virement',
+    '42': 'Virement sur compte bancaire',
+    '48': 'Carte bancaire',
+    '49': 'Prélèvement',
+    '57': 'Ordre permanent',
+    '58': 'Virement SEPA',
+    '59': 'Prélèvement SEPA',
+    '97': 'Compensation',
+  };
+  const c = (code ?? '').trim();
+  return c === '' ? undefined : labels[c] ?? `Code ${c}`;
+}
+
+/** VAT category code (UNCL 5305) → label. */
+export function vatCategoryLabel(code: string | undefined): string {
+  const labels: Record<string, string> = {
+    S: 'Taux normal',
+    Z: 'Taux zéro',
+    E: 'Exonéré',
+    AE: 'Autoliquidation',
+    K: 'Livraison intracommunautaire',
+    G: 'Exportation hors UE',
+    O: 'Hors champ de la TVA',
+    L: 'IGIC (Canaries)',
+    M: 'IPSI (Ceuta et Melilla)',
+  };
+  const c = (code ?? '').trim();
+  return labels[c] ?? c;
+}
+
+/** Common UN/ECE rec 20 unit codes → short French label; others are shown as the code. */
+export function unitLabel(code: string | undefined): string {
+  const labels: Record<string, string> = {
+    C62: 'u.',
+    H87: 'pièce',
+    EA: 'u.',
+    XPP: 'u.',
+    HUR: 'h',
+    DAY: 'jour',
+    MON: 'mois',
+    ANN: 'an',
+    KGM: 'kg',
+    GRM: 'g',
+    TNE: 't',
+    MTR: 'm',
+    KMT: 'km',
+    MTK: 'm²',
+    MTQ: 'm³',
+    LTR: 'l',
+    KWH: 'kWh',
+    LS: 'forfait',
+    SET: 'lot',
+    PR: 'paire',
+  };
+  const c = (code ?? '').trim();
+  return labels[c] ?? c;
+}
+
+/** IBAN in groups of four for reading; other account ids are kept. */
+export function readableAccount(id: string | undefined): string {
+  if (id === undefined) return '';
+  const compact = id.replace(/\s+/g, '');
+  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact) ? compact.replace(/(.{4})(?=.)/g, '$1 ') : id;
+}

@@ -1,0 +1,119 @@
+/**
+ * One invoice of the model → one Factur-X PDF (PDF/A-3b, factur-x.xml embedded). Pure and
+ * deterministic: no clock (the date comes from the invoice or the caller), /ID and subset
+ * tags derived from the content, so the same invoice and options give the same bytes.
+ */
+import { createHash } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import type { Invoice } from '../../model/invoice';
+import { VERSION } from '../../version';
+import { CREDIT_NOTE_TYPE_CODES } from '../enrich/invoice-document';
+import { generateCii, type CiiProblem } from './cii-generate';
+import { completeForFacturX } from './complete';
+import { cachedFontkit, fontBytes, type FontKey } from './fonts';
+import { documentTitle } from './format-fr';
+import { renderInvoice } from './pdf-render';
+import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata } from './pdfa';
+import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
+import { profileProblems } from './profile-checks';
+import type { DocumentMeta } from './xmp';
+
+export interface FacturXOptions {
+  profile?: FacturXProfile;
+  /** creation date of the PDF; default: the invoice issue date (00:00 UTC) */
+  date?: Date;
+}
+
+export interface FacturXResult {
+  pdf: Uint8Array;
+  /** the embedded factur-x.xml, byte for byte */
+  xml: string;
+  profile: FacturXProfile;
+  /** what the profile needs that the invoice lacks: a non-empty list means not valid */
+  problems: CiiProblem[];
+  pages: number;
+}
+
+const PRODUCER = `chorus-flux ${VERSION}`;
+/** no ligatures nor kerning: one glyph per character, widths are the advance widths */
+const FEATURES = { liga: false, clig: false, kern: false, calt: false };
+
+function issueDate(inv: Invoice): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec((inv.issueDate ?? '').trim());
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : new Date(Date.UTC(2000, 0, 1));
+}
+
+/** Six capital letters from a digest: the subset tag of an embedded font (PDF 9.6.4). */
+function subsetTag(seed: string, key: FontKey): string {
+  const h = createHash('sha256').update(key).update(seed).digest();
+  let tag = '';
+  for (let i = 0; i < 6; i++) tag += String.fromCharCode(65 + (h[i] % 26));
+  return tag;
+}
+
+function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta {
+  const credit = inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
+  const kind = documentTitle(inv.typeCode, credit);
+  const label = kind.charAt(0) + kind.slice(1).toLowerCase();
+  const seller = inv.seller.name ?? inv.seller.tradingName ?? '';
+  const number = inv.number ?? '';
+  return {
+    title: `${seller} : ${label} ${number}`.trim(),
+    author: seller,
+    subject: `${label} ${number} du ${inv.issueDate ?? ''} émise par ${seller}`.replace(/\s+/g, ' ').trim(),
+    keywords: `${label}, Factur-X, ${PROFILE_INFO[profile].conformance}`,
+    creatorTool: PRODUCER,
+    producer: `${PRODUCER} (pdf-lib)`,
+    date,
+    xmlName: FACTURX_XML_NAME,
+    profile,
+  };
+}
+
+/** The CII and its problems for a profile, after the documented completions. */
+export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoice: Invoice; xml: string; problems: CiiProblem[] } {
+  const inv = completeForFacturX(invoice);
+  const cii = generateCii(inv, profile);
+  return { invoice: inv, xml: cii.xml, problems: [...cii.problems, ...profileProblems(inv, profile)] };
+}
+
+export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): Promise<FacturXResult> {
+  const profile = opts.profile ?? DEFAULT_PROFILE;
+  const data = facturXData(invoice, profile);
+  const pdf = await packFacturX(data.invoice, data.xml, profile, opts.date ?? issueDate(data.invoice));
+  return { ...pdf, xml: data.xml, profile, problems: data.problems };
+}
+
+/**
+ * The richest profile, from `preferred` down to MINIMUM, that the invoice fills; the preferred
+ * one when none does. The pipeline uses it: a pivot in must still get its Factur-X.
+ */
+export function bestProfile(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE): FacturXProfile {
+  const start = PROFILES.indexOf(preferred);
+  for (let k = start; k >= 0; k--) {
+    if (facturXData(invoice, PROFILES[k]).problems.length === 0) return PROFILES[k];
+  }
+  return preferred;
+}
+
+async function packFacturX(inv: Invoice, xml: string, profile: FacturXProfile, date: Date): Promise<{ pdf: Uint8Array; pages: number }> {
+  const xmlBytes = new Uint8Array(Buffer.from(xml, 'utf8'));
+  const seed = createHash('sha256').update(xml).update(profile).update(PRODUCER).digest('hex');
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  doc.registerFontkit(cachedFontkit);
+  const fonts = {
+    regular: await doc.embedFont(fontBytes('regular'), { subset: true, customName: `${subsetTag(seed, 'regular')}+DejaVuSans`, features: FEATURES }),
+    bold: await doc.embedFont(fontBytes('bold'), { subset: true, customName: `${subsetTag(seed, 'bold')}+DejaVuSans-Bold`, features: FEATURES }),
+  };
+  const pages = renderInvoice(doc, fonts, inv, { profile });
+  const meta = metaOf(inv, profile, date);
+  attachInvoiceXml(doc, xmlBytes, meta);
+  addSrgbOutputIntent(doc);
+  setMetadata(doc, meta);
+  setDocumentId(doc, seed);
+  await doc.flush();
+  deflateStreams(doc);
+  // no object streams: pdf-lib would deflate them in JavaScript, for a few hundred bytes saved
+  const pdf = await doc.save({ useObjectStreams: false, addDefaultPage: false, objectsPerTick: Number.POSITIVE_INFINITY });
+  return { pdf, pages };
+}
