@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { VERSION } from '../version';
+import { facturxCommand } from './commands/facturx';
 import { runCommand } from './commands/run';
 
 export function buildProgram(): Command {
@@ -28,6 +29,18 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
+    });
+
+  program
+    .command('facturx')
+    .description('make a Factur-X (PDF/A-3b with factur-x.xml) from a UBL, CII, pivot or Factur-X invoice')
+    .argument('<invoice>', 'invoice file')
+    .requiredOption('-o, --out <pdf>', 'PDF to write')
+    .option('-p, --profile <profile>', 'MINIMUM, BASIC WL, BASIC, EN 16931 (default) or EXTENDED')
+    .option('--index <n>', 'invoice of a multi-invoice pivot (1-based)')
+    .option('--xml <file>', 'also write the embedded factur-x.xml')
+    .action(async (invoice: string, opts) => {
+      process.exitCode = await facturxCommand(invoice, opts);
     });
 
   return program;

@@ -1,10 +1,29 @@
 /**
  * The pipeline's optional stages, switched by the configuration: Factur-X generation
- * (IPM4-AIFE-1) and the status-flow side of the lifecycle (IPM4-003).
+ * (IPM4-AIFE-1, `config.facturx`) and the status-flow side of the lifecycle (IPM4-003).
  */
 import type { Config } from '../config/config';
-import type { PipelineDeps } from './process-file';
+import { facturXFileName } from '../transform/facturx/file-name';
+import { makeBestFacturX } from '../transform/facturx/make';
+import type { FacturXProfile } from '../transform/facturx/profiles';
+import type { FacturXMaker, PipelineDeps } from './process-file';
 
-export function optionalFeatures(_config: Config): Partial<Pick<PipelineDeps, 'facturx' | 'statusFlows'>> {
-  return {};
+/**
+ * The Factur-X of each accepted invoice, attached to its pivot as a PJ (TypePJ 02,
+ * DUPLICATA_FACTUR-X, see process-file.ts): FX_<invoice number>.pdf. The configured profile
+ * is used when the invoice fills it, else the richest lower one it fills (a pivot in has no
+ * VAT categories for 0 % rates, for instance), so the maker never fails on data. The bytes
+ * depend only on the invoice: processing a file again writes the same pivot.
+ */
+export function facturXMaker(profile: FacturXProfile): FacturXMaker {
+  return async (invoice) => {
+    const r = await makeBestFacturX(invoice, profile);
+    return { fileName: facturXFileName(invoice.number), pdf: r.pdf };
+  };
+}
+
+export function optionalFeatures(config: Config): Partial<Pick<PipelineDeps, 'facturx' | 'statusFlows'>> {
+  const out: Partial<Pick<PipelineDeps, 'facturx' | 'statusFlows'>> = {};
+  if (config.facturx.enabled) out.facturx = facturXMaker(config.facturx.profile);
+  return out;
 }

@@ -85,15 +85,19 @@ export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): 
 }
 
 /**
- * The richest profile, from `preferred` down to MINIMUM, that the invoice fills; the preferred
- * one when none does. The pipeline uses it: a pivot in must still get its Factur-X.
+ * The Factur-X at the richest profile, from `preferred` down to MINIMUM, that the invoice
+ * fills (the preferred one, with its problems, when none does). The pipeline uses it: every
+ * invoice it accepts gets its Factur-X, a pivot without VAT categories included.
  */
-export function bestProfile(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE): FacturXProfile {
-  const start = PROFILES.indexOf(preferred);
-  for (let k = start; k >= 0; k--) {
-    if (facturXData(invoice, PROFILES[k]).problems.length === 0) return PROFILES[k];
+export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE, date?: Date): Promise<FacturXResult> {
+  let chosen: { profile: FacturXProfile; data: ReturnType<typeof facturXData> } | undefined;
+  for (let k = PROFILES.indexOf(preferred); k >= 0 && !chosen; k--) {
+    const data = facturXData(invoice, PROFILES[k]);
+    if (data.problems.length === 0) chosen = { profile: PROFILES[k], data };
   }
-  return preferred;
+  chosen ??= { profile: preferred, data: facturXData(invoice, preferred) };
+  const pdf = await packFacturX(chosen.data.invoice, chosen.data.xml, chosen.profile, date ?? issueDate(chosen.data.invoice));
+  return { ...pdf, xml: chosen.data.xml, profile: chosen.profile, problems: chosen.data.problems };
 }
 
 async function packFacturX(inv: Invoice, xml: string, profile: FacturXProfile, date: Date): Promise<{ pdf: Uint8Array; pages: number }> {

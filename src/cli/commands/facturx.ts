@@ -1,0 +1,102 @@
+/**
+ * `chorus-flux facturx <invoice> -o <pdf> [--profile …]` — one Factur-X (PDF/A-3b with
+ * factur-x.xml) from a UBL, CII, pivot or Factur-X file.
+ * Exit 0 written; 1 the invoice cannot make a valid Factur-X (the reasons are printed, nothing
+ * is written); 2 the input cannot be read (or is not an invoice).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isFluxError } from '../../model/flux-error';
+import type { Invoice } from '../../model/invoice';
+import { facturXData, makeFacturX } from '../../transform/facturx/make';
+import { DEFAULT_PROFILE, parseProfile, PROFILES } from '../../transform/facturx/profiles';
+import { parseFlux } from '../../transform/parse/flux';
+import { validateInvoice } from '../../transform/validate/engine';
+
+export interface FacturXCommandOptions {
+  out: string;
+  profile?: string;
+  /** 1-based invoice of a multi-invoice pivot */
+  index?: string;
+  /** also write the embedded XML there */
+  xml?: string;
+}
+
+export interface FacturXCommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const defaultIo: FacturXCommandIo = {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+};
+
+async function readInvoice(file: string, index: string | undefined, io: FacturXCommandIo): Promise<Invoice | number> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    io.stderr(`chorus-flux facturx: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = await parseFlux(bytes);
+  } catch (e) {
+    if (!isFluxError(e)) throw e;
+    io.stderr(`chorus-flux facturx: ${file} is not a readable invoice: [${e.rule}] ${e.message}\n`);
+    return 2;
+  }
+  if (parsed.kind === 'CPPStatut') {
+    io.stderr(`chorus-flux facturx: ${file} is a CPPStatut status flow, not an invoice.\n`);
+    return 2;
+  }
+  const invoices = parsed.invoices;
+  if (index !== undefined) {
+    const k = Number(index);
+    if (!Number.isInteger(k) || k < 1 || k > invoices.length) {
+      io.stderr(`chorus-flux facturx: --index ${index}: ${file} holds ${invoices.length} invoice(s).\n`);
+      return 2;
+    }
+    return invoices[k - 1];
+  }
+  if (invoices.length > 1) {
+    const numbers = invoices.map((inv, k) => `${k + 1}: ${inv.number ?? '?'}`).join(', ');
+    io.stderr(`chorus-flux facturx: ${file} holds ${invoices.length} invoices (${numbers}); choose one with --index <n>.\n`);
+    return 1;
+  }
+  return invoices[0];
+}
+
+export async function facturxCommand(input: string, opts: FacturXCommandOptions, io: FacturXCommandIo = defaultIo): Promise<number> {
+  const profile = opts.profile === undefined ? DEFAULT_PROFILE : parseProfile(opts.profile);
+  if (profile === undefined) {
+    io.stderr(`chorus-flux facturx: --profile ${opts.profile}: must be one of ${PROFILES.join(', ')}.\n`);
+    return 2;
+  }
+  const invoice = await readInvoice(input, opts.index, io);
+  if (typeof invoice === 'number') return invoice;
+
+  // what the profile needs that the invoice lacks, then the EN 16931 rules on what goes in
+  const data = facturXData(invoice, profile);
+  const reasons = data.problems.map((p) => `missing ${p.bt} (${p.path})`);
+  if (profile !== 'MINIMUM' && profile !== 'BASIC WL') {
+    for (const f of validateInvoice({ invoice: data.invoice }, 'en16931')) {
+      if (f.severity === 'fatal') reasons.push(`${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`);
+    }
+  }
+  if (reasons.length > 0) {
+    io.stderr(`chorus-flux facturx: invoice ${invoice.number ?? '(no number)'} cannot make a valid Factur-X ${profile}:\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+    return 1;
+  }
+  const r = await makeFacturX(invoice, { profile });
+  const out = path.resolve(opts.out);
+  await fs.mkdir(path.dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, r.pdf);
+  await fs.rename(tmp, out);
+  if (opts.xml) await fs.writeFile(path.resolve(opts.xml), r.xml);
+  io.stdout(`${out}: Factur-X ${profile}, invoice ${invoice.number ?? ''}, ${r.pages} page(s), ${r.pdf.length} bytes\n`);
+  return 0;
+}
