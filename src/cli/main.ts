@@ -6,7 +6,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
+import { dashboardCommand } from './commands/dashboard';
 import { runCommand } from './commands/run';
+import { watchCommand } from './commands/watch';
+import { workerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -29,6 +32,35 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
+    });
+
+  program
+    .command('watch')
+    .description('watch the configured inboxes and queue complete files on Redis (REDIS_URL); runs until SIGTERM')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .option('--no-events', 'rely on the periodic rescan only (no file-system events)')
+    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.port)')
+    .action(async (opts) => {
+      process.exitCode = await watchCommand(opts);
+    });
+
+  program
+    .command('worker')
+    .description('process queued files; scale by starting more; runs until SIGTERM')
+    .requiredOption('-c, --config <file>', 'configuration file')
+    .option('--concurrency <n>', 'files processed at once by this worker (default worker.concurrency)')
+    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.workerPort; 0 = any free port)')
+    .action(async (opts) => {
+      process.exitCode = await workerCommand(opts);
+    });
+
+  program
+    .command('dashboard')
+    .description('queue dashboard (bull-board) for the flux and reconcile queues; runs until SIGTERM')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .option('--port <n>', 'port (default dashboard.port)')
+    .action(async (opts) => {
+      process.exitCode = await dashboardCommand(opts);
     });
 
   program

@@ -51,7 +51,8 @@ export interface Config {
   redis: { url: string; prefix: string };
   watch: { stableMs: number; pollMs: number; rescanMs: number };
   worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
-  metrics: { port: number; host: string };
+  metrics: { port: number; host: string; workerPort: number };
+  dashboard: { port: number; host: string };
   reconcile: { cron: string; stuckProcessingMinutes: number };
 }
 
@@ -132,7 +133,8 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     redis: { url: redis.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix ?? 'chorus-flux' },
     watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, ...(d.watch ?? {}) },
     worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
-    metrics: { port: 9464, host: '127.0.0.1', ...(d.metrics ?? {}) },
+    metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
+    dashboard: { port: 3000, host: '127.0.0.1', ...(d.dashboard ?? {}) },
     reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, ...(d.reconcile ?? {}) },
   };
 }

@@ -57,6 +57,10 @@ export type JournalEvent =
   | { event: 'start'; mode: 'run' | 'worker' | 'watch'; version: string; config: string }
   | { event: 'stop'; mode: 'run' | 'worker' | 'watch'; reason: string }
   | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string }
+  /** watch mode: a complete file moved from an inbox to the processing area and queued */
+  | { event: 'claimed'; sha256: string; file: string; partner: string; bytes: number; claimId: string; processing: string }
+  /** watch mode: a claimed file found again in the processing area by the rescan and queued again */
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string }
   | {
       event: 'outcome';
       sha256: string;

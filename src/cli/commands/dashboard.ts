@@ -1,0 +1,47 @@
+/**
+ * `chorus-flux dashboard --config <file>`: the queue dashboard (bull-board) for the flux
+ * and reconcile queues, on dashboard.host:dashboard.port. Runs until SIGTERM or SIGINT.
+ */
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import express from 'express';
+import type { Server } from 'node:http';
+import { loadConfig } from '../../config/config';
+import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
+import { createRedis } from '../../queue/redis';
+import { createLogger } from '../../util/logger';
+import { onShutdown } from '../shutdown';
+
+export async function startDashboard(configFile: string | undefined, port?: number) {
+  const config = loadConfig(configFile);
+  const redis = createRedis({ url: config.redis.url });
+  const queues = [fluxQueue(config, redis), reconcileQueue(config, redis)];
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/');
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
+  const app = express();
+  app.use('/', serverAdapter.getRouter());
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port ?? config.dashboard.port, config.dashboard.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://${config.dashboard.host}:${actualPort}/`,
+    config,
+    async close() {
+      await new Promise((r) => server.close(() => r(undefined)));
+      await Promise.all(queues.map((q) => q.close()));
+      await redis.quit().catch(() => undefined);
+    },
+  };
+}
+
+export async function dashboardCommand(opts: { config?: string; port?: string }): Promise<number> {
+  const logger = createLogger({});
+  const d = await startDashboard(opts.config, opts.port !== undefined ? Number(opts.port) : undefined);
+  logger.info({ url: d.url }, 'dashboard started');
+  return onShutdown(logger, 5000, () => d.close());
+}

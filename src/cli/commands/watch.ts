@@ -1,0 +1,51 @@
+/**
+ * `chorus-flux watch --config <file>`: watch every configured inbox, claim complete files
+ * and queue them on Redis; serve /metrics and /healthz; register the nightly
+ * reconciliation as a BullMQ Job Scheduler. Runs until SIGTERM or SIGINT.
+ */
+import { loadConfig } from '../../config/config';
+import { InboxWatcher } from '../../ingest/watcher';
+import { Journal } from '../../journal/journal';
+import { createMetrics } from '../../ops/metrics';
+import { startOpsServer } from '../../ops/http-server';
+import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
+import { createRedis } from '../../queue/redis';
+import { statePaths } from '../../runner/deps';
+import { systemClock } from '../../util/clock';
+import { createLogger } from '../../util/logger';
+import { VERSION } from '../../version';
+import { onShutdown } from '../shutdown';
+
+export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
+
+export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: string }): Promise<number> {
+  const config = loadConfig(opts.config);
+  const logger = createLogger({});
+  const redis = createRedis({ url: config.redis.url });
+  const queue = fluxQueue(config, redis);
+  const nightly = reconcileQueue(config, redis);
+  const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
+  const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') });
+  const server = await startOpsServer(metrics, {
+    port: opts.metricsPort !== undefined ? Number(opts.metricsPort) : config.metrics.port,
+    host: config.metrics.host,
+    health: async () => {
+      const pong = await redis.ping().catch(() => 'down');
+      return { ok: pong === 'PONG', details: { role: 'watch', redis: pong === 'PONG' ? 'up' : 'down', version: VERSION } };
+    },
+  });
+  await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
+  await nightly.upsertJobScheduler(NIGHTLY_RECONCILIATION, { pattern: config.reconcile.cron, tz: config.timezone }, { name: 'reconcile', data: {} });
+  const watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events });
+  await watcher.start();
+  logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: config.redis.url, prefix: config.redis.prefix }, 'watch started');
+  return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {
+    await watcher.stop();
+    await journal.append({ event: 'stop', mode: 'watch', reason: signal });
+    await journal.close();
+    await server.close();
+    await queue.close();
+    await nightly.close();
+    await redis.quit().catch(() => undefined);
+  });
+}

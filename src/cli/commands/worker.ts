@@ -1,0 +1,37 @@
+/**
+ * `chorus-flux worker --config <file>`: process queued files; scale by starting more, on
+ * this machine or others sharing the inboxes' storage. Runs until SIGTERM or SIGINT, then
+ * finishes its running jobs within worker.shutdownTimeoutMs and exits 0.
+ */
+import { loadConfig } from '../../config/config';
+import { createMetrics } from '../../ops/metrics';
+import { startOpsServer } from '../../ops/http-server';
+import { fluxQueue } from '../../queue/flux-queue';
+import { createRedis } from '../../queue/redis';
+import { startWorker } from '../../runner/worker';
+import { createLogger } from '../../util/logger';
+import { VERSION } from '../../version';
+import { onShutdown } from '../shutdown';
+
+export async function workerCommand(opts: { config?: string; concurrency?: string; metricsPort?: string }): Promise<number> {
+  const config = loadConfig(opts.config);
+  const logger = createLogger({});
+  const redis = createRedis({ url: config.redis.url });
+  const queue = fluxQueue(config, redis);
+  const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
+  const concurrency = opts.concurrency !== undefined ? Number(opts.concurrency) : config.worker.concurrency;
+  const running = await startWorker({ config, logger, metrics, concurrency });
+  const server = await startOpsServer(metrics, {
+    port: opts.metricsPort !== undefined ? Number(opts.metricsPort) : config.metrics.workerPort,
+    host: config.metrics.host,
+    health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker', running: running.worker.isRunning(), version: VERSION } }),
+  });
+  logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: config.redis.url }, 'worker started');
+  return onShutdown(logger, config.worker.shutdownTimeoutMs, async () => {
+    const how = await running.close(config.worker.shutdownTimeoutMs);
+    logger.info({ how }, 'worker stopped');
+    await server.close();
+    await queue.close();
+    await redis.quit().catch(() => undefined);
+  });
+}

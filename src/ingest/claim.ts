@@ -1,0 +1,48 @@
+/**
+ * Claiming a file: an atomic rename from the inbox into the processing area. Two watchers
+ * racing for the same file cannot both win — the loser's rename fails with ENOENT.
+ * The claimed name keeps the original name after a unique claim id:
+ *   processing/<partner>/<claim id>__<original name>
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+export const CLAIM_SEPARATOR = '__';
+
+export interface Claimed {
+  path: string;
+  claimId: string;
+  name: string;
+  partner: string;
+}
+
+export function newClaimId(now = Date.now()): string {
+  return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
+}
+
+/** Moves `src` into the processing area; undefined when someone else took it first. */
+export async function claimFile(src: string, processingDir: string, partner: string): Promise<Claimed | undefined> {
+  const claimId = newClaimId();
+  const name = path.basename(src);
+  const dir = path.join(processingDir, partner);
+  await fs.mkdir(dir, { recursive: true });
+  const dst = path.join(dir, `${claimId}${CLAIM_SEPARATOR}${name}`);
+  try {
+    await fs.rename(src, dst);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined; // taken by another watcher, or removed
+    if (code === 'EXDEV') throw new Error(`the processing area ${processingDir} must be on the same file system as the inbox ${path.dirname(src)} (atomic rename)`);
+    throw e;
+  }
+  return { path: dst, claimId, name, partner };
+}
+
+/** Reads a claimed file's parts back from its name (for the rescan of the processing area). */
+export function parseClaimed(p: string, partner: string): Claimed | undefined {
+  const base = path.basename(p);
+  const i = base.indexOf(CLAIM_SEPARATOR);
+  if (i <= 0) return undefined;
+  return { path: p, claimId: base.slice(0, i), name: base.slice(i + CLAIM_SEPARATOR.length), partner };
+}

@@ -1,0 +1,204 @@
+/**
+ * The inbox watcher of the distributed runner (`chorus-flux watch`).
+ *
+ * chokidar reports new and changed files quickly, but it is not trusted alone: it skips its
+ * write-finish check on the start-up scan, and SFTP clients write small files under their
+ * final name. A periodic full rescan of every inbox (and of the processing area) is the
+ * source of truth. A file is taken only when its size and mtime have been stable for
+ * `watch.stableMs` (and, for partners that use it, once its `.done` marker exists); it is
+ * claimed by an atomic rename into the processing area, hashed, journaled and queued with a
+ * job id derived from its content hash and its claim.
+ */
+import chokidar, { type FSWatcher } from 'chokidar';
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Config, Partner } from '../config/config';
+import type { Journal } from '../journal/journal';
+import type { Metrics } from '../ops/metrics';
+import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
+import { claimFile, parseClaimed, type Claimed } from './claim';
+import { isIgnoredName, scanInbox } from './scan';
+import { StabilityTracker } from './stability';
+
+export interface WatcherOptions {
+  config: Config;
+  queue: Queue<FluxJobData>;
+  journal: Journal;
+  logger: Logger;
+  metrics?: Metrics;
+  /** use chokidar as well as the periodic rescan (default true) */
+  events?: boolean;
+}
+
+async function sha256File(p: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+export class InboxWatcher {
+  private readonly tracker: StabilityTracker;
+  private readonly candidates = new Map<string, Partner>();
+  private watchers: FSWatcher[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private checking = false;
+  private rescanning = false;
+  private stopped = false;
+  private readonly partners: Partner[];
+
+  constructor(private readonly opts: WatcherOptions) {
+    this.tracker = new StabilityTracker(opts.config.watch.stableMs);
+    this.partners = opts.config.partners.filter((p) => p.inbox);
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.opts;
+    if (this.partners.length === 0) throw new Error('no partner has an inbox in the configuration: nothing to watch');
+    for (const p of this.partners) await fs.mkdir(p.inbox as string, { recursive: true });
+    await fs.mkdir(config.paths.processing, { recursive: true });
+    if (this.opts.events !== false) {
+      for (const p of this.partners) {
+        const w = chokidar.watch(p.inbox as string, {
+          ignored: (f: string) => isIgnoredName(path.basename(f)) && f !== p.inbox,
+          ignoreInitial: false,
+          followSymlinks: false,
+          depth: 8,
+          awaitWriteFinish: false, // we do our own stability check, also for the initial scan
+        });
+        w.on('add', (f) => this.candidates.set(f, p));
+        w.on('change', (f) => this.candidates.set(f, p));
+        w.on('error', (e) => logger.warn({ err: e, inbox: p.inbox }, 'watch error (the periodic rescan goes on)'));
+        this.watchers.push(w);
+      }
+    }
+    await this.rescan();
+    this.timers.push(setInterval(() => void this.checkCandidates(), config.watch.pollMs));
+    this.timers.push(setInterval(() => void this.rescan(), config.watch.rescanMs));
+    logger.info({ inboxes: this.partners.map((p) => p.inbox), processing: config.paths.processing, stableMs: config.watch.stableMs }, 'watching');
+  }
+
+  /** The source of truth: every inbox file becomes a candidate; every claimed file is (re)queued. */
+  async rescan(): Promise<void> {
+    if (this.rescanning || this.stopped) return;
+    this.rescanning = true;
+    try {
+      for (const p of this.partners) {
+        for (const e of await scanInbox(p.inbox as string)) if (!this.candidates.has(e.abs)) this.candidates.set(e.abs, p);
+      }
+      await this.requeueProcessing();
+      await this.checkCandidates();
+    } catch (e) {
+      this.opts.logger.error({ err: e }, 'rescan failed (will retry)');
+    } finally {
+      this.rescanning = false;
+    }
+  }
+
+  private async checkCandidates(): Promise<void> {
+    if (this.checking || this.stopped) return;
+    this.checking = true;
+    try {
+      const now = Date.now();
+      for (const [file, partner] of [...this.candidates.entries()]) {
+        if (this.stopped) break;
+        await this.check(file, partner, now);
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async check(file: string, partner: Partner, now: number): Promise<void> {
+    if (isIgnoredName(path.basename(file))) {
+      this.candidates.delete(file);
+      return;
+    }
+    let st;
+    try {
+      st = await fs.lstat(file);
+    } catch {
+      this.candidates.delete(file);
+      this.tracker.forget(file);
+      return;
+    }
+    if (!st.isFile()) {
+      this.candidates.delete(file);
+      return;
+    }
+    if (!this.tracker.observe(file, { size: st.size, mtimeMs: st.mtimeMs }, now)) return;
+    const marker = `${file}.done`;
+    if (partner.doneMarker) {
+      try {
+        await fs.access(marker);
+      } catch {
+        return; // not announced complete yet
+      }
+    }
+    this.candidates.delete(file);
+    this.tracker.forget(file);
+    let claimed: Claimed | undefined;
+    try {
+      claimed = await claimFile(file, this.opts.config.paths.processing, partner.id);
+    } catch (e) {
+      this.opts.logger.error({ err: e, file }, 'cannot claim the file (left in the inbox)');
+      return;
+    }
+    if (!claimed) return; // another watcher was first
+    if (partner.doneMarker) await fs.rm(marker, { force: true });
+    const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
+    await this.enqueue(claimed, rel, 'claimed');
+  }
+
+  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued'): Promise<void> {
+    const { queue, journal, logger, config, metrics } = this.opts;
+    const sha = await sha256File(c.path);
+    const st = await fs.stat(c.path);
+    const data: FluxJobData = { path: c.path, name: c.name, relPath, partner: c.partner, sha256: sha, claimId: c.claimId };
+    const processing = path.relative(config.paths.out, c.path).split(path.sep).join('/');
+    if (event === 'claimed') {
+      await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing });
+      metrics?.claimed.inc({ partner: c.partner });
+    }
+    await queue.add('flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+    if (event === 'requeued') await journal.append({ event: 'requeued', sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId, processing });
+    logger.info({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, event === 'claimed' ? 'claimed and queued' : 'found in processing and queued again');
+  }
+
+  /**
+   * Claimed files not finished (a crash, or Redis came back empty) are queued again. The job
+   * id is the same, so a file whose job still exists is not queued twice.
+   */
+  private async requeueProcessing(): Promise<void> {
+    const { config, queue } = this.opts;
+    const graceMs = Math.max(config.watch.rescanMs, 5000);
+    for (const e of await scanInbox(config.paths.processing)) {
+      const partner = e.rel.split('/')[0];
+      const c = parseClaimed(e.abs, partner);
+      if (!c) continue;
+      let st;
+      try {
+        st = await fs.stat(e.abs);
+      } catch {
+        continue;
+      }
+      // a fresh claim is being queued by its watcher right now
+      if (Date.now() - st.ctimeMs < graceMs) continue;
+      const sha = await sha256File(e.abs);
+      const job = await queue.getJob(fluxJobId(sha, c.claimId));
+      if (job) continue;
+      await this.enqueue(c, `${partner}/${c.name}`, 'requeued');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.all(this.watchers.map((w) => w.close()));
+    this.watchers = [];
+    while (this.checking || this.rescanning) await new Promise((r) => setTimeout(r, 20));
+  }
+}

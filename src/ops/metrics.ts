@@ -1,0 +1,40 @@
+/**
+ * Prometheus metrics (prom-client): files received / accepted / refused / suspended,
+ * processing time, queue depth. One registry per process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  filesReceived: Counter<'partner'>;
+  filesOutcome: Counter<'partner' | 'outcome' | 'kind'>;
+  invoices: Counter<'outcome'>;
+  processingSeconds: Histogram<'outcome'>;
+  queueDepth: Gauge<'state'>;
+  claimed: Counter<'partner'>;
+}
+
+export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; defaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'chorus_flux_' });
+  const queueDepth = new Gauge({
+    name: 'chorus_flux_queue_jobs',
+    help: 'Jobs in the flux queue by state',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      if (!opts.queueDepth) return;
+      const counts = await opts.queueDepth();
+      for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+  return {
+    registry,
+    filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files received (processed by this process)', labelNames: ['partner'] as const, registers: [registry] }),
+    filesOutcome: new Counter({ name: 'chorus_flux_files_total', help: 'Inbound files by outcome (accepted, partial, refused, suspended, duplicate, status-applied, already-processed)', labelNames: ['partner', 'outcome', 'kind'] as const, registers: [registry] }),
+    invoices: new Counter({ name: 'chorus_flux_invoices_total', help: 'Invoices by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+    processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
+    queueDepth,
+    claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The distributed runner's worker (`chorus-flux worker`): a BullMQ Worker running the same
+ * `processFile` as the embedded runner on claimed files.
+ *
+ * - Bad input never throws: processFile refuses it (error/ + reason) and the job completes.
+ * - A system failure (I/O, Redis) throws: BullMQ retries with exponential backoff.
+ * - A job that can never succeed (payload outside the processing area, file gone without an
+ *   outcome) fails at once with UnrecoverableError, and stays visible in the failed list.
+ * - The claimed file is deleted only after its outcome is journaled and marked; a crash
+ *   before that leaves it in processing/ for the watcher's rescan. A per-content lock keeps
+ *   two workers from working on the same file at once after a Redis reset.
+ */
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config';
+import type { Metrics } from '../ops/metrics';
+import { createRedis } from '../queue/redis';
+import { FLUX_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import { withFileLock } from '../state/file-lock';
+import { RedisIdSequence } from '../state/redis-id-sequence';
+import { VERSION } from '../version';
+import { createDeps, statePaths } from './deps';
+import { processFile, type FileResult, type PipelineDeps } from './process-file';
+
+export interface WorkerOptions {
+  config: Config;
+  logger: Logger;
+  metrics?: Metrics;
+  concurrency?: number;
+}
+
+export interface RunningWorker {
+  worker: Worker<FluxJobData, unknown>;
+  deps: PipelineDeps;
+  /** stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything */
+  close(timeoutMs: number): Promise<'drained' | 'forced'>;
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const { config, logger, metrics } = opts;
+  const connection = createRedis({ url: config.redis.url, blocking: true });
+  const idRedis = createRedis({ url: config.redis.url });
+  const deps = createDeps(config, { logger, ids: undefined });
+  deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
+  await deps.journal.append({ event: 'start', mode: 'worker', version: VERSION, config: config.source });
+  const locks = path.join(config.paths.state, 'locks');
+
+  const processor = async (job: Job<FluxJobData>): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
+    const d = job.data;
+    if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
+      throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
+    }
+    return withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
+      try {
+        await fs.access(d.path);
+      } catch {
+        const done = await deps.processed.get(d.sha256);
+        if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
+        throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
+      }
+      metrics?.filesReceived.inc({ partner: d.partner });
+      const end = metrics?.processingSeconds.startTimer();
+      const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
+      end?.({ outcome: r.outcome });
+      metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
+      for (const i of r.invoices) metrics?.invoices.inc({ outcome: i.outcome });
+      await fs.rm(d.path, { force: true });
+      return { outcome: r.outcome, sha256: r.sha256 };
+    }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
+  };
+
+  const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
+    connection,
+    prefix: config.redis.prefix,
+    concurrency: opts.concurrency ?? config.worker.concurrency,
+    lockDuration: config.worker.lockDurationMs,
+    autorun: true,
+  });
+  worker.on('failed', (job, err) => logger.error({ err, jobId: job?.id, sha256: job?.data?.sha256, file: job?.data?.relPath, attempts: job?.attemptsMade }, 'job failed'));
+  worker.on('error', (err) => logger.warn({ err }, 'worker connection error (reconnecting)'));
+  await worker.waitUntilReady();
+
+  return {
+    worker,
+    deps,
+    async close(timeoutMs: number) {
+      let result: 'drained' | 'forced' = 'drained';
+      const graceful = worker.close();
+      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
+      if ((await Promise.race([graceful.then(() => 'ok' as const), timer])) === 'timeout') {
+        result = 'forced';
+        // running jobs are abandoned: their locks expire and another worker takes them again
+        await worker.close(true).catch(() => undefined);
+      }
+      await deps.journal.append({ event: 'stop', mode: 'worker', reason: result }).catch(() => undefined);
+      await deps.journal.close().catch(() => undefined);
+      await Promise.all([connection.quit().catch(() => undefined), idRedis.quit().catch(() => undefined)]);
+      return result;
+    },
+  };
+}
