@@ -1,8 +1,9 @@
 /**
- * Values a Factur-X needs that some inputs do not write but that follow from what they do
- * write — chiefly pivot input, which carries rates without VAT categories, product references
- * without names and no line total. Pure; a value present in the model is never changed.
- * Every derivation is listed in docs/FACTURX.md.
+ * Values a Factur-X needs that a pivot does not write but that follow from what it writes: a
+ * pivot carries VAT rates without categories, product references without names, no BT-106 nor
+ * BT-110, no country for a buyer identified by SIRET. Only pivot input is completed: a UBL or
+ * CII invoice says everything EN 16931 needs, and what it leaves out stays out (validation
+ * judges it). Pure; a value present in the model is never changed. Listed in docs/FACTURX.md.
  */
 import type { Invoice, InvoiceLine, PostalAddress } from '../../model/invoice';
 import { Big, dec, sum } from '../../model/decimal';
@@ -36,6 +37,7 @@ function completeLine(l: InvoiceLine, k: number): InvoiceLine {
 }
 
 export function completeForFacturX(inv: Invoice): Invoice {
+  if (inv.syntax !== 'PIVOT') return inv;
   const lines = inv.lines.map(completeLine);
   const vatBreakdown = inv.vatBreakdown.map((v) => {
     const category = categoryOf(v.category, v.rate);
