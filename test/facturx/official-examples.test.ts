@@ -146,7 +146,7 @@ describe.each(names)('%s', (name) => {
     expect(spec.get(PDFName.of('AFRelationship'))).toBe(PDFName.of('Alternative'));
     expect((spec.lookup(PDFName.of('F')) as PDFString).decodeText()).toBe('factur-x.xml');
     expect((spec.lookup(PDFName.of('UF')) as PDFHexString).decodeText()).toBe('factur-x.xml');
-    const ef = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F'), PDFRawStream);
+    const ef = spec.lookup(PDFName.of('EF'), PDFDict).lookup(PDFName.of('F')) as PDFRawStream;
     expect(ef.dict.get(PDFName.of('Subtype'))).toBe(PDFName.of('text/xml'));
     expect(ef.dict.get(PDFName.of('Subtype'))?.toString()).toBe('/text#2Fxml');
     const params = ef.dict.lookup(PDFName.of('Params'), PDFDict);
@@ -157,13 +157,13 @@ describe.each(names)('%s', (name) => {
     expect((names.lookup(0) as PDFString).decodeText()).toBe('factur-x.xml');
     const intent = cat.lookup(PDFName.of('OutputIntents'), PDFArray).lookup(0, PDFDict);
     expect(intent.get(PDFName.of('S'))).toBe(PDFName.of('GTS_PDFA1'));
-    const icc = intent.lookup(PDFName.of('DestOutputProfile'), PDFRawStream);
+    const icc = intent.lookup(PDFName.of('DestOutputProfile')) as PDFRawStream;
     expect(icc.dict.get(PDFName.of('N'))?.toString()).toBe('3');
     const profile = Buffer.from(decodePDFRawStream(icc).decode());
     expect(profile.subarray(36, 40).toString('latin1')).toBe('acsp');
     expect(profile.subarray(16, 20).toString('latin1')).toBe('RGB ');
     expect(profile.readUInt32BE(0)).toBe(profile.length);
-    const md = cat.lookup(PDFName.of('Metadata'), PDFRawStream);
+    const md = cat.lookup(PDFName.of('Metadata')) as PDFRawStream;
     expect(md.dict.get(PDFName.of('Filter'))).toBeUndefined();
     const id = doc.context.trailerInfo.ID as PDFArray;
     expect(id.size()).toBe(2);
