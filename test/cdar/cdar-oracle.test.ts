@@ -8,7 +8,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { cdarInvoiceRef, cdarReasons } from '../../src/emit/cdar/build';
+import { cdarInvoiceRef, cdarReasons, cdarSellerParty } from '../../src/emit/cdar/build';
 import { type CdarEvent, serializeCdar } from '../../src/emit/cdar/serialize';
 import {
   CDAR_REASON_RULES,
@@ -98,7 +98,8 @@ async function realInvoiceEvents(): Promise<Record<string, CdarEvent>> {
     if (r.kind === 'CPPStatut') continue;
     for (const inv of r.invoices) {
       const ref = cdarInvoiceRef(inv, '2025-07-01T10:00:00Z');
-      if (!ref || ref.sellerId === undefined || ref.sellerScheme === undefined || ref.issueDate === undefined) continue;
+      const recipient = cdarSellerParty(inv);
+      if (!ref || !recipient || ref.issueDate === undefined) continue;
       const status: CdarStatusCode = n % 2 === 0 ? '203' : '213';
       out[`reel-${n++}-${path.basename(file).replace(/[^A-Za-z0-9._-]/g, '_')}`] = {
         messageId: `REAL-${n}`,
@@ -106,7 +107,7 @@ async function realInvoiceEvents(): Promise<Record<string, CdarEvent>> {
         statusAt: '2025-07-01T10:00:05Z',
         status,
         invoice: ref,
-        recipient: { id: ref.sellerId, scheme: ref.sellerScheme, name: ref.sellerName, role: 'SE' },
+        recipient,
         reasons: status === '213' ? cdarReasons([{ rule: 'BR-CO-16', severity: 'fatal', message: 'Amount due for payment (BT-115) is wrong.' }], '213') : undefined,
       };
     }

@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../../src/model/finding';
 import { emptyInvoice, type Invoice } from '../../src/model/invoice';
-import { cdarInvoiceRef, cdarReasons, cdarRejectionStatus } from '../../src/emit/cdar/build';
+import { cdarInvoiceRef, cdarReasons, cdarRejectionStatus, cdarSellerParty } from '../../src/emit/cdar/build';
 import type { CdarEvent, CdarInvoiceRef, CdarParty } from '../../src/emit/cdar/serialize';
 import { cppStatutMapping } from '../../src/emit/cdar/tables';
 
@@ -114,6 +114,7 @@ export function foreignSellerEvents(): Record<string, CdarEvent> {
     i.seller.name = 'Nordic Fjord Consulting AS';
     i.seller.vatId = 'NO999888777MVA';
     i.seller.address = { countryCode: 'NO' };
+    i.seller.electronicAddress = { value: '999888777', scheme: '0192' };
   });
   const ridet = modelInvoice((i) => {
     i.syntax = 'PIVOT';
@@ -124,14 +125,15 @@ export function foreignSellerEvents(): Record<string, CdarEvent> {
   });
   const ev = (name: string, inv: Invoice, status: CdarEvent['status']): CdarEvent => {
     const ref = cdarInvoiceRef(inv, '2025-04-02T08:00:00+02:00');
-    if (!ref || !ref.sellerId || !ref.sellerScheme) throw new Error(`${name}: no seller identifier`);
+    const recipient = cdarSellerParty(inv);
+    if (!ref || !recipient) throw new Error(`${name}: no seller identifier`);
     return {
       messageId: `CF-${name}`,
       issuedAt: '2025-04-02T08:01:00+02:00',
       statusAt: '2025-04-02T08:00:30+02:00',
       status,
       invoice: ref,
-      recipient: { id: ref.sellerId, scheme: ref.sellerScheme, name: ref.sellerName, role: 'SE' },
+      recipient,
       reasons: status === '208' ? cdarReasons(findings.suspension, '208') : status === '213' ? cdarReasons(findings.rejection, '213') : undefined,
     };
   };

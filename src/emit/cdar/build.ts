@@ -9,15 +9,16 @@
  *     EU outside France → 0223 + intra-community VAT number (BT-31),
  *     outside the EU   → 0227 + ISO country code and the first 16 characters of the name,
  *     New Caledonia    → 0228 (RIDET), French Polynesia → 0229 (TAHITI).
- *   A seller identified otherwise (TypeIdentifiant 6 "en cours", 7 "particulier") has none:
- *   only a 501 can be written for it.
+ *   Failing those (e.g. an EU seller without VAT number), BT-30 then BT-29 as written, when
+ *   qualified by an ISO 6523 scheme. A seller identified otherwise (TypeIdentifiant 6 "en cours",
+ *   7 "particulier", or an unqualified id) has none: only a 501 can be written for it.
  */
 import type { Finding } from '../../model/finding';
 import type { Invoice, Party } from '../../model/invoice';
 import { partySiret } from '../../transform/chorus/siret';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
 import { supplierIdType } from '../pivot/mapping';
-import { CDAR_INVOICE_TYPE_CODES, type CdarId, type CdarInvoiceRef, type CdarReason, SIREN_SCHEME, SIRET_SCHEME } from './serialize';
+import { ADDRESS_SCHEME, CDAR_INVOICE_TYPE_CODES, type CdarId, type CdarInvoiceRef, type CdarParty, type CdarReason, SIREN_SCHEME, SIRET_SCHEME } from './serialize';
 import { type CdarStatusCode, naturalStatusFor, reasonCodeFor } from './tables';
 
 export const EU_VAT_SCHEME = '0223';
@@ -39,10 +40,13 @@ export function frenchId(p: Party): CdarId | undefined {
 
 /** The seller identifier of MDT-129 (see the header); undefined when the seller has none. */
 export function cdarSellerId(inv: Invoice): CdarId | undefined {
-  const type = supplierIdType(inv);
+  return reformSellerId(inv) ?? writtenId(inv.seller);
+}
+
+function reformSellerId(inv: Invoice): CdarId | undefined {
   const fr = frenchId(inv.seller);
   const given = nonEmpty(inv.chorus.supplierId);
-  switch (type) {
+  switch (supplierIdType(inv)) {
     case '1':
       return fr ?? (given && /^\d{14}$/.test(given) ? { id: given, scheme: SIRET_SCHEME } : undefined);
     case '2': {
@@ -62,6 +66,43 @@ export function cdarSellerId(inv: Invoice): CdarId | undefined {
     default:
       return fr;
   }
+}
+
+/** Last resort: the seller's legal registration id (BT-30), else an identifier (BT-29), as written with its scheme. */
+function writtenId(p: Party): CdarId | undefined {
+  for (const i of [p.legalId, ...p.identifiers]) {
+    const v = nonEmpty(i?.value);
+    const scheme = nonEmpty(i?.scheme);
+    if (v !== undefined && scheme !== undefined && /^[A-Za-z0-9]{4}$/.test(scheme)) return { id: v, scheme };
+  }
+  return undefined;
+}
+
+/**
+ * Electronic address (MDT-73) of a party: its BT-34 / BT-49 when it is a French routing address
+ * (0225), or when the party has no SIREN (a foreign party's Peppol-style address); otherwise
+ * undefined and the writer uses the SIREN as 0225 address.
+ */
+function uriOf(p: Party, id: CdarId): CdarId | undefined {
+  const e = p.electronicAddress;
+  const v = nonEmpty(e?.value);
+  if (!e || v === undefined || !e.scheme) return undefined;
+  if (e.scheme === ADDRESS_SCHEME || (id.scheme !== SIRET_SCHEME && id.scheme !== SIREN_SCHEME)) return { id: v, scheme: e.scheme };
+  return undefined;
+}
+
+/** The seller as the recipient (role SE) of a status message; undefined when it has no identifier. */
+export function cdarSellerParty(inv: Invoice): CdarParty | undefined {
+  const id = cdarSellerId(inv);
+  if (!id) return undefined;
+  return { ...id, name: nonEmpty(inv.seller.name) ?? nonEmpty(inv.seller.tradingName), role: 'SE', uri: uriOf(inv.seller, id) };
+}
+
+/** The buyer as the recipient (role BY) of a status message, by its SIRET or SIREN. */
+export function cdarBuyerParty(inv: Invoice): CdarParty | undefined {
+  const id = frenchId(inv.buyer);
+  if (!id) return undefined;
+  return { ...id, name: nonEmpty(inv.buyer.name) ?? nonEmpty(inv.buyer.tradingName), role: 'BY', uri: uriOf(inv.buyer, id) };
 }
 
 /** MDT-91: BT-3 when BR-FR-04 accepts it, else 381 for a credit note and 380 for an invoice. */
