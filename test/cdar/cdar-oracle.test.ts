@@ -22,7 +22,7 @@ import {
 import { parseFlux } from '../../src/transform/parse/flux';
 import { corpus, corpusFiles } from '../helpers/corpus';
 import { BUYER_SIRET, foreignSellerEvents, invoice, representativeEvents, seller } from './events';
-import { type OracleResult, checkCdar } from './oracle';
+import { CDV_WARNING_XSLT, type OracleResult, checkCdar } from './oracle';
 
 const SAMPLE = corpus('cdar-samples/UC1_F202500003_01-CDV-200_Deposee.xml');
 const INVALID = corpus('cdar-samples/invalid_cdar.xml');
@@ -196,6 +196,16 @@ describe('CDAR D22B messages against the XSD and the BR-FR-CDV schematron', () =
     const codes = [...xml.matchAll(/<ram:ReasonCode>([^<]*)</g)].map((m) => m[1]);
     expect(codes).toEqual(['IRR_SYNTAX', 'IRR_EXT_DOC']);
   });
+
+  it('the _WARNING variant of the schematron (transition period) reports nothing either', () => {
+    const sample = Object.fromEntries(Object.entries(representativeEvents()).map(([k, e]) => [k, serializeCdar(e)]));
+    const warn = checkCdar(sample, { 'sample-invalide': INVALID }, CDV_WARNING_XSLT);
+    for (const name of Object.keys(sample)) expect({ name, failed: warn.get(name)?.failed }).toEqual({ name, failed: [] });
+    // same rules, flagged warning: the invalid sample trips them as warnings, none fatal
+    const bad = warn.get('sample-invalide') as OracleResult;
+    expect(bad.fatal).toEqual([]);
+    expect(bad.failed.map((f) => f.id)).toEqual(expect.arrayContaining(['BR-FR-CDV-03_MDT-4', 'BR-FR-CDV-13_MDT-129']));
+  }, 60000);
 
   it('lists the sample folder it reads (in place, nothing copied)', () => {
     expect(readdirSync(corpus('cdar-samples'))).toEqual(expect.arrayContaining([path.basename(SAMPLE), path.basename(INVALID)]));

@@ -241,6 +241,15 @@ describe('writer checks and formats', () => {
   });
 });
 
+describe('docs/CDAR.md', () => {
+  const doc = readFileSync(path.resolve(__dirname, '../../docs/CDAR.md'), 'utf8');
+  it('documents every status and every reason rule of the tables', () => {
+    for (const s of CDAR_STATUS_CODES) expect(doc).toContain(`| ${s} | ${CDAR_STATUSES[s].label} |`);
+    for (const r of CDAR_REASON_RULES) for (const m of Array.isArray(r.match) ? r.match : [r.match]) expect({ m, documented: doc.includes(m) }).toEqual({ m, documented: true });
+    for (const [s, list] of Object.entries((reasonsJson as { allowedByStatus: Record<string, string[]> }).allowedByStatus)) expect(doc).toContain(`| ${s} | ${list.join(' ')} |`);
+  });
+});
+
 describe('builders from the invoice model', () => {
   it('identifies French, EU, non-EU, RIDET and TAHITI sellers', () => {
     const fr = modelInvoice((i) => (i.seller.legalId = { value: '73282932000074', scheme: '0009' }));
