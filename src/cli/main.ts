@@ -7,7 +7,9 @@ import { ConfigError } from '../config/config';
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
 import { dashboardCommand } from './commands/dashboard';
+import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
+import { UsageError, validateCommand } from './commands/validate';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 
@@ -32,6 +34,23 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
+    });
+
+  program
+    .command('validate')
+    .description('validate invoices: EN 16931 (official rules) and, with the chorus profile, Chorus Pro (exit 0 valid, 1 invalid, 2 unreadable)')
+    .argument('<files...>', 'UBL, CII, Factur-X or pivot files')
+    .option('--profile <profile>', 'en16931 (EN 16931 only) or chorus (EN 16931 + CPRO-* rules)', 'chorus')
+    .option('--json', 'print an array of {file, valid, findings} as JSON')
+    .option('-c, --config <file>', 'configuration whose routing table the chorus profile uses (default: the bundled example)')
+    .action(async (files: string[], opts) => {
+      try {
+        process.exitCode = await validateCommand(files, opts);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        process.stderr.write(`chorus-flux validate: ${e.message}\n`);
+        process.exitCode = 2;
+      }
     });
 
   program
@@ -73,6 +92,18 @@ export function buildProgram(): Command {
     .option('--xml <file>', 'also write the embedded factur-x.xml')
     .action(async (invoice: string, opts) => {
       process.exitCode = await facturxCommand(invoice, opts);
+    });
+
+  program
+    .command('reconcile')
+    .description('nightly reconciliation of one day: journal vs folders, anomalies, reports under <out>/reports/ (exit 0 clean, 1 anomalies, 2 could not run)')
+    .option('-d, --date <YYYY-MM-DD>', 'the day to reconcile, in the configured time zone (default: yesterday)')
+    .option('-o, --out <dir>', 'output root to reconcile, as given to `run` (default: the configuration\'s paths.out)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option('--reports <dir>', 'where to write reconcile-<date>.json/.csv/.html (default: <out>/reports)')
+    .option('-q, --quiet', 'print nothing; the exit code and the report files tell')
+    .action(async (opts) => {
+      process.exitCode = await reconcileCommand(opts);
     });
 
   return program;

@@ -1,0 +1,39 @@
+/**
+ * `chorus-flux reconcile --date <YYYY-MM-DD> --out <dir> [--config <file>] [--reports <dir>]`
+ * — the nightly reconciliation of one day (docs/RECONCILIATION.md). Writes
+ * reconcile-<date>.json / .csv / .html under <out>/reports/ (or --reports) and prints a
+ * short summary. Exit 0 clean, 1 anomalies, 2 could not run.
+ */
+import { loadConfig } from '../../config/config';
+import { reconcileDay } from '../../reconcile/reconcile-day';
+import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
+
+export interface ReconcileCommandOptions {
+  date?: string;
+  out?: string;
+  config?: string;
+  reports?: string;
+  quiet?: boolean;
+}
+
+export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
+  const config = loadConfig(opts.config, { out: opts.out });
+  const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
+  if (r.exitCode === 2 || !r.report) {
+    process.stderr.write(`chorus-flux reconcile: could not run: ${r.error ?? 'unknown error'}\n`);
+    return 2;
+  }
+  if (!opts.quiet) {
+    const t = r.report.totals;
+    const lines = [
+      `reconciliation of ${r.report.date} (${r.report.timezone}): ${r.report.status === 'clean' ? 'CLEAN' : `${r.report.anomalies.length} anomal${r.report.anomalies.length === 1 ? 'y' : 'ies'}`}`,
+      `  files ${t.files.files} (accepted ${t.files.accepted}, partial ${t.files.partial}, refused ${t.files.refused}, suspended ${t.files.suspended}, duplicate ${t.files.duplicate}, status ${t.files.statusApplied}, lost ${t.files.lost}; already processed ${t.files.alreadyProcessed})`,
+      `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate})`,
+      `  TTC in ${t.amounts.in.ttc}, out ${t.amounts.out.ttc}; ${r.report.outputs.checked} outputs checked`,
+    ];
+    for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
+    if (r.files) lines.push(`report: ${r.files.html}`, `        ${r.files.json}`, `        ${r.files.csv}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return r.exitCode;
+}

@@ -1,0 +1,76 @@
+/**
+ * Calendar days in the configured time zone, for the reconciliation: a day's first and last
+ * instants, the day before and after, and the local hour of an instant (cached per UTC hour,
+ * since a day of 100,000 invoices asks the same few dozen hours again and again).
+ */
+import { dayOf } from '../util/clock';
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date written YYYY-MM-DD. */
+export function isDay(s: string): boolean {
+  const m = DAY.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+export function addDays(day: string, n: number): string {
+  const m = DAY.exec(day);
+  if (!m) throw new Error(`not a day: ${day}`);
+  return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + n)).toISOString().slice(0, 10);
+}
+
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function wallClockMs(instant: number, timeZone: string): number {
+  let f = wallFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    wallFormatters.set(timeZone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(instant))) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
+}
+
+/** The first instant of `day` in `timeZone`. */
+export function dayStart(day: string, timeZone: string): Date {
+  const m = DAY.exec(day);
+  if (!m) throw new Error(`not a day: ${day}`);
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  let t = wall;
+  for (let k = 0; k < 3; k++) t = wall - (wallClockMs(t, timeZone) - t);
+  // where midnight does not exist (a DST jump at 00:00), step to the first instant of the day
+  while (dayOf(new Date(t), timeZone) < day) t += 15 * 60_000;
+  while (dayOf(new Date(t - 1), timeZone) === day) t -= 15 * 60_000;
+  return new Date(t);
+}
+
+/** The first instant after `day` (exclusive end). */
+export function dayEnd(day: string, timeZone: string): Date {
+  return dayStart(addDays(day, 1), timeZone);
+}
+
+/** Local hour (0–23) of ISO instants, cached by UTC hour. */
+export class LocalHours {
+  private cache = new Map<string, number>();
+  private readonly f: Intl.DateTimeFormat;
+  constructor(private readonly timeZone: string) {
+    this.f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+  }
+  hourOf(iso: string): number | undefined {
+    const key = iso.slice(0, 13);
+    let h = this.cache.get(key);
+    if (h === undefined) {
+      const t = Date.parse(iso);
+      if (Number.isNaN(t)) return undefined;
+      // zones with a non-whole-hour offset: the hour depends on the minutes too
+      h = Number(this.f.format(new Date(t))) % 24;
+      const whole = Math.floor(t / 1000) * 1000;
+      if ((wallClockMs(whole, this.timeZone) - whole) % 3_600_000 !== 0) return h;
+      this.cache.set(key, h);
+    }
+    return h;
+  }
+}

@@ -1,0 +1,489 @@
+/**
+ * The nightly reconciliation of one day (issue 8): the journal is the source of truth,
+ * cross-checked against the folders (archive/, error/, outboxes, processing, inboxes) and
+ * the lifecycle store. `reconcileDay` is what the CLI and the scheduled job call; it never
+ * throws: exit code 0 clean, 1 anomalies, 2 could not run.
+ *
+ * docs/RECONCILIATION.md explains what is counted and each anomaly.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config';
+import { writeFileAtomic } from '../emit/atomic-write';
+import type { JournalLine } from '../journal/journal';
+import { LifecycleStore } from '../lifecycle/store';
+import { statePaths } from '../runner/deps';
+import { ProcessedFiles } from '../state/processed-files';
+import { dayOf, systemClock, type Clock } from '../util/clock';
+import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined, type Emission } from './anomalies';
+import { JournalCollector, type FileRec, type InvoiceRec, type ListedOutput } from './collect';
+import { addDays, dayEnd, isDay, LocalHours } from './day';
+import { readJournalDayStream, writerFiles } from './read-journal';
+import { renderCsv } from './report-csv';
+import { renderHtml } from './report-html';
+import { renderJson } from './report-json';
+import { hashFile, pivotInvoices, pool, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate } from './scan-folders';
+import { isStatusFlow, summarize } from './summarize';
+import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type InvoiceRow, type ReconcileReport } from './types';
+
+export interface ReconcileDayOptions {
+  config: Config;
+  /** YYYY-MM-DD; default: the day before `clock.now()` in the configured time zone (the nightly job) */
+  date?: string;
+  /** where the report files go; default <paths.out>/reports */
+  reportDir?: string;
+  clock?: Clock;
+  /** write the three report files (default true) */
+  write?: boolean;
+}
+
+export interface ReconcileDayResult {
+  exitCode: 0 | 1 | 2;
+  date?: string;
+  report?: ReconcileReport;
+  files?: { json: string; csv: string; html: string };
+  /** why it could not run (exit code 2) */
+  error?: string;
+}
+
+/** Something that makes the reconciliation impossible (exit 2), as opposed to an anomaly. */
+export class CannotReconcile extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CannotReconcile';
+  }
+}
+
+const MAX_INVOICES_PER_ANOMALY = 20;
+const HASH_CONCURRENCY = 16;
+
+export function defaultReconcileDate(clock: Clock, timeZone: string): string {
+  return addDays(dayOf(clock.now(), timeZone), -1);
+}
+
+export function reportPaths(reportDir: string, date: string): { json: string; csv: string; html: string } {
+  const base = path.join(reportDir, `reconcile-${date}`);
+  return { json: `${base}.json`, csv: `${base}.csv`, html: `${base}.html` };
+}
+
+export async function reconcileDay(opts: ReconcileDayOptions): Promise<ReconcileDayResult> {
+  const clock = opts.clock ?? systemClock;
+  let date: string | undefined;
+  try {
+    date = opts.date ?? defaultReconcileDate(clock, opts.config.timezone);
+    const { report, rows } = await buildReconciliation(opts.config, date, clock);
+    const result: ReconcileDayResult = { exitCode: report.status === 'clean' ? 0 : 1, date, report };
+    if (opts.write !== false) {
+      const files = reportPaths(opts.reportDir ?? path.join(opts.config.paths.out, 'reports'), date);
+      await writeFileAtomic(files.json, renderJson(report));
+      await writeFileAtomic(files.csv, renderCsv(rows));
+      await writeFileAtomic(files.html, renderHtml(report));
+      result.files = files;
+    }
+    return result;
+  } catch (e) {
+    const err = e as Error;
+    return { exitCode: 2, date, error: err instanceof CannotReconcile ? err.message : `${err.name}: ${err.message}` };
+  }
+}
+
+function invoiceRefs(list: InvoiceRec[], only?: string[]): AnomalyInvoice[] {
+  const pick = only ? list.filter((i) => i.idCpro !== undefined && only.includes(i.idCpro)) : list;
+  return pick.slice(0, MAX_INVOICES_PER_ANOMALY).map((i) => stripUndefined({ idCpro: i.idCpro, number: i.number, supplierId: i.supplierId, renvoi: i.renvoi }));
+}
+
+function inside(root: string, rel: string): string | undefined {
+  const abs = path.resolve(root, rel);
+  const r = path.relative(root, abs);
+  return r === '' || r.startsWith('..') || path.isAbsolute(r) ? undefined : abs;
+}
+
+/** Builds the report of `date` without writing anything. Throws CannotReconcile when it cannot run. */
+export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock): Promise<{ report: ReconcileReport; rows: InvoiceRow[] }> {
+  if (!isDay(date)) throw new CannotReconcile(`--date must be a calendar date written YYYY-MM-DD, not "${date}"`);
+  const outRoot = config.paths.out;
+  try {
+    if (!(await fs.stat(outRoot)).isDirectory()) throw new CannotReconcile(`the output root ${outRoot} is not a folder`);
+  } catch (e) {
+    if (e instanceof CannotReconcile) throw e;
+    throw new CannotReconcile(`cannot read the output root ${outRoot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const tz = config.timezone;
+  const asOf = dayEnd(date, tz);
+  const now = clock.now();
+  const judgedAt = now.getTime() < asOf.getTime() ? now : asOf;
+  const stuckBefore = judgedAt.getTime() - config.reconcile.stuckProcessingMinutes * 60_000;
+  const journalDir = statePaths(config).journal;
+  const processed = new ProcessedFiles(config.paths.state);
+  const anomalies: Anomaly[] = [];
+  const notes: string[] = [];
+  const days = [addDays(date, -1), date, addDays(date, 1)];
+
+  // 1. what the folders hold for the day
+  const candidates = await scanOutputCandidates(outRoot, date, tz);
+  const mark = (paths: string[]) => {
+    for (const p of paths) {
+      const c = candidates.get(p);
+      if (c) c.listed = true;
+    }
+  };
+
+  // 2. the journal of the day before, the day, the day after — streamed
+  const col = new JournalCollector(mark);
+  const dayFiles = await Promise.all(days.map((d) => writerFiles(journalDir, d)));
+  for (const [k, d] of days.entries()) {
+    await readJournalDayStream(journalDir, d, {
+      onLine: (l, ref) => col.line(k, l, ref),
+      onDamaged: (ref, text) => col.damagedLine(k, ref, text),
+      onFileStart: k === 1 ? (f) => col.fileStart(f) : undefined,
+    });
+  }
+  if (dayFiles[1].length === 0) notes.push(`No journal for ${date}: nothing was processed that day, or the journal folder is missing.`);
+  if (dayFiles[2].length === 0) notes.push(`No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`);
+  if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);
+  const files = col.files().sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
+  const anomalyTypesBySha = new Map<string, Set<AnomalyType>>();
+  const anomalyTypesByIdCpro = new Map<string, Set<AnomalyType>>();
+  const tagSha = (sha: string | undefined, t: AnomalyType) => {
+    if (!sha) return;
+    const s = anomalyTypesBySha.get(sha) ?? new Set();
+    s.add(t);
+    anomalyTypesBySha.set(sha, s);
+  };
+  const tagIds = (ids: (string | undefined)[], t: AnomalyType) => {
+    for (const id of ids) {
+      if (!id) continue;
+      const s = anomalyTypesByIdCpro.get(id) ?? new Set();
+      s.add(t);
+      anomalyTypesByIdCpro.set(id, s);
+    }
+  };
+
+  // 3. archive/ and error/ files no outcome of the window lists: the outcome may be in an older
+  //    journal (a file uploaded days before it was processed); state/files says which day
+  const late = new Map<string, Set<string>>();
+  const candidateSha = new Map<string, string>();
+  for (const c of [...candidates.values()].filter((x) => !x.listed && (x.kind === 'archive' || x.kind === 'error' || x.kind === 'reason'))) {
+    const sha = await originalSha(c);
+    if (!sha) continue;
+    candidateSha.set(c.rel, sha);
+    const rec = await processed.get(sha).catch(() => undefined);
+    if (!rec || !rec.outputs.some((o) => o.path === c.rel)) continue;
+    const at = new Date(rec.at);
+    if (Number.isNaN(at.getTime())) continue;
+    for (const d of [addDays(dayOf(at, tz), -1), dayOf(at, tz)]) {
+      if (days.includes(d)) continue;
+      const set = late.get(d) ?? new Set();
+      set.add(c.rel);
+      late.set(d, set);
+    }
+  }
+  for (const [d, wanted] of [...late.entries()].sort((a, b) => cmp(a[0], b[0]))) {
+    await readJournalDayStream(journalDir, d, {
+      onLine: (l: JournalLine) => {
+        if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
+        mark(l.outputs.map((o) => o?.path).filter((p): p is string => typeof p === 'string' && wanted.has(p)));
+      },
+    });
+  }
+
+  // 4. every output the day's outcomes list: present, with the journaled SHA-256
+  const listed = [...col.listed.values()].sort((a, b) => cmp(a.out.path, b.out.path));
+  const byKind: Record<string, number> = {};
+  for (const l of listed) byKind[l.out.kind] = (byKind[l.out.kind] ?? 0) + 1;
+  let missing = 0;
+  let tampered = 0;
+  const checks = await pool(listed, HASH_CONCURRENCY, async (l) => {
+    const abs = inside(outRoot, l.out.path);
+    if (!abs) return { l, state: 'outside' as const };
+    const h = await hashFile(abs);
+    if (!h) return { l, state: 'missing' as const };
+    return { l, state: h.sha256 === l.out.sha256 ? ('ok' as const) : ('tampered' as const), actual: h };
+  });
+  for (const c of checks) {
+    if (c.state === 'ok') continue;
+    const { out, source } = c.l;
+    const invs = invoiceRefs(source.invoices, out.kind === 'pivot' ? out.idCpro : undefined);
+    const base = { file: source.file, sha256: source.sha256, partner: source.partner, output: out.path, journal: source.ref, writer: source.writer, invoices: invs.length ? invs : undefined, expected: out.sha256 };
+    if (c.state === 'tampered') {
+      tampered++;
+      anomalies.push({
+        ...base,
+        type: 'tampered-output',
+        actual: c.actual?.sha256,
+        message: `${out.path} (${out.kind}) no longer matches its journal entry: SHA-256 ${c.actual?.sha256.slice(0, 12)}…, ${c.actual?.bytes} bytes on disk; ${out.sha256.slice(0, 12)}…, ${out.bytes ?? '?'} bytes journaled for ${source.file}.`,
+      });
+      tagSha(source.sha256, 'tampered-output');
+      if (out.kind === 'pivot') tagIds(out.idCpro ?? [], 'tampered-output');
+    } else {
+      missing++;
+      anomalies.push({
+        ...base,
+        type: 'missing-output',
+        message: c.state === 'outside'
+          ? `The journal lists ${out.path} (${out.kind}) for ${source.file}, a path outside the output root: not checked.`
+          : `${out.path} (${out.kind}), written for ${source.file} (${source.outcome}), is missing from the output tree.`,
+      });
+      tagSha(source.sha256, 'missing-output');
+      if (out.kind === 'pivot') tagIds(out.idCpro ?? [], 'missing-output');
+    }
+  }
+
+  // 5. files in the folders that no outcome lists: orphans
+  const emissions: Emission[] = [];
+  let orphan = 0;
+  const orphans = [...candidates.values()].filter((c) => !c.listed).sort((a, b) => cmp(a.rel, b.rel));
+  const orphanInfo = await pool(orphans, HASH_CONCURRENCY, async (c) => {
+    const h = await hashFile(c.abs);
+    let invs: { idCpro?: string; renvoi?: string; number?: string }[] = [];
+    if (c.kind === 'pivot' && h) invs = pivotInvoices(await fs.readFile(c.abs, 'utf8').catch(() => ''));
+    return { c, h, invs };
+  });
+  for (const { c, h, invs } of orphanInfo) {
+    if (!h) continue; // removed meanwhile
+    orphan++;
+    const at = new Date(c.mtimeMs).toISOString();
+    const original = candidateSha.get(c.rel);
+    anomalies.push({
+      type: 'orphan-output',
+      output: c.rel,
+      actual: h.sha256,
+      sha256: c.kind === 'archive' || c.kind === 'error' ? h.sha256 : original,
+      since: at,
+      invoices: invs.length ? invs.slice(0, MAX_INVOICES_PER_ANOMALY).map((i) => stripUndefined({ idCpro: i.idCpro, number: i.number, renvoi: i.renvoi })) : undefined,
+      message: `${c.rel} (${c.kind}, ${h.bytes} bytes, written ${at}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
+    });
+    for (const i of invs) if (i.idCpro) emissions.push({ idCpro: i.idCpro, path: c.rel, renvoi: i.renvoi, at, source: 'folder', onDay: true, number: i.number });
+  }
+
+  // 6. pivots the journal knows for the day
+  for (const l of listed) addJournalEmissions(emissions, l);
+
+  // 7. the lifecycle store: suspended invoices past their deadline; earlier pivots of the day's IdCPROs
+  const ids = new Set(emissions.map((e) => e.idCpro));
+  const store = new LifecycleStore(statePaths(config).invoices);
+  const deadline = config.lifecycle.suspendedDeadlineDays;
+  for await (const r of store.all()) {
+    if (ids.has(r.idCpro)) {
+      for (const o of r.outputs ?? []) {
+        if (o.kind !== 'pivot') continue;
+        const dep = r.deposits?.find((d) => d.sha256 === o.source);
+        emissions.push({ idCpro: r.idCpro, path: o.path, renvoi: o.renvoi, at: dep?.at, source: 'lifecycle', onDay: false, number: r.number, supplierId: r.supplierId, partner: r.partner, sha256: o.source });
+      }
+    }
+    if (r.state === 'SUSPENDUE' && r.suspendedAt) {
+      const since = Date.parse(r.suspendedAt);
+      if (Number.isNaN(since) || since > asOf.getTime()) continue;
+      const age = Math.floor((asOf.getTime() - since) / 86_400_000);
+      if (age < deadline) continue;
+      const h = [...(r.history ?? [])].reverse().find((x) => x.state === 'SUSPENDUE');
+      anomalies.push({
+        type: 'suspended-past-deadline',
+        partner: r.partner,
+        file: h?.file,
+        sha256: h?.sha256,
+        since: r.suspendedAt,
+        invoices: [stripUndefined({ idCpro: r.idCpro, number: r.number, supplierId: r.supplierId })],
+        message: `Invoice ${r.number} of supplier ${r.supplierId} (IdCPRO ${r.idCpro}) has been suspended since ${r.suspendedAt} — ${age} days at the end of ${date}, the deadline is ${deadline} days${r.suspendReason ? `. Reason: ${r.suspendReason}` : ''}.`,
+      });
+      tagIds([r.idCpro], 'suspended-past-deadline');
+    }
+  }
+  for (const a of duplicateIdCpro(emissions)) {
+    anomalies.push(a);
+    tagIds((a.invoices ?? []).map((i) => i.idCpro), 'duplicate-idcpro');
+    tagSha(a.sha256, 'duplicate-idcpro');
+  }
+
+  // 8. processing: files older than the threshold
+  const stuckBySha = new Map<string, string>();
+  const inProcessing = (await scanFolder(config.paths.processing)).filter((f) => f.mtimeMs <= stuckBefore);
+  for (const f of inProcessing) {
+    const h = await hashFile(f.abs);
+    if (!h) continue;
+    const rel = path.relative(outRoot, f.abs).split(path.sep).join('/');
+    const shown = rel.startsWith('..') ? f.abs : rel;
+    stuckBySha.set(h.sha256, shown);
+    const r = col.receipts.get(h.sha256)?.first;
+    const claim = col.claims.get(h.sha256);
+    const known = r
+      ? `received by ${r.writer} at ${r.ts}`
+      : col.prevReceived.has(h.sha256)
+        ? `received on ${days[0]}`
+        : claim
+          ? `claimed by ${claim.writer} at ${claim.ts}, never received by a worker`
+          : 'never received in the journal of the window';
+    const done = col.outcomes.has(h.sha256) || (await processed.get(h.sha256).catch(() => undefined)) !== undefined;
+    const minutes = Math.floor((judgedAt.getTime() - f.mtimeMs) / 60_000);
+    anomalies.push({
+      type: 'stuck-processing',
+      file: shown,
+      sha256: h.sha256,
+      partner: r?.partner ?? claim?.partner ?? (f.rel.includes('/') ? f.rel.split('/')[0] : undefined),
+      since: new Date(f.mtimeMs).toISOString(),
+      message: `${shown} has been in processing for ${minutes} minutes (threshold ${config.reconcile.stuckProcessingMinutes}); ${known}${done ? '; it already has an outcome, the processing copy was not removed' : ''}.`,
+    });
+    tagSha(h.sha256, 'stuck-processing');
+  }
+
+  // 9. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
+  for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) {
+    if (!p.inbox) continue;
+    for (const f of await scanInboxDay(p.inbox, date, tz)) {
+      if (f.mtimeMs > stuckBefore) continue;
+      const h = await hashFile(f.abs);
+      if (!h) continue;
+      const s = h.sha256;
+      if (col.receipts.has(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
+      if ((await processed.get(s).catch(() => undefined)) !== undefined) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: f.abs,
+        sha256: s,
+        partner: p.id,
+        since: new Date(f.mtimeMs).toISOString(),
+        message: `${f.abs} (partner ${p.id}, uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline.`,
+      });
+    }
+  }
+
+  // 10. files received without an outcome; outcomes without a receipt
+  for (const f of files) {
+    if (!f.outcome && f.receipt) {
+      const errs = [...(col.systemErrors.get(f.sha256) ?? []), ...(col.systemErrors.get(f.receipt.file) ?? [])];
+      const stuck = stuckBySha.get(f.sha256);
+      anomalies.push({
+        type: 'lost-file',
+        file: f.receipt.file,
+        sha256: f.sha256,
+        partner: f.receipt.partner,
+        writer: f.receipt.writer,
+        journal: f.receipt.ref,
+        since: f.receipt.ts,
+        message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}.`,
+      });
+      tagSha(f.sha256, 'lost-file');
+    } else if (f.outcome && !f.receipt) {
+      const o = f.outcome;
+      anomalies.push({
+        type: 'outcome-without-received',
+        file: o.file,
+        sha256: f.sha256,
+        partner: o.partner,
+        writer: o.writer,
+        journal: o.ref,
+        since: o.ts,
+        invoices: o.invoices.length ? invoiceRefs(o.invoices) : undefined,
+        message: `${o.file} has an outcome (${o.outcome}) journaled by ${o.writer} at ${o.ts}, but no \`received\` for this content in the journal of ${days[0]} or ${date}.`,
+      });
+      tagSha(f.sha256, 'outcome-without-received');
+    }
+  }
+
+  // 11. the journal itself
+  const damagedPerFile = new Map<string, number>();
+  for (const d of col.damaged) damagedPerFile.set(d.ref.file, (damagedPerFile.get(d.ref.file) ?? 0) + 1);
+  anomalies.push(...sequenceAnomalies(col.sequence.flatMap((s) => s.issues), damagedPerFile));
+  for (const d of col.damaged) {
+    anomalies.push({ type: 'journal-damaged', journal: `${d.ref.file}:${d.ref.line}`, writer: path.basename(d.ref.file, '.jsonl'), message: `Line ${d.ref.line} of ${d.ref.file} is not a journal event: ${JSON.stringify(d.text.slice(0, 80))}.` });
+  }
+
+  const sorted = sortAnomalies(anomalies);
+  const anomalyCounts: Partial<Record<AnomalyType, number>> = {};
+  for (const t of ANOMALY_TYPES) {
+    const n = sorted.filter((a) => a.type === t).length;
+    if (n) anomalyCounts[t] = n;
+  }
+  const summary = summarize(config, files, col.alreadyProcessed, new LocalHours(tz));
+  const report: ReconcileReport = {
+    format: 'chorus-flux/reconcile@1',
+    date,
+    timezone: tz,
+    status: sorted.length === 0 ? 'clean' : 'anomalies',
+    asOf: judgedAt.toISOString(),
+    settings: { stuckProcessingMinutes: config.reconcile.stuckProcessingMinutes, suspendedDeadlineDays: deadline },
+    journal: { days, writers: [...col.writers].sort(cmp), lines: col.lines, damaged: col.damaged.length },
+    totals: summary.totals,
+    byPartner: summary.byPartner,
+    byRecipient: summary.byRecipient,
+    hours: summary.hours,
+    outputs: { checked: listed.length, byKind: Object.fromEntries(Object.entries(byKind).sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan },
+    anomalyCounts,
+    anomalies: sorted,
+    notes,
+  };
+  return { report, rows: invoiceRows(files, anomalyTypesBySha, anomalyTypesByIdCpro) };
+}
+
+function fileSortKey(f: FileRec): string {
+  return `${f.receipt?.partner ?? f.outcome?.partner ?? ''}\u0000${f.receipt?.file ?? f.outcome?.file ?? ''}\u0000${f.sha256}`;
+}
+
+async function originalSha(c: Candidate): Promise<string | undefined> {
+  if (c.kind === 'reason') {
+    try {
+      const j = JSON.parse(await fs.readFile(c.abs, 'utf8')) as { sha256?: unknown };
+      if (typeof j.sha256 === 'string') return j.sha256;
+    } catch {
+      /* unreadable: an orphan anyway */
+    }
+    return (await hashFile(c.abs.slice(0, -'.reason.json'.length)))?.sha256;
+  }
+  return (await hashFile(c.abs))?.sha256;
+}
+
+function addJournalEmissions(into: Emission[], l: ListedOutput): void {
+  const { out, source } = l;
+  if (out.kind !== 'pivot' || !out.idCpro) return;
+  out.idCpro.forEach((id, k) => {
+    const inv = source.invoices.find((i) => i.idCpro === id);
+    into.push({ idCpro: id, path: out.path, renvoi: out.renvoi?.[k] ?? inv?.renvoi, at: source.ts, source: 'journal', onDay: true, file: source.file, sha256: source.sha256, partner: source.partner, number: inv?.number, supplierId: inv?.supplierId });
+  });
+}
+
+function invoiceRows(files: FileRec[], bySha: Map<string, Set<AnomalyType>>, byId: Map<string, Set<AnomalyType>>): InvoiceRow[] {
+  const rows: InvoiceRow[] = [];
+  for (const f of files) {
+    const o = f.outcome;
+    const base = {
+      partner: f.receipt?.partner ?? o?.partner ?? '',
+      file: f.receipt?.file ?? o?.file ?? '',
+      sha256: f.sha256,
+      receivedAt: f.receipt?.receivedAt ?? '',
+      journaledAt: f.receipt?.ts ?? o?.ts ?? '',
+      writer: f.receipt?.writer ?? o?.writer ?? '',
+      fileOutcome: o?.outcome ?? 'lost',
+      kind: o?.kind ?? '',
+    };
+    const fileTypes = bySha.get(f.sha256);
+    const empty = { index: '', number: '', supplierId: '', buyerSiret: '', recepteurId: '', idCpro: '', invoiceOutcome: '', state: '', renvoi: '', montantHT: '', montantTTC: '', pivot: '', rules: o?.rules ?? '' };
+    if (!o || o.invoices.length === 0) {
+      rows.push({ ...base, ...empty, anomalies: [...(fileTypes ?? [])].sort(cmp).join(' ') });
+      continue;
+    }
+    const status = isStatusFlow(f);
+    for (const inv of o.invoices) {
+      const types = new Set<AnomalyType>(fileTypes ?? []);
+      for (const t of (inv.idCpro && byId.get(inv.idCpro)) || []) types.add(t);
+      const pivot = status ? undefined : o.outputs.find((x) => x.kind === 'pivot' && inv.idCpro !== undefined && x.idCpro?.includes(inv.idCpro));
+      rows.push({
+        ...base,
+        index: String(inv.index + 1),
+        number: inv.number ?? '',
+        supplierId: inv.supplierId ?? '',
+        buyerSiret: inv.buyerSiret ?? '',
+        recepteurId: inv.recepteurId ?? '',
+        idCpro: inv.idCpro ?? '',
+        invoiceOutcome: inv.outcome,
+        state: inv.state ?? '',
+        renvoi: inv.renvoi ?? '',
+        montantHT: inv.montantHT ?? '',
+        montantTTC: inv.montantTTC ?? '',
+        pivot: pivot?.path ?? '',
+        rules: inv.rules ?? '',
+        anomalies: [...types].sort(cmp).join(' '),
+      });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,160 @@
+/**
+ * The reconciliation report (docs/RECONCILIATION.md): what one day's journal and folders say,
+ * counted, and every anomaly found. Everything here is sorted and free of wall-clock times,
+ * so the same state gives the same bytes.
+ */
+
+export const ANOMALY_TYPES = [
+  'lost-file',
+  'outcome-without-received',
+  'missing-output',
+  'tampered-output',
+  'orphan-output',
+  'duplicate-idcpro',
+  'stuck-processing',
+  'not-picked-up',
+  'suspended-past-deadline',
+  'journal-gap',
+  'journal-sequence',
+  'journal-damaged',
+] as const;
+
+export type AnomalyType = (typeof ANOMALY_TYPES)[number];
+
+export const ANOMALY_TITLES: Record<AnomalyType, string> = {
+  'lost-file': 'File received without an outcome (lost)',
+  'outcome-without-received': 'Outcome without a received file',
+  'missing-output': 'Journaled output missing from the folders',
+  'tampered-output': 'Output whose content no longer matches the journal (SHA-256)',
+  'orphan-output': 'Output that no outcome lists (orphan)',
+  'duplicate-idcpro': 'Same IdCPRO emitted twice without Renvoi',
+  'stuck-processing': 'File stuck in processing',
+  'not-picked-up': 'File in an inbox never received by the pipeline',
+  'suspended-past-deadline': 'Suspended invoice past its deadline',
+  'journal-gap': 'Gap in the journal (missing sequence numbers)',
+  'journal-sequence': 'Journal sequence out of order or repeated',
+  'journal-damaged': 'Unreadable journal line',
+};
+
+export interface AnomalyInvoice {
+  idCpro?: string;
+  number?: string;
+  supplierId?: string;
+  renvoi?: string;
+}
+
+export interface Anomaly {
+  type: AnomalyType;
+  /** one sentence for a human */
+  message: string;
+  /** the inbound file as journaled (relative to its inbox root), or a path under processing/ or an inbox */
+  file?: string;
+  /** SHA-256 of the inbound file */
+  sha256?: string;
+  partner?: string;
+  /** an output, relative to the output root */
+  output?: string;
+  /** the other outputs involved (duplicate IdCPRO) */
+  outputs?: string[];
+  invoices?: AnomalyInvoice[];
+  writer?: string;
+  /** journal/<day>/<writer>.jsonl:<line> */
+  journal?: string;
+  expected?: string;
+  actual?: string;
+  /** an instant that matters (upload, suspension…) */
+  since?: string;
+}
+
+export interface FileCounts {
+  /** files of the day (received that day, see docs/RECONCILIATION.md) */
+  files: number;
+  accepted: number;
+  partial: number;
+  refused: number;
+  suspended: number;
+  duplicate: number;
+  statusApplied: number;
+  lost: number;
+  /** the same content dropped again: `already-processed`, nothing emitted (not in `files`) */
+  alreadyProcessed: number;
+}
+
+export interface InvoiceCounts {
+  /** invoices deposited (not counting status lines) */
+  invoices: number;
+  accepted: number;
+  refused: number;
+  suspended: number;
+  completed: number;
+  recycled: number;
+  duplicate: number;
+  /** status lines from finance SIs: applied, of which to SUSPENDUE, and refused */
+  statusApplied: number;
+  statusSuspended: number;
+  statusRefused: number;
+}
+
+export interface AmountPair {
+  invoices: number;
+  ht: string;
+  ttc: string;
+}
+
+export interface Amounts {
+  /** every invoice deposited for the recipient */
+  in: AmountPair;
+  /** invoices sent to it in a pivot (accepted, completed, recycled) */
+  out: AmountPair;
+}
+
+export interface HourVolume {
+  hour: number;
+  files: { accepted: number; partial: number; refused: number; suspended: number; duplicate: number; statusApplied: number; lost: number };
+  invoices: number;
+}
+
+export interface ReconcileReport {
+  format: 'chorus-flux/reconcile@1';
+  date: string;
+  timezone: string;
+  status: 'clean' | 'anomalies';
+  /** the instant anomalies are judged at: the end of the day (or now, for today) */
+  asOf: string;
+  settings: { stuckProcessingMinutes: number; suspendedDeadlineDays: number };
+  journal: { days: string[]; writers: string[]; lines: number; damaged: number };
+  totals: { files: FileCounts; invoices: InvoiceCounts; amounts: Amounts };
+  byPartner: { partner: string; name?: string; files: FileCounts; invoices: InvoiceCounts }[];
+  byRecipient: { recepteurId: string; name?: string; invoices: InvoiceCounts; amounts: Amounts }[];
+  hours: HourVolume[];
+  outputs: { checked: number; byKind: Record<string, number>; missing: number; tampered: number; orphan: number };
+  anomalyCounts: Partial<Record<AnomalyType, number>>;
+  anomalies: Anomaly[];
+  notes: string[];
+}
+
+/** One CSV row: an invoice (or a file without invoices). */
+export interface InvoiceRow {
+  partner: string;
+  file: string;
+  sha256: string;
+  receivedAt: string;
+  journaledAt: string;
+  writer: string;
+  fileOutcome: string;
+  kind: string;
+  index: string;
+  number: string;
+  supplierId: string;
+  buyerSiret: string;
+  recepteurId: string;
+  idCpro: string;
+  invoiceOutcome: string;
+  state: string;
+  renvoi: string;
+  montantHT: string;
+  montantTTC: string;
+  pivot: string;
+  rules: string;
+  anomalies: string;
+}

@@ -1,0 +1,198 @@
+/**
+ * Each anomaly on purpose: a real day is built by running the pipeline (day-builder.ts),
+ * copied, damaged in one way, and reconciled. Each anomaly must be reported with the file
+ * and the invoice concerned — and nothing else may be reported.
+ */
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { parseCsv } from '../../src/reconcile/report-csv';
+import type { Anomaly, AnomalyType } from '../../src/reconcile/types';
+import { fixedClock } from '../../src/util/clock';
+import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
+
+const AFTER = fixedClock('2026-03-12T03:00:00Z');
+
+let clean: BuiltDay;
+beforeAll(async () => {
+  clean = await buildCleanDay();
+});
+
+async function reconcile(day: BuiltDay) {
+  const r = await reconcileDay({ config: day.config, date: DAY, clock: AFTER });
+  if (!r.report) throw new Error(r.error);
+  return r;
+}
+
+const types = (list: Anomaly[]) => list.map((a) => a.type);
+const only = (list: Anomaly[], t: AnomalyType) => list.filter((a) => a.type === t);
+
+function csvRows(file: string): Record<string, string>[] {
+  const [head, ...rows] = parseCsv(readFileSync(file, 'utf8'));
+  return rows.map((r) => Object.fromEntries(head.map((h, k) => [h, r[k]])));
+}
+
+it('an archived original deleted: missing-output, with the file and its invoice', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-0102.xml');
+  const archive = r.outputs.find((o) => o.kind === 'archive')!;
+  rmSync(path.join(day.out, archive.path));
+
+  const { exitCode, report, files } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['missing-output']);
+  expect(report!.anomalies[0]).toMatchObject({
+    output: archive.path,
+    file: 'op-alpha/facture-0102.xml',
+    sha256: r.sha256,
+    partner: 'op-alpha',
+    expected: archive.sha256,
+    invoices: [{ idCpro: r.invoices[0].idCpro, number: 'F-2026-0102', supplierId: '99746507500015' }],
+  });
+  expect(report!.outputs.missing).toBe(1);
+  const row = csvRows(files!.csv).find((x) => x.file === 'op-alpha/facture-0102.xml')!;
+  expect(row).toMatchObject({ id_cpro: r.invoices[0].idCpro, anomalies: 'missing-output' });
+});
+
+it('a pivot duplicated: an orphan output and the same IdCPRO emitted twice without Renvoi', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-0102.xml');
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const copy = path.posix.join(path.posix.dirname(pivot.path), 'FEN0036A_CFX001_CFX000DUPLICATE00000000.xml');
+  copyFileSync(path.join(day.out, pivot.path), path.join(day.out, copy));
+  setTime(path.join(day.out, copy), at(DAY, '12:00'));
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['orphan-output', 'duplicate-idcpro']);
+  const idCpro = r.invoices[0].idCpro!;
+  expect(only(report!.anomalies, 'orphan-output')[0]).toMatchObject({ output: copy, actual: pivot.sha256, invoices: [{ idCpro, number: 'F-2026-0102', renvoi: 'Non' }] });
+  const dup = only(report!.anomalies, 'duplicate-idcpro')[0];
+  expect(dup).toMatchObject({ output: copy, invoices: [{ idCpro, number: 'F-2026-0102', renvoi: 'Non' }] });
+  expect(dup.outputs).toEqual([pivot.path, copy]);
+  expect(dup.message).toContain(`IdCPRO ${idCpro}`);
+});
+
+it('resends are not duplicates: Complétée and Recyclée carry the same IdCPRO legitimately', async () => {
+  const { report } = await reconcile(clean);
+  const completed = clean.result('op-alpha/avoir-e1-lycee.xml').invoices[0];
+  const recycled = clean.result('op-alpha/facture-corrigee.xml').invoices[0];
+  expect(completed).toMatchObject({ outcome: 'completed', renvoi: 'Complétée' });
+  expect(recycled).toMatchObject({ outcome: 'recycled', renvoi: 'Recyclée', idCpro: clean.result('op-alpha/facture-e1-papeterie.xml').invoices[0].idCpro });
+  expect(report!.anomalies).toEqual([]);
+});
+
+it('a file left in processing by a worker that died: stuck in processing, and lost', async () => {
+  const day = copyDay(clean);
+  const claimed = path.join(day.config.paths.processing, 'op-beta', 'lxk2m9-a1b2c3d4e5__facture-0160.xml');
+  mkdirSync(path.dirname(claimed), { recursive: true });
+  writeFileSync(claimed, papeterie('F-2026-0160'));
+  setTime(claimed, at(DAY, '09:00'));
+  await crashOn(day.config, { path: claimed, relPath: 'op-beta/facture-0160.xml', partner: 'op-beta' }, 'node-z', at(DAY, '09:05'));
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['lost-file', 'stuck-processing']);
+  const lost = only(report!.anomalies, 'lost-file')[0];
+  const stuck = only(report!.anomalies, 'stuck-processing')[0];
+  const rel = 'processing/op-beta/lxk2m9-a1b2c3d4e5__facture-0160.xml';
+  expect(lost).toMatchObject({ file: 'op-beta/facture-0160.xml', partner: 'op-beta', writer: 'node-z', journal: `journal/${DAY}/node-z.jsonl:1` });
+  expect(lost.message).toContain(`still in ${rel}`);
+  expect(stuck).toMatchObject({ file: rel, sha256: lost.sha256, partner: 'op-beta', since: new Date(at(DAY, '09:00')).toISOString() });
+  expect(stuck.message).toMatch(/received by node-z/);
+  expect(report!.totals.files.lost).toBe(1);
+  expect(report!.byPartner.find((p) => p.partner === 'op-beta')!.files.lost).toBe(1);
+});
+
+it('outputs that no outcome lists: orphans in statut/ and archive/<day>/', async () => {
+  const day = copyDay(clean);
+  const stray = 'statut/op-alpha/FEN1200A_CFX001_CFX0000ORPHAN000000000.xml';
+  const refused = day.result('op-alpha/destinataire-inconnu.xml').outputs.find((o) => o.kind === 'statut')!;
+  writeFileSync(path.join(day.out, stray), readFileSync(path.join(day.out, refused.path), 'utf8').replace(/CFX[0-9A-F]{21}/, 'CFX0000ORPHAN000000000'));
+  setTime(path.join(day.out, stray), at(DAY, '13:00'));
+  const archived = `archive/${DAY}/depose-a-la-main.xml`;
+  writeFileSync(path.join(day.out, archived), papeterie('F-2026-0999'));
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['orphan-output', 'orphan-output']);
+  expect(report!.anomalies.map((a) => a.output)).toEqual([archived, stray]);
+  expect(report!.outputs.orphan).toBe(2);
+});
+
+it('an output altered after the fact: tampered-output, with the journaled and the actual SHA-256', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-beta/facture-cii-hopital.xml');
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const file = path.join(day.out, pivot.path);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['tampered-output']);
+  const a = report!.anomalies[0];
+  expect(a).toMatchObject({ output: pivot.path, file: 'op-beta/facture-cii-hopital.xml', sha256: r.sha256, expected: pivot.sha256, invoices: [{ idCpro: r.invoices[0].idCpro, number: r.invoices[0].number }] });
+  expect(a.actual).toMatch(/^[0-9a-f]{64}$/);
+  expect(a.actual).not.toBe(pivot.sha256);
+});
+
+it('a line missing from a writer\'s journal: a gap, and the outcome left without its `received`', async () => {
+  const day = copyDay(clean);
+  const journal = path.join(day.out, 'journal', DAY, 'node-b.jsonl');
+  const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+  const k = lines.findIndex((l) => l.includes('"event":"received"') && l.includes('facture-e2-maintenance.xml'));
+  const removed = JSON.parse(lines[k]) as { seq: number; sha256: string };
+  writeFileSync(journal, `${lines.filter((_, i) => i !== k).join('\n')}\n`);
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['outcome-without-received', 'journal-gap']);
+  expect(only(report!.anomalies, 'journal-gap')[0]).toMatchObject({ writer: 'node-b', expected: String(removed.seq), actual: String(removed.seq + 1), journal: `journal/${DAY}/node-b.jsonl:${k + 1}` });
+  expect(only(report!.anomalies, 'outcome-without-received')[0]).toMatchObject({ file: 'op-beta/facture-e2-maintenance.xml', sha256: removed.sha256, writer: 'node-b' });
+});
+
+it('hand-written journal lines (the pipeline never writes them): an unreadable line, a repeated seq', async () => {
+  const day = copyDay(clean);
+  const journal = path.join(day.out, 'journal', DAY, 'node-c.jsonl');
+  const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+  const last = JSON.parse(lines[lines.length - 1]) as { seq: number };
+  appendFileSync(journal, `{"seq":${last.seq + 1},"ts":"2026-03-10T16:10:00.000Z","writer":"node-c","event":"recei\n`);
+  appendFileSync(journal, `${lines[lines.length - 1]}\n`);
+
+  const { report } = await reconcile(day);
+  expect(types(report!.anomalies)).toEqual(['journal-sequence', 'journal-damaged']);
+  expect(only(report!.anomalies, 'journal-damaged')[0]).toMatchObject({ writer: 'node-c', journal: `journal/${DAY}/node-c.jsonl:${lines.length + 1}` });
+  expect(only(report!.anomalies, 'journal-sequence')[0]).toMatchObject({ writer: 'node-c', actual: String(last.seq), expected: String(last.seq + 1) });
+  // the unreadable line's seq cannot be read, so no gap is claimed for it: it is reported as unreadable
+});
+
+it('a suspended invoice past its deadline (suspended 40 days earlier, never completed)', async () => {
+  const day = copyDay(clean);
+  const old = '2026-01-29';
+  const inbox = path.join(day.root, 'inbox-old');
+  drop(inbox, 'op-alpha', 'avoir-0042.xml', lyceeWithoutEngagement('A-2026-0042'), at(old, '09:00'));
+  const s = await batch(day.config, inbox, 'node-old', at(old, '09:30'));
+  expect(s.results[0].outcome).toBe('suspended');
+  const idCpro = s.results[0].invoices[0].idCpro;
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['suspended-past-deadline']);
+  expect(report!.anomalies[0]).toMatchObject({
+    partner: 'op-alpha',
+    file: 'op-alpha/avoir-0042.xml',
+    sha256: s.results[0].sha256,
+    since: new Date(at(old, '09:30')).toISOString(),
+    invoices: [{ idCpro, number: 'A-2026-0042', supplierId: '99746507500015' }],
+  });
+  expect(report!.anomalies[0].message).toMatch(/40 days at the end of 2026-03-10, the deadline is 30 days/);
+});
+
+it('a file uploaded to a partner inbox on the day and never taken: not picked up', async () => {
+  const day = copyDay(clean);
+  const f = drop(path.join(day.root, 'sftp'), 'op-alpha', 'oubliee.xml', papeterie('F-2026-0777'), at(DAY, '10:00'));
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['not-picked-up']);
+  expect(report!.anomalies[0]).toMatchObject({ file: f, partner: 'op-alpha' });
+});
