@@ -6,12 +6,26 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 export const TEMP_SUFFIX = '.tmp';
+const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 
+/** `.name.<host>~<pid>~<random>.tmp`: the writer is known, so a sweep can tell an orphan. */
 export function tempNameFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${HOST}~${process.pid}~${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+}
+
+function writerAlive(name: string): boolean | undefined {
+  const m = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/.exec(name);
+  if (!m || m[1] !== HOST) return undefined; // another machine's, or an old name: judge by age
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -67,8 +81,12 @@ export async function createExclusive(target: string, data: string): Promise<boo
   }
 }
 
-/** Removes temp files left by a crash in a folder tree; returns how many. */
-export async function sweepTempFiles(root: string, olderThanMs = 0): Promise<number> {
+/**
+ * Removes temp files left by a crash in a folder tree; returns how many. A temp file of a
+ * process of this machine that is gone is removed at once; any other one once older than
+ * `olderThanMs` (a live writer finishes in milliseconds).
+ */
+export async function sweepTempFiles(root: string, olderThanMs = 3600_000): Promise<number> {
   let removed = 0;
   const now = Date.now();
   async function walk(dir: string): Promise<void> {
@@ -84,7 +102,8 @@ export async function sweepTempFiles(root: string, olderThanMs = 0): Promise<num
       else if (e.name.startsWith('.') && e.name.endsWith(TEMP_SUFFIX)) {
         try {
           const st = await fs.stat(p);
-          if (now - st.mtimeMs >= olderThanMs) {
+          const alive = writerAlive(e.name);
+          if (alive === false || (alive === undefined && now - st.mtimeMs >= olderThanMs)) {
             await fs.rm(p, { force: true });
             removed++;
           }

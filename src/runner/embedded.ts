@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/config';
-import { sweepTempFiles } from '../emit/atomic-write';
+import { sweepOutboxes } from '../emit/sweep';
 import { partnerOf } from '../ingest/partner-of';
 import { scanInbox } from '../ingest/scan';
 import type { PipelineDeps } from './process-file';
@@ -33,7 +33,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const { deps } = opts;
   const config: Config = deps.config;
   const inbox = path.resolve(opts.inbox);
-  await sweepTempFiles(config.paths.out);
+  await sweepOutboxes(config);
   const entries = await scanInbox(inbox);
   opts.onStart?.(entries.length);
   await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });

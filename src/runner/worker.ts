@@ -21,6 +21,7 @@ import { FLUX_QUEUE, type FluxJobData } from '../queue/flux-queue';
 import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { VERSION } from '../version';
+import { sweepOutboxes } from '../emit/sweep';
 import { createDeps, statePaths } from './deps';
 import { processFile, type FileResult, type PipelineDeps } from './process-file';
 
@@ -49,6 +50,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const idRedis = createRedis({ url: config.redis.url });
   const deps = createDeps(config, { logger, ids: undefined });
   deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
+  const swept = await sweepOutboxes(config);
+  if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
   await deps.journal.append({ event: 'start', mode: 'worker', version: VERSION, config: config.source });
   const locks = path.join(config.paths.state, 'locks');
 

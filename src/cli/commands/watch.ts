@@ -4,6 +4,7 @@
  * reconciliation as a BullMQ Job Scheduler. Runs until SIGTERM or SIGINT.
  */
 import { loadConfig } from '../../config/config';
+import { checkFolders } from '../../config/folders';
 import { InboxWatcher } from '../../ingest/watcher';
 import { Journal } from '../../journal/journal';
 import { createMetrics } from '../../ops/metrics';
@@ -20,6 +21,7 @@ export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: string }): Promise<number> {
   const config = loadConfig(opts.config);
+  checkFolders(config, 'watch');
   const logger = createLogger({});
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);

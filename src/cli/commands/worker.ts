@@ -4,6 +4,7 @@
  * finishes its running jobs within worker.shutdownTimeoutMs and exits 0.
  */
 import { loadConfig } from '../../config/config';
+import { checkFolders } from '../../config/folders';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
 import { fluxQueue } from '../../queue/flux-queue';
@@ -15,6 +16,7 @@ import { onShutdown } from '../shutdown';
 
 export async function workerCommand(opts: { config?: string; concurrency?: string; metricsPort?: string }): Promise<number> {
   const config = loadConfig(opts.config);
+  checkFolders(config, 'worker');
   const logger = createLogger({});
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);

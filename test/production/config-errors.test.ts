@@ -1,0 +1,61 @@
+/**
+ * The configuration is validated at start with errors that name the key: unknown keys,
+ * bad routing entries, duplicates, missing folders.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, configFromObject } from '../../src/config/config';
+import { checkFolders } from '../../src/config/folders';
+import { cli } from '../helpers/cli';
+import { tempDir } from '../helpers/run';
+
+function problems(raw: unknown): string[] {
+  try {
+    configFromObject(raw, '/tmp', '(test)');
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+const ok = { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] };
+
+it('accepts a minimal configuration and fills the defaults', () => {
+  const c = configFromObject(ok, '/srv/cf', '(test)');
+  expect(c.paths.out).toBe('/srv/cf/out');
+  expect(c.paths.state).toBe('/srv/cf/out/state');
+  expect(c.worker.concurrency).toBe(2);
+  expect(c.recipients[0]).toMatchObject({ requiresCodeService: false, requiresEngagement: false, codeServices: [] });
+});
+
+it.each([
+  ['an unknown key at the top', { ...ok, recipeints: [] }, 'unknown key "recipeints"'],
+  ['an unknown key in a routing entry', { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', codeservice: 'X' }] }, 'recipients.0: unknown key "codeservice"'],
+  ['a SIRET that is not 14 digits', { recipients: [{ siret: '2178778930001', recepteurId: 'VALM01' }] }, 'recipients.0.siret'],
+  ['a recepteur id of 9 characters', { recipients: [{ siret: '21787789300016', recepteurId: 'VALMONT01' }] }, 'recipients.0.recepteurId'],
+  ['a missing recepteur id', { recipients: [{ siret: '21787789300016' }] }, 'recipients.0: missing key "recepteurId"'],
+  ['the same SIRET twice', { recipients: [{ siret: '21787789300016', recepteurId: 'A01' }, { siret: '21787789300016', recepteurId: 'B01' }] }, 'recipients.1.siret: 21787789300016 appears twice'],
+  ['a MOE code service of 4 characters', { recipients: [{ siret: '21787789300016', recepteurId: 'A01', moe: { siret: '91485253800018', codeService: 'MOE1', recepteurId: 'M01' } }] }, 'recipients.0.moe.codeService'],
+  ['a bad status format', { ...ok, partners: [{ id: 'op', statusFormats: ['PDF'] }] }, 'partners.0.statusFormats.0: must be one of'],
+  ['no routing table', {}, 'missing key "recipients"'],
+])('refuses %s, naming the key', (_name, raw, expected) => {
+  expect(problems(raw).join('\n')).toContain(expected);
+});
+
+it('refuses a missing inbox folder at watch start, naming the key', () => {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'in-a'));
+  const c = configFromObject({ ...ok, paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'in-a' }, { id: 'b', inbox: 'in-b' }] }, dir, '(test)');
+  expect(() => checkFolders(c, 'watch')).toThrow(/partners\.1\.inbox: the folder .*in-b does not exist/);
+});
+
+it('the command line reports a bad configuration file and exits 2', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ recipients: [{ siret: 'x', recepteurId: 'R01', extra: 1 }] }));
+  const r = await cli(['run', dir, '--out', path.join(dir, 'out'), '--config', file, '--no-progress']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('recipients.0: unknown key "extra"');
+  expect(r.stderr).toContain('recipients.0.siret');
+});
