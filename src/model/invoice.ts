@@ -10,6 +10,10 @@
  * - Comments give the EN 16931 business term (BT/BG) each field carries.
  */
 
+import type { SyntaxFacts } from './syntax-facts';
+
+export type { SyntaxFacts } from './syntax-facts';
+
 export type DecimalString = string;
 export type IsoDate = string;
 
@@ -262,6 +266,12 @@ export interface Invoice {
   lines: InvoiceLine[]; // BG-25
   attachments: Attachment[]; // BG-24 (+ the E2 invoice PDF)
   chorus: ChorusData;
+  /**
+   * Syntax-level facts of a UBL or CII source (codes and attributes as written, repeated or
+   * empty elements…) for the EN 16931 rules; absent for pivot input. Not part of the business
+   * content: never serialized into outputs.
+   */
+  syntaxFacts?: SyntaxFacts;
 }
 
 export function emptyParty(): Party {

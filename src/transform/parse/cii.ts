@@ -15,6 +15,7 @@ import {
   type Period,
   type PostalAddress,
 } from '../../model/invoice';
+import { ciiFacts } from '../validate/facts/cii-facts';
 
 /** CII dates are `YYYYMMDD` (format 102); anything else is kept as written for validation. */
 export function ciiDate(node: XNode | undefined): string | undefined {
@@ -288,5 +289,6 @@ export function parseCii(root: XNode): Invoice {
     issueDate: ciiDate(at(r, 'FormattedIssueDateTime/DateTimeString')),
   }));
   inv.buyerAccountingRef = text(s, 'ReceivableSpecifiedTradeAccountingAccount/ID');
+  inv.syntaxFacts = { cii: ciiFacts(root) };
   return inv;
 }

@@ -18,6 +18,7 @@ import {
   type Period,
   type PostalAddress,
 } from '../../model/invoice';
+import { ublFacts } from '../validate/facts/ubl-facts';
 
 function ident(node: XNode | undefined): Identifier | undefined {
   const value = textOf(node);
@@ -263,5 +264,6 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote'): Invoi
   inv.totals.rounding = text(t, 'PayableRoundingAmount');
   inv.totals.payable = text(t, 'PayableAmount');
   inv.lines = kids(root, credit ? 'CreditNoteLine' : 'InvoiceLine').map((l) => line(l, credit ? 'CreditedQuantity' : 'InvoicedQuantity'));
+  inv.syntaxFacts = { ubl: ublFacts(root, rootName) };
   return inv;
 }

@@ -1,7 +1,11 @@
 /**
  * Runs the rule tables over one invoice. Pure: same invoice and context, same findings.
+ *
+ * The rules that apply to a (profile, syntax) pair are selected once and cached, so the hot
+ * path is a loop over the applicable rules only.
  */
-import type { Finding } from '../../model/finding';
+import type { Finding, Severity } from '../../model/finding';
+import type { SourceSyntax } from '../../model/invoice';
 import { ALL_RULES } from './rules';
 import type { Profile, Rule, RuleContext } from './rule';
 
@@ -9,23 +13,59 @@ export interface ValidationFinding extends Finding {
   suspendable?: boolean;
 }
 
+const PLACEHOLDER = /\{(\w+)\}/g;
+
 function render(template: string, values: Record<string, string | number | undefined> | undefined): string {
-  if (!values) return template;
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => {
+  if (!values || template.indexOf('{') < 0) return template;
+  return template.replace(PLACEHOLDER, (m, k: string) => {
     const v = values[k];
     return v === undefined ? m : String(v);
   });
 }
 
+function inProfile(rule: Rule, profile: Profile): boolean {
+  return profile === 'chorus' || rule.profile === 'en16931';
+}
+
 export function rulesFor(profile: Profile, rules: readonly Rule[] = ALL_RULES): Rule[] {
-  return rules.filter((r) => profile === 'chorus' || r.profile === 'en16931');
+  return rules.filter((r) => inProfile(r, profile));
+}
+
+interface Selected {
+  rule: Rule;
+  severity: Severity;
+}
+
+const selection = new WeakMap<readonly Rule[], Map<string, Selected[]>>();
+
+/** The rules of a profile that run on a syntax, in table order, with their severity there. */
+export function selectRules(profile: Profile, syntax: SourceSyntax, rules: readonly Rule[] = ALL_RULES): readonly Selected[] {
+  let byKey = selection.get(rules);
+  if (!byKey) selection.set(rules, (byKey = new Map()));
+  const key = `${profile}|${syntax}`;
+  let list = byKey.get(key);
+  if (!list) {
+    list = rules
+      .filter((r) => inProfile(r, profile) && (r.syntaxes === undefined || r.syntaxes.includes(syntax)))
+      .map((rule) => ({ rule, severity: rule.severityIn?.[profile] ?? rule.severity }));
+    byKey.set(key, list);
+  }
+  return list;
+}
+
+function hasFactsFor(ctx: RuleContext): boolean {
+  const f = ctx.invoice.syntaxFacts;
+  const s = ctx.invoice.syntax;
+  return s === 'UBL' ? f?.ubl !== undefined : s === 'CII' ? f?.cii !== undefined : false;
 }
 
 export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', rules: readonly Rule[] = ALL_RULES): ValidationFinding[] {
   const out: ValidationFinding[] = [];
-  for (const rule of rules) {
-    if (profile === 'en16931' && rule.profile !== 'en16931') continue;
+  const facts = hasFactsFor(ctx);
+  for (const { rule, severity } of selectRules(profile, ctx.invoice.syntax, rules)) {
     if (rule.profile === 'chorus' && !ctx.chorus) continue;
+    // syntax-bound rules read the parser's facts; an invoice built without them is not judged by them
+    if (rule.syntaxes !== undefined && !facts) continue;
     let violations;
     try {
       violations = rule.check(ctx);
@@ -36,7 +76,7 @@ export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', r
     }
     if (!violations) continue;
     for (const v of violations) {
-      const f: ValidationFinding = { rule: rule.id, severity: rule.severity, message: render(rule.message, v.values) };
+      const f: ValidationFinding = { rule: rule.id, severity, message: render(rule.message, v.values) };
       if (v.path !== undefined) f.path = v.path;
       if (rule.suspendable) f.suspendable = true;
       out.push(f);

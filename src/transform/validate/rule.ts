@@ -5,7 +5,7 @@
  */
 import type { Recipient } from '../../config/config';
 import type { Severity } from '../../model/finding';
-import type { Invoice } from '../../model/invoice';
+import type { Invoice, SourceSyntax } from '../../model/invoice';
 
 /** en16931: the EN 16931 rules only; chorus: EN 16931 + the Chorus Pro CPRO-* rules. */
 export type Profile = 'en16931' | 'chorus';
@@ -32,6 +32,16 @@ export interface Rule {
   id: string;
   severity: Severity;
   profile: Profile;
+  /**
+   * Source syntaxes the rule runs on (undefined: every syntax). The EN 16931 rules are bound
+   * to UBL or CII, each following its own official schematron; they need the parser's
+   * syntax facts (Invoice.syntaxFacts) and never run on pivot input.
+   */
+  syntaxes?: readonly SourceSyntax[];
+  /** a different severity in a profile, e.g. a syntax restriction that a Chorus Pro convention relaxes */
+  severityIn?: Partial<Record<Profile, Severity>>;
+  /** rule family for reports (BR, BR-CO, BR-DEC, VAT category, BR-CL, UBL-SR, CII-DT…) */
+  family?: string;
   /** human description of the target: "invoice", "each invoice line", "each VAT breakdown"… */
   appliesTo: string;
   /** message template; {name} is replaced by violation.values.name */

@@ -1,0 +1,79 @@
+/**
+ * How the EN 16931 rule tables are written: `en(id, syntax, appliesTo, check)` makes one Rule
+ * per syntax, with the severity (the schematron's flag) and the message text the official
+ * schematron gives that id in that syntax (rules/official.json, checked against the XSLT by
+ * test/validation/official-data.test.ts).
+ */
+import type { CiiFacts, UblFacts } from '../../../model/syntax-facts';
+import type { Severity } from '../../../model/finding';
+import type { Rule, RuleContext, Violation } from '../rule';
+import official from './official.json';
+
+export type EnSyntax = 'UBL' | 'CII';
+export type Check = (ctx: RuleContext) => Violation[] | undefined;
+
+const OFFICIAL = official as unknown as Record<EnSyntax, Record<string, { flag: string; text: string }>>;
+
+export function familyOf(id: string): string {
+  if (id.startsWith('BR-CO-')) return 'BR-CO';
+  if (id.startsWith('BR-DEC-')) return 'BR-DEC';
+  if (id.startsWith('BR-CL-')) return 'BR-CL';
+  const vat = /^BR-(AE|E|G|IC|O|S|Z|AF|AG|B)-\d+$/.exec(id);
+  if (vat) return `BR-${vat[1]}`;
+  if (/^BR-\d+$/.test(id)) return 'BR';
+  const syn = /^(UBL|CII)-(SR|DT|CR)-/.exec(id);
+  if (syn) return `${syn[1]}-${syn[2]}`;
+  return id;
+}
+
+/** The official message and flag of a rule in a syntax. Throws on an id the schematron lacks. */
+export function officialOf(id: string, syntax: EnSyntax): { severity: Severity; message: string } {
+  const o = OFFICIAL[syntax][id];
+  if (!o) throw new Error(`rule ${id} is not in the official ${syntax} schematron`);
+  return { severity: o.flag === 'fatal' ? 'fatal' : 'warning', message: o.text };
+}
+
+export interface EnOptions {
+  severityIn?: Rule['severityIn'];
+}
+
+/** One Rule per syntax (`both` = UBL and CII with the same check). */
+export function en(id: string, syntax: EnSyntax | 'both', appliesTo: string, check: Check, opts: EnOptions = {}): Rule[] {
+  const list: EnSyntax[] = syntax === 'both' ? ['UBL', 'CII'] : [syntax];
+  return list.map((s): Rule => {
+    const o = officialOf(id, s);
+    const rule: Rule = { id, severity: o.severity, profile: 'en16931', syntaxes: [s], family: familyOf(id), appliesTo, message: o.message, check };
+    if (opts.severityIn) rule.severityIn = opts.severityIn;
+    return rule;
+  });
+}
+
+/** The UBL facts of the invoice (the engine runs syntax-bound rules only when they exist). */
+export function U(ctx: RuleContext): UblFacts {
+  return ctx.invoice.syntaxFacts!.ubl!;
+}
+
+export function C(ctx: RuleContext): CiiFacts {
+  return ctx.invoice.syntaxFacts!.cii!;
+}
+
+/** One violation at `path` when `ok` is false. */
+export function unless(ok: boolean, path: string | undefined): Violation[] | undefined {
+  return ok ? undefined : [{ path }];
+}
+
+/** One violation per item that fails. */
+export function each<T>(items: readonly T[], ok: (item: T, index: number) => boolean, path: (item: T, index: number) => string | undefined): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (!ok(it, i)) (out ??= []).push({ path: path(it, i) });
+  }
+  return out;
+}
+
+/** A rule whose official assertion is `true()`: kept so every official id is in the table. */
+export const HOLDS: Check = () => undefined;
+
+/** upper-case(x) = 'VAT' (CII TypeCode) */
+export const isVatType = (s: string | undefined): boolean => s !== undefined && s.toUpperCase() === 'VAT';

@@ -1,0 +1,277 @@
+/**
+ * EN 16931 conditions and calculations BR-CO-* for UBL and CII, following each syntax's
+ * official schematron (roundings are XPath round(x * 100) div 100 over decimals).
+ */
+import { CODES, VAT_PREFIX_STRING_UBL } from '../codelists';
+import type { Rule, RuleContext, Violation } from '../rule';
+import { d, dsum, eq, ns, xround, xround0, type D } from '../xpath';
+import { C, each, en, HOLDS, isVatType, U, unless } from './define';
+import { ciiGenericHeaderTaxes, ublSubtotals } from './en16931-core';
+
+const R = (ctx: RuleContext) => `/${U(ctx).root}`;
+const lmt = (ctx: RuleContext) => `${R(ctx)}/cac:LegalMonetaryTotal`;
+
+function ublDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: D } {
+  const f = U(ctx);
+  const amounts: (string | undefined)[] = [];
+  ctx.invoice.allowanceCharges.forEach((ac, k) => {
+    if (f.allowanceCharges[k]?.charge === charge) amounts.push(ac.amount);
+  });
+  return { any: amounts.length > 0, sum: dsum(amounts) };
+}
+
+function ciiDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: D } {
+  const acs = C(ctx).allowanceCharges.filter((a) => a.charge === charge);
+  return { any: acs.length > 0, sum: dsum(acs.map((a) => a.actualAmount)) };
+}
+
+const abs = (x: D) => x.abs();
+
+export const CO_RULES: Rule[] = [
+  ...en('BR-CO-03', 'UBL', 'invoice', (ctx) =>
+    unless(!(ctx.invoice.taxPointDate !== undefined && U(ctx).counts['InvoicePeriod/DescriptionCode'] > 0), `${R(ctx)}/cbc:TaxPointDate`)),
+  ...en('BR-CO-03', 'CII', 'each VAT breakdown', (ctx) => {
+    const f = C(ctx);
+    const both = f.taxPointDateCount > 0 && f.dueDateTypeCodes.length > 0;
+    return both ? ciiGenericHeaderTaxes(ctx).map((t) => ({ path: t.path })) : undefined;
+  }),
+  ...en('BR-CO-04', 'UBL', 'each invoice line', (ctx) => each(U(ctx).lines, (l) => l.classified.some((t) => t.vat && t.id !== undefined), (l) => l.path)),
+  ...en('BR-CO-04', 'CII', 'each invoice line', (ctx) => each(C(ctx).lines, (l) => l.taxes.some((t) => isVatType(t.typeCode) && t.categoryCode !== undefined), (l) => l.path)),
+  // BR-CO-05…08 (reason code and reason text agree) are asserted true() by the official schematron
+  ...en('BR-CO-05', 'both', 'each document level allowance', HOLDS),
+  ...en('BR-CO-06', 'both', 'each document level charge', HOLDS),
+  ...en('BR-CO-07', 'both', 'each invoice line allowance', HOLDS),
+  ...en('BR-CO-08', 'both', 'each invoice line charge', HOLDS),
+  ...en('BR-CO-09', 'UBL', 'each VAT identifier', (ctx) =>
+    // contains(' 1A AD … ', substring(cbc:CompanyID, 1, 2)): a substring match, as the schematron writes it
+    each(U(ctx).partyTaxSchemes.filter((t) => t.vat), (t) => VAT_PREFIX_STRING_UBL.includes((t.companyId ?? '').slice(0, 2)), (t) => `${t.path}/cbc:CompanyID`)),
+  ...en('BR-CO-09', 'CII', 'each VAT identifier', (ctx) =>
+    each(C(ctx).idSchemes.filter((i) => i.inTaxRegistration && i.attr === 'VA'), (i) => CODES.vatPrefixCii.has(i.text.slice(0, 2)), (i) => i.path)),
+  ...en('BR-CO-10', 'UBL', 'document totals', (ctx) => {
+    if (!U(ctx).hasLegalMonetaryTotal) return undefined;
+    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), `${lmt(ctx)}/cbc:LineExtensionAmount`);
+  }),
+  ...en('BR-CO-10', 'CII', 'document totals', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasMonetarySummation) return undefined;
+    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), `${f.summationPath}/ram:LineTotalAmount`);
+  }),
+  ...en('BR-CO-11', 'UBL', 'document totals', (ctx) => {
+    if (!U(ctx).hasLegalMonetaryTotal) return undefined;
+    const t = ctx.invoice.totals.allowanceTotal;
+    const { any, sum } = ublDocAcSum(ctx, false);
+    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), `${lmt(ctx)}/cbc:AllowanceTotalAmount`);
+  }),
+  ...en('BR-CO-11', 'CII', 'document totals', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasMonetarySummation) return undefined;
+    const t = ctx.invoice.totals.allowanceTotal;
+    const { any, sum } = ciiDocAcSum(ctx, false);
+    return unless((!any && t === undefined) || eq(d(t), xround(sum)), `${f.summationPath}/ram:AllowanceTotalAmount`);
+  }),
+  ...en('BR-CO-12', 'UBL', 'document totals', (ctx) => {
+    if (!U(ctx).hasLegalMonetaryTotal) return undefined;
+    const t = ctx.invoice.totals.chargeTotal;
+    const { any, sum } = ublDocAcSum(ctx, true);
+    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), `${lmt(ctx)}/cbc:ChargeTotalAmount`);
+  }),
+  ...en('BR-CO-12', 'CII', 'document totals', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasMonetarySummation) return undefined;
+    const t = ctx.invoice.totals.chargeTotal;
+    const { any, sum } = ciiDocAcSum(ctx, true);
+    return unless((!any && t === undefined) || eq(d(t), xround(sum)), `${f.summationPath}/ram:ChargeTotalAmount`);
+  }),
+  ...en('BR-CO-13', 'UBL', 'document totals', (ctx) => {
+    if (!U(ctx).hasLegalMonetaryTotal) return undefined;
+    const t = ctx.invoice.totals;
+    const te = d(t.taxExclusive);
+    const le = d(t.lineExtension);
+    const ch = d(t.chargeTotal);
+    const al = d(t.allowanceTotal);
+    const hasC = t.chargeTotal !== undefined;
+    const hasA = t.allowanceTotal !== undefined;
+    const ok =
+      (hasC && hasA && le && ch && al && eq(te, xround(le.plus(ch).minus(al)))) ||
+      (!hasC && hasA && le && al && eq(te, xround(le.minus(al)))) ||
+      (hasC && !hasA && le && ch && eq(te, xround(le.plus(ch)))) ||
+      (!hasC && !hasA && eq(te, le));
+    return unless(Boolean(ok), `${lmt(ctx)}/cbc:TaxExclusiveAmount`);
+  }),
+  ...en('BR-CO-13', 'CII', 'document totals', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasMonetarySummation) return undefined;
+    const t = ctx.invoice.totals;
+    const tb = d(t.taxExclusive);
+    const lt = d(t.lineExtension);
+    const at = d(t.allowanceTotal);
+    const ct = d(t.chargeTotal);
+    const hasC = t.chargeTotal !== undefined;
+    const hasA = t.allowanceTotal !== undefined;
+    const ok =
+      (lt && at && ct && eq(tb, xround(lt.minus(at).plus(ct)))) ||
+      (lt && at && !hasC && eq(tb, xround(lt.minus(at)))) ||
+      (lt && ct && !hasA && eq(tb, xround(lt.plus(ct)))) ||
+      (lt && !hasC && !hasA && eq(tb, xround(lt)));
+    return unless(Boolean(ok), `${f.summationPath}/ram:TaxBasisTotalAmount`);
+  }),
+  ...en('BR-CO-14', 'UBL', 'each VAT total', (ctx) =>
+    each(U(ctx).taxTotals, (t) => t.subtotals.length === 0 || eq(d(t.amount), xround(dsum(t.subtotals.map((s) => s.taxAmount)))), (t) => t.path)),
+  ...en('BR-CO-14', 'CII', 'invoice total VAT amount', (ctx) => {
+    const f = C(ctx);
+    const cur = ctx.invoice.currency;
+    const sum = xround(dsum(f.headerTaxes.map((t) => t.calculatedAmount)));
+    return each(f.taxTotalAmounts.filter((t) => t.attr !== undefined && t.attr === cur), (t) => eq(d(t.text), sum), (t) => t.path);
+  }),
+  ...en('BR-CO-15', 'UBL', 'invoice', (ctx) => {
+    const cur = ctx.invoice.currency;
+    if (cur === undefined) return undefined;
+    const f = U(ctx);
+    const inCur = f.taxTotals.filter((t) => t.currencyID === cur && t.amount !== undefined);
+    const t = ctx.invoice.totals;
+    const te = d(t.taxExclusive);
+    const tax = inCur.length === 1 ? d(inCur[0].amount) : undefined;
+    const ok = inCur.length === 1 && f.hasLegalMonetaryTotal && te !== undefined && tax !== undefined && eq(d(t.taxInclusive), xround(te.plus(tax)));
+    return unless(ok, `${lmt(ctx)}/cbc:TaxInclusiveAmount`);
+  }),
+  ...en('BR-CO-15', 'CII', 'invoice', (ctx) => {
+    const f = C(ctx);
+    const cur = ctx.invoice.currency;
+    if (cur === undefined) return undefined;
+    const inCur = f.taxTotalAmounts.filter((t) => t.attr === cur);
+    const t = ctx.invoice.totals;
+    const gt = d(t.taxInclusive);
+    const tb = d(t.taxExclusive);
+    const tax = inCur.length > 0 ? d(inCur[0].text) : undefined;
+    const ok = (inCur.length === 1 && tb !== undefined && tax !== undefined && eq(gt, xround(tb.plus(tax)))) || eq(gt, tb);
+    return unless(ok, `${f.summationPath ?? '/rsm:CrossIndustryInvoice'}/ram:GrandTotalAmount`);
+  }),
+  ...en('BR-CO-16', 'UBL', 'document totals', (ctx) => {
+    if (!U(ctx).hasLegalMonetaryTotal) return undefined;
+    const t = ctx.invoice.totals;
+    const pay = d(t.payable);
+    const inc = d(t.taxInclusive);
+    const pre = d(t.prepaid);
+    const rnd = d(t.rounding);
+    const hasP = t.prepaid !== undefined;
+    const hasR = t.rounding !== undefined;
+    const ok =
+      (hasP && !hasR && inc && pre && eq(pay, xround(inc.minus(pre)))) ||
+      (!hasP && !hasR && eq(pay, inc)) ||
+      (hasP && hasR && pay && rnd && inc && pre && xround(pay.minus(rnd)).eq(xround(inc.minus(pre)))) ||
+      (!hasP && hasR && pay && rnd && eq(xround(pay.minus(rnd)), inc));
+    return unless(Boolean(ok), `${lmt(ctx)}/cbc:PayableAmount`);
+  }),
+  ...en('BR-CO-16', 'CII', 'document totals', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasMonetarySummation) return undefined;
+    const t = ctx.invoice.totals;
+    const due = d(t.payable);
+    const gt = d(t.taxInclusive);
+    const pre = d(t.prepaid);
+    const rnd = d(t.rounding);
+    const hasP = t.prepaid !== undefined;
+    const hasR = t.rounding !== undefined;
+    const ok =
+      (gt && pre && rnd && eq(due, gt.minus(pre).plus(rnd))) ||
+      (gt && rnd && !hasP && eq(due, gt.plus(rnd))) ||
+      (gt && pre && !hasR && eq(due, gt.minus(pre))) ||
+      (!hasP && !hasR && eq(due, gt));
+    return unless(Boolean(ok), `${f.summationPath}/ram:DuePayableAmount`);
+  }),
+  ...en('BR-CO-17', 'UBL', 'each VAT breakdown', (ctx) =>
+    each(
+      ublSubtotals(ctx),
+      (s) => {
+        const rate = s.category?.vat ? d(s.category.percent) : undefined;
+        const tax = d(s.taxAmount);
+        const base = d(s.taxableAmount);
+        if (rate !== undefined && xround0(rate).eq(0)) return tax !== undefined && xround0(tax).eq(0);
+        if (rate !== undefined) {
+          if (tax === undefined || base === undefined) return false;
+          const exp = xround(abs(base).times(rate.div(100)));
+          return abs(tax).minus(1).lt(exp) && abs(tax).plus(1).gt(exp);
+        }
+        return tax !== undefined && xround0(tax).eq(0);
+      },
+      (s) => s.path,
+    )),
+  ...en('BR-CO-17', 'CII', 'each VAT breakdown', (ctx) =>
+    each(
+      ciiGenericHeaderTaxes(ctx),
+      (t) => {
+        const vat = ns(t.typeCode).toUpperCase() === 'VAT';
+        const rate = vat ? d(t.rate) : undefined;
+        const tax = d(t.calculatedAmount);
+        const base = d(t.basisAmount);
+        if (rate !== undefined && xround0(rate).eq(0)) return tax !== undefined && xround0(tax).eq(0);
+        if (rate !== undefined) {
+          if (tax === undefined || base === undefined) return false;
+          const exp = xround(abs(base).times(rate.div(100)));
+          return abs(tax).minus(1).lte(exp) && abs(tax).plus(1).gte(exp);
+        }
+        return tax !== undefined && xround0(tax).eq(0);
+      },
+      (t) => t.path,
+    )),
+  ...en('BR-CO-18', 'UBL', 'invoice', (ctx) => unless(U(ctx).taxTotals.some((t) => t.subtotals.length > 0), `${R(ctx)}/cac:TaxTotal`)),
+  ...en('BR-CO-18', 'CII', 'each invoice line', (ctx) => (C(ctx).headerTaxes.length > 0 ? undefined : C(ctx).lines.map((l) => ({ path: l.path })))),
+  ...en('BR-CO-19', 'UBL', 'invoicing period', (ctx) => each(U(ctx).invoicePeriods, (p) => p.hasStart || p.hasEnd || p.descriptionCode !== undefined, (p) => p.path)),
+  ...en('BR-CO-19', 'CII', 'invoicing period', (ctx) => {
+    const p = C(ctx).invoicePeriod;
+    return p ? unless(p.hasStart || p.hasEnd, p.path) : undefined;
+  }),
+  ...en('BR-CO-20', 'UBL', 'invoice line period', (ctx) =>
+    each(ctx.invoice.lines, (l, k) => U(ctx).lines[k]?.invoicePeriodPath === undefined || l.period?.start !== undefined || l.period?.end !== undefined, (_l, k) => U(ctx).lines[k]?.invoicePeriodPath)),
+  ...en('BR-CO-20', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, (l) => !l.period || l.period.hasStart || l.period.hasEnd, (l) => l.period?.path)),
+  ...reasonRules(),
+  ...en('BR-CO-26', 'UBL', 'seller', (ctx) => {
+    const f = U(ctx);
+    if (!f.hasSupplierParty) return undefined;
+    const ok = f.sellerTaxSchemes.some((t) => t.vat && t.companyIdCount > 0) || f.sellerPartyIds.some((i) => i.attr !== 'SEPA') || ctx.invoice.seller.legalId !== undefined;
+    return unless(ok, `${R(ctx)}/cac:AccountingSupplierParty`);
+  }),
+  ...en('BR-CO-26', 'CII', 'seller', (ctx) => {
+    const f = C(ctx);
+    if (!f.hasSeller) return undefined;
+    const ok = f.sellerIds.length > 0 || f.sellerGlobalIdCount > 0 || f.sellerLegalIds.length > 0 || f.sellerTaxIds.some((t) => t.attr === 'VA');
+    return unless(ok, f.sellerPath);
+  }),
+];
+
+/** BR-CO-21…24: a reason or a reason code on every allowance and charge (same tests as BR-33/38/42/44). */
+function reasonRules(): Rule[] {
+  const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;
+  const ublDoc = (charge: boolean) => (ctx: RuleContext) => {
+    const f = U(ctx);
+    const out: Violation[] = [];
+    ctx.invoice.allowanceCharges.forEach((ac, k) => {
+      if (f.allowanceCharges[k]?.charge === charge && !hasReason(ac)) out.push({ path: f.allowanceCharges[k].path });
+    });
+    return out;
+  };
+  const ublLine = (charge: boolean) => (ctx: RuleContext) => {
+    const f = U(ctx);
+    const out: Violation[] = [];
+    ctx.invoice.lines.forEach((l, k) =>
+      l.allowanceCharges.forEach((ac, j) => {
+        const fact = f.lines[k]?.allowanceCharges[j];
+        if (fact?.charge === charge && !hasReason(ac)) out.push({ path: fact.path });
+      }),
+    );
+    return out;
+  };
+  const ciiDoc = (indicator: string) => (ctx: RuleContext) => each(C(ctx).allowanceCharges.filter((a) => a.indicator === indicator), (a) => a.hasReason, (a) => a.path);
+  const ciiLine = (indicator: string) => (ctx: RuleContext) =>
+    each(C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)), (a) => a.hasReason, (a) => a.path);
+  return [
+    ...en('BR-CO-21', 'UBL', 'each document level allowance', ublDoc(false)),
+    ...en('BR-CO-21', 'CII', 'each document level allowance', ciiDoc('false')),
+    ...en('BR-CO-22', 'UBL', 'each document level charge', ublDoc(true)),
+    ...en('BR-CO-22', 'CII', 'each document level charge', ciiDoc('true')),
+    ...en('BR-CO-23', 'UBL', 'each invoice line allowance', ublLine(false)),
+    ...en('BR-CO-23', 'CII', 'each invoice line allowance', ciiLine('false')),
+    ...en('BR-CO-24', 'UBL', 'each invoice line charge', ublLine(true)),
+    ...en('BR-CO-24', 'CII', 'each invoice line charge', ciiLine('true')),
+  ];
+}
