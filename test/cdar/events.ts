@@ -65,6 +65,7 @@ export function representativeEvents(): Record<string, CdarEvent> {
     '200-deposee': { ...base('200', '200'), recipient: { ...seller, uri: { id: `${SELLER_SIRET.slice(0, 9)}_STATUTS`, scheme: '0225' } }, otherRecipients: [{ id: '9998', scheme: '0238', name: 'PPF', role: 'DFH' }] },
     '201-emise': { ...base('201', '201'), recipient: seller, sender: { id: '0042', scheme: '0238', name: 'CHORUS-FLUX' } },
     '203-mise-a-disposition': { ...base('203', '203'), recipient: seller },
+    '203-texte-controle': { ...base('203', '203-ctl'), invoice: { ...invoice, sellerName: 'DUPONT\u0001 & FILS <SA>\ud800' }, recipient: { ...seller, name: 'DUPONT\u0007 & FILS' }, reasons: [{ code: 'AUTRE', text: 'texte \ud800 avec \uffff des caractères interdits \u0002' }] },
     '205-approuvee-service-fait': { ...base('205', '205'), recipient: seller },
     '208-suspendue-pipeline': { ...base('208', '208'), recipient: seller, reasons: cdarReasons(findings.suspension, '208') },
     '208-suspendue-si': {

@@ -268,6 +268,11 @@ export function cdarProblems(e: CdarEvent, options: CdarOptions = {}): string[] 
 
 // ---------------------------------------------------------------- writer
 
+/** Text as XML 1.0 can carry it: characters XML forbids (C0 controls, lone surrogates, U+FFFE/F) become spaces. */
+function xmlText(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ').trim();
+}
+
 function asciiLabel(label: string): string {
   return label.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
@@ -293,12 +298,13 @@ function dateTime(parent: XMLBuilder, name: string, value: string, tz: string | 
   parent.ele(name).ele('udt:DateTimeString', { format: '204' }).txt(toFormat204(value, tz) as string);
 }
 
-function party(parent: XMLBuilder, name: string, p: { ids?: CdarId[]; name?: string; role?: string; uri?: CdarId }): void {
-  const el = parent.ele(name);
-  for (const g of p.ids ?? []) el.ele('ram:GlobalID', { schemeID: g.scheme }).txt(g.id);
-  if (p.name !== undefined && p.name.trim() !== '') el.ele('ram:Name').txt(p.name.trim());
+function party(parent: XMLBuilder, element: string, p: { ids?: CdarId[]; name?: string; role?: string; uri?: CdarId }): void {
+  const el = parent.ele(element);
+  for (const g of p.ids ?? []) el.ele('ram:GlobalID', { schemeID: g.scheme }).txt(xmlText(g.id));
+  const name = p.name !== undefined ? xmlText(p.name) : '';
+  if (name !== '') el.ele('ram:Name').txt(name);
   if (p.role !== undefined) el.ele('ram:RoleCode').txt(p.role);
-  if (p.uri !== undefined) el.ele('ram:URIUniversalCommunication').ele('ram:URIID', { schemeID: p.uri.scheme }).txt(p.uri.id.trim());
+  if (p.uri !== undefined) el.ele('ram:URIUniversalCommunication').ele('ram:URIID', { schemeID: p.uri.scheme }).txt(xmlText(p.uri.id));
 }
 
 function recipientParty(parent: XMLBuilder, r: CdarParty): void {
@@ -325,7 +331,7 @@ export function serializeCdar(e: CdarEvent, options: CdarOptions = {}): string {
   ctx.ele('ram:GuidelineSpecifiedDocumentContextParameter').ele('ram:ID').txt(CDAR_GUIDELINE);
 
   const doc = root.ele('rsm:ExchangedDocument');
-  doc.ele('ram:ID').txt(e.messageId.trim());
+  doc.ele('ram:ID').txt(xmlText(e.messageId));
   doc.ele('ram:Name').txt(cdarDocumentName(e));
   dateTime(doc, 'ram:IssueDateTime', e.issuedAt, tz);
   party(doc, 'ram:SenderTradeParty', { ids: e.sender ? globalIds(e.sender) : [], name: e.sender?.name, role: 'WK' });
@@ -341,7 +347,7 @@ export function serializeCdar(e: CdarEvent, options: CdarOptions = {}): string {
   dateTime(ack, 'ram:IssueDateTime', e.statusAt, tz);
 
   const ref = ack.ele('ram:ReferenceReferencedDocument');
-  ref.ele('ram:IssuerAssignedID').txt(inv.number.trim());
+  ref.ele('ram:IssuerAssignedID').txt(xmlText(inv.number));
   if (info.statusCode !== null) ref.ele('ram:StatusCode').txt(info.statusCode);
   if (inv.typeCode !== undefined) ref.ele('ram:TypeCode').txt(inv.typeCode);
   if (inv.receivedAt !== undefined) dateTime(ref, 'ram:ReceiptDateTime', inv.receivedAt, tz);
@@ -357,7 +363,7 @@ export function serializeCdar(e: CdarEvent, options: CdarOptions = {}): string {
   for (const r of e.reasons ?? []) {
     const st = ref.ele('ram:SpecifiedDocumentStatus');
     st.ele('ram:ReasonCode').txt(r.code);
-    st.ele('ram:Reason').txt(cutReason(r.text !== undefined && r.text.trim() !== '' ? r.text : reasonLabel(r.code)));
+    st.ele('ram:Reason').txt(xmlText(cutReason(r.text !== undefined && r.text.trim() !== '' ? r.text : reasonLabel(r.code))));
     st.ele('ram:SequenceNumeric').txt(String(++seq));
   }
   if (e.amounts && e.amounts.length > 0) {
