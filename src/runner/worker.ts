@@ -17,7 +17,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { Metrics } from '../ops/metrics';
 import { createRedis } from '../queue/redis';
-import { FLUX_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import { reconcileDay } from '../reconcile/reconcile-day';
 import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { VERSION } from '../version';
@@ -86,6 +87,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     lockDuration: config.worker.lockDurationMs,
     autorun: true,
   });
+  // the nightly reconciliation scheduled by `watch` (BullMQ Job Scheduler) runs on any worker
+  const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string }>) => {
+    const r = await reconcileDay({ config, date: job.data?.date });
+    logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files }, r.exitCode === 0 ? 'nightly reconciliation: clean' : r.exitCode === 1 ? 'nightly reconciliation: ANOMALIES' : 'nightly reconciliation could not run');
+    if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
+    return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files };
+  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
+  nightly.on('error', (err) => logger.warn({ err }, 'reconcile worker connection error (reconnecting)'));
+
   worker.on('failed', (job, err) => logger.error({ err, jobId: job?.id, sha256: job?.data?.sha256, file: job?.data?.relPath, attempts: job?.attemptsMade }, 'job failed'));
   worker.on('error', (err) => logger.warn({ err }, 'worker connection error (reconnecting)'));
   await worker.waitUntilReady();
@@ -95,12 +105,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     deps,
     async close(timeoutMs: number) {
       let result: 'drained' | 'forced' = 'drained';
-      const graceful = worker.close();
+      const graceful = Promise.all([worker.close(), nightly.close()]);
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       if ((await Promise.race([graceful.then(() => 'ok' as const), timer])) === 'timeout') {
         result = 'forced';
         // running jobs are abandoned: their locks expire and another worker takes them again
-        await worker.close(true).catch(() => undefined);
+        await Promise.all([worker.close(true).catch(() => undefined), nightly.close(true).catch(() => undefined)]);
       }
       await deps.journal.append({ event: 'stop', mode: 'worker', reason: result }).catch(() => undefined);
       await deps.journal.close().catch(() => undefined);
