@@ -9,6 +9,7 @@ import { facturxCommand } from './commands/facturx';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
+import { UsageError, validateCommand } from './commands/validate';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 
@@ -33,6 +34,23 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
+    });
+
+  program
+    .command('validate')
+    .description('validate invoices: EN 16931 (official rules) and, with the chorus profile, Chorus Pro (exit 0 valid, 1 invalid, 2 unreadable)')
+    .argument('<files...>', 'UBL, CII, Factur-X or pivot files')
+    .option('--profile <profile>', 'en16931 (EN 16931 only) or chorus (EN 16931 + CPRO-* rules)', 'chorus')
+    .option('--json', 'print an array of {file, valid, findings} as JSON')
+    .option('-c, --config <file>', 'configuration whose routing table the chorus profile uses (default: the bundled example)')
+    .action(async (files: string[], opts) => {
+      try {
+        process.exitCode = await validateCommand(files, opts);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        process.stderr.write(`chorus-flux validate: ${e.message}\n`);
+        process.exitCode = 2;
+      }
     });
 
   program

@@ -1,0 +1,115 @@
+/**
+ * `chorus-flux validate <file…> [--profile en16931|chorus] [--json] [--config <file>]`
+ *
+ * Each finding with its rule id, severity, path (and line when known) and message.
+ * Exit code: 0 every file valid, 1 some invoice invalid, 2 some file unreadable (a refusal of
+ * the whole flux by the parser: bad bytes, bad XML, DTD, unknown root… reported as a finding).
+ * A multi-invoice pivot is reported per invoice. With --json: an array of
+ * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
+ * `number` for the invoices of a multi-invoice flux).
+ */
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../../config/config';
+import type { Finding } from '../../model/finding';
+import { isFluxError } from '../../model/flux-error';
+import { parseFlux } from '../../transform/parse/flux';
+import { validateInvoice } from '../../transform/validate/engine';
+import type { ChorusContext, Profile } from '../../transform/validate/rule';
+
+export interface ValidateCommandOptions {
+  profile?: string;
+  json?: boolean;
+  config?: string;
+}
+
+export interface ValidateReport {
+  file: string;
+  /** 1-based position of the invoice in a multi-invoice flux */
+  invoice?: number;
+  /** BT-1 of that invoice */
+  number?: string;
+  valid: boolean;
+  unreadable?: boolean;
+  findings: { rule: string; severity: Finding['severity']; path?: string; line?: number; message: string }[];
+}
+
+export const PROFILES: readonly Profile[] = ['en16931', 'chorus'];
+
+export class UsageError extends Error {}
+
+function finding(f: Finding): ValidateReport['findings'][number] {
+  const out: ValidateReport['findings'][number] = { rule: f.rule, severity: f.severity, message: f.message };
+  if (f.path !== undefined) out.path = f.path;
+  if (f.line !== undefined) out.line = f.line;
+  return out;
+}
+
+/** Validates one file; never throws for bad input (an unreadable file is a report). */
+export async function validateFile(file: string, profile: Profile, chorus?: ChorusContext): Promise<ValidateReport[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    return [{ file, valid: false, unreadable: true, findings: [{ rule: 'FLUX-READ', severity: 'fatal', message: `The file cannot be read: ${(e as Error).message}` }] }];
+  }
+  let flux;
+  try {
+    flux = await parseFlux(bytes);
+  } catch (e) {
+    if (!isFluxError(e)) throw e;
+    const f: ValidateReport['findings'][number] = { rule: e.rule, severity: 'fatal', message: e.message };
+    if (e.path !== undefined) f.path = e.path;
+    if (e.line !== undefined) f.line = e.line;
+    return [{ file, valid: false, unreadable: true, findings: [f] }];
+  }
+  if (flux.kind === 'CPPStatut') {
+    return [{ file, valid: true, findings: [{ rule: 'FLUX-STATUT', severity: 'warning', message: 'The file is a CPPStatut status flow: it holds no invoice to validate.' }] }];
+  }
+  const multi = flux.invoices.length > 1;
+  return flux.invoices.map((invoice, k) => {
+    const findings = validateInvoice({ invoice, chorus }, profile).map(finding);
+    const r: ValidateReport = { file, valid: !findings.some((f) => f.severity === 'fatal'), findings };
+    if (multi) {
+      r.invoice = k + 1;
+      if (invoice.number !== undefined) r.number = invoice.number;
+    }
+    return r;
+  });
+}
+
+function text(reports: ValidateReport[]): string {
+  const lines: string[] = [];
+  for (const r of reports) {
+    const who = r.invoice !== undefined ? `${r.file} [invoice ${r.invoice}${r.number ? ` ${r.number}` : ''}]` : r.file;
+    const fatal = r.findings.filter((f) => f.severity === 'fatal').length;
+    const warnings = r.findings.length - fatal;
+    const verdict = r.unreadable ? 'UNREADABLE' : r.valid ? 'valid' : 'INVALID';
+    const counts = r.findings.length ? ` (${fatal} fatal, ${warnings} warning${warnings === 1 ? '' : 's'})` : '';
+    lines.push(`${who}: ${verdict}${counts}`);
+    for (const f of r.findings) {
+      const where = [f.path, f.line !== undefined ? `line ${f.line}` : undefined].filter(Boolean).join(', ');
+      lines.push(`  ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}${where ? ` at ${where}` : ''}: ${f.message}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function exitCodeOf(reports: ValidateReport[]): number {
+  if (reports.some((r) => r.unreadable)) return 2;
+  if (reports.some((r) => !r.valid)) return 1;
+  return 0;
+}
+
+export async function validateCommand(files: string[], opts: ValidateCommandOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  const profile = (opts.profile ?? 'chorus') as Profile;
+  if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}; got "${opts.profile}".`);
+  let chorus: ChorusContext | undefined;
+  if (profile === 'chorus') {
+    const config = loadConfig(opts.config);
+    chorus = { recipients: config.recipients, limits: config.limits };
+  }
+  const reports: ValidateReport[] = [];
+  for (const file of files) reports.push(...(await validateFile(file, profile, chorus)));
+  out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${text(reports)}\n`);
+  return exitCodeOf(reports);
+}

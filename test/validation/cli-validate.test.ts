@@ -1,0 +1,95 @@
+/**
+ * `chorus-flux validate <file…> [--profile en16931|chorus] [--json] [--config <file>]`, run as
+ * an operator runs it (child process): exit 0 valid, 1 invalid, 2 unreadable; every finding
+ * with rule, severity, path and message; a multi-invoice pivot reported per invoice.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cli } from '../helpers/cli';
+import { corpus } from '../helpers/corpus';
+import { FIXTURES_INBOX } from '../helpers/run';
+import { sub } from './support/mutations';
+
+const VALID_UBL = corpus('en16931/ubl-examples/ubl-tc434-example1.xml');
+const VALID_CII = corpus('en16931/cii-examples/CII_example4.xml');
+const E2 = path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml');
+const PIVOT = path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml');
+const TRUNCATED = path.join(FIXTURES_INBOX, 'op-gamma/tronque.xml');
+
+interface Report {
+  file: string;
+  invoice?: number;
+  number?: string;
+  valid: boolean;
+  findings: { rule: string; severity: string; path?: string; line?: number; message: string }[];
+}
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-validate-'));
+const BROKEN = path.join(dir, 'broken.xml');
+writeFileSync(BROKEN, sub(readFileSync(VALID_UBL, 'utf8'), '<cbc:TaxInclusiveAmount currencyID="EUR">250.33', '<cbc:TaxInclusiveAmount currencyID="EUR">250.34'));
+
+describe('chorus-flux validate', () => {
+  it('exit 0 on valid UBL and CII (profile en16931), one line per file', async () => {
+    const r = await cli(['validate', '--profile', 'en16931', VALID_UBL, VALID_CII]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`${VALID_UBL}: valid`);
+    expect(r.stdout).toContain(`${VALID_CII}: valid`);
+  });
+
+  it('exit 1 on an invalid invoice; --json gives {file, valid, findings[{rule, severity, path, line, message}]}', async () => {
+    const r = await cli(['validate', '--profile', 'en16931', '--json', VALID_UBL, BROKEN]);
+    expect(r.code).toBe(1);
+    const reports = JSON.parse(r.stdout) as Report[];
+    expect(reports.map((x) => [x.file, x.valid])).toEqual([
+      [VALID_UBL, true],
+      [BROKEN, false],
+    ]);
+    const fatal = reports[1].findings.filter((f) => f.severity === 'fatal');
+    expect(fatal.map((f) => f.rule).sort()).toEqual(['BR-CO-15', 'BR-CO-16']);
+    for (const f of fatal) {
+      expect(f.path).toMatch(/^\/Invoice\/cac:LegalMonetaryTotal\/cbc:/);
+      expect(f.message.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('exit 2 when a file is unreadable, its refusal reported as a finding with the line', async () => {
+    const r = await cli(['validate', '--json', VALID_UBL, TRUNCATED]);
+    expect(r.code).toBe(2);
+    const reports = JSON.parse(r.stdout) as Report[];
+    const bad = reports.find((x) => x.file === TRUNCATED)!;
+    expect(bad.valid).toBe(false);
+    expect(bad.findings).toHaveLength(1);
+    expect(bad.findings[0]).toMatchObject({ rule: 'FLUX-MALFORMED', severity: 'fatal' });
+    expect(bad.findings[0].line).toBeGreaterThan(0);
+    const missing = await cli(['validate', path.join(dir, 'does-not-exist.xml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toContain('FLUX-READ');
+  });
+
+  it('chorus profile (default, bundled routing table): a multi-invoice pivot is reported per invoice', async () => {
+    const r = await cli(['validate', '--json', PIVOT]);
+    expect(r.code).toBe(1);
+    const reports = JSON.parse(r.stdout) as Report[];
+    expect(reports.map((x) => x.invoice)).toEqual([1, 2, 3]);
+    expect(reports.map((x) => x.valid)).toEqual([true, true, false]);
+    expect(reports[2].number).toBe('LP-2026-558814');
+    expect(reports[2].findings.map((f) => f.rule)).toContain('CPRO-DESTINATAIRE-INCONNU');
+  });
+
+  it('UBL-SR-43 is fatal for EN 16931 but a warning for Chorus Pro flows (attachments typed by DocumentTypeCode)', async () => {
+    const en = JSON.parse((await cli(['validate', '--json', '--profile', 'en16931', E2])).stdout) as Report[];
+    expect(en[0].valid).toBe(false);
+    expect(en[0].findings.filter((f) => f.severity === 'fatal').map((f) => f.rule)).toEqual(['UBL-SR-43']);
+    const ch = await cli(['validate', '--json', '--profile', 'chorus', '--config', path.resolve(__dirname, '../../config/example.json'), E2]);
+    expect(ch.code).toBe(0);
+    const reports = JSON.parse(ch.stdout) as Report[];
+    expect(reports[0].findings.find((f) => f.rule === 'UBL-SR-43')?.severity).toBe('warning');
+  });
+
+  it('refuses an unknown profile with exit 2', async () => {
+    const r = await cli(['validate', '--profile', 'xrechnung', VALID_UBL]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--profile must be one of en16931, chorus');
+  });
+});
