@@ -218,6 +218,7 @@ describe('writer checks and formats', () => {
     expect(toFormat204('2025-12-31T23:30:00Z')).toBe('20260101003000');
     expect(toFormat204('2025-07-01T15:10:00+02:00', 'UTC')).toBe('20250701131000');
     expect(toFormat204('2025-07-01T15:10:00')).toBe('20250701151000');
+    expect(toFormat204('2025-07-01T15:10:00+0000')).toBe('20250701171000');
     expect(toFormat204('2025-07-01')).toBe('20250701000000');
     expect(toFormat204('2025-02-30T10:00:00Z')).toBeUndefined();
     expect(toFormat102('2024-02-29')).toBe('20240229');

@@ -157,7 +157,7 @@ export function toFormat204(iso: string, timeZone = 'Europe/Paris'): string | un
   const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m;
   if (!validDate(+y, +mo, +d) || +h > 23 || +mi > 59 || +s > 59) return undefined;
   if (zone === undefined) return `${y}${mo}${d}${h}${mi}${s}`;
-  const t = new Date(iso.trim().replace(' ', 'T'));
+  const t = new Date(iso.trim().replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
   if (Number.isNaN(t.getTime())) return undefined;
   let f = dtfCache.get(timeZone);
   if (!f) {
