@@ -62,6 +62,9 @@ class Walker {
             break;
           }
           const a = cleanAttrs(n.attrs?.(x));
+          if (n.requiredAttrs) {
+            for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${p}/@${name}`, bt });
+          }
           out.push(a ? { n: n.el, a, t: v } : { n: n.el, t: v });
           break;
         }

@@ -234,7 +234,7 @@ const LINE: CNode<InvoiceLine>[] = [
     ], { required: true }),
   ], { required: true }),
   group('ram:SpecifiedLineTradeDelivery', 'BT-129', [
-    leaf('ram:BilledQuantity', 'BT-129 invoiced quantity (unitCode: BT-130)', (l) => nonEmpty(l.quantity), { attrs: (l) => ({ unitCode: nonEmpty(l.unitCode) }), required: true }),
+    leaf('ram:BilledQuantity', 'BT-129 invoiced quantity (unitCode: BT-130)', (l) => nonEmpty(l.quantity), { attrs: (l) => ({ unitCode: nonEmpty(l.unitCode) }), required: true, requiredAttrs: { unitCode: 'BT-130 invoiced quantity unit of measure (BR-23)' } }),
   ], { required: true }),
   group('ram:SpecifiedLineTradeSettlement', 'BG-30 line VAT, BG-26, BG-27/28, BT-131', [
     sub<InvoiceLine, { category?: string; rate?: string }>('ram:ApplicableTradeTax', 'BG-30 line VAT information', (l) => l.vat, TAX('BT-151/152'), { required: true }),

@@ -22,6 +22,8 @@ export interface Leaf<T> extends Base {
   attrs?: (x: T) => Attrs;
   /** missing value = the invoice cannot make a valid CII for the profile */
   required?: boolean;
+  /** attributes that must have a value when the element is written, with their business term */
+  requiredAttrs?: Record<string, string>;
 }
 
 export interface Group<T> extends Base {
@@ -62,7 +64,7 @@ export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string> } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 

@@ -1,6 +1,10 @@
 /**
- * Rules a profile cannot meet for want of room, beyond the mandatory elements of the table:
- * MINIMUM has no seller identifier (BT-29), so BR-CO-26 needs BT-30 or BT-31 there.
+ * Rules beyond the mandatory elements of the table that decide whether a profile can be made:
+ * - MINIMUM has no seller identifier (BT-29), so BR-CO-26 needs BT-30 or BT-31 there;
+ * - from BASIC WL on, VAT categories are written: a taxed category needs a seller VAT
+ *   identifier (BT-31), tax registration (BT-32) or tax representative (BT-63) — BR-S-02,
+ *   BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02 and their -03/-04 siblings. A pivot has none.
+ * The full EN 16931 rule set is the validation engine's (the CLI runs it too).
  */
 import type { Invoice } from '../../model/invoice';
 import type { CiiProblem } from './cii-generate';
@@ -15,6 +19,18 @@ export function profileProblems(inv: Invoice, profile: FacturXProfile): CiiProbl
       path: '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty',
       bt: 'BR-CO-26 seller legal registration identifier (BT-30) or VAT identifier (BT-31): MINIMUM cannot carry BT-29',
     });
+  }
+  if (profile !== 'MINIMUM') {
+    const taxed = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
+    const categories = [...inv.vatBreakdown.map((v) => v.category), ...inv.lines.map((l) => l.vat.category), ...inv.allowanceCharges.map((a) => a.vatCategory)];
+    const used = [...new Set(categories.map((c) => (c ?? '').trim()).filter((c) => taxed.has(c)))];
+    const hasVatId = present(inv.seller.vatId) || present(inv.seller.taxRegistrationId) || present(inv.taxRepresentative?.vatId);
+    if (used.length > 0 && !hasVatId) {
+      out.push({
+        path: '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement/ram:SellerTradeParty/ram:SpecifiedTaxRegistration',
+        bt: `BT-31 / BT-32 / BT-63 seller VAT identifier, needed by the VAT categories ${used.join(', ')} (BR-${used[0] === 'K' ? 'IC' : used[0]}-02)`,
+      });
+    }
   }
   return out;
 }
