@@ -16,9 +16,10 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   const ctx = doc.context;
   const date = PDFString.of(pdfDate(meta.date));
   const md5 = createHash('md5').update(xml).digest('hex');
-  const stream = ctx.flateStream(xml, {
+  const stream = ctx.stream(deflateSync(xml), {
     Type: 'EmbeddedFile',
     Subtype: 'text/xml',
+    Filter: 'FlateDecode',
     Params: { Size: xml.length, ModDate: date, CheckSum: PDFHexString.of(md5) },
   });
   const streamRef = ctx.register(stream);
@@ -38,9 +39,12 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   return specRef;
 }
 
+let iccDeflated: Uint8Array | undefined;
+
 export function addSrgbOutputIntent(doc: PDFDocument): void {
   const ctx = doc.context;
-  const icc = ctx.flateStream(srgbIccProfile(), { N: 3 });
+  iccDeflated ??= deflateSync(srgbIccProfile());
+  const icc = ctx.stream(iccDeflated, { N: 3, Filter: 'FlateDecode' });
   const intent = ctx.obj({
     Type: 'OutputIntent',
     S: 'GTS_PDFA1',
