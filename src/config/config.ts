@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
 import { projectRoot } from '../util/project-root';
-import { CDAR_AVAILABLE } from '../emit/cdar-from-statut';
 
 export type StatusFormat = 'CPPStatut' | 'CDAR';
 
@@ -35,6 +34,8 @@ export interface Partner {
   statusFormats: StatusFormat[];
   statusRecepteurId?: string;
   doneMarker: boolean;
+  /** also send 01 Déposée + 03 Mise à disposition (CDAR 200 + 203) for every accepted invoice */
+  notifyAccepted: boolean;
 }
 
 export interface Config {
@@ -108,7 +109,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     if (ids.has(p.id)) problems.push(`partners.${k}.id: "${p.id}" appears twice`);
     ids.add(p.id);
     p.statusFormats ??= ['CPPStatut'];
-    if (p.statusFormats.includes('CDAR') && !CDAR_AVAILABLE) problems.push(`partners.${k}.statusFormats: CDAR output is not available in this build`);
+    p.notifyAccepted ??= false;
     p.doneMarker ??= false;
     if (p.inbox) p.inbox = path.resolve(baseDir, p.inbox);
   });

@@ -44,6 +44,11 @@ export interface LifecycleRecord {
   issueDate?: string;
   idCpro: string;
   state: StateName;
+  /** BT-3 as deposited, the seller's identifier type and names: what status messages about it need */
+  typeCode?: string;
+  supplierIdType?: string;
+  sellerName?: string;
+  buyerName?: string;
   buyerSiret?: string;
   recepteurId?: string;
   /** depositor partner: where SUSPENDU flows go */

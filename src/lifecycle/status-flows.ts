@@ -6,6 +6,8 @@
  * A line for an unknown invoice, an ambiguous one, or an impossible transition is refused
  * with a reason, as Chorus Pro refuses it; the SI gets a 93 (or 96) flow status back.
  */
+import type { CdarEvent } from '../emit/cdar';
+import { forwardedCdar } from '../emit/cdar-events';
 import { sendStatusFlow } from '../emit/partner-status';
 import { errorDetails } from '../emit/statut/build';
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
@@ -109,15 +111,18 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     const outputs: JournalOutput[] = [];
 
     // forward every applied change to the invoice's depositor, grouped by partner
-    const byPartner = new Map<string, InvoiceStatusLine[]>();
+    const byPartner = new Map<string, { lines: InvoiceStatusLine[]; cdar: (CdarEvent | undefined)[] }>();
     for (const r of ok) {
       if (!r.changed) continue;
+      const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
       const l = forwardLine(r, horodatage);
-      if (!l) continue;
-      byPartner.set(r.record.partner, [...(byPartner.get(r.record.partner) ?? []), l]);
+      if (l) g.lines.push(l);
+      const at = r.line.horodatage && !Number.isNaN(Date.parse(r.line.horodatage)) ? r.line.horodatage : horodatage;
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at }));
+      byPartner.set(r.record.partner, g);
     }
-    for (const [partner, lines] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: lines })));
+    for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar)));
     }
     // refused lines go back to the SI that sent them (a wholly refused file: the runner does it)
     const findings = bad.map((b) => b.finding);

@@ -15,9 +15,11 @@ import type { Logger } from 'pino';
 import type { Config, Recipient } from '../config/config';
 import { Outbox } from '../emit/outbox';
 import { pivotFileName, serializePivot, type PivotFlow } from '../emit/pivot/serialize';
-import { sendStatusFlow } from '../emit/partner-status';
-import { emitterParty, errorDetails, invoiceStatusLine } from '../emit/statut/build';
-import type { InvoiceStatusLine, StatutFlow } from '../emit/statut/serialize';
+import { acceptedCdar, completedCdar, refusedCdar, suspendedCdar, unreadableCdar } from '../emit/cdar-events';
+import type { CdarEvent } from '../emit/cdar';
+import { partnerFor, sendStatusFlow, type PartnerStatusFlow } from '../emit/partner-status';
+import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } from '../emit/statut/build';
+import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput } from '../journal/events';
 import type { Journal } from '../journal/journal';
 import { decideDeposit } from '../lifecycle/deposit';
@@ -35,7 +37,7 @@ import { partySiret } from '../transform/chorus/siret';
 import { enrichInvoice, type Route } from '../transform/enrich/enrich';
 import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
 import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
-import { supplierId } from '../emit/pivot/mapping';
+import { supplierId, supplierIdType } from '../emit/pivot/mapping';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256 } from '../util/hash';
 import { flowId } from './flow-id';
@@ -203,8 +205,8 @@ async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, sha: stri
 }
 
 /** Writes the status flow toward the depositor in each format the partner asked for. */
-function sendToPartner(deps: PipelineDeps, partnerId: string, flow: Omit<StatutFlow, 'recepteur' | 'emetteur'>): Promise<JournalOutput[]> {
-  return sendStatusFlow(deps, partnerId, flow);
+function sendToPartner(deps: PipelineDeps, partnerId: string, flow: PartnerStatusFlow | undefined, cdar: (CdarEvent | undefined)[] = []): Promise<JournalOutput[]> {
+  return sendStatusFlow(deps, partnerId, flow, cdar);
 }
 
 async function refuseFile(
@@ -220,11 +222,16 @@ async function refuseFile(
   const outputs: JournalOutput[] = [...extraOutputs];
   const fatal = findings.filter((f) => f.severity === 'fatal');
   outputs.push(
-    ...(await sendToPartner(deps, file.partner, {
-      dtPrd: ctx.day,
-      idFlx: flowId(ctx.sha, 'statut', '93'),
-      flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux: file.name, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
-    })),
+    ...(await sendToPartner(
+      deps,
+      file.partner,
+      {
+        dtPrd: ctx.day,
+        idFlx: flowId(ctx.sha, 'statut', '93'),
+        flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux: file.name, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
+      },
+      kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(file.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(ctx.sha, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
+    )),
   );
   let kept: JournalOutput;
   if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
@@ -309,6 +316,10 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
           issueDate: invoice.issueDate,
           idCpro: id.toString(),
           state: 'DEPOSEE',
+          typeCode: invoice.typeCode,
+          supplierIdType: supplierIdType(invoice),
+          sellerName: invoice.seller.name ?? invoice.seller.tradingName,
+          buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
           buyerSiret: recipient.siret,
           partner: file.partner,
           montantHT: invoice.totals.taxExclusive,
@@ -385,18 +396,21 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
 
   faultPoint('after-pivots');
 
-  // status flows toward the depositor: rejections, duplicates, suspensions
+  // status flows toward the depositor: rejections, duplicates, suspensions (and acceptances when asked)
+  const stamp = (v: Verdict, what: string) => ({ messageId: flowId(ctx.sha, 'cdar', what, v.index), at: ctx.horodatage, receivedAt: ctx.horodatage });
   const refusedish = verdicts.filter((v) => v.status === 'refused' || v.status === 'duplicate');
   const goesOn = verdicts.filter((v) => v.status !== 'refused' && v.status !== 'duplicate');
   if (refusedish.length > 0) {
     const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
     const idStatut = goesOn.length > 0 ? '96' : '93';
+    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused')));
     outputs.push(
-      ...(await sendToPartner(deps, file.partner, {
-        dtPrd: ctx.day,
-        idFlx: flowId(ctx.sha, 'statut', idStatut),
-        flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }],
-      })),
+      ...(await sendToPartner(
+        deps,
+        file.partner,
+        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
+        cdar,
+      )),
     );
     if (multi) {
       const lines = refusedish
@@ -412,15 +426,30 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const lines = suspended
       .map((v) => invoiceStatusLine(v.invoice, '06', ctx.horodatage, v.reason, 'Suspendue'))
       .filter((l): l is InvoiceStatusLine => l !== undefined);
-    if (lines.length > 0) outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '06'), factures: lines })));
+    const cdar = suspended.map((v) => suspendedCdar(v.invoice, v.findings, stamp(v, 'suspended')));
+    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '06'), factures: lines }, cdar)));
+  }
+  const delivered = verdicts.filter((v) => v.status === 'accepted' || v.status === 'completed' || v.status === 'recycled');
+  if (delivered.length > 0 && partnerFor(config, file.partner).notifyAccepted) {
+    const lines = delivered
+      .flatMap((v) => [invoiceStatusLine(v.invoice, '01', ctx.horodatage, undefined, 'Déposée'), invoiceStatusLine(v.invoice, '03', ctx.horodatage, undefined, 'Mise à disposition')])
+      .filter((l): l is InvoiceStatusLine => l !== undefined);
+    const cdar = delivered.flatMap((v) => acceptedCdar(v.invoice, stamp(v, 'accepted')));
+    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '03'), factures: lines }, cdar)));
   }
   // COMPLETEE toward the finance SI of each completed invoice
   for (const v of verdicts.filter((x) => x.status === 'completed')) {
     const line = invoiceStatusLine(v.invoice, '12', ctx.horodatage, 'Facture complétée par le fournisseur', 'Complétée');
-    if (!line) continue;
     const r = v.recipient as Recipient;
     const recepteurId = v.route?.recepteurId ?? r.recepteurId;
-    outputs.push(...(await sendStatusFlow(deps, r.statusPartner ?? recepteurId, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label: r.name }, factures: [line] })));
+    outputs.push(
+      ...(await sendStatusFlow(
+        deps,
+        r.statusPartner ?? recepteurId,
+        line ? { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label: r.name }, factures: [line] } : undefined,
+        [completedCdar(v.invoice, stamp(v, 'completed'))],
+      )),
+    );
   }
 
   faultPoint('after-status');

@@ -1,0 +1,107 @@
+/**
+ * The CDAR D22B messages the pipeline writes for partners who asked for CDAR, built from the
+ * situations it meets (pure). Tables and writer: src/emit/cdar/ (docs/CDAR.md).
+ *   deposit accepted        → 200 Déposée + 203 Mise à disposition (when notifyAccepted)
+ *   refused by our checks   → 213 Rejetée, or 501 Irrecevable for reception-level findings
+ *   duplicate               → 213 with reason DOUBLON
+ *   suspended by us / by SI → 208 Suspendue with the reason
+ *   completed               → 209 Complétée (toward the finance SI)
+ *   SI statuses forwarded   → the CPPStatut code's CDAR equivalent, when it has one
+ */
+import type { LifecycleRecord } from '../lifecycle/record';
+import type { Finding } from '../model/finding';
+import { emptyInvoice, type Invoice } from '../model/invoice';
+import {
+  cdarBuyerParty,
+  cdarInvoiceRef,
+  cdarReasons,
+  cdarRejectionStatus,
+  cdarSellerParty,
+  cppStatutMapping,
+  reasonCodeFor,
+  type CdarEvent,
+  type CdarParty,
+  type CdarReason,
+  type CdarStatusCode,
+} from './cdar';
+
+export interface CdarStamp {
+  /** stable message id (derived from the inbound file and the event) */
+  messageId: string;
+  /** the status's date-time (ISO) */
+  at: string;
+  /** when the invoice was received (ISO) */
+  receivedAt?: string;
+}
+
+function event(inv: Invoice, status: CdarStatusCode, to: 'seller' | 'buyer', stamp: CdarStamp, reasons?: CdarReason[]): CdarEvent | undefined {
+  const ref = cdarInvoiceRef(inv, stamp.receivedAt);
+  const recipient: CdarParty | undefined = to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv);
+  if (!ref || !recipient) return undefined;
+  return { messageId: stamp.messageId, issuedAt: stamp.at, statusAt: stamp.at, status, invoice: ref, recipient, reasons: reasons?.length ? reasons : undefined };
+}
+
+/** Toward the depositor (the seller's side) for an invoice chorus-flux accepted: 200 and 203. */
+export function acceptedCdar(inv: Invoice, stamp: CdarStamp): (CdarEvent | undefined)[] {
+  return [event(inv, '200', 'seller', { ...stamp, messageId: `${stamp.messageId}-200` }), event(inv, '203', 'seller', { ...stamp, messageId: `${stamp.messageId}-203` })];
+}
+
+/** Toward the depositor for an invoice refused by our checks (or a duplicate): 213 or 501 with reasons. */
+export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+  const status = cdarRejectionStatus(findings);
+  return event(inv, status, 'seller', stamp, cdarReasons(findings, status));
+}
+
+/** Toward the depositor for an invoice suspended by our checks. */
+export function suspendedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+  return event(inv, '208', 'seller', stamp, cdarReasons(findings.filter((f) => f.severity === 'fatal'), '208'));
+}
+
+/** Toward the finance SI (the buyer's side) for a completed invoice. */
+export function completedCdar(inv: Invoice, stamp: CdarStamp): CdarEvent | undefined {
+  return event(inv, '209', 'buyer', stamp);
+}
+
+/** An invoice in the model rebuilt from its lifecycle record, for statuses about it. */
+export function invoiceFromRecord(r: LifecycleRecord): Invoice {
+  const inv = emptyInvoice('PIVOT');
+  inv.number = r.number;
+  inv.issueDate = r.issueDate;
+  inv.typeCode = r.typeCode;
+  inv.seller.name = r.sellerName;
+  if (/^\d{14}$/.test(r.supplierId)) inv.seller.legalId = { value: r.supplierId, scheme: '0009' };
+  else inv.chorus.supplierId = r.supplierId;
+  inv.chorus.supplierIdType = r.supplierIdType;
+  if (r.buyerSiret) inv.buyer.legalId = { value: r.buyerSiret, scheme: '0009' };
+  inv.buyer.name = r.buyerName;
+  return inv;
+}
+
+/** Toward the depositor: a finance SI's status on the invoice, when CDAR has an equivalent. */
+export function forwardedCdar(r: LifecycleRecord, idStatut: string, reasonText: string | undefined, stamp: CdarStamp): CdarEvent | undefined {
+  const m = cppStatutMapping(idStatut);
+  if (!m?.cdar) return undefined;
+  const status = m.cdar;
+  const code = m.reason ?? reasonCodeFor('SI', status);
+  const reasons = m.reason || reasonText ? [{ code, text: reasonText }] : undefined;
+  return event(invoiceFromRecord(r), status, 'seller', stamp, reasons);
+}
+
+/**
+ * Toward the depositor for a file refused before any invoice could be read (501 Irrecevable):
+ * the invoice is named by the file name and the message is addressed to the depositor's
+ * platform (role WK), identified by its status recepteur id.
+ */
+export function unreadableCdar(fileName: string, partnerId: string, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+  const reasons = cdarReasons(findings, '501');
+  if (reasons.length === 0) return undefined;
+  return {
+    messageId: stamp.messageId,
+    issuedAt: stamp.at,
+    statusAt: stamp.at,
+    status: '501',
+    invoice: { number: fileName, receivedAt: stamp.receivedAt },
+    recipient: { id: partnerId, scheme: '0238', role: 'WK' },
+    reasons,
+  };
+}

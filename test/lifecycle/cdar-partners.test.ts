@@ -1,0 +1,62 @@
+/**
+ * Partners who asked for CDAR D22B get the lifecycle as CDAR messages — 200/203 on delivery,
+ * 213 or 501 on refusal, 213 DOUBLON, 208 on suspension, 209 on completion toward the finance
+ * SI — each valid against the CDAR D22B XSD and with no fatal failure under the BR-FR-CDV
+ * schematron (Saxon-HE), alongside (or instead of) CPPStatut.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundledConfigPath, configFromObject } from '../../src/config/config';
+import { checkCdar } from '../cdar/oracle';
+import { FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
+import { siStatusFlow } from '../helpers/statut';
+import { withAttachments } from '../helpers/ubl-attachments';
+import { xpath } from '../helpers/xpath';
+
+const PAPETERIE = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+const BL_PDF = /<cbc:EmbeddedDocumentBinaryObject[^>]*>([^<]+)</.exec(readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), 'utf8'))![1];
+
+function drop(inbox: string, partner: string, name: string, content: string | Buffer): void {
+  mkdirSync(path.join(inbox, partner), { recursive: true });
+  writeFileSync(path.join(inbox, partner, name), content);
+}
+
+it('writes a valid CDAR message for every step of the lifecycle', async () => {
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) {
+    if (p.id === 'op-alpha') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: true });
+    if (p.id === 'si-valmont') Object.assign(p, { statusFormats: ['CPPStatut', 'CDAR'] });
+  }
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+
+  drop(inbox, 'op-alpha', '1-facture.xml', PAPETERIE);
+  drop(inbox, 'op-alpha', '2-inconnu.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/destinataire-inconnu.xml')));
+  drop(inbox, 'op-alpha', '3-vide.xml', '');
+  await runOnce(inbox, config);
+  drop(inbox, 'si-valmont', '4-suspendue.xml', siStatusFlow('SI-9', [{ supplierId: '99746507500015', buyerSiret: '21787789300016', idStatut: '06', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'Bon de livraison manquant' }]));
+  await runOnce(inbox, config);
+  drop(inbox, 'op-alpha', '5-completion.xml', withAttachments([{ id: 'BL', name: 'BL.pdf', mime: 'application/pdf', data: BL_PDF }]));
+  await runOnce(inbox, config);
+  drop(inbox, 'op-alpha', '6-doublon.xml', PAPETERIE.replace('Fournitures scolaires', 'Fournitures'));
+  await runOnce(inbox, config);
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/'));
+  // op-alpha asked for CDAR only: no CPPStatut for it
+  expect(listFiles(out).filter((f) => f.startsWith('statut/op-alpha/'))).toEqual([]);
+  const status = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ReferenceReferencedDocument']/*[local-name()='ProcessConditionCode'])");
+  const byStatus = new Map<string, string[]>();
+  for (const f of files) byStatus.set(status(f), [...(byStatus.get(status(f)) ?? []), f]);
+  expect([...byStatus.keys()].sort()).toEqual(['200', '203', '208', '209', '213', '501']);
+  expect(byStatus.get('209')!.every((f) => f.startsWith('cdar/si-valmont/'))).toBe(true);
+  expect(byStatus.get('208')!.every((f) => f.startsWith('cdar/op-alpha/'))).toBe(true);
+  expect(byStatus.get('213')!.map((f) => xpath(path.join(out, f), "count(//*[local-name()='ReasonCode'][.='DOUBLON'])")).sort()).toEqual(['0', '1']);
+
+  const docs = Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)]));
+  const results = checkCdar({}, docs);
+  for (const [name, r] of results) {
+    expect({ file: docs[name], xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ file: docs[name], xsd: [], fatal: [] });
+    expect(r.xsdValid).toBe(true);
+  }
+}, 120000);
