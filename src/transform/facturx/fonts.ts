@@ -100,12 +100,26 @@ export function hasGlyph(key: FontKey, cp: number): boolean {
  * Text safe to draw with the font: controls and line breaks become spaces, runs of white
  * space collapse, characters the font lacks become "?" (no .notdef glyph in a PDF/A).
  */
+const drawableCache = new Map<string, string>();
+
 export function drawable(key: FontKey, text: string): string {
+  const ck = key === 'bold' ? `b${text}` : `r${text}`;
+  const hit = drawableCache.get(ck);
+  if (hit !== undefined) return hit;
+  const out = computeDrawable(key, text);
+  if (drawableCache.size > 20_000) drawableCache.clear();
+  drawableCache.set(ck, out);
+  return out;
+}
+
+const SPACE = /\s/;
+
+function computeDrawable(key: FontKey, text: string): string {
   let out = '';
   let space = false;
   for (const ch of text) {
     const cp = ch.codePointAt(0) as number;
-    if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0) || /\s/.test(ch)) {
+    if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0) || cp === 0x20 || (cp > 0x7f && cp !== 0xa0 && SPACE.test(ch))) {
       space = out.length > 0;
       continue;
     }

@@ -1,9 +1,15 @@
 /**
- * A small page-flow helper over pdf-lib for the visible invoice: A4 pages, a cursor that
- * moves down, automatic page breaks (with a callback to repeat a table header), text in
- * DejaVu Sans with wrapping measured from the font's advance widths.
+ * A small page-flow helper for the visible invoice: A4 pages, a cursor that moves down,
+ * automatic page breaks (with a callback to repeat a table header), text in DejaVu Sans with
+ * wrapping measured from the font's advance widths.
+ *
+ * It writes each page's content stream itself (text, filled rectangles, rules — DeviceRGB
+ * only) rather than through pdf-lib's drawText/drawRectangle, which build an object per
+ * operator and per number: that was most of the rendering time. Text still goes through
+ * pdf-lib's font (`encodeText`), which records the glyphs of the subset.
  */
-import { rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import { deflateSync } from 'node:zlib';
+import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
 
 export const A4: [number, number] = [595.28, 841.89];
@@ -27,9 +33,26 @@ export interface TextStyle {
   alignRight?: number;
 }
 
+/** A PDF number: at most 2 decimals, no exponent, no trailing zeros. */
+function num(n: number): string {
+  const r = Math.round(n * 100) / 100;
+  return r === 0 ? '0' : String(r);
+}
+
+function color(c: RGB): string {
+  return `${num(c.red)} ${num(c.green)} ${num(c.blue)}`;
+}
+
+interface PageContent {
+  page: PDFPage;
+  ops: string[];
+  fontKeys: Partial<Record<FontKey, string>>;
+}
+
 export class Layout {
   readonly pages: PDFPage[] = [];
-  page!: PDFPage;
+  private readonly contents: PageContent[] = [];
+  private current!: PageContent;
   y = TOP;
   /** called after an automatic page break (e.g. to repeat a table header) */
   onBreak?: () => void;
@@ -38,10 +61,35 @@ export class Layout {
     this.newPage();
   }
 
+  get page(): PDFPage {
+    return this.current.page;
+  }
+
   newPage(): void {
-    this.page = this.doc.addPage(A4);
-    this.pages.push(this.page);
+    const page = this.doc.addPage(A4);
+    this.pages.push(page);
+    this.current = { page, ops: [], fontKeys: {} };
+    this.contents.push(this.current);
     this.y = TOP;
+  }
+
+  private fontKey(key: FontKey): string {
+    let k = this.current.fontKeys[key];
+    if (k === undefined) {
+      const f = this.fonts[key];
+      k = this.current.page.node.newFontDictionary(f.name, f.ref).toString();
+      this.current.fontKeys[key] = k;
+    }
+    return k;
+  }
+
+  /** Writes every page's content stream (Flate, Node's zlib). Call once, at the end. */
+  finish(): void {
+    for (const c of this.contents) {
+      const bytes = deflateSync(Buffer.from(c.ops.join('\n'), 'latin1'));
+      const stream = this.doc.context.stream(bytes, { Filter: 'FlateDecode' });
+      c.page.node.set(PDFName.of('Contents'), this.doc.context.register(stream));
+    }
   }
 
   /** Makes room for `h` points; breaks the page when there is not enough. */
@@ -58,7 +106,8 @@ export class Layout {
     const t = drawable(font, s);
     if (t === '') return;
     const dx = style.alignRight !== undefined ? style.alignRight - textWidth(font, t, size) : 0;
-    this.page.drawText(t, { x: x + dx, y, size, font: this.fonts[font], color: style.color ?? INK });
+    const hex = this.fonts[font].encodeText(t).toString();
+    this.current.ops.push(`BT ${this.fontKey(font)} ${num(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td ${hex} Tj ET`);
   }
 
   width(s: string, font: FontKey = 'regular', size = 9): number {
@@ -92,12 +141,12 @@ export class Layout {
     return lines;
   }
 
-  rect(x: number, y: number, w: number, h: number, color: RGB): void {
-    this.page.drawRectangle({ x, y, width: w, height: h, color });
+  rect(x: number, y: number, w: number, h: number, fill: RGB): void {
+    this.current.ops.push(`${color(fill)} rg ${num(x)} ${num(y)} ${num(w)} ${num(h)} re f`);
   }
 
-  hline(y: number, x1 = MARGIN, x2 = MARGIN + CONTENT_WIDTH, color: RGB = RULE, thickness = 0.6): void {
-    this.page.drawLine({ start: { x: x1, y }, end: { x: x2, y }, thickness, color });
+  hline(y: number, x1 = MARGIN, x2 = MARGIN + CONTENT_WIDTH, stroke: RGB = RULE, thickness = 0.6): void {
+    this.current.ops.push(`${color(stroke)} RG ${num(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S`);
   }
 
   /** A section title with a rule under it. */
@@ -113,8 +162,8 @@ export class Layout {
   /** Footer on every page, once the page count is known. */
   footer(left: string): void {
     const n = this.pages.length;
-    this.pages.forEach((p, k) => {
-      this.page = p;
+    this.contents.forEach((c, k) => {
+      this.current = c;
       this.hline(MARGIN + 10, MARGIN, MARGIN + CONTENT_WIDTH, RULE, 0.5);
       this.text(MARGIN, MARGIN, left, { size: 7, color: MUTED });
       this.text(MARGIN, MARGIN, `Page ${k + 1} / ${n}`, { size: 7, color: MUTED, alignRight: CONTENT_WIDTH });

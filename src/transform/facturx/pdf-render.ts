@@ -413,5 +413,6 @@ export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>,
   otherParties(L, inv);
   notes(L, inv);
   L.footer(`Factur-X ${PROFILE_INFO[opts.profile].conformance} — les données de cette facture sont jointes au format structuré (factur-x.xml).`);
+  L.finish();
   return L.pages.length;
 }
