@@ -13,7 +13,7 @@ import { completeForFacturX } from './complete';
 import { cachedFontkit, fontBytes, type FontKey } from './fonts';
 import { documentTitle } from './format-fr';
 import { renderInvoice } from './pdf-render';
-import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata } from './pdfa';
+import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata, useNativeDeflate } from './pdfa';
 import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
 import { profileProblems } from './profile-checks';
 import type { DocumentMeta } from './xmp';
@@ -104,6 +104,7 @@ async function packFacturX(inv: Invoice, xml: string, profile: FacturXProfile, d
   const xmlBytes = new Uint8Array(Buffer.from(xml, 'utf8'));
   const seed = createHash('sha256').update(xml).update(profile).update(PRODUCER).digest('hex');
   const doc = await PDFDocument.create({ updateMetadata: false });
+  useNativeDeflate(doc);
   doc.registerFontkit(cachedFontkit);
   const fonts = {
     regular: await doc.embedFont(fontBytes('regular'), { subset: true, customName: `${subsetTag(seed, 'regular')}+DejaVuSans`, features: FEATURES }),

@@ -91,6 +91,19 @@ export function setDocumentId(doc: PDFDocument, seed: Uint8Array | string): void
 
 
 /**
+ * Makes this document's `context.flateStream` (used by pdf-lib for the font programs and the
+ * ToUnicode CMaps it embeds) deflate with Node's zlib rather than pdf-lib's JavaScript deflate.
+ * Only this document's context is changed.
+ */
+export function useNativeDeflate(doc: PDFDocument): void {
+  const ctx = doc.context;
+  ctx.flateStream = (contents: string | Uint8Array, dict = {}) => {
+    const bytes = typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents;
+    return ctx.stream(deflateSync(bytes), { ...dict, Filter: 'FlateDecode' });
+  };
+}
+
+/**
  * Compresses every stream pdf-lib would deflate itself (page contents, font programs, CMaps)
  * with Node's zlib instead of pdf-lib's JavaScript deflate: same Flate format, several times
  * faster. Call after `doc.flush()` (fonts embedded) and before `save()`.
