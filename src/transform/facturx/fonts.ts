@@ -46,9 +46,18 @@ const loaded = new Map<FontKey, Loaded>();
  * returned font is the fontkit font with those two methods replaced.
  */
 function fastLayout(font: ParsedFont, bytes: Uint8Array): ParsedFont {
+  const byCodePoint = new Map<number, unknown>();
+  const glyphOf = (cp: number) => {
+    let g = byCodePoint.get(cp);
+    if (g === undefined) {
+      g = font.glyphForCodePoint(cp);
+      byCodePoint.set(cp, g);
+    }
+    return g;
+  };
   const layout = (text: string) => {
     const glyphs: unknown[] = [];
-    for (const ch of text) glyphs.push(font.glyphForCodePoint(ch.codePointAt(0) as number));
+    for (const ch of text) glyphs.push(glyphOf(ch.codePointAt(0) as number));
     return { glyphs, positions: [] };
   };
   const source = new TrueTypeSource(bytes);
