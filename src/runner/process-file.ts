@@ -69,6 +69,17 @@ export interface InboundFile {
   partner: string;
 }
 
+/** Where the time of one file went, in milliseconds (for the benchmarks and the logs). */
+export interface StageTimings {
+  read: number;
+  parse: number;
+  validate: number;
+  lifecycle: number;
+  enrich: number;
+  facturx: number;
+  emit: number;
+}
+
 export interface FileResult {
   sha256: string;
   file: string;
@@ -79,6 +90,7 @@ export interface FileResult {
   outputs: JournalOutput[];
   findings: JournalFinding[];
   ms: number;
+  timings?: StageTimings;
 }
 
 /** A failure that is not the input's fault (I/O, Redis…): the file is left for a retry. */
@@ -133,10 +145,11 @@ export async function processFile(deps: PipelineDeps, file: InboundFile): Promis
     if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
     await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: stat.size, receivedAt: horodatage });
     const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
-    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed }, [fluxFinding(error)], undefined);
+    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings() }, [fluxFinding(error)], undefined);
   }
 
   let bytes: Buffer;
+  const tRead = msNow();
   try {
     bytes = await fs.readFile(file.path);
   } catch (e) {
@@ -148,9 +161,11 @@ export async function processFile(deps: PipelineDeps, file: InboundFile): Promis
   if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
   await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
   log.info({ bytes: bytes.length }, 'received');
-  const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed };
+  const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings() };
+  ctx.t.read = msNow() - tRead;
 
   let parsed;
+  const tParse = msNow();
   try {
     parsed = await parseFlux(bytes);
   } catch (e) {
@@ -160,6 +175,7 @@ export async function processFile(deps: PipelineDeps, file: InboundFile): Promis
     return refuseFile(deps, file, ctx, [{ rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: `The file could not be read: ${(e as Error).message}` }], undefined);
   }
 
+  ctx.t.parse = msNow() - tParse;
   if (parsed.kind === FLUX_KINDS.STATUT) {
     if (!deps.statusFlows) {
       return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
@@ -178,7 +194,14 @@ interface FileCtx {
   horodatage: string;
   log: Logger;
   elapsed: () => number;
+  t: StageTimings;
 }
+
+function newTimings(): StageTimings {
+  return { read: 0, parse: 0, validate: 0, lifecycle: 0, enrich: 0, facturx: 0, emit: 0 };
+}
+
+const msNow = () => Number(process.hrtime.bigint()) / 1e6;
 
 function fluxFinding(e: FluxError): Finding {
   const f: Finding = { rule: e.rule, severity: 'fatal', message: e.message };
@@ -278,11 +301,13 @@ async function finish(
 ): Promise<FileResult> {
   const jf = toJournalFindings(findings);
   const ms = ctx.elapsed();
+  const t = ctx.t;
+  t.emit = Math.max(0, ms - t.read - t.parse - t.validate - t.lifecycle - t.enrich - t.facturx);
   faultPoint('before-journal');
   await deps.journal.append({ event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms });
   await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })) });
   ctx.log.info({ outcome, kind, invoices: invoices.length, outputs: outputs.map((o) => o.path), ms }, `outcome: ${outcome}`);
-  return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ms };
+  return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ms, timings: t };
 }
 
 /** Validation and lifecycle decision for each invoice of the flux. */
@@ -290,7 +315,9 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
   const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
   const verdicts: Verdict[] = [];
   for (const [index, invoice] of flux.invoices.entries()) {
+    const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
+    ctx.t.validate += msNow() - tv;
     const fatal = findings.filter((f) => f.severity === 'fatal');
     const recipient = findRecipientIn(deps.config.recipients, partySiret(invoice.buyer));
     if (fatal.some((f) => !f.suspendable) || !recipient || invoice.number === undefined) {
@@ -301,6 +328,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const sid = supplierId(invoice) ?? '';
     const number = invoice.number;
     const key = businessKey(sid, number, invoice.issueDate);
+    const tl = msNow();
     const v = await deps.lifecycle.update(sid, number, async (records) => {
       const record = records.find((r) => r.key === key);
       const d = decideDeposit(record, { sha256: ctx.sha, index, completable });
@@ -333,6 +361,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
       rec.deposits.push({ sha256: ctx.sha, index, decision: d.decision, renvoi: d.renvoi, at: now });
       return { records, result: { d, record: rec } };
     });
+    ctx.t.lifecycle += msNow() - tl;
     const record = v.record as LifecycleRecord;
     const status: Verdict['status'] =
       v.d.decision === 'new' ? 'accepted'
@@ -364,12 +393,16 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     if (v.status !== 'accepted' && v.status !== 'completed' && v.status !== 'recycled') continue;
     const recipient = v.recipient as Recipient;
     const sourceDocument = flux.kind === FLUX_KINDS.PIVOT ? undefined : { fileName: file.name, content: ctx.bytes as Uint8Array };
+    const te = msNow();
     const e = enrichInvoice(v.invoice, { idCpro: v.idCpro as string, receptionDate: ctx.day, renvoi: v.renvoi ?? 'Non', recipient, sourceDocument });
+    ctx.t.enrich += msNow() - te;
     v.invoice = e.invoice;
     v.route = e.route;
     v.findings.push(...e.findings);
     if (deps.facturx) {
+      const tf = msNow();
       const fx = await deps.facturx(e.invoice);
+      ctx.t.facturx += msNow() - tf;
       v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
     }
     const k = `${e.route.recepteurId}|${e.route.csmoe ?? ''}|${v.renvoi ?? 'Non'}`;

@@ -1,0 +1,121 @@
+/**
+ * Scaling of the distributed runner: the same files processed by 1 and by 2 worker
+ * processes (BullMQ on Redis), from queued to done. Results: the "Scaling" section of
+ * docs/PERFORMANCE.md. Goal: 2 workers at least 1.7 times one on a 2-core machine.
+ *
+ *   npm run bench -- scale       (BENCH_SCALE_FILES, default 2000; REDIS_URL or a local redis-server)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { configFromObject } from '../src/config/config';
+import { claimFile } from '../src/ingest/claim';
+import { fluxJobId, fluxJobOptions, fluxQueue } from '../src/queue/flux-queue';
+import { createRedis } from '../src/queue/redis';
+import { sha256 } from '../src/util/hash';
+import { projectRoot } from '../src/util/project-root';
+import { generateCorpus } from './generate';
+import { fmt, loadAverage, machine, today, upsertSection } from './report';
+
+const CACHE = path.join(projectRoot(), '.cache', 'bench');
+
+async function ping(url: string): Promise<boolean> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const s = net.createConnection({ host: u.hostname, port: Number(u.port || 6379) });
+    s.setTimeout(800, () => { s.destroy(); resolve(false); });
+    s.on('error', () => resolve(false));
+    s.on('connect', () => s.write('PING\r\n'));
+    s.on('data', (d) => { s.destroy(); resolve(d.toString().includes('PONG')); });
+  });
+}
+
+async function redisUrl(): Promise<{ url: string; stop(): void }> {
+  for (const url of [process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter(Boolean) as string[]) if (await ping(url)) return { url, stop: () => undefined };
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const p = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await ping(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  return { url, stop: () => p.kill() };
+}
+
+async function oneRun(files: string[], workers: number, url: string): Promise<{ ms: number; files: number }> {
+  const dir = path.join(CACHE, `scale-${workers}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  const inbox = path.join(dir, 'in', 'op-alpha');
+  mkdirSync(inbox, { recursive: true });
+  const corpusConfig = JSON.parse(readFileSync(path.join(CACHE, 'scale-corpus', 'config.json'), 'utf8'));
+  const raw = { ...corpusConfig, $comment: undefined, paths: { out: 'out' }, partners: [{ id: 'op-alpha', inbox: 'in/op-alpha' }], redis: { url, prefix: `bench-scale-${workers}-${process.pid}` }, worker: { concurrency: 4 }, metrics: { port: 0, workerPort: 0 } };
+  delete (raw as Record<string, unknown>).$comment;
+  const configFile = path.join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(raw));
+  const config = configFromObject(raw, dir, configFile);
+  const redis = createRedis({ url });
+  const queue = fluxQueue(config, redis);
+  // claim and queue everything first, as watch would
+  for (const f of files) {
+    const target = path.join(inbox, path.basename(f));
+    copyFileSync(f, target);
+    const c = await claimFile(target, config.paths.processing, 'op-alpha');
+    if (!c) throw new Error('claim failed');
+    const sha = sha256(readFileSync(c.path));
+    await queue.add('flux', { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha, claimId: c.claimId }, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+  }
+  const procs: ChildProcess[] = [];
+  for (let k = 0; k < workers; k++) procs.push(spawn(process.execPath, [path.join(projectRoot(), 'dist/src/cli/index.js'), 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore', env: { ...process.env, UV_THREADPOOL_SIZE: '16' } }));
+  const t0 = Date.now();
+  const processing = path.join(config.paths.processing, 'op-alpha');
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (readdirSync(processing).length === 0) break;
+  }
+  const ms = Date.now() - t0;
+  await Promise.all(procs.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); })));
+  await queue.obliterate({ force: true }).catch(() => undefined);
+  await queue.close();
+  await redis.quit();
+  rmSync(dir, { recursive: true, force: true });
+  return { ms, files: files.length };
+}
+
+export async function main(): Promise<void> {
+  const n = Number(process.env.BENCH_SCALE_FILES ?? 2000);
+  const dir = path.join(CACHE, 'scale-corpus');
+  rmSync(dir, { recursive: true, force: true });
+  const s = generateCorpus(dir, { invoices: n, seed: 7, small: true });
+  const files = readdirSync(s.inbox).flatMap((p) => readdirSync(path.join(s.inbox, p)).map((f) => path.join(s.inbox, p, f)));
+  if (spawnSync('sh', ['-c', `test -f "${path.join(projectRoot(), 'dist/src/cli/index.js')}"`]).status !== 0) throw new Error('build first: npm run build');
+  const redis = await redisUrl();
+  const load = loadAverage();
+  try {
+    const one = await oneRun(files, 1, redis.url);
+    const two = await oneRun(files, 2, redis.url);
+    const rate = (r: { ms: number; files: number }) => (r.files * 1000) / r.ms;
+    const ratio = rate(two) / rate(one);
+    const section = [
+      '## Scaling (distributed runner)',
+      '',
+      `Measured ${today()} on ${machine()}; load average at the start ${load}. Command: \`npm run bench -- scale\` (\`bench/scale.ts\`).`,
+      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1, then 2 \`chorus-flux worker\` processes (concurrency 4 each) on the same Redis, timed from start to the last file done.`,
+      '',
+      '| workers | files | time | files/s |',
+      '|---:|---:|---:|---:|',
+      `| 1 | ${fmt(one.files)} | ${fmt(one.ms / 1000, 1)} s | ${fmt(rate(one), 1)} |`,
+      `| 2 | ${fmt(two.files)} | ${fmt(two.ms / 1000, 1)} s | ${fmt(rate(two), 1)} |`,
+      '',
+      `**2 workers = ${fmt(ratio, 2)} × 1 worker** (goal: at least 1.7 on this 2-core machine).`,
+    ].join('\n');
+    process.stdout.write(`${section}\n`);
+    upsertSection('scale', section);
+  } finally {
+    redis.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(String(e?.stack ?? e));
+    process.exit(1);
+  });
+}
