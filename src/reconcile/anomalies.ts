@@ -30,33 +30,69 @@ function isResend(renvoi: string | undefined): boolean {
   return r !== '' && r !== 'Non';
 }
 
+const RANK = { journal: 0, folder: 1, lifecycle: 2 } as const;
+
+function merge(prev: Emission, e: Emission): Emission {
+  // what each source knows; the journal's word wins
+  const best = RANK[e.source] < RANK[prev.source] ? { ...prev, ...stripUndefined(e) } : { ...e, ...stripUndefined(prev) };
+  best.onDay = prev.onDay || e.onDay;
+  best.at = prev.at && e.at ? (prev.at < e.at ? prev.at : e.at) : (prev.at ?? e.at);
+  return best;
+}
+
+/**
+ * Pivots by IdCPRO. Most IdCPROs are emitted once: they cost one map entry pointing at their
+ * emission; a list is made only for the few seen in two places.
+ */
+export class EmissionIndex {
+  private byId = new Map<string, Emission | Emission[]>();
+
+  add(e: Emission): void {
+    const cur = this.byId.get(e.idCpro);
+    if (!cur) {
+      this.byId.set(e.idCpro, e);
+      return;
+    }
+    const list = Array.isArray(cur) ? cur : [cur];
+    const k = list.findIndex((x) => x.path === e.path);
+    if (k >= 0) list[k] = merge(list[k], e);
+    else list.push(e);
+    if (!Array.isArray(cur)) this.byId.set(e.idCpro, list.length === 1 ? list[0] : list);
+  }
+
+  has(idCpro: string): boolean {
+    return this.byId.has(idCpro);
+  }
+
+  /** true when this IdCPRO is already known in this pivot */
+  knows(idCpro: string, path: string): boolean {
+    const cur = this.byId.get(idCpro);
+    if (!cur) return false;
+    return Array.isArray(cur) ? cur.some((x) => x.path === path) : cur.path === path;
+  }
+
+  *groups(): Generator<[string, Emission[]]> {
+    for (const [id, v] of this.byId) if (Array.isArray(v)) yield [id, v];
+  }
+}
+
 /**
  * The same IdCPRO in two different pivot files where the later one is not a resend
  * (Renvoi Non or absent). The same path seen twice (a replay rewriting the identical file)
  * is one emission. Only emissions of the day are reported (older ones were reported then).
  */
-export function duplicateIdCpro(emissions: Iterable<Emission>): Anomaly[] {
-  const byId = new Map<string, Map<string, Emission>>();
-  for (const e of emissions) {
-    let paths = byId.get(e.idCpro);
-    if (!paths) byId.set(e.idCpro, (paths = new Map()));
-    const prev = paths.get(e.path);
-    if (!prev) {
-      paths.set(e.path, { ...e });
-      continue;
-    }
-    // merge what each source knows; the journal's word wins
-    const rank = { journal: 0, folder: 1, lifecycle: 2 } as const;
-    const best = rank[e.source] < rank[prev.source] ? { ...prev, ...stripUndefined(e) } : { ...e, ...stripUndefined(prev) };
-    best.onDay = prev.onDay || e.onDay;
-    best.at = prev.at && e.at ? (prev.at < e.at ? prev.at : e.at) : (prev.at ?? e.at);
-    paths.set(e.path, best);
+export function duplicateIdCpro(index: EmissionIndex | Iterable<Emission>): Anomaly[] {
+  let idx: EmissionIndex;
+  if (index instanceof EmissionIndex) idx = index;
+  else {
+    idx = new EmissionIndex();
+    for (const e of index) idx.add(e);
   }
   const out: Anomaly[] = [];
-  for (const [idCpro, paths] of byId) {
-    if (paths.size < 2) continue;
-    // lifecycle-only entries carry no time: they are older than anything seen in the window
-    const list = [...paths.values()].sort((a, b) => cmp(a.at ?? '', b.at ?? '') || cmp(a.path, b.path));
+  for (const [idCpro, paths] of idx.groups()) {
+    if (paths.length < 2) continue;
+    // lifecycle entries without a time are older than anything seen in the window
+    const list = [...paths].sort((a, b) => cmp(a.at ?? '', b.at ?? '') || cmp(a.path, b.path));
     const all = list.map((e) => e.path);
     list.forEach((e, k) => {
       if (k === 0 || isResend(e.renvoi) || !e.onDay) return;

@@ -1,17 +1,21 @@
 /**
  * Folds the journal of the day before, the day and the day after into compact records:
  * per inbound file (by SHA-256) its first receipt on the day and its latest outcome, per
- * invoice a few strings, per output its path and SHA-256. Whole journal lines are never
- * kept: each is parsed, reduced, and dropped.
+ * invoice a few strings. Whole journal lines are never kept: each is parsed, reduced, and
+ * dropped. The outputs an outcome lists are handed to `onOutput` as they are read (the
+ * caller checks them against the disk chunk by chunk) and only their paths are kept.
  *
  * Which files belong to the day: those whose first `received` is in the day's journal and
  * not in the previous day's (a retry received again the next day stays with its first day);
  * plus outcomes journaled on the day for a file received on no day of the window (anomaly).
  * Their outcome is the latest `outcome` for that SHA-256 in the day's or the next day's
  * journal, whichever writer wrote it (a crashed worker's file finished by another one).
+ * Outputs checked: those of every outcome journaled on the day, and of the next day's
+ * outcomes of the day's files.
  */
 import type { JournalLine } from '../journal/journal';
-import { refText, SequenceCheck, type LineRef } from './read-journal';
+import { EmissionIndex } from './anomalies';
+import { SequenceCheck, type LineRef } from './read-journal';
 
 export interface ReceiptRec {
   writer: string;
@@ -20,7 +24,9 @@ export interface ReceiptRec {
   partner: string;
   bytes?: number;
   receivedAt?: string;
-  ref: string;
+  /** journal/<day>/<writer>.jsonl (shared) and line number */
+  refFile: string;
+  refLine: number;
 }
 
 export interface InvoiceRec {
@@ -37,6 +43,8 @@ export interface InvoiceRec {
   montantTTC?: string;
   /** fatal rule ids, space separated */
   rules?: string;
+  /** the pivot that carried it, relative to the output root */
+  pivot?: string;
 }
 
 export interface OutputRec {
@@ -49,19 +57,19 @@ export interface OutputRec {
 }
 
 export interface OutcomeRec {
-  /** 0 the day before, 1 the day, 2 the day after */
+  /** 1 the day, 2 the day after */
   dayIndex: number;
   sha256: string;
   writer: string;
   seq: number;
   ts: string;
-  ref: string;
+  refFile: string;
+  refLine: number;
   file: string;
   partner: string;
   kind?: string;
   outcome: string;
   invoices: InvoiceRec[];
-  outputs: OutputRec[];
   rules?: string;
 }
 
@@ -76,14 +84,18 @@ export interface FileRec {
   outcomes: number;
 }
 
-/** An output to check against the folders, with the outcome that listed it. */
-export interface ListedOutput {
-  out: OutputRec;
-  source: OutcomeRec;
+interface FileState {
+  receipt?: ReceiptRec;
+  receipts: number;
+  claim?: ReceiptRec;
+  outcome?: OutcomeRec;
+  outcomes: number;
+  /** an outcome for it was journaled on the day itself */
+  dayOutcome?: boolean;
 }
 
-export interface AlreadyProcessedRec {
-  partner: string;
+export function refOf(r: { refFile: string; refLine: number }): string {
+  return `${r.refFile}:${r.refLine}`;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -111,16 +123,16 @@ export class JournalCollector {
   private pool = new Map<string, string>();
   readonly prevReceived = new Set<string>();
   readonly nextReceived = new Set<string>();
-  readonly receipts = new Map<string, { first: ReceiptRec; count: number }>();
-  readonly outcomes = new Map<string, { latest: OutcomeRec; count: number }>();
-  private readonly nextOutcomes = new Map<string, { latest: OutcomeRec; count: number }>();
-  /** outputs listed by the day's outcome events (every event, not only the latest), by path */
-  readonly listed = new Map<string, ListedOutput>();
+  /** per content (SHA-256): what the day (and the next day, for the day's files) says */
+  private readonly state = new Map<string, FileState>();
+  /** every output path checked (listed by an outcome of the day, or of the next day for a file of the day) */
+  readonly listedPaths = new Set<string>();
+  readonly byKind = new Map<string, number>();
+  /** pivots journaled for the day, one entry per IdCPRO they carry */
+  readonly emissions = new EmissionIndex();
   readonly alreadyProcessed = new Map<string, number>();
   /** contents seen as `already-processed` on the day or the day after */
   readonly alreadyProcessedShas = new Set<string>();
-  /** watch mode: files claimed (moved to processing) on the day, by content */
-  readonly claims = new Map<string, ReceiptRec>();
   readonly systemErrors = new Map<string, string[]>();
   readonly sequence: SequenceCheck[] = [];
   readonly damaged: { ref: LineRef; text: string }[] = [];
@@ -130,7 +142,8 @@ export class JournalCollector {
   neighbourDamaged = 0;
   private current: SequenceCheck | undefined;
 
-  constructor(private readonly onPaths: (paths: string[]) => void) {}
+  /** `onOutput` receives each output to check, with the outcome that lists it, the first time its path is seen */
+  constructor(private readonly onOutput: (out: OutputRec, source: OutcomeRec) => void) {}
 
   private s(v: unknown): string | undefined {
     const x = str(v);
@@ -139,6 +152,12 @@ export class JournalCollector {
     if (hit !== undefined) return hit;
     if (x.length <= 40) this.pool.set(x, x);
     return x;
+  }
+
+  private file(sha: string): FileState {
+    let st = this.state.get(sha);
+    if (!st) this.state.set(sha, (st = { receipts: 0, outcomes: 0 }));
+    return st;
   }
 
   fileStart(file: string): void {
@@ -152,17 +171,31 @@ export class JournalCollector {
     else this.neighbourDamaged++;
   }
 
-  private outcomeRec(dayIndex: number, l: Record<string, unknown>, ref: LineRef): OutcomeRec {
+  private receipt(l: Record<string, unknown>, ref: LineRef): ReceiptRec {
+    return {
+      writer: this.s(l.writer) ?? '',
+      ts: str(l.ts) ?? '',
+      file: str(l.file) ?? '',
+      partner: this.s(l.partner) ?? 'default',
+      bytes: num(l.bytes),
+      receivedAt: str(l.receivedAt),
+      refFile: this.s(ref.file) ?? ref.file,
+      refLine: ref.line,
+    };
+  }
+
+  private outcomeRec(dayIndex: number, l: Record<string, unknown>, ref: LineRef, outputs: OutputRec[]): OutcomeRec {
     const invoices: InvoiceRec[] = [];
     if (Array.isArray(l.invoices)) {
       l.invoices.forEach((raw, index) => {
         const i = (raw ?? {}) as Record<string, unknown>;
-        invoices.push({
+        const idCpro = str(i.idCpro);
+        const inv: InvoiceRec = {
           index,
           number: str(i.number),
           supplierId: this.s(i.supplierId),
           buyerSiret: this.s(i.buyerSiret),
-          idCpro: str(i.idCpro),
+          idCpro,
           recepteurId: this.s(i.recepteurId),
           outcome: this.s(i.outcome) ?? 'unknown',
           state: this.s(i.state),
@@ -170,20 +203,10 @@ export class JournalCollector {
           montantHT: str(i.montantHT),
           montantTTC: str(i.montantTTC),
           rules: fatalRules(i.findings),
-        });
+        };
+        if (idCpro) inv.pivot = outputs.find((o) => o.kind === 'pivot' && o.idCpro?.includes(idCpro))?.path;
+        invoices.push(inv);
       });
-    }
-    const outputs: OutputRec[] = [];
-    if (Array.isArray(l.outputs)) {
-      for (const raw of l.outputs) {
-        const o = (raw ?? {}) as Record<string, unknown>;
-        const p = str(o.path);
-        if (!p) continue;
-        const rec: OutputRec = { kind: this.s(o.kind) ?? 'unknown', path: p, sha256: str(o.sha256) ?? '', bytes: num(o.bytes) };
-        if (Array.isArray(o.idCpro)) rec.idCpro = o.idCpro.map(String);
-        if (Array.isArray(o.renvoi)) rec.renvoi = o.renvoi.map((r) => this.s(String(r)) ?? '');
-        outputs.push(rec);
-      }
     }
     return {
       dayIndex,
@@ -191,15 +214,30 @@ export class JournalCollector {
       writer: this.s(l.writer) ?? '',
       seq: num(l.seq) ?? 0,
       ts: str(l.ts) ?? '',
-      ref: refText(ref),
+      refFile: this.s(ref.file) ?? ref.file,
+      refLine: ref.line,
       file: str(l.file) ?? '',
       partner: this.s(l.partner) ?? 'default',
       kind: this.s(l.kind),
       outcome: this.s(l.outcome) ?? 'unknown',
       invoices,
-      outputs,
       rules: fatalRules(l.findings),
     };
+  }
+
+  private outputs(l: Record<string, unknown>): OutputRec[] {
+    const outputs: OutputRec[] = [];
+    if (!Array.isArray(l.outputs)) return outputs;
+    for (const raw of l.outputs) {
+      const o = (raw ?? {}) as Record<string, unknown>;
+      const p = str(o.path);
+      if (!p) continue;
+      const rec: OutputRec = { kind: this.s(o.kind) ?? 'unknown', path: p, sha256: str(o.sha256) ?? '', bytes: num(o.bytes) };
+      if (Array.isArray(o.idCpro)) rec.idCpro = o.idCpro.map(String);
+      if (Array.isArray(o.renvoi)) rec.renvoi = o.renvoi.map((r) => this.s(String(r)) ?? '');
+      outputs.push(rec);
+    }
+    return outputs;
   }
 
   /** One journal line of the day before (0), the day (1) or the day after (2). */
@@ -216,34 +254,37 @@ export class JournalCollector {
         if (dayIndex === 0) this.prevReceived.add(sha);
         else if (dayIndex === 2) this.nextReceived.add(sha);
         else {
-          const r = this.receipts.get(sha);
-          if (r) r.count++;
-          else
-            this.receipts.set(sha, {
-              count: 1,
-              first: { writer: this.s(l.writer) ?? '', ts: str(l.ts) ?? '', file: str(l.file) ?? '', partner: this.s(l.partner) ?? 'default', bytes: num(l.bytes), receivedAt: str(l.receivedAt), ref: refText(ref) },
-            });
+          const st = this.file(sha);
+          st.receipts++;
+          st.receipt ??= this.receipt(l, ref);
         }
         return;
       }
       case 'outcome': {
-        const paths = Array.isArray(l.outputs) ? (l.outputs as { path?: unknown }[]).map((o) => str(o?.path)).filter((p): p is string => p !== undefined) : [];
-        this.onPaths(paths);
         if (!sha || dayIndex === 0) return;
-        if (dayIndex === 2 && !this.receipts.has(sha) && !this.outcomes.has(sha) && !this.claims.has(sha)) return;
-        const rec = this.outcomeRec(dayIndex, l, ref);
-        const map = dayIndex === 1 ? this.outcomes : this.nextOutcomes;
-        const cur = map.get(sha);
-        if (!cur) map.set(sha, { latest: rec, count: 1 });
-        else {
-          cur.count++;
-          if (later(rec, cur.latest)) cur.latest = rec;
+        const own = !this.prevReceived.has(sha); // a file of the day (else: of the day before, finished today)
+        let st = this.state.get(sha);
+        if (dayIndex === 2) {
+          // the next day's outcomes matter only for the day's files
+          if (!st || !own || (!st.receipt && !st.dayOutcome)) return;
+        } else st ??= this.file(sha);
+        const outputs = this.outputs(l);
+        const rec = this.outcomeRec(dayIndex, l, ref, outputs);
+        if (own) {
+          st.outcomes++;
+          if (dayIndex === 1) st.dayOutcome = true;
+          if (!st.outcome || later(rec, st.outcome)) st.outcome = rec;
         }
-        if (dayIndex === 1) {
-          for (const o of rec.outputs) {
-            const prev = this.listed.get(o.path);
-            if (!prev || later(rec, prev.source)) this.listed.set(o.path, { out: o, source: rec });
-          }
+        for (const o of outputs) {
+          if (this.listedPaths.has(o.path)) continue;
+          this.listedPaths.add(o.path);
+          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
+          this.onOutput(o, rec);
+          if (o.kind !== 'pivot' || !o.idCpro) continue;
+          o.idCpro.forEach((id, k) => {
+            const inv = rec.invoices.find((i) => i.idCpro === id);
+            this.emissions.add({ idCpro: id, path: o.path, renvoi: o.renvoi?.[k] ?? inv?.renvoi, at: rec.ts, source: 'journal', onDay: true, file: rec.file, sha256: sha, partner: rec.partner, number: inv?.number, supplierId: inv?.supplierId });
+          });
         }
         return;
       }
@@ -256,8 +297,9 @@ export class JournalCollector {
         return;
       }
       case 'claimed': {
-        if (dayIndex !== 1 || !sha || this.claims.has(sha)) return;
-        this.claims.set(sha, { writer: this.s(l.writer) ?? '', ts: str(l.ts) ?? '', file: str(l.file) ?? '', partner: this.s(l.partner) ?? 'default', bytes: num(l.bytes), ref: refText(ref) });
+        if (dayIndex !== 1 || !sha) return;
+        const st = this.file(sha);
+        st.claim ??= this.receipt(l, ref);
         return;
       }
       case 'system-error': {
@@ -276,35 +318,32 @@ export class JournalCollector {
     }
   }
 
-  /**
-   * The files of the day and their outcomes; also adds to `listed` the outputs of the
-   * next-day outcomes chosen for them.
-   */
+  /** Whether the content was received on the day (first receipt), for the processing and inbox checks. */
+  receiptOf(sha: string): ReceiptRec | undefined {
+    return this.state.get(sha)?.receipt;
+  }
+
+  claimOf(sha: string): ReceiptRec | undefined {
+    return this.state.get(sha)?.claim;
+  }
+
+  hasOutcome(sha: string): boolean {
+    return this.state.get(sha)?.outcome !== undefined;
+  }
+
+  /** The files of the day and their outcomes. */
   files(): FileRec[] {
     const out: FileRec[] = [];
-    const pick = (sha: string): { latest?: OutcomeRec; count: number } => {
-      const a = this.outcomes.get(sha);
-      const b = this.nextOutcomes.get(sha);
-      if (a && b) return { latest: later(b.latest, a.latest) ? b.latest : a.latest, count: a.count + b.count };
-      return { latest: (a ?? b)?.latest, count: (a?.count ?? 0) + (b?.count ?? 0) };
-    };
-    for (const [sha, r] of this.receipts) {
+    for (const [sha, st] of this.state) {
       if (this.prevReceived.has(sha)) continue;
-      const o = pick(sha);
-      out.push({ sha256: sha, receipt: r.first, receipts: r.count, outcome: o.latest, outcomes: o.count });
-    }
-    for (const [sha] of this.outcomes) {
-      if (this.receipts.has(sha) || this.prevReceived.has(sha)) continue;
-      const o = pick(sha);
-      out.push({ sha256: sha, receipts: 0, outcome: o.latest, outcomes: o.count });
-    }
-    // watch mode: claimed on the day, then never received, finished nor recognised as already processed
-    for (const [sha, claim] of this.claims) {
-      if (this.receipts.has(sha) || this.prevReceived.has(sha) || this.nextReceived.has(sha) || this.outcomes.has(sha) || this.alreadyProcessedShas.has(sha)) continue;
-      out.push({ sha256: sha, receipt: claim, receipts: 0, claimedOnly: true, outcome: this.nextOutcomes.get(sha)?.latest, outcomes: 0 });
-    }
-    for (const f of out) {
-      if (f.outcome?.dayIndex === 2) for (const o of f.outcome.outputs) if (!this.listed.has(o.path)) this.listed.set(o.path, { out: o, source: f.outcome });
+      if (st.receipt) {
+        out.push({ sha256: sha, receipt: st.receipt, receipts: st.receipts, outcome: st.outcome, outcomes: st.outcomes });
+      } else if (st.dayOutcome) {
+        out.push({ sha256: sha, receipts: 0, outcome: st.outcome, outcomes: st.outcomes });
+      } else if (st.claim && !this.nextReceived.has(sha) && !this.alreadyProcessedShas.has(sha)) {
+        // watch mode: claimed on the day, then never received, finished nor recognised as already processed
+        out.push({ sha256: sha, receipt: st.claim, receipts: 0, claimedOnly: true, outcomes: 0 });
+      }
     }
     return out;
   }

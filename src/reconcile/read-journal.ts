@@ -5,7 +5,6 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { JournalLine } from '../journal/journal';
 
 /** Where a line is: `journal/<day>/<writer>.jsonl:<line number>`. */
@@ -46,6 +45,8 @@ export async function readJournalDayStream(
     onDamaged?(ref: LineRef, text: string): void;
     onFileStart?(file: string): void;
     onFileEnd?(file: string): void;
+    /** after the lines of each chunk read (about 1 MB): a point to do I/O for what was read */
+    onChunk?(): Promise<void>;
   },
 ): Promise<DayReadStats> {
   const files = await writerFiles(journalDir, day);
@@ -53,31 +54,41 @@ export async function readJournalDayStream(
   for (const f of files) {
     const rel = `journal/${day}/${f}`;
     handlers.onFileStart?.(rel);
-    const stream = createReadStream(path.join(journalDir, day, f), { encoding: 'utf8', highWaterMark: 1 << 20 });
-    const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
     let n = 0;
-    try {
-      for await (const text of rl) {
-        n++;
-        if (!text.trim()) continue;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        if (!parsed || typeof parsed !== 'object' || typeof (parsed as { event?: unknown }).event !== 'string') {
-          stats.damaged++;
-          handlers.onDamaged?.({ file: rel, line: n }, text.length > 200 ? `${text.slice(0, 200)}…` : text);
-          continue;
-        }
-        stats.lines++;
-        handlers.onLine(parsed as JournalLine, { file: rel, line: n });
+    const handle = (text: string) => {
+      n++;
+      if (!text.trim()) return;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
       }
-    } finally {
-      rl.close();
-      stream.destroy();
+      if (!parsed || typeof parsed !== 'object' || typeof (parsed as { event?: unknown }).event !== 'string') {
+        stats.damaged++;
+        // a fresh copy: a slice would keep the whole read chunk alive
+        handlers.onDamaged?.({ file: rel, line: n }, Buffer.from(text.length > 200 ? `${text.slice(0, 200)}…` : text).toString());
+        return;
+      }
+      stats.lines++;
+      handlers.onLine(parsed as JournalLine, { file: rel, line: n });
+    };
+    // chunks split on \n by hand (readline is slower); the decoder keeps UTF-8 sequences whole
+    let carry = '';
+    for await (const chunk of createReadStream(path.join(journalDir, day, f), { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+      const text = carry + (chunk as string);
+      let start = 0;
+      let nl = text.indexOf('\n', start);
+      while (nl >= 0) {
+        handle(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      carry = text.slice(start);
+      await handlers.onChunk?.();
     }
+    if (carry) handle(carry);
+    await handlers.onChunk?.();
     handlers.onFileEnd?.(rel);
   }
   return stats;

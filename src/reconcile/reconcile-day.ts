@@ -6,25 +6,25 @@
  *
  * docs/RECONCILIATION.md explains what is counted and each anomaly.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { JournalLine } from '../journal/journal';
-import { LifecycleStore } from '../lifecycle/store';
 import { statePaths } from '../runner/deps';
 import { ProcessedFiles } from '../state/processed-files';
 import { dayOf, systemClock, type Clock } from '../util/clock';
-import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined, type Emission } from './anomalies';
-import { JournalCollector, type FileRec, type InvoiceRec, type ListedOutput } from './collect';
+import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined } from './anomalies';
+import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
 import { addDays, dayEnd, isDay, LocalHours } from './day';
+import { lifecycleRecords } from './lifecycle-scan';
 import { readJournalDayStream, writerFiles } from './read-journal';
-import { renderCsv } from './report-csv';
+import { writeCsvFile } from './report-csv';
 import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
-import { hashFile, pivotInvoices, pool, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate } from './scan-folders';
+import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate } from './scan-folders';
 import { isStatusFlow, summarize } from './summarize';
-import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type InvoiceRow, type ReconcileReport } from './types';
+import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
 export interface ReconcileDayOptions {
   config: Config;
@@ -54,8 +54,13 @@ export class CannotReconcile extends Error {
   }
 }
 
+export interface Reconciliation {
+  report: ReconcileReport;
+  /** the CSV rows (one per invoice, one per file without invoices) as cells in CSV_COLUMNS order, in report order, made on demand */
+  rows(): Generator<string[]>;
+}
+
 const MAX_INVOICES_PER_ANOMALY = 20;
-const HASH_CONCURRENCY = 16;
 
 export function defaultReconcileDate(clock: Clock, timeZone: string): string {
   return addDays(dayOf(clock.now(), timeZone), -1);
@@ -76,7 +81,7 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
     if (opts.write !== false) {
       const files = reportPaths(opts.reportDir ?? path.join(opts.config.paths.out, 'reports'), date);
       await writeFileAtomic(files.json, renderJson(report));
-      await writeFileAtomic(files.csv, renderCsv(rows));
+      await writeCsvFile(files.csv, rows());
       await writeFileAtomic(files.html, renderHtml(report));
       result.files = files;
     }
@@ -98,8 +103,26 @@ function inside(root: string, rel: string): string | undefined {
   return r === '' || r.startsWith('..') || path.isAbsolute(r) ? undefined : abs;
 }
 
+/** Tags anomalies onto files (by SHA-256) and invoices (by IdCPRO), for the CSV. */
+class Tags {
+  readonly bySha = new Map<string, Set<AnomalyType>>();
+  readonly byId = new Map<string, Set<AnomalyType>>();
+  private static add(m: Map<string, Set<AnomalyType>>, k: string | undefined, t: AnomalyType): void {
+    if (!k) return;
+    const s = m.get(k) ?? new Set();
+    s.add(t);
+    m.set(k, s);
+  }
+  sha(sha: string | undefined, t: AnomalyType): void {
+    Tags.add(this.bySha, sha, t);
+  }
+  ids(ids: readonly (string | undefined)[], t: AnomalyType): void {
+    for (const id of ids) Tags.add(this.byId, id, t);
+  }
+}
+
 /** Builds the report of `date` without writing anything. Throws CannotReconcile when it cannot run. */
-export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock): Promise<{ report: ReconcileReport; rows: InvoiceRow[] }> {
+export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock): Promise<Reconciliation> {
   if (!isDay(date)) throw new CannotReconcile(`--date must be a calendar date written YYYY-MM-DD, not "${date}"`);
   const outRoot = config.paths.out;
   try {
@@ -116,51 +139,75 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const journalDir = statePaths(config).journal;
   const processed = new ProcessedFiles(config.paths.state);
   const anomalies: Anomaly[] = [];
+  const tags = new Tags();
   const notes: string[] = [];
   const days = [addDays(date, -1), date, addDays(date, 1)];
 
-  // 1. what the folders hold for the day
-  const candidates = await scanOutputCandidates(outRoot, date, tz);
-  const mark = (paths: string[]) => {
-    for (const p of paths) {
-      const c = candidates.get(p);
-      if (c) c.listed = true;
+  // 1. the journal of the day before, the day, the day after — streamed; the outputs each
+  //    outcome lists are checked against the disk as they come (present, same SHA-256)
+  let missing = 0;
+  let tampered = 0;
+  const pending: { out: OutputRec; source: OutcomeRec }[] = [];
+  const checkPending = async () => {
+    for (const { out, source } of pending.splice(0)) {
+      const abs = inside(outRoot, out.path);
+      const h = abs ? await hashFile(abs) : undefined;
+      if (h && h.sha256 === out.sha256) continue;
+      const invs = invoiceRefs(source.invoices, out.kind === 'pivot' ? out.idCpro : undefined);
+      const base = { file: source.file, sha256: source.sha256, partner: source.partner, output: out.path, journal: refOf(source), writer: source.writer, invoices: invs.length ? invs : undefined, expected: out.sha256 };
+      const type: AnomalyType = h ? 'tampered-output' : 'missing-output';
+      if (h) {
+        tampered++;
+        anomalies.push({
+          ...base,
+          type,
+          actual: h.sha256,
+          message: `${out.path} (${out.kind}) no longer matches its journal entry: SHA-256 ${h.sha256.slice(0, 12)}…, ${h.bytes} bytes on disk; ${out.sha256.slice(0, 12)}…, ${out.bytes ?? '?'} bytes journaled for ${source.file}.`,
+        });
+      } else {
+        missing++;
+        anomalies.push({
+          ...base,
+          type,
+          message: abs
+            ? `${out.path} (${out.kind}), written for ${source.file} (${source.outcome}), is missing from the output tree.`
+            : `The journal lists ${out.path} (${out.kind}) for ${source.file}, a path outside the output root: not checked.`,
+        });
+      }
+      tags.sha(source.sha256, type);
+      if (out.kind === 'pivot') tags.ids(out.idCpro ?? [], type);
     }
   };
-
-  // 2. the journal of the day before, the day, the day after — streamed
-  const col = new JournalCollector(mark);
+  const col = new JournalCollector((out, source) => pending.push({ out, source }));
   const dayFiles = await Promise.all(days.map((d) => writerFiles(journalDir, d)));
   for (const [k, d] of days.entries()) {
     await readJournalDayStream(journalDir, d, {
       onLine: (l, ref) => col.line(k, l, ref),
       onDamaged: (ref, text) => col.damagedLine(k, ref, text),
       onFileStart: k === 1 ? (f) => col.fileStart(f) : undefined,
+      onChunk: checkPending,
     });
   }
   if (dayFiles[1].length === 0) notes.push(`No journal for ${date}: nothing was processed that day, or the journal folder is missing.`);
   if (dayFiles[2].length === 0) notes.push(`No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`);
   if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);
   const files = col.files().sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
-  const anomalyTypesBySha = new Map<string, Set<AnomalyType>>();
-  const anomalyTypesByIdCpro = new Map<string, Set<AnomalyType>>();
-  const tagSha = (sha: string | undefined, t: AnomalyType) => {
-    if (!sha) return;
-    const s = anomalyTypesBySha.get(sha) ?? new Set();
-    s.add(t);
-    anomalyTypesBySha.set(sha, s);
-  };
-  const tagIds = (ids: (string | undefined)[], t: AnomalyType) => {
-    for (const id of ids) {
-      if (!id) continue;
-      const s = anomalyTypesByIdCpro.get(id) ?? new Set();
-      s.add(t);
-      anomalyTypesByIdCpro.set(id, s);
-    }
-  };
 
-  // 3. archive/ and error/ files no outcome of the window lists: the outcome may be in an older
-  //    journal (a file uploaded days before it was processed); state/files says which day
+  // 2. what else the folders hold for the day: files no checked output covers
+  const candidates = await scanOutputCandidates(outRoot, date, tz, col.listedPaths);
+  //    an outcome of the day before or the day after may list them (a file finished across
+  //    midnight); for archive/ and error/, an older journal (a file uploaded days before it
+  //    was processed): state/files says which day
+  if (candidates.size > 0) {
+    const mark = (l: JournalLine) => {
+      if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
+      for (const o of l.outputs) {
+        const c = typeof o?.path === 'string' ? candidates.get(o.path) : undefined;
+        if (c) c.listed = true;
+      }
+    };
+    for (const d of [days[0], days[2]]) await readJournalDayStream(journalDir, d, { onLine: mark });
+  }
   const late = new Map<string, Set<string>>();
   const candidateSha = new Map<string, string>();
   for (const c of [...candidates.values()].filter((x) => !x.listed && (x.kind === 'archive' || x.kind === 'error' || x.kind === 'reason'))) {
@@ -182,93 +229,51 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     await readJournalDayStream(journalDir, d, {
       onLine: (l: JournalLine) => {
         if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
-        mark(l.outputs.map((o) => o?.path).filter((p): p is string => typeof p === 'string' && wanted.has(p)));
+        for (const o of l.outputs) {
+          if (typeof o?.path !== 'string' || !wanted.has(o.path)) continue;
+          const c = candidates.get(o.path);
+          if (c) c.listed = true;
+        }
       },
     });
   }
 
-  // 4. every output the day's outcomes list: present, with the journaled SHA-256
-  const listed = [...col.listed.values()].sort((a, b) => cmp(a.out.path, b.out.path));
-  const byKind: Record<string, number> = {};
-  for (const l of listed) byKind[l.out.kind] = (byKind[l.out.kind] ?? 0) + 1;
-  let missing = 0;
-  let tampered = 0;
-  const checks = await pool(listed, HASH_CONCURRENCY, async (l) => {
-    const abs = inside(outRoot, l.out.path);
-    if (!abs) return { l, state: 'outside' as const };
-    const h = await hashFile(abs);
-    if (!h) return { l, state: 'missing' as const };
-    return { l, state: h.sha256 === l.out.sha256 ? ('ok' as const) : ('tampered' as const), actual: h };
-  });
-  for (const c of checks) {
-    if (c.state === 'ok') continue;
-    const { out, source } = c.l;
-    const invs = invoiceRefs(source.invoices, out.kind === 'pivot' ? out.idCpro : undefined);
-    const base = { file: source.file, sha256: source.sha256, partner: source.partner, output: out.path, journal: source.ref, writer: source.writer, invoices: invs.length ? invs : undefined, expected: out.sha256 };
-    if (c.state === 'tampered') {
-      tampered++;
-      anomalies.push({
-        ...base,
-        type: 'tampered-output',
-        actual: c.actual?.sha256,
-        message: `${out.path} (${out.kind}) no longer matches its journal entry: SHA-256 ${c.actual?.sha256.slice(0, 12)}…, ${c.actual?.bytes} bytes on disk; ${out.sha256.slice(0, 12)}…, ${out.bytes ?? '?'} bytes journaled for ${source.file}.`,
-      });
-      tagSha(source.sha256, 'tampered-output');
-      if (out.kind === 'pivot') tagIds(out.idCpro ?? [], 'tampered-output');
-    } else {
-      missing++;
-      anomalies.push({
-        ...base,
-        type: 'missing-output',
-        message: c.state === 'outside'
-          ? `The journal lists ${out.path} (${out.kind}) for ${source.file}, a path outside the output root: not checked.`
-          : `${out.path} (${out.kind}), written for ${source.file} (${source.outcome}), is missing from the output tree.`,
-      });
-      tagSha(source.sha256, 'missing-output');
-      if (out.kind === 'pivot') tagIds(out.idCpro ?? [], 'missing-output');
-    }
-  }
-
-  // 5. files in the folders that no outcome lists: orphans
-  const emissions: Emission[] = [];
+  // 3. files in the folders that no outcome lists: orphans
   let orphan = 0;
-  const orphans = [...candidates.values()].filter((c) => !c.listed).sort((a, b) => cmp(a.rel, b.rel));
-  const orphanInfo = await pool(orphans, HASH_CONCURRENCY, async (c) => {
+  const emissions = col.emissions;
+  for (const c of [...candidates.values()].filter((x) => !x.listed).sort((a, b) => cmp(a.rel, b.rel))) {
     const h = await hashFile(c.abs);
-    let invs: { idCpro?: string; renvoi?: string; number?: string }[] = [];
-    if (c.kind === 'pivot' && h) invs = pivotInvoices(await fs.readFile(c.abs, 'utf8').catch(() => ''));
-    return { c, h, invs };
-  });
-  for (const { c, h, invs } of orphanInfo) {
     if (!h) continue; // removed meanwhile
+    const invs = c.kind === 'pivot' ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
+    if (c.mtimeMs < 0) {
+      try {
+        c.mtimeMs = statSync(c.abs).mtimeMs;
+      } catch {
+        /* removed meanwhile: reported with what was read */
+      }
+    }
     orphan++;
-    const at = new Date(c.mtimeMs).toISOString();
-    const original = candidateSha.get(c.rel);
+    const at = c.mtimeMs >= 0 ? new Date(c.mtimeMs).toISOString() : undefined;
     anomalies.push({
       type: 'orphan-output',
       output: c.rel,
       actual: h.sha256,
-      sha256: c.kind === 'archive' || c.kind === 'error' ? h.sha256 : original,
+      sha256: c.kind === 'archive' || c.kind === 'error' ? h.sha256 : candidateSha.get(c.rel),
       since: at,
       invoices: invs.length ? invs.slice(0, MAX_INVOICES_PER_ANOMALY).map((i) => stripUndefined({ idCpro: i.idCpro, number: i.number, renvoi: i.renvoi })) : undefined,
-      message: `${c.rel} (${c.kind}, ${h.bytes} bytes, written ${at}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
+      message: `${c.rel} (${c.kind}, ${h.bytes} bytes${at ? `, written ${at}` : ''}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
     });
-    for (const i of invs) if (i.idCpro) emissions.push({ idCpro: i.idCpro, path: c.rel, renvoi: i.renvoi, at, source: 'folder', onDay: true, number: i.number });
+    for (const i of invs) if (i.idCpro) emissions.add({ idCpro: i.idCpro, path: c.rel, renvoi: i.renvoi, at, source: 'folder', onDay: true, number: i.number });
   }
 
-  // 6. pivots the journal knows for the day
-  for (const l of listed) addJournalEmissions(emissions, l);
-
-  // 7. the lifecycle store: suspended invoices past their deadline; earlier pivots of the day's IdCPROs
-  const ids = new Set(emissions.map((e) => e.idCpro));
-  const store = new LifecycleStore(statePaths(config).invoices);
+  // 4. the lifecycle store: suspended invoices past their deadline; earlier pivots of the day's IdCPROs
   const deadline = config.lifecycle.suspendedDeadlineDays;
-  for await (const r of store.all()) {
-    if (ids.has(r.idCpro)) {
+  for await (const r of lifecycleRecords(statePaths(config).invoices)) {
+    if (emissions.has(r.idCpro)) {
       for (const o of r.outputs ?? []) {
-        if (o.kind !== 'pivot') continue;
+        if (o.kind !== 'pivot' || emissions.knows(r.idCpro, o.path)) continue;
         const dep = r.deposits?.find((d) => d.sha256 === o.source);
-        emissions.push({ idCpro: r.idCpro, path: o.path, renvoi: o.renvoi, at: dep?.at, source: 'lifecycle', onDay: false, number: r.number, supplierId: r.supplierId, partner: r.partner, sha256: o.source });
+        emissions.add({ idCpro: r.idCpro, path: o.path, renvoi: o.renvoi, at: dep?.at, source: 'lifecycle', onDay: false, number: r.number, supplierId: r.supplierId, partner: r.partner, sha256: o.source });
       }
     }
     if (r.state === 'SUSPENDUE' && r.suspendedAt) {
@@ -286,26 +291,25 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         invoices: [stripUndefined({ idCpro: r.idCpro, number: r.number, supplierId: r.supplierId })],
         message: `Invoice ${r.number} of supplier ${r.supplierId} (IdCPRO ${r.idCpro}) has been suspended since ${r.suspendedAt} — ${age} days at the end of ${date}, the deadline is ${deadline} days${r.suspendReason ? `. Reason: ${r.suspendReason}` : ''}.`,
       });
-      tagIds([r.idCpro], 'suspended-past-deadline');
+      tags.ids([r.idCpro], 'suspended-past-deadline');
     }
   }
   for (const a of duplicateIdCpro(emissions)) {
     anomalies.push(a);
-    tagIds((a.invoices ?? []).map((i) => i.idCpro), 'duplicate-idcpro');
-    tagSha(a.sha256, 'duplicate-idcpro');
+    tags.ids((a.invoices ?? []).map((i) => i.idCpro), 'duplicate-idcpro');
+    tags.sha(a.sha256, 'duplicate-idcpro');
   }
 
-  // 8. processing: files older than the threshold
+  // 5. processing: files older than the threshold
   const stuckBySha = new Map<string, string>();
-  const inProcessing = (await scanFolder(config.paths.processing)).filter((f) => f.mtimeMs <= stuckBefore);
-  for (const f of inProcessing) {
+  for (const f of (await scanFolder(config.paths.processing)).filter((x) => x.mtimeMs <= stuckBefore)) {
     const h = await hashFile(f.abs);
     if (!h) continue;
     const rel = path.relative(outRoot, f.abs).split(path.sep).join('/');
     const shown = rel.startsWith('..') ? f.abs : rel;
     stuckBySha.set(h.sha256, shown);
-    const r = col.receipts.get(h.sha256)?.first;
-    const claim = col.claims.get(h.sha256);
+    const r = col.receiptOf(h.sha256);
+    const claim = col.claimOf(h.sha256);
     const known = r
       ? `received by ${r.writer} at ${r.ts}`
       : col.prevReceived.has(h.sha256)
@@ -313,7 +317,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         : claim
           ? `claimed by ${claim.writer} at ${claim.ts}, never received by a worker`
           : 'never received in the journal of the window';
-    const done = col.outcomes.has(h.sha256) || (await processed.get(h.sha256).catch(() => undefined)) !== undefined;
+    const done = col.hasOutcome(h.sha256) || (await processed.get(h.sha256).catch(() => undefined)) !== undefined;
     const minutes = Math.floor((judgedAt.getTime() - f.mtimeMs) / 60_000);
     anomalies.push({
       type: 'stuck-processing',
@@ -323,10 +327,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       since: new Date(f.mtimeMs).toISOString(),
       message: `${shown} has been in processing for ${minutes} minutes (threshold ${config.reconcile.stuckProcessingMinutes}); ${known}${done ? '; it already has an outcome, the processing copy was not removed' : ''}.`,
     });
-    tagSha(h.sha256, 'stuck-processing');
+    tags.sha(h.sha256, 'stuck-processing');
   }
 
-  // 9. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
+  // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
   for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) {
     if (!p.inbox) continue;
     for (const f of await scanInboxDay(p.inbox, date, tz)) {
@@ -334,7 +338,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       const h = await hashFile(f.abs);
       if (!h) continue;
       const s = h.sha256;
-      if (col.receipts.has(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
+      if (col.receiptOf(s) || col.claimOf(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
       if ((await processed.get(s).catch(() => undefined)) !== undefined) continue;
       anomalies.push({
         type: 'not-picked-up',
@@ -347,7 +351,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     }
   }
 
-  // 10. files received without an outcome; outcomes without a receipt
+  // 7. files received without an outcome; outcomes without a receipt
   for (const f of files) {
     if (!f.outcome && f.receipt) {
       const errs = [...(col.systemErrors.get(f.sha256) ?? []), ...(col.systemErrors.get(f.receipt.file) ?? [])];
@@ -358,11 +362,11 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         sha256: f.sha256,
         partner: f.receipt.partner,
         writer: f.receipt.writer,
-        journal: f.receipt.ref,
+        journal: refOf(f.receipt),
         since: f.receipt.ts,
         message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}.`,
       });
-      tagSha(f.sha256, 'lost-file');
+      tags.sha(f.sha256, 'lost-file');
     } else if (f.outcome && !f.receipt) {
       const o = f.outcome;
       anomalies.push({
@@ -371,16 +375,16 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         sha256: f.sha256,
         partner: o.partner,
         writer: o.writer,
-        journal: o.ref,
+        journal: refOf(o),
         since: o.ts,
         invoices: o.invoices.length ? invoiceRefs(o.invoices) : undefined,
         message: `${o.file} has an outcome (${o.outcome}) journaled by ${o.writer} at ${o.ts}, but no \`received\` for this content in the journal of ${days[0]} or ${date}.`,
       });
-      tagSha(f.sha256, 'outcome-without-received');
+      tags.sha(f.sha256, 'outcome-without-received');
     }
   }
 
-  // 11. the journal itself
+  // 8. the journal itself
   const damagedPerFile = new Map<string, number>();
   for (const d of col.damaged) damagedPerFile.set(d.ref.file, (damagedPerFile.get(d.ref.file) ?? 0) + 1);
   anomalies.push(...sequenceAnomalies(col.sequence.flatMap((s) => s.issues), damagedPerFile));
@@ -390,10 +394,9 @@ export async function buildReconciliation(config: Config, date: string, clock: C
 
   const sorted = sortAnomalies(anomalies);
   const anomalyCounts: Partial<Record<AnomalyType, number>> = {};
-  for (const t of ANOMALY_TYPES) {
-    const n = sorted.filter((a) => a.type === t).length;
-    if (n) anomalyCounts[t] = n;
-  }
+  for (const a of sorted) anomalyCounts[a.type] = (anomalyCounts[a.type] ?? 0) + 1;
+  const orderedCounts: Partial<Record<AnomalyType, number>> = {};
+  for (const t of ANOMALY_TYPES) if (anomalyCounts[t]) orderedCounts[t] = anomalyCounts[t];
   const summary = summarize(config, files, col.alreadyProcessed, new LocalHours(tz));
   const report: ReconcileReport = {
     format: 'chorus-flux/reconcile@1',
@@ -407,12 +410,12 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     byPartner: summary.byPartner,
     byRecipient: summary.byRecipient,
     hours: summary.hours,
-    outputs: { checked: listed.length, byKind: Object.fromEntries(Object.entries(byKind).sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan },
-    anomalyCounts,
+    outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan },
+    anomalyCounts: orderedCounts,
     anomalies: sorted,
     notes,
   };
-  return { report, rows: invoiceRows(files, anomalyTypesBySha, anomalyTypesByIdCpro) };
+  return { report, rows: () => invoiceRows(files, tags) };
 }
 
 function fileSortKey(f: FileRec): string {
@@ -422,7 +425,7 @@ function fileSortKey(f: FileRec): string {
 async function originalSha(c: Candidate): Promise<string | undefined> {
   if (c.kind === 'reason') {
     try {
-      const j = JSON.parse(await fs.readFile(c.abs, 'utf8')) as { sha256?: unknown };
+      const j = JSON.parse(readFileSync(c.abs, 'utf8')) as { sha256?: unknown };
       if (typeof j.sha256 === 'string') return j.sha256;
     } catch {
       /* unreadable: an orphan anyway */
@@ -432,58 +435,51 @@ async function originalSha(c: Candidate): Promise<string | undefined> {
   return (await hashFile(c.abs))?.sha256;
 }
 
-function addJournalEmissions(into: Emission[], l: ListedOutput): void {
-  const { out, source } = l;
-  if (out.kind !== 'pivot' || !out.idCpro) return;
-  out.idCpro.forEach((id, k) => {
-    const inv = source.invoices.find((i) => i.idCpro === id);
-    into.push({ idCpro: id, path: out.path, renvoi: out.renvoi?.[k] ?? inv?.renvoi, at: source.ts, source: 'journal', onDay: true, file: source.file, sha256: source.sha256, partner: source.partner, number: inv?.number, supplierId: inv?.supplierId });
-  });
-}
-
-function invoiceRows(files: FileRec[], bySha: Map<string, Set<AnomalyType>>, byId: Map<string, Set<AnomalyType>>): InvoiceRow[] {
-  const rows: InvoiceRow[] = [];
+/** The CSV rows as cells in CSV_COLUMNS order (no row objects: a day has 100,000 of them). */
+function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
   for (const f of files) {
     const o = f.outcome;
-    const base = {
-      partner: f.receipt?.partner ?? o?.partner ?? '',
-      file: f.receipt?.file ?? o?.file ?? '',
-      sha256: f.sha256,
-      receivedAt: f.receipt?.receivedAt ?? '',
-      journaledAt: f.receipt?.ts ?? o?.ts ?? '',
-      writer: f.receipt?.writer ?? o?.writer ?? '',
-      fileOutcome: o?.outcome ?? 'lost',
-      kind: o?.kind ?? '',
-    };
-    const fileTypes = bySha.get(f.sha256);
-    const empty = { index: '', number: '', supplierId: '', buyerSiret: '', recepteurId: '', idCpro: '', invoiceOutcome: '', state: '', renvoi: '', montantHT: '', montantTTC: '', pivot: '', rules: o?.rules ?? '' };
+    const r = f.receipt;
+    const partner = r?.partner ?? o?.partner ?? '';
+    const file = r?.file ?? o?.file ?? '';
+    const receivedAt = r?.receivedAt ?? '';
+    const journaledAt = r?.ts ?? o?.ts ?? '';
+    const writer = r?.writer ?? o?.writer ?? '';
+    const fileOutcome = o?.outcome ?? 'lost';
+    const kind = o?.kind ?? '';
+    const fileTypes = tags.bySha.get(f.sha256);
     if (!o || o.invoices.length === 0) {
-      rows.push({ ...base, ...empty, anomalies: [...(fileTypes ?? [])].sort(cmp).join(' ') });
+      yield [partner, file, f.sha256, receivedAt, journaledAt, writer, fileOutcome, kind, '', '', '', '', '', '', '', '', '', '', '', '', o?.rules ?? '', fileTypes ? [...fileTypes].sort(cmp).join(' ') : ''];
       continue;
     }
     const status = isStatusFlow(f);
     for (const inv of o.invoices) {
-      const types = new Set<AnomalyType>(fileTypes ?? []);
-      for (const t of (inv.idCpro && byId.get(inv.idCpro)) || []) types.add(t);
-      const pivot = status ? undefined : o.outputs.find((x) => x.kind === 'pivot' && inv.idCpro !== undefined && x.idCpro?.includes(inv.idCpro));
-      rows.push({
-        ...base,
-        index: String(inv.index + 1),
-        number: inv.number ?? '',
-        supplierId: inv.supplierId ?? '',
-        buyerSiret: inv.buyerSiret ?? '',
-        recepteurId: inv.recepteurId ?? '',
-        idCpro: inv.idCpro ?? '',
-        invoiceOutcome: inv.outcome,
-        state: inv.state ?? '',
-        renvoi: inv.renvoi ?? '',
-        montantHT: inv.montantHT ?? '',
-        montantTTC: inv.montantTTC ?? '',
-        pivot: pivot?.path ?? '',
-        rules: inv.rules ?? '',
-        anomalies: [...types].sort(cmp).join(' '),
-      });
+      const idTypes = inv.idCpro ? tags.byId.get(inv.idCpro) : undefined;
+      const types = fileTypes || idTypes ? [...new Set([...(fileTypes ?? []), ...(idTypes ?? [])])].sort(cmp).join(' ') : '';
+      yield [
+        partner,
+        file,
+        f.sha256,
+        receivedAt,
+        journaledAt,
+        writer,
+        fileOutcome,
+        kind,
+        String(inv.index + 1),
+        inv.number ?? '',
+        inv.supplierId ?? '',
+        inv.buyerSiret ?? '',
+        inv.recepteurId ?? '',
+        inv.idCpro ?? '',
+        inv.outcome,
+        inv.state ?? '',
+        inv.renvoi ?? '',
+        inv.montantHT ?? '',
+        inv.montantTTC ?? '',
+        status ? '' : (inv.pivot ?? ''),
+        inv.rules ?? '',
+        types,
+      ];
     }
   }
-  return rows;
 }

@@ -3,8 +3,12 @@
  * and one row for a file without invoices (refused before parsing, lost). Text cells that a
  * spreadsheet would take for a formula are prefixed with an apostrophe; amounts are not.
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { tempNameFor } from '../emit/atomic-write';
 import type { InvoiceRow } from './types';
 
+/** The columns, in order: the row field and the CSV header name. */
 export const CSV_COLUMNS: [keyof InvoiceRow, string][] = [
   ['partner', 'partner'],
   ['file', 'file'],
@@ -30,25 +34,69 @@ export const CSV_COLUMNS: [keyof InvoiceRow, string][] = [
   ['anomalies', 'anomalies'],
 ];
 
-const NUMERIC = new Set<keyof InvoiceRow>(['montantHT', 'montantTTC', 'index', 'idCpro']);
+/** Cells never prefixed against formula injection: amounts (may be negative) and numbers. */
+const NUMERIC = CSV_COLUMNS.map(([k]) => k === 'montantHT' || k === 'montantTTC' || k === 'index' || k === 'idCpro');
+
+const FORMULA = /^[=+\-@\t\r]/;
+const QUOTE = /[",\r\n]/;
 
 export function csvCell(value: string, numeric = false): string {
   let v = value;
-  if (!numeric && /^[=+\-@\t\r]/.test(v)) v = `'${v}`;
-  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  if (!numeric && FORMULA.test(v)) v = `'${v}`;
+  return QUOTE.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function cmpRow(a: InvoiceRow, b: InvoiceRow): number {
-  const ka = [a.partner, a.file, a.sha256];
-  const kb = [b.partner, b.file, b.sha256];
-  for (let k = 0; k < ka.length; k++) if (ka[k] !== kb[k]) return ka[k] < kb[k] ? -1 : 1;
-  return Number(a.index || 0) - Number(b.index || 0);
+/** One CSV line from the cells of a row, in CSV_COLUMNS order. */
+export function csvLine(cells: readonly string[]): string {
+  let line = '';
+  for (let k = 0; k < cells.length; k++) line += (k ? ',' : '') + csvCell(cells[k], NUMERIC[k]);
+  return line;
 }
 
-export function renderCsv(rows: InvoiceRow[]): string {
-  const lines = [CSV_COLUMNS.map(([, h]) => h).join(',')];
-  for (const r of [...rows].sort(cmpRow)) lines.push(CSV_COLUMNS.map(([k]) => csvCell(r[k], NUMERIC.has(k))).join(','));
+export function rowCells(r: InvoiceRow): string[] {
+  return CSV_COLUMNS.map(([k]) => r[k]);
+}
+
+const HEADER = CSV_COLUMNS.map(([, h]) => h).join(',');
+
+/** The whole CSV as a string (rows in the order given: the report's order). */
+export function renderCsv(rows: Iterable<readonly string[]>): string {
+  const lines = [HEADER];
+  for (const r of rows) lines.push(csvLine(r));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/**
+ * Writes the CSV to `target` as it is produced (a day of 100,000 invoices is never one string
+ * in memory), atomically: temp file in the same folder, fsync, rename, as writeFileAtomic does.
+ */
+export async function writeCsvFile(target: string, rows: Iterable<readonly string[]>): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = tempNameFor(target);
+  const fh = await fs.open(tmp, 'wx', 0o644);
+  try {
+    let chunk = `${HEADER}\r\n`;
+    for (const r of rows) {
+      chunk += `${csvLine(r)}\r\n`;
+      if (chunk.length > 1 << 20) {
+        await fh.write(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) await fh.write(chunk);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    await fs.rename(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** Parses what renderCsv wrote (for tests and tools): rows of cells, quotes undone. */

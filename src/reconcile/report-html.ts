@@ -42,10 +42,16 @@ td.zero{color:#bdbdbd}
 td.hot{color:#b71c1c;font-weight:600}
 code{font:12px ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;word-break:break-all}
 .anom{border-left:4px solid #c62828;padding-left:10px;margin-bottom:14px}
+.anom table{width:100%;table-layout:fixed}
+.anom th:nth-child(1){width:34%}.anom th:nth-child(2){width:17%}.anom th:nth-child(3){width:8%}
 .ok{color:#1b5e20}
 .chart .tick{font-size:11px;fill:#616161}
 .chart .val{font-size:10px;fill:#424242}
 .more{color:#616161;font-style:italic}
+.partners{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
+table.partner{min-width:270px}
+table.partner caption{text-align:left;padding:4px 2px;caption-side:top}
+#per-recipient td:first-child{white-space:nowrap}
 footer{margin-top:32px;color:#9e9e9e;font-size:12px}
 `;
 
@@ -89,45 +95,49 @@ function anomaliesSection(r: ReconcileReport): string {
   return out.join('');
 }
 
-const FILE_COLS: [keyof FileCounts, string][] = [
-  ['files', 'files'],
-  ['accepted', 'accepted'],
-  ['partial', 'partial'],
-  ['refused', 'refused'],
-  ['suspended', 'suspended'],
-  ['duplicate', 'duplicate'],
-  ['statusApplied', 'status'],
-  ['lost', 'lost'],
-  ['alreadyProcessed', 'already proc.'],
+/** Rows of a partner's table: a label, its file count, its invoice count (undefined: not applicable). */
+const PARTNER_ROWS: [string, keyof FileCounts | undefined, keyof InvoiceCounts | undefined][] = [
+  ['received / deposited', 'files', 'invoices'],
+  ['accepted', 'accepted', 'accepted'],
+  ['partial integration', 'partial', undefined],
+  ['refused', 'refused', 'refused'],
+  ['suspended', 'suspended', 'suspended'],
+  ['completed (Renvoi Complétée)', undefined, 'completed'],
+  ['recycled (Renvoi Recyclée)', undefined, 'recycled'],
+  ['duplicate (DOUBLON)', 'duplicate', 'duplicate'],
+  ['status flow applied / lines', 'statusApplied', 'statusApplied'],
+  ['status lines refused', undefined, 'statusRefused'],
+  ['lost', 'lost', undefined],
+  ['already processed (re-dropped)', 'alreadyProcessed', undefined],
 ];
 
+function partnerCard(id: string, name: string | undefined, f: FileCounts, i: InvoiceCounts): string {
+  const cell = (v: number | undefined, hot: boolean) => (v === undefined ? '<td class="num zero">·</td>' : n(v, hot));
+  const rows = PARTNER_ROWS.map(([label, fk, ik]) => `<tr><td>${esc(label)}</td>${cell(fk && f[fk], fk === 'lost')}${cell(ik && i[ik], false)}</tr>`).join('');
+  return `<table class="partner" data-partner="${esc(id)}"><caption><b>${esc(id)}</b>${name ? ` <span class="sub">${esc(name)}</span>` : ''}</caption><thead><tr><th></th><th class="num">files</th><th class="num">invoices</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function partnerTables(r: ReconcileReport): string {
+  const cards = r.byPartner.map((p) => partnerCard(p.partner, p.name, p.files, p.invoices));
+  cards.push(partnerCard('total', undefined, r.totals.files, r.totals.invoices));
+  return `<h2>Per partner</h2><div class="partners" id="per-partner">${cards.join('')}</div>`;
+}
+
 const INV_COLS: [keyof InvoiceCounts, string][] = [
-  ['invoices', 'invoices'],
   ['accepted', 'accepted'],
   ['refused', 'refused'],
   ['suspended', 'suspended'],
   ['completed', 'completed'],
   ['recycled', 'recycled'],
   ['duplicate', 'duplicate'],
-  ['statusApplied', 'status lines'],
-  ['statusRefused', 'status refused'],
 ];
-
-function partnerTable(r: ReconcileReport): string {
-  const head = `<tr><th rowspan="2">partner</th><th colspan="${FILE_COLS.length}">files</th><th colspan="${INV_COLS.length}">invoices</th></tr><tr>${FILE_COLS.map(([, l]) => `<th class="num">${l}</th>`).join('')}${INV_COLS.map(([, l]) => `<th class="num">${l}</th>`).join('')}</tr>`;
-  const row = (label: string, f: FileCounts, i: InvoiceCounts) =>
-    `<tr><td>${label}</td>${FILE_COLS.map(([k]) => n(f[k], k === 'lost')).join('')}${INV_COLS.map(([k]) => n(i[k])).join('')}</tr>`;
-  const rows = r.byPartner.map((p) => row(`<b>${esc(p.partner)}</b>${p.name ? `<div class="sub">${esc(p.name)}</div>` : ''}`, p.files, p.invoices));
-  rows.push(row('<b>total</b>', r.totals.files, r.totals.invoices));
-  return `<h2>Per partner</h2><table id="per-partner"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
-}
 
 function money(a: Amounts): string {
   return [a.in.invoices, a.in.ht, a.in.ttc, a.out.invoices, a.out.ht, a.out.ttc].map((v) => `<td class="num">${typeof v === 'number' ? v : groupDigits(v)}</td>`).join('');
 }
 
 function recipientTable(r: ReconcileReport): string {
-  const cols: [keyof InvoiceCounts, string][] = INV_COLS.filter(([k]) => k !== 'invoices');
+  const cols = INV_COLS;
   const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited)</th><th colspan="3">out (in a pivot)</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT</th><th class="num">TTC</th><th class="num">n</th><th class="num">HT</th><th class="num">TTC</th></tr>`;
   const rows = r.byRecipient.map((x) => `<tr><td><b>${esc(x.recepteurId)}</b>${x.name ? `<div class="sub">${esc(x.name)}</div>` : ''}</td>${cols.map(([k]) => n(x.invoices[k])).join('')}${money(x.amounts)}</tr>`);
   rows.push(`<tr><td><b>total</b></td>${cols.map(([k]) => n(r.totals.invoices[k])).join('')}${money(r.totals.amounts)}</tr>`);
@@ -170,7 +180,7 @@ export function renderHtml(r: ReconcileReport): string {
 <section id="summary">${cards(r)}</section>
 <section id="anomalies">${anomaliesSection(r)}</section>
 <section id="volumes"><h2>Files received per hour</h2>${hourlyChart(r.hours, esc)}</section>
-<section id="partners">${partnerTable(r)}</section>
+<section id="partners">${partnerTables(r)}</section>
 <section id="recipients">${recipientTable(r)}</section>
 <section id="outputs"><h2>Outputs checked against the journal</h2><p>${r.outputs.checked} output(s) checked (${Object.entries(r.outputs.byKind).map(([k, v]) => `${esc(k)} ${v}`).join(', ') || 'none'}): ${r.outputs.missing} missing, ${r.outputs.tampered} altered, ${r.outputs.orphan} orphan(s).</p></section>
 ${notes}

@@ -8,7 +8,7 @@
  * looks like the simulated day's (the reconciliation finds orphans in those folders by mtime).
  * Inbound files get an mtime on the day too (archive/<day>/ and error/<day>/ follow it).
  */
-import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configFromObject, type Config } from '../../src/config/config';
 import type { JournalOutput } from '../../src/journal/events';
@@ -215,3 +215,40 @@ export function copyDay(day: BuiltDay): BuiltDay {
 }
 
 export { copyFileSync, setTime };
+
+/**
+ * A day with one of each kind of damage, for the HTML report and its screenshot: a pivot
+ * duplicated, an output altered, an archived original deleted, a worker dead on a file left
+ * in processing, a stray status flow, a suspended invoice forgotten for 40 days.
+ */
+export async function damageForSample(day: BuiltDay): Promise<void> {
+  const fs = { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync };
+  const out = day.out;
+  const p0102 = day.result('op-alpha/facture-0102.xml').outputs.find((o) => o.kind === 'pivot')!;
+  const dup = path.posix.join(path.posix.dirname(p0102.path), 'FEN0036A_CFX001_CFX000DUPLICATE00000000.xml');
+  fs.copyFileSync(path.join(out, p0102.path), path.join(out, dup));
+  setTime(path.join(out, dup), at(DAY, '12:00'));
+
+  const hop = day.result('op-beta/facture-cii-hopital.xml').outputs.find((o) => o.kind === 'pivot')!;
+  const hopFile = path.join(out, hop.path);
+  fs.writeFileSync(hopFile, fs.readFileSync(hopFile, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+
+  const archived = day.result('op-alpha/decompte-travaux-a4.xml').outputs.find((o) => o.kind === 'archive')!;
+  fs.rmSync(path.join(out, archived.path));
+
+  const claimed = path.join(day.config.paths.processing, 'op-beta', 'lxk2m9-a1b2c3d4e5__facture-0160.xml');
+  fs.mkdirSync(path.dirname(claimed), { recursive: true });
+  fs.writeFileSync(claimed, papeterie('F-2026-0160'));
+  setTime(claimed, at(DAY, '09:00'));
+  await crashOn(day.config, { path: claimed, relPath: 'op-beta/facture-0160.xml', partner: 'op-beta' }, 'node-z', at(DAY, '09:05'));
+
+  const refused = day.result('op-alpha/destinataire-inconnu.xml').outputs.find((o) => o.kind === 'statut')!;
+  const stray = path.join(out, 'statut/op-alpha/FEN1200A_CFX001_CFX0000ORPHAN000000000.xml');
+  fs.writeFileSync(stray, fs.readFileSync(path.join(out, refused.path), 'utf8').replace(/CFX[0-9A-F]{21}/, 'CFX0000ORPHAN000000000'));
+  setTime(stray, at(DAY, '13:00'));
+
+  const old = '2026-01-29';
+  const inbox = path.join(day.root, 'inbox-old');
+  drop(inbox, 'op-alpha', 'avoir-0042.xml', lyceeWithoutEngagement('A-2026-0042'), at(old, '09:00'));
+  await batch(day.config, inbox, 'node-old', at(old, '09:30'));
+}

@@ -1,0 +1,97 @@
+/**
+ * The small pure pieces of the reconciliation: calendar days across DST, the CSV cell
+ * rules, the journal reader on torn and CRLF lines, the sequence check, and which of two
+ * pivots with the same IdCPRO is the duplicate.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { duplicateIdCpro, type Emission } from '../../src/reconcile/anomalies';
+import { addDays, dayEnd, dayStart, isDay, LocalHours } from '../../src/reconcile/day';
+import { readJournalDayStream, SequenceCheck } from '../../src/reconcile/read-journal';
+import { csvCell, csvLine, parseCsv, renderCsv } from '../../src/reconcile/report-csv';
+import { esc, groupDigits } from '../../src/reconcile/report-html';
+import { tempDir } from '../helpers/run';
+
+describe('days in Europe/Paris', () => {
+  it('knows real dates and their neighbours', () => {
+    expect(isDay('2026-02-28')).toBe(true);
+    expect(isDay('2026-02-29')).toBe(false);
+    expect(isDay('2026-3-1')).toBe(false);
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+
+  it('has 23 hours on the spring change and 25 on the autumn one', () => {
+    const tz = 'Europe/Paris';
+    expect(dayStart('2026-03-10', tz).toISOString()).toBe('2026-03-09T23:00:00.000Z');
+    expect((dayEnd('2026-03-29', tz).getTime() - dayStart('2026-03-29', tz).getTime()) / 3_600_000).toBe(23);
+    expect((dayEnd('2026-10-25', tz).getTime() - dayStart('2026-10-25', tz).getTime()) / 3_600_000).toBe(25);
+    const h = new LocalHours(tz);
+    expect(h.hourOf('2026-03-10T07:15:00.000Z')).toBe(8);
+    expect(h.hourOf('2026-07-10T07:15:00.000Z')).toBe(9);
+    expect(h.hourOf('not a date')).toBeUndefined();
+  });
+});
+
+describe('CSV cells', () => {
+  it('quotes what must be quoted and defuses formulas, but not amounts', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('dit "bonjour"')).toBe('"dit ""bonjour"""');
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell('-12.50', true)).toBe('-12.50');
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    const text = renderCsv([['op-alpha', 'a\r\nb', ...Array(20).fill('')]]);
+    expect(parseCsv(text)[1].slice(0, 2)).toEqual(['op-alpha', 'a\r\nb']);
+    expect(csvLine(['x', 'y'])).toBe('x,y');
+  });
+
+  it('escapes HTML and groups digits without floats', () => {
+    expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    expect(groupDigits('1234567.05')).toBe('1\u202f234\u202f567.05');
+    expect(groupDigits('-1000.00')).toBe('−1\u202f000.00');
+    expect(groupDigits('12.3')).toBe('12.3');
+  });
+});
+
+describe('reading a journal day', () => {
+  it('reads CRLF lines, reports a torn last line as unreadable, and follows seq', async () => {
+    const dir = tempDir('cf-journal-');
+    mkdirSync(path.join(dir, '2026-03-10'));
+    const l = (seq: number) => JSON.stringify({ seq, ts: '2026-03-10T08:00:00.000Z', writer: 'w', event: 'start', mode: 'run', version: '0', config: 'x' });
+    writeFileSync(path.join(dir, '2026-03-10', 'w.jsonl'), `${l(1)}\r\n${l(2)}\n${l(4)}\n{"seq":5,"ev`);
+    const seen: number[] = [];
+    const damaged: number[] = [];
+    const check = new SequenceCheck('journal/2026-03-10/w.jsonl');
+    const stats = await readJournalDayStream(dir, '2026-03-10', {
+      onLine: (line, ref) => {
+        seen.push(line.seq);
+        check.see(line.seq, ref.line);
+      },
+      onDamaged: (ref) => damaged.push(ref.line),
+    });
+    expect(seen).toEqual([1, 2, 4]);
+    expect(damaged).toEqual([4]);
+    expect(stats).toEqual({ writerFiles: 1, lines: 3, damaged: 1 });
+    expect(check.issues).toEqual([{ kind: 'gap', file: 'journal/2026-03-10/w.jsonl', writer: 'w', from: 3, to: 3, line: 3 }]);
+    expect(await readJournalDayStream(dir, '2026-03-11', { onLine: () => undefined })).toEqual({ writerFiles: 0, lines: 0, damaged: 0 });
+  });
+});
+
+describe('the same IdCPRO in two pivots', () => {
+  const e = (p: string, renvoi: string | undefined, at: string | undefined, source: Emission['source'] = 'journal', onDay = true): Emission => ({ idCpro: '42', path: p, renvoi, at, source, onDay });
+
+  it('flags the later one when it is not a resend, whatever order they come in', () => {
+    const a = duplicateIdCpro([e('pivot/X/b.xml', 'Non', '2026-03-10T10:00:00Z'), e('pivot/X/a.xml', 'Non', '2026-03-10T09:00:00Z')]);
+    expect(a.map((x) => [x.output, x.outputs])).toEqual([['pivot/X/b.xml', ['pivot/X/a.xml', 'pivot/X/b.xml']]]);
+  });
+
+  it('accepts Complétée and Recyclée, and a replay of the same file', () => {
+    expect(duplicateIdCpro([e('p/1.xml', 'Non', '1'), e('p/2.xml', 'Complétée', '2'), e('p/3.xml', 'Recyclée', '3'), e('p/1.xml', 'Non', '4')])).toEqual([]);
+  });
+
+  it('uses the lifecycle for pivots of earlier days, and reports only the day\'s emissions', () => {
+    const earlier = e('p/old.xml', 'Non', undefined, 'lifecycle', false);
+    expect(duplicateIdCpro([earlier, e('p/new.xml', undefined, '2026-03-10T10:00:00Z')]).map((x) => x.output)).toEqual(['p/new.xml']);
+    expect(duplicateIdCpro([e('p/a.xml', 'Non', '1', 'lifecycle', false), e('p/b.xml', 'Non', '2', 'lifecycle', false)])).toEqual([]);
+  });
+});
