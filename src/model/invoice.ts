@@ -219,6 +219,8 @@ export interface ChorusData {
   serviceName?: string; // Debiteur/NomService
   paymentMeansLabel?: string; // ModePaiement/Libelle
   receptionDate?: IsoDate; // DateReception
+  /** DateLivraison as the pivot carries it: BT-72, else the issue date (set by enrichment; BT-72 itself is left as sent) */
+  deliveryDate?: IsoDate;
   idCpro?: string; // IdCPRO (IPM4-AIFE-2)
   renvoi?: Renvoi; // Renvoi (IPM4)
   moeAvailabilityDate?: IsoDate; // DateMiseADispositionMOE (IPM4-027)

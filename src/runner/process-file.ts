@@ -401,9 +401,15 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     v.findings.push(...e.findings);
     if (deps.facturx) {
       const tf = msNow();
-      const fx = await deps.facturx(e.invoice);
+      try {
+        const fx = await deps.facturx(e.invoice);
+        v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
+      } catch (err) {
+        // a fault of the generator, not of the invoice: the pivot goes out without it, loudly
+        v.findings.push({ rule: 'CPRO-FACTURX', severity: 'warning', message: `The Factur-X attachment could not be generated (${(err as Error).message.slice(0, 200)}); the pivot is emitted without it.` });
+        ctx.log.error({ err, invoice: e.invoice.number }, 'Factur-X generation failed');
+      }
       ctx.t.facturx += msNow() - tf;
-      v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
     }
     const k = `${e.route.recepteurId}|${e.route.csmoe ?? ''}|${v.renvoi ?? 'Non'}`;
     const group = byRoute.get(k) ?? { route: e.route, invoices: [] };

@@ -39,7 +39,7 @@ it('routes a works invoice for the MOE code service to the MOE, with the MOE fie
   const e = enrichInvoice(inv, { idCpro: '42', receptionDate: '2026-11-27', renvoi: 'Non', recipient });
   expect(e.route).toEqual({ recepteurId: 'MOEMOR01', recepteurLabel: 'MOE 91485253800018', toMoe: true, csmoe: 'MOE01' });
   expect(e.invoice.chorus.moeAvailabilityDate).toBe('2026-11-27');
-  expect(e.invoice.delivery?.date).toBe('2026-10-31'); // BT-72
+  expect(e.invoice.chorus.deliveryDate).toBe('2026-10-31'); // BT-72
 });
 
 it('keeps a works invoice for another code service, and a non-works cadre, with the finance SI', async () => {
@@ -48,7 +48,8 @@ it('keeps a works invoice for another code service, and a non-works cadre, with 
   expect(routeOf({ ...inv, profileId: 'A1' }, recipient)).toMatchObject({ recepteurId: 'VALM01', toMoe: false });
   const e = enrichInvoice({ ...inv, profileId: 'A1', delivery: undefined }, { idCpro: '43', receptionDate: '2026-11-27', renvoi: 'Non', recipient });
   expect(e.invoice.chorus.moeAvailabilityDate).toBeUndefined();
-  expect(e.invoice.delivery?.date).toBe(inv.issueDate); // DateLivraison defaults to the issue date
+  expect(e.invoice.chorus.deliveryDate).toBe(inv.issueDate); // DateLivraison defaults to the issue date
+  expect(e.invoice.delivery).toBeUndefined(); // BT-72 itself stays as sent
   expect(e.invoice.chorus.renvoi).toBe('Non');
   expect(e.invoice.chorus.idCpro).toBe('43');
 });

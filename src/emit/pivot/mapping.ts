@@ -199,7 +199,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('Type', 'BT-3 Invoice type code: 381 for credit notes (UNTDID 1001), else 380', pivotType, true),
     leaf('Cadre', 'BT-23 Business process type (A1 … A25, default A1)', pivotCadre, true),
     leaf('DateEmissionFacture', 'BT-2 Invoice issue date', (i) => i.issueDate, true),
-    leaf('DateLivraison', 'BT-72 Actual delivery date, else BT-2 (IPM4)', (i) => i.delivery?.date),
+    leaf('DateLivraison', 'BT-72 Actual delivery date, else BT-2 (IPM4)', (i) => i.chorus.deliveryDate ?? i.delivery?.date),
     group('ModePaiement', 'BG-16 Payment instructions', [
       leaf('Code', 'BT-81 Payment means type code, mapped (schemas/payment-means.json)', (i) => pivotPaymentCode(i.paymentMeans[0]?.code), true),
       leaf('Libelle', 'BT-82 Payment means text', paymentLabel),

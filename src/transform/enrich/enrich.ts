@@ -61,12 +61,12 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
   const invoice: Invoice = {
     ...source,
     attachments: typed.attachments,
-    delivery: { ...source.delivery, date: source.delivery?.date ?? source.issueDate },
     chorus: {
       ...source.chorus,
       supplierIdType: supplierIdType(source),
       serviceName: source.chorus.serviceName ?? service?.name,
       receptionDate: source.chorus.receptionDate ?? ctx.receptionDate,
+      deliveryDate: source.delivery?.date ?? source.issueDate,
       idCpro: ctx.idCpro,
       renvoi: ctx.renvoi,
       moeAvailabilityDate: route.toMoe ? ctx.receptionDate : source.chorus.moeAvailabilityDate,

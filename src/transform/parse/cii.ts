@@ -265,8 +265,11 @@ export function parseCii(root: XNode): Invoice {
       exemptionReasonCode: text(tax, 'ExemptionReasonCode'),
     });
     inv.taxPointDate ??= ciiDate(at(tax, 'TaxPointDate/DateString'));
+    const dueDateCode = text(tax, 'DueDateTypeCode'); // BT-8
+    if (dueDateCode !== undefined) inv.invoicingPeriod = { ...inv.invoicingPeriod, descriptionCode: dueDateCode };
   }
-  inv.invoicingPeriod = period(kid(s, 'BillingSpecifiedPeriod'));
+  const billing = period(kid(s, 'BillingSpecifiedPeriod'));
+  if (billing) inv.invoicingPeriod = { ...inv.invoicingPeriod, ...billing };
   inv.allowanceCharges = kids(s, 'SpecifiedTradeAllowanceCharge').map(allowanceCharge);
   inv.paymentTerms = terms.map((t) => text(t, 'Description')).find((x) => x !== undefined);
   inv.dueDate = terms.map((t) => ciiDate(at(t, 'DueDateDateTime/DateTimeString'))).find((x) => x !== undefined);

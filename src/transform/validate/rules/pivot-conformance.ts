@@ -66,6 +66,7 @@ function dates(inv: Invoice): Field[] {
   return [
     { name: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
     { name: 'Actual delivery date (BT-72)', bt: 'BT-2', value: inv.delivery?.date },
+    { name: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
     { name: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
     { name: 'DateMiseADispositionMOE', bt: 'BT-2', value: inv.chorus.moeAvailabilityDate },
   ];
