@@ -31,6 +31,8 @@ export interface AttrFact extends Located {
 /** cac:TaxCategory / cac:ClassifiedTaxCategory */
 export interface UblTaxCategoryFact extends Located {
   id?: string;
+  /** normalize-space(cbc:ID) ('' when absent) */
+  code: string;
   /** cac:TaxScheme/cbc:ID is "VAT" (normalised, upper-cased) */
   vat: boolean;
   percent?: string;

@@ -11,40 +11,63 @@ import { Big, dec } from '../../model/decimal';
 export type D = Big;
 
 const ZERO = new Big(0);
-const HALF = new Big(0.5);
-const HUNDRED = new Big(100);
+const HUNDREDTH = new Big('0.01');
+
+/**
+ * Parsed decimals by their text: the same amounts are read by many rules of one invoice, and
+ * big.js values are immutable (operations return new values), so sharing them is safe.
+ */
+const parsed = new Map<string, D | null>();
+const PARSED_MAX = 20_000;
 
 /** xs:decimal(x): undefined for an absent or non-decimal value (the empty sequence). */
 export function d(s: string | undefined): D | undefined {
-  return dec(s);
+  if (s === undefined) return undefined;
+  let v = parsed.get(s);
+  if (v === undefined) {
+    v = dec(s) ?? null;
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(s, v);
+  }
+  return v ?? undefined;
 }
 
 export function zero(): D {
   return ZERO;
 }
 
-function floor(b: D): D {
-  const t = b.round(0, Big.roundDown);
-  return t.gt(b) ? t.minus(1) : t;
+/** Fraction digits of a Big (its digits are normalised: no trailing zeros). */
+function fractionDigits(b: D): number {
+  const n = b.c.length - b.e - 1;
+  return n > 0 ? n : 0;
 }
 
-/** XPath round(x * 10^dp) div 10^dp: halves go towards positive infinity (round(-2.5) = -2). */
+/**
+ * XPath round(x * 10^dp) div 10^dp: the nearest value, halves towards positive infinity
+ * (round(-2.5) = -2). Decimal only: positive halves round up, negative halves towards zero.
+ */
 export function xround(b: D, dp = 2): D {
-  if (dp === 2) return floor(b.times(HUNDRED).plus(HALF)).div(HUNDRED);
-  const scale = new Big(10).pow(dp);
-  return floor(b.times(scale).plus(HALF)).div(scale);
+  const digits = fractionDigits(b);
+  if (digits <= dp) return b;
+  if (b.s < 0 && digits === dp + 1 && b.c[b.c.length - 1] === 5) return b.round(dp, Big.roundDown);
+  return b.round(dp, Big.roundHalfUp);
 }
 
 /** XPath round(x) to an integer. */
 export function xround0(b: D): D {
-  return floor(b.plus(HALF));
+  return xround(b, 0);
+}
+
+/** x div 100, exactly */
+export function percentOf(rate: D): D {
+  return rate.times(HUNDREDTH);
 }
 
 /** Sum of the decimals among the values (absent ones add nothing), like sum(x/xs:decimal(.)). */
 export function dsum(values: Iterable<string | undefined>): D {
   let t = ZERO;
   for (const v of values) {
-    const x = dec(v);
+    const x = d(v);
     if (x) t = t.plus(x);
   }
   return t;
@@ -55,15 +78,27 @@ export function eq(a: D | undefined, b: D | undefined): boolean {
   return a !== undefined && b !== undefined && a.eq(b);
 }
 
+const WS = /\s+/g;
+
 /** normalize-space(x) of a possibly absent value. */
 export function ns(s: string | undefined): string {
   if (s === undefined) return '';
-  return s.indexOf('  ') < 0 && s.indexOf('\n') < 0 && s.indexOf('\t') < 0 && s.indexOf('\r') < 0 ? s.trim() : s.replace(/\s+/g, ' ').trim();
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // XML white space (tab, LF, CR, space): only then is there anything to normalise
+    if (c === 32 || c === 9 || c === 10 || c === 13) return s.replace(WS, ' ').trim();
+  }
+  return s;
 }
 
-/** normalize-space(x) != '' */
+/** normalize-space(x) != '' : some character that is not XML white space. */
 export function filled(s: string | undefined): boolean {
-  return ns(s) !== '';
+  if (s === undefined) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return true;
+  }
+  return false;
 }
 
 /** string-length(substring-after(x, '.')) */
@@ -81,19 +116,20 @@ export function inList(list: ReadonlySet<string>, s: string | undefined): boolea
 
 /** XPath `x >= 0`-style comparison of an untyped value with a number; false when absent. */
 export function cmp(s: string | undefined, op: '>' | '>=' | '=' | '<' | '<=', n: number): boolean {
-  const x = dec(s);
+  const x = d(s);
   if (!x) return false;
+  const c = x.cmp(n === 0 ? ZERO : n);
   switch (op) {
     case '>':
-      return x.gt(n);
+      return c > 0;
     case '>=':
-      return x.gte(n);
+      return c >= 0;
     case '=':
-      return x.eq(n);
+      return c === 0;
     case '<':
-      return x.lt(n);
+      return c < 0;
     case '<=':
-      return x.lte(n);
+      return c <= 0;
   }
 }
 

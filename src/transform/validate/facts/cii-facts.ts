@@ -4,7 +4,7 @@
  * context is "anywhere" (CII-DT data type restrictions, code lists, scheme identifiers…).
  */
 import type { XNode } from '../../../xml/nodes';
-import { at, attr, kid, kids, text, textOf } from '../../../xml/nodes';
+import { at, kid, kids, text, textOf } from '../../../xml/nodes';
 import type {
   AttrFact,
   CiiAllowanceChargeFact,
@@ -15,7 +15,7 @@ import type {
   CiiTaxFact,
   TextFact,
 } from '../../../model/syntax-facts';
-import { attrNames, childKeys, countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
+import { at as attrAt, attrNames, childKeys, countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
 
 const TX = 'SupplyChainTradeTransaction';
 const AGR = `${TX}/ApplicableHeaderTradeAgreement`;
@@ -98,7 +98,19 @@ function indexed(nodes: XNode[], base: string, name: string, parent: string): { 
   return nodes.map((node, i) => ({ node, path: `${base}${step(prefix, name, i, many)}` }));
 }
 
+/** Facts already read for a node during this extraction (the structured read and the walk meet the same nodes). */
+let seenTax: Map<XNode, CiiTaxFact> | undefined;
+let seenAc: Map<XNode, CiiAllowanceChargeFact> | undefined;
+
 function tax(node: XNode, path: string): CiiTaxFact {
+  const hit = seenTax?.get(node);
+  if (hit) return hit;
+  const t = readTax(node, path);
+  seenTax?.set(node, t);
+  return t;
+}
+
+function readTax(node: XNode, path: string): CiiTaxFact {
   return {
     path,
     categoryCode: text(node, 'CategoryCode'),
@@ -112,6 +124,14 @@ function tax(node: XNode, path: string): CiiTaxFact {
 }
 
 function allowanceCharge(node: XNode, path: string): CiiAllowanceChargeFact {
+  const hit = seenAc?.get(node);
+  if (hit) return hit;
+  const a = readAllowanceCharge(node, path);
+  seenAc?.set(node, a);
+  return a;
+}
+
+function readAllowanceCharge(node: XNode, path: string): CiiAllowanceChargeFact {
   const indicator = text(node, 'ChargeIndicator/Indicator');
   return {
     path,
@@ -130,7 +150,7 @@ function allowanceCharge(node: XNode, path: string): CiiAllowanceChargeFact {
 function dateFact(node: XNode | undefined, path: string): CiiDateFact | undefined {
   const s = kid(node, 'DateTimeString');
   if (s === undefined) return undefined;
-  return { path: `${path}/udt:DateTimeString`, text: textOf(s) ?? '', format: attr(s, 'format') };
+  return { path: `${path}/udt:DateTimeString`, text: textOf(s) ?? '', format: attrAt(s, '@format') };
 }
 
 function period(node: XNode | undefined, path: string): CiiPeriodFact | undefined {
@@ -149,7 +169,7 @@ function period(node: XNode | undefined, path: string): CiiPeriodFact | undefine
 function taxIds(party: XNode | undefined, base: string): AttrFact[] {
   const out: AttrFact[] = [];
   for (const { node, path } of indexed(kids(party, 'SpecifiedTaxRegistration'), base, 'SpecifiedTaxRegistration', '')) {
-    for (const id of kids(node, 'ID')) out.push({ path: `${path}/ram:ID`, name: 'ID', text: textOf(id) ?? '', attr: attr(id, 'schemeID') });
+    for (const id of kids(node, 'ID')) out.push({ path: `${path}/ram:ID`, name: 'ID', text: textOf(id) ?? '', attr: attrAt(id, '@schemeID') });
   }
   return out;
 }
@@ -157,6 +177,17 @@ function taxIds(party: XNode | undefined, base: string): AttrFact[] {
 const texts = (nodes: XNode[]): string[] => nodes.map((n) => textOf(n) ?? '');
 
 export function ciiFacts(root: XNode): CiiFacts {
+  seenTax = new Map();
+  seenAc = new Map();
+  try {
+    return readFacts(root);
+  } finally {
+    seenTax = undefined;
+    seenAc = undefined;
+  }
+}
+
+function readFacts(root: XNode): CiiFacts {
   const counts: Record<string, number> = {};
   for (const p of CII_ROOT_COUNTS) counts[p] = countPath(root, split(p));
   const agreement = at(root, AGR);
@@ -181,7 +212,7 @@ export function ciiFacts(root: XNode): CiiFacts {
     lines: [],
     hasMonetarySummation: summation !== undefined,
     summationPath: summation !== undefined ? pathOf(SUM) : undefined,
-    taxTotalAmounts: kids(summation, 'TaxTotalAmount').map((n) => ({ path: `${pathOf(SUM)}/ram:TaxTotalAmount`, name: 'TaxTotalAmount', text: textOf(n) ?? '', attr: attr(n, 'currencyID') })),
+    taxTotalAmounts: kids(summation, 'TaxTotalAmount').map((n) => ({ path: `${pathOf(SUM)}/ram:TaxTotalAmount`, name: 'TaxTotalAmount', text: textOf(n) ?? '', attr: attrAt(n, '@currencyID') })),
     invoicePeriod: period(kid(settlement, 'BillingSpecifiedPeriod'), `${setPath}/ram:BillingSpecifiedPeriod`),
     hasDelivery: delivery !== undefined,
     deliveryPath: delivery !== undefined ? pathOf(`${TX}/ApplicableHeaderTradeDelivery`) : undefined,
@@ -197,8 +228,8 @@ export function ciiFacts(root: XNode): CiiFacts {
     sellerGlobalIdCount: countKids(seller, 'GlobalID'),
     sellerLegalIds: texts(kids(kid(seller, 'SpecifiedLegalOrganization'), 'ID')),
     buyerLegalIdCount: countPath(buyer, ['SpecifiedLegalOrganization', 'ID']),
-    sellerUriScheme: attr(at(seller, 'URIUniversalCommunication/URIID'), 'schemeID'),
-    buyerUriScheme: attr(at(buyer, 'URIUniversalCommunication/URIID'), 'schemeID'),
+    sellerUriScheme: attrAt(at(seller, 'URIUniversalCommunication/URIID'), '@schemeID'),
+    buyerUriScheme: attrAt(at(buyer, 'URIUniversalCommunication/URIID'), '@schemeID'),
     sellerHasUri: kid(seller, 'URIUniversalCommunication') !== undefined,
     buyerHasUri: kid(buyer, 'URIUniversalCommunication') !== undefined,
     sellerAddressCountry: text(seller, 'PostalTradeAddress/CountryID'),
@@ -294,7 +325,7 @@ export function ciiFacts(root: XNode): CiiFacts {
       netPriceChargeAmountCount: countPath(agr, ['NetPriceProductTradePrice', 'ChargeAmount']),
       productPath: product !== undefined ? `${path}/ram:SpecifiedTradeProduct` : undefined,
       globalIdCount: countKids(product, 'GlobalID'),
-      globalIdSchemeCount: kids(product, 'GlobalID').filter((g) => attr(g, 'schemeID') !== undefined).length,
+      globalIdSchemeCount: kids(product, 'GlobalID').filter((g) => attrAt(g, '@schemeID') !== undefined).length,
       originCountryCount: countKids(product, 'OriginTradeCountry'),
       originCountryIdCount: countPath(product, ['OriginTradeCountry', 'ID']),
     };
@@ -312,7 +343,7 @@ const IN_SHIPTO = 2;
 const IN_TAXREG = 4;
 const IN_HEADER_SETTLEMENT = 8;
 
-const afact = (path: string, name: string, node: XNode, a: string): AttrFact => ({ path, name, text: textOf(node) ?? '', attr: attr(node, a) });
+const afact = (path: string, name: string, node: XNode, a: `@${string}`): AttrFact => ({ path, name, text: textOf(node) ?? '', attr: attrAt(node, a) });
 const tfact = (path: string, node: XNode): TextFact => ({ path, text: textOf(node) ?? '' });
 
 const REF_DOC = 'ReferencedDocument';
@@ -344,11 +375,11 @@ function walk(node: XNode, path: string, name: string, f: CiiFacts, flags: numbe
 
 function visit(node: XNode, name: string, path: string, parent: string, parentNode: XNode, f: CiiFacts, flags: number): void {
   if (name.endsWith('Amount')) {
-    f.amounts.push({ ...afact(path, name, node, 'currencyID'), attrs: attrNames(node) });
+    f.amounts.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@currencyID'), attrs: attrNames(node) });
   } else if (name.endsWith('Quantity')) {
-    f.quantities.push({ ...afact(path, name, node, 'unitCode'), attrs: attrNames(node) });
-    if ((name === 'BasisQuantity' || name === 'BilledQuantity') && attr(node, 'unitCode') !== undefined) f.unitCodes.push(afact(path, name, node, 'unitCode'));
-    if (name === 'BilledQuantity' && parent === 'SpecifiedLineTradeDelivery' && attr(node, 'unitCode') !== undefined) f.hasBilledQuantityUnitCode = true;
+    f.quantities.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@unitCode'), attrs: attrNames(node) });
+    if ((name === 'BasisQuantity' || name === 'BilledQuantity') && attrAt(node, '@unitCode') !== undefined) f.unitCodes.push(afact(path, name, node, '@unitCode'));
+    if (name === 'BilledQuantity' && parent === 'SpecifiedLineTradeDelivery' && attrAt(node, '@unitCode') !== undefined) f.hasBilledQuantityUnitCode = true;
   } else if (name.endsWith('TradeTax')) {
     f.tradeTaxTypeCodes.push({ path, typeCode: text(node, 'TypeCode'), hasTypeCode: kid(node, 'TypeCode') !== undefined });
     if (name === 'CategoryTradeTax') f.categoryTradeTaxes.push(tax(node, path));
@@ -365,12 +396,12 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       (name === 'SellerAssignedID' && parent === 'SpecifiedTradeProduct');
     if (attrs.length > 0) f.idAttributes.push({ path, name, attrs, fixed });
     if (fixed) f.fixedIdAttributes.push({ path, attrs });
-    if (name === 'GlobalID' && attr(node, 'schemeID') !== undefined) {
-      f.globalIdSchemes.push({ ...afact(path, name, node, 'schemeID'), inProduct: (flags & IN_PRODUCT) !== 0, inShipTo: (flags & IN_SHIPTO) !== 0, shipToDirect: parent === 'ShipToTradeParty' && (flags & IN_SHIPTO) !== 0, productDirect: parent === 'SpecifiedTradeProduct' });
-    } else if (name === 'ID' && attr(node, 'schemeID') !== undefined) {
-      f.idSchemes.push({ ...afact(path, name, node, 'schemeID'), inTaxRegistration: (flags & IN_TAXREG) !== 0 || parent === 'SpecifiedTaxRegistration' });
-    } else if (name === 'URIID' && parent === 'URIUniversalCommunication' && attr(node, 'schemeID') !== undefined) {
-      f.uriSchemes.push(afact(path, name, node, 'schemeID'));
+    if (name === 'GlobalID' && attrAt(node, '@schemeID') !== undefined) {
+      f.globalIdSchemes.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@schemeID'), inProduct: (flags & IN_PRODUCT) !== 0, inShipTo: (flags & IN_SHIPTO) !== 0, shipToDirect: parent === 'ShipToTradeParty' && (flags & IN_SHIPTO) !== 0, productDirect: parent === 'SpecifiedTradeProduct' });
+    } else if (name === 'ID' && attrAt(node, '@schemeID') !== undefined) {
+      f.idSchemes.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@schemeID'), inTaxRegistration: (flags & IN_TAXREG) !== 0 || parent === 'SpecifiedTaxRegistration' });
+    } else if (name === 'URIID' && parent === 'URIUniversalCommunication' && attrAt(node, '@schemeID') !== undefined) {
+      f.uriSchemes.push(afact(path, name, node, '@schemeID'));
     }
     if (name === 'CountryID') f.countryIds.push(tfact(path, node));
     else if (name === 'ID' && parent === 'OriginTradeCountry') f.originCountryIds.push(tfact(path, node));
@@ -400,16 +431,16 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       f.postalAddresses.push({ path, children: childKeys(node) });
       break;
     case 'DateTimeString':
-      if (parent !== 'FormattedIssueDateTime' && attr(node, 'format') === '102') f.dates102.push({ path, text: textOf(node) ?? '', format: '102' });
+      if (parent !== 'FormattedIssueDateTime' && attrAt(node, '@format') === '102') f.dates102.push({ path, text: textOf(node) ?? '', format: '102' });
       break;
     case 'ApplicableProductCharacteristic':
       f.characteristics.push({ path, descriptionCount: countKids(node, 'Description'), valueCount: countKids(node, 'Value'), inProduct: parent === 'SpecifiedTradeProduct' });
       break;
     case 'DesignatedProductClassification':
-      f.classifications.push({ path, hasClassCode: kid(node, 'ClassCode') !== undefined, listId: attr(kid(node, 'ClassCode'), 'listID') });
+      f.classifications.push({ path, hasClassCode: kid(node, 'ClassCode') !== undefined, listId: attrAt(kid(node, 'ClassCode'), '@listID') });
       break;
     case 'ClassCode':
-      if (attr(node, 'listID') !== undefined) f.classCodeListIds.push(afact(path, name, node, 'listID'));
+      if (attrAt(node, '@listID') !== undefined) f.classCodeListIds.push(afact(path, name, node, '@listID'));
       break;
     case 'ReferenceTypeCode':
       f.referenceTypeCodes.push(tfact(path, node));
@@ -433,7 +464,7 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       f.taxPointDateCount++;
       break;
     case 'AttachmentBinaryObject':
-      if (attr(node, 'mimeCode') !== undefined) f.attachmentMimeCodes.push(afact(path, name, node, 'mimeCode'));
+      if (attrAt(node, '@mimeCode') !== undefined) f.attachmentMimeCodes.push(afact(path, name, node, '@mimeCode'));
       break;
     default:
       break;

@@ -4,7 +4,7 @@
  * context is "anywhere" (every amount, every identifier scheme, every code…).
  */
 import type { XNode } from '../../../xml/nodes';
-import { at, attr, kid, kids, text, textOf } from '../../../xml/nodes';
+import { at, kid, kids, text, textOf } from '../../../xml/nodes';
 import type {
   AttrFact,
   TextFact,
@@ -16,7 +16,7 @@ import type {
   UblTaxCategoryFact,
   UblTaxTotalFact,
 } from '../../../model/syntax-facts';
-import { countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
+import { at as attrAt, countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
 
 /** Document-level counts the UBL-SR rules bound (relative to the root). */
 export const UBL_ROOT_COUNTS = [
@@ -56,9 +56,11 @@ function split(p: string): string[] {
 const isVat = (scheme: string | undefined): boolean => scheme !== undefined && scheme.replace(/\s+/g, ' ').trim().toUpperCase() === 'VAT';
 
 function taxCategory(node: XNode, path: string): UblTaxCategoryFact {
+  const id = text(node, 'ID');
   return {
     path,
-    id: text(node, 'ID'),
+    id,
+    code: id === undefined ? '' : id.replace(/\s+/g, ' ').trim(),
     vat: kids(node, 'TaxScheme').some((s) => isVat(text(s, 'ID'))),
     percent: text(node, 'Percent'),
     exemptionReasonCount: countKids(node, 'TaxExemptionReason'),
@@ -114,7 +116,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
     taxRepTaxSchemes: partyTaxSchemes(kid(root, 'TaxRepresentativeParty'), `${R}/cac:TaxRepresentativeParty`),
     partyTaxSchemes: [],
     sellerPartyIds: indexed(kids(supplierParty, 'PartyIdentification'), sellerBase, 'cac:PartyIdentification').flatMap(({ node, path }) =>
-      kids(node, 'ID').map((id) => ({ path: `${path}/cbc:ID`, name: 'ID', text: textOf(id) ?? '', attr: attr(id, 'schemeID') })),
+      kids(node, 'ID').map((id) => ({ path: `${path}/cbc:ID`, name: 'ID', text: textOf(id) ?? '', attr: attrAt(id, '@schemeID') })),
     ),
     sellerPartyNames: kids(supplierParty, 'PartyName').flatMap((n) => kids(n, 'Name').map((x) => textOf(x) ?? '')),
     sellerRegistrationNames: kids(supplierParty, 'PartyLegalEntity').flatMap((n) => kids(n, 'RegistrationName').map((x) => textOf(x) ?? '')),
@@ -130,7 +132,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
       return {
         path,
         id: textOf(id),
-        idScheme: attr(id, 'schemeID'),
+        idScheme: attrAt(id, '@schemeID'),
         typeCode: text(node, 'DocumentTypeCode'),
         descriptionCount: countKids(node, 'DocumentDescription'),
         hasAttachment: kid(node, 'Attachment') !== undefined,
@@ -139,7 +141,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
     paymentMeans: indexed(kids(root, 'PaymentMeans'), R, 'cac:PaymentMeans').map(({ node, path }) => ({
       path,
       codeCount: countKids(node, 'PaymentMeansCode'),
-      codeNameCount: kids(node, 'PaymentMeansCode').filter((c) => attr(c, 'name') !== undefined).length,
+      codeNameCount: kids(node, 'PaymentMeansCode').filter((c) => attrAt(c, '@name') !== undefined).length,
       paymentIdCount: countKids(node, 'PaymentID'),
       mandateIdCount: countPath(node, ['PaymentMandate', 'ID']),
       accountPaths: indexed(kids(node, 'PayeeFinancialAccount'), path, 'cac:PayeeFinancialAccount').map((x) => x.path),
@@ -184,7 +186,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
     f.payee = {
       path,
       names: kids(payee, 'PartyName').flatMap((n) => kids(n, 'Name').map((x) => textOf(x) ?? '')),
-      ids: kids(payee, 'PartyIdentification').flatMap((n) => kids(n, 'ID').map((id) => ({ path: `${path}/cac:PartyIdentification/cbc:ID`, name: 'ID', text: textOf(id) ?? '', attr: attr(id, 'schemeID') }))),
+      ids: kids(payee, 'PartyIdentification').flatMap((n) => kids(n, 'ID').map((id) => ({ path: `${path}/cac:PartyIdentification/cbc:ID`, name: 'ID', text: textOf(id) ?? '', attr: attrAt(id, '@schemeID') }))),
       legalIdCount: countPath(payee, ['PartyLegalEntity', 'CompanyID']),
     };
   }
@@ -200,7 +202,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
 
   for (const { node: tt, path } of indexed(kids(root, 'TaxTotal'), R, 'cac:TaxTotal')) {
     const amountNode = kid(tt, 'TaxAmount');
-    const total: UblTaxTotalFact = { path, amount: textOf(amountNode), currencyID: attr(amountNode, 'currencyID'), subtotals: [] };
+    const total: UblTaxTotalFact = { path, amount: textOf(amountNode), currencyID: attrAt(amountNode, '@currencyID'), subtotals: [] };
     for (const { node: st, path: sp } of indexed(kids(tt, 'TaxSubtotal'), path, 'cac:TaxSubtotal')) {
       const cat = kid(st, 'TaxCategory');
       const sub: UblSubtotalFact = {
@@ -241,7 +243,7 @@ const IN_PAYEE = 2;
 const IN_PRICE_AC = 4;
 const IN_PRICE = 8;
 
-const fact = (path: string, name: string, node: XNode, attrName: string): AttrFact => ({ path, name, text: textOf(node) ?? '', attr: attr(node, attrName) });
+const fact = (path: string, name: string, node: XNode, attrName: `@${string}`): AttrFact => ({ path, name, text: textOf(node) ?? '', attr: attrAt(node, attrName) });
 const tfact = (path: string, node: XNode): TextFact => ({ path, text: textOf(node) ?? '' });
 
 function walk(node: XNode, path: string, name: string, f: UblFacts, flags: number): void {
@@ -271,16 +273,16 @@ function walk(node: XNode, path: string, name: string, f: UblFacts, flags: numbe
 
 function visit(node: XNode, name: string, path: string, parent: string, parentNode: XNode, f: UblFacts, flags: number): void {
   if (name.endsWith(AMOUNT_SUFFIX)) {
-    f.amounts.push({ ...fact(path, name, node, 'currencyID'), underPriceAllowance: (flags & IN_PRICE_AC) !== 0 });
+    f.amounts.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@currencyID'), underPriceAllowance: (flags & IN_PRICE_AC) !== 0 });
     return;
   }
   if (name.endsWith('BinaryObject')) {
-    f.binaryObjects.push({ ...fact(path, name, node, 'mimeCode'), filename: attr(node, 'filename') });
+    f.binaryObjects.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@mimeCode'), filename: attrAt(node, '@filename') });
     return;
   }
   switch (name) {
     case 'IdentificationCode':
-      f.identificationCodes.push({ ...tfact(path, node), parent });
+      f.identificationCodes.push({ path, text: textOf(node) ?? '', parent });
       break;
     case 'PostalAddress':
     case 'Address':
@@ -295,29 +297,29 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       f.paymentIds.push(tfact(path, node));
       break;
     case 'PaymentMeansCode':
-      f.paymentMeansCodes.push({ ...tfact(path, node), underPaymentMeans: parent === 'PaymentMeans' });
+      f.paymentMeansCodes.push({ path, text: textOf(node) ?? '', underPaymentMeans: parent === 'PaymentMeans' });
       break;
     case 'ID':
       if (parent === 'PartyIdentification') {
-        if (attr(node, 'schemeID') !== undefined) f.partyIdentificationSchemes.push({ ...fact(path, name, node, 'schemeID'), inSupplierOrPayee: (flags & (IN_SUPPLIER | IN_PAYEE)) !== 0 });
+        if (attrAt(node, '@schemeID') !== undefined) f.partyIdentificationSchemes.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@schemeID'), inSupplierOrPayee: (flags & (IN_SUPPLIER | IN_PAYEE)) !== 0 });
       } else if (parent === 'TaxCategory') f.taxCategoryIds.push(tfact(path, node));
       else if (parent === 'ClassifiedTaxCategory') f.classifiedTaxCategoryIds.push(tfact(path, node));
       else if (parent === 'StandardItemIdentification') {
-        if (attr(node, 'schemeID') !== undefined) f.standardItemSchemes.push(fact(path, name, node, 'schemeID'));
+        if (attrAt(node, '@schemeID') !== undefined) f.standardItemSchemes.push(fact(path, name, node, '@schemeID'));
       } else if (parent === 'DeliveryLocation') {
-        if (attr(node, 'schemeID') !== undefined) f.deliveryLocationSchemes.push(fact(path, name, node, 'schemeID'));
+        if (attrAt(node, '@schemeID') !== undefined) f.deliveryLocationSchemes.push(fact(path, name, node, '@schemeID'));
       } else if (parent === 'AdditionalDocumentReference' || parent === 'DocumentReference') {
-        if (attr(node, 'schemeID') !== undefined && kids(parentNode, 'DocumentTypeCode').some((t) => textOf(t) === '130')) f.objectIdSchemes.push(fact(path, name, node, 'schemeID'));
+        if (attrAt(node, '@schemeID') !== undefined && kids(parentNode, 'DocumentTypeCode').some((t) => textOf(t) === '130')) f.objectIdSchemes.push(fact(path, name, node, '@schemeID'));
       }
       break;
     case 'CompanyID':
-      if (parent === 'PartyLegalEntity' && attr(node, 'schemeID') !== undefined) f.legalEntitySchemes.push(fact(path, name, node, 'schemeID'));
+      if (parent === 'PartyLegalEntity' && attrAt(node, '@schemeID') !== undefined) f.legalEntitySchemes.push(fact(path, name, node, '@schemeID'));
       break;
     case 'ItemClassificationCode':
-      if (parent === 'CommodityClassification' && attr(node, 'listID') !== undefined) f.classificationListIds.push(fact(path, name, node, 'listID'));
+      if (parent === 'CommodityClassification' && attrAt(node, '@listID') !== undefined) f.classificationListIds.push(fact(path, name, node, '@listID'));
       break;
     case 'AllowanceChargeReasonCode':
-      if (parent === 'AllowanceCharge') f.allowanceReasonCodes.push({ ...tfact(path, node), charge: xsBoolean(text(parentNode, 'ChargeIndicator')) });
+      if (parent === 'AllowanceCharge') f.allowanceReasonCodes.push({ path, text: textOf(node) ?? '', charge: xsBoolean(text(parentNode, 'ChargeIndicator')) });
       break;
     case 'TaxExemptionReasonCode':
       f.exemptionReasonCodes.push(tfact(path, node));
@@ -325,17 +327,17 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
     case 'InvoicedQuantity':
     case 'BaseQuantity':
     case 'CreditedQuantity':
-      if (attr(node, 'unitCode') !== undefined) f.quantityUnitCodes.push(fact(path, name, node, 'unitCode'));
+      if (attrAt(node, '@unitCode') !== undefined) f.quantityUnitCodes.push(fact(path, name, node, '@unitCode'));
       break;
     case 'EndpointID':
-      if (attr(node, 'schemeID') !== undefined) f.endpointSchemes.push(fact(path, name, node, 'schemeID'));
+      if (attrAt(node, '@schemeID') !== undefined) f.endpointSchemes.push(fact(path, name, node, '@schemeID'));
       break;
     case 'DescriptionCode':
       if (parent === 'InvoicePeriod') f.descriptionCodes.push(tfact(path, node));
       break;
     case 'InvoiceTypeCode':
     case 'CreditNoteTypeCode':
-      f.typeCodes.push({ ...tfact(path, node), name });
+      f.typeCodes.push({ path, text: textOf(node) ?? '', name });
       break;
     case 'DocumentCurrencyCode':
       f.documentCurrencyCodes.push(tfact(path, node));

@@ -34,12 +34,14 @@ export function childKeys(node: XNode | undefined): string[] {
   return out;
 }
 
-/** Attribute names of a node (without the "@"). */
+const NO_NAMES: string[] = [];
+
+/** Attribute names of a node (without the "@"); a shared empty array when there are none (do not mutate). */
 export function attrNames(node: XNode | undefined): string[] {
-  const out: string[] = [];
-  if (!isObj(node)) return out;
-  for (const key in node) if (key.charCodeAt(0) === 64) out.push(key.slice(1));
-  return out;
+  if (!isObj(node)) return NO_NAMES;
+  let out: string[] | undefined;
+  for (const key in node) if (key.charCodeAt(0) === 64) (out ??= []).push(key.slice(1));
+  return out ?? NO_NAMES;
 }
 
 export function hasElementChildren(node: XNode | undefined): boolean {
@@ -59,21 +61,23 @@ export function countKids(node: XNode | undefined, name: string): number {
 }
 
 /** Number of nodes reached by a slash path (fan-out at each step, like XPath count()). */
-export function countPath(node: XNode | undefined, path: string[]): number {
-  let cur: XNode[] = node === undefined ? [] : [node];
-  for (const step of path) {
-    const next: XNode[] = [];
-    for (const c of cur) {
-      if (!isObj(c)) continue;
-      const v = c[step];
-      if (v === undefined) continue;
-      if (Array.isArray(v)) for (const x of v) next.push(x as XNode);
-      else next.push(v as XNode);
-    }
-    cur = next;
-    if (cur.length === 0) return 0;
-  }
-  return cur.length;
+export function countPath(node: XNode | undefined, path: readonly string[], from = 0): number {
+  if (from === path.length) return node === undefined ? 0 : 1;
+  if (!isObj(node)) return 0;
+  const v = node[path[from]];
+  if (v === undefined) return 0;
+  if (!Array.isArray(v)) return countPath(v as XNode, path, from + 1);
+  if (from === path.length - 1) return v.length;
+  let n = 0;
+  for (const x of v) n += countPath(x as XNode, path, from + 1);
+  return n;
+}
+
+/** An attribute read with a constant "@name" key (no string building per call). */
+export function at(node: XNode | undefined, key: `@${string}`): string | undefined {
+  if (!isObj(node)) return undefined;
+  const v = node[key];
+  return typeof v === 'string' ? v : undefined;
 }
 
 /** XPath cast to xs:boolean of an untyped value: true/1, false/0 (whitespace collapsed), else undefined. */
@@ -85,7 +89,16 @@ export function xsBoolean(text: string | undefined): boolean | undefined {
   return undefined;
 }
 
-/** `a/b[2]` step for a path: the position only when the element repeats. */
+const SEGMENTS = new Map<string, Map<string, string>>();
+
+/** `/prefix:name` (cached) or `/prefix:name[n]` when the element repeats: one step of a path. */
 export function step(prefix: string, name: string, index: number, repeated: boolean): string {
-  return repeated ? `/${prefix}${name}[${index + 1}]` : `/${prefix}${name}`;
+  let byName = SEGMENTS.get(prefix);
+  if (!byName) SEGMENTS.set(prefix, (byName = new Map()));
+  let seg = byName.get(name);
+  if (seg === undefined) {
+    seg = `/${prefix}${name}`;
+    if (byName.size < 5000) byName.set(name, seg);
+  }
+  return repeated ? `${seg}[${index + 1}]` : seg;
 }

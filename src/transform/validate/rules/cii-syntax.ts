@@ -6,7 +6,7 @@
 import type { CiiFacts } from '../../../model/syntax-facts';
 import type { Rule, RuleContext } from '../rule';
 import { ns } from '../xpath';
-import { C, each, en, HOLDS, unless } from './define';
+import { C, each, eachIf, en, HOLDS, unless } from './define';
 import { CII_SUMMATION_AMOUNTS } from '../facts/cii-facts';
 
 const ROOT = '/rsm:CrossIndustryInvoice';
@@ -122,12 +122,12 @@ export const CII_SYNTAX_RULES: Rule[] = [
   ...counted('CII-SR-009', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-010', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter/ID', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-014', 'exchanged document', 'ExchangedDocument', 'ExchangedDocument/TypeCode', (n) => n === 1, `${ROOT}/rsm:ExchangedDocument`),
-  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => each(linePaths(ctx).filter((l) => l.productPath), (l) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0, (l) => l.productPath)),
-  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => each(linePaths(ctx).filter((l) => l.productPath), (l) => l.originCountryCount === 0 || l.originCountryIdCount === 1, (l) => l.productPath)),
-  ...en('CII-SR-069', 'CII', 'each product characteristic', (ctx) => each(C(ctx).characteristics.filter((c) => c.inProduct), (c) => c.descriptionCount === 1, (c) => c.path)),
-  ...en('CII-SR-072', 'CII', 'each product characteristic', (ctx) => each(C(ctx).characteristics.filter((c) => c.inProduct), (c) => c.valueCount === 1, (c) => c.path)),
-  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => each(linePaths(ctx).filter((l) => l.hasAgreement), (l) => l.netPriceChargeAmountCount === 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
-  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => each(linePaths(ctx).filter((l) => l.hasAgreement), (l) => l.netPriceChargeAmountCount <= 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
+  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0, (l) => l.productPath)),
+  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.originCountryCount === 0 || l.originCountryIdCount === 1, (l) => l.productPath)),
+  ...en('CII-SR-069', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.descriptionCount === 1, (c) => c.path)),
+  ...en('CII-SR-072', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.valueCount === 1, (c) => c.path)),
+  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount === 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
+  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount <= 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
   ...en('CII-SR-463', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.hasChargeIndicator, (a) => a.path)),
   ...en('CII-SR-471', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.rateCount <= 1, (a) => a.path)),
   ...en('CII-SR-472', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.taxes.length <= 1, (a) => a.path)),
@@ -157,7 +157,7 @@ export const CII_SYNTAX_RULES: Rule[] = [
   ...en('CII-DT-014', 'CII', 'invoice', (ctx) => unless(!C(ctx).rootAttributes.includes('languageLocaleID'), ROOT)),
   ...en('CII-SR-467', 'CII', 'invoice', (ctx) => unless(new Set(C(ctx).paymentMeansTypeCodes.map((c) => ns(c.text))).size <= 1, P_SET)),
   ...en('CII-SR-468', 'CII', 'invoice', (ctx) => unless(new Set(C(ctx).paymentMeans.flatMap((p) => p.informations.map(ns))).size <= 1, P_SET)),
-  ...en('CII-SR-469', 'CII', 'invoice', (ctx) => unless(count(C(ctx), `${SET}/PaymentReference`) <= 1, `${P_SET}/ram:PaymentReference`)),
+  ...en('CII-SR-469', 'CII', 'invoice', (ctx) => unless(count(C(ctx), `${SET}/PaymentReference`) <= 1, () => `${P_SET}/ram:PaymentReference`)),
   ...FIXED_ID_ATTRS.flatMap(([id, a]) => noAttr(id, 'document, line and product identifiers', (f) => f.fixedIdAttributes, a)),
   ...ID_ATTRS.flatMap(([id, a]) => noAttr(id, 'each identifier', (f) => f.idAttributes.filter((x) => !x.fixed), a)),
   ...noAttr('CII-DT-008', 'each type code', (f) => f.typeCodeAttributes, 'name'),

@@ -57,9 +57,22 @@ export function C(ctx: RuleContext): CiiFacts {
   return ctx.invoice.syntaxFacts!.cii!;
 }
 
-/** One violation at `path` when `ok` is false. */
-export function unless(ok: boolean, path: string | undefined): Violation[] | undefined {
-  return ok ? undefined : [{ path }];
+const memos = new WeakMap<object, Map<string, unknown>>();
+
+/** A value derived once per facts object (shared by the rules of a family), e.g. a filtered list. */
+export function memo<T>(owner: object, key: string, make: () => T): T {
+  let m = memos.get(owner);
+  if (!m) memos.set(owner, (m = new Map()));
+  if (m.has(key)) return m.get(key) as T;
+  const v = make();
+  m.set(key, v);
+  return v;
+}
+
+/** One violation at `path` when `ok` is false (a function path is only computed then). */
+export function unless(ok: boolean, path: string | undefined | (() => string | undefined)): Violation[] | undefined {
+  if (ok) return undefined;
+  return [{ path: typeof path === 'function' ? path() : path }];
 }
 
 /** One violation per item that fails. */
@@ -68,6 +81,16 @@ export function each<T>(items: readonly T[], ok: (item: T, index: number) => boo
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     if (!ok(it, i)) (out ??= []).push({ path: path(it, i) });
+  }
+  return out;
+}
+
+/** One violation per item of the list that matches `where` and fails `ok` (no intermediate array). */
+export function eachIf<T>(items: readonly T[], where: (item: T) => boolean, ok: (item: T) => boolean, path: (item: T) => string | undefined): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (where(it) && !ok(it)) (out ??= []).push({ path: path(it) });
   }
   return out;
 }

@@ -4,11 +4,11 @@
  */
 import { CODES, VAT_PREFIX_STRING_UBL } from '../codelists';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { d, dsum, eq, ns, xround, xround0, type D } from '../xpath';
-import { C, each, en, HOLDS, isVatType, U, unless } from './define';
+import { d, dsum, eq, ns, percentOf, xround, xround0, type D } from '../xpath';
+import { C, each, eachIf, en, HOLDS, isVatType, U, unless } from './define';
 import { ciiGenericHeaderTaxes, ublSubtotals } from './en16931-core';
 
-const R = (ctx: RuleContext) => `/${U(ctx).root}`;
+const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 const lmt = (ctx: RuleContext) => `${R(ctx)}/cac:LegalMonetaryTotal`;
 
 function ublDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: D } {
@@ -29,7 +29,7 @@ const abs = (x: D) => x.abs();
 
 export const CO_RULES: Rule[] = [
   ...en('BR-CO-03', 'UBL', 'invoice', (ctx) =>
-    unless(!(ctx.invoice.taxPointDate !== undefined && U(ctx).counts['InvoicePeriod/DescriptionCode'] > 0), `${R(ctx)}/cbc:TaxPointDate`)),
+    unless(!(ctx.invoice.taxPointDate !== undefined && U(ctx).counts['InvoicePeriod/DescriptionCode'] > 0), () => `${R(ctx)}/cbc:TaxPointDate`)),
   ...en('BR-CO-03', 'CII', 'each VAT breakdown', (ctx) => {
     const f = C(ctx);
     const both = f.taxPointDateCount > 0 && f.dueDateTypeCodes.length > 0;
@@ -44,43 +44,43 @@ export const CO_RULES: Rule[] = [
   ...en('BR-CO-08', 'both', 'each invoice line charge', HOLDS),
   ...en('BR-CO-09', 'UBL', 'each VAT identifier', (ctx) =>
     // contains(' 1A AD … ', substring(cbc:CompanyID, 1, 2)): a substring match, as the schematron writes it
-    each(U(ctx).partyTaxSchemes.filter((t) => t.vat), (t) => VAT_PREFIX_STRING_UBL.includes((t.companyId ?? '').slice(0, 2)), (t) => `${t.path}/cbc:CompanyID`)),
+    eachIf(U(ctx).partyTaxSchemes, (t) => t.vat, (t) => VAT_PREFIX_STRING_UBL.includes((t.companyId ?? '').slice(0, 2)), (t) => `${t.path}/cbc:CompanyID`)),
   ...en('BR-CO-09', 'CII', 'each VAT identifier', (ctx) =>
-    each(C(ctx).idSchemes.filter((i) => i.inTaxRegistration && i.attr === 'VA'), (i) => CODES.vatPrefixCii.has(i.text.slice(0, 2)), (i) => i.path)),
+    eachIf(C(ctx).idSchemes, (i) => i.inTaxRegistration && i.attr === 'VA', (i) => CODES.vatPrefixCii.has(i.text.slice(0, 2)), (i) => i.path)),
   ...en('BR-CO-10', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
-    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), `${lmt(ctx)}/cbc:LineExtensionAmount`);
+    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), () => `${lmt(ctx)}/cbc:LineExtensionAmount`);
   }),
   ...en('BR-CO-10', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
     if (!f.hasMonetarySummation) return undefined;
-    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), `${f.summationPath}/ram:LineTotalAmount`);
+    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), () => `${f.summationPath}/ram:LineTotalAmount`);
   }),
   ...en('BR-CO-11', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
     const t = ctx.invoice.totals.allowanceTotal;
     const { any, sum } = ublDocAcSum(ctx, false);
-    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), `${lmt(ctx)}/cbc:AllowanceTotalAmount`);
+    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), () => `${lmt(ctx)}/cbc:AllowanceTotalAmount`);
   }),
   ...en('BR-CO-11', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
     if (!f.hasMonetarySummation) return undefined;
     const t = ctx.invoice.totals.allowanceTotal;
     const { any, sum } = ciiDocAcSum(ctx, false);
-    return unless((!any && t === undefined) || eq(d(t), xround(sum)), `${f.summationPath}/ram:AllowanceTotalAmount`);
+    return unless((!any && t === undefined) || eq(d(t), xround(sum)), () => `${f.summationPath}/ram:AllowanceTotalAmount`);
   }),
   ...en('BR-CO-12', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
     const t = ctx.invoice.totals.chargeTotal;
     const { any, sum } = ublDocAcSum(ctx, true);
-    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), `${lmt(ctx)}/cbc:ChargeTotalAmount`);
+    return unless(eq(d(t), xround(sum)) || (t === undefined && !any), () => `${lmt(ctx)}/cbc:ChargeTotalAmount`);
   }),
   ...en('BR-CO-12', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
     if (!f.hasMonetarySummation) return undefined;
     const t = ctx.invoice.totals.chargeTotal;
     const { any, sum } = ciiDocAcSum(ctx, true);
-    return unless((!any && t === undefined) || eq(d(t), xround(sum)), `${f.summationPath}/ram:ChargeTotalAmount`);
+    return unless((!any && t === undefined) || eq(d(t), xround(sum)), () => `${f.summationPath}/ram:ChargeTotalAmount`);
   }),
   ...en('BR-CO-13', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
@@ -96,7 +96,7 @@ export const CO_RULES: Rule[] = [
       (!hasC && hasA && le && al && eq(te, xround(le.minus(al)))) ||
       (hasC && !hasA && le && ch && eq(te, xround(le.plus(ch)))) ||
       (!hasC && !hasA && eq(te, le));
-    return unless(Boolean(ok), `${lmt(ctx)}/cbc:TaxExclusiveAmount`);
+    return unless(Boolean(ok), () => `${lmt(ctx)}/cbc:TaxExclusiveAmount`);
   }),
   ...en('BR-CO-13', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
@@ -113,7 +113,7 @@ export const CO_RULES: Rule[] = [
       (lt && at && !hasC && eq(tb, xround(lt.minus(at)))) ||
       (lt && ct && !hasA && eq(tb, xround(lt.plus(ct)))) ||
       (lt && !hasC && !hasA && eq(tb, xround(lt)));
-    return unless(Boolean(ok), `${f.summationPath}/ram:TaxBasisTotalAmount`);
+    return unless(Boolean(ok), () => `${f.summationPath}/ram:TaxBasisTotalAmount`);
   }),
   ...en('BR-CO-14', 'UBL', 'each VAT total', (ctx) =>
     each(U(ctx).taxTotals, (t) => t.subtotals.length === 0 || eq(d(t.amount), xround(dsum(t.subtotals.map((s) => s.taxAmount)))), (t) => t.path)),
@@ -121,7 +121,7 @@ export const CO_RULES: Rule[] = [
     const f = C(ctx);
     const cur = ctx.invoice.currency;
     const sum = xround(dsum(f.headerTaxes.map((t) => t.calculatedAmount)));
-    return each(f.taxTotalAmounts.filter((t) => t.attr !== undefined && t.attr === cur), (t) => eq(d(t.text), sum), (t) => t.path);
+    return eachIf(f.taxTotalAmounts, (t) => t.attr !== undefined && t.attr === cur, (t) => eq(d(t.text), sum), (t) => t.path);
   }),
   ...en('BR-CO-15', 'UBL', 'invoice', (ctx) => {
     const cur = ctx.invoice.currency;
@@ -132,7 +132,7 @@ export const CO_RULES: Rule[] = [
     const te = d(t.taxExclusive);
     const tax = inCur.length === 1 ? d(inCur[0].amount) : undefined;
     const ok = inCur.length === 1 && f.hasLegalMonetaryTotal && te !== undefined && tax !== undefined && eq(d(t.taxInclusive), xround(te.plus(tax)));
-    return unless(ok, `${lmt(ctx)}/cbc:TaxInclusiveAmount`);
+    return unless(ok, () => `${lmt(ctx)}/cbc:TaxInclusiveAmount`);
   }),
   ...en('BR-CO-15', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
@@ -144,7 +144,7 @@ export const CO_RULES: Rule[] = [
     const tb = d(t.taxExclusive);
     const tax = inCur.length > 0 ? d(inCur[0].text) : undefined;
     const ok = (inCur.length === 1 && tb !== undefined && tax !== undefined && eq(gt, xround(tb.plus(tax)))) || eq(gt, tb);
-    return unless(ok, `${f.summationPath ?? '/rsm:CrossIndustryInvoice'}/ram:GrandTotalAmount`);
+    return unless(ok, () => `${f.summationPath ?? '/rsm:CrossIndustryInvoice'}/ram:GrandTotalAmount`);
   }),
   ...en('BR-CO-16', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
@@ -160,7 +160,7 @@ export const CO_RULES: Rule[] = [
       (!hasP && !hasR && eq(pay, inc)) ||
       (hasP && hasR && pay && rnd && inc && pre && xround(pay.minus(rnd)).eq(xround(inc.minus(pre)))) ||
       (!hasP && hasR && pay && rnd && eq(xround(pay.minus(rnd)), inc));
-    return unless(Boolean(ok), `${lmt(ctx)}/cbc:PayableAmount`);
+    return unless(Boolean(ok), () => `${lmt(ctx)}/cbc:PayableAmount`);
   }),
   ...en('BR-CO-16', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
@@ -177,7 +177,7 @@ export const CO_RULES: Rule[] = [
       (gt && rnd && !hasP && eq(due, gt.plus(rnd))) ||
       (gt && pre && !hasR && eq(due, gt.minus(pre))) ||
       (!hasP && !hasR && eq(due, gt));
-    return unless(Boolean(ok), `${f.summationPath}/ram:DuePayableAmount`);
+    return unless(Boolean(ok), () => `${f.summationPath}/ram:DuePayableAmount`);
   }),
   ...en('BR-CO-17', 'UBL', 'each VAT breakdown', (ctx) =>
     each(
@@ -189,7 +189,7 @@ export const CO_RULES: Rule[] = [
         if (rate !== undefined && xround0(rate).eq(0)) return tax !== undefined && xround0(tax).eq(0);
         if (rate !== undefined) {
           if (tax === undefined || base === undefined) return false;
-          const exp = xround(abs(base).times(rate.div(100)));
+          const exp = xround(abs(base).times(percentOf(rate)));
           return abs(tax).minus(1).lt(exp) && abs(tax).plus(1).gt(exp);
         }
         return tax !== undefined && xround0(tax).eq(0);
@@ -207,14 +207,14 @@ export const CO_RULES: Rule[] = [
         if (rate !== undefined && xround0(rate).eq(0)) return tax !== undefined && xround0(tax).eq(0);
         if (rate !== undefined) {
           if (tax === undefined || base === undefined) return false;
-          const exp = xround(abs(base).times(rate.div(100)));
+          const exp = xround(abs(base).times(percentOf(rate)));
           return abs(tax).minus(1).lte(exp) && abs(tax).plus(1).gte(exp);
         }
         return tax !== undefined && xround0(tax).eq(0);
       },
       (t) => t.path,
     )),
-  ...en('BR-CO-18', 'UBL', 'invoice', (ctx) => unless(U(ctx).taxTotals.some((t) => t.subtotals.length > 0), `${R(ctx)}/cac:TaxTotal`)),
+  ...en('BR-CO-18', 'UBL', 'invoice', (ctx) => unless(U(ctx).taxTotals.some((t) => t.subtotals.length > 0), () => `${R(ctx)}/cac:TaxTotal`)),
   ...en('BR-CO-18', 'CII', 'each invoice line', (ctx) => (C(ctx).headerTaxes.length > 0 ? undefined : C(ctx).lines.map((l) => ({ path: l.path })))),
   ...en('BR-CO-19', 'UBL', 'invoicing period', (ctx) => each(U(ctx).invoicePeriods, (p) => p.hasStart || p.hasEnd || p.descriptionCode !== undefined, (p) => p.path)),
   ...en('BR-CO-19', 'CII', 'invoicing period', (ctx) => {
@@ -229,7 +229,7 @@ export const CO_RULES: Rule[] = [
     const f = U(ctx);
     if (!f.hasSupplierParty) return undefined;
     const ok = f.sellerTaxSchemes.some((t) => t.vat && t.companyIdCount > 0) || f.sellerPartyIds.some((i) => i.attr !== 'SEPA') || ctx.invoice.seller.legalId !== undefined;
-    return unless(ok, `${R(ctx)}/cac:AccountingSupplierParty`);
+    return unless(ok, () => `${R(ctx)}/cac:AccountingSupplierParty`);
   }),
   ...en('BR-CO-26', 'CII', 'seller', (ctx) => {
     const f = C(ctx);
@@ -261,7 +261,7 @@ function reasonRules(): Rule[] {
     );
     return out;
   };
-  const ciiDoc = (indicator: string) => (ctx: RuleContext) => each(C(ctx).allowanceCharges.filter((a) => a.indicator === indicator), (a) => a.hasReason, (a) => a.path);
+  const ciiDoc = (indicator: string) => (ctx: RuleContext) => eachIf(C(ctx).allowanceCharges, (a) => a.indicator === indicator, (a) => a.hasReason, (a) => a.path);
   const ciiLine = (indicator: string) => (ctx: RuleContext) =>
     each(C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)), (a) => a.hasReason, (a) => a.path);
   return [

@@ -5,9 +5,9 @@
  */
 import type { Rule, RuleContext, Violation } from '../rule';
 import { cmp, filled, ns } from '../xpath';
-import { C, each, en, isVatType, U, unless } from './define';
+import { C, each, en, isVatType, memo, U, unless } from './define';
 
-const R = (ctx: RuleContext) => `/${U(ctx).root}`;
+const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 const CII = '/rsm:CrossIndustryInvoice';
 const CII_AGR = `${CII}/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement`;
 const CII_SET = `${CII}/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement`;
@@ -26,7 +26,7 @@ function perLine(id: string, appliesTo: string, ok: (ctx: RuleContext, k: number
 /** Document-level allowances (charge = false) or charges of UBL, by the ChargeIndicator as xs:boolean. */
 function ublDocAc(ctx: RuleContext, charge: boolean) {
   const f = U(ctx);
-  return ctx.invoice.allowanceCharges.map((ac, k) => ({ ac, fact: f.allowanceCharges[k] })).filter((x) => x.fact?.charge === charge);
+  return memo(f, charge ? 'docCharges' : 'docAllowances', () => ctx.invoice.allowanceCharges.map((ac, k) => ({ ac, fact: f.allowanceCharges[k] })).filter((x) => x.fact?.charge === charge));
 }
 
 /** CII header allowances/charges whose udt:Indicator is the string 'false' / 'true' (contexts of BR-31…38). */
@@ -36,7 +36,7 @@ function ciiDocAc(ctx: RuleContext, indicator: 'true' | 'false') {
 
 function ublLineAc(ctx: RuleContext, charge: boolean) {
   const f = U(ctx);
-  return ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge));
+  return memo(f, charge ? 'lineCharges' : 'lineAllowances', () => ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge)));
 }
 
 function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
@@ -62,32 +62,32 @@ function ciiMustFill(id: string, appliesTo: string, value: (ctx: RuleContext) =>
 
 export const CORE_RULES: Rule[] = [
   // ---------------------------------------------------------------- document level
-  ...en('BR-01', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.customizationId), `${R(ctx)}/cbc:CustomizationID`)),
+  ...en('BR-01', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.customizationId), () => `${R(ctx)}/cbc:CustomizationID`)),
   ...ciiMustFill('BR-01', 'invoice', (ctx) => ctx.invoice.customizationId, `${CII}/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID`),
-  ...en('BR-02', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.number), `${R(ctx)}/cbc:ID`)),
+  ...en('BR-02', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.number), () => `${R(ctx)}/cbc:ID`)),
   ...ciiMustFill('BR-02', 'invoice', (ctx) => ctx.invoice.number, `${CII}/rsm:ExchangedDocument/ram:ID`),
-  ...en('BR-03', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.issueDate), `${R(ctx)}/cbc:IssueDate`)),
+  ...en('BR-03', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.issueDate), () => `${R(ctx)}/cbc:IssueDate`)),
   ...en('BR-03', 'CII', 'invoice', (ctx) => {
     const d = C(ctx).issueDate;
-    return unless(d !== undefined && d.format === '102' && filled(d.text), `${CII}/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString`);
+    return unless(d !== undefined && d.format === '102' && filled(d.text), () => `${CII}/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString`);
   }),
-  ...en('BR-04', 'UBL', 'invoice', (ctx) => unless(U(ctx).rootTypeCodes.some(filled), `${R(ctx)}/cbc:${U(ctx).root}TypeCode`)),
+  ...en('BR-04', 'UBL', 'invoice', (ctx) => unless(U(ctx).rootTypeCodes.some(filled), () => `${R(ctx)}/cbc:${U(ctx).root}TypeCode`)),
   ...ciiMustFill('BR-04', 'invoice', (ctx) => ctx.invoice.typeCode, `${CII}/rsm:ExchangedDocument/ram:TypeCode`),
-  ...en('BR-05', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.currency), `${R(ctx)}/cbc:DocumentCurrencyCode`)),
+  ...en('BR-05', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.currency), () => `${R(ctx)}/cbc:DocumentCurrencyCode`)),
   ...ciiMustFill('BR-05', 'invoice', (ctx) => ctx.invoice.currency, `${CII_SET}/ram:InvoiceCurrencyCode`),
-  ...en('BR-06', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.seller.name), `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`)),
+  ...en('BR-06', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.seller.name), () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`)),
   ...ciiMustFill('BR-06', 'invoice', (ctx) => ctx.invoice.seller.name, `${CII_AGR}/ram:SellerTradeParty/ram:Name`),
-  ...en('BR-07', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.buyer.name), `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`)),
+  ...en('BR-07', 'UBL', 'invoice', (ctx) => unless(filled(ctx.invoice.buyer.name), () => `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:RegistrationName`)),
   ...ciiMustFill('BR-07', 'invoice', (ctx) => ctx.invoice.buyer.name, `${CII_AGR}/ram:BuyerTradeParty/ram:Name`),
-  ...en('BR-08', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.seller.address !== undefined, `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress`)),
-  ...en('BR-08', 'CII', 'invoice', (ctx) => unless(ctx.invoice.seller.address !== undefined, `${CII_AGR}/ram:SellerTradeParty/ram:PostalTradeAddress`)),
+  ...en('BR-08', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.seller.address !== undefined, () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress`)),
+  ...en('BR-08', 'CII', 'invoice', (ctx) => unless(ctx.invoice.seller.address !== undefined, () => `${CII_AGR}/ram:SellerTradeParty/ram:PostalTradeAddress`)),
   ...en('BR-09', 'UBL', 'seller postal address', (ctx) =>
-    unless(ctx.invoice.seller.address === undefined || filled(ctx.invoice.seller.address.countryCode), `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`)),
+    unless(ctx.invoice.seller.address === undefined || filled(ctx.invoice.seller.address.countryCode), () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`)),
   ...ciiMustFill('BR-09', 'invoice', (ctx) => ctx.invoice.seller.address?.countryCode, `${CII_AGR}/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID`),
-  ...en('BR-10', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.buyer.address !== undefined, `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress`)),
-  ...en('BR-10', 'CII', 'invoice', (ctx) => unless(ctx.invoice.buyer.address !== undefined, `${CII_AGR}/ram:BuyerTradeParty/ram:PostalTradeAddress`)),
+  ...en('BR-10', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.buyer.address !== undefined, () => `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress`)),
+  ...en('BR-10', 'CII', 'invoice', (ctx) => unless(ctx.invoice.buyer.address !== undefined, () => `${CII_AGR}/ram:BuyerTradeParty/ram:PostalTradeAddress`)),
   ...en('BR-11', 'UBL', 'buyer postal address', (ctx) =>
-    unless(ctx.invoice.buyer.address === undefined || filled(ctx.invoice.buyer.address.countryCode), `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`)),
+    unless(ctx.invoice.buyer.address === undefined || filled(ctx.invoice.buyer.address.countryCode), () => `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`)),
   ...ciiMustFill('BR-11', 'invoice', (ctx) => ctx.invoice.buyer.address?.countryCode, `${CII_AGR}/ram:BuyerTradeParty/ram:PostalTradeAddress/ram:CountryID`),
 
   // totals: UBL cac:LegalMonetaryTotal, CII ram:SpecifiedTradeSettlementHeaderMonetarySummation
@@ -96,8 +96,8 @@ export const CORE_RULES: Rule[] = [
   ...totalExists('BR-14', 'taxInclusive', 'TaxInclusiveAmount', 'GrandTotalAmount'),
   ...totalExists('BR-15', 'payable', 'PayableAmount', 'DuePayableAmount'),
 
-  ...en('BR-16', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.lines.length > 0, `${R(ctx)}/cac:${U(ctx).root}Line`)),
-  ...en('BR-16', 'CII', 'invoice', (ctx) => unless(ctx.invoice.lines.length > 0, `${CII}/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem`)),
+  ...en('BR-16', 'UBL', 'invoice', (ctx) => unless(ctx.invoice.lines.length > 0, () => `${R(ctx)}/cac:${U(ctx).root}Line`)),
+  ...en('BR-16', 'CII', 'invoice', (ctx) => unless(ctx.invoice.lines.length > 0, () => `${CII}/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem`)),
 
   // payee
   ...en('BR-17', 'UBL', 'payee party', (ctx) => {
@@ -132,12 +132,12 @@ export const CORE_RULES: Rule[] = [
   ...en('BR-20', 'UBL', 'seller tax representative postal address', (ctx) => {
     const rep = ctx.invoice.taxRepresentative;
     if (!rep?.address) return undefined;
-    return unless(filled(rep.address.countryCode), `${repPath(ctx)}/cac:PostalAddress`);
+    return unless(filled(rep.address.countryCode), () => `${repPath(ctx)}/cac:PostalAddress`);
   }),
   ...en('BR-20', 'CII', 'seller tax representative', (ctx) => {
     const rep = C(ctx).taxRepresentative;
     if (!rep) return undefined;
-    return unless(filled(rep.addressCountry), `${rep.path}/ram:PostalTradeAddress/ram:CountryID`);
+    return unless(filled(rep.addressCountry), () => `${rep.path}/ram:PostalTradeAddress/ram:CountryID`);
   }),
 
   // invoice lines
@@ -195,7 +195,7 @@ export const CORE_RULES: Rule[] = [
   ...en('BR-47', 'UBL', 'each VAT breakdown', (ctx) => each(ublSubtotals(ctx), (s) => s.category?.vat === true && s.category.id !== undefined, (s) => s.path)),
   ...en('BR-47', 'CII', 'each VAT breakdown', (ctx) => each(ciiGenericHeaderTaxes(ctx), (t) => isVatType(t.typeCode) && t.categoryCode !== undefined, (t) => t.path)),
   ...en('BR-48', 'UBL', 'each VAT breakdown', (ctx) =>
-    each(ublSubtotals(ctx), (s) => s.category?.vat === true && (s.category.percent !== undefined || ns(s.category.id) === 'O'), (s) => s.path)),
+    each(ublSubtotals(ctx), (s) => s.category?.vat === true && (s.category.percent !== undefined || s.category.code === 'O'), (s) => s.path)),
   ...en('BR-48', 'CII', 'each VAT breakdown', (ctx) =>
     each(ciiGenericHeaderTaxes(ctx), (t) => isVatType(t.typeCode) && (t.rate !== undefined || t.categoryCode === 'O'), (t) => t.path)),
 
@@ -228,7 +228,7 @@ export const CORE_RULES: Rule[] = [
   ...en('BR-53', 'UBL', 'invoice', (ctx) => {
     const f = U(ctx);
     const currencies = new Set(f.taxTotals.map((t) => t.currencyID));
-    return unless(f.rootTaxCurrencyCodes.every((c) => currencies.has(c)), `${R(ctx)}/cbc:TaxCurrencyCode`);
+    return unless(f.rootTaxCurrencyCodes.every((c) => currencies.has(c)), () => `${R(ctx)}/cbc:TaxCurrencyCode`);
   }),
   ...en('BR-53', 'CII', 'monetary summation', (ctx) => {
     const f = C(ctx);
@@ -263,7 +263,7 @@ export const CORE_RULES: Rule[] = [
   ...en('BR-57', 'UBL', 'deliver to address', (ctx) => {
     const a = ctx.invoice.delivery?.address;
     if (!a) return undefined;
-    return unless(a.countryCode !== undefined, `${R(ctx)}/cac:Delivery/cac:DeliveryLocation/cac:Address`);
+    return unless(a.countryCode !== undefined, () => `${R(ctx)}/cac:Delivery/cac:DeliveryLocation/cac:Address`);
   }),
   ...en('BR-57', 'CII', 'deliver to information', (ctx) => {
     const f = C(ctx);
@@ -290,19 +290,19 @@ export const CORE_RULES: Rule[] = [
   }),
   ...en('BR-62', 'UBL', 'seller electronic address', (ctx) => {
     const e = ctx.invoice.seller.electronicAddress;
-    return e === undefined ? undefined : unless(e.scheme !== undefined, `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID`);
+    return e === undefined ? undefined : unless(e.scheme !== undefined, () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID`);
   }),
   ...en('BR-62', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    return unless(!f.sellerHasUri || filled(f.sellerUriScheme), `${CII_AGR}/ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID`);
+    return unless(!f.sellerHasUri || filled(f.sellerUriScheme), () => `${CII_AGR}/ram:SellerTradeParty/ram:URIUniversalCommunication/ram:URIID`);
   }),
   ...en('BR-63', 'UBL', 'buyer electronic address', (ctx) => {
     const e = ctx.invoice.buyer.electronicAddress;
-    return e === undefined ? undefined : unless(e.scheme !== undefined, `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID`);
+    return e === undefined ? undefined : unless(e.scheme !== undefined, () => `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID`);
   }),
   ...en('BR-63', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    return unless(!f.buyerHasUri || filled(f.buyerUriScheme), `${CII_AGR}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID`);
+    return unless(!f.buyerHasUri || filled(f.buyerUriScheme), () => `${CII_AGR}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID`);
   }),
   ...en('BR-64', 'UBL', 'each item standard identifier', (ctx) =>
     each(ctx.invoice.lines, (l) => l.item.standardId === undefined || l.item.standardId.scheme !== undefined, (_l, k) => `${linePathU(ctx, k)}/cac:Item/cac:StandardItemIdentification/cbc:ID`)),
@@ -320,8 +320,8 @@ export const CORE_RULES: Rule[] = [
 
 function totalExists(id: string, field: 'lineExtension' | 'taxExclusive' | 'taxInclusive' | 'payable', ubl: string, cii: string): Rule[] {
   return [
-    ...en(id, 'UBL', 'document totals', (ctx) => (U(ctx).hasLegalMonetaryTotal ? unless(ctx.invoice.totals[field] !== undefined, `${R(ctx)}/cac:LegalMonetaryTotal/cbc:${ubl}`) : undefined)),
-    ...en(id, 'CII', 'document totals', (ctx) => (C(ctx).hasMonetarySummation ? unless(ctx.invoice.totals[field] !== undefined, `${C(ctx).summationPath}/ram:${cii}`) : undefined)),
+    ...en(id, 'UBL', 'document totals', (ctx) => (U(ctx).hasLegalMonetaryTotal ? unless(ctx.invoice.totals[field] !== undefined, () => `${R(ctx)}/cac:LegalMonetaryTotal/cbc:${ubl}`) : undefined)),
+    ...en(id, 'CII', 'document totals', (ctx) => (C(ctx).hasMonetarySummation ? unless(ctx.invoice.totals[field] !== undefined, () => `${C(ctx).summationPath}/ram:${cii}`) : undefined)),
   ];
 }
 
@@ -335,7 +335,8 @@ function paymentPath(ctx: RuleContext, k: number): string | undefined {
 
 /** Every cac:TaxTotal/cac:TaxSubtotal of a UBL invoice (the model drops those in the accounting currency). */
 export function ublSubtotals(ctx: RuleContext) {
-  return U(ctx).taxTotals.flatMap((t) => t.subtotals);
+  const f = U(ctx);
+  return memo(f, 'subtotals', () => f.taxTotals.flatMap((t) => t.subtotals));
 }
 
 /**
@@ -343,5 +344,6 @@ export function ublSubtotals(ctx: RuleContext) {
  * node of category L, M or O with TypeCode VAT is taken by that category's template instead.
  */
 export function ciiGenericHeaderTaxes(ctx: RuleContext) {
-  return C(ctx).headerTaxes.filter((t) => !(isVatType(t.typeCode) && (t.categoryCode === 'L' || t.categoryCode === 'M' || t.categoryCode === 'O')));
+  const f = C(ctx);
+  return memo(f, 'genericHeaderTaxes', () => f.headerTaxes.filter((t) => !(isVatType(t.typeCode) && (t.categoryCode === 'L' || t.categoryCode === 'M' || t.categoryCode === 'O'))));
 }

@@ -2,9 +2,9 @@
  * EN 16931 decimal rules BR-DEC-*: amounts have at most two fraction digits (the schematron
  * tests `string-length(substring-after(x, '.')) <= 2` on the value as written).
  */
-import type { Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext, Violation } from '../rule';
 import { d, decimalsWritten, xround } from '../xpath';
-import { C, each, en, HOLDS, U, unless } from './define';
+import { C, each, eachIf, en, HOLDS, U, unless } from './define';
 import { ublSubtotals, ciiGenericHeaderTaxes } from './en16931-core';
 
 const ok2 = (s: string | undefined) => decimalsWritten(s) <= 2;
@@ -14,18 +14,20 @@ type TotalField = 'lineExtension' | 'allowanceTotal' | 'chargeTotal' | 'taxExclu
 function total(id: string, field: TotalField, ubl: string, cii: string): Rule[] {
   return [
     ...en(id, 'UBL', 'document totals', (ctx) =>
-      U(ctx).hasLegalMonetaryTotal ? unless(ok2(ctx.invoice.totals[field]), `/${U(ctx).root}/cac:LegalMonetaryTotal/cbc:${ubl}`) : undefined),
-    ...en(id, 'CII', 'document totals', (ctx) => (C(ctx).hasMonetarySummation ? unless(ok2(ctx.invoice.totals[field]), `${C(ctx).summationPath}/ram:${cii}`) : undefined)),
+      U(ctx).hasLegalMonetaryTotal ? unless(ok2(ctx.invoice.totals[field]), () => `/${U(ctx).root}/cac:LegalMonetaryTotal/cbc:${ubl}`) : undefined),
+    ...en(id, 'CII', 'document totals', (ctx) => (C(ctx).hasMonetarySummation ? unless(ok2(ctx.invoice.totals[field]), () => `${C(ctx).summationPath}/ram:${cii}`) : undefined)),
   ];
 }
 
 function ublDoc(ctx: RuleContext, charge: boolean, field: 'amount' | 'baseAmount') {
   const f = U(ctx);
-  return each(
-    ctx.invoice.allowanceCharges.filter((_ac, k) => f.allowanceCharges[k]?.charge === charge),
-    (ac) => ok2(ac[field]),
-    (_ac, k) => f.allowanceCharges.filter((a) => a.charge === charge)[k]?.path,
-  );
+  const acs = ctx.invoice.allowanceCharges;
+  let out: Violation[] | undefined;
+  for (let k = 0; k < acs.length; k++) {
+    const fact = f.allowanceCharges[k];
+    if (fact?.charge === charge && !ok2(acs[k][field])) (out ??= []).push({ path: fact.path });
+  }
+  return out;
 }
 
 function ublLine(ctx: RuleContext, charge: boolean, field: 'amount' | 'baseAmount') {
@@ -35,7 +37,7 @@ function ublLine(ctx: RuleContext, charge: boolean, field: 'amount' | 'baseAmoun
 }
 
 function ciiDoc(ctx: RuleContext, indicator: string, field: 'actualAmount' | 'basisAmount') {
-  return each(C(ctx).allowanceCharges.filter((a) => a.indicator === indicator), (a) => ok2(a[field]), (a) => a.path);
+  return eachIf(C(ctx).allowanceCharges, (a) => a.indicator === indicator, (a) => ok2(a[field]), (a) => a.path);
 }
 
 function ciiLine(ctx: RuleContext, indicator: string, field: 'actualAmount' | 'basisAmount') {
@@ -48,7 +50,7 @@ function ciiDec13(ctx: RuleContext) {
   if (!f.hasMonetarySummation || f.taxTotalAmounts.length === 0) return undefined;
   const cur = ctx.invoice.currency;
   const ok = f.taxTotalAmounts.some((t) => (cur !== undefined && t.attr === cur ? rounded(t.text) : true));
-  return unless(ok, `${f.summationPath}/ram:TaxTotalAmount`);
+  return unless(ok, () => `${f.summationPath}/ram:TaxTotalAmount`);
 }
 
 /** CII BR-DEC-15: TaxTotalAmount[(@currencyID = TaxCurrencyCode and . = round(. * 100) div 100) or not(TaxCurrencyCode)] */
@@ -57,7 +59,7 @@ function ciiDec15(ctx: RuleContext) {
   if (!f.hasMonetarySummation || f.taxTotalAmounts.length === 0) return undefined;
   const cur = ctx.invoice.taxCurrency;
   const ok = cur === undefined || f.taxTotalAmounts.some((t) => t.attr === cur && rounded(t.text));
-  return unless(ok, `${f.summationPath}/ram:TaxTotalAmount`);
+  return unless(ok, () => `${f.summationPath}/ram:TaxTotalAmount`);
 }
 
 function rounded(s: string): boolean {

@@ -10,8 +10,8 @@
  */
 import type { CiiTaxFact, UblTaxCategoryFact } from '../../../model/syntax-facts';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { cmp, d, dsum, eq, ns, within1, xround, type D } from '../xpath';
-import { C, each, en, HOLDS, isVatType, U, unless } from './define';
+import { cmp, d, dsum, eq, ns, percentOf, within1, xround, type D } from '../xpath';
+import { C, each, eachIf, en, HOLDS, isVatType, memo, U, unless } from './define';
 
 type Family = 'S' | 'Z' | 'E' | 'AE' | 'IC' | 'G' | 'O' | 'AF' | 'AG';
 const CODE: Record<Family, string> = { S: 'S', Z: 'Z', E: 'E', AE: 'AE', IC: 'K', G: 'G', O: 'O', AF: 'L', AG: 'M' };
@@ -27,12 +27,19 @@ const NAME: Record<Family, string> = {
   AF: 'IGIC',
   AG: 'IPSI',
 };
+function count<T>(items: readonly T[], pred: (item: T) => boolean): number {
+  let n = 0;
+  for (let i = 0; i < items.length; i++) if (pred(items[i])) n++;
+  return n;
+}
+
+const HEADER_KEY: Record<Family, string> = { S: 'headerS', Z: 'headerZ', E: 'headerE', AE: 'headerAE', IC: 'headerIC', G: 'headerG', O: 'headerO', AF: 'headerAF', AG: 'headerAG' };
 const id = (fam: Family, n: number) => `BR-${fam}-${String(n).padStart(2, '0')}`;
 
 /* ======================================================================================= UBL */
 
-const ublIs = (t: UblTaxCategoryFact, code: string) => ns(t.id) === code;
-const ublIsVat = (t: UblTaxCategoryFact, code: string) => t.vat && ns(t.id) === code;
+const ublIs = (t: UblTaxCategoryFact, code: string) => t.code === code;
+const ublIsVat = (t: UblTaxCategoryFact, code: string) => t.vat && t.code === code;
 
 interface UblView {
   /** //cac:ClassifiedTaxCategory */
@@ -95,22 +102,22 @@ function ublRule01(fam: Family): Rule[] {
     const v = ublView(ctx);
     let ok: boolean;
     if (fam === 'S') {
-      const used = v.acCats.filter((x) => ublIs(x.cat, c)).length + v.classified.filter((t) => ublIs(t, c)).length;
-      const inBreakdown = v.subCats.filter((x) => ublIs(x.cat, c)).length;
+      const used = count(v.acCats, (x) => ublIs(x.cat, c)) + count(v.classified, (t) => ublIs(t, c));
+      const inBreakdown = count(v.subCats, (x) => ublIs(x.cat, c));
       ok = (used > 0 && inBreakdown > 0) || (used === 0 && inBreakdown === 0);
     } else if (fam === 'AF' || fam === 'AG') {
-      const used = v.acCats.filter((x) => ublIsVat(x.cat, c)).length + v.classified.filter((t) => ublIsVat(t, c)).length;
+      const used = count(v.acCats, (x) => ublIsVat(x.cat, c)) + count(v.classified, (t) => ublIsVat(t, c));
       // BR-AF-01 counts breakdowns by cbc:ID = 'L' alone, BR-AG-01 with the VAT scheme
-      const inBreakdown = v.subCats.filter((x) => x.cat.id === c && (fam === 'AF' || x.cat.vat)).length;
-      const inBreakdownVat = v.subCats.filter((x) => ublIsVat(x.cat, c)).length;
+      const inBreakdown = count(v.subCats, (x) => x.cat.id === c && (fam === 'AF' || x.cat.vat));
+      const inBreakdownVat = count(v.subCats, (x) => ublIsVat(x.cat, c));
       ok = (used > 0 && inBreakdown > 0) || (used === 0 && inBreakdownVat === 0);
     } else {
       // //cac:TaxCategory also holds the breakdown's own categories
       const any = v.acCats.some((x) => ublIsVat(x.cat, c)) || v.subCats.some((x) => ublIsVat(x.cat, c)) || v.classified.some((t) => ublIsVat(t, c));
-      const inBreakdown = v.subCats.filter((x) => ublIsVat(x.cat, c)).length;
+      const inBreakdown = count(v.subCats, (x) => ublIsVat(x.cat, c));
       ok = (any && inBreakdown === 1) || !any;
     }
-    return unless(ok, `/${U(ctx).root}/cac:TaxTotal`);
+    return unless(ok, () => `/${U(ctx).root}/cac:TaxTotal`);
   });
 }
 
@@ -121,7 +128,7 @@ function ublRule02(fam: Family): Rule[] {
     const used = v.classified.some((t) => ublIsVat(t, c));
     // BR-S-02's "or not(…)" branch tests the category code without the VAT scheme
     const guard = fam === 'S' ? v.classified.some((t) => ublIs(t, c)) : used;
-    return unless((used && ublPartiesOk(fam, v)) || !guard, `/${U(ctx).root}/cac:AccountingSupplierParty`);
+    return unless((used && ublPartiesOk(fam, v)) || !guard, () => `/${U(ctx).root}/cac:AccountingSupplierParty`);
   });
 }
 
@@ -135,7 +142,7 @@ function ublRule0304(fam: Family, n: 3 | 4): Rule[] {
     const usedVat = acs.some((x) => ublIsVat(x.cat, c));
     // BR-G-03/04 test the parties when a G category (any scheme) is there
     const used = fam === 'G' ? acs.some((x) => ublIs(x.cat, c)) : usedVat;
-    return unless((used && ublPartiesOk(fam, v)) || !usedVat, `/${U(ctx).root}/cac:AccountingSupplierParty`);
+    return unless((used && ublPartiesOk(fam, v)) || !usedVat, () => `/${U(ctx).root}/cac:AccountingSupplierParty`);
   });
 }
 
@@ -156,14 +163,14 @@ function ublRateOk(fam: Family, percent: string | undefined): boolean {
 
 function ublRule05(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 5), 'UBL', 'each invoice line', (ctx) => each(ublView(ctx).classified.filter((t) => ublIsVat(t, c)), (t) => ublRateOk(fam, t.percent), (t) => t.path));
+  return en(id(fam, 5), 'UBL', 'each invoice line', (ctx) => eachIf(ublView(ctx).classified, (t) => ublIsVat(t, c), (t) => ublRateOk(fam, t.percent), (t) => t.path));
 }
 
 function ublRule0607(fam: Family, n: 6 | 7): Rule[] {
   const c = CODE[fam];
   const charge = n === 7;
   return en(id(fam, n), 'UBL', n === 6 ? 'each document level allowance' : 'each document level charge', (ctx) =>
-    each(ublView(ctx).acCats.filter((x) => x.charge === charge && ublIsVat(x.cat, c)), (x) => ublRateOk(fam, x.cat.percent), (x) => x.cat.path));
+    eachIf(ublView(ctx).acCats, (x) => x.charge === charge && ublIsVat(x.cat, c), (x) => ublRateOk(fam, x.cat.percent), (x) => x.cat.path));
 }
 
 interface UblSums {
@@ -181,11 +188,11 @@ function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   const inv = ctx.invoice;
   const lineHas = (k: number) => {
     const cls = f.lines[k]?.classified ?? [];
-    return cls.some((t) => ns(t.id) === c) && (rate === undefined || cls.some((t) => eq(d(t.percent), rate)));
+    return cls.some((t) => t.code === c) && (rate === undefined || cls.some((t) => eq(d(t.percent), rate)));
   };
   const acHas = (k: number) => {
     const cats = f.allowanceCharges[k]?.taxCategories ?? [];
-    return cats.some((t) => ns(t.id) === c) && (rate === undefined || cats.some((t) => eq(d(t.percent), rate)));
+    return cats.some((t) => t.code === c) && (rate === undefined || cats.some((t) => eq(d(t.percent), rate)));
   };
   const lines = inv.lines.filter((_l, k) => lineHas(k)).map((l) => l.netAmount);
   const credit = f.root === 'CreditNote';
@@ -201,7 +208,7 @@ function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   });
   // allowances and charges of lines also count in //cac:AllowanceCharge[…] (rate-bound existence test)
   if (rate !== undefined && !anyAc) {
-    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => a.taxCategories.some((t) => ns(t.id) === c) && a.taxCategories.some((t) => eq(d(t.percent), rate))));
+    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => a.taxCategories.some((t) => t.code === c) && a.taxCategories.some((t) => eq(d(t.percent), rate))));
   }
   const lineSum = dsum(lines);
   return {
@@ -219,8 +226,8 @@ function ublRule08(fam: Family): Rule[] {
     const v = ublView(ctx);
     const hasInvoiceLines = U(ctx).root === 'Invoice' && ctx.invoice.lines.length > 0;
     const hasCreditLines = U(ctx).root === 'CreditNote' && ctx.invoice.lines.length > 0;
-    return each(
-      v.subCats.filter((x) => ublIsVat(x.cat, c)),
+    return eachIf(
+      v.subCats, (x) => ublIsVat(x.cat, c),
       (x) => {
         const taxable = d(x.taxable);
         if (fam === 'S' || fam === 'AF' || fam === 'AG') {
@@ -245,15 +252,15 @@ function ublRule08(fam: Family): Rule[] {
 function ublRule09(fam: Family): Rule[] {
   const c = CODE[fam];
   return en(id(fam, 9), 'UBL', 'each VAT breakdown', (ctx) =>
-    each(
-      ublView(ctx).subCats.filter((x) => ublIsVat(x.cat, c)),
+    eachIf(
+      ublView(ctx).subCats, (x) => ublIsVat(x.cat, c),
       (x) => {
         if (fam === 'S' || fam === 'AF' || fam === 'AG') {
           const tax = d(x.tax);
           const base = d(x.taxable);
           const rate = d(x.cat.percent);
           if (tax === undefined || base === undefined || rate === undefined) return false;
-          const exp = xround(base.abs().times(rate.div(100)));
+          const exp = xround(base.abs().times(percentOf(rate)));
           return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
         }
         return eq(d(x.tax), d('0'));
@@ -266,8 +273,8 @@ function ublRule10(fam: Family): Rule[] {
   const c = CODE[fam];
   const mustHave = fam === 'AE' || fam === 'E' || fam === 'G' || fam === 'IC' || fam === 'O';
   return en(id(fam, 10), 'UBL', 'each VAT breakdown', (ctx) =>
-    each(
-      ublView(ctx).subCats.filter((x) => ublIsVat(x.cat, c)),
+    eachIf(
+      ublView(ctx).subCats, (x) => ublIsVat(x.cat, c),
       (x) => {
         const has = x.cat.exemptionReasonCount > 0 || x.cat.exemptionReasonCode !== undefined;
         return mustHave ? has : !has;
@@ -350,9 +357,9 @@ function ciiRule01(fam: Family): Rule[] {
   const c = CODE[fam];
   return en(id(fam, 1), 'CII', 'invoice', (ctx) => {
     const v = ciiView(ctx);
-    const h = v.header.filter((t) => ciiIs(t, c)).length;
-    const l = v.lineTaxes.filter((t) => ciiIs(t, c)).length;
-    const a = v.catTaxes.filter((t) => ciiIs(t, c)).length;
+    const h = count(v.header, (t) => ciiIs(t, c));
+    const l = count(v.lineTaxes, (t) => ciiIs(t, c));
+    const a = count(v.catTaxes, (t) => ciiIs(t, c));
     let ok: boolean;
     if (fam === 'S' || fam === 'AF' || fam === 'AG') ok = (l + h >= 2 || l === 0) && (a + h >= 2 || a === 0);
     else if (fam === 'O') ok = h === 0 || (h === 1 && (l > 0 || a > 0));
@@ -365,7 +372,7 @@ function ciiRule02(fam: Family): Rule[] {
   const c = CODE[fam];
   return en(id(fam, 2), 'CII', 'each invoice line', (ctx) => {
     const v = ciiView(ctx);
-    return each(v.lineTaxes.filter((t) => ciiIsVat(t, c)), () => ciiPartiesOk(fam, v), (t) => t.path);
+    return eachIf(v.lineTaxes, (t) => ciiIsVat(t, c), () => ciiPartiesOk(fam, v), (t) => t.path);
   });
 }
 
@@ -374,7 +381,7 @@ function ciiRule0304(fam: Family, n: 3 | 4): Rule[] {
   const charge = n === 4;
   return en(id(fam, n), 'CII', n === 3 ? 'each allowance' : 'each charge', (ctx) => {
     const v = ciiView(ctx);
-    return each(v.acTaxes.filter((x) => x.charge === charge && ciiIsVat(x.tax, c)), () => ciiPartiesOk(fam, v), (x) => x.tax.path);
+    return eachIf(v.acTaxes, (x) => x.charge === charge && ciiIsVat(x.tax, c), () => ciiPartiesOk(fam, v), (x) => x.tax.path);
   });
 }
 
@@ -394,14 +401,14 @@ function ciiRateOk(fam: Family, rate: string | undefined): boolean {
 
 function ciiRule05(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 5), 'CII', 'each invoice line', (ctx) => each(ciiView(ctx).lineTaxes.filter((t) => ciiIsVat(t, c)), (t) => ciiRateOk(fam, t.rate), (t) => t.path));
+  return en(id(fam, 5), 'CII', 'each invoice line', (ctx) => eachIf(ciiView(ctx).lineTaxes, (t) => ciiIsVat(t, c), (t) => ciiRateOk(fam, t.rate), (t) => t.path));
 }
 
 function ciiRule0607(fam: Family, n: 6 | 7): Rule[] {
   const c = CODE[fam];
   const charge = n === 7;
   return en(id(fam, n), 'CII', n === 6 ? 'each allowance' : 'each charge', (ctx) =>
-    each(ciiView(ctx).acTaxes.filter((x) => x.charge === charge && ciiIsVat(x.tax, c)), (x) => ciiRateOk(fam, x.tax.rate), (x) => x.tax.path));
+    eachIf(ciiView(ctx).acTaxes, (x) => x.charge === charge && ciiIsVat(x.tax, c), (x) => ciiRateOk(fam, x.tax.rate), (x) => x.tax.path));
 }
 
 /**
@@ -429,8 +436,9 @@ function ciiExpected(ctx: RuleContext, c: string, rate?: D): D {
 /** The header taxes a family's rules 08–10 apply to (the contexts of the official templates). */
 function ciiHeaderOf(ctx: RuleContext, fam: Family): CiiTaxFact[] {
   const c = CODE[fam];
+  const f = C(ctx);
   // S and Z: ram:CategoryCode[. = 'S'] without the TypeCode condition
-  return ciiView(ctx).header.filter((t) => (fam === 'S' || fam === 'Z' ? ciiIs(t, c) : ciiIsVat(t, c)));
+  return memo(f, HEADER_KEY[fam], () => f.headerTaxes.filter((t) => (fam === 'S' || fam === 'Z' ? ciiIs(t, c) : ciiIsVat(t, c))));
 }
 
 function ciiRule08(fam: Family): Rule[] {
@@ -467,7 +475,7 @@ function ciiRule09(fam: Family): Rule[] {
           const rate = d(t.rate);
           if (tax === undefined || base === undefined || rate === undefined) return false;
           // round(abs(BasisAmount) * RateApplicablePercent) div 100
-          const exp = xround(base.abs().times(rate), 0).div(100);
+          const exp = xround(base.abs().times(rate), 0).times('0.01');
           return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
         }
         return cmp(t.calculatedAmount, '=', 0);
@@ -513,7 +521,7 @@ const IC_EXTRA: Rule[] = [
     const f = U(ctx);
     const date = ctx.invoice.delivery?.date;
     const ok = (date !== undefined && [...date].length > 1) || f.invoicePeriods.some((p) => p.hasStart || p.hasEnd || p.descriptionCode !== undefined);
-    return unless(ok, `/${f.root}/cac:Delivery`);
+    return unless(ok, () => `/${f.root}/cac:Delivery`);
   }),
   ...en('BR-IC-11', 'CII', 'each VAT breakdown', (ctx) => {
     const f = C(ctx);
@@ -525,7 +533,7 @@ const IC_EXTRA: Rule[] = [
     const v = ublView(ctx);
     if (!v.subCats.some((x) => ublIsVat(x.cat, 'K'))) return undefined;
     const cc = ctx.invoice.delivery?.address?.countryCode;
-    return unless(cc !== undefined && [...cc].length > 1, `/${U(ctx).root}/cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode`);
+    return unless(cc !== undefined && [...cc].length > 1, () => `/${U(ctx).root}/cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode`);
   }),
   ...en('BR-IC-12', 'CII', 'each VAT breakdown', (ctx) => {
     const f = C(ctx);
@@ -539,10 +547,10 @@ function ublO(n: 11 | 12 | 13 | 14): Rule[] {
     const v = ublView(ctx);
     if (!v.subCats.some((x) => ublIsVat(x.cat, 'O'))) return undefined;
     let others: boolean;
-    if (n === 11) others = v.subCats.some((x) => x.cat.vat && ns(x.cat.id) !== 'O');
-    else if (n === 12) others = v.classified.some((t) => t.vat && ns(t.id) !== 'O');
-    else others = v.acCats.some((x) => x.charge === (n === 14) && x.cat.vat && ns(x.cat.id) !== 'O');
-    return unless(!others, `/${U(ctx).root}/cac:TaxTotal`);
+    if (n === 11) others = v.subCats.some((x) => x.cat.vat && x.cat.code !== 'O');
+    else if (n === 12) others = v.classified.some((t) => t.vat && t.code !== 'O');
+    else others = v.acCats.some((x) => x.charge === (n === 14) && x.cat.vat && x.cat.code !== 'O');
+    return unless(!others, () => `/${U(ctx).root}/cac:TaxTotal`);
   });
 }
 
@@ -563,7 +571,7 @@ const B_RULES: Rule[] = [
     const v = ublView(ctx);
     const hasB = v.acCats.some((x) => x.cat.id === 'B') || v.subCats.some((x) => x.cat.id === 'B') || v.classified.some((t) => t.id === 'B');
     if (!hasB) return undefined;
-    return unless(!f.identificationCodes.some((c) => c.text !== 'IT'), `/${f.root}`);
+    return unless(!f.identificationCodes.some((c) => c.text !== 'IT'), () => `/${f.root}`);
   }),
   ...en('BR-B-01', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
@@ -574,7 +582,7 @@ const B_RULES: Rule[] = [
     const v = ublView(ctx);
     const root = v.subCats.map((x) => x.cat.id).concat(U(ctx).allowanceCharges.flatMap((a) => a.taxCategories.map((t) => t.id)), v.classified.map((t) => t.id));
     if (!root.includes('B')) return undefined;
-    return unless(!root.includes('S'), `/${U(ctx).root}`);
+    return unless(!root.includes('S'), () => `/${U(ctx).root}`);
   }),
   ...en('BR-B-02', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);

@@ -5,9 +5,9 @@
  */
 import type { Rule, RuleContext } from '../rule';
 import { decimalsWritten } from '../xpath';
-import { each, en, U, unless } from './define';
+import { each, eachIf, en, memo, U, unless } from './define';
 
-const R = (ctx: RuleContext) => `/${U(ctx).root}`;
+const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 
 const AGGREGATES = new Set(['InvoicePeriod', 'Delivery', 'CardAccount', 'PaymentMandate', 'PartyTaxScheme']);
 
@@ -19,7 +19,8 @@ function prefixed(rel: string): string {
 
 /** A document-level count (UBL_ROOT_COUNTS) bounded by max. */
 function rootMax(id: string, rel: string, max: number, appliesTo = 'invoice'): Rule[] {
-  return en(id, 'UBL', appliesTo, (ctx) => unless((U(ctx).counts[rel] ?? 0) <= max, `${R(ctx)}/${prefixed(rel)}`));
+  const tail = prefixed(rel);
+  return en(id, 'UBL', appliesTo, (ctx) => ((U(ctx).counts[rel] ?? 0) <= max ? undefined : [{ path: `${R(ctx)}/${tail}` }]));
 }
 
 /** A line-level count (UBL_LINE_COUNTS) bounded. */
@@ -39,7 +40,7 @@ function payeeNameDiffers(ctx: RuleContext): boolean {
 export const UBL_SYNTAX_RULES: Rule[] = [
   ...en('UBL-SR-51', 'UBL', 'each address', (ctx) => each(U(ctx).addressLineCounts, (a) => a.count <= 1, (a) => a.path)),
   ...en('UBL-SR-42', 'UBL', 'seller', (ctx) =>
-    U(ctx).hasSupplierParty ? unless((U(ctx).counts['AccountingSupplierParty/Party/PartyTaxScheme'] ?? 0) <= 2, `${R(ctx)}/cac:AccountingSupplierParty/cac:Party`) : undefined),
+    U(ctx).hasSupplierParty ? unless((U(ctx).counts['AccountingSupplierParty/Party/PartyTaxScheme'] ?? 0) <= 2, () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party`) : undefined),
   ...en('UBL-SR-33', 'UBL', 'each additional supporting document', (ctx) => each(U(ctx).documentReferences, (r) => r.descriptionCount <= 1, (r) => r.path)),
   // The project's convention for IPM4-001 types attachments by cbc:DocumentTypeCode (DESIGN.md §3),
   // which UBL-SR-43 forbids: for Chorus Pro flows it is reported as a warning.
@@ -56,43 +57,43 @@ export const UBL_SYNTAX_RULES: Rule[] = [
     { severityIn: { chorus: 'warning' } },
   ),
   ...en('UBL-DT-01', 'UBL', 'each amount', (ctx) =>
-    each(U(ctx).amounts.filter((a) => !a.name.endsWith('PriceAmount') && !a.underPriceAllowance), (a) => decimalsWritten(a.text) <= 2, (a) => a.path)),
+    eachIf(U(ctx).amounts, (a) => !a.name.endsWith('PriceAmount') && !a.underPriceAllowance, (a) => decimalsWritten(a.text) <= 2, (a) => a.path)),
   ...en('UBL-DT-06', 'UBL', 'each binary object', (ctx) => each(U(ctx).binaryObjects, (b) => b.attr !== undefined, (b) => b.path)),
   ...en('UBL-DT-07', 'UBL', 'each binary object', (ctx) => each(U(ctx).binaryObjects, (b) => b.filename !== undefined, (b) => b.path)),
   ...en('UBL-SR-25', 'UBL', 'each delivery', (ctx) => each(U(ctx).deliveries, (d) => d.partyNameCount <= 1, (d) => d.path)),
-  ...en('UBL-SR-30', 'UBL', 'each allowance', (ctx) => each(allAc(ctx).filter((a) => a.charge === false), (a) => a.reasonCount <= 1, (a) => a.path)),
-  ...en('UBL-SR-31', 'UBL', 'each charge', (ctx) => each(allAc(ctx).filter((a) => a.charge === true), (a) => a.reasonCount <= 1, (a) => a.path)),
+  ...en('UBL-SR-30', 'UBL', 'each allowance', (ctx) => eachIf(allAc(ctx), (a) => a.charge === false, (a) => a.reasonCount <= 1, (a) => a.path)),
+  ...en('UBL-SR-31', 'UBL', 'each charge', (ctx) => eachIf(allAc(ctx), (a) => a.charge === true, (a) => a.reasonCount <= 1, (a) => a.path)),
   ...en('UBL-SR-53', 'UBL', 'each party tax scheme', (ctx) => each(U(ctx).partyTaxSchemes, (t) => t.scheme !== undefined && t.companyIdCount > 0, (t) => t.path)),
-  ...en('UBL-CR-666', 'UBL', 'invoice', (ctx) => unless(!U(ctx).documentReferences.some((r) => r.typeCode === '130' && r.hasAttachment), `${R(ctx)}/cac:AdditionalDocumentReference`)),
-  ...en('UBL-CR-673', 'UBL', 'invoice', (ctx) => unless(!U(ctx).documentReferences.some((r) => r.typeCode === '130' && r.descriptionCount > 0), `${R(ctx)}/cac:AdditionalDocumentReference`)),
+  ...en('UBL-CR-666', 'UBL', 'invoice', (ctx) => unless(!U(ctx).documentReferences.some((r) => r.typeCode === '130' && r.hasAttachment), () => `${R(ctx)}/cac:AdditionalDocumentReference`)),
+  ...en('UBL-CR-673', 'UBL', 'invoice', (ctx) => unless(!U(ctx).documentReferences.some((r) => r.typeCode === '130' && r.descriptionCount > 0), () => `${R(ctx)}/cac:AdditionalDocumentReference`)),
   ...rootMax('UBL-SR-01', 'ContractDocumentReference/ID', 1),
   ...rootMax('UBL-SR-02', 'ReceiptDocumentReference/ID', 1),
   ...rootMax('UBL-SR-03', 'DespatchDocumentReference/ID', 1),
   ...en('UBL-SR-04', 'UBL', 'invoice', (ctx) =>
-    unless(U(ctx).documentReferences.filter((r) => r.typeCode === '130' && r.id !== undefined).length <= 1, `${R(ctx)}/cac:AdditionalDocumentReference`)),
+    unless(U(ctx).documentReferences.filter((r) => r.typeCode === '130' && r.id !== undefined).length <= 1, () => `${R(ctx)}/cac:AdditionalDocumentReference`)),
   ...rootMax('UBL-SR-05', 'PaymentTerms/Note', 1),
   ...rootMax('UBL-SR-08', 'InvoicePeriod', 1),
   ...rootMax('UBL-SR-09', 'AccountingSupplierParty/Party/PartyLegalEntity/RegistrationName', 1),
   ...rootMax('UBL-SR-10', 'AccountingSupplierParty/Party/PartyName/Name', 1),
   ...rootMax('UBL-SR-11', 'AccountingSupplierParty/Party/PartyLegalEntity/CompanyID', 1),
   ...en('UBL-SR-12', 'UBL', 'invoice', (ctx) =>
-    unless(sumCompanyIds(U(ctx).sellerTaxSchemes, (s) => upper(s) === 'VAT') <= 1, `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme`)),
+    unless(sumCompanyIds(U(ctx).sellerTaxSchemes, (s) => upper(s) === 'VAT') <= 1, () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme`)),
   ...en('UBL-SR-13', 'UBL', 'invoice', (ctx) =>
-    unless(sumCompanyIds(U(ctx).sellerTaxSchemes, (s) => s !== undefined && upper(s) !== 'VAT') <= 1, `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme`)),
+    unless(sumCompanyIds(U(ctx).sellerTaxSchemes, (s) => s !== undefined && upper(s) !== 'VAT') <= 1, () => `${R(ctx)}/cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme`)),
   ...rootMax('UBL-SR-14', 'AccountingSupplierParty/Party/PartyLegalEntity/CompanyLegalForm', 1),
   ...rootMax('UBL-SR-15', 'AccountingCustomerParty/Party/PartyLegalEntity/RegistrationName', 1),
   ...rootMax('UBL-SR-16', 'AccountingCustomerParty/Party/PartyIdentification/ID', 1),
   ...rootMax('UBL-SR-17', 'AccountingCustomerParty/Party/PartyLegalEntity/CompanyID', 1),
   ...en('UBL-SR-18', 'UBL', 'invoice', (ctx) =>
-    unless(sumCompanyIds(U(ctx).buyerTaxSchemes, (s) => upper(s) === 'VAT') <= 1, `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme`)),
+    unless(sumCompanyIds(U(ctx).buyerTaxSchemes, (s) => upper(s) === 'VAT') <= 1, () => `${R(ctx)}/cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme`)),
   ...rootMax('UBL-SR-24', 'Delivery', 1),
   ...en('UBL-SR-29', 'UBL', 'invoice', (ctx) => unless(U(ctx).partyIdentificationSchemes.filter((p) => upper(p.attr) === 'SEPA').length <= 1, R(ctx))),
   ...rootMax('UBL-SR-39', 'ProjectReference/ID', 1),
   ...rootMax('UBL-SR-40', 'AccountingCustomerParty/Party/PartyName/Name', 1),
-  ...en('UBL-SR-44', 'UBL', 'invoice', (ctx) => unless(new Set(U(ctx).paymentIds.map((p) => p.text)).size <= 1, `${R(ctx)}/cac:PaymentMeans`)),
+  ...en('UBL-SR-44', 'UBL', 'invoice', (ctx) => unless(new Set(U(ctx).paymentIds.map((p) => p.text)).size <= 1, () => `${R(ctx)}/cac:PaymentMeans`)),
   ...rootMax('UBL-SR-45', 'PaymentMeans/PaymentDueDate', 1),
-  ...en('UBL-SR-46', 'UBL', 'invoice', (ctx) => unless(U(ctx).paymentMeans.reduce((n, p) => n + p.codeNameCount, 0) <= 1, `${R(ctx)}/cac:PaymentMeans`)),
-  ...en('UBL-SR-47', 'UBL', 'invoice', (ctx) => unless(new Set(U(ctx).paymentMeansCodes.map((p) => p.text)).size <= 1, `${R(ctx)}/cac:PaymentMeans`)),
+  ...en('UBL-SR-46', 'UBL', 'invoice', (ctx) => unless(U(ctx).paymentMeans.reduce((n, p) => n + p.codeNameCount, 0) <= 1, () => `${R(ctx)}/cac:PaymentMeans`)),
+  ...en('UBL-SR-47', 'UBL', 'invoice', (ctx) => unless(new Set(U(ctx).paymentMeansCodes.map((p) => p.text)).size <= 1, () => `${R(ctx)}/cac:PaymentMeans`)),
   ...rootMax('UBL-SR-49', 'InvoicePeriod/DescriptionCode', 1),
   ...rootMax('UBL-SR-54', 'PaymentMeans/CardAccount', 1),
   ...rootMax('UBL-SR-55', 'PaymentMeans/PaymentMandate', 1),
@@ -135,7 +136,7 @@ export const UBL_SYNTAX_RULES: Rule[] = [
 
 function allAc(ctx: RuleContext) {
   const f = U(ctx);
-  return [...f.allowanceCharges, ...f.lines.flatMap((l) => l.allowanceCharges)];
+  return memo(f, 'allAc', () => [...f.allowanceCharges, ...f.lines.flatMap((l) => l.allowanceCharges)]);
 }
 
 function sumCompanyIds(schemes: { scheme?: string; companyIdCount: number }[], match: (scheme: string | undefined) => boolean): number {
