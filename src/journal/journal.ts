@@ -4,7 +4,7 @@
  * each writer (process) numbers its lines 1, 2, 3… per day so a missing line is visible.
  * Appends are group-committed: every event waits for the fsync of the batch it is in.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dayOf, type Clock } from '../util/clock';
@@ -48,11 +48,23 @@ export class Journal {
     return path.join(this.opts.dir, day, `${this.writerId}.jsonl`);
   }
 
+  /** The last sequence number already in this writer's file for `day` (a writer id reused after a restart). */
+  private lastSeqOnDisk(day: string): number {
+    try {
+      const text = readFileSync(this.fileFor(day), 'utf8').trimEnd();
+      const last = text.slice(text.lastIndexOf('\n') + 1);
+      return last ? (JSON.parse(last) as { seq?: number }).seq ?? 0 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   /** Appends one event; resolves once it is on disk (fsync). */
   append(event: JournalEvent): Promise<JournalLine> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     const now = this.opts.clock.now();
     const day = dayOf(now, this.opts.timezone);
+    if (!this.seqByDay.has(day)) this.seqByDay.set(day, this.lastSeqOnDisk(day));
     const seq = (this.seqByDay.get(day) ?? 0) + 1;
     this.seqByDay.set(day, seq);
     const line: JournalLine = { seq, ts: now.toISOString(), writer: this.writerId, ...event };
