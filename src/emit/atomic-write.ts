@@ -5,7 +5,8 @@
  * temp file, which `sweepTempFiles` removes.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import fsc, { promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -28,7 +29,7 @@ function writerAlive(name: string): boolean | undefined {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
+async function fsyncDirNow(dir: string): Promise<void> {
   let fh: fs.FileHandle | undefined;
   try {
     fh = await fs.open(dir, 'r');
@@ -40,22 +41,103 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(target);
+/**
+ * Directory fsyncs are coalesced: many files renamed into the same folder at about the same
+ * time (archive/<day>, pivot/<recepteur>) share one fsync. A caller always waits for an fsync
+ * that started after its own rename: while one runs, the next callers join the following one.
+ */
+const dirSyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+
+export function fsyncDir(dir: string): Promise<void> {
+  const cur = dirSyncs.get(dir);
+  if (!cur) {
+    const entry: { running: Promise<void>; next?: Promise<void> } = { running: Promise.resolve() };
+    entry.running = fsyncDirNow(dir).finally(() => {
+      if (entry.next === undefined) dirSyncs.delete(dir);
+    });
+    dirSyncs.set(dir, entry);
+    return entry.running;
+  }
+  if (!cur.next) {
+    cur.next = cur.running.then(() => {
+      const p = fsyncDirNow(dir);
+      cur.running = p;
+      cur.next = undefined;
+      return p.finally(() => {
+        if (cur.next === undefined && dirSyncs.get(dir) === cur) dirSyncs.delete(dir);
+      });
+    });
+  }
+  return cur.next;
+}
+
+/** Folders known to exist (created by this process): no mkdir call per write. */
+const madeDirs = new Set<string>();
+
+export async function ensureDir(dir: string): Promise<void> {
+  if (madeDirs.has(dir)) return;
   await fs.mkdir(dir, { recursive: true });
+  if (madeDirs.size > 50_000) madeDirs.clear();
+  madeDirs.add(dir);
+}
+
+export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
+
+// plain file descriptors through the callback API: cheaper than FileHandle objects on a hot path
+const openFd = promisify(fsc.open);
+const writevFd = promisify(fsc.writev);
+const fsyncFd = promisify(fsc.fsync);
+const closeFd = promisify(fsc.close);
+const renameP = promisify(fsc.rename);
+
+function toBuffers(data: FileData): Buffer[] {
+  const list = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+  return list.map((d) => (typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
+}
+
+async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
+  // writev takes at most IOV_MAX buffers and may write less than asked
+  let pending = bufs.filter((b) => b.length > 0);
+  while (pending.length > 0) {
+    const batch = pending.slice(0, 512);
+    let written = (await writevFd(fd, batch)).bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of batch) {
+      if (written >= b.length) written -= b.length;
+      else {
+        rest.push(b.subarray(written));
+        written = 0;
+      }
+    }
+    pending = [...rest, ...pending.slice(512)];
+  }
+}
+
+export async function writeFileAtomic(target: string, data: FileData): Promise<void> {
+  const dir = path.dirname(target);
+  await ensureDir(dir);
   const tmp = tempNameFor(target);
-  const fh = await fs.open(tmp, 'wx', 0o644);
+  let fd: number;
   try {
-    await fh.writeFile(data);
-    await fh.sync();
+    fd = await openFd(tmp, 'wx', 0o644);
   } catch (e) {
-    await fh.close();
+    // the folder was removed behind our back (an operator, a test): create it again
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    madeDirs.delete(dir);
+    await ensureDir(dir);
+    fd = await openFd(tmp, 'wx', 0o644);
+  }
+  try {
+    await writeAll(fd, toBuffers(data));
+    await fsyncFd(fd);
+  } catch (e) {
+    await closeFd(fd).catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await fh.close();
+  await closeFd(fd);
   try {
-    await fs.rename(tmp, target);
+    await renameP(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;

@@ -32,3 +32,49 @@ export function decideDeposit(record: LifecycleRecord | undefined, req: DepositR
   if (renvoi === 'Recyclée') return req.completable ? { decision: 'suspend', replay: false } : { decision: 'recycle', renvoi, replay: false };
   return { decision: 'duplicate', replay: false };
 }
+
+export interface DecisionContext {
+  at: string;
+  sha256: string;
+  file: string;
+  /** where the pivot goes (finance SI or MOE) */
+  recepteurId: string;
+  /** the completable defects, for a suspension */
+  reason?: string;
+  montantHT?: string;
+  montantTTC?: string;
+}
+
+/**
+ * Moves the record to the state the decision leads to — at decision time, in the same
+ * locked write that records the deposit, so an invoice costs one lifecycle write. The
+ * outputs follow; if the process dies before them, the same file processed again replays
+ * this deposit and writes them (names and bytes are the same).
+ */
+export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, renvoi: DepositOutcome['renvoi'], c: DecisionContext): void {
+  const entry = { at: c.at, by: 'pipeline' as const, sha256: c.sha256, file: c.file };
+  switch (decision) {
+    case 'suspend':
+    case 'still-suspended':
+      if (rec.state !== 'SUSPENDUE') rec.history.push({ ...entry, state: 'SUSPENDUE', reason: c.reason });
+      rec.state = 'SUSPENDUE';
+      rec.suspendedAt ??= c.at;
+      rec.suspendReason = c.reason;
+      return;
+    case 'new':
+    case 'complete':
+    case 'recycle':
+      if (decision === 'complete') rec.history.push({ ...entry, state: 'COMPLETEE', by: 'supplier' });
+      rec.history.push({ ...entry, state: 'MISE_A_DISPOSITION', reason: renvoi && renvoi !== 'Non' ? `Renvoi ${renvoi}` : undefined });
+      rec.state = 'MISE_A_DISPOSITION';
+      rec.renvoi = renvoi;
+      rec.recepteurId = c.recepteurId;
+      rec.suspendedAt = undefined;
+      rec.suspendReason = undefined;
+      rec.montantHT = c.montantHT;
+      rec.montantTTC = c.montantTTC;
+      return;
+    case 'duplicate':
+      return;
+  }
+}

@@ -22,7 +22,7 @@ import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } fro
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput } from '../journal/events';
 import type { Journal } from '../journal/journal';
-import { decideDeposit } from '../lifecycle/deposit';
+import { applyDecision, decideDeposit } from '../lifecycle/deposit';
 import { businessKey, type LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
 import type { StatusFlowHandler } from '../lifecycle/status-handler';
@@ -34,7 +34,7 @@ import type { IdAllocator } from '../state/id-allocator';
 import type { ProcessedFiles } from '../state/processed-files';
 import { findRecipientIn } from '../transform/chorus/routing';
 import { partySiret } from '../transform/chorus/siret';
-import { enrichInvoice, type Route } from '../transform/enrich/enrich';
+import { enrichInvoice, routeOf, type Route } from '../transform/enrich/enrich';
 import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
 import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
 import { supplierId, supplierIdType } from '../emit/pivot/mapping';
@@ -325,6 +325,8 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
       continue;
     }
     const completable = fatal.length > 0;
+    const suspendReason = completable ? fatal.map((f) => f.message).join(' ') : undefined;
+    const recepteurId = routeOf(invoice, recipient).recepteurId;
     const sid = supplierId(invoice) ?? '';
     const number = invoice.number;
     const key = businessKey(sid, number, invoice.issueDate);
@@ -359,6 +361,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
         records.push(rec);
       }
       rec.deposits.push({ sha256: ctx.sha, index, decision: d.decision, renvoi: d.renvoi, at: now });
+      applyDecision(rec, d.decision, d.renvoi, { at: now, sha256: ctx.sha, file: file.relPath, recepteurId, reason: suspendReason, montantHT: invoice.totals.taxExclusive, montantTTC: invoice.totals.taxInclusive });
       return { records, result: { d, record: rec } };
     });
     ctx.t.lifecycle += msNow() - tl;
@@ -373,7 +376,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const reason = status === 'duplicate'
       ? `DOUBLON: the invoice ${number} of supplier ${sid} (${(invoice.issueDate ?? '').slice(0, 4)}) is already known (IdCPRO ${record.idCpro}, state ${record.state}); it is refused as a duplicate.`
       : status === 'suspended' || status === 'still-suspended'
-        ? fatal.map((f) => f.message).join(' ')
+        ? suspendReason
         : undefined;
     const dupFinding: ValidationFinding[] = status === 'duplicate' ? [{ rule: 'CPRO-DOUBLON', severity: 'fatal', message: reason as string }] : [];
     verdicts.push({ index, invoice, findings: [...findings, ...dupFinding], status, recipient, record, idCpro: record.idCpro, renvoi: v.d.renvoi, reason });
@@ -492,39 +495,6 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   }
 
   faultPoint('after-status');
-
-  // lifecycle: record states and outputs of this deposit
-  for (const v of verdicts) {
-    if (!v.record || v.status === 'refused' || v.status === 'duplicate') continue;
-    const mine = outputs.filter((o) => (o.kind === 'pivot' && o.idCpro?.includes(v.idCpro as string)) || o.kind === 'statut' || o.kind === 'cdar');
-    await deps.lifecycle.update(v.record.supplierId, v.record.number, (records) => {
-      const rec = records.find((r) => r.key === v.record?.key);
-      if (!rec) return { result: undefined };
-      const dep = rec.deposits.find((d) => d.sha256 === ctx.sha && d.index === v.index);
-      if (dep?.done) return { result: undefined };
-      const now = deps.clock.now().toISOString();
-      const entry = { at: now, by: 'pipeline' as const, sha256: ctx.sha, file: file.relPath };
-      if (v.status === 'suspended' || v.status === 'still-suspended') {
-        if (rec.state !== 'SUSPENDUE') rec.history.push({ ...entry, state: 'SUSPENDUE', reason: v.reason });
-        rec.state = 'SUSPENDUE';
-        rec.suspendedAt ??= now;
-        rec.suspendReason = v.reason;
-      } else {
-        if (v.status === 'completed') rec.history.push({ ...entry, state: 'COMPLETEE', by: 'supplier' });
-        rec.history.push({ ...entry, state: 'MISE_A_DISPOSITION', reason: v.renvoi && v.renvoi !== 'Non' ? `Renvoi ${v.renvoi}` : undefined });
-        rec.state = 'MISE_A_DISPOSITION';
-        rec.renvoi = v.renvoi;
-        rec.recepteurId = v.route?.recepteurId;
-        rec.suspendedAt = undefined;
-        rec.suspendReason = undefined;
-        rec.montantHT = v.invoice.totals.taxExclusive;
-        rec.montantTTC = v.invoice.totals.taxInclusive;
-      }
-      for (const o of mine) rec.outputs.push({ kind: o.kind as 'pivot' | 'statut' | 'cdar', path: o.path, sha256: o.sha256, renvoi: v.renvoi, source: ctx.sha });
-      if (dep) dep.done = true;
-      return { records, result: undefined };
-    });
-  }
 
   const accepted = verdicts.filter((v) => v.status === 'accepted' || v.status === 'completed' || v.status === 'recycled');
   let outcome: FileOutcome;

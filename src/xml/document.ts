@@ -32,6 +32,22 @@ const parser = new XMLParser({
   jPath: false,
 });
 
+/** Same tree, for the usual document with no "&" at all: no entity pass over every value. */
+const plainParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+  jPath: false,
+});
+
 const BAD_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
 const DTD = /<!DOCTYPE|<!ENTITY/i;
 
@@ -84,23 +100,57 @@ export function lineAt(text: string, index: number): number {
  * Embedded files (base64 in EmbeddedDocumentBinaryObject, AttachmentBinaryObject, Contenu)
  * are most of the bytes of a flux with attachments, and base64 needs no XML processing: they
  * are lifted out before the character-by-character XML checks and put back in the tree after
- * (as slices of the original text, no copy). The placeholder keeps the blob's line breaks so
- * error line numbers stay right.
+ * (as slices of the original text, no copy). An error found in the lifted text is located
+ * again in the original, so line numbers stay right.
  */
-const BLOB = /<((?:[A-Za-z_][\w.-]*:)?(?:EmbeddedDocumentBinaryObject|AttachmentBinaryObject|Contenu))(\s[^<>]*)?>([A-Za-z0-9+/=\s]{2048,})<\/\1\s*>/g;
+const BLOB_ELEMENTS = ['EmbeddedDocumentBinaryObject>', 'AttachmentBinaryObject>', 'Contenu>'];
+const BLOB_MIN = 2048;
 let blobNonce = 0;
+
+/** Start of the tag name (after "<" and an optional prefix) that ends at `nameEnd`. */
+function openTagStart(text: string, nameEnd: number, name: string): number {
+  let i = nameEnd - name.length;
+  // optional prefix "p:"
+  if (text[i - 1] === ':') {
+    i--;
+    while (i > 0 && /[\w.-]/.test(text[i - 1])) i--;
+  }
+  return text[i - 1] === '<' ? i - 1 : -1;
+}
 
 function liftBlobs(text: string): { text: string; blobs: string[]; token: string } {
   const blobs: string[] = [];
   const token = `cfblob${(blobNonce++ % 1e9).toString(36)}x${Math.random().toString(36).slice(2, 8)}n`;
   if (text.length < 4096) return { text, blobs, token };
-  const out = text.replace(BLOB, (_m, name: string, attrs: string | undefined, body: string) => {
-    const k = blobs.push(body) - 1;
-    let newlines = '';
-    for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) newlines += '\n';
-    return `<${name}${attrs ?? ''}>${token}${k}${newlines}</${name}>`;
-  });
-  return { text: out, blobs, token };
+  // indexOf (a native scan) finds the few candidate elements; a blob is any long run of
+  // character data with no "<" and no "&" (base64 has neither)
+  const cuts: [number, number][] = [];
+  for (const el of BLOB_ELEMENTS) {
+    const name = el.slice(0, -1);
+    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+      const tagStart = openTagStart(text, at + name.length, name);
+      if (tagStart < 0) continue; // a closing tag or a longer name
+      const next = text[at + name.length];
+      if (next !== '>' && next !== ' ' && next !== '\t' && next !== '\n' && next !== '\r') continue;
+      const gt = text.indexOf('>', at);
+      if (gt < 0 || text[gt - 1] === '/') continue;
+      const lt = text.indexOf('<', gt + 1);
+      if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
+      const amp = text.indexOf('&', gt + 1);
+      if (amp >= 0 && amp < lt) continue;
+      cuts.push([gt + 1, lt]);
+    }
+  }
+  if (cuts.length === 0) return { text, blobs, token };
+  cuts.sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let last = 0;
+  for (const [from, to] of cuts) {
+    parts.push(text.slice(last, from), `${token}${blobs.push(text.slice(from, to)) - 1}`);
+    last = to;
+  }
+  parts.push(text.slice(last));
+  return { text: parts.join(''), blobs, token };
 }
 
 function restoreBlobs(node: unknown, token: string, blobs: string[]): unknown {
@@ -133,14 +183,15 @@ export function parseXml(original: string): Record<string, XNode> {
   if (bad) {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: "&" at line ${lineAt(text, bad.index)} does not start a predefined entity or a character reference.`, undefined, lineAt(text, bad.index));
   }
-  const problem = checkWellFormed(text);
+  let problem = checkWellFormed(text);
+  if (problem && lifted.blobs.length > 0) problem = checkWellFormed(original) ?? problem;
   if (problem) {
-    const line = lineAt(text, problem.index);
+    const line = lineAt(lifted.blobs.length > 0 ? original : text, problem.index);
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${problem.message}.`, undefined, line);
   }
   let tree: Record<string, XNode>;
   try {
-    tree = parser.parse(text) as Record<string, XNode>;
+    tree = (text.includes('&') ? parser : plainParser).parse(text) as Record<string, XNode>;
   } catch (e) {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${(e as Error).message}`);
   }

@@ -18,6 +18,8 @@ export interface Leaf<T> {
   from: string;
   get: (x: T) => string | undefined;
   required?: boolean;
+  /** the value never needs XML escaping (base64): large ones are spliced in after serialization */
+  raw?: boolean;
 }
 
 export interface Group<T> {
@@ -39,7 +41,7 @@ export interface Repeat<T> {
 
 export type PNode<T> = ({ kind: 'leaf' } & Leaf<T>) | ({ kind: 'group' } & Group<T>) | ({ kind: 'repeat' } & Repeat<T>);
 
-const leaf = <T>(el: string, from: string, get: (x: T) => string | undefined, required = false): PNode<T> => ({ kind: 'leaf', el, from, get, required });
+const leaf = <T>(el: string, from: string, get: (x: T) => string | undefined, required = false, raw = false): PNode<T> => ({ kind: 'leaf', el, from, get, required, raw });
 const group = <T>(el: string, from: string, children: PNode<T>[], opts: Partial<Pick<Group<T>, 'when' | 'attrs'>> = {}): PNode<T> => ({ kind: 'group', el, from, children, ...opts });
 function repeat<T, I>(
   el: string,
@@ -163,7 +165,7 @@ const VALIDATION: PNode<ValidationStep>[] = [
 const PJ: PNode<Attachment>[] = [
   leaf('IdUnique', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idUnique),
   leaf('IdOriginal', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idOriginal),
-  leaf('Contenu', 'BT-125 attached document, base64', contenu),
+  leaf('Contenu', 'BT-125 attached document, base64', contenu, false, true),
   leaf('NomPJ', 'safe name derived from BT-125 filename (≤ 50, unique in the invoice) — enrichment', (a) => a.pivot?.nomPJ ?? a.fileName, true),
   leaf('NomPJOrigine', 'BT-125 filename as sent (≤ 50, extension kept) — IPM4-001', (a) => a.pivot?.nomPJOrigine),
   leaf('CategoriePJ', 'category table (schemas/attachment-categories.json) — IPM4-001', (a) => a.pivot?.categoriePJ),
