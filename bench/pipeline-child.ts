@@ -6,11 +6,12 @@
 import { loadConfig } from '../src/config/config';
 import { createDeps } from '../src/runner/deps';
 import { runEmbedded } from '../src/runner/embedded';
-import type { StageTimings } from '../src/runner/process-file';
+import type { FileResult, StageTimings } from '../src/runner/process-file';
+import { defaultThreads, runThreaded } from '../src/runner/threaded';
 import { createLogger } from '../src/util/logger';
 
 async function main(): Promise<void> {
-  const [configFile, inbox, out, fx, sampleEveryArg, concurrencyArg] = process.argv.slice(2);
+  const [configFile, inbox, out, fx, sampleEveryArg, concurrencyArg, threadsArg] = process.argv.slice(2);
   const config = loadConfig(configFile, { out });
   config.facturx.enabled = fx === 'on';
   const deps = createDeps(config, { logger: createLogger({ level: 'silent' }) });
@@ -22,19 +23,17 @@ async function main(): Promise<void> {
   let invoices = 0;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const summary = await runEmbedded({
-    inbox,
-    deps,
-    concurrency: Number(concurrencyArg ?? 8),
-    onFile: (r) => {
-      done++;
-      if ('error' in r) return;
-      latencies.push(r.ms);
-      invoices += r.invoices.length;
-      if (r.timings) for (const k of Object.keys(stages) as (keyof StageTimings)[]) stages[k] += r.timings[k];
-      if (sampleEvery > 0 && done % sampleEvery === 0) rss.push({ files: done, rssMB: process.memoryUsage().rss / 1048576 });
-    },
-  });
+  const threads = Number(threadsArg ?? defaultThreads());
+  const onFile = (r: FileResult | { file: string; error: Error }) => {
+    done++;
+    if ('error' in r) return;
+    latencies.push(r.ms);
+    invoices += r.invoices.length;
+    if (r.timings) for (const k of Object.keys(stages) as (keyof StageTimings)[]) stages[k] += r.timings[k];
+    if (sampleEvery > 0 && done % sampleEvery === 0) rss.push({ files: done, rssMB: process.memoryUsage().rss / 1048576 });
+  };
+  const concurrency = Number(concurrencyArg ?? 8);
+  const summary = threads > 1 ? await runThreaded({ inbox, config, threads, concurrency, level: 'silent', onFile }) : await runEmbedded({ inbox, deps, concurrency, onFile });
   const wallMs = Date.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const outcomes: Record<string, number> = {};

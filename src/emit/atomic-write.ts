@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
+import { currentBatch } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -84,11 +85,8 @@ export async function ensureDir(dir: string): Promise<void> {
 export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
 
 // plain file descriptors through the callback API: cheaper than FileHandle objects on a hot path
-const openFd = promisify(fsc.open);
 const writevFd = promisify(fsc.writev);
 const fsyncFd = promisify(fsc.fsync);
-const closeFd = promisify(fsc.close);
-const renameP = promisify(fsc.rename);
 
 function toBuffers(data: FileData): Buffer[] {
   const list = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
@@ -113,10 +111,29 @@ async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(target: string, data: FileData): Promise<void> {
+const openFd = promisify(fsc.open);
+const closeFd = promisify(fsc.close);
+const renameP = promisify(fsc.rename);
+
+export interface WriteOptions {
+  /**
+   * false: no fsync at all (for marks that can be rebuilt: losing one only makes a file be
+   * processed again). Default true.
+   */
+  durable?: boolean;
+  /** fsync before returning even inside a write batch (an id block must be on disk before any id is used) */
+  immediate?: boolean;
+}
+
+/**
+ * Writes `target` atomically. Inside a write batch (write-batch.ts) the fsyncs wait for the
+ * batch commit; outside, the file and its folder are fsynced before returning.
+ */
+export async function writeFileAtomic(target: string, data: FileData, opts: WriteOptions = {}): Promise<void> {
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
+  const bufs = toBuffers(data);
   let fd: number;
   try {
     fd = await openFd(tmp, 'wx', 0o644);
@@ -127,22 +144,28 @@ export async function writeFileAtomic(target: string, data: FileData): Promise<v
     await ensureDir(dir);
     fd = await openFd(tmp, 'wx', 0o644);
   }
+  const durable = opts.durable !== false;
+  const batch = durable && !opts.immediate ? currentBatch() : undefined;
   try {
-    await writeAll(fd, toBuffers(data));
-    await fsyncFd(fd);
+    await writeAll(fd, bufs);
+    if (durable && !batch) await fsyncFd(fd);
+    await renameP(tmp, target);
   } catch (e) {
     await closeFd(fd).catch(() => undefined);
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await closeFd(fd);
-  try {
-    await renameP(tmp, target);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
+  if (batch) {
+    batch.add(fd, dir); // fsynced and closed by the batch commit
+    return;
   }
-  await fsyncDir(dir);
+  await closeFd(fd);
+  if (durable) await fsyncDir(dir);
+}
+
+/** Makes the current batch's writes durable (no-op outside a batch). */
+export async function commitWrites(): Promise<void> {
+  await currentBatch()?.commit(fsyncDir);
 }
 
 /** Creates `target` only if it does not exist (O_EXCL); false when it already exists. */

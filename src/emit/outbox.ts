@@ -3,7 +3,7 @@
  * archive/<day>/, error/<day>/ (+ .reason.json). Every write is atomic; every path is built
  * from validated ids and a single cleaned name segment, so nothing lands outside the root.
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
 import { sha256 } from '../util/hash';
@@ -54,7 +54,7 @@ export class Outbox {
     const seg = safeSegment(name);
     let abs = this.resolve(kind, day, seg);
     try {
-      const existing = await fs.readFile(abs);
+      const existing = readFileSync(abs);
       if (sha256(existing) !== sha) {
         const dot = seg.lastIndexOf('.');
         const alt = dot > 0 ? `${seg.slice(0, dot)}.${sha.slice(0, 12)}${seg.slice(dot)}` : `${seg}.${sha.slice(0, 12)}`;

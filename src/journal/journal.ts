@@ -7,6 +7,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { dayOf, type Clock } from '../util/clock';
 import type { JournalEvent } from './events';
 
@@ -29,7 +30,9 @@ interface Pending {
 
 export function defaultWriterId(): string {
   const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
-  return `${host}-${process.pid}-${Date.now().toString(36)}`;
+  // worker threads of one process each write their own file
+  const thread = threadId > 0 ? `t${threadId}-` : '';
+  return `${host}-${process.pid}-${thread}${Date.now().toString(36)}`;
 }
 
 export class Journal {

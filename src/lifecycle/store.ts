@@ -3,7 +3,7 @@
  * of that pair inside), written atomically under a cross-process lock. It lives in the state
  * folder, which several machines share, and survives an emptied Redis.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import { withFileLock } from '../state/file-lock';
@@ -26,7 +26,8 @@ export class LifecycleStore {
 
   private async load(file: string): Promise<StoredFile | undefined> {
     try {
-      return JSON.parse(await fs.readFile(file, 'utf8')) as StoredFile;
+      // a small file: a synchronous read is cheaper than a thread-pool round trip
+      return JSON.parse(readFileSync(file, 'utf8')) as StoredFile;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -9,7 +9,7 @@
  * therefore rewrites identical files under identical names and records one outcome.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Recipient } from '../config/config';
@@ -42,6 +42,8 @@ import { dayOf, type Clock } from '../util/clock';
 import { sha256 } from '../util/hash';
 import { flowId } from './flow-id';
 import { faultPoint } from '../util/fault';
+import { commitWrites } from '../emit/atomic-write';
+import { withWriteBatch } from '../emit/write-batch';
 
 /** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
 export type FacturXMaker = (invoice: Invoice) => Promise<{ fileName: string; pdf: Uint8Array }>;
@@ -122,14 +124,18 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
-export async function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
+export function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
+  return withWriteBatch(() => processFileInBatch(deps, file));
+}
+
+async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
   const started = process.hrtime.bigint();
   const { config, outbox } = deps;
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
 
   let stat;
   try {
-    stat = await fs.stat(file.path);
+    stat = statSync(file.path);
   } catch (e) {
     throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
   }
@@ -151,7 +157,8 @@ export async function processFile(deps: PipelineDeps, file: InboundFile): Promis
   let bytes: Buffer;
   const tRead = msNow();
   try {
-    bytes = await fs.readFile(file.path);
+    // a small file is read synchronously: cheaper than a thread-pool round trip
+    bytes = stat.size <= 4 * 1024 * 1024 ? readFileSync(file.path) : await fs.readFile(file.path);
   } catch (e) {
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
   }
@@ -303,6 +310,8 @@ async function finish(
   const ms = ctx.elapsed();
   const t = ctx.t;
   t.emit = Math.max(0, ms - t.read - t.parse - t.validate - t.lifecycle - t.enrich - t.facturx);
+  // every output of this file is made durable, together, before the journal lists it
+  await commitWrites();
   faultPoint('before-journal');
   await deps.journal.append({ event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms });
   await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })) });

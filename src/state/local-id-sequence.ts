@@ -47,7 +47,7 @@ export class LocalIdSequence implements IdAllocator {
     await withFileLock(this.file + '.lock', async () => {
       const hwm = await readHighWaterMark(this.opts.dir, this.opts.start ?? 1n);
       const end = hwm + this.blockSize;
-      await writeFileAtomic(this.file, `${end}\n`);
+      await writeFileAtomic(this.file, `${end}\n`, { immediate: true });
       this.nextId = hwm;
       this.blockEnd = end;
     });

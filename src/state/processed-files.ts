@@ -3,7 +3,7 @@
  * file dropped again — a retry, a replay, `run` twice — is recognised and nothing is emitted
  * twice. One small JSON file per content hash, written atomically; safe on shared storage.
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput } from '../journal/events';
@@ -26,14 +26,18 @@ export class ProcessedFiles {
 
   async get(sha: string): Promise<ProcessedRecord | undefined> {
     try {
-      return JSON.parse(await fs.readFile(this.fileFor(sha), 'utf8')) as ProcessedRecord;
+      return JSON.parse(readFileSync(this.fileFor(sha), 'utf8')) as ProcessedRecord;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
   }
 
+  /**
+   * Not fsynced: the mark is written after the journal has the outcome, and losing it in a
+   * power cut only makes the file be processed again (same outputs, same names).
+   */
   async put(rec: ProcessedRecord): Promise<void> {
-    await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec));
+    await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec), { durable: false });
   }
 }

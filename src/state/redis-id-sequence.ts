@@ -75,7 +75,7 @@ export class RedisIdSequence implements IdAllocator {
       const candidate = randomBytes(8).toString('hex');
       const [endText, epoch] = (await this.opts.redis.eval(RESERVE, 2, this.seqKey, this.epochKey, String(this.blockSize), floor.toString(), candidate)) as [string, string];
       const end = BigInt(endText);
-      await writeFileAtomic(this.markFile, `${end}\n`);
+      await writeFileAtomic(this.markFile, `${end}\n`, { immediate: true });
       const now = await this.opts.redis.get(this.epochKey);
       if (now === epoch) {
         this.nextId = end - BigInt(this.blockSize);

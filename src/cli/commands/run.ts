@@ -7,6 +7,8 @@ import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { createDeps } from '../../runner/deps';
 import { runEmbedded } from '../../runner/embedded';
+import type { FileResult } from '../../runner/process-file';
+import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
 
@@ -14,6 +16,7 @@ export interface RunCommandOptions {
   out?: string;
   config?: string;
   concurrency?: string;
+  threads?: string;
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
@@ -26,15 +29,18 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   // with a progress bar, the console only shows warnings; the log file has everything
   const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
-  const deps = createDeps(config, { logger });
+  const threads = opts.threads !== undefined ? Number(opts.threads) : defaultThreads();
   const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
-  const summary = await runEmbedded({
-    inbox,
-    deps,
-    concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
-    onStart: (total) => bar?.start(total, 0, { last: '' }),
-    onFile: (r) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
-  });
+  const progress = {
+    onStart: (total: number) => bar?.start(total, 0, { last: '' }),
+    onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
+  };
+  const concurrency = opts.concurrency ? Number(opts.concurrency) : undefined;
+  const level = opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info';
+  const summary =
+    threads > 1
+      ? await runThreaded({ inbox, config, threads, concurrency, logFile, level, ...progress })
+      : await runEmbedded({ inbox, deps: createDeps(config, { logger }), concurrency, ...progress });
   bar?.stop();
   await new Promise((r) => setTimeout(r, 20));
   process.stdout.write(`${summaryTable(summary)}\n`);

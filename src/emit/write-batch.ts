@@ -1,0 +1,61 @@
+/**
+ * Group commit of one inbound file's writes. Inside `withWriteBatch`, an atomic write renames
+ * its temp file at once but keeps the descriptor open; `commitWrites()` then fsyncs every
+ * file of the batch together and every folder once, before the journal records the outcome.
+ * A file's writes cost one round of flushes instead of one flush after another (the device
+ * serialises flushes: here about 0.5 ms each), and concurrent files share them.
+ * The guarantee is unchanged: nothing is journaled before what it lists is on disk; a crash
+ * before the commit leaves the file unmarked, so it is processed again, with the same names.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fsc from 'node:fs';
+import { promisify } from 'node:util';
+
+const fsyncFd = promisify(fsc.fsync);
+const closeFd = promisify(fsc.close);
+
+export class WriteBatch {
+  private fds: number[] = [];
+  private dirs = new Set<string>();
+
+  add(fd: number, dir: string): void {
+    this.fds.push(fd);
+    this.dirs.add(dir);
+  }
+
+  async commit(fsyncDir: (dir: string) => Promise<void>): Promise<void> {
+    const fds = this.fds;
+    const dirs = [...this.dirs];
+    this.fds = [];
+    this.dirs = new Set();
+    try {
+      await Promise.all(fds.map((fd) => fsyncFd(fd)));
+    } finally {
+      await Promise.all(fds.map((fd) => closeFd(fd).catch(() => undefined)));
+    }
+    await Promise.all(dirs.map((d) => fsyncDir(d)));
+  }
+
+  /** Closes what is open without syncing (the file failed; nothing will be journaled). */
+  async abandon(): Promise<void> {
+    const fds = this.fds;
+    this.fds = [];
+    this.dirs = new Set();
+    await Promise.all(fds.map((fd) => closeFd(fd).catch(() => undefined)));
+  }
+}
+
+const storage = new AsyncLocalStorage<WriteBatch>();
+
+export function currentBatch(): WriteBatch | undefined {
+  return storage.getStore();
+}
+
+export async function withWriteBatch<T>(fn: () => Promise<T>): Promise<T> {
+  const batch = new WriteBatch();
+  try {
+    return await storage.run(batch, fn);
+  } finally {
+    await batch.abandon();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * One worker thread of the embedded runner: its own pipeline dependencies (journal writer,
+ * id sequence, stores — all safe to share between threads through the state folder's locks),
+ * processing the files the main thread hands it and posting back each result.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Config } from '../config/config';
+import { createLogger } from '../util/logger';
+import { createDeps } from './deps';
+import { processFile, type InboundFile, type PipelineDeps } from './process-file';
+
+export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string } | { type: 'file'; file: InboundFile } | { type: 'close' };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; file: string; result: import('./process-file').FileResult }
+  | { type: 'error'; file: string; message: string }
+  | { type: 'closed' };
+
+let deps: PipelineDeps | undefined;
+
+function post(m: FromWorker): void {
+  parentPort?.postMessage(m);
+}
+
+parentPort?.on('message', async (m: ToWorker) => {
+  switch (m.type) {
+    case 'init':
+      deps = createDeps(m.config, { logger: createLogger({ file: m.logFile, level: m.level as 'info' }) });
+      post({ type: 'ready' });
+      return;
+    case 'file':
+      try {
+        post({ type: 'result', file: m.file.relPath, result: await processFile(deps as PipelineDeps, m.file) });
+      } catch (err) {
+        const error = err as Error;
+        deps?.logger.error({ err: error, file: m.file.relPath }, 'system failure: file left in the inbox for the next run');
+        await deps?.journal.append({ event: 'system-error', file: m.file.relPath, message: error.message }).catch(() => undefined);
+        post({ type: 'error', file: m.file.relPath, message: error.message });
+      }
+      return;
+    case 'close':
+      await deps?.journal.close().catch(() => undefined);
+      deps?.logger.flush?.();
+      post({ type: 'closed' });
+      return;
+  }
+});

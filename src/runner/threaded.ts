@@ -1,0 +1,99 @@
+/**
+ * The embedded runner on several cores: the inbox is walked once here and its files handed
+ * to worker threads, each running the same processFile with its own journal writer; the
+ * shared state (lifecycle, processed files, IdCPRO sequence) is safe between threads as it is
+ * between processes. Same outcomes as runEmbedded, in parallel.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/config';
+import { sweepOutboxes } from '../emit/sweep';
+import { partnerOf } from '../ingest/partner-of';
+import { scanInbox } from '../ingest/scan';
+import { Journal } from '../journal/journal';
+import { systemClock } from '../util/clock';
+import { VERSION } from '../version';
+import type { RunSummary } from './embedded';
+import type { FileResult, InboundFile } from './process-file';
+import type { FromWorker, ToWorker } from './thread-worker';
+
+export interface ThreadedRunOptions {
+  inbox: string;
+  config: Config;
+  /** worker threads. Default: the number of CPU cores (at most 8). */
+  threads?: number;
+  /** files in flight per thread. Default 4. */
+  concurrency?: number;
+  logFile?: string;
+  level?: string;
+  onStart?(total: number): void;
+  onFile?(result: FileResult | { file: string; error: Error }): void;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary> {
+  const started = Date.now();
+  const { config } = opts;
+  const inbox = path.resolve(opts.inbox);
+  await sweepOutboxes(config);
+  const entries = await scanInbox(inbox);
+  opts.onStart?.(entries.length);
+  const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
+  await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
+  const files: InboundFile[] = entries.map((e) => ({ path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) }));
+  const results: FileResult[] = [];
+  const failures: { file: string; error: string }[] = [];
+  const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), Math.max(1, files.length)));
+  const perThread = Math.max(1, opts.concurrency ?? 4);
+  const script = path.join(__dirname, `thread-worker${path.extname(__filename)}`);
+  let next = 0;
+
+  await Promise.all(
+    Array.from({ length: threads }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(script);
+        let inFlight = 0;
+        let closing = false;
+        const send = (m: ToWorker) => w.postMessage(m);
+        const feed = () => {
+          while (inFlight < perThread && next < files.length) {
+            inFlight++;
+            send({ type: 'file', file: files[next++] });
+          }
+          if (inFlight === 0 && next >= files.length && !closing) {
+            closing = true;
+            send({ type: 'close' });
+          }
+        };
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') feed();
+          else if (m.type === 'result' || m.type === 'error') {
+            inFlight--;
+            if (m.type === 'result') {
+              results.push(m.result);
+              opts.onFile?.(m.result);
+            } else {
+              failures.push({ file: m.file, error: m.message });
+              opts.onFile?.({ file: m.file, error: new Error(m.message) });
+            }
+            feed();
+          } else if (m.type === 'closed') {
+            void w.terminate().then(() => resolve());
+          }
+        });
+        w.on('error', reject);
+        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info' });
+      }),
+    ),
+  );
+  await journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
+  await journal.close();
+  // results in inbox order, as runEmbedded gives them
+  const order = new Map(files.map((f, k) => [f.relPath, k]));
+  results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+  return { files: entries.length, results, failures, ms: Date.now() - started };
+}
