@@ -1,0 +1,71 @@
+/**
+ * Operations endpoints: a worker serves /metrics (Prometheus text, with the files, invoices,
+ * processing-time and queue-depth metrics) and /healthz; the dashboard serves bull-board.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { startDashboard } from '../../src/cli/commands/dashboard';
+import { InboxWatcher } from '../../src/ingest/watcher';
+import { Journal } from '../../src/journal/journal';
+import { createMetrics } from '../../src/ops/metrics';
+import { startOpsServer } from '../../src/ops/http-server';
+import { fluxQueue } from '../../src/queue/flux-queue';
+import { startWorker } from '../../src/runner/worker';
+import { systemClock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
+import { invoiceNumbered } from '../helpers/generate-flows';
+import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { prodSetup } from '../helpers/watch';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeRedis('operations endpoints', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 200 } });
+  afterAll(async () => {
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('/metrics counts what the worker did, /healthz answers, the dashboard lists the queues', async () => {
+    redis = redisClient();
+    const queue = fluxQueue(setup.config, redis);
+    const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'failed'), defaults: false });
+    const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics });
+    const server = await startOpsServer(metrics, { port: 0, host: '127.0.0.1', health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker' } }) });
+    for (let n = 0; n < 3; n++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${n}.xml`), invoiceNumbered(n));
+    writeFileSync(path.join(setup.inbox('op-alpha'), 'broken.xml'), '<Invoice>');
+    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: 'Europe/Paris' });
+    const watcher = new InboxWatcher({ config: setup.config, queue, journal, logger: createLogger({ level: 'silent' }), events: false });
+    await watcher.start();
+    let body = '';
+    for (let i = 0; i < 200; i++) {
+      await sleep(100);
+      body = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+      if (/chorus_flux_files_total\{[^}]*outcome="refused"[^}]*\} 1/.test(body) && /outcome="accepted"[^}]*\} 3/.test(body)) break;
+    }
+    await watcher.stop();
+    await journal.close();
+    expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="accepted",kind="IN_DP_E1_UBL_INVOICE"\} 3/);
+    expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="refused",kind="none"\} 1/);
+    expect(body).toMatch(/chorus_flux_invoices_total\{outcome="accepted"\} 3/);
+    expect(body).toMatch(/chorus_flux_processing_seconds_count\{outcome="accepted"\} 3/);
+    expect(body).toMatch(/chorus_flux_queue_jobs\{state="waiting"\} 0/);
+    const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', role: 'worker' });
+    await running.close(5000);
+    const down = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    expect(down.status).toBe(503);
+    await server.close();
+
+    const dash = await startDashboard(setup.configFile, 0);
+    const page = await (await fetch(dash.url)).text();
+    expect(page).toMatch(/<html/i);
+    const api = await (await fetch(`${dash.url}api/queues`)).json();
+    expect(api.queues.map((q: { name: string }) => q.name).sort()).toEqual(['flux', 'reconcile']);
+    await dash.close();
+    await queue.close();
+  }, 60000);
+});
