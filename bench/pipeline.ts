@@ -44,10 +44,12 @@ function corpus(name: string, invoices: number, small = false): { inbox: string;
   return { dir, inbox: path.join(dir, 'inbox'), configFile: path.join(dir, 'config.json') };
 }
 
-function runChild(configFile: string, inbox: string, fx: boolean, sampleEvery = 0, concurrency = 8): ChildResult {
+function runChild(configFile: string, inbox: string, fx: boolean, sampleEvery = 0, concurrency = 8, threads = 0): ChildResult {
   const out = path.join(CACHE, `out-${process.pid}-${Date.now()}`);
   const child = path.join(__dirname, 'pipeline-child.js');
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', child, configFile, inbox, out, fx ? 'on' : 'off', String(sampleEvery), String(concurrency)], {
+  const args = [child, configFile, inbox, out, fx ? 'on' : 'off', String(sampleEvery), String(concurrency)];
+  if (threads > 0) args.push(String(threads));
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', ...args], {
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' },
@@ -101,7 +103,7 @@ export async function main(): Promise<void> {
     const configFile = path.join(dir, 'config.json');
     writeFileSync(configFile, JSON.stringify({ partners: [{ id: 'op-alpha' }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', codeServices: ['FINANCES'] }], limits: { maxFileBytes: 130 * 1024 * 1024, maxInvoiceBytes: 130 * 1024 * 1024 } }));
     process.stderr.write(`one ${largeMb} MB flow…\n`);
-    const big = runChild(configFile, path.join(dir, 'inbox'), true, 0, 1);
+    const big = runChild(configFile, path.join(dir, 'inbox'), true, 0, 1, 1);
     largeText = `one UBL flow of ${fmt(largeMb)} MB${info ? ` (${info.attachments} attachments of 9 MB)` : ''}, with Factur-X: outcome ${Object.keys(big.outcomes).join(', ')}, ${fmt(big.wallMs / 1000, 1)} s, **peak RSS ${fmt(big.peakRssMB)} MB** (goal: under 1 GB).`;
   }
 
