@@ -93,12 +93,15 @@ function toBuffers(data: FileData): Buffer[] {
   return list.map((d) => (typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
 }
 
-async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
+/** Files up to this size are written synchronously (see writeFileAtomic). */
+const SYNC_WRITE_MAX = 1 << 20;
+
+async function writeAll(fd: number, bufs: Buffer[], sync: boolean): Promise<void> {
   // writev takes at most IOV_MAX buffers and may write less than asked
   let pending = bufs.filter((b) => b.length > 0);
   while (pending.length > 0) {
     const batch = pending.slice(0, 512);
-    let written = (await writevFd(fd, batch)).bytesWritten;
+    let written = sync ? fsc.writevSync(fd, batch) : (await writevFd(fd, batch)).bytesWritten;
     const rest: Buffer[] = [];
     for (const b of batch) {
       if (written >= b.length) written -= b.length;
@@ -111,9 +114,7 @@ async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
   }
 }
 
-const openFd = promisify(fsc.open);
 const closeFd = promisify(fsc.close);
-const renameP = promisify(fsc.rename);
 
 export interface WriteOptions {
   /**
@@ -134,22 +135,26 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   await ensureDir(dir);
   const tmp = tempNameFor(target);
   const bufs = toBuffers(data);
+  // open, rename and a small write go to the page cache in microseconds: done synchronously,
+  // they spare a thread-pool round trip each; the fsyncs, which wait for the device, and the
+  // writes of big files (which would hold the event loop) go to the pool
+  const sync = bufs.reduce((n, b) => n + b.length, 0) <= SYNC_WRITE_MAX;
   let fd: number;
   try {
-    fd = await openFd(tmp, 'wx', 0o644);
+    fd = fsc.openSync(tmp, 'wx', 0o644);
   } catch (e) {
     // the folder was removed behind our back (an operator, a test): create it again
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     madeDirs.delete(dir);
     await ensureDir(dir);
-    fd = await openFd(tmp, 'wx', 0o644);
+    fd = fsc.openSync(tmp, 'wx', 0o644);
   }
   const durable = opts.durable !== false;
   const batch = durable && !opts.immediate ? currentBatch() : undefined;
   try {
-    await writeAll(fd, bufs);
+    await writeAll(fd, bufs, sync);
     if (durable && !batch) await fsyncFd(fd);
-    await renameP(tmp, target);
+    fsc.renameSync(tmp, target);
   } catch (e) {
     await closeFd(fd).catch(() => undefined);
     await fs.rm(tmp, { force: true });

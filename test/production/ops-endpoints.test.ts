@@ -63,8 +63,8 @@ describeRedis('operations endpoints', () => {
     const dash = await startDashboard(setup.configFile, 0);
     const page = await (await fetch(dash.url)).text();
     expect(page).toMatch(/<html/i);
-    const api = await (await fetch(`${dash.url}api/queues`)).json();
-    expect(api.queues.map((q: { name: string }) => q.name).sort()).toEqual(['flux', 'reconcile']);
+    const api = (await (await fetch(`${dash.url}api/queues`)).json()) as { queues: { name: string }[] };
+    expect(api.queues.map((q) => q.name).sort()).toEqual(['flux', 'reconcile']);
     await dash.close();
     await queue.close();
   }, 60000);

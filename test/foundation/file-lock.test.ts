@@ -1,0 +1,67 @@
+/**
+ * The cross-process lock (lifecycle records, the local id sequence, the worker's per-content
+ * lock): mutual exclusion between processes, a dead holder's lock broken at once, no inode
+ * created or freed per lock, nothing left behind.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { withFileLock } from '../../src/state/file-lock';
+import { tempDir } from '../helpers/run';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../..');
+const CHILD = ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'test/helpers/child/lock-counter.ts')];
+
+describe('file lock', () => {
+  it('3 processes doing read-modify-write under the lock lose no update, and leave no file behind', async () => {
+    const dir = tempDir();
+    const counter = path.join(dir, 'counter');
+    writeFileSync(counter, '0');
+    const lock = path.join(dir, 'locks', 'counter.lock');
+    await Promise.all([1, 2, 3].map(() => run(process.execPath, [...CHILD, lock, counter, '150'], { cwd: ROOT })));
+    expect(readFileSync(counter, 'utf8')).toBe('450');
+    expect(readdirSync(path.join(dir, 'locks'))).toEqual([]); // no lock, no token of an exited process
+  }, 60000);
+
+  it('breaks at once the lock of a process that was killed while holding it', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const child = spawn(process.execPath, [...CHILD, lock, '', '0', 'hold'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
+    expect(readdirSync(dir).some((f) => f.startsWith('.lock-token.'))).toBe(true);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const started = Date.now();
+    const got = await withFileLock(lock, async () => 'mine', { staleMs: 60_000, timeoutMs: 5_000 });
+    expect(got).toBe('mine');
+    expect(Date.now() - started).toBeLessThan(5_000); // not by waiting for staleMs
+    // the dead process's token went with its lock
+    expect(readdirSync(dir).filter((f) => f.startsWith('.lock-token.') && f.includes(`~${child.pid}~`))).toEqual([]);
+  }, 30000);
+
+  it('takes a lock by linking the same token: no inode per lock', async () => {
+    const dir = tempDir();
+    const inodes = new Set<number>();
+    for (let i = 0; i < 5; i++) await withFileLock(path.join(dir, `x${i}.lock`), async () => void inodes.add(statSync(path.join(dir, `x${i}.lock`)).ino));
+    expect(inodes.size).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('serialises callers of one process on the same path', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'a.lock');
+    const order: string[] = [];
+    await Promise.all(
+      [1, 2, 3].map((k) =>
+        withFileLock(lock, async () => {
+          order.push(`in${k}`);
+          await new Promise((r) => setTimeout(r, 10));
+          order.push(`out${k}`);
+        }),
+      ),
+    );
+    expect(order).toEqual(['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
+  });
+});

@@ -1,0 +1,31 @@
+/**
+ * Child process for the file-lock test: `lock-counter.ts <lockPath> <counterFile> <n> [hold]`
+ * increments a counter file n times, each time read-modify-write under the lock (with a
+ * yield in between, so an unlocked version would lose updates). With `hold`, takes the lock,
+ * prints "held" and waits to be killed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { withFileLock } from '../../../src/state/file-lock';
+
+async function main(): Promise<void> {
+  const [lockPath, counter, nArg, mode] = process.argv.slice(2);
+  if (mode === 'hold') {
+    await withFileLock(lockPath, async () => {
+      process.stdout.write('held\n');
+      await new Promise(() => setInterval(() => undefined, 1000)); // until killed
+    });
+    return;
+  }
+  for (let i = 0; i < Number(nArg); i++) {
+    await withFileLock(lockPath, async () => {
+      const v = Number(readFileSync(counter, 'utf8'));
+      await new Promise((r) => setImmediate(r));
+      writeFileSync(counter, String(v + 1));
+    });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(String(e?.stack ?? e));
+  process.exit(1);
+});
