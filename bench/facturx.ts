@@ -19,8 +19,9 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Invoice } from '../src/model/invoice';
 import { makeFacturX } from '../src/transform/facturx/make';
 import { parseFlux } from '../src/transform/parse/flux';
+import { projectRoot } from '../src/util/project-root';
 
-const ROOT = [path.resolve(__dirname, '..'), path.resolve(__dirname, '../..')].find((p) => existsSync(path.join(p, 'package.json'))) as string;
+const ROOT = projectRoot();
 const CORPUS = path.resolve(ROOT, '../shared/corpus/en16931');
 
 interface Source {
