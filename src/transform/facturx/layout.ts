@@ -8,7 +8,7 @@
  * operator and per number: that was most of the rendering time. Text still goes through
  * pdf-lib's font (`encodeText`), which records the glyphs of the subset.
  */
-import { deflateSync } from 'node:zlib';
+import { flate } from './flate';
 import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
 
@@ -86,7 +86,7 @@ export class Layout {
   /** Writes every page's content stream (Flate, Node's zlib). Call once, at the end. */
   finish(): void {
     for (const c of this.contents) {
-      const bytes = deflateSync(Buffer.from(c.ops.join('\n'), 'latin1'));
+      const bytes = flate(Buffer.from(c.ops.join('\n'), 'latin1'));
       const stream = this.doc.context.stream(bytes, { Filter: 'FlateDecode' });
       c.page.node.set(PDFName.of('Contents'), this.doc.context.register(stream));
     }

@@ -5,7 +5,7 @@
  * metadata stream and an Info dictionary with the same values, the trailer /ID.
  */
 import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { flate } from './flate';
 import { PDFArray, PDFBool, PDFDict, PDFFlateStream, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
 import { SRGB_INFO, SRGB_OUTPUT_CONDITION, srgbIccProfile } from './icc';
 import { PROFILE_INFO } from './profiles';
@@ -16,7 +16,7 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   const ctx = doc.context;
   const date = PDFString.of(pdfDate(meta.date));
   const md5 = createHash('md5').update(xml).digest('hex');
-  const stream = ctx.stream(deflateSync(xml), {
+  const stream = ctx.stream(flate(xml), {
     Type: 'EmbeddedFile',
     Subtype: 'text/xml',
     Filter: 'FlateDecode',
@@ -43,7 +43,7 @@ let iccDeflated: Uint8Array | undefined;
 
 export function addSrgbOutputIntent(doc: PDFDocument): void {
   const ctx = doc.context;
-  iccDeflated ??= deflateSync(srgbIccProfile());
+  iccDeflated ??= flate(srgbIccProfile());
   const icc = ctx.stream(iccDeflated, { N: 3, Filter: 'FlateDecode' });
   const intent = ctx.obj({
     Type: 'OutputIntent',
@@ -99,7 +99,7 @@ export function useNativeDeflate(doc: PDFDocument): void {
   const ctx = doc.context;
   ctx.flateStream = (contents: string | Uint8Array, dict = {}) => {
     const bytes = typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents;
-    return ctx.stream(deflateSync(bytes), { ...dict, Filter: 'FlateDecode' });
+    return ctx.stream(flate(bytes), { ...dict, Filter: 'FlateDecode' });
   };
 }
 
@@ -114,7 +114,7 @@ export function deflateStreams(doc: PDFDocument): void {
     if (!(obj instanceof PDFFlateStream)) continue;
     const dict = obj.dict.clone(ctx);
     const raw = obj.getUnencodedContents();
-    const z = deflateSync(raw);
+    const z = flate(raw);
     dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
     dict.set(PDFName.of('Length'), PDFNumber.of(z.length));
     ctx.assign(ref, PDFRawStream.of(dict, z));
