@@ -1,8 +1,9 @@
 /**
- * CPPFacturePivot V2_02 XML writer (xmlbuilder2's streaming API), driven by the mapping tree.
+ * CPPFacturePivot V2_02 XML writer (xmlbuilder2), driven by the mapping tree.
  * Pure: a PivotFlow in, the XML text out.
  */
-import { writeXmlDocument, type XmlStream } from '../../xml/stream-writer';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
 import { PIVOT_INVOICE, type PNode } from './mapping';
 
@@ -34,34 +35,25 @@ function clean(attrs: Record<string, string | undefined> | undefined): Record<st
   return out;
 }
 
-function write<T>(s: XmlStream, nodes: PNode<T>[], x: T): void {
-  const { w } = s;
+function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T): void {
   for (const n of nodes) {
     switch (n.kind) {
       case 'leaf': {
         const v = n.get(x);
-        if (v === undefined || v === '') {
-          if (v === '' || n.required) w.ele(n.el).up(); // <X/>, as the DOM serializer wrote it
-        } else if (n.raw) {
-          w.ele(n.el);
-          s.rawText(v);
-          w.up();
-        } else w.ele(n.el).txt(v).up();
+        if (v !== undefined) parent.ele(n.el).txt(v);
+        else if (n.required) parent.ele(n.el);
         break;
       }
       case 'group': {
         if (n.when && !n.when(x)) break;
-        w.ele(n.el, clean(n.attrs?.(x)));
-        write(s, n.children, x);
-        w.up();
+        write(parent.ele(n.el, clean(n.attrs?.(x))), n.children, x);
         break;
       }
       case 'repeat': {
         const items = n.items(x);
         items.forEach((item, k) => {
-          w.ele(n.el, clean(n.attrs?.(item as never, k)));
-          write(s, n.children, item as never);
-          w.up();
+          const el = parent.ele(n.el, clean(n.attrs?.(item as never, k)));
+          write(el, n.children, item as never);
         });
         break;
       }
@@ -69,36 +61,30 @@ function write<T>(s: XmlStream, nodes: PNode<T>[], x: T): void {
   }
 }
 
-function party(w: XmlStream['w'], el: string, p: EnvelopeParty): void {
-  w.ele(el).ele('Id').txt(p.id).up();
-  if (p.label !== undefined) w.ele('Libelle').txt(p.label).up();
-  w.up();
+function party(parent: XMLBuilder, el: string, p: EnvelopeParty): void {
+  const e = parent.ele(el);
+  e.ele('Id').txt(p.id);
+  if (p.label !== undefined) e.ele('Libelle').txt(p.label);
 }
 
 export function serializePivot(flow: PivotFlow): string {
-  return writeXmlDocument((s) => {
-    const { w } = s;
-    w.ele('CPPFacturePivot', { Version: PIVOT_VERSION });
-    w.ele('Enveloppe').ele('EnveloppeUnitaire', { NumOrdre: '1' }).ele('Parametres');
-    const all = [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }, ...(flow.parameters ?? [])];
-    all.forEach((p, k) => {
-      w.ele('ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
-      w.ele('Code').txt(p.code).up();
-      w.ele('Valeurparametre').txt(p.value).up();
-      w.up();
-    });
-    w.up().ele('Partenaires');
-    party(w, 'Recepteur', flow.recepteur);
-    party(w, 'Emetteur', flow.emetteur);
-    w.up().up().up(); // Partenaires, EnveloppeUnitaire, Enveloppe
-    w.ele('CPPFactures', { Compteur: String(flow.invoices.length) });
-    flow.invoices.forEach((inv, k) => {
-      w.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) });
-      write(s, PIVOT_INVOICE, inv);
-      w.up();
-    });
-    w.up().up(); // CPPFactures, CPPFacturePivot
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('CPPFacturePivot', { Version: PIVOT_VERSION });
+  const unit = root.ele('Enveloppe').ele('EnveloppeUnitaire', { NumOrdre: '1' });
+  const params = unit.ele('Parametres');
+  const all = [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }, ...(flow.parameters ?? [])];
+  all.forEach((p, k) => {
+    const e = params.ele('ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
+    e.ele('Code').txt(p.code);
+    e.ele('Valeurparametre').txt(p.value);
   });
+  const partners = unit.ele('Partenaires');
+  party(partners, 'Recepteur', flow.recepteur);
+  party(partners, 'Emetteur', flow.emetteur);
+  const factures = root.ele('CPPFactures', { Compteur: String(flow.invoices.length) });
+  flow.invoices.forEach((inv, k) => {
+    write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv);
+  });
+  return root.end({ prettyPrint: true, indent: '  ' }) + '\n';
 }
 
 /** Output file name: <interface>_<emitter id>_<flow id>.xml (observed Chorus Pro pattern). */

@@ -1,8 +1,9 @@
 /**
  * CII D16B generator: walks the mapping table (cii-mapping.ts) for one Factur-X profile and
- * writes the XML with xmlbuilder2's streaming API. Pure: the same invoice and profile give the same bytes.
+ * writes the XML with xmlbuilder2. Pure: the same invoice and profile give the same bytes.
  */
-import { writeXmlDocument, type XmlStream } from '../../xml/stream-writer';
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
 import type { Attrs, CNode } from './cii-tree';
@@ -114,24 +115,27 @@ class Walker {
   }
 }
 
-function write(w: XmlStream['w'], els: XEl[]): void {
+function write(parent: XMLBuilder, els: XEl[]): void {
   for (const e of els) {
-    w.ele(e.n, e.a);
-    if (e.t !== undefined) w.txt(e.t);
-    else if (e.c) write(w, e.c);
-    w.up();
+    const node = parent.ele(e.n, e.a);
+    if (e.t !== undefined) node.txt(e.t);
+    else if (e.c) write(node, e.c);
   }
 }
+
+const ROOT_OPEN = `<rsm:CrossIndustryInvoice xmlns:rsm="${CII_NS.rsm}" xmlns:qdt="${CII_NS.qdt}" xmlns:ram="${CII_NS.ram}" xmlns:udt="${CII_NS.udt}">`;
 
 /** The CII of one invoice for one profile, and what the profile needs that the model lacks. */
 export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResult {
   const walker = new Walker(PROFILE_INFO[profile].level);
   const root = '/rsm:CrossIndustryInvoice';
   const body = walker.walk(CII_INVOICE, { invoice, profile }, root, 0);
-  const xml = writeXmlDocument(({ w }) => {
-    w.ele('rsm:CrossIndustryInvoice', { 'xmlns:rsm': CII_NS.rsm, 'xmlns:qdt': CII_NS.qdt, 'xmlns:ram': CII_NS.ram, 'xmlns:udt': CII_NS.udt });
-    write(w, body);
-    w.up();
-  });
-  return { xml, problems: walker.problems };
+  // The elements are built with their prefixed names and the four namespaces are declared on
+  // the root once serialized: xmlbuilder2 then takes its plain serializer, not the DOM
+  // namespace algorithm (prefix maps copied per element), which was most of the time here.
+  // The bytes are the same as with the declarations given to xmlbuilder2.
+  const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('rsm:CrossIndustryInvoice');
+  write(doc, body);
+  const xml = doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN);
+  return { xml: `${xml}\n`, problems: walker.problems };
 }
