@@ -5,6 +5,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
+import { RawTexts } from '../../xml/raw-texts';
 import { PIVOT_INVOICE, type PNode } from './mapping';
 
 export const PIVOT_VERSION = 'V2_02';
@@ -35,25 +36,25 @@ function clean(attrs: Record<string, string | undefined> | undefined): Record<st
   return out;
 }
 
-function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T): void {
+function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T, raws: RawTexts): void {
   for (const n of nodes) {
     switch (n.kind) {
       case 'leaf': {
         const v = n.get(x);
-        if (v !== undefined) parent.ele(n.el).txt(v);
+        if (v !== undefined) parent.ele(n.el).txt(n.raw ? raws.hold(v) : v);
         else if (n.required) parent.ele(n.el);
         break;
       }
       case 'group': {
         if (n.when && !n.when(x)) break;
-        write(parent.ele(n.el, clean(n.attrs?.(x))), n.children, x);
+        write(parent.ele(n.el, clean(n.attrs?.(x))), n.children, x, raws);
         break;
       }
       case 'repeat': {
         const items = n.items(x);
         items.forEach((item, k) => {
           const el = parent.ele(n.el, clean(n.attrs?.(item as never, k)));
-          write(el, n.children, item as never);
+          write(el, n.children, item as never, raws);
         });
         break;
       }
@@ -81,10 +82,11 @@ export function serializePivot(flow: PivotFlow): string {
   party(partners, 'Recepteur', flow.recepteur);
   party(partners, 'Emetteur', flow.emetteur);
   const factures = root.ele('CPPFactures', { Compteur: String(flow.invoices.length) });
+  const raws = new RawTexts();
   flow.invoices.forEach((inv, k) => {
-    write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv);
+    write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv, raws);
   });
-  return root.end({ prettyPrint: true, indent: '  ' }) + '\n';
+  return raws.restore(root.end({ prettyPrint: true, indent: '  ' })) + '\n';
 }
 
 /** Output file name: <interface>_<emitter id>_<flow id>.xml (observed Chorus Pro pattern). */

@@ -1,0 +1,19 @@
+/**
+ * Base64 attachments kept out of xmlbuilder2's escaping: put back unchanged, large or small.
+ */
+import { randomBytes } from 'node:crypto';
+import { create } from 'xmlbuilder2';
+import { RawTexts } from '../../src/xml/raw-texts';
+
+describe('RawTexts', () => {
+  it('puts large and small base64 texts back unchanged, each in its own element', () => {
+    const big = randomBytes(300_000).toString('base64');
+    const small = randomBytes(30).toString('base64');
+    const raws = new RawTexts();
+    const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('R');
+    for (const v of [big, small, big]) root.ele('C').txt(raws.hold(v));
+    const xml = raws.restore(root.end({ prettyPrint: true, indent: '  ' }));
+    expect([...xml.matchAll(/<C>([^<]*)<\/C>/g)].map((m) => m[1])).toEqual([big, small, big]);
+    expect(xml).not.toContain('\u2063');
+  });
+});
