@@ -14,9 +14,13 @@ import path from 'node:path';
 export const TEMP_SUFFIX = '.tmp';
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 
-/** `.name.<host>~<pid>~<random>.tmp`: the writer is known, so a sweep can tell an orphan. */
+// unique per thread (worker threads share the pid), then a counter: no random draw per write
+const THREAD_TAG = randomBytes(4).toString('hex');
+let tempCounter = 0;
+
+/** `.name.<host>~<pid>~<hex>.tmp`: the writer is known, so a sweep can tell an orphan. */
 export function tempNameFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${HOST}~${process.pid}~${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  return path.join(path.dirname(target), `.${path.basename(target)}.${HOST}~${process.pid}~${THREAD_TAG}${(tempCounter++).toString(16)}${TEMP_SUFFIX}`);
 }
 
 function writerAlive(name: string): boolean | undefined {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
-import { sha256 } from '../util/hash';
+import { sha256, sha256Parts } from '../util/hash';
 import { writeFileAtomic } from './atomic-write';
 
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
@@ -32,13 +32,19 @@ export class Outbox {
     return path.relative(this.root, abs).split(path.sep).join('/');
   }
 
-  private async put(kind: JournalOutput['kind'], abs: string, data: string | Uint8Array, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    await writeFileAtomic(abs, bytes);
-    return { kind, path: this.relative(abs), sha256: sha256(bytes), bytes: bytes.length, ...extra };
+  private async put(kind: JournalOutput['kind'], abs: string, data: string | Uint8Array | readonly string[], extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+    if (typeof data === 'string' || data instanceof Uint8Array) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      await writeFileAtomic(abs, bytes);
+      return { kind, path: this.relative(abs), sha256: sha256(bytes), bytes: bytes.length, ...extra };
+    }
+    const bufs = data.map((d) => Buffer.from(d, 'utf8'));
+    await writeFileAtomic(abs, bufs);
+    return { kind, path: this.relative(abs), sha256: sha256Parts(bufs), bytes: bufs.reduce((n, b) => n + b.length, 0), ...extra };
   }
 
-  writePivot(recepteurId: string, fileName: string, xml: string, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+  /** `xml`: the text, or its consecutive pieces (serializePivotParts) */
+  writePivot(recepteurId: string, fileName: string, xml: string | readonly string[], extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
     return this.put('pivot', this.resolve('pivot', safeSegment(recepteurId), safeSegment(fileName)), xml, { recepteurId, ...extra });
   }
 

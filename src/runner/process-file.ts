@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Recipient } from '../config/config';
 import { Outbox } from '../emit/outbox';
-import { pivotFileName, serializePivot, type PivotFlow } from '../emit/pivot/serialize';
+import { pivotFileName, serializePivotParts, type PivotFlow } from '../emit/pivot/serialize';
 import { acceptedCdar, completedCdar, refusedCdar, suspendedCdar, unreadableCdar } from '../emit/cdar-events';
 import type { CdarEvent } from '../emit/cdar';
 import { partnerFor, sendStatusFlow, type PartnerStatusFlow } from '../emit/partner-status';
@@ -438,7 +438,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       invoices: invoices.map((v) => v.invoice),
     };
     outputs.push(
-      await outbox.writePivot(route.recepteurId, pivotFileName(flow), serializePivot(flow), {
+      await outbox.writePivot(route.recepteurId, pivotFileName(flow), serializePivotParts(flow), {
         idCpro: invoices.map((v) => v.idCpro as string),
         renvoi: invoices.map((v) => v.renvoi ?? 'Non'),
       }),

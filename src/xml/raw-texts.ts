@@ -22,7 +22,22 @@ export class RawTexts {
 
   /** The serialized document with the held texts back in place of their markers. */
   restore(xml: string): string {
-    if (this.texts.length === 0) return xml;
-    return xml.replace(MARKER_RE, (_, k: string) => this.texts[Number(k)]);
+    return this.restoreParts(xml).join('');
+  }
+
+  /**
+   * The same as consecutive pieces, the held texts as they are: written with one writev and
+   * hashed piece by piece, a flow of attachments is never copied into one big string.
+   */
+  restoreParts(xml: string): string[] {
+    if (this.texts.length === 0) return [xml];
+    const parts: string[] = [];
+    let last = 0;
+    for (const m of xml.matchAll(MARKER_RE)) {
+      parts.push(xml.slice(last, m.index), this.texts[Number(m[1])]);
+      last = (m.index as number) + m[0].length;
+    }
+    parts.push(xml.slice(last));
+    return parts;
   }
 }

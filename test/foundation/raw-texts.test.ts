@@ -17,3 +17,20 @@ describe('RawTexts', () => {
     expect(xml).not.toContain('\u2063');
   });
 });
+
+describe('RawTexts.restoreParts', () => {
+  it('gives pieces whose concatenation is the restored document, held texts as pieces of their own', () => {
+    const big = randomBytes(10_000).toString('base64');
+    const raws = new RawTexts();
+    const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('R');
+    root.ele('A').txt('x & y');
+    root.ele('C').txt(raws.hold(big));
+    root.ele('B').txt('z');
+    const xml = root.end({ prettyPrint: true, indent: '  ' });
+    const parts = raws.restoreParts(xml);
+    expect(parts).toHaveLength(3);
+    expect(parts[1]).toBe(big);
+    expect(parts.join('')).toBe(raws.restore(xml));
+    expect(parts.join('')).toContain('<A>x &amp; y</A>');
+  });
+});

@@ -69,6 +69,11 @@ function party(parent: XMLBuilder, el: string, p: EnvelopeParty): void {
 }
 
 export function serializePivot(flow: PivotFlow): string {
+  return serializePivotParts(flow).join('');
+}
+
+/** The pivot as consecutive pieces of text (big base64 attachments are pieces of their own). */
+export function serializePivotParts(flow: PivotFlow): string[] {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('CPPFacturePivot', { Version: PIVOT_VERSION });
   const unit = root.ele('Enveloppe').ele('EnveloppeUnitaire', { NumOrdre: '1' });
   const params = unit.ele('Parametres');
@@ -86,7 +91,7 @@ export function serializePivot(flow: PivotFlow): string {
   flow.invoices.forEach((inv, k) => {
     write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv, raws);
   });
-  return raws.restore(root.end({ prettyPrint: true, indent: '  ' })) + '\n';
+  return raws.restoreParts(`${root.end({ prettyPrint: true, indent: '  ' })}\n`);
 }
 
 /** Output file name: <interface>_<emitter id>_<flow id>.xml (observed Chorus Pro pattern). */
