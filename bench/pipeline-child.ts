@@ -24,20 +24,21 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   const threads = Number(threadsArg ?? defaultThreads());
+  const outcomes: Record<string, number> = {};
   const onFile = (r: FileResult | { file: string; error: Error }) => {
     done++;
     if ('error' in r) return;
+    outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
     latencies.push(r.ms);
     invoices += r.invoices.length;
     if (r.timings) for (const k of Object.keys(stages) as (keyof StageTimings)[]) stages[k] += r.timings[k];
     if (sampleEvery > 0 && done % sampleEvery === 0) rss.push({ files: done, rssMB: process.memoryUsage().rss / 1048576 });
   };
   const concurrency = Number(concurrencyArg ?? 8);
-  const summary = threads > 1 ? await runThreaded({ inbox, config, threads, concurrency, level: 'silent', onFile }) : await runEmbedded({ inbox, deps, concurrency, onFile });
+  const summary = threads > 1 ? await runThreaded({ inbox, config, threads, concurrency, level: 'silent', keepResults: false, onFile }) : await runEmbedded({ inbox, deps, concurrency, keepResults: false, onFile });
   const wallMs = Date.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  const outcomes: Record<string, number> = {};
-  for (const r of summary.results) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+
   process.stdout.write(
     JSON.stringify({
       files: summary.files,

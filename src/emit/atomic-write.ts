@@ -92,29 +92,49 @@ export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
 const writevFd = promisify(fsc.writev);
 const fsyncFd = promisify(fsc.fsync);
 
-function toBuffers(data: FileData): Buffer[] {
-  const list = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
-  return list.map((d) => (typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength)));
+type Part = string | Uint8Array;
+
+function partsOf(data: FileData): readonly Part[] {
+  return typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+}
+
+function toBuffer(d: Part): Buffer {
+  return typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
+function byteLength(d: Part): number {
+  return typeof d === 'string' ? Buffer.byteLength(d, 'utf8') : d.byteLength;
 }
 
 /** Files up to this size are written synchronously (see writeFileAtomic). */
 const SYNC_WRITE_MAX = 1 << 20;
+/** Text parts are encoded this much at a time: a big flow is never held twice, as text and as bytes. */
+const ENCODE_AHEAD = 8 << 20;
 
-async function writeAll(fd: number, bufs: Buffer[], sync: boolean): Promise<void> {
-  // writev takes at most IOV_MAX buffers and may write less than asked
-  let pending = bufs.filter((b) => b.length > 0);
-  while (pending.length > 0) {
-    const batch = pending.slice(0, 512);
-    let written = sync ? fsc.writevSync(fd, batch) : (await writevFd(fd, batch)).bytesWritten;
+async function writeAll(fd: number, parts: readonly Part[], sync: boolean): Promise<void> {
+  let next = 0;
+  let pending: Buffer[] = [];
+  for (;;) {
+    // encode the next parts, up to IOV_MAX buffers and about ENCODE_AHEAD bytes
+    let ahead = pending.reduce((n, b) => n + b.length, 0);
+    while (next < parts.length && pending.length < 512 && (ahead < ENCODE_AHEAD || pending.length === 0)) {
+      const b = toBuffer(parts[next++]);
+      if (b.length === 0) continue;
+      pending.push(b);
+      ahead += b.length;
+    }
+    if (pending.length === 0) return;
+    // writev may write less than asked
+    let written = sync ? fsc.writevSync(fd, pending) : (await writevFd(fd, pending)).bytesWritten;
     const rest: Buffer[] = [];
-    for (const b of batch) {
+    for (const b of pending) {
       if (written >= b.length) written -= b.length;
       else {
-        rest.push(b.subarray(written));
+        rest.push(written > 0 ? b.subarray(written) : b);
         written = 0;
       }
     }
-    pending = [...rest, ...pending.slice(512)];
+    pending = rest;
   }
 }
 
@@ -138,11 +158,11 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
-  const bufs = toBuffers(data);
+  const parts = partsOf(data);
   // open, rename and a small write go to the page cache in microseconds: done synchronously,
   // they spare a thread-pool round trip each; the fsyncs, which wait for the device, and the
   // writes of big files (which would hold the event loop) go to the pool
-  const sync = bufs.reduce((n, b) => n + b.length, 0) <= SYNC_WRITE_MAX;
+  const sync = parts.reduce((n, b) => n + byteLength(b), 0) <= SYNC_WRITE_MAX;
   let fd: number;
   try {
     fd = fsc.openSync(tmp, 'wx', 0o644);
@@ -156,7 +176,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const durable = opts.durable !== false;
   const batch = durable && !opts.immediate ? currentBatch() : undefined;
   try {
-    await writeAll(fd, bufs, sync);
+    await writeAll(fd, parts, sync);
     if (durable && !batch) await fsyncFd(fd);
     fsc.renameSync(tmp, target);
   } catch (e) {

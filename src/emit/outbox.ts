@@ -38,9 +38,9 @@ export class Outbox {
       await writeFileAtomic(abs, bytes);
       return { kind, path: this.relative(abs), sha256: sha256(bytes), bytes: bytes.length, ...extra };
     }
-    const bufs = data.map((d) => Buffer.from(d, 'utf8'));
-    await writeFileAtomic(abs, bufs);
-    return { kind, path: this.relative(abs), sha256: sha256Parts(bufs), bytes: bufs.reduce((n, b) => n + b.length, 0), ...extra };
+    // the parts are encoded as they are written and hashed as text: never all held as bytes
+    await writeFileAtomic(abs, data);
+    return { kind, path: this.relative(abs), sha256: sha256Parts(data), bytes: data.reduce((n, d) => n + Buffer.byteLength(d, 'utf8'), 0), ...extra };
   }
 
   /** `xml`: the text, or its consecutive pieces (serializePivotParts) */

@@ -11,19 +11,28 @@ import { scanInbox } from '../ingest/scan';
 import type { PipelineDeps } from './process-file';
 import { processFile, type FileResult } from './process-file';
 import { VERSION } from '../version';
+import { RunTally } from './tally';
 
 export interface RunOptions {
   inbox: string;
   deps: PipelineDeps;
   /** files processed at once; I/O (fsync) overlaps with parsing. Default 4. */
   concurrency?: number;
+  /**
+   * Keep every file's result in `RunSummary.results`. Default true; the CLI turns it off so a
+   * long run's memory stays flat (the counts are in `tally` either way).
+   */
+  keepResults?: boolean;
   onStart?(total: number): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
 
 export interface RunSummary {
   files: number;
+  /** every file's result, in inbox order (empty when `keepResults` is false) */
   results: FileResult[];
+  /** counts by flux kind and outcome */
+  tally: RunTally;
   failures: { file: string; error: string }[];
   ms: number;
 }
@@ -38,6 +47,8 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   opts.onStart?.(entries.length);
   await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
   const results: FileResult[] = [];
+  const tally = new RunTally();
+  const keep = opts.keepResults !== false;
   const failures: { file: string; error: string }[] = [];
   let next = 0;
   const worker = async () => {
@@ -45,7 +56,8 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
       const e = entries[next++];
       try {
         const r = await processFile(deps, { path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) });
-        results.push(r);
+        tally.add(r);
+        if (keep) results.push(r);
         opts.onFile?.(r);
       } catch (err) {
         const error = err as Error;
@@ -59,5 +71,5 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? 4) }, worker));
   await deps.journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await deps.journal.close();
-  return { files: entries.length, results, failures, ms: Date.now() - started };
+  return { files: entries.length, results, tally, failures, ms: Date.now() - started };
 }

@@ -17,6 +17,7 @@ import { VERSION } from '../version';
 import type { RunSummary } from './embedded';
 import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
+import { RunTally } from './tally';
 
 export interface ThreadedRunOptions {
   inbox: string;
@@ -27,6 +28,8 @@ export interface ThreadedRunOptions {
   concurrency?: number;
   logFile?: string;
   level?: string;
+  /** as RunOptions.keepResults. Default true. */
+  keepResults?: boolean;
   onStart?(total: number): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
@@ -46,6 +49,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
   const files: InboundFile[] = entries.map((e) => ({ path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) }));
   const results: FileResult[] = [];
+  const tally = new RunTally();
+  const keep = opts.keepResults !== false;
   const failures: { file: string; error: string }[] = [];
   const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), Math.max(1, files.length)));
   const perThread = Math.max(1, opts.concurrency ?? 4);
@@ -74,7 +79,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
           else if (m.type === 'result' || m.type === 'error') {
             inFlight--;
             if (m.type === 'result') {
-              results.push(m.result);
+              tally.add(m.result);
+              if (keep) results.push(m.result);
               opts.onFile?.(m.result);
             } else {
               failures.push({ file: m.file, error: m.message });
@@ -93,7 +99,9 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   await journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await journal.close();
   // results in inbox order, as runEmbedded gives them
-  const order = new Map(files.map((f, k) => [f.relPath, k]));
-  results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
-  return { files: entries.length, results, failures, ms: Date.now() - started };
+  if (keep) {
+    const order = new Map(files.map((f, k) => [f.relPath, k]));
+    results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
+  }
+  return { files: entries.length, results, tally, failures, ms: Date.now() - started };
 }

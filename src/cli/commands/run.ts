@@ -32,6 +32,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const threads = opts.threads !== undefined ? Number(opts.threads) : defaultThreads();
   const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
   const progress = {
+    keepResults: false, // the summary comes from the tally: memory stays flat over a long run
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
   };

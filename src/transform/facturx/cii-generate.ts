@@ -5,6 +5,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
+import { RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
 import type { Attrs, CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
@@ -26,6 +27,8 @@ interface XEl {
   n: string;
   a?: Record<string, string>;
   t?: string;
+  /** `t` is base64 we encoded: no escaping needed */
+  raw?: boolean;
   c?: XEl[];
 }
 
@@ -65,7 +68,7 @@ class Walker {
           if (n.requiredAttrs) {
             for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${p}/@${name}`, bt });
           }
-          out.push(a ? { n: n.el, a, t: v } : { n: n.el, t: v });
+          out.push(a ? { n: n.el, a, t: v, raw: n.raw } : { n: n.el, t: v, raw: n.raw });
           break;
         }
         case 'values':
@@ -115,11 +118,11 @@ class Walker {
   }
 }
 
-function write(parent: XMLBuilder, els: XEl[]): void {
+function write(parent: XMLBuilder, els: XEl[], raws: RawTexts): void {
   for (const e of els) {
     const node = parent.ele(e.n, e.a);
-    if (e.t !== undefined) node.txt(e.t);
-    else if (e.c) write(node, e.c);
+    if (e.t !== undefined) node.txt(e.raw ? raws.hold(e.t) : e.t);
+    else if (e.c) write(node, e.c, raws);
   }
 }
 
@@ -135,7 +138,8 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
   // namespace algorithm (prefix maps copied per element), which was most of the time here.
   // The bytes are the same as with the declarations given to xmlbuilder2.
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('rsm:CrossIndustryInvoice');
-  write(doc, body);
-  const xml = doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN);
+  const raws = new RawTexts();
+  write(doc, body, raws);
+  const xml = raws.restore(doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN));
   return { xml: `${xml}\n`, problems: walker.problems };
 }

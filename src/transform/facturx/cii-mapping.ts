@@ -258,6 +258,7 @@ const ATTACHMENT: CNode<Attachment>[] = [
   leaf('ram:TypeCode', 'BG-24 (916)', () => '916'),
   leaf('ram:Name', 'BT-123 supporting document description', (a) => nonEmpty(a.description)),
   leaf('ram:AttachmentBinaryObject', 'BT-125 attached document (mimeCode, filename)', binaryOf, {
+    raw: true,
     attrs: (a) => ({ mimeCode: nonEmpty(a.mimeCode) ?? 'application/octet-stream', filename: nonEmpty(a.fileName) ?? nonEmpty(a.id) }),
   }),
 ];

@@ -24,6 +24,8 @@ export interface Leaf<T> extends Base {
   required?: boolean;
   /** attributes that must have a value when the element is written, with their business term */
   requiredAttrs?: Record<string, string>;
+  /** the value never needs XML escaping (base64 we encoded): kept out of xmlbuilder2 when large */
+  raw?: boolean;
 }
 
 export interface Group<T> extends Base {
@@ -64,7 +66,7 @@ export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string> } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; raw?: boolean } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 

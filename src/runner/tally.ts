@@ -1,0 +1,50 @@
+/**
+ * Counts of a run by flux kind and outcome, kept as the files finish: the end-of-run summary
+ * without keeping every file's result in memory (a run of 100,000 files would hold hundreds
+ * of megabytes of results otherwise).
+ */
+import type { FileResult } from './process-file';
+
+export interface SummaryRow {
+  kind: string;
+  files: number;
+  invoices: number;
+  accepted: number;
+  refused: number;
+  suspended: number;
+  duplicate: number;
+  already: number;
+}
+
+const COUNTS = ['files', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already'] as const;
+
+export class RunTally {
+  private readonly byKind = new Map<string, SummaryRow>();
+
+  add(r: FileResult): void {
+    const kind = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
+    let x = this.byKind.get(kind);
+    if (!x) {
+      x = { kind, files: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+      this.byKind.set(kind, x);
+    }
+    x.files++;
+    if (r.outcome === 'already-processed') x.already++;
+    x.invoices += r.invoices.length;
+    for (const i of r.invoices) {
+      if (i.outcome === 'accepted' || i.outcome === 'completed' || i.outcome === 'recycled') x.accepted++;
+      else if (i.outcome === 'refused') x.refused++;
+      else if (i.outcome === 'suspended') x.suspended++;
+      else if (i.outcome === 'duplicate') x.duplicate++;
+    }
+    if (r.invoices.length === 0 && r.outcome === 'refused') x.refused++;
+  }
+
+  /** One row per flux kind (sorted), then the TOTAL row. */
+  rows(): SummaryRow[] {
+    const list = [...this.byKind.values()].map((r) => ({ ...r })).sort((a, b) => a.kind.localeCompare(b.kind));
+    const total: SummaryRow = { kind: 'TOTAL', files: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+    for (const r of list) for (const k of COUNTS) total[k] += r[k];
+    return [...list, total];
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * Atomic writes from pieces: text and byte parts, small and larger than what is encoded at a
+ * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../../src/emit/atomic-write';
+import { tempDir } from '../helpers/run';
+
+describe('writeFileAtomic', () => {
+  it.each([
+    ['small, written synchronously', 20],
+    ['large, written through the thread pool', 3_000_000],
+  ])('writes the concatenation of its parts (%s)', async (_label, size) => {
+    const dir = tempDir();
+    const big = randomBytes(size).toString('base64');
+    const parts = ['<a>été € ', big, Buffer.from(' octets '), '', big.slice(0, 1000), '</a>\n'];
+    const target = path.join(dir, 'sub', 'out.xml');
+    await writeFileAtomic(target, parts);
+    const expected = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
+    expect(readFileSync(target).equals(expected)).toBe(true);
+    expect(readdirSync(path.join(dir, 'sub'))).toEqual(['out.xml']);
+  });
+
+  it('writes more parts than one writev takes', async () => {
+    const dir = tempDir();
+    const parts = Array.from({ length: 2000 }, (_, k) => `${k},`);
+    const target = path.join(dir, 'many.txt');
+    await writeFileAtomic(target, parts);
+    expect(readFileSync(target, 'utf8')).toBe(parts.join(''));
+  });
+});
