@@ -37,7 +37,19 @@ function freePort() {
   });
 }
 
+/**
+ * Every temporary folder of the run (tests, child processes, Saxon, Chromium) goes under one
+ * root, removed by the global teardown: TMPDIR is inherited by the test workers and their
+ * children. CHORUS_FLUX_KEEP_TMP=1 keeps it for a post-mortem.
+ */
+function tempRoot() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-flux-test-'));
+  process.env.CHORUS_FLUX_TEST_TMP = root;
+  process.env.TMPDIR = root;
+}
+
 module.exports = async function globalSetup() {
+  tempRoot();
   const candidates = [process.env.REDIS_URL, 'redis://127.0.0.1:6379'].filter(Boolean);
   for (const url of candidates) {
     if (await ping(url)) { process.env.REDIS_URL = url; return; }
