@@ -4,7 +4,7 @@
  * A reader sees the old file or the new one, never half of one; a crash leaves at most a
  * temp file, which `sweepTempFiles` removes.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { currentBatch } from './write-batch';
@@ -86,44 +86,79 @@ export async function ensureDir(dir: string): Promise<void> {
   madeDirs.add(dir);
 }
 
-export type FileData = string | Uint8Array | readonly (string | Uint8Array)[];
+/**
+ * Bytes written as their base64 text, encoded a slice at a time while writing: a flow's
+ * attachments never exist as one big base64 string.
+ */
+export interface Base64Part {
+  base64Of: Uint8Array;
+}
+
+export type FilePart = string | Uint8Array | Base64Part;
+export type FileData = string | Uint8Array | readonly FilePart[];
 
 // plain file descriptors through the callback API: cheaper than FileHandle objects on a hot path
 const writevFd = promisify(fsc.writev);
 const fsyncFd = promisify(fsc.fsync);
 
-type Part = string | Uint8Array;
-
-function partsOf(data: FileData): readonly Part[] {
+function partsOf(data: FileData): readonly FilePart[] {
   return typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
 }
 
-function toBuffer(d: Part): Buffer {
-  return typeof d === 'string' ? Buffer.from(d, 'utf8') : Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+function isBase64Part(d: FilePart): d is Base64Part {
+  return typeof d === 'object' && !(d instanceof Uint8Array);
 }
 
-function byteLength(d: Part): number {
-  return typeof d === 'string' ? Buffer.byteLength(d, 'utf8') : d.byteLength;
+/** Bytes `d` takes in the file. */
+export function partByteLength(d: FilePart): number {
+  if (typeof d === 'string') return Buffer.byteLength(d, 'utf8');
+  if (isBase64Part(d)) return 4 * Math.ceil(d.base64Of.byteLength / 3);
+  return d.byteLength;
+}
+
+/** Raw bytes per base64 slice (a multiple of 3, so slices concatenate into one valid text). */
+const BASE64_SLICE = 3 * (1 << 20);
+
+/** The parts as buffers, made one at a time (base64 one slice at a time). */
+function* buffersOf(parts: readonly FilePart[]): Generator<Buffer> {
+  for (const d of parts) {
+    if (typeof d === 'string') yield Buffer.from(d, 'utf8');
+    else if (isBase64Part(d)) {
+      const b = d.base64Of;
+      for (let off = 0; off < b.byteLength; off += BASE64_SLICE) {
+        const slice = Buffer.from(b.buffer, b.byteOffset + off, Math.min(BASE64_SLICE, b.byteLength - off));
+        yield Buffer.from(slice.toString('base64'), 'latin1');
+      }
+    } else yield Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+  }
 }
 
 /** Files up to this size are written synchronously (see writeFileAtomic). */
 const SYNC_WRITE_MAX = 1 << 20;
-/** Text parts are encoded this much at a time: a big flow is never held twice, as text and as bytes. */
+/** Parts are made into bytes this much at a time: a big flow is never held twice, as text and as bytes. */
 const ENCODE_AHEAD = 8 << 20;
 
-async function writeAll(fd: number, parts: readonly Part[], sync: boolean): Promise<void> {
-  let next = 0;
+async function writeAll(fd: number, parts: readonly FilePart[], sync: boolean, hash?: Hash): Promise<number> {
+  const source = buffersOf(parts);
+  let total = 0;
   let pending: Buffer[] = [];
+  let done = false;
   for (;;) {
-    // encode the next parts, up to IOV_MAX buffers and about ENCODE_AHEAD bytes
+    // make the next buffers, up to IOV_MAX of them and about ENCODE_AHEAD bytes
     let ahead = pending.reduce((n, b) => n + b.length, 0);
-    while (next < parts.length && pending.length < 512 && (ahead < ENCODE_AHEAD || pending.length === 0)) {
-      const b = toBuffer(parts[next++]);
-      if (b.length === 0) continue;
-      pending.push(b);
-      ahead += b.length;
+    while (!done && pending.length < 512 && (ahead < ENCODE_AHEAD || pending.length === 0)) {
+      const r = source.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      if (r.value.length === 0) continue;
+      hash?.update(r.value);
+      total += r.value.length;
+      pending.push(r.value);
+      ahead += r.value.length;
     }
-    if (pending.length === 0) return;
+    if (pending.length === 0) return total;
     // writev may write less than asked
     let written = sync ? fsc.writevSync(fd, pending) : (await writevFd(fd, pending)).bytesWritten;
     const rest: Buffer[] = [];
@@ -150,11 +185,18 @@ export interface WriteOptions {
   immediate?: boolean;
 }
 
+export interface WriteResult {
+  /** bytes written */
+  bytes: number;
+  /** SHA-256 (hex) of what was written, computed while writing */
+  sha256: string;
+}
+
 /**
  * Writes `target` atomically. Inside a write batch (write-batch.ts) the fsyncs wait for the
  * batch commit; outside, the file and its folder are fsynced before returning.
  */
-export async function writeFileAtomic(target: string, data: FileData, opts: WriteOptions = {}): Promise<void> {
+export async function writeFileAtomic(target: string, data: FileData, opts: WriteOptions = {}): Promise<WriteResult> {
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
@@ -162,7 +204,9 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   // open, rename and a small write go to the page cache in microseconds: done synchronously,
   // they spare a thread-pool round trip each; the fsyncs, which wait for the device, and the
   // writes of big files (which would hold the event loop) go to the pool
-  const sync = parts.reduce((n, b) => n + byteLength(b), 0) <= SYNC_WRITE_MAX;
+  const sync = parts.reduce((n, b) => n + partByteLength(b), 0) <= SYNC_WRITE_MAX;
+  const hash = createHash('sha256');
+  let bytes = 0;
   let fd: number;
   try {
     fd = fsc.openSync(tmp, 'wx', 0o644);
@@ -176,7 +220,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const durable = opts.durable !== false;
   const batch = durable && !opts.immediate ? currentBatch() : undefined;
   try {
-    await writeAll(fd, parts, sync);
+    bytes = await writeAll(fd, parts, sync, hash);
     if (durable && !batch) await fsyncFd(fd);
     fsc.renameSync(tmp, target);
   } catch (e) {
@@ -184,12 +228,14 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     await fs.rm(tmp, { force: true });
     throw e;
   }
+  const result = { bytes, sha256: hash.digest('hex') };
   if (batch) {
     batch.add(fd, dir); // fsynced and closed by the batch commit
-    return;
+    return result;
   }
   await closeFd(fd);
   if (durable) await fsyncDir(dir);
+  return result;
 }
 
 /** Makes the current batch's writes durable (no-op outside a batch). */

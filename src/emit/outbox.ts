@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
-import { sha256, sha256Parts } from '../util/hash';
-import { writeFileAtomic } from './atomic-write';
+import { sha256 } from '../util/hash';
+import { writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
@@ -32,19 +32,14 @@ export class Outbox {
     return path.relative(this.root, abs).split(path.sep).join('/');
   }
 
-  private async put(kind: JournalOutput['kind'], abs: string, data: string | Uint8Array | readonly string[], extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
-    if (typeof data === 'string' || data instanceof Uint8Array) {
-      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      await writeFileAtomic(abs, bytes);
-      return { kind, path: this.relative(abs), sha256: sha256(bytes), bytes: bytes.length, ...extra };
-    }
-    // the parts are encoded as they are written and hashed as text: never all held as bytes
-    await writeFileAtomic(abs, data);
-    return { kind, path: this.relative(abs), sha256: sha256Parts(data), bytes: data.reduce((n, d) => n + Buffer.byteLength(d, 'utf8'), 0), ...extra };
+  private async put(kind: JournalOutput['kind'], abs: string, data: FileData, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+    // hashed and counted while written: a big output is never encoded twice
+    const w = await writeFileAtomic(abs, data);
+    return { kind, path: this.relative(abs), sha256: w.sha256, bytes: w.bytes, ...extra };
   }
 
   /** `xml`: the text, or its consecutive pieces (serializePivotParts) */
-  writePivot(recepteurId: string, fileName: string, xml: string | readonly string[], extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+  writePivot(recepteurId: string, fileName: string, xml: string | readonly FilePart[], extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
     return this.put('pivot', this.resolve('pivot', safeSegment(recepteurId), safeSegment(fileName)), xml, { recepteurId, ...extra });
   }
 

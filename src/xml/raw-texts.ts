@@ -1,40 +1,55 @@
 /**
- * Large texts that never need escaping (base64 we encoded ourselves) kept out of xmlbuilder2:
- * the document is built with a short marker in their place and they are put back into the
- * serialized text in one pass, instead of xmlbuilder2 checking and escaping megabytes of
- * base64 character by character.
+ * Large texts that never need escaping kept out of xmlbuilder2: the document is built with a
+ * short marker in their place and they are put back into the serialized text in one pass,
+ * instead of xmlbuilder2 checking and escaping megabytes character by character. Bytes to be
+ * written as base64 are held as bytes: the writer encodes them a slice at a time.
  */
+import type { Base64Part } from '../emit/atomic-write';
 
 /** Below this, a text goes through xmlbuilder2 like any other. */
 const RAW_MIN = 4096;
 const MARK = '\u2063'; // INVISIBLE SEPARATOR: a valid XML character no input value carries here
 const MARKER_RE = /\u2063cf-raw-(\d+)\u2063/g;
 
-export class RawTexts {
-  private readonly texts: string[] = [];
+/** The text of consecutive pieces, bytes as their base64. */
+export function joinParts(parts: readonly (string | Base64Part)[]): string {
+  return parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.base64Of.buffer, p.base64Of.byteOffset, p.base64Of.byteLength).toString('base64'))).join('');
+}
 
-  /** What to give xmlbuilder2 for `text`: the text itself when short, else a marker. */
+export class RawTexts {
+  private readonly held: (string | Base64Part)[] = [];
+
+  private marker(x: string | Base64Part): string {
+    this.held.push(x);
+    return `${MARK}cf-raw-${this.held.length - 1}${MARK}`;
+  }
+
+  /** What to give xmlbuilder2 for `text` (no escaping needed): the text itself when short, else a marker. */
   hold(text: string): string {
-    if (text.length < RAW_MIN) return text;
-    this.texts.push(text);
-    return `${MARK}cf-raw-${this.texts.length - 1}${MARK}`;
+    return text.length < RAW_MIN ? text : this.marker(text);
+  }
+
+  /** What to give xmlbuilder2 for the base64 of `bytes`: the text when short, else a marker. */
+  holdBase64(bytes: Uint8Array): string {
+    if (bytes.byteLength < (RAW_MIN * 3) / 4) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    return this.marker({ base64Of: bytes });
   }
 
   /** The serialized document with the held texts back in place of their markers. */
   restore(xml: string): string {
-    return this.restoreParts(xml).join('');
+    return joinParts(this.restoreParts(xml));
   }
 
   /**
-   * The same as consecutive pieces, the held texts as they are: written with one writev and
-   * hashed piece by piece, a flow of attachments is never copied into one big string.
+   * The same as consecutive pieces, the held texts and bytes as they are: written with
+   * writev, a flow of attachments is never copied into one big string.
    */
-  restoreParts(xml: string): string[] {
-    if (this.texts.length === 0) return [xml];
-    const parts: string[] = [];
+  restoreParts(xml: string): (string | Base64Part)[] {
+    if (this.held.length === 0) return [xml];
+    const parts: (string | Base64Part)[] = [];
     let last = 0;
     for (const m of xml.matchAll(MARKER_RE)) {
-      parts.push(xml.slice(last, m.index), this.texts[Number(m[1])]);
+      parts.push(xml.slice(last, m.index), this.held[Number(m[1])]);
       last = (m.index as number) + m[0].length;
     }
     parts.push(xml.slice(last));

@@ -2,7 +2,7 @@
  * Atomic writes from pieces: text and byte parts, small and larger than what is encoded at a
  * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../src/emit/atomic-write';
@@ -21,6 +21,18 @@ describe('writeFileAtomic', () => {
     const expected = Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     expect(readFileSync(target).equals(expected)).toBe(true);
     expect(readdirSync(path.join(dir, 'sub'))).toEqual(['out.xml']);
+  });
+
+  it('writes bytes given as base64 parts, slice by slice, and returns the SHA-256 and size of what it wrote', async () => {
+    const dir = tempDir();
+    const bytes = [randomBytes(7_000_001), randomBytes(2), randomBytes(0), randomBytes(3_145_728)];
+    const target = path.join(dir, 'b64.xml');
+    const w = await writeFileAtomic(target, ['<x>', ...bytes.flatMap((b) => [{ base64Of: b }, '|']), '</x>']);
+    const expected = `<x>${bytes.map((b) => `${b.toString('base64')}|`).join('')}</x>`;
+    const written = readFileSync(target);
+    expect(written.toString('latin1')).toBe(expected);
+    expect(w.bytes).toBe(written.length);
+    expect(w.sha256).toBe(createHash('sha256').update(written).digest('hex'));
   });
 
   it('writes more parts than one writev takes', async () => {

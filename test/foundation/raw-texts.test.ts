@@ -34,3 +34,20 @@ describe('RawTexts.restoreParts', () => {
     expect(parts.join('')).toContain('<A>x &amp; y</A>');
   });
 });
+
+describe('RawTexts.holdBase64', () => {
+  it('writes small bytes as base64 text and holds big ones as bytes for the writer', () => {
+    const small = randomBytes(100);
+    const big = randomBytes(50_000);
+    const raws = new RawTexts();
+    const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('R');
+    root.ele('S').txt(raws.holdBase64(small));
+    root.ele('B').txt(raws.holdBase64(big));
+    const xml = root.end();
+    expect(xml).toContain(`<S>${small.toString('base64')}</S>`);
+    const parts = raws.restoreParts(xml);
+    expect(parts).toHaveLength(3);
+    expect(parts[1]).toEqual({ base64Of: big });
+    expect(raws.restore(xml)).toContain(`<B>${big.toString('base64')}</B>`);
+  });
+});

@@ -20,6 +20,8 @@ export interface Leaf<T> {
   required?: boolean;
   /** the value never needs XML escaping (base64): large ones are spliced in after serialization */
   raw?: boolean;
+  /** the bytes whose base64 is the value: the writer encodes them as it writes the file */
+  bytes?: (x: T) => Uint8Array | undefined;
 }
 
 export interface Group<T> {
@@ -41,7 +43,7 @@ export interface Repeat<T> {
 
 export type PNode<T> = ({ kind: 'leaf' } & Leaf<T>) | ({ kind: 'group' } & Group<T>) | ({ kind: 'repeat' } & Repeat<T>);
 
-const leaf = <T>(el: string, from: string, get: (x: T) => string | undefined, required = false, raw = false): PNode<T> => ({ kind: 'leaf', el, from, get, required, raw });
+const leaf = <T>(el: string, from: string, get: (x: T) => string | undefined, required = false, raw = false, bytes?: (x: T) => Uint8Array | undefined): PNode<T> => ({ kind: 'leaf', el, from, get, required, raw, bytes });
 const group = <T>(el: string, from: string, children: PNode<T>[], opts: Partial<Pick<Group<T>, 'when' | 'attrs'>> = {}): PNode<T> => ({ kind: 'group', el, from, children, ...opts });
 function repeat<T, I>(
   el: string,
@@ -165,7 +167,7 @@ const VALIDATION: PNode<ValidationStep>[] = [
 const PJ: PNode<Attachment>[] = [
   leaf('IdUnique', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idUnique),
   leaf('IdOriginal', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idOriginal),
-  leaf('Contenu', 'BT-125 attached document, base64', contenu, false, true),
+  leaf('Contenu', 'BT-125 attached document, base64', contenu, false, true, (a) => a.content),
   leaf('NomPJ', 'safe name derived from BT-125 filename (≤ 50, unique in the invoice) — enrichment', (a) => a.pivot?.nomPJ ?? a.fileName, true),
   leaf('NomPJOrigine', 'BT-125 filename as sent (≤ 50, extension kept) — IPM4-001', (a) => a.pivot?.nomPJOrigine),
   leaf('CategoriePJ', 'category table (schemas/attachment-categories.json) — IPM4-001', (a) => a.pivot?.categoriePJ),

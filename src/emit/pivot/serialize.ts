@@ -5,7 +5,8 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
-import { RawTexts } from '../../xml/raw-texts';
+import { joinParts, RawTexts } from '../../xml/raw-texts';
+import type { Base64Part } from '../atomic-write';
 import { PIVOT_INVOICE, type PNode } from './mapping';
 
 export const PIVOT_VERSION = 'V2_02';
@@ -40,6 +41,11 @@ function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T, raws: RawTexts): 
   for (const n of nodes) {
     switch (n.kind) {
       case 'leaf': {
+        const bytes = n.bytes?.(x);
+        if (bytes !== undefined) {
+          parent.ele(n.el).txt(raws.holdBase64(bytes));
+          break;
+        }
         const v = n.get(x);
         if (v !== undefined) parent.ele(n.el).txt(n.raw ? raws.hold(v) : v);
         else if (n.required) parent.ele(n.el);
@@ -69,11 +75,11 @@ function party(parent: XMLBuilder, el: string, p: EnvelopeParty): void {
 }
 
 export function serializePivot(flow: PivotFlow): string {
-  return serializePivotParts(flow).join('');
+  return joinParts(serializePivotParts(flow));
 }
 
-/** The pivot as consecutive pieces of text (big base64 attachments are pieces of their own). */
-export function serializePivotParts(flow: PivotFlow): string[] {
+/** The pivot as consecutive pieces (big attachments are pieces of their own, written as base64 by the writer). */
+export function serializePivotParts(flow: PivotFlow): (string | Base64Part)[] {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('CPPFacturePivot', { Version: PIVOT_VERSION });
   const unit = root.ele('Enveloppe').ele('EnveloppeUnitaire', { NumOrdre: '1' });
   const params = unit.ele('Parametres');

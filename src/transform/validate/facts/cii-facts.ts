@@ -464,7 +464,8 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       f.taxPointDateCount++;
       break;
     case 'AttachmentBinaryObject':
-      if (attrAt(node, '@mimeCode') !== undefined) f.attachmentMimeCodes.push(afact(path, name, node, '@mimeCode'));
+      // without the base64 text: no rule reads it, and it would keep the file's text alive
+      if (attrAt(node, '@mimeCode') !== undefined) f.attachmentMimeCodes.push({ ...afact(path, name, node, '@mimeCode'), text: '' });
       break;
     default:
       break;

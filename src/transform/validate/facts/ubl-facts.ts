@@ -277,7 +277,9 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
     return;
   }
   if (name.endsWith('BinaryObject')) {
-    f.binaryObjects.push({ path, name, text: textOf(node) ?? '', attr: attrAt(node, '@mimeCode'), filename: attrAt(node, '@filename') });
+    // no rule reads the base64 itself: keeping it would keep the whole file's text alive
+    // (a slice of it) for as long as the invoice lives — 100 MB for a big flow
+    f.binaryObjects.push({ path, name, text: '', attr: attrAt(node, '@mimeCode'), filename: attrAt(node, '@filename') });
     return;
   }
   switch (name) {
