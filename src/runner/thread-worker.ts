@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/config';
+import { releaseLockTokens } from '../state/file-lock';
 import { createLogger } from '../util/logger';
 import { createDeps } from './deps';
 import { processFile, type InboundFile, type PipelineDeps } from './process-file';
@@ -40,6 +41,8 @@ parentPort?.on('message', async (m: ToWorker) => {
       return;
     case 'close':
       await deps?.journal.close().catch(() => undefined);
+      releaseLockTokens(); // a terminated thread runs no exit handler
+
       deps?.logger.flush?.();
       post({ type: 'closed' });
       return;

@@ -43,14 +43,18 @@ function tokenIn(dir: string): string {
   if (!t) {
     t = path.join(dir, TOKEN_NAME);
     fsc.writeFileSync(t, holderLine());
-    if (tokens.size === 0) process.once('exit', removeTokens);
+    if (tokens.size === 0) process.once('exit', releaseLockTokens);
     tokens.set(dir, t);
+    removeDeadTokens(dir);
   }
   return t;
 }
 
-/** Removes this process's tokens (at exit: they only matter while it runs). */
-function removeTokens(): void {
+/**
+ * Removes this process's (or thread's) token files: they only matter while it runs. Called at
+ * exit, and by a worker thread before it is terminated (a terminated thread runs no exit handler).
+ */
+export function releaseLockTokens(): void {
   for (const t of tokens.values()) {
     try {
       fsc.unlinkSync(t);
@@ -59,6 +63,26 @@ function removeTokens(): void {
     }
   }
   tokens.clear();
+}
+
+/** Tokens left in `dir` by processes of this machine that were killed (once per folder and process). */
+function removeDeadTokens(dir: string): void {
+  let names: string[];
+  try {
+    names = fsc.readdirSync(dir).filter((n) => n.startsWith(`${TOKEN_PREFIX}${HOST}~`));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const pid = Number(n.slice(`${TOKEN_PREFIX}${HOST}~`.length).split('~')[0]);
+    if (pid > 0 && pid !== process.pid && !pidAlive(pid)) {
+      try {
+        fsc.unlinkSync(path.join(dir, n)); // a lock it held stays a link of its own, broken when met
+      } catch {
+        /* removed by another process meanwhile */
+      }
+    }
+  }
 }
 
 function pidAlive(pid: number): boolean {

@@ -41,6 +41,21 @@ describe('file lock', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.lock-token.') && f.includes(`~${child.pid}~`))).toEqual([]);
   }, 30000);
 
+  it('removes the tokens of killed processes from a folder it takes a lock in', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [...CHILD, path.join(dir, 'a.lock'), '', '0', 'hold'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(readdirSync(dir).filter((f) => f.includes(`~${child.pid}~`))).toHaveLength(1);
+    // another process's first lock in the folder (a different lock than the dead one held)
+    writeFileSync(path.join(dir, 'n'), '0');
+    await run(process.execPath, [...CHILD, path.join(dir, 'b.lock'), path.join(dir, 'n'), '1'], { cwd: ROOT });
+    expect(readFileSync(path.join(dir, 'n'), 'utf8')).toBe('1');
+    expect(readdirSync(dir).filter((f) => f.includes(`~${child.pid}~`))).toEqual([]);
+    expect(readdirSync(dir)).toContain('a.lock'); // the dead holder's lock: broken when someone needs it
+  }, 30000);
+
   it('takes a lock by linking the same token: no inode per lock', async () => {
     const dir = tempDir();
     const inodes = new Set<number>();

@@ -21,6 +21,8 @@ it('runs on worker threads with the same results as on one thread', async () => 
   // one journal file per thread plus the main thread's
   const day = listFiles(path.join(two, 'journal'));
   expect(day.some((f) => /-t1-/.test(f))).toBe(true);
+  // the threads' lock tokens went with them
+  expect(listFiles(path.join(two, 'state')).filter((f) => f.includes('.lock-token.'))).toEqual([]);
   const again = await cli(['run', FIXTURES_INBOX, '--out', two, '--no-progress', '--threads', '2']);
   expect(again.code).toBe(0);
   expect(again.stdout).toMatch(/already processed[\s\S]*TOTAL[^\n]*13\s*│\s*$/m);
