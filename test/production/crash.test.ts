@@ -16,7 +16,7 @@ import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
 import { xpath } from '../helpers/xpath';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
 function start(command: 'watch' | 'worker', configFile: string): ChildProcess {

@@ -21,7 +21,7 @@ import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
 import { validateFiles } from '../helpers/xsd';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 const N = 400;
 
 function startWorker(configFile: string) {

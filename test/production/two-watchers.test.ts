@@ -10,7 +10,7 @@ import { ROOT } from '../helpers/cli';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 const N = 300;
 
 function startWatch(configFile: string) {

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/util/logger';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Writes `content` to `file` in `chunks` pieces over `overMs`; resolves with the time of the last write. */
 async function writeSlowly(file: string, content: Buffer, chunks: number, overMs: number): Promise<number> {
