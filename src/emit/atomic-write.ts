@@ -183,6 +183,11 @@ export interface WriteOptions {
   durable?: boolean;
   /** fsync before returning even inside a write batch (an id block must be on disk before any id is used) */
   immediate?: boolean;
+  /**
+   * The SHA-256 (hex) of `data`, when the caller already has it (an original kept in
+   * archive/ was hashed when read): the write does not hash it again. Default: hashed.
+   */
+  knownSha256?: string;
 }
 
 export interface WriteResult {
@@ -205,7 +210,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   // they spare a thread-pool round trip each; the fsyncs, which wait for the device, and the
   // writes of big files (which would hold the event loop) go to the pool
   const sync = parts.reduce((n, b) => n + partByteLength(b), 0) <= SYNC_WRITE_MAX;
-  const hash = createHash('sha256');
+  const hash = opts.knownSha256 === undefined ? createHash('sha256') : undefined;
   let bytes = 0;
   let fd: number;
   try {
@@ -228,7 +233,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  const result = { bytes, sha256: hash.digest('hex') };
+  const result = { bytes, sha256: hash ? hash.digest('hex') : (opts.knownSha256 as string) };
   if (batch) {
     batch.add(fd, dir); // fsynced and closed by the batch commit
     return result;

@@ -32,9 +32,9 @@ export class Outbox {
     return path.relative(this.root, abs).split(path.sep).join('/');
   }
 
-  private async put(kind: JournalOutput['kind'], abs: string, data: FileData, extra: Partial<JournalOutput> = {}): Promise<JournalOutput> {
+  private async put(kind: JournalOutput['kind'], abs: string, data: FileData, extra: Partial<JournalOutput> = {}, knownSha256?: string): Promise<JournalOutput> {
     // hashed and counted while written: a big output is never encoded twice
-    const w = await writeFileAtomic(abs, data);
+    const w = await writeFileAtomic(abs, data, { knownSha256 });
     return { kind, path: this.relative(abs), sha256: w.sha256, bytes: w.bytes, ...extra };
   }
 
@@ -64,7 +64,7 @@ export class Outbox {
     } catch {
       /* not there yet */
     }
-    return this.put(kind, abs, bytes);
+    return this.put(kind, abs, bytes, {}, sha);
   }
 
   writeReason(originalRel: string, reason: unknown): Promise<JournalOutput> {

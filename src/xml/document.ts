@@ -112,6 +112,17 @@ function liftBlobs(text: string): { text: string; blobs: string[]; token: string
   // indexOf (a native scan) finds the few candidate elements; a blob is any long run of
   // character data with no "<" and no "&" (base64 has neither)
   const cuts: [number, number][] = [];
+  // the first "&" at or after a position, searched again only when passed: one scan of the
+  // text per element name at most, not one per blob to the end of the text
+  let ampSearchedFrom = Infinity;
+  let amp = -1;
+  const ampFrom = (from: number): number => {
+    if (from < ampSearchedFrom || (amp >= 0 && amp < from)) {
+      amp = text.indexOf('&', from);
+      ampSearchedFrom = from;
+    }
+    return amp;
+  };
   for (const el of BLOB_ELEMENTS) {
     const name = el.slice(0, -1);
     for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
@@ -123,8 +134,8 @@ function liftBlobs(text: string): { text: string; blobs: string[]; token: string
       if (gt < 0 || text[gt - 1] === '/') continue;
       const lt = text.indexOf('<', gt + 1);
       if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
-      const amp = text.indexOf('&', gt + 1);
-      if (amp >= 0 && amp < lt) continue;
+      const a = ampFrom(gt + 1);
+      if (a >= 0 && a < lt) continue;
       cuts.push([gt + 1, lt]);
     }
   }

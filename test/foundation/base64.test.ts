@@ -5,6 +5,9 @@ it.each([
   ['SGVsbG8=', 'Hello'],
   ['SGVs\nbG8h', 'Hell' + 'o!'],
   [' SGVsbG8hIQ== ', 'Hello!!'],
+  // whitespace with a total length that is a multiple of 4: not taken by the fast path
+  ['SGVsbG8h\nSGk=', 'Hello!Hi'],
+  ['SGVsbG8hIQ==\r\n\r\n', 'Hello!!'],
 ])('decodes %j', (input, text) => {
   const r = decodeBase64Strict(input);
   expect(r.ok && r.bytes.toString()).toBe(text);

@@ -5,6 +5,7 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
+import { DomBuild, type DomElement } from '../../xml/dom-build';
 import { joinParts, RawTexts } from '../../xml/raw-texts';
 import type { Base64Part } from '../atomic-write';
 import { PIVOT_INVOICE, type PNode } from './mapping';
@@ -31,36 +32,30 @@ export interface PivotFlow {
   invoices: Invoice[];
 }
 
-function clean(attrs: Record<string, string | undefined> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (attrs) for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out[k] = v;
-  return out;
-}
-
-function write<T>(parent: XMLBuilder, nodes: PNode<T>[], x: T, raws: RawTexts): void {
+function write<T>(dom: DomBuild, parent: DomElement, nodes: PNode<T>[], x: T, raws: RawTexts): void {
   for (const n of nodes) {
     switch (n.kind) {
       case 'leaf': {
         const bytes = n.bytes?.(x);
         if (bytes !== undefined) {
-          parent.ele(n.el).txt(raws.holdBase64(bytes));
+          dom.leaf(parent, n.el, raws.holdBase64(bytes));
           break;
         }
         const v = n.get(x);
-        if (v !== undefined) parent.ele(n.el).txt(n.raw ? raws.hold(v) : v);
-        else if (n.required) parent.ele(n.el);
+        if (v !== undefined) dom.leaf(parent, n.el, n.raw ? raws.hold(v) : v);
+        else if (n.required) dom.el(parent, n.el);
         break;
       }
       case 'group': {
         if (n.when && !n.when(x)) break;
-        write(parent.ele(n.el, clean(n.attrs?.(x))), n.children, x, raws);
+        write(dom, dom.el(parent, n.el, n.attrs?.(x)), n.children, x, raws);
         break;
       }
       case 'repeat': {
         const items = n.items(x);
         items.forEach((item, k) => {
-          const el = parent.ele(n.el, clean(n.attrs?.(item as never, k)));
-          write(el, n.children, item as never, raws);
+          const el = dom.el(parent, n.el, n.attrs?.(item as never, k));
+          write(dom, el, n.children, item as never, raws);
         });
         break;
       }
@@ -94,8 +89,10 @@ export function serializePivotParts(flow: PivotFlow): (string | Base64Part)[] {
   party(partners, 'Emetteur', flow.emetteur);
   const factures = root.ele('CPPFactures', { Compteur: String(flow.invoices.length) });
   const raws = new RawTexts();
+  // the invoices, most of the document, are built on the DOM directly (dom-build.ts)
+  const { dom, node } = DomBuild.under(factures);
   flow.invoices.forEach((inv, k) => {
-    write(factures.ele('CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv, raws);
+    write(dom, dom.el(node, 'CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }), PIVOT_INVOICE, inv, raws);
   });
   return raws.restoreParts(`${root.end({ prettyPrint: true, indent: '  ' })}\n`);
 }

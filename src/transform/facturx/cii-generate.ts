@@ -3,8 +3,8 @@
  * writes the XML with xmlbuilder2. Pure: the same invoice and profile give the same bytes.
  */
 import { create } from 'xmlbuilder2';
-import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
+import { DomBuild, type DomElement } from '../../xml/dom-build';
 import { RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
 import type { Attrs, CNode } from './cii-tree';
@@ -118,11 +118,11 @@ class Walker {
   }
 }
 
-function write(parent: XMLBuilder, els: XEl[], raws: RawTexts): void {
+function write(dom: DomBuild, parent: DomElement, els: XEl[], raws: RawTexts): void {
   for (const e of els) {
-    const node = parent.ele(e.n, e.a);
-    if (e.t !== undefined) node.txt(e.raw ? raws.hold(e.t) : e.t);
-    else if (e.c) write(node, e.c, raws);
+    const node = dom.el(parent, e.n, e.a);
+    if (e.t !== undefined) dom.text(node, e.raw ? raws.hold(e.t) : e.t);
+    else if (e.c) write(dom, node, e.c, raws);
   }
 }
 
@@ -139,7 +139,8 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
   // The bytes are the same as with the declarations given to xmlbuilder2.
   const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele('rsm:CrossIndustryInvoice');
   const raws = new RawTexts();
-  write(doc, body, raws);
+  const { dom, node } = DomBuild.under(doc);
+  write(dom, node, body, raws);
   const xml = raws.restore(doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN));
   return { xml: `${xml}\n`, problems: walker.problems };
 }
