@@ -101,8 +101,9 @@ export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfil
 }
 
 async function packFacturX(inv: Invoice, xml: string, profile: FacturXProfile, date: Date): Promise<{ pdf: Uint8Array; pages: number }> {
-  const xmlBytes = new Uint8Array(Buffer.from(xml, 'utf8'));
-  const seed = createHash('sha256').update(xml).update(profile).update(PRODUCER).digest('hex');
+  // encoded once: the seed hash, the MD5 checksum and the deflate all read these bytes
+  const xmlBytes = Buffer.from(xml, 'utf8');
+  const seed = createHash('sha256').update(xmlBytes).update(profile).update(PRODUCER).digest('hex');
   const doc = await PDFDocument.create({ updateMetadata: false });
   useNativeDeflate(doc);
   doc.registerFontkit(cachedFontkit);

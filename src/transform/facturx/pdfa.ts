@@ -5,7 +5,7 @@
  * metadata stream and an Info dictionary with the same values, the trailer /ID.
  */
 import { createHash } from 'node:crypto';
-import { flate } from './flate';
+import { flate, flateText } from './flate';
 import { PDFArray, PDFBool, PDFDict, PDFFlateStream, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
 import { SRGB_INFO, SRGB_OUTPUT_CONDITION, srgbIccProfile } from './icc';
 import { PROFILE_INFO } from './profiles';
@@ -16,7 +16,7 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   const ctx = doc.context;
   const date = PDFString.of(pdfDate(meta.date));
   const md5 = createHash('md5').update(xml).digest('hex');
-  const stream = ctx.stream(flate(xml), {
+  const stream = ctx.stream(flateText(xml), {
     Type: 'EmbeddedFile',
     Subtype: 'text/xml',
     Filter: 'FlateDecode',
