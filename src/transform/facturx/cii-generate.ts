@@ -19,7 +19,8 @@ export interface CiiProblem {
 }
 
 export interface CiiResult {
-  xml: string;
+  /** built on first read */
+  readonly xml: string;
   problems: CiiProblem[];
 }
 
@@ -128,11 +129,25 @@ function write(dom: DomBuild, parent: DomElement, els: XEl[], raws: RawTexts): v
 
 const ROOT_OPEN = `<rsm:CrossIndustryInvoice xmlns:rsm="${CII_NS.rsm}" xmlns:qdt="${CII_NS.qdt}" xmlns:ram="${CII_NS.ram}" xmlns:udt="${CII_NS.udt}">`;
 
-/** The CII of one invoice for one profile, and what the profile needs that the model lacks. */
+/**
+ * The CII of one invoice for one profile, and what the profile needs that the model lacks.
+ * The problems come from the walk; the XML is built when first read: the pipeline tries the
+ * profiles from the richest down and builds only the document of the one it keeps.
+ */
 export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResult {
   const walker = new Walker(PROFILE_INFO[profile].level);
   const root = '/rsm:CrossIndustryInvoice';
   const body = walker.walk(CII_INVOICE, { invoice, profile }, root, 0);
+  let xml: string | undefined;
+  return {
+    problems: walker.problems,
+    get xml() {
+      return (xml ??= renderCii(body));
+    },
+  };
+}
+
+function renderCii(body: XEl[]): string {
   // The elements are built with their prefixed names and the four namespaces are declared on
   // the root once serialized: xmlbuilder2 then takes its plain serializer, not the DOM
   // namespace algorithm (prefix maps copied per element), which was most of the time here.
@@ -142,5 +157,5 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
   const { dom, node } = DomBuild.under(doc);
   write(dom, node, body, raws);
   const xml = raws.restore(doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN));
-  return { xml: `${xml}\n`, problems: walker.problems };
+  return `${xml}\n`;
 }

@@ -71,10 +71,17 @@ function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta
 }
 
 /** The CII and its problems for a profile, after the documented completions. */
-export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoice: Invoice; xml: string; problems: CiiProblem[] } {
+export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoice: Invoice; readonly xml: string; problems: CiiProblem[] } {
   const inv = completeForFacturX(invoice);
   const cii = generateCii(inv, profile);
-  return { invoice: inv, xml: cii.xml, problems: [...cii.problems, ...profileProblems(inv, profile)] };
+  // the XML is built only if read (makeBestFacturX reads it for the profile it keeps)
+  return {
+    invoice: inv,
+    get xml() {
+      return cii.xml;
+    },
+    problems: [...cii.problems, ...profileProblems(inv, profile)],
+  };
 }
 
 export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): Promise<FacturXResult> {
