@@ -1,9 +1,15 @@
 /**
  * A TrueType subsetter for pdf-lib's font embedding, built for speed on a font used by every
- * document: the font's tables are read once; a subset copies the raw glyph programs it needs
- * (composite glyphs pull in their components, renumbered), the metrics, and the unchanged
- * hinting tables (cvt, fpgm, prep) — the same tables as fontkit's TTFSubset, which decodes
- * and re-encodes every table (cvt/fpgm/prep number by number) for each document.
+ * document: the font's tables are read once; a subset copies the raw glyph outlines it needs
+ * (composite glyphs pull in their components, renumbered) and the metrics. fontkit's
+ * TTFSubset decodes and re-encodes every table (cvt/fpgm/prep number by number) for each
+ * document.
+ *
+ * The hinting is left out: the glyphs' TrueType instructions (a third to 44 % of DejaVu's
+ * glyph bytes) and the cvt, fpgm and prep tables. Hinting fits outlines to screen pixels at
+ * small sizes; PDF viewers scale and anti-alias outlines themselves, PDF/A asks only for the
+ * outlines and metrics of the glyphs used, and the smaller programs are deflated faster and
+ * make smaller PDFs.
  *
  * It implements what pdf-lib's CustomFontSubsetEmbedder uses of a fontkit Subset:
  * `includeGlyph(glyph | id) → new id`, `cff` (false) and `encodeStream()`.
@@ -15,7 +21,7 @@ interface TableRecord {
 }
 
 interface Glyph {
-  /** raw glyf program, components already renumbered when `copy` is used */
+  /** raw glyf outline without instructions; components renumbered when `copy` is used */
   bytes: Uint8Array;
   /** byte positions of component glyph ids (composite glyphs) and the ids found there */
   components: { pos: number; gid: number }[];
@@ -26,6 +32,7 @@ const WE_HAVE_A_SCALE = 0x0008;
 const MORE_COMPONENTS = 0x0020;
 const WE_HAVE_AN_X_AND_Y_SCALE = 0x0040;
 const WE_HAVE_A_TWO_BY_TWO = 0x0080;
+const WE_HAVE_INSTRUCTIONS = 0x0100;
 
 function checksum(b: Uint8Array): number {
   let sum = 0;
@@ -45,8 +52,6 @@ export class TrueTypeSource {
   private readonly glyphs = new Map<number, Glyph>();
   readonly numGlyphs: number;
   private readonly numberOfHMetrics: number;
-  /** unchanged tables, copied as they are */
-  readonly fixed: Map<string, Uint8Array>;
 
   constructor(private readonly data: Uint8Array) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -65,8 +70,6 @@ export class TrueTypeSource {
       this.locaOffsets.push(longLoca ? this.view.getUint32(loca.offset + g * 4) : this.view.getUint16(loca.offset + g * 2) * 2);
     }
     this.numberOfHMetrics = this.view.getUint16(this.table('hhea').offset + 34);
-    this.fixed = new Map();
-    for (const tag of ['cvt ', 'fpgm', 'prep']) if (this.tables.has(tag)) this.fixed.set(tag, this.slice(tag));
   }
 
   private table(tag: string): TableRecord {
@@ -86,18 +89,37 @@ export class TrueTypeSource {
     const glyf = this.table('glyf').offset;
     const start = this.locaOffsets[gid];
     const end = this.locaOffsets[gid + 1];
-    const bytes = this.data.subarray(glyf + start, glyf + end);
+    let bytes = this.data.subarray(glyf + start, glyf + end);
     const components: { pos: number; gid: number }[] = [];
-    if (bytes.length >= 10 && this.view.getInt16(glyf + start) < 0) {
+    const contours = bytes.length >= 10 ? this.view.getInt16(glyf + start) : 0;
+    if (contours < 0) {
       let p = 10;
+      let flags: number;
+      let flagsAt: number;
       for (;;) {
-        const flags = (bytes[p] << 8) | bytes[p + 1];
+        flagsAt = p;
+        flags = (bytes[p] << 8) | bytes[p + 1];
         components.push({ pos: p + 2, gid: (bytes[p + 2] << 8) | bytes[p + 3] });
         p += 4 + (flags & ARG_1_AND_2_ARE_WORDS ? 4 : 2);
         if (flags & WE_HAVE_A_SCALE) p += 2;
         else if (flags & WE_HAVE_AN_X_AND_Y_SCALE) p += 4;
         else if (flags & WE_HAVE_A_TWO_BY_TWO) p += 8;
         if (!(flags & MORE_COMPONENTS)) break;
+      }
+      if (flags & WE_HAVE_INSTRUCTIONS) {
+        // the instructions follow the last component: cut them and clear its flag
+        bytes = bytes.slice(0, p);
+        bytes[flagsAt] &= ~(WE_HAVE_INSTRUCTIONS >> 8);
+      }
+    } else if (bytes.length >= 12) {
+      // simple glyph: header, endPtsOfContours, instructionLength, instructions, outline
+      const at = 10 + 2 * contours;
+      const length = (bytes[at] << 8) | bytes[at + 1];
+      if (length > 0) {
+        const out = new Uint8Array(bytes.length - length);
+        out.set(bytes.subarray(0, at));
+        out.set(bytes.subarray(at + 2 + length), at + 2); // instructionLength stays 0
+        bytes = out;
       }
     }
     g = { bytes, components };
@@ -139,7 +161,7 @@ export class FastTrueTypeSubset {
     return k;
   }
 
-  /** The subset font program (tables: cvt fpgm glyf head hhea hmtx loca maxp prep). */
+  /** The subset font program (tables: glyf head hhea hmtx loca maxp). */
   encode(): Uint8Array {
     const src = this.source;
     const programs: Uint8Array[] = [];
@@ -187,16 +209,13 @@ export class FastTrueTypeSubset {
     const maxp = new Uint8Array(src.slice('maxp'));
     new DataView(maxp.buffer).setUint16(4, n);
     const tables: [string, Uint8Array][] = [
-      ['cvt ', src.fixed.get('cvt ')],
-      ['fpgm', src.fixed.get('fpgm')],
       ['glyf', glyf],
       ['head', head],
       ['hhea', hhea],
       ['hmtx', hmtx],
       ['loca', loca],
       ['maxp', maxp],
-      ['prep', src.fixed.get('prep')],
-    ].filter((t): t is [string, Uint8Array] => t[1] !== undefined);
+    ];
     return assemble(tables);
   }
 
