@@ -33,40 +33,34 @@ export function declaredEncoding(head: string): string | undefined {
   return m ? m[1].toLowerCase() : undefined;
 }
 
-export function decodeXmlBytes(bytes: Uint8Array): DecodedText {
-  let start = 0;
-  let bomEncoding: string | undefined;
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    start = 3;
-    bomEncoding = 'utf-8';
-  } else if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) {
-    start = 2;
-    bomEncoding = 'utf-16le';
-  } else if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
-    start = 2;
-    bomEncoding = 'utf-16be';
-  }
-  const body = bytes.subarray(start);
-  let encoding = bomEncoding;
+/** Where the text starts (after a byte-order mark) and its encoding, normalised. */
+export function xmlEncodingOf(bytes: Uint8Array): { start: number; encoding: string } {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { start: 3, encoding: 'utf-8' };
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { start: 2, encoding: 'utf-16le' };
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { start: 2, encoding: 'utf-16be' };
+  // The declaration is ASCII-compatible in every encoding we accept without a BOM.
+  const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
+  const declared = declaredEncoding(head);
+  if (declared === undefined) return { start: 0, encoding: 'utf-8' };
+  const encoding = SUPPORTED[declared];
   if (!encoding) {
-    // The declaration is ASCII-compatible in every encoding we accept without a BOM.
-    const head = Buffer.from(body.subarray(0, 200)).toString('latin1');
-    const declared = declaredEncoding(head);
-    if (declared !== undefined) {
-      encoding = SUPPORTED[declared];
-      if (!encoding) {
-        throw new FluxError('FLUX-ENCODING', `The XML declaration names the encoding "${declared}", which is not supported (use UTF-8 or ISO-8859-1).`);
-      }
-    } else {
-      encoding = 'utf-8';
-    }
+    throw new FluxError('FLUX-ENCODING', `The XML declaration names the encoding "${declared}", which is not supported (use UTF-8 or ISO-8859-1).`);
   }
+  return { start: 0, encoding };
+}
+
+/** `body` (no byte-order mark) decoded strictly; FLUX-ENCODING when it is not text in `encoding`. */
+export function decodeAs(body: Uint8Array, encoding: string): string {
   try {
-    const text = encoding === 'utf-8' ? decodeUtf8Strict(body) : new TextDecoder(encoding, { fatal: true }).decode(body);
-    return { text, encoding };
+    return encoding === 'utf-8' ? decodeUtf8Strict(body) : new TextDecoder(encoding, { fatal: true }).decode(body);
   } catch {
     throw new FluxError('FLUX-ENCODING', `The file is not valid ${encoding.toUpperCase()} text: it holds byte sequences that cannot be decoded.`);
   }
+}
+
+export function decodeXmlBytes(bytes: Uint8Array): DecodedText {
+  const { start, encoding } = xmlEncodingOf(bytes);
+  return { text: decodeAs(bytes.subarray(start), encoding), encoding };
 }
 
 /** Slice size for decodeUtf8Strict: small enough that most slices of a base64 blob are pure ASCII. */
