@@ -4,7 +4,9 @@
  * only the predefined entities, well-formed.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { isAscii } from 'node:buffer';
 import { FluxError } from '../model/flux-error';
+import { decodeAs } from './decode';
 import type { XNode } from './nodes';
 import { checkWellFormed } from './well-formed';
 
@@ -85,70 +87,102 @@ export function lineAt(text: string, index: number): number {
 
 /**
  * Embedded files (base64 in EmbeddedDocumentBinaryObject, AttachmentBinaryObject, Contenu)
- * are most of the bytes of a flux with attachments, and base64 needs no XML processing: they
- * are lifted out before the character-by-character XML checks and put back in the tree after
- * (as slices of the original text, no copy). An error found in the lifted text is located
- * again in the original, so line numbers stay right.
+ * are most of the bytes of a flux with attachments, and base64 needs no XML processing nor
+ * UTF-8 decoding: they are lifted out of the bytes before anything else (found with native
+ * byte searches, checked as ASCII) and put back in the tree after. Only the rest is decoded
+ * and goes through the character-by-character XML checks. An error found in the lifted text
+ * is located again in the whole text, so line numbers stay right.
  */
-const BLOB_ELEMENTS = ['EmbeddedDocumentBinaryObject>', 'AttachmentBinaryObject>', 'Contenu>'];
+const BLOB_NAMES = ['EmbeddedDocumentBinaryObject', 'AttachmentBinaryObject', 'Contenu'].map((n) => Buffer.from(n, 'latin1'));
 const BLOB_MIN = 2048;
+const LT = 0x3c;
+const GT = 0x3e;
+const AMP = 0x26;
 let blobNonce = 0;
 
-/** Start of the tag name (after "<" and an optional prefix) that ends at `nameEnd`. */
-function openTagStart(text: string, nameEnd: number, name: string): number {
-  let i = nameEnd - name.length;
-  // optional prefix "p:"
-  if (text[i - 1] === ':') {
-    i--;
-    while (i > 0 && /[\w.-]/.test(text[i - 1])) i--;
-  }
-  return text[i - 1] === '<' ? i - 1 : -1;
+/** The UTF-8 text of a flux with its big base64 contents replaced by `token<k>` markers. */
+export interface LiftedXml {
+  text: string;
+  blobs: string[];
+  token: string;
+  /** the whole text, decoded again only to locate an error */
+  whole(): string;
 }
 
-function liftBlobs(text: string): { text: string; blobs: string[]; token: string } {
-  const blobs: string[] = [];
+function isNameByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2d;
+}
+
+/** Start ("<") of the tag whose name, after an optional prefix, starts at `nameStart`, or -1. */
+function openTagStart(b: Buffer, nameStart: number): number {
+  let i = nameStart;
+  if (b[i - 1] === 0x3a) {
+    i--;
+    while (i > 0 && isNameByte(b[i - 1])) i--;
+  }
+  return b[i - 1] === LT ? i - 1 : -1;
+}
+
+/** The ">" that ends the start tag beginning at `from`, skipping quoted attribute values; -1 if none. */
+function startTagEnd(b: Buffer, from: number): number {
+  let quote = 0;
+  for (let i = from; i < b.length; i++) {
+    const c = b[i];
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === GT) return i;
+    else if (c === LT) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Lifts the big base64 contents out of UTF-8 bytes (no byte-order mark) and decodes the rest
+ * strictly (FLUX-ENCODING when it is not UTF-8).
+ */
+export function liftBlobs(b: Buffer): LiftedXml {
   const token = `cfblob${(blobNonce++ % 1e9).toString(36)}x${Math.random().toString(36).slice(2, 8)}n`;
-  if (text.length < 4096) return { text, blobs, token };
-  // indexOf (a native scan) finds the few candidate elements; a blob is any long run of
-  // character data with no "<" and no "&" (base64 has neither)
+  const whole = () => decodeAs(b, 'utf-8');
   const cuts: [number, number][] = [];
-  // the first "&" at or after a position, searched again only when passed: one scan of the
-  // text per element name at most, not one per blob to the end of the text
-  let ampSearchedFrom = Infinity;
-  let amp = -1;
-  const ampFrom = (from: number): number => {
-    if (from < ampSearchedFrom || (amp >= 0 && amp < from)) {
-      amp = text.indexOf('&', from);
-      ampSearchedFrom = from;
-    }
-    return amp;
-  };
-  for (const el of BLOB_ELEMENTS) {
-    const name = el.slice(0, -1);
-    for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
-      const tagStart = openTagStart(text, at + name.length, name);
-      if (tagStart < 0) continue; // a closing tag or a longer name
-      const next = text[at + name.length];
-      if (next !== '>' && next !== ' ' && next !== '\t' && next !== '\n' && next !== '\r') continue;
-      const gt = text.indexOf('>', at);
-      if (gt < 0 || text[gt - 1] === '/') continue;
-      const lt = text.indexOf('<', gt + 1);
-      if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
-      const a = ampFrom(gt + 1);
-      if (a >= 0 && a < lt) continue;
-      cuts.push([gt + 1, lt]);
+  if (b.length >= 4096) {
+    // the first "&" at or after a position, searched again only when passed
+    let ampFrom = Infinity;
+    let amp = -1;
+    for (const name of BLOB_NAMES) {
+      for (let at = b.indexOf(name); at >= 0; at = b.indexOf(name, at + name.length)) {
+        if (openTagStart(b, at) < 0) continue; // a closing tag or a longer name
+        const next = b[at + name.length];
+        if (next !== GT && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d) continue;
+        const gt = startTagEnd(b, at + name.length);
+        if (gt < 0 || b[gt - 1] === 0x2f) continue;
+        const lt = b.indexOf(LT, gt + 1);
+        if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
+        if (gt + 1 < ampFrom || (amp >= 0 && amp <= gt)) {
+          amp = b.indexOf(AMP, gt + 1);
+          ampFrom = gt + 1;
+        }
+        if (amp >= 0 && amp < lt) continue; // entity references need the XML parser
+        if (!isAscii(b.subarray(gt + 1, lt))) continue; // not base64: left to the parser and its errors
+        cuts.push([gt + 1, lt]);
+      }
     }
   }
-  if (cuts.length === 0) return { text, blobs, token };
-  cuts.sort((a, b) => a[0] - b[0]);
-  const parts: string[] = [];
+  if (cuts.length === 0) {
+    const text = whole();
+    return { text, blobs: [], token, whole: () => text };
+  }
+  cuts.sort((x, y) => x[0] - y[0]);
+  const blobs: string[] = [];
+  let text = '';
   let last = 0;
   for (const [from, to] of cuts) {
-    parts.push(text.slice(last, from), `${token}${blobs.push(text.slice(from, to)) - 1}`);
+    // every cut starts after a ">" and ends at a "<": whole UTF-8 sequences on both sides
+    text += `${decodeAs(b.subarray(last, from), 'utf-8')}${token}${blobs.push(b.toString('latin1', from, to)) - 1}`;
     last = to;
   }
-  parts.push(text.slice(last));
-  return { text: parts.join(''), blobs, token };
+  text += decodeAs(b.subarray(last), 'utf-8');
+  return { text, blobs, token, whole };
 }
 
 function restoreBlobs(node: unknown, token: string, blobs: string[]): unknown {
@@ -170,9 +204,13 @@ function restoreBlobs(node: unknown, token: string, blobs: string[]): unknown {
   return node;
 }
 
-/** Full, strict parse. Throws FluxError (never anything else) on bad input. */
+/** Full, strict parse of a text. Throws FluxError (never anything else) on bad input. */
 export function parseXml(original: string): Record<string, XNode> {
-  const lifted = liftBlobs(original);
+  return parseLiftedXml(liftBlobs(Buffer.from(original, 'utf8')));
+}
+
+/** Full, strict parse of a lifted text (liftBlobs). Throws FluxError (never anything else) on bad input. */
+export function parseLiftedXml(lifted: LiftedXml): Record<string, XNode> {
   const text = lifted.text;
   if (DTD.test(text)) {
     throw new FluxError('FLUX-DTD', 'The file contains a DTD or entity declaration (<!DOCTYPE or <!ENTITY); it is refused before any expansion.');
@@ -182,9 +220,15 @@ export function parseXml(original: string): Record<string, XNode> {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: "&" at line ${lineAt(text, bad.index)} does not start a predefined entity or a character reference.`, undefined, lineAt(text, bad.index));
   }
   let problem = checkWellFormed(text);
-  if (problem && lifted.blobs.length > 0) problem = checkWellFormed(original) ?? problem;
+  let where = text;
+  if (problem && lifted.blobs.length > 0) {
+    // located in the whole text; should the lifting itself have broken it, parse the whole
+    where = lifted.whole();
+    problem = checkWellFormed(where);
+    if (!problem) return parseLiftedXml({ text: where, blobs: [], token: lifted.token, whole: () => where });
+  }
   if (problem) {
-    const line = lineAt(lifted.blobs.length > 0 ? original : text, problem.index);
+    const line = lineAt(where, problem.index);
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${problem.message}.`, undefined, line);
   }
   let tree: Record<string, XNode>;

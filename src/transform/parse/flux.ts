@@ -4,8 +4,8 @@
  */
 import { FluxError } from '../../model/flux-error';
 import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
-import { decodeXmlBytes } from '../../xml/decode';
-import { parseXml, scanRoot, type RootInfo } from '../../xml/document';
+import { decodeAs, xmlEncodingOf } from '../../xml/decode';
+import { liftBlobs, parseLiftedXml, scanRoot, type RootInfo } from '../../xml/document';
 import type { XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
@@ -17,7 +17,6 @@ export interface ParsedXml {
   root: RootInfo;
   /** the root element's node */
   node: XNode;
-  text: string;
 }
 
 export function isPdf(bytes: Uint8Array): boolean {
@@ -29,13 +28,18 @@ export function isPdf(bytes: Uint8Array): boolean {
 /** Decode, find the root, parse — each step with its own refusal rule. */
 export function readXml(bytes: Uint8Array): ParsedXml {
   if (bytes.length === 0) throw new FluxError('FLUX-EMPTY', 'The file is empty (0 bytes).');
-  const { text } = decodeXmlBytes(bytes);
+  const { start, encoding } = xmlEncodingOf(bytes);
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // UTF-8 (nearly every flux) is read as bytes; another encoding is decoded, then re-encoded
+  const utf8 = encoding === 'utf-8' ? b.subarray(start) : Buffer.from(decodeAs(b.subarray(start), encoding), 'utf8');
+  const lifted = liftBlobs(utf8);
+  const text = lifted.text;
   if (text.trim().length === 0) throw new FluxError('FLUX-EMPTY', 'The file holds only white space.');
   const root = scanRoot(text);
-  const tree = parseXml(text);
+  const tree = parseLiftedXml(lifted);
   const node = tree[root.localName];
   if (node === undefined) throw new FluxError('FLUX-MALFORMED', `The root element ${root.localName} could not be read.`);
-  return { root, node, text };
+  return { root, node };
 }
 
 export type RootFamily = 'UBL' | 'CII' | 'PIVOT' | 'STATUT';
