@@ -138,11 +138,16 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
   const walker = new Walker(PROFILE_INFO[profile].level);
   const root = '/rsm:CrossIndustryInvoice';
   const body = walker.walk(CII_INVOICE, { invoice, profile }, root, 0);
+  let pending: XEl[] | undefined = body;
   let xml: string | undefined;
   return {
     problems: walker.problems,
     get xml() {
-      return (xml ??= renderCii(body));
+      if (xml === undefined) {
+        xml = renderCii(pending as XEl[]);
+        pending = undefined; // the tree holds the attachments' base64 too: let it go
+      }
+      return xml;
     },
   };
 }
