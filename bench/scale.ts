@@ -94,7 +94,9 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
     await queue.add('flux', { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha, claimId: c.claimId }, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
   }
   const procs: ChildProcess[] = [];
-  for (let k = 0; k < workers; k++) procs.push(spawn(process.execPath, [path.join(projectRoot(), 'dist/src/cli/index.js'), 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore', env: { ...process.env, UV_THREADPOOL_SIZE: '16' } }));
+  // the workers run as an operator starts them: node's defaults, unless BENCH_WORKER_NODE_ARGS adds flags
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  for (let k = 0; k < workers; k++) procs.push(spawn(process.execPath, [...nodeArgs, path.join(projectRoot(), 'dist/src/cli/index.js'), 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore' }));
   const t0 = Date.now();
   const redisCpu0 = await redisCpuMs(redis);
   const processing = path.join(config.paths.processing, 'op-alpha');
