@@ -9,21 +9,12 @@ import { inflateSync } from 'node:zlib';
 import { adler32, flate, flateText } from '../../src/transform/facturx/flate';
 import { makeFacturX } from '../../src/transform/facturx/make';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { pseudoRandomBytes } from '../helpers/pseudo-random';
 import { withAttachments } from '../helpers/ubl-attachments';
 import { run } from './oracles';
 
-/** Deterministic bytes that look like base64 of a compressed file. */
-function base64Run(bytes: number, seed: number): string {
-  const raw = Buffer.alloc(bytes);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < bytes; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    raw[i] = x & 0xff;
-  }
-  return raw.toString('base64');
-}
+/** Deterministic base64 of a compressed-looking file. */
+const base64Run = (bytes: number, seed: number) => pseudoRandomBytes(bytes, seed).toString('base64');
 
 const markup = (lines: number) => Array.from({ length: lines }, (_, k) => `  <ram:LineID>${k}</ram:LineID><ram:Name>Prestation é ${k}</ram:Name>`).join('\n');
 

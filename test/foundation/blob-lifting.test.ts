@@ -7,20 +7,10 @@
 import { FluxError } from '../../src/model/flux-error';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { liftBlobs } from '../../src/xml/document';
+import { pseudoRandomBytes } from '../helpers/pseudo-random';
 import { withAttachments } from '../helpers/ubl-attachments';
 
-/** Deterministic bytes (xorshift), as an attachment of `n` bytes. */
-function bytesOf(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+const bytesOf = pseudoRandomBytes;
 
 const DEVIS = bytesOf(30_000, 1);
 const PV = bytesOf(9_000, 2);
