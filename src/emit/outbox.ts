@@ -52,19 +52,50 @@ export class Outbox {
    * the same day gets the content hash in its name, so nothing is overwritten.
    */
   async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string): Promise<JournalOutput> {
-    const seg = safeSegment(name);
-    let abs = this.resolve(kind, day, seg);
+    const [plain, alt] = this.originalPaths(kind, day, name, sha);
+    let abs = plain;
     try {
-      const existing = readFileSync(abs);
-      if (sha256(existing) !== sha) {
-        const dot = seg.lastIndexOf('.');
-        const alt = dot > 0 ? `${seg.slice(0, dot)}.${sha.slice(0, 12)}${seg.slice(dot)}` : `${seg}.${sha.slice(0, 12)}`;
-        abs = this.resolve(kind, day, alt);
-      }
+      if (sha256(readFileSync(plain)) !== sha) abs = alt;
     } catch {
       /* not there yet */
     }
     return this.put(kind, abs, bytes, {}, sha);
+  }
+
+  /** Where keepOriginal puts an original: its name, or (when taken by other content) the name with the content hash. */
+  originalPaths(kind: 'archive' | 'error', day: string, name: string, sha: string): [string, string] {
+    const seg = safeSegment(name);
+    const dot = seg.lastIndexOf('.');
+    const alt = dot > 0 ? `${seg.slice(0, dot)}.${sha.slice(0, 12)}${seg.slice(dot)}` : `${seg}.${sha.slice(0, 12)}`;
+    return [this.resolve(kind, day, seg), this.resolve(kind, day, alt)];
+  }
+
+  /**
+   * Copies of an original with content `sha` already in archive/ or error/ under this name,
+   * as journal outputs (with the `.reason.json` of an error copy).
+   */
+  keptCopies(day: string, name: string, sha: string): JournalOutput[] {
+    const found: JournalOutput[] = [];
+    for (const kind of ['archive', 'error'] as const) {
+      for (const abs of this.originalPaths(kind, day, name, sha)) {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(abs);
+        } catch {
+          continue;
+        }
+        if (sha256(bytes) !== sha) continue;
+        found.push({ kind, path: this.relative(abs), sha256: sha, bytes: bytes.length });
+        if (kind !== 'error') continue;
+        try {
+          const reason = readFileSync(`${abs}.reason.json`);
+          found.push({ kind: 'reason', path: this.relative(`${abs}.reason.json`), sha256: sha256(reason), bytes: reason.length });
+        } catch {
+          /* the attempt stopped before writing it */
+        }
+      }
+    }
+    return found;
   }
 
   writeReason(originalRel: string, reason: unknown): Promise<JournalOutput> {

@@ -73,5 +73,18 @@ export type JournalEvent =
       findings?: JournalFinding[];
       ms: number;
     }
-  | { event: 'already-processed'; sha256: string; file: string; partner: string; previous: FileOutcome; previousAt: string }
+  | {
+      event: 'already-processed';
+      sha256: string;
+      file: string;
+      partner: string;
+      previous: FileOutcome;
+      previousAt: string;
+      /**
+       * copies of this file kept by an attempt that was interrupted (a crash) before its
+       * outcome was journaled, while a byte-identical file was finished: listed, so that no
+       * file in the outboxes is unaccounted for
+       */
+      outputs?: JournalOutput[];
+    }
   | { event: 'system-error'; sha256?: string; file?: string; message: string };

@@ -291,6 +291,8 @@ export class JournalCollector {
       case 'already-processed': {
         if (dayIndex === 0) return;
         if (sha) this.alreadyProcessedShas.add(sha);
+        // copies kept by an interrupted attempt of this file (events.ts): accounted for
+        for (const o of this.outputs(l)) this.listedPaths.add(o.path);
         if (dayIndex !== 1) return;
         const p = this.s(l.partner) ?? 'default';
         this.alreadyProcessed.set(p, (this.alreadyProcessed.get(p) ?? 0) + 1);

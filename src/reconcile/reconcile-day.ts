@@ -200,7 +200,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   //    was processed): state/files says which day
   if (candidates.size > 0) {
     const mark = (l: JournalLine) => {
-      if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
+      if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
       for (const o of l.outputs) {
         const c = typeof o?.path === 'string' ? candidates.get(o.path) : undefined;
         if (c) c.listed = true;

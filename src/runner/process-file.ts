@@ -31,7 +31,7 @@ import { FluxError, isFluxError } from '../model/flux-error';
 import { FLUX_KINDS } from '../model/flux';
 import type { Invoice } from '../model/invoice';
 import type { IdAllocator } from '../state/id-allocator';
-import type { ProcessedFiles } from '../state/processed-files';
+import type { ProcessedFiles, ProcessedRecord } from '../state/processed-files';
 import { findRecipientIn } from '../transform/chorus/routing';
 import { partySiret } from '../transform/chorus/siret';
 import { enrichInvoice, routeOf, type Route } from '../transform/enrich/enrich';
@@ -148,7 +148,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     const sha = await hashFile(file.path);
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
-    if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
+    if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
     await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: stat.size, receivedAt: horodatage });
     const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
     return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings() }, [fluxFinding(error)], undefined);
@@ -165,7 +165,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   const sha = sha256(bytes);
   const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
   const previous = await deps.processed.get(sha);
-  if (previous) return alreadyProcessed(deps, file, sha, previous, elapsed(), log);
+  if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
   await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
   log.info({ bytes: bytes.length }, 'received');
   const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings() };
@@ -228,8 +228,12 @@ async function hashFile(p: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, sha: string, previous: { outcome: FileOutcome; at: string }, ms: number, log: Logger): Promise<FileResult> {
-  await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at });
+async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, day: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger): Promise<FileResult> {
+  // an earlier attempt at this very file may have kept its copy and then crashed before its
+  // outcome was journaled, while a byte-identical file was finished: list that copy here
+  const own = new Set(previous.outputs.map((o) => o.path));
+  const leftovers = deps.outbox.keptCopies(day, file.name, sha).filter((o) => !own.has(o.path));
+  await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at, ...(leftovers.length ? { outputs: leftovers } : {}) });
   log.info({ previous: previous.outcome, previousAt: previous.at }, 'already processed (same content): nothing emitted');
   return { sha256: sha, file: file.relPath, partner: file.partner, outcome: 'already-processed', invoices: [], outputs: [], findings: [], ms };
 }
