@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { currentBatch } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
+import { asBuffer } from '../util/bytes';
 
 export const TEMP_SUFFIX = '.tmp';
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
@@ -129,7 +130,7 @@ function* buffersOf(parts: readonly FilePart[]): Generator<Buffer> {
         const slice = Buffer.from(b.buffer, b.byteOffset + off, Math.min(BASE64_SLICE, b.byteLength - off));
         yield Buffer.from(slice.toString('base64'), 'latin1');
       }
-    } else yield Buffer.isBuffer(d) ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+    } else yield asBuffer(d);
   }
 }
 

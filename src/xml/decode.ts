@@ -4,6 +4,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { FluxError } from '../model/flux-error';
+import { asBuffer } from '../util/bytes';
 
 const SUPPORTED: Record<string, string> = {
   'utf-8': 'utf-8',
@@ -20,12 +21,6 @@ const SUPPORTED: Record<string, string> = {
   'utf-16le': 'utf-16le',
   'utf-16be': 'utf-16be',
 };
-
-export interface DecodedText {
-  text: string;
-  /** the encoding actually used, normalised */
-  encoding: string;
-}
 
 /** Reads the `encoding="…"` pseudo-attribute of an XML declaration, if any. */
 export function declaredEncoding(head: string): string | undefined {
@@ -58,11 +53,6 @@ export function decodeAs(body: Uint8Array, encoding: string): string {
   }
 }
 
-export function decodeXmlBytes(bytes: Uint8Array): DecodedText {
-  const { start, encoding } = xmlEncodingOf(bytes);
-  return { text: decodeAs(bytes.subarray(start), encoding), encoding };
-}
-
 /** Slice size for decodeUtf8Strict: small enough that most slices of a base64 blob are pure ASCII. */
 const UTF8_SLICE = 4096;
 
@@ -73,7 +63,7 @@ const UTF8_SLICE = 4096;
  * (simdutf) first. UTF-8 is self-synchronising, so slices end before a lead byte.
  */
 export function decodeUtf8Strict(bytes: Uint8Array): string {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = asBuffer(bytes);
   const n = b.length;
   if (isAscii(b)) return b.toString('latin1', 0, n);
   let out = '';

@@ -204,11 +204,6 @@ function restoreBlobs(node: unknown, token: string, blobs: string[]): unknown {
   return node;
 }
 
-/** Full, strict parse of a text. Throws FluxError (never anything else) on bad input. */
-export function parseXml(original: string): Record<string, XNode> {
-  return parseLiftedXml(liftBlobs(Buffer.from(original, 'utf8')));
-}
-
 /** Full, strict parse of a lifted text (liftBlobs). Throws FluxError (never anything else) on bad input. */
 export function parseLiftedXml(lifted: LiftedXml): Record<string, XNode> {
   const text = lifted.text;

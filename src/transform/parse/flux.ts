@@ -12,6 +12,7 @@ import { isInvoiceDocument } from '../enrich/invoice-document';
 import { parseCii } from './cii';
 import { parsePivot, type PivotEnvelope } from './pivot';
 import { parseUbl } from './ubl';
+import { asBuffer } from '../../util/bytes';
 
 export interface ParsedXml {
   root: RootInfo;
@@ -29,7 +30,7 @@ export function isPdf(bytes: Uint8Array): boolean {
 export function readXml(bytes: Uint8Array): ParsedXml {
   if (bytes.length === 0) throw new FluxError('FLUX-EMPTY', 'The file is empty (0 bytes).');
   const { start, encoding } = xmlEncodingOf(bytes);
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const b = asBuffer(bytes);
   // UTF-8 (nearly every flux) is read as bytes; another encoding is decoded, then re-encoded
   const utf8 = encoding === 'utf-8' ? b.subarray(start) : Buffer.from(decodeAs(b.subarray(start), encoding), 'utf8');
   const lifted = liftBlobs(utf8);
