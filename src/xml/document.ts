@@ -6,6 +6,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { isAscii } from 'node:buffer';
 import { FluxError } from '../model/flux-error';
+import { decodeBase64Strict, decodeBase64StrictBytes, type Base64Result } from '../util/base64';
 import { decodeAs } from './decode';
 import type { XNode } from './nodes';
 import { checkWellFormed } from './well-formed';
@@ -103,10 +104,49 @@ let blobNonce = 0;
 /** The UTF-8 text of a flux with its big base64 contents replaced by `token<k>` markers. */
 export interface LiftedXml {
   text: string;
-  blobs: string[];
+  /** the lifted contents: views of the file's bytes (ASCII), trimmed of white space */
+  blobs: Buffer[];
   token: string;
   /** the whole text, decoded again only to locate an error */
   whole(): string;
+}
+
+/**
+ * The contents lifted out of one flux. They stay bytes: the parsed tree holds their marker
+ * (`token<k>`), and the readers of embedded files (BT-125, Contenu) decode them from the bytes
+ * a slice at a time — a megabyte content never becomes a megabyte string.
+ */
+export class LiftedContents {
+  static readonly NONE = new LiftedContents('', []);
+
+  constructor(
+    private readonly token: string,
+    private readonly blobs: readonly Buffer[],
+  ) {}
+
+  /** The base64 bytes a tree text stands for, when it is one of this flux's markers. */
+  bytesOf(text: string): Buffer | undefined {
+    if (this.blobs.length === 0 || !text.startsWith(this.token)) return undefined;
+    const k = Number(text.slice(this.token.length));
+    return Number.isInteger(k) ? this.blobs[k] : undefined;
+  }
+
+  /** Strict base64 decoding of an element's text, lifted or not (same results, same messages). */
+  decode(text: string): Base64Result {
+    const bytes = this.bytesOf(text);
+    return bytes === undefined ? decodeBase64Strict(text) : decodeBase64StrictBytes(bytes);
+  }
+}
+
+const isAsciiSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0b || c === 0x0c;
+
+/** `b` without its leading and trailing ASCII white space (what String.trim does to ASCII). */
+function trimAscii(b: Buffer): Buffer {
+  let from = 0;
+  let to = b.length;
+  while (from < to && isAsciiSpace(b[from])) from++;
+  while (to > from && isAsciiSpace(b[to - 1])) to--;
+  return b.subarray(from, to);
 }
 
 function isNameByte(c: number): boolean {
@@ -142,7 +182,8 @@ function startTagEnd(b: Buffer, from: number): number {
  * strictly (FLUX-ENCODING when it is not UTF-8).
  */
 export function liftBlobs(b: Buffer): LiftedXml {
-  const token = `cfblob${(blobNonce++ % 1e9).toString(36)}x${Math.random().toString(36).slice(2, 8)}n`;
+  // "*" is not base64: a marker read as a content by mistake is refused, never decoded
+  const token = `cf*blob${(blobNonce++ % 1e9).toString(36)}x${Math.random().toString(36).slice(2, 8)}n`;
   const whole = () => decodeAs(b, 'utf-8');
   const cuts: [number, number][] = [];
   if (b.length >= 4096) {
@@ -173,39 +214,24 @@ export function liftBlobs(b: Buffer): LiftedXml {
     return { text, blobs: [], token, whole: () => text };
   }
   cuts.sort((x, y) => x[0] - y[0]);
-  const blobs: string[] = [];
+  const blobs: Buffer[] = [];
   let text = '';
   let last = 0;
   for (const [from, to] of cuts) {
     // every cut starts after a ">" and ends at a "<": whole UTF-8 sequences on both sides
-    text += `${decodeAs(b.subarray(last, from), 'utf-8')}${token}${blobs.push(b.toString('latin1', from, to)) - 1}`;
+    text += `${decodeAs(b.subarray(last, from), 'utf-8')}${token}${blobs.push(trimAscii(b.subarray(from, to))) - 1}`;
     last = to;
   }
   text += decodeAs(b.subarray(last), 'utf-8');
   return { text, blobs, token, whole };
 }
 
-function restoreBlobs(node: unknown, token: string, blobs: string[]): unknown {
-  if (typeof node === 'string') {
-    if (node.startsWith(token)) {
-      const k = Number(node.slice(token.length));
-      if (Number.isInteger(k) && blobs[k] !== undefined) return blobs[k].trim();
-    }
-    return node;
-  }
-  if (Array.isArray(node)) {
-    for (let i = 0; i < node.length; i++) node[i] = restoreBlobs(node[i], token, blobs);
-    return node;
-  }
-  if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    for (const key of Object.keys(o)) if (key[0] !== '@') o[key] = restoreBlobs(o[key], token, blobs);
-  }
-  return node;
-}
-
-/** Full, strict parse of a lifted text (liftBlobs). Throws FluxError (never anything else) on bad input. */
-export function parseLiftedXml(lifted: LiftedXml): Record<string, XNode> {
+/**
+ * Full, strict parse of a lifted text (liftBlobs). The lifted contents stay out of the tree:
+ * their elements hold their markers, read through `LiftedContents`. Throws FluxError (never
+ * anything else) on bad input.
+ */
+export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>; contents: LiftedContents } {
   const text = lifted.text;
   if (DTD.test(text)) {
     throw new FluxError('FLUX-DTD', 'The file contains a DTD or entity declaration (<!DOCTYPE or <!ENTITY); it is refused before any expansion.');
@@ -239,6 +265,5 @@ export function parseLiftedXml(lifted: LiftedXml): Record<string, XNode> {
   if (roots.length !== 1) {
     throw new FluxError('FLUX-MALFORMED', roots.length === 0 ? 'The file holds no XML element.' : `Malformed XML: the document has ${roots.length} root elements (${roots.slice(0, 3).join(', ')}); XML allows one.`);
   }
-  if (lifted.blobs.length > 0) restoreBlobs(tree, lifted.token, lifted.blobs);
-  return tree;
+  return { tree, contents: lifted.blobs.length > 0 ? new LiftedContents(lifted.token, lifted.blobs) : LiftedContents.NONE };
 }

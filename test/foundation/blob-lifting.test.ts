@@ -12,7 +12,7 @@ import { withAttachments } from '../helpers/ubl-attachments';
 
 const bytesOf = pseudoRandomBytes;
 
-const DEVIS = bytesOf(30_000, 1);
+const DEVIS = bytesOf(300_000, 1);
 const PV = bytesOf(9_000, 2);
 const wrapped = (b: Buffer, eol: string) => b.toString('base64').replace(/.{76}/g, (l) => `${l}${eol}`);
 
@@ -42,7 +42,9 @@ describe('lifting big base64 contents', () => {
   it('lifts both attachments and reads them back intact, the file names too', async () => {
     const lifted = liftBlobs(Buffer.from(UBL, 'utf8'));
     expect(lifted.blobs).toHaveLength(2);
-    expect(lifted.text.length).toBeLessThan(UBL.length - 40_000);
+    expect(lifted.text.length).toBeLessThan(UBL.length - 400_000);
+    // the contents stay views of the file's bytes, trimmed: no copy, no string
+    expect(lifted.blobs.map((b) => b.length)).toEqual([DEVIS.toString('base64').length, wrapped(PV, '\r\n').trim().length]);
     const inv = await invoiceOf(Buffer.from(UBL, 'utf8'));
     const [devis, pv] = inv.attachments.filter((a) => a.content);
     expect(devis.fileName).toBe('devis > 2026 "final".pdf');
@@ -69,6 +71,14 @@ describe('lifting big base64 contents', () => {
     const devis = inv.attachments.find((a) => a.id === 'DEV-1');
     expect(devis?.content).toBeUndefined();
     expect(devis?.contentError).toMatch(/not valid base64 \(character "é"/);
+  });
+
+  it('refuses a content damaged far inside it, with the reason the text decoder gives', async () => {
+    const b64 = DEVIS.toString('base64');
+    const damaged = UBL.replace(b64, `${b64.slice(0, 250_001)}=${b64.slice(250_002)}`);
+    const devis = (await invoiceOf(Buffer.from(damaged, 'utf8'))).attachments.find((a) => a.id === 'DEV-1');
+    expect(devis?.content).toBeUndefined();
+    expect(devis?.contentError).toMatch(/not valid base64 \(padding in the middle\)/);
   });
 
   it('refuses bytes that are not UTF-8 inside a content (FLUX-ENCODING), as without lifting', async () => {

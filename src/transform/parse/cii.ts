@@ -2,7 +2,7 @@
  * UN/CEFACT CII D16B CrossIndustryInvoice → canonical model (EN 16931 CII syntax binding).
  * Also the reader of the XML embedded in a Factur-X PDF.
  */
-import { decodeBase64Strict } from '../../util/base64';
+import type { LiftedContents } from '../../xml/document';
 import { all, at, attr, kid, kids, text, textOf, type XNode } from '../../xml/nodes';
 import {
   emptyInvoice,
@@ -144,7 +144,8 @@ function line(l: XNode): InvoiceLine {
 }
 
 /** `root` is the CrossIndustryInvoice element. */
-export function parseCii(root: XNode): Invoice {
+/** `contents`: the embedded files the reader lifted out of the tree (readXml). */
+export function parseCii(root: XNode, contents: LiftedContents): Invoice {
   const inv = emptyInvoice('CII');
   const ctx = kid(root, 'ExchangedDocumentContext');
   inv.customizationId = text(ctx, 'GuidelineSpecifiedDocumentContextParameter/ID');
@@ -196,7 +197,7 @@ export function parseCii(root: XNode): Invoice {
       if (bin !== undefined) {
         a.mimeCode = attr(bin, 'mimeCode');
         a.fileName = attr(bin, 'filename');
-        const decoded = decodeBase64Strict(textOf(bin) ?? '');
+        const decoded = contents.decode(textOf(bin) ?? '');
         if (decoded.ok) a.content = decoded.bytes;
         else a.contentError = decoded.reason;
       }

@@ -5,7 +5,7 @@
 import { FluxError } from '../../model/flux-error';
 import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
 import { decodeAs, xmlEncodingOf } from '../../xml/decode';
-import { liftBlobs, parseLiftedXml, scanRoot, type RootInfo } from '../../xml/document';
+import { liftBlobs, parseLiftedXml, scanRoot, type LiftedContents, type RootInfo } from '../../xml/document';
 import type { XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
@@ -18,6 +18,8 @@ export interface ParsedXml {
   root: RootInfo;
   /** the root element's node */
   node: XNode;
+  /** the embedded files' base64, lifted out of the tree (their elements hold markers) */
+  contents: LiftedContents;
 }
 
 export function isPdf(bytes: Uint8Array): boolean {
@@ -37,10 +39,10 @@ export function readXml(bytes: Uint8Array): ParsedXml {
   const text = lifted.text;
   if (text.trim().length === 0) throw new FluxError('FLUX-EMPTY', 'The file holds only white space.');
   const root = scanRoot(text);
-  const tree = parseLiftedXml(lifted);
+  const { tree, contents } = parseLiftedXml(lifted);
   const node = tree[root.localName];
   if (node === undefined) throw new FluxError('FLUX-MALFORMED', `The root element ${root.localName} could not be read.`);
-  return { root, node };
+  return { root, node, contents };
 }
 
 export type RootFamily = 'UBL' | 'CII' | 'PIVOT' | 'STATUT';
@@ -89,22 +91,22 @@ export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
     if (rootFamily(xml.root) !== 'CII') {
       throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);
     }
-    const inv = parseCii(xml.node);
+    const inv = parseCii(xml.node, xml.contents);
     return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
   }
   const xml = readXml(bytes);
   const family = rootFamily(xml.root);
   switch (family) {
     case 'UBL': {
-      const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote');
+      const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote', xml.contents);
       for (const a of inv.attachments) if (isInvoiceDocument(a, inv)) a.isInvoiceDocument = true;
       const e2 = inv.attachments.some((a) => a.isInvoiceDocument);
       return { kind: e2 ? FLUX_KINDS.UBL_E2 : FLUX_KINDS.UBL_E1, invoices: [inv] };
     }
     case 'CII':
-      return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node)] };
+      return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
     case 'PIVOT': {
-      const p = parsePivot(xml.node);
+      const p = parsePivot(xml.node, xml.contents);
       if (p.invoices.length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
     }

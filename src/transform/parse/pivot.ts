@@ -3,7 +3,7 @@
  * Every field of the pivot has a home in the model so that pivot → model → pivot is lossless
  * (see docs/MAPPING.md).
  */
-import { decodeBase64Strict } from '../../util/base64';
+import type { LiftedContents } from '../../xml/document';
 import { all, at, attr, kid, kids, text, type XNode } from '../../xml/nodes';
 import { emptyInvoice, emptyLine, type Attachment, type Invoice, type Renvoi } from '../../model/invoice';
 
@@ -22,7 +22,7 @@ export interface ParsedPivot {
 
 const RENVOI: readonly string[] = ['Non', 'Complétée', 'Recyclée'];
 
-function pj(node: XNode): Attachment {
+function pj(node: XNode, contents: LiftedContents): Attachment {
   const typePJ = text(node, 'TypePJ');
   const a: Attachment = {
     fileName: text(node, 'NomPJ'),
@@ -40,14 +40,14 @@ function pj(node: XNode): Attachment {
   };
   const contenu = text(node, 'Contenu');
   if (contenu !== undefined) {
-    const decoded = decodeBase64Strict(contenu);
+    const decoded = contents.decode(contenu);
     if (decoded.ok) a.content = decoded.bytes;
     else a.contentError = decoded.reason;
   }
   return a;
 }
 
-function unit(u: XNode): Invoice {
+function unit(u: XNode, contents: LiftedContents): Invoice {
   const inv = emptyInvoice('PIVOT');
   const f = kid(u, 'Fournisseur');
   inv.chorus.supplierIdType = text(f, 'TypeIdentifiant');
@@ -122,7 +122,7 @@ function unit(u: XNode): Invoice {
     line.vat.rate = text(l, 'TauxTVA');
     return line;
   });
-  inv.attachments = kids(u, 'PJ').map(pj);
+  inv.attachments = kids(u, 'PJ').map((p) => pj(p, contents));
   const cycle = kids(kid(u, 'CycleDeValidation'), 'ValidationUnitaire');
   if (cycle.length > 0) {
     inv.chorus.validationCycle = cycle.map((v) => {
@@ -146,7 +146,8 @@ function unit(u: XNode): Invoice {
 }
 
 /** `root` is the CPPFacturePivot element. */
-export function parsePivot(root: XNode): ParsedPivot {
+/** `contents`: the embedded files the reader lifted out of the tree (readXml). */
+export function parsePivot(root: XNode, contents: LiftedContents): ParsedPivot {
   const env = at(root, 'Enveloppe/EnveloppeUnitaire');
   const envelope: PivotEnvelope = {
     version: attr(root, 'Version'),
@@ -162,7 +163,7 @@ export function parsePivot(root: XNode): ParsedPivot {
   return {
     envelope,
     declaredCount: attr(factures, 'Compteur'),
-    invoices: kids(factures, 'CPPFacturePivotUnitaire').map(unit),
+    invoices: kids(factures, 'CPPFacturePivotUnitaire').map((u) => unit(u, contents)),
   };
 }
 

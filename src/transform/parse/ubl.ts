@@ -3,7 +3,7 @@
  * Prefixes are already gone (see xml/document.ts), so `cbc:ID` and `ID` read the same.
  * The parser is lenient: a missing element leaves the field undefined, validation judges.
  */
-import { decodeBase64Strict } from '../../util/base64';
+import type { LiftedContents } from '../../xml/document';
 import { all, at, attr, kid, kids, text, textOf, type XNode } from '../../xml/nodes';
 import {
   emptyInvoice,
@@ -84,7 +84,7 @@ function allowanceCharge(ac: XNode): AllowanceCharge {
   };
 }
 
-function attachment(ref: XNode): Attachment {
+function attachment(ref: XNode, contents: LiftedContents): Attachment {
   const a: Attachment = {
     id: text(ref, 'ID'),
     description: text(ref, 'DocumentDescription'),
@@ -94,7 +94,7 @@ function attachment(ref: XNode): Attachment {
   if (bin !== undefined) {
     a.mimeCode = attr(bin, 'mimeCode');
     a.fileName = attr(bin, 'filename');
-    const decoded = decodeBase64Strict(textOf(bin) ?? '');
+    const decoded = contents.decode(textOf(bin) ?? '');
     if (decoded.ok) a.content = decoded.bytes;
     else a.contentError = decoded.reason;
   }
@@ -165,7 +165,8 @@ function line(l: XNode, quantityName: string): InvoiceLine {
 }
 
 /** `root` is the Invoice or CreditNote element. */
-export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote'): Invoice {
+/** `contents`: the embedded files the reader lifted out of the tree (readXml). */
+export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', contents: LiftedContents): Invoice {
   const inv = emptyInvoice('UBL');
   const credit = rootName === 'CreditNote';
   inv.documentKind = rootName;
@@ -195,7 +196,7 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote'): Invoi
   inv.projectReference = text(root, 'ProjectReference/ID');
   for (const ref of kids(root, 'AdditionalDocumentReference')) {
     if (text(ref, 'DocumentTypeCode') === '130') inv.invoicedObjectId = ident(kid(ref, 'ID'));
-    else inv.attachments.push(attachment(ref));
+    else inv.attachments.push(attachment(ref, contents));
   }
   inv.seller = party(at(root, 'AccountingSupplierParty/Party'));
   inv.buyer = party(at(root, 'AccountingCustomerParty/Party'));
