@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
 import { sha256 } from '../util/hash';
+import { readFileIfExists } from '../util/read-if-exists';
 import { writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
@@ -55,9 +56,10 @@ export class Outbox {
     const [plain, alt] = this.originalPaths(kind, day, name, sha);
     let abs = plain;
     try {
-      if (sha256(readFileSync(plain)) !== sha) abs = alt;
+      const held = readFileIfExists(plain); // usually not there yet
+      if (held !== undefined && sha256(held) !== sha) abs = alt;
     } catch {
-      /* not there yet */
+      /* unreadable: taken as not there */
     }
     return this.put(kind, abs, bytes, {}, sha);
   }

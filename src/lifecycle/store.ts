@@ -3,11 +3,12 @@
  * of that pair inside), written atomically under a cross-process lock. It lives in the state
  * folder, which several machines share, and survives an emptied Redis.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import { withFileLock } from '../state/file-lock';
 import { sha256 } from '../util/hash';
+import { readFileIfExists } from '../util/read-if-exists';
 import type { LifecycleRecord } from './record';
 
 interface StoredFile {
@@ -25,13 +26,9 @@ export class LifecycleStore {
   }
 
   private async load(file: string): Promise<StoredFile | undefined> {
-    try {
-      // a small file: a synchronous read is cheaper than a thread-pool round trip
-      return JSON.parse(readFileSync(file, 'utf8')) as StoredFile;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
+    // a small file: a synchronous read is cheaper than a thread-pool round trip
+    const bytes = readFileIfExists(file);
+    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as StoredFile);
   }
 
   /** Every record for a supplier + invoice number (any issue year). */

@@ -3,10 +3,10 @@
  * file dropped again — a retry, a replay, `run` twice — is recognised and nothing is emitted
  * twice. One small JSON file per content hash, written atomically; safe on shared storage.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput } from '../journal/events';
+import { readFileIfExists } from '../util/read-if-exists';
 
 export interface ProcessedRecord {
   sha256: string;
@@ -25,12 +25,8 @@ export class ProcessedFiles {
   }
 
   async get(sha: string): Promise<ProcessedRecord | undefined> {
-    try {
-      return JSON.parse(readFileSync(this.fileFor(sha), 'utf8')) as ProcessedRecord;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
-    }
+    const bytes = readFileIfExists(this.fileFor(sha));
+    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as ProcessedRecord);
   }
 
   /**
