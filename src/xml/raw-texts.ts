@@ -4,7 +4,7 @@
  * instead of xmlbuilder2 checking and escaping megabytes character by character. Bytes to be
  * written as base64 are held as bytes: the writer encodes them a slice at a time.
  */
-import type { Base64Part } from '../emit/atomic-write';
+import { partByteLength, type Base64Part } from '../emit/atomic-write';
 
 /** Below this, a text goes through xmlbuilder2 like any other. */
 const RAW_MIN = 4096;
@@ -14,6 +14,27 @@ const MARKER_RE = /\u2063cf-raw-(\d+)\u2063/g;
 /** The text of consecutive pieces, bytes as their base64. */
 export function joinParts(parts: readonly (string | Base64Part)[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.base64Of.buffer, p.base64Of.byteOffset, p.base64Of.byteLength).toString('base64'))).join('');
+}
+
+/** Raw bytes encoded per base64 slice (a multiple of 3): small strings, warm memory. */
+const BASE64_SLICE = 3 * (1 << 14);
+
+/**
+ * The UTF-8 bytes of consecutive pieces, bytes written as their base64 a slice at a time
+ * straight into the result: no string of the whole document is made.
+ */
+export function bytesOfParts(parts: readonly (string | Base64Part)[]): Buffer {
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + partByteLength(p), 0));
+  let at = 0;
+  for (const p of parts) {
+    if (typeof p === 'string') {
+      at += out.write(p, at, 'utf8');
+      continue;
+    }
+    const b = Buffer.from(p.base64Of.buffer, p.base64Of.byteOffset, p.base64Of.byteLength);
+    for (let off = 0; off < b.length; off += BASE64_SLICE) at += out.write(b.toString('base64', off, Math.min(b.length, off + BASE64_SLICE)), at, 'latin1');
+  }
+  return at === out.length ? out : out.subarray(0, at);
 }
 
 export class RawTexts {
@@ -33,11 +54,6 @@ export class RawTexts {
   holdBase64(bytes: Uint8Array): string {
     if (bytes.byteLength < (RAW_MIN * 3) / 4) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
     return this.marker({ base64Of: bytes });
-  }
-
-  /** The serialized document with the held texts back in place of their markers. */
-  restore(xml: string): string {
-    return joinParts(this.restoreParts(xml));
   }
 
   /**

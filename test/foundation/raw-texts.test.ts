@@ -3,7 +3,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { create } from 'xmlbuilder2';
-import { RawTexts } from '../../src/xml/raw-texts';
+import { bytesOfParts, joinParts, RawTexts } from '../../src/xml/raw-texts';
+import { pseudoRandomBytes } from '../helpers/pseudo-random';
 
 describe('RawTexts', () => {
   it('puts large and small base64 texts back unchanged, each in its own element', () => {
@@ -12,7 +13,7 @@ describe('RawTexts', () => {
     const raws = new RawTexts();
     const root = create({ version: '1.0', encoding: 'UTF-8' }).ele('R');
     for (const v of [big, small, big]) root.ele('C').txt(raws.hold(v));
-    const xml = raws.restore(root.end({ prettyPrint: true, indent: '  ' }));
+    const xml = joinParts(raws.restoreParts(root.end({ prettyPrint: true, indent: '  ' })));
     expect([...xml.matchAll(/<C>([^<]*)<\/C>/g)].map((m) => m[1])).toEqual([big, small, big]);
     expect(xml).not.toContain('\u2063');
   });
@@ -30,7 +31,7 @@ describe('RawTexts.restoreParts', () => {
     const parts = raws.restoreParts(xml);
     expect(parts).toHaveLength(3);
     expect(parts[1]).toBe(big);
-    expect(parts.join('')).toBe(raws.restore(xml));
+    expect(parts.join('')).toBe(joinParts(raws.restoreParts(xml)));
     expect(parts.join('')).toContain('<A>x &amp; y</A>');
   });
 });
@@ -48,6 +49,30 @@ describe('RawTexts.holdBase64', () => {
     const parts = raws.restoreParts(xml);
     expect(parts).toHaveLength(3);
     expect(parts[1]).toEqual({ base64Of: big });
-    expect(raws.restore(xml)).toContain(`<B>${big.toString('base64')}</B>`);
+    expect(joinParts(parts)).toContain(`<B>${big.toString('base64')}</B>`);
+  });
+});
+
+describe('bytesOfParts', () => {
+  it('gives the UTF-8 bytes of the joined text, bytes of any size as their base64', () => {
+    // 1 to 3 bytes per character, and contents around the 48 KiB slice: the bytes must be those of the text
+    const parts = [
+      '<?xml version="1.0" encoding="UTF-8"?>\n<R><A>Réf. « 2026 » — 12 €</A><B>',
+      { base64Of: pseudoRandomBytes(200_002, 3) },
+      '</B><C>',
+      { base64Of: pseudoRandomBytes(49_152, 4) },
+      '</C><D>',
+      { base64Of: Buffer.alloc(0) },
+      { base64Of: pseudoRandomBytes(1, 5).subarray(0, 1) },
+      '</D><E>😀</E></R>\n',
+    ];
+    const bytes = bytesOfParts(parts);
+    expect(Buffer.compare(bytes, Buffer.from(joinParts(parts), 'utf8'))).toBe(0);
+  });
+
+  it('reads a content that is a view into a larger buffer from its own offset', () => {
+    const whole = pseudoRandomBytes(100_000, 9);
+    const view = whole.subarray(1_001, 60_001);
+    expect(bytesOfParts(['<B>', { base64Of: view }, '</B>']).toString('latin1')).toBe(`<B>${view.toString('base64')}</B>`);
   });
 });

@@ -5,7 +5,8 @@
 import { create } from 'xmlbuilder2';
 import type { Invoice } from '../../model/invoice';
 import { DomBuild, type DomElement } from '../../xml/dom-build';
-import { RawTexts } from '../../xml/raw-texts';
+import type { Base64Part } from '../../emit/atomic-write';
+import { bytesOfParts, joinParts, RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
 import type { Attrs, CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
@@ -19,17 +20,20 @@ export interface CiiProblem {
 }
 
 export interface CiiResult {
-  /** built on first read */
+  /** the XML as consecutive pieces, BT-125 contents as bytes; built on first read */
+  readonly parts: readonly (string | Base64Part)[];
+  /** the XML as text (joined from the parts) */
   readonly xml: string;
+  /** the XML as UTF-8 bytes, filled from the parts: no string of the whole document */
+  bytes(): Buffer;
   problems: CiiProblem[];
 }
 
 interface XEl {
   n: string;
   a?: Record<string, string>;
-  t?: string;
-  /** `t` is base64 we encoded: no escaping needed */
-  raw?: boolean;
+  /** the text, or bytes written as their base64 */
+  t?: string | Uint8Array;
   c?: XEl[];
 }
 
@@ -61,7 +65,7 @@ class Walker {
       switch (n.kind) {
         case 'leaf': {
           const v = n.get(x);
-          if (v === undefined || v === '') {
+          if (v === undefined || v.length === 0) {
             if (n.required) this.problems.push({ path: p, bt: n.bt });
             break;
           }
@@ -69,7 +73,7 @@ class Walker {
           if (n.requiredAttrs) {
             for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${p}/@${name}`, bt });
           }
-          out.push(a ? { n: n.el, a, t: v, raw: n.raw } : { n: n.el, t: v, raw: n.raw });
+          out.push(a ? { n: n.el, a, t: v } : { n: n.el, t: v });
           break;
         }
         case 'values':
@@ -122,7 +126,7 @@ class Walker {
 function write(dom: DomBuild, parent: DomElement, els: XEl[], raws: RawTexts): void {
   for (const e of els) {
     const node = dom.el(parent, e.n, e.a);
-    if (e.t !== undefined) dom.text(node, e.raw ? raws.hold(e.t) : e.t);
+    if (e.t !== undefined) dom.text(node, typeof e.t === 'string' ? e.t : raws.holdBase64(e.t));
     else if (e.c) write(dom, node, e.c, raws);
   }
 }
@@ -139,20 +143,26 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
   const root = '/rsm:CrossIndustryInvoice';
   const body = walker.walk(CII_INVOICE, { invoice, profile }, root, 0);
   let pending: XEl[] | undefined = body;
-  let xml: string | undefined;
+  let parts: (string | Base64Part)[] | undefined;
   return {
     problems: walker.problems,
-    get xml() {
-      if (xml === undefined) {
-        xml = renderCii(pending as XEl[]);
-        pending = undefined; // the tree holds the attachments' base64 too: let it go
+    get parts() {
+      if (parts === undefined) {
+        parts = renderCii(pending as XEl[]);
+        pending = undefined; // the walked tree is no longer needed
       }
-      return xml;
+      return parts;
+    },
+    get xml() {
+      return joinParts(this.parts);
+    },
+    bytes() {
+      return bytesOfParts(this.parts);
     },
   };
 }
 
-function renderCii(body: XEl[]): string {
+function renderCii(body: XEl[]): (string | Base64Part)[] {
   // The elements are built with their prefixed names and the four namespaces are declared on
   // the root once serialized: xmlbuilder2 then takes its plain serializer, not the DOM
   // namespace algorithm (prefix maps copied per element), which was most of the time here.
@@ -161,6 +171,5 @@ function renderCii(body: XEl[]): string {
   const raws = new RawTexts();
   const { dom, node } = DomBuild.under(doc);
   write(dom, node, body, raws);
-  const xml = raws.restore(doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN));
-  return `${xml}\n`;
+  return [...raws.restoreParts(doc.end({ prettyPrint: true, indent: '  ' }).replace('<rsm:CrossIndustryInvoice>', ROOT_OPEN)), '\n'];
 }

@@ -114,9 +114,10 @@ function remittance(inv: Invoice): string | undefined {
 export function ciiAttachments(inv: Invoice): Attachment[] {
   return inv.attachments.filter((a) => nonEmpty(a.id) !== undefined);
 }
-function binaryOf(a: Attachment): string | undefined {
+/** BT-125 as bytes: encoded to base64 only when the CII's bytes are made, a slice at a time. */
+function binaryOf(a: Attachment): Uint8Array | undefined {
   if (a.isInvoiceDocument || a.content === undefined) return undefined;
-  return Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString('base64');
+  return a.content;
 }
 
 const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
@@ -258,7 +259,6 @@ const ATTACHMENT: CNode<Attachment>[] = [
   leaf('ram:TypeCode', 'BG-24 (916)', () => '916'),
   leaf('ram:Name', 'BT-123 supporting document description', (a) => nonEmpty(a.description)),
   leaf('ram:AttachmentBinaryObject', 'BT-125 attached document (mimeCode, filename)', binaryOf, {
-    raw: true,
     attrs: (a) => ({ mimeCode: nonEmpty(a.mimeCode) ?? 'application/octet-stream', filename: nonEmpty(a.fileName) ?? nonEmpty(a.id) }),
   }),
 ];

@@ -18,14 +18,13 @@ interface Base {
 
 export interface Leaf<T> extends Base {
   kind: 'leaf';
-  get: (x: T) => string | undefined;
+  /** the element's text, or bytes written as their base64 (BT-125) */
+  get: (x: T) => string | Uint8Array | undefined;
   attrs?: (x: T) => Attrs;
   /** missing value = the invoice cannot make a valid CII for the profile */
   required?: boolean;
   /** attributes that must have a value when the element is written, with their business term */
   requiredAttrs?: Record<string, string>;
-  /** the value never needs XML escaping (base64 we encoded): kept out of xmlbuilder2 when large */
-  raw?: boolean;
 }
 
 export interface Group<T> extends Base {
@@ -66,7 +65,7 @@ export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; raw?: boolean } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string> } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 

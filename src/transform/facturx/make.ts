@@ -26,8 +26,8 @@ export interface FacturXOptions {
 
 export interface FacturXResult {
   pdf: Uint8Array;
-  /** the embedded factur-x.xml, byte for byte */
-  xml: string;
+  /** the embedded factur-x.xml, byte for byte (joined when read) */
+  readonly xml: string;
   profile: FacturXProfile;
   /** what the profile needs that the invoice lacks: a non-empty list means not valid */
   problems: CiiProblem[];
@@ -71,7 +71,16 @@ function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta
 }
 
 /** The CII and its problems for a profile, after the documented completions. */
-export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoice: Invoice; readonly xml: string; problems: CiiProblem[] } {
+export interface FacturXData {
+  invoice: Invoice;
+  /** the CII as text */
+  readonly xml: string;
+  /** the CII as UTF-8 bytes, made without the text (what the PDF embeds) */
+  xmlBytes(): Buffer;
+  problems: CiiProblem[];
+}
+
+export function facturXData(invoice: Invoice, profile: FacturXProfile): FacturXData {
   const inv = completeForFacturX(invoice);
   const cii = generateCii(inv, profile);
   // the XML is built only if read (makeBestFacturX reads it for the profile it keeps)
@@ -80,6 +89,7 @@ export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoic
     get xml() {
       return cii.xml;
     },
+    xmlBytes: () => cii.bytes(),
     problems: [...cii.problems, ...profileProblems(inv, profile)],
   };
 }
@@ -87,8 +97,8 @@ export function facturXData(invoice: Invoice, profile: FacturXProfile): { invoic
 export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): Promise<FacturXResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
   const data = facturXData(invoice, profile);
-  const pdf = await packFacturX(data.invoice, data.xml, profile, opts.date ?? issueDate(data.invoice));
-  return { ...pdf, xml: data.xml, profile, problems: data.problems };
+  const pdf = await packFacturX(data.invoice, data.xmlBytes(), profile, opts.date ?? issueDate(data.invoice));
+  return resultOf(pdf, data, profile);
 }
 
 /**
@@ -103,13 +113,24 @@ export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfil
     if (data.problems.length === 0) chosen = { profile: PROFILES[k], data };
   }
   chosen ??= { profile: preferred, data: facturXData(invoice, preferred) };
-  const pdf = await packFacturX(chosen.data.invoice, chosen.data.xml, chosen.profile, date ?? issueDate(chosen.data.invoice));
-  return { ...pdf, xml: chosen.data.xml, profile: chosen.profile, problems: chosen.data.problems };
+  const pdf = await packFacturX(chosen.data.invoice, chosen.data.xmlBytes(), chosen.profile, date ?? issueDate(chosen.data.invoice));
+  return resultOf(pdf, chosen.data, chosen.profile);
 }
 
-async function packFacturX(inv: Invoice, xml: string, profile: FacturXProfile, date: Date): Promise<{ pdf: Uint8Array; pages: number }> {
-  // encoded once: the seed hash, the MD5 checksum and the deflate all read these bytes
-  const xmlBytes = Buffer.from(xml, 'utf8');
+/** The result, its XML text made only if read (the pipeline keeps the PDF alone). */
+function resultOf(pdf: { pdf: Uint8Array; pages: number }, data: FacturXData, profile: FacturXProfile): FacturXResult {
+  return {
+    ...pdf,
+    get xml() {
+      return data.xml;
+    },
+    profile,
+    problems: data.problems,
+  };
+}
+
+async function packFacturX(inv: Invoice, xmlBytes: Buffer, profile: FacturXProfile, date: Date): Promise<{ pdf: Uint8Array; pages: number }> {
+  // the seed hash, the MD5 checksum and the deflate all read these bytes
   const seed = createHash('sha256').update(xmlBytes).update(profile).update(PRODUCER).digest('hex');
   const doc = await PDFDocument.create({ updateMetadata: false });
   useNativeDeflate(doc);
