@@ -36,14 +36,16 @@ function writerAlive(name: string): boolean | undefined {
 }
 
 async function fsyncDirNow(dir: string): Promise<void> {
-  let fh: fs.FileHandle | undefined;
+  // opening and closing a folder are in-memory operations: done in place; the fsync, which
+  // waits for the device, goes to the thread pool
+  let fd: number | undefined;
   try {
-    fh = await fs.open(dir, 'r');
-    await fh.sync();
+    fd = fsc.openSync(dir, 'r');
+    await fsyncFd(fd);
   } catch {
     // some file systems refuse fsync on a directory; the rename is still atomic
   } finally {
-    await fh?.close();
+    if (fd !== undefined) fsc.closeSync(fd);
   }
 }
 
@@ -179,7 +181,6 @@ async function writeAll(fd: number, parts: readonly FilePart[], sync: boolean, h
   }
 }
 
-const closeFd = promisify(fsc.close);
 
 export interface WriteOptions {
   /**
@@ -235,7 +236,11 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     if (durable && !batch) await fsyncFd(fd);
     fsc.renameSync(tmp, target);
   } catch (e) {
-    await closeFd(fd).catch(() => undefined);
+    try {
+      fsc.closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     await fs.rm(tmp, { force: true });
     throw e;
   }
@@ -244,7 +249,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     batch.add(fd, dir); // fsynced and closed by the batch commit
     return result;
   }
-  await closeFd(fd);
+  fsc.closeSync(fd); // written and synced: closing only releases the descriptor
   if (durable) await fsyncDir(dir);
   return result;
 }

@@ -12,7 +12,15 @@ import fsc from 'node:fs';
 import { promisify } from 'node:util';
 
 const fsyncFd = promisify(fsc.fsync);
-const closeFd = promisify(fsc.close);
+
+/** Closing a file already written (and synced) only releases the descriptor: done in place, not a thread-pool round trip. */
+function closeQuietly(fd: number): void {
+  try {
+    fsc.closeSync(fd);
+  } catch {
+    /* already closed */
+  }
+}
 
 export class WriteBatch {
   private fds: number[] = [];
@@ -31,7 +39,7 @@ export class WriteBatch {
     try {
       await Promise.all(fds.map((fd) => fsyncFd(fd)));
     } finally {
-      await Promise.all(fds.map((fd) => closeFd(fd).catch(() => undefined)));
+      for (const fd of fds) closeQuietly(fd);
     }
     await Promise.all(dirs.map((d) => fsyncDir(d)));
   }
@@ -41,7 +49,7 @@ export class WriteBatch {
     const fds = this.fds;
     this.fds = [];
     this.dirs = new Set();
-    await Promise.all(fds.map((fd) => closeFd(fd).catch(() => undefined)));
+    for (const fd of fds) closeQuietly(fd);
   }
 }
 
