@@ -90,9 +90,10 @@ export function lineAt(text: string, index: number): number {
  * Embedded files (base64 in EmbeddedDocumentBinaryObject, AttachmentBinaryObject, Contenu)
  * are most of the bytes of a flux with attachments, and base64 needs no XML processing nor
  * UTF-8 decoding: they are lifted out of the bytes before anything else (found with native
- * byte searches, checked as ASCII) and put back in the tree after. Only the rest is decoded
- * and goes through the character-by-character XML checks. An error found in the lifted text
- * is located again in the whole text, so line numbers stay right.
+ * byte searches, checked as ASCII) and stay bytes: the tree holds a marker in their place,
+ * which the readers of embedded files resolve (LiftedContents). Only the rest is decoded and
+ * goes through the character-by-character XML checks. An error found in the lifted text is
+ * located again in the whole text, so line numbers stay right.
  */
 const BLOB_NAMES = ['EmbeddedDocumentBinaryObject', 'AttachmentBinaryObject', 'Contenu'].map((n) => Buffer.from(n, 'latin1'));
 const BLOB_MIN = 2048;
