@@ -127,17 +127,18 @@ export function partByteLength(d: FilePart): number {
  */
 const BASE64_SLICE = 3 * (1 << 14);
 
+/** The base64 text of `bytes`, one slice at a time (the slices concatenate into the whole text). */
+export function* base64Slices(bytes: Uint8Array): Generator<string> {
+  const b = asBuffer(bytes);
+  for (let off = 0; off < b.length; off += BASE64_SLICE) yield b.toString('base64', off, Math.min(b.length, off + BASE64_SLICE));
+}
+
 /** The parts as buffers, made one at a time (base64 one slice at a time). */
 function* buffersOf(parts: readonly FilePart[]): Generator<Buffer> {
   for (const d of parts) {
     if (typeof d === 'string') yield Buffer.from(d, 'utf8');
-    else if (isBase64Part(d)) {
-      const b = d.base64Of;
-      for (let off = 0; off < b.byteLength; off += BASE64_SLICE) {
-        const slice = Buffer.from(b.buffer, b.byteOffset + off, Math.min(BASE64_SLICE, b.byteLength - off));
-        yield Buffer.from(slice.toString('base64'), 'latin1');
-      }
-    } else yield asBuffer(d);
+    else if (isBase64Part(d)) for (const text of base64Slices(d.base64Of)) yield Buffer.from(text, 'latin1');
+    else yield asBuffer(d);
   }
 }
 

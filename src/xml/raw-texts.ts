@@ -4,7 +4,7 @@
  * instead of xmlbuilder2 checking and escaping megabytes character by character. Bytes to be
  * written as base64 are held as bytes: the writer encodes them a slice at a time.
  */
-import { partByteLength, type Base64Part } from '../emit/atomic-write';
+import { base64Slices, partByteLength, type Base64Part } from '../emit/atomic-write';
 
 /** Below this, a text goes through xmlbuilder2 like any other. */
 const RAW_MIN = 4096;
@@ -15,9 +15,6 @@ const MARKER_RE = /\u2063cf-raw-(\d+)\u2063/g;
 export function joinParts(parts: readonly (string | Base64Part)[]): string {
   return parts.map((p) => (typeof p === 'string' ? p : Buffer.from(p.base64Of.buffer, p.base64Of.byteOffset, p.base64Of.byteLength).toString('base64'))).join('');
 }
-
-/** Raw bytes encoded per base64 slice (a multiple of 3): small strings, warm memory. */
-const BASE64_SLICE = 3 * (1 << 14);
 
 /**
  * The UTF-8 bytes of consecutive pieces, bytes written as their base64 a slice at a time
@@ -31,8 +28,7 @@ export function bytesOfParts(parts: readonly (string | Base64Part)[]): Buffer {
       at += out.write(p, at, 'utf8');
       continue;
     }
-    const b = Buffer.from(p.base64Of.buffer, p.base64Of.byteOffset, p.base64Of.byteLength);
-    for (let off = 0; off < b.length; off += BASE64_SLICE) at += out.write(b.toString('base64', off, Math.min(b.length, off + BASE64_SLICE)), at, 'latin1');
+    for (const text of base64Slices(p.base64Of)) at += out.write(text, at, 'latin1');
   }
   return at === out.length ? out : out.subarray(0, at);
 }
