@@ -5,12 +5,14 @@
  */
 import { loadConfig } from '../src/config/config';
 import { createDeps } from '../src/runner/deps';
+import { tuneHeap } from '../src/runner/heap-tuning';
 import { runEmbedded } from '../src/runner/embedded';
 import type { FileResult, StageTimings } from '../src/runner/process-file';
 import { defaultThreads, runThreaded } from '../src/runner/threaded';
 import { createLogger } from '../src/util/logger';
 
 async function main(): Promise<void> {
+  tuneHeap(); // as the CLI does
   const [configFile, inbox, out, fx, sampleEveryArg, concurrencyArg, threadsArg] = process.argv.slice(2);
   const config = loadConfig(configFile, { out });
   config.facturx.enabled = fx === 'on';

@@ -18,6 +18,7 @@ import type { RunSummary } from './embedded';
 import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
+import { threadResourceLimits } from './heap-tuning';
 
 export interface ThreadedRunOptions {
   inbox: string;
@@ -60,7 +61,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   await Promise.all(
     Array.from({ length: threads }, () =>
       new Promise<void>((resolve, reject) => {
-        const w = new Worker(script);
+        const w = new Worker(script, { resourceLimits: threadResourceLimits() });
         let inFlight = 0;
         let closing = false;
         const send = (m: ToWorker) => w.postMessage(m);
