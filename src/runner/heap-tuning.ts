@@ -7,16 +7,17 @@
  * every full garbage collection that finds no instance of it alive, and is compiled again on
  * the compiler threads as soon as it is hot. By default V8 lets the old generation grow only
  * about twice its live size here, so a worker thread ran a full collection every second or two
- * and recompiled about a hundred functions after each: a third of all optimizing compilations
- * of a 10,000-invoice run, which took 14 % of its CPU.
+ * and recompiled about a hundred functions after each: 40 % of the optimizing compilations of
+ * a 10,000-invoice run, where compiling took 14 % of all CPU.
  *
  * - The old generation may grow to 4 times its live size before a full collection (V8's own
- *   upper bound for the growing factor, fixed instead of computed): 3 times fewer full
- *   collections and a fifth fewer compilations.
+ *   upper bound for the growing factor, fixed instead of computed).
  * - The processing threads get 32 MB semi-spaces (V8's default is 16): a file in flight spans
  *   fewer scavenges, so less of it is promoted to the old generation.
  *
- * Measured (docs/PERFORMANCE.md): 6 to 9 % less CPU per invoice, 70 to 120 MB more peak RSS.
+ * Measured over the bench corpus without Factur-X (docs/PERFORMANCE.md): full collections
+ * 52 → 7, optimizing compilations 2,487 → 1,689, 5 to 9 % less CPU per invoice (9 % with
+ * Factur-X), for 70 to 150 MB more peak RSS.
  * `CHORUS_FLUX_V8_DEFAULTS=1` keeps V8's defaults.
  */
 import v8 from 'node:v8';
