@@ -7,7 +7,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
-import { currentBatch } from './write-batch';
+import { closeQuietly, currentBatch, fsyncFd } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
@@ -102,7 +102,6 @@ export type FileData = string | Uint8Array | readonly FilePart[];
 
 // plain file descriptors through the callback API: cheaper than FileHandle objects on a hot path
 const writevFd = promisify(fsc.writev);
-const fsyncFd = promisify(fsc.fsync);
 
 function partsOf(data: FileData): readonly FilePart[] {
   return typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
@@ -237,11 +236,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     if (durable && !batch) await fsyncFd(fd);
     fsc.renameSync(tmp, target);
   } catch (e) {
-    try {
-      fsc.closeSync(fd);
-    } catch {
-      /* already closed */
-    }
+    closeQuietly(fd);
     await fs.rm(tmp, { force: true });
     throw e;
   }

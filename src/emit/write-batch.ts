@@ -11,10 +11,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import fsc from 'node:fs';
 import { promisify } from 'node:util';
 
-const fsyncFd = promisify(fsc.fsync);
+/** fsync of a descriptor on the thread pool (it waits for the device). */
+export const fsyncFd = promisify(fsc.fsync);
 
-/** Closing a file already written (and synced) only releases the descriptor: done in place, not a thread-pool round trip. */
-function closeQuietly(fd: number): void {
+/** Closes a descriptor in place (closing only releases it: no thread-pool round trip), ignoring one already closed. */
+export function closeQuietly(fd: number): void {
   try {
     fsc.closeSync(fd);
   } catch {
