@@ -109,15 +109,16 @@ export function hasGlyph(key: FontKey, cp: number): boolean {
  * Text safe to draw with the font: controls and line breaks become spaces, runs of white
  * space collapse, characters the font lacks become "?" (no .notdef glyph in a PDF/A).
  */
-const drawableCache = new Map<string, string>();
+// one map per font, keyed by the text itself: a key built per call would be hashed per call
+const drawableCache: Record<FontKey, Map<string, string>> = { regular: new Map(), bold: new Map() };
 
 export function drawable(key: FontKey, text: string): string {
-  const ck = key === 'bold' ? `b${text}` : `r${text}`;
-  const hit = drawableCache.get(ck);
+  const cache = drawableCache[key];
+  const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const out = computeDrawable(key, text);
-  if (drawableCache.size > 20_000) drawableCache.clear();
-  drawableCache.set(ck, out);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(text, out);
   return out;
 }
 

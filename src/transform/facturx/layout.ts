@@ -5,8 +5,9 @@
  *
  * It writes each page's content stream itself (text, filled rectangles, rules — DeviceRGB
  * only) rather than through pdf-lib's drawText/drawRectangle, which build an object per
- * operator and per number: that was most of the rendering time. Text still goes through
- * pdf-lib's font (`encodeText`), which records the glyphs of the subset.
+ * operator and per number: that was most of the rendering time. Each character still goes
+ * once through pdf-lib's font (`encodeText`), which adds its glyph to the subset; its hex code
+ * is then taken from this document's cache (one glyph per character: no shaping is drawn).
  */
 import { flate } from './flate';
 import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
@@ -56,6 +57,8 @@ export class Layout {
   y = TOP;
   /** called after an automatic page break (e.g. to repeat a table header) */
   onBreak?: () => void;
+  /** per font, code point → the hex code of its glyph in this document's subset */
+  private readonly glyphHex: Record<FontKey, Map<number, string>> = { regular: new Map(), bold: new Map() };
 
   constructor(private readonly doc: PDFDocument, private readonly fonts: Record<FontKey, PDFFont>) {
     this.newPage();
@@ -106,8 +109,27 @@ export class Layout {
     const t = drawable(font, s);
     if (t === '') return;
     const dx = style.alignRight !== undefined ? style.alignRight - textWidth(font, t, size) : 0;
-    const hex = this.fonts[font].encodeText(t).toString();
-    this.current.ops.push(`BT ${this.fontKey(font)} ${num(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td ${hex} Tj ET`);
+    this.current.ops.push(`BT ${this.fontKey(font)} ${num(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <${this.hex(font, t)}> Tj ET`);
+  }
+
+  /**
+   * The text as hex glyph codes of the subset: what pdf-lib's encodeText gives for the whole
+   * string, as subset glyph ids are given in order of first use and each character is one glyph.
+   */
+  private hex(font: FontKey, t: string): string {
+    const known = this.glyphHex[font];
+    let out = '';
+    for (let i = 0; i < t.length; i++) {
+      const cp = t.codePointAt(i) as number;
+      let h = known.get(cp);
+      if (h === undefined) {
+        h = this.fonts[font].encodeText(String.fromCodePoint(cp)).toString().slice(1, -1);
+        known.set(cp, h);
+      }
+      out += h;
+      if (cp > 0xffff) i++;
+    }
+    return out;
   }
 
   width(s: string, font: FontKey = 'regular', size = 9): number {

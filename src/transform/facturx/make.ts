@@ -81,7 +81,11 @@ export interface FacturXData {
 }
 
 export function facturXData(invoice: Invoice, profile: FacturXProfile): FacturXData {
-  const inv = completeForFacturX(invoice);
+  return dataOfCompleted(completeForFacturX(invoice), profile);
+}
+
+/** facturXData for an invoice already completed (completeForFacturX). */
+function dataOfCompleted(inv: Invoice, profile: FacturXProfile): FacturXData {
   const cii = generateCii(inv, profile);
   // the XML is built only if read (makeBestFacturX reads it for the profile it keeps)
   return {
@@ -107,12 +111,16 @@ export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): 
  * invoice it accepts gets its Factur-X, a pivot without VAT categories included.
  */
 export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE, date?: Date): Promise<FacturXResult> {
-  let chosen: { profile: FacturXProfile; data: ReturnType<typeof facturXData> } | undefined;
+  const inv = completeForFacturX(invoice);
+  let chosen: { profile: FacturXProfile; data: FacturXData } | undefined;
   for (let k = PROFILES.indexOf(preferred); k >= 0 && !chosen; k--) {
-    const data = facturXData(invoice, PROFILES[k]);
+    // a profile the checks beyond the table refuse is not walked: its problems would only add
+    // to those (most pivots lack the seller's VAT id and go straight to MINIMUM)
+    if (profileProblems(inv, PROFILES[k]).length > 0) continue;
+    const data = dataOfCompleted(inv, PROFILES[k]);
     if (data.problems.length === 0) chosen = { profile: PROFILES[k], data };
   }
-  chosen ??= { profile: preferred, data: facturXData(invoice, preferred) };
+  chosen ??= { profile: preferred, data: dataOfCompleted(inv, preferred) };
   const pdf = await packFacturX(chosen.data.invoice, chosen.data.xmlBytes(), chosen.profile, date ?? issueDate(chosen.data.invoice));
   return resultOf(pdf, chosen.data, chosen.profile);
 }
