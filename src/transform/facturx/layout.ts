@@ -40,8 +40,26 @@ function num(n: number): string {
   return r === 0 ? '0' : String(r);
 }
 
+// the few colours and sizes in use, written once each: every text operator names both
+const colorText = new Map<RGB, string>();
+const sizeText = new Map<number, string>();
+
 function color(c: RGB): string {
-  return `${num(c.red)} ${num(c.green)} ${num(c.blue)}`;
+  let t = colorText.get(c);
+  if (t === undefined) {
+    t = `${num(c.red)} ${num(c.green)} ${num(c.blue)}`;
+    if (colorText.size < 64) colorText.set(c, t);
+  }
+  return t;
+}
+
+function sizeNum(n: number): string {
+  let t = sizeText.get(n);
+  if (t === undefined) {
+    t = num(n);
+    if (sizeText.size < 64) sizeText.set(n, t);
+  }
+  return t;
 }
 
 interface PageContent {
@@ -109,7 +127,7 @@ export class Layout {
     const t = drawable(font, s);
     if (t === '') return;
     const dx = style.alignRight !== undefined ? style.alignRight - textWidth(font, t, size) : 0;
-    this.current.ops.push(`BT ${this.fontKey(font)} ${num(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <${this.hex(font, t)}> Tj ET`);
+    this.current.ops.push(`BT ${this.fontKey(font)} ${sizeNum(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <${this.hex(font, t)}> Tj ET`);
   }
 
   /**
@@ -168,7 +186,7 @@ export class Layout {
   }
 
   hline(y: number, x1 = MARGIN, x2 = MARGIN + CONTENT_WIDTH, stroke: RGB = RULE, thickness = 0.6): void {
-    this.current.ops.push(`${color(stroke)} RG ${num(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S`);
+    this.current.ops.push(`${color(stroke)} RG ${sizeNum(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S`);
   }
 
   /** A section title with a rule under it. */
