@@ -113,6 +113,7 @@ export function hasGlyph(key: FontKey, cp: number): boolean {
 const drawableCache: Record<FontKey, Map<string, string>> = { regular: new Map(), bold: new Map() };
 
 export function drawable(key: FontKey, text: string): string {
+  if (isPlainAscii(text) && asciiDrawn(key)) return text;
   const cache = drawableCache[key];
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
@@ -120,6 +121,33 @@ export function drawable(key: FontKey, text: string): string {
   if (cache.size > 10_000) cache.clear();
   cache.set(text, out);
   return out;
+}
+
+/** Printable ASCII with single spaces between words: what computeDrawable leaves as it is. */
+function isPlainAscii(t: string): boolean {
+  let space = true; // a leading space is not plain
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x20) {
+      if (space) return false;
+      space = true;
+    } else if (c > 0x20 && c < 0x7f) space = false;
+    else return false;
+  }
+  return !space;
+}
+
+const asciiChecked: Partial<Record<FontKey, boolean>> = {};
+
+/** True when the font draws every printable ASCII character (checked once per font). */
+function asciiDrawn(key: FontKey): boolean {
+  let ok = asciiChecked[key];
+  if (ok === undefined) {
+    ok = true;
+    for (let cp = 0x21; cp < 0x7f && ok; cp++) ok = hasGlyph(key, cp);
+    asciiChecked[key] = ok;
+  }
+  return ok;
 }
 
 const SPACE = /\s/;
