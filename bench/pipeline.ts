@@ -33,7 +33,7 @@ interface ChildResult {
 
 const CACHE = path.join(projectRoot(), '.cache', 'bench');
 
-function corpus(name: string, invoices: number, small = false): { inbox: string; configFile: string; dir: string } {
+export function corpus(name: string, invoices: number, small = false): { inbox: string; configFile: string; dir: string } {
   const dir = path.join(CACHE, `${name}-${invoices}`);
   const marker = path.join(dir, '.complete');
   if (!existsSync(marker)) {
