@@ -45,6 +45,7 @@ export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
     ids: opts.ids ?? new LocalIdSequence({ dir: p.ids }),
     outbox: new Outbox(config.paths.out),
     statusFlows: new LifecycleStatusFlows(),
+    contentLocks: path.join(config.paths.state, 'locks'),
     ...optionalFeatures(config),
   };
 }

@@ -30,6 +30,7 @@ import type { Finding } from '../model/finding';
 import { FluxError, isFluxError } from '../model/flux-error';
 import { FLUX_KINDS } from '../model/flux';
 import type { Invoice } from '../model/invoice';
+import { withFileLock } from '../state/file-lock';
 import type { IdAllocator } from '../state/id-allocator';
 import type { ProcessedFiles, ProcessedRecord } from '../state/processed-files';
 import { findRecipientIn } from '../transform/chorus/routing';
@@ -59,6 +60,13 @@ export interface PipelineDeps {
   logger: Logger;
   facturx?: FacturXMaker;
   statusFlows?: StatusFlowHandler;
+  /**
+   * Folder of the per-content locks. When set, a file is processed under the lock of its
+   * SHA-256 from the moment it is known, so byte-identical files in flight at once are taken
+   * one after the other and the second ends `already-processed`. The BullMQ worker holds that
+   * lock around the whole job and leaves this unset.
+   */
+  contentLocks?: string;
 }
 
 export interface InboundFile {
@@ -146,12 +154,15 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   // size first: an oversize file is refused without being read into memory
   if (stat.size > config.limits.maxFileBytes) {
     const sha = await hashFile(file.path);
-    const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
-    const previous = await deps.processed.get(sha);
-    if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
-    await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: stat.size, receivedAt: horodatage });
-    const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
-    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings() }, [fluxFinding(error)], undefined);
+    const size = stat.size;
+    return underContentLock(deps, sha, async () => {
+      const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
+      const previous = await deps.processed.get(sha);
+      if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
+      await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage });
+      const error = new FluxError('FLUX-TAILLE', `The file is ${size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
+      return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings() }, [fluxFinding(error)], undefined);
+    });
   }
 
   let bytes: Buffer;
@@ -163,35 +174,43 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
   }
   const sha = sha256(bytes);
-  const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
-  const previous = await deps.processed.get(sha);
-  if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
-  await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
-  log.info({ bytes: bytes.length }, 'received');
-  const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings() };
-  ctx.t.read = msNow() - tRead;
+  return underContentLock(deps, sha, async () => {
+    const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
+    const previous = await deps.processed.get(sha);
+    if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
+    await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
+    log.info({ bytes: bytes.length }, 'received');
+    const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings() };
+    ctx.t.read = msNow() - tRead;
 
-  let parsed;
-  const tParse = msNow();
-  try {
-    parsed = await parseFlux(bytes);
-  } catch (e) {
-    if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
-    // a parser bug must not lose the file: refuse it with the reason, keep the original
-    log.error({ err: e }, 'unexpected parse failure');
-    return refuseFile(deps, file, ctx, [{ rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: `The file could not be read: ${(e as Error).message}` }], undefined);
-  }
-
-  ctx.t.parse = msNow() - tParse;
-  if (parsed.kind === FLUX_KINDS.STATUT) {
-    if (!deps.statusFlows) {
-      return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
+    let parsed;
+    const tParse = msNow();
+    try {
+      parsed = await parseFlux(bytes);
+    } catch (e) {
+      if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
+      // a parser bug must not lose the file: refuse it with the reason, keep the original
+      log.error({ err: e }, 'unexpected parse failure');
+      return refuseFile(deps, file, ctx, [{ rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: `The file could not be read: ${(e as Error).message}` }], undefined);
     }
-    const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
-    if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
-    return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
-  }
-  return processInvoices(deps, file, ctx, parsed);
+
+    ctx.t.parse = msNow() - tParse;
+    if (parsed.kind === FLUX_KINDS.STATUT) {
+      if (!deps.statusFlows) {
+        return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
+      }
+      const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
+      if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
+      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
+    }
+    return processInvoices(deps, file, ctx, parsed);
+  });
+}
+
+/** Runs `fn` under the lock of this content when the deps ask for it (see PipelineDeps.contentLocks). */
+function underContentLock<T>(deps: PipelineDeps, sha: string, fn: () => Promise<T>): Promise<T> {
+  if (!deps.contentLocks) return fn();
+  return withFileLock(path.join(deps.contentLocks, `${sha}.lock`), fn, { staleMs: 120_000, timeoutMs: 10 * 60_000 });
 }
 
 interface FileCtx {
