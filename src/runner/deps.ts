@@ -21,6 +21,8 @@ export interface DepsOptions {
   clock?: Clock;
   ids?: IdAllocator;
   journalWriterId?: string;
+  /** process each file under its content's lock (PipelineDeps.contentLocks). Default true; the BullMQ worker holds that lock around the job itself. */
+  contentLocks?: boolean;
 }
 
 export function statePaths(config: Config) {
@@ -45,7 +47,7 @@ export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
     ids: opts.ids ?? new LocalIdSequence({ dir: p.ids }),
     outbox: new Outbox(config.paths.out),
     statusFlows: new LifecycleStatusFlows(),
-    contentLocks: path.join(config.paths.state, 'locks'),
+    contentLocks: opts.contentLocks === false ? undefined : path.join(config.paths.state, 'locks'),
     ...optionalFeatures(config),
   };
 }

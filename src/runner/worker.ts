@@ -49,8 +49,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger, metrics } = opts;
   const connection = createRedis({ url: config.redis.url, blocking: true });
   const idRedis = createRedis({ url: config.redis.url });
-  const deps = createDeps(config, { logger, ids: undefined });
-  deps.contentLocks = undefined; // the job holds the content's lock itself (below), file check included
+  // the job holds the content's lock itself (below), around the file check and the removal too
+  const deps = createDeps(config, { logger, ids: undefined, contentLocks: false });
   deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
   const swept = await sweepOutboxes(config);
   if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
