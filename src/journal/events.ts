@@ -88,3 +88,6 @@ export type JournalEvent =
       outputs?: JournalOutput[];
     }
   | { event: 'system-error'; sha256?: string; file?: string; message: string };
+
+/** The line that gives a file its outcome. */
+export type OutcomeEvent = Extract<JournalEvent, { event: 'outcome' }>;

@@ -4,9 +4,12 @@
  * file system, Redis and clock come in through `PipelineDeps`.
  *
  * Crash safety: every output name is derived from the content (flow ids), the lifecycle
- * records each deposit before its outputs are written, and the file is marked processed
- * only after the journal has its outcome. Processing the same file again after a crash
- * therefore rewrites identical files under identical names and records one outcome.
+ * records each deposit before its outputs are written, and the content is marked processed
+ * (the mark holding the outcome line) just before the journal gets that line. Processing
+ * the same file again after a crash therefore rewrites identical files under identical
+ * names; a mark whose line may not have reached the journal gets it from whoever meets the
+ * content next; and a byte-identical file of another name that finds the mark ends
+ * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
@@ -20,7 +23,7 @@ import type { CdarEvent } from '../emit/cdar';
 import { partnerFor, sendStatusFlow, type PartnerStatusFlow } from '../emit/partner-status';
 import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } from '../emit/statut/build';
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
-import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput } from '../journal/events';
+import type { FileOutcome, JournalFinding, JournalInvoice, JournalOutput, OutcomeEvent } from '../journal/events';
 import type { Journal } from '../journal/journal';
 import { applyDecision, decideDeposit } from '../lifecycle/deposit';
 import { businessKey, type LifecycleRecord } from '../lifecycle/record';
@@ -158,7 +161,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     return underContentLock(deps, sha, async () => {
       const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
       const previous = await deps.processed.get(sha);
-      if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
+      if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
       await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage });
       const error = new FluxError('FLUX-TAILLE', `The file is ${size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
       return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings() }, [fluxFinding(error)], undefined);
@@ -177,7 +180,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   return underContentLock(deps, sha, async () => {
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
-    if (previous) return alreadyProcessed(deps, file, day, sha, previous, elapsed(), log);
+    if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
     await deps.journal.append({ event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
     log.info({ bytes: bytes.length }, 'received');
     const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings() };
@@ -245,6 +248,24 @@ async function hashFile(p: string): Promise<string> {
     await fh.close().catch(() => undefined);
   }
   return h.digest('hex');
+}
+
+/**
+ * A content that already has a processed mark. When the mark says its outcome line may not be
+ * in the journal (an attempt interrupted between the two writes), the line is journaled from
+ * the mark first. Then this file is that outcome when it is the interrupted file itself (its
+ * retry), else a copy: `already-processed`.
+ */
+async function seenBefore(deps: PipelineDeps, file: InboundFile, day: string, horodatage: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger): Promise<FileResult> {
+  const event = previous.event;
+  if (previous.journaled || !event) return alreadyProcessed(deps, file, day, sha, previous, ms, log);
+  // identical to the line the interrupted attempt may have written: counted once by readers
+  await deps.journal.append(event);
+  deps.processed.markJournaled(sha);
+  const ownRetry = event.file === file.relPath && event.partner === file.partner && previous.receivedAt === horodatage;
+  log.info({ outcome: event.outcome, outputs: event.outputs.map((o) => o.path), interruptedFile: event.file }, `outcome of ${event.file} journaled from its processed mark (its attempt was interrupted before the journal had it)`);
+  if (!ownRetry) return alreadyProcessed(deps, file, day, sha, previous, ms, log);
+  return { sha256: sha, file: event.file, partner: event.partner, outcome: event.outcome, kind: event.kind, invoices: event.invoices, outputs: event.outputs, findings: event.findings ?? [], ms };
 }
 
 async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, day: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger): Promise<FileResult> {
@@ -336,8 +357,15 @@ async function finish(
   // every output of this file is made durable, together, before the journal lists it
   await commitWrites();
   faultPoint('before-journal');
-  await deps.journal.append({ event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms });
-  await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })) });
+  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms };
+  // the mark first (holding the outcome line), then the line, then the mark says so: after a
+  // crash right here, whoever meets the content next journals the line from the mark, and a
+  // copy of this content under another name ends already-processed instead of being
+  // processed again with its own archive copy (two outcomes for one content)
+  await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, receivedAt: ctx.horodatage, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })), event });
+  faultPoint('after-mark');
+  await deps.journal.append(event);
+  deps.processed.markJournaled(ctx.sha);
   ctx.log.info({ outcome, kind, invoices: invoices.length, outputs: outputs.map((o) => o.path), ms }, `outcome: ${outcome}`);
   return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ms, timings: t };
 }

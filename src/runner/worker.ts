@@ -86,6 +86,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     prefix: config.redis.prefix,
     concurrency: opts.concurrency ?? config.worker.concurrency,
     lockDuration: config.worker.lockDurationMs,
+    // the check for jobs of dead workers runs as often as a lock lasts (BullMQ's default is a
+    // fixed 30 s, the default lock): such a job is taken again within two lock durations
+    stalledInterval: config.worker.lockDurationMs,
     autorun: true,
   });
   // the nightly reconciliation scheduled by `watch` (BullMQ Job Scheduler) runs on any worker

@@ -1,11 +1,19 @@
 /**
  * Which inbound files (by SHA-256 of their content) already have an outcome, so the same
  * file dropped again — a retry, a replay, `run` twice — is recognised and nothing is emitted
- * twice. One small JSON file per content hash, written atomically; safe on shared storage.
+ * twice. One small file per content hash, safe on shared storage.
+ *
+ * A mark has two states. It is written (atomically, one JSON line holding the outcome line)
+ * once the file's outputs are durable and just before its outcome goes into the journal; once
+ * the journal has it, a second line is appended in place (no new inode). A mark without that
+ * second line tells that the attempt was interrupted between the two: whoever meets the
+ * content next journals the outcome line from the mark, so neither the outcome nor a second
+ * processing of the content (a copy under another name) can come out of that window.
  */
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
-import type { FileOutcome, JournalOutput } from '../journal/events';
+import type { FileOutcome, JournalOutput, OutcomeEvent } from '../journal/events';
 import { readFileIfExists } from '../util/read-if-exists';
 
 export interface ProcessedRecord {
@@ -15,7 +23,19 @@ export interface ProcessedRecord {
   file: string;
   partner: string;
   outputs: Pick<JournalOutput, 'kind' | 'path'>[];
+  /** when the file's upload finished (its mtime): tells a retry of this very file from a re-drop */
+  receivedAt?: string;
+  /**
+   * the outcome line, as journaled: the mark is written just before it, so a retry of the
+   * same file after a crash between the two appends it again (older marks have none)
+   */
+  event?: OutcomeEvent;
+  /** false while the outcome line may not be in the journal yet (see above); true for older marks */
+  journaled: boolean;
 }
+
+/** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file). */
+const JOURNALED = '{"journaled":true}\n';
 
 export class ProcessedFiles {
   constructor(private readonly stateDir: string) {}
@@ -26,14 +46,26 @@ export class ProcessedFiles {
 
   async get(sha: string): Promise<ProcessedRecord | undefined> {
     const bytes = readFileIfExists(this.fileFor(sha));
-    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as ProcessedRecord);
+    if (bytes === undefined) return undefined;
+    const text = bytes.toString('utf8');
+    const eol = text.indexOf('\n');
+    const rec = JSON.parse(eol < 0 ? text : text.slice(0, eol)) as ProcessedRecord;
+    // marks written before the two states (no outcome line in them) were written after the journal
+    rec.journaled = rec.event === undefined || (eol >= 0 && eol < text.length - 1);
+    return rec;
   }
 
   /**
-   * Not fsynced: the mark is written after the journal has the outcome, and losing it in a
-   * power cut only makes the file be processed again (same outputs, same names).
+   * Not fsynced: the journal's outcome line, written next and fsynced, is what is durable.
+   * Losing the mark in a power cut only makes the file be processed again (same outputs,
+   * same names).
    */
-  async put(rec: ProcessedRecord): Promise<void> {
-    await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec), { durable: false });
+  async put(rec: Omit<ProcessedRecord, 'journaled'>): Promise<void> {
+    await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec) + '\n', { durable: false });
+  }
+
+  /** The mark's outcome line is in the journal (after its fsync). Not fsynced either: lost, it costs one repeated line. */
+  markJournaled(sha: string): void {
+    appendFileSync(this.fileFor(sha), JOURNALED);
   }
 }

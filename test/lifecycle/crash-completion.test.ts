@@ -1,7 +1,8 @@
 /**
  * The process killed (SIGKILL) in the middle of a completion — after the pivot, before the
- * COMPLETEE status flow; and after both, before the journal — then restarted: both outputs
- * exist exactly once, no temporary file is left, and the journal has one outcome.
+ * COMPLETEE status flow; after both, before the journal; after the processed mark, before the
+ * outcome line — then restarted: both outputs exist exactly once, no temporary file is left,
+ * and the journal has one outcome.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ function drop(inbox: string, partner: string, name: string, content: string): vo
   writeFileSync(path.join(inbox, partner, name), content);
 }
 
-describe.each(['after-pivots', 'after-status', 'before-journal'])('killed at %s during a completion', (fault) => {
+describe.each(['after-pivots', 'after-status', 'before-journal', 'after-mark'])('killed at %s during a completion', (fault) => {
   it('leaves, after a restart, the COMPLETEE flow and the Complétée pivot exactly once', async () => {
     const inbox = tempDir('cf-inbox-');
     const out = tempDir('cf-out-');
