@@ -10,7 +10,7 @@
  * content next journals the outcome line from the mark, so neither the outcome nor a second
  * processing of the content (a copy under another name) can come out of that window.
  */
-import { appendFileSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput, OutcomeEvent } from '../journal/events';
@@ -66,6 +66,18 @@ export class ProcessedFiles {
 
   /** The mark's outcome line is in the journal (after its fsync). Not fsynced either: lost, it costs one repeated line. */
   markJournaled(sha: string): void {
-    appendFileSync(this.fileFor(sha), JOURNALED);
+    let fd: number;
+    try {
+      // appended in place, never created: a mark removed meanwhile is not replaced by half of one
+      fd = openSync(this.fileFor(sha), constants.O_WRONLY | constants.O_APPEND);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    try {
+      writeSync(fd, JOURNALED);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
