@@ -26,8 +26,8 @@ export interface ProcessedRecord {
   /** when the file's upload finished (its mtime): tells a retry of this very file from a re-drop */
   receivedAt?: string;
   /**
-   * the outcome line, as journaled: the mark is written just before it, so a retry of the
-   * same file after a crash between the two appends it again (older marks have none)
+   * the outcome line, as journaled: the mark is written just before it, so that after a crash
+   * between the two whoever meets the content next can journal it (older marks have none)
    */
   event?: OutcomeEvent;
   /** false while the outcome line may not be in the journal yet (see above); true for older marks */

@@ -3,7 +3,6 @@
  * 0 within the configured bound; nothing is half-written; what was not processed is still
  * queued and a new worker finishes it.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,21 +12,16 @@ import { Journal } from '../../src/journal/journal';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
-import { ROOT } from '../helpers/cli';
 import { SCHEMAS } from '../helpers/corpus';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
+import { startWorkerProcess } from '../helpers/worker-process';
 import { validateFiles } from '../helpers/xsd';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 const N = 400;
-
-function startWorker(configFile: string) {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore' });
-  return { child, exited: new Promise<number | null>((r) => child.on('exit', (c) => r(c))) };
-}
 
 describeRedis('SIGTERM during a batch', () => {
   let redis: Redis;
@@ -49,7 +43,7 @@ describeRedis('SIGTERM during a batch', () => {
     await journal.close();
     expect(await q.getJobCountByTypes('waiting')).toBe(N);
 
-    const w = startWorker(setup.configFile);
+    const w = startWorkerProcess(setup.configFile);
     // wait until it is in the middle of the batch
     for (let i = 0; i < 600 && readdirSync(path.join(setup.config.paths.processing, 'op-alpha')).length > N - 20; i++) await sleep(50);
     const t0 = Date.now();
@@ -71,7 +65,7 @@ describeRedis('SIGTERM during a batch', () => {
     expect(await q.getJobCountByTypes('waiting', 'active')).toBe(left);
 
     // the next worker finishes the batch
-    const w2 = startWorker(setup.configFile);
+    const w2 = startWorkerProcess(setup.configFile);
     for (let i = 0; i < 1200 && readdirSync(path.join(setup.config.paths.processing, 'op-alpha')).length > 0; i++) await sleep(100);
     w2.child.kill('SIGTERM');
     expect(await w2.exited).toBe(0);

@@ -5,7 +5,6 @@
  * interrupted file's retry journals its outcome, and the content has one outcome (one archive
  * copy, one pivot), not two with different outputs.
  */
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
@@ -14,20 +13,15 @@ import { Journal } from '../../src/journal/journal';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
-import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Line { event: string; file?: string; outcome?: string; outputs?: { path: string }[] }
-
-function startWorker(configFile: string, env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore', env: { ...process.env, ...env } });
-  return { child, exited: new Promise<NodeJS.Signals | number | null>((r) => child.on('exit', (c, s) => r(s ?? c))) };
-}
 
 function journalLines(dir: string): Line[] {
   return readdirSync(dir).flatMap((day) => readdirSync(path.join(dir, day)).flatMap((f) => readFileSync(path.join(dir, day, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line)));
@@ -52,12 +46,12 @@ describeRedis('a worker killed between the processed mark and the outcome line, 
     const content = invoiceNumbered(7);
     try {
       writeFileSync(path.join(setup.inbox('op-alpha'), 'a.xml'), content);
-      const killed = startWorker(setup.configFile, { CHORUS_FLUX_FAULT: 'after-mark' });
+      const killed = startWorkerProcess(setup.configFile, { CHORUS_FLUX_FAULT: 'after-mark' });
       expect(await killed.exited).toBe('SIGKILL');
 
       writeFileSync(path.join(setup.inbox('op-alpha'), '0-copy.xml'), content);
       for (let i = 0; i < 100 && readdirSync(setup.inbox('op-alpha')).length > 0; i++) await sleep(100);
-      const w = startWorker(setup.configFile);
+      const w = startWorkerProcess(setup.configFile);
       for (let i = 0; i < 600 && readdirSync(processing).length > 0; i++) await sleep(100);
       w.child.kill('SIGTERM');
       expect(await w.exited).toBe(0);
