@@ -10,6 +10,7 @@
  * is then taken from this document's cache (one glyph per character: no shaping is drawn).
  */
 import { flate } from './flate';
+import { rawStream } from './raw-stream';
 import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
 
@@ -108,7 +109,7 @@ export class Layout {
   finish(): void {
     for (const c of this.contents) {
       const bytes = flate(Buffer.from(c.ops.join('\n'), 'latin1'));
-      const stream = this.doc.context.stream(bytes, { Filter: 'FlateDecode' });
+      const stream = rawStream(this.doc.context, bytes, { Filter: 'FlateDecode' });
       c.page.node.set(PDFName.of('Contents'), this.doc.context.register(stream));
     }
   }

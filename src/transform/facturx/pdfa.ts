@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { flate, flateText } from './flate';
-import { PDFArray, PDFBool, PDFDict, PDFFlateStream, PDFHexString, PDFName, PDFNumber, PDFRawStream, PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
+import { rawStream, rawStreamOf } from './raw-stream';
+import { PDFArray, PDFBool, PDFDict, PDFFlateStream, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
 import { SRGB_INFO, SRGB_OUTPUT_CONDITION, srgbIccProfile } from './icc';
 import { PROFILE_INFO } from './profiles';
 import { buildXmp, pdfDate, type DocumentMeta } from './xmp';
@@ -16,7 +17,7 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   const ctx = doc.context;
   const date = PDFString.of(pdfDate(meta.date));
   const md5 = createHash('md5').update(xml).digest('hex');
-  const stream = ctx.stream(flateText(xml), {
+  const stream = rawStream(ctx, flateText(xml), {
     Type: 'EmbeddedFile',
     Subtype: 'text/xml',
     Filter: 'FlateDecode',
@@ -44,7 +45,7 @@ let iccDeflated: Uint8Array | undefined;
 export function addSrgbOutputIntent(doc: PDFDocument): void {
   const ctx = doc.context;
   iccDeflated ??= flate(srgbIccProfile());
-  const icc = ctx.stream(iccDeflated, { N: 3, Filter: 'FlateDecode' });
+  const icc = rawStream(ctx, iccDeflated, { N: 3, Filter: 'FlateDecode' });
   const intent = ctx.obj({
     Type: 'OutputIntent',
     S: 'GTS_PDFA1',
@@ -73,7 +74,7 @@ export function setMetadata(doc: PDFDocument, meta: DocumentMeta): void {
   ctx.trailerInfo.Info = ctx.register(info);
   const xmp = Buffer.from(buildXmp(meta), 'utf8');
   // PDF/A: the metadata stream is not filtered
-  const stream = ctx.stream(xmp, { Type: 'Metadata', Subtype: 'XML', Length: xmp.length });
+  const stream = rawStream(ctx, xmp, { Type: 'Metadata', Subtype: 'XML', Length: xmp.length });
   doc.catalog.set(PDFName.of('Metadata'), ctx.register(stream));
   doc.catalog.set(PDFName.of('Lang'), PDFString.of('fr-FR'));
   const prefs = PDFDict.withContext(ctx);
@@ -99,7 +100,7 @@ export function useNativeDeflate(doc: PDFDocument): void {
   const ctx = doc.context;
   ctx.flateStream = (contents: string | Uint8Array, dict = {}) => {
     const bytes = typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents;
-    return ctx.stream(flate(bytes), { ...dict, Filter: 'FlateDecode' });
+    return rawStream(ctx, flate(bytes), { ...dict, Filter: 'FlateDecode' });
   };
 }
 
@@ -117,6 +118,6 @@ export function deflateStreams(doc: PDFDocument): void {
     const z = flate(raw);
     dict.set(PDFName.of('Filter'), PDFName.of('FlateDecode'));
     dict.set(PDFName.of('Length'), PDFNumber.of(z.length));
-    ctx.assign(ref, PDFRawStream.of(dict, z));
+    ctx.assign(ref, rawStreamOf(dict, z));
   }
 }
