@@ -41,6 +41,12 @@ describe('flateText', () => {
     // zlib's own checksum is the last 4 bytes of its stream
     expect(adler32(big)).toBe(flate(big).readUInt32BE(flate(big).length - 4));
   });
+
+  it.each([1, 2, 3, 5, 1799, 1801, 1803, 100_003])('computes Adler-32 as zlib does on %i random bytes (lengths across its 4-byte steps and slices)', (n) => {
+    const bytes = pseudoRandomBytes(n, n);
+    const z = flate(bytes);
+    expect(adler32(bytes)).toBe(z.readUInt32BE(z.length - 4));
+  });
 });
 
 describe('a Factur-X whose CII carries big attachments', () => {
