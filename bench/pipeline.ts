@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_FILES_IN_FLIGHT } from '../src/runner/embedded';
 import { defaultThreads } from '../src/runner/threaded';
 import { XMLParser } from 'fast-xml-parser';
 import { projectRoot } from '../src/util/project-root';
@@ -53,8 +54,8 @@ export function corpus(name: string, invoices: number, small = false): { inbox: 
  */
 const outputs: string[] = [];
 
-// 4 files in flight per thread: the CLI's default (8 measured 2-3 % slower: more memory traffic, no more overlap)
-function runChild(configFile: string, inbox: string, fx: boolean, sampleEvery = 0, concurrency = 4, threads = 0): ChildResult {
+// files in flight per thread: the CLI's default
+function runChild(configFile: string, inbox: string, fx: boolean, sampleEvery = 0, concurrency = DEFAULT_FILES_IN_FLIGHT, threads = 0): ChildResult {
   const out = path.join(CACHE, `out-${process.pid}-${Date.now()}`);
   const child = path.join(__dirname, 'pipeline-child.js');
   const args = [child, configFile, inbox, out, fx ? 'on' : 'off', String(sampleEvery), String(concurrency)];
@@ -160,7 +161,7 @@ async function benchAll(): Promise<void> {
     '## End to end (embedded runner)',
     '',
     `Measured ${today()} on ${machine()}; load average at the start ${load}; machine speed at the start: ${fmt(calibration)} ms of CPU for fast-xml-parser to parse 300 corpus files (lower is faster). Command: \`npm run bench -- pipeline\` (\`bench/pipeline.ts\`).`,
-    `Corpus: \`bench/generate.ts\`, seed 42 — ${fmt(plain.files)} files holding ${fmt(plain.invoices)} invoices: UBL E1 with 1 to 200 lines (30 % with attachments of 20–400 KB), UBL E2 with the invoice PDF, CII, multi-invoice pivots (2–20 invoices with their PDF), about 5 % invalid. Every run starts from an empty output tree; fsync on every output, the journal group-committed. The embedded runner on ${defaultThreads()} worker threads (one per core), 4 files in flight per thread (the defaults of \`chorus-flux run\`). "CPU / invoice" is the process's CPU time (all threads) over the invoices: the figure that does not move with the load of the host, unlike the wall time on this virtual machine.`,
+    `Corpus: \`bench/generate.ts\`, seed 42 — ${fmt(plain.files)} files holding ${fmt(plain.invoices)} invoices: UBL E1 with 1 to 200 lines (30 % with attachments of 20–400 KB), UBL E2 with the invoice PDF, CII, multi-invoice pivots (2–20 invoices with their PDF), about 5 % invalid. Every run starts from an empty output tree; fsync on every output, the journal group-committed. The embedded runner on ${defaultThreads()} worker threads (one per core), ${DEFAULT_FILES_IN_FLIGHT} files in flight per thread (the defaults of \`chorus-flux run\`). "CPU / invoice" is the process's CPU time (all threads) over the invoices: the figure that does not move with the load of the host, unlike the wall time on this virtual machine.`,
     '',
     '| run | files | invoices | wall | invoices/s | files/s | p50 / file | p99 / file | CPU / invoice | peak RSS |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

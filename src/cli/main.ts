@@ -4,6 +4,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
+import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
+import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
+import { port, positiveInteger, positiveNumber } from './option-values';
+
+const MIB = 1024 * 1024;
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
 import { dashboardCommand } from './commands/dashboard';
@@ -28,8 +33,9 @@ export function buildProgram(): Command {
     .argument('<inbox>', 'inbox folder (one subfolder per partner, or files directly)')
     .requiredOption('-o, --out <dir>', 'output root (pivot/, statut/, archive/, error/, journal/, reports/)')
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
-    .option('--threads <n>', 'worker threads (default: one per CPU core, at most 8; 1 = this thread only)')
-    .option('--concurrency <n>', 'files in flight per thread', '4')
+    .option('--threads <n>', 'worker threads (default: one per CPU core, at most 8; 1 = this thread only)', positiveInteger)
+    .option('--concurrency <n>', 'files in flight per thread', positiveInteger, DEFAULT_FILES_IN_FLIGHT)
+    .option('--max-in-flight-mb <n>', 'input MiB in flight over all threads (a bigger file runs alone); a flow takes about 5 times its size in memory', positiveNumber, DEFAULT_MAX_BYTES_IN_FLIGHT / MIB)
     .option('-q, --quiet', 'no progress bar, errors only on the console')
     .option('-v, --verbose', 'every file on the console, even with the progress bar')
     .option('--no-progress', 'no progress bar')
@@ -59,7 +65,7 @@ export function buildProgram(): Command {
     .description('watch the configured inboxes and queue complete files on Redis (REDIS_URL); runs until SIGTERM')
     .requiredOption('-c, --config <file>', 'configuration file')
     .option('--no-events', 'rely on the periodic rescan only (no file-system events)')
-    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.port)')
+    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.port)', port)
     .action(async (opts) => {
       process.exitCode = await watchCommand(opts);
     });
@@ -68,8 +74,8 @@ export function buildProgram(): Command {
     .command('worker')
     .description('process queued files; scale by starting more; runs until SIGTERM')
     .requiredOption('-c, --config <file>', 'configuration file')
-    .option('--concurrency <n>', 'files processed at once by this worker (default worker.concurrency)')
-    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.workerPort; 0 = any free port)')
+    .option('--concurrency <n>', 'files processed at once by this worker (default worker.concurrency)', positiveInteger)
+    .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.workerPort; 0 = any free port)', port)
     .action(async (opts) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -78,7 +84,7 @@ export function buildProgram(): Command {
     .command('dashboard')
     .description('queue dashboard (bull-board) for the flux and reconcile queues; runs until SIGTERM')
     .option('-c, --config <file>', 'configuration file (default: the bundled example)')
-    .option('--port <n>', 'port (default dashboard.port)')
+    .option('--port <n>', 'port (default dashboard.port)', port)
     .action(async (opts) => {
       process.exitCode = await dashboardCommand(opts);
     });

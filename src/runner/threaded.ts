@@ -14,7 +14,8 @@ import { scanInbox } from '../ingest/scan';
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
-import type { RunSummary } from './embedded';
+import { DEFAULT_FILES_IN_FLIGHT, type RunSummary } from './embedded';
+import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
@@ -25,8 +26,10 @@ export interface ThreadedRunOptions {
   config: Config;
   /** worker threads. Default: the number of CPU cores (at most 8). */
   threads?: number;
-  /** files in flight per thread. Default 4. */
+  /** files in flight per thread. Default 8 (DEFAULT_FILES_IN_FLIGHT). */
   concurrency?: number;
+  /** input bytes in flight over all threads, whatever `concurrency` allows (in-flight-budget.ts). Default 128 MiB. */
+  maxBytesInFlight?: number;
   logFile?: string;
   level?: string;
   /** as RunOptions.keepResults. Default true. */
@@ -54,7 +57,13 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const keep = opts.keepResults !== false;
   const failures: { file: string; error: string }[] = [];
   const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), Math.max(1, files.length)));
-  const perThread = Math.max(1, opts.concurrency ?? 4);
+  const perThread = Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT);
+  // one budget for every thread, files handed out in inbox order; a thread's result may make
+  // room for another thread's next file, so every thread is fed again
+  const budget = new InFlightBudget(opts.maxBytesInFlight);
+  const sizes = new Map<string, number>();
+  const feeders: (() => void)[] = [];
+  const feedAll = () => feeders.forEach((f) => f());
   const script = path.join(__dirname, `thread-worker${path.extname(__filename)}`);
   let next = 0;
 
@@ -67,8 +76,14 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         const send = (m: ToWorker) => w.postMessage(m);
         const feed = () => {
           while (inFlight < perThread && next < files.length) {
+            const file = files[next];
+            const size = sizes.get(file.relPath) ?? sizeOnDisk(file.path);
+            sizes.set(file.relPath, size);
+            if (!budget.fits(size)) break;
+            budget.take(size);
+            next++;
             inFlight++;
-            send({ type: 'file', file: files[next++] });
+            send({ type: 'file', file });
           }
           if (inFlight === 0 && next >= files.length && !closing) {
             closing = true;
@@ -79,6 +94,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
           if (m.type === 'ready') feed();
           else if (m.type === 'result' || m.type === 'error') {
             inFlight--;
+            budget.release(sizes.get(m.file) ?? 0);
+            sizes.delete(m.file);
             if (m.type === 'result') {
               tally.add(m.result);
               if (keep) results.push(m.result);
@@ -87,11 +104,12 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
               failures.push({ file: m.file, error: m.message });
               opts.onFile?.({ file: m.file, error: new Error(m.message) });
             }
-            feed();
+            feedAll();
           } else if (m.type === 'closed') {
             void w.terminate().then(() => resolve());
           }
         });
+        feeders.push(feed);
         w.on('error', reject);
         send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info' });
       }),

@@ -39,9 +39,9 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   };
 }
 
-export async function dashboardCommand(opts: { config?: string; port?: string }): Promise<number> {
+export async function dashboardCommand(opts: { config?: string; port?: number }): Promise<number> {
   const logger = createLogger({});
-  const d = await startDashboard(opts.config, opts.port !== undefined ? Number(opts.port) : undefined);
+  const d = await startDashboard(opts.config, opts.port);
   logger.info({ url: d.url }, 'dashboard started');
   return onShutdown(logger, 5000, () => d.close());
 }

@@ -15,8 +15,11 @@ import { summaryTable } from '../summary';
 export interface RunCommandOptions {
   out?: string;
   config?: string;
-  concurrency?: string;
-  threads?: string;
+  /** files in flight per thread (parsed by commander) */
+  concurrency?: number;
+  threads?: number;
+  /** input MiB in flight over all threads */
+  maxInFlightMb?: number;
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
@@ -29,19 +32,20 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   // with a progress bar, the console only shows warnings; the log file has everything
   const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
-  const threads = opts.threads !== undefined ? Number(opts.threads) : defaultThreads();
+  const threads = opts.threads ?? defaultThreads();
   const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
   const progress = {
     keepResults: false, // the summary comes from the tally: memory stays flat over a long run
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
   };
-  const concurrency = opts.concurrency ? Number(opts.concurrency) : undefined;
+  const concurrency = opts.concurrency;
+  const maxBytesInFlight = opts.maxInFlightMb !== undefined ? Math.round(opts.maxInFlightMb * 1024 * 1024) : undefined;
   const level = opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info';
   const summary =
     threads > 1
-      ? await runThreaded({ inbox, config, threads, concurrency, logFile, level, ...progress })
-      : await runEmbedded({ inbox, deps: createDeps(config, { logger }), concurrency, ...progress });
+      ? await runThreaded({ inbox, config, threads, concurrency, maxBytesInFlight, logFile, level, ...progress })
+      : await runEmbedded({ inbox, deps: createDeps(config, { logger }), concurrency, maxBytesInFlight, ...progress });
   bar?.stop();
   await new Promise((r) => setTimeout(r, 20));
   process.stdout.write(`${summaryTable(summary)}\n`);

@@ -19,7 +19,7 @@ import { onShutdown } from '../shutdown';
 
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
 
-export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: string }): Promise<number> {
+export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
   checkFolders(config, 'watch');
   const logger = createLogger({});
@@ -29,7 +29,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') });
   const server = await startOpsServer(metrics, {
-    port: opts.metricsPort !== undefined ? Number(opts.metricsPort) : config.metrics.port,
+    port: opts.metricsPort ?? config.metrics.port,
     host: config.metrics.host,
     health: async () => {
       const pong = await redis.ping().catch(() => 'down');

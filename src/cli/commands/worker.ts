@@ -14,17 +14,17 @@ import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
 
-export async function workerCommand(opts: { config?: string; concurrency?: string; metricsPort?: string }): Promise<number> {
+export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
   checkFolders(config, 'worker');
   const logger = createLogger({});
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
-  const concurrency = opts.concurrency !== undefined ? Number(opts.concurrency) : config.worker.concurrency;
+  const concurrency = opts.concurrency ?? config.worker.concurrency;
   const running = await startWorker({ config, logger, metrics, concurrency });
   const server = await startOpsServer(metrics, {
-    port: opts.metricsPort !== undefined ? Number(opts.metricsPort) : config.metrics.workerPort,
+    port: opts.metricsPort ?? config.metrics.workerPort,
     host: config.metrics.host,
     health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker', running: running.worker.isRunning(), version: VERSION } }),
   });

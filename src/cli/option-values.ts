@@ -1,0 +1,27 @@
+/**
+ * Parsers of numeric option values, for commander: a bad value is refused before anything
+ * runs, with commander's own message ("option '--threads <n>' argument 'abc' is invalid.
+ * …") and exit code 2, instead of a NaN that would start no thread or wait forever.
+ */
+import { InvalidArgumentError } from 'commander';
+
+/** A whole number ≥ 1. */
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('A whole number of at least 1 is expected.');
+  return n;
+}
+
+/** A whole number ≥ 0 (a port: 0 = any free port). */
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n > 65535) throw new InvalidArgumentError('A port number from 0 to 65535 is expected.');
+  return n;
+}
+
+/** A number > 0, decimals allowed (a size in MiB). */
+export function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('A number greater than 0 is expected.');
+  return n;
+}

@@ -1,0 +1,69 @@
+/**
+ * How many input bytes the runner processes at once. Small files go 8 per thread, but a flow
+ * takes about five times its size in memory while it is processed (a 120 MB flow peaks at
+ * ~630 MB): sixteen of them at once would not fit. A file starts when its bytes fit in the
+ * budget with those already in flight, or when nothing else is in flight (so a file larger
+ * than the budget still runs, alone). Files start in their order: a big file waiting for room
+ * is not overtaken by the small ones behind it.
+ */
+import { statSync } from 'node:fs';
+
+export const DEFAULT_MAX_BYTES_IN_FLIGHT = 128 * 1024 * 1024;
+
+export class InFlightBudget {
+  private bytes = 0;
+  private files = 0;
+  private readonly waiting: { size: number; start: () => void }[] = [];
+
+  /** @param maxBytes input bytes in flight at most (one file of any size always may start). Default 128 MiB. */
+  constructor(readonly maxBytes: number = DEFAULT_MAX_BYTES_IN_FLIGHT) {}
+
+  /** Whether a file of `size` bytes may start now (nobody waits before it, and it fits). */
+  fits(size: number): boolean {
+    return this.waiting.length === 0 && this.fitsNow(size);
+  }
+
+  /** Counts a file as started; call only when `fits` said so (or through `acquire`). */
+  take(size: number): void {
+    this.bytes += size;
+    this.files++;
+  }
+
+  /** Waits for room in order, then counts the file as started. */
+  acquire(size: number): Promise<void> {
+    if (this.fits(size)) {
+      this.take(size);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push({ size, start: resolve }));
+  }
+
+  /** A file of `size` bytes is done: the next waiting ones start while they fit. */
+  release(size: number): void {
+    this.bytes -= size;
+    this.files--;
+    while (this.waiting.length > 0 && this.fitsNow(this.waiting[0].size)) {
+      const w = this.waiting.shift() as { size: number; start: () => void };
+      this.take(w.size);
+      w.start();
+    }
+  }
+
+  /** Bytes and files in flight now. */
+  get inFlight(): { bytes: number; files: number } {
+    return { bytes: this.bytes, files: this.files };
+  }
+
+  private fitsNow(size: number): boolean {
+    return this.files === 0 || this.bytes + size <= this.maxBytes;
+  }
+}
+
+/** The size of a file about to be processed (0 when it cannot be read: processing will say why). */
+export function sizeOnDisk(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

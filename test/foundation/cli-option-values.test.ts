@@ -1,0 +1,23 @@
+/**
+ * Numeric options are checked before anything runs: `--concurrency abc` used to become NaN,
+ * which started no file and left `run --threads 2` waiting forever.
+ */
+import { cli } from '../helpers/cli';
+import { FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
+
+describe('numeric options of the command line', () => {
+  it.each([
+    [['run', FIXTURES_INBOX, '--concurrency', 'abc'], '--concurrency'],
+    [['run', FIXTURES_INBOX, '--concurrency', '0'], '--concurrency'],
+    [['run', FIXTURES_INBOX, '--threads', '1.5'], '--threads'],
+    [['run', FIXTURES_INBOX, '--max-in-flight-mb', '-3'], '--max-in-flight-mb'],
+    [['worker', '--config', 'config/example.json', '--metrics-port', '70000'], '--metrics-port'],
+  ])('%j is refused with exit code 2, naming the option, and writes nothing', async (args, option) => {
+    const out = tempDir();
+    const r = await cli([...args, ...(args[0] === 'run' ? ['--out', out, '--no-progress'] : [])], { timeoutMs: 30000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(option);
+    expect(r.stderr).toMatch(/is invalid/);
+    expect(listFiles(out)).toEqual([]);
+  }, 40000);
+});

@@ -1,0 +1,91 @@
+/**
+ * The runners' budget of input bytes in flight: files start while their bytes fit (a file
+ * bigger than the budget runs alone), in order, and a run with the tightest budget gives every
+ * file the same outcome as a run without one — on one thread and on two.
+ */
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded } from '../../src/runner/embedded';
+import { InFlightBudget } from '../../src/runner/in-flight-budget';
+import { createLogger } from '../../src/util/logger';
+import { cli } from '../helpers/cli';
+import { bundledConfig, FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
+
+describe('InFlightBudget', () => {
+  it('lets files start while their bytes fit, and one file of any size when nothing runs', () => {
+    const b = new InFlightBudget(100);
+    expect(b.fits(60)).toBe(true);
+    b.take(60);
+    expect(b.fits(40)).toBe(true);
+    expect(b.fits(41)).toBe(false);
+    b.release(60);
+    expect(b.fits(1_000)).toBe(true); // nothing in flight: bigger than the budget, alone
+    b.take(1_000);
+    expect(b.fits(1)).toBe(false);
+    expect(b.inFlight).toEqual({ bytes: 1_000, files: 1 });
+  });
+
+  it('starts waiting files in their order: a big one is not overtaken by small ones behind it', async () => {
+    const b = new InFlightBudget(100);
+    const started: string[] = [];
+    await b.acquire(90);
+    const big = b.acquire(50).then(() => started.push('big'));
+    const small = b.acquire(5).then(() => started.push('small')); // would fit now, but waits its turn
+    await Promise.resolve();
+    expect(started).toEqual([]);
+    expect(b.fits(5)).toBe(false);
+    b.release(90);
+    await Promise.all([big, small]);
+    expect(started).toEqual(['big', 'small']);
+    expect(b.inFlight).toEqual({ bytes: 55, files: 2 });
+  });
+});
+
+/** Outcome counts and output files of a run, for comparison. */
+function outputsOf(out: string): string[] {
+  return listFiles(out, ['journal', 'logs', 'state']);
+}
+
+describe('a run with a budget of one byte', () => {
+  it('processes one file at a time on one thread, with the same outputs as with the default budget', async () => {
+    const tight = tempDir();
+    const deps = createDeps(bundledConfig(tight), { logger: createLogger({ level: 'silent' }) });
+    // the real journal, observed: files between their `received` line and their last line
+    let inFlight = 0;
+    let most = 0;
+    const append = deps.journal.append.bind(deps.journal);
+    deps.journal.append = (e) => {
+      if (e.event === 'received') most = Math.max(most, ++inFlight);
+      if (e.event === 'outcome' || e.event === 'already-processed') inFlight--;
+      return append(e);
+    };
+    const r = await runEmbedded({ inbox: FIXTURES_INBOX, deps, concurrency: 8, maxBytesInFlight: 1 });
+    expect(r.failures).toEqual([]);
+    expect(most).toBe(1);
+
+    const loose = tempDir();
+    const deps2 = createDeps(bundledConfig(loose), { logger: createLogger({ level: 'silent' }) });
+    let most2 = 0;
+    let inFlight2 = 0;
+    const append2 = deps2.journal.append.bind(deps2.journal);
+    deps2.journal.append = (e) => {
+      if (e.event === 'received') most2 = Math.max(most2, ++inFlight2);
+      if (e.event === 'outcome' || e.event === 'already-processed') inFlight2--;
+      return append2(e);
+    };
+    const r2 = await runEmbedded({ inbox: FIXTURES_INBOX, deps: deps2, concurrency: 8 });
+    expect(most2).toBeGreaterThan(1); // the observation can see more than one
+    expect(r.tally).toEqual(r2.tally);
+    expect(outputsOf(tight)).toEqual(outputsOf(loose));
+  }, 60000);
+
+  it('finishes on two threads with the same outputs (no thread waits forever for room)', async () => {
+    const tight = tempDir();
+    const loose = tempDir();
+    // about one byte: every file is bigger, so one file at a time over both threads
+    const a = await cli(['run', FIXTURES_INBOX, '--out', tight, '--no-progress', '--threads', '2', '--max-in-flight-mb', '0.000001'], { timeoutMs: 60000 });
+    const b = await cli(['run', FIXTURES_INBOX, '--out', loose, '--no-progress', '--threads', '2'], { timeoutMs: 60000 });
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect(a.stdout.split('\n').filter((l) => l.includes('│'))).toEqual(b.stdout.split('\n').filter((l) => l.includes('│')));
+    expect(outputsOf(tight)).toEqual(outputsOf(loose));
+  }, 120000);
+});
