@@ -4,7 +4,7 @@
  * file the same outcome as a run without one — on one thread and on two.
  */
 import { createDeps } from '../../src/runner/deps';
-import { runEmbedded } from '../../src/runner/embedded';
+import { runEmbedded, type RunSummary } from '../../src/runner/embedded';
 import { InFlightBudget } from '../../src/runner/in-flight-budget';
 import { createLogger } from '../../src/util/logger';
 import { cli } from '../helpers/cli';
@@ -45,35 +45,33 @@ function outputsOf(out: string): string[] {
   return listFiles(out, ['journal', 'logs', 'state']);
 }
 
+/**
+ * The fixtures run on one thread, 8 files in flight, with the real journal observed: the most
+ * files at once between their `received` line and their last line.
+ */
+function observedRun(out: string, maxBytesInFlight: number | undefined): { run: Promise<RunSummary>; most: () => number } {
+  const deps = createDeps(bundledConfig(out), { logger: createLogger({ level: 'silent' }) });
+  let inFlight = 0;
+  let most = 0;
+  const append = deps.journal.append.bind(deps.journal);
+  deps.journal.append = (e) => {
+    if (e.event === 'received') most = Math.max(most, ++inFlight);
+    if (e.event === 'outcome' || e.event === 'already-processed') inFlight--;
+    return append(e);
+  };
+  return { run: runEmbedded({ inbox: FIXTURES_INBOX, deps, concurrency: 8, maxBytesInFlight }), most: () => most };
+}
+
 describe('a run with a budget of one byte', () => {
   it('processes one file at a time on one thread, with the same outputs as with the default budget', async () => {
     const tight = tempDir();
-    const deps = createDeps(bundledConfig(tight), { logger: createLogger({ level: 'silent' }) });
-    // the real journal, observed: files between their `received` line and their last line
-    let inFlight = 0;
-    let most = 0;
-    const append = deps.journal.append.bind(deps.journal);
-    deps.journal.append = (e) => {
-      if (e.event === 'received') most = Math.max(most, ++inFlight);
-      if (e.event === 'outcome' || e.event === 'already-processed') inFlight--;
-      return append(e);
-    };
-    const r = await runEmbedded({ inbox: FIXTURES_INBOX, deps, concurrency: 8, maxBytesInFlight: 1 });
-    expect(r.failures).toEqual([]);
-    expect(most).toBe(1);
-
     const loose = tempDir();
-    const deps2 = createDeps(bundledConfig(loose), { logger: createLogger({ level: 'silent' }) });
-    let most2 = 0;
-    let inFlight2 = 0;
-    const append2 = deps2.journal.append.bind(deps2.journal);
-    deps2.journal.append = (e) => {
-      if (e.event === 'received') most2 = Math.max(most2, ++inFlight2);
-      if (e.event === 'outcome' || e.event === 'already-processed') inFlight2--;
-      return append2(e);
-    };
-    const r2 = await runEmbedded({ inbox: FIXTURES_INBOX, deps: deps2, concurrency: 8 });
-    expect(most2).toBeGreaterThan(1); // the observation can see more than one
+    const a = observedRun(tight, 1);
+    const b = observedRun(loose, undefined);
+    const [r, r2] = [await a.run, await b.run];
+    expect(r.failures).toEqual([]);
+    expect(a.most()).toBe(1);
+    expect(b.most()).toBeGreaterThan(1); // the observation can see more than one
     expect(r.tally).toEqual(r2.tally);
     expect(outputsOf(tight)).toEqual(outputsOf(loose));
   }, 60000);
