@@ -35,6 +35,14 @@ describe('ReusableDeflater', () => {
     }
   });
 
+  it('reuses its stream on this Node (a silent fallback would only be slower)', () => {
+    const d = new ReusableDeflater('zlib', { level: 1 });
+    const stream = (d as unknown as { stream: object }).stream;
+    for (const [, input] of inputs) d.deflate(input);
+    expect((d as unknown as { usable: boolean }).usable).toBe(true);
+    expect((d as unknown as { stream: object }).stream).toBe(stream);
+  });
+
   it('falls back to deflateSync when the stream has no native handle to reuse', () => {
     const d = new ReusableDeflater('zlib', { level: 1 });
     // as on a Node whose zlib streams are shaped otherwise
