@@ -12,6 +12,7 @@
  * When that shape is not there (another Node) or anything fails, it falls back to
  * `deflateSync` / `deflateRawSync`: the same bytes, a little slower. Tests compare the two.
  */
+import { types } from 'node:util';
 import zlib, { constants, deflateRawSync, deflateSync, type ZlibOptions } from 'node:zlib';
 
 interface NativeHandle {
@@ -43,7 +44,8 @@ export class ReusableDeflater {
     private readonly flush: number = constants.Z_FINISH,
   ) {
     this.stream = (format === 'zlib' ? zlib.createDeflate(options) : zlib.createDeflateRaw(options)) as (zlib.Deflate | zlib.DeflateRaw) & StreamInternals;
-    this.usable = typeof this.stream._handle?.writeSync === 'function' && typeof this.stream._handle?.reset === 'function' && this.stream._writeState instanceof Uint32Array;
+    // (util.types rather than instanceof: the stream's arrays may come from another realm, as under jest)
+    this.usable = typeof this.stream._handle?.writeSync === 'function' && typeof this.stream._handle?.reset === 'function' && types.isUint32Array(this.stream._writeState);
     // an error of the native stream (out of memory) destroys it; the fallback takes over
     this.stream.on('error', () => {
       this.usable = false;
