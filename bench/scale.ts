@@ -76,6 +76,9 @@ interface RunResult {
  */
 const WARM_UP = 0.15;
 
+/** Files in flight per worker process (BENCH_WORKER_CONCURRENCY; default 4). */
+const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
+
 /** Run folders, removed at the end (freed inodes would slow the next run's file creations on ext4 without a journal). */
 const runDirs: string[] = [];
 
@@ -86,7 +89,7 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
   const inbox = path.join(dir, 'in', 'op-alpha');
   mkdirSync(inbox, { recursive: true });
   const corpusConfig = JSON.parse(readFileSync(path.join(CACHE, 'scale-corpus', 'config.json'), 'utf8'));
-  const raw = { ...corpusConfig, $comment: undefined, paths: { out: 'out' }, partners: [{ id: 'op-alpha', inbox: 'in/op-alpha' }], redis: { url, prefix: `bench-scale-${workers}-${process.pid}` }, worker: { concurrency: 4 }, metrics: { port: 0, workerPort: 0 } };
+  const raw = { ...corpusConfig, $comment: undefined, paths: { out: 'out' }, partners: [{ id: 'op-alpha', inbox: 'in/op-alpha' }], redis: { url, prefix: `bench-scale-${workers}-${process.pid}` }, worker: { concurrency: WORKER_CONCURRENCY }, metrics: { port: 0, workerPort: 0 } };
   delete (raw as Record<string, unknown>).$comment;
   const configFile = path.join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(raw));
@@ -158,7 +161,7 @@ export async function main(): Promise<void> {
       '## Scaling (distributed runner)',
       '',
       `Measured ${today()} on ${machine()}; load average at the start ${load}. Command: \`npm run bench -- scale\` (\`bench/scale.ts\`).`,
-      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency 4 each) on the same Redis until the last file is done; ${rounds} rounds of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state.`,
+      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} rounds of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state.`,
       '',
       '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
