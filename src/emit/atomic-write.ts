@@ -250,54 +250,6 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   return result;
 }
 
-/**
- * Gives `source` a second name, `target`, atomically and durably (a hard link through a temp
- * name, renamed over the target; the file's data and the folder are fsynced, in the batch when
- * there is one). For a file this process owns and will not change (a worker's claimed file),
- * instead of writing a copy. False, with nothing changed, when it cannot (another file system,
- * links not supported, the file gone or not `expectedBytes` long): the caller writes a copy.
- */
-export async function linkFileAtomic(source: string, target: string, expectedBytes: number): Promise<boolean> {
-  const dir = path.dirname(target);
-  await ensureDir(dir);
-  let fd: number;
-  try {
-    fd = fsc.openSync(source, 'r');
-  } catch {
-    return false;
-  }
-  const tmp = tempNameFor(target);
-  try {
-    if (fsc.fstatSync(fd).size !== expectedBytes) throw new Error('not the bytes that were read');
-    fsc.linkSync(source, tmp);
-  } catch {
-    closeQuietly(fd);
-    return false;
-  }
-  try {
-    fsc.renameSync(tmp, target);
-  } catch {
-    closeQuietly(fd);
-    fsc.rmSync(tmp, { force: true });
-    return false;
-  }
-  // a rename between two names of one file does nothing (a retry that linked it already): the
-  // temp name is then still there
-  fsc.rmSync(tmp, { force: true });
-  const batch = currentBatch();
-  if (batch) {
-    batch.add(fd, dir); // the data (an upload may not be on disk yet) and the folder, at the commit
-    return true;
-  }
-  try {
-    await fsyncFd(fd);
-  } finally {
-    closeQuietly(fd);
-  }
-  await fsyncDir(dir);
-  return true;
-}
-
 /** Makes the current batch's writes durable (no-op outside a batch). */
 export async function commitWrites(): Promise<void> {
   await currentBatch()?.commit(fsyncDir);

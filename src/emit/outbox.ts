@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
 import { sha256 } from '../util/hash';
 import { readFileIfExists } from '../util/read-if-exists';
-import { linkFileAtomic, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
+import { writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
@@ -52,7 +52,7 @@ export class Outbox {
    * Keeps an original under archive/<day>/ or error/<day>/. The same name with other content
    * the same day gets the content hash in its name, so nothing is overwritten.
    */
-  async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string, ownSource?: string): Promise<JournalOutput> {
+  async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string): Promise<JournalOutput> {
     const [plain, alt] = this.originalPaths(kind, day, name, sha);
     let abs = plain;
     try {
@@ -60,11 +60,6 @@ export class Outbox {
       if (held !== undefined && sha256(held) !== sha) abs = alt;
     } catch {
       /* unreadable: taken as not there */
-    }
-    // a file of our own (claimed by a worker) becomes its copy by a hard link: no new inode,
-    // no second write, and deleting its processing/ name later frees nothing
-    if (ownSource !== undefined && (await linkFileAtomic(ownSource, abs, bytes.byteLength))) {
-      return { kind, path: this.relative(abs), sha256: sha, bytes: bytes.byteLength };
     }
     return this.put(kind, abs, bytes, {}, sha);
   }

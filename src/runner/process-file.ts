@@ -80,17 +80,6 @@ export interface InboundFile {
   /** path relative to the inbox root, for the journal */
   relPath: string;
   partner: string;
-  /**
-   * The file was claimed into processing/ and is this process's own (workers): its archive or
-   * error copy may be a hard link to it rather than a copy. `run` leaves its inbox untouched,
-   * so it always copies. Default false.
-   */
-  owned?: boolean;
-}
-
-/** The file to link as its own archive copy, when it is ours (see InboundFile.owned). */
-function ownedPath(file: InboundFile): string | undefined {
-  return file.owned ? file.path : undefined;
 }
 
 /** Where the time of one file went, in milliseconds (for the benchmarks and the logs). */
@@ -216,7 +205,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
       }
       const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
       if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
-      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha, ownedPath(file))], r.findings);
+      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
     }
     return processInvoices(deps, file, ctx, parsed);
   });
@@ -333,7 +322,7 @@ async function refuseFile(
     )),
   );
   let kept: JournalOutput;
-  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha, ownedPath(file));
+  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
   else kept = await copyLargeOriginal(deps, file, ctx);
   outputs.push(kept);
   outputs.push(
@@ -611,13 +600,13 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   const allFindings = verdicts.flatMap((v) => (multi ? v.findings.map((f) => ({ ...f, message: `${invoiceLabel(v.invoice, v.index)} : ${f.message}` })) : v.findings));
 
   if (outcome === 'refused' || outcome === 'duplicate') {
-    const kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha, ownedPath(file));
+    const kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha);
     outputs.push(kept);
     outputs.push(await outbox.writeReason(kept.path, { file: file.relPath, partner: file.partner, sha256: ctx.sha, kind: flux.kind, outcome, findings: toJournalFindings(allFindings), invoices }));
     const first = allFindings.find((f) => f.severity === 'fatal');
     ctx.log.warn({ rules: allFindings.filter((f) => f.severity === 'fatal').map((f) => f.rule) }, `${outcome}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
   } else {
-    outputs.push(await outbox.keepOriginal('archive', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha, ownedPath(file)));
+    outputs.push(await outbox.keepOriginal('archive', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha));
   }
   return finish(deps, file, ctx, outcome, flux.kind, invoices, outputs, allFindings);
 }

@@ -72,7 +72,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }
       metrics?.filesReceived.inc({ partner: d.partner });
       const end = metrics?.processingSeconds.startTimer();
-      const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner, owned: true });
+      const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const i of r.invoices) metrics?.invoices.inc({ outcome: i.outcome });

@@ -1,13 +1,11 @@
 /**
  * Atomic writes from pieces: text and byte parts, small and larger than what is encoded at a
  * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
- * And hard links for files the process owns: a second name, atomically, or nothing.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { commitWrites, linkFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
-import { withWriteBatch } from '../../src/emit/write-batch';
+import { writeFileAtomic } from '../../src/emit/atomic-write';
 import { tempDir } from '../helpers/run';
 
 describe('writeFileAtomic', () => {
@@ -43,49 +41,5 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'many.txt');
     await writeFileAtomic(target, parts);
     expect(readFileSync(target, 'utf8')).toBe(parts.join(''));
-  });
-});
-
-describe('linkFileAtomic', () => {
-  it('gives the file a second name (same inode), in a batch or not, and again on a retry without a temp name left', async () => {
-    const dir = tempDir();
-    const source = path.join(dir, 'processing', 'claimed.xml');
-    mkdirSync(path.dirname(source), { recursive: true });
-    writeFileSync(source, '<Invoice/>');
-    const target = path.join(dir, 'archive', '2026-11-27', 'claimed.xml');
-    expect(await linkFileAtomic(source, target, 10)).toBe(true);
-    expect(statSync(target).ino).toBe(statSync(source).ino);
-    // a retry after a crash: the target is already a name of the file
-    expect(await withWriteBatch(async () => {
-      const ok = await linkFileAtomic(source, target, 10);
-      await commitWrites();
-      return ok;
-    })).toBe(true);
-    expect(readdirSync(path.dirname(target))).toEqual(['claimed.xml']);
-    expect(statSync(source).nlink).toBe(2);
-    rmSync(source);
-    expect(readFileSync(target, 'utf8')).toBe('<Invoice/>');
-  });
-
-  it('replaces an earlier copy with other inode under the target name', async () => {
-    const dir = tempDir();
-    const source = path.join(dir, 'a.xml');
-    writeFileSync(source, 'same');
-    const target = path.join(dir, 'out', 'a.xml');
-    mkdirSync(path.dirname(target));
-    writeFileSync(target, 'same'); // a copy left by an attempt before this version
-    expect(await linkFileAtomic(source, target, 4)).toBe(true);
-    expect(statSync(target).ino).toBe(statSync(source).ino);
-  });
-
-  it('says false and changes nothing when the file is gone or not the bytes that were read', async () => {
-    const dir = tempDir();
-    const source = path.join(dir, 'a.xml');
-    writeFileSync(source, 'grown since');
-    const target = path.join(dir, 'out', 'a.xml');
-    expect(await linkFileAtomic(source, target, 4)).toBe(false);
-    expect(await linkFileAtomic(path.join(dir, 'gone.xml'), target, 4)).toBe(false);
-    expect(readdirSync(path.join(dir, 'out'))).toEqual([]);
-    expect(statSync(source).nlink).toBe(1);
   });
 });
