@@ -15,6 +15,7 @@ import path from 'node:path';
 import { projectRoot } from '../src/util/project-root';
 import { corpus } from './pipeline';
 import { fmt, machine, today, upsertSection } from './report';
+import { discard, emptyTrash } from './trash';
 
 const CACHE = path.join(projectRoot(), '.cache', 'bench');
 /** one file in TENTH, taken in name order within each partner's folder */
@@ -63,7 +64,7 @@ function count(inbox: string, configFile: string, fx: boolean): Promise<Count> {
     p.stderr.on('data', (d) => (stderr += d));
     p.on('error', reject);
     p.on('close', (code) => {
-      rmSync(out, { recursive: true, force: true });
+      discard(out);
       rmSync(cg, { force: true });
       const collected = /Collected : (\d+)/.exec(stderr);
       if (code !== 0 || !collected) return reject(new Error(`callgrind run failed (${code}): ${stderr.slice(-1500)}`));
@@ -101,7 +102,7 @@ export async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
+  main().then(emptyTrash).catch((e) => {
     process.stderr.write(String(e?.stack ?? e));
     process.exit(1);
   });

@@ -16,6 +16,7 @@ import { DEFAULT_FILES_IN_FLIGHT } from '../src/runner/embedded';
 import { defaultThreads } from '../src/runner/threaded';
 import { XMLParser } from 'fast-xml-parser';
 import { projectRoot } from '../src/util/project-root';
+import { discard, emptyTrash } from './trash';
 import { generateCorpus, generateLargeFlow } from './generate';
 import { fmt, loadAverage, machine, percentile, today, upsertSection } from './report';
 
@@ -48,9 +49,9 @@ export function corpus(name: string, invoices: number, small = false): { inbox: 
 }
 
 /**
- * Output trees are removed only when the whole bench is over: on ext4 without a journal (this
- * machine's disk), every freed inode slows the next file creations for about 35 s, so
- * deleting one run's 50,000 files would tax the next run.
+ * Output trees are kept until the whole bench is over, then put in the trash (trash.ts): on
+ * ext4 without a journal (this machine's disk), every freed inode slows the file creations of
+ * the next minutes, so deleting one run's 50,000 files would tax the next run.
  */
 const outputs: string[] = [];
 
@@ -114,7 +115,7 @@ export async function main(): Promise<void> {
   try {
     await benchAll();
   } finally {
-    for (const out of outputs) rmSync(out, { recursive: true, force: true });
+    for (const out of outputs) discard(out);
   }
 }
 
@@ -181,7 +182,7 @@ async function benchAll(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
+  main().then(emptyTrash).catch((e) => {
     process.stderr.write(String(e?.stack ?? e));
     process.exit(1);
   });

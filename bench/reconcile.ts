@@ -24,6 +24,7 @@ import { LifecycleStore } from '../src/lifecycle/store';
 import { reconcileDay } from '../src/reconcile/reconcile-day';
 import { fixedClock } from '../src/util/clock';
 import { projectRoot } from '../src/util/project-root';
+import { discard, emptyTrash } from './trash';
 
 const DAY = '2026-03-10';
 const WRITERS = ['node-1', 'node-2', 'node-3', 'node-4'];
@@ -391,7 +392,7 @@ makes a few hundred thousand of them.
 `;
     await writePerformanceSection(section);
   } finally {
-    await fs.rm(root, { recursive: true, force: true });
+    discard(root);
   }
 }
 
@@ -402,7 +403,7 @@ if (require.main === module) {
       process.exit(1);
     });
   } else {
-    main().catch((e) => {
+    main().then(emptyTrash).catch((e) => {
       process.stderr.write(`${(e as Error).stack}\n`);
       process.exit(1);
     });

@@ -15,6 +15,7 @@ import { fluxJobId, fluxJobOptions, fluxQueue } from '../src/queue/flux-queue';
 import { createRedis } from '../src/queue/redis';
 import { sha256 } from '../src/util/hash';
 import { projectRoot } from '../src/util/project-root';
+import { discard, emptyTrash } from './trash';
 import { generateCorpus } from './generate';
 import { fmt, loadAverage, machine, today, upsertSection } from './report';
 
@@ -79,7 +80,7 @@ const WARM_UP = 0.15;
 /** Files in flight per worker process (BENCH_WORKER_CONCURRENCY; default 4). */
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
 
-/** Run folders, removed at the end (freed inodes would slow the next run's file creations on ext4 without a journal). */
+/** Run folders, put in the trash at the end (freed inodes would slow the next run's file creations on ext4 without a journal: trash.ts). */
 const runDirs: string[] = [];
 
 async function oneRun(files: string[], workers: number, url: string): Promise<RunResult> {
@@ -135,7 +136,8 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
 export async function main(): Promise<void> {
   const n = Number(process.env.BENCH_SCALE_FILES ?? 2000);
   const dir = path.join(CACHE, 'scale-corpus');
-  rmSync(dir, { recursive: true, force: true });
+  discard(dir); // made again: BENCH_SCALE_FILES may have changed
+
   const s = generateCorpus(dir, { invoices: n, seed: 7, small: true });
   const files = readdirSync(s.inbox).flatMap((p) => readdirSync(path.join(s.inbox, p)).map((f) => path.join(s.inbox, p, f)));
   if (spawnSync('sh', ['-c', `test -f "${path.join(projectRoot(), 'dist/src/cli/index.js')}"`]).status !== 0) throw new Error('build first: npm run build');
@@ -173,12 +175,12 @@ export async function main(): Promise<void> {
     upsertSection('scale', section);
   } finally {
     redis.stop();
-    for (const d of runDirs) rmSync(d, { recursive: true, force: true });
+    for (const d of runDirs) discard(d);
   }
 }
 
 if (require.main === module) {
-  main().catch((e) => {
+  main().then(emptyTrash).catch((e) => {
     process.stderr.write(String(e?.stack ?? e));
     process.exit(1);
   });

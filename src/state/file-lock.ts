@@ -28,8 +28,8 @@ export interface LockOptions {
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 const TOKEN_PREFIX = '.lock-token.';
 const TOKEN_NAME = `${TOKEN_PREFIX}${HOST}~${process.pid}~${threadId}`;
-/** folder → this process's token in it */
-const tokens = new Map<string, string>();
+/** folder → this process's token in it, and the token's inode (what a lock of ours links to) */
+const tokens = new Map<string, { path: string; ino: number }>();
 let hardLinks = true;
 
 const local = new Map<string, Promise<unknown>>();
@@ -41,13 +41,14 @@ function holderLine(): string {
 function tokenIn(dir: string): string {
   let t = tokens.get(dir);
   if (!t) {
-    t = path.join(dir, TOKEN_NAME);
-    fsc.writeFileSync(t, holderLine());
+    const p = path.join(dir, TOKEN_NAME);
+    fsc.writeFileSync(p, holderLine());
+    t = { path: p, ino: fsc.statSync(p).ino };
     if (tokens.size === 0) process.once('exit', releaseLockTokens);
     tokens.set(dir, t);
     removeDeadTokens(dir);
   }
-  return t;
+  return t.path;
 }
 
 /**
@@ -57,7 +58,7 @@ function tokenIn(dir: string): string {
 export function releaseLockTokens(): void {
   for (const t of tokens.values()) {
     try {
-      fsc.unlinkSync(t);
+      fsc.unlinkSync(t.path);
     } catch {
       /* already gone */
     }
@@ -173,10 +174,9 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
 function release(lockPath: string): void {
   try {
     const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
-    if (mine) {
-      const ours = fsc.statSync(mine, { throwIfNoEntry: false });
-      if (ours && fsc.statSync(lockPath).ino !== ours.ino) return;
-    }
+    // a lock of ours is a link to our token: same inode (known since the token was made, so
+    // one stat per release, not two, and still right if someone removed the token itself)
+    if (mine && fsc.statSync(lockPath).ino !== mine.ino) return;
     fsc.unlinkSync(lockPath);
   } catch {
     /* gone already */

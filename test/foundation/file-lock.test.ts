@@ -4,7 +4,7 @@
  * created or freed per lock, nothing left behind.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { withFileLock } from '../../src/state/file-lock';
@@ -61,6 +61,28 @@ describe('file lock', () => {
     const inodes = new Set<number>();
     for (let i = 0; i < 5; i++) await withFileLock(path.join(dir, `x${i}.lock`), async () => void inodes.add(statSync(path.join(dir, `x${i}.lock`)).ino));
     expect(inodes.size).toBe(1);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('on release, leaves alone a lock that was broken and taken by another holder meanwhile', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'b.lock');
+    const other = path.join(dir, 'other-holder');
+    await withFileLock(lock, async () => {
+      // another process judged our lock stale, broke it and took it (its own token, another inode)
+      unlinkSync(lock);
+      writeFileSync(other, 'elsewhere 1 0 2026-01-01T00:00:00Z\n');
+      linkSync(other, lock);
+    });
+    expect(statSync(lock).ino).toBe(statSync(other).ino); // still the other holder's
+  });
+
+  it('on release, removes its own lock even when its token was removed behind its back', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'c.lock');
+    await withFileLock(lock, async () => {
+      for (const t of readdirSync(dir).filter((f) => f.startsWith('.lock-token.'))) unlinkSync(path.join(dir, t));
+    });
     expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]);
   });
 
