@@ -11,7 +11,7 @@
  *   two workers from working on the same file at once after a Redis reset.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
@@ -63,9 +63,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
     }
     return withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
-      try {
-        await fs.access(d.path);
-      } catch {
+      // synchronous: a metadata lookup costs less than a thread-pool round trip
+      if (!existsSync(d.path)) {
         const done = await deps.processed.get(d.sha256);
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
@@ -76,7 +75,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const i of r.invoices) metrics?.invoices.inc({ outcome: i.outcome });
-      await fs.rm(d.path, { force: true });
+      await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
       return { outcome: r.outcome, sha256: r.sha256 };
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
   };
