@@ -4,8 +4,9 @@
  * Taking the lock is one atomic `link()` of this process's token file (one per folder,
  * `.lock-token.<host>~<pid>~<thread>`) to the lock's name; releasing it is one `unlink()`.
  * No inode is created or freed per lock: on ext4 without a journal, as on this project's
- * machines, every freed inode makes the next file creations scan past it for about 35 s,
- * and a lock file created and deleted per invoice cost more CPU than the XML parsing.
+ * machines, every freed inode makes the file creations of its block group look it up and skip
+ * it for 60 s to 6 minutes (`recently_deleted()` in fs/ext4/ialloc.c), and a lock file created
+ * and deleted per invoice cost more CPU than the XML parsing.
  * Where the file system has no hard links, the lock is a file created with O_EXCL instead.
  *
  * A lock is broken when its holder is gone: a process of this machine that no longer runs,
