@@ -137,7 +137,6 @@ export async function main(): Promise<void> {
   const n = Number(process.env.BENCH_SCALE_FILES ?? 2000);
   const dir = path.join(CACHE, 'scale-corpus');
   discard(dir); // made again: BENCH_SCALE_FILES may have changed
-
   const s = generateCorpus(dir, { invoices: n, seed: 7, small: true });
   const files = readdirSync(s.inbox).flatMap((p) => readdirSync(path.join(s.inbox, p)).map((f) => path.join(s.inbox, p, f)));
   if (spawnSync('sh', ['-c', `test -f "${path.join(projectRoot(), 'dist/src/cli/index.js')}"`]).status !== 0) throw new Error('build first: npm run build');
