@@ -5,14 +5,16 @@
  * reason; a claimed file that is gone because an earlier attempt finished it completes with
  * that attempt's outcome, and nothing is processed twice.
  */
-import { existsSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
+import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
+import { dayOf } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
 import { sha256 } from '../../src/util/hash';
 import { invoiceNumbered } from '../helpers/generate-flows';
@@ -38,15 +40,6 @@ async function finished(queue: Queue<FluxJobData>, id: string): Promise<Finished
     await sleep(50);
   }
   throw new Error(`job ${id} did not finish`);
-}
-
-/** Every line of every journal file (journal/<day>/…). */
-function journalLines(dir: string): { event: string; sha256?: string; outcome?: string }[] {
-  const root = path.join(dir, 'out', 'journal');
-  return (readdirSync(root, { recursive: true }) as string[])
-    .map((f) => path.join(root, f))
-    .filter((f) => statSync(f).isFile())
-    .flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 }
 
 describeRedis('worker jobs', () => {
@@ -92,7 +85,8 @@ describeRedis('worker jobs', () => {
     const again: FluxJobData = { ...first, claimId: `${first.claimId}-retry`, path: path.join(path.dirname(first.path), `gone-${path.basename(first.path)}`) };
     const r2 = await finished(queue, await enqueue(again));
     expect(r2).toMatchObject({ state: 'completed', returnvalue: { outcome: 'accepted', sha256: first.sha256 } });
-    const outcomes = journalLines(setup.dir).filter((l) => l.event === 'outcome' && l.sha256 === first.sha256);
+    const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), dayOf(new Date(), setup.config.timezone));
+    const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === first.sha256);
     expect(outcomes).toHaveLength(1); // processed once
   }, 30000);
 
