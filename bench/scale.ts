@@ -41,10 +41,13 @@ async function redisUrl(): Promise<{ url: string; stop(): void }> {
   return { url, stop: () => p.kill() };
 }
 
-/** CPU time (user + system) of a running process, from /proc (Linux). */
-function procCpuMs(pid: number | undefined): number {
+/**
+ * CPU time (user + system) of a running process, all its threads, from /proc (Linux); with
+ * `jsThreadOnly`, of its main thread alone (the JavaScript thread: its task id is the pid).
+ */
+function procCpuMs(pid: number | undefined, jsThreadOnly = false): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(jsThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in ticks of 1/100 s
   } catch {
@@ -65,7 +68,7 @@ interface RunResult {
   /** CPU time of the worker processes, summed */
   workerCpuMs: number;
   /** the same after warm-up: from the moment WARM_UP of the files are done to the last one */
-  steady: { ms: number; files: number; workerCpuMs: number };
+  steady: { ms: number; files: number; workerCpuMs: number; jsThreadCpuMs: number };
   /** CPU time of the Redis server during the run */
   redisCpuMs: number;
 }
@@ -114,17 +117,19 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
   const redisCpu0 = await redisCpuMs(redis);
   const processing = path.join(config.paths.processing, 'op-alpha');
   const cpuNow = () => procs.reduce((a, p) => a + procCpuMs(p.pid), 0);
-  let warm: { t: number; done: number; cpu: number } | undefined;
+  const jsCpuNow = () => procs.reduce((a, p) => a + procCpuMs(p.pid, true), 0);
+  let warm: { t: number; done: number; cpu: number; jsCpu: number } | undefined;
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
     const left = readdirSync(processing).length;
-    if (!warm && files.length - left >= files.length * WARM_UP) warm = { t: Date.now(), done: files.length - left, cpu: cpuNow() };
+    if (!warm && files.length - left >= files.length * WARM_UP) warm = { t: Date.now(), done: files.length - left, cpu: cpuNow(), jsCpu: jsCpuNow() };
     if (left === 0) break;
   }
   const ms = Date.now() - t0;
   const workerCpuMs = cpuNow();
-  const w = warm ?? { t: t0, done: 0, cpu: 0 };
-  const steady = { ms: Date.now() - w.t, files: files.length - w.done, workerCpuMs: workerCpuMs - w.cpu };
+  const jsThreadCpuMs = jsCpuNow();
+  const w = warm ?? { t: t0, done: 0, cpu: 0, jsCpu: 0 };
+  const steady = { ms: Date.now() - w.t, files: files.length - w.done, workerCpuMs: workerCpuMs - w.cpu, jsThreadCpuMs: jsThreadCpuMs - w.jsCpu };
   const redisCpu = (await redisCpuMs(redis)) - redisCpu0;
   await Promise.all(procs.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); })));
   await queue.obliterate({ force: true }).catch(() => undefined);
@@ -157,18 +162,28 @@ export async function main(): Promise<void> {
     const ratio = pooled(2, steady) / pooled(1, steady);
     const coldRatio = pooled(2, whole) / pooled(1, whole);
     const line = ({ workers, r }: { workers: number; r: RunResult }) =>
-      `| ${workers} | ${fmt(r.files)} | ${fmt(r.ms / 1000, 1)} s | ${fmt(rate(r), 1)} | ${fmt(rate(r.steady), 1)} | ${fmt(r.steady.workerCpuMs / r.steady.ms, 2)} | ${fmt(r.steady.workerCpuMs / r.steady.files, 1)} ms | ${fmt(r.workerCpuMs / r.files, 1)} ms | ${fmt(r.redisCpuMs / 1000, 1)} s |`;
+      `| ${workers} | ${fmt(r.files)} | ${fmt(r.ms / 1000, 1)} s | ${fmt(rate(r), 1)} | ${fmt(rate(r.steady), 1)} | ${fmt(r.steady.workerCpuMs / r.steady.ms, 2)} | ${fmt(r.steady.jsThreadCpuMs / r.steady.ms / workers, 2)} | ${fmt((r.steady.workerCpuMs - r.steady.jsThreadCpuMs) / r.steady.ms / workers, 2)} | ${fmt(r.steady.workerCpuMs / r.steady.files, 1)} ms | ${fmt(r.workerCpuMs / r.files, 1)} ms | ${fmt(r.redisCpuMs / 1000, 1)} s |`;
+    // one worker's cores busy bound what two can do on 2 cores, before any cost of sharing them
+    const one = runs.filter((x) => x.workers === 1).map((x) => x.r.steady);
+    const oneCores = one.reduce((a, r) => a + r.workerCpuMs, 0) / one.reduce((a, r) => a + r.ms, 0);
+    const oneJs = one.reduce((a, r) => a + r.jsThreadCpuMs, 0) / one.reduce((a, r) => a + r.ms, 0);
+    const perFile = (w: number) => {
+      const mine = runs.filter((x) => x.workers === w).map((x) => x.r.steady);
+      return mine.reduce((a, r) => a + r.workerCpuMs, 0) / mine.reduce((a, r) => a + r.files, 0);
+    };
     const section = [
       '## Scaling (distributed runner)',
       '',
       `Measured ${today()} on ${machine()}; load average at the start ${load}. Command: \`npm run bench -- scale\` (\`bench/scale.ts\`).`,
-      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} rounds of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state.`,
+      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} rounds of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state; the next two columns split it, per worker, into its JavaScript thread and its other threads.`,
       '',
-      '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | JavaScript thread busy, per worker | other threads, cores per worker | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...runs.map(line),
       '',
       `**2 workers = ${fmt(ratio, 2)} × 1 worker in steady state** over all rounds (${fmt(pooled(1, steady), 1)} and ${fmt(pooled(2, steady), 1)} files/s; goal: at least 1.7 on this 2-core machine); from the workers' start, ${fmt(coldRatio, 2)} × (${fmt(pooled(1, whole), 1)} and ${fmt(pooled(2, whole), 1)} files/s).`,
+      '',
+      `One worker's JavaScript thread was busy ${fmt(oneJs * 100)} % of the time, and its other threads kept ${fmt(oneCores - oneJs, 2)} more cores busy: ${fmt(oneCores, 2)} cores for one worker, so two on 2 cores can do at most 2 / ${fmt(oneCores, 2)} = ${fmt(2 / oneCores, 2)} × its work, before any cost of sharing the cores (and Redis, the kernel's writeback and this bench need some). With two, a file took ${fmt(perFile(2), 1)} ms of worker CPU against ${fmt(perFile(1), 1)} ms with one (${perFile(2) >= perFile(1) ? '+' : ''}${fmt((perFile(2) / perFile(1) - 1) * 100)} %).`,
     ].join('\n');
     process.stdout.write(`${section}\n`);
     upsertSection('scale', section);
