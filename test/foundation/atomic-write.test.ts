@@ -35,6 +35,32 @@ describe('writeFileAtomic', () => {
     expect(w.sha256).toBe(createHash('sha256').update(written).digest('hex'));
   });
 
+  it('small writes one after another, with base64, byte and text parts mixed, each hold exactly their parts and report their hash', async () => {
+    const dir = tempDir();
+    // sizes going up and down, on both sides of the synchronous-write limit; byte parts between encoded ones
+    const sizes = [10, 70_000, 300, 700_000, 5, 200_000];
+    for (const [k, size] of sizes.entries()) {
+      const raw = randomBytes(size);
+      const kept = randomBytes(size % 997);
+      const parts = [`<r n="${k}">é\ud800€`, { base64Of: raw }, kept, '|', { base64Of: raw.subarray(0, size >> 1) }, kept, '</r>'];
+      const target = path.join(dir, `s${k}.xml`);
+      const w = await writeFileAtomic(target, parts);
+      const expected = Buffer.concat([
+        Buffer.from(`<r n="${k}">é\ud800€`, 'utf8'),
+        Buffer.from(raw.toString('base64'), 'latin1'),
+        kept,
+        Buffer.from('|'),
+        Buffer.from(raw.subarray(0, size >> 1).toString('base64'), 'latin1'),
+        kept,
+        Buffer.from('</r>'),
+      ]);
+      const written = readFileSync(target);
+      expect(written.equals(expected)).toBe(true);
+      expect(w.bytes).toBe(expected.length);
+      expect(w.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
+    }
+  });
+
   it('writes more parts than one writev takes', async () => {
     const dir = tempDir();
     const parts = Array.from({ length: 2000 }, (_, k) => `${k},`);
