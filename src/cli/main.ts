@@ -17,6 +17,7 @@ import { runCommand } from './commands/run';
 import { UsageError, validateCommand } from './commands/validate';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
+import { systemErrorHint } from './system-error-hint';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -130,6 +131,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = 2;
       return;
     }
+    const hint = systemErrorHint(e);
+    if (hint) process.stderr.write(`chorus-flux: stopped: ${hint}\n`);
     process.stderr.write(`chorus-flux: system failure: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 2;
   }

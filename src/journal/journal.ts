@@ -23,8 +23,9 @@ export interface JournalOptions {
 export type JournalLine = JournalEvent & { seq: number; ts: string; writer: string };
 
 interface Pending {
-  line: string;
-  resolve: () => void;
+  event: JournalEvent;
+  ts: string;
+  resolve: (line: JournalLine) => void;
   reject: (e: Error) => void;
 }
 
@@ -40,7 +41,7 @@ export class Journal {
   private seqByDay = new Map<string, number>();
   private queue = new Map<string, Pending[]>();
   private flushing: Promise<void> | undefined;
-  private handles = new Map<string, fs.FileHandle>();
+  private handles = new Map<string, { fh: fs.FileHandle; size: number }>();
   private closed = false;
 
   constructor(private readonly opts: JournalOptions) {
@@ -62,22 +63,48 @@ export class Journal {
     }
   }
 
-  /** Appends one event; resolves once it is on disk (fsync). */
+  /**
+   * Appends one event; resolves once it is on disk (fsync). The line is numbered when its
+   * batch is written, so a batch that fails (disk full) leaves no gap in the numbering.
+   */
   append(event: JournalEvent): Promise<JournalLine> {
     if (this.closed) return Promise.reject(new Error('journal is closed'));
     const now = this.opts.clock.now();
     const day = dayOf(now, this.opts.timezone);
-    if (!this.seqByDay.has(day)) this.seqByDay.set(day, this.lastSeqOnDisk(day));
-    const seq = (this.seqByDay.get(day) ?? 0) + 1;
-    this.seqByDay.set(day, seq);
-    const line: JournalLine = { seq, ts: now.toISOString(), writer: this.writerId, ...event };
-    const text = JSON.stringify(line) + '\n';
     return new Promise<JournalLine>((resolve, reject) => {
       const list = this.queue.get(day) ?? [];
-      list.push({ line: text, resolve: () => resolve(line), reject });
+      list.push({ event, ts: now.toISOString(), resolve, reject });
       this.queue.set(day, list);
       this.scheduleFlush();
     });
+  }
+
+  /**
+   * Writes one day's batch: numbered, written whole (a short write is continued), fsynced.
+   * On failure the file is cut back to where the batch began, so no torn line stays behind
+   * for the reconciliation to report, and the numbers are not used.
+   */
+  private async writeBatch(day: string, items: Pending[]): Promise<void> {
+    if (!this.seqByDay.has(day)) this.seqByDay.set(day, this.lastSeqOnDisk(day));
+    const first = (this.seqByDay.get(day) ?? 0) + 1;
+    const lines = items.map((i, k): JournalLine => ({ seq: first + k, ts: i.ts, writer: this.writerId, ...i.event }));
+    const bytes = Buffer.from(lines.map((l) => JSON.stringify(l) + '\n').join(''), 'utf8');
+    const h = await this.handle(day);
+    const before = h.size;
+    try {
+      for (let at = 0; at < bytes.length; ) at += (await h.fh.write(bytes, at, bytes.length - at)).bytesWritten;
+      await h.fh.datasync();
+    } catch (e) {
+      try {
+        await h.fh.truncate(before);
+      } catch {
+        /* the next line starts after the torn one; the reconciliation reports it */
+      }
+      throw e;
+    }
+    h.size = before + bytes.length;
+    this.seqByDay.set(day, first + items.length - 1);
+    items.forEach((i, k) => i.resolve(lines[k]));
   }
 
   private scheduleFlush(): void {
@@ -90,10 +117,7 @@ export class Journal {
         this.queue.clear();
         for (const [day, items] of batches) {
           try {
-            const fh = await this.handle(day);
-            await fh.write(items.map((i) => i.line).join(''));
-            await fh.datasync();
-            for (const i of items) i.resolve();
+            await this.writeBatch(day, items);
           } catch (e) {
             for (const i of items) i.reject(e as Error);
           }
@@ -103,28 +127,29 @@ export class Journal {
     })();
   }
 
-  private async handle(day: string): Promise<fs.FileHandle> {
-    let fh = this.handles.get(day);
-    if (!fh) {
+  private async handle(day: string): Promise<{ fh: fs.FileHandle; size: number }> {
+    let h = this.handles.get(day);
+    if (!h) {
       const file = this.fileFor(day);
       await fs.mkdir(path.dirname(file), { recursive: true });
-      fh = await fs.open(file, 'a');
-      this.handles.set(day, fh);
+      const fh = await fs.open(file, 'a');
+      h = { fh, size: (await fh.stat()).size };
+      this.handles.set(day, h);
       // keep only today's and yesterday's handles open
       if (this.handles.size > 2) {
-        const [oldDay, oldFh] = this.handles.entries().next().value as [string, fs.FileHandle];
+        const [oldDay, old] = this.handles.entries().next().value as [string, { fh: fs.FileHandle }];
         this.handles.delete(oldDay);
-        await oldFh.close();
+        await old.fh.close();
       }
     }
-    return fh;
+    return h;
   }
 
   /** Waits for pending appends and closes the files. */
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
     this.closed = true;
-    for (const fh of this.handles.values()) await fh.close();
+    for (const h of this.handles.values()) await h.fh.close();
     this.handles.clear();
   }
 }

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import { logDestination } from './log-destination';
 
 export interface LoggerOptions {
   /** also write every line (JSON) to this file */
@@ -25,12 +26,12 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       const prettyStream = require('pino-pretty')({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true });
       streams.push({ level, stream: prettyStream });
     } else {
-      streams.push({ level, stream: pino.destination({ fd: 2, sync: false }) });
+      streams.push({ level, stream: logDestination({ dest: 2, label: 'the console (stderr)' }) });
     }
   }
   if (opts.file) {
     mkdirSync(path.dirname(opts.file), { recursive: true });
-    streams.push({ level: 'info', stream: pino.destination({ dest: opts.file, sync: false, mkdir: true }) });
+    streams.push({ level: 'info', stream: logDestination({ dest: opts.file, label: `the log file ${opts.file}` }) });
   }
   if (streams.length === 0) return pino({ level: 'silent' });
   return pino({ level: 'debug', base: { pid: process.pid } }, pino.multistream(streams));

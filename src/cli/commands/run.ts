@@ -11,6 +11,7 @@ import type { FileResult } from '../../runner/process-file';
 import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
+import { failureHints } from '../system-error-hint';
 
 export interface RunCommandOptions {
   out?: string;
@@ -50,6 +51,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   await new Promise((r) => setTimeout(r, 20));
   process.stdout.write(`${summaryTable(summary)}\n`);
   process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
+  for (const hint of failureHints(summary.failures.map((f) => f.error))) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
   return summary.failures.length > 0 ? 2 : 0;
 }

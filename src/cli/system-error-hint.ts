@@ -1,0 +1,41 @@
+/**
+ * What an operator should do about the system errors that stop a run: the error codes the
+ * machine gives (disk full, read-only disk, permissions, too many open files), each with a
+ * plain sentence. Printed before the technical message.
+ */
+
+const HINTS: Record<string, string> = {
+  ENOSPC: 'the disk is full (no space left on the device). Free space, then run again',
+  EDQUOT: 'the disk quota of this user is used up. Free space or raise the quota, then run again',
+  EROFS: 'the file system is read-only. Remount it read-write, then run again',
+  EACCES: 'permission denied. Give this user read access to the inboxes and write access to the output folder, then run again',
+  EPERM: 'operation not permitted. Check the owner and permissions of the inboxes and of the output folder, then run again',
+  EMFILE: 'too many open files for this process. Raise the limit (ulimit -n, or LimitNOFILE in a systemd unit) or lower --concurrency, then run again',
+  ENFILE: 'too many open files on this machine. Raise fs.file-max or lower --concurrency, then run again',
+  EIO: 'the device reported an input/output error. Check the disk (dmesg), then run again',
+};
+
+/** Files a stopped run did not finish stay where they were; a new run finishes them once. */
+const AFTERWARDS = 'Files not finished are left in the inbox; the next run recognises those already done and does not process them twice.';
+
+/** A readable sentence for a system error that stopped a run, or undefined for any other error. */
+export function systemErrorHint(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !Object.hasOwn(HINTS, code)) return undefined;
+  const where = (e as NodeJS.ErrnoException).path;
+  return `${HINTS[code]}${where ? ` (${where})` : ''}. ${AFTERWARDS}`;
+}
+
+/**
+ * The sentences for the files a run could not finish, from their error messages ("ENOSPC: no
+ * space left on device, write", or a message that quotes one): one per kind of error, with
+ * how many files it stopped.
+ */
+export function failureHints(messages: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const m of messages) {
+    const code = Object.keys(HINTS).find((c) => new RegExp(`\\b${c}\\b`).test(m));
+    if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  return [...counts].map(([code, n]) => `${n} file(s) not finished: ${HINTS[code]}. ${AFTERWARDS}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * Where pino's lines go (the console, the run's log file): a SonicBoom stream that can never
+ * stall or stop the pipeline.
+ *
+ * Why not `pino.destination`: pino 10 still ships sonic-boom 4, whose synchronous flush retries
+ * a failed write forever when the error is not EAGAIN. With the log file on a full disk, the
+ * flush pino runs at exit spun for ever and `chorus-flux run` never ended (found with a
+ * 1 MB tmpfs: test/foundation/disk-full.test.ts). sonic-boom 5 throws instead; this wrapper
+ * also turns a destination that failed into a no-op, says so once on stderr, and leaves the
+ * run to the journal, which records every file whatever happens to the log.
+ */
+import { writeSync } from 'node:fs';
+import SonicBoom from 'sonic-boom';
+
+export interface LogDestinationOptions {
+  /** a file path, or a file descriptor (2: stderr) */
+  dest: string | number;
+  /** what to call it in the one message said when it fails */
+  label: string;
+}
+
+/** The minimal stream pino.multistream writes to. */
+export interface LogDestination {
+  write(line: string): boolean;
+  flushSync(): void;
+  end(): void;
+}
+
+/** Destinations whose buffered lines are written out when the process exits (as pino does for its own). */
+const open = new Set<LogDestination>();
+let exitHooked = false;
+
+export function logDestination(opts: LogDestinationOptions): LogDestination {
+  const sonic = typeof opts.dest === 'number' ? new SonicBoom({ fd: opts.dest, sync: false }) : new SonicBoom({ dest: opts.dest, sync: false, mkdir: true });
+  let failed = false;
+  const fail = (err: unknown) => {
+    if (failed) return;
+    failed = true;
+    const code = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
+    try {
+      // straight to the descriptor: the console's own stream may be the one that failed
+      writeSync(2, `chorus-flux: ${opts.label} can no longer be written (${code}); its lines are dropped from now on, the journal still records every file\n`);
+    } catch {
+      /* nowhere left to say it */
+    }
+    try {
+      sonic.destroy();
+    } catch {
+      /* already closed */
+    }
+  };
+  sonic.on('error', fail);
+  const dest: LogDestination = {
+    write(line: string): boolean {
+      if (failed) return true;
+      try {
+        return sonic.write(line);
+      } catch (e) {
+        fail(e);
+        return true;
+      }
+    },
+    flushSync(): void {
+      if (failed) return;
+      try {
+        sonic.flushSync();
+      } catch (e) {
+        // "not ready yet" before the file is open is harmless; anything else ends this destination
+        if ((e as Error)?.message !== 'sonic boom is not ready yet') fail(e);
+      }
+    },
+    end(): void {
+      open.delete(dest);
+      if (failed) return;
+      try {
+        sonic.end();
+      } catch (e) {
+        fail(e);
+      }
+    },
+  };
+  open.add(dest);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.once('exit', () => {
+      for (const d of open) d.flushSync();
+    });
+  }
+  return dest;
+}

@@ -1,0 +1,28 @@
+/**
+ * The plain sentence printed when a run stops on a system error (disk full, permissions, too
+ * many open files…), from the error itself or from the messages of the files it stopped.
+ */
+import { failureHints, systemErrorHint } from '../../src/cli/system-error-hint';
+
+it('says what to do about the errors an operator can fix, and nothing for the others', () => {
+  const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  expect(systemErrorHint(full)).toMatch(/^the disk is full .*Free space, then run again\. Files not finished are left in the inbox/);
+  const denied = Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES', path: '/srv/out/pivot' });
+  expect(systemErrorHint(denied)).toContain('permission denied. Give this user read access to the inboxes and write access to the output folder, then run again (/srv/out/pivot).');
+  expect(systemErrorHint(new Error('something else'))).toBeUndefined();
+  expect(systemErrorHint(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBeUndefined();
+  expect(systemErrorHint(undefined)).toBeUndefined();
+});
+
+it('counts the files each kind of error stopped, from their messages', () => {
+  const hints = failureHints([
+    'ENOSPC: no space left on device, write',
+    'the journal could not record the receipt of op-alpha/F1.xml: ENOSPC: no space left on device, write',
+    'EMFILE: too many open files, open',
+    'a parser bug',
+  ]);
+  expect(hints).toHaveLength(2);
+  expect(hints[0]).toMatch(/^2 file\(s\) not finished: the disk is full/);
+  expect(hints[1]).toMatch(/^1 file\(s\) not finished: too many open files for this process\. Raise the limit \(ulimit -n/);
+  expect(failureHints([])).toEqual([]);
+});
