@@ -2,9 +2,9 @@
  * Start-up checks of the folders a configuration names, so a typo is an error that names
  * the key instead of an inbox nobody watches. Inboxes must exist; the output root's parent
  * must exist; the processing area must sit on the same file system as every inbox (claims
- * are atomic renames).
+ * are atomic renames); the output root must be writable.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type Config } from './config';
 
@@ -16,9 +16,38 @@ function isDir(p: string): boolean {
   }
 }
 
+const WHY: Record<string, string> = { EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'operation not permitted' };
+
+/**
+ * Why `dir` cannot be written — or, when it does not exist yet, the nearest folder it would be
+ * made in — or undefined when it can. (Node's recursive mkdir reports a read-only disk as
+ * ENOENT; asking first gives the operator the real reason.)
+ */
+export function unwritableReason(dir: string): string | undefined {
+  let p = path.resolve(dir);
+  while (!existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+  try {
+    accessSync(p, constants.W_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return `${p} cannot be written (${code}${WHY[code] ? `: ${WHY[code]}` : ''})`;
+  }
+}
+
+/** The output root can be written (`run` makes it and its parents as needed). */
+export function checkOutputWritable(config: Config, key = 'paths.out'): void {
+  const why = unwritableReason(config.paths.out);
+  if (why) throw new ConfigError([`${key}: ${why}`], config.source);
+}
+
 export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
   const problems: string[] = [];
   if (!isDir(path.dirname(config.paths.out))) problems.push(`paths.out: the parent folder of ${config.paths.out} does not exist`);
+  else {
+    const why = unwritableReason(config.paths.out);
+    if (why) problems.push(`paths.out: ${why}`);
+  }
   if (mode === 'watch') {
     const withInbox = config.partners.filter((p) => p.inbox);
     if (withInbox.length === 0) problems.push('partners: no partner has an "inbox": there is nothing to watch');

@@ -3,6 +3,8 @@
  * is still in the inbox, untouched; once space is freed, a new run finishes the rest, nothing
  * twice, and the day reconciles clean.
  *
+ * Also: an output folder on a read-only file system is refused at start with its reason.
+ *
  * The output root is a small tmpfs mounted for the test, so it needs root (CAP_SYS_ADMIN), as
  * `.ci/run` has; without it the test says so and does not run.
  */
@@ -14,7 +16,7 @@ import { loadConfig } from '../../src/config/config';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { listFiles, tempDir } from '../helpers/run';
+import { FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
 
 const FILES = 60;
 
@@ -80,4 +82,21 @@ describe('a disk that fills up during a run', () => {
     expect(rec.stdout).toMatch(/duplicate 0, status 0, lost 0/);
     expect(rec.code).toBe(0);
   }, 240_000);
+
+  maybe('an output folder on a read-only file system is refused at start, naming it and why', async () => {
+    const ro = path.join(root, 'ro');
+    mkdirSync(ro);
+    expect(mount(ro, '1m')).toBe(true);
+    try {
+      mkdirSync(path.join(ro, 'out'));
+      expect(mount(ro, '1m,ro', true)).toBe(true);
+      for (const out of [path.join(ro, 'out'), path.join(ro, 'out', 'not-yet')]) {
+        const r = await cli(['run', FIXTURES_INBOX, '--out', out, '--no-progress'], { timeoutMs: 60_000 });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`--out: ${path.join(ro, 'out')} cannot be written (EROFS: the file system is read-only)`);
+      }
+    } finally {
+      execFileSync('umount', ['-l', ro], { stdio: 'ignore' });
+    }
+  });
 });
