@@ -17,7 +17,7 @@ import { runCommand } from './commands/run';
 import { UsageError, validateCommand } from './commands/validate';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
-import { systemErrorHint } from './system-error-hint';
+import { systemErrorHint } from '../util/system-error-hint';
 
 export function buildProgram(): Command {
   const program = new Command();

@@ -6,6 +6,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { describeErrorCode } from '../util/system-error-hint';
 import { ConfigError, type Config } from './config';
 
 function isDir(p: string): boolean {
@@ -15,8 +16,6 @@ function isDir(p: string): boolean {
     return false;
   }
 }
-
-const WHY: Record<string, string> = { EROFS: 'the file system is read-only', EACCES: 'permission denied', EPERM: 'operation not permitted' };
 
 /**
  * Why `dir` cannot be written — or, when it does not exist yet, the nearest folder it would be
@@ -30,8 +29,7 @@ export function unwritableReason(dir: string): string | undefined {
     accessSync(p, constants.W_OK);
     return undefined;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return `${p} cannot be written (${code}${WHY[code] ? `: ${WHY[code]}` : ''})`;
+    return `${p} cannot be written (${describeErrorCode((e as NodeJS.ErrnoException).code ?? 'error')})`;
   }
 }
 

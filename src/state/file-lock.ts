@@ -43,7 +43,13 @@ function tokenIn(dir: string): string {
   let t = tokens.get(dir);
   if (!t) {
     const p = path.join(dir, TOKEN_NAME);
-    fsc.writeFileSync(p, holderLine());
+    try {
+      fsc.writeFileSync(p, holderLine());
+    } catch (e) {
+      // disk full: no empty token left behind
+      fsc.rmSync(p, { force: true });
+      throw e;
+    }
     t = { path: p, ino: fsc.statSync(p).ino };
     if (tokens.size === 0) process.once('exit', releaseLockTokens);
     tokens.set(dir, t);

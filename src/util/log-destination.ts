@@ -27,7 +27,7 @@ export interface LogDestination {
 }
 
 /** Destinations whose buffered lines are written out when the process exits (as pino does for its own). */
-const open = new Set<LogDestination>();
+const live = new Set<LogDestination>();
 let exitHooked = false;
 
 export function logDestination(opts: LogDestinationOptions): LogDestination {
@@ -70,7 +70,7 @@ export function logDestination(opts: LogDestinationOptions): LogDestination {
       }
     },
     end(): void {
-      open.delete(dest);
+      live.delete(dest);
       if (failed) return;
       try {
         sonic.end();
@@ -79,11 +79,11 @@ export function logDestination(opts: LogDestinationOptions): LogDestination {
       }
     },
   };
-  open.add(dest);
+  live.add(dest);
   if (!exitHooked) {
     exitHooked = true;
     process.once('exit', () => {
-      for (const d of open) d.flushSync();
+      for (const d of live) d.flushSync();
     });
   }
   return dest;

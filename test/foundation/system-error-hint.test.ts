@@ -2,7 +2,7 @@
  * The plain sentence printed when a run stops on a system error (disk full, permissions, too
  * many open files…), from the error itself or from the messages of the files it stopped.
  */
-import { failureHints, systemErrorHint } from '../../src/cli/system-error-hint';
+import { failureHints, systemErrorHint } from '../../src/util/system-error-hint';
 
 it('says what to do about the errors an operator can fix, and nothing for the others', () => {
   const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

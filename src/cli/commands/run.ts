@@ -12,7 +12,7 @@ import type { FileResult } from '../../runner/process-file';
 import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
-import { failureHints } from '../system-error-hint';
+import { failureHints } from '../../util/system-error-hint';
 
 export interface RunCommandOptions {
   out?: string;

@@ -4,16 +4,24 @@
  * plain sentence. Printed before the technical message.
  */
 
-const HINTS: Record<string, string> = {
-  ENOSPC: 'the disk is full (no space left on the device). Free space, then run again',
-  EDQUOT: 'the disk quota of this user is used up. Free space or raise the quota, then run again',
-  EROFS: 'the file system is read-only. Remount it read-write, then run again',
-  EACCES: 'permission denied. Give this user read access to the inboxes and write access to the output folder, then run again',
-  EPERM: 'operation not permitted. Check the owner and permissions of the inboxes and of the output folder, then run again',
-  EMFILE: 'too many open files for this process. Raise the limit (ulimit -n, or LimitNOFILE in a systemd unit) or lower --concurrency, then run again',
-  ENFILE: 'too many open files on this machine. Raise fs.file-max or lower --concurrency, then run again',
-  EIO: 'the device reported an input/output error. Check the disk (dmesg), then run again',
+/** What each error code means, and what to do about it. */
+const CODES: Record<string, { what: string; todo: string }> = {
+  ENOSPC: { what: 'the disk is full (no space left on the device)', todo: 'Free space, then run again' },
+  EDQUOT: { what: 'the disk quota of this user is used up', todo: 'Free space or raise the quota, then run again' },
+  EROFS: { what: 'the file system is read-only', todo: 'Remount it read-write, then run again' },
+  EACCES: { what: 'permission denied', todo: 'Give this user read access to the inboxes and write access to the output folder, then run again' },
+  EPERM: { what: 'operation not permitted', todo: 'Check the owner and permissions of the inboxes and of the output folder, then run again' },
+  EMFILE: { what: 'too many open files for this process', todo: 'Raise the limit (ulimit -n, or LimitNOFILE in a systemd unit) or lower --concurrency, then run again' },
+  ENFILE: { what: 'too many open files on this machine', todo: 'Raise fs.file-max or lower --concurrency, then run again' },
+  EIO: { what: 'the device reported an input/output error', todo: 'Check the disk (dmesg), then run again' },
 };
+
+const HINTS: Record<string, string> = Object.fromEntries(Object.entries(CODES).map(([code, c]) => [code, `${c.what}. ${c.todo}`]));
+
+/** "EROFS: the file system is read-only" (or the bare code when it is not one of these). */
+export function describeErrorCode(code: string): string {
+  return Object.hasOwn(CODES, code) ? `${code}: ${CODES[code].what}` : code;
+}
 
 /** Files a stopped run did not finish stay where they were; a new run finishes them once. */
 const AFTERWARDS = 'Files not finished are left in the inbox; the next run recognises those already done and does not process them twice.';
