@@ -8,7 +8,6 @@
  * The output root is a small tmpfs mounted for the test, so it needs root (CAP_SYS_ADMIN), as
  * `.ci/run` has; without it the test says so and does not run.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,17 +16,9 @@ import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
+import { mountTmpfs, unmount, warnNotRun } from '../helpers/tmpfs';
 
 const FILES = 60;
-
-function mount(dir: string, size: string, remount = false): boolean {
-  try {
-    execFileSync('mount', remount ? ['-o', `remount,size=${size}`, dir] : ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
@@ -35,14 +26,11 @@ describe('a disk that fills up during a run', () => {
   const root = tempDir('cf-disk-full-');
   const out = path.join(root, 'out');
   mkdirSync(out);
-  const mounted = mount(out, '1m');
+  const mounted = mountTmpfs(out, '1m');
   afterAll(() => {
-    if (mounted) execFileSync('umount', ['-l', out], { stdio: 'ignore' });
+    if (mounted) unmount(out);
   });
-  if (!mounted) {
-    // eslint-disable-next-line no-console
-    console.warn('disk-full test NOT RUN: mounting a small tmpfs needs root (CAP_SYS_ADMIN); .ci/run runs as root');
-  }
+  if (!mounted) warnNotRun('disk-full test');
   const maybe = mounted ? it : it.skip;
 
   maybe('stops with exit 2 and a plain reason, keeps every input untouched, and a later run finishes each file once', async () => {
@@ -64,7 +52,7 @@ describe('a disk that fills up during a run', () => {
     // every input is still there, byte for byte
     expect(new Map(listFiles(inbox).map((f) => [f, sha(path.join(inbox, f))]))).toEqual(before);
 
-    expect(mount(out, '64m', true)).toBe(true);
+    expect(mountTmpfs(out, '64m', true)).toBe(true);
     const again = await cli(['run', path.join(root, 'inbox'), '--config', config, '--out', out, '--no-progress'], { timeoutMs: 120_000 });
     expect(again.stderr).not.toContain('system failure');
     expect(again.code).toBe(0);
@@ -86,17 +74,17 @@ describe('a disk that fills up during a run', () => {
   maybe('an output folder on a read-only file system is refused at start, naming it and why', async () => {
     const ro = path.join(root, 'ro');
     mkdirSync(ro);
-    expect(mount(ro, '1m')).toBe(true);
+    expect(mountTmpfs(ro, '1m')).toBe(true);
     try {
       mkdirSync(path.join(ro, 'out'));
-      expect(mount(ro, '1m,ro', true)).toBe(true);
+      expect(mountTmpfs(ro, '1m,ro', true)).toBe(true);
       for (const out of [path.join(ro, 'out'), path.join(ro, 'out', 'not-yet')]) {
         const r = await cli(['run', FIXTURES_INBOX, '--out', out, '--no-progress'], { timeoutMs: 60_000 });
         expect(r.code).toBe(2);
         expect(r.stderr).toContain(`--out: ${path.join(ro, 'out')} cannot be written (EROFS: the file system is read-only)`);
       }
     } finally {
-      execFileSync('umount', ['-l', ro], { stdio: 'ignore' });
+      unmount(ro);
     }
   });
 });
