@@ -14,7 +14,7 @@ import { main as pipeline } from './pipeline';
 import { main as reconcile } from './reconcile';
 import { main as scale } from './scale';
 import { main as validate } from './validate';
-import { emptyTrash, recentRemovalWarning } from './trash';
+import { emptyTrash, lowDiskWarning, recentRemovalWarning } from './trash';
 
 const BENCHES: Record<string, () => Promise<unknown>> = { validate, facturx, reconcile, pipeline, scale, instructions };
 /** run only when asked by name */
@@ -23,8 +23,7 @@ const OPT_IN = new Set(['instructions']);
 async function run(): Promise<void> {
   const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const names = asked.length ? asked : Object.keys(BENCHES).filter((n) => !OPT_IN.has(n));
-  const warning = recentRemovalWarning();
-  if (warning) process.stderr.write(`${warning}\n`);
+  for (const warning of [recentRemovalWarning(), lowDiskWarning()]) if (warning) process.stderr.write(`${warning}\n`);
   for (const n of names) {
     const b = BENCHES[n];
     if (!b) throw new Error(`unknown benchmark "${n}" (known: ${Object.keys(BENCHES).join(', ')})`);

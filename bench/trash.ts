@@ -71,3 +71,14 @@ export function recentRemovalWarning(now = Date.now()): string | undefined {
   if (ago >= RECENTCY_MS) return undefined;
   return `bench: the previous benchmark's files were removed ${Math.round(ago / 1000)} s ago; on ext4 without a journal file creations are slower for up to ${RECENTCY_MS / 60_000} minutes after that (wait for figures to compare)`;
 }
+
+/** Free space below which `npm run bench` warns before starting: its runs write more than 10 GB. */
+const WARN_FREE_BYTES = 16 * 1024 ** 3;
+
+/** A warning when the disk holding the benchmarks' folders has less than 16 GB free. Undefined otherwise. */
+export function lowDiskWarning(): string | undefined {
+  mkdirSync(CACHE, { recursive: true });
+  const free = freeBytes(CACHE);
+  if (free >= WARN_FREE_BYTES) return undefined;
+  return `bench: only ${(free / 1024 ** 3).toFixed(1)} GB free under ${CACHE}; the full run writes more than 10 GB (finished runs are removed when the disk runs short, at the price of slower file creations afterwards)`;
+}
