@@ -15,23 +15,15 @@ import { loadConfig } from '../../src/config/config';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
-import { mountTmpfs, unmount, warnNotRun } from '../helpers/tmpfs';
+import { FIXTURES_INBOX, listFiles } from '../helpers/run';
+import { mountTmpfs, tmpfsVolume, unmount } from '../helpers/tmpfs';
 
 const FILES = 60;
 
 const sha = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
 
 describe('a disk that fills up during a run', () => {
-  const root = tempDir('cf-disk-full-');
-  const out = path.join(root, 'out');
-  mkdirSync(out);
-  const mounted = mountTmpfs(out, '1m');
-  afterAll(() => {
-    if (mounted) unmount(out);
-  });
-  if (!mounted) warnNotRun('disk-full test');
-  const maybe = mounted ? it : it.skip;
+  const { root, dir: out, maybe } = tmpfsVolume({ prefix: 'cf-disk-full-', name: 'out', size: '1m', what: 'disk-full test' });
 
   maybe('stops with exit 2 and a plain reason, keeps every input untouched, and a later run finishes each file once', async () => {
     const inbox = path.join(root, 'inbox', 'op-alpha');

@@ -4,6 +4,9 @@
  * false and the test says it did not run.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from './run';
 
 /** Mounts a tmpfs of `size` (e.g. '1m') on `dir`, or with `remount` changes its options ('64m', '1m,ro'). */
 export function mountTmpfs(dir: string, size: string, remount = false): boolean {
@@ -26,4 +29,21 @@ export function unmount(dir: string): void {
 export function warnNotRun(what: string): void {
   // eslint-disable-next-line no-console
   console.warn(`${what} NOT RUN: mounting a small tmpfs needs root (CAP_SYS_ADMIN); .ci/run runs as root`);
+}
+
+/**
+ * For a describe block: a fresh temp folder with a tmpfs of `size` mounted on its `name`
+ * subfolder (unmounted after the block), and `maybe`, which is `it` when the mount worked and
+ * `it.skip` (with a warning saying why) when it did not.
+ */
+export function tmpfsVolume(opts: { prefix: string; name: string; size: string; what: string }): { root: string; dir: string; maybe: jest.It } {
+  const root = tempDir(opts.prefix);
+  const dir = path.join(root, opts.name);
+  mkdirSync(dir);
+  const mounted = mountTmpfs(dir, opts.size);
+  afterAll(() => {
+    if (mounted) unmount(dir);
+  });
+  if (!mounted) warnNotRun(opts.what);
+  return { root, dir, maybe: mounted ? it : it.skip };
 }

@@ -19,22 +19,14 @@ import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
-import { listFiles, tempDir } from '../helpers/run';
-import { mountTmpfs, unmount, warnNotRun } from '../helpers/tmpfs';
+import { listFiles } from '../helpers/run';
+import { mountTmpfs, tmpfsVolume } from '../helpers/tmpfs';
 import { ROUTING } from '../helpers/watch';
 
 const FILES = 30;
 
 describeRedis('a worker whose disk fills up', () => {
-  const root = tempDir('cf-worker-full-');
-  const vol = path.join(root, 'vol');
-  mkdirSync(vol);
-  const mounted = mountTmpfs(vol, '400k');
-  afterAll(() => {
-    if (mounted) unmount(vol);
-  });
-  if (!mounted) warnNotRun('worker disk-full test');
-  const maybe = mounted ? it : it.skip;
+  const { root, dir: vol, maybe } = tmpfsVolume({ prefix: 'cf-worker-full-', name: 'vol', size: '400k', what: 'worker disk-full test' });
 
   maybe('retries the jobs that could not write, and finishes each file once when space is freed', async () => {
     const raw = {
