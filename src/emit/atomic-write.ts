@@ -195,6 +195,13 @@ export interface WriteOptions {
    * archive/ was hashed when read): the write does not hash it again. Default: hashed.
    */
   knownSha256?: string;
+  /**
+   * Never replace an existing `target`: the temp file is hard-linked to it (atomic, fails
+   * when the name is taken) instead of renamed over it; when taken, the write is undone and
+   * the error's code is EEXIST. Where the file system has no hard links, a check then a
+   * rename. Default false.
+   */
+  noClobber?: boolean;
 }
 
 export interface WriteResult {
@@ -234,7 +241,8 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   try {
     bytes = await writeAll(fd, parts, sync, hash);
     if (durable && !batch) await fsyncFd(fd);
-    fsc.renameSync(tmp, target);
+    if (opts.noClobber) linkNoClobber(tmp, target);
+    else fsc.renameSync(tmp, target);
   } catch (e) {
     closeQuietly(fd);
     await fs.rm(tmp, { force: true });
@@ -248,6 +256,51 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   fsc.closeSync(fd); // written and synced: closing only releases the descriptor
   if (durable) await fsyncDir(dir);
   return result;
+}
+
+let hardLinks = true;
+
+/** Gives `tmp` the name `target` unless that name is taken (then EEXIST); `tmp` is gone either way on success. */
+function linkNoClobber(tmp: string, target: string): void {
+  if (hardLinks) {
+    try {
+      fsc.linkSync(tmp, target);
+      fsc.unlinkSync(tmp); // a name removed, not an inode: the file lives on under `target`
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw e;
+      hardLinks = false;
+    }
+  }
+  if (fsc.existsSync(target)) throw Object.assign(new Error(`EEXIST: file already exists, ${target}`), { code: 'EEXIST', path: target });
+  fsc.renameSync(tmp, target);
+}
+
+/**
+ * Copies `source` to `target` atomically (temp, fsync, rename or no-clobber link, folder
+ * fsync), the bytes copied by the kernel: for files too big to hold in memory. Returns the size.
+ */
+export async function copyFileAtomic(source: string, target: string, noClobber = false): Promise<number> {
+  const dir = path.dirname(target);
+  await ensureDir(dir);
+  const tmp = tempNameFor(target);
+  try {
+    await fs.copyFile(source, tmp);
+    const fh = await fs.open(tmp, 'r+');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (noClobber) linkNoClobber(tmp, target);
+    else fsc.renameSync(tmp, target);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+  await fsyncDir(dir);
+  return (await fs.stat(target)).size;
 }
 
 /** Makes the current batch's writes durable (no-op outside a batch). */

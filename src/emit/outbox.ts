@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
-import { sha256 } from '../util/hash';
-import { readFileIfExists } from '../util/read-if-exists';
-import { writeFileAtomic, type FileData, type FilePart } from './atomic-write';
+import { sha256, sha256OfFile } from '../util/hash';
+import { copyFileAtomic, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
@@ -50,18 +49,40 @@ export class Outbox {
 
   /**
    * Keeps an original under archive/<day>/ or error/<day>/. The same name with other content
-   * the same day gets the content hash in its name, so nothing is overwritten.
+   * the same day gets the content hash in its name, so nothing is overwritten, even when two
+   * files of that name are kept at the same moment (by two threads, workers or machines): the
+   * name is taken atomically, never after a check.
    */
   async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string): Promise<JournalOutput> {
+    return this.keepAs(kind, day, name, sha, (target, noClobber) => writeFileAtomic(target, bytes, { knownSha256: sha, noClobber }).then((w) => w.bytes));
+  }
+
+  /**
+   * keepOriginal for a file too big to read whole (over `limits.maxFileBytes`): copied from
+   * `source` by the kernel, under the same naming rule.
+   */
+  async keepLargeOriginal(kind: 'archive' | 'error', day: string, name: string, source: string, sha: string): Promise<JournalOutput> {
+    return this.keepAs(kind, day, name, sha, (target, noClobber) => copyFileAtomic(source, target, noClobber));
+  }
+
+  /**
+   * The plain name when free (taken without overwriting) or already holding this content
+   * (written again: same bytes, made durable); else the name with the content hash, which
+   * only this content can have.
+   */
+  private async keepAs(kind: 'archive' | 'error', day: string, name: string, sha: string, write: (target: string, noClobber: boolean) => Promise<number>): Promise<JournalOutput> {
     const [plain, alt] = this.originalPaths(kind, day, name, sha);
-    let abs = plain;
+    let target = plain;
+    let bytes: number;
     try {
-      const held = readFileIfExists(plain); // usually not there yet
-      if (held !== undefined && sha256(held) !== sha) abs = alt;
-    } catch {
-      /* unreadable: taken as not there */
+      bytes = await write(plain, true);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const held = await sha256OfFile(plain).catch(() => undefined);
+      if (held !== sha) target = alt;
+      bytes = await write(target, false);
     }
-    return this.put(kind, abs, bytes, {}, sha);
+    return { kind, path: this.relative(target), sha256: sha, bytes };
   }
 
   /** Where keepOriginal puts an original: its name, or (when taken by other content) the name with the content hash. */

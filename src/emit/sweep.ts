@@ -1,6 +1,9 @@
 /**
- * Start-up clean-up of the output tree: temp files of crashed writers in the outboxes
- * (pivot/, statut/, cdar/, reports/, and the last two days of archive/ and error/).
+ * Clean-up of temp files left by crashed writers (see sweepTempFiles for when one is an orphan).
+ * At start: the outboxes (pivot/, statut/, cdar/, reports/, and the last two days of archive/
+ * and error/), a few folders. Nightly, with the reconciliation: the state tree (marks,
+ * lifecycle records, id blocks), one entry per file and invoice ever processed, too large to
+ * walk at every start, and the reconciled day's archive/ and error/.
  */
 import path from 'node:path';
 import type { Config } from '../config/config';
@@ -13,6 +16,14 @@ export async function sweepOutboxes(config: Config, now = new Date()): Promise<n
     ...['pivot', 'statut', 'cdar', 'reports'].map((d) => path.join(config.paths.out, d)),
     ...days.flatMap((d) => ['archive', 'error'].map((k) => path.join(config.paths.out, k, d))),
   ];
+  return sweepRoots(roots);
+}
+
+export async function sweepStateAndDay(config: Config, day: string): Promise<number> {
+  return sweepRoots([config.paths.state, ...['archive', 'error'].map((k) => path.join(config.paths.out, k, day))]);
+}
+
+async function sweepRoots(roots: readonly string[]): Promise<number> {
   let n = 0;
   for (const r of roots) n += await sweepTempFiles(r);
   return n;

@@ -10,6 +10,7 @@ import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { writeFileAtomic } from '../emit/atomic-write';
+import { sweepStateAndDay } from '../emit/sweep';
 import type { JournalLine } from '../journal/journal';
 import { statePaths } from '../runner/deps';
 import { ProcessedFiles } from '../state/processed-files';
@@ -44,6 +45,8 @@ export interface ReconcileDayResult {
   files?: { json: string; csv: string; html: string };
   /** why it could not run (exit code 2) */
   error?: string;
+  /** temp files of crashed writers removed from state/ and the day's archive/ and error/ (when the reports are written) */
+  swept?: number;
 }
 
 /** Something that makes the reconciliation impossible (exit 2), as opposed to an anomaly. */
@@ -79,6 +82,10 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
     const { report, rows } = await buildReconciliation(opts.config, date, clock);
     const result: ReconcileDayResult = { exitCode: report.status === 'clean' ? 0 : 1, date, report };
     if (opts.write !== false) {
+      // the nightly run is also when the state tree, too large to walk at every start, loses
+      // the temp files of writers that crashed (a report-only call changes nothing)
+      result.swept = await sweepStateAndDay(opts.config, date);
+      if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary file(s) left under state/ or the day's archive/ and error/ by writers that crashed.`);
       const files = reportPaths(opts.reportDir ?? path.join(opts.config.paths.out, 'reports'), date);
       await writeFileAtomic(files.json, renderJson(report));
       await writeCsvFile(files.csv, rows());

@@ -11,7 +11,6 @@
  * content next; and a byte-identical file of another name that finds the mark ends
  * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -43,7 +42,7 @@ import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
 import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
 import { supplierId, supplierIdType } from '../emit/pivot/mapping';
 import { dayOf, type Clock } from '../util/clock';
-import { sha256 } from '../util/hash';
+import { sha256, sha256OfFile } from '../util/hash';
 import { flowId } from './flow-id';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
@@ -157,7 +156,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
 
   // size first: an oversize file is refused without being read into memory
   if (stat.size > config.limits.maxFileBytes) {
-    const sha = await hashFile(file.path);
+    const sha = await sha256OfFile(file.path);
     const size = stat.size;
     return underContentLock(deps, sha, async () => {
       const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
@@ -253,16 +252,6 @@ function fluxFinding(e: FluxError): Finding {
   return f;
 }
 
-async function hashFile(p: string): Promise<string> {
-  const h = createHash('sha256');
-  const fh = await fs.open(p, 'r');
-  try {
-    for await (const chunk of fh.createReadStream()) h.update(chunk as Buffer);
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
-  return h.digest('hex');
-}
 
 /**
  * A content that already has a processed mark. When the mark says its outcome line may not be
@@ -323,7 +312,7 @@ async function refuseFile(
   );
   let kept: JournalOutput;
   if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
-  else kept = await copyLargeOriginal(deps, file, ctx);
+  else kept = await outbox.keepLargeOriginal('error', ctx.day, file.name, file.path, ctx.sha); // an oversize file is streamed, never read whole
   outputs.push(kept);
   outputs.push(
     await outbox.writeReason(kept.path, {
@@ -340,19 +329,6 @@ async function refuseFile(
   return finish(deps, file, ctx, 'refused', kind, invoices, outputs, findings);
 }
 
-async function copyLargeOriginal(deps: PipelineDeps, file: InboundFile, ctx: FileCtx): Promise<JournalOutput> {
-  // an oversize file is streamed to error/ rather than read whole
-  const target = deps.outbox.resolve('error', ctx.day, path.basename(file.name) || 'unnamed');
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${path.dirname(target)}/.${path.basename(target)}.${process.pid}.tmp`;
-  await fs.copyFile(file.path, tmp);
-  const fh = await fs.open(tmp, 'r+');
-  await fh.sync();
-  await fh.close();
-  await fs.rename(tmp, target);
-  const st = await fs.stat(target);
-  return { kind: 'error', path: deps.outbox.relative(target), sha256: ctx.sha, bytes: st.size };
-}
 
 async function finish(
   deps: PipelineDeps,

@@ -95,7 +95,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // the nightly reconciliation scheduled by `watch` (BullMQ Job Scheduler) runs on any worker
   const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string }>) => {
     const r = await reconcileDay({ config, date: job.data?.date });
-    logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files }, r.exitCode === 0 ? 'nightly reconciliation: clean' : r.exitCode === 1 ? 'nightly reconciliation: ANOMALIES' : 'nightly reconciliation could not run');
+    logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept }, r.exitCode === 0 ? 'nightly reconciliation: clean' : r.exitCode === 1 ? 'nightly reconciliation: ANOMALIES' : 'nightly reconciliation could not run');
     if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files };
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });

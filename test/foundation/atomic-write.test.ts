@@ -3,9 +3,9 @@
  * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../../src/emit/atomic-write';
+import { copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
 import { tempDir } from '../helpers/run';
 
 describe('writeFileAtomic', () => {
@@ -67,5 +67,35 @@ describe('writeFileAtomic', () => {
     const target = path.join(dir, 'many.txt');
     await writeFileAtomic(target, parts);
     expect(readFileSync(target, 'utf8')).toBe(parts.join(''));
+  });
+});
+
+describe('no-clobber writes (kept originals)', () => {
+  it('takes a free name, and refuses a taken one with EEXIST, the file there untouched, no temp file left', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'invoice.xml');
+    await writeFileAtomic(target, 'first', { noClobber: true });
+    const ino = statSync(target).ino;
+    await expect(writeFileAtomic(target, 'second', { noClobber: true })).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(readFileSync(target, 'utf8')).toBe('first');
+    expect(statSync(target).ino).toBe(ino);
+    expect(statSync(target).nlink).toBe(1); // the temp name is gone, not a second link
+    expect(readdirSync(dir)).toEqual(['invoice.xml']);
+    // without the option the name is replaced, as every other output is
+    await writeFileAtomic(target, 'second');
+    expect(readFileSync(target, 'utf8')).toBe('second');
+  });
+
+  it('copies a file the same way: free name taken, taken name refused, the size returned', async () => {
+    const dir = tempDir();
+    const source = path.join(dir, 'big.src');
+    writeFileSync(source, randomBytes(200_000));
+    const target = path.join(dir, 'kept', 'big.xml');
+    expect(await copyFileAtomic(source, target, true)).toBe(200_000);
+    expect(readFileSync(target).equals(readFileSync(source))).toBe(true);
+    writeFileSync(source, 'other');
+    await expect(copyFileAtomic(source, target, true)).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(statSync(target).size).toBe(200_000);
+    expect(readdirSync(path.join(dir, 'kept'))).toEqual(['big.xml']);
   });
 });

@@ -32,6 +32,7 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
       `  TTC in ${t.amounts.in.ttc}, out ${t.amounts.out.ttc}; ${r.report.outputs.checked} outputs checked`,
     ];
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
+    if (r.swept) lines.push(`  removed ${r.swept} temporary file(s) left by crashed writers`);
     if (r.files) lines.push(`report: ${r.files.html}`, `        ${r.files.json}`, `        ${r.files.csv}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
