@@ -17,6 +17,19 @@ interface StoredFile {
   records: LifecycleRecord[];
 }
 
+/** A lifecycle record file that cannot be read: the operator restores or removes it. */
+export class LifecycleRecordDamaged extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(
+      `The lifecycle record ${file} cannot be read (${reason}); the invoices it tracks wait until it is repaired. Restore it from a backup, or remove it to have them judged anew (their earlier deposits and IdCPRO are then forgotten).`,
+    );
+    this.name = 'LifecycleRecordDamaged';
+  }
+}
+
 export class LifecycleStore {
   constructor(private readonly dir: string) {}
 
@@ -28,7 +41,16 @@ export class LifecycleStore {
   private async load(file: string): Promise<StoredFile | undefined> {
     // a small file: a synchronous read is cheaper than a thread-pool round trip
     const bytes = readFileIfExists(file);
-    return bytes === undefined ? undefined : (JSON.parse(bytes.toString('utf8')) as StoredFile);
+    if (bytes === undefined) return undefined;
+    try {
+      const stored = JSON.parse(bytes.toString('utf8')) as StoredFile;
+      if (!Array.isArray(stored?.records)) throw new Error('no records list');
+      return stored;
+    } catch (e) {
+      // never taken as empty: the invoice's earlier deposits and IdCPRO would be forgotten, and
+      // a copy of it accepted again under a new IdCPRO; its files wait (system failure, retried)
+      throw new LifecycleRecordDamaged(file, bytes.length === 0 ? 'the file is empty' : (e as Error).message);
+    }
   }
 
   /** Every record for a supplier + invoice number (any issue year). */

@@ -42,7 +42,9 @@ export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
     clock,
     logger: opts.logger,
     journal: new Journal({ dir: p.journal, clock, timezone: config.timezone, writerId: opts.journalWriterId }),
-    processed: new ProcessedFiles(config.paths.state),
+    processed: new ProcessedFiles(config.paths.state, {
+      onDamaged: (file, reason) => opts.logger.warn({ mark: file, reason }, 'processed mark unreadable (a power cut?): taken as absent, the file is processed again and the mark rewritten'),
+    }),
     lifecycle: new LifecycleStore(p.invoices),
     ids: opts.ids ?? new LocalIdSequence({ dir: p.ids }),
     outbox: new Outbox(config.paths.out),

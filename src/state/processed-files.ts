@@ -37,19 +37,43 @@ export interface ProcessedRecord {
 /** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file). */
 const JOURNALED = '{"journaled":true}\n';
 
+export interface ProcessedFilesOptions {
+  /**
+   * Told of a mark that cannot be read (empty or torn: marks are not fsynced, and a power cut
+   * can leave one so). Such a mark is taken as absent, as a lost one is. Default: nothing.
+   */
+  onDamaged?: (file: string, reason: string) => void;
+}
+
 export class ProcessedFiles {
-  constructor(private readonly stateDir: string) {}
+  constructor(
+    private readonly stateDir: string,
+    private readonly opts: ProcessedFilesOptions = {},
+  ) {}
 
   private fileFor(sha: string): string {
     return path.join(this.stateDir, 'files', sha.slice(0, 2), `${sha}.json`);
   }
 
+  /**
+   * The mark of a content, or undefined when there is none or it cannot be read: a damaged
+   * mark is what a lost one is (the file is processed again, same outputs under the same
+   * names, the lifecycle keeps its IdCPRO), and the next outcome writes it anew.
+   */
   async get(sha: string): Promise<ProcessedRecord | undefined> {
-    const bytes = readFileIfExists(this.fileFor(sha));
+    const file = this.fileFor(sha);
+    const bytes = readFileIfExists(file);
     if (bytes === undefined) return undefined;
     const text = bytes.toString('utf8');
     const eol = text.indexOf('\n');
-    const rec = JSON.parse(eol < 0 ? text : text.slice(0, eol)) as ProcessedRecord;
+    let rec: ProcessedRecord;
+    try {
+      rec = JSON.parse(eol < 0 ? text : text.slice(0, eol)) as ProcessedRecord;
+      if (typeof rec !== 'object' || rec === null || typeof rec.outcome !== 'string' || !Array.isArray(rec.outputs)) throw new Error('not a processed mark');
+    } catch (e) {
+      this.opts.onDamaged?.(file, bytes.length === 0 ? 'empty file' : (e as Error).message);
+      return undefined;
+    }
     // marks written before the two states (no outcome line in them) were written after the journal
     rec.journaled = rec.event === undefined || (eol >= 0 && eol < text.length - 1);
     return rec;

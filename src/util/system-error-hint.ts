@@ -41,9 +41,16 @@ export function systemErrorHint(e: unknown): string | undefined {
  */
 export function failureHints(messages: readonly string[]): string[] {
   const counts = new Map<string, number>();
+  const others = new Map<string, number>();
   for (const m of messages) {
     const code = Object.keys(HINTS).find((c) => new RegExp(`\\b${c}\\b`).test(m));
     if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
+    else others.set(m, (others.get(m) ?? 0) + 1);
   }
-  return [...counts].map(([code, n]) => `${n} file(s) not finished: ${HINTS[code]}. ${AFTERWARDS}`);
+  // any other error is shown as it is (the first few kinds), not left to the log alone
+  const shown = [...others].slice(0, MAX_OTHERS).map(([m, n]) => `${n} file(s) not finished: ${m.length > 300 ? `${m.slice(0, 299)}…` : m}`);
+  if (others.size > MAX_OTHERS) shown.push(`${others.size - MAX_OTHERS} other kind(s) of error: see the log.`);
+  return [...[...counts].map(([code, n]) => `${n} file(s) not finished: ${HINTS[code]}. ${AFTERWARDS}`), ...shown];
 }
+
+const MAX_OTHERS = 3;

@@ -21,8 +21,19 @@ it('counts the files each kind of error stopped, from their messages', () => {
     'EMFILE: too many open files, open',
     'a parser bug',
   ]);
-  expect(hints).toHaveLength(2);
+  expect(hints).toHaveLength(3);
   expect(hints[0]).toMatch(/^2 file\(s\) not finished: the disk is full/);
   expect(hints[1]).toMatch(/^1 file\(s\) not finished: too many open files for this process\. Raise the limit \(ulimit -n/);
+  // any other error is shown as it is, not left to the log alone
+  expect(hints[2]).toBe('1 file(s) not finished: a parser bug');
   expect(failureHints([])).toEqual([]);
+});
+
+it('shows the first three other kinds of error, each at most 300 characters, and counts the rest', () => {
+  const long = `The lifecycle record /srv/state/invoices/ab/ab.json cannot be read (the file is empty); ${'x'.repeat(400)}`;
+  const hints = failureHints([long, long, 'b', 'c', 'd', 'e']);
+  expect(hints).toHaveLength(4);
+  expect(hints[0]).toMatch(/^2 file\(s\) not finished: The lifecycle record \/srv\/state\/invoices\/ab\/ab\.json cannot be read/);
+  expect(hints[0].length).toBeLessThanOrEqual('2 file(s) not finished: '.length + 300);
+  expect(hints.slice(1)).toEqual(['1 file(s) not finished: b', '1 file(s) not finished: c', '2 other kind(s) of error: see the log.']);
 });
