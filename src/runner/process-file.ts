@@ -252,7 +252,6 @@ function fluxFinding(e: FluxError): Finding {
   return f;
 }
 
-
 /**
  * A content that already has a processed mark. When the mark says its outcome line may not be
  * in the journal (an attempt interrupted between the two writes), the line is journaled from
@@ -328,7 +327,6 @@ async function refuseFile(
   ctx.log.warn({ rules: fatal.map((f) => f.rule) }, `refused: ${fatal[0]?.rule ?? ''} ${fatal[0]?.message ?? ''}`);
   return finish(deps, file, ctx, 'refused', kind, invoices, outputs, findings);
 }
-
 
 async function finish(
   deps: PipelineDeps,

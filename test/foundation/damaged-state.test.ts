@@ -6,11 +6,11 @@
  * forgotten): the files it concerns wait, the run says which record and what to do, and once
  * it is restored they are finished once.
  */
-import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ProcessedFiles } from '../../src/state/processed-files';
 import { cli } from '../helpers/cli';
-import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, fixturesCopy, listFiles, runOnce } from '../helpers/run';
 
 function marks(out: string): string[] {
   const dir = path.join(out, 'state', 'files');
@@ -20,10 +20,7 @@ function marks(out: string): string[] {
 const outputsOf = (out: string) => listFiles(out, ['journal', 'logs', 'state', 'reports']);
 
 it('an empty or torn processed mark is taken as absent: the file is processed again into the same outputs, the mark rewritten', async () => {
-  const root = tempDir();
-  const inbox = path.join(root, 'inbox');
-  const out = path.join(root, 'out');
-  cpSync(FIXTURES_INBOX, inbox, { recursive: true });
+  const { inbox, out } = fixturesCopy();
   const config = bundledConfig(out);
   const first = await runOnce(inbox, config);
   expect(first.failures).toEqual([]);
@@ -50,10 +47,7 @@ it('an empty or torn processed mark is taken as absent: the file is processed ag
 });
 
 it('a damaged lifecycle record stops only the files it concerns, with a plain message; restored, they finish once', async () => {
-  const root = tempDir();
-  const inbox = path.join(root, 'inbox');
-  const out = path.join(root, 'out');
-  cpSync(FIXTURES_INBOX, inbox, { recursive: true });
+  const { inbox, out } = fixturesCopy();
   const first = await cli(['run', inbox, '--out', out], { timeoutMs: 120_000 });
   expect(first.code).toBe(0);
   const before = outputsOf(out);

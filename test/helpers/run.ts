@@ -1,7 +1,7 @@
 /**
  * Runs the embedded pipeline in-process on an inbox, into a fresh temporary output root.
  */
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configFromObject, loadConfig, type Config } from '../../src/config/config';
@@ -23,6 +23,14 @@ export function bundledConfig(out: string): Config {
 /** A configuration built in the test (relative paths against `baseDir`). */
 export function testConfig(raw: Record<string, unknown>, out: string, baseDir = out): Config {
   return configFromObject(raw, baseDir, '(test)', { out });
+}
+
+/** A fresh temporary folder holding a copy of the fixtures' inbox (new mtimes: uploaded now) and an output root for it. */
+export function fixturesCopy(): { root: string; inbox: string; out: string } {
+  const root = tempDir();
+  const inbox = path.join(root, 'inbox');
+  cpSync(FIXTURES_INBOX, inbox, { recursive: true });
+  return { root, inbox, out: path.join(root, 'out') };
 }
 
 export async function runOnce(inbox: string, config: Config, opts: { clock?: Clock } = {}): Promise<RunSummary> {

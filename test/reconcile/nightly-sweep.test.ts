@@ -5,21 +5,18 @@
  * another machine's until they are an hour old. A report-only call removes nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, fixturesCopy, runOnce } from '../helpers/run';
 
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 
 it('removes orphan temp files under state/ and in the day’s archive/ and error/, keeps the live ones, and reports the count', async () => {
-  const root = tempDir();
-  const inbox = path.join(root, 'inbox');
-  const out = path.join(root, 'out');
-  cpSync(FIXTURES_INBOX, inbox, { recursive: true });
+  const { inbox, out } = fixturesCopy();
   const config = bundledConfig(out);
   const summary = await runOnce(inbox, config);
   expect(summary.failures).toEqual([]);
