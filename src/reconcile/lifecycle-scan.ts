@@ -4,7 +4,7 @@
  * slices that yield to the event loop (see scan-folders.ts), several times faster for a large
  * store. Same layout (`<dir>/<2 hex>/<hash>.json`, each `{ records: LifecycleRecord[] }`, see
  * src/lifecycle/store.ts), same records, same order — a test holds the two together.
- * Unreadable files are skipped, as all() does.
+ * Unreadable files are skipped (and told to `onDamaged`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,16 +19,25 @@ function names(dir: string): string[] {
   }
 }
 
-export async function* lifecycleRecords(dir: string): AsyncGenerator<LifecycleRecord> {
+/**
+ * `onDamaged` is told of each record file that cannot be read (empty, torn, not a record):
+ * the pipeline stops the files of its invoices until it is repaired, so the report names it.
+ */
+export async function* lifecycleRecords(dir: string, onDamaged?: (file: string, reason: string) => void): AsyncGenerator<LifecycleRecord> {
   for (const bucket of names(dir)) {
     for (const f of names(path.join(dir, bucket))) {
       if (!f.endsWith('.json')) continue;
       let records: LifecycleRecord[] = [];
+      const file = path.join(dir, bucket, f);
+      let text: string | undefined;
       try {
-        const stored = JSON.parse(readFileSync(path.join(dir, bucket, f), 'utf8')) as { records?: LifecycleRecord[] };
-        if (Array.isArray(stored.records)) records = stored.records;
-      } catch {
-        /* unreadable: skipped */
+        text = readFileSync(file, 'utf8');
+        const stored = JSON.parse(text) as { records?: LifecycleRecord[] };
+        if (!Array.isArray(stored?.records)) throw new Error('no records list');
+        records = stored.records;
+      } catch (e) {
+        // removed meanwhile: nothing to say; else skipped here, reported by the caller
+        if (text !== undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') onDamaged?.(file, text === '' ? 'the file is empty' : (e as Error).message);
       }
       yield* records;
       await yieldSometimes();

@@ -275,7 +275,15 @@ export async function buildReconciliation(config: Config, date: string, clock: C
 
   // 4. the lifecycle store: suspended invoices past their deadline; earlier pivots of the day's IdCPROs
   const deadline = config.lifecycle.suspendedDeadlineDays;
-  for await (const r of lifecycleRecords(statePaths(config).invoices)) {
+  const stateDamaged = (file: string, reason: string) => {
+    const rel = path.relative(config.paths.state, file).split(path.sep).join('/');
+    anomalies.push({
+      type: 'state-damaged',
+      output: `state/${rel}`,
+      message: `The lifecycle record state/${rel} cannot be read (${reason}): the files of the invoices it tracks stop with a system failure until it is restored from a backup or removed (docs/OPERATIONS.md).`,
+    });
+  };
+  for await (const r of lifecycleRecords(statePaths(config).invoices, stateDamaged)) {
     if (emissions.has(r.idCpro)) {
       for (const o of r.outputs ?? []) {
         if (o.kind !== 'pivot' || emissions.knows(r.idCpro, o.path)) continue;

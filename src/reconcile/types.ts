@@ -17,6 +17,7 @@ export const ANOMALY_TYPES = [
   'journal-gap',
   'journal-sequence',
   'journal-damaged',
+  'state-damaged',
 ] as const;
 
 export type AnomalyType = (typeof ANOMALY_TYPES)[number];
@@ -34,6 +35,7 @@ export const ANOMALY_TITLES: Record<AnomalyType, string> = {
   'journal-gap': 'Gap in the journal (missing sequence numbers)',
   'journal-sequence': 'Journal sequence out of order or repeated',
   'journal-damaged': 'Unreadable journal line',
+  'state-damaged': 'Unreadable lifecycle record',
 };
 
 export interface AnomalyInvoice {

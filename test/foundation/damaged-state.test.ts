@@ -4,11 +4,13 @@
  * absent: the file is processed again into the same outputs and the mark rewritten. A
  * lifecycle record is never taken as empty (an invoice's IdCPRO and deposits would be
  * forgotten): the files it concerns wait, the run says which record and what to do, and once
- * it is restored they are finished once.
+ * it is restored they are finished once; until then the nightly reconciliation names it.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { ProcessedFiles } from '../../src/state/processed-files';
+import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { bundledConfig, FIXTURES_INBOX, fixturesCopy, listFiles, runOnce } from '../helpers/run';
 
@@ -66,7 +68,21 @@ it('a damaged lifecycle record stops only the files it concerns, with a plain me
   expect(outputsOf(out)).toEqual(before); // nothing half-done, no second copy of anything
   expect(listFiles(inbox)).toEqual(listFiles(FIXTURES_INBOX)); // every input still there
 
+  // the nightly report names the record, every night until it is repaired
+  const config = bundledConfig(out);
+  const day = dayOf(new Date(), config.timezone);
+  const night = await reconcileDay({ config, date: day, write: false });
+  expect(night.exitCode).toBe(1);
+  expect(night.report!.anomalies).toEqual([
+    {
+      type: 'state-damaged',
+      output: `state/invoices/${bucket}/${path.basename(record)}`,
+      message: expect.stringMatching(/^The lifecycle record state\/invoices\/.* cannot be read \(the file is empty\): the files of the invoices it tracks stop/),
+    },
+  ]);
+
   writeFileSync(record, saved);
+  expect((await reconcileDay({ config, date: day, write: false })).exitCode).toBe(0);
   const done = await cli(['run', inbox, '--out', out], { timeoutMs: 120_000 });
   expect(done.stderr).toBe('');
   expect(done.code).toBe(0);
