@@ -11,6 +11,7 @@ import { closeQuietly, currentBatch, fsyncFd } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
+import { sha256OfFile } from '../util/hash';
 
 export const TEMP_SUFFIX = '.tmp';
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
@@ -279,12 +280,14 @@ function linkNoClobber(tmp: string, target: string): void {
 
 /**
  * Copies `source` to `target` atomically (temp, fsync, rename or no-clobber link, folder
- * fsync), the bytes copied by the kernel: for files too big to hold in memory. Returns the size.
+ * fsync), the bytes copied by the kernel: for files too big to hold in memory. With
+ * `expectSha256`, a copy with other content is refused. Returns the size.
  */
-export async function copyFileAtomic(source: string, target: string, noClobber = false): Promise<number> {
+export async function copyFileAtomic(source: string, target: string, opts: { noClobber?: boolean; expectSha256?: string } = {}): Promise<number> {
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
+  const noClobber = opts.noClobber === true;
   try {
     await fs.copyFile(source, tmp);
     const fh = await fs.open(tmp, 'r+');
@@ -292,6 +295,11 @@ export async function copyFileAtomic(source: string, target: string, noClobber =
       await fh.sync();
     } finally {
       await fh.close();
+    }
+    // the source was hashed before (and is not held in memory): a file still being written
+    // would leave a copy that is not the content journaled
+    if (opts.expectSha256 !== undefined && (await sha256OfFile(tmp)) !== opts.expectSha256) {
+      throw new Error(`${source} changed while it was being processed (its copy no longer has the SHA-256 read first); it is left where it is and taken again by the next run`);
     }
     if (noClobber) linkNoClobber(tmp, target);
     else fsc.renameSync(tmp, target);

@@ -59,10 +59,11 @@ export class Outbox {
 
   /**
    * keepOriginal for a file too big to read whole (over `limits.maxFileBytes`): copied from
-   * `source` by the kernel, under the same naming rule.
+   * `source` by the kernel, under the same naming rule, and checked against `sha` (the
+   * source could change between its hashing and its copy).
    */
   async keepLargeOriginal(kind: 'archive' | 'error', day: string, name: string, source: string, sha: string): Promise<JournalOutput> {
-    return this.keepAs(kind, day, name, sha, (target, noClobber) => copyFileAtomic(source, target, noClobber));
+    return this.keepAs(kind, day, name, sha, (target, noClobber) => copyFileAtomic(source, target, { noClobber, expectSha256: sha }));
   }
 
   /**

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
+import { Outbox } from '../../src/emit/outbox';
 import { tempDir } from '../helpers/run';
 
 describe('writeFileAtomic', () => {
@@ -91,11 +92,28 @@ describe('no-clobber writes (kept originals)', () => {
     const source = path.join(dir, 'big.src');
     writeFileSync(source, randomBytes(200_000));
     const target = path.join(dir, 'kept', 'big.xml');
-    expect(await copyFileAtomic(source, target, true)).toBe(200_000);
+    expect(await copyFileAtomic(source, target, { noClobber: true })).toBe(200_000);
     expect(readFileSync(target).equals(readFileSync(source))).toBe(true);
     writeFileSync(source, 'other');
-    await expect(copyFileAtomic(source, target, true)).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(copyFileAtomic(source, target, { noClobber: true })).rejects.toMatchObject({ code: 'EEXIST' });
     expect(statSync(target).size).toBe(200_000);
     expect(readdirSync(path.join(dir, 'kept'))).toEqual(['big.xml']);
+  });
+});
+
+describe('copies of files too big to hold in memory', () => {
+  it('refuses a copy whose content is not the one hashed first (the source changed meanwhile): nothing kept, no temp file', async () => {
+    const dir = tempDir();
+    const source = path.join(dir, 'lot.xml');
+    writeFileSync(source, 'read and hashed first');
+    const hashed = createHash('sha256').update('read and hashed first').digest('hex');
+    writeFileSync(source, 'then the client wrote more'); // between the hash and the copy
+    const outbox = new Outbox(path.join(dir, 'out'));
+    await expect(outbox.keepLargeOriginal('error', '2026-03-10', 'lot.xml', source, hashed)).rejects.toThrow(/lot\.xml changed while it was being processed/);
+    expect(readdirSync(path.join(dir, 'out', 'error', '2026-03-10'))).toEqual([]);
+    // unchanged, it is kept
+    writeFileSync(source, 'read and hashed first');
+    const kept = await outbox.keepLargeOriginal('error', '2026-03-10', 'lot.xml', source, hashed);
+    expect(kept).toEqual({ kind: 'error', path: 'error/2026-03-10/lot.xml', sha256: hashed, bytes: 21 });
   });
 });
