@@ -10,8 +10,7 @@
  * job id derived from its content hash and its claim.
  */
 import chokidar, { type FSWatcher } from 'chokidar';
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
@@ -22,6 +21,7 @@ import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue
 import { claimFile, parseClaimed, type Claimed } from './claim';
 import { isIgnoredName, scanInbox } from './scan';
 import { StabilityTracker } from './stability';
+import { sha256OfFile } from '../util/hash';
 
 export interface WatcherOptions {
   config: Config;
@@ -31,12 +31,6 @@ export interface WatcherOptions {
   metrics?: Metrics;
   /** use chokidar as well as the periodic rescan (default true) */
   events?: boolean;
-}
-
-async function sha256File(p: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(p)) h.update(chunk as Buffer);
-  return h.digest('hex');
 }
 
 export class InboxWatcher {
@@ -154,7 +148,7 @@ export class InboxWatcher {
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued'): Promise<void> {
     const { queue, journal, logger, config, metrics } = this.opts;
-    const sha = await sha256File(c.path);
+    const sha = await sha256OfFile(c.path);
     const st = await fs.stat(c.path);
     const data: FluxJobData = { path: c.path, name: c.name, relPath, partner: c.partner, sha256: sha, claimId: c.claimId };
     const processing = path.relative(config.paths.out, c.path).split(path.sep).join('/');
@@ -186,7 +180,7 @@ export class InboxWatcher {
       }
       // a fresh claim is being queued by its watcher right now
       if (Date.now() - st.ctimeMs < graceMs) continue;
-      const sha = await sha256File(e.abs);
+      const sha = await sha256OfFile(e.abs);
       const job = await queue.getJob(fluxJobId(sha, c.claimId));
       if (job) continue;
       await this.enqueue(c, `${partner}/${c.name}`, 'requeued');

@@ -11,7 +11,7 @@ import { sha256 } from '../util/hash';
 import { readFileIfExists } from '../util/read-if-exists';
 import type { LifecycleRecord } from './record';
 
-interface StoredFile {
+export interface StoredFile {
   supplierId: string;
   number: string;
   records: LifecycleRecord[];
@@ -21,13 +21,25 @@ interface StoredFile {
 export class LifecycleRecordDamaged extends Error {
   constructor(
     readonly file: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(
       `The lifecycle record ${file} cannot be read (${reason}); the invoices it tracks wait until it is repaired. Restore it from a backup, or remove it to have them judged anew (their earlier deposits and IdCPRO are then forgotten).`,
     );
     this.name = 'LifecycleRecordDamaged';
   }
+}
+
+/** The content of a record file; throws LifecycleRecordDamaged when it is not one (empty, cut, other JSON). */
+export function parseRecordFile(file: string, text: string): StoredFile {
+  let stored: StoredFile;
+  try {
+    stored = JSON.parse(text) as StoredFile;
+  } catch (e) {
+    throw new LifecycleRecordDamaged(file, text === '' ? 'the file is empty' : (e as Error).message);
+  }
+  if (!Array.isArray(stored?.records)) throw new LifecycleRecordDamaged(file, 'no records list');
+  return stored;
 }
 
 export class LifecycleStore {
@@ -42,15 +54,10 @@ export class LifecycleStore {
     // a small file: a synchronous read is cheaper than a thread-pool round trip
     const bytes = readFileIfExists(file);
     if (bytes === undefined) return undefined;
-    try {
-      const stored = JSON.parse(bytes.toString('utf8')) as StoredFile;
-      if (!Array.isArray(stored?.records)) throw new Error('no records list');
-      return stored;
-    } catch (e) {
-      // never taken as empty: the invoice's earlier deposits and IdCPRO would be forgotten, and
-      // a copy of it accepted again under a new IdCPRO; its files wait (system failure, retried)
-      throw new LifecycleRecordDamaged(file, bytes.length === 0 ? 'the file is empty' : (e as Error).message);
-    }
+    // never taken as empty when unreadable: the invoice's earlier deposits and IdCPRO would be
+    // forgotten, and a copy of it accepted again under a new IdCPRO; its files wait (system
+    // failure, retried)
+    return parseRecordFile(file, bytes.toString('utf8'));
   }
 
   /** Every record for a supplier + invoice number (any issue year). */

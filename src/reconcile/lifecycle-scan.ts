@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LifecycleRecord } from '../lifecycle/record';
+import { LifecycleRecordDamaged, parseRecordFile } from '../lifecycle/store';
 import { yieldSometimes } from './scan-folders';
 
 function names(dir: string): string[] {
@@ -29,15 +30,12 @@ export async function* lifecycleRecords(dir: string, onDamaged?: (file: string, 
       if (!f.endsWith('.json')) continue;
       let records: LifecycleRecord[] = [];
       const file = path.join(dir, bucket, f);
-      let text: string | undefined;
       try {
-        text = readFileSync(file, 'utf8');
-        const stored = JSON.parse(text) as { records?: LifecycleRecord[] };
-        if (!Array.isArray(stored?.records)) throw new Error('no records list');
-        records = stored.records;
+        records = parseRecordFile(file, readFileSync(file, 'utf8')).records;
       } catch (e) {
         // removed meanwhile: nothing to say; else skipped here, reported by the caller
-        if (text !== undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') onDamaged?.(file, text === '' ? 'the file is empty' : (e as Error).message);
+        if (e instanceof LifecycleRecordDamaged) onDamaged?.(file, e.reason);
+        else if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onDamaged?.(file, (e as Error).message);
       }
       yield* records;
       await yieldSometimes();
