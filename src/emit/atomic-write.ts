@@ -283,7 +283,7 @@ function linkNoClobber(tmp: string, target: string): void {
  * fsync), the bytes copied by the kernel: for files too big to hold in memory. With
  * `expectSha256`, a copy with other content is refused. Returns the size.
  */
-export async function copyFileAtomic(source: string, target: string, opts: { noClobber?: boolean; expectSha256?: string } = {}): Promise<number> {
+export async function copyFileAtomic(source: string | Buffer, target: string, opts: { noClobber?: boolean; expectSha256?: string } = {}): Promise<number> {
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
@@ -299,7 +299,7 @@ export async function copyFileAtomic(source: string, target: string, opts: { noC
     // the source was hashed before (and is not held in memory): a file still being written
     // would leave a copy that is not the content journaled
     if (opts.expectSha256 !== undefined && (await sha256OfFile(tmp)) !== opts.expectSha256) {
-      throw new Error(`${source} changed while it was being processed (its copy no longer has the SHA-256 read first); it is left where it is and taken again by the next run`);
+      throw new Error(`${source.toString()} changed while it was being processed (its copy no longer has the SHA-256 read first); it is left where it is and taken again by the next run`);
     }
     if (noClobber) linkNoClobber(tmp, target);
     else fsc.renameSync(tmp, target);

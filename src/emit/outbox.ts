@@ -62,7 +62,7 @@ export class Outbox {
    * `source` by the kernel, under the same naming rule, and checked against `sha` (the
    * source could change between its hashing and its copy).
    */
-  async keepLargeOriginal(kind: 'archive' | 'error', day: string, name: string, source: string, sha: string): Promise<JournalOutput> {
+  async keepLargeOriginal(kind: 'archive' | 'error', day: string, name: string, source: string | Buffer, sha: string): Promise<JournalOutput> {
     return this.keepAs(kind, day, name, sha, (target, noClobber) => copyFileAtomic(source, target, { noClobber, expectSha256: sha }));
   }
 

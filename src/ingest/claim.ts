@@ -21,10 +21,12 @@ export function newClaimId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
 }
 
-/** Moves `src` into the processing area; undefined when someone else took it first. */
-export async function claimFile(src: string, processingDir: string, partner: string): Promise<Claimed | undefined> {
+/**
+ * Moves `src` into the processing area; undefined when someone else took it first. `name` is
+ * the file's readable name when `src` is the raw bytes of a name that is not UTF-8.
+ */
+export async function claimFile(src: string | Buffer, processingDir: string, partner: string, name = path.basename(src.toString())): Promise<Claimed | undefined> {
   const claimId = newClaimId();
-  const name = path.basename(src);
   const dir = path.join(processingDir, partner);
   await fs.mkdir(dir, { recursive: true });
   const dst = path.join(dir, `${claimId}${CLAIM_SEPARATOR}${name}`);
@@ -33,7 +35,7 @@ export async function claimFile(src: string, processingDir: string, partner: str
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined; // taken by another watcher, or removed
-    if (code === 'EXDEV') throw new Error(`the processing area ${processingDir} must be on the same file system as the inbox ${path.dirname(src)} (atomic rename)`);
+    if (code === 'EXDEV') throw new Error(`the processing area ${processingDir} must be on the same file system as the inbox ${path.dirname(src.toString())} (atomic rename)`);
     throw e;
   }
   return { path: dst, claimId, name, partner };

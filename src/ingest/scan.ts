@@ -1,15 +1,31 @@
 /**
  * Lists the files of an inbox tree that are candidates for processing. Temporary upload
  * names (*.filepart, *.part, *.tmp), dotfiles, `.done` markers and symbolic links are never
- * taken (a link could point outside the inbox).
+ * taken (a link could point outside the inbox); nor is anything that is not a regular file
+ * (a FIFO would block its reader).
+ *
+ * Names are read as bytes: one that is not UTF-8 is listed under its readable form
+ * (file-name.ts) with its raw path alongside, so the file can still be opened.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isUtf8, readableName } from './file-name';
 
 export interface InboxEntry {
+  /** absolute path, readable form */
   abs: string;
-  /** relative to the inbox root, with / separators */
+  /** relative to the inbox root, with / separators, readable form */
   rel: string;
+  /** the path's bytes, only when a name on it is not UTF-8: the path to open the file by */
+  raw?: Buffer;
+  /** hex of the bytes of `rel`, only when a name on it is not UTF-8 (for the journal) */
+  rawRel?: string;
+}
+
+/** Something in an inbox that is never taken, and why (the scan's callers log it). */
+export interface SkippedEntry {
+  rel: string;
+  why: 'symbolic link' | 'not a regular file';
 }
 
 const IGNORED = /(\.filepart|\.part|\.tmp|\.done)$/i;
@@ -18,24 +34,45 @@ export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || IGNORED.test(name);
 }
 
-export async function scanInbox(root: string): Promise<InboxEntry[]> {
+/** The path to give to fs calls: the raw bytes when the readable form is not the real name. */
+export function openPath(e: { abs: string; raw?: Uint8Array }): string | Buffer {
+  return e.raw ? Buffer.from(e.raw) : e.abs;
+}
+
+export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
-  async function walk(dir: string): Promise<void> {
-    let entries: import('node:fs').Dirent[];
+  const sep = Buffer.from(path.sep);
+  async function walk(dir: string, dirRaw: Buffer, relRaw: Buffer | undefined, misencoded: boolean): Promise<void> {
+    let entries: import('node:fs').Dirent<Buffer>[];
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = await fs.readdir(misencoded ? dirRaw : dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw e;
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      if (isIgnoredName(e.name)) continue;
-      const abs = path.join(dir, e.name);
-      if (e.isDirectory()) await walk(abs);
-      else if (e.isFile()) out.push({ abs, rel: path.relative(root, abs).split(path.sep).join('/') });
+    entries.sort((a, b) => Buffer.compare(a.name, b.name));
+    const utf8 = entries.map((e) => isUtf8(e.name));
+    const names = new Set(entries.filter((_, k) => utf8[k]).map((e) => e.name.toString('utf8')));
+    for (const [k, e] of entries.entries()) {
+      let name = utf8[k] ? e.name.toString('utf8') : readableName(e.name);
+      // a readable form that is also a real sibling's name takes the raw name's hex as well
+      if (!utf8[k] && names.has(name)) name = `${name}~${e.name.toString('hex')}`;
+      if (isIgnoredName(name)) continue;
+      const abs = path.join(dir, name);
+      const raw = Buffer.concat([dirRaw, sep, e.name]);
+      const rel = relRaw ? Buffer.concat([relRaw, Buffer.from('/'), e.name]) : e.name;
+      const bad = misencoded || !utf8[k];
+      if (e.isDirectory()) await walk(abs, raw, rel, bad);
+      else if (e.isFile()) {
+        const entry: InboxEntry = { abs, rel: path.relative(root, abs).split(path.sep).join('/') };
+        if (bad) {
+          entry.raw = raw;
+          entry.rawRel = rel.toString('hex');
+        }
+        out.push(entry);
+      } else onSkipped?.({ rel: path.relative(root, abs).split(path.sep).join('/'), why: e.isSymbolicLink() ? 'symbolic link' : 'not a regular file' });
     }
   }
-  await walk(root);
+  await walk(root, Buffer.from(root), undefined, false);
   return out;
 }

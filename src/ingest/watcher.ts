@@ -19,7 +19,7 @@ import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { claimFile, parseClaimed, type Claimed } from './claim';
-import { isIgnoredName, scanInbox } from './scan';
+import { isIgnoredName, openPath, scanInbox, type InboxEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
 
@@ -35,7 +35,8 @@ export interface WatcherOptions {
 
 export class InboxWatcher {
   private readonly tracker: StabilityTracker;
-  private readonly candidates = new Map<string, Partner>();
+  /** candidates by readable path; `entry` when the rescan found it (it knows a name's raw bytes) */
+  private readonly candidates = new Map<string, { partner: Partner; entry?: InboxEntry }>();
   private watchers: FSWatcher[] = [];
   private timers: NodeJS.Timeout[] = [];
   private checking = false;
@@ -62,8 +63,8 @@ export class InboxWatcher {
           depth: 8,
           awaitWriteFinish: false, // we do our own stability check, also for the initial scan
         });
-        w.on('add', (f) => this.candidates.set(f, p));
-        w.on('change', (f) => this.candidates.set(f, p));
+        w.on('add', (f) => this.addCandidate(f, p));
+        w.on('change', (f) => this.addCandidate(f, p));
         w.on('error', (e) => logger.warn({ err: e, inbox: p.inbox }, 'watch error (the periodic rescan goes on)'));
         this.watchers.push(w);
       }
@@ -80,7 +81,8 @@ export class InboxWatcher {
     this.rescanning = true;
     try {
       for (const p of this.partners) {
-        for (const e of await scanInbox(p.inbox as string)) if (!this.candidates.has(e.abs)) this.candidates.set(e.abs, p);
+        const skipped = (e: { rel: string; why: string }) => this.skippedOnce(p, e.rel, e.why);
+        for (const e of await scanInbox(p.inbox as string, skipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
       }
       await this.requeueProcessing();
       await this.checkCandidates();
@@ -96,23 +98,24 @@ export class InboxWatcher {
     this.checking = true;
     try {
       const now = Date.now();
-      for (const [file, partner] of [...this.candidates.entries()]) {
+      for (const [file, c] of [...this.candidates.entries()]) {
         if (this.stopped) break;
-        await this.check(file, partner, now);
+        await this.check(file, c.partner, c.entry, now);
       }
     } finally {
       this.checking = false;
     }
   }
 
-  private async check(file: string, partner: Partner, now: number): Promise<void> {
+  private async check(file: string, partner: Partner, entry: InboxEntry | undefined, now: number): Promise<void> {
     if (isIgnoredName(path.basename(file))) {
       this.candidates.delete(file);
       return;
     }
+    const source = entry ? openPath(entry) : file;
     let st;
     try {
-      st = await fs.lstat(file);
+      st = await fs.lstat(source);
     } catch {
       this.candidates.delete(file);
       this.tracker.forget(file);
@@ -123,7 +126,7 @@ export class InboxWatcher {
       return;
     }
     if (!this.tracker.observe(file, { size: st.size, mtimeMs: st.mtimeMs }, now)) return;
-    const marker = `${file}.done`;
+    const marker = typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]);
     if (partner.doneMarker) {
       try {
         await fs.access(marker);
@@ -135,7 +138,7 @@ export class InboxWatcher {
     this.tracker.forget(file);
     let claimed: Claimed | undefined;
     try {
-      claimed = await claimFile(file, this.opts.config.paths.processing, partner.id);
+      claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
       this.opts.logger.error({ err: e, file }, 'cannot claim the file (left in the inbox)');
       return;
@@ -143,17 +146,18 @@ export class InboxWatcher {
     if (!claimed) return; // another watcher was first
     if (partner.doneMarker) await fs.rm(marker, { force: true });
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
-    await this.enqueue(claimed, rel, 'claimed');
+    if (entry?.rawRel) this.opts.logger.warn({ file: rel, rawName: entry.rawRel }, `the file's name is not UTF-8: it goes by ${rel} from now on`);
+    await this.enqueue(claimed, rel, 'claimed', entry?.rawRel);
   }
 
-  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued'): Promise<void> {
+  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
     const { queue, journal, logger, config, metrics } = this.opts;
     const sha = await sha256OfFile(c.path);
     const st = await fs.stat(c.path);
     const data: FluxJobData = { path: c.path, name: c.name, relPath, partner: c.partner, sha256: sha, claimId: c.claimId };
     const processing = path.relative(config.paths.out, c.path).split(path.sep).join('/');
     if (event === 'claimed') {
-      await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing });
+      await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing, ...(rawName ? { rawName } : {}) });
       metrics?.claimed.inc({ partner: c.partner });
     }
     await queue.add('flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
@@ -185,6 +189,20 @@ export class InboxWatcher {
       if (job) continue;
       await this.enqueue(c, `${partner}/${c.name}`, 'requeued');
     }
+  }
+
+  private addCandidate(file: string, partner: Partner): void {
+    if (!this.candidates.has(file)) this.candidates.set(file, { partner });
+  }
+
+  private readonly skipped = new Set<string>();
+
+  /** A link or special file in an inbox is never taken: said once per watcher, not at every rescan. */
+  private skippedOnce(partner: Partner, rel: string, why: string): void {
+    const key = `${partner.id}/${rel}`;
+    if (this.skipped.has(key)) return;
+    this.skipped.add(key);
+    this.opts.logger.warn({ file: key, partner: partner.id }, `skipped: ${why} (never taken from an inbox; move the real file in its place)`);
   }
 
   async stop(): Promise<void> {

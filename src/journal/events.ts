@@ -56,9 +56,10 @@ export interface JournalOutput {
 export type JournalEvent =
   | { event: 'start'; mode: 'run' | 'worker' | 'watch'; version: string; config: string }
   | { event: 'stop'; mode: 'run' | 'worker' | 'watch'; reason: string }
-  | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string }
+  /** `rawName`: hex of the bytes of the file's path in its inbox, only when they are not UTF-8 (`file` is then its readable form, ingest/file-name.ts) */
+  | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string; rawName?: string }
   /** watch mode: a complete file moved from an inbox to the processing area and queued */
-  | { event: 'claimed'; sha256: string; file: string; partner: string; bytes: number; claimId: string; processing: string }
+  | { event: 'claimed'; sha256: string; file: string; partner: string; bytes: number; claimId: string; processing: string; rawName?: string }
   /** watch mode: a claimed file found again in the processing area by the rescan and queued again */
   | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string }
   | {

@@ -350,7 +350,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     if (!p.inbox) continue;
     for (const f of await scanInboxDay(p.inbox, date, tz)) {
       if (f.mtimeMs > stuckBefore) continue;
-      const h = await hashFile(f.abs);
+      const h = await hashFile(f.raw ?? f.abs);
       if (!h) continue;
       const s = h.sha256;
       if (col.receiptOf(s) || col.claimOf(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;

@@ -15,13 +15,15 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { isIgnoredName } from '../ingest/scan';
+import { openPath, scanInbox } from '../ingest/scan';
 import { dayOf } from '../util/clock';
 
 export interface FolderFile {
   /** relative to the folder scanned (output root, processing folder or inbox), with / */
   rel: string;
   abs: string;
+  /** the path's bytes when a name on it is not UTF-8 (inbox files only; `abs` is then its readable form) */
+  raw?: Buffer;
   bytes: number;
   mtimeMs: number;
 }
@@ -111,9 +113,22 @@ export async function scanFolder(root: string, skipName?: (name: string) => bool
   return statAll(root, await walkFiles(root, skipName));
 }
 
-/** Inbox files whose upload finished (mtime) on the day; upload temp names are skipped as the scanner does. */
+/**
+ * Inbox files whose upload finished (mtime) on the day, listed by the pipeline's own scan (the
+ * same names skipped, and names that are not UTF-8 found under their readable form).
+ */
 export async function scanInboxDay(inbox: string, day: string, timeZone: string): Promise<FolderFile[]> {
-  return statAll(inbox, await walkFiles(inbox, isIgnoredName), (f) => dayOf(new Date(f.mtimeMs), timeZone) === day);
+  const out: FolderFile[] = [];
+  for (const e of await scanInbox(inbox)) {
+    try {
+      const st = statSync(openPath(e));
+      if (dayOf(new Date(st.mtimeMs), timeZone) === day) out.push({ rel: e.rel, abs: e.abs, ...(e.raw ? { raw: e.raw } : {}), bytes: st.size, mtimeMs: st.mtimeMs });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
+    }
+    await yieldSometimes();
+  }
+  return out;
 }
 
 const SMALL = 8 * 1024 * 1024;
@@ -123,7 +138,7 @@ let scratch = Buffer.allocUnsafe(1 << 20);
  * SHA-256 and size of a file; undefined when it does not exist. Files up to 8 MB are read
  * synchronously into a reused buffer (open, fstat, read, close); larger ones are streamed.
  */
-export async function hashFile(abs: string): Promise<{ sha256: string; bytes: number } | undefined> {
+export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; bytes: number } | undefined> {
   await yieldSometimes();
   let fd: number;
   try {

@@ -6,13 +6,13 @@
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
-import { partnerOf } from '../ingest/partner-of';
-import { scanInbox } from '../ingest/scan';
+import { scanInbox, type SkippedEntry } from '../ingest/scan';
+import { inboundFileOf, inboundSize } from './inbound-file';
 import type { PipelineDeps } from './process-file';
 import { processFile, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
-import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
+import { InFlightBudget } from './in-flight-budget';
 
 /**
  * Files in flight per thread by default: most of a file's time is waiting for its writes to
@@ -34,6 +34,8 @@ export interface RunOptions {
    */
   keepResults?: boolean;
   onStart?(total: number): void;
+  /** an inbox entry that is never taken (a symbolic link, a FIFO…) */
+  onSkipped?(entry: SkippedEntry): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
 
@@ -44,6 +46,8 @@ export interface RunSummary {
   /** counts by flux kind and outcome */
   tally: RunTally;
   failures: { file: string; error: string }[];
+  /** inbox entries never taken (symbolic links, FIFOs…) */
+  skipped: SkippedEntry[];
   ms: number;
 }
 
@@ -53,7 +57,11 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const config: Config = deps.config;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const entries = await scanInbox(inbox);
+  const skipped: SkippedEntry[] = [];
+  const entries = await scanInbox(inbox, (e) => {
+    skipped.push(e);
+    opts.onSkipped?.(e);
+  });
   opts.onStart?.(entries.length);
   await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
   const results: FileResult[] = [];
@@ -65,10 +73,11 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const worker = async () => {
     while (next < entries.length) {
       const e = entries[next++];
-      const size = sizeOnDisk(e.abs);
+      const file = inboundFileOf(config, inbox, e);
+      const size = inboundSize(file);
       await budget.acquire(size);
       try {
-        const r = await processFile(deps, { path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) });
+        const r = await processFile(deps, file);
         tally.add(r);
         if (keep) results.push(r);
         opts.onFile?.(r);
@@ -86,5 +95,5 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT) }, worker));
   await deps.journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await deps.journal.close();
-  return { files: entries.length, results, tally, failures, ms: Date.now() - started };
+  return { files: entries.length, results, tally, failures, skipped, ms: Date.now() - started };
 }

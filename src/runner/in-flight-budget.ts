@@ -60,7 +60,7 @@ export class InFlightBudget {
 }
 
 /** The size of a file about to be processed (0 when it cannot be read: processing will say why). */
-export function sizeOnDisk(file: string): number {
+export function sizeOnDisk(file: string | Buffer): number {
   try {
     return statSync(file).size;
   } catch {

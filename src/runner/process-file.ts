@@ -79,6 +79,18 @@ export interface InboundFile {
   /** path relative to the inbox root, for the journal */
   relPath: string;
   partner: string;
+  /**
+   * The bytes of `path` when a name on it is not UTF-8 (`run` over such a file): the file is
+   * opened by these, `path`, `name` and `relPath` being their readable form (ingest/file-name.ts).
+   */
+  rawPath?: Uint8Array;
+  /** hex of the bytes of `relPath` in that case, for the journal */
+  rawRelPath?: string;
+}
+
+/** The path to open an inbound file by. */
+function sourceOf(file: InboundFile): string | Buffer {
+  return file.rawPath ? Buffer.from(file.rawPath) : file.path;
 }
 
 /** Where the time of one file went, in milliseconds (for the benchmarks and the logs). */
@@ -144,9 +156,10 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   const { config, outbox } = deps;
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
 
+  const source = sourceOf(file);
   let stat;
   try {
-    stat = statSync(file.path);
+    stat = statSync(source);
   } catch (e) {
     throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
   }
@@ -156,13 +169,13 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
 
   // size first: an oversize file is refused without being read into memory
   if (stat.size > config.limits.maxFileBytes) {
-    const sha = await sha256OfFile(file.path);
+    const sha = await sha256OfFile(source);
     const size = stat.size;
     return underContentLock(deps, sha, async () => {
       const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
       const previous = await deps.processed.get(sha);
       if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
-      const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage });
+      const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
       const error = new FluxError('FLUX-TAILLE', `The file is ${size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
       return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings(), received }, [fluxFinding(error)], undefined);
     });
@@ -172,7 +185,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   const tRead = msNow();
   try {
     // a small file is read synchronously: cheaper than a thread-pool round trip
-    bytes = stat.size <= 4 * 1024 * 1024 ? readFileSync(file.path) : await fs.readFile(file.path);
+    bytes = stat.size <= 4 * 1024 * 1024 ? readFileSync(source) : await fs.readFile(source);
   } catch (e) {
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
   }
@@ -181,7 +194,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
-    const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage });
+    const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage, ...rawNameOf(file) });
     log.info({ bytes: bytes.length }, 'received');
     const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings(), received };
     ctx.t.read = msNow() - tRead;
@@ -221,6 +234,10 @@ function underContentLock<T>(deps: PipelineDeps, sha: string, fn: () => Promise<
  * (one device round trip less per file). The line only has to be durable before the outcome,
  * which `finish` checks; a crash before that leaves the file to a retry, which writes it again.
  */
+function rawNameOf(file: InboundFile): { rawName?: string } {
+  return file.rawRelPath ? { rawName: file.rawRelPath } : {};
+}
+
 function journalReceived(deps: PipelineDeps, event: Extract<JournalEvent, { event: 'received' }>): Promise<void> {
   const written = deps.journal.append(event).then(() => undefined);
   written.catch(() => undefined); // read by finish; a file that fails before that is retried anyway
@@ -311,7 +328,7 @@ async function refuseFile(
   );
   let kept: JournalOutput;
   if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
-  else kept = await outbox.keepLargeOriginal('error', ctx.day, file.name, file.path, ctx.sha); // an oversize file is streamed, never read whole
+  else kept = await outbox.keepLargeOriginal('error', ctx.day, file.name, sourceOf(file), ctx.sha); // an oversize file is streamed, never read whole
   outputs.push(kept);
   outputs.push(
     await outbox.writeReason(kept.path, {

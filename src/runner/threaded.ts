@@ -9,13 +9,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
-import { partnerOf } from '../ingest/partner-of';
-import { scanInbox } from '../ingest/scan';
+import { scanInbox, type SkippedEntry } from '../ingest/scan';
+import { inboundFileOf, inboundSize } from './inbound-file';
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
 import { DEFAULT_FILES_IN_FLIGHT, type RunSummary } from './embedded';
-import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
+import { InFlightBudget } from './in-flight-budget';
 import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
@@ -35,6 +35,8 @@ export interface ThreadedRunOptions {
   /** as RunOptions.keepResults. Default true. */
   keepResults?: boolean;
   onStart?(total: number): void;
+  /** an inbox entry that is never taken (a symbolic link, a FIFO…) */
+  onSkipped?(entry: SkippedEntry): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
 
@@ -47,11 +49,15 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const { config } = opts;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const entries = await scanInbox(inbox);
+  const skipped: SkippedEntry[] = [];
+  const entries = await scanInbox(inbox, (e) => {
+    skipped.push(e);
+    opts.onSkipped?.(e);
+  });
   opts.onStart?.(entries.length);
   const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
   await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
-  const files: InboundFile[] = entries.map((e) => ({ path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) }));
+  const files: InboundFile[] = entries.map((e) => inboundFileOf(config, inbox, e));
   const results: FileResult[] = [];
   const tally = new RunTally();
   const keep = opts.keepResults !== false;
@@ -77,7 +83,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         const feed = () => {
           while (inFlight < perThread && next < files.length) {
             const file = files[next];
-            const size = sizes.get(file.relPath) ?? sizeOnDisk(file.path);
+            const size = sizes.get(file.relPath) ?? inboundSize(file);
             sizes.set(file.relPath, size);
             if (!budget.fits(size)) break;
             budget.take(size);
@@ -122,5 +128,5 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
     const order = new Map(files.map((f, k) => [f.relPath, k]));
     results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   }
-  return { files: entries.length, results, tally, failures, ms: Date.now() - started };
+  return { files: entries.length, results, tally, failures, skipped, ms: Date.now() - started };
 }

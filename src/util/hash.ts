@@ -6,7 +6,7 @@ export function sha256(data: Uint8Array | string): string {
 }
 
 /** SHA-256 (hex) of a file, streamed: for files too big to read whole. */
-export async function sha256OfFile(p: string): Promise<string> {
+export async function sha256OfFile(p: string | Buffer): Promise<string> {
   const h = createHash('sha256');
   const fh = await fs.open(p, 'r');
   try {

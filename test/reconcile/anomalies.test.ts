@@ -3,7 +3,7 @@
  * copied, damaged in one way, and reconciled. Each anomaly must be reported with the file
  * and the invoice concerned — and nothing else may be reported.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
@@ -195,4 +195,16 @@ it('a file uploaded to a partner inbox on the day and never taken: not picked up
   expect(exitCode).toBe(1);
   expect(types(report!.anomalies)).toEqual(['not-picked-up']);
   expect(report!.anomalies[0]).toMatchObject({ file: f, partner: 'op-alpha' });
+});
+
+it('a file never taken whose name is not UTF-8: not picked up, under the readable form of its name', async () => {
+  const day = copyDay(clean);
+  // CP1252 "oubliée.xml": Node cannot stat it by the name it lists, and the scan used to skip it
+  const name = Buffer.concat([Buffer.from('oubli'), Buffer.from([0xe9]), Buffer.from('e.xml')]);
+  const f = drop(path.join(day.root, 'sftp'), 'op-alpha', 'placeholder.xml', papeterie('F-2026-0778'), at(DAY, '10:00'));
+  renameSync(f, Buffer.concat([Buffer.from(path.dirname(f) + '/'), name]));
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['not-picked-up']);
+  expect(report!.anomalies[0]).toMatchObject({ file: path.join(path.dirname(f), 'oubli%E9e.xml'), partner: 'op-alpha' });
 });

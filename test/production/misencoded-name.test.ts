@@ -1,0 +1,67 @@
+/**
+ * watch + worker on a real Redis: a file whose name is not UTF-8 (CP1252 from a Windows SFTP
+ * client) is claimed under the readable form of its name, processed, and journaled with its
+ * raw name. The watcher used to drop it silently at every rescan (its lstat failed on the name
+ * Node made up), and it stayed in the inbox for ever. A symbolic link is reported, never taken.
+ */
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import pino from 'pino';
+import { InboxWatcher } from '../../src/ingest/watcher';
+import { Journal, readJournalDay } from '../../src/journal/journal';
+import { fluxQueue } from '../../src/queue/flux-queue';
+import { startWorker } from '../../src/runner/worker';
+import { dayOf, systemClock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
+import { FIXTURES_INBOX } from '../helpers/run';
+import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { prodSetup } from '../helpers/watch';
+
+const LATIN1_NAME = Buffer.concat([Buffer.from('facture_'), Buffer.from([0xe9]), Buffer.from('t'), Buffer.from([0xe9]), Buffer.from('.xml')]);
+
+describeRedis('watch: a file name that is not UTF-8', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 300, pollMs: 100, rescanMs: 300 } });
+  afterAll(async () => {
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('is claimed under its readable name, processed and archived; a link is left alone', async () => {
+    redis = redisClient();
+    const inbox = setup.inbox('op-alpha');
+    const content = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0556</cbc:ID>');
+    const raw = Buffer.concat([Buffer.from(`${inbox}/`), LATIN1_NAME]);
+    writeFileSync(raw, content);
+    symlinkSync('/etc/passwd', path.join(inbox, 'lien.xml'));
+
+    const q = fluxQueue(setup.config, redis);
+    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
+    const logged: { msg: string; file?: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger });
+    const worker = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }) });
+    await watcher.start();
+    const day = dayOf(new Date(), setup.config.timezone);
+    const archived = path.join(setup.config.paths.out, 'archive', day, 'facture_%E9t%E9.xml');
+    for (let i = 0; i < 200 && !existsSync(archived); i++) await sleep(50);
+    await sleep(700); // two more rescans: the link must still be said only once
+    await watcher.stop();
+    await worker.close(5000);
+    await journal.close();
+    await q.close();
+
+    expect(readFileSync(archived, 'utf8')).toBe(content);
+    expect(existsSync(raw)).toBe(false); // claimed out of the inbox
+    expect(readdirSync(path.join(setup.config.paths.out, 'pivot'), { recursive: true }).map(String).filter((f) => f.endsWith('.xml'))).toHaveLength(1);
+    const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), day);
+    const claimed = lines.filter((l) => l.event === 'claimed');
+    expect(claimed).toHaveLength(1);
+    expect(claimed[0]).toMatchObject({ file: 'op-alpha/facture_%E9t%E9.xml', rawName: LATIN1_NAME.toString('hex') });
+    expect(lines.filter((l) => l.event === 'outcome')).toEqual([expect.objectContaining({ file: 'op-alpha/facture_%E9t%E9.xml', outcome: 'accepted' })]);
+    expect(logged.filter((l) => l.msg.startsWith('skipped: symbolic link')).map((l) => l.file)).toEqual(['op-alpha/lien.xml']);
+    expect(logged.some((l) => l.msg.includes('not UTF-8'))).toBe(true);
+  });
+});
