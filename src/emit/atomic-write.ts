@@ -11,10 +11,11 @@ import { closeQuietly, currentBatch, fsyncFd } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
+import { NAME_MAX_BYTES, utf8Prefix } from '../util/fit-name';
 import { sha256OfFile } from '../util/hash';
 
 export const TEMP_SUFFIX = '.tmp';
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_').slice(0, 64);
 
 // unique per thread (worker threads share the pid), then a counter: no random draw per write
 const THREAD_TAG = randomBytes(4).toString('hex');
@@ -22,7 +23,9 @@ let tempCounter = 0;
 
 /** `.name.<host>~<pid>~<hex>.tmp`: the writer is known, so a sweep can tell an orphan. */
 export function tempNameFor(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${HOST}~${process.pid}~${THREAD_TAG}${(tempCounter++).toString(16)}${TEMP_SUFFIX}`);
+  const suffix = `.${HOST}~${process.pid}~${THREAD_TAG}${(tempCounter++).toString(16)}${TEMP_SUFFIX}`;
+  // the suffix makes it unique: the final name is cut to fit beside it in a name's 255 bytes
+  return path.join(path.dirname(target), `.${utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length)}${suffix}`);
 }
 
 function writerAlive(name: string): boolean | undefined {

@@ -6,15 +6,22 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
+import { fitName } from '../util/fit-name';
 import { sha256, sha256OfFile } from '../util/hash';
 import { copyFileAtomic, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
-/** One path segment from an untrusted name: no separators, no dot-only names, no controls. */
+/**
+ * Bytes a kept name may hold: room is left for the content hash (13) and `.reason.json` (12)
+ * within the 255-byte limit of a name (temp names cut their own copy: tempNameFor).
+ */
+export const SEGMENT_MAX_BYTES = 200;
+
+/** One path segment from an untrusted name: no separators, no dot-only names, no controls, at most 200 bytes. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
   const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '_').trim();
   if (!cleaned || /^\.+$/.test(cleaned)) return fallback;
-  return cleaned.length > 200 ? cleaned.slice(0, 200) : cleaned;
+  return fitName(cleaned, SEGMENT_MAX_BYTES);
 }
 
 export class Outbox {

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { fitName, NAME_MAX_BYTES } from '../util/fit-name';
 
 export const CLAIM_SEPARATOR = '__';
 
@@ -29,7 +30,9 @@ export async function claimFile(src: string | Buffer, processingDir: string, par
   const claimId = newClaimId();
   const dir = path.join(processingDir, partner);
   await fs.mkdir(dir, { recursive: true });
-  const dst = path.join(dir, `${claimId}${CLAIM_SEPARATOR}${name}`);
+  // the claim id comes first: a long name is cut to fit (the job keeps the whole name)
+  const prefix = `${claimId}${CLAIM_SEPARATOR}`;
+  const dst = path.join(dir, `${prefix}${fitName(name, NAME_MAX_BYTES - prefix.length)}`);
   try {
     await fs.rename(src, dst);
   } catch (e) {
