@@ -22,10 +22,17 @@ export interface InboxEntry {
   rawRel?: string;
 }
 
-/** Something in an inbox that is never taken, and why (the scan's callers log it). */
+/** Something in an inbox that is never taken, and why (the scan's callers log it); a folder's `rel` may be cut for the log. */
 export interface SkippedEntry {
   rel: string;
-  why: 'symbolic link' | 'not a regular file';
+  why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})`;
+}
+
+/** The log line of a skipped entry: what was skipped and what the operator can do. */
+export function skippedMessage(e: SkippedEntry): string {
+  return e.why.startsWith('folder')
+    ? `skipped: ${e.why}; the files under it are not taken until it can be read`
+    : `skipped: ${e.why} (never taken from an inbox; move the real file in its place)`;
 }
 
 const IGNORED = /(\.filepart|\.part|\.tmp|\.done)$/i;
@@ -47,8 +54,12 @@ export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => v
     try {
       entries = await fs.readdir(misencoded ? dirRaw : dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (dir === root) throw e;
+      // one bad folder (too deep for a path, unreadable) must not hide the rest of the inbox
+      onSkipped?.({ rel: path.relative(root, dir).split(path.sep).join('/'), why: `folder not readable (${code ?? (e as Error).message})` });
+      return;
     }
     entries.sort((a, b) => Buffer.compare(a.name, b.name));
     const utf8 = entries.map((e) => isUtf8(e.name));

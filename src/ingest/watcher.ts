@@ -19,7 +19,7 @@ import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { claimFile, parseClaimed, type Claimed } from './claim';
-import { isIgnoredName, openPath, scanInbox, type InboxEntry } from './scan';
+import { isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
 
@@ -81,8 +81,13 @@ export class InboxWatcher {
     this.rescanning = true;
     try {
       for (const p of this.partners) {
-        const skipped = (e: { rel: string; why: string }) => this.skippedOnce(p, e.rel, e.why);
-        for (const e of await scanInbox(p.inbox as string, skipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
+        const skipped = (e: SkippedEntry) => this.skippedOnce(p, e);
+        try {
+          for (const e of await scanInbox(p.inbox as string, skipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
+        } catch (e) {
+          // one partner's inbox failing must not stop the others'
+          this.opts.logger.error({ err: e, partner: p.id, inbox: p.inbox }, 'cannot scan this inbox (will retry)');
+        }
       }
       await this.requeueProcessing();
       await this.checkCandidates();
@@ -198,11 +203,11 @@ export class InboxWatcher {
   private readonly skipped = new Set<string>();
 
   /** A link or special file in an inbox is never taken: said once per watcher, not at every rescan. */
-  private skippedOnce(partner: Partner, rel: string, why: string): void {
-    const key = `${partner.id}/${rel}`;
+  private skippedOnce(partner: Partner, e: SkippedEntry): void {
+    const key = `${partner.id}/${e.rel}`;
     if (this.skipped.has(key)) return;
     this.skipped.add(key);
-    this.opts.logger.warn({ file: key, partner: partner.id }, `skipped: ${why} (never taken from an inbox; move the real file in its place)`);
+    this.opts.logger.warn({ file: key, partner: partner.id }, skippedMessage(e));
   }
 
   async stop(): Promise<void> {

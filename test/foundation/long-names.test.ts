@@ -9,6 +9,7 @@ import path from 'node:path';
 import { tempNameFor } from '../../src/emit/atomic-write';
 import { safeSegment } from '../../src/emit/outbox';
 import { claimFile } from '../../src/ingest/claim';
+import { scanInbox, type SkippedEntry } from '../../src/ingest/scan';
 import { fitName, utf8Prefix } from '../../src/util/fit-name';
 import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 
@@ -80,5 +81,36 @@ describe('run over 254-byte names', () => {
     const again = await runOnce(inbox, config);
     expect(again.failures).toEqual([]);
     expect(again.results.map((r) => r.outcome)).toEqual(['already-processed', 'already-processed', 'already-processed']);
+  });
+});
+
+describe('a folder too deep to read', () => {
+  it('is reported as skipped, and the rest of the inbox is still processed (one partner cannot stop the run)', async () => {
+    const root = tempDir('cf-deep-');
+    const inbox = path.join(root, 'inbox');
+    mkdirSync(inbox);
+    writeFileSync(path.join(inbox, 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    // folders nested past PATH_MAX (4,096 bytes), made relative to the current one
+    const here = process.cwd();
+    try {
+      process.chdir(inbox);
+      for (let i = 0; i < 150; i++) {
+        mkdirSync('d'.repeat(40));
+        process.chdir('d'.repeat(40));
+      }
+      writeFileSync('deep.xml', '<a/>');
+    } finally {
+      process.chdir(here);
+    }
+    const skipped: SkippedEntry[] = [];
+    const entries = await scanInbox(inbox, (e) => skipped.push(e));
+    expect(entries.map((e) => e.rel)).toEqual(['facture.xml']);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0].why).toBe('folder not readable (ENAMETOOLONG)');
+
+    const run = await runOnce(inbox, bundledConfig(path.join(root, 'out')));
+    expect(run.failures).toEqual([]);
+    expect(run.results.map((r) => [r.file, r.outcome])).toEqual([['facture.xml', 'accepted']]);
+    expect(run.skipped.map((e) => e.why)).toEqual(['folder not readable (ENAMETOOLONG)']);
   });
 });

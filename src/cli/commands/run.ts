@@ -12,7 +12,7 @@ import type { FileResult } from '../../runner/process-file';
 import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
-import type { SkippedEntry } from '../../ingest/scan';
+import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
 import { failureHints } from '../../util/system-error-hint';
 
 export interface RunCommandOptions {
@@ -41,7 +41,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const progress = {
     keepResults: false, // the summary comes from the tally: memory stays flat over a long run
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
-    onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, `skipped: ${e.why} (never taken from an inbox; move the real file in its place)`),
+    onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, skippedMessage(e)),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
   };
   const concurrency = opts.concurrency;

@@ -3,8 +3,9 @@
  * client) is claimed under the readable form of its name, processed, and journaled with its
  * raw name. The watcher used to drop it silently at every rescan (its lstat failed on the name
  * Node made up), and it stayed in the inbox for ever. A symbolic link is reported, never taken.
+ * One partner's inbox that cannot be read no longer stops the rescan of the others'.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -63,5 +64,39 @@ describeRedis('watch: a file name that is not UTF-8', () => {
     expect(lines.filter((l) => l.event === 'outcome')).toEqual([expect.objectContaining({ file: 'op-alpha/facture_%E9t%E9.xml', outcome: 'accepted' })]);
     expect(logged.filter((l) => l.msg.startsWith('skipped: symbolic link')).map((l) => l.file)).toEqual(['op-alpha/lien.xml']);
     expect(logged.some((l) => l.msg.includes('not UTF-8'))).toBe(true);
+  });
+});
+
+describeRedis('watch: one inbox that cannot be read', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha', 'op-beta'], watch: { stableMs: 300, pollMs: 100, rescanMs: 300 } });
+  afterAll(async () => {
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('does not stop the rescan of the other inboxes', async () => {
+    redis = redisClient();
+    const q = fluxQueue(setup.config, redis);
+    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
+    const logged: { msg: string; partner?: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    // chokidar off: the periodic rescan alone must find the file
+    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false });
+    await watcher.start();
+    // op-alpha's inbox becomes a plain file (ENOTDIR on every scan); op-beta receives a file
+    rmSync(setup.inbox('op-alpha'), { recursive: true });
+    writeFileSync(setup.inbox('op-alpha'), 'not a folder');
+    writeFileSync(path.join(setup.inbox('op-beta'), 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    let jobs: string[] = [];
+    for (let i = 0; i < 100 && jobs.length === 0; i++) {
+      await sleep(100);
+      jobs = (await q.getJobs(['waiting', 'delayed', 'active'])).map((j) => `${j.data.partner}/${j.data.name}`);
+    }
+    await watcher.stop();
+    await journal.close();
+    await q.close();
+    expect(jobs).toEqual(['op-beta/facture.xml']);
+    expect(logged.some((l) => l.partner === 'op-alpha' && l.msg.startsWith('cannot scan this inbox'))).toBe(true);
   });
 });
