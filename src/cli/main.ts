@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
 import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
-import { port, positiveInteger, positiveNumber } from './option-values';
+import { port, positiveInteger, positiveNumber, seconds } from './option-values';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
@@ -37,6 +37,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', 'worker threads (default: one per CPU core, at most 8; 1 = this thread only)', positiveInteger)
     .option('--concurrency <n>', 'files in flight per thread', positiveInteger, DEFAULT_FILES_IN_FLIGHT)
     .option('--max-in-flight-mb <n>', 'input MiB in flight over all threads (a bigger file runs alone); a flow takes about 5 times its size in memory', positiveNumber, DEFAULT_MAX_BYTES_IN_FLIGHT / MIB)
+    .option('--min-age <seconds>', 'leave files modified less than this long ago for the next run (they may still be uploading: use it when run is started on a live SFTP folder)', seconds, 0)
     .option('-q, --quiet', 'no progress bar, errors only on the console')
     .option('-v, --verbose', 'every file on the console, even with the progress bar')
     .option('--no-progress', 'no progress bar')

@@ -25,3 +25,10 @@ export function positiveNumber(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('A number greater than 0 is expected.');
   return n;
 }
+
+/** A number of seconds ≥ 0, decimals allowed (an age). */
+export function seconds(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('A number of seconds (0 or more) is expected.');
+  return n;
+}

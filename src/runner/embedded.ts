@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
-import { scanInbox, type SkippedEntry } from '../ingest/scan';
-import { inboundFileOf, inboundSize } from './inbound-file';
+import type { SkippedEntry } from '../ingest/scan';
+import { inboundSize, listRunInbox, type RunInboxOptions, type WaitingEntry } from './inbound-file';
 import type { PipelineDeps } from './process-file';
 import { processFile, type FileResult } from './process-file';
 import { VERSION } from '../version';
@@ -21,7 +21,7 @@ import { InFlightBudget } from './in-flight-budget';
  */
 export const DEFAULT_FILES_IN_FLIGHT = 8;
 
-export interface RunOptions {
+export interface RunOptions extends RunInboxOptions {
   inbox: string;
   deps: PipelineDeps;
   /** files processed at once; I/O (fsync) overlaps with parsing. Default 8 (DEFAULT_FILES_IN_FLIGHT). */
@@ -34,8 +34,6 @@ export interface RunOptions {
    */
   keepResults?: boolean;
   onStart?(total: number): void;
-  /** an inbox entry that is never taken (a symbolic link, a FIFO…) */
-  onSkipped?(entry: SkippedEntry): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
 
@@ -48,6 +46,8 @@ export interface RunSummary {
   failures: { file: string; error: string }[];
   /** inbox entries never taken (symbolic links, FIFOs…) */
   skipped: SkippedEntry[];
+  /** files left for the next run: upload not known to be finished (`.done` marker, --min-age) */
+  waiting: WaitingEntry[];
   ms: number;
 }
 
@@ -57,12 +57,8 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const config: Config = deps.config;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const skipped: SkippedEntry[] = [];
-  const entries = await scanInbox(inbox, (e) => {
-    skipped.push(e);
-    opts.onSkipped?.(e);
-  });
-  opts.onStart?.(entries.length);
+  const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
+  opts.onStart?.(files.length);
   await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
   const results: FileResult[] = [];
   const tally = new RunTally();
@@ -71,9 +67,8 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const budget = new InFlightBudget(opts.maxBytesInFlight);
   let next = 0;
   const worker = async () => {
-    while (next < entries.length) {
-      const e = entries[next++];
-      const file = inboundFileOf(config, inbox, e);
+    while (next < files.length) {
+      const file = files[next++];
       const size = inboundSize(file);
       await budget.acquire(size);
       try {
@@ -83,10 +78,10 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
         opts.onFile?.(r);
       } catch (err) {
         const error = err as Error;
-        deps.logger.error({ err: error, file: e.rel }, 'system failure: file left in the inbox for the next run');
-        await deps.journal.append({ event: 'system-error', file: e.rel, message: error.message }).catch(() => undefined);
-        failures.push({ file: e.rel, error: error.message });
-        opts.onFile?.({ file: e.rel, error });
+        deps.logger.error({ err: error, file: file.relPath }, 'system failure: file left in the inbox for the next run');
+        await deps.journal.append({ event: 'system-error', file: file.relPath, message: error.message }).catch(() => undefined);
+        failures.push({ file: file.relPath, error: error.message });
+        opts.onFile?.({ file: file.relPath, error });
       } finally {
         budget.release(size);
       }
@@ -95,5 +90,5 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT) }, worker));
   await deps.journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await deps.journal.close();
-  return { files: entries.length, results, tally, failures, skipped, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, ms: Date.now() - started };
 }

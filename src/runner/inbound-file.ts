@@ -1,10 +1,38 @@
-/** An inbox entry found by `run`'s scan, as the pipeline takes it. */
+/**
+ * What `run` takes from an inbox: every file the scan lists, less those whose upload is not
+ * known to be finished — a partner with `doneMarker` has not dropped `<name>.done` yet, or the
+ * file was modified less than `minAgeMs` ago (`run --min-age`, for a `run` started by cron over
+ * a live SFTP folder). Those wait for the next run: `run` never takes half an upload, and
+ * never refuses one (a partner would get a rejection for a file it had not finished sending).
+ */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
-import { openPath, type InboxEntry } from '../ingest/scan';
+import { openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import type { InboundFile } from './process-file';
+
+/** A file left in the inbox for the next run, and why. */
+export interface WaitingEntry {
+  rel: string;
+  why: string;
+}
+
+export interface RunInboxOptions {
+  /** files modified less than this long ago wait for the next run. Default 0 (every file is taken). */
+  minAgeMs?: number;
+  /** the clock for `minAgeMs`. Default Date.now. */
+  now?: () => number;
+  onSkipped?(e: SkippedEntry): void;
+  onWaiting?(e: WaitingEntry): void;
+}
+
+export interface RunInbox {
+  files: InboundFile[];
+  skipped: SkippedEntry[];
+  waiting: WaitingEntry[];
+}
 
 export function inboundFileOf(config: Config, inbox: string, e: InboxEntry): InboundFile {
   const file: InboundFile = { path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) };
@@ -13,6 +41,47 @@ export function inboundFileOf(config: Config, inbox: string, e: InboxEntry): Inb
     file.rawRelPath = e.rawRel;
   }
   return file;
+}
+
+/** The files of an inbox tree that `run` takes now, in inbox order. */
+export async function listRunInbox(config: Config, inbox: string, opts: RunInboxOptions = {}): Promise<RunInbox> {
+  const skipped: SkippedEntry[] = [];
+  const waiting: WaitingEntry[] = [];
+  const entries = await scanInbox(inbox, (e) => {
+    skipped.push(e);
+    opts.onSkipped?.(e);
+  });
+  const markers = new Set(config.partners.filter((p) => p.doneMarker).map((p) => p.id));
+  const minAgeMs = opts.minAgeMs ?? 0;
+  const now = (opts.now ?? Date.now)();
+  const files: InboundFile[] = [];
+  const wait = (rel: string, why: string) => {
+    const w = { rel, why };
+    waiting.push(w);
+    opts.onWaiting?.(w);
+  };
+  for (const e of entries) {
+    const file = inboundFileOf(config, inbox, e);
+    const source = openPath(e);
+    if (markers.has(file.partner) && !existsSync(typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]))) {
+      wait(e.rel, `partner ${file.partner} announces finished uploads with <name>.done, and ${path.basename(e.rel)}.done is not there yet`);
+      continue;
+    }
+    if (minAgeMs > 0) {
+      let mtimeMs: number;
+      try {
+        mtimeMs = statSync(source).mtimeMs;
+      } catch {
+        continue; // gone since the scan
+      }
+      if (now - mtimeMs < minAgeMs) {
+        wait(e.rel, `modified ${Math.max(0, Math.round((now - mtimeMs) / 1000))} s ago, less than --min-age ${Math.round(minAgeMs / 1000)} s: it may still be uploading`);
+        continue;
+      }
+    }
+    files.push(file);
+  }
+  return { files, skipped, waiting };
 }
 
 /** The size of an inbound file on disk (0 when it is gone). */

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
-import { scanInbox, type SkippedEntry } from '../ingest/scan';
-import { inboundFileOf, inboundSize } from './inbound-file';
+import type { SkippedEntry } from '../ingest/scan';
+import { inboundSize, listRunInbox, type RunInboxOptions, type WaitingEntry } from './inbound-file';
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
@@ -21,7 +21,7 @@ import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
 import { threadResourceLimits } from './heap-tuning';
 
-export interface ThreadedRunOptions {
+export interface ThreadedRunOptions extends RunInboxOptions {
   inbox: string;
   config: Config;
   /** worker threads. Default: the number of CPU cores (at most 8). */
@@ -35,8 +35,6 @@ export interface ThreadedRunOptions {
   /** as RunOptions.keepResults. Default true. */
   keepResults?: boolean;
   onStart?(total: number): void;
-  /** an inbox entry that is never taken (a symbolic link, a FIFO…) */
-  onSkipped?(entry: SkippedEntry): void;
   onFile?(result: FileResult | { file: string; error: Error }): void;
 }
 
@@ -49,15 +47,10 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const { config } = opts;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const skipped: SkippedEntry[] = [];
-  const entries = await scanInbox(inbox, (e) => {
-    skipped.push(e);
-    opts.onSkipped?.(e);
-  });
-  opts.onStart?.(entries.length);
+  const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
+  opts.onStart?.(files.length);
   const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
   await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
-  const files: InboundFile[] = entries.map((e) => inboundFileOf(config, inbox, e));
   const results: FileResult[] = [];
   const tally = new RunTally();
   const keep = opts.keepResults !== false;
@@ -128,5 +121,5 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
     const order = new Map(files.map((f, k) => [f.relPath, k]));
     results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   }
-  return { files: entries.length, results, tally, failures, skipped, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, ms: Date.now() - started };
 }

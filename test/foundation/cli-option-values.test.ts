@@ -11,6 +11,7 @@ describe('numeric options of the command line', () => {
     [['run', FIXTURES_INBOX, '--concurrency', '0'], '--concurrency'],
     [['run', FIXTURES_INBOX, '--threads', '1.5'], '--threads'],
     [['run', FIXTURES_INBOX, '--max-in-flight-mb', '-3'], '--max-in-flight-mb'],
+    [['run', FIXTURES_INBOX, '--min-age', 'soon'], '--min-age'],
     [['worker', '--config', 'config/example.json', '--metrics-port', '70000'], '--metrics-port'],
   ])('%j is refused with exit code 2, naming the option, and writes nothing', async (args, option) => {
     const out = tempDir();

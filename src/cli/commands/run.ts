@@ -13,6 +13,7 @@ import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
 import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
+import type { WaitingEntry } from '../../runner/inbound-file';
 import { failureHints } from '../../util/system-error-hint';
 
 export interface RunCommandOptions {
@@ -23,6 +24,8 @@ export interface RunCommandOptions {
   threads?: number;
   /** input MiB in flight over all threads */
   maxInFlightMb?: number;
+  /** seconds: files modified more recently wait for the next run */
+  minAge?: number;
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
@@ -42,6 +45,8 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     keepResults: false, // the summary comes from the tally: memory stays flat over a long run
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
     onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, skippedMessage(e)),
+    onWaiting: (e: WaitingEntry) => logger.info({ file: e.rel }, `left for the next run: ${e.why}`),
+    minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
   };
   const concurrency = opts.concurrency;
