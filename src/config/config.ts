@@ -2,6 +2,7 @@
  * The configuration file: read, validated against schemas/config.schema.json (ajv, defaults
  * filled in), relative paths resolved against the file's folder. Errors name the key.
  */
+import type { ReceiptTime } from '../ingest/receipt-time';
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -42,6 +43,8 @@ export interface Config {
   /** file the configuration came from ('(bundled example)' or a path) */
   source: string;
   timezone: string;
+  /** what dates a received file (ingest/receipt-time.ts). Default 'arrival'. */
+  receiptTime: ReceiptTime;
   emitter: { id: string; name: string };
   paths: { out: string; state: string; processing: string };
   partners: Partner[];
@@ -120,6 +123,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   return {
     source,
     timezone: d.timezone ?? 'Europe/Paris',
+    receiptTime: d.receiptTime ?? 'arrival',
     emitter: { id: 'CFX001', name: 'chorus-flux', ...(d.emitter ?? {}) },
     paths: {
       out,

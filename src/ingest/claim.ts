@@ -22,6 +22,12 @@ export function newClaimId(now = Date.now()): string {
   return `${now.toString(36)}-${randomBytes(5).toString('hex')}`;
 }
 
+/** When a claim was made, read from its id (undefined for an id that does not carry a plausible time). */
+export function claimTimeMs(claimId: string): number | undefined {
+  const t = parseInt(claimId.split('-')[0], 36);
+  return Number.isFinite(t) && t >= Date.UTC(2020, 0, 1) ? t : undefined;
+}
+
 /**
  * Moves `src` into the processing area; undefined when someone else took it first. `name` is
  * the file's readable name when `src` is the raw bytes of a name that is not UTF-8.

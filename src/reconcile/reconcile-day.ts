@@ -23,7 +23,9 @@ import { readJournalDayStream, writerFiles } from './read-journal';
 import { writeCsvFile } from './report-csv';
 import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
-import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate } from './scan-folders';
+import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate, type FolderFile } from './scan-folders';
+import { claimTimeMs, parseClaimed } from '../ingest/claim';
+import { receivedMs } from '../ingest/receipt-time';
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
@@ -317,7 +319,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
 
   // 5. processing: files older than the threshold
   const stuckBySha = new Map<string, string>();
-  for (const f of (await scanFolder(config.paths.processing)).filter((x) => x.mtimeMs <= stuckBefore)) {
+  // in processing since the claim: its id's time, or its receipt time (a claim is a rename,
+  // which sets the change time), never the mtime alone, which a client may have set months back
+  const inProcessingSince = (f: FolderFile) => Math.max(receivedMs({ mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs ?? f.mtimeMs }, config.receiptTime), claimTimeMs(parseClaimed(f.abs, '')?.claimId ?? '') ?? 0);
+  for (const f of (await scanFolder(config.paths.processing)).map((x) => ({ ...x, mtimeMs: inProcessingSince(x) })).filter((x) => x.mtimeMs <= stuckBefore)) {
     const h = await hashFile(f.abs);
     if (!h) continue;
     const rel = path.relative(outRoot, f.abs).split(path.sep).join('/');
@@ -348,7 +353,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
   for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) {
     if (!p.inbox) continue;
-    for (const f of await scanInboxDay(p.inbox, date, tz)) {
+    for (const f of await scanInboxDay(p.inbox, date, tz, config.receiptTime)) {
       if (f.mtimeMs > stuckBefore) continue;
       const h = await hashFile(f.raw ?? f.abs);
       if (!h) continue;

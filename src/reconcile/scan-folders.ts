@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { receivedMs, type ReceiptTime } from '../ingest/receipt-time';
 import { openPath, scanInbox } from '../ingest/scan';
 import { dayOf } from '../util/clock';
 
@@ -26,6 +27,8 @@ export interface FolderFile {
   raw?: Buffer;
   bytes: number;
   mtimeMs: number;
+  /** change time (folders scanned with scanFolder only) */
+  ctimeMs?: number;
 }
 
 export interface Candidate extends FolderFile {
@@ -78,7 +81,7 @@ async function statAll(root: string, files: string[], keep: (f: FolderFile) => b
   for (const abs of files) {
     try {
       const st = statSync(abs);
-      const f = { rel: toRel(root, abs), abs, bytes: st.size, mtimeMs: st.mtimeMs };
+      const f = { rel: toRel(root, abs), abs, bytes: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
       if (keep(f)) out.push(f);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // gone meanwhile
@@ -114,15 +117,18 @@ export async function scanFolder(root: string, skipName?: (name: string) => bool
 }
 
 /**
- * Inbox files whose upload finished (mtime) on the day, listed by the pipeline's own scan (the
+ * Inbox files received on the day (receipt-time.ts), listed by the pipeline's own scan (the
  * same names skipped, and names that are not UTF-8 found under their readable form).
  */
-export async function scanInboxDay(inbox: string, day: string, timeZone: string): Promise<FolderFile[]> {
+export async function scanInboxDay(inbox: string, day: string, timeZone: string, receiptTime: ReceiptTime): Promise<FolderFile[]> {
   const out: FolderFile[] = [];
   for (const e of await scanInbox(inbox)) {
     try {
       const st = statSync(openPath(e));
-      if (dayOf(new Date(st.mtimeMs), timeZone) === day) out.push({ rel: e.rel, abs: e.abs, ...(e.raw ? { raw: e.raw } : {}), bytes: st.size, mtimeMs: st.mtimeMs });
+      // received on the day by the pipeline's own rule, so a file dated by its client's old
+      // mtime is still found on the day it arrived (mtimeMs then holds the time received)
+      const at = receivedMs(st, receiptTime);
+      if (dayOf(new Date(at), timeZone) === day) out.push({ rel: e.rel, abs: e.abs, ...(e.raw ? { raw: e.raw } : {}), bytes: st.size, mtimeMs: at });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
     }

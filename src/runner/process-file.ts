@@ -44,6 +44,7 @@ import { supplierId, supplierIdType } from '../emit/pivot/mapping';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
 import { flowId } from './flow-id';
+import { receivedMs } from '../ingest/receipt-time';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
 import { withWriteBatch } from '../emit/write-batch';
@@ -163,7 +164,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   } catch (e) {
     throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
   }
-  const receivedAt = stat.mtime; // when the partner's upload finished: stable across retries
+  const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
   const day = dayOf(receivedAt, config.timezone);
   const horodatage = receivedAt.toISOString();
 

@@ -31,6 +31,7 @@ it('keeps both originals of two oversize files of the same name, each under its 
   // kept under the day of their upload (their mtime)
   for (const p of readdirSync(inbox)) for (const f of readdirSync(path.join(inbox, p))) utimesSync(path.join(inbox, p, f), NOW.now(), NOW.now());
   const config = bundledConfig(out);
+  config.receiptTime = 'mtime'; // dated by the mtime set above
   config.limits.maxFileBytes = 50_000;
 
   const summary = await runOnce(inbox, config, { clock: NOW });
@@ -88,6 +89,7 @@ it('keeps every original when many files of the same name arrive at once, each c
     }
   }
   const config = bundledConfig(out);
+  config.receiptTime = 'mtime';
   const summary = await runOnce(inbox, config, { clock: NOW });
   expect(summary.failures).toEqual([]);
   expect(summary.results).toHaveLength(12);

@@ -36,6 +36,8 @@ export function dayConfigObject(root: string): Record<string, unknown> {
   const raw = JSON.parse(readFileSync(path.resolve(__dirname, '../../config/example.json'), 'utf8')) as Record<string, any>;
   for (const p of raw.partners) if (p.inbox) p.inbox = path.join(root, 'sftp', p.id);
   raw.facturx = { enabled: false, profile: 'EN 16931' };
+  // the days are built by dating each upload with its mtime, as a client preserving timestamps would
+  raw.receiptTime = 'mtime';
   delete raw.paths;
   return raw;
 }

@@ -1,0 +1,26 @@
+/**
+ * When a file was received: the time written into the journal (`receivedAt`), the status
+ * flows' `Horodatage` and CDAR `ReceiptDateTime`, and the day whose `archive/` and `error/`
+ * keep its original.
+ *
+ * - `arrival` (default): when the file arrived in this file system — its change time (ctime),
+ *   which no SFTP client can set. A watcher's claim (a rename) sets it to the claim time, so
+ *   a retry after a crash finds the same time again. Clients that preserve timestamps
+ *   (WinSCP does by default) set a file's mtime to the source file's, months old perhaps: with
+ *   the mtime, that file would be dated and archived on that old day, and the nightly
+ *   reconciliation of its real day would not see it if it were never picked up.
+ * - `mtime`: the file's modification time as the client left it (the end of the upload when
+ *   the client does not preserve timestamps).
+ */
+import type { Stats } from 'node:fs';
+
+export type ReceiptTime = 'arrival' | 'mtime';
+
+export const RECEIPT_TIMES: readonly ReceiptTime[] = ['arrival', 'mtime'];
+
+/** Milliseconds since the epoch at which the file was received, under the configured rule. */
+export function receivedMs(st: Pick<Stats, 'mtimeMs' | 'ctimeMs'>, rule: ReceiptTime): number {
+  // ctime is never before mtime on one machine; max() also holds against a server whose
+  // clock runs behind the client's (network file systems)
+  return rule === 'mtime' ? st.mtimeMs : Math.max(st.ctimeMs, st.mtimeMs);
+}
