@@ -2,9 +2,10 @@
  * Start-up checks of the folders a configuration names, so a typo is an error that names
  * the key instead of an inbox nobody watches. Inboxes must exist; the output root's parent
  * must exist; the processing area must sit on the same file system as every inbox (claims
- * are atomic renames); the output root must be writable.
+ * are atomic renames); the output root must be writable; no output or state folder may sit
+ * inside an inbox, nor one inbox inside another.
  */
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describeErrorCode } from '../util/system-error-hint';
 import { ConfigError, type Config } from './config';
@@ -33,6 +34,66 @@ export function unwritableReason(dir: string): string | undefined {
   }
 }
 
+/** `p` with its existing part's symbolic links resolved (the rest may not exist yet). */
+function realPath(p: string): string {
+  let head = path.resolve(p);
+  const tail: string[] = [];
+  while (!existsSync(head) && path.dirname(head) !== head) {
+    tail.unshift(path.basename(head));
+    head = path.dirname(head);
+  }
+  try {
+    head = realpathSync(head);
+  } catch {
+    /* unreadable: compare as written */
+  }
+  return path.join(head, ...tail);
+}
+
+/** `inner` is `outer` or lies under it. */
+function within(inner: string, outer: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * Folders that overlap where they must not. Outputs or state inside an inbox would be taken
+ * as inbound files (a watcher would claim the pivots out of their outbox); an inbox inside
+ * another would make a file's partner, and so where its status flows go, depend on which
+ * watcher saw it first. `runInbox`: the tree `run` reads, checked against the output folders.
+ */
+export function overlapProblems(config: Config, runInbox?: { path: string; key: string }, outKey = 'paths.out'): string[] {
+  const problems: string[] = [];
+  const inboxes = config.partners.flatMap((p, k) => (p.inbox ? [{ key: `partners.${k}.inbox`, path: realPath(p.inbox) }] : []));
+  if (runInbox) inboxes.push({ key: runInbox.key, path: realPath(runInbox.path) });
+  const outputs = [
+    { key: outKey, path: realPath(config.paths.out) },
+    { key: 'paths.state', path: realPath(config.paths.state) },
+    { key: 'paths.processing', path: realPath(config.paths.processing) },
+  ];
+  for (const i of inboxes) {
+    // state/ and processing/ under an output root already named are not named again
+    const inside = outputs.filter((o) => within(o.path, i.path));
+    for (const o of inside.filter((x, k) => k === 0 || !within(x.path, inside[0].path))) problems.push(`${o.key}: ${o.path} is inside the inbox ${i.path} (${i.key}); what chorus-flux writes there would be taken as inbound files`);
+  }
+  const partnerInboxes = runInbox ? inboxes.slice(0, -1) : inboxes;
+  partnerInboxes.forEach((a, x) =>
+    partnerInboxes.forEach((b, y) => {
+      if (x === y || !within(a.path, b.path)) return;
+      if (a.path === b.path && x < y) return; // the same folder twice: said once, at the second
+      problems.push(a.path === b.path ? `${a.key}: the same folder as ${b.key} (${a.path}); each partner needs its own inbox` : `${a.key}: ${a.path} is inside ${b.key} (${b.path}); a file there would belong to two partners`);
+    }),
+  );
+  return problems;
+}
+
+/** `run`'s folders: the output root can be written, and nothing it writes lands in the inbox it reads. */
+export function checkRunFolders(config: Config, inbox: string, outKey = 'paths.out'): void {
+  const problems = overlapProblems(config, { path: inbox, key: 'the inbox argument' }, outKey);
+  if (problems.length) throw new ConfigError(problems, config.source);
+  checkOutputWritable(config, outKey);
+}
+
 /** The output root can be written (`run` makes it and its parents as needed). */
 export function checkOutputWritable(config: Config, key = 'paths.out'): void {
   const why = unwritableReason(config.paths.out);
@@ -46,6 +107,7 @@ export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
     const why = unwritableReason(config.paths.out);
     if (why) problems.push(`paths.out: ${why}`);
   }
+  problems.push(...overlapProblems(config));
   if (mode === 'watch') {
     const withInbox = config.partners.filter((p) => p.inbox);
     if (withInbox.length === 0) problems.push('partners: no partner has an "inbox": there is nothing to watch');

@@ -2,7 +2,7 @@
  * The configuration is validated at start with errors that name the key: unknown keys,
  * bad routing entries, duplicates, missing folders.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configFromObject } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
@@ -58,4 +58,46 @@ it('the command line reports a bad configuration file and exits 2', async () => 
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('recipients.0: unknown key "extra"');
   expect(r.stderr).toContain('recipients.0.siret');
+});
+
+describe('folders that overlap', () => {
+  const overlap = (raw: Record<string, unknown>, dir: string) => {
+    const c = configFromObject({ ...ok, ...raw }, dir, '(test)');
+    try {
+      checkFolders(c, 'watch');
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('refuses outputs inside an inbox: a watcher would claim the pivots out of their outbox', () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'sftp'));
+    expect(overlap({ paths: { out: 'sftp/out' }, partners: [{ id: 'a', inbox: 'sftp' }] }, dir)).toEqual([expect.stringMatching(/^paths\.out: .*sftp\/out is inside the inbox .*sftp \(partners\.0\.inbox\)/)]);
+    // the state folder alone, through a symbolic link to the inbox
+    symlinkSync(path.join(dir, 'sftp'), path.join(dir, 'link'));
+    expect(overlap({ paths: { out: 'out', state: 'link/state' }, partners: [{ id: 'a', inbox: 'sftp' }] }, dir)).toEqual([expect.stringMatching(/^paths\.state: .*sftp\/state is inside the inbox/)]);
+  });
+
+  it('refuses an inbox inside another, or shared by two partners: a file would belong to two partners', () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'sftp', 'b'), { recursive: true });
+    expect(overlap({ paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'sftp' }, { id: 'b', inbox: 'sftp/b' }] }, dir)).toEqual([expect.stringMatching(/^partners\.1\.inbox: .*sftp\/b is inside partners\.0\.inbox/)]);
+    expect(overlap({ paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'sftp' }, { id: 'b', inbox: 'sftp/' }] }, dir)).toEqual([expect.stringMatching(/^partners\.1\.inbox: the same folder as partners\.0\.inbox/)]);
+    // siblings are fine
+    mkdirSync(path.join(dir, 'sftp', 'c'));
+    expect(overlap({ paths: { out: 'out' }, partners: [{ id: 'b', inbox: 'sftp/b' }, { id: 'c', inbox: 'sftp/c' }] }, dir)).toEqual([]);
+  });
+
+  it('run refuses an output root inside the inbox it reads, and writes nothing', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'facture.xml'), '<Invoice/>');
+    const r = await cli(['run', dir, '--out', path.join(dir, 'out'), '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: .*out is inside the inbox .* \(the inbox argument\)/);
+    expect(r.stderr).not.toContain('paths.state');
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  }, 30000);
 });

@@ -5,7 +5,7 @@
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { checkOutputWritable } from '../../config/folders';
+import { checkRunFolders } from '../../config/folders';
 import { createDeps } from '../../runner/deps';
 import { runEmbedded } from '../../runner/embedded';
 import type { FileResult } from '../../runner/process-file';
@@ -33,7 +33,7 @@ export interface RunCommandOptions {
 
 export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
   const config = loadConfig(opts.config, { out: opts.out });
-  checkOutputWritable(config, opts.out !== undefined ? '--out' : 'paths.out');
+  checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
   const showBar = opts.progress ?? (tty && !opts.quiet);
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
