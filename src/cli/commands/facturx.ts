@@ -4,7 +4,8 @@
  * Exit 0 written; 1 the invoice cannot make a valid Factur-X (the reasons are printed, nothing
  * is written); 2 the input cannot be read (or is not an invoice).
  */
-import { promises as fs } from 'node:fs';
+import { readInputFile } from '../../util/read-input-file';
+import { writeFileAtomic } from '../../emit/atomic-write';
 import path from 'node:path';
 import { isFluxError } from '../../model/flux-error';
 import type { Invoice } from '../../model/invoice';
@@ -35,9 +36,9 @@ const defaultIo: FacturXCommandIo = {
 async function readInvoice(file: string, index: string | undefined, io: FacturXCommandIo): Promise<Invoice | number> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = await readInputFile(file);
   } catch (e) {
-    io.stderr(`chorus-flux facturx: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    io.stderr(`chorus-flux facturx: ${file}: ${(e as Error).message}\n`);
     return 2;
   }
   let parsed;
@@ -92,11 +93,9 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   }
   const r = await makeFacturX(invoice, { profile });
   const out = path.resolve(opts.out);
-  await fs.mkdir(path.dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, r.pdf);
-  await fs.rename(tmp, out);
-  if (opts.xml) await fs.writeFile(path.resolve(opts.xml), r.xml);
+  // atomic and durable, as every output: a reader never sees half a PDF
+  await writeFileAtomic(out, r.pdf);
+  if (opts.xml) await writeFileAtomic(path.resolve(opts.xml), r.xml);
   io.stdout(`${out}: Factur-X ${profile}, invoice ${invoice.number ?? ''}, ${r.pages} page(s), ${r.pdf.length} bytes\n`);
   return 0;
 }

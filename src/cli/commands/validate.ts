@@ -8,7 +8,7 @@
  * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
  * `number` for the invoices of a multi-invoice flux).
  */
-import { readFile } from 'node:fs/promises';
+import { InputFileError, readInputFile } from '../../util/read-input-file';
 import { loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
 import { isFluxError } from '../../model/flux-error';
@@ -48,9 +48,10 @@ function finding(f: Finding): ValidateReport['findings'][number] {
 export async function validateFile(file: string, profile: Profile, chorus?: ChorusContext): Promise<ValidateReport[]> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    bytes = await readInputFile(file, chorus?.limits.maxInvoiceBytes);
   } catch (e) {
-    return [{ file, valid: false, unreadable: true, findings: [{ rule: 'FLUX-READ', severity: 'fatal', message: `The file cannot be read: ${(e as Error).message}` }] }];
+    const rule = e instanceof InputFileError ? e.rule : 'FLUX-READ';
+    return [{ file, valid: false, unreadable: true, findings: [{ rule, severity: 'fatal', message: (e as Error).message }] }];
   }
   let flux;
   try {

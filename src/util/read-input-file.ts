@@ -1,0 +1,38 @@
+/**
+ * Reading a file named on the command line (`validate`, `facturx`). A FIFO would block the
+ * read for ever and a directory or a device is no invoice: only a regular file is read, and
+ * only up to a size (a 10 GB file would otherwise be read whole into memory first).
+ */
+import { promises as fs } from 'node:fs';
+
+/** Default size limit: Chorus Pro's 120 MB for an invoice with its attachments. */
+export const DEFAULT_MAX_INPUT_BYTES = 125_829_120;
+
+export class InputFileError extends Error {
+  constructor(
+    message: string,
+    readonly rule: 'FLUX-READ' | 'FLUX-TAILLE',
+  ) {
+    super(message);
+    this.name = 'InputFileError';
+  }
+}
+
+export async function readInputFile(file: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
+  let st;
+  try {
+    st = await fs.stat(file);
+  } catch (e) {
+    throw new InputFileError(`The file cannot be read: ${(e as Error).message}`, 'FLUX-READ');
+  }
+  if (!st.isFile()) {
+    const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
+    throw new InputFileError(`The file cannot be read: ${file} is ${what}, not a regular file.`, 'FLUX-READ');
+  }
+  if (st.size > maxBytes) throw new InputFileError(`The file is ${st.size} bytes; the limit is ${maxBytes} bytes (an invoice with its attachments is at most 120 MB).`, 'FLUX-TAILLE');
+  try {
+    return await fs.readFile(file);
+  } catch (e) {
+    throw new InputFileError(`The file cannot be read: ${(e as Error).message}`, 'FLUX-READ');
+  }
+}
