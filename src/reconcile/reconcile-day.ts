@@ -143,6 +143,9 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const tz = config.timezone;
   const asOf = dayEnd(date, tz);
   const now = clock.now();
+  // a day not begun has nothing to reconcile: a typo in the year would otherwise read CLEAN
+  const today = dayOf(now, tz);
+  if (date > today) throw new CannotReconcile(`--date ${date} has not begun yet (today is ${today} in ${tz}); nothing can be reconciled for it`);
   const judgedAt = now.getTime() < asOf.getTime() ? now : asOf;
   const stuckBefore = judgedAt.getTime() - config.reconcile.stuckProcessingMinutes * 60_000;
   const journalDir = statePaths(config).journal;
@@ -197,6 +200,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       onChunk: checkPending,
     });
   }
+  if (date === today) notes.push(`${date} is today: this is the day so far, as of ${now.toISOString()}; files still arriving or being processed may show as anomalies until the day is over.`);
   if (dayFiles[1].length === 0) notes.push(`No journal for ${date}: nothing was processed that day, or the journal folder is missing.`);
   if (dayFiles[2].length === 0) notes.push(`No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`);
   if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);

@@ -10,7 +10,9 @@ import { addDays, dayEnd, dayStart, isDay, LocalHours } from '../../src/reconcil
 import { readJournalDayStream, SequenceCheck } from '../../src/reconcile/read-journal';
 import { csvCell, csvLine, parseCsv, renderCsv } from '../../src/reconcile/report-csv';
 import { esc, groupDigits } from '../../src/reconcile/report-html';
-import { tempDir } from '../helpers/run';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { fixedClock } from '../../src/util/clock';
+import { bundledConfig, tempDir } from '../helpers/run';
 
 describe('days in Europe/Paris', () => {
   it('knows real dates and their neighbours', () => {
@@ -93,5 +95,23 @@ describe('the same IdCPRO in two pivots', () => {
     const earlier = e('p/old.xml', 'Non', undefined, 'lifecycle', false);
     expect(duplicateIdCpro([earlier, e('p/new.xml', undefined, '2026-03-10T10:00:00Z')]).map((x) => x.output)).toEqual(['p/new.xml']);
     expect(duplicateIdCpro([e('p/a.xml', 'Non', '1', 'lifecycle', false), e('p/b.xml', 'Non', '2', 'lifecycle', false)])).toEqual([]);
+  });
+});
+
+describe('the day asked for', () => {
+  // a typo in the year used to give a CLEAN report of a day that had not happened
+  it('refuses a day not begun yet, in the configured time zone, and notes that today is the day so far', async () => {
+    const out = tempDir();
+    const config = bundledConfig(out);
+    // 23:30 UTC on the 12th is already the 13th in Paris (UTC+1 in March)
+    const clock = fixedClock('2026-03-12T23:30:00Z');
+    const future = await reconcileDay({ config, date: '2026-03-14', clock, write: false });
+    expect(future.exitCode).toBe(2);
+    expect(future.error).toContain('--date 2026-03-14 has not begun yet (today is 2026-03-13 in Europe/Paris)');
+    const today = await reconcileDay({ config, date: '2026-03-13', clock, write: false });
+    expect(today.exitCode).toBe(0);
+    expect(today.report!.notes.some((n) => n.startsWith('2026-03-13 is today: this is the day so far'))).toBe(true);
+    const yesterday = await reconcileDay({ config, date: '2026-03-12', clock, write: false });
+    expect(yesterday.report!.notes.some((n) => n.includes('is today'))).toBe(false);
   });
 });
