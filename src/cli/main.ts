@@ -14,7 +14,8 @@ import { facturxCommand } from './commands/facturx';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
-import { UsageError, validateCommand } from './commands/validate';
+import { validateCommand } from './commands/validate';
+import { UsageError } from '../util/usage-error';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 import { systemErrorHint } from '../util/system-error-hint';
@@ -125,6 +126,11 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`chorus-flux: ${e.message}\n`);
+      process.exitCode = 2;
       return;
     }
     if (e instanceof ConfigError) {

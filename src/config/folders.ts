@@ -7,6 +7,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../util/usage-error';
 import { describeErrorCode } from '../util/system-error-hint';
 import { ConfigError, type Config } from './config';
 
@@ -89,6 +90,15 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
 
 /** `run`'s folders: the output root can be written, and nothing it writes lands in the inbox it reads. */
 export function checkRunFolders(config: Config, inbox: string, outKey = 'paths.out'): void {
+  // a typo in the inbox would otherwise be a clean run of nothing
+  let st;
+  try {
+    st = statSync(inbox);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `the inbox ${path.resolve(inbox)} does not exist` : `the inbox ${path.resolve(inbox)} cannot be read (${describeErrorCode(code ?? 'error')})`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`the inbox ${path.resolve(inbox)} is a file, not a folder: give the folder that holds it (\`chorus-flux validate\` checks a single file)`);
   const problems = overlapProblems(config, { path: inbox, key: 'the inbox argument' }, outKey);
   if (problems.length) throw new ConfigError(problems, config.source);
   checkOutputWritable(config, outKey);

@@ -101,3 +101,16 @@ describe('folders that overlap', () => {
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   }, 30000);
 });
+
+it.each([
+  ['an inbox that does not exist', (dir: string) => path.join(dir, 'sftp-typo'), /^chorus-flux: the inbox .*sftp-typo does not exist\n$/],
+  ['a file given as the inbox', (dir: string) => path.join(dir, 'facture.xml'), /^chorus-flux: the inbox .*facture\.xml is a file, not a folder/],
+])('run refuses %s with exit 2 and one plain line, and writes nothing', async (_name, inbox, message) => {
+  // a typo in the inbox used to be a clean run of nothing (exit 0), a file a stack trace
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'facture.xml'), '<Invoice/>');
+  const r = await cli(['run', inbox(dir), '--out', path.join(dir, 'out'), '--no-progress']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(existsSync(path.join(dir, 'out'))).toBe(false);
+}, 30000);

@@ -8,6 +8,7 @@
  * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
  * `number` for the invoices of a multi-invoice flux).
  */
+import { UsageError } from '../../util/usage-error';
 import { InputFileError, readInputFile } from '../../util/read-input-file';
 import { loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
@@ -35,7 +36,7 @@ export interface ValidateReport {
 
 export const PROFILES: readonly Profile[] = ['en16931', 'chorus'];
 
-export class UsageError extends Error {}
+export { UsageError };
 
 function finding(f: Finding): ValidateReport['findings'][number] {
   const out: ValidateReport['findings'][number] = { rule: f.rule, severity: f.severity, message: f.message };
