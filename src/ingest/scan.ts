@@ -46,6 +46,11 @@ export function openPath(e: { abs: string; raw?: Uint8Array }): string | Buffer 
   return e.raw ? Buffer.from(e.raw) : e.abs;
 }
 
+/** The `.done` marker a partner with `doneMarker` drops beside a finished upload. */
+export function doneMarkerOf(source: string | Buffer): string | Buffer {
+  return typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]);
+}
+
 export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
   const sep = Buffer.from(path.sep);

@@ -19,7 +19,7 @@ import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { claimFile, parseClaimed, type Claimed } from './claim';
-import { isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
+import { doneMarkerOf, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
 
@@ -131,7 +131,7 @@ export class InboxWatcher {
       return;
     }
     if (!this.tracker.observe(file, { size: st.size, mtimeMs: st.mtimeMs }, now)) return;
-    const marker = typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]);
+    const marker = doneMarkerOf(source);
     if (partner.doneMarker) {
       try {
         await fs.access(marker);

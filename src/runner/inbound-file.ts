@@ -9,7 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
-import { openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
+import { doneMarkerOf, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import type { InboundFile } from './process-file';
 
@@ -63,7 +63,7 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
   for (const e of entries) {
     const file = inboundFileOf(config, inbox, e);
     const source = openPath(e);
-    if (markers.has(file.partner) && !existsSync(typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]))) {
+    if (markers.has(file.partner) && !existsSync(doneMarkerOf(source))) {
       wait(e.rel, `partner ${file.partner} announces finished uploads with <name>.done, and ${path.basename(e.rel)}.done is not there yet`);
       continue;
     }
