@@ -6,7 +6,7 @@
  *
  * docs/RECONCILIATION.md explains what is counted and each anomaly.
  */
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { writeFileAtomic } from '../emit/atomic-write';
@@ -26,6 +26,14 @@ import { renderJson } from './report-json';
 import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate, type FolderFile } from './scan-folders';
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { receivedMs } from '../ingest/receipt-time';
+import type { SkippedEntry } from '../ingest/scan';
+
+/** The sentence for an inbox entry the scan never takes. */
+function skippedSentence(abs: string, partner: string, e: SkippedEntry): string {
+  if (e.why === 'symbolic link') return `${abs} (partner ${partner}) is a symbolic link: chorus-flux never takes one (it could point outside the inbox); put the file itself there, or remove the link.`;
+  if (e.why === 'not a regular file') return `${abs} (partner ${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
+  return `${abs} (partner ${partner}): ${e.why}; the files under it are not taken until it can be read.`;
+}
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
@@ -357,7 +365,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
   for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) {
     if (!p.inbox) continue;
-    for (const f of await scanInboxDay(p.inbox, date, tz, config.receiptTime)) {
+    const skipped: SkippedEntry[] = [];
+    for (const f of await scanInboxDay(p.inbox, date, tz, config.receiptTime, (e) => skipped.push(e))) {
       if (f.mtimeMs > stuckBefore) continue;
       const h = await hashFile(f.raw ?? f.abs);
       if (!h) continue;
@@ -371,6 +380,21 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         partner: p.id,
         since: new Date(f.mtimeMs).toISOString(),
         message: `${f.abs} (partner ${p.id}, uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline.`,
+      });
+    }
+    // what the scan never takes (a link, a FIFO, a folder it cannot read) is reported every
+    // night until someone removes it: nothing else would ever say it is there
+    for (const e of skipped) {
+      const abs = path.join(p.inbox, e.rel);
+      const st = lstatSync(abs, { throwIfNoEntry: false });
+      // just made: give it the threshold, counted from now whatever day is reconciled
+      if (st && Math.max(st.mtimeMs, st.ctimeMs) > now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: abs,
+        partner: p.id,
+        ...(st ? { since: new Date(Math.max(st.mtimeMs, st.ctimeMs)).toISOString() } : {}),
+        message: skippedSentence(abs, p.id, e),
       });
     }
   }

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { receivedMs, type ReceiptTime } from '../ingest/receipt-time';
-import { openPath, scanInbox } from '../ingest/scan';
+import { openPath, scanInbox, type SkippedEntry } from '../ingest/scan';
 import { dayOf } from '../util/clock';
 
 export interface FolderFile {
@@ -120,9 +120,9 @@ export async function scanFolder(root: string, skipName?: (name: string) => bool
  * Inbox files received on the day (receipt-time.ts), listed by the pipeline's own scan (the
  * same names skipped, and names that are not UTF-8 found under their readable form).
  */
-export async function scanInboxDay(inbox: string, day: string, timeZone: string, receiptTime: ReceiptTime): Promise<FolderFile[]> {
+export async function scanInboxDay(inbox: string, day: string, timeZone: string, receiptTime: ReceiptTime, skipped?: (e: SkippedEntry) => void): Promise<FolderFile[]> {
   const out: FolderFile[] = [];
-  for (const e of await scanInbox(inbox)) {
+  for (const e of await scanInbox(inbox, skipped)) {
     try {
       const st = statSync(openPath(e));
       // received on the day by the pipeline's own rule, so a file dated by its client's old

@@ -3,7 +3,8 @@
  * copied, damaged in one way, and reconciled. Each anomaly must be reported with the file
  * and the invoice concerned — and nothing else may be reported.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
@@ -195,6 +196,27 @@ it('a file uploaded to a partner inbox on the day and never taken: not picked up
   expect(exitCode).toBe(1);
   expect(types(report!.anomalies)).toEqual(['not-picked-up']);
   expect(report!.anomalies[0]).toMatchObject({ file: f, partner: 'op-alpha' });
+});
+
+it('a symbolic link and a FIFO in an inbox: reported every night as not picked up, until removed', async () => {
+  const day = copyDay(clean);
+  const inbox = path.join(day.root, 'sftp', 'op-alpha');
+  mkdirSync(inbox, { recursive: true });
+  symlinkSync('/etc/passwd', path.join(inbox, 'lien.xml'));
+  execFileSync('mkfifo', [path.join(inbox, 'tube.xml')]);
+  // whatever day is reconciled: nothing else would ever say they are there
+  const { exitCode, report } = await reconcileDay({ config: day.config, date: DAY, clock: fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString()) });
+  expect(exitCode).toBe(1);
+  const found = report!.anomalies.filter((a) => a.type === 'not-picked-up');
+  expect(found.map((a) => [path.basename(a.file!), a.partner, a.sha256])).toEqual([
+    ['lien.xml', 'op-alpha', undefined],
+    ['tube.xml', 'op-alpha', undefined],
+  ]);
+  expect(found[0].message).toContain('is a symbolic link: chorus-flux never takes one');
+  expect(found[1].message).toContain('is not a regular file');
+  // just made: not yet (the threshold applies)
+  const early = await reconcile(day);
+  expect(types(early.report!.anomalies)).toEqual([]);
 });
 
 it('a file never taken whose name is not UTF-8: not picked up, under the readable form of its name', async () => {
