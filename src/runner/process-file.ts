@@ -366,14 +366,14 @@ async function finish(
   }
   // every output of this file is made durable, together, before the journal lists it
   await commitWrites();
-  faultPoint('before-journal');
+  faultPoint('before-journal', file.name);
   const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms };
   // the mark first (holding the outcome line), then the line, then the mark says so: after a
   // crash right here, whoever meets the content next journals the line from the mark, and a
   // copy of this content under another name ends already-processed instead of being
   // processed again with its own archive copy (two outcomes for one content)
   await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, receivedAt: ctx.horodatage, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })), event });
-  faultPoint('after-mark');
+  faultPoint('after-mark', file.name);
   await deps.journal.append(event);
   deps.processed.markJournaled(ctx.sha);
   const total = ctx.elapsed();
@@ -509,7 +509,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     );
   }
 
-  faultPoint('after-pivots');
+  faultPoint('after-pivots', file.name);
 
   // status flows toward the depositor: rejections, duplicates, suspensions (and acceptances when asked)
   const stamp = (v: Verdict, what: string) => ({ messageId: flowId(ctx.sha, 'cdar', what, v.index), at: ctx.horodatage, receivedAt: ctx.horodatage });
@@ -567,7 +567,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     );
   }
 
-  faultPoint('after-status');
+  faultPoint('after-status', file.name);
 
   const accepted = verdicts.filter((v) => v.status === 'accepted' || v.status === 'completed' || v.status === 'recycled');
   let outcome: FileOutcome;

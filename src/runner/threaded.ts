@@ -20,6 +20,10 @@ import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
 import { threadResourceLimits } from './heap-tuning';
+import { deadThreadRegistry, markThreadDead } from '../state/file-lock';
+
+/** Times each thread may be started again after stopping mid-run, before its slot gives up. */
+const MAX_THREAD_RESTARTS = 3;
 
 export interface ThreadedRunOptions extends RunInboxOptions {
   inbox: string;
@@ -61,38 +65,84 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   // room for another thread's next file, so every thread is fed again
   const budget = new InFlightBudget(opts.maxBytesInFlight);
   const sizes = new Map<string, number>();
-  const feeders: (() => void)[] = [];
+  const feeders = new Set<() => void>();
   const feedAll = () => feeders.forEach((f) => f());
   const script = path.join(__dirname, `thread-worker${path.extname(__filename)}`);
+  const deadThreads = deadThreadRegistry();
   let next = 0;
+  // files that were in flight in a thread that stopped: each is tried again, alone in its
+  // thread, so the one that makes a thread stop is found and the others are not held back
+  const retry: InboundFile[] = [];
+  const suspects = new Set<string>();
+  let restartsLeft = threads * MAX_THREAD_RESTARTS;
+  const failed = async (file: InboundFile, message: string) => {
+    failures.push({ file: file.relPath, error: message });
+    await journal.append({ event: 'system-error', file: file.relPath, message }).catch(() => undefined);
+    opts.onFile?.({ file: file.relPath, error: new Error(message) });
+  };
 
-  await Promise.all(
-    Array.from({ length: threads }, () =>
-      new Promise<void>((resolve, reject) => {
+  const slot = () =>
+    new Promise<void>((resolve) => {
+      const start = () => {
         const w = new Worker(script, { resourceLimits: threadResourceLimits() });
-        let inFlight = 0;
+        const tid = w.threadId; // -1 once the thread has exited
+        const inFlight = new Map<string, InboundFile>();
         let closing = false;
+        let over = false;
         const send = (m: ToWorker) => w.postMessage(m);
+        const take = (file: InboundFile, size: number) => {
+          budget.take(size);
+          inFlight.set(file.relPath, file);
+          send({ type: 'file', file });
+        };
         const feed = () => {
-          while (inFlight < perThread && next < files.length) {
+          if (over || closing) return;
+          // a suspect runs alone: only in an idle thread, and nothing joins it
+          while (inFlight.size < perThread && ![...inFlight.keys()].some((k) => suspects.has(k))) {
+            if (retry.length > 0) {
+              if (inFlight.size > 0) break;
+              const file = retry.shift() as InboundFile;
+              take(file, sizes.get(file.relPath) ?? 0);
+              break;
+            }
+            if (next >= files.length) break;
             const file = files[next];
             const size = sizes.get(file.relPath) ?? inboundSize(file);
             sizes.set(file.relPath, size);
             if (!budget.fits(size)) break;
-            budget.take(size);
             next++;
-            inFlight++;
-            send({ type: 'file', file });
+            take(file, size);
           }
-          if (inFlight === 0 && next >= files.length && !closing) {
+          if (inFlight.size === 0 && next >= files.length && retry.length === 0) {
             closing = true;
             send({ type: 'close' });
           }
         };
+        const stopped = (why: string) => {
+          if (over) return;
+          over = true;
+          feeders.delete(feed);
+          markThreadDead(tid);
+          const alone = inFlight.size === 1;
+          const lost = [...inFlight.values()];
+          for (const file of lost) budget.release(sizes.get(file.relPath) ?? 0);
+          void (async () => {
+            for (const file of lost) {
+              if (alone || suspects.has(file.relPath)) await failed(file, `the worker thread processing ${file.relPath} stopped (${why}); the file is left in the inbox for the next run`);
+              else {
+                suspects.add(file.relPath);
+                retry.push(file);
+              }
+            }
+            if (restartsLeft-- > 0) start();
+            else resolve(); // files not handed out are accounted for once every slot is done
+            feedAll();
+          })();
+        };
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') feed();
           else if (m.type === 'result' || m.type === 'error') {
-            inFlight--;
+            inFlight.delete(m.file);
             budget.release(sizes.get(m.file) ?? 0);
             sizes.delete(m.file);
             if (m.type === 'result') {
@@ -105,15 +155,22 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
             }
             feedAll();
           } else if (m.type === 'closed') {
+            over = true;
+            feeders.delete(feed);
             void w.terminate().then(() => resolve());
           }
         });
-        feeders.push(feed);
-        w.on('error', reject);
-        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info' });
-      }),
-    ),
-  );
+        w.on('error', (e) => stopped(e.message));
+        w.on('exit', (code) => stopped(`exit code ${code}`));
+        feeders.add(feed);
+        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info', deadThreads });
+      };
+      start();
+    });
+
+  await Promise.all(Array.from({ length: threads }, slot));
+  // threads that kept stopping may have left files never handed out: each is a failure, left for the next run
+  for (const file of [...retry.splice(0), ...files.slice(next)]) await failed(file, 'not processed: the worker threads kept stopping; the file is left in the inbox for the next run');
   await journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await journal.close();
   // results in inbox order, as runEmbedded gives them

@@ -35,6 +35,37 @@ let hardLinks = true;
 
 const local = new Map<string, Promise<unknown>>();
 
+/**
+ * Threads of this process known to have stopped. A lock held by a worker thread that died
+ * (its process still running) would otherwise stand until it went stale, and every file
+ * waiting for it would time out. `run`'s main thread marks a thread that stopped before its
+ * end, in memory shared with every thread; a slot holds the dead thread's id, so a later
+ * thread with another id in the same slot is never taken for dead.
+ */
+const DEAD_SLOTS = 1024;
+let deadThreads: Int32Array | undefined;
+
+/** The shared registry: made by the main thread, handed to each worker thread (useDeadThreadRegistry). */
+export function deadThreadRegistry(): SharedArrayBuffer {
+  if (!deadThreads) deadThreads = new Int32Array(new SharedArrayBuffer(DEAD_SLOTS * 4));
+  return deadThreads.buffer as SharedArrayBuffer;
+}
+
+export function useDeadThreadRegistry(buffer: SharedArrayBuffer): void {
+  deadThreads = new Int32Array(buffer);
+}
+
+/** Records that thread `id` of this process stopped: the locks it held can be broken at once. */
+export function markThreadDead(id: number): void {
+  if (id <= 0) return;
+  if (!deadThreads) deadThreadRegistry();
+  Atomics.store(deadThreads as Int32Array, id % DEAD_SLOTS, id);
+}
+
+function threadDead(id: number): boolean {
+  return id > 0 && deadThreads !== undefined && Atomics.load(deadThreads, id % DEAD_SLOTS) === id;
+}
+
 function holderLine(): string {
   return `${HOST} ${process.pid} ${threadId} ${new Date().toISOString()}\n`;
 }
@@ -144,9 +175,10 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   }
   const [host, pid, thread] = holder;
   const deadHere = host === HOST && Number(pid) > 0 && !pidAlive(Number(pid));
+  const deadThreadHere = host === HOST && Number(pid) === process.pid && Number(thread) !== threadId && threadDead(Number(thread));
   // a link or unlink of the holder's token touches its ctime: its last lock activity
   const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs;
-  if (!deadHere && !idle) return false;
+  if (!deadHere && !deadThreadHere && !idle) return false;
   // rename it away first so two breakers cannot both win
   const grave = `${lockPath}.stale.${process.pid}.${threadId}.${Date.now()}`;
   try {
@@ -155,7 +187,7 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   } catch {
     /* another breaker won */
   }
-  if (deadHere && pid !== String(process.pid)) {
+  if ((deadHere && pid !== String(process.pid)) || deadThreadHere) {
     try {
       fsc.unlinkSync(path.join(path.dirname(lockPath), `${TOKEN_PREFIX}${host}~${pid}~${thread}`));
     } catch {

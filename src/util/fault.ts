@@ -1,10 +1,19 @@
 /**
- * Fault injection for the crash tests: when CHORUS_FLUX_FAULT names this point, the process
- * kills itself (SIGKILL, no clean-up) right there. Unset in production, it costs one
- * comparison. Points: after-pivots, after-status, before-journal, after-mark.
+ * Fault injection for the crash tests. Unset in production, it costs one comparison.
+ * Points: after-pivots, after-status, before-journal, after-mark.
+ *
+ * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
+ * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there
+ *   (process.exit in a thread ends the thread alone) while processing a file whose name
+ *   contains <text>: a thread that dies mid-file, as a bug could make it.
  */
-const target = process.env.CHORUS_FLUX_FAULT;
+import { isMainThread } from 'node:worker_threads';
 
-export function faultPoint(name: string): void {
-  if (target !== undefined && target === name) process.kill(process.pid, 'SIGKILL');
+const target = process.env.CHORUS_FLUX_FAULT;
+const threadFault = target?.startsWith('thread:') ? target.slice('thread:'.length).split(':') : undefined;
+
+export function faultPoint(name: string, fileName?: string): void {
+  if (target === undefined) return;
+  if (target === name) process.kill(process.pid, 'SIGKILL');
+  if (threadFault && !isMainThread && threadFault[0] === name && fileName !== undefined && fileName.includes(threadFault[1] ?? '')) process.exit(70);
 }
