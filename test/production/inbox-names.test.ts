@@ -5,7 +5,7 @@
  * Node made up), and it stayed in the inbox for ever. A symbolic link is reported, never taken.
  * One partner's inbox that cannot be read no longer stops the rescan of the others'.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -36,6 +36,8 @@ describeRedis('watch: a file name that is not UTF-8', () => {
     const content = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0556</cbc:ID>');
     const raw = Buffer.concat([Buffer.from(`${inbox}/`), LATIN1_NAME]);
     writeFileSync(raw, content);
+    // and its client preserved the source file's date: it is still dated by its arrival (receipt-time.ts)
+    utimesSync(raw, new Date('2026-01-15T10:00:00Z'), new Date('2026-01-15T10:00:00Z'));
     symlinkSync('/etc/passwd', path.join(inbox, 'lien.xml'));
 
     const q = fluxQueue(setup.config, redis);
