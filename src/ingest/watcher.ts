@@ -81,11 +81,17 @@ export class InboxWatcher {
     this.rescanning = true;
     try {
       for (const p of this.partners) {
-        const skipped = (e: SkippedEntry) => this.skippedOnce(p, e);
+        let skipped = 0;
+        const onSkipped = (e: SkippedEntry) => {
+          skipped++;
+          this.skippedOnce(p, e);
+        };
         try {
-          for (const e of await scanInbox(p.inbox as string, skipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
+          for (const e of await scanInbox(p.inbox as string, onSkipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
+          this.opts.metrics?.inboxSkipped.set({ partner: p.id }, skipped);
         } catch (e) {
           // one partner's inbox failing must not stop the others'
+          this.opts.metrics?.inboxScanErrors.inc({ partner: p.id });
           this.opts.logger.error({ err: e, partner: p.id, inbox: p.inbox }, 'cannot scan this inbox (will retry)');
         }
       }
@@ -106,6 +112,12 @@ export class InboxWatcher {
       for (const [file, c] of [...this.candidates.entries()]) {
         if (this.stopped) break;
         await this.check(file, c.partner, c.entry, now);
+      }
+      const metrics = this.opts.metrics;
+      if (metrics) {
+        const waiting = new Map(this.partners.map((p) => [p.id, 0]));
+        for (const c of this.candidates.values()) waiting.set(c.partner.id, (waiting.get(c.partner.id) ?? 0) + 1);
+        for (const [partner, n] of waiting) metrics.inboxWaiting.set({ partner }, n);
       }
     } finally {
       this.checking = false;

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { InboxWatcher } from '../../src/ingest/watcher';
+import { createMetrics } from '../../src/ops/metrics';
 import { Journal, readJournalDay } from '../../src/journal/journal';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
@@ -44,7 +45,8 @@ describeRedis('watch: a file name that is not UTF-8', () => {
     const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
     const logged: { msg: string; file?: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger });
+    const metrics = createMetrics({ defaults: false });
+    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, metrics });
     const worker = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }) });
     await watcher.start();
     const day = dayOf(new Date(), setup.config.timezone);
@@ -66,6 +68,10 @@ describeRedis('watch: a file name that is not UTF-8', () => {
     expect(lines.filter((l) => l.event === 'outcome')).toEqual([expect.objectContaining({ file: 'op-alpha/facture_%E9t%E9.xml', outcome: 'accepted' })]);
     expect(logged.filter((l) => l.msg.startsWith('skipped: symbolic link')).map((l) => l.file)).toEqual(['op-alpha/lien.xml']);
     expect(logged.some((l) => l.msg.includes('not UTF-8'))).toBe(true);
+    // what an operator's alerting sees: the link, and nothing left waiting
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('chorus_flux_inbox_skipped_entries{partner="op-alpha"} 1');
+    expect(text).toContain('chorus_flux_inbox_waiting_files{partner="op-alpha"} 0');
   });
 });
 
@@ -84,7 +90,8 @@ describeRedis('watch: one inbox that cannot be read', () => {
     const logged: { msg: string; partner?: string }[] = [];
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
     // chokidar off: the periodic rescan alone must find the file
-    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false });
+    const metrics = createMetrics({ defaults: false });
+    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false, metrics });
     await watcher.start();
     // op-alpha's inbox becomes a plain file (ENOTDIR on every scan); op-beta receives a file
     rmSync(setup.inbox('op-alpha'), { recursive: true });
@@ -100,5 +107,6 @@ describeRedis('watch: one inbox that cannot be read', () => {
     await q.close();
     expect(jobs).toEqual(['op-beta/facture.xml']);
     expect(logged.some((l) => l.partner === 'op-alpha' && l.msg.startsWith('cannot scan this inbox'))).toBe(true);
+    expect(await metrics.registry.metrics()).toMatch(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} [1-9]/);
   });
 });
