@@ -34,7 +34,22 @@ function refuse(line: InboundInvoiceStatus, rule: string, message: string, recor
   return { ok: false, line, record, finding: { rule, severity: 'fatal', message: `${label(line)} : ${message}`, path: `/CPPStatut/CPPFactureStatuts/CPPFactureStatutUnitaire[${line.index + 1}]` } };
 }
 
-async function applyLine(deps: PipelineDeps, sha: string, file: string, line: InboundInvoiceStatus): Promise<LineResult> {
+/**
+ * The partners that may change an invoice's status: the finance SI of its recipient
+ * (`statusPartner`, else the partner named after its recepteurId, where COMPLETEE flows go)
+ * and, for a works invoice routed to the MOE, the partner named after the MOE's recepteurId.
+ * Anyone else — a dematerialisation operator above all — could otherwise suspend or mark paid
+ * the invoices of other suppliers.
+ */
+export function statusSenders(config: PipelineDeps['config'], rec: LifecycleRecord): string[] {
+  const recipient = config.recipients.find((r) => r.siret === rec.buyerSiret);
+  const out = new Set<string>();
+  if (recipient) out.add(recipient.statusPartner ?? recipient.recepteurId);
+  if (rec.recepteurId && rec.recepteurId !== recipient?.recepteurId) out.add(rec.recepteurId);
+  return [...out];
+}
+
+async function applyLine(deps: PipelineDeps, sha: string, file: string, partner: string, line: InboundInvoiceStatus): Promise<LineResult> {
   const { idFacture, supplier, idStatut } = line;
   if (!idFacture || !supplier.id) return refuse(line, 'CPRO-STATUT-FACTURE', 'the invoice is not identified: Fournisseur/Identifiant and IdFacture are required.');
   const to = idStatut !== undefined ? stateName(idStatut.padStart(2, '0')) : undefined;
@@ -49,6 +64,10 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, line: In
       return { result: refuse(line, 'CPRO-STATUT-AMBIGU', `${candidates.length} invoices ${idFacture} of supplier ${supplier.id} exist (issued ${candidates.map((c) => c.issueDate).join(', ')}): give DateFacture.`) };
     }
     const rec = candidates[0];
+    const senders = statusSenders(deps.config, rec);
+    if (!senders.includes(partner)) {
+      return { result: refuse(line, 'CPRO-STATUT-EMETTEUR', `partner ${partner} is not the finance system of the invoice's recipient ${rec.buyerSiret ?? ''}: only ${senders.join(' or ') || 'its finance system'} may change its status.`, rec) };
+    }
     const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index);
     if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed } as LineResult };
     const from = rec.state;
@@ -105,7 +124,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     const { deps, file, sha, xml, day, horodatage, log } = args;
     const parsed = parseStatut(xml.node);
     const results: LineResult[] = [];
-    for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, line));
+    for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, file.partner, line));
     const ok = results.filter((r): r is Extract<LineResult, { ok: true }> => r.ok);
     const bad = results.filter((r): r is Extract<LineResult, { ok: false }> => !r.ok);
     const outputs: JournalOutput[] = [];

@@ -124,6 +124,18 @@ describe('transitions the finance SI may not make', () => {
     expect(r.outputs.some((o) => o.kind === 'error')).toBe(true);
   });
 
+  it('a status from a partner that is not the recipient\'s finance SI is refused, and changes nothing', async () => {
+    // op-alpha deposits invoices; it must not be able to suspend (or mark paid) anyone's
+    drop(inbox, 'op-alpha', 'faux-statut.xml', siStatusFlow('SI-FAUX', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '11', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'Payée' }]));
+    const r = newest(await runOnce(inbox, config), 'op-alpha/faux-statut.xml');
+    expect(r.outcome).toBe('refused');
+    expect(r.findings.map((x) => x.rule)).toEqual(['CPRO-STATUT-EMETTEUR']);
+    expect(r.findings[0].message).toContain('partner op-alpha is not the finance system of the invoice\'s recipient 21787789300016: only si-valmont may change its status');
+    // the refusal goes back to the sender, nothing is forwarded
+    expect(r.outputs.filter((o) => o.kind === 'statut').every((o) => o.path.startsWith('statut/op-alpha/'))).toBe(true);
+    expect(r.invoices[0].state).not.toBe('MISE_EN_PAIEMENT');
+  });
+
   it('a status for an unknown invoice is refused', async () => {
     drop(inbox, 'si-valmont', 'inconnue.xml', siStatusFlow('SI-0003', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: 'NEXISTE-PAS' }]));
     const r = newest(await runOnce(inbox, config), 'si-valmont/inconnue.xml');
