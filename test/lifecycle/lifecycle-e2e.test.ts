@@ -223,6 +223,18 @@ describe('suspension by the pipeline (a defect the supplier can complete)', () =
     expect(v(pivot, '//NumeroEngagement')).toBe('BC-LYC-2026-112');
     expect(c.outputs.some((o) => o.kind === 'statut' && o.path.startsWith('statut/LYCJM01/'))).toBe(true);
   });
+
+  it('the finance SI of a recipient without statusPartner sends its statuses from the folder named after its recepteurId', async () => {
+    // LYCJM01 is no configured partner: the folder is known as the recipient's finance SI
+    drop(inbox, 'LYCJM01', 'service-fait.xml', siStatusFlow('LYC-1', [{ supplierId: SUPPLIER, buyerSiret: '19494032600011', idStatut: '07', idFacture: 'A-2026-0007', dateFacture: '2026-11-05' }]));
+    const r = newest(await runOnce(inbox, config), 'LYCJM01/service-fait.xml');
+    expect(r.partner).toBe('LYCJM01');
+    expect(r.invoices[0]).toMatchObject({ outcome: 'status', state: 'SERVICE_FAIT' });
+    // and Valmont's SI cannot touch the lycée's invoice
+    drop(inbox, 'si-valmont', 'pas-le-sien.xml', siStatusFlow('SI-X', [{ supplierId: SUPPLIER, buyerSiret: '19494032600011', idStatut: '06', idFacture: 'A-2026-0007', dateFacture: '2026-11-05', commentaire: 'x' }]));
+    const x = newest(await runOnce(inbox, config), 'si-valmont/pas-le-sien.xml');
+    expect(x.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-EMETTEUR']);
+  });
 });
 
 describe('suspended invoices past their deadline', () => {
