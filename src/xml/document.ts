@@ -39,6 +39,21 @@ const parser = new XMLParser({ ...BASE_OPTIONS, processEntities: true, htmlEntit
 const plainParser = new XMLParser({ ...BASE_OPTIONS, processEntities: false, htmlEntities: false });
 
 const BAD_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
+/** Characters XML 1.0 forbids anywhere in a document (its Char production): C0 controls but tab, LF, CR; U+FFFE, U+FFFF. */
+const FORBIDDEN_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
+const CHAR_REF = /&#(x[0-9a-fA-F]+|[0-9]+);/g;
+
+/** A character reference to a character XML 1.0 forbids (&#x1;, &#0;, &#xD800;…): the first one, or undefined. */
+function forbiddenCharRef(text: string): { index: number; ref: string } | undefined {
+  if (!text.includes('&#')) return undefined;
+  CHAR_REF.lastIndex = 0;
+  for (let m = CHAR_REF.exec(text); m; m = CHAR_REF.exec(text)) {
+    const c = m[1][0] === 'x' ? parseInt(m[1].slice(1), 16) : parseInt(m[1], 10);
+    const legal = c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || (c >= 0x10000 && c <= 0x10ffff);
+    if (!legal) return { index: m.index, ref: m[0] };
+  }
+  return undefined;
+}
 const DTD = /<!DOCTYPE|<!ENTITY/i;
 
 /** Finds the root element and its namespace without parsing the whole document. */
@@ -240,6 +255,15 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   const bad = BAD_ENTITY.exec(text);
   if (bad) {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: "&" at line ${lineAt(text, bad.index)} does not start a predefined entity or a character reference.`, undefined, lineAt(text, bad.index));
+  }
+  const forbidden = FORBIDDEN_CHAR.exec(text);
+  if (forbidden) {
+    const code = forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${lineAt(text, forbidden.index)}: the character U+${code} is not allowed in an XML document.`, undefined, lineAt(text, forbidden.index));
+  }
+  const ref = forbiddenCharRef(text);
+  if (ref) {
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${lineAt(text, ref.index)}: ${ref.ref} refers to a character XML does not allow.`, undefined, lineAt(text, ref.index));
   }
   let problem = checkWellFormed(text);
   let where = text;

@@ -3,10 +3,12 @@
  * ISO-8859-1 do not matter; empty files, garbage, truncated XML, DTDs and unknown roots are
  * refused with a rule id and a readable reason — before any entity is expanded.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FluxError } from '../../src/model/flux-error';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { tempDir } from '../helpers/run';
 
 const FIXTURE = path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml');
 const source = readFileSync(FIXTURE, 'utf8');
@@ -88,5 +90,39 @@ describe('refusals at the XML level', () => {
     expect(e.rule).toBe(rule);
     expect(e.message.length).toBeGreaterThan(20);
     expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+});
+
+describe('characters XML forbids', () => {
+  // &#x1; in a supplier's name used to be accepted (and the character quietly dropped from
+  // the pivot), where xmllint — and Chorus Pro — refuse the file as not well-formed
+  const withName = (name: string) => source.replace(/<cbc:RegistrationName>[^<]*<\/cbc:RegistrationName>/, `<cbc:RegistrationName>${name}</cbc:RegistrationName>`);
+  const dir = tempDir('cf-chars-');
+  let k = 0;
+  const xmllintAccepts = (text: string) => {
+    const f = path.join(dir, `c${k++}.xml`);
+    writeFileSync(f, text);
+    return spawnSync('xmllint', ['--noout', '--nonet', f]).status === 0;
+  };
+
+  it.each([
+    ['&#x1;', false],
+    ['&#0;', false],
+    ['&#xD800;', false],
+    ['&#xFFFE;', false],
+    ['a literal U+0001 \u0001', false],
+    ['a literal escape \u001b[0m', false],
+    ['&#x9; and &#10;', true],
+    ['&#x10000; and &#xE000;', true],
+    ['&#x20AC; and é', true],
+  ])('%s: the same verdict as xmllint', async (name, wellFormed) => {
+    const text = withName(`Papeterie ${name}`);
+    expect(xmllintAccepts(text)).toBe(wellFormed);
+    if (wellFormed) await expect(invoiceOf(text)).resolves.toBeDefined();
+    else {
+      const e = await refusal(text);
+      expect(e.rule).toBe('FLUX-MALFORMED');
+      expect(e.message).toMatch(/line \d+: (&#\w+; refers to a character XML does not allow|the character U\+[0-9A-F]{4} is not allowed in an XML document)/);
+    }
   });
 });
