@@ -6,10 +6,12 @@
  */
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { isUtf8, readableName } from '../../src/ingest/file-name';
 import { scanInbox, type SkippedEntry } from '../../src/ingest/scan';
+import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { validateFiles } from '../helpers/xsd';
 
 const b = (...parts: (string | number[])[]) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 /** `facture_été.xml` as CP1252 bytes */
@@ -88,5 +90,24 @@ describe('run over a misencoded name', () => {
     const second = await runOnce(inbox, config);
     expect(second.failures).toEqual([]);
     expect(second.results.map((r) => r.outcome)).toEqual(['already-processed']);
+  });
+});
+
+describe('a name with control characters', () => {
+  it('goes back to its partner in status flows that are well-formed and valid (the characters become spaces)', async () => {
+    const root = tempDir('cf-names-ctl-');
+    const inbox = path.join(root, 'inbox', 'op-beta'); // op-beta gets CPPStatut and CDAR
+    mkdirSync(inbox, { recursive: true });
+    writeFileSync(path.join(inbox, 'fact\u0001ure\u001b[0m.xml'), '<Invoice>');
+    const config = bundledConfig(path.join(root, 'out'));
+    const run = await runOnce(path.join(root, 'inbox'), config);
+    expect(run.results.map((r) => r.outcome)).toEqual(['refused']);
+    const flows = run.results[0].outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar').map((o) => ({ kind: o.kind, file: path.join(config.paths.out, o.path) }));
+    expect(flows.map((f) => f.kind).sort()).toEqual(['cdar', 'statut']);
+    const statut = flows.find((f) => f.kind === 'statut')!.file;
+    expect(validateFiles(SCHEMAS.statut, [statut])).toEqual([{ file: statut, valid: true, errors: [] }]);
+    expect(readFileSync(statut, 'utf8')).toContain('<IdFlux>fact ure [0m.xml</IdFlux>');
+    const cdar = flows.find((f) => f.kind === 'cdar')!.file;
+    expect(spawnSync('xmllint', ['--noout', cdar]).status).toBe(0);
   });
 });

@@ -7,6 +7,7 @@
  * `serializeCdar` refuses such an event. Every reason text passes through cutReason (≤ 300
  * characters, IPM4-009). Conventions: docs/CDAR.md.
  */
+import { xmlText } from '../../xml/xml-text';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { sha256 } from '../../util/hash';
@@ -268,10 +269,6 @@ export function cdarProblems(e: CdarEvent, options: CdarOptions = {}): string[] 
 
 // ---------------------------------------------------------------- writer
 
-/** Text as XML 1.0 can carry it: characters XML forbids (C0 controls, lone surrogates, U+FFFE/F) become spaces. */
-function xmlText(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ').trim();
-}
 
 function asciiLabel(label: string): string {
   return label.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');

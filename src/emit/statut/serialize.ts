@@ -3,6 +3,7 @@
  * invoice statuses (01–12). One CPPStatut holds one or the other (the XSD's choice).
  * Every reason passes through cutReason (≤ 300 characters, IPM4-009).
  */
+import { xmlText } from '../../xml/xml-text';
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { cutReason } from '../../util/reason';
@@ -59,7 +60,7 @@ const FLUX_COMPLEMENT: Record<FluxStatusLine['idStatut'], string> = {
 };
 
 function opt(parent: XMLBuilder, name: string, value: string | undefined): void {
-  if (value !== undefined) parent.ele(name).txt(value);
+  if (value !== undefined) parent.ele(name).txt(xmlText(value));
 }
 
 export function serializeStatut(flow: StatutFlow): string {
@@ -68,13 +69,13 @@ export function serializeStatut(flow: StatutFlow): string {
   const params = unit.ele('Parametres');
   [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }].forEach((p, k) => {
     const e = params.ele('ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
-    e.ele('Code').txt(p.code);
-    e.ele('Valeurparametre').txt(p.value);
+    e.ele('Code').txt(xmlText(p.code));
+    e.ele('Valeurparametre').txt(xmlText(p.value));
   });
   const partners = unit.ele('Partenaires');
   for (const [el, p] of [['Recepteur', flow.recepteur], ['Emetteur', flow.emetteur]] as const) {
     const e = partners.ele(el);
-    e.ele('Id').txt(p.id);
+    e.ele('Id').txt(xmlText(p.id));
     opt(e, 'Libelle', p.label);
   }
   if (flow.flux && flow.flux.length > 0) {
@@ -85,7 +86,7 @@ export function serializeStatut(flow: StatutFlow): string {
       d.ele('ComplementStatut').txt(cutReason(s.complement ?? FLUX_COMPLEMENT[s.idStatut], 40));
       if (s.commentaire !== undefined) d.ele('Commentaire').txt(cutReason(s.commentaire));
       d.ele('Horodatage').txt(s.horodatage);
-      d.ele('IdFlux').txt(s.idFlux);
+      d.ele('IdFlux').txt(xmlText(s.idFlux));
       if (s.errors && s.errors.length > 0) {
         const details = d.ele('Details', { NbLignesErreur: String(s.errors.length) });
         s.errors.forEach((e, i) => {
@@ -102,13 +103,13 @@ export function serializeStatut(flow: StatutFlow): string {
     (flow.factures ?? []).forEach((s, k) => {
       const u = list.ele('CPPFactureStatutUnitaire', { NumOrdre: String(k + 1) });
       const f = u.ele('Fournisseur');
-      f.ele('TypeIdentifiant').txt(s.supplier.typeId);
-      f.ele('Identifiant').txt(s.supplier.id);
-      f.ele('RaisonSociale').txt(s.supplier.name);
+      f.ele('TypeIdentifiant').txt(xmlText(s.supplier.typeId));
+      f.ele('Identifiant').txt(xmlText(s.supplier.id));
+      f.ele('RaisonSociale').txt(xmlText(s.supplier.name));
       opt(f, 'CodePays', s.supplier.country);
       const b = u.ele('Debiteur');
       b.ele('TypeIdentifiant').txt('1');
-      b.ele('Identifiant').txt(s.buyer.id);
+      b.ele('Identifiant').txt(xmlText(s.buyer.id));
       opt(b, 'Nom', s.buyer.name);
       opt(b, 'CodeService', s.buyer.codeService);
       opt(b, 'NomService', s.buyer.serviceName);
@@ -117,7 +118,7 @@ export function serializeStatut(flow: StatutFlow): string {
       if (s.complement !== undefined) d.ele('ComplementStatut').txt(cutReason(s.complement));
       if (s.commentaire !== undefined) d.ele('Commentaire').txt(cutReason(s.commentaire));
       d.ele('Horodatage').txt(s.horodatage);
-      d.ele('IdFacture').txt(s.idFacture);
+      d.ele('IdFacture').txt(xmlText(s.idFacture));
       opt(d, 'DateFacture', s.dateFacture);
       opt(d, 'IdMandatDP', s.idMandatDP);
     });
