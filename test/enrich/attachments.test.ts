@@ -99,7 +99,7 @@ describe('hostile attachment names', () => {
     '../../x.pdf',
     'C:\\a\\b.pdf',
     `${'très-long-nom-de-pièce-jointe-'.repeat(10)}.pdf`,
-    'nul\u0001\u0007-ctrl.pdf',
+    'nul\t\n-ctrl.pdf',
     'devis 2026.pdf',
     'devis_2026.pdf',
     '/etc/passwd.txt',
@@ -110,8 +110,9 @@ describe('hostile attachment names', () => {
 
   beforeAll(async () => {
     const xml = withAttachments(hostile.map((name, k) => ({ id: `PJ${k}`, name, mime: 'application/pdf', data: PDF_B64 })))
-      // a NUL cannot be written in XML 1.0 even as &#0;, so the control characters stand in for it
-      .replace('nul\u0001\u0007-ctrl.pdf', 'nul&#1;&#7;-ctrl.pdf');
+      // XML 1.0 forbids the other control characters even as references (such a file is
+      // refused as malformed): tab and line feed are the ones a name can carry, as references
+      .replace('nul\t\n-ctrl.pdf', 'nul&#9;&#10;-ctrl.pdf');
     const r = await pipeline({ 'hostile.xml': xml });
     out = r.out;
     inbox = r.inbox;
