@@ -22,7 +22,7 @@ export interface InboxEntry {
   rawRel?: string;
 }
 
-/** Something in an inbox that is never taken, and why (the scan's callers log it); a folder's `rel` may be cut for the log. */
+/** Something in an inbox that is never taken, and why (the scan's callers log it). */
 export interface SkippedEntry {
   rel: string;
   why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})`;

@@ -27,6 +27,8 @@ import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { receivedMs } from '../ingest/receipt-time';
 import type { SkippedEntry } from '../ingest/scan';
+import { isStatusFlow, summarize } from './summarize';
+import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
 /** The sentence for an inbox entry the scan never takes. */
 function skippedSentence(abs: string, partner: string, e: SkippedEntry): string {
@@ -34,8 +36,6 @@ function skippedSentence(abs: string, partner: string, e: SkippedEntry): string 
   if (e.why === 'not a regular file') return `${abs} (partner ${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
   return `${abs} (partner ${partner}): ${e.why}; the files under it are not taken until it can be read.`;
 }
-import { isStatusFlow, summarize } from './summarize';
-import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
 export interface ReconcileDayOptions {
   config: Config;
@@ -386,7 +386,12 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     // night until someone removes it: nothing else would ever say it is there
     for (const e of skipped) {
       const abs = path.join(p.inbox, e.rel);
-      const st = lstatSync(abs, { throwIfNoEntry: false });
+      let st;
+      try {
+        st = lstatSync(abs, { throwIfNoEntry: false });
+      } catch {
+        st = undefined; // a path too long to name (a folder nested past PATH_MAX): reported all the same
+      }
       // just made: give it the threshold, counted from now whatever day is reconciled
       if (st && Math.max(st.mtimeMs, st.ctimeMs) > now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000) continue;
       anomalies.push({

@@ -219,6 +219,28 @@ it('a symbolic link and a FIFO in an inbox: reported every night as not picked u
   expect(types(early.report!.anomalies)).toEqual([]);
 });
 
+it('a folder nested past the path limit in an inbox: reported, and the reconciliation still runs', async () => {
+  const day = copyDay(clean);
+  const inbox = path.join(day.root, 'sftp', 'op-beta');
+  mkdirSync(inbox, { recursive: true });
+  const here = process.cwd();
+  try {
+    process.chdir(inbox);
+    for (let i = 0; i < 150; i++) {
+      mkdirSync('d'.repeat(40));
+      process.chdir('d'.repeat(40));
+    }
+  } finally {
+    process.chdir(here);
+  }
+  const { exitCode, report } = await reconcileDay({ config: day.config, date: DAY, clock: fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString()) });
+  expect(exitCode).toBe(1);
+  const found = report!.anomalies.filter((a) => a.type === 'not-picked-up');
+  expect(found).toHaveLength(1);
+  expect(found[0]).toMatchObject({ partner: 'op-beta' });
+  expect(found[0].message).toContain('folder not readable (ENAMETOOLONG); the files under it are not taken until it can be read');
+});
+
 it('a file never taken whose name is not UTF-8: not picked up, under the readable form of its name', async () => {
   const day = copyDay(clean);
   // CP1252 "oubliée.xml": Node cannot stat it by the name it lists, and the scan used to skip it
