@@ -11,7 +11,7 @@ import { safeSegment } from '../../src/emit/outbox';
 import { claimFile } from '../../src/ingest/claim';
 import { scanInbox, type SkippedEntry } from '../../src/ingest/scan';
 import { fitName, utf8Prefix } from '../../src/util/fit-name';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, nestPastPathMax, runOnce, tempDir } from '../helpers/run';
 
 const bytes = (s: string) => Buffer.byteLength(s);
 const LONG = `${'é'.repeat(125)}.xml`; // 254 bytes: the longest such name a file system takes
@@ -90,18 +90,8 @@ describe('a folder too deep to read', () => {
     const inbox = path.join(root, 'inbox');
     mkdirSync(inbox);
     writeFileSync(path.join(inbox, 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
-    // folders nested past PATH_MAX (4,096 bytes), made relative to the current one
-    const here = process.cwd();
-    try {
-      process.chdir(inbox);
-      for (let i = 0; i < 150; i++) {
-        mkdirSync('d'.repeat(40));
-        process.chdir('d'.repeat(40));
-      }
-      writeFileSync('deep.xml', '<a/>');
-    } finally {
-      process.chdir(here);
-    }
+    // folders nested past PATH_MAX (4,096 bytes), a file at the bottom
+    nestPastPathMax(inbox, () => writeFileSync('deep.xml', '<a/>'));
     const skipped: SkippedEntry[] = [];
     const entries = await scanInbox(inbox, (e) => skipped.push(e));
     expect(entries.map((e) => e.rel)).toEqual(['facture.xml']);

@@ -1,7 +1,7 @@
 /**
  * Runs the embedded pipeline in-process on an inbox, into a fresh temporary output root.
  */
-import { cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configFromObject, loadConfig, type Config } from '../../src/config/config';
@@ -52,4 +52,23 @@ export function listFiles(root: string, exclude: string[] = []): string[] {
   };
   walk(root);
   return out.sort();
+}
+
+/**
+ * Folders nested under `dir` past PATH_MAX (4,096 bytes), each made relative to the one above;
+ * `atBottom` runs with the deepest as the current folder (no path can name it).
+ */
+export function nestPastPathMax(dir: string, atBottom?: () => void, levels = 150): void {
+  const here = process.cwd();
+  const name = 'd'.repeat(40);
+  try {
+    process.chdir(dir);
+    for (let i = 0; i < levels; i++) {
+      mkdirSync(name);
+      process.chdir(name);
+    }
+    atBottom?.();
+  } finally {
+    process.chdir(here);
+  }
 }

@@ -10,6 +10,7 @@ import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
 import type { Anomaly, AnomalyType } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
+import { nestPastPathMax } from '../helpers/run';
 import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
 
 const AFTER = fixedClock('2026-03-12T03:00:00Z');
@@ -223,16 +224,7 @@ it('a folder nested past the path limit in an inbox: reported, and the reconcili
   const day = copyDay(clean);
   const inbox = path.join(day.root, 'sftp', 'op-beta');
   mkdirSync(inbox, { recursive: true });
-  const here = process.cwd();
-  try {
-    process.chdir(inbox);
-    for (let i = 0; i < 150; i++) {
-      mkdirSync('d'.repeat(40));
-      process.chdir('d'.repeat(40));
-    }
-  } finally {
-    process.chdir(here);
-  }
+  nestPastPathMax(inbox);
   const { exitCode, report } = await reconcileDay({ config: day.config, date: DAY, clock: fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString()) });
   expect(exitCode).toBe(1);
   const found = report!.anomalies.filter((a) => a.type === 'not-picked-up');
