@@ -25,8 +25,7 @@ function isDir(p: string): boolean {
  * ENOENT; asking first gives the operator the real reason.)
  */
 export function unwritableReason(dir: string): string | undefined {
-  let p = path.resolve(dir);
-  while (!existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+  const p = nearestExisting(dir).head;
   try {
     accessSync(p, constants.W_OK);
     return undefined;
@@ -35,20 +34,27 @@ export function unwritableReason(dir: string): string | undefined {
   }
 }
 
-/** `p` with its existing part's symbolic links resolved (the rest may not exist yet). */
-function realPath(p: string): string {
+/** The longest existing folder `p` starts with, and the names after it that do not exist yet. */
+function nearestExisting(p: string): { head: string; tail: string[] } {
   let head = path.resolve(p);
   const tail: string[] = [];
   while (!existsSync(head) && path.dirname(head) !== head) {
     tail.unshift(path.basename(head));
     head = path.dirname(head);
   }
+  return { head, tail };
+}
+
+/** `p` with its existing part's symbolic links resolved (the rest may not exist yet). */
+function realPath(p: string): string {
+  const found = nearestExisting(p);
+  let head = found.head;
   try {
     head = realpathSync(head);
   } catch {
     /* unreadable: compare as written */
   }
-  return path.join(head, ...tail);
+  return path.join(head, ...found.tail);
 }
 
 /** `inner` is `outer` or lies under it. */

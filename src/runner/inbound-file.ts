@@ -11,7 +11,7 @@ import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
 import { doneMarkerOf, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
-import type { InboundFile } from './process-file';
+import { sourceOf, type InboundFile } from './process-file';
 
 /** A file left in the inbox for the next run, and why. */
 export interface WaitingEntry {
@@ -86,5 +86,5 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
 
 /** The size of an inbound file on disk (0 when it is gone). */
 export function inboundSize(file: InboundFile): number {
-  return sizeOnDisk(file.rawPath ? openPath({ abs: file.path, raw: file.rawPath }) : file.path);
+  return sizeOnDisk(sourceOf(file));
 }

@@ -45,6 +45,7 @@ import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
 import { flowId } from './flow-id';
 import { receivedMs } from '../ingest/receipt-time';
+import { openPath } from '../ingest/scan';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
 import { withWriteBatch } from '../emit/write-batch';
@@ -89,9 +90,9 @@ export interface InboundFile {
   rawRelPath?: string;
 }
 
-/** The path to open an inbound file by. */
-function sourceOf(file: InboundFile): string | Buffer {
-  return file.rawPath ? Buffer.from(file.rawPath) : file.path;
+/** The path to open an inbound file by (its raw bytes when its name is not UTF-8). */
+export function sourceOf(file: InboundFile): string | Buffer {
+  return openPath({ abs: file.path, raw: file.rawPath });
 }
 
 /** Where the time of one file went, in milliseconds (for the benchmarks and the logs). */
