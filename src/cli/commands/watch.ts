@@ -16,6 +16,7 @@ import { systemClock } from '../../util/clock';
 import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
+import { redactRedisUrl } from '../../queue/redis-url';
 
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
 
@@ -40,7 +41,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   await nightly.upsertJobScheduler(NIGHTLY_RECONCILIATION, { pattern: config.reconcile.cron, tz: config.timezone }, { name: 'reconcile', data: {} });
   const watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events });
   await watcher.start();
-  logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: config.redis.url, prefix: config.redis.prefix }, 'watch started');
+  logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {
     await watcher.stop();
     await journal.append({ event: 'stop', mode: 'watch', reason: signal });

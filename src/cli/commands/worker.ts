@@ -13,6 +13,7 @@ import { startWorker } from '../../runner/worker';
 import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
+import { redactRedisUrl } from '../../queue/redis-url';
 
 export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
@@ -28,7 +29,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     host: config.metrics.host,
     health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker', running: running.worker.isRunning(), version: VERSION } }),
   });
-  logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: config.redis.url }, 'worker started');
+  logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async () => {
     const how = await running.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
