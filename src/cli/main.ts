@@ -11,6 +11,8 @@ import { port, positiveInteger, positiveNumber, seconds } from './option-values'
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
+import { jobsCommand } from './commands/jobs';
+import { retryCommand } from './commands/retry';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
@@ -90,6 +92,27 @@ export function buildProgram(): Command {
     .option('--port <n>', 'port (default dashboard.port)', port)
     .action(async (opts) => {
       process.exitCode = await dashboardCommand(opts);
+    });
+
+  program
+    .command('jobs')
+    .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed, 2 could not read the queue)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .option('--limit <n>', 'failed jobs listed, newest first', positiveInteger, 50)
+    .option('--json', 'print the counts and the failed jobs as JSON')
+    .action(async (opts) => {
+      process.exitCode = await jobsCommand(opts);
+    });
+
+  program
+    .command('retry')
+    .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, 1 some could not be, 2 could not read the queue)')
+    .argument('[ids...]', 'job ids, as `chorus-flux jobs` lists them')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .option('--all', 'every failed job')
+    .option('--json', 'print one {id, file, result, detail} per job as JSON')
+    .action(async (ids: string[], opts) => {
+      process.exitCode = await retryCommand(ids, opts);
     });
 
   program

@@ -4,6 +4,7 @@
  * ioredis `keyPrefix` (BullMQ has its own `prefix` option, which we use).
  */
 import IORedis, { type Redis } from 'ioredis';
+import { redactRedisUrl } from './redis-url';
 
 export interface RedisOptions {
   url: string;
@@ -19,4 +20,21 @@ export function createRedis(opts: RedisOptions): Redis {
     // reconnect forever with a capped delay: Redis restarts are part of normal operations
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+}
+
+/**
+ * A connection for a one-shot command (`jobs`, `retry`): it fails within `timeoutMs` with a
+ * plain message when Redis cannot be reached, instead of reconnecting forever as the daemons do.
+ */
+export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<Redis> {
+  const redis = new IORedis(url, { maxRetriesPerRequest: 1, enableReadyCheck: true, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null });
+  redis.on('error', () => undefined); // reported by connect() below
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch (e) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${(e as Error).message}`);
+  }
 }

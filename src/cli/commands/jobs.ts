@@ -1,0 +1,46 @@
+/**
+ * `chorus-flux jobs --config <file>`: the flux queue at a glance — jobs by state, and the
+ * failed ones with their file and reason. Exit 0 when no job has failed, 1 when some have
+ * (for a monitoring check), 2 when the queue cannot be read.
+ */
+import { loadConfig } from '../../config/config';
+import { queueOverview, JOB_STATES, type QueueOverview } from '../../queue/failed-jobs';
+import { fluxQueue, FLUX_QUEUE } from '../../queue/flux-queue';
+import { connectRedisOnce } from '../../queue/redis';
+import { redactRedisUrl } from '../../queue/redis-url';
+import { UsageError } from '../../util/usage-error';
+
+export interface JobsOptions {
+  config?: string;
+  json?: boolean;
+  limit?: number;
+}
+
+export function formatOverview(o: QueueOverview, where: string, configArg: string): string {
+  const lines = [`queue ${where}`, JOB_STATES.map((s) => `${s} ${o.counts[s]}`).join(' · ')];
+  if (o.counts.failed === 0) return `${lines.join('\n')}\nno failed job\n`;
+  lines.push('', `failed jobs, newest first${o.failed.length < o.counts.failed ? ` (${o.failed.length} of ${o.counts.failed}; --limit to see more)` : ''}:`);
+  for (const j of o.failed) {
+    lines.push(`  ${j.id}  ${j.file ?? '?'}  ${j.attempts} attempt(s)  ${j.failedAt ?? ''}${j.inProcessing ? '' : '  (file no longer in processing/)'}`);
+    lines.push(`      ${j.reason}`);
+  }
+  lines.push('', `once the cause is fixed: chorus-flux retry --config ${configArg} --all   (or name the job ids)`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function jobsCommand(opts: JobsOptions): Promise<number> {
+  const config = loadConfig(opts.config);
+  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const queue = fluxQueue(config, redis);
+  try {
+    const o = await queueOverview(queue, opts.limit ?? 50);
+    if (opts.json) process.stdout.write(`${JSON.stringify(o, null, 2)}\n`);
+    else process.stdout.write(formatOverview(o, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>'));
+    return o.counts.failed > 0 ? 1 : 0;
+  } finally {
+    await queue.close();
+    await redis.quit().catch(() => undefined);
+  }
+}

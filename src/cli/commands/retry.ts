@@ -1,0 +1,46 @@
+/**
+ * `chorus-flux retry --config <file> (--all | <job id>…)`: queue failed flux jobs again once
+ * their cause is fixed; each gets its full `worker.attempts` again. A job whose file was
+ * finished meanwhile is taken off the failed list; one whose file is gone without an outcome
+ * is left as it is and named. Exit 0 when every job named was retried or found finished,
+ * 1 when some could not be, 2 when the queue cannot be read.
+ */
+import { loadConfig } from '../../config/config';
+import { failedJobIds, retryFailedJob, type RetryReport } from '../../queue/failed-jobs';
+import { fluxQueue } from '../../queue/flux-queue';
+import { connectRedisOnce } from '../../queue/redis';
+import { ProcessedFiles } from '../../state/processed-files';
+import { UsageError } from '../../util/usage-error';
+
+export interface RetryOptions {
+  config?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+export async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> {
+  if (!opts.all && ids.length === 0) throw new UsageError('name the failed jobs to retry (their ids, as `chorus-flux jobs` lists them), or give --all');
+  if (opts.all && ids.length > 0) throw new UsageError('give either --all or job ids, not both');
+  const config = loadConfig(opts.config);
+  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const queue = fluxQueue(config, redis);
+  const processed = new ProcessedFiles(config.paths.state);
+  try {
+    const todo = opts.all ? await failedJobIds(queue) : ids;
+    const reports: RetryReport[] = [];
+    for (const id of todo) {
+      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome });
+      reports.push(r);
+      if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
+    }
+    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'finished');
+    if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
+    return bad.length > 0 ? 1 : 0;
+  } finally {
+    await queue.close();
+    await redis.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The flux jobs BullMQ gave up on, for `chorus-flux jobs` and `chorus-flux retry`.
+ *
+ * A job fails for good after `worker.attempts` system failures (a lifecycle record that cannot
+ * be read, a disk that stays full past the backoff) or at once when it can never succeed. Its
+ * file stays in processing/ (nothing is lost, the nightly reconciliation reports it stuck)
+ * until the operator fixes the cause and retries the job: then it gets its full attempts again.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Job, Queue } from 'bullmq';
+import type { FluxJobData } from './flux-queue';
+
+/** The queue states `jobs` counts, in the order it prints them. */
+export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
+
+export interface FailedJobView {
+  id: string;
+  /** the file's path relative to the inboxes, partner first */
+  file?: string;
+  partner?: string;
+  sha256?: string;
+  attempts: number;
+  /** when it failed for the last time (ISO 8601) */
+  failedAt?: string;
+  /** the last failure's message, first line */
+  reason: string;
+  /** whether the claimed file is still in processing/ (else a retry can only find its outcome) */
+  inProcessing: boolean;
+}
+
+export interface QueueOverview {
+  counts: Record<(typeof JOB_STATES)[number], number>;
+  /** the newest failed jobs, at most `limit` */
+  failed: FailedJobView[];
+}
+
+export type RetryResult =
+  | 'retried' // back in the queue, its attempts counted from zero
+  | 'finished' // its file was done meanwhile: taken off the failed list
+  | 'not-failed' // the job is not in the failed list (untouched)
+  | 'not-found' // no job has this id
+  | 'file-gone'; // its file is no longer in processing/ and has no outcome (untouched)
+
+export interface RetryReport {
+  id: string;
+  file?: string;
+  result: RetryResult;
+  detail: string;
+}
+
+export interface FailedJobsOptions {
+  /** the processing area: a job naming a file elsewhere is never retried */
+  processingDir: string;
+  /** the outcome of a content, if it has one (the processed mark) */
+  outcomeOf: (sha256: string) => Promise<string | undefined>;
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? '').split('\n', 1)[0].trim() || '(no reason recorded)';
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function viewOf(job: Job<FluxJobData>): FailedJobView {
+  const d = job.data ?? ({} as Partial<FluxJobData>);
+  return {
+    id: String(job.id),
+    file: d.relPath,
+    partner: d.partner,
+    sha256: d.sha256,
+    attempts: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+    reason: firstLine(job.failedReason),
+    inProcessing: typeof d.path === 'string' && existsSync(d.path),
+  };
+}
+
+export async function queueOverview(queue: Queue<FluxJobData>, limit = 50): Promise<QueueOverview> {
+  const raw = await queue.getJobCounts(...JOB_STATES);
+  const counts = Object.fromEntries(JOB_STATES.map((s) => [s, raw[s] ?? 0])) as QueueOverview['counts'];
+  const failed = limit > 0 ? await queue.getFailed(0, limit - 1) : [];
+  return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf) };
+}
+
+/** The ids of every failed job, newest first (read in pages: the list can be long). */
+export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promise<string[]> {
+  const ids: string[] = [];
+  for (let start = 0; ; start += page) {
+    const jobs = await queue.getFailed(start, start + page - 1);
+    for (const j of jobs) if (j?.id) ids.push(String(j.id));
+    if (jobs.length < page) return ids;
+  }
+}
+
+/** Retries one failed job, or says why not. */
+export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<RetryReport> {
+  const job = (await queue.getJob(id)) as Job<FluxJobData> | undefined;
+  if (!job) return { id, result: 'not-found', detail: 'no job has this id' };
+  const file = job.data?.relPath;
+  const state = await job.getState();
+  if (state !== 'failed') return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
+  const d = job.data;
+  if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), opts.processingDir)) {
+    return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): it is never run` };
+  }
+  if (!existsSync(d.path)) {
+    const outcome = d.sha256 ? await opts.outcomeOf(d.sha256) : undefined;
+    if (outcome) {
+      await job.remove();
+      return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
+    }
+    return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
+  }
+  const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
+  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  return { id, file, result: 'retried', detail: `queued again (${before})` };
+}

@@ -1,0 +1,152 @@
+/**
+ * Failed jobs and the operator, on a real Redis: a job that keeps failing (a lifecycle record
+ * the power cut left empty) ends in the failed list with its file still in processing/;
+ * `chorus-flux jobs` shows it with its file and reason (exit 1); once the record is restored,
+ * `chorus-flux retry --all` queues it again and the file gets its one outcome. A job whose file
+ * is gone is never retried blindly: without an outcome it is named and left, with one it is
+ * taken off the list.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { claimFile } from '../../src/ingest/claim';
+import { readJournalDay } from '../../src/journal/journal';
+import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { startWorker, type RunningWorker } from '../../src/runner/worker';
+import { dayOf } from '../../src/util/clock';
+import { sha256 } from '../../src/util/hash';
+import { createLogger } from '../../src/util/logger';
+import { cli } from '../helpers/cli';
+import { invoiceNumbered } from '../helpers/generate-flows';
+import { deletePrefix, describeRedis, redisClient, uniquePrefix } from '../helpers/redis';
+import { prodSetup } from '../helpers/watch';
+
+async function settled(queue: Queue<FluxJobData>, id: string): Promise<string> {
+  for (let i = 0; i < 400; i++) {
+    const state = await queue.getJobState(id);
+    if (state === 'completed' || state === 'failed') return state;
+    await sleep(50);
+  }
+  throw new Error(`job ${id} did not finish`);
+}
+
+describeRedis('failed jobs: jobs and retry', () => {
+  const setup = prodSetup({ partners: ['op-alpha'], worker: { attempts: 2, backoffMs: 50 } });
+  let redis: Redis;
+  let queue: Queue<FluxJobData>;
+  let running: RunningWorker;
+
+  beforeAll(async () => {
+    redis = redisClient();
+    queue = fluxQueue(setup.config, redis);
+    running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }) });
+  });
+  afterAll(async () => {
+    await running.close(5000);
+    await queue.close();
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  async function claimAndQueue(name: string, content: string): Promise<{ id: string; data: FluxJobData }> {
+    const src = path.join(setup.inbox('op-alpha'), name);
+    writeFileSync(src, content);
+    const c = await claimFile(src, setup.config.paths.processing, 'op-alpha');
+    if (!c) throw new Error('claim failed');
+    const data: FluxJobData = { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: c.claimId };
+    const id = fluxJobId(data.sha256, data.claimId);
+    await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+    return { id, data };
+  }
+
+  const jobs = (...args: string[]) => cli(['jobs', '--config', setup.configFile, ...args], { timeoutMs: 60_000 });
+  const retry = (...args: string[]) => cli(['retry', '--config', setup.configFile, ...args], { timeoutMs: 60_000 });
+
+  it('a job given up on is listed with its reason, retried once fixed, and its file ends once', async () => {
+    const first = await claimAndQueue('F901.xml', invoiceNumbered(901));
+    expect(await settled(queue, first.id)).toBe('completed');
+    expect((await jobs()).code).toBe(0);
+
+    // the invoice's lifecycle record is emptied (a power cut); the same invoice comes again
+    const recDir = path.join(setup.config.paths.state, 'invoices');
+    const record = readdirSync(recDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => path.join(e.parentPath, e.name))[0];
+    const saved = readFileSync(record);
+    writeFileSync(record, '');
+    const again = await claimAndQueue('F901-bis.xml', invoiceNumbered(901, ' (renvoi)'));
+    expect(await settled(queue, again.id)).toBe('failed');
+    expect((await queue.getJob(again.id))?.attemptsMade).toBe(2); // retried with backoff, then given up
+    expect(existsSync(again.data.path)).toBe(true); // the file waits in processing/, not lost
+
+    const listed = await jobs();
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toContain('failed 1');
+    expect(listed.stdout).toContain(again.id);
+    expect(listed.stdout).toContain(again.data.relPath);
+    expect(listed.stdout).toMatch(/The lifecycle record .*state\/invoices\/.* cannot be read \(the file is empty\); .* Restore it from a backup/);
+    expect(listed.stdout).toContain(`chorus-flux retry --config ${setup.configFile} --all`);
+    const asJson = JSON.parse((await jobs('--json')).stdout);
+    expect(asJson.counts.failed).toBe(1);
+    expect(asJson.failed).toEqual([expect.objectContaining({ id: again.id, file: again.data.relPath, sha256: again.data.sha256, attempts: 2, inProcessing: true })]);
+
+    writeFileSync(record, saved);
+    const retried = await retry('--all');
+    expect(retried.stderr).toBe('');
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toMatch(new RegExp(`^retried +${again.id} `, 'm'));
+    expect(retried.stdout).toContain('1 retried, 0 already finished, 0 not retried');
+    expect(await settled(queue, again.id)).toBe('completed');
+    expect((await queue.getJob(again.id))?.returnvalue).toEqual({ outcome: 'duplicate', sha256: again.data.sha256 });
+    expect(existsSync(again.data.path)).toBe(false);
+    expect((await jobs()).code).toBe(0);
+
+    const day = dayOf(new Date(), setup.config.timezone);
+    const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), day);
+    const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === again.data.sha256);
+    expect(outcomes).toHaveLength(1);
+
+    // retrying it again, or a job that does not exist, changes nothing and says so
+    const twice = await retry(again.id, 'no-such-job');
+    expect(twice.code).toBe(1);
+    expect(twice.stdout).toMatch(new RegExp(`^not-failed +${again.id} .*the job is completed, not failed`, 'm'));
+    expect(twice.stdout).toMatch(/^not-found +no-such-job .*no job has this id/m);
+  });
+
+  it('a failed job whose file is gone is named and left; once its content has an outcome it is taken off the list', async () => {
+    const content = invoiceNumbered(902);
+    const sha = sha256(Buffer.from(content));
+    const ghost: FluxJobData = { path: path.join(setup.config.paths.processing, 'op-alpha', '20261128T000000000Z-0000__ghost.xml'), name: 'ghost.xml', relPath: 'op-alpha/ghost.xml', partner: 'op-alpha', sha256: sha, claimId: 'ghost' };
+    const ghostId = fluxJobId(sha, 'ghost');
+    await queue.add('flux', ghost, { ...fluxJobOptions(setup.config), jobId: ghostId });
+    expect(await settled(queue, ghostId)).toBe('failed');
+
+    const gone = await retry(ghostId);
+    expect(gone.code).toBe(1);
+    expect(gone.stdout).toMatch(new RegExp(`^file-gone +${ghostId} +op-alpha/ghost.xml +its file is no longer in processing/ and has no outcome`, 'm'));
+    expect(await queue.getJobState(ghostId)).toBe('failed');
+
+    // the same content arrives and is processed: the ghost's work is done
+    const real = await claimAndQueue('F902.xml', content);
+    expect(await settled(queue, real.id)).toBe('completed');
+    const done = await retry('--all');
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(new RegExp(`^finished +${ghostId} .*outcome accepted.*taken off the failed list`, 'm'));
+    expect(await queue.getJob(ghostId)).toBeUndefined();
+  });
+
+  it('says what it needs, and fails plainly when Redis cannot be reached (no password shown)', async () => {
+    const none = await retry();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/name the failed jobs to retry .* or give --all/);
+
+    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+    raw.redis = { url: 'redis://:s3cret@127.0.0.1:1', prefix: uniquePrefix('nowhere') };
+    const offline = path.join(setup.dir, 'offline.json');
+    writeFileSync(offline, JSON.stringify(raw));
+    const r = await cli(['jobs', '--config', offline], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^chorus-flux: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    expect(r.stderr).not.toContain('s3cret');
+  });
+});
