@@ -86,6 +86,21 @@ export async function queueOverview(queue: Queue<FluxJobData>, limit = 50): Prom
   return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf) };
 }
 
+export interface NightlyFailures {
+  failed: number;
+  /** the newest failed reconciliation: the day it was for, when it failed, why */
+  latest?: { date?: string; failedAt?: string; reason: string };
+}
+
+/** The nightly reconciliations (the `reconcile` queue) that could not run. */
+export async function nightlyFailures(queue: Queue): Promise<NightlyFailures> {
+  const failed = (await queue.getJobCounts('failed')).failed ?? 0;
+  if (failed === 0) return { failed };
+  const [job] = await queue.getFailed(0, 0);
+  if (!job) return { failed };
+  return { failed, latest: { date: job.data?.date, failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined, reason: firstLine(job.failedReason) } };
+}
+
 /** The ids of every failed job, newest first (read in pages: the list can be long). */
 export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promise<string[]> {
   const ids: string[] = [];

@@ -4,7 +4,7 @@
  * `chorus-flux jobs` shows it with its file and reason (exit 1); once the record is restored,
  * `chorus-flux retry --all` queues it again and the file gets its one outcome. A job whose file
  * is gone is never retried blindly: without an outcome it is named and left, with one it is
- * taken off the list.
+ * taken off the list. A nightly reconciliation that could not run is shown too.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
 import { readJournalDay } from '../../src/journal/journal';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxJobId, fluxJobOptions, fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
@@ -133,6 +133,22 @@ describeRedis('failed jobs: jobs and retry', () => {
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`^finished +${ghostId} .*outcome accepted.*taken off the failed list`, 'm'));
     expect(await queue.getJob(ghostId)).toBeUndefined();
+  });
+
+  it('a nightly reconciliation that could not run is shown, with the command to run it by hand', async () => {
+    const nightly = reconcileQueue(setup.config, redis);
+    try {
+      const job = await nightly.add('reconcile', { date: '2999-01-01' }); // a day not begun: it cannot run
+      for (let i = 0; i < 200 && (await nightly.getJobState(job.id!)) !== 'failed'; i++) await sleep(50);
+      const listed = await jobs();
+      expect(listed.code).toBe(1);
+      expect(listed.stdout).toContain('no failed job');
+      expect(listed.stdout).toMatch(/nightly reconciliations that could not run: 1; the latest \(for 2999-01-01\) at [0-9T:.Z-]+:\n +reconciliation of 2999-01-01 could not run: .*\n +run it by hand once fixed: chorus-flux reconcile --config .* --date 2999-01-01/);
+      expect(JSON.parse((await jobs('--json')).stdout).nightly).toMatchObject({ failed: 1, latest: { date: '2999-01-01' } });
+    } finally {
+      await nightly.obliterate({ force: true });
+      await nightly.close();
+    }
   });
 
   it('says what it needs, and fails plainly when Redis cannot be reached (no password shown)', async () => {

@@ -1,11 +1,12 @@
 /**
  * `chorus-flux jobs --config <file>`: the flux queue at a glance — jobs by state, and the
- * failed ones with their file and reason. Exit 0 when no job has failed, 1 when some have
- * (for a monitoring check), 2 when the queue cannot be read.
+ * failed ones with their file and reason, and the nightly reconciliations that could not run.
+ * Exit 0 when nothing failed, 1 when something did (for a monitoring check), 2 when the queue
+ * cannot be read.
  */
 import { loadConfig } from '../../config/config';
-import { queueOverview, JOB_STATES, type QueueOverview } from '../../queue/failed-jobs';
-import { fluxQueue, FLUX_QUEUE } from '../../queue/flux-queue';
+import { nightlyFailures, queueOverview, JOB_STATES, type NightlyFailures, type QueueOverview } from '../../queue/failed-jobs';
+import { fluxQueue, FLUX_QUEUE, reconcileQueue } from '../../queue/flux-queue';
 import { connectRedisOnce } from '../../queue/redis';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { UsageError } from '../../util/usage-error';
@@ -16,15 +17,21 @@ export interface JobsOptions {
   limit?: number;
 }
 
-export function formatOverview(o: QueueOverview, where: string, configArg: string): string {
+export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where: string, configArg: string): string {
   const lines = [`queue ${where}`, JOB_STATES.map((s) => `${s} ${o.counts[s]}`).join(' · ')];
-  if (o.counts.failed === 0) return `${lines.join('\n')}\nno failed job\n`;
-  lines.push('', `failed jobs, newest first${o.failed.length < o.counts.failed ? ` (${o.failed.length} of ${o.counts.failed}; --limit to see more)` : ''}:`);
-  for (const j of o.failed) {
-    lines.push(`  ${j.id}  ${j.file ?? '?'}  ${j.attempts} attempt(s)  ${j.failedAt ?? ''}${j.inProcessing ? '' : '  (file no longer in processing/)'}`);
-    lines.push(`      ${j.reason}`);
+  if (o.counts.failed === 0) lines.push('no failed job');
+  else {
+    lines.push('', `failed jobs, newest first${o.failed.length < o.counts.failed ? ` (${o.failed.length} of ${o.counts.failed}; --limit to see more)` : ''}:`);
+    for (const j of o.failed) {
+      lines.push(`  ${j.id}  ${j.file ?? '?'}  ${j.attempts} attempt(s)  ${j.failedAt ?? ''}${j.inProcessing ? '' : '  (file no longer in processing/)'}`);
+      lines.push(`      ${j.reason}`);
+    }
+    lines.push('', `once the cause is fixed: chorus-flux retry --config ${configArg} --all   (or name the job ids)`);
   }
-  lines.push('', `once the cause is fixed: chorus-flux retry --config ${configArg} --all   (or name the job ids)`);
+  if (nightly.latest) {
+    const l = nightly.latest;
+    lines.push('', `nightly reconciliations that could not run: ${nightly.failed}; the latest${l.date ? ` (for ${l.date})` : ''}${l.failedAt ? ` at ${l.failedAt}` : ''}:`, `      ${l.reason}`, `  run it by hand once fixed: chorus-flux reconcile --config ${configArg}${l.date ? ` --date ${l.date}` : ' --date <day>'}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -34,13 +41,15 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
     throw new UsageError(e.message);
   });
   const queue = fluxQueue(config, redis);
+  const nightlyQueue = reconcileQueue(config, redis);
   try {
     const o = await queueOverview(queue, opts.limit ?? 50);
-    if (opts.json) process.stdout.write(`${JSON.stringify(o, null, 2)}\n`);
-    else process.stdout.write(formatOverview(o, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>'));
-    return o.counts.failed > 0 ? 1 : 0;
+    const nightly = await nightlyFailures(nightlyQueue);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ ...o, nightly }, null, 2)}\n`);
+    else process.stdout.write(formatOverview(o, nightly, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>'));
+    return o.counts.failed > 0 || nightly.failed > 0 ? 1 : 0;
   } finally {
-    await queue.close();
+    await Promise.all([queue.close(), nightlyQueue.close()]);
     await redis.quit().catch(() => undefined);
   }
 }
