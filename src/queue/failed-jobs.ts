@@ -125,12 +125,21 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
   if (!existsSync(d.path)) {
     const outcome = d.sha256 ? await opts.outcomeOf(d.sha256) : undefined;
     if (outcome) {
-      await job.remove();
+      try {
+        await job.remove();
+      } catch (e) {
+        return { id, file, result: 'not-failed', detail: `its file was finished meanwhile (outcome ${outcome}), but the job could not be taken off the list: ${(e as Error).message}` };
+      }
       return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
     }
     return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
   }
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
-  await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  try {
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+  } catch (e) {
+    // retried by someone else since its state was read (BullMQ checks the state atomically)
+    return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
+  }
   return { id, file, result: 'retried', detail: `queued again (${before})` };
 }

@@ -6,12 +6,13 @@
  * is gone is never retried blindly: without an outcome it is named and left, with one it is
  * taken off the list. A nightly reconciliation that could not run is shown too.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
+import { retryFailedJob } from '../../src/queue/failed-jobs';
 import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
@@ -20,7 +21,8 @@ import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient, uniquePrefix } from '../helpers/redis';
+import { createRedis } from '../../src/queue/redis';
+import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
 async function settled(queue: Queue<FluxJobData>, id: string): Promise<string> {
@@ -133,6 +135,33 @@ describeRedis('failed jobs: jobs and retry', () => {
     expect(done.code).toBe(0);
     expect(done.stdout).toMatch(new RegExp(`^finished +${ghostId} .*outcome accepted.*taken off the failed list`, 'm'));
     expect(await queue.getJob(ghostId)).toBeUndefined();
+  });
+
+  it('two operators retrying the same job at once: it is queued again once', async () => {
+    const prefix = uniquePrefix('race');
+    const q = new Queue<FluxJobData>('flux', { connection: redis, prefix });
+    const blocking = createRedis({ url: REDIS_URL, blocking: true });
+    const failing = new Worker<FluxJobData>('flux', async () => {
+      throw new UnrecoverableError('a cause since fixed');
+    }, { connection: blocking, prefix });
+    try {
+      const file = path.join(setup.config.paths.processing, 'op-alpha', 'race__F903.xml');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, invoiceNumbered(903));
+      const job = await q.add('flux', { path: file, name: 'F903.xml', relPath: 'op-alpha/F903.xml', partner: 'op-alpha', sha256: 'f'.repeat(64), claimId: 'race' }, { attempts: 3 });
+      for (let i = 0; i < 200 && (await q.getJobState(job.id!)) !== 'failed'; i++) await sleep(50);
+      await failing.close();
+      const opts = { processingDir: setup.config.paths.processing, outcomeOf: async () => undefined };
+      const both = await Promise.all([retryFailedJob(q, job.id!, opts), retryFailedJob(q, job.id!, opts)]);
+      expect(both.map((r) => r.result).sort()).toEqual(['not-failed', 'retried']);
+      expect(await q.getJobState(job.id!)).toBe('waiting');
+      expect((await q.getJob(job.id!))?.attemptsMade).toBe(0);
+    } finally {
+      await failing.close();
+      await q.obliterate({ force: true });
+      await q.close();
+      await blocking.quit();
+    }
   });
 
   it('a nightly reconciliation that could not run is shown, with the command to run it by hand', async () => {
