@@ -20,6 +20,10 @@ export const CONTENT_WIDTH = A4[0] - 2 * MARGIN;
 const TOP = A4[1] - MARGIN;
 /** space kept for the footer */
 const BOTTOM = MARGIN + 22;
+/** A text drawn longer than this (a 40,000-letter item name) is cut: the XML carries it whole. */
+export const MAX_DRAWN_CHARS = 5000;
+/** What ends a text cut in the visible invoice. */
+const CUT_MARK = '[…]';
 
 export const INK = rgb(0.11, 0.11, 0.13);
 export const MUTED = rgb(0.4, 0.42, 0.46);
@@ -155,28 +159,64 @@ export class Layout {
     return textWidth(font, drawable(font, s), size);
   }
 
-  /** Splits text into lines no wider than `width` (words, then characters for long words). */
-  wrap(s: string, width: number, font: FontKey = 'regular', size = 9): string[] {
-    const t = drawable(font, s);
+  /**
+   * Splits text into lines no wider than `width` (words, then characters for long words), in
+   * time linear in the text: each word and each character of a long word is measured once.
+   * Widths are summed in font units (integers, exact), so the cuts are those of measuring
+   * every candidate line whole. Text past MAX_DRAWN_CHARS, or past `maxLines` lines, is cut
+   * and marked […]: the XML carries it whole.
+   */
+  wrap(s: string, width: number, font: FontKey = 'regular', size = 9, maxLines = Infinity): string[] {
+    let t = drawable(font, s);
     if (t === '') return [];
+    if (t.length > MAX_DRAWN_CHARS) t = `${t.slice(0, MAX_DRAWN_CHARS)} ${drawable(font, CUT_MARK)}`;
+    const lines = this.wrapAll(t, width, font, size);
+    if (lines.length <= maxLines) return lines;
+    // a block drawn in one piece (a party, a table row) must fit its page: the rest is in the XML
+    const kept = lines.slice(0, maxLines);
+    const mark = ` ${drawable(font, CUT_MARK)}`;
+    let last = kept[maxLines - 1];
+    while (last.length > 0 && textWidth(font, last + mark, size) > width) last = last.slice(0, -1);
+    kept[maxLines - 1] = (last + mark).trimStart();
+    return kept;
+  }
+
+  private wrapAll(t: string, width: number, font: FontKey, size: number): string[] {
+    const fits = (units: number) => (units * size) / 1000 <= width;
+    const space = textWidth(font, ' ', 1000);
     const lines: string[] = [];
     let line = '';
+    let lineUnits = 0;
     for (const word of t.split(' ')) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (textWidth(font, candidate, size) <= width) {
-        line = candidate;
+      const units = textWidth(font, word, 1000);
+      if (line && fits(lineUnits + space + units)) {
+        line += ` ${word}`;
+        lineUnits += space + units;
         continue;
       }
       if (line) lines.push(line);
-      line = '';
-      let rest = word;
-      while (textWidth(font, rest, size) > width) {
-        let k = rest.length - 1;
-        while (k > 1 && textWidth(font, rest.slice(0, k), size) > width) k--;
-        lines.push(rest.slice(0, k));
-        rest = rest.slice(k);
+      if (fits(units)) {
+        line = word;
+        lineUnits = units;
+        continue;
       }
-      line = rest;
+      // a word wider than the line: cut it by characters, at least one per line
+      let from = 0;
+      let acc = 0;
+      for (let i = 0; i < word.length; ) {
+        const cp = word.codePointAt(i) as number;
+        const n = cp > 0xffff ? 2 : 1;
+        const cu = textWidth(font, word.slice(i, i + n), 1000);
+        if (i > from && !fits(acc + cu)) {
+          lines.push(word.slice(from, i));
+          from = i;
+          acc = 0;
+        }
+        acc += cu;
+        i += n;
+      }
+      line = word.slice(from);
+      lineUnits = acc;
     }
     if (line) lines.push(line);
     return lines;

@@ -23,6 +23,12 @@ import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, SHADE } from './layo
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 const LINE_H = 11;
+/** Lines of one value in a block drawn in one piece (a party, a pair, a line's detail): it must fit a page. */
+const MAX_BLOCK_LINES = 4;
+/** Lines of an item's name in the lines table. */
+const MAX_ROW_NAME_LINES = 12;
+/** Lines of each detail of a line (its note, period, description…) in the lines table. */
+const MAX_ROW_DETAIL_LINES = 8;
 const SIRET_SCHEME = '0009';
 
 const present = (s: string | undefined): s is string => s !== undefined && s.trim() !== '';
@@ -68,7 +74,7 @@ function partyBlock(L: Layout, title: string, x: number, w: number, lines: { tex
   L.text(x, y, title, { font: 'bold', size: 7.5, color: ACCENT });
   y -= LINE_H + 1;
   for (const l of lines) {
-    for (const part of L.wrap(l.text, w, l.bold ? 'bold' : 'regular', l.bold ? 10 : 8.5)) {
+    for (const part of L.wrap(l.text, w, l.bold ? 'bold' : 'regular', l.bold ? 10 : 8.5, MAX_BLOCK_LINES)) {
       L.text(x, y, part, { font: l.bold ? 'bold' : 'regular', size: l.bold ? 10 : 8.5, color: l.muted ? MUTED : INK });
       y -= l.bold ? LINE_H + 1 : LINE_H;
     }
@@ -83,7 +89,7 @@ function pairs(L: Layout, items: [string, string | undefined][]): void {
   const colW = CONTENT_WIDTH / 2;
   for (let k = 0; k < shown.length; k += 2) {
     const row = shown.slice(k, k + 2);
-    const wrapped = row.map(([label, value]) => ({ label, lines: L.wrap(value, colW - 104, 'regular', 8.5) }));
+    const wrapped = row.map(([label, value]) => ({ label, lines: L.wrap(value, colW - 104, 'regular', 8.5, MAX_BLOCK_LINES) }));
     const h = Math.max(...wrapped.map((w) => w.lines.length)) * LINE_H;
     L.ensure(h + 2);
     wrapped.forEach((w, c) => {
@@ -156,8 +162,8 @@ function linesTable(L: Layout, inv: Invoice): void {
   L.onBreak = () => tableHeader(L, COLS);
   const desc = COLS[1].w - 6;
   for (const l of inv.lines) {
-    const name = L.wrap(l.item.name ?? '', desc, 'bold', 8.5);
-    const details = lineDetails(l, inv.currency).flatMap((d) => L.wrap(d, desc, 'regular', 7.5));
+    const name = L.wrap(l.item.name ?? '', desc, 'bold', 8.5, MAX_ROW_NAME_LINES);
+    const details = lineDetails(l, inv.currency).flatMap((d) => L.wrap(d, desc, 'regular', 7.5, MAX_ROW_DETAIL_LINES));
     const rows = name.length + details.length;
     const h = Math.max(1, rows) * LINE_H - (details.length ? details.length : 0) + 4;
     L.ensure(h);
@@ -249,7 +255,7 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
     y -= LINE_H;
   }
   for (const v of exemptions) {
-    for (const line of L.wrap(`Exonération ${v.category ?? ''} : ${[v.exemptionReasonCode, v.exemptionReason].filter(present).join(' – ')}`, 290, 'regular', 7.5)) {
+    for (const line of L.wrap(`Exonération ${v.category ?? ''} : ${[v.exemptionReasonCode, v.exemptionReason].filter(present).join(' – ')}`, 290, 'regular', 7.5, MAX_BLOCK_LINES)) {
       L.text(MARGIN, y, line, { size: 7.5, color: MUTED });
       y -= LINE_H - 1;
     }
