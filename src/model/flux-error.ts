@@ -20,3 +20,12 @@ export class FluxError extends Error {
 export function isFluxError(e: unknown): e is FluxError {
   return e instanceof FluxError;
 }
+
+/**
+ * The finding for a reader that failed in an unexpected way (a bug, not the file's fault as far
+ * as is known): the file is refused so that it is not lost, and the partner is told plainly; the
+ * technical error goes to the operator's log, never into a status flow.
+ */
+export function unexpectedParseFailure(): { rule: 'FLUX-ILLISIBLE'; severity: 'fatal'; message: string } {
+  return { rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: 'The file could not be read: chorus-flux met an unexpected fault while reading it. The operator has the details in the log.' };
+}

@@ -29,7 +29,7 @@ import { businessKey, type LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
 import type { StatusFlowHandler } from '../lifecycle/status-handler';
 import type { Finding } from '../model/finding';
-import { FluxError, isFluxError } from '../model/flux-error';
+import { FluxError, isFluxError, unexpectedParseFailure } from '../model/flux-error';
 import { FLUX_KINDS } from '../model/flux';
 import type { Invoice } from '../model/invoice';
 import { withFileLock } from '../state/file-lock';
@@ -209,7 +209,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
       if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
       // a parser bug must not lose the file: refuse it with the reason, keep the original
       log.error({ err: e }, 'unexpected parse failure');
-      return refuseFile(deps, file, ctx, [{ rule: 'FLUX-ILLISIBLE', severity: 'fatal', message: `The file could not be read: ${(e as Error).message}` }], undefined);
+      return refuseFile(deps, file, ctx, [unexpectedParseFailure()], undefined);
     }
 
     ctx.t.parse = msNow() - tParse;

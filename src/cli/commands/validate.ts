@@ -12,7 +12,7 @@ import { UsageError } from '../../util/usage-error';
 import { InputFileError, readInputFile } from '../../util/read-input-file';
 import { loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
-import { isFluxError } from '../../model/flux-error';
+import { isFluxError, unexpectedParseFailure } from '../../model/flux-error';
 import { parseFlux } from '../../transform/parse/flux';
 import { validateInvoice } from '../../transform/validate/engine';
 import type { ChorusContext, Profile } from '../../transform/validate/rule';
@@ -58,7 +58,11 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
   try {
     flux = await parseFlux(bytes);
   } catch (e) {
-    if (!isFluxError(e)) throw e;
+    if (!isFluxError(e)) {
+      // one file's fault in the reader must not stop the files after it
+      process.stderr.write(`chorus-flux validate: ${file}: unexpected fault while reading: ${(e as Error).stack ?? e}\n`);
+      return [{ file, valid: false, unreadable: true, findings: [unexpectedParseFailure()] }];
+    }
     const f: ValidateReport['findings'][number] = { rule: e.rule, severity: 'fatal', message: e.message };
     if (e.path !== undefined) f.path = e.path;
     if (e.line !== undefined) f.line = e.line;

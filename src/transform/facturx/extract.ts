@@ -4,6 +4,7 @@
  */
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
 import { FluxError } from '../../model/flux-error';
+import { loadPdfQuietly } from './quiet-pdf-load';
 
 /** File names under which the structured invoice travels, in order of preference. */
 export const EMBEDDED_INVOICE_NAMES = ['factur-x.xml', 'zugferd-invoice.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'];
@@ -42,14 +43,34 @@ function collectFileSpecs(doc: PDFDocument): PDFDict[] {
   return out;
 }
 
+/** Why pdf-lib could not load a PDF, in words a partner can act on (the reason goes into status flows). */
+function unreadablePdf(e: unknown): FluxError {
+  const err = e as Error;
+  if (err?.constructor?.name === 'EncryptedPDFError' || /is encrypted/i.test(err?.message ?? '')) {
+    return new FluxError('FLUX-PDF', 'The PDF is encrypted (password-protected): a Factur-X must not be encrypted (PDF/A forbids it). Send it without protection.');
+  }
+  if (/No PDF header found/i.test(err?.message ?? '')) return new FluxError('FLUX-PDF', 'The file is not a PDF: it has no %PDF header.');
+  return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete (cut during the transfer?).');
+}
+
 /** Returns the embedded invoice XML, or throws FluxError FLUX-FACTURX-NOXML / FLUX-PDF. */
 export async function extractEmbeddedInvoice(pdf: Uint8Array): Promise<EmbeddedInvoice> {
   let doc: PDFDocument;
   try {
-    doc = await PDFDocument.load(pdf, { updateMetadata: false, throwOnInvalidObject: false });
+    doc = await loadPdfQuietly(pdf, { updateMetadata: false, throwOnInvalidObject: false });
   } catch (e) {
-    throw new FluxError('FLUX-PDF', `The PDF cannot be read: ${(e as Error).message.slice(0, 160)}`);
+    throw unreadablePdf(e);
   }
+  try {
+    return findEmbeddedInvoice(doc);
+  } catch (e) {
+    if (e instanceof FluxError) throw e;
+    // loaded leniently, but with no catalog or name tree to walk (a header and nothing else)
+    throw unreadablePdf(e);
+  }
+}
+
+function findEmbeddedInvoice(doc: PDFDocument): EmbeddedInvoice {
   const specs = collectFileSpecs(doc);
   const byName = new Map<string, PDFDict>();
   for (const spec of specs) {
