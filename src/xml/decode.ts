@@ -39,15 +39,40 @@ export function xmlEncodingOf(bytes: Uint8Array): { start: number; encoding: str
   if (declared === undefined) return { start: 0, encoding: 'utf-8' };
   const encoding = SUPPORTED[declared];
   if (!encoding) {
-    throw new FluxError('FLUX-ENCODING', `The XML declaration names the encoding "${declared}", which is not supported (use UTF-8 or ISO-8859-1).`);
+    throw new FluxError('FLUX-ENCODING', `The XML declaration names the encoding "${declared}", which is not supported (use UTF-8, or ISO-8859-1, ISO-8859-15, windows-1252, UTF-16).`);
   }
   return { start: 0, encoding };
 }
 
+/**
+ * Windows-1252 where it differs from ISO-8859-1 (bytes 0x80–0x9F): Node 20's TextDecoder
+ * decodes "windows-1252" as ISO-8859-1, leaving C1 controls where “ ” Œ € were meant. The five
+ * bytes the code page leaves undefined are refused.
+ */
+const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
+
+function decodeWindows1252(body: Uint8Array): string {
+  const text = asBuffer(body).toString('latin1');
+  return text.replace(/[\u0080-\u009f]/g, (c) => {
+    const b = c.charCodeAt(0);
+    if (CP1252_UNDEFINED.has(b)) throw new Error(`byte 0x${b.toString(16)} is not defined in windows-1252`);
+    return CP1252_HIGH[b - 0x80];
+  });
+}
+
+const DECODERS: Record<string, (body: Uint8Array) => string> = {
+  'utf-8': decodeUtf8Strict,
+  // ISO-8859-1 proper (every byte is its code point): a WHATWG TextDecoder would read it as windows-1252
+  latin1: (body) => asBuffer(body).toString('latin1'),
+  'windows-1252': decodeWindows1252,
+};
+
 /** `body` (no byte-order mark) decoded strictly; FLUX-ENCODING when it is not text in `encoding`. */
 export function decodeAs(body: Uint8Array, encoding: string): string {
   try {
-    return encoding === 'utf-8' ? decodeUtf8Strict(body) : new TextDecoder(encoding, { fatal: true }).decode(body);
+    const decode = DECODERS[encoding];
+    return decode ? decode(body) : new TextDecoder(encoding, { fatal: true }).decode(body);
   } catch {
     throw new FluxError('FLUX-ENCODING', `The file is not valid ${encoding.toUpperCase()} text: it holds byte sequences that cannot be decoded.`);
   }

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FluxError } from '../../src/model/flux-error';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { decodeAs } from '../../src/xml/decode';
 import { tempDir } from '../helpers/run';
 
 const FIXTURE = path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml');
@@ -50,6 +51,27 @@ describe('XML input variants give the same invoice', () => {
     expect(inv).toEqual(expected);
     expect(inv.lines[1].item.name).toBe('Stylos bille (boîte de 50)');
     expect(inv.seller.address?.line1).toBe('12 rue des Écoles');
+  });
+  it('encoded windows-1252 with its declaration: “ ” Œ € are read as meant, not as C1 controls', async () => {
+    const named = source.replaceAll('Papeterie Lemoine SAS', 'Société “Œuvre” 5 € – Lemoine').replace(/—/g, '-');
+    const cp1252 = named.replace('encoding="UTF-8"', 'encoding="windows-1252"');
+    const iconv = spawnSync('iconv', ['-f', 'UTF-8', '-t', 'CP1252'], { input: Buffer.from(cp1252, 'utf8') });
+    expect(iconv.status).toBe(0);
+    expect(iconv.stdout.includes(Buffer.from([0x93, 0x8c]))).toBe(true); // “Œ as the code page writes them
+    const inv = await invoiceOf(iconv.stdout);
+    expect(inv.seller.name).toBe('Société “Œuvre” 5 € – Lemoine');
+    expect(inv).toEqual(await invoiceOf(named));
+  });
+  it('windows-1252: every byte the code page defines decodes as iconv reads it; the five it leaves undefined are refused', async () => {
+    const defined = [...Array(256).keys()].filter((b) => ![0x81, 0x8d, 0x8f, 0x90, 0x9d].includes(b));
+    const bytes = Buffer.from(defined);
+    const iconv = spawnSync('iconv', ['-f', 'CP1252', '-t', 'UTF-8'], { input: bytes });
+    expect(iconv.status).toBe(0);
+    expect(decodeAs(bytes, 'windows-1252')).toBe(iconv.stdout.toString('utf8'));
+    const bad = Buffer.from(source.replace('encoding="UTF-8"', 'encoding="windows-1252"').replace('Papeterie Lemoine SAS', 'Papeterie \u0081 SAS').replace(/[^\x00-\xff]/g, '-'), 'latin1');
+    const e = await refusal(bad);
+    expect(e.rule).toBe('FLUX-ENCODING');
+    expect(e.message).toMatch(/not valid WINDOWS-1252 text/);
   });
   it('with the ubl: prefix on the root and other prefixes for cac/cbc', async () => {
     const prefixed = source
