@@ -162,6 +162,11 @@ export function loadConfig(file: string | undefined, overrides: { out?: string }
   return configFromObject(raw, path.dirname(p), file === undefined ? `${p} (bundled example)` : p, overrides);
 }
 
+/** True for the configuration `loadConfig` fell back to (no --config): its inboxes are the bundled fixtures. */
+export function isBundledExample(config: Config): boolean {
+  return config.source.endsWith(' (bundled example)');
+}
+
 export function findRecipient(config: Config, siret: string | undefined): Recipient | undefined {
   if (siret === undefined) return undefined;
   return config.recipients.find((r) => r.siret === siret);

@@ -54,7 +54,8 @@ export interface JournalOutput {
 }
 
 export type JournalEvent =
-  | { event: 'start'; mode: 'run' | 'worker' | 'watch'; version: string; config: string }
+  /** `inbox`: the tree a `run` took its files from (absolute), which the reconciliation scans too */
+  | { event: 'start'; mode: 'run' | 'worker' | 'watch'; version: string; config: string; inbox?: string }
   | { event: 'stop'; mode: 'run' | 'worker' | 'watch'; reason: string }
   /** `rawName`: hex of the bytes of the file's path in its inbox, only when they are not UTF-8 (`file` is then its readable form, ingest/file-name.ts) */
   | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string; rawName?: string }

@@ -13,6 +13,7 @@
  * Outputs checked: those of every outcome journaled on the day, and of the next day's
  * outcomes of the day's files.
  */
+import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
 import { EmissionIndex } from './anomalies';
 import { SequenceCheck, type LineRef } from './read-journal';
@@ -133,6 +134,8 @@ export class JournalCollector {
   readonly alreadyProcessed = new Map<string, number>();
   /** contents seen as `already-processed` on the day or the day after */
   readonly alreadyProcessedShas = new Set<string>();
+  /** the inbox trees `run` took files from on the day or the day after (its `start` lines) */
+  readonly runInboxes = new Set<string>();
   readonly systemErrors = new Map<string, string[]>();
   readonly sequence: SequenceCheck[] = [];
   readonly damaged: { ref: LineRef; text: string }[] = [];
@@ -286,6 +289,11 @@ export class JournalCollector {
             this.emissions.add({ idCpro: id, path: o.path, renvoi: o.renvoi?.[k] ?? inv?.renvoi, at: rec.ts, source: 'journal', onDay: true, file: rec.file, sha256: sha, partner: rec.partner, number: inv?.number, supplierId: inv?.supplierId });
           });
         }
+        return;
+      }
+      case 'start': {
+        // a run of the next day (cron after midnight) takes the day's late uploads from its tree
+        if (dayIndex >= 1 && l.mode === 'run' && typeof l.inbox === 'string' && path.isAbsolute(l.inbox)) this.runInboxes.add(path.normalize(l.inbox));
         return;
       }
       case 'already-processed': {

@@ -6,9 +6,9 @@
  *
  * docs/RECONCILIATION.md explains what is counted and each anomaly.
  */
-import { lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config/config';
+import { isBundledExample, type Config } from '../config/config';
 import { writeFileAtomic } from '../emit/atomic-write';
 import { sweepStateAndDay } from '../emit/sweep';
 import type { JournalLine } from '../journal/journal';
@@ -25,6 +25,7 @@ import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
 import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate, type FolderFile } from './scan-folders';
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
+import { partnerOf } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
 import type { SkippedEntry } from '../ingest/scan';
 import { isStatusFlow, summarize } from './summarize';
@@ -362,30 +363,36 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     tags.sha(h.sha256, 'stuck-processing');
   }
 
-  // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never received
-  for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) {
-    if (!p.inbox) continue;
+  // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never
+  // received — in the configured inboxes (watch) and in the trees `run` took files from that day
+  const seenInInboxes = new Set<string>();
+  for (const { root, partnerFor } of inboxesToScan(config, col.runInboxes, notes)) {
     const skipped: SkippedEntry[] = [];
-    for (const f of await scanInboxDay(p.inbox, date, tz, config.receiptTime, (e) => skipped.push(e))) {
+    for (const f of await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e))) {
+      if (seenInInboxes.has(f.abs)) continue;
+      seenInInboxes.add(f.abs);
       if (f.mtimeMs > stuckBefore) continue;
       const h = await hashFile(f.raw ?? f.abs);
       if (!h) continue;
       const s = h.sha256;
       if (col.receiptOf(s) || col.claimOf(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
       if ((await processed.get(s).catch(() => undefined)) !== undefined) continue;
+      const partner = partnerFor(f.abs);
       anomalies.push({
         type: 'not-picked-up',
         file: f.abs,
         sha256: s,
-        partner: p.id,
+        partner,
         since: new Date(f.mtimeMs).toISOString(),
-        message: `${f.abs} (partner ${p.id}, uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline.`,
+        message: `${f.abs} (partner ${partner}, uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline.`,
       });
     }
     // what the scan never takes (a link, a FIFO, a folder it cannot read) is reported every
     // night until someone removes it: nothing else would ever say it is there
     for (const e of skipped) {
-      const abs = path.join(p.inbox, e.rel);
+      const abs = path.join(root, e.rel);
+      if (seenInInboxes.has(abs)) continue;
+      seenInInboxes.add(abs);
       let st;
       try {
         st = lstatSync(abs, { throwIfNoEntry: false });
@@ -394,12 +401,13 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       }
       // just made: give it the threshold, counted from now whatever day is reconciled
       if (st && Math.max(st.mtimeMs, st.ctimeMs) > now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000) continue;
+      const partner = partnerFor(abs);
       anomalies.push({
         type: 'not-picked-up',
         file: abs,
-        partner: p.id,
+        partner,
         ...(st ? { since: new Date(Math.max(st.mtimeMs, st.ctimeMs)).toISOString() } : {}),
-        message: skippedSentence(abs, p.id, e),
+        message: skippedSentence(abs, partner, e),
       });
     }
   }
@@ -535,4 +543,26 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
       ];
     }
   }
+}
+
+/**
+ * The inbox trees the reconciliation scans for files never received: each configured partner
+ * inbox, and each tree a `run` of the day took files from (its `start` line names it), the file's
+ * partner told as `run` tells it. With the bundled example configuration (no --config), its
+ * inboxes (the fixtures) are left out when the day's runs name their own.
+ */
+export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: string[]): { root: string; partnerFor: (abs: string) => string }[] {
+  const out: { root: string; partnerFor: (abs: string) => string }[] = [];
+  if (!(isBundledExample(config) && runInboxes.size > 0)) {
+    for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) if (p.inbox) out.push({ root: p.inbox, partnerFor: () => p.id });
+  }
+  for (const root of [...runInboxes].sort(cmp)) {
+    if (out.some((o) => o.root === root)) continue;
+    if (!existsSync(root)) {
+      notes.push(`The inbox ${root} that run took files from on the day no longer exists: not scanned for files left behind.`);
+      continue;
+    }
+    out.push({ root, partnerFor: (abs) => partnerOf(config, root, abs) });
+  }
+  return out;
 }

@@ -59,7 +59,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   await sweepOutboxes(config);
   const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
   opts.onStart?.(files.length);
-  await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
+  await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source, inbox });
   const results: FileResult[] = [];
   const tally = new RunTally();
   const keep = opts.keepResults !== false;

@@ -54,7 +54,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
   opts.onStart?.(files.length);
   const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
-  await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source });
+  await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source, inbox });
   const results: FileResult[] = [];
   const tally = new RunTally();
   const keep = opts.keepResults !== false;
