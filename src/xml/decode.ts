@@ -33,6 +33,9 @@ export function xmlEncodingOf(bytes: Uint8Array): { start: number; encoding: str
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { start: 3, encoding: 'utf-8' };
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { start: 2, encoding: 'utf-16le' };
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { start: 2, encoding: 'utf-16be' };
+  // UTF-16 without a byte-order mark, told by its first character "<" (XML 1.0, appendix F.1)
+  if (bytes.length >= 4 && bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[3] === 0x00) return { start: 0, encoding: 'utf-16le' };
+  if (bytes.length >= 4 && bytes[0] === 0x00 && bytes[1] === 0x3c && bytes[2] === 0x00) return { start: 0, encoding: 'utf-16be' };
   // The declaration is ASCII-compatible in every encoding we accept without a BOM.
   const head = Buffer.from(bytes.subarray(0, 200)).toString('latin1');
   const declared = declaredEncoding(head);

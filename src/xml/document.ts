@@ -18,7 +18,11 @@ export interface RootInfo {
   namespace: string;
 }
 
+/** Element depth the parser takes (fast-xml-parser's own guard; a UBL invoice nests about 8). */
+const MAX_NESTING = 100;
+
 const BASE_OPTIONS = {
+  maxNestedTags: MAX_NESTING,
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   removeNSPrefix: true,
@@ -281,7 +285,10 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   try {
     tree = (text.includes('&') ? parser : plainParser).parse(text) as Record<string, XNode>;
   } catch (e) {
-    throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    // well-formed, but deeper than any invoice flux: the parser's guard against stack exhaustion
+    if (/Maximum nested tags/i.test(message)) throw new FluxError('FLUX-MALFORMED', `The XML nests elements more than ${MAX_NESTING} levels deep, which no invoice flux does: refused before it is read.`);
+    throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${message}`);
   }
   const roots = Object.keys(tree);
   if (roots.length === 1 && Array.isArray(tree[roots[0]])) {

@@ -73,6 +73,13 @@ describe('XML input variants give the same invoice', () => {
     expect(e.rule).toBe('FLUX-ENCODING');
     expect(e.message).toMatch(/not valid WINDOWS-1252 text/);
   });
+  it.each([['utf16le', false], ['utf16be', true]] as const)('encoded UTF-16 without a byte-order mark (%s), told by its first "<"', async (_enc, bigEndian) => {
+    const text = source.replace('encoding="UTF-8"', 'encoding="UTF-16"');
+    const le = Buffer.from(text, 'utf16le');
+    const bytes = bigEndian ? Buffer.from(le).swap16() : le;
+    expect(bytes[0] === 0xfe || bytes[0] === 0xff).toBe(false); // no BOM
+    expect(await invoiceOf(bytes)).toEqual(baseline);
+  });
   it('with the ubl: prefix on the root and other prefixes for cac/cbc', async () => {
     const prefixed = source
       .replace('<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"', '<ubl:Invoice xmlns:ubl="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"')
@@ -112,6 +119,12 @@ describe('refusals at the XML level', () => {
     expect(e.rule).toBe(rule);
     expect(e.message.length).toBeGreaterThan(20);
     expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+  it('well-formed XML nested deeper than any flux: refused in words that state the limit', async () => {
+    const deep = `<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">${'<a>'.repeat(150)}x${'</a>'.repeat(150)}</Invoice>`;
+    const e = await refusal(deep);
+    expect(e.rule).toBe('FLUX-MALFORMED');
+    expect(e.message).toBe('The XML nests elements more than 100 levels deep, which no invoice flux does: refused before it is read.');
   });
 });
 
