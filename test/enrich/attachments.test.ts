@@ -187,4 +187,12 @@ describe('name cleaning', () => {
     expect(long.length).toBe(50);
     expect(long.endsWith('.docx')).toBe(true);
   });
+  it('never gives a name Windows reserves for a device', () => {
+    expect(safeName('NUL.pdf', 'PJ1')).toBe('NUL_.pdf');
+    expect(safeName('aux.txt', 'PJ1')).toBe('aux_.txt');
+    expect(safeName('com1', 'PJ1', 'pdf')).toBe('com1_.pdf');
+    expect(safeName('LPT9.tar.gz', 'PJ1')).toBe('LPT9_.tar.gz'); // Windows reads the name before its first dot
+    expect(safeName('console.pdf', 'PJ1')).toBe('console.pdf');
+    expect(safeName('nul-report.pdf', 'PJ1')).toBe('nul-report.pdf');
+  });
 });

@@ -36,6 +36,9 @@ export function originalName(name: string): string {
   return fitName(cleaned);
 }
 
+/** Device names Windows reserves, with or without an extension (checked on the stem before its first dot). */
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)/i;
+
 /** A safe file name: ASCII letters, digits, dot, dash and underscore; accents folded. */
 export function safeName(raw: string, fallback: string, defaultExt?: string): string {
   const folded = baseName(raw.replace(CONTROL, ''))
@@ -46,6 +49,8 @@ export function safeName(raw: string, fallback: string, defaultExt?: string): st
   ext = ext.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
   if (!ext && defaultExt) ext = defaultExt;
   if (!stem) stem = fallback;
+  // a finance system on Windows cannot create CON, NUL, COM1… whatever their extension
+  stem = stem.replace(WINDOWS_RESERVED, '$1_$2');
   return fitName(ext ? `${stem}.${ext}` : stem);
 }
 
