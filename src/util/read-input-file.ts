@@ -19,6 +19,9 @@ export class InputFileError extends Error {
 }
 
 export async function readInputFile(file: string, maxBytes = DEFAULT_MAX_INPUT_BYTES): Promise<Buffer> {
+  // `-` is standard input to many tools; here an invoice is a file (its name is part of the report)
+  if (file === '-') throw new InputFileError('Reading from standard input ("-") is not supported: give the path of the file.', 'FLUX-READ');
+  if (file === '') throw new InputFileError('The file name is empty.', 'FLUX-READ');
   let st;
   try {
     st = await fs.stat(file);

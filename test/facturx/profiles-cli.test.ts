@@ -191,11 +191,17 @@ describe('chorus-flux facturx', () => {
     expect(run('ls', [out]).status).not.toBe(0);
   });
 
-  it('exits 1 for a multi-invoice pivot without --index, 0 with it', async () => {
+  it('exits 2 for a multi-invoice pivot without --index (a missing argument) or with a bad one, 0 with a good one', async () => {
     const pivot = path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml');
     const a = io();
-    expect(await facturxCommand(pivot, { out: path.join(dir, 'c.pdf') }, a.io)).toBe(1);
+    expect(await facturxCommand(pivot, { out: path.join(dir, 'c.pdf') }, a.io)).toBe(2);
     expect(a.o.err).toMatch(/holds 3 invoices/);
+    const bad = io();
+    expect(await facturxCommand(pivot, { out: path.join(dir, 'c.pdf'), index: 'abc' }, bad.io)).toBe(2);
+    expect(bad.o.err).toBe('chorus-flux facturx: --index abc: a whole number of at least 1 is expected.\n');
+    const over = io();
+    expect(await facturxCommand(pivot, { out: path.join(dir, 'c.pdf'), index: '4' }, over.io)).toBe(2);
+    expect(over.o.err).toMatch(/--index 4: .* holds 3 invoice\(s\)/);
     const b = io();
     // a pivot has no units nor seller VAT id: EN 16931 is refused with the reasons, MINIMUM is made
     expect(await facturxCommand(pivot, { out: path.join(dir, 'c.pdf'), index: '2' }, b.io)).toBe(1);
@@ -213,5 +219,21 @@ describe('chorus-flux facturx', () => {
     const statut = corpusFiles('chorus-samples/statut')[0];
     expect(await facturxCommand(statut, { out: path.join(dir, 'd.pdf') }, io().io)).toBe(2);
     expect(await facturxCommand(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), { out: path.join(dir, 'd.pdf'), profile: 'gold' }, io().io)).toBe(2);
+  });
+
+  it('exits 2 with one plain line for standard input, an output that is a directory or empty', async () => {
+    const papeterie = path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml');
+    const stdin = io();
+    expect(await facturxCommand('-', { out: path.join(dir, 'e.pdf') }, stdin.io)).toBe(2);
+    expect(stdin.o.err).toBe('chorus-flux facturx: -: Reading from standard input ("-") is not supported: give the path of the file.\n');
+    const toDir = io();
+    expect(await facturxCommand(papeterie, { out: dir }, toDir.io)).toBe(2);
+    expect(toDir.o.err).toBe(`chorus-flux facturx: -o ${dir}: is a directory: name the file to write.\n`);
+    const xmlToDir = io();
+    expect(await facturxCommand(papeterie, { out: path.join(dir, 'e.pdf'), xml: dir }, xmlToDir.io)).toBe(2);
+    expect(xmlToDir.o.err).toMatch(/^chorus-flux facturx: --xml .*: is a directory/);
+    const empty = io();
+    expect(await facturxCommand(papeterie, { out: '' }, empty.io)).toBe(2);
+    expect(empty.o.err).toBe('chorus-flux facturx: -o : the path is empty.\n');
   });
 });

@@ -2,10 +2,12 @@
  * `chorus-flux facturx <invoice> -o <pdf> [--profile …]` — one Factur-X (PDF/A-3b with
  * factur-x.xml) from a UBL, CII, pivot or Factur-X file.
  * Exit 0 written; 1 the invoice cannot make a valid Factur-X (the reasons are printed, nothing
- * is written); 2 the input cannot be read (or is not an invoice).
+ * is written); 2 the input cannot be read (or is not an invoice), a multi-invoice pivot lacks a
+ * good --index, or -o / --xml cannot take a file.
  */
 import { readInputFile } from '../../util/read-input-file';
 import { writeFileAtomic } from '../../emit/atomic-write';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { isFluxError } from '../../model/flux-error';
 import type { Invoice } from '../../model/invoice';
@@ -56,7 +58,11 @@ async function readInvoice(file: string, index: string | undefined, io: FacturXC
   const invoices = parsed.invoices;
   if (index !== undefined) {
     const k = Number(index);
-    if (!Number.isInteger(k) || k < 1 || k > invoices.length) {
+    if (!/^\s*\d+\s*$/.test(index) || k < 1) {
+      io.stderr(`chorus-flux facturx: --index ${index}: a whole number of at least 1 is expected.\n`);
+      return 2;
+    }
+    if (k > invoices.length) {
       io.stderr(`chorus-flux facturx: --index ${index}: ${file} holds ${invoices.length} invoice(s).\n`);
       return 2;
     }
@@ -65,9 +71,18 @@ async function readInvoice(file: string, index: string | undefined, io: FacturXC
   if (invoices.length > 1) {
     const numbers = invoices.map((inv, k) => `${k + 1}: ${inv.number ?? '?'}`).join(', ');
     io.stderr(`chorus-flux facturx: ${file} holds ${invoices.length} invoices (${numbers}); choose one with --index <n>.\n`);
-    return 1;
+    return 2; // a missing argument, not an invoice that cannot make a Factur-X
   }
   return invoices[0];
+}
+
+/** Why a path cannot take the file written there, checked before any work. */
+function outputProblem(target: string): string | undefined {
+  if (target.trim() === '') return 'the path is empty.';
+  const st = statSync(target, { throwIfNoEntry: false });
+  if (st?.isDirectory()) return 'is a directory: name the file to write.';
+  if (st && !st.isFile()) return 'is not a regular file.';
+  return undefined;
 }
 
 export async function facturxCommand(input: string, opts: FacturXCommandOptions, io: FacturXCommandIo = defaultIo): Promise<number> {
@@ -75,6 +90,13 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   if (profile === undefined) {
     io.stderr(`chorus-flux facturx: --profile ${opts.profile}: must be one of ${PROFILES.join(', ')}.\n`);
     return 2;
+  }
+  for (const [option, target] of [['-o', opts.out], ['--xml', opts.xml]] as const) {
+    const problem = target === undefined ? undefined : outputProblem(target);
+    if (problem) {
+      io.stderr(`chorus-flux facturx: ${option} ${target}: ${problem}\n`);
+      return 2;
+    }
   }
   const invoice = await readInvoice(input, opts.index, io);
   if (typeof invoice === 'number') return invoice;
