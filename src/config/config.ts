@@ -7,6 +7,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
+import { checkSiret } from '../transform/chorus/siret';
 import { projectRoot } from '../util/project-root';
 
 export type StatusFormat = 'CPPStatut' | 'CDAR';
@@ -72,7 +73,8 @@ export function bundledConfigPath(): string {
   return path.join(projectRoot(), 'config', 'example.json');
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+// verbose: errors carry the value, so a pattern error can quote what the operator wrote
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(schema);
 
 function describe(e: ErrorObject): string {
@@ -84,9 +86,28 @@ function describe(e: ErrorObject): string {
       return `${where}: missing key "${(e.params as { missingProperty: string }).missingProperty}"`;
     case 'enum':
       return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'pattern':
+      return `${where}: ${JSON.stringify(e.data)} must match pattern "${(e.params as { pattern: string }).pattern}"`;
     default:
       return `${where}: ${e.message ?? e.keyword}`;
   }
+}
+
+/** A zone Intl does not know would only fail at the first date, as a system failure with a stack. */
+function timezoneProblem(timeZone: unknown): string | undefined {
+  if (timeZone === undefined) return undefined;
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: timeZone as string });
+    return undefined;
+  } catch {
+    return `timezone: ${JSON.stringify(timeZone)} is not a time zone this system knows (an IANA name such as "Europe/Paris")`;
+  }
+}
+
+/** A routing-table SIRET with a bad key is a typo: no invoice would ever be routed to it. */
+function siretProblem(key: string, siret: string): string | undefined {
+  const c = checkSiret(siret);
+  return c.ok ? undefined : `${key}: ${c.reason}, so it is no SIRET; check the number`;
 }
 
 /** Validates a parsed configuration object; `baseDir` resolves relative paths. */
@@ -98,8 +119,11 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   }
   const d = data as Record<string, any>;
   const problems: string[] = [];
+  const tz = timezoneProblem(d.timezone);
+  if (tz) problems.push(tz);
   const sirets = new Set<string>();
   (d.recipients as any[]).forEach((r, k) => {
+    for (const bad of [siretProblem(`recipients.${k}.siret`, r.siret), r.moe && siretProblem(`recipients.${k}.moe.siret`, r.moe.siret)]) if (bad) problems.push(bad);
     if (sirets.has(r.siret)) problems.push(`recipients.${k}.siret: ${r.siret} appears twice in the routing table`);
     sirets.add(r.siret);
     r.codeServices = (r.codeServices ?? []).map((c: string | CodeServiceEntry) => (typeof c === 'string' ? { code: c } : c));

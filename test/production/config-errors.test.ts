@@ -43,6 +43,47 @@ it.each([
   expect(problems(raw).join('\n')).toContain(expected);
 });
 
+describe('values of the right type that cannot work, named with the key and the value', () => {
+  it('refuses a time zone the system does not know (it used to fail at the first date, with a stack)', () => {
+    expect(problems({ ...ok, timezone: 'Europe/Pariss' })).toEqual(['timezone: "Europe/Pariss" is not a time zone this system knows (an IANA name such as "Europe/Paris")']);
+    expect(problems({ ...ok, timezone: 'America/Cayenne' })).toEqual([]);
+  });
+
+  it('refuses a routing SIRET with a bad key, in the recipient or its MOE: no invoice would reach it', () => {
+    const moe = { siret: '91485253800019', codeService: 'MOE01', recepteurId: 'M01' };
+    expect(problems({ recipients: [{ siret: '21787789300017', recepteurId: 'VALM01', moe }] })).toEqual([
+      'recipients.0.siret: "21787789300017" has a bad Luhn key, so it is no SIRET; check the number',
+      'recipients.0.moe.siret: "91485253800019" has a bad Luhn key, so it is no SIRET; check the number',
+    ]);
+  });
+
+  it('judges a La Poste SIRET by its own rule (digit sum a multiple of 5), not by Luhn', () => {
+    // 35600000000001 fails Luhn but is a La Poste establishment; 35600000049441 passes Luhn but not La Poste's rule
+    expect(problems({ recipients: [{ siret: '35600000000001', recepteurId: 'POSTE01' }] })).toEqual([]);
+    expect(problems({ recipients: [{ siret: '35600000049441', recepteurId: 'POSTE01' }] })).toEqual([expect.stringContaining('recipients.0.siret: "35600000049441" (La Poste family) has a bad key')]);
+  });
+
+  it.each(['CF/X01', 'CF\\X01', 'CF\u0000X01', '../CFX', 'CF.X01'])('refuses emitter.id %j: it is part of every output file name', (id) => {
+    expect(problems({ ...ok, emitter: { id } })).toEqual([`emitter.id: ${JSON.stringify(id)} must match pattern "^[A-Za-z0-9_-]+$"`]);
+  });
+
+  it('accepts the emitter ids in use: letters, digits, - and _', () => {
+    expect(problems({ ...ok, emitter: { id: 'CFX001' } })).toEqual([]);
+    expect(problems({ ...ok, emitter: { id: 'cf-x_01' } })).toEqual([]);
+  });
+
+  it('the command line prints a bad time zone as one plain line, exit 2, no stack', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'tz.json');
+    writeFileSync(file, JSON.stringify({ ...ok, timezone: 'Europe/Pariss' }));
+    mkdirSync(path.join(dir, 'in'));
+    const r = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--config', file, '--no-progress']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`chorus-flux: Invalid configuration ${file}:\n  - timezone: "Europe/Pariss" is not a time zone this system knows (an IANA name such as "Europe/Paris")\n`);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  }, 30000);
+});
+
 it('refuses a missing inbox folder at watch start, naming the key', () => {
   const dir = tempDir();
   mkdirSync(path.join(dir, 'in-a'));
