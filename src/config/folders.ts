@@ -94,6 +94,12 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
   return problems;
 }
 
+/** An empty argument resolves to the current folder: refuse it rather than read or write there. */
+export function checkRunArguments(inbox: string, out: string | undefined): void {
+  if (inbox === '') throw new UsageError('the inbox argument is empty: give the folder to read');
+  if (out === '') throw new UsageError('--out is empty: give the output folder');
+}
+
 /** `run`'s folders: the output root can be written, and nothing it writes lands in the inbox it reads. */
 export function checkRunFolders(config: Config, inbox: string, outKey = 'paths.out'): void {
   // a typo in the inbox would otherwise be a clean run of nothing
@@ -107,7 +113,44 @@ export function checkRunFolders(config: Config, inbox: string, outKey = 'paths.o
   if (!st.isDirectory()) throw new UsageError(`the inbox ${path.resolve(inbox)} is a file, not a folder: give the folder that holds it (\`chorus-flux validate\` checks a single file)`);
   const problems = overlapProblems(config, { path: inbox, key: 'the inbox argument' }, outKey);
   if (problems.length) throw new ConfigError(problems, config.source);
+  refuseFileAsOutput(config, outKey);
   checkOutputWritable(config, outKey);
+  makeOutputRoot(config, outKey);
+}
+
+/** A problem with the output root: a command-line argument's own line, or a configuration key's. */
+function outputProblem(config: Config, key: string, message: string): Error {
+  return key.startsWith('--') ? new UsageError(message) : new ConfigError([`${key}: ${message}`], config.source);
+}
+
+/** A file where the output root (or a folder above it) should be: mkdir would fail with ENOTDIR and a stack. */
+function refuseFileAsOutput(config: Config, key: string): void {
+  const out = config.paths.out;
+  const head = nearestExisting(out).head;
+  if (isDir(head)) return;
+  throw outputProblem(config, key, head === out ? `the output folder ${out} is a file, not a folder` : `the output folder ${out} cannot be made: ${head} is a file, not a folder`);
+}
+
+/**
+ * Makes the output root one folder at a time, so a place that refuses it (/sys, /proc) is one
+ * plain line: Node's recursive mkdir throws with a stack there, and under /proc loops for ever.
+ */
+function makeOutputRoot(config: Config, key: string): void {
+  const out = config.paths.out;
+  const { head, tail } = nearestExisting(out);
+  let dir = head;
+  for (const name of tail) {
+    dir = path.join(dir, name);
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'EEXIST' && isDir(dir)) continue; // made meanwhile by another run
+      // ENOENT under a folder that exists: a file system that takes no new folders (/proc)
+      const why = code === 'ENOENT' ? 'ENOENT: this file system takes no new folders' : describeErrorCode(code);
+      throw outputProblem(config, key, `the output folder ${out} cannot be made: ${dir} (${why})`);
+    }
+  }
 }
 
 /** The output root can be written (`run` makes it and its parents as needed). */

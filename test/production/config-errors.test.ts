@@ -2,7 +2,7 @@
  * The configuration is validated at start with errors that name the key: unknown keys,
  * bad routing entries, duplicates, missing folders.
  */
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configFromObject } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
@@ -155,3 +155,38 @@ it.each([
   expect(r.stderr).toMatch(message);
   expect(existsSync(path.join(dir, 'out'))).toBe(false);
 }, 30000);
+
+describe('run refuses an output folder or inbox it cannot use, in one plain line and exit 2', () => {
+  const inboxWithAFile = () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'in'));
+    writeFileSync(path.join(dir, 'in', 'facture.xml'), '<Invoice/>');
+    writeFileSync(path.join(dir, 'afile'), 'not a folder');
+    return dir;
+  };
+
+  it.each([
+    ['an existing file as --out', 'afile', /^chorus-flux: the output folder .*\/afile is a file, not a folder\n$/],
+    ['a folder under a file as --out', 'afile/sub', /^chorus-flux: the output folder .*\/afile\/sub cannot be made: .*\/afile is a file, not a folder\n$/],
+    // mkdir there fails (EPERM as root here; a user is stopped earlier: /sys cannot be written), or loops for ever under /proc
+    ['a place that refuses folders (/sys)', '/sys/chorus-flux-out', /^chorus-flux: (the output folder \/sys\/chorus-flux-out cannot be made: \/sys\/chorus-flux-out|Invalid configuration .*\n {2}- --out: \/sys cannot be written) \(E[A-Z]+: .*\)\n$/],
+    ['a place that takes no folders (/proc)', '/proc/chorus-flux-out', /^chorus-flux: the output folder \/proc\/chorus-flux-out cannot be made: \/proc\/chorus-flux-out \(ENOENT: .*\)\n$/],
+  ])('refuses %s (it was ENOTDIR or EPERM with a stack trace)', async (_name, out, message) => {
+    const dir = inboxWithAFile();
+    const r = await cli(['run', path.join(dir, 'in'), '--out', path.resolve(dir, out), '--no-progress'], { timeoutMs: 30000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(readdirSync(dir).sort()).toEqual(['afile', 'in']);
+  }, 30000);
+
+  it.each([
+    ['an empty --out, which wrote into the current folder', (dir: string) => [path.join(dir, 'in'), '--out', ''], 'chorus-flux: --out is empty: give the output folder\n'],
+    ['an empty inbox argument, which was said not to exist', (dir: string) => ['', '--out', path.join(dir, 'out')], 'chorus-flux: the inbox argument is empty: give the folder to read\n'],
+  ])('refuses %s', async (_name, args, message) => {
+    const dir = inboxWithAFile();
+    const r = await cli(['run', ...args(dir), '--no-progress'], { cwd: dir, timeoutMs: 30000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(message);
+    expect(readdirSync(dir).sort()).toEqual(['afile', 'in']);
+  }, 30000);
+});

@@ -5,7 +5,7 @@
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { checkRunFolders } from '../../config/folders';
+import { checkRunArguments, checkRunFolders } from '../../config/folders';
 import { createDeps } from '../../runner/deps';
 import { runEmbedded } from '../../runner/embedded';
 import type { FileResult } from '../../runner/process-file';
@@ -32,6 +32,7 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
+  checkRunArguments(inbox, opts.out);
   const config = loadConfig(opts.config, { out: opts.out });
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
