@@ -139,6 +139,22 @@ class Tags {
   }
 }
 
+/** What chorus-flux makes under an output root (reports/ and logs/ not: a wrong reconcile or run writes them anywhere). */
+const OUTPUT_ROOT_MARKS = ['journal', 'state', 'pivot', 'statut', 'cdar', 'archive', 'error', 'processing'];
+
+/**
+ * A folder with files but none of the folders chorus-flux makes is not an output root (an
+ * inbox given by mistake): its report would be written into it, and could even read CLEAN.
+ * An empty folder is an install where nothing has happened yet: a day with nothing to report.
+ */
+async function refuseForeignFolder(outRoot: string): Promise<void> {
+  const names = await fs.readdir(outRoot).catch((e: NodeJS.ErrnoException) => {
+    throw new CannotReconcile(`cannot read the output root ${outRoot}: ${e.code ?? e.message}`);
+  });
+  if (names.length === 0 || OUTPUT_ROOT_MARKS.some((m) => names.includes(m))) return;
+  throw new CannotReconcile(`${outRoot} has no journal/ (nor state/, pivot/, archive/, error/): it is not a chorus-flux output root; give the folder \`run --out\` or paths.out wrote to`);
+}
+
 /** Builds the report of `date` without writing anything. Throws CannotReconcile when it cannot run. */
 export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock): Promise<Reconciliation> {
   if (!isDay(date)) throw new CannotReconcile(`--date must be a calendar date written YYYY-MM-DD, not "${date}"`);
@@ -149,6 +165,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     if (e instanceof CannotReconcile) throw e;
     throw new CannotReconcile(`cannot read the output root ${outRoot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  await refuseForeignFolder(outRoot);
   const tz = config.timezone;
   const asOf = dayEnd(date, tz);
   const now = clock.now();

@@ -6,6 +6,7 @@
  */
 import { loadConfig } from '../../config/config';
 import { reconcileDay } from '../../reconcile/reconcile-day';
+import { UsageError } from '../../util/usage-error';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
 
 export interface ReconcileCommandOptions {
@@ -17,6 +18,8 @@ export interface ReconcileCommandOptions {
 }
 
 export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
+  // an empty --out resolves to the current folder
+  if (opts.out === '') throw new UsageError('--out is empty: give the output root to reconcile');
   const config = loadConfig(opts.config, { out: opts.out });
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
   if (r.exitCode === 2 || !r.report) {

@@ -1,0 +1,48 @@
+/**
+ * reconcile reads and writes under the output root it is given: a folder that is not one
+ * (an inbox given by mistake) is refused before anything is written, while a fresh install
+ * where nothing has happened yet still reconciles as a day with nothing to report.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { cli } from '../helpers/cli';
+import { bundledConfig, tempDir } from '../helpers/run';
+
+it('refuses a folder with files but no journal/: an inbox given as --out got reports/ and could read CLEAN', async () => {
+  const inbox = tempDir();
+  mkdirSync(path.join(inbox, 'op-alpha'));
+  writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), '<Invoice/>');
+  const r = await cli(['reconcile', '--out', inbox], { timeoutMs: 60_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`chorus-flux reconcile: could not run: ${inbox} has no journal/ (nor state/, pivot/, archive/, error/): it is not a chorus-flux output root; give the folder \`run --out\` or paths.out wrote to\n`);
+  expect(r.stdout).toBe('');
+  expect(readdirSync(inbox)).toEqual(['op-alpha']);
+}, 60_000);
+
+it('refuses an empty --out, which reconciled the current folder', async () => {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'notes.txt'), 'x');
+  const r = await cli(['reconcile', '--out', ''], { cwd: dir, timeoutMs: 60_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe('chorus-flux: --out is empty: give the output root to reconcile\n');
+  expect(readdirSync(dir)).toEqual(['notes.txt']);
+}, 60_000);
+
+it('still reconciles an empty output root (nothing has happened yet) as a clean day', async () => {
+  const out = tempDir();
+  const r = await cli(['reconcile', '--out', out], { timeoutMs: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain('CLEAN');
+  expect(readdirSync(out)).toEqual(['reports']);
+}, 60_000);
+
+it.each(['journal', 'archive', 'state'])('takes a folder with %s/ for an output root, even with other files beside it', async (mark) => {
+  const out = tempDir();
+  mkdirSync(path.join(out, mark));
+  writeFileSync(path.join(out, 'README.txt'), 'outputs of chorus-flux');
+  const r = await reconcileDay({ config: bundledConfig(out), write: false });
+  expect(r.error).toBeUndefined();
+  expect(r.exitCode).toBe(0);
+});
