@@ -34,6 +34,7 @@ it.each([
   ['an unknown key in a routing entry', { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', codeservice: 'X' }] }, 'recipients.0: unknown key "codeservice"'],
   ['a SIRET that is not 14 digits', { recipients: [{ siret: '2178778930001', recepteurId: 'VALM01' }] }, 'recipients.0.siret'],
   ['a recepteur id of 9 characters', { recipients: [{ siret: '21787789300016', recepteurId: 'VALMONT01' }] }, 'recipients.0.recepteurId'],
+  ['a recepteur id with a slash (it names the folder pivot/<recepteurId>/)', { recipients: [{ siret: '21787789300016', recepteurId: 'VAL/M01' }] }, 'recipients.0.recepteurId'],
   ['a missing recepteur id', { recipients: [{ siret: '21787789300016' }] }, 'recipients.0: missing key "recepteurId"'],
   ['the same SIRET twice', { recipients: [{ siret: '21787789300016', recepteurId: 'A01' }, { siret: '21787789300016', recepteurId: 'B01' }] }, 'recipients.1.siret: 21787789300016 appears twice'],
   ['a MOE code service of 4 characters', { recipients: [{ siret: '21787789300016', recepteurId: 'A01', moe: { siret: '91485253800018', codeService: 'MOE1', recepteurId: 'M01' } }] }, 'recipients.0.moe.codeService'],
