@@ -13,10 +13,10 @@ export function summarise(s: RunSummary): SummaryRow[] {
 
 export function summaryTable(s: RunSummary): string {
   const t = new Table({
-    head: ['flux kind', 'files', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already processed'],
+    head: ['flux kind', 'files', 'files refused', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already processed'],
     style: { head: [], border: [] },
   });
-  for (const r of summarise(s)) t.push([r.kind, r.files, r.invoices, r.accepted, r.refused, r.suspended, r.duplicate, r.already]);
+  for (const r of summarise(s)) t.push([r.kind, r.files, r.filesRefused, r.invoices, r.accepted, r.refused, r.suspended, r.duplicate, r.already]);
   if (s.waiting.length) t.push([{ colSpan: 8, content: `waiting: ${s.waiting.length} (upload not known to be finished: left in the inbox for the next run, see the log)` }]);
   if (s.skipped.length) t.push([{ colSpan: 8, content: `skipped: ${s.skipped.length} (${[...new Set(s.skipped.map((e) => e.why))].join(', ')}: never taken, see the log)` }]);
   if (s.failures.length) t.push([{ colSpan: 8, content: `system failures: ${s.failures.length} (files left in the inbox, see the log)` }]);

@@ -8,6 +8,9 @@ import type { FileResult } from './process-file';
 export interface SummaryRow {
   kind: string;
   files: number;
+  /** files refused whole (their original in error/): before parsing, or every invoice refused */
+  filesRefused: number;
+  /** the invoice columns below count invoices only */
   invoices: number;
   accepted: number;
   refused: number;
@@ -16,7 +19,7 @@ export interface SummaryRow {
   already: number;
 }
 
-const COUNTS = ['files', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already'] as const;
+const COUNTS = ['files', 'filesRefused', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already'] as const;
 
 export class RunTally {
   private readonly byKind = new Map<string, SummaryRow>();
@@ -25,7 +28,7 @@ export class RunTally {
     const kind = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
     let x = this.byKind.get(kind);
     if (!x) {
-      x = { kind, files: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+      x = { kind, files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
       this.byKind.set(kind, x);
     }
     x.files++;
@@ -37,13 +40,13 @@ export class RunTally {
       else if (i.outcome === 'suspended') x.suspended++;
       else if (i.outcome === 'duplicate') x.duplicate++;
     }
-    if (r.invoices.length === 0 && r.outcome === 'refused') x.refused++;
+    if (r.outcome === 'refused') x.filesRefused++;
   }
 
   /** One row per flux kind (sorted), then the TOTAL row. */
   rows(): SummaryRow[] {
     const list = [...this.byKind.values()].map((r) => ({ ...r })).sort((a, b) => a.kind.localeCompare(b.kind));
-    const total: SummaryRow = { kind: 'TOTAL', files: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+    const total: SummaryRow = { kind: 'TOTAL', files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
     for (const r of list) for (const k of COUNTS) total[k] += r[k];
     return [...list, total];
   }
