@@ -85,9 +85,14 @@ export type JournalEvent =
       /**
        * copies of this file kept by an attempt that was interrupted (a crash) before its
        * outcome was journaled, while a byte-identical file was finished: listed, so that no
-       * file in the outboxes is unaccounted for
+       * file in the outboxes is unaccounted for; and the CPRO-DOUBLON-FLUX reply (previousPartner)
        */
       outputs?: JournalOutput[];
+      /**
+       * set when the copy came from another partner than the processed file: that partner was
+       * sent the CPRO-DOUBLON-FLUX status flow(s) listed in `outputs` (once per content and partner)
+       */
+      previousPartner?: string;
     }
   | { event: 'system-error'; sha256?: string; file?: string; message: string };
 

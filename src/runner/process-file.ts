@@ -176,7 +176,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     return underContentLock(deps, sha, async () => {
       const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
       const previous = await deps.processed.get(sha);
-      if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
+      if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
       const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
       const error = new FluxError('FLUX-TAILLE', `The file is ${size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
       return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings(), received }, [fluxFinding(error)], undefined);
@@ -195,7 +195,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   return underContentLock(deps, sha, async () => {
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
-    if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log);
+    if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
     const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage, ...rawNameOf(file) });
     log.info({ bytes: bytes.length }, 'received');
     const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings(), received };
@@ -277,26 +277,80 @@ function fluxFinding(e: FluxError): Finding {
  * the mark first. Then this file is that outcome when it is the interrupted file itself (its
  * retry), else a copy: `already-processed`.
  */
-async function seenBefore(deps: PipelineDeps, file: InboundFile, day: string, horodatage: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger): Promise<FileResult> {
+async function seenBefore(deps: PipelineDeps, file: InboundFile, day: string, horodatage: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger, bytes: Buffer | undefined): Promise<FileResult> {
   const event = previous.event;
-  if (previous.journaled || !event) return alreadyProcessed(deps, file, day, sha, previous, ms, log);
+  const copy = { deps, file, day, horodatage, sha, previous, ms, log, bytes };
+  if (previous.journaled || !event) return alreadyProcessed(copy);
   // identical to the line the interrupted attempt may have written: counted once by readers
   await deps.journal.append(event);
   deps.processed.markJournaled(sha);
   const ownRetry = event.file === file.relPath && event.partner === file.partner && previous.receivedAt === horodatage;
   log.info({ outcome: event.outcome, outputs: event.outputs.map((o) => o.path), interruptedFile: event.file }, `outcome of ${event.file} journaled from its processed mark (its attempt was interrupted before the journal had it)`);
-  if (!ownRetry) return alreadyProcessed(deps, file, day, sha, previous, ms, log);
+  if (!ownRetry) return alreadyProcessed(copy);
   return { sha256: sha, file: event.file, partner: event.partner, outcome: event.outcome, kind: event.kind, invoices: event.invoices, outputs: event.outputs, findings: event.findings ?? [], ms };
 }
 
-async function alreadyProcessed(deps: PipelineDeps, file: InboundFile, day: string, sha: string, previous: ProcessedRecord, ms: number, log: Logger): Promise<FileResult> {
+/** A file whose bytes already have an outcome, met again. */
+interface SeenCopy {
+  deps: PipelineDeps;
+  file: InboundFile;
+  day: string;
+  horodatage: string;
+  sha: string;
+  previous: ProcessedRecord;
+  ms: number;
+  log: Logger;
+  /** its bytes when read (not for an oversize file) */
+  bytes: Buffer | undefined;
+}
+
+async function alreadyProcessed(copy: SeenCopy): Promise<FileResult> {
+  const { deps, file, day, sha, previous, ms, log } = copy;
   // an earlier attempt at this very file may have kept its copy and then crashed before its
   // outcome was journaled, while a byte-identical file was finished: list that copy here
   const own = new Set(previous.outputs.map((o) => o.path));
   const leftovers = deps.outbox.keptCopies(day, file.name, sha).filter((o) => !own.has(o.path));
-  await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at, ...(leftovers.length ? { outputs: leftovers } : {}) });
-  log.info({ previous: previous.outcome, previousAt: previous.at }, 'already processed (same content): nothing emitted');
-  return { sha256: sha, file: file.relPath, partner: file.partner, outcome: 'already-processed', invoices: [], outputs: [], findings: [], ms };
+  const reply = await replyToOtherPartner(copy);
+  const outputs = [...leftovers, ...reply];
+  if (reply.length > 0) await commitWrites();
+  await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at, ...(outputs.length ? { outputs } : {}), ...(reply.length ? { previousPartner: previous.partner } : {}) });
+  if (reply.length > 0) {
+    await deps.processed.markReplied(sha, file.partner, deps.clock.now().toISOString());
+    log.warn({ previous: previous.outcome, previousAt: previous.at, previousPartner: previous.partner, outputs: reply.map((o) => o.path) }, `duplicate of a file received from ${previous.partner}: nothing emitted but the CPRO-DOUBLON-FLUX reply to ${file.partner}`);
+  } else {
+    log.info({ previous: previous.outcome, previousAt: previous.at }, 'already processed (same content): nothing emitted');
+  }
+  return { sha256: sha, file: file.relPath, partner: file.partner, outcome: 'already-processed', invoices: [], outputs, findings: [], ms };
+}
+
+/**
+ * The same bytes from another partner than the one whose file was processed: without a word
+ * that partner would never hear of its file, so it is told once per content that the flow is
+ * a duplicate (flow status 93 CPRO-DOUBLON-FLUX; for CDAR partners, 213 DOUBLON per invoice). A
+ * copy from the same partner (a re-upload) has had its status flows already and gets nothing.
+ */
+async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
+  const { deps, file, day, horodatage, sha, previous, bytes } = copy;
+  if (previous.partner === file.partner || deps.processed.hasReplied(sha, file.partner)) return [];
+  const finding: Finding = {
+    rule: 'CPRO-DOUBLON-FLUX',
+    severity: 'fatal',
+    message: `DOUBLON: the same file (identical bytes) was received from partner ${previous.partner} on ${previous.receivedAt ?? previous.at} and processed (${previous.outcome}); nothing is emitted twice.`,
+  };
+  const cdar: (CdarEvent | undefined)[] = [];
+  if (bytes && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
+    // the invoices of the flow, to name them in CDAR (a flow refused unreadable has none)
+    const parsed = await parseFlux(bytes).catch(() => undefined);
+    if (parsed && parsed.kind !== FLUX_KINDS.STATUT) {
+      parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage })));
+    }
+  }
+  return sendToPartner(
+    deps,
+    file.partner,
+    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: file.name, commentaire: finding.message, errors: errorDetails([finding]) }] },
+    cdar,
+  );
 }
 
 /** Writes the status flow toward the depositor in each format the partner asked for. */

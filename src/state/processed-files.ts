@@ -15,6 +15,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput, OutcomeEvent } from '../journal/events';
 import { readFileIfExists } from '../util/read-if-exists';
+import { sha256 } from '../util/hash';
 
 export interface ProcessedRecord {
   sha256: string;
@@ -86,6 +87,27 @@ export class ProcessedFiles {
    */
   async put(rec: Omit<ProcessedRecord, 'journaled'>): Promise<void> {
     await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec) + '\n', { durable: false });
+  }
+
+  private replyFor(sha: string, partner: string): string {
+    // the partner id hashed: an implicit partner is a folder name, not a checked id
+    return path.join(this.stateDir, 'files', sha.slice(0, 2), `${sha}.reply-${sha256(partner).slice(0, 16)}`);
+  }
+
+  /**
+   * Whether `partner` was already told that this content had reached us from another partner
+   * (process-file.ts, alreadyProcessed): each partner gets that reply once per content.
+   */
+  hasReplied(sha: string, partner: string): boolean {
+    return readFileIfExists(this.replyFor(sha, partner)) !== undefined;
+  }
+
+  /**
+   * Written once the reply and its journal line are durable. Not fsynced: lost, the next copy
+   * from that partner writes the same reply again, under the same name.
+   */
+  async markReplied(sha: string, partner: string, at: string): Promise<void> {
+    await writeFileAtomic(this.replyFor(sha, partner), JSON.stringify({ sha256: sha, partner, at }) + '\n', { durable: false });
   }
 
   /** The mark's outcome line is in the journal (after its fsync). Not fsynced either: lost, it costs one repeated line. */

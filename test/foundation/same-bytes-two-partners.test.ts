@@ -1,0 +1,86 @@
+/**
+ * The same bytes from two partners (an invoice relayed by two operators). The content is
+ * processed once; the second partner, whose file would otherwise end `already-processed`
+ * without a word, is told once that its flow is a duplicate: a CPPStatut flow 93 with
+ * CPRO-DOUBLON-FLUX, and for a CDAR partner a 213 DOUBLON per invoice. Both pass the official
+ * schema and rules. A re-upload by either partner gets nothing more, and the nightly
+ * reconciliation stays clean.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { readJournalDay } from '../../src/journal/journal';
+import { dayOf } from '../../src/util/clock';
+import { checkCdar } from '../cdar/oracle';
+import { cli } from '../helpers/cli';
+import { SCHEMAS } from '../helpers/corpus';
+import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { PAPETERIE } from '../helpers/ubl-attachments';
+import { validateFiles } from '../helpers/xsd';
+
+function inboxWith(root: string, name: string, drops: [partner: string, file: string][]): string {
+  const inbox = path.join(root, name);
+  for (const [partner, file] of drops) {
+    mkdirSync(path.join(inbox, partner), { recursive: true });
+    copyFileSync(PAPETERIE, path.join(inbox, partner, file));
+  }
+  return inbox;
+}
+
+it('tells the second partner once, in its formats, and keeps one outcome for the content', async () => {
+  const root = tempDir('cf-two-partners-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+
+  const first = await runOnce(inboxWith(root, 'in1', [['op-alpha', 'facture.xml']]), config);
+  expect(first.results.map((r) => r.outcome)).toEqual(['accepted']);
+  const before = listFiles(out, ['state', 'logs', 'journal', 'reports']);
+
+  // op-beta (CPPStatut and CDAR) sends the very same bytes
+  const second = await runOnce(inboxWith(root, 'in2', [['op-beta', 'relayed.xml']]), config);
+  expect(second.results.map((r) => r.outcome)).toEqual(['already-processed']);
+  const added = listFiles(out, ['state', 'logs', 'journal', 'reports']).filter((f) => !before.includes(f));
+  const statut = added.filter((f) => f.startsWith('statut/op-beta/'));
+  const cdar = added.filter((f) => f.startsWith('cdar/op-beta/'));
+  expect(statut).toHaveLength(1);
+  expect(cdar).toHaveLength(1);
+  // nothing else: no pivot, no archive or error copy, nothing to op-alpha
+  expect(added.filter((f) => !statut.includes(f) && !cdar.includes(f))).toEqual([]);
+  expect(second.results[0].outputs.map((o) => o.path).sort()).toEqual([...cdar, ...statut].sort());
+
+  const statutXml = readFileSync(path.join(out, statut[0]), 'utf8');
+  expect(statutXml).toContain('<IdStatut>93</IdStatut>');
+  expect(statutXml).toContain('CPRO-DOUBLON-FLUX');
+  expect(statutXml).toContain('relayed.xml');
+  expect(statutXml).toMatch(/received from partner op-alpha/);
+  expect(validateFiles(SCHEMAS.statut, [path.join(out, statut[0])]).map((r) => r.errors)).toEqual([[]]);
+
+  const cdarXml = readFileSync(path.join(out, cdar[0]), 'utf8');
+  const oracle = checkCdar({ 'reply.xml': cdarXml }).get('reply.xml');
+  expect(oracle?.xsdErrors).toEqual([]);
+  expect(oracle?.fatal).toEqual([]);
+  expect(cdarXml).toMatch(/<ram:ProcessConditionCode>213<\/ram:ProcessConditionCode>/);
+  expect(cdarXml).toMatch(/<ram:ReasonCode>DOUBLON<\/ram:ReasonCode>/);
+
+  // both partners re-upload the same bytes: neither hears again, nothing is written
+  const now = listFiles(out, ['state', 'logs', 'journal', 'reports']);
+  const third = await runOnce(inboxWith(root, 'in3', [['op-alpha', 'again.xml'], ['op-beta', 'again.xml']]), config);
+  expect(third.results.map((r) => r.outcome).sort()).toEqual(['already-processed', 'already-processed']);
+  expect(third.results.flatMap((r) => r.outputs)).toEqual([]);
+  expect(listFiles(out, ['state', 'logs', 'journal', 'reports'])).toEqual(now);
+
+  const day = dayOf(new Date(), config.timezone);
+  const { lines } = await readJournalDay(path.join(out, 'journal'), day);
+  expect(lines.filter((l) => l.event === 'outcome')).toHaveLength(1);
+  const copies = lines.filter((l) => l.event === 'already-processed') as { partner: string; previousPartner?: string; outputs?: { path: string }[] }[];
+  const seen = copies.map((l) => [l.partner, l.previousPartner ?? null, l.outputs?.length ?? 0]);
+  expect(seen[0]).toEqual(['op-beta', 'op-alpha', 2]);
+  expect(seen.slice(1).sort()).toEqual([
+    ['op-alpha', null, 0],
+    ['op-beta', null, 0],
+  ]);
+
+  // the replies are accounted for: the day reconciles clean
+  const r = await cli(['reconcile', '--date', day, '--out', out], { timeoutMs: 60000 });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+});
