@@ -6,13 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
 import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
-import { port, positiveInteger, positiveNumber, seconds } from './option-values';
+import { port, positiveInteger, positiveNumber, retentionDays, seconds } from './option-values';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
 import { jobsCommand } from './commands/jobs';
 import { retryCommand } from './commands/retry';
+import { pruneCommand } from './commands/prune';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
@@ -137,6 +138,18 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing; the exit code and the report files tell')
     .action(async (opts) => {
       process.exitCode = await reconcileCommand(opts);
+    });
+
+  program
+    .command('prune')
+    .description('remove the processed marks older than retention.processedMarksDays (the nightly job does it under watch; call it from cron with run) (exit 0 done, 2 could not run)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option('-o, --out <dir>', 'output root whose state/ to prune, as given to `run` (default: the configuration\'s paths.state)')
+    .option('--days <n>', 'keep marks this many days (at least 30; default retention.processedMarksDays)', retentionDays)
+    .option('--dry-run', 'count what would go, remove nothing')
+    .option('-q, --quiet', 'print nothing')
+    .action(async (opts) => {
+      process.exitCode = await pruneCommand(opts);
     });
 
   return program;

@@ -32,3 +32,10 @@ export function seconds(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('A number of seconds (0 or more) is expected.');
   return n;
 }
+
+/** A retention in days: a whole number ≥ 30 (the configuration's retention.processedMarksDays minimum). */
+export function retentionDays(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 30) throw new InvalidArgumentError('A whole number of days, at least 30, is expected (a crash replay must never outlive its mark).');
+  return n;
+}

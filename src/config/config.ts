@@ -59,6 +59,7 @@ export interface Config {
   metrics: { port: number; host: string; workerPort: number };
   dashboard: { port: number; host: string };
   reconcile: { cron: string; stuckProcessingMinutes: number };
+  retention: { processedMarksDays: number };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +166,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
     dashboard: { port: 3000, host: '127.0.0.1', ...(d.dashboard ?? {}) },
     reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, ...(d.reconcile ?? {}) },
+    retention: { processedMarksDays: 400, ...(d.retention ?? {}) },
   };
 }
 

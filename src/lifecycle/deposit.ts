@@ -1,12 +1,15 @@
 /**
  * What a deposit of an invoice means given what is known of it — pure.
  *   unknown invoice                → new (or suspend when only completable defects)
- *   same file and position again   → the decision already taken (replay after a crash)
+ *   same file and position again   → the decision already taken (replay after a crash),
+ *                                    while that deposit is younger than the processed marks'
+ *                                    retention; older, the same bytes are a new deposit
  *   SUSPENDUE                      → complete (Renvoi Complétée), or still-suspended
  *   A_RECYCLER                     → recycle (Renvoi Recyclée)
  *   anything else                  → duplicate (DOUBLON)
  */
 import type { Deposit, DepositDecision, LifecycleRecord } from './record';
+import { withinReplayWindow } from './replay-window';
 import { REDEPOSIT } from './states';
 
 export interface DepositRequest {
@@ -14,6 +17,13 @@ export interface DepositRequest {
   index: number;
   /** the invoice has fatal findings that the supplier can complete (and no other fatal finding) */
   completable: boolean;
+  /**
+   * Now, and `retention.processedMarksDays`: a deposit of the same bytes older than that is not
+   * a replay (replay-window.ts), so the same bytes dropped again once their mark is pruned do
+   * not rewrite a pivot the finance SI took long ago. Without them, every earlier one is.
+   */
+  now?: Date;
+  replayWithinDays?: number;
 }
 
 export interface DepositOutcome {
@@ -24,13 +34,24 @@ export interface DepositOutcome {
 }
 
 export function decideDeposit(record: LifecycleRecord | undefined, req: DepositRequest): DepositOutcome {
-  const previous: Deposit | undefined = record?.deposits.find((d) => d.sha256 === req.sha256 && d.index === req.index);
-  if (previous) return { decision: previous.decision, renvoi: previous.renvoi, replay: true };
+  // the latest deposit of these bytes: after an old one that is no longer a replay, the new one is
+  const previous = lastDeposit(record, req);
+  if (previous && isReplay(previous, req)) return { decision: previous.decision, renvoi: previous.renvoi, replay: true };
   if (!record) return req.completable ? { decision: 'suspend', replay: false } : { decision: 'new', renvoi: 'Non', replay: false };
   const renvoi = REDEPOSIT[record.state];
   if (renvoi === 'Complétée') return req.completable ? { decision: 'still-suspended', replay: false } : { decision: 'complete', renvoi, replay: false };
   if (renvoi === 'Recyclée') return req.completable ? { decision: 'suspend', replay: false } : { decision: 'recycle', renvoi, replay: false };
   return { decision: 'duplicate', replay: false };
+}
+
+function lastDeposit(record: LifecycleRecord | undefined, req: DepositRequest): Deposit | undefined {
+  const deposits = record?.deposits ?? [];
+  for (let i = deposits.length - 1; i >= 0; i--) if (deposits[i].sha256 === req.sha256 && deposits[i].index === req.index) return deposits[i];
+  return undefined;
+}
+
+function isReplay(previous: Deposit, req: DepositRequest): boolean {
+  return withinReplayWindow(previous.at, req.now && req.replayWithinDays !== undefined ? { now: req.now, days: req.replayWithinDays } : undefined);
 }
 
 export interface DecisionContext {

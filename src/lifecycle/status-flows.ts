@@ -17,6 +17,7 @@ import { flowId } from '../runner/flow-id';
 import type { PipelineDeps } from '../runner/process-file';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
 import type { LifecycleRecord } from './record';
+import { withinReplayWindow } from './replay-window';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
@@ -68,7 +69,10 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     if (!senders.includes(partner)) {
       return { result: refuse(line, 'CPRO-STATUT-EMETTEUR', `partner ${partner} is not the finance system of the invoice's recipient ${rec.buyerSiret ?? ''}: only ${senders.join(' or ') || 'its finance system'} may change its status.`, rec) };
     }
-    const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index);
+    // the same status line applied before: its outcome again (a crash's replay), unless it is older
+    // than the processed marks' retention — then it is a new line, and nothing is forwarded twice
+    const window = { now: deps.clock.now(), days: deps.config.retention.processedMarksDays };
+    const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index && withinReplayWindow(e.at, window));
     if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed } as LineResult };
     const from = rec.state;
     const at = deps.clock.now().toISOString();

@@ -461,7 +461,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const tl = msNow();
     const v = await deps.lifecycle.update(sid, number, async (records) => {
       const record = records.find((r) => r.key === key);
-      const d = decideDeposit(record, { sha256: ctx.sha, index, completable });
+      const d = decideDeposit(record, { sha256: ctx.sha, index, completable, now: deps.clock.now(), replayWithinDays: deps.config.retention.processedMarksDays });
       if (d.replay) return { result: { d, record } };
       const now = deps.clock.now().toISOString();
       let rec = record;

@@ -19,6 +19,7 @@ import type { Metrics } from '../ops/metrics';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
 import { reconcileDay } from '../reconcile/reconcile-day';
+import { pruneProcessedMarks } from '../state/prune-marks';
 import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { VERSION } from '../version';
@@ -97,7 +98,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const r = await reconcileDay({ config, date: job.data?.date });
     logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept }, r.exitCode === 0 ? 'nightly reconciliation: clean' : r.exitCode === 1 ? 'nightly reconciliation: ANOMALIES' : 'nightly reconciliation could not run');
     if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
-    return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files };
+    // then the marks past their retention; a failure here is logged, the reconciliation stands
+    const pruned = await pruneProcessedMarks(config.paths.state, { days: config.retention.processedMarksDays }).catch((err: Error) => {
+      logger.error({ err }, 'processed marks could not be pruned (retried next night; `chorus-flux prune` does it by hand)');
+      return undefined;
+    });
+    if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
+    return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed };
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
   nightly.on('error', (err) => logger.warn({ err }, 'reconcile worker connection error (reconnecting)'));
 

@@ -1,9 +1,9 @@
 /**
  * `watch` registers the nightly reconciliation as a BullMQ Job Scheduler; a worker runs it
- * and writes the day's reports.
+ * and writes the day's reports, then prunes the processed marks past their retention.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { NIGHTLY_RECONCILIATION } from '../../src/cli/commands/watch';
@@ -42,6 +42,12 @@ describeRedis('nightly reconciliation', () => {
 
     // a day with one processed file, then the job run by a worker
     writeFileSync(path.join(setup.inbox('op-alpha'), 'f.xml'), invoiceNumbered(1));
+    // and a processed mark of long ago, past the retention
+    const old = path.join(setup.config.paths.state, 'files', 'ab', `${'ab'.repeat(32)}.json`);
+    mkdirSync(path.dirname(old), { recursive: true });
+    writeFileSync(old, '{"sha256":"x","outcome":"accepted","outputs":[]}\n');
+    const longAgo = new Date(Date.now() - (setup.config.retention.processedMarksDays + 2) * 86_400_000);
+    utimesSync(old, longAgo, longAgo);
     const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }) });
     const today = dayOf(new Date(), setup.config.timezone);
     const job = await q.add('reconcile', { date: today });
@@ -53,6 +59,8 @@ describeRedis('nightly reconciliation', () => {
     await running.close(5000);
     expect(state).toBe('completed');
     expect(existsSync(path.join(setup.config.paths.out, 'reports', `reconcile-${today}.json`))).toBe(true);
+    expect((await q.getJob(job.id as string))?.returnvalue).toMatchObject({ date: today, pruned: 1 });
+    expect(existsSync(old)).toBe(false);
     await q.close();
   }, 60000);
 });

@@ -1,0 +1,43 @@
+/**
+ * `chorus-flux prune [--config <file>] [--out <dir>] [--days <n>] [--dry-run]`: removes the
+ * processed marks older than the retention (state/prune-marks.ts). The nightly job does it
+ * when `watch` runs; an installation that only uses `run` calls this from cron. Exit 0 done,
+ * 2 could not run.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../config/config';
+import { pruneProcessedMarks, type PruneResult } from '../../state/prune-marks';
+import { UsageError } from '../../util/usage-error';
+
+export interface PruneCommandOptions {
+  config?: string;
+  out?: string;
+  days?: number;
+  dryRun?: boolean;
+  quiet?: boolean;
+}
+
+export function formatPrune(r: PruneResult, days: number, stateDir: string, dryRun: boolean): string {
+  const verb = dryRun ? 'would remove' : 'removed';
+  const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at`];
+  if (r.keptUnjournaled > 0) lines.push(`  kept ${r.keptUnjournaled} old mark(s) whose outcome may not be in the journal (an interrupted attempt): the same bytes dropped again journal it; see docs/OPERATIONS.md`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function pruneCommand(opts: PruneCommandOptions): Promise<number> {
+  if (opts.out === '') throw new UsageError('--out is empty: give the output root whose state to prune');
+  const config = loadConfig(opts.config, { out: opts.out });
+  const stateDir = config.paths.state;
+  if (!existsSync(stateDir)) throw new UsageError(`${stateDir} does not exist: nothing was ever processed there (check --out or paths.state)`);
+  const days = opts.days ?? config.retention.processedMarksDays;
+  const started = Date.now();
+  const tty = process.stderr.isTTY && !opts.quiet;
+  const r = await pruneProcessedMarks(stateDir, {
+    days,
+    dryRun: opts.dryRun,
+    onProgress: tty ? (p) => process.stderr.write(`\r  ${p.scanned} looked at, ${p.removed} removed, ${Math.round((Date.now() - started) / 1000)} s`) : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  if (!opts.quiet) process.stdout.write(formatPrune(r, days, stateDir, opts.dryRun === true));
+  return 0;
+}

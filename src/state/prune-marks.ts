@@ -1,0 +1,120 @@
+/**
+ * Removes the processed marks (state/files/) older than `retention.processedMarksDays`, with
+ * the replies of the same contents. A mark only serves to recognise the same bytes dropped
+ * again; kept for ever they would grow by one file per inbound file (60 million a year at
+ * Chorus Pro's volume). Once a mark is gone, the same bytes are a new deposit, and the
+ * lifecycle, which keeps every invoice, refuses known invoices as duplicates: a deposit older
+ * than the same retention is not replayed (lifecycle/deposit.ts).
+ *
+ * The age is the mark's mtime, which is at or after its deposit; one day more is kept, so a
+ * mark is never removed while its deposit could still be taken for a crash's replay, even
+ * with the clocks of two machines a little apart. A mark whose outcome may not be in the
+ * journal yet (an interrupted attempt) is kept whatever its age: it holds that line.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { readFileIfExists } from '../util/read-if-exists';
+
+export interface PruneOptions {
+  /** marks older than this many days go (the configuration's retention.processedMarksDays) */
+  days: number;
+  /** the time to count from. Default: now. */
+  now?: Date;
+  /** count only, remove nothing. Default false. */
+  dryRun?: boolean;
+  /** told every `progressEvery` files looked at. Default: never. */
+  onProgress?: (p: PruneResult) => void;
+  /** Default 100,000. */
+  progressEvery?: number;
+}
+
+export interface PruneResult {
+  /** files looked at under state/files/ */
+  scanned: number;
+  /** marks removed (or that would be, with dryRun) */
+  removed: number;
+  /** replies removed with them, or older than the retention themselves */
+  repliesRemoved: number;
+  /** old marks kept because their outcome line may not be in the journal */
+  keptUnjournaled: number;
+  /** the cut-off: files modified before it go */
+  before: string;
+}
+
+const DAY_MS = 86_400_000;
+const MARK = /^[0-9a-f]{64}\.json$/;
+const REPLY = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
+
+/** A mark whose second line (the journal has its outcome) is missing: see processed-files.ts. */
+function unjournaled(file: string): boolean {
+  const bytes = readFileIfExists(file);
+  if (bytes === undefined) return false;
+  const text = bytes.toString('utf8');
+  const eol = text.indexOf('\n');
+  if (eol < 0 || eol === text.length - 1) return text.includes('"event":');
+  return false;
+}
+
+async function remove(file: string, dryRun: boolean): Promise<boolean> {
+  if (dryRun) return true;
+  try {
+    await fs.unlink(file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false; // another pruner was first
+    throw e;
+  }
+}
+
+export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions): Promise<PruneResult> {
+  const now = opts.now ?? new Date();
+  const cutoff = now.getTime() - (opts.days + 1) * DAY_MS;
+  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
+  const every = opts.progressEvery ?? 100_000;
+  const root = path.join(stateDir, 'files');
+  let buckets: string[];
+  try {
+    buckets = (await fs.readdir(root)).filter((b) => /^[0-9a-f]{2}$/.test(b)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result; // nothing processed yet
+    throw e;
+  }
+  for (const bucket of buckets) {
+    const dir = path.join(root, bucket);
+    const oldMarks = new Set<string>();
+    const replies: { name: string; old: boolean }[] = [];
+    for await (const entry of await fs.opendir(dir)) {
+      if (!entry.isFile()) continue;
+      const isMark = MARK.test(entry.name);
+      if (!isMark && !REPLY.test(entry.name)) continue; // a temporary file of a writer: not ours
+      result.scanned++;
+      if (result.scanned % every === 0) opts.onProgress?.({ ...result });
+      const file = path.join(dir, entry.name);
+      let mtime: number;
+      try {
+        mtime = (await fs.stat(file)).mtimeMs;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      const old = mtime < cutoff;
+      if (!isMark) {
+        replies.push({ name: entry.name, old });
+        continue;
+      }
+      if (!old) continue;
+      if (unjournaled(file)) {
+        result.keptUnjournaled++;
+        continue;
+      }
+      if (await remove(file, opts.dryRun === true)) result.removed++;
+      oldMarks.add(entry.name.slice(0, 64));
+    }
+    // a reply is only read alongside its mark: it goes with it, or when it is as old itself
+    for (const r of replies) {
+      if (!r.old && !oldMarks.has(r.name.slice(0, 64))) continue;
+      if (await remove(path.join(dir, r.name), opts.dryRun === true)) result.repliesRemoved++;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,186 @@
+/**
+ * Processed marks (state/files/) are kept `retention.processedMarksDays`, then pruned by the
+ * nightly job or `chorus-flux prune`. The invariant that makes it safe: a deposit older than
+ * the same retention is never replayed, so the same bytes dropped after their mark is gone are
+ * a new deposit — known invoices are refused as duplicates, their pivot is not written again.
+ * Within the retention a lost mark still means a crash's replay: same outputs, same names.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { decideDeposit } from '../../src/lifecycle/deposit';
+import type { LifecycleRecord } from '../../src/lifecycle/record';
+import { pruneProcessedMarks } from '../../src/state/prune-marks';
+import { fixedClock } from '../../src/util/clock';
+import { cli } from '../helpers/cli';
+import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { siStatusFlow } from '../helpers/statut';
+import { PAPETERIE } from '../helpers/ubl-attachments';
+
+const DAY = 86_400_000;
+
+describe('decideDeposit: a deposit of the same bytes is a replay only within the retention', () => {
+  const at = '2025-01-10T10:00:00.000Z';
+  const record = {
+    key: 'k',
+    state: 'MISE_A_DISPOSITION',
+    deposits: [{ sha256: 'aa', index: 0, decision: 'new', renvoi: 'Non', at, done: true }],
+  } as unknown as LifecycleRecord;
+  const req = { sha256: 'aa', index: 0, completable: false, replayWithinDays: 400 };
+
+  it('replays a recent deposit (a crash lost its mark)', () => {
+    expect(decideDeposit(record, { ...req, now: new Date(Date.parse(at) + 10 * DAY) })).toEqual({ decision: 'new', renvoi: 'Non', replay: true });
+  });
+
+  it('takes an older one as a new deposit of a known invoice: a duplicate', () => {
+    expect(decideDeposit(record, { ...req, now: new Date(Date.parse(at) + 401 * DAY) })).toEqual({ decision: 'duplicate', replay: false });
+  });
+
+  it('goes by the latest deposit of the bytes, and replays everything when not told the time', () => {
+    const twice = { ...record, deposits: [...record.deposits, { sha256: 'aa', index: 0, decision: 'duplicate', at: new Date(Date.parse(at) + 401 * DAY).toISOString() }] } as unknown as LifecycleRecord;
+    expect(decideDeposit(twice, { ...req, now: new Date(Date.parse(at) + 402 * DAY) })).toEqual({ decision: 'duplicate', renvoi: undefined, replay: true });
+    expect(decideDeposit(record, { sha256: 'aa', index: 0, completable: false })).toEqual({ decision: 'new', renvoi: 'Non', replay: true });
+  });
+});
+
+describe('pruneProcessedMarks', () => {
+  const sha = (c: string) => c.repeat(64);
+  const ago = (file: string, days: number) => {
+    const t = new Date(Date.now() - days * DAY);
+    utimesSync(file, t, t);
+  };
+
+  function state(): { dir: string; files: Record<string, string> } {
+    const dir = tempDir('cf-prune-');
+    const bucket = (s: string) => path.join(dir, 'files', s.slice(0, 2));
+    const files: Record<string, string> = {};
+    const put = (name: string, s: string, text: string, days: number) => {
+      mkdirSync(bucket(s), { recursive: true });
+      const f = path.join(bucket(s), name);
+      writeFileSync(f, text);
+      ago(f, days);
+      files[name] = f;
+    };
+    const journaled = `{"sha256":"x","outcome":"accepted","outputs":[],"event":{"event":"outcome"}}\n{"journaled":true}\n`;
+    put(`${sha('a')}.json`, sha('a'), journaled, 500); // old: goes
+    put(`${sha('a')}.reply-0123456789abcdef`, sha('a'), '{}\n', 10); // its reply: goes with it
+    put(`${sha('b')}.json`, sha('b'), journaled, 100); // young: stays
+    put(`${sha('c')}.json`, sha('c'), `{"sha256":"x","outcome":"accepted","outputs":[],"event":{"event":"outcome"}}\n`, 500); // old, outcome maybe not journaled: stays
+    put(`${sha('d')}.json`, sha('d'), `{"sha256":"x","outcome":"refused","outputs":[]}\n`, 500); // old, written before marks had two states: goes
+    put(`.${sha('e')}.json.tmp-1`, sha('e'), 'half', 500); // a writer's temporary file: not ours
+    put(`${sha('b')}.reply-fedcba9876543210`, sha('b'), '{}\n', 402); // an old reply of a young mark: goes
+    return { dir, files };
+  }
+
+  it('counts without removing in a dry run', async () => {
+    const { dir, files } = state();
+    const r = await pruneProcessedMarks(dir, { days: 400, dryRun: true });
+    expect(r).toMatchObject({ scanned: 6, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
+    expect(Object.values(files).every((f) => existsSync(f))).toBe(true);
+  });
+
+  it('removes journaled marks older than the retention and a day, with their replies', async () => {
+    const { dir, files } = state();
+    const r = await pruneProcessedMarks(dir, { days: 400 });
+    expect(r).toMatchObject({ scanned: 6, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
+    const left = Object.entries(files).filter(([, f]) => existsSync(f)).map(([n]) => n).sort();
+    expect(left).toEqual([`.${sha('e')}.json.tmp-1`, `${sha('b')}.json`, `${sha('c')}.json`].sort());
+    // a second pass finds nothing more; a missing state folder is nothing to do
+    expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 0, repliesRemoved: 0 });
+    expect(await pruneProcessedMarks(path.join(dir, 'none'), { days: 400 })).toMatchObject({ scanned: 0, removed: 0 });
+  });
+
+  it('keeps a mark of the retention plus one day (clocks of two machines a little apart)', async () => {
+    const { dir, files } = state();
+    ago(files[`${sha('a')}.json`], 400.5);
+    expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 1 });
+    expect(existsSync(files[`${sha('a')}.json`])).toBe(true);
+  });
+});
+
+describe('the same bytes dropped again', () => {
+  function drop(root: string, name: string): string {
+    const inbox = path.join(root, name);
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', `${name}.xml`));
+    return inbox;
+  }
+  const marks = (state: string) => readdirSync(path.join(state, 'files'), { recursive: true }).map(String).filter((f) => f.endsWith('.json'));
+
+  it('after its mark was pruned: refused as a duplicate, its pivot of then not written again', async () => {
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const then = new Date(Date.now() - 402 * DAY);
+    const first = await runOnce(drop(root, 'in1'), config, { clock: fixedClock(then.toISOString()) });
+    expect(first.results.map((r) => r.outcome)).toEqual(['accepted']);
+    const pivots = listFiles(out).filter((f) => f.startsWith('pivot/'));
+    expect(pivots).toHaveLength(1);
+    const pivotBytes = readFileSync(path.join(out, pivots[0]));
+    const pivotMtime = statSync(path.join(out, pivots[0])).mtimeMs;
+
+    // the mark is as old as its deposit; the nightly prune (here the command) removes it
+    const [mark] = marks(config.paths.state);
+    utimesSync(path.join(config.paths.state, 'files', mark), then, then);
+    const dry = await cli(['prune', '--out', out, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/would remove 1 processed mark\(s\)/);
+    expect(marks(config.paths.state)).toHaveLength(1);
+    const pruned = await cli(['prune', '--out', out]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/removed 1 processed mark\(s\) and 0 reply mark\(s\) last written before .* \(retention 400 days \+ 1\)/);
+    expect(marks(config.paths.state)).toHaveLength(0);
+
+    const again = await runOnce(drop(root, 'in2'), config);
+    expect(again.results.map((r) => r.outcome)).toEqual(['duplicate']);
+    expect(again.results[0].findings.map((f) => f.rule)).toEqual(['CPRO-DOUBLON']);
+    expect(listFiles(out).filter((f) => f.startsWith('pivot/'))).toEqual(pivots);
+    expect(readFileSync(path.join(out, pivots[0]))).toEqual(pivotBytes);
+    expect(statSync(path.join(out, pivots[0])).mtimeMs).toBe(pivotMtime);
+    expect(listFiles(out).filter((f) => f.startsWith('statut/op-alpha/'))).toHaveLength(1);
+  });
+
+  it('within the retention, a lost mark is a replay: the same pivot under the same name, no other', async () => {
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const first = await runOnce(drop(root, 'in1'), config, { clock: fixedClock(new Date(Date.now() - 20 * DAY).toISOString()) });
+    expect(first.results.map((r) => r.outcome)).toEqual(['accepted']);
+    const pivots = listFiles(out).filter((f) => f.startsWith('pivot/'));
+    for (const m of marks(config.paths.state)) unlinkSync(path.join(config.paths.state, 'files', m)); // lost in a power cut
+    const again = await runOnce(drop(root, 'in2'), config);
+    expect(again.results.map((r) => r.outcome)).toEqual(['accepted']);
+    expect(again.results[0].outputs.filter((o) => o.kind === 'pivot').map((o) => o.path)).toEqual(pivots);
+    expect(listFiles(out).filter((f) => f.startsWith('pivot/'))).toEqual(pivots);
+  });
+
+  it('an SI status line applied long ago, sent again once its mark is gone: nothing forwarded again', async () => {
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const then = fixedClock(new Date(Date.now() - 402 * DAY).toISOString());
+    expect((await runOnce(drop(root, 'in1'), config, { clock: then })).results.map((r) => r.outcome)).toEqual(['accepted']);
+    const status = siStatusFlow('SI-0001', [{ supplierId: '99746507500015', buyerSiret: '21787789300016', idStatut: '06', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'BL manquant' }]);
+    const si = (name: string) => {
+      const inbox = path.join(root, name);
+      mkdirSync(path.join(inbox, 'si-valmont'), { recursive: true });
+      writeFileSync(path.join(inbox, 'si-valmont', 'statut.xml'), status);
+      return inbox;
+    };
+    const applied = (await runOnce(si('si1'), config, { clock: then })).results[0];
+    expect(applied.outcome).toBe('status-applied');
+    expect(applied.outputs.filter((o) => o.path.startsWith('statut/op-alpha/'))).toHaveLength(1); // SUSPENDU forwarded
+    for (const m of marks(config.paths.state)) unlinkSync(path.join(config.paths.state, 'files', m)); // pruned
+    const again = (await runOnce(si('si2'), config)).results[0];
+    expect(again.outcome).toBe('status-applied');
+    expect(again.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar')).toEqual([]);
+  });
+
+  it('prune refuses a retention under 30 days and a folder never processed', async () => {
+    const root = tempDir('cf-retention-');
+    const short = await cli(['prune', '--out', root, '--days', '7']);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 30/);
+    const none = await cli(['prune', '--out', path.join(root, 'nothing')]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/does not exist: nothing was ever processed there/);
+  });
+});
