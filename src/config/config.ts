@@ -94,6 +94,23 @@ function describe(e: ErrorObject): string {
   }
 }
 
+/**
+ * What is allowed but most likely a mistake, for the commands to print or log at start: a
+ * recipient's statusPartner that names no configured partner (a typo sends the finance SI's
+ * COMPLETEE flows to a folder nobody reads, and refuses its status flows as from a stranger).
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.partners.length === 0) return warnings; // partners implied by the folders of `run`
+  const ids = new Set(config.partners.map((p) => p.id));
+  config.recipients.forEach((r, k) => {
+    if (r.statusPartner !== undefined && !ids.has(r.statusPartner)) {
+      warnings.push(`recipients.${k}.statusPartner: ${r.statusPartner} is not one of the configured partners (${[...ids].join(', ')}): COMPLETEE flows for ${r.siret} go to statut/${r.statusPartner}/ and only a folder of that name may change the status of its invoices; check the id`);
+    }
+  });
+  return warnings;
+}
+
 /** A zone Intl does not know would only fail at the first date, as a system failure with a stack. */
 function timezoneProblem(timeZone: unknown): string | undefined {
   if (timeZone === undefined) return undefined;

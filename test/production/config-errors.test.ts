@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, configFromObject } from '../../src/config/config';
+import { ConfigError, configFromObject, configWarnings } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/run';
@@ -39,6 +39,7 @@ it.each([
   ['the same SIRET twice', { recipients: [{ siret: '21787789300016', recepteurId: 'A01' }, { siret: '21787789300016', recepteurId: 'B01' }] }, 'recipients.1.siret: 21787789300016 appears twice'],
   ['a MOE code service of 4 characters', { recipients: [{ siret: '21787789300016', recepteurId: 'A01', moe: { siret: '91485253800018', codeService: 'MOE1', recepteurId: 'M01' } }] }, 'recipients.0.moe.codeService'],
   ['a bad status format', { ...ok, partners: [{ id: 'op', statusFormats: ['PDF'] }] }, 'partners.0.statusFormats.0: must be one of'],
+  ['a statusPartner that is not a folder-safe id', { ...ok, recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', statusPartner: '../si' }] }, 'recipients.0.statusPartner'],
   ['no routing table', {}, 'missing key "recipients"'],
 ])('refuses %s, naming the key', (_name, raw, expected) => {
   expect(problems(raw).join('\n')).toContain(expected);
@@ -83,6 +84,29 @@ describe('values of the right type that cannot work, named with the key and the 
     expect(r.stderr).toBe(`chorus-flux: Invalid configuration ${file}:\n  - timezone: "Europe/Pariss" is not a time zone this system knows (an IANA name such as "Europe/Paris")\n`);
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
   }, 30000);
+});
+
+describe('what is allowed but most likely a typo is warned of at start', () => {
+  const withSi = (statusPartner: string) => ({ partners: [{ id: 'op-alpha' }, { id: 'si-valmont' }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', statusPartner }] });
+
+  it('a statusPartner that names no configured partner', () => {
+    expect(configWarnings(configFromObject(withSi('si-valmont'), '/tmp', '(test)'))).toEqual([]);
+    expect(configWarnings(configFromObject(withSi('si-valmnt'), '/tmp', '(test)'))).toEqual([
+      'recipients.0.statusPartner: si-valmnt is not one of the configured partners (op-alpha, si-valmont): COMPLETEE flows for 21787789300016 go to statut/si-valmnt/ and only a folder of that name may change the status of its invoices; check the id',
+    ]);
+    // without partners, they are the folders `run` finds: nothing to check against
+    expect(configWarnings(configFromObject({ recipients: withSi('anyone').recipients }, '/tmp', '(test)'))).toEqual([]);
+  });
+
+  it('run prints it on the console and goes on', async () => {
+    const root = tempDir('cf-warn-');
+    const file = path.join(root, 'config.json');
+    writeFileSync(file, JSON.stringify(withSi('si-valmnt')));
+    mkdirSync(path.join(root, 'inbox'));
+    const r = await cli(['run', path.join(root, 'inbox'), '--out', path.join(root, 'out'), '--config', file, '--no-progress']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('recipients.0.statusPartner: si-valmnt is not one of the configured partners');
+  });
 });
 
 it('refuses a missing inbox folder at watch start, naming the key', () => {

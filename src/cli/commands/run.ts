@@ -4,7 +4,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
-import { loadConfig } from '../../config/config';
+import { configWarnings, loadConfig } from '../../config/config';
 import { checkRunArguments, checkRunFolders } from '../../config/folders';
 import { createDeps } from '../../runner/deps';
 import { runEmbedded } from '../../runner/embedded';
@@ -40,6 +40,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   // with a progress bar, the console only shows warnings; the log file has everything
   const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
+  for (const w of configWarnings(config)) logger.warn(w);
   const threads = opts.threads ?? defaultThreads();
   const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
   const progress = {

@@ -3,7 +3,7 @@
  * and queue them on Redis; serve /metrics and /healthz; register the nightly
  * reconciliation as a BullMQ Job Scheduler. Runs until SIGTERM or SIGINT.
  */
-import { loadConfig } from '../../config/config';
+import { configWarnings, loadConfig } from '../../config/config';
 import { checkFolders } from '../../config/folders';
 import { InboxWatcher } from '../../ingest/watcher';
 import { Journal } from '../../journal/journal';
@@ -24,6 +24,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const config = loadConfig(opts.config);
   checkFolders(config, 'watch');
   const logger = createLogger({});
+  for (const w of configWarnings(config)) logger.warn(w);
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const nightly = reconcileQueue(config, redis);

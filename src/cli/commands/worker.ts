@@ -3,7 +3,7 @@
  * this machine or others sharing the inboxes' storage. Runs until SIGTERM or SIGINT, then
  * finishes its running jobs within worker.shutdownTimeoutMs and exits 0.
  */
-import { loadConfig } from '../../config/config';
+import { configWarnings, loadConfig } from '../../config/config';
 import { checkFolders } from '../../config/folders';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
@@ -19,6 +19,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   const config = loadConfig(opts.config);
   checkFolders(config, 'worker');
   const logger = createLogger({});
+  for (const w of configWarnings(config)) logger.warn(w);
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
