@@ -181,6 +181,21 @@ describe('chorus-flux facturx', () => {
     expect(readFileSync(path.join(dir, 'a.xml'), 'utf8')).toContain('<ram:ID>F-2026-0101</ram:ID>');
   });
 
+  it('makes a UBL E2 whose attachments carry a DocumentTypeCode (UBL-SR-43, a fact of the input UBL, not of the CII written) into a valid Factur-X, as run does', async () => {
+    const { o, io: sink } = io();
+    const out = path.join(dir, 'e2.pdf');
+    const xml = path.join(dir, 'e2.xml');
+    const code = await facturxCommand(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), { out, xml }, sink);
+    expect(o.err).toBe('');
+    expect(code).toBe(0);
+    const written = readFileSync(xml, 'utf8');
+    validateStrings(XSD['EN 16931'], [written]).forEach((r) => expect(r.errors).toEqual([]));
+    const svrl = saxonBatch(SCHEMATRON['en16931Cii'], new Map([['e2', written]]));
+    expect(enFatal(svrl.get('e2')!).map((e) => e.text)).toEqual([]);
+    const fx = saxonBatch(SCHEMATRON.facturx['EN 16931'], new Map([['e2', written]]));
+    expect(fxErrors(fx.get('e2')!).map((e) => e.text)).toEqual([]);
+  }, 120_000);
+
   it('exits 1 with the reasons when the invoice cannot make a valid Factur-X, and writes nothing', async () => {
     const { o, io: sink } = io();
     const out = path.join(dir, 'b.pdf');

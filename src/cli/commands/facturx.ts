@@ -101,11 +101,15 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   const invoice = await readInvoice(input, opts.index, io);
   if (typeof invoice === 'number') return invoice;
 
-  // what the profile needs that the invoice lacks, then the EN 16931 rules on what goes in
+  // what the profile needs that the invoice lacks, then the EN 16931 rules on what goes in.
+  // The factur-x.xml is written anew from the data, so the input's own syntax rules (UBL-SR-*,
+  // CII-SR-*: how the UBL or CII file was written) are not its: without the parser's facts the
+  // engine leaves them out. A UBL E2 whose attachments carry a DocumentTypeCode (UBL-SR-43)
+  // makes a valid Factur-X, as it does in `run`.
   const data = facturXData(invoice, profile);
   const reasons = data.problems.map((p) => `missing ${p.bt} (${p.path})`);
   if (profile !== 'MINIMUM' && profile !== 'BASIC WL') {
-    for (const f of validateInvoice({ invoice: data.invoice }, 'en16931')) {
+    for (const f of validateInvoice({ invoice: { ...data.invoice, syntaxFacts: undefined } }, 'en16931')) {
       if (f.severity === 'fatal') reasons.push(`${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`);
     }
   }
