@@ -4,7 +4,7 @@
  * it the mark may have been pruned (state/prune-marks.ts) and the bytes are a new deposit,
  * never a crash's replay (which comes within minutes): what was emitted then is not again.
  */
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 export interface ReplayWindow {
   now: Date;

@@ -13,7 +13,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { readFileIfExists } from '../util/read-if-exists';
+import { DAY_MS } from '../lifecycle/replay-window';
+import { ProcessedFiles } from './processed-files';
 
 export interface PruneOptions {
   /** marks older than this many days go (the configuration's retention.processedMarksDays) */
@@ -41,19 +42,8 @@ export interface PruneResult {
   before: string;
 }
 
-const DAY_MS = 86_400_000;
 const MARK = /^[0-9a-f]{64}\.json$/;
 const REPLY = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
-
-/** A mark whose second line (the journal has its outcome) is missing: see processed-files.ts. */
-function unjournaled(file: string): boolean {
-  const bytes = readFileIfExists(file);
-  if (bytes === undefined) return false;
-  const text = bytes.toString('utf8');
-  const eol = text.indexOf('\n');
-  if (eol < 0 || eol === text.length - 1) return text.includes('"event":');
-  return false;
-}
 
 async function remove(file: string, dryRun: boolean): Promise<boolean> {
   if (dryRun) return true;
@@ -72,6 +62,7 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
   const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
+  const marks = new ProcessedFiles(stateDir);
   let buckets: string[];
   try {
     buckets = (await fs.readdir(root)).filter((b) => /^[0-9a-f]{2}$/.test(b)).sort();
@@ -103,7 +94,9 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
         continue;
       }
       if (!old) continue;
-      if (unjournaled(file)) {
+      // read as the pipeline reads it; a damaged mark counts as absent there, so it goes too
+      const rec = await marks.get(entry.name.slice(0, 64));
+      if (rec && !rec.journaled) {
         result.keptUnjournaled++;
         continue;
       }
