@@ -30,7 +30,8 @@ class Money {
     this.ttc = this.plus(this.ttc, ttc);
   }
   private plus(acc: Big, v: string | undefined): Big {
-    const s = v?.trim();
+    // big.js takes no leading "+": an invoice amount "+5" stopped the whole reconciliation
+    const s = v?.trim().replace(/^\+/, '');
     if (!s || !DECIMAL.test(s)) return acc;
     const dot = s.indexOf('.');
     if (dot >= 0) this.scale = Math.max(this.scale, s.length - dot - 1);

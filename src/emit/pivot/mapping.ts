@@ -83,10 +83,22 @@ export function pivotCadre(inv: Invoice): string {
   return m && m[1] !== 'A11' ? m[1] : 'A1';
 }
 
+/**
+ * The value of an optional typed leaf (xs:date, xs:decimal: DateLivraison, TauxTVA …), none
+ * when left blank in the input: an empty element of those types fails the pivot XSD, where an
+ * empty xs:string (NumeroMarche) is kept as written.
+ */
+function present(v: string | undefined): string | undefined {
+  return v !== undefined && /\S/.test(v) ? v : undefined;
+}
+
 /** Fournisseur/TypeIdentifiant: 1 SIRET, 2 EU outside France, 3 outside the EU. */
 const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'GR', 'EL', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
 export function supplierIdType(inv: Invoice): string {
-  if (inv.chorus.supplierIdType) return inv.chorus.supplierIdType;
+  // a pivot input's own value when the pivot allows it (CPRO-PIVOT-CODE refuses the invoice
+  // otherwise); the status line telling that refusal still needs a valid one
+  const given = inv.chorus.supplierIdType?.trim();
+  if (given && /^0*[1-7]$/.test(given)) return String(Number(given));
   if (partySiret(inv.seller)) return '1';
   const country = inv.seller.address?.countryCode ?? '';
   return EU.has(country) ? '2' : country === 'FR' ? '1' : '3';
@@ -132,7 +144,7 @@ function contenu(a: Attachment): string | undefined {
 // ---- the tree ------------------------------------------------------------------------
 
 const TVA: PNode<VatBreakdown>[] = [
-  leaf('Taux', 'BT-119 VAT category rate (0 when absent)', (v) => v.rate ?? '0', true),
+  leaf('Taux', 'BT-119 VAT category rate (0 when absent or blank)', (v) => (v.rate?.trim() ? v.rate : '0'), true),
   leaf('BaseHt', 'BT-116 VAT category taxable amount', (v) => v.taxableAmount, true),
   leaf('MontantTVA', 'BT-117 VAT category tax amount', (v) => v.taxAmount, true),
 ];
@@ -142,7 +154,7 @@ const LIGNE: PNode<InvoiceLine>[] = [
   leaf('PrixUnitaire', 'BT-146 Item net price', (l) => l.price.net, true),
   leaf('Quantite', 'BT-129 Invoiced quantity', (l) => l.quantity, true),
   leaf('MontantHT', 'BT-131 Invoice line net amount', (l) => l.netAmount, true),
-  leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => l.vat.rate),
+  leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => present(l.vat.rate)),
 ];
 
 function lineNumber(l: InvoiceLine, k: number): Record<string, string> {
@@ -203,13 +215,13 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('Type', 'BT-3 Invoice type code: 381 for credit notes (UNTDID 1001), else 380', pivotType, true),
     leaf('Cadre', 'BT-23 Business process type (A1 … A25, default A1)', pivotCadre, true),
     leaf('DateEmissionFacture', 'BT-2 Invoice issue date', (i) => i.issueDate, true),
-    leaf('DateLivraison', 'BT-72 Actual delivery date, else BT-2 (IPM4)', (i) => i.chorus.deliveryDate ?? i.delivery?.date),
+    leaf('DateLivraison', 'BT-72 Actual delivery date, else BT-2 (IPM4)', (i) => present(i.chorus.deliveryDate) ?? present(i.delivery?.date)),
     group('ModePaiement', 'BG-16 Payment instructions', [
       leaf('Code', 'BT-81 Payment means type code, mapped (schemas/payment-means.json)', (i) => pivotPaymentCode(i.paymentMeans[0]?.code), true),
       leaf('Libelle', 'BT-82 Payment means text', paymentLabel),
     ]),
     leaf('DateReception', 'date the flux was received by chorus-flux', (i) => i.chorus.receptionDate, true),
-    leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => i.chorus.moeAvailabilityDate),
+    leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => present(i.chorus.moeAvailabilityDate)),
     leaf('Devise', 'BT-5 Invoice currency code', (i) => i.currency, true),
     group('Montants', 'BG-22 Document totals', [
       leaf('MontantHT', 'BT-109 Invoice total amount without VAT', (i) => i.totals.taxExclusive, true),

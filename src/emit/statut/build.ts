@@ -3,6 +3,7 @@
  * line per finding toward the depositor, invoice statuses (05 REJETEE, 06 SUSPENDUE) toward
  * the depositor, and 12 COMPLETEE toward the finance SI.
  */
+import { isXsDate } from '../../model/xs-date';
 import type { Config, Partner } from '../../config/config';
 import type { Finding } from '../../model/finding';
 import type { Invoice } from '../../model/invoice';
@@ -42,12 +43,14 @@ export function invoiceStatusLine(inv: Invoice, idStatut: string, horodatage: st
       name: inv.seller.name ?? inv.seller.tradingName ?? '',
       country: inv.seller.address?.countryCode && /^[A-Z]{2}$/.test(inv.seller.address.countryCode) ? inv.seller.address.countryCode : undefined,
     },
-    buyer: { id: buyer, name: inv.buyer.name, codeService: inv.buyerReference, serviceName: inv.chorus.serviceName },
+    // the code service as the invoice gave it, when the XSD can carry it (≤ 100): a refusal for
+    // an over-long one (CPRO-LONGUEUR-CODE-SERVICE) must not be an invalid flow itself
+    buyer: { id: buyer, name: inv.buyer.name, codeService: inv.buyerReference?.trim() && inv.buyerReference.length <= 100 ? inv.buyerReference : undefined, serviceName: inv.chorus.serviceName },
     idStatut,
     complement,
     commentaire,
     horodatage,
     idFacture: inv.number,
-    dateFacture: inv.issueDate && /^\d{4}-\d{2}-\d{2}$/.test(inv.issueDate) ? inv.issueDate : undefined,
+    dateFacture: inv.issueDate && isXsDate(inv.issueDate) ? inv.issueDate.trim() : undefined,
   };
 }

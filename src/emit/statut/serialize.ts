@@ -115,7 +115,7 @@ export function serializeStatut(flow: StatutFlow): string {
       opt(b, 'NomService', s.buyer.serviceName);
       const d = u.ele('DonneesStatut');
       d.ele('IdStatut').txt(s.idStatut);
-      if (s.complement !== undefined) d.ele('ComplementStatut').txt(cutReason(s.complement));
+      if (s.complement !== undefined) d.ele('ComplementStatut').txt(cutReason(s.complement, 40)); // maxLength 40, as for flow lines
       if (s.commentaire !== undefined) d.ele('Commentaire').txt(cutReason(s.commentaire));
       d.ele('Horodatage').txt(s.horodatage);
       d.ele('IdFacture').txt(xmlText(s.idFacture));

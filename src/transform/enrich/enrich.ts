@@ -65,7 +65,8 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
       ...source.chorus,
       supplierIdType: supplierIdType(source),
       serviceName: source.chorus.serviceName ?? service?.name,
-      receptionDate: source.chorus.receptionDate ?? ctx.receptionDate,
+      // a pivot input's own DateReception, unless left empty (an empty xs:date fails the XSD)
+      receptionDate: source.chorus.receptionDate?.trim() ? source.chorus.receptionDate : ctx.receptionDate,
       deliveryDate: source.delivery?.date ?? source.issueDate,
       idCpro: ctx.idCpro,
       renvoi: ctx.renvoi,

@@ -9,7 +9,7 @@ type PathRow = Partial<Record<SourceSyntax, string>>;
 const UBL_ROOT = '/Invoice';
 const CII_SETTLEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement';
 const CII_AGREEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement';
-const PIVOT_UNIT = '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire';
+export const PIVOT_UNIT = '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire';
 
 export const BT_PATHS: Record<string, PathRow> = {
   'BT-1': { UBL: `${UBL_ROOT}/cbc:ID`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Id` },

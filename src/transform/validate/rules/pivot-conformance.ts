@@ -5,20 +5,10 @@
  * XSD does — so these rules make "every pivot emitted validates" hold for any input.
  */
 import { isDecimal } from '../../../model/decimal';
+import { isXsDate } from '../../../model/xs-date';
 import type { Invoice } from '../../../model/invoice';
-import { pathOf } from '../paths';
+import { pathOf, PIVOT_UNIT } from '../paths';
 import type { Rule, RuleContext, Violation } from '../rule';
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-export function isXsDate(s: string): boolean {
-  const m = DATE.exec(s.trim());
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
-  return d <= days;
-}
 
 type Field = { name: string; bt: string; value: string | undefined };
 
@@ -72,6 +62,39 @@ function dates(inv: Invoice): Field[] {
   ];
 }
 
+/** Coded values a pivot input carries over as they are, and what the pivot XSD allows for each. */
+type Coded = { name: string; path: string; value: string | undefined; allowed: RegExp; list: string };
+
+const SUPPLIER_TYPE = { allowed: /^0*[1-7]$/, list: '1 to 7' };
+function coded(inv: Invoice): Coded[] {
+  const unit = PIVOT_UNIT;
+  return [
+    { name: 'Fournisseur/TypeIdentifiant', path: `${unit}/Fournisseur/TypeIdentifiant`, value: inv.chorus.supplierIdType, ...SUPPLIER_TYPE },
+    { name: 'Debiteur/TypeIdentifiant', path: `${unit}/Debiteur/TypeIdentifiant`, value: inv.chorus.buyerIdType, allowed: /^0*1$/, list: '1 (SIRET)' },
+    { name: 'Fournisseur/ModeEmission', path: `${unit}/Fournisseur/ModeEmission`, value: inv.chorus.emissionMode, allowed: /^(flux|numérisation|saisie|PDF)$/, list: 'flux, numérisation, saisie or PDF' },
+    ...inv.attachments.flatMap((a, k): Coded[] => [
+      { name: `PJ ${k + 1} CategoriePJ`, path: `${unit}/PJ[${k + 1}]/CategoriePJ`, value: a.pivot?.categoriePJ, allowed: /^.{0,50}$/su, list: 'at most 50 characters' },
+      { name: `PJ ${k + 1} NomPJOrigine`, path: `${unit}/PJ[${k + 1}]/NomPJOrigine`, value: a.pivot?.nomPJOrigine, allowed: /^.{0,50}$/su, list: 'at most 50 characters' },
+    ]),
+    ...(inv.chorus.validationCycle ?? []).flatMap((v, k): Coded[] => {
+      const at = `${unit}/CycleDeValidation/ValidationUnitaire[${k + 1}]`;
+      return [
+        { name: `ValidationUnitaire ${k + 1} DateStatut`, path: `${at}/DateStatut`, value: v.date, allowed: /^\d{4}-\d{2}-\d{2}$/, list: 'a calendar date YYYY-MM-DD' },
+        { name: `ValidationUnitaire ${k + 1} CodeStatut`, path: `${at}/CodeStatut`, value: v.statusCode, allowed: /^\d+$/, list: 'digits' },
+        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/TypeIdentifiant`, path: `${at}/ProducteurStatut/TypeIdentifiant`, value: v.producer.idType, allowed: /^0*[1-6]$/, list: '1 to 6' },
+        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/CodePays`, path: `${at}/ProducteurStatut/CodePays`, value: v.producer.countryCode, allowed: /^.{2}$/, list: 'two characters' },
+      ];
+    }),
+  ];
+}
+
+function codedValueFits(c: Coded): boolean {
+  // codes are read as the XSD reads numbers and tokens (around white space); lengths as written
+  const v = c.list.startsWith('at most') ? (c.value ?? '') : (c.value ?? '').trim();
+  if (!c.allowed.test(v)) return false;
+  return !c.path.endsWith('/DateStatut') || isXsDate(v);
+}
+
 const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, undefined, ctx.invoice.documentKind);
 
 export const PIVOT_CONFORMANCE_RULES: Rule[] = [
@@ -98,6 +121,19 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     appliesTo: 'dates carried by the pivot',
     message: 'The {name} "{value}" is not a calendar date YYYY-MM-DD.',
     check: (ctx) => dates(ctx.invoice).filter((f) => f.value !== undefined && f.value.trim() !== '' && !isXsDate(f.value)).map((f) => ({ path: at(ctx, f.bt), values: { name: f.name, value: f.value } })),
+  },
+  {
+    id: 'CPRO-PIVOT-CODE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'coded values a pivot input carries over (identifier types, validation cycle)',
+    message: 'The {name} "{value}" is not a value the CPPFacturePivot allows ({allowed}).',
+    check: (ctx) =>
+      ctx.invoice.syntax !== 'PIVOT'
+        ? undefined
+        : coded(ctx.invoice)
+            .filter((c) => c.value !== undefined && !codedValueFits(c))
+            .map((c) => ({ path: c.path, values: { name: c.name, value: c.value, allowed: c.list } })),
   },
   {
     id: 'CPRO-PIVOT-DEVISE',
