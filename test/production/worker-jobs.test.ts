@@ -3,9 +3,10 @@
  * then removed from processing/; a job naming a path outside the processing area, or a claimed
  * file that is gone without an outcome, fails at once (no retry: UnrecoverableError) with a
  * reason; a claimed file that is gone because an earlier attempt finished it completes with
- * that attempt's outcome, and nothing is processed twice.
+ * that attempt's outcome, and nothing is processed twice; the same bytes claimed from another
+ * partner end already-processed, with that partner told once (CPRO-DOUBLON-FLUX).
  */
-import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
@@ -43,7 +44,7 @@ async function finished(queue: Queue<FluxJobData>, id: string): Promise<Finished
 }
 
 describeRedis('worker jobs', () => {
-  const setup = prodSetup({ partners: ['op-alpha'] });
+  const setup = prodSetup({ partners: ['op-alpha', 'op-beta'] });
   let redis: Redis;
   let queue: Queue<FluxJobData>;
   let running: RunningWorker;
@@ -66,12 +67,12 @@ describeRedis('worker jobs', () => {
     return id;
   }
 
-  async function claimed(name: string, content: string): Promise<FluxJobData> {
-    const src = path.join(setup.inbox('op-alpha'), name);
+  async function claimed(name: string, content: string, partner = 'op-alpha'): Promise<FluxJobData> {
+    const src = path.join(setup.inbox(partner), name);
     writeFileSync(src, content);
-    const c = await claimFile(src, setup.config.paths.processing, 'op-alpha');
+    const c = await claimFile(src, setup.config.paths.processing, partner);
     if (!c) throw new Error('claim failed');
-    return { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: c.claimId };
+    return { path: c.path, name: c.name, relPath: `${partner}/${c.name}`, partner, sha256: sha256(Buffer.from(content)), claimId: c.claimId };
   }
 
   it('processes a claimed file, then removes it from processing/; a later job for the same content whose file is gone completes with that outcome', async () => {
@@ -88,6 +89,24 @@ describeRedis('worker jobs', () => {
     const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), dayOf(new Date(), setup.config.timezone));
     const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === first.sha256);
     expect(outcomes).toHaveLength(1); // processed once
+  }, 30000);
+
+  it('the same bytes from another partner: already processed, that partner told once, the file removed', async () => {
+    const content = invoiceNumbered(504);
+    const first = await finished(queue, await enqueue(await claimed('f-504.xml', content)));
+    expect(first.returnvalue).toMatchObject({ outcome: 'accepted' });
+    const relayed = await claimed('relayed-504.xml', content, 'op-beta');
+    const r = await finished(queue, await enqueue(relayed));
+    expect(r).toMatchObject({ state: 'completed', attemptsMade: 1, returnvalue: { outcome: 'already-processed' } });
+    expect(existsSync(relayed.path)).toBe(false);
+    const statut = path.join(setup.config.paths.out, 'statut', 'op-beta');
+    const replies = readdirSync(statut);
+    expect(replies).toHaveLength(1);
+    expect(readFileSync(path.join(statut, replies[0]), 'utf8')).toContain('<CodeErreur>CPRO-DOUBLON-FLUX</CodeErreur>');
+    // op-beta sends it again: nothing more
+    const again = await finished(queue, await enqueue(await claimed('relayed-504-bis.xml', content, 'op-beta')));
+    expect(again.returnvalue).toMatchObject({ outcome: 'already-processed' });
+    expect(readdirSync(statut)).toEqual(replies);
   }, 30000);
 
   it('fails at once, with the reason, a claimed file that is gone without an outcome', async () => {
