@@ -63,36 +63,32 @@ function dates(inv: Invoice): Field[] {
 }
 
 /** Coded values a pivot input carries over as they are, and what the pivot XSD allows for each. */
-type Coded = { name: string; path: string; value: string | undefined; allowed: RegExp; list: string };
+type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string };
 
-const SUPPLIER_TYPE = { allowed: /^0*[1-7]$/, list: '1 to 7' };
+// codes are read as the XSD reads numbers and tokens (around white space); lengths as written
+const code = (re: RegExp) => (v: string) => re.test(v.trim());
+const atMost = (n: number) => (v: string) => [...v].length <= n;
+
 function coded(inv: Invoice): Coded[] {
-  const unit = PIVOT_UNIT;
+  const u = PIVOT_UNIT;
   return [
-    { name: 'Fournisseur/TypeIdentifiant', path: `${unit}/Fournisseur/TypeIdentifiant`, value: inv.chorus.supplierIdType, ...SUPPLIER_TYPE },
-    { name: 'Debiteur/TypeIdentifiant', path: `${unit}/Debiteur/TypeIdentifiant`, value: inv.chorus.buyerIdType, allowed: /^0*1$/, list: '1 (SIRET)' },
-    { name: 'Fournisseur/ModeEmission', path: `${unit}/Fournisseur/ModeEmission`, value: inv.chorus.emissionMode, allowed: /^(flux|numérisation|saisie|PDF)$/, list: 'flux, numérisation, saisie or PDF' },
+    { name: 'Fournisseur/TypeIdentifiant', path: `${u}/Fournisseur/TypeIdentifiant`, value: inv.chorus.supplierIdType, fits: code(/^0*[1-7]$/), allowed: '1 to 7' },
+    { name: 'Debiteur/TypeIdentifiant', path: `${u}/Debiteur/TypeIdentifiant`, value: inv.chorus.buyerIdType, fits: code(/^0*1$/), allowed: '1 (SIRET)' },
+    { name: 'Fournisseur/ModeEmission', path: `${u}/Fournisseur/ModeEmission`, value: inv.chorus.emissionMode, fits: code(/^(flux|numérisation|saisie|PDF)$/), allowed: 'flux, numérisation, saisie or PDF' },
     ...inv.attachments.flatMap((a, k): Coded[] => [
-      { name: `PJ ${k + 1} CategoriePJ`, path: `${unit}/PJ[${k + 1}]/CategoriePJ`, value: a.pivot?.categoriePJ, allowed: /^.{0,50}$/su, list: 'at most 50 characters' },
-      { name: `PJ ${k + 1} NomPJOrigine`, path: `${unit}/PJ[${k + 1}]/NomPJOrigine`, value: a.pivot?.nomPJOrigine, allowed: /^.{0,50}$/su, list: 'at most 50 characters' },
+      { name: `PJ ${k + 1} CategoriePJ`, path: `${u}/PJ[${k + 1}]/CategoriePJ`, value: a.pivot?.categoriePJ, fits: atMost(50), allowed: 'at most 50 characters' },
+      { name: `PJ ${k + 1} NomPJOrigine`, path: `${u}/PJ[${k + 1}]/NomPJOrigine`, value: a.pivot?.nomPJOrigine, fits: atMost(50), allowed: 'at most 50 characters' },
     ]),
     ...(inv.chorus.validationCycle ?? []).flatMap((v, k): Coded[] => {
-      const at = `${unit}/CycleDeValidation/ValidationUnitaire[${k + 1}]`;
+      const at = `${u}/CycleDeValidation/ValidationUnitaire[${k + 1}]`;
       return [
-        { name: `ValidationUnitaire ${k + 1} DateStatut`, path: `${at}/DateStatut`, value: v.date, allowed: /^\d{4}-\d{2}-\d{2}$/, list: 'a calendar date YYYY-MM-DD' },
-        { name: `ValidationUnitaire ${k + 1} CodeStatut`, path: `${at}/CodeStatut`, value: v.statusCode, allowed: /^\d+$/, list: 'digits' },
-        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/TypeIdentifiant`, path: `${at}/ProducteurStatut/TypeIdentifiant`, value: v.producer.idType, allowed: /^0*[1-6]$/, list: '1 to 6' },
-        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/CodePays`, path: `${at}/ProducteurStatut/CodePays`, value: v.producer.countryCode, allowed: /^.{2}$/, list: 'two characters' },
+        { name: `ValidationUnitaire ${k + 1} DateStatut`, path: `${at}/DateStatut`, value: v.date, fits: isXsDate, allowed: 'a calendar date YYYY-MM-DD' },
+        { name: `ValidationUnitaire ${k + 1} CodeStatut`, path: `${at}/CodeStatut`, value: v.statusCode, fits: code(/^\d+$/), allowed: 'digits' },
+        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/TypeIdentifiant`, path: `${at}/ProducteurStatut/TypeIdentifiant`, value: v.producer.idType, fits: code(/^0*[1-6]$/), allowed: '1 to 6' },
+        { name: `ValidationUnitaire ${k + 1} ProducteurStatut/CodePays`, path: `${at}/ProducteurStatut/CodePays`, value: v.producer.countryCode, fits: (c) => [...c].length === 2, allowed: 'two characters' },
       ];
     }),
   ];
-}
-
-function codedValueFits(c: Coded): boolean {
-  // codes are read as the XSD reads numbers and tokens (around white space); lengths as written
-  const v = c.list.startsWith('at most') ? (c.value ?? '') : (c.value ?? '').trim();
-  if (!c.allowed.test(v)) return false;
-  return !c.path.endsWith('/DateStatut') || isXsDate(v);
 }
 
 const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, undefined, ctx.invoice.documentKind);
@@ -126,14 +122,14 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     id: 'CPRO-PIVOT-CODE',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'coded values a pivot input carries over (identifier types, validation cycle)',
+    appliesTo: 'values a pivot input carries over as written (identifier types, ModeEmission, PJ categories and original names, validation cycle)',
     message: 'The {name} "{value}" is not a value the CPPFacturePivot allows ({allowed}).',
     check: (ctx) =>
       ctx.invoice.syntax !== 'PIVOT'
         ? undefined
         : coded(ctx.invoice)
-            .filter((c) => c.value !== undefined && !codedValueFits(c))
-            .map((c) => ({ path: c.path, values: { name: c.name, value: c.value, allowed: c.list } })),
+            .filter((c) => c.value !== undefined && !c.fits(c.value))
+            .map((c) => ({ path: c.path, values: { name: c.name, value: c.value, allowed: c.allowed } })),
   },
   {
     id: 'CPRO-PIVOT-DEVISE',
