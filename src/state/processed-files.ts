@@ -35,6 +35,10 @@ export interface ProcessedRecord {
   journaled: boolean;
 }
 
+/** The names under state/files/<first two hex digits>/: a content's mark, and a partner's reply mark (pruned together, prune-marks.ts). */
+export const MARK_FILE = /^[0-9a-f]{64}\.json$/;
+export const REPLY_FILE = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
+
 /** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file). */
 const JOURNALED = '{"journaled":true}\n';
 

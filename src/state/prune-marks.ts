@@ -14,7 +14,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DAY_MS } from '../lifecycle/replay-window';
-import { ProcessedFiles } from './processed-files';
+import { MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
 
 export interface PruneOptions {
   /** marks older than this many days go (the configuration's retention.processedMarksDays) */
@@ -41,9 +41,6 @@ export interface PruneResult {
   /** the cut-off: files modified before it go */
   before: string;
 }
-
-const MARK = /^[0-9a-f]{64}\.json$/;
-const REPLY = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
 
 async function remove(file: string, dryRun: boolean): Promise<boolean> {
   if (dryRun) return true;
@@ -76,8 +73,8 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
     const replies: { name: string; old: boolean }[] = [];
     for await (const entry of await fs.opendir(dir)) {
       if (!entry.isFile()) continue;
-      const isMark = MARK.test(entry.name);
-      if (!isMark && !REPLY.test(entry.name)) continue; // a temporary file of a writer: not ours
+      const isMark = MARK_FILE.test(entry.name);
+      if (!isMark && !REPLY_FILE.test(entry.name)) continue; // a temporary file of a writer: not ours
       result.scanned++;
       if (result.scanned % every === 0) opts.onProgress?.({ ...result });
       const file = path.join(dir, entry.name);
