@@ -299,8 +299,18 @@ export class JournalCollector {
       case 'already-processed': {
         if (dayIndex === 0) return;
         if (sha) this.alreadyProcessedShas.add(sha);
-        // copies kept by an interrupted attempt of this file (events.ts): accounted for
-        for (const o of this.outputs(l)) this.listedPaths.add(o.path);
+        // its outputs (events.ts): the CPRO-DOUBLON-FLUX reply to another partner, and copies
+        // kept by an interrupted attempt of this file. The day's are checked and counted like
+        // an outcome's; the next day's only accounted for (they belong to that day's report)
+        const outputs = this.outputs(l);
+        const rec = dayIndex === 1 && outputs.length > 0 ? this.outcomeRec(dayIndex, { ...l, outcome: 'already-processed' }, ref, outputs) : undefined;
+        for (const o of outputs) {
+          if (this.listedPaths.has(o.path)) continue;
+          this.listedPaths.add(o.path);
+          if (!rec) continue;
+          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
+          this.onOutput(o, rec);
+        }
         if (dayIndex !== 1) return;
         const p = this.s(l.partner) ?? 'default';
         this.alreadyProcessed.set(p, (this.alreadyProcessed.get(p) ?? 0) + 1);

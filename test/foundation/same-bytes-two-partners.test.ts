@@ -6,7 +6,7 @@
  * schema and rules. A re-upload by either partner gets nothing more, and the nightly
  * reconciliation stays clean.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournalDay } from '../../src/journal/journal';
 import { dayOf } from '../../src/util/clock';
@@ -79,8 +79,23 @@ it('tells the second partner once, in its formats, and keeps one outcome for the
     ['op-beta', null, 0],
   ]);
 
-  // the replies are accounted for: the day reconciles clean
+  // the replies are accounted for, checked and counted: the day reconciles clean
   const r = await cli(['reconcile', '--date', day, '--out', out], { timeoutMs: 60000 });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
+  const reportPath = path.join(out, 'reports', `reconcile-${day}.json`);
+  const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+  const onDisk = (dir: string) => listFiles(out, ['state', 'logs', 'journal', 'reports']).filter((f) => f.startsWith(dir)).length;
+  // every status flow and CDAR message in the outboxes, the replies included, is counted
+  expect(report.outputs.byKind.statut).toBe(onDisk('statut/'));
+  expect(report.outputs.byKind.cdar).toBe(onDisk('cdar/'));
+  expect([report.outputs.byKind.statut, report.outputs.byKind.cdar]).toEqual([1, 1]); // the replies: op-alpha is not told of acceptances
+  expect(report.totals.files.alreadyProcessed).toBe(3);
+
+  // a reply changed after it was sent is caught like any other output
+  writeFileSync(path.join(out, statut[0]), statutXml.replace('CPRO-DOUBLON-FLUX', 'CPRO-DOUBLON-FLUY'));
+  const tampered = await cli(['reconcile', '--date', day, '--out', out], { timeoutMs: 60000 });
+  expect(tampered.code).toBe(1);
+  const anomalies = JSON.parse(readFileSync(reportPath, 'utf8')).anomalies as { type: string; output?: string; file?: string; partner?: string }[];
+  expect(anomalies.map((a) => [a.type, a.output, a.file, a.partner])).toEqual([['tampered-output', statut[0], 'op-beta/relayed.xml', 'op-beta']]);
 });
