@@ -12,10 +12,15 @@ export function isDecimal(s: string | undefined): s is string {
   return s !== undefined && DECIMAL.test(s.trim());
 }
 
-/** Parses a decimal string; undefined when absent or not a plain decimal. */
+/**
+ * Parses a decimal string (xs:decimal: "+5", " 5.", ".5" included); undefined when absent or
+ * not a plain decimal. big.js takes no leading "+": before it was stripped here, an amount
+ * "+5" made every rule reading it fail, and the invoice went out unchecked.
+ */
 export function dec(s: string | undefined): Big | undefined {
   if (!isDecimal(s)) return undefined;
-  return new Big(s.trim());
+  const t = s.trim();
+  return new Big(t.charCodeAt(0) === 43 /* + */ ? t.slice(1) : t);
 }
 
 export function decOr0(s: string | undefined): Big {

@@ -2,7 +2,7 @@
  * Counts and money: per partner, per recipient, per hour, and the day's totals, from the
  * compact file records. Amounts are summed in decimal (big.js), never in binary floats.
  */
-import Big from 'big.js';
+import { Big, dec, fractionDigits } from '../model/decimal';
 import type { Config } from '../config/config';
 import { cmp } from './anomalies';
 import type { FileRec, InvoiceRec } from './collect';
@@ -17,7 +17,6 @@ export function emptyInvoiceCounts(): InvoiceCounts {
   return { invoices: 0, accepted: 0, refused: 0, suspended: 0, completed: 0, recycled: 0, duplicate: 0, statusApplied: 0, statusSuspended: 0, statusRefused: 0 };
 }
 
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 class Money {
   n = 0;
@@ -30,12 +29,10 @@ class Money {
     this.ttc = this.plus(this.ttc, ttc);
   }
   private plus(acc: Big, v: string | undefined): Big {
-    // big.js takes no leading "+": an invoice amount "+5" stopped the whole reconciliation
-    const s = v?.trim().replace(/^\+/, '');
-    if (!s || !DECIMAL.test(s)) return acc;
-    const dot = s.indexOf('.');
-    if (dot >= 0) this.scale = Math.max(this.scale, s.length - dot - 1);
-    return acc.plus(s);
+    const d = dec(v);
+    if (!d) return acc;
+    this.scale = Math.max(this.scale, fractionDigits(v as string));
+    return acc.plus(d);
   }
   pair(): AmountPair {
     return { invoices: this.n, ht: this.ht.toFixed(this.scale), ttc: this.ttc.toFixed(this.scale) };

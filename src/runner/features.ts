@@ -4,7 +4,7 @@
  */
 import type { Config } from '../config/config';
 import { facturXFileName } from '../transform/facturx/file-name';
-import { makeBestFacturX } from '../transform/facturx/make';
+import { facturXData, makeBestFacturX } from '../transform/facturx/make';
 import type { FacturXProfile } from '../transform/facturx/profiles';
 import type { FacturXMaker, PipelineDeps } from './process-file';
 
@@ -12,12 +12,19 @@ import type { FacturXMaker, PipelineDeps } from './process-file';
  * The Factur-X of each accepted invoice, attached to its pivot as a PJ (TypePJ 02,
  * DUPLICATA_FACTUR-X, see process-file.ts): FX_<invoice number>.pdf. The configured profile
  * is used when the invoice fills it, else the richest lower one it fills (a pivot in has no
- * VAT categories for 0 % rates, for instance), so the maker never fails on data. The bytes
- * depend only on the invoice: processing a file again writes the same pivot.
+ * VAT categories for 0 % rates, for instance). Validation leaves hardly anything that no
+ * profile can hold; for that, the maker fails rather than attach an invalid Factur-X. The
+ * bytes depend only on the invoice: processing a file again writes the same pivot.
  */
 export function facturXMaker(profile: FacturXProfile): FacturXMaker {
-  return async (invoice) => {
-    const r = await makeBestFacturX(invoice, profile);
+  return async (invoice, known) => {
+    const r = await makeBestFacturX(invoice, profile, { known });
+    if (r.problems.length > 0) {
+      // not even MINIMUM can be made: no Factur-X rather than one that fails its schema (the
+      // pipeline emits the pivot without it, with a CPRO-FACTURX warning naming what is missing)
+      const lacks = [...new Set(facturXData(invoice, 'MINIMUM', known).problems.map((p) => p.bt))];
+      throw new Error(`not even the MINIMUM profile can be made, the invoice lacks ${lacks.join('; ')}`);
+    }
     return { fileName: facturXFileName(invoice.number), pdf: r.pdf };
   };
 }

@@ -48,10 +48,12 @@ import { receivedMs } from '../ingest/receipt-time';
 import { openPath } from '../ingest/scan';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
+import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch } from '../emit/write-batch';
 
 /** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
-export type FacturXMaker = (invoice: Invoice) => Promise<{ fileName: string; pdf: Uint8Array }>;
+/** The Factur-X of an accepted invoice; `known` is what its route says (the buyer's name for a pivot that omits it). */
+export type FacturXMaker = (invoice: Invoice, known: KnownFacts) => Promise<{ fileName: string; pdf: Uint8Array }>;
 
 export interface PipelineDeps {
   config: Config;
@@ -533,7 +535,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     if (deps.facturx) {
       const tf = msNow();
       try {
-        const fx = await deps.facturx(e.invoice);
+        const fx = await deps.facturx(e.invoice, { buyerName: recipient.name });
         v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
       } catch (err) {
         // a fault of the generator, not of the invoice: the pivot goes out without it, loudly

@@ -12,14 +12,24 @@
  * rates left blank written as empty elements (DateLivraison, DateReception, TauxTVA, Taux);
  * a status line carrying an over-long CodeService or an impossible DateFacture; and an amount
  * "+5" that stopped the reconciliation ("[big.js] Invalid number"). Each seed below found one.
+ *
+ * Checking the Factur-X each pivot carries, against its own profile's oracle, found more (the
+ * cases are in "one by one" below): "+5" made every rule reading it fail, as a warning, so the
+ * invoice went out unchecked; a pivot input's Type left out made a Factur-X without BT-3; a
+ * UBL DueDate "٣" made one that failed CII-DT-097; a pivot without Debiteur/Nom made one
+ * without BT-44.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { facturXMaker } from '../../src/runner/features';
 import { validateInvoice } from '../../src/transform/validate/engine';
 import { dayOf } from '../../src/util/clock';
+import { extractEmbeddedInvoice } from '../../src/transform/facturx/extract';
+import { PROFILES, PROFILE_INFO, type FacturXProfile } from '../../src/transform/facturx/profiles';
 import { checkCdar } from '../cdar/oracle';
+import { enFatal, fxErrors, saxonBatch, SCHEMATRON, XSD } from '../facturx/oracles';
 import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
@@ -85,6 +95,44 @@ function walk(dir: string): string[] {
   return out;
 }
 
+/** The factur-x.xml of every DUPLICATA_FACTUR-X a pivot carries, by the profile its BT-24 names, written under `dir`. */
+async function facturXAttachments(pivots: string[], dir: string): Promise<Map<FacturXProfile, Map<string, string>>> {
+  const byProfile = new Map<FacturXProfile, Map<string, string>>();
+  mkdirSync(dir, { recursive: true });
+  for (const p of pivots) {
+    const xml = readFileSync(p, 'utf8');
+    for (const m of xml.matchAll(/<Contenu>([^<]*)<\/Contenu>\s*<NomPJ>([^<]*)<\/NomPJ>\s*<CategoriePJ>DUPLICATA_FACTUR-X</g)) {
+      const cii = Buffer.from((await extractEmbeddedInvoice(Buffer.from(m[1], 'base64'))).xml).toString('utf8');
+      const guideline = /GuidelineSpecifiedDocumentContextParameter>\s*<ram:ID>([^<]*)</.exec(cii)?.[1];
+      const profile = PROFILES.find((k) => PROFILE_INFO[k].guideline === guideline);
+      if (!profile) throw new Error(`${m[2]} in ${p}: unknown guideline ${guideline}`);
+      const name = `${path.basename(p, '.xml')}__${m[2]}.xml`;
+      writeFileSync(path.join(dir, name), cii);
+      const set = byProfile.get(profile) ?? new Map<string, string>();
+      set.set(name, cii);
+      byProfile.set(profile, set);
+    }
+  }
+  return byProfile;
+}
+
+/**
+ * Each Factur-X against its own profile's oracle: the Factur-X XSD (the CII D16B one for the
+ * profiles the corpus has none for) and schematron, and for EN 16931 the EN 16931 CII
+ * schematron too. Returns "file: first error" for each that fails.
+ */
+function facturXFailures(byProfile: Map<FacturXProfile, Map<string, string>>, dir: string): string[] {
+  const bad: string[] = [];
+  for (const [profile, docs] of byProfile) {
+    const xsd = (XSD as Record<string, string>)[profile] ?? XSD.D16B;
+    for (const r of validateFiles(xsd, [...docs.keys()].map((n) => path.join(dir, n)))) if (r.errors.length > 0) bad.push(`${path.basename(r.file)} (${profile}): ${r.errors[0]}`);
+    const fx = (SCHEMATRON.facturx as Record<string, string>)[profile];
+    if (fx) for (const [n, svrl] of saxonBatch(fx, docs)) for (const e of fxErrors(svrl).slice(0, 1)) bad.push(`${n} (${profile}): ${e.id} ${e.text}`);
+    if (profile === 'EN 16931') for (const [n, svrl] of saxonBatch(SCHEMATRON.en16931Cii, docs)) for (const e of enFatal(svrl).slice(0, 1)) bad.push(`${n} (EN 16931 CII): ${e.id} ${e.text}`);
+  }
+  return bad;
+}
+
 it.each(SEEDS)('seed %i: every file gets an outcome and every output passes the official oracle', async (seed) => {
   const root = tempDir('cf-hostile-');
   const inbox = path.join(root, 'inbox');
@@ -116,12 +164,24 @@ it.each(SEEDS)('seed %i: every file gets an outcome and every output passes the 
   const badCdar = [...oracle.entries()].filter(([, r]) => !r.xsdValid || r.fatal.length > 0).map(([k, r]) => `${k}: ${r.xsdErrors[0] ?? r.fatal[0]?.id}`);
   expect(badCdar).toEqual([]);
 
+  // every rule was evaluated (a rule that throws is only a warning: the invoice would go out
+  // unchecked), and every invoice sent got its Factur-X, valid for the profile it names
+  const findings = summary.results.flatMap((f) => [...f.findings, ...f.invoices.flatMap((i) => i.findings ?? [])]);
+  expect(findings.filter((f) => /could not be evaluated/.test(f.message)).map((f) => f.message)).toEqual([]);
+  expect(findings.filter((f) => f.rule === 'CPRO-FACTURX').map((f) => f.message)).toEqual([]);
+  const facturx = await facturXAttachments(pivots, path.join(root, 'factur-x'));
+  const sent = summary.results.flatMap((f) => f.invoices).filter((i) => ['accepted', 'completed', 'recycled'].includes(i.outcome)).length;
+  expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent);
+  expect(facturx.get('EN 16931')?.size).toBeGreaterThan(100);
+  expect(facturx.get('MINIMUM')?.size).toBeGreaterThan(20); // pivot input
+  expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
+
   const r = await reconcileDay({ config, date: dayOf(new Date(), config.timezone) });
   expect(r.error).toBeUndefined();
   expect(r.report?.anomalies).toEqual([]);
   expect(r.exitCode).toBe(0);
   expect(listFiles(out, ['state', 'logs', 'journal', 'reports', 'pivot', 'statut', 'cdar', 'archive', 'error'])).toEqual([]);
-}, 240_000);
+}, 360_000);
 
 it('refuses a pivot input whose coded values the pivot does not allow, naming each (CPRO-PIVOT-CODE)', async () => {
   const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
@@ -159,4 +219,85 @@ it('reconciles a day whose invoices carry amounts written "+5" (big.js refused t
   expect(r.exitCode).toBe(0);
   const ttc = result.invoices[0].montantTTC!.slice(1);
   expect(Number(r.report!.totals.amounts.in.ttc)).toBeCloseTo(Number(ttc), 2);
+});
+
+describe('what the hostile runs found, one by one', () => {
+  const chorusOf = () => {
+    const { recipients, limits } = bundledConfig(tempDir('cf-hostile-'));
+    return { recipients, limits };
+  };
+  async function invoiceOf(xml: string, k = 0) {
+    const flux = await parseFlux(Buffer.from(xml));
+    if (flux.kind === 'CPPStatut') throw new Error('not an invoice');
+    return flux.invoices[k];
+  }
+  const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+
+  it('an amount written "+5" is read as 5 by the rules: a wrong VAT total is refused (the rules could not read it and the invoice went out)', async () => {
+    const plus = papeterie.replace(/(<cac:TaxTotal>\s*<cbc:TaxAmount currencyID="EUR">)[^<]+/, '$1+5');
+    expect(plus).not.toBe(papeterie);
+    const findings = validateInvoice({ invoice: await invoiceOf(plus), chorus: chorusOf() }, 'chorus');
+    expect(findings.filter((f) => /could not be evaluated/.test(f.message))).toEqual([]);
+    expect(findings.filter((f) => f.severity === 'fatal').map((f) => f.rule)).toContain('BR-CO-15');
+    // and "+" before a right amount changes nothing
+    const right = papeterie.replace(/(<cbc:PayableAmount currencyID="EUR">)/, '$1+');
+    expect(right).toMatch(/PayableAmount currencyID="EUR">\+\d/);
+    expect(validateInvoice({ invoice: await invoiceOf(right), chorus: chorusOf() }, 'chorus').filter((f) => f.severity === 'fatal')).toEqual([]);
+  });
+
+  it("a pivot input's Type and Cadre must be there and be values the pivot allows (they were turned into 380 and A1, and the Factur-X had no BT-3)", async () => {
+    const cases: [string, string, string][] = [
+      [pivot.replace(/<Type>380<\/Type>/, ''), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the invoice type (DonneesFacture/Type); it is missing or empty.'],
+      [pivot.replace(/<Type>380<\/Type>/, '<Type> </Type>'), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the invoice type (DonneesFacture/Type); it is missing or empty.'],
+      [pivot.replace(/<Type>380<\/Type>/, '<Type>389</Type>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Type "389" is not a value the CPPFacturePivot allows (380 invoice, 381 credit note).'],
+      [pivot.replace(/<Cadre>A1<\/Cadre>/, '<Cadre>A11</Cadre>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Cadre "A11" is not a value the CPPFacturePivot allows (A1 to A25, A11 excepted).'],
+      [pivot.replace(/<Cadre>A1<\/Cadre>/, ''), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the billing frame (DonneesFacture/Cadre); it is missing or empty.'],
+    ];
+    for (const [xml, rule, message] of cases) {
+      expect(xml).not.toBe(pivot);
+      const findings = validateInvoice({ invoice: await invoiceOf(xml), chorus: chorusOf() }, 'chorus').filter((f) => f.rule.startsWith('CPRO-PIVOT'));
+      expect(findings.map((f) => [f.rule, f.severity, f.message])).toEqual([[rule, 'fatal', message]]);
+    }
+  });
+
+  it('a date that is not a calendar date anywhere in a UBL invoice is refused (a DueDate "٣" made a Factur-X that failed CII-DT-097)', async () => {
+    for (const [from, to, name, where] of [
+      [/<cbc:DueDate>[^<]+/, '<cbc:DueDate>٣', 'Payment due date (BT-9)', '/Invoice/cbc:DueDate'],
+      [/<cbc:IssueDate>([^<]+)<\/cbc:IssueDate>\s*<cbc:DueDate>/, '<cbc:IssueDate>$1</cbc:IssueDate><cbc:TaxPointDate>2026-02-30</cbc:TaxPointDate><cbc:DueDate>', 'Value added tax point date (BT-7)', '/Invoice/cbc:TaxPointDate'],
+    ] as const) {
+      const xml = papeterie.replace(from, to);
+      expect(xml).not.toBe(papeterie);
+      const findings = validateInvoice({ invoice: await invoiceOf(xml), chorus: chorusOf() }, 'chorus').filter((f) => f.rule === 'CPRO-PIVOT-DATE');
+      expect(findings.map((f) => [f.severity, f.path])).toEqual([['fatal', where]]);
+      expect(findings[0].message).toMatch(new RegExp(`^The ${name.replace(/[()]/g, '\\$&')} ".+" is not a calendar date YYYY-MM-DD\\.$`));
+    }
+  });
+
+  it("a pivot without Debiteur/Nom (optional there) gets a valid Factur-X: the buyer's name comes from the routing table", async () => {
+    const root = tempDir('cf-hostile-');
+    const inbox = path.join(root, 'inbox', 'op-beta');
+    mkdirSync(inbox, { recursive: true });
+    const noName = pivot.replace(/<Debiteur>[\s\S]*?<\/Debiteur>/g, (d) => d.replace(/\s*<Nom>[^<]*<\/Nom>/, ''));
+    expect([...noName.matchAll(/<Debiteur>[\s\S]*?<\/Debiteur>/g)].filter((m) => m[0].includes('<Nom>'))).toEqual([]);
+    writeFileSync(path.join(inbox, 'sans-nom.xml'), noName);
+    const config = bundledConfig(path.join(root, 'out'));
+    const summary = await runOnce(path.join(root, 'inbox'), config);
+    const sent = summary.results[0].invoices.filter((i) => i.outcome === 'accepted');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(summary.results[0].invoices.flatMap((i) => i.findings ?? []).filter((f) => f.rule === 'CPRO-FACTURX')).toEqual([]);
+    const facturx = await facturXAttachments(walk(path.join(root, 'out', 'pivot')), path.join(root, 'factur-x'));
+    const docs = [...facturx.values()].flatMap((d) => [...d.values()]);
+    expect(docs).toHaveLength(sent.length);
+    const names = docs.map((cii) => /<ram:BuyerTradeParty>\s*<ram:Name>([^<]*)<\/ram:Name>/.exec(cii)?.[1]).sort();
+    expect(names).toEqual(sent.map((i) => config.recipients.find((r) => r.recepteurId === i.recepteurId)?.name).sort());
+    expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
+  }, 60_000);
+
+  it('the pipeline attaches no Factur-X rather than an invalid one, and says what is missing', async () => {
+    const inv = await invoiceOf(papeterie);
+    const make = facturXMaker('EN 16931');
+    await expect(make({ ...inv, seller: { ...inv.seller, name: undefined, tradingName: undefined } }, {})).rejects.toThrow(/^not even the MINIMUM profile can be made, the invoice lacks .*BT-27/);
+    expect((await make(inv, {})).pdf.length).toBeGreaterThan(1000);
+  });
 });

@@ -36,7 +36,18 @@ function completeLine(l: InvoiceLine, k: number): InvoiceLine {
   return { ...l, id: present(l.id) ? l.id : String(k + 1), item: { ...l.item, name }, vat: { ...l.vat, category } };
 }
 
-export function completeForFacturX(inv: Invoice): Invoice {
+/** What the pipeline knows about an invoice beyond its data: its route in the configuration. */
+export interface KnownFacts {
+  /** the name of the recipient the buyer's SIRET routes to (the configuration's `recipients[].name`) */
+  buyerName?: string;
+}
+
+/** The buyer's name, when the pivot leaves out Debiteur/Nom (optional there, BT-44 in every profile). */
+function withName(p: Invoice['buyer'], name: string | undefined): Invoice['buyer'] {
+  return present(p.name) || !present(name) ? p : { ...p, name };
+}
+
+export function completeForFacturX(inv: Invoice, known: KnownFacts = {}): Invoice {
   if (inv.syntax !== 'PIVOT') return inv;
   const lines = inv.lines.map(completeLine);
   const vatBreakdown = inv.vatBreakdown.map((v) => {
@@ -61,7 +72,7 @@ export function completeForFacturX(inv: Invoice): Invoice {
   return {
     ...inv,
     seller: withCountry(inv.seller),
-    buyer: withCountry(inv.buyer),
+    buyer: withName(withCountry(inv.buyer), known.buyerName),
     lines,
     vatBreakdown,
     totals,

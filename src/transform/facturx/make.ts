@@ -9,7 +9,7 @@ import type { Invoice } from '../../model/invoice';
 import { VERSION } from '../../version';
 import { CREDIT_NOTE_TYPE_CODES } from '../enrich/invoice-document';
 import { generateCii, type CiiProblem } from './cii-generate';
-import { completeForFacturX } from './complete';
+import { completeForFacturX, type KnownFacts } from './complete';
 import { cachedFontkit, fontBytes, type FontKey } from './fonts';
 import { documentTitle } from './format-fr';
 import { renderInvoice } from './pdf-render';
@@ -80,8 +80,8 @@ export interface FacturXData {
   problems: CiiProblem[];
 }
 
-export function facturXData(invoice: Invoice, profile: FacturXProfile): FacturXData {
-  return dataOfCompleted(completeForFacturX(invoice), profile);
+export function facturXData(invoice: Invoice, profile: FacturXProfile, known: KnownFacts = {}): FacturXData {
+  return dataOfCompleted(completeForFacturX(invoice, known), profile);
 }
 
 /** facturXData for an invoice already completed (completeForFacturX). */
@@ -110,8 +110,8 @@ export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): 
  * fills (the preferred one, with its problems, when none does). The pipeline uses it: every
  * invoice it accepts gets its Factur-X, a pivot without VAT categories included.
  */
-export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE, date?: Date): Promise<FacturXResult> {
-  const inv = completeForFacturX(invoice);
+export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfile = DEFAULT_PROFILE, opts: { date?: Date; known?: KnownFacts } = {}): Promise<FacturXResult> {
+  const inv = completeForFacturX(invoice, opts.known);
   let chosen: { profile: FacturXProfile; data: FacturXData } | undefined;
   for (let k = PROFILES.indexOf(preferred); k >= 0 && !chosen; k--) {
     // a profile the checks beyond the table refuse is not walked: its problems would only add
@@ -121,7 +121,7 @@ export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfil
     if (data.problems.length === 0) chosen = { profile: PROFILES[k], data };
   }
   chosen ??= { profile: preferred, data: dataOfCompleted(inv, preferred) };
-  const pdf = await packFacturX(chosen.data.invoice, chosen.data.xmlBytes(), chosen.profile, date ?? issueDate(chosen.data.invoice));
+  const pdf = await packFacturX(chosen.data.invoice, chosen.data.xmlBytes(), chosen.profile, opts.date ?? issueDate(chosen.data.invoice));
   return resultOf(pdf, chosen.data, chosen.profile);
 }
 

@@ -7,14 +7,18 @@ import type { SourceSyntax } from '../../model/invoice';
 type PathRow = Partial<Record<SourceSyntax, string>>;
 
 const UBL_ROOT = '/Invoice';
-const CII_SETTLEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement';
-const CII_AGREEMENT = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement';
+const CII_TRANSACTION = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction';
+const CII_SETTLEMENT = `${CII_TRANSACTION}/ram:ApplicableHeaderTradeSettlement`;
+const CII_AGREEMENT = `${CII_TRANSACTION}/ram:ApplicableHeaderTradeAgreement`;
 export const PIVOT_UNIT = '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire';
 
 export const BT_PATHS: Record<string, PathRow> = {
   'BT-1': { UBL: `${UBL_ROOT}/cbc:ID`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Id` },
   'BT-2': { UBL: `${UBL_ROOT}/cbc:IssueDate`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString', PIVOT: `${PIVOT_UNIT}/DonneesFacture/DateEmissionFacture` },
+  'BT-3': { UBL: `${UBL_ROOT}/cbc:InvoiceTypeCode`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:TypeCode', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Type` },
   'BT-5': { UBL: `${UBL_ROOT}/cbc:DocumentCurrencyCode`, CII: `${CII_SETTLEMENT}/ram:InvoiceCurrencyCode`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Devise` },
+  'BT-7': { UBL: `${UBL_ROOT}/cbc:TaxPointDate`, CII: `${CII_SETTLEMENT}/ram:ApplicableTradeTax/ram:TaxPointDate/udt:DateString` },
+  'BT-9': { UBL: `${UBL_ROOT}/cbc:DueDate`, CII: `${CII_SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString` },
   'BT-10': { UBL: `${UBL_ROOT}/cbc:BuyerReference`, CII: `${CII_AGREEMENT}/ram:BuyerReference`, PIVOT: `${PIVOT_UNIT}/Debiteur/CodeService` },
   'BT-12': { UBL: `${UBL_ROOT}/cac:ContractDocumentReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:ContractReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroMarche` },
   'BT-13': { UBL: `${UBL_ROOT}/cac:OrderReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroEngagement` },
@@ -25,7 +29,11 @@ export const BT_PATHS: Record<string, PathRow> = {
   'BT-40': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID`, PIVOT: `${PIVOT_UNIT}/Fournisseur/CodePays` },
   'BG-7': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty`, PIVOT: `${PIVOT_UNIT}/Debiteur` },
   'BT-47': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID`, PIVOT: `${PIVOT_UNIT}/Debiteur/Identifiant` },
+  'BT-72': { UBL: `${UBL_ROOT}/cac:Delivery/cbc:ActualDeliveryDate`, CII: `${CII_TRANSACTION}/ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString` },
+  'BG-3': { UBL: `${UBL_ROOT}/cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString` },
+  'BG-14': { UBL: `${UBL_ROOT}/cac:InvoicePeriod`, CII: `${CII_SETTLEMENT}/ram:BillingSpecifiedPeriod` },
   'BG-22': { UBL: `${UBL_ROOT}/cac:LegalMonetaryTotal`, CII: `${CII_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Montants` },
+  'BG-25': { UBL: `${UBL_ROOT}/cac:InvoiceLine`, CII: `${CII_TRANSACTION}/ram:IncludedSupplyChainTradeLineItem` },
   'BG-24': { UBL: `${UBL_ROOT}/cac:AdditionalDocumentReference`, CII: `${CII_AGREEMENT}/ram:AdditionalReferencedDocument`, PIVOT: `${PIVOT_UNIT}/PJ` },
 };
 

@@ -25,6 +25,13 @@ function required(inv: Invoice): Field[] {
       { name: `VAT breakdown ${k + 1} taxable amount`, bt: 'BG-22', value: v.taxableAmount },
       { name: `VAT breakdown ${k + 1} tax amount`, bt: 'BG-22', value: v.taxAmount },
     ]),
+    // a pivot input's Type and Cadre are carried over as written (pivotType, pivotCadre)
+    ...(inv.syntax === 'PIVOT'
+      ? [
+          { name: 'invoice type (DonneesFacture/Type)', bt: 'BT-3', value: inv.typeCode },
+          { name: 'billing frame (DonneesFacture/Cadre)', bt: 'BT-23', value: inv.profileId },
+        ]
+      : []),
     ...inv.lines.flatMap((l, k) => [
       { name: `line ${k + 1} net price`, bt: 'BG-22', value: l.price.net },
       { name: `line ${k + 1} quantity`, bt: 'BG-22', value: l.quantity },
@@ -52,10 +59,26 @@ function decimals(inv: Invoice): Field[] {
   ];
 }
 
-function dates(inv: Invoice): Field[] {
+type DateField = Field & { index?: number };
+
+/**
+ * Every date an output carries: the pivot's, and those the Factur-X writes (format 102, which
+ * the EN 16931 schematron checks, CII-DT-097). A UBL date is an xs:date by the UBL schema,
+ * which no schematron checks: "2026-13-45" or "٣" in a DueDate would pass everything else.
+ */
+function dates(inv: Invoice): DateField[] {
+  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): DateField[] => [
+    { name: `${what} start date`, bt, index, value: p?.start },
+    { name: `${what} end date`, bt, index, value: p?.end },
+  ];
   return [
     { name: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
-    { name: 'Actual delivery date (BT-72)', bt: 'BT-2', value: inv.delivery?.date },
+    { name: 'Payment due date (BT-9)', bt: 'BT-9', value: inv.dueDate },
+    { name: 'Value added tax point date (BT-7)', bt: 'BT-7', value: inv.taxPointDate },
+    { name: 'Actual delivery date (BT-72)', bt: 'BT-72', value: inv.delivery?.date },
+    ...period(inv.invoicingPeriod, 'Invoicing period (BG-14)', 'BG-14'),
+    ...inv.precedingInvoices.map((r, k): DateField => ({ name: `Preceding invoice ${k + 1} issue date (BT-26)`, bt: 'BG-3', index: k + 1, value: r.issueDate })),
+    ...inv.lines.flatMap((l, k) => period(l.period, `line ${k + 1} period (BG-26)`, 'BG-25', k + 1)),
     { name: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
     { name: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
     { name: 'DateMiseADispositionMOE', bt: 'BT-2', value: inv.chorus.moeAvailabilityDate },
@@ -63,7 +86,7 @@ function dates(inv: Invoice): Field[] {
 }
 
 /** Coded values a pivot input carries over as they are, and what the pivot XSD allows for each. */
-type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string };
+type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string; /** blank is CPRO-PIVOT-REQUIS's */ required?: true };
 
 // codes are read as the XSD reads numbers and tokens (around white space); lengths as written
 const code = (re: RegExp) => (v: string) => re.test(v.trim());
@@ -75,6 +98,8 @@ function coded(inv: Invoice): Coded[] {
     { name: 'Fournisseur/TypeIdentifiant', path: `${u}/Fournisseur/TypeIdentifiant`, value: inv.chorus.supplierIdType, fits: code(/^0*[1-7]$/), allowed: '1 to 7' },
     { name: 'Debiteur/TypeIdentifiant', path: `${u}/Debiteur/TypeIdentifiant`, value: inv.chorus.buyerIdType, fits: code(/^0*1$/), allowed: '1 (SIRET)' },
     { name: 'Fournisseur/ModeEmission', path: `${u}/Fournisseur/ModeEmission`, value: inv.chorus.emissionMode, fits: code(/^(flux|numérisation|saisie|PDF)$/), allowed: 'flux, numérisation, saisie or PDF' },
+    { name: 'DonneesFacture/Type', path: `${u}/DonneesFacture/Type`, value: inv.typeCode, fits: code(/^38[01]$/), allowed: '380 invoice, 381 credit note', required: true },
+    { name: 'DonneesFacture/Cadre', path: `${u}/DonneesFacture/Cadre`, value: inv.profileId, fits: code(/^A([1-9]|1[02-9]|2[0-5])$/), allowed: 'A1 to A25, A11 excepted', required: true },
     ...inv.attachments.flatMap((a, k): Coded[] => [
       { name: `PJ ${k + 1} CategoriePJ`, path: `${u}/PJ[${k + 1}]/CategoriePJ`, value: a.pivot?.categoriePJ, fits: atMost(50), allowed: 'at most 50 characters' },
       { name: `PJ ${k + 1} NomPJOrigine`, path: `${u}/PJ[${k + 1}]/NomPJOrigine`, value: a.pivot?.nomPJOrigine, fits: atMost(50), allowed: 'at most 50 characters' },
@@ -114,21 +139,24 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     id: 'CPRO-PIVOT-DATE',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'dates carried by the pivot',
+    appliesTo: 'dates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a calendar date YYYY-MM-DD.',
-    check: (ctx) => dates(ctx.invoice).filter((f) => f.value !== undefined && f.value.trim() !== '' && !isXsDate(f.value)).map((f) => ({ path: at(ctx, f.bt), values: { name: f.name, value: f.value } })),
+    check: (ctx) =>
+      dates(ctx.invoice)
+        .filter((f) => f.value !== undefined && f.value.trim() !== '' && !isXsDate(f.value))
+        .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, 'BT-2'), values: { name: f.name, value: f.value } })),
   },
   {
     id: 'CPRO-PIVOT-CODE',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'values a pivot input carries over as written (identifier types, ModeEmission, PJ categories and original names, validation cycle)',
+    appliesTo: 'values a pivot input carries over as written (invoice type, billing frame, identifier types, ModeEmission, PJ categories and original names, validation cycle)',
     message: 'The {name} "{value}" is not a value the CPPFacturePivot allows ({allowed}).',
     check: (ctx) =>
       ctx.invoice.syntax !== 'PIVOT'
         ? undefined
         : coded(ctx.invoice)
-            .filter((c) => c.value !== undefined && !c.fits(c.value))
+            .filter((c) => c.value !== undefined && !(c.required && c.value.trim() === '') && !c.fits(c.value))
             .map((c) => ({ path: c.path, values: { name: c.name, value: c.value, allowed: c.allowed } })),
   },
   {
