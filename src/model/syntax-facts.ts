@@ -42,6 +42,8 @@ export interface UblTaxCategoryFact extends Located {
 
 /** cac:AllowanceCharge */
 export interface UblAllowanceChargeFact extends Located {
+  /** cbc:ChargeIndicator as written */
+  indicator?: string;
   /** cbc:ChargeIndicator as xs:boolean; undefined when absent or not a boolean */
   charge?: boolean;
   amount?: string;

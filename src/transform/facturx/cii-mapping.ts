@@ -169,9 +169,11 @@ const period = <T>(bt: string, get: (x: T) => Period | undefined, min?: FacturXP
 /** Seller (BG-4) and buyer (BG-7): `seller` adds BT-33 and the tax registration FC. */
 function party(el: string, g: 'BG-4' | 'BG-7', get: (x: Invoice) => Party, required: boolean): CNode<Invoice> {
   const seller = g === 'BG-4';
+  // BT-29 repeats; BT-46 is one identifier (the Factur-X schematron allows one GlobalID): the first
+  const ids = (p: Party) => (seller ? p.identifiers : p.identifiers.slice(0, 1));
   const children: CNode<Party>[] = [
-    values<Party>('ram:ID', seller ? 'BT-29 seller identifier' : 'BT-46 buyer identifier', (p) => plainValues(p.identifiers), { min: 'BASIC WL' }),
-    values<Party>('ram:GlobalID', seller ? 'BT-29 seller identifier (ISO 6523 scheme)' : 'BT-46 buyer identifier (ISO 6523 scheme)', (p) => idValues(globalIds(p.identifiers)), { min: 'BASIC WL' }),
+    values<Party>('ram:ID', seller ? 'BT-29 seller identifier' : 'BT-46 buyer identifier', (p) => plainValues(ids(p)), { min: 'BASIC WL' }),
+    values<Party>('ram:GlobalID', seller ? 'BT-29 seller identifier (ISO 6523 scheme)' : 'BT-46 buyer identifier (ISO 6523 scheme)', (p) => idValues(globalIds(ids(p))), { min: 'BASIC WL' }),
     leaf('ram:Name', seller ? 'BT-27 seller name' : 'BT-44 buyer name', (p) => nonEmpty(p.name) ?? nonEmpty(p.tradingName), { required: true }),
     ...(seller ? [leaf<Party>('ram:Description', 'BT-33 seller additional legal information', (p) => nonEmpty(p.legalForm), { min: 'EN 16931' })] : []),
     sub<Party, Party>('ram:SpecifiedLegalOrganization', seller ? 'BT-30 / BT-28' : 'BT-47 / BT-45', (p) => p, [

@@ -16,6 +16,7 @@ import {
   type PostalAddress,
 } from '../../model/invoice';
 import { ciiFacts } from '../validate/facts/cii-facts';
+import { xsBoolean } from '../validate/facts/walk';
 
 /** CII dates are `YYYYMMDD` (format 102); anything else is kept as written for validation. */
 export function ciiDate(node: XNode | undefined): string | undefined {
@@ -84,7 +85,8 @@ function period(node: XNode | undefined): Period | undefined {
 
 function allowanceCharge(ac: XNode): AllowanceCharge {
   return {
-    isCharge: (text(ac, 'ChargeIndicator/Indicator') ?? '').trim().toLowerCase() === 'true',
+    // as the official rules read it (xs:boolean: true or 1); neither is refused, CPRO-PIVOT-INDICATEUR
+    isCharge: xsBoolean(text(ac, 'ChargeIndicator/Indicator')) === true,
     amount: text(ac, 'ActualAmount'),
     baseAmount: text(ac, 'BasisAmount'),
     percent: text(ac, 'CalculationPercent'),

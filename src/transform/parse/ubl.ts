@@ -19,6 +19,7 @@ import {
   type PostalAddress,
 } from '../../model/invoice';
 import { ublFacts } from '../validate/facts/ubl-facts';
+import { xsBoolean } from '../validate/facts/walk';
 
 function ident(node: XNode | undefined): Identifier | undefined {
   const value = textOf(node);
@@ -73,7 +74,8 @@ function period(node: XNode | undefined): Period | undefined {
 
 function allowanceCharge(ac: XNode): AllowanceCharge {
   return {
-    isCharge: (text(ac, 'ChargeIndicator') ?? '').trim().toLowerCase() === 'true',
+    // as the official rules read it (xs:boolean: true or 1); neither is refused, CPRO-PIVOT-INDICATEUR
+    isCharge: xsBoolean(text(ac, 'ChargeIndicator')) === true,
     amount: text(ac, 'Amount'),
     baseAmount: text(ac, 'BaseAmount'),
     percent: text(ac, 'MultiplierFactorNumeric'),

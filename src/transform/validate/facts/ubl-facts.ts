@@ -76,6 +76,7 @@ function indexed(nodes: XNode[], base: string, prefixed: string): { node: XNode;
 function allowanceCharge(node: XNode, path: string): UblAllowanceChargeFact {
   return {
     path,
+    indicator: text(node, 'ChargeIndicator'),
     charge: xsBoolean(text(node, 'ChargeIndicator')),
     amount: text(node, 'Amount'),
     reasonCount: countKids(node, 'AllowanceChargeReason'),

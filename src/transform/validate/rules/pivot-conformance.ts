@@ -12,6 +12,9 @@ import type { Rule, RuleContext, Violation } from '../rule';
 
 type Field = { name: string; bt: string; value: string | undefined };
 
+/** a value and where it sits: the business term's path, at `index` for a repeated group */
+type Located = Field & { index?: number; /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean };
+
 function required(inv: Invoice): Field[] {
   return [
     { name: 'Invoice number', bt: 'BT-1', value: inv.number },
@@ -40,34 +43,60 @@ function required(inv: Invoice): Field[] {
   ];
 }
 
-function decimals(inv: Invoice): Field[] {
+/**
+ * Every amount, quantity and rate a pivot or a Factur-X carries (the Factur-X XSD types them
+ * xs:decimal; the pivot carries the totals, VAT breakdown and lines). Allowances, charges and
+ * the totals the pivot does not carry were unchecked: an allowance of "NaN" went into a Factur-X.
+ */
+function decimals(inv: Invoice): Located[] {
+  const t = inv.totals;
+  const allowances = (list: Invoice['allowanceCharges'], where: string, bt: string, index?: number): Located[] =>
+    list.flatMap((a, k) => {
+      const what = `${where}${a.isCharge ? 'charge' : 'allowance'} ${k + 1}`;
+      return [
+        { name: `${what} amount`, bt, index, value: a.amount },
+        { name: `${what} base amount`, bt, index, value: a.baseAmount },
+        { name: `${what} percentage`, bt, index, value: a.percent },
+        { name: `${what} VAT rate`, bt, index, value: a.vatRate },
+      ];
+    });
   return [
-    { name: 'Invoice total amount without VAT (BT-109)', bt: 'BG-22', value: inv.totals.taxExclusive },
-    { name: 'Invoice total amount with VAT (BT-112)', bt: 'BG-22', value: inv.totals.taxInclusive },
-    { name: 'Amount due for payment (BT-115)', bt: 'BG-22', value: inv.totals.payable },
+    { name: 'Sum of invoice line net amount (BT-106)', bt: 'BG-22', value: t.lineExtension },
+    { name: 'Sum of allowances on document level (BT-107)', bt: 'BG-22', value: t.allowanceTotal },
+    { name: 'Sum of charges on document level (BT-108)', bt: 'BG-22', value: t.chargeTotal },
+    { name: 'Invoice total amount without VAT (BT-109)', bt: 'BG-22', value: t.taxExclusive, required: true },
+    { name: 'Invoice total VAT amount (BT-110)', bt: 'BG-22', value: t.taxTotal },
+    { name: 'Invoice total VAT amount in accounting currency (BT-111)', bt: 'BG-22', value: t.taxTotalAccounting },
+    { name: 'Invoice total amount with VAT (BT-112)', bt: 'BG-22', value: t.taxInclusive, required: true },
+    { name: 'Paid amount (BT-113)', bt: 'BG-22', value: t.prepaid },
+    { name: 'Rounding amount (BT-114)', bt: 'BG-22', value: t.rounding },
+    { name: 'Amount due for payment (BT-115)', bt: 'BG-22', value: t.payable, required: true },
+    ...allowances(inv.allowanceCharges, 'document level ', 'BG-22'),
     ...inv.vatBreakdown.flatMap((v, k) => [
-      { name: `VAT breakdown ${k + 1} taxable amount (BT-116)`, bt: 'BG-22', value: v.taxableAmount ?? '' },
-      { name: `VAT breakdown ${k + 1} tax amount (BT-117)`, bt: 'BG-22', value: v.taxAmount ?? '' },
-      ...(v.rate !== undefined ? [{ name: `VAT breakdown ${k + 1} rate (BT-119)`, bt: 'BG-22', value: v.rate }] : []),
+      { name: `VAT breakdown ${k + 1} taxable amount (BT-116)`, bt: 'BG-22', value: v.taxableAmount, required: true },
+      { name: `VAT breakdown ${k + 1} tax amount (BT-117)`, bt: 'BG-22', value: v.taxAmount, required: true },
+      { name: `VAT breakdown ${k + 1} rate (BT-119)`, bt: 'BG-22', value: v.rate },
     ]),
-    ...inv.lines.flatMap((l, k) => [
-      { name: `line ${k + 1} net price (BT-146)`, bt: 'BG-22', value: l.price.net ?? '' },
-      { name: `line ${k + 1} quantity (BT-129)`, bt: 'BG-22', value: l.quantity ?? '' },
-      { name: `line ${k + 1} net amount (BT-131)`, bt: 'BG-22', value: l.netAmount ?? '' },
-      ...(l.vat.rate !== undefined ? [{ name: `line ${k + 1} VAT rate (BT-152)`, bt: 'BG-22', value: l.vat.rate }] : []),
+    ...inv.lines.flatMap((l, k): Located[] => [
+      { name: `line ${k + 1} net price (BT-146)`, bt: 'BG-25', index: k + 1, value: l.price.net, required: true },
+      { name: `line ${k + 1} gross price (BT-148)`, bt: 'BG-25', index: k + 1, value: l.price.gross },
+      { name: `line ${k + 1} price discount (BT-147)`, bt: 'BG-25', index: k + 1, value: l.price.discount },
+      { name: `line ${k + 1} price base quantity (BT-149)`, bt: 'BG-25', index: k + 1, value: l.price.baseQuantity },
+      { name: `line ${k + 1} quantity (BT-129)`, bt: 'BG-25', index: k + 1, value: l.quantity, required: true },
+      { name: `line ${k + 1} net amount (BT-131)`, bt: 'BG-25', index: k + 1, value: l.netAmount, required: true },
+      { name: `line ${k + 1} VAT rate (BT-152)`, bt: 'BG-25', index: k + 1, value: l.vat.rate },
+      ...allowances(l.allowanceCharges, `line ${k + 1} `, 'BG-25', k + 1),
     ]),
   ];
 }
-
-type DateField = Field & { index?: number };
 
 /**
  * Every date an output carries: the pivot's, and those the Factur-X writes (format 102, which
  * the EN 16931 schematron checks, CII-DT-097). A UBL date is an xs:date by the UBL schema,
  * which no schematron checks: "2026-13-45" or "٣" in a DueDate would pass everything else.
  */
-function dates(inv: Invoice): DateField[] {
-  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): DateField[] => [
+function dates(inv: Invoice): Located[] {
+  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): Located[] => [
     { name: `${what} start date`, bt, index, value: p?.start },
     { name: `${what} end date`, bt, index, value: p?.end },
   ];
@@ -77,7 +106,7 @@ function dates(inv: Invoice): DateField[] {
     { name: 'Value added tax point date (BT-7)', bt: 'BT-7', value: inv.taxPointDate },
     { name: 'Actual delivery date (BT-72)', bt: 'BT-72', value: inv.delivery?.date },
     ...period(inv.invoicingPeriod, 'Invoicing period (BG-14)', 'BG-14'),
-    ...inv.precedingInvoices.map((r, k): DateField => ({ name: `Preceding invoice ${k + 1} issue date (BT-26)`, bt: 'BG-3', index: k + 1, value: r.issueDate })),
+    ...inv.precedingInvoices.map((r, k): Located => ({ name: `Preceding invoice ${k + 1} issue date (BT-26)`, bt: 'BG-3', index: k + 1, value: r.issueDate })),
     ...inv.lines.flatMap((l, k) => period(l.period, `line ${k + 1} period (BG-26)`, 'BG-25', k + 1)),
     { name: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
     { name: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
@@ -131,9 +160,13 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     id: 'CPRO-PIVOT-DECIMAL',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'amounts, quantities and rates carried by the pivot',
+    appliesTo: 'amounts, quantities and rates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a decimal number (digits, one optional point, optional sign).',
-    check: (ctx) => decimals(ctx.invoice).filter((f) => f.value !== undefined && f.value.trim() !== '' && !isDecimal(f.value)).map((f) => ({ path: at(ctx, f.bt), values: { name: f.name, value: f.value } })),
+    check: (ctx) =>
+      decimals(ctx.invoice)
+        // an element left empty is no xs:decimal either (the UBL, CII and pivot schemas agree)
+        .filter((f) => f.value !== undefined && !(f.required && f.value.trim() === '') && !isDecimal(f.value))
+        .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, 'BG-22'), values: { name: f.name, value: f.value } })),
   },
   {
     id: 'CPRO-PIVOT-DATE',
@@ -158,6 +191,19 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
         : coded(ctx.invoice)
             .filter((c) => c.value !== undefined && !(c.required && c.value.trim() === '') && !c.fits(c.value))
             .map((c) => ({ path: c.path, values: { name: c.name, value: c.value, allowed: c.allowed } })),
+  },
+  {
+    id: 'CPRO-PIVOT-INDICATEUR',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'allowance and charge indicators (UBL cbc:ChargeIndicator, CII udt:Indicator)',
+    message: 'The allowance or charge indicator "{value}" is neither true nor false: whether the amount is taken off or added cannot be told.',
+    // xs:boolean for both schemas; the official rules select by it, and skip what is neither
+    check: (ctx) => {
+      const f = ctx.invoice.syntaxFacts;
+      const all: { path: string; indicator?: string; charge?: boolean }[] = f?.ubl ? [...f.ubl.allowanceCharges, ...f.ubl.lines.flatMap((l) => l.allowanceCharges)] : (f?.cii?.allAllowanceCharges ?? []);
+      return all.filter((a) => a.charge === undefined).map((a) => ({ path: a.path, values: { value: a.indicator ?? '' } }));
+    },
   },
   {
     id: 'CPRO-PIVOT-DEVISE',
