@@ -4,7 +4,8 @@
  * routed to a configured recipient, then mutated a few times from a fixed seed. Whatever the
  * input, every file gets an outcome, every rule could be evaluated, every accepted invoice
  * gets its Factur-X, and every Factur-X passes its profile's XSD and schematrons and the EN
- * 16931 CII schematron; the pivots pass their XSD.
+ * 16931 CII schematron; the pivots and status flows pass their XSD, the CDAR messages theirs
+ * and BR-FR-CDV.
  *
  * It found, each an invoice accepted with a Factur-X that failed the oracle: an allowance
  * amount "NaN" (the amounts the pivot does not carry were not checked); a buyer with two
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { facturXData } from '../../src/transform/facturx/make';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { validateInvoice } from '../../src/transform/validate/engine';
+import { checkCdar } from '../cdar/oracle';
 import { corpus } from '../helpers/corpus';
 import { facturXAttachments, facturXFailures, mutate, prng, walk } from '../helpers/hostile';
 import { bundledConfig, runOnce, tempDir } from '../helpers/run';
@@ -50,17 +52,18 @@ const CII = xmlFiles(corpus('en16931', 'cii-examples'));
 const ROUNDS = Number(process.env.HF_ROUNDS ?? 12);
 const SEED = Number(process.env.HF_SEED ?? 7);
 
-it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every Factur-X and pivot passes the official oracle`, async () => {
+it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every output passes the official oracle`, async () => {
   expect(UBL.length).toBeGreaterThan(15);
   expect(CII.length).toBeGreaterThan(10);
   const root = tempDir('cf-hostile-official-');
-  const inbox = path.join(root, 'inbox', 'op-alpha');
-  mkdirSync(inbox, { recursive: true });
+  // op-beta is told in CDAR as well as CPPStatut
+  const inbox = (n: number) => path.join(root, 'inbox', n % 2 ? 'op-alpha' : 'op-beta');
+  for (const n of [0, 1]) mkdirSync(inbox(n), { recursive: true });
   const rnd = prng(SEED);
   let serial = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const x of UBL) writeFileSync(path.join(inbox, `u${++serial}.xml`), routedUbl(r === 0 ? x : mutate(x, rnd, 0), serial));
-    for (const x of CII) writeFileSync(path.join(inbox, `c${++serial}.xml`), routedCii(r === 0 ? x : mutate(x, rnd, 0), serial));
+    for (const x of UBL) writeFileSync(path.join(inbox(++serial), `u${serial}.xml`), routedUbl(r === 0 ? x : mutate(x, rnd, 0), serial));
+    for (const x of CII) writeFileSync(path.join(inbox(++serial), `c${serial}.xml`), routedCii(r === 0 ? x : mutate(x, rnd, 0), serial));
   }
   const config = bundledConfig(path.join(root, 'out'));
   const summary = await runOnce(path.join(root, 'inbox'), config);
@@ -74,8 +77,17 @@ it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every Fac
   expect(findings.filter((f) => /could not be evaluated/.test(f.message)).map((f) => f.message)).toEqual([]);
   expect(findings.filter((f) => f.rule === 'CPRO-FACTURX').map((f) => f.message)).toEqual([]);
 
-  const pivots = walk(path.join(root, 'out', 'pivot'));
-  expect(validateFiles(SCHEMAS.pivot, pivots).filter((r) => r.errors.length > 0).map((r) => r.errors[0])).toEqual([]);
+  const out = path.join(root, 'out');
+  const pivots = walk(path.join(out, 'pivot'));
+  const invalid = (files: string[], xsd: string) => validateFiles(xsd, files).filter((r) => r.errors.length > 0).map((r) => `${path.relative(out, r.file)}: ${r.errors[0]}`);
+  expect(invalid(pivots, SCHEMAS.pivot)).toEqual([]);
+  const statut = walk(path.join(out, 'statut'));
+  const cdar = walk(path.join(out, 'cdar'));
+  expect(statut.length).toBeGreaterThan(50);
+  expect(cdar.length).toBeGreaterThan(50);
+  expect(invalid(statut, SCHEMAS.statut)).toEqual([]);
+  const oracle = checkCdar(Object.fromEntries(cdar.map((f) => [path.relative(out, f).replace(/\//g, '__'), readFileSync(f, 'utf8')])));
+  expect([...oracle.entries()].filter(([, r]) => !r.xsdValid || r.fatal.length > 0).map(([k, r]) => `${k}: ${r.xsdErrors[0] ?? r.fatal[0]?.id}`)).toEqual([]);
   const dir = path.join(root, 'factur-x');
   const facturx = await facturXAttachments(pivots, dir);
   expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent.length);
