@@ -448,6 +448,9 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
     ctx.t.validate += msNow() - tv;
+    const unevaluated = findings.filter((f) => f.unevaluated);
+    // the journal keeps them as warnings; the operator must hear of it: the invoice was not fully checked
+    if (unevaluated.length > 0) ctx.log.error({ invoice: invoice.number, rules: unevaluated.map((f) => f.rule), errors: unevaluated.map((f) => f.message) }, 'validation rules could not be evaluated: the invoice was not fully checked (a fault of chorus-flux; please report it)');
     const fatal = findings.filter((f) => f.severity === 'fatal');
     const recipient = findRecipientIn(deps.config.recipients, partySiret(invoice.buyer));
     if (fatal.some((f) => !f.suspendable) || !recipient || invoice.number === undefined) {

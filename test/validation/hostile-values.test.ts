@@ -19,11 +19,17 @@
  * UBL DueDate "٣" made one that failed CII-DT-097; a pivot without Debiteur/Nom made one
  * without BT-44.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded } from '../../src/runner/embedded';
 import { facturXMaker } from '../../src/runner/features';
+import type { Rule } from '../../src/transform/validate/rule';
+import { ALL_RULES } from '../../src/transform/validate/rules';
 import { validateInvoice } from '../../src/transform/validate/engine';
 import { dayOf } from '../../src/util/clock';
 import { checkCdar } from '../cdar/oracle';
@@ -211,4 +217,33 @@ describe('what the hostile runs found, one by one', () => {
     await expect(make({ ...inv, seller: { ...inv.seller, name: undefined, tradingName: undefined } }, {})).rejects.toThrow(/^not even the MINIMUM profile can be made, the invoice lacks .*BT-27/);
     expect((await make(inv, {})).pdf.length).toBeGreaterThan(1000);
   });
+});
+
+it('a rule that throws leaves a warning in the journal and an error in the log: the operator hears that an invoice was not fully checked', async () => {
+  const rule = ALL_RULES.find((r) => r.id === 'BR-CO-15') as { check: Rule['check'] };
+  const check = rule.check;
+  rule.check = () => {
+    throw new Error('simulated fault');
+  };
+  try {
+    const root = tempDir('cf-hostile-');
+    mkdirSync(path.join(root, 'inbox', 'op-alpha'), { recursive: true });
+    copyFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), path.join(root, 'inbox', 'op-alpha', 'f.xml'));
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const config = bundledConfig(path.join(root, 'out'));
+    const summary = await runEmbedded({ inbox: path.join(root, 'inbox'), deps: createDeps(config, { logger: pino({ level: 'info' }, sink) }) });
+    const [inv] = summary.results[0].invoices;
+    expect(inv.outcome).toBe('accepted');
+    expect((inv.findings ?? []).map((f) => [f.rule, f.severity, f.message])).toContainEqual(['BR-CO-15', 'warning', 'rule BR-CO-15 could not be evaluated: simulated fault']);
+    const errors = lines.filter((l) => l.level === 50);
+    expect(errors.map((l) => [l.msg, l.rules, l.invoice])).toEqual([['validation rules could not be evaluated: the invoice was not fully checked (a fault of chorus-flux; please report it)', ['BR-CO-15'], inv.number]]);
+  } finally {
+    rule.check = check;
+  }
 });

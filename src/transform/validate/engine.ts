@@ -11,6 +11,8 @@ import type { Profile, Rule, RuleContext } from './rule';
 
 export interface ValidationFinding extends Finding {
   suspendable?: boolean;
+  /** the rule threw: the invoice was not judged by it (a fault of chorus-flux, not of the invoice) */
+  unevaluated?: boolean;
 }
 
 const PLACEHOLDER = /\{(\w+)\}/g;
@@ -71,7 +73,7 @@ export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', r
       violations = rule.check(ctx);
     } catch (e) {
       // a rule must never take the process down; report the failure as a finding
-      out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id} could not be evaluated: ${(e as Error).message}` });
+      out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id} could not be evaluated: ${(e as Error).message}`, unevaluated: true });
       continue;
     }
     if (!violations) continue;
