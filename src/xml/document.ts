@@ -288,6 +288,9 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
     const message = (e as Error).message;
     // well-formed, but deeper than any invoice flux: the parser's guard against stack exhaustion
     if (/Maximum nested tags/i.test(message)) throw new FluxError('FLUX-MALFORMED', `The XML nests elements more than ${MAX_NESTING} levels deep, which no invoice flux does: refused before it is read.`);
+    // the parser's guard against prototype pollution: well-formed, but a name no flux uses
+    const reserved = /Invalid name: "([^"]+)" is a reserved/.exec(message);
+    if (reserved) throw new FluxError('FLUX-MALFORMED', `The XML uses the name "${reserved[1]}", which no invoice flux does and which is refused for safety.`);
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: ${message}`);
   }
   const roots = Object.keys(tree);

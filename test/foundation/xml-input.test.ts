@@ -126,6 +126,12 @@ describe('refusals at the XML level', () => {
     expect(e.rule).toBe('FLUX-MALFORMED');
     expect(e.message).toBe('The XML nests elements more than 100 levels deep, which no invoice flux does: refused before it is read.');
   });
+  it('an element named __proto__ (well-formed, refused by the parser against prototype pollution): refused in plain words, nothing polluted', async () => {
+    const e = await refusal(source.replace('<cbc:Note>', '<cbc:Note><__proto__><polluted>yes</polluted></__proto__>'));
+    expect(e.rule).toBe('FLUX-MALFORMED');
+    expect(e.message).toBe('The XML uses the name "__proto__", which no invoice flux does and which is refused for safety.');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
 
 describe('characters XML forbids', () => {
