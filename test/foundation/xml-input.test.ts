@@ -167,3 +167,36 @@ describe('characters XML forbids', () => {
     }
   });
 });
+
+describe('namespaces: the reader takes elements by local name, the official rules by namespace', () => {
+  const CII = readFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-beta/facture-cii-hopital.xml'), 'utf8');
+
+  it.each([
+    ['a UBL prefix bound to a mistyped namespace', source.replace(/xmlns:cbc="[^"]*"/, 'xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponent-2"'), 'The element <cbc:CustomizationID> is in the namespace urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponent-2, not one of UBL\'s'],
+    ['one element rebinding its prefix', source.replace('<cbc:Note>', '<cbc:Note xmlns:cbc="urn:example:other">'), 'The element <cbc:Note> is in the namespace urn:example:other, not one of UBL\'s'],
+    ['an unprefixed element with the default namespace undone', source.replace('<cbc:Note>', '<Note xmlns="">').replace('</cbc:Note>', '</Note>'), 'The element <Note> is in no namespace, not one of UBL\'s'],
+    ['the default namespace bound elsewhere for a part', source.replace('<cac:OrderReference>', '<cac:OrderReference xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" xmlns="urn:example:x"><Id>1</Id>'), 'The element <Id> is in the namespace urn:example:x, not one of UBL\'s'],
+    ['a CII prefix bound to another namespace', CII.replace(/xmlns:ram="[^"]*"/, 'xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"'), 'is in the namespace urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12, not one of CII\'s'],
+  ])('%s is refused (FLUX-NAMESPACE), where it was read as if right', async (_what, xml, message) => {
+    expect(xml).not.toBe(source);
+    const e = await refusal(xml);
+    expect(e.rule).toBe('FLUX-NAMESPACE');
+    expect(e.message).toContain(message);
+    expect(e.message).toMatch(/the official schemas and rules would not see it\. Bind it to the (UBL|CII) namespace\.$/);
+    expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+
+  it('UBL extensions may hold any namespace, and comments, CDATA and unused declarations do not count: the same invoice', async () => {
+    // (a prefix bound nowhere, <zz:Note>, is not looked for: namespace well-formedness is not checked)
+    const signed = source
+      .replace('xmlns:cbc=', 'xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2 UBL-Invoice-2.1.xsd" xmlns:unused="urn:example:unused" xmlns:cbc=')
+      .replace(
+        '<cbc:CustomizationID>',
+        '<ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><sig:UBLDocumentSignatures xmlns:sig="urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2"><Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo/></Signature></sig:UBLDocumentSignatures></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions><!-- <zz:x/> --><cbc:CustomizationID>',
+      )
+      .replace('<cbc:Note>', '<cbc:Note><![CDATA[<zz:y/>]]>');
+    const inv = await invoiceOf(signed);
+    expect(inv.number).toBe('F-2026-0101');
+    expect(inv.notes[0].text).toBe('<zz:y/>Fournitures scolaires — rentrée de novembre');
+  });
+});

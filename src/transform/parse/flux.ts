@@ -5,7 +5,8 @@
 import { FluxError } from '../../model/flux-error';
 import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
 import { decodeAs, xmlEncodingOf } from '../../xml/decode';
-import { liftBlobs, parseLiftedXml, scanRoot, type LiftedContents, type RootInfo } from '../../xml/document';
+import { liftBlobs, lineAt, parseLiftedXml, scanRoot, type LiftedContents, type RootInfo } from '../../xml/document';
+import { foreignElement, NAMESPACES } from '../../xml/namespaces';
 import type { XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
@@ -20,6 +21,8 @@ export interface ParsedXml {
   node: XNode;
   /** the embedded files' base64, lifted out of the tree (their elements hold markers) */
   contents: LiftedContents;
+  /** the document's text, embedded files lifted out */
+  text: string;
 }
 
 export function isPdf(bytes: Uint8Array): boolean {
@@ -42,7 +45,7 @@ export function readXml(bytes: Uint8Array): ParsedXml {
   const { tree, contents } = parseLiftedXml(lifted);
   const node = tree[root.localName];
   if (node === undefined) throw new FluxError('FLUX-MALFORMED', `The root element ${root.localName} could not be read.`);
-  return { root, node, contents };
+  return { root, node, contents, text };
 }
 
 export type RootFamily = 'UBL' | 'CII' | 'PIVOT' | 'STATUT';
@@ -71,6 +74,14 @@ export function rootFamily(root: RootInfo): RootFamily {
   );
 }
 
+/** Refuses a UBL or CII document an element of which is in another namespace (namespaces.ts). */
+function checkNamespaces(xml: ParsedXml, family: 'UBL' | 'CII'): void {
+  const bad = foreignElement(xml.text, NAMESPACES[family]);
+  if (!bad) return;
+  const where = bad.namespace === undefined ? 'no namespace' : `the namespace ${bad.namespace}`;
+  throw new FluxError('FLUX-NAMESPACE', `The element <${bad.element.slice(0, 60)}> is in ${where.slice(0, 120)}, not one of ${family}'s: the official schemas and rules would not see it. Bind it to the ${family} namespace.`, undefined, lineAt(xml.text, bad.index));
+}
+
 export interface ParsedInvoiceFlux extends InvoiceFlux {
   pivotEnvelope?: PivotEnvelope;
 }
@@ -91,6 +102,7 @@ export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
     if (rootFamily(xml.root) !== 'CII') {
       throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);
     }
+    checkNamespaces(xml, 'CII');
     const inv = parseCii(xml.node, xml.contents);
     return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
   }
@@ -98,12 +110,14 @@ export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
   const family = rootFamily(xml.root);
   switch (family) {
     case 'UBL': {
+      checkNamespaces(xml, 'UBL');
       const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote', xml.contents);
       for (const a of inv.attachments) if (isInvoiceDocument(a, inv)) a.isInvoiceDocument = true;
       const e2 = inv.attachments.some((a) => a.isInvoiceDocument);
       return { kind: e2 ? FLUX_KINDS.UBL_E2 : FLUX_KINDS.UBL_E1, invoices: [inv] };
     }
     case 'CII':
+      checkNamespaces(xml, 'CII');
       return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
     case 'PIVOT': {
       const p = parsePivot(xml.node, xml.contents);
