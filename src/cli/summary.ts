@@ -19,6 +19,11 @@ export function summaryTable(s: RunSummary): string {
   for (const r of summarise(s)) t.push([r.kind, r.files, r.filesRefused, r.invoices, r.accepted, r.refused, r.suspended, r.duplicate, r.already]);
   if (s.waiting.length) t.push([{ colSpan: 8, content: `waiting: ${s.waiting.length} (upload not known to be finished: left in the inbox for the next run, see the log)` }]);
   if (s.skipped.length) t.push([{ colSpan: 8, content: `skipped: ${s.skipped.length} (${[...new Set(s.skipped.map((e) => e.why))].join(', ')}: never taken, see the log)` }]);
+  const less = s.tally.lessChecked;
+  if (less.rule + less.facturx > 0) {
+    const why = [less.rule ? `${less.rule} with a validation rule not evaluated` : '', less.facturx ? `${less.facturx} without their Factur-X` : ''].filter(Boolean).join(', ');
+    t.push([{ colSpan: 8, content: `less checked: ${why} (sent anyway; see the errors in the log)` }]);
+  }
   if (s.failures.length) t.push([{ colSpan: 8, content: `system failures: ${s.failures.length} (files left in the inbox, see the log)` }]);
   return t.toString();
 }

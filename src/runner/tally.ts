@@ -3,6 +3,7 @@
  * without keeping every file's result in memory (a run of 100,000 files would hold hundreds
  * of megabytes of results otherwise).
  */
+import { lessChecked, type LessCheckedReason } from './less-checked';
 import type { FileResult } from './process-file';
 
 export interface SummaryRow {
@@ -23,6 +24,8 @@ const COUNTS = ['files', 'filesRefused', 'invoices', 'accepted', 'refused', 'sus
 
 export class RunTally {
   private readonly byKind = new Map<string, SummaryRow>();
+  /** invoices sent less checked than they should be, by reason (less-checked.ts) */
+  readonly lessChecked: Record<LessCheckedReason, number> = { rule: 0, facturx: 0 };
 
   add(r: FileResult): void {
     const kind = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
@@ -35,6 +38,7 @@ export class RunTally {
     if (r.outcome === 'already-processed') x.already++;
     x.invoices += r.invoices.length;
     for (const i of r.invoices) {
+      for (const why of lessChecked(i)) this.lessChecked[why]++;
       if (i.outcome === 'accepted' || i.outcome === 'completed' || i.outcome === 'recycled') x.accepted++;
       else if (i.outcome === 'refused') x.refused++;
       else if (i.outcome === 'suspended') x.suspended++;

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
 import type { Metrics } from '../ops/metrics';
+import { lessChecked } from './less-checked';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
 import { reconcileDay } from '../reconcile/reconcile-day';
@@ -75,7 +76,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
-      for (const i of r.invoices) metrics?.invoices.inc({ outcome: i.outcome });
+      for (const i of r.invoices) {
+        metrics?.invoices.inc({ outcome: i.outcome });
+        for (const reason of lessChecked(i)) metrics?.invoicesLessChecked.inc({ reason });
+      }
       await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
         if (e.code !== 'ENOENT') throw e;
       });

@@ -2,6 +2,8 @@
  * The run's summary table: the invoice columns count invoices only, so accepted + refused +
  * suspended + duplicate add up to the invoices; files refused whole have their own column.
  */
+import { summaryTable } from '../../src/cli/summary';
+import type { RunSummary } from '../../src/runner/embedded';
 import type { FileResult } from '../../src/runner/process-file';
 import { RunTally } from '../../src/runner/tally';
 
@@ -20,4 +22,19 @@ it('counts invoices in the invoice columns and whole-file refusals apart', () =>
   expect(total).toEqual({ kind: 'TOTAL', files: 6, filesRefused: 3, invoices: 5, accepted: 3, refused: 2, suspended: 0, duplicate: 0, already: 1 });
   for (const r of rows) expect(r.accepted + r.refused + r.suspended + r.duplicate).toBe(r.invoices);
   expect(rows.find((r) => r.kind === '(refused before parsing)')).toMatchObject({ files: 2, filesRefused: 2, invoices: 0, refused: 0 });
+});
+
+it('counts the invoices sent less checked than they should be, by reason, and the summary says so', () => {
+  const t = new RunTally();
+  const inv = (outcome: string, findings: { rule: string; severity: string; message: string }[]) => ({ outcome, findings });
+  const unevaluated = { rule: 'BR-CO-15', severity: 'warning', message: 'rule BR-CO-15 could not be evaluated: boom' };
+  const noFacturX = { rule: 'CPRO-FACTURX', severity: 'warning', message: 'The Factur-X attachment could not be generated (…); the pivot is emitted without it.' };
+  t.add({ outcome: 'partial', kind: 'CPPFacturePivot', invoices: [inv('accepted', [unevaluated, noFacturX]), inv('accepted', [noFacturX]), inv('refused', [unevaluated]), inv('accepted', [])] } as unknown as FileResult);
+  // a refused invoice went nowhere: not counted
+  expect(t.lessChecked).toEqual({ rule: 1, facturx: 2 });
+  const table = summaryTable({ tally: t, waiting: [], skipped: [], failures: [] } as unknown as RunSummary);
+  expect(table).toContain('less checked: 1 with a validation rule not evaluated, 2 without their Factur-X (sent anyway; see the errors in the log)');
+  const clean = new RunTally();
+  clean.add(file('accepted', 'IN_DP_E1_UBL_INVOICE', ['accepted']));
+  expect(summaryTable({ tally: clean, waiting: [], skipped: [], failures: [] } as unknown as RunSummary)).not.toContain('less checked');
 });

@@ -1,6 +1,6 @@
 /**
  * Operations endpoints: a worker serves /metrics (Prometheus text, with the files, invoices,
- * processing-time and queue-depth metrics) and /healthz; the dashboard serves bull-board.
+ * invoices sent less checked, processing-time and queue-depth metrics) and /healthz; the dashboard serves bull-board.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +12,8 @@ import { createMetrics } from '../../src/ops/metrics';
 import { startOpsServer } from '../../src/ops/http-server';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
+import type { Rule } from '../../src/transform/validate/rule';
+import { ALL_RULES } from '../../src/transform/validate/rules';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
@@ -33,6 +35,13 @@ describeRedis('operations endpoints', () => {
     const queue = fluxQueue(setup.config, redis);
     const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'failed'), defaults: false });
     const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics });
+    // one invoice that a rule cannot judge (a simulated fault): sent, and counted as less checked
+    const rule = ALL_RULES.find((r) => r.id === 'BR-CO-15') as { check: Rule['check'] };
+    const check = rule.check;
+    rule.check = (ctx) => {
+      if (ctx.invoice.number === 'F-2026-000001') throw new Error('simulated fault');
+      return check(ctx);
+    };
     const server = await startOpsServer(metrics, { port: 0, host: '127.0.0.1', health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker' } }) });
     for (let n = 0; n < 3; n++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${n}.xml`), invoiceNumbered(n));
     writeFileSync(path.join(setup.inbox('op-alpha'), 'broken.xml'), '<Invoice>');
@@ -50,6 +59,9 @@ describeRedis('operations endpoints', () => {
     expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="accepted",kind="IN_DP_E1_UBL_INVOICE"\} 3/);
     expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="refused",kind="none"\} 1/);
     expect(body).toMatch(/chorus_flux_invoices_total\{outcome="accepted"\} 3/);
+    expect(body).toMatch(/chorus_flux_invoices_less_checked_total\{reason="rule"\} 1/);
+    expect(body).not.toMatch(/chorus_flux_invoices_less_checked_total\{reason="facturx"\}/);
+    rule.check = check;
     expect(body).toMatch(/chorus_flux_processing_seconds_count\{outcome="accepted"\} 3/);
     expect(body).toMatch(/chorus_flux_queue_jobs\{state="waiting"\} 0/);
     const health = await fetch(`http://127.0.0.1:${server.port}/healthz`);

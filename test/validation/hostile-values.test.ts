@@ -25,6 +25,7 @@ import pino from 'pino';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { summaryTable } from '../../src/cli/summary';
 import { createDeps } from '../../src/runner/deps';
 import { runEmbedded } from '../../src/runner/embedded';
 import { facturXMaker } from '../../src/runner/features';
@@ -241,6 +242,8 @@ it('a rule that throws leaves a warning in the journal and an error in the log: 
     const [inv] = summary.results[0].invoices;
     expect(inv.outcome).toBe('accepted');
     expect((inv.findings ?? []).map((f) => [f.rule, f.severity, f.message])).toContainEqual(['BR-CO-15', 'warning', 'rule BR-CO-15 could not be evaluated: simulated fault']);
+    expect(summary.tally.lessChecked).toEqual({ rule: 1, facturx: 0 });
+    expect(summaryTable(summary)).toContain('less checked: 1 with a validation rule not evaluated (sent anyway; see the errors in the log)');
     const errors = lines.filter((l) => l.level === 50);
     expect(errors.map((l) => [l.msg, l.rules, l.invoice])).toEqual([['validation rules could not be evaluated: the invoice was not fully checked (a fault of chorus-flux; please report it)', ['BR-CO-15'], inv.number]]);
   } finally {

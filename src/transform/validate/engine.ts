@@ -15,6 +15,9 @@ export interface ValidationFinding extends Finding {
   unevaluated?: boolean;
 }
 
+/** in the message of a finding whose rule threw (runner/less-checked.ts reads it in journaled findings) */
+export const UNEVALUATED = ' could not be evaluated: ';
+
 const PLACEHOLDER = /\{(\w+)\}/g;
 
 function render(template: string, values: Record<string, string | number | undefined> | undefined): string {
@@ -73,7 +76,7 @@ export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', r
       violations = rule.check(ctx);
     } catch (e) {
       // a rule must never take the process down; report the failure as a finding
-      out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id} could not be evaluated: ${(e as Error).message}`, unevaluated: true });
+      out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id}${UNEVALUATED}${(e as Error).message}`, unevaluated: true });
       continue;
     }
     if (!violations) continue;
