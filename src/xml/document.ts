@@ -279,6 +279,7 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   }
   if (problem) {
     const line = lineAt(where, problem.index);
+    if (problem.tooLong) throw new FluxError('FLUX-TAILLE', `At line ${line}, ${problem.message}; refused before it is read.`, undefined, line);
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${problem.message}.`, undefined, line);
   }
   let tree: Record<string, XNode>;

@@ -200,3 +200,23 @@ describe('namespaces: the reader takes elements by local name, the official rule
     expect(inv.notes[0].text).toBe('<zz:y/>Fournitures scolaires — rentrée de novembre');
   });
 });
+
+describe('a text too long to be an invoice value', () => {
+  it('is refused before it is read (FLUX-TAILLE), where a 60 MB note took 14 s and 2.5 GB to parse', async () => {
+    const huge = source.replace('<cbc:Note>', `<cbc:Note>${'ab cd '.repeat((2 << 20) / 6)}`);
+    const e = await refusal(huge);
+    expect(e.rule).toBe('FLUX-TAILLE');
+    expect(e.message).toBe('At line 11, a text of 2.0 MB in <cbc:Note>, outside any embedded file: no invoice value is that long (at most 1 MB); refused before it is read.');
+  });
+
+  it('an embedded file is exempt, even when its base64 holds character references and so stays in the text', async () => {
+    const pdf = Buffer.alloc(1_600_000, 7).toString('base64').replace(/(.{76})/g, '$1&#13;\n');
+    expect(pdf.length).toBeGreaterThan(2 << 20);
+    const withPdf = source.replace(
+      '<cac:AccountingSupplierParty>',
+      `<cac:AdditionalDocumentReference><cbc:ID>PJ-1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="annexe.pdf">${pdf}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>`,
+    );
+    const inv = await invoiceOf(withPdf);
+    expect(inv.attachments.map((a) => a.fileName)).toContain('annexe.pdf');
+  });
+});
