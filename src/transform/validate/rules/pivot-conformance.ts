@@ -1,8 +1,10 @@
 /**
  * The last guard before emission: every value the CPPFacturePivot V2_02 requires is there,
- * and every typed value fits its XSD type (xs:date, xs:decimal). The EN 16931 schematron
- * does not check XML Schema types (a UBL IssueDate of "2026-13-45" passes it), but the pivot
- * XSD does — so these rules make "every pivot emitted validates" hold for any input.
+ * and every typed value the pivot or the Factur-X carries fits its XSD type (xs:date,
+ * xs:decimal, xs:boolean). The EN 16931 schematron does not check XML Schema types (a UBL
+ * IssueDate of "2026-13-45" passes it), but the pivot and Factur-X XSDs do — so these rules
+ * make "every pivot and Factur-X emitted validates" hold for any input
+ * (test/validation/hostile-*.test.ts).
  */
 import { isDecimal } from '../../../model/decimal';
 import { isXsDate } from '../../../model/xs-date';
@@ -115,7 +117,7 @@ function dates(inv: Invoice): Located[] {
 }
 
 /** Coded values a pivot input carries over as they are, and what the pivot XSD allows for each. */
-type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string; /** blank is CPRO-PIVOT-REQUIS's */ required?: true };
+type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string; /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean };
 
 // codes are read as the XSD reads numbers and tokens (around white space); lengths as written
 const code = (re: RegExp) => (v: string) => re.test(v.trim());
