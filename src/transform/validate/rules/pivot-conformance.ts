@@ -149,6 +149,13 @@ function coded(inv: Invoice): Coded[] {
 
 const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, undefined, ctx.invoice.documentKind);
 
+/** The values that do not fit their type, each at its place; an empty one is skipped where `blankSkipped` says so. */
+function misfits(ctx: RuleContext, values: Located[], fits: (v: string) => boolean, fallbackBt: string, blankSkipped: (f: Located) => boolean): Violation[] {
+  return values
+    .filter((f) => f.value !== undefined && !(f.value.trim() === '' && blankSkipped(f)) && !fits(f.value))
+    .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, fallbackBt), values: { name: f.name, value: f.value } }));
+}
+
 export const PIVOT_CONFORMANCE_RULES: Rule[] = [
   {
     id: 'CPRO-PIVOT-REQUIS',
@@ -164,11 +171,9 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'amounts, quantities and rates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a decimal number (digits, one optional point, optional sign).',
-    check: (ctx) =>
-      decimals(ctx.invoice)
-        // an element left empty is no xs:decimal either (the UBL, CII and pivot schemas agree)
-        .filter((f) => f.value !== undefined && !(f.required && f.value.trim() === '') && !isDecimal(f.value))
-        .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, 'BG-22'), values: { name: f.name, value: f.value } })),
+    // an element left empty is no xs:decimal either (the UBL, CII and pivot schemas agree);
+    // a required one left empty is CPRO-PIVOT-REQUIS's
+    check: (ctx) => misfits(ctx, decimals(ctx.invoice), isDecimal, 'BG-22', (f) => f.required === true),
   },
   {
     id: 'CPRO-PIVOT-DATE',
@@ -176,10 +181,8 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'dates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a calendar date YYYY-MM-DD.',
-    check: (ctx) =>
-      dates(ctx.invoice)
-        .filter((f) => f.value !== undefined && f.value.trim() !== '' && !isXsDate(f.value))
-        .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, 'BT-2'), values: { name: f.name, value: f.value } })),
+    // a date left empty is left out of the outputs (mapping.ts)
+    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => true),
   },
   {
     id: 'CPRO-PIVOT-CODE',
