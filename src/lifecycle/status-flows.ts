@@ -15,6 +15,7 @@ import type { JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import { flowId } from '../runner/flow-id';
 import type { PipelineDeps } from '../runner/process-file';
+import { isXsDate, isXsDateTime } from '../model/xs-date';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
@@ -26,6 +27,11 @@ type LineResult =
   | { ok: false; line: InboundInvoiceStatus; finding: Finding; record?: LifecycleRecord };
 
 const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
+
+/** A value quoted in a reason: at most 40 characters, so that the reason stays readable. */
+function shown(value: string): string {
+  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
+}
 
 function label(l: InboundInvoiceStatus): string {
   return `Statut ${l.index + 1} (facture ${l.idFacture ?? '?'} du fournisseur ${l.supplier.id ?? '?'})`;
@@ -55,6 +61,14 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
   if (!idFacture || !supplier.id) return refuse(line, 'CPRO-STATUT-FACTURE', 'the invoice is not identified: Fournisseur/Identifiant and IdFacture are required.');
   const to = idStatut !== undefined ? stateName(idStatut.padStart(2, '0')) : undefined;
   if (!to) return refuse(line, 'CPRO-STATUT-CODE', `the status code "${idStatut ?? ''}" is not an invoice status chorus-flux can apply (01 to 12).`);
+  // the moment the SI produced the status is forwarded as it is (its legal date: a service fait
+  // starts the payment delay); one the XSD refuses would make the forwarded flows invalid
+  if (line.horodatage === undefined || !isXsDateTime(line.horodatage)) {
+    return refuse(line, 'CPRO-STATUT-HORODATAGE', `Horodatage ${line.horodatage === undefined ? 'is missing' : `"${shown(line.horodatage)}" is not a date and time`}: the moment the status was produced is required, as xs:dateTime (2026-11-20T10:00:00+01:00).`);
+  }
+  if (line.dateFacture !== undefined && !isXsDate(line.dateFacture)) {
+    return refuse(line, 'CPRO-STATUT-DATE', `DateFacture "${shown(line.dateFacture)}" is not a date (xs:date, 2026-11-02): the invoice's year cannot be read from it.`);
+  }
   return deps.lifecycle.update(supplier.id, idFacture, (records) => {
     const year = line.dateFacture?.slice(0, 4);
     const candidates = records.filter((r) => !year || (r.issueDate ?? '').startsWith(year));
@@ -106,22 +120,33 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
   });
 }
 
-/** The status line forwarded to the depositor: the SI's own words, cut to 300 characters. */
-function forwardLine(r: Extract<LineResult, { ok: true }>, horodatage: string): InvoiceStatusLine | undefined {
-  const buyer = r.line.buyer.id ?? r.record.buyerSiret;
+/**
+ * The status line forwarded to the depositor: the invoice as the lifecycle knows it (who
+ * issued it, to whom: checked when it was deposited), the SI's status, words (cut to 300
+ * characters) and moment. What the SI echoes of the parties is taken only where the
+ * CPPStatut XSD can carry it.
+ */
+function forwardLine(r: Extract<LineResult, { ok: true }>): InvoiceStatusLine | undefined {
+  const { line, record } = r;
+  const buyer = record.buyerSiret ?? line.buyer.id;
   if (!buyer || !/^\d{14}$/.test(buyer)) return undefined;
+  const country = line.supplier.country?.trim();
+  const codeService = line.buyer.codeService?.trim();
   return {
-    supplier: { typeId: r.line.supplier.typeId ?? '1', id: r.record.supplierId, name: r.line.supplier.name ?? '', country: r.line.supplier.country },
-    buyer: { id: buyer, name: r.line.buyer.name, codeService: r.line.buyer.codeService, serviceName: r.line.buyer.serviceName },
+    supplier: { typeId: record.supplierIdType && SUPPLIER_ID_TYPES.has(record.supplierIdType) ? record.supplierIdType : '1', id: record.supplierId, name: record.sellerName ?? line.supplier.name ?? '', country: country && /^[A-Z]{2}$/.test(country) ? country : undefined },
+    buyer: { id: buyer, name: line.buyer.name ?? record.buyerName, codeService: codeService && codeService.length <= 100 ? codeService : undefined, serviceName: line.buyer.serviceName },
     idStatut: CODE_OF[r.to],
-    complement: r.line.complement,
-    commentaire: r.line.commentaire,
-    horodatage: r.line.horodatage && !Number.isNaN(Date.parse(r.line.horodatage)) ? r.line.horodatage : horodatage,
-    idFacture: r.record.number,
-    dateFacture: r.record.issueDate,
-    idMandatDP: r.line.idMandatDP,
+    complement: line.complement,
+    commentaire: line.commentaire,
+    horodatage: line.horodatage!.trim(),
+    idFacture: record.number,
+    dateFacture: record.issueDate,
+    idMandatDP: line.idMandatDP,
   };
 }
+
+/** Fournisseur/TypeIdentifiant in the CPPStatut XSD (1 SIRET … 7 tiers physique). */
+const SUPPLIER_ID_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7']);
 
 export class LifecycleStatusFlows implements StatusFlowHandler {
   async apply(args: StatusApplyArgs): Promise<StatusApplyResult> {
@@ -138,10 +163,9 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     for (const r of ok) {
       if (!r.changed) continue;
       const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
-      const l = forwardLine(r, horodatage);
+      const l = forwardLine(r);
       if (l) g.lines.push(l);
-      const at = r.line.horodatage && !Number.isNaN(Date.parse(r.line.horodatage)) ? r.line.horodatage : horodatage;
-      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at }));
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.line.horodatage!.trim() }));
       byPartner.set(r.record.partner, g);
     }
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {

@@ -9,3 +9,15 @@ export function isXsDate(s: string): boolean {
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
   return d <= days;
 }
+
+/**
+ * An xs:dateTime as the status XSD reads it (CPPStatut Horodatage): YYYY-MM-DDThh:mm:ss, an
+ * optional fraction of a second, an optional zone (Z or ±hh:mm, at most 14 hours). A day that
+ * exists, hours 00–23 (the 24:00:00 XSD 1.0 allows is left out: no reader needs it).
+ */
+const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
+
+export function isXsDateTime(s: string): boolean {
+  const m = DATE_TIME.exec(s.trim());
+  return m !== null && isXsDate(m[1]);
+}

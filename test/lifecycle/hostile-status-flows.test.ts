@@ -1,0 +1,181 @@
+/**
+ * Hostile status flows from a finance SI, against a lifecycle that holds real invoices: the
+ * SI's CPPStatut files carry every status code and junk ones, comments of any length, dates
+ * of any shape, lines doubled or dropped (the seeded mutations of the invoice tests), while
+ * the suppliers deposit their invoices again (completions of suspended ones, corrections of
+ * recycled ones, duplicates). Over several runs, every file gets one outcome, every output
+ * passes its official oracle (CPPStatut XSD, CPPFacturePivot XSD, CDAR XSD and BR-FR-CDV
+ * schematron), the lifecycle only holds known states, and each day reconciles clean.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { INVOICE_STATES } from '../../src/lifecycle/states';
+import { isXsDateTime } from '../../src/model/xs-date';
+import type { StoredFile } from '../../src/lifecycle/store';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { dayOf } from '../../src/util/clock';
+import { checkCdar } from '../cdar/oracle';
+import { SCHEMAS } from '../helpers/corpus';
+import { JUNK, mutate, prng, walk } from '../helpers/hostile';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { siStatusFlow, type SiStatus } from '../helpers/statut';
+import { validateFiles } from '../helpers/xsd';
+
+const PAPETERIE = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+const SUPPLIER = '99746507500015';
+const VALMONT = '21787789300016';
+const INVOICES = 40;
+const number = (i: number) => `F-2026-H${i}`;
+const invoice = (i: number) => PAPETERIE.replace(/F-2026-0101/g, number(i));
+
+const CODES = [...Object.keys(INVOICE_STATES), '04', '05', '06', '06', '07', '08', '11', '13', '6', ' 06 ', 'SUSPENDUE'];
+const WORDS = ['Bon de livraison manquant.', 'Montant erroné & à revoir <urgent>', 'é'.repeat(400), ...JUNK];
+const STAMPS = [undefined, '2026-11-20T10:00:00+01:00', '2026-11-20', '1', 'December 17, 1995 03:24:00', '2026-11-20T25:00:00Z', '+275760-09-13T00:00:00Z', ''];
+
+const FLUX_ACK = `<CPPFluxStatuts compteur="1">
+    <CPPFluxStatutUnitaire NumOrdre="1">
+      <DonneesStatut><IdStatut>92</IdStatut><ComplementStatut>Reçu destinataire final</ComplementStatut><Horodatage>2026-11-20T10:00:00+01:00</Horodatage><IdFlux>CFX0001</IdFlux></DonneesStatut>
+    </CPPFluxStatutUnitaire>
+  </CPPFluxStatuts>`;
+
+function pick<T>(rnd: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(rnd() * xs.length)];
+}
+
+function statusFile(rnd: () => number, serial: number): string {
+  const lines: SiStatus[] = [];
+  for (let k = 0, n = 1 + Math.floor(rnd() * 3); k < n; k++) {
+    lines.push({
+      supplierId: rnd() < 0.95 ? SUPPLIER : pick(rnd, JUNK),
+      buyerSiret: rnd() < 0.9 ? VALMONT : pick(rnd, JUNK),
+      idStatut: pick(rnd, CODES),
+      idFacture: number(Math.floor(rnd() * (INVOICES + 3))),
+      dateFacture: rnd() < 0.7 ? '2026-11-02' : pick(rnd, [undefined, '2025-11-02', '2026-13-45', '']),
+      commentaire: rnd() < 0.6 ? pick(rnd, WORDS) : undefined,
+      horodatage: pick(rnd, STAMPS),
+    });
+  }
+  // the optional parts the SI may echo, for the mutations to reach: the supplier's country, the
+  // buyer's service, the SI's own reference of the invoice
+  let flow = siStatusFlow(`SI-H${serial}`, lines)
+    .replace(/(<\/RaisonSociale>)/g, '$1<CodePays>FR</CodePays>')
+    .replace(/(<Debiteur>\s*<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>[^<]*<\/Identifiant>)/g, '$1<Nom>Commune</Nom><CodeService>FINANCES</CodeService><NomService>Finances</NomService>')
+    .replace(/(<\/DateFacture>|<\/IdFacture>)(\s*<\/DonneesStatut>)/g, '$1<IdMandatDP>MDP-1</IdMandatDP>$2');
+  // now and then a flow acknowledgement (CPPFluxStatuts) rather than invoice statuses
+  if (rnd() < 0.1) flow = flow.replace(/<CPPFactureStatuts[^]*<\/CPPFactureStatuts>/, FLUX_ACK);
+  return rnd() < 0.6 ? mutate(flow, rnd) : flow;
+}
+
+function drop(inbox: string, partner: string, name: string, content: string): void {
+  mkdirSync(path.join(inbox, partner), { recursive: true });
+  writeFileSync(path.join(inbox, partner, name), content);
+}
+
+const SEEDS = process.env.HS_SEED ? [Number(process.env.HS_SEED)] : [3, 11];
+
+it.each(SEEDS)('seed %i: every status flow and redeposit gets one outcome, and every output passes the official oracle', async (seed) => {
+  const root = tempDir('cf-hostile-status-');
+  const inbox = path.join(root, 'inbox');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+  const rnd = prng(seed);
+  // op-beta takes CDAR as well as CPPStatut: the forwarded statuses go out in both
+  for (let i = 0; i < INVOICES; i++) drop(inbox, i % 2 ? 'op-alpha' : 'op-beta', `f${i}.xml`, invoice(i));
+  const first = await runOnce(inbox, config);
+  expect(first.results.filter((r) => r.outcome === 'accepted')).toHaveLength(INVOICES);
+
+  const outcomes = new Map<string, number>();
+  for (let round = 0; round < 4; round++) {
+    const inbox = path.join(root, `inbox-${round}`);
+    for (let j = 0; j < 120; j++) drop(inbox, 'si-valmont', `r${round}-s${j}.xml`, statusFile(rnd, round * 1000 + j));
+    // the suppliers deposit again: completions, corrections, duplicates (some changed)
+    for (let j = 0; j < 15; j++) {
+      const i = Math.floor(rnd() * INVOICES);
+      drop(inbox, i % 2 ? 'op-alpha' : 'op-beta', `r${round}-f${i}-${j}.xml`, rnd() < 0.3 ? mutate(invoice(i), rnd) : invoice(i).replace('</Invoice>', `<!-- ${round}.${j} --></Invoice>`));
+    }
+    const s = await runOnce(inbox, config);
+    expect(s.failures).toEqual([]);
+    expect(s.files).toBe(135);
+    for (const r of s.results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+  }
+  // the statuses were exercised, applied and refused
+  expect(outcomes.get('status-applied')).toBeGreaterThan(50);
+  expect(outcomes.get('refused')).toBeGreaterThan(50);
+
+  const statut = walk(path.join(out, 'statut'));
+  const pivots = walk(path.join(out, 'pivot'));
+  const cdar = walk(path.join(out, 'cdar'));
+  expect(cdar.length).toBeGreaterThan(20);
+  const invalid = (files: string[], xsd: string) => validateFiles(xsd, files).filter((r) => r.errors.length > 0).map((r) => `${path.relative(out, r.file)}: ${r.errors[0]}`);
+  expect(invalid(statut, SCHEMAS.statut)).toEqual([]);
+  expect(invalid(pivots, SCHEMAS.pivot)).toEqual([]);
+  const oracle = checkCdar(Object.fromEntries(cdar.map((f) => [path.relative(out, f).replace(/\//g, '__'), readFileSync(f, 'utf8')])));
+  expect([...oracle.entries()].filter(([, r]) => !r.xsdValid || r.fatal.length > 0).map(([k, r]) => `${k}: ${r.xsdErrors[0] ?? `${r.fatal[0]?.id} ${r.fatal[0]?.text}`}`)).toEqual([]);
+
+  // the lifecycle holds only known states, and every invoice a state
+  const states = new Set<string>(Object.values(INVOICE_STATES));
+  const records = readdirSync(path.join(config.paths.state, 'invoices'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => (JSON.parse(readFileSync(path.join(config.paths.state, 'invoices', f), 'utf8')) as StoredFile).records);
+  expect(records).toHaveLength(INVOICES);
+  expect(records.filter((rec) => !states.has(rec.state)).map((rec) => `${rec.number}: ${rec.state}`)).toEqual([]);
+  const r = await reconcileDay({ config, date: dayOf(new Date(), config.timezone) });
+  expect(r.error).toBeUndefined();
+  expect(r.report?.anomalies).toEqual([]);
+  expect(r.exitCode).toBe(0);
+}, 600_000);
+
+describe('one by one', () => {
+  it('reads xs:dateTime as the CPPStatut XSD does', () => {
+    for (const ok of ['2026-11-20T10:00:00', '2026-11-20T10:00:00Z', '2026-11-20T10:00:00.125+01:00', ' 2026-02-28T23:59:59-14:00 ', '2024-02-29T00:00:00+14:00']) expect([ok, isXsDateTime(ok)]).toEqual([ok, true]);
+    for (const bad of ['', '1', '2026-11-20', '2026-11-20 10:00:00', '2026-11-20T24:00:00', '2026-11-20T10:60:00', '2026-02-29T10:00:00', '2026-11-20T10:00:00+15:00', '+275760-09-13T00:00:00Z', 'December 17, 1995 03:24:00', '٢٠٢٦-11-20T10:00:00']) {
+      expect([bad, isXsDateTime(bad)]).toEqual([bad, false]);
+    }
+  });
+
+  it('refuses a status line without a valid Horodatage or DateFacture, saying which, and forwards the others with the invoice as deposited', async () => {
+    const root = tempDir('cf-hostile-status-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const inbox0 = path.join(root, 'inbox-0');
+    for (let i = 0; i < 4; i++) drop(inbox0, 'op-beta', `f${i}.xml`, invoice(i));
+    await runOnce(inbox0, config);
+    const inbox1 = path.join(root, 'inbox-1');
+    const flow = siStatusFlow('SI-ONE', [
+      { supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: number(0), horodatage: '2026-11-20' },
+      { supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: number(1), dateFacture: '2026-13-45' },
+      { supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: number(2), horodatage: '2026-11-21T09:30:00+01:00' },
+    ])
+      // the SI echoes parties the XSD cannot carry: they are not forwarded
+      .replace('<TypeIdentifiant>1</TypeIdentifiant>', '<TypeIdentifiant>NaN</TypeIdentifiant>')
+      .replace(/(<\/RaisonSociale>)/g, '$1<CodePays>France</CodePays>');
+    drop(inbox1, 'si-valmont', 'statuts.xml', flow.replace(/<Horodatage>2026-11-20T10:00:00\+01:00<\/Horodatage>(\s*<IdFacture>F-2026-H1<)/, '$1'));
+    const [r] = (await runOnce(inbox1, config)).results;
+    expect(r.outcome).toBe('status-applied');
+    expect(r.invoices.map((i) => [i.number, i.outcome, i.findings?.[0]?.rule])).toEqual([
+      [number(0), 'refused', 'CPRO-STATUT-HORODATAGE'],
+      [number(1), 'refused', 'CPRO-STATUT-HORODATAGE'],
+      [number(2), 'status', undefined],
+    ]);
+    expect(r.invoices[0].findings?.[0].message).toBe(
+      `Statut 1 (facture ${number(0)} du fournisseur ${SUPPLIER}) : Horodatage "2026-11-20" is not a date and time: the moment the status was produced is required, as xs:dateTime (2026-11-20T10:00:00+01:00).`,
+    );
+    expect(r.invoices[1].findings?.[0].message).toMatch(/Horodatage is missing/);
+    // with its Horodatage, the bad DateFacture is what is said
+    const inbox2 = path.join(root, 'inbox-2');
+    drop(inbox2, 'si-valmont', 'statuts.xml', siStatusFlow('SI-TWO', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: number(1), dateFacture: '2026-13-45' }]));
+    const [r2] = (await runOnce(inbox2, config)).results;
+    expect(r2.outcome).toBe('refused');
+    expect(r2.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-DATE']);
+
+    // the applied line went to the depositor with the SI's moment and the invoice's own parties
+    const forwarded = r.outputs.filter((o) => o.kind === 'statut').map((o) => path.join(out, o.path));
+    const toDepositor = forwarded.map((f) => readFileSync(f, 'utf8')).find((x) => x.includes('<IdStatut>07</IdStatut>'));
+    expect(toDepositor).toBeDefined();
+    expect(toDepositor).toContain('<Horodatage>2026-11-21T09:30:00+01:00</Horodatage>');
+    expect(toDepositor).toMatch(/<Fournisseur>\s*<TypeIdentifiant>1<\/TypeIdentifiant>/);
+    expect(toDepositor).not.toContain('CodePays');
+    expect(validateFiles(SCHEMAS.statut, forwarded).flatMap((v) => v.errors)).toEqual([]);
+  });
+});
