@@ -280,6 +280,7 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   if (problem) {
     const line = lineAt(where, problem.index);
     if (problem.tooLong) throw new FluxError('FLUX-TAILLE', `At line ${line}, ${problem.message}; refused before it is read.`, undefined, line);
+    if (problem.namespace) throw new FluxError('FLUX-NAMESPACE', `At line ${line}, ${problem.message}: the official schemas and rules cannot read the file. Declare the prefix or remove it.`, undefined, line);
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${problem.message}.`, undefined, line);
   }
   let tree: Record<string, XNode>;

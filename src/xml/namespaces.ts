@@ -8,8 +8,8 @@
  * uses: then nothing can be in another namespace, and a look at its few `xmlns` declarations
  * says so. Otherwise its tags are read in order,
  * with the declarations in scope, outside UBL extensions (which may hold anything), comments,
- * CDATA sections and processing instructions. An element with a prefix bound nowhere is not
- * looked for (namespace well-formedness is not checked).
+ * CDATA sections and processing instructions. A prefix bound nowhere never gets here: the
+ * well-formedness check refuses it first (well-formed.ts), for every kind of flux.
  */
 export const NAMESPACES = {
   UBL: [
@@ -60,7 +60,7 @@ export function foreignElement(text: string, allowed: readonly string[]): Namesp
     const own = m[4] && m[4].includes('xmlns') ? declarations(m[4], scope) : scope;
     const prefix = m[3] === undefined ? '' : m[2];
     const namespace = own.get(prefix) || undefined; // xmlns="" undoes the default namespace
-    // a prefix bound nowhere is left alone (see above); an unprefixed child needs a default namespace
+    // a prefix bound nowhere was refused before (see above); an unprefixed child needs a default namespace
     const foreign = namespace === undefined ? prefix === '' && stack.length > 0 : !allowed.includes(namespace);
     if (foreign) return { element: m[3] === undefined ? m[2] : `${m[2]}:${m[3]}`, namespace, index: m.index };
     if (m[5] !== '/') {

@@ -1,7 +1,10 @@
 /**
  * Strict well-formedness check, before the tree is built: every tag closed in order, one
  * root, nothing but white space, comments and processing instructions outside it, well-formed
- * start tags (quoted attribute values, no duplicate attribute), no stray "<".
+ * start tags (quoted attribute values, no duplicate attribute), no stray "<", every prefix
+ * of an element or attribute name bound by an `xmlns:` declaration in scope (the reader drops
+ * prefixes, so `<zz:Note>` would be read as a Note where every namespace-aware reader —
+ * the official schemas and schematrons — refuses the file).
  * It runs on native regular expressions (about ten times faster than a character loop in
  * JavaScript); DTDs and bad entity references are refused earlier (document.ts).
  * Returns undefined when well-formed, else the first problem with its position.
@@ -11,6 +14,8 @@ export interface WellFormedError {
   message: string;
   /** well-formed so far, but a text too long to read (MAX_TEXT): a size refusal, not a syntax one */
   tooLong?: boolean;
+  /** a prefix bound to no namespace (XML Namespaces' well-formedness): a namespace refusal */
+  namespace?: boolean;
 }
 
 /**
@@ -32,9 +37,23 @@ function describe(name: string, stack: string[]): string {
   return stack.length ? `${name} (inside ${stack.slice(-3).join(' > ')})` : name;
 }
 
+/** Why a prefixed name (`c` its colon) is not a qualified name bound in `bindings`; undefined when it is. */
+function unbound(name: string, c: number, bindings: readonly string[], count: number): string | undefined {
+  if (c === name.length - 1 || name.indexOf(':', c + 1) >= 0) return `"${name.slice(0, 60)}" is not a valid qualified name (one prefix, one local name)`;
+  // compared in place: no slice per element (nearly every UBL and CII element has a prefix)
+  for (let k = count - 1; k >= 0; k--) if (bindings[k].length === c && name.startsWith(bindings[k])) return undefined;
+  const prefix = name.slice(0, c);
+  if (prefix === 'xml' || prefix === 'xmlns') return undefined;
+  return `the prefix "${prefix.slice(0, 40)}" of ${name.slice(0, 60)} is bound to no namespace (no xmlns:${prefix.slice(0, 40)} declaration in scope)`;
+}
+
 export function checkWellFormed(text: string): WellFormedError | undefined {
   MARKUP.lastIndex = 0;
   const stack: string[] = [];
+  // the prefixes declared by the open elements, innermost last, and where each element's begin
+  const bindings: string[] = [];
+  let bound = 0; // bindings in use (the array is not shortened: setting its length costs)
+  const marks: number[] = [];
   let rootSeen = false;
   let last = 0;
   let m: RegExpExecArray | null;
@@ -56,6 +75,7 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       const open = stack.pop();
       if (open === undefined) return { index: at, message: `closing tag </${m[1]}> with no element open` };
       if (open !== m[1]) return { index: at, message: `expected </${open}> but found </${m[1]}>` };
+      bound = marks.pop()!;
       continue;
     }
     if (m[2] !== undefined) {
@@ -71,6 +91,8 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
     if (!NAME.test(name)) return { index: at, message: `"${name}" is not a valid element name` };
     if (stack.length === 0 && rootSeen) return { index: at, message: `a second root element <${name}>: XML allows one` };
     const attrs = m[5];
+    const mark = bound;
+    let prefixed: string[] | undefined; // attribute names with a prefix, judged once this tag's declarations are known
     if (attrs && attrs.length > 0) {
       const seen = new Set<string>();
       ATTR.lastIndex = 0;
@@ -79,9 +101,23 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
         if (!NAME.test(a[1])) return { index: at, message: `"${a[1]}" is not a valid attribute name in <${name}>` };
         if (seen.has(a[1])) return { index: at, message: `the attribute ${a[1]} is repeated in <${name}>` };
         seen.add(a[1]);
+        if (a[1].startsWith('xmlns:')) bindings[bound++] = a[1].slice(6);
+        else if (a[1].includes(':')) (prefixed ??= []).push(a[1]);
       }
     }
-    if (m[6] !== '/') stack.push(name);
+    const colon = name.indexOf(':');
+    const problem = colon >= 0 ? unbound(name, colon, bindings, bound) : undefined;
+    if (problem) return { index: at, namespace: true, message: problem };
+    if (prefixed) {
+      for (const q of prefixed) {
+        const p = unbound(q, q.indexOf(':'), bindings, bound);
+        if (p) return { index: at, namespace: true, message: p };
+      }
+    }
+    if (m[6] !== '/') {
+      stack.push(name);
+      marks.push(mark);
+    } else bound = mark;
     rootSeen = true;
   }
   if (stack.length > 0) {

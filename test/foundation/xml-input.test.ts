@@ -186,8 +186,38 @@ describe('namespaces: the reader takes elements by local name, the official rule
     expect(e.message.length).toBeLessThanOrEqual(300);
   });
 
+  const PIVOT = readFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+  const dir = tempDir('cf-ns-');
+  let k = 0;
+  /** xmllint's namespace errors (it reports them, and still exits 0): what Saxon and the XSDs refuse */
+  const xmllintNamespaceError = (text: string) => {
+    const f = path.join(dir, `n${k++}.xml`);
+    writeFileSync(f, text);
+    return /namespace error/.test(spawnSync('xmllint', ['--noout', '--nonet', f], { encoding: 'utf8' }).stderr);
+  };
+
+  it.each([
+    ['an element whose prefix is bound nowhere', source.replace('<cbc:Note>', '<zz:Note>').replace('</cbc:Note>', '</zz:Note>'), 'the prefix "zz" of zz:Note is bound to no namespace (no xmlns:zz declaration in scope)'],
+    ['an attribute whose prefix is bound nowhere', source.replace('<cbc:Note>', '<cbc:Note zz:lang="fr">'), 'the prefix "zz" of zz:lang is bound to no namespace'],
+    ['a prefix bound only on an element before it', source.replace('<cbc:Note>', '<cbc:Note xmlns:zz="urn:example:zz">').replace('<cbc:DocumentCurrencyCode>', '<zz:Extra/><cbc:DocumentCurrencyCode>'), 'the prefix "zz" of zz:Extra is bound to no namespace'],
+    ['a name of two colons', source.replace('<cbc:Note>', '<cbc:Note:x>').replace('</cbc:Note>', '</cbc:Note:x>'), '"cbc:Note:x" is not a valid qualified name'],
+    ['a pivot element with a prefix', PIVOT.replace('<Identifiant>', '<p:Identifiant>').replace('</Identifiant>', '</p:Identifiant>'), 'the prefix "p" of p:Identifiant is bound to no namespace'],
+  ])('%s is refused (FLUX-NAMESPACE), as every namespace-aware reader refuses it', async (_what, xml, message) => {
+    expect(xmllintNamespaceError(xml)).toBe(true);
+    const e = await refusal(xml);
+    expect(e.rule).toBe('FLUX-NAMESPACE');
+    expect(e.message).toContain(message);
+    expect(e.message).toMatch(/^At line \d+, .*: the official schemas and rules cannot read the file\. Declare the prefix or remove it\.$/);
+    expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+
+  it('the xml prefix needs no declaration, and a declaration holds for the element that makes it and inside it', async () => {
+    const text = source.replace('<cbc:Note>', '<cbc:Note xml:lang="fr">').replace('<cac:OrderReference>', '<cac:OrderReference xmlns:zz="urn:example:zz" zz:origin="sap">');
+    expect(xmllintNamespaceError(text)).toBe(false);
+    expect((await invoiceOf(text)).number).toBe('F-2026-0101');
+  });
+
   it('UBL extensions may hold any namespace, and comments, CDATA and unused declarations do not count: the same invoice', async () => {
-    // (a prefix bound nowhere, <zz:Note>, is not looked for: namespace well-formedness is not checked)
     const signed = source
       .replace('xmlns:cbc=', 'xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2 UBL-Invoice-2.1.xsd" xmlns:unused="urn:example:unused" xmlns:cbc=')
       .replace(
