@@ -124,6 +124,7 @@ export function buildProgram(): Command {
     .option('-p, --profile <profile>', 'MINIMUM, BASIC WL, BASIC, EN 16931 (default) or EXTENDED')
     .option('--index <n>', 'invoice of a multi-invoice pivot (1-based)')
     .option('--xml <file>', 'also write the embedded factur-x.xml')
+    .option('-c, --config <file>', 'configuration whose routing table names the buyer of a pivot without Debiteur/Nom (BT-44), as `run` does (default: none)')
     .action(async (invoice: string, opts) => {
       process.exitCode = await facturxCommand(invoice, opts);
     });

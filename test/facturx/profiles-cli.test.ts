@@ -226,6 +226,24 @@ describe('chorus-flux facturx', () => {
     expect(c.o.out).toContain('Factur-X MINIMUM, invoice LP-2026-558813');
   });
 
+  it("names the buyer of a pivot without Debiteur/Nom from the routing table of --config, as run does, and says so when none is given", async () => {
+    const nameless = path.join(dir, 'sans-nom.xml');
+    writeFileSync(nameless, readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8').replace(/<Nom>[^<]*<\/Nom>/g, ''));
+    const without = io();
+    expect(await facturxCommand(nameless, { out: path.join(dir, 'n.pdf'), index: '1', profile: 'minimum' }, without.io)).toBe(1);
+    expect(without.o.err).toMatch(/missing BT-44 buyer name \(.*\): the pivot has no Debiteur\/Nom; give --config so that the routing table names the buyer/);
+    const withConfig = io();
+    const xml = path.join(dir, 'n.xml');
+    expect(await facturxCommand(nameless, { out: path.join(dir, 'n.pdf'), xml, index: '1', profile: 'minimum', config: path.resolve(__dirname, '../../config/example.json') }, withConfig.io)).toBe(0);
+    const written = readFileSync(xml, 'utf8');
+    expect(written).toMatch(/<ram:BuyerTradeParty>\s*<ram:Name>Commune de Valmont-sur-Loire<\/ram:Name>/);
+    validateStrings(XSD.MINIMUM, [written]).forEach((r) => expect(r.errors).toEqual([]));
+    expect(fxErrors(saxonBatch(SCHEMATRON.facturx.MINIMUM, new Map([['n', written]])).get('n')!).map((e) => e.text)).toEqual([]);
+    const badConfig = io();
+    expect(await facturxCommand(nameless, { out: path.join(dir, 'n.pdf'), index: '1', config: path.join(dir, 'nope.json') }, badConfig.io)).toBe(2);
+    expect(badConfig.o.err).toMatch(/^chorus-flux facturx: --config .*nope\.json: /);
+  }, 60_000);
+
   it('exits 2 on unreadable input, a missing file, a status flow or an unknown profile', async () => {
     const t = io();
     expect(await facturxCommand(path.join(FIXTURES_INBOX, 'op-gamma/tronque.xml'), { out: path.join(dir, 'd.pdf') }, t.io)).toBe(2);

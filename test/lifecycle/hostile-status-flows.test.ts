@@ -30,7 +30,8 @@ const invoice = (i: number) => PAPETERIE.replace(/F-2026-0101/g, number(i));
 
 const CODES = [...Object.keys(INVOICE_STATES), '04', '05', '06', '06', '07', '08', '11', '13', '6', ' 06 ', 'SUSPENDUE'];
 const WORDS = ['Bon de livraison manquant.', 'Montant erroné & à revoir <urgent>', 'é'.repeat(400), ...JUNK];
-const STAMPS = [undefined, '2026-11-20T10:00:00+01:00', '2026-11-20', '1', 'December 17, 1995 03:24:00', '2026-11-20T25:00:00Z', '+275760-09-13T00:00:00Z', ''];
+const STAMPS = ['2026-11-20T10:00:00+01:00', '2026-11-21T08:15:30Z', '2026-11-22T23:59:59.5', '2026-11-23T00:00:00-05:00'];
+const BAD_STAMPS = [undefined, '2026-11-20', '1', 'December 17, 1995 03:24:00', '2026-11-20T25:00:00Z', '+275760-09-13T00:00:00Z', ''];
 
 const FLUX_ACK = `<CPPFluxStatuts compteur="1">
     <CPPFluxStatutUnitaire NumOrdre="1">
@@ -52,7 +53,7 @@ function statusFile(rnd: () => number, serial: number): string {
       idFacture: number(Math.floor(rnd() * (INVOICES + 3))),
       dateFacture: rnd() < 0.7 ? '2026-11-02' : pick(rnd, [undefined, '2025-11-02', '2026-13-45', '']),
       commentaire: rnd() < 0.6 ? pick(rnd, WORDS) : undefined,
-      horodatage: pick(rnd, STAMPS),
+      horodatage: rnd() < 0.85 ? pick(rnd, STAMPS) : pick(rnd, BAD_STAMPS),
     });
   }
   // the optional parts the SI may echo, for the mutations to reach: the supplier's country, the
@@ -97,10 +98,12 @@ it.each(SEEDS)('seed %i: every status flow and redeposit gets one outcome, and e
     expect(s.failures).toEqual([]);
     expect(s.files).toBe(135);
     for (const r of s.results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    for (const i of s.results.flatMap((r) => r.invoices)) outcomes.set(`invoice ${i.outcome}`, (outcomes.get(`invoice ${i.outcome}`) ?? 0) + 1);
   }
   // the statuses were exercised, applied and refused
   expect(outcomes.get('status-applied')).toBeGreaterThan(50);
   expect(outcomes.get('refused')).toBeGreaterThan(50);
+  if (process.env.HS_SEED) console.log(Object.fromEntries(outcomes));
 
   const statut = walk(path.join(out, 'statut'));
   const pivots = walk(path.join(out, 'pivot'));

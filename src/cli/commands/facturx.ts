@@ -1,15 +1,19 @@
 /**
- * `chorus-flux facturx <invoice> -o <pdf> [--profile …]` — one Factur-X (PDF/A-3b with
+ * `chorus-flux facturx <invoice> -o <pdf> [--profile …] [--config <file>]` — one Factur-X (PDF/A-3b with
  * factur-x.xml) from a UBL, CII, pivot or Factur-X file.
  * Exit 0 written; 1 the invoice cannot make a valid Factur-X (the reasons are printed, nothing
  * is written); 2 the input cannot be read (or is not an invoice), a multi-invoice pivot lacks a
- * good --index, or -o / --xml cannot take a file.
+ * good --index, -o / --xml cannot take a file, or --config cannot be read.
  */
 import { readInputFile } from '../../util/read-input-file';
 import { writeFileAtomic } from '../../emit/atomic-write';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { loadConfig, type Config } from '../../config/config';
 import { isFluxError } from '../../model/flux-error';
+import { partySiret } from '../../transform/chorus/siret';
+import { findRecipientIn } from '../../transform/chorus/routing';
+import type { KnownFacts } from '../../transform/facturx/complete';
 import type { Invoice } from '../../model/invoice';
 import { facturXData, makeFacturX } from '../../transform/facturx/make';
 import { DEFAULT_PROFILE, parseProfile, PROFILES } from '../../transform/facturx/profiles';
@@ -23,6 +27,8 @@ export interface FacturXCommandOptions {
   index?: string;
   /** also write the embedded XML there */
   xml?: string;
+  /** a configuration whose routing table names the buyer of a pivot without Debiteur/Nom (BT-44), as `run` does */
+  config?: string;
 }
 
 export interface FacturXCommandIo {
@@ -98,16 +104,27 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
       return 2;
     }
   }
+  let recipients: Config['recipients'] | undefined;
+  if (opts.config !== undefined) {
+    try {
+      recipients = loadConfig(opts.config).recipients;
+    } catch (e) {
+      io.stderr(`chorus-flux facturx: --config ${opts.config}: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   const invoice = await readInvoice(input, opts.index, io);
   if (typeof invoice === 'number') return invoice;
+  // a pivot may leave Debiteur/Nom out; every profile needs BT-44: the routing table names the buyer, as in `run`
+  const known: KnownFacts = recipients ? { buyerName: findRecipientIn(recipients, partySiret(invoice.buyer))?.name } : {};
 
   // what the profile needs that the invoice lacks, then the EN 16931 rules on what goes in.
   // The factur-x.xml is written anew from the data, so the input's own syntax rules (UBL-SR-*,
   // CII-SR-*: how the UBL or CII file was written) are not its: without the parser's facts the
   // engine leaves them out. A UBL E2 whose attachments carry a DocumentTypeCode (UBL-SR-43)
   // makes a valid Factur-X, as it does in `run`.
-  const data = facturXData(invoice, profile);
-  const reasons = data.problems.map((p) => `missing ${p.bt} (${p.path})`);
+  const data = facturXData(invoice, profile, known);
+  const reasons = data.problems.map((p) => `missing ${p.bt} (${p.path})${/^BT-44\b/.test(p.bt) && invoice.syntax === 'PIVOT' && !recipients ? ': the pivot has no Debiteur/Nom; give --config so that the routing table names the buyer' : ''}`);
   if (profile !== 'MINIMUM' && profile !== 'BASIC WL') {
     for (const f of validateInvoice({ invoice: { ...data.invoice, syntaxFacts: undefined } }, 'en16931')) {
       if (f.severity === 'fatal') reasons.push(`${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`);
@@ -117,7 +134,7 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
     io.stderr(`chorus-flux facturx: invoice ${invoice.number ?? '(no number)'} cannot make a valid Factur-X ${profile}:\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`);
     return 1;
   }
-  const r = await makeFacturX(invoice, { profile });
+  const r = await makeFacturX(invoice, { profile, known });
   const out = path.resolve(opts.out);
   // atomic and durable, as every output: a reader never sees half a PDF
   await writeFileAtomic(out, r.pdf);

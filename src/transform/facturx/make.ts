@@ -22,6 +22,8 @@ export interface FacturXOptions {
   profile?: FacturXProfile;
   /** creation date of the PDF; default: the invoice issue date (00:00 UTC) */
   date?: Date;
+  /** what the configuration knows and a pivot may leave out (the buyer's name); default: nothing */
+  known?: KnownFacts;
 }
 
 export interface FacturXResult {
@@ -100,7 +102,7 @@ function dataOfCompleted(inv: Invoice, profile: FacturXProfile): FacturXData {
 
 export async function makeFacturX(invoice: Invoice, opts: FacturXOptions = {}): Promise<FacturXResult> {
   const profile = opts.profile ?? DEFAULT_PROFILE;
-  const data = facturXData(invoice, profile);
+  const data = facturXData(invoice, profile, opts.known);
   const pdf = await packFacturX(data.invoice, data.xmlBytes(), profile, opts.date ?? issueDate(data.invoice));
   return resultOf(pdf, data, profile);
 }
