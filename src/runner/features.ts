@@ -3,6 +3,7 @@
  * (IPM4-AIFE-1, `config.facturx`) and the status-flow side of the lifecycle (IPM4-003).
  */
 import type { Config } from '../config/config';
+import { describeProblem } from '../transform/facturx/cii-generate';
 import { facturXFileName } from '../transform/facturx/file-name';
 import { facturXData, makeBestFacturX } from '../transform/facturx/make';
 import type { FacturXProfile } from '../transform/facturx/profiles';
@@ -22,8 +23,8 @@ export function facturXMaker(profile: FacturXProfile): FacturXMaker {
     if (r.problems.length > 0) {
       // not even MINIMUM can be made: no Factur-X rather than one that fails its schema (the
       // pipeline emits the pivot without it, with a CPRO-FACTURX warning naming what is missing)
-      const lacks = [...new Set(facturXData(invoice, 'MINIMUM', known).problems.map((p) => p.bt))];
-      throw new Error(`not even the MINIMUM profile can be made, the invoice lacks ${lacks.join('; ')}`);
+      const why = [...new Set(facturXData(invoice, 'MINIMUM', known).problems.map(describeProblem))];
+      throw new Error(`not even the MINIMUM profile can be made: ${why.join('; ')}`);
     }
     return { fileName: facturXFileName(invoice.number), pdf: r.pdf };
   };

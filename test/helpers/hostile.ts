@@ -23,8 +23,11 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** `source` with `least` to `least` + 2 mutations: a text value swapped for junk, an element doubled or dropped. */
-export function mutate(source: string, rnd: () => number, least = 1): string {
+/**
+ * `source` with `least` to `least` + 2 mutations: a text value swapped for junk, an element
+ * doubled or dropped, and with `attributes`, an attribute value swapped for junk too.
+ */
+export function mutate(source: string, rnd: () => number, least = 1, opts: { attributes?: boolean } = {}): string {
   let s = source;
   const n = least + Math.floor(rnd() * 3);
   for (let i = 0; i < n; i++) {
@@ -32,7 +35,15 @@ export function mutate(source: string, rnd: () => number, least = 1): string {
     const k = rnd();
     const text = />([^<]{1,40})</g;
     const element = /<([A-Za-z:]+)[ >]/g;
-    if (k < 0.6) {
+    const attribute = /\s(?!xmlns)[A-Za-z:]+="([^"<]{0,40})"/g; // in these sources, only tags hold name="value"
+    if (opts.attributes && k < 0.3) {
+      attribute.lastIndex = pos;
+      const m = attribute.exec(s);
+      if (m) {
+        const at = m.index + m[0].length - m[1].length - 1;
+        s = s.slice(0, at) + ATTRIBUTE_JUNK[Math.floor(rnd() * ATTRIBUTE_JUNK.length)] + s.slice(at + m[1].length);
+      }
+    } else if (k < 0.6) {
       text.lastIndex = pos;
       const m = text.exec(s);
       if (m) s = s.slice(0, m.index + 1) + JUNK[Math.floor(rnd() * JUNK.length)] + s.slice(m.index + 1 + m[1].length);
@@ -48,6 +59,9 @@ export function mutate(source: string, rnd: () => number, least = 1): string {
   }
   return s;
 }
+
+/** Junk for attribute values (quotes and "<" escaped: the file stays well-formed). */
+export const ATTRIBUTE_JUNK = ['', ' ', 'x', 'EUR ', 'eur', 'XXX', '0009', '9999', 'H87', 'zz', 'application/x-msdownload', '../../etc/passwd', 'a/b\\c.pdf', 'CON', 'x'.repeat(300), '&amp;&lt;', 'é', '٣', '1e309', 'NaN', '-1', 'true'];
 
 /** Every .xml file under `dir`. */
 export function walk(dir: string): string[] {

@@ -41,7 +41,7 @@ import { validateFiles } from '../helpers/xsd';
 
 /** A mutated sample flow with an invoice number of its own, so that most are not duplicates of one another. */
 function mutated(source: string, rnd: () => number, serial: number): string {
-  return mutate(source, rnd).replace(/(<cbc:ID>|<ram:ID>|<Id>)([^<]*-[^<]*)(<)/, `$1M${serial}$3`);
+  return mutate(source, rnd, 1, { attributes: process.env.HF_ATTR === '1' }).replace(/(<cbc:ID>|<ram:ID>|<Id>)([^<]*-[^<]*)(<)/, `$1M${serial}$3`);
 }
 
 const SOURCES = ['op-alpha/facture-e1-papeterie.xml', 'op-alpha/avoir-e1-lycee.xml', 'op-alpha/decompte-travaux-a4.xml', 'op-beta/facture-cii-hopital.xml', 'op-beta/facture-e2-maintenance.xml', 'op-beta/pivot-laposte-3-factures.xml'].map((f) =>
@@ -86,10 +86,14 @@ it.each(SEEDS)('seed %i: every file gets an outcome and every output passes the 
   // unchecked), and every invoice sent got its Factur-X, valid for the profile it names
   const findings = summary.results.flatMap((f) => [...f.findings, ...f.invoices.flatMap((i) => i.findings ?? [])]);
   expect(findings.filter((f) => /could not be evaluated/.test(f.message)).map((f) => f.message)).toEqual([]);
-  expect(findings.filter((f) => f.rule === 'CPRO-FACTURX').map((f) => f.message)).toEqual([]);
+  // but one: a pivot input's amount of more than 2 decimals (the pivot takes any xs:decimal,
+  // every Factur-X profile refuses it, BR-DEC): the pivot goes without its Factur-X, saying why
+  const withoutFx = findings.filter((f) => f.rule === 'CPRO-FACTURX');
+  expect(withoutFx.filter((f) => !/^(?:Facture [^:]* : )?The Factur-X attachment could not be generated \(not even the MINIMUM profile can be made: BT-[^;]*"[^"]*" has more than 2 decimals \(BR-DEC\)/.test(f.message)).map((f) => f.message)).toEqual([]);
   const facturx = await facturXAttachments(pivots, path.join(root, 'factur-x'));
   const sent = summary.results.flatMap((f) => f.invoices).filter((i) => ['accepted', 'completed', 'recycled'].includes(i.outcome)).length;
-  expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent);
+  const sentWithoutFx = summary.results.flatMap((f) => f.invoices).filter((i) => (i.findings ?? []).some((x) => x.rule === 'CPRO-FACTURX')).length;
+  expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent - sentWithoutFx);
   expect(facturx.get('EN 16931')?.size).toBeGreaterThan(100);
   expect(facturx.get('MINIMUM')?.size).toBeGreaterThan(20); // pivot input
   expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
@@ -212,10 +216,39 @@ describe('what the hostile runs found, one by one', () => {
     expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
   }, 60_000);
 
+  it('a pivot input whose amount has more than 2 decimals goes out without a Factur-X, saying why (one failed BR-DEC-18)', async () => {
+    const root = tempDir('cf-hostile-');
+    const inbox = path.join(root, 'inbox', 'op-beta');
+    mkdirSync(inbox, { recursive: true });
+    // the first invoice: its amount due; the second: a line amount only (MINIMUM has no lines: it is made)
+    let k = 0;
+    const xml = pivot.replace(/<MontantNetAPayer>([^<]+)<\/MontantNetAPayer>/g, (m, v: string) => (k++ === 0 ? `<MontantNetAPayer>${v}5</MontantNetAPayer>` : m));
+    const lines = xml.split('<CPPFacturePivotUnitaire');
+    lines[2] = lines[2].replace(/(<Ligne[^>]*>[\s\S]*?<MontantHT>)([^<]+)/, '$1$20001');
+    const flow = lines.join('<CPPFacturePivotUnitaire');
+    expect(flow).toMatch(/<MontantNetAPayer>\d+\.\d{3}</);
+    expect(flow).toMatch(/<Ligne NumOrdre="1">[^]*?<MontantHT>1210\.000001</);
+    writeFileSync(path.join(inbox, 'decimales.xml'), flow);
+    const config = bundledConfig(path.join(root, 'out'));
+    const summary = await runOnce(path.join(root, 'inbox'), config);
+    const [first, second] = summary.results[0].invoices;
+    expect([first.outcome, second.outcome]).toEqual(['accepted', 'accepted']);
+    expect((first.findings ?? []).filter((f) => f.rule === 'CPRO-FACTURX').map((f) => [f.severity, f.message])).toEqual([
+      ['warning', expect.stringMatching(/^The Factur-X attachment could not be generated \(not even the MINIMUM profile can be made: BT-115 amount due for payment: "\d+\.\d{3}" has more than 2 decimals \(BR-DEC\)\); the pivot is emitted without it\.$/)],
+    ]);
+    expect((second.findings ?? []).filter((f) => f.rule === 'CPRO-FACTURX')).toEqual([]);
+    expect(summary.tally.lessChecked).toEqual({ rule: 0, facturx: 1 });
+    const pivots = walk(path.join(root, 'out', 'pivot'));
+    expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((r) => r.errors)).toEqual([]);
+    const facturx = await facturXAttachments(pivots, path.join(root, 'factur-x'));
+    expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(summary.results[0].invoices.filter((i) => i.outcome === 'accepted').length - 1);
+    expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
+  }, 60_000);
+
   it('the pipeline attaches no Factur-X rather than an invalid one, and says what is missing', async () => {
     const inv = await invoiceOf(papeterie);
     const make = facturXMaker('EN 16931');
-    await expect(make({ ...inv, seller: { ...inv.seller, name: undefined, tradingName: undefined } }, {})).rejects.toThrow(/^not even the MINIMUM profile can be made, the invoice lacks .*BT-27/);
+    await expect(make({ ...inv, seller: { ...inv.seller, name: undefined, tradingName: undefined } }, {})).rejects.toThrow(/^not even the MINIMUM profile can be made: missing .*BT-27/);
     expect((await make(inv, {})).pdf.length).toBeGreaterThan(1000);
   });
 });

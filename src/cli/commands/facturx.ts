@@ -13,6 +13,7 @@ import { loadConfig, type Config } from '../../config/config';
 import { isFluxError } from '../../model/flux-error';
 import { partySiret } from '../../transform/chorus/siret';
 import { findRecipientIn } from '../../transform/chorus/routing';
+import { describeProblem } from '../../transform/facturx/cii-generate';
 import type { KnownFacts } from '../../transform/facturx/complete';
 import type { Invoice } from '../../model/invoice';
 import { facturXData, makeFacturX } from '../../transform/facturx/make';
@@ -124,7 +125,7 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   // engine leaves them out. A UBL E2 whose attachments carry a DocumentTypeCode (UBL-SR-43)
   // makes a valid Factur-X, as it does in `run`.
   const data = facturXData(invoice, profile, known);
-  const reasons = data.problems.map((p) => `missing ${p.bt} (${p.path})${/^BT-44\b/.test(p.bt) && invoice.syntax === 'PIVOT' && !recipients ? ': the pivot has no Debiteur/Nom; give --config so that the routing table names the buyer' : ''}`);
+  const reasons = data.problems.map((p) => `${describeProblem(p)} (${p.path})${/^BT-44\b/.test(p.bt) && invoice.syntax === 'PIVOT' && !recipients ? ': the pivot has no Debiteur/Nom; give --config so that the routing table names the buyer' : ''}`);
   if (profile !== 'MINIMUM' && profile !== 'BASIC WL') {
     for (const f of validateInvoice({ invoice: { ...data.invoice, syntaxFacts: undefined } }, 'en16931')) {
       if (f.severity === 'fatal') reasons.push(`${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`);

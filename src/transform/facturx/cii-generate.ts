@@ -8,15 +8,22 @@ import { DomBuild, type DomElement } from '../../xml/dom-build';
 import type { Base64Part } from '../../emit/atomic-write';
 import { bytesOfParts, joinParts, RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
-import type { Attrs, CNode } from './cii-tree';
+import { overTwoDecimals, type Attrs, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
-/** A mandatory element the model has no value for, for the profile asked. */
+/** A mandatory element the model has no value for, or a value the profile's rules refuse. */
 export interface CiiProblem {
   /** element path, e.g. /rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:ID */
   path: string;
   /** the business term */
   bt: string;
+  /** what is wrong with a value that is there (absent: the value is missing) */
+  detail?: string;
+}
+
+/** A problem in words: "missing BT-27 seller name", "BT-115 …: "12.345" has more than 2 decimals (BR-DEC)". */
+export function describeProblem(p: CiiProblem): string {
+  return p.detail === undefined ? `missing ${p.bt}` : `${p.bt}: ${p.detail}`;
 }
 
 export interface CiiResult {
@@ -47,6 +54,10 @@ function cleanAttrs(a: Attrs | undefined): Record<string, string> | undefined {
   return out;
 }
 
+function decimalsProblem(path: string, bt: string, value: string): CiiProblem {
+  return { path, bt, detail: `"${value.trim().slice(0, 30)}" has more than 2 decimals (BR-DEC)` };
+}
+
 class Walker {
   readonly problems: CiiProblem[] = [];
   constructor(private readonly level: number) {}
@@ -69,6 +80,7 @@ class Walker {
             if (n.required) this.problems.push({ path: p, bt: n.bt });
             break;
           }
+          if (n.amount && typeof v === 'string' && overTwoDecimals(v, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v));
           const a = cleanAttrs(n.attrs?.(x));
           if (n.requiredAttrs) {
             for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${p}/@${name}`, bt });
@@ -78,6 +90,7 @@ class Walker {
         }
         case 'values':
           for (const v of n.items(x)) {
+            if (n.amount && overTwoDecimals(v.text, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v.text));
             const a = cleanAttrs(v.attrs);
             out.push(a ? { n: n.el, a, t: v.text } : { n: n.el, t: v.text });
           }

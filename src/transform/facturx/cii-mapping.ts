@@ -151,8 +151,8 @@ const allowanceCharge = (doc: boolean): CNode<AllowanceCharge>[] => [
   indicator<AllowanceCharge>('ram:ChargeIndicator', 'BG-20/21/27/28 charge indicator', (a) => a.isCharge),
   // BASIC has no percentage and base on line level
   leaf('ram:CalculationPercent', 'BT-94/101/138/143 percentage', (a) => nonEmpty(a.percent), { min: doc ? undefined : 'EN 16931' }),
-  leaf('ram:BasisAmount', 'BT-93/100/137/142 base amount', (a) => nonEmpty(a.baseAmount), { min: doc ? undefined : 'EN 16931' }),
-  leaf('ram:ActualAmount', 'BT-92/99/136/141 amount', (a) => nonEmpty(a.amount), { required: true }),
+  leaf('ram:BasisAmount', 'BT-93/100/137/142 base amount', (a) => nonEmpty(a.baseAmount), { min: doc ? undefined : 'EN 16931', amount: 'written' }),
+  leaf('ram:ActualAmount', 'BT-92/99/136/141 amount', (a) => nonEmpty(a.amount), { required: true, amount: 'written' }),
   leaf('ram:ReasonCode', 'BT-98/105/140/145 reason code', (a) => nonEmpty(a.reasonCode)),
   leaf('ram:Reason', 'BT-97/104/139/144 reason', (a) => nonEmpty(a.reason)),
   ...(doc
@@ -243,7 +243,7 @@ const LINE: CNode<InvoiceLine>[] = [
     sub<InvoiceLine, { category?: string; rate?: string }>('ram:ApplicableTradeTax', 'BG-30 line VAT information', (l) => l.vat, TAX('BT-151/152'), { required: true }),
     period<InvoiceLine>('BG-26 invoice line period', (l) => l.period),
     repeat<InvoiceLine, AllowanceCharge>('ram:SpecifiedTradeAllowanceCharge', 'BG-27 / BG-28 line allowances and charges', (l) => l.allowanceCharges, allowanceCharge(false)),
-    group('ram:SpecifiedTradeSettlementLineMonetarySummation', 'BT-131', [leaf('ram:LineTotalAmount', 'BT-131 invoice line net amount', (l) => nonEmpty(l.netAmount), { required: true })], { required: true }),
+    group('ram:SpecifiedTradeSettlementLineMonetarySummation', 'BT-131', [leaf('ram:LineTotalAmount', 'BT-131 invoice line net amount', (l) => nonEmpty(l.netAmount), { required: true, amount: 'written' })], { required: true }),
     sub<InvoiceLine, Identifier>('ram:AdditionalReferencedDocument', 'BT-128 invoice line object identifier', (l) => (nonEmpty(l.objectId?.value) ? l.objectId : undefined), [
       leaf('ram:IssuerAssignedID', 'BT-128', (i) => nonEmpty(i.value)),
       leaf('ram:TypeCode', 'BT-128 (130)', () => '130'),
@@ -302,10 +302,10 @@ interface HeaderTax {
 }
 
 const HEADER_TAX: CNode<HeaderTax>[] = [
-  leaf('ram:CalculatedAmount', 'BT-117 VAT category tax amount', (t) => nonEmpty(t.vat.taxAmount), { required: true }),
+  leaf('ram:CalculatedAmount', 'BT-117 VAT category tax amount', (t) => nonEmpty(t.vat.taxAmount), { required: true, amount: 'written' }),
   leaf('ram:TypeCode', 'VAT', () => 'VAT'),
   leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text', (t) => nonEmpty(t.vat.exemptionReason)),
-  leaf('ram:BasisAmount', 'BT-116 VAT category taxable amount', (t) => nonEmpty(t.vat.taxableAmount), { required: true }),
+  leaf('ram:BasisAmount', 'BT-116 VAT category taxable amount', (t) => nonEmpty(t.vat.taxableAmount), { required: true, amount: 'written' }),
   leaf('ram:CategoryCode', 'BT-118 VAT category code', (t) => nonEmpty(t.vat.category), { required: true }),
   leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatex(t.vat.exemptionReasonCode)),
   group('ram:TaxPointDate', 'BT-7', [leaf('udt:DateString', 'BT-7 value added tax point date', (t) => (t.first ? to102(nonEmpty(t.inv.taxPointDate)) : undefined), { attrs: () => ({ format: '102' }) })], { min: 'EN 16931' }),
@@ -331,16 +331,16 @@ function taxTotalAccounting(inv: Invoice): Amount[] {
 }
 
 const SUMMATION: CNode<Invoice>[] = [
-  leaf('ram:LineTotalAmount', 'BT-106 sum of invoice line net amounts', (i) => nonEmpty(i.totals.lineExtension), { min: 'BASIC WL', required: true }),
-  leaf('ram:ChargeTotalAmount', 'BT-108 sum of charges on document level', (i) => nonEmpty(i.totals.chargeTotal), { min: 'BASIC WL' }),
-  leaf('ram:AllowanceTotalAmount', 'BT-107 sum of allowances on document level', (i) => nonEmpty(i.totals.allowanceTotal), { min: 'BASIC WL' }),
-  leaf('ram:TaxBasisTotalAmount', 'BT-109 invoice total amount without VAT', (i) => nonEmpty(i.totals.taxExclusive), { required: true }),
-  values<Invoice>('ram:TaxTotalAmount', 'BT-110 invoice total VAT amount (currencyID: BT-5)', taxTotal),
-  values<Invoice>('ram:TaxTotalAmount', 'BT-111 invoice total VAT amount in accounting currency (currencyID: BT-6)', taxTotalAccounting, { min: 'BASIC WL' }),
-  leaf('ram:RoundingAmount', 'BT-114 rounding amount', (i) => nonEmpty(i.totals.rounding), { min: 'EN 16931' }),
-  leaf('ram:GrandTotalAmount', 'BT-112 invoice total amount with VAT', (i) => nonEmpty(i.totals.taxInclusive), { required: true }),
-  leaf('ram:TotalPrepaidAmount', 'BT-113 paid amount', (i) => nonEmpty(i.totals.prepaid), { min: 'BASIC WL' }),
-  leaf('ram:DuePayableAmount', 'BT-115 amount due for payment', (i) => nonEmpty(i.totals.payable), { required: true }),
+  leaf('ram:LineTotalAmount', 'BT-106 sum of invoice line net amounts', (i) => nonEmpty(i.totals.lineExtension), { min: 'BASIC WL', required: true, amount: 'written' }),
+  leaf('ram:ChargeTotalAmount', 'BT-108 sum of charges on document level', (i) => nonEmpty(i.totals.chargeTotal), { min: 'BASIC WL', amount: 'written' }),
+  leaf('ram:AllowanceTotalAmount', 'BT-107 sum of allowances on document level', (i) => nonEmpty(i.totals.allowanceTotal), { min: 'BASIC WL', amount: 'written' }),
+  leaf('ram:TaxBasisTotalAmount', 'BT-109 invoice total amount without VAT', (i) => nonEmpty(i.totals.taxExclusive), { required: true, amount: 'written' }),
+  values<Invoice>('ram:TaxTotalAmount', 'BT-110 invoice total VAT amount (currencyID: BT-5)', taxTotal, { amount: 'value' }),
+  values<Invoice>('ram:TaxTotalAmount', 'BT-111 invoice total VAT amount in accounting currency (currencyID: BT-6)', taxTotalAccounting, { min: 'BASIC WL', amount: 'value' }),
+  leaf('ram:RoundingAmount', 'BT-114 rounding amount', (i) => nonEmpty(i.totals.rounding), { min: 'EN 16931', amount: 'written' }),
+  leaf('ram:GrandTotalAmount', 'BT-112 invoice total amount with VAT', (i) => nonEmpty(i.totals.taxInclusive), { required: true, amount: 'written' }),
+  leaf('ram:TotalPrepaidAmount', 'BT-113 paid amount', (i) => nonEmpty(i.totals.prepaid), { min: 'BASIC WL', amount: 'written' }),
+  leaf('ram:DuePayableAmount', 'BT-115 amount due for payment', (i) => nonEmpty(i.totals.payable), { required: true, amount: 'written' }),
 ];
 
 const refDoc = <T>(el: string, bt: string, get: (x: T) => string | undefined, min?: FacturXProfile): CNode<T> =>

@@ -25,6 +25,25 @@ export interface Leaf<T> extends Base {
   required?: boolean;
   /** attributes that must have a value when the element is written, with their business term */
   requiredAttrs?: Record<string, string>;
+  /** an EN 16931 amount: more than two decimals and the profile cannot be made (see AmountDecimals) */
+  amount?: AmountDecimals;
+}
+
+/**
+ * How the Factur-X schematrons (every profile) count an amount's decimals: BR-DEC-01 … 28 as
+ * written (`string-length(substring-after(., '.')) <= 2`), BR-DEC-13 and 15 (BT-110, BT-111)
+ * by value (`. = round(. * 100) div 100`). A pivot's amounts are any xs:decimal.
+ */
+export type AmountDecimals = 'written' | 'value';
+
+/** Whether `s` has more than two decimals, as `how` counts them. */
+export function overTwoDecimals(s: string, how: AmountDecimals): boolean {
+  const t = s.trim();
+  const point = t.indexOf('.');
+  if (point < 0) return false;
+  let end = t.length;
+  if (how === 'value') while (end > point + 1 && t[end - 1] === '0') end--;
+  return end - point - 1 > 2;
 }
 
 export interface Group<T> extends Base {
@@ -59,13 +78,14 @@ export interface Sub<T> extends Base {
 export interface Values<T> extends Base {
   kind: 'values';
   items: (x: T) => { text: string; attrs?: Attrs }[];
+  amount?: AmountDecimals;
 }
 
 export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string> } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; amount?: AmountDecimals } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 
@@ -77,7 +97,7 @@ export function repeat<T, I>(el: string, bt: string, items: (x: T) => I[], child
   return { kind: 'repeat', el, bt, items, children: children as CNode<never>[], ...opts };
 }
 
-export function values<T>(el: string, bt: string, items: (x: T) => { text: string; attrs?: Attrs }[], opts: { min?: FacturXProfile } = {}): CNode<T> {
+export function values<T>(el: string, bt: string, items: (x: T) => { text: string; attrs?: Attrs }[], opts: { min?: FacturXProfile; amount?: AmountDecimals } = {}): CNode<T> {
   return { kind: 'values', el, bt, items, ...opts };
 }
 
