@@ -13,6 +13,7 @@ import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
 import { jobsCommand } from './commands/jobs';
 import { retryCommand } from './commands/retry';
+import { setAsideCommand } from './commands/set-aside';
 import { pruneCommand } from './commands/prune';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
@@ -114,6 +115,17 @@ export function buildProgram(): Command {
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .action(async (ids: string[], opts) => {
       process.exitCode = await retryCommand(ids, opts);
+    });
+
+  program
+    .command('set-aside')
+    .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, 1 some could not be, 2 could not read the queue)')
+    .argument('<ids...>', 'job ids, as `chorus-flux jobs` lists them')
+    .requiredOption('-r, --reason <text>', 'why, in words for the partner (goes into the refusal, cut to 300 characters)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .option('--json', 'print one {id, file, result, detail} per job as JSON')
+    .action(async (ids: string[], opts) => {
+      process.exitCode = await setAsideCommand(ids, opts);
     });
 
   program

@@ -5,6 +5,8 @@
  * be read, a disk that stays full past the backoff) or at once when it can never succeed. Its
  * file stays in processing/ (nothing is lost, the nightly reconciliation reports it stuck)
  * until the operator fixes the cause and retries the job: then it gets its full attempts again.
+ * A file whose processing cannot finish (it ends its worker every time: BullMQ fails its job as
+ * "stalled more than allowable limit") is set aside instead: refused with the operator's reason.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -142,4 +144,51 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
     return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
   }
   return { id, file, result: 'retried', detail: `queued again (${before})` };
+}
+
+export type SetAsideResult =
+  | 'set-aside' // refused with the operator's reason: error/, status flow, journal; the job is off the list
+  | 'finished' // its file was done meanwhile: taken off the failed list
+  | 'not-failed'
+  | 'not-found'
+  | 'file-gone';
+
+export interface SetAsideReport {
+  id: string;
+  file?: string;
+  result: SetAsideResult;
+  detail: string;
+}
+
+export interface SetAsideOptions extends FailedJobsOptions {
+  /** refuses the claimed file with the operator's reason (processing's refuseUnread); returns its outcome */
+  refuse: (data: FluxJobData) => Promise<string>;
+}
+
+/**
+ * Gives a failed job's file its one outcome without processing it: refused, with the reason
+ * the operator gives (the partner is told). For a file that cannot be processed at all; a
+ * job whose cause is fixed is retried instead.
+ */
+export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, opts: SetAsideOptions): Promise<SetAsideReport> {
+  const job = (await queue.getJob(id)) as Job<FluxJobData> | undefined;
+  if (!job) return { id, result: 'not-found', detail: 'no job has this id' };
+  const file = job.data?.relPath;
+  const state = await job.getState();
+  if (state !== 'failed') return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
+  const d = job.data;
+  if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), opts.processingDir)) {
+    return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): nothing is set aside` };
+  }
+  if (!existsSync(d.path)) {
+    const outcome = d.sha256 ? await opts.outcomeOf(d.sha256) : undefined;
+    if (!outcome) return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
+    await job.remove().catch(() => undefined);
+    return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
+  }
+  const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
+  const outcome = await opts.refuse(d);
+  // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
+  await job.remove().catch(() => undefined);
+  return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written` };
 }

@@ -173,16 +173,8 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
 
   // size first: an oversize file is refused without being read into memory
   if (stat.size > config.limits.maxFileBytes) {
-    const sha = await sha256OfFile(source);
-    const size = stat.size;
-    return underContentLock(deps, sha, async () => {
-      const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
-      const previous = await deps.processed.get(sha);
-      if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
-      const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
-      const error = new FluxError('FLUX-TAILLE', `The file is ${size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
-      return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings(), received }, [fluxFinding(error)], undefined);
-    });
+    const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
+    return refuseUnreadFile(deps, file, stat.size, receivedAt, elapsed, fluxFinding(error));
   }
 
   let bytes: Buffer;
@@ -224,6 +216,40 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
       return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
     }
     return processInvoices(deps, file, ctx, parsed);
+  });
+}
+
+/**
+ * Refuses a file without reading it as a flux: its bytes are hashed as a stream, kept in
+ * error/ with the finding, the partner told (93, CDAR 501), the outcome journaled and marked.
+ * An oversize file goes this way, and a file an operator sets aside (`chorus-flux set-aside`:
+ * one whose processing ends its worker every time). A content that has an outcome already
+ * gets that outcome, as in processFile.
+ */
+export function refuseUnread(deps: PipelineDeps, file: InboundFile, finding: Finding): Promise<FileResult> {
+  return withWriteBatch(async () => {
+    const started = process.hrtime.bigint();
+    let stat;
+    try {
+      stat = statSync(sourceOf(file));
+    } catch (e) {
+      throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
+    }
+    const receivedAt = new Date(receivedMs(stat, deps.config.receiptTime));
+    return refuseUnreadFile(deps, file, stat.size, receivedAt, () => Number((process.hrtime.bigint() - started) / 1_000_000n), finding);
+  });
+}
+
+async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: number, receivedAt: Date, elapsed: () => number, finding: Finding): Promise<FileResult> {
+  const day = dayOf(receivedAt, deps.config.timezone);
+  const horodatage = receivedAt.toISOString();
+  const sha = await sha256OfFile(sourceOf(file));
+  return underContentLock(deps, sha, async () => {
+    const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
+    const previous = await deps.processed.get(sha);
+    if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
+    const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
+    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings(), received }, [finding], undefined);
   });
 }
 

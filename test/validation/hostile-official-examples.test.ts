@@ -51,6 +51,7 @@ const CII = xmlFiles(corpus('en16931', 'cii-examples'));
 // rounds of every example (the first as it is); HF_SEED and HF_ROUNDS try others by hand
 const ROUNDS = Number(process.env.HF_ROUNDS ?? 12);
 const SEED = Number(process.env.HF_SEED ?? 7);
+const ATTRS = { attributes: process.env.HF_ATTR === '1' };
 
 it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every output passes the official oracle`, async () => {
   expect(UBL.length).toBeGreaterThan(15);
@@ -62,8 +63,8 @@ it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every out
   const rnd = prng(SEED);
   let serial = 0;
   for (let r = 0; r < ROUNDS; r++) {
-    for (const x of UBL) writeFileSync(path.join(inbox(++serial), `u${serial}.xml`), routedUbl(r === 0 ? x : mutate(x, rnd, 0), serial));
-    for (const x of CII) writeFileSync(path.join(inbox(++serial), `c${serial}.xml`), routedCii(r === 0 ? x : mutate(x, rnd, 0), serial));
+    for (const x of UBL) writeFileSync(path.join(inbox(++serial), `u${serial}.xml`), routedUbl(r === 0 ? x : mutate(x, rnd, 0, ATTRS), serial));
+    for (const x of CII) writeFileSync(path.join(inbox(++serial), `c${serial}.xml`), routedCii(r === 0 ? x : mutate(x, rnd, 0, ATTRS), serial));
   }
   const config = bundledConfig(path.join(root, 'out'));
   const summary = await runOnce(path.join(root, 'inbox'), config);

@@ -1,0 +1,74 @@
+/**
+ * `chorus-flux set-aside --config <file> --reason <text> <job id>…`: gives the file of a failed
+ * flux job its one outcome without processing it — refused with the operator's reason, kept in
+ * error/ with a `.reason.json`, the partner told (flow 93, CDAR 501), journaled and marked, the
+ * job taken off the failed list. For a file whose processing cannot finish (it ends its worker
+ * every time: the job fails as "stalled more than allowable limit"); a job whose cause can be
+ * fixed is retried instead (`chorus-flux retry`). Exit 0 when every job named was set aside or
+ * found finished, 1 when some could not be, 2 when the queue cannot be read.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../config/config';
+import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
+import { fluxQueue } from '../../queue/flux-queue';
+import { connectRedisOnce } from '../../queue/redis';
+import { createDeps } from '../../runner/deps';
+import { refuseUnread } from '../../runner/process-file';
+import { withFileLock } from '../../state/file-lock';
+import { createLogger } from '../../util/logger';
+import { UsageError } from '../../util/usage-error';
+
+export interface SetAsideOptions {
+  config?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+/** The rule id of a file set aside by the operator. */
+export const SET_ASIDE_RULE = 'FLUX-ECARTE';
+
+export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Promise<number> {
+  if (ids.length === 0) throw new UsageError('name the failed jobs to set aside (their ids, as `chorus-flux jobs` lists them)');
+  const reason = opts.reason?.replace(/\s+/g, ' ').trim();
+  if (!reason) throw new UsageError('give --reason "<text>": it goes to the partner with the refusal');
+  const config = loadConfig(opts.config);
+  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  const queue = fluxQueue(config, redis);
+  const logger = createLogger({ file: path.join(config.paths.out, 'logs', `set-aside-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), level: 'error' }); // the console shows errors; the file, every line
+  // the job's content lock is held here, around the check and the removal, as a worker holds it
+  const deps = createDeps(config, { logger, contentLocks: false });
+  const locks = path.join(config.paths.state, 'locks');
+  const message = `The file was set aside by the operator without being processed: ${reason}`;
+  try {
+    const reports: SetAsideReport[] = [];
+    for (const id of ids) {
+      const r = await setAsideFailedJob(queue, id, {
+        processingDir: config.paths.processing,
+        outcomeOf: async (sha) => (await deps.processed.get(sha))?.outcome,
+        refuse: (d) =>
+          withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
+            if (!existsSync(d.path)) return (await deps.processed.get(d.sha256))?.outcome ?? 'gone';
+            const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message });
+            await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+              if (e.code !== 'ENOENT') throw e;
+            });
+            return result.outcome;
+          }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
+      });
+      reports.push(r);
+      if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
+    }
+    const bad = reports.filter((r) => r.result !== 'set-aside' && r.result !== 'finished');
+    if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
+    else process.stdout.write(`${reports.filter((r) => r.result === 'set-aside').length} set aside, ${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not set aside\n`);
+    return bad.length > 0 ? 1 : 0;
+  } finally {
+    await deps.journal.close().catch(() => undefined);
+    await queue.close();
+    await redis.quit().catch(() => undefined);
+    logger.flush?.();
+  }
+}

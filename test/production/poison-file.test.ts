@@ -1,0 +1,154 @@
+/**
+ * A file whose processing ends its worker every time (out of memory, a native crash), on a real
+ * Redis with real worker processes: each worker that takes it is killed while on it; after the
+ * second, BullMQ fails the job ("job stalled more than allowable limit") and the file waits in
+ * processing/, listed by `chorus-flux jobs` (and reported stuck by the nightly reconciliation
+ * once past `reconcile.stuckProcessingMinutes`). Retrying
+ * it would end a worker again: `chorus-flux set-aside` gives it its one outcome without
+ * processing it — refused with the operator's reason, the partner told, the day clean again.
+ *
+ * The test keeps the worker on the file by holding the file's content lock (the processor waits
+ * for it, its job active): the kill lands while the job is in the worker's hands, every time.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { claimFile } from '../../src/ingest/claim';
+import { readJournalDay } from '../../src/journal/journal';
+import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { withFileLock } from '../../src/state/file-lock';
+import { dayOf } from '../../src/util/clock';
+import { sha256 } from '../../src/util/hash';
+import { cli } from '../helpers/cli';
+import { invoiceNumbered } from '../helpers/generate-flows';
+import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { validateFiles } from '../helpers/xsd';
+import { SCHEMAS } from '../helpers/corpus';
+import { prodSetup } from '../helpers/watch';
+import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describeRedis('a file that ends its worker every time', () => {
+  const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
+  let redis: Redis;
+  let queue: Queue<FluxJobData>;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(() => {
+    redis = redisClient();
+    queue = fluxQueue(setup.config, redis);
+  });
+  afterAll(async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    await queue.close();
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('fails its job once two workers died on it; set-aside refuses it with the reason given, once, and the day reconciles clean', async () => {
+    const content = invoiceNumbered(951);
+    const sha = sha256(Buffer.from(content));
+    const src = path.join(setup.inbox('op-alpha'), 'F951.xml');
+    writeFileSync(src, content);
+    const claim = await claimFile(src, setup.config.paths.processing, 'op-alpha');
+    if (!claim) throw new Error('claim failed');
+    const data: FluxJobData = { path: claim.path, name: claim.name, relPath: 'op-alpha/F951.xml', partner: 'op-alpha', sha256: sha, claimId: claim.claimId };
+    const id = fluxJobId(sha, claim.claimId);
+
+    // the file's content lock, held by the test: whoever takes the job waits on it, job active
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const taken = new Promise<void>((r) => (locked = r));
+    const holding = withFileLock(path.join(setup.config.paths.state, 'locks', `${sha}.lock`), async () => {
+      locked();
+      await held;
+    });
+    await taken;
+    await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+
+    for (let death = 1; death <= 2; death++) {
+      const w = startWorkerProcess(setup.configFile);
+      workers.push(w);
+      // taken by this worker (a dead worker's job stays listed active until found stalled)
+      await until(`the job taken by worker ${death}`, async () => ((await queue.getJob(id))?.attemptsStarted === death ? true : undefined));
+      await sleep(300); // well inside the processor
+      w.child.kill('SIGKILL');
+      expect(await w.exited).toBe('SIGKILL');
+    }
+    // the next worker finds it stalled a second time: BullMQ fails it rather than run it again
+    const last = startWorkerProcess(setup.configFile);
+    workers.push(last);
+    await until('the job failed', async () => ((await queue.getJobState(id)) === 'failed' ? true : undefined)).catch(async (e) => {
+      const j = await queue.getJob(id);
+      throw new Error(`${(e as Error).message}: ${await queue.getJobState(id)} ${JSON.stringify({ stalled: j?.stalledCounter, attempts: j?.attemptsMade, started: j?.attemptsStarted, failed: j?.failedReason })} ${JSON.stringify(await redis.hgetall(`${setup.config.redis.prefix}:flux:${id}`))}`);
+    });
+    release();
+    await holding;
+    const job = await queue.getJob(id);
+    expect(job?.failedReason).toBe('job stalled more than allowable limit');
+    expect(existsSync(claim.path)).toBe(true); // not lost: waiting in processing/
+
+    const listed = await cli(['jobs', '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(listed.code).toBe(1);
+    expect(listed.stdout).toContain(id);
+    expect(listed.stdout).toContain('job stalled more than allowable limit');
+    const day = dayOf(new Date(), setup.config.timezone);
+
+    // a reason is required: it goes to the partner
+    const noReason = await cli(['set-aside', id, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason/);
+
+    const reason = 'Le fichier arrête le traitement à chaque essai ; merci de le scinder en plusieurs flux.';
+    const set = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toMatch(new RegExp(`^set-aside +${id} +op-alpha/F951.xml +refused with the reason given \\(it had failed \\d+ time\\(s\\): job stalled more than allowable limit\\)`, 'm'));
+    expect(set.stdout).toContain('1 set aside, 0 already finished, 0 not set aside');
+    expect(set.code).toBe(0);
+    expect(await queue.getJob(id)).toBeUndefined();
+    expect(existsSync(claim.path)).toBe(false);
+
+    // one outcome, refused with the operator's reason; the original kept untouched in error/
+    const out = setup.config.paths.out;
+    const { lines } = await readJournalDay(path.join(out, 'journal'), day);
+    const outcomes = lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome' && l.sha256 === sha);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ outcome: 'refused', file: 'op-alpha/F951.xml' });
+    const message = `The file was set aside by the operator without being processed: ${reason}`;
+    expect(outcomes[0].findings).toEqual([expect.objectContaining({ rule: 'FLUX-ECARTE', message })]);
+    const kept = path.join(out, 'error', day, 'F951.xml');
+    expect(readFileSync(kept, 'utf8')).toBe(content);
+    expect(JSON.parse(readFileSync(`${kept}.reason.json`, 'utf8')).findings[0]).toMatchObject({ rule: 'FLUX-ECARTE', message });
+    // the partner is told, in a flow that passes its XSD
+    const flows = readdirSync(path.join(out, 'statut', 'op-alpha')).map((f) => path.join(out, 'statut', 'op-alpha', f));
+    const told = flows.filter((f) => readFileSync(f, 'utf8').includes('FLUX-ECARTE'));
+    expect(told).toHaveLength(1);
+    expect(readFileSync(told[0], 'utf8')).toContain('<IdStatut>93</IdStatut>');
+    expect(validateFiles(SCHEMAS.statut, told).flatMap((r) => r.errors)).toEqual([]);
+
+    const clean = await reconcileDay({ config: setup.config, date: day });
+    expect(clean.report?.anomalies).toEqual([]);
+    expect(clean.exitCode).toBe(0);
+
+    // set aside again: the job is gone, nothing more is written
+    const again = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(new RegExp(`^not-found +${id} +no job has this id`, 'm'));
+
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+  }, 180_000);
+});
