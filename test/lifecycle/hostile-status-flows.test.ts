@@ -7,6 +7,12 @@
  * passes its official oracle (CPPStatut XSD, CPPFacturePivot XSD, CDAR XSD and BR-FR-CDV
  * schematron), the lifecycle only holds known states, and each day (a day per round, as the
  * files' mtimes and a clock say) reconciles clean.
+ *
+ * It found the status flows forwarded to depositors failing their XSD: the SI's Horodatage was
+ * forwarded whenever Date.parse took it ("1", "2026-11-20", "December 17, 1995 03:24:00"), and
+ * its echoed CodePays and TypeIdentifiant as they were. Such a line is now refused
+ * (CPRO-STATUT-HORODATAGE, CPRO-STATUT-DATE), and the forwarded line names the parties as the
+ * invoice was deposited.
  */
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
