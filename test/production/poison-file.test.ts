@@ -105,6 +105,7 @@ describeRedis('a file that ends its worker every time', () => {
     expect(listed.code).toBe(1);
     expect(listed.stdout).toContain(id);
     expect(listed.stdout).toContain('job stalled more than allowable limit');
+    expect(listed.stdout).toContain(`chorus-flux set-aside --config ${setup.configFile} --reason "<why, for the partner>" ${id}`);
     const day = dayOf(new Date(), setup.config.timezone);
 
     // a reason is required: it goes to the partner

@@ -11,6 +11,9 @@ import { connectRedisOnce } from '../../queue/redis';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { UsageError } from '../../util/usage-error';
 
+/** BullMQ's reason for a job whose worker died on it more often than `maxStalledCount` allows. */
+export const STALLED_TOO_OFTEN = 'job stalled more than allowable limit';
+
 export interface JobsOptions {
   config?: string;
   json?: boolean;
@@ -27,6 +30,11 @@ export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where
       lines.push(`      ${j.reason}`);
     }
     lines.push('', `once the cause is fixed: chorus-flux retry --config ${configArg} --all   (or name the job ids)`);
+    const stalled = o.failed.filter((j) => j.reason === STALLED_TOO_OFTEN);
+    if (stalled.length > 0) {
+      // their workers died on them (out of memory, a crash): a retry may end another worker
+      lines.push(`jobs whose workers died on them (${STALLED_TOO_OFTEN}): retry them one at a time; a file that ends a worker again cannot be processed:`, `  chorus-flux set-aside --config ${configArg} --reason "<why, for the partner>" ${stalled.map((j) => j.id).join(' ')}`);
+    }
   }
   if (nightly.latest) {
     const l = nightly.latest;
