@@ -254,7 +254,8 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   }
   const result = { bytes, sha256: hash ? hash.digest('hex') : (opts.knownSha256 as string) };
   if (batch) {
-    batch.add(fd, dir); // fsynced and closed by the batch commit
+    // fsynced and closed by the batch commit, or before when the batch holds too many
+    if (batch.add(fd, dir)) await batch.syncOpen();
     return result;
   }
   fsc.closeSync(fd); // written and synced: closing only releases the descriptor

@@ -6,6 +6,11 @@
  * serialises flushes: here about 0.5 ms each), and concurrent files share them.
  * The guarantee is unchanged: nothing is journaled before what it lists is on disk; a crash
  * before the commit leaves the file unmarked, so it is processed again, with the same names.
+ *
+ * A batch keeps at most MAX_OPEN descriptors: past that, the writer syncs and closes those it
+ * holds before going on (their folders still wait for the commit). A pivot of 400 invoices
+ * writes a thousand files (pivot, lifecycle records, CDAR messages): held open, they hit the
+ * usual limit of 1,024 descriptors (EMFILE) and the file could never be processed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fsc from 'node:fs';
@@ -23,13 +28,32 @@ export function closeQuietly(fd: number): void {
   }
 }
 
+/**
+ * Descriptors one batch holds open at most. Files in flight (8 per thread by default) each
+ * have their batch: 16 × 32 leaves room under a limit of 1,024.
+ */
+export const MAX_OPEN = 32;
+
 export class WriteBatch {
   private fds: number[] = [];
   private dirs = new Set<string>();
 
-  add(fd: number, dir: string): void {
+  /** Holds `fd` (written, renamed) until the commit; true when the batch is full and should be synced (syncOpen). */
+  add(fd: number, dir: string): boolean {
     this.fds.push(fd);
     this.dirs.add(dir);
+    return this.fds.length >= MAX_OPEN;
+  }
+
+  /** Fsyncs and closes the descriptors held so far; their folders wait for the commit. */
+  async syncOpen(): Promise<void> {
+    const fds = this.fds;
+    this.fds = [];
+    try {
+      await Promise.all(fds.map((fd) => fsyncFd(fd)));
+    } finally {
+      for (const fd of fds) closeQuietly(fd);
+    }
   }
 
   async commit(fsyncDir: (dir: string) => Promise<void>): Promise<void> {

@@ -14,9 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; maxOpenFiles?: number } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), ...args], {
+    const node = [process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), ...args];
+    // a lower limit of open descriptors, as on many servers (ulimit -n 1024 and less)
+    const [cmd, ...argv] = opts.maxOpenFiles === undefined ? node : ['bash', '-c', `ulimit -n ${opts.maxOpenFiles} && exec "$0" "$@"`, ...node];
+    const child = spawn(cmd, argv, {
       cwd: opts.cwd ?? ROOT,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,43 @@
+/**
+ * A multi-invoice pivot writes a file per invoice and more (its lifecycle record, CDAR messages
+ * for partners who take them), all made durable together before the journal lists them. They
+ * were held open until then: a pivot of 400 invoices from a partner taking CDAR hit the usual
+ * limit of 1,024 descriptors (EMFILE), and the file could never be processed — every run
+ * failed on it again. A batch now syncs and closes what it holds past a few dozen.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readJournalDay } from '../../src/journal/journal';
+import { MAX_OPEN } from '../../src/emit/write-batch';
+import { dayOf } from '../../src/util/clock';
+import { cli, ROOT } from '../helpers/cli';
+import { FIXTURES_INBOX, tempDir } from '../helpers/run';
+
+/** The fixture pivot's first invoice `n` times, each with its own number. */
+function bigPivot(n: number): string {
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+  const [head, first] = pivot.split('<CPPFacturePivotUnitaire');
+  const unit = `<CPPFacturePivotUnitaire${first.replace(/<\/CPPFactures>[\s\S]*$/, '')}`;
+  const tail = `</CPPFactures>${pivot.split('</CPPFactures>')[1]}`;
+  const body = Array.from({ length: n }, (_, k) => unit.replace(/LP-2026-558812/g, `LP-GROS-${k}`).replace(/NumOrdre="1"/, `NumOrdre="${k + 1}"`)).join('\n');
+  return head.replace(/ompteur="\d+"/, `ompteur="${n}"`) + body + tail;
+}
+
+it('a pivot of 300 invoices is processed under a limit of 256 open descriptors', async () => {
+  const root = tempDir('cf-fds-');
+  const inbox = path.join(root, 'inbox', 'op-beta');
+  mkdirSync(inbox, { recursive: true });
+  writeFileSync(path.join(inbox, 'gros.xml'), bigPivot(300));
+  const out = path.join(root, 'out');
+  // op-beta takes CDAR and asked for acceptances: about 1,000 files for this one inbound file
+  const r = await cli(['run', path.join(root, 'inbox'), '--config', path.join(ROOT, 'config/example.json'), '--out', out, '--quiet', '--threads', '1'], { maxOpenFiles: 256, timeoutMs: 180_000 });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const { lines } = await readJournalDay(path.join(out, 'journal'), dayOf(new Date(), 'Europe/Paris'));
+  const outcomes = lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome');
+  expect(outcomes.map((o) => o.outcome)).toEqual(['accepted']);
+  expect(outcomes[0].invoices.filter((i) => i.outcome === 'accepted')).toHaveLength(300);
+  const cdar = readdirSync(path.join(out, 'cdar', 'op-beta'));
+  expect(cdar.length).toBe(600); // 200 Déposée and 203 Mise à disposition for each
+  expect(outcomes[0].outputs.length).toBeGreaterThan(300 + MAX_OPEN * 4);
+}, 200_000);
