@@ -543,6 +543,34 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
   return verdicts;
 }
 
+/**
+ * Invoices per output pivot at most. The invoices of one route go in one pivot flow; a bigger
+ * multi-invoice flow (a pivot of 10,000 invoices took 2 GB with its Factur-X held until the
+ * end) is written as several, each as soon as it is full, and their Factur-X released.
+ */
+export const PIVOT_CHUNK = 500;
+
+/** Writes the pivot of a route's invoices gathered so far and empties the group. */
+async function writePivotChunk(deps: PipelineDeps, ctx: FileCtx, group: { route: Route; invoices: Verdict[] }): Promise<JournalOutput> {
+  const { route, invoices } = group;
+  group.invoices = [];
+  const flow: PivotFlow = {
+    dtPrd: ctx.day,
+    idFlx: flowId(ctx.sha, 'pivot', route.recepteurId, route.csmoe, invoices.map((v) => v.index).join(','), invoices[0].renvoi),
+    parameters: route.csmoe ? [{ code: 'CSMOE', value: route.csmoe }] : undefined,
+    recepteur: { id: route.recepteurId, label: route.recepteurLabel },
+    emetteur: emitterParty(deps.config),
+    invoices: invoices.map((v) => v.invoice),
+  };
+  const written = await deps.outbox.writePivot(route.recepteurId, pivotFileName(flow), serializePivotParts(flow), {
+    idCpro: invoices.map((v) => v.idCpro as string),
+    renvoi: invoices.map((v) => v.renvoi ?? 'Non'),
+  });
+  // the status lines and messages still to come read the invoice, never its Factur-X bytes
+  for (const v of invoices) v.invoice = { ...v.invoice, attachments: v.invoice.attachments.filter((a) => a.pivot?.categoriePJ !== 'DUPLICATA_FACTUR-X') };
+  return written;
+}
+
 async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, flux: ParsedInvoiceFlux): Promise<FileResult> {
   const { config, outbox } = deps;
   const verdicts = await judge(deps, ctx, file, flux);
@@ -577,23 +605,10 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const group = byRoute.get(k) ?? { route: e.route, invoices: [] };
     group.invoices.push(v);
     byRoute.set(k, group);
+    // a big multi-invoice flow is written as it goes: memory stays bounded by the chunk
+    if (group.invoices.length >= PIVOT_CHUNK) outputs.push(await writePivotChunk(deps, ctx, group));
   }
-  for (const { route, invoices } of byRoute.values()) {
-    const flow: PivotFlow = {
-      dtPrd: ctx.day,
-      idFlx: flowId(ctx.sha, 'pivot', route.recepteurId, route.csmoe, invoices.map((v) => v.index).join(','), invoices[0].renvoi),
-      parameters: route.csmoe ? [{ code: 'CSMOE', value: route.csmoe }] : undefined,
-      recepteur: { id: route.recepteurId, label: route.recepteurLabel },
-      emetteur: emitterParty(config),
-      invoices: invoices.map((v) => v.invoice),
-    };
-    outputs.push(
-      await outbox.writePivot(route.recepteurId, pivotFileName(flow), serializePivotParts(flow), {
-        idCpro: invoices.map((v) => v.idCpro as string),
-        renvoi: invoices.map((v) => v.renvoi ?? 'Non'),
-      }),
-    );
-  }
+  for (const group of byRoute.values()) if (group.invoices.length > 0) outputs.push(await writePivotChunk(deps, ctx, group));
 
   faultPoint('after-pivots', file.name);
 

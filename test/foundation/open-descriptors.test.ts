@@ -5,23 +5,15 @@
  * limit of 1,024 descriptors (EMFILE), and the file could never be processed — every run
  * failed on it again. A batch now syncs and closes what it holds past a few dozen.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJournalDay } from '../../src/journal/journal';
 import { MAX_OPEN } from '../../src/emit/write-batch';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
-import { FIXTURES_INBOX, tempDir } from '../helpers/run';
+import { bigPivot } from '../helpers/generate-flows';
+import { tempDir } from '../helpers/run';
 
-/** The fixture pivot's first invoice `n` times, each with its own number. */
-function bigPivot(n: number): string {
-  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
-  const [head, first] = pivot.split('<CPPFacturePivotUnitaire');
-  const unit = `<CPPFacturePivotUnitaire${first.replace(/<\/CPPFactures>[\s\S]*$/, '')}`;
-  const tail = `</CPPFactures>${pivot.split('</CPPFactures>')[1]}`;
-  const body = Array.from({ length: n }, (_, k) => unit.replace(/LP-2026-558812/g, `LP-GROS-${k}`).replace(/NumOrdre="1"/, `NumOrdre="${k + 1}"`)).join('\n');
-  return head.replace(/ompteur="\d+"/, `ompteur="${n}"`) + body + tail;
-}
 
 it('a pivot of 300 invoices is processed under a limit of 256 open descriptors', async () => {
   const root = tempDir('cf-fds-');
