@@ -7,7 +7,7 @@
  * The guarantee is unchanged: nothing is journaled before what it lists is on disk; a crash
  * before the commit leaves the file unmarked, so it is processed again, with the same names.
  *
- * A batch keeps at most MAX_OPEN descriptors: past that, the writer syncs and closes those it
+ * A batch keeps a few dozen descriptors at most: past that, the writer syncs and closes those it
  * holds before going on (their folders still wait for the commit). A pivot of 400 invoices
  * writes a thousand files (pivot, lifecycle records, CDAR messages): held open, they hit the
  * usual limit of 1,024 descriptors (EMFILE) and the file could never be processed.
@@ -29,10 +29,24 @@ export function closeQuietly(fd: number): void {
 }
 
 /**
- * Descriptors one batch holds open at most. Files in flight (8 per thread by default) each
- * have their batch: 16 × 32 leaves room under a limit of 1,024.
+ * Descriptors one batch holds open at most, by default. Each file in flight has its batch:
+ * the runners lower it (setMaxOpenPerBatch) so that their files in flight together use at
+ * most half the process's limit of descriptors — 16 files × 32 under the usual 1,024.
  */
 export const MAX_OPEN = 32;
+
+let maxOpen = MAX_OPEN;
+
+/** The descriptors per batch for `filesInFlight` files at once under a limit of `limit` descriptors (4 to MAX_OPEN). */
+export function maxOpenPerFile(filesInFlight: number, limit: number | undefined): number {
+  if (limit === undefined) return MAX_OPEN;
+  return Math.max(4, Math.min(MAX_OPEN, Math.floor(limit / 2 / Math.max(1, filesInFlight))));
+}
+
+/** Sets the descriptors one batch of this thread holds at most (the runners, at start). */
+export function setMaxOpenPerBatch(n: number): void {
+  maxOpen = Math.max(1, Math.floor(n));
+}
 
 export class WriteBatch {
   private fds: number[] = [];
@@ -42,7 +56,7 @@ export class WriteBatch {
   add(fd: number, dir: string): boolean {
     this.fds.push(fd);
     this.dirs.add(dir);
-    return this.fds.length >= MAX_OPEN;
+    return this.fds.length >= maxOpen;
   }
 
   /** Fsyncs and closes the descriptors held so far; their folders wait for the commit. */

@@ -13,6 +13,8 @@ import { processFile, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
 import { InFlightBudget } from './in-flight-budget';
+import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
+import { openFilesLimit } from '../util/open-files-limit';
 
 /**
  * Files in flight per thread by default: most of a file's time is waiting for its writes to
@@ -87,7 +89,9 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT) }, worker));
+  const inFlight = Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT);
+  setMaxOpenPerBatch(maxOpenPerFile(inFlight, openFilesLimit()));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   await deps.journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
   await deps.journal.close();
   return { files: files.length, results, tally, failures, skipped, waiting, ms: Date.now() - started };

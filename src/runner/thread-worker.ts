@@ -6,11 +6,12 @@
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
+import { setMaxOpenPerBatch } from '../emit/write-batch';
 import { createLogger } from '../util/logger';
 import { createDeps } from './deps';
 import { processFile, type InboundFile, type PipelineDeps } from './process-file';
 
-export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; deadThreads: SharedArrayBuffer } | { type: 'file'; file: InboundFile } | { type: 'close' };
+export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; file: string; result: import('./process-file').FileResult }
@@ -27,6 +28,7 @@ parentPort?.on('message', async (m: ToWorker) => {
   switch (m.type) {
     case 'init':
       useDeadThreadRegistry(m.deadThreads);
+      setMaxOpenPerBatch(m.maxOpenPerBatch);
       deps = createDeps(m.config, { logger: createLogger({ file: m.logFile, level: m.level as 'info' }) });
       post({ type: 'ready' });
       return;

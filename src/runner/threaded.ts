@@ -21,6 +21,8 @@ import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
 import { threadResourceLimits } from './heap-tuning';
 import { deadThreadRegistry, markThreadDead } from '../state/file-lock';
+import { maxOpenPerFile } from '../emit/write-batch';
+import { openFilesLimit } from '../util/open-files-limit';
 
 /** Times each thread may be started again after stopping mid-run, before its slot gives up. */
 const MAX_THREAD_RESTARTS = 3;
@@ -61,6 +63,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const failures: { file: string; error: string }[] = [];
   const threads = Math.max(1, Math.min(opts.threads ?? defaultThreads(), Math.max(1, files.length)));
   const perThread = Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT);
+  // every thread's files in flight share the process's descriptors (write-batch.ts)
+  const maxOpenPerBatch = maxOpenPerFile(threads * perThread, openFilesLimit());
   // one budget for every thread, files handed out in inbox order; a thread's result may make
   // room for another thread's next file, so every thread is fed again
   const budget = new InFlightBudget(opts.maxBytesInFlight);
@@ -163,7 +167,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         w.on('error', (e) => stopped(e.message));
         w.on('exit', (code) => stopped(`exit code ${code}`));
         feeders.add(feed);
-        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info', deadThreads });
+        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info', deadThreads, maxOpenPerBatch });
       };
       start();
     });

@@ -25,6 +25,8 @@ import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { VERSION } from '../version';
 import { sweepOutboxes } from '../emit/sweep';
+import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
+import { openFilesLimit } from '../util/open-files-limit';
 import { createDeps, statePaths } from './deps';
 import { processFile, type FileResult, type PipelineDeps } from './process-file';
 
@@ -87,10 +89,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
   };
 
+  const concurrency = opts.concurrency ?? config.worker.concurrency;
+  // the jobs running at once share the process's descriptors (write-batch.ts)
+  setMaxOpenPerBatch(maxOpenPerFile(concurrency, openFilesLimit()));
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
     prefix: config.redis.prefix,
-    concurrency: opts.concurrency ?? config.worker.concurrency,
+    concurrency,
     lockDuration: config.worker.lockDurationMs,
     // the check for jobs of dead workers runs as often as a lock lasts (BullMQ's default is a
     // fixed 30 s, the default lock): such a job is taken again within two lock durations
