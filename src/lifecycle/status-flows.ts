@@ -23,7 +23,7 @@ import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './sta
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
 type LineResult =
-  | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean }
+  | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean; /** the SI's Horodatage, an xs:dateTime */ at: string }
   | { ok: false; line: InboundInvoiceStatus; finding: Finding; record?: LifecycleRecord };
 
 const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
@@ -69,6 +69,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
   if (line.dateFacture !== undefined && !isXsDate(line.dateFacture)) {
     return refuse(line, 'CPRO-STATUT-DATE', `DateFacture "${shown(line.dateFacture)}" is not a date (xs:date, 2026-11-02): the invoice's year cannot be read from it.`);
   }
+  const siAt = line.horodatage.trim();
   return deps.lifecycle.update(supplier.id, idFacture, (records) => {
     const year = line.dateFacture?.slice(0, 4);
     const candidates = records.filter((r) => !year || (r.issueDate ?? '').startsWith(year));
@@ -87,12 +88,12 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     // than the processed marks' retention — then it is a new line, and nothing is forwarded twice
     const window = { now: deps.clock.now(), days: deps.config.retention.processedMarksDays };
     const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index && withinReplayWindow(e.at, window));
-    if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed } as LineResult };
+    if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed, at: siAt } as LineResult };
     const from = rec.state;
     const at = deps.clock.now().toISOString();
     if (from === to) {
       rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: false }];
-      return { records, result: { ok: true, line, record: rec, from, to, changed: false } as LineResult };
+      return { records, result: { ok: true, line, record: rec, from, to, changed: false, at: siAt } as LineResult };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
       const allowed = SI_TRANSITIONS[from];
@@ -116,7 +117,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
       rec.suspendReason = undefined;
     }
     rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: true }];
-    return { records, result: { ok: true, line, record: rec, from, to, changed: true } as LineResult };
+    return { records, result: { ok: true, line, record: rec, from, to, changed: true, at: siAt } as LineResult };
   });
 }
 
@@ -138,7 +139,7 @@ function forwardLine(r: Extract<LineResult, { ok: true }>): InvoiceStatusLine | 
     idStatut: CODE_OF[r.to],
     complement: line.complement,
     commentaire: line.commentaire,
-    horodatage: line.horodatage!.trim(),
+    horodatage: r.at,
     idFacture: record.number,
     dateFacture: record.issueDate,
     idMandatDP: line.idMandatDP,
@@ -165,7 +166,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
       const l = forwardLine(r);
       if (l) g.lines.push(l);
-      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.line.horodatage!.trim() }));
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at }));
       byPartner.set(r.record.partner, g);
     }
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
