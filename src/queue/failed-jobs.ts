@@ -113,8 +113,21 @@ export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promi
   }
 }
 
-/** Retries one failed job, or says why not. */
-export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<RetryReport> {
+/** What `retry` and `set-aside` say of a job they leave as it is, or of one finished meanwhile. */
+interface Settled {
+  id: string;
+  file?: string;
+  result: 'not-found' | 'not-failed' | 'file-gone' | 'finished';
+  detail: string;
+}
+
+/**
+ * The checks `retry` and `set-aside` share: the job exists and has failed, it names a file of
+ * the processing area, and that file is still there. Otherwise what to say; a job whose file
+ * was finished meanwhile is taken off the failed list. `outside` ends the sentence for a job
+ * naming a file elsewhere.
+ */
+async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions, outside: string): Promise<{ job: Job<FluxJobData>; data: FluxJobData; file: string } | Settled> {
   const job = (await queue.getJob(id)) as Job<FluxJobData> | undefined;
   if (!job) return { id, result: 'not-found', detail: 'no job has this id' };
   const file = job.data?.relPath;
@@ -122,20 +135,26 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
   if (state !== 'failed') return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
   const d = job.data;
   if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), opts.processingDir)) {
-    return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): it is never run` };
+    return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): ${outside}` };
   }
   if (!existsSync(d.path)) {
     const outcome = d.sha256 ? await opts.outcomeOf(d.sha256) : undefined;
-    if (outcome) {
-      try {
-        await job.remove();
-      } catch (e) {
-        return { id, file, result: 'not-failed', detail: `its file was finished meanwhile (outcome ${outcome}), but the job could not be taken off the list: ${(e as Error).message}` };
-      }
-      return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
+    if (!outcome) return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
+    try {
+      await job.remove();
+    } catch (e) {
+      return { id, file, result: 'not-failed', detail: `its file was finished meanwhile (outcome ${outcome}), but the job could not be taken off the list: ${(e as Error).message}` };
     }
-    return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
+    return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
   }
+  return { job, data: d, file: d.relPath };
+}
+
+/** Retries one failed job, or says why not. */
+export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<RetryReport> {
+  const found = await failedJobWithFile(queue, id, opts, 'it is never run');
+  if (!('job' in found)) return found;
+  const { job, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
   try {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -171,23 +190,11 @@ export interface SetAsideOptions extends FailedJobsOptions {
  * job whose cause is fixed is retried instead.
  */
 export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, opts: SetAsideOptions): Promise<SetAsideReport> {
-  const job = (await queue.getJob(id)) as Job<FluxJobData> | undefined;
-  if (!job) return { id, result: 'not-found', detail: 'no job has this id' };
-  const file = job.data?.relPath;
-  const state = await job.getState();
-  if (state !== 'failed') return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
-  const d = job.data;
-  if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), opts.processingDir)) {
-    return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): nothing is set aside` };
-  }
-  if (!existsSync(d.path)) {
-    const outcome = d.sha256 ? await opts.outcomeOf(d.sha256) : undefined;
-    if (!outcome) return { id, file, result: 'file-gone', detail: `its file is no longer in processing/ and has no outcome: look for ${d.sha256 ?? 'it'} in the journal and the inbox` };
-    await job.remove().catch(() => undefined);
-    return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
-  }
+  const found = await failedJobWithFile(queue, id, opts, 'nothing is set aside');
+  if (!('job' in found)) return found;
+  const { job, data, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
-  const outcome = await opts.refuse(d);
+  const outcome = await opts.refuse(data);
   // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
   await job.remove().catch(() => undefined);
   return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written` };

@@ -17,37 +17,36 @@ import { bigPivot } from '../helpers/generate-flows';
 import { tempDir } from '../helpers/run';
 
 
-it('a pivot of 300 invoices is processed under a limit of 256 open descriptors', async () => {
+/**
+ * `chorus-flux run` over `pivots` (name → content, from op-beta, which takes CDAR and asks for
+ * acceptances) under a limit of `maxOpenFiles` descriptors; its outcome lines and output root.
+ */
+async function runUnderLimit(pivots: Record<string, string>, maxOpenFiles: number, threads: number) {
   const root = tempDir('cf-fds-');
   const inbox = path.join(root, 'inbox', 'op-beta');
   mkdirSync(inbox, { recursive: true });
-  writeFileSync(path.join(inbox, 'gros.xml'), bigPivot(300));
+  for (const [name, xml] of Object.entries(pivots)) writeFileSync(path.join(inbox, name), xml);
   const out = path.join(root, 'out');
-  // op-beta takes CDAR and asked for acceptances: about 1,000 files for this one inbound file
-  const r = await cli(['run', path.join(root, 'inbox'), '--config', path.join(ROOT, 'config/example.json'), '--out', out, '--quiet', '--threads', '1'], { maxOpenFiles: 256, timeoutMs: 180_000 });
+  const r = await cli(['run', path.join(root, 'inbox'), '--config', path.join(ROOT, 'config/example.json'), '--out', out, '--quiet', '--threads', String(threads)], { maxOpenFiles, timeoutMs: 180_000 });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const { lines } = await readJournalDay(path.join(out, 'journal'), dayOf(new Date(), 'Europe/Paris'));
-  const outcomes = lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome');
+  return { out, outcomes: lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome') };
+}
+
+it('a pivot of 300 invoices is processed under a limit of 256 open descriptors', async () => {
+  // about 1,000 files for this one inbound file
+  const { out, outcomes } = await runUnderLimit({ 'gros.xml': bigPivot(300) }, 256, 1);
   expect(outcomes.map((o) => o.outcome)).toEqual(['accepted']);
   expect(outcomes[0].invoices.filter((i) => i.outcome === 'accepted')).toHaveLength(300);
-  const cdar = readdirSync(path.join(out, 'cdar', 'op-beta'));
-  expect(cdar.length).toBe(600); // 200 Déposée and 203 Mise à disposition for each
+  expect(readdirSync(path.join(out, 'cdar', 'op-beta'))).toHaveLength(600); // 200 Déposée and 203 Mise à disposition for each
   expect(outcomes[0].outputs.length).toBeGreaterThan(300 + MAX_OPEN * 4);
 }, 200_000);
 
 it('several big pivots in flight on two threads share a limit of 160 descriptors', async () => {
-  const root = tempDir('cf-fds-');
-  const inbox = path.join(root, 'inbox', 'op-beta');
-  mkdirSync(inbox, { recursive: true });
-  for (let k = 0; k < 6; k++) writeFileSync(path.join(inbox, `gros-${k}.xml`), bigPivot(150).replace(/LP-GROS-/g, `LP-G${k}-`));
-  const out = path.join(root, 'out');
   // 16 files in flight: 32 descriptors each would be more than the limit; they get 5
-  const r = await cli(['run', path.join(root, 'inbox'), '--config', path.join(ROOT, 'config/example.json'), '--out', out, '--quiet', '--threads', '2'], { maxOpenFiles: 160, timeoutMs: 180_000 });
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  const { lines } = await readJournalDay(path.join(out, 'journal'), dayOf(new Date(), 'Europe/Paris'));
-  const outcomes = lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome');
+  const pivots = Object.fromEntries(Array.from({ length: 6 }, (_, k) => [`gros-${k}.xml`, bigPivot(150).replace(/LP-GROS-/g, `LP-G${k}-`)]));
+  const { out, outcomes } = await runUnderLimit(pivots, 160, 2);
   expect(outcomes.map((o) => o.outcome)).toEqual(Array(6).fill('accepted'));
   expect(readdirSync(path.join(out, 'cdar', 'op-beta'))).toHaveLength(6 * 150 * 2);
 }, 200_000);
