@@ -39,17 +39,27 @@ function writerAlive(name: string): boolean | undefined {
   }
 }
 
+/** What some file systems answer to an fsync of a folder: the rename is atomic all the same. */
+const DIR_FSYNC_REFUSED = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EISDIR', 'EBADF', 'EPERM', 'EACCES']);
+
 async function fsyncDirNow(dir: string): Promise<void> {
   // opening and closing a folder are in-memory operations: done in place; the fsync, which
-  // waits for the device, goes to the thread pool
-  let fd: number | undefined;
+  // waits for the device, goes to the thread pool. A folder that cannot be opened for want of
+  // descriptors (EMFILE) is a failure, never a skipped fsync: the outcome would be journaled
+  // before its names were durable
+  let fd: number;
   try {
     fd = fsc.openSync(dir, 'r');
+  } catch (e) {
+    if (DIR_FSYNC_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) return; // a folder we may write but not read
+    throw e;
+  }
+  try {
     await fsyncFd(fd);
-  } catch {
-    // some file systems refuse fsync on a directory; the rename is still atomic
+  } catch (e) {
+    if (!DIR_FSYNC_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
   } finally {
-    if (fd !== undefined) fsc.closeSync(fd);
+    fsc.closeSync(fd);
   }
 }
 

@@ -80,7 +80,9 @@ export class WriteBatch {
     } finally {
       for (const fd of fds) closeQuietly(fd);
     }
-    await Promise.all(dirs.map((d) => fsyncDir(d)));
+    // a few at a time: a pivot's lifecycle records alone touch a hundred folders, each fsync
+    // holding a descriptor
+    for (let k = 0; k < dirs.length; k += maxOpen) await Promise.all(dirs.slice(k, k + maxOpen).map((d) => fsyncDir(d)));
   }
 
   /** Closes what is open without syncing (the file failed; nothing will be journaled). */
