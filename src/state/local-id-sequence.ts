@@ -60,17 +60,27 @@ export async function readHighWaterMark(dir: string, start = 1n): Promise<bigint
   let names: string[] = [];
   try {
     names = await fs.readdir(dir);
-  } catch {
-    return max;
+  } catch (e) {
+    // no folder yet: no id was ever given. Any other failure (EMFILE, EIO) must not start the
+    // sequence again from the bottom: an IdCPRO would be given twice
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return max;
+    throw e;
   }
   for (const n of names) {
     if (n !== 'high-water-mark' && !n.startsWith('hwm-')) continue;
     if (n.endsWith('.lock') || n.endsWith('.tmp')) continue;
+    let text: string;
     try {
-      const v = BigInt((await fs.readFile(path.join(dir, n), 'utf8')).trim());
+      text = await fs.readFile(path.join(dir, n), 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+      throw e;
+    }
+    try {
+      const v = BigInt(text.trim());
       if (v > max) max = v;
     } catch {
-      /* unreadable or half-written mark: the others still bound the sequence */
+      /* a half-written mark (a power cut): the others still bound the sequence */
     }
   }
   return max;

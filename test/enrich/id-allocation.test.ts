@@ -3,10 +3,10 @@
  * comes back empty — and the same when the same invoice file is processed again.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LocalIdSequence } from '../../src/state/local-id-sequence';
+import { LocalIdSequence, readHighWaterMark } from '../../src/state/local-id-sequence';
 import { RedisIdSequence } from '../../src/state/redis-id-sequence';
 import { createDeps } from '../../src/runner/deps';
 import { runEmbedded } from '../../src/runner/embedded';
@@ -16,6 +16,22 @@ import { deletePrefix, describeRedis, redisClient, REDIS_URL, uniquePrefix } fro
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
+
+describe('the high-water mark, read from disk', () => {
+  it('starts from the bottom only when no id was ever given; a folder or mark it cannot read is an error, never a fresh start', async () => {
+    const dir = tempDir('cf-hwm-');
+    expect(await readHighWaterMark(path.join(dir, 'absent'), 7n)).toBe(7n);
+    mkdirSync(path.join(dir, 'ids'));
+    writeFileSync(path.join(dir, 'ids', 'high-water-mark'), '1200\n');
+    writeFileSync(path.join(dir, 'ids', 'hwm-worker-2'), '1500\n');
+    expect(await readHighWaterMark(path.join(dir, 'ids'))).toBe(1500n);
+    // before, both read as "nothing given yet": the sequence started again at 1 (EMFILE does the same)
+    writeFileSync(path.join(dir, 'not-a-folder'), '');
+    await expect(readHighWaterMark(path.join(dir, 'not-a-folder'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    mkdirSync(path.join(dir, 'ids', 'hwm-unreadable'));
+    await expect(readHighWaterMark(path.join(dir, 'ids'))).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+});
 
 describe('local durable sequence (embedded runner)', () => {
   it('hands out unique increasing ids to concurrent callers and never reuses one after a restart', async () => {
