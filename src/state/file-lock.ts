@@ -170,8 +170,10 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   try {
     st = fsc.statSync(lockPath);
     holder = fsc.readFileSync(lockPath, 'utf8').trim().split(' ');
-  } catch {
-    return true; // released meanwhile: try again at once
+  } catch (e) {
+    // released meanwhile: try again at once. Anything else (EMFILE…) is waited on: taken for
+    // "released", it made a synchronous loop that no descriptor could ever end
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
   const [host, pid, thread] = holder;
   const deadHere = host === HOST && Number(pid) > 0 && !pidAlive(Number(pid));

@@ -4,7 +4,7 @@
  * created or freed per lock, nothing left behind.
  */
 import { execFile, spawn } from 'node:child_process';
-import { linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { withFileLock } from '../../src/state/file-lock';
@@ -100,5 +100,14 @@ describe('file lock', () => {
       ),
     );
     expect(order).toEqual(['in1', 'out1', 'in2', 'out2', 'in3', 'out3']);
+  });
+  it('a lock whose holder cannot be read (here a folder; EMFILE does the same) is waited on until the timeout, not spun on', async () => {
+    const dir = tempDir('cf-lock-');
+    const lockPath = path.join(dir, 'odd.lock');
+    mkdirSync(lockPath);
+    const started = Date.now();
+    // before, it was taken as released at once and tried again in a synchronous loop: the process hung
+    await expect(withFileLock(lockPath, async () => 'taken', { timeoutMs: 300 })).rejects.toThrow(/could not lock .*odd\.lock within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
