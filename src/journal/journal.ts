@@ -54,12 +54,19 @@ export class Journal {
 
   /** The last sequence number already in this writer's file for `day` (a writer id reused after a restart). */
   private lastSeqOnDisk(day: string): number {
+    let text: string;
     try {
-      const text = readFileSync(this.fileFor(day), 'utf8').trimEnd();
+      text = readFileSync(this.fileFor(day), 'utf8').trimEnd();
+    } catch (e) {
+      // no file yet; any other failure (EMFILE…) must not number lines again from 1
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw e;
+    }
+    try {
       const last = text.slice(text.lastIndexOf('\n') + 1);
       return last ? (JSON.parse(last) as { seq?: number }).seq ?? 0 : 0;
     } catch {
-      return 0;
+      return 0; // a torn last line (a crash): the reconciliation reports it
     }
   }
 
