@@ -22,6 +22,7 @@ import { claimFile, parseClaimed, type Claimed } from './claim';
 import { doneMarkerOf, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
+import { RedisTrouble } from '../queue/redis-trouble';
 
 export interface WatcherOptions {
   config: Config;
@@ -31,7 +32,12 @@ export interface WatcherOptions {
   metrics?: Metrics;
   /** use chokidar as well as the periodic rescan (default true) */
   events?: boolean;
+  /** Redis's state as this watcher sees it (for /healthz). Default: its own */
+  trouble?: RedisTrouble;
 }
+
+/** A claimed file that could not be queued: it stays in processing/ and the rescan queues it again. */
+class NotQueued extends Error {}
 
 export class InboxWatcher {
   private readonly tracker: StabilityTracker;
@@ -43,10 +49,12 @@ export class InboxWatcher {
   private rescanning = false;
   private stopped = false;
   private readonly partners: Partner[];
+  readonly trouble: RedisTrouble;
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
     this.partners = opts.config.partners.filter((p) => p.inbox);
+    this.trouble = opts.trouble ?? new RedisTrouble();
   }
 
   async start(): Promise<void> {
@@ -70,7 +78,7 @@ export class InboxWatcher {
       }
     }
     await this.rescan();
-    this.timers.push(setInterval(() => void this.checkCandidates(), config.watch.pollMs));
+    this.timers.push(setInterval(() => void this.checkCandidates().catch((e) => logger.error({ err: e }, 'checking the inbox files failed (will retry)')), config.watch.pollMs));
     this.timers.push(setInterval(() => void this.rescan(), config.watch.rescanMs));
     logger.info({ inboxes: this.partners.map((p) => p.inbox), processing: config.paths.processing, stableMs: config.watch.stableMs }, 'watching');
   }
@@ -111,7 +119,12 @@ export class InboxWatcher {
       const now = Date.now();
       for (const [file, c] of [...this.candidates.entries()]) {
         if (this.stopped) break;
-        await this.check(file, c.partner, c.entry, now);
+        try {
+          await this.check(file, c.partner, c.entry, now);
+        } catch (e) {
+          // one file's trouble must not stop the others' (it is a candidate again at the next rescan)
+          this.opts.logger.error({ err: e, file }, 'cannot check this inbox file (will retry)');
+        }
       }
       const metrics = this.opts.metrics;
       if (metrics) {
@@ -143,6 +156,9 @@ export class InboxWatcher {
       return;
     }
     if (!this.tracker.observe(file, { size: st.size, mtimeMs: st.mtimeMs }, now)) return;
+    // Redis refuses jobs now: the file waits in the inbox rather than pile up in processing/
+    // (the rescan's queueing of the files already claimed tells when Redis takes them again)
+    if (this.trouble.current()) return;
     const marker = doneMarkerOf(source);
     if (partner.doneMarker) {
       try {
@@ -164,7 +180,12 @@ export class InboxWatcher {
     if (partner.doneMarker) await fs.rm(marker, { force: true });
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
     if (entry?.rawRel) this.opts.logger.warn({ file: rel, rawName: entry.rawRel }, `the file's name is not UTF-8: it goes by ${rel} from now on`);
-    await this.enqueue(claimed, rel, 'claimed', entry?.rawRel);
+    try {
+      await this.enqueue(claimed, rel, 'claimed', entry?.rawRel);
+    } catch (e) {
+      const err = e instanceof NotQueued ? { message: String((e.cause as Error)?.message ?? e.cause) } : e;
+      this.opts.logger.warn({ file: rel, partner: partner.id, processing: claimed.path, err }, `claimed, not queued yet: ${(e as Error).message}. It waits in processing/; the rescan queues it again`);
+    }
   }
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
@@ -177,14 +198,23 @@ export class InboxWatcher {
       await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing, ...(rawName ? { rawName } : {}) });
       metrics?.claimed.inc({ partner: c.partner });
     }
-    await queue.add('flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+    try {
+      await queue.add('flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+    } catch (e) {
+      const r = this.trouble.failed(e);
+      if (!r.again) metrics?.redisErrors.inc({ kind: r.kind });
+      if (r.log) logger.error({ redis: r.detail, kind: r.kind, repeats: r.repeats || undefined }, r.says);
+      throw new NotQueued(`Redis refused the job (${r.kind})`, { cause: e });
+    }
+    const ended = this.trouble.succeeded();
+    if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes jobs again');
     if (event === 'requeued') await journal.append({ event: 'requeued', sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId, processing });
     logger.info({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, event === 'claimed' ? 'claimed and queued' : 'found in processing and queued again');
   }
 
   /**
-   * Claimed files not finished (a crash, or Redis came back empty) are queued again. The job
-   * id is the same, so a file whose job still exists is not queued twice.
+   * Claimed files not finished (a crash, Redis came back empty, or it refused the job) are
+   * queued again. The job id is the same, so a file whose job still exists is not queued twice.
    */
   private async requeueProcessing(): Promise<void> {
     const { config, queue } = this.opts;
@@ -204,7 +234,12 @@ export class InboxWatcher {
       const sha = await sha256OfFile(e.abs);
       const job = await queue.getJob(fluxJobId(sha, c.claimId));
       if (job) continue;
-      await this.enqueue(c, `${partner}/${c.name}`, 'requeued');
+      try {
+        await this.enqueue(c, `${partner}/${c.name}`, 'requeued');
+      } catch (e) {
+        if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+        throw e;
+      }
     }
   }
 

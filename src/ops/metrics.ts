@@ -19,6 +19,8 @@ export interface Metrics {
   /** entries the last scan of an inbox never takes (links, FIFOs, folders it cannot read) */
   inboxSkipped: Gauge<'partner'>;
   inboxScanErrors: Counter<'partner'>;
+  /** Redis errors seen by this process, by kind (queue/redis-trouble.ts): out-of-memory, read-only, unreachable… */
+  redisErrors: Counter<'kind'>;
 }
 
 export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; defaults?: boolean } = {}): Metrics {
@@ -31,7 +33,10 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     registers: [registry],
     async collect() {
       if (!opts.queueDepth) return;
-      const counts = await opts.queueDepth();
+      // Redis unreachable: the gauge keeps its last values, and the other metrics are still served
+      // (chorus_flux_redis_errors_total says why); a scrape never waits on Redis's reconnection
+      const counts = await Promise.race([opts.queueDepth().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+      if (!counts) return;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
     },
   });
@@ -47,5 +52,6 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, or waiting for their .done marker', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
+    redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, unreachable, other', labelNames: ['kind'] as const, registers: [registry] }),
   };
 }

@@ -27,6 +27,7 @@ import { VERSION } from '../version';
 import { sweepOutboxes } from '../emit/sweep';
 import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
+import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { createDeps, statePaths } from './deps';
 import { processFile, type FileResult, type PipelineDeps } from './process-file';
 
@@ -35,11 +36,15 @@ export interface WorkerOptions {
   logger: Logger;
   metrics?: Metrics;
   concurrency?: number;
+  /** Redis's state as this worker sees it. Default: its own */
+  trouble?: RedisTrouble;
 }
 
 export interface RunningWorker {
   worker: Worker<FluxJobData, unknown>;
   deps: PipelineDeps;
+  /** Redis's state as this worker sees it (for /healthz) */
+  trouble: RedisTrouble;
   /** stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything */
   close(timeoutMs: number): Promise<'drained' | 'forced'>;
 }
@@ -51,8 +56,15 @@ function inside(child: string, parent: string): boolean {
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const { config, logger, metrics } = opts;
+  // BullMQ retries what Redis refused, every few seconds: one line per kind of trouble (and a
+  // reminder each minute it lasts), not one per retry
+  const trouble = opts.trouble ?? new RedisTrouble();
   const connection = createRedis({ url: config.redis.url, blocking: true });
   const idRedis = createRedis({ url: config.redis.url });
+  for (const c of [connection, idRedis]) {
+    c.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+    c.on('ready', reportRedisReady(trouble, logger, 'worker'));
+  }
   // the job holds the content's lock itself (below), around the file check and the removal too
   const deps = createDeps(config, { logger, ids: undefined, contentLocks: false });
   deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
@@ -115,15 +127,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed };
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
-  nightly.on('error', (err) => logger.warn({ err }, 'reconcile worker connection error (reconnecting)'));
-
+  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker'));
+  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker'));
+  worker.on('completed', () => {
+    const ended = trouble.succeeded();
+    if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes writes again: jobs complete');
+  });
   worker.on('failed', (job, err) => logger.error({ err, jobId: job?.id, sha256: job?.data?.sha256, file: job?.data?.relPath, attempts: job?.attemptsMade }, 'job failed'));
-  worker.on('error', (err) => logger.warn({ err }, 'worker connection error (reconnecting)'));
   await worker.waitUntilReady();
 
   return {
     worker,
     deps,
+    trouble,
     async close(timeoutMs: number) {
       let result: 'drained' | 'forced' = 'drained';
       const graceful = Promise.all([worker.close(), nightly.close()]);

@@ -17,6 +17,7 @@ import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
+import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
 
@@ -30,17 +31,24 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const nightly = reconcileQueue(config, redis);
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') });
+  // Redis's state as the watcher sees it: errors logged once per kind, claims paused while it refuses jobs
+  const trouble = new RedisTrouble();
+  redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+  redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
+  for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+  const watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble });
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.port,
     host: config.metrics.host,
     health: async () => {
       const pong = await redis.ping().catch(() => 'down');
-      return { ok: pong === 'PONG', details: { role: 'watch', redis: pong === 'PONG' ? 'up' : 'down', version: VERSION } };
+      // a Redis at its memory limit still answers PING: what counts is whether it takes jobs
+      const trouble = watcher.trouble.current();
+      return { ok: pong === 'PONG' && !trouble, details: { role: 'watch', redis: pong !== 'PONG' ? 'down' : trouble ? 'refusing jobs' : 'up', ...troubleDetails(trouble), version: VERSION } };
     },
   });
   await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
   await nightly.upsertJobScheduler(NIGHTLY_RECONCILIATION, { pattern: config.reconcile.cron, tz: config.timezone }, { name: 'reconcile', data: {} });
-  const watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events });
   await watcher.start();
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {

@@ -14,6 +14,7 @@ import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
+import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
 
 export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
@@ -23,12 +24,19 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
+  const trouble = new RedisTrouble();
+  // the metrics' connection (queue depth): its errors are the same trouble as the worker's
+  redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+  queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
   const concurrency = opts.concurrency ?? config.worker.concurrency;
-  const running = await startWorker({ config, logger, metrics, concurrency });
+  const running = await startWorker({ config, logger, metrics, concurrency, trouble });
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.workerPort,
     host: config.metrics.host,
-    health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker', running: running.worker.isRunning(), version: VERSION } }),
+    health: async () => {
+      const trouble = running.trouble.current();
+      return { ok: running.worker.isRunning() && !trouble, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), version: VERSION } };
+    },
   });
   logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async () => {

@@ -1,0 +1,152 @@
+/**
+ * What a Redis error means to an operator, and whether Redis is in trouble now.
+ *
+ * A Redis that refuses writes (maxmemory reached, a read-only replica, a failed snapshot) still
+ * answers PING, and BullMQ reports its refusals as errors of every command, every few seconds.
+ * The daemons keep one `RedisTrouble`: it turns an error into a plain sentence (a table of the
+ * replies Redis gives), says when a new kind of trouble deserves a log line (not every retry),
+ * and tells /healthz and the watcher whether writes are failing now.
+ */
+
+import type { Logger } from 'pino';
+import type { Metrics } from '../ops/metrics';
+
+export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'unreachable' | 'other';
+
+/** Redis replies and client errors, first match wins. */
+const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[] = [
+  {
+    kind: 'out-of-memory',
+    test: /\bOOM command not allowed\b/,
+    says: "Redis refuses writes: it has reached its memory limit (maxmemory). Raise maxmemory or free memory; files wait in their inbox or in processing/ and are queued when Redis takes writes again",
+  },
+  {
+    kind: 'read-only',
+    test: /\bREADONLY\b/,
+    says: 'Redis refuses writes: it is a read-only replica. Point REDIS_URL (or redis.url) at the primary',
+  },
+  {
+    kind: 'persistence',
+    test: /\bMISCONF\b/,
+    says: "Redis refuses writes: it cannot save its snapshot to disk (MISCONF). Check the Redis server's disk and logs",
+  },
+  {
+    kind: 'authentication',
+    test: /\b(NOAUTH|WRONGPASS|invalid username-password)\b/i,
+    says: 'Redis asks for a password, or refused the one given: put it in REDIS_URL (redis://:password@host:port)',
+  },
+  {
+    kind: 'unreachable',
+    test: /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EPIPE)\b|Connection is closed|max retries per request|Reached the max retries/i,
+    says: 'Redis cannot be reached; the connection is retried',
+  },
+];
+
+export interface RedisTroubleReport {
+  kind: RedisTroubleKind;
+  /** the sentence for the operator */
+  says: string;
+  /** Redis's own words (or the client's) */
+  detail: string;
+}
+
+/** The meaning of one Redis error. */
+export function describeRedisError(err: unknown): RedisTroubleReport {
+  const e = err as { message?: unknown; code?: unknown } | undefined;
+  const detail = `${typeof e?.code === 'string' ? `${e.code}: ` : ''}${String(e?.message ?? err)}`.slice(0, 300);
+  const hit = TROUBLES.find((t) => t.test.test(detail));
+  return hit ? { kind: hit.kind, says: hit.says, detail } : { kind: 'other', says: `Redis error: ${detail}`, detail };
+}
+
+export interface RedisTroubleOptions {
+  /** a kind already logged is logged again at most this often while it lasts. Default 60,000 ms */
+  repeatLogMs?: number;
+  /** a failure older than this, with no other since, no longer counts as current (a worker idle after Redis recovered sees no success). Default 30,000 ms */
+  currentMs?: number;
+  now?: () => number;
+}
+
+export class RedisTrouble {
+  private last?: RedisTroubleReport & { at: number; since: number; count: number; loggedAt: number };
+  private readonly repeatLogMs: number;
+  private readonly currentMs: number;
+  private readonly now: () => number;
+  private readonly seen = new WeakSet<object>();
+
+  constructor(opts: RedisTroubleOptions = {}) {
+    this.repeatLogMs = opts.repeatLogMs ?? 60_000;
+    this.currentMs = opts.currentMs ?? 30_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Notes a failure. Returns the report with `log: true` when it deserves a log line: a new
+   * kind of trouble, or the same one after `repeatLogMs` (with how often it happened since).
+   */
+  failed(err: unknown): RedisTroubleReport & { log: boolean; repeats: number; again?: true } {
+    const r = describeRedisError(err);
+    // one error reaches several listeners (a client shared by queues, re-emitted by each): counted once
+    if (typeof err === 'object' && err !== null) {
+      if (this.seen.has(err)) return { ...r, log: false, repeats: this.last?.count ?? 0, again: true };
+      this.seen.add(err);
+    }
+    const now = this.now();
+    if (!this.last || this.last.kind !== r.kind) {
+      this.last = { ...r, at: now, since: now, count: 1, loggedAt: now };
+      return { ...r, log: true, repeats: 0 };
+    }
+    this.last.at = now;
+    this.last.count++;
+    this.last.detail = r.detail;
+    if (now - this.last.loggedAt < this.repeatLogMs) return { ...r, log: false, repeats: this.last.count };
+    this.last.loggedAt = now;
+    return { ...r, log: true, repeats: this.last.count };
+  }
+
+  /** Notes a success. Returns how long the trouble lasted when this ends one (to log the recovery). */
+  succeeded(): { kind: RedisTroubleKind; ms: number; failures: number } | undefined {
+    const l = this.last;
+    if (!l) return undefined;
+    this.last = undefined;
+    return { kind: l.kind, ms: this.now() - l.since, failures: l.count };
+  }
+
+  /** The connection is ready again: ends a trouble of reaching Redis (not a refusal: a full Redis accepts connections). */
+  reconnected(): ReturnType<RedisTrouble['succeeded']> {
+    return this.last?.kind === 'unreachable' ? this.succeeded() : undefined;
+  }
+
+  /** The trouble now: the last failure, unless a success came after it or it is older than `currentMs`. */
+  current(): (RedisTroubleReport & { since: number; failures: number }) | undefined {
+    const l = this.last;
+    if (!l || this.now() - l.at > this.currentMs) return undefined;
+    return { kind: l.kind, says: l.says, detail: l.detail, since: l.since, failures: l.count };
+  }
+}
+
+/** The /healthz fields of a trouble (none without one). */
+export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<string, string> {
+  return t ? { redisTrouble: t.kind, says: t.says, redisSays: t.detail, since: new Date(t.since).toISOString() } : {};
+}
+
+/**
+ * The error listener of a daemon's Redis connections and BullMQ objects (`who` names the one
+ * that failed): each error counted, one log line per kind of trouble and a reminder each
+ * minute it lasts. Without a listener ioredis prints every reconnection failure to stderr.
+ */
+export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string): (err: Error) => void {
+  return (err) => {
+    const r = trouble.failed(err);
+    if (r.again) return;
+    metrics?.redisErrors.inc({ kind: r.kind });
+    if (r.log) logger.warn({ err, kind: r.kind, repeats: r.repeats || undefined }, r.kind === 'other' ? `${who} error (BullMQ goes on): ${r.detail}` : `${who}: ${r.says}`);
+  };
+}
+
+/** The ready listener: logs the end of a trouble of reaching Redis. */
+export function reportRedisReady(trouble: RedisTrouble, logger: Logger, who: string): () => void {
+  return () => {
+    const ended = trouble.reconnected();
+    if (ended) logger.info({ failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, `${who}: Redis is reachable again`);
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * A Redis that refuses writes (it reached its maxmemory, as a production Redis with a memory
+ * limit does when jobs pile up): it still answers PING, but every job and every BullMQ update
+ * is refused with "OOM command not allowed". The watcher used to die on the first refused job
+ * (an unhandled rejection of its poll timer), leaving the file it had just claimed in
+ * processing/ with no one to queue it again. Now: watch and worker stay up, say what is wrong
+ * once (not at every retry), report it on /healthz, leave the new files in their inbox, and
+ * once Redis takes writes again every file gets exactly one outcome. A real Redis of the
+ * test's own (CONFIG SET maxmemory on it), real processes.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import IORedis from 'ioredis';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { ROOT } from '../helpers/cli';
+import { invoiceNumbered } from '../helpers/generate-flows';
+import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
+import { listFiles } from '../helpers/run';
+import { prodSetup } from '../helpers/watch';
+
+const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
+
+interface Daemon {
+  child: ChildProcess;
+  /** its exit code, or the signal that ended it */
+  exited: Promise<number | string | null>;
+  log: string;
+  lines(): Record<string, unknown>[];
+}
+
+function start(command: 'watch' | 'worker', configFile: string, dir: string): Daemon {
+  const log = path.join(dir, `${command}.log`);
+  const fd = openSync(log, 'a');
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', fd, fd] });
+  return {
+    child,
+    exited: new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code))),
+    log,
+    lines: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
+}
+
+async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(100);
+  }
+}
+
+async function health(d: Daemon): Promise<{ status: number; body: Record<string, unknown> }> {
+  const started = d.lines().find((l) => typeof l.metrics === 'string');
+  if (!started) throw new Error('the daemon has not said where its metrics are');
+  const url = String(started.metrics).replace(/\/metrics$/, '/healthz');
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+const OOM_SENTENCE = /^Redis refuses writes: it has reached its memory limit/;
+
+describeIf('a Redis that refuses writes (maxmemory reached)', () => {
+  it('keeps watch and worker up, says so once, and gives every file one outcome when Redis has room again', async () => {
+    const redis = await OwnRedis.start();
+    const admin = new IORedis(redis.url);
+    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 300, pollMs: 100, rescanMs: 500 }, worker: { concurrency: 2, lockDurationMs: 3000, attempts: 20, backoffMs: 100 }, extra: { redis: { url: redis.url, prefix: 'full' } } });
+    const inbox = setup.inbox('op-alpha');
+    const out = setup.config.paths.out;
+    const journal = path.join(out, 'journal');
+    const outcomes = (): string[] => {
+      try {
+        return readdirSync(journal).flatMap((day) => readdirSync(path.join(journal, day)).flatMap((f) => readFileSync(path.join(journal, day, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string; sha256: string }).filter((l) => l.event === 'outcome').map((l) => l.sha256)));
+      } catch {
+        return [];
+      }
+    };
+    const shaOf = (s: string) => createHash('sha256').update(s).digest('hex');
+    const watch = start('watch', setup.configFile, setup.dir);
+    const worker = start('worker', setup.configFile, setup.dir);
+    const daemons = [watch, worker];
+    try {
+      await until('both daemons started', () => daemons.every((d) => d.lines().some((l) => typeof l.metrics === 'string')), 30_000);
+      const before = Array.from({ length: 10 }, (_, k) => invoiceNumbered(3100 + k));
+      before.forEach((text, k) => writeFileSync(path.join(inbox, `avant-${k}.xml`), text));
+      await until('the first 10 files have their outcome', () => outcomes().length >= 10, 30_000);
+
+      // Redis at its limit: every write refused
+      await admin.config('SET', 'maxmemory', '1');
+      const during = Array.from({ length: 10 }, (_, k) => invoiceNumbered(3200 + k));
+      during.forEach((text, k) => writeFileSync(path.join(inbox, `pendant-${k}.xml`), text));
+      await until('the watcher to meet the refusal', () => watch.lines().some((l) => OOM_SENTENCE.test(String(l.msg))), 20_000);
+      await sleep(3000); // a few more polls and rescans while Redis refuses
+
+      expect(watch.child.exitCode).toBeNull();
+      expect(worker.child.exitCode).toBeNull();
+      // said once, not at every attempt (the rescans try every 500 ms)
+      expect(watch.lines().filter((l) => OOM_SENTENCE.test(String(l.msg)))).toHaveLength(1);
+      // the file claimed when the refusal came is named, and waits in processing/
+      const notQueued = watch.lines().filter((l) => /^claimed, not queued yet/.test(String(l.msg)));
+      expect(notQueued.length).toBeGreaterThanOrEqual(1);
+      expect(notQueued.length).toBeLessThanOrEqual(2); // then the watcher stops claiming
+      const waiting = readdirSync(inbox).length + readdirSync(path.join(setup.config.paths.processing, 'op-alpha')).length;
+      expect(waiting).toBe(10);
+      expect(readdirSync(inbox).length).toBeGreaterThanOrEqual(8); // the others were left in their inbox
+      const h = await health(watch);
+      expect(h.status).toBe(503);
+      expect(h.body).toMatchObject({ status: 'unhealthy', redis: 'refusing jobs', redisTrouble: 'out-of-memory' });
+      expect(String(h.body.redisSays)).toMatch(/OOM command not allowed/);
+
+      // Redis has room again
+      await admin.config('SET', 'maxmemory', '0');
+      await until('every file has an outcome', () => new Set(outcomes()).size >= 20, 60_000);
+      await until('the inbox and processing/ are empty', () => readdirSync(inbox).length + readdirSync(path.join(setup.config.paths.processing, 'op-alpha')).length === 0, 30_000);
+      expect(watch.lines().some((l) => l.msg === 'Redis takes jobs again')).toBe(true);
+      expect((await health(watch)).status).toBe(200);
+    } finally {
+      for (const d of daemons) d.child.kill('SIGTERM');
+      const exits = await Promise.all(daemons.map((d) => d.exited));
+      admin.disconnect();
+      await redis.stop();
+      expect(exits).toEqual([0, 0]);
+    }
+
+    // each file exactly one outcome, the same set as the files deposited
+    const all = outcomes();
+    expect(all).toHaveLength(20);
+    expect(new Set(all)).toEqual(new Set([...Array.from({ length: 10 }, (_, k) => invoiceNumbered(3100 + k)), ...Array.from({ length: 10 }, (_, k) => invoiceNumbered(3200 + k))].map(shaOf)));
+    const files = listFiles(out, ['state', 'logs', 'journal']);
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('pivot/'))).toHaveLength(20);
+    const day = await reconcileDay({ config: setup.config, write: false });
+    expect(day.report?.anomalies).toEqual([]);
+    expect(day.exitCode).toBe(0);
+  }, 180_000);
+});
