@@ -2,6 +2,7 @@
  * The chorus-flux command line (commander). Each command lives in ./commands; exit codes
  * follow DESIGN.md §7. Configuration errors and unexpected failures exit 2 with a message.
  */
+import { RedisUnusable } from '../queue/redis';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
@@ -182,7 +183,7 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof RedisUnusable) {
       process.stderr.write(`chorus-flux: ${e.message}\n`);
       process.exitCode = 2;
       return;

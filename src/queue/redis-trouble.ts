@@ -33,12 +33,12 @@ const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[
   {
     kind: 'authentication',
     test: /\b(NOAUTH|WRONGPASS|invalid username-password)\b/i,
-    says: 'Redis asks for a password, or refused the one given: put it in REDIS_URL (redis://:password@host:port)',
+    says: 'Redis asks for a password, or refused the one given: put it in REDIS_URL or redis.url (redis://:password@host:port)',
   },
   {
     kind: 'unreachable',
     test: /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|EPIPE)\b|Connection is closed|max retries per request|Reached the max retries/i,
-    says: 'Redis cannot be reached; the connection is retried',
+    says: 'Redis cannot be reached',
   },
 ];
 
@@ -139,7 +139,7 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
     const r = trouble.failed(err);
     if (r.again) return;
     metrics?.redisErrors.inc({ kind: r.kind });
-    if (r.log) logger.warn({ err, kind: r.kind, repeats: r.repeats || undefined }, r.kind === 'other' ? `${who} error (BullMQ goes on): ${r.detail}` : `${who}: ${r.says}`);
+    if (r.log) logger.warn({ err, kind: r.kind, repeats: r.repeats || undefined }, r.kind === 'other' ? `${who} error (BullMQ goes on): ${r.detail}` : `${who}: ${r.says}${r.kind === 'unreachable' ? ' (reconnecting)' : ''}`);
   };
 }
 

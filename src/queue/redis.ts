@@ -5,6 +5,7 @@
  */
 import IORedis, { type Redis } from 'ioredis';
 import { redactRedisUrl } from './redis-url';
+import { describeRedisError } from './redis-trouble';
 
 export interface RedisOptions {
   url: string;
@@ -28,13 +29,46 @@ export function createRedis(opts: RedisOptions): Redis {
  */
 export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<Redis> {
   const redis = new IORedis(url, { maxRetriesPerRequest: 1, enableReadyCheck: true, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null });
-  redis.on('error', () => undefined); // reported by connect() below
+  // the cause (a refused password, a refused connection) comes as an error event; connect()
+  // itself often rejects with a bare "Connection is closed"
+  let cause: unknown;
+  redis.on('error', (e) => (cause ??= e));
   try {
     await redis.connect();
     await redis.ping();
     return redis;
   } catch (e) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redactRedisUrl(url)}: ${(e as Error).message}`);
+    const r = describeRedisError(cause ?? e);
+    throw new RedisUnusable(`cannot use Redis at ${redactRedisUrl(url)}: ${r.kind === 'other' ? r.detail : `${r.says} (${r.detail})`}`, r.kind);
+  }
+}
+
+/** Redis could not be used at all: `kind` says why (redis-trouble.ts). */
+export class RedisUnusable extends Error {
+  constructor(
+    message: string,
+    readonly kind: ReturnType<typeof describeRedisError>['kind'],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The daemons' check at start. A refused password or a wrong database is a configuration
+ * error: it stops the start (exit 2) with what to fix, where the daemon used to wait for ever
+ * after one warning. A Redis that cannot be reached is waited for (it may be starting too):
+ * said once, and the daemon goes on to connect for ever.
+ */
+export async function checkRedisAtStart(url: string, warn: (msg: string) => void, timeoutMs = 5000): Promise<void> {
+  try {
+    const r = await connectRedisOnce(url, timeoutMs);
+    r.disconnect();
+  } catch (e) {
+    if (e instanceof RedisUnusable && e.kind === 'unreachable') {
+      warn(`${e.message}; waiting for it`);
+      return;
+    }
+    throw e;
   }
 }

@@ -191,7 +191,7 @@ describeRedis('failed jobs: jobs and retry', () => {
     writeFileSync(offline, JSON.stringify(raw));
     const r = await cli(['jobs', '--config', offline], { timeoutMs: 60_000 });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^chorus-flux: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    expect(r.stderr).toMatch(/^chorus-flux: cannot use Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: Redis cannot be reached \(ECONNREFUSED/);
     expect(r.stderr).not.toContain('s3cret');
   });
 });

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { ROOT } from '../helpers/cli';
+import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { listFiles } from '../helpers/run';
@@ -138,4 +138,34 @@ describeIf('a Redis that refuses writes (maxmemory reached)', () => {
     expect(day.report?.anomalies).toEqual([]);
     expect(day.exitCode).toBe(0);
   }, 180_000);
+
+  it('stops watch and worker at start, exit 2, when Redis refuses their password (they used to wait for ever)', async () => {
+    const redis = await OwnRedis.start();
+    const admin = new IORedis(redis.url);
+    try {
+      await admin.config('SET', 'requirepass', 'n0tthis');
+      const setup = prodSetup({ partners: ['op-alpha', 'si-valmont'], extra: { redis: { url: redis.url, prefix: 'auth' } } });
+      for (const command of ['watch', 'worker']) {
+        const r = await cli([command, '--config', setup.configFile, '--metrics-port', '0'], { timeoutMs: 30_000 });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^chorus-flux: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: Redis asks for a password, or refused the one given: put it in REDIS_URL or redis\.url .*\(NOAUTH/);
+      }
+      const withPassword = (password: string) => {
+        const file = path.join(setup.dir, `config-${password}.json`);
+        const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+        writeFileSync(file, JSON.stringify({ ...raw, redis: { ...raw.redis, url: redis.url.replace('//', `//:${password}@`) } }));
+        return file;
+      };
+      const wrong = await cli(['worker', '--config', withPassword('s3cret'), '--metrics-port', '0'], { timeoutMs: 30_000 });
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/refused the one given.*\(WRONGPASS/);
+      expect(wrong.stderr).not.toContain('s3cret');
+      const right = await cli(['jobs', '--config', withPassword('n0tthis')], { timeoutMs: 30_000 });
+      expect(right.stderr).toBe('');
+      expect(right.code).toBe(0);
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ describe('describeRedisError', () => {
     ['MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.', 'persistence', /cannot save its snapshot/],
     ['NOAUTH Authentication required.', 'authentication', /password/],
     ['WRONGPASS invalid username-password pair or user is disabled.', 'authentication', /password/],
-    ['connect ECONNREFUSED 127.0.0.1:6392', 'unreachable', /cannot be reached/],
+    ['connect ECONNREFUSED 127.0.0.1:6392', 'unreachable', /^Redis cannot be reached$/],
     ['Connection is closed.', 'unreachable', /cannot be reached/],
     ['Reached the max retries per request limit (which is 20). Refer to "maxRetriesPerRequest" option for details.', 'unreachable', /cannot be reached/],
     ['ERR unknown command', 'other', /^Redis error: ERR unknown command/],

@@ -10,7 +10,7 @@ import { Journal } from '../../journal/journal';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
-import { createRedis } from '../../queue/redis';
+import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
 import { createLogger } from '../../util/logger';
@@ -26,6 +26,8 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   checkFolders(config, 'watch');
   const logger = createLogger({});
   for (const w of configWarnings(config)) logger.warn(w);
+  // a refused password stops the start here; a Redis not up yet is waited for
+  await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const nightly = reconcileQueue(config, redis);

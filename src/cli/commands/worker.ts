@@ -8,7 +8,7 @@ import { checkFolders } from '../../config/folders';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
 import { fluxQueue } from '../../queue/flux-queue';
-import { createRedis } from '../../queue/redis';
+import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { startWorker } from '../../runner/worker';
 import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
@@ -21,6 +21,8 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   checkFolders(config, 'worker');
   const logger = createLogger({});
   for (const w of configWarnings(config)) logger.warn(w);
+  // a refused password stops the start here; a Redis not up yet is waited for
+  await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
   const redis = createRedis({ url: config.redis.url });
   const queue = fluxQueue(config, redis);
   const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
