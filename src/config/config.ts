@@ -54,7 +54,7 @@ export interface Config {
   facturx: { enabled: boolean; profile: 'MINIMUM' | 'BASIC WL' | 'BASIC' | 'EN 16931' | 'EXTENDED' };
   lifecycle: { suspendedDeadlineDays: number };
   redis: { url: string; prefix: string };
-  watch: { stableMs: number; pollMs: number; rescanMs: number };
+  watch: { stableMs: number; pollMs: number; rescanMs: number; eventsMaxFiles: number };
   worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
   metrics: { port: number; host: string; workerPort: number };
   dashboard: { port: number; host: string };
@@ -178,7 +178,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     facturx: { enabled: true, profile: 'EN 16931', ...(d.facturx ?? {}) },
     lifecycle: { suspendedDeadlineDays: 30, ...(d.lifecycle ?? {}) },
     redis: { url: redis.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix ?? 'chorus-flux' },
-    watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, ...(d.watch ?? {}) },
+    watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, eventsMaxFiles: 2000, ...(d.watch ?? {}) },
     worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
     dashboard: { port: 3000, host: '127.0.0.1', ...(d.dashboard ?? {}) },

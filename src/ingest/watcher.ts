@@ -36,6 +36,16 @@ export interface WatcherOptions {
   trouble?: RedisTrouble;
 }
 
+/**
+ * Inbox files checked (and claimed) at once. Each claim waits for its journal line's fsync; the
+ * journal commits the lines of concurrent claims together, so a backlog is claimed several
+ * times faster than one file after another (about 150 files/s here, bound by the fsyncs).
+ */
+export const CLAIMS_AT_ONCE = 16;
+
+/** Job ids asked of Redis in one round trip by the rescan. */
+const JOB_CHECK_CHUNK = 500;
+
 /** A claimed file that could not be queued: it stays in processing/ and the rescan queues it again. */
 class NotQueued extends Error {}
 
@@ -43,13 +53,16 @@ export class InboxWatcher {
   private readonly tracker: StabilityTracker;
   /** candidates by readable path; `entry` when the rescan found it (it knows a name's raw bytes) */
   private readonly candidates = new Map<string, { partner: Partner; entry?: InboxEntry }>();
-  private watchers: FSWatcher[] = [];
+  /** chokidar per partner, while its inbox is not a backlog (watch.eventsMaxFiles) */
+  private readonly watchers = new Map<string, FSWatcher>();
   private timers: NodeJS.Timeout[] = [];
   private checking = false;
   private rescanning = false;
   private stopped = false;
   private readonly partners: Partner[];
   readonly trouble: RedisTrouble;
+  /** the content hash of each file in processing/ (its claim makes its name unique and it never changes): a rescan does not read a backlog again */
+  private readonly shaOfClaimed = new Map<string, string>();
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
@@ -62,22 +75,7 @@ export class InboxWatcher {
     if (this.partners.length === 0) throw new Error('no partner has an inbox in the configuration: nothing to watch');
     for (const p of this.partners) await fs.mkdir(p.inbox as string, { recursive: true });
     await fs.mkdir(config.paths.processing, { recursive: true });
-    if (this.opts.events !== false) {
-      for (const p of this.partners) {
-        const w = chokidar.watch(p.inbox as string, {
-          ignored: (f: string) => isIgnoredName(path.basename(f)) && f !== p.inbox,
-          ignoreInitial: false,
-          followSymlinks: false,
-          depth: 8,
-          awaitWriteFinish: false, // we do our own stability check, also for the initial scan
-        });
-        w.on('add', (f) => this.addCandidate(f, p));
-        w.on('change', (f) => this.addCandidate(f, p));
-        w.on('error', (e) => logger.warn({ err: e, inbox: p.inbox }, 'watch error (the periodic rescan goes on)'));
-        this.watchers.push(w);
-      }
-    }
-    await this.rescan();
+    await this.rescan(); // starts the events of each inbox that is not a backlog
     this.timers.push(setInterval(() => void this.checkCandidates().catch((e) => logger.error({ err: e }, 'checking the inbox files failed (will retry)')), config.watch.pollMs));
     this.timers.push(setInterval(() => void this.rescan(), config.watch.rescanMs));
     logger.info({ inboxes: this.partners.map((p) => p.inbox), processing: config.paths.processing, stableMs: config.watch.stableMs }, 'watching');
@@ -95,8 +93,10 @@ export class InboxWatcher {
           this.skippedOnce(p, e);
         };
         try {
-          for (const e of await scanInbox(p.inbox as string, onSkipped)) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
+          const entries = await scanInbox(p.inbox as string, onSkipped);
+          for (const e of entries) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
           this.opts.metrics?.inboxSkipped.set({ partner: p.id }, skipped);
+          await this.eventsFor(p, entries.length);
         } catch (e) {
           // one partner's inbox failing must not stop the others'
           this.opts.metrics?.inboxScanErrors.inc({ partner: p.id });
@@ -117,15 +117,20 @@ export class InboxWatcher {
     this.checking = true;
     try {
       const now = Date.now();
-      for (const [file, c] of [...this.candidates.entries()]) {
-        if (this.stopped) break;
-        try {
-          await this.check(file, c.partner, c.entry, now);
-        } catch (e) {
-          // one file's trouble must not stop the others' (it is a candidate again at the next rescan)
-          this.opts.logger.error({ err: e, file }, 'cannot check this inbox file (will retry)');
+      const entries = [...this.candidates.entries()];
+      let next = 0;
+      const lane = async () => {
+        while (next < entries.length && !this.stopped) {
+          const [file, c] = entries[next++];
+          try {
+            await this.check(file, c.partner, c.entry, now);
+          } catch (e) {
+            // one file's trouble must not stop the others' (it is a candidate again at the next rescan)
+            this.opts.logger.error({ err: e, file }, 'cannot check this inbox file (will retry)');
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(CLAIMS_AT_ONCE, entries.length) }, lane));
       const metrics = this.opts.metrics;
       if (metrics) {
         const waiting = new Map(this.partners.map((p) => [p.id, 0]));
@@ -190,7 +195,8 @@ export class InboxWatcher {
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
     const { queue, journal, logger, config, metrics } = this.opts;
-    const sha = await sha256OfFile(c.path);
+    const sha = this.shaOfClaimed.get(c.path) ?? (await sha256OfFile(c.path));
+    this.shaOfClaimed.set(c.path, sha);
     const st = await fs.stat(c.path);
     const data: FluxJobData = { path: c.path, name: c.name, relPath, partner: c.partner, sha256: sha, claimId: c.claimId };
     const processing = path.relative(config.paths.out, c.path).split(path.sep).join('/');
@@ -219,7 +225,10 @@ export class InboxWatcher {
   private async requeueProcessing(): Promise<void> {
     const { config, queue } = this.opts;
     const graceMs = Math.max(config.watch.rescanMs, 5000);
+    const due: { claimed: Claimed; partner: string; sha: string }[] = [];
+    const present = new Set<string>();
     for (const e of await scanInbox(config.paths.processing)) {
+      present.add(e.abs);
       const partner = e.rel.split('/')[0];
       const c = parseClaimed(e.abs, partner);
       if (!c) continue;
@@ -231,16 +240,76 @@ export class InboxWatcher {
       }
       // a fresh claim is being queued by its watcher right now
       if (Date.now() - st.ctimeMs < graceMs) continue;
-      const sha = await sha256OfFile(e.abs);
-      const job = await queue.getJob(fluxJobId(sha, c.claimId));
-      if (job) continue;
-      try {
-        await this.enqueue(c, `${partner}/${c.name}`, 'requeued');
-      } catch (e) {
-        if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
-        throw e;
+      let sha = this.shaOfClaimed.get(e.abs);
+      if (!sha) {
+        sha = await sha256OfFile(e.abs);
+        this.shaOfClaimed.set(e.abs, sha);
+      }
+      due.push({ claimed: c, partner, sha });
+    }
+    for (const p of this.shaOfClaimed.keys()) if (!present.has(p)) this.shaOfClaimed.delete(p);
+    // which of them have no job: a few round trips for a backlog of thousands, not one per file
+    for (let k = 0; k < due.length; k += JOB_CHECK_CHUNK) {
+      const chunk = due.slice(k, k + JOB_CHECK_CHUNK);
+      const pipe = (await queue.backend.client).pipeline();
+      for (const d of chunk) pipe.runCommand('exists', [queue.toKey(fluxJobId(d.sha, d.claimed.claimId))]);
+      const answers = (await pipe.exec()) ?? [];
+      for (let i = 0; i < chunk.length; i++) {
+        const [err, exists] = answers[i] ?? [new Error('no answer')];
+        if (err) throw err;
+        if (exists) continue;
+        try {
+          await this.enqueue(chunk[i].claimed, `${chunk[i].partner}/${chunk[i].claimed.name}`, 'requeued');
+        } catch (e) {
+          if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+          throw e;
+        }
       }
     }
+  }
+
+  /**
+   * Starts or pauses chokidar on a partner's inbox. At every change of a folder chokidar lists
+   * and stats all of it again (at most once a second): on an inbox of 20,000 files being
+   * claimed, that took most of a core and claimed ten times slower than the rescan alone.
+   * A backlog is left to the rescan, which finds every file anyway.
+   */
+  private async eventsFor(p: Partner, files: number): Promise<void> {
+    if (this.opts.events === false || this.stopped) return;
+    const { logger, config } = this.opts;
+    const limit = config.watch.eventsMaxFiles;
+    const backlog = limit > 0 && files > limit;
+    const w = this.watchers.get(p.id);
+    if (backlog) {
+      if (w) {
+        this.watchers.delete(p.id);
+        await w.close();
+      }
+      if (!this.eventsPaused.has(p.id)) {
+        this.eventsPaused.add(p.id);
+        logger.info({ partner: p.id, inbox: p.inbox, files, eventsMaxFiles: limit }, `${files} files wait in this inbox: its file-system events are paused, the rescan (every ${config.watch.rescanMs} ms) takes them`);
+      }
+    } else if (!w) {
+      const fresh = chokidar.watch(p.inbox as string, {
+        ignored: (f: string) => isIgnoredName(path.basename(f)) && f !== p.inbox,
+        ignoreInitial: false,
+        followSymlinks: false,
+        depth: 8,
+        awaitWriteFinish: false, // we do our own stability check, also for the initial scan
+      });
+      fresh.on('add', (f) => this.addCandidate(f, p));
+      fresh.on('change', (f) => this.addCandidate(f, p));
+      fresh.on('error', (e) => logger.warn({ err: e, inbox: p.inbox }, 'watch error (the periodic rescan goes on)'));
+      this.watchers.set(p.id, fresh);
+      if (this.eventsPaused.delete(p.id)) logger.info({ partner: p.id, inbox: p.inbox, files }, 'file-system events resumed on this inbox');
+    }
+  }
+
+  private readonly eventsPaused = new Set<string>();
+
+  /** Whether chokidar watches this partner's inbox now (false while it holds a backlog, or with events off). */
+  eventsOn(partnerId: string): boolean {
+    return this.watchers.has(partnerId);
   }
 
   private addCandidate(file: string, partner: Partner): void {
@@ -261,8 +330,8 @@ export class InboxWatcher {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await Promise.all(this.watchers.map((w) => w.close()));
-    this.watchers = [];
+    await Promise.all([...this.watchers.values()].map((w) => w.close()));
+    this.watchers.clear();
     while (this.checking || this.rescanning) await new Promise((r) => setTimeout(r, 20));
   }
 }
