@@ -368,7 +368,7 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const cdar: (CdarEvent | undefined)[] = [];
   if (bytes && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     // the invoices of the flow, to name them in CDAR (a flow refused unreadable has none)
-    const parsed = await parseFlux(bytes).catch(() => undefined);
+    const parsed = await parseFlux(bytes, { schemaStructure: false }).catch(() => undefined);
     if (parsed && parsed.kind !== FLUX_KINDS.STATUT) {
       parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage })));
     }

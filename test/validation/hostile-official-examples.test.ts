@@ -71,8 +71,9 @@ it(`seed ${SEED}: every file gets an outcome, every rule is evaluated, every out
   expect(summary.files).toBe(serial);
   expect(summary.failures).toEqual([]);
   const sent = summary.results.flatMap((f) => f.invoices).filter((i) => ['accepted', 'completed', 'recycled'].includes(i.outcome));
-  // enough of them pass for the oracle to see every kind of content
-  expect(sent.length).toBeGreaterThan(serial / 2);
+  // enough of them pass for the oracle to see every kind of content (a doubled or dropped
+  // element the schema forbids is refused first, FLUX-SCHEMA)
+  expect(sent.length).toBeGreaterThan(serial / 3);
 
   const findings = summary.results.flatMap((f) => [...f.findings, ...f.invoices.flatMap((i) => i.findings ?? [])]);
   expect(findings.filter((f) => /could not be evaluated/.test(f.message)).map((f) => f.message)).toEqual([]);
@@ -101,7 +102,7 @@ describe('what it found, one by one', () => {
     return { recipients, limits };
   };
   async function invoiceOf(xml: string) {
-    const flux = await parseFlux(Buffer.from(xml));
+    const flux = await parseFlux(Buffer.from(xml), { schemaStructure: false });
     if (flux.kind === 'CPPStatut') throw new Error('not an invoice');
     return flux.invoices[0];
   }

@@ -94,7 +94,8 @@ it.each(SEEDS)('seed %i: every file gets an outcome and every output passes the 
   const sent = summary.results.flatMap((f) => f.invoices).filter((i) => ['accepted', 'completed', 'recycled'].includes(i.outcome)).length;
   const sentWithoutFx = summary.results.flatMap((f) => f.invoices).filter((i) => (i.findings ?? []).some((x) => x.rule === 'CPRO-FACTURX')).length;
   expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent - sentWithoutFx);
-  expect(facturx.get('EN 16931')?.size).toBeGreaterThan(100);
+  // (a doubled or dropped element the UBL or CII schema forbids is refused first, FLUX-SCHEMA)
+  expect(facturx.get('EN 16931')?.size).toBeGreaterThan(40);
   expect(facturx.get('MINIMUM')?.size).toBeGreaterThan(20); // pivot input
   expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
 
@@ -149,7 +150,7 @@ describe('what the hostile runs found, one by one', () => {
     return { recipients, limits };
   };
   async function invoiceOf(xml: string, k = 0) {
-    const flux = await parseFlux(Buffer.from(xml));
+    const flux = await parseFlux(Buffer.from(xml), { schemaStructure: false });
     if (flux.kind === 'CPPStatut') throw new Error('not an invoice');
     return flux.invoices[k];
   }

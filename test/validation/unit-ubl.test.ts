@@ -20,7 +20,7 @@ interface Outcome {
 
 async function run(c: UnitCase): Promise<Outcome> {
   try {
-    const flux = await parseFlux(Buffer.from(c.xml, 'utf8'));
+    const flux = await parseFlux(Buffer.from(c.xml, 'utf8'), { schemaStructure: false });
     if (flux.kind === 'CPPStatut') return { c, fired: new Set(), error: 'parsed as a status flow' };
     const fired = new Set<string>();
     for (const inv of flux.invoices) for (const f of validateInvoice({ invoice: inv }, 'en16931')) fired.add(f.rule);

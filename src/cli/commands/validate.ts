@@ -56,7 +56,8 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
   }
   let flux;
   try {
-    flux = await parseFlux(bytes);
+    // en16931 judges as the official schematron alone does; chorus as the pipeline (with the XSD's structure)
+    flux = await parseFlux(bytes, { schemaStructure: profile !== 'en16931' });
   } catch (e) {
     if (!isFluxError(e)) {
       // one file's fault in the reader must not stop the files after it

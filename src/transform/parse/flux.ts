@@ -7,6 +7,8 @@ import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
 import { decodeAs, xmlEncodingOf } from '../../xml/decode';
 import { liftBlobs, lineAt, parseLiftedXml, scanRoot, type LiftedContents, type RootInfo } from '../../xml/document';
 import { foreignElement, NAMESPACES } from '../../xml/namespaces';
+import { checkStructure } from '../validate/structure/structure';
+import { STRUCTURE } from '../validate/structure/models';
 import type { XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
@@ -75,11 +77,19 @@ export function rootFamily(root: RootInfo): RootFamily {
 }
 
 /** Refuses a UBL or CII document an element of which is in another namespace (namespaces.ts). */
-function checkNamespaces(xml: ParsedXml, family: 'UBL' | 'CII'): void {
+function checkNamespaces(xml: ParsedXml, family: 'UBL' | 'CII', opts: ParseOptions): void {
   const bad = foreignElement(xml.text, NAMESPACES[family]);
-  if (!bad) return;
-  const where = bad.namespace === undefined ? 'no namespace' : `the namespace ${bad.namespace}`;
-  throw new FluxError('FLUX-NAMESPACE', `The element <${bad.element.slice(0, 60)}> is in ${where.slice(0, 120)}, not one of ${family}'s: the official schemas and rules would not see it. Bind it to the ${family} namespace.`, undefined, lineAt(xml.text, bad.index));
+  if (bad) {
+    const where = bad.namespace === undefined ? 'no namespace' : `the namespace ${bad.namespace}`;
+    throw new FluxError('FLUX-NAMESPACE', `The element <${bad.element.slice(0, 60)}> is in ${where.slice(0, 120)}, not one of ${family}'s: the official schemas and rules would not see it. Bind it to the ${family} namespace.`, undefined, lineAt(xml.text, bad.index));
+  }
+  // then the elements' places, against the official schema (structure.ts)
+  if (opts.schemaStructure === false) return;
+  const misplaced = checkStructure(xml.text, STRUCTURE[family]);
+  if (misplaced) {
+    const line = lineAt(xml.text, misplaced.index);
+    throw new FluxError('FLUX-SCHEMA', `At line ${line}, ${misplaced.message}.`.slice(0, 300), undefined, line);
+  }
 }
 
 export interface ParsedInvoiceFlux extends InvoiceFlux {
@@ -94,15 +104,25 @@ export interface ParsedStatusXml {
 export type ParsedFlux = ParsedInvoiceFlux | ParsedStatusXml;
 
 
+export interface ParseOptions {
+  /**
+   * Check a UBL or CII document's element structure against its official XSD (FLUX-SCHEMA).
+   * Default true. Off only to judge business rules on their own, as the schematron does
+   * (`validate --profile en16931`, the schematron's unit tests, whose snippets are not
+   * schema-valid).
+   */
+  schemaStructure?: boolean;
+}
+
 /** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
-export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
+export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFlux> {
   if (bytes.length > 0 && isPdf(bytes)) {
     const embedded = await extractEmbeddedInvoice(bytes);
     const xml = readXml(embedded.xml);
     if (rootFamily(xml.root) !== 'CII') {
       throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);
     }
-    checkNamespaces(xml, 'CII');
+    checkNamespaces(xml, 'CII', opts);
     const inv = parseCii(xml.node, xml.contents);
     return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
   }
@@ -110,14 +130,14 @@ export async function parseFlux(bytes: Uint8Array): Promise<ParsedFlux> {
   const family = rootFamily(xml.root);
   switch (family) {
     case 'UBL': {
-      checkNamespaces(xml, 'UBL');
+      checkNamespaces(xml, 'UBL', opts);
       const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote', xml.contents);
       for (const a of inv.attachments) if (isInvoiceDocument(a, inv)) a.isInvoiceDocument = true;
       const e2 = inv.attachments.some((a) => a.isInvoiceDocument);
       return { kind: e2 ? FLUX_KINDS.UBL_E2 : FLUX_KINDS.UBL_E1, invoices: [inv] };
     }
     case 'CII':
-      checkNamespaces(xml, 'CII');
+      checkNamespaces(xml, 'CII', opts);
       return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
     case 'PIVOT': {
       const p = parsePivot(xml.node, xml.contents);

@@ -1,0 +1,216 @@
+/**
+ * Reads the official UBL 2.1 and CII D16B XSDs (../shared/corpus/schemas) into the tables of
+ * content-model.ts, written to schemas/ubl-2.1.structure.json and schemas/cii-d16b.structure.json:
+ *
+ *   npm run schemas:structure [-- <corpus schemas folder>]
+ *
+ * A test rebuilds them from the corpus and compares, so the tables cannot drift from the XSDs.
+ * Only what the schemas use is read: global elements (UBL refers to them), local elements
+ * (CII declares them in place), complex types with a sequence, simple content (a leaf), and
+ * xsd:any (UBL's ExtensionContent). Anything else stops the build: the tables would be wrong.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { ANY, LEAF, type ContentModel, type Particle } from './content-model';
+import { projectRoot } from '../../../util/project-root';
+
+type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
+
+const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: false, commentPropName: '#comment' });
+
+const XSD = 'http://www.w3.org/2001/XMLSchema';
+
+interface SchemaDoc {
+  file: string;
+  target: string;
+  prefixes: Map<string, string>;
+  body: Ordered[];
+}
+
+function nameOf(n: Ordered): string {
+  return Object.keys(n).find((k) => k !== ':@') as string;
+}
+
+function childrenOf(n: Ordered): Ordered[] {
+  return (n[nameOf(n)] as Ordered[]) ?? [];
+}
+
+function readSchema(file: string): SchemaDoc {
+  const doc = parser.parse(readFileSync(file, 'utf8')) as Ordered[];
+  const schema = doc.find((n) => nameOf(n).endsWith('schema'));
+  if (!schema) throw new Error(`${file}: no xsd:schema`);
+  const attrs = schema[':@'] ?? {};
+  const prefixes = new Map<string, string>();
+  for (const [k, v] of Object.entries(attrs)) if (k === 'xmlns') prefixes.set('', v);
+  else if (k.startsWith('xmlns:')) prefixes.set(k.slice(6), v);
+  return { file, target: attrs.targetNamespace ?? '', prefixes, body: childrenOf(schema) };
+}
+
+/** `prefix:local` in the schema's scope → `{uri}local` */
+function resolve(s: SchemaDoc, qname: string): { ns: string; local: string } {
+  const c = qname.indexOf(':');
+  const prefix = c < 0 ? '' : qname.slice(0, c);
+  const ns = s.prefixes.get(prefix);
+  if (ns === undefined) throw new Error(`${s.file}: prefix of ${qname} unbound`);
+  return { ns, local: c < 0 ? qname : qname.slice(c + 1) };
+}
+
+function isXsd(s: SchemaDoc, n: Ordered, local: string): boolean {
+  const name = nameOf(n);
+  const c = name.indexOf(':');
+  return (c < 0 ? name : name.slice(c + 1)) === local && s.prefixes.get(c < 0 ? '' : name.slice(0, c)) === XSD;
+}
+
+const META = new Set(['annotation', '#comment', 'import', 'include']);
+
+function occurs(v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  return v === 'unbounded' ? -1 : Number(v);
+}
+
+/** Builds the model of the schemas reachable from `files` (every file of the set, read whole). */
+export function buildContentModel(name: string, files: string[], roots: string[]): ContentModel {
+  const schemas = files.map(readSchema);
+  const namespaces: string[] = [];
+  const nsIndex = (ns: string) => {
+    let i = namespaces.indexOf(ns);
+    if (i < 0) i = namespaces.push(ns) - 1;
+    return i;
+  };
+  const key = (ns: string, local: string) => `${nsIndex(ns)}:${local}`;
+
+  // global elements → type; complex types → content
+  const globalElements = new Map<string, string>(); // {ns}name → type key
+  const typeNodes = new Map<string, { s: SchemaDoc; node: Ordered }>();
+  const simpleTypes = new Set<string>();
+  for (const s of schemas) {
+    for (const n of s.body) {
+      const a = n[':@'] ?? {};
+      if (isXsd(s, n, 'element')) {
+        if (!a.type) throw new Error(`${s.file}: global element ${a.name} without a type`);
+        const t = resolve(s, a.type);
+        globalElements.set(`{${s.target}}${a.name}`, t.ns === XSD ? LEAF : key(t.ns, t.local));
+      } else if (isXsd(s, n, 'complexType')) typeNodes.set(key(s.target, a.name), { s, node: n });
+      else if (isXsd(s, n, 'simpleType')) simpleTypes.add(key(s.target, a.name));
+      else if (!META.has(nameOf(n).replace(/^.*:/, ''))) throw new Error(`${s.file}: unexpected top-level ${nameOf(n)}`);
+    }
+  }
+
+  const types: Record<string, Particle[]> = {};
+  const choices = new Set<string>();
+  const kinds = new Map<string, string>(); // type key → LEAF | ANY | itself
+  const kindOf = (t: string): string => {
+    if (t === LEAF || simpleTypes.has(t)) return LEAF;
+    if (t === ANY) return ANY;
+    const known = kinds.get(t);
+    if (known) return known;
+    const found = typeNodes.get(t);
+    if (!found) {
+      if (t.startsWith(`${nsIndex(XSD)}:`)) return LEAF; // xsd:string…
+      throw new Error(`type ${t} (${namespaces[Number(t.split(':')[0])]}) is not declared in the schemas read`);
+    }
+    kinds.set(t, t); // before the walk: recursive types
+    const content = childrenOf(found.node).filter((c) => !META.has(nameOf(c).replace(/^.*:/, '')) && !isXsd(found.s, c, 'attribute') && !isXsd(found.s, c, 'attributeGroup'));
+    if (content.length === 0) {
+      kinds.set(t, LEAF); // attributes only
+      return LEAF;
+    }
+    if (content.length !== 1) throw new Error(`${found.s.file}: type ${t} has ${content.length} content parts`);
+    const c = content[0];
+    if (isXsd(found.s, c, 'simpleContent')) {
+      kinds.set(t, LEAF);
+      return LEAF;
+    }
+    const choice = isXsd(found.s, c, 'choice');
+    if (!choice && !isXsd(found.s, c, 'sequence')) throw new Error(`${found.s.file}: type ${t} has ${nameOf(c)}, not a sequence or a choice`);
+    const particles: Particle[] = [];
+    const parts = childrenOf(c).filter((p) => !META.has(nameOf(p).replace(/^.*:/, '')));
+    if (parts.length === 1 && isXsd(found.s, parts[0], 'any')) {
+      kinds.set(t, ANY);
+      return ANY;
+    }
+    for (const p of parts) {
+      if (!isXsd(found.s, p, 'element')) throw new Error(`${found.s.file}: type ${t} has a ${nameOf(p)} in its sequence`);
+      const a = p[':@'] ?? {};
+      let el: { ns: string; local: string };
+      let elType: string;
+      if (a.ref) {
+        el = resolve(found.s, a.ref);
+        const g = globalElements.get(`{${el.ns}}${el.local}`);
+        if (!g) throw new Error(`${found.s.file}: ${a.ref} is not a global element of the schemas read`);
+        elType = g;
+      } else {
+        el = { ns: found.s.target, local: a.name };
+        if (a.type) {
+          const rt = resolve(found.s, a.type);
+          elType = rt.ns === XSD ? LEAF : key(rt.ns, rt.local);
+        } else {
+          // an anonymous type in place: only simple content is used (CII's DateTimeString…)
+          const inline = childrenOf(p).find((x) => isXsd(found.s, x, 'complexType'));
+          const simple = inline && childrenOf(inline).some((x) => isXsd(found.s, x, 'simpleContent'));
+          if (!simple) throw new Error(`${found.s.file}: local element ${a.name} without a type or simple content`);
+          elType = LEAF;
+        }
+      }
+      const elKey = key(el.ns, el.local);
+      if (particles.some((q) => q[0] === elKey)) throw new Error(`${found.s.file}: ${elKey} twice in the sequence of ${t}`);
+      particles.push([elKey, occurs(a.minOccurs, 1), occurs(a.maxOccurs, 1), elType]);
+    }
+    if (choice) {
+      // one of them, once: written as the choices' own table
+      if (particles.some((q) => q[1] !== 1 || q[2] !== 1)) throw new Error(`${found.s.file}: a choice in ${t} with occurrence bounds`);
+      choices.add(t);
+    }
+    types[t] = particles;
+    return t;
+  };
+  // resolve every particle's type to its kind, depth first from the roots
+  const rootTypes: Record<string, string> = {};
+  const seen = new Set<string>();
+  const walk = (t: string) => {
+    const k = kindOf(t);
+    if (k === LEAF || k === ANY || seen.has(k)) return;
+    seen.add(k);
+    for (const p of types[k]) {
+      p[3] = kindOf(p[3]);
+      walk(p[3]);
+    }
+  };
+  for (const r of roots) {
+    const t = globalElements.get(r);
+    if (!t) throw new Error(`root ${r} is not a global element`);
+    const m = /^\{(.*)\}(.*)$/.exec(r) as RegExpExecArray;
+    rootTypes[key(m[1], m[2])] = kindOf(t);
+    walk(t);
+  }
+  // only the types reachable from the roots, in a stable order
+  const reachable: Record<string, Particle[]> = {};
+  for (const t of [...seen].sort()) reachable[t] = types[t];
+  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort() };
+}
+
+const UBL_NS = 'urn:oasis:names:specification:ubl:schema:xsd:';
+const CII_NS = 'urn:un:unece:uncefact:data:standard:';
+
+export function buildUbl(dir: string): ContentModel {
+  const common = ['UBL-CommonAggregateComponents-2.1.xsd', 'UBL-CommonBasicComponents-2.1.xsd', 'UBL-CommonExtensionComponents-2.1.xsd', 'UBL-ExtensionContentDataType-2.1.xsd', 'UBL-UnqualifiedDataTypes-2.1.xsd', 'UBL-QualifiedDataTypes-2.1.xsd', 'CCTS_CCT_SchemaModule-2.1.xsd'];
+  const files = [...['UBL-Invoice-2.1.xsd', 'UBL-CreditNote-2.1.xsd'].map((f) => path.join(dir, 'ubl-2.1', 'maindoc', f)), ...common.map((f) => path.join(dir, 'ubl-2.1', 'common', f))];
+  return buildContentModel('UBL 2.1', files, [`{${UBL_NS}Invoice-2}Invoice`, `{${UBL_NS}CreditNote-2}CreditNote`]);
+}
+
+export function buildCii(dir: string): ContentModel {
+  const files = ['CrossIndustryInvoice_100pD16B.xsd', 'CrossIndustryInvoice_ReusableAggregateBusinessInformationEntity_100pD16B.xsd', 'CrossIndustryInvoice_QualifiedDataType_100pD16B.xsd', 'CrossIndustryInvoice_UnqualifiedDataType_100pD16B.xsd'].map((f) => path.join(dir, 'cii-d16b', f));
+  return buildContentModel('CII D16B', files, [`{${CII_NS}CrossIndustryInvoice:100}CrossIndustryInvoice`]);
+}
+
+export const STRUCTURE_FILES = { ubl: 'ubl-2.1.structure.json', cii: 'cii-d16b.structure.json' } as const;
+
+if (require.main === module) {
+  const dir = path.resolve(process.argv[2] ?? path.join(projectRoot(), '..', 'shared', 'corpus', 'schemas'));
+  for (const [which, model] of [['ubl', buildUbl(dir)], ['cii', buildCii(dir)]] as const) {
+    const out = path.join(projectRoot(), 'schemas', STRUCTURE_FILES[which]);
+    writeFileSync(out, JSON.stringify(model) + '\n');
+    process.stdout.write(`wrote ${out}: ${Object.keys(model.types).length} types\n`);
+  }
+}

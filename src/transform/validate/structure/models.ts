@@ -1,0 +1,6 @@
+/** The official schemas' element structure, as built from the XSDs (build-content-model.ts). */
+import type { ContentModel } from './content-model';
+import ubl from '../../../../schemas/ubl-2.1.structure.json';
+import cii from '../../../../schemas/cii-d16b.structure.json';
+
+export const STRUCTURE: Record<'UBL' | 'CII', ContentModel> = { UBL: ubl as unknown as ContentModel, CII: cii as unknown as ContentModel };

@@ -1,0 +1,221 @@
+/**
+ * The element structure of a UBL or CII document against its official schema (the tables of
+ * content-model.ts, read from the XSDs): every element allowed where it is, in the schema's
+ * order, as often as allowed, every required element present, text only where text goes.
+ *
+ * The reader takes elements by name wherever they are, so an invoice with an element out of
+ * place, twice, or unknown to the schema was read and accepted — and its original forwarded
+ * in the pivot to a finance system whose schema validation refuses it. The EN 16931
+ * schematron presumes a schema-valid document and does not look for these.
+ *
+ * Values (dates, decimals, codes) are the rules' business (EN 16931, CPRO-PIVOT-*), not this
+ * check's; nor are attributes. UBL extensions (ExtensionContent) are not looked into. Runs
+ * on the document's text (well-formed, embedded files lifted out) in one pass of a regular
+ * expression, as the well-formedness check does.
+ */
+import { ANY, LEAF, type ContentModel, type Particle } from './content-model';
+
+export interface StructureProblem {
+  /** offset in the text */
+  index: number;
+  message: string;
+}
+
+interface CompiledModel {
+  name: string;
+  nsIndex: Map<string, number>;
+  roots: Map<string, string>;
+  types: Map<string, Particle[]>;
+  choices: Set<string>;
+}
+
+const compiled = new WeakMap<ContentModel, CompiledModel>();
+
+function compile(m: ContentModel): CompiledModel {
+  let c = compiled.get(m);
+  if (!c) {
+    c = { name: m.name, nsIndex: new Map(m.namespaces.map((ns, i) => [ns, i])), roots: new Map(Object.entries(m.roots)), types: new Map(Object.entries(m.types)), choices: new Set(m.choices) };
+    compiled.set(m, c);
+  }
+  return c;
+}
+
+interface Frame {
+  /** the element as written */
+  tag: string;
+  /** its type: a key of `types`, LEAF or ANY */
+  type: string;
+  particles?: Particle[];
+  choice: boolean;
+  /** the particle reached, and how many times it was met */
+  pos: number;
+  count: number;
+  /** namespace bindings in scope inside it */
+  scope: Scope;
+}
+
+type Scope = ReadonlyMap<string, string>;
+
+const TAG = /<(?:(\/)?([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|!--[\s\S]*?-->|!\[CDATA\[([\s\S]*?)\]\]>|\?[\s\S]*?\?>)/g;
+const DECLARATIONS = /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+const NON_SPACE = /\S/;
+
+/** Where the first character other than XML white space is in text[from, to); -1 for none. */
+function firstNonSpace(text: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+  }
+  return -1;
+}
+
+/** A name as written, cut for a message (a flow's reason holds 300 characters). */
+function show(name: string): string {
+  return name.length > 60 ? `${name.slice(0, 57)}…` : name;
+}
+const XML_ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
+
+function withDeclarations(attrs: string, scope: Scope): Scope {
+  if (!attrs.includes('xmlns')) return scope;
+  let next: Map<string, string> | undefined;
+  DECLARATIONS.lastIndex = 0;
+  for (let d = DECLARATIONS.exec(attrs); d; d = DECLARATIONS.exec(attrs)) {
+    next ??= new Map(scope);
+    next.set(d[1] ?? '', (d[2] ?? d[3] ?? '').replace(XML_ENTITY, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" })[e] ?? e));
+  }
+  return next ?? scope;
+}
+
+/** What may come next in `f` (for the message): the particles from where it stands to the first required one. */
+function expected(f: Frame): string {
+  const ps = f.particles ?? [];
+  if (f.choice) return ps.map((p) => p[0].split(':')[1]).join(' or ');
+  const out: string[] = [];
+  for (let i = f.pos; i < ps.length; i++) {
+    const p = ps[i];
+    if (i === f.pos && f.count > 0 && (p[2] === -1 || f.count < p[2])) out.push(p[0].split(':')[1]);
+    else if (i > f.pos || f.count === 0) out.push(p[0].split(':')[1]);
+    if (p[1] > (i === f.pos ? f.count : 0)) break;
+    if (out.length >= 6) {
+      out.push('…');
+      break;
+    }
+  }
+  return out.length ? out.join(', ') : 'nothing more';
+}
+
+function missing(f: Frame): Particle | undefined {
+  const ps = f.particles ?? [];
+  if (f.choice) return f.count === 0 ? ps[0] : undefined;
+  for (let i = f.pos; i < ps.length; i++) if (ps[i][1] > (i === f.pos ? f.count : 0)) return ps[i];
+  return undefined;
+}
+
+/**
+ * The first place where `text` (a well-formed UBL or CII document) leaves its schema's
+ * element structure; undefined when it keeps to it.
+ */
+export function checkStructure(text: string, model: ContentModel): StructureProblem | undefined {
+  const m = compile(model);
+  const schema = m.name;
+  const stack: Frame[] = [];
+  let scope: Scope = new Map([['xml', 'http://www.w3.org/XML/1998/namespace']]);
+  let last = 0; // end of the previous markup: the text between belongs to the innermost frame
+  let skipDepth = 0; // inside ANY content
+  let rootScope: Scope | undefined;
+  // the document's own bindings name nearly every element: their keys are made once
+  const keys = new Map<string, string | undefined>();
+  const keyOf = (qname: string, sc: Scope): string | undefined => {
+    if (sc === rootScope) {
+      if (keys.has(qname)) return keys.get(qname);
+      const k = resolveKey(qname, sc);
+      keys.set(qname, k);
+      return k;
+    }
+    return resolveKey(qname, sc);
+  };
+  const resolveKey = (qname: string, sc: Scope): string | undefined => {
+    const c = qname.indexOf(':');
+    const ns = sc.get(c < 0 ? '' : qname.slice(0, c));
+    const i = ns === undefined ? undefined : m.nsIndex.get(ns);
+    return i === undefined ? undefined : `${i}:${c < 0 ? qname : qname.slice(c + 1)}`;
+  };
+  TAG.lastIndex = 0;
+  for (let t = TAG.exec(text); t; t = TAG.exec(text)) {
+    const top = stack[stack.length - 1];
+    // text (or CDATA) in an element that holds elements only
+    if (top && skipDepth === 0 && top.type !== LEAF && top.type !== ANY) {
+      const at = firstNonSpace(text, last, t.index);
+      const cdata = t[5];
+      if (at >= 0 || (cdata !== undefined && NON_SPACE.test(cdata))) {
+        return { index: at >= 0 ? at : t.index, message: `<${show(top.tag)}> holds text, where the ${schema} schema allows only elements` };
+      }
+    }
+    last = TAG.lastIndex;
+    const name = t[2];
+    if (name === undefined) continue; // comment, CDATA (in a leaf), processing instruction
+    if (t[1] === '/') {
+      if (skipDepth > 0) {
+        skipDepth--;
+        continue;
+      }
+      const f = stack.pop() as Frame;
+      const want = missing(f);
+      if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${want[0].split(':')[1]}>, which the ${schema} schema requires there` };
+      scope = stack.length ? stack[stack.length - 1].scope : scope;
+      continue;
+    }
+    const selfClosing = t[4] === '/';
+    if (skipDepth > 0) {
+      if (!selfClosing) skipDepth++;
+      continue;
+    }
+    const inner = withDeclarations(t[3] ?? '', top ? top.scope : scope);
+    if (!top) rootScope = inner;
+    const key = keyOf(name, inner);
+    let type: string | undefined;
+    if (!top) {
+      type = key === undefined ? undefined : m.roots.get(key);
+      if (type === undefined) return { index: t.index, message: `<${show(name)}> is not a document element of the ${schema} schema` };
+    } else {
+      if (top.type === ANY) {
+        if (!selfClosing) skipDepth = 1;
+        continue;
+      }
+      if (top.type === LEAF) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows only text` };
+      const ps = top.particles as Particle[];
+      if (top.choice) {
+        const hit = key === undefined ? undefined : ps.find((p) => p[0] === key);
+        if (!hit || top.count > 0) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema expects one of ${expected(top)}, once` };
+        top.count = 1;
+        type = hit[3];
+      } else {
+        // walk the sequence to this element: what it passes must have been met often enough
+        let i = top.pos;
+        let count = top.count;
+        while (i < ps.length && ps[i][0] !== key) {
+          if (count < ps[i][1]) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}> here: the ${schema} schema expects ${expected(top)} (in this order)` };
+          i++;
+          count = 0;
+        }
+        if (i === ps.length) {
+          const known = key !== undefined && ps.some((p) => p[0] === key);
+          const why = known ? `out of the ${schema} schema's order or more often than it allows` : `not an element the ${schema} schema allows in it`;
+          return { index: t.index, message: `<${show(name)}> in <${show(top.tag)}> is ${why}; expected here: ${expected(top)}` };
+        }
+        if (ps[i][2] !== -1 && count >= ps[i][2]) return { index: t.index, message: `<${show(name)}> appears in <${show(top.tag)}> more often than the ${schema} schema allows (${ps[i][2]})` };
+        top.pos = i;
+        top.count = count + 1;
+        type = ps[i][3];
+      }
+    }
+    const frame: Frame = { tag: name, type, particles: type === LEAF || type === ANY ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
+    if (selfClosing) {
+      const want = missing(frame);
+      if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${want[0].split(':')[1]}> in it` };
+      continue;
+    }
+    stack.push(frame);
+  }
+  return undefined;
+}

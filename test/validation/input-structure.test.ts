@@ -1,0 +1,191 @@
+/**
+ * The element structure of UBL and CII inputs against the official XSDs
+ * (transform/validate/structure): the tables are the XSDs' own (rebuilt from the corpus
+ * here), the official examples keep to them, and on seeded structural mutations of those
+ * examples — an element dropped, doubled, moved, unknown, text among elements, an element in
+ * a text — the check refuses exactly the documents xmllint refuses with the official schema.
+ * Then the pipeline: such a flux is refused as FLUX-SCHEMA, with the line, where it used to
+ * be accepted and forwarded to the finance system with its original.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildCii, buildUbl, STRUCTURE_FILES } from '../../src/transform/validate/structure/build-content-model';
+import { checkStructure } from '../../src/transform/validate/structure/structure';
+import { STRUCTURE } from '../../src/transform/validate/structure/models';
+import { parseFlux } from '../../src/transform/parse/flux';
+import { FluxError } from '../../src/model/flux-error';
+import { liftBlobs } from '../../src/xml/document';
+import { prng } from '../helpers/hostile';
+import { validateStrings } from '../helpers/xsd';
+
+const CORPUS = path.resolve(__dirname, '../../../shared/corpus');
+const SCHEMAS = path.join(CORPUS, 'schemas');
+const XSD = {
+  UBL_INVOICE: path.join(SCHEMAS, 'ubl-2.1/maindoc/UBL-Invoice-2.1.xsd'),
+  UBL_CREDIT_NOTE: path.join(SCHEMAS, 'ubl-2.1/maindoc/UBL-CreditNote-2.1.xsd'),
+  CII: path.join(SCHEMAS, 'cii-d16b/CrossIndustryInvoice_100pD16B.xsd'),
+};
+
+interface Example {
+  file: string;
+  text: string;
+  family: 'UBL' | 'CII';
+  xsd: string;
+}
+
+function examples(): Example[] {
+  const out: Example[] = [];
+  for (const [dir, family] of [['ubl-examples', 'UBL'], ['cii-examples', 'CII']] as const) {
+    for (const f of readdirSync(path.join(CORPUS, 'en16931', dir)).filter((n) => /\.xml$/i.test(n)).sort()) {
+      const text = readFileSync(path.join(CORPUS, 'en16931', dir, f), 'utf8');
+      const xsd = family === 'CII' ? XSD.CII : /<(\w+:)?CreditNote[\s>]/.test(text.slice(0, 2000)) ? XSD.UBL_CREDIT_NOTE : XSD.UBL_INVOICE;
+      out.push({ file: f, text, family, xsd });
+    }
+  }
+  return out;
+}
+
+interface Span {
+  start: number; // of the start tag
+  openEnd: number; // just after the start tag
+  closeStart: number; // of the end tag (= openEnd for an empty element)
+  end: number; // after the end tag
+  name: string;
+  prefix: string;
+  depth: number;
+}
+
+/** Every element of a (well-formed) document, outside comments, with its extent. */
+function spans(text: string): Span[] {
+  const out: Span[] = [];
+  const stack: Span[] = [];
+  const tag = /<(\/?)([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(?:\s[^>]*?)?(\/?)>|<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[[\s\S]*?\]\]>/g;
+  for (let m = tag.exec(text); m; m = tag.exec(text)) {
+    if (!m[2]) continue;
+    if (m[1]) {
+      const s = stack.pop() as Span;
+      s.closeStart = m.index;
+      s.end = tag.lastIndex;
+      continue;
+    }
+    const c = m[2].indexOf(':');
+    const s: Span = { start: m.index, openEnd: tag.lastIndex, closeStart: tag.lastIndex, end: tag.lastIndex, name: m[2], prefix: c < 0 ? '' : m[2].slice(0, c + 1), depth: stack.length };
+    out.push(s);
+    if (!m[3]) stack.push(s);
+  }
+  return out;
+}
+
+type Mutation = 'drop' | 'double' | 'swap' | 'unknown' | 'text' | 'nest';
+const MUTATIONS: Mutation[] = ['drop', 'double', 'swap', 'unknown', 'text', 'nest'];
+
+/** One structural mutation of `text` (values untouched); undefined when it found nothing to do. */
+function mutateStructure(text: string, rnd: () => number, kind: Mutation): string | undefined {
+  const all = spans(text).filter((s) => s.depth > 0 && !/Extension/.test(s.name));
+  if (all.length === 0) return undefined;
+  const s = all[Math.floor(rnd() * all.length)];
+  const el = text.slice(s.start, s.end);
+  switch (kind) {
+    case 'drop':
+      return text.slice(0, s.start) + text.slice(s.end);
+    case 'double':
+      return text.slice(0, s.end) + el + text.slice(s.end);
+    case 'swap': {
+      // with its next sibling
+      const next = all.find((o) => o.start >= s.end && o.depth === s.depth);
+      const between = next ? text.slice(s.end, next.start) : '';
+      if (!next || /\S/.test(between.replace(/<!--[\s\S]*?-->/g, ''))) return undefined;
+      return text.slice(0, s.start) + text.slice(next.start, next.end) + between + el + text.slice(next.end);
+    }
+    case 'unknown':
+      return text.slice(0, s.end) + `<${s.prefix}Remarque>inconnue</${s.prefix}Remarque>` + text.slice(s.end);
+    case 'text': {
+      // text among the elements of an aggregate (an element holding elements)
+      const parents = all.filter((p) => all.some((c) => c.depth === p.depth + 1 && c.start > p.start && c.end <= p.closeStart));
+      if (parents.length === 0) return undefined;
+      const p = parents[Math.floor(rnd() * parents.length)];
+      return text.slice(0, p.openEnd) + 'texte égaré' + text.slice(p.openEnd);
+    }
+    case 'nest': {
+      // an element inside a leaf (an element holding text only)
+      const leaves = all.filter((l) => l.closeStart > l.openEnd && !text.slice(l.openEnd, l.closeStart).includes('<'));
+      if (leaves.length === 0) return undefined;
+      const l = leaves[Math.floor(rnd() * leaves.length)];
+      return text.slice(0, l.openEnd) + `<${l.prefix}Note>x</${l.prefix}Note>` + text.slice(l.openEnd);
+    }
+  }
+}
+
+describe('the element structure of UBL and CII inputs (official XSDs)', () => {
+  const all = examples();
+
+  it('the tables are the XSDs of the corpus (schemas/*.structure.json is rebuilt and compared)', () => {
+    const built = { ubl: buildUbl(SCHEMAS), cii: buildCii(SCHEMAS) };
+    for (const which of ['ubl', 'cii'] as const) {
+      const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../schemas', STRUCTURE_FILES[which]), 'utf8'));
+      expect(committed).toEqual(JSON.parse(JSON.stringify(built[which])));
+    }
+    expect(Object.keys(built.ubl.roots).map((k) => k.split(':')[1])).toEqual(['Invoice', 'CreditNote']);
+    expect(built.cii.choices.length).toBeGreaterThanOrEqual(3); // DateTime, Date, Indicator
+  });
+
+  it('the official examples keep to it, as xmllint says', () => {
+    expect(all.length).toBeGreaterThanOrEqual(30);
+    for (const e of all) expect([e.file, checkStructure(liftBlobs(Buffer.from(e.text)).text, STRUCTURE[e.family])]).toEqual([e.file, undefined]);
+    const byXsd = new Map<string, Example[]>();
+    for (const e of all) byXsd.set(e.xsd, [...(byXsd.get(e.xsd) ?? []), e]);
+    for (const [xsd, es] of byXsd) for (const r of validateStrings(xsd, es.map((e) => e.text))) expect(r.errors).toEqual([]);
+  });
+
+  it.each([1, 2, 3])('refuses what xmllint refuses on seeded structural mutations (seed %i), and only that', (seed) => {
+    const rnd = prng(seed * 7919);
+    const cases: { example: Example; kind: Mutation; text: string }[] = [];
+    for (const example of all) {
+      for (const kind of MUTATIONS) {
+        const text = mutateStructure(example.text, rnd, kind);
+        if (text !== undefined) cases.push({ example, kind, text });
+      }
+    }
+    const verdicts = new Map<string, boolean>();
+    const byXsd = new Map<string, typeof cases>();
+    for (const c of cases) byXsd.set(c.example.xsd, [...(byXsd.get(c.example.xsd) ?? []), c]);
+    const disagreements: string[] = [];
+    let refused = 0;
+    for (const [xsd, cs] of byXsd) {
+      const results = validateStrings(xsd, cs.map((c) => c.text));
+      cs.forEach((c, k) => {
+        const ours = checkStructure(liftBlobs(Buffer.from(c.text)).text, STRUCTURE[c.example.family]);
+        const theirs = results[k];
+        verdicts.set(`${c.example.file} ${c.kind}`, theirs.valid);
+        if (!theirs.valid) refused++;
+        if ((ours === undefined) !== theirs.valid) disagreements.push(`${c.example.file} (${c.kind}): ours ${ours?.message ?? 'valid'}; xmllint ${theirs.errors[0] ?? 'valid'}`);
+      });
+    }
+    expect(disagreements).toEqual([]);
+    expect(cases.length).toBeGreaterThan(150);
+    expect(refused).toBeGreaterThan(cases.length / 2); // most mutations break the structure; some (a doubled repeatable element) do not
+    expect(refused).toBeLessThan(cases.length);
+  });
+
+  it('refuses such a flux as FLUX-SCHEMA with the line, in the pipeline’s reader', async () => {
+    const ubl = all.find((e) => e.family === 'UBL' && e.xsd === XSD.UBL_INVOICE) as Example;
+    const misplaced = ubl.text.replace(/(<cbc:IssueDate>[^<]*<\/cbc:IssueDate>)/, '$1<cbc:IssueDate>2026-01-01</cbc:IssueDate>');
+    expect(misplaced).not.toBe(ubl.text);
+    const err = await parseFlux(Buffer.from(misplaced)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FluxError);
+    expect((err as FluxError).rule).toBe('FLUX-SCHEMA');
+    expect((err as FluxError).message).toMatch(/^At line \d+, <cbc:IssueDate> appears in <Invoice> more often than the UBL 2.1 schema allows \(1\)\.$/);
+    expect((err as FluxError).message.length).toBeLessThanOrEqual(300);
+    // a 2 MB element name is cut in the message
+    const huge = ubl.text.replace(/<\/Invoice>\s*$/, `<cbc:${'N'.repeat(100_000)}/></Invoice>`);
+    const big = (await parseFlux(Buffer.from(huge)).catch((e: unknown) => e)) as FluxError;
+    expect(big.rule).toBe('FLUX-SCHEMA');
+    expect(big.message.length).toBeLessThanOrEqual(300);
+    const cii = all.find((e) => e.family === 'CII') as Example;
+    const text = cii.text.replace(/(<ram:SellerTradeParty>)/, '$1des mots');
+    expect(text).not.toBe(cii.text);
+    const ciiErr = (await parseFlux(Buffer.from(text)).catch((e: unknown) => e)) as FluxError;
+    expect(ciiErr.rule).toBe('FLUX-SCHEMA');
+    expect(ciiErr.message).toMatch(/<ram:SellerTradeParty> holds text, where the CII D16B schema allows only elements/);
+  });
+});
