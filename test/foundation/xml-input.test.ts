@@ -7,15 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FluxError } from '../../src/model/flux-error';
-import { parseFlux } from '../../src/transform/parse/flux';
+import { parseFlux, type ParseOptions } from '../../src/transform/parse/flux';
 import { decodeAs } from '../../src/xml/decode';
 import { tempDir } from '../helpers/run';
 
 const FIXTURE = path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml');
 const source = readFileSync(FIXTURE, 'utf8');
 
-async function invoiceOf(input: Buffer | string) {
-  const r = await parseFlux(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
+async function invoiceOf(input: Buffer | string, opts: ParseOptions = {}) {
+  const r = await parseFlux(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, opts);
   if (r.kind === 'CPPStatut') throw new Error('status');
   return r.invoices[0];
 }
@@ -214,7 +214,10 @@ describe('namespaces: the reader takes elements by local name, the official rule
   it('the xml prefix needs no declaration, and a declaration holds for the element that makes it and inside it', async () => {
     const text = source.replace('<cbc:Note>', '<cbc:Note xml:lang="fr">').replace('<cac:OrderReference>', '<cac:OrderReference xmlns:zz="urn:example:zz" zz:origin="sap">');
     expect(xmllintNamespaceError(text)).toBe(false);
-    expect((await invoiceOf(text)).number).toBe('F-2026-0101');
+    // read as the namespaces say (the attributes themselves are not the UBL schema's: FLUX-SCHEMA)
+    expect((await invoiceOf(text, { schemaStructure: false })).number).toBe('F-2026-0101');
+    const e = await refusal(text);
+    expect([e.rule, e.message]).toEqual(['FLUX-SCHEMA', expect.stringMatching(/<cbc:Note> has an attribute xml:lang, which the UBL 2\.1 schema does not allow on it/)]);
   });
 
   it('UBL extensions may hold any namespace, and comments, CDATA and unused declarations do not count: the same invoice', async () => {

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ANY, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
 import { projectRoot } from '../../../util/project-root';
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -99,9 +99,43 @@ export function buildContentModel(name: string, files: string[], roots: string[]
 
   const types: Record<string, Particle[]> = {};
   const choices = new Set<string>();
+  // the attributes of simple-content types, down their chain of bases: an extension adds, a
+  // restriction redeclares (or prohibits) by name
+  const leafAttributes: [string, boolean][][] = [];
+  const leafKey = (attrs: Map<string, boolean>): string => {
+    if (attrs.size === 0) return LEAF;
+    const list = [...attrs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const sig = JSON.stringify(list);
+    let i = leafAttributes.findIndex((l) => JSON.stringify(l) === sig);
+    if (i < 0) i = leafAttributes.push(list) - 1;
+    return `${LEAF}/${i}`;
+  };
+  const attributesOfContent = (sc: SchemaDoc, simpleContent: Ordered): Map<string, boolean> => {
+    const d = childrenOf(simpleContent).find((x) => isXsd(sc, x, 'extension') || isXsd(sc, x, 'restriction'));
+    if (!d) throw new Error(`${sc.file}: simple content without extension or restriction`);
+    const base = resolve(sc, (d[':@'] ?? {}).base);
+    const attrs = new Map(base.ns === XSD ? [] : attributesOfType(key(base.ns, base.local)));
+    for (const a of childrenOf(d)) {
+      if (isXsd(sc, a, 'attributeGroup') || isXsd(sc, a, 'anyAttribute')) throw new Error(`${sc.file}: ${nameOf(a)} is not read`);
+      if (!isXsd(sc, a, 'attribute')) continue;
+      const at = a[':@'] ?? {};
+      if (!at.name) throw new Error(`${sc.file}: an attribute by reference is not read`);
+      if (at.use === 'prohibited') attrs.delete(at.name);
+      else attrs.set(at.name, at.use === 'required');
+    }
+    return attrs;
+  };
+  const attributesOfType = (t: string): Map<string, boolean> => {
+    if (simpleTypes.has(t)) return new Map();
+    const found = typeNodes.get(t);
+    if (!found) throw new Error(`type ${t} is not declared in the schemas read`);
+    const sc = childrenOf(found.node).find((x) => isXsd(found.s, x, 'simpleContent'));
+    if (!sc) throw new Error(`${found.s.file}: ${t} is not a simple-content type`);
+    return attributesOfContent(found.s, sc);
+  };
   const kinds = new Map<string, string>(); // type key → LEAF | ANY | itself
   const kindOf = (t: string): string => {
-    if (t === LEAF || simpleTypes.has(t)) return LEAF;
+    if (isLeaf(t) || simpleTypes.has(t)) return simpleTypes.has(t) ? LEAF : t;
     if (t === ANY) return ANY;
     const known = kinds.get(t);
     if (known) return known;
@@ -119,8 +153,9 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     if (content.length !== 1) throw new Error(`${found.s.file}: type ${t} has ${content.length} content parts`);
     const c = content[0];
     if (isXsd(found.s, c, 'simpleContent')) {
-      kinds.set(t, LEAF);
-      return LEAF;
+      const leaf = leafKey(attributesOfContent(found.s, c));
+      kinds.set(t, leaf);
+      return leaf;
     }
     const choice = isXsd(found.s, c, 'choice');
     if (!choice && !isXsd(found.s, c, 'sequence')) throw new Error(`${found.s.file}: type ${t} has ${nameOf(c)}, not a sequence or a choice`);
@@ -148,9 +183,9 @@ export function buildContentModel(name: string, files: string[], roots: string[]
         } else {
           // an anonymous type in place: only simple content is used (CII's DateTimeString…)
           const inline = childrenOf(p).find((x) => isXsd(found.s, x, 'complexType'));
-          const simple = inline && childrenOf(inline).some((x) => isXsd(found.s, x, 'simpleContent'));
+          const simple = inline && childrenOf(inline).find((x) => isXsd(found.s, x, 'simpleContent'));
           if (!simple) throw new Error(`${found.s.file}: local element ${a.name} without a type or simple content`);
-          elType = LEAF;
+          elType = leafKey(attributesOfContent(found.s, simple));
         }
       }
       const elKey = key(el.ns, el.local);
@@ -170,7 +205,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   const seen = new Set<string>();
   const walk = (t: string) => {
     const k = kindOf(t);
-    if (k === LEAF || k === ANY || seen.has(k)) return;
+    if (isLeaf(k) || k === ANY || seen.has(k)) return;
     seen.add(k);
     for (const p of types[k]) {
       p[3] = kindOf(p[3]);
@@ -187,7 +222,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   // only the types reachable from the roots, in a stable order
   const reachable: Record<string, Particle[]> = {};
   for (const t of [...seen].sort()) reachable[t] = types[t];
-  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort() };
+  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort(), leafAttributes };
 }
 
 const UBL_NS = 'urn:oasis:names:specification:ubl:schema:xsd:';

@@ -15,7 +15,10 @@ export type ElementKey = string;
 /** `<namespace index>:<type name>` of a complex type, or a content kind */
 export type TypeKey = string;
 
-/** Text only, no child element (a basic component, a data type). */
+/**
+ * Text only, no child element (a basic component, a data type), and no attribute. A leaf
+ * with attributes is `#leaf/<n>`, n indexing `leafAttributes`.
+ */
 export const LEAF = '#leaf';
 /** Anything (UBL ExtensionContent): not looked into. */
 export const ANY = '#any';
@@ -34,4 +37,11 @@ export interface ContentModel {
   types: Record<TypeKey, Particle[]>;
   /** the types whose particles are a choice (exactly one of them) rather than a sequence */
   choices: TypeKey[];
+  /** the attributes each kind of leaf allows: [name, required] (unqualified names) */
+  leafAttributes: [string, boolean][][];
+}
+
+/** Whether a type key is a leaf's (with or without attributes). */
+export function isLeaf(t: TypeKey): boolean {
+  return t === LEAF || t.startsWith('#leaf/');
 }

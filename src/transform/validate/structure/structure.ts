@@ -13,7 +13,7 @@
  * on the document's text (well-formed, embedded files lifted out) in one pass of a regular
  * expression, as the well-formedness check does.
  */
-import { ANY, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
 
 export interface StructureProblem {
   /** offset in the text */
@@ -27,6 +27,8 @@ interface CompiledModel {
   roots: Map<string, string>;
   types: Map<string, Particle[]>;
   choices: Set<string>;
+  /** the attributes of each kind of leaf (`#leaf/<n>`): name → required */
+  leafAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
 }
 
 const compiled = new WeakMap<ContentModel, CompiledModel>();
@@ -34,7 +36,14 @@ const compiled = new WeakMap<ContentModel, CompiledModel>();
 function compile(m: ContentModel): CompiledModel {
   let c = compiled.get(m);
   if (!c) {
-    c = { name: m.name, nsIndex: new Map(m.namespaces.map((ns, i) => [ns, i])), roots: new Map(Object.entries(m.roots)), types: new Map(Object.entries(m.types)), choices: new Set(m.choices) };
+    c = {
+      name: m.name,
+      nsIndex: new Map(m.namespaces.map((ns, i) => [ns, i])),
+      roots: new Map(Object.entries(m.roots)),
+      types: new Map(Object.entries(m.types)),
+      choices: new Set(m.choices),
+      leafAttributes: new Map(m.leafAttributes.map((list, i) => [`${LEAF}/${i}`, { allowed: new Map(list), required: list.filter(([, r]) => r).length }])),
+    };
     compiled.set(m, c);
   }
   return c;
@@ -84,6 +93,38 @@ function withDeclarations(attrs: string, scope: Scope): Scope {
     next.set(d[1] ?? '', (d[2] ?? d[3] ?? '').replace(XML_ENTITY, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" })[e] ?? e));
   }
   return next ?? scope;
+}
+
+const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"[^"]*"|'[^']*')/g;
+const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
+
+/**
+ * Why the attributes of an element of type `type` leave the schema (undefined when they keep
+ * to it): a leaf takes the attributes of its data type (some required, as an amount's
+ * currencyID), an element holding elements takes none. Namespace declarations and the
+ * XML Schema instance attributes (xsi:schemaLocation…) are not attributes of the schema's.
+ */
+function attributeProblem(name: string, attrs: string, type: string, m: CompiledModel): string | undefined {
+  if (type === ANY) return undefined;
+  const { allowed, required: needed } = isLeaf(type) ? (m.leafAttributes.get(type) ?? NO_ATTRIBUTES) : NO_ATTRIBUTES;
+  let required = 0;
+  if (attrs.length > 0) {
+    ATTRIBUTE.lastIndex = 0;
+    for (let a = ATTRIBUTE.exec(attrs); a; a = ATTRIBUTE.exec(attrs)) {
+      const n = a[1];
+      if (n === 'xmlns' || n.startsWith('xmlns:') || n.startsWith('xsi:')) continue;
+      const req = allowed.get(n);
+      if (req === undefined) return `<${show(name)}> has an attribute ${show(n)}, which the ${m.name} schema does not allow on it`;
+      if (req) required++;
+    }
+  }
+  if (required < needed) {
+    {
+      const missingOnes = [...allowed].filter(([n, r]) => r && !new RegExp(`(?:^|\\s)${n}\\s*=`).test(attrs)).map(([n]) => n);
+      return `<${show(name)}> lacks its attribute ${missingOnes.join(', ')}, which the ${m.name} schema requires`;
+    }
+  }
+  return undefined;
 }
 
 /** What may come next in `f` (for the message): the particles from where it stands to the first required one. */
@@ -144,7 +185,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   for (let t = TAG.exec(text); t; t = TAG.exec(text)) {
     const top = stack[stack.length - 1];
     // text (or CDATA) in an element that holds elements only
-    if (top && skipDepth === 0 && top.type !== LEAF && top.type !== ANY) {
+    if (top && skipDepth === 0 && !isLeaf(top.type) && top.type !== ANY) {
       const at = firstNonSpace(text, last, t.index);
       const cdata = t[5];
       if (at >= 0 || (cdata !== undefined && NON_SPACE.test(cdata))) {
@@ -182,7 +223,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         if (!selfClosing) skipDepth = 1;
         continue;
       }
-      if (top.type === LEAF) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows only text` };
+      if (isLeaf(top.type)) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows only text` };
       const ps = top.particles as Particle[];
       if (top.choice) {
         const hit = key === undefined ? undefined : ps.find((p) => p[0] === key);
@@ -209,7 +250,9 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         type = ps[i][3];
       }
     }
-    const frame: Frame = { tag: name, type, particles: type === LEAF || type === ANY ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
+    const badAttribute = attributeProblem(name, t[3] ?? '', type, m);
+    if (badAttribute) return { index: t.index, message: badAttribute };
+    const frame: Frame = { tag: name, type, particles: isLeaf(type) || type === ANY ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
     if (selfClosing) {
       const want = missing(frame);
       if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${want[0].split(':')[1]}> in it` };
