@@ -94,9 +94,9 @@ it.each(SEEDS)('seed %i: every file gets an outcome and every output passes the 
   const sent = summary.results.flatMap((f) => f.invoices).filter((i) => ['accepted', 'completed', 'recycled'].includes(i.outcome)).length;
   const sentWithoutFx = summary.results.flatMap((f) => f.invoices).filter((i) => (i.findings ?? []).some((x) => x.rule === 'CPRO-FACTURX')).length;
   expect([...facturx.values()].reduce((n, docs) => n + docs.size, 0)).toBe(sent - sentWithoutFx);
-  // (a doubled or dropped element the UBL or CII schema forbids is refused first, FLUX-SCHEMA)
+  // (a doubled or dropped element the UBL, CII or pivot schema forbids is refused first, FLUX-SCHEMA)
   expect(facturx.get('EN 16931')?.size).toBeGreaterThan(40);
-  expect(facturx.get('MINIMUM')?.size).toBeGreaterThan(20); // pivot input
+  expect(facturx.get('MINIMUM')?.size).toBeGreaterThan(5); // pivot input
   expect(facturXFailures(facturx, path.join(root, 'factur-x'))).toEqual([]);
 
   const r = await reconcileDay({ config, date: dayOf(new Date(), config.timezone) });

@@ -83,7 +83,11 @@ function checkNamespaces(xml: ParsedXml, family: 'UBL' | 'CII', opts: ParseOptio
     const where = bad.namespace === undefined ? 'no namespace' : `the namespace ${bad.namespace}`;
     throw new FluxError('FLUX-NAMESPACE', `The element <${bad.element.slice(0, 60)}> is in ${where.slice(0, 120)}, not one of ${family}'s: the official schemas and rules would not see it. Bind it to the ${family} namespace.`, undefined, lineAt(xml.text, bad.index));
   }
-  // then the elements' places, against the official schema (structure.ts)
+  checkSchemaStructure(xml, family, opts);
+}
+
+/** Refuses a document whose elements or attributes leave its official XSD's structure (structure.ts). */
+function checkSchemaStructure(xml: ParsedXml, family: 'UBL' | 'CII' | 'PIVOT', opts: ParseOptions): void {
   if (opts.schemaStructure === false) return;
   const misplaced = checkStructure(xml.text, STRUCTURE[family]);
   if (misplaced) {
@@ -106,7 +110,7 @@ export type ParsedFlux = ParsedInvoiceFlux | ParsedStatusXml;
 
 export interface ParseOptions {
   /**
-   * Check a UBL or CII document's element structure against its official XSD (FLUX-SCHEMA).
+   * Check a UBL, CII or pivot document's element structure against its official XSD (FLUX-SCHEMA).
    * Default true. Off only to judge business rules on their own, as the schematron does
    * (`validate --profile en16931`, the schematron's unit tests, whose snippets are not
    * schema-valid).
@@ -140,6 +144,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       checkNamespaces(xml, 'CII', opts);
       return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
     case 'PIVOT': {
+      checkSchemaStructure(xml, 'PIVOT', opts);
       const p = parsePivot(xml.node, xml.contents);
       if (p.invoices.length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };

@@ -51,7 +51,8 @@ function readSchema(file: string): SchemaDoc {
 function resolve(s: SchemaDoc, qname: string): { ns: string; local: string } {
   const c = qname.indexOf(':');
   const prefix = c < 0 ? '' : qname.slice(0, c);
-  const ns = s.prefixes.get(prefix);
+  // an unprefixed name with no default namespace is in no namespace (the pivot's schema)
+  const ns = s.prefixes.get(prefix) ?? (prefix === '' ? '' : undefined);
   if (ns === undefined) throw new Error(`${s.file}: prefix of ${qname} unbound`);
   return { ns, local: c < 0 ? qname : qname.slice(c + 1) };
 }
@@ -84,13 +85,28 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   const globalElements = new Map<string, string>(); // {ns}name → type key
   const typeNodes = new Map<string, { s: SchemaDoc; node: Ordered }>();
   const simpleTypes = new Set<string>();
+  const typeRef = (s: SchemaDoc, qname: string): string => {
+    const t = resolve(s, qname);
+    return t.ns === XSD ? LEAF : key(t.ns, t.local);
+  };
+  /** The type an element declares in place (the pivot's way): a key of its own, `<ns>:<name>#<n>` */
+  let inlineCount = 0;
+  const inlineType = (s: SchemaDoc, element: Ordered, name: string): string => {
+    const complex = childrenOf(element).find((x) => isXsd(s, x, 'complexType'));
+    if (!complex) {
+      if (childrenOf(element).some((x) => isXsd(s, x, 'simpleType'))) return LEAF;
+      // no type at all: xs:anyType, which takes anything (the pivot's Fournisseur/Identifiant)
+      return ANY;
+    }
+    const t = `${key(s.target, name)}#${inlineCount++}`;
+    typeNodes.set(t, { s, node: complex });
+    return t;
+  };
   for (const s of schemas) {
     for (const n of s.body) {
       const a = n[':@'] ?? {};
       if (isXsd(s, n, 'element')) {
-        if (!a.type) throw new Error(`${s.file}: global element ${a.name} without a type`);
-        const t = resolve(s, a.type);
-        globalElements.set(`{${s.target}}${a.name}`, t.ns === XSD ? LEAF : key(t.ns, t.local));
+        globalElements.set(`{${s.target}}${a.name}`, a.type ? typeRef(s, a.type) : inlineType(s, n, a.name));
       } else if (isXsd(s, n, 'complexType')) typeNodes.set(key(s.target, a.name), { s, node: n });
       else if (isXsd(s, n, 'simpleType')) simpleTypes.add(key(s.target, a.name));
       else if (!META.has(nameOf(n).replace(/^.*:/, ''))) throw new Error(`${s.file}: unexpected top-level ${nameOf(n)}`);
@@ -99,6 +115,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
 
   const types: Record<string, Particle[]> = {};
   const choices = new Set<string>();
+  const typeAttributes: Record<string, [string, boolean][]> = {};
   // the attributes of simple-content types, down their chain of bases: an extension adds, a
   // restriction redeclares (or prohibits) by name
   const leafAttributes: [string, boolean][][] = [];
@@ -145,10 +162,13 @@ export function buildContentModel(name: string, files: string[], roots: string[]
       throw new Error(`type ${t} (${namespaces[Number(t.split(':')[0])]}) is not declared in the schemas read`);
     }
     kinds.set(t, t); // before the walk: recursive types
+    const own = new Map<string, boolean>();
+    for (const at of childrenOf(found.node).filter((c) => isXsd(found.s, c, 'attribute'))) own.set((at[':@'] ?? {}).name, (at[':@'] ?? {}).use === 'required');
     const content = childrenOf(found.node).filter((c) => !META.has(nameOf(c).replace(/^.*:/, '')) && !isXsd(found.s, c, 'attribute') && !isXsd(found.s, c, 'attributeGroup'));
     if (content.length === 0) {
-      kinds.set(t, LEAF); // attributes only
-      return LEAF;
+      const leaf = leafKey(own); // attributes only
+      kinds.set(t, leaf);
+      return leaf;
     }
     if (content.length !== 1) throw new Error(`${found.s.file}: type ${t} has ${content.length} content parts`);
     const c = content[0];
@@ -177,16 +197,8 @@ export function buildContentModel(name: string, files: string[], roots: string[]
         elType = g;
       } else {
         el = { ns: found.s.target, local: a.name };
-        if (a.type) {
-          const rt = resolve(found.s, a.type);
-          elType = rt.ns === XSD ? LEAF : key(rt.ns, rt.local);
-        } else {
-          // an anonymous type in place: only simple content is used (CII's DateTimeString…)
-          const inline = childrenOf(p).find((x) => isXsd(found.s, x, 'complexType'));
-          const simple = inline && childrenOf(inline).find((x) => isXsd(found.s, x, 'simpleContent'));
-          if (!simple) throw new Error(`${found.s.file}: local element ${a.name} without a type or simple content`);
-          elType = leafKey(attributesOfContent(found.s, simple));
-        }
+        // a type by name, or one in place (CII's DateTimeString, the pivot's simple types)
+        elType = a.type ? typeRef(found.s, a.type) : inlineType(found.s, p, a.name);
       }
       const elKey = key(el.ns, el.local);
       if (particles.some((q) => q[0] === elKey)) throw new Error(`${found.s.file}: ${elKey} twice in the sequence of ${t}`);
@@ -198,6 +210,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
       choices.add(t);
     }
     types[t] = particles;
+    if (own.size > 0) typeAttributes[t] = [...own.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1));
     return t;
   };
   // resolve every particle's type to its kind, depth first from the roots
@@ -222,7 +235,9 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   // only the types reachable from the roots, in a stable order
   const reachable: Record<string, Particle[]> = {};
   for (const t of [...seen].sort()) reachable[t] = types[t];
-  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort(), leafAttributes };
+  const aggregateAttributes: Record<string, [string, boolean][]> = {};
+  for (const t of Object.keys(reachable)) if (typeAttributes[t]) aggregateAttributes[t] = typeAttributes[t];
+  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort(), leafAttributes, aggregateAttributes };
 }
 
 const UBL_NS = 'urn:oasis:names:specification:ubl:schema:xsd:';
@@ -239,11 +254,15 @@ export function buildCii(dir: string): ContentModel {
   return buildContentModel('CII D16B', files, [`{${CII_NS}CrossIndustryInvoice:100}CrossIndustryInvoice`]);
 }
 
-export const STRUCTURE_FILES = { ubl: 'ubl-2.1.structure.json', cii: 'cii-d16b.structure.json' } as const;
+export function buildPivot(dir: string): ContentModel {
+  return buildContentModel('CPPFacturePivot V2_02', [path.join(dir, 'chorus', 'CPPFacturePivot_V2_02.xsd')], ['{}CPPFacturePivot']);
+}
+
+export const STRUCTURE_FILES = { ubl: 'ubl-2.1.structure.json', cii: 'cii-d16b.structure.json', pivot: 'cpp-facture-pivot-v2_02.structure.json' } as const;
 
 if (require.main === module) {
   const dir = path.resolve(process.argv[2] ?? path.join(projectRoot(), '..', 'shared', 'corpus', 'schemas'));
-  for (const [which, model] of [['ubl', buildUbl(dir)], ['cii', buildCii(dir)]] as const) {
+  for (const [which, model] of [['ubl', buildUbl(dir)], ['cii', buildCii(dir)], ['pivot', buildPivot(dir)]] as const) {
     const out = path.join(projectRoot(), 'schemas', STRUCTURE_FILES[which]);
     writeFileSync(out, JSON.stringify(model) + '\n');
     process.stdout.write(`wrote ${out}: ${Object.keys(model.types).length} types\n`);

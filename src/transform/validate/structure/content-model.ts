@@ -39,6 +39,8 @@ export interface ContentModel {
   choices: TypeKey[];
   /** the attributes each kind of leaf allows: [name, required] (unqualified names) */
   leafAttributes: [string, boolean][][];
+  /** the attributes of the complex types that have some (the pivot's NumOrdre, Version…); the others take none */
+  aggregateAttributes: Record<TypeKey, [string, boolean][]>;
 }
 
 /** Whether a type key is a leaf's (with or without attributes). */

@@ -2,5 +2,10 @@
 import type { ContentModel } from './content-model';
 import ubl from '../../../../schemas/ubl-2.1.structure.json';
 import cii from '../../../../schemas/cii-d16b.structure.json';
+import pivot from '../../../../schemas/cpp-facture-pivot-v2_02.structure.json';
 
-export const STRUCTURE: Record<'UBL' | 'CII', ContentModel> = { UBL: ubl as unknown as ContentModel, CII: cii as unknown as ContentModel };
+export const STRUCTURE: Record<'UBL' | 'CII' | 'PIVOT', ContentModel> = {
+  UBL: ubl as unknown as ContentModel,
+  CII: cii as unknown as ContentModel,
+  PIVOT: pivot as unknown as ContentModel,
+};

@@ -9,7 +9,7 @@
  * schematron presumes a schema-valid document and does not look for these.
  *
  * Values (dates, decimals, codes) are the rules' business (EN 16931, CPRO-PIVOT-*), not this
- * check's; nor are attributes. UBL extensions (ExtensionContent) are not looked into. Runs
+ * check's; attributes are checked by name (declared there, required ones present). UBL extensions (ExtensionContent) are not looked into. Runs
  * on the document's text (well-formed, embedded files lifted out) in one pass of a regular
  * expression, as the well-formedness check does.
  */
@@ -29,9 +29,14 @@ interface CompiledModel {
   choices: Set<string>;
   /** the attributes of each kind of leaf (`#leaf/<n>`): name → required */
   leafAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
+  aggregateAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
 }
 
 const compiled = new WeakMap<ContentModel, CompiledModel>();
+
+function attributeSet(list: [string, boolean][]): { allowed: Map<string, boolean>; required: number } {
+  return { allowed: new Map(list), required: list.filter(([, r]) => r).length };
+}
 
 function compile(m: ContentModel): CompiledModel {
   let c = compiled.get(m);
@@ -42,7 +47,8 @@ function compile(m: ContentModel): CompiledModel {
       roots: new Map(Object.entries(m.roots)),
       types: new Map(Object.entries(m.types)),
       choices: new Set(m.choices),
-      leafAttributes: new Map(m.leafAttributes.map((list, i) => [`${LEAF}/${i}`, { allowed: new Map(list), required: list.filter(([, r]) => r).length }])),
+      leafAttributes: new Map(m.leafAttributes.map((list, i) => [`${LEAF}/${i}`, attributeSet(list)])),
+      aggregateAttributes: new Map(Object.entries(m.aggregateAttributes ?? {}).map(([t, list]) => [t, attributeSet(list)])),
     };
     compiled.set(m, c);
   }
@@ -106,7 +112,7 @@ const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
  */
 function attributeProblem(name: string, attrs: string, type: string, m: CompiledModel): string | undefined {
   if (type === ANY) return undefined;
-  const { allowed, required: needed } = isLeaf(type) ? (m.leafAttributes.get(type) ?? NO_ATTRIBUTES) : NO_ATTRIBUTES;
+  const { allowed, required: needed } = (isLeaf(type) ? m.leafAttributes.get(type) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES;
   let required = 0;
   if (attrs.length > 0) {
     ATTRIBUTE.lastIndex = 0;
@@ -177,7 +183,8 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   };
   const resolveKey = (qname: string, sc: Scope): string | undefined => {
     const c = qname.indexOf(':');
-    const ns = sc.get(c < 0 ? '' : qname.slice(0, c));
+    // an unprefixed name with no default namespace in scope is in no namespace (the pivot's)
+    const ns = c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
     const i = ns === undefined ? undefined : m.nsIndex.get(ns);
     return i === undefined ? undefined : `${i}:${c < 0 ? qname : qname.slice(c + 1)}`;
   };
