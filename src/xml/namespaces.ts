@@ -42,7 +42,8 @@ const TAG = /<(\/?)([A-Za-z_][\w.-]*)(?::([A-Za-z_][\w.-]*))?((?:\s+[^\s=/>]+\s*
 /** what may hold "<x:y" without being an element, and UBL extensions (any content) */
 const SKIPPED = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<([A-Za-z_][\w.-]*:)?UBLExtensions\b[\s\S]*?<\/([A-Za-z_][\w.-]*:)?UBLExtensions\s*>/g;
 
-type Scope = ReadonlyMap<string, string>;
+/** The namespace bindings in scope: prefix ('' for the default namespace) → URI. */
+export type Scope = ReadonlyMap<string, string>;
 const EMPTY: Scope = new Map();
 
 /** The first element, in document order, in a namespace not among `allowed`; the text is well-formed. */
@@ -57,7 +58,7 @@ export function foreignElement(text: string, allowed: readonly string[]): Namesp
       scope = stack.pop() ?? EMPTY;
       continue;
     }
-    const own = m[4] && m[4].includes('xmlns') ? declarations(m[4], scope) : scope;
+    const own = m[4] ? withDeclarations(m[4], scope) : scope;
     const prefix = m[3] === undefined ? '' : m[2];
     const namespace = own.get(prefix) || undefined; // xmlns="" undoes the default namespace
     // a prefix bound nowhere was refused before (see above); an unprefixed child needs a default namespace
@@ -86,9 +87,17 @@ function onlyAllowedBindings(text: string, allowed: readonly string[]): boolean 
   return true;
 }
 
-function declarations(attributes: string, parent: Scope): Scope {
-  const scope = new Map(parent);
+const XML_ENTITY = /&(?:amp|lt|gt|quot|apos);/g;
+const ENTITY_TEXT: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+
+/** The bindings in scope inside an element whose attributes are `attributes` (the parent's when it declares none). */
+export function withDeclarations(attributes: string, parent: Scope): Scope {
+  if (!attributes.includes('xmlns')) return parent;
+  let scope: Map<string, string> | undefined;
   DECLARATIONS.lastIndex = 0;
-  for (let d = DECLARATIONS.exec(attributes); d; d = DECLARATIONS.exec(attributes)) scope.set(d[1] ?? '', (d[2] ?? d[3]).trim());
-  return scope;
+  for (let d = DECLARATIONS.exec(attributes); d; d = DECLARATIONS.exec(attributes)) {
+    scope ??= new Map(parent);
+    scope.set(d[1] ?? '', (d[2] ?? d[3]).trim().replace(XML_ENTITY, (e) => ENTITY_TEXT[e]));
+  }
+  return scope ?? parent;
 }

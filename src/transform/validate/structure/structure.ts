@@ -14,6 +14,7 @@
  * expression, as the well-formedness check does.
  */
 import { ANY, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
+import { withDeclarations, type Scope } from '../../../xml/namespaces';
 
 export interface StructureProblem {
   /** offset in the text */
@@ -69,10 +70,8 @@ interface Frame {
   scope: Scope;
 }
 
-type Scope = ReadonlyMap<string, string>;
 
 const TAG = /<(?:(\/)?([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|!--[\s\S]*?-->|!\[CDATA\[([\s\S]*?)\]\]>|\?[\s\S]*?\?>)/g;
-const DECLARATIONS = /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const NON_SPACE = /\S/;
 
 /** Where the first character other than XML white space is in text[from, to); -1 for none. */
@@ -88,18 +87,7 @@ function firstNonSpace(text: string, from: number, to: number): number {
 function show(name: string): string {
   return name.length > 60 ? `${name.slice(0, 57)}…` : name;
 }
-const XML_ENTITY = /&(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);/g;
 
-function withDeclarations(attrs: string, scope: Scope): Scope {
-  if (!attrs.includes('xmlns')) return scope;
-  let next: Map<string, string> | undefined;
-  DECLARATIONS.lastIndex = 0;
-  for (let d = DECLARATIONS.exec(attrs); d; d = DECLARATIONS.exec(attrs)) {
-    next ??= new Map(scope);
-    next.set(d[1] ?? '', (d[2] ?? d[3] ?? '').replace(XML_ENTITY, (e) => ({ '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" })[e] ?? e));
-  }
-  return next ?? scope;
-}
 
 const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"[^"]*"|'[^']*')/g;
 const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
