@@ -175,18 +175,32 @@ describe('one by one', () => {
       // the SI echoes parties the XSD cannot carry: they are not forwarded
       .replace('<TypeIdentifiant>1</TypeIdentifiant>', '<TypeIdentifiant>NaN</TypeIdentifiant>')
       .replace(/(<\/RaisonSociale>)/g, '$1<CodePays>France</CodePays>');
-    drop(inbox1, 'si-valmont', 'statuts.xml', flow.replace(/<Horodatage>2026-11-20T10:00:00\+01:00<\/Horodatage>(\s*<IdFacture>F-2026-H1<)/, '$1'));
-    const [r] = (await runOnce(inbox1, config)).results;
+    drop(inbox1, 'si-valmont', 'statuts.xml', flow);
+    // without its Horodatage, a line leaves the CPPStatut XSD: the flow is refused whole, as
+    // Chorus Pro refuses a flow its schema refuses, and kept as it came
+    const headless = flow.replace(/<Horodatage>2026-11-20T10:00:00\+01:00<\/Horodatage>(\s*<IdFacture>F-2026-H1<)/, '$1');
+    expect(headless).not.toBe(flow);
+    drop(inbox1, 'si-valmont', 'statuts-sans-horodatage.xml', headless);
+    const run1 = await runOnce(inbox1, config);
+    const r = run1.results.find((x) => x.file.endsWith('statuts.xml')) as (typeof run1.results)[number];
     expect(r.outcome).toBe('status-applied');
     expect(r.invoices.map((i) => [i.number, i.outcome, i.findings?.[0]?.rule])).toEqual([
       [number(0), 'refused', 'CPRO-STATUT-HORODATAGE'],
-      [number(1), 'refused', 'CPRO-STATUT-HORODATAGE'],
+      [number(1), 'refused', 'CPRO-STATUT-DATE'],
       [number(2), 'status', undefined],
     ]);
     expect(r.invoices[0].findings?.[0].message).toBe(
       `Statut 1 (facture ${number(0)} du fournisseur ${SUPPLIER}) : Horodatage "2026-11-20" is not a date and time: the moment the status was produced is required, as xs:dateTime (2026-11-20T10:00:00+01:00).`,
     );
-    expect(r.invoices[1].findings?.[0].message).toMatch(/Horodatage is missing/);
+    const whole = run1.results.find((x) => x.file.endsWith('statuts-sans-horodatage.xml')) as (typeof run1.results)[number];
+    expect([whole.outcome, whole.findings.map((f) => f.rule)]).toEqual(['refused', ['FLUX-SCHEMA']]);
+    expect(whole.findings[0].message).toMatch(/^At line \d+, <IdFacture> is not allowed in <DonneesStatut> here: the CPPStatut V1_19 schema expects .*Horodatage/);
+    const kept = whole.outputs.find((o) => o.kind === 'error');
+    expect(readFileSync(path.join(out, kept?.path ?? '?'), 'utf8')).toBe(headless);
+    expect(JSON.parse(readFileSync(path.join(out, `${kept?.path}.reason.json`), 'utf8'))).toMatchObject({ findings: [{ rule: 'FLUX-SCHEMA' }] });
+    // the SI is told: a 93 flow status naming the rule
+    const told = whole.outputs.filter((o) => o.kind === 'statut').map((o) => readFileSync(path.join(out, o.path), 'utf8'));
+    expect(told).toEqual([expect.stringMatching(/<IdStatut>93<\/IdStatut>[^]*<CodeErreur>FLUX-SCHEMA<\/CodeErreur>/)]);
     // with its Horodatage, the bad DateFacture is what is said
     const inbox2 = path.join(root, 'inbox-2');
     drop(inbox2, 'si-valmont', 'statuts.xml', siStatusFlow('SI-TWO', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: number(1), dateFacture: '2026-13-45' }]));

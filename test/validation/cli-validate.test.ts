@@ -1,6 +1,6 @@
 /**
  * `chorus-flux validate <file…> [--profile en16931|chorus] [--json] [--config <file>]`, run as
- * an operator runs it (child process): exit 0 valid, 1 invalid, 2 unreadable; every finding
+ * an operator runs it (child process): exit 0 valid, 1 invalid (rules or XSD structure), 2 unreadable; every finding
  * with rule, severity, path and message; a multi-invoice pivot reported per invoice.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,6 +65,25 @@ describe('chorus-flux validate', () => {
     const missing = await cli(['validate', path.join(dir, 'does-not-exist.xml')]);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('FLUX-READ');
+  });
+
+  it('exit 1 for a document that leaves its official XSD (FLUX-SCHEMA): read, and invalid; the en16931 profile judges the rules alone', async () => {
+    const doubled = path.join(dir, 'doubled-issue-date.xml');
+    writeFileSync(doubled, readFileSync(VALID_UBL, 'utf8').replace(/(<cbc:IssueDate>[^<]*<\/cbc:IssueDate>)/, '$1$1'));
+    const r = await cli(['validate', doubled]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${doubled}: INVALID (1 fatal, 0 warnings)`);
+    expect(r.stdout).toMatch(/FATAL {3}FLUX-SCHEMA at line \d+: At line \d+, <cbc:IssueDate> appears in <Invoice> more often than the UBL 2.1 schema allows \(1\)\./);
+    expect((await cli(['validate', '--profile', 'en16931', doubled])).code).toBe(0);
+    // a finance SI's status flow: no invoice to judge, but its structure is checked
+    const statut = corpus('chorus-samples/statut/Example01-FactureStatut-ok.xml');
+    const ok = await cli(['validate', '--json', statut]);
+    expect([ok.code, (JSON.parse(ok.stdout) as Report[])[0].findings.map((f) => f.rule)]).toEqual([0, ['FLUX-STATUT']]);
+    const stray = path.join(dir, 'statut-stray.xml');
+    writeFileSync(stray, readFileSync(statut, 'utf8').replace('</Enveloppe>', '</Enveloppe><Enveloppe/>'));
+    const bad = await cli(['validate', '--json', stray]);
+    expect(bad.code).toBe(1);
+    expect((JSON.parse(bad.stdout) as Report[])[0].findings).toEqual([expect.objectContaining({ rule: 'FLUX-SCHEMA', message: expect.stringMatching(/<Enveloppe> appears in <CPPStatut> more often than the CPPStatut V1_19 schema allows \(1\)/) })]);
   });
 
   it('chorus profile (default, bundled routing table): a multi-invoice pivot is reported per invoice', async () => {

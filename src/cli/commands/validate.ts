@@ -2,8 +2,10 @@
  * `chorus-flux validate <file…> [--profile en16931|chorus] [--json] [--config <file>]`
  *
  * Each finding with its rule id, severity, path (and line when known) and message.
- * Exit code: 0 every file valid, 1 some invoice invalid, 2 some file unreadable (a refusal of
- * the whole flux by the parser: bad bytes, bad XML, DTD, unknown root… reported as a finding).
+ * Exit code: 0 every file valid, 1 some file invalid (an invoice failing its rules, or a
+ * document leaving its official XSD: FLUX-SCHEMA, FLUX-NAMESPACE), 2 some file unreadable (a
+ * refusal of the whole flux by the parser: bad bytes, bad XML, DTD, unknown root… reported as
+ * a finding).
  * A multi-invoice pivot is reported per invoice. With --json: an array of
  * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
  * `number` for the invoices of a multi-invoice flux).
@@ -36,6 +38,9 @@ export interface ValidateReport {
 
 export const PROFILES: readonly Profile[] = ['en16931', 'chorus'];
 
+/** Refusals of a document that was read, for leaving its official schema: invalid, not unreadable. */
+const SCHEMA_REFUSALS = new Set(['FLUX-SCHEMA', 'FLUX-NAMESPACE']);
+
 export { UsageError };
 
 function finding(f: Finding): ValidateReport['findings'][number] {
@@ -67,7 +72,7 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
     const f: ValidateReport['findings'][number] = { rule: e.rule, severity: 'fatal', message: e.message };
     if (e.path !== undefined) f.path = e.path;
     if (e.line !== undefined) f.line = e.line;
-    return [{ file, valid: false, unreadable: true, findings: [f] }];
+    return [SCHEMA_REFUSALS.has(e.rule) ? { file, valid: false, findings: [f] } : { file, valid: false, unreadable: true, findings: [f] }];
   }
   if (flux.kind === 'CPPStatut') {
     return [{ file, valid: true, findings: [{ rule: 'FLUX-STATUT', severity: 'warning', message: 'The file is a CPPStatut status flow: it holds no invoice to validate.' }] }];

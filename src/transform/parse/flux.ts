@@ -87,7 +87,7 @@ function checkNamespaces(xml: ParsedXml, family: 'UBL' | 'CII', opts: ParseOptio
 }
 
 /** Refuses a document whose elements or attributes leave its official XSD's structure (structure.ts). */
-function checkSchemaStructure(xml: ParsedXml, family: 'UBL' | 'CII' | 'PIVOT', opts: ParseOptions): void {
+function checkSchemaStructure(xml: ParsedXml, family: keyof typeof STRUCTURE, opts: ParseOptions): void {
   if (opts.schemaStructure === false) return;
   const misplaced = checkStructure(xml.text, STRUCTURE[family]);
   if (misplaced) {
@@ -110,7 +110,7 @@ export type ParsedFlux = ParsedInvoiceFlux | ParsedStatusXml;
 
 export interface ParseOptions {
   /**
-   * Check a UBL, CII or pivot document's element structure against its official XSD (FLUX-SCHEMA).
+   * Check a UBL, CII, pivot or CPPStatut document's element structure against its official XSD (FLUX-SCHEMA).
    * Default true. Off only to judge business rules on their own, as the schematron does
    * (`validate --profile en16931`, the schematron's unit tests, whose snippets are not
    * schema-valid).
@@ -150,6 +150,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
     }
     case 'STATUT':
+      checkSchemaStructure(xml, 'STATUT', opts);
       return { kind: FLUX_KINDS.STATUT, xml };
   }
 }

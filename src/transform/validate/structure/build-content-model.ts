@@ -1,6 +1,6 @@
 /**
- * Reads the official UBL 2.1 and CII D16B XSDs (../shared/corpus/schemas) into the tables of
- * content-model.ts, written to schemas/ubl-2.1.structure.json and schemas/cii-d16b.structure.json:
+ * Reads the official XSDs (../shared/corpus/schemas: UBL 2.1, CII D16B, CPPFacturePivot V2_02,
+ * CPPStatut V1_19) into the tables of content-model.ts, written to schemas/*.structure.json:
  *
  *   npm run schemas:structure [-- <corpus schemas folder>]
  *
@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ANY, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isGroup, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
 import { projectRoot } from '../../../util/project-root';
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -119,13 +119,13 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   // the attributes of simple-content types, down their chain of bases: an extension adds, a
   // restriction redeclares (or prohibits) by name
   const leafAttributes: [string, boolean][][] = [];
-  const leafKey = (attrs: Map<string, boolean>): string => {
-    if (attrs.size === 0) return LEAF;
+  const leafKey = (attrs: Map<string, boolean>, kind: typeof LEAF | typeof EMPTY = LEAF): string => {
+    if (attrs.size === 0) return kind;
     const list = [...attrs.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
     const sig = JSON.stringify(list);
     let i = leafAttributes.findIndex((l) => JSON.stringify(l) === sig);
     if (i < 0) i = leafAttributes.push(list) - 1;
-    return `${LEAF}/${i}`;
+    return `${kind}/${i}`;
   };
   const attributesOfContent = (sc: SchemaDoc, simpleContent: Ordered): Map<string, boolean> => {
     const d = childrenOf(simpleContent).find((x) => isXsd(sc, x, 'extension') || isXsd(sc, x, 'restriction'));
@@ -151,6 +151,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     return attributesOfContent(found.s, sc);
   };
   const kinds = new Map<string, string>(); // type key → LEAF | ANY | itself
+  let choiceCount = 0;
   const kindOf = (t: string): string => {
     if (isLeaf(t) || simpleTypes.has(t)) return simpleTypes.has(t) ? LEAF : t;
     if (t === ANY) return ANY;
@@ -166,7 +167,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     for (const at of childrenOf(found.node).filter((c) => isXsd(found.s, c, 'attribute'))) own.set((at[':@'] ?? {}).name, (at[':@'] ?? {}).use === 'required');
     const content = childrenOf(found.node).filter((c) => !META.has(nameOf(c).replace(/^.*:/, '')) && !isXsd(found.s, c, 'attribute') && !isXsd(found.s, c, 'attributeGroup'));
     if (content.length === 0) {
-      const leaf = leafKey(own); // attributes only
+      const leaf = leafKey(own, EMPTY); // attributes only: no text either
       kinds.set(t, leaf);
       return leaf;
     }
@@ -185,8 +186,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
       kinds.set(t, ANY);
       return ANY;
     }
-    for (const p of parts) {
-      if (!isXsd(found.s, p, 'element')) throw new Error(`${found.s.file}: type ${t} has a ${nameOf(p)} in its sequence`);
+    const elementParticle = (p: Ordered): Particle => {
       const a = p[':@'] ?? {};
       let el: { ns: string; local: string };
       let elType: string;
@@ -200,9 +200,29 @@ export function buildContentModel(name: string, files: string[], roots: string[]
         // a type by name, or one in place (CII's DateTimeString, the pivot's simple types)
         elType = a.type ? typeRef(found.s, a.type) : inlineType(found.s, p, a.name);
       }
-      const elKey = key(el.ns, el.local);
-      if (particles.some((q) => q[0] === elKey)) throw new Error(`${found.s.file}: ${elKey} twice in the sequence of ${t}`);
-      particles.push([elKey, occurs(a.minOccurs, 1), occurs(a.maxOccurs, 1), elType]);
+      return [key(el.ns, el.local), occurs(a.minOccurs, 1), occurs(a.maxOccurs, 1), elType];
+    };
+    const keysOf = (q: Particle): string[] => (isGroup(q) ? types[q[3]].map((x) => x[0]) : [q[0]]);
+    for (const p of parts) {
+      let particle: Particle;
+      if (isXsd(found.s, p, 'choice') && !choice) {
+        // a choice of single elements inside the sequence (CPPStatut's CPPFluxStatuts or
+        // CPPFactureStatuts): a group particle whose alternatives are a choice type of their own
+        const alternatives = childrenOf(p).filter((x) => !META.has(nameOf(x).replace(/^.*:/, '')));
+        if (!alternatives.every((x) => isXsd(found.s, x, 'element'))) throw new Error(`${found.s.file}: a choice in ${t} holds more than elements`);
+        const group = `${t}#choice${choiceCount++}`;
+        types[group] = alternatives.map(elementParticle);
+        if (types[group].some((q) => q[1] !== 1 || q[2] !== 1)) throw new Error(`${found.s.file}: a choice in ${t} with occurrence bounds on its elements`);
+        choices.add(group);
+        kinds.set(group, group);
+        const a = p[':@'] ?? {};
+        particle = [`${GROUP}${types[group].map((q) => q[0]).join('|')}`, occurs(a.minOccurs, 1), occurs(a.maxOccurs, 1), group];
+      } else if (isXsd(found.s, p, 'element')) particle = elementParticle(p);
+      else throw new Error(`${found.s.file}: type ${t} has a ${nameOf(p)} in its ${choice ? 'choice' : 'sequence'}`);
+      const taken = particles.flatMap(keysOf);
+      const twice = keysOf(particle).find((k) => taken.includes(k));
+      if (twice) throw new Error(`${found.s.file}: ${twice} twice in the content of ${t}`);
+      particles.push(particle);
     }
     if (choice) {
       // one of them, once: written as the choices' own table
@@ -258,11 +278,15 @@ export function buildPivot(dir: string): ContentModel {
   return buildContentModel('CPPFacturePivot V2_02', [path.join(dir, 'chorus', 'CPPFacturePivot_V2_02.xsd')], ['{}CPPFacturePivot']);
 }
 
-export const STRUCTURE_FILES = { ubl: 'ubl-2.1.structure.json', cii: 'cii-d16b.structure.json', pivot: 'cpp-facture-pivot-v2_02.structure.json' } as const;
+export function buildStatut(dir: string): ContentModel {
+  return buildContentModel('CPPStatut V1_19', [path.join(dir, 'chorus', 'CPPStatutPivot_V1_19.xsd')], ['{}CPPStatut']);
+}
+
+export const STRUCTURE_FILES = { ubl: 'ubl-2.1.structure.json', cii: 'cii-d16b.structure.json', pivot: 'cpp-facture-pivot-v2_02.structure.json', statut: 'cpp-statut-v1_19.structure.json' } as const;
 
 if (require.main === module) {
   const dir = path.resolve(process.argv[2] ?? path.join(projectRoot(), '..', 'shared', 'corpus', 'schemas'));
-  for (const [which, model] of [['ubl', buildUbl(dir)], ['cii', buildCii(dir)], ['pivot', buildPivot(dir)]] as const) {
+  for (const [which, model] of [['ubl', buildUbl(dir)], ['cii', buildCii(dir)], ['pivot', buildPivot(dir)], ['statut', buildStatut(dir)]] as const) {
     const out = path.join(projectRoot(), 'schemas', STRUCTURE_FILES[which]);
     writeFileSync(out, JSON.stringify(model) + '\n');
     process.stdout.write(`wrote ${out}: ${Object.keys(model.types).length} types\n`);

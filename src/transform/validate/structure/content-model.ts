@@ -1,13 +1,14 @@
 /**
- * The content models of the UBL 2.1 and CII D16B schemas, as tables: for each complex type,
+ * The content models of the official schemas (UBL 2.1, CII D16B, CPPFacturePivot V2_02,
+ * CPPStatut V1_19), as tables: for each complex type,
  * the sequence of child elements it allows (name, least and most occurrences, their type).
  * Read from the official XSDs by `build-content-model.ts` into `schemas/*.structure.json`;
  * `structure.ts` checks a document against them.
  *
- * Both schemas are sequences of distinct elements all the way down (no group, no repeated
- * particle; CII's date, date-time and indicator types are a choice of two leaves): a sequence
- * walked once in order decides membership exactly as a schema validator does for the
- * element structure.
+ * The schemas are sequences of distinct elements all the way down (no repeated particle; CII's
+ * date, date-time and indicator types are a choice of two leaves; CPPStatut's root holds a
+ * choice of two elements inside its sequence): a sequence walked once in order decides
+ * membership exactly as a schema validator does for the element structure.
  */
 
 /** `<namespace index>:<local name>`, e.g. `2:Party` */
@@ -20,11 +21,28 @@ export type TypeKey = string;
  * with attributes is `#leaf/<n>`, n indexing `leafAttributes`.
  */
 export const LEAF = '#leaf';
+/**
+ * Empty content (an `xs:complexType` with no particle, CPPStatut's Producteur): no element and
+ * no character, not even white space. With attributes it is `#empty/<n>`, as a leaf's.
+ */
+export const EMPTY = '#empty';
 /** Anything (UBL ExtensionContent): not looked into. */
 export const ANY = '#any';
 
-/** One particle of a sequence: element, minOccurs, maxOccurs (-1: unbounded), its type. */
+/**
+ * One particle of a sequence: element, minOccurs, maxOccurs (-1: unbounded), its type. A
+ * choice of single elements nested in a sequence (CPPStatut's) is a group particle: its key
+ * `#group:<key>|<key>…` names the alternatives for the messages, its type is a choice type
+ * (in `types` and `choices`) holding them, and its bounds are the choice's.
+ */
 export type Particle = [ElementKey, number, number, TypeKey];
+
+/** The key prefix of a group particle. */
+export const GROUP = '#group:';
+
+export function isGroup(p: Particle): boolean {
+  return p[0].startsWith(GROUP);
+}
 
 export interface ContentModel {
   /** what the schema is (shown in messages) */
@@ -37,13 +55,18 @@ export interface ContentModel {
   types: Record<TypeKey, Particle[]>;
   /** the types whose particles are a choice (exactly one of them) rather than a sequence */
   choices: TypeKey[];
-  /** the attributes each kind of leaf allows: [name, required] (unqualified names) */
+  /** the attributes each kind of leaf (or of empty content) allows: [name, required] (unqualified names) */
   leafAttributes: [string, boolean][][];
   /** the attributes of the complex types that have some (the pivot's NumOrdre, Version…); the others take none */
   aggregateAttributes: Record<TypeKey, [string, boolean][]>;
 }
 
-/** Whether a type key is a leaf's (with or without attributes). */
+/** Whether a type key is a leaf's (with or without attributes), empty content included. */
 export function isLeaf(t: TypeKey): boolean {
-  return t === LEAF || t.startsWith('#leaf/');
+  return t === LEAF || t.startsWith('#leaf/') || isEmpty(t);
+}
+
+/** Whether a type key is empty content's (with or without attributes). */
+export function isEmpty(t: TypeKey): boolean {
+  return t === EMPTY || t.startsWith('#empty/');
 }

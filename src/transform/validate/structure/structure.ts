@@ -13,7 +13,7 @@
  * on the document's text (well-formed, embedded files lifted out) in one pass of a regular
  * expression, as the well-formedness check does.
  */
-import { ANY, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isEmpty, isGroup, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
 import { withDeclarations, type Scope } from '../../../xml/namespaces';
 
 export interface StructureProblem {
@@ -48,7 +48,7 @@ function compile(m: ContentModel): CompiledModel {
       roots: new Map(Object.entries(m.roots)),
       types: new Map(Object.entries(m.types)),
       choices: new Set(m.choices),
-      leafAttributes: new Map(m.leafAttributes.map((list, i) => [`${LEAF}/${i}`, attributeSet(list)])),
+      leafAttributes: new Map(m.leafAttributes.flatMap((list, i) => [[`${LEAF}/${i}`, attributeSet(list)], [`${EMPTY}/${i}`, attributeSet(list)]])),
       aggregateAttributes: new Map(Object.entries(m.aggregateAttributes ?? {}).map(([t, list]) => [t, attributeSet(list)])),
     };
     compiled.set(m, c);
@@ -121,15 +121,29 @@ function attributeProblem(name: string, attrs: string, type: string, m: Compiled
   return undefined;
 }
 
+/** A particle's element name for a message: `Name`, or `A or B` for a group. */
+function nameOf(p: Particle): string {
+  const local = (k: string) => k.slice(k.indexOf(':') + 1);
+  return isGroup(p) ? p[0].slice(GROUP.length).split('|').map(local).join(' or ') : local(p[0]);
+}
+
+/** The type `key` takes as particle `p` (itself, or one of a group's alternatives); undefined when `p` is not it. */
+function typeAt(p: Particle, key: string | undefined, m: CompiledModel): string | undefined {
+  if (key === undefined) return undefined;
+  if (p[0] === key) return p[3];
+  if (!isGroup(p)) return undefined;
+  return (m.types.get(p[3]) as Particle[]).find((q) => q[0] === key)?.[3];
+}
+
 /** What may come next in `f` (for the message): the particles from where it stands to the first required one. */
 function expected(f: Frame): string {
   const ps = f.particles ?? [];
-  if (f.choice) return ps.map((p) => p[0].split(':')[1]).join(' or ');
+  if (f.choice) return ps.map(nameOf).join(' or ');
   const out: string[] = [];
   for (let i = f.pos; i < ps.length; i++) {
     const p = ps[i];
-    if (i === f.pos && f.count > 0 && (p[2] === -1 || f.count < p[2])) out.push(p[0].split(':')[1]);
-    else if (i > f.pos || f.count === 0) out.push(p[0].split(':')[1]);
+    if (i === f.pos && f.count > 0 && (p[2] === -1 || f.count < p[2])) out.push(nameOf(p));
+    else if (i > f.pos || f.count === 0) out.push(nameOf(p));
     if (p[1] > (i === f.pos ? f.count : 0)) break;
     if (out.length >= 6) {
       out.push('…');
@@ -187,6 +201,10 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         return { index: at >= 0 ? at : t.index, message: `<${show(top.tag)}> holds text, where the ${schema} schema allows only elements` };
       }
     }
+    // any character in empty content, white space included (a comment is no character)
+    if (top && skipDepth === 0 && isEmpty(top.type) && (t.index > last || (t[5] !== undefined && t[5].length > 0))) {
+      return { index: last, message: `<${show(top.tag)}> holds text, where the ${schema} schema allows nothing (its content is empty)` };
+    }
     last = TAG.lastIndex;
     const name = t[2];
     if (name === undefined) continue; // comment, CDATA (in a leaf), processing instruction
@@ -197,7 +215,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
       }
       const f = stack.pop() as Frame;
       const want = missing(f);
-      if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${want[0].split(':')[1]}>, which the ${schema} schema requires there` };
+      if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${nameOf(want)}>, which the ${schema} schema requires there` };
       scope = stack.length ? stack[stack.length - 1].scope : scope;
       continue;
     }
@@ -218,7 +236,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         if (!selfClosing) skipDepth = 1;
         continue;
       }
-      if (isLeaf(top.type)) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows only text` };
+      if (isLeaf(top.type)) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows ${isEmpty(top.type) ? 'nothing' : 'only text'}` };
       const ps = top.particles as Particle[];
       if (top.choice) {
         const hit = key === undefined ? undefined : ps.find((p) => p[0] === key);
@@ -229,20 +247,24 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         // walk the sequence to this element: what it passes must have been met often enough
         let i = top.pos;
         let count = top.count;
-        while (i < ps.length && ps[i][0] !== key) {
+        let at: string | undefined;
+        while (i < ps.length && (at = typeAt(ps[i], key, m)) === undefined) {
           if (count < ps[i][1]) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}> here: the ${schema} schema expects ${expected(top)} (in this order)` };
           i++;
           count = 0;
         }
         if (i === ps.length) {
-          const known = key !== undefined && ps.some((p) => p[0] === key);
+          const known = ps.some((p) => typeAt(p, key, m) !== undefined);
           const why = known ? `out of the ${schema} schema's order or more often than it allows` : `not an element the ${schema} schema allows in it`;
           return { index: t.index, message: `<${show(name)}> in <${show(top.tag)}> is ${why}; expected here: ${expected(top)}` };
         }
-        if (ps[i][2] !== -1 && count >= ps[i][2]) return { index: t.index, message: `<${show(name)}> appears in <${show(top.tag)}> more often than the ${schema} schema allows (${ps[i][2]})` };
+        if (ps[i][2] !== -1 && count >= ps[i][2]) {
+          const allows = isGroup(ps[i]) ? `one of ${nameOf(ps[i])}, ${ps[i][2] === 1 ? 'once' : `${ps[i][2]} times`}` : `${ps[i][2]}`;
+          return { index: t.index, message: `<${show(name)}> appears in <${show(top.tag)}> more often than the ${schema} schema allows (${allows})` };
+        }
         top.pos = i;
         top.count = count + 1;
-        type = ps[i][3];
+        type = at as string;
       }
     }
     const badAttribute = attributeProblem(name, t[3] ?? '', type, m);
@@ -250,7 +272,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     const frame: Frame = { tag: name, type, particles: isLeaf(type) || type === ANY ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
     if (selfClosing) {
       const want = missing(frame);
-      if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${want[0].split(':')[1]}> in it` };
+      if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${nameOf(want)}> in it` };
       continue;
     }
     stack.push(frame);
