@@ -24,6 +24,11 @@ export function summaryTable(s: RunSummary): string {
     const why = [less.rule ? `${less.rule} with a validation rule not evaluated` : '', less.facturx ? `${less.facturx} without their Factur-X` : ''].filter(Boolean).join(', ');
     t.push([{ colSpan: 8, content: `less checked: ${why} (sent anyway; see the errors in the log)` }]);
   }
+  const flows = s.tally.flowStatuses;
+  if (flows.rejected + flows.partial > 0) {
+    const why = [flows.rejected ? `${flows.rejected} refused` : '', flows.partial ? `${flows.partial} partly integrated` : ''].filter(Boolean).join(', ');
+    t.push([{ colSpan: 8, content: `flows sent, as their receivers say: ${why}, ${flows.acknowledged} acknowledged (their invoices need an operator: see the errors in the log)` }]);
+  }
   if (s.failures.length) t.push([{ colSpan: 8, content: `system failures: ${s.failures.length} (files left in the inbox, see the log)` }]);
   return t.toString();
 }

@@ -40,6 +40,23 @@ export interface JournalInvoice {
   findings?: JournalFinding[];
 }
 
+/** A flow status a partner sent about a flow chorus-flux sent it (lifecycle/flow-statuses.ts). */
+export interface JournalFlowStatus {
+  /** 0-based position in the partner's CPPFluxStatuts */
+  index: number;
+  /** the flow it is about, as the partner named it (flow id or file name) */
+  idFlux: string;
+  idStatut: string;
+  /** 90–92 acknowledged, 93–95 rejected, 96 partly integrated */
+  verdict: 'acknowledged' | 'rejected' | 'partial';
+  /** the partner's Horodatage */
+  at: string;
+  /** the output it names, when still in the partner's outbox (relative to the output root) */
+  flow?: string;
+  /** the partner's words: Commentaire (else ComplementStatut) and its error lines */
+  reason?: string;
+}
+
 export interface JournalOutput {
   kind: 'pivot' | 'statut' | 'cdar' | 'archive' | 'error' | 'reason' | 'report';
   /** relative to the output root */
@@ -73,6 +90,8 @@ export type JournalEvent =
       invoices: JournalInvoice[];
       outputs: JournalOutput[];
       findings?: JournalFinding[];
+      /** the flow statuses of an inbound CPPStatut (about flows chorus-flux sent) */
+      flows?: JournalFlowStatus[];
       ms: number;
     }
   | {

@@ -17,6 +17,7 @@ import { flowId } from '../runner/flow-id';
 import type { PipelineDeps } from '../runner/process-file';
 import { isXsDate, isXsDateTime } from '../model/xs-date';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
+import { FLOW_STATUSES, judgeFlowStatuses } from './flow-statuses';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
@@ -173,8 +174,17 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar)));
     }
     // refused lines go back to the SI that sent them (a wholly refused file: the runner does it)
-    const findings = bad.map((b) => b.finding);
-    if (bad.length > 0 && (ok.length > 0 || parsed.flux.length > 0)) {
+    // the flow statuses: judged and recorded, a refusal of one of our flows said loudly
+    const flows = judgeFlowStatuses(deps, file.partner, parsed.flux);
+    for (const f of flows.statuses) {
+      const what = { idFlux: f.idFlux, idStatut: f.idStatut, flow: f.flow, reason: f.reason };
+      const known = f.flow ? `flow ${f.flow}` : `flow ${f.idFlux} (not in its outbox any more, or not one chorus-flux sent)`;
+      if (f.verdict === 'acknowledged') log.info(what, `partner ${file.partner} acknowledged ${known}: ${f.idStatut} ${FLOW_STATUSES[f.idStatut].label}`);
+      else log.error(what, `partner ${file.partner} ${f.verdict === 'rejected' ? 'refused' : 'integrated only part of'} ${known}: ${f.idStatut} ${FLOW_STATUSES[f.idStatut].label}${f.reason ? ` — ${f.reason.slice(0, 300)}` : ''}; its invoices need an operator`);
+    }
+    const findings = [...bad.map((b) => b.finding), ...flows.refused];
+    const anyOk = ok.length > 0 || flows.statuses.length > 0;
+    if (findings.length > 0 && anyOk) {
       outputs.push(
         ...(await sendStatusFlow(deps, file.partner, {
           dtPrd: day,
@@ -206,10 +216,10 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       findings: r.ok ? undefined : [r.finding],
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
-    const refused = parsed.invoices.length + parsed.flux.length === 0 ? true : ok.length === 0 && parsed.flux.length === 0;
+    const refused = !anyOk;
     if (parsed.invoices.length + parsed.flux.length === 0) {
       findings.push({ rule: 'CPRO-STATUT-VIDE', severity: 'fatal', message: 'The CPPStatut flow holds no status line.' });
     }
-    return { refused, findings, outputs, invoices };
+    return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined };
   }
 }

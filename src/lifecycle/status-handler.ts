@@ -4,7 +4,7 @@
  * asked for them.
  */
 import type { Logger } from 'pino';
-import type { JournalInvoice, JournalOutput } from '../journal/events';
+import type { JournalFlowStatus, JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import type { ParsedXml } from '../transform/parse/flux';
 import type { InboundFile, PipelineDeps } from '../runner/process-file';
@@ -26,6 +26,8 @@ export interface StatusApplyResult {
   findings: Finding[];
   outputs: JournalOutput[];
   invoices: JournalInvoice[];
+  /** the flow statuses it carried, judged (lifecycle/flow-statuses.ts) */
+  flows?: JournalFlowStatus[];
 }
 
 export interface StatusFlowHandler {

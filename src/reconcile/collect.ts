@@ -72,6 +72,17 @@ export interface OutcomeRec {
   outcome: string;
   invoices: InvoiceRec[];
   rules?: string;
+  /** an inbound CPPStatut's flow statuses (reasons cut to 300 characters: the journal has them whole) */
+  flows?: FlowRec[];
+}
+
+export interface FlowRec {
+  idFlux: string;
+  idStatut: string;
+  verdict: string;
+  at: string;
+  flow?: string;
+  reason?: string;
 }
 
 export interface FileRec {
@@ -225,7 +236,20 @@ export class JournalCollector {
       outcome: this.s(l.outcome) ?? 'unknown',
       invoices,
       rules: fatalRules(l.findings),
+      ...(Array.isArray(l.flows) ? { flows: this.flows(l.flows) } : {}),
     };
+  }
+
+  private flows(raw: unknown[]): FlowRec[] {
+    return raw.map((x) => {
+      const f = (x ?? {}) as Record<string, unknown>;
+      const rec: FlowRec = { idFlux: str(f.idFlux) ?? '', idStatut: this.s(f.idStatut) ?? '', verdict: this.s(f.verdict) ?? 'unknown', at: str(f.at) ?? '' };
+      const flow = str(f.flow);
+      if (flow) rec.flow = flow;
+      const reason = str(f.reason);
+      if (reason) rec.reason = reason.length > 300 ? `${reason.slice(0, 299)}…` : reason;
+      return rec;
+    });
   }
 
   private outputs(l: Record<string, unknown>): OutputRec[] {

@@ -489,6 +489,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     byRecipient: summary.byRecipient,
     hours: summary.hours,
     outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan },
+    flowStatuses: summary.flowStatuses,
     anomalyCounts: orderedCounts,
     anomalies: sorted,
     notes,

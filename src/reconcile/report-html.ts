@@ -95,6 +95,22 @@ function anomaliesSection(r: ReconcileReport): string {
   return out.join('');
 }
 
+/** What the receivers of the flows sent said of them: counts, and every refusal (they need an operator). */
+function flowStatusSection(r: ReconcileReport): string {
+  const f = r.flowStatuses;
+  if (f.acknowledged + f.rejected + f.partial === 0) return '';
+  const out = [`<h2>Flows sent, as their receivers say</h2><p>${f.acknowledged} acknowledged, ${f.rejected} refused, ${f.partial} partly integrated.</p>`];
+  if (f.refusals.length) {
+    out.push('<table id="flow-refusals"><thead><tr><th>flow</th><th>status</th><th>partner</th><th>their words</th><th>told in</th></tr></thead><tbody>');
+    for (const x of f.refusals.slice(0, MAX_ROWS_PER_TYPE)) {
+      out.push(`<tr><td>${esc(x.flow ?? x.idFlux)}</td><td>${esc(x.idStatut)} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'}<div class="sub">${esc(x.at)}</div></td><td>${esc(x.partner)}</td><td>${esc(x.reason ?? '—')}</td><td>${esc(x.file)}</td></tr>`);
+    }
+    out.push('</tbody></table>');
+    if (f.refusals.length > MAX_ROWS_PER_TYPE) out.push(`<p class="more">${f.refusals.length - MAX_ROWS_PER_TYPE} more in the JSON report.</p>`);
+  }
+  return out.join('');
+}
+
 /** Rows of a partner's table: a label, its file count, its invoice count (undefined: not applicable). */
 const PARTNER_ROWS: [string, keyof FileCounts | undefined, keyof InvoiceCounts | undefined][] = [
   ['received / deposited', 'files', 'invoices'],
@@ -179,6 +195,7 @@ export function renderHtml(r: ReconcileReport): string {
 </header>
 <section id="summary">${cards(r)}</section>
 <section id="anomalies">${anomaliesSection(r)}</section>
+<section id="flow-statuses">${flowStatusSection(r)}</section>
 <section id="volumes"><h2>Files received per hour</h2>${hourlyChart(r.hours, esc)}</section>
 <section id="partners">${partnerTables(r)}</section>
 <section id="recipients">${recipientTable(r)}</section>

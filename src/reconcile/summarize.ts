@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import { cmp } from './anomalies';
 import type { FileRec, InvoiceRec } from './collect';
 import type { LocalHours } from './day';
-import type { AmountPair, Amounts, FileCounts, HourVolume, InvoiceCounts, ReconcileReport } from './types';
+import type { AmountPair, Amounts, FileCounts, FlowRefusal, HourVolume, InvoiceCounts, ReconcileReport } from './types';
 
 export function emptyFileCounts(): FileCounts {
   return { files: 0, accepted: 0, partial: 0, refused: 0, suspended: 0, duplicate: 0, statusApplied: 0, lost: 0, alreadyProcessed: 0 };
@@ -92,6 +92,7 @@ export function recipientName(config: Config, recepteurId: string): string | und
 }
 
 export interface Summary {
+  flowStatuses: ReconcileReport['flowStatuses'];
   totals: ReconcileReport['totals'];
   byPartner: ReconcileReport['byPartner'];
   byRecipient: ReconcileReport['byRecipient'];
@@ -116,8 +117,19 @@ export function summarize(config: Config, files: FileRec[], alreadyProcessed: Ma
     return x;
   };
 
+  const flowStatuses: ReconcileReport['flowStatuses'] = { acknowledged: 0, rejected: 0, partial: 0, refusals: [] };
   for (const f of files) {
     const partner = f.receipt?.partner ?? f.outcome?.partner ?? 'default';
+    for (const s of f.outcome?.flows ?? []) {
+      if (s.verdict === 'acknowledged') flowStatuses.acknowledged++;
+      else if (s.verdict === 'rejected' || s.verdict === 'partial') {
+        flowStatuses[s.verdict]++;
+        const r: FlowRefusal = { partner, file: f.outcome?.file ?? '', sha256: f.sha256, idFlux: s.idFlux, idStatut: s.idStatut, verdict: s.verdict, at: s.at };
+        if (s.flow) r.flow = s.flow;
+        if (s.reason) r.reason = s.reason;
+        flowStatuses.refusals.push(r);
+      }
+    }
     const pc = partnerOf(partner);
     const fileKey: keyof FileCounts = f.outcome ? (FILE_KEY[f.outcome.outcome] ?? 'refused') : 'lost';
     for (const c of [totalFiles, pc.files]) {
@@ -153,7 +165,9 @@ export function summarize(config: Config, files: FileRec[], alreadyProcessed: Ma
     totalFiles.alreadyProcessed += n;
   }
   const partnerName = (id: string) => config.partners.find((p) => p.id === id)?.name;
+  flowStatuses.refusals.sort((a, b) => cmp(a.partner, b.partner) || cmp(a.file, b.file) || cmp(a.idFlux, b.idFlux) || cmp(a.idStatut, b.idStatut));
   return {
+    flowStatuses,
     totals: { files: totalFiles, invoices: totalInv, amounts: totalMoney.amounts() },
     byPartner: [...partners.entries()].sort((a, b) => cmp(a[0], b[0])).map(([partner, c]) => ({ partner, name: partnerName(partner), ...c })),
     byRecipient: [...recipients.entries()].sort((a, b) => cmp(a[0], b[0])).map(([recepteurId, c]) => ({ recepteurId, name: recipientName(config, recepteurId), invoices: c.invoices, amounts: c.money.amounts() })),

@@ -116,6 +116,28 @@ export interface HourVolume {
   invoices: number;
 }
 
+/** A flow chorus-flux sent that its receiver refused, or integrated only in part (93–96). */
+export interface FlowRefusal {
+  /** the partner that said so, and the inbound CPPStatut that carried it */
+  partner: string;
+  file: string;
+  sha256: string;
+  idFlux: string;
+  idStatut: string;
+  verdict: 'rejected' | 'partial';
+  /** the partner's Horodatage */
+  at: string;
+  /** the output it names, when it was still in the outbox (relative to the output root) */
+  flow?: string;
+  reason?: string;
+}
+
+export interface FlowStatusCounts {
+  acknowledged: number;
+  rejected: number;
+  partial: number;
+}
+
 export interface ReconcileReport {
   format: 'chorus-flux/reconcile@1';
   date: string;
@@ -130,6 +152,12 @@ export interface ReconcileReport {
   byRecipient: { recepteurId: string; name?: string; invoices: InvoiceCounts; amounts: Amounts }[];
   hours: HourVolume[];
   outputs: { checked: number; byKind: Record<string, number>; missing: number; tampered: number; orphan: number };
+  /**
+   * Flow statuses partners sent that day about the flows chorus-flux sent them, and every
+   * refusal among them: not an anomaly of the bookkeeping (nothing was lost here), but
+   * invoices that did not reach the recipient's accounts and need an operator.
+   */
+  flowStatuses: FlowStatusCounts & { refusals: FlowRefusal[] };
   anomalyCounts: Partial<Record<AnomalyType, number>>;
   anomalies: Anomaly[];
   notes: string[];

@@ -22,7 +22,7 @@ import type { CdarEvent } from '../emit/cdar';
 import { partnerFor, sendStatusFlow, type PartnerStatusFlow } from '../emit/partner-status';
 import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } from '../emit/statut/build';
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
-import type { FileOutcome, JournalEvent, JournalFinding, JournalInvoice, JournalOutput, OutcomeEvent } from '../journal/events';
+import type { FileOutcome, JournalEvent, JournalFinding, JournalFlowStatus, JournalInvoice, JournalOutput, OutcomeEvent } from '../journal/events';
 import type { Journal } from '../journal/journal';
 import { applyDecision, decideDeposit } from '../lifecycle/deposit';
 import { businessKey, type LifecycleRecord } from '../lifecycle/record';
@@ -117,6 +117,8 @@ export interface FileResult {
   invoices: JournalInvoice[];
   outputs: JournalOutput[];
   findings: JournalFinding[];
+  /** an inbound CPPStatut's flow statuses (about flows chorus-flux sent) */
+  flows?: JournalFlowStatus[];
   /** from the start to the outcome on disk (the journal's `ms` stops before the final fsyncs) */
   ms: number;
   timings?: StageTimings;
@@ -213,7 +215,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
       }
       const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
       if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
-      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings);
+      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings, r.flows);
     }
     return processInvoices(deps, file, ctx, parsed);
   });
@@ -438,6 +440,7 @@ async function finish(
   invoices: JournalInvoice[],
   outputs: JournalOutput[],
   findings: Finding[],
+  flows?: JournalFlowStatus[],
 ): Promise<FileResult> {
   const jf = toJournalFindings(findings);
   const ms = ctx.elapsed();
@@ -450,7 +453,7 @@ async function finish(
   // every output of this file is made durable, together, before the journal lists it
   await commitWrites();
   faultPoint('before-journal', file.name);
-  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ms };
+  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ms };
   // the mark first (holding the outcome line), then the line, then the mark says so: after a
   // crash right here, whoever meets the content next journals the line from the mark, and a
   // copy of this content under another name ends already-processed instead of being
@@ -463,7 +466,7 @@ async function finish(
   // emit: writing the outputs, up to the outcome on disk
   t.emit = Math.max(0, total - t.read - t.parse - t.validate - t.lifecycle - t.enrich - t.facturx);
   ctx.log.info({ outcome, kind, invoices: invoices.length, outputs: outputs.map((o) => o.path), ms: total }, `outcome: ${outcome}`);
-  return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ms: total, timings: t };
+  return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ...(flows ? { flows } : {}), ms: total, timings: t };
 }
 
 /** Validation and lifecycle decision for each invoice of the flux. */

@@ -5,6 +5,7 @@
  */
 import { lessChecked, type LessCheckedReason } from './less-checked';
 import type { FileResult } from './process-file';
+import type { JournalFlowStatus } from '../journal/events';
 
 export interface SummaryRow {
   kind: string;
@@ -26,6 +27,8 @@ export class RunTally {
   private readonly byKind = new Map<string, SummaryRow>();
   /** invoices sent less checked than they should be, by reason (less-checked.ts) */
   readonly lessChecked: Record<LessCheckedReason, number> = { rule: 0, facturx: 0 };
+  /** flow statuses partners sent about the flows chorus-flux sent them, by verdict */
+  readonly flowStatuses: Record<JournalFlowStatus['verdict'], number> = { acknowledged: 0, rejected: 0, partial: 0 };
 
   add(r: FileResult): void {
     const kind = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
@@ -37,6 +40,7 @@ export class RunTally {
     x.files++;
     if (r.outcome === 'already-processed') x.already++;
     x.invoices += r.invoices.length;
+    for (const f of r.flows ?? []) this.flowStatuses[f.verdict]++;
     for (const i of r.invoices) {
       for (const why of lessChecked(i)) this.lessChecked[why]++;
       if (i.outcome === 'accepted' || i.outcome === 'completed' || i.outcome === 'recycled') x.accepted++;

@@ -90,6 +90,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
+      for (const f of r.flows ?? []) metrics?.flowStatuses.inc({ partner: d.partner, verdict: f.verdict });
       for (const i of r.invoices) {
         metrics?.invoices.inc({ outcome: i.outcome });
         for (const reason of lessChecked(i)) metrics?.invoicesLessChecked.inc({ reason });

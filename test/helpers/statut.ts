@@ -14,6 +14,35 @@ export interface SiStatus {
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
+/** A flow status line (CPPFluxStatuts) a partner sends about a flow it received. */
+export interface SiFlowStatus {
+  idStatut: string;
+  idFlux: string;
+  commentaire?: string;
+  horodatage?: string;
+  errors?: { code: string; libelle: string; description?: string }[];
+}
+
+/** A CPPStatut holding flow statuses (CPPFluxStatuts), as a finance SI acknowledges or refuses the pivots it received. */
+export function siFlowStatusFlow(idFlx: string, lines: SiFlowStatus[]): string {
+  const units = lines
+    .map((l, k) => {
+      const details = l.errors?.length
+        ? `<Details NbLignesErreur="${l.errors.length}">${l.errors.map((e, i) => `<LigneErreurDetail IdLigne="${i + 1}"><NatureErreur>F</NatureErreur><CodeErreur>${esc(e.code)}</CodeErreur><LibelleErreur>${esc(e.libelle)}</LibelleErreur>${e.description ? `<DescriptionErreur>${esc(e.description)}</DescriptionErreur>` : ''}</LigneErreurDetail>`).join('')}</Details>`
+        : '';
+      return `    <CPPFluxStatutUnitaire NumOrdre="${k + 1}">
+      <DonneesStatut>
+        <IdStatut>${esc(l.idStatut)}</IdStatut>
+        ${l.commentaire ? `<Commentaire>${esc(l.commentaire)}</Commentaire>` : ''}
+        <Horodatage>${l.horodatage ?? '2026-11-21T08:00:00+01:00'}</Horodatage>
+        <IdFlux>${esc(l.idFlux)}</IdFlux>${details}
+      </DonneesStatut>
+    </CPPFluxStatutUnitaire>`;
+    })
+    .join('\n');
+  return siStatusFlow(idFlx, []).replace(/<CPPFactureStatuts[^]*<\/CPPFactureStatuts>/, `<CPPFluxStatuts compteur="${lines.length}">\n${units}\n  </CPPFluxStatuts>`);
+}
+
 export function siStatusFlow(idFlx: string, lines: SiStatus[]): string {
   const units = lines
     .map(

@@ -25,6 +25,8 @@ export interface InboundFluxStatus {
   commentaire?: string;
   horodatage?: string;
   idFlux?: string;
+  /** Details/LigneErreurDetail: why the receiver refused the flow */
+  errors: { nature?: string; code?: string; libelle?: string; description?: string }[];
 }
 
 export interface ParsedStatut {
@@ -56,7 +58,8 @@ export function parseStatut(root: XNode): ParsedStatut {
   });
   const flux = kids(kid(root, 'CPPFluxStatuts'), 'CPPFluxStatutUnitaire').map((u, index): InboundFluxStatus => {
     const s = kid(u, 'DonneesStatut');
-    return { index, idStatut: text(s, 'IdStatut')?.trim(), complement: text(s, 'ComplementStatut'), commentaire: text(s, 'Commentaire'), horodatage: text(s, 'Horodatage'), idFlux: text(s, 'IdFlux') };
+    const errors = kids(kid(s, 'Details'), 'LigneErreurDetail').map((l) => ({ nature: text(l, 'NatureErreur'), code: text(l, 'CodeErreur'), libelle: text(l, 'LibelleErreur'), description: text(l, 'DescriptionErreur') }));
+    return { index, idStatut: text(s, 'IdStatut')?.trim(), complement: text(s, 'ComplementStatut'), commentaire: text(s, 'Commentaire'), horodatage: text(s, 'Horodatage'), idFlux: text(s, 'IdFlux')?.trim(), errors };
   });
   return { idFlx, emetteurId: text(root, 'Enveloppe/EnveloppeUnitaire/Partenaires/Emetteur/Id') ?? attr(root, 'Version'), invoices, flux };
 }

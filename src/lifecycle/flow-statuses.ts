@@ -1,0 +1,97 @@
+/**
+ * Flow statuses a partner sends back about the flows chorus-flux sent it (`CPPFluxStatuts`
+ * in an inbound CPPStatut): a finance SI saying it received a pivot (90, 92) or refused it
+ * (93, 94, 95; 96 when it integrated part of it), an operator acknowledging a status flow.
+ *
+ * They change no invoice's state: a refused pivot means its invoices never reached the
+ * recipient's accounts, and only an operator can tell why (its `Details` say) and send them
+ * again. So each is judged (code and moment as the XSD and DESIGN.md §4 say), matched to the
+ * flow it names when that flow is still in the partner's outbox, recorded on the file's
+ * outcome line, and a refusal is logged as an error and listed by the reconciliation.
+ */
+import { existsSync } from 'node:fs';
+import type { JournalFlowStatus } from '../journal/events';
+import type { Finding } from '../model/finding';
+import { isXsDateTime } from '../model/xs-date';
+import { PIVOT_INTERFACE } from '../emit/pivot/serialize';
+import { STATUT_INTERFACE } from '../emit/statut/serialize';
+import type { InboundFluxStatus } from '../transform/parse/statut';
+import type { PipelineDeps } from '../runner/process-file';
+
+/** DESIGN.md §4: the flow status codes, and what each says of the flow. */
+export const FLOW_STATUSES: Record<string, { label: string; verdict: JournalFlowStatus['verdict'] }> = {
+  '90': { label: 'Reçu', verdict: 'acknowledged' },
+  '91': { label: 'En cours de transmission', verdict: 'acknowledged' },
+  '92': { label: 'Reçu destinataire final', verdict: 'acknowledged' },
+  '93': { label: 'Erreur réception', verdict: 'rejected' },
+  '94': { label: 'Erreur réception destinataire final', verdict: 'rejected' },
+  '95': { label: 'Erreur de transmission', verdict: 'rejected' },
+  '96': { label: 'Reçu - intégration partielle', verdict: 'partial' },
+};
+
+/** A flow id or file name that can only name a file of one folder (no separator, no dot-only name). */
+const FLOW_NAME = /^(?!\.+$)[A-Za-z0-9_.-]{1,200}$/;
+
+export interface FlowStatusResult {
+  statuses: JournalFlowStatus[];
+  /** the lines refused (a code or a moment the XSD does not take, no flow named) */
+  refused: Finding[];
+}
+
+function refusal(line: InboundFluxStatus, rule: string, message: string): Finding {
+  return { rule, severity: 'fatal', message: `Statut de flux ${line.index + 1} (flux ${line.idFlux ?? '?'}) : ${message}`, path: `/CPPStatut/CPPFluxStatuts/CPPFluxStatutUnitaire[${line.index + 1}]` };
+}
+
+/**
+ * The outputs a flow status from `partner` may be about: the pivots of the recipients whose
+ * finance SI it is, and the status flows sent to it; named by file name or by flow id.
+ */
+function sentFlow(deps: PipelineDeps, partner: string, idFlux: string): string | undefined {
+  if (!FLOW_NAME.test(idFlux)) return undefined;
+  const emitter = deps.config.emitter.id;
+  const candidates: string[][] = [];
+  for (const r of deps.config.recipients) {
+    if ((r.statusPartner ?? r.recepteurId) !== partner) continue;
+    candidates.push(['pivot', r.recepteurId, idFlux], ['pivot', r.recepteurId, `${PIVOT_INTERFACE}_${emitter}_${idFlux}.xml`]);
+  }
+  candidates.push(['statut', partner, idFlux], ['statut', partner, `${STATUT_INTERFACE}_${emitter}_${idFlux}.xml`]);
+  for (const c of candidates) {
+    let abs: string;
+    try {
+      abs = deps.outbox.resolve(...c);
+    } catch {
+      continue;
+    }
+    if (existsSync(abs)) return deps.outbox.relative(abs);
+  }
+  return undefined;
+}
+
+/** Judges and records the flow statuses of one inbound CPPStatut (no state changes, no output). */
+export function judgeFlowStatuses(deps: PipelineDeps, partner: string, lines: readonly InboundFluxStatus[]): FlowStatusResult {
+  const statuses: JournalFlowStatus[] = [];
+  const refused: Finding[] = [];
+  for (const line of lines) {
+    const code = line.idStatut;
+    const known = code === undefined ? undefined : FLOW_STATUSES[code];
+    if (!known) {
+      refused.push(refusal(line, 'CPRO-STATUT-CODE', `the flow status code "${(code ?? '').slice(0, 40)}" is not one of 90 to 96.`));
+      continue;
+    }
+    if (!line.idFlux) {
+      refused.push(refusal(line, 'CPRO-STATUT-FLUX', 'IdFlux is empty: the flow this status is about is required.'));
+      continue;
+    }
+    if (line.horodatage === undefined || !isXsDateTime(line.horodatage)) {
+      refused.push(refusal(line, 'CPRO-STATUT-HORODATAGE', `Horodatage "${(line.horodatage ?? '').slice(0, 40)}" is not a date and time (xs:dateTime, 2026-11-20T10:00:00+01:00).`));
+      continue;
+    }
+    const s: JournalFlowStatus = { index: line.index, idFlux: line.idFlux, idStatut: code as string, verdict: known.verdict, at: line.horodatage.trim() };
+    const flow = sentFlow(deps, partner, line.idFlux);
+    if (flow) s.flow = flow;
+    const reason = [line.commentaire ?? line.complement, ...line.errors.map((e) => [e.code, e.libelle, e.description].filter(Boolean).join(' '))].filter((x) => x && x.trim()).join(' | ');
+    if (reason) s.reason = reason;
+    statuses.push(s);
+  }
+  return { statuses, refused };
+}
