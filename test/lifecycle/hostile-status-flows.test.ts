@@ -3,7 +3,8 @@
  * SI's CPPStatut files carry every status code and junk ones, comments of any length, dates
  * of any shape, lines doubled or dropped (the seeded mutations of the invoice tests), while
  * the suppliers deposit their invoices again (completions of suspended ones, corrections of
- * recycled ones, duplicates). Over several runs, every file gets one outcome, every output
+ * recycled ones, duplicates), and flow statuses about the pivots sent (real ones by flow id or
+ * file name, unknown and hostile names, junk codes). Over several runs, every file gets one outcome, every output
  * passes its official oracle (CPPStatut XSD, CPPFacturePivot XSD, CDAR XSD and BR-FR-CDV
  * schematron), the lifecycle only holds known states, and each day (a day per round, as the
  * files' mtimes and a clock say) reconciles clean.
@@ -40,11 +41,20 @@ const WORDS = ['Bon de livraison manquant.', 'Montant erroné & à revoir <urgen
 const STAMPS = ['2026-11-20T10:00:00+01:00', '2026-11-21T08:15:30Z', '2026-11-22T23:59:59.5', '2026-11-23T00:00:00-05:00'];
 const BAD_STAMPS = [undefined, '2026-11-20', '1', 'December 17, 1995 03:24:00', '2026-11-20T25:00:00Z', '+275760-09-13T00:00:00Z', ''];
 
-const FLUX_ACK = `<CPPFluxStatuts compteur="1">
-    <CPPFluxStatutUnitaire NumOrdre="1">
-      <DonneesStatut><IdStatut>92</IdStatut><ComplementStatut>Reçu destinataire final</ComplementStatut><Horodatage>2026-11-20T10:00:00+01:00</Horodatage><IdFlux>CFX0001</IdFlux></DonneesStatut>
-    </CPPFluxStatutUnitaire>
-  </CPPFluxStatuts>`;
+/** The pivots sent on the first day: what the SI's flow statuses name (set once they exist). */
+let sentPivots: string[] = [];
+const FLOW_CODES = ['90', '92', '92', '94', '96', '93', '97', '', ' 92 '];
+
+/** Flow statuses (CPPFluxStatuts) about the pivots sent, a flow nobody sent, or a hostile name. */
+function fluxAck(rnd: () => number): string {
+  const n = 1 + Math.floor(rnd() * 3);
+  const units = Array.from({ length: n }, (_, k) => {
+    const pivot = sentPivots.length ? pick(rnd, sentPivots) : 'FEN0036A_CFX001_CFX0001.xml';
+    const idFlux = pick(rnd, [pivot, pivot.replace(/^FEN0036A_CFX001_|\.xml$/g, ''), 'CFX0001', '../pivot/VALM01', ...JUNK.slice(0, 3)]);
+    return `<CPPFluxStatutUnitaire NumOrdre="${k + 1}"><DonneesStatut><IdStatut>${pick(rnd, FLOW_CODES)}</IdStatut><ComplementStatut>Reçu destinataire final</ComplementStatut><Horodatage>${rnd() < 0.9 ? pick(rnd, STAMPS) : '2026-11-20'}</Horodatage><IdFlux>${idFlux.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</IdFlux></DonneesStatut></CPPFluxStatutUnitaire>`;
+  });
+  return `<CPPFluxStatuts compteur="${n}">${units.join('')}</CPPFluxStatuts>`;
+}
 
 function pick<T>(rnd: () => number, xs: readonly T[]): T {
   return xs[Math.floor(rnd() * xs.length)];
@@ -70,7 +80,7 @@ function statusFile(rnd: () => number, serial: number): string {
     .replace(/(<Debiteur>\s*<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>[^<]*<\/Identifiant>)/g, '$1<Nom>Commune</Nom><CodeService>FINANCES</CodeService><NomService>Finances</NomService>')
     .replace(/(<\/DateFacture>|<\/IdFacture>)(\s*<\/DonneesStatut>)/g, '$1<IdMandatDP>MDP-1</IdMandatDP>$2');
   // now and then a flow acknowledgement (CPPFluxStatuts) rather than invoice statuses
-  if (rnd() < 0.1) flow = flow.replace(/<CPPFactureStatuts[^]*<\/CPPFactureStatuts>/, FLUX_ACK);
+  if (rnd() < 0.15) flow = flow.replace(/<CPPFactureStatuts[^]*<\/CPPFactureStatuts>/, () => fluxAck(rnd));
   return rnd() < 0.6 ? mutate(flow, rnd) : flow;
 }
 
@@ -99,6 +109,8 @@ it.each(SEEDS)('seed %i: every status flow and redeposit gets one outcome, and e
   for (let i = 0; i < INVOICES; i++) drop(inbox, i % 2 ? 'op-alpha' : 'op-beta', `f${i}.xml`, invoice(i), dayN(0));
   const first = await runOnce(inbox, config, { clock: fixedClock(dayN(0).toISOString()) });
   expect(first.results.filter((r) => r.outcome === 'accepted')).toHaveLength(INVOICES);
+  sentPivots = first.results.flatMap((r) => r.outputs.filter((o) => o.kind === 'pivot' && o.recepteurId === 'VALM01').map((o) => path.basename(o.path)));
+  const flowsSeen: NonNullable<(typeof first.results)[number]['flows']> = [];
 
   const outcomes = new Map<string, number>();
   for (let round = 0; round < 4; round++) {
@@ -113,8 +125,13 @@ it.each(SEEDS)('seed %i: every status flow and redeposit gets one outcome, and e
     expect(s.failures).toEqual([]);
     expect(s.files).toBe(135);
     for (const r of s.results) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+    flowsSeen.push(...s.results.flatMap((r) => r.flows ?? []));
     for (const i of s.results.flatMap((r) => r.invoices)) outcomes.set(`invoice ${i.outcome}`, (outcomes.get(`invoice ${i.outcome}`) ?? 0) + 1);
   }
+  // the flow statuses: judged, each one a pivot sent when it names one, never a path elsewhere
+  expect(new Set(flowsSeen.map((f) => f.verdict))).toEqual(new Set(['acknowledged', 'rejected', 'partial']));
+  expect(flowsSeen.filter((f) => f.flow).length).toBeGreaterThan(3);
+  for (const f of flowsSeen) if (f.flow) expect(sentPivots.map((p) => `pivot/VALM01/${p}`)).toContain(f.flow);
   // the statuses were exercised, applied and refused
   expect(outcomes.get('status-applied')).toBeGreaterThan(50);
   expect(outcomes.get('refused')).toBeGreaterThan(50);
