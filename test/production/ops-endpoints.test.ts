@@ -1,6 +1,7 @@
 /**
  * Operations endpoints: a worker serves /metrics (Prometheus text, with the files, invoices,
- * invoices sent less checked, processing-time and queue-depth metrics) and /healthz; the dashboard serves bull-board.
+ * invoices sent less checked, flow statuses from partners, processing-time and queue-depth
+ * metrics) and /healthz; the dashboard serves bull-board.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { ALL_RULES } from '../../src/transform/validate/rules';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
+import { siFlowStatusFlow } from '../helpers/statut';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
@@ -45,6 +47,8 @@ describeRedis('operations endpoints', () => {
     const server = await startOpsServer(metrics, { port: 0, host: '127.0.0.1', health: async () => ({ ok: running.worker.isRunning(), details: { role: 'worker' } }) });
     for (let n = 0; n < 3; n++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${n}.xml`), invoiceNumbered(n));
     writeFileSync(path.join(setup.inbox('op-alpha'), 'broken.xml'), '<Invoice>');
+    // the partner's word on flows it was sent: one refused, one received
+    writeFileSync(path.join(setup.inbox('op-alpha'), 'acks.xml'), siFlowStatusFlow('ACK-1', [{ idStatut: '94', idFlux: 'CFX0001', commentaire: 'Rejet' }, { idStatut: '92', idFlux: 'CFX0002' }]));
     const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: 'Europe/Paris' });
     const watcher = new InboxWatcher({ config: setup.config, queue, journal, logger: createLogger({ level: 'silent' }), events: false });
     await watcher.start();
@@ -52,7 +56,7 @@ describeRedis('operations endpoints', () => {
     for (let i = 0; i < 200; i++) {
       await sleep(100);
       body = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
-      if (/chorus_flux_files_total\{[^}]*outcome="refused"[^}]*\} 1/.test(body) && /outcome="accepted"[^}]*\} 3/.test(body)) break;
+      if (/chorus_flux_files_total\{[^}]*outcome="refused"[^}]*\} 1/.test(body) && /outcome="accepted"[^}]*\} 3/.test(body) && /outcome="status-applied"[^}]*\} 1/.test(body)) break;
     }
     await watcher.stop();
     await journal.close();
@@ -61,6 +65,8 @@ describeRedis('operations endpoints', () => {
     expect(body).toMatch(/chorus_flux_invoices_total\{outcome="accepted"\} 3/);
     expect(body).toMatch(/chorus_flux_invoices_less_checked_total\{reason="rule"\} 1/);
     expect(body).not.toMatch(/chorus_flux_invoices_less_checked_total\{reason="facturx"\}/);
+    expect(body).toMatch(/chorus_flux_flow_statuses_total\{partner="op-alpha",verdict="rejected"\} 1/);
+    expect(body).toMatch(/chorus_flux_flow_statuses_total\{partner="op-alpha",verdict="acknowledged"\} 1/);
     rule.check = check;
     expect(body).toMatch(/chorus_flux_processing_seconds_count\{outcome="accepted"\} 3/);
     expect(body).toMatch(/chorus_flux_queue_jobs\{state="waiting"\} 0/);
