@@ -12,22 +12,11 @@
 import { existsSync } from 'node:fs';
 import type { JournalFlowStatus } from '../journal/events';
 import type { Finding } from '../model/finding';
-import { isXsDateTime } from '../model/xs-date';
 import { PIVOT_INTERFACE } from '../emit/pivot/serialize';
 import { STATUT_INTERFACE } from '../emit/statut/serialize';
 import type { InboundFluxStatus } from '../transform/parse/statut';
 import type { PipelineDeps } from '../runner/process-file';
-
-/** DESIGN.md §4: the flow status codes, and what each says of the flow. */
-export const FLOW_STATUSES: Record<string, { label: string; verdict: JournalFlowStatus['verdict'] }> = {
-  '90': { label: 'Reçu', verdict: 'acknowledged' },
-  '91': { label: 'En cours de transmission', verdict: 'acknowledged' },
-  '92': { label: 'Reçu destinataire final', verdict: 'acknowledged' },
-  '93': { label: 'Erreur réception', verdict: 'rejected' },
-  '94': { label: 'Erreur réception destinataire final', verdict: 'rejected' },
-  '95': { label: 'Erreur de transmission', verdict: 'rejected' },
-  '96': { label: 'Reçu - intégration partielle', verdict: 'partial' },
-};
+import { FLOW_STATUSES, flowLineProblem } from './status-line-checks';
 
 /** A flow id or file name that can only name a file of one folder (no separator, no dot-only name). */
 const FLOW_NAME = /^(?!\.+$)[A-Za-z0-9_.-]{1,200}$/;
@@ -36,10 +25,6 @@ export interface FlowStatusResult {
   statuses: JournalFlowStatus[];
   /** the lines refused (a code or a moment the XSD does not take, no flow named) */
   refused: Finding[];
-}
-
-function refusal(line: InboundFluxStatus, rule: string, message: string): Finding {
-  return { rule, severity: 'fatal', message: `Statut de flux ${line.index + 1} (flux ${line.idFlux ?? '?'}) : ${message}`, path: `/CPPStatut/CPPFluxStatuts/CPPFluxStatutUnitaire[${line.index + 1}]` };
 }
 
 /**
@@ -72,22 +57,16 @@ export function judgeFlowStatuses(deps: PipelineDeps, partner: string, lines: re
   const statuses: JournalFlowStatus[] = [];
   const refused: Finding[] = [];
   for (const line of lines) {
-    const code = line.idStatut;
-    const known = code === undefined ? undefined : FLOW_STATUSES[code];
-    if (!known) {
-      refused.push(refusal(line, 'CPRO-STATUT-CODE', `the flow status code "${(code ?? '').slice(0, 40)}" is not one of 90 to 96.`));
+    const problem = flowLineProblem(line);
+    if (problem) {
+      refused.push(problem);
       continue;
     }
-    if (!line.idFlux) {
-      refused.push(refusal(line, 'CPRO-STATUT-FLUX', 'IdFlux is empty: the flow this status is about is required.'));
-      continue;
-    }
-    if (line.horodatage === undefined || !isXsDateTime(line.horodatage)) {
-      refused.push(refusal(line, 'CPRO-STATUT-HORODATAGE', `Horodatage "${(line.horodatage ?? '').slice(0, 40)}" is not a date and time (xs:dateTime, 2026-11-20T10:00:00+01:00).`));
-      continue;
-    }
-    const s: JournalFlowStatus = { index: line.index, idFlux: line.idFlux, idStatut: code as string, verdict: known.verdict, at: line.horodatage.trim() };
-    const flow = sentFlow(deps, partner, line.idFlux);
+    const code = line.idStatut as string;
+    const known = FLOW_STATUSES[code];
+    const idFlux = line.idFlux as string;
+    const s: JournalFlowStatus = { index: line.index, idFlux, idStatut: code, verdict: known.verdict, at: (line.horodatage as string).trim() };
+    const flow = sentFlow(deps, partner, idFlux);
     if (flow) s.flow = flow;
     const reason = [line.commentaire ?? line.complement, ...line.errors.map((e) => [e.code, e.libelle, e.description].filter(Boolean).join(' '))].filter((x) => x && x.trim()).join(' | ');
     if (reason) s.reason = reason;

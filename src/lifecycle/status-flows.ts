@@ -15,9 +15,9 @@ import type { JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import { flowId } from '../runner/flow-id';
 import type { PipelineDeps } from '../runner/process-file';
-import { isXsDate, isXsDateTime } from '../model/xs-date';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
-import { FLOW_STATUSES, judgeFlowStatuses } from './flow-statuses';
+import { judgeFlowStatuses } from './flow-statuses';
+import { FLOW_STATUSES, invoiceLineFinding, invoiceLineProblem } from './status-line-checks';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
@@ -29,17 +29,8 @@ type LineResult =
 
 const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
 
-/** A value quoted in a reason: at most 40 characters, so that the reason stays readable. */
-function shown(value: string): string {
-  return value.length > 40 ? `${value.slice(0, 40)}…` : value;
-}
-
-function label(l: InboundInvoiceStatus): string {
-  return `Statut ${l.index + 1} (facture ${l.idFacture ?? '?'} du fournisseur ${l.supplier.id ?? '?'})`;
-}
-
 function refuse(line: InboundInvoiceStatus, rule: string, message: string, record?: LifecycleRecord): LineResult {
-  return { ok: false, line, record, finding: { rule, severity: 'fatal', message: `${label(line)} : ${message}`, path: `/CPPStatut/CPPFactureStatuts/CPPFactureStatutUnitaire[${line.index + 1}]` } };
+  return { ok: false, line, record, finding: invoiceLineFinding(line, rule, message) };
 }
 
 /**
@@ -58,19 +49,11 @@ export function statusSenders(config: PipelineDeps['config'], rec: LifecycleReco
 }
 
 async function applyLine(deps: PipelineDeps, sha: string, file: string, partner: string, line: InboundInvoiceStatus): Promise<LineResult> {
-  const { idFacture, supplier, idStatut } = line;
-  if (!idFacture || !supplier.id) return refuse(line, 'CPRO-STATUT-FACTURE', 'the invoice is not identified: Fournisseur/Identifiant and IdFacture are required.');
-  const to = idStatut !== undefined ? stateName(idStatut.padStart(2, '0')) : undefined;
-  if (!to) return refuse(line, 'CPRO-STATUT-CODE', `the status code "${idStatut ?? ''}" is not an invoice status chorus-flux can apply (01 to 12).`);
-  // the moment the SI produced the status is forwarded as it is (its legal date: a service fait
-  // starts the payment delay); one the XSD refuses would make the forwarded flows invalid
-  if (line.horodatage === undefined || !isXsDateTime(line.horodatage)) {
-    return refuse(line, 'CPRO-STATUT-HORODATAGE', `Horodatage ${line.horodatage === undefined ? 'is missing' : `"${shown(line.horodatage)}" is not a date and time`}: the moment the status was produced is required, as xs:dateTime (2026-11-20T10:00:00+01:00).`);
-  }
-  if (line.dateFacture !== undefined && !isXsDate(line.dateFacture)) {
-    return refuse(line, 'CPRO-STATUT-DATE', `DateFacture "${shown(line.dateFacture)}" is not a date (xs:date, 2026-11-02): the invoice's year cannot be read from it.`);
-  }
-  const siAt = line.horodatage.trim();
+  const problem = invoiceLineProblem(line);
+  if (problem) return { ok: false, line, finding: problem };
+  const { idFacture, supplier } = line as { idFacture: string; supplier: { id: string } };
+  const to = stateName((line.idStatut as string).padStart(2, '0')) as StateName;
+  const siAt = (line.horodatage as string).trim();
   return deps.lifecycle.update(supplier.id, idFacture, (records) => {
     const year = line.dateFacture?.slice(0, 4);
     const candidates = records.filter((r) => !year || (r.issueDate ?? '').startsWith(year));

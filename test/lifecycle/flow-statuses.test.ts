@@ -18,7 +18,7 @@ import { summaryTable } from '../../src/cli/summary';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { dayOf } from '../../src/util/clock';
 import type { Config } from '../../src/config/config';
-import { SCHEMAS } from '../helpers/corpus';
+import { corpus, SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 import { siFlowStatusFlow } from '../helpers/statut';
 import { validateFiles, validateStrings } from '../helpers/xsd';
@@ -71,7 +71,11 @@ describe('flow statuses from a finance SI', () => {
     drop(inbox1, 'si-valmont', 'acquittements.xml', acks);
     // a file of refused lines only is refused whole (93 back)
     drop(inbox1, 'si-valmont', 'acquittements-illisibles.xml', siFlowStatusFlow('SI-ACK-2', [{ idStatut: 'OK', idFlux: idFlxOf(pivots[0]) }]));
+    // AIFE's own sample of a flow status: an SI saying its software took the invoice in
+    drop(inbox1, 'si-valmont', 'Example04-FactureStatut-ko.xml', readFileSync(corpus('chorus-samples/statut/Example04-FactureStatut-ko.xml'), 'utf8'));
     const { summary, lines } = await runLogged(inbox1, config);
+    const aife = summary.results.find((x) => x.file.endsWith('Example04-FactureStatut-ko.xml'));
+    expect([aife?.outcome, aife?.flows]).toEqual(['status-applied', [{ index: 0, idFlux: '1000000000', idStatut: '92', verdict: 'acknowledged', at: '2018-02-22T16:06:38', reason: 'La facture est bien reçue et prise en charge dans le logiciel ELISE.' }]]);
     expect(summary.failures).toEqual([]);
     const r = summary.results.find((x) => x.file.endsWith('acquittements.xml'));
     const whole = summary.results.find((x) => x.file.endsWith('illisibles.xml'));
@@ -104,24 +108,24 @@ describe('flow statuses from a finance SI', () => {
       expect.stringMatching(/^partner si-valmont integrated only part of flow pivot\/VALM01\/.*: 96 Reçu - intégration partielle — 1 facture sur 2 intégrée; its invoices need an operator$/),
       expect.stringMatching(/^partner si-valmont refused flow \.\.\/\.\.\/state\/ids\.json \(not in its outbox any more, or not one chorus-flux sent\): 93 Erreur réception/),
     ]);
-    expect(lines.filter((l) => l.level === 30 && typeof l.idFlux === 'string').map((l) => l.msg)).toEqual([
+    expect(lines.filter((l) => l.level === 30 && typeof l.idFlux === 'string' && l.idFlux !== '1000000000').map((l) => l.msg)).toEqual([
       `partner si-valmont acknowledged flow pivot/VALM01/${pivots[0]}: 92 Reçu destinataire final`,
       'partner si-valmont acknowledged flow INCONNU-0001 (not in its outbox any more, or not one chorus-flux sent): 90 Reçu',
     ]);
     // run's summary says it
-    expect(summaryTable(summary)).toContain('flows sent, as their receivers say: 2 refused, 1 partly integrated, 2 acknowledged');
+    expect(summaryTable(summary)).toContain('flows sent, as their receivers say: 2 refused, 1 partly integrated, 3 acknowledged');
 
     // the reconciliation lists every refusal and stays clean
     const rec = await reconcileDay({ config, date: day, reportDir: path.join(root, 'reports') });
     const html = readFileSync(rec.files?.html ?? '?', 'utf8');
-    expect(html).toContain('<h2>Flows sent, as their receivers say</h2><p>2 acknowledged, 2 refused, 1 partly integrated.</p>');
+    expect(html).toContain('<h2>Flows sent, as their receivers say</h2><p>3 acknowledged, 2 refused, 1 partly integrated.</p>');
     expect(html).toContain(`<td>pivot/VALM01/${pivots[1]}</td><td>94 refused`);
     expect([rec.report?.anomalies, rec.exitCode]).toEqual([[], 0]);
     const fs = rec.report?.flowStatuses;
     // sorted by partner, file and flow, as every list of the report
     expect(fs?.refusals.map((x) => x.idFlux)).toEqual([...(fs?.refusals ?? [])].map((x) => x.idFlux).sort());
     expect({ ...fs, refusals: [...(fs?.refusals ?? [])].sort((a, b) => a.idStatut.localeCompare(b.idStatut)) }).toEqual({
-      acknowledged: 2,
+      acknowledged: 3,
       rejected: 2,
       partial: 1,
       refusals: [

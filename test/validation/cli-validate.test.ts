@@ -79,6 +79,19 @@ describe('chorus-flux validate', () => {
     const statut = corpus('chorus-samples/statut/Example01-FactureStatut-ok.xml');
     const ok = await cli(['validate', '--json', statut]);
     expect([ok.code, (JSON.parse(ok.stdout) as Report[])[0].findings.map((f) => f.rule)]).toEqual([0, ['FLUX-STATUT']]);
+    // its lines are judged as the pipeline judges them before reading the lifecycle: AIFE's
+    // samples, a status code 17 (Example02), a month 15 (Example03), a flow status 92 (Example04)
+    const samples = ['01-FactureStatut-ok', '02-FactureStatut-ko', '03-FactureStatut-ko', '04-FactureStatut-ko'].map((n) => corpus(`chorus-samples/statut/Example${n}.xml`));
+    const lines = await cli(['validate', '--json', ...samples]);
+    expect(lines.code).toBe(1);
+    const reports = JSON.parse(lines.stdout) as Report[];
+    expect(reports.map((x) => [x.valid, x.findings.map((f) => f.rule)])).toEqual([
+      [true, ['FLUX-STATUT']],
+      [false, ['FLUX-STATUT', 'CPRO-STATUT-CODE']],
+      [false, ['FLUX-STATUT', 'CPRO-STATUT-HORODATAGE']],
+      [true, ['FLUX-STATUT']],
+    ]);
+    expect(reports[1].findings[1]).toMatchObject({ path: '/CPPStatut/CPPFactureStatuts/CPPFactureStatutUnitaire[1]', message: expect.stringMatching(/the status code "17" is not an invoice status/) });
     const stray = path.join(dir, 'statut-stray.xml');
     writeFileSync(stray, readFileSync(statut, 'utf8').replace('</Enveloppe>', '</Enveloppe><Enveloppe/>'));
     const bad = await cli(['validate', '--json', stray]);

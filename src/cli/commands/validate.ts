@@ -16,6 +16,8 @@ import { loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
 import { isFluxError, unexpectedParseFailure } from '../../model/flux-error';
 import { parseFlux } from '../../transform/parse/flux';
+import { parseStatut } from '../../transform/parse/statut';
+import { statusLineProblems } from '../../lifecycle/status-line-checks';
 import { validateInvoice } from '../../transform/validate/engine';
 import type { ChorusContext, Profile } from '../../transform/validate/rule';
 
@@ -75,7 +77,13 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
     return [SCHEMA_REFUSALS.has(e.rule) ? { file, valid: false, findings: [f] } : { file, valid: false, unreadable: true, findings: [f] }];
   }
   if (flux.kind === 'CPPStatut') {
-    return [{ file, valid: true, findings: [{ rule: 'FLUX-STATUT', severity: 'warning', message: 'The file is a CPPStatut status flow: it holds no invoice to validate.' }] }];
+    // its lines as the pipeline judges them before reading any lifecycle (which invoice a line
+    // names, and whether the change is allowed, depend on the invoices deposited)
+    const parsed = parseStatut(flux.xml.node);
+    const lines = parsed.invoices.length + parsed.flux.length;
+    const problems = statusLineProblems(parsed).map(finding);
+    const note = { rule: 'FLUX-STATUT', severity: 'warning' as const, message: `The file is a CPPStatut status flow of ${lines} line(s): they were checked as lines (codes, dates, what they name); whether each applies depends on the invoices deposited, which validate does not read.` };
+    return [{ file, valid: problems.length === 0, findings: [note, ...problems] }];
   }
   const multi = flux.invoices.length > 1;
   return flux.invoices.map((invoice, k) => {
