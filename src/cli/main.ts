@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
 import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
-import { port, positiveInteger, positiveNumber, retentionDays, seconds } from './option-values';
+import { calendarDay, port, positiveInteger, positiveNumber, retentionDays, seconds } from './option-values';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
@@ -16,6 +16,7 @@ import { jobsCommand } from './commands/jobs';
 import { retryCommand } from './commands/retry';
 import { setAsideCommand } from './commands/set-aside';
 import { pruneCommand } from './commands/prune';
+import { traceCommand, TRACE_DEFAULT_DAYS } from './commands/trace';
 import { dashboardCommand } from './commands/dashboard';
 import { reconcileCommand } from './commands/reconcile';
 import { runCommand } from './commands/run';
@@ -152,6 +153,19 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing; the exit code and the report files tell')
     .action(async (opts) => {
       process.exitCode = await reconcileCommand(opts);
+    });
+
+  program
+    .command('trace')
+    .description('what happened to a file, an invoice or a flow: its journal lines, what partners said of its flows, the invoices\' lifecycle (exit 0 found, 1 nothing found, 2 could not run)')
+    .argument('<what>', 'a file name or inbox path, a SHA-256 (12 hex digits at least), an invoice number, an IdCPRO, an output or flow id')
+    .option('-o, --out <dir>', 'output root whose journal to read, as given to `run` (default: the configuration\'s paths.out)')
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option('--since <YYYY-MM-DD>', `first journal day to read (default: ${TRACE_DEFAULT_DAYS} days ago)`, calendarDay)
+    .option('--until <YYYY-MM-DD>', 'last journal day to read (default: the last there is)', calendarDay)
+    .option('--json', 'the journal lines and lifecycle records as JSON')
+    .action(async (what: string, opts) => {
+      process.exitCode = await traceCommand(what, opts);
     });
 
   program

@@ -4,6 +4,7 @@
  * …") and exit code 2, instead of a NaN that would start no thread or wait forever.
  */
 import { InvalidArgumentError } from 'commander';
+import { isDay } from '../reconcile/day';
 
 /** A whole number ≥ 1. */
 export function positiveInteger(value: string): number {
@@ -38,4 +39,10 @@ export function retentionDays(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 30) throw new InvalidArgumentError('A whole number of days, at least 30, is expected (a crash replay must never outlive its mark).');
   return n;
+}
+
+/** A calendar day written YYYY-MM-DD. */
+export function calendarDay(value: string): string {
+  if (!isDay(value)) throw new InvalidArgumentError('A calendar date written YYYY-MM-DD is expected.');
+  return value;
 }

@@ -47,6 +47,8 @@ export async function readJournalDayStream(
     onFileEnd?(file: string): void;
     /** after the lines of each chunk read (about 1 MB): a point to do I/O for what was read */
     onChunk?(): Promise<void>;
+    /** a look at a line's text before it is parsed: false skips it (a search reads only what may match) */
+    accept?(text: string): boolean;
   },
 ): Promise<DayReadStats> {
   const files = await writerFiles(journalDir, day);
@@ -58,6 +60,7 @@ export async function readJournalDayStream(
     const handle = (text: string) => {
       n++;
       if (!text.trim()) return;
+      if (handlers.accept && !handlers.accept(text)) return;
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

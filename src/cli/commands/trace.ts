@@ -1,0 +1,103 @@
+/**
+ * `chorus-flux trace <what> [--out <dir>] [--config <file>] [--since <day>] [--until <day>] [--json]`
+ *
+ * What happened to a file, an invoice or a flow (src/trace/trace.ts): every journal line of
+ * the files concerned, the flow statuses partners sent about their outputs, and the invoices'
+ * lifecycle as it is now. Exit 0 something found, 1 nothing found in the days read, 2 could
+ * not run.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../config/config';
+import type { JournalLine } from '../../journal/journal';
+import { DAY_MS } from '../../lifecycle/replay-window';
+import { LifecycleStore } from '../../lifecycle/store';
+import { statePaths } from '../../runner/deps';
+import { trace, type TraceResult } from '../../trace/trace';
+import { dayOf } from '../../util/clock';
+import { UsageError } from '../../util/usage-error';
+
+export interface TraceCommandOptions {
+  config?: string;
+  out?: string;
+  since?: string;
+  until?: string;
+  json?: boolean;
+}
+
+/** Days read when --since is not given. */
+export const TRACE_DEFAULT_DAYS = 31;
+
+const cut = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** One journal line, as a line of text (the outcome's invoices and outputs below it). */
+function describe(l: JournalLine): string[] {
+  switch (l.event) {
+    case 'received':
+      return [`received from ${l.partner}, ${l.bytes} bytes (uploaded ${l.receivedAt})`];
+    case 'claimed':
+      return [`claimed by the watcher into ${l.processing}`];
+    case 'requeued':
+      return [`found again in processing/ and queued again`];
+    case 'already-processed':
+      return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map((o) => `    ${o.kind.padEnd(7)} ${o.path}`)];
+    case 'system-error':
+      return [`system error: ${cut(l.message)}`];
+    case 'outcome': {
+      const out = [`outcome: ${l.outcome}${l.kind ? ` (${l.kind})` : ''}, ${l.invoices.length} invoice(s), in ${l.ms} ms`];
+      for (const f of l.findings ?? []) out.push(`    ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
+      for (const i of l.invoices) {
+        out.push(`    invoice ${i.number ?? '?'} (supplier ${i.supplierId ?? '?'}): ${i.outcome}${i.idCpro ? `, IdCPRO ${i.idCpro}` : ''}${i.state ? ` → ${i.state}` : ''}`);
+        for (const f of i.findings ?? []) out.push(`      ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
+      }
+      for (const f of l.flows ?? []) out.push(`    flow status ${f.idStatut} (${f.verdict}) about ${f.flow ?? f.idFlux}${f.reason ? `: ${cut(f.reason)}` : ''}`);
+      for (const o of l.outputs) out.push(`    ${o.kind.padEnd(7)} ${o.path}`);
+      return out;
+    }
+    default:
+      return [l.event];
+  }
+}
+
+export function formatTrace(what: string, r: TraceResult): string {
+  const range = r.days.length ? `${r.days[0]} to ${r.days[r.days.length - 1]}` : 'no journal day';
+  if (r.files.length === 0) return `nothing about "${what}" in the journal (${range}); try --since for older days\n`;
+  const out: string[] = [`"${what}": ${r.files.length} file(s) in the journal (${range})`];
+  for (const f of r.files) {
+    const first = f.lines.find((t) => 'file' in t.line) as { line: { file?: string; partner?: string } } | undefined;
+    out.push('', `file ${first?.line.file ?? '?'} (partner ${first?.line.partner ?? '?'}), content ${f.sha256}`);
+    for (const t of f.lines) {
+      const [head, ...rest] = describe(t.line);
+      out.push(`  ${t.line.ts}  ${head}    [${t.ref}]`, ...rest.map((x) => `  ${x}`));
+    }
+    if (f.flowStatuses.length) {
+      out.push('  what partners said of its flows:');
+      for (const t of f.flowStatuses) {
+        const l = t.line as Extract<JournalLine, { event: 'outcome' }>;
+        for (const s of l.flows ?? []) out.push(`  ${s.at}  ${l.partner}: ${s.idStatut} ${s.verdict} ${s.flow ?? s.idFlux}${s.reason ? ` — ${cut(s.reason)}` : ''}    [${l.file}, ${t.ref}]`);
+      }
+    }
+  }
+  if (r.invoices.length) {
+    out.push('', 'invoices, as their lifecycle holds them now:');
+    for (const i of r.invoices) {
+      out.push(`  ${i.number} of supplier ${i.supplierId}${i.issueDate ? `, issued ${i.issueDate}` : ''}: IdCPRO ${i.idCpro}, ${i.state}${i.recepteurId ? `, to ${i.recepteurId}` : ''}`);
+      for (const h of i.history) out.push(`    ${h.at}  ${h.state} by ${h.by}${h.file ? ` (${h.file})` : ''}${h.reason ? `: ${cut(h.reason, 120)}` : ''}`);
+    }
+  }
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+export async function traceCommand(what: string, opts: TraceCommandOptions, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (!what.trim()) throw new UsageError('give what to trace: a file name, a SHA-256, an invoice number, an IdCPRO or a flow');
+  if (opts.out === '') throw new UsageError('--out is empty: give the output root whose journal to read');
+  const config = loadConfig(opts.config, { out: opts.out });
+  const paths = statePaths(config);
+  const journalDir = paths.journal;
+  if (!existsSync(journalDir)) throw new UsageError(`${journalDir} does not exist: nothing was ever processed with this output root (check --out or paths.out)`);
+  const since = opts.since ?? dayOf(new Date(Date.now() - TRACE_DEFAULT_DAYS * DAY_MS), config.timezone);
+  if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
+  const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
+  write(opts.json ? `${JSON.stringify({ what, ...r }, null, 2)}\n` : formatTrace(what, r));
+  return r.files.length > 0 ? 0 : 1;
+}

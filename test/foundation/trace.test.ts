@@ -1,0 +1,91 @@
+/**
+ * `chorus-flux trace <what>`: what happened to a file, an invoice or a flow, from the journal
+ * and the lifecycle. The questions an operator is asked: where is invoice F-2026-0101; which
+ * invoices were in the pivot the SI refused; what became of this file.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { traceCommand, formatTrace } from '../../src/cli/commands/trace';
+import { trace } from '../../src/trace/trace';
+import { LifecycleStore } from '../../src/lifecycle/store';
+import { cli } from '../helpers/cli';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { siFlowStatusFlow } from '../helpers/statut';
+
+function drop(inbox: string, partner: string, name: string, content: string): void {
+  mkdirSync(path.join(inbox, partner), { recursive: true });
+  writeFileSync(path.join(inbox, partner, name), content);
+}
+
+describe('chorus-flux trace', () => {
+  const root = tempDir('cf-trace-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+  let pivot = '';
+  let sha = '';
+
+  beforeAll(async () => {
+    const inbox0 = path.join(root, 'inbox-0');
+    drop(inbox0, 'op-alpha', 'papeterie.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8'));
+    drop(inbox0, 'op-gamma', 'tronque.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-gamma/tronque.xml'), 'utf8'));
+    const first = await runOnce(inbox0, config);
+    const accepted = first.results.find((r) => r.outcome === 'accepted');
+    pivot = accepted?.outputs.find((o) => o.kind === 'pivot')?.path ?? '';
+    sha = accepted?.sha256 ?? '';
+    expect(pivot).toMatch(/^pivot\/VALM01\/FEN0036A_CFX001_CFX\w+\.xml$/);
+    // the SI refuses that pivot, naming it by its flow id; the same invoice is dropped again
+    const inbox1 = path.join(root, 'inbox-1');
+    const idFlx = /_([^_]+)\.xml$/.exec(pivot)?.[1] as string;
+    drop(inbox1, 'si-valmont', 'acks.xml', siFlowStatusFlow('ACK-7', [{ idStatut: '94', idFlux: idFlx, commentaire: 'Tiers inconnu' }]));
+    drop(inbox1, 'op-alpha', 'papeterie-encore.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8'));
+    await runOnce(inbox1, config);
+  });
+
+  it('by invoice number: the file, its outcome and outputs, what the SI said of its pivot, the lifecycle now', async () => {
+    const r = await trace('F-2026-0101', { journalDir: path.join(out, 'journal'), lifecycle: new LifecycleStore(path.join(config.paths.state, 'invoices')) });
+    expect(r.files.map((f) => f.sha256)).toEqual([sha]);
+    const f = r.files[0];
+    // received, outcome, then the same bytes again: already processed
+    expect(f.lines.map((t) => t.line.event)).toEqual(['received', 'outcome', 'already-processed']);
+    expect(f.lines[0].ref).toMatch(/^journal\/\d{4}-\d{2}-\d{2}\/[^/]+\.jsonl:\d+$/);
+    expect(f.flowStatuses.map((t) => (t.line as { file?: string }).file)).toEqual(['si-valmont/acks.xml']);
+    expect(r.invoices.map((i) => [i.number, i.state, i.recepteurId])).toEqual([['F-2026-0101', 'MISE_A_DISPOSITION', 'VALM01']]);
+    const text = formatTrace('F-2026-0101', r);
+    expect(text).toContain(`file op-alpha/papeterie.xml (partner op-alpha), content ${sha}`);
+    expect(text).toContain(`pivot   ${pivot}`);
+    expect(text).toMatch(new RegExp(`si-valmont: 94 rejected ${pivot.replace(/\./g, '\\.')} — Tiers inconnu`));
+    expect(text).toMatch(/already processed \(accepted at /);
+    expect(text).toMatch(/F-2026-0101 of supplier 99746507500015, issued 2026-11-02: IdCPRO \w+, MISE_A_DISPOSITION, to VALM01/);
+  });
+
+  it('by the flow id the SI refused: the file that made the pivot, and the SI’s file that refused it', async () => {
+    const idFlx = /_([^_]+)\.xml$/.exec(pivot)?.[1] as string;
+    const lines: string[] = [];
+    expect(await traceCommand(idFlx, { out }, (s) => lines.push(s))).toBe(0);
+    const text = lines.join('');
+    expect(text).toContain(`"${idFlx}": 2 file(s) in the journal`);
+    expect(text).toContain('file op-alpha/papeterie.xml');
+    expect(text).toContain('file si-valmont/acks.xml');
+    expect(text).toMatch(/flow status 94 \(rejected\) about pivot\/VALM01\//);
+  });
+
+  it('by a file name or a SHA-256 prefix; nothing found is exit 1; --json is the record', async () => {
+    const byName = await cli(['trace', 'tronque.xml', '--out', out]);
+    expect(byName.code).toBe(0);
+    expect(byName.stdout).toMatch(/outcome: refused, 0 invoice\(s\)/);
+    expect(byName.stdout).toMatch(/FATAL {3}FLUX-MALFORMED: /);
+    const bySha = await cli(['trace', sha.slice(0, 12), '--out', out, '--json']);
+    expect(bySha.code).toBe(0);
+    const json = JSON.parse(bySha.stdout) as { files: { sha256: string }[]; invoices: { number: string }[] };
+    expect([json.files.map((f) => f.sha256), json.invoices.map((i) => i.number)]).toEqual([[sha], ['F-2026-0101']]);
+    const none = await cli(['trace', 'F-1999-NOPE', '--out', out]);
+    expect([none.code, none.stdout]).toEqual([1, expect.stringMatching(/^nothing about "F-1999-NOPE" in the journal \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\); try --since for older days\n$/)]);
+    // a range with no journal day in it
+    const later = await cli(['trace', 'F-2026-0101', '--out', out, '--since', '2099-01-01']);
+    expect([later.code, later.stdout]).toEqual([1, 'nothing about "F-2026-0101" in the journal (no journal day); try --since for older days\n']);
+    const bad = await cli(['trace', 'x', '--out', out, '--since', '2026-02-30']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('A calendar date written YYYY-MM-DD is expected')]);
+    const nowhere = await cli(['trace', 'x', '--out', path.join(root, 'nowhere')]);
+    expect([nowhere.code, nowhere.stderr]).toEqual([2, expect.stringContaining('journal does not exist')]);
+  });
+});
