@@ -4,7 +4,8 @@
  * against the transition table, applied to the lifecycle and forwarded to the depositor —
  * a 06 SUSPENDUE becomes the SUSPENDU flow toward the supplier's side in the same job.
  * A line for an unknown invoice, an ambiguous one, or an impossible transition is refused
- * with a reason, as Chorus Pro refuses it; the SI gets a 93 (or 96) flow status back.
+ * with a reason, as Chorus Pro refuses it; the SI gets a 93 (or 96) flow status back. The
+ * flow statuses it sends about the flows it received are judged in flow-statuses.ts.
  */
 import type { CdarEvent } from '../emit/cdar';
 import { forwardedCdar } from '../emit/cdar-events';
@@ -17,7 +18,7 @@ import { flowId } from '../runner/flow-id';
 import type { PipelineDeps } from '../runner/process-file';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
 import { judgeFlowStatuses } from './flow-statuses';
-import { FLOW_STATUSES, invoiceLineFinding, invoiceLineProblem } from './status-line-checks';
+import { emptyStatusFlow, FLOW_STATUSES, invoiceLineFinding, invoiceLineProblem } from './status-line-checks';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
@@ -156,7 +157,6 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar)));
     }
-    // refused lines go back to the SI that sent them (a wholly refused file: the runner does it)
     // the flow statuses: judged and recorded, a refusal of one of our flows said loudly
     const flows = judgeFlowStatuses(deps, file.partner, parsed.flux);
     for (const f of flows.statuses) {
@@ -165,6 +165,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       if (f.verdict === 'acknowledged') log.info(what, `partner ${file.partner} acknowledged ${known}: ${f.idStatut} ${FLOW_STATUSES[f.idStatut].label}`);
       else log.error(what, `partner ${file.partner} ${f.verdict === 'rejected' ? 'refused' : 'integrated only part of'} ${known}: ${f.idStatut} ${FLOW_STATUSES[f.idStatut].label}${f.reason ? ` — ${f.reason.slice(0, 300)}` : ''}; its invoices need an operator`);
     }
+    // refused lines go back to the SI that sent them (a wholly refused file: the runner does it)
     const findings = [...bad.map((b) => b.finding), ...flows.refused];
     const anyOk = ok.length > 0 || flows.statuses.length > 0;
     if (findings.length > 0 && anyOk) {
@@ -200,9 +201,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
     const refused = !anyOk;
-    if (parsed.invoices.length + parsed.flux.length === 0) {
-      findings.push({ rule: 'CPRO-STATUT-VIDE', severity: 'fatal', message: 'The CPPStatut flow holds no status line.' });
-    }
+    if (parsed.invoices.length + parsed.flux.length === 0) findings.push(emptyStatusFlow());
     return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined };
   }
 }

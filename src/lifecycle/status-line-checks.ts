@@ -63,6 +63,11 @@ export function flowLineProblem(line: InboundFluxStatus): Finding | undefined {
   return undefined;
 }
 
+/** A status flow without a single line. */
+export function emptyStatusFlow(): Finding {
+  return { rule: 'CPRO-STATUT-VIDE', severity: 'fatal', message: 'The CPPStatut flow holds no status line.' };
+}
+
 /** Every line problem of a status flow, in the file's order (invoice lines, then flow lines). */
 export function statusLineProblems(parsed: ParsedStatut): Finding[] {
   const out: Finding[] = [];
@@ -74,6 +79,6 @@ export function statusLineProblems(parsed: ParsedStatut): Finding[] {
     const p = flowLineProblem(l);
     if (p) out.push(p);
   }
-  if (parsed.invoices.length + parsed.flux.length === 0) out.push({ rule: 'CPRO-STATUT-VIDE', severity: 'fatal', message: 'The CPPStatut flow holds no status line.' });
+  if (parsed.invoices.length + parsed.flux.length === 0) out.push(emptyStatusFlow());
   return out;
 }
