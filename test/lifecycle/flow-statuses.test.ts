@@ -18,6 +18,7 @@ import { summaryTable } from '../../src/cli/summary';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { dayOf } from '../../src/util/clock';
 import type { Config } from '../../src/config/config';
+import { cli } from '../helpers/cli';
 import { corpus, SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 import { siFlowStatusFlow } from '../helpers/statut';
@@ -117,6 +118,11 @@ describe('flow statuses from a finance SI', () => {
 
     // the reconciliation lists every refusal and stays clean
     const rec = await reconcileDay({ config, date: day, reportDir: path.join(root, 'reports') });
+    // and the command says it, with the way to the invoices
+    const said = await cli(['reconcile', '--date', day, '--out', out, '--reports', path.join(root, 'reports-cli')]);
+    expect(said.code).toBe(0);
+    expect(said.stdout).toContain('flows sent, as their receivers say: 3 acknowledged, 2 refused, 1 partly integrated');
+    expect(said.stdout).toContain(`! si-valmont refused flow pivot/VALM01/${pivots[1]} (94: Rejet à l’intégration | E042 Tiers inconnu du référentiel SIRET 99746507500015) — its invoices need an operator: chorus-flux trace ${pivots[1]}`);
     const html = readFileSync(rec.files?.html ?? '?', 'utf8');
     expect(html).toContain('<h2>Flows sent, as their receivers say</h2><p>3 acknowledged, 2 refused, 1 partly integrated.</p>');
     expect(html).toContain(`<td>pivot/VALM01/${pivots[1]}</td><td>94 refused`);

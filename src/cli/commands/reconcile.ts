@@ -37,7 +37,7 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
     const fs = r.report.flowStatuses;
     if (fs.acknowledged + fs.rejected + fs.partial > 0) lines.push(`  flows sent, as their receivers say: ${fs.acknowledged} acknowledged, ${fs.rejected} refused, ${fs.partial} partly integrated`);
-    for (const x of fs.refusals) lines.push(`  ! ${x.partner} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'} flow ${x.flow ?? x.idFlux} (${x.idStatut}${x.reason ? `: ${x.reason}` : ''}) — its invoices need an operator`);
+    for (const x of fs.refusals) lines.push(`  ! ${x.partner} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'} flow ${x.flow ?? x.idFlux} (${x.idStatut}${x.reason ? `: ${x.reason}` : ''}) — its invoices need an operator: chorus-flux trace ${x.idFlux}`);
     if (r.swept) lines.push(`  removed ${r.swept} temporary file(s) left by crashed writers`);
     if (r.files) lines.push(`report: ${r.files.html}`, `        ${r.files.json}`, `        ${r.files.csv}`);
     process.stdout.write(`${lines.join('\n')}\n`);
