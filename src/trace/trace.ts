@@ -11,6 +11,7 @@
  * their outputs; memory holds those lines only.
  */
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
 import type { LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
@@ -38,6 +39,8 @@ export interface TraceResult {
   invoices: LifecycleRecord[];
   /** what could not be read (a damaged lifecycle record) */
   notes: string[];
+  /** the inbox trees `run` took files from in the days read (their `start` lines name them) */
+  runInboxes: string[];
 }
 
 export interface TraceOptions {
@@ -101,10 +104,15 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   const days = await journalDays(opts.journalDir, opts.since, opts.until);
   // pass 1: the contents concerned
   const shas = new Set<string>();
-  // only the lines whose text holds the needle are parsed: a day of 100,000 files (400,000
-  // lines, 114 MB) is searched in about 3 s, both passes
+  const runInboxes = new Set<string>();
+  // only the lines whose text holds the needle are parsed (and the runs' start lines, which name
+  // their inboxes): a day of 100,000 files (400,000 lines, 114 MB) is searched in about 3 s, both passes
   const written = asJson(needle);
-  await eachLine(opts.journalDir, days, (text) => text.includes(written), (l) => {
+  await eachLine(opts.journalDir, days, (text) => text.includes(written) || text.includes('"event":"start"'), (l) => {
+    if (l.event === 'start') {
+      if (l.mode === 'run' && l.inbox && path.isAbsolute(l.inbox)) runInboxes.add(path.normalize(l.inbox));
+      return;
+    }
     const sha = (l as { sha256?: string }).sha256;
     if (sha && concerns(l, needle)) shas.add(sha);
   });
@@ -148,5 +156,5 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
     }
   }
   const ordered = [...files.values()].sort((a, b) => (a.lines[0]?.line.ts ?? '').localeCompare(b.lines[0]?.line.ts ?? ''));
-  return { days, files: ordered, invoices, notes };
+  return { days, files: ordered, invoices, notes, runInboxes: [...runInboxes].sort() };
 }

@@ -69,6 +69,31 @@ describe('chorus-flux trace', () => {
     expect(text).toMatch(/flow status 94 \(rejected\) about pivot\/VALM01\//);
   });
 
+  it('a file of that name still waiting: in an inbox (and why) or claimed in processing/; processed copies left by run are not', async () => {
+    const inbox1 = path.join(root, 'inbox-1');
+    const fresh = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace(/F-2026-0101/g, 'F-2026-WAIT');
+    drop(inbox1, 'op-alpha', 'attente.xml', fresh);
+    drop(inbox1, 'op-alpha', 'attente.xml.part', fresh);
+    const claimed = path.join(config.paths.processing, 'op-alpha', `${Date.now().toString(36)}-0a1b2c3d4e__attente.xml`);
+    mkdirSync(path.dirname(claimed), { recursive: true });
+    writeFileSync(claimed, `${fresh}<!-- autre -->`);
+    const lines: string[] = [];
+    expect(await traceCommand('attente.xml', { out }, (x) => lines.push(x))).toBe(0);
+    const text = lines.join('');
+    expect(text).toMatch(/^nothing about "attente\.xml" in the journal \([^)]*\)\nnot processed yet:\n/);
+    expect(text).toContain(`in the inbox of op-alpha: ${path.join(inbox1, 'op-alpha', 'attente.xml')}, ${Buffer.byteLength(fresh)} bytes`);
+    expect(text).toMatch(/not taken yet: the watcher takes a file once its size and time hold still for watch\.stableMs \(2000 ms\); run takes it at its next run/);
+    expect(text).toContain(`in processing/ for op-alpha: ${claimed}`);
+    expect(text).toMatch(/claimed by the watcher at \d{4}-\d{2}-\d{2}T[^:]+:\d{2}:\d{2}\.\d{3}Z: queued or being processed/);
+    const part: string[] = [];
+    expect(await traceCommand('attente.xml.part', { out }, (x) => part.push(x))).toBe(0);
+    expect(part.join('')).toMatch(/a temporary, hidden or marker name .*: never taken; it is taken once renamed to its final name/);
+    // run left papeterie.xml in its inbox: its content has an outcome, so it is no file waiting
+    const done: string[] = [];
+    await traceCommand('papeterie.xml', { out }, (x) => done.push(x));
+    expect(done.join('')).not.toContain('not processed yet');
+  });
+
   it('by a file name or a SHA-256 prefix; nothing found is exit 1; --json is the record', async () => {
     const byName = await cli(['trace', 'tronque.xml', '--out', out]);
     expect(byName.code).toBe(0);

@@ -3,8 +3,8 @@
  *
  * What happened to a file, an invoice or a flow (src/trace/trace.ts): every journal line of
  * the files concerned, the flow statuses partners sent about their outputs, and the invoices'
- * lifecycle as it is now. Exit 0 something found, 1 nothing found in the days read, 2 could
- * not run.
+ * lifecycle as it is now; and the files of that name still waiting in an inbox or in
+ * processing/, with why. Exit 0 something found, 1 nothing found, 2 could not run.
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/config';
@@ -12,7 +12,9 @@ import type { JournalLine } from '../../journal/journal';
 import { DAY_MS } from '../../lifecycle/replay-window';
 import { LifecycleStore } from '../../lifecycle/store';
 import { statePaths } from '../../runner/deps';
+import { inboxesToScan } from '../../reconcile/reconcile-day';
 import { trace, type TraceResult } from '../../trace/trace';
+import { findWaiting, type WaitingFile } from '../../trace/waiting';
 import { dayOf } from '../../util/clock';
 import { UsageError } from '../../util/usage-error';
 
@@ -58,9 +60,15 @@ function describe(l: JournalLine): string[] {
   }
 }
 
-export function formatTrace(what: string, r: TraceResult): string {
+export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[] = []): string {
   const range = r.days.length ? `${r.days[0]} to ${r.days[r.days.length - 1]}` : 'no journal day';
-  if (r.files.length === 0) return `nothing about "${what}" in the journal (${range}); try --since for older days\n`;
+  const waits = waiting.map((w) => `  ${w.where === 'inbox' ? 'in the inbox of' : 'in processing/ for'} ${w.partner}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}\n    ${w.why}`);
+  if (r.files.length === 0) {
+    const none = [`nothing about "${what}" in the journal (${range})${waiting.length ? '' : '; try --since for older days'}`];
+    if (waiting.length) none.push('not processed yet:', ...waits);
+    for (const n of r.notes) none.push(`note: ${n}`);
+    return `${none.join('\n')}\n`;
+  }
   const out: string[] = [`"${what}": ${r.files.length} file(s) in the journal (${range})`];
   for (const f of r.files) {
     const first = f.lines.find((t) => 'file' in t.line) as { line: { file?: string; partner?: string } } | undefined;
@@ -84,6 +92,7 @@ export function formatTrace(what: string, r: TraceResult): string {
       for (const h of i.history) out.push(`    ${h.at}  ${h.state} by ${h.by}${h.file ? ` (${h.file})` : ''}${h.reason ? `: ${cut(h.reason, 120)}` : ''}`);
     }
   }
+  if (waiting.length) out.push('', 'not processed yet:', ...waits);
   for (const n of r.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;
 }
@@ -98,6 +107,8 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   const since = opts.since ?? dayOf(new Date(Date.now() - TRACE_DEFAULT_DAYS * DAY_MS), config.timezone);
   if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
-  write(opts.json ? `${JSON.stringify({ what, ...r }, null, 2)}\n` : formatTrace(what, r));
-  return r.files.length > 0 ? 0 : 1;
+  // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
+  const waiting = await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes));
+  write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting));
+  return r.files.length + waiting.length > 0 ? 0 : 1;
 }

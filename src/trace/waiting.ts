@@ -1,0 +1,96 @@
+/**
+ * Files of a name that are still waiting: in an inbox (not taken yet, and why that may be) or
+ * in the processing area (claimed, queued or being processed). `trace` says so, because "where
+ * is my file?" is often asked of a file the journal has not met: an upload under a temporary
+ * name, one whose `.done` marker never came, one still being written.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config';
+import { claimTimeMs, parseClaimed } from '../ingest/claim';
+import { isIgnoredName } from '../ingest/scan';
+import { ProcessedFiles } from '../state/processed-files';
+import { sha256OfFile } from '../util/hash';
+
+export interface WaitingFile {
+  where: 'inbox' | 'processing';
+  sha256: string;
+  partner: string;
+  /** absolute */
+  path: string;
+  bytes: number;
+  /** last modified (ISO) */
+  mtime: string;
+  /** why it is still there, as far as can be told */
+  why: string;
+}
+
+export interface WaitingPlace {
+  root: string;
+  partnerFor(abs: string): string;
+}
+
+async function entries(root: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(root, { recursive: true })).map(String);
+  } catch {
+    return []; // an inbox that cannot be read: the reconciliation and the watcher say so
+  }
+}
+
+/**
+ * Files named `name` (or at the inbox path `name`) in the inboxes and the processing area,
+ * but those whose content has an outcome already: `run` leaves the files it took in place,
+ * and a copy of processed bytes is no file waiting (the journal tells its story).
+ */
+export async function findWaiting(name: string, config: Config, inboxes: WaitingPlace[]): Promise<WaitingFile[]> {
+  const out: WaitingFile[] = [];
+  const processed = new ProcessedFiles(config.paths.state);
+  const hasOutcome = async (abs: string): Promise<string | undefined> => {
+    const sha = await sha256OfFile(abs).catch(() => undefined);
+    if (!sha) return undefined;
+    return (await processed.get(sha)) ? undefined : sha;
+  };
+  const stat = async (abs: string) => fs.lstat(abs).catch(() => undefined);
+  for (const { root, partnerFor } of inboxes) {
+    for (const rel of await entries(root)) {
+      const relPosix = rel.split(path.sep).join('/');
+      if (path.basename(rel) !== name && relPosix !== name && !relPosix.endsWith(`/${name}`)) continue;
+      const abs = path.join(root, rel);
+      const st = await stat(abs);
+      if (!st?.isFile()) continue;
+      const sha256 = await hasOutcome(abs);
+      if (!sha256) continue;
+      const partner = partnerFor(abs);
+      const base = path.basename(rel);
+      const p = config.partners.find((x) => x.id === partner);
+      let why: string;
+      if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
+      else if (p?.doneMarker && !existsSync(`${abs}.done`)) why = `waits for its ${base}.done marker: partner ${partner} marks its finished uploads so`;
+      else why = `not taken yet: the watcher takes a file once its size and time hold still for watch.stableMs (${config.watch.stableMs} ms); run takes it at its next run`;
+      out.push({ where: 'inbox', sha256, partner, path: abs, bytes: st.size, mtime: st.mtime.toISOString(), why });
+    }
+  }
+  const processing = config.paths.processing;
+  for (const rel of await entries(processing)) {
+    const parts = rel.split(path.sep);
+    if (parts.length !== 2) continue;
+    const claimed = parseClaimed(path.join(processing, rel), parts[0]);
+    if (!claimed || claimed.name !== name) continue;
+    const st = await stat(claimed.path);
+    if (!st?.isFile()) continue;
+    const sha256 = await hasOutcome(claimed.path);
+    if (!sha256) continue; // finished: a worker removes it in a moment
+    const at = claimTimeMs(claimed.claimId);
+    out.push({
+      where: 'processing',
+      sha256,
+      partner: claimed.partner,
+      path: claimed.path,
+      bytes: st.size,
+      mtime: st.mtime.toISOString(),
+      why: `claimed by the watcher${at ? ` at ${new Date(at).toISOString()}` : ''}: queued or being processed (chorus-flux jobs shows the queue; a failed job waits for retry or set-aside)`,
+    });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
