@@ -5,13 +5,14 @@
  * moment. The pipeline refuses such a line (status-flows.ts, flow-statuses.ts); `validate`
  * reports it, so a finance SI's integrator can check a flow before sending it.
  */
+import type { JournalFlowStatus } from '../journal/events';
 import type { Finding } from '../model/finding';
 import { isXsDate, isXsDateTime } from '../model/xs-date';
 import type { InboundFluxStatus, InboundInvoiceStatus, ParsedStatut } from '../transform/parse/statut';
 import { stateName } from './states';
 
 /** DESIGN.md §4: the flow status codes, and what each says of the flow sent. */
-export const FLOW_STATUSES: Record<string, { label: string; verdict: 'acknowledged' | 'rejected' | 'partial' }> = {
+export const FLOW_STATUSES: Record<string, { label: string; verdict: JournalFlowStatus['verdict'] }> = {
   '90': { label: 'Reçu', verdict: 'acknowledged' },
   '91': { label: 'En cours de transmission', verdict: 'acknowledged' },
   '92': { label: 'Reçu destinataire final', verdict: 'acknowledged' },

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
 import type { LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
+import { isDay } from '../reconcile/day';
 import { readJournalDayStream, type LineRef } from '../reconcile/read-journal';
 
 export interface TracedLine {
@@ -87,7 +88,7 @@ async function journalDays(journalDir: string, since?: string, until?: string): 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  return names.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && (!since || d >= since) && (!until || d <= until)).sort();
+  return names.filter((d) => isDay(d) && (!since || d >= since) && (!until || d <= until)).sort();
 }
 
 async function eachLine(journalDir: string, days: string[], accept: (text: string) => boolean, fn: (l: JournalLine, ref: LineRef) => void): Promise<void> {
