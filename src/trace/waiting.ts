@@ -46,7 +46,8 @@ async function entries(root: string): Promise<string[]> {
 export async function findWaiting(name: string, config: Config, inboxes: WaitingPlace[]): Promise<WaitingFile[]> {
   const out: WaitingFile[] = [];
   const processed = new ProcessedFiles(config.paths.state);
-  const hasOutcome = async (abs: string): Promise<string | undefined> => {
+  /** the file's SHA-256 while its content has no outcome yet; undefined once it has one (or cannot be read) */
+  const unprocessedSha = async (abs: string): Promise<string | undefined> => {
     const sha = await sha256OfFile(abs).catch(() => undefined);
     if (!sha) return undefined;
     return (await processed.get(sha)) ? undefined : sha;
@@ -59,7 +60,7 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       const abs = path.join(root, rel);
       const st = await stat(abs);
       if (!st?.isFile()) continue;
-      const sha256 = await hasOutcome(abs);
+      const sha256 = await unprocessedSha(abs);
       if (!sha256) continue;
       const partner = partnerFor(abs);
       const base = path.basename(rel);
@@ -79,7 +80,7 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
     if (!claimed || claimed.name !== name) continue;
     const st = await stat(claimed.path);
     if (!st?.isFile()) continue;
-    const sha256 = await hasOutcome(claimed.path);
+    const sha256 = await unprocessedSha(claimed.path);
     if (!sha256) continue; // finished: a worker removes it in a moment
     const at = claimTimeMs(claimed.claimId);
     out.push({
