@@ -7,12 +7,13 @@
  * A test rebuilds them from the corpus and compares, so the tables cannot drift from the XSDs.
  * Only what the schemas use is read: global elements (UBL refers to them), local elements
  * (CII declares them in place), complex types with a sequence, simple content (a leaf), and
- * xsd:any (UBL's ExtensionContent). Anything else stops the build: the tables would be wrong.
+ * UBL's ExtensionContent (one `xsd:any namespace="##other" processContents="lax"`). Anything
+ * else stops the build: the tables would be wrong.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ANY, EMPTY, GROUP, isGroup, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isGroup, isLeaf, isOther, LEAF, OTHER, type ContentModel, type Particle } from './content-model';
 import { projectRoot } from '../../../util/project-root';
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -154,7 +155,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   let choiceCount = 0;
   const kindOf = (t: string): string => {
     if (isLeaf(t) || simpleTypes.has(t)) return simpleTypes.has(t) ? LEAF : t;
-    if (t === ANY) return ANY;
+    if (t === ANY || isOther(t)) return t;
     const known = kinds.get(t);
     if (known) return known;
     const found = typeNodes.get(t);
@@ -183,8 +184,13 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     const particles: Particle[] = [];
     const parts = childrenOf(c).filter((p) => !META.has(nameOf(p).replace(/^.*:/, '')));
     if (parts.length === 1 && isXsd(found.s, parts[0], 'any')) {
-      kinds.set(t, ANY);
-      return ANY;
+      const a = parts[0][':@'] ?? {};
+      if (a.namespace !== '##other' || a.processContents !== 'lax' || occurs(a.minOccurs, 1) !== 1 || occurs(a.maxOccurs, 1) !== 1) {
+        throw new Error(`${found.s.file}: type ${t} has an xsd:any other than UBL's (##other, lax, once)`);
+      }
+      const wildcard = `${OTHER}${nsIndex(found.s.target)}`;
+      kinds.set(t, wildcard);
+      return wildcard;
     }
     const elementParticle = (p: Ordered): Particle => {
       const a = p[':@'] ?? {};
@@ -238,7 +244,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   const seen = new Set<string>();
   const walk = (t: string) => {
     const k = kindOf(t);
-    if (isLeaf(k) || k === ANY || seen.has(k)) return;
+    if (isLeaf(k) || k === ANY || isOther(k) || seen.has(k)) return;
     seen.add(k);
     for (const p of types[k]) {
       p[3] = kindOf(p[3]);
@@ -252,12 +258,22 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     rootTypes[key(m[1], m[2])] = kindOf(t);
     walk(t);
   }
+  // a wildcard's lax content may hold any global element: their types are reachable too
+  let globals: Record<string, string> | undefined;
+  if ([...kinds.values()].some(isOther)) {
+    globals = {};
+    for (const [g, t] of [...globalElements].sort((x, y) => (x[0] < y[0] ? -1 : 1))) {
+      const m = /^\{(.*)\}(.*)$/.exec(g) as RegExpExecArray;
+      globals[key(m[1], m[2])] = kindOf(t);
+      walk(t);
+    }
+  }
   // only the types reachable from the roots, in a stable order
   const reachable: Record<string, Particle[]> = {};
   for (const t of [...seen].sort()) reachable[t] = types[t];
   const aggregateAttributes: Record<string, [string, boolean][]> = {};
   for (const t of Object.keys(reachable)) if (typeAttributes[t]) aggregateAttributes[t] = typeAttributes[t];
-  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort(), leafAttributes, aggregateAttributes };
+  return { name, namespaces, roots: rootTypes, types: reachable, choices: [...choices].filter((t) => seen.has(t)).sort(), leafAttributes, aggregateAttributes, ...(globals ? { globals } : {}) };
 }
 
 const UBL_NS = 'urn:oasis:names:specification:ubl:schema:xsd:';

@@ -26,8 +26,22 @@ export const LEAF = '#leaf';
  * no character, not even white space. With attributes it is `#empty/<n>`, as a leaf's.
  */
 export const EMPTY = '#empty';
-/** Anything (UBL ExtensionContent): not looked into. */
+/** Anything (xs:anyType, the pivot's untyped Fournisseur/Identifiant): not looked into. */
 export const ANY = '#any';
+/**
+ * UBL's ExtensionContent, `xsd:any namespace="##other" processContents="lax"` once:
+ * `#other:<n>` holds exactly one element, of a namespace other than namespace n (the
+ * extension components' own; an element of no namespace is taken, as xmllint takes it).
+ * Lax: an element the schemas declare globally (`globals`) is checked against its
+ * declaration, wherever it stands inside; any other is not, but what it holds is looked
+ * into the same way.
+ */
+export const OTHER = '#other:';
+
+/** Whether a type key is a wildcard's (`#other:<n>`). */
+export function isOther(t: TypeKey): boolean {
+  return t.startsWith(OTHER);
+}
 
 /**
  * One particle of a sequence: element, minOccurs, maxOccurs (-1: unbounded), its type. A
@@ -59,6 +73,11 @@ export interface ContentModel {
   leafAttributes: [string, boolean][][];
   /** the attributes of the complex types that have some (the pivot's NumOrdre, Version…); the others take none */
   aggregateAttributes: Record<TypeKey, [string, boolean][]>;
+  /**
+   * every global element of the schemas read and its type, for the lax content of a
+   * wildcard (`#other:<n>`); only in the tables of schemas that have one (UBL's)
+   */
+  globals?: Record<ElementKey, TypeKey>;
 }
 
 /** Whether a type key is a leaf's (with or without attributes), empty content included. */

@@ -9,11 +9,15 @@
  * schematron presumes a schema-valid document and does not look for these.
  *
  * Values (dates, decimals, codes) are the rules' business (EN 16931, CPRO-PIVOT-*), not this
- * check's; attributes are checked by name (declared there, required ones present). UBL extensions (ExtensionContent) are not looked into. Runs
- * on the document's text (well-formed, embedded files lifted out) in one pass of a regular
- * expression, as the well-formedness check does.
+ * check's; attributes are checked by name (declared there, required ones present). A UBL
+ * extension's content (ExtensionContent) is checked as xmllint does: one element, of another
+ * namespace than the extension components'; an element the UBL schemas declare is checked
+ * against its declaration wherever it stands inside, any other is not (the signature schemas
+ * are not read: a UBL signature's content is not looked into). Runs on the document's text
+ * (well-formed, embedded files lifted out) in one pass of a regular expression, as the
+ * well-formedness check does.
  */
-import { ANY, EMPTY, GROUP, isEmpty, isGroup, isLeaf, LEAF, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isEmpty, isGroup, isLeaf, isOther, LEAF, OTHER, type ContentModel, type Particle } from './content-model';
 import { withDeclarations, type Scope } from '../../../xml/namespaces';
 
 export interface StructureProblem {
@@ -24,6 +28,7 @@ export interface StructureProblem {
 
 interface CompiledModel {
   name: string;
+  namespaces: string[];
   nsIndex: Map<string, number>;
   roots: Map<string, string>;
   types: Map<string, Particle[]>;
@@ -31,7 +36,12 @@ interface CompiledModel {
   /** the attributes of each kind of leaf (`#leaf/<n>`): name → required */
   leafAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
   aggregateAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
+  /** the global elements, for lax content: key → type */
+  globals: Map<string, string>;
 }
+
+/** An element lax content holds that the schemas do not declare: not checked, what it holds is. */
+const LAX = '#lax';
 
 const compiled = new WeakMap<ContentModel, CompiledModel>();
 
@@ -44,12 +54,14 @@ function compile(m: ContentModel): CompiledModel {
   if (!c) {
     c = {
       name: m.name,
+      namespaces: m.namespaces,
       nsIndex: new Map(m.namespaces.map((ns, i) => [ns, i])),
       roots: new Map(Object.entries(m.roots)),
       types: new Map(Object.entries(m.types)),
       choices: new Set(m.choices),
       leafAttributes: new Map(m.leafAttributes.flatMap((list, i) => [[`${LEAF}/${i}`, attributeSet(list)], [`${EMPTY}/${i}`, attributeSet(list)]])),
       aggregateAttributes: new Map(Object.entries(m.aggregateAttributes ?? {}).map(([t, list]) => [t, attributeSet(list)])),
+      globals: new Map(Object.entries(m.globals ?? {})),
     };
     compiled.set(m, c);
   }
@@ -59,7 +71,7 @@ function compile(m: ContentModel): CompiledModel {
 interface Frame {
   /** the element as written */
   tag: string;
-  /** its type: a key of `types`, LEAF or ANY */
+  /** its type: a key of `types`, a leaf's, ANY, a wildcard's (`#other:<n>`) or LAX */
   type: string;
   particles?: Particle[];
   choice: boolean;
@@ -99,7 +111,7 @@ const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
  * XML Schema instance attributes (xsi:schemaLocation…) are not attributes of the schema's.
  */
 function attributeProblem(name: string, attrs: string, type: string, m: CompiledModel): string | undefined {
-  if (type === ANY) return undefined;
+  if (type === ANY || type === LAX) return undefined;
   const { allowed, required: needed } = (isLeaf(type) ? m.leafAttributes.get(type) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES;
   let required = 0;
   if (attrs.length > 0) {
@@ -183,10 +195,14 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     }
     return resolveKey(qname, sc);
   };
-  const resolveKey = (qname: string, sc: Scope): string | undefined => {
+  const namespaceOf = (qname: string, sc: Scope): string | undefined => {
     const c = qname.indexOf(':');
     // an unprefixed name with no default namespace in scope is in no namespace (the pivot's)
-    const ns = c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
+    return c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
+  };
+  const resolveKey = (qname: string, sc: Scope): string | undefined => {
+    const c = qname.indexOf(':');
+    const ns = namespaceOf(qname, sc);
     const i = ns === undefined ? undefined : m.nsIndex.get(ns);
     return i === undefined ? undefined : `${i}:${c < 0 ? qname : qname.slice(c + 1)}`;
   };
@@ -194,7 +210,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   for (let t = TAG.exec(text); t; t = TAG.exec(text)) {
     const top = stack[stack.length - 1];
     // text (or CDATA) in an element that holds elements only
-    if (top && skipDepth === 0 && !isLeaf(top.type) && top.type !== ANY) {
+    if (top && skipDepth === 0 && !isLeaf(top.type) && top.type !== ANY && top.type !== LAX) {
       const at = firstNonSpace(text, last, t.index);
       const cdata = t[5];
       if (at >= 0 || (cdata !== undefined && NON_SPACE.test(cdata))) {
@@ -214,6 +230,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         continue;
       }
       const f = stack.pop() as Frame;
+      if (isOther(f.type) && f.count === 0) return { index: t.index, message: `<${show(f.tag)}> ends empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(f);
       if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${nameOf(want)}>, which the ${schema} schema requires there` };
       scope = stack.length ? stack[stack.length - 1].scope : scope;
@@ -238,7 +255,17 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
       }
       if (isLeaf(top.type)) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows ${isEmpty(top.type) ? 'nothing' : 'only text'}` };
       const ps = top.particles as Particle[];
-      if (top.choice) {
+      if (isOther(top.type)) {
+        // ExtensionContent: one element of another namespace, checked if the schemas declare it
+        if (top.count > 0) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema allows one element there, once` };
+        if (namespaceOf(name, inner) === m.namespaces[Number(top.type.slice(OTHER.length))]) {
+          return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema expects there an element of another namespace than the extension's` };
+        }
+        top.count = 1;
+        type = (key !== undefined && m.globals.get(key)) || LAX;
+      } else if (top.type === LAX) {
+        type = (key !== undefined && m.globals.get(key)) || LAX;
+      } else if (top.choice) {
         const hit = key === undefined ? undefined : ps.find((p) => p[0] === key);
         if (!hit || top.count > 0) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema expects one of ${expected(top)}, once` };
         top.count = 1;
@@ -269,8 +296,9 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     }
     const badAttribute = attributeProblem(name, t[3] ?? '', type, m);
     if (badAttribute) return { index: t.index, message: badAttribute };
-    const frame: Frame = { tag: name, type, particles: isLeaf(type) || type === ANY ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
+    const frame: Frame = { tag: name, type, particles: isLeaf(type) || type === ANY || type === LAX || isOther(type) ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
     if (selfClosing) {
+      if (isOther(type)) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(frame);
       if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${nameOf(want)}> in it` };
       continue;
