@@ -8,6 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/config';
+import type { JournalOutput } from '../../journal/events';
 import type { JournalLine } from '../../journal/journal';
 import { DAY_MS } from '../../lifecycle/replay-window';
 import { LifecycleStore } from '../../lifecycle/store';
@@ -31,6 +32,9 @@ export const TRACE_DEFAULT_DAYS = 31;
 
 const cut = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/** An output as written: its kind, its path, and the start of its SHA-256 (the copy to restore from a backup is the one that has it). */
+const outputLine = (o: JournalOutput) => `    ${o.kind.padEnd(7)} ${o.path}  sha256 ${o.sha256.slice(0, 12)}`;
+
 /** One journal line, as a line of text (the outcome's invoices and outputs below it). */
 function describe(l: JournalLine): string[] {
   switch (l.event) {
@@ -41,7 +45,7 @@ function describe(l: JournalLine): string[] {
     case 'requeued':
       return [`found again in processing/ and queued again`];
     case 'already-processed':
-      return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map((o) => `    ${o.kind.padEnd(7)} ${o.path}`)];
+      return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
       return [`system error: ${cut(l.message)}`];
     case 'outcome': {
@@ -52,7 +56,7 @@ function describe(l: JournalLine): string[] {
         for (const f of i.findings ?? []) out.push(`      ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
       }
       for (const f of l.flows ?? []) out.push(`    flow status ${f.idStatut} (${f.verdict}) about ${f.flow ?? f.idFlux}${f.reason ? `: ${cut(f.reason)}` : ''}`);
-      for (const o of l.outputs) out.push(`    ${o.kind.padEnd(7)} ${o.path}`);
+      for (const o of l.outputs) out.push(outputLine(o));
       return out;
     }
     default:
