@@ -55,7 +55,7 @@ export function buildProgram(): Command {
   program
     .command('validate')
     .description('validate invoices: EN 16931 (official rules) and, with the chorus profile, Chorus Pro (exit 0 valid, 1 invalid, 2 unreadable)')
-    .argument('<files...>', 'UBL, CII, Factur-X or pivot files')
+    .argument('<files...>', 'UBL, CII, Factur-X, pivot or CPPStatut files, or folders of them (every file under a folder)')
     .option('--profile <profile>', 'en16931 (EN 16931 only) or chorus (EN 16931 + CPRO-* rules)', 'chorus')
     .option('--json', 'print an array of {file, valid, findings} as JSON')
     .option('-c, --config <file>', 'configuration whose routing table the chorus profile uses (default: the bundled example)')

@@ -3,7 +3,7 @@
  * an operator runs it (child process): exit 0 valid, 1 invalid (rules or XSD structure), 2 unreadable; every finding
  * with rule, severity, path and message; a multi-invoice pivot reported per invoice.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
@@ -117,6 +117,38 @@ describe('chorus-flux validate', () => {
     expect(ch.code).toBe(0);
     const reports = JSON.parse(ch.stdout) as Report[];
     expect(reports[0].findings.find((f) => f.rule === 'UBL-SR-43')?.severity).toBe('warning');
+  });
+
+  it('a folder stands for every file under it, but for what an inbox never takes; a count of files ends the text', async () => {
+    const folder = path.join(dir, 'batch');
+    mkdirSync(path.join(folder, 'sous-dossier'), { recursive: true });
+    copyFileSync(VALID_UBL, path.join(folder, 'a-valide.xml'));
+    copyFileSync(BROKEN, path.join(folder, 'b-fausse.xml'));
+    copyFileSync(VALID_CII, path.join(folder, 'sous-dossier', 'c-cii.xml'));
+    // never taken from an inbox, so not validated either: an upload under way, a hidden file, a marker, a link
+    writeFileSync(path.join(folder, 'd-en-cours.xml.part'), '<Invoice');
+    writeFileSync(path.join(folder, '.cache.xml'), 'x');
+    writeFileSync(path.join(folder, 'a-valide.xml.done'), '');
+    symlinkSync(TRUNCATED, path.join(folder, 'e-lien.xml'));
+    const r = await cli(['validate', '--profile', 'en16931', folder]);
+    expect(r.code).toBe(1);
+    const verdicts = r.stdout.split('\n').filter((l) => /^\S.*: (valid|INVALID|UNREADABLE)/.test(l));
+    expect(verdicts).toEqual([
+      `${path.join(folder, 'a-valide.xml')}: valid`,
+      expect.stringMatching(new RegExp(`^${path.join(folder, 'b-fausse.xml')}: INVALID`)),
+      `${path.join(folder, 'sous-dossier', 'c-cii.xml')}: valid`,
+    ]);
+    expect(r.stdout.trimEnd().split('\n').pop()).toBe('3 files: 2 valid, 1 invalid, 0 unreadable');
+    // a folder with nothing to validate is said so (exit 2), and --json lists the files it holds
+    const empty = path.join(dir, 'vide');
+    mkdirSync(empty);
+    writeFileSync(path.join(empty, 'x.tmp'), 'x');
+    const none = await cli(['validate', empty]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/: UNREADABLE[^]*FLUX-READ: The folder .* holds no file to validate/);
+    const json = await cli(['validate', '--profile', 'en16931', '--json', path.join(folder, 'sous-dossier'), VALID_UBL]);
+    expect(json.code).toBe(0);
+    expect((JSON.parse(json.stdout) as Report[]).map((x) => [x.file, x.valid])).toEqual([[path.join(folder, 'sous-dossier', 'c-cii.xml'), true], [VALID_UBL, true]]);
   });
 
   it('refuses an unknown profile with exit 2', async () => {

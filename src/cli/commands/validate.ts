@@ -6,10 +6,16 @@
  * document leaving its official XSD: FLUX-SCHEMA, FLUX-NAMESPACE), 2 some file unreadable (a
  * refusal of the whole flux by the parser: bad bytes, bad XML, DTD, unknown root… reported as
  * a finding).
+ * A folder stands for every file under it (subfolders too, in name order), but for what an
+ * inbox never takes: temporary names, dotfiles, `.done` markers, symbolic links. With more
+ * than one file the text ends with a count of valid, invalid and unreadable files.
  * A multi-invoice pivot is reported per invoice. With --json: an array of
  * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
  * `number` for the invoices of a multi-invoice flux).
  */
+import { lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { isIgnoredName } from '../../ingest/scan';
 import { UsageError } from '../../util/usage-error';
 import { InputFileError, readInputFile } from '../../util/read-input-file';
 import { loadConfig } from '../../config/config';
@@ -97,6 +103,56 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
   });
 }
 
+/**
+ * The files an argument names: itself when it is not a folder (reading it says what is wrong
+ * with it), else every file under the folder that an inbox scan would take.
+ */
+export function filesNamed(arg: string): { files: string[]; problem?: ValidateReport } {
+  let isFolder = false;
+  try {
+    isFolder = lstatSync(arg).isDirectory();
+  } catch {
+    return { files: [arg] };
+  }
+  if (!isFolder) return { files: [arg] };
+  const files: string[] = [];
+  const walk = (dir: string): string | undefined => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch (e) {
+      return `The folder cannot be read: ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`;
+    }
+    for (const e of entries) {
+      if (isIgnoredName(e.name)) continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        const problem = walk(p);
+        if (problem) return problem;
+      } else if (e.isFile()) files.push(p);
+    }
+    return undefined;
+  };
+  const problem = walk(arg);
+  if (problem) return { files, problem: { file: arg, valid: false, unreadable: true, findings: [{ rule: 'FLUX-READ', severity: 'fatal', message: problem }] } };
+  if (files.length === 0) {
+    return { files, problem: { file: arg, valid: false, unreadable: true, findings: [{ rule: 'FLUX-READ', severity: 'fatal', message: `The folder ${arg} holds no file to validate (temporary names, dotfiles, .done markers and symbolic links are left out, as an inbox leaves them).` }] } };
+  }
+  return { files };
+}
+
+/** `N files: a valid, b invalid, c unreadable` (a file with one invalid invoice is invalid). */
+function tally(reports: ValidateReport[]): string {
+  const byFile = new Map<string, 'valid' | 'invalid' | 'unreadable'>();
+  for (const r of reports) {
+    const was = byFile.get(r.file);
+    const now = r.unreadable ? 'unreadable' : r.valid ? 'valid' : 'invalid';
+    if (was === undefined || was === 'valid' || (was === 'invalid' && now === 'unreadable')) byFile.set(r.file, now);
+  }
+  const count = (v: string) => [...byFile.values()].filter((x) => x === v).length;
+  return `${byFile.size} files: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unreadable')} unreadable`;
+}
+
 function text(reports: ValidateReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
@@ -129,7 +185,12 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
     chorus = { recipients: config.recipients, limits: config.limits };
   }
   const reports: ValidateReport[] = [];
-  for (const file of files) reports.push(...(await validateFile(file, profile, chorus)));
-  out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${text(reports)}\n`);
+  for (const arg of files) {
+    const named = filesNamed(arg);
+    for (const file of named.files) reports.push(...(await validateFile(file, profile, chorus)));
+    if (named.problem) reports.push(named.problem);
+  }
+  const several = new Set(reports.map((r) => r.file)).size > 1;
+  out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${text(reports)}\n${several ? `${tally(reports)}\n` : ''}`);
   return exitCodeOf(reports);
 }
