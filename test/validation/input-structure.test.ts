@@ -77,6 +77,13 @@ function examples(): Example[] {
     factures: [1, 2].map((n) => ({ supplier: { typeId: '1', id: '99746507500015', name: 'Papeterie', country: 'FR' }, buyer: { id: '21787789300016', name: 'Valmont', codeService: 'FIN', serviceName: 'Finances' }, idStatut: '07', complement: 'Service fait', commentaire: 'ok', horodatage: '2026-11-20T10:00:00Z', idFacture: `F-${n}`, dateFacture: '2026-11-02', idMandatDP: 'M1' })),
   }).replace(/(<\/Horodatage>)/g, '$1<Producteur Id="SI-VALMONT"/>');
   out.push({ file: 'facture-statuts.xml', text: factures, family: 'STATUT', xsd: XSD.STATUT });
+  // UBL invoices with extensions, whose content is checked laxly: an element of another
+  // vocabulary is not looked into, one UBL declares (a party, a note) is, wherever it stands
+  const EXT = 'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2';
+  const extensions = `<ext:UBLExtensions xmlns:ext="${EXT}"><ext:UBLExtension><cbc:ID>EXT-1</cbc:ID><ext:ExtensionURI>urn:exemple:f</ext:ExtensionURI><ext:ExtensionContent><f:Donnees xmlns:f="urn:exemple:f" version="1"><f:Valeur>1</f:Valeur><cac:PartyName><cbc:Name>Valmont</cbc:Name></cac:PartyName><f:Liste><f:Article code="A">texte</f:Article></f:Liste></f:Donnees></ext:ExtensionContent></ext:UBLExtension><ext:UBLExtension><ext:ExtensionContent><cac:Party><cbc:EndpointID schemeID="0009">21787789300016</cbc:EndpointID><cac:PartyName><cbc:Name>Valmont</cbc:Name></cac:PartyName></cac:Party></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions>`;
+  for (const e of out.filter((x) => x.family === 'UBL' && /xmlns:cac=/.test(x.text) && /<cbc:(UBLVersionID|CustomizationID)>/.test(x.text)).slice(0, 3)) {
+    out.push({ ...e, file: `${e.file} (extended)`, text: e.text.replace(/(<cbc:(?:UBLVersionID|CustomizationID)>)/, `${extensions}$1`) });
+  }
   return out;
 }
 
@@ -115,8 +122,8 @@ type Mutation = 'drop' | 'double' | 'swap' | 'unknown' | 'text' | 'nest' | 'attr
 const MUTATIONS: Mutation[] = ['drop', 'double', 'swap', 'unknown', 'text', 'nest', 'attribute', 'unattributed'];
 
 /** One structural mutation of `text` (values untouched); undefined when it found nothing to do. */
-function mutateStructure(text: string, rnd: () => number, kind: Mutation): string | undefined {
-  const all = spans(text).filter((s) => s.depth > 0 && !/Extension/.test(s.name));
+function mutateStructure(text: string, rnd: () => number, kind: Mutation, within?: { start: number; end: number }): string | undefined {
+  const all = spans(text).filter((s) => s.depth > 0 && !/Extension/.test(s.name) && (!within || (s.start >= within.start && s.end <= within.end)));
   if (all.length === 0) return undefined;
   const s = all[Math.floor(rnd() * all.length)];
   const el = text.slice(s.start, s.end);
@@ -198,6 +205,11 @@ describe('the element structure of UBL and CII inputs (official XSDs)', () => {
       for (const kind of MUTATIONS) {
         const text = mutateStructure(example.text, rnd, kind);
         if (text !== undefined) cases.push({ example, kind, text });
+        // an extended invoice is also mutated inside its extensions' content
+        const start = example.text.indexOf('<ext:UBLExtensions');
+        if (start < 0) continue;
+        const inside = mutateStructure(example.text, rnd, kind, { start, end: example.text.indexOf('</ext:UBLExtensions>') });
+        if (inside !== undefined) cases.push({ example, kind, text: inside });
       }
     }
     const verdicts = new Map<string, boolean>();
