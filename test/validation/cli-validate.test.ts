@@ -146,9 +146,11 @@ describe('chorus-flux validate', () => {
     const none = await cli(['validate', empty]);
     expect(none.code).toBe(2);
     expect(none.stdout).toMatch(/: UNREADABLE[^]*FLUX-READ: The folder .* holds no file to validate/);
-    const json = await cli(['validate', '--profile', 'en16931', '--json', path.join(folder, 'sous-dossier'), VALID_UBL]);
+    // a link to a folder, given as the argument, is that folder
+    symlinkSync(path.join(folder, 'sous-dossier'), path.join(dir, 'lien-dossier'));
+    const json = await cli(['validate', '--profile', 'en16931', '--json', path.join(dir, 'lien-dossier'), VALID_UBL]);
     expect(json.code).toBe(0);
-    expect((JSON.parse(json.stdout) as Report[]).map((x) => [x.file, x.valid])).toEqual([[path.join(folder, 'sous-dossier', 'c-cii.xml'), true], [VALID_UBL, true]]);
+    expect((JSON.parse(json.stdout) as Report[]).map((x) => [x.file, x.valid])).toEqual([[path.join(dir, 'lien-dossier', 'c-cii.xml'), true], [VALID_UBL, true]]);
   });
 
   it('refuses an unknown profile with exit 2', async () => {

@@ -13,7 +13,7 @@
  * `{file, valid, findings: [{rule, severity, path, line, message}]}` (plus `invoice` and
  * `number` for the invoices of a multi-invoice flux).
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isIgnoredName } from '../../ingest/scan';
 import { UsageError } from '../../util/usage-error';
@@ -110,7 +110,8 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
 export function filesNamed(arg: string): { files: string[]; problem?: ValidateReport } {
   let isFolder = false;
   try {
-    isFolder = lstatSync(arg).isDirectory();
+    // the argument itself is followed (a link to a folder is that folder), links inside are not
+    isFolder = statSync(arg).isDirectory();
   } catch {
     return { files: [arg] };
   }
