@@ -19,7 +19,8 @@ import type { Metrics } from '../ops/metrics';
 import { lessChecked } from './less-checked';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
-import { reconcileDay } from '../reconcile/reconcile-day';
+import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
+import { missedDays } from '../reconcile/missed-days';
 import { pruneProcessedMarks } from '../state/prune-marks';
 import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
@@ -116,17 +117,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     autorun: true,
   });
   // the nightly reconciliation scheduled by `watch` (BullMQ Job Scheduler) runs on any worker
+  const reconcileAndLog = async (date: string | undefined, what: string): Promise<ReconcileDayResult> => {
+    const r = await reconcileDay({ config, date });
+    logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept, ...(r.error ? { error: r.error } : {}) }, r.exitCode === 0 ? `${what}: clean` : r.exitCode === 1 ? `${what}: ANOMALIES` : `${what} could not run`);
+    return r;
+  };
   const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string }>) => {
-    const r = await reconcileDay({ config, date: job.data?.date });
-    logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept }, r.exitCode === 0 ? 'nightly reconciliation: clean' : r.exitCode === 1 ? 'nightly reconciliation: ANOMALIES' : 'nightly reconciliation could not run');
+    const r = await reconcileAndLog(job.data?.date, 'nightly reconciliation');
     if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
+    // the scheduled run (no date) also reconciles the nights missed before it, oldest first
+    const caughtUp: { date: string; exitCode: number; anomalies: number }[] = [];
+    if (job.data?.date === undefined && r.date) {
+      const missed = missedDays(statePaths(config).journal, path.join(config.paths.out, 'reports'), r.date, config.reconcile.catchUpDays);
+      if (missed.length > 0) logger.warn({ days: missed }, `${missed.length} earlier day(s) had no reconciliation report (nights missed while no watch or worker ran, or while Redis had lost the schedule): reconciled now`);
+      for (const day of missed) {
+        const c = await reconcileAndLog(day, `reconciliation of missed day ${day}`);
+        caughtUp.push({ date: day, exitCode: c.exitCode, anomalies: c.report?.anomalies.length ?? 0 });
+      }
+    }
     // then the marks past their retention; a failure here is logged, the reconciliation stands
     const pruned = await pruneProcessedMarks(config.paths.state, { days: config.retention.processedMarksDays }).catch((err: Error) => {
       logger.error({ err }, 'processed marks could not be pruned (retried next night; `chorus-flux prune` does it by hand)');
       return undefined;
     });
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
-    return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed };
+    return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
   nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker'));
   worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker'));

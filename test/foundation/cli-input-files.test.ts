@@ -4,7 +4,7 @@
  * `facturx` writes its PDF as every output is written (temp file, fsync, rename).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { facturxCommand } from '../../src/cli/commands/facturx';
 import { exitCodeOf, validateCommand } from '../../src/cli/commands/validate';
@@ -23,18 +23,22 @@ describe('files named on the command line', () => {
   writeFileSync(big, '');
   truncateSync(big, 130 * 1024 * 1024); // sparse: takes no room
 
-  it('validate reports a FIFO, a directory and an oversize file as unreadable, exit 2, without reading them', async () => {
+  it('validate reports a FIFO, a folder with no file and an oversize file as unreadable, exit 2, without reading them', async () => {
     let printed = '';
-    const code = await validateCommand([fifo, dir, big], { json: true }, (s) => (printed += s));
+    // a folder stands for the files under it: this one holds none (a FIFO is not one)
+    const empty = path.join(dir, 'vide');
+    mkdirSync(empty);
+    execFileSync('mkfifo', [path.join(empty, 'autre-tube.xml')]);
+    const code = await validateCommand([fifo, empty, big], { json: true }, (s) => (printed += s));
     expect(code).toBe(2);
     const reports = JSON.parse(printed) as { file: string; unreadable: boolean; findings: { rule: string; message: string }[] }[];
     expect(reports.map((r) => [r.file, r.unreadable, r.findings[0].rule])).toEqual([
       [fifo, true, 'FLUX-READ'],
-      [dir, true, 'FLUX-READ'],
+      [empty, true, 'FLUX-READ'],
       [big, true, 'FLUX-TAILLE'],
     ]);
     expect(reports[0].findings[0].message).toContain('is a FIFO, not a regular file');
-    expect(reports[1].findings[0].message).toContain('is a directory');
+    expect(reports[1].findings[0].message).toContain('holds no file to validate');
     expect(reports[2].findings[0].message).toMatch(/136314880 bytes; the limit is 125829120 bytes/);
     expect(exitCodeOf([])).toBe(0);
   });

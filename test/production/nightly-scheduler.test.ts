@@ -1,15 +1,20 @@
 /**
  * `watch` registers the nightly reconciliation as a BullMQ Job Scheduler; a worker runs it
- * and writes the day's reports, then prunes the processed marks past their retention.
+ * and writes the day's reports, then prunes the processed marks past their retention. A
+ * schedule Redis lost while `watch` runs is registered again; the scheduled run also
+ * reconciles the earlier days that have a journal but no report (missed nights).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { NIGHTLY_RECONCILIATION } from '../../src/cli/commands/watch';
 import { reconcileQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
-import { dayOf } from '../../src/util/clock';
+import { dayOf, fixedClock } from '../../src/util/clock';
+import { Journal } from '../../src/journal/journal';
+import { addDays } from '../../src/reconcile/day';
+import { reportPaths } from '../../src/reconcile/reconcile-day';
 import { createLogger } from '../../src/util/logger';
 import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
@@ -63,4 +68,76 @@ describeRedis('nightly reconciliation', () => {
     expect(existsSync(old)).toBe(false);
     await q.close();
   }, 60000);
+
+  it('is scheduled again when Redis loses it while watch runs (a restart without its data), and watch says so', async () => {
+    const watch = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), 'watch', '-c', setup.configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = ''; // the log goes to stderr
+    watch.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise((r) => watch.on('exit', r));
+    const q = reconcileQueue(setup.config, redis);
+    const scheduled = async () => (await q.getJobSchedulers()).map((s) => s.key);
+    try {
+      // started (the schedule of the test before is still there: it proves nothing)
+      for (let i = 0; i < 200 && !log.includes('"watch started"'); i++) await sleep(100);
+      expect(await scheduled()).toEqual([NIGHTLY_RECONCILIATION]);
+      // every key of the installation gone, as after a Redis restart without persistence
+      await deletePrefix(redis, setup.config.redis.prefix);
+      expect(await scheduled()).toEqual([]);
+      for (let i = 0; i < 100 && (await scheduled()).length === 0; i++) await sleep(100);
+      expect(await scheduled()).toEqual([NIGHTLY_RECONCILIATION]);
+      const s = await q.getJobScheduler(NIGHTLY_RECONCILIATION);
+      expect([s?.pattern, s?.tz]).toEqual([setup.config.reconcile.cron, setup.config.timezone]);
+      for (let i = 0; i < 50 && !log.includes('scheduled again'); i++) await sleep(100);
+      expect(log).toMatch(/"level":40[^\n]*the nightly reconciliation was no longer scheduled in Redis \(restarted without its data, or flushed\): scheduled again/);
+    } finally {
+      watch.kill('SIGTERM');
+      await exited;
+      await q.close();
+    }
+  }, 60000);
+
+  it('the scheduled run also reconciles the days of the last reconcile.catchUpDays that have a journal but no report', async () => {
+    const { config } = setup;
+    const yesterday = addDays(dayOf(new Date(), config.timezone), -1);
+    const reports = path.join(config.paths.out, 'reports');
+    // days with a journal: two missed nights, one reconciled (its report is kept as it is), one too old to catch up
+    const days = { missed1: addDays(yesterday, -3), reconciled: addDays(yesterday, -2), missed2: addDays(yesterday, -1), tooOld: addDays(yesterday, -(config.reconcile.catchUpDays + 1)) };
+    for (const day of Object.values(days)) {
+      const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: fixedClock(`${day}T12:00:00Z`), timezone: config.timezone, writerId: `test-${day}` });
+      await journal.append({ event: 'start', mode: 'worker', version: 'test', config: setup.configFile });
+      await journal.close();
+    }
+    mkdirSync(reports, { recursive: true });
+    writeFileSync(reportPaths(reports, days.reconciled).json, '{"kept":true}\n');
+    const q = reconcileQueue(config, redis);
+    const running = await startWorker({ config, logger: createLogger({ level: 'silent' }) });
+    try {
+      const job = await q.add('reconcile', {}); // as the scheduler adds it: no date
+      let state = '';
+      for (let i = 0; i < 300 && state !== 'completed' && state !== 'failed'; i++) {
+        await sleep(100);
+        state = (await job.getState()) as string;
+      }
+      expect(state).toBe('completed');
+      const value = (await q.getJob(job.id as string))?.returnvalue as { date: string; caughtUp: { date: string; exitCode: number }[] };
+      expect(value.date).toBe(yesterday);
+      expect(value.caughtUp.map((c) => [c.date, c.exitCode])).toEqual([[days.missed1, 0], [days.missed2, 0]]);
+      for (const day of [days.missed1, days.missed2, yesterday]) {
+        const report = JSON.parse(readFileSync(reportPaths(reports, day).json, 'utf8')) as { date: string; status: string };
+        expect([report.date, report.status]).toEqual([day, 'clean']);
+      }
+      expect(readFileSync(reportPaths(reports, days.reconciled).json, 'utf8')).toBe('{"kept":true}\n');
+      expect(existsSync(reportPaths(reports, days.tooOld).json)).toBe(false);
+      // a run for a named day (by hand, or a retry) catches up nothing
+      const named = await q.add('reconcile', { date: days.tooOld });
+      for (let i = 0, st = ''; i < 300 && st !== 'completed' && st !== 'failed'; i++) {
+        await sleep(100);
+        st = (await named.getState()) as string;
+      }
+      expect((await q.getJob(named.id as string))?.returnvalue).not.toHaveProperty('caughtUp');
+    } finally {
+      await running.close(5000);
+      await q.close();
+    }
+  }, 90000);
 });

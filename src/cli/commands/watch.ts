@@ -18,8 +18,9 @@ import { VERSION } from '../../version';
 import { onShutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
+import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 
-export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
+export { NIGHTLY_RECONCILIATION } from '../../queue/nightly-schedule';
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
@@ -50,10 +51,26 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     },
   });
   await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
-  await nightly.upsertJobScheduler(NIGHTLY_RECONCILIATION, { pattern: config.reconcile.cron, tz: config.timezone }, { name: 'reconcile', data: {} });
+  await registerNightlySchedule(nightly, config);
+  // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
+  let checking = false;
+  const scheduleCheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    restoreNightlySchedule(nightly, config)
+      .then((restored) => {
+        if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
+      })
+      .catch(() => undefined) // Redis errors are reported by the connection's handler
+      .finally(() => {
+        checking = false;
+      });
+  }, config.watch.rescanMs);
+  scheduleCheck.unref();
   await watcher.start();
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {
+    clearInterval(scheduleCheck);
     await watcher.stop();
     await journal.append({ event: 'stop', mode: 'watch', reason: signal });
     await journal.close();

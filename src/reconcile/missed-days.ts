@@ -1,0 +1,38 @@
+/**
+ * The nights the reconciliation missed: days with a journal but no report. The nightly job
+ * runs only while a `watch` keeps it scheduled and a worker takes it; a machine down for a
+ * weekend, or a Redis that lost the schedule, leaves days that nobody reconciled, and a
+ * report that does not exist raises no alarm. The scheduled run reconciles them too.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { addDays, isDay } from './day';
+import { reportPaths } from './reconcile-day';
+
+/**
+ * Days before `before` (YYYY-MM-DD), at most `days` back, whose journal folder holds a file
+ * and that have no JSON report in `reportDir`; oldest first. A journal that cannot be read
+ * gives none (the reconciliation of `before` itself says what is wrong with it).
+ */
+export function missedDays(journalDir: string, reportDir: string, before: string, days: number): string[] {
+  if (days <= 0) return [];
+  const from = addDays(before, -days);
+  let names: string[];
+  try {
+    names = readdirSync(journalDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((d) => isDay(d) && d >= from && d < before)
+    .filter((d) => !existsSync(reportPaths(reportDir, d).json) && holdsFiles(path.join(journalDir, d)))
+    .sort();
+}
+
+function holdsFiles(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((n) => !n.startsWith('.'));
+  } catch {
+    return false;
+  }
+}
