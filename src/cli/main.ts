@@ -151,6 +151,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
     .option('--reports <dir>', 'where to write reconcile-<date>.json/.csv/.html (default: <out>/reports)')
     .option('-q, --quiet', 'print nothing; the exit code and the report files tell')
+    .option('--catch-up', 'also reconcile the earlier days of the last reconcile.catchUpDays that have a journal but no report (nights a cron\'d reconcile missed); the exit code is the worst of all the days\'')
     .action(async (opts) => {
       process.exitCode = await reconcileCommand(opts);
     });

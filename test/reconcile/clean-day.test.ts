@@ -5,12 +5,13 @@
  * its exit codes.
  */
 import Big from 'big.js';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { readJournalDay, type JournalLine } from '../../src/journal/journal';
 import { LifecycleStore } from '../../src/lifecycle/store';
 import { lifecycleRecords } from '../../src/reconcile/lifecycle-scan';
 import { reconcileDay, reportPaths } from '../../src/reconcile/reconcile-day';
+import { addDays } from '../../src/reconcile/day';
 import { parseCsv } from '../../src/reconcile/report-csv';
 import type { ReconcileReport } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
@@ -153,4 +154,26 @@ it('on the command line: exit 0 clean, 1 with anomalies, 2 when it cannot run; -
   const wrong = await cli(['reconcile', '--date', '2026-02-30', '--out', day.out, '--config', config]);
   expect(wrong.code).toBe(2);
   expect(wrong.stderr).toMatch(/could not run: --date must be a calendar date/);
+});
+
+it('--catch-up also reconciles the earlier days that have a journal but no report (a cron missed them); the exit code is the worst of all', async () => {
+  const copy = copyDay(day);
+  rmSync(path.join(copy.out, 'reports'), { recursive: true, force: true });
+  // one of the missed days has an anomaly
+  const pivot = day.result('op-beta/facture-e2-maintenance.xml').outputs.find((o) => o.kind === 'pivot')!;
+  rmSync(path.join(copy.out, pivot.path));
+  const later = addDays(NEXT_DAY, 2);
+  const journalDays = readdirSync(path.join(copy.out, 'journal')).sort();
+  expect(journalDays).toEqual([DAY, NEXT_DAY]);
+  const r = await cli(['reconcile', '--date', later, '--out', copy.out, '--config', writeConfigFile(copy.root), '--catch-up']);
+  expect(r.stderr).toBe('');
+  expect(r.stdout).toContain(`reconciliation of ${later} (Europe/Paris): CLEAN`);
+  expect(r.stdout).toContain(`catching up 2 earlier day(s) without a report: ${DAY}, ${NEXT_DAY}`);
+  expect(r.stdout).toMatch(new RegExp(`reconciliation of ${DAY} \\(Europe/Paris\\): 1 anomaly[^]*1 × Journaled output missing from the folders`));
+  expect(r.code).toBe(1);
+  for (const d of [DAY, NEXT_DAY, later]) expect(JSON.parse(readFileSync(reportPaths(path.join(copy.out, 'reports'), d).json, 'utf8')).date).toBe(d);
+  // run again: every day has its report, nothing to catch up
+  const again = await cli(['reconcile', '--date', later, '--out', copy.out, '--config', writeConfigFile(copy.root), '--catch-up']);
+  expect(again.stdout).toContain('no earlier day of the last 7 without a report');
+  expect(again.code).toBe(0);
 });

@@ -2,10 +2,16 @@
  * `chorus-flux reconcile --date <YYYY-MM-DD> --out <dir> [--config <file>] [--reports <dir>]`
  * — the nightly reconciliation of one day (docs/RECONCILIATION.md). Writes
  * reconcile-<date>.json / .csv / .html under <out>/reports/ (or --reports) and prints a
- * short summary. Exit 0 clean, 1 anomalies, 2 could not run.
+ * short summary. Exit 0 clean, 1 anomalies, 2 could not run. With --catch-up, also the
+ * earlier days of the last reconcile.catchUpDays that have a journal but no report (what a
+ * cron'd reconcile missed while the machine was down), as the scheduled job does; the exit
+ * code is then the worst of all the days'.
  */
+import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { reconcileDay } from '../../reconcile/reconcile-day';
+import { missedDays } from '../../reconcile/missed-days';
+import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
+import { statePaths } from '../../runner/deps';
 import { UsageError } from '../../util/usage-error';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
 
@@ -15,6 +21,7 @@ export interface ReconcileCommandOptions {
   config?: string;
   reports?: string;
   quiet?: boolean;
+  catchUp?: boolean;
 }
 
 export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
@@ -22,11 +29,23 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   if (opts.out === '') throw new UsageError('--out is empty: give the output root to reconcile');
   const config = loadConfig(opts.config, { out: opts.out });
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
+  let exitCode = report(r, opts.quiet);
+  if (opts.catchUp && r.date) {
+    const reportDir = opts.reports ?? path.join(config.paths.out, 'reports');
+    const missed = missedDays(statePaths(config).journal, reportDir, r.date, config.reconcile.catchUpDays);
+    if (!opts.quiet) process.stdout.write(missed.length ? `catching up ${missed.length} earlier day(s) without a report: ${missed.join(', ')}\n` : `no earlier day of the last ${config.reconcile.catchUpDays} without a report\n`);
+    for (const day of missed) exitCode = Math.max(exitCode, report(await reconcileDay({ config, date: day, reportDir: opts.reports }), opts.quiet, true));
+  }
+  return exitCode;
+}
+
+/** Prints one day's summary (or why it could not run, `named` with its day); its exit code. */
+function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
   if (r.exitCode === 2 || !r.report) {
-    process.stderr.write(`chorus-flux reconcile: could not run: ${r.error ?? 'unknown error'}\n`);
+    process.stderr.write(`chorus-flux reconcile: ${named ? `${r.date}: ` : ''}could not run: ${r.error ?? 'unknown error'}\n`);
     return 2;
   }
-  if (!opts.quiet) {
+  if (!quiet) {
     const t = r.report.totals;
     const lines = [
       `reconciliation of ${r.report.date} (${r.report.timezone}): ${r.report.status === 'clean' ? 'CLEAN' : `${r.report.anomalies.length} anomal${r.report.anomalies.length === 1 ? 'y' : 'ies'}`}`,
