@@ -15,6 +15,7 @@ import { claimFile } from '../../src/ingest/claim';
 import { retryFailedJob } from '../../src/queue/failed-jobs';
 import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { registerNightlySchedule } from '../../src/queue/nightly-schedule';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
@@ -174,6 +175,12 @@ describeRedis('failed jobs: jobs and retry', () => {
       expect(listed.stdout).toContain('no failed job');
       expect(listed.stdout).toMatch(/nightly reconciliations that could not run: 1; the latest \(for 2999-01-01\) at [0-9T:.Z-]+:\n +reconciliation of 2999-01-01 could not run: .*\n +run it by hand once fixed: chorus-flux reconcile --config .* --date 2999-01-01/);
       expect(JSON.parse((await jobs('--json')).stdout).nightly).toMatchObject({ failed: 1, latest: { date: '2999-01-01' } });
+      // no watch has scheduled it against this Redis: said, and scheduled it is shown with its next run
+      expect(listed.stdout).toContain('nightly reconciliation: NOT scheduled in Redis — no `watch` runs against this Redis and prefix');
+      await registerNightlySchedule(nightly, setup.config);
+      const scheduled = await jobs();
+      expect(scheduled.stdout).toMatch(new RegExp(`nightly reconciliation: scheduled \\(${setup.config.reconcile.cron.replace(/\*/g, '\\*')}, ${setup.config.timezone}\\), next at \\d{4}-\\d{2}-\\d{2}T`));
+      expect(JSON.parse((await jobs('--json')).stdout).schedule).toMatchObject({ pattern: setup.config.reconcile.cron, tz: setup.config.timezone, next: expect.stringMatching(/^\d{4}-/) });
     } finally {
       await nightly.obliterate({ force: true });
       await nightly.close();

@@ -1,6 +1,7 @@
 /**
  * `chorus-flux jobs --config <file>`: the flux queue at a glance — jobs by state, and the
- * failed ones with their file and reason, and the nightly reconciliations that could not run.
+ * failed ones with their file and reason, the nightly reconciliation's schedule (or that Redis
+ * has none: no `watch` runs), and the nightly reconciliations that could not run.
  * Exit 0 when nothing failed, 1 when something did (for a monitoring check), 2 when the queue
  * cannot be read.
  */
@@ -9,6 +10,7 @@ import { nightlyFailures, queueOverview, JOB_STATES, type NightlyFailures, type 
 import { fluxQueue, FLUX_QUEUE, reconcileQueue } from '../../queue/flux-queue';
 import { connectRedisOnce } from '../../queue/redis';
 import { redactRedisUrl } from '../../queue/redis-url';
+import { NIGHTLY_RECONCILIATION } from '../../queue/nightly-schedule';
 import { UsageError } from '../../util/usage-error';
 
 /** BullMQ's reason for a job whose worker died on it more often than `maxStalledCount` allows. */
@@ -20,7 +22,15 @@ export interface JobsOptions {
   limit?: number;
 }
 
-export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where: string, configArg: string): string {
+/** The nightly reconciliation's schedule as Redis holds it; undefined when it holds none. */
+export interface NightlySchedule {
+  pattern?: string;
+  tz?: string;
+  /** the next run (ISO) */
+  next?: string;
+}
+
+export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where: string, configArg: string, schedule?: NightlySchedule): string {
   const lines = [`queue ${where}`, JOB_STATES.map((s) => `${s} ${o.counts[s]}`).join(' · ')];
   if (o.counts.failed === 0) lines.push('no failed job');
   else {
@@ -36,6 +46,12 @@ export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where
       lines.push(`jobs whose workers died on them (${STALLED_TOO_OFTEN}): retry them one at a time; a file that ends a worker again cannot be processed:`, `  chorus-flux set-aside --config ${configArg} --reason "<why, for the partner>" ${stalled.map((j) => j.id).join(' ')}`);
     }
   }
+  lines.push(
+    '',
+    schedule
+      ? `nightly reconciliation: scheduled (${schedule.pattern ?? '?'}${schedule.tz ? `, ${schedule.tz}` : ''})${schedule.next ? `, next at ${schedule.next}` : ''}`
+      : 'nightly reconciliation: NOT scheduled in Redis — no `watch` runs against this Redis and prefix (watch schedules it at start, and again whenever Redis lost it)',
+  );
   if (nightly.latest) {
     const l = nightly.latest;
     lines.push('', `nightly reconciliations that could not run: ${nightly.failed}; the latest${l.date ? ` (for ${l.date})` : ''}${l.failedAt ? ` at ${l.failedAt}` : ''}:`, `      ${l.reason}`, `  run it by hand once fixed: chorus-flux reconcile --config ${configArg}${l.date ? ` --date ${l.date}` : ' --date <day>'}`);
@@ -53,8 +69,10 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
   try {
     const o = await queueOverview(queue, opts.limit ?? 50);
     const nightly = await nightlyFailures(nightlyQueue);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ ...o, nightly }, null, 2)}\n`);
-    else process.stdout.write(formatOverview(o, nightly, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>'));
+    const s = await nightlyQueue.getJobScheduler(NIGHTLY_RECONCILIATION);
+    const schedule: NightlySchedule | undefined = s ? { pattern: s.pattern ?? undefined, tz: s.tz ?? undefined, next: s.next ? new Date(s.next).toISOString() : undefined } : undefined;
+    if (opts.json) process.stdout.write(`${JSON.stringify({ ...o, nightly, schedule: schedule ?? null }, null, 2)}\n`);
+    else process.stdout.write(formatOverview(o, nightly, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>', schedule));
     return o.counts.failed > 0 || nightly.failed > 0 ? 1 : 0;
   } finally {
     await Promise.all([queue.close(), nightlyQueue.close()]);
