@@ -186,12 +186,18 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
     chorus = { recipients: config.recipients, limits: config.limits };
   }
   const reports: ValidateReport[] = [];
+  // in text, each file is printed once judged: a folder of thousands shows its progress
+  const add = (some: ValidateReport[]) => {
+    reports.push(...some);
+    if (!opts.json && some.length > 0) out(`${text(some)}\n`);
+  };
   for (const arg of files) {
     const named = filesNamed(arg);
-    for (const file of named.files) reports.push(...(await validateFile(file, profile, chorus)));
-    if (named.problem) reports.push(named.problem);
+    for (const file of named.files) add(await validateFile(file, profile, chorus));
+    if (named.problem) add([named.problem]);
   }
   const several = new Set(reports.map((r) => r.file)).size > 1;
-  out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${text(reports)}\n${several ? `${tally(reports)}\n` : ''}`);
+  if (opts.json) out(`${JSON.stringify(reports, null, 2)}\n`);
+  else if (several) out(`${tally(reports)}\n`);
   return exitCodeOf(reports);
 }
