@@ -1,0 +1,94 @@
+/**
+ * The systemd units shipped in deploy/systemd: systemd itself accepts them
+ * (`systemd-analyze verify`, where the machine has it), every option their command lines
+ * give is one the command takes, a daemon's stop timeout leaves it time to drain, and the
+ * embedded mode's three command lines (run, prune, reconcile --catch-up) do their work when
+ * run as written, with the installation's paths mapped to a temporary folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { cli, ROOT } from '../helpers/cli';
+import { FIXTURES_INBOX, tempDir } from '../helpers/run';
+import { loadConfig } from '../../src/config/config';
+
+const UNITS = path.join(ROOT, 'deploy', 'systemd');
+const INSTALL = { app: '/opt/chorus-flux', config: '/etc/chorus-flux/config.json', data: '/srv/chorus-flux' };
+
+/** The [Service] settings of a unit: name → values (ExecStart may repeat). */
+function settings(file: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of readFileSync(path.join(UNITS, file), 'utf8').split('\n')) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
+    if (m) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
+  }
+  return out;
+}
+
+/** The chorus-flux arguments of an ExecStart line (`-` prefix: failure ignored), %i as instance 1. */
+function chorusFluxArgs(exec: string): string[] {
+  const words = exec.replace(/^-/, '').replace(/%i/g, '1').split(/\s+/);
+  expect(words.slice(0, 2)).toEqual(['/usr/bin/node', `${INSTALL.app}/bin/chorus-flux.js`]);
+  return words.slice(2);
+}
+
+const units = readdirSync(UNITS).sort();
+const services = units.filter((u) => u.endsWith('.service'));
+
+describe('systemd units (deploy/systemd)', () => {
+  it('are the watch, the worker template, and the embedded mode run and reconcile with their timers', () => {
+    expect(units).toEqual(['chorus-flux-reconcile.service', 'chorus-flux-reconcile.timer', 'chorus-flux-run.service', 'chorus-flux-run.timer', 'chorus-flux-watch.service', 'chorus-flux-worker@.service']);
+  });
+
+  it('pass systemd-analyze verify', () => {
+    const which = spawnSync('sh', ['-c', 'command -v systemd-analyze'], { encoding: 'utf8' });
+    if (which.status !== 0) {
+      process.stderr.write('deploy-units: systemd-analyze is not on this machine; the units were checked by the other tests only\n');
+      return;
+    }
+    const r = spawnSync('systemd-analyze', ['verify', ...units.map((u) => path.join(UNITS, u))], { encoding: 'utf8' });
+    expect([r.status, r.stderr.trim()]).toEqual([0, '']);
+  });
+
+  it.each(services)('%s: every option of its command lines is one the command takes', async (unit) => {
+    for (const exec of settings(unit).get('ExecStart') ?? []) {
+      const [command, ...rest] = chorusFluxArgs(exec);
+      const help = await cli([command, '--help']);
+      expect(help.code).toBe(0);
+      for (const option of rest.filter((w) => w.startsWith('--'))) expect([unit, option, help.stdout.includes(`${option} `) || help.stdout.includes(`${option}\n`)]).toEqual([unit, option, true]);
+      // the paths it names are where the unit may write
+      for (const p of rest.filter((w) => w.startsWith(INSTALL.data))) expect(settings(unit).get('ReadWritePaths')?.some((rw) => p.startsWith(rw))).toBe(true);
+    }
+  });
+
+  it('the daemons restart, are stopped by SIGTERM and given time to drain their jobs', () => {
+    const drainSeconds = loadConfig(undefined).worker.shutdownTimeoutMs / 1000;
+    for (const unit of ['chorus-flux-watch.service', 'chorus-flux-worker@.service']) {
+      const s = settings(unit);
+      expect([unit, s.get('KillSignal'), s.get('Restart')]).toEqual([unit, ['SIGTERM'], ['always']]);
+      expect(Number(s.get('TimeoutStopSec')?.[0])).toBeGreaterThan(drainSeconds);
+      // a multi-invoice flow writes thousands of files (the descriptor budget of write-batch.ts)
+      expect(Number(s.get('LimitNOFILE')?.[0])).toBeGreaterThanOrEqual(4096);
+    }
+  });
+
+  it('the embedded mode’s command lines do their work as written (paths mapped to a temporary folder)', async () => {
+    const root = tempDir('cf-units-');
+    const data = path.join(root, 'srv');
+    mkdirSync(path.join(data, 'in'), { recursive: true });
+    cpSync(path.join(FIXTURES_INBOX, 'op-alpha'), path.join(data, 'in', 'op-alpha'), { recursive: true });
+    const mapped = (exec: string) => chorusFluxArgs(exec).map((w) => w.replace(INSTALL.config, path.join(ROOT, 'config', 'example.json')).replace(INSTALL.data, data));
+    const run = settings('chorus-flux-run.service').get('ExecStart') ?? [];
+    expect(run).toHaveLength(1);
+    const ran = await cli(mapped(run[0]).map((w) => (w === '60' ? '0' : w))); // --min-age 60: the fixtures were copied just now
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    expect(readdirSync(path.join(data, 'out', 'pivot')).length).toBeGreaterThan(0);
+    const nightly = settings('chorus-flux-reconcile.service').get('ExecStart') ?? [];
+    expect(nightly.map((e) => chorusFluxArgs(e)[0])).toEqual(['prune', 'reconcile']);
+    for (const exec of nightly) {
+      const r = await cli(mapped(exec));
+      expect([mapped(exec)[0], r.code, r.stderr]).toEqual([mapped(exec)[0], 0, '']);
+    }
+    expect(existsSync(path.join(data, 'out', 'reports'))).toBe(true);
+  }, 60000);
+});
