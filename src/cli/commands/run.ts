@@ -60,8 +60,12 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
       : await runEmbedded({ inbox, deps: createDeps(config, { logger }), concurrency, maxBytesInFlight, ...progress });
   bar?.stop();
   await new Promise((r) => setTimeout(r, 20));
-  process.stdout.write(`${summaryTable(summary)}\n`);
-  process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
+  // the log file keeps the summary; the console has it unless --quiet (a timer's run prints nothing when all went well)
+  logger.info({ files: summary.files, byKind: summary.tally.rows(), waiting: summary.waiting.length, skipped: summary.skipped.length, failures: summary.failures.length, ms: summary.ms }, 'run finished');
+  if (!opts.quiet) {
+    process.stdout.write(`${summaryTable(summary)}\n`);
+    process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
+  }
   for (const hint of failureHints(summary.failures.map((f) => f.error))) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
   return summary.failures.length > 0 ? 2 : 0;
