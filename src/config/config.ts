@@ -2,6 +2,7 @@
  * The configuration file: read, validated against schemas/config.schema.json (ajv, defaults
  * filled in), relative paths resolved against the file's folder. Errors name the key.
  */
+import { CronExpressionParser } from 'cron-parser';
 import type { ReceiptTime } from '../ingest/receipt-time';
 import Ajv, { type ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
@@ -122,6 +123,20 @@ function timezoneProblem(timeZone: unknown): string | undefined {
   }
 }
 
+/**
+ * A cron pattern BullMQ cannot read would stop `watch` at start with a stack; parsed here
+ * with the parser BullMQ uses (cron-parser, the same version), in the configured time zone.
+ */
+function cronProblem(pattern: unknown, timeZone: string | undefined): string | undefined {
+  if (pattern === undefined) return undefined;
+  try {
+    CronExpressionParser.parse(pattern as string, { tz: timeZone ?? 'Europe/Paris' });
+    return undefined;
+  } catch (e) {
+    return `reconcile.cron: ${JSON.stringify(pattern)} is not a cron pattern (${(e as Error).message}); six fields with seconds, e.g. "0 30 2 * * *" for 02:30 every night`;
+  }
+}
+
 /** A routing-table SIRET with a bad key is a typo: no invoice would ever be routed to it. */
 function siretProblem(key: string, siret: string): string | undefined {
   const c = checkSiret(siret);
@@ -139,6 +154,8 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   const problems: string[] = [];
   const tz = timezoneProblem(d.timezone);
   if (tz) problems.push(tz);
+  const cron = tz ? undefined : cronProblem(d.reconcile?.cron, d.timezone);
+  if (cron) problems.push(cron);
   const sirets = new Set<string>();
   (d.recipients as any[]).forEach((r, k) => {
     for (const bad of [siretProblem(`recipients.${k}.siret`, r.siret), r.moe && siretProblem(`recipients.${k}.moe.siret`, r.moe.siret)]) if (bad) problems.push(bad);

@@ -51,6 +51,13 @@ describe('values of the right type that cannot work, named with the key and the 
     expect(problems({ ...ok, timezone: 'America/Cayenne' })).toEqual([]);
   });
 
+  it('refuses a reconcile.cron BullMQ cannot read (watch used to stop at start with a stack), as its own parser reads it', () => {
+    expect(problems({ ...ok, reconcile: { cron: 'every night' } })).toEqual([expect.stringMatching(/^reconcile\.cron: "every night" is not a cron pattern \(.*\); six fields with seconds, e\.g\. "0 30 2 \* \* \*" for 02:30 every night$/)]);
+    expect(problems({ ...ok, reconcile: { cron: '0 61 2 * * *' } })).toEqual([expect.stringContaining('reconcile.cron: "0 61 2 * * *" is not a cron pattern (Constraint error, got value 61 expected range 0-59)')]);
+    // what the scheduler takes: with seconds, without, in another zone
+    for (const cron of ['0 30 2 * * *', '30 2 * * *', '0 0 4 * * 1-5']) expect(problems({ ...ok, timezone: 'America/Cayenne', reconcile: { cron } })).toEqual([]);
+  });
+
   it('refuses a routing SIRET with a bad key, in the recipient or its MOE: no invoice would reach it', () => {
     const moe = { siret: '91485253800019', codeService: 'MOE01', recepteurId: 'M01' };
     expect(problems({ recipients: [{ siret: '21787789300017', recepteurId: 'VALM01', moe }] })).toEqual([
