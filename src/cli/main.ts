@@ -189,6 +189,9 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    // a command that failed must end, whatever it left open (a daemon that failed to start
+    // used to hang with its Redis connection, neither running nor exiting)
+    setTimeout(() => process.exit(), 3000).unref();
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;

@@ -4,13 +4,26 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Metrics } from './metrics';
+import { UsageError } from '../util/usage-error';
+
+/**
+ * Why a server could not listen, in plain words (a port in use, or one this user may not
+ * take); the error itself for anything else.
+ */
+export function listenProblem(e: unknown, what: string, port: number, host: string, setting: string): Error {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UsageError(`${what}: port ${port} on ${host} is already in use (another chorus-flux process on this machine?). Give this one its own port: ${setting} (0: any free port, logged).`);
+  if (code === 'EACCES') return new UsageError(`${what}: this user may not listen on port ${port} on ${host} (ports under 1024 need privileges). Choose another: ${setting}.`);
+  if (code === 'EADDRNOTAVAIL') return new UsageError(`${what}: ${host} is not an address of this machine. Set another host (metrics.host or dashboard.host).`);
+  return e as Error;
+}
 
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startOpsServer(metrics: Metrics, opts: { port: number; host: string; health: () => Promise<{ ok: boolean; details: Record<string, unknown> }> }): Promise<OpsServer> {
+export async function startOpsServer(metrics: Metrics, opts: { port: number; host: string; health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>; setting?: string }): Promise<OpsServer> {
   const server = http.createServer(async (req, res) => {
     try {
       if (req.url === '/metrics') {
@@ -31,7 +44,7 @@ export async function startOpsServer(metrics: Metrics, opts: { port: number; hos
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e) => reject(listenProblem(e, 'the /metrics and /healthz endpoint', opts.port, opts.host, opts.setting ?? '--metrics-port, or metrics.port / metrics.workerPort in the configuration')));
     server.listen(opts.port, opts.host, () => resolve());
   });
   return {

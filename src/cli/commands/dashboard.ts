@@ -5,8 +5,9 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { listenProblem } from '../../ops/http-server';
 import express from 'express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadConfig } from '../../config/config';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
 import { createRedis } from '../../queue/redis';
@@ -22,9 +23,17 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
   const app = express();
   app.use('/', serverAdapter.getRouter());
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port ?? config.dashboard.port, config.dashboard.host, () => resolve(s));
-    s.once('error', reject);
+  const server: Server = await new Promise<Server>((resolve, reject) => {
+    // not app.listen: Express 5 calls its callback on a failed listen too, and the dashboard
+    // said "started" on a port another process held
+    const s = createServer(app);
+    s.once('error', (e) => reject(listenProblem(e, 'the dashboard', port ?? config.dashboard.port, config.dashboard.host, '--port, or dashboard.port in the configuration')));
+    s.listen(port ?? config.dashboard.port, config.dashboard.host, () => resolve(s));
+  }).catch(async (e: unknown) => {
+    // nothing left open: the process ends with its error
+    await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
+    await redis.quit().catch(() => undefined);
+    throw e;
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;

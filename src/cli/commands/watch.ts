@@ -27,37 +27,57 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   checkFolders(config, 'watch');
   const logger = createLogger({});
   for (const w of configWarnings(config)) logger.warn(w);
-  // a refused password stops the start here; a Redis not up yet is waited for
-  await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
-  const redis = createRedis({ url: config.redis.url });
-  const queue = fluxQueue(config, redis);
-  const nightly = reconcileQueue(config, redis);
-  const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
-  const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') });
-  // Redis's state as the watcher sees it: errors logged once per kind, claims paused while it refuses jobs
-  const trouble = new RedisTrouble();
-  redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
-  redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
-  for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
-  const watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble });
+  let queue: ReturnType<typeof fluxQueue> | undefined;
+  let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher } | undefined;
+  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}) });
+  // the port first: one in use stops the start before anything is claimed
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.port,
     host: config.metrics.host,
     health: async () => {
-      const pong = await redis.ping().catch(() => 'down');
+      if (!live) return { ok: false, details: { role: 'watch', starting: true, version: VERSION } };
+      const pong = await live.redis.ping().catch(() => 'down');
       // a Redis at its memory limit still answers PING: what counts is whether it takes jobs
-      const trouble = watcher.trouble.current();
+      const trouble = live.watcher.trouble.current();
       return { ok: pong === 'PONG' && !trouble, details: { role: 'watch', redis: pong !== 'PONG' ? 'down' : trouble ? 'refusing jobs' : 'up', ...troubleDetails(trouble), version: VERSION } };
     },
   });
-  await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
-  await registerNightlySchedule(nightly, config);
+  let redis: ReturnType<typeof createRedis> | undefined;
+  let nightly: ReturnType<typeof reconcileQueue> | undefined;
+  const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
+  let watcher: InboxWatcher | undefined;
+  try {
+    // a refused password stops the start here; a Redis not up yet is waited for
+    await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
+    redis = createRedis({ url: config.redis.url });
+    queue = fluxQueue(config, redis);
+    nightly = reconcileQueue(config, redis);
+    // Redis's state as the watcher sees it: errors logged once per kind, claims paused while it refuses jobs
+    const trouble = new RedisTrouble();
+    redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+    redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
+    for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+    watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble });
+    await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
+    await registerNightlySchedule(nightly, config);
+    await watcher.start();
+  } catch (e) {
+    // nothing left open: the process ends with its error
+    await watcher?.stop().catch(() => undefined);
+    await server.close();
+    for (const q of [queue, nightly]) await q?.close().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
+    await journal.close().catch(() => undefined);
+    throw e;
+  }
+  live = { redis, watcher };
+  const [fluxJobs, nightlyJobs, connection, inboxes] = [queue, nightly, redis, watcher];
   // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
   let checking = false;
   const scheduleCheck = setInterval(() => {
     if (checking) return;
     checking = true;
-    restoreNightlySchedule(nightly, config)
+    restoreNightlySchedule(nightlyJobs, config)
       .then((restored) => {
         if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
       })
@@ -67,16 +87,15 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
       });
   }, config.watch.rescanMs);
   scheduleCheck.unref();
-  await watcher.start();
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {
     clearInterval(scheduleCheck);
-    await watcher.stop();
+    await inboxes.stop();
     await journal.append({ event: 'stop', mode: 'watch', reason: signal });
     await journal.close();
     await server.close();
-    await queue.close();
-    await nightly.close();
-    await redis.quit().catch(() => undefined);
+    await fluxJobs.close();
+    await nightlyJobs.close();
+    await connection.quit().catch(() => undefined);
   });
 }

@@ -21,31 +21,46 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   checkFolders(config, 'worker');
   const logger = createLogger({});
   for (const w of configWarnings(config)) logger.warn(w);
-  // a refused password stops the start here; a Redis not up yet is waited for
-  await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
-  const redis = createRedis({ url: config.redis.url });
-  const queue = fluxQueue(config, redis);
-  const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'delayed', 'failed') });
-  const trouble = new RedisTrouble();
-  // the metrics' connection (queue depth): its errors are the same trouble as the worker's
-  redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
-  queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
-  const concurrency = opts.concurrency ?? config.worker.concurrency;
-  const running = await startWorker({ config, logger, metrics, concurrency, trouble });
+  let queue: ReturnType<typeof fluxQueue> | undefined;
+  let running: Awaited<ReturnType<typeof startWorker>> | undefined;
+  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed') : {}) });
+  // the port first: one in use stops the start before any job is taken (it used to be found
+  // after the worker had started, which then ran on without its endpoints)
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.workerPort,
     host: config.metrics.host,
     health: async () => {
+      if (!running) return { ok: false, details: { role: 'worker', running: false, starting: true, version: VERSION } };
       const trouble = running.trouble.current();
       return { ok: running.worker.isRunning() && !trouble, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), version: VERSION } };
     },
   });
+  const concurrency = opts.concurrency ?? config.worker.concurrency;
+  let redis: ReturnType<typeof createRedis> | undefined;
+  try {
+    // a refused password stops the start here; a Redis not up yet is waited for
+    await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
+    redis = createRedis({ url: config.redis.url });
+    queue = fluxQueue(config, redis);
+    const trouble = new RedisTrouble();
+    // the metrics' connection (queue depth): its errors are the same trouble as the worker's
+    redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+    queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+    running = await startWorker({ config, logger, metrics, concurrency, trouble });
+  } catch (e) {
+    // nothing left open: the process ends with its error
+    await server.close();
+    await queue?.close().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
+    throw e;
+  }
+  const [started, q, connection] = [running, queue, redis];
   logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
   return onShutdown(logger, config.worker.shutdownTimeoutMs, async () => {
-    const how = await running.close(config.worker.shutdownTimeoutMs);
+    const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
     await server.close();
-    await queue.close();
-    await redis.quit().catch(() => undefined);
+    await q.close();
+    await connection.quit().catch(() => undefined);
   });
 }
