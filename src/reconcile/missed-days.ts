@@ -6,15 +6,20 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config/config';
+import { statePaths } from '../runner/deps';
 import { addDays, isDay } from './day';
-import { reportPaths } from './reconcile-day';
+import { defaultReportDir, reportPaths } from './reconcile-day';
 
 /**
- * Days before `before` (YYYY-MM-DD), at most `days` back, whose journal folder holds a file
- * and that have no JSON report in `reportDir`; oldest first. A journal that cannot be read
- * gives none (the reconciliation of `before` itself says what is wrong with it).
+ * Days before `before` (YYYY-MM-DD), at most `reconcile.catchUpDays` back, whose journal
+ * folder holds a file and that have no JSON report in `reportDir`; oldest first. A journal
+ * that cannot be read gives none (the reconciliation of `before` itself says what is wrong
+ * with it).
  */
-export function missedDays(journalDir: string, reportDir: string, before: string, days: number): string[] {
+export function missedDays(config: Config, before: string, reportDir = defaultReportDir(config)): string[] {
+  const days = config.reconcile.catchUpDays;
+  const journalDir = statePaths(config).journal;
   if (days <= 0) return [];
   const from = addDays(before, -days);
   let names: string[];

@@ -80,6 +80,11 @@ export function defaultReconcileDate(clock: Clock, timeZone: string): string {
   return addDays(dayOf(clock.now(), timeZone), -1);
 }
 
+/** Where the reports go unless told otherwise: `<paths.out>/reports`. */
+export function defaultReportDir(config: Config): string {
+  return path.join(config.paths.out, 'reports');
+}
+
 export function reportPaths(reportDir: string, date: string): { json: string; csv: string; html: string } {
   const base = path.join(reportDir, `reconcile-${date}`);
   return { json: `${base}.json`, csv: `${base}.csv`, html: `${base}.html` };
@@ -97,7 +102,7 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
       // the temp files of writers that crashed (a report-only call changes nothing)
       result.swept = await sweepStateAndDay(opts.config, date);
       if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary file(s) left under state/ or the day's archive/ and error/ by writers that crashed.`);
-      const files = reportPaths(opts.reportDir ?? path.join(opts.config.paths.out, 'reports'), date);
+      const files = reportPaths(opts.reportDir ?? defaultReportDir(opts.config), date);
       await writeFileAtomic(files.json, renderJson(report));
       await writeCsvFile(files.csv, rows());
       await writeFileAtomic(files.html, renderHtml(report));

@@ -128,7 +128,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // the scheduled run (no date) also reconciles the nights missed before it, oldest first
     const caughtUp: { date: string; exitCode: number; anomalies: number }[] = [];
     if (job.data?.date === undefined && r.date) {
-      const missed = missedDays(statePaths(config).journal, path.join(config.paths.out, 'reports'), r.date, config.reconcile.catchUpDays);
+      const missed = missedDays(config, r.date);
       if (missed.length > 0) logger.warn({ days: missed }, `${missed.length} earlier day(s) had no reconciliation report (nights missed while no watch or worker ran, or while Redis had lost the schedule): reconciled now`);
       for (const day of missed) {
         const c = await reconcileAndLog(day, `reconciliation of missed day ${day}`);

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { NIGHTLY_RECONCILIATION } from '../../src/cli/commands/watch';
+import { NIGHTLY_RECONCILIATION } from '../../src/queue/nightly-schedule';
 import { reconcileQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
 import { dayOf, fixedClock } from '../../src/util/clock';

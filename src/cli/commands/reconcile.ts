@@ -7,11 +7,9 @@
  * cron'd reconcile missed while the machine was down), as the scheduled job does; the exit
  * code is then the worst of all the days'.
  */
-import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { missedDays } from '../../reconcile/missed-days';
 import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
-import { statePaths } from '../../runner/deps';
 import { UsageError } from '../../util/usage-error';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
 
@@ -31,8 +29,7 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
   let exitCode = report(r, opts.quiet);
   if (opts.catchUp && r.date) {
-    const reportDir = opts.reports ?? path.join(config.paths.out, 'reports');
-    const missed = missedDays(statePaths(config).journal, reportDir, r.date, config.reconcile.catchUpDays);
+    const missed = missedDays(config, r.date, opts.reports);
     if (!opts.quiet) process.stdout.write(missed.length ? `catching up ${missed.length} earlier day(s) without a report: ${missed.join(', ')}\n` : `no earlier day of the last ${config.reconcile.catchUpDays} without a report\n`);
     for (const day of missed) exitCode = Math.max(exitCode, report(await reconcileDay({ config, date: day, reportDir: opts.reports }), opts.quiet, true));
   }

@@ -20,7 +20,6 @@ import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 
-export { NIGHTLY_RECONCILIATION } from '../../queue/nightly-schedule';
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number }): Promise<number> {
   const config = loadConfig(opts.config);
