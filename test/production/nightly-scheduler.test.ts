@@ -5,11 +5,12 @@
  * reconciles the earlier days that have a journal but no report (missed nights).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { NIGHTLY_RECONCILIATION } from '../../src/queue/nightly-schedule';
 import { reconcileQueue } from '../../src/queue/flux-queue';
+import { lastReportSeconds } from '../../src/ops/metrics';
 import { startWorker } from '../../src/runner/worker';
 import { dayOf, fixedClock } from '../../src/util/clock';
 import { Journal } from '../../src/journal/journal';
@@ -80,6 +81,13 @@ describeRedis('nightly reconciliation', () => {
       // started (the schedule of the test before is still there: it proves nothing)
       for (let i = 0; i < 200 && !log.includes('"watch started"'); i++) await sleep(100);
       expect(await scheduled()).toEqual([NIGHTLY_RECONCILIATION]);
+      // its /metrics says when the newest report was written (the test before wrote one)
+      const url = /"metrics":"(http:[^"]+)"/.exec(log)?.[1] as string;
+      const report = readdirSync(path.join(setup.config.paths.out, 'reports')).filter((n) => n.endsWith('.json')).map((n) => statSync(path.join(setup.config.paths.out, 'reports', n)).mtimeMs);
+      expect(report.length).toBeGreaterThan(0);
+      const scraped = /^chorus_flux_reconcile_last_report_seconds (\d+)$/m.exec(await (await fetch(url)).text())?.[1];
+      expect(Number(scraped)).toBe(Math.floor(Math.max(...report) / 1000));
+      expect(lastReportSeconds(path.join(setup.dir, 'no-reports-here'))).toBe(0); // 0 until a first report: an alert on its age fires
       // every key of the installation gone, as after a Redis restart without persistence
       await deletePrefix(redis, setup.config.redis.prefix);
       expect(await scheduled()).toEqual([]);
