@@ -2,8 +2,6 @@
  * Prometheus metrics (prom-client): files received / accepted / refused / suspended,
  * processing time, queue depth. One registry per process.
  */
-import { readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
@@ -26,34 +24,11 @@ export interface Metrics {
   redisErrors: Counter<'kind'>;
 }
 
-/**
- * When the newest reconciliation report (`reconcile-<day>.json`) was written, in Unix seconds;
- * 0 when there is none. Read at each scrape: a few files a day.
- */
-export function lastReportSeconds(reportsDir: string): number {
-  let newest = 0;
-  let names: string[];
-  try {
-    names = readdirSync(reportsDir);
-  } catch {
-    return 0;
-  }
-  for (const n of names) {
-    if (!/^reconcile-\d{4}-\d{2}-\d{2}\.json$/.test(n)) continue;
-    try {
-      newest = Math.max(newest, statSync(path.join(reportsDir, n)).mtimeMs);
-    } catch {
-      // removed while listed
-    }
-  }
-  return Math.floor(newest / 1000);
-}
-
-export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; defaults?: boolean; reportsDir?: string } = {}): Metrics {
+export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; defaults?: boolean; lastReportSeconds?: () => number } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'chorus_flux_' });
-  if (opts.reportsDir !== undefined) {
-    const reportsDir = opts.reportsDir;
+  if (opts.lastReportSeconds !== undefined) {
+    const lastReportSeconds = opts.lastReportSeconds;
     // reports that stop coming (no worker runs the nightly job, or it fails every night) are
     // seen by an alert on this: time() - chorus_flux_reconcile_last_report_seconds > 26 h
     new Gauge({
@@ -61,7 +36,7 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
       help: 'When the newest nightly reconciliation report was written (Unix seconds; 0: none yet). Alert when older than a day and a bit',
       registers: [registry],
       collect() {
-        this.set(lastReportSeconds(reportsDir));
+        this.set(lastReportSeconds());
       },
     });
   }

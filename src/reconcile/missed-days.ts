@@ -2,9 +2,10 @@
  * The nights the reconciliation missed: days with a journal but no report. The nightly job
  * runs only while a `watch` keeps it scheduled and a worker takes it; a machine down for a
  * weekend, or a Redis that lost the schedule, leaves days that nobody reconciled, and a
- * report that does not exist raises no alarm. The scheduled run reconciles them too.
+ * report that does not exist raises no alarm. The scheduled run reconciles them too, and
+ * `watch`'s metrics say when the newest report was written.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { statePaths } from '../runner/deps';
@@ -40,4 +41,28 @@ function holdsFiles(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * When the newest report (`reconcile-<day>.json`) was written, in Unix seconds; 0 when there is
+ * none (for the metric an alert watches: reports that stop coming).
+ */
+export function lastReportSeconds(reportDir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(reportDir);
+  } catch {
+    return 0;
+  }
+  let newest = 0;
+  for (const n of names) {
+    const day = /^reconcile-(.+)\.json$/.exec(n)?.[1];
+    if (day === undefined || !isDay(day) || n !== path.basename(reportPaths(reportDir, day).json)) continue;
+    try {
+      newest = Math.max(newest, statSync(path.join(reportDir, n)).mtimeMs);
+    } catch {
+      // removed while listed
+    }
+  }
+  return Math.floor(newest / 1000);
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { NIGHTLY_RECONCILIATION } from '../../src/queue/nightly-schedule';
 import { reconcileQueue } from '../../src/queue/flux-queue';
-import { lastReportSeconds } from '../../src/ops/metrics';
+import { lastReportSeconds } from '../../src/reconcile/missed-days';
 import { startWorker } from '../../src/runner/worker';
 import { dayOf, fixedClock } from '../../src/util/clock';
 import { Journal } from '../../src/journal/journal';

@@ -20,6 +20,7 @@ import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 import { defaultReportDir } from '../../reconcile/reconcile-day';
+import { lastReportSeconds } from '../../reconcile/missed-days';
 
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number }): Promise<number> {
@@ -29,7 +30,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher } | undefined;
-  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}), reportsDir: defaultReportDir(config) });
+  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}), lastReportSeconds: () => lastReportSeconds(defaultReportDir(config)) });
   // the port first: one in use stops the start before anything is claimed
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.port,
