@@ -6,7 +6,8 @@
  * They change no invoice's state: a refused pivot means its invoices never reached the
  * recipient's accounts, and only an operator can tell why (its `Details` say) and send them
  * again. So each is judged (code and moment as the XSD and DESIGN.md §4 say), matched to the
- * flow it names when that flow is still in the partner's outbox, recorded on the file's
+ * flow it names when that flow is still in the partner's outbox (the nightly report looks the
+ * others up in the journal: reconcile/sent-flows.ts), recorded on the file's
  * outcome line, and a refusal is logged as an error and listed by the reconciliation.
  */
 import { existsSync } from 'node:fs';

@@ -28,6 +28,7 @@ import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { partnerOf } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
 import type { SkippedEntry } from '../ingest/scan';
+import { findSentFlows, lookbackDays } from './sent-flows';
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
@@ -481,6 +482,15 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const orderedCounts: Partial<Record<AnomalyType, number>> = {};
   for (const t of ANOMALY_TYPES) if (anomalyCounts[t]) orderedCounts[t] = anomalyCounts[t];
   const summary = summarize(config, files, col.alreadyProcessed, new LocalHours(tz));
+  // 9. the flows receivers refused, found again in the journal (they have usually left their outbox)
+  const refusals = summary.flowStatuses.refusals;
+  if (refusals.length > 0) {
+    const sent = await findSentFlows(journalDir, refusals.map((r) => r.flow ?? r.idFlux), lookbackDays(date, config.reconcile.flowLookbackDays));
+    for (const r of refusals) {
+      const s = sent.get(r.flow ?? r.idFlux);
+      if (s) r.sent = s;
+    }
+  }
   const report: ReconcileReport = {
     format: 'chorus-flux/reconcile@1',
     date,

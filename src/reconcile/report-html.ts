@@ -4,6 +4,7 @@
  * volumes per hour, per partner, per recipient (amounts in and out), notes.
  */
 import { hourlyChart } from './chart-svg';
+import { sentFlowText } from './sent-flows';
 import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
 
 const MAX_ROWS_PER_TYPE = 200;
@@ -103,7 +104,7 @@ function flowStatusSection(r: ReconcileReport): string {
   if (f.refusals.length) {
     out.push('<table id="flow-refusals"><thead><tr><th>flow</th><th>status</th><th>partner</th><th>their words</th><th>told in</th></tr></thead><tbody>');
     for (const x of f.refusals.slice(0, MAX_ROWS_PER_TYPE)) {
-      out.push(`<tr><td>${esc(x.flow ?? x.idFlux)}</td><td>${esc(x.idStatut)} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'}<div class="sub">${esc(x.at)}</div></td><td>${esc(x.partner)}</td><td>${esc(x.reason ?? '—')}</td><td>${esc(x.file)}</td></tr>`);
+      out.push(`<tr><td>${esc(x.flow ?? x.sent?.output ?? x.idFlux)}<div class="sub">${esc(sentFlowText(x.sent, f.lookbackDays))}</div></td><td>${esc(x.idStatut)} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'}<div class="sub">${esc(x.at)}</div></td><td>${esc(x.partner)}</td><td>${esc(x.reason ?? '—')}</td><td>${esc(x.file)}</td></tr>`);
     }
     out.push('</tbody></table>');
     if (f.refusals.length > MAX_ROWS_PER_TYPE) out.push(`<p class="more">${f.refusals.length - MAX_ROWS_PER_TYPE} more in the JSON report.</p>`);

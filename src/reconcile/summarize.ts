@@ -117,7 +117,7 @@ export function summarize(config: Config, files: FileRec[], alreadyProcessed: Ma
     return x;
   };
 
-  const flowStatuses: ReconcileReport['flowStatuses'] = { acknowledged: 0, rejected: 0, partial: 0, refusals: [] };
+  const flowStatuses: ReconcileReport['flowStatuses'] = { acknowledged: 0, rejected: 0, partial: 0, refusals: [], lookbackDays: config.reconcile.flowLookbackDays };
   for (const f of files) {
     const partner = f.receipt?.partner ?? f.outcome?.partner ?? 'default';
     for (const s of f.outcome?.flows ?? []) {

@@ -130,6 +130,24 @@ export interface FlowRefusal {
   /** the output it names, when it was still in the outbox (relative to the output root) */
   flow?: string;
   reason?: string;
+  /** the flow as the journal of the last reconcile.flowLookbackDays days has it (absent: not found there) */
+  sent?: SentFlow;
+}
+
+/** A flow chorus-flux wrote, as its journal line says (reconcile/sent-flows.ts). */
+export interface SentFlow {
+  /** the journal day it was written on */
+  day: string;
+  /** relative to the output root */
+  output: string;
+  /** the inbound file it came from */
+  file: string;
+  partner: string;
+  sha256: string;
+  sentAt: string;
+  /** how many invoices it carried; `invoices` names the first 20 */
+  invoiceCount: number;
+  invoices: AnomalyInvoice[];
 }
 
 export interface FlowStatusCounts {
@@ -157,7 +175,7 @@ export interface ReconcileReport {
    * refusal among them: not an anomaly of the bookkeeping (nothing was lost here), but
    * invoices that did not reach the recipient's accounts and need an operator.
    */
-  flowStatuses: FlowStatusCounts & { refusals: FlowRefusal[] };
+  flowStatuses: FlowStatusCounts & { refusals: FlowRefusal[]; lookbackDays: number };
   anomalyCounts: Partial<Record<AnomalyType, number>>;
   anomalies: Anomaly[];
   notes: string[];

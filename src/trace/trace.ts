@@ -61,7 +61,7 @@ function baseName(p: string): string {
 }
 
 /** Whether `name` (an output's or a flow's file name) is the flow `what`: the name itself, or `<interface>_<emitter>_<what>.xml`. */
-function namesFlow(name: string, what: string): boolean {
+export function namesFlow(name: string, what: string): boolean {
   return name === what || name.endsWith(`_${what}.xml`);
 }
 

@@ -122,10 +122,23 @@ describe('flow statuses from a finance SI', () => {
     const said = await cli(['reconcile', '--date', day, '--out', out, '--reports', path.join(root, 'reports-cli')]);
     expect(said.code).toBe(0);
     expect(said.stdout).toContain('flows sent, as their receivers say: 3 acknowledged, 2 refused, 1 partly integrated');
-    expect(said.stdout).toContain(`! si-valmont refused flow pivot/VALM01/${pivots[1]} (94: Rejet à l’intégration | E042 Tiers inconnu du référentiel SIRET 99746507500015) — its invoices need an operator: chorus-flux trace ${pivots[1]}`);
+    // where each refused flow came from, found again in the journal
+    const sentOf = (name: string) => {
+      const src = first.results.find((x) => x.outputs.some((o) => o.path === `pivot/VALM01/${name}`));
+      const inv = src?.invoices[0];
+      return { day, output: `pivot/VALM01/${name}`, file: src?.file, partner: 'op-alpha', sha256: src?.sha256, sentAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), invoiceCount: 1, invoices: [{ idCpro: inv?.idCpro, number: inv?.number, supplierId: inv?.supplierId }] };
+    };
+    const sent1 = sentOf(pivots[1]);
+    expect(sent1.invoices[0].number).toMatch(/^F-2026-FS[0-2]$/);
+    expect(said.stdout).toContain(
+      `! si-valmont refused flow pivot/VALM01/${pivots[1]} (94: Rejet à l’intégration | E042 Tiers inconnu du référentiel SIRET 99746507500015) — its invoices need an operator: chorus-flux trace ${pivots[1]}\n` +
+        `      written ${(rec.report?.flowStatuses.refusals.find((x) => x.idStatut === '94')?.sent?.sentAt ?? '?')} from ${sent1.file}; 1 invoice(s): ${sent1.invoices[0].number} IdCPRO ${sent1.invoices[0].idCpro}\n`,
+    );
+    expect(said.stdout).toContain("! si-valmont refused flow ../../state/ids.json (93) — its invoices need an operator: chorus-flux trace ../../state/ids.json\n      not found in the journal of the last 31 day(s) before the report's day: not a flow chorus-flux sent, or an older one (reconcile.flowLookbackDays)\n");
     const html = readFileSync(rec.files?.html ?? '?', 'utf8');
     expect(html).toContain('<h2>Flows sent, as their receivers say</h2><p>3 acknowledged, 2 refused, 1 partly integrated.</p>');
-    expect(html).toContain(`<td>pivot/VALM01/${pivots[1]}</td><td>94 refused`);
+    expect(html).toContain(`<td>pivot/VALM01/${pivots[1]}<div class="sub">written `);
+    expect(html).toMatch(new RegExp(`<td>pivot/VALM01/${pivots[1].replace(/\./g, '\\.')}<div class="sub">written [^<]*; 1 invoice\\(s\\): F-2026-FS[0-2] IdCPRO \\d+</div></td><td>94 refused`));
     expect([rec.report?.anomalies, rec.exitCode]).toEqual([[], 0]);
     const fs = rec.report?.flowStatuses;
     // sorted by partner, file and flow, as every list of the report
@@ -134,10 +147,11 @@ describe('flow statuses from a finance SI', () => {
       acknowledged: 3,
       rejected: 2,
       partial: 1,
+      lookbackDays: 31,
       refusals: [
         { partner: 'si-valmont', file: 'si-valmont/acquittements.xml', sha256: r?.sha256, idFlux: '../../state/ids.json', idStatut: '93', verdict: 'rejected', at: '2026-11-21T08:00:00+01:00' },
-        { partner: 'si-valmont', file: 'si-valmont/acquittements.xml', sha256: r?.sha256, idFlux: pivots[1], idStatut: '94', verdict: 'rejected', at: '2026-11-21T08:00:00+01:00', flow: `pivot/VALM01/${pivots[1]}`, reason: 'Rejet à l’intégration | E042 Tiers inconnu du référentiel SIRET 99746507500015' },
-        { partner: 'si-valmont', file: 'si-valmont/acquittements.xml', sha256: r?.sha256, idFlux: idFlxOf(pivots[2]), idStatut: '96', verdict: 'partial', at: '2026-11-21T08:00:00+01:00', flow: `pivot/VALM01/${pivots[2]}`, reason: '1 facture sur 2 intégrée' },
+        { partner: 'si-valmont', file: 'si-valmont/acquittements.xml', sha256: r?.sha256, idFlux: pivots[1], idStatut: '94', verdict: 'rejected', at: '2026-11-21T08:00:00+01:00', flow: `pivot/VALM01/${pivots[1]}`, reason: 'Rejet à l’intégration | E042 Tiers inconnu du référentiel SIRET 99746507500015', sent: sent1 },
+        { partner: 'si-valmont', file: 'si-valmont/acquittements.xml', sha256: r?.sha256, idFlux: idFlxOf(pivots[2]), idStatut: '96', verdict: 'partial', at: '2026-11-21T08:00:00+01:00', flow: `pivot/VALM01/${pivots[2]}`, reason: '1 facture sur 2 intégrée', sent: sentOf(pivots[2]) },
       ],
     });
   });

@@ -10,6 +10,7 @@
 import { loadConfig } from '../../config/config';
 import { missedDays } from '../../reconcile/missed-days';
 import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
+import { sentFlowText } from '../../reconcile/sent-flows';
 import { UsageError } from '../../util/usage-error';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
 
@@ -53,7 +54,10 @@ function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
     const fs = r.report.flowStatuses;
     if (fs.acknowledged + fs.rejected + fs.partial > 0) lines.push(`  flows sent, as their receivers say: ${fs.acknowledged} acknowledged, ${fs.rejected} refused, ${fs.partial} partly integrated`);
-    for (const x of fs.refusals) lines.push(`  ! ${x.partner} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'} flow ${x.flow ?? x.idFlux} (${x.idStatut}${x.reason ? `: ${x.reason}` : ''}) — its invoices need an operator: chorus-flux trace ${x.idFlux}`);
+    for (const x of fs.refusals) {
+      lines.push(`  ! ${x.partner} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'} flow ${x.flow ?? x.sent?.output ?? x.idFlux} (${x.idStatut}${x.reason ? `: ${x.reason}` : ''}) — its invoices need an operator: chorus-flux trace ${x.idFlux}`);
+      lines.push(`      ${sentFlowText(x.sent, fs.lookbackDays)}`);
+    }
     if (r.swept) lines.push(`  removed ${r.swept} temporary file(s) left by crashed writers`);
     if (r.files) lines.push(`report: ${r.files.html}`, `        ${r.files.json}`, `        ${r.files.csv}`);
     process.stdout.write(`${lines.join('\n')}\n`);
