@@ -200,7 +200,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     let parsed;
     const tParse = msNow();
     try {
-      parsed = await parseFlux(bytes);
+      parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
     } catch (e) {
       if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
       // a parser bug must not lose the file: refuse it with the reason, keep the original
@@ -370,7 +370,7 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const cdar: (CdarEvent | undefined)[] = [];
   if (bytes && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     // the invoices of the flow, to name them in CDAR (a flow refused unreadable has none)
-    const parsed = await parseFlux(bytes, { schemaStructure: false }).catch(() => undefined);
+    const parsed = await parseFlux(bytes, { schemaStructure: false, maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes }).catch(() => undefined);
     if (parsed && parsed.kind !== FLUX_KINDS.STATUT) {
       parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage })));
     }

@@ -70,7 +70,7 @@ export async function validateFile(file: string, profile: Profile, chorus?: Chor
   let flux;
   try {
     // en16931 judges as the official schematron alone does; chorus as the pipeline (with the XSD's structure)
-    flux = await parseFlux(bytes, { schemaStructure: profile !== 'en16931' });
+    flux = await parseFlux(bytes, { schemaStructure: profile !== 'en16931', maxEmbeddedBytes: chorus?.limits.maxInvoiceBytes });
   } catch (e) {
     if (!isFluxError(e)) {
       // one file's fault in the reader must not stop the files after it

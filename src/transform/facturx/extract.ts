@@ -19,6 +19,32 @@ function str(o: PDFObject | undefined): string | undefined {
   return undefined;
 }
 
+/** More nodes than any real PDF's embedded-files name tree has. */
+const MAX_NAME_TREE_NODES = 10_000;
+
+/** The embedded XML is read 1 MB at a time, so that a compression bomb stops at the limit. */
+const DECODE_CHUNK = 1 << 20;
+
+/** Default bound of the embedded XML: an invoice with its attachments is at most 120 MB (Chorus Pro). */
+export const DEFAULT_MAX_EMBEDDED_BYTES = 125829120;
+
+/** The stream's decoded bytes, or FLUX-TAILLE as soon as they pass `max` (a few KB of zeros inflate to GBs). */
+function decodeCapped(stream: PDFRawStream, name: string, max: number): Uint8Array {
+  const decoder = decodePDFRawStream(stream);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = decoder.getBytes(DECODE_CHUNK) as Uint8Array;
+    if (chunk.length === 0) break;
+    total += chunk.length;
+    if (total > max) {
+      throw new FluxError('FLUX-TAILLE', `The embedded file "${name}" decompresses to more than ${max} bytes (the limit of an invoice with its attachments); it is not read further.`);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+}
+
 function collectFileSpecs(doc: PDFDocument): PDFDict[] {
   const out: PDFDict[] = [];
   const lookupDict = (o: PDFObject | undefined): PDFDict | undefined => {
@@ -29,9 +55,13 @@ function collectFileSpecs(doc: PDFDocument): PDFDict[] {
   if (af instanceof PDFArray) for (const o of af.asArray()) { const d = lookupDict(o); if (d) out.push(d); }
   const names = doc.catalog.lookup(PDFName.of('Names'));
   const ef = names instanceof PDFDict ? names.lookup(PDFName.of('EmbeddedFiles')) : undefined;
+  // a name tree is a tree, but a hostile file can make a node its own kid (ten times over: 10^20
+  // visits under a depth bound alone); each node is walked once, and only so many of them
+  const seen = new Set<PDFDict>();
   const walk = (node: PDFObject | undefined, depth: number): void => {
     const d = lookupDict(node);
-    if (!d || depth > 20) return;
+    if (!d || depth > 20 || seen.has(d) || seen.size >= MAX_NAME_TREE_NODES) return;
+    seen.add(d);
     const arr = d.lookup(PDFName.of('Names'));
     if (arr instanceof PDFArray) {
       for (let i = 1; i < arr.size(); i += 2) { const spec = lookupDict(arr.get(i)); if (spec) out.push(spec); }
@@ -54,7 +84,7 @@ function unreadablePdf(e: unknown): FluxError {
 }
 
 /** Returns the embedded invoice XML, or throws FluxError FLUX-FACTURX-NOXML / FLUX-PDF. */
-export async function extractEmbeddedInvoice(pdf: Uint8Array): Promise<EmbeddedInvoice> {
+export async function extractEmbeddedInvoice(pdf: Uint8Array, maxXmlBytes = DEFAULT_MAX_EMBEDDED_BYTES): Promise<EmbeddedInvoice> {
   let doc: PDFDocument;
   try {
     doc = await loadPdfQuietly(pdf, { updateMetadata: false, throwOnInvalidObject: false });
@@ -62,7 +92,7 @@ export async function extractEmbeddedInvoice(pdf: Uint8Array): Promise<EmbeddedI
     throw unreadablePdf(e);
   }
   try {
-    return findEmbeddedInvoice(doc);
+    return findEmbeddedInvoice(doc, maxXmlBytes);
   } catch (e) {
     if (e instanceof FluxError) throw e;
     // loaded leniently, but with no catalog or name tree to walk (a header and nothing else)
@@ -70,7 +100,7 @@ export async function extractEmbeddedInvoice(pdf: Uint8Array): Promise<EmbeddedI
   }
 }
 
-function findEmbeddedInvoice(doc: PDFDocument): EmbeddedInvoice {
+function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInvoice {
   const specs = collectFileSpecs(doc);
   const byName = new Map<string, PDFDict>();
   for (const spec of specs) {
@@ -86,8 +116,9 @@ function findEmbeddedInvoice(doc: PDFDocument): EmbeddedInvoice {
       throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${wanted}" but holds no readable content for it.`);
     }
     try {
-      return { name: wanted, xml: decodePDFRawStream(stream).decode() };
+      return { name: wanted, xml: decodeCapped(stream, wanted, maxXmlBytes) };
     } catch (e) {
+      if (e instanceof FluxError) throw e;
       throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
     }
   }

@@ -116,12 +116,14 @@ export interface ParseOptions {
    * schema-valid).
    */
   schemaStructure?: boolean;
+  /** the most bytes the XML embedded in a Factur-X may decompress to (default 120 MB, limits.maxInvoiceBytes) */
+  maxEmbeddedBytes?: number;
 }
 
 /** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
 export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFlux> {
   if (bytes.length > 0 && isPdf(bytes)) {
-    const embedded = await extractEmbeddedInvoice(bytes);
+    const embedded = await extractEmbeddedInvoice(bytes, opts.maxEmbeddedBytes);
     const xml = readXml(embedded.xml);
     if (rootFamily(xml.root) !== 'CII') {
       throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);

@@ -1,0 +1,106 @@
+/**
+ * PDFs built to hurt the reader, not damaged by accident: a name tree that lists itself (ten
+ * kids, each the node itself: 10^20 visits under a depth bound alone, which hung `run` and
+ * `validate` for ever on 476 bytes) and a compression bomb (1.5 MB of deflated zeros that
+ * inflated to 1.5 GB, 4 GB of RSS, then a wrong reason). Each is now a refusal in a moment.
+ */
+import { deflateSync } from 'node:zlib';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isFluxError } from '../../src/model/flux-error';
+import { parseFlux, type ParseOptions } from '../../src/transform/parse/flux';
+import { cli } from '../helpers/cli';
+import { bundledConfig, runOnce, tempDir } from '../helpers/run';
+
+/** A PDF of the given objects (1 is the catalog), with a correct cross-reference table. */
+function pdfOf(objects: Buffer[]): Buffer {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  let size = parts[0].length;
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(size);
+    const b = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from('\nendobj\n')]);
+    parts.push(b);
+    size += b.length;
+  });
+  const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`));
+  return Buffer.concat(parts);
+}
+
+const PAGES = ['<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 4 0 R >> >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>'].map((s) => Buffer.from(s));
+
+/** A name tree node (object 4) that is ten times its own kid. */
+const kidsBomb = () => pdfOf([...PAGES, Buffer.from(`<< /Kids [${Array(10).fill('4 0 R').join(' ')}] >>`)]);
+
+/** A Factur-X whose factur-x.xml is `bytes` bytes of zeros, deflated. */
+function flateBomb(bytes: number): Buffer {
+  const z = deflateSync(Buffer.alloc(bytes), { level: 9 });
+  return pdfOf([
+    ...PAGES,
+    Buffer.from('<< /Names [(factur-x.xml) 5 0 R] >>'),
+    Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>'),
+    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+  ]);
+}
+
+async function refusal(bytes: Buffer, opts?: ParseOptions): Promise<{ rule: string; message: string }> {
+  try {
+    await parseFlux(bytes, opts);
+  } catch (e) {
+    if (!isFluxError(e)) throw new Error(`not a FluxError: ${(e as Error).stack}`);
+    return { rule: e.rule, message: e.message };
+  }
+  throw new Error('accepted');
+}
+
+describe('hostile PDFs', () => {
+  it('a name tree that is its own kid is walked once per node', async () => {
+    expect(kidsBomb().length).toBeLessThan(600);
+    expect(await refusal(kidsBomb())).toEqual({ rule: 'FLUX-FACTURX-NOXML', message: expect.stringMatching(/^The PDF holds no embedded factur-x\.xml/) });
+  });
+
+  it('an embedded XML that inflates past the limit is refused as too large, not read further', async () => {
+    const bomb = flateBomb(8 << 20);
+    expect(bomb.length).toBeLessThan(20_000);
+    expect(await refusal(bomb, { maxEmbeddedBytes: 4 << 20 })).toEqual({
+      rule: 'FLUX-TAILLE',
+      message: `The embedded file "factur-x.xml" decompresses to more than ${4 << 20} bytes (the limit of an invoice with its attachments); it is not read further.`,
+    });
+    // under the limit it is read whole, and judged for what it is (zeros are not XML)
+    expect((await refusal(bomb, { maxEmbeddedBytes: 9 << 20 })).rule).not.toBe('FLUX-TAILLE');
+  });
+
+  it('the default limit is the invoice limit (120 MB): a 1.5 GB bomb stops there', async () => {
+    const before = process.memoryUsage().rss;
+    const r = await refusal(flateBomb(130 << 20));
+    expect(r.rule).toBe('FLUX-TAILLE');
+    expect(r.message).toContain('more than 125829120 bytes');
+    // what was inflated is dropped with the refusal (the old reader held all of it, 4 GB of RSS)
+    expect(process.memoryUsage().rss - before).toBeLessThan(600 << 20);
+  });
+
+  it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {
+    const root = tempDir('cf-hostile-pdf-');
+    const inbox = path.join(root, 'inbox');
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-alpha', 'kids.pdf'), kidsBomb());
+    writeFileSync(path.join(inbox, 'op-alpha', 'bomb.pdf'), flateBomb(8 << 20));
+    writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), readFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml')));
+    const config = bundledConfig(path.join(root, 'out'));
+    config.limits.maxInvoiceBytes = 4 << 20;
+    const summary = await runOnce(inbox, config);
+    const byFile = Object.fromEntries(summary.results.map((r) => [r.file, [r.outcome, r.findings.map((f) => f.rule)]]));
+    expect(byFile).toEqual({
+      'op-alpha/kids.pdf': ['refused', ['FLUX-FACTURX-NOXML']],
+      'op-alpha/bomb.pdf': ['refused', ['FLUX-TAILLE']],
+      'op-alpha/facture.xml': ['accepted', []],
+    });
+    const errorDay = readdirSync(path.join(config.paths.out, 'error'))[0];
+    expect(readFileSync(path.join(config.paths.out, 'error', errorDay, 'bomb.pdf')).equals(flateBomb(8 << 20))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(config.paths.out, 'error', errorDay, 'bomb.pdf.reason.json'), 'utf8')).findings[0].message).toMatch(/decompresses to more than 4194304 bytes/);
+
+    const v = await cli(['validate', path.join(inbox, 'op-alpha', 'kids.pdf')]);
+    expect([v.code, v.stdout]).toEqual([2, expect.stringContaining('FLUX-FACTURX-NOXML')]);
+  });
+});
