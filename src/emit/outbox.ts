@@ -16,6 +16,12 @@ import { copyFileAtomic, writeFileAtomic, type FileData, type FilePart } from '.
  */
 export const SEGMENT_MAX_BYTES = 200;
 
+/** What a refused original's reason is named after it. */
+export const REASON_SUFFIX = '.reason.json';
+
+/** Hash-tagged names tried for an original whose own name holds other content. */
+const TAGGED_NAMES = 10;
+
 /** One path segment from an untrusted name: no separators, no dot-only names, no controls, at most 200 bytes. */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
   const base = name.split(/[\\/]/).pop() ?? '';
@@ -74,31 +80,40 @@ export class Outbox {
   }
 
   /**
-   * The plain name when free (taken without overwriting) or already holding this content
-   * (written again: same bytes, made durable); else the name with the content hash, which
-   * only this content can have.
+   * The first of the original's names (originalPaths) that is free (taken without overwriting)
+   * or already holds this content (written again: same bytes, made durable). A name holding
+   * other content is never written: a partner can name a file as another's hash-tagged name.
    */
   private async keepAs(kind: 'archive' | 'error', day: string, name: string, sha: string, write: (target: string, noClobber: boolean) => Promise<number>): Promise<JournalOutput> {
-    const [plain, alt] = this.originalPaths(kind, day, name, sha);
-    let target = plain;
-    let bytes: number;
-    try {
-      bytes = await write(plain, true);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const held = await sha256OfFile(plain).catch(() => undefined);
-      if (held !== sha) target = alt;
-      bytes = await write(target, false);
+    const candidates = this.originalPaths(kind, day, name, sha);
+    for (const target of candidates) {
+      let bytes: number;
+      try {
+        bytes = await write(target, true);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        const held = await sha256OfFile(target).catch(() => undefined);
+        if (held !== sha) continue;
+        bytes = await write(target, false);
+      }
+      return { kind, path: this.relative(target), sha256: sha, bytes };
     }
-    return { kind, path: this.relative(target), sha256: sha, bytes };
+    throw new Error(`cannot keep ${name} in ${kind}/${day}/: its ${candidates.length} possible names all hold other content`);
   }
 
-  /** Where keepOriginal puts an original: its name, or (when taken by other content) the name with the content hash. */
-  originalPaths(kind: 'archive' | 'error', day: string, name: string, sha: string): [string, string] {
+  /**
+   * The names an original may be kept under, in order: its own name, then the name tagged with
+   * its content hash (`a.<12 hex>.xml`, then `a.<12 hex>-2.xml` …), which only a file named so
+   * on purpose can hold. A name ending in `.reason.json` is never an original's own name: it is
+   * where the reason of the original of the shorter name goes.
+   */
+  originalPaths(kind: 'archive' | 'error', day: string, name: string, sha: string): string[] {
     const seg = safeSegment(name);
     const dot = seg.lastIndexOf('.');
-    const alt = dot > 0 ? `${seg.slice(0, dot)}.${sha.slice(0, 12)}${seg.slice(dot)}` : `${seg}.${sha.slice(0, 12)}`;
-    return [this.resolve(kind, day, seg), this.resolve(kind, day, alt)];
+    const [stem, ext] = dot > 0 ? [seg.slice(0, dot), seg.slice(dot)] : [seg, ''];
+    const names = seg.endsWith(REASON_SUFFIX) ? [] : [seg];
+    for (let n = 1; n <= TAGGED_NAMES; n++) names.push(`${stem}.${sha.slice(0, 12)}${n > 1 ? `-${n}` : ''}${ext}`);
+    return names.map((n) => this.resolve(kind, day, n));
   }
 
   /**
@@ -119,8 +134,8 @@ export class Outbox {
         found.push({ kind, path: this.relative(abs), sha256: sha, bytes: bytes.length });
         if (kind !== 'error') continue;
         try {
-          const reason = readFileSync(`${abs}.reason.json`);
-          found.push({ kind: 'reason', path: this.relative(`${abs}.reason.json`), sha256: sha256(reason), bytes: reason.length });
+          const reason = readFileSync(`${abs}${REASON_SUFFIX}`);
+          found.push({ kind: 'reason', path: this.relative(`${abs}${REASON_SUFFIX}`), sha256: sha256(reason), bytes: reason.length });
         } catch {
           /* the attempt stopped before writing it */
         }
@@ -130,7 +145,7 @@ export class Outbox {
   }
 
   writeReason(originalRel: string, reason: unknown): Promise<JournalOutput> {
-    const abs = this.resolve(`${originalRel}.reason.json`);
+    const abs = this.resolve(`${originalRel}${REASON_SUFFIX}`);
     return this.put('reason', abs, JSON.stringify(reason, null, 2) + '\n');
   }
 }

@@ -152,6 +152,33 @@ describe('hostile attachment names', () => {
   });
 });
 
+describe('attachment names of a pivot input', () => {
+  // a pivot's NomPJ went out as it came: 51 characters made a pivot the XSD refuses, and a path stayed a path
+  const LAPOSTE = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+  const long = `${'releve-de-prestations-postales-novembre-'.repeat(2)}.pdf`.slice(-51);
+  it('keeps a plain name as it came, and makes safe a name the XSD refuses or that reads as a path', async () => {
+    expect([...long].length).toBe(51);
+    const xml = LAPOSTE.replace('<NomPJ>LP-2026-558812.pdf</NomPJ>', `<NomPJ>${long}</NomPJ>`).replace('<NomPJ>LP-2026-558813.pdf</NomPJ>', '<NomPJ>../../../etc/cron.d/x.pdf</NomPJ>');
+    const inbox = tempDir('cf-inbox-');
+    const out = tempDir('cf-out-');
+    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-beta', 'pivot.xml'), xml);
+    const r = (await runOnce(inbox, bundledConfig(out))).results[0];
+    expect(r.outcome).toBe('partial');
+    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-NOM').map((f) => f.message)).toEqual([`Facture LP-2026-558812 : Attachment 1: the name "${long}" is longer than 50 characters; it is shortened in the pivot (extension kept).`]);
+    const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
+    expect(pivots).toHaveLength(2);
+    expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);
+    const all = pivots.flatMap((f) => pjs(f)).filter((p) => p.type === '01');
+    expect(all.map((p) => [p.nom, p.origine]).sort()).toEqual(
+      [
+        [`${long.slice(0, 46)}.pdf`, long.slice(0, 46) + '.pdf'],
+        ['x.pdf', '../../../etc/cron.d/x.pdf'],
+      ].sort(),
+    );
+  });
+});
+
 describe('refusals', () => {
   it('an attachment with invalid base64 refuses the invoice with a reason', async () => {
     const { summary, out } = await pipeline({ 'b64.xml': withAttachments([{ id: 'BAD', name: 'pv.pdf', mime: 'application/pdf', data: 'JVBERi0xLjQK***not base64***' }]) });

@@ -36,6 +36,11 @@ export function originalName(name: string): string {
   return fitName(cleaned);
 }
 
+/** A name a pivot may carry as it came: at most 50, no separator, no control, not blank or dots only. */
+export function isPlainName(name: string): boolean {
+  return [...name].length <= MAX_NAME && name.trim() === name && !/^\.*$/.test(name) && !/[\\/]/.test(name) && !new RegExp(CONTROL.source).test(name);
+}
+
 /** Device names Windows reserves, with or without an extension (checked on the stem before its first dot). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)/i;
 

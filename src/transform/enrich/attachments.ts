@@ -1,11 +1,12 @@
 /**
  * Attachment typing (IPM4-001): TypePJ, CategoriePJ, MimeTypePJ from the content's magic
  * bytes (a mismatch with the declared mimeCode is a warning; the content wins), NomPJ and
- * NomPJOrigine. Pivot input keeps the values it came with. Pure.
+ * NomPJOrigine. Pivot input keeps the values it came with, but for a NomPJ the XSD refuses or
+ * that reads as a path (made safe, the given name kept as NomPJOrigine). Pure.
  */
 import type { Finding } from '../../model/finding';
 import type { Attachment } from '../../model/invoice';
-import { originalName, safeName, uniqueNames } from './attachment-names';
+import { isPlainName, originalName, safeName, uniqueNames } from './attachment-names';
 import { categoryOf } from './attachment-category';
 import { extensionForMime, mimeForExtension, sameMime, sniffMime } from './mime-sniff';
 
@@ -22,7 +23,13 @@ export interface TypedAttachments {
 export function typeAttachments(list: readonly Attachment[], pathOf: (index: number) => string | undefined): TypedAttachments {
   const findings: Finding[] = [];
   const typed = list.map((a, k): Attachment => {
-    if (a.pivot?.typePJ !== undefined && a.pivot.nomPJ !== undefined && a.pivot.mimeTypePJ !== undefined) return a; // from a pivot
+    if (a.pivot?.typePJ !== undefined && a.pivot.nomPJ !== undefined && a.pivot.mimeTypePJ !== undefined) {
+      // from a pivot: kept as it came, but for a name the XSD refuses (over 50) or that reads as a path
+      const given = a.pivot.nomPJ;
+      if (isPlainName(given)) return a;
+      const nomPJ = safeName(given, `PJ${k + 1}`, extOf(given) || extensionForMime(a.pivot.mimeTypePJ) || undefined);
+      return { ...a, pivot: { ...a.pivot, nomPJ, nomPJOrigine: a.pivot.nomPJOrigine ?? originalName(given) } };
+    }
     const sniffed = sniffMime(a.content);
     const declared = a.mimeCode?.trim() || undefined;
     if (sniffed && declared && !sameMime(sniffed.mime, declared)) {
