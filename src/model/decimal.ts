@@ -3,13 +3,14 @@
  * Amounts travel as the strings the source wrote; these helpers are for checks and sums.
  */
 import Big from 'big.js';
+import { xmlTrim } from '../xml/xml-space';
 
 export type Dec = Big;
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
 export function isDecimal(s: string | undefined): s is string {
-  return s !== undefined && DECIMAL.test(s.trim());
+  return s !== undefined && DECIMAL.test(xmlTrim(s));
 }
 
 /**
@@ -19,7 +20,7 @@ export function isDecimal(s: string | undefined): s is string {
  */
 export function dec(s: string | undefined): Big | undefined {
   if (!isDecimal(s)) return undefined;
-  const t = s.trim();
+  const t = xmlTrim(s);
   return new Big(t.charCodeAt(0) === 43 /* + */ ? t.slice(1) : t);
 }
 
@@ -43,7 +44,7 @@ export function round(d: Big, dp = 2): Big {
 
 /** Number of fraction digits as written ("12.50" → 2, "12" → 0). */
 export function fractionDigits(s: string): number {
-  const t = s.trim();
+  const t = xmlTrim(s);
   const i = t.indexOf('.');
   return i < 0 ? 0 : t.length - i - 1;
 }

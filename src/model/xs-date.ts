@@ -1,11 +1,14 @@
+import { xmlTrim } from '../xml/xml-space';
+
 /** An xs:date as the pivot and status XSDs read it: YYYY-MM-DD, a day that exists (no time zone). */
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isXsDate(s: string): boolean {
-  const m = DATE.exec(s.trim());
+  const m = DATE.exec(xmlTrim(s));
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
+  // XSD 1.0 has no year 0000 (1 BC is -0001)
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
   const days = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
   return d <= days;
 }
@@ -18,6 +21,6 @@ export function isXsDate(s: string): boolean {
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)?$/;
 
 export function isXsDateTime(s: string): boolean {
-  const m = DATE_TIME.exec(s.trim());
+  const m = DATE_TIME.exec(xmlTrim(s));
   return m !== null && isXsDate(m[1]);
 }

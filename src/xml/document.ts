@@ -82,6 +82,9 @@ export function scanRoot(text: string): RootInfo {
       i = end + 3;
       continue;
     }
+    if (text.startsWith('<![CDATA[', i)) {
+      throw new FluxError('FLUX-MALFORMED', 'A CDATA section stands before the root element: XML allows one only inside an element (the invoice must not be wrapped in <![CDATA[ … ]]>).', undefined, lineAt(text, i));
+    }
     if (text.startsWith('<!', i)) {
       throw new FluxError('FLUX-DTD', 'The file declares a DTD (<!DOCTYPE …>); DTDs are refused so that no entity is expanded and nothing external is fetched.', undefined, lineAt(text, i));
     }

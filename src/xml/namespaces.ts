@@ -81,7 +81,7 @@ function onlyAllowedBindings(text: string, allowed: readonly string[]): boolean 
   for (let i = text.indexOf('xmlns'); i >= 0; i = text.indexOf('xmlns', i + 5)) {
     DECLARATION.lastIndex = Math.max(0, i - 1);
     const d = DECLARATION.exec(text);
-    if (!d || allowed.includes((d[2] ?? d[3]).trim())) continue;
+    if (!d || allowed.includes(d[2] ?? d[3])) continue;
     if (d[1] === undefined || text.includes(`<${d[1]}:`)) return false;
   }
   return true;
@@ -97,7 +97,8 @@ export function withDeclarations(attributes: string, parent: Scope): Scope {
   DECLARATIONS.lastIndex = 0;
   for (let d = DECLARATIONS.exec(attributes); d; d = DECLARATIONS.exec(attributes)) {
     scope ??= new Map(parent);
-    scope.set(d[1] ?? '', (d[2] ?? d[3]).trim().replace(XML_ENTITY, (e) => ENTITY_TEXT[e]));
+    // a namespace name is compared as written: " urn:x " is not urn:x
+    scope.set(d[1] ?? '', (d[2] ?? d[3]).replace(XML_ENTITY, (e) => ENTITY_TEXT[e]));
   }
   return scope ?? parent;
 }

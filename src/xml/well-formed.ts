@@ -47,6 +47,20 @@ function unbound(name: string, c: number, bindings: readonly string[], count: nu
   return `the prefix "${prefix.slice(0, 40)}" of ${name.slice(0, 60)} is bound to no namespace (no xmlns:${prefix.slice(0, 40)} declaration in scope)`;
 }
 
+/**
+ * What is wrong with a processing instruction (`body`: what stands between "<?" and "?>"):
+ * its target is a name; `xml` is the declaration, only at the very start (a byte order mark
+ * aside); other spellings of `xml` are reserved (`xml-stylesheet` and the like are not).
+ */
+function piProblem(body: string, at: number, text: string): string | undefined {
+  const end = body.search(/[ \t\r\n]/);
+  const target = end < 0 ? body : body.slice(0, end);
+  if (!NAME.test(target)) return `"<?${target.slice(0, 40)}" is not a processing instruction (its target must be a name)`;
+  if (target === 'xml') return at === 0 || (at === 1 && text.charCodeAt(0) === 0xfeff) ? undefined : 'the XML declaration is not at the start of the document';
+  if (target.toLowerCase() === 'xml') return `"<?${target}" is not an XML declaration (write it <?xml, in lower case) and the name is reserved`;
+  return undefined;
+}
+
 export function checkWellFormed(text: string): WellFormedError | undefined {
   MARKUP.lastIndex = 0;
   const stack: string[] = [];
@@ -79,11 +93,13 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       continue;
     }
     if (m[2] !== undefined) {
-      if (m[2].includes('--')) return { index: at, message: 'a comment contains "--"' };
+      // "--" nowhere inside, and no "-" just before the closing "-->" ("<!-- a --->")
+      if (m[2].includes('--') || m[2].endsWith('-')) return { index: at, message: 'a comment contains "--"' };
       continue;
     }
     if (m[3] !== undefined) {
-      if (/^xml\b/i.test(m[3]) && at !== 0 && NON_SPACE.test(text.slice(0, at).replace(/^\uFEFF/, ''))) return { index: at, message: 'the XML declaration is not at the start of the document' };
+      const problem = piProblem(m[3], at, text);
+      if (problem) return { index: at, message: problem };
       continue;
     }
     if (m[4] === undefined) continue; // CDATA

@@ -8,6 +8,7 @@
  */
 import { isDecimal } from '../../../model/decimal';
 import { isXsDate } from '../../../model/xs-date';
+import { xmlTrim } from '../../../xml/xml-space';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf, PIVOT_UNIT } from '../paths';
 import type { Rule, RuleContext, Violation } from '../rule';
@@ -120,7 +121,7 @@ function dates(inv: Invoice): Located[] {
 type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string; /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean };
 
 // codes are read as the XSD reads numbers and tokens (around white space); lengths as written
-const code = (re: RegExp) => (v: string) => re.test(v.trim());
+const code = (re: RegExp) => (v: string) => re.test(xmlTrim(v));
 const atMost = (n: number) => (v: string) => [...v].length <= n;
 
 function coded(inv: Invoice): Coded[] {

@@ -108,7 +108,9 @@ const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
  * Why the attributes of an element of type `type` leave the schema (undefined when they keep
  * to it): a leaf takes the attributes of its data type (some required, as an amount's
  * currencyID), an element holding elements takes none. Namespace declarations and the
- * XML Schema instance attributes (xsi:schemaLocation…) are not attributes of the schema's.
+ * XML Schema instance attributes (xsi:schemaLocation…) are not attributes of the schema's;
+ * but xsi:nil and xsi:type are refused (xmllint refuses the first always here, the second
+ * unless it names the element's own type: that case is refused too, on the safe side).
  */
 function attributeProblem(name: string, attrs: string, type: string, m: CompiledModel): string | undefined {
   if (type === ANY || type === LAX) return undefined;
@@ -118,7 +120,13 @@ function attributeProblem(name: string, attrs: string, type: string, m: Compiled
     ATTRIBUTE.lastIndex = 0;
     for (let a = ATTRIBUTE.exec(attrs); a; a = ATTRIBUTE.exec(attrs)) {
       const n = a[1];
-      if (n === 'xmlns' || n.startsWith('xmlns:') || n.startsWith('xsi:')) continue;
+      if (n === 'xmlns' || n.startsWith('xmlns:')) continue;
+      if (n.startsWith('xsi:')) {
+        // no element of the official schemas is nillable, and every one has its type
+        if (n === 'xsi:nil') return `<${show(name)}> has xsi:nil, but the ${m.name} schema makes no element nillable`;
+        if (n === 'xsi:type') return `<${show(name)}> has xsi:type: the ${m.name} schema gives every element its own type, which an instance does not change`;
+        continue;
+      }
       const req = allowed.get(n);
       if (req === undefined) return `<${show(name)}> has an attribute ${show(n)}, which the ${m.name} schema does not allow on it`;
       if (req) required++;
