@@ -51,7 +51,11 @@ export function doneMarkerOf(source: string | Buffer): string | Buffer {
   return typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]);
 }
 
-export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void): Promise<InboxEntry[]> {
+/**
+ * The complete-looking files of an inbox tree. A root that does not exist is an empty inbox,
+ * unless `rootMissing` is 'throw' (the watcher: a configured inbox that disappears is news).
+ */
+export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void, rootMissing: 'empty' | 'throw' = 'empty'): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
   const sep = Buffer.from(path.sep);
   async function walk(dir: string, dirRaw: Buffer, relRaw: Buffer | undefined, misencoded: boolean): Promise<void> {
@@ -60,7 +64,7 @@ export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => v
       entries = await fs.readdir(misencoded ? dirRaw : dir, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
+      if (code === 'ENOENT' && (dir !== root || rootMissing === 'empty')) return;
       if (dir === root) throw e;
       // one bad folder (too deep for a path, unreadable) must not hide the rest of the inbox
       onSkipped?.({ rel: path.relative(root, dir).split(path.sep).join('/'), why: `folder not readable (${code ?? (e as Error).message})` });

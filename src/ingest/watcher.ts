@@ -54,6 +54,8 @@ export class InboxWatcher {
   private readonly tracker: StabilityTracker;
   /** candidates by readable path; `entry` when the rescan found it (it knows a name's raw bytes) */
   private readonly candidates = new Map<string, { partner: Partner; entry?: InboxEntry }>();
+  /** partners whose inbox was found missing at the last rescan (said once, and again when it is back) */
+  private readonly missingInboxes = new Set<string>();
   /** chokidar per partner, while its inbox is not a backlog (watch.eventsMaxFiles) */
   private readonly watchers = new Map<string, FSWatcher>();
   private timers: NodeJS.Timeout[] = [];
@@ -94,14 +96,19 @@ export class InboxWatcher {
           this.skippedOnce(p, e);
         };
         try {
-          const entries = await scanInbox(p.inbox as string, onSkipped);
+          const entries = await scanInbox(p.inbox as string, onSkipped, 'throw');
+          if (this.missingInboxes.delete(p.id)) this.opts.logger.info({ partner: p.id, inbox: p.inbox }, 'the inbox is back: its files are taken again');
           for (const e of entries) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
           this.opts.metrics?.inboxSkipped.set({ partner: p.id }, skipped);
           await this.eventsFor(p, entries.length);
         } catch (e) {
           // one partner's inbox failing must not stop the others'
           this.opts.metrics?.inboxScanErrors.inc({ partner: p.id });
-          this.opts.logger.error({ err: e, partner: p.id, inbox: p.inbox }, 'cannot scan this inbox (will retry)');
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+            // said once, not at every rescan; the metric counts every rescan it lasts
+            if (!this.missingInboxes.has(p.id)) this.opts.logger.error({ partner: p.id, inbox: p.inbox }, 'the inbox is gone (removed, or its share unmounted?): nothing is taken from it until it is back; looked for at every rescan');
+            this.missingInboxes.add(p.id);
+          } else this.opts.logger.error({ err: e, partner: p.id, inbox: p.inbox }, 'cannot scan this inbox (will retry)');
         }
       }
       await this.requeueProcessing();

@@ -147,6 +147,8 @@ export class JournalCollector {
   readonly alreadyProcessedShas = new Set<string>();
   /** the inbox trees `run` took files from on the day or the day after (its `start` lines) */
   readonly runInboxes = new Set<string>();
+  /** the configuration files the processes that wrote these days ran with (their `start` lines) */
+  readonly configs = new Map<string, 'run' | 'watch' | 'worker'>();
   readonly systemErrors = new Map<string, string[]>();
   readonly sequence: SequenceCheck[] = [];
   readonly damaged: { ref: LineRef; text: string }[] = [];
@@ -316,6 +318,7 @@ export class JournalCollector {
         return;
       }
       case 'start': {
+        if (typeof l.config === 'string' && (l.mode === 'run' || l.mode === 'watch' || l.mode === 'worker')) this.configs.set(l.config, l.mode);
         // a run of the next day (cron after midnight) takes the day's late uploads from its tree
         if (dayIndex >= 1 && l.mode === 'run' && typeof l.inbox === 'string' && path.isAbsolute(l.inbox)) this.runInboxes.add(path.normalize(l.inbox));
         return;

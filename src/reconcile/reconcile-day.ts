@@ -386,6 +386,12 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     tags.sha(h.sha256, 'stuck-processing');
   }
 
+  // the bundled example's inboxes, time zone and thresholds would judge another configuration's day
+  if (isBundledExample(config)) {
+    const other = [...col.configs].find(([source]) => source !== config.source);
+    if (other) throw new CannotReconcile(`the journal of ${date} was written by chorus-flux ${other[1]} running with the configuration ${other[0]}: reconcile with --config ${other[0]} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
+  }
+
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never
   // received — in the configured inboxes (watch) and in the trees `run` took files from that day
   const seenInInboxes = new Set<string>();

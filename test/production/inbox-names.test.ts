@@ -5,7 +5,7 @@
  * Node made up), and it stayed in the inbox for ever. A symbolic link is reported, never taken.
  * One partner's inbox that cannot be read no longer stops the rescan of the others'.
  */
-import { existsSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
@@ -108,5 +108,47 @@ describeRedis('watch: one inbox that cannot be read', () => {
     expect(jobs).toEqual(['op-beta/facture.xml']);
     expect(logged.some((l) => l.partner === 'op-alpha' && l.msg.startsWith('cannot scan this inbox'))).toBe(true);
     expect(await metrics.registry.metrics()).toMatch(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} [1-9]/);
+  });
+});
+
+describeRedis('watch: an inbox that disappears and comes back', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 100, rescanMs: 200 } });
+  afterAll(async () => {
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  // an unmounted SFTP share used to go unnoticed: a missing inbox was scanned as an empty one
+  it('is an error said once, counted at every rescan, and its files are taken again once it is back', async () => {
+    redis = redisClient();
+    const q = fluxQueue(setup.config, redis);
+    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
+    const logged: { msg: string; partner?: string; level: number }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+    const metrics = createMetrics({ defaults: false });
+    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false, metrics });
+    await watcher.start();
+    rmSync(setup.inbox('op-alpha'), { recursive: true });
+    const errors = async () => Number(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} (\d+)/.exec(await metrics.registry.metrics())?.[1] ?? 0);
+    for (let i = 0; i < 100 && (await errors()) < 3; i++) await sleep(100);
+    expect(await errors()).toBeGreaterThanOrEqual(3);
+    const gone = logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is gone'));
+    expect(gone).toHaveLength(1);
+    expect(gone[0].level).toBe(50);
+    // back, with a file in it
+    mkdirSync(setup.inbox('op-alpha'));
+    writeFileSync(path.join(setup.inbox('op-alpha'), 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    let jobs: string[] = [];
+    for (let i = 0; i < 100 && jobs.length === 0; i++) {
+      await sleep(100);
+      jobs = (await q.getJobs(['waiting', 'delayed', 'active'])).map((j) => `${j.data.partner}/${j.data.name}`);
+    }
+    await watcher.stop();
+    await journal.close();
+    await q.close();
+    expect(jobs).toEqual(['op-alpha/facture.xml']);
+    expect(logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is back'))).toHaveLength(1);
+    expect(logged.filter((l) => l.msg.startsWith('cannot scan this inbox'))).toEqual([]);
   });
 });

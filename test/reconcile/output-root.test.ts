@@ -46,3 +46,21 @@ it.each(['journal', 'archive', 'state'])('takes a folder with %s/ for an output 
   expect(r.error).toBeUndefined();
   expect(r.exitCode).toBe(0);
 });
+
+it('a day written with a configuration is refused without it, naming the --config to give', async () => {
+  const dir = tempDir('cf-reconcile-config-');
+  const inbox = path.join(dir, 'inbox');
+  mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+  writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), require('node:fs').readFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml')));
+  // the example configuration, copied under another name and with its own output root
+  const example = JSON.parse(require('node:fs').readFileSync(path.resolve(__dirname, '../../config/example.json'), 'utf8'));
+  const configFile = path.join(dir, 'prod.json');
+  writeFileSync(configFile, JSON.stringify({ ...example, paths: { ...example.paths, out: path.join(dir, 'out') } }, null, 2));
+  expect((await cli(['run', inbox, '--config', configFile, '--out', path.join(dir, 'out'), '--quiet'], { timeoutMs: 60_000 })).code).toBe(0);
+  const without = await cli(['reconcile', '--out', path.join(dir, 'out')], { timeoutMs: 60_000 });
+  expect(without.code).toBe(2);
+  expect(without.stderr).toContain(`could not run: the journal of `);
+  expect(without.stderr).toContain(`was written by chorus-flux run running with the configuration ${configFile}: reconcile with --config ${configFile} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
+  const withIt = await cli(['reconcile', '--config', configFile], { timeoutMs: 60_000 });
+  expect([withIt.code, withIt.stdout]).toEqual([0, expect.stringContaining('CLEAN')]);
+}, 120_000);

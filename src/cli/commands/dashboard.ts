@@ -12,7 +12,7 @@ import { loadConfig } from '../../config/config';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
 import { createRedis } from '../../queue/redis';
 import { createLogger } from '../../util/logger';
-import { onShutdown } from '../shutdown';
+import { Shutdown } from '../shutdown';
 
 export async function startDashboard(configFile: string | undefined, port?: number) {
   const config = loadConfig(configFile);
@@ -50,7 +50,11 @@ export async function startDashboard(configFile: string | undefined, port?: numb
 
 export async function dashboardCommand(opts: { config?: string; port?: number }): Promise<number> {
   const logger = createLogger({});
-  const d = await startDashboard(opts.config, opts.port);
+  const shutdown = new Shutdown(logger, 5000);
+  const d = await startDashboard(opts.config, opts.port).catch((e: unknown) => {
+    shutdown.dispose();
+    throw e;
+  });
   logger.info({ url: d.url }, 'dashboard started');
-  return onShutdown(logger, 5000, () => d.close());
+  return shutdown.started(() => d.close());
 }

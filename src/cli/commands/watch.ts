@@ -15,7 +15,7 @@ import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
 import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
-import { onShutdown } from '../shutdown';
+import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
@@ -27,6 +27,8 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const config = loadConfig(opts.config);
   checkFolders(config, 'watch');
   const logger = createLogger({});
+  // signals are ours from here: one during the start (Redis awaited) ends it cleanly
+  const shutdown = new Shutdown(logger, config.worker.shutdownTimeoutMs);
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher } | undefined;
@@ -64,6 +66,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     await watcher.start();
   } catch (e) {
     // nothing left open: the process ends with its error
+    shutdown.dispose();
     await watcher?.stop().catch(() => undefined);
     await server.close();
     for (const q of [queue, nightly]) await q?.close().catch(() => undefined);
@@ -89,7 +92,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   }, config.watch.rescanMs);
   scheduleCheck.unref();
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
-  return onShutdown(logger, config.worker.shutdownTimeoutMs, async (signal) => {
+  return shutdown.started(async (signal) => {
     clearInterval(scheduleCheck);
     await inboxes.stop();
     await journal.append({ event: 'stop', mode: 'watch', reason: signal });

@@ -12,7 +12,7 @@ import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { startWorker } from '../../runner/worker';
 import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
-import { onShutdown } from '../shutdown';
+import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
 
@@ -20,6 +20,8 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   const config = loadConfig(opts.config);
   checkFolders(config, 'worker');
   const logger = createLogger({});
+  // signals are ours from here: one during the start (Redis awaited) ends it cleanly
+  const shutdown = new Shutdown(logger, config.worker.shutdownTimeoutMs);
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let running: Awaited<ReturnType<typeof startWorker>> | undefined;
@@ -49,6 +51,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     running = await startWorker({ config, logger, metrics, concurrency, trouble });
   } catch (e) {
     // nothing left open: the process ends with its error
+    shutdown.dispose();
     await server.close();
     await queue?.close().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
@@ -56,7 +59,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   }
   const [started, q, connection] = [running, queue, redis];
   logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
-  return onShutdown(logger, config.worker.shutdownTimeoutMs, async () => {
+  return shutdown.started(async () => {
     const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
     await server.close();

@@ -1,0 +1,106 @@
+/**
+ * SIGTERM and SIGINT as an operator (or systemd) sends them to a daemon in trouble. Before:
+ * a signal during the start (Redis awaited) killed the process the default way (exit 143,
+ * nothing logged); a worker whose Redis was down logged "shutdown bound reached: exiting" and
+ * lived on, its connection retrying; a second signal was the default death too, unlogged.
+ * Now the start is left at once with exit 0 (nothing was taken in yet), the bound ends the
+ * process whatever is still open, and a second signal exits at once, said.
+ */
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT } from '../helpers/cli';
+import { describeRedis } from '../helpers/redis';
+import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
+import { prodSetup } from '../helpers/watch';
+
+interface Daemon {
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  kill(signal: NodeJS.Signals): void;
+  /** resolves once stderr holds `text` */
+  said(text: string, timeoutMs?: number): Promise<void>;
+}
+
+function daemon(command: 'watch' | 'worker', configFile: string): Daemon {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
+  return {
+    stderr: () => err,
+    exited,
+    kill: (s) => child.kill(s),
+    said: async (text, timeoutMs = 30_000) => {
+      const end = Date.now() + timeoutMs;
+      while (!err.includes(text)) {
+        if (Date.now() > end) {
+          child.kill('SIGKILL');
+          throw new Error(`"${text}" not said in ${timeoutMs} ms; stderr:\n${err}`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
+
+async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const messages = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string);
+
+describe('a signal while the start awaits Redis', () => {
+  it.each(['watch', 'worker'] as const)('%s: exit 0 at once, said', async (command) => {
+    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: `redis://127.0.0.1:${await deadPort()}`, prefix: 'cf-signals' } } });
+    const d = daemon(command, setup.configFile);
+    await d.said('waiting for it');
+    const sent = Date.now();
+    d.kill('SIGTERM');
+    const end = await d.exited;
+    expect([end.code, end.signal]).toEqual([0, null]);
+    expect(end.at - sent).toBeLessThan(5000);
+    expect(messages(d.stderr())).toContain('stopping before the start finished: nothing was taken in yet, exiting');
+  }, 60_000);
+});
+
+(redisServerAvailable() ? describeRedis : describe.skip)('a worker whose Redis goes away', () => {
+  let redis: OwnRedis;
+  beforeEach(async () => {
+    redis = await OwnRedis.start();
+  });
+  afterEach(async () => {
+    await redis.stop();
+  });
+
+  it('exits 0 at the shutdown bound, whatever is still open', async () => {
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 500 }, extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
+    const d = daemon('worker', setup.configFile);
+    await d.said('worker started');
+    await redis.kill();
+    const sent = Date.now();
+    d.kill('SIGTERM');
+    const end = await d.exited;
+    expect([end.code, end.signal]).toEqual([0, null]);
+    // the bound (0.5 s) and its second of grace, then the exit; not the minutes of retrying it used to take
+    expect(end.at - sent).toBeLessThan(6000);
+    expect(messages(d.stderr())).toContain('stopping');
+  }, 60_000);
+
+  it('a second signal exits at once, said', async () => {
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 60_000 }, extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
+    const d = daemon('worker', setup.configFile);
+    await d.said('worker started');
+    await redis.kill();
+    d.kill('SIGTERM');
+    await d.said('"stopping"');
+    d.kill('SIGINT');
+    const end = await d.exited;
+    expect([end.code, end.signal]).toEqual([0, null]);
+    expect(messages(d.stderr())).toContain('second signal: exiting now');
+  }, 60_000);
+});
