@@ -50,6 +50,13 @@ export interface RedisTroubleReport {
   detail: string;
 }
 
+/** BullMQ's words when a job's lock ran out under a busy worker (Redis itself answered). */
+const LOCK_LOSS = /could not renew lock|Lock mismatch|Missing lock for job/i;
+
+export function isLockLoss(err: unknown): boolean {
+  return LOCK_LOSS.test(String((err as { message?: unknown } | undefined)?.message ?? err));
+}
+
 /** The meaning of one Redis error. */
 export function describeRedisError(err: unknown): RedisTroubleReport {
   const e = err as { message?: unknown; code?: unknown } | undefined;
@@ -135,7 +142,18 @@ export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<s
  * minute it lasts. Without a listener ioredis prints every reconnection failure to stderr.
  */
 export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string): (err: Error) => void {
+  let lockLossLoggedAt = 0;
   return (err) => {
+    if (isLockLoss(err)) {
+      // Redis answered: the worker was too busy to renew in time. Not Redis trouble (/healthz stays up)
+      metrics?.redisErrors.inc({ kind: 'lock-lost' });
+      const now = Date.now();
+      if (now - lockLossLoggedAt >= 60_000) {
+        lockLossLoggedAt = now;
+        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): one step of a large file kept this worker busy longer than worker.lockDurationMs allows. Another worker may take the job over; the per-file lock keeps it from being processed twice. Raise worker.lockDurationMs above the longest file's processing time`);
+      }
+      return;
+    }
     const r = trouble.failed(err);
     if (r.again) return;
     metrics?.redisErrors.inc({ kind: r.kind });

@@ -4,7 +4,9 @@
  * one per retry; an error re-emitted by several listeners counted once; the trouble ends at
  * the next success, or when no failure came for a while.
  */
-import { describeRedisError, RedisTrouble } from '../../src/queue/redis-trouble';
+import pino from 'pino';
+import { createMetrics } from '../../src/ops/metrics';
+import { describeRedisError, isLockLoss, RedisTrouble, reportRedisErrors } from '../../src/queue/redis-trouble';
 
 describe('describeRedisError', () => {
   it.each([
@@ -86,5 +88,25 @@ describe('RedisTrouble', () => {
     t.failed(refused());
     expect(t.reconnected()).toMatchObject({ kind: 'unreachable', failures: 1 });
     expect(t.current()).toBeUndefined();
+  });
+});
+
+describe('a job lock lost under a busy worker', () => {
+  // a 43 MB file kept a worker's thread busy past its lock: /healthz said 503 "Redis trouble" for minutes
+  it('is counted and explained, not taken for Redis trouble', async () => {
+    const logged: { msg: string; kind?: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void logged.push(JSON.parse(l)) });
+    const metrics = createMetrics({ defaults: false });
+    const trouble = new RedisTrouble();
+    const report = reportRedisErrors(trouble, logger, metrics, 'worker connection');
+    report(new Error('could not renew lock for job 42'));
+    report(new Error('Lock mismatch for job 42. Cmd moveToDelayed from active'));
+    report(new Error('Missing lock for job 42. moveToFinished'));
+    expect([isLockLoss(new Error('ECONNREFUSED')), trouble.current()]).toEqual([false, undefined]);
+    expect(await metrics.registry.metrics()).toContain('chorus_flux_redis_errors_total{kind="lock-lost"} 3');
+    expect(logged).toEqual([expect.objectContaining({ kind: 'lock-lost', msg: expect.stringMatching(/^worker connection: a job's lock could not be renewed in time \(could not renew lock for job 42\): .*Raise worker\.lockDurationMs/) })]);
+    // a real refusal still is trouble
+    report(new Error('OOM command not allowed when used memory > maxmemory'));
+    expect(trouble.current()?.kind).toBe('out-of-memory');
   });
 });
