@@ -171,14 +171,22 @@ export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
     const withInbox = config.partners.filter((p) => p.inbox);
     if (withInbox.length === 0) problems.push('partners: no partner has an "inbox": there is nothing to watch');
     config.partners.forEach((p, k) => {
-      if (p.inbox && !isDir(p.inbox)) problems.push(`partners.${k}.inbox: the folder ${p.inbox} does not exist`);
+      if (!p.inbox) return;
+      if (!existsSync(p.inbox)) problems.push(`partners.${k}.inbox: the folder ${p.inbox} does not exist`);
+      else if (!isDir(p.inbox)) problems.push(`partners.${k}.inbox: ${p.inbox} is not a folder`);
+      else {
+        // a claim renames the file out of the inbox: that writes the inbox folder
+        const why = unwritableReason(p.inbox);
+        if (why) problems.push(`partners.${k}.inbox: ${why}; files could not be claimed out of it`);
+      }
     });
     if (problems.length === 0) {
-      mkdirSync(config.paths.processing, { recursive: true });
-      const dev = statSync(config.paths.processing).dev;
+      // compared before the processing area is made: a refused configuration leaves nothing behind
+      const dev = statSync(nearestExisting(config.paths.processing).head).dev;
       config.partners.forEach((p, k) => {
         if (p.inbox && statSync(p.inbox).dev !== dev) problems.push(`partners.${k}.inbox: ${p.inbox} is not on the same file system as paths.processing (${config.paths.processing}); claims need an atomic rename`);
       });
+      if (problems.length === 0) mkdirSync(config.paths.processing, { recursive: true });
     }
   }
   if (problems.length) throw new ConfigError(problems, config.source);

@@ -186,7 +186,7 @@ export class InboxWatcher {
     try {
       claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
-      this.opts.logger.error({ err: e, file }, 'cannot claim the file (left in the inbox)');
+      this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
       return;
     }
     if (!claimed) return; // another watcher was first

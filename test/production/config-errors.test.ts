@@ -3,6 +3,7 @@
  * bad routing entries, duplicates, missing folders.
  */
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, configFromObject, configWarnings } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
@@ -121,6 +122,26 @@ it('refuses a missing inbox folder at watch start, naming the key', () => {
   mkdirSync(path.join(dir, 'in-a'));
   const c = configFromObject({ ...ok, paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'in-a' }, { id: 'b', inbox: 'in-b' }] }, dir, '(test)');
   expect(() => checkFolders(c, 'watch')).toThrow(/partners\.1\.inbox: the folder .*in-b does not exist/);
+});
+
+it('refuses at watch start an inbox that is a file, an empty path, and one that cannot be written; a refused configuration makes no folder', () => {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'in-file'), 'not a folder');
+  const c = configFromObject({ ...ok, paths: { out: 'out', processing: 'work/processing' }, partners: [{ id: 'a', inbox: 'in-file' }] }, dir, '(test)');
+  expect(() => checkFolders(c, 'watch')).toThrow(/partners\.0\.inbox: .*in-file is not a folder/);
+  expect(existsSync(path.join(dir, 'work'))).toBe(false);
+  // "" would have been the configuration's own folder
+  expect(problems({ ...ok, partners: [{ id: 'a', inbox: '' }] }).join('\n')).toContain('partners.0.inbox');
+  expect(problems({ ...ok, paths: { out: '' } }).join('\n')).toContain('paths.out');
+  // immutable (chattr +i), where the file system and the user allow setting it: access() says EPERM even to root
+  mkdirSync(path.join(dir, 'in-locked'));
+  if (spawnSync('chattr', ['+i', path.join(dir, 'in-locked')]).status !== 0) return;
+  try {
+    const locked = configFromObject({ ...ok, paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'in-locked' }] }, dir, '(test)');
+    expect(() => checkFolders(locked, 'watch')).toThrow(/partners\.0\.inbox: .*in-locked cannot be written \(.*\); files could not be claimed out of it/);
+  } finally {
+    spawnSync('chattr', ['-i', path.join(dir, 'in-locked')]);
+  }
 });
 
 it('the command line reports a bad configuration file and exits 2', async () => {
