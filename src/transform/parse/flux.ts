@@ -13,6 +13,7 @@ import type { XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
 import { parseCii } from './cii';
+import { checkCounter, checkStatutCounters } from './counters';
 import { parsePivot, type PivotEnvelope } from './pivot';
 import { parseUbl } from './ubl';
 import { asBuffer } from '../../util/bytes';
@@ -149,10 +150,12 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       checkSchemaStructure(xml, 'PIVOT', opts);
       const p = parsePivot(xml.node, xml.contents);
       if (p.invoices.length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
+      checkCounter(p.declaredCount, p.invoices.length, '/CPPFacturePivot/CPPFactures/@Compteur', 'invoice(s)');
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
     }
     case 'STATUT':
       checkSchemaStructure(xml, 'STATUT', opts);
+      checkStatutCounters(xml.node);
       return { kind: FLUX_KINDS.STATUT, xml };
   }
 }
