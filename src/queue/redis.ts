@@ -4,7 +4,8 @@
  * ioredis `keyPrefix` (BullMQ has its own `prefix` option, which we use).
  */
 import IORedis, { type Redis } from 'ioredis';
-import { redactRedisUrl } from './redis-url';
+import { redactRedisUrl, redisUrlProblem } from './redis-url';
+import { UsageError } from '../util/usage-error';
 import { describeRedisError } from './redis-trouble';
 
 export interface RedisOptions {
@@ -13,7 +14,14 @@ export interface RedisOptions {
   blocking?: boolean;
 }
 
+/** Throws a UsageError (exit 2, one plain line) for an address ioredis would misread. */
+function checkUrl(url: string): void {
+  const problem = redisUrlProblem(url);
+  if (problem) throw new UsageError(problem);
+}
+
 export function createRedis(opts: RedisOptions): Redis {
+  checkUrl(opts.url);
   return new IORedis(opts.url, {
     maxRetriesPerRequest: opts.blocking ? null : 20,
     enableReadyCheck: true,
@@ -28,6 +36,7 @@ export function createRedis(opts: RedisOptions): Redis {
  * plain message when Redis cannot be reached, instead of reconnecting forever as the daemons do.
  */
 export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<Redis> {
+  checkUrl(url);
   const redis = new IORedis(url, { maxRetriesPerRequest: 1, enableReadyCheck: true, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null });
   // the cause (a refused password, a refused connection) comes as an error event; connect()
   // itself often rejects with a bare "Connection is closed"

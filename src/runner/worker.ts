@@ -88,7 +88,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }
       metrics?.filesReceived.inc({ partner: d.partner });
       const end = metrics?.processingSeconds.startTimer();
-      const r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
+      let r: FileResult;
+      try {
+        r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
+      } catch (e) {
+        // the attempt failed (I/O, Redis): journaled, so that `trace` and the reconciliation say why, then retried by BullMQ
+        const attempts = job.opts.attempts ?? 1;
+        const message = `attempt ${job.attemptsMade + 1} of ${attempts} failed${job.attemptsMade + 1 < attempts ? ' (retried)' : ''}: ${(e as Error).message ?? String(e)}`.slice(0, 1000);
+        await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
+        throw e;
+      }
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const f of r.flows ?? []) metrics?.flowStatuses.inc({ partner: d.partner, verdict: f.verdict });

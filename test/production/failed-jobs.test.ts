@@ -108,6 +108,13 @@ describeRedis('failed jobs: jobs and retry', () => {
     const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), day);
     const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === again.data.sha256);
     expect(outcomes).toHaveLength(1);
+    // each failed attempt is in the journal with its reason (trace showed bare `received` lines)
+    expect(lines.filter((l) => l.event === 'system-error' && l.sha256 === again.data.sha256).map((l) => (l as { message: string }).message)).toEqual([
+      expect.stringMatching(/^attempt 1 of 2 failed \(retried\): The lifecycle record .* cannot be read/),
+      expect.stringMatching(/^attempt 2 of 2 failed: The lifecycle record .* cannot be read/),
+    ]);
+    const traced = await cli(['trace', again.data.sha256, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(traced.stdout).toMatch(/system error: attempt 1 of 2 failed \(retried\): The lifecycle record/);
 
     // retrying it again, or a job that does not exist, changes nothing and says so
     const twice = await retry(again.id, 'no-such-job');
