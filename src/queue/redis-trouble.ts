@@ -150,7 +150,7 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
       const now = Date.now();
       if (now - lockLossLoggedAt >= 60_000) {
         lockLossLoggedAt = now;
-        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): one step of a large file kept this worker busy longer than worker.lockDurationMs allows. Another worker may take the job over; the per-file lock keeps it from being processed twice. Raise worker.lockDurationMs above the longest file's processing time`);
+        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?). Another worker may take the job over; the per-file lock keeps it from being processed twice`);
       }
       return;
     }

@@ -1,6 +1,6 @@
 /**
  * The distributed runner's worker (`chorus-flux worker`): a BullMQ Worker running the same
- * `processFile` as the embedded runner on claimed files.
+ * `processFile` as the embedded runner on claimed files, in a thread of its own (job-threads.ts).
  *
  * - Bad input never throws: processFile refuses it (error/ + reason) and the job completes.
  * - A system failure (I/O, Redis) throws: BullMQ retries with exponential backoff.
@@ -30,7 +30,8 @@ import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { createDeps, statePaths } from './deps';
-import { processFile, type FileResult, type PipelineDeps } from './process-file';
+import { JobThread } from './job-threads';
+import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
 
 export interface WorkerOptions {
   config: Config;
@@ -39,6 +40,12 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Redis's state as this worker sees it. Default: its own */
   trouble?: RedisTrouble;
+  /**
+   * Where files are processed. Default 'thread': a thread of their own, so that the main thread
+   * stays free for lock renewals, signals and /healthz. 'main': on the main thread (a test that
+   * changes the pipeline in place).
+   */
+  processIn?: 'thread' | 'main';
 }
 
 export interface RunningWorker {
@@ -90,7 +97,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       const end = metrics?.processingSeconds.startTimer();
       let r: FileResult;
       try {
-        r = await processFile(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
+        r = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
       } catch (e) {
         // the attempt failed (I/O, Redis): journaled, so that `trace` and the reconciliation say why, then retried by BullMQ
         const attempts = job.opts.attempts ?? 1;
@@ -115,6 +122,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const concurrency = opts.concurrency ?? config.worker.concurrency;
   // the jobs running at once share the process's descriptors (write-batch.ts)
   setMaxOpenPerBatch(maxOpenPerFile(concurrency, openFilesLimit()));
+  // files are processed in a thread of their own: a step of a large file (seconds) must not
+  // hold up the lock renewals, the signals or /healthz on this thread
+  const thread = opts.processIn === 'main' ? undefined : new JobThread({ config, level: logger.level, maxOpenPerBatch: maxOpenPerFile(concurrency, openFilesLimit()) });
+  const processJobFile = (file: InboundFile) => (thread ? thread.process(file) : processFile(deps, file));
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
     prefix: config.redis.prefix,
@@ -172,8 +183,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if ((await Promise.race([graceful.then(() => 'ok' as const), timer])) === 'timeout') {
         result = 'forced';
         // running jobs are abandoned: their locks expire and another worker takes them again
+        await thread?.terminate();
         await Promise.all([worker.close(true).catch(() => undefined), nightly.close(true).catch(() => undefined)]);
-      }
+      } else await thread?.close();
       await deps.journal.append({ event: 'stop', mode: 'worker', reason: result }).catch(() => undefined);
       await deps.journal.close().catch(() => undefined);
       await Promise.all([connection.quit().catch(() => undefined), idRedis.quit().catch(() => undefined)]);

@@ -36,7 +36,8 @@ describeRedis('operations endpoints', () => {
     redis = redisClient();
     const queue = fluxQueue(setup.config, redis);
     const metrics = createMetrics({ queueDepth: () => queue.getJobCounts('waiting', 'active', 'failed'), defaults: false });
-    const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics });
+    // on the main thread: the rule changed below must be the one the pipeline runs
+    const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics, processIn: 'main' });
     // one invoice that a rule cannot judge (a simulated fault): sent, and counted as less checked
     const rule = ALL_RULES.find((r) => r.id === 'BR-CO-15') as { check: Rule['check'] };
     const check = rule.check;

@@ -1,0 +1,61 @@
+/**
+ * The worker thread of `chorus-flux worker`: it runs processFile on the files of the jobs the
+ * main thread takes, so that the main thread stays free for what must not wait behind a large
+ * file (BullMQ's lock renewals, signals and the shutdown bound, /healthz and /metrics). It has
+ * its own pipeline dependencies and IdCPRO reservations (its own Redis connection and mark
+ * file), as a thread of `run` has; the content's lock is held by the main thread around the job.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { Config } from '../config/config';
+import { setMaxOpenPerBatch } from '../emit/write-batch';
+import { createRedis } from '../queue/redis';
+import { RedisIdSequence } from '../state/redis-id-sequence';
+import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
+import { createLogger } from '../util/logger';
+import { createDeps, statePaths } from './deps';
+import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
+
+export type ToJobThread =
+  | { type: 'init'; config: Config; level: string; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number }
+  | { type: 'file'; id: number; file: InboundFile }
+  | { type: 'close' };
+
+export type FromJobThread = { type: 'ready' } | { type: 'result'; id: number; result: FileResult } | { type: 'error'; id: number; message: string } | { type: 'closed' };
+
+let deps: PipelineDeps | undefined;
+let redis: ReturnType<typeof createRedis> | undefined;
+
+function post(m: FromJobThread): void {
+  parentPort?.postMessage(m);
+}
+
+parentPort?.on('message', async (m: ToJobThread) => {
+  switch (m.type) {
+    case 'init': {
+      useDeadThreadRegistry(m.deadThreads);
+      setMaxOpenPerBatch(m.maxOpenPerBatch);
+      const logger = createLogger({ level: m.level as 'info' });
+      deps = createDeps(m.config, { logger, contentLocks: false });
+      redis = createRedis({ url: m.config.redis.url });
+      // its errors come back as failed attempts (retried); the main thread's connections report Redis trouble
+      redis.on('error', () => undefined);
+      deps.ids = new RedisIdSequence({ redis, prefix: m.config.redis.prefix, dir: statePaths(m.config).ids, writerId: deps.journal.writerId });
+      post({ type: 'ready' });
+      return;
+    }
+    case 'file':
+      try {
+        post({ type: 'result', id: m.id, result: await processFile(deps as PipelineDeps, m.file) });
+      } catch (err) {
+        post({ type: 'error', id: m.id, message: (err as Error)?.message ?? String(err) });
+      }
+      return;
+    case 'close':
+      await deps?.journal.close().catch(() => undefined);
+      await redis?.quit().catch(() => undefined);
+      releaseLockTokens(); // a terminated thread runs no exit handler
+      deps?.logger.flush?.();
+      post({ type: 'closed' });
+      return;
+  }
+});
