@@ -124,7 +124,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   setMaxOpenPerBatch(maxOpenPerFile(concurrency, openFilesLimit()));
   // files are processed in a thread of their own: a step of a large file (seconds) must not
   // hold up the lock renewals, the signals or /healthz on this thread
-  const thread = opts.processIn === 'main' ? undefined : new JobThread({ config, level: logger.level, maxOpenPerBatch: maxOpenPerFile(concurrency, openFilesLimit()) });
+  // CHORUS_FLUX_WORKER_THREAD=0: on the main thread, as before (to compare, bench/scale.ts)
+  const processIn = opts.processIn ?? (process.env.CHORUS_FLUX_WORKER_THREAD === '0' ? 'main' : 'thread');
+  const thread = processIn === 'main' ? undefined : new JobThread({ config, level: logger.level, maxOpenPerBatch: maxOpenPerFile(concurrency, openFilesLimit()) });
   const processJobFile = (file: InboundFile) => (thread ? thread.process(file) : processFile(deps, file));
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
