@@ -75,6 +75,37 @@ describeRedis('watch: a file name that is not UTF-8', () => {
   });
 });
 
+/**
+ * A watcher on the rescan alone (chokidar off), its log lines kept, its metrics readable:
+ * `queued()` waits for the first jobs and gives them as partner/name.
+ */
+async function rescanningWatcher(setup: ReturnType<typeof prodSetup>, redis: Redis) {
+  const q = fluxQueue(setup.config, redis);
+  const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
+  const logged: { msg: string; partner?: string; level: number }[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const metrics = createMetrics({ defaults: false });
+  const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false, metrics });
+  await watcher.start();
+  return {
+    logged,
+    metrics,
+    async queued(): Promise<string[]> {
+      let jobs: string[] = [];
+      for (let i = 0; i < 100 && jobs.length === 0; i++) {
+        await sleep(100);
+        jobs = (await q.getJobs(['waiting', 'delayed', 'active'])).map((j) => `${j.data.partner}/${j.data.name}`);
+      }
+      return jobs;
+    },
+    async stop(): Promise<void> {
+      await watcher.stop();
+      await journal.close();
+      await q.close();
+    },
+  };
+}
+
 describeRedis('watch: one inbox that cannot be read', () => {
   let redis: Redis;
   const setup = prodSetup({ partners: ['op-alpha', 'op-beta'], watch: { stableMs: 300, pollMs: 100, rescanMs: 300 } });
@@ -85,29 +116,16 @@ describeRedis('watch: one inbox that cannot be read', () => {
 
   it('does not stop the rescan of the other inboxes', async () => {
     redis = redisClient();
-    const q = fluxQueue(setup.config, redis);
-    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
-    const logged: { msg: string; partner?: string }[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-    // chokidar off: the periodic rescan alone must find the file
-    const metrics = createMetrics({ defaults: false });
-    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false, metrics });
-    await watcher.start();
+    const w = await rescanningWatcher(setup, redis);
     // op-alpha's inbox becomes a plain file (ENOTDIR on every scan); op-beta receives a file
     rmSync(setup.inbox('op-alpha'), { recursive: true });
     writeFileSync(setup.inbox('op-alpha'), 'not a folder');
     writeFileSync(path.join(setup.inbox('op-beta'), 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
-    let jobs: string[] = [];
-    for (let i = 0; i < 100 && jobs.length === 0; i++) {
-      await sleep(100);
-      jobs = (await q.getJobs(['waiting', 'delayed', 'active'])).map((j) => `${j.data.partner}/${j.data.name}`);
-    }
-    await watcher.stop();
-    await journal.close();
-    await q.close();
+    const jobs = await w.queued();
+    await w.stop();
     expect(jobs).toEqual(['op-beta/facture.xml']);
-    expect(logged.some((l) => l.partner === 'op-alpha' && l.msg.startsWith('cannot scan this inbox'))).toBe(true);
-    expect(await metrics.registry.metrics()).toMatch(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} [1-9]/);
+    expect(w.logged.some((l) => l.partner === 'op-alpha' && l.msg.startsWith('cannot scan this inbox'))).toBe(true);
+    expect(await w.metrics.registry.metrics()).toMatch(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} [1-9]/);
   });
 });
 
@@ -122,33 +140,21 @@ describeRedis('watch: an inbox that disappears and comes back', () => {
   // an unmounted SFTP share used to go unnoticed: a missing inbox was scanned as an empty one
   it('is an error said once, counted at every rescan, and its files are taken again once it is back', async () => {
     redis = redisClient();
-    const q = fluxQueue(setup.config, redis);
-    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
-    const logged: { msg: string; partner?: string; level: number }[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
-    const metrics = createMetrics({ defaults: false });
-    const watcher = new InboxWatcher({ config: setup.config, queue: q, journal, logger, events: false, metrics });
-    await watcher.start();
+    const w = await rescanningWatcher(setup, redis);
     rmSync(setup.inbox('op-alpha'), { recursive: true });
-    const errors = async () => Number(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} (\d+)/.exec(await metrics.registry.metrics())?.[1] ?? 0);
+    const errors = async () => Number(/chorus_flux_inbox_scan_errors_total\{partner="op-alpha"\} (\d+)/.exec(await w.metrics.registry.metrics())?.[1] ?? 0);
     for (let i = 0; i < 100 && (await errors()) < 3; i++) await sleep(100);
     expect(await errors()).toBeGreaterThanOrEqual(3);
-    const gone = logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is gone'));
+    const gone = w.logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is gone'));
     expect(gone).toHaveLength(1);
     expect(gone[0].level).toBe(50);
     // back, with a file in it
     mkdirSync(setup.inbox('op-alpha'));
     writeFileSync(path.join(setup.inbox('op-alpha'), 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
-    let jobs: string[] = [];
-    for (let i = 0; i < 100 && jobs.length === 0; i++) {
-      await sleep(100);
-      jobs = (await q.getJobs(['waiting', 'delayed', 'active'])).map((j) => `${j.data.partner}/${j.data.name}`);
-    }
-    await watcher.stop();
-    await journal.close();
-    await q.close();
+    const jobs = await w.queued();
+    await w.stop();
     expect(jobs).toEqual(['op-alpha/facture.xml']);
-    expect(logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is back'))).toHaveLength(1);
-    expect(logged.filter((l) => l.msg.startsWith('cannot scan this inbox'))).toEqual([]);
+    expect(w.logged.filter((l) => l.partner === 'op-alpha' && l.msg.startsWith('the inbox is back'))).toHaveLength(1);
+    expect(w.logged.filter((l) => l.msg.startsWith('cannot scan this inbox'))).toEqual([]);
   });
 });

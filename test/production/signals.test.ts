@@ -77,11 +77,17 @@ describe('a signal while the start awaits Redis', () => {
     await redis.stop();
   });
 
-  it('exits 0 at the shutdown bound, whatever is still open', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 500 }, extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
+  /** A started worker whose Redis is then killed. */
+  async function workerWithoutRedis(shutdownTimeoutMs: number): Promise<Daemon> {
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs }, extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
     const d = daemon('worker', setup.configFile);
     await d.said('worker started');
     await redis.kill();
+    return d;
+  }
+
+  it('exits 0 at the shutdown bound, whatever is still open', async () => {
+    const d = await workerWithoutRedis(500);
     const sent = Date.now();
     d.kill('SIGTERM');
     const end = await d.exited;
@@ -92,10 +98,7 @@ describe('a signal while the start awaits Redis', () => {
   }, 60_000);
 
   it('a second signal exits at once, said', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 60_000 }, extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
-    const d = daemon('worker', setup.configFile);
-    await d.said('worker started');
-    await redis.kill();
+    const d = await workerWithoutRedis(60_000);
     d.kill('SIGTERM');
     await d.said('"stopping"');
     d.kill('SIGINT');
