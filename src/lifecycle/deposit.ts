@@ -39,6 +39,8 @@ export function decideDeposit(record: LifecycleRecord | undefined, req: DepositR
   if (previous && isReplay(previous, req)) return { decision: previous.decision, renvoi: previous.renvoi, replay: true };
   if (!record) return req.completable ? { decision: 'suspend', replay: false } : { decision: 'new', renvoi: 'Non', replay: false };
   const renvoi = REDEPOSIT[record.state];
+  // a recycled invoice whose corrected deposit was suspended: completed, it goes out as recycled
+  if (renvoi === 'Complétée' && record.recyclePending) return req.completable ? { decision: 'still-suspended', replay: false } : { decision: 'recycle', renvoi: 'Recyclée', replay: false };
   if (renvoi === 'Complétée') return req.completable ? { decision: 'still-suspended', replay: false } : { decision: 'complete', renvoi, replay: false };
   if (renvoi === 'Recyclée') return req.completable ? { decision: 'suspend', replay: false } : { decision: 'recycle', renvoi, replay: false };
   return { decision: 'duplicate', replay: false };
@@ -60,6 +62,10 @@ export interface DecisionContext {
   file: string;
   /** where the pivot goes (finance SI or MOE) */
   recepteurId: string;
+  /** the recipient (its SIRET and name) and the depositor partner of this deposit: a corrected or completed invoice may change them */
+  buyerSiret?: string;
+  buyerName?: string;
+  partner?: string;
   /** the completable defects, for a suspension */
   reason?: string;
   montantHT?: string;
@@ -77,6 +83,7 @@ export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, r
   switch (decision) {
     case 'suspend':
     case 'still-suspended':
+      if (rec.state === 'A_RECYCLER') rec.recyclePending = true;
       if (rec.state !== 'SUSPENDUE') rec.history.push({ ...entry, state: 'SUSPENDUE', reason: c.reason });
       rec.state = 'SUSPENDUE';
       rec.suspendedAt ??= c.at;
@@ -90,6 +97,12 @@ export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, r
       rec.state = 'MISE_A_DISPOSITION';
       rec.renvoi = renvoi;
       rec.recepteurId = c.recepteurId;
+      // the recipient the pivot now goes to owns the invoice's statuses (a recycle fixes a wrong
+      // routing), and the partner that sent this deposit hears of them
+      if (c.buyerSiret) rec.buyerSiret = c.buyerSiret;
+      if (c.buyerName) rec.buyerName = c.buyerName;
+      if (c.partner) rec.partner = c.partner;
+      rec.recyclePending = undefined;
       rec.suspendedAt = undefined;
       rec.suspendReason = undefined;
       rec.montantHT = c.montantHT;

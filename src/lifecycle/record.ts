@@ -59,6 +59,8 @@ export interface LifecycleRecord {
   deposits: Deposit[];
   suspendedAt?: string;
   suspendReason?: string;
+  /** a recycled (A_RECYCLER) invoice whose corrected deposit was suspended: its completion goes out as Recyclée */
+  recyclePending?: boolean;
   montantHT?: string;
   montantTTC?: string;
   history: HistoryEntry[];

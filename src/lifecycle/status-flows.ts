@@ -86,7 +86,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
         result: refuse(
           line,
           'CPRO-STATUT-TRANSITION',
-          `the invoice is ${from} (${CODE_OF[from]}); it cannot become ${to} (${CODE_OF[to]})${to === 'COMPLETEE' ? ' — only a suspended invoice can be completed, by its supplier' : ''}. Allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}.`,
+          `the invoice is ${from} (${CODE_OF[from]}); it cannot become ${to} (${CODE_OF[to]})${to === 'COMPLETEE' ? ' — a finance SI does not complete an invoice: its supplier does, by sending it again with what was missing' : ''}. Allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}.`,
           rec,
         ),
       };

@@ -523,7 +523,18 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
         records.push(rec);
       }
       rec.deposits.push({ sha256: ctx.sha, index, decision: d.decision, renvoi: d.renvoi, at: now });
-      applyDecision(rec, d.decision, d.renvoi, { at: now, sha256: ctx.sha, file: file.relPath, recepteurId, reason: suspendReason, montantHT: invoice.totals.taxExclusive, montantTTC: invoice.totals.taxInclusive });
+      applyDecision(rec, d.decision, d.renvoi, {
+        at: now,
+        sha256: ctx.sha,
+        file: file.relPath,
+        recepteurId,
+        buyerSiret: recipient.siret,
+        buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
+        partner: file.partner,
+        reason: suspendReason,
+        montantHT: invoice.totals.taxExclusive,
+        montantTTC: invoice.totals.taxInclusive,
+      });
       return { records, result: { d, record: rec } };
     });
     ctx.t.lifecycle += msNow() - tl;
@@ -536,7 +547,10 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
               : v.d.decision === 'still-suspended' ? 'still-suspended'
                 : 'duplicate';
     const reason = status === 'duplicate'
-      ? `DOUBLON: the invoice ${number} of supplier ${sid} (${(invoice.issueDate ?? '').slice(0, 4)}) is already known (IdCPRO ${record.idCpro}, state ${record.state}); it is refused as a duplicate.`
+      ? record.partner === file.partner
+        ? `DOUBLON: the invoice ${number} of supplier ${sid} (${(invoice.issueDate ?? '').slice(0, 4)}) is already known (IdCPRO ${record.idCpro}, state ${record.state}); it is refused as a duplicate.`
+        : // deposited through another partner: its IdCPRO and state are not this partner's to know
+          `DOUBLON: the invoice ${number} of supplier ${sid} (${(invoice.issueDate ?? '').slice(0, 4)}) is already known (deposited through another operator); it is refused as a duplicate.`
       : status === 'suspended' || status === 'still-suspended'
         ? suspendReason
         : undefined;

@@ -3,6 +3,7 @@
  * kids, each the node itself: 10^20 visits under a depth bound alone, which hung `run` and
  * `validate` for ever on 476 bytes) and a compression bomb (1.5 MB of deflated zeros that
  * inflated to 1.5 GB, 4 GB of RSS, then a wrong reason). Each is now a refusal in a moment.
+ * And a PDF with two different invoices embedded: the first was taken, silently.
  */
 import { deflateSync } from 'node:zlib';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,16 @@ async function refusal(bytes: Buffer, opts?: ParseOptions): Promise<{ rule: stri
   throw new Error('accepted');
 }
 
+/** A PDF embedding each of `files` (name, content) in its EmbeddedFiles name tree. */
+function withEmbedded(files: [string, string][]): Buffer {
+  const names = files.map((f, k) => `(${f[0]}) ${5 + 2 * k} 0 R`).join(' ');
+  const objects = files.flatMap(([name, content], k) => [
+    Buffer.from(`<< /Type /Filespec /F (${name}) /UF (${name}) /EF << /F ${6 + 2 * k} 0 R >> >>`),
+    Buffer.from(`<< /Type /EmbeddedFile /Length ${Buffer.byteLength(content)} >>\nstream\n${content}\nendstream`),
+  ]);
+  return pdfOf([...PAGES, Buffer.from(`<< /Names [${names}] >>`), ...objects]);
+}
+
 describe('hostile PDFs', () => {
   it('a name tree that is its own kid is walked once per node', async () => {
     expect(kidsBomb().length).toBeLessThan(600);
@@ -78,6 +89,19 @@ describe('hostile PDFs', () => {
     expect(r.message).toContain('more than 125829120 bytes');
     // what was inflated is dropped with the refusal (the old reader held all of it, 4 GB of RSS)
     expect(process.memoryUsage().rss - before).toBeLessThan(600 << 20);
+  });
+
+  it('two different invoices embedded in one PDF are refused as ambiguous; the same one under two names is taken', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'), 'utf8');
+    const other = cii.replace(/<ram:ID>([^<]*)<\/ram:ID>/, '<ram:ID>$1-AUTRE</ram:ID>');
+    expect(other).not.toBe(cii);
+    expect(await refusal(withEmbedded([['factur-x.xml', cii], ['factur-x.xml', other]]))).toEqual({
+      rule: 'FLUX-FACTURX-AMBIGU',
+      message: 'The PDF embeds 2 different invoice files (factur-x.xml, factur-x.xml): which one is the invoice cannot be told. Send a Factur-X with one.',
+    });
+    expect((await refusal(withEmbedded([['factur-x.xml', cii], ['zugferd-invoice.xml', other]]))).rule).toBe('FLUX-FACTURX-AMBIGU');
+    const same = await parseFlux(withEmbedded([['zugferd-invoice.xml', cii], ['factur-x.xml', cii]]));
+    expect([same.kind, same.kind === 'IN_DP_E2_CII_FACTURX' && 'embeddedXmlName' in same ? same.embeddedXmlName : undefined]).toEqual(['IN_DP_E2_CII_FACTURX', 'factur-x.xml']);
   });
 
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {

@@ -103,25 +103,40 @@ export async function extractEmbeddedInvoice(pdf: Uint8Array, maxXmlBytes = DEFA
 function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInvoice {
   const specs = collectFileSpecs(doc);
   const byName = new Map<string, PDFDict>();
+  // every embedded file under an invoice's name, in order of preference (a name may come twice)
+  const candidates: { name: string; spec: PDFDict }[] = [];
   for (const spec of specs) {
     const name = str(spec.lookup(PDFName.of('UF'))) ?? str(spec.lookup(PDFName.of('F')));
-    if (name !== undefined && !byName.has(name)) byName.set(name, spec);
+    if (name === undefined) continue;
+    if (!byName.has(name)) byName.set(name, spec);
+    const wanted = EMBEDDED_INVOICE_NAMES.find((w) => w.toLowerCase() === name.toLowerCase());
+    if (wanted && !candidates.some((c) => c.spec === spec)) candidates.push({ name: wanted, spec });
   }
-  for (const wanted of EMBEDDED_INVOICE_NAMES) {
-    const spec = [...byName.entries()].find(([n]) => n.toLowerCase() === wanted.toLowerCase())?.[1];
-    if (!spec) continue;
+  candidates.sort((a, b) => EMBEDDED_INVOICE_NAMES.indexOf(a.name) - EMBEDDED_INVOICE_NAMES.indexOf(b.name));
+  const read: EmbeddedInvoice[] = [];
+  for (const { name: wanted, spec } of candidates) {
     const ef = spec.lookup(PDFName.of('EF'));
     const stream = ef instanceof PDFDict ? ef.lookup(PDFName.of('F')) ?? ef.lookup(PDFName.of('UF')) : undefined;
     if (!(stream instanceof PDFRawStream)) {
-      throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${wanted}" but holds no readable content for it.`);
+      if (read.length === 0 && candidates.length === 1) throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${wanted}" but holds no readable content for it.`);
+      continue;
     }
+    let xml: Uint8Array;
     try {
-      return { name: wanted, xml: decodeCapped(stream, wanted, maxXmlBytes) };
+      xml = decodeCapped(stream, wanted, maxXmlBytes);
     } catch (e) {
       if (e instanceof FluxError) throw e;
       throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
     }
+    // the same invoice under two names (ZUGFeRD and Factur-X both) is one invoice; two different ones cannot be told apart
+    if (read.some((r) => Buffer.from(r.xml).equals(Buffer.from(xml)))) continue;
+    read.push({ name: wanted, xml });
   }
+  if (read.length > 1) {
+    throw new FluxError('FLUX-FACTURX-AMBIGU', `The PDF embeds ${read.length} different invoice files (${read.map((r) => r.name).join(', ')}): which one is the invoice cannot be told. Send a Factur-X with one.`);
+  }
+  if (read.length === 1) return read[0];
+  if (candidates.length > 0) throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${candidates[0].name}" but holds no readable content for it.`);
   const found = [...byName.keys()].slice(0, 5).join(', ');
   throw new FluxError(
     'FLUX-FACTURX-NOXML',
