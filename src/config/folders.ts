@@ -69,6 +69,9 @@ function within(inner: string, outer: string): boolean {
  * another would make a file's partner, and so where its status flows go, depend on which
  * watcher saw it first. `runInbox`: the tree `run` reads, checked against the output folders.
  */
+/** The folders of the output root chorus-flux writes in (DESIGN.md §7, and its logs). */
+const OUTPUT_FOLDERS = ['pivot', 'statut', 'cdar', 'archive', 'error', 'journal', 'reports', 'logs'];
+
 export function overlapProblems(config: Config, runInbox?: { path: string; key: string }, outKey = 'paths.out'): string[] {
   const problems: string[] = [];
   const inboxes = config.partners.flatMap((p, k) => (p.inbox ? [{ key: `partners.${k}.inbox`, path: realPath(p.inbox) }] : []));
@@ -78,10 +81,19 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
     { key: 'paths.state', path: realPath(config.paths.state) },
     { key: 'paths.processing', path: realPath(config.paths.processing) },
   ];
+  // the folders chorus-flux writes files in (an inbox beside them under the output root is fine)
+  const written = [
+    ...OUTPUT_FOLDERS.map((f) => ({ key: `${outKey} ${f}/`, path: path.join(outputs[0].path, f) })),
+    outputs[1],
+    outputs[2],
+  ];
   for (const i of inboxes) {
     // state/ and processing/ under an output root already named are not named again
     const inside = outputs.filter((o) => within(o.path, i.path));
     for (const o of inside.filter((x, k) => k === 0 || !within(x.path, inside[0].path))) problems.push(`${o.key}: ${o.path} is inside the inbox ${i.path} (${i.key}); what chorus-flux writes there would be taken as inbound files`);
+    // and the other way round: an inbox in a folder chorus-flux writes (run out/statut) takes its own flows as a partner's
+    const holder = written.find((o) => within(i.path, o.path));
+    if (holder && inside.length === 0) problems.push(`${i.key}: ${i.path} is inside ${holder.key} (${holder.path}); chorus-flux's own outputs would be taken as inbound files`);
   }
   const partnerInboxes = runInbox ? inboxes.slice(0, -1) : inboxes;
   partnerInboxes.forEach((a, x) =>
@@ -112,6 +124,9 @@ export function checkRunFolders(config: Config, inbox: string, outKey = 'paths.o
   }
   if (!st.isDirectory()) throw new UsageError(`the inbox ${path.resolve(inbox)} is a file, not a folder: give the folder that holds it (\`chorus-flux validate\` checks a single file)`);
   const problems = overlapProblems(config, { path: inbox, key: 'the inbox argument' }, outKey);
+  // a mistake in the command line is told as such, not as one of the configuration file's
+  const ofArguments = (p: string) => p.startsWith('the inbox argument') || p.startsWith('--');
+  if (problems.length && problems.every(ofArguments)) throw new UsageError(problems.join('\n'));
   if (problems.length) throw new ConfigError(problems, config.source);
   refuseFileAsOutput(config, outKey);
   checkOutputWritable(config, outKey);

@@ -192,7 +192,23 @@ describe('folders that overlap', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--out: .*out is inside the inbox .* \(the inbox argument\)/);
     expect(r.stderr).not.toContain('paths.state');
+    // a command-line mistake, not the configuration file's
+    expect(r.stderr).not.toContain('Invalid configuration');
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
+  }, 30000);
+
+  it('run refuses an inbox inside its output root: it would take its own status flows for a partner’s', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'out', 'statut', 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(dir, 'out', 'statut', 'op-alpha', 'FEN1200A_CFX001_CFX0.xml'), '<CPPStatut/>');
+    const r = await cli(['run', path.join(dir, 'out', 'statut'), '--out', path.join(dir, 'out'), '--no-progress']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/^chorus-flux: the inbox argument: .*out\/statut is inside --out statut\/ \(.*out\/statut\); chorus-flux's own outputs would be taken as inbound files\n$/)]);
+    expect(existsSync(path.join(dir, 'out', 'journal'))).toBe(false);
+    // a partner's inbox in an output folder, in the configuration; beside them under the output root is fine
+    mkdirSync(path.join(dir, 'out', 'archive', 'in-a'), { recursive: true });
+    expect(overlap({ paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'out/archive/in-a' }] }, dir)).toEqual([expect.stringMatching(/^partners\.0\.inbox: .*out\/archive\/in-a is inside paths\.out archive\//)]);
+    mkdirSync(path.join(dir, 'out', 'in', 'a'), { recursive: true });
+    expect(overlap({ paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'out/in/a' }] }, dir)).toEqual([]);
   }, 30000);
 });
 

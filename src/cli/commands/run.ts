@@ -36,13 +36,15 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const config = loadConfig(opts.config, { out: opts.out });
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
-  const showBar = opts.progress ?? (tty && !opts.quiet);
+  // commander's --no-progress makes `progress` true by default: the bar needs a terminal as well
+  // (on a pipe or a file it drew nothing, and the console then had warnings only)
+  const showBar = tty && !opts.quiet && opts.progress !== false;
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   // with a progress bar, the console only shows warnings; the log file has everything
   const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
   for (const w of configWarnings(config)) logger.warn(w);
   const threads = opts.threads ?? defaultThreads();
-  const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_buffer}s left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
+  const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_formatted} left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
   const progress = {
     keepResults: false, // the summary comes from the tally: memory stays flat over a long run
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
