@@ -7,9 +7,9 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
-import { inboundSize, listRunInbox, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { inboundSize, listRunInbox, noteNotTaken, type RunInboxOptions, type WaitingEntry } from './inbound-file';
 import type { PipelineDeps } from './process-file';
-import { processFile, type FileResult } from './process-file';
+import { FileNotTaken, processFile, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
 import { InFlightBudget } from './in-flight-budget';
@@ -79,6 +79,10 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
         if (keep) results.push(r);
         opts.onFile?.(r);
       } catch (err) {
+        if (err instanceof FileNotTaken) {
+          noteNotTaken(file.relPath, err.why, err.message, waiting, opts);
+          continue;
+        }
         const error = err as Error;
         deps.logger.error({ err: error, file: file.relPath }, 'system failure: file left in the inbox for the next run');
         await deps.journal.append({ event: 'system-error', file: file.relPath, message: error.message }).catch(() => undefined);

@@ -26,6 +26,8 @@ export interface RunInboxOptions {
   now?: () => number;
   onSkipped?(e: SkippedEntry): void;
   onWaiting?(e: WaitingEntry): void;
+  /** a listed file removed from the inbox before it was read (FileNotTaken 'gone'): nothing was done with it */
+  onGone?(e: WaitingEntry): void;
 }
 
 export interface RunInbox {
@@ -78,6 +80,8 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
         wait(e.rel, `modified ${Math.max(0, Math.round((now - mtimeMs) / 1000))} s ago, less than --min-age ${Math.round(minAgeMs / 1000)} s: it may still be uploading`);
         continue;
       }
+      // looked at again when it is read: a partner may upload it again meanwhile
+      file.settledBefore = now - minAgeMs;
     }
     files.push(file);
   }
@@ -87,4 +91,19 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
 /** The size of an inbound file on disk (0 when it is gone). */
 export function inboundSize(file: InboundFile): number {
   return sizeOnDisk(sourceOf(file));
+}
+
+/**
+ * A listed file the pipeline did not take after all (process-file.ts FileNotTaken): one that
+ * changed since it was listed waits for the next run (it is in `waiting`); one that was removed
+ * is said, and counts nowhere else.
+ */
+export function noteNotTaken(rel: string, why: 'changed' | 'gone', message: string, waiting: WaitingEntry[], opts: RunInboxOptions): void {
+  const e = { rel, why: message };
+  if (why === 'gone') {
+    opts.onGone?.(e);
+    return;
+  }
+  waiting.push(e);
+  opts.onWaiting?.(e);
 }

@@ -75,6 +75,22 @@ export interface PipelineDeps {
   contentLocks?: string;
 }
 
+/**
+ * A file `run` lists but does not take after all: it changed since it was listed as settled
+ * (`--min-age`: a partner uploading it again), or it was removed from the inbox before it was
+ * read. Not a failure: nothing was done with it; it waits for the next run, or is gone.
+ */
+export class FileNotTaken extends Error {
+  constructor(
+    message: string,
+    /** 'changed': left in the inbox for the next run; 'gone': removed by someone else */
+    readonly why: 'changed' | 'gone',
+  ) {
+    super(message);
+    this.name = 'FileNotTaken';
+  }
+}
+
 export interface InboundFile {
   /** where the bytes are now (the inbox for `run`, processing/ for workers) */
   path: string;
@@ -90,6 +106,11 @@ export interface InboundFile {
   rawPath?: Uint8Array;
   /** hex of the bytes of `relPath` in that case, for the journal */
   rawRelPath?: string;
+  /**
+   * `run --min-age`: the file was listed as settled, unmodified since this moment (ms since the
+   * epoch). Modified after it, or while it is read, it is not taken (FileNotTaken).
+   */
+  settledBefore?: number;
 }
 
 /** The path to open an inbound file by (its raw bytes when its name is not UTF-8). */
@@ -167,8 +188,11 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   try {
     stat = statSync(source);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
     throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
   }
+  const changed = (mtimeMs: number) => new FileNotTaken(`${file.relPath} was modified after it was listed as settled (${new Date(mtimeMs).toISOString()}): it may be uploading again, and is left in the inbox for the next run`, 'changed');
+  if (file.settledBefore !== undefined && stat.mtimeMs > file.settledBefore) throw changed(stat.mtimeMs);
   const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
   const day = dayOf(receivedAt, config.timezone);
   const horodatage = receivedAt.toISOString();
@@ -186,6 +210,11 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     bytes = stat.size <= 4 * 1024 * 1024 ? readFileSync(source) : await fs.readFile(source);
   } catch (e) {
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
+  }
+  if (file.settledBefore !== undefined) {
+    // written to while it was read: what was read may be half of it
+    const after = statSync(source, { throwIfNoEntry: false });
+    if (after && (after.mtimeMs !== stat.mtimeMs || after.size !== bytes.length)) throw changed(after.mtimeMs);
   }
   const sha = sha256(bytes);
   return underContentLock(deps, sha, async () => {

@@ -9,13 +9,14 @@ import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
 import { setMaxOpenPerBatch } from '../emit/write-batch';
 import { createLogger } from '../util/logger';
 import { createDeps } from './deps';
-import { processFile, type InboundFile, type PipelineDeps } from './process-file';
+import { FileNotTaken, processFile, type InboundFile, type PipelineDeps } from './process-file';
 
 export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; file: string; result: import('./process-file').FileResult }
   | { type: 'error'; file: string; message: string }
+  | { type: 'not-taken'; file: string; why: 'changed' | 'gone'; message: string }
   | { type: 'closed' };
 
 let deps: PipelineDeps | undefined;
@@ -36,6 +37,10 @@ parentPort?.on('message', async (m: ToWorker) => {
       try {
         post({ type: 'result', file: m.file.relPath, result: await processFile(deps as PipelineDeps, m.file) });
       } catch (err) {
+        if (err instanceof FileNotTaken) {
+          post({ type: 'not-taken', file: m.file.relPath, why: err.why, message: err.message });
+          return;
+        }
         const error = err as Error;
         deps?.logger.error({ err: error, file: m.file.relPath }, 'system failure: file left in the inbox for the next run');
         await deps?.journal.append({ event: 'system-error', file: m.file.relPath, message: error.message }).catch(() => undefined);

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
-import { inboundSize, listRunInbox, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { inboundSize, listRunInbox, noteNotTaken, type RunInboxOptions, type WaitingEntry } from './inbound-file';
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
@@ -145,7 +145,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         };
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') feed();
-          else if (m.type === 'result' || m.type === 'error') {
+          else if (m.type === 'result' || m.type === 'error' || m.type === 'not-taken') {
             inFlight.delete(m.file);
             budget.release(sizes.get(m.file) ?? 0);
             sizes.delete(m.file);
@@ -153,6 +153,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
               tally.add(m.result);
               if (keep) results.push(m.result);
               opts.onFile?.(m.result);
+            } else if (m.type === 'not-taken') {
+              noteNotTaken(m.file, m.why, m.message, waiting, opts);
             } else {
               failures.push({ file: m.file, error: m.message });
               opts.onFile?.({ file: m.file, error: new Error(m.message) });

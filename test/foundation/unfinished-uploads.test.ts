@@ -5,7 +5,7 @@
  * refused as malformed XML and its partner got a rejection for a file it was still sending.
  * A file that waits gets no outcome and no output; the next run takes it once finished.
  */
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createDeps } from '../../src/runner/deps';
 import { runEmbedded } from '../../src/runner/embedded';
@@ -69,6 +69,41 @@ describe('run --min-age', () => {
     const second = await embedded(s, 60_000);
     expect(second.waiting).toEqual([]);
     expect(second.results.find((r) => r.file === 'op-alpha/new.xml')?.outcome).toBe('accepted');
+  });
+
+  // found by review: a file listed as settled, then uploaded again before it was read, was read
+  // half-written and refused as truncated, its partner told; and a file removed meanwhile was a
+  // system failure (exit 2) said to be "left in the inbox"
+  it('a file modified after it was listed is not taken but left for the next run; one removed meanwhile is said, not a failure', async () => {
+    const s = setup(false);
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    for (const [name, n] of [['again.xml', 'F-2026-0731'], ['gone.xml', 'F-2026-0732'], ['fine.xml', 'F-2026-0733']]) {
+      writeFileSync(s.file(name), invoice(n));
+      utimesSync(s.file(name), twoMinutesAgo, twoMinutesAgo);
+    }
+    const gone: string[] = [];
+    const first = await runEmbedded({
+      inbox: s.inbox,
+      deps: createDeps(s.config, { logger: createLogger({ level: 'silent' }) }),
+      minAgeMs: 60_000,
+      // between the listing and the reading: the partner starts sending again.xml anew; gone.xml is taken away
+      onStart: () => {
+        writeFileSync(s.file('again.xml'), invoice('F-2026-0731').slice(0, 700));
+        unlinkSync(s.file('gone.xml'));
+      },
+      onGone: (e) => gone.push(`${e.rel}: ${e.why}`),
+    });
+    expect(first.results.map((r) => [r.file, r.outcome])).toEqual([['op-alpha/fine.xml', 'accepted']]);
+    expect(first.failures).toEqual([]);
+    expect(first.waiting).toEqual([{ rel: 'op-alpha/again.xml', why: expect.stringMatching(/^op-alpha\/again\.xml was modified after it was listed as settled \(.*\): it may be uploading again, and is left in the inbox for the next run$/) }]);
+    expect(gone).toEqual(['op-alpha/gone.xml: op-alpha/gone.xml was removed from the inbox before it was read: nothing was done with it']);
+    expect(listFiles(s.config.paths.out).filter((f) => f.startsWith('error/'))).toEqual([]);
+
+    // finished and old enough, the next run takes it
+    writeFileSync(s.file('again.xml'), invoice('F-2026-0731'));
+    utimesSync(s.file('again.xml'), twoMinutesAgo, twoMinutesAgo);
+    const second = await embedded(s, 60_000);
+    expect(second.results.find((r) => r.file === 'op-alpha/again.xml')?.outcome).toBe('accepted');
   });
 
   it('the command line on worker threads: says how many files wait, takes the others, exits 0', async () => {

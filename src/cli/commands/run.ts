@@ -50,6 +50,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
     onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, skippedMessage(e)),
     onWaiting: (e: WaitingEntry) => logger.info({ file: e.rel }, `left for the next run: ${e.why}`),
+    onGone: (e: WaitingEntry) => logger.warn({ file: e.rel }, e.why),
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
   };
