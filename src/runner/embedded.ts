@@ -50,7 +50,15 @@ export interface RunSummary {
   skipped: SkippedEntry[];
   /** files left for the next run: upload not known to be finished (`.done` marker, --min-age) */
   waiting: WaitingEntry[];
+  /** files listed but not begun because the run was asked to stop (left in the inbox for the next run) */
+  notBegun: number;
   ms: number;
+}
+
+/** The journal's `stop` reason of a run. */
+export function stopReason(failures: number, notBegun: number): string {
+  const parts = [notBegun > 0 ? `asked to stop: ${notBegun} file(s) not begun, left in the inbox` : undefined, failures > 0 ? `${failures} system failure(s)` : undefined].filter(Boolean);
+  return parts.length ? parts.join('; ') : 'done';
 }
 
 export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
@@ -69,7 +77,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const budget = new InFlightBudget(opts.maxBytesInFlight);
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
+    while (next < files.length && !opts.stopRequested?.()) {
       const file = files[next++];
       const size = inboundSize(file);
       await budget.acquire(size);
@@ -96,7 +104,8 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const inFlight = Math.max(1, opts.concurrency ?? DEFAULT_FILES_IN_FLIGHT);
   setMaxOpenPerBatch(maxOpenPerFile(inFlight, openFilesLimit()));
   await Promise.all(Array.from({ length: inFlight }, worker));
-  await deps.journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
+  const notBegun = files.length - next;
+  await deps.journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun) });
   await deps.journal.close();
-  return { files: files.length, results, tally, failures, skipped, waiting, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, notBegun, ms: Date.now() - started };
 }

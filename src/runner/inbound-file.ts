@@ -28,6 +28,8 @@ export interface RunInboxOptions {
   onWaiting?(e: WaitingEntry): void;
   /** a listed file removed from the inbox before it was read (FileNotTaken 'gone'): nothing was done with it */
   onGone?(e: WaitingEntry): void;
+  /** asked to stop (a signal): no file is begun any more, those begun are finished */
+  stopRequested?(): boolean;
 }
 
 export interface RunInbox {

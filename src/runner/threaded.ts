@@ -14,7 +14,7 @@ import { inboundSize, listRunInbox, noteNotTaken, type RunInboxOptions, type Wai
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
-import { DEFAULT_FILES_IN_FLIGHT, type RunSummary } from './embedded';
+import { DEFAULT_FILES_IN_FLIGHT, stopReason, type RunSummary } from './embedded';
 import { InFlightBudget } from './in-flight-budget';
 import type { FileResult, InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
@@ -102,7 +102,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         const feed = () => {
           if (over || closing) return;
           // a suspect runs alone: only in an idle thread, and nothing joins it
-          while (inFlight.size < perThread && ![...inFlight.keys()].some((k) => suspects.has(k))) {
+          while (!opts.stopRequested?.() && inFlight.size < perThread && ![...inFlight.keys()].some((k) => suspects.has(k))) {
             if (retry.length > 0) {
               if (inFlight.size > 0) break;
               const file = retry.shift() as InboundFile;
@@ -117,7 +117,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
             next++;
             take(file, size);
           }
-          if (inFlight.size === 0 && next >= files.length && retry.length === 0) {
+          if (inFlight.size === 0 && ((next >= files.length && retry.length === 0) || opts.stopRequested?.())) {
             closing = true;
             send({ type: 'close' });
           }
@@ -175,14 +175,17 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
     });
 
   await Promise.all(Array.from({ length: threads }, slot));
-  // threads that kept stopping may have left files never handed out: each is a failure, left for the next run
-  for (const file of [...retry.splice(0), ...files.slice(next)]) await failed(file, 'not processed: the worker threads kept stopping; the file is left in the inbox for the next run');
-  await journal.append({ event: 'stop', mode: 'run', reason: failures.length ? `${failures.length} system failure(s)` : 'done' });
+  // asked to stop: the files not begun wait for the next run; else threads that kept stopping
+  // may have left files never handed out: each is a failure, left for the next run
+  const stopped = opts.stopRequested?.() === true;
+  const notBegun = stopped ? retry.length + files.length - next : 0;
+  if (!stopped) for (const file of [...retry.splice(0), ...files.slice(next)]) await failed(file, 'not processed: the worker threads kept stopping; the file is left in the inbox for the next run');
+  await journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun) });
   await journal.close();
   // results in inbox order, as runEmbedded gives them
   if (keep) {
     const order = new Map(files.map((f, k) => [f.relPath, k]));
     results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   }
-  return { files: files.length, results, tally, failures, skipped, waiting, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, notBegun, ms: Date.now() - started };
 }

@@ -53,7 +53,25 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     onGone: (e: WaitingEntry) => logger.warn({ file: e.rel }, e.why),
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
+    stopRequested: (() => false) as () => boolean,
   };
+  // SIGINT (Ctrl-C) or SIGTERM (systemctl stop): no file is begun any more, those begun are
+  // finished (each ends with its outcome); a second signal stops at once
+  let stopSignal: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopSignal) {
+      process.stderr.write(`chorus-flux: ${signal} again: stopping at once; the files in flight are left unfinished (received, no outcome): the next run finishes them\n`);
+      logger.warn({ signal }, 'second signal: stopping at once');
+      logger.flush?.();
+      process.exit(2);
+    }
+    stopSignal = signal;
+    logger.warn({ signal }, 'asked to stop: the files begun are finished, no other is begun (a second signal stops at once)');
+    if (!opts.quiet) process.stderr.write(`\nchorus-flux: ${signal}: finishing the files begun, beginning no other (${signal} again stops at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  progress.stopRequested = () => stopSignal !== undefined;
   const concurrency = opts.concurrency;
   const maxBytesInFlight = opts.maxInFlightMb !== undefined ? Math.round(opts.maxInFlightMb * 1024 * 1024) : undefined;
   const level = opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info';
@@ -64,7 +82,10 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   bar?.stop();
   await new Promise((r) => setTimeout(r, 20));
   // the log file keeps the summary; the console has it unless --quiet (a timer's run prints nothing when all went well)
-  logger.info({ files: summary.files, byKind: summary.tally.rows(), waiting: summary.waiting.length, skipped: summary.skipped.length, failures: summary.failures.length, ms: summary.ms }, 'run finished');
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  logger.info({ files: summary.files, byKind: summary.tally.rows(), waiting: summary.waiting.length, skipped: summary.skipped.length, notBegun: summary.notBegun, failures: summary.failures.length, ms: summary.ms, ...(stopSignal ? { stoppedBy: stopSignal } : {}) }, 'run finished');
+  if (stopSignal) process.stderr.write(`chorus-flux: stopped by ${stopSignal}: every file begun has its outcome; ${summary.notBegun} file(s) not begun, left in the inbox for the next run\n`);
   if (!opts.quiet) {
     process.stdout.write(`${summaryTable(summary)}\n`);
     process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
