@@ -45,6 +45,7 @@ export function buildProgram(): Command {
     .option('--concurrency <n>', 'files in flight per thread', positiveInteger, DEFAULT_FILES_IN_FLIGHT)
     .option('--max-in-flight-mb <n>', 'input MiB in flight over all threads (a bigger file runs alone); a flow takes about 5 times its size in memory', positiveNumber, DEFAULT_MAX_BYTES_IN_FLIGHT / MIB)
     .option('--min-age <seconds>', 'leave files modified less than this long ago for the next run (they may still be uploading: use it when run is started on a live SFTP folder)', seconds, 0)
+    .option('--remove', 'remove each file from the inbox once its outcome is journaled (its copy is in archive/ or error/), as watch takes files out of its inboxes: for an inbox run reads again and again (a timer)')
     .option('-q, --quiet', 'print nothing but errors: no progress bar, no summary table (the log file keeps every file and the summary)')
     .option('-v, --verbose', 'every file on the console, even with the progress bar')
     .option('--no-progress', 'no progress bar')

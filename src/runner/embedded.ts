@@ -7,9 +7,10 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
-import { inboundSize, listRunInbox, noteNotTaken, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { inboundSize, listRunInbox, noteNotTaken, removeAfterOutcome, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { identityOf } from './remove-taken';
 import type { PipelineDeps } from './process-file';
-import { FileNotTaken, processFile, type FileResult } from './process-file';
+import { FileNotTaken, processFile, sourceOf, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
 import { InFlightBudget } from './in-flight-budget';
@@ -82,7 +83,9 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
       const size = inboundSize(file);
       await budget.acquire(size);
       try {
+        const taken = opts.removeTaken ? identityOf(sourceOf(file)) : undefined;
         const r = await processFile(deps, file);
+        removeAfterOutcome(file, taken, opts);
         tally.add(r);
         if (keep) results.push(r);
         opts.onFile?.(r);

@@ -12,6 +12,7 @@ import { partnerOf } from '../ingest/partner-of';
 import { doneMarkerOf, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
+import { removeIfUnchanged, type FileIdentity } from './remove-taken';
 
 /** A file left in the inbox for the next run, and why. */
 export interface WaitingEntry {
@@ -30,6 +31,20 @@ export interface RunInboxOptions {
   onGone?(e: WaitingEntry): void;
   /** asked to stop (a signal): no file is begun any more, those begun are finished */
   stopRequested?(): boolean;
+  /** remove each file from the inbox once it has its outcome (remove-taken.ts). Default false */
+  removeTaken?: boolean;
+  /** a file with its outcome that was not removed (`removeTaken`): it changed meanwhile, or the removal failed */
+  onKept?(e: WaitingEntry): void;
+}
+
+/** After a file's outcome, with `removeTaken`: removes it if still the one taken, else says why it stays. */
+export function removeAfterOutcome(file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
+  if (!opts.removeTaken || !taken) return;
+  try {
+    if (removeIfUnchanged(sourceOf(file), taken) === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
+  } catch (e) {
+    opts.onKept?.({ rel: file.relPath, why: `it could not be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): kept in the inbox; the next run finds it already processed` });
+  }
 }
 
 export interface RunInbox {

@@ -10,13 +10,14 @@ import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
-import { inboundSize, listRunInbox, noteNotTaken, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { inboundSize, listRunInbox, noteNotTaken, removeAfterOutcome, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { identityOf, type FileIdentity } from './remove-taken';
 import { Journal } from '../journal/journal';
 import { systemClock } from '../util/clock';
 import { VERSION } from '../version';
 import { DEFAULT_FILES_IN_FLIGHT, stopReason, type RunSummary } from './embedded';
 import { InFlightBudget } from './in-flight-budget';
-import type { FileResult, InboundFile } from './process-file';
+import { sourceOf, type FileResult, type InboundFile } from './process-file';
 import type { FromWorker, ToWorker } from './thread-worker';
 import { RunTally } from './tally';
 import { threadResourceLimits } from './heap-tuning';
@@ -78,6 +79,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   // thread, so the one that makes a thread stop is found and the others are not held back
   const retry: InboundFile[] = [];
   const suspects = new Set<string>();
+  // `removeTaken`: each file's identity when it was handed out, to remove it only if unchanged
+  const identities = new Map<string, FileIdentity | undefined>();
   let restartsLeft = threads * MAX_THREAD_RESTARTS;
   const failed = async (file: InboundFile, message: string) => {
     failures.push({ file: file.relPath, error: message });
@@ -96,6 +99,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         const send = (m: ToWorker) => w.postMessage(m);
         const take = (file: InboundFile, size: number) => {
           budget.take(size);
+          if (opts.removeTaken) identities.set(file.relPath, identityOf(sourceOf(file)));
           inFlight.set(file.relPath, file);
           send({ type: 'file', file });
         };
@@ -146,6 +150,10 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') feed();
           else if (m.type === 'result' || m.type === 'error' || m.type === 'not-taken') {
+            const file = inFlight.get(m.file);
+            const taken = identities.get(m.file);
+            identities.delete(m.file);
+            if (m.type === 'result' && file) removeAfterOutcome(file, taken, opts);
             inFlight.delete(m.file);
             budget.release(sizes.get(m.file) ?? 0);
             sizes.delete(m.file);

@@ -26,6 +26,7 @@ export interface RunCommandOptions {
   maxInFlightMb?: number;
   /** seconds: files modified more recently wait for the next run */
   minAge?: number;
+  remove?: boolean;
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
@@ -52,6 +53,8 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     onWaiting: (e: WaitingEntry) => logger.info({ file: e.rel }, `left for the next run: ${e.why}`),
     onGone: (e: WaitingEntry) => logger.warn({ file: e.rel }, e.why),
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
+    removeTaken: opts.remove === true,
+    onKept: (e: WaitingEntry) => logger.warn({ file: e.rel }, `not removed from the inbox: ${e.why}`),
     onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
     stopRequested: (() => false) as () => boolean,
   };

@@ -1,0 +1,51 @@
+/**
+ * `run --remove`: each file leaves the inbox once it has its outcome (its copy is in archive/
+ * or error/), as watch takes files out of its inboxes. Without it, an inbox read by a timer
+ * kept every file: each run hashed them all again, and once their processed marks were pruned
+ * they were taken as new deposits (old refusals sent again). A file that changed while it was
+ * processed stays.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { identityOf, removeIfUnchanged } from '../../src/runner/remove-taken';
+import { cli } from '../helpers/cli';
+import { FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
+
+describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
+  it('removes every file that got its outcome, whatever the outcome, and keeps the others', async () => {
+    const root = tempDir('cf-run-remove-');
+    const inbox = path.join(root, 'in');
+    for (const p of ['op-alpha', 'op-gamma']) mkdirSync(path.join(inbox, p), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    writeFileSync(path.join(inbox, 'op-gamma', 'cassee.xml'), '<Invoice>');
+    writeFileSync(path.join(inbox, 'op-alpha', 'upload.xml.filepart'), '<Inv'); // not taken: stays
+    const out = path.join(root, 'out');
+    const r = await cli(['run', inbox, '--out', out, '--remove', '--quiet', '--threads', threads], { timeoutMs: 60_000 });
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(listFiles(inbox)).toEqual(['op-alpha/upload.xml.filepart']);
+    const day = readdirSync(path.join(out, 'archive'))[0];
+    expect(readdirSync(path.join(out, 'archive', day))).toEqual(['facture.xml']);
+    expect(readdirSync(path.join(out, 'error', day)).sort()).toEqual(['cassee.xml', 'cassee.xml.reason.json']);
+    // the same bytes dropped again: already processed, and removed too
+    writeFileSync(path.join(inbox, 'op-alpha', 'encore.xml'), readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    const again = await cli(['run', inbox, '--out', out, '--remove', '--no-progress', '--threads', threads], { timeoutMs: 60_000 });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already processed/);
+    expect(listFiles(inbox)).toEqual(['op-alpha/upload.xml.filepart']);
+  }, 120_000);
+});
+
+it('removes a file only while it is the one that was taken', () => {
+  const dir = tempDir('cf-remove-');
+  const f = path.join(dir, 'a.xml');
+  writeFileSync(f, 'one');
+  const taken = identityOf(f);
+  if (!taken) throw new Error('no identity');
+  writeFileSync(f, 'two, uploaded again');
+  expect(removeIfUnchanged(f, taken)).toBe('changed');
+  expect(readFileSync(f, 'utf8')).toBe('two, uploaded again');
+  const now = identityOf(f);
+  if (!now) throw new Error('no identity');
+  expect(removeIfUnchanged(f, now)).toBe('removed');
+  expect(removeIfUnchanged(f, now)).toBe('gone');
+});
