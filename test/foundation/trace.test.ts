@@ -102,6 +102,10 @@ describe('chorus-flux trace', () => {
     expect(byName.code).toBe(0);
     expect(byName.stdout).toMatch(/outcome: refused, 0 invoice\(s\)/);
     expect(byName.stdout).toMatch(/FATAL {3}FLUX-MALFORMED: /);
+    // by its path in the inbox, as the operator sees it (the journal holds op-gamma/tronque.xml)
+    const byPath = await cli(['trace', path.join(root, 'inbox-0', 'op-gamma', 'tronque.xml'), '--out', out]);
+    expect([byPath.code, byPath.stdout]).toEqual([0, expect.stringMatching(/^file op-gamma\/tronque\.xml /m)]);
+    expect(byPath.stdout).not.toContain('papeterie');
     const bySha = await cli(['trace', sha.slice(0, 12), '--out', out, '--json']);
     expect(bySha.code).toBe(0);
     const json = JSON.parse(bySha.stdout) as { files: { sha256: string }[]; invoices: { number: string }[] };
