@@ -38,11 +38,12 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
   // commander's --no-progress makes `progress` true by default: the bar needs a terminal as well
-  // (on a pipe or a file it drew nothing, and the console then had warnings only)
+  // (-q drew it anyway). The console has warnings only unless --no-progress or -v asks for every
+  // file, terminal or not (a cron mail is not to list every file); the log file has everything
   const showBar = tty && !opts.quiet && opts.progress !== false;
   const logFile = path.join(config.paths.out, 'logs', `run-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
   // with a progress bar, the console only shows warnings; the log file has everything
-  const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info' });
+  const logger = createLogger({ file: logFile, level: opts.quiet ? 'error' : opts.progress !== false && !opts.verbose ? 'warn' : 'info' });
   for (const w of configWarnings(config)) logger.warn(w);
   const threads = opts.threads ?? defaultThreads();
   const bar = showBar ? new SingleBar({ format: ' {bar} {percentage}% | {value}/{total} files | {eta_formatted} left | {last}', etaBuffer: 50, hideCursor: true, stream: process.stderr, clearOnComplete: true }) : undefined;
@@ -77,7 +78,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   progress.stopRequested = () => stopSignal !== undefined;
   const concurrency = opts.concurrency;
   const maxBytesInFlight = opts.maxInFlightMb !== undefined ? Math.round(opts.maxInFlightMb * 1024 * 1024) : undefined;
-  const level = opts.quiet ? 'error' : showBar && !opts.verbose ? 'warn' : 'info';
+  const level = opts.quiet ? 'error' : opts.progress !== false && !opts.verbose ? 'warn' : 'info';
   const summary =
     threads > 1
       ? await runThreaded({ inbox, config, threads, concurrency, maxBytesInFlight, logFile, level, ...progress })
