@@ -7,17 +7,13 @@
  * the flow ids are parsed: a refusal is rare, a day of journal is large).
  */
 import type { JournalLine } from '../journal/journal';
-import { namesFlow } from '../trace/trace';
+import { outputNamesFlow } from '../emit/flow-name';
 import { addDays } from './day';
 import { readJournalDayStream } from './read-journal';
 import type { AnomalyInvoice, SentFlow } from './types';
 
 /** At most this many invoices named per flow (a pivot of thousands is told by its count). */
 export const MAX_INVOICES_PER_FLOW = 20;
-
-function baseName(p: string): string {
-  return p.slice(p.lastIndexOf('/') + 1);
-}
 
 /** The days from `lookbackDays` before `date` to `date`, newest first (a flow is refused after it is sent). */
 export function lookbackDays(date: string, lookbackDays: number): string[] {
@@ -43,7 +39,7 @@ export async function findSentFlows(journalDir: string, wanted: readonly string[
         for (const o of l.outputs ?? []) {
           if (o.kind !== 'pivot' && o.kind !== 'statut') continue;
           for (const w of open) {
-            if (o.path !== w && !namesFlow(baseName(o.path), w)) continue;
+            if (!outputNamesFlow(o.path, w)) continue;
             const carried = l.event === 'outcome' ? l.invoices.filter((i) => !o.idCpro || (i.idCpro !== undefined && o.idCpro.includes(i.idCpro))) : [];
             const invoices: AnomalyInvoice[] = carried.slice(0, MAX_INVOICES_PER_FLOW).map((i) => {
               const r: AnomalyInvoice = {};

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
 import type { LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
+import { outputNamesFlow } from '../emit/flow-name';
 import { isDay } from '../reconcile/day';
 import { readJournalDayStream, type LineRef } from '../reconcile/read-journal';
 
@@ -60,10 +61,6 @@ function baseName(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** Whether `name` (an output's or a flow's file name) is the flow `what`: the name itself, or `<interface>_<emitter>_<what>.xml`. */
-export function namesFlow(name: string, what: string): boolean {
-  return name === what || name.endsWith(`_${what}.xml`);
-}
 
 /** Whether a journal line concerns `what` by itself (pass 1). */
 function concerns(l: JournalLine, what: string): boolean {
@@ -74,11 +71,11 @@ function concerns(l: JournalLine, what: string): boolean {
   // a path in the inbox as the operator sees it (/srv/in/op-alpha/f.xml): the journal has op-alpha/f.xml
   if (file && what.includes('/') && what.endsWith(`/${file}`)) return true;
   if (l.event === 'outcome' || l.event === 'already-processed') {
-    for (const o of l.outputs ?? []) if (o.path === what || namesFlow(baseName(o.path), what)) return true;
+    for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what)) return true;
   }
   if (l.event !== 'outcome') return false;
   for (const i of l.invoices) if (i.number === what || i.idCpro === what) return true;
-  for (const f of l.flows ?? []) if (f.idFlux === what || (f.flow && namesFlow(baseName(f.flow), what))) return true;
+  for (const f of l.flows ?? []) if (f.idFlux === what || (f.flow && outputNamesFlow(f.flow, what))) return true;
   return false;
 }
 
@@ -136,8 +133,7 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   });
   for (const f of files.values()) {
     const written = f.lines.flatMap((t) => (t.line.event === 'outcome' || t.line.event === 'already-processed' ? (t.line.outputs ?? []) : [])).filter((o) => o.kind === 'pivot' || o.kind === 'statut');
-    const names = written.map((o) => baseName(o.path));
-    f.flowStatuses = statusLines.filter((t) => (t.line as Outcome).flows?.some((s) => (s.flow && written.some((o) => o.path === s.flow)) || names.some((n) => namesFlow(n, s.idFlux))));
+    f.flowStatuses = statusLines.filter((t) => (t.line as Outcome).flows?.some((s) => (s.flow && written.some((o) => o.path === s.flow)) || written.some((o) => outputNamesFlow(o.path, s.idFlux))));
     f.lines.sort((a, b) => (a.line.ts < b.line.ts ? -1 : a.line.ts > b.line.ts ? 1 : 0));
   }
   // the invoices they carried, as the lifecycle holds them now
