@@ -116,6 +116,23 @@ describe('the embedded runner on an inbox of Factur-X PDFs', () => {
     expect(reason.findings.length).toBeGreaterThan(0);
   });
 
+  test.each(PDFS.map((f) => [path.basename(f)]))('%s: a MINIMUM or BASIC WL is told so first (FACTURX-PROFIL), in the reason the status flow carries', (name) => {
+    const r = summary.results.find((x) => path.basename(x.file) === name);
+    const profile = /_MINIMUM\.pdf$/.test(name) ? 'MINIMUM' : /_BASICWL\.pdf$/.test(name) ? 'BASIC WL' : undefined;
+    const told = r?.findings.filter((f) => f.rule === 'FACTURX-PROFIL') ?? [];
+    if (profile === undefined) {
+      expect(told).toEqual([]);
+      return;
+    }
+    expect(r?.findings[0]).toMatchObject({ rule: 'FACTURX-PROFIL', severity: 'fatal' });
+    expect(r?.findings[0].message).toContain(`profile is ${profile}`);
+    expect(told).toHaveLength(1);
+    const statut = r?.outputs.find((o) => o.kind === 'statut');
+    expect(validateFiles(SCHEMAS.statut, [path.join(out, statut?.path as string)])[0].errors).toEqual([]);
+    const comment = xpath(path.join(out, statut?.path as string), "string(//*[local-name()='Commentaire'])");
+    expect(comment).toMatch(new RegExp(`^The Factur-X profile is ${profile} .*send the invoice again in one of them\\.$`));
+  });
+
   it('accepts a Factur-X for a routed buyer: the pivot carries the PDF (01) and a new Factur-X (02)', async () => {
     const r = summary.results.find((x) => path.basename(x.file) === ours);
     expect(r?.outcome).toBe('accepted');
