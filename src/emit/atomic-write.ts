@@ -351,9 +351,10 @@ export async function createExclusive(target: string, data: string): Promise<boo
 /**
  * Removes temp files left by a crash in a folder tree; returns how many. A temp file of a
  * process of this machine that is gone is removed at once; any other one once older than
- * `olderThanMs` (a live writer finishes in milliseconds).
+ * `olderThanMs` (a live writer finishes in milliseconds). `alsoRemove` judges (and removes)
+ * the other files met on the same walk: the state tree is walked once a night, not twice.
  */
-export async function sweepTempFiles(root: string, olderThanMs = 3600_000): Promise<number> {
+export async function sweepTempFiles(root: string, olderThanMs = 3600_000, alsoRemove?: (dir: string, name: string) => boolean): Promise<number> {
   let removed = 0;
   const now = Date.now();
   async function walk(dir: string): Promise<void> {
@@ -377,7 +378,7 @@ export async function sweepTempFiles(root: string, olderThanMs = 3600_000): Prom
         } catch {
           /* gone already */
         }
-      }
+      } else if (alsoRemove?.(dir, e.name)) removed++;
     }
   }
   await walk(root);

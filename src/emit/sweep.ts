@@ -3,11 +3,13 @@
  * At start: the outboxes (pivot/, statut/, cdar/, reports/, and the last two days of archive/
  * and error/), a few folders. Nightly, with the reconciliation: the state tree (marks,
  * lifecycle records, id blocks), one entry per file and invoice ever processed, too large to
- * walk at every start, and the reconciled day's archive/ and error/.
+ * walk at every start, with the lock tokens and locks left there by killed processes, and the
+ * reconciled day's archive/ and error/.
  */
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { dayOf } from '../util/clock';
+import { removeIfLockLeftover } from '../state/file-lock';
 import { sweepTempFiles } from './atomic-write';
 
 export async function sweepOutboxes(config: Config, now = new Date()): Promise<number> {
@@ -20,7 +22,9 @@ export async function sweepOutboxes(config: Config, now = new Date()): Promise<n
 }
 
 export async function sweepStateAndDay(config: Config, day: string): Promise<number> {
-  return sweepRoots([config.paths.state, ...['archive', 'error'].map((k) => path.join(config.paths.out, k, day))]);
+  // the state tree also loses the lock tokens and locks of processes that are gone
+  const state = await sweepTempFiles(config.paths.state, undefined, removeIfLockLeftover);
+  return state + (await sweepRoots(['archive', 'error'].map((k) => path.join(config.paths.out, k, day))));
 }
 
 async function sweepRoots(roots: readonly string[]): Promise<number> {

@@ -100,9 +100,9 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
     const result: ReconcileDayResult = { exitCode: report.status === 'clean' ? 0 : 1, date, report };
     if (opts.write !== false) {
       // the nightly run is also when the state tree, too large to walk at every start, loses
-      // the temp files of writers that crashed (a report-only call changes nothing)
+      // the temp files, lock tokens and locks of processes that crashed (a report-only call changes nothing)
       result.swept = await sweepStateAndDay(opts.config, date);
-      if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary file(s) left under state/ or the day's archive/ and error/ by writers that crashed.`);
+      if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary or lock file(s) left under state/ or the day's archive/ and error/ by processes that crashed.`);
       const files = reportPaths(opts.reportDir ?? defaultReportDir(opts.config), date);
       await writeFileAtomic(files.json, renderJson(report));
       await writeCsvFile(files.csv, rows());

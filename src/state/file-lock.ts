@@ -199,6 +199,49 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   return true;
 }
 
+/**
+ * For the nightly sweep of the state tree: removes `name` in `dir` when it is a lock token or a
+ * lock whose process is gone, as the next lock taken in that folder would; true when removed.
+ * Folders no process takes a lock in again (the records of an invoice long settled) kept them
+ * for ever: one token per killed process and folder it had locked in.
+ * - a token of this machine whose process no longer runs;
+ * - a token of another machine that holds no lock (one link) and shows no lock activity for
+ *   `idleMs` (were its process alive, its next lock there makes it again);
+ * - a `.lock` whose holder is gone, or idle for `idleMs` (far beyond any lock's staleMs).
+ */
+export function removeIfLockLeftover(dir: string, name: string, idleMs = 3600_000): boolean {
+  const p = path.join(dir, name);
+  if (name.startsWith(TOKEN_PREFIX)) {
+    const [host, pid] = name.slice(TOKEN_PREFIX.length).split('~');
+    let gone: boolean;
+    if (host === HOST) gone = Number(pid) > 0 && Number(pid) !== process.pid && !pidAlive(Number(pid));
+    else {
+      try {
+        const st = fsc.statSync(p);
+        gone = st.nlink === 1 && Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > idleMs;
+      } catch {
+        return false;
+      }
+    }
+    if (!gone) return false;
+    try {
+      fsc.unlinkSync(p);
+      return true;
+    } catch {
+      return false; // removed by another process meanwhile
+    }
+  }
+  if (name.endsWith('.lock') && !local.has(p)) {
+    try {
+      if (!fsc.lstatSync(p).isFile()) return false;
+    } catch {
+      return false;
+    }
+    return breakIfAbandoned(p, idleMs) && !fsc.existsSync(p);
+  }
+  return false;
+}
+
 async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Promise<void> {
   const started = Date.now();
   let wait = 2;

@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { withFileLock } from '../../src/state/file-lock';
+import { removeIfLockLeftover, withFileLock } from '../../src/state/file-lock';
 import { tempDir } from '../helpers/run';
 
 const run = promisify(execFile);
@@ -55,6 +55,28 @@ describe('file lock', () => {
     expect(readdirSync(dir).filter((f) => f.includes(`~${child.pid}~`))).toEqual([]);
     expect(readdirSync(dir)).toContain('a.lock'); // the dead holder's lock: broken when someone needs it
   }, 30000);
+
+  it('the nightly sweep removes another machine\'s idle token that holds no lock, never one a lock links to, nor a live holder\'s lock', async () => {
+    const dir = tempDir();
+    const idle = path.join(dir, '.lock-token.elsewhere~4242~0');
+    const holding = path.join(dir, '.lock-token.elsewhere~4343~0');
+    for (const t of [idle, holding]) writeFileSync(t, 'elsewhere 1 0 2026-01-01T00:00:00Z\n');
+    linkSync(holding, path.join(dir, 'held.lock')); // a lock of that machine, taken just now
+    await new Promise((r) => setTimeout(r, 20));
+    expect(removeIfLockLeftover(dir, path.basename(holding), 10)).toBe(false); // two links: it holds a lock
+    expect(removeIfLockLeftover(dir, path.basename(idle), 10)).toBe(true);
+    expect(removeIfLockLeftover(dir, path.basename(idle), 10)).toBe(false); // gone already
+    expect(removeIfLockLeftover(dir, 'held.lock', 60_000)).toBe(false); // recent activity: its holder may live
+    expect(removeIfLockLeftover(dir, 'counter.json', 10)).toBe(false); // not a lock file
+    // a token of ours and the lock we hold are never removed
+    await withFileLock(path.join(dir, 'ours.lock'), async () => {
+      const mine = readdirSync(dir).filter((f) => f.includes(`~${process.pid}~`));
+      expect(mine).toHaveLength(1);
+      expect(removeIfLockLeftover(dir, mine[0], 0)).toBe(false);
+      expect(removeIfLockLeftover(dir, 'ours.lock', 0)).toBe(false);
+    });
+    expect(readdirSync(dir).sort()).toEqual(['.lock-token.elsewhere~4343~0', 'held.lock', readdirSync(dir).find((f) => f.includes(`~${process.pid}~`))].sort());
+  });
 
   it('takes a lock by linking the same token: no inode per lock', async () => {
     const dir = tempDir();

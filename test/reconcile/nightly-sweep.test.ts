@@ -1,8 +1,9 @@
 /**
  * The nightly reconciliation also removes the temp files that crashed writers left in the
  * state tree (marks, lifecycle records) and in the day's archive/ and error/ — folders the
- * start-up sweep does not walk — and says how many; it keeps those of live writers, and
- * another machine's until they are an hour old. A report-only call removes nothing.
+ * start-up sweep does not walk — and the lock tokens and locks of killed processes in the
+ * state tree, and says how many; it keeps those of live processes, and another machine's
+ * temp files until they are an hour old. A report-only call removes nothing.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { bundledConfig, fixturesCopy, runOnce } from '../helpers/run';
 
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 
-it('removes orphan temp files under state/ and in the day’s archive/ and error/, keeps the live ones, and reports the count', async () => {
+it('removes orphan temp files under state/ and in the day’s archive/ and error/, and dead lock tokens and locks under state/, keeps the live ones, and reports the count', async () => {
   const { inbox, out } = fixturesCopy();
   const config = bundledConfig(out);
   const summary = await runOnce(inbox, config);
@@ -38,7 +39,16 @@ it('removes orphan temp files under state/ and in the day’s archive/ and error
     plant(`archive/${day}/.facture.xml.${HOST}~${dead}~a0.tmp`),
     plant(`error/${day}/.refus.xml.${HOST}~${dead}~a1.tmp`),
   ];
+  // a killed process's token, and a lock it held whose token a later process already removed
+  const lockOf = (rel: string, pid: number) => {
+    const p = path.join(out, rel);
+    writeFileSync(p, `${HOST} ${pid} 0 2026-01-01T00:00:00.000Z\n`);
+    return p;
+  };
+  orphans.push(lockOf(`state/invoices/${bucket}/.lock-token.${HOST}~${dead}~0`, dead), lockOf(`state/invoices/${bucket}/cd34.json.lock`, 2 ** 30));
   const kept = [
+    lockOf(`state/invoices/${bucket}/.lock-token.${HOST}~${process.pid}~0`, process.pid), // a live process's token
+    lockOf(`state/invoices/${bucket}/ef56.json.lock`, process.pid), // held by a live process
     plant(`state/invoices/${bucket}/.ef56.json.elsewhere~4242~78.tmp`), // another machine's, recent: may be writing
     plant(`state/files/ab/.gh78.json.${HOST}~${process.pid}~b2.tmp`), // a live writer of this machine
   ];
@@ -51,12 +61,12 @@ it('removes orphan temp files under state/ and in the day’s archive/ and error
   const r = await cli(['reconcile', '--date', day, '--out', out], { timeoutMs: 60_000 });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0); // the temp files are not anomalies: the day is clean
-  expect(r.stdout).toContain('removed 4 temporary file(s) left by crashed writers');
+  expect(r.stdout).toContain('removed 6 temporary or lock file(s) left by crashed processes');
   for (const p of orphans) expect(existsSync(p)).toBe(false);
   for (const p of kept) expect(existsSync(p)).toBe(true);
   const report = JSON.parse(readFileSync(path.join(out, 'reports', `reconcile-${day}.json`), 'utf8'));
   expect(report.status).toBe('clean');
-  expect(report.notes).toContain(`Removed 4 temporary file(s) left under state/ or the day's archive/ and error/ by writers that crashed.`);
+  expect(report.notes).toContain(`Removed 6 temporary or lock file(s) left under state/ or the day's archive/ and error/ by processes that crashed.`);
 
   // nothing left to remove the next time
   const again = await reconcileDay({ config, date: day });

@@ -58,7 +58,7 @@ function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
       lines.push(`  ! ${x.partner} ${x.verdict === 'rejected' ? 'refused' : 'partly integrated'} flow ${x.flow ?? x.sent?.output ?? x.idFlux} (${x.idStatut}${x.reason ? `: ${x.reason}` : ''}) — its invoices need an operator: chorus-flux trace ${x.idFlux}`);
       lines.push(`      ${sentFlowText(x.sent, fs.lookbackDays)}`);
     }
-    if (r.swept) lines.push(`  removed ${r.swept} temporary file(s) left by crashed writers`);
+    if (r.swept) lines.push(`  removed ${r.swept} temporary or lock file(s) left by crashed processes`);
     if (r.files) lines.push(`report: ${r.files.html}`, `        ${r.files.json}`, `        ${r.files.csv}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
