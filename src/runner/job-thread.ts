@@ -16,7 +16,7 @@ import { createDeps, statePaths } from './deps';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
 
 export type ToJobThread =
-  | { type: 'init'; config: Config; level: string; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number }
+  | { type: 'init'; config: Config; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number }
   | { type: 'file'; id: number; file: InboundFile }
   | { type: 'close' };
 
@@ -34,7 +34,7 @@ parentPort?.on('message', async (m: ToJobThread) => {
     case 'init': {
       useDeadThreadRegistry(m.deadThreads);
       setMaxOpenPerBatch(m.maxOpenPerBatch);
-      const logger = createLogger({ level: m.level as 'info' });
+      const logger = createLogger({ level: m.level as 'info', pretty: m.pretty });
       deps = createDeps(m.config, { logger, contentLocks: false });
       redis = createRedis({ url: m.config.redis.url });
       // its errors come back as failed attempts (retried); the main thread's connections report Redis trouble

@@ -79,7 +79,7 @@ export class JobThread {
     });
     worker.on('error', (e) => stopped(e.message));
     worker.on('exit', (code) => stopped(`exit code ${code}`));
-    worker.postMessage({ type: 'init', config: this.opts.config, level: this.opts.level ?? 'info', deadThreads: deadThreadRegistry(), maxOpenPerBatch: this.opts.maxOpenPerBatch } satisfies ToJobThread);
+    worker.postMessage({ type: 'init', config: this.opts.config, level: this.opts.level ?? 'info', pretty: Boolean(process.stderr.isTTY), deadThreads: deadThreadRegistry(), maxOpenPerBatch: this.opts.maxOpenPerBatch } satisfies ToJobThread);
     this.running = r;
     return r;
   }

@@ -11,7 +11,7 @@ import { createLogger } from '../util/logger';
 import { createDeps } from './deps';
 import { FileNotTaken, processFile, type InboundFile, type PipelineDeps } from './process-file';
 
-export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'close' };
+export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; file: string; result: import('./process-file').FileResult }
@@ -30,7 +30,7 @@ parentPort?.on('message', async (m: ToWorker) => {
     case 'init':
       useDeadThreadRegistry(m.deadThreads);
       setMaxOpenPerBatch(m.maxOpenPerBatch);
-      deps = createDeps(m.config, { logger: createLogger({ file: m.logFile, level: m.level as 'info' }) });
+      deps = createDeps(m.config, { logger: createLogger({ file: m.logFile, level: m.level as 'info', pretty: m.pretty }) });
       post({ type: 'ready' });
       return;
     case 'file':

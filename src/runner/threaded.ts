@@ -177,7 +177,9 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         w.on('error', (e) => stopped(e.message));
         w.on('exit', (code) => stopped(`exit code ${code}`));
         feeders.add(feed);
-        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info', deadThreads, maxOpenPerBatch });
+        // a thread's stderr is a pipe: it is told whether the process's is a terminal, so that its
+        // warnings read as the main thread's do, not as raw JSON beside the progress bar
+        send({ type: 'init', config, logFile: opts.logFile, level: opts.level ?? 'info', pretty: Boolean(process.stderr.isTTY), deadThreads, maxOpenPerBatch });
       };
       start();
     });
