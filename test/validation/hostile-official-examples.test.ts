@@ -22,27 +22,9 @@ import { checkCdar } from '../cdar/oracle';
 import { corpus } from '../helpers/corpus';
 import { facturXAttachments, facturXFailures, mutate, prng, walk } from '../helpers/hostile';
 import { bundledConfig, runOnce, tempDir } from '../helpers/run';
+import { routedCii, routedUbl, SIRET } from '../helpers/routed-examples';
 import { SCHEMAS } from '../helpers/corpus';
 import { validateFiles } from '../helpers/xsd';
-
-/** Centre hospitalier de Brévannes in the bundled configuration: code services DSI, ACHATS. */
-const SIRET = '26330146700019';
-
-/** The UBL invoice routed to that recipient (its SIRET as the buyer's electronic address), with a number of its own. */
-function routedUbl(xml: string, serial: number): string {
-  return xml
-    .replace(/(<cac:AccountingCustomerParty>\s*<cac:Party>)(\s*<cbc:EndpointID[^>]*>[^<]*<\/cbc:EndpointID>)?/, `$1<cbc:EndpointID schemeID="0009">${SIRET}</cbc:EndpointID>`)
-    .replace(/<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>/, '<cbc:BuyerReference>DSI</cbc:BuyerReference>')
-    .replace(/(<cbc:ID>)([^<]*)(<\/cbc:ID>)/, `$1X${serial}-$2$3`);
-}
-
-/** The CII invoice routed to that recipient (its SIRET as the buyer's first GlobalID), with a number of its own. */
-function routedCii(xml: string, serial: number): string {
-  return xml
-    .replace(/(<ram:BuyerTradeParty>)/, `$1<ram:GlobalID schemeID="0009">${SIRET}</ram:GlobalID>`)
-    .replace(/<ram:BuyerReference>[^<]*<\/ram:BuyerReference>/, '<ram:BuyerReference>DSI</ram:BuyerReference>')
-    .replace(/(<rsm:ExchangedDocument>\s*<ram:ID>)([^<]*)/, `$1X${serial}-$2`);
-}
 
 const xmlFiles = (dir: string) => readdirSync(dir).filter((f) => /\.xml$/i.test(f)).map((f) => readFileSync(path.join(dir, f), 'utf8'));
 // (the UBL unit examples are each built to break one rule: not material for this)

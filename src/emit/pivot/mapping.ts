@@ -9,6 +9,7 @@
  */
 import paymentMeans from '../../../schemas/payment-means.json';
 import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
+import { dec } from '../../model/decimal';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
 import { partySiret } from '../../transform/chorus/siret';
 
@@ -92,6 +93,20 @@ function present(v: string | undefined): string | undefined {
   return v !== undefined && /\S/.test(v) ? v : undefined;
 }
 
+/**
+ * Ligne/PrixUnitaire: the price of one unit of Quantite. EN 16931 gives a price per BT-149
+ * units ("15.24 per 12"); the pivot has no base quantity, so a price per 12 written as it came
+ * made PrixUnitaire × Quantite twelve times MontantHT. Divided, rounded half up to the
+ * pivot's 6 decimals; as written when BT-149 is absent, 1, or not a positive decimal.
+ */
+export function pivotUnitPrice(l: InvoiceLine): string | undefined {
+  const net = l.price.net;
+  const base = dec(l.price.baseQuantity);
+  const price = dec(net);
+  if (!price || !base || base.lte(0) || base.eq(1)) return net;
+  return price.div(base).round(6, 1 /* half up */).toFixed();
+}
+
 /** Fournisseur/TypeIdentifiant: 1 SIRET, 2 EU outside France, 3 outside the EU. */
 const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'GR', 'EL', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
 export function supplierIdType(inv: Invoice): string {
@@ -113,8 +128,13 @@ function firstAccount(inv: Invoice) {
   return undefined;
 }
 
+function payeeName(inv: Invoice): string | undefined {
+  return inv.chorus.payeeName ?? present(inv.payee?.name);
+}
+
+/** written when there is an account, a bank, or a payee to name (BT-59 without an account: a direct debit) */
 function hasBankReference(inv: Invoice): boolean {
-  return firstAccount(inv) !== undefined || inv.chorus.bankReferenceType !== undefined || inv.chorus.bankInstitution !== undefined;
+  return firstAccount(inv) !== undefined || inv.chorus.bankReferenceType !== undefined || inv.chorus.bankInstitution !== undefined || payeeName(inv) !== undefined;
 }
 
 function bankType(inv: Invoice): string | undefined {
@@ -151,7 +171,7 @@ const TVA: PNode<VatBreakdown>[] = [
 
 const LIGNE: PNode<InvoiceLine>[] = [
   leaf('ReferenceProduit', "BT-155 Item seller's identifier, else BT-153 Item name", (l) => l.item.sellerId ?? l.item.name),
-  leaf('PrixUnitaire', 'BT-146 Item net price', (l) => l.price.net, true),
+  leaf('PrixUnitaire', 'BT-146 Item net price ÷ BT-149 Item price base quantity (the pivot has none; rounded half up to 6 decimals)', pivotUnitPrice, true),
   leaf('Quantite', 'BT-129 Invoiced quantity', (l) => l.quantity, true),
   leaf('MontantHT', 'BT-131 Invoice line net amount', (l) => l.netAmount, true),
   leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => present(l.vat.rate)),
@@ -177,7 +197,7 @@ const VALIDATION: PNode<ValidationStep>[] = [
 ];
 
 const PJ: PNode<Attachment>[] = [
-  leaf('IdUnique', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idUnique),
+  leaf('IdUnique', 'pivot input; else BT-124 external document location of an attachment given by address only (listed, never fetched)', (a) => a.pivot?.idUnique),
   leaf('IdOriginal', 'pivot input only (IPM4: not valued)', (a) => a.pivot?.idOriginal),
   leaf('Contenu', 'BT-125 attached document, base64', contenu, false, true, (a) => a.content),
   leaf('NomPJ', 'safe name derived from BT-125 filename (≤ 50, unique in the invoice) — enrichment', (a) => a.pivot?.nomPJ ?? a.fileName, true),
@@ -193,10 +213,10 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('Identifiant', 'SIRET (BT-30/BT-29 scheme 0009), else BT-31 VAT id, else BT-30/BT-29', supplierId, true),
     leaf('RaisonSociale', 'BT-27 Seller name, else BT-28 trading name', (i) => i.seller.name ?? i.seller.tradingName, true),
     leaf('CodePays', 'BT-40 Seller country code', (i) => i.seller.address?.countryCode, true),
-    group('ReferenceBancaire', 'BG-17 first credit transfer account', [
+    group('ReferenceBancaire', 'BG-17 first credit transfer account, or BG-10 payee alone', [
       leaf('Compte', 'BT-84 Payment account identifier (IBAN)', (i) => firstAccount(i)?.id),
       leaf('Etablissement', 'BT-86 Payment service provider identifier (BIC)', (i) => i.chorus.bankInstitution ?? firstAccount(i)?.bic),
-      leaf('RaisonSocialeEncaisseur', 'BT-59 Payee name', (i) => i.chorus.payeeName ?? i.payee?.name),
+      leaf('RaisonSocialeEncaisseur', 'BT-59 Payee name', payeeName),
     ], { when: hasBankReference, attrs: (i) => ({ Type: bankType(i) }) }),
     leaf('ModeEmission', '"flux" for every structured flow', (i) => i.chorus.emissionMode ?? 'flux', true),
   ]),
@@ -239,7 +259,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
       when: (i) => i.lines.length > 0,
     }),
   ]),
-  repeat<Invoice, Attachment>('PJ', 'BG-24 Additional supporting documents + the invoice document (IPM4-001)', pivotAttachments, PJ, (_a, k) => ({ NumOrdre: String(k + 1) })),
+  repeat<Invoice, Attachment>('PJ', 'BG-24 Additional supporting documents with content (BT-125) or an address (BT-124), not a reference alone, + the invoice document (IPM4-001)', pivotAttachments, PJ, (_a, k) => ({ NumOrdre: String(k + 1) })),
   group('CycleDeValidation', 'validation cycle, carried over from pivot input', [
     repeat<Invoice, ValidationStep>('ValidationUnitaire', 'pivot input', (i) => i.chorus.validationCycle ?? [], VALIDATION),
   ], { when: (i) => (i.chorus.validationCycle?.length ?? 0) > 0 }),

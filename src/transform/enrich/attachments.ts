@@ -30,6 +30,10 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
       const nomPJ = safeName(given, `PJ${k + 1}`, extOf(given) || extensionForMime(a.pivot.mimeTypePJ) || undefined);
       return { ...a, pivot: { ...a.pivot, nomPJ, nomPJOrigine: a.pivot.nomPJOrigine ?? originalName(given) } };
     }
+    // a supporting document given by its reference alone (BT-122, no BT-124 address, no
+    // BT-125 content) is no attachment: as a PJ it was an empty file named after the
+    // reference, which a finance system cannot open. The validation rules do not count it either.
+    if (a.content === undefined && a.contentError === undefined && a.uri === undefined && a.pivot === undefined) return a;
     const sniffed = sniffMime(a.content);
     const declared = a.mimeCode?.trim() || undefined;
     if (sniffed && declared && !sameMime(sniffed.mime, declared)) {
@@ -40,9 +44,11 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
         message: `Attachment ${k + 1} "${a.fileName ?? a.id ?? ''}" is declared ${declared} but its content is ${sniffed.mime}; ${sniffed.mime} is used.`,
       });
     }
-    const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(a.fileName)) ?? 'application/octet-stream';
-    const ext = extOf(a.fileName) || sniffed?.ext || extensionForMime(mime) || '';
-    const raw = a.fileName ?? (a.uri !== undefined ? a.uri.split(/[?#]/)[0].split('/').pop() : undefined) ?? a.id ?? '';
+    // the file name, else (given by URI) the address's last segment: https://…/sheet001.html is text/html
+    const named = a.fileName ?? (a.uri !== undefined ? a.uri.split(/[?#]/)[0].split('/').pop() : undefined);
+    const raw = named ?? a.id ?? '';
+    const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(named)) ?? 'application/octet-stream';
+    const ext = extOf(named) || sniffed?.ext || extensionForMime(mime) || '';
     const isPdf = mime === 'application/pdf';
     return {
       ...a,
@@ -53,14 +59,14 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
         mimeTypePJ: mime,
         nomPJ: safeName(raw, `PJ${k + 1}`, ext || undefined),
         nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined ? originalName(a.fileName) : undefined),
-        // an attachment given only by URI (or by reference) is listed, never fetched: its address is the PJ's IdUnique
-        idUnique: a.pivot?.idUnique ?? (a.content === undefined ? a.uri ?? a.id : undefined),
+        // an attachment given only by URI is listed, never fetched: its address is the PJ's IdUnique
+        idUnique: a.pivot?.idUnique ?? (a.content === undefined ? a.uri : undefined),
       },
     };
   });
   const names = uniqueNames(typed.map((a) => a.pivot?.nomPJ ?? ''));
   typed.forEach((a, k) => {
-    if (a.pivot) a.pivot.nomPJ = names[k];
+    if (a.pivot?.nomPJ !== undefined) a.pivot.nomPJ = names[k];
   });
   return { attachments: typed, findings };
 }
