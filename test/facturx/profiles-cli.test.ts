@@ -4,7 +4,7 @@
  * EXTENDED schema: those are checked against the full CII D16B XSD, and BASIC WL against
  * BASIC without its lines, which is what the Factur-X specification says it is).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { facturxCommand } from '../../src/cli/commands/facturx';
@@ -205,6 +205,28 @@ describe('chorus-flux facturx', () => {
     expect(o.err).toMatch(/BG-25 invoice line/);
     expect(run('ls', [out]).status).not.toBe(0);
   });
+
+  it('exits 1 and writes nothing for totals that do not add up (BR-CO-15), judged on the factur-x.xml as the official schematron judges it', async () => {
+    const source = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+    const broken = source.replace(/(<cbc:TaxInclusiveAmount currencyID="EUR">)[^<]*/, '$1999.99').replace(/(<cbc:PayableAmount currencyID="EUR">)[^<]*/, '$1999.99');
+    expect(broken).not.toBe(source);
+    const input = path.join(dir, 'broken.xml');
+    writeFileSync(input, broken);
+    for (const profile of ['basic', 'en16931', 'extended']) {
+      const { o, io: sink } = io();
+      const out = path.join(dir, `broken-${profile}.pdf`);
+      const code = await facturxCommand(input, { out, xml: path.join(dir, `broken-${profile}.xml`), profile }, sink);
+      expect({ profile, code, err: o.err }).toMatchObject({ profile, code: 1, err: expect.stringMatching(/cannot make a valid Factur-X .*\n {2}- BR-CO-15: Invoice total amount with VAT/s) });
+      expect(existsSync(out)).toBe(false);
+      expect(existsSync(path.join(dir, `broken-${profile}.xml`))).toBe(false);
+    }
+    // the oracle agrees: the CII the generator makes of it fails BR-CO-15 in the official schematron
+    const parsed = await parseFlux(Buffer.from(broken));
+    if (parsed.kind === 'CPPStatut') throw new Error('not an invoice');
+    const written = Buffer.from(facturXData(parsed.invoices[0], 'EN 16931').xmlBytes()).toString('utf8');
+    const svrl = saxonBatch(SCHEMATRON['en16931Cii'], new Map([['broken', written]]));
+    expect(enFatal(svrl.get('broken')!).map((e) => e.id)).toContain('BR-CO-15');
+  }, 120_000);
 
   it('exits 2 for a multi-invoice pivot without --index (a missing argument) or with a bad one, 0 with a good one', async () => {
     const pivot = path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml');

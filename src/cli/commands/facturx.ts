@@ -92,6 +92,22 @@ function outputProblem(target: string): string | undefined {
   return undefined;
 }
 
+/** The fatal EN 16931 findings on the factur-x.xml as a reader parses it. */
+async function ciiFatals(xml: Uint8Array): Promise<string[]> {
+  let parsed;
+  try {
+    parsed = await parseFlux(xml);
+  } catch (e) {
+    return [isFluxError(e) ? `${e.rule}: ${e.message}` : (e as Error).message];
+  }
+  if (parsed.kind === 'CPPStatut') return ['the factur-x.xml does not read as an invoice'];
+  return parsed.invoices.flatMap((inv) =>
+    validateInvoice({ invoice: inv }, 'en16931')
+      .filter((f) => f.severity === 'fatal')
+      .map((f) => `${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`),
+  );
+}
+
 export async function facturxCommand(input: string, opts: FacturXCommandOptions, io: FacturXCommandIo = defaultIo): Promise<number> {
   const profile = opts.profile === undefined ? DEFAULT_PROFILE : parseProfile(opts.profile);
   if (profile === undefined) {
@@ -119,18 +135,15 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   // a pivot may leave Debiteur/Nom out; every profile needs BT-44: the routing table names the buyer, as in `run`
   const known: KnownFacts = recipients ? { buyerName: findRecipientIn(recipients, partySiret(invoice.buyer))?.name } : {};
 
-  // what the profile needs that the invoice lacks, then the EN 16931 rules on what goes in.
-  // The factur-x.xml is written anew from the data, so the input's own syntax rules (UBL-SR-*,
-  // CII-SR-*: how the UBL or CII file was written) are not its: without the parser's facts the
-  // engine leaves them out. A UBL E2 whose attachments carry a DocumentTypeCode (UBL-SR-43)
-  // makes a valid Factur-X, as it does in `run`.
+  // what the profile needs that the invoice lacks, then the EN 16931 rules on the factur-x.xml
+  // itself. It is written anew from the data, so the input's own syntax rules (UBL-SR-*: how the
+  // UBL file was written) are not its, and a UBL E2 whose attachments carry a DocumentTypeCode
+  // (UBL-SR-43) makes a valid Factur-X, as it does in `run`. The rules were run on the data
+  // without the parser's facts before, which every EN 16931 rule needs: none ran, and totals
+  // that did not add up (BR-CO-15) went out in a Factur-X, exit 0.
   const data = facturXData(invoice, profile, known);
   const reasons = data.problems.map((p) => `${describeProblem(p)} (${p.path})${/^BT-44\b/.test(p.bt) && invoice.syntax === 'PIVOT' && !recipients ? ': the pivot has no Debiteur/Nom; give --config so that the routing table names the buyer' : ''}`);
-  if (profile !== 'MINIMUM' && profile !== 'BASIC WL') {
-    for (const f of validateInvoice({ invoice: { ...data.invoice, syntaxFacts: undefined } }, 'en16931')) {
-      if (f.severity === 'fatal') reasons.push(`${f.rule}: ${f.message}${f.path ? ` (${f.path})` : ''}`);
-    }
-  }
+  if (reasons.length === 0 && profile !== 'MINIMUM' && profile !== 'BASIC WL') reasons.push(...(await ciiFatals(data.xmlBytes())));
   if (reasons.length > 0) {
     io.stderr(`chorus-flux facturx: invoice ${invoice.number ?? '(no number)'} cannot make a valid Factur-X ${profile}:\n${reasons.map((r) => `  - ${r}`).join('\n')}\n`);
     return 1;
