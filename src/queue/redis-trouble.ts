@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../ops/metrics';
 
-export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'unreachable' | 'other';
+export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'other';
 
 /** Redis replies and client errors, first match wins. */
 const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[] = [
@@ -34,6 +34,11 @@ const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[
     kind: 'authentication',
     test: /\b(NOAUTH|WRONGPASS|invalid username-password)\b/i,
     says: 'Redis asks for a password, or refused the one given: put it in REDIS_URL or redis.url (redis://:password@host:port)',
+  },
+  {
+    kind: 'database',
+    test: /\bDB index is out of range\b|\binvalid DB index\b/i,
+    says: "Redis has no such database: the number after the port in REDIS_URL or redis.url (redis://host:port/N) is beyond the server's `databases` setting (16 by default: 0 to 15)",
   },
   {
     kind: 'unreachable',

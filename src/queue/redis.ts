@@ -45,6 +45,10 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
   try {
     await redis.connect();
     await redis.ping();
+    // ioredis selects the URL's database on connecting and, refused, only emits an error:
+    // every command then went to database 0, another installation's perhaps. Asked again here,
+    // a refusal rejects.
+    if ((redis.options.db ?? 0) !== 0) await redis.select(redis.options.db as number);
     return redis;
   } catch (e) {
     redis.disconnect();

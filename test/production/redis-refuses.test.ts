@@ -175,4 +175,28 @@ describeIf('a Redis that refuses writes (maxmemory reached)', () => {
       await redis.stop();
     }
   }, 120_000);
+
+  it('stops watch, worker and jobs at start, exit 2, for a database the server does not have (they used database 0 instead)', async () => {
+    const redis = await OwnRedis.start();
+    const admin = new IORedis(redis.url);
+    try {
+      const max = Number((await admin.config('GET', 'databases'))[1]);
+      const setup = prodSetup({ partners: ['op-alpha', 'si-valmont'], extra: { redis: { url: `${redis.url}/${max + 83}`, prefix: 'db' } } });
+      for (const command of ['watch', 'worker', 'jobs']) {
+        const r = await cli([command, '--config', setup.configFile, ...(command === 'jobs' ? [] : ['--metrics-port', '0'])], { timeoutMs: 30_000 });
+        expect({ command, code: r.code }).toEqual({ command, code: 2 });
+        expect(r.stderr).toMatch(/^chorus-flux: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+\/\d+: Redis has no such database: the number after the port .*\(ERR DB index is out of range\)/);
+      }
+      expect(await admin.dbsize()).toBe(0); // nothing went to database 0
+      const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+      const good = path.join(setup.dir, 'config-db3.json');
+      writeFileSync(good, JSON.stringify({ ...raw, redis: { ...raw.redis, url: `${redis.url}/3` } }));
+      const r = await cli(['jobs', '--config', good], { timeoutMs: 30_000 });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    } finally {
+      admin.disconnect();
+      await redis.stop();
+    }
+  }, 120_000);
 });
