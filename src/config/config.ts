@@ -204,6 +204,27 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   };
 }
 
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'the file does not exist: give --config the path of your configuration (config/example.json is one to start from)',
+  EACCES: 'the file cannot be read: permission denied to the user running chorus-flux',
+  EISDIR: 'this is a folder: give --config the configuration file itself',
+};
+
+/**
+ * JSON.parse's words ("at position 46") with the line and column an editor shows, and the usual
+ * cause named: a comment, as in the README's annotated example (JSON has none).
+ */
+export function jsonProblem(text: string, message: string): string {
+  const m = /position (\d+)/.exec(message);
+  if (!m) return `not valid JSON: ${message}`;
+  const at = Number(m[1]);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  const comment = text.startsWith('//', at) || text.startsWith('/*', at);
+  return `not valid JSON at line ${line}, column ${column}: ${comment ? 'a comment; JSON has none (remove the // and /* */ notes of an annotated example)' : message.replace(/ in JSON at position \d+.*$/, '')}`;
+}
+
 /** Reads and validates a configuration file (or the bundled example when `file` is undefined). */
 export function loadConfig(file: string | undefined, overrides: { out?: string } = {}): Config {
   const p = path.resolve(file ?? bundledConfigPath());
@@ -211,13 +232,15 @@ export function loadConfig(file: string | undefined, overrides: { out?: string }
   try {
     text = readFileSync(p, 'utf8');
   } catch (e) {
-    throw new ConfigError([`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`], p);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code !== undefined ? UNREADABLE[code] : undefined;
+    throw new ConfigError([why ?? `cannot read the file: ${code ?? (e as Error).message}`], p);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError([`not valid JSON: ${(e as Error).message}`], p);
+    throw new ConfigError([jsonProblem(text, (e as Error).message)], p);
   }
   return configFromObject(raw, path.dirname(p), file === undefined ? `${p} (bundled example)` : p, overrides);
 }

@@ -107,9 +107,11 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
 }
 
 /** An empty argument resolves to the current folder: refuse it rather than read or write there. */
-export function checkRunArguments(inbox: string, out: string | undefined): void {
+export function checkRunArguments(inbox: string, out: string | undefined, config?: string): void {
   if (inbox === '') throw new UsageError('the inbox argument is empty: give the folder to read');
   if (out === '') throw new UsageError('--out is empty: give the output folder');
+  // the bundled example's paths.out is a folder of the project: where a run writes is always said
+  if (out === undefined && config === undefined) throw new UsageError("give --out <dir>, the folder where pivot/, statut/, archive/, error/ and journal/ go (or --config <file>, whose paths.out is used)");
 }
 
 /** `run`'s folders: the output root can be written, and nothing it writes lands in the inbox it reads. */

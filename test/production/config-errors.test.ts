@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, configFromObject, configWarnings } from '../../src/config/config';
+import { ConfigError, configFromObject, configWarnings, loadConfig } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
 import { cli } from '../helpers/cli';
 import { tempDir } from '../helpers/run';
@@ -258,4 +258,30 @@ describe('run refuses an output folder or inbox it cannot use, in one plain line
     expect(r.stderr).toBe(message);
     expect(readdirSync(dir).sort()).toEqual(['afile', 'in']);
   }, 30000);
+});
+
+describe('a configuration file that cannot be read as JSON, or at all', () => {
+  const problemsOf = (file: string) => {
+    try {
+      loadConfig(file);
+    } catch (e) {
+      if (e instanceof ConfigError) return e.problems;
+      throw e;
+    }
+    return [];
+  };
+
+  it('names the line and column, and a comment as such (the README example is annotated; JSON.parse only gave a position)', () => {
+    const dir = tempDir('cf-json-');
+    writeFileSync(path.join(dir, 'comment.json'), '{\n  // where outputs go\n  "paths": {}\n}\n');
+    writeFileSync(path.join(dir, 'comma.json'), '{\n  "paths": {},,\n}\n');
+    expect(problemsOf(path.join(dir, 'comment.json'))).toEqual(['not valid JSON at line 2, column 3: a comment; JSON has none (remove the // and /* */ notes of an annotated example)']);
+    expect(problemsOf(path.join(dir, 'comma.json'))).toEqual([expect.stringMatching(/^not valid JSON at line 2, column 15: \S/)]);
+  });
+
+  it('says that the file does not exist, or is a folder, instead of an error code', () => {
+    const dir = tempDir('cf-json-');
+    expect(problemsOf(path.join(dir, 'nope.json'))).toEqual([expect.stringMatching(/^the file does not exist: give --config the path of your configuration/)]);
+    expect(problemsOf(dir)).toEqual(['this is a folder: give --config the configuration file itself']);
+  });
 });

@@ -33,7 +33,7 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
-  checkRunArguments(inbox, opts.out);
+  checkRunArguments(inbox, opts.out, opts.config);
   const config = loadConfig(opts.config, { out: opts.out });
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);

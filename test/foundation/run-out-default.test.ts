@@ -1,0 +1,31 @@
+/**
+ * `run` writes where the configuration says when --out is not given (docs/CONFIGURATION.md:
+ * "`run --out` overrides paths.out"): it demanded --out all the same. Without --config the
+ * bundled example's paths.out is a folder of the project, so --out stays required then.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cli, ROOT } from '../helpers/cli';
+import { FIXTURES_INBOX, tempDir } from '../helpers/run';
+
+it('takes paths.out from --config when --out is not given', async () => {
+  const dir = tempDir('cf-out-default-');
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
+  config.paths = { out: path.join(dir, 'from-config') };
+  for (const p of config.partners) if (p.inbox) p.inbox = path.join(FIXTURES_INBOX, p.id);
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const r = await cli(['run', FIXTURES_INBOX, '--config', file, '-q'], { cwd: dir, timeoutMs: 60_000 });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(readdirSync(path.join(dir, 'from-config'))).toEqual(expect.arrayContaining(['archive', 'error', 'journal', 'pivot', 'state', 'statut']));
+  expect(readdirSync(dir).sort()).toEqual(['config.json', 'from-config']);
+}, 90_000);
+
+it('asks for --out, exit 2, writing nothing, when neither --out nor --config is given', async () => {
+  const dir = tempDir('cf-out-none-');
+  const r = await cli(['run', FIXTURES_INBOX, '-q'], { cwd: dir, timeoutMs: 30_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/give --out <dir>, the folder where pivot\/.* \(or --config <file>, whose paths\.out is used\)/);
+  expect(readdirSync(dir)).toEqual([]);
+}, 60_000);
