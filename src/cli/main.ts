@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     .option('--remove', 'remove each file from the inbox once its outcome is journaled (its copy is in archive/ or error/), as watch takes files out of its inboxes: for an inbox run reads again and again (a timer)')
     .option('-q, --quiet', 'print nothing but errors: no progress bar, no summary table (the log file keeps every file and the summary)')
     .option('-v, --verbose', 'every file on the console, even with the progress bar')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress bar: every file\'s lines on the console instead')
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
     });
