@@ -71,6 +71,9 @@ export function mappingMarkdown(): string {
   out.push('  characters with the extension kept, made unique within the invoice (`_2`, `_3`…). A name');
   out.push('  never becomes a path.');
   out.push('- `NomPJOrigine`: the name as sent, control characters removed, at most 50 characters with its extension.');
+  out.push('- A longer name loses its middle (`_` in `NomPJ`, `…` in `NomPJOrigine`): its start and its end,');
+  out.push('  where the number that tells two documents apart often is, are kept.');
+  out.push('- A supporting document given by its reference alone (BT-122, no content, no address) is no `PJ`.');
   out.push('');
   out.push('### `CategoriePJ`');
   out.push('');

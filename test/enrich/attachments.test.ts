@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlux } from '../../src/transform/parse/flux';
-import { safeName, uniqueNames } from '../../src/transform/enrich/attachment-names';
+import { originalName, safeName, uniqueNames } from '../../src/transform/enrich/attachment-names';
 import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { withAttachments } from '../helpers/ubl-attachments';
@@ -165,14 +165,15 @@ describe('attachment names of a pivot input', () => {
     writeFileSync(path.join(inbox, 'op-beta', 'pivot.xml'), xml);
     const r = (await runOnce(inbox, bundledConfig(out))).results[0];
     expect(r.outcome).toBe('partial');
-    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-NOM').map((f) => f.message)).toEqual([`Facture LP-2026-558812 : Attachment 1: the name "${long}" is longer than 50 characters; it is shortened in the pivot (extension kept).`]);
+    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-NOM').map((f) => f.message)).toEqual([`Facture LP-2026-558812 : Attachment 1: the name "${long}" is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept).`]);
     const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
     expect(pivots).toHaveLength(2);
     expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);
     const all = pivots.flatMap((f) => pjs(f)).filter((p) => p.type === '01');
     expect(all.map((p) => [p.nom, p.origine]).sort()).toEqual(
       [
-        [`${long.slice(0, 46)}.pdf`, long.slice(0, 46) + '.pdf'],
+        // 47 characters of stem into 46: its middle cut, its start and its end kept
+        [`${long.slice(0, 23)}_${long.slice(25, 47)}.pdf`, `${long.slice(0, 23)}…${long.slice(25, 47)}.pdf`],
         ['x.pdf', '../../../etc/cron.d/x.pdf'],
       ].sort(),
     );
@@ -205,6 +206,14 @@ describe('refusals', () => {
 });
 
 describe('name cleaning', () => {
+  it('cuts a long name in its middle: its start and its end (where the number that tells it apart often is) are kept', () => {
+    const name = '843312_2021-09-30_HU_E-INVOICE_21-620198615-006.pdf'; // 51 characters (the official HUF example's)
+    expect(originalName(name)).toBe('843312_2021-09-30_HU_E-…VOICE_21-620198615-006.pdf');
+    expect(safeName(name, 'PJ1')).toBe('843312_2021-09-30_HU_E-_VOICE_21-620198615-006.pdf');
+    expect([...originalName(`Relevé ${'é'.repeat(60)} n°42.pdf`)]).toHaveLength(50);
+    expect(originalName(`Relevé ${'é'.repeat(60)} n°42.pdf`)).toMatch(/^Relevé é+…é+ n°42\.pdf$/);
+  });
+
   it('keeps the extension when shortening and numbers duplicates', () => {
     expect(safeName('Procès-verbal de réception.PDF', 'PJ1')).toBe('Proces-verbal_de_reception.pdf');
     expect(safeName('', 'PJ3', 'pdf')).toBe('PJ3.pdf');

@@ -1,7 +1,8 @@
 /**
  * Attachment names (IPM4-001). An attachment's own name never becomes a path: NomPJ is a
  * cleaned name (safe characters, at most 50 with its extension, unique in the invoice);
- * NomPJOrigine keeps the name as sent (control characters removed, at most 50, extension kept).
+ * NomPJOrigine keeps the name as sent (control characters removed, at most 50 — its middle cut —,
+ * extension kept).
  */
 export const MAX_NAME = 50;
 
@@ -20,17 +21,26 @@ function splitExt(name: string): { stem: string; ext: string } {
   return /^[A-Za-z0-9]{1,10}$/.test(ext) ? { stem: name.slice(0, i), ext } : { stem: name, ext: '' };
 }
 
-/** Cuts to `max` code points keeping the extension. */
-export function fitName(name: string, max = MAX_NAME): string {
+/**
+ * Cuts to `max` code points keeping the extension and both ends of the stem, joined by `joiner`:
+ * a name's end is often what tells it apart (843312_2021-09-30_HU_E-INVOICE_21-620198615-006.pdf
+ * lost its "6" when cut at its end).
+ */
+export function fitName(name: string, max = MAX_NAME, joiner = '…'): string {
   const chars = [...name];
   if (chars.length <= max) return name;
   const { stem, ext } = splitExt(name);
   const suffix = ext ? `.${ext}` : '';
   const room = Math.max(1, max - [...suffix].length);
-  return [...stem].slice(0, room).join('') + suffix;
+  const s = [...stem];
+  const j = [...joiner].length;
+  if (room <= j + 1) return s.slice(0, room).join('') + suffix;
+  const head = Math.ceil((room - j) / 2);
+  const tail = room - j - head;
+  return s.slice(0, head).join('') + joiner + (tail > 0 ? s.slice(s.length - tail).join('') : '') + suffix;
 }
 
-/** The name as sent, made writable into XML: control characters out, at most 50. */
+/** The name as sent, made writable into XML: control characters out, at most 50 (its middle cut). */
 export function originalName(name: string): string {
   const cleaned = name.replace(CONTROL, '').trim();
   return fitName(cleaned);
@@ -56,7 +66,7 @@ export function safeName(raw: string, fallback: string, defaultExt?: string): st
   if (!stem) stem = fallback;
   // a finance system on Windows cannot create CON, NUL, COM1… whatever their extension
   stem = stem.replace(WINDOWS_RESERVED, '$1_$2');
-  return fitName(ext ? `${stem}.${ext}` : stem);
+  return fitName(ext ? `${stem}.${ext}` : stem, MAX_NAME, '_');
 }
 
 /** Makes names unique (case-insensitive) by numbering the later ones: a.pdf, a_2.pdf … */

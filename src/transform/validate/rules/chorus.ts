@@ -251,7 +251,7 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'warning',
     profile: 'chorus',
     appliesTo: 'each embedded attachment',
-    message: 'Attachment {n}: the name "{name}" is longer than 50 characters; it is shortened in the pivot (extension kept).',
+    message: 'Attachment {n}: the name "{name}" is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept).',
     check: (ctx) =>
       supplied(ctx.invoice)
         .filter(({ a }) => a.fileName !== undefined && [...a.fileName].length > limits.maxNameLength)
