@@ -216,6 +216,11 @@ export interface WriteOptions {
    * rename. Default false.
    */
   noClobber?: boolean;
+  /**
+   * Inside a write batch, the file keeps its temp name until the batch commit (an output a
+   * partner takes: see WriteBatch.defer). Outside a batch, no effect. Default false.
+   */
+  visibleAtCommit?: boolean;
 }
 
 export interface WriteResult {
@@ -252,11 +257,13 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   }
   const durable = opts.durable !== false;
   const batch = durable && !opts.immediate ? currentBatch() : undefined;
+  const give = opts.noClobber ? linkNoClobber : fsc.renameSync;
+  const deferred = batch !== undefined && opts.visibleAtCommit === true;
   try {
     bytes = await writeAll(fd, parts, sync, hash);
     if (durable && !batch) await fsyncFd(fd);
-    if (opts.noClobber) linkNoClobber(tmp, target);
-    else fsc.renameSync(tmp, target);
+    if (deferred) batch.defer({ tmp, target, give });
+    else give(tmp, target);
   } catch (e) {
     closeQuietly(fd);
     await fs.rm(tmp, { force: true });

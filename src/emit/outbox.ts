@@ -47,7 +47,9 @@ export class Outbox {
 
   private async put(kind: JournalOutput['kind'], abs: string, data: FileData, extra: Partial<JournalOutput> = {}, knownSha256?: string): Promise<JournalOutput> {
     // hashed and counted while written: a big output is never encoded twice
-    const w = await writeFileAtomic(abs, data, { knownSha256 });
+    // named at the commit, just before the outcome is journaled: a partner's transfer never
+    // takes an output whose file may yet be processed again
+    const w = await writeFileAtomic(abs, data, { knownSha256, visibleAtCommit: true });
     return { kind, path: this.relative(abs), sha256: w.sha256, bytes: w.bytes, ...extra };
   }
 

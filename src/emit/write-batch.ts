@@ -48,9 +48,27 @@ export function setMaxOpenPerBatch(n: number): void {
   maxOpen = Math.max(1, Math.floor(n));
 }
 
+/** A written file whose name is given at the commit: its temp name, its name, how it is given. */
+export interface DeferredName {
+  tmp: string;
+  target: string;
+  give: (tmp: string, target: string) => void;
+}
+
 export class WriteBatch {
   private fds: number[] = [];
   private dirs = new Set<string>();
+  private deferred: DeferredName[] = [];
+
+  /**
+   * An output a partner takes (pivot/, statut/, cdar/) keeps its temp name until the commit:
+   * renamed as it was written, a big flow's first chunk stood in its outbox for seconds before
+   * the file's outcome was journaled, and a transfer could take it, a crash follow, and the
+   * next run send it again unseen. Named at the commit, just before the journal line.
+   */
+  defer(d: DeferredName): void {
+    this.deferred.push(d);
+  }
 
   /** Holds `fd` (written, renamed) until the commit; true when the batch is full and should be synced (syncOpen). */
   add(fd: number, dir: string): boolean {
@@ -80,17 +98,31 @@ export class WriteBatch {
     } finally {
       for (const fd of fds) closeQuietly(fd);
     }
+    // their content is on disk: the outputs take their names (a failure here fails the file,
+    // which is processed again, with the same names)
+    const deferred = this.deferred;
+    this.deferred = [];
+    for (const d of deferred) d.give(d.tmp, d.target);
     // a few at a time: a pivot's lifecycle records alone touch a hundred folders, each fsync
     // holding a descriptor
     for (let k = 0; k < dirs.length; k += maxOpen) await Promise.all(dirs.slice(k, k + maxOpen).map((d) => fsyncDir(d)));
   }
 
-  /** Closes what is open without syncing (the file failed; nothing will be journaled). */
+  /** Closes what is open without syncing, and removes the outputs never named (the file failed; nothing will be journaled). */
   async abandon(): Promise<void> {
     const fds = this.fds;
     this.fds = [];
     this.dirs = new Set();
     for (const fd of fds) closeQuietly(fd);
+    const deferred = this.deferred;
+    this.deferred = [];
+    for (const d of deferred) {
+      try {
+        fsc.unlinkSync(d.tmp);
+      } catch {
+        /* gone already */
+      }
+    }
   }
 }
 
@@ -103,7 +135,11 @@ export function currentBatch(): WriteBatch | undefined {
 export async function withWriteBatch<T>(fn: () => Promise<T>): Promise<T> {
   const batch = new WriteBatch();
   try {
-    return await storage.run(batch, fn);
+    const result = await storage.run(batch, fn);
+    // every path that writes an output commits before it journals; should one not, its
+    // outputs are named all the same rather than lost
+    await batch.commit(async () => undefined);
+    return result;
   } finally {
     await batch.abandon();
   }

@@ -3,9 +3,10 @@
  * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
+import { commitWrites, copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
+import { withWriteBatch } from '../../src/emit/write-batch';
 import { Outbox } from '../../src/emit/outbox';
 import { tempDir } from '../helpers/run';
 
@@ -115,5 +116,39 @@ describe('copies of files too big to hold in memory', () => {
     writeFileSync(source, 'read and hashed first');
     const kept = await outbox.keepLargeOriginal('error', '2026-03-10', 'lot.xml', source, hashed);
     expect(kept).toEqual({ kind: 'error', path: 'error/2026-03-10/lot.xml', sha256: hashed, bytes: 21 });
+  });
+});
+
+describe('outputs a partner takes are named at the commit (visibleAtCommit)', () => {
+  it('keeps its temp name until commitWrites, then has its name and its content', async () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'pivot.xml');
+    await withWriteBatch(async () => {
+      const w = await writeFileAtomic(target, '<a/>', { visibleAtCommit: true });
+      expect(w.bytes).toBe(4);
+      expect(existsSync(target)).toBe(false);
+      expect(readdirSync(dir).filter((n) => n.startsWith('.pivot.xml.') && n.endsWith('.tmp'))).toHaveLength(1);
+      await commitWrites();
+      expect(readFileSync(target, 'utf8')).toBe('<a/>');
+    });
+    expect(readdirSync(dir)).toEqual(['pivot.xml']);
+  });
+
+  it('leaves nothing, neither name nor temp file, when the file fails before its commit', async () => {
+    const dir = tempDir();
+    await expect(
+      withWriteBatch(async () => {
+        await writeFileAtomic(path.join(dir, 'statut.xml'), '<s/>', { visibleAtCommit: true });
+        throw new Error('the file failed');
+      }),
+    ).rejects.toThrow('the file failed');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('names them all the same when a path forgot to commit (better late than lost), and at once outside a batch', async () => {
+    const dir = tempDir();
+    await withWriteBatch(async () => void (await writeFileAtomic(path.join(dir, 'late.xml'), 'x', { visibleAtCommit: true })));
+    await writeFileAtomic(path.join(dir, 'direct.xml'), 'y', { visibleAtCommit: true });
+    expect(readdirSync(dir).sort()).toEqual(['direct.xml', 'late.xml']);
   });
 });
