@@ -59,7 +59,7 @@ export interface Config {
   worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
   metrics: { port: number; host: string; workerPort: number };
   dashboard: { port: number; host: string };
-  reconcile: { cron: string; stuckProcessingMinutes: number; catchUpDays: number; flowLookbackDays: number };
+  reconcile: { cron: string; stuckProcessingMinutes: number; catchUpDays: number; flowLookbackDays: number; transfersMoveOutputs: boolean };
   retention: { processedMarksDays: number };
 }
 
@@ -199,7 +199,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
     dashboard: { port: 3000, host: '127.0.0.1', ...(d.dashboard ?? {}) },
-    reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, catchUpDays: 7, flowLookbackDays: 31, ...(d.reconcile ?? {}) },
+    reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, catchUpDays: 7, flowLookbackDays: 31, transfersMoveOutputs: false, ...(d.reconcile ?? {}) },
     retention: { processedMarksDays: 400, ...(d.retention ?? {}) },
   };
 }

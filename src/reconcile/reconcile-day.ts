@@ -148,16 +148,21 @@ class Tags {
 /** What chorus-flux makes under an output root (reports/ and logs/ not: a wrong reconcile or run writes them anywhere). */
 const OUTPUT_ROOT_MARKS = ['journal', 'state', 'pivot', 'statut', 'cdar', 'archive', 'error', 'processing'];
 
+/** The outboxes a partner's transfer takes its files from (reconcile.transfersMoveOutputs). */
+const TRANSFERRED_KINDS = new Set(['pivot', 'statut', 'cdar']);
+
 /**
  * A folder with files but none of the folders chorus-flux makes is not an output root (an
  * inbox given by mistake): its report would be written into it, and could even read CLEAN.
- * An empty folder is an install where nothing has happened yet: a day with nothing to report.
+ * Nor is an empty one: it was reconciled as a day with nothing to report, and the mount
+ * point of an output volume that is not mounted is such a folder — every night CLEAN.
  */
 async function refuseForeignFolder(outRoot: string): Promise<void> {
   const names = await fs.readdir(outRoot).catch((e: NodeJS.ErrnoException) => {
     throw new CannotReconcile(`cannot read the output root ${outRoot}: ${e.code ?? e.message}`);
   });
-  if (names.length === 0 || OUTPUT_ROOT_MARKS.some((m) => names.includes(m))) return;
+  if (names.length === 0) throw new CannotReconcile(`the output root ${outRoot} is empty: nothing was ever written there. A volume not mounted? (On a new install where nothing has run yet, there is nothing to reconcile.)`);
+  if (OUTPUT_ROOT_MARKS.some((m) => names.includes(m))) return;
   throw new CannotReconcile(`${outRoot} has no journal/ (nor state/, pivot/, archive/, error/): it is not a chorus-flux output root; give the folder \`run --out\` or paths.out wrote to`);
 }
 
@@ -191,12 +196,18 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   //    outcome lists are checked against the disk as they come (present, same SHA-256)
   let missing = 0;
   let tampered = 0;
+  let taken = 0;
   const pending: { out: OutputRec; source: OutcomeRec }[] = [];
   const checkPending = async () => {
     for (const { out, source } of pending.splice(0)) {
       const abs = inside(outRoot, out.path);
       const h = abs ? await hashFile(abs) : undefined;
       if (h && h.sha256 === out.sha256) continue;
+      // a transfer that moves the partners' files away leaves nothing to check but that it is gone
+      if (!h && abs && config.reconcile.transfersMoveOutputs && TRANSFERRED_KINDS.has(out.kind)) {
+        taken++;
+        continue;
+      }
       const invs = invoiceRefs(source.invoices, out.kind === 'pivot' ? out.idCpro : undefined);
       const base = { file: source.file, sha256: source.sha256, partner: source.partner, output: out.path, journal: refOf(source), writer: source.writer, invoices: invs.length ? invs : undefined, expected: out.sha256 };
       const type: AnomalyType = h ? 'tampered-output' : 'missing-output';
@@ -235,6 +246,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   if (date === today) notes.push(`${date} is today: this is the day so far, as of ${now.toISOString()}; files still arriving or being processed may show as anomalies until the day is over.`);
   if (dayFiles[1].length === 0) notes.push(`No journal for ${date}: nothing was processed that day, or the journal folder is missing.`);
   if (dayFiles[2].length === 0) notes.push(`No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`);
+  if (taken > 0) notes.push(`${taken} output(s) of pivot/, statut/ and cdar/ have left their outbox: taken by the partners' transfers (reconcile.transfersMoveOutputs), not checked further.`);
   if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);
   const files = col.files().sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
 
@@ -509,7 +521,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     byPartner: summary.byPartner,
     byRecipient: summary.byRecipient,
     hours: summary.hours,
-    outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan },
+    outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan, taken },
     flowStatuses: summary.flowStatuses,
     anomalyCounts: orderedCounts,
     anomalies: sorted,

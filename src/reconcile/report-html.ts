@@ -200,7 +200,7 @@ export function renderHtml(r: ReconcileReport): string {
 <section id="volumes"><h2>Files received per hour</h2>${hourlyChart(r.hours, esc)}</section>
 <section id="partners">${partnerTables(r)}</section>
 <section id="recipients">${recipientTable(r)}</section>
-<section id="outputs"><h2>Outputs checked against the journal</h2><p>${r.outputs.checked} output(s) checked (${Object.entries(r.outputs.byKind).map(([k, v]) => `${esc(k)} ${v}`).join(', ') || 'none'}): ${r.outputs.missing} missing, ${r.outputs.tampered} altered, ${r.outputs.orphan} orphan(s).</p></section>
+<section id="outputs"><h2>Outputs checked against the journal</h2><p>${r.outputs.checked} output(s) checked (${Object.entries(r.outputs.byKind).map(([k, v]) => `${esc(k)} ${v}`).join(', ') || 'none'}): ${r.outputs.missing} missing, ${r.outputs.tampered} altered, ${r.outputs.orphan} orphan(s)${r.outputs.taken > 0 ? `, ${r.outputs.taken} taken by their transfer` : ''}.</p></section>
 ${notes}
 <footer>chorus-flux reconcile · ${esc(r.format)} · the JSON and CSV (one row per invoice) of this report are beside this file.</footer>
 </body>

@@ -169,7 +169,8 @@ export interface ReconcileReport {
   byPartner: { partner: string; name?: string; files: FileCounts; invoices: InvoiceCounts }[];
   byRecipient: { recepteurId: string; name?: string; invoices: InvoiceCounts; amounts: Amounts }[];
   hours: HourVolume[];
-  outputs: { checked: number; byKind: Record<string, number>; missing: number; tampered: number; orphan: number };
+  /** taken: outputs of pivot/, statut/, cdar/ gone from their outbox, counted so under reconcile.transfersMoveOutputs (else they are missing) */
+  outputs: { checked: number; byKind: Record<string, number>; missing: number; tampered: number; orphan: number; taken: number };
   /**
    * Flow statuses partners sent that day about the flows chorus-flux sent them, and every
    * refusal among them: not an anomaly of the bookkeeping (nothing was lost here), but

@@ -1,7 +1,7 @@
 /**
  * reconcile reads and writes under the output root it is given: a folder that is not one
- * (an inbox given by mistake) is refused before anything is written, while a fresh install
- * where nothing has happened yet still reconciles as a day with nothing to report.
+ * (an inbox given by mistake), or an empty one (an output volume not mounted), is refused
+ * before anything is written.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -29,13 +29,12 @@ it('refuses an empty --out, which reconciled the current folder', async () => {
   expect(readdirSync(dir)).toEqual(['notes.txt']);
 }, 60_000);
 
-it('still reconciles an empty output root (nothing has happened yet) as a clean day', async () => {
+it('refuses an empty output root, writing nothing: the mount point of a volume not mounted read CLEAN every night', async () => {
   const out = tempDir();
   const r = await cli(['reconcile', '--out', out], { timeoutMs: 60_000 });
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  expect(r.stdout).toContain('CLEAN');
-  expect(readdirSync(out)).toEqual(['reports']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`chorus-flux reconcile: could not run: the output root ${out} is empty: nothing was ever written there. A volume not mounted? (On a new install where nothing has run yet, there is nothing to reconcile.)\n`);
+  expect(readdirSync(out)).toEqual([]);
 }, 60_000);
 
 it.each(['journal', 'archive', 'state'])('takes a folder with %s/ for an output root, even with other files beside it', async (mark) => {

@@ -49,7 +49,7 @@ function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
       `reconciliation of ${r.report.date} (${r.report.timezone}): ${r.report.status === 'clean' ? 'CLEAN' : `${r.report.anomalies.length} anomal${r.report.anomalies.length === 1 ? 'y' : 'ies'}`}`,
       `  files ${t.files.files} (accepted ${t.files.accepted}, partial ${t.files.partial}, refused ${t.files.refused}, suspended ${t.files.suspended}, duplicate ${t.files.duplicate}, status ${t.files.statusApplied}, lost ${t.files.lost}; already processed ${t.files.alreadyProcessed})`,
       `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate})`,
-      `  TTC in ${t.amounts.in.ttc}, out ${t.amounts.out.ttc}; ${r.report.outputs.checked} outputs checked`,
+      `  TTC in ${t.amounts.in.ttc}, out ${t.amounts.out.ttc}; ${r.report.outputs.checked} outputs checked${r.report.outputs.taken > 0 ? ` (${r.report.outputs.taken} taken by their transfer)` : ''}`,
     ];
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
     const fs = r.report.flowStatuses;
