@@ -91,8 +91,11 @@ export function duplicateIdCpro(index: EmissionIndex | Iterable<Emission>): Anom
   const out: Anomaly[] = [];
   for (const [idCpro, paths] of idx.groups()) {
     if (paths.length < 2) continue;
-    // lifecycle entries without a time are older than anything seen in the window
-    const list = [...paths].sort((a, b) => cmp(a.at ?? '', b.at ?? '') || cmp(a.path, b.path));
+    // lifecycle entries without a time are older than anything seen in the window. A pivot
+    // only found in the folders comes after every journaled one, whatever its mtime: a copy
+    // kept its original's old mtime (cp -p) and the journaled pivot was blamed for it
+    const folder = (e: Emission) => (e.source === 'folder' ? 1 : 0);
+    const list = [...paths].sort((a, b) => folder(a) - folder(b) || cmp(a.at ?? '', b.at ?? '') || cmp(a.path, b.path));
     const all = list.map((e) => e.path);
     list.forEach((e, k) => {
       if (k === 0 || isResend(e.renvoi) || !e.onDay) return;

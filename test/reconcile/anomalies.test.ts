@@ -75,6 +75,22 @@ it('a pivot duplicated: an orphan output and the same IdCPRO emitted twice witho
   expect(dup.message).toContain(`IdCPRO ${idCpro}`);
 });
 
+it('a pivot copied with its old mtime kept (cp -p): the copy is the duplicate, not the journaled pivot', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-0102.xml');
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const copy = path.posix.join(path.posix.dirname(pivot.path), 'FEN0036A_CFX001_CFX000DUPLICATE00000000.xml');
+  copyFileSync(path.join(day.out, pivot.path), path.join(day.out, copy));
+  setTime(path.join(day.out, copy), at(DAY, '00:01')); // before the original was written
+
+  const { report } = await reconcile(day);
+  expect(types(report!.anomalies)).toEqual(['orphan-output', 'duplicate-idcpro']);
+  const dup = only(report!.anomalies, 'duplicate-idcpro')[0];
+  expect(dup).toMatchObject({ output: copy, outputs: [pivot.path, copy] });
+  expect(dup.file).toBeUndefined(); // no inbound file is blamed: the copy has none
+  expect(dup.message).toMatch(new RegExp(`emitted again in ${copy.replace(/[.]/g, '\\.')} .*although ${pivot.path.replace(/[.]/g, '\\.')} already carried it \\(the second pivot is not in the journal\\)`));
+});
+
 it('resends are not duplicates: Complétée and Recyclée carry the same IdCPRO legitimately', async () => {
   const { report } = await reconcile(clean);
   const completed = clean.result('op-alpha/avoir-e1-lycee.xml').invoices[0];
