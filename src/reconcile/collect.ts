@@ -15,6 +15,7 @@
  */
 import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
+import type { FileOutcome } from '../journal/events';
 import { EmissionIndex } from './anomalies';
 import { SequenceCheck, type LineRef } from './read-journal';
 
@@ -128,6 +129,21 @@ function fatalRules(findings: unknown): string | undefined {
     if (typeof r?.rule === 'string' && r.severity !== 'warning') rules.add(r.rule);
   }
   return rules.size ? [...rules].sort().join(' ') : undefined;
+}
+
+const FILE_OUTCOMES: ReadonlySet<string> = new Set<FileOutcome>(['accepted', 'partial', 'refused', 'suspended', 'duplicate', 'status-applied']);
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Why a line that parses is still not one the pipeline writes (the events that count), or undefined. */
+export function unlikeWritten(l: Record<string, unknown>): string | undefined {
+  if (l.event !== 'received' && l.event !== 'outcome' && l.event !== 'already-processed') return undefined;
+  if (typeof l.sha256 !== 'string' || !SHA256.test(l.sha256)) return 'no SHA-256 of 64 hex digits';
+  if (typeof l.file !== 'string' || l.file === '') return 'no file';
+  if (l.event !== 'outcome') return undefined;
+  if (typeof l.outcome !== 'string' || !FILE_OUTCOMES.has(l.outcome)) return `an outcome chorus-flux never writes (${JSON.stringify(l.outcome)?.slice(0, 40)})`;
+  if (l.outputs !== undefined && !Array.isArray(l.outputs)) return 'outputs that are not a list';
+  if (l.invoices !== undefined && !Array.isArray(l.invoices)) return 'invoices that are not a list';
+  return undefined;
 }
 
 export class JournalCollector {
@@ -275,6 +291,12 @@ export class JournalCollector {
     if (dayIndex === 1) {
       this.lines++;
       this.current?.see(l.seq, ref.line);
+    }
+    const odd = unlikeWritten(l);
+    if (odd) {
+      // JSON, but not a line chorus-flux writes: counted as read it changed the day's totals, CLEAN
+      this.damagedLine(dayIndex, ref, `${odd}: ${JSON.stringify(l).slice(0, 200)}`);
+      return;
     }
     const sha = str(l.sha256);
     switch (l.event) {

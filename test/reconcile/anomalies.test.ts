@@ -184,6 +184,25 @@ it('hand-written journal lines (the pipeline never writes them): an unreadable l
   // the unreadable line's seq cannot be read, so no gap is claimed for it: it is reported as unreadable
 });
 
+it('JSON lines that are not what the pipeline writes (an unknown outcome, outputs not a list): damaged, not counted', async () => {
+  const day = copyDay(clean);
+  const journal = path.join(day.out, 'journal', DAY, 'node-c.jsonl');
+  const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+  const last = JSON.parse(lines[lines.length - 1]) as { seq: number; sha256: string };
+  const sha = 'ab'.repeat(32);
+  appendFileSync(journal, `${JSON.stringify({ seq: last.seq + 1, ts: '2026-03-10T16:10:00.000Z', writer: 'node-c', event: 'outcome', sha256: sha, file: 'op-alpha/x.xml', partner: 'op-alpha', outcome: 'weird', invoices: [], outputs: [] })}\n`);
+  appendFileSync(journal, `${JSON.stringify({ seq: last.seq + 2, ts: '2026-03-10T16:11:00.000Z', writer: 'node-c', event: 'outcome', sha256: sha, file: 'op-alpha/x.xml', partner: 'op-alpha', outcome: 'accepted', invoices: null, outputs: 'oops' })}\n`);
+  const before = (await reconcile(copyDay(clean))).report!.totals.files;
+
+  const { report, exitCode } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['journal-damaged', 'journal-damaged']);
+  const at = (n: number) => report!.anomalies.find((a) => a.journal === `journal/${DAY}/node-c.jsonl:${n}`);
+  expect(at(lines.length + 1)?.message).toContain('an outcome chorus-flux never writes');
+  expect(at(lines.length + 2)?.message).toContain('outputs that are not a list');
+  expect(report!.totals.files).toEqual(before); // the day's counts as the pipeline wrote them
+});
+
 it('a suspended invoice past its deadline (suspended 40 days earlier, never completed)', async () => {
   const day = copyDay(clean);
   const old = '2026-01-29';

@@ -102,6 +102,7 @@ describe('the day asked for', () => {
   // a typo in the year used to give a CLEAN report of a day that had not happened
   it('refuses a day not begun yet, in the configured time zone, and notes that today is the day so far', async () => {
     const out = tempDir();
+    mkdirSync(path.join(out, 'journal')); // an output root where nothing was processed yet
     const config = bundledConfig(out);
     // 23:30 UTC on the 12th is already the 13th in Paris (UTC+1 in March)
     const clock = fixedClock('2026-03-12T23:30:00Z');
