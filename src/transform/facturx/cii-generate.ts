@@ -8,7 +8,7 @@ import { DomBuild, type DomElement } from '../../xml/dom-build';
 import type { Base64Part } from '../../emit/atomic-write';
 import { bytesOfParts, joinParts, RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
-import { overTwoDecimals, type Attrs, type CNode } from './cii-tree';
+import { overTwoDecimals, withTwoDecimals, type Attrs, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 /** A mandatory element the model has no value for, or a value the profile's rules refuse. */
@@ -75,11 +75,12 @@ class Walker {
       const p = `${path}/${n.el}`;
       switch (n.kind) {
         case 'leaf': {
-          const v = n.get(x);
-          if (v === undefined || v.length === 0) {
+          const got = n.get(x);
+          if (got === undefined || got.length === 0) {
             if (n.required) this.problems.push({ path: p, bt: n.bt });
             break;
           }
+          const v = n.amount && typeof got === 'string' ? withTwoDecimals(got) : got;
           if (n.amount && typeof v === 'string' && overTwoDecimals(v, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v));
           const a = cleanAttrs(n.attrs?.(x));
           if (n.requiredAttrs) {
@@ -89,7 +90,8 @@ class Walker {
           break;
         }
         case 'values':
-          for (const v of n.items(x)) {
+          for (const item of n.items(x)) {
+            const v = n.amount ? { ...item, text: withTwoDecimals(item.text) } : item;
             if (n.amount && overTwoDecimals(v.text, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v.text));
             const a = cleanAttrs(v.attrs);
             out.push(a ? { n: n.el, a, t: v.text } : { n: n.el, t: v.text });

@@ -36,6 +36,21 @@ export interface Leaf<T> extends Base {
  */
 export type AmountDecimals = 'written' | 'value';
 
+/**
+ * An amount written with more than two decimals whose extra digits are all zeros, written with
+ * two: the same value, as the schematrons count it (a pivot's "3245.000000" → "3245.00"); `s`
+ * itself otherwise. A pivot writes its amounts with six decimals: as written, not even a
+ * MINIMUM Factur-X could be made of one.
+ */
+export function withTwoDecimals(s: string): string {
+  const t = s.trim();
+  const point = t.indexOf('.');
+  if (point < 0 || t.length - point - 1 <= 2) return s;
+  let end = t.length;
+  while (end > point + 3 && t[end - 1] === '0') end--;
+  return end === point + 3 ? t.slice(0, end) : s;
+}
+
 /** Whether `s` has more than two decimals, as `how` counts them. */
 export function overTwoDecimals(s: string, how: AmountDecimals): boolean {
   const t = s.trim();
