@@ -50,6 +50,7 @@ import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
 import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch } from '../emit/write-batch';
+import { uniqueNames } from '../transform/enrich/attachment-names';
 
 /** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
 /** The Factur-X of an accepted invoice; `known` is what its route says (the buyer's name for a pivot that omits it). */
@@ -635,11 +636,15 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     v.invoice = e.invoice;
     v.route = e.route;
     v.findings.push(...e.findings);
-    if (deps.facturx) {
+    // one Factur-X per invoice (IPM4-AIFE-1): a pivot that carries one already (our own output
+    // deposited again, another platform's) keeps it; a second, poorer one went beside it, of the same name
+    const carriesFacturX = e.invoice.attachments.some((a) => a.pivot?.categoriePJ === 'DUPLICATA_FACTUR-X');
+    if (deps.facturx && !carriesFacturX) {
       const tf = msNow();
       try {
         const fx = await deps.facturx(e.invoice, { buyerName: recipient.name });
-        v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ: fx.fileName } });
+        const nomPJ = uniqueNames([...e.invoice.attachments.map((a) => a.pivot?.nomPJ ?? ''), fx.fileName]).pop() as string;
+        v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ } });
       } catch (err) {
         // a fault of the generator, not of the invoice: the pivot goes out without it, loudly
         v.findings.push({ rule: 'CPRO-FACTURX', severity: 'warning', message: `The Factur-X attachment could not be generated (${(err as Error).message.slice(0, 200)}); the pivot is emitted without it.` });
