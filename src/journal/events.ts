@@ -38,6 +38,11 @@ export interface JournalInvoice {
   montantHT?: string;
   montantTTC?: string;
   findings?: JournalFinding[];
+  /**
+   * A status applied: the finance SI's words (Commentaire, else ComplementStatut), whole. The
+   * flows forwarding them carry at most 300 characters (IPM4-009); the journal keeps the text.
+   */
+  reason?: string;
 }
 
 /** A flow status a partner sent about a flow chorus-flux sent it (lifecycle/flow-statuses.ts). */

@@ -197,6 +197,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       recepteurId: r.record?.recepteurId,
       outcome: r.ok ? 'status' : 'refused',
       state: r.ok ? r.to : r.record?.state,
+      reason: r.ok ? (r.line.commentaire ?? r.line.complement) : undefined,
       findings: r.ok ? undefined : [r.finding],
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);

@@ -103,6 +103,26 @@ describe('suspension by the finance SI, completion by the supplier', () => {
   });
 });
 
+describe("the finance SI's words", () => {
+  it('are forwarded cut to 300 characters and kept whole in the journal (IPM4-009)', async () => {
+    const inbox = tempDir('cf-inbox-');
+    const out = tempDir('cf-out-');
+    const config = bundledConfig(out);
+    drop(inbox, 'op-alpha', '1-facture.xml', PAPETERIE);
+    await runOnce(inbox, config);
+    const words = Array.from({ length: 40 }, (_, k) => `motif${String(k).padStart(3, '0')} : pièce justificative manquante.`).join(' ');
+    expect(words.length).toBeGreaterThan(1000);
+    drop(inbox, 'si-valmont', '2-statut.xml', siStatusFlow('SI-0009', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '06', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: words }]));
+    const r = newest(await runOnce(inbox, config), 'si-valmont/2-statut.xml');
+    expect(r.invoices[0]).toMatchObject({ state: 'SUSPENDUE', reason: words });
+    const forwarded = v(path.join(out, r.outputs.find((o) => o.kind === 'statut' && o.path.startsWith('statut/op-alpha/'))!.path), '//CPPFactureStatutUnitaire/DonneesStatut/Commentaire');
+    expect([...forwarded].length).toBeLessThanOrEqual(300);
+    expect(forwarded.endsWith('…')).toBe(true);
+    const journal = listFiles(path.join(out, 'journal')).map((f) => readFileSync(path.join(out, 'journal', f), 'utf8')).join('');
+    expect(journal).toContain('motif039 : pièce justificative manquante.');
+  });
+});
+
 describe('transitions the finance SI may not make', () => {
   const inbox = tempDir('cf-inbox-');
   const out = tempDir('cf-out-');
