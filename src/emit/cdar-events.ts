@@ -18,7 +18,7 @@ import {
   cdarRejectionStatus,
   cdarSellerParty,
   cppStatutMapping,
-  reasonCodeFor,
+  fallbackReasonFor,
   type CdarEvent,
   type CdarParty,
   type CdarReason,
@@ -82,7 +82,9 @@ export function forwardedCdar(r: LifecycleRecord, idStatut: string, reasonText: 
   const m = cppStatutMapping(idStatut);
   if (!m?.cdar) return undefined;
   const status = m.cdar;
-  const code = m.reason ?? reasonCodeFor('SI', status);
+  // the SI's words on a status that is no refusal (205 Approuvée, 211 Paiement transmis): the
+  // neutral AUTRE, where the rule table's fallback gave REJ_SEMAN, a rejection's code
+  const code = m.reason ?? fallbackReasonFor(status) ?? 'AUTRE';
   const reasons = m.reason || reasonText ? [{ code, text: reasonText }] : undefined;
   return event(invoiceFromRecord(r), status, 'seller', stamp, reasons);
 }

@@ -41,6 +41,13 @@ it('writes a valid CDAR message for every step of the lifecycle', async () => {
   await runOnce(inbox, config);
   drop(inbox, 'op-alpha', '6-doublon.xml', PAPETERIE.replace('Fournitures scolaires', 'Fournitures'));
   await runOnce(inbox, config);
+  // statuses that are no refusal, with the SI's words: their reason code is the neutral AUTRE
+  // (it was REJ_SEMAN, a rejection's code, on an approval)
+  const status7 = { supplierId: '99746507500015', buyerSiret: '21787789300016', idFacture: 'F-2026-0101', dateFacture: '2026-11-02' };
+  drop(inbox, 'si-valmont', '7-service-fait.xml', siStatusFlow('SI-10', [{ ...status7, idStatut: '07', commentaire: 'Service fait constaté le 3 décembre' }]));
+  await runOnce(inbox, config);
+  drop(inbox, 'si-valmont', '8-paiement.xml', siStatusFlow('SI-11', [{ ...status7, idStatut: '11', commentaire: 'Virement émis le 10 décembre' }]));
+  await runOnce(inbox, config);
 
   const files = listFiles(out).filter((f) => f.startsWith('cdar/'));
   // op-alpha asked for CDAR only: no CPPStatut for it
@@ -48,7 +55,11 @@ it('writes a valid CDAR message for every step of the lifecycle', async () => {
   const status = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ReferenceReferencedDocument']/*[local-name()='ProcessConditionCode'])");
   const byStatus = new Map<string, string[]>();
   for (const f of files) byStatus.set(status(f), [...(byStatus.get(status(f)) ?? []), f]);
-  expect([...byStatus.keys()].sort()).toEqual(['200', '203', '208', '209', '213', '501']);
+  expect([...byStatus.keys()].sort()).toEqual(['200', '203', '205', '208', '209', '211', '213', '501']);
+  for (const code of ['205', '211']) {
+    const [f] = byStatus.get(code)!;
+    expect({ code, reason: xpath(path.join(out, f), "string(//*[local-name()='ReasonCode'])") }).toEqual({ code, reason: 'AUTRE' });
+  }
   expect(byStatus.get('209')!.every((f) => f.startsWith('cdar/si-valmont/'))).toBe(true);
   expect(byStatus.get('208')!.every((f) => f.startsWith('cdar/op-alpha/'))).toBe(true);
   expect(byStatus.get('213')!.map((f) => xpath(path.join(out, f), "count(//*[local-name()='ReasonCode'][.='DOUBLON'])")).sort()).toEqual(['0', '1']);

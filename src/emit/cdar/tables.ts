@@ -59,6 +59,11 @@ export const CDAR_STATUS_CODES = Object.keys(STATUS.statuses) as CdarStatusCode[
 export const CDAR_REASON_CODES: Readonly<Record<string, string | null>> = REASONS.codes;
 export const CDAR_REASON_RULES: readonly ReasonRule[] = REASONS.rules;
 
+/** The reason code a status takes when nothing more precise is known (schemas/cdar-reasons.json "fallback"); none for a status that is no refusal. */
+export function fallbackReasonFor(status: string): string | undefined {
+  return REASONS.fallback[status];
+}
+
 /** Statuses chorus-flux gives an invoice from its own checks. */
 export const PIPELINE_STATUS = {
   rejection: '213',
