@@ -96,7 +96,7 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
   let date: string | undefined;
   try {
     date = opts.date ?? defaultReconcileDate(clock, opts.config.timezone);
-    const { report, rows } = await buildReconciliation(opts.config, date, clock);
+    const { report, rows } = await buildReconciliation(opts.config, date, clock, { dateGiven: opts.date !== undefined });
     const result: ReconcileDayResult = { exitCode: report.status === 'clean' ? 0 : 1, date, report };
     if (opts.write !== false) {
       // the nightly run is also when the state tree, too large to walk at every start, loses
@@ -167,7 +167,12 @@ async function refuseForeignFolder(outRoot: string): Promise<void> {
 }
 
 /** Builds the report of `date` without writing anything. Throws CannotReconcile when it cannot run. */
-export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock): Promise<Reconciliation> {
+/**
+ * `dateGiven`: the day was asked for (--date, a catch-up), not taken as yesterday: one before
+ * the first day of the journal is then refused. Yesterday on a first night (a watch started
+ * after midnight) is a day with nothing to report.
+ */
+export async function buildReconciliation(config: Config, date: string, clock: Clock = systemClock, opts: { dateGiven?: boolean } = {}): Promise<Reconciliation> {
   if (!isDay(date)) throw new CannotReconcile(`--date must be a calendar date written YYYY-MM-DD, not "${date}"`);
   const outRoot = config.paths.out;
   try {
@@ -235,6 +240,11 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   };
   const col = new JournalCollector((out, source) => pending.push({ out, source }));
   const dayFiles = await Promise.all(days.map((d) => writerFiles(journalDir, d)));
+  if (dayFiles[1].length === 0 && opts.dateGiven) {
+    // a day before anything was journaled: a typo in the year (1999) read CLEAN
+    const journaled = (await fs.readdir(journalDir).catch(() => [] as string[])).filter(isDay).sort();
+    if (journaled.length > 0 && journaled[0] > date) throw new CannotReconcile(`--date ${date} is before the first day of the journal (${journaled[0]}): nothing was processed then, nothing can be reconciled`);
+  }
   for (const [k, d] of days.entries()) {
     await readJournalDayStream(journalDir, d, {
       onLine: (l, ref) => col.line(k, l, ref),
@@ -245,7 +255,13 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   }
   if (date === today) notes.push(`${date} is today: this is the day so far, as of ${now.toISOString()}; files still arriving or being processed may show as anomalies until the day is over.`);
   if (dayFiles[1].length === 0) notes.push(`No journal for ${date}: nothing was processed that day, or the journal folder is missing.`);
-  if (dayFiles[2].length === 0) notes.push(`No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`);
+  if (dayFiles[2].length === 0) {
+    notes.push(
+      days[2] >= today
+        ? `No journal for ${days[2]} yet: a file received on ${date} and finished after midnight shows as lost until the next day's journal exists; run the reconciliation again to settle it.`
+        : `No journal for ${days[2]}: nothing was processed that day, so no file received on ${date} was finished after midnight.`,
+    );
+  }
   if (taken > 0) notes.push(`${taken} output(s) of pivot/, statut/ and cdar/ have left their outbox: taken by the partners' transfers (reconcile.transfersMoveOutputs), not checked further.`);
   if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);
   const files = col.files().sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
@@ -402,6 +418,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   if (isBundledExample(config)) {
     const other = [...col.configs].find(([source]) => source !== config.source);
     if (other) throw new CannotReconcile(`the journal of ${date} was written by chorus-flux ${other[1]} running with the configuration ${other[0]}: reconcile with --config ${other[0]} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
+  } else {
+    // another file may be the same configuration, copied: said, not refused
+    const others = [...col.configs.keys()].filter((source) => source !== config.source);
+    if (others.length > 0) notes.push(`The journal of ${date} was written with the configuration ${others.join(', ')}; this reconciliation reads ${config.source}: its inboxes, time zone and thresholds judge the day.`);
   }
 
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never

@@ -6,8 +6,9 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
-import { bundledConfig, tempDir } from '../helpers/run';
+import { bundledConfig, fixturesCopy, runOnce, tempDir } from '../helpers/run';
 
 it('refuses a folder with files but no journal/: an inbox given as --out got reports/ and could read CLEAN', async () => {
   const inbox = tempDir();
@@ -61,5 +62,23 @@ it('a day written with a configuration is refused without it, naming the --confi
   expect(without.stderr).toContain(`could not run: the journal of `);
   expect(without.stderr).toContain(`was written by chorus-flux run running with the configuration ${configFile}: reconcile with --config ${configFile} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
   const withIt = await cli(['reconcile', '--config', configFile], { timeoutMs: 60_000 });
+  expect(withIt.stderr).toBe('');
   expect([withIt.code, withIt.stdout]).toEqual([0, expect.stringContaining('CLEAN')]);
 }, 120_000);
+
+it('refuses a day before the first day of the journal (a typo in the year read CLEAN), and says when another configuration wrote the day', async () => {
+  const { inbox, out } = fixturesCopy();
+  expect((await runOnce(inbox, bundledConfig(out))).failures).toEqual([]);
+  const r = await cli(['reconcile', '--out', out, '--date', '1999-01-01'], { timeoutMs: 60_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/could not run: --date 1999-01-01 is before the first day of the journal \(\d{4}-\d\d-\d\d\): nothing was processed then/);
+  // yesterday, taken by default (a first night, a watch started after midnight): a day with nothing to report
+  const yesterday = await cli(['reconcile', '--out', out, '-q'], { timeoutMs: 60_000 });
+  expect(yesterday.code).toBe(0);
+  // the same configuration under another name: reconciled, and said
+  const copy = path.join(out, '..', 'copie.json');
+  writeFileSync(copy, require('node:fs').readFileSync(path.resolve(__dirname, '../../config/example.json')));
+  const config = { ...bundledConfig(out), source: copy };
+  const withCopy = await reconcileDay({ config, date: dayOf(new Date(), config.timezone), write: false });
+  expect(withCopy.report?.notes.some((n) => /^The journal of .* was written with the configuration .*example\.json \(bundled example\); this reconciliation reads .*copie\.json/.test(n))).toBe(true);
+}, 60_000);
