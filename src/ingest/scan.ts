@@ -37,6 +37,11 @@ export function skippedMessage(e: SkippedEntry): string {
 
 const IGNORED = /(\.filepart|\.part|\.tmp|\.done)$/i;
 
+/** A name an SFTP client gives a file while it uploads it (WinSCP's .filepart, .part): an upload unfinished. */
+export function isPartialUpload(name: string): boolean {
+  return !name.startsWith('.') && /(\.filepart|\.part)$/i.test(name);
+}
+
 export function isIgnoredName(name: string): boolean {
   return name.startsWith('.') || IGNORED.test(name);
 }
@@ -55,7 +60,8 @@ export function doneMarkerOf(source: string | Buffer): string | Buffer {
  * The complete-looking files of an inbox tree. A root that does not exist is an empty inbox,
  * unless `rootMissing` is 'throw' (the watcher: a configured inbox that disappears is news).
  */
-export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void, rootMissing: 'empty' | 'throw' = 'empty'): Promise<InboxEntry[]> {
+/** `onPartial`: each upload still under its partial name (isPartialUpload), which the scan never takes. */
+export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void, rootMissing: 'empty' | 'throw' = 'empty', onPartial?: (abs: string) => void): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
   const sep = Buffer.from(path.sep);
   async function walk(dir: string, dirRaw: Buffer, relRaw: Buffer | undefined, misencoded: boolean): Promise<void> {
@@ -77,7 +83,10 @@ export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => v
       let name = utf8[k] ? e.name.toString('utf8') : readableName(e.name);
       // a readable form that is also a real sibling's name takes the raw name's hex as well
       if (!utf8[k] && names.has(name)) name = `${name}~${e.name.toString('hex')}`;
-      if (isIgnoredName(name)) continue;
+      if (isIgnoredName(name)) {
+        if (onPartial && e.isFile() && isPartialUpload(name)) onPartial(path.join(dir, name));
+        continue;
+      }
       const abs = path.join(dir, name);
       const raw = Buffer.concat([dirRaw, sep, e.name]);
       const rel = relRaw ? Buffer.concat([relRaw, Buffer.from('/'), e.name]) : e.name;

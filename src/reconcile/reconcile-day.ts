@@ -427,9 +427,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never
   // received — in the configured inboxes (watch) and in the trees `run` took files from that day
   const seenInInboxes = new Set<string>();
+  const partials = new Set<string>();
   for (const { root, partnerFor } of inboxesToScan(config, col.runInboxes, notes)) {
     const skipped: SkippedEntry[] = [];
-    for (const f of await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e))) {
+    for (const f of await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e), (abs) => partials.add(abs))) {
       if (seenInInboxes.has(f.abs)) continue;
       seenInInboxes.add(f.abs);
       if (f.mtimeMs > stuckBefore) continue;
@@ -471,6 +472,17 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         message: skippedSentence(abs, partner, e),
       });
     }
+  }
+  // uploads still under their partial name (.part, .filepart) and untouched past the threshold:
+  // the client gave up, and the partner may believe the file sent. Not the pipeline's (it never
+  // takes such a name), so a note, said every night until someone removes them
+  const abandoned = [...partials].filter((abs) => {
+    const st = statSync(abs, { throwIfNoEntry: false });
+    return st !== undefined && st.mtimeMs <= now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000;
+  });
+  if (abandoned.length > 0) {
+    const shown = abandoned.slice(0, 10).join(', ');
+    notes.push(`${abandoned.length} upload(s) left under a partial name (.part, .filepart) for over ${config.reconcile.stuckProcessingMinutes} minutes, never finished, so never taken: ${shown}${abandoned.length > 10 ? ', …' : ''}. Ask the partner to send them again; remove them once done.`);
   }
 
   // 7. files received without an outcome; outcomes without a receipt

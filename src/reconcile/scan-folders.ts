@@ -120,9 +120,9 @@ export async function scanFolder(root: string, skipName?: (name: string) => bool
  * Inbox files received on the day (receipt-time.ts), listed by the pipeline's own scan (the
  * same names skipped, and names that are not UTF-8 found under their readable form).
  */
-export async function scanInboxDay(inbox: string, day: string, timeZone: string, receiptTime: ReceiptTime, skipped?: (e: SkippedEntry) => void): Promise<FolderFile[]> {
+export async function scanInboxDay(inbox: string, day: string, timeZone: string, receiptTime: ReceiptTime, skipped?: (e: SkippedEntry) => void, partial?: (abs: string) => void): Promise<FolderFile[]> {
   const out: FolderFile[] = [];
-  for (const e of await scanInbox(inbox, skipped)) {
+  for (const e of await scanInbox(inbox, skipped, 'empty', partial)) {
     try {
       const st = statSync(openPath(e));
       // received on the day by the pipeline's own rule, so a file dated by its client's old

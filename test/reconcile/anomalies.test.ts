@@ -234,6 +234,17 @@ it('a file uploaded to a partner inbox on the day and never taken: not picked up
   expect(report!.anomalies[0]).toMatchObject({ file: f, partner: 'op-alpha' });
 });
 
+it('an upload left under its partial name (.part, .filepart): a note naming it, the day still clean (never the pipeline\'s to take)', async () => {
+  const day = copyDay(clean);
+  const stale = drop(path.join(day.root, 'sftp'), 'op-alpha', 'facture-0778.xml.filepart', papeterie('F-2026-0778').slice(0, 500), at(DAY, '10:00'));
+  const fresh = drop(path.join(day.root, 'sftp'), 'op-alpha', 'facture-0779.xml.part', papeterie('F-2026-0779').slice(0, 500), '2026-03-12T02:30:00Z'); // still being uploaded when the reconciliation runs
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(0);
+  const note = report!.notes.find((n) => n.includes('partial name'));
+  expect(note).toBe(`1 upload(s) left under a partial name (.part, .filepart) for over 60 minutes, never finished, so never taken: ${stale}. Ask the partner to send them again; remove them once done.`);
+  expect(note).not.toContain(fresh);
+});
+
 it('a symbolic link and a FIFO in an inbox: reported every night as not picked up, until removed', async () => {
   const day = copyDay(clean);
   const inbox = path.join(day.root, 'sftp', 'op-alpha');
