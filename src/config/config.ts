@@ -44,6 +44,8 @@ export interface Partner {
 export interface Config {
   /** file the configuration came from ('(bundled example)' or a path) */
   source: string;
+  /** paths.out was written in the file, or given (--out): not the default ./out beside the file */
+  outGiven: boolean;
   timezone: string;
   /** what dates a received file (ingest/receipt-time.ts). Default 'arrival'. */
   receiptTime: ReceiptTime;
@@ -181,6 +183,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   const redis = (d.redis ?? {}) as Record<string, string | undefined>;
   return {
     source,
+    outGiven: overrides.out !== undefined || paths.out !== undefined,
     timezone: d.timezone ?? 'Europe/Paris',
     receiptTime: d.receiptTime ?? 'arrival',
     emitter: { id: 'CFX001', name: 'chorus-flux', ...(d.emitter ?? {}) },
@@ -210,19 +213,36 @@ const UNREADABLE: Record<string, string> = {
   EISDIR: 'this is a folder: give --config the configuration file itself',
 };
 
+/** The first comment (// or /*) outside a JSON string, as an offset; -1 when none. */
+function firstComment(text: string): number {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) return i;
+  }
+  return -1;
+}
+
+function lineAndColumn(text: string, at: number): string {
+  const before = text.slice(0, at);
+  return `line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')}`;
+}
+
 /**
- * JSON.parse's words ("at position 46") with the line and column an editor shows, and the usual
- * cause named: a comment, as in the README's annotated example (JSON has none).
+ * JSON.parse's words with the line and column an editor shows, and the usual cause named: a
+ * comment, as in the README's annotated example (JSON has none). Node gives a position for
+ * some mistakes only ("Unexpected token '/'" has none): a comment is looked for first.
  */
 export function jsonProblem(text: string, message: string): string {
+  const comment = firstComment(text);
+  if (comment >= 0) return `not valid JSON at ${lineAndColumn(text, comment)}: a comment; JSON has none (remove the // and /* */ notes of an annotated example)`;
   const m = /position (\d+)/.exec(message);
-  if (!m) return `not valid JSON: ${message}`;
-  const at = Number(m[1]);
-  const before = text.slice(0, at);
-  const line = before.split('\n').length;
-  const column = at - before.lastIndexOf('\n');
-  const comment = text.startsWith('//', at) || text.startsWith('/*', at);
-  return `not valid JSON at line ${line}, column ${column}: ${comment ? 'a comment; JSON has none (remove the // and /* */ notes of an annotated example)' : message.replace(/ in JSON at position \d+.*$/, '')}`;
+  const words = message.replace(/,? ?(after |in )?JSON at position \d+.*$/s, '').replace(/, "[\s\S]*" is not valid JSON$/, '');
+  return m ? `not valid JSON at ${lineAndColumn(text, Number(m[1]))}: ${words}` : `not valid JSON: ${words}`;
 }
 
 /** Reads and validates a configuration file (or the bundled example when `file` is undefined). */

@@ -7,7 +7,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
-import { closeQuietly, currentBatch, fsyncFd } from './write-batch';
+import { closeQuietly, currentBatch, fsyncFd, useDirSync } from './write-batch';
 import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
@@ -92,6 +92,9 @@ export function fsyncDir(dir: string): Promise<void> {
   }
   return cur.next;
 }
+
+// a batch left uncommitted by a path that journaled anyway makes its folders durable with it
+useDirSync(fsyncDir);
 
 /** Folders known to exist (created by this process): no mkdir call per write. */
 const madeDirs = new Set<string>();
@@ -258,7 +261,9 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const durable = opts.durable !== false;
   const batch = durable && !opts.immediate ? currentBatch() : undefined;
   const give = opts.noClobber ? linkNoClobber : fsc.renameSync;
-  const deferred = batch !== undefined && opts.visibleAtCommit === true;
+  // a no-clobber write is never deferred: its caller takes the next name on EEXIST, which must
+  // come from the write, not from the commit
+  const deferred = batch !== undefined && opts.visibleAtCommit === true && !opts.noClobber;
   try {
     bytes = await writeAll(fd, parts, sync, hash);
     if (durable && !batch) await fsyncFd(fd);

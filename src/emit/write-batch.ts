@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fsc from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 
 /** fsync of a descriptor on the thread pool (it waits for the device). */
@@ -90,19 +91,23 @@ export class WriteBatch {
 
   async commit(fsyncDir: (dir: string) => Promise<void>): Promise<void> {
     const fds = this.fds;
-    const dirs = [...this.dirs];
     this.fds = [];
-    this.dirs = new Set();
     try {
       await Promise.all(fds.map((fd) => fsyncFd(fd)));
     } finally {
       for (const fd of fds) closeQuietly(fd);
     }
-    // their content is on disk: the outputs take their names (a failure here fails the file,
-    // which is processed again, with the same names)
-    const deferred = this.deferred;
-    this.deferred = [];
-    for (const d of deferred) d.give(d.tmp, d.target);
+    // their content is on disk: the outputs take their names. A failure here fails the file,
+    // which is processed again with the same names; those not named yet stay for abandon()
+    // to remove, not left as temp files a long-running worker never sweeps
+    while (this.deferred.length > 0) {
+      const d = this.deferred[0];
+      d.give(d.tmp, d.target);
+      this.deferred.shift();
+      this.dirs.add(path.dirname(d.target));
+    }
+    const dirs = [...this.dirs];
+    this.dirs = new Set();
     // a few at a time: a pivot's lifecycle records alone touch a hundred folders, each fsync
     // holding a descriptor
     for (let k = 0; k < dirs.length; k += maxOpen) await Promise.all(dirs.slice(k, k + maxOpen).map((d) => fsyncDir(d)));
@@ -132,13 +137,20 @@ export function currentBatch(): WriteBatch | undefined {
   return storage.getStore();
 }
 
+/** How a folder is made durable (atomic-write.ts gives its coalescing fsyncDir at load: no import cycle). */
+let dirSync: (dir: string) => Promise<void> = async () => undefined;
+
+export function useDirSync(fn: (dir: string) => Promise<void>): void {
+  dirSync = fn;
+}
+
 export async function withWriteBatch<T>(fn: () => Promise<T>): Promise<T> {
   const batch = new WriteBatch();
   try {
     const result = await storage.run(batch, fn);
-    // every path that writes an output commits before it journals; should one not, its
-    // outputs are named all the same rather than lost
-    await batch.commit(async () => undefined);
+    // every path that writes an output commits before it journals; should one not (a fault
+    // of chorus-flux), its outputs are named and made durable all the same rather than lost
+    await batch.commit(dirSync);
     return result;
   } finally {
     await batch.abandon();

@@ -22,13 +22,23 @@ function checkUrl(url: string): void {
 
 export function createRedis(opts: RedisOptions): Redis {
   checkUrl(opts.url);
-  return new IORedis(opts.url, {
+  const redis = new IORedis(opts.url, {
     maxRetriesPerRequest: opts.blocking ? null : 20,
     enableReadyCheck: true,
     lazyConnect: false,
     // reconnect forever with a capped delay: Redis restarts are part of normal operations
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });
+  // the database of the URL refused (a Redis unreachable at start, so not checked then, or
+  // restarted with fewer databases): ioredis says so once and goes on in database 0, another
+  // installation's queues perhaps. A configuration error: the daemon stops, exit 2
+  redis.on('error', (e) => {
+    const r = describeRedisError(e);
+    if (r.kind !== 'database') return;
+    process.stderr.write(`chorus-flux: cannot use Redis at ${redactRedisUrl(opts.url)}: ${r.says} (${r.detail})\n`);
+    process.exit(2);
+  });
+  return redis;
 }
 
 /**

@@ -210,6 +210,8 @@ describe('name cleaning', () => {
     const name = '843312_2021-09-30_HU_E-INVOICE_21-620198615-006.pdf'; // 51 characters (the official HUF example's)
     expect(originalName(name)).toBe('843312_2021-09-30_HU_E-…VOICE_21-620198615-006.pdf');
     expect(safeName(name, 'PJ1')).toBe('843312_2021-09-30_HU_E-_VOICE_21-620198615-006.pdf');
+    // numbered when two collide: still its end kept
+    expect(uniqueNames([safeName(name, 'PJ1'), safeName(name, 'PJ2')])[1]).toMatch(/^843312_2021-09-30_HU_E.*-620198615-006_2\.pdf$/);
     expect([...originalName(`Relevé ${'é'.repeat(60)} n°42.pdf`)]).toHaveLength(50);
     expect(originalName(`Relevé ${'é'.repeat(60)} n°42.pdf`)).toMatch(/^Relevé é+…é+ n°42\.pdf$/);
   });

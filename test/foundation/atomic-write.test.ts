@@ -3,7 +3,7 @@
  * time, multi-byte characters — the file holds exactly their concatenation, no temp file left.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { commitWrites, copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
 import { withWriteBatch } from '../../src/emit/write-batch';
@@ -143,6 +143,30 @@ describe('outputs a partner takes are named at the commit (visibleAtCommit)', ()
       }),
     ).rejects.toThrow('the file failed');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a name that cannot be given at the commit fails the file and leaves no temp file of those not named', async () => {
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'second.xml')); // a folder in the way: the rename fails
+    await expect(
+      withWriteBatch(async () => {
+        for (const n of ['first.xml', 'second.xml', 'third.xml']) await writeFileAtomic(path.join(dir, n), n, { visibleAtCommit: true });
+        await commitWrites();
+      }),
+    ).rejects.toThrow();
+    // the first had its name before the failure (the file is processed again, the same names);
+    // no temp file is left for a sweep that a long-running worker never makes
+    expect(readdirSync(dir).sort()).toEqual(['first.xml', 'second.xml']);
+  });
+
+  it('never defers a no-clobber write: its EEXIST comes from the write, for the caller to take the next name', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'kept.xml'), 'other');
+    await withWriteBatch(async () => {
+      await expect(writeFileAtomic(path.join(dir, 'kept.xml'), 'mine', { visibleAtCommit: true, noClobber: true })).rejects.toMatchObject({ code: 'EEXIST' });
+      await commitWrites();
+    });
+    expect(readFileSync(path.join(dir, 'kept.xml'), 'utf8')).toBe('other');
   });
 
   it('names them all the same when a path forgot to commit (better late than lost), and at once outside a batch', async () => {

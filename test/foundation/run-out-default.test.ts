@@ -29,3 +29,16 @@ it('asks for --out, exit 2, writing nothing, when neither --out nor --config is 
   expect(r.stderr).toMatch(/give --out <dir>, the folder where pivot\/.* \(or --config <file>, whose paths\.out is used\)/);
   expect(readdirSync(dir)).toEqual([]);
 }, 60_000);
+
+it('asks for --out when the --config file has no paths.out (its default, ./out beside the file, was used unasked)', async () => {
+  const dir = tempDir('cf-out-unsaid-');
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
+  delete config.paths;
+  for (const p of config.partners) if (p.inbox) p.inbox = path.join(FIXTURES_INBOX, p.id);
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const r = await cli(['run', FIXTURES_INBOX, '--config', file, '-q'], { cwd: dir, timeoutMs: 30_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`chorus-flux: give --out <dir>: ${file} has no paths.out to write to\n`);
+  expect(readdirSync(dir)).toEqual(['config.json']);
+}, 60_000);

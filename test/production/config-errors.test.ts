@@ -277,6 +277,12 @@ describe('a configuration file that cannot be read as JSON, or at all', () => {
     writeFileSync(path.join(dir, 'comma.json'), '{\n  "paths": {},,\n}\n');
     expect(problemsOf(path.join(dir, 'comment.json'))).toEqual(['not valid JSON at line 2, column 3: a comment; JSON has none (remove the // and /* */ notes of an annotated example)']);
     expect(problemsOf(path.join(dir, 'comma.json'))).toEqual([expect.stringMatching(/^not valid JSON at line 2, column 15: \S/)]);
+    // where Node gives no position (a comment after "[" or ":", as in the README's "partners": [  // …)
+    writeFileSync(path.join(dir, 'array.json'), '{\n  "partners": [  // one per operator\n  ]\n}\n');
+    expect(problemsOf(path.join(dir, 'array.json'))).toEqual(['not valid JSON at line 2, column 18: a comment; JSON has none (remove the // and /* */ notes of an annotated example)']);
+    // a URL's // in a string is no comment
+    writeFileSync(path.join(dir, 'url.json'), '{ "redis": { "url": "redis://h:6379" },, }');
+    expect(problemsOf(path.join(dir, 'url.json'))).toEqual([expect.stringMatching(/^not valid JSON at line 1, column 40: Expected double-quoted property name$/)]);
   });
 
   it('says that the file does not exist, or is a folder, instead of an error code', () => {

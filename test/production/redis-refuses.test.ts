@@ -199,4 +199,23 @@ describeIf('a Redis that refuses writes (maxmemory reached)', () => {
       await redis.stop();
     }
   }, 120_000);
+
+  it('stops a worker that started while Redis was down once Redis answers and refuses its database', async () => {
+    const redis = await OwnRedis.start();
+    await redis.kill();
+    try {
+      const setup = prodSetup({ partners: ['op-alpha', 'si-valmont'], extra: { redis: { url: `${redis.url}/99`, prefix: 'db-late' } } });
+      const worker = cli(['worker', '--config', setup.configFile, '--metrics-port', '0'], { timeoutMs: 60_000 });
+      await sleep(2_000); // waiting for Redis, the database not checked yet
+      await redis.up();
+      const r = await worker;
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/chorus-flux: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+\/99: Redis has no such database: .*\(ERR DB index is out of range\)/);
+      const admin = new IORedis(redis.url);
+      expect(await admin.dbsize()).toBe(0); // nothing went to database 0
+      admin.disconnect();
+    } finally {
+      await redis.stop();
+    }
+  }, 120_000);
 });

@@ -15,6 +15,7 @@ import { summaryTable } from '../summary';
 import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
 import type { WaitingEntry } from '../../runner/inbound-file';
 import { failureHints } from '../../util/system-error-hint';
+import { UsageError } from '../../util/usage-error';
 
 export interface RunCommandOptions {
   out?: string;
@@ -35,6 +36,9 @@ export interface RunCommandOptions {
 export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
   checkRunArguments(inbox, opts.out, opts.config);
   const config = loadConfig(opts.config, { out: opts.out });
+  // without --out, the configuration must say where: its default (./out beside the file) would
+  // put a run's outputs under /etc/chorus-flux/ unasked
+  if (opts.out === undefined && !config.outGiven) throw new UsageError(`give --out <dir>: ${config.source} has no paths.out to write to`);
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
   // commander's --no-progress makes `progress` true by default: the bar needs a terminal as well

@@ -77,7 +77,8 @@ export function uniqueNames(names: string[]): string[] {
     for (let k = 2; seen.has(candidate.toLowerCase()); k++) {
       const { stem, ext } = splitExt(n);
       const suffix = `_${k}${ext ? `.${ext}` : ''}`;
-      candidate = [...stem].slice(0, MAX_NAME - [...suffix].length).join('') + suffix;
+      // its middle cut, as fitName does: the end that tells names apart stays
+      candidate = fitName(stem, MAX_NAME - [...suffix].length, '_') + suffix;
     }
     seen.add(candidate.toLowerCase());
     return candidate;
