@@ -298,6 +298,34 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       late.set(d, set);
     }
   }
+  // an outcome whose mark (state/files, written just before its journal line) says it happened
+  // in these days, listing these outputs, while the journal has neither its outcome nor its
+  // receipt: a journal file lost or cut. Said once, with its outputs; they were orphans, "a
+  // file copied or written by hand", which blamed the outputs for the journal's loss
+  const unjournaled = new Set<string>();
+  for (const c of [...candidates.values()].filter((x) => !x.listed && (x.kind === 'archive' || x.kind === 'error'))) {
+    const sha = candidateSha.get(c.rel);
+    if (!sha || unjournaled.has(sha) || col.receiptOf(sha) || col.claimOf(sha) || col.prevReceived.has(sha) || col.nextReceived.has(sha)) continue;
+    const rec = await processed.get(sha).catch(() => undefined);
+    if (!rec || !rec.outputs.some((o) => o.path === c.rel)) continue;
+    const at = new Date(rec.at);
+    if (Number.isNaN(at.getTime()) || !days.includes(dayOf(at, tz))) continue;
+    unjournaled.add(sha);
+    for (const o of rec.outputs) {
+      const other = candidates.get(o.path);
+      if (other) other.listed = true;
+    }
+    anomalies.push({
+      type: 'outcome-not-journaled',
+      file: rec.file,
+      sha256: sha,
+      partner: rec.partner,
+      since: rec.at,
+      outputs: rec.outputs.map((o) => o.path).sort(),
+      message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its receipt or its outcome: a journal file lost or cut? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
+    });
+    tags.sha(sha, 'outcome-not-journaled');
+  }
   for (const [d, wanted] of [...late.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     await readJournalDayStream(journalDir, d, {
       onLine: (l: JournalLine) => {

@@ -17,6 +17,7 @@ export const ANOMALY_TYPES = [
   'journal-gap',
   'journal-sequence',
   'journal-damaged',
+  'outcome-not-journaled',
   'state-damaged',
 ] as const;
 
@@ -35,6 +36,7 @@ export const ANOMALY_TITLES: Record<AnomalyType, string> = {
   'journal-gap': 'Gap in the journal (missing sequence numbers)',
   'journal-sequence': 'Journal sequence out of order or repeated',
   'journal-damaged': 'Unreadable journal line',
+  'outcome-not-journaled': 'Outcome its processed mark holds, missing from the journal',
   'state-damaged': 'Unreadable lifecycle record',
 };
 

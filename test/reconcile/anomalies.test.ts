@@ -4,7 +4,7 @@
  * and the invoice concerned — and nothing else may be reported.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
@@ -201,6 +201,26 @@ it('JSON lines that are not what the pipeline writes (an unknown outcome, output
   expect(at(lines.length + 1)?.message).toContain('an outcome chorus-flux never writes');
   expect(at(lines.length + 2)?.message).toContain('outputs that are not a list');
   expect(report!.totals.files).toEqual(before); // the day's counts as the pipeline wrote them
+});
+
+it('a writer\'s journal file lost: each of its files is told as an outcome its mark holds, not its outputs as orphans', async () => {
+  const day = copyDay(clean);
+  const dir = path.join(day.out, 'journal', DAY);
+  const writers = readdirSync(dir);
+  // the writer with the most outcomes
+  const outcomes = (f: string) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.includes('"event":"outcome"'));
+  const lost = writers.sort((a, b) => outcomes(b).length - outcomes(a).length)[0];
+  const lostFiles = outcomes(lost).map((l) => JSON.parse(l) as { file: string; sha256: string; outputs: { path: string }[] });
+  expect(lostFiles.length).toBeGreaterThan(1);
+  rmSync(path.join(dir, lost));
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  const told = only(report!.anomalies, 'outcome-not-journaled');
+  expect(told.map((a) => a.file).sort()).toEqual(lostFiles.map((f) => f.file).sort());
+  for (const f of lostFiles) expect(told.find((a) => a.sha256 === f.sha256)?.outputs).toEqual(f.outputs.map((o) => o.path).sort());
+  expect(only(report!.anomalies, 'orphan-output')).toEqual([]);
+  expect(told[0].message).toMatch(/as its processed mark says, but no journal line of .* has its receipt or its outcome: a journal file lost or cut\?/);
 });
 
 it('a suspended invoice past its deadline (suspended 40 days earlier, never completed)', async () => {
