@@ -3,12 +3,13 @@
  * archive/<day>/, error/<day>/ (+ .reason.json). Every write is atomic; every path is built
  * from validated ids and a single cleaned name segment, so nothing lands outside the root.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JournalOutput } from '../journal/events';
 import { fitName } from '../util/fit-name';
 import { sha256, sha256OfFile } from '../util/hash';
-import { copyFileAtomic, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
+import { checkRealFolders } from '../util/real-folder';
+import { copyFileAtomic, ensureDir, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
 
 /**
  * Bytes a kept name may hold: room is left for the content hash (13) and `.reason.json` (12)
@@ -45,7 +46,24 @@ export class Outbox {
     return path.relative(this.root, abs).split(path.sep).join('/');
   }
 
+  /**
+   * Makes the folder `abs` goes into and checks that it and every folder above it under the
+   * root are real folders (util/real-folder.ts): a partner's link in its outbox is never
+   * followed. Said plainly too when the folder cannot be made (a file in the way, a loop).
+   */
+  private async realFolderOf(abs: string): Promise<void> {
+    const dir = path.dirname(abs);
+    try {
+      await ensureDir(dir);
+    } catch (e) {
+      checkRealFolders(this.root, dir);
+      throw e;
+    }
+    checkRealFolders(this.root, dir);
+  }
+
   private async put(kind: JournalOutput['kind'], abs: string, data: FileData, extra: Partial<JournalOutput> = {}, knownSha256?: string): Promise<JournalOutput> {
+    await this.realFolderOf(abs);
     // hashed and counted while written: a big output is never encoded twice
     // named at the commit, just before the outcome is journaled: a partner's transfer never
     // takes an output whose file may yet be processed again
@@ -88,12 +106,15 @@ export class Outbox {
    */
   private async keepAs(kind: 'archive' | 'error', day: string, name: string, sha: string, write: (target: string, noClobber: boolean) => Promise<number>): Promise<JournalOutput> {
     const candidates = this.originalPaths(kind, day, name, sha);
+    await this.realFolderOf(candidates[0]);
     for (const target of candidates) {
       let bytes: number;
       try {
         bytes = await write(target, true);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        // a link or a FIFO at the name is no copy of ours: read, it was followed (a FIFO hung the run)
+        if (!isRegularFile(target)) continue;
         const held = await sha256OfFile(target).catch(() => undefined);
         if (held !== sha) continue;
         bytes = await write(target, false);
@@ -128,6 +149,7 @@ export class Outbox {
       for (const abs of this.originalPaths(kind, day, name, sha)) {
         let bytes: Buffer;
         try {
+          if (!isRegularFile(abs)) continue;
           bytes = readFileSync(abs);
         } catch {
           continue;
@@ -149,5 +171,14 @@ export class Outbox {
   writeReason(originalRel: string, reason: unknown): Promise<JournalOutput> {
     const abs = this.resolve(`${originalRel}${REASON_SUFFIX}`);
     return this.put('reason', abs, JSON.stringify(reason, null, 2) + '\n');
+  }
+}
+
+/** A regular file at `abs` itself (a link is not followed). */
+function isRegularFile(abs: string): boolean {
+  try {
+    return lstatSync(abs).isFile();
+  } catch {
+    return false;
   }
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fitName, NAME_MAX_BYTES } from '../util/fit-name';
+import { checkRealFolders } from '../util/real-folder';
 
 export const CLAIM_SEPARATOR = '__';
 
@@ -35,7 +36,14 @@ export function claimTimeMs(claimId: string): number | undefined {
 export async function claimFile(src: string | Buffer, processingDir: string, partner: string, name = path.basename(src.toString())): Promise<Claimed | undefined> {
   const claimId = newClaimId();
   const dir = path.join(processingDir, partner);
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    checkRealFolders(processingDir, dir);
+    throw e;
+  }
+  // never a link (util/real-folder.ts): a claimed original would be moved, then processed, outside
+  checkRealFolders(processingDir, dir);
   // the claim id comes first: a long name is cut to fit (the job keeps the whole name)
   const prefix = `${claimId}${CLAIM_SEPARATOR}`;
   const dst = path.join(dir, `${prefix}${fitName(name, NAME_MAX_BYTES - prefix.length)}`);

@@ -13,7 +13,7 @@
  * yields to the event loop, so a process that hosts the job (the scheduler) stays responsive.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { receivedMs, type ReceiptTime } from '../ingest/receipt-time';
 import { openPath, scanInbox, type SkippedEntry } from '../ingest/scan';
@@ -148,7 +148,9 @@ export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; 
   await yieldSometimes();
   let fd: number;
   try {
-    fd = openSync(abs, 'r');
+    // non-blocking: a FIFO put at an output's name (or a link to one) hung the reconciliation;
+    // fstat then says it is no file
+    fd = openSync(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
@@ -176,7 +178,7 @@ export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; 
     closeSync(fd);
   }
   if (large) {
-    const fh = await fs.open(abs, 'r');
+    const fh = await fs.open(abs, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
     try {
       const h = createHash('sha256');
       let bytes = 0;

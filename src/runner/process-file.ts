@@ -11,7 +11,8 @@
  * content next; and a byte-identical file of another name that finds the mark ends
  * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, promises as fs, readFile, readFileSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config, Recipient } from '../config/config';
@@ -90,6 +91,15 @@ export class FileNotTaken extends Error {
     super(message);
     this.name = 'FileNotTaken';
   }
+}
+
+/** A descriptor's whole content, read on the thread pool (a big file would hold the event loop). */
+const readFd = promisify(readFile) as (fd: number) => Promise<Buffer>;
+
+/** A file listed as a regular file that is something else now: left, not read (the scan skips it). */
+function notRegular(file: InboundFile, st: { isSymbolicLink(): boolean; isFIFO(): boolean; isDirectory(): boolean }): FileNotTaken {
+  const what = st.isSymbolicLink() ? 'a symbolic link' : st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'not a regular file';
+  return new FileNotTaken(`${file.relPath} became ${what} after it was listed: not followed, not read; the scan skips it from now on`, 'changed');
 }
 
 export interface InboundFile {
@@ -187,11 +197,15 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   const source = sourceOf(file);
   let stat;
   try {
-    stat = statSync(source);
+    // the file itself, not what a link points to: listed as a regular file, it may have been
+    // swapped since for a link (to /etc/passwd, read and archived as the partner's) or a FIFO
+    // (the run hung on it, deaf to SIGTERM)
+    stat = lstatSync(source);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
     throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
   }
+  if (!stat.isFile()) throw notRegular(file, stat);
   const changed = (mtimeMs: number) => new FileNotTaken(`${file.relPath} was modified after it was listed as settled (${new Date(mtimeMs).toISOString()}): it may be uploading again, and is left in the inbox for the next run`, 'changed');
   if (file.settledBefore !== undefined && stat.mtimeMs > file.settledBefore) throw changed(stat.mtimeMs);
   const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
@@ -206,11 +220,26 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
 
   let bytes: Buffer;
   const tRead = msNow();
+  let fd: number;
   try {
-    // a small file is read synchronously: cheaper than a thread-pool round trip
-    bytes = stat.size <= 4 * 1024 * 1024 ? readFileSync(source) : await fs.readFile(source);
+    // no link followed, no wait on a FIFO put there since the lstat; what is read is what fstat says
+    fd = openSync(source, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
+    if (code === 'ELOOP') throw new FileNotTaken(`${file.relPath} became a symbolic link after it was listed: not followed, not read; the scan skips it from now on`, 'changed');
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
+  }
+  try {
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) throw notRegular(file, opened);
+    // a small file is read synchronously: cheaper than a thread-pool round trip
+    bytes = opened.size <= 4 * 1024 * 1024 ? readFileSync(fd) : await readFd(fd);
+  } catch (e) {
+    if (e instanceof FileNotTaken) throw e;
+    throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
+  } finally {
+    closeSync(fd);
   }
   if (file.settledBefore !== undefined) {
     // written to while it was read: what was read may be half of it
