@@ -23,10 +23,14 @@ export const REASON_SUFFIX = '.reason.json';
 /** Hash-tagged names tried for an original whose own name holds other content. */
 const TAGGED_NAMES = 10;
 
-/** One path segment from an untrusted name: no separators, no dot-only names, no controls, at most 200 bytes. */
+/**
+ * One path segment from an untrusted name: no separators, no dot-only names, no controls, at
+ * most 200 bytes. A backslash is a letter of a Linux name: made `_`, not a separator to cut at
+ * (`back\..\slash.xml` was kept as `slash.xml`, its start lost).
+ */
 export function safeSegment(name: string, fallback = 'unnamed'): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '_').trim();
+  const base = name.split('/').pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f\\]/g, '_').trim();
   if (!cleaned || /^\.+$/.test(cleaned)) return fallback;
   return fitName(cleaned, SEGMENT_MAX_BYTES);
 }

@@ -104,3 +104,10 @@ describe('a folder too deep to read', () => {
     expect(run.skipped.map((e) => e.why)).toEqual(['folder not readable (ENAMETOOLONG)']);
   });
 });
+
+it('keeps a name with backslashes whole (a letter of a Linux name, not a separator), and never a path', () => {
+  expect(safeSegment('back\\..\\..\\slash.xml')).toBe('back_.._.._slash.xml');
+  expect(safeSegment('../../etc/passwd')).toBe('passwd');
+  expect(safeSegment('..\\')).toBe('.._');
+  expect(safeSegment('..')).toBe('unnamed');
+});
