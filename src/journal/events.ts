@@ -4,13 +4,16 @@
  */
 
 /** The outcome of one inbound file: exactly one per file (DESIGN.md "Nothing lost"). */
-export type FileOutcome =
-  | 'accepted' // every invoice emitted, original archived
-  | 'partial' // a multi-invoice flow with some invoices refused (flow status 96)
-  | 'refused' // original in error/ with its reason
-  | 'suspended' // held until the supplier completes it; SUSPENDU sent
-  | 'duplicate' // every invoice already known (DOUBLON); nothing emitted
-  | 'status-applied'; // an inbound status flow applied to the lifecycle
+export const FILE_OUTCOMES = [
+  'accepted', // every invoice emitted, original archived
+  'partial', // a multi-invoice flow with some invoices refused (flow status 96)
+  'refused', // original in error/ with its reason
+  'suspended', // held until the supplier completes it; SUSPENDU sent
+  'duplicate', // every invoice already known (DOUBLON); nothing emitted
+  'status-applied', // an inbound status flow applied to the lifecycle
+] as const;
+
+export type FileOutcome = (typeof FILE_OUTCOMES)[number];
 
 export type InvoiceOutcome = 'accepted' | 'refused' | 'suspended' | 'duplicate' | 'completed' | 'recycled' | 'status';
 

@@ -197,7 +197,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       recepteurId: r.record?.recepteurId,
       outcome: r.ok ? 'status' : 'refused',
       state: r.ok ? r.to : r.record?.state,
-      reason: r.ok ? (filled(r.line.commentaire) ?? filled(r.line.complement)) : undefined,
+      reason: r.ok ? (nonBlank(r.line.commentaire) ?? nonBlank(r.line.complement)) : undefined,
       findings: r.ok ? undefined : [r.finding],
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
@@ -208,6 +208,6 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
 }
 
 /** A text with something in it, else undefined (an empty Commentaire hid the ComplementStatut). */
-function filled(s: string | undefined): string | undefined {
+function nonBlank(s: string | undefined): string | undefined {
   return s !== undefined && s.trim() !== '' ? s : undefined;
 }

@@ -15,7 +15,7 @@
  */
 import path from 'node:path';
 import type { JournalLine } from '../journal/journal';
-import type { FileOutcome } from '../journal/events';
+import { FILE_OUTCOMES } from '../journal/events';
 import { EmissionIndex } from './anomalies';
 import { SequenceCheck, type LineRef } from './read-journal';
 
@@ -131,7 +131,7 @@ function fatalRules(findings: unknown): string | undefined {
   return rules.size ? [...rules].sort().join(' ') : undefined;
 }
 
-const FILE_OUTCOMES: ReadonlySet<string> = new Set<FileOutcome>(['accepted', 'partial', 'refused', 'suspended', 'duplicate', 'status-applied']);
+const WRITTEN_OUTCOMES: ReadonlySet<string> = new Set<string>(FILE_OUTCOMES);
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Why a line that parses is still not one the pipeline writes (the events that count), or undefined. */
@@ -140,7 +140,7 @@ export function unlikeWritten(l: Record<string, unknown>): string | undefined {
   if (typeof l.sha256 !== 'string' || !SHA256.test(l.sha256)) return 'no SHA-256 of 64 hex digits';
   if (typeof l.file !== 'string' || l.file === '') return 'no file';
   if (l.event !== 'outcome') return undefined;
-  if (typeof l.outcome !== 'string' || !FILE_OUTCOMES.has(l.outcome)) return `an outcome chorus-flux never writes (${JSON.stringify(l.outcome)?.slice(0, 40)})`;
+  if (typeof l.outcome !== 'string' || !WRITTEN_OUTCOMES.has(l.outcome)) return `an outcome chorus-flux never writes (${JSON.stringify(l.outcome)?.slice(0, 40)})`;
   if (l.outputs !== undefined && !Array.isArray(l.outputs)) return 'outputs that are not a list';
   if (l.invoices !== undefined && !Array.isArray(l.invoices)) return 'invoices that are not a list';
   return undefined;

@@ -112,16 +112,8 @@ function removeDeadTokens(dir: string): void {
   } catch {
     return;
   }
-  for (const n of names) {
-    const pid = Number(n.slice(`${TOKEN_PREFIX}${HOST}~`.length).split('~')[0]);
-    if (pid > 0 && pid !== process.pid && !pidAlive(pid)) {
-      try {
-        fsc.unlinkSync(path.join(dir, n)); // a lock it held stays a link of its own, broken when met
-      } catch {
-        /* removed by another process meanwhile */
-      }
-    }
-  }
+  // a lock it held stays a link of its own, broken when met
+  for (const n of names) removeIfLockLeftover(dir, n);
 }
 
 function pidAlive(pid: number): boolean {
