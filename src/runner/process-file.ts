@@ -11,7 +11,7 @@
  * content next; and a byte-identical file of another name that finds the mark ends
  * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, promises as fs, readFile, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, readFileSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Logger } from 'pino';
