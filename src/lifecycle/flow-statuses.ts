@@ -30,15 +30,18 @@ export interface FlowStatusResult {
 
 /**
  * The outputs a flow status from `partner` may be about: the pivots of the recipients whose
- * finance SI it is, and the status flows sent to it; named by file name or by flow id.
+ * finance SI it is (or whose works invoices it receives as their MOE), and the status flows
+ * sent to it; named by file name or by flow id.
  */
 function sentFlow(deps: PipelineDeps, partner: string, idFlux: string): string | undefined {
   if (!FLOW_NAME.test(idFlux)) return undefined;
   const emitter = deps.config.emitter.id;
   const candidates: string[][] = [];
   for (const r of deps.config.recipients) {
-    if ((r.statusPartner ?? r.recepteurId) !== partner) continue;
-    candidates.push(['pivot', r.recepteurId, idFlux], ['pivot', r.recepteurId, `${PIVOT_INTERFACE}_${emitter}_${idFlux}.xml`]);
+    // a recipient's finance SI receives its pivots; the MOE of its works invoices, those routed to it
+    const receiver = (r.statusPartner ?? r.recepteurId) === partner ? r.recepteurId : r.moe?.recepteurId === partner ? r.moe.recepteurId : undefined;
+    if (!receiver) continue;
+    candidates.push(['pivot', receiver, idFlux], ['pivot', receiver, `${PIVOT_INTERFACE}_${emitter}_${idFlux}.xml`]);
   }
   candidates.push(['statut', partner, idFlux], ['statut', partner, `${STATUT_INTERFACE}_${emitter}_${idFlux}.xml`]);
   for (const c of candidates) {

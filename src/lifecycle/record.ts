@@ -6,6 +6,8 @@ import type { StateName } from './states';
 
 export interface HistoryEntry {
   at: string;
+  /** a finance SI's status: its Horodatage, the status's legal moment (`at` is when it was applied) */
+  siAt?: string;
   state: StateName;
   /** who moved it: the pipeline, the finance SI (status flow), the supplier (completion) */
   by: 'pipeline' | 'finance-si' | 'supplier';
@@ -75,6 +77,8 @@ export interface StatusEvent {
   from: StateName;
   to: StateName;
   at: string;
+  /** the line's Horodatage: a later line with an earlier one is refused (CPRO-STATUT-ANTERIEUR) */
+  siAt?: string;
   /** false when the line changed nothing (the invoice was already in that state) */
   changed: boolean;
 }

@@ -76,9 +76,17 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed, at: siAt } as LineResult };
     const from = rec.state;
     const at = deps.clock.now().toISOString();
+    if (heldByPipeline(rec)) {
+      return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
+    }
     if (from === to) {
-      rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: false }];
+      rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: false }];
       return { records, result: { ok: true, line, record: rec, from, to, changed: false, at: siAt } as LineResult };
+    }
+    // a line older than the last status applied (files crossing in transit, threads taking them in any order)
+    const newer = latestSiStatus(rec);
+    if (newer && isBefore(siAt, newer.siAt)) {
+      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}: a status that arrives late does not replace a newer one.`, rec) };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
       const allowed = SI_TRANSITIONS[from];
@@ -91,8 +99,8 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
         ),
       };
     }
-    const reason = line.commentaire ?? line.complement;
-    rec.history.push({ at, state: to, by: 'finance-si', reason, sha256: sha, file });
+    const reason = siWords(line);
+    rec.history.push({ at, siAt, state: to, by: 'finance-si', reason, sha256: sha, file });
     rec.state = to;
     if (to === 'SUSPENDUE') {
       rec.suspendedAt = at;
@@ -101,9 +109,38 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
       rec.suspendedAt = undefined;
       rec.suspendReason = undefined;
     }
-    rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, changed: true }];
+    rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: true }];
     return { records, result: { ok: true, line, record: rec, from, to, changed: true, at: siAt } as LineResult };
   });
+}
+
+/**
+ * An invoice the pipeline suspended on deposit (a first deposit, or a recycled invoice's
+ * corrected one) is with no finance SI: a status about it would change an invoice its SI never
+ * had, and a rejection would make its supplier's completion a DOUBLON.
+ */
+function heldByPipeline(rec: LifecycleRecord): boolean {
+  if (rec.state !== 'SUSPENDUE') return false;
+  const last = [...rec.history].reverse().find((h) => h.state === 'SUSPENDUE');
+  return last?.by === 'pipeline';
+}
+
+/**
+ * The last status a finance SI changed the invoice to since its pivot last went out, with its
+ * Horodatage (a completed or recycled invoice starts afresh, maybe with another SI and its clock;
+ * records written before the Horodatage was kept have none).
+ */
+function latestSiStatus(rec: LifecycleRecord): { to: StateName; siAt: string } | undefined {
+  const sent = [...rec.history].reverse().find((h) => h.state === 'MISE_A_DISPOSITION')?.at ?? '';
+  const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && x.siAt !== undefined && x.at >= sent);
+  return e ? { to: e.to, siAt: e.siAt as string } : undefined;
+}
+
+/** a strictly earlier instant than b (two xs:dateTime; an unreadable one is never earlier) */
+function isBefore(a: string, b: string): boolean {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
 }
 
 /**
@@ -151,7 +188,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
       const l = forwardLine(r);
       if (l) g.lines.push(l);
-      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], r.line.commentaire ?? r.line.complement, { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at }));
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at }));
       byPartner.set(r.record.partner, g);
     }
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -197,17 +234,22 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       recepteurId: r.record?.recepteurId,
       outcome: r.ok ? 'status' : 'refused',
       state: r.ok ? r.to : r.record?.state,
-      reason: r.ok ? (nonBlank(r.line.commentaire) ?? nonBlank(r.line.complement)) : undefined,
+      reason: r.ok ? siWords(r.line) : undefined,
       findings: r.ok ? undefined : [r.finding],
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
     const refused = !anyOk;
     if (parsed.invoices.length + parsed.flux.length === 0) findings.push(emptyStatusFlow());
-    return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined };
+    return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined, idFlux: parsed.idFlx };
   }
 }
 
-/** A text with something in it, else undefined (an empty Commentaire hid the ComplementStatut). */
+/** The SI's words for a status: its Commentaire, else its ComplementStatut (a blank Commentaire hid it). */
+function siWords(line: InboundInvoiceStatus): string | undefined {
+  return nonBlank(line.commentaire) ?? nonBlank(line.complement);
+}
+
+/** A text with something in it, else undefined. */
 function nonBlank(s: string | undefined): string | undefined {
   return s !== undefined && s.trim() !== '' ? s : undefined;
 }

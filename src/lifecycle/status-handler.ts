@@ -28,6 +28,8 @@ export interface StatusApplyResult {
   invoices: JournalInvoice[];
   /** the flow statuses it carried, judged (lifecycle/flow-statuses.ts) */
   flows?: JournalFlowStatus[];
+  /** its IdFlx, the sender's id for it: what a 93 refusing it names (else its file name) */
+  idFlux?: string;
 }
 
 export interface StatusFlowHandler {

@@ -273,7 +273,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
         return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
       }
       const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
-      if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices);
+      if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
       return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings, r.flows);
     }
     return processInvoices(deps, file, ctx, parsed);
@@ -455,6 +455,8 @@ async function refuseFile(
   kind: string | undefined,
   extraOutputs: JournalOutput[] = [],
   invoices: JournalInvoice[] = [],
+  /** the sender's id for the flow, its IdFlx when it has one (the XSD: "Identifiant chez le producteur du flux") */
+  idFlux = file.name,
 ): Promise<FileResult> {
   const { outbox } = deps;
   const outputs: JournalOutput[] = [...extraOutputs];
@@ -466,7 +468,7 @@ async function refuseFile(
       {
         dtPrd: ctx.day,
         idFlx: flowId(ctx.sha, 'statut', '93'),
-        flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux: file.name, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
+        flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
       },
       kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(file.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(ctx.sha, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
     )),
@@ -733,16 +735,19 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const cdar = delivered.flatMap((v) => acceptedCdar(v.invoice, stamp(v, 'accepted')));
     outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '03'), factures: lines }, cdar)));
   }
-  // COMPLETEE toward the finance SI of each completed invoice
+  // COMPLETEE toward whoever receives the completed pivot: the recipient's finance SI, or the
+  // MOE for a works invoice routed to it (it suspended the invoice; the SI never had it)
   for (const v of verdicts.filter((x) => x.status === 'completed')) {
     const line = invoiceStatusLine(v.invoice, '12', ctx.horodatage, 'Facture complétée par le fournisseur', 'Complétée');
     const r = v.recipient as Recipient;
+    const toMoe = v.route?.toMoe === true;
     const recepteurId = v.route?.recepteurId ?? r.recepteurId;
+    const label = toMoe ? v.route?.recepteurLabel : r.name;
     outputs.push(
       ...(await sendStatusFlow(
         deps,
-        r.statusPartner ?? recepteurId,
-        line ? { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label: r.name }, factures: [line] } : undefined,
+        toMoe ? recepteurId : (r.statusPartner ?? recepteurId),
+        line ? { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label }, factures: [line] } : undefined,
         [completedCdar(v.invoice, stamp(v, 'completed'))],
       )),
     );

@@ -18,10 +18,12 @@ export interface SummaryRow {
   refused: number;
   suspended: number;
   duplicate: number;
+  /** lines of a finance SI's CPPStatut applied to an invoice (its refused lines count as refused) */
+  statusApplied: number;
   already: number;
 }
 
-const COUNTS = ['files', 'filesRefused', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'already'] as const;
+const COUNTS = ['files', 'filesRefused', 'invoices', 'accepted', 'refused', 'suspended', 'duplicate', 'statusApplied', 'already'] as const;
 
 export class RunTally {
   private readonly byKind = new Map<string, SummaryRow>();
@@ -34,7 +36,7 @@ export class RunTally {
     const kind = r.outcome === 'already-processed' ? '(already processed)' : r.kind ?? '(refused before parsing)';
     let x = this.byKind.get(kind);
     if (!x) {
-      x = { kind, files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+      x = { kind, files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, statusApplied: 0, already: 0 };
       this.byKind.set(kind, x);
     }
     x.files++;
@@ -47,6 +49,7 @@ export class RunTally {
       else if (i.outcome === 'refused') x.refused++;
       else if (i.outcome === 'suspended') x.suspended++;
       else if (i.outcome === 'duplicate') x.duplicate++;
+      else if (i.outcome === 'status') x.statusApplied++;
     }
     if (r.outcome === 'refused') x.filesRefused++;
   }
@@ -54,7 +57,7 @@ export class RunTally {
   /** One row per flux kind (sorted), then the TOTAL row. */
   rows(): SummaryRow[] {
     const list = [...this.byKind.values()].map((r) => ({ ...r })).sort((a, b) => a.kind.localeCompare(b.kind));
-    const total: SummaryRow = { kind: 'TOTAL', files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, already: 0 };
+    const total: SummaryRow = { kind: 'TOTAL', files: 0, filesRefused: 0, invoices: 0, accepted: 0, refused: 0, suspended: 0, duplicate: 0, statusApplied: 0, already: 0 };
     for (const r of list) for (const k of COUNTS) total[k] += r[k];
     return [...list, total];
   }

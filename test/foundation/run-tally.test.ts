@@ -1,6 +1,6 @@
 /**
  * The run's summary table: the invoice columns count invoices only, so accepted + refused +
- * suspended + duplicate add up to the invoices; files refused whole have their own column.
+ * suspended + duplicate + status applied add up to the invoices; files refused whole have their own column.
  */
 import { summaryTable } from '../../src/cli/summary';
 import type { RunSummary } from '../../src/runner/embedded';
@@ -19,9 +19,20 @@ it('counts invoices in the invoice columns and whole-file refusals apart', () =>
   t.add(file('already-processed', undefined, []));
   const rows = t.rows();
   const total = rows[rows.length - 1];
-  expect(total).toEqual({ kind: 'TOTAL', files: 6, filesRefused: 3, invoices: 5, accepted: 3, refused: 2, suspended: 0, duplicate: 0, already: 1 });
+  expect(total).toEqual({ kind: 'TOTAL', files: 6, filesRefused: 3, invoices: 5, accepted: 3, refused: 2, suspended: 0, duplicate: 0, statusApplied: 0, already: 1 });
   for (const r of rows) expect(r.accepted + r.refused + r.suspended + r.duplicate).toBe(r.invoices);
   expect(rows.find((r) => r.kind === '(refused before parsing)')).toMatchObject({ files: 2, filesRefused: 2, invoices: 0, refused: 0 });
+});
+
+it("counts a finance SI's applied status lines in their own column, so the columns still add up", () => {
+  const t = new RunTally();
+  t.add(file('status-applied', 'CPPStatut', ['status', 'refused', 'status', 'refused']));
+  const row = t.rows().find((r) => r.kind === 'CPPStatut');
+  expect(row).toMatchObject({ invoices: 4, statusApplied: 2, refused: 2, accepted: 0 });
+  for (const r of t.rows()) expect(r.accepted + r.refused + r.suspended + r.duplicate + r.statusApplied).toBe(r.invoices);
+  const table = summaryTable({ tally: t, waiting: [], notBegun: 0, skipped: [], failures: [] } as unknown as RunSummary);
+  expect(table).toContain('status applied');
+  expect(table.split('\n').find((l) => l.includes('CPPStatut'))).toMatch(/│ 4 .*│ 0 .*│ 2 .*│ 0 .*│ 0 .*│ 2 .*│ 0 /);
 });
 
 it('counts the invoices sent less checked than they should be, by reason, and the summary says so', () => {

@@ -1,0 +1,115 @@
+/**
+ * Status flows at the edges of the lifecycle, found by an audit:
+ * - a works invoice's MOE, in a folder named after its recepteurId, was read as partner
+ *   "default" and refused as a stranger, its reply written to statut/default/;
+ * - the COMPLETEE of a works invoice the MOE suspended went to the commune's finance SI, which
+ *   never had it, and the MOE was never told;
+ * - a finance SI could reject an invoice the pipeline had suspended on deposit (it never had
+ *   it): the supplier's completion then became a DOUBLON, and the invoice could never go out;
+ * - a status arriving late (an older Horodatage) replaced a newer one;
+ * - a blank Commentaire hid the SI's ComplementStatut from the lifecycle, trace and the CDAR;
+ * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LifecycleStore } from '../../src/lifecycle/store';
+import type { RunSummary } from '../../src/runner/embedded';
+import { SCHEMAS } from '../helpers/corpus';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { siStatusFlow } from '../helpers/statut';
+import { validateFiles } from '../helpers/xsd';
+import { xpath } from '../helpers/xpath';
+
+const WORKS = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/decompte-travaux-a4.xml'), 'utf8');
+const AVOIR = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/avoir-e1-lycee.xml'), 'utf8');
+const PAPETERIE = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+const WORKS_SUPPLIER = '95181909300018';
+const VALMONT = '21787789300016';
+const LYCEE = '19494032600011';
+const SUPPLIER = '99746507500015';
+
+function only(s: RunSummary, file: string) {
+  const r = s.results.find((x) => x.file === file);
+  if (!r) throw new Error(`no result for ${file} in ${s.results.map((x) => x.file).join(', ')}`);
+  return r;
+}
+
+const v = (file: string, expr: string) => xpath(file, `string(${expr})`);
+
+describe('status flows at the edges of the lifecycle', () => {
+  const root = tempDir('cf-si-edges-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+  let step = 0;
+  const run = async (files: [string, string, string][]) => {
+    const inbox = path.join(root, `in-${++step}`);
+    for (const [partner, name, content] of files) {
+      mkdirSync(path.join(inbox, partner), { recursive: true });
+      writeFileSync(path.join(inbox, partner, name), content);
+    }
+    return runOnce(inbox, config);
+  };
+  const outputsOf = (r: ReturnType<typeof only>, prefix: string) => r.outputs.filter((o) => o.path.startsWith(prefix)).map((o) => path.join(out, o.path));
+
+  it("takes a works invoice's MOE as its status sender, and sends it the COMPLETEE once its supplier completes it", async () => {
+    const deposited = only(await run([['op-alpha', 'tr.xml', WORKS]]), 'op-alpha/tr.xml');
+    expect(deposited.outputs.filter((o) => o.kind === 'pivot').map((o) => o.path.split('/')[1])).toEqual(['MOEMOR01']);
+    const suspend = siStatusFlow('MOE-1', [{ supplierId: WORKS_SUPPLIER, buyerSiret: VALMONT, idStatut: '06', idFacture: 'TR-2026-0311', commentaire: 'PV de réception manquant' }]);
+    const s = only(await run([['MOEMOR01', 'suspendre.xml', suspend]]), 'MOEMOR01/suspendre.xml');
+    expect([s.outcome, s.invoices[0].state, s.findings.map((f) => f.rule)]).toEqual(['status-applied', 'SUSPENDUE', []]);
+    expect(s.outputs.some((o) => o.path.startsWith('statut/default/'))).toBe(false);
+
+    const completed = only(await run([['op-alpha', 'tr-complete.xml', WORKS.replace('</Invoice>', '<!-- PV joint -->\n</Invoice>')]]), 'op-alpha/tr-complete.xml');
+    expect(completed.invoices[0]).toMatchObject({ outcome: 'completed', renvoi: 'Complétée' });
+    expect(completed.outputs.filter((o) => o.kind === 'pivot').map((o) => o.path.split('/')[1])).toEqual(['MOEMOR01']);
+    const toMoe = outputsOf(completed, 'statut/MOEMOR01/');
+    expect(toMoe).toHaveLength(1);
+    expect([v(toMoe[0], '//Recepteur/Id'), v(toMoe[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdStatut')]).toEqual(['MOEMOR01', '12']);
+    expect(v(toMoe[0], '//Recepteur/Libelle')).toContain('MOE');
+    expect(validateFiles(SCHEMAS.statut, toMoe).flatMap((r) => r.errors)).toEqual([]);
+    // the commune's finance SI never had this invoice: it hears nothing of it
+    expect(outputsOf(completed, 'statut/VALM01/')).toEqual([]);
+    expect(outputsOf(completed, 'statut/si-valmont/')).toEqual([]);
+  });
+
+  it('refuses a status about an invoice the pipeline suspended on deposit, so that its completion still goes out', async () => {
+    const noEngagement = AVOIR.replace(/<cac:OrderReference>[^]*?<\/cac:OrderReference>\s*/, '');
+    expect(only(await run([['op-alpha', 'avoir.xml', noEngagement]]), 'op-alpha/avoir.xml').invoices[0].outcome).toBe('suspended');
+    const reject = siStatusFlow('LYC-1', [{ supplierId: SUPPLIER, buyerSiret: LYCEE, idStatut: '05', idFacture: 'A-2026-0007', commentaire: 'Rejet' }]);
+    const r = only(await run([['LYCJM01', 'rejet.xml', reject]]), 'LYCJM01/rejet.xml');
+    expect([r.outcome, r.findings.map((f) => f.rule)]).toEqual(['refused', ['CPRO-STATUT-NON-TRANSMISE']]);
+    expect(r.invoices[0].state).toBe('SUSPENDUE');
+    const completed = only(await run([['op-alpha', 'avoir-complet.xml', AVOIR]]), 'op-alpha/avoir-complet.xml');
+    expect(completed.invoices[0].outcome).toBe('completed');
+  });
+
+  it('refuses a status older than the last one applied, whatever order the files come in, and a blank Commentaire does not hide the ComplementStatut', async () => {
+    const inv = PAPETERIE.replace(/F-2026-0101/g, 'F-ORDRE-1');
+    expect(only(await run([['op-alpha', 'f.xml', inv]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-ORDRE-1' };
+    const fait = only(await run([['si-valmont', 'fait.xml', siStatusFlow('SI-O1', [{ ...line, idStatut: '07', horodatage: '2026-11-25T10:00:00+01:00' }])]]), 'si-valmont/fait.xml');
+    expect(fait.invoices[0].state).toBe('SERVICE_FAIT');
+    // the suspension of the 20th, delivered after the service fait of the 25th
+    const late = siStatusFlow('SI-O2', [{ ...line, idStatut: '06', horodatage: '2026-11-20T10:00:00+01:00' }]).replace('<IdStatut>06</IdStatut>', '<IdStatut>06</IdStatut><ComplementStatut>Pièce manquante</ComplementStatut><Commentaire>   </Commentaire>');
+    const r = only(await run([['si-valmont', 'tard.xml', late]]), 'si-valmont/tard.xml');
+    expect([r.outcome, r.findings.map((f) => f.rule), r.invoices[0].state]).toEqual(['refused', ['CPRO-STATUT-ANTERIEUR'], 'SERVICE_FAIT']);
+    expect(r.findings[0].message).toContain('2026-11-25T10:00:00+01:00');
+    expect(outputsOf(r, 'statut/op-alpha/')).toEqual([]);
+    // the 93 names the SI's own id for its flow, as the 96 does
+    const answer = outputsOf(r, 'statut/si-valmont/');
+    expect(answer).toHaveLength(1);
+    expect(v(answer[0], '//CPPFluxStatutUnitaire/DonneesStatut/IdFlux')).toBe('SI-O2');
+
+    // a later suspension applies, its reason the ComplementStatut behind a blank Commentaire
+    const later = late.replace('SI-O2', 'SI-O3').replace('2026-11-20T10:00:00+01:00', '2026-11-26T10:00:00+01:00');
+    const s = only(await run([['si-valmont', 'suspendre.xml', later]]), 'si-valmont/suspendre.xml');
+    expect([s.outcome, s.invoices[0].state, s.invoices[0].reason]).toEqual(['status-applied', 'SUSPENDUE', 'Pièce manquante']);
+    const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-ORDRE-1');
+    expect([rec.suspendReason, rec.history.at(-1)]).toEqual(['Pièce manquante', expect.objectContaining({ state: 'SUSPENDUE', by: 'finance-si', reason: 'Pièce manquante', siAt: '2026-11-26T10:00:00+01:00' })]);
+    const cdarDir = outputsOf(s, 'cdar/op-alpha/');
+    expect(cdarDir).toEqual([]); // op-alpha asks for CPPStatut only: the forwarded flow says it
+    const forwarded = outputsOf(s, 'statut/op-alpha/');
+    expect(forwarded).toHaveLength(1);
+    expect(v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdStatut')).toBe('06');
+  });
+});
