@@ -238,6 +238,8 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       findings: r.ok ? undefined : [r.finding],
     }));
     for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
+    // a refused line of a flow otherwise applied: said here (a flow refused whole is logged by the runner)
+    if (anyOk) for (const b of bad) log.warn({ invoice: b.line.idFacture, line: b.line.index, rules: [b.finding.rule] }, `status line ${b.line.index + 1}${b.line.idFacture ? ` (invoice ${b.line.idFacture})` : ''} refused: ${b.finding.rule} ${b.finding.message}`);
     const refused = !anyOk;
     if (parsed.invoices.length + parsed.flux.length === 0) findings.push(emptyStatusFlow());
     return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined, idFlux: parsed.idFlx };

@@ -170,7 +170,8 @@ export type SetAsideResult =
   | 'finished' // its file was done meanwhile: taken off the failed list
   | 'not-failed'
   | 'not-found'
-  | 'file-gone';
+  | 'file-gone'
+  | 'not-written'; // the refusal could not be written (a system failure): the job stays failed
 
 export interface SetAsideReport {
   id: string;
@@ -194,7 +195,13 @@ export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, o
   if (!('job' in found)) return found;
   const { job, data, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
-  const outcome = await opts.refuse(data);
+  let outcome: string;
+  try {
+    outcome = await opts.refuse(data);
+  } catch (e) {
+    // a system failure (an outbox folder that is a file, a full disk): this job stays failed, the others are tried
+    return { id, file, result: 'not-written', detail: `the refusal could not be written: ${firstLine((e as Error).message)}; the job is left failed, its file in processing/: fix the cause and set it aside again` };
+  }
   // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
   await job.remove().catch(() => undefined);
   return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written` };

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/config';
+import { fileHashOf } from './failed-file';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
 import { inboundSize, listRunInbox, noteNotTaken, removeAfterOutcome, type RunInboxOptions, type WaitingEntry } from './inbound-file';
@@ -95,8 +96,9 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
           continue;
         }
         const error = err as Error;
-        deps.logger.error({ err: error, file: file.relPath }, 'system failure: file left in the inbox for the next run');
-        await deps.journal.append({ event: 'system-error', file: file.relPath, message: error.message }).catch(() => undefined);
+        const sha256 = fileHashOf(error);
+        deps.logger.error({ err: error, file: file.relPath, partner: file.partner, sha256 }, 'system failure: file left in the inbox for the next run');
+        await deps.journal.append({ event: 'system-error', sha256, file: file.relPath, message: error.message }).catch(() => undefined);
         failures.push({ file: file.relPath, error: error.message });
         opts.onFile?.({ file: file.relPath, error });
       } finally {

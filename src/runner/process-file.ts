@@ -11,6 +11,7 @@
  * content next; and a byte-identical file of another name that finds the mark ends
  * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
+import { withFileHash } from './failed-file';
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, readFileSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -314,10 +315,15 @@ async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: num
   });
 }
 
-/** Runs `fn` under the lock of this content when the deps ask for it (see PipelineDeps.contentLocks). */
+/**
+ * Runs `fn` under the lock of this content when the deps ask for it (see PipelineDeps.contentLocks).
+ * A failure leaves marked with the content's SHA-256, for the runner's system-error line.
+ */
 function underContentLock<T>(deps: PipelineDeps, sha: string, fn: () => Promise<T>): Promise<T> {
-  if (!deps.contentLocks) return fn();
-  return withFileLock(path.join(deps.contentLocks, `${sha}.lock`), fn, { staleMs: 120_000, timeoutMs: 10 * 60_000 });
+  const run = deps.contentLocks ? withFileLock(path.join(deps.contentLocks, `${sha}.lock`), fn, { staleMs: 120_000, timeoutMs: 10 * 60_000 }) : fn();
+  return run.catch((e: unknown) => {
+    throw withFileHash(e, sha);
+  });
 }
 
 /**
@@ -785,6 +791,14 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     ctx.log.warn({ rules: allFindings.filter((f) => f.severity === 'fatal').map((f) => f.rule) }, `${outcome}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
   } else {
     outputs.push(await outbox.keepOriginal('archive', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha));
+    // the invoices of the file that did not go out, each named with its reason: the outcome line
+    // says "partial" or "suspended", and the operator asked about one must not need the journal
+    for (const v of verdicts) {
+      const first = v.findings.find((f) => f.severity === 'fatal') ?? v.findings[0];
+      const said = { invoice: v.invoice.number, index: v.index, rules: v.findings.filter((f) => f.severity === 'fatal').map((f) => f.rule) };
+      if (v.status === 'refused' || v.status === 'duplicate') ctx.log.warn(said, `invoice ${v.invoice.number ?? `n°${v.index + 1}`} ${v.status}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
+      else if (v.status === 'suspended' || v.status === 'still-suspended') ctx.log.info(said, `invoice ${v.invoice.number ?? `n°${v.index + 1}`} suspended (its supplier was told, SUSPENDU): ${first?.rule ?? ''} ${first?.message ?? ''}`);
+    }
   }
   return finish(deps, file, ctx, outcome, flux.kind, invoices, outputs, allFindings);
 }

@@ -10,7 +10,7 @@ import type { JournalFlowStatus } from '../journal/events';
 export interface SummaryRow {
   kind: string;
   files: number;
-  /** files refused whole (their original in error/): before parsing, or every invoice refused */
+  /** files refused whole (their original in error/): before parsing, every invoice refused, or every invoice a duplicate */
   filesRefused: number;
   /** the invoice columns below count invoices only */
   invoices: number;
@@ -51,7 +51,8 @@ export class RunTally {
       else if (i.outcome === 'duplicate') x.duplicate++;
       else if (i.outcome === 'status') x.statusApplied++;
     }
-    if (r.outcome === 'refused') x.filesRefused++;
+    // a duplicate file is refused whole too (CPRO-DOUBLON: its original in error/, its depositor told)
+    if (r.outcome === 'refused' || r.outcome === 'duplicate') x.filesRefused++;
   }
 
   /** One row per flux kind (sorted), then the TOTAL row. */

@@ -3,6 +3,7 @@
  * id sequence, stores — all safe to share between threads through the state folder's locks),
  * processing the files the main thread hands it and posting back each result.
  */
+import { fileHashOf } from './failed-file';
 import { parentPort } from 'node:worker_threads';
 import type { Config } from '../config/config';
 import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
@@ -42,8 +43,9 @@ parentPort?.on('message', async (m: ToWorker) => {
           return;
         }
         const error = err as Error;
-        deps?.logger.error({ err: error, file: m.file.relPath }, 'system failure: file left in the inbox for the next run');
-        await deps?.journal.append({ event: 'system-error', file: m.file.relPath, message: error.message }).catch(() => undefined);
+        const sha256 = fileHashOf(error);
+        deps?.logger.error({ err: error, file: m.file.relPath, partner: m.file.partner, sha256 }, 'system failure: file left in the inbox for the next run');
+        await deps?.journal.append({ event: 'system-error', sha256, file: m.file.relPath, message: error.message }).catch(() => undefined);
         post({ type: 'error', file: m.file.relPath, message: error.message });
       }
       return;

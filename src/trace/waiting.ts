@@ -11,6 +11,7 @@ import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { isIgnoredName } from '../ingest/scan';
 import { ProcessedFiles } from '../state/processed-files';
 import { sha256OfFile } from '../util/hash';
+import type { TracedFile } from './trace';
 
 export interface WaitingFile {
   where: 'inbox' | 'processing';
@@ -38,8 +39,19 @@ async function entries(root: string): Promise<string[]> {
   }
 }
 
+/** An inbox-relative path and a path the operator gave (relative to the inbox, or absolute): one ends the other. */
+function samePath(rel: string, given: string): boolean {
+  return rel === given || rel.endsWith(`/${given}`) || given.endsWith(`/${rel}`);
+}
+
+/** `name` and the temporary names its upload may still have (what the scan never takes). */
+function uploadNames(name: string): string[] {
+  return [name, `${name}.part`, `${name}.filepart`, `${name}.tmp`, `.${name}`, `.${name}.part`];
+}
+
 /**
- * Files named `name` (or at the inbox path `name`) in the inboxes and the processing area,
+ * Files named `name` (or at the inbox path `name`), or still under a temporary name while
+ * they upload (`name.part`…), in the inboxes and the processing area,
  * but those whose content has an outcome already: `run` leaves the files it took in place,
  * and a copy of processed bytes is no file waiting (the journal tells its story).
  */
@@ -53,17 +65,23 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
     return (await processed.get(sha)) ? undefined : sha;
   };
   const stat = async (abs: string) => fs.lstat(abs).catch(() => undefined);
+  // the name as it may still stand in an inbox: under a temporary name while it uploads
+  const names = new Set(uploadNames(path.basename(name)));
+  const prefix = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '';
+  const seen = new Set<string>(); // a partner's inbox may sit inside the run's inbox root: listed once
   for (const { root, partnerFor } of inboxes) {
     for (const rel of await entries(root)) {
       const relPosix = rel.split(path.sep).join('/');
-      if (path.basename(rel) !== name && relPosix !== name && !relPosix.endsWith(`/${name}`)) continue;
+      const base = path.basename(rel);
+      if (!names.has(base) || (prefix && !samePath(relPosix, `${prefix}${base}`))) continue;
       const abs = path.join(root, rel);
+      if (seen.has(abs)) continue;
+      seen.add(abs);
       const st = await stat(abs);
       if (!st?.isFile()) continue;
       const sha256 = await unprocessedSha(abs);
       if (!sha256) continue;
       const partner = partnerFor(abs);
-      const base = path.basename(rel);
       const p = config.partners.find((x) => x.id === partner);
       let why: string;
       if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
@@ -94,4 +112,17 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
     });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A waiting file the journal met and whose last line is a system failure was taken and failed:
+ * it is not "not taken yet". Says so, with the failure, where the journal has it.
+ */
+export function explainFailures(waiting: WaitingFile[], files: readonly TracedFile[]): WaitingFile[] {
+  return waiting.map((w) => {
+    const last = files.find((f) => f.sha256 === w.sha256)?.lines.at(-1);
+    if (last?.line.event !== 'system-error') return w;
+    const next = w.where === 'inbox' ? 'left in the inbox: the next run takes it again, once the cause is fixed' : 'its job failed: chorus-flux jobs shows it; retry or set-aside once the cause is fixed';
+    return { ...w, why: `taken at ${last.line.ts} and failed: ${last.line.message} (${last.ref}); ${next}` };
+  });
 }

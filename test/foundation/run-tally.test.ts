@@ -24,6 +24,12 @@ it('counts invoices in the invoice columns and whole-file refusals apart', () =>
   expect(rows.find((r) => r.kind === '(refused before parsing)')).toMatchObject({ files: 2, filesRefused: 2, invoices: 0, refused: 0 });
 });
 
+it('counts a file whose invoices are all duplicates among the files refused whole (its original is in error/)', () => {
+  const t = new RunTally();
+  t.add(file('duplicate', 'IN_DP_E1_UBL_INVOICE', ['duplicate']));
+  expect(t.rows().find((r) => r.kind === 'TOTAL')).toMatchObject({ files: 1, filesRefused: 1, invoices: 1, duplicate: 1 });
+});
+
 it("counts a finance SI's applied status lines in their own column, so the columns still add up", () => {
   const t = new RunTally();
   t.add(file('status-applied', 'CPPStatut', ['status', 'refused', 'status', 'refused']));

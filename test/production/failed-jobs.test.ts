@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
 import { retryFailedJob } from '../../src/queue/failed-jobs';
@@ -40,11 +41,13 @@ describeRedis('failed jobs: jobs and retry', () => {
   let redis: Redis;
   let queue: Queue<FluxJobData>;
   let running: RunningWorker;
+  /** the worker's log lines */
+  const logged: { level: number; msg: string; jobId?: string; file?: string; partner?: string }[] = [];
 
   beforeAll(async () => {
     redis = redisClient();
     queue = fluxQueue(setup.config, redis);
-    running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }) });
+    running = await startWorker({ config: setup.config, logger: pino({ level: 'info' }, { write: (l: string) => void logged.push(JSON.parse(l)) }) });
   });
   afterAll(async () => {
     await running.close(5000);
@@ -80,6 +83,14 @@ describeRedis('failed jobs: jobs and retry', () => {
     const again = await claimAndQueue('F901-bis.xml', invoiceNumbered(901, ' (renvoi)'));
     expect(await settled(queue, again.id)).toBe('failed');
     expect((await queue.getJob(again.id))?.attemptsMade).toBe(2); // retried with backoff, then given up
+    // the log says which attempt will be retried and which was the last, with the file and partner
+    const failures = logged.filter((l) => l.jobId === again.id && /^job /.test(l.msg));
+    expect(failures.map((l) => [l.level, l.file, l.partner])).toEqual([
+      [40, again.data.relPath, 'op-alpha'],
+      [50, again.data.relPath, 'op-alpha'],
+    ]);
+    expect(failures[0].msg).toMatch(/^job failed, attempt 1 of 2: retried in \d+ ms$/);
+    expect(failures[1].msg).toMatch(/^job given up after 2 attempt\(s\): left in the failed list with its file in processing\/ \(chorus-flux jobs shows it; retry or set-aside once the cause is fixed\)$/);
     expect(existsSync(again.data.path)).toBe(true); // the file waits in processing/, not lost
 
     const listed = await jobs();

@@ -10,7 +10,7 @@
  * The test keeps the worker on the file by holding the file's content lock (the processor waits
  * for it, its job active): the kill lands while the job is in the worker's hands, every time.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
@@ -114,6 +114,24 @@ describeRedis('a file that ends its worker every time', () => {
     expect(noReason.stderr).toMatch(/--reason/);
 
     const reason = 'Le fichier arrête le traitement à chaque essai ; merci de le scinder en plusieurs flux.';
+    // where the refusal's 93 goes stands a file: this job is said not set aside (exit 1), left
+    // failed with its file, the failure journaled; no stack, no exit 2
+    const outbox = path.join(setup.config.paths.out, 'statut', 'op-alpha');
+    const moved = existsSync(outbox) ? `${outbox}.aside` : undefined;
+    if (moved) renameSync(outbox, moved);
+    mkdirSync(path.dirname(outbox), { recursive: true });
+    writeFileSync(outbox, 'not a folder');
+    const blocked = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(blocked.stdout).toMatch(new RegExp(`^not-written +${id} +op-alpha/F951.xml +the refusal could not be written: .*statut/op-alpha.*; the job is left failed`, 'm'));
+    expect(blocked.stdout).toContain('0 set aside, 0 already finished, 1 not set aside');
+    expect(blocked.code).toBe(1);
+    expect(await queue.getJobState(id)).toBe('failed');
+    expect(existsSync(claim.path)).toBe(true);
+    const failedLines = (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => l.event === 'system-error' && l.sha256 === sha);
+    expect(failedLines.at(-1)).toMatchObject({ file: 'op-alpha/F951.xml', message: expect.stringMatching(/^set aside by the operator, but the refusal could not be written: /) });
+    rmSync(outbox);
+    if (moved) renameSync(moved, outbox);
+
     const set = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
     expect(set.stderr).toBe('');
     expect(set.stdout).toMatch(new RegExp(`^set-aside +${id} +op-alpha/F951.xml +refused with the reason given \\(it had failed \\d+ time\\(s\\): job stalled more than allowable limit\\)`, 'm'));

@@ -51,7 +51,12 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return (await deps.processed.get(d.sha256))?.outcome ?? 'gone';
-            const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message });
+            const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message }).catch(async (e: Error) => {
+              // journaled as a worker's failed attempt is, so that trace and the reconciliation say why
+              logger.error({ err: e, sha256: d.sha256, file: d.relPath, partner: d.partner }, 'set-aside: the refusal could not be written');
+              await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message: `set aside by the operator, but the refusal could not be written: ${e.message}` }).catch(() => undefined);
+              throw e;
+            });
             await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
               if (e.code !== 'ENOENT') throw e;
             });

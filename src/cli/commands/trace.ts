@@ -15,7 +15,7 @@ import { LifecycleStore } from '../../lifecycle/store';
 import { statePaths } from '../../runner/deps';
 import { inboxesToScan } from '../../reconcile/reconcile-day';
 import { trace, type TraceResult } from '../../trace/trace';
-import { findWaiting, type WaitingFile } from '../../trace/waiting';
+import { explainFailures, findWaiting, type WaitingFile } from '../../trace/waiting';
 import { dayOf } from '../../util/clock';
 import { UsageError } from '../../util/usage-error';
 
@@ -112,7 +112,7 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
   // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
-  const waiting = await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes));
+  const waiting = explainFailures(await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes)), r.files);
   write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting));
   return r.files.length + waiting.length > 0 ? 0 : 1;
 }
