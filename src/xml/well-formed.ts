@@ -61,6 +61,11 @@ function piProblem(body: string, at: number, text: string): string | undefined {
   return undefined;
 }
 
+function tooLong(from: number, length: number, stack: readonly string[]): WellFormedError {
+  const mb = (length / (1 << 20)).toFixed(1);
+  return { index: from, tooLong: true, message: `a text of ${mb} MB in <${stack[stack.length - 1].slice(0, 60)}>, outside any embedded file: no invoice value is that long (at most ${MAX_TEXT >> 20} MB)` };
+}
+
 export function checkWellFormed(text: string): WellFormedError | undefined {
   MARKUP.lastIndex = 0;
   const stack: string[] = [];
@@ -70,15 +75,20 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
   const marks: number[] = [];
   let rootSeen = false;
   let last = 0;
+  // the character data of the element being read, since its last start or end tag: text and
+  // CDATA pieces, which comments and processing instructions between them do not separate
+  // (the reader joins them into one value)
+  let textLength = 0;
+  let textFrom = 0;
   let m: RegExpExecArray | null;
   while ((m = MARKUP.exec(text)) !== null) {
     const at = m.index;
     if (stack.length === 0 && at > last && NON_SPACE.test(text.slice(last, at))) {
       return { index: last, message: rootSeen ? 'text after the root element' : 'text before the root element' };
     }
-    if (at - last > MAX_TEXT && stack.length > 0 && !BLOB_ELEMENT.test(stack[stack.length - 1])) {
-      const mb = ((at - last) / (1 << 20)).toFixed(1);
-      return { index: last, tooLong: true, message: `a text of ${mb} MB in <${stack[stack.length - 1].slice(0, 60)}>, outside any embedded file: no invoice value is that long (at most ${MAX_TEXT >> 20} MB)` };
+    if (stack.length > 0) {
+      textLength += at - last;
+      if (textLength > MAX_TEXT && !BLOB_ELEMENT.test(stack[stack.length - 1])) return tooLong(textFrom, textLength, stack);
     }
     last = MARKUP.lastIndex;
     if (m[0] === '<') {
@@ -86,6 +96,8 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       return { index: at, message: `"<" does not start a valid tag, comment, CDATA section or processing instruction near "${near}"` };
     }
     if (m[1] !== undefined) {
+      textLength = 0;
+      textFrom = last;
       const open = stack.pop();
       if (open === undefined) return { index: at, message: `closing tag </${m[1]}> with no element open` };
       if (open !== m[1]) return { index: at, message: `expected </${open}> but found </${m[1]}>` };
@@ -102,7 +114,16 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       if (problem) return { index: at, message: problem };
       continue;
     }
-    if (m[4] === undefined) continue; // CDATA
+    if (m[4] === undefined) {
+      // CDATA: its text joins the element's other pieces in the value read
+      if (stack.length > 0) {
+        textLength += m[0].length - 12;
+        if (textLength > MAX_TEXT && !BLOB_ELEMENT.test(stack[stack.length - 1])) return tooLong(textFrom, textLength, stack);
+      }
+      continue;
+    }
+    textLength = 0;
+    textFrom = last;
     const name = m[4];
     if (!NAME.test(name)) return { index: at, message: `"${name}" is not a valid element name` };
     if (stack.length === 0 && rootSeen) return { index: at, message: `a second root element <${name}>: XML allows one` };

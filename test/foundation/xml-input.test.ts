@@ -242,6 +242,26 @@ describe('a text too long to be an invoice value', () => {
     expect(e.message).toBe('At line 11, a text of 2.0 MB in <cbc:Note>, outside any embedded file: no invoice value is that long (at most 1 MB); refused before it is read.');
   });
 
+  // found by an audit: a CDATA section counted as markup, and a comment between two pieces
+  // started the count again, while the reader joins every piece into one value — a 115 MB
+  // note in CDATA ran `run` out of memory (V8 abort) on every attempt, with no outcome
+  it.each([
+    ['in one CDATA section', `<![CDATA[${'ab cd '.repeat((2 << 20) / 6)}]]>`],
+    ['in pieces under 1 MB between comments', Array.from({ length: 3 }, () => 'ab cd '.repeat(150_000)).join('<!---->')],
+    ['in CDATA pieces and text', Array.from({ length: 3 }, () => `<![CDATA[${'ab cd '.repeat(100_000)}]]>${'ef '.repeat(100_000)}`).join('<?pi x?>')],
+  ])('is refused however it is written: %s', async (_how, text) => {
+    const e = await refusal(source.replace('<cbc:Note>', `<cbc:Note>${text}`));
+    expect(e.rule).toBe('FLUX-TAILLE');
+    // said when the count passes 1 MB: what was read of it so far
+    expect(e.message).toMatch(/^At line 11, a text of (1\.\d|2\.0) MB in <cbc:Note>, outside any embedded file/);
+  });
+
+  it('counts the text of one element only: many values under 1 MB in a row pass', async () => {
+    const notes = Array.from({ length: 3 }, (_, k) => `<cbc:Note>${k}${'ab cd '.repeat(120_000)}</cbc:Note>`).join('');
+    const inv = await invoiceOf(source.replace(/<cbc:Note>[^<]*<\/cbc:Note>/, notes));
+    expect(inv.notes).toHaveLength(3);
+  });
+
   it('an embedded file is exempt, even when its base64 holds character references and so stays in the text', async () => {
     const pdf = Buffer.alloc(1_600_000, 7).toString('base64').replace(/(.{76})/g, '$1&#13;\n');
     expect(pdf.length).toBeGreaterThan(2 << 20);
@@ -251,5 +271,18 @@ describe('a text too long to be an invoice value', () => {
     );
     const inv = await invoiceOf(withPdf);
     expect(inv.attachments.map((a) => a.fileName)).toContain('annexe.pdf');
+  });
+});
+
+// found by an audit: "%PDF-" anywhere in the first kilobyte made an XML flux a broken PDF
+// (FLUX-PDF, "damaged or incomplete") — a note saying "voir le fichier joint (%PDF-1.7)"
+describe('an XML flux that mentions a PDF near its start', () => {
+  it.each([
+    ['in a note', (x: string) => x.replace('<cbc:Note>', '<cbc:Note>voir le fichier joint (%PDF-1.7) ')],
+    ['in a comment', (x: string) => x.replace('<cbc:CustomizationID>', '<!-- exported from %PDF-tools --><cbc:CustomizationID>')],
+  ])('is read as XML: %s', async (_where, edit) => {
+    const xml = edit(source);
+    expect(xml.indexOf('%PDF-')).toBeLessThan(1024);
+    expect((await invoiceOf(xml)).number).toBe('F-2026-0101');
   });
 });

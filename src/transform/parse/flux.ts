@@ -29,9 +29,11 @@ export interface ParsedXml {
 }
 
 export function isPdf(bytes: Uint8Array): boolean {
-  // %PDF- may follow a few bytes of garbage; PDF readers look in the first 1 KB
+  // %PDF- may follow a few bytes of garbage; PDF readers look in the first 1 KB. Not after a
+  // "<": that is an XML flux whose note or comment mentions a PDF ("voir le fichier (%PDF-1.7)")
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-  return head.includes('%PDF-');
+  const at = head.indexOf('%PDF-');
+  return at >= 0 && !head.slice(0, at).includes('<');
 }
 
 /** Decode, find the root, parse — each step with its own refusal rule. */
