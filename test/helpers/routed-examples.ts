@@ -17,7 +17,8 @@ export function routedUbl(xml: string, serial: number): string {
 /** The CII invoice routed to that recipient (its SIRET as the buyer's first GlobalID), with a number of its own. */
 export function routedCii(xml: string, serial: number): string {
   return xml
-    .replace(/(<ram:BuyerTradeParty>)/, `$1<ram:GlobalID schemeID="0009">${SIRET}</ram:GlobalID>`)
+    // after the buyer's own ram:ID, where CII D16B puts GlobalID (before it, the file breaks its schema)
+    .replace(/(<ram:BuyerTradeParty>(?:\s*<ram:ID>[^<]*<\/ram:ID>)*)/, `$1<ram:GlobalID schemeID="0009">${SIRET}</ram:GlobalID>`)
     .replace(/<ram:BuyerReference>[^<]*<\/ram:BuyerReference>/, '<ram:BuyerReference>DSI</ram:BuyerReference>')
     .replace(/(<rsm:ExchangedDocument>\s*<ram:ID>)([^<]*)/, `$1X${serial}-$2`);
 }

@@ -62,6 +62,11 @@ function plainIds(ids: Identifier[]): Identifier[] {
 function globalIds(ids: Identifier[]): Identifier[] {
   return ids.filter((i) => i.scheme !== undefined && ICD.test(i.scheme) && nonEmpty(i.value));
 }
+/** The one BT-46 of a buyer with several identifiers (a proprietary ID and a SIRET GlobalID, as in CII D16B's order). */
+function buyerIdentifier(ids: Identifier[]): Identifier[] {
+  const pick = ids.find((i) => i.scheme?.trim() === '0009' && nonEmpty(i.value)) ?? globalIds(ids)[0] ?? ids.find((i) => nonEmpty(i.value));
+  return pick ? [pick] : [];
+}
 const schemeAttr = (i: Identifier) => ({ schemeID: nonEmpty(i.scheme) });
 const idValues = (ids: Identifier[]) => ids.map((i) => ({ text: i.value.trim(), attrs: schemeAttr(i) }));
 const plainValues = (ids: Identifier[]) => plainIds(ids).map((i) => ({ text: i.value.trim() }));
@@ -169,8 +174,9 @@ const period = <T>(bt: string, get: (x: T) => Period | undefined, min?: FacturXP
 /** Seller (BG-4) and buyer (BG-7): `seller` adds BT-33 and the tax registration FC. */
 function party(el: string, g: 'BG-4' | 'BG-7', get: (x: Invoice) => Party, required: boolean): CNode<Invoice> {
   const seller = g === 'BG-4';
-  // BT-29 repeats; BT-46 is one identifier (the Factur-X schematron allows one GlobalID): the first
-  const ids = (p: Party) => (seller ? p.identifiers : p.identifiers.slice(0, 1));
+  // BT-29 repeats; BT-46 is one identifier: the buyer's SIRET where it has one (what routes the
+  // invoice: a Factur-X without it is refused when read back), else one with a scheme, else the first
+  const ids = (p: Party) => (seller ? p.identifiers : buyerIdentifier(p.identifiers));
   const children: CNode<Party>[] = [
     values<Party>('ram:ID', seller ? 'BT-29 seller identifier' : 'BT-46 buyer identifier', (p) => plainValues(ids(p)), { min: 'BASIC WL' }),
     values<Party>('ram:GlobalID', seller ? 'BT-29 seller identifier (ISO 6523 scheme)' : 'BT-46 buyer identifier (ISO 6523 scheme)', (p) => idValues(globalIds(ids(p))), { min: 'BASIC WL' }),
