@@ -151,6 +151,8 @@ export interface Price {
   discount?: DecimalString; // BT-147
   baseQuantity?: DecimalString; // BT-149
   baseQuantityUnit?: string; // BT-150
+  /** the gross price's own base quantity where a CII gives one that differs (EN 16931 has one BT-149, the net's) */
+  grossBaseQuantity?: { value?: DecimalString; unit?: string };
 }
 
 export interface InvoiceLine {
@@ -261,6 +263,8 @@ export interface Invoice {
   taxRepresentative?: TaxRepresentative; // BG-11
   delivery?: Delivery; // BG-13
   paymentMeans: PaymentMeans[]; // BG-16
+  /** BT-83, BT-89, BT-90 given without any payment means (BG-16): CII and UBL's SEPA id hold them outside it */
+  paymentReferences?: { remittanceInfo?: string; mandateRef?: string; creditorRef?: string };
   paymentTerms?: string; // BT-20
   allowanceCharges: AllowanceCharge[]; // BG-20 / BG-21
   vatBreakdown: VatBreakdown[]; // BG-23

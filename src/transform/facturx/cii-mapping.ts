@@ -98,17 +98,18 @@ function isIban(id: string | undefined): boolean {
   return id !== undefined && IBAN.test(id.replace(/\s+/g, '').toUpperCase());
 }
 
+// each from the payment means, else as given without one (Invoice.paymentReferences)
 function creditorRef(inv: Invoice): string | undefined {
   for (const pm of inv.paymentMeans) if (nonEmpty(pm.directDebit?.creditorRef)) return pm.directDebit?.creditorRef?.trim();
-  return undefined;
+  return nonEmpty(inv.paymentReferences?.creditorRef)?.trim();
 }
 function mandateRef(inv: Invoice): string | undefined {
   for (const pm of inv.paymentMeans) if (nonEmpty(pm.directDebit?.mandateRef)) return pm.directDebit?.mandateRef?.trim();
-  return undefined;
+  return nonEmpty(inv.paymentReferences?.mandateRef)?.trim();
 }
 function remittance(inv: Invoice): string | undefined {
   for (const pm of inv.paymentMeans) if (nonEmpty(pm.remittanceInfo)) return pm.remittanceInfo?.trim();
-  return undefined;
+  return nonEmpty(inv.paymentReferences?.remittanceInfo)?.trim();
 }
 
 /**
@@ -231,7 +232,10 @@ const LINE: CNode<InvoiceLine>[] = [
     group('ram:BuyerOrderReferencedDocument', 'BT-132', [leaf('ram:LineID', 'BT-132 referenced purchase order line reference', (l) => nonEmpty(l.orderLineRef))], { min: 'EN 16931' }),
     group('ram:GrossPriceProductTradePrice', 'BT-148 gross price', [
       leaf('ram:ChargeAmount', 'BT-148 item gross price', (l) => nonEmpty(l.price.gross)),
-      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => nonEmpty(l.price.baseQuantity), { attrs: (l) => ({ unitCode: nonEmpty(l.price.baseQuantityUnit) }) }),
+      // the gross price's own base quantity where the CII gave one (a price "per 1498" stays so)
+      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => nonEmpty(l.price.grossBaseQuantity ? l.price.grossBaseQuantity.value : l.price.baseQuantity), {
+        attrs: (l) => ({ unitCode: nonEmpty(l.price.grossBaseQuantity ? l.price.grossBaseQuantity.unit : l.price.baseQuantityUnit) }),
+      }),
       group('ram:AppliedTradeAllowanceCharge', 'BT-147', [
         indicator<InvoiceLine>('ram:ChargeIndicator', 'BT-147 (an allowance)', () => false),
         leaf('ram:ActualAmount', 'BT-147 item price discount', (l) => nonEmpty(l.price.discount)),

@@ -297,7 +297,12 @@ function payment(L: Layout, inv: Invoice): void {
       items.push(['Compte débité', readableAccount(pm.directDebit.debitedAccount)]);
     }
   });
-  items.push(['Référence de paiement', inv.paymentMeans.map((p) => p.remittanceInfo).find(present)]);
+  const given = inv.paymentReferences; // without any payment means
+  if (given) {
+    items.push(['Mandat de prélèvement', given.mandateRef]);
+    items.push(['Identifiant créancier', given.creditorRef]);
+  }
+  items.push(['Référence de paiement', inv.paymentMeans.map((p) => p.remittanceInfo).find(present) ?? given?.remittanceInfo]);
   items.push(["Date d'échéance", frDate(inv.dueDate)]);
   const hasAny = items.some((i) => present(i[1])) || present(inv.paymentTerms);
   if (!hasAny) return;

@@ -126,6 +126,8 @@ function line(l: XNode): InvoiceLine {
     baseQuantity: textOf(baseQty),
     baseQuantityUnit: attr(baseQty, 'unitCode'),
   };
+  const grossQty = kid(gross, 'BasisQuantity');
+  if (grossQty !== undefined && grossQty !== baseQty) out.price.grossBaseQuantity = { value: textOf(grossQty), unit: attr(grossQty, 'unitCode') };
   const qty = at(l, 'SpecifiedLineTradeDelivery/BilledQuantity');
   out.quantity = textOf(qty);
   out.unitCode = attr(qty, 'unitCode');
@@ -258,6 +260,9 @@ export function parseCii(root: XNode, contents: LiftedContents): Invoice {
     }
     return out;
   });
+  if (inv.paymentMeans.length === 0 && (remittance ?? mandate ?? creditorRef) !== undefined) {
+    inv.paymentReferences = { remittanceInfo: remittance, mandateRef: mandate, creditorRef };
+  }
   for (const tax of kids(s, 'ApplicableTradeTax')) {
     inv.vatBreakdown.push({
       taxAmount: text(tax, 'CalculatedAmount'),

@@ -232,6 +232,7 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   for (const id of [...all(root, 'AccountingSupplierParty/Party/PartyIdentification/ID'), ...all(root, 'PayeeParty/PartyIdentification/ID')]) {
     if (attr(id, 'schemeID') === 'SEPA') {
       for (const pm of inv.paymentMeans) pm.directDebit = { ...pm.directDebit, creditorRef: textOf(id) };
+      if (inv.paymentMeans.length === 0) inv.paymentReferences = { creditorRef: textOf(id) };
     }
   }
   inv.paymentTerms = text(root, 'PaymentTerms/Note');
