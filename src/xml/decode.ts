@@ -29,7 +29,15 @@ export function declaredEncoding(head: string): string | undefined {
 }
 
 /** Where the text starts (after a byte-order mark) and its encoding, normalised. */
+/** UTF-32 (and UCS-4 orders) by its byte-order mark or its first character "<" (XML 1.0, appendix F.1): not supported. */
+function isUtf32(b: Uint8Array): boolean {
+  if (b.length < 4) return false;
+  const [a, c, d, e] = [b[0], b[1], b[2], b[3]];
+  return (a === 0xff && c === 0xfe && d === 0 && e === 0) || (a === 0 && c === 0 && d === 0xfe && e === 0xff) || (a === 0x3c && c === 0 && d === 0 && e === 0) || (a === 0 && c === 0 && d === 0 && e === 0x3c);
+}
+
 export function xmlEncodingOf(bytes: Uint8Array): { start: number; encoding: string } {
+  if (isUtf32(bytes)) throw new FluxError('FLUX-ENCODING', 'The file is in UTF-32, which is not supported (use UTF-8, or ISO-8859-1, ISO-8859-15, windows-1252, UTF-16).');
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { start: 3, encoding: 'utf-8' };
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { start: 2, encoding: 'utf-16le' };
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { start: 2, encoding: 'utf-16be' };

@@ -249,6 +249,14 @@ export function liftBlobs(b: Buffer): LiftedXml {
   return { text, blobs, token, whole };
 }
 
+const LITERAL = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+
+/** The text with its comments and CDATA sections blanked (same length, so positions and lines hold). */
+function withoutLiteralText(text: string): string {
+  if (!text.includes('<!--') && !text.includes('<![CDATA[')) return text;
+  return text.replace(LITERAL, (m) => m.replace(/[^\n]/g, ' '));
+}
+
 /**
  * Full, strict parse of a lifted text (liftBlobs). The lifted contents stay out of the tree:
  * their elements hold their markers, read through `LiftedContents`. Throws FluxError (never
@@ -256,10 +264,13 @@ export function liftBlobs(b: Buffer): LiftedXml {
  */
 export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>; contents: LiftedContents } {
   const text = lifted.text;
-  if (DTD.test(text)) {
+  // markup and references are not read inside comments and CDATA sections ("AT&T", a note
+  // quoting "<!DOCTYPE"): the checks below look at the text with those blanked out, in place
+  const markup = withoutLiteralText(text);
+  if (DTD.test(markup)) {
     throw new FluxError('FLUX-DTD', 'The file contains a DTD or entity declaration (<!DOCTYPE or <!ENTITY); it is refused before any expansion.');
   }
-  const bad = BAD_ENTITY.exec(text);
+  const bad = BAD_ENTITY.exec(markup);
   if (bad) {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML: "&" at line ${lineAt(text, bad.index)} does not start a predefined entity or a character reference.`, undefined, lineAt(text, bad.index));
   }
@@ -268,7 +279,7 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
     const code = forbidden[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${lineAt(text, forbidden.index)}: the character U+${code} is not allowed in an XML document.`, undefined, lineAt(text, forbidden.index));
   }
-  const ref = forbiddenCharRef(text);
+  const ref = forbiddenCharRef(markup);
   if (ref) {
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${lineAt(text, ref.index)}: ${ref.ref} refers to a character XML does not allow.`, undefined, lineAt(text, ref.index));
   }

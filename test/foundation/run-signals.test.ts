@@ -40,6 +40,10 @@ describe.each([['1'], ['2']])('run --threads %s, asked to stop', (threads) => {
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/chorus-flux: stopped by SIGTERM: every file begun has its outcome; \d+ file\(s\) not begun, left in the inbox for the next run/);
     expect(stdout).toMatch(/not begun: \d+ \(the run was asked to stop/);
+    // the footer counts the files taken, the not begun apart (it counted all the files listed)
+    const notBegun = Number(/not begun: (\d+)/.exec(stdout)?.[1]);
+    const footer = /·\s+(\d+) file\(s\) in [\d.]+ s \((\d+) not begun\)/.exec(stdout);
+    expect([Number(footer?.[1]) + Number(footer?.[2]), Number(footer?.[2])]).toEqual([FILES, notBegun]);
 
     const day = dayOf(new Date(), 'Europe/Paris');
     const first = await readJournalDay(path.join(out, 'journal'), day);

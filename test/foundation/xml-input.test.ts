@@ -73,6 +73,19 @@ describe('XML input variants give the same invoice', () => {
     expect(e.rule).toBe('FLUX-ENCODING');
     expect(e.message).toMatch(/not valid WINDOWS-1252 text/);
   });
+  // found by an audit: UTF-32 with its byte-order mark was read as UTF-16 ("not XML", FLUX-MALFORMED)
+  it.each([
+    ['little-endian with its byte-order mark', true, true],
+    ['big-endian with its byte-order mark', false, true],
+    ['little-endian without', true, false],
+    ['big-endian without', false, false],
+  ] as const)('UTF-32 %s is refused as an encoding not supported (FLUX-ENCODING)', async (_how, little, bom) => {
+    const text = `${bom ? '\ufeff' : ''}${source.replace('encoding="UTF-8"', 'encoding="UTF-32"')}`;
+    const bytes = Buffer.alloc(text.length * 4);
+    [...text].forEach((c, k) => (little ? bytes.writeUInt32LE(c.codePointAt(0) as number, k * 4) : bytes.writeUInt32BE(c.codePointAt(0) as number, k * 4)));
+    const e = await refusal(bytes);
+    expect([e.rule, e.message]).toEqual(['FLUX-ENCODING', expect.stringContaining('UTF-32, which is not supported')]);
+  });
   it.each([['utf16le', false], ['utf16be', true]] as const)('encoded UTF-16 without a byte-order mark (%s), told by its first "<"', async (_enc, bigEndian) => {
     const text = source.replace('encoding="UTF-8"', 'encoding="UTF-16"');
     const le = Buffer.from(text, 'utf16le');
@@ -285,4 +298,33 @@ describe('an XML flux that mentions a PDF near its start', () => {
     expect(xml.indexOf('%PDF-')).toBeLessThan(1024);
     expect((await invoiceOf(xml)).number).toBe('F-2026-0101');
   });
+});
+
+// found by an audit: "<!DOCTYPE" or "<!ENTITY" quoted in a comment or a CDATA section made a
+// valid invoice FLUX-DTD; "&" there (AT&T, &nbsp;) is no reference either
+describe('markup quoted in a comment or a CDATA section', () => {
+  it('is text, not a DTD or a reference', async () => {
+    const xml = source
+      .replace('<cbc:CustomizationID>', '<!-- généré sans <!DOCTYPE> ni <!ENTITY nbsp "&#160;"> : &nbsp; --><cbc:CustomizationID>')
+      .replace('<cbc:Note>', '<cbc:Note><![CDATA[AT&T <!DOCTYPE x> &#0; ]]>');
+    const inv = await invoiceOf(xml);
+    expect(inv.notes[0].text.startsWith('AT&T <!DOCTYPE x> &#0; ')).toBe(true);
+  });
+
+  it('a DTD or a bad reference outside them is still refused', async () => {
+    expect((await refusal(source.replace('<cbc:Note>', '<cbc:Note>AT&T '))).rule).toBe('FLUX-MALFORMED');
+    expect((await refusal(source.replace('<cbc:Note>', '<!--x--><cbc:Note>&#0;'))).rule).toBe('FLUX-MALFORMED');
+    expect((await refusal(source.replace('<cbc:Note>', '<![CDATA[x]]><!DOCTYPE y><cbc:Note>'))).rule).toBe('FLUX-DTD');
+  });
+});
+
+// found by an audit: the README's FLUX-EMPTY for "a pivot without invoices" could not happen:
+// its schema check said FLUX-SCHEMA ("ends without <CPPFacturePivotUnitaire>") first
+it('a pivot without invoices is an empty flux (FLUX-EMPTY)', async () => {
+  const pivot = readFileSync(path.join(__dirname, '../../fixtures/inbox/op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+  for (const empty of [pivot.replace(/<CPPFactures Compteur="3">[^]*<\/CPPFactures>/, '<CPPFactures Compteur="0"></CPPFactures>'), pivot.replace(/<CPPFactures Compteur="3">[^]*<\/CPPFactures>/, '<CPPFactures Compteur="0"/>')]) {
+    expect(empty).not.toContain('CPPFacturePivotUnitaire');
+    const e = await refusal(empty);
+    expect([e.rule, e.message]).toEqual(['FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.']);
+  }
 });

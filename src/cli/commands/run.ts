@@ -96,7 +96,9 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   if (stopSignal) process.stderr.write(`chorus-flux: stopped by ${stopSignal}: every file begun has its outcome; ${summary.notBegun} file(s) not begun, left in the inbox for the next run\n`);
   if (!opts.quiet) {
     process.stdout.write(`${summaryTable(summary)}\n`);
-    process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${summary.files} file(s) in ${(summary.ms / 1000).toFixed(1)} s\n`);
+    // the files taken this run: those listed but the ones not begun (asked to stop)
+    const taken = summary.files - summary.notBegun;
+    process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${taken} file(s) in ${(summary.ms / 1000).toFixed(1)} s${summary.notBegun ? ` (${summary.notBegun} not begun)` : ''}\n`);
   }
   for (const hint of failureHints(summary.failures.map((f) => f.error))) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();

@@ -9,7 +9,7 @@ import { liftBlobs, lineAt, parseLiftedXml, scanRoot, type LiftedContents, type 
 import { foreignElement, NAMESPACES } from '../../xml/namespaces';
 import { checkStructure } from '../validate/structure/structure';
 import { STRUCTURE } from '../validate/structure/models';
-import type { XNode } from '../../xml/nodes';
+import { kid, kids, type XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
 import { parseCii } from './cii';
@@ -149,9 +149,10 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       checkNamespaces(xml, 'CII', opts);
       return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
     case 'PIVOT': {
+      // a pivot with no invoice is an empty flux (IRR_VIDE_F), before its schema says it ends early
+      if (kids(kid(xml.node, 'CPPFactures'), 'CPPFacturePivotUnitaire').length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
       checkSchemaStructure(xml, 'PIVOT', opts);
       const p = parsePivot(xml.node, xml.contents);
-      if (p.invoices.length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');
       checkCounter(p.declaredCount, p.invoices.length, '/CPPFacturePivot/CPPFactures/@Compteur', 'invoice(s)');
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
     }
