@@ -190,6 +190,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   if (date > today) throw new CannotReconcile(`--date ${date} has not begun yet (today is ${today} in ${tz}); nothing can be reconciled for it`);
   const judgedAt = now.getTime() < asOf.getTime() ? now : asOf;
   const stuckBefore = judgedAt.getTime() - config.reconcile.stuckProcessingMinutes * 60_000;
+  const staleInInboxBefore = now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000;
   const journalDir = statePaths(config).journal;
   const processed = new ProcessedFiles(config.paths.state);
   const anomalies: Anomaly[] = [];
@@ -461,7 +462,9 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     for (const f of await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e), (abs) => partials.add(abs))) {
       if (seenInInboxes.has(f.abs)) continue;
       seenInInboxes.add(f.abs);
-      if (f.mtimeMs > stuckBefore) continue;
+      // judged as of now, not as of the day's end: a file uploaded in the day's last hour and
+      // still there would be too young for this day's report and not scanned by the next day's
+      if (f.mtimeMs > staleInInboxBefore) continue;
       const h = await hashFile(f.raw ?? f.abs);
       if (!h) continue;
       const s = h.sha256;

@@ -10,6 +10,7 @@ import { decodeBase64Strict, decodeBase64StrictBytes, type Base64Result } from '
 import { decodeAs } from './decode';
 import type { XNode } from './nodes';
 import { checkWellFormed } from './well-formed';
+import { xmlTrim } from './xml-space';
 
 export interface RootInfo {
   /** local name of the root element */
@@ -28,7 +29,13 @@ const BASE_OPTIONS = {
   removeNSPrefix: true,
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // values lose XML's white space at their ends, and only that: the parser's own trim() also
+  // took the no-break space and the other Unicode spaces, so " 340.65" (U+00A0 first), a date
+  // after an em space or a counter "1 " passed where every schema-aware reader refuses them;
+  // a text of white space only (the indentation between elements) is dropped, as before
+  trimValues: false,
+  tagValueProcessor: (_name: string, value: string) => xmlTrim(value),
+  attributeValueProcessor: (_name: string, value: string) => xmlTrim(value),
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false as const,

@@ -90,4 +90,20 @@ describe('the nightly reconciliation of the day a file arrived', () => {
     const soon = await reconcileDay({ config: s.config, date: today, clock: fixedClock(new Date(now.getTime() + 60_000).toISOString()), write: false });
     expect(soon.report!.anomalies.filter((a) => a.type === 'stuck-processing')).toEqual([]);
   });
+
+  // found when this test failed between 23:00 and midnight in Paris: the inbox was judged as of
+  // the day's end, so a file uploaded in the day's last hour and never taken was too young for
+  // that day's report, and the next day's does not scan it: never reported
+  it('reports a file uploaded in the last hour of the day and never taken, at the next night', async () => {
+    const s = setup('mtime');
+    const late = s.drop('tardive.xml', invoice('F-2026-0805'));
+    const uploaded = new Date('2026-12-01T22:30:00Z'); // 23:30 in Paris
+    utimesSync(late, uploaded, uploaded);
+    mkdirSync(path.join(s.config.paths.processing, 'op-alpha'), { recursive: true }); // the output root, as a watcher leaves it
+    const night = await reconcileDay({ config: s.config, date: '2026-12-01', clock: fixedClock('2026-12-02T00:30:00Z'), write: false });
+    expect(night.report!.anomalies.filter((a) => a.type === 'not-picked-up').map((a) => [a.file, a.since])).toEqual([[late, uploaded.toISOString()]]);
+    // an hour after its upload it is not judged yet
+    const early = await reconcileDay({ config: s.config, date: '2026-12-01', clock: fixedClock('2026-12-01T22:50:00Z'), write: false });
+    expect(early.report!.anomalies.filter((a) => a.type === 'not-picked-up')).toEqual([]);
+  });
 });

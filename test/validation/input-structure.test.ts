@@ -345,3 +345,24 @@ describe('the element structure of UBL and CII inputs (official XSDs)', () => {
     expect((await parseFlux(Buffer.from(statut.text))).kind).toBe('CPPStatut');
   });
 });
+
+// found by an audit: an element with the right local name in the wrong namespace was told
+// "<Note> is not allowed here: the UBL 2.1 schema expects Note, …" — what the partner sent
+describe('an element in the wrong namespace', () => {
+  const BASE = readFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-alpha/facture-e1-papeterie.xml'), 'utf8');
+  const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
+  it.each([
+    ['without a prefix, in the document namespace', BASE.replace(/<cbc:Note>([^<]*)<\/cbc:Note>/, '<Note>$1</Note>'), '<Note> in <Invoice> is in the namespace "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"'],
+    ['under a prefix bound to another UBL namespace', BASE.replace(/<cbc:Note>([^<]*)<\/cbc:Note>/, '<cbc:Note xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2">$1</cbc:Note>'), '<cbc:Note> in <Invoice> is in the namespace "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"'],
+  ])('names the namespace it is in and the one the schema expects: %s', async (_how, xml, said) => {
+    expect(validateStrings(XSD.UBL_INVOICE, [xml])[0].valid).toBe(false);
+    let e: unknown;
+    await parseFlux(Buffer.from(xml)).catch((x: unknown) => (e = x));
+    expect(e).toBeInstanceOf(FluxError);
+    const { rule, message } = e as FluxError;
+    expect(rule).toBe('FLUX-SCHEMA');
+    expect(message).toContain(said);
+    expect(message).toContain(`where the UBL 2.1 schema expects its Note in "${CBC}"`);
+    expect(message.length).toBeLessThanOrEqual(300);
+  });
+});

@@ -39,6 +39,12 @@ const cases: [string, string, string | RegExp][] = [
   ['xsi:type on a typed element', BASE.replace('<cbc:ProfileID>', '<cbc:ProfileID xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="xs:string">'), /^FLUX-SCHEMA: .*<cbc:ProfileID> has xsi:type/],
   ['a due date in the year 0000', BASE.replace(/<cbc:DueDate>\d{4}/, '<cbc:DueDate>0000'), /^CPRO-PIVOT-DATE: .*"0000-/],
   ['the invoice wrapped in CDATA', BASE.replace(DECL, `${DECL}\n<![CDATA[`).concat(']]>'), /^FLUX-MALFORMED: A CDATA section stands before the root element/],
+  // found by an audit: the XML parser's own trim() took the no-break space and the other
+  // Unicode spaces around a value, and these passed where xmllint refuses them
+  ['an amount with a no-break space after it', BASE.replace(/(<cbc:PayableAmount currencyID="EUR">[^<]*)</, '$1\u00a0<'), /^(BR-CO-16|BR-DEC-18|UBL-DT-01|CPRO-PIVOT-DECIMAL): /],
+  ['a line amount after a no-break space', BASE.replace(/(<cac:InvoiceLine>[^]*?<cbc:LineExtensionAmount currencyID="EUR">)/, '$1\u00a0'), /^(BR-CO-10|BR-CO-13|CPRO-PIVOT-DECIMAL): /],
+  ['an issue date after an em space', BASE.replace('<cbc:IssueDate>', '<cbc:IssueDate>\u2003'), /^CPRO-PIVOT-DATE: .*"\s2026-/],
+  ['an amount between XML spaces (allowed: the schema collapses them)', BASE.replace(/F-2026-0101/g, 'F-2026-0199').replace(/(<cbc:TaxExclusiveAmount currencyID="EUR">)([^<]*)</, '$1\n  $2 \t<'), 'accepted'],
 ];
 
 describe('inputs judged as xmllint judges them', () => {

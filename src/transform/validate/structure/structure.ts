@@ -208,6 +208,19 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     // an unprefixed name with no default namespace in scope is in no namespace (the pivot's)
     return c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
   };
+  // an element with the local name of one expected in `f` but in another namespace (a prefix
+  // bound elsewhere, no prefix under another default namespace): said so, where the message would
+  // otherwise read "<Note> is not allowed here: the schema expects Note"
+  const otherNamespace = (qname: string, sc: Scope, f: Frame): string | undefined => {
+    const local = qname.slice(qname.indexOf(':') + 1);
+    const keys = (f.particles ?? []).flatMap((p) => (isGroup(p) ? p[0].slice(GROUP.length).split('|') : [p[0]]));
+    const same = keys.find((k) => k.slice(k.indexOf(':') + 1) === local);
+    if (same === undefined) return undefined;
+    const theirs = namespaceOf(qname, sc);
+    const wanted = m.namespaces[Number(same.slice(0, same.indexOf(':')))];
+    if (theirs === wanted) return undefined;
+    return `<${show(qname)}> in <${show(f.tag)}> is in ${theirs ? `the namespace "${theirs}"` : 'no namespace'}, where the ${schema} schema expects its ${local} in "${wanted}" (is its prefix bound to the right namespace?)`;
+  };
   const resolveKey = (qname: string, sc: Scope): string | undefined => {
     const c = qname.indexOf(':');
     const ns = namespaceOf(qname, sc);
@@ -275,7 +288,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         type = (key !== undefined && m.globals.get(key)) || LAX;
       } else if (top.choice) {
         const hit = key === undefined ? undefined : ps.find((p) => p[0] === key);
-        if (!hit || top.count > 0) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema expects one of ${expected(top)}, once` };
+        if (!hit || top.count > 0) return { index: t.index, message: (!hit && otherNamespace(name, inner, top)) || `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema expects one of ${expected(top)}, once` };
         top.count = 1;
         type = hit[3];
       } else {
@@ -284,14 +297,14 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         let count = top.count;
         let at: string | undefined;
         while (i < ps.length && (at = typeAt(ps[i], key, m)) === undefined) {
-          if (count < ps[i][1]) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}> here: the ${schema} schema expects ${expected(top)} (in this order)` };
+          if (count < ps[i][1]) return { index: t.index, message: otherNamespace(name, inner, top) ?? `<${show(name)}> is not allowed in <${show(top.tag)}> here: the ${schema} schema expects ${expected(top)} (in this order)` };
           i++;
           count = 0;
         }
         if (i === ps.length) {
           const known = ps.some((p) => typeAt(p, key, m) !== undefined);
           const why = known ? `out of the ${schema} schema's order or more often than it allows` : `not an element the ${schema} schema allows in it`;
-          return { index: t.index, message: `<${show(name)}> in <${show(top.tag)}> is ${why}; expected here: ${expected(top)}` };
+          return { index: t.index, message: (!known && otherNamespace(name, inner, top)) || `<${show(name)}> in <${show(top.tag)}> is ${why}; expected here: ${expected(top)}` };
         }
         if (ps[i][2] !== -1 && count >= ps[i][2]) {
           const allows = isGroup(ps[i]) ? `one of ${nameOf(ps[i])}, ${ps[i][2] === 1 ? 'once' : `${ps[i][2]} times`}` : `${ps[i][2]}`;
