@@ -94,6 +94,8 @@ export type JournalEvent =
       file: string;
       partner: string;
       kind?: string;
+      /** the sender's id for the flow: the IdFlx of an inbound pivot's or CPPStatut's envelope */
+      idFlx?: string;
       outcome: FileOutcome;
       invoices: JournalInvoice[];
       outputs: JournalOutput[];

@@ -274,9 +274,11 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
         return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
       }
       const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
+      ctx.idFlx = r.idFlux;
       if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
       return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings, r.flows);
     }
+    ctx.idFlx = parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value || undefined;
     return processInvoices(deps, file, ctx, parsed);
   });
 }
@@ -351,6 +353,8 @@ interface FileCtx {
   log: Logger;
   elapsed: () => number;
   t: StageTimings;
+  /** the sender's id for the flow (its envelope's IdFlx), once read: journaled, for `trace` */
+  idFlx?: string;
 }
 
 function newTimings(): StageTimings {
@@ -520,7 +524,7 @@ async function finish(
   // every output of this file is made durable, together, before the journal lists it
   await commitWrites();
   faultPoint('before-journal', file.name);
-  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ms };
+  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, ...(ctx.idFlx ? { idFlx: ctx.idFlx.slice(0, 200) } : {}), outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ms };
   // the mark first (holding the outcome line), then the line, then the mark says so: after a
   // crash right here, whoever meets the content next journals the line from the mark, and a
   // copy of this content under another name ends already-processed instead of being

@@ -6,7 +6,7 @@
  *
  * `what` is matched against a file's SHA-256 (or its first 12+ hex digits), its name or path
  * in the inbox, an invoice number or IdCPRO it carried, an output it wrote (path, file name or
- * flow id), or a flow id a partner's flow status named. Two passes over the journal: the first
+ * flow id), the sender's own id for the flow (its IdFlx), or a flow id a partner's flow status named. Two passes over the journal: the first
  * finds the files concerned, the second takes every line of theirs and every flow status about
  * their outputs; memory holds those lines only.
  */
@@ -74,6 +74,7 @@ function concerns(l: JournalLine, what: string): boolean {
     for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what)) return true;
   }
   if (l.event !== 'outcome') return false;
+  if (l.idFlx === what) return true; // a partner's own id for the flow it sent
   for (const i of l.invoices) if (i.number === what || i.idCpro === what) return true;
   for (const f of l.flows ?? []) if (f.idFlux === what || (f.flow && outputNamesFlow(f.flow, what))) return true;
   return false;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { traceCommand } from '../../src/cli/commands/trace';
 import { findWaiting } from '../../src/trace/waiting';
 import { cli } from '../helpers/cli';
-import { bundledConfig, FIXTURES_INBOX, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 
 function drop(inbox: string, partner: string, name: string, content: string | Buffer): string {
   mkdirSync(path.join(inbox, partner), { recursive: true });
@@ -68,4 +68,16 @@ describe('trace of a file still in an inbox', () => {
     expect((await findWaiting('op-alpha/late.xml', config, places)).map((w) => w.path)).toEqual([part]);
     expect((await findWaiting('late.xml', config, places)).map((w) => w.path).sort()).toEqual([part, path.join(inbox, 'op-beta', 'late.xml')].sort());
   });
+});
+
+// the id a partner knows its flow by (the IdFlx of its pivot's envelope) finds the file
+it('finds a deposited pivot by its sender’s flow id', async () => {
+  const root = tempDir('cf-trace-idflx-');
+  const config = bundledConfig(path.join(root, 'out'));
+  drop(path.join(root, 'in'), 'op-beta', 'laposte.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml')));
+  await runOnce(path.join(root, 'in'), config);
+  const [code, text] = await traced('LPO2026110800017', config.paths.out);
+  expect(code).toBe(0);
+  expect(text).toContain('file op-beta/laposte.xml (partner op-beta)');
+  expect(text).toMatch(/outcome: partial \(CPPFacturePivot, its sender's flow id LPO2026110800017\)/);
 });

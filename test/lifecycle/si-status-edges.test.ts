@@ -12,6 +12,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { traceCommand } from '../../src/cli/commands/trace';
 import { LifecycleStore } from '../../src/lifecycle/store';
 import type { RunSummary } from '../../src/runner/embedded';
 import { SCHEMAS } from '../helpers/corpus';
@@ -99,6 +100,10 @@ describe('status flows at the edges of the lifecycle', () => {
     const answer = outputsOf(r, 'statut/si-valmont/');
     expect(answer).toHaveLength(1);
     expect(v(answer[0], '//CPPFluxStatutUnitaire/DonneesStatut/IdFlux')).toBe('SI-O2');
+    // and trace finds the file by that id, the one the SI knows it by
+    const lines: string[] = [];
+    expect(await traceCommand('SI-O2', { out }, (x) => lines.push(x))).toBe(0);
+    expect(lines.join('')).toMatch(/file si-valmont\/tard\.xml .*\n.*\n?[^]*outcome: refused \(CPPStatut, its sender's flow id SI-O2\)/);
 
     // a later suspension applies, its reason the ComplementStatut behind a blank Commentaire
     const later = late.replace('SI-O2', 'SI-O3').replace('2026-11-20T10:00:00+01:00', '2026-11-26T10:00:00+01:00');

@@ -49,7 +49,7 @@ function describe(l: JournalLine): string[] {
     case 'system-error':
       return [`system error: ${cut(l.message)}`];
     case 'outcome': {
-      const out = [`outcome: ${l.outcome}${l.kind ? ` (${l.kind})` : ''}, ${l.invoices.length} invoice(s), in ${l.ms} ms`];
+      const out = [`outcome: ${l.outcome}${l.kind ? ` (${l.kind}${l.idFlx ? `, its sender's flow id ${l.idFlx}` : ''})` : ''}, ${l.invoices.length} invoice(s), in ${l.ms} ms`];
       for (const f of l.findings ?? []) out.push(`    ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
       for (const i of l.invoices) {
         out.push(`    invoice ${i.number ?? '?'} (supplier ${i.supplierId ?? '?'}): ${i.outcome}${i.idCpro ? `, IdCPRO ${i.idCpro}` : ''}${i.state ? (i.outcome === 'refused' ? `, still ${i.state}` : ` → ${i.state}`) : ''}`);
