@@ -191,8 +191,11 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at }));
       byPartner.set(r.record.partner, g);
     }
+    const forwardedTo = new Map<string, JournalOutput[]>();
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      outputs.push(...(await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar)));
+      const sent = await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar);
+      forwardedTo.set(partner, sent);
+      outputs.push(...sent);
     }
     // the flow statuses: judged and recorded, a refusal of one of our flows said loudly
     const flows = judgeFlowStatuses(deps, file.partner, parsed.flux);
@@ -214,14 +217,16 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
         })),
       );
     }
-    // record where the forwarded flows went
+    // record where its forwarded flows went (the flow to its depositor that carries its line;
+    // not the 96 back to the SI, nor the flows about other depositors' invoices)
     for (const r of ok) {
-      if (!r.changed || outputs.length === 0) continue;
+      const mine = forwardedTo.get(r.record.partner) ?? [];
+      if (!r.changed || mine.length === 0) continue;
       await deps.lifecycle.update(r.record.supplierId, r.record.number, (records) => {
         const rec = records.find((x) => x.key === r.record.key);
         if (!rec) return { result: undefined };
         const known = new Set(rec.outputs.map((o) => o.path));
-        for (const o of outputs) if ((o.kind === 'statut' || o.kind === 'cdar') && !known.has(o.path)) rec.outputs.push({ kind: o.kind, path: o.path, sha256: o.sha256, source: sha });
+        for (const o of mine) if ((o.kind === 'statut' || o.kind === 'cdar') && !known.has(o.path)) rec.outputs.push({ kind: o.kind, path: o.path, sha256: o.sha256, source: sha });
         return { records, result: undefined };
       });
     }
