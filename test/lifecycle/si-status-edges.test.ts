@@ -117,4 +117,22 @@ describe('status flows at the edges of the lifecycle', () => {
     expect(forwarded).toHaveLength(1);
     expect(v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdStatut')).toBe('06');
   });
+
+  it("records on each invoice the forwarded flow that carries its line, not the others' of the same CPPStatut", async () => {
+    await run([
+      ['op-alpha', 'a.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-REC-A')],
+      ['op-beta', 'b.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-REC-B')],
+    ]);
+    const line = (n: string) => ({ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '07', idFacture: n });
+    const r = only(await run([['si-valmont', 'deux.xml', siStatusFlow('SI-REC', [line('F-REC-A'), line('F-REC-B'), line('F-REC-INCONNUE')])]]), 'si-valmont/deux.xml');
+    expect(r.outputs.filter((o) => o.kind === 'statut').map((o) => o.path.split('/')[1]).sort()).toEqual(['op-alpha', 'op-beta', 'si-valmont']);
+    const store = new LifecycleStore(path.join(config.paths.state, 'invoices'));
+    for (const [n, partner] of [['F-REC-A', 'op-alpha'], ['F-REC-B', 'op-beta']]) {
+      const [rec] = await store.read(SUPPLIER, n);
+      const fromThisFile = rec.outputs.filter((o) => o.source === r.sha256);
+      // its depositor's flow (CPPStatut, and CDAR where the partner asked for it), nothing else
+      expect([n, [...new Set(fromThisFile.map((o) => o.path.split('/')[1]))]]).toEqual([n, [partner]]);
+      expect(fromThisFile.some((o) => o.path.startsWith(`statut/${partner}/`))).toBe(true);
+    }
+  });
 });
