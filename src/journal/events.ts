@@ -33,6 +33,8 @@ export interface JournalInvoice {
   supplierId?: string;
   buyerSiret?: string;
   idCpro?: string;
+  /** the IdCPRO a deposited pivot carried (given by another platform): replaced by chorus-flux's own */
+  sourceIdCpro?: string;
   recepteurId?: string;
   outcome: InvoiceOutcome;
   /** the invoice's lifecycle state after this event (MISE_A_DISPOSITION, SUSPENDUE, A_RECYCLER…) */

@@ -176,6 +176,8 @@ interface Verdict {
   idCpro?: string;
   renvoi?: 'Non' | 'Complétée' | 'Recyclée';
   reason?: string;
+  /** the IdCPRO a deposited pivot carried, before ours replaces it */
+  sourceIdCpro?: string;
 }
 
 function toJournalFindings(findings: readonly Finding[]): JournalFinding[] {
@@ -466,7 +468,7 @@ async function refuseFile(
   extraOutputs: JournalOutput[] = [],
   invoices: JournalInvoice[] = [],
   /** the sender's id for the flow, its IdFlx when it has one (the XSD: "Identifiant chez le producteur du flux") */
-  idFlux = file.name,
+  idFlux = ctx.idFlx ?? file.name,
 ): Promise<FileResult> {
   const { outbox } = deps;
   const outputs: JournalOutput[] = [...extraOutputs];
@@ -554,7 +556,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const fatal = findings.filter((f) => f.severity === 'fatal');
     const recipient = findRecipientIn(deps.config.recipients, partySiret(invoice.buyer));
     if (fatal.some((f) => !f.suspendable) || !recipient || invoice.number === undefined) {
-      verdicts.push({ index, invoice, findings, status: 'refused' });
+      verdicts.push({ index, invoice, findings, status: 'refused', sourceIdCpro: invoice.chorus.idCpro });
       continue;
     }
     const completable = fatal.length > 0;
@@ -626,7 +628,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
         ? suspendReason
         : undefined;
     const dupFinding: ValidationFinding[] = status === 'duplicate' ? [{ rule: 'CPRO-DOUBLON', severity: 'fatal', message: reason as string }] : [];
-    verdicts.push({ index, invoice, findings: [...findings, ...dupFinding], status, recipient, record, idCpro: record.idCpro, renvoi: v.d.renvoi, reason });
+    verdicts.push({ index, invoice, findings: [...findings, ...dupFinding], status, recipient, record, idCpro: record.idCpro, renvoi: v.d.renvoi, reason, sourceIdCpro: invoice.chorus.idCpro });
   }
   return verdicts;
 }
@@ -716,7 +718,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       ...(await sendToPartner(
         deps,
         file.partner,
-        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
+        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: ctx.idFlx ?? file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
         cdar,
       )),
     );
@@ -778,6 +780,8 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     supplierId: supplierId(v.invoice),
     buyerSiret: partySiret(v.invoice.buyer),
     idCpro: v.idCpro,
+    // a deposited pivot's own IdCPRO (another platform's), replaced by ours: kept, for trace
+    ...(v.sourceIdCpro?.trim() && v.sourceIdCpro !== v.idCpro ? { sourceIdCpro: v.sourceIdCpro.slice(0, 40) } : {}),
     recepteurId: v.route?.recepteurId,
     outcome: v.status === 'still-suspended' ? 'suspended' : v.status,
     renvoi: v.renvoi,

@@ -75,7 +75,7 @@ function concerns(l: JournalLine, what: string): boolean {
   }
   if (l.event !== 'outcome') return false;
   if (l.idFlx === what) return true; // a partner's own id for the flow it sent
-  for (const i of l.invoices) if (i.number === what || i.idCpro === what) return true;
+  for (const i of l.invoices) if (i.number === what || i.idCpro === what || i.sourceIdCpro === what) return true;
   for (const f of l.flows ?? []) if (f.idFlux === what || (f.flow && outputNamesFlow(f.flow, what))) return true;
   return false;
 }

@@ -52,7 +52,7 @@ function describe(l: JournalLine): string[] {
       const out = [`outcome: ${l.outcome}${l.kind ? ` (${l.kind}${l.idFlx ? `, its sender's flow id ${l.idFlx}` : ''})` : ''}, ${l.invoices.length} invoice(s), in ${l.ms} ms`];
       for (const f of l.findings ?? []) out.push(`    ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
       for (const i of l.invoices) {
-        out.push(`    invoice ${i.number ?? '?'} (supplier ${i.supplierId ?? '?'}): ${i.outcome}${i.idCpro ? `, IdCPRO ${i.idCpro}` : ''}${i.state ? (i.outcome === 'refused' ? `, still ${i.state}` : ` → ${i.state}`) : ''}`);
+        out.push(`    invoice ${i.number ?? '?'} (supplier ${i.supplierId ?? '?'}): ${i.outcome}${i.idCpro ? `, IdCPRO ${i.idCpro}` : ''}${i.sourceIdCpro ? ` (deposited with IdCPRO ${i.sourceIdCpro})` : ''}${i.state ? (i.outcome === 'refused' ? `, still ${i.state}` : ` → ${i.state}`) : ''}`);
         for (const f of i.findings ?? []) out.push(`      ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
       }
       for (const f of l.flows ?? []) out.push(`    flow status ${f.idStatut} (${f.verdict}) about ${f.flow ?? f.idFlux}${f.reason ? `: ${cut(f.reason)}` : ''}`);

@@ -229,8 +229,8 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
   ]),
   group('DonneesFacture', 'BG-2 / BG-22 document data', [
     leaf('Id', 'BT-1 Invoice number', (i) => i.number, true),
-    leaf('IdCPRO', 'technical ID allocated once per invoice (IPM4-AIFE-2)', (i) => i.chorus.idCpro),
-    leaf('Renvoi', 'Non on first delivery, Complétée / Recyclée on a new delivery (IPM4)', (i) => i.chorus.renvoi),
+    leaf('IdCPRO', "technical ID allocated once per invoice by chorus-flux (IPM4-AIFE-2); a deposited pivot's own is replaced, journaled as the invoice's sourceIdCpro (trace finds it)", (i) => i.chorus.idCpro),
+    leaf('Renvoi', "Non on first delivery, Complétée / Recyclée on a new delivery (IPM4), by chorus-flux's lifecycle (a deposited pivot's is not kept)", (i) => i.chorus.renvoi),
     leaf('IdFactureOrigine', 'BT-25 Preceding invoice reference', (i) => i.precedingInvoices[0]?.number),
     leaf('Type', 'BT-3 Invoice type code: 381 for credit notes (UNTDID 1001), else 380', pivotType, true),
     leaf('Cadre', 'BT-23 Business process type (A1 … A25, default A1)', pivotCadre, true),
@@ -240,7 +240,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
       leaf('Code', 'BT-81 Payment means type code, mapped (schemas/payment-means.json)', (i) => pivotPaymentCode(i.paymentMeans[0]?.code), true),
       leaf('Libelle', 'BT-82 Payment means text', paymentLabel),
     ]),
-    leaf('DateReception', 'date the flux was received by chorus-flux', (i) => i.chorus.receptionDate, true),
+    leaf('DateReception', 'date the flux was received by chorus-flux; a deposited pivot keeps its own (the day its first platform received it)', (i) => i.chorus.receptionDate, true),
     leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => present(i.chorus.moeAvailabilityDate)),
     leaf('Devise', 'BT-5 Invoice currency code', (i) => i.currency, true),
     group('Montants', 'BG-22 Document totals', [

@@ -1,0 +1,63 @@
+/**
+ * An inbound pivot as its sender wrote it, found by an independent check:
+ * - V1_20 types TypePJ as xs:integer: "1" is its invoice document. Read as "not 01", the
+ *   invoice PDF went out as a complementary document (02), re-typed and renamed;
+ * - the 96 (or 93) answering a pivot named the file, not the pivot's IdFlx, which is the id its
+ *   sender knows it by ("Identifiant chez le producteur du flux");
+ * - a deposited pivot's own IdCPRO, replaced by ours, was kept nowhere: trace could not find it.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { traceCommand } from '../../src/cli/commands/trace';
+import { corpus, SCHEMAS } from '../helpers/corpus';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { validateFiles, validateStrings } from '../helpers/xsd';
+import { xpath } from '../helpers/xpath';
+
+const PIVOT = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
+
+describe('an inbound pivot', () => {
+  const root = tempDir('cf-inbound-pivot-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+  let step = 0;
+  const run = async (name: string, xml: string) => {
+    const inbox = path.join(root, `in-${++step}`);
+    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-beta', name), xml);
+    return (await runOnce(inbox, config)).results[0];
+  };
+
+  it('V1_20 with TypePJ written as an integer: its invoice document stays TypePJ 01', async () => {
+    const v120 = PIVOT.replace('Version="V1_22"', 'Version="V1_20"').replace(/<TypePJ>01<\/TypePJ>/g, '<TypePJ>1</TypePJ>').replace(/LP-2026-/g, 'LP-V120-');
+    expect(validateStrings(corpus('schemas/chorus/CPPFacturePivot_V1_20.xsd'), [v120])[0].errors).toEqual([]);
+    const r = await run('v120.xml', v120);
+    expect(r.outcome).toBe('partial'); // one of its invoices has an unknown recipient, as in the fixture
+    const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
+    expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);
+    const count = (expr: string) => pivots.reduce((n, p) => n + Number(xpath(p, `count(${expr})`)), 0);
+    const theirs = "//*[local-name()='PJ'][not(*[local-name()='CategoriePJ']='DUPLICATA_FACTUR-X')]";
+    expect([count(theirs), count(`${theirs}[*[local-name()='TypePJ']='01']`)]).toEqual([2, 2]);
+    // kept as deposited: not re-typed as a complementary document with an original name
+    expect(count(`${theirs}/*[local-name()='NomPJOrigine']`)).toBe(0);
+  });
+
+  it('is answered by its IdFlx in the 96 that says which of its invoices were refused', async () => {
+    const r = await run('laposte.xml', PIVOT);
+    expect(r.outcome).toBe('partial');
+    const answer = r.outputs.filter((o) => o.kind === 'statut').map((o) => path.join(out, o.path)).find((p) => readFileSync(p, 'utf8').includes('<IdStatut>96</IdStatut>'));
+    expect(answer).toBeDefined();
+    expect(xpath(answer!, "string(//*[local-name()='CPPFluxStatutUnitaire']//*[local-name()='IdFlux'])")).toBe('LPO2026110800017');
+  });
+
+  it('keeps the IdCPRO it was deposited with in the journal, where trace finds it', async () => {
+    const withId = PIVOT.replace('Version="V1_22"', 'Version="V2_02"').replace(/LP-2026-/g, 'LP-IDC-').replace(/(<DonneesFacture>\s*<Id>[^<]*<\/Id>)/, '$1<IdCPRO>987654322</IdCPRO>');
+    expect(withId).toContain('<IdCPRO>987654322</IdCPRO>');
+    const r = await run('avec-idcpro.xml', withId);
+    const first = r.invoices.find((i) => i.sourceIdCpro !== undefined);
+    expect(first).toMatchObject({ sourceIdCpro: '987654322', idCpro: expect.not.stringMatching(/^987654322$/) });
+    const lines: string[] = [];
+    expect(await traceCommand('987654322', { out }, (x) => lines.push(x))).toBe(0);
+    expect(lines.join('')).toMatch(/\(deposited with IdCPRO 987654322\)/);
+  });
+});
