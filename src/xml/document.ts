@@ -229,6 +229,9 @@ export function liftBlobs(b: Buffer): LiftedXml {
         if (gt < 0 || b[gt - 1] === 0x2f) continue;
         const lt = b.indexOf(LT, gt + 1);
         if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
+        // the whole content only: a comment, a processing instruction or a CDATA section inside
+        // it (valid XML) leaves the rest to the parser, which joins the pieces
+        if (b[lt + 1] !== 0x2f) continue;
         if (gt + 1 < ampFrom || (amp >= 0 && amp <= gt)) {
           amp = b.indexOf(AMP, gt + 1);
           ampFrom = gt + 1;

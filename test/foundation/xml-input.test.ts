@@ -336,3 +336,23 @@ it('a pivot without invoices is an empty flux (FLUX-EMPTY)', async () => {
     expect([e.rule, e.message]).toEqual(['FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.']);
   }
 });
+
+// found by an audit: a big base64 content with a comment or a processing instruction inside
+// (valid XML) was cut at the "<" and refused, "not valid base64"; a small one was read whole
+describe('an embedded file whose base64 is split by a comment or a processing instruction', () => {
+  it.each([['a comment', '<!-- coupure -->'], ['a processing instruction', '<?pi x?>'], ['a CDATA section', '<![CDATA[QUJD]]>']])('is read whole: %s', async (_what, split) => {
+    const bytes = Buffer.alloc(60_000, 9);
+    const b64 = bytes.toString('base64');
+    const mid = Math.floor(b64.length / 8) * 4;
+    const inner = split.startsWith('<![CDATA[') ? `${b64.slice(0, mid)}${split}` : `${b64.slice(0, mid)}${split}${b64.slice(mid)}`;
+    const expected = split.startsWith('<![CDATA[') ? Buffer.concat([Buffer.from(b64.slice(0, mid), 'base64'), Buffer.from('ABC')]) : bytes;
+    const xml = source.replace(
+      '<cac:AccountingSupplierParty>',
+      `<cac:AdditionalDocumentReference><cbc:ID>PJ-1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="annexe.pdf">${inner}</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>`,
+    );
+    const inv = await invoiceOf(xml);
+    const a = inv.attachments.find((x) => x.fileName === 'annexe.pdf');
+    expect(a?.contentError).toBeUndefined();
+    expect(Buffer.from(a?.content ?? []).equals(expected)).toBe(true);
+  });
+});
