@@ -9,10 +9,54 @@ import type { Attachment } from '../../model/invoice';
 import { isPlainName, originalName, safeName, uniqueNames } from './attachment-names';
 import { categoryOf } from './attachment-category';
 import { extensionForMime, mimeForExtension, sameMime, sniffMime } from './mime-sniff';
+import limits from '../../../schemas/chorus-attachments.json';
+
+const ALLOWED = new Set(limits.allowedExtensions);
 
 function extOf(name: string | undefined): string {
   const m = /\.([A-Za-z0-9]{1,10})$/.exec(name ?? '');
   return m ? m[1].toLowerCase() : '';
+}
+
+/**
+ * The NomPJ's extension: the given one when Chorus Pro allows it and it agrees with what the
+ * content is (known by its bytes); else the content type's ("photo.pdf" holding a PNG is
+ * photo.png, "outil.exe" given by address is outil.bin → its type's, "download" gets one).
+ */
+function nameExtension(given: string, mime: string, contentKnown: boolean): string {
+  const allowed = given !== '' && ALLOWED.has(given.toUpperCase());
+  const named = mimeForExtension(given);
+  const agrees = !contentKnown || named === undefined || sameMime(named, mime) || sameContainer(named, mime);
+  if (allowed && agrees) return given;
+  return extensionForMime(mime) || (allowed ? given : '');
+}
+
+/**
+ * Types whose bytes begin alike, so that the content cannot tell them apart: every OLE2 file
+ * (doc, xls, ppt) reads as application/msword, a ZIP whose parts lie past the first 64 KB as
+ * application/zip (docx, xlsx, odt…).
+ */
+function sameContainer(named: string, sniffed: string): boolean {
+  if (sniffed === 'application/msword') return /^application\/(msword|vnd\.ms-)/.test(named);
+  if (sniffed === 'application/zip') return /^application\/(zip|vnd\.openxmlformats|vnd\.oasis\.opendocument)/.test(named);
+  return false;
+}
+
+/** `raw` with its extension `given` replaced by `ext` where they differ. */
+function withExtension(raw: string, given: string, ext: string): string {
+  if (given === '' || ext === '' || given === ext) return raw;
+  return `${raw.slice(0, raw.length - given.length - 1)}.${ext}`;
+}
+
+/** An address's last path segment, percent-decoded where it decodes ("PV%20de%20réception.pdf"). */
+function uriSegment(uri: string): string | undefined {
+  const last = uri.split(/[?#]/)[0].split('/').pop();
+  if (last === undefined) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
 }
 
 export interface TypedAttachments {
@@ -44,11 +88,11 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
         message: `Attachment ${k + 1} "${a.fileName ?? a.id ?? ''}" is declared ${declared} but its content is ${sniffed.mime}; ${sniffed.mime} is used.`,
       });
     }
-    // the file name, else (given by URI) the address's last segment: https://…/sheet001.html is text/html
-    const named = a.fileName ?? (a.uri !== undefined ? a.uri.split(/[?#]/)[0].split('/').pop() : undefined);
+    // the file name, else (given by URI) the address's last segment, decoded: https://…/sheet001.html is text/html
+    const named = a.fileName ?? (a.uri !== undefined ? uriSegment(a.uri) : undefined);
     const raw = named ?? a.id ?? '';
     const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(named)) ?? 'application/octet-stream';
-    const ext = extOf(named) || sniffed?.ext || extensionForMime(mime) || '';
+    const ext = nameExtension(extOf(named), mime, sniffed !== undefined);
     const isPdf = mime === 'application/pdf';
     return {
       ...a,
@@ -57,7 +101,7 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
         typePJ: a.isInvoiceDocument ? '01' : '02',
         categoriePJ: a.pivot?.categoriePJ ?? categoryOf(a, isPdf),
         mimeTypePJ: mime,
-        nomPJ: safeName(raw, `PJ${k + 1}`, ext || undefined),
+        nomPJ: safeName(withExtension(raw, extOf(named), ext), `PJ${k + 1}`, ext || undefined),
         nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined ? originalName(a.fileName) : undefined),
         // an attachment given only by URI is listed, never fetched: its address is the PJ's IdUnique
         idUnique: a.pivot?.idUnique ?? (a.content === undefined ? a.uri : undefined),
@@ -66,7 +110,11 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
   });
   const names = uniqueNames(typed.map((a) => a.pivot?.nomPJ ?? ''));
   typed.forEach((a, k) => {
-    if (a.pivot?.nomPJ !== undefined) a.pivot.nomPJ = names[k];
+    if (a.pivot?.nomPJ === undefined) return;
+    // renamed to be unique (a pivot's two "facture.pdf"): the name it was given is its NomPJOrigine
+    // (not for the invoice itself: the V2_02 XSD keeps NomPJOrigine for the others)
+    if (names[k] !== a.pivot.nomPJ && a.pivot.nomPJOrigine === undefined && a.pivot.typePJ !== '01') a.pivot.nomPJOrigine = originalName(a.pivot.nomPJ);
+    a.pivot.nomPJ = names[k];
   });
   return { attachments: typed, findings };
 }

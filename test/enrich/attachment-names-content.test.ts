@@ -1,0 +1,47 @@
+/**
+ * The NomPJ of an attachment agrees with what it is, found by an independent check:
+ * - PNG bytes named "photo.pdf" went out as photo.pdf typed image/png;
+ * - an address's last segment kept its percent-escapes (PV_20de_20reception.pdf);
+ * - a deposited pivot's second "facture.pdf", renamed facture_2.pdf, lost the name it was given.
+ * And what the bytes cannot tell apart keeps its name: an .xls (OLE2 reads as msword), a .docx
+ * whose parts lie past the first kilobytes (reads as zip).
+ */
+import { typeAttachments } from '../../src/transform/enrich/attachments';
+import type { Attachment } from '../../src/model/invoice';
+
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
+const PDF = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+const OLE = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(64)]);
+const ZIP = Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(70_000)]);
+
+const typed = (list: Attachment[]) => typeAttachments(list, () => undefined);
+
+it('names an attachment by what its bytes are when its given extension says otherwise', () => {
+  const r = typed([{ fileName: 'photo.pdf', mimeCode: 'application/pdf', content: PNG }]);
+  expect(r.attachments[0].pivot).toMatchObject({ nomPJ: 'photo.png', mimeTypePJ: 'image/png', nomPJOrigine: 'photo.pdf' });
+  expect(r.findings.map((f) => f.rule)).toEqual(['CPRO-PJ-MIME']);
+});
+
+it('keeps a given extension the bytes agree with, or cannot tell from their container', () => {
+  const r = typed([
+    { fileName: 'devis.PDF', mimeCode: 'application/pdf', content: PDF },
+    { fileName: 'tableau.xls', mimeCode: 'application/vnd.ms-excel', content: OLE },
+    { fileName: 'rapport.docx', mimeCode: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', content: ZIP },
+  ]);
+  expect(r.attachments.map((a) => a.pivot?.nomPJ)).toEqual(['devis.pdf', 'tableau.xls', 'rapport.docx']);
+});
+
+it('decodes the last segment of an address', () => {
+  const r = typed([{ id: 'PV', uri: 'https://exemple.fr/docs/PV%20de%20r%C3%A9ception.pdf?v=2' }]);
+  expect(r.attachments[0].pivot).toMatchObject({ nomPJ: 'PV_de_reception.pdf', idUnique: 'https://exemple.fr/docs/PV%20de%20r%C3%A9ception.pdf?v=2' });
+});
+
+it('keeps the name a deposited pivot gave an attachment it renames to be unique', () => {
+  const pj = (nomPJ: string, typePJ: '01' | '02'): Attachment => ({ fileName: nomPJ, content: PDF, isInvoiceDocument: typePJ === '01', pivot: { nomPJ, typePJ, mimeTypePJ: 'application/pdf', categoriePJ: 'Facture PDF' } });
+  const r = typed([pj('facture.pdf', '01'), pj('facture.pdf', '02'), pj('FACTURE.PDF', '02')]);
+  expect(r.attachments.map((a) => [a.pivot?.nomPJ, a.pivot?.nomPJOrigine])).toEqual([
+    ['facture.pdf', undefined],
+    ['facture_2.pdf', 'facture.pdf'],
+    ['FACTURE_3.PDF', 'FACTURE.PDF'],
+  ]);
+});
