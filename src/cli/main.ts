@@ -102,7 +102,7 @@ export function buildProgram(): Command {
   program
     .command('jobs')
     .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed, 2 could not read the queue)')
-    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--limit <n>', 'failed jobs listed, newest first', positiveInteger, 50)
     .option('--json', 'print the counts and the failed jobs as JSON')
     .action(async (opts) => {
@@ -113,7 +113,7 @@ export function buildProgram(): Command {
     .command('retry')
     .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, 1 some could not be, 2 could not read the queue)')
     .argument('[ids...]', 'job ids, as `chorus-flux jobs` lists them')
-    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--all', 'every failed job')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .action(async (ids: string[], opts) => {
@@ -125,7 +125,7 @@ export function buildProgram(): Command {
     .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, 1 some could not be, 2 could not read the queue)')
     .argument('<ids...>', 'job ids, as `chorus-flux jobs` lists them')
     .requiredOption('-r, --reason <text>', 'why, in words for the partner (goes into the refusal, cut to 300 characters)')
-    .option('-c, --config <file>', 'configuration file (default: the bundled example)')
+    .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .action(async (ids: string[], opts) => {
       process.exitCode = await setAsideCommand(ids, opts);

@@ -37,7 +37,7 @@ export function seconds(value: string): number {
 /** A retention in days: a whole number ≥ 30 (the configuration's retention.processedMarksDays minimum). */
 export function retentionDays(value: string): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 30) throw new InvalidArgumentError('A whole number of days, at least 30, is expected (a crash replay must never outlive its mark).');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 30 || n > 36500) throw new InvalidArgumentError('A whole number of days, from 30 (a crash replay must never outlive its mark) to 36500, is expected.');
   return n;
 }
 

@@ -92,6 +92,12 @@ function describe(e: ErrorObject): string {
       return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'pattern':
       return `${where}: ${JSON.stringify(e.data)} must match pattern "${(e.params as { pattern: string }).pattern}"`;
+    case 'type':
+    case 'minimum':
+    case 'maximum':
+    case 'minLength':
+      // the value given, so that "120MB" or 4294967295 is seen beside what is allowed
+      return `${where}: ${JSON.stringify(e.data)?.slice(0, 60)} ${e.message ?? e.keyword}`;
     default:
       return `${where}: ${e.message ?? e.keyword}`;
   }
@@ -133,10 +139,23 @@ function cronProblem(pattern: unknown, timeZone: string | undefined): string | u
   if (pattern === undefined) return undefined;
   try {
     CronExpressionParser.parse(pattern as string, { tz: timeZone ?? 'Europe/Paris' });
-    return undefined;
   } catch (e) {
     return `reconcile.cron: ${JSON.stringify(pattern)} is not a cron pattern (${(e as Error).message}); six fields with seconds, e.g. "0 30 2 * * *" for 02:30 every night`;
   }
+  // "* 30 2 * * *" reads as 02:30 but fires every second of that minute: 60 nightly
+  // reconciliations and prunes. The nightly job runs at most once an hour.
+  const next = CronExpressionParser.parse(pattern as string, { tz: timeZone ?? 'Europe/Paris' });
+  const a = next.next().getTime();
+  const b = next.next().getTime();
+  if (b - a < 3_600_000) {
+    return `reconcile.cron: ${JSON.stringify(pattern)} fires ${Math.round((b - a) / 1000)} s apart; the nightly reconciliation runs at most once an hour (the first field is the seconds: "0 30 2 * * *" is 02:30 every night)`;
+  }
+  return undefined;
+}
+
+/** A path written with "~": no shell expands it here, and a folder named "~" would be made. */
+function tildeProblem(key: string, value: unknown): string | undefined {
+  return typeof value === 'string' && /^~(?:[/\\]|$)/.test(value) ? `${key}: ${JSON.stringify(value)}: "~" is not expanded (no shell reads this file); write the absolute path` : undefined;
 }
 
 /** A routing-table SIRET with a bad key is a typo: no invoice would ever be routed to it. */
@@ -158,6 +177,18 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   if (tz) problems.push(tz);
   const cron = tz ? undefined : cronProblem(d.reconcile?.cron, d.timezone);
   if (cron) problems.push(cron);
+  for (const key of ['out', 'state', 'processing']) {
+    const t = tildeProblem(`paths.${key}`, d.paths?.[key]);
+    if (t) problems.push(t);
+  }
+  ((d.partners ?? []) as any[]).forEach((p, k) => {
+    const t = tildeProblem(`partners.${k}.inbox`, p.inbox);
+    if (t) problems.push(t);
+  });
+  const lim = (d.limits ?? {}) as Record<string, number | undefined>;
+  const attachmentMax = lim.maxAttachmentBytes ?? 10485759;
+  const invoiceMax = lim.maxInvoiceBytes ?? 125829120;
+  if (attachmentMax > invoiceMax) problems.push(`limits.maxAttachmentBytes: ${attachmentMax} is more than limits.maxInvoiceBytes (${invoiceMax}), which counts an invoice with its attachments`);
   const sirets = new Set<string>();
   (d.recipients as any[]).forEach((r, k) => {
     for (const bad of [siretProblem(`recipients.${k}.siret`, r.siret), r.moe && siretProblem(`recipients.${k}.moe.siret`, r.moe.siret)]) if (bad) problems.push(bad);
@@ -237,11 +268,41 @@ function lineAndColumn(text: string, at: number): string {
  * comment, as in the README's annotated example (JSON has none). Node gives a position for
  * some mistakes only ("Unexpected token '/'" has none): a comment is looked for first.
  */
+/** Where a comma stands before a closing bracket, outside strings; -1 when none does. */
+function trailingComma(text: string): number {
+  let inString = false;
+  let comma = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      comma = -1;
+    } else if (c === ',') comma = i;
+    else if ((c === ']' || c === '}') && comma >= 0) return comma;
+    else if (!/\s/.test(c)) comma = -1;
+  }
+  return -1;
+}
+
 export function jsonProblem(text: string, message: string): string {
   const comment = firstComment(text);
   if (comment >= 0) return `not valid JSON at ${lineAndColumn(text, comment)}: a comment; JSON has none (remove the // and /* */ notes of an annotated example)`;
   const m = /position (\d+)/.exec(message);
-  const words = message.replace(/,? ?(after |in )?JSON at position \d+.*$/s, '').replace(/, "[\s\S]*" is not valid JSON$/, '');
+  // Node gives no position for "[1,]", and for "{…,}" points at the "}" as a missing key: found here
+  let trailing = trailingComma(text);
+  if (m && trailing >= 0 && (Number(m[1]) <= trailing || text.slice(trailing + 1, Number(m[1])).trim() !== '')) trailing = -1;
+  if (trailing >= 0) return `not valid JSON at ${lineAndColumn(text, trailing)}: a comma before a closing ] or }; JSON allows none there`;
+  // Node quotes the text around the mistake, over several lines: one line is enough
+  const words = message
+    .replace(/,? ?(after |in )?JSON at position \d+.*$/s, '')
+    .replace(/,? "[\s\S]*" is not valid JSON$/, '')
+    .replace(/,? \.\.\."[\s\S]*$/, '')
+    .replace(/\s+/g, ' ');
   return m ? `not valid JSON at ${lineAndColumn(text, Number(m[1]))}: ${words}` : `not valid JSON: ${words}`;
 }
 
@@ -256,6 +317,8 @@ export function loadConfig(file: string | undefined, overrides: { out?: string }
     const why = code !== undefined ? UNREADABLE[code] : undefined;
     throw new ConfigError([why ?? `cannot read the file: ${code ?? (e as Error).message}`], p);
   }
+  // a byte-order mark (Windows Notepad saves UTF-8 with one) is no content: read past it
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -15,6 +15,7 @@ export function listenProblem(e: unknown, what: string, port: number, host: stri
   if (code === 'EADDRINUSE') return new UsageError(`${what}: port ${port} on ${host} is already in use (another chorus-flux process on this machine?). Give this one its own port: ${setting} (0: any free port, logged).`);
   if (code === 'EACCES') return new UsageError(`${what}: this user may not listen on port ${port} on ${host} (ports under 1024 need privileges). Choose another: ${setting}.`);
   if (code === 'EADDRNOTAVAIL') return new UsageError(`${what}: ${host} is not an address of this machine. Set another host (metrics.host or dashboard.host).`);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new UsageError(`${what}: the host ${JSON.stringify(host)} is no name or address this machine can resolve${host.includes(':') && !host.includes('::') ? ' (the port is set apart, not written host:port)' : ''}. Set metrics.host or dashboard.host to an address of this machine, e.g. "127.0.0.1".`);
   return e as Error;
 }
 

@@ -30,6 +30,26 @@ it('accepts a minimal configuration and fills the defaults', () => {
   expect(c.recipients[0]).toMatchObject({ requiresCodeService: false, requiresEngagement: false, codeServices: [] });
 });
 
+// found by an audit: each of these was accepted, and misbehaved later
+it.each([
+  ['a timer Node cannot keep (it fires at once: a worker abandoned its jobs at SIGTERM)', { ...ok, worker: { shutdownTimeoutMs: 4294967295 } }, 'worker.shutdownTimeoutMs: 4294967295 must be <= 2147483647'],
+  ['a rescan of more than 24.8 days (it ran every millisecond)', { ...ok, watch: { rescanMs: 2147483648 } }, 'watch.rescanMs: 2147483648 must be <= 2147483647'],
+  ['a retention of a billion days (prune crashed on the date)', { ...ok, retention: { processedMarksDays: 1000000000 } }, 'retention.processedMarksDays: 1000000000 must be <= 36500'],
+  ['a file limit past what a file read can hold', { ...ok, limits: { maxFileBytes: 5000000000 } }, 'limits.maxFileBytes: 5000000000 must be <= 2147483647'],
+  ['a size written with its unit', { ...ok, limits: { maxFileBytes: '120MB' } }, 'limits.maxFileBytes: "120MB" must be integer'],
+  ['an attachment limit above the invoice limit', { ...ok, limits: { maxAttachmentBytes: 10485759, maxInvoiceBytes: 5 } }, 'limits.maxAttachmentBytes: 10485759 is more than limits.maxInvoiceBytes (5)'],
+  ['"~" in a path (no shell expands it: a folder named ~ was made)', { ...ok, paths: { out: '~/chorus-out' } }, 'paths.out: "~/chorus-out": "~" is not expanded'],
+  ['"~" in an inbox', { ...ok, partners: [{ id: 'op-alpha', inbox: '~/in' }] }, 'partners.0.inbox: "~/in": "~" is not expanded'],
+  ['a cron that fires every second of a minute (60 nightly runs)', { ...ok, reconcile: { cron: '* 30 2 * * *' } }, 'reconcile.cron: "* 30 2 * * *" fires 1 s apart; the nightly reconciliation runs at most once an hour'],
+])('refuses %s', (_what, raw, message) => {
+  expect(problems(raw).join('\n')).toContain(message);
+});
+
+it('takes a cron that fires once a night or once an hour', () => {
+  expect(problems({ ...ok, reconcile: { cron: '0 30 2 * * *' } })).toEqual([]);
+  expect(problems({ ...ok, reconcile: { cron: '0 0 * * * *' } })).toEqual([]);
+});
+
 it.each([
   ['an unknown key at the top', { ...ok, recipeints: [] }, 'unknown key "recipeints"'],
   ['an unknown key in a routing entry', { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', codeservice: 'X' }] }, 'recipients.0: unknown key "codeservice"'],
@@ -283,6 +303,17 @@ describe('a configuration file that cannot be read as JSON, or at all', () => {
     // a URL's // in a string is no comment
     writeFileSync(path.join(dir, 'url.json'), '{ "redis": { "url": "redis://h:6379" },, }');
     expect(problemsOf(path.join(dir, 'url.json'))).toEqual([expect.stringMatching(/^not valid JSON at line 1, column 40: Expected double-quoted property name$/)]);
+  });
+
+  // found by an audit: Node says "Unexpected token ']', …" over several lines with no position
+  it('names a trailing comma where it is, and reads past a byte-order mark (Windows Notepad writes one)', () => {
+    const dir = tempDir('cf-json-');
+    writeFileSync(path.join(dir, 'array.json'), '{\n  "partners": [\n    { "id": "op-alpha" },\n  ],\n  "recipients": []\n}\n');
+    writeFileSync(path.join(dir, 'object.json'), '{\n  "timezone": "Europe/Paris",\n}\n');
+    expect(problemsOf(path.join(dir, 'array.json'))).toEqual(['not valid JSON at line 3, column 25: a comma before a closing ] or }; JSON allows none there']);
+    expect(problemsOf(path.join(dir, 'object.json'))).toEqual(['not valid JSON at line 2, column 29: a comma before a closing ] or }; JSON allows none there']);
+    writeFileSync(path.join(dir, 'bom.json'), `\ufeff${JSON.stringify({ recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] })}`);
+    expect(problemsOf(path.join(dir, 'bom.json'))).toEqual([]);
   });
 
   it('says that the file does not exist, or is a folder, instead of an error code', () => {

@@ -16,6 +16,8 @@ import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
+import { startOpsServer } from '../../src/ops/http-server';
+import { createMetrics } from '../../src/ops/metrics';
 
 /** A port held by another process's listener, as long as the test needs it. */
 async function heldPort(): Promise<{ port: number; release(): Promise<void> }> {
@@ -76,4 +78,15 @@ describeRedis('a daemon whose port is taken', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(plainLine(held.port, '--port, or dashboard.port'))]);
   }, 40_000);
+});
+
+// found by an audit: a host written "localhost:9464" (or a name that does not resolve) stopped
+// watch and dashboard with a stack trace
+it('a metrics host that is no name or address of this machine is said plainly, not with a stack', async () => {
+  const e = await startOpsServer(createMetrics(), { port: 0, host: 'localhost:9464', health: async () => ({ ok: true, details: {} }) }).then(
+    () => undefined,
+    (x: unknown) => x as Error,
+  );
+  expect(e?.name).toBe('UsageError');
+  expect(e?.message).toMatch(/the host "localhost:9464" is no name or address this machine can resolve \(the port is set apart, not written host:port\)/);
 });
