@@ -85,6 +85,9 @@ describe('MIME type from the content', () => {
     const pj = pjs(path.join(out, r.outputs.find((o) => o.kind === 'pivot')!.path)).find((p) => p.origine === 'bon de livraison.png')!;
     expect(pj.mime).toBe('application/pdf');
     expect(pj.categorie).toBe('Bon de livraison');
+    // named by what it is, and numbered as the other attachment rules number it (not counting the invoice XML)
+    expect(pj.nom).toBe('bon_de_livraison.pdf');
+    expect(w.message).toMatch(/^Attachment 1 "bon de livraison.png" is declared image\/png but its content is application\/pdf/);
   });
   it('a real PNG declared image/png is image/png without warning', async () => {
     const { summary, out } = await pipeline({ 'png.xml': withAttachments([{ id: 'PH', name: 'photo-chantier.png', mime: 'image/png', data: PNG_B64 }]) });

@@ -78,16 +78,9 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
     // BT-125 content) is no attachment: as a PJ it was an empty file named after the
     // reference, which a finance system cannot open. The validation rules do not count it either.
     if (a.content === undefined && a.contentError === undefined && a.uri === undefined && a.pivot === undefined) return a;
+    // a declared mimeCode the content contradicts: the content wins (rule CPRO-PJ-MIME says so)
     const sniffed = sniffMime(a.content);
     const declared = a.mimeCode?.trim() || undefined;
-    if (sniffed && declared && !sameMime(sniffed.mime, declared)) {
-      findings.push({
-        rule: 'CPRO-PJ-MIME',
-        severity: 'warning',
-        path: pathOf(k),
-        message: `Attachment ${k + 1} "${a.fileName ?? a.id ?? ''}" is declared ${declared} but its content is ${sniffed.mime}; ${sniffed.mime} is used.`,
-      });
-    }
     // the file name, else (given by URI) the address's last segment, decoded: https://…/sheet001.html is text/html
     const named = a.fileName ?? (a.uri !== undefined ? uriSegment(a.uri) : undefined);
     const raw = named ?? a.id ?? '';

@@ -9,6 +9,7 @@ import { checkSiret, partySiret } from '../../chorus/siret';
 import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
+import { sameMime, sniffMime } from '../../enrich/mime-sniff';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
@@ -215,11 +216,26 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'each embedded attachment',
-    message: 'Attachment {n} "{name}": the extension "{ext}" is not allowed by Chorus Pro (allowed: PDF, XML, JPG, PNG, ZIP, DOCX, XLSX, ODT … see README).',
+    message: 'Attachment {n} "{name}": the extension "{ext}" is not allowed by Chorus Pro (allowed: PDF, XML, JPG, PNG, ZIP, DOCX, XLSX, ODT … the full list in DESIGN.md and schemas/chorus-attachments.json).',
     check: (ctx) =>
       supplied(ctx.invoice)
         .filter(({ a }) => a.content !== undefined && a.fileName !== undefined && !ALLOWED_EXT.has(extensionOf(a.fileName)))
         .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName, ext: extensionOf(a.fileName ?? '') || '(none)' } })),
+  },
+  {
+    id: 'CPRO-PJ-MIME',
+    severity: 'warning',
+    profile: 'chorus',
+    appliesTo: 'each embedded attachment (not a deposited pivot\'s, kept as it came)',
+    message: 'Attachment {n} "{name}" is declared {declared} but its content is {actual}; the pivot says {actual} (MimeTypePJ, and the extension of NomPJ).',
+    check: (ctx) =>
+      supplied(ctx.invoice)
+        .filter(({ a }) => a.pivot?.typePJ === undefined && a.content !== undefined && a.mimeCode?.trim())
+        .flatMap(({ a, k }) => {
+          const actual = sniffMime(a.content)?.mime;
+          if (actual === undefined || sameMime(actual, a.mimeCode as string)) return [];
+          return [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? '', declared: (a.mimeCode as string).trim().slice(0, 80), actual } }];
+        }),
   },
   {
     id: 'CPRO-PJ-TAILLE',
