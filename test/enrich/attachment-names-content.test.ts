@@ -8,6 +8,8 @@
  */
 import { typeAttachments } from '../../src/transform/enrich/attachments';
 import type { Attachment } from '../../src/model/invoice';
+import { parseFlux } from '../../src/transform/parse/flux';
+import { withAttachments } from '../helpers/ubl-attachments';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
 const PDF = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -44,4 +46,27 @@ it('keeps the name a deposited pivot gave an attachment it renames to be unique'
     ['facture_2.pdf', 'facture.pdf'],
     ['FACTURE_3.PDF', 'FACTURE.PDF'],
   ]);
+});
+
+// found by the same check: the invoice document was told by its declared type or name (a PNG
+// declared application/pdf became the E2 invoice PDF), and two PDFs coded 380 were both TypePJ 01
+describe('the invoice document of a UBL', () => {
+  const PDF_B64 = PDF.toString('base64');
+  const PNG_B64 = PNG.toString('base64');
+  const kindAndDocuments = async (xml: string) => {
+    const r = await parseFlux(Buffer.from(xml));
+    if (!('invoices' in r)) throw new Error('not an invoice flux');
+    return [r.kind, r.invoices[0].attachments.filter((a) => a.isInvoiceDocument).map((a) => a.fileName)];
+  };
+  it('is a PDF by its bytes', async () => {
+    expect(await kindAndDocuments(withAttachments([{ id: 'F', name: 'facture.pdf', mime: 'application/pdf', code: '380', data: PNG_B64 }]))).toEqual(['IN_DP_E1_UBL_INVOICE', []]);
+    expect(await kindAndDocuments(withAttachments([{ id: 'F', name: 'facture.bin', mime: 'application/octet-stream', code: '380', data: PDF_B64 }]))).toEqual(['IN_DP_E2_UBL_INVOICE_MIN', ['facture.bin']]);
+  });
+  it('is one: the first PDF coded as an invoice', async () => {
+    const two = withAttachments([
+      { id: 'F1', name: 'facture.pdf', mime: 'application/pdf', code: '380', data: PDF_B64 },
+      { id: 'F2', name: 'copie.pdf', mime: 'application/pdf', code: '380', data: PDF_B64 },
+    ]);
+    expect(await kindAndDocuments(two)).toEqual(['IN_DP_E2_UBL_INVOICE_MIN', ['facture.pdf']]);
+  });
 });

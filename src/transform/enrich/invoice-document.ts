@@ -5,7 +5,8 @@
  * an embedded PDF is the invoice document when
  *   1. its cbc:DocumentTypeCode is an invoice or credit-note code of UNTDID 1001, or
  *   2. the invoice has no lines (minimal E2 data) and it is the first embedded PDF.
- * A pivot PJ keeps the TypePJ it was given.
+ * A pivot PJ keeps the TypePJ it was given. "PDF" is told by the bytes, not the declared type
+ * or name; one invoice has one invoice document: the first that qualifies (parse/flux.ts).
  */
 import type { Attachment, Invoice } from '../../model/invoice';
 
@@ -19,12 +20,10 @@ export const INVOICE_TYPE_CODES: ReadonlySet<string> = new Set([
 /** Credit-note codes of UNTDID 1001 (pivot Type 381); every other invoice code is pivot Type 380. */
 export const CREDIT_NOTE_TYPE_CODES: ReadonlySet<string> = new Set(['81', '83', '261', '262', '296', '308', '381', '396', '420', '458', '532']);
 
+/** A PDF by its bytes: a PNG declared application/pdf, or named .pdf, is no invoice PDF. */
 function looksPdf(a: Attachment): boolean {
-  if (a.content && a.content.length >= 5) {
-    const head = Buffer.from(a.content.subarray(0, 1024)).toString('latin1');
-    if (head.includes('%PDF-')) return true;
-  }
-  return (a.mimeCode ?? '').toLowerCase() === 'application/pdf' || /\.pdf$/i.test(a.fileName ?? '');
+  if (!a.content || a.content.length < 5) return false;
+  return Buffer.from(a.content.subarray(0, 1024)).toString('latin1').includes('%PDF-');
 }
 
 export function isInvoiceDocument(a: Attachment, inv: Invoice): boolean {

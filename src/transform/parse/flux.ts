@@ -141,7 +141,9 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
     case 'UBL': {
       checkNamespaces(xml, 'UBL', opts);
       const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote', xml.contents);
-      for (const a of inv.attachments) if (isInvoiceDocument(a, inv)) a.isInvoiceDocument = true;
+      // one invoice document (TypePJ 01): the first that qualifies; a second PDF coded 380 is a complementary one
+      const invoiceDocument = inv.attachments.find((a) => isInvoiceDocument(a, inv));
+      if (invoiceDocument) invoiceDocument.isInvoiceDocument = true;
       const e2 = inv.attachments.some((a) => a.isInvoiceDocument);
       return { kind: e2 ? FLUX_KINDS.UBL_E2 : FLUX_KINDS.UBL_E1, invoices: [inv] };
     }
