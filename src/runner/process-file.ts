@@ -54,6 +54,16 @@ import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
 
+/**
+ * The invoice as its Factur-X duplicate carries it: its supporting documents named (BT-122), not
+ * their bytes. The pivot carries them as its PJ; copied into the duplicate's CII as well, four
+ * 10 MB attachments took a pivot past Chorus Pro's 120 MB per invoice.
+ */
+function namedAttachmentsOnly(inv: Invoice): Invoice {
+  if (!inv.attachments.some((a) => a.content !== undefined && !a.isInvoiceDocument)) return inv;
+  return { ...inv, attachments: inv.attachments.map((a) => (a.content === undefined || a.isInvoiceDocument ? a : { ...a, content: undefined })) };
+}
+
 /** Makes the Factur-X attachment of an enriched invoice (issue IPM4-AIFE-1), when enabled. */
 /** The Factur-X of an accepted invoice; `known` is what its route says (the buyer's name for a pivot that omits it). */
 export type FacturXMaker = (invoice: Invoice, known: KnownFacts) => Promise<{ fileName: string; pdf: Uint8Array }>;
@@ -685,7 +695,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     if (deps.facturx && !carriesFacturX) {
       const tf = msNow();
       try {
-        const fx = await deps.facturx(e.invoice, { buyerName: recipient.name });
+        const fx = await deps.facturx(namedAttachmentsOnly(e.invoice), { buyerName: recipient.name });
         const nomPJ = uniqueNames([...e.invoice.attachments.map((a) => a.pivot?.nomPJ ?? ''), fx.fileName]).pop() as string;
         v.invoice.attachments.push({ fileName: fx.fileName, content: fx.pdf, pivot: { typePJ: '02', categoriePJ: 'DUPLICATA_FACTUR-X', mimeTypePJ: 'application/pdf', nomPJ } });
       } catch (err) {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { extractEmbeddedInvoice } from '../../src/transform/facturx/extract';
 import { corpus } from '../helpers/corpus';
 import { routedCii, SIRET } from '../helpers/routed-examples';
+import { withAttachments } from '../helpers/ubl-attachments';
 import { bundledConfig, runOnce, tempDir } from '../helpers/run';
 
 async function facturXOf(config: ReturnType<typeof bundledConfig>, root: string, name: string, source: string): Promise<{ cii: string; pdf: Buffer }> {
@@ -73,4 +74,18 @@ it("keeps the gross price's own base quantity", async () => {
   expect([basis(source, 'GrossPriceProductTradePrice'), basis(source, 'NetPriceProductTradePrice')]).toEqual(['1498', '1273']);
   const { cii } = await facturXOf(config, root, 'gross', source);
   expect([basis(cii, 'GrossPriceProductTradePrice'), basis(cii, 'NetPriceProductTradePrice')]).toEqual(['1498', '1273']);
+});
+
+// found by an audit: the duplicate's CII copied every supporting document's bytes, which the
+// pivot carries as its PJ already: four 10 MB attachments made a pivot of 136 MB per invoice
+it('names the supporting documents in the duplicate without copying their bytes', async () => {
+  const root = tempDir('cf-fx-refs-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2_000_000, 0x41), Buffer.from('\n%%EOF\n')]);
+  const source = withAttachments([{ id: 'PLAN-1', name: 'plan.pdf', mime: 'application/pdf', code: '916', data: big.toString('base64'), description: 'Plan du chantier' }], undefined, 'F-2026-FXREF');
+  const { cii, pdf } = await facturXOf(config, root, 'refs', source);
+  const doc = /<ram:AdditionalReferencedDocument>([^]*?)<\/ram:AdditionalReferencedDocument>/.exec(cii)?.[1] ?? '';
+  expect(doc).toContain('<ram:IssuerAssignedID>PLAN-1</ram:IssuerAssignedID>');
+  expect(doc).not.toContain('AttachmentBinaryObject');
+  expect(pdf.length).toBeLessThan(big.length / 4);
 });
