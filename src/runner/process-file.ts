@@ -12,6 +12,7 @@
  * `already-processed`. So a content has one outcome, whatever moment a crash picked.
  */
 import { withFileHash } from './failed-file';
+import { PIVOT_UNIT } from '../transform/validate/paths';
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, readFileSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -560,6 +561,8 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
     ctx.t.validate += msNow() - tv;
+    // in a flow of several invoices, a path says which one: CPPFacturePivotUnitaire[n]
+    if (flux.invoices.length > 1) for (const f of findings) if (f.path?.startsWith(PIVOT_UNIT)) f.path = `${PIVOT_UNIT}[${index + 1}]${f.path.slice(PIVOT_UNIT.length)}`;
     const unevaluated = findings.filter((f) => f.unevaluated);
     // the journal keeps them as warnings; the operator must hear of it: the invoice was not fully checked
     if (unevaluated.length > 0) ctx.log.error({ invoice: invoice.number, rules: unevaluated.map((f) => f.rule), errors: unevaluated.map((f) => f.message) }, 'validation rules could not be evaluated: the invoice was not fully checked (a fault of chorus-flux; please report it)');
@@ -689,6 +692,16 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     v.invoice = e.invoice;
     v.route = e.route;
     v.findings.push(...e.findings);
+    // a deposited pivot's CSMOE (IPM4-043) is the routing table's to decide: said when it is not kept
+    const csmoeIn = flux.pivotEnvelope?.parameters.find((p) => p.code === 'CSMOE')?.value.trim();
+    if (csmoeIn && csmoeIn !== e.route.csmoe) {
+      v.findings.push({
+        rule: 'CPRO-PIVOT-CSMOE',
+        severity: 'warning',
+        path: '/CPPFacturePivot/Enveloppe/EnveloppeUnitaire/Parametres/ParametreIndiv/Valeurparametre',
+        message: `The deposited pivot names the MOE code service ${csmoeIn.slice(0, 40)} (CSMOE); the routing table sends this invoice to ${e.route.recepteurId}${e.route.csmoe ? ` with CSMOE ${e.route.csmoe}` : ', its finance system, without CSMOE (no MOE is configured for this recipient and code service)'}.`,
+      });
+    }
     // one Factur-X per invoice (IPM4-AIFE-1): a pivot that carries one already (our own output
     // deposited again, another platform's) keeps it; a second, poorer one went beside it, of the same name
     const carriesFacturX = e.invoice.attachments.some((a) => a.pivot?.categoriePJ === 'DUPLICATA_FACTUR-X');

@@ -48,6 +48,12 @@ describe('an inbound pivot', () => {
     const answer = r.outputs.filter((o) => o.kind === 'statut').map((o) => path.join(out, o.path)).find((p) => readFileSync(p, 'utf8').includes('<IdStatut>96</IdStatut>'));
     expect(answer).toBeDefined();
     expect(xpath(answer!, "string(//*[local-name()='CPPFluxStatutUnitaire']//*[local-name()='IdFlux'])")).toBe('LPO2026110800017');
+    // the path of a finding says which invoice of the flow it is about
+    const refused = r.invoices.findIndex((i) => i.outcome === 'refused');
+    expect(refused).toBeGreaterThanOrEqual(0);
+    const paths = (r.invoices[refused].findings ?? []).map((f) => f.path);
+    expect(paths.length).toBeGreaterThan(0);
+    for (const p of paths) expect(p).toMatch(new RegExp(`^/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire\\[${refused + 1}\\]/`));
   });
 
   it('keeps the IdCPRO it was deposited with in the journal, where trace finds it', async () => {
@@ -59,5 +65,14 @@ describe('an inbound pivot', () => {
     const lines: string[] = [];
     expect(await traceCommand('987654322', { out }, (x) => lines.push(x))).toBe(0);
     expect(lines.join('')).toMatch(/\(deposited with IdCPRO 987654322\)/);
+  });
+
+  it("warns when the routing table does not keep the CSMOE a deposited pivot names", async () => {
+    const withCsmoe = PIVOT.replace(/LP-2026-/g, 'LP-CSM-').replace(/(<ParametreIndiv NumOrdre="0002">[^]*?<\/ParametreIndiv>)/, '$1<ParametreIndiv NumOrdre="0003"><Code>CSMOE</Code><Valeurparametre>MOE77</Valeurparametre></ParametreIndiv>');
+    expect(withCsmoe).toContain('<Code>CSMOE</Code>');
+    const r = await run('csmoe.xml', withCsmoe);
+    const accepted = r.invoices.filter((i) => i.outcome === 'accepted');
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const i of accepted) expect((i.findings ?? []).find((f) => f.rule === 'CPRO-PIVOT-CSMOE')?.message).toMatch(/names the MOE code service MOE77 \(CSMOE\); the routing table sends this invoice to \w+/);
   });
 });
