@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
 import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
-import { calendarDay, port, positiveInteger, positiveNumber, retentionDays, seconds } from './option-values';
+import { calendarDay, port, positiveInteger, positiveNumber, retentionDays, seconds, threadCount } from './option-values';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
@@ -41,7 +41,7 @@ export function buildProgram(): Command {
     .argument('<inbox>', 'inbox folder (one subfolder per partner, or files directly)')
     .option('-o, --out <dir>', "output root (pivot/, statut/, archive/, error/, journal/, reports/); default: the --config file's paths.out (required when it has none, or without --config)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
-    .option('--threads <n>', 'worker threads (default: one per CPU core, at most 8; 1 = this thread only)', positiveInteger)
+    .option('--threads <n>', 'worker threads, 1 to 64 (default: one per CPU core, at most 8; 1 = this thread only)', threadCount)
     .option('--concurrency <n>', 'files in flight per thread', positiveInteger, DEFAULT_FILES_IN_FLIGHT)
     .option('--max-in-flight-mb <n>', 'input MiB in flight over all threads (a bigger file runs alone); a flow takes about 5 times its size in memory', positiveNumber, DEFAULT_MAX_BYTES_IN_FLIGHT / MIB)
     .option('--min-age <seconds>', 'leave files modified less than this long ago for the next run (they may still be uploading: use it when run is started on a live SFTP folder)', seconds, 0)

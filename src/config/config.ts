@@ -193,6 +193,9 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   (d.recipients as any[]).forEach((r, k) => {
     for (const bad of [siretProblem(`recipients.${k}.siret`, r.siret), r.moe && siretProblem(`recipients.${k}.moe.siret`, r.moe.siret)]) if (bad) problems.push(bad);
     if (sirets.has(r.siret)) problems.push(`recipients.${k}.siret: ${r.siret} appears twice in the routing table`);
+    // an MOE is another party: the recipient's own ids there route its works invoices to itself and mix its status senders
+    if (r.moe && r.moe.recepteurId === r.recepteurId) problems.push(`recipients.${k}.moe.recepteurId: ${r.moe.recepteurId} is the recipient's own recepteurId; the MOE (maître d'oeuvre) has its own`);
+    if (r.moe && r.moe.siret === r.siret) problems.push(`recipients.${k}.moe.siret: ${r.moe.siret} is the recipient's own SIRET; the MOE (maître d'oeuvre) has its own`);
     sirets.add(r.siret);
     r.codeServices = (r.codeServices ?? []).map((c: string | CodeServiceEntry) => (typeof c === 'string' ? { code: c } : c));
     r.requiresCodeService ??= false;

@@ -40,6 +40,8 @@ it.each([
   ['an attachment limit above the invoice limit', { ...ok, limits: { maxAttachmentBytes: 10485759, maxInvoiceBytes: 5 } }, 'limits.maxAttachmentBytes: 10485759 is more than limits.maxInvoiceBytes (5)'],
   ['"~" in a path (no shell expands it: a folder named ~ was made)', { ...ok, paths: { out: '~/chorus-out' } }, 'paths.out: "~/chorus-out": "~" is not expanded'],
   ['"~" in an inbox', { ...ok, partners: [{ id: 'op-alpha', inbox: '~/in' }] }, 'partners.0.inbox: "~/in": "~" is not expanded'],
+  ['an MOE with the recipient\'s own recepteurId', { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', moe: { siret: '91485253800018', codeService: 'MOE01', recepteurId: 'VALM01' } }] }, "recipients.0.moe.recepteurId: VALM01 is the recipient's own recepteurId"],
+  ['an MOE with the recipient\'s own SIRET', { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', moe: { siret: '21787789300016', codeService: 'MOE01', recepteurId: 'MOEMOR01' } }] }, "recipients.0.moe.siret: 21787789300016 is the recipient's own SIRET"],
   ['a cron that fires every second of a minute (60 nightly runs)', { ...ok, reconcile: { cron: '* 30 2 * * *' } }, 'reconcile.cron: "* 30 2 * * *" fires 1 s apart; the nightly reconciliation runs at most once an hour'],
 ])('refuses %s', (_what, raw, message) => {
   expect(problems(raw).join('\n')).toContain(message);

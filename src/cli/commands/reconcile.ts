@@ -26,6 +26,7 @@ export interface ReconcileCommandOptions {
 export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
   // an empty --out resolves to the current folder
   if (opts.out === '') throw new UsageError('--out is empty: give the output root to reconcile');
+  if (opts.reports === '') throw new UsageError('--reports is empty: give the folder the reports go to (without it, <out>/reports/)');
   const config = loadConfig(opts.config, { out: opts.out });
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
   let exitCode = report(r, opts.quiet);
