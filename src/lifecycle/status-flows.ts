@@ -21,6 +21,7 @@ import { judgeFlowStatuses } from './flow-statuses';
 import { emptyStatusFlow, FLOW_STATUSES, invoiceLineFinding, invoiceLineProblem } from './status-line-checks';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
+import { instantOfWallTime } from '../reconcile/day';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
@@ -85,7 +86,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     }
     // a line older than the last status applied (files crossing in transit, threads taking them in any order)
     const newer = latestSiStatus(rec);
-    if (newer && isBefore(siAt, newer.siAt)) {
+    if (newer && isBefore(siAt, newer.siAt, deps.config.timezone)) {
       return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}: a status that arrives late does not replace a newer one.`, rec) };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
@@ -136,10 +137,20 @@ function latestSiStatus(rec: LifecycleRecord): { to: StateName; siAt: string } |
   return e ? { to: e.to, siAt: e.siAt as string } : undefined;
 }
 
+/**
+ * The instant of an xs:dateTime: one without a time zone (the XSD allows it) is read in the
+ * installation's time zone, not the server's (Date.parse would take the process's local time).
+ */
+function instantOf(dateTime: string, timeZone: string): number {
+  if (/(?:[Zz]|[+-]\d{2}:\d{2})$/.test(dateTime)) return Date.parse(dateTime);
+  const wall = Date.parse(`${dateTime}Z`);
+  return Number.isFinite(wall) ? instantOfWallTime(wall, timeZone) : NaN;
+}
+
 /** a strictly earlier instant than b (two xs:dateTime; an unreadable one is never earlier) */
-function isBefore(a: string, b: string): boolean {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
+function isBefore(a: string, b: string, timeZone: string): boolean {
+  const ta = instantOf(a, timeZone);
+  const tb = instantOf(b, timeZone);
   return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
 }
 

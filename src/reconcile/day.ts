@@ -34,6 +34,13 @@ function wallClockMs(instant: number, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
 }
 
+/** The instant a wall-clock time (its fields read as UTC milliseconds) stands for in `timeZone`. */
+export function instantOfWallTime(wall: number, timeZone: string): number {
+  let t = wall;
+  for (let k = 0; k < 3; k++) t = wall - (wallClockMs(t, timeZone) - t);
+  return t;
+}
+
 /** The first instant of `day` in `timeZone`. */
 export function dayStart(day: string, timeZone: string): Date {
   const m = DAY.exec(day);

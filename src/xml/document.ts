@@ -259,7 +259,19 @@ export function liftBlobs(b: Buffer): LiftedXml {
   return { text, blobs, token, whole };
 }
 
-const LITERAL = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+// processing instructions first: "<?x <!-- ?>" is a PI, not the start of a comment
+const LITERAL = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g;
+const CDATA_OUTSIDE_LITERALS = /<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>/g;
+
+/**
+ * CDATA sections written as the text they stand for: the reader then joins a value's text and
+ * CDATA pieces before its edges are trimmed (trimmed piece by piece, "Prix HT " + "100 EUR"
+ * read "Prix HT100 EUR").
+ */
+function cdataAsText(text: string): string {
+  if (!text.includes('<![CDATA[')) return text;
+  return text.replace(CDATA_OUTSIDE_LITERALS, (m, inner: string | undefined) => (inner === undefined ? m : inner.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')));
+}
 
 /** The text with its comments and CDATA sections blanked (same length, so positions and lines hold). */
 function withoutLiteralText(text: string): string {
@@ -309,7 +321,8 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   }
   let tree: Record<string, XNode>;
   try {
-    tree = (text.includes('&') ? parser : plainParser).parse(text) as Record<string, XNode>;
+    const readable = cdataAsText(text);
+    tree = (readable.includes('&') ? parser : plainParser).parse(readable) as Record<string, XNode>;
   } catch (e) {
     const message = (e as Error).message;
     // well-formed, but deeper than any invoice flux: the parser's guard against stack exhaustion

@@ -135,4 +135,17 @@ describe('status flows at the edges of the lifecycle', () => {
       expect(fromThisFile.some((o) => o.path.startsWith(`statut/${partner}/`))).toBe(true);
     }
   });
+
+  it("reads a Horodatage without a time zone in the installation's, not the server's", async () => {
+    expect(only(await run([['op-alpha', 'z.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-ZONE-1')]]), 'op-alpha/z.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-ZONE-1' };
+    // 10:30 in Paris (09:30 UTC), then 11:00+01:00 (10:00 UTC): the second is the newer
+    const first = only(await run([['si-valmont', 'z1.xml', siStatusFlow('SI-Z1', [{ ...line, idStatut: '07', horodatage: '2026-11-25T10:30:00' }])]]), 'si-valmont/z1.xml');
+    expect(first.invoices[0].state).toBe('SERVICE_FAIT');
+    const second = only(await run([['si-valmont', 'z2.xml', siStatusFlow('SI-Z2', [{ ...line, idStatut: '06', horodatage: '2026-11-25T11:00:00+01:00' }])]]), 'si-valmont/z2.xml');
+    expect([second.outcome, second.findings.map((f) => f.rule), second.invoices[0].state]).toEqual(['status-applied', [], 'SUSPENDUE']);
+    // and 10:45 in Paris (09:45 UTC) is older than 11:00+01:00 (10:00 UTC): refused
+    const third = only(await run([['si-valmont', 'z3.xml', siStatusFlow('SI-Z3', [{ ...line, idStatut: '05', horodatage: '2026-11-25T10:45:00' }])]]), 'si-valmont/z3.xml');
+    expect(third.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-ANTERIEUR']);
+  });
 });
