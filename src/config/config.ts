@@ -144,11 +144,16 @@ function cronProblem(pattern: unknown, timeZone: string | undefined): string | u
   }
   // "* 30 2 * * *" reads as 02:30 but fires every second of that minute: 60 nightly
   // reconciliations and prunes. The nightly job runs at most once an hour.
-  const next = CronExpressionParser.parse(pattern as string, { tz: timeZone ?? 'Europe/Paris' });
-  const a = next.next().getTime();
-  const b = next.next().getTime();
-  if (b - a < 3_600_000) {
-    return `reconcile.cron: ${JSON.stringify(pattern)} fires ${Math.round((b - a) / 1000)} s apart; the nightly reconciliation runs at most once an hour (the first field is the seconds: "0 30 2 * * *" is 02:30 every night)`;
+  // every gap over a fixed week (not from now: the answer must not depend on the hour of loading)
+  const from = Date.UTC(2026, 0, 5);
+  const next = CronExpressionParser.parse(pattern as string, { tz: timeZone ?? 'Europe/Paris', currentDate: new Date(from) });
+  let previous = next.next().getTime();
+  for (let k = 0; k < 500 && previous < from + 8 * 86_400_000; k++) {
+    const t = next.next().getTime();
+    if (t - previous < 3_600_000) {
+      return `reconcile.cron: ${JSON.stringify(pattern)} fires ${Math.round((t - previous) / 1000)} s apart; the nightly reconciliation runs at most once an hour (the first field is the seconds: "0 30 2 * * *" is 02:30 every night)`;
+    }
+    previous = t;
   }
   return undefined;
 }

@@ -25,6 +25,13 @@ export interface WellFormedError {
  * out of the text) are exempt.
  */
 export const MAX_TEXT = 1 << 20;
+/**
+ * An embedded file's base64 the reader must read as text (not lifted out whole: a comment, a
+ * CDATA section or a character reference inside it): 110 MB so written took 4.3 GB and 20 s,
+ * the process's whole heap. An attachment is at most 10 MB: its base64 with a character
+ * reference on every line stays under 16 MB.
+ */
+export const MAX_BLOB_TEXT = 24 << 20;
 const BLOB_ELEMENT = /(?:^|:)(?:EmbeddedDocumentBinaryObject|AttachmentBinaryObject|Contenu)$/;
 
 // one alternative per kind of markup; the last one, a bare "<", is always an error
@@ -32,6 +39,7 @@ const MARKUP = /<(?:\/([^\s>]+)\s*>|!--([\s\S]*?)-->|\?([\s\S]*?)\?>|!\[CDATA\[[
 const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
 const ATTR = /\s+([^\s=/><"']+)\s*=/g;
 const NON_SPACE = /\S/;
+const SOME_TEXT = /\S/g;
 
 function describe(name: string, stack: string[]): string {
   return stack.length ? `${name} (inside ${stack.slice(-3).join(' > ')})` : name;
@@ -61,9 +69,18 @@ function piProblem(body: string, at: number, text: string): string | undefined {
   return undefined;
 }
 
+/** Past the limit of the element being read: MAX_TEXT, or for an embedded file MAX_BLOB_TEXT. */
+function overLimit(length: number, stack: readonly string[]): boolean {
+  return !BLOB_ELEMENT.test(stack[stack.length - 1]) || length > MAX_BLOB_TEXT;
+}
+
 function tooLong(from: number, length: number, stack: readonly string[]): WellFormedError {
   const mb = (length / (1 << 20)).toFixed(1);
-  return { index: from, tooLong: true, message: `a text of ${mb} MB in <${stack[stack.length - 1].slice(0, 60)}>, outside any embedded file: no invoice value is that long (at most ${MAX_TEXT >> 20} MB)` };
+  const el = stack[stack.length - 1].slice(0, 60);
+  if (BLOB_ELEMENT.test(stack[stack.length - 1])) {
+    return { index: from, tooLong: true, message: `an embedded file of over ${mb} MB of base64 in <${el}>, written in pieces the reader must join (a comment, CDATA or character references inside it): at most ${MAX_BLOB_TEXT >> 20} MB so written (an attachment is at most 10 MB)` };
+  }
+  return { index: from, tooLong: true, message: `a text of ${mb} MB in <${el}>, outside any embedded file: no invoice value is that long (at most ${MAX_TEXT >> 20} MB)` };
 }
 
 export function checkWellFormed(text: string): WellFormedError | undefined {
@@ -75,20 +92,27 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
   const marks: number[] = [];
   let rootSeen = false;
   let last = 0;
-  // the character data of the element being read, since its last start or end tag: text and
-  // CDATA pieces, which comments and processing instructions between them do not separate
-  // (the reader joins them into one value)
+  // the character data of the element being read: its text and CDATA pieces, which comments,
+  // processing instructions and child elements between them do not separate (the reader joins
+  // them into one value)
   let textLength = 0;
   let textFrom = 0;
+  // the parents' counts while a child is read
+  const savedLength: number[] = [];
+  const savedFrom: number[] = [];
   let m: RegExpExecArray | null;
   while ((m = MARKUP.exec(text)) !== null) {
     const at = m.index;
     if (stack.length === 0 && at > last && NON_SPACE.test(text.slice(last, at))) {
       return { index: last, message: rootSeen ? 'text after the root element' : 'text before the root element' };
     }
-    if (stack.length > 0) {
-      textLength += at - last;
-      if (textLength > MAX_TEXT && !BLOB_ELEMENT.test(stack[stack.length - 1])) return tooLong(textFrom, textLength, stack);
+    if (stack.length > 0 && at > last) {
+      // white space between elements is dropped by the reader: only a piece with text adds up
+      // (one run of over 1 MB, white or not, is refused all the same)
+      SOME_TEXT.lastIndex = last;
+      const hasText = at - last > MAX_TEXT || (SOME_TEXT.exec(text) !== null && SOME_TEXT.lastIndex <= at);
+      if (hasText) textLength += at - last;
+      if (textLength > MAX_TEXT && overLimit(textLength, stack)) return tooLong(textFrom, textLength, stack);
     }
     last = MARKUP.lastIndex;
     if (m[0] === '<') {
@@ -96,8 +120,9 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       return { index: at, message: `"<" does not start a valid tag, comment, CDATA section or processing instruction near "${near}"` };
     }
     if (m[1] !== undefined) {
-      textLength = 0;
-      textFrom = last;
+      // back to the parent's text, which goes on after this child (mixed content joins it)
+      textLength = savedLength.pop() ?? 0;
+      textFrom = savedFrom.pop() ?? last;
       const open = stack.pop();
       if (open === undefined) return { index: at, message: `closing tag </${m[1]}> with no element open` };
       if (open !== m[1]) return { index: at, message: `expected </${open}> but found </${m[1]}>` };
@@ -118,12 +143,10 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
       // CDATA: its text joins the element's other pieces in the value read
       if (stack.length > 0) {
         textLength += m[0].length - 12;
-        if (textLength > MAX_TEXT && !BLOB_ELEMENT.test(stack[stack.length - 1])) return tooLong(textFrom, textLength, stack);
+        if (textLength > MAX_TEXT && overLimit(textLength, stack)) return tooLong(textFrom, textLength, stack);
       }
       continue;
     }
-    textLength = 0;
-    textFrom = last;
     const name = m[4];
     if (!NAME.test(name)) return { index: at, message: `"${name}" is not a valid element name` };
     if (stack.length === 0 && rootSeen) return { index: at, message: `a second root element <${name}>: XML allows one` };
@@ -154,6 +177,10 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
     if (m[6] !== '/') {
       stack.push(name);
       marks.push(mark);
+      savedLength.push(textLength);
+      savedFrom.push(textFrom);
+      textLength = 0;
+      textFrom = last;
     } else bound = mark;
     rootSeen = true;
   }

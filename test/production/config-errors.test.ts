@@ -47,6 +47,10 @@ it.each([
   expect(problems(raw).join('\n')).toContain(message);
 });
 
+it('judges a cron by all its gaps, whatever the hour it is read at', () => {
+  expect(problems({ ...ok, reconcile: { cron: '0 0,50 23 * * *' } }).join('')).toContain('fires 3000 s apart');
+});
+
 it('takes a cron that fires once a night or once an hour', () => {
   expect(problems({ ...ok, reconcile: { cron: '0 30 2 * * *' } })).toEqual([]);
   expect(problems({ ...ok, reconcile: { cron: '0 0 * * * *' } })).toEqual([]);
