@@ -8,7 +8,8 @@
  */
 import { typeAttachments } from '../../src/transform/enrich/attachments';
 import type { Attachment } from '../../src/model/invoice';
-import { parseFlux } from '../../src/transform/parse/flux';
+import { isPdf, parseFlux } from '../../src/transform/parse/flux';
+import { sniffMime } from '../../src/transform/enrich/mime-sniff';
 import { withAttachments } from '../helpers/ubl-attachments';
 
 const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(64)]);
@@ -69,4 +70,30 @@ describe('the invoice document of a UBL', () => {
     ]);
     expect(await kindAndDocuments(two)).toEqual(['IN_DP_E2_UBL_INVOICE_MIN', ['facture.pdf']]);
   });
+});
+
+// found by review: the %PDF- test was mended for the flux, not for attachments
+it('tells a PDF from an XML that mentions one, the same way for a flux and an attachment', () => {
+  const xml = Buffer.from('<?xml version="1.0"?><note>voir le fichier (%PDF-1.7)</note>');
+  expect(sniffMime(xml)?.mime).toBe('application/xml');
+  expect(isPdf(xml)).toBe(false);
+  const junkFirst = Buffer.concat([Buffer.from([0x00, 0x3c, 0x0d, 0x7f]), PDF]); // junk holding a "<", not starting with one
+  expect(sniffMime(junkFirst)?.mime).toBe('application/pdf');
+  expect(isPdf(junkFirst)).toBe(true);
+  const r = typed([{ fileName: 'annexe.xml', mimeCode: 'application/xml', content: xml }]);
+  expect(r.attachments[0].pivot).toMatchObject({ nomPJ: 'annexe.xml', mimeTypePJ: 'application/xml' });
+});
+
+// found by review: starts that other files share renamed them
+it('keeps a name an unsure start does not contradict: an SVG, an XHTML page, a CSV beginning "BM"', () => {
+  const r = typed([
+    { fileName: 'logo.svg', mimeCode: 'image/svg+xml', content: Buffer.from('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>') },
+    { fileName: 'page.xhtml', mimeCode: 'application/xhtml+xml', content: Buffer.from('<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"/>') },
+    { fileName: 'BMW-releve.csv', mimeCode: 'text/csv', content: Buffer.from('BMW;X5;2026\n') },
+  ]);
+  expect(r.attachments.map((a) => [a.pivot?.nomPJ, a.pivot?.mimeTypePJ])).toEqual([
+    ['logo.svg', 'image/svg+xml'],
+    ['page.xhtml', 'application/xhtml+xml'],
+    ['BMW-releve.csv', 'text/csv'],
+  ]);
 });

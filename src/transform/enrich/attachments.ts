@@ -8,7 +8,7 @@ import type { Finding } from '../../model/finding';
 import type { Attachment } from '../../model/invoice';
 import { isPlainName, originalName, safeName, uniqueNames } from './attachment-names';
 import { categoryOf } from './attachment-category';
-import { extensionForMime, mimeForExtension, sameMime, sniffMime } from './mime-sniff';
+import { contentMime, extensionForMime, isSureSniff, mimeForExtension, sameMime } from './mime-sniff';
 import limits from '../../../schemas/chorus-attachments.json';
 
 const ALLOWED = new Set(limits.allowedExtensions);
@@ -20,13 +20,16 @@ function extOf(name: string | undefined): string {
 
 /**
  * The NomPJ's extension: the given one when Chorus Pro allows it and it agrees with what the
- * content is (known by its bytes); else the content type's ("photo.pdf" holding a PNG is
- * photo.png, "outil.exe" given by address is outil.bin → its type's, "download" gets one).
+ * content is (known by a sure signature); else the content type's ("photo.pdf" holding a PNG is
+ * photo.png; "download" holding a PDF gets .pdf). A name given by address only, whose content is
+ * not known, keeps its own (it is listed, never fetched).
  */
 function nameExtension(given: string, mime: string, contentKnown: boolean): string {
   const allowed = given !== '' && ALLOWED.has(given.toUpperCase());
   const named = mimeForExtension(given);
-  const agrees = !contentKnown || named === undefined || sameMime(named, mime) || sameContainer(named, mime);
+  // only a sure signature contradicts a name: "<?xml" starts an SVG too, "BM" a CSV of BMW cars
+  const sure = contentKnown && isSureSniff(mime);
+  const agrees = !sure || named === undefined || sameMime(named, mime) || sameContainer(named, mime);
   if (allowed && agrees) return given;
   return extensionForMime(mime) || (allowed ? given : '');
 }
@@ -78,14 +81,13 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
     // BT-125 content) is no attachment: as a PJ it was an empty file named after the
     // reference, which a finance system cannot open. The validation rules do not count it either.
     if (a.content === undefined && a.contentError === undefined && a.uri === undefined && a.pivot === undefined) return a;
-    // a declared mimeCode the content contradicts: the content wins (rule CPRO-PJ-MIME says so)
-    const sniffed = sniffMime(a.content);
-    const declared = a.mimeCode?.trim() || undefined;
+    // a declared mimeCode the content surely contradicts: the content wins (rule CPRO-PJ-MIME says so)
+    const known = contentMime(a.content, a.mimeCode);
     // the file name, else (given by URI) the address's last segment, decoded: https://…/sheet001.html is text/html
     const named = a.fileName ?? (a.uri !== undefined ? uriSegment(a.uri) : undefined);
     const raw = named ?? a.id ?? '';
-    const mime = sniffed?.mime ?? declared ?? mimeForExtension(extOf(named)) ?? 'application/octet-stream';
-    const ext = nameExtension(extOf(named), mime, sniffed !== undefined);
+    const mime = known.mime ?? mimeForExtension(extOf(named)) ?? 'application/octet-stream';
+    const ext = nameExtension(extOf(named), mime, known.ext !== undefined);
     const isPdf = mime === 'application/pdf';
     return {
       ...a,

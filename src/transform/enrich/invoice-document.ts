@@ -9,6 +9,7 @@
  * or name; one invoice has one invoice document: the first that qualifies (parse/flux.ts).
  */
 import type { Attachment, Invoice } from '../../model/invoice';
+import { looksLikePdf } from './mime-sniff';
 
 /** UNTDID 1001 document codes that denote an invoice or a credit note. */
 export const INVOICE_TYPE_CODES: ReadonlySet<string> = new Set([
@@ -23,7 +24,7 @@ export const CREDIT_NOTE_TYPE_CODES: ReadonlySet<string> = new Set(['81', '83', 
 /** A PDF by its bytes: a PNG declared application/pdf, or named .pdf, is no invoice PDF. */
 function looksPdf(a: Attachment): boolean {
   if (!a.content || a.content.length < 5) return false;
-  return Buffer.from(a.content.subarray(0, 1024)).toString('latin1').includes('%PDF-');
+  return looksLikePdf(Buffer.from(a.content.subarray(0, 1024)).toString('latin1'));
 }
 
 export function isInvoiceDocument(a: Attachment, inv: Invoice): boolean {

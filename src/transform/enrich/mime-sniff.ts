@@ -19,6 +19,15 @@ function zipKind(bytes: Uint8Array): Sniffed {
   return { mime: 'application/zip', ext: 'zip' };
 }
 
+/**
+ * A PDF by its first kilobyte (latin1): "%PDF-" may follow a few bytes of junk, as readers
+ * accept; but a text that begins with "<" (after a byte-order mark and white space) is XML,
+ * whatever it says of a PDF ("voir le fichier joint (%PDF-1.7)").
+ */
+export function looksLikePdf(head: string): boolean {
+  return head.includes('%PDF-') && !/^(?:\uFEFF|\xEF\xBB\xBF)?\s*</.test(head);
+}
+
 /** The MIME type the bytes say, or undefined when the content is not recognised. */
 export function sniffMime(bytes: Uint8Array | undefined): Sniffed | undefined {
   if (!bytes || bytes.length === 0) return undefined;
@@ -28,9 +37,8 @@ export function sniffMime(bytes: Uint8Array | undefined): Sniffed | undefined {
       return s.mime === 'application/zip' ? zipKind(bytes) : { mime: s.mime, ext: s.ext };
     }
   }
-  // %PDF- may come after a few bytes of junk; readers accept it in the first 1 KB
   const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-  if (head.includes('%PDF-')) return { mime: 'application/pdf', ext: 'pdf' };
+  if (looksLikePdf(head)) return { mime: 'application/pdf', ext: 'pdf' };
   const text = head.replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
   for (const t of magic.textual) if (text.startsWith(t.startsWith)) return { mime: t.mime, ext: t.ext };
   return undefined;
@@ -51,4 +59,23 @@ const ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'text/xml':
 export function sameMime(a: string, b: string): boolean {
   const n = (x: string) => ALIASES[x.trim().toLowerCase()] ?? x.trim().toLowerCase();
   return n(a) === n(b);
+}
+
+/** Content types told by a start other files may have too ("<?xml" starts an SVG, "BM" a CSV). */
+const UNSURE = new Set(['application/xml', 'text/html', 'image/svg+xml', 'image/bmp', 'application/pkcs7-signature']);
+
+/** Whether the bytes say their type surely: an unsure start never overrides a declared type or a name. */
+export function isSureSniff(mime: string): boolean {
+  return !UNSURE.has(mime);
+}
+
+/**
+ * The type an attachment is: its content's, where its bytes say it surely or nothing was
+ * declared; else the declared one. `contradicted`: a declared type the bytes surely refute.
+ */
+export function contentMime(content: Uint8Array | undefined, declared: string | undefined): { mime: string | undefined; ext: string | undefined; contradicted: boolean } {
+  const sniffed = sniffMime(content);
+  const d = declared?.trim() || undefined;
+  if (sniffed && (isSureSniff(sniffed.mime) || d === undefined)) return { mime: sniffed.mime, ext: sniffed.ext, contradicted: d !== undefined && !sameMime(sniffed.mime, d) };
+  return { mime: d, ext: undefined, contradicted: false };
 }

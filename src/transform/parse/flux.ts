@@ -12,6 +12,7 @@ import { STRUCTURE } from '../validate/structure/models';
 import { kid, kids, type XNode } from '../../xml/nodes';
 import { extractEmbeddedInvoice } from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
+import { looksLikePdf } from '../enrich/mime-sniff';
 import { parseCii } from './cii';
 import { checkCounter, checkStatutCounters } from './counters';
 import { parsePivot, type PivotEnvelope } from './pivot';
@@ -29,11 +30,7 @@ export interface ParsedXml {
 }
 
 export function isPdf(bytes: Uint8Array): boolean {
-  // %PDF- may follow a few bytes of garbage; PDF readers look in the first 1 KB. Not after a
-  // "<": that is an XML flux whose note or comment mentions a PDF ("voir le fichier (%PDF-1.7)")
-  const head = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
-  const at = head.indexOf('%PDF-');
-  return at >= 0 && !head.slice(0, at).includes('<');
+  return looksLikePdf(Buffer.from(bytes.subarray(0, 1024)).toString('latin1'));
 }
 
 /** Decode, find the root, parse — each step with its own refusal rule. */

@@ -9,7 +9,7 @@ import { checkSiret, partySiret } from '../../chorus/siret';
 import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
-import { sameMime, sniffMime } from '../../enrich/mime-sniff';
+import { contentMime } from '../../enrich/mime-sniff';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
@@ -232,8 +232,9 @@ export const CHORUS_RULES: Rule[] = [
       supplied(ctx.invoice)
         .filter(({ a }) => a.pivot?.typePJ === undefined && a.content !== undefined && a.mimeCode?.trim())
         .flatMap(({ a, k }) => {
-          const actual = sniffMime(a.content)?.mime;
-          if (actual === undefined || sameMime(actual, a.mimeCode as string)) return [];
+          const known = contentMime(a.content, a.mimeCode);
+          const actual = known.mime as string;
+          if (!known.contradicted) return [];
           return [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? '', declared: (a.mimeCode as string).trim().slice(0, 80), actual } }];
         }),
   },
