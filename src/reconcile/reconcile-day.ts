@@ -438,7 +438,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       sha256: h.sha256,
       partner: r?.partner ?? claim?.partner ?? (f.rel.includes('/') ? f.rel.split('/')[0] : undefined),
       since: new Date(f.mtimeMs).toISOString(),
-      message: `${shown} has been in processing for ${minutes} minutes (threshold ${config.reconcile.stuckProcessingMinutes}); ${known}${done ? '; it already has an outcome, the processing copy was not removed' : '; if its job failed, `chorus-flux jobs` says why and `chorus-flux retry` queues it again once fixed'}.`,
+      message: `${shown} has been in processing for ${minutes} minutes (threshold ${config.reconcile.stuckProcessingMinutes}); ${known}${done ? '; it already has an outcome, the processing copy was not removed' : `; if its job failed, \`chorus-flux jobs --config ${config.source}\` says why and \`chorus-flux retry\` queues it again once fixed`}.`,
     });
     tags.sha(h.sha256, 'stuck-processing');
   }

@@ -553,6 +553,11 @@ async function finish(
   return { sha256: ctx.sha, file: file.relPath, partner: file.partner, outcome, kind, invoices, outputs, findings: jf, ...(flows ? { flows } : {}), ms: total, timings: t };
 }
 
+/** In a flow of several invoices, a finding's path says which one: CPPFacturePivotUnitaire[n]. */
+function whichInvoice(findings: readonly Finding[], index: number): void {
+  for (const f of findings) if (f.path?.startsWith(`${PIVOT_UNIT}/`)) f.path = `${PIVOT_UNIT}[${index + 1}]${f.path.slice(PIVOT_UNIT.length)}`;
+}
+
 /** Validation and lifecycle decision for each invoice of the flux. */
 async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: ParsedInvoiceFlux): Promise<Verdict[]> {
   const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
@@ -561,8 +566,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
     ctx.t.validate += msNow() - tv;
-    // in a flow of several invoices, a path says which one: CPPFacturePivotUnitaire[n]
-    if (flux.invoices.length > 1) for (const f of findings) if (f.path?.startsWith(PIVOT_UNIT)) f.path = `${PIVOT_UNIT}[${index + 1}]${f.path.slice(PIVOT_UNIT.length)}`;
+    if (flux.invoices.length > 1) whichInvoice(findings, index);
     const unevaluated = findings.filter((f) => f.unevaluated);
     // the journal keeps them as warnings; the operator must hear of it: the invoice was not fully checked
     if (unevaluated.length > 0) ctx.log.error({ invoice: invoice.number, rules: unevaluated.map((f) => f.rule), errors: unevaluated.map((f) => f.message) }, 'validation rules could not be evaluated: the invoice was not fully checked (a fault of chorus-flux; please report it)');
@@ -691,6 +695,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     ctx.t.enrich += msNow() - te;
     v.invoice = e.invoice;
     v.route = e.route;
+    if (flux.invoices.length > 1) whichInvoice(e.findings, v.index);
     v.findings.push(...e.findings);
     // a deposited pivot's CSMOE (IPM4-043) is the routing table's to decide: said when it is not kept
     const csmoeIn = flux.pivotEnvelope?.parameters.find((p) => p.code === 'CSMOE')?.value.trim();
@@ -699,7 +704,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
         rule: 'CPRO-PIVOT-CSMOE',
         severity: 'warning',
         path: '/CPPFacturePivot/Enveloppe/EnveloppeUnitaire/Parametres/ParametreIndiv/Valeurparametre',
-        message: `The deposited pivot names the MOE code service ${csmoeIn.slice(0, 40)} (CSMOE); the routing table sends this invoice to ${e.route.recepteurId}${e.route.csmoe ? ` with CSMOE ${e.route.csmoe}` : ', its finance system, without CSMOE (no MOE is configured for this recipient and code service)'}.`,
+        message: `The deposited pivot names the MOE code service ${csmoeIn.slice(0, 40)} (CSMOE); the routing table sends this invoice to ${e.route.recepteurId}${e.route.csmoe ? ` with CSMOE ${e.route.csmoe}` : `, its finance system, without CSMOE (${recipient.moe ? 'not a works invoice the routing table sends to the MOE' : 'no MOE is configured for this recipient'})`}.`,
       });
     }
     // one Factur-X per invoice (IPM4-AIFE-1): a pivot that carries one already (our own output

@@ -171,7 +171,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const ended = trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes writes again: jobs complete');
   });
-  worker.on('failed', (job, err) => logJobFailure(logger, job, err));
+  worker.on('failed', (job, err) => logJobFailure(logger, job, err, config.source));
   await worker.waitUntilReady();
 
   return {
@@ -201,7 +201,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
  * up on, the job left in the failed list for an operator (an error). BullMQ stamps `finishedOn`
  * only on a job it will not retry.
  */
-function logJobFailure(logger: Logger, job: Job<FluxJobData> | undefined, err: Error): void {
+function logJobFailure(logger: Logger, job: Job<FluxJobData> | undefined, err: Error, configFile: string): void {
   const attempts = job?.opts.attempts ?? 1;
   const said = { err, jobId: job?.id, sha256: job?.data?.sha256, file: job?.data?.relPath, partner: job?.data?.partner, attempt: job?.attemptsMade, attempts };
   if (job && job.finishedOn === undefined) {
@@ -209,5 +209,5 @@ function logJobFailure(logger: Logger, job: Job<FluxJobData> | undefined, err: E
     return;
   }
   const why = err.name === 'UnrecoverableError' ? 'failed for good (not retried)' : `given up after ${job?.attemptsMade ?? '?'} attempt(s)`;
-  logger.error(said, `job ${why}: left in the failed list with its file in processing/ (chorus-flux jobs shows it; retry or set-aside once the cause is fixed)`);
+  logger.error(said, `job ${why}: left in the failed list with its file in processing/ (chorus-flux jobs --config ${configFile} shows it; retry or set-aside once the cause is fixed)`);
 }

@@ -74,7 +74,7 @@ function concerns(l: JournalLine, what: string): boolean {
     for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what)) return true;
   }
   if (l.event !== 'outcome') return false;
-  if (l.idFlx === what) return true; // a partner's own id for the flow it sent
+  if (l.idFlx !== undefined && l.idFlx === what.slice(0, 200)) return true; // a partner's own id for the flow it sent (journaled cut to 200)
   for (const i of l.invoices) if (i.number === what || i.idCpro === what || i.sourceIdCpro === what) return true;
   for (const f of l.flows ?? []) if (f.idFlux === what || (f.flow && outputNamesFlow(f.flow, what))) return true;
   return false;

@@ -108,7 +108,7 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       path: claimed.path,
       bytes: st.size,
       mtime: st.mtime.toISOString(),
-      why: `claimed by the watcher${at ? ` at ${new Date(at).toISOString()}` : ''}: queued or being processed (chorus-flux jobs shows the queue; a failed job waits for retry or set-aside)`,
+      why: `claimed by the watcher${at ? ` at ${new Date(at).toISOString()}` : ''}: queued or being processed (chorus-flux jobs --config ${config.source} shows the queue; a failed job waits for retry or set-aside)`,
     });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -118,11 +118,11 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
  * A waiting file the journal met and whose last line is a system failure was taken and failed:
  * it is not "not taken yet". Says so, with the failure, where the journal has it.
  */
-export function explainFailures(waiting: WaitingFile[], files: readonly TracedFile[]): WaitingFile[] {
+export function explainFailures(waiting: WaitingFile[], files: readonly TracedFile[], configFile: string): WaitingFile[] {
   return waiting.map((w) => {
     const last = files.find((f) => f.sha256 === w.sha256)?.lines.at(-1);
     if (last?.line.event !== 'system-error') return w;
-    const next = w.where === 'inbox' ? 'left in the inbox: the next run takes it again, once the cause is fixed' : 'its job failed: chorus-flux jobs shows it; retry or set-aside once the cause is fixed';
+    const next = w.where === 'inbox' ? 'left in the inbox: the next run takes it again, once the cause is fixed' : `its job failed: chorus-flux jobs --config ${configFile} shows it; retry or set-aside once the cause is fixed`;
     return { ...w, why: `taken at ${last.line.ts} and failed: ${last.line.message} (${last.ref}); ${next}` };
   });
 }

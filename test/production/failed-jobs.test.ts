@@ -90,7 +90,7 @@ describeRedis('failed jobs: jobs and retry', () => {
       [50, again.data.relPath, 'op-alpha'],
     ]);
     expect(failures[0].msg).toMatch(/^job failed, attempt 1 of 2: retried in \d+ ms$/);
-    expect(failures[1].msg).toMatch(/^job given up after 2 attempt\(s\): left in the failed list with its file in processing\/ \(chorus-flux jobs shows it; retry or set-aside once the cause is fixed\)$/);
+    expect(failures[1].msg).toMatch(/^job given up after 2 attempt\(s\): left in the failed list with its file in processing\/ \(chorus-flux jobs --config \S+ shows it; retry or set-aside once the cause is fixed\)$/);
     expect(existsSync(again.data.path)).toBe(true); // the file waits in processing/, not lost
 
     const listed = await jobs();

@@ -117,7 +117,7 @@ it('a file left in processing by a worker that died: stuck in processing, and lo
   expect(lost).toMatchObject({ file: 'op-beta/facture-0160.xml', partner: 'op-beta', writer: 'node-z', journal: `journal/${DAY}/node-z.jsonl:1` });
   expect(lost.message).toContain(`still in ${rel}`);
   expect(stuck).toMatchObject({ file: rel, sha256: lost.sha256, partner: 'op-beta', since: new Date(at(DAY, '09:00')).toISOString() });
-  expect(stuck.message).toMatch(/received by node-z at [0-9T:.Z-]+; if its job failed, `chorus-flux jobs` says why and `chorus-flux retry` queues it again once fixed\.$/);
+  expect(stuck.message).toMatch(/received by node-z at [0-9T:.Z-]+; if its job failed, `chorus-flux jobs --config [^`]+` says why and `chorus-flux retry` queues it again once fixed\.$/);
   expect(report!.totals.files.lost).toBe(1);
   expect(report!.byPartner.find((p) => p.partner === 'op-beta')!.files.lost).toBe(1);
 });

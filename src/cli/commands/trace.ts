@@ -112,7 +112,7 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
   // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
-  const waiting = explainFailures(await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes)), r.files);
+  const waiting = explainFailures(await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes)), r.files, config.source);
   write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting));
   return r.files.length + waiting.length > 0 ? 0 : 1;
 }

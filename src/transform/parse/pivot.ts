@@ -24,7 +24,7 @@ const RENVOI: readonly string[] = ['Non', 'Complétée', 'Recyclée'];
 
 /** TypePJ as V2_02 writes it: V1_20 types it xs:integer, so "1" and "2" (or "001") are its 01 and 02. */
 function typeOfPj(raw: string | undefined): string | undefined {
-  const m = raw === undefined ? null : /^0*([12])$/.exec(raw);
+  const m = raw === undefined ? null : /^\+?0*([12])$/.exec(raw);
   return m ? `0${m[1]}` : raw;
 }
 

@@ -216,7 +216,8 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'each embedded attachment',
-    message: 'Attachment {n} "{name}": the extension "{ext}" is not allowed by Chorus Pro (allowed: PDF, XML, JPG, PNG, ZIP, DOCX, XLSX, ODT … the full list in DESIGN.md and schemas/chorus-attachments.json).',
+    // the whole list: the partner who reads it has no copy of ours (274 characters with a 50-character name)
+    message: `Attachment {n} "{name}": the extension "{ext}" is not allowed by Chorus Pro; allowed: ${[...limits.allowedExtensions].map((x) => x.toLowerCase()).join(' ')}.`,
     check: (ctx) =>
       supplied(ctx.invoice)
         .filter(({ a }) => a.content !== undefined && a.fileName !== undefined && !ALLOWED_EXT.has(extensionOf(a.fileName)))
