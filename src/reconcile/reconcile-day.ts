@@ -667,7 +667,9 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
  */
 export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: string[]): { root: string; partnerFor: (abs: string) => string }[] {
   const out: { root: string; partnerFor: (abs: string) => string }[] = [];
-  if (!(isBundledExample(config) && runInboxes.size > 0)) {
+  // the bundled example's inboxes are the project's fixtures: never an operator's inbox (a fresh
+  // checkout's files, "uploaded" the day before, read as never picked up)
+  if (!isBundledExample(config)) {
     for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) if (p.inbox) out.push({ root: p.inbox, partnerFor: () => p.id });
   }
   for (const root of [...runInboxes].sort(cmp)) {

@@ -39,7 +39,7 @@ const MARKUP = /<(?:\/([^\s>]+)\s*>|!--([\s\S]*?)-->|\?([\s\S]*?)\?>|!\[CDATA\[[
 const NAME = /^[A-Za-z_\u00C0-\uFFFF][\w.\-:\u00B7\u00C0-\uFFFF]*$/;
 const ATTR = /\s+([^\s=/><"']+)\s*=/g;
 const NON_SPACE = /\S/;
-const SOME_TEXT = /\S/g;
+const SOME_TEXT = /[^ \n\t\r]/g;
 
 function describe(name: string, stack: string[]): string {
   return stack.length ? `${name} (inside ${stack.slice(-3).join(' > ')})` : name;
@@ -72,6 +72,21 @@ function piProblem(body: string, at: number, text: string): string | undefined {
 /** Past the limit of the element being read: MAX_TEXT, or for an embedded file MAX_BLOB_TEXT. */
 function overLimit(length: number, stack: readonly string[]): boolean {
   return !BLOB_ELEMENT.test(stack[stack.length - 1]) || length > MAX_BLOB_TEXT;
+}
+
+/** Whether text[from, to) holds more than XML white space: its ends first (a value), then a short loop, then a regex. */
+function someText(text: string, from: number, to: number): boolean {
+  if (!isSpace(text.charCodeAt(from)) || !isSpace(text.charCodeAt(to - 1))) return true;
+  if (to - from <= 64) {
+    for (let i = from + 1; i < to - 1; i++) if (!isSpace(text.charCodeAt(i))) return true;
+    return false;
+  }
+  SOME_TEXT.lastIndex = from;
+  return SOME_TEXT.exec(text) !== null && SOME_TEXT.lastIndex <= to;
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
 }
 
 function tooLong(from: number, length: number, stack: readonly string[]): WellFormedError {
@@ -109,8 +124,7 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
     if (stack.length > 0 && at > last) {
       // white space between elements is dropped by the reader: only a piece with text adds up
       // (one run of over 1 MB, white or not, is refused all the same)
-      SOME_TEXT.lastIndex = last;
-      const hasText = at - last > MAX_TEXT || (SOME_TEXT.exec(text) !== null && SOME_TEXT.lastIndex <= at);
+      const hasText = at - last > MAX_TEXT || someText(text, last, at);
       if (hasText) textLength += at - last;
       if (textLength > MAX_TEXT && overLimit(textLength, stack)) return tooLong(textFrom, textLength, stack);
     }

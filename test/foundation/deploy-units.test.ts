@@ -6,7 +6,7 @@
  * run as written, with the installation's paths mapped to a temporary folder.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli, ROOT } from '../helpers/cli';
 import { FIXTURES_INBOX, tempDir } from '../helpers/run';
@@ -77,7 +77,14 @@ describe('systemd units (deploy/systemd)', () => {
     const data = path.join(root, 'srv');
     mkdirSync(path.join(data, 'in'), { recursive: true });
     cpSync(path.join(FIXTURES_INBOX, 'op-alpha'), path.join(data, 'in', 'op-alpha'), { recursive: true });
-    const mapped = (exec: string) => chorusFluxArgs(exec).map((w) => w.replace(INSTALL.config, path.join(ROOT, 'config', 'example.json')).replace(INSTALL.data, data));
+    // the example configuration with its partners' inboxes under the installation's data: as
+    // shipped they are the repository's fixtures, which the nightly reconciliation then scans
+    // (a checkout made the day before reads as files never picked up)
+    const example = JSON.parse(readFileSync(path.join(ROOT, 'config', 'example.json'), 'utf8')) as { partners: { id: string; inbox?: string }[] };
+    for (const p of example.partners) if (p.inbox) p.inbox = path.join(data, 'in', p.id);
+    const configFile = path.join(root, 'config.json');
+    writeFileSync(configFile, JSON.stringify(example));
+    const mapped = (exec: string) => chorusFluxArgs(exec).map((w) => w.replace(INSTALL.config, configFile).replace(INSTALL.data, data));
     const run = settings('chorus-flux-run.service').get('ExecStart') ?? [];
     expect(run).toHaveLength(1);
     const ran = await cli(mapped(run[0]).map((w) => (w === '60' ? '0' : w))); // --min-age 60: the fixtures were copied just now

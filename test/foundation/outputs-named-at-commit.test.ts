@@ -30,7 +30,8 @@ it.each([1, 2])('a run killed before its commit leaves no output a partner could
   // the killed attempt's temp files swept from the outboxes at start (the state tree's, nightly)
   expect(listFiles(out, ['state']).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   expect(visible('pivot').length).toBeGreaterThan(0);
-  const r = await cli(['reconcile', '--out', out, '--date', new Date().toISOString().slice(0, 10)], { timeoutMs: 60_000 });
+  // the day in the installation's time zone (the UTC date is yesterday's between 23:00 and midnight in Paris)
+  const r = await cli(['reconcile', '--out', out, '--date', dayOf(new Date(), bundledConfig(out).timezone)], { timeoutMs: 60_000 });
   expect(r.stdout).toMatch(/CLEAN/);
   expect(r.code).toBe(0);
 }, 120_000);

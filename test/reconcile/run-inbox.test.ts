@@ -62,8 +62,9 @@ it("with the bundled example configuration, the day's run inboxes are scanned in
   expect(fixtureInboxes.length).toBeGreaterThan(0);
   const run = path.join(day.root, 'inbox-a');
   expect(inboxesToScan(bundled, new Set([run]), []).map((r) => r.root)).toEqual([run]);
-  // no run that day (a watch installation running on the example): its inboxes are the ones
-  expect(inboxesToScan(bundled, new Set(), []).map((r) => r.root).sort()).toEqual([...fixtureInboxes].sort());
+  // no run that day: nothing (the fixtures are no operator's inbox: a fresh checkout's files,
+  // "uploaded" the day before, read as never picked up — watch needs --config, never the example)
+  expect(inboxesToScan(bundled, new Set(), [])).toEqual([]);
   // a run's file is given the partner of its first folder, as run gives it
   const [scan] = inboxesToScan(bundled, new Set([run]), []);
   const f = path.join(run, 'op-gamma', readdirSync(path.join(run, 'op-gamma'))[0]);
