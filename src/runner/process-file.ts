@@ -695,8 +695,6 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     ctx.t.enrich += msNow() - te;
     v.invoice = e.invoice;
     v.route = e.route;
-    if (flux.invoices.length > 1) whichInvoice(e.findings, v.index);
-    v.findings.push(...e.findings);
     // a deposited pivot's CSMOE (IPM4-043) is the routing table's to decide: said when it is not kept
     const csmoeIn = flux.pivotEnvelope?.parameters.find((p) => p.code === 'CSMOE')?.value.trim();
     if (csmoeIn && csmoeIn !== e.route.csmoe) {

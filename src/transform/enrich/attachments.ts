@@ -4,7 +4,6 @@
  * NomPJOrigine. Pivot input keeps the values it came with, but for a NomPJ the XSD refuses or
  * that reads as a path (made safe, the given name kept as NomPJOrigine). Pure.
  */
-import type { Finding } from '../../model/finding';
 import type { Attachment } from '../../model/invoice';
 import { isPlainName, originalName, safeName, uniqueNames } from './attachment-names';
 import { categoryOf } from './attachment-category';
@@ -64,11 +63,9 @@ function uriSegment(uri: string): string | undefined {
 
 export interface TypedAttachments {
   attachments: Attachment[];
-  findings: Finding[];
 }
 
-export function typeAttachments(list: readonly Attachment[], pathOf: (index: number) => string | undefined): TypedAttachments {
-  const findings: Finding[] = [];
+export function typeAttachments(list: readonly Attachment[]): TypedAttachments {
   const typed = list.map((a, k): Attachment => {
     if (a.pivot?.typePJ !== undefined && a.pivot.nomPJ !== undefined && a.pivot.mimeTypePJ !== undefined) {
       // from a pivot: kept as it came, but for a name the XSD refuses (over 50) or that reads as a path
@@ -111,5 +108,5 @@ export function typeAttachments(list: readonly Attachment[], pathOf: (index: num
     if (names[k] !== a.pivot.nomPJ && a.pivot.nomPJOrigine === undefined && a.pivot.typePJ !== '01') a.pivot.nomPJOrigine = originalName(a.pivot.nomPJ);
     a.pivot.nomPJ = names[k];
   });
-  return { attachments: typed, findings };
+  return { attachments: typed };
 }

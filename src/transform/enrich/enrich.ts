@@ -5,11 +5,9 @@
  *   IPM4-043 works invoices routed to the MOE (envelope parameter CSMOE) · Renvoi · DateLivraison.
  */
 import type { Recipient } from '../../config/config';
-import type { Finding } from '../../model/finding';
 import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
 import { pivotCadre, supplierIdType } from '../../emit/pivot/mapping';
 import { isWorksCadre } from '../chorus/routing';
-import { pathOf } from '../validate/paths';
 import { typeAttachments } from './attachments';
 
 export interface EnrichContext {
@@ -35,7 +33,6 @@ export interface Route {
 export interface Enriched {
   invoice: Invoice;
   route: Route;
-  findings: Finding[];
 }
 
 export function routeOf(inv: Invoice, recipient: Recipient): Route {
@@ -54,9 +51,7 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
   if (ctx.sourceDocument && !attachments.some((a) => a.isInvoiceDocument)) {
     attachments = [{ fileName: ctx.sourceDocument.fileName, content: ctx.sourceDocument.content, isInvoiceDocument: true }, ...attachments];
   }
-  // pivot paths are per PJ; other syntaxes count BG-24 without the added invoice document
-  const offset = attachments.length - source.attachments.length;
-  const typed = typeAttachments(attachments, (k) => (k < offset ? undefined : pathOf('BG-24', source.syntax, k - offset + 1, source.documentKind)));
+  const typed = typeAttachments(attachments);
   const service = ctx.recipient.codeServices.find((c) => c.code === source.buyerReference?.trim());
   const invoice: Invoice = {
     ...source,
@@ -73,5 +68,5 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
       moeAvailabilityDate: route.toMoe ? ctx.receptionDate : source.chorus.moeAvailabilityDate,
     },
   };
-  return { invoice, route, findings: typed.findings };
+  return { invoice, route };
 }
