@@ -45,9 +45,7 @@ export function instantOfWallTime(wall: number, timeZone: string): number {
 export function dayStart(day: string, timeZone: string): Date {
   const m = DAY.exec(day);
   if (!m) throw new Error(`not a day: ${day}`);
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  let t = wall;
-  for (let k = 0; k < 3; k++) t = wall - (wallClockMs(t, timeZone) - t);
+  let t = instantOfWallTime(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])), timeZone);
   // where midnight does not exist (a DST jump at 00:00), step to the first instant of the day
   while (dayOf(new Date(t), timeZone) < day) t += 15 * 60_000;
   while (dayOf(new Date(t - 1), timeZone) === day) t -= 15 * 60_000;

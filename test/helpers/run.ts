@@ -33,6 +33,13 @@ export function fixturesCopy(): { root: string; inbox: string; out: string } {
   return { root, inbox, out: path.join(root, 'out') };
 }
 
+/** The result of one file of a run (by its inbox-relative path); throws when the run has none. */
+export function resultOf(s: RunSummary, file: string): RunSummary['results'][number] {
+  const r = s.results.find((x) => x.file === file);
+  if (!r) throw new Error(`no result for ${file} in ${s.results.map((x) => x.file).join(', ')}`);
+  return r;
+}
+
 export async function runOnce(inbox: string, config: Config, opts: { clock?: Clock } = {}): Promise<RunSummary> {
   const deps = createDeps(config, { logger: createLogger({ level: 'silent' }), clock: opts.clock });
   return runEmbedded({ inbox, deps });

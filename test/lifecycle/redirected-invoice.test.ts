@@ -10,9 +10,8 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunSummary } from '../../src/runner/embedded';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -35,11 +34,7 @@ function drop(inbox: string, partner: string, name: string, content: string): vo
   writeFileSync(path.join(inbox, partner, name), content);
 }
 
-function only(s: RunSummary, file: string) {
-  const r = s.results.find((x) => x.file === file);
-  if (!r) throw new Error(`no result for ${file}`);
-  return r;
-}
+const only = resultOf;
 
 const v = (file: string, expr: string) => xpath(file, `string(${expr})`);
 

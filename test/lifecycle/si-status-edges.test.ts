@@ -14,9 +14,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { traceCommand } from '../../src/cli/commands/trace';
 import { LifecycleStore } from '../../src/lifecycle/store';
-import type { RunSummary } from '../../src/runner/embedded';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -29,11 +28,7 @@ const VALMONT = '21787789300016';
 const LYCEE = '19494032600011';
 const SUPPLIER = '99746507500015';
 
-function only(s: RunSummary, file: string) {
-  const r = s.results.find((x) => x.file === file);
-  if (!r) throw new Error(`no result for ${file} in ${s.results.map((x) => x.file).join(', ')}`);
-  return r;
-}
+const only = resultOf;
 
 const v = (file: string, expr: string) => xpath(file, `string(${expr})`);
 
