@@ -34,6 +34,13 @@ function wallClockMs(instant: number, timeZone: string): number {
   return Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second);
 }
 
+/** An instant as the installation's wall clock reads it: `2026-12-06 01:22:48` (for an operator's eyes). */
+export function localDateTime(iso: string, timeZone: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return iso;
+  return new Date(wallClockMs(t, timeZone)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** The instant a wall-clock time (its fields read as UTC milliseconds) stands for in `timeZone`. */
 export function instantOfWallTime(wall: number, timeZone: string): number {
   let t = wall;

@@ -5,16 +5,18 @@
  * report that does not exist raises no alarm. The scheduled run reconciles them too, and
  * `watch`'s metrics say when the newest report was written.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { statePaths } from '../runner/deps';
-import { addDays, isDay } from './day';
+import { addDays, dayEnd, isDay } from './day';
 import { defaultReportDir, reportPaths } from './reconcile-day';
 
 /**
  * Days before `before` (YYYY-MM-DD), at most `reconcile.catchUpDays` back, whose journal
- * folder holds a file and that have no JSON report in `reportDir`; oldest first. A journal
+ * folder holds a file and that have no whole report in `reportDir`; oldest first. A report is
+ * whole when its JSON exists (written after its CSV and HTML) and was written after the day
+ * ended: a "day so far" report, made during the day, leaves the day to be reconciled. A journal
  * that cannot be read gives none (the reconciliation of `before` itself says what is wrong
  * with it).
  */
@@ -31,8 +33,16 @@ export function missedDays(config: Config, before: string, reportDir = defaultRe
   }
   return names
     .filter((d) => isDay(d) && d >= from && d < before)
-    .filter((d) => !existsSync(reportPaths(reportDir, d).json) && holdsFiles(path.join(journalDir, d)))
+    .filter((d) => !wholeReport(reportPaths(reportDir, d).json, dayEnd(d, config.timezone).getTime()) && holdsFiles(path.join(journalDir, d)))
     .sort();
+}
+
+function wholeReport(json: string, dayOver: number): boolean {
+  try {
+    return statSync(json).mtimeMs >= dayOver;
+  } catch {
+    return false;
+  }
 }
 
 function holdsFiles(dir: string): boolean {

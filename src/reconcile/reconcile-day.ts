@@ -104,9 +104,10 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
       result.swept = await sweepStateAndDay(opts.config, date);
       if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary or lock file(s) left under state/ or the day's archive/ and error/ by processes that crashed.`);
       const files = reportPaths(opts.reportDir ?? defaultReportDir(opts.config), date);
-      await writeFileAtomic(files.json, renderJson(report));
+      // the JSON last: its presence says the day's reports are whole (the catch-up skips such a day)
       await writeCsvFile(files.csv, rows());
       await writeFileAtomic(files.html, renderHtml(report));
+      await writeFileAtomic(files.json, renderJson(report));
       result.files = files;
     }
     return result;
@@ -300,13 +301,14 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     }
   }
   // an outcome whose mark (state/files, written just before its journal line) says it happened
-  // in these days, listing these outputs, while the journal has neither its outcome nor its
-  // receipt: a journal file lost or cut. Said once, with its outputs; they were orphans, "a
-  // file copied or written by hand", which blamed the outputs for the journal's loss
+  // in these days, listing these outputs, while the journal has not its outcome: a journal file
+  // lost, or its last line cut by a crash (the receipt may be there). Said once, with its
+  // outputs, instead of a lost file; they were orphans, "a file copied or written by hand",
+  // which blamed the outputs for the journal's loss
   const unjournaled = new Set<string>();
   for (const c of [...candidates.values()].filter((x) => !x.listed && (x.kind === 'archive' || x.kind === 'error'))) {
     const sha = candidateSha.get(c.rel);
-    if (!sha || unjournaled.has(sha) || col.receiptOf(sha) || col.claimOf(sha) || col.prevReceived.has(sha) || col.nextReceived.has(sha)) continue;
+    if (!sha || unjournaled.has(sha) || col.hasOutcome(sha)) continue;
     const rec = await processed.get(sha).catch(() => undefined);
     if (!rec || !rec.outputs.some((o) => o.path === c.rel)) continue;
     const at = new Date(rec.at);
@@ -323,7 +325,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       partner: rec.partner,
       since: rec.at,
       outputs: rec.outputs.map((o) => o.path).sort(),
-      message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its receipt or its outcome: a journal file lost or cut? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
+      message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its outcome${col.receiptOf(sha) ? ' (its receipt is there)' : ''}: a journal file lost or cut by a crash? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
     });
     tags.sha(sha, 'outcome-not-journaled');
   }
@@ -450,7 +452,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   } else {
     // another file may be the same configuration, copied: said, not refused
     const others = [...col.configs.keys()].filter((source) => source !== config.source);
-    if (others.length > 0) notes.push(`The journal of ${date} was written with the configuration ${others.join(', ')}; this reconciliation reads ${config.source}: its inboxes, time zone and thresholds judge the day.`);
+    if (others.length > 0) notes.push(`The journal lines read for ${date} (from ${days[0]} to ${days[2]}) were written with the configuration ${others.join(', ')}; this reconciliation reads ${config.source}: its inboxes, time zone and thresholds judge the day.`);
   }
 
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never
@@ -518,7 +520,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
 
   // 7. files received without an outcome; outcomes without a receipt
   for (const f of files) {
-    if (!f.outcome && f.receipt) {
+    if (!f.outcome && f.receipt && !unjournaled.has(f.sha256)) {
       const errs = [...(col.systemErrors.get(f.sha256) ?? []), ...(col.systemErrors.get(f.receipt.file) ?? [])];
       const stuck = stuckBySha.get(f.sha256);
       anomalies.push({

@@ -1,7 +1,9 @@
 /**
  * The report as CSV (RFC 4180, comma, CRLF, UTF-8): one row per invoice of the day's files,
  * and one row for a file without invoices (refused before parsing, lost). Text cells that a
- * spreadsheet would take for a formula are prefixed with an apostrophe; amounts are not.
+ * spreadsheet would take for a formula are prefixed with an apostrophe; an amount is not when it
+ * reads as a number (the journal keeps a refused invoice's amounts as the supplier wrote them:
+ * `=HYPERLINK(…)` in a TaxExclusiveAmount is text, and prefixed like any other).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -34,15 +36,17 @@ export const CSV_COLUMNS: [keyof InvoiceRow, string][] = [
   ['anomalies', 'anomalies'],
 ];
 
-/** Cells never prefixed against formula injection: amounts (may be negative) and numbers. */
+/** Columns of numbers (amounts may be negative): a cell of one is left as it is when it reads as a number. */
 const NUMERIC = CSV_COLUMNS.map(([k]) => k === 'montantHT' || k === 'montantTTC' || k === 'index' || k === 'idCpro');
 
 const FORMULA = /^[=+\-@\t\r]/;
 const QUOTE = /[",\r\n]/;
 
+const NUMBER = /^-?\d+(\.\d+)?$/;
+
 export function csvCell(value: string, numeric = false): string {
   let v = value;
-  if (!numeric && FORMULA.test(v)) v = `'${v}`;
+  if (FORMULA.test(v) && !(numeric && NUMBER.test(v))) v = `'${v}`;
   return QUOTE.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 

@@ -3,6 +3,7 @@
  * external font or image, nothing fetched. Order: status and summary, anomalies first,
  * volumes per hour, per partner, per recipient (amounts in and out), notes.
  */
+import { localDateTime } from './day';
 import { hourlyChart } from './chart-svg';
 import { sentFlowText } from './sent-flows';
 import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
@@ -192,7 +193,7 @@ export function renderHtml(r: ReconcileReport): string {
 <body>
 <header>
 <h1>Reconciliation of ${esc(r.date)} ${status}</h1>
-<p class="sub">time zone ${esc(r.timezone)} · judged at ${esc(r.asOf)} · journal ${esc(r.journal.days.join(' / '))} · ${r.journal.lines} lines from ${r.journal.writers.length} writer(s)${r.journal.writers.length ? ` (${r.journal.writers.map(esc).join(', ')})` : ''} · stuck after ${r.settings.stuckProcessingMinutes} min · suspended deadline ${r.settings.suspendedDeadlineDays} days</p>
+<p class="sub">time zone ${esc(r.timezone)} · judged at ${esc(localDateTime(r.asOf, r.timezone))} · journal ${esc(r.journal.days.join(' / '))} · ${r.journal.lines} lines from ${r.journal.writers.length} writer(s)${r.journal.writers.length ? ` (${r.journal.writers.map(esc).join(', ')})` : ''} · stuck after ${r.settings.stuckProcessingMinutes} min · suspended deadline ${r.settings.suspendedDeadlineDays} days</p>
 </header>
 <section id="summary">${cards(r)}</section>
 <section id="anomalies">${anomaliesSection(r)}</section>

@@ -220,7 +220,28 @@ it('a writer\'s journal file lost: each of its files is told as an outcome its m
   expect(told.map((a) => a.file).sort()).toEqual(lostFiles.map((f) => f.file).sort());
   for (const f of lostFiles) expect(told.find((a) => a.sha256 === f.sha256)?.outputs).toEqual(f.outputs.map((o) => o.path).sort());
   expect(only(report!.anomalies, 'orphan-output')).toEqual([]);
-  expect(told[0].message).toMatch(/as its processed mark says, but no journal line of .* has its receipt or its outcome: a journal file lost or cut\?/);
+  expect(told[0].message).toMatch(/as its processed mark says, but no journal line of .* has its outcome: a journal file lost or cut by a crash\?/);
+});
+
+it('an outcome line cut by a crash (its receipt kept): the outcome its mark holds is told, its pivot is no orphan to remove', async () => {
+  const day = copyDay(clean);
+  const dir = path.join(day.out, 'journal', DAY);
+  const withOutcome = readdirSync(dir).find((w) => readFileSync(path.join(dir, w), 'utf8').includes('"event":"outcome"'))!;
+  const file = path.join(dir, withOutcome);
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  // the last outcome that wrote a pivot: everything after it gone, itself cut in the middle
+  const k = lines.map((l) => l.includes('"event":"outcome"') && l.includes('"kind":"pivot"')).lastIndexOf(true);
+  const cut = JSON.parse(lines[k]) as { file: string; sha256: string; outputs: { path: string; kind: string }[] };
+  writeFileSync(file, `${lines.slice(0, k).join('\n')}\n${lines[k].slice(0, 60)}`);
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  const told = only(report!.anomalies, 'outcome-not-journaled');
+  expect(told.map((a) => a.sha256)).toContain(cut.sha256);
+  expect(told.find((a) => a.sha256 === cut.sha256)?.message).toContain('(its receipt is there)');
+  expect(only(report!.anomalies, 'orphan-output').filter((a) => cut.outputs.some((o) => o.path === a.output))).toEqual([]);
+  expect(only(report!.anomalies, 'lost-file').filter((a) => a.sha256 === cut.sha256)).toEqual([]);
+  expect(types(report!.anomalies)).toContain('journal-damaged');
 });
 
 it('a suspended invoice past its deadline (suspended 40 days earlier, never completed)', async () => {

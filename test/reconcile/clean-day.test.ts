@@ -5,18 +5,19 @@
  * its exit codes.
  */
 import Big from 'big.js';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { readJournalDay, type JournalLine } from '../../src/journal/journal';
 import { LifecycleStore } from '../../src/lifecycle/store';
 import { lifecycleRecords } from '../../src/reconcile/lifecycle-scan';
 import { reconcileDay, reportPaths } from '../../src/reconcile/reconcile-day';
 import { addDays } from '../../src/reconcile/day';
+import { missedDays } from '../../src/reconcile/missed-days';
 import { parseCsv } from '../../src/reconcile/report-csv';
 import type { ReconcileReport } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
-import { buildCleanDay, copyDay, DAY, NEXT_DAY, writeConfigFile, type BuiltDay } from './day-builder';
+import { at, buildCleanDay, copyDay, DAY, NEXT_DAY, writeConfigFile, type BuiltDay } from './day-builder';
 
 const AFTER = fixedClock('2026-03-12T03:00:00Z');
 
@@ -176,4 +177,26 @@ it('--catch-up also reconciles the earlier days that have a journal but no repor
   const again = await cli(['reconcile', '--date', later, '--out', copy.out, '--config', writeConfigFile(copy.root), '--catch-up']);
   expect(again.stdout).toContain('no earlier day of the last 7 without a report');
   expect(again.code).toBe(0);
+});
+
+it('a day whose only report is a "day so far", or whose reports were not all written, is caught up later', async () => {
+  const copy = copyDay(day);
+  const reportDir = path.join(copy.out, 'reports');
+  rmSync(reportDir, { recursive: true, force: true });
+  const later = addDays(NEXT_DAY, 2);
+  // the operator looked at DAY during the day: its report says "the day so far"
+  const during = await reconcileDay({ config: copy.config, date: DAY, clock: fixedClock(at(DAY, '15:00')) });
+  expect(during.report?.notes.some((n) => n.includes('this is the day so far'))).toBe(true);
+  const t = new Date(at(DAY, '15:00'));
+  utimesSync(reportPaths(reportDir, DAY).json, t, t);
+  // NEXT_DAY's CSV could not be written (a folder in its place, as a full disk would fail it): no JSON either
+  mkdirSync(reportPaths(reportDir, NEXT_DAY).csv, { recursive: true });
+  const failed = await reconcileDay({ config: copy.config, date: NEXT_DAY, clock: fixedClock(`${addDays(NEXT_DAY, 1)}T03:00:00Z`) });
+  expect(failed.exitCode).toBe(2);
+  expect(existsSync(reportPaths(reportDir, NEXT_DAY).json)).toBe(false);
+  expect(missedDays(copy.config, later, reportDir)).toEqual([DAY, NEXT_DAY]);
+  // once the whole reports exist, nothing is missed
+  rmSync(reportPaths(reportDir, NEXT_DAY).csv, { recursive: true });
+  for (const d of [DAY, NEXT_DAY]) expect((await reconcileDay({ config: copy.config, date: d, clock: fixedClock(`${later}T03:00:00Z`) })).exitCode).toBe(0);
+  expect(missedDays(copy.config, later, reportDir)).toEqual([]);
 });

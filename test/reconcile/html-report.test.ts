@@ -65,6 +65,12 @@ describeChromium('the HTML report in headless Chromium', () => {
     return { page, requests: requests.filter((u) => u !== url), errors };
   }
 
+  it('says when the day was judged on the installation\'s clock, not in UTC', () => {
+    // the day ends at midnight in Paris: 23:00 UTC
+    expect(report.asOf).toBe('2026-03-10T23:00:00.000Z');
+    expect(readFileSync(html, 'utf8')).toContain('judged at 2026-03-11 00:00:00');
+  });
+
   it('renders self-contained: no request beyond the page itself, no script, no error', async () => {
     const { page, requests, errors } = await open(html);
     expect(requests).toEqual([]);

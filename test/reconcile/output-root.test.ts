@@ -80,5 +80,5 @@ it('refuses a day before the first day of the journal (a typo in the year read C
   writeFileSync(copy, require('node:fs').readFileSync(path.resolve(__dirname, '../../config/example.json')));
   const config = { ...bundledConfig(out), source: copy };
   const withCopy = await reconcileDay({ config, date: dayOf(new Date(), config.timezone), write: false });
-  expect(withCopy.report?.notes.some((n) => /^The journal of .* was written with the configuration .*example\.json \(bundled example\); this reconciliation reads .*copie\.json/.test(n))).toBe(true);
+  expect(withCopy.report?.notes.some((n) => /^The journal lines read for .* were written with the configuration .*example\.json \(bundled example\); this reconciliation reads .*copie\.json/.test(n))).toBe(true);
 }, 60_000);

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { duplicateIdCpro, type Emission } from '../../src/reconcile/anomalies';
-import { addDays, dayEnd, dayStart, isDay, LocalHours } from '../../src/reconcile/day';
+import { addDays, dayEnd, dayStart, isDay, LocalHours, localDateTime } from '../../src/reconcile/day';
 import { readJournalDayStream, SequenceCheck } from '../../src/reconcile/read-journal';
 import { csvCell, csvLine, parseCsv, renderCsv } from '../../src/reconcile/report-csv';
 import { esc, groupDigits } from '../../src/reconcile/report-html';
@@ -33,6 +33,12 @@ describe('days in Europe/Paris', () => {
     expect(h.hourOf('2026-07-10T07:15:00.000Z')).toBe(9);
     expect(h.hourOf('not a date')).toBeUndefined();
   });
+
+  it('shows an instant as the installation reads its clock (the HTML report said UTC)', () => {
+    expect(localDateTime('2026-12-06T00:22:48.924Z', 'Europe/Paris')).toBe('2026-12-06 01:22:48');
+    expect(localDateTime('2026-07-10T22:30:00.000Z', 'Europe/Paris')).toBe('2026-07-11 00:30:00');
+    expect(localDateTime('garbage', 'Europe/Paris')).toBe('garbage');
+  });
 });
 
 describe('CSV cells', () => {
@@ -41,6 +47,10 @@ describe('CSV cells', () => {
     expect(csvCell('dit "bonjour"')).toBe('"dit ""bonjour"""');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell('-12.50', true)).toBe('-12.50');
+    // a refused invoice's amount is journaled as written: in an amount column it is text unless it reads as a number
+    expect(csvCell('=HYPERLINK("http://evil.example","x")', true)).toBe(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    expect(csvCell('-2+3+cmd|x!A1', true)).toBe("'-2+3+cmd|x!A1");
+    expect(csvCell('-', true)).toBe("'-");
     expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
     const text = renderCsv([['op-alpha', 'a\r\nb', ...Array(20).fill('')]]);
     expect(parseCsv(text)[1].slice(0, 2)).toEqual(['op-alpha', 'a\r\nb']);
