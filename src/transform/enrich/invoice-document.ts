@@ -9,17 +9,14 @@
  * or name; one invoice has one invoice document: the first that qualifies (parse/flux.ts).
  */
 import type { Attachment, Invoice } from '../../model/invoice';
+import { CODES } from '../validate/codelists';
 import { looksLikePdf } from './mime-sniff';
 
-/** UNTDID 1001 document codes that denote an invoice or a credit note. */
-export const INVOICE_TYPE_CODES: ReadonlySet<string> = new Set([
-  '71', '80', '81', '82', '83', '84', '102', '130', '202', '203', '204', '211', '218', '219', '261', '262', '295', '296',
-  '308', '325', '326', '380', '381', '383', '384', '385', '386', '387', '388', '389', '390', '393', '394', '395', '396',
-  '420', '456', '457', '458', '527', '532', '553', '575', '623', '633', '751', '780', '817', '870', '875', '876', '877', '935',
-]);
+/** UNTDID 1001 document codes that denote an invoice or a credit note: the official schematron's lists (BR-CL-01). */
+export const INVOICE_TYPE_CODES: ReadonlySet<string> = new Set([...CODES.invoiceTypeUbl, ...CODES.creditNoteTypeUbl, ...CODES.documentTypeCii]);
 
-/** Credit-note codes of UNTDID 1001 (pivot Type 381); every other invoice code is pivot Type 380. */
-export const CREDIT_NOTE_TYPE_CODES: ReadonlySet<string> = new Set(['81', '83', '261', '262', '296', '308', '381', '396', '420', '458', '532']);
+/** Credit-note codes of UNTDID 1001 (pivot Type 381): the official schematron's list for a UBL CreditNote; every other invoice code is pivot Type 380. */
+export const CREDIT_NOTE_TYPE_CODES: ReadonlySet<string> = CODES.creditNoteTypeUbl;
 
 /** A PDF by its bytes: a PNG declared application/pdf, or named .pdf, is no invoice PDF. */
 function looksPdf(a: Attachment): boolean {
