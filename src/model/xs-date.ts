@@ -3,6 +3,18 @@ import { xmlTrim } from '../xml/xml-space';
 /** An xs:date as the pivot and status XSDs read it: YYYY-MM-DD, a day that exists (no time zone). */
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const ZONED_DATE = /^(\d{4}-\d{2}-\d{2})(?:Z|[+-](?:0\d|1[0-3]):[0-5]\d|[+-]14:00)$/;
+
+/**
+ * An xs:date without its time zone, which names the same calendar day: `2026-11-02+01:00` and
+ * `2026-12-02Z` are valid UBL and pivot dates, but the Factur-X (format 102), CDAR and
+ * lifecycle keys read days. Anything else is returned as it is (the checks judge it).
+ */
+export function dayOfXsDate(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  return ZONED_DATE.exec(xmlTrim(s))?.[1] ?? s;
+}
+
 export function isXsDate(s: string): boolean {
   const m = DATE.exec(xmlTrim(s));
   if (!m) return false;

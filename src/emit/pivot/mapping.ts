@@ -10,7 +10,10 @@
 import paymentMeans from '../../../schemas/payment-means.json';
 import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
 import { dec } from '../../model/decimal';
+import { pivotAmount, pivotUnitPrice } from '../../transform/chorus/pivot-amount';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
+
+export { pivotUnitPrice };
 import { partySiret } from '../../transform/chorus/siret';
 
 export interface Leaf<T> {
@@ -93,20 +96,6 @@ function present(v: string | undefined): string | undefined {
   return v !== undefined && /\S/.test(v) ? v : undefined;
 }
 
-/**
- * Ligne/PrixUnitaire: the price of one unit of Quantite. EN 16931 gives a price per BT-149
- * units ("15.24 per 12"); the pivot has no base quantity, so a price per 12 written as it came
- * made PrixUnitaire × Quantite twelve times MontantHT. Divided, rounded half up to the
- * pivot's 6 decimals; as written when BT-149 is absent, 1, or not a positive decimal.
- */
-export function pivotUnitPrice(l: InvoiceLine): string | undefined {
-  const net = l.price.net;
-  const base = dec(l.price.baseQuantity);
-  const price = dec(net);
-  if (!price || !base || base.lte(0) || base.eq(1)) return net;
-  return price.div(base).round(6, 1 /* half up */).toFixed();
-}
-
 /** Fournisseur/TypeIdentifiant: 1 SIRET, 2 EU outside France, 3 outside the EU. */
 const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'GR', 'EL', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
 export function supplierIdType(inv: Invoice): string {
@@ -165,15 +154,15 @@ function contenu(a: Attachment): string | undefined {
 
 const TVA: PNode<VatBreakdown>[] = [
   leaf('Taux', 'BT-119 VAT category rate (0 when absent or blank)', (v) => (v.rate?.trim() ? v.rate : '0'), true),
-  leaf('BaseHt', 'BT-116 VAT category taxable amount', (v) => v.taxableAmount, true),
-  leaf('MontantTVA', 'BT-117 VAT category tax amount', (v) => v.taxAmount, true),
+  leaf('BaseHt', 'BT-116 VAT category taxable amount', (v) => pivotAmount(v.taxableAmount), true),
+  leaf('MontantTVA', 'BT-117 VAT category tax amount', (v) => pivotAmount(v.taxAmount), true),
 ];
 
 const LIGNE: PNode<InvoiceLine>[] = [
-  leaf('ReferenceProduit', "BT-155 Item seller's identifier, else BT-153 Item name", (l) => l.item.sellerId ?? l.item.name),
-  leaf('PrixUnitaire', 'BT-146 Item net price ÷ BT-149 Item price base quantity (the pivot has none; rounded half up to 6 decimals)', pivotUnitPrice, true),
+  leaf('ReferenceProduit', "BT-155 Item seller's identifier, else BT-153 Item name", (l) => present(l.item.sellerId) ?? l.item.name),
+  leaf('PrixUnitaire', 'BT-146 Item net price ÷ BT-149 Item price base quantity (the pivot has none; rounded half up to 6 decimals; zeros past the sixth decimal dropped)', pivotUnitPrice, true),
   leaf('Quantite', 'BT-129 Invoiced quantity', (l) => l.quantity, true),
-  leaf('MontantHT', 'BT-131 Invoice line net amount', (l) => l.netAmount, true),
+  leaf('MontantHT', 'BT-131 Invoice line net amount', (l) => pivotAmount(l.netAmount), true),
   leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => present(l.vat.rate)),
 ];
 
@@ -204,18 +193,18 @@ const PJ: PNode<Attachment>[] = [
   leaf('NomPJOrigine', 'BT-125 filename as sent (≤ 50: its middle cut, extension kept) — IPM4-001', (a) => a.pivot?.nomPJOrigine),
   leaf('CategoriePJ', 'category table (schemas/attachment-categories.json) — IPM4-001', (a) => a.pivot?.categoriePJ),
   leaf('TypePJ', '01 invoice document, 02 complementary — IPM4-001', (a) => a.pivot?.typePJ ?? (a.isInvoiceDocument ? '01' : '02'), true),
-  leaf('MimeTypePJ', 'MIME type from the content magic bytes, else BT-125 mimeCode — IPM4-001', (a) => a.pivot?.mimeTypePJ ?? a.mimeCode ?? 'application/octet-stream', true),
+  leaf('MimeTypePJ', 'MIME type from the content magic bytes, else BT-125 mimeCode — IPM4-001', (a) => a.pivot?.mimeTypePJ ?? present(a.mimeCode) ?? 'application/octet-stream', true),
 ];
 
 export const PIVOT_INVOICE: PNode<Invoice>[] = [
   group('Fournisseur', 'BG-4 Seller', [
     leaf('TypeIdentifiant', '1 when a SIRET is known (scheme 0009), 2 EU, 3 outside the EU', supplierIdType, true),
     leaf('Identifiant', 'SIRET (BT-30/BT-29 scheme 0009), else BT-31 VAT id, else BT-30/BT-29', supplierId, true),
-    leaf('RaisonSociale', 'BT-27 Seller name, else BT-28 trading name', (i) => i.seller.name ?? i.seller.tradingName, true),
+    leaf('RaisonSociale', 'BT-27 Seller name, else BT-28 trading name', (i) => present(i.seller.name) ?? i.seller.tradingName, true),
     leaf('CodePays', 'BT-40 Seller country code', (i) => i.seller.address?.countryCode, true),
     group('ReferenceBancaire', 'BG-17 first credit transfer account, or BG-10 payee alone', [
       leaf('Compte', 'BT-84 Payment account identifier (IBAN)', (i) => firstAccount(i)?.id),
-      leaf('Etablissement', 'BT-86 Payment service provider identifier (BIC)', (i) => i.chorus.bankInstitution ?? firstAccount(i)?.bic),
+      leaf('Etablissement', 'BT-86 Payment service provider identifier (BIC)', (i) => present(i.chorus.bankInstitution) ?? firstAccount(i)?.bic),
       leaf('RaisonSocialeEncaisseur', 'BT-59 Payee name', payeeName),
     ], { when: hasBankReference, attrs: (i) => ({ Type: bankType(i) }) }),
     leaf('ModeEmission', '"flux" for every structured flow', (i) => i.chorus.emissionMode ?? 'flux', true),
@@ -223,7 +212,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
   group('Debiteur', 'BG-7 Buyer', [
     leaf('TypeIdentifiant', '1 (SIRET)', (i) => i.chorus.buyerIdType ?? '1', true),
     leaf('Identifiant', 'Buyer SIRET: BT-47 / BT-46 / BT-49 with scheme 0009', (i) => partySiret(i.buyer), true),
-    leaf('Nom', 'BT-44 Buyer name', (i) => i.buyer.name ?? i.buyer.tradingName),
+    leaf('Nom', 'BT-44 Buyer name', (i) => present(i.buyer.name) ?? i.buyer.tradingName),
     leaf('CodeService', 'BT-10 Buyer reference (code service)', (i) => i.buyerReference),
     leaf('NomService', 'code service name from the routing table', (i) => i.chorus.serviceName),
   ]),
@@ -244,9 +233,9 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => present(i.chorus.moeAvailabilityDate)),
     leaf('Devise', 'BT-5 Invoice currency code', (i) => i.currency, true),
     group('Montants', 'BG-22 Document totals', [
-      leaf('MontantHT', 'BT-109 Invoice total amount without VAT', (i) => i.totals.taxExclusive, true),
-      leaf('MontantTTC', 'BT-112 Invoice total amount with VAT', (i) => i.totals.taxInclusive, true),
-      leaf('MontantNetAPayer', 'BT-115 Amount due for payment', (i) => i.totals.payable, true),
+      leaf('MontantHT', 'BT-109 Invoice total amount without VAT', (i) => pivotAmount(i.totals.taxExclusive), true),
+      leaf('MontantTTC', 'BT-112 Invoice total amount with VAT', (i) => pivotAmount(i.totals.taxInclusive), true),
+      leaf('MontantNetAPayer', 'BT-115 Amount due for payment', (i) => pivotAmount(i.totals.payable), true),
     ]),
     group('TVAs', 'BG-23 VAT breakdown', [repeat<Invoice, VatBreakdown>('TVA', 'BG-23 one per VAT category and rate', (i) => i.vatBreakdown, TVA)], {
       when: (i) => i.vatBreakdown.length > 0,

@@ -6,6 +6,7 @@
 import type { LiftedContents } from '../../xml/document';
 import { all, at, attr, kid, kids, text, type XNode } from '../../xml/nodes';
 import { emptyInvoice, emptyLine, type Attachment, type Invoice, type Renvoi } from '../../model/invoice';
+import { dayOfXsDate } from '../../model/xs-date';
 
 export interface PivotEnvelope {
   version?: string;
@@ -95,8 +96,8 @@ function unit(u: XNode, contents: LiftedContents): Invoice {
   if (origin !== undefined) inv.precedingInvoices.push({ number: origin });
   inv.typeCode = text(df, 'Type');
   inv.profileId = text(df, 'Cadre');
-  inv.issueDate = text(df, 'DateEmissionFacture');
-  const livraison = text(df, 'DateLivraison');
+  inv.issueDate = dayOfXsDate(text(df, 'DateEmissionFacture'));
+  const livraison = dayOfXsDate(text(df, 'DateLivraison'));
   if (livraison !== undefined) inv.delivery = { date: livraison };
   const mode = kid(df, 'ModePaiement');
   const code = text(mode, 'Code');
@@ -105,8 +106,8 @@ function unit(u: XNode, contents: LiftedContents): Invoice {
     if (inv.paymentMeans.length === 0) inv.paymentMeans.push({ accounts: [] });
     inv.paymentMeans[0].code = code;
   }
-  inv.chorus.receptionDate = text(df, 'DateReception');
-  inv.chorus.moeAvailabilityDate = text(df, 'DateMiseADispositionMOE');
+  inv.chorus.receptionDate = dayOfXsDate(text(df, 'DateReception'));
+  inv.chorus.moeAvailabilityDate = dayOfXsDate(text(df, 'DateMiseADispositionMOE'));
   inv.currency = text(df, 'Devise');
   const m = kid(df, 'Montants');
   inv.totals.taxExclusive = text(m, 'MontantHT');

@@ -19,6 +19,7 @@ import {
   type PostalAddress,
 } from '../../model/invoice';
 import { ublFacts } from '../validate/facts/ubl-facts';
+import { dayOfXsDate } from '../../model/xs-date';
 import { xsBoolean } from '../validate/facts/walk';
 
 function ident(node: XNode | undefined): Identifier | undefined {
@@ -67,9 +68,14 @@ function party(p: XNode | undefined): Party {
   return out;
 }
 
+/** A date element's day: an xs:date's time zone dropped (the same calendar day). */
+function day(node: XNode | undefined, p: string): string | undefined {
+  return dayOfXsDate(text(node, p));
+}
+
 function period(node: XNode | undefined): Period | undefined {
   if (node === undefined) return undefined;
-  return { start: text(node, 'StartDate'), end: text(node, 'EndDate'), descriptionCode: text(node, 'DescriptionCode') };
+  return { start: day(node, 'StartDate'), end: day(node, 'EndDate'), descriptionCode: text(node, 'DescriptionCode') };
 }
 
 function allowanceCharge(ac: XNode): AllowanceCharge {
@@ -175,10 +181,10 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   inv.customizationId = text(root, 'CustomizationID');
   inv.profileId = text(root, 'ProfileID');
   inv.number = text(root, 'ID');
-  inv.issueDate = text(root, 'IssueDate');
+  inv.issueDate = day(root, 'IssueDate');
   inv.typeCode = text(root, credit ? 'CreditNoteTypeCode' : 'InvoiceTypeCode');
-  inv.dueDate = credit ? text(root, 'PaymentMeans/PaymentDueDate') : text(root, 'DueDate');
-  inv.taxPointDate = text(root, 'TaxPointDate');
+  inv.dueDate = credit ? day(root, 'PaymentMeans/PaymentDueDate') : day(root, 'DueDate');
+  inv.taxPointDate = day(root, 'TaxPointDate');
   inv.currency = text(root, 'DocumentCurrencyCode');
   inv.taxCurrency = text(root, 'TaxCurrencyCode');
   inv.buyerAccountingRef = text(root, 'AccountingCost');
@@ -189,7 +195,7 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   inv.salesOrderReference = text(root, 'OrderReference/SalesOrderID');
   inv.precedingInvoices = all(root, 'BillingReference/InvoiceDocumentReference').map((r) => ({
     number: text(r, 'ID'),
-    issueDate: text(r, 'IssueDate'),
+    issueDate: day(r, 'IssueDate'),
   }));
   inv.despatchAdviceReference = text(root, 'DespatchDocumentReference/ID');
   inv.receivingAdviceReference = text(root, 'ReceiptDocumentReference/ID');
@@ -197,7 +203,10 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   inv.contractReference = text(root, 'ContractDocumentReference/ID');
   inv.projectReference = text(root, 'ProjectReference/ID');
   for (const ref of kids(root, 'AdditionalDocumentReference')) {
-    if (text(ref, 'DocumentTypeCode') === '130') inv.invoicedObjectId = ident(kid(ref, 'ID'));
+    const code = text(ref, 'DocumentTypeCode');
+    if (code === '130') inv.invoicedObjectId = ident(kid(ref, 'ID'));
+    // a CreditNote has no cac:ProjectReference: its BT-11 is a document reference typed 50
+    else if (credit && code === '50' && kid(ref, 'Attachment') === undefined) inv.projectReference ??= text(ref, 'ID');
     else inv.attachments.push(attachment(ref, contents));
   }
   inv.seller = party(at(root, 'AccountingSupplierParty/Party'));
@@ -221,7 +230,7 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   const delivery = kid(root, 'Delivery');
   if (delivery !== undefined) {
     inv.delivery = {
-      date: text(delivery, 'ActualDeliveryDate'),
+      date: day(delivery, 'ActualDeliveryDate'),
       locationId: ident(at(delivery, 'DeliveryLocation/ID')),
       address: address(at(delivery, 'DeliveryLocation/Address')),
       partyName: text(delivery, 'DeliveryParty/PartyName/Name'),

@@ -10,6 +10,7 @@ import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
 import { contentMime } from '../../enrich/mime-sniff';
+import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
@@ -37,19 +38,19 @@ function extensionOf(name: string): string {
   return i < 0 ? '' : name.slice(i + 1).toUpperCase();
 }
 
-/** Amounts the pivot carries: "19 positions, at most 6 decimals" (Chorus Pro external specifications). */
-function pivotAmounts(inv: Invoice): { name: string; value: string | undefined }[] {
+/** Amounts the pivot carries, as it writes them: "19 positions, at most 6 decimals" (Chorus Pro external specifications). */
+function pivotAmounts(inv: Invoice): { name: string; value: string | undefined; path: string; index?: number }[] {
   return [
-    { name: 'MontantHT (BT-109)', value: inv.totals.taxExclusive },
-    { name: 'MontantTTC (BT-112)', value: inv.totals.taxInclusive },
-    { name: 'MontantNetAPayer (BT-115)', value: inv.totals.payable },
+    { name: 'MontantHT (BT-109)', value: pivotAmount(inv.totals.taxExclusive), path: 'BG-22' },
+    { name: 'MontantTTC (BT-112)', value: pivotAmount(inv.totals.taxInclusive), path: 'BG-22' },
+    { name: 'MontantNetAPayer (BT-115)', value: pivotAmount(inv.totals.payable), path: 'BG-22' },
     ...inv.vatBreakdown.flatMap((v, k) => [
-      { name: `TVA[${k + 1}]/BaseHt (BT-116)`, value: v.taxableAmount },
-      { name: `TVA[${k + 1}]/MontantTVA (BT-117)`, value: v.taxAmount },
+      { name: `TVA[${k + 1}]/BaseHt (BT-116)`, value: pivotAmount(v.taxableAmount), path: 'BG-22' },
+      { name: `TVA[${k + 1}]/MontantTVA (BT-117)`, value: pivotAmount(v.taxAmount), path: 'BG-22' },
     ]),
     ...inv.lines.flatMap((l, k) => [
-      { name: `Ligne[${k + 1}]/MontantHT (BT-131)`, value: l.netAmount },
-      { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: l.price.net },
+      { name: `Ligne[${k + 1}]/MontantHT (BT-131)`, value: pivotAmount(l.netAmount), path: 'BG-25', index: k + 1 },
+      { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 },
     ]),
   ];
 }
@@ -195,7 +196,7 @@ export const CHORUS_RULES: Rule[] = [
       for (const a of pivotAmounts(ctx.invoice)) {
         if (a.value === undefined || !isDecimal(a.value)) continue;
         const digits = a.value.replace(/[^0-9]/g, '').replace(/^0+(?=\d)/, '');
-        if (fractionDigits(a.value) > 6 || digits.length > 19) out.push({ path: p(ctx, 'BG-22'), values: { name: a.name, value: a.value } });
+        if (fractionDigits(a.value) > 6 || digits.length > 19) out.push({ path: p(ctx, a.path, a.index) ?? p(ctx, 'BG-22'), values: { name: a.name, value: a.value } });
       }
       return out;
     },

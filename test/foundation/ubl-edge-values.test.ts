@@ -1,0 +1,84 @@
+/**
+ * Valid UBL values that reached the pivot wrongly, or had the invoice refused (found by an
+ * audit of UBL → pivot fidelity; every input passes the UBL XSD and the EN 16931 schematron):
+ * - an xs:date with a time zone (`2026-11-02+01:00`, `2026-12-02Z`) was refused
+ *   CPRO-PIVOT-DATE: it names the same calendar day, which the pivot carries;
+ * - a price printed with zeros past the sixth decimal (`4.50000000`) was refused
+ *   CPRO-MONTANT-FORMAT, and a 7-decimal price per 1000 units refused although the pivot
+ *   carries it divided and rounded: the check now judges what the pivot writes;
+ * - an empty seller's item identifier wiped the item name out of ReferenceProduit;
+ * - a CreditNote's project reference (BT-11, a document reference typed 50: a CreditNote has
+ *   no cac:ProjectReference) was read as a supporting document.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseFlux } from '../../src/transform/parse/flux';
+import { SCHEMAS } from '../helpers/corpus';
+import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
+import { validateFiles } from '../helpers/xsd';
+import { xpath } from '../helpers/xpath';
+
+const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+
+function variant(number: string, edits: [string | RegExp, string][]): string {
+  let xml = papeterie.replace('<cbc:ID>F-2026-0101</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`);
+  for (const [from, to] of edits) {
+    const next = xml.replace(from, to);
+    if (next === xml) throw new Error(`edit not applied: ${from}`);
+    xml = next;
+  }
+  return xml;
+}
+
+const CASES: Record<string, string> = {
+  'dates-zoned.xml': variant('F-TZ-1', [
+    ['<cbc:IssueDate>2026-11-02</cbc:IssueDate>', '<cbc:IssueDate>2026-11-02+01:00</cbc:IssueDate>'],
+    ['<cbc:DueDate>2026-12-02</cbc:DueDate>', '<cbc:DueDate>2026-12-02Z</cbc:DueDate>'],
+  ]),
+  'price-zeros.xml': variant('F-PRIX-1', [['<cbc:PriceAmount currencyID="EUR">4.50</cbc:PriceAmount>', '<cbc:PriceAmount currencyID="EUR">4.50000000</cbc:PriceAmount>']]),
+  'price-per-1000.xml': variant('F-PRIX-2', [
+    ['<cbc:PriceAmount currencyID="EUR">4.50</cbc:PriceAmount>', '<cbc:PriceAmount currencyID="EUR">4500.0000001</cbc:PriceAmount><cbc:BaseQuantity unitCode="C62">1000</cbc:BaseQuantity>'],
+  ]),
+  'empty-seller-id.xml': variant('F-REF-1', [['<cbc:ID>PAP-A4-80</cbc:ID>', '<cbc:ID></cbc:ID>']]),
+};
+
+describe('valid UBL values, in the pivot', () => {
+  const out = tempDir('cf-ubl-edge-');
+  const inbox = path.join(out, 'inbox');
+  const pivots: Record<string, string> = {};
+
+  beforeAll(async () => {
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    for (const [name, xml] of Object.entries(CASES)) writeFileSync(path.join(inbox, 'op-alpha', name), xml);
+    const summary = await runOnce(inbox, bundledConfig(out));
+    for (const name of Object.keys(CASES)) {
+      const r = resultOf(summary, `op-alpha/${name}`);
+      expect({ name, outcome: r.outcome, fatal: r.findings.filter((f) => f.severity === 'fatal') }).toEqual({ name, outcome: 'accepted', fatal: [] });
+      pivots[name] = path.join(out, r.outputs.find((o) => o.kind === 'pivot')!.path);
+    }
+    expect(validateFiles(SCHEMAS.pivot, Object.values(pivots)).flatMap((v) => v.errors)).toEqual([]);
+  }, 120_000);
+
+  it('a zoned date is its calendar day', () => {
+    expect(xpath(pivots['dates-zoned.xml'], 'string(//DonneesFacture/DateEmissionFacture)')).toBe('2026-11-02');
+  });
+
+  it('a price is judged as the pivot writes it', () => {
+    expect(xpath(pivots['price-zeros.xml'], 'string(//Ligne[1]/PrixUnitaire)')).toBe('4.500000');
+    expect(xpath(pivots['price-per-1000.xml'], 'string(//Ligne[1]/PrixUnitaire)')).toBe('4.5');
+  });
+
+  it('an empty seller item identifier leaves the item name', () => {
+    expect(xpath(pivots['empty-seller-id.xml'], 'string(//Ligne[1]/ReferenceProduit)')).toBe('Ramettes papier A4 80 g');
+  });
+});
+
+it("a CreditNote's document reference typed 50 is its project reference (BT-11), not an attachment", async () => {
+  const avoir = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/avoir-e1-lycee.xml'), 'utf8');
+  const xml = avoir.replace('<cac:AccountingSupplierParty>', '<cac:AdditionalDocumentReference><cbc:ID>CHANTIER-7</cbc:ID><cbc:DocumentTypeCode>50</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>\n  <cac:AccountingSupplierParty>');
+  expect(xml).not.toBe(avoir);
+  const flux = await parseFlux(Buffer.from(xml));
+  const inv = 'invoices' in flux ? flux.invoices[0] : undefined;
+  expect(inv?.projectReference).toBe('CHANTIER-7');
+  expect(inv?.attachments.map((a) => a.id)).not.toContain('CHANTIER-7');
+});
