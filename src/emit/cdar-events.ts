@@ -30,6 +30,11 @@ export interface CdarStamp {
   messageId: string;
   /** the status's date-time (ISO) */
   at: string;
+  /**
+   * when the message was made (MDT-8): the inbound file's receipt, stable so that processing it
+   * again writes the same bytes. Default `at` (the pipeline's own statuses happen at receipt)
+   */
+  issuedAt?: string;
   /** when the invoice was received (ISO) */
   receivedAt?: string;
 }
@@ -38,7 +43,7 @@ function event(inv: Invoice, status: CdarStatusCode, to: 'seller' | 'buyer', sta
   const ref = cdarInvoiceRef(inv, stamp.receivedAt);
   const recipient: CdarParty | undefined = to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv);
   if (!ref || !recipient) return undefined;
-  return { messageId: stamp.messageId, issuedAt: stamp.at, statusAt: stamp.at, status, invoice: ref, recipient, reasons: reasons?.length ? reasons : undefined };
+  return { messageId: stamp.messageId, issuedAt: stamp.issuedAt ?? stamp.at, statusAt: stamp.at, status, invoice: ref, recipient, reasons: reasons?.length ? reasons : undefined };
 }
 
 /** Toward the depositor (the seller's side) for an invoice chorus-flux accepted: 200 and 203. */

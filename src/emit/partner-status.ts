@@ -30,7 +30,9 @@ export async function sendStatusFlow(sink: StatusSink, partnerId: string, flow: 
   const partner = partnerFor(sink.config, partnerId);
   const outputs: JournalOutput[] = [];
   if (flow && partner.statusFormats.includes('CPPStatut') && ((flow.flux?.length ?? 0) > 0 || (flow.factures?.length ?? 0) > 0)) {
-    const full: StatutFlow = { ...flow, recepteur: flow.recepteur ?? { id: partnerRecepteurId(partner), label: partner.name }, emetteur: emitterParty(sink.config) };
+    // a partner's own statusRecepteurId names it in every flow it gets; else the flow's (a COMPLETEE names the finance SI by its recepteurId)
+    const recepteur = partner.statusRecepteurId ? { id: partner.statusRecepteurId, label: flow.recepteur?.label ?? partner.name } : (flow.recepteur ?? { id: partnerRecepteurId(partner), label: partner.name });
+    const full: StatutFlow = { ...flow, recepteur, emetteur: emitterParty(sink.config) };
     outputs.push(await sink.outbox.writeStatus('statut', partner.id, statutFileName(full), serializeStatut(full)));
   }
   if (partner.statusFormats.includes('CDAR')) {

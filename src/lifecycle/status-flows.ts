@@ -199,7 +199,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
       const l = forwardLine(r);
       if (l) g.lines.push(l);
-      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at }));
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at, issuedAt: horodatage }));
       byPartner.set(r.record.partner, g);
     }
     const forwardedTo = new Map<string, JournalOutput[]>();

@@ -11,6 +11,8 @@ export class FluxError extends Error {
     /** XPath-like place in the file, when known */
     readonly path?: string,
     readonly line?: number,
+    /** the flux kind, when the root was recognised before the refusal (a CPPStatut gets no CDAR) */
+    readonly kind?: string,
   ) {
     super(message);
     this.name = 'FluxError';

@@ -33,7 +33,7 @@ import type { LifecycleStore } from '../lifecycle/store';
 import type { StatusFlowHandler } from '../lifecycle/status-handler';
 import type { Finding } from '../model/finding';
 import { FluxError, isFluxError, unexpectedParseFailure } from '../model/flux-error';
-import { FLUX_KINDS } from '../model/flux';
+import { FLUX_KINDS, type FluxKind } from '../model/flux';
 import type { Invoice } from '../model/invoice';
 import { withFileLock } from '../state/file-lock';
 import type { IdAllocator } from '../state/id-allocator';
@@ -275,7 +275,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     try {
       parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
     } catch (e) {
-      if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], undefined);
+      if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], e.kind as FluxKind | undefined);
       // a parser bug must not lose the file: refuse it with the reason, keep the original
       log.error({ err: e }, 'unexpected parse failure');
       return refuseFile(deps, file, ctx, [unexpectedParseFailure()], undefined);
@@ -447,8 +447,10 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const finding: Finding = {
     rule: 'CPRO-DOUBLON-FLUX',
     severity: 'fatal',
-    message: `DOUBLON: the same file (identical bytes) was received from partner ${previous.partner} on ${previous.receivedAt ?? previous.at} and processed (${previous.outcome}); nothing is emitted twice.`,
+    // which operator sent it first, when, and what came of it is not this partner's to know (as for CPRO-DOUBLON); the log says it
+    message: 'DOUBLON: the same file (identical bytes) was already received, through another operator, and processed; nothing is emitted twice.',
   };
+  copy.log.info({ first: { partner: previous.partner, receivedAt: previous.receivedAt ?? previous.at, outcome: previous.outcome } }, 'the same file came first from another partner: told DOUBLON');
   const cdar: (CdarEvent | undefined)[] = [];
   if (bytes && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     // the invoices of the flow, to name them in CDAR (a flow refused unreadable has none)

@@ -1,6 +1,6 @@
 /**
  * IPM4-009: every reason written into a flow is at most 300 characters. It is cut at a word
- * boundary, never inside a character (a surrogate pair or a letter with its combining
+ * boundary when one lies in its last quarter, else after the last whole character; never inside a character (a surrogate pair or a letter with its combining
  * accent stays whole), and ends with "…" when cut. The full text stays in the journal.
  */
 export const MAX_REASON = 300;
@@ -14,7 +14,13 @@ function codePoints(s: string): number {
 }
 
 export function cutReason(text: string, max = MAX_REASON): string {
-  const clean = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();
+  // controls, a lone surrogate (a message cut inside an emoji before it came here) and the
+  // non-characters U+FFFE/U+FFFF are no text an XML flow may carry
+  const clean = text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (codePoints(clean) <= max) return clean;
   const budget = max - 1; // room for the ellipsis
   let used = 0;

@@ -130,7 +130,8 @@ export function checkWellFormed(text: string): WellFormedError | undefined {
     }
     last = MARKUP.lastIndex;
     if (m[0] === '<') {
-      const near = text.slice(at, at + 30).replace(/\s+/g, ' ');
+      // 30 units, less the half of a surrogate pair the cut would leave (a lone surrogate is no text)
+      const near = text.slice(at, at + 30).replace(/[\ud800-\udbff]$/, '').replace(/\s+/g, ' ');
       return { index: at, message: `"<" does not start a valid tag, comment, CDATA section or processing instruction near "${near}"` };
     }
     if (m[1] !== undefined) {

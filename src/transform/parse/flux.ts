@@ -2,7 +2,7 @@
  * Bytes of one inbound file → its flux kind and its invoices (or its status lines).
  * Kind is decided from the content: PDF magic, else root element + namespace.
  */
-import { FluxError } from '../../model/flux-error';
+import { FluxError, isFluxError } from '../../model/flux-error';
 import { FLUX_KINDS, NS, type InvoiceFlux } from '../../model/flux';
 import { decodeAs, xmlEncodingOf } from '../../xml/decode';
 import { liftBlobs, lineAt, parseLiftedXml, scanRoot, type LiftedContents, type RootInfo } from '../../xml/document';
@@ -156,8 +156,13 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       return { kind: FLUX_KINDS.PIVOT, invoices: p.invoices, pivotEnvelope: p.envelope };
     }
     case 'STATUT':
-      checkSchemaStructure(xml, 'STATUT', opts);
-      checkStatutCounters(xml.node);
+      try {
+        checkSchemaStructure(xml, 'STATUT', opts);
+        checkStatutCounters(xml.node);
+      } catch (e) {
+        // refused as a status flow: answered by a CPPStatut 93, never by a CDAR about an invoice
+        throw isFluxError(e) ? new FluxError(e.rule, e.message, e.path, e.line, FLUX_KINDS.STATUT) : e;
+      }
       return { kind: FLUX_KINDS.STATUT, xml };
   }
 }
