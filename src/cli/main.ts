@@ -101,9 +101,10 @@ export function buildProgram(): Command {
 
   program
     .command('jobs')
-    .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed, 2 could not read the queue)')
+    .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed or the queue paused, 2 could not read the queue)')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--limit <n>', 'failed jobs listed, newest first', positiveInteger, 50)
+    .option('--resume', 'resume the queue if it was paused (from the dashboard), then show it')
     .option('--json', 'print the counts and the failed jobs as JSON')
     .action(async (opts) => {
       process.exitCode = await jobsCommand(opts);

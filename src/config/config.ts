@@ -60,7 +60,7 @@ export interface Config {
   watch: { stableMs: number; pollMs: number; rescanMs: number; eventsMaxFiles: number };
   worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
   metrics: { port: number; host: string; workerPort: number };
-  dashboard: { port: number; host: string };
+  dashboard: { port: number; host: string; readOnly: boolean };
   reconcile: { cron: string; stuckProcessingMinutes: number; catchUpDays: number; flowLookbackDays: number; transfersMoveOutputs: boolean };
   retention: { processedMarksDays: number };
 }
@@ -240,7 +240,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, eventsMaxFiles: 2000, ...(d.watch ?? {}) },
     worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
-    dashboard: { port: 3000, host: '127.0.0.1', ...(d.dashboard ?? {}) },
+    dashboard: { port: 3000, host: '127.0.0.1', readOnly: true, ...(d.dashboard ?? {}) },
     reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, catchUpDays: 7, flowLookbackDays: 31, transfersMoveOutputs: false, ...(d.reconcile ?? {}) },
     retention: { processedMarksDays: 400, ...(d.retention ?? {}) },
   };

@@ -7,6 +7,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface Metrics {
   registry: Registry;
   filesReceived: Counter<'partner'>;
+  attemptsFailed: Counter<'partner'>;
+  statusLines: Counter<'outcome'>;
   filesOutcome: Counter<'partner' | 'outcome' | 'kind'>;
   invoices: Counter<'outcome'>;
   /** invoices sent less checked than they should be (runner/less-checked.ts) */
@@ -56,12 +58,14 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
   });
   return {
     registry,
-    filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files received (processed by this process)', labelNames: ['partner'] as const, registers: [registry] }),
+    filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files this process began (once per file: its retries are counted by chorus_flux_file_attempts_failed_total)', labelNames: ['partner'] as const, registers: [registry] }),
+    attemptsFailed: new Counter({ name: 'chorus_flux_file_attempts_failed_total', help: 'Attempts at a file that failed on a system error (I/O, Redis) and were retried or given up', labelNames: ['partner'] as const, registers: [registry] }),
+    statusLines: new Counter({ name: 'chorus_flux_status_lines_total', help: "Lines of the finance SIs' CPPStatut flows: outcome=\"applied\" or \"refused\"", labelNames: ['outcome'] as const, registers: [registry] }),
     filesOutcome: new Counter({ name: 'chorus_flux_files_total', help: 'Inbound files by outcome (accepted, partial, refused, suspended, duplicate, status-applied, already-processed)', labelNames: ['partner', 'outcome', 'kind'] as const, registers: [registry] }),
-    invoices: new Counter({ name: 'chorus_flux_invoices_total', help: 'Invoices by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+    invoices: new Counter({ name: 'chorus_flux_invoices_total', help: 'Invoices by outcome (the lines of status flows are counted by chorus_flux_status_lines_total)', labelNames: ['outcome'] as const, registers: [registry] }),
     flowStatuses: new Counter({ name: 'chorus_flux_flow_statuses_total', help: 'Flow statuses partners sent about the flows chorus-flux sent them: verdict="acknowledged" (90-92), "rejected" (93-95: the flow did not reach the recipient\'s accounts; an error in the log), "partial" (96)', labelNames: ['partner', 'verdict'] as const, registers: [registry] }),
     invoicesLessChecked: new Counter({ name: 'chorus_flux_invoices_less_checked_total', help: 'Invoices sent less checked than they should be: reason="rule", a validation rule could not be evaluated (a fault of chorus-flux); reason="facturx", the pivot went without its Factur-X. Each is an error in the log', labelNames: ['reason'] as const, registers: [registry] }),
-    processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [registry] }),
+    processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers: [registry] }),
     queueDepth,
     claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
     inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, or waiting for their .done marker', labelNames: ['partner'] as const, registers: [registry] }),

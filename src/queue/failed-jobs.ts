@@ -35,6 +35,8 @@ export interface QueueOverview {
   counts: Record<(typeof JOB_STATES)[number], number>;
   /** the newest failed jobs, at most `limit` */
   failed: FailedJobView[];
+  /** the queue is paused (from the dashboard, or BullMQ's API): no worker takes a job */
+  paused: boolean;
 }
 
 export type RetryResult =
@@ -85,7 +87,7 @@ export async function queueOverview(queue: Queue<FluxJobData>, limit = 50): Prom
   const raw = await queue.getJobCounts(...JOB_STATES);
   const counts = Object.fromEntries(JOB_STATES.map((s) => [s, raw[s] ?? 0])) as QueueOverview['counts'];
   const failed = limit > 0 ? await queue.getFailed(0, limit - 1) : [];
-  return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf) };
+  return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf), paused: await queue.isPaused() };
 }
 
 export interface NightlyFailures {

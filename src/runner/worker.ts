@@ -32,6 +32,7 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redi
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
+import { FLUX_KINDS } from '../model/flux';
 
 export interface WorkerOptions {
   config: Config;
@@ -93,7 +94,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
       }
-      metrics?.filesReceived.inc({ partner: d.partner });
+      // a file once, at its first attempt (a retry is no new file; a job queued again by `retry` starts over)
+      if (job.attemptsMade === 0) metrics?.filesReceived.inc({ partner: d.partner });
       const end = metrics?.processingSeconds.startTimer();
       let r: FileResult;
       try {
@@ -103,12 +105,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         const attempts = job.opts.attempts ?? 1;
         const message = `attempt ${job.attemptsMade + 1} of ${attempts} failed${job.attemptsMade + 1 < attempts ? ' (retried)' : ''}: ${(e as Error).message ?? String(e)}`.slice(0, 1000);
         await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
+        metrics?.attemptsFailed.inc({ partner: d.partner });
         throw e;
       }
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const f of r.flows ?? []) metrics?.flowStatuses.inc({ partner: d.partner, verdict: f.verdict });
+      // a status flow's lines are no invoices: counted apart, as the reconciliation counts them
+      const statusLines = r.kind === FLUX_KINDS.STATUT;
       for (const i of r.invoices) {
+        if (statusLines) {
+          metrics?.statusLines.inc({ outcome: i.outcome === 'refused' ? 'refused' : 'applied' });
+          continue;
+        }
         metrics?.invoices.inc({ outcome: i.outcome });
         for (const reason of lessChecked(i)) metrics?.invoicesLessChecked.inc({ reason });
       }

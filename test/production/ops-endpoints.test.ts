@@ -17,6 +17,7 @@ import type { Rule } from '../../src/transform/validate/rule';
 import { ALL_RULES } from '../../src/transform/validate/rules';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
+import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { siFlowStatusFlow } from '../helpers/statut';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
@@ -64,6 +65,7 @@ describeRedis('operations endpoints', () => {
     expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="accepted",kind="IN_DP_E1_UBL_INVOICE"\} 3/);
     expect(body).toMatch(/chorus_flux_files_total\{partner="op-alpha",outcome="refused",kind="none"\} 1/);
     expect(body).toMatch(/chorus_flux_invoices_total\{outcome="accepted"\} 3/);
+    expect(body).toMatch(/chorus_flux_files_received_total\{partner="op-alpha"\} 5/);
     expect(body).toMatch(/chorus_flux_invoices_less_checked_total\{reason="rule"\} 1/);
     expect(body).not.toMatch(/chorus_flux_invoices_less_checked_total\{reason="facturx"\}/);
     expect(body).toMatch(/chorus_flux_flow_statuses_total\{partner="op-alpha",verdict="rejected"\} 1/);
@@ -84,7 +86,21 @@ describeRedis('operations endpoints', () => {
     expect(page).toMatch(/<html/i);
     const api = (await (await fetch(`${dash.url}api/queues`)).json()) as { queues: { name: string }[] };
     expect(api.queues.map((q) => q.name).sort()).toEqual(['flux', 'reconcile']);
+    // it has no login: read-only, it cannot pause the queue (nothing said a paused queue anywhere)
+    const pause = await fetch(`${dash.url}api/queues/flux/pause`, { method: 'PUT' });
+    expect(pause.status).toBeGreaterThanOrEqual(400);
+    expect(await queue.isPaused()).toBe(false);
     await dash.close();
+
+    // paused anyway (BullMQ's API, a dashboard allowed to): jobs says so, exit 1, and --resume resumes
+    await queue.pause();
+    const paused = await cli(['jobs', '--config', setup.configFile]);
+    expect(paused.code).toBe(1);
+    expect(paused.stdout).toContain('the queue is PAUSED');
+    const resumed = await cli(['jobs', '--config', setup.configFile, '--resume']);
+    expect(resumed.stderr).toContain('the queue was paused: resumed');
+    expect(resumed.stdout).not.toContain('PAUSED');
+    expect(await queue.isPaused()).toBe(false);
     await queue.close();
   }, 60000);
 });

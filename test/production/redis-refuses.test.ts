@@ -146,6 +146,36 @@ describeIf('a Redis that refuses writes (maxmemory reached)', () => {
     expect(day.exitCode).toBe(0);
   }, 180_000);
 
+  it("answers /healthz at once while Redis is gone (watch's answer took 30-40 s, past any probe's timeout)", async () => {
+    const redis = await OwnRedis.start();
+    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: redis.url, prefix: 'gone' } } });
+    const watch = start('watch', setup.configFile, setup.dir);
+    const worker = start('worker', setup.configFile, setup.dir);
+    const daemons = [watch, worker];
+    try {
+      await until('both daemons started', () => daemons.every((d) => d.lines().some((l) => typeof l.metrics === 'string')), 30_000);
+      expect((await health(watch)).status).toBe(200);
+      await redis.kill();
+      // each probe answers within a probe's usual timeout, and soon says Redis is gone
+      for (const d of daemons) {
+        const end = Date.now() + 20_000;
+        for (;;) {
+          const t0 = Date.now();
+          const h = await health(d);
+          expect(Date.now() - t0).toBeLessThan(3000);
+          if (h.status === 503) break;
+          if (Date.now() > end) throw new Error('/healthz still says healthy 20 s after Redis went');
+          await sleep(200);
+        }
+      }
+      expect((await health(watch)).body).toMatchObject({ status: 'unhealthy', redis: 'down' });
+    } finally {
+      for (const d of daemons) d.child.kill('SIGTERM');
+      await Promise.all(daemons.map((d) => d.exited));
+      await redis.stop();
+    }
+  }, 120_000);
+
   it('stops watch and worker at start, exit 2, when Redis refuses their password (they used to wait for ever)', async () => {
     const redis = await OwnRedis.start();
     const admin = new IORedis(redis.url);

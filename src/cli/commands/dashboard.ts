@@ -20,7 +20,8 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   const queues = [fluxQueue(config, redis), reconcileQueue(config, redis)];
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
+  // no login: read-only unless the configuration says otherwise (bull-board refuses the actions server-side)
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: config.dashboard.readOnly })), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
   const app = express();
   app.use('/', serverAdapter.getRouter());
   const server: Server = await new Promise<Server>((resolve, reject) => {
@@ -55,6 +56,6 @@ export async function dashboardCommand(opts: { config?: string; port?: number })
     shutdown.dispose();
     throw e;
   });
-  logger.info({ url: d.url }, 'dashboard started');
+  logger.info({ url: d.url, readOnly: d.config.dashboard.readOnly }, d.config.dashboard.readOnly ? 'dashboard started (read-only: it has no login)' : 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues (dashboard.readOnly is false)');
   return shutdown.started(() => d.close());
 }

@@ -39,7 +39,10 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     host: config.metrics.host,
     health: async () => {
       if (!live) return { ok: false, details: { role: 'watch', starting: true, version: VERSION } };
-      const pong = await live.redis.ping().catch(() => 'down');
+      // a probe answers at once: not connected is down (a PING then waits through the client's
+      // reconnection attempts, 30–40 s), and a PING that takes over a second and a half is too
+      const redis = live.redis;
+      const pong = redis.status !== 'ready' ? 'down' : await Promise.race([redis.ping().catch(() => 'down'), new Promise<string>((r) => setTimeout(() => r('down'), 1500).unref())]);
       // a Redis at its memory limit still answers PING: what counts is whether it takes jobs
       const trouble = live.watcher.trouble.current();
       return { ok: pong === 'PONG' && !trouble, details: { role: 'watch', redis: pong !== 'PONG' ? 'down' : trouble ? 'refusing jobs' : 'up', ...troubleDetails(trouble), version: VERSION } };

@@ -49,6 +49,8 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
     queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
     running = await startWorker({ config, logger, metrics, concurrency, trouble });
+    // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
+    if (await queue.isPaused().catch(() => false)) logger.warn(`the flux queue is paused: this worker takes no job until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();
