@@ -1,7 +1,7 @@
 /**
  * Works invoices (IPM4-027, IPM4-043): cadres A4–A8, A13–A20, A22–A25 addressed to a code
- * service the routing table gives a MOE for go to the MOE's outbox with CSMOE and
- * DateMiseADispositionMOE; everything else goes to the recipient's finance SI.
+ * service the routing table gives a MOE for go to the MOE's outbox with CSMOE; everything else
+ * goes to the recipient's finance SI. Every works invoice carries DateMiseADispositionMOE.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,6 +45,12 @@ it('routes a works invoice for the MOE code service to the MOE, with the MOE fie
 it('keeps a works invoice for another code service, and a non-works cadre, with the finance SI', async () => {
   const inv = await works();
   expect(routeOf({ ...inv, buyerReference: 'FINANCES' }, recipient).toMoe).toBe(false);
+  // a works invoice carries DateMiseADispositionMOE wherever it goes (IPM4-027): it had it only when routed to an MOE
+  const toSi = enrichInvoice({ ...inv, buyerReference: 'FINANCES' }, { idCpro: '44', receptionDate: '2026-11-27', renvoi: 'Non', recipient });
+  expect(toSi.route.toMoe).toBe(false);
+  expect(toSi.invoice.chorus.moeAvailabilityDate).toBe('2026-11-27');
+  const noMoe = enrichInvoice(inv, { idCpro: '45', receptionDate: '2026-11-28', renvoi: 'Non', recipient: { ...recipient, moe: undefined } });
+  expect(noMoe.invoice.chorus.moeAvailabilityDate).toBe('2026-11-28');
   expect(routeOf({ ...inv, profileId: 'A1' }, recipient)).toMatchObject({ recepteurId: 'VALM01', toMoe: false });
   const e = enrichInvoice({ ...inv, profileId: 'A1', delivery: undefined }, { idCpro: '43', receptionDate: '2026-11-27', renvoi: 'Non', recipient });
   expect(e.invoice.chorus.moeAvailabilityDate).toBeUndefined();

@@ -230,7 +230,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
       leaf('Libelle', 'BT-82 Payment means text', paymentLabel),
     ]),
     leaf('DateReception', 'date the flux was received by chorus-flux; a deposited pivot keeps its own (the day its first platform received it)', (i) => i.chorus.receptionDate, true),
-    leaf('DateMiseADispositionMOE', 'date made available to the MOE, works invoices (IPM4-027)', (i) => present(i.chorus.moeAvailabilityDate)),
+    leaf('DateMiseADispositionMOE', 'date made available: the day the flux was received, on every works invoice (cadre A4–A8, A13–A20, A22–A25; IPM4-027), whether the routing table sends it to an MOE or not; a deposited pivot keeps its own', (i) => present(i.chorus.moeAvailabilityDate)),
     leaf('Devise', 'BT-5 Invoice currency code', (i) => i.currency, true),
     group('Montants', 'BG-22 Document totals', [
       leaf('MontantHT', 'BT-109 Invoice total amount without VAT', (i) => pivotAmount(i.totals.taxExclusive), true),

@@ -65,7 +65,9 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
       deliveryDate: source.delivery?.date ?? source.issueDate,
       idCpro: ctx.idCpro,
       renvoi: ctx.renvoi,
-      moeAvailabilityDate: route.toMoe ? ctx.receptionDate : source.chorus.moeAvailabilityDate,
+      // IPM4-027: every works invoice carries it (DESIGN §1), routed to an MOE of the routing
+      // table or not; a deposited pivot's own date is kept
+      moeAvailabilityDate: source.chorus.moeAvailabilityDate?.trim() ? source.chorus.moeAvailabilityDate : isWorksCadre(pivotCadre(source)) ? ctx.receptionDate : undefined,
     },
   };
   return { invoice, route };
