@@ -12,7 +12,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pivotCadre } from '../../src/emit/pivot/mapping';
 import { parseFlux } from '../../src/transform/parse/flux';
+import { validateInvoice } from '../../src/transform/validate/engine';
 import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
@@ -81,4 +83,22 @@ it("a CreditNote's document reference typed 50 is its project reference (BT-11),
   const inv = 'invoices' in flux ? flux.invoices[0] : undefined;
   expect(inv?.projectReference).toBe('CHANTIER-7');
   expect(inv?.attachments.map((a) => a.id)).not.toContain('CHANTIER-7');
+});
+
+it('a BT-23 that names no cadre is said (CPRO-CADRE) and goes out as A1; a lower-case one is read', async () => {
+  const cases: [string, string, boolean][] = [
+    ['A4', 'A4', false],
+    ['a4', 'A4', false],
+    ['urn:cpro:cadre:A5', 'A5', false],
+    ['A11', 'A1', true],
+    ['A26', 'A1', true],
+    ['urn:fdc:peppol.eu:2017:poacc:billing:01:1.0', 'A1', true],
+  ];
+  for (const [given, cadre, warned] of cases) {
+    const flux = await parseFlux(Buffer.from(papeterie.replace('<cbc:ProfileID>A1</cbc:ProfileID>', `<cbc:ProfileID>${given}</cbc:ProfileID>`)));
+    const inv = 'invoices' in flux ? flux.invoices[0] : undefined;
+    const findings = validateInvoice({ invoice: inv!, chorus: { recipients: bundledConfig(tempDir()).recipients, limits: { maxAttachmentBytes: 10485759, maxInvoiceBytes: 125829120 } } }, 'chorus');
+    const warning = findings.find((f) => f.rule === 'CPRO-CADRE');
+    expect({ given, cadre: pivotCadre(inv!), warned: warning !== undefined, severity: warning?.severity ?? 'warning' }).toEqual({ given, cadre, warned, severity: 'warning' });
+  }
 });

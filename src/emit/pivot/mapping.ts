@@ -10,10 +10,11 @@
 import paymentMeans from '../../../schemas/payment-means.json';
 import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
 import { dec } from '../../model/decimal';
+import { pivotCadre } from '../../transform/chorus/cadre';
 import { pivotAmount, pivotUnitPrice } from '../../transform/chorus/pivot-amount';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
 
-export { pivotUnitPrice };
+export { pivotCadre, pivotUnitPrice };
 import { partySiret } from '../../transform/chorus/siret';
 
 export interface Leaf<T> {
@@ -77,15 +78,6 @@ export function pivotType(inv: Invoice): string {
   return '380';
 }
 
-const CADRE = /^A([1-9]|1[0-9]|2[0-5])$/;
-/** BT-23 → Cadre de facturation (A1 … A25); anything else is the default A1. */
-export function pivotCadre(inv: Invoice): string {
-  const p = (inv.profileId ?? '').trim();
-  if (CADRE.test(p) && p !== 'A11') return p;
-  // a URN-like business process ending in :A5 or #A5 also names the cadre
-  const m = /[:#/]?(A(?:[1-9]|1[0-9]|2[0-5]))$/.exec(p);
-  return m && m[1] !== 'A11' ? m[1] : 'A1';
-}
 
 /**
  * The value of an optional typed leaf (xs:date, xs:decimal: DateLivraison, TauxTVA …), none

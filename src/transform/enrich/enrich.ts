@@ -6,7 +6,8 @@
  */
 import type { Recipient } from '../../config/config';
 import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
-import { pivotCadre, supplierIdType } from '../../emit/pivot/mapping';
+import { supplierIdType } from '../../emit/pivot/mapping';
+import { pivotCadre } from '../chorus/cadre';
 import { isWorksCadre } from '../chorus/routing';
 import { typeAttachments } from './attachments';
 

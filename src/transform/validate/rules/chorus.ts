@@ -10,6 +10,7 @@ import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
 import { contentMime } from '../../enrich/mime-sniff';
+import { namedCadre } from '../../chorus/cadre';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
 
@@ -263,6 +264,18 @@ export const CHORUS_RULES: Rule[] = [
       const max = ctx.chorus?.limits.maxInvoiceBytes ?? 125829120;
       const size = ctx.invoice.attachments.reduce((s, a) => s + (a.content?.length ?? 0), 0);
       return once(size <= max, p(ctx, 'BG-24'), { size, max });
+    },
+  },
+  {
+    id: 'CPRO-CADRE',
+    severity: 'warning',
+    profile: 'chorus',
+    syntaxes: ['UBL', 'CII'],
+    appliesTo: 'invoice (a deposited pivot\'s Cadre is checked by CPRO-PIVOT-CODE)',
+    message: 'BT-23 "{value}" names no cadre de facturation of the pivot (A1 … A25 but A11, alone or ending a URN as ":A5"): the invoice goes out with Cadre A1, the default, and is not a works invoice.',
+    check: (ctx) => {
+      const v = ctx.invoice.profileId?.trim();
+      return once(!v || namedCadre(v) !== undefined, p(ctx, 'BT-23'), { value: v?.slice(0, 100) });
     },
   },
   {
