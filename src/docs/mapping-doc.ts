@@ -64,7 +64,8 @@ export function mappingMarkdown(): string {
   out.push('  a PDF by its bytes, whatever its declared type or name — whose `cbc:DocumentTypeCode` is an');
   out.push('  invoice or credit-note code of UNTDID 1001, or the first embedded PDF of an invoice without');
   out.push('  lines), the inbound PDF of a Factur-X flow, or — for E1 and CII flows — the inbound XML');
-  out.push('  itself. One per invoice; everything else is 02. The generated Factur-X is 02 with');
+  out.push('  itself — left out when over the attachment limit and the pivot carries its Factur-X (warning');
+  out.push('  CPRO-PJ-FACTURE, README). One per invoice; everything else is 02. The generated Factur-X is 02 with');
   out.push(`  category \`${categories.facturx}\`.`);
   out.push('- `MimeTypePJ` comes from the content (magic bytes, `schemas/mime-magic.json`); a declared');
   out.push('  `mimeCode` that disagrees gives warning CPRO-PJ-MIME and the content wins.');

@@ -723,6 +723,20 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       }
       ctx.t.facturx += msNow() - tf;
     }
+    // the inbound file as the invoice document (TypePJ 01) is itself a PJ of the pivot, bound by
+    // the attachment limit (10 MB): an E1 that embeds a 9 MB document is 12 MB. Over it, left out
+    // when the pivot carries something else (its data is in the pivot and the Factur-X, the
+    // original in archive/); kept when it would be the pivot's only PJ (the XSD wants one)
+    if (sourceDocument && sourceDocument.content.length > config.limits.maxAttachmentBytes) {
+      const others = v.invoice.attachments.filter((a) => a.content !== sourceDocument.content);
+      const left = others.length > 0;
+      if (left) v.invoice = { ...v.invoice, attachments: others };
+      v.findings.push({
+        rule: 'CPRO-PJ-FACTURE',
+        severity: 'warning',
+        message: `The invoice's own file (${sourceDocument.content.length} bytes) is over the ${config.limits.maxAttachmentBytes + 1}-byte limit of one attachment: ${left ? 'it is not attached to the pivot as the invoice document (TypePJ 01); the pivot and its Factur-X carry its data, its attachments are each their own PJ, and the original is kept in archive/' : 'it is attached to the pivot all the same, as its only PJ (no Factur-X): the finance system may refuse it'}.`,
+      });
+    }
     const k = `${e.route.recepteurId}|${e.route.csmoe ?? ''}|${v.renvoi ?? 'Non'}`;
     const group = byRoute.get(k) ?? { route: e.route, invoices: [] };
     group.invoices.push(v);
