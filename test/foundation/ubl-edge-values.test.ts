@@ -102,3 +102,17 @@ it('a BT-23 that names no cadre is said (CPRO-CADRE) and goes out as A1; a lower
     expect({ given, cadre: pivotCadre(inv!), warned: warning !== undefined, severity: warning?.severity ?? 'warning' }).toEqual({ given, cadre, warned, severity: 'warning' });
   }
 });
+
+it('a seller in Kosovo ("1A", in the official country list) is no refusal; an unknown code is', async () => {
+  const chorus = { recipients: bundledConfig(tempDir()).recipients, limits: { maxAttachmentBytes: 10485759, maxInvoiceBytes: 125829120 } };
+  const countryOf = async (code: string) => {
+    const xml = papeterie.replace(/(<cac:AccountingSupplierParty>[^]*?<cbc:IdentificationCode>)FR(<\/cbc:IdentificationCode>)/, `$1${code}$2`);
+    expect(xml).not.toBe(papeterie);
+    const flux = await parseFlux(Buffer.from(xml));
+    const inv = 'invoices' in flux ? flux.invoices[0] : undefined;
+    return validateInvoice({ invoice: inv!, chorus }, 'chorus').filter((f) => f.rule === 'CPRO-PAYS').length;
+  };
+  expect(await countryOf('1A')).toBe(0);
+  expect(await countryOf('DE')).toBe(0);
+  expect(await countryOf('QQ')).toBe(1);
+});

@@ -11,6 +11,7 @@ import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
 import { contentMime } from '../../enrich/mime-sniff';
 import { namedCadre } from '../../chorus/cadre';
+import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
 
@@ -180,10 +181,12 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'seller',
-    message: 'The seller country code (BT-40, Fournisseur/CodePays) must be two letters; found "{value}".',
+    message: 'The seller country code (BT-40, Fournisseur/CodePays, two characters in the pivot) must be an ISO 3166-1 code of the EN 16931 list; found "{value}".',
     check: (ctx) => {
-      const v = ctx.invoice.seller.address?.countryCode;
-      return once(v !== undefined && /^[A-Z]{2}$/.test(v.trim()), p(ctx, 'BT-40'), { value: v ?? '' });
+      const v = ctx.invoice.seller.address?.countryCode?.trim();
+      // the official list (as the schematron's BR-CL-14 has it), "1A" Kosovo included: two characters, not always letters
+      const known = (c: string) => (ctx.invoice.syntax === 'CII' ? CODES.countryCii.has(c) : ctx.invoice.syntax === 'UBL' ? CODES.countryUbl.has(c) : CODES.countryUbl.has(c) || CODES.countryCii.has(c));
+      return once(v !== undefined && v.length === 2 && known(v), p(ctx, 'BT-40'), { value: v ?? '' });
     },
   },
   {
