@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 /** Entry point of the `chorus-flux` command (bin/chorus-flux.js loads the built copy). */
+// first: a signal while the other modules load is a clean stop (early-signals.ts)
+import { endEarlySignals } from './early-signals';
 import { tuneHeap } from '../runner/heap-tuning';
 import { main } from './main';
 
+endEarlySignals();
 tuneHeap();
 void main();

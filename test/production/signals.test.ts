@@ -54,6 +54,19 @@ async function deadPort(): Promise<number> {
 
 const messages = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string);
 
+it('a signal while the modules load: exit 0 and said, not the default death (exit 143, nothing said)', async () => {
+  // as index.ts: early-signals first, then the command's modules (seconds on a busy host)
+  const script = `require(${JSON.stringify(path.join(ROOT, 'src/cli/early-signals.ts'))}); process.stderr.write('installed\\n'); require(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}); setTimeout(() => {}, 60000);`;
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  while (!err.includes('installed')) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGTERM');
+  expect(await exited).toEqual({ code: 0, signal: null });
+  expect(err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
+}, 60_000);
+
 describe('a signal while the start awaits Redis', () => {
   it.each(['watch', 'worker'] as const)('%s: exit 0 at once, said', async (command) => {
     const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: `redis://127.0.0.1:${await deadPort()}`, prefix: 'cf-signals' } } });
@@ -95,6 +108,16 @@ describe('a signal while the start awaits Redis', () => {
     // the bound (0.5 s) and its second of grace, then the exit; not the minutes of retrying it used to take
     expect(end.at - sent).toBeLessThan(6000);
     expect(messages(d.stderr())).toContain('stopping');
+  }, 60_000);
+
+  it('watch says it stopped, as the worker does (it said only "stopping")', async () => {
+    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: redis.url, prefix: 'cf-signals' } } });
+    const d = daemon('watch', setup.configFile);
+    await d.said('watch started');
+    d.kill('SIGTERM');
+    const end = await d.exited;
+    expect([end.code, end.signal]).toEqual([0, null]);
+    expect(messages(d.stderr()).some((m) => m.startsWith('watch stopped'))).toBe(true);
   }, 60_000);
 
   it('a second signal exits at once, said', async () => {

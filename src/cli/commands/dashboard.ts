@@ -57,5 +57,8 @@ export async function dashboardCommand(opts: { config?: string; port?: number })
     throw e;
   });
   logger.info({ url: d.url, readOnly: d.config.dashboard.readOnly }, d.config.dashboard.readOnly ? 'dashboard started (read-only: it has no login)' : 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues (dashboard.readOnly is false)');
-  return shutdown.started(() => d.close());
+  return shutdown.started(async () => {
+    await d.close();
+    logger.info('dashboard stopped');
+  });
 }

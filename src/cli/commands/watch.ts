@@ -104,5 +104,6 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     await fluxJobs.close();
     await nightlyJobs.close();
     await connection.quit().catch(() => undefined);
+    logger.info('watch stopped: the inboxes are no longer watched; files claimed and queued stay for the workers');
   });
 }
