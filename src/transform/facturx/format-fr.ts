@@ -31,6 +31,22 @@ export function frMoney(s: string | undefined, currency: string | undefined): st
   return `${frAmount(s)}${NBSP}${SYMBOLS[c] ?? c}`.trim();
 }
 
+/**
+ * An amount the total subtracts (an allowance, the amount already paid), with the one sign
+ * of its effect: "3.00" → "-3,00 €"; a negative one adds, "-3.00" → "+3,00 €"; zero unsigned.
+ */
+export function frMoneySubtracted(s: string | undefined, currency: string | undefined): string {
+  const t = (s ?? '').trim();
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) return frMoney(s, currency); // not a decimal: as written
+  const sign = !/[1-9]/.test(t) ? '' : t.startsWith('-') ? '+' : '-';
+  return `${sign}${frMoney(t.replace(/^[+-]/, ''), currency)}`;
+}
+
+/** True for a decimal equal to 1 ("1", "1.0000"): a price per one unit says nothing more. */
+export function isOne(s: string | undefined): boolean {
+  return /^\+?0*1(\.0*)?$/.test((s ?? '').trim());
+}
+
 /** ISO date → DD/MM/YYYY; other strings are kept. */
 export function frDate(d: string | undefined): string {
   if (d === undefined) return '';
@@ -75,10 +91,13 @@ export function paymentMeansLabel(code: string | undefined): string | undefined 
   return c === '' ? undefined : labels[c] ?? `Code ${c}`;
 }
 
-/** VAT category code (UNCL 5305) → label. */
+/**
+ * VAT category code (UNCL 5305) → label. S is every taxed rate (20 %, 10 %, 5,5 %, 2,1 %…),
+ * its rate shown beside it: "taux normal" would name the 20 % rate only.
+ */
 export function vatCategoryLabel(code: string | undefined): string {
   const labels: Record<string, string> = {
-    S: 'Taux normal',
+    S: 'Taux standard',
     Z: 'Taux zéro',
     E: 'Exonéré',
     AE: 'Autoliquidation',
@@ -90,6 +109,23 @@ export function vatCategoryLabel(code: string | undefined): string {
   };
   const c = (code ?? '').trim();
   return labels[c] ?? c;
+}
+
+/** Whether `text` begins with `word` (any case, plural "s" allowed), as a whole word. */
+export function startsWithWord(text: string, word: string): boolean {
+  const t = text.trim().toLocaleLowerCase('fr');
+  const w = word.trim().toLocaleLowerCase('fr');
+  if (w === '' || !t.startsWith(w)) return false;
+  const rest = t.slice(w.length).replace(/^s/, '');
+  return rest === '' || !/^[\p{L}\p{N}]/u.test(rest);
+}
+
+/** Payment means label and text, the text alone when it starts with the label ("Virement", "Virement SEPA"). */
+export function paymentMeansText(code: string | undefined, text: string | undefined): string {
+  const label = paymentMeansLabel(code);
+  const t = (text ?? '').trim();
+  if (label === undefined || t === '') return label ?? t;
+  return startsWithWord(t, label) ? t : `${label} – ${t}`;
 }
 
 /** Common UN/ECE rec 20 unit codes → short French label; others are shown as the code. */

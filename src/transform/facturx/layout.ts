@@ -18,8 +18,12 @@ export const A4: [number, number] = [595.28, 841.89];
 export const MARGIN = 40;
 export const CONTENT_WIDTH = A4[0] - 2 * MARGIN;
 const TOP = A4[1] - MARGIN;
-/** space kept for the footer */
-const BOTTOM = MARGIN + 22;
+/** space kept for the footer: nothing of the body is drawn below */
+export const BOTTOM = MARGIN + 22;
+/** The height a page has for the body. */
+export const PAGE_ROOM = TOP - BOTTOM;
+/** The smallest size a cell's value (an amount) is shrunk to; past it, it wraps. */
+export const MIN_FIT_SIZE = 6;
 /** A text drawn longer than this (a 40,000-letter item name) is cut: the XML carries it whole. */
 export const MAX_DRAWN_CHARS = 5000;
 /** What ends a text cut in the visible invoice. */
@@ -120,10 +124,18 @@ export class Layout {
 
   /** Makes room for `h` points; breaks the page when there is not enough. */
   ensure(h: number): void {
-    if (this.y - h < BOTTOM) {
-      this.newPage();
-      this.onBreak?.();
-    }
+    if (!this.fits(h)) this.breakPage();
+  }
+
+  /** Whether `h` points from the cursor stay above the footer. */
+  fits(h: number, y = this.y): boolean {
+    return y - h >= BOTTOM;
+  }
+
+  /** A new page, with what a break repeats (a table header). */
+  breakPage(): void {
+    this.newPage();
+    this.onBreak?.();
   }
 
   text(x: number, y: number, s: string, style: TextStyle = {}): void {
@@ -157,6 +169,23 @@ export class Layout {
 
   width(s: string, font: FontKey = 'regular', size = 9): number {
     return textWidth(font, drawable(font, s), size);
+  }
+
+  /**
+   * A value that must be read whole (an amount) in a cell `width` wide: at `size` when it
+   * fits, else shrunk until it does, and past MIN_FIT_SIZE cut into lines at that size. It
+   * never runs into the next cell and is never shortened.
+   */
+  fit(s: string, width: number, font: FontKey = 'regular', size = 9): { size: number; lines: string[] } {
+    const t = drawable(font, s);
+    if (t === '') return { size, lines: [] };
+    const w = textWidth(font, t, size);
+    if (w <= width) return { size, lines: [t] };
+    // rounded down to a tenth: the size written, and still narrow enough
+    const smaller = Math.floor(((size * width) / w) * 10) / 10;
+    const min = Math.min(size, MIN_FIT_SIZE);
+    if (smaller >= min) return { size: smaller, lines: [t] };
+    return { size: min, lines: this.wrapAll(t, width, font, min) };
   }
 
   /**

@@ -4,7 +4,7 @@
  * notes — paginated, every value shown as the model holds it. Pure drawing into a pdf-lib
  * document; the PDF/A packaging is pdfa.ts.
  */
-import type { PDFDocument, PDFFont } from 'pdf-lib';
+import type { PDFDocument, PDFFont, RGB } from 'pdf-lib';
 import type { Invoice, InvoiceLine, Party, PostalAddress } from '../../model/invoice';
 import { CREDIT_NOTE_TYPE_CODES } from '../enrich/invoice-document';
 import type { FontKey } from './fonts';
@@ -13,13 +13,16 @@ import {
   frAmount,
   frDate,
   frMoney,
+  frMoneySubtracted,
   frNumber,
-  paymentMeansLabel,
+  isOne,
+  paymentMeansText,
   readableAccount,
+  startsWithWord,
   unitLabel,
   vatCategoryLabel,
 } from './format-fr';
-import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, SHADE } from './layout';
+import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, PAGE_ROOM, SHADE } from './layout';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 const LINE_H = 11;
@@ -69,17 +72,52 @@ function partyLines(p: Party): { text: string; bold?: boolean; muted?: boolean }
   return out;
 }
 
-function partyBlock(L: Layout, title: string, x: number, w: number, lines: { text: string; bold?: boolean; muted?: boolean }[], top: number): number {
-  let y = top;
-  L.text(x, y, title, { font: 'bold', size: 7.5, color: ACCENT });
-  y -= LINE_H + 1;
-  for (const l of lines) {
-    for (const part of L.wrap(l.text, w, l.bold ? 'bold' : 'regular', l.bold ? 10 : 8.5, MAX_BLOCK_LINES)) {
-      L.text(x, y, part, { font: l.bold ? 'bold' : 'regular', size: l.bold ? 10 : 8.5, color: l.muted ? MUTED : INK });
-      y -= l.bold ? LINE_H + 1 : LINE_H;
+/** One line as drawn: its text, style and the height it takes. */
+interface Row {
+  text: string;
+  font: FontKey;
+  size: number;
+  color: RGB;
+  h: number;
+}
+
+/** A party's lines wrapped in a column `w` wide. */
+function partyRows(L: Layout, p: Party, w: number): Row[] {
+  return partyLines(p).flatMap((l) => {
+    const font: FontKey = l.bold ? 'bold' : 'regular';
+    const size = l.bold ? 10 : 8.5;
+    return L.wrap(l.text, w, font, size, MAX_BLOCK_LINES).map((text) => ({ text, font, size, color: l.muted ? MUTED : INK, h: l.bold ? LINE_H + 1 : LINE_H }));
+  });
+}
+
+/**
+ * The seller and the buyer side by side, each column going on to the next page when it is
+ * taller than what is left (a seller with 70 identifiers), its title repeated "(suite)".
+ */
+function partyColumns(L: Layout, cols: { title: string; x: number; rows: Row[] }[]): void {
+  const next = cols.map(() => 0);
+  let top = L.y; // page 1: the titles sit on the cursor, the header left room above it
+  for (let page = 0; ; page++) {
+    let low = top;
+    cols.forEach((c, i) => {
+      if (page > 0 && next[i] >= c.rows.length) return;
+      L.text(c.x, top, page > 0 ? `${c.title} (suite)` : c.title, { font: 'bold', size: 7.5, color: ACCENT });
+      let y = top - LINE_H - 1;
+      // a fresh page always takes a row: each column moves on
+      while (next[i] < c.rows.length && L.fits(3, y)) {
+        const r = c.rows[next[i]++];
+        L.text(c.x, y, r.text, { font: r.font, size: r.size, color: r.color });
+        y -= r.h;
+      }
+      low = Math.min(low, y);
+    });
+    if (cols.every((c, i) => next[i] >= c.rows.length)) {
+      L.y = low - 4;
+      return;
     }
+    L.breakPage();
+    top = L.y - 9;
   }
-  return y;
 }
 
 /** Key/value pairs in two columns. */
@@ -117,6 +155,33 @@ const COLS: Col[] = [
   { title: 'TVA', w: 44, right: true },
   { title: 'Montant HT', w: 80, right: true },
 ];
+/** The description's column: it gives room to the others. */
+const DESC = 1;
+/** The narrowest the description gets for the columns of long amounts. */
+const MIN_DESC_W = 110;
+const CELL_SIZE = 8.5;
+
+/**
+ * Column widths for these cells: a column whose widest value (or title) is wider than its
+ * default grows to it, taken from the `flex` column down to `minFlex`; a value still too wide
+ * is shrunk in its cell (Layout.fit). Nothing runs into the next column.
+ */
+function fittedCols(L: Layout, cols: Col[], rows: string[][], size: number, flex: number, minFlex: number): Col[] {
+  const want = cols.map((c, k) => {
+    if (k === flex) return c.w;
+    let w = L.width(c.title, 'bold', 7.5);
+    for (const r of rows) w = Math.max(w, L.width(r[k], 'regular', size));
+    return Math.max(c.w, Math.ceil(w) + 6);
+  });
+  const grow = want.map((w, k) => w - cols[k].w);
+  const total = grow.reduce((a, b) => a + b, 0);
+  const spare = cols[flex].w - minFlex;
+  const scale = total <= spare ? 1 : spare / total;
+  const widths = cols.map((c, k) => (k === flex ? 0 : c.w + Math.floor(grow[k] * scale)));
+  const full = cols.reduce((a, c) => a + c.w, 0);
+  const others = widths.reduce((a, b) => a + b, 0);
+  return cols.map((c, k) => ({ ...c, w: k === flex ? full - others : widths[k] }));
+}
 
 function tableHeader(L: Layout, cols: Col[]): void {
   L.ensure(18);
@@ -144,11 +209,15 @@ function lineDetails(l: InvoiceLine, currency: string | undefined): string[] {
   for (const c of l.item.classifications) if (present(c.value)) d.push(`Classification ${c.scheme ?? ''} ${c.value}`.replace(/\s+/g, ' '));
   if (l.period && (present(l.period.start) || present(l.period.end))) d.push(`Période du ${frDate(l.period.start)} au ${frDate(l.period.end)}`);
   if (present(l.price.gross) && present(l.price.discount)) d.push(`Prix brut ${frMoney(l.price.gross, currency)}, remise ${frMoney(l.price.discount, currency)}`);
-  if (present(l.price.baseQuantity) && l.price.baseQuantity.trim() !== '1') d.push(`Prix pour ${frNumber(l.price.baseQuantity)} ${unitLabel(l.price.baseQuantityUnit ?? l.unitCode)}`);
+  if (present(l.price.baseQuantity) && !isOne(l.price.baseQuantity)) d.push(`Prix pour ${frNumber(l.price.baseQuantity)} ${unitLabel(l.price.baseQuantityUnit ?? l.unitCode)}`);
   for (const ac of l.allowanceCharges) {
-    const what = ac.isCharge ? 'Frais' : 'Remise';
+    const kind = ac.isCharge ? 'Frais' : 'Remise';
     const pct = present(ac.percent) ? ` ${frNumber(ac.percent)} %` : '';
-    d.push(`${what}${pct} ${ac.reason ?? ac.reasonCode ?? ''} : ${ac.isCharge ? '' : '-'}${frMoney(ac.amount, currency)}`.replace(/\s+:/, ' :'));
+    const reason = (ac.reason ?? ac.reasonCode ?? '').trim();
+    // "Remise fidélité", not "Remise Remise fidélité"
+    const head = startsWithWord(reason, kind) ? `${reason}${pct}` : `${kind}${pct} ${reason}`;
+    const amount = ac.isCharge ? frMoney(ac.amount, currency) : frMoneySubtracted(ac.amount, currency);
+    d.push(`${head} : ${amount}`.replace(/\s+:/, ' :'));
   }
   if (present(l.objectId?.value)) d.push(`Objet ${l.objectId?.value}`);
   if (present(l.accountingRef)) d.push(`Imputation ${l.accountingRef}`);
@@ -156,47 +225,70 @@ function lineDetails(l: InvoiceLine, currency: string | undefined): string[] {
   return d;
 }
 
+function lineCells(l: InvoiceLine): string[] {
+  return [
+    l.id ?? '',
+    '',
+    frNumber(l.quantity),
+    unitLabel(l.unitCode),
+    frAmount(l.price.net),
+    present(l.vat.rate) ? `${frNumber(l.vat.rate)} %` : l.vat.category ?? '',
+    frAmount(l.netAmount),
+  ];
+}
+
 function linesTable(L: Layout, inv: Invoice): void {
+  const cells = inv.lines.map(lineCells);
+  const cols = fittedCols(L, COLS, cells, CELL_SIZE, DESC, MIN_DESC_W);
   L.heading('Détail');
-  tableHeader(L, COLS);
-  L.onBreak = () => tableHeader(L, COLS);
-  const desc = COLS[1].w - 6;
-  for (const l of inv.lines) {
+  tableHeader(L, cols);
+  L.onBreak = () => tableHeader(L, cols);
+  const desc = cols[DESC].w - 6;
+  inv.lines.forEach((l, k) => {
     const name = L.wrap(l.item.name ?? '', desc, 'bold', 8.5, MAX_ROW_NAME_LINES);
     const details = lineDetails(l, inv.currency).flatMap((d) => L.wrap(d, desc, 'regular', 7.5, MAX_ROW_DETAIL_LINES));
-    const rows = name.length + details.length;
-    const h = Math.max(1, rows) * LINE_H - (details.length ? details.length : 0) + 4;
-    L.ensure(h);
-    const top = L.y - 9;
-    const cells = [
-      l.id ?? '',
-      '',
-      frNumber(l.quantity),
-      unitLabel(l.unitCode),
-      frAmount(l.price.net),
-      present(l.vat.rate) ? `${frNumber(l.vat.rate)} %` : l.vat.category ?? '',
-      frAmount(l.netAmount),
+    const body: Row[] = [
+      ...name.map((text) => ({ text, font: 'bold' as const, size: 8.5, color: INK, h: LINE_H })),
+      ...details.map((text) => ({ text, font: 'regular' as const, size: 7.5, color: MUTED, h: LINE_H - 1 })),
     ];
-    let x = MARGIN;
-    COLS.forEach((c, k) => {
-      if (k !== 1) L.text(x + 3, top, cells[k], { size: 8.5, alignRight: c.right ? c.w - 6 : undefined });
-      x += c.w;
-    });
-    let y = top;
-    const dx = MARGIN + COLS[0].w + 3;
-    for (const n of name) {
-      L.text(dx, y, n, { font: 'bold', size: 8.5 });
-      y -= LINE_H;
-    }
-    for (const d of details) {
-      L.text(dx, y, d, { size: 7.5, color: MUTED });
-      y -= LINE_H - 1;
-    }
-    L.y = Math.min(y, top - LINE_H) + 5;
-    L.hline(L.y);
-    L.y -= 2;
-  }
+    tableRow(L, cols, cells[k], body);
+  });
   L.onBreak = undefined;
+}
+
+/**
+ * One row of the lines table: its cells, and in the description column the item's name and
+ * details, which go on to the next page, under the repeated header, when the row is taller
+ * than a page (a line with 90 attributes).
+ */
+function tableRow(L: Layout, cols: Col[], cells: string[], body: Row[]): void {
+  const fitted = cells.map((s, k) => (k === DESC ? undefined : L.fit(s, cols[k].w - 6, 'regular', CELL_SIZE)));
+  const cellH = Math.max(1, ...fitted.map((f) => f?.lines.length ?? 0)) * LINE_H;
+  const whole = Math.max(cellH, body.reduce((a, r) => a + r.h, 0)) + 4;
+  // a row a page can hold is not split; a taller one starts with its cells and first line
+  L.ensure(whole <= PAGE_ROOM - 40 ? whole : Math.max(cellH, body[0]?.h ?? 0) + 4);
+  const top = L.y - 9;
+  let x = MARGIN;
+  cols.forEach((c, k) => {
+    const f = fitted[k];
+    f?.lines.forEach((line, j) => L.text(x + 3, top - j * LINE_H, line, { size: f.size, alignRight: c.right ? c.w - 6 : undefined }));
+    x += c.w;
+  });
+  let y = top;
+  let cellsEnd = top - cellH;
+  const dx = MARGIN + cols[0].w + 3;
+  for (const r of body) {
+    if (!L.fits(r.h - 5, y)) {
+      L.breakPage();
+      y = L.y - 9;
+      cellsEnd = Infinity; // the cells are on the page before
+    }
+    L.text(dx, y, r.text, { font: r.font, size: r.size, color: r.color });
+    y -= r.h;
+  }
+  L.y = Math.min(y, cellsEnd) + 5;
+  L.hline(L.y);
+  L.y -= 2;
 }
 
 // ---- totals ---------------------------------------------------------------------------
@@ -206,21 +298,69 @@ function allowances(L: Layout, inv: Invoice): void {
   L.heading('Remises et frais sur le total');
   const cur = inv.currency;
   for (const a of inv.allowanceCharges) {
-    L.ensure(LINE_H + 2);
-    const label = `${a.isCharge ? 'Frais' : 'Remise'}${present(a.reason) ? ` – ${a.reason}` : present(a.reasonCode) ? ` (code ${a.reasonCode})` : ''}`;
+    const kind = a.isCharge ? 'Frais' : 'Remise';
+    const why = present(a.reason) ? (startsWithWord(a.reason, kind) ? a.reason : `${kind} – ${a.reason}`) : present(a.reasonCode) ? `${kind} (code ${a.reasonCode})` : kind;
     const base = present(a.percent) ? ` (${frNumber(a.percent)} % de ${frMoney(a.baseAmount, cur)})` : '';
     const vat = `TVA ${a.vatCategory ?? ''}${present(a.vatRate) ? ` ${frNumber(a.vatRate)} %` : ''}`;
-    L.text(MARGIN, L.y - 9, `${label}${base}`, { size: 8.5 });
-    L.text(MARGIN + 330, L.y - 9, vat, { size: 8, color: MUTED });
-    L.text(MARGIN, L.y - 9, `${a.isCharge ? '' : '-'}${frMoney(a.amount, cur)}`, { size: 8.5, alignRight: CONTENT_WIDTH });
-    L.y -= LINE_H + 2;
+    const amount = a.isCharge ? frMoney(a.amount, cur) : frMoneySubtracted(a.amount, cur);
+    // the amount's column grows for a long amount; the label wraps in what is left
+    const aw = Math.min(Math.max(100, Math.ceil(L.width(amount, 'regular', 8.5)) + 10), 250);
+    const lw = CONTENT_WIDTH - aw - ALLOWANCE_VAT_W;
+    const cells: { x: number; lines: string[]; size: number; color: RGB; right?: number }[] = [
+      { x: MARGIN, lines: L.wrap(`${why}${base}`, lw - 10, 'regular', 8.5, MAX_BLOCK_LINES), size: 8.5, color: INK },
+      { x: MARGIN + lw, ...L.fit(vat, ALLOWANCE_VAT_W - 10, 'regular', 8), color: MUTED },
+      { x: MARGIN + lw + ALLOWANCE_VAT_W, ...L.fit(amount, aw, 'regular', 8.5), color: INK, right: aw },
+    ];
+    const n = Math.max(1, ...cells.map((c) => c.lines.length));
+    L.ensure(n * LINE_H + 2);
+    for (const c of cells) c.lines.forEach((line, j) => L.text(c.x, L.y - 9 - j * LINE_H, line, { size: c.size, color: c.color, alignRight: c.right }));
+    L.y -= n * LINE_H + 2;
   }
 }
 
-function vatAndTotals(L: Layout, inv: Invoice): void {
+const ALLOWANCE_VAT_W = 85;
+
+const VAT_COLS: Col[] = [
+  { title: 'Catégorie', w: 95 },
+  { title: 'Taux', w: 45, right: true },
+  { title: 'Base HT', w: 75, right: true },
+  { title: 'TVA', w: 75, right: true },
+];
+const VAT_W = 290;
+const VAT_SIZE = 8;
+
+function vatHeader(L: Layout, cols: Col[]): void {
+  L.rect(MARGIN, L.y - 14, VAT_W, 14, SHADE);
+  let x = MARGIN;
+  for (const c of cols) {
+    L.text(x + 3, L.y - 10, c.title, { font: 'bold', size: 7.5, color: ACCENT, alignRight: c.right ? c.w - 6 : undefined });
+    x += c.w;
+  }
+  L.y -= 14;
+}
+
+/** The VAT breakdown's rows, each cell fitted to its column (the category's label wraps). */
+function vatRows(L: Layout, inv: Invoice, cols: Col[]): { size: number; lines: string[] }[][] {
+  return inv.vatBreakdown.map((v) => {
+    const cells = [`${v.category ?? ''} ${vatCategoryLabel(v.category)}`.trim(), present(v.rate) ? `${frNumber(v.rate)} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)];
+    return cells.map((s, k) => (k === 0 ? { size: VAT_SIZE, lines: L.wrap(s, cols[0].w - 6, 'regular', VAT_SIZE, MAX_BLOCK_LINES) } : L.fit(s, cols[k].w - 6, 'regular', VAT_SIZE)));
+  });
+}
+
+const rowLines = (cells: { lines: string[] }[]): number => Math.max(1, ...cells.map((c) => c.lines.length));
+
+interface TotalRow {
+  label: string;
+  amount: { size: number; lines: string[] };
+  strong: boolean;
+  h: number;
+}
+
+/** The totals, each amount fitted to what its label leaves of the column `tw` wide. */
+function totalRows(L: Layout, inv: Invoice, tw: number): TotalRow[] {
   const cur = inv.currency;
   const t = inv.totals;
-  // [label, amount as written, shown negated, the amount due]
+  // [label, amount as written, subtracted from the total, the amount due]
   const totals: [string, string | undefined, boolean, boolean][] = [
     ['Total HT des lignes', t.lineExtension, false, false],
     ['Remises', t.allowanceTotal, true, false],
@@ -233,58 +373,79 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
     ['Arrondi', t.rounding, false, false],
     ['Net à payer', t.payable, false, true],
   ];
-  const shownTotals = totals.filter((r) => present(r[1]));
-  const vatRows = inv.vatBreakdown;
-  const exemptions = vatRows.filter((v) => present(v.exemptionReason) || present(v.exemptionReasonCode));
-  const h = Math.max(16 + vatRows.length * LINE_H + exemptions.length * LINE_H, shownTotals.length * (LINE_H + 2) + 8) + 22;
-  L.ensure(h);
-  L.heading('TVA et totaux');
-  const top = L.y;
-  // VAT breakdown, left
-  const vx = [MARGIN, MARGIN + 95, MARGIN + 140, MARGIN + 215, MARGIN + 290];
-  L.rect(MARGIN, L.y - 14, 290, 14, SHADE);
-  ['Catégorie', 'Taux', 'Base HT', 'TVA'].forEach((title, k) => {
-    L.text(vx[k] + 3, L.y - 10, title, { font: 'bold', size: 7.5, color: ACCENT, alignRight: k > 0 ? vx[k + 1] - vx[k] - 6 : undefined });
-  });
-  let y = L.y - 14 - 10;
-  for (const v of vatRows) {
-    L.text(vx[0] + 3, y, `${v.category ?? ''} ${vatCategoryLabel(v.category)}`.trim(), { size: 8 });
-    L.text(vx[1] + 3, y, present(v.rate) ? `${frNumber(v.rate)} %` : '', { size: 8, alignRight: vx[2] - vx[1] - 6 });
-    L.text(vx[2] + 3, y, frAmount(v.taxableAmount), { size: 8, alignRight: vx[3] - vx[2] - 6 });
-    L.text(vx[3] + 3, y, frAmount(v.taxAmount), { size: 8, alignRight: vx[4] - vx[3] - 6 });
-    y -= LINE_H;
-  }
-  for (const v of exemptions) {
-    for (const line of L.wrap(`Exonération ${v.category ?? ''} : ${[v.exemptionReasonCode, v.exemptionReason].filter(present).join(' – ')}`, 290, 'regular', 7.5, MAX_BLOCK_LINES)) {
-      L.text(MARGIN, y, line, { size: 7.5, color: MUTED });
-      y -= LINE_H - 1;
-    }
-  }
-  // totals, right
-  const tx = MARGIN + 310;
-  const tw = CONTENT_WIDTH - 310;
+  return totals
+    .filter((r) => present(r[1]))
+    .map(([name, value, subtracted, strong]) => {
+      const c = name.startsWith('Total TVA (') ? inv.taxCurrency : cur;
+      const shown = subtracted ? frMoneySubtracted(value, c) : frMoney(value, c);
+      const label = strong ? name.toUpperCase() : name;
+      const room = tw - 12 - L.width(label, strong ? 'bold' : 'regular', strong ? 9.5 : 8.5) - 8;
+      const amount = L.fit(shown, room, strong ? 'bold' : 'regular', strong ? 10 : 8.5);
+      const more = (amount.lines.length - 1) * LINE_H;
+      return { label, amount, strong, h: (strong ? 23 : LINE_H + 2) + more };
+    });
+}
+
+function drawTotals(L: Layout, rows: TotalRow[], tx: number, tw: number, top: number): number {
   let ty = top - 10;
-  for (const [label, value, neg, strong] of shownTotals) {
-    const shown = `${neg ? '-' : ''}${frMoney(value, label.startsWith('Total TVA (') ? inv.taxCurrency : cur)}`;
-    if (strong) {
+  for (const r of rows) {
+    const more = (r.amount.lines.length - 1) * LINE_H;
+    if (r.strong) {
       ty -= 4;
-      L.rect(tx, ty - 5, tw, 17, ACCENT);
-      L.text(tx + 6, ty, label.toUpperCase(), { font: 'bold', size: 9.5, color: SHADE });
-      L.text(tx, ty, shown, { font: 'bold', size: 10, color: SHADE, alignRight: tw - 6 });
-      ty -= 19;
-    } else {
-      L.text(tx + 6, ty, label, { size: 8.5, color: MUTED });
-      L.text(tx, ty, shown, { size: 8.5, alignRight: tw - 6 });
-      ty -= LINE_H + 2;
-    }
+      L.rect(tx, ty - 5 - more, tw, 17 + more, ACCENT);
+      L.text(tx + 6, ty, r.label, { font: 'bold', size: 9.5, color: SHADE });
+    } else L.text(tx + 6, ty, r.label, { size: 8.5, color: MUTED });
+    r.amount.lines.forEach((line, j) => L.text(tx, ty - j * LINE_H, line, { font: r.strong ? 'bold' : 'regular', size: r.amount.size, color: r.strong ? SHADE : INK, alignRight: tw - 6 }));
+    ty -= r.h - (r.strong ? 4 : 0);
   }
-  L.y = Math.min(y, ty) - 4;
+  return ty;
+}
+
+/**
+ * The VAT breakdown (left) and the totals (right). The totals stay in one piece beside the
+ * table's start; a table taller than a page (80 rates) goes on, its header repeated.
+ */
+function vatAndTotals(L: Layout, inv: Invoice): void {
+  const tx = MARGIN + VAT_W + 20;
+  const tw = CONTENT_WIDTH - VAT_W - 20;
+  const totals = totalRows(L, inv, tw);
+  const totalsH = 10 + totals.reduce((a, r) => a + r.h, 0);
+  const cols = fittedCols(L, VAT_COLS, inv.vatBreakdown.map((v) => ['', present(v.rate) ? `${frNumber(v.rate)} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)]), VAT_SIZE, 0, 70);
+  const rows = vatRows(L, inv, cols);
+  const exemptions = inv.vatBreakdown
+    .filter((v) => present(v.exemptionReason) || present(v.exemptionReasonCode))
+    .flatMap((v) => L.wrap(`Exonération ${v.category ?? ''} : ${[v.exemptionReasonCode, v.exemptionReason].filter(present).join(' – ')}`, VAT_W, 'regular', 7.5, MAX_BLOCK_LINES));
+  const vatH = 14 + rows.reduce((a, r) => a + rowLines(r) * LINE_H, 0) + exemptions.length * (LINE_H - 1) + 2;
+  // kept on one page when it fits one, else the totals with the table's first row
+  L.ensure(22 + Math.max(totalsH, vatH <= PAGE_ROOM - 40 ? vatH : 14 + LINE_H + 2));
+  L.heading('TVA et totaux');
+  const page = L.pages.length;
+  const ty = drawTotals(L, totals, tx, tw, L.y);
+  vatHeader(L, cols);
+  L.onBreak = () => vatHeader(L, cols);
+  for (const r of rows) {
+    const n = rowLines(r);
+    L.ensure(n * LINE_H + 2);
+    let x = MARGIN;
+    cols.forEach((c, k) => {
+      r[k].lines.forEach((line, j) => L.text(x + 3, L.y - 10 - j * LINE_H, line, { size: r[k].size, alignRight: c.right ? c.w - 6 : undefined }));
+      x += c.w;
+    });
+    L.y -= n * LINE_H;
+  }
+  L.onBreak = undefined;
+  for (const line of exemptions) {
+    L.ensure(LINE_H + 2);
+    L.text(MARGIN, L.y - 10, line, { size: 7.5, color: MUTED });
+    L.y -= LINE_H - 1;
+  }
+  L.y = (L.pages.length === page ? Math.min(L.y - 10, ty) : L.y - 10) - 4;
 }
 
 function payment(L: Layout, inv: Invoice): void {
   const items: [string, string | undefined][] = [];
   inv.paymentMeans.forEach((pm) => {
-    items.push(['Mode de paiement', [paymentMeansLabel(pm.code), pm.text].filter(present).join(' – ')]);
+    items.push(['Mode de paiement', paymentMeansText(pm.code, pm.text)]);
     for (const a of pm.accounts) {
       items.push([/^[A-Z]{2}\d{2}/.test((a.id ?? '').replace(/\s/g, '')) ? 'IBAN' : 'Compte', readableAccount(a.id)]);
       items.push(['BIC', a.bic]);
@@ -365,16 +526,14 @@ function notes(L: Layout, inv: Invoice): void {
   }
 }
 
-export interface RenderOptions {
-  profile: FacturXProfile;
-}
+/** Room for the title, left of the document's number and dates. */
+const TITLE_W = 240;
 
-/** Draws the invoice into `doc` (pages are added); returns the number of pages. */
-export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>, inv: Invoice, opts: RenderOptions): number {
-  const L = new Layout(doc, fonts);
+/** The title, and top right the number and dates, each value wrapped beside its label. */
+function header(L: Layout, inv: Invoice): void {
   const credit = inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
-  // title and document data
-  L.text(MARGIN, L.y - 18, documentTitle(inv.typeCode, credit), { font: 'bold', size: 20, color: ACCENT });
+  const title = L.fit(documentTitle(inv.typeCode, credit), TITLE_W, 'bold', 20);
+  title.lines.forEach((line, j) => L.text(MARGIN, L.y - 18 - j * (title.size + 2), line, { font: 'bold', size: title.size, color: ACCENT }));
   const meta: [string, string | undefined][] = [
     ['N°', inv.number],
     ["Date d'émission", frDate(inv.issueDate)],
@@ -383,20 +542,36 @@ export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>,
     ['Date du fait générateur de TVA', frDate(inv.taxPointDate)],
     ['Devise', inv.currency && inv.currency !== 'EUR' ? inv.currency : undefined],
   ];
+  const x = MARGIN + TITLE_W + 10;
+  const boxW = CONTENT_WIDTH - TITLE_W - 10;
   let my = L.y - 4;
   for (const [k, v] of meta) {
     if (!present(v)) continue;
-    L.text(MARGIN + 250, my, k, { size: 8.5, color: MUTED });
-    L.text(MARGIN + 250, my, v, { font: k === 'N°' ? 'bold' : 'regular', size: k === 'N°' ? 10 : 8.5, alignRight: CONTENT_WIDTH - 250 });
-    my -= LINE_H + 1;
+    const style = k === 'N°' ? { font: 'bold' as const, size: 10 } : { font: 'regular' as const, size: 8.5 };
+    const labelW = L.width(k, 'regular', 8.5) + 8;
+    L.text(x, my, k, { size: 8.5, color: MUTED });
+    // a long number wraps right-aligned beside its label (drawn unwrapped, it ran off the left edge)
+    for (const line of L.wrap(v, boxW - labelW, style.font, style.size, MAX_BLOCK_LINES)) {
+      L.text(x + labelW, my, line, { ...style, alignRight: boxW - labelW });
+      my -= LINE_H + 1;
+    }
   }
   L.y = Math.min(L.y - 30, my) - 8;
-  // parties
+}
+
+export interface RenderOptions {
+  profile: FacturXProfile;
+}
+
+/** Draws the invoice into `doc` (pages are added); returns the number of pages. */
+export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>, inv: Invoice, opts: RenderOptions): number {
+  const L = new Layout(doc, fonts);
+  header(L, inv);
   const colW = CONTENT_WIDTH / 2 - 10;
-  const top = L.y;
-  const y1 = partyBlock(L, 'VENDEUR', MARGIN, colW, partyLines(inv.seller), top);
-  const y2 = partyBlock(L, 'ACHETEUR', MARGIN + CONTENT_WIDTH / 2 + 10, colW, partyLines(inv.buyer), top);
-  L.y = Math.min(y1, y2) - 4;
+  partyColumns(L, [
+    { title: 'VENDEUR', x: MARGIN, rows: partyRows(L, inv.seller, colW) },
+    { title: 'ACHETEUR', x: MARGIN + CONTENT_WIDTH / 2 + 10, rows: partyRows(L, inv.buyer, colW) },
+  ]);
   // references
   const refs: [string, string | undefined][] = [
     ['Code service', inv.buyerReference],

@@ -12,6 +12,14 @@ import { SRGB_INFO, SRGB_OUTPUT_CONDITION, srgbIccProfile } from './icc';
 import { PROFILE_INFO } from './profiles';
 import { buildXmp, pdfDate, type DocumentMeta } from './xmp';
 
+/**
+ * A filespec's /UF: a plain literal string for an ASCII name, as the official samples write it
+ * (poppler's `pdfdetach -savefile` does not match a UTF-16 name with BOM); UTF-16 otherwise.
+ */
+function unicodeName(name: string): PDFString | PDFHexString {
+  return /^[\x20-\x7e]*$/.test(name) && !/[()\\]/.test(name) ? PDFString.of(name) : PDFHexString.fromText(name);
+}
+
 /** Embeds the XML as an associated file of the document (PDF/A-3). */
 export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<DocumentMeta, 'xmlName' | 'profile' | 'date'>): PDFRef {
   const ctx = doc.context;
@@ -28,7 +36,7 @@ export function attachInvoiceXml(doc: PDFDocument, xml: Uint8Array, meta: Pick<D
   const spec = ctx.obj({
     Type: 'Filespec',
     F: name,
-    UF: PDFHexString.fromText(meta.xmlName),
+    UF: unicodeName(meta.xmlName),
     Desc: PDFString.of('Factur-X invoice'),
     AFRelationship: PDFName.of(PROFILE_INFO[meta.profile].afRelationship),
     EF: { F: streamRef, UF: streamRef },
