@@ -34,6 +34,8 @@ interface Loaded {
   font: ParsedFont;
   /** advance width per code point, in 1/1000 em; NaN when the font has no glyph */
   widths: Map<number, number>;
+  /** the widths of ASCII as drawn (a missing glyph as "?"), by char code: most of what is measured */
+  ascii?: Float64Array;
 }
 
 const loaded = new Map<FontKey, Loaded>();
@@ -170,13 +172,37 @@ function computeDrawable(key: FontKey, text: string): string {
   return out;
 }
 
-/** Width of drawable text at a size, in points (sum of advance widths; no kerning is drawn). */
+function drawnWidth(l: Loaded, cp: number): number {
+  const x = widthOf(l, cp);
+  return Number.isNaN(x) ? widthOf(l, 0x3f) : x;
+}
+
+function asciiWidths(l: Loaded): Float64Array {
+  if (!l.ascii) {
+    l.ascii = new Float64Array(128);
+    for (let c = 0; c < 128; c++) l.ascii[c] = drawnWidth(l, c);
+  }
+  return l.ascii;
+}
+
+/**
+ * Width of drawable text at a size, in points (sum of advance widths; no kerning is drawn).
+ * Every cell of a table is measured to size its column, then again to fit it: ASCII is read
+ * from an array, the rest from the per-code-point map.
+ */
 export function textWidth(key: FontKey, text: string, size: number): number {
   const l = load(key);
+  const ascii = asciiWidths(l);
   let w = 0;
-  for (const ch of text) {
-    const x = widthOf(l, ch.codePointAt(0) as number);
-    w += Number.isNaN(x) ? widthOf(l, 0x3f) : x;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 128) {
+      w += ascii[c];
+      continue;
+    }
+    const cp = text.codePointAt(i) as number;
+    if (cp > 0xffff) i++;
+    w += drawnWidth(l, cp);
   }
   return (w * size) / 1000;
 }
