@@ -37,6 +37,8 @@ export interface QueueOverview {
   failed: FailedJobView[];
   /** the queue is paused (from the dashboard, or BullMQ's API): no worker takes a job */
   paused: boolean;
+  /** the nightly reconciliation's queue is paused (filled in by `jobs`) */
+  nightlyPaused?: boolean;
 }
 
 export type RetryResult =

@@ -43,7 +43,7 @@ import { partySiret } from '../transform/chorus/siret';
 import { enrichInvoice, routeOf, type Route } from '../transform/enrich/enrich';
 import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
 import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
-import { supplierId, supplierIdType } from '../emit/pivot/mapping';
+import { supplierId, supplierIdType } from '../transform/chorus/supplier-id';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
 import { flowId } from './flow-id';
@@ -725,16 +725,16 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     }
     // the inbound file as the invoice document (TypePJ 01) is itself a PJ of the pivot, bound by
     // the attachment limit (10 MB): an E1 that embeds a 9 MB document is 12 MB. Over it, left out
-    // when the pivot carries something else (its data is in the pivot and the Factur-X, the
-    // original in archive/); kept when it would be the pivot's only PJ (the XSD wants one)
-    if (sourceDocument && sourceDocument.content.length > config.limits.maxAttachmentBytes) {
-      const others = v.invoice.attachments.filter((a) => a.content !== sourceDocument.content);
-      const left = others.length > 0;
-      if (left) v.invoice = { ...v.invoice, attachments: others };
+    // when the pivot carries the Factur-X (its data is there, the original in archive/); kept
+    // without one (the pivot would hold no copy of the invoice, maybe no PJ at all: the XSD wants one)
+    const document = sourceDocument && v.invoice.attachments.find((a) => a.content === sourceDocument.content);
+    if (document?.content && document.content.length > config.limits.maxAttachmentBytes) {
+      const withFacturX = v.invoice.attachments.some((a) => a.pivot?.categoriePJ === 'DUPLICATA_FACTUR-X');
+      if (withFacturX) v.invoice = { ...v.invoice, attachments: v.invoice.attachments.filter((a) => a !== document) };
       v.findings.push({
         rule: 'CPRO-PJ-FACTURE',
         severity: 'warning',
-        message: `The invoice's own file (${sourceDocument.content.length} bytes) is over the ${config.limits.maxAttachmentBytes + 1}-byte limit of one attachment: ${left ? 'it is not attached to the pivot as the invoice document (TypePJ 01); the pivot and its Factur-X carry its data, its attachments are each their own PJ, and the original is kept in archive/' : 'it is attached to the pivot all the same, as its only PJ (no Factur-X): the finance system may refuse it'}.`,
+        message: `The invoice's own file (${document.content.length} bytes) is over the ${config.limits.maxAttachmentBytes + 1}-byte limit of one attachment: ${withFacturX ? 'it is not attached to the pivot as the invoice document (TypePJ 01); the pivot and its Factur-X carry its data, its attachments are each their own PJ, and the original is kept in archive/' : 'it is attached to the pivot all the same, as its invoice document (there is no Factur-X to carry its data): the finance system may refuse it'}.`,
       });
     }
     const k = `${e.route.recepteurId}|${e.route.csmoe ?? ''}|${v.renvoi ?? 'Non'}`;

@@ -15,6 +15,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
+import { FLUX_KINDS } from '../model/flux';
 import type { Metrics } from '../ops/metrics';
 import { lessChecked } from './less-checked';
 import { createRedis } from '../queue/redis';
@@ -32,7 +33,6 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redi
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
-import { FLUX_KINDS } from '../model/flux';
 
 export interface WorkerOptions {
   config: Config;
@@ -94,8 +94,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
       }
-      // a file once, at its first attempt (a retry is no new file; a job queued again by `retry` starts over)
-      if (job.attemptsMade === 0) metrics?.filesReceived.inc({ partner: d.partner });
+      // a file once, at its first start (a retry, or a start again after its worker died, is no
+      // new file; a job queued again by `retry` starts over)
+      if (job.attemptsStarted <= 1) metrics?.filesReceived.inc({ partner: d.partner });
       const end = metrics?.processingSeconds.startTimer();
       let r: FileResult;
       try {

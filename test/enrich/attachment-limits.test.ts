@@ -7,7 +7,7 @@
  * - the inbound XML, which goes into the pivot as the invoice document (TypePJ 01), is bound by
  *   the same limit: over it, it is left out when the pivot carries its Factur-X (warning
  *   CPRO-PJ-FACTURE; an E1 embedding a 9 MB document used to put a 12 MB PJ in the pivot), kept
- *   when it would be the pivot's only PJ;
+ *   without a Factur-X (said too); an E2's XML is no PJ, and nothing is said of it;
  * - a recipient that requires an attachment suspends an invoice without one (CPRO-PJ-REQUISE);
  *   its completion goes out Complétée with the same IdCPRO.
  */
@@ -73,17 +73,32 @@ describe('attachment limits, scaled down', () => {
     expect(validateFiles(SCHEMAS.pivot, [pivot]).flatMap((v) => v.errors)).toEqual([]);
   });
 
-  it('keeps it when it would be the only PJ (no Factur-X)', async () => {
+  it('keeps it without a Factur-X (else the pivot held no copy of the invoice, or no PJ at all), and says nothing of an E2', async () => {
     const root2 = tempDir('cf-limits-nofx-');
     const noFx = config(path.join(root2, 'out'), (raw) => {
       raw.limits = { maxAttachmentBytes: 5000 };
       raw.facturx = { enabled: false };
     });
-    drop(path.join(root2, 'inbox'), 'xml-over.xml', PAPETERIE);
-    const r = resultOf(await runOnce(path.join(root2, 'inbox'), noFx), 'op-alpha/xml-over.xml');
-    expect(r.outcome).toBe('accepted');
-    expect(r.findings.find((f) => f.rule === 'CPRO-PJ-FACTURE')?.message).toContain('attached to the pivot all the same, as its only PJ');
-    expect(pjTypes(path.join(root2, 'out', r.outputs.find((o) => o.kind === 'pivot')!.path))).toBe('1 0');
+    const in2 = path.join(root2, 'inbox');
+    drop(in2, 'xml-over.xml', PAPETERIE);
+    // a supporting document given by its reference alone is no PJ: the XML was left out, the pivot had none
+    drop(in2, 'ref-only.xml', PAPETERIE.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-LIM-4</cbc:ID>').replace('<cac:AccountingSupplierParty>', '<cac:AdditionalDocumentReference><cbc:ID>DEVIS-42</cbc:ID></cac:AdditionalDocumentReference>\n  <cac:AccountingSupplierParty>'));
+    drop(in2, 'small-pj.xml', withAttachments([{ id: 'BL', name: 'BL.pdf', mime: 'application/pdf', data: bytesOf(100) }], PAPETERIE, 'F-LIM-5'));
+    // an E2: its PDF is the invoice document, the XML is no PJ
+    drop(in2, 'e2.xml', withAttachments([{ id: 'FAC', name: 'facture.pdf', mime: 'application/pdf', code: '380', data: Buffer.from(`%PDF-1.4\n${'x'.repeat(3000)}`).toString('base64') }], PAPETERIE, 'F-LIM-6'));
+    const summary2 = await runOnce(in2, noFx);
+    const pivotOf = (r: { outputs: { kind: string; path: string }[] }) => path.join(root2, 'out', r.outputs.find((o) => o.kind === 'pivot')!.path);
+    for (const [name, types] of [['xml-over.xml', '1 0'], ['ref-only.xml', '1 0'], ['small-pj.xml', '1 1 Document annexe']] as const) {
+      const r = resultOf(summary2, `op-alpha/${name}`);
+      expect({ name, outcome: r.outcome }).toEqual({ name, outcome: 'accepted' });
+      expect(r.findings.find((f) => f.rule === 'CPRO-PJ-FACTURE')?.message).toContain('attached to the pivot all the same, as its invoice document');
+      expect({ name, types: pjTypes(pivotOf(r)) }).toEqual({ name, types: expect.stringMatching(new RegExp(`^${types.split(' ').slice(0, 2).join(' ')}`)) });
+    }
+    const e2 = resultOf(summary2, 'op-alpha/e2.xml');
+    expect(e2.outcome).toBe('accepted');
+    expect(e2.findings.map((f) => f.rule)).not.toContain('CPRO-PJ-FACTURE');
+    expect(xpath(pivotOf(e2), "string(//PJ[TypePJ='01']/NomPJ)")).toBe('facture.pdf');
+    expect(validateFiles(SCHEMAS.pivot, ['xml-over.xml', 'ref-only.xml', 'small-pj.xml', 'e2.xml'].map((n) => pivotOf(resultOf(summary2, `op-alpha/${n}`)))).flatMap((v) => v.errors)).toEqual([]);
   }, 60_000);
 });
 

@@ -176,6 +176,16 @@ describe('blocks taller than a page', () => {
   });
 });
 
+describe('a cell longer than a page', () => {
+  it('a line id of 3000 characters is cut, marked […], above the footer (it ran over it)', async () => {
+    const id = Array.from({ length: 300 }, (_, k) => `ID${String(k).padStart(7, '0')}`).join('');
+    const pages = pagesOf(await pdfOf({ ...base, lines: [line({ id })] }, 'longid'));
+    expect(allText(pages)).toContain('[…]');
+    checkFooter(pages);
+    for (const p of pages) expect(overlaps(p)).toEqual([]);
+  });
+});
+
 describe('signs', () => {
   it('a negative allowance or amount paid shows one sign, that of its effect on the total', async () => {
     const inv: Invoice = {

@@ -11,7 +11,7 @@
 import Big from 'big.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pivotUnitPrice } from '../../src/emit/pivot/mapping';
+import { pivotUnitPrice } from '../../src/transform/chorus/pivot-amount';
 import { corpus, SCHEMAS } from '../helpers/corpus';
 import { routedCii, routedUbl } from '../helpers/routed-examples';
 import { bundledConfig, runOnce, tempDir } from '../helpers/run';

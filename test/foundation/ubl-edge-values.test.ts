@@ -12,7 +12,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pivotCadre } from '../../src/emit/pivot/mapping';
+import { pivotCadre } from '../../src/transform/chorus/cadre';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { validateInvoice } from '../../src/transform/validate/engine';
 import { SCHEMAS } from '../helpers/corpus';
@@ -90,6 +90,12 @@ it('a BT-23 that names no cadre is said (CPRO-CADRE) and goes out as A1; a lower
     ['A4', 'A4', false],
     ['a4', 'A4', false],
     ['urn:cpro:cadre:A5', 'A5', false],
+    ['Cadre A4', 'A4', false],
+    ['CADRE_A4', 'A4', false],
+    ['cadre-A5', 'A5', false],
+    ['DATA12', 'A1', true],
+    ['FRA5', 'A1', true],
+    ['A11A5', 'A1', true],
     ['A11', 'A1', true],
     ['A26', 'A1', true],
     ['urn:fdc:peppol.eu:2017:poacc:billing:01:1.0', 'A1', true],

@@ -35,6 +35,7 @@ export interface NightlySchedule {
 export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where: string, configArg: string, schedule?: NightlySchedule): string {
   const lines = [`queue ${where}`, JOB_STATES.map((s) => `${s} ${o.counts[s]}`).join(' · ')];
   if (o.paused) lines.push(`the queue is PAUSED (from the dashboard?): no worker takes a job, files wait in processing/. Resume it: chorus-flux jobs --config ${configArg} --resume`);
+  if (o.nightlyPaused) lines.push(`the nightly reconciliation's queue is PAUSED (from the dashboard?): no reconciliation runs. Resume it: chorus-flux jobs --config ${configArg} --resume`);
   if (o.counts.failed === 0) lines.push('no failed job');
   else {
     lines.push('', `failed jobs, newest first${o.failed.length < o.counts.failed ? ` (${o.failed.length} of ${o.counts.failed}; --limit to see more)` : ''}:`);
@@ -70,17 +71,22 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
   const queue = fluxQueue(config, redis);
   const nightlyQueue = reconcileQueue(config, redis);
   try {
-    if (opts.resume && (await queue.isPaused())) {
-      await queue.resume();
-      process.stderr.write('chorus-flux: the queue was paused: resumed, the workers take its jobs again\n');
+    if (opts.resume) {
+      for (const q of [queue, nightlyQueue]) {
+        if (!(await q.isPaused())) continue;
+        await q.resume();
+        process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
+      }
     }
     const o = await queueOverview(queue, opts.limit ?? 50);
+    // the nightly reconciliation's queue may be paused from the dashboard too: it would stop without a word
+    o.nightlyPaused = await nightlyQueue.isPaused();
     const nightly = await nightlyFailures(nightlyQueue);
     const s = await nightlyQueue.getJobScheduler(NIGHTLY_RECONCILIATION);
     const schedule: NightlySchedule | undefined = s ? { pattern: s.pattern ?? undefined, tz: s.tz ?? undefined, next: s.next ? new Date(s.next).toISOString() : undefined } : undefined;
     if (opts.json) process.stdout.write(`${JSON.stringify({ ...o, nightly, schedule: schedule ?? null }, null, 2)}\n`);
     else process.stdout.write(formatOverview(o, nightly, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>', schedule));
-    return o.counts.failed > 0 || nightly.failed > 0 || o.paused ? 1 : 0;
+    return o.counts.failed > 0 || nightly.failed > 0 || o.paused || o.nightlyPaused ? 1 : 0;
   } finally {
     await Promise.all([queue.close(), nightlyQueue.close()]);
     await redis.quit().catch(() => undefined);

@@ -7,7 +7,7 @@ import { configWarnings, loadConfig } from '../../config/config';
 import { checkFolders } from '../../config/folders';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
-import { fluxQueue } from '../../queue/flux-queue';
+import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
 import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { startWorker } from '../../runner/worker';
 import { createLogger } from '../../util/logger';
@@ -50,7 +50,11 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
     running = await startWorker({ config, logger, metrics, concurrency, trouble });
     // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
-    if (await queue.isPaused().catch(() => false)) logger.warn(`the flux queue is paused: this worker takes no job until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
+    const nightly = reconcileQueue(config, redis);
+    for (const q of [queue, nightly]) {
+      if (await q.isPaused().catch(() => false)) logger.warn(`the ${q.name} queue is paused: this worker takes none of its jobs until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
+    }
+    await nightly.close().catch(() => undefined);
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();

@@ -17,7 +17,7 @@ import type { Finding } from '../../model/finding';
 import type { Invoice, Party } from '../../model/invoice';
 import { partySiret } from '../../transform/chorus/siret';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
-import { supplierIdType } from '../pivot/mapping';
+import { supplierIdType } from '../../transform/chorus/supplier-id';
 import { ADDRESS_SCHEME, CDAR_INVOICE_TYPE_CODES, type CdarId, type CdarInvoiceRef, type CdarParty, type CdarReason, SIREN_SCHEME, SIRET_SCHEME } from './serialize';
 import { type CdarStatusCode, naturalStatusFor, reasonCodeFor } from './tables';
 

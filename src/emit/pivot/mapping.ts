@@ -11,10 +11,10 @@ import paymentMeans from '../../../schemas/payment-means.json';
 import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
 import { dec } from '../../model/decimal';
 import { pivotCadre } from '../../transform/chorus/cadre';
+import { supplierId, supplierIdType } from '../../transform/chorus/supplier-id';
 import { pivotAmount, pivotUnitPrice } from '../../transform/chorus/pivot-amount';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
 
-export { pivotCadre, pivotUnitPrice };
 import { partySiret } from '../../transform/chorus/siret';
 
 export interface Leaf<T> {
@@ -86,22 +86,6 @@ export function pivotType(inv: Invoice): string {
  */
 function present(v: string | undefined): string | undefined {
   return v !== undefined && /\S/.test(v) ? v : undefined;
-}
-
-/** Fournisseur/TypeIdentifiant: 1 SIRET, 2 EU outside France, 3 outside the EU. */
-const EU = new Set(['AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'GR', 'EL', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK']);
-export function supplierIdType(inv: Invoice): string {
-  // a pivot input's own value when the pivot allows it (CPRO-PIVOT-CODE refuses the invoice
-  // otherwise); the status line telling that refusal still needs a valid one
-  const given = inv.chorus.supplierIdType?.trim();
-  if (given && /^0*[1-7]$/.test(given)) return String(Number(given));
-  if (partySiret(inv.seller)) return '1';
-  const country = inv.seller.address?.countryCode ?? '';
-  return EU.has(country) ? '2' : country === 'FR' ? '1' : '3';
-}
-
-export function supplierId(inv: Invoice): string | undefined {
-  return inv.chorus.supplierId ?? partySiret(inv.seller) ?? inv.seller.vatId ?? inv.seller.legalId?.value ?? inv.seller.identifiers[0]?.value;
 }
 
 function firstAccount(inv: Invoice) {

@@ -8,7 +8,7 @@ import type { Config, Partner } from '../../config/config';
 import type { Finding } from '../../model/finding';
 import type { Invoice } from '../../model/invoice';
 import { partySiret } from '../../transform/chorus/siret';
-import { supplierId, supplierIdType } from '../pivot/mapping';
+import { supplierId, supplierIdType } from '../../transform/chorus/supplier-id';
 import type { EnvelopeParty } from '../pivot/serialize';
 import type { ErrorDetail, InvoiceStatusLine } from './serialize';
 

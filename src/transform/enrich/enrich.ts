@@ -6,7 +6,7 @@
  */
 import type { Recipient } from '../../config/config';
 import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
-import { supplierIdType } from '../../emit/pivot/mapping';
+import { supplierIdType } from '../chorus/supplier-id';
 import { pivotCadre } from '../chorus/cadre';
 import { isWorksCadre } from '../chorus/routing';
 import { typeAttachments } from './attachments';

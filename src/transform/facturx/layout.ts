@@ -174,9 +174,9 @@ export class Layout {
   /**
    * A value that must be read whole (an amount) in a cell `width` wide: at `size` when it
    * fits, else shrunk until it does, and past MIN_FIT_SIZE cut into lines at that size. It
-   * never runs into the next cell and is never shortened.
+   * never runs into the next cell, and is shortened only past `maxLines` lines (marked […]).
    */
-  fit(s: string, width: number, font: FontKey = 'regular', size = 9): { size: number; lines: string[] } {
+  fit(s: string, width: number, font: FontKey = 'regular', size = 9, maxLines = Infinity): { size: number; lines: string[] } {
     const t = drawable(font, s);
     if (t === '') return { size, lines: [] };
     const w = textWidth(font, t, size);
@@ -185,7 +185,8 @@ export class Layout {
     const smaller = Math.floor(((size * width) / w) * 10) / 10;
     const min = Math.min(size, MIN_FIT_SIZE);
     if (smaller >= min) return { size: smaller, lines: [t] };
-    return { size: min, lines: this.wrapAll(t, width, font, min) };
+    // a cell of a row must fit a page: past maxLines the rest is cut, marked […] (the XML has it whole)
+    return { size: min, lines: maxLines === Infinity ? this.wrapAll(t, width, font, min) : this.wrap(t, width, font, min, maxLines) };
   }
 
   /**

@@ -262,7 +262,7 @@ function linesTable(L: Layout, inv: Invoice): void {
  * than a page (a line with 90 attributes).
  */
 function tableRow(L: Layout, cols: Col[], cells: string[], body: Row[]): void {
-  const fitted = cells.map((s, k) => (k === DESC ? undefined : L.fit(s, cols[k].w - 6, 'regular', CELL_SIZE)));
+  const fitted = cells.map((s, k) => (k === DESC ? undefined : L.fit(s, cols[k].w - 6, 'regular', CELL_SIZE, MAX_ROW_NAME_LINES)));
   const cellH = Math.max(1, ...fitted.map((f) => f?.lines.length ?? 0)) * LINE_H;
   const whole = Math.max(cellH, body.reduce((a, r) => a + r.h, 0)) + 4;
   // a row a page can hold is not split; a taller one starts with its cells and first line
