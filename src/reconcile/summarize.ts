@@ -23,8 +23,11 @@ class Money {
   ht = new Big(0);
   ttc = new Big(0);
   scale = 2;
+  /** invoices with an amount given that is not a number: not summed, and said */
+  unreadable = 0;
   add(ht: string | undefined, ttc: string | undefined): void {
     this.n++;
+    if ([ht, ttc].some((v) => v !== undefined && v.trim() !== '' && !dec(v))) this.unreadable++;
     this.ht = this.plus(this.ht, ht);
     this.ttc = this.plus(this.ttc, ttc);
   }
@@ -35,7 +38,7 @@ class Money {
     return acc.plus(d);
   }
   pair(): AmountPair {
-    return { invoices: this.n, ht: this.ht.toFixed(this.scale), ttc: this.ttc.toFixed(this.scale) };
+    return { invoices: this.n, ht: this.ht.toFixed(this.scale), ttc: this.ttc.toFixed(this.scale), ...(this.unreadable ? { unreadable: this.unreadable } : {}) };
   }
 }
 

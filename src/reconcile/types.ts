@@ -103,6 +103,8 @@ export interface AmountPair {
   invoices: number;
   ht: string;
   ttc: string;
+  /** invoices of these whose HT or TTC is given but not a number (a refused invoice's, as written): left out of the sums */
+  unreadable?: number;
 }
 
 export interface Amounts {

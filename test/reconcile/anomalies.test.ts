@@ -244,6 +244,25 @@ it('an outcome line cut by a crash (its receipt kept): the outcome its mark hold
   expect(types(report!.anomalies)).toContain('journal-damaged');
 });
 
+it('an amount that is not a number (a refused invoice, as the supplier wrote it): left out of the totals, counted and said, defused in the CSV', async () => {
+  const day = copyDay(clean);
+  const before = (await reconcile(copyDay(clean))).report!.totals.amounts.in;
+  const inbox = path.join(day.root, 'inbox-amounts');
+  const bad = papeterie('F-CSV-1').replace('<cbc:TaxExclusiveAmount currencyID="EUR">302.00</cbc:TaxExclusiveAmount>', '<cbc:TaxExclusiveAmount currencyID="EUR">=HYPERLINK("http://evil.example","x")</cbc:TaxExclusiveAmount>');
+  expect(bad).toContain('=HYPERLINK');
+  drop(inbox, 'op-alpha', 'formule.xml', bad, at(DAY, '11:00'));
+  const s = await batch(day.config, inbox, 'node-amounts', at(DAY, '11:05'));
+  expect(s.results[0].outcome).toBe('refused');
+  const { report, files } = await reconcile(day);
+  const amounts = report!.totals.amounts.in;
+  expect(amounts.unreadable).toBe(1);
+  expect(amounts.invoices).toBe(before.invoices + 1);
+  expect(amounts.ht).toBe(before.ht); // left out, not summed as 0 by mistake nor failing the sum
+  expect(report!.notes.some((n) => n.startsWith('1 invoice(s) of the day have an amount (HT or TTC) that is not a number'))).toBe(true);
+  const csv = readFileSync(files!.csv, 'utf8');
+  expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+});
+
 it('a suspended invoice past its deadline (suspended 40 days earlier, never completed)', async () => {
   const day = copyDay(clean);
   const old = '2026-01-29';
