@@ -69,6 +69,13 @@ const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Inv
   },
 });
 
+/** The official country list of each syntax (BR-CL-14); a deposited pivot may hold either's. */
+const COUNTRIES: Record<Invoice['syntax'], ReadonlySet<string>> = {
+  UBL: CODES.countryUbl,
+  CII: CODES.countryCii,
+  PIVOT: new Set([...CODES.countryUbl, ...CODES.countryCii]),
+};
+
 export const CHORUS_RULES: Rule[] = [
   {
     id: 'CPRO-SIRET-FOURNISSEUR',
@@ -185,8 +192,7 @@ export const CHORUS_RULES: Rule[] = [
     check: (ctx) => {
       const v = ctx.invoice.seller.address?.countryCode?.trim();
       // the official list (as the schematron's BR-CL-14 has it), "1A" Kosovo included: two characters, not always letters
-      const known = (c: string) => (ctx.invoice.syntax === 'CII' ? CODES.countryCii.has(c) : ctx.invoice.syntax === 'UBL' ? CODES.countryUbl.has(c) : CODES.countryUbl.has(c) || CODES.countryCii.has(c));
-      return once(v !== undefined && v.length === 2 && known(v), p(ctx, 'BT-40'), { value: v ?? '' });
+      return once(v !== undefined && v.length === 2 && COUNTRIES[ctx.invoice.syntax].has(v), p(ctx, 'BT-40'), { value: v ?? '' });
     },
   },
   {
