@@ -25,6 +25,7 @@ import { UsageError } from '../util/usage-error';
 import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 import { systemErrorHint } from '../util/system-error-hint';
+import { refuseRepeatedOptions } from './repeated-options';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride();
+  refuseRepeatedOptions(program);
 
   program
     .command('run')

@@ -24,3 +24,25 @@ describe('numeric options of the command line', () => {
     expect(listFiles(out)).toEqual([]);
   }, 40000);
 });
+
+describe('an option that takes one value, given twice', () => {
+  it.each([
+    [['--out', 'A', '--out', 'B'], "'A', then 'B'"],
+    [['-oA', '--out=B'], "'A', then 'B'"],
+    [['-qo', 'A', '-o', 'B'], "'A', then 'B'"],
+  ])('run %j is refused naming both values (commander kept the last without a word) and writes nothing', async (outs, said) => {
+    const a = tempDir();
+    const args = outs.map((x) => x.replace('A', `${a}/a`).replace('B', `${a}/b`));
+    const r = await cli(['run', FIXTURES_INBOX, '--no-progress', ...args], { timeoutMs: 30000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("option '-o, --out <dir>' given 2 times");
+    expect(r.stderr).toContain(said.replace('A', `${a}/a`).replace('B', `${a}/b`));
+    expect(listFiles(a)).toEqual([]);
+  }, 40000);
+
+  it('flags without a value may repeat, and an option after -- is an operand', async () => {
+    const r = await cli(['validate', '--json', '--json', '--', `${FIXTURES_INBOX}/op-alpha`], { timeoutMs: 30000 });
+    expect(r.stderr).not.toContain('given 2 times');
+    expect(JSON.parse(r.stdout).map((f: { file: string }) => f.file).length).toBeGreaterThan(0);
+  }, 40000);
+});
