@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../ops/metrics';
 
-export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'other';
+export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'tls' | 'other';
 
 /** Redis replies and client errors, first match wins. */
 const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[] = [

@@ -7,6 +7,7 @@ import IORedis, { type Redis } from 'ioredis';
 import { redactRedisUrl, redisUrlProblem } from './redis-url';
 import { UsageError } from '../util/usage-error';
 import { describeRedisError } from './redis-trouble';
+import { plainServerBehindTlsUrl } from './tls-mismatch';
 
 export interface RedisOptions {
   url: string;
@@ -63,6 +64,9 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
   } catch (e) {
     redis.disconnect();
     const r = describeRedisError(cause ?? e);
+    // a TLS address for a plain server times out as a host that is down would: not waited for
+    const tls = r.kind === 'unreachable' ? await plainServerBehindTlsUrl(url) : undefined;
+    if (tls) throw new RedisUnusable(`cannot use Redis at ${redactRedisUrl(url)}: ${tls} (${r.detail})`, 'tls');
     throw new RedisUnusable(`cannot use Redis at ${redactRedisUrl(url)}: ${r.kind === 'other' ? r.detail : `${r.says} (${r.detail})`}`, r.kind);
   }
 }

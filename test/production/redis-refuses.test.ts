@@ -206,6 +206,26 @@ describeIf('a Redis that refuses writes (maxmemory reached)', () => {
     }
   }, 120_000);
 
+  it('stops watch, worker and jobs at start, exit 2, naming the scheme, for a rediss:// (TLS) address of a plain Redis (it said ETIMEDOUT, as for a host that is down, and the daemons waited for ever)', async () => {
+    const redis = await OwnRedis.start();
+    try {
+      const setup = prodSetup({ partners: ['op-alpha', 'si-valmont'], extra: { redis: { url: redis.url.replace(/^redis:/, 'rediss:'), prefix: 'tls' } } });
+      for (const command of ['watch', 'worker', 'jobs']) {
+        const r = await cli([command, '--config', setup.configFile, ...(command === 'jobs' ? [] : ['--metrics-port', '0'])], { timeoutMs: 30_000 });
+        expect({ command, code: r.code }).toEqual({ command, code: 2 });
+        expect(r.stderr).toMatch(/^chorus-flux: cannot use Redis at rediss:\/\/127\.0\.0\.1:(\d+): the server at 127\.0\.0\.1:\1 answers in plain text, not TLS: write redis:\/\/ instead of rediss:\/\//);
+      }
+      // a host that is down is still just unreachable (waited for by the daemons)
+      const down = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: 'rediss://127.0.0.1:1', prefix: 'tls' } } });
+      const r = await cli(['jobs', '--config', down.configFile], { timeoutMs: 30_000 });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Redis cannot be reached');
+      expect(r.stderr).not.toContain('plain text');
+    } finally {
+      await redis.stop();
+    }
+  }, 120_000);
+
   it('stops watch, worker and jobs at start, exit 2, for a database the server does not have (they used database 0 instead)', async () => {
     const redis = await OwnRedis.start();
     const admin = new IORedis(redis.url);
