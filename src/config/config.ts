@@ -10,6 +10,8 @@ import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
 import { checkSiret } from '../transform/chorus/siret';
 import { projectRoot } from '../util/project-root';
+import { duplicateKeys } from './duplicate-keys';
+import { partnerRecepteurId } from './partner-recepteur-id';
 
 export type StatusFormat = 'CPPStatut' | 'CDAR';
 
@@ -81,6 +83,16 @@ export function bundledConfigPath(): string {
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const validateSchema = ajv.compile(schema);
 
+/**
+ * The errors worth saying. Of a value that may be one form or another (a code service: a string
+ * or {code, name}), the branch whose form it has says what is wrong; the other branch's "must be
+ * string" beside "unknown key \"nom\"" only confused.
+ */
+function withoutLosingBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const kept = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
+  return kept.filter((e) => !(e.keyword === 'type' && e.schemaPath.includes('/oneOf/') && kept.some((o) => o.keyword !== 'type' && (o.instancePath === e.instancePath || o.instancePath.startsWith(`${e.instancePath}/`)))));
+}
+
 function describe(e: ErrorObject): string {
   const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(top level)';
   switch (e.keyword) {
@@ -106,12 +118,22 @@ function describe(e: ErrorObject): string {
 /**
  * What is allowed but most likely a mistake, for the commands to print or log at start: a
  * recipient's statusPartner that names no configured partner (a typo sends the finance SI's
- * COMPLETEE flows to a folder nobody reads, and refuses its status flows as from a stranger).
+ * COMPLETEE flows to a folder nobody reads, and refuses its status flows as from a stranger),
+ * an empty routing table, partners that share a Recepteur id or differ only by case.
  */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
+  if (config.recipients.length === 0) warnings.push('recipients: the routing table is empty: every invoice will be refused, its recipient unknown');
   if (config.partners.length === 0) return warnings; // partners implied by the folders of `run`
   const ids = new Set(config.partners.map((p) => p.id));
+  // two partners told under one Recepteur id cannot tell their status flows apart (operateur-alpha and operateur-beta are both "operateu")
+  const byRecepteur = new Map<string, string[]>();
+  for (const p of config.partners) byRecepteur.set(partnerRecepteurId(p), [...(byRecepteur.get(partnerRecepteurId(p)) ?? []), p.id]);
+  for (const [rid, same] of byRecepteur) if (same.length > 1) warnings.push(`partners: ${same.join(', ')} are all written Recepteur id "${rid}" in their status flows; give each its own statusRecepteurId`);
+  // ids that differ only by case become folders that merge on a case-insensitive share
+  const byCase = new Map<string, string[]>();
+  for (const p of config.partners) byCase.set(p.id.toLowerCase(), [...(byCase.get(p.id.toLowerCase()) ?? []), p.id]);
+  for (const same of byCase.values()) if (same.length > 1) warnings.push(`partners: ${same.join(', ')} differ only by case; their folders (statut/${same[0]}/, …) are one folder on a case-insensitive share`);
   config.recipients.forEach((r, k) => {
     if (r.statusPartner !== undefined && !ids.has(r.statusPartner)) {
       warnings.push(`recipients.${k}.statusPartner: ${r.statusPartner} is not one of the configured partners (${[...ids].join(', ')}): COMPLETEE flows for ${r.siret} go to statut/${r.statusPartner}/ and only a folder of that name may change the status of its invoices; check the id`);
@@ -158,9 +180,12 @@ function cronProblem(pattern: unknown, timeZone: string | undefined): string | u
   return undefined;
 }
 
-/** A path written with "~": no shell expands it here, and a folder named "~" would be made. */
+/** A path written with "~", "~user" or "$VAR": no shell expands it here, and a folder of that very name would be made. */
 function tildeProblem(key: string, value: unknown): string | undefined {
-  return typeof value === 'string' && /^~(?:[/\\]|$)/.test(value) ? `${key}: ${JSON.stringify(value)}: "~" is not expanded (no shell reads this file); write the absolute path` : undefined;
+  if (typeof value !== 'string') return undefined;
+  if (/^~[^/\\]*(?:[/\\]|$)/.test(value)) return `${key}: ${JSON.stringify(value)}: "~" is not expanded (no shell reads this file); write the absolute path`;
+  if (/(?:^|[/\\])\$(?:\{\w+\}|[A-Za-z_]\w*)/.test(value)) return `${key}: ${JSON.stringify(value)}: environment variables are not expanded (no shell reads this file); write the path itself`;
+  return undefined;
 }
 
 /** A routing-table SIRET with a bad key is a typo: no invoice would ever be routed to it. */
@@ -173,7 +198,7 @@ function siretProblem(key: string, siret: string): string | undefined {
 export function configFromObject(raw: unknown, baseDir: string, source: string, overrides: { out?: string } = {}): Config {
   const data = JSON.parse(JSON.stringify(raw ?? {})) as Record<string, unknown>;
   if (!validateSchema(data)) {
-    const problems = (validateSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if').map(describe);
+    const problems = withoutLosingBranches(validateSchema.errors ?? []).map(describe);
     throw new ConfigError([...new Set(problems)], source);
   }
   const d = data as Record<string, any>;
@@ -298,6 +323,10 @@ function trailingComma(text: string): number {
 }
 
 export function jsonProblem(text: string, message: string): string {
+  if (text.trim() === '') return 'the file is empty: write the configuration in it as JSON (config/example.json is one to start from)';
+  // UTF-16 (a Windows editor's "Unicode"): every other byte a NUL once read as UTF-8
+  if (text.includes('\u0000')) return 'the file is not UTF-8 (it reads as UTF-16, with NUL bytes): save it as UTF-8';
+  if (/^\s*(?:---|[A-Za-z_][\w-]*\s*:)/.test(text)) return 'not valid JSON: this reads as YAML (`key: value`); chorus-flux reads JSON only (config/example.json shows the form)';
   const comment = firstComment(text);
   if (comment >= 0) return `not valid JSON at ${lineAndColumn(text, comment)}: a comment; JSON has none (remove the // and /* */ notes of an annotated example)`;
   const m = /position (\d+)/.exec(message);
@@ -333,6 +362,8 @@ export function loadConfig(file: string | undefined, overrides: { out?: string }
   } catch (e) {
     throw new ConfigError([jsonProblem(text, (e as Error).message)], p);
   }
+  const twice = duplicateKeys(text);
+  if (twice.length) throw new ConfigError(twice.map((k) => `${k}: written twice; JSON keeps only the last, so the first would be dropped without a word: keep one`), p);
   return configFromObject(raw, path.dirname(p), file === undefined ? `${p} (bundled example)` : p, overrides);
 }
 

@@ -95,6 +95,13 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
     const holder = written.find((o) => within(i.path, o.path));
     if (holder && inside.length === 0) problems.push(`${i.key}: ${i.path} is inside ${holder.key} (${holder.path}); chorus-flux's own outputs would be taken as inbound files`);
   }
+  // the state and the claimed files among the outputs: a partner fetching its statut/ would take them
+  for (const own of outputs.slice(1)) {
+    const holder = written.slice(0, OUTPUT_FOLDERS.length).find((o) => within(own.path, o.path));
+    if (holder) problems.push(`${own.key}: ${own.path} is inside ${holder.key} (${holder.path}); chorus-flux's own files would go out with its outputs`);
+    else if (within(outputs[0].path, own.path)) problems.push(`${own.key}: ${own.path} holds the output root ${outputs[0].path} (${outKey}); give it a folder of its own`);
+  }
+  if (within(outputs[1].path, outputs[2].path) || within(outputs[2].path, outputs[1].path)) problems.push(`paths.processing: ${outputs[2].path} and paths.state (${outputs[1].path}) overlap; each needs a folder of its own`);
   const partnerInboxes = runInbox ? inboxes.slice(0, -1) : inboxes;
   partnerInboxes.forEach((a, x) =>
     partnerInboxes.forEach((b, y) => {
@@ -170,19 +177,34 @@ function makeOutputRoot(config: Config, key: string): void {
   }
 }
 
-/** The output root can be written (`run` makes it and its parents as needed). */
+/** The output root can be written (`run` makes it and its parents as needed), and so can the state folder when it lies elsewhere. */
 export function checkOutputWritable(config: Config, key = 'paths.out'): void {
-  const why = unwritableReason(config.paths.out);
-  if (why) throw new ConfigError([`${key}: ${why}`], config.source);
+  const problems = writableProblems(config, key, ['state']);
+  if (problems.length) throw new ConfigError(problems, config.source);
+}
+
+/**
+ * The output root, and those of `others` that lie outside it, can be written. Found only on
+ * the first file, a read-only state folder failed every file with "ENOENT … mkdir locks" and
+ * a stack; a processing folder nobody can write made a watcher that claimed nothing for ever.
+ */
+function writableProblems(config: Config, outKey: string, others: readonly ('state' | 'processing')[]): string[] {
+  const problems: string[] = [];
+  const outWhy = unwritableReason(config.paths.out);
+  if (outWhy) problems.push(`${outKey}: ${outWhy}`);
+  for (const k of others) {
+    const dir = config.paths[k];
+    if (outWhy && within(realPath(dir), realPath(config.paths.out))) continue; // said for the output root
+    const why = unwritableReason(dir);
+    if (why) problems.push(`paths.${k}: ${why}`);
+  }
+  return problems;
 }
 
 export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
   const problems: string[] = [];
   if (!isDir(path.dirname(config.paths.out))) problems.push(`paths.out: the parent folder of ${config.paths.out} does not exist`);
-  else {
-    const why = unwritableReason(config.paths.out);
-    if (why) problems.push(`paths.out: ${why}`);
-  }
+  else problems.push(...writableProblems(config, 'paths.out', ['state', 'processing']));
   problems.push(...overlapProblems(config));
   if (mode === 'watch') {
     const withInbox = config.partners.filter((p) => p.inbox);

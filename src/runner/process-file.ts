@@ -54,6 +54,7 @@ import { commitWrites } from '../emit/atomic-write';
 import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
+import { oversizeReason } from '../util/size-limit';
 
 /**
  * The invoice as its Factur-X duplicate carries it: its supporting documents named (BT-122), not
@@ -228,7 +229,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
 
   // size first: an oversize file is refused without being read into memory
   if (stat.size > config.limits.maxFileBytes) {
-    const error = new FluxError('FLUX-TAILLE', `The file is ${stat.size} bytes; the limit is ${config.limits.maxFileBytes} bytes (an invoice with its attachments is at most 120 MB).`);
+    const error = new FluxError('FLUX-TAILLE', oversizeReason(stat.size, config.limits.maxFileBytes));
     return refuseUnreadFile(deps, file, stat.size, receivedAt, elapsed, fluxFinding(error));
   }
 

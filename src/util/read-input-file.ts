@@ -4,6 +4,7 @@
  * only up to a size (a 10 GB file would otherwise be read whole into memory first).
  */
 import { promises as fs } from 'node:fs';
+import { oversizeReason } from './size-limit';
 
 /** Default size limit: Chorus Pro's 120 MB for an invoice with its attachments. */
 export const DEFAULT_MAX_INPUT_BYTES = 125_829_120;
@@ -32,7 +33,7 @@ export async function readInputFile(file: string, maxBytes = DEFAULT_MAX_INPUT_B
     const what = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'a device';
     throw new InputFileError(`The file cannot be read: ${file} is ${what}, not a regular file.`, 'FLUX-READ');
   }
-  if (st.size > maxBytes) throw new InputFileError(`The file is ${st.size} bytes; the limit is ${maxBytes} bytes (an invoice with its attachments is at most 120 MB).`, 'FLUX-TAILLE');
+  if (st.size > maxBytes) throw new InputFileError(oversizeReason(st.size, maxBytes), 'FLUX-TAILLE');
   try {
     return await fs.readFile(file);
   } catch (e) {

@@ -12,11 +12,7 @@ import { supplierId, supplierIdType } from '../../transform/chorus/supplier-id';
 import type { EnvelopeParty } from '../pivot/serialize';
 import type { ErrorDetail, InvoiceStatusLine } from './serialize';
 
-export function partnerRecepteurId(partner: Pick<Partner, 'id' | 'statusRecepteurId'>): string {
-  if (partner.statusRecepteurId) return partner.statusRecepteurId;
-  const id = partner.id.replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
-  return id.length >= 3 ? id : id.padEnd(3, '0');
-}
+export { partnerRecepteurId } from '../../config/partner-recepteur-id';
 
 export function emitterParty(config: Config): EnvelopeParty {
   return { id: config.emitter.id, label: config.emitter.name };
