@@ -15,6 +15,8 @@ export interface HistoryEntry {
   /** SHA-256 of the inbound file that caused it */
   sha256?: string;
   file?: string;
+  /** a step told after a newer one (07 SERVICE_FAIT after 08 MANDATEE): recorded and forwarded, the state kept */
+  late?: true;
 }
 
 export interface RecordedOutput {
@@ -81,6 +83,8 @@ export interface StatusEvent {
   siAt?: string;
   /** false when the line changed nothing (the invoice was already in that state) */
   changed: boolean;
+  /** a step told after a newer one: forwarded, the state kept (not the last status for CPRO-STATUT-ANTERIEUR) */
+  late?: true;
 }
 
 export function businessKey(supplierId: string, number: string, issueDate: string | undefined): string {

@@ -21,12 +21,13 @@ import { judgeFlowStatuses } from './flow-statuses';
 import { emptyStatusFlow, FLOW_STATUSES, invoiceLineFinding, invoiceLineProblem } from './status-line-checks';
 import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
+import { replayWindowDays } from '../state/prune-horizon';
 import { instantOfWallTime } from '../reconcile/day';
 import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
 type LineResult =
-  | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean; /** the SI's Horodatage, an xs:dateTime */ at: string }
+  | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean; /** the SI's Horodatage, an xs:dateTime */ at: string; /** a step told after a newer one: forwarded, the state kept */ late?: true }
   | { ok: false; line: InboundInvoiceStatus; finding: Finding; record?: LifecycleRecord };
 
 const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
@@ -50,12 +51,17 @@ export function statusSenders(config: PipelineDeps['config'], rec: LifecycleReco
   return [...out];
 }
 
-async function applyLine(deps: PipelineDeps, sha: string, file: string, partner: string, line: InboundInvoiceStatus): Promise<LineResult> {
+async function applyLine(deps: PipelineDeps, sha: string, file: string, partner: string, line: InboundInvoiceStatus, replayDays: number): Promise<LineResult> {
   const problem = invoiceLineProblem(line);
   if (problem) return { ok: false, line, finding: problem };
   const { idFacture, supplier } = line as { idFacture: string; supplier: { id: string } };
   const to = stateName((line.idStatut as string).padStart(2, '0')) as StateName;
   const siAt = (line.horodatage as string).trim();
+  // a year mistyped (2062) would be the invoice's last status for ever: every true one after it refused as older
+  const siMs = instantOf(siAt, deps.config.timezone);
+  if (siMs > deps.clock.now().getTime() + FUTURE_TOLERANCE_MS) {
+    return refuse(line, 'CPRO-STATUT-HORODATAGE', `Horodatage ${siAt} is in the future: a status cannot be dated after it was received (more than a day ahead of this platform's clock); check the date.`);
+  }
   return deps.lifecycle.update(supplier.id, idFacture, (records) => {
     const year = line.dateFacture?.slice(0, 4);
     const candidates = records.filter((r) => !year || (r.issueDate ?? '').startsWith(year));
@@ -68,13 +74,14 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     const rec = candidates[0];
     const senders = statusSenders(deps.config, rec);
     if (!senders.includes(partner)) {
-      return { result: refuse(line, 'CPRO-STATUT-EMETTEUR', `partner ${partner} is not the finance system of the invoice's recipient ${rec.buyerSiret ?? ''}: only ${senders.join(' or ') || 'its finance system'} may change its status.`, rec) };
+      // whose invoice it is, and which SI holds it, is not this sender's to learn (the log has it)
+      return { result: refuse(line, 'CPRO-STATUT-EMETTEUR', `partner ${partner} is not the finance system of this invoice's recipient: only that finance system may change its status.`, rec) };
     }
     // the same status line applied before: its outcome again (a crash's replay), unless it is older
-    // than the processed marks' retention — then it is a new line, and nothing is forwarded twice
-    const window = { now: deps.clock.now(), days: deps.config.retention.processedMarksDays };
+    // than the processed marks' retention (or a shorter prune's) — then it is a new line, and nothing is forwarded twice
+    const window = { now: deps.clock.now(), days: replayDays };
     const done = rec.statusEvents?.find((e) => e.sha256 === sha && e.index === line.index && withinReplayWindow(e.at, window));
-    if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed, at: siAt } as LineResult };
+    if (done) return { result: { ok: true, line, record: rec, from: done.from, to: done.to, changed: done.changed, at: siAt, late: done.late } as LineResult };
     const from = rec.state;
     const at = deps.clock.now().toISOString();
     if (heldByPipeline(rec)) {
@@ -87,6 +94,14 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     // a line older than the last status applied (files crossing in transit, threads taking them in any order)
     const newer = latestSiStatus(rec);
     if (newer && isBefore(siAt, newer.siAt, deps.config.timezone)) {
+      // a step on the way to the state it is in (07 SERVICE_FAIT of 09:00 after 08 MANDATEE of 10:00):
+      // its supplier must still hear of it, dated as the SI dated it (a service fait starts the payment delay)
+      if (SI_TRANSITIONS[to].includes(from)) {
+        const told = toldSinceSent(rec, to);
+        if (!told) rec.history.push({ at, siAt, state: to, by: 'finance-si', reason: siWords(line), sha256: sha, file, late: true });
+        rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true }];
+        return { records, result: { ok: true, line, record: rec, from, to, changed: !told, at: siAt, late: true } as LineResult };
+      }
       return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}: a status that arrives late does not replace a newer one.`, rec) };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
@@ -104,6 +119,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     rec.history.push({ at, siAt, state: to, by: 'finance-si', reason, sha256: sha, file });
     rec.state = to;
     if (to === 'SUSPENDUE') {
+      // the supplier's time to complete runs from when it is told (forwarded now), not from the SI's Horodatage
       rec.suspendedAt = at;
       rec.suspendReason = reason;
     } else {
@@ -132,10 +148,24 @@ function heldByPipeline(rec: LifecycleRecord): boolean {
  * records written before the Horodatage was kept have none).
  */
 function latestSiStatus(rec: LifecycleRecord): { to: StateName; siAt: string } | undefined {
-  const sent = [...rec.history].reverse().find((h) => h.state === 'MISE_A_DISPOSITION')?.at ?? '';
-  const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && x.siAt !== undefined && x.at >= sent);
+  const sent = lastSentAt(rec);
+  const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && !x.late && x.siAt !== undefined && x.at >= sent);
   return e ? { to: e.to, siAt: e.siAt as string } : undefined;
 }
+
+/** When the invoice's pivot last went out ('' when never). */
+function lastSentAt(rec: LifecycleRecord): string {
+  return [...rec.history].reverse().find((h) => h.state === 'MISE_A_DISPOSITION')?.at ?? '';
+}
+
+/** Whether a finance SI already told status `to` of the invoice since its pivot last went out. */
+function toldSinceSent(rec: LifecycleRecord, to: StateName): boolean {
+  const sent = lastSentAt(rec);
+  return rec.history.some((h) => h.by === 'finance-si' && h.state === to && h.at >= sent);
+}
+
+/** How far ahead of this platform's clock a status may be dated (clocks of two machines, a zone written wrong). */
+const FUTURE_TOLERANCE_MS = 86_400_000;
 
 /**
  * The instant of an xs:dateTime: one without a time zone (the XSD allows it) is read in the
@@ -187,7 +217,8 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     const { deps, file, sha, xml, day, horodatage, log } = args;
     const parsed = parseStatut(xml.node);
     const results: LineResult[] = [];
-    for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, file.partner, line));
+    const replayDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
+    for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, file.partner, line, replayDays));
     const ok = results.filter((r): r is Extract<LineResult, { ok: true }> => r.ok);
     const bad = results.filter((r): r is Extract<LineResult, { ok: false }> => !r.ok);
     const outputs: JournalOutput[] = [];
@@ -249,13 +280,13 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       idCpro: r.record?.idCpro,
       recepteurId: r.record?.recepteurId,
       outcome: r.ok ? 'status' : 'refused',
-      state: r.ok ? r.to : r.record?.state,
+      state: r.ok && !r.late ? r.to : r.record?.state,
       reason: r.ok ? siWords(r.line) : undefined,
       findings: r.ok ? undefined : [r.finding],
     }));
-    for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed }, `status ${r.to}`);
+    for (const r of ok) log.info({ invoice: r.record.number, idCpro: r.record.idCpro, from: r.from, to: r.to, changed: r.changed, late: r.late }, r.late ? `status ${r.to} of ${r.at}, told after a newer one: forwarded, the invoice stays ${r.record.state}` : `status ${r.to}`);
     // a refused line of a flow otherwise applied: said here (a flow refused whole is logged by the runner)
-    if (anyOk) for (const b of bad) log.warn({ invoice: b.line.idFacture, line: b.line.index, rules: [b.finding.rule] }, `status line ${b.line.index + 1}${b.line.idFacture ? ` (invoice ${b.line.idFacture})` : ''} refused: ${b.finding.rule} ${b.finding.message}`);
+    if (anyOk) for (const b of bad) log.warn({ invoice: b.line.idFacture, line: b.line.index, rules: [b.finding.rule], ...(b.record ? { buyerSiret: b.record.buyerSiret, statusSenders: statusSenders(deps.config, b.record) } : {}) }, `status line ${b.line.index + 1}${b.line.idFacture ? ` (invoice ${b.line.idFacture})` : ''} refused: ${b.finding.rule} ${b.finding.message}`);
     const refused = !anyOk;
     if (parsed.invoices.length + parsed.flux.length === 0) findings.push(emptyStatusFlow());
     return { refused, findings, outputs, invoices, flows: flows.statuses.length > 0 ? flows.statuses : undefined, idFlux: parsed.idFlx };

@@ -21,6 +21,11 @@ export function addDays(day: string, n: number): string {
   return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + n)).toISOString().slice(0, 10);
 }
 
+/** Calendar days from `from` to `to` (YYYY-MM-DD each): a day of 23 or 25 hours counts one. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 const wallFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function wallClockMs(instant: number, timeZone: string): number {

@@ -17,7 +17,7 @@ import { ProcessedFiles } from '../state/processed-files';
 import { dayOf, systemClock, type Clock } from '../util/clock';
 import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined } from './anomalies';
 import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
-import { addDays, dayEnd, isDay, LocalHours } from './day';
+import { addDays, dayEnd, daysBetween, isDay, LocalHours } from './day';
 import { lifecycleRecords } from './lifecycle-scan';
 import { readJournalDayStream, writerFiles } from './read-journal';
 import { writeCsvFile } from './report-csv';
@@ -391,7 +391,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     if (r.state === 'SUSPENDUE' && r.suspendedAt) {
       const since = Date.parse(r.suspendedAt);
       if (Number.isNaN(since) || since > asOf.getTime()) continue;
-      const age = Math.floor((asOf.getTime() - since) / 86_400_000);
+      // calendar days where the installation is: a suspension of 1 March 23:30 is 30 days old on 31 March, summer time or not
+      const age = daysBetween(dayOf(new Date(since), tz), date);
       if (age < deadline) continue;
       const h = [...(r.history ?? [])].reverse().find((x) => x.state === 'SUSPENDUE');
       anomalies.push({

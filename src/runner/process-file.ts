@@ -55,6 +55,7 @@ import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
 import { oversizeReason } from '../util/size-limit';
+import { replayWindowDays } from '../state/prune-horizon';
 
 /**
  * The invoice as its Factur-X duplicate carries it: its supporting documents named (BT-122), not
@@ -565,6 +566,8 @@ function whichInvoice(findings: readonly Finding[], index: number): void {
 async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: ParsedInvoiceFlux): Promise<Verdict[]> {
   const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
   const verdicts: Verdict[] = [];
+  // read once per file: shorter than the retention when marks were pruned shorter (state/prune-horizon.ts)
+  const replayWithinDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
   for (const [index, invoice] of flux.invoices.entries()) {
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
@@ -588,7 +591,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const tl = msNow();
     const v = await deps.lifecycle.update(sid, number, async (records) => {
       const record = records.find((r) => r.key === key);
-      const d = decideDeposit(record, { sha256: ctx.sha, index, completable, now: deps.clock.now(), replayWithinDays: deps.config.retention.processedMarksDays });
+      const d = decideDeposit(record, { sha256: ctx.sha, index, completable, now: deps.clock.now(), replayWithinDays });
       if (d.replay) return { result: { d, record } };
       const now = deps.clock.now().toISOString();
       let rec = record;

@@ -11,10 +11,11 @@
  * with the clocks of two machines a little apart. A mark whose outcome may not be in the
  * journal yet (an interrupted attempt) is kept whatever its age: it holds that line.
  */
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DAY_MS } from '../lifecycle/replay-window';
 import { MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
+import { recordPruneDays } from './prune-horizon';
 
 export interface PruneOptions {
   /** marks older than this many days go (the configuration's retention.processedMarksDays) */
@@ -60,6 +61,8 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
   const marks = new ProcessedFiles(stateDir);
+  // written before any mark goes: a crash mid-prune must not leave marks gone and the window unchanged
+  if (!opts.dryRun && existsSync(root)) await recordPruneDays(stateDir, opts.days, now);
   let buckets: string[];
   try {
     buckets = (await fs.readdir(root)).filter((b) => /^[0-9a-f]{2}$/.test(b)).sort();

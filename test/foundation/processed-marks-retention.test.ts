@@ -139,6 +139,32 @@ describe('the same bytes dropped again', () => {
     expect(listFiles(out).filter((f) => f.startsWith('statut/op-alpha/'))).toHaveLength(1);
   });
 
+  it('after prune --days shorter than the retention: refused as a duplicate too (the 400-day window still counted on the mark pruned at 30, and the pivot went out twice)', async () => {
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const then = new Date(Date.now() - 60 * DAY);
+    expect((await runOnce(drop(root, 'in1'), config, { clock: fixedClock(then.toISOString()) })).results.map((r) => r.outcome)).toEqual(['accepted']);
+    const pivots = listFiles(out).filter((f) => f.startsWith('pivot/'));
+    const [mark] = marks(config.paths.state);
+    utimesSync(path.join(config.paths.state, 'files', mark), then, then);
+    const pruned = await cli(['prune', '--out', out, '--days', '30']);
+    expect(pruned.stdout).toMatch(/removed 1 processed mark\(s\)/);
+    expect(JSON.parse(readFileSync(path.join(config.paths.state, 'prune-horizon.json'), 'utf8'))).toMatchObject({ days: 30 });
+    // a later prune with the configured retention does not lengthen the window again
+    expect((await cli(['prune', '--out', out])).code).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(config.paths.state, 'prune-horizon.json'), 'utf8'))).toMatchObject({ days: 30 });
+
+    const again = await runOnce(drop(root, 'in2'), config);
+    expect(again.results.map((r) => [r.outcome, r.findings.map((f) => f.rule)])).toEqual([['duplicate', ['CPRO-DOUBLON']]]);
+    expect(listFiles(out).filter((f) => f.startsWith('pivot/'))).toEqual(pivots);
+    // a dry run records nothing
+    const dry = tempDir('cf-retention-');
+    mkdirSync(path.join(dry, 'files'));
+    await pruneProcessedMarks(dry, { days: 30, dryRun: true });
+    expect(existsSync(path.join(dry, 'prune-horizon.json'))).toBe(false);
+  });
+
   it('within the retention, a lost mark is a replay: the same pivot under the same name, no other', async () => {
     const root = tempDir('cf-retention-');
     const config = bundledConfig(path.join(root, 'out'));
@@ -156,9 +182,11 @@ describe('the same bytes dropped again', () => {
   it('an SI status line applied long ago, sent again once its mark is gone: nothing forwarded again', async () => {
     const root = tempDir('cf-retention-');
     const config = bundledConfig(path.join(root, 'out'));
-    const then = fixedClock(new Date(Date.now() - 402 * DAY).toISOString());
+    const thenIso = new Date(Date.now() - 402 * DAY).toISOString();
+    const then = fixedClock(thenIso);
     expect((await runOnce(drop(root, 'in1'), config, { clock: then })).results.map((r) => r.outcome)).toEqual(['accepted']);
-    const status = siStatusFlow('SI-0001', [{ supplierId: '99746507500015', buyerSiret: '21787789300016', idStatut: '06', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'BL manquant' }]);
+    // dated when it was applied (a status dated after the clock that applies it is refused)
+    const status = siStatusFlow('SI-0001', [{ supplierId: '99746507500015', buyerSiret: '21787789300016', idStatut: '06', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'BL manquant', horodatage: thenIso }]);
     const si = (name: string) => {
       const inbox = path.join(root, name);
       mkdirSync(path.join(inbox, 'si-valmont'), { recursive: true });

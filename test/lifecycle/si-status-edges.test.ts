@@ -113,6 +113,44 @@ describe('status flows at the edges of the lifecycle', () => {
     expect(v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdStatut')).toBe('06');
   });
 
+  it('forwards a step told after a newer one (SERVICE_FAIT of 09:00 after MANDATEE of 10:00: files crossing), the invoice staying MANDATEE; told again, nothing more', async () => {
+    const inv = PAPETERIE.replace(/F-2026-0101/g, 'F-CROISE-1');
+    expect(only(await run([['op-alpha', 'f.xml', inv]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-CROISE-1' };
+    const mandatee = only(await run([['si-valmont', 'b.xml', siStatusFlow('SI-C8', [{ ...line, idStatut: '08', horodatage: '2026-11-25T10:00:00+01:00' }])]]), 'si-valmont/b.xml');
+    expect(mandatee.invoices[0].state).toBe('MANDATEE');
+    const fait = only(await run([['si-valmont', 'a.xml', siStatusFlow('SI-C7', [{ ...line, idStatut: '07', horodatage: '2026-11-25T09:00:00+01:00', commentaire: 'Service fait le 25' }])]]), 'si-valmont/a.xml');
+    // it was refused as older (CPRO-STATUT-ANTERIEUR) for ever: the supplier never heard of the service fait, which starts the payment delay
+    expect([fait.outcome, fait.findings, fait.invoices[0].state]).toEqual(['status-applied', [], 'MANDATEE']);
+    const forwarded = outputsOf(fait, 'statut/op-alpha/');
+    expect(forwarded).toHaveLength(1);
+    expect([v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdStatut'), v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/Horodatage')]).toEqual(['07', expect.stringContaining('2026-11-25T09:00:00')]);
+    expect(validateFiles(SCHEMAS.statut, forwarded).flatMap((r) => r.errors)).toEqual([]);
+    expect(outputsOf(fait, 'statut/si-valmont/')).toEqual([]); // no 93 for a true flow
+    const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-CROISE-1');
+    expect([rec.state, rec.history.at(-1)]).toEqual(['MANDATEE', expect.objectContaining({ state: 'SERVICE_FAIT', late: true, siAt: '2026-11-25T09:00:00+01:00' })]);
+    // the same step in another file: known, not forwarded again
+    const again = only(await run([['si-valmont', 'a2.xml', siStatusFlow('SI-C7B', [{ ...line, idStatut: '07', horodatage: '2026-11-25T09:30:00+01:00' }])]]), 'si-valmont/a2.xml');
+    expect([again.outcome, outputsOf(again, 'statut/op-alpha/')]).toEqual(['status-applied', []]);
+    // a status after MANDATEE is judged against MANDATEE's moment, not the late step's
+    const older = only(await run([['si-valmont', 'c.xml', siStatusFlow('SI-C9', [{ ...line, idStatut: '09', horodatage: '2026-11-25T09:45:00+01:00' }])]]), 'si-valmont/c.xml');
+    expect(older.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-ANTERIEUR']);
+  });
+
+  it('refuses a status dated more than a day ahead (a year mistyped: it blocked every true status after it as older)', async () => {
+    const inv = PAPETERIE.replace(/F-2026-0101/g, 'F-FUTUR-1');
+    expect(only(await run([['op-alpha', 'f.xml', inv]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-FUTUR-1' };
+    const future = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/^\d{4}/, (y) => String(Number(y) + 36));
+    const r = only(await run([['si-valmont', 'f.xml', siStatusFlow('SI-F1', [{ ...line, idStatut: '07', horodatage: future }])]]), 'si-valmont/f.xml');
+    expect([r.outcome, r.findings.map((f) => f.rule)]).toEqual(['refused', ['CPRO-STATUT-HORODATAGE']]);
+    expect(r.findings[0].message).toContain(`Horodatage ${future} is in the future`);
+    expect(outputsOf(r, 'statut/op-alpha/')).toEqual([]);
+    // a true status is applied after it
+    const ok = only(await run([['si-valmont', 'g.xml', siStatusFlow('SI-F2', [{ ...line, idStatut: '07', horodatage: new Date().toISOString() }])]]), 'si-valmont/g.xml');
+    expect([ok.outcome, ok.invoices[0].state]).toEqual(['status-applied', 'SERVICE_FAIT']);
+  });
+
   it("records on each invoice the forwarded flow that carries its line, not the others' of the same CPPStatut", async () => {
     await run([
       ['op-alpha', 'a.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-REC-A')],

@@ -67,6 +67,22 @@ it('a signal while the modules load: exit 0 and said, not the default death (exi
   expect(err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
 }, 60_000);
 
+it('a signal while the modules load, the loop blocked until the command takes over: still exit 0 and said (it was dropped with the early listener, and run went on to the end of its inbox)', async () => {
+  // as index.ts: early-signals, a second of loading that holds the loop, then endEarlySignals() at once
+  const early = JSON.stringify(path.join(ROOT, 'src/cli/early-signals.ts'));
+  const script = `const e = require(${early}); process.stderr.write('installed\\n'); const end = Date.now() + 1500; while (Date.now() < end); e.endEarlySignals(); setTimeout(() => {}, 60000);`;
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  while (!err.includes('installed')) await new Promise((r) => setTimeout(r, 10));
+  child.kill('SIGTERM');
+  const timeout = new Promise<string>((r) => setTimeout(() => r('still running 20 s later'), 20_000).unref());
+  expect(await Promise.race([exited, timeout])).toEqual({ code: 0, signal: null });
+  expect(err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
+  child.kill('SIGKILL');
+}, 60_000);
+
 describe('a signal while the start awaits Redis', () => {
   it.each(['watch', 'worker'] as const)('%s: exit 0 at once, said', async (command) => {
     const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: `redis://127.0.0.1:${await deadPort()}`, prefix: 'cf-signals' } } });

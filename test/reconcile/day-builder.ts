@@ -176,8 +176,8 @@ export async function buildCleanDay(): Promise<BuiltDay> {
   const b = path.join(root, 'inbox-b');
   for (const f of readdirSync(path.join(FIXTURES_INBOX, 'op-beta'))) dropFixture(b, `op-beta/${f}`, at(DAY, '11:00'));
   dropFixture(b, 'op-alpha/avoir-e1-lycee.xml', at(DAY, '11:05'));
-  drop(b, 'si-valmont', 'statut-recycler.xml', siStatusFlow('SI-R-0001', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '04', idFacture: 'F-2026-0101', commentaire: 'Code service erroné : utiliser SCOLAIRE' }]), at(DAY, '11:10'));
-  drop(b, 'si-valmont', 'statut-suspendre.xml', siStatusFlow('SI-S-0002', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '06', idFacture: 'F-2026-0102', commentaire: 'Bon de livraison manquant' }]), at(DAY, '11:12'));
+  drop(b, 'si-valmont', 'statut-recycler.xml', siStatusFlow('SI-R-0001', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '04', idFacture: 'F-2026-0101', commentaire: 'Code service erroné : utiliser SCOLAIRE', horodatage: at(DAY, '11:09') }]), at(DAY, '11:10'));
+  drop(b, 'si-valmont', 'statut-suspendre.xml', siStatusFlow('SI-S-0002', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '06', idFacture: 'F-2026-0102', commentaire: 'Bon de livraison manquant', horodatage: at(DAY, '11:11') }]), at(DAY, '11:12'));
   batches.b = await batch(config, b, 'node-b', at(DAY, '11:40'));
 
   const c = path.join(root, 'inbox-c');
