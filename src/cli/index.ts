@@ -4,7 +4,9 @@
 import { endEarlySignals } from './early-signals';
 import { tuneHeap } from '../runner/heap-tuning';
 import { main } from './main';
+import { tolerateClosedStdout } from './closed-stdout';
 
+tolerateClosedStdout();
 endEarlySignals();
 tuneHeap();
 void main();

@@ -76,10 +76,12 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
   const problems: string[] = [];
   const inboxes = config.partners.flatMap((p, k) => (p.inbox ? [{ key: `partners.${k}.inbox`, path: realPath(p.inbox) }] : []));
   if (runInbox) inboxes.push({ key: runInbox.key, path: realPath(runInbox.path) });
+  // with --out, the state and processing folders are its own (config.ts): named after it, not the configuration's keys
+  const derived = outKey.startsWith('--');
   const outputs = [
     { key: outKey, path: realPath(config.paths.out) },
-    { key: 'paths.state', path: realPath(config.paths.state) },
-    { key: 'paths.processing', path: realPath(config.paths.processing) },
+    { key: derived ? `${outKey} state/` : 'paths.state', path: realPath(config.paths.state) },
+    { key: derived ? `${outKey} processing/` : 'paths.processing', path: realPath(config.paths.processing) },
   ];
   // the folders chorus-flux writes files in (an inbox beside them under the output root is fine)
   const written = [
@@ -101,7 +103,7 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
     if (holder) problems.push(`${own.key}: ${own.path} is inside ${holder.key} (${holder.path}); chorus-flux's own files would go out with its outputs`);
     else if (within(outputs[0].path, own.path)) problems.push(`${own.key}: ${own.path} holds the output root ${outputs[0].path} (${outKey}); give it a folder of its own`);
   }
-  if (within(outputs[1].path, outputs[2].path) || within(outputs[2].path, outputs[1].path)) problems.push(`paths.processing: ${outputs[2].path} and paths.state (${outputs[1].path}) overlap; each needs a folder of its own`);
+  if (within(outputs[1].path, outputs[2].path) || within(outputs[2].path, outputs[1].path)) problems.push(`${outputs[2].key}: ${outputs[2].path} and ${outputs[1].key} (${outputs[1].path}) overlap; each needs a folder of its own`);
   const partnerInboxes = runInbox ? inboxes.slice(0, -1) : inboxes;
   partnerInboxes.forEach((a, x) =>
     partnerInboxes.forEach((b, y) => {

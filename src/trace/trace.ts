@@ -65,13 +65,18 @@ function baseName(p: string): string {
 /** Whether a journal line concerns `what` by itself (pass 1). */
 function concerns(l: JournalLine, what: string): boolean {
   const sha = (l as { sha256?: string }).sha256;
-  if (sha && (sha === what || (HEX.test(what) && sha.startsWith(what)))) return true;
-  const file = (l as { file?: string }).file;
-  if (file && (file === what || baseName(file) === what)) return true;
+  // a digest as PowerShell's Get-FileHash prints it, in capitals
+  const hex = HEX.test(what.toLowerCase()) ? what.toLowerCase() : undefined;
+  if (sha && (sha === what || (hex && sha.startsWith(hex)))) return true;
+  // a name uploaded from a Mac (decomposed accents) typed composed, or the other way round
+  const file = (l as { file?: string }).file?.normalize('NFC');
+  const name = what.normalize('NFC');
+  if (file && (file === name || baseName(file) === name)) return true;
   // a path in the inbox as the operator sees it (/srv/in/op-alpha/f.xml): the journal has op-alpha/f.xml
-  if (file && what.includes('/') && what.endsWith(`/${file}`)) return true;
+  if (file && name.includes('/') && name.endsWith(`/${file}`)) return true;
   if (l.event === 'outcome' || l.event === 'already-processed') {
-    for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what)) return true;
+    // an output by its name, or by a path as run and reconcile print it (/srv/out/pivot/…): the journal has pivot/…
+    for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what) || (what.includes('/') && what.endsWith(`/${o.path}`))) return true;
   }
   if (l.event !== 'outcome') return false;
   if (l.idFlx !== undefined && l.idFlx === what.slice(0, 200)) return true; // a partner's own id for the flow it sent (journaled cut to 200)
@@ -91,8 +96,8 @@ async function journalDays(journalDir: string, since?: string, until?: string): 
   return names.filter((d) => isDay(d) && (!since || d >= since) && (!until || d <= until)).sort();
 }
 
-async function eachLine(journalDir: string, days: string[], accept: (text: string) => boolean, fn: (l: JournalLine, ref: LineRef) => void): Promise<void> {
-  for (const day of days) await readJournalDayStream(journalDir, day, { onLine: fn, accept });
+async function eachLine(journalDir: string, days: string[], accept: (text: string) => boolean, fn: (l: JournalLine, ref: LineRef) => void, onDamaged?: (ref: LineRef, text: string) => void): Promise<void> {
+  for (const day of days) await readJournalDayStream(journalDir, day, { onLine: fn, accept, onDamaged });
 }
 
 /** `s` as it is written inside a JSON string (a line holding it holds this). */
@@ -110,14 +115,27 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   // their inboxes): a day of 100,000 files (400,000 lines, 114 MB) is searched in about 3 s, both passes
   // a path is searched by its file name (the journal holds the path relative to the inbox)
   const written = asJson(needle.includes('/') ? baseName(needle) : needle);
-  await eachLine(opts.journalDir, days, (text) => text.includes(written) || text.includes('"event":"start"'), (l) => {
-    if (l.event === 'start') {
-      if (l.mode === 'run' && l.inbox && path.isAbsolute(l.inbox)) runInboxes.add(path.normalize(l.inbox));
-      return;
-    }
-    const sha = (l as { sha256?: string }).sha256;
-    if (sha && concerns(l, needle)) shas.add(sha);
-  });
+  // the other forms the text may hold it in: a digest in small letters, a name composed or decomposed
+  const forms = [...new Set([written, written.toLowerCase(), written.normalize('NFC'), written.normalize('NFD')])].filter((f) => f === written || HEX.test(f) || /[^\x00-\x7f]/.test(f));
+  const holds = (text: string) => forms.some((f) => text.includes(f));
+  const damaged: string[] = [];
+  await eachLine(
+    opts.journalDir,
+    days,
+    (text) => holds(text) || text.includes('"event":"start"'),
+    (l) => {
+      if (l.event === 'start') {
+        if (l.mode === 'run' && l.inbox && path.isAbsolute(l.inbox)) runInboxes.add(path.normalize(l.inbox));
+        return;
+      }
+      const sha = (l as { sha256?: string }).sha256;
+      if (sha && concerns(l, needle)) shas.add(sha);
+    },
+    // a line cut by a crash or damaged on disk that holds what is looked for: said, not passed over
+    (ref, text) => {
+      if (holds(text)) damaged.push(`${ref.file}:${ref.line}`);
+    },
+  );
   // pass 2: every line of theirs; then the flow statuses about what they wrote
   const files = new Map<string, TracedFile>();
   const statusLines: TracedLine[] = [];
@@ -147,6 +165,7 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   }
   const invoices: LifecycleRecord[] = [];
   const notes: string[] = [];
+  if (damaged.length) notes.push(`${damaged.length} journal line(s) that mention "${needle}" cannot be read (cut by a crash, or damaged): ${damaged.slice(0, 5).join(', ')}${damaged.length > 5 ? ', …' : ''}; the reconciliation of their day says more (docs/OPERATIONS.md)`);
   for (const { supplierId, number } of keys.values()) {
     // the records of the issue years these files carried (a key-less line: refused before its year was read)
     const wanted = new Set([...files.values()].flatMap((f) => f.lines.flatMap((t) => (t.line.event === 'outcome' ? t.line.invoices.filter((i) => i.supplierId === supplierId && i.number === number).map((i) => i.key) : []))));

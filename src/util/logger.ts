@@ -23,7 +23,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     const pretty = opts.pretty ?? Boolean(process.stderr.isTTY);
     if (pretty) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const prettyStream = require('pino-pretty')({ destination: 2, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true });
+      // no colours where NO_COLOR is set (no-color.org)
+      const prettyStream = require('pino-pretty')({ destination: 2, colorize: !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true });
       streams.push({ level, stream: prettyStream });
     } else {
       streams.push({ level, stream: logDestination({ dest: 2, label: 'the console (stderr)' }) });

@@ -290,5 +290,9 @@ describe('chorus-flux facturx', () => {
     const empty = io();
     expect(await facturxCommand(papeterie, { out: '' }, empty.io)).toBe(2);
     expect(empty.o.err).toBe('chorus-flux facturx: -o : the path is empty.\n');
+    // "-" is no file to make in the current folder (validate refuses it as standard input too)
+    const dash = io();
+    expect(await facturxCommand(papeterie, { out: '-' }, dash.io)).toBe(2);
+    expect(dash.o.err).toBe('chorus-flux facturx: -o -: standard output is not written to: name the file to write.\n');
   });
 });

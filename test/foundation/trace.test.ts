@@ -120,4 +120,28 @@ describe('chorus-flux trace', () => {
     const nowhere = await cli(['trace', 'x', '--out', path.join(root, 'nowhere')]);
     expect([nowhere.code, nowhere.stderr]).toEqual([2, expect.stringContaining('journal does not exist')]);
   });
+
+  it('by the forms an operator pastes: an output path as run prints it, a digest in capitals, a name composed or decomposed', async () => {
+    const opts = { journalDir: path.join(out, 'journal'), lifecycle: new LifecycleStore(path.join(config.paths.state, 'invoices')) };
+    const shasOf = async (what: string) => (await trace(what, opts)).files.map((f) => f.sha256);
+    expect(await shasOf(path.join(out, pivot))).toEqual([sha]); // absolute, as run and reconcile print it
+    expect(await shasOf(path.join('out', pivot))).toEqual([sha]);
+    expect(await shasOf(sha.slice(0, 16).toUpperCase())).toEqual([sha]); // PowerShell's Get-FileHash
+    // a name uploaded from a Mac is decomposed (e + U+0301); typed, it is composed
+    const inbox = path.join(root, 'inbox-nfd');
+    drop(inbox, 'op-alpha', 'facture-e\u0301te\u0301.xml', readFileSync(path.join(FIXTURES_INBOX, 'op-gamma/tronque.xml'), 'utf8').replace('<', '<!-- nfd --><'));
+    await runOnce(inbox, config);
+    const nfd = await trace('facture-\u00e9t\u00e9.xml', opts);
+    expect(nfd.files.map((f) => (f.lines[0].line as { file?: string }).file)).toEqual(['op-alpha/facture-e\u0301te\u0301.xml']);
+  });
+
+  it('says when journal lines that mention what is looked for cannot be read (they were passed over in silence)', async () => {
+    const dir = tempDir('cf-trace-damaged-');
+    const day = path.join(dir, 'journal', '2026-12-01');
+    mkdirSync(day, { recursive: true });
+    writeFileSync(path.join(day, 'w1.jsonl'), '{"event":"outcome","file":"op-alpha/F-DAMAGED-1.xml","sha2\n{"event":"received"\n');
+    const r = await trace('F-DAMAGED-1', { journalDir: path.join(dir, 'journal'), lifecycle: new LifecycleStore(path.join(dir, 'invoices')) });
+    expect(r.files).toEqual([]);
+    expect(r.notes).toEqual(['1 journal line(s) that mention "F-DAMAGED-1" cannot be read (cut by a crash, or damaged): journal/2026-12-01/w1.jsonl:1; the reconciliation of their day says more (docs/OPERATIONS.md)']);
+  });
 });

@@ -86,6 +86,8 @@ async function readInvoice(file: string, index: string | undefined, io: FacturXC
 /** Why a path cannot take the file written there, checked before any work. */
 function outputProblem(target: string): string | undefined {
   if (target.trim() === '') return 'the path is empty.';
+  // as validate refuses "-" for standard input: not a file named "-" made in the current folder
+  if (target === '-') return 'standard output is not written to: name the file to write.';
   const st = statSync(target, { throwIfNoEntry: false });
   if (st?.isDirectory()) return 'is a directory: name the file to write.';
   if (st && !st.isFile()) return 'is not a regular file.';

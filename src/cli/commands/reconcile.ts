@@ -13,6 +13,7 @@ import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile
 import { sentFlowText } from '../../reconcile/sent-flows';
 import { UsageError } from '../../util/usage-error';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
+import { existsSync, statSync } from 'node:fs';
 
 export interface ReconcileCommandOptions {
   date?: string;
@@ -27,6 +28,8 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   // an empty --out resolves to the current folder
   if (opts.out === '') throw new UsageError('--out is empty: give the output root to reconcile');
   if (opts.reports === '') throw new UsageError('--reports is empty: give the folder the reports go to (without it, <out>/reports/)');
+  // a file there made "EEXIST: file already exists, mkdir" of the first report
+  if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
   let exitCode = report(r, opts.quiet);
