@@ -102,6 +102,9 @@ describe('hostile PDFs', () => {
     expect((await refusal(withEmbedded([['factur-x.xml', cii], ['zugferd-invoice.xml', other]]))).rule).toBe('FLUX-FACTURX-AMBIGU');
     const same = await parseFlux(withEmbedded([['zugferd-invoice.xml', cii], ['factur-x.xml', cii]]));
     expect([same.kind, same.kind === 'IN_DP_E2_CII_FACTURX' && 'embeddedXmlName' in same ? same.embeddedXmlName : undefined]).toEqual(['IN_DP_E2_CII_FACTURX', 'factur-x.xml']);
+    // one copy saved with a byte-order mark and CRLF line ends is still the same invoice (it was refused as two)
+    const saved = await parseFlux(withEmbedded([['zugferd-invoice.xml', `\ufeff${cii.replace(/\n/g, '\r\n')}`], ['factur-x.xml', cii]]));
+    expect([saved.kind, 'embeddedXmlName' in saved ? saved.embeddedXmlName : undefined]).toEqual(['IN_DP_E2_CII_FACTURX', 'factur-x.xml']);
   });
 
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {

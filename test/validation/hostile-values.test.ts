@@ -193,7 +193,7 @@ describe('what the hostile runs found, one by one', () => {
       expect(xml).not.toBe(papeterie);
       const findings = validateInvoice({ invoice: await invoiceOf(xml), chorus: chorusOf() }, 'chorus').filter((f) => f.rule === 'CPRO-PIVOT-DATE');
       expect(findings.map((f) => [f.severity, f.path])).toEqual([['fatal', where]]);
-      expect(findings[0].message).toMatch(new RegExp(`^The ${name.replace(/[()]/g, '\\$&')} ".+" is not a calendar date YYYY-MM-DD\\.$`));
+      expect(findings[0].message).toMatch(new RegExp(`^The ${name.replace(/[()]/g, '\\$&')} ".+" is not a calendar date \\(YYYY-MM-DD; in CII, format 102: YYYYMMDD\\)\\.$`));
     }
   });
 

@@ -128,8 +128,9 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
       if (e instanceof FluxError) throw e;
       throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
     }
-    // the same invoice under two names (ZUGFeRD and Factur-X both) is one invoice; two different ones cannot be told apart
-    if (read.some((r) => Buffer.from(r.xml).equals(Buffer.from(xml)))) continue;
+    // the same invoice under two names (ZUGFeRD and Factur-X both) is one invoice, a byte-order
+    // mark or line ends apart; two different ones cannot be told apart
+    if (read.some((r) => sameText(r.xml, xml))) continue;
     read.push({ name: wanted, xml });
   }
   if (read.length > 1) {
@@ -142,4 +143,18 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
     'FLUX-FACTURX-NOXML',
     `The PDF holds no embedded factur-x.xml or zugferd-invoice.xml${found ? ` (embedded files: ${found})` : ''}: a PDF alone is not a structured invoice.`,
   );
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The bytes of an XML text without a leading UTF-8 byte-order mark and with LF line ends. */
+function textBytes(x: Uint8Array): Buffer {
+  let b = Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  if (b.subarray(0, 3).equals(UTF8_BOM)) b = b.subarray(3);
+  return b.includes(0x0d) ? Buffer.from(b.toString('latin1').replace(/\r\n?/g, '\n'), 'latin1') : b;
+}
+
+/** Two embedded files that hold the same XML text (one saved with a BOM or CRLF line ends). */
+function sameText(a: Uint8Array, b: Uint8Array): boolean {
+  return textBytes(a).equals(textBytes(b));
 }

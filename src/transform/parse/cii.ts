@@ -17,13 +17,20 @@ import {
 } from '../../model/invoice';
 import { ciiFacts } from '../validate/facts/cii-facts';
 import { xsBoolean } from '../validate/facts/walk';
+import { isXsDate } from '../../model/xs-date';
 
 /** CII dates are `YYYYMMDD` (format 102); anything else is kept as written for validation. */
 export function ciiDate(node: XNode | undefined): string | undefined {
   const raw = textOf(node);
   if (raw === undefined) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(raw.trim());
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : raw;
+  const format = attr(node, 'format')?.trim();
+  // 102 is YYYYMMDD; 203 (YYYYMMDDHHMM) names a day too, read as its day. Anything else (610, a
+  // month) is kept as written, so the refusal (CPRO-PIVOT-DATE) quotes what the supplier wrote
+  const digits = format === '203' ? 12 : 8;
+  const m = new RegExp(`^(\\d{4})(\\d{2})(\\d{2})\\d{${digits - 8}}$`).exec(raw.trim());
+  if (!m || (format !== undefined && format !== '102' && format !== '203')) return raw;
+  const day = `${m[1]}-${m[2]}-${m[3]}`;
+  return isXsDate(day) ? day : raw;
 }
 
 function ident(node: XNode | undefined): Identifier | undefined {

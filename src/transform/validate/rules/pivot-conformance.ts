@@ -181,7 +181,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'dates carried by the pivot and the Factur-X',
-    message: 'The {name} "{value}" is not a calendar date YYYY-MM-DD.',
+    message: 'The {name} "{value}" is not a calendar date (YYYY-MM-DD; in CII, format 102: YYYYMMDD).',
     // a date left empty is left out of the outputs (mapping.ts)
     check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => true),
   },
