@@ -182,6 +182,8 @@ function makeOutputRoot(config: Config, key: string): void {
 /** The output root can be written (`run` makes it and its parents as needed), and so can the state folder when it lies elsewhere. */
 export function checkOutputWritable(config: Config, key = 'paths.out'): void {
   const problems = writableProblems(config, key, ['state']);
+  // a folder of the command line is told as such, not as the configuration file's
+  if (problems.length && problems.every((p) => p.startsWith('--'))) throw new UsageError(problems.join('\n'));
   if (problems.length) throw new ConfigError(problems, config.source);
 }
 
@@ -194,6 +196,13 @@ function writableProblems(config: Config, outKey: string, others: readonly ('sta
   const problems: string[] = [];
   const outWhy = unwritableReason(config.paths.out);
   if (outWhy) problems.push(`${outKey}: ${outWhy}`);
+  // its folders that exist already (a read-only pivot/ failed every file with "ENOENT … mkdir")
+  else
+    for (const f of OUTPUT_FOLDERS) {
+      const dir = path.join(config.paths.out, f);
+      const why = isDir(dir) ? unwritableReason(dir) : undefined;
+      if (why) problems.push(`${outKey} ${f}/: ${why}`);
+    }
   for (const k of others) {
     const dir = config.paths[k];
     if (outWhy && within(realPath(dir), realPath(config.paths.out))) continue; // said for the output root

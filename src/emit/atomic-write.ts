@@ -101,9 +101,40 @@ const madeDirs = new Set<string>();
 
 export async function ensureDir(dir: string): Promise<void> {
   if (madeDirs.has(dir)) return;
-  await fs.mkdir(dir, { recursive: true });
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    throw await trueMkdirError(dir, e as Error);
+  }
   if (madeDirs.size > 50_000) madeDirs.clear();
   madeDirs.add(dir);
+}
+
+/**
+ * Node's recursive mkdir says ENOENT under a folder that is read-only or not ours (a read-only
+ * pivot/: "ENOENT: no such file or directory, mkdir …/pivot/REC030", where EROFS was meant).
+ * The next folder made alone under the nearest existing one gives the true error.
+ */
+async function trueMkdirError(dir: string, original: Error): Promise<Error> {
+  let head = path.resolve(dir);
+  let next = head;
+  while (path.dirname(head) !== head) {
+    try {
+      await fs.stat(head);
+      break;
+    } catch {
+      next = head;
+      head = path.dirname(head);
+    }
+  }
+  if (next === head) return original;
+  try {
+    await fs.mkdir(next);
+    return original; // made meanwhile: the original error stands
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EEXIST' ? original : (e as Error);
+  }
 }
 
 /**

@@ -9,9 +9,10 @@
  * `.ci/run` has; without it the test says so and does not run.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config/config';
+import { ensureDir } from '../../src/emit/atomic-write';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
@@ -77,6 +78,23 @@ describe('a disk that fills up during a run', () => {
       }
     } finally {
       unmount(ro);
+    }
+  });
+
+  maybe('a read-only folder of the output root (pivot/) is refused at start, and one met mid-run is named with its true error (it was ENOENT … mkdir)', async () => {
+    const out = path.join(root, 'out-ro-pivot');
+    const pivot = path.join(out, 'pivot');
+    mkdirSync(pivot, { recursive: true });
+    expect(mountTmpfs(pivot, '1m')).toBe(true);
+    try {
+      expect(mountTmpfs(pivot, '1m,ro', true)).toBe(true);
+      const r = await cli(['run', FIXTURES_INBOX, '--out', out, '--no-progress'], { timeoutMs: 60_000 });
+      expect([r.code, r.stderr]).toEqual([2, `chorus-flux: --out pivot/: ${pivot} cannot be written (EROFS: the file system is read-only)\n`]);
+      expect(readdirSync(out)).toEqual(['pivot']);
+      // as a writer meets it after the start
+      await expect(ensureDir(path.join(pivot, 'REC030', 'deeper'))).rejects.toMatchObject({ code: 'EROFS' });
+    } finally {
+      unmount(pivot);
     }
   });
 });
