@@ -10,7 +10,22 @@
  * run to the journal, which records every file whatever happens to the log.
  */
 import { writeSync } from 'node:fs';
+import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
 import SonicBoom from 'sonic-boom';
+
+/**
+ * One word per destination kind (0 the console, 1 a file), shared by the threads of `run`: the
+ * threads that write to the same log file each met its failure, and each said so once.
+ * Set by the main thread before it starts any; a worker thread is handed the same memory.
+ */
+const SAID = 'chorus-flux.log-destination.said';
+if (isMainThread && getEnvironmentData(SAID) === undefined) setEnvironmentData(SAID, new Int32Array(new SharedArrayBuffer(8)));
+
+/** True for the first thread of the process to say that `dest`'s kind failed. */
+function firstToSay(dest: string | number): boolean {
+  const said = getEnvironmentData(SAID) as Int32Array | undefined;
+  return said === undefined || Atomics.compareExchange(said, typeof dest === 'number' ? 0 : 1, 0, 1) === 0;
+}
 
 export interface LogDestinationOptions {
   /** a file path, or a file descriptor (2: stderr) */
@@ -39,7 +54,7 @@ export function logDestination(opts: LogDestinationOptions): LogDestination {
     const code = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.message ?? String(err);
     try {
       // straight to the descriptor: the console's own stream may be the one that failed
-      writeSync(2, `chorus-flux: ${opts.label} can no longer be written (${code}); its lines are dropped from now on, the journal still records every file\n`);
+      if (firstToSay(opts.dest)) writeSync(2, `chorus-flux: ${opts.label} can no longer be written (${code}); its lines are dropped from now on, the journal still records every file\n`);
     } catch {
       /* nowhere left to say it */
     }

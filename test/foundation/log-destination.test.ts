@@ -37,6 +37,18 @@ maybe('a log file that cannot be written is dropped with one message, and the pr
   expect(said).toEqual(['chorus-flux: the log file /dev/full can no longer be written (ENOSPC); its lines are dropped from now on, the journal still records every file']);
 });
 
+maybe('threads of one process writing one log file that fails: said once, not once per thread', async () => {
+  const body = `require(${JSON.stringify(path.join(ROOT, 'test/helpers/ts-register.js'))}); const { createLogger } = require(${JSON.stringify(path.join(ROOT, 'src/util/logger.ts'))}); const log = createLogger({ file: '/dev/full', level: 'silent' }); for (let i = 0; i < 500; i++) log.info({ i }, 'x'); setTimeout(() => process.exit(0), 300);`;
+  const r = await runScript(`
+    const { Worker } = require('node:worker_threads');
+    require('./src/util/log-destination'); // as run: the main thread loads it before it starts its threads
+    let left = 3;
+    for (let k = 0; k < 3; k++) new Worker(${JSON.stringify(body)}, { eval: true }).on('exit', () => { if (--left === 0) process.stderr.write('done\\n'); });
+  `);
+  expect(r.stderr).toContain('done');
+  expect(r.stderr.split('\n').filter((l) => l.includes('can no longer be written'))).toHaveLength(1);
+});
+
 maybe('lines still buffered at exit are written out by the exit flush', async () => {
   const file = path.join(tempDir(), 'logs', 'run.log');
   const r = await runScript(`
