@@ -278,6 +278,12 @@ export interface Invoice {
    * content: never serialized into outputs.
    */
   syntaxFacts?: SyntaxFacts;
+  /**
+   * What the PDF of an inbound Factur-X says of itself in its XMP metadata (fx:ConformanceLevel,
+   * pdfaid:part, as written): judged against the embedded XML (FACTURX-XMP, FACTURX-PDFA).
+   * Absent for any other source; never serialized into outputs.
+   */
+  facturxPdf?: { conformance?: string; pdfaPart?: string };
 }
 
 export function emptyParty(): Party {

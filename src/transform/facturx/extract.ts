@@ -5,6 +5,7 @@
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
 import { FluxError } from '../../model/flux-error';
 import { loadPdfQuietly } from './quiet-pdf-load';
+import { xmpFacts, type XmpFacts } from './xmp-facts';
 
 /** File names under which the structured invoice travels, in order of preference. */
 export const EMBEDDED_INVOICE_NAMES = ['factur-x.xml', 'zugferd-invoice.xml', 'ZUGFeRD-invoice.xml', 'xrechnung.xml'];
@@ -12,6 +13,8 @@ export const EMBEDDED_INVOICE_NAMES = ['factur-x.xml', 'zugferd-invoice.xml', 'Z
 export interface EmbeddedInvoice {
   name: string;
   xml: Uint8Array;
+  /** what the PDF's XMP metadata says of it (profile, PDF/A part) */
+  xmp?: XmpFacts;
 }
 
 function str(o: PDFObject | undefined): string | undefined {
@@ -92,7 +95,7 @@ export async function extractEmbeddedInvoice(pdf: Uint8Array, maxXmlBytes = DEFA
     throw unreadablePdf(e);
   }
   try {
-    return findEmbeddedInvoice(doc, maxXmlBytes);
+    return { ...findEmbeddedInvoice(doc, maxXmlBytes), xmp: xmpFacts(doc) };
   } catch (e) {
     if (e instanceof FluxError) throw e;
     // loaded leniently, but with no catalog or name tree to walk (a header and nothing else)

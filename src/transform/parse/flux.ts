@@ -130,6 +130,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
     }
     checkNamespaces(xml, 'CII', opts);
     const inv = parseCii(xml.node, xml.contents);
+    inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart };
     return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
   }
   const xml = readXml(bytes);

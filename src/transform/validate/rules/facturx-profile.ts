@@ -6,6 +6,7 @@
  * this rule runs first, so that the reason a flow carries (cut at 300 characters) says it.
  */
 import type { Rule } from '../rule';
+import { parseProfile, PROFILE_INFO, PROFILES, type FacturXProfile } from '../../facturx/profiles';
 
 /** BT-24 of the two profiles, as the Factur-X 1.0 specification (and ZUGFeRD 2.x) write them. */
 const NOT_INVOICES: ReadonlyMap<string, string> = new Map([
@@ -16,6 +17,12 @@ const NOT_INVOICES: ReadonlyMap<string, string> = new Map([
 ]);
 
 const BT24_PATH = '/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID';
+
+/** The profile a BT-24 names (Factur-X 1.0 and ZUGFeRD 2.x spellings), undefined when none. */
+function profileOfGuideline(guideline: string | undefined): FacturXProfile | undefined {
+  const g = guideline?.trim().toLowerCase().replace('urn:zugferd.de:2p0:', 'urn:factur-x.eu:1p0:');
+  return g === undefined ? undefined : PROFILES.find((p) => PROFILE_INFO[p].guideline.toLowerCase() === g);
+}
 
 export const FACTURX_PROFILE_RULES: Rule[] = [
   {
@@ -31,6 +38,34 @@ export const FACTURX_PROFILE_RULES: Rule[] = [
       const guideline = ctx.invoice.customizationId?.trim();
       const profile = guideline === undefined ? undefined : NOT_INVOICES.get(guideline.toLowerCase());
       return profile === undefined ? undefined : [{ path: BT24_PATH, values: { profile, guideline } }];
+    },
+  },
+  {
+    id: 'FACTURX-XMP',
+    severity: 'warning',
+    profile: 'en16931',
+    family: 'Factur-X',
+    appliesTo: 'inbound Factur-X PDF (its XMP metadata)',
+    message:
+      'The PDF says in its metadata that it is a Factur-X {said} (fx:ConformanceLevel), but its factur-x.xml is {is} (BT-24 {guideline}): the invoice is read from the XML; a reader that trusts the metadata takes it for another profile.',
+    check: (ctx) => {
+      const said = ctx.invoice.facturxPdf?.conformance;
+      const is = profileOfGuideline(ctx.invoice.customizationId);
+      if (said === undefined || is === undefined || parseProfile(said) === is) return undefined;
+      return [{ path: BT24_PATH, values: { said, is, guideline: ctx.invoice.customizationId ?? '' } }];
+    },
+  },
+  {
+    id: 'FACTURX-PDFA',
+    severity: 'warning',
+    profile: 'en16931',
+    family: 'Factur-X',
+    appliesTo: 'inbound Factur-X PDF (its XMP metadata)',
+    message: 'The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata{found}): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.',
+    check: (ctx) => {
+      const pdf = ctx.invoice.facturxPdf;
+      if (pdf === undefined || pdf.pdfaPart?.trim() === '3') return undefined;
+      return [{ path: '/', values: { found: pdf.pdfaPart === undefined ? '' : `; it says part ${pdf.pdfaPart}` } }];
     },
   },
 ];
