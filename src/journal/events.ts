@@ -104,6 +104,13 @@ export type JournalEvent =
       findings?: JournalFinding[];
       /** the flow statuses of an inbound CPPStatut (about flows chorus-flux sent) */
       flows?: JournalFlowStatus[];
+      /**
+       * set when the same content had been processed before as another file (another name or
+       * receipt time) and that attempt was interrupted before its processed mark: its outputs may
+       * have gone out, so they were written again with the same bytes, naming that file and
+       * dated by its receipt (state/files/<xx>/<sha256>.attempt)
+       */
+      replayOf?: { file: string; receivedAt: string };
       ms: number;
     }
   | {

@@ -255,7 +255,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
         ...(await sendStatusFlow(deps, file.partner, {
           dtPrd: day,
           idFlx: flowId(sha, 'statut', '96'),
-          flux: [{ idStatut: '96', horodatage, idFlux: parsed.idFlx ?? file.name, commentaire: findings[0].message, errors: errorDetails(findings) }],
+          flux: [{ idStatut: '96', horodatage, idFlux: parsed.idFlx ?? args.name ?? file.name, commentaire: findings[0].message, errors: errorDetails(findings) }],
         })),
       );
     }

@@ -15,8 +15,11 @@ export interface StatusApplyArgs {
   sha: string;
   bytes: Buffer;
   xml: ParsedXml;
+  /** the receipt day and time its outputs carry (an interrupted earlier attempt's on a replay: process-file.ts, underAttempt) */
   day: string;
   horodatage: string;
+  /** the file's name as its outputs carry it (IdFlux of a flow without IdFlx); default file.name */
+  name?: string;
   log: Logger;
 }
 

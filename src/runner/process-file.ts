@@ -3,7 +3,9 @@
  * emit → journal. The same function runs in the embedded runner and in BullMQ workers;
  * file system, Redis and clock come in through `PipelineDeps`.
  *
- * Crash safety: every output name is derived from the content (flow ids), the lifecycle
+ * Crash safety: every output name is derived from the content (flow ids), the identity the
+ * outputs carry (the file's name, receipt time and day) is recorded per content before any of
+ * them is named and taken back by a later attempt with no mark (underAttempt), the lifecycle
  * records each deposit before its outputs are written, and the content is marked processed
  * (the mark holding the outcome line) just before the journal gets that line. Processing
  * the same file again after a crash therefore rewrites identical files under identical
@@ -37,7 +39,7 @@ import { FLUX_KINDS, type FluxKind } from '../model/flux';
 import type { Invoice } from '../model/invoice';
 import { withFileLock } from '../state/file-lock';
 import type { IdAllocator } from '../state/id-allocator';
-import type { ProcessedFiles, ProcessedRecord } from '../state/processed-files';
+import type { AttemptRecord, ProcessedFiles, ProcessedRecord } from '../state/processed-files';
 import { findRecipientIn } from '../transform/chorus/routing';
 import { partySiret } from '../transform/chorus/siret';
 import { enrichInvoice, routeOf, type Route } from '../transform/enrich/enrich';
@@ -267,35 +269,40 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
-    const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: bytes.length, receivedAt: horodatage, ...rawNameOf(file) });
-    log.info({ bytes: bytes.length }, 'received');
-    const ctx: FileCtx = { sha, bytes, day, horodatage, log, elapsed, t: newTimings(), received };
-    ctx.t.read = msNow() - tRead;
-
-    let parsed;
-    const tParse = msNow();
-    try {
-      parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
-    } catch (e) {
-      if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], e.kind as FluxKind | undefined);
-      // a parser bug must not lose the file: refuse it with the reason, keep the original
-      log.error({ err: e }, 'unexpected parse failure');
-      return refuseFile(deps, file, ctx, [unexpectedParseFailure()], undefined);
-    }
-
-    ctx.t.parse = msNow() - tParse;
-    if (parsed.kind === FLUX_KINDS.STATUT) {
-      if (!deps.statusFlows) {
-        return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
-      }
-      const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day, horodatage, log });
-      ctx.idFlx = r.idFlux;
-      if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
-      return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', day, file.name, bytes, sha)], r.findings, r.flows);
-    }
-    ctx.idFlx = parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value || undefined;
-    return processInvoices(deps, file, ctx, parsed);
+    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead));
   });
+}
+
+/** A file read whole, with no processed mark: parsed, judged, its outputs written, its outcome journaled. */
+async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number): Promise<FileResult> {
+  const { outbox } = deps;
+  const { sha, log } = ctx;
+  log.info({ bytes: bytes.length }, 'received');
+  ctx.t.read = msNow() - tRead;
+
+  let parsed;
+  const tParse = msNow();
+  try {
+    parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
+  } catch (e) {
+    if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], e.kind as FluxKind | undefined);
+    // a parser bug must not lose the file: refuse it with the reason, keep the original
+    log.error({ err: e }, 'unexpected parse failure');
+    return refuseFile(deps, file, ctx, [unexpectedParseFailure()], undefined);
+  }
+
+  ctx.t.parse = msNow() - tParse;
+  if (parsed.kind === FLUX_KINDS.STATUT) {
+    if (!deps.statusFlows) {
+      return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
+    }
+    const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day: ctx.day, horodatage: ctx.horodatage, name: ctx.name, log });
+    ctx.idFlx = r.idFlux;
+    if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
+    return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', ctx.day, ctx.name, bytes, sha)], r.findings, r.flows);
+  }
+  ctx.idFlx = parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value || undefined;
+  return processInvoices(deps, file, ctx, parsed);
 }
 
 /**
@@ -327,9 +334,70 @@ async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: num
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
-    const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
-    return refuseFile(deps, file, { sha, bytes: undefined, day, horodatage, log, elapsed, t: newTimings(), received }, [finding], undefined);
+    return underAttempt(deps, { file, sha, bytes: undefined, size, day, horodatage, log, elapsed }, (file, ctx) => refuseFile(deps, file, ctx, [finding], undefined));
   });
+}
+
+/** A content with no processed mark, about to be processed (processFile, refuseUnread). */
+interface Unmarked {
+  file: InboundFile;
+  sha: string;
+  bytes: Buffer | undefined;
+  size: number;
+  /** the file's own receipt day and time */
+  day: string;
+  horodatage: string;
+  log: Logger;
+  elapsed: () => number;
+}
+
+/**
+ * Processes a content that has no processed mark under the identity its outputs must carry.
+ * Output names derive from the content (flow-id.ts), their bytes from the file's name and
+ * receipt time: when an earlier attempt at the same bytes was interrupted after its outputs
+ * were written and before its mark (a kill, state/ full, a mark lost in a power cut), the same
+ * bytes arriving again under another name, or later, would rewrite those outputs — a pivot a
+ * finance SI may have taken, a status flow a partner may have read — under the same names and
+ * IdFlx with other bytes. So the first attempt records its identity (state/files/<xx>/<sha256>.attempt,
+ * durable before any output is named), and every later attempt without a mark takes it back
+ * for its outputs; the journal still says which file this one is (`received`, `outcome` with
+ * `replayOf`).
+ *
+ * When that attempt was another partner's file, it is finished first as that file (its status
+ * flows were that partner's, and may be out), and this one is then a copy from another partner:
+ * `already-processed`, told DOUBLON — what would have happened without the crash.
+ */
+async function underAttempt(deps: PipelineDeps, u: Unmarked, body: (file: InboundFile, ctx: FileCtx) => Promise<FileResult>): Promise<FileResult> {
+  const { file, sha, log } = u;
+  const attempt = deps.processed.getAttempt(sha);
+  if (attempt && attempt.partner !== file.partner) {
+    const first: InboundFile = { path: file.path, rawPath: file.rawPath, name: attempt.name, relPath: attempt.relPath, partner: attempt.partner };
+    log.warn({ interrupted: { file: attempt.relPath, partner: attempt.partner, receivedAt: attempt.receivedAt } }, `the same content was being processed as ${attempt.relPath} from ${attempt.partner} when that attempt was interrupted: it is finished first, with the outputs it had begun; this file is then a copy`);
+    const firstLog = deps.logger.child({ sha256: sha, file: first.relPath, partner: first.partner });
+    await body(first, startCtx(deps, { ...u, file: first, day: attempt.day, horodatage: attempt.receivedAt, log: firstLog }, attempt));
+    const mark = await deps.processed.get(sha);
+    if (mark) return seenBefore(deps, file, u.day, u.horodatage, sha, mark, u.elapsed(), log, u.bytes);
+  }
+  return body(file, startCtx(deps, u, attempt));
+}
+
+/**
+ * The context of one attempt: its `received` line appended, the identity of its outputs taken
+ * from an earlier attempt's record, or recorded as this one's (awaited by finish before any
+ * output is named).
+ */
+function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | undefined): FileCtx {
+  const { file, sha, size, day, horodatage } = u;
+  const received = journalReceived(deps, { event: 'received', sha256: sha, file: file.relPath, partner: file.partner, bytes: size, receivedAt: horodatage, ...rawNameOf(file) });
+  const base = { sha, bytes: u.bytes, log: u.log, elapsed: u.elapsed, t: newTimings(), received, receivedAt: horodatage };
+  if (attempt) {
+    const same = attempt.name === file.name && attempt.relPath === file.relPath && attempt.receivedAt === horodatage;
+    if (!same) u.log.warn({ replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }, `an earlier attempt at the same content, as ${attempt.relPath} received ${attempt.receivedAt}, was interrupted after it may have written its outputs: they are written again as they were, naming that file and dated so`);
+    return { ...base, name: attempt.name, relPath: attempt.relPath, day: attempt.day, horodatage: attempt.receivedAt, attempt: Promise.resolve(), ...(same ? {} : { replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }) };
+  }
+  const recorded = deps.processed.putAttempt({ sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString() });
+  recorded.catch(() => undefined); // awaited by finish; a file that fails before that is retried anyway
+  return { ...base, name: file.name, relPath: file.relPath, day, horodatage, attempt: recorded };
 }
 
 /**
@@ -361,10 +429,23 @@ function journalReceived(deps: PipelineDeps, event: Extract<JournalEvent, { even
 interface FileCtx {
   /** the `received` line's append, awaited before the outcome */
   received: Promise<void>;
+  /** the attempt record's durable write (underAttempt), awaited before any output is named */
+  attempt: Promise<void>;
   sha: string;
   bytes: Buffer | undefined;
+  /**
+   * What the outputs carry: the file's name (NomPJ, IdFlux, CDAR, the kept original), its path
+   * (a reason file), its receipt day (DtPrd, archive/, error/) and time (Horodatage). This
+   * file's own, or an interrupted earlier attempt's at the same bytes (underAttempt).
+   */
+  name: string;
+  relPath: string;
   day: string;
   horodatage: string;
+  /** this file's own receipt time (its mark's `receivedAt`: tells its own retry from a copy) */
+  receivedAt: string;
+  /** the earlier attempt whose identity the outputs carry, when it is not this file's */
+  replayOf?: { file: string; receivedAt: string };
   log: Logger;
   elapsed: () => number;
   t: StageTimings;
@@ -483,7 +564,7 @@ async function refuseFile(
   extraOutputs: JournalOutput[] = [],
   invoices: JournalInvoice[] = [],
   /** the sender's id for the flow, its IdFlx when it has one (the XSD: "Identifiant chez le producteur du flux") */
-  idFlux = ctx.idFlx ?? file.name,
+  idFlux = ctx.idFlx ?? ctx.name,
 ): Promise<FileResult> {
   const { outbox } = deps;
   const outputs: JournalOutput[] = [...extraOutputs];
@@ -497,16 +578,16 @@ async function refuseFile(
         idFlx: flowId(ctx.sha, 'statut', '93'),
         flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
       },
-      kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(file.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(ctx.sha, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
+      kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(ctx.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(ctx.sha, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
     )),
   );
   let kept: JournalOutput;
-  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes, ctx.sha);
-  else kept = await outbox.keepLargeOriginal('error', ctx.day, file.name, sourceOf(file), ctx.sha); // an oversize file is streamed, never read whole
+  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, ctx.name, ctx.bytes, ctx.sha);
+  else kept = await outbox.keepLargeOriginal('error', ctx.day, ctx.name, sourceOf(file), ctx.sha); // an oversize file is streamed, never read whole
   outputs.push(kept);
   outputs.push(
     await outbox.writeReason(kept.path, {
-      file: file.relPath,
+      file: ctx.relPath,
       partner: file.partner,
       sha256: ctx.sha,
       kind,
@@ -538,15 +619,21 @@ async function finish(
   } catch (e) {
     throw new SystemFailure(`the journal could not record the receipt of ${file.relPath}: ${(e as Error).message}`, e);
   }
-  // every output of this file is made durable, together, before the journal lists it
+  try {
+    await ctx.attempt;
+  } catch (e) {
+    throw new SystemFailure(`the identity of this attempt at ${file.relPath} could not be recorded in the state folder: ${(e as Error).message}`, e);
+  }
+  // every output of this file is made durable, together, before the journal lists it (and
+  // those a partner takes are named): after the attempt record, so a replay writes the same bytes
   await commitWrites();
   faultPoint('before-journal', file.name);
-  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, ...(ctx.idFlx ? { idFlx: ctx.idFlx.slice(0, 200) } : {}), outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ms };
+  const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, ...(ctx.idFlx ? { idFlx: ctx.idFlx.slice(0, 200) } : {}), outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ...(ctx.replayOf ? { replayOf: ctx.replayOf } : {}), ms };
   // the mark first (holding the outcome line), then the line, then the mark says so: after a
   // crash right here, whoever meets the content next journals the line from the mark, and a
   // copy of this content under another name ends already-processed instead of being
   // processed again with its own archive copy (two outcomes for one content)
-  await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, receivedAt: ctx.horodatage, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })), event });
+  await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, receivedAt: ctx.receivedAt, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })), event });
   faultPoint('after-mark', file.name);
   await deps.journal.append(event);
   deps.processed.markJournaled(ctx.sha);
@@ -695,7 +782,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   for (const v of verdicts) {
     if (v.status !== 'accepted' && v.status !== 'completed' && v.status !== 'recycled') continue;
     const recipient = v.recipient as Recipient;
-    const sourceDocument = flux.kind === FLUX_KINDS.PIVOT ? undefined : { fileName: file.name, content: ctx.bytes as Uint8Array };
+    const sourceDocument = flux.kind === FLUX_KINDS.PIVOT ? undefined : { fileName: ctx.name, content: ctx.bytes as Uint8Array };
     const te = msNow();
     const e = enrichInvoice(v.invoice, { idCpro: v.idCpro as string, receptionDate: ctx.day, renvoi: v.renvoi ?? 'Non', recipient, sourceDocument });
     ctx.t.enrich += msNow() - te;
@@ -764,7 +851,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       ...(await sendToPartner(
         deps,
         file.partner,
-        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: ctx.idFlx ?? file.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
+        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: ctx.idFlx ?? ctx.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
         cdar,
       )),
     );
@@ -838,13 +925,13 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   const allFindings = verdicts.flatMap((v) => (multi ? v.findings.map((f) => ({ ...f, message: `${invoiceLabel(v.invoice, v.index)} : ${f.message}` })) : v.findings));
 
   if (outcome === 'refused' || outcome === 'duplicate') {
-    const kept = await outbox.keepOriginal('error', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha);
+    const kept = await outbox.keepOriginal('error', ctx.day, ctx.name, ctx.bytes as Buffer, ctx.sha);
     outputs.push(kept);
-    outputs.push(await outbox.writeReason(kept.path, { file: file.relPath, partner: file.partner, sha256: ctx.sha, kind: flux.kind, outcome, findings: toJournalFindings(allFindings), invoices }));
+    outputs.push(await outbox.writeReason(kept.path, { file: ctx.relPath, partner: file.partner, sha256: ctx.sha, kind: flux.kind, outcome, findings: toJournalFindings(allFindings), invoices }));
     const first = allFindings.find((f) => f.severity === 'fatal');
     ctx.log.warn({ rules: allFindings.filter((f) => f.severity === 'fatal').map((f) => f.rule) }, `${outcome}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
   } else {
-    outputs.push(await outbox.keepOriginal('archive', ctx.day, file.name, ctx.bytes as Buffer, ctx.sha));
+    outputs.push(await outbox.keepOriginal('archive', ctx.day, ctx.name, ctx.bytes as Buffer, ctx.sha));
     // the invoices of the file that did not go out, each named with its reason: the outcome line
     // says "partial" or "suspended", and the operator asked about one must not need the journal
     for (const v of verdicts) {

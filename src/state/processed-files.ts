@@ -35,9 +35,38 @@ export interface ProcessedRecord {
   journaled: boolean;
 }
 
-/** The names under state/files/<first two hex digits>/: a content's mark, and a partner's reply mark (pruned together, prune-marks.ts). */
+/**
+ * The identity an attempt at a content gave its outputs, recorded (durably) before any of them
+ * can be written: the name the pivot's NomPJ, the status flows' IdFlux and the CDAR carry, the
+ * receipt time of their Horodatage / IssueDateTime, the day of their DtPrd and of the kept
+ * original. Output names derive from the content (flow-id.ts); their bytes derive from this.
+ * A content processed again with no processed mark (a crash after its outputs went out, a mark
+ * lost) takes it back, so its outputs are rewritten with the same bytes even when the same
+ * bytes came again under another name, or later.
+ */
+export interface AttemptRecord {
+  sha256: string;
+  /** the file's name as its outputs carry it (a readable form when it is not UTF-8) */
+  name: string;
+  /** its path relative to the inbox (the reason file of a refused original names it) */
+  relPath: string;
+  partner: string;
+  /** its receipt time (receipt-time.ts), ISO */
+  receivedAt: string;
+  /** the day of its receipt in the installation's zone (archive/, error/, DtPrd) */
+  day: string;
+  /** when the attempt began */
+  at: string;
+}
+
+/**
+ * The names under state/files/<first two hex digits>/: a content's mark, a partner's reply
+ * mark, and the record of an attempt's identity (pruned together, prune-marks.ts).
+ */
 export const MARK_FILE = /^[0-9a-f]{64}\.json$/;
 export const REPLY_FILE = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
+/** no `.json` ending: whatever lists marks by their ending does not take it for one */
+export const ATTEMPT_FILE = /^[0-9a-f]{64}\.attempt$/;
 
 /** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file). */
 const JOURNALED = '{"journaled":true}\n';
@@ -91,6 +120,38 @@ export class ProcessedFiles {
    */
   async put(rec: Omit<ProcessedRecord, 'journaled'>): Promise<void> {
     await writeFileAtomic(this.fileFor(rec.sha256), JSON.stringify(rec) + '\n', { durable: false });
+  }
+
+  private attemptFor(sha: string): string {
+    return path.join(this.stateDir, 'files', sha.slice(0, 2), `${sha}.attempt`);
+  }
+
+  /**
+   * The identity of an earlier attempt at this content (AttemptRecord), or undefined. One that
+   * cannot be read is taken as absent: it was not durable, so neither were the outputs it
+   * came before (putAttempt).
+   */
+  getAttempt(sha: string): AttemptRecord | undefined {
+    const file = this.attemptFor(sha);
+    const bytes = readFileIfExists(file);
+    if (bytes === undefined) return undefined;
+    try {
+      const rec = JSON.parse(bytes.toString('utf8')) as AttemptRecord;
+      if (typeof rec !== 'object' || rec === null || rec.sha256 !== sha || ![rec.name, rec.relPath, rec.partner, rec.receivedAt, rec.day].every((v) => typeof v === 'string')) throw new Error('not an attempt record');
+      return rec;
+    } catch (e) {
+      this.opts.onDamaged?.(file, bytes.length === 0 ? 'empty file' : (e as Error).message);
+      return undefined;
+    }
+  }
+
+  /**
+   * Durable when it returns, whatever write batch it runs in (the file and its folder
+   * fsynced): the outputs of the attempt may only be named once it is. Kept beside the mark,
+   * and pruned with it: a mark lost in a power cut must still find it.
+   */
+  async putAttempt(rec: AttemptRecord): Promise<void> {
+    await writeFileAtomic(this.attemptFor(rec.sha256), JSON.stringify(rec) + '\n', { immediate: true });
   }
 
   private replyFor(sha: string, partner: string): string {

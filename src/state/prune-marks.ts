@@ -10,11 +10,14 @@
  * mark is never removed while its deposit could still be taken for a crash's replay, even
  * with the clocks of two machines a little apart. A mark whose outcome may not be in the
  * journal yet (an interrupted attempt) is kept whatever its age: it holds that line.
+ * A content's attempt record (the identity its outputs carry, processed-files.ts) goes with its
+ * mark, or, left alone by an attempt that never got a mark (its file failed and never came back),
+ * once it is as old itself.
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DAY_MS } from '../lifecycle/replay-window';
-import { MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
+import { ATTEMPT_FILE, MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
 import { recordPruneDays } from './prune-horizon';
 
 export interface PruneOptions {
@@ -37,6 +40,8 @@ export interface PruneResult {
   removed: number;
   /** replies removed with them, or older than the retention themselves */
   repliesRemoved: number;
+  /** attempt records removed with them, or older than the retention with no mark */
+  attemptsRemoved: number;
   /** old marks kept because their outcome line may not be in the journal */
   keptUnjournaled: number;
   /** the cut-off: files modified before it go */
@@ -57,7 +62,7 @@ async function remove(file: string, dryRun: boolean): Promise<boolean> {
 export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions): Promise<PruneResult> {
   const now = opts.now ?? new Date();
   const cutoff = now.getTime() - (opts.days + 1) * DAY_MS;
-  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
+  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
   const marks = new ProcessedFiles(stateDir);
@@ -74,10 +79,19 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
     const dir = path.join(root, bucket);
     const oldMarks = new Set<string>();
     const replies: { name: string; old: boolean }[] = [];
+    const attempts: { name: string; old: boolean }[] = [];
+    const marksHere = new Set<string>();
     for await (const entry of await fs.opendir(dir)) {
       if (!entry.isFile()) continue;
       const isMark = MARK_FILE.test(entry.name);
+      if (ATTEMPT_FILE.test(entry.name)) {
+        // not counted in `scanned` (the marks and replies looked at): judged after the bucket's marks
+        const mtime = await fs.stat(path.join(dir, entry.name)).then((st) => st.mtimeMs, () => undefined);
+        if (mtime !== undefined) attempts.push({ name: entry.name, old: mtime < cutoff });
+        continue;
+      }
       if (!isMark && !REPLY_FILE.test(entry.name)) continue; // a temporary file of a writer: not ours
+      if (isMark) marksHere.add(entry.name.slice(0, 64));
       result.scanned++;
       if (result.scanned % every === 0) opts.onProgress?.({ ...result });
       const file = path.join(dir, entry.name);
@@ -107,6 +121,13 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
     for (const r of replies) {
       if (!r.old && !oldMarks.has(r.name.slice(0, 64))) continue;
       if (await remove(path.join(dir, r.name), opts.dryRun === true)) result.repliesRemoved++;
+    }
+    // an attempt record serves while its mark may be lost: it goes with it, or old with no mark
+    // (an attempt never finished); beside a mark that stays (young, or not journaled) it stays
+    for (const a of attempts) {
+      const sha = a.name.slice(0, 64);
+      if (!oldMarks.has(sha) && (!a.old || marksHere.has(sha))) continue;
+      if (await remove(path.join(dir, a.name), opts.dryRun === true)) result.attemptsRemoved++;
     }
   }
   return result;

@@ -19,7 +19,7 @@ export interface PruneCommandOptions {
 
 export function formatPrune(r: PruneResult, days: number, stateDir: string, dryRun: boolean): string {
   const verb = dryRun ? 'would remove' : 'removed';
-  const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at`];
+  const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at${r.attemptsRemoved ? `; ${r.attemptsRemoved} attempt record(s) with them or orphaned` : ''}`];
   if (r.keptUnjournaled > 0) lines.push(`  kept ${r.keptUnjournaled} old mark(s) whose outcome may not be in the journal (an interrupted attempt): the same bytes dropped again journal it; see docs/OPERATIONS.md`);
   return `${lines.join('\n')}\n`;
 }
