@@ -38,6 +38,7 @@ export function duplicateKeys(text: string): string[] {
       stack.push({ index: 0, path: here() });
     } else if (c === '}' || c === ']') {
       stack.pop();
+      expectKey = false; // a value ended ({} leaves the flag its "{" set)
     } else if (c === ',') {
       const top = stack[stack.length - 1];
       if (top?.keys) expectKey = true;

@@ -42,6 +42,14 @@ export const SI_TRANSITIONS: Record<StateName, readonly StateName[]> = {
   COMPLETEE: ['A_RECYCLER', 'REJETEE', 'SUSPENDUE', 'SERVICE_FAIT', 'MANDATEE'],
 };
 
+/**
+ * The steps toward payment a finance SI may tell late, after a newer one (07 SERVICE_FAIT of 09:00
+ * delivered after 08 MANDATEE of 10:00): forwarded with their own moment, the state kept. A late
+ * suspension, rejection or recycling is refused as older (CPRO-STATUT-ANTERIEUR): told after a
+ * newer status, it would ask the supplier for what no longer applies.
+ */
+export const LATE_STEPS: ReadonlySet<StateName> = new Set(['SERVICE_FAIT', 'MANDATEE', 'MISE_A_DISPOSITION_COMPTABLE', 'COMPTABILISEE']);
+
 /** States in which a new deposit of the same invoice is not a duplicate. */
 export const REDEPOSIT: Partial<Record<StateName, 'Complétée' | 'Recyclée'>> = {
   SUSPENDUE: 'Complétée',

@@ -23,7 +23,7 @@ import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
 import { replayWindowDays } from '../state/prune-horizon';
 import { instantOfWallTime } from '../reconcile/day';
-import { SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
+import { LATE_STEPS, SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
 type LineResult =
@@ -96,7 +96,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     if (newer && isBefore(siAt, newer.siAt, deps.config.timezone)) {
       // a step on the way to the state it is in (07 SERVICE_FAIT of 09:00 after 08 MANDATEE of 10:00):
       // its supplier must still hear of it, dated as the SI dated it (a service fait starts the payment delay)
-      if (SI_TRANSITIONS[to].includes(from)) {
+      if (LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from)) {
         const told = toldSinceSent(rec, to);
         if (!told) rec.history.push({ at, siAt, state: to, by: 'finance-si', reason: siWords(line), sha256: sha, file, late: true });
         rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true }];
@@ -153,9 +153,9 @@ function latestSiStatus(rec: LifecycleRecord): { to: StateName; siAt: string } |
   return e ? { to: e.to, siAt: e.siAt as string } : undefined;
 }
 
-/** When the invoice's pivot last went out ('' when never). */
+/** When the invoice's pivot last went out ('' when never): the pipeline's own entry, not a status an SI sent. */
 function lastSentAt(rec: LifecycleRecord): string {
-  return [...rec.history].reverse().find((h) => h.state === 'MISE_A_DISPOSITION')?.at ?? '';
+  return [...rec.history].reverse().find((h) => h.state === 'MISE_A_DISPOSITION' && h.by === 'pipeline')?.at ?? '';
 }
 
 /** Whether a finance SI already told status `to` of the invoice since its pivot last went out. */

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
+import { withFileLock } from './file-lock';
 
 const FILE = 'prune-horizon.json';
 
@@ -18,8 +19,15 @@ interface Horizon {
   days: number;
   /** when that prune ran */
   at: string;
+  /** the file could not be read: taken as the shortest prune */
+  damaged?: true;
 }
 
+/**
+ * The recorded horizon. A file that cannot be read as one (cut by a power cut, edited by hand)
+ * is taken as the shortest prune allowed, 30 days: a replay window too short only makes an old
+ * copy a DOUBLON, where one too long sends it out again. It is never a reason to stop.
+ */
 function read(stateDir: string): Horizon | undefined {
   let text: string;
   try {
@@ -28,16 +36,30 @@ function read(stateDir: string): Horizon | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  const h = JSON.parse(text) as Horizon;
-  if (!Number.isSafeInteger(h.days) || h.days < 0) throw new Error(`${path.join(stateDir, FILE)} holds no number of days: restore it or remove it (then the configured retention is the replay window)`);
-  return h;
+  try {
+    const h = JSON.parse(text) as Partial<Horizon> | null;
+    if (h && Number.isSafeInteger(h.days) && (h.days as number) >= 0) return { days: h.days as number, at: String(h.at ?? '') };
+  } catch {
+    /* taken as the shortest below */
+  }
+  return { days: SHORTEST_PRUNE_DAYS, at: '', damaged: true };
 }
 
-/** Notes that marks are about to be pruned with `days`, when that is shorter than any prune before. */
+/** The shortest retention `prune` takes (option-values.ts retentionDays). */
+const SHORTEST_PRUNE_DAYS = 30;
+
+/**
+ * Notes that marks are about to be pruned with `days`, when that is shorter than any prune
+ * before. Under a lock: two prunes at once (cron's and the nightly job's) must not leave the
+ * longer of the two written.
+ */
 export async function recordPruneDays(stateDir: string, days: number, now = new Date()): Promise<void> {
-  const before = read(stateDir);
-  if (before && before.days <= days) return;
-  await writeFileAtomic(path.join(stateDir, FILE), `${JSON.stringify({ days, at: now.toISOString() })}\n`, { immediate: true });
+  await withFileLock(path.join(stateDir, 'locks', 'prune-horizon.lock'), async () => {
+    const before = read(stateDir);
+    if (before && !before.damaged && before.days <= days) return;
+    const shortest = before ? Math.min(before.days, days) : days;
+    await writeFileAtomic(path.join(stateDir, FILE), `${JSON.stringify({ days: shortest, at: now.toISOString() })}\n`, { immediate: true });
+  });
 }
 
 /** How many days a recorded decision is replayed: the configured retention, or less when marks were pruned shorter. */

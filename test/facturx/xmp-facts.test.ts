@@ -44,6 +44,15 @@ it('warns of metadata that name another profile than the XML', async () => {
   ]);
 });
 
+it('reads the PDF/A part from the PDF/A schema only (an accessible PDF also says pdfuaid:part 1)', async () => {
+  const ua = xmp('EN 16931', '3').replace('<rdf:Description rdf:about="" xmlns:pdfaid', '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/><rdf:Description rdf:about="" xmlns:pdfaid');
+  expect(ua).toContain('pdfuaid:part="1"');
+  expect(await warnings(await pdf(ua))).toEqual([]);
+  // the schema under another prefix, its part an attribute
+  const other = xmp('EN 16931', undefined).replace('<rdf:RDF ', '<rdf:RDF ').replace('</rdf:RDF>', '<rdf:Description rdf:about="" xmlns:a="http://www.aiim.org/pdfa/ns/id/" a:part="3" a:conformance="B"/></rdf:RDF>');
+  expect(await warnings(await pdf(other))).toEqual([]);
+});
+
 it('warns of a PDF that does not say it is PDF/A-3, with or without metadata', async () => {
   expect(await warnings(await pdf(undefined))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);
   expect(await warnings(await pdf(xmp('EN 16931', '1')))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata; it says part 1): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { decideDeposit } from '../../src/lifecycle/deposit';
 import type { LifecycleRecord } from '../../src/lifecycle/record';
 import { pruneProcessedMarks } from '../../src/state/prune-marks';
+import { recordPruneDays, replayWindowDays } from '../../src/state/prune-horizon';
 import { fixedClock } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
@@ -163,6 +164,20 @@ describe('the same bytes dropped again', () => {
     mkdirSync(path.join(dry, 'files'));
     await pruneProcessedMarks(dry, { days: 30, dryRun: true });
     expect(existsSync(path.join(dry, 'prune-horizon.json'))).toBe(false);
+  });
+
+  it('the prune horizon: two prunes at once keep the shorter; a damaged file is taken as the shortest prune, never a stop', async () => {
+    const dir = tempDir('cf-horizon-');
+    await Promise.all([recordPruneDays(dir, 60), recordPruneDays(dir, 30), recordPruneDays(dir, 45)]);
+    expect(replayWindowDays(dir, 400)).toBe(30);
+    for (const damaged of ['{"days": 3', 'null', '{"days": "x"}', '']) {
+      writeFileSync(path.join(dir, 'prune-horizon.json'), damaged);
+      expect(replayWindowDays(dir, 400)).toBe(30);
+      expect(replayWindowDays(dir, 20)).toBe(20);
+    }
+    // a prune rewrites it whole, the shorter of 30 and its own
+    await recordPruneDays(dir, 90);
+    expect(JSON.parse(readFileSync(path.join(dir, 'prune-horizon.json'), 'utf8'))).toMatchObject({ days: 30 });
   });
 
   it('within the retention, a lost mark is a replay: the same pivot under the same name, no other', async () => {

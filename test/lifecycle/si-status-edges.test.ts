@@ -135,6 +135,15 @@ describe('status flows at the edges of the lifecycle', () => {
     // a status after MANDATEE is judged against MANDATEE's moment, not the late step's
     const older = only(await run([['si-valmont', 'c.xml', siStatusFlow('SI-C9', [{ ...line, idStatut: '09', horodatage: '2026-11-25T09:45:00+01:00' }])]]), 'si-valmont/c.xml');
     expect(older.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-ANTERIEUR']);
+    // late, a status no SI may send (12 COMPLETEE, 03 MISE_A_DISPOSITION) or one that would ask the
+    // supplier for what no longer applies (06 SUSPENDUE) is refused as older, and forwards nothing
+    for (const [id, code] of [['SI-L12', '12'], ['SI-L03', '03'], ['SI-L06', '06']]) {
+      const late = only(await run([['si-valmont', `${id}.xml`, siStatusFlow(id, [{ ...line, idStatut: code, horodatage: '2026-11-25T08:00:00+01:00' }])]]), `si-valmont/${id}.xml`);
+      expect([code, late.outcome, late.findings.map((f) => f.rule), outputsOf(late, 'statut/op-alpha/')]).toEqual([code, 'refused', ['CPRO-STATUT-ANTERIEUR'], []]);
+    }
+    // and they did not reset the older-status check: an 08 older than the last status is still refused
+    const stale = only(await run([['si-valmont', 'd.xml', siStatusFlow('SI-C8B', [{ ...line, idStatut: '10', horodatage: '2026-11-25T08:30:00+01:00' }])]]), 'si-valmont/d.xml');
+    expect([stale.findings.map((f) => f.rule), stale.invoices[0].state]).toEqual([['CPRO-STATUT-ANTERIEUR'], 'MANDATEE']);
   });
 
   it('refuses a status dated more than a day ahead (a year mistyped: it blocked every true status after it as older)', async () => {

@@ -70,6 +70,8 @@ describe('a key written twice', () => {
   it('is found wherever it is, with its path', () => {
     expect(duplicateKeys('{"a":1,"b":{"c":[{"d":1,"d":2},{"d":3}]},"a":{"x":"\\"a\\""}}')).toEqual(['b.c.0.d', 'a']);
     expect(duplicateKeys('[{"k":"a,b","v":[1,{"k":2}]},{"k":1}]')).toEqual([]);
+    // an empty object then a string in one array (it took the string for a key, and crashed)
+    expect(duplicateKeys('{"a": [{}, "x", {"b": 1, "b": 2}], "c": {}, "c": 1}')).toEqual(['a.2.b', 'c']);
   });
 
   it('is refused: JSON keeps the last, so the first routing table was dropped without a word', () => {

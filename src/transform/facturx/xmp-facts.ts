@@ -16,12 +16,21 @@ export interface XmpFacts {
 /** XMP is a few KB; more is not metadata worth reading. */
 const MAX_XMP_BYTES = 1 << 20;
 
-/** A property of the XMP, as an element (<fx:X>v</fx:X>) or an attribute (fx:X="v"), whatever its prefix. */
-function property(xmp: string, name: string): string | undefined {
-  const element = new RegExp(`<(?:[\\w.-]+:)?${name}>\\s*([^<]*?)\\s*</(?:[\\w.-]+:)?${name}>`).exec(xmp);
+/** A property of the XMP, as an element (<fx:X>v</fx:X>) or an attribute (fx:X="v"), of `prefix` (any when undefined). */
+function property(xmp: string, name: string, prefix?: string): string | undefined {
+  const p = prefix === undefined ? '(?:[\\w.-]+:)?' : `${prefix}:`;
+  const element = new RegExp(`<${p}${name}>\\s*([^<]*?)\\s*</${p}${name}>`).exec(xmp);
   if (element) return element[1];
-  const attribute = new RegExp(`\\s(?:[\\w.-]+:)?${name}\\s*=\\s*["']([^"']*)["']`).exec(xmp);
+  const attribute = new RegExp(`\\s${p}${name}\\s*=\\s*["']([^"']*)["']`).exec(xmp);
   return attribute?.[1]?.trim();
+}
+
+/** The PDF/A identification schema: its `part` only (a PDF/UA's pdfuaid:part is another). */
+const PDFA_ID_NS = 'http://www.aiim.org/pdfa/ns/id/';
+
+/** The prefix the XMP binds to `ns` (pdfaid, usually), undefined when it binds none. */
+function prefixOf(xmp: string, ns: string): string | undefined {
+  return new RegExp(`xmlns:([\\w.-]+)\\s*=\\s*["']${ns.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}["']`).exec(xmp)?.[1];
 }
 
 export function xmpFacts(doc: PDFDocument): XmpFacts {
@@ -39,5 +48,6 @@ export function xmpFacts(doc: PDFDocument): XmpFacts {
   } catch {
     return {};
   }
-  return { conformance: property(text, 'ConformanceLevel'), pdfaPart: property(text, 'part') };
+  const pdfaid = prefixOf(text, PDFA_ID_NS);
+  return { conformance: property(text, 'ConformanceLevel'), pdfaPart: pdfaid === undefined ? undefined : property(text, 'part', pdfaid) };
 }
