@@ -54,23 +54,11 @@ async function deadPort(): Promise<number> {
 
 const messages = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string);
 
-it('a signal while the modules load: exit 0 and said, not the default death (exit 143, nothing said)', async () => {
-  // as index.ts: early-signals first, then the command's modules (seconds on a busy host)
-  const script = `require(${JSON.stringify(path.join(ROOT, 'src/cli/early-signals.ts'))}); process.stderr.write('installed\\n'); require(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}); setTimeout(() => {}, 60000);`;
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  while (!err.includes('installed')) await new Promise((r) => setTimeout(r, 10));
-  child.kill('SIGTERM');
-  expect(await exited).toEqual({ code: 0, signal: null });
-  expect(err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
-}, 60_000);
-
-it('a signal while the modules load, the loop blocked until the command takes over: still exit 0 and said (it was dropped with the early listener, and run went on to the end of its inbox)', async () => {
-  // as index.ts: early-signals, a second of loading that holds the loop, then endEarlySignals() at once
-  const early = JSON.stringify(path.join(ROOT, 'src/cli/early-signals.ts'));
-  const script = `const e = require(${early}); process.stderr.write('installed\\n'); const end = Date.now() + 1500; while (Date.now() < end); e.endEarlySignals(); setTimeout(() => {}, 60000);`;
+/**
+ * Runs `script` (which writes "installed" once early-signals is loaded), sends SIGTERM once it
+ * has, and resolves with how it ended, or 'still running 20 s later', and its stderr.
+ */
+async function sigtermWhileStarting(script: string): Promise<{ end: { code: number | null; signal: NodeJS.Signals | null } | string; err: string }> {
   const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
@@ -78,9 +66,25 @@ it('a signal while the modules load, the loop blocked until the command takes ov
   while (!err.includes('installed')) await new Promise((r) => setTimeout(r, 10));
   child.kill('SIGTERM');
   const timeout = new Promise<string>((r) => setTimeout(() => r('still running 20 s later'), 20_000).unref());
-  expect(await Promise.race([exited, timeout])).toEqual({ code: 0, signal: null });
-  expect(err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
+  const end = await Promise.race([exited, timeout]);
   child.kill('SIGKILL');
+  return { end, err };
+}
+
+const EARLY = JSON.stringify(path.join(ROOT, 'src/cli/early-signals.ts'));
+
+it('a signal while the modules load: exit 0 and said, not the default death (exit 143, nothing said)', async () => {
+  // as index.ts: early-signals first, then the command's modules (seconds on a busy host)
+  const r = await sigtermWhileStarting(`require(${EARLY}); process.stderr.write('installed\\n'); require(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))}); setTimeout(() => {}, 60000);`);
+  expect(r.end).toEqual({ code: 0, signal: null });
+  expect(r.err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
+}, 60_000);
+
+it('a signal while the modules load, the loop blocked until the command takes over: still exit 0 and said (it was dropped with the early listener, and run went on to the end of its inbox)', async () => {
+  // as index.ts: early-signals, a second of loading that holds the loop, then endEarlySignals() at once
+  const r = await sigtermWhileStarting(`const e = require(${EARLY}); process.stderr.write('installed\\n'); const end = Date.now() + 1500; while (Date.now() < end); e.endEarlySignals(); setTimeout(() => {}, 60000);`);
+  expect(r.end).toEqual({ code: 0, signal: null });
+  expect(r.err).toContain('chorus-flux: SIGTERM while starting: stopped before anything was read or taken in');
 }, 60_000);
 
 describe('a signal while the start awaits Redis', () => {
