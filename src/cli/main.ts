@@ -26,6 +26,7 @@ import { watchCommand } from './commands/watch';
 import { workerCommand } from './commands/worker';
 import { systemErrorHint } from '../util/system-error-hint';
 import { refuseRepeatedOptions } from './repeated-options';
+import { unknownHelpTopic } from './help-topic';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -190,6 +191,8 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   const program = buildProgram();
+  const unknownTopic = unknownHelpTopic(program, argv.slice(2));
+  if (unknownTopic) process.stderr.write(unknownTopic + '\n');
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -46,3 +46,16 @@ describe('an option that takes one value, given twice', () => {
     expect(JSON.parse(r.stdout).map((f: { file: string }) => f.file).length).toBeGreaterThan(0);
   }, 40000);
 });
+
+describe('help on a command that does not exist', () => {
+  it('`help reconcle` says the command is unknown before the help, exit 2; `help run` is the help of run, exit 0', async () => {
+    const typo = await cli(['help', 'reconcle'], { timeoutMs: 30000 });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.split('\n')[0]).toBe("error: unknown command 'reconcle'");
+    expect(typo.stderr).toContain('Usage: chorus-flux [options] [command]');
+    const known = await cli(['help', 'run'], { timeoutMs: 30000 });
+    expect(known.code).toBe(0);
+    expect(known.stdout).toContain('Usage: chorus-flux run [options] <inbox>');
+    expect(known.stderr).not.toContain('unknown command');
+  }, 40000);
+});
