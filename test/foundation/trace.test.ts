@@ -3,7 +3,7 @@
  * and the lifecycle. The questions an operator is asked: where is invoice F-2026-0101; which
  * invoices were in the pivot the SI refused; what became of this file.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { traceCommand, formatTrace } from '../../src/cli/commands/trace';
@@ -111,10 +111,13 @@ describe('chorus-flux trace', () => {
     const json = JSON.parse(bySha.stdout) as { files: { sha256: string }[]; invoices: { number: string }[] };
     expect([json.files.map((f) => f.sha256), json.invoices.map((i) => i.number)]).toEqual([[sha], ['F-2026-0101']]);
     const none = await cli(['trace', 'F-1999-NOPE', '--out', out]);
-    expect([none.code, none.stdout]).toEqual([1, expect.stringMatching(/^nothing about "F-1999-NOPE" in the journal \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\); try --since for older days\n$/)]);
-    // a range with no journal day in it
+    expect([none.code, none.stdout]).toEqual([1, expect.stringMatching(/^nothing about "F-1999-NOPE" in the journal \(\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\)\n$/)]); // the whole journal was read: no hint
+    // a range with no journal day in it: the hint names the days there are, on the side they are
+    const days = readdirSync(path.join(out, 'journal')).sort();
     const later = await cli(['trace', 'F-2026-0101', '--out', out, '--since', '2099-01-01']);
-    expect([later.code, later.stdout]).toEqual([1, 'nothing about "F-2026-0101" in the journal (no journal day); try --since for older days\n']);
+    expect([later.code, later.stdout]).toEqual([1, `nothing about "F-2026-0101" in the journal (no journal day); the journal goes back to ${days[0]}: try --since ${days[0]}\n`]);
+    const earlier = await cli(['trace', 'F-2026-0101', '--out', out, '--since', '2000-01-01', '--until', '2000-01-31']);
+    expect([earlier.code, earlier.stdout]).toEqual([1, `nothing about "F-2026-0101" in the journal (no journal day); the journal goes on to ${days[days.length - 1]}: try --until ${days[days.length - 1]}\n`]);
     const bad = await cli(['trace', 'x', '--out', out, '--since', '2026-02-30']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('A calendar date written YYYY-MM-DD is expected')]);
     const nowhere = await cli(['trace', 'x', '--out', path.join(root, 'nowhere')]);

@@ -6,7 +6,7 @@
  * lifecycle as it is now; and the files of that name still waiting in an inbox or in
  * processing/, with why. Exit 0 something found, 1 nothing found, 2 could not run.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { loadConfig } from '../../config/config';
 import type { JournalOutput } from '../../journal/events';
 import type { JournalLine } from '../../journal/journal';
@@ -64,11 +64,45 @@ function describe(l: JournalLine): string[] {
   }
 }
 
-export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[] = []): string {
+/** Journal days outside the range read: where a search that found nothing could look next. */
+export interface JournalBeyond {
+  /** The first journal day, when it is before --since. */
+  earlier?: string;
+  /** The last journal day, when it is after --until. */
+  later?: string;
+}
+
+/** The first and last journal days outside [since, until] (until: none = the last there is). */
+export function journalBeyond(days: readonly string[], since: string, until?: string): JournalBeyond {
+  const sorted = days.filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort();
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  return { earlier: first !== undefined && first < since ? first : undefined, later: until !== undefined && last !== undefined && last > until ? last : undefined };
+}
+
+// the hint said "try --since for older days" even when the days missed were after --until,
+// or when the whole journal had been read
+function beyondHint(b: JournalBeyond): string {
+  const hints = [
+    ...(b.earlier ? [`the journal goes back to ${b.earlier}: try --since ${b.earlier}`] : []),
+    ...(b.later ? [`the journal goes on to ${b.later}: try --until ${b.later}`] : []),
+  ];
+  return hints.length ? `; ${hints.join('; ')}` : '';
+}
+
+function journalDays(journalDir: string): string[] {
+  try {
+    return readdirSync(journalDir);
+  } catch {
+    return []; // not a folder we can read: trace itself says so
+  }
+}
+
+export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[] = [], beyond: JournalBeyond = {}): string {
   const range = r.days.length ? `${r.days[0]} to ${r.days[r.days.length - 1]}` : 'no journal day';
   const waits = waiting.map((w) => `  ${w.where === 'inbox' ? 'in the inbox of' : 'in processing/ for'} ${w.partner}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}\n    ${w.why}`);
   if (r.files.length === 0) {
-    const none = [`nothing about "${what}" in the journal (${range})${waiting.length ? '' : '; try --since for older days'}`];
+    const none = [`nothing about "${what}" in the journal (${range})${waiting.length ? '' : beyondHint(beyond)}`];
     if (waiting.length) none.push('not processed yet:', ...waits);
     for (const n of r.notes) none.push(`note: ${n}`);
     return `${none.join('\n')}\n`;
@@ -113,6 +147,6 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
   // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
   const waiting = explainFailures(await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes)), r.files, config.source);
-  write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting));
+  write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting, journalBeyond(journalDays(journalDir), since, opts.until)));
   return r.files.length + waiting.length > 0 ? 0 : 1;
 }
