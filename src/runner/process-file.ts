@@ -525,8 +525,14 @@ async function alreadyProcessed(copy: SeenCopy): Promise<FileResult> {
  * copy from the same partner (a re-upload) has had its status flows already and gets nothing.
  */
 async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
-  const { deps, file, day, horodatage, sha, previous, bytes } = copy;
-  if (previous.partner === file.partner || deps.processed.hasReplied(sha, file.partner)) return [];
+  const { deps, file, sha, previous, bytes } = copy;
+  if (previous.partner === file.partner) return [];
+  const mark = deps.processed.getReply(sha, file.partner);
+  if (mark.replied) return [];
+  // a reply begun and not known finished (a crash between) is written again as it was, even
+  // from a copy under another name or of a later day: the partner may have taken it already
+  const { name, day, horodatage } = mark.begun ?? { name: file.name, day: copy.day, horodatage: copy.horodatage };
+  if (!mark.begun) await deps.processed.beginReply(sha, file.partner, { name, day, horodatage });
   const finding: Finding = {
     rule: 'CPRO-DOUBLON-FLUX',
     severity: 'fatal',
@@ -545,7 +551,7 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   return sendToPartner(
     deps,
     file.partner,
-    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: file.name, commentaire: finding.message, errors: errorDetails([finding]) }] },
+    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: name, commentaire: finding.message, errors: errorDetails([finding]) }] },
     cdar,
   );
 }

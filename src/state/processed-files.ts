@@ -60,6 +60,16 @@ export interface AttemptRecord {
 }
 
 /**
+ * What a CPRO-DOUBLON-FLUX reply to a partner carries besides its content-derived name and
+ * IdFlx: the file name (IdFlux), its receipt time (Horodatage) and day (DtPrd).
+ */
+export interface ReplyIdentity {
+  name: string;
+  day: string;
+  horodatage: string;
+}
+
+/**
  * The names under state/files/<first two hex digits>/: a content's mark, a partner's reply
  * mark, and the record of an attempt's identity (pruned together, prune-marks.ts).
  */
@@ -164,15 +174,60 @@ export class ProcessedFiles {
    * (process-file.ts, alreadyProcessed): each partner gets that reply once per content.
    */
   hasReplied(sha: string, partner: string): boolean {
-    return readFileIfExists(this.replyFor(sha, partner)) !== undefined;
+    return this.getReply(sha, partner).replied;
   }
 
   /**
-   * Written once the reply and its journal line are durable. Not fsynced: lost, the next copy
-   * from that partner writes the same reply again, under the same name.
+   * The reply mark of a partner for a content: replied, or a reply begun whose identity
+   * (ReplyIdentity) was recorded before it was written and that was not known finished (a
+   * crash between): taken back, the reply is written again with the same bytes. A mark of the
+   * older form (one line, no identity) is a reply finished.
+   */
+  getReply(sha: string, partner: string): { replied: boolean; begun?: ReplyIdentity } {
+    const file = this.replyFor(sha, partner);
+    const bytes = readFileIfExists(file);
+    if (bytes === undefined) return { replied: false };
+    const text = bytes.toString('utf8');
+    const eol = text.indexOf('\n');
+    try {
+      const rec = JSON.parse(eol < 0 ? text : text.slice(0, eol)) as { begun?: ReplyIdentity };
+      if (typeof rec !== 'object' || rec === null) throw new Error('not a reply mark');
+      const begun = rec.begun;
+      if (begun === undefined) return { replied: true };
+      if (![begun.name, begun.day, begun.horodatage].every((v) => typeof v === 'string')) throw new Error('not a reply mark');
+      return { replied: eol >= 0 && eol < text.length - 1, begun };
+    } catch (e) {
+      // torn: it was never durable, nor was a reply written after it; told again
+      this.opts.onDamaged?.(file, bytes.length === 0 ? 'empty file' : (e as Error).message);
+      return { replied: false };
+    }
+  }
+
+  /**
+   * Durable when it returns (as putAttempt): the reply may only be written once its identity
+   * is, so that a crash before markReplied gives the same bytes again, whichever copy comes next.
+   */
+  async beginReply(sha: string, partner: string, identity: ReplyIdentity): Promise<void> {
+    await writeFileAtomic(this.replyFor(sha, partner), JSON.stringify({ sha256: sha, partner, begun: identity }) + '\n', { immediate: true });
+  }
+
+  /**
+   * Written once the reply and its journal line are durable: a second line appended to the
+   * begun mark (or, without one, a mark of the older form). Not fsynced: lost, the next copy
+   * from that partner writes the same reply again, under the same name, with the same bytes.
    */
   async markReplied(sha: string, partner: string, at: string): Promise<void> {
-    await writeFileAtomic(this.replyFor(sha, partner), JSON.stringify({ sha256: sha, partner, at }) + '\n', { durable: false });
+    const file = this.replyFor(sha, partner);
+    if (this.getReply(sha, partner).begun) {
+      const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
+      try {
+        writeSync(fd, JSON.stringify({ replied: true, at }) + '\n');
+      } finally {
+        closeSync(fd);
+      }
+      return;
+    }
+    await writeFileAtomic(file, JSON.stringify({ sha256: sha, partner, at }) + '\n', { durable: false });
   }
 
   /** The mark's outcome line is in the journal (after its fsync). Not fsynced either: lost, it costs one repeated line. */

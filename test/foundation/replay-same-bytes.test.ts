@@ -190,6 +190,30 @@ describe('the same bytes processed again after their outputs, before their mark'
     ]);
     expect(lines.filter((l) => l.file === 'op-alpha/relayée.xml').map((l) => l.event)).toEqual(['already-processed']);
   });
+  it("the DOUBLON reply to another partner, begun and not known finished, sent again from a copy of a later day under another name: rewritten byte for byte", async () => {
+    const { root, config, out } = setup();
+    expect((await runOnce(drop(root, 'in1', 'op-beta', 'facture.xml', PAPETERIE, ago(3 * DAY)), config)).results.map((r) => r.outcome)).toEqual(['accepted']);
+    const copy = await runOnce(drop(root, 'in2', 'op-alpha', 'relayée.xml', PAPETERIE, ago(2 * DAY)), config);
+    expect(copy.results.map((r) => r.outcome)).toEqual(['already-processed']);
+    const reply = copy.results[0].outputs.map((o) => o.path);
+    expect(reply).toEqual([expect.stringMatching(/^statut\/op-alpha\//)]);
+    const before = snapshot(out);
+    // the crash: the reply committed, its mark left as begun (the line saying it finished lost)
+    const marks = listFiles(path.join(config.paths.state, 'files')).filter((f) => /\.reply-[0-9a-f]{16}$/.test(f));
+    expect(marks).toHaveLength(1);
+    const mark = path.join(config.paths.state, 'files', marks[0]);
+    const [begun, finished] = readFileSync(mark, 'utf8').split('\n');
+    expect(JSON.parse(begun)).toMatchObject({ begun: { name: 'relayée.xml' } });
+    expect(JSON.parse(finished)).toMatchObject({ replied: true });
+    writeFileSync(mark, begun + '\n');
+
+    const again = await runOnce(drop(root, 'in3', 'op-alpha', 'relayée-encore.xml', PAPETERIE, ago(HOUR)), config);
+    expect(again.results.map((r) => [r.file, r.outcome])).toEqual([['op-alpha/relayée-encore.xml', 'already-processed']]);
+    expect(expectSameBytes(again, before, out)).toEqual(reply);
+    // told once: a further copy gets nothing
+    const more = await runOnce(drop(root, 'in4', 'op-alpha', 'encore.xml', PAPETERIE, ago(HOUR)), config);
+    expect(more.results.map((r) => [r.outcome, r.outputs.length])).toEqual([['already-processed', 0]]);
+  });
 });
 
 describe('without a crash, nothing changes', () => {
