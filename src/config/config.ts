@@ -243,7 +243,12 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   });
   if (problems.length) throw new ConfigError(problems, source);
   const paths = (d.paths ?? {}) as Record<string, string | undefined>;
-  const out = overrides.out !== undefined ? path.resolve(overrides.out) : path.resolve(baseDir, paths.out ?? 'out');
+  const configuredOut = path.resolve(baseDir, paths.out ?? 'out');
+  const out = overrides.out !== undefined ? path.resolve(overrides.out) : configuredOut;
+  // an --out that names the configured output root moves nothing: the configured state and
+  // processing folders stay (the units and README pass --out with --config; a state of its own
+  // under out/ forgot every processed file and restarted the IdCPRO sequence at 1)
+  const elsewhere = out !== configuredOut;
   const redis = (d.redis ?? {}) as Record<string, string | undefined>;
   return {
     source,
@@ -253,8 +258,8 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     emitter: { id: 'CFX001', name: 'chorus-flux', ...(d.emitter ?? {}) },
     paths: {
       out,
-      state: paths.state !== undefined && overrides.out === undefined ? path.resolve(baseDir, paths.state) : path.join(out, 'state'),
-      processing: paths.processing !== undefined && overrides.out === undefined ? path.resolve(baseDir, paths.processing) : path.join(out, 'processing'),
+      state: paths.state !== undefined && !elsewhere ? path.resolve(baseDir, paths.state) : path.join(out, 'state'),
+      processing: paths.processing !== undefined && !elsewhere ? path.resolve(baseDir, paths.processing) : path.join(out, 'processing'),
     },
     partners: (d.partners ?? []) as Partner[],
     recipients: d.recipients as Recipient[],

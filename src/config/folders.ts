@@ -5,7 +5,8 @@
  * are atomic renames); the output root must be writable; no output or state folder may sit
  * inside an inbox, nor one inbox inside another.
  */
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/usage-error';
 import { describeErrorCode } from '../util/system-error-hint';
@@ -31,6 +32,30 @@ export function unwritableReason(dir: string): string | undefined {
     return undefined;
   } catch (e) {
     return `${p} cannot be written (${describeErrorCode((e as NodeJS.ErrnoException).code ?? 'error')})`;
+  }
+}
+
+/**
+ * Why a file cannot be renamed from `dir` into `into`, as a claim does; undefined when it can.
+ * The same device number is not enough: a bind mount (systemd's `ReadWritePaths`, a container
+ * volume) is another mount of the same file system, and rename(2) does not cross mounts
+ * (EXDEV). A dotfile named `.tmp` is tried, which no scan takes, and removed.
+ */
+function renameProblem(dir: string, into: string): string | undefined {
+  const name = `.chorus-flux-claim-probe.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const from = path.join(dir, name);
+  try {
+    writeFileSync(from, '', { flag: 'wx' });
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? 'error';
+  }
+  try {
+    renameSync(from, path.join(into, name));
+    rmSync(path.join(into, name), { force: true });
+    return undefined;
+  } catch (e) {
+    rmSync(from, { force: true });
+    return (e as NodeJS.ErrnoException).code ?? 'error';
   }
 }
 
@@ -232,9 +257,18 @@ export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
     });
     if (problems.length === 0) {
       // compared before the processing area is made: a refused configuration leaves nothing behind
-      const dev = statSync(nearestExisting(config.paths.processing).head).dev;
+      const head = nearestExisting(config.paths.processing).head;
+      const dev = statSync(head).dev;
       config.partners.forEach((p, k) => {
-        if (p.inbox && statSync(p.inbox).dev !== dev) problems.push(`partners.${k}.inbox: ${p.inbox} is not on the same file system as paths.processing (${config.paths.processing}); claims need an atomic rename`);
+        if (!p.inbox) return;
+        if (statSync(p.inbox).dev !== dev) {
+          problems.push(`partners.${k}.inbox: ${p.inbox} is not on the same file system as paths.processing (${config.paths.processing}); claims need an atomic rename`);
+          return;
+        }
+        // watch used to start and then fail every claim, the files left in their inbox for ever
+        const code = renameProblem(p.inbox, head);
+        if (code === 'EXDEV') problems.push(`partners.${k}.inbox: ${p.inbox} and paths.processing (${config.paths.processing}) are on one file system but two mounts of it (a bind mount: systemd's ReadWritePaths, a container volume), and a rename cannot cross them; claims need an atomic rename: give both one mount`);
+        else if (code) problems.push(`partners.${k}.inbox: a file cannot be moved from ${p.inbox} into ${head} (${describeErrorCode(code)}); files could not be claimed out of it`);
       });
       if (problems.length === 0) mkdirSync(config.paths.processing, { recursive: true });
     }

@@ -86,7 +86,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
       try {
         const taken = opts.removeTaken ? identityOf(sourceOf(file)) : undefined;
         const r = await processFile(deps, file);
-        removeAfterOutcome(file, taken, opts);
+        removeAfterOutcome(config, file, taken, opts);
         tally.add(r);
         if (keep) results.push(r);
         opts.onFile?.(r);

@@ -5,7 +5,7 @@
  * a live SFTP folder). Those wait for the next run: `run` never takes half an upload, and
  * never refuses one (a partner would get a rejection for a file it had not finished sending).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
@@ -37,11 +37,18 @@ export interface RunInboxOptions {
   onKept?(e: WaitingEntry): void;
 }
 
-/** After a file's outcome, with `removeTaken`: removes it if still the one taken, else says why it stays. */
-export function removeAfterOutcome(file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
+/**
+ * After a file's outcome, with `removeTaken`: removes it if still the one taken, else says why it
+ * stays. Its `.done` marker goes with it, as `watch` removes it once the file is claimed: left
+ * behind, it announced the next upload of that name finished from its first byte, and half a
+ * file was taken and refused.
+ */
+export function removeAfterOutcome(config: Config, file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
   if (!opts.removeTaken || !taken) return;
   try {
-    if (removeIfUnchanged(sourceOf(file), taken) === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
+    const removed = removeIfUnchanged(sourceOf(file), taken);
+    if (removed === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
+    else if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) rmSync(doneMarkerOf(sourceOf(file)), { force: true });
   } catch (e) {
     opts.onKept?.({ rel: file.relPath, why: `it could not be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): kept in the inbox; the next run finds it already processed` });
   }

@@ -153,7 +153,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
             const file = inFlight.get(m.file);
             const taken = identities.get(m.file);
             identities.delete(m.file);
-            if (m.type === 'result' && file) removeAfterOutcome(file, taken, opts);
+            if (m.type === 'result' && file) removeAfterOutcome(config, file, taken, opts);
             inFlight.delete(m.file);
             budget.release(sizes.get(m.file) ?? 0);
             sizes.delete(m.file);

@@ -42,3 +42,25 @@ it('asks for --out when the --config file has no paths.out (its default, ./out b
   expect(r.stderr).toBe(`chorus-flux: give --out <dir>: ${file} has no paths.out to write to\n`);
   expect(readdirSync(dir)).toEqual(['config.json']);
 }, 60_000);
+
+// found by an audit: an --out naming the configured output root (README's `run … --out
+// /srv/chorus-flux/out --config …`, every systemd unit) put the state under it instead of the
+// configured paths.state: every file already processed went out again, with IdCPROs from 1
+it('an --out that is the configured paths.out keeps the configured state folder', async () => {
+  const dir = tempDir('cf-out-same-');
+  const config = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
+  config.paths = { out: 'out', state: 'state' };
+  for (const p of config.partners) delete p.inbox;
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify(config));
+  const inbox = path.join(FIXTURES_INBOX, 'op-alpha');
+  const first = await cli(['run', inbox, '--config', file, '-q'], { cwd: dir, timeoutMs: 60_000 });
+  expect([first.code, first.stderr]).toEqual([0, '']);
+  const again = await cli(['run', inbox, '--config', file, '--out', path.join(dir, 'out') + '/', '--no-progress'], { cwd: dir, timeoutMs: 60_000 });
+  expect(again.code).toBe(0);
+  expect(again.stdout).toMatch(/TOTAL\s*│ 4\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 0\s*│ 4 /);
+  expect(readdirSync(path.join(dir, 'out'))).not.toContain('state');
+  // the commands that read the state find it there too
+  const traced = await cli(['trace', 'F-2026-0101', '--config', file, '--out', path.join(dir, 'out')], { cwd: dir, timeoutMs: 30_000 });
+  expect(traced.stdout).toContain('invoices, as their lifecycle holds them now:');
+}, 150_000);

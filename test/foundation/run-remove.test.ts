@@ -33,6 +33,30 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
     expect(again.stdout).toMatch(/already processed/);
     expect(listFiles(inbox)).toEqual(['op-alpha/upload.xml.filepart']);
   }, 120_000);
+
+  // found by an audit: the marker stayed, and announced the next upload of that name finished
+  // from its first byte: half a file was taken and its partner told it was malformed
+  it("removes a file's .done marker with it, so the next upload of that name waits for its own", async () => {
+    const root = tempDir('cf-run-remove-done-');
+    const inbox = path.join(root, 'in');
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    const config = path.join(root, 'config.json');
+    writeFileSync(config, JSON.stringify({ paths: { out: 'out' }, partners: [{ id: 'op-alpha', doneMarker: true }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }], facturx: { enabled: false } }));
+    const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie);
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml.done'), '');
+    const run = () => cli(['run', inbox, '--config', config, '--remove', '--no-progress', '--threads', threads], { timeoutMs: 60_000 });
+    const first = await run();
+    expect(first.code).toBe(0);
+    expect(listFiles(inbox)).toEqual([]);
+    // the next file of that name, half uploaded, its marker not there yet: it waits
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie.replace('F-2026-0101', 'F-2026-0909').slice(0, 900));
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('waiting: 1');
+    expect(listFiles(path.join(root, 'out')).filter((f) => f.startsWith('error/'))).toEqual([]);
+    expect(listFiles(inbox)).toEqual(['op-alpha/factures.xml']);
+  }, 120_000);
 });
 
 it('removes a file only while it is the one that was taken', () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, configFromObject, configWarnings, loadConfig } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
-import { cli } from '../helpers/cli';
+import { cli, ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/run';
 
 function problems(raw: unknown): string[] {
@@ -169,6 +169,30 @@ it('refuses at watch start an inbox that is a file, an empty path, and one that 
     spawnSync('chattr', ['-i', path.join(dir, 'in-locked')]);
   }
 });
+
+// found by an audit: the device numbers matched, so watch started, then failed every claim
+// (EXDEV) at every rescan and left the files in their inbox, while OPERATIONS.md said it
+// refuses to start. A systemd unit with the inbox and the processing area in two
+// ReadWritePaths entries, or two container volumes, makes such mounts.
+it('refuses at watch start an inbox on another mount of the processing area\'s file system (a bind mount)', () => {
+  if (spawnSync('unshare', ['-m', 'true']).status !== 0) {
+    process.stderr.write('config-errors: unshare -m is not allowed here; the bind-mount check was not run\n');
+    return;
+  }
+  const dir = tempDir();
+  const inbox = path.join(dir, 'sftp', 'a');
+  mkdirSync(inbox, { recursive: true });
+  writeFileSync(path.join(inbox, 'facture.xml'), '<Invoice/>');
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, JSON.stringify({ ...ok, paths: { out: 'out' }, partners: [{ id: 'a', inbox: 'sftp/a' }], metrics: { port: 0 } }));
+  const node = [process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), 'watch', '--config', file];
+  const script = `mount --bind "$1" "$1" && shift && exec "$@"`;
+  const r = spawnSync('unshare', ['-m', 'sh', '-c', script, 'sh', path.join(dir, 'sftp'), ...node], { encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL', env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1' } });
+  expect([r.status, r.stderr]).toEqual([2, expect.stringContaining(`partners.0.inbox: ${inbox} and paths.processing (${path.join(dir, 'out', 'processing')}) are on one file system but two mounts of it`)]);
+  // the probe left nothing, and the refused configuration made no folder
+  expect(readdirSync(inbox)).toEqual(['facture.xml']);
+  expect(readdirSync(dir).sort()).toEqual(['config.json', 'sftp']);
+}, 40_000);
 
 it('the command line reports a bad configuration file and exits 2', async () => {
   const dir = tempDir();
