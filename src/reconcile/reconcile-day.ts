@@ -347,25 +347,26 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const emissions = col.emissions;
   for (const c of [...candidates.values()].filter((x) => !x.listed).sort((a, b) => cmp(a.rel, b.rel))) {
     const h = await hashFile(c.abs);
-    if (!h) continue; // removed meanwhile
-    const invs = c.kind === 'pivot' ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
+    if (!h && c.link === undefined) continue; // removed meanwhile (a link is told whatever it points to)
+    const invs = c.kind === 'pivot' && h ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
     if (c.mtimeMs < 0) {
       try {
-        c.mtimeMs = statSync(c.abs).mtimeMs;
+        c.mtimeMs = lstatSync(c.abs).mtimeMs;
       } catch {
         /* removed meanwhile: reported with what was read */
       }
     }
     orphan++;
     const at = c.mtimeMs >= 0 ? new Date(c.mtimeMs).toISOString() : undefined;
+    const what = c.link !== undefined ? `a symbolic link to ${c.link}${h ? '' : ' (no file there)'}${at ? `, made ${at}` : ''}` : `${h?.bytes} bytes${at ? `, written ${at}` : ''}`;
     anomalies.push({
       type: 'orphan-output',
       output: c.rel,
-      actual: h.sha256,
-      sha256: c.kind === 'archive' || c.kind === 'error' ? h.sha256 : candidateSha.get(c.rel),
+      actual: h?.sha256,
+      sha256: c.kind === 'archive' || c.kind === 'error' ? h?.sha256 : candidateSha.get(c.rel),
       since: at,
       invoices: invs.length ? invs.slice(0, MAX_INVOICES_PER_ANOMALY).map((i) => stripUndefined({ idCpro: i.idCpro, number: i.number, renvoi: i.renvoi })) : undefined,
-      message: `${c.rel} (${c.kind}, ${h.bytes} bytes${at ? `, written ${at}` : ''}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
+      message: `${c.rel} (${c.kind}, ${what}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${c.link !== undefined ? ': chorus-flux never makes a link, and a transfer that follows it sends what it points to again under this name' : ''}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
     });
     for (const i of invs) if (i.idCpro) emissions.add({ idCpro: i.idCpro, path: c.rel, renvoi: i.renvoi, at, source: 'folder', onDay: true, number: i.number });
   }

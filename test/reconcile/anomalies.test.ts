@@ -4,7 +4,7 @@
  * and the invoice concerned — and nothing else may be reported.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, lutimesSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
@@ -89,6 +89,30 @@ it('a pivot copied with its old mtime kept (cp -p): the copy is the duplicate, n
   expect(dup).toMatchObject({ output: copy, outputs: [pivot.path, copy] });
   expect(dup.file).toBeUndefined(); // no inbound file is blamed: the copy has none
   expect(dup.message).toMatch(new RegExp(`emitted again in ${copy.replace(/[.]/g, '\\.')} .*although ${pivot.path.replace(/[.]/g, '\\.')} already carried it \\(the second pivot is not in the journal\\)`));
+});
+
+it('a pivot linked under another name (ln -s): an orphan and the same IdCPRO twice, as a transfer that follows links sends it twice', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-0102.xml');
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const link = path.posix.join(path.posix.dirname(pivot.path), 'FEN0036A_CFX001_CFX000LINKED0000000000.xml');
+  symlinkSync(path.basename(pivot.path), path.join(day.out, link));
+  const made = new Date(at(DAY, '12:00'));
+  lutimesSync(path.join(day.out, link), made, made); // the link's own time: the day it was made
+  // a link to a folder of another outbox: every file in it would go out twice
+  symlinkSync(path.join(day.out, 'pivot'), path.join(day.out, 'statut/op-alpha/all-pivots'));
+  lutimesSync(path.join(day.out, 'statut/op-alpha/all-pivots'), made, made);
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['orphan-output', 'orphan-output', 'duplicate-idcpro']);
+  const idCpro = r.invoices[0].idCpro!;
+  const [toPivot, toFolder] = only(report!.anomalies, 'orphan-output');
+  expect(toPivot).toMatchObject({ output: link, actual: pivot.sha256, invoices: [{ idCpro, number: 'F-2026-0102', renvoi: 'Non' }] });
+  expect(toPivot.message).toContain(`a symbolic link to ${path.basename(pivot.path)}`);
+  expect(toFolder).toMatchObject({ output: 'statut/op-alpha/all-pivots' });
+  expect(toFolder.message).toContain('a symbolic link to');
+  expect(only(report!.anomalies, 'duplicate-idcpro')[0]).toMatchObject({ output: link, outputs: [pivot.path, link] });
 });
 
 it('resends are not duplicates: Complétée and Recyclée carry the same IdCPRO legitimately', async () => {
