@@ -19,7 +19,7 @@ import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined 
 import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
 import { addDays, dayEnd, daysBetween, isDay, LocalHours } from './day';
 import { lifecycleRecords } from './lifecycle-scan';
-import { readJournalDayStream, writerFiles } from './read-journal';
+import { readJournalDayStream, refText, writerFiles, type LineRef } from './read-journal';
 import { writeCsvFile } from './report-csv';
 import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
@@ -273,14 +273,18 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   //    an outcome of the day before or the day after may list them (a file finished across
   //    midnight); for archive/ and error/, an older journal (a file uploaded days before it
   //    was processed): state/files says which day
+  //    (the content it journaled is kept, to check the file still holds it)
+  const mark = (l: JournalLine, ref: LineRef, only?: Set<string>) => {
+    if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
+    for (const o of l.outputs) {
+      const c = typeof o?.path === 'string' && (!only || only.has(o.path)) ? candidates.get(o.path) : undefined;
+      if (!c) continue;
+      c.listed = true;
+      if (typeof o.sha256 !== 'string') continue;
+      (c.journaled ??= []).push({ sha256: o.sha256, bytes: o.bytes, kind: o.kind, idCpro: Array.isArray(o.idCpro) ? o.idCpro : undefined, file: String(l.file), source: String(l.sha256), partner: String(l.partner), writer: String(l.writer), ref: refText(ref) });
+    }
+  };
   if (candidates.size > 0) {
-    const mark = (l: JournalLine) => {
-      if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
-      for (const o of l.outputs) {
-        const c = typeof o?.path === 'string' ? candidates.get(o.path) : undefined;
-        if (c) c.listed = true;
-      }
-    };
     for (const d of [days[0], days[2]]) await readJournalDayStream(journalDir, d, { onLine: mark });
   }
   const late = new Map<string, Set<string>>();
@@ -331,15 +335,43 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   }
   for (const [d, wanted] of [...late.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     await readJournalDayStream(journalDir, d, {
-      onLine: (l: JournalLine) => {
-        if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
-        for (const o of l.outputs) {
-          if (typeof o?.path !== 'string' || !wanted.has(o.path)) continue;
-          const c = candidates.get(o.path);
-          if (c) c.listed = true;
-        }
+      onLine: (l: JournalLine, ref: LineRef) => {
+        if (l.event === 'outcome') mark(l, ref, wanted);
       },
     });
+  }
+  // a file of the day that another day's outcome lists (written before midnight and journaled
+  // after, written the day before and changed on the day, a copy uploaded days before): it must
+  // still hold what that outcome journaled. That day's report was made before the change, and
+  // this one took the file as accounted for: a pivot edited by hand the morning after read CLEAN
+  for (const c of [...candidates.values()].filter((x) => x.listed && x.journaled).sort((a, b) => cmp(a.rel, b.rel))) {
+    const h = await hashFile(c.abs);
+    const listed = c.journaled ?? [];
+    if (!h || listed.some((j) => j.sha256 === h.sha256)) continue;
+    const j = listed[listed.length - 1];
+    tampered++;
+    let changed: string | undefined;
+    try {
+      changed = new Date(lstatSync(c.abs).mtimeMs).toISOString();
+    } catch {
+      /* removed meanwhile: reported with what was read */
+    }
+    anomalies.push({
+      type: 'tampered-output',
+      file: j.file,
+      sha256: j.source,
+      partner: j.partner,
+      output: c.rel,
+      journal: j.ref,
+      writer: j.writer,
+      expected: j.sha256,
+      actual: h.sha256,
+      since: changed,
+      invoices: j.kind === 'pivot' && j.idCpro?.length ? j.idCpro.slice(0, MAX_INVOICES_PER_ANOMALY).map((idCpro) => ({ idCpro })) : undefined,
+      message: `${c.rel} (${j.kind}) no longer matches its journal entry (${j.ref}): SHA-256 ${h.sha256.slice(0, 12)}…, ${h.bytes} bytes on disk${changed ? `, changed ${changed}` : ''}; ${j.sha256.slice(0, 12)}…, ${j.bytes ?? '?'} bytes journaled for ${j.file}.`,
+    });
+    tags.sha(j.source, 'tampered-output');
+    if (j.kind === 'pivot') tags.ids(j.idCpro ?? [], 'tampered-output');
   }
 
   // 3. files in the folders that no outcome lists: orphans

@@ -36,6 +36,22 @@ export interface Candidate extends FolderFile {
   listed: boolean;
   /** a symbolic link's target: chorus-flux never writes one, and a transfer that follows it sends its target again */
   link?: string;
+  /** the outcome lines of other days that list it (the content they journaled for it) */
+  journaled?: JournaledAs[];
+}
+
+/** An output as a journal line lists it, where the candidate's own day did not. */
+export interface JournaledAs {
+  sha256: string;
+  bytes?: number;
+  kind: string;
+  idCpro?: string[];
+  /** the inbound file, its SHA-256 and partner, the writer and `journal/<day>/<writer>.jsonl:<line>` */
+  file: string;
+  source: string;
+  partner: string;
+  writer: string;
+  ref: string;
 }
 
 let lastYield = Date.now();

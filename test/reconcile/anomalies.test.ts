@@ -11,7 +11,7 @@ import { parseCsv } from '../../src/reconcile/report-csv';
 import type { Anomaly, AnomalyType } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
 import { nestPastPathMax } from '../helpers/run';
-import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
+import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, NEXT_DAY, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
 
 const AFTER = fixedClock('2026-03-12T03:00:00Z');
 
@@ -176,6 +176,32 @@ it('an output altered after the fact: tampered-output, with the journaled and th
   expect(a).toMatchObject({ output: pivot.path, file: 'op-beta/facture-cii-hopital.xml', sha256: r.sha256, expected: pivot.sha256, invoices: [{ idCpro: r.invoices[0].idCpro, number: r.invoices[0].number }] });
   expect(a.actual).toMatch(/^[0-9a-f]{64}$/);
   expect(a.actual).not.toBe(pivot.sha256);
+});
+
+it('a pivot written late on the day and edited by hand the next morning: tampered in the next day\'s report (the day\'s was made before the edit)', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-corrigee.xml'); // 16:05 on DAY
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const file = path.join(day.out, pivot.path);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+  setTime(file, at(NEXT_DAY, '09:00'));
+
+  const next = await reconcileDay({ config: day.config, date: NEXT_DAY, clock: AFTER, write: false });
+  expect(next.exitCode).toBe(1);
+  expect(types(next.report!.anomalies)).toEqual(['tampered-output']);
+  expect(next.report!.anomalies[0]).toMatchObject({
+    output: pivot.path,
+    file: 'op-alpha/facture-corrigee.xml',
+    sha256: r.sha256,
+    partner: 'op-alpha',
+    expected: pivot.sha256,
+    journal: expect.stringMatching(new RegExp(`^journal/${DAY}/node-c\\.jsonl:\\d+$`)),
+    invoices: [{ idCpro: r.invoices[0].idCpro }],
+  });
+  expect(next.report!.anomalies[0].message).toContain(`changed ${new Date(at(NEXT_DAY, '09:00')).toISOString()}`);
+  expect(next.report!.outputs.tampered).toBe(1);
+  // the day itself still says it, as ever
+  expect(types((await reconcile(day)).report!.anomalies)).toEqual(['tampered-output']);
 });
 
 it('a line missing from a writer\'s journal: a gap, and the outcome left without its `received`', async () => {
