@@ -332,7 +332,18 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its outcome${col.receiptOf(sha) ? ' (its receipt is there)' : ''}: a journal file lost or cut by a crash? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
     });
     tags.sha(sha, 'outcome-not-journaled');
+    // a file of the day counts as it ended (the mark holds its outcome line), not as lost with
+    // no invoices, and its outputs are checked as the line would have had them checked
+    if (rec.event && !col.prevReceived.has(sha) && (col.receiptOf(sha) || dayOf(at, tz) === date)) {
+      const markRel = path.relative(outRoot, path.join(statePaths(config).files, sha.slice(0, 2), `${sha}.json`)).split(path.sep).join('/');
+      const outcome = col.markedOutcome(rec.event, rec.at, { file: markRel, line: 1 });
+      const f = files.find((x) => x.sha256 === sha);
+      if (f) Object.assign(f, { outcome, outcomes: 1 });
+      else files.push({ sha256: sha, receipts: 0, outcome, outcomes: 1 });
+    }
   }
+  await checkPending();
+  files.sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
   for (const [d, wanted] of [...late.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     await readJournalDayStream(journalDir, d, {
       onLine: (l: JournalLine, ref: LineRef) => {
@@ -568,7 +579,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}.`,
       });
       tags.sha(f.sha256, 'lost-file');
-    } else if (f.outcome && !f.receipt) {
+    } else if (f.outcome && !f.receipt && !unjournaled.has(f.sha256)) {
       const o = f.outcome;
       anomalies.push({
         type: 'outcome-without-received',

@@ -294,6 +294,33 @@ it('an outcome line cut by a crash (its receipt kept): the outcome its mark hold
   expect(types(report!.anomalies)).toContain('journal-damaged');
 });
 
+it('an outcome line lost: the file counts as its mark says it ended, not as lost, and its outputs are still checked', async () => {
+  const day = copyDay(clean);
+  const baseline = (await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).report!;
+  const dir = path.join(day.out, 'journal', DAY);
+  const withPivot = (l: string) => l.includes('"event":"outcome"') && l.includes('"kind":"pivot"');
+  const writer = readdirSync(dir).find((w) => readFileSync(path.join(dir, w), 'utf8').split('\n').some(withPivot))!;
+  const file = path.join(dir, writer);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const k = lines.findIndex(withPivot);
+  const gone = JSON.parse(lines[k]) as { file: string; sha256: string; outcome: string; outputs: { path: string; kind: string; sha256: string }[] };
+  writeFileSync(file, lines.filter((_, n) => n !== k).join('\n')); // a disk that lost it
+  const pivot = gone.outputs.find((o) => o.kind === 'pivot')!;
+  const pivotFile = path.join(day.out, pivot.path);
+  writeFileSync(pivotFile, readFileSync(pivotFile, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+
+  const { report, files } = await reconcile(day);
+  expect(types(report!.anomalies).sort()).toEqual(['journal-gap', 'outcome-not-journaled', 'tampered-output']);
+  expect(only(report!.anomalies, 'tampered-output')[0]).toMatchObject({ output: pivot.path, file: gone.file, sha256: gone.sha256, expected: pivot.sha256 });
+  // counted as it ended: the same files, invoices and amounts as the day with its line
+  expect(report!.totals).toEqual(baseline.totals);
+  expect(report!.totals.files.lost).toBe(0);
+  expect(report!.outputs.checked).toBe(baseline.outputs.checked);
+  const rows = csvRows(files!.csv).filter((r) => r.file_sha256 === gone.sha256);
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) expect(r).toMatchObject({ file_outcome: gone.outcome, anomalies: 'outcome-not-journaled tampered-output' });
+});
+
 it('an amount that is not a number (a refused invoice, as the supplier wrote it): left out of the totals, counted and said, defused in the CSV', async () => {
   const day = copyDay(clean);
   const before = (await reconcile(copyDay(clean))).report!.totals.amounts.in;
