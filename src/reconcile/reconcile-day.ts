@@ -568,6 +568,14 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     if (!f.outcome && f.receipt && !unjournaled.has(f.sha256)) {
       const errs = [...(col.systemErrors.get(f.sha256) ?? []), ...(col.systemErrors.get(f.receipt.file) ?? [])];
       const stuck = stuckBySha.get(f.sha256);
+      // finished after the next day (a retry once the machine was back, the same bytes under
+      // another name): the report of a day caught up late told it lost, to be dropped again
+      const mark = await processed.get(f.sha256).catch(() => undefined);
+      const markAt = mark ? new Date(mark.at) : undefined;
+      const ended =
+        mark && markAt && !Number.isNaN(markAt.getTime())
+          ? `; its processed mark says its content ended ${mark.outcome} at ${mark.at}${mark.file !== f.receipt.file ? ` as ${mark.file}` : ''}${mark.journaled ? ` (journal of ${dayOf(markAt, tz)})` : ''}: finished later, not lost, nothing to drop again`
+          : '';
       anomalies.push({
         type: 'lost-file',
         file: f.receipt.file,
@@ -576,7 +584,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         writer: f.receipt.writer,
         journal: refOf(f.receipt),
         since: f.receipt.ts,
-        message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}.`,
+        message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}${ended}.`,
       });
       tags.sha(f.sha256, 'lost-file');
     } else if (f.outcome && !f.receipt && !unjournaled.has(f.sha256)) {

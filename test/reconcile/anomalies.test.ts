@@ -146,6 +146,25 @@ it('a file left in processing by a worker that died: stuck in processing, and lo
   expect(report!.byPartner.find((p) => p.partner === 'op-beta')!.files.lost).toBe(1);
 });
 
+it('a file lost on the day and finished two days later under another name: still lost on the day, its message says it ended (nothing to drop again)', async () => {
+  const day = copyDay(clean);
+  const inbox = path.join(day.root, 'inbox-z');
+  const first = drop(inbox, 'op-beta', 'facture-0170.xml', papeterie('F-2026-0170'), at(DAY, '09:00'));
+  await crashOn(day.config, { path: first, relPath: 'op-beta/facture-0170.xml', partner: 'op-beta' }, 'node-z', at(DAY, '09:05'));
+  rmSync(first);
+  // the machine came back on the 12th; the partner sent the same bytes again, named otherwise
+  const later = path.join(day.root, 'inbox-later');
+  drop(later, 'op-beta', 'facture-0170-bis.xml', papeterie('F-2026-0170'), at('2026-03-12', '08:00'));
+  const s = await batch(day.config, later, 'node-later', at('2026-03-12', '08:10'));
+  expect(s.results.map((r) => r.outcome)).toEqual(['accepted']);
+
+  const { report } = await reconcile(day);
+  expect(types(report!.anomalies)).toEqual(['lost-file']);
+  const lost = report!.anomalies[0];
+  expect(lost).toMatchObject({ file: 'op-beta/facture-0170.xml', writer: 'node-z' });
+  expect(lost.message).toContain(`its processed mark says its content ended accepted at ${new Date(at('2026-03-12', '08:10')).toISOString()} as op-beta/facture-0170-bis.xml (journal of 2026-03-12): finished later, not lost, nothing to drop again.`);
+});
+
 it('outputs that no outcome lists: orphans in statut/ and archive/<day>/', async () => {
   const day = copyDay(clean);
   const stray = 'statut/op-alpha/FEN1200A_CFX001_CFX0000ORPHAN000000000.xml';
