@@ -326,17 +326,7 @@ export class JournalCollector {
           if (dayIndex === 1) st.dayOutcome = true;
           if (!st.outcome || later(rec, st.outcome)) st.outcome = rec;
         }
-        for (const o of outputs) {
-          if (this.listedPaths.has(o.path)) continue;
-          this.listedPaths.add(o.path);
-          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
-          this.onOutput(o, rec);
-          if (o.kind !== 'pivot' || !o.idCpro) continue;
-          o.idCpro.forEach((id, k) => {
-            const inv = rec.invoices.find((i) => i.idCpro === id);
-            this.emissions.add({ idCpro: id, path: o.path, renvoi: o.renvoi?.[k] ?? inv?.renvoi, at: rec.ts, source: 'journal', onDay: true, file: rec.file, sha256: sha, partner: rec.partner, number: inv?.number, supplierId: inv?.supplierId });
-          });
-        }
+        this.listOutputs(outputs, rec);
         return;
       }
       case 'start': {
@@ -385,6 +375,34 @@ export class JournalCollector {
       default:
         return;
     }
+  }
+
+  /** An outcome's outputs, each checked once (`onOutput`), its pivots' IdCPROs indexed. */
+  private listOutputs(outputs: OutputRec[], rec: OutcomeRec): void {
+    for (const o of outputs) {
+      if (this.listedPaths.has(o.path)) continue;
+      this.listedPaths.add(o.path);
+      this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
+      this.onOutput(o, rec);
+      if (o.kind !== 'pivot' || !o.idCpro) continue;
+      o.idCpro.forEach((id, k) => {
+        const inv = rec.invoices.find((i) => i.idCpro === id);
+        this.emissions.add({ idCpro: id, path: o.path, renvoi: o.renvoi?.[k] ?? inv?.renvoi, at: rec.ts, source: 'journal', onDay: true, file: rec.file, sha256: rec.sha256, partner: rec.partner, number: inv?.number, supplierId: inv?.supplierId });
+      });
+    }
+  }
+
+  /**
+   * The outcome a processed mark holds when no journal line has it (a line cut by a crash, a
+   * writer's file lost): the file's outcome as it was, for the counts, and its outputs checked
+   * like a journaled outcome's. `at` is the mark's time, `ref` where it is.
+   */
+  markedOutcome(event: object, at: string, ref: LineRef): OutcomeRec {
+    const l = { ...event, ts: at } as Record<string, unknown>;
+    const outputs = this.outputs(l);
+    const rec = this.outcomeRec(1, l, ref, outputs);
+    this.listOutputs(outputs, rec);
+    return rec;
   }
 
   /** Whether the content was received on the day (first receipt), for the processing and inbox checks. */

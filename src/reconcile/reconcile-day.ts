@@ -19,7 +19,7 @@ import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined 
 import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
 import { addDays, dayEnd, daysBetween, isDay, LocalHours } from './day';
 import { lifecycleRecords } from './lifecycle-scan';
-import { readJournalDayStream, writerFiles } from './read-journal';
+import { readJournalDayStream, refText, writerFiles, type LineRef } from './read-journal';
 import { writeCsvFile } from './report-csv';
 import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
@@ -273,14 +273,18 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   //    an outcome of the day before or the day after may list them (a file finished across
   //    midnight); for archive/ and error/, an older journal (a file uploaded days before it
   //    was processed): state/files says which day
+  //    (the content it journaled is kept, to check the file still holds it)
+  const mark = (l: JournalLine, ref: LineRef, only?: Set<string>) => {
+    if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
+    for (const o of l.outputs) {
+      const c = typeof o?.path === 'string' && (!only || only.has(o.path)) ? candidates.get(o.path) : undefined;
+      if (!c) continue;
+      c.listed = true;
+      if (typeof o.sha256 !== 'string') continue;
+      (c.journaled ??= []).push({ sha256: o.sha256, bytes: o.bytes, kind: o.kind, idCpro: Array.isArray(o.idCpro) ? o.idCpro : undefined, file: String(l.file), source: String(l.sha256), partner: String(l.partner), writer: String(l.writer), ref: refText(ref) });
+    }
+  };
   if (candidates.size > 0) {
-    const mark = (l: JournalLine) => {
-      if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
-      for (const o of l.outputs) {
-        const c = typeof o?.path === 'string' ? candidates.get(o.path) : undefined;
-        if (c) c.listed = true;
-      }
-    };
     for (const d of [days[0], days[2]]) await readJournalDayStream(journalDir, d, { onLine: mark });
   }
   const late = new Map<string, Set<string>>();
@@ -328,18 +332,57 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its outcome${col.receiptOf(sha) ? ' (its receipt is there)' : ''}: a journal file lost or cut by a crash? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
     });
     tags.sha(sha, 'outcome-not-journaled');
+    // a file of the day counts as it ended (the mark holds its outcome line), not as lost with
+    // no invoices, and its outputs are checked as the line would have had them checked
+    if (rec.event && !col.prevReceived.has(sha) && (col.receiptOf(sha) || dayOf(at, tz) === date)) {
+      const markRel = path.relative(outRoot, path.join(statePaths(config).files, sha.slice(0, 2), `${sha}.json`)).split(path.sep).join('/');
+      const outcome = col.markedOutcome(rec.event, rec.at, { file: markRel, line: 1 });
+      const f = files.find((x) => x.sha256 === sha);
+      if (f) Object.assign(f, { outcome, outcomes: 1 });
+      else files.push({ sha256: sha, receipts: 0, outcome, outcomes: 1 });
+    }
   }
+  await checkPending();
+  files.sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
   for (const [d, wanted] of [...late.entries()].sort((a, b) => cmp(a[0], b[0]))) {
     await readJournalDayStream(journalDir, d, {
-      onLine: (l: JournalLine) => {
-        if (l.event !== 'outcome' || !Array.isArray(l.outputs)) return;
-        for (const o of l.outputs) {
-          if (typeof o?.path !== 'string' || !wanted.has(o.path)) continue;
-          const c = candidates.get(o.path);
-          if (c) c.listed = true;
-        }
+      onLine: (l: JournalLine, ref: LineRef) => {
+        if (l.event === 'outcome') mark(l, ref, wanted);
       },
     });
+  }
+  // a file of the day that another day's outcome lists (written before midnight and journaled
+  // after, written the day before and changed on the day, a copy uploaded days before): it must
+  // still hold what that outcome journaled. That day's report was made before the change, and
+  // this one took the file as accounted for: a pivot edited by hand the morning after read CLEAN
+  for (const c of [...candidates.values()].filter((x) => x.listed && x.journaled).sort((a, b) => cmp(a.rel, b.rel))) {
+    const h = await hashFile(c.abs);
+    const listed = c.journaled ?? [];
+    if (!h || listed.some((j) => j.sha256 === h.sha256)) continue;
+    const j = listed[listed.length - 1];
+    tampered++;
+    let changed: string | undefined;
+    try {
+      changed = new Date(lstatSync(c.abs).mtimeMs).toISOString();
+    } catch {
+      /* removed meanwhile: reported with what was read */
+    }
+    anomalies.push({
+      type: 'tampered-output',
+      file: j.file,
+      sha256: j.source,
+      partner: j.partner,
+      output: c.rel,
+      journal: j.ref,
+      writer: j.writer,
+      expected: j.sha256,
+      actual: h.sha256,
+      since: changed,
+      invoices: j.kind === 'pivot' && j.idCpro?.length ? j.idCpro.slice(0, MAX_INVOICES_PER_ANOMALY).map((idCpro) => ({ idCpro })) : undefined,
+      message: `${c.rel} (${j.kind}) no longer matches its journal entry (${j.ref}): SHA-256 ${h.sha256.slice(0, 12)}…, ${h.bytes} bytes on disk${changed ? `, changed ${changed}` : ''}; ${j.sha256.slice(0, 12)}…, ${j.bytes ?? '?'} bytes journaled for ${j.file}.`,
+    });
+    tags.sha(j.source, 'tampered-output');
+    if (j.kind === 'pivot') tags.ids(j.idCpro ?? [], 'tampered-output');
   }
 
   // 3. files in the folders that no outcome lists: orphans
@@ -347,25 +390,26 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const emissions = col.emissions;
   for (const c of [...candidates.values()].filter((x) => !x.listed).sort((a, b) => cmp(a.rel, b.rel))) {
     const h = await hashFile(c.abs);
-    if (!h) continue; // removed meanwhile
-    const invs = c.kind === 'pivot' ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
+    if (!h && c.link === undefined) continue; // removed meanwhile (a link is told whatever it points to)
+    const invs = c.kind === 'pivot' && h ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
     if (c.mtimeMs < 0) {
       try {
-        c.mtimeMs = statSync(c.abs).mtimeMs;
+        c.mtimeMs = lstatSync(c.abs).mtimeMs;
       } catch {
         /* removed meanwhile: reported with what was read */
       }
     }
     orphan++;
     const at = c.mtimeMs >= 0 ? new Date(c.mtimeMs).toISOString() : undefined;
+    const what = c.link !== undefined ? `a symbolic link to ${c.link}${h ? '' : ' (no file there)'}${at ? `, made ${at}` : ''}` : `${h?.bytes} bytes${at ? `, written ${at}` : ''}`;
     anomalies.push({
       type: 'orphan-output',
       output: c.rel,
-      actual: h.sha256,
-      sha256: c.kind === 'archive' || c.kind === 'error' ? h.sha256 : candidateSha.get(c.rel),
+      actual: h?.sha256,
+      sha256: c.kind === 'archive' || c.kind === 'error' ? h?.sha256 : candidateSha.get(c.rel),
       since: at,
       invoices: invs.length ? invs.slice(0, MAX_INVOICES_PER_ANOMALY).map((i) => stripUndefined({ idCpro: i.idCpro, number: i.number, renvoi: i.renvoi })) : undefined,
-      message: `${c.rel} (${c.kind}, ${h.bytes} bytes${at ? `, written ${at}` : ''}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
+      message: `${c.rel} (${c.kind}, ${what}) is listed by no outcome in the journal of ${days[0]}…${days[2]}${c.link !== undefined ? ': chorus-flux never makes a link, and a transfer that follows it sends what it points to again under this name' : ''}${invs.length ? `; it carries IdCPRO ${invs.map((i) => i.idCpro ?? '?').join(', ')}` : ''}.`,
     });
     for (const i of invs) if (i.idCpro) emissions.add({ idCpro: i.idCpro, path: c.rel, renvoi: i.renvoi, at, source: 'folder', onDay: true, number: i.number });
   }
@@ -524,6 +568,14 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     if (!f.outcome && f.receipt && !unjournaled.has(f.sha256)) {
       const errs = [...(col.systemErrors.get(f.sha256) ?? []), ...(col.systemErrors.get(f.receipt.file) ?? [])];
       const stuck = stuckBySha.get(f.sha256);
+      // finished after the next day (a retry once the machine was back, the same bytes under
+      // another name): the report of a day caught up late told it lost, to be dropped again
+      const mark = await processed.get(f.sha256).catch(() => undefined);
+      const markAt = mark ? new Date(mark.at) : undefined;
+      const ended =
+        mark && markAt && !Number.isNaN(markAt.getTime())
+          ? `; its processed mark says its content ended ${mark.outcome} at ${mark.at}${mark.file !== f.receipt.file ? ` as ${mark.file}` : ''}${mark.journaled ? ` (journal of ${dayOf(markAt, tz)})` : ''}: finished later, not lost, nothing to drop again`
+          : '';
       anomalies.push({
         type: 'lost-file',
         file: f.receipt.file,
@@ -532,10 +584,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         writer: f.receipt.writer,
         journal: refOf(f.receipt),
         since: f.receipt.ts,
-        message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}.`,
+        message: `${f.receipt.file} (${f.receipt.bytes ?? '?'} bytes) was ${f.claimedOnly ? 'claimed into processing' : 'received'} by ${f.receipt.writer} at ${f.receipt.ts} and has no outcome in the journal of ${date} or ${days[2]}${f.claimedOnly ? ' (no worker ever received it)' : ''}${errs.length ? `; system error: ${[...new Set(errs)].join(' | ')}` : ''}${stuck ? `; it is still in ${stuck}` : ''}${ended}.`,
       });
       tags.sha(f.sha256, 'lost-file');
-    } else if (f.outcome && !f.receipt) {
+    } else if (f.outcome && !f.receipt && !unjournaled.has(f.sha256)) {
       const o = f.outcome;
       anomalies.push({
         type: 'outcome-without-received',

@@ -13,7 +13,7 @@
  * yields to the event loop, so a process that hosts the job (the scheduler) stays responsive.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readdirSync, readSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, promises as fs, readdirSync, readlinkSync, readSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { receivedMs, type ReceiptTime } from '../ingest/receipt-time';
 import { openPath, scanInbox, type SkippedEntry } from '../ingest/scan';
@@ -34,6 +34,24 @@ export interface FolderFile {
 export interface Candidate extends FolderFile {
   kind: 'pivot' | 'statut' | 'cdar' | 'archive' | 'error' | 'reason';
   listed: boolean;
+  /** a symbolic link's target: chorus-flux never writes one, and a transfer that follows it sends its target again */
+  link?: string;
+  /** the outcome lines of other days that list it (the content they journaled for it) */
+  journaled?: JournaledAs[];
+}
+
+/** An output as a journal line lists it, where the candidate's own day did not. */
+export interface JournaledAs {
+  sha256: string;
+  bytes?: number;
+  kind: string;
+  idCpro?: string[];
+  /** the inbound file, its SHA-256 and partner, the writer and `journal/<day>/<writer>.jsonl:<line>` */
+  file: string;
+  source: string;
+  partner: string;
+  writer: string;
+  ref: string;
 }
 
 let lastYield = Date.now();
@@ -56,15 +74,15 @@ function readdirSorted(dir: string): Dirent[] {
   }
 }
 
-/** Every regular file under `root` (recursively), skipping dot-names; `skipName` filters more. */
-export async function walkFiles(root: string, skipName: (name: string) => boolean = (n) => n.startsWith('.')): Promise<string[]> {
+/** Every regular file under `root` (recursively), skipping dot-names; `skipName` filters more; symbolic links too when `links`. */
+export async function walkFiles(root: string, skipName: (name: string) => boolean = (n) => n.startsWith('.'), links = false): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of readdirSorted(dir)) {
       if (skipName(e.name)) continue;
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) await walk(abs);
-      else if (e.isFile()) out.push(abs);
+      else if (e.isFile() || (links && e.isSymbolicLink())) out.push(abs);
     }
     await yieldSometimes();
   };
@@ -76,11 +94,11 @@ function toRel(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
 }
 
-async function statAll(root: string, files: string[], keep: (f: FolderFile) => boolean = () => true): Promise<FolderFile[]> {
+async function statAll(root: string, files: string[], keep: (f: FolderFile) => boolean = () => true, stat: typeof statSync = statSync): Promise<FolderFile[]> {
   const out: FolderFile[] = [];
   for (const abs of files) {
     try {
-      const st = statSync(abs);
+      const st = stat(abs);
       const f = { rel: toRel(root, abs), abs, bytes: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
       if (keep(f)) out.push(f);
     } catch (e) {
@@ -91,25 +109,41 @@ async function statAll(root: string, files: string[], keep: (f: FolderFile) => b
   return out;
 }
 
+/** The target of `abs` when it is a symbolic link. */
+function linkTarget(abs: string): string | undefined {
+  try {
+    return readlinkSync(abs);
+  } catch {
+    return undefined; // not a link (EINVAL), or gone meanwhile
+  }
+}
+
 /**
  * Files of the output tree that no checked output covers (`known`): under pivot/, statut/,
  * cdar/ those modified on the day (only they are stat'ed), and everything under
- * archive/<day>/ and error/<day>/.
+ * archive/<day>/ and error/<day>/. Symbolic links too (chorus-flux never makes one: a link in
+ * an outbox is a copy of what it points to for a transfer that follows it), dated by the link
+ * itself, not by its target.
  */
 export async function scanOutputCandidates(outRoot: string, day: string, timeZone: string, known: ReadonlySet<string>): Promise<Map<string, Candidate>> {
   const found = new Map<string, Candidate>();
   for (const kind of ['pivot', 'statut', 'cdar'] as const) {
-    const files = (await walkFiles(path.join(outRoot, kind))).filter((abs) => !known.has(toRel(outRoot, abs)));
-    for (const f of await statAll(outRoot, files, (x) => dayOf(new Date(x.mtimeMs), timeZone) === day)) found.set(f.rel, { ...f, kind, listed: false });
+    const files = (await walkFiles(path.join(outRoot, kind), undefined, true)).filter((abs) => !known.has(toRel(outRoot, abs)));
+    for (const f of await statAll(outRoot, files, (x) => dayOf(new Date(x.mtimeMs), timeZone) === day, lstatSync)) found.set(f.rel, { ...f, kind, listed: false, ...withLink(f.abs) });
   }
   for (const kind of ['archive', 'error'] as const) {
-    for (const abs of await walkFiles(path.join(outRoot, kind, day))) {
+    for (const abs of await walkFiles(path.join(outRoot, kind, day), undefined, true)) {
       const rel = toRel(outRoot, abs);
       if (known.has(rel)) continue;
-      found.set(rel, { rel, abs, bytes: -1, mtimeMs: -1, kind: kind === 'error' && rel.endsWith('.reason.json') ? 'reason' : kind, listed: false });
+      found.set(rel, { rel, abs, bytes: -1, mtimeMs: -1, kind: kind === 'error' && rel.endsWith('.reason.json') ? 'reason' : kind, listed: false, ...withLink(abs) });
     }
   }
   return found;
+}
+
+function withLink(abs: string): { link?: string } {
+  const link = linkTarget(abs);
+  return link === undefined ? {} : { link };
 }
 
 export async function scanFolder(root: string, skipName?: (name: string) => boolean): Promise<FolderFile[]> {

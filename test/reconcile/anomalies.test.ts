@@ -4,14 +4,14 @@
  * and the invoice concerned — and nothing else may be reported.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, lutimesSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
 import type { Anomaly, AnomalyType } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
 import { nestPastPathMax } from '../helpers/run';
-import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
+import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, NEXT_DAY, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
 
 const AFTER = fixedClock('2026-03-12T03:00:00Z');
 
@@ -91,6 +91,30 @@ it('a pivot copied with its old mtime kept (cp -p): the copy is the duplicate, n
   expect(dup.message).toMatch(new RegExp(`emitted again in ${copy.replace(/[.]/g, '\\.')} .*although ${pivot.path.replace(/[.]/g, '\\.')} already carried it \\(the second pivot is not in the journal\\)`));
 });
 
+it('a pivot linked under another name (ln -s): an orphan and the same IdCPRO twice, as a transfer that follows links sends it twice', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-0102.xml');
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const link = path.posix.join(path.posix.dirname(pivot.path), 'FEN0036A_CFX001_CFX000LINKED0000000000.xml');
+  symlinkSync(path.basename(pivot.path), path.join(day.out, link));
+  const made = new Date(at(DAY, '12:00'));
+  lutimesSync(path.join(day.out, link), made, made); // the link's own time: the day it was made
+  // a link to a folder of another outbox: every file in it would go out twice
+  symlinkSync(path.join(day.out, 'pivot'), path.join(day.out, 'statut/op-alpha/all-pivots'));
+  lutimesSync(path.join(day.out, 'statut/op-alpha/all-pivots'), made, made);
+
+  const { exitCode, report } = await reconcile(day);
+  expect(exitCode).toBe(1);
+  expect(types(report!.anomalies)).toEqual(['orphan-output', 'orphan-output', 'duplicate-idcpro']);
+  const idCpro = r.invoices[0].idCpro!;
+  const [toPivot, toFolder] = only(report!.anomalies, 'orphan-output');
+  expect(toPivot).toMatchObject({ output: link, actual: pivot.sha256, invoices: [{ idCpro, number: 'F-2026-0102', renvoi: 'Non' }] });
+  expect(toPivot.message).toContain(`a symbolic link to ${path.basename(pivot.path)}`);
+  expect(toFolder).toMatchObject({ output: 'statut/op-alpha/all-pivots' });
+  expect(toFolder.message).toContain('a symbolic link to');
+  expect(only(report!.anomalies, 'duplicate-idcpro')[0]).toMatchObject({ output: link, outputs: [pivot.path, link] });
+});
+
 it('resends are not duplicates: Complétée and Recyclée carry the same IdCPRO legitimately', async () => {
   const { report } = await reconcile(clean);
   const completed = clean.result('op-alpha/avoir-e1-lycee.xml').invoices[0];
@@ -120,6 +144,25 @@ it('a file left in processing by a worker that died: stuck in processing, and lo
   expect(stuck.message).toMatch(/received by node-z at [0-9T:.Z-]+; if its job failed, `chorus-flux jobs --config [^`]+` says why and `chorus-flux retry` queues it again once fixed\.$/);
   expect(report!.totals.files.lost).toBe(1);
   expect(report!.byPartner.find((p) => p.partner === 'op-beta')!.files.lost).toBe(1);
+});
+
+it('a file lost on the day and finished two days later under another name: still lost on the day, its message says it ended (nothing to drop again)', async () => {
+  const day = copyDay(clean);
+  const inbox = path.join(day.root, 'inbox-z');
+  const first = drop(inbox, 'op-beta', 'facture-0170.xml', papeterie('F-2026-0170'), at(DAY, '09:00'));
+  await crashOn(day.config, { path: first, relPath: 'op-beta/facture-0170.xml', partner: 'op-beta' }, 'node-z', at(DAY, '09:05'));
+  rmSync(first);
+  // the machine came back on the 12th; the partner sent the same bytes again, named otherwise
+  const later = path.join(day.root, 'inbox-later');
+  drop(later, 'op-beta', 'facture-0170-bis.xml', papeterie('F-2026-0170'), at('2026-03-12', '08:00'));
+  const s = await batch(day.config, later, 'node-later', at('2026-03-12', '08:10'));
+  expect(s.results.map((r) => r.outcome)).toEqual(['accepted']);
+
+  const { report } = await reconcile(day);
+  expect(types(report!.anomalies)).toEqual(['lost-file']);
+  const lost = report!.anomalies[0];
+  expect(lost).toMatchObject({ file: 'op-beta/facture-0170.xml', writer: 'node-z' });
+  expect(lost.message).toContain(`its processed mark says its content ended accepted at ${new Date(at('2026-03-12', '08:10')).toISOString()} as op-beta/facture-0170-bis.xml (journal of 2026-03-12): finished later, not lost, nothing to drop again.`);
 });
 
 it('outputs that no outcome lists: orphans in statut/ and archive/<day>/', async () => {
@@ -152,6 +195,32 @@ it('an output altered after the fact: tampered-output, with the journaled and th
   expect(a).toMatchObject({ output: pivot.path, file: 'op-beta/facture-cii-hopital.xml', sha256: r.sha256, expected: pivot.sha256, invoices: [{ idCpro: r.invoices[0].idCpro, number: r.invoices[0].number }] });
   expect(a.actual).toMatch(/^[0-9a-f]{64}$/);
   expect(a.actual).not.toBe(pivot.sha256);
+});
+
+it('a pivot written late on the day and edited by hand the next morning: tampered in the next day\'s report (the day\'s was made before the edit)', async () => {
+  const day = copyDay(clean);
+  const r = day.result('op-alpha/facture-corrigee.xml'); // 16:05 on DAY
+  const pivot = r.outputs.find((o) => o.kind === 'pivot')!;
+  const file = path.join(day.out, pivot.path);
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+  setTime(file, at(NEXT_DAY, '09:00'));
+
+  const next = await reconcileDay({ config: day.config, date: NEXT_DAY, clock: AFTER, write: false });
+  expect(next.exitCode).toBe(1);
+  expect(types(next.report!.anomalies)).toEqual(['tampered-output']);
+  expect(next.report!.anomalies[0]).toMatchObject({
+    output: pivot.path,
+    file: 'op-alpha/facture-corrigee.xml',
+    sha256: r.sha256,
+    partner: 'op-alpha',
+    expected: pivot.sha256,
+    journal: expect.stringMatching(new RegExp(`^journal/${DAY}/node-c\\.jsonl:\\d+$`)),
+    invoices: [{ idCpro: r.invoices[0].idCpro }],
+  });
+  expect(next.report!.anomalies[0].message).toContain(`changed ${new Date(at(NEXT_DAY, '09:00')).toISOString()}`);
+  expect(next.report!.outputs.tampered).toBe(1);
+  // the day itself still says it, as ever
+  expect(types((await reconcile(day)).report!.anomalies)).toEqual(['tampered-output']);
 });
 
 it('a line missing from a writer\'s journal: a gap, and the outcome left without its `received`', async () => {
@@ -242,6 +311,33 @@ it('an outcome line cut by a crash (its receipt kept): the outcome its mark hold
   expect(only(report!.anomalies, 'orphan-output').filter((a) => cut.outputs.some((o) => o.path === a.output))).toEqual([]);
   expect(only(report!.anomalies, 'lost-file').filter((a) => a.sha256 === cut.sha256)).toEqual([]);
   expect(types(report!.anomalies)).toContain('journal-damaged');
+});
+
+it('an outcome line lost: the file counts as its mark says it ended, not as lost, and its outputs are still checked', async () => {
+  const day = copyDay(clean);
+  const baseline = (await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).report!;
+  const dir = path.join(day.out, 'journal', DAY);
+  const withPivot = (l: string) => l.includes('"event":"outcome"') && l.includes('"kind":"pivot"');
+  const writer = readdirSync(dir).find((w) => readFileSync(path.join(dir, w), 'utf8').split('\n').some(withPivot))!;
+  const file = path.join(dir, writer);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const k = lines.findIndex(withPivot);
+  const gone = JSON.parse(lines[k]) as { file: string; sha256: string; outcome: string; outputs: { path: string; kind: string; sha256: string }[] };
+  writeFileSync(file, lines.filter((_, n) => n !== k).join('\n')); // a disk that lost it
+  const pivot = gone.outputs.find((o) => o.kind === 'pivot')!;
+  const pivotFile = path.join(day.out, pivot.path);
+  writeFileSync(pivotFile, readFileSync(pivotFile, 'utf8').replace(/<MontantTTC>[^<]*</, '<MontantTTC>1.00<'));
+
+  const { report, files } = await reconcile(day);
+  expect(types(report!.anomalies).sort()).toEqual(['journal-gap', 'outcome-not-journaled', 'tampered-output']);
+  expect(only(report!.anomalies, 'tampered-output')[0]).toMatchObject({ output: pivot.path, file: gone.file, sha256: gone.sha256, expected: pivot.sha256 });
+  // counted as it ended: the same files, invoices and amounts as the day with its line
+  expect(report!.totals).toEqual(baseline.totals);
+  expect(report!.totals.files.lost).toBe(0);
+  expect(report!.outputs.checked).toBe(baseline.outputs.checked);
+  const rows = csvRows(files!.csv).filter((r) => r.file_sha256 === gone.sha256);
+  expect(rows.length).toBeGreaterThan(0);
+  for (const r of rows) expect(r).toMatchObject({ file_outcome: gone.outcome, anomalies: 'outcome-not-journaled tampered-output' });
 });
 
 it('an amount that is not a number (a refused invoice, as the supplier wrote it): left out of the totals, counted and said, defused in the CSV', async () => {
