@@ -19,6 +19,7 @@ import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { claimFile, parseClaimed, type Claimed } from './claim';
+import { claimedPaths } from './claimed-as';
 import { doneMarkerOf, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
@@ -66,6 +67,8 @@ export class InboxWatcher {
   readonly trouble: RedisTrouble;
   /** the content hash of each file in processing/ (its claim makes its name unique and it never changes): a rescan does not read a backlog again */
   private readonly shaOfClaimed = new Map<string, string>();
+  /** the inbox path (partner first) of each file in processing/, which its claimed name does not keep (claimed-as.ts) */
+  private readonly claimedAs = new Map<string, string>();
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
@@ -192,6 +195,7 @@ export class InboxWatcher {
     if (!claimed) return; // another watcher was first
     if (partner.doneMarker) await fs.rm(marker, { force: true });
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
+    this.claimedAs.set(claimed.path, rel);
     if (entry?.rawRel) this.opts.logger.warn({ file: rel, rawName: entry.rawRel }, `the file's name is not UTF-8: it goes by ${rel} from now on`);
     try {
       await this.enqueue(claimed, rel, 'claimed', entry?.rawRel);
@@ -256,7 +260,9 @@ export class InboxWatcher {
       due.push({ claimed: c, partner, sha });
     }
     for (const p of this.shaOfClaimed.keys()) if (!present.has(p)) this.shaOfClaimed.delete(p);
+    for (const p of this.claimedAs.keys()) if (!present.has(p)) this.claimedAs.delete(p);
     // which of them have no job: a few round trips for a backlog of thousands, not one per file
+    const jobless: typeof due = [];
     for (let k = 0; k < due.length; k += JOB_CHECK_CHUNK) {
       const chunk = due.slice(k, k + JOB_CHECK_CHUNK);
       const pipe = (await queue.backend.client).pipeline();
@@ -265,14 +271,34 @@ export class InboxWatcher {
       for (let i = 0; i < chunk.length; i++) {
         const [err, exists] = answers[i] ?? [new Error('no answer')];
         if (err) throw err;
-        if (exists) continue;
-        try {
-          await this.enqueue(chunk[i].claimed, `${chunk[i].partner}/${chunk[i].claimed.name}`, 'requeued');
-        } catch (e) {
-          if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
-          throw e;
-        }
+        if (!exists) jobless.push(chunk[i]);
       }
+    }
+    await this.learnClaimedPaths(jobless);
+    for (const d of jobless) {
+      // queued under the path it was claimed from, not its claimed name's (a sub-folder, a name cut to fit)
+      const relPath = this.claimedAs.get(d.claimed.path) ?? `${d.partner}/${d.claimed.name}`;
+      try {
+        await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued');
+      } catch (e) {
+        if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+        throw e;
+      }
+    }
+  }
+
+  /** The inbox paths of claimed files this watcher did not claim itself, from their `claimed` journal lines (read once per file). */
+  private async learnClaimedPaths(files: { claimed: Claimed; partner: string }[]): Promise<void> {
+    const unknown = files.filter((d) => !this.claimedAs.has(d.claimed.path));
+    if (unknown.length === 0) return;
+    const { config, logger } = this.opts;
+    const found = await claimedPaths(path.join(config.paths.out, 'journal'), config.timezone, unknown.map((d) => d.claimed.claimId)).catch((err: Error) => {
+      logger.warn({ err }, 'the journal could not be read for the inbox paths of the claimed files to queue again: they go by their claimed names');
+      return new Map<string, string>();
+    });
+    for (const d of unknown) {
+      const rel = found.get(d.claimed.claimId);
+      this.claimedAs.set(d.claimed.path, rel?.startsWith(`${d.partner}/`) ? rel : `${d.partner}/${d.claimed.name}`);
     }
   }
 

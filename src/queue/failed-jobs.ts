@@ -185,8 +185,8 @@ export interface SetAsideReport {
 }
 
 export interface SetAsideOptions extends FailedJobsOptions {
-  /** refuses the claimed file with the operator's reason (processing's refuseUnread); returns its outcome */
-  refuse: (data: FluxJobData) => Promise<string>;
+  /** refuses the claimed file with the operator's reason (processing's refuseUnread); returns its outcome, and what else the operator should know */
+  refuse: (data: FluxJobData) => Promise<{ outcome: string; note?: string }>;
 }
 
 /**
@@ -200,13 +200,14 @@ export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, o
   const { job, data, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
   let outcome: string;
+  let note: string | undefined;
   try {
-    outcome = await opts.refuse(data);
+    ({ outcome, note } = await opts.refuse(data));
   } catch (e) {
     // a system failure (an outbox folder that is a file, a full disk): this job stays failed, the others are tried
     return { id, file, result: 'not-written', detail: `the refusal could not be written: ${firstLine((e as Error).message)}; the job is left failed, its file in processing/: fix the cause and set it aside again` };
   }
   // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
   await job.remove().catch(() => undefined);
-  return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written` };
+  return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: `${outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written`}${note ? `; ${note}` : ''}` };
 }

@@ -11,7 +11,7 @@
  *   two workers from working on the same file at once after a Redis reset.
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
@@ -58,6 +58,22 @@ export interface RunningWorker {
   close(timeoutMs: number): Promise<'drained' | 'forced'>;
 }
 
+/**
+ * Whether the claimed file is still in processing/. Only "no such file" says it is gone: a
+ * folder that cannot be read for a while (permissions, a stale NFS handle) fails the attempt,
+ * retried, where it failed the job for good as "gone and has no outcome" with the file there.
+ */
+function claimedFileThere(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw new Error(`cannot tell whether the claimed file ${p} is still there (${code ?? (e as Error).message}): the attempt is retried`);
+  }
+}
+
 function inside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return !rel.startsWith('..') && !path.isAbsolute(rel);
@@ -89,7 +105,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
     return withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
       // synchronous: a metadata lookup costs less than a thread-pool round trip
-      if (!existsSync(d.path)) {
+      if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);

@@ -28,7 +28,15 @@ export interface LockOptions {
 
 const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
 const TOKEN_PREFIX = '.lock-token.';
-const TOKEN_NAME = `${TOKEN_PREFIX}${HOST}~${process.pid}~${threadId}`;
+/**
+ * When this process (thread) began, in its token's name and holder line. A process killed
+ * holding a lock may be followed by one with its pid and thread id (after a reboot, processes
+ * start in the same order; in a container the daemon is pid 1 every time): with the same token
+ * name, the dead lock read as the new process's own, and each lock it took in that folder
+ * touched it, so it never went idle and what it guarded waited for ever.
+ */
+const INCARNATION = Date.now().toString(36);
+const TOKEN_NAME = `${TOKEN_PREFIX}${HOST}~${process.pid}~${threadId}~${INCARNATION}`;
 /** folder → this process's token in it, and the token's inode (what a lock of ours links to) */
 const tokens = new Map<string, { path: string; ino: number }>();
 let hardLinks = true;
@@ -67,7 +75,12 @@ function threadDead(id: number): boolean {
 }
 
 function holderLine(): string {
-  return `${HOST} ${process.pid} ${threadId} ${new Date().toISOString()}\n`;
+  return `${HOST} ${process.pid} ${threadId} ${new Date().toISOString()} ${INCARNATION}\n`;
+}
+
+/** A holder of this machine with this process's pid, thread id or not, that is not this process: an earlier one (INCARNATION). */
+function earlierIncarnation(pid: string, thread: string, incarnation: string | undefined): boolean {
+  return Number(pid) === process.pid && (incarnation === undefined || (Number(thread) === threadId && incarnation !== INCARNATION));
 }
 
 function tokenIn(dir: string): string {
@@ -167,8 +180,8 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
     // "released", it made a synchronous loop that no descriptor could ever end
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  const [host, pid, thread] = holder;
-  const deadHere = host === HOST && Number(pid) > 0 && !pidAlive(Number(pid));
+  const [host, pid, thread, , incarnation] = holder;
+  const deadHere = host === HOST && Number(pid) > 0 && (!pidAlive(Number(pid)) || earlierIncarnation(pid, thread, incarnation));
   const deadThreadHere = host === HOST && Number(pid) === process.pid && Number(thread) !== threadId && threadDead(Number(thread));
   // a link or unlink of the holder's token touches its ctime: its last lock activity
   const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs;
@@ -181,9 +194,9 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   } catch {
     /* another breaker won */
   }
-  if ((deadHere && pid !== String(process.pid)) || deadThreadHere) {
+  if ((deadHere && (pid !== String(process.pid) || earlierIncarnation(pid, thread, incarnation))) || deadThreadHere) {
     try {
-      fsc.unlinkSync(path.join(path.dirname(lockPath), `${TOKEN_PREFIX}${host}~${pid}~${thread}`));
+      fsc.unlinkSync(path.join(path.dirname(lockPath), `${TOKEN_PREFIX}${host}~${pid}~${thread}${incarnation ? `~${incarnation}` : ''}`));
     } catch {
       /* no token left (an O_EXCL lock, or removed already) */
     }
@@ -204,9 +217,9 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
 export function removeIfLockLeftover(dir: string, name: string, idleMs = 3600_000): boolean {
   const p = path.join(dir, name);
   if (name.startsWith(TOKEN_PREFIX)) {
-    const [host, pid] = name.slice(TOKEN_PREFIX.length).split('~');
+    const [host, pid, thread, incarnation] = name.slice(TOKEN_PREFIX.length).split('~');
     let gone: boolean;
-    if (host === HOST) gone = Number(pid) > 0 && Number(pid) !== process.pid && !pidAlive(Number(pid));
+    if (host === HOST) gone = Number(pid) > 0 && (Number(pid) === process.pid ? earlierIncarnation(pid, thread, incarnation) : !pidAlive(Number(pid)));
     else {
       try {
         const st = fsc.statSync(p);

@@ -46,9 +46,11 @@ it('removes orphan temp files under state/ and in the day’s archive/ and error
     return p;
   };
   orphans.push(lockOf(`state/invoices/${bucket}/.lock-token.${HOST}~${dead}~0`, dead), lockOf(`state/invoices/${bucket}/cd34.json.lock`, 2 ** 30));
+  // a live process other than the sweeper (one with the sweeper's own pid and no start time in its token is an earlier process's: file-lock.ts)
+  const live = process.ppid;
   const kept = [
-    lockOf(`state/invoices/${bucket}/.lock-token.${HOST}~${process.pid}~0`, process.pid), // a live process's token
-    lockOf(`state/invoices/${bucket}/ef56.json.lock`, process.pid), // held by a live process
+    lockOf(`state/invoices/${bucket}/.lock-token.${HOST}~${live}~0`, live), // a live process's token
+    lockOf(`state/invoices/${bucket}/ef56.json.lock`, live), // held by a live process
     plant(`state/invoices/${bucket}/.ef56.json.elsewhere~4242~78.tmp`), // another machine's, recent: may be writing
     plant(`state/files/ab/.gh78.json.${HOST}~${process.pid}~b2.tmp`), // a live writer of this machine
   ];

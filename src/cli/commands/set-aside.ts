@@ -7,15 +7,17 @@
  * fixed is retried instead (`chorus-flux retry`). Exit 0 when every job named was set aside or
  * found finished, 1 when some could not be, 2 when the queue cannot be read.
  */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
+import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
-import { fluxQueue } from '../../queue/flux-queue';
+import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { connectRedisOnce } from '../../queue/redis';
 import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
 import { withFileLock } from '../../state/file-lock';
+import { sha256 } from '../../util/hash';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
 
@@ -42,6 +44,20 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
   const deps = createDeps(config, { logger, contentLocks: false });
   const locks = path.join(config.paths.state, 'locks');
   const message = `The file was set aside by the operator without being processed: ${reason}`;
+  /** An attempt cut short may have taken its invoices' lifecycle decisions without sending them (forget-deposits.ts). */
+  const forgetInterruptedDeposits = async (d: FluxJobData): Promise<string | undefined> => {
+    const bytes = statSync(d.path).size <= config.limits.maxFileBytes ? await fs.readFile(d.path) : undefined;
+    if (!bytes) return undefined; // refused unread by any attempt: no decision taken
+    const sha = sha256(bytes);
+    if ((await deps.processed.get(sha)) || !deps.processed.getAttempt(sha)) return undefined; // finished, or never begun
+    const r = await forgetDepositsOf(deps.lifecycle, sha, bytes, config.limits.maxInvoiceBytes);
+    const notes = [
+      r.forgotten.length ? `${r.forgotten.length} invoice(s) an interrupted attempt had recorded without sending them forgotten (${r.forgotten.map((i) => `${i.number}, IdCPRO ${i.idCpro}`).join('; ')}): a corrected file is judged anew` : '',
+      r.kept.length ? `${r.kept.length} invoice(s) known before this file kept as they are (${r.kept.map((i) => `${i.number}, IdCPRO ${i.idCpro}, ${i.state}`).join('; ')})` : '',
+    ].filter(Boolean);
+    if (notes.length) logger.warn({ sha256: sha, file: d.relPath, forgotten: r.forgotten, kept: r.kept }, `set-aside: ${notes.join('; ')}`);
+    return notes.join('; ') || undefined;
+  };
   try {
     const reports: SetAsideReport[] = [];
     for (const id of ids) {
@@ -50,7 +66,8 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
         outcomeOf: async (sha) => (await deps.processed.get(sha))?.outcome,
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
-            if (!existsSync(d.path)) return (await deps.processed.get(d.sha256))?.outcome ?? 'gone';
+            if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
+            const note = await forgetInterruptedDeposits(d);
             const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message }).catch(async (e: Error) => {
               // journaled as a worker's failed attempt is, so that trace and the reconciliation say why
               logger.error({ err: e, sha256: d.sha256, file: d.relPath, partner: d.partner }, 'set-aside: the refusal could not be written');
@@ -60,7 +77,7 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
             await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
               if (e.code !== 'ENOENT') throw e;
             });
-            return result.outcome;
+            return { outcome: result.outcome, note };
           }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
       });
       reports.push(r);
