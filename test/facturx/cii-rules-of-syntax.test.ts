@@ -2,7 +2,7 @@
  * A UBL invoice the official UBL schematron finds valid can make a CII the official CII
  * schematron refuses: the two differ (UBL BR-S-08 takes a VAT base within 1 of its lines' sum,
  * the CII one wants it equal; an empty UBL reason element counts as a reason, the CII writes
- * none). Such a Factur-X went out attached to the pivot as an EN 16931 one. Oracles: Saxon-HE
+ * none; a zero written "-0.00" is zero to the UBL rules, not to the CII ones' `= 0`). Such a Factur-X went out attached to the pivot as an EN 16931 one. Oracles: Saxon-HE
  * with the official UBL and CII schematrons; the Factur-X kept is valid, or is a profile
  * without lines (not an EN 16931 invoice, which that schematron does not judge).
  */
@@ -15,10 +15,13 @@ import { fatalIds, saxonValidate } from '../validation/support/saxon';
 
 const ubl = (name: string) => readFileSync(corpus('en16931/ubl-examples', name), 'utf8');
 
-const CASES: { name: string; xml: string }[] = [
+const CASES: { name: string; xml: string; keepsProfile?: boolean }[] = [
   // 183.23 is the sum of the lines at 25 %: one cent more is within the UBL tolerance
   { name: 'vat-base-one-cent-off', xml: ubl('ubl-tc434-example1.xml').replace('<cbc:TaxableAmount currencyID="EUR">183.23<', '<cbc:TaxableAmount currencyID="EUR">183.24<') },
   { name: 'charge-reason-empty', xml: ubl('ubl-tc434-example2.xml').replace('<cbc:AllowanceChargeReason>Freight<', '<cbc:AllowanceChargeReason><') },
+  // a zero signed: the same value, kept in an EN 16931 Factur-X
+  { name: 'exempt-vat-minus-zero', xml: ubl('ubl-tc434-example2.xml').replace('<cbc:TaxAmount currencyID="NOK">0.00<', '<cbc:TaxAmount currencyID="NOK">-0.00<'), keepsProfile: true },
+  { name: 'exempt-rate-minus-zero', xml: ubl('ubl-tc434-creditnote1.xml').replaceAll('<cbc:Percent>0.00<', '<cbc:Percent>-0.00<'), keepsProfile: true },
 ];
 
 describe('the Factur-X of a UBL invoice valid in UBL', () => {
@@ -42,6 +45,7 @@ describe('the Factur-X of a UBL invoice valid in UBL', () => {
   it.each(CASES.map((c) => [c.name]))('%s: the UBL is valid, and the CII made is valid or no EN 16931 invoice', (name) => {
     expect(ublFatal.get(name)).toEqual([]);
     const m = made.get(name)!;
+    if (CASES.find((c) => c.name === name)?.keepsProfile) expect(m.profile).toBe('EN 16931');
     if (PROFILE_INFO[m.profile as keyof typeof PROFILE_INFO].lines) {
       expect({ profile: m.profile, fatal: fatalIds(ciiFatal.get(name) as string) }).toEqual({ profile: m.profile, fatal: [] });
     } else {

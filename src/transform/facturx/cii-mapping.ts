@@ -13,6 +13,7 @@
  *  - identifiers with an ISO 6523 scheme go to GlobalID@schemeID, the others to ID;
  *  - BG-17 accounts: one SpecifiedTradeSettlementPaymentMeans per account (CII binds one);
  *  - IBANs in IBANID, other account ids in ProprietaryID;
+ *  - a zero amount or rate written "-0.00" without its sign (cii-tree.ts unsignedZero);
  *  - VATEX codes upper-cased (the code list is upper case; EN 16931 compares case-blind);
  *  - currencyID only on TaxTotalAmount (CII-DT-031); BT-6 left out when equal to BT-5 (BR-53);
  *  - BT-7 / BT-8 written once, on the first VAT breakdown (CII-SR-461).
@@ -32,7 +33,7 @@ import type {
   TaxRepresentative,
   VatBreakdown,
 } from '../../model/invoice';
-import { dateTime, group, indicator, leaf, repeat, sub, to102, values, type CNode } from './cii-tree';
+import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 export const CII_NS = {
@@ -129,6 +130,9 @@ function binaryOf(a: Attachment): Uint8Array | undefined {
 const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
   a !== undefined && Object.values(a).some((v) => nonEmpty(v as string | undefined) !== undefined);
 
+/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
+const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : unsignedZero(s as string).trim());
+
 const vatex = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : /^vatex-/i.test(s as string) ? (s as string).trim().toUpperCase() : s?.trim());
 
 // ---- reusable parts -------------------------------------------------------------------
@@ -149,7 +153,7 @@ const address = <T>(bt: string, get: (x: T) => PostalAddress | undefined, opts: 
 const TAX: (bt: string) => CNode<{ category?: string; rate?: string }>[] = (bt) => [
   leaf('ram:TypeCode', 'VAT', () => 'VAT'),
   leaf('ram:CategoryCode', `${bt} VAT category code`, (t) => nonEmpty(t.category), { required: true }),
-  leaf('ram:RateApplicablePercent', `${bt} VAT rate`, (t) => nonEmpty(t.rate)),
+  leaf('ram:RateApplicablePercent', `${bt} VAT rate`, (t) => rateOf(t.rate)),
 ];
 
 /** Document-level (BG-20 / BG-21) or line-level (BG-27 / BG-28) allowance or charge. */
@@ -320,7 +324,7 @@ const HEADER_TAX: CNode<HeaderTax>[] = [
   leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatex(t.vat.exemptionReasonCode)),
   group('ram:TaxPointDate', 'BT-7', [leaf('udt:DateString', 'BT-7 value added tax point date', (t) => (t.first ? to102(nonEmpty(t.inv.taxPointDate)) : undefined), { attrs: () => ({ format: '102' }) })], { min: 'EN 16931' }),
   leaf('ram:DueDateTypeCode', 'BT-8 value added tax point date code', (t) => (t.first ? ciiDueDateTypeCode(t.inv.invoicingPeriod?.descriptionCode) : undefined)),
-  leaf('ram:RateApplicablePercent', 'BT-119 VAT category rate', (t) => nonEmpty(t.vat.rate)),
+  leaf('ram:RateApplicablePercent', 'BT-119 VAT category rate', (t) => rateOf(t.vat.rate)),
 ];
 
 /** BT-6 when it differs from BT-5 (the CII form of BR-53 refuses an equal one). */

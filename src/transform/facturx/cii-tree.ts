@@ -51,6 +51,17 @@ export function withTwoDecimals(s: string): string {
   return end === point + 3 ? t.slice(0, end) : s;
 }
 
+/**
+ * A zero written with a minus sign ("-0.00", as some systems print the zero VAT of a credit)
+ * without it: the same value. The official CII schematron's tests against zero fail on it
+ * (BR-E-09 `CalculatedAmount = 0`, BR-E-05, BR-CO-14), where the UBL ones, which read it as a
+ * decimal, pass: a valid UBL made a Factur-X they refuse. `s` itself otherwise.
+ */
+export function unsignedZero(s: string): string {
+  const t = s.trim();
+  return /^-(0+(\.0*)?|\.0+)$/.test(t) ? t.slice(1) : s;
+}
+
 /** Whether `s` has more than two decimals, as `how` counts them. */
 export function overTwoDecimals(s: string, how: AmountDecimals): boolean {
   const t = s.trim();
