@@ -1,7 +1,7 @@
 /**
  * A UBL invoice the official UBL schematron finds valid can make a CII the official CII
  * schematron refuses: the two differ (UBL BR-S-08 takes a VAT base within 1 of its lines' sum,
- * the CII one wants it equal; an empty UBL reason element counts as a reason, the CII writes
+ * the CII one wants it equal; an empty UBL reason element counts as a reason, and the CII wrote
  * none; a zero written "-0.00" is zero to the UBL rules, not to the CII ones' `= 0`). Such a Factur-X went out attached to the pivot as an EN 16931 one. Oracles: Saxon-HE
  * with the official UBL and CII schematrons; the Factur-X kept is valid, or is a profile
  * without lines (not an EN 16931 invoice, which that schematron does not judge).
@@ -18,7 +18,9 @@ const ubl = (name: string) => readFileSync(corpus('en16931/ubl-examples', name),
 const CASES: { name: string; xml: string; keepsProfile?: boolean }[] = [
   // 183.23 is the sum of the lines at 25 %: one cent more is within the UBL tolerance
   { name: 'vat-base-one-cent-off', xml: ubl('ubl-tc434-example1.xml').replace('<cbc:TaxableAmount currencyID="EUR">183.23<', '<cbc:TaxableAmount currencyID="EUR">183.24<') },
-  { name: 'charge-reason-empty', xml: ubl('ubl-tc434-example2.xml').replace('<cbc:AllowanceChargeReason>Freight<', '<cbc:AllowanceChargeReason><') },
+  // an empty reason with no code counts as a reason in both syntaxes: written empty, as sent
+  { name: 'charge-reason-empty', xml: ubl('ubl-tc434-example2.xml').replace('<cbc:AllowanceChargeReason>Freight<', '<cbc:AllowanceChargeReason><'), keepsProfile: true },
+  { name: 'exemption-reason-empty', xml: ubl('ubl-tc434-creditnote1.xml').replace('<cbc:TaxExemptionReason>Taxes are not applicable<', '<cbc:TaxExemptionReason><'), keepsProfile: true },
   // a zero signed: the same value, kept in an EN 16931 Factur-X
   { name: 'exempt-vat-minus-zero', xml: ubl('ubl-tc434-example2.xml').replace('<cbc:TaxAmount currencyID="NOK">0.00<', '<cbc:TaxAmount currencyID="NOK">-0.00<'), keepsProfile: true },
   { name: 'exempt-rate-minus-zero', xml: ubl('ubl-tc434-creditnote1.xml').replaceAll('<cbc:Percent>0.00<', '<cbc:Percent>-0.00<'), keepsProfile: true },

@@ -76,7 +76,7 @@ class Walker {
       switch (n.kind) {
         case 'leaf': {
           const got = n.get(x);
-          if (got === undefined || got.length === 0) {
+          if (got === undefined || (got.length === 0 && !n.empty)) {
             if (n.required) this.problems.push({ path: p, bt: n.bt });
             break;
           }

@@ -14,6 +14,7 @@
  *  - BG-17 accounts: one SpecifiedTradeSettlementPaymentMeans per account (CII binds one);
  *  - IBANs in IBANID, other account ids in ProprietaryID;
  *  - a zero amount or rate written "-0.00" without its sign (cii-tree.ts unsignedZero);
+ *  - a reason sent as an empty element with no code beside it written empty (emptyAsSent);
  *  - VATEX codes upper-cased (the code list is upper case; EN 16931 compares case-blind);
  *  - currencyID only on TaxTotalAmount (CII-DT-031); BT-6 left out when equal to BT-5 (BR-53);
  *  - BT-7 / BT-8 written once, on the first VAT breakdown (CII-SR-461).
@@ -130,6 +131,14 @@ function binaryOf(a: Attachment): Uint8Array | undefined {
 const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
   a !== undefined && Object.values(a).some((v) => nonEmpty(v as string | undefined) !== undefined);
 
+/**
+ * A reason element sent empty, without the code beside it, written empty: the rules that want
+ * a reason or a code (BR-33, BR-38, BR-42, BR-44, BR-E-10 …) test its presence in both syntaxes,
+ * so the UBL passed them and a CII without it failed them.
+ */
+const emptyAsSent = (text: string | undefined, code: string | undefined): string | undefined =>
+  text !== undefined && nonEmpty(code) === undefined ? '' : undefined;
+
 /** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
 const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : unsignedZero(s as string).trim());
 
@@ -164,7 +173,7 @@ const allowanceCharge = (doc: boolean): CNode<AllowanceCharge>[] => [
   leaf('ram:BasisAmount', 'BT-93/100/137/142 base amount', (a) => nonEmpty(a.baseAmount), { min: doc ? undefined : 'EN 16931', amount: 'written' }),
   leaf('ram:ActualAmount', 'BT-92/99/136/141 amount', (a) => nonEmpty(a.amount), { required: true, amount: 'written' }),
   leaf('ram:ReasonCode', 'BT-98/105/140/145 reason code', (a) => nonEmpty(a.reasonCode)),
-  leaf('ram:Reason', 'BT-97/104/139/144 reason', (a) => nonEmpty(a.reason)),
+  leaf('ram:Reason', 'BT-97/104/139/144 reason (an empty one as sent when it stands alone)', (a) => nonEmpty(a.reason) ?? emptyAsSent(a.reason, a.reasonCode), { empty: true }),
   ...(doc
     ? [sub<AllowanceCharge, { category?: string; rate?: string }>('ram:CategoryTradeTax', 'BT-95/102 + BT-96/103', (a) => ({ category: a.vatCategory, rate: a.vatRate }), TAX('BT-95/102'), { required: true })]
     : []),
@@ -318,7 +327,7 @@ interface HeaderTax {
 const HEADER_TAX: CNode<HeaderTax>[] = [
   leaf('ram:CalculatedAmount', 'BT-117 VAT category tax amount', (t) => nonEmpty(t.vat.taxAmount), { required: true, amount: 'written' }),
   leaf('ram:TypeCode', 'VAT', () => 'VAT'),
-  leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text', (t) => nonEmpty(t.vat.exemptionReason)),
+  leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text (an empty one as sent when it stands alone)', (t) => nonEmpty(t.vat.exemptionReason) ?? emptyAsSent(t.vat.exemptionReason, t.vat.exemptionReasonCode), { empty: true }),
   leaf('ram:BasisAmount', 'BT-116 VAT category taxable amount', (t) => nonEmpty(t.vat.taxableAmount), { required: true, amount: 'written' }),
   leaf('ram:CategoryCode', 'BT-118 VAT category code', (t) => nonEmpty(t.vat.category), { required: true }),
   leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatex(t.vat.exemptionReasonCode)),

@@ -2,8 +2,7 @@
  * The EN 16931 rules in their CII form, run on the CII just made. An invoice valid in its own
  * syntax can make a CII those rules refuse, because the official schematrons of the two
  * syntaxes differ: the UBL BR-S-08 takes a VAT base within 1 of the sum of its lines (a
- * rounding difference), the CII one wants it equal; the UBL BR-33, BR-38, BR-42, BR-44 and
- * BR-E-10 … take an empty reason element, which the CII does not write. Such a Factur-X failed
+ * rounding difference), the CII one wants it equal. Such a Factur-X failed
  * the official CII schematron and went out attached to the pivot. A profile with lines
  * (BASIC, EN 16931, EXTENDED: EN 16931 invoices) is made only when its CII passes them; the
  * richest lower one is taken otherwise (make.ts). MINIMUM and BASIC WL are no EN 16931 invoices.

@@ -27,6 +27,8 @@ export interface Leaf<T> extends Base {
   requiredAttrs?: Record<string, string>;
   /** an EN 16931 amount: more than two decimals and the profile cannot be made (see AmountDecimals) */
   amount?: AmountDecimals;
+  /** an empty string is written as an empty element (otherwise it is no value) */
+  empty?: boolean;
 }
 
 /**
@@ -111,7 +113,7 @@ export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; amount?: AmountDecimals } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; amount?: AmountDecimals; empty?: boolean } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 
