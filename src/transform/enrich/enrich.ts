@@ -63,7 +63,8 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
       serviceName: source.chorus.serviceName ?? service?.name,
       // a pivot input's own DateReception, unless left empty (an empty xs:date fails the XSD)
       receptionDate: source.chorus.receptionDate?.trim() ? source.chorus.receptionDate : ctx.receptionDate,
-      deliveryDate: source.delivery?.date ?? source.issueDate,
+      // an ActualDeliveryDate left blank is none (it is not written): the issue date, as when absent
+      deliveryDate: source.delivery?.date?.trim() ? source.delivery.date : source.issueDate,
       idCpro: ctx.idCpro,
       renvoi: ctx.renvoi,
       // IPM4-027: every works invoice carries it (DESIGN §1), routed to an MOE of the routing

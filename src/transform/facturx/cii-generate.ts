@@ -8,7 +8,7 @@ import { DomBuild, type DomElement } from '../../xml/dom-build';
 import type { Base64Part } from '../../emit/atomic-write';
 import { bytesOfParts, joinParts, RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
-import { overTwoDecimals, withTwoDecimals, type Attrs, type CNode } from './cii-tree';
+import { overTwoDecimals, unsignedZero, withTwoDecimals, type Attrs, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 /** A mandatory element the model has no value for, or a value the profile's rules refuse. */
@@ -76,11 +76,11 @@ class Walker {
       switch (n.kind) {
         case 'leaf': {
           const got = n.get(x);
-          if (got === undefined || got.length === 0) {
+          if (got === undefined || (got.length === 0 && !n.empty)) {
             if (n.required) this.problems.push({ path: p, bt: n.bt });
             break;
           }
-          const v = n.amount && typeof got === 'string' ? withTwoDecimals(got) : got;
+          const v = n.amount && typeof got === 'string' ? withTwoDecimals(unsignedZero(got)) : got;
           if (n.amount && typeof v === 'string' && overTwoDecimals(v, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v));
           const a = cleanAttrs(n.attrs?.(x));
           if (n.requiredAttrs) {
@@ -91,7 +91,7 @@ class Walker {
         }
         case 'values':
           for (const item of n.items(x)) {
-            const v = n.amount ? { ...item, text: withTwoDecimals(item.text) } : item;
+            const v = n.amount ? { ...item, text: withTwoDecimals(unsignedZero(item.text)) } : item;
             if (n.amount && overTwoDecimals(v.text, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v.text));
             const a = cleanAttrs(v.attrs);
             out.push(a ? { n: n.el, a, t: v.text } : { n: n.el, t: v.text });

@@ -13,6 +13,8 @@
  *  - identifiers with an ISO 6523 scheme go to GlobalID@schemeID, the others to ID;
  *  - BG-17 accounts: one SpecifiedTradeSettlementPaymentMeans per account (CII binds one);
  *  - IBANs in IBANID, other account ids in ProprietaryID;
+ *  - a zero amount or rate written "-0.00" without its sign (cii-tree.ts unsignedZero);
+ *  - a reason sent as an empty element with no code beside it written empty (emptyAsSent);
  *  - VATEX codes upper-cased (the code list is upper case; EN 16931 compares case-blind);
  *  - currencyID only on TaxTotalAmount (CII-DT-031); BT-6 left out when equal to BT-5 (BR-53);
  *  - BT-7 / BT-8 written once, on the first VAT breakdown (CII-SR-461).
@@ -32,7 +34,7 @@ import type {
   TaxRepresentative,
   VatBreakdown,
 } from '../../model/invoice';
-import { dateTime, group, indicator, leaf, repeat, sub, to102, values, type CNode } from './cii-tree';
+import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
 export const CII_NS = {
@@ -129,6 +131,17 @@ function binaryOf(a: Attachment): Uint8Array | undefined {
 const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
   a !== undefined && Object.values(a).some((v) => nonEmpty(v as string | undefined) !== undefined);
 
+/**
+ * A reason element sent empty, without the code beside it, written empty: the rules that want
+ * a reason or a code (BR-33, BR-38, BR-42, BR-44, BR-E-10 …) test its presence in both syntaxes,
+ * so the UBL passed them and a CII without it failed them.
+ */
+const emptyAsSent = (text: string | undefined, code: string | undefined): string | undefined =>
+  text !== undefined && nonEmpty(code) === undefined ? '' : undefined;
+
+/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
+const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : unsignedZero(s as string).trim());
+
 const vatex = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : /^vatex-/i.test(s as string) ? (s as string).trim().toUpperCase() : s?.trim());
 
 // ---- reusable parts -------------------------------------------------------------------
@@ -149,7 +162,7 @@ const address = <T>(bt: string, get: (x: T) => PostalAddress | undefined, opts: 
 const TAX: (bt: string) => CNode<{ category?: string; rate?: string }>[] = (bt) => [
   leaf('ram:TypeCode', 'VAT', () => 'VAT'),
   leaf('ram:CategoryCode', `${bt} VAT category code`, (t) => nonEmpty(t.category), { required: true }),
-  leaf('ram:RateApplicablePercent', `${bt} VAT rate`, (t) => nonEmpty(t.rate)),
+  leaf('ram:RateApplicablePercent', `${bt} VAT rate`, (t) => rateOf(t.rate)),
 ];
 
 /** Document-level (BG-20 / BG-21) or line-level (BG-27 / BG-28) allowance or charge. */
@@ -160,7 +173,7 @@ const allowanceCharge = (doc: boolean): CNode<AllowanceCharge>[] => [
   leaf('ram:BasisAmount', 'BT-93/100/137/142 base amount', (a) => nonEmpty(a.baseAmount), { min: doc ? undefined : 'EN 16931', amount: 'written' }),
   leaf('ram:ActualAmount', 'BT-92/99/136/141 amount', (a) => nonEmpty(a.amount), { required: true, amount: 'written' }),
   leaf('ram:ReasonCode', 'BT-98/105/140/145 reason code', (a) => nonEmpty(a.reasonCode)),
-  leaf('ram:Reason', 'BT-97/104/139/144 reason', (a) => nonEmpty(a.reason)),
+  leaf('ram:Reason', 'BT-97/104/139/144 reason (an empty one as sent when it stands alone)', (a) => nonEmpty(a.reason) ?? emptyAsSent(a.reason, a.reasonCode), { empty: true }),
   ...(doc
     ? [sub<AllowanceCharge, { category?: string; rate?: string }>('ram:CategoryTradeTax', 'BT-95/102 + BT-96/103', (a) => ({ category: a.vatCategory, rate: a.vatRate }), TAX('BT-95/102'), { required: true })]
     : []),
@@ -314,13 +327,13 @@ interface HeaderTax {
 const HEADER_TAX: CNode<HeaderTax>[] = [
   leaf('ram:CalculatedAmount', 'BT-117 VAT category tax amount', (t) => nonEmpty(t.vat.taxAmount), { required: true, amount: 'written' }),
   leaf('ram:TypeCode', 'VAT', () => 'VAT'),
-  leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text', (t) => nonEmpty(t.vat.exemptionReason)),
+  leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text (an empty one as sent when it stands alone)', (t) => nonEmpty(t.vat.exemptionReason) ?? emptyAsSent(t.vat.exemptionReason, t.vat.exemptionReasonCode), { empty: true }),
   leaf('ram:BasisAmount', 'BT-116 VAT category taxable amount', (t) => nonEmpty(t.vat.taxableAmount), { required: true, amount: 'written' }),
   leaf('ram:CategoryCode', 'BT-118 VAT category code', (t) => nonEmpty(t.vat.category), { required: true }),
   leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatex(t.vat.exemptionReasonCode)),
   group('ram:TaxPointDate', 'BT-7', [leaf('udt:DateString', 'BT-7 value added tax point date', (t) => (t.first ? to102(nonEmpty(t.inv.taxPointDate)) : undefined), { attrs: () => ({ format: '102' }) })], { min: 'EN 16931' }),
   leaf('ram:DueDateTypeCode', 'BT-8 value added tax point date code', (t) => (t.first ? ciiDueDateTypeCode(t.inv.invoicingPeriod?.descriptionCode) : undefined)),
-  leaf('ram:RateApplicablePercent', 'BT-119 VAT category rate', (t) => nonEmpty(t.vat.rate)),
+  leaf('ram:RateApplicablePercent', 'BT-119 VAT category rate', (t) => rateOf(t.vat.rate)),
 ];
 
 /** BT-6 when it differs from BT-5 (the CII form of BR-53 refuses an equal one). */

@@ -27,6 +27,8 @@ export interface Leaf<T> extends Base {
   requiredAttrs?: Record<string, string>;
   /** an EN 16931 amount: more than two decimals and the profile cannot be made (see AmountDecimals) */
   amount?: AmountDecimals;
+  /** an empty string is written as an empty element (otherwise it is no value) */
+  empty?: boolean;
 }
 
 /**
@@ -49,6 +51,17 @@ export function withTwoDecimals(s: string): string {
   let end = t.length;
   while (end > point + 3 && t[end - 1] === '0') end--;
   return end === point + 3 ? t.slice(0, end) : s;
+}
+
+/**
+ * A zero written with a minus sign ("-0.00", as some systems print the zero VAT of a credit)
+ * without it: the same value. The official CII schematron's tests against zero fail on it
+ * (BR-E-09 `CalculatedAmount = 0`, BR-E-05, BR-CO-14), where the UBL ones, which read it as a
+ * decimal, pass: a valid UBL made a Factur-X they refuse. `s` itself otherwise.
+ */
+export function unsignedZero(s: string): string {
+  const t = s.trim();
+  return /^-(0+(\.0*)?|\.0+)$/.test(t) ? t.slice(1) : s;
 }
 
 /** Whether `s` has more than two decimals, as `how` counts them. */
@@ -100,7 +113,7 @@ export type CNode<T> = Leaf<T> | Group<T> | Repeat<T> | Sub<T> | Values<T>;
 
 type Opts = { min?: FacturXProfile; required?: boolean; always?: boolean };
 
-export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; amount?: AmountDecimals } = {}): CNode<T> {
+export function leaf<T>(el: string, bt: string, get: (x: T) => string | Uint8Array | undefined, opts: Opts & { attrs?: (x: T) => Attrs; requiredAttrs?: Record<string, string>; amount?: AmountDecimals; empty?: boolean } = {}): CNode<T> {
   return { kind: 'leaf', el, bt, get, ...opts };
 }
 

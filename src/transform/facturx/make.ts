@@ -16,6 +16,7 @@ import { renderInvoice } from './pdf-render';
 import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata, useNativeDeflate } from './pdfa';
 import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
 import { profileProblems } from './profile-checks';
+import { ciiRuleProblems } from './cii-rules';
 import type { DocumentMeta } from './xmp';
 
 export interface FacturXOptions {
@@ -89,14 +90,19 @@ export function facturXData(invoice: Invoice, profile: FacturXProfile, known: Kn
 /** facturXData for an invoice already completed (completeForFacturX). */
 function dataOfCompleted(inv: Invoice, profile: FacturXProfile): FacturXData {
   const cii = generateCii(inv, profile);
-  // the XML is built only if read (makeBestFacturX reads it for the profile it keeps)
+  let bytes: Buffer | undefined;
+  const xmlBytes = () => (bytes ??= cii.bytes());
+  const problems = [...cii.problems, ...profileProblems(inv, profile)];
+  // a profile with lines is an EN 16931 invoice: its CII must pass the rules' CII form too (cii-rules.ts)
+  if (problems.length === 0 && PROFILE_INFO[profile].lines) problems.push(...ciiRuleProblems(xmlBytes()));
+  // the XML text is built only if read (makeBestFacturX reads it for the profile it keeps)
   return {
     invoice: inv,
     get xml() {
       return cii.xml;
     },
-    xmlBytes: () => cii.bytes(),
-    problems: [...cii.problems, ...profileProblems(inv, profile)],
+    xmlBytes,
+    problems,
   };
 }
 
