@@ -42,7 +42,8 @@ export interface Repeat<T> {
   el: string;
   from: string;
   items: (x: T) => unknown[];
-  attrs?: (item: never, index: number) => Record<string, string | undefined>;
+  /** `all`: the items of the repeat, for an attribute that depends on the others (a line's NumOrdre) */
+  attrs?: (item: never, index: number, all: readonly never[]) => Record<string, string | undefined>;
   children: PNode<never>[];
 }
 
@@ -55,7 +56,7 @@ function repeat<T, I>(
   from: string,
   items: (x: T) => I[],
   children: PNode<I>[],
-  attrs?: (item: I, index: number) => Record<string, string | undefined>,
+  attrs?: (item: I, index: number, all: readonly I[]) => Record<string, string | undefined>,
 ): PNode<T> {
   return { kind: 'repeat', el, from, items, children: children as PNode<never>[], attrs: attrs as Repeat<T>['attrs'] };
 }
@@ -142,9 +143,24 @@ const LIGNE: PNode<InvoiceLine>[] = [
   leaf('TauxTVA', 'BT-152 Invoiced item VAT rate', (l) => present(l.vat.rate)),
 ];
 
-function lineNumber(l: InvoiceLine, k: number): Record<string, string> {
+/** A line id (BT-126) as a NumOrdre, when it is a number. */
+const numericLineId = (l: InvoiceLine): string | undefined => {
   const id = l.id?.trim() ?? '';
-  return { NumOrdre: /^\d{1,9}$/.test(id) ? String(Number(id)) : String(k + 1) };
+  return /^\d{1,9}$/.test(id) ? String(Number(id)) : undefined;
+};
+
+// lines "2" and "02", or "A" at the second place beside a line "2", shared a NumOrdre: the
+// ids are kept only when each line has one and no two read the same number, else positions
+const idsNumberLines = new WeakMap<readonly InvoiceLine[], boolean>();
+
+function lineNumber(l: InvoiceLine, k: number, lines: readonly InvoiceLine[]): Record<string, string> {
+  let byId = idsNumberLines.get(lines);
+  if (byId === undefined) {
+    const ids = lines.map(numericLineId);
+    byId = ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
+    idsNumberLines.set(lines, byId);
+  }
+  return { NumOrdre: byId ? (numericLineId(l) as string) : String(k + 1) };
 }
 
 const VALIDATION: PNode<ValidationStep>[] = [
@@ -220,7 +236,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
       leaf('NumeroMarche', 'BT-12 Contract reference (numéro de marché)', (i) => i.contractReference),
       leaf('NumeroEngagement', "BT-13 Purchase order reference (numéro d'engagement)", (i) => i.orderReference),
     ], { when: hasEngagement }),
-    group('Lignes', 'BG-25 Invoice lines', [repeat<Invoice, InvoiceLine>('Ligne', 'BG-25 (NumOrdre: BT-126 when it is a number, else the position)', (i) => i.lines, LIGNE, lineNumber)], {
+    group('Lignes', 'BG-25 Invoice lines', [repeat<Invoice, InvoiceLine>('Ligne', 'BG-25 (NumOrdre: BT-126 when every line has a number there and no two the same, else the position)', (i) => i.lines, LIGNE, lineNumber)], {
       when: (i) => i.lines.length > 0,
     }),
   ]),

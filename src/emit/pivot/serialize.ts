@@ -54,7 +54,7 @@ function write<T>(dom: DomBuild, parent: DomElement, nodes: PNode<T>[], x: T, ra
       case 'repeat': {
         const items = n.items(x);
         items.forEach((item, k) => {
-          const el = dom.el(parent, n.el, n.attrs?.(item as never, k));
+          const el = dom.el(parent, n.el, n.attrs?.(item as never, k, items as never[]));
           write(dom, el, n.children, item as never, raws);
         });
         break;
