@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 /** mulberry32: a small, fast, seeded PRNG (deterministic corpus). */
 export function prng(seed: number): () => number {
@@ -343,13 +344,34 @@ export function generateLargeFlow(file: string, megabytes: number): { bytes: num
   return { bytes: Buffer.byteLength(xml), attachments: attachments.length };
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2);
-  const dir = args.find((a) => !a.startsWith('--')) ?? 'bench-corpus';
-  const get = (name: string, def: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : def;
+const USAGE = 'usage: node dist/bench/generate.js <dir> [--invoices 10000] [--seed 42]\n';
+
+/** The command line, strictly: an unknown option or a non-number used to become a corpus folder or NaN. */
+export function generateArgs(argv: string[]): { dir: string; invoices: number; seed: number } | 'help' {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { invoices: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return 'help';
+  if (positionals.length > 1) throw new Error(`one corpus folder expected, got ${positionals.map((p) => `'${p}'`).join(', ')}\n${USAGE}`);
+  const count = (name: 'invoices' | 'seed', def: number): number => {
+    const text = values[name];
+    if (text === undefined) return def;
+    if (!/^\d+$/.test(text)) throw new Error(`--${name} '${text}' is not a whole number\n${USAGE}`);
+    return Number(text);
   };
-  const s = generateCorpus(path.resolve(dir), { invoices: get('invoices', 10000), seed: get('seed', 42) });
+  return { dir: positionals[0] ?? 'bench-corpus', invoices: count('invoices', 10000), seed: count('seed', 42) };
+}
+
+if (require.main === module) {
+  let args: ReturnType<typeof generateArgs>;
+  try {
+    args = generateArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench/generate: ${(e as Error).message}`);
+    process.exit(2);
+  }
+  if (args === 'help') {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const s = generateCorpus(path.resolve(args.dir), { invoices: args.invoices, seed: args.seed });
   process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
 }
