@@ -547,7 +547,8 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const parsed = bytes ? await parseFlux(bytes, { schemaStructure: false, maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes }).catch(() => undefined) : undefined;
   const idFlx = parsed && (parsed.kind === FLUX_KINDS.STATUT ? parseStatut(parsed.xml.node).idFlx : parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value);
   if (parsed && parsed.kind !== FLUX_KINDS.STATUT && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
-    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage })));
+    const platform = partnerRecepteurId(partnerFor(deps.config, file.partner));
+    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform)));
   }
   return sendToPartner(
     deps,
@@ -853,7 +854,8 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   if (refusedish.length > 0) {
     const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
     const idStatut = goesOn.length > 0 ? '96' : '93';
-    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused')));
+    const platform = partnerRecepteurId(partnerFor(config, file.partner));
+    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform));
     outputs.push(
       ...(await sendToPartner(
         deps,

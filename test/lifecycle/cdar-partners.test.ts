@@ -71,3 +71,33 @@ it('writes a valid CDAR message for every step of the lifecycle', async () => {
     expect(r.xsdValid).toBe(true);
   }
 }, 120000);
+
+it('tells a CDAR-only depositor of a refused invoice whose seller CDAR cannot name (501, not silence)', async () => {
+  // a private-person supplier (TypeIdentifiant 7) has no identifier BR-FR-CDV-13 accepts: the
+  // 213 cannot be written, and a partner that asked for CDAR only heard nothing of the refusal
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8').replace(
+    /<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>35600000000010<\/Identifiant>/g,
+    '<TypeIdentifiant>7</TypeIdentifiant><Identifiant>DURAND JEAN</Identifiant>',
+  );
+  expect(pivot).toContain('DURAND JEAN');
+  drop(inbox, 'op-beta', 'particulier.xml', pivot);
+  const run = await runOnce(inbox, config);
+  expect(run.results.map((r) => r.outcome)).toEqual(['partial']);
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/') || f.startsWith('statut/'));
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/^cdar\/op-beta\/CDV-501_Irrecevable_/);
+  const file = path.join(out, files[0]);
+  const x = (q: string) => xpath(file, `string(//*[local-name()='${q}'])`);
+  expect([x('IssuerAssignedID'), x('ProcessConditionCode'), x('ReasonCode')]).toEqual(['LP-2026-558814', '501', 'IRR_SYNTAX']);
+  expect(x('Reason')).toMatch(/^CPRO-DESTINATAIRE-INCONNU : /);
+  // addressed to the depositor's platform by its status recepteur id
+  expect(xpath(file, "string(//*[local-name()='ExchangedDocument']/*[local-name()='RecipientTradeParty']/*[local-name()='GlobalID'])")).toBe('OPBETA');
+  const r = checkCdar({}, { m: file }).get('m')!;
+  expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
