@@ -3,6 +3,7 @@
  * situations it meets (pure). Tables and writer: src/emit/cdar/ (docs/CDAR.md).
  *   deposit accepted        → 200 Déposée + 203 Mise à disposition (when notifyAccepted)
  *   refused by our checks   → 213 Rejetée, or 501 Irrecevable for reception-level findings
+ *                             (or when the seller has no identifier a 213 can carry)
  *   duplicate               → 213 with reason DOUBLON
  *   suspended by us / by SI → 208 Suspendue with the reason
  *   completed               → 209 Complétée (toward the finance SI)
@@ -14,6 +15,7 @@ import { emptyInvoice, type Invoice } from '../model/invoice';
 import {
   cdarBuyerParty,
   cdarInvoiceRef,
+  cdarProblems,
   cdarReasons,
   cdarRejectionStatus,
   cdarSellerParty,
@@ -51,10 +53,19 @@ export function acceptedCdar(inv: Invoice, stamp: CdarStamp): (CdarEvent | undef
   return [event(inv, '200', 'seller', { ...stamp, messageId: `${stamp.messageId}-200` }), event(inv, '203', 'seller', { ...stamp, messageId: `${stamp.messageId}-203` })];
 }
 
-/** Toward the depositor for an invoice refused by our checks (or a duplicate): 213 or 501 with reasons. */
-export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+/**
+ * Toward the depositor for an invoice refused by our checks (or a duplicate): 213 or 501 with
+ * reasons. A 213 must name the seller by an identifier CDAR knows (BR-FR-CDV-13): a seller
+ * without one (TypeIdentifiant 6 "en cours", 7 "particulier") gets the 501 that needs none,
+ * addressed to the depositor's platform (`platformId`, its status recepteur id) as for an
+ * unreadable file: a partner that asked for CDAR only heard nothing of the refusal.
+ */
+export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp, platformId?: string): CdarEvent | undefined {
   const status = cdarRejectionStatus(findings);
-  return event(inv, status, 'seller', stamp, cdarReasons(findings, status));
+  const e = event(inv, status, 'seller', stamp, cdarReasons(findings, status));
+  const number = inv.number?.trim();
+  if ((e && cdarProblems(e).length === 0) || platformId === undefined || !number) return e;
+  return irrecevableCdar(number, platformId, findings, stamp);
 }
 
 /** Toward the depositor for an invoice suspended by our checks. */
@@ -100,15 +111,23 @@ export function forwardedCdar(r: LifecycleRecord, idStatut: string, reasonText: 
  * platform (role WK), identified by its status recepteur id.
  */
 export function unreadableCdar(fileName: string, partnerId: string, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+  if (cdarReasons(findings, '501').length === 0) return undefined;
+  return irrecevableCdar(fileName, partnerId, findings, stamp);
+}
+
+/** A 501 naming the invoice (or file) by `number` only, to the depositor's platform (role WK). */
+function irrecevableCdar(number: string, partnerId: string, findings: readonly Finding[], stamp: CdarStamp): CdarEvent | undefined {
+  // the reception-level findings; a refusal that has none keeps all its reasons, each under 501's own code
   const reasons = cdarReasons(findings, '501');
-  if (reasons.length === 0) return undefined;
+  const all = reasons.length > 0 ? reasons : cdarReasons(findings, '213').map((r) => ({ ...r, code: fallbackReasonFor('501') as string }));
+  if (all.length === 0) return undefined;
   return {
     messageId: stamp.messageId,
     issuedAt: stamp.at,
     statusAt: stamp.at,
     status: '501',
-    invoice: { number: fileName, receivedAt: stamp.receivedAt },
+    invoice: { number, receivedAt: stamp.receivedAt },
     recipient: { id: partnerId, scheme: '0238', role: 'WK' },
-    reasons,
+    reasons: all,
   };
 }

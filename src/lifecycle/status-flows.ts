@@ -68,12 +68,14 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     if (candidates.length === 0) {
       return { result: refuse(line, 'CPRO-STATUT-INCONNUE', `no invoice ${idFacture} of supplier ${supplier.id}${year ? ` issued in ${year}` : ''} is known: a status cannot apply to an unknown invoice.`) };
     }
-    if (candidates.length > 1) {
-      return { result: refuse(line, 'CPRO-STATUT-AMBIGU', `${candidates.length} invoices ${idFacture} of supplier ${supplier.id} exist (issued ${candidates.map((c) => c.issueDate).join(', ')}): give DateFacture.`) };
+    // only the invoices this sender may change count: how many others exist, and when they were
+    // issued, is not its to learn (an operator's probe got "2 invoices … issued 2026-11-02, 2025-11-02")
+    const own = candidates.filter((r) => statusSenders(deps.config, r).includes(partner));
+    if (own.length > 1) {
+      return { result: refuse(line, 'CPRO-STATUT-AMBIGU', `${own.length} invoices ${idFacture} of supplier ${supplier.id} exist (issued ${own.map((c) => c.issueDate).join(', ')}): give DateFacture.`) };
     }
-    const rec = candidates[0];
-    const senders = statusSenders(deps.config, rec);
-    if (!senders.includes(partner)) {
+    const rec = own[0] ?? candidates[0];
+    if (own.length === 0) {
       // whose invoice it is, and which SI holds it, is not this sender's to learn (the log has it)
       return { result: refuse(line, 'CPRO-STATUT-EMETTEUR', `partner ${partner} is not the finance system of this invoice's recipient: only that finance system may change its status.`, rec) };
     }

@@ -44,6 +44,7 @@ import { findRecipientIn } from '../transform/chorus/routing';
 import { partySiret } from '../transform/chorus/siret';
 import { enrichInvoice, routeOf, type Route } from '../transform/enrich/enrich';
 import { parseFlux, type ParsedInvoiceFlux } from '../transform/parse/flux';
+import { parseStatut } from '../transform/parse/statut';
 import { validateInvoice, type ValidationFinding } from '../transform/validate/engine';
 import { supplierId, supplierIdType } from '../transform/chorus/supplier-id';
 import { dayOf, type Clock } from '../util/clock';
@@ -541,17 +542,18 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   };
   copy.log.info({ first: { partner: previous.partner, receivedAt: previous.receivedAt ?? previous.at, outcome: previous.outcome } }, 'the same file came first from another partner: told DOUBLON');
   const cdar: (CdarEvent | undefined)[] = [];
-  if (bytes && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
-    // the invoices of the flow, to name them in CDAR (a flow refused unreadable has none)
-    const parsed = await parseFlux(bytes, { schemaStructure: false, maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes }).catch(() => undefined);
-    if (parsed && parsed.kind !== FLUX_KINDS.STATUT) {
-      parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage })));
-    }
+  // the flow as its sender names it (its IdFlx, as every other 93 / 96 does) and its invoices,
+  // to name them in CDAR (a flow refused unreadable has neither)
+  const parsed = bytes ? await parseFlux(bytes, { schemaStructure: false, maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes }).catch(() => undefined) : undefined;
+  const idFlx = parsed && (parsed.kind === FLUX_KINDS.STATUT ? parseStatut(parsed.xml.node).idFlx : parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value);
+  if (parsed && parsed.kind !== FLUX_KINDS.STATUT && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
+    const platform = partnerRecepteurId(partnerFor(deps.config, file.partner));
+    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform)));
   }
   return sendToPartner(
     deps,
     file.partner,
-    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: name, commentaire: finding.message, errors: errorDetails([finding]) }] },
+    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: idFlx?.trim() || name, commentaire: finding.message, errors: errorDetails([finding]) }] },
     cdar,
   );
 }
@@ -852,7 +854,8 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   if (refusedish.length > 0) {
     const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
     const idStatut = goesOn.length > 0 ? '96' : '93';
-    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused')));
+    const platform = partnerRecepteurId(partnerFor(config, file.partner));
+    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform));
     outputs.push(
       ...(await sendToPartner(
         deps,

@@ -13,15 +13,15 @@ import { dayOf } from '../../src/util/clock';
 import { checkCdar } from '../cdar/oracle';
 import { cli } from '../helpers/cli';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { PAPETERIE } from '../helpers/ubl-attachments';
 import { validateFiles } from '../helpers/xsd';
 
-function inboxWith(root: string, name: string, drops: [partner: string, file: string][]): string {
+function inboxWith(root: string, name: string, drops: [partner: string, file: string][], source = PAPETERIE): string {
   const inbox = path.join(root, name);
   for (const [partner, file] of drops) {
     mkdirSync(path.join(inbox, partner), { recursive: true });
-    copyFileSync(PAPETERIE, path.join(inbox, partner, file));
+    copyFileSync(source, path.join(inbox, partner, file));
   }
   return inbox;
 }
@@ -101,4 +101,26 @@ it('tells the second partner once, in its formats, and keeps one outcome for the
   expect(tampered.code).toBe(1);
   const anomalies = JSON.parse(readFileSync(reportPath, 'utf8')).anomalies as { type: string; output?: string; file?: string; partner?: string }[];
   expect(anomalies.map((a) => [a.type, a.output, a.file, a.partner])).toEqual([['tampered-output', statut[0], 'op-beta/relayed.xml', 'op-beta']]);
+});
+
+it('names the duplicate flow by its IdFlx, as every other flow status does', async () => {
+  // a pivot flow carries its sender's id (IdFlx): the 93 of its first processing would name it
+  // so, and the DOUBLON reply named the file instead, which the operator cannot match to its flow
+  const root = tempDir('cf-two-partners-idflx-');
+  const config = bundledConfig(path.join(root, 'out'));
+  const out = config.paths.out;
+  const pivot = path.join(FIXTURES_INBOX, 'op-beta', 'pivot-laposte-3-factures.xml');
+  const idFlx = /<Code>IdFlx<\/Code>\s*<Valeurparametre>([^<]+)</.exec(readFileSync(pivot, 'utf8'))?.[1];
+  expect(idFlx).toBe('LPO2026110800017');
+
+  await runOnce(inboxWith(root, 'in1', [['op-beta', 'laposte.xml']], pivot), config);
+  const before = listFiles(out, ['state', 'logs', 'journal', 'reports']);
+  const second = await runOnce(inboxWith(root, 'in2', [['op-alpha', 'relayed-copy.xml']], pivot), config);
+  expect(second.results.map((r) => r.outcome)).toEqual(['already-processed']);
+  const statut = listFiles(out, ['state', 'logs', 'journal', 'reports']).filter((f) => !before.includes(f) && f.startsWith('statut/op-alpha/'));
+  expect(statut).toHaveLength(1);
+  const xml = readFileSync(path.join(out, statut[0]), 'utf8');
+  expect(xml).toContain('CPRO-DOUBLON-FLUX');
+  expect(xml).toContain(`<IdFlux>${idFlx}</IdFlux>`);
+  expect(validateFiles(SCHEMAS.statut, [path.join(out, statut[0])]).map((r) => r.errors)).toEqual([[]]);
 });

@@ -71,3 +71,65 @@ it('writes a valid CDAR message for every step of the lifecycle', async () => {
     expect(r.xsdValid).toBe(true);
   }
 }, 120000);
+
+it('tells a CDAR-only depositor of a refused invoice whose seller CDAR cannot name (501, not silence)', async () => {
+  // a private-person supplier (TypeIdentifiant 7) has no identifier BR-FR-CDV-13 accepts: the
+  // 213 cannot be written, and a partner that asked for CDAR only heard nothing of the refusal
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8').replace(
+    /<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>35600000000010<\/Identifiant>/g,
+    '<TypeIdentifiant>7</TypeIdentifiant><Identifiant>DURAND JEAN</Identifiant>',
+  );
+  expect(pivot).toContain('DURAND JEAN');
+  drop(inbox, 'op-beta', 'particulier.xml', pivot);
+  const run = await runOnce(inbox, config);
+  expect(run.results.map((r) => r.outcome)).toEqual(['partial']);
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/') || f.startsWith('statut/'));
+  expect(files).toHaveLength(1);
+  expect(files[0]).toMatch(/^cdar\/op-beta\/CDV-501_Irrecevable_/);
+  const file = path.join(out, files[0]);
+  const x = (q: string) => xpath(file, `string(//*[local-name()='${q}'])`);
+  expect([x('IssuerAssignedID'), x('ProcessConditionCode'), x('ReasonCode')]).toEqual(['LP-2026-558814', '501', 'IRR_SYNTAX']);
+  expect(x('Reason')).toMatch(/^CPRO-DESTINATAIRE-INCONNU : /);
+  // addressed to the depositor's platform by its status recepteur id
+  expect(xpath(file, "string(//*[local-name()='ExchangedDocument']/*[local-name()='RecipientTradeParty']/*[local-name()='GlobalID'])")).toBe('OPBETA');
+  const r = checkCdar({}, { m: file }).get('m')!;
+  expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
+
+it('names a seller outside the EU the same way at deposit and in the statuses its finance SI sends later', async () => {
+  // a UBL seller in Switzerland with a VAT number: 200/203 named it 0227 "CHSwiss Precision",
+  // the 205 built from the lifecycle record 0227 "CHE123456789" (the pivot's Fournisseur/Identifiant):
+  // the depositor's platform could not match the approval to the invoice it knew
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-alpha') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: true });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const swiss = PAPETERIE.replace('<cbc:EndpointID schemeID="0009">99746507500015</cbc:EndpointID>', '<cbc:EndpointID schemeID="0088">7612345000004</cbc:EndpointID>')
+    .replace('<cbc:IdentificationCode>FR</cbc:IdentificationCode>', '<cbc:IdentificationCode>CH</cbc:IdentificationCode>')
+    .replace('<cbc:CompanyID>FR42997465075</cbc:CompanyID>', '<cbc:CompanyID>CHE123456789</cbc:CompanyID>')
+    .replace('<cbc:CompanyID schemeID="0009">99746507500015</cbc:CompanyID>', '')
+    .replace(/Papeterie Lemoine SAS/g, 'Swiss Precision Instruments SA');
+  drop(inbox, 'op-alpha', 'swiss.xml', swiss);
+  expect((await runOnce(inbox, config)).results.map((r) => r.outcome)).toEqual(['accepted']);
+  const si = siStatusFlow('SI-CH', [{ supplierId: 'CHE123456789', buyerSiret: '21787789300016', idStatut: '07', idFacture: 'F-2026-0101', dateFacture: '2026-11-02', commentaire: 'Service fait' }]);
+  drop(inbox, 'si-valmont', 'service-fait.xml', si.replace('<TypeIdentifiant>1</TypeIdentifiant>\n        <Identifiant>CHE', '<TypeIdentifiant>3</TypeIdentifiant>\n        <Identifiant>CHE'));
+  expect((await runOnce(inbox, config)).results.find((r) => r.file.endsWith('service-fait.xml'))?.outcome).toBe('status-applied');
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/op-alpha/'));
+  const seller = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ReferenceReferencedDocument']/*[local-name()='IssuerTradeParty']/*[local-name()='GlobalID'])");
+  const status = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ProcessConditionCode'])");
+  expect(files.map((f) => [status(f), seller(f)]).sort()).toEqual([
+    ['200', 'CHE123456789'],
+    ['203', 'CHE123456789'],
+    ['205', 'CHE123456789'],
+  ]);
+  const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
+  for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);

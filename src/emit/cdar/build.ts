@@ -7,7 +7,8 @@
  *   no SIREN: the identifiers of the reform for sellers outside the SIRENE register, which are
  *   those Chorus Pro already uses (Fournisseur/TypeIdentifiant 2 … 5):
  *     EU outside France → 0223 + intra-community VAT number (BT-31),
- *     outside the EU   → 0227 + ISO country code and the first 16 characters of the name,
+ *     outside the EU   → 0227 + the pivot's Fournisseur/Identifiant (its own, else the seller's
+ *                        VAT or legal id), else ISO country code and the first 16 characters of the name,
  *     New Caledonia    → 0228 (RIDET), French Polynesia → 0229 (TAHITI).
  *   Failing those (e.g. an EU seller without VAT number), BT-30 then BT-29 as written, when
  *   qualified by an ISO 6523 scheme. A seller identified otherwise (TypeIdentifiant 6 "en cours",
@@ -17,7 +18,7 @@ import type { Finding } from '../../model/finding';
 import type { Invoice, Party } from '../../model/invoice';
 import { partySiret } from '../../transform/chorus/siret';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
-import { supplierIdType } from '../../transform/chorus/supplier-id';
+import { supplierId, supplierIdType } from '../../transform/chorus/supplier-id';
 import { ADDRESS_SCHEME, CDAR_INVOICE_TYPE_CODES, type CdarId, type CdarInvoiceRef, type CdarParty, type CdarReason, SIREN_SCHEME, SIRET_SCHEME } from './serialize';
 import { type CdarStatusCode, naturalStatusFor, reasonCodeFor } from './tables';
 
@@ -55,6 +56,12 @@ function reformSellerId(inv: Invoice): CdarId | undefined {
     }
     case '3': {
       if (given) return { id: given, scheme: NON_EU_SCHEME };
+      if (fr) return fr;
+      // the identifier the pivot carries (its VAT or legal id), which the lifecycle record keeps:
+      // the statuses a finance SI sends later are built from that record and must name the seller
+      // as those written at deposit did (they said "CH<name>", the forwarded ones "CHE…")
+      const carried = nonEmpty(supplierId(inv));
+      if (carried) return { id: carried, scheme: NON_EU_SCHEME };
       const country = nonEmpty(inv.seller.address?.countryCode);
       const name = nonEmpty(inv.seller.name) ?? nonEmpty(inv.seller.tradingName);
       return country && name ? { id: `${country}${[...name].slice(0, 16).join('')}`, scheme: NON_EU_SCHEME } : fr;
