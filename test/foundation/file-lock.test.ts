@@ -41,6 +41,20 @@ describe('file lock', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('.lock-token.') && f.includes(`~${child.pid}~`))).toEqual([]);
   }, 30000);
 
+  it('never breaks the lock of a live holder that keeps it longer than staleMs (a big file under its content lock)', async () => {
+    // the holder's lock showed no activity after staleMs and was broken by a waiter while the
+    // holder still ran: two processings of one content at once
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const child = spawn(process.execPath, [...CHILD, lock, '', '3000', 'hold', '600'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
+    const heldAt = Date.now();
+    const taken = await withFileLock(lock, async () => Date.now(), { staleMs: 600, timeoutMs: 20_000 });
+    await new Promise((r) => child.once('exit', r));
+    // taken once the holder let it go (3 s), not once it looked idle (0.6 s)
+    expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
+  }, 30000);
+
   it('removes the tokens of killed processes from a folder it takes a lock in', async () => {
     const dir = tempDir();
     const child = spawn(process.execPath, [...CHILD, path.join(dir, 'a.lock'), '', '0', 'hold'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
