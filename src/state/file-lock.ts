@@ -15,9 +15,9 @@
  * processes and threads.
  */
 import fsc from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { machineName } from '../util/machine-name';
 
 export interface LockOptions {
   /** a lock whose holder shows no activity for this long is considered abandoned. Default 60 s. */
@@ -26,7 +26,7 @@ export interface LockOptions {
   timeoutMs?: number;
 }
 
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const HOST = machineName(); // a pid of another PID namespace of this host is not checked (util/machine-name.ts)
 const TOKEN_PREFIX = '.lock-token.';
 const TOKEN_NAME = `${TOKEN_PREFIX}${HOST}~${process.pid}~${threadId}`;
 /** folder → this process's token in it, and the token's inode (what a lock of ours links to) */

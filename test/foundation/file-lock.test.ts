@@ -3,7 +3,7 @@
  * lock): mutual exclusion between processes, a dead holder's lock broken at once, no inode
  * created or freed per lock, nothing left behind.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -53,6 +53,22 @@ describe('file lock', () => {
     await new Promise((r) => child.once('exit', r));
     // taken once the holder let it go (3 s), not once it looked idle (0.6 s)
     expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
+  }, 30000);
+
+  it('a process in another PID namespace of this host (a container sharing its name) never takes a live holder for dead', async () => {
+    // the holder's pid means nothing there (no such process, or another one): its lock was broken at once
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const probe = spawnSync('unshare', ['-pf', '--mount-proc', 'true']);
+    if (probe.status !== 0) {
+      console.warn('skipped: unshare -p is not allowed here');
+      return;
+    }
+    const answer = await withFileLock(lock, async () => {
+      const r = await run('unshare', ['-pf', '--mount-proc', process.execPath, ...CHILD, lock, '', '1500', 'try'], { cwd: ROOT });
+      return r.stdout.trim();
+    });
+    expect(answer).toBe('timeout');
   }, 30000);
 
   it('removes the tokens of killed processes from a folder it takes a lock in', async () => {
