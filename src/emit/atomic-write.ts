@@ -8,14 +8,14 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { closeQuietly, currentBatch, fsyncFd, useDirSync } from './write-batch';
-import os from 'node:os';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
 import { NAME_MAX_BYTES, utf8Prefix } from '../util/fit-name';
 import { sha256OfFile } from '../util/hash';
+import { machineName } from '../util/machine-name';
 
 export const TEMP_SUFFIX = '.tmp';
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_').slice(0, 64);
+const HOST = machineName().slice(0, 64);
 
 // unique per thread (worker threads share the pid), then a counter: no random draw per write
 const THREAD_TAG = randomBytes(4).toString('hex');

@@ -322,16 +322,27 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       const other = candidates.get(o.path);
       if (other) other.listed = true;
     }
-    anomalies.push({
-      type: 'outcome-not-journaled',
-      file: rec.file,
-      sha256: sha,
-      partner: rec.partner,
-      since: rec.at,
-      outputs: rec.outputs.map((o) => o.path).sort(),
-      message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its outcome${col.receiptOf(sha) ? ' (its receipt is there)' : ''}: a journal file lost or cut by a crash? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`,
-    });
-    tags.sha(sha, 'outcome-not-journaled');
+    // the mark says where its line went: an attempt killed between the two writes whose content
+    // was met again days later had it journaled then, from the mark. Told as "a journal file
+    // lost, restore the line", while the line was in that day's journal (or was still to come)
+    const lateDay = rec.journaled && rec.journaledAt ? dayOfIso(rec.journaledAt, tz) : undefined;
+    if (lateDay && lateDay > days[2] && (await journalHasOutcome(journalDir, lateDay, sha))) {
+      notes.push(`${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says; its attempt was interrupted between that mark and its journal line, and its outcome line was journaled from the mark on ${lateDay}, when the content was next met: it is counted here, with the day it ended.`);
+    } else {
+      const why = rec.journaled
+        ? `: a journal file lost or cut by a crash? Its ${rec.outputs.length} output(s) are on disk; the mark holds the outcome line to restore.`
+        : `: its attempt was interrupted (killed) after that mark and before its journal line. Nothing is lost and nothing is to restore: the next attempt at the same content (its retry, the file still in its inbox or in processing/) journals the line from the mark; its ${rec.outputs.length} output(s) are on disk.`;
+      anomalies.push({
+        type: 'outcome-not-journaled',
+        file: rec.file,
+        sha256: sha,
+        partner: rec.partner,
+        since: rec.at,
+        outputs: rec.outputs.map((o) => o.path).sort(),
+        message: `${rec.file} (partner ${rec.partner}) ended ${rec.outcome} at ${rec.at}, as its processed mark says, but no journal line of ${days[0]}…${days[2]} has its outcome${col.receiptOf(sha) ? ' (its receipt is there)' : ''}${why}`,
+      });
+      tags.sha(sha, 'outcome-not-journaled');
+    }
     // a file of the day counts as it ended (the mark holds its outcome line), not as lost with
     // no invoices, and its outputs are checked as the line would have had them checked
     if (rec.event && !col.prevReceived.has(sha) && (col.receiptOf(sha) || dayOf(at, tz) === date)) {
@@ -563,6 +574,20 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     notes.push(`${abandoned.length} upload(s) left under a partial name (.part, .filepart) for over ${config.reconcile.stuckProcessingMinutes} minutes, never finished, so never taken: ${shown}${abandoned.length > 10 ? ', …' : ''}. Ask the partner to send them again; remove them once done.`);
   }
 
+  // outcome lines journaled on the day from the processed marks of files that ended days before
+  // (an attempt killed between its mark and its line, its content met again only now): files
+  // of the day they ended, counted there; here they were "outcomes without a receipt, a lost
+  // journal line", and counted a second time
+  for (let i = files.length - 1; i >= 0; i--) {
+    const f = files[i];
+    if (!f.outcome || f.receipt || unjournaled.has(f.sha256)) continue;
+    const mark = await processed.get(f.sha256).catch(() => undefined);
+    const endedOn = mark?.event && mark.event.file === f.outcome.file && mark.event.partner === f.outcome.partner ? dayOfIso(mark.at, tz) : undefined;
+    if (!mark || !endedOn || endedOn >= days[0]) continue;
+    files.splice(i, 1);
+    notes.push(`${f.outcome.file} (partner ${f.outcome.partner}) has its outcome (${f.outcome.outcome}) journaled by ${f.outcome.writer} at ${f.outcome.ts} from its processed mark: it ended at ${mark.at}, its attempt was interrupted before the mark knew its line journaled, and its content was met again only now. A file of ${endedOn}, counted with that day, not this one.`);
+  }
+
   // 7. files received without an outcome; outcomes without a receipt
   for (const f of files) {
     if (!f.outcome && f.receipt && !unjournaled.has(f.sha256)) {
@@ -574,7 +599,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       const markAt = mark ? new Date(mark.at) : undefined;
       const ended =
         mark && markAt && !Number.isNaN(markAt.getTime())
-          ? `; its processed mark says its content ended ${mark.outcome} at ${mark.at}${mark.file !== f.receipt.file ? ` as ${mark.file}` : ''}${mark.journaled ? ` (journal of ${dayOf(markAt, tz)})` : ''}: finished later, not lost, nothing to drop again`
+          ? `; its processed mark says its content ended ${mark.outcome} at ${mark.at}${mark.file !== f.receipt.file ? ` as ${mark.file}` : ''}${mark.journaled ? ` (journal of ${dayOfIso(mark.journaledAt ?? mark.at, tz) ?? dayOf(markAt, tz)})` : ''}: finished later, not lost, nothing to drop again`
           : '';
       anomalies.push({
         type: 'lost-file',
@@ -738,4 +763,22 @@ export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: st
     out.push({ root, partnerFor: (abs) => partnerOf(config, root, abs) });
   }
   return out;
+}
+
+/** The day of an ISO time in the zone; undefined when it is not one (a mark written by hand). */
+function dayOfIso(iso: string, tz: string): string | undefined {
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? undefined : dayOf(t, tz);
+}
+
+/** Whether the journal of `day` has an outcome line for the content `sha`. */
+async function journalHasOutcome(journalDir: string, day: string, sha: string): Promise<boolean> {
+  let found = false;
+  await readJournalDayStream(journalDir, day, {
+    accept: (text) => text.includes(sha),
+    onLine: (l) => {
+      if (l.event === 'outcome' && l.sha256 === sha) found = true;
+    },
+  });
+  return found;
 }

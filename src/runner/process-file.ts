@@ -478,8 +478,8 @@ async function seenBefore(deps: PipelineDeps, file: InboundFile, day: string, ho
   const copy = { deps, file, day, horodatage, sha, previous, ms, log, bytes };
   if (previous.journaled || !event) return alreadyProcessed(copy);
   // identical to the line the interrupted attempt may have written: counted once by readers
-  await deps.journal.append(event);
-  deps.processed.markJournaled(sha);
+  const line = await deps.journal.append(event);
+  deps.processed.markJournaled(sha, line.ts);
   const ownRetry = event.file === file.relPath && event.partner === file.partner && previous.receivedAt === horodatage;
   log.info({ outcome: event.outcome, outputs: event.outputs.map((o) => o.path), interruptedFile: event.file }, `outcome of ${event.file} journaled from its processed mark (its attempt was interrupted before the journal had it)`);
   if (!ownRetry) return alreadyProcessed(copy);
@@ -643,8 +643,8 @@ async function finish(
   // processed again with its own archive copy (two outcomes for one content)
   await deps.processed.put({ sha256: ctx.sha, outcome, at: deps.clock.now().toISOString(), file: file.relPath, partner: file.partner, receivedAt: ctx.receivedAt, outputs: outputs.map((o) => ({ kind: o.kind, path: o.path })), event });
   faultPoint('after-mark', file.name);
-  await deps.journal.append(event);
-  deps.processed.markJournaled(ctx.sha);
+  const line = await deps.journal.append(event);
+  deps.processed.markJournaled(ctx.sha, line.ts);
   const total = ctx.elapsed();
   // emit: writing the outputs, up to the outcome on disk
   t.emit = Math.max(0, total - t.read - t.parse - t.validate - t.lifecycle - t.enrich - t.facturx);

@@ -10,14 +10,14 @@
  * Where the file system has no hard links, the lock is a file created with O_EXCL instead.
  *
  * A lock is broken when its holder is gone: a process of this machine that no longer runs,
- * or, from another machine, no lock activity of its token for `staleMs`. Within a process
+ * or no lock activity of its token for `staleMs` (a holder touches it while it holds a lock). Within a process
  * the same path is also serialised in memory, so the file is only fought over between
  * processes and threads.
  */
 import fsc from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
+import { machineName } from '../util/machine-name';
 
 export interface LockOptions {
   /** a lock whose holder shows no activity for this long is considered abandoned. Default 60 s. */
@@ -26,7 +26,7 @@ export interface LockOptions {
   timeoutMs?: number;
 }
 
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const HOST = machineName(); // a pid of another PID namespace of this host is not checked (util/machine-name.ts)
 const TOKEN_PREFIX = '.lock-token.';
 /**
  * When this process (thread) began, in its token's name and holder line. A process killed
@@ -259,6 +259,20 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
   }
 }
 
+/**
+ * Lock activity while holding `lockPath`: our token touched (the lock is a link to it, so the
+ * lock's change time moves with it); without hard links, the lock file itself.
+ */
+function touchHeld(lockPath: string): void {
+  const now = new Date();
+  try {
+    const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
+    fsc.utimesSync(mine ? mine.path : lockPath, now, now);
+  } catch {
+    /* released or broken meanwhile: nothing to show */
+  }
+}
+
 /** Releases the lock if it is still ours (it may have been broken as stale and taken since). */
 function release(lockPath: string): void {
   try {
@@ -280,10 +294,16 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   local.set(lockPath, chained);
   await prev.catch(() => undefined);
   try {
-    await acquire(lockPath, opts.staleMs ?? 60_000, opts.timeoutMs ?? 30_000);
+    const staleMs = opts.staleMs ?? 60_000;
+    await acquire(lockPath, staleMs, opts.timeoutMs ?? 30_000);
+    // held longer than staleMs (a big file under its content lock), the lock shows its holder
+    // alive: idle, it was broken by a waiter while its holder ran, and the file processed twice at once
+    const beat = setInterval(() => touchHeld(lockPath), Math.max(10, Math.floor(staleMs / 4)));
+    beat.unref();
     try {
       return await fn();
     } finally {
+      clearInterval(beat);
       release(lockPath);
     }
   } finally {

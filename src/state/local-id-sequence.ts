@@ -11,6 +11,9 @@ import { writeFileAtomic } from '../emit/atomic-write';
 import { withFileLock } from './file-lock';
 import type { IdAllocator } from './id-allocator';
 
+/** The local sequence's mark; its lock is taken by every reservation, local or Redis (redis-id-sequence.ts). */
+export const HIGH_WATER_MARK = 'high-water-mark';
+
 export interface LocalIdSequenceOptions {
   /** folder of the sequence files (state/ids) */
   dir: string;
@@ -28,7 +31,7 @@ export class LocalIdSequence implements IdAllocator {
 
   constructor(private readonly opts: LocalIdSequenceOptions) {
     this.blockSize = BigInt(opts.blockSize ?? 100);
-    this.file = path.join(opts.dir, 'high-water-mark');
+    this.file = path.join(opts.dir, HIGH_WATER_MARK);
   }
 
   private chain: Promise<unknown> = Promise.resolve();
@@ -67,7 +70,7 @@ export async function readHighWaterMark(dir: string, start = 1n): Promise<bigint
     throw e;
   }
   for (const n of names) {
-    if (n !== 'high-water-mark' && !n.startsWith('hwm-')) continue;
+    if (n !== HIGH_WATER_MARK && !n.startsWith('hwm-')) continue;
     if (n.endsWith('.lock') || n.endsWith('.tmp')) continue;
     let text: string;
     try {

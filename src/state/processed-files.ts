@@ -33,6 +33,11 @@ export interface ProcessedRecord {
   event?: OutcomeEvent;
   /** false while the outcome line may not be in the journal yet (see above); true for older marks */
   journaled: boolean;
+  /**
+   * when the journal got the outcome line (its `ts`), from the second line: after a crash
+   * between the two writes, days after `at` (the retry came late); absent in older marks
+   */
+  journaledAt?: string;
 }
 
 /**
@@ -78,8 +83,8 @@ export const REPLY_FILE = /^[0-9a-f]{64}\.reply-[0-9a-f]{16}$/;
 /** no `.json` ending: whatever lists marks by their ending does not take it for one */
 export const ATTEMPT_FILE = /^[0-9a-f]{64}\.attempt$/;
 
-/** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file). */
-const JOURNALED = '{"journaled":true}\n';
+/** The second line, once the journal has the outcome (a JSON value too: `jq` reads the file), with the line's time. */
+const journaledLine = (at: string | undefined) => JSON.stringify(at ? { journaled: true, at } : { journaled: true }) + '\n';
 
 export interface ProcessedFilesOptions {
   /**
@@ -120,6 +125,14 @@ export class ProcessedFiles {
     }
     // marks written before the two states (no outcome line in them) were written after the journal
     rec.journaled = rec.event === undefined || (eol >= 0 && eol < text.length - 1);
+    if (rec.journaled && eol >= 0) {
+      try {
+        const second = JSON.parse(text.slice(eol + 1).split('\n')[0]) as { at?: unknown };
+        if (typeof second?.at === 'string') rec.journaledAt = second.at;
+      } catch {
+        /* a torn second line (not fsynced): journaled all the same, when unknown */
+      }
+    }
     return rec;
   }
 
@@ -230,8 +243,11 @@ export class ProcessedFiles {
     await writeFileAtomic(file, JSON.stringify({ sha256: sha, partner, at }) + '\n', { durable: false });
   }
 
-  /** The mark's outcome line is in the journal (after its fsync). Not fsynced either: lost, it costs one repeated line. */
-  markJournaled(sha: string): void {
+  /**
+   * The mark's outcome line is in the journal (after its fsync), as the line of time `at` (its
+   * `ts`: the day whose journal holds it). Not fsynced either: lost, it costs one repeated line.
+   */
+  markJournaled(sha: string, at?: string): void {
     let fd: number;
     try {
       // appended in place, never created: a mark removed meanwhile is not replaced by half of one
@@ -241,7 +257,7 @@ export class ProcessedFiles {
       throw e;
     }
     try {
-      writeSync(fd, JOURNALED);
+      writeSync(fd, journaledLine(at));
     } finally {
       closeSync(fd);
     }

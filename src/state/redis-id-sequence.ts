@@ -9,13 +9,17 @@
  *  - Redis keeps a random epoch, created with the counter. A block is used only if, after its
  *    mark is on disk, the epoch is still the one it was reserved in; a block reserved just
  *    before Redis lost its data is dropped (a gap, never a duplicate) and reserved again.
+ * A reservation (floor read, Redis, mark written) holds the lock of the local sequence's mark:
+ * a `run` on the same state folder reserves its blocks from the marks on disk alone, and
+ * between a floor read and the mark that follows it, both handed out the same ids.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { writeFileAtomic } from '../emit/atomic-write';
+import { withFileLock } from './file-lock';
 import type { IdAllocator } from './id-allocator';
-import { readHighWaterMark } from './local-id-sequence';
+import { HIGH_WATER_MARK, readHighWaterMark } from './local-id-sequence';
 
 export interface RedisIdSequenceOptions {
   redis: Redis;
@@ -69,7 +73,11 @@ export class RedisIdSequence implements IdAllocator {
     return r;
   }
 
-  private async reserve(): Promise<void> {
+  private reserve(): Promise<void> {
+    return withFileLock(path.join(this.opts.dir, `${HIGH_WATER_MARK}.lock`), () => this.reserveLocked());
+  }
+
+  private async reserveLocked(): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const floor = await readHighWaterMark(this.opts.dir);
       const candidate = randomBytes(8).toString('hex');

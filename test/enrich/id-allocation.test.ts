@@ -68,6 +68,23 @@ describeRedis('Redis sequence (distributed runner)', () => {
     expect(ids.every((x) => /^[1-9]\d*$/.test(x))).toBe(true);
   }, 120000);
 
+  it('a run (local sequence) and workers (Redis) on the same state folder at once never share one', async () => {
+    // each reserved from the marks on disk; between a floor read and the mark written after
+    // it, the other reserved the same block (hundreds of ids given twice before the fix)
+    const dir = tempDir();
+    const p = uniquePrefix('ids-mixed');
+    const kinds = ['local', 'redis', 'local', 'redis'];
+    const outs = await Promise.all(
+      kinds.map((kind, k) =>
+        run(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'test/helpers/child/alloc-ids.ts'), REDIS_URL, p, dir, `w${k}`, '400', kind, '2'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }),
+      ),
+    );
+    const ids = outs.flatMap((o) => o.stdout.trim().split('\n'));
+    expect(ids).toHaveLength(1600);
+    expect(ids.filter((x, i) => ids.indexOf(x) !== i)).toEqual([]);
+    await deletePrefix(redis, p);
+  }, 120000);
+
   it('never reuses an id when Redis comes back empty', async () => {
     const dir = tempDir();
     const p = uniquePrefix('ids-reset');

@@ -3,7 +3,7 @@
  * lock): mutual exclusion between processes, a dead holder's lock broken at once, no inode
  * created or freed per lock, nothing left behind.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +39,36 @@ describe('file lock', () => {
     expect(Date.now() - started).toBeLessThan(5_000); // not by waiting for staleMs
     // the dead process's token went with its lock
     expect(readdirSync(dir).filter((f) => f.startsWith('.lock-token.') && f.includes(`~${child.pid}~`))).toEqual([]);
+  }, 30000);
+
+  it('never breaks the lock of a live holder that keeps it longer than staleMs (a big file under its content lock)', async () => {
+    // the holder's lock showed no activity after staleMs and was broken by a waiter while the
+    // holder still ran: two processings of one content at once
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const child = spawn(process.execPath, [...CHILD, lock, '', '3000', 'hold', '600'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
+    const heldAt = Date.now();
+    const taken = await withFileLock(lock, async () => Date.now(), { staleMs: 600, timeoutMs: 20_000 });
+    await new Promise((r) => child.once('exit', r));
+    // taken once the holder let it go (3 s), not once it looked idle (0.6 s)
+    expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
+  }, 30000);
+
+  it('a process in another PID namespace of this host (a container sharing its name) never takes a live holder for dead', async () => {
+    // the holder's pid means nothing there (no such process, or another one): its lock was broken at once
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const probe = spawnSync('unshare', ['-pf', '--mount-proc', 'true']);
+    if (probe.status !== 0) {
+      console.warn('skipped: unshare -p is not allowed here');
+      return;
+    }
+    const answer = await withFileLock(lock, async () => {
+      const r = await run('unshare', ['-pf', '--mount-proc', process.execPath, ...CHILD, lock, '', '1500', 'try'], { cwd: ROOT });
+      return r.stdout.trim();
+    });
+    expect(answer).toBe('timeout');
   }, 30000);
 
   it('removes the tokens of killed processes from a folder it takes a lock in', async () => {

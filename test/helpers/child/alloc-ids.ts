@@ -1,14 +1,18 @@
 /**
- * Child process of the id-allocation test: allocates N IdCPRO from the Redis sequence and
- * prints them, one per line. argv: redisUrl prefix stateDir writerId count
+ * Child process of the id-allocation test: allocates N IdCPRO from the Redis sequence (a
+ * worker's) or the local one (a `run`'s) and prints them, one per line.
+ * argv: redisUrl prefix stateDir writerId count [redis|local] [blockSize]
  */
 import { createRedis } from '../../../src/queue/redis';
+import type { IdAllocator } from '../../../src/state/id-allocator';
+import { LocalIdSequence } from '../../../src/state/local-id-sequence';
 import { RedisIdSequence } from '../../../src/state/redis-id-sequence';
 
 async function main(): Promise<void> {
-  const [url, prefix, dir, writer, count] = process.argv.slice(2);
-  const redis = createRedis({ url });
-  const seq = new RedisIdSequence({ redis, prefix, dir, writerId: writer, blockSize: 50 });
+  const [url, prefix, dir, writer, count, kind = 'redis', block = '50'] = process.argv.slice(2);
+  const blockSize = Number(block);
+  const redis = kind === 'redis' ? createRedis({ url }) : undefined;
+  const seq: IdAllocator = redis ? new RedisIdSequence({ redis, prefix, dir, writerId: writer, blockSize }) : new LocalIdSequence({ dir, blockSize: blockSize });
   const out: string[] = [];
   const n = Number(count);
   // several concurrent callers inside the process as well
@@ -19,7 +23,7 @@ async function main(): Promise<void> {
     }
   }));
   process.stdout.write(out.join('\n') + '\n');
-  await redis.quit();
+  await redis?.quit();
 }
 
 main().catch((e) => {
