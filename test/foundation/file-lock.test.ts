@@ -47,10 +47,12 @@ describe('file lock', () => {
     const dir = tempDir();
     const lock = path.join(dir, 'held.lock');
     const child = spawn(process.execPath, [...CHILD, lock, '', '3000', 'hold', '600'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    // listened to from the start: the holder exits as soon as it lets go, maybe before the waiter resumes
+    const exited = new Promise((r) => child.once('exit', r));
     await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
     const heldAt = Date.now();
     const taken = await withFileLock(lock, async () => Date.now(), { staleMs: 600, timeoutMs: 20_000 });
-    await new Promise((r) => child.once('exit', r));
+    await exited;
     // taken once the holder let it go (3 s), not once it looked idle (0.6 s)
     expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
   }, 30000);
