@@ -28,17 +28,8 @@ import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { validateFiles } from '../helpers/xsd';
 import { SCHEMAS } from '../helpers/corpus';
 import { prodSetup } from '../helpers/watch';
+import { until } from '../helpers/until';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describeRedis('a file that ends its worker every time', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });

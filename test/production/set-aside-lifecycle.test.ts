@@ -9,7 +9,6 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
@@ -21,17 +20,8 @@ import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
+import { until } from '../helpers/until';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 describeRedis('set-aside of a file whose attempts died after judging its invoices', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
