@@ -13,40 +13,26 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
 import { readJournalDay } from '../../src/journal/journal';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxJobId, fluxJobOptions, type FluxJobData } from '../../src/queue/flux-queue';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { withFileLock } from '../../src/state/file-lock';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis } from '../helpers/redis';
 import { validateFiles } from '../helpers/xsd';
 import { SCHEMAS } from '../helpers/corpus';
 import { prodSetup } from '../helpers/watch';
 import { until } from '../helpers/until';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { queueSuite } from '../helpers/queue-suite';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 describeRedis('a file that ends its worker every time', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
-  let redis: Redis;
-  let queue: Queue<FluxJobData>;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(() => {
-    redis = redisClient();
-    queue = fluxQueue(setup.config, redis);
-  });
-  afterAll(async () => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    await queue.close();
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const s = queueSuite(setup);
 
   it('fails its job once two workers died on it; set-aside refuses it with the reason given, once, and the day reconciles clean', async () => {
     const content = invoiceNumbered(951);
@@ -68,27 +54,27 @@ describeRedis('a file that ends its worker every time', () => {
       await held;
     });
     await taken;
-    await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+    await s.queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
 
     for (let death = 1; death <= 2; death++) {
       const w = startWorkerProcess(setup.configFile);
-      workers.push(w);
+      s.workers.push(w);
       // taken by this worker (a dead worker's job stays listed active until found stalled)
-      await until(`the job taken by worker ${death}`, async () => ((await queue.getJob(id))?.attemptsStarted === death ? true : undefined));
+      await until(`the job taken by worker ${death}`, async () => ((await s.queue.getJob(id))?.attemptsStarted === death ? true : undefined));
       await sleep(300); // well inside the processor
       w.child.kill('SIGKILL');
       expect(await w.exited).toBe('SIGKILL');
     }
     // the next worker finds it stalled a second time: BullMQ fails it rather than run it again
     const last = startWorkerProcess(setup.configFile);
-    workers.push(last);
-    await until('the job failed', async () => ((await queue.getJobState(id)) === 'failed' ? true : undefined)).catch(async (e) => {
-      const j = await queue.getJob(id);
-      throw new Error(`${(e as Error).message}: ${await queue.getJobState(id)} ${JSON.stringify({ stalled: j?.stalledCounter, attempts: j?.attemptsMade, started: j?.attemptsStarted, failed: j?.failedReason })} ${JSON.stringify(await redis.hgetall(`${setup.config.redis.prefix}:flux:${id}`))}`);
+    s.workers.push(last);
+    await until('the job failed', async () => ((await s.queue.getJobState(id)) === 'failed' ? true : undefined)).catch(async (e) => {
+      const j = await s.queue.getJob(id);
+      throw new Error(`${(e as Error).message}: ${await s.queue.getJobState(id)} ${JSON.stringify({ stalled: j?.stalledCounter, attempts: j?.attemptsMade, started: j?.attemptsStarted, failed: j?.failedReason })} ${JSON.stringify(await s.redis.hgetall(`${setup.config.redis.prefix}:flux:${id}`))}`);
     });
     release();
     await holding;
-    const job = await queue.getJob(id);
+    const job = await s.queue.getJob(id);
     expect(job?.failedReason).toBe('job stalled more than allowable limit');
     expect(existsSync(claim.path)).toBe(true); // not lost: waiting in processing/
 
@@ -116,7 +102,7 @@ describeRedis('a file that ends its worker every time', () => {
     expect(blocked.stdout).toMatch(new RegExp(`^not-written +${id} +op-alpha/F951.xml +the refusal could not be written: .*statut/op-alpha.*; the job is left failed`, 'm'));
     expect(blocked.stdout).toContain('0 set aside, 0 already finished, 1 not set aside');
     expect(blocked.code).toBe(1);
-    expect(await queue.getJobState(id)).toBe('failed');
+    expect(await s.queue.getJobState(id)).toBe('failed');
     expect(existsSync(claim.path)).toBe(true);
     const failedLines = (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => l.event === 'system-error' && l.sha256 === sha);
     expect(failedLines.at(-1)).toMatchObject({ file: 'op-alpha/F951.xml', message: expect.stringMatching(/^set aside by the operator, but the refusal could not be written: /) });
@@ -128,7 +114,7 @@ describeRedis('a file that ends its worker every time', () => {
     expect(set.stdout).toMatch(new RegExp(`^set-aside +${id} +op-alpha/F951.xml +refused with the reason given \\(it had failed \\d+ time\\(s\\): job stalled more than allowable limit\\)`, 'm'));
     expect(set.stdout).toContain('1 set aside, 0 already finished, 0 not set aside');
     expect(set.code).toBe(0);
-    expect(await queue.getJob(id)).toBeUndefined();
+    expect(await s.queue.getJob(id)).toBeUndefined();
     expect(existsSync(claim.path)).toBe(false);
 
     // one outcome, refused with the operator's reason; the original kept untouched in error/

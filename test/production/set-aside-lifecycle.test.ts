@@ -9,36 +9,22 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { claimFile } from '../../src/ingest/claim';
 import { readJournalDay } from '../../src/journal/journal';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxJobId, fluxJobOptions } from '../../src/queue/flux-queue';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 import { until } from '../helpers/until';
-import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { queueSuite } from '../helpers/queue-suite';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 describeRedis('set-aside of a file whose attempts died after judging its invoices', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
-  let redis: Redis;
-  let queue: Queue<FluxJobData>;
-  const workers: WorkerProcess[] = [];
-
-  beforeAll(() => {
-    redis = redisClient();
-    queue = fluxQueue(setup.config, redis);
-  });
-  afterAll(async () => {
-    for (const w of workers) w.child.kill('SIGKILL');
-    await queue.close();
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const s = queueSuite(setup);
 
   async function claimAndQueue(name: string, content: string): Promise<string> {
     const src = path.join(setup.inbox('op-alpha'), name);
@@ -47,7 +33,7 @@ describeRedis('set-aside of a file whose attempts died after judging its invoice
     if (!claim) throw new Error('claim failed');
     const sha = sha256(Buffer.from(content));
     const id = fluxJobId(sha, claim.claimId);
-    await queue.add('flux', { path: claim.path, name, relPath: `op-alpha/${name}`, partner: 'op-alpha', sha256: sha, claimId: claim.claimId }, { ...fluxJobOptions(setup.config), jobId: id });
+    await s.queue.add('flux', { path: claim.path, name, relPath: `op-alpha/${name}`, partner: 'op-alpha', sha256: sha, claimId: claim.claimId }, { ...fluxJobOptions(setup.config), jobId: id });
     return id;
   }
 
@@ -55,12 +41,12 @@ describeRedis('set-aside of a file whose attempts died after judging its invoice
     const id = await claimAndQueue('F961.xml', invoiceNumbered(961));
     for (let death = 1; death <= 2; death++) {
       const w = startWorkerProcess(setup.configFile, { CHORUS_FLUX_FAULT: 'after-pivots' });
-      workers.push(w);
+      s.workers.push(w);
       expect(await w.exited).toBe('SIGKILL');
     }
     const last = startWorkerProcess(setup.configFile);
-    workers.push(last);
-    await until('the job failed', async () => ((await queue.getJobState(id)) === 'failed' ? true : undefined));
+    s.workers.push(last);
+    await until('the job failed', async () => ((await s.queue.getJobState(id)) === 'failed' ? true : undefined));
     expect(readdirSync(path.join(setup.config.paths.out, 'pivot', 'VALM01')).filter((f) => !f.startsWith('.'))).toEqual([]); // never committed
 
     const set = await cli(['set-aside', id, '--reason', 'Flux trop lourd : merci de le scinder.', '--config', setup.configFile], { timeoutMs: 60_000 });
@@ -68,7 +54,7 @@ describeRedis('set-aside of a file whose attempts died after judging its invoice
 
     // the partner sends the invoice again, corrected: same supplier, number and year, other bytes
     const again = await claimAndQueue('F961-v2.xml', invoiceNumbered(961, ' (renvoi)'));
-    await until('the corrected file processed', async () => ((await queue.getJobState(again)) === 'completed' ? true : (await queue.getJobState(again)) === 'failed' ? false : undefined));
+    await until('the corrected file processed', async () => ((await s.queue.getJobState(again)) === 'completed' ? true : (await s.queue.getJobState(again)) === 'failed' ? false : undefined));
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);
 
