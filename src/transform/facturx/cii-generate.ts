@@ -10,6 +10,9 @@ import { bytesOfParts, joinParts, RawTexts } from '../../xml/raw-texts';
 import { CII_INVOICE, CII_NS } from './cii-mapping';
 import { overTwoDecimals, unsignedZero, withTwoDecimals, type Attrs, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
+import { walkedTree, type WalkedElement } from './walked-tree';
+import type { LiftedContents } from '../../xml/document';
+import type { XNode } from '../../xml/nodes';
 
 /** A mandatory element the model has no value for, or a value the profile's rules refuse. */
 export interface CiiProblem {
@@ -33,16 +36,16 @@ export interface CiiResult {
   readonly xml: string;
   /** the XML as UTF-8 bytes, filled from the parts: no string of the whole document */
   bytes(): Buffer;
+  /**
+   * The tree `readXml` gives for these bytes, made from the walk without parsing them
+   * (walked-tree.ts); read it before the XML is built, which lets the walk go.
+   */
+  tree(): { node: XNode; contents: LiftedContents };
   problems: CiiProblem[];
 }
 
-interface XEl {
-  n: string;
-  a?: Record<string, string>;
-  /** the text, or bytes written as their base64 */
-  t?: string | Uint8Array;
-  c?: XEl[];
-}
+/** A walked element: its text, or bytes written as their base64. */
+type XEl = WalkedElement;
 
 function cleanAttrs(a: Attrs | undefined): Record<string, string> | undefined {
   if (!a) return undefined;
@@ -173,6 +176,10 @@ export function generateCii(invoice: Invoice, profile: FacturXProfile): CiiResul
     },
     bytes() {
       return bytesOfParts(this.parts);
+    },
+    tree() {
+      if (pending === undefined) throw new Error('generateCii: the tree is read before the XML is built');
+      return walkedTree('rsm:CrossIndustryInvoice', pending);
     },
   };
 }

@@ -8,13 +8,15 @@
  * richest lower one is taken otherwise (make.ts). MINIMUM and BASIC WL are no EN 16931 invoices.
  */
 import { parseCii } from '../parse/cii';
-import { readXml } from '../parse/flux';
 import { validateInvoice } from '../validate/engine';
-import type { CiiProblem } from './cii-generate';
+import type { CiiResult, CiiProblem } from './cii-generate';
 
-/** The fatal EN 16931 findings on a generated CII, as problems of the profile. */
-export function ciiRuleProblems(xml: Uint8Array): CiiProblem[] {
-  const parsed = readXml(xml);
+/**
+ * The fatal EN 16931 findings on a generated CII, as problems of the profile. The CII is read
+ * back from its walk (walked-tree.ts), the tree its bytes parse to, without parsing them.
+ */
+export function ciiRuleProblems(cii: Pick<CiiResult, 'tree'>): CiiProblem[] {
+  const parsed = cii.tree();
   const invoice = parseCii(parsed.node, parsed.contents);
   return validateInvoice({ invoice }, 'en16931')
     .filter((f) => f.severity === 'fatal')

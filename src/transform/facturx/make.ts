@@ -94,7 +94,7 @@ function dataOfCompleted(inv: Invoice, profile: FacturXProfile): FacturXData {
   const xmlBytes = () => (bytes ??= cii.bytes());
   const problems = [...cii.problems, ...profileProblems(inv, profile)];
   // a profile with lines is an EN 16931 invoice: its CII must pass the rules' CII form too (cii-rules.ts)
-  if (problems.length === 0 && PROFILE_INFO[profile].lines) problems.push(...ciiRuleProblems(xmlBytes()));
+  if (problems.length === 0 && PROFILE_INFO[profile].lines) problems.push(...ciiRuleProblems(cii));
   // the XML text is built only if read (makeBestFacturX reads it for the profile it keeps)
   return {
     invoice: inv,
