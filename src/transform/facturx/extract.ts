@@ -4,6 +4,7 @@
  */
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
 import { FluxError } from '../../model/flux-error';
+import { reachesEof } from './pdf-end';
 import { loadPdfQuietly } from './quiet-pdf-load';
 import { xmpFacts, type XmpFacts } from './xmp-facts';
 
@@ -86,8 +87,14 @@ function unreadablePdf(e: unknown): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete (cut during the transfer?).');
 }
 
+function cutPdf(): FluxError {
+  return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete, it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?). Send the whole file again.');
+}
+
 /** Returns the embedded invoice XML, or throws FluxError FLUX-FACTURX-NOXML / FLUX-PDF. */
 export async function extractEmbeddedInvoice(pdf: Uint8Array, maxXmlBytes = DEFAULT_MAX_EMBEDDED_BYTES): Promise<EmbeddedInvoice> {
+  // before pdf-lib, which reads a cut file's first objects as if they were the whole PDF
+  if (!reachesEof(pdf)) throw cutPdf();
   let doc: PDFDocument;
   try {
     doc = await loadPdfQuietly(pdf, { updateMetadata: false, throwOnInvalidObject: false });
