@@ -11,7 +11,8 @@ import path from 'node:path';
 import { isFluxError } from '../../src/model/flux-error';
 import { parseFlux, type ParseOptions } from '../../src/transform/parse/flux';
 import { cli } from '../helpers/cli';
-import { bundledConfig, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { xpath } from '../helpers/xpath';
 
 /** A PDF of the given objects (1 is the catalog), with a correct cross-reference table. */
 function pdfOf(objects: Buffer[]): Buffer {
@@ -105,6 +106,35 @@ describe('hostile PDFs', () => {
     // one copy saved with a byte-order mark and CRLF line ends is still the same invoice (it was refused as two)
     const saved = await parseFlux(withEmbedded([['zugferd-invoice.xml', `\ufeff${cii.replace(/\n/g, '\r\n')}`], ['factur-x.xml', cii]]));
     expect([saved.kind, 'embeddedXmlName' in saved ? saved.embeddedXmlName : undefined]).toEqual(['IN_DP_E2_CII_FACTURX', 'factur-x.xml']);
+  });
+
+  // found by an audit: a 27 KB PDF whose factur-x.xml was empty was refused as "The file is empty
+  // (0 bytes)", one whose XML was broken "Malformed XML at line 29": the partner looks at the PDF
+  // (it has no line 29; it is not empty) and, told it is empty, sends the same one again
+  it('a refusal of the embedded XML names that file, not the PDF', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'), 'utf8');
+    const zugferd1 = '<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"/>';
+    const cases: [string, string, string][] = [
+      ['', 'FLUX-EMPTY', 'In the XML embedded in the PDF (factur-x.xml): the file is empty (0 bytes).'],
+      [cii.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE x [<!ENTITY a "b">]>'), 'FLUX-DTD', 'In the XML embedded in the PDF (factur-x.xml): the file declares a DTD'],
+      [cii.replace('</ram:Name>', '</ram:Nom>'), 'FLUX-MALFORMED', 'In the XML embedded in the PDF (factur-x.xml): malformed XML at line '],
+      [zugferd1, 'FLUX-ROOT', 'In the XML embedded in the PDF (factur-x.xml): the root element is a ZUGFeRD 1.0 invoice ({urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument), not a CII D16B CrossIndustryInvoice (Factur-X, ZUGFeRD 2).'],
+      ['<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', 'FLUX-ROOT', 'In the XML embedded in the PDF (factur-x.xml): the root element is a {urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice, not a CII D16B'],
+    ];
+    for (const [xml, rule, start] of cases) {
+      const r = await refusal(withEmbedded([['factur-x.xml', xml]]));
+      expect(r).toEqual({ rule, message: expect.stringContaining(start) });
+      expect(r.message.startsWith(start)).toBe(true);
+    }
+    // the same words reach the partner, in the 93 of the status flow
+    const root = tempDir('cf-embedded-words-');
+    mkdirSync(path.join(root, 'inbox', 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(root, 'inbox', 'op-alpha', 'vide.pdf'), withEmbedded([['factur-x.xml', '']]));
+    const summary = await runOnce(path.join(root, 'inbox'), bundledConfig(path.join(root, 'out')));
+    expect(summary.results.map((r) => [r.outcome, r.findings.map((f) => f.rule)])).toEqual([['refused', ['FLUX-EMPTY']]]);
+    const statut = listFiles(path.join(root, 'out')).filter((f) => f.startsWith('statut/'));
+    expect(statut).toHaveLength(1);
+    expect(xpath(path.join(root, 'out', statut[0]), "string(//*[local-name()='LibelleErreur'])")).toBe('In the XML embedded in the PDF (factur-x.xml): the file is empty (0 bytes).');
   });
 
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {
