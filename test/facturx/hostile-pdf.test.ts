@@ -46,6 +46,30 @@ function flateBomb(bytes: number): Buffer {
   ]);
 }
 
+/** A Factur-X whose /AF lists `specs` file specifications of factur-x.xml, all naming one stream of `xml` (deflated). */
+function oneStreamNamedMany(specs: number, xml: Buffer): Buffer {
+  const z = deflateSync(xml, { level: 9 });
+  return pdfOf([
+    Buffer.from(`<< /Type /Catalog /Pages 2 0 R /AF [${Array.from({ length: specs }, (_, k) => `${5 + k} 0 R`).join(' ')}] >>`),
+    ...PAGES.slice(1),
+    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+    ...Array.from({ length: specs }, () => Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 4 0 R >> >>')),
+  ]);
+}
+
+/** A Factur-X embedding `copies` streams of the same `xml`, each under its own factur-x.xml file specification. */
+function sameXmlManyStreams(copies: number, xml: Buffer): Buffer {
+  const z = deflateSync(xml, { level: 9 });
+  return pdfOf([
+    Buffer.from(`<< /Type /Catalog /Pages 2 0 R /AF [${Array.from({ length: copies }, (_, k) => `${4 + 2 * k} 0 R`).join(' ')}] >>`),
+    ...PAGES.slice(1),
+    ...Array.from({ length: copies }, (_, k) => [
+      Buffer.from(`<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F ${5 + 2 * k} 0 R >> >>`),
+      Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+    ]).flat(),
+  ]);
+}
+
 async function refusal(bytes: Buffer, opts?: ParseOptions): Promise<{ rule: string; message: string }> {
   try {
     await parseFlux(bytes, opts);
@@ -92,13 +116,38 @@ describe('hostile PDFs', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(600 << 20);
   });
 
+  // found by an audit: each file specification's stream was decoded anew, so a 75 KB PDF naming one
+  // stream of 50 MB 200 times took 44 s of CPU (an hour for 20,000), under every size limit
+  it('a stream named by many file specifications is decoded once', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'));
+    // the invoice, then 8 MB of white space (allowed after the root element)
+    const pdf = oneStreamNamedMany(1000, Buffer.concat([cii, Buffer.alloc(8 << 20, 0x20)]));
+    expect(pdf.length).toBeLessThan(200_000);
+    const started = Date.now();
+    const parsed = await parseFlux(pdf);
+    expect(Date.now() - started).toBeLessThan(10_000); // 8 GB to inflate, before
+    expect(parsed.kind === 'IN_DP_E2_CII_FACTURX' && parsed.invoices[0].number).toBe('12115118');
+  }, 180_000);
+
+  it('copies of one invoice in as many streams share the size limit', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'));
+    const pdf = sameXmlManyStreams(20, Buffer.concat([cii, Buffer.alloc(3 << 20, 0x20)]));
+    expect(await refusal(pdf, { maxEmbeddedBytes: 8 << 20 })).toEqual({
+      rule: 'FLUX-TAILLE',
+      message: `The embedded invoice files ("factur-x.xml" and those read before it) decompress to more than ${8 << 20} bytes (the limit of an invoice with its attachments); it is not read further.`,
+    });
+    // two copies fit: the same invoice, taken once
+    const two = await parseFlux(sameXmlManyStreams(2, Buffer.concat([cii, Buffer.alloc(3 << 20, 0x20)])), { maxEmbeddedBytes: 8 << 20 });
+    expect(two.kind === 'IN_DP_E2_CII_FACTURX' && two.invoices[0].number).toBe('12115118');
+  });
+
   it('two different invoices embedded in one PDF are refused as ambiguous; the same one under two names is taken', async () => {
     const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'), 'utf8');
     const other = cii.replace(/<ram:ID>([^<]*)<\/ram:ID>/, '<ram:ID>$1-AUTRE</ram:ID>');
     expect(other).not.toBe(cii);
     expect(await refusal(withEmbedded([['factur-x.xml', cii], ['factur-x.xml', other]]))).toEqual({
       rule: 'FLUX-FACTURX-AMBIGU',
-      message: 'The PDF embeds 2 different invoice files (factur-x.xml, factur-x.xml): which one is the invoice cannot be told. Send a Factur-X with one.',
+      message: 'The PDF embeds different invoice files (factur-x.xml, factur-x.xml): which one is the invoice cannot be told. Send a Factur-X with one.',
     });
     expect((await refusal(withEmbedded([['factur-x.xml', cii], ['zugferd-invoice.xml', other]]))).rule).toBe('FLUX-FACTURX-AMBIGU');
     const same = await parseFlux(withEmbedded([['zugferd-invoice.xml', cii], ['factur-x.xml', cii]]));
