@@ -7,12 +7,21 @@
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { isFluxError } from '../../src/model/flux-error';
+import { makeFacturX } from '../../src/transform/facturx/make';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { cli } from '../helpers/cli';
-import { bundledConfig, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { run } from './oracles';
 
 const sample = path.resolve(__dirname, '../../../shared/corpus/facturx-pdfs/Facture_FR_MINIMUM.pdf');
+const akretion = path.resolve(__dirname, '../../../shared/corpus/facturx-pdfs/akretion-invoice_EN16931.pdf');
+
+/** Where each object of a PDF ends (just after its `endobj` and line end), the last excepted. */
+function objectEnds(pdf: Buffer): number[] {
+  const ends: number[] = [];
+  for (let i = pdf.indexOf('endobj'); i >= 0; i = pdf.indexOf('endobj', i + 6)) ends.push(i + 6 + (pdf[i + 6] === 0x0d ? 2 : 1));
+  return ends.filter((e) => e < pdf.lastIndexOf('startxref'));
+}
 
 async function refusal(bytes: Buffer): Promise<{ rule: string; message: string }> {
   try {
@@ -51,6 +60,47 @@ describe('damaged PDFs', () => {
     expect(warn).not.toHaveBeenCalled();
     expect(console.warn).toBe(before); // restored once the load is over
     warn.mockRestore();
+  });
+
+  // found by an audit: pdf-lib reads a cut file's first objects as a whole PDF; the catalog and
+  // factur-x.xml often come first, and the official EN 16931 sample cut to an eighth of its size
+  // was accepted as a Factur-X, its broken PDF sent to the finance SI as the invoice's own
+  it('a Factur-X cut after any of its objects is refused as cut, whatever pdf-lib can still read', async () => {
+    const whole = readFileSync(akretion);
+    const ends = objectEnds(whole);
+    expect(ends.length).toBeGreaterThan(40);
+    for (const end of ends) {
+      const r = await refusal(whole.subarray(0, end));
+      expect({ end, ...r }).toEqual({ end, rule: 'FLUX-PDF', message: expect.stringMatching(/^The PDF cannot be read: it is damaged or incomplete, it does not end with %%EOF/) });
+    }
+  });
+
+  it('bytes after %%EOF (a gateway line, padding) do not make a whole Factur-X cut', async () => {
+    const whole = readFileSync(akretion);
+    for (const tail of [Buffer.from('\r\n-- \r\nScanned by the mail gateway\r\n'), Buffer.alloc(4096), Buffer.alloc(700, 0x41)]) {
+      const parsed = await parseFlux(Buffer.concat([whole, tail]));
+      expect(parsed.kind).toBe('IN_DP_E2_CII_FACTURX');
+    }
+    expect((await refusal(Buffer.concat([whole, Buffer.alloc(1100, 0x41)]))).message).toMatch(/does not end with %%EOF/);
+  });
+
+  it('run refuses a routed Factur-X cut during the transfer: kept in error/ as received, no pivot', async () => {
+    const fixture = await parseFlux(readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
+    if (fixture.kind === 'CPPStatut') throw new Error('not an invoice');
+    const whole = Buffer.from((await makeFacturX(fixture.invoices[0])).pdf);
+    // cut just after factur-x.xml's object: everything a reader of the invoice needs is there
+    const xmlObject = whole.indexOf('/EmbeddedFile');
+    const cut = whole.subarray(0, objectEnds(whole).find((e) => e > xmlObject));
+    const inbox = path.join(dir, 'cut-inbox', 'op-alpha');
+    mkdirSync(inbox, { recursive: true });
+    writeFileSync(path.join(inbox, 'facture-coupee.pdf'), cut);
+    const out = path.join(dir, 'cut-out');
+    const summary = await runOnce(path.join(dir, 'cut-inbox'), bundledConfig(out));
+    expect(summary.failures).toEqual([]);
+    expect(summary.results.map((r) => [r.outcome, r.findings.map((f) => f.rule)])).toEqual([['refused', ['FLUX-PDF']]]);
+    expect(listFiles(out).filter((f) => f.startsWith('pivot/'))).toEqual([]);
+    const day = readdirSync(path.join(out, 'error'))[0];
+    expect(readFileSync(path.join(out, 'error', day, 'facture-coupee.pdf'))).toEqual(cut);
   });
 
   it('validate reports each file, the damaged one included, and goes on with the next', async () => {

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { isFluxError } from '../../src/model/flux-error';
 import { parseFlux, type ParseOptions } from '../../src/transform/parse/flux';
 import { cli } from '../helpers/cli';
-import { bundledConfig, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { xpath } from '../helpers/xpath';
 
 /** A PDF of the given objects (1 is the catalog), with a correct cross-reference table. */
 function pdfOf(objects: Buffer[]): Buffer {
@@ -42,6 +43,30 @@ function flateBomb(bytes: number): Buffer {
     Buffer.from('<< /Names [(factur-x.xml) 5 0 R] >>'),
     Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>'),
     Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+  ]);
+}
+
+/** A Factur-X whose /AF lists `specs` file specifications of factur-x.xml, all naming one stream of `xml` (deflated). */
+function oneStreamNamedMany(specs: number, xml: Buffer): Buffer {
+  const z = deflateSync(xml, { level: 9 });
+  return pdfOf([
+    Buffer.from(`<< /Type /Catalog /Pages 2 0 R /AF [${Array.from({ length: specs }, (_, k) => `${5 + k} 0 R`).join(' ')}] >>`),
+    ...PAGES.slice(1),
+    Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+    ...Array.from({ length: specs }, () => Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 4 0 R >> >>')),
+  ]);
+}
+
+/** A Factur-X embedding `copies` streams of the same `xml`, each under its own factur-x.xml file specification. */
+function sameXmlManyStreams(copies: number, xml: Buffer): Buffer {
+  const z = deflateSync(xml, { level: 9 });
+  return pdfOf([
+    Buffer.from(`<< /Type /Catalog /Pages 2 0 R /AF [${Array.from({ length: copies }, (_, k) => `${4 + 2 * k} 0 R`).join(' ')}] >>`),
+    ...PAGES.slice(1),
+    ...Array.from({ length: copies }, (_, k) => [
+      Buffer.from(`<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F ${5 + 2 * k} 0 R >> >>`),
+      Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]),
+    ]).flat(),
   ]);
 }
 
@@ -91,13 +116,38 @@ describe('hostile PDFs', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(600 << 20);
   });
 
+  // found by an audit: each file specification's stream was decoded anew, so a 75 KB PDF naming one
+  // stream of 50 MB 200 times took 44 s of CPU (an hour for 20,000), under every size limit
+  it('a stream named by many file specifications is decoded once', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'));
+    // the invoice, then 8 MB of white space (allowed after the root element)
+    const pdf = oneStreamNamedMany(1000, Buffer.concat([cii, Buffer.alloc(8 << 20, 0x20)]));
+    expect(pdf.length).toBeLessThan(200_000);
+    const started = Date.now();
+    const parsed = await parseFlux(pdf);
+    expect(Date.now() - started).toBeLessThan(10_000); // 8 GB to inflate, before
+    expect(parsed.kind === 'IN_DP_E2_CII_FACTURX' && parsed.invoices[0].number).toBe('12115118');
+  }, 180_000);
+
+  it('copies of one invoice in as many streams share the size limit', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'));
+    const pdf = sameXmlManyStreams(20, Buffer.concat([cii, Buffer.alloc(3 << 20, 0x20)]));
+    expect(await refusal(pdf, { maxEmbeddedBytes: 8 << 20 })).toEqual({
+      rule: 'FLUX-TAILLE',
+      message: `The embedded invoice files ("factur-x.xml" and those read before it) decompress to more than ${8 << 20} bytes (the limit of an invoice with its attachments); it is not read further.`,
+    });
+    // two copies fit: the same invoice, taken once
+    const two = await parseFlux(sameXmlManyStreams(2, Buffer.concat([cii, Buffer.alloc(3 << 20, 0x20)])), { maxEmbeddedBytes: 8 << 20 });
+    expect(two.kind === 'IN_DP_E2_CII_FACTURX' && two.invoices[0].number).toBe('12115118');
+  });
+
   it('two different invoices embedded in one PDF are refused as ambiguous; the same one under two names is taken', async () => {
     const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'), 'utf8');
     const other = cii.replace(/<ram:ID>([^<]*)<\/ram:ID>/, '<ram:ID>$1-AUTRE</ram:ID>');
     expect(other).not.toBe(cii);
     expect(await refusal(withEmbedded([['factur-x.xml', cii], ['factur-x.xml', other]]))).toEqual({
       rule: 'FLUX-FACTURX-AMBIGU',
-      message: 'The PDF embeds 2 different invoice files (factur-x.xml, factur-x.xml): which one is the invoice cannot be told. Send a Factur-X with one.',
+      message: 'The PDF embeds different invoice files (factur-x.xml, factur-x.xml): which one is the invoice cannot be told. Send a Factur-X with one.',
     });
     expect((await refusal(withEmbedded([['factur-x.xml', cii], ['zugferd-invoice.xml', other]]))).rule).toBe('FLUX-FACTURX-AMBIGU');
     const same = await parseFlux(withEmbedded([['zugferd-invoice.xml', cii], ['factur-x.xml', cii]]));
@@ -105,6 +155,35 @@ describe('hostile PDFs', () => {
     // one copy saved with a byte-order mark and CRLF line ends is still the same invoice (it was refused as two)
     const saved = await parseFlux(withEmbedded([['zugferd-invoice.xml', `\ufeff${cii.replace(/\n/g, '\r\n')}`], ['factur-x.xml', cii]]));
     expect([saved.kind, 'embeddedXmlName' in saved ? saved.embeddedXmlName : undefined]).toEqual(['IN_DP_E2_CII_FACTURX', 'factur-x.xml']);
+  });
+
+  // found by an audit: a 27 KB PDF whose factur-x.xml was empty was refused as "The file is empty
+  // (0 bytes)", one whose XML was broken "Malformed XML at line 29": the partner looks at the PDF
+  // (it has no line 29; it is not empty) and, told it is empty, sends the same one again
+  it('a refusal of the embedded XML names that file, not the PDF', async () => {
+    const cii = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'), 'utf8');
+    const zugferd1 = '<?xml version="1.0" encoding="UTF-8"?>\n<rsm:CrossIndustryDocument xmlns:rsm="urn:ferd:CrossIndustryDocument:invoice:1p0"/>';
+    const cases: [string, string, string][] = [
+      ['', 'FLUX-EMPTY', 'In the XML embedded in the PDF (factur-x.xml): the file is empty (0 bytes).'],
+      [cii.replace(/^(<\?xml[^>]*\?>)/, '$1<!DOCTYPE x [<!ENTITY a "b">]>'), 'FLUX-DTD', 'In the XML embedded in the PDF (factur-x.xml): the file declares a DTD'],
+      [cii.replace('</ram:Name>', '</ram:Nom>'), 'FLUX-MALFORMED', 'In the XML embedded in the PDF (factur-x.xml): malformed XML at line '],
+      [zugferd1, 'FLUX-ROOT', 'In the XML embedded in the PDF (factur-x.xml): the root element is a ZUGFeRD 1.0 invoice ({urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument), not a CII D16B CrossIndustryInvoice (Factur-X, ZUGFeRD 2).'],
+      ['<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>', 'FLUX-ROOT', 'In the XML embedded in the PDF (factur-x.xml): the root element is a {urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice, not a CII D16B'],
+    ];
+    for (const [xml, rule, start] of cases) {
+      const r = await refusal(withEmbedded([['factur-x.xml', xml]]));
+      expect(r).toEqual({ rule, message: expect.stringContaining(start) });
+      expect(r.message.startsWith(start)).toBe(true);
+    }
+    // the same words reach the partner, in the 93 of the status flow
+    const root = tempDir('cf-embedded-words-');
+    mkdirSync(path.join(root, 'inbox', 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(root, 'inbox', 'op-alpha', 'vide.pdf'), withEmbedded([['factur-x.xml', '']]));
+    const summary = await runOnce(path.join(root, 'inbox'), bundledConfig(path.join(root, 'out')));
+    expect(summary.results.map((r) => [r.outcome, r.findings.map((f) => f.rule)])).toEqual([['refused', ['FLUX-EMPTY']]]);
+    const statut = listFiles(path.join(root, 'out')).filter((f) => f.startsWith('statut/'));
+    expect(statut).toHaveLength(1);
+    expect(xpath(path.join(root, 'out', statut[0]), "string(//*[local-name()='LibelleErreur'])")).toBe('In the XML embedded in the PDF (factur-x.xml): the file is empty (0 bytes).');
   });
 
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {

@@ -120,18 +120,41 @@ export interface ParseOptions {
   maxEmbeddedBytes?: number;
 }
 
+/** ZUGFeRD 1.0's root (2014–2018), still sent by older German software. */
+const ZUGFERD_1 = { localName: 'CrossIndustryDocument', namespace: 'urn:ferd:CrossIndustryDocument:invoice:1p0' };
+
+/** The XML of a Factur-X must be a CII D16B invoice; said of its root in the words of a PDF's content. */
+function checkEmbeddedRoot(root: RootInfo): void {
+  if (root.localName === 'CrossIndustryInvoice' && root.namespace === NS.CII) return;
+  const seen = root.namespace ? `{${root.namespace}}${root.localName}` : root.localName;
+  const what = root.localName === ZUGFERD_1.localName && root.namespace === ZUGFERD_1.namespace ? `a ZUGFeRD 1.0 invoice (${seen})` : `a ${seen}`;
+  throw new FluxError('FLUX-ROOT', `The root element is ${what}, not a CII D16B CrossIndustryInvoice (Factur-X, ZUGFeRD 2).`, `/${root.localName}`);
+}
+
+/**
+ * A refusal of a Factur-X's embedded XML, said of that file: "The file is empty (0 bytes)" or
+ * "Malformed XML at line 29" of a 27 KB PDF sent the partner looking at the PDF, and a partner
+ * told its file is empty sends the same one again.
+ */
+function inEmbeddedXml(e: FluxError, name: string): FluxError {
+  const said = e.message.charAt(0).toLowerCase() + e.message.slice(1);
+  return new FluxError(e.rule, `In the XML embedded in the PDF (${name}): ${said}`, e.path, e.line, e.kind);
+}
+
 /** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
 export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFlux> {
   if (bytes.length > 0 && isPdf(bytes)) {
     const embedded = await extractEmbeddedInvoice(bytes, opts.maxEmbeddedBytes);
-    const xml = readXml(embedded.xml);
-    if (rootFamily(xml.root) !== 'CII') {
-      throw new FluxError('FLUX-ROOT', `The XML embedded in the PDF (${embedded.name}) is a ${xml.root.localName}, not a CII CrossIndustryInvoice.`);
+    try {
+      const xml = readXml(embedded.xml);
+      checkEmbeddedRoot(xml.root);
+      checkNamespaces(xml, 'CII', opts);
+      const inv = parseCii(xml.node, xml.contents);
+      inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart };
+      return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
+    } catch (e) {
+      throw isFluxError(e) ? inEmbeddedXml(e, embedded.name) : e;
     }
-    checkNamespaces(xml, 'CII', opts);
-    const inv = parseCii(xml.node, xml.contents);
-    inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart };
-    return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
   }
   const xml = readXml(bytes);
   const family = rootFamily(xml.root);
