@@ -8,7 +8,9 @@
  *   it): the supplier's completion then became a DOUBLON, and the invoice could never go out;
  * - a status arriving late (an older Horodatage) replaced a newer one;
  * - a blank Commentaire hid the SI's ComplementStatut from the lifecycle, trace and the CDAR;
- * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx.
+ * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx;
+ * - a status dated before the suspension its supplier had since answered (the SI's flow sent
+ *   again after a 96) suspended the completed invoice again, and the supplier was asked again.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -176,6 +178,27 @@ describe('status flows at the edges of the lifecycle', () => {
       expect([n, [...new Set(fromThisFile.map((o) => o.path.split('/')[1]))]]).toEqual([n, [partner]]);
       expect(fromThisFile.some((o) => o.path.startsWith(`statut/${partner}/`))).toBe(true);
     }
+  });
+
+  it('refuses, once the supplier completed the invoice, the suspension it answered told again, or a status older than it: the SI flow sent again after its 96', async () => {
+    const inv = PAPETERIE.replace(/F-2026-0101/g, 'F-RENVOI-1');
+    expect(only(await run([['op-alpha', 'f.xml', inv]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const suspension = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-RENVOI-1', idStatut: '06', horodatage: '2026-11-25T10:00:00+01:00', commentaire: 'Joindre le bon de livraison' };
+    const unknown = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-RENVOI-INCONNUE', idStatut: '07', horodatage: '2026-11-25T10:00:00+01:00' };
+    const first = only(await run([['si-valmont', 's1.xml', siStatusFlow('SI-R1', [suspension, unknown])]]), 'si-valmont/s1.xml');
+    expect([first.outcome, first.invoices[0].state, first.findings.map((f) => f.rule)]).toEqual(['status-applied', 'SUSPENDUE', ['CPRO-STATUT-INCONNUE']]);
+    const completed = only(await run([['op-alpha', 'f-complete.xml', inv.replace('</Invoice>', '<!-- BL joint -->\n</Invoice>')]]), 'op-alpha/f-complete.xml');
+    expect(completed.invoices[0]).toMatchObject({ outcome: 'completed', renvoi: 'Complétée' });
+    // the SI sends its flow again, the unknown line mended: the suspension already answered is not news
+    const again = only(await run([['si-valmont', 's2.xml', siStatusFlow('SI-R2', [suspension, { ...unknown, idFacture: 'F-RENVOI-1', idStatut: '07', horodatage: '2026-11-24T09:00:00+01:00' }])]]), 'si-valmont/s2.xml');
+    expect([again.outcome, again.findings.map((f) => f.rule), again.invoices.map((i) => i.state)]).toEqual(['refused', ['CPRO-STATUT-ANTERIEUR', 'CPRO-STATUT-ANTERIEUR'], ['MISE_A_DISPOSITION', 'MISE_A_DISPOSITION']]);
+    expect(again.findings[0].message).toContain('SUSPENDUE of 2026-11-25T10:00:00+01:00');
+    expect(outputsOf(again, 'statut/op-alpha/')).toEqual([]);
+    const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-RENVOI-1');
+    expect(rec.state).toBe('MISE_A_DISPOSITION');
+    // another status on the completed invoice applies and is forwarded, even dated the same moment (an SI that dates by the day)
+    const fait = only(await run([['si-valmont', 's3.xml', siStatusFlow('SI-R3', [{ ...suspension, idStatut: '07', commentaire: undefined }])]]), 'si-valmont/s3.xml');
+    expect([fait.outcome, fait.invoices[0].state, outputsOf(fait, 'statut/op-alpha/')]).toEqual(['status-applied', 'SERVICE_FAIT', [expect.any(String)]]);
   });
 
   it("reads a Horodatage without a time zone in the installation's, not the server's", async () => {
