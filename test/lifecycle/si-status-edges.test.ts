@@ -10,7 +10,9 @@
  * - a blank Commentaire hid the SI's ComplementStatut from the lifecycle, trace and the CDAR;
  * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx;
  * - a status dated before the suspension its supplier had since answered (the SI's flow sent
- *   again after a 96) suspended the completed invoice again, and the supplier was asked again.
+ *   again after a 96) suspended the completed invoice again, and the supplier was asked again;
+ * - values the XSD takes in another lexical form (IdStatut `+07`, `008`; a DateFacture with its
+ *   time zone) were refused as "not an invoice status", "not a date".
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +21,7 @@ import { LifecycleStore } from '../../src/lifecycle/store';
 import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
-import { validateFiles } from '../helpers/xsd';
+import { validateFiles, validateStrings } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
 
 const WORKS = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/decompte-travaux-a4.xml'), 'utf8');
@@ -199,6 +201,25 @@ describe('status flows at the edges of the lifecycle', () => {
     // another status on the completed invoice applies and is forwarded, even dated the same moment (an SI that dates by the day)
     const fait = only(await run([['si-valmont', 's3.xml', siStatusFlow('SI-R3', [{ ...suspension, idStatut: '07', commentaire: undefined }])]]), 'si-valmont/s3.xml');
     expect([fait.outcome, fait.invoices[0].state, outputsOf(fait, 'statut/op-alpha/')]).toEqual(['status-applied', 'SERVICE_FAIT', [expect.any(String)]]);
+  });
+
+  it('reads a status code and a DateFacture by their value, as the XSD does (+07, 008, 2026-11-02+01:00)', async () => {
+    expect(only(await run([['op-alpha', 'v.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-VALEUR-1')]]), 'op-alpha/v.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-VALEUR-1' };
+    const flow = siStatusFlow('SI-V1', [
+      { ...line, idStatut: '+07', horodatage: '2026-11-25T10:00:00+01:00', dateFacture: '2026-11-02+01:00' },
+      { ...line, idStatut: '008', horodatage: '2026-11-26T10:00:00+01:00', dateFacture: '2026-11-02Z' },
+    ]);
+    expect(validateStrings(SCHEMAS.statut, [flow]).flatMap((r) => r.errors)).toEqual([]);
+    const r = only(await run([['si-valmont', 'v.xml', flow]]), 'si-valmont/v.xml');
+    expect([r.outcome, r.findings.map((f) => f.rule), r.invoices.map((i) => i.state)]).toEqual(['status-applied', [], ['SERVICE_FAIT', 'MANDATEE']]);
+    const forwarded = outputsOf(r, 'statut/op-alpha/');
+    expect(forwarded).toHaveLength(1);
+    expect([v(forwarded[0], '//CPPFactureStatutUnitaire[1]/DonneesStatut/IdStatut'), v(forwarded[0], '//CPPFactureStatutUnitaire[2]/DonneesStatut/IdStatut')]).toEqual(['07', '08']);
+    expect(validateFiles(SCHEMAS.statut, forwarded).flatMap((x) => x.errors)).toEqual([]);
+    // the year still tells invoices apart: another year is no invoice known
+    const other = only(await run([['si-valmont', 'w.xml', siStatusFlow('SI-V2', [{ ...line, idStatut: '09', horodatage: '2026-11-27T10:00:00+01:00', dateFacture: '2025-11-02+01:00' }])]]), 'si-valmont/w.xml');
+    expect(other.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-INCONNUE']);
   });
 
   it("reads a Horodatage without a time zone in the installation's, not the server's", async () => {
