@@ -12,7 +12,8 @@
  * - a status dated before the suspension its supplier had since answered (the SI's flow sent
  *   again after a 96) suspended the completed invoice again, and the supplier was asked again;
  * - values the XSD takes in another lexical form (IdStatut `+07`, `008`; a DateFacture with its
- *   time zone) were refused as "not an invoice status", "not a date".
+ *   time zone) were refused as "not an invoice status", "not a date";
+ * - trace listed a step told late as the invoice's last status, as if it had gone back.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -133,6 +134,10 @@ describe('status flows at the edges of the lifecycle', () => {
     expect(outputsOf(fait, 'statut/si-valmont/')).toEqual([]); // no 93 for a true flow
     const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-CROISE-1');
     expect([rec.state, rec.history.at(-1)]).toEqual(['MANDATEE', expect.objectContaining({ state: 'SERVICE_FAIT', late: true, siAt: '2026-11-25T09:00:00+01:00' })]);
+    // trace says so: its history's last line is not a step back from MANDATEE
+    const traced: string[] = [];
+    expect(await traceCommand('F-CROISE-1', { out }, (x) => traced.push(x))).toBe(0);
+    expect(traced.join('')).toMatch(/SERVICE_FAIT by finance-si \(its Horodatage 2026-11-25T09:00:00\+01:00\) told after a newer status: forwarded, the state kept/);
     // the same step in another file: known, not forwarded again
     const again = only(await run([['si-valmont', 'a2.xml', siStatusFlow('SI-C7B', [{ ...line, idStatut: '07', horodatage: '2026-11-25T09:30:00+01:00' }])]]), 'si-valmont/a2.xml');
     expect([again.outcome, outputsOf(again, 'statut/op-alpha/')]).toEqual(['status-applied', []]);
