@@ -15,6 +15,7 @@ import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import { flowId } from '../runner/flow-id';
+import { faultPoint } from '../util/fault';
 import type { PipelineDeps } from '../runner/process-file';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
 import { judgeFlowStatuses } from './flow-statuses';
@@ -256,6 +257,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     const results: LineResult[] = [];
     const replayDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
     for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, file.partner, line, replayDays));
+    faultPoint('after-status-lines', file.name);
     const ok = results.filter((r): r is Extract<LineResult, { ok: true }> => r.ok);
     const bad = results.filter((r): r is Extract<LineResult, { ok: false }> => !r.ok);
     const outputs: JournalOutput[] = [];
