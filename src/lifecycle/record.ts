@@ -85,6 +85,8 @@ export interface StatusEvent {
   changed: boolean;
   /** a step told after a newer one: forwarded, the state kept (not the last status for CPRO-STATUT-ANTERIEUR) */
   late?: true;
+  /** the partner that sent the line: whose clock its Horodatage is on (records before it was kept have none) */
+  partner?: string;
 }
 
 export function businessKey(supplierId: string, number: string, issueDate: string | undefined): string {

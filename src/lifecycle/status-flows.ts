@@ -15,6 +15,7 @@ import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { JournalInvoice, JournalOutput } from '../journal/events';
 import type { Finding } from '../model/finding';
 import { flowId } from '../runner/flow-id';
+import { faultPoint } from '../util/fault';
 import type { PipelineDeps } from '../runner/process-file';
 import { parseStatut, type InboundInvoiceStatus } from '../transform/parse/statut';
 import { judgeFlowStatuses } from './flow-statuses';
@@ -90,8 +91,23 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
       return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
     }
     if (from === to) {
-      rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: false }];
+      rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: false, partner }];
       return { records, result: { ok: true, line, record: rec, from, to, changed: false, at: siAt } as LineResult };
+    }
+    // a line dated before the suspension (recycling) its supplier has since answered, or that very
+    // status again: it is about the invoice as it was then (the SI's flow sent again after a 96,
+    // files crossing), and would suspend again, or pay, the completed invoice the SI has not even
+    // received. Another status of the same moment is taken (an SI that dates by the day)
+    const answered = answeredSiStatus(rec, partner);
+    if (answered && (isBefore(siAt, answered.siAt, deps.config.timezone) || (to === answered.to && isAtOrBefore(siAt, answered.siAt, deps.config.timezone)))) {
+      return {
+        result: refuse(
+          line,
+          'CPRO-STATUT-ANTERIEUR',
+          `this status ${to} of ${siAt} is ${to === answered.to ? 'not later than' : 'older than'} the status ${answered.to} of ${answered.siAt} that the invoice's supplier has since answered (it went out again, Renvoi ${rec.renvoi}): it is about the invoice as it was before.`,
+          rec,
+        ),
+      };
     }
     // a line older than the last status applied (files crossing in transit, threads taking them in any order)
     const newer = latestSiStatus(rec);
@@ -101,7 +117,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
       if (LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from)) {
         const told = toldSinceSent(rec, to);
         if (!told) rec.history.push({ at, siAt, state: to, by: 'finance-si', reason: siWords(line), sha256: sha, file, late: true });
-        rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true }];
+        rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true, partner }];
         return { records, result: { ok: true, line, record: rec, from, to, changed: !told, at: siAt, late: true } as LineResult };
       }
       return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}: a status that arrives late does not replace a newer one.`, rec) };
@@ -128,7 +144,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
       rec.suspendedAt = undefined;
       rec.suspendReason = undefined;
     }
-    rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: true }];
+    rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: true, partner }];
     return { records, result: { ok: true, line, record: rec, from, to, changed: true, at: siAt } as LineResult };
   });
 }
@@ -153,6 +169,19 @@ function latestSiStatus(rec: LifecycleRecord): { to: StateName; siAt: string } |
   const sent = lastSentAt(rec);
   const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && !x.late && x.siAt !== undefined && x.at >= sent);
   return e ? { to: e.to, siAt: e.siAt as string } : undefined;
+}
+
+/**
+ * The finance SI's status that sent the invoice back to its supplier (the suspension it was
+ * completed after, the recycling it was corrected after): the last it changed before the pivot
+ * went out again. Only when `partner` sent it, so that its Horodatage is on the same clock
+ * (a recycled invoice may now go to another SI); none for an invoice sent once.
+ */
+function answeredSiStatus(rec: LifecycleRecord, partner: string): { to: StateName; siAt: string } | undefined {
+  if (rec.renvoi !== 'Complétée' && rec.renvoi !== 'Recyclée') return undefined;
+  const sent = lastSentAt(rec);
+  const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && !x.late && x.siAt !== undefined && x.at < sent);
+  return e && e.partner === partner ? { to: e.to, siAt: e.siAt as string } : undefined;
 }
 
 /** When the invoice's pivot last went out ('' when never): the pipeline's own entry, not a status an SI sent. */
@@ -184,6 +213,13 @@ function isBefore(a: string, b: string, timeZone: string): boolean {
   const ta = instantOf(a, timeZone);
   const tb = instantOf(b, timeZone);
   return Number.isFinite(ta) && Number.isFinite(tb) && ta < tb;
+}
+
+/** a at the same instant as b or earlier (an unreadable one is neither) */
+function isAtOrBefore(a: string, b: string, timeZone: string): boolean {
+  const ta = instantOf(a, timeZone);
+  const tb = instantOf(b, timeZone);
+  return Number.isFinite(ta) && Number.isFinite(tb) && ta <= tb;
 }
 
 /**
@@ -221,6 +257,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
     const results: LineResult[] = [];
     const replayDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
     for (const line of parsed.invoices) results.push(await applyLine(deps, sha, file.relPath, file.partner, line, replayDays));
+    faultPoint('after-status-lines', file.name);
     const ok = results.filter((r): r is Extract<LineResult, { ok: true }> => r.ok);
     const bad = results.filter((r): r is Extract<LineResult, { ok: false }> => !r.ok);
     const outputs: JournalOutput[] = [];

@@ -7,7 +7,7 @@
  */
 import type { JournalFlowStatus } from '../journal/events';
 import type { Finding } from '../model/finding';
-import { isXsDate, isXsDateTime } from '../model/xs-date';
+import { dayOfXsDate, isXsDate, isXsDateTime } from '../model/xs-date';
 import type { InboundFluxStatus, InboundInvoiceStatus, ParsedStatut } from '../transform/parse/statut';
 import { stateName } from './states';
 
@@ -47,7 +47,8 @@ export function invoiceLineProblem(line: InboundInvoiceStatus): Finding | undefi
   if (line.horodatage === undefined || !isXsDateTime(line.horodatage)) {
     return invoiceLineFinding(line, 'CPRO-STATUT-HORODATAGE', `Horodatage ${line.horodatage === undefined ? 'is missing' : `"${shown(line.horodatage)}" is not a date and time`}: the moment the status was produced is required, as xs:dateTime (2026-11-20T10:00:00+01:00).`);
   }
-  if (line.dateFacture !== undefined && !isXsDate(line.dateFacture)) {
+  // an xs:date may carry a time zone (2026-11-02+01:00): the same calendar day, and year
+  if (line.dateFacture !== undefined && !isXsDate(dayOfXsDate(line.dateFacture) as string)) {
     return invoiceLineFinding(line, 'CPRO-STATUT-DATE', `DateFacture "${shown(line.dateFacture)}" is not a date (xs:date, 2026-11-02): the invoice's year cannot be read from it.`);
   }
   return undefined;

@@ -1,6 +1,7 @@
 /**
  * Fault injection for the crash tests. Unset in production, it costs one comparison.
- * Points: after-pivots, after-status, before-journal, after-mark.
+ * Points: after-pivots, after-status, after-status-lines (a finance SI's CPPStatut: its lines
+ * applied, nothing forwarded yet), before-journal, after-mark.
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

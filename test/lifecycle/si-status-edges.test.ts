@@ -8,7 +8,12 @@
  *   it): the supplier's completion then became a DOUBLON, and the invoice could never go out;
  * - a status arriving late (an older Horodatage) replaced a newer one;
  * - a blank Commentaire hid the SI's ComplementStatut from the lifecycle, trace and the CDAR;
- * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx.
+ * - the 93 refusing a whole CPPStatut named its file, where the 96 names the SI's IdFlx;
+ * - a status dated before the suspension its supplier had since answered (the SI's flow sent
+ *   again after a 96) suspended the completed invoice again, and the supplier was asked again;
+ * - values the XSD takes in another lexical form (IdStatut `+07`, `008`; a DateFacture with its
+ *   time zone) were refused as "not an invoice status", "not a date";
+ * - trace listed a step told late as the invoice's last status, as if it had gone back.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +22,7 @@ import { LifecycleStore } from '../../src/lifecycle/store';
 import { SCHEMAS } from '../helpers/corpus';
 import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
-import { validateFiles } from '../helpers/xsd';
+import { validateFiles, validateStrings } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
 
 const WORKS = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/decompte-travaux-a4.xml'), 'utf8');
@@ -129,6 +134,10 @@ describe('status flows at the edges of the lifecycle', () => {
     expect(outputsOf(fait, 'statut/si-valmont/')).toEqual([]); // no 93 for a true flow
     const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-CROISE-1');
     expect([rec.state, rec.history.at(-1)]).toEqual(['MANDATEE', expect.objectContaining({ state: 'SERVICE_FAIT', late: true, siAt: '2026-11-25T09:00:00+01:00' })]);
+    // trace says so: its history's last line is not a step back from MANDATEE
+    const traced: string[] = [];
+    expect(await traceCommand('F-CROISE-1', { out }, (x) => traced.push(x))).toBe(0);
+    expect(traced.join('')).toMatch(/SERVICE_FAIT by finance-si \(its Horodatage 2026-11-25T09:00:00\+01:00\) told after a newer status: forwarded, the state kept/);
     // the same step in another file: known, not forwarded again
     const again = only(await run([['si-valmont', 'a2.xml', siStatusFlow('SI-C7B', [{ ...line, idStatut: '07', horodatage: '2026-11-25T09:30:00+01:00' }])]]), 'si-valmont/a2.xml');
     expect([again.outcome, outputsOf(again, 'statut/op-alpha/')]).toEqual(['status-applied', []]);
@@ -176,6 +185,46 @@ describe('status flows at the edges of the lifecycle', () => {
       expect([n, [...new Set(fromThisFile.map((o) => o.path.split('/')[1]))]]).toEqual([n, [partner]]);
       expect(fromThisFile.some((o) => o.path.startsWith(`statut/${partner}/`))).toBe(true);
     }
+  });
+
+  it('refuses, once the supplier completed the invoice, the suspension it answered told again, or a status older than it: the SI flow sent again after its 96', async () => {
+    const inv = PAPETERIE.replace(/F-2026-0101/g, 'F-RENVOI-1');
+    expect(only(await run([['op-alpha', 'f.xml', inv]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const suspension = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-RENVOI-1', idStatut: '06', horodatage: '2026-11-25T10:00:00+01:00', commentaire: 'Joindre le bon de livraison' };
+    const unknown = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-RENVOI-INCONNUE', idStatut: '07', horodatage: '2026-11-25T10:00:00+01:00' };
+    const first = only(await run([['si-valmont', 's1.xml', siStatusFlow('SI-R1', [suspension, unknown])]]), 'si-valmont/s1.xml');
+    expect([first.outcome, first.invoices[0].state, first.findings.map((f) => f.rule)]).toEqual(['status-applied', 'SUSPENDUE', ['CPRO-STATUT-INCONNUE']]);
+    const completed = only(await run([['op-alpha', 'f-complete.xml', inv.replace('</Invoice>', '<!-- BL joint -->\n</Invoice>')]]), 'op-alpha/f-complete.xml');
+    expect(completed.invoices[0]).toMatchObject({ outcome: 'completed', renvoi: 'Complétée' });
+    // the SI sends its flow again, the unknown line mended: the suspension already answered is not news
+    const again = only(await run([['si-valmont', 's2.xml', siStatusFlow('SI-R2', [suspension, { ...unknown, idFacture: 'F-RENVOI-1', idStatut: '07', horodatage: '2026-11-24T09:00:00+01:00' }])]]), 'si-valmont/s2.xml');
+    expect([again.outcome, again.findings.map((f) => f.rule), again.invoices.map((i) => i.state)]).toEqual(['refused', ['CPRO-STATUT-ANTERIEUR', 'CPRO-STATUT-ANTERIEUR'], ['MISE_A_DISPOSITION', 'MISE_A_DISPOSITION']]);
+    expect(again.findings[0].message).toContain('SUSPENDUE of 2026-11-25T10:00:00+01:00');
+    expect(outputsOf(again, 'statut/op-alpha/')).toEqual([]);
+    const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-RENVOI-1');
+    expect(rec.state).toBe('MISE_A_DISPOSITION');
+    // another status on the completed invoice applies and is forwarded, even dated the same moment (an SI that dates by the day)
+    const fait = only(await run([['si-valmont', 's3.xml', siStatusFlow('SI-R3', [{ ...suspension, idStatut: '07', commentaire: undefined }])]]), 'si-valmont/s3.xml');
+    expect([fait.outcome, fait.invoices[0].state, outputsOf(fait, 'statut/op-alpha/')]).toEqual(['status-applied', 'SERVICE_FAIT', [expect.any(String)]]);
+  });
+
+  it('reads a status code and a DateFacture by their value, as the XSD does (+07, 008, 2026-11-02+01:00)', async () => {
+    expect(only(await run([['op-alpha', 'v.xml', PAPETERIE.replace(/F-2026-0101/g, 'F-VALEUR-1')]]), 'op-alpha/v.xml').outcome).toBe('accepted');
+    const line = { supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture: 'F-VALEUR-1' };
+    const flow = siStatusFlow('SI-V1', [
+      { ...line, idStatut: '+07', horodatage: '2026-11-25T10:00:00+01:00', dateFacture: '2026-11-02+01:00' },
+      { ...line, idStatut: '008', horodatage: '2026-11-26T10:00:00+01:00', dateFacture: '2026-11-02Z' },
+    ]);
+    expect(validateStrings(SCHEMAS.statut, [flow]).flatMap((r) => r.errors)).toEqual([]);
+    const r = only(await run([['si-valmont', 'v.xml', flow]]), 'si-valmont/v.xml');
+    expect([r.outcome, r.findings.map((f) => f.rule), r.invoices.map((i) => i.state)]).toEqual(['status-applied', [], ['SERVICE_FAIT', 'MANDATEE']]);
+    const forwarded = outputsOf(r, 'statut/op-alpha/');
+    expect(forwarded).toHaveLength(1);
+    expect([v(forwarded[0], '//CPPFactureStatutUnitaire[1]/DonneesStatut/IdStatut'), v(forwarded[0], '//CPPFactureStatutUnitaire[2]/DonneesStatut/IdStatut')]).toEqual(['07', '08']);
+    expect(validateFiles(SCHEMAS.statut, forwarded).flatMap((x) => x.errors)).toEqual([]);
+    // the year still tells invoices apart: another year is no invoice known
+    const other = only(await run([['si-valmont', 'w.xml', siStatusFlow('SI-V2', [{ ...line, idStatut: '09', horodatage: '2026-11-27T10:00:00+01:00', dateFacture: '2025-11-02+01:00' }])]]), 'si-valmont/w.xml');
+    expect(other.findings.map((f) => f.rule)).toEqual(['CPRO-STATUT-INCONNUE']);
   });
 
   it("reads a Horodatage without a time zone in the installation's, not the server's", async () => {

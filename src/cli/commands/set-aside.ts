@@ -11,6 +11,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
+import { forgetStatusesOf } from '../../lifecycle/forget-statuses';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { connectRedisOnce } from '../../queue/redis';
@@ -49,13 +50,19 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
     const bytes = statSync(d.path).size <= config.limits.maxFileBytes ? await fs.readFile(d.path) : undefined;
     if (!bytes) return undefined; // refused unread by any attempt: no decision taken
     const sha = sha256(bytes);
-    if ((await deps.processed.get(sha)) || !deps.processed.getAttempt(sha)) return undefined; // finished, or never begun
-    const r = await forgetDepositsOf(deps.lifecycle, sha, bytes, config.limits.maxInvoiceBytes);
+    if (await deps.processed.get(sha)) return undefined; // finished
+    const begun = deps.processed.getAttempt(sha) !== undefined;
+    const r = begun ? await forgetDepositsOf(deps.lifecycle, sha, bytes, config.limits.maxInvoiceBytes) : { forgotten: [], kept: [] };
+    // a finance SI's flow: the statuses it applied without forwarding them (forget-statuses.ts);
+    // its lines can be taken before the attempt's record is on disk: the lifecycle says what was applied
+    const st = await forgetStatusesOf(deps.lifecycle, sha, bytes, config.limits.maxInvoiceBytes);
     const notes = [
       r.forgotten.length ? `${r.forgotten.length} invoice(s) an interrupted attempt had recorded without sending them forgotten (${r.forgotten.map((i) => `${i.number}, IdCPRO ${i.idCpro}`).join('; ')}): a corrected file is judged anew` : '',
       r.kept.length ? `${r.kept.length} invoice(s) known before this file kept as they are (${r.kept.map((i) => `${i.number}, IdCPRO ${i.idCpro}, ${i.state}`).join('; ')})` : '',
+      st.undone.length ? `the statuses an interrupted attempt had applied to ${st.undone.length} invoice(s) without forwarding them undone (${st.undone.map((i) => `${i.number}, IdCPRO ${i.idCpro}, back to ${i.state}`).join('; ')}): the flow sent again applies them` : '',
+      st.kept.length ? `${st.kept.length} invoice(s) whose status from this flow was forwarded, or that moved since, kept as they are (${st.kept.map((i) => `${i.number}, IdCPRO ${i.idCpro}, ${i.state}`).join('; ')})` : '',
     ].filter(Boolean);
-    if (notes.length) logger.warn({ sha256: sha, file: d.relPath, forgotten: r.forgotten, kept: r.kept }, `set-aside: ${notes.join('; ')}`);
+    if (notes.length) logger.warn({ sha256: sha, file: d.relPath, forgotten: r.forgotten, kept: r.kept, statusesUndone: st.undone, statusesKept: st.kept }, `set-aside: ${notes.join('; ')}`);
     return notes.join('; ') || undefined;
   };
   try {

@@ -127,7 +127,8 @@ export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[]
     out.push('', 'invoices, as their lifecycle holds them now:');
     for (const i of r.invoices) {
       out.push(`  ${i.number} of supplier ${i.supplierId}${i.issueDate ? `, issued ${i.issueDate}` : ''}: IdCPRO ${i.idCpro}, ${i.state}${i.recepteurId ? `, to ${i.recepteurId}` : ''}`);
-      for (const h of i.history) out.push(`    ${h.at}  ${h.state} by ${h.by}${h.siAt ? ` (its Horodatage ${h.siAt})` : ''}${h.file ? ` (${h.file})` : ''}${h.reason ? `: ${cut(h.reason, 120)}` : ''}`);
+      // a step told late was forwarded, the state kept: said, or the history reads as a step back
+      for (const h of i.history) out.push(`    ${h.at}  ${h.state} by ${h.by}${h.siAt ? ` (its Horodatage ${h.siAt})` : ''}${h.late ? ' told after a newer status: forwarded, the state kept' : ''}${h.file ? ` (${h.file})` : ''}${h.reason ? `: ${cut(h.reason, 120)}` : ''}`);
     }
   }
   if (waiting.length) out.push('', 'not processed yet:', ...waits);
