@@ -167,7 +167,7 @@ export function buildProgram(): Command {
     .argument('<what>', 'a file name or inbox path, a SHA-256 (12 hex digits at least), an invoice number, an IdCPRO, an output or flow id')
     .option('-o, --out <dir>', 'output root whose journal to read, as given to `run` (default: the configuration\'s paths.out)')
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
-    .option('--since <YYYY-MM-DD>', `first journal day to read (default: ${TRACE_DEFAULT_DAYS} days ago)`, calendarDay)
+    .option('--since <YYYY-MM-DD>', `first journal day to read (default: ${TRACE_DEFAULT_DAYS} days before --until, or before today)`, calendarDay)
     .option('--until <YYYY-MM-DD>', 'last journal day to read (default: the last there is)', calendarDay)
     .option('--json', 'the journal lines and lifecycle records as JSON')
     .action(async (what: string, opts) => {

@@ -8,12 +8,15 @@
  */
 import path from 'node:path';
 import type { Config } from '../config/config';
+import { addDays } from '../reconcile/day';
 import { dayOf } from '../util/clock';
 import { removeIfLockLeftover } from '../state/file-lock';
 import { sweepTempFiles } from './atomic-write';
 
 export async function sweepOutboxes(config: Config, now = new Date()): Promise<number> {
-  const days = [dayOf(now, config.timezone), dayOf(new Date(now.getTime() - 86_400_000), config.timezone)];
+  // yesterday by the calendar: 24 hours before the last hour of a 25-hour day is still today
+  const today = dayOf(now, config.timezone);
+  const days = [today, addDays(today, -1)];
   const roots = [
     ...['pivot', 'statut', 'cdar', 'reports'].map((d) => path.join(config.paths.out, d)),
     ...days.flatMap((d) => ['archive', 'error'].map((k) => path.join(config.paths.out, k, d))),

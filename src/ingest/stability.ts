@@ -16,7 +16,7 @@ export class StabilityTracker {
 
   constructor(private readonly stableMs: number) {}
 
-  /** Records an observation; true once the file has looked the same for stableMs. */
+  /** Records an observation at `now` (ms on a monotonic clock: performance.now()); true once the file has looked the same for stableMs. */
   observe(path: string, stat: FileStat, now: number): boolean {
     const prev = this.seen.get(path);
     if (!prev || prev.size !== stat.size || prev.mtimeMs !== stat.mtimeMs) {

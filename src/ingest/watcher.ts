@@ -12,6 +12,7 @@
 import chokidar, { type FSWatcher } from 'chokidar';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config, Partner } from '../config/config';
@@ -127,7 +128,9 @@ export class InboxWatcher {
     if (this.checking || this.stopped) return;
     this.checking = true;
     try {
-      const now = Date.now();
+      // a clock that never jumps: timed by the wall clock, a step forward (NTP, a virtual machine
+      // resumed) made a stalled upload look settled, and a step back held every file for as long
+      const now = performance.now();
       const entries = [...this.candidates.entries()];
       let next = 0;
       const lane = async () => {

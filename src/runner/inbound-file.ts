@@ -9,6 +9,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
+import { lastWrittenMs } from '../ingest/receipt-time';
 import { doneMarkerOf, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
@@ -96,7 +97,7 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
     if (minAgeMs > 0) {
       let mtimeMs: number;
       try {
-        mtimeMs = statSync(source).mtimeMs;
+        mtimeMs = lastWrittenMs(statSync(source));
       } catch {
         continue; // gone since the scan
       }

@@ -50,7 +50,7 @@ import { supplierId, supplierIdType } from '../transform/chorus/supplier-id';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
 import { flowId } from './flow-id';
-import { receivedMs } from '../ingest/receipt-time';
+import { lastWrittenMs, receivedMs } from '../ingest/receipt-time';
 import { openPath } from '../ingest/scan';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
@@ -226,7 +226,7 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
   }
   if (!stat.isFile()) throw notRegular(file, stat);
   const changed = (mtimeMs: number) => new FileNotTaken(`${file.relPath} was modified after it was listed as settled (${new Date(mtimeMs).toISOString()}): it may be uploading again, and is left in the inbox for the next run`, 'changed');
-  if (file.settledBefore !== undefined && stat.mtimeMs > file.settledBefore) throw changed(stat.mtimeMs);
+  if (file.settledBefore !== undefined && lastWrittenMs(stat) > file.settledBefore) throw changed(lastWrittenMs(stat));
   const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
   const day = dayOf(receivedAt, config.timezone);
   const horodatage = receivedAt.toISOString();

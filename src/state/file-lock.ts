@@ -16,6 +16,7 @@
  */
 import fsc from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
 import { machineName } from '../util/machine-name';
 
@@ -168,8 +169,27 @@ function tryTake(lockPath: string): boolean {
   }
 }
 
-/** Breaks the lock when its holder is gone; true when it was broken. */
-function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
+/** Each lock this process (thread) waits on: its holder's last activity as seen, and since when on our own monotonic clock. */
+const watched = new Map<string, { activity: string; since: number }>();
+
+/** How long `lockPath` has shown no activity to this waiter, on a clock that never jumps (ms). */
+function quietFor(lockPath: string, st: fsc.Stats): number {
+  const activity = `${st.ino} ${st.ctimeMs} ${st.mtimeMs}`;
+  const now = performance.now();
+  const w = watched.get(lockPath);
+  if (w?.activity === activity) return now - w.since;
+  watched.set(lockPath, { activity, since: now });
+  return 0;
+}
+
+/**
+ * Breaks the lock when its holder is gone; true when it was broken. `watch`: a holder of
+ * another process is idle only once this waiter has also seen no activity for a third of
+ * `staleMs` itself (the holder shows it every quarter): the file times are stamped by other
+ * clocks (the holder's, a file server's), and a waiter whose clock was ahead by most of
+ * `staleMs`, or had just stepped forward, broke a live holder's lock at once.
+ */
+function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boolean {
   let st: fsc.Stats;
   let holder: string[];
   try {
@@ -184,8 +204,9 @@ function breakIfAbandoned(lockPath: string, staleMs: number): boolean {
   const deadHere = host === HOST && Number(pid) > 0 && (!pidAlive(Number(pid)) || earlierIncarnation(pid, thread, incarnation));
   const deadThreadHere = host === HOST && Number(pid) === process.pid && Number(thread) !== threadId && threadDead(Number(thread));
   // a link or unlink of the holder's token touches its ctime: its last lock activity
-  const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs;
+  const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs && (!watch || quietFor(lockPath, st) >= staleMs / 3);
   if (!deadHere && !deadThreadHere && !idle) return false;
+  watched.delete(lockPath);
   // rename it away first so two breakers cannot both win
   const grave = `${lockPath}.stale.${process.pid}.${threadId}.${Date.now()}`;
   try {
@@ -248,12 +269,18 @@ export function removeIfLockLeftover(dir: string, name: string, idleMs = 3600_00
 }
 
 async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Promise<void> {
-  const started = Date.now();
+  const started = performance.now();
   let wait = 2;
   for (;;) {
-    if (tryTake(lockPath)) return;
-    if (breakIfAbandoned(lockPath, staleMs)) continue;
-    if (Date.now() - started > timeoutMs) throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms`);
+    if (tryTake(lockPath)) {
+      watched.delete(lockPath);
+      return;
+    }
+    if (breakIfAbandoned(lockPath, staleMs, true)) continue;
+    if (performance.now() - started > timeoutMs) {
+      watched.delete(lockPath);
+      throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms`);
+    }
     await new Promise((r) => setTimeout(r, wait));
     wait = Math.min(wait * 2, 50);
   }

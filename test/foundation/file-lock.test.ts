@@ -4,7 +4,7 @@
  * created or freed per lock, nothing left behind.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { removeIfLockLeftover, withFileLock } from '../../src/state/file-lock';
@@ -56,6 +56,42 @@ describe('file lock', () => {
     // taken once the holder let it go (3 s), not once it looked idle (0.6 s)
     expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
   }, 30000);
+
+  it('never breaks the lock of a live holder because the waiter\'s clock is ahead (another machine\'s, or stepped forward)', async () => {
+    // the waiter compared the lock's file times, stamped by the holder's clock (or the file
+    // server's), with its own: a clock ahead by most of staleMs broke every live holder's lock
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const child = spawn(process.execPath, [...CHILD, lock, '', '3000', 'hold', '2000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((r) => child.once('exit', r));
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => d.toString().includes('held') && resolve()));
+    const heldAt = performance.now();
+    const realNow = Date.now;
+    Date.now = () => realNow() + 3_600_000; // this machine's clock, an hour ahead
+    let taken: number;
+    try {
+      taken = await withFileLock(lock, async () => performance.now(), { staleMs: 2000, timeoutMs: 20_000 });
+    } finally {
+      Date.now = realNow;
+    }
+    await exited;
+    // taken once the holder let it go (3 s), not at once
+    expect(taken - heldAt).toBeGreaterThanOrEqual(2500);
+  }, 30000);
+
+  it('breaks the lock of another machine\'s holder that shows no activity, once this waiter has seen none for a third of staleMs', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    writeFileSync(lock, 'elsewhere 4242 0 2026-01-01T00:00:00.000Z abc\n');
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(lock, old, old);
+    const started = performance.now();
+    expect(await withFileLock(lock, async () => 'mine', { staleMs: 1500, timeoutMs: 10_000 })).toBe('mine');
+    // its change time is now (the mtime set above changed it): idle after staleMs, then 0.5 s watched
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(1900);
+    expect(waited).toBeLessThan(4000);
+  });
 
   it('a process in another PID namespace of this host (a container sharing its name) never takes a live holder for dead', async () => {
     // the holder's pid means nothing there (no such process, or another one): its lock was broken at once

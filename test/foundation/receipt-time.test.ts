@@ -12,22 +12,28 @@ import path from 'node:path';
 import type { ReceiptTime } from '../../src/ingest/receipt-time';
 import { newClaimId } from '../../src/ingest/claim';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded } from '../../src/runner/embedded';
 import { dayOf, fixedClock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
 import { FIXTURES_INBOX, listFiles, runOnce, tempDir, testConfig } from '../helpers/run';
 
 const PRESERVED = new Date('2026-01-15T10:00:00Z'); // the source file's mtime, kept by the client
 const ROUTING = [{ siret: '21787789300016', recepteurId: 'VALM01', codeServices: ['FINANCES'] }];
 const invoice = (n: string) => readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace('<cbc:ID>F-2026-0101</cbc:ID>', `<cbc:ID>${n}</cbc:ID>`);
 
+/** A source file's mtime from a clock ahead (a partner's PC a year off, a mistyped date): preserved by the client too */
+const AHEAD = new Date(Date.now() + 400 * 86_400_000);
+
 function setup(receiptTime?: ReceiptTime) {
   const root = tempDir('cf-receipt-');
   mkdirSync(path.join(root, 'in', 'op-alpha'), { recursive: true });
   const raw = { paths: { out: 'out' }, partners: [{ id: 'op-alpha', inbox: 'in/op-alpha' }], recipients: ROUTING, facturx: { enabled: false }, ...(receiptTime ? { receiptTime } : {}) };
   const config = testConfig(raw, path.join(root, 'out'), root);
-  const drop = (name: string, content: string) => {
+  const drop = (name: string, content: string, mtime = PRESERVED) => {
     const f = path.join(root, 'in', 'op-alpha', name);
     writeFileSync(f, content);
-    utimesSync(f, PRESERVED, PRESERVED);
+    utimesSync(f, mtime, mtime);
     return f;
   };
   return { root, config, inbox: path.join(root, 'in'), drop };
@@ -60,6 +66,36 @@ describe('dating a received file', () => {
     expect(Date.parse(horodatage)).toBeGreaterThanOrEqual(before - 60_000);
   });
 
+  // found by audit: the arrival was max(ctime, mtime), so a preserved mtime ahead of the clock
+  // won: the file was archived under that future day, its partner told it was received then
+  // (Horodatage, DateReception), and the reconciliation of the day it came never saw it
+  it('by default, by its arrival: not by an mtime ahead of the clock that a client preserved', async () => {
+    const s = setup();
+    s.drop('facture.xml', invoice('F-2026-0806'), AHEAD);
+    const before = Date.now();
+    const run = await runOnce(s.inbox, s.config);
+    expect(run.results.map((r) => r.outcome)).toEqual(['accepted']);
+    const after = Date.now();
+    const today = dayOf(new Date(), s.config.timezone);
+    expect(readdirSync(path.join(s.config.paths.out, 'archive'))).toEqual([today]);
+    const receivedAt = Date.parse(journalLines(s.config.paths.out).find((x) => x.event === 'received')!.receivedAt);
+    expect(receivedAt).toBeGreaterThanOrEqual(before - 60_000);
+    expect(receivedAt).toBeLessThanOrEqual(after);
+    const pivot = listFiles(path.join(s.config.paths.out, 'pivot'));
+    expect(pivot).toHaveLength(1);
+    expect(/<DateReception>([^<]+)<\/DateReception>/.exec(readFileSync(path.join(s.config.paths.out, 'pivot', pivot[0]), 'utf8'))![1]).toBe(today);
+  });
+
+  it('run --min-age takes a file whose mtime is ahead of the clock once it has not changed for that long', async () => {
+    const s = setup();
+    s.drop('facture.xml', invoice('F-2026-0807'), AHEAD);
+    // two minutes later (the clock of --min-age): the upload ended then, whatever its mtime says
+    const later = Date.now() + 120_000;
+    const run = await runEmbedded({ inbox: s.inbox, deps: createDeps(s.config, { logger: createLogger({ level: 'silent' }) }), minAgeMs: 60_000, now: () => later });
+    expect(run.waiting).toEqual([]);
+    expect(run.results.map((r) => [r.file, r.outcome])).toEqual([['op-alpha/facture.xml', 'accepted']]);
+  });
+
   it('with receiptTime "mtime", by the mtime as the client left it', async () => {
     const s = setup('mtime');
     s.drop('facture.xml', invoice('F-2026-0802'));
@@ -89,6 +125,16 @@ describe('the nightly reconciliation of the day a file arrived', () => {
     // a minute later: the claim is fresh, whatever its mtime says
     const soon = await reconcileDay({ config: s.config, date: today, clock: fixedClock(new Date(now.getTime() + 60_000).toISOString()), write: false });
     expect(soon.report!.anomalies.filter((a) => a.type === 'stuck-processing')).toEqual([]);
+  });
+
+  it('reports a file never taken whose mtime is ahead of the clock, on the day it arrived', async () => {
+    const s = setup();
+    const ahead = s.drop('en-avance.xml', invoice('F-2026-0808'), AHEAD);
+    mkdirSync(path.join(s.config.paths.processing, 'op-alpha'), { recursive: true });
+    const now = new Date();
+    const today = dayOf(now, s.config.timezone);
+    const later = await reconcileDay({ config: s.config, date: today, clock: fixedClock(new Date(now.getTime() + 2 * 3_600_000).toISOString()), write: false });
+    expect(later.report!.anomalies.filter((a) => a.type === 'not-picked-up').map((a) => a.file)).toEqual([ahead]);
   });
 
   // found when this test failed between 23:00 and midnight in Paris: the inbox was judged as of

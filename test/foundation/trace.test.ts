@@ -118,6 +118,9 @@ describe('chorus-flux trace', () => {
     expect([later.code, later.stdout]).toEqual([1, `nothing about "F-2026-0101" in the journal (no journal day); the journal goes back to ${days[0]}: try --since ${days[0]}\n`]);
     const earlier = await cli(['trace', 'F-2026-0101', '--out', out, '--since', '2000-01-01', '--until', '2000-01-31']);
     expect([earlier.code, earlier.stdout]).toEqual([1, `nothing about "F-2026-0101" in the journal (no journal day); the journal goes on to ${days[days.length - 1]}: try --until ${days[days.length - 1]}\n`]);
+    // --until alone: the days before it (it was refused as "before --since", a --since never given)
+    const until = await cli(['trace', 'F-2026-0101', '--out', out, '--until', '2000-01-31']);
+    expect([until.code, until.stdout, until.stderr]).toEqual([1, `nothing about "F-2026-0101" in the journal (no journal day); the journal goes on to ${days[days.length - 1]}: try --until ${days[days.length - 1]}\n`, '']);
     const bad = await cli(['trace', 'x', '--out', out, '--since', '2026-02-30']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('A calendar date written YYYY-MM-DD is expected')]);
     const nowhere = await cli(['trace', 'x', '--out', path.join(root, 'nowhere')]);

@@ -10,7 +10,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { loadConfig } from '../../config/config';
 import type { JournalOutput } from '../../journal/events';
 import type { JournalLine } from '../../journal/journal';
-import { DAY_MS } from '../../lifecycle/replay-window';
+import { addDays } from '../../reconcile/day';
 import { LifecycleStore } from '../../lifecycle/store';
 import { statePaths } from '../../runner/deps';
 import { inboxesToScan } from '../../reconcile/reconcile-day';
@@ -143,7 +143,10 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   const paths = statePaths(config);
   const journalDir = paths.journal;
   if (!existsSync(journalDir)) throw new UsageError(`${journalDir} does not exist: nothing was ever processed with this output root (check --out or paths.out)`);
-  const since = opts.since ?? dayOf(new Date(Date.now() - TRACE_DEFAULT_DAYS * DAY_MS), config.timezone);
+  // the days before --until when it is given alone: from today's, an --until 31 days back was
+  // refused as "before --since", a --since the operator never gave
+  const today = dayOf(new Date(), config.timezone);
+  const since = opts.since ?? addDays(opts.until && opts.until < today ? opts.until : today, -TRACE_DEFAULT_DAYS);
   if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
   // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
