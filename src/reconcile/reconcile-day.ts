@@ -17,7 +17,8 @@ import { ProcessedFiles } from '../state/processed-files';
 import { dayOf, systemClock, type Clock } from '../util/clock';
 import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined } from './anomalies';
 import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
-import { addDays, dayEnd, daysBetween, isDay, LocalHours } from './day';
+import { addDays, dayEnd, isDay, LocalHours } from './day';
+import { suspensionAge } from '../lifecycle/overdue';
 import { lifecycleRecords } from './lifecycle-scan';
 import { readJournalDayStream, refText, writerFiles, type LineRef } from './read-journal';
 import { writeCsvFile } from './report-csv';
@@ -443,12 +444,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         emissions.add({ idCpro: r.idCpro, path: o.path, renvoi: o.renvoi, at: dep?.at, source: 'lifecycle', onDay: false, number: r.number, supplierId: r.supplierId, partner: r.partner, sha256: o.source });
       }
     }
-    if (r.state === 'SUSPENDUE' && r.suspendedAt) {
-      const since = Date.parse(r.suspendedAt);
-      if (Number.isNaN(since) || since > asOf.getTime()) continue;
-      // calendar days where the installation is: a suspension of 1 March 23:30 is 30 days old on 31 March, summer time or not
-      const age = daysBetween(dayOf(new Date(since), tz), date);
-      if (age < deadline) continue;
+    const age = suspensionAge(r, date, asOf, tz);
+    if (age !== undefined && age >= deadline) {
       const h = [...(r.history ?? [])].reverse().find((x) => x.state === 'SUSPENDUE');
       anomalies.push({
         type: 'suspended-past-deadline',
