@@ -5,6 +5,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { ReceiptTime } from '../ingest/receipt-time';
 import Ajv, { type ErrorObject } from 'ajv';
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
@@ -348,17 +349,41 @@ export function jsonProblem(text: string, message: string): string {
   return m ? `not valid JSON at ${lineAndColumn(text, Number(m[1]))}: ${words}` : `not valid JSON: ${words}`;
 }
 
+/**
+ * Why `bytes` cannot be read as UTF-8, or undefined when they can. Read as UTF-8 regardless, a
+ * file an editor saved as "ANSI" (Latin-1, Windows-1252) had each accented letter turned into
+ * "\ufffd" without a word, and written so in every flow: "Op\ufffdrateur" as the Emetteur's
+ * Libelle, an inbox path that names no folder.
+ */
+function encodingProblem(bytes: Buffer): string | undefined {
+  if (isUtf8(bytes)) return undefined;
+  // UTF-16 (a Windows editor's "Unicode"): every other byte a NUL; said by jsonProblem
+  if (bytes.includes(0)) return undefined;
+  const lossy = bytes.toString('utf8');
+  // the first "\ufffd" that is no "\ufffd" written in the file (the bytes EF BF BD) stands for the first bad byte
+  for (let i = lossy.indexOf('\ufffd'); i >= 0; i = lossy.indexOf('\ufffd', i + 1)) {
+    const at = Buffer.byteLength(lossy.slice(0, i));
+    if (bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd) continue;
+    const byte = bytes[at].toString(16).toUpperCase().padStart(2, '0');
+    return `the file is not UTF-8: at ${lineAndColumn(lossy, i)}, the byte 0x${byte} is no UTF-8 (saved as "ANSI", Latin-1 or Windows-1252? there it is "${Buffer.from([bytes[at]]).toString('latin1')}"): save the file as UTF-8`;
+  }
+  return 'the file is not UTF-8: save it as UTF-8';
+}
+
 /** Reads and validates a configuration file (or the bundled example when `file` is undefined). */
 export function loadConfig(file: string | undefined, overrides: { out?: string } = {}): Config {
   const p = path.resolve(file ?? bundledConfigPath());
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(p, 'utf8');
+    bytes = readFileSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code !== undefined ? UNREADABLE[code] : undefined;
     throw new ConfigError([why ?? `cannot read the file: ${code ?? (e as Error).message}`], p);
   }
+  const badEncoding = encodingProblem(bytes);
+  if (badEncoding) throw new ConfigError([badEncoding], p);
+  let text = bytes.toString('utf8');
   // a byte-order mark (Windows Notepad saves UTF-8 with one) is no content: read past it
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
