@@ -195,6 +195,29 @@ function siretProblem(key: string, siret: string): string | undefined {
   return c.ok ? undefined : `${key}: ${c.reason}, so it is no SIRET; check the number`;
 }
 
+/**
+ * Code services of a recipient that no invoice can ever match: one with spaces around it (an
+ * invoice's BT-10 is read without them, so every invoice to "FINANCES" was refused as not one
+ * of "FINANCES "), and an MOE's forCodeServices entry that the recipient's own list refuses (a
+ * typo "TRAVAU": the works invoices to TRAVAUX went to the recipient's finance SI, not the MOE,
+ * without a word). `r.codeServices` is normalised ({code, name}).
+ */
+function codeServiceProblems(r: { codeServices: CodeServiceEntry[]; moe?: { forCodeServices?: string[] } }, k: number): string[] {
+  const problems: string[] = [];
+  const spaced = (key: string, code: string) => {
+    if (code.trim() !== code || code.trim() === '') problems.push(`${key}: ${JSON.stringify(code)} has spaces around it (or is only spaces); an invoice's code service (BT-10) is read without them, so none would ever match it`);
+  };
+  r.codeServices.forEach((c, j) => spaced(`recipients.${k}.codeServices.${j}`, c.code));
+  const only = r.moe?.forCodeServices;
+  if (only?.length === 0) problems.push(`recipients.${k}.moe.forCodeServices: an empty list; leave the key out to send every works invoice of this recipient to the MOE, or name the code services`);
+  const known = r.codeServices.map((c) => c.code);
+  only?.forEach((code, j) => {
+    spaced(`recipients.${k}.moe.forCodeServices.${j}`, code);
+    if (known.length > 0 && !known.includes(code)) problems.push(`recipients.${k}.moe.forCodeServices.${j}: ${JSON.stringify(code)} is not one of recipients.${k}.codeServices (${known.join(', ')}): invoices to it are refused (CPRO-CODE-SERVICE-INCONNU), so the MOE would never get one`);
+  });
+  return problems;
+}
+
 /** Validates a parsed configuration object; `baseDir` resolves relative paths. */
 export function configFromObject(raw: unknown, baseDir: string, source: string, overrides: { out?: string } = {}): Config {
   const data = JSON.parse(JSON.stringify(raw ?? {})) as Record<string, unknown>;
@@ -229,6 +252,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     if (r.moe && r.moe.siret === r.siret) problems.push(`recipients.${k}.moe.siret: ${r.moe.siret} is the recipient's own SIRET; the MOE (maître d'oeuvre) has its own`);
     sirets.add(r.siret);
     r.codeServices = (r.codeServices ?? []).map((c: string | CodeServiceEntry) => (typeof c === 'string' ? { code: c } : c));
+    problems.push(...codeServiceProblems(r, k));
     r.requiresCodeService ??= false;
     r.requiresEngagement ??= false;
     r.requiredAttachment ??= false;

@@ -1,11 +1,12 @@
 /**
  * Configuration and routing mistakes a later audit found accepted, each misbehaving only later:
  * a file saved as Latin-1 (each accented letter silently became "\ufffd" in every flow); a
- * partner's inbox given to `run` by another path than the configuration's (a link).
+ * partner's inbox given to `run` by another path than the configuration's (a link); code
+ * services of the routing table that no invoice could match.
  */
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config/config';
+import { ConfigError, configFromObject, loadConfig } from '../../src/config/config';
 import { cli } from '../helpers/cli';
 import { listFiles, tempDir } from '../helpers/run';
 
@@ -72,4 +73,30 @@ describe('a partner inbox named through a link', () => {
     expect(existsSync(path.join(dir, 'out/archive'))).toBe(false);
     expect(r.stdout).toMatch(/waiting/);
   }, 60000);
+});
+
+describe('code services no invoice can match', () => {
+  const recipient = { siret: '21787789300016', recepteurId: 'VALM01', codeServices: ['FINANCES', { code: 'TRAVAUX' }] };
+  const moe = { siret: '91485253800018', codeService: 'MOE01', recepteurId: 'MOEMOR01' };
+  const problems = (r: Record<string, unknown>) => problemsOf(() => configFromObject({ recipients: [{ ...recipient, ...r }] }, '/tmp', 'test'));
+
+  it('refuses an MOE code service the recipient refuses: its works invoices went to the recipient\'s finance SI without a word', () => {
+    expect(problems({ moe: { ...moe, forCodeServices: ['TRAVAU'] } })).toEqual([
+      'recipients.0.moe.forCodeServices.0: "TRAVAU" is not one of recipients.0.codeServices (FINANCES, TRAVAUX): invoices to it are refused (CPRO-CODE-SERVICE-INCONNU), so the MOE would never get one',
+    ]);
+    expect(problems({ moe: { ...moe, forCodeServices: [] } })).toEqual([
+      'recipients.0.moe.forCodeServices: an empty list; leave the key out to send every works invoice of this recipient to the MOE, or name the code services',
+    ]);
+    expect(problems({ moe: { ...moe, forCodeServices: ['TRAVAUX'] } })).toEqual([]);
+    // without a list of known code services, any is taken: nothing to compare with
+    expect(problems({ codeServices: [], moe: { ...moe, forCodeServices: ['TRAVAUX'] } })).toEqual([]);
+  });
+
+  it('refuses a code service with spaces around it: every invoice to "FINANCES" was refused as not one of "FINANCES "', () => {
+    expect(problems({ codeServices: ['FINANCES ', { code: ' TRAVAUX', name: 'Travaux' }], moe: { ...moe, forCodeServices: [' TRAVAUX'] } })).toEqual([
+      'recipients.0.codeServices.0: "FINANCES " has spaces around it (or is only spaces); an invoice\'s code service (BT-10) is read without them, so none would ever match it',
+      'recipients.0.codeServices.1: " TRAVAUX" has spaces around it (or is only spaces); an invoice\'s code service (BT-10) is read without them, so none would ever match it',
+      'recipients.0.moe.forCodeServices.0: " TRAVAUX" has spaces around it (or is only spaces); an invoice\'s code service (BT-10) is read without them, so none would ever match it',
+    ]);
+  });
 });
