@@ -2,7 +2,8 @@
  * Configuration and routing mistakes a later audit found accepted, each misbehaving only later:
  * a file saved as Latin-1 (each accented letter silently became "\ufffd" in every flow); a
  * partner's inbox given to `run` by another path than the configuration's (a link); code
- * services of the routing table that no invoice could match.
+ * services of the routing table that no invoice could match; `validate` without --config telling
+ * "not in the routing table" of the bundled example as if of the operator's.
  */
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -99,4 +100,21 @@ describe('code services no invoice can match', () => {
       'recipients.0.moe.forCodeServices.0: " TRAVAUX" has spaces around it (or is only spaces); an invoice\'s code service (BT-10) is read without them, so none would ever match it',
     ]);
   });
+});
+
+describe('validate without --config', () => {
+  const file = path.join(FIXTURES, 'op-alpha/destinataire-inconnu.xml');
+
+  it('says that the routing rules were judged by the bundled example\'s routing table, not the operator\'s', async () => {
+    const r = await cli(['validate', file], { timeoutMs: 30000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('CPRO-DESTINATAIRE-INCONNU');
+    expect(r.stderr).toBe(`chorus-flux validate: note: CPRO-DESTINATAIRE-INCONNU judged by the routing table of the bundled example configuration (${path.resolve(__dirname, '../../config/example.json')}), not yours: give --config <your file>\n`);
+    // with a configuration, its table is the operator's own: nothing to say
+    const dir = tempDir('cf-validate-');
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] }));
+    const mine = await cli(['validate', file, '--config', path.join(dir, 'config.json')], { timeoutMs: 30000 });
+    expect(mine.code).toBe(1);
+    expect(mine.stderr).toBe('');
+  }, 60000);
 });

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { isIgnoredName } from '../../ingest/scan';
 import { UsageError } from '../../util/usage-error';
 import { InputFileError, readInputFile } from '../../util/read-input-file';
-import { loadConfig } from '../../config/config';
+import { isBundledExample, loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
 import { isFluxError, unexpectedParseFailure } from '../../model/flux-error';
 import { parseFlux } from '../../transform/parse/flux';
@@ -45,6 +45,9 @@ export interface ValidateReport {
 }
 
 export const PROFILES: readonly Profile[] = ['en16931', 'chorus'];
+
+/** The rules judged by the routing table (`recipients`) of the configuration. */
+const ROUTING_RULES = new Set(['CPRO-DESTINATAIRE-INCONNU', 'CPRO-CODE-SERVICE', 'CPRO-CODE-SERVICE-INCONNU', 'CPRO-ENGAGEMENT', 'CPRO-PJ-REQUISE']);
 
 /** Refusals of a document that was read, for leaving its official schema: invalid, not unreadable. */
 const SCHEMA_REFUSALS = new Set(['FLUX-SCHEMA', 'FLUX-NAMESPACE']);
@@ -177,13 +180,15 @@ export function exitCodeOf(reports: ValidateReport[]): number {
   return 0;
 }
 
-export async function validateCommand(files: string[], opts: ValidateCommandOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function validateCommand(files: string[], opts: ValidateCommandOptions, out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const profile = (opts.profile ?? 'chorus') as Profile;
   if (!PROFILES.includes(profile)) throw new UsageError(`--profile must be one of ${PROFILES.join(', ')}; got "${opts.profile}".`);
   let chorus: ChorusContext | undefined;
+  let bundled: string | undefined;
   if (profile === 'chorus') {
     const config = loadConfig(opts.config);
     chorus = { recipients: config.recipients, limits: config.limits };
+    if (isBundledExample(config)) bundled = config.source.replace(/ \(bundled example\)$/, '');
   }
   const reports: ValidateReport[] = [];
   // in text, each file is printed once judged: a folder of thousands shows its progress
@@ -199,5 +204,8 @@ export async function validateCommand(files: string[], opts: ValidateCommandOpti
   const several = new Set(reports.map((r) => r.file)).size > 1;
   if (opts.json) out(`${JSON.stringify(reports, null, 2)}\n`);
   else if (several) out(`${tally(reports)}\n`);
+  // "not in the routing table" of the bundled example, not the operator's: said, or it misleads
+  const routed = [...new Set(reports.flatMap((r) => r.findings.map((f) => f.rule)).filter((rule) => ROUTING_RULES.has(rule)))];
+  if (bundled && routed.length) err(`chorus-flux validate: note: ${routed.join(', ')} judged by the routing table of the bundled example configuration (${bundled}), not yours: give --config <your file>\n`);
   return exitCodeOf(reports);
 }
