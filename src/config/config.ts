@@ -11,6 +11,7 @@ import path from 'node:path';
 import schema from '../../schemas/config.schema.json';
 import { checkSiret } from '../transform/chorus/siret';
 import { projectRoot } from '../util/project-root';
+import { realPath } from '../util/real-path';
 import { duplicateKeys } from './duplicate-keys';
 import { partnerRecepteurId } from './partner-recepteur-id';
 
@@ -272,8 +273,9 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   const out = overrides.out !== undefined ? path.resolve(overrides.out) : configuredOut;
   // an --out that names the configured output root moves nothing: the configured state and
   // processing folders stay (the units and README pass --out with --config; a state of its own
-  // under out/ forgot every processed file and restarted the IdCPRO sequence at 1)
-  const elsewhere = out !== configuredOut;
+  // under out/ forgot every processed file and restarted the IdCPRO sequence at 1) — named
+  // another way too (through a link, or its real path where the file names a link)
+  const elsewhere = out !== configuredOut && realPath(out) !== realPath(configuredOut);
   const redis = (d.redis ?? {}) as Record<string, string | undefined>;
   return {
     source,

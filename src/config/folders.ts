@@ -6,10 +6,11 @@
  * inside an inbox, nor one inbox inside another.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/usage-error';
 import { describeErrorCode } from '../util/system-error-hint';
+import { nearestExisting, realPath } from '../util/real-path';
 import { ConfigError, type Config } from './config';
 
 function isDir(p: string): boolean {
@@ -57,29 +58,6 @@ function renameProblem(dir: string, into: string): string | undefined {
     rmSync(from, { force: true });
     return (e as NodeJS.ErrnoException).code ?? 'error';
   }
-}
-
-/** The longest existing folder `p` starts with, and the names after it that do not exist yet. */
-function nearestExisting(p: string): { head: string; tail: string[] } {
-  let head = path.resolve(p);
-  const tail: string[] = [];
-  while (!existsSync(head) && path.dirname(head) !== head) {
-    tail.unshift(path.basename(head));
-    head = path.dirname(head);
-  }
-  return { head, tail };
-}
-
-/** `p` with its existing part's symbolic links resolved (the rest may not exist yet). */
-function realPath(p: string): string {
-  const found = nearestExisting(p);
-  let head = found.head;
-  try {
-    head = realpathSync(head);
-  } catch {
-    /* unreadable: compare as written */
-  }
-  return path.join(head, ...found.tail);
 }
 
 /** `inner` is `outer` or lies under it. */

@@ -3,9 +3,10 @@
  * a file saved as Latin-1 (each accented letter silently became "\ufffd" in every flow); a
  * partner's inbox given to `run` by another path than the configuration's (a link); code
  * services of the routing table that no invoice could match; `validate` without --config telling
- * "not in the routing table" of the bundled example as if of the operator's.
+ * "not in the routing table" of the bundled example as if of the operator's; `run --out` naming
+ * the configured output root through a link taken for another root, with a state of its own.
  */
-import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configFromObject, loadConfig } from '../../src/config/config';
 import { cli } from '../helpers/cli';
@@ -117,4 +118,30 @@ describe('validate without --config', () => {
     expect(mine.code).toBe(1);
     expect(mine.stderr).toBe('');
   }, 60000);
+});
+
+describe('--out naming the configured output root another way', () => {
+  it('keeps the configured state: the same file run again is already processed, not accepted twice under a new IdCPRO sequence', async () => {
+    const dir = tempDir('cf-out-link-');
+    // paths.out names /srv/chorus-flux/out, /srv/chorus-flux a link to /data/chorus-flux; the cron job says the real path
+    mkdirSync(path.join(dir, 'data/out'), { recursive: true });
+    symlinkSync(path.join(dir, 'data'), path.join(dir, 'srv'));
+    mkdirSync(path.join(dir, 'in/op-a'), { recursive: true });
+    copyFileSync(path.join(FIXTURES, 'op-alpha/facture-e1-papeterie.xml'), path.join(dir, 'in/op-a/facture.xml'));
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ paths: { out: 'srv/out', state: 'var/state' }, partners: [{ id: 'op-a' }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] }),
+    );
+    const run = (...more: string[]) => cli(['run', path.join(dir, 'in'), '--config', path.join(dir, 'config.json'), '--no-progress', ...more], { timeoutMs: 60000 });
+    expect((await run()).code).toBe(0);
+    const again = await run('--out', path.join(dir, 'data/out'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/already processed/);
+    expect(existsSync(path.join(dir, 'data/out/state'))).toBe(false);
+    const events = listFiles(path.join(dir, 'data/out/journal'))
+      .flatMap((f) => readFileSync(path.join(dir, 'data/out/journal', f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as { event: string; outcome?: string })
+      .filter((e) => e.event === 'outcome' || e.event === 'already-processed');
+    expect(events.map((e) => e.outcome ?? e.event)).toEqual(['accepted', 'already-processed']);
+  }, 120000);
 });
