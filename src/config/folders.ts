@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UsageError } from '../util/usage-error';
 import { describeErrorCode } from '../util/system-error-hint';
 import { nearestExisting, realPath } from '../util/real-path';
-import { ConfigError, type Config } from './config';
+import { ConfigError, isBundledExample, type Config } from './config';
 
 function isDir(p: string): boolean {
   try {
@@ -100,6 +100,10 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
     const holder = written.find((o) => within(i.path, o.path));
     if (holder && inside.length === 0) problems.push(`${i.key}: ${i.path} is inside ${holder.key} (${holder.path}); chorus-flux's own outputs would be taken as inbound files`);
   }
+  // the configuration file in an inbox: watch claimed it out of its place (the next start found
+  // none), and whoever drops files there could rewrite the routing table
+  const file = isBundledExample(config) || !path.isAbsolute(config.source) ? undefined : realPath(config.source);
+  for (const i of inboxes) if (file && within(file, i.path)) problems.push(`${i.key}: ${i.path} holds the configuration file ${config.source}; it would be taken as an inbound file (watch moves it away), and whoever drops files there could rewrite it: keep it out of every inbox`);
   // the state and the claimed files among the outputs: a partner fetching its statut/ would take them
   for (const own of outputs.slice(1)) {
     const holder = written.slice(0, OUTPUT_FOLDERS.length).find((o) => within(own.path, o.path));

@@ -62,7 +62,7 @@ export function configMarkdown(): string {
     '',
     'The file is validated when a command starts: an unknown key, a missing required key or a value of the wrong',
     'shape stops the command with exit code 2 and a message naming the key (e.g. `recipients.0.siret: "2178778930001" must match pattern "^[0-9]{14}$"`).',
-    '`watch` also checks that every inbox exists and that a file can be renamed from it into `paths.processing` (the same file system, and the same mount of it: not a bind mount apart). `run`, `watch` and `worker` refuse an output or state folder inside an inbox (it would be read back as inbound files) and an inbox inside another or shared by two partners (a file would belong to two partners).',
+    '`watch` also checks that every inbox exists and that a file can be renamed from it into `paths.processing` (the same file system, and the same mount of it: not a bind mount apart). `run`, `watch` and `worker` refuse an output or state folder inside an inbox (it would be read back as inbound files) an inbox inside another or shared by two partners (a file would belong to two partners), and an inbox that holds the configuration file (it would be taken as an inbound file, and whoever drops files there could rewrite it).',
     '',
     '| key | type | default | meaning |',
     '|---|---|---|---|',

@@ -4,11 +4,13 @@
  * partner's inbox given to `run` by another path than the configuration's (a link); code
  * services of the routing table that no invoice could match; `validate` without --config telling
  * "not in the routing table" of the bundled example as if of the operator's; `run --out` naming
- * the configured output root through a link taken for another root, with a state of its own.
+ * the configured output root through a link taken for another root, with a state of its own; the
+ * configuration file in an inbox (watch claimed it away).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configFromObject, loadConfig } from '../../src/config/config';
+import { checkFolders } from '../../src/config/folders';
 import { cli } from '../helpers/cli';
 import { listFiles, tempDir } from '../helpers/run';
 
@@ -144,4 +146,23 @@ describe('--out naming the configured output root another way', () => {
       .filter((e) => e.event === 'outcome' || e.event === 'already-processed');
     expect(events.map((e) => e.outcome ?? e.event)).toEqual(['accepted', 'already-processed']);
   }, 120000);
+});
+
+describe('the configuration file inside an inbox', () => {
+  it('is refused at start: watch claimed it out of its place as an inbound file, and the next start found none', async () => {
+    const dir = tempDir('cf-conf-in-inbox-');
+    mkdirSync(path.join(dir, 'drop'));
+    const file = path.join(dir, 'drop/config.json');
+    writeFileSync(file, JSON.stringify({ paths: { out: '../out' }, partners: [{ id: 'op-a', inbox: '.' }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] }));
+    const said = `partners.0.inbox: ${path.join(dir, 'drop')} holds the configuration file ${file}; it would be taken as an inbound file (watch moves it away), and whoever drops files there could rewrite it: keep it out of every inbox`;
+    expect(problemsOf(() => checkFolders(loadConfig(file), 'watch'))).toEqual([said]);
+    expect(problemsOf(() => checkFolders(loadConfig(file), 'worker'))).toEqual([said]);
+    // run given a tree that holds it would process it as a partner's file
+    const r = await cli(['run', path.join(dir, 'drop'), '--config', file, '--out', path.join(dir, 'out'), '--no-progress'], { timeoutMs: 30000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(said);
+    expect(r.stderr).toContain(`the inbox argument: ${path.join(dir, 'drop')} holds the configuration file ${file}`);
+    expect(existsSync(path.join(dir, 'out'))).toBe(false);
+    expect(existsSync(file)).toBe(true);
+  }, 30000);
 });
