@@ -126,6 +126,11 @@ function describe(e: ErrorObject): string {
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = [];
   if (config.recipients.length === 0) warnings.push('recipients: the routing table is empty: every invoice will be refused, its recipient unknown');
+  // buyers may share one finance SI (one recepteurId, one pivot/ folder): it must be one
+  // partner that answers for them all, else each may change the other's invoices' flows
+  const answering = new Map<string, Set<string>>();
+  for (const r of config.recipients) answering.set(r.recepteurId, (answering.get(r.recepteurId) ?? new Set()).add(r.statusPartner ?? r.recepteurId));
+  for (const [rid, partners] of answering) if (partners.size > 1) warnings.push(`recipients: the recipients of recepteurId ${rid} name different finance SI partners (${[...partners].join(', ')}) though their pivots go to one folder, pivot/${rid}/; give them one statusPartner, or each finance SI its own recepteurId`);
   if (config.partners.length === 0) return warnings; // partners implied by the folders of `run`
   const ids = new Set(config.partners.map((p) => p.id));
   // two partners told under one Recepteur id cannot tell their status flows apart (operateur-alpha and operateur-beta are both "operateu")

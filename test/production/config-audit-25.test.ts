@@ -5,11 +5,12 @@
  * services of the routing table that no invoice could match; `validate` without --config telling
  * "not in the routing table" of the bundled example as if of the operator's; `run --out` naming
  * the configured output root through a link taken for another root, with a state of its own; the
- * configuration file in an inbox (watch claimed it away).
+ * configuration file in an inbox (watch claimed it away); buyers sharing one finance SI's
+ * recepteurId answered for by different partners.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, configFromObject, loadConfig } from '../../src/config/config';
+import { ConfigError, configFromObject, configWarnings, loadConfig } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
 import { cli } from '../helpers/cli';
 import { listFiles, tempDir } from '../helpers/run';
@@ -165,4 +166,18 @@ describe('the configuration file inside an inbox', () => {
     expect(existsSync(path.join(dir, 'out'))).toBe(false);
     expect(existsSync(file)).toBe(true);
   }, 30000);
+});
+
+describe('buyers that share one finance SI', () => {
+  const buyer = (siret: string, more: Record<string, unknown> = {}) => ({ siret, recepteurId: 'CHORUS', ...more });
+  const warnings = (recipients: unknown[]) => configWarnings(configFromObject({ partners: [{ id: 'si-a' }, { id: 'si-b' }], recipients }, '/tmp', 'test'));
+
+  it('are warned of when different partners answer for them, their pivots going to one folder', () => {
+    expect(warnings([buyer('21787789300016', { statusPartner: 'si-a' }), buyer('19494032600011', { statusPartner: 'si-b' })])).toEqual([
+      'recipients: the recipients of recepteurId CHORUS name different finance SI partners (si-a, si-b) though their pivots go to one folder, pivot/CHORUS/; give them one statusPartner, or each finance SI its own recepteurId',
+    ]);
+    // one partner for all of them (named, or by default the one named after the recepteurId): nothing to say
+    expect(warnings([buyer('21787789300016', { statusPartner: 'si-a' }), buyer('19494032600011', { statusPartner: 'si-a' })])).toEqual([]);
+    expect(warnings([buyer('21787789300016'), buyer('19494032600011')]).filter((w) => w.startsWith('recipients: the recipients'))).toEqual([]);
+  });
 });
