@@ -363,7 +363,8 @@ export function jsonProblem(text: string, message: string): string {
   if (text.trim() === '') return 'the file is empty: write the configuration in it as JSON (config/example.json is one to start from)';
   // UTF-16 (a Windows editor's "Unicode"): every other byte a NUL once read as UTF-8
   if (text.includes('\u0000')) return 'the file is not UTF-8 (it reads as UTF-16, with NUL bytes): save it as UTF-8';
-  if (/^\s*(?:---|[A-Za-z_][\w-]*\s*:)/.test(text)) return 'not valid JSON: this reads as YAML (`key: value`); chorus-flux reads JSON only (config/example.json shows the form)';
+  // after any "#" comment lines, as YAML files often begin
+  if (/^\s*(?:#[^\n]*\n\s*)*(?:---|[A-Za-z_][\w-]*\s*:)/.test(text)) return 'not valid JSON: this reads as YAML (`key: value`); chorus-flux reads JSON only (config/example.json shows the form)';
   const comment = firstComment(text);
   if (comment >= 0) return `not valid JSON at ${lineAndColumn(text, comment)}: a comment; JSON has none (remove the // and /* */ notes of an annotated example)`;
   const m = /position (\d+)/.exec(message);
@@ -374,7 +375,7 @@ export function jsonProblem(text: string, message: string): string {
   // Node quotes the text around the mistake, over several lines: one line is enough
   const words = message
     .replace(/,? ?(after |in )?JSON at position \d+.*$/s, '')
-    .replace(/,? "[\s\S]*" is not valid JSON$/, '')
+    .replace(/,? "[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
     .replace(/,? \.\.\."[\s\S]*$/, '')
     .replace(/\s+/g, ' ');
   return m ? `not valid JSON at ${lineAndColumn(text, Number(m[1]))}: ${words}` : `not valid JSON: ${words}`;

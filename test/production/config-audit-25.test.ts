@@ -6,7 +6,7 @@
  * "not in the routing table" of the bundled example as if of the operator's; `run --out` naming
  * the configured output root through a link taken for another root, with a state of its own; the
  * configuration file in an inbox (watch claimed it away); buyers sharing one finance SI's
- * recepteurId answered for by different partners.
+ * recepteurId answered for by different partners; a YAML file opening with a "#" comment.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -180,4 +180,12 @@ describe('buyers that share one finance SI', () => {
     expect(warnings([buyer('21787789300016', { statusPartner: 'si-a' }), buyer('19494032600011', { statusPartner: 'si-a' })])).toEqual([]);
     expect(warnings([buyer('21787789300016'), buyer('19494032600011')]).filter((w) => w.startsWith('recipients: the recipients'))).toEqual([]);
   });
+});
+
+it('says a YAML file that opens with "#" comments for what it is, and Node\'s quoting of a file too short for a position is left out', () => {
+  const dir = tempDir('cf-yaml-');
+  writeFileSync(path.join(dir, 'config.yaml'), '# chorus-flux\n# production\nrecipients:\n  - siret: "21787789300016"\n');
+  expect(problemsOf(() => loadConfig(path.join(dir, 'config.yaml')))).toEqual(['not valid JSON: this reads as YAML (`key: value`); chorus-flux reads JSON only (config/example.json shows the form)']);
+  writeFileSync(path.join(dir, 'hash.json'), '# chorus-flux\n{ "recipients": [] }\n');
+  expect(problemsOf(() => loadConfig(path.join(dir, 'hash.json')))).toEqual(["not valid JSON: Unexpected token '#'"]);
 });
