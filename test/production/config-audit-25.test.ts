@@ -6,7 +6,8 @@
  * "not in the routing table" of the bundled example as if of the operator's; `run --out` naming
  * the configured output root through a link taken for another root, with a state of its own; the
  * configuration file in an inbox (watch claimed it away); buyers sharing one finance SI's
- * recepteurId answered for by different partners; a YAML file opening with a "#" comment.
+ * recepteurId answered for by different partners; a YAML file opening with a "#" comment; `run`
+ * without --config refusing every invoice to an operator's buyers with no word of the example.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -189,3 +190,15 @@ it('says a YAML file that opens with "#" comments for what it is, and Node\'s qu
   writeFileSync(path.join(dir, 'hash.json'), '# chorus-flux\n{ "recipients": [] }\n');
   expect(problemsOf(() => loadConfig(path.join(dir, 'hash.json')))).toEqual(["not valid JSON: Unexpected token '#'"]);
 });
+
+it('run without --config says that the bundled example configuration routed it', async () => {
+  const dir = tempDir('cf-run-bundled-');
+  mkdirSync(path.join(dir, 'in/acme'), { recursive: true });
+  copyFileSync(path.join(FIXTURES, 'op-alpha/destinataire-inconnu.xml'), path.join(dir, 'in/acme/facture.xml'));
+  const r = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--no-progress'], { timeoutMs: 60000 });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain(`  ·  configuration: the bundled example ${path.resolve(__dirname, '../../config/example.json')} (its routing table knows only its example buyers; give --config <file>)\n`);
+  const mine = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out2'), '--config', path.resolve(__dirname, '../../config/example.json'), '--no-progress'], { timeoutMs: 60000 });
+  expect(mine.code).toBe(0);
+  expect(mine.stdout).not.toContain('configuration: the bundled example');
+}, 120000);

@@ -4,7 +4,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
-import { configWarnings, loadConfig } from '../../config/config';
+import { bundledConfigPath, configWarnings, isBundledExample, loadConfig } from '../../config/config';
 import { checkRunArguments, checkRunFolders } from '../../config/folders';
 import { createDeps } from '../../runner/deps';
 import { runEmbedded } from '../../runner/embedded';
@@ -98,7 +98,9 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     process.stdout.write(`${summaryTable(summary)}\n`);
     // the files taken this run: those listed but the ones not begun (asked to stop)
     const taken = summary.files - summary.notBegun;
-    process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${taken} file(s) in ${(summary.ms / 1000).toFixed(1)} s${summary.notBegun ? ` (${summary.notBegun} not begun)` : ''}\n`);
+    // its routing table knows only the example's buyers: every other invoice refused, its partner told so
+    const bundled = isBundledExample(config) ? `  ·  configuration: the bundled example ${bundledConfigPath()} (its routing table knows only its example buyers; give --config <file>)` : '';
+    process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${taken} file(s) in ${(summary.ms / 1000).toFixed(1)} s${summary.notBegun ? ` (${summary.notBegun} not begun)` : ''}${bundled}\n`);
   }
   for (const hint of failureHints(summary.failures.map((f) => f.error))) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
