@@ -434,6 +434,14 @@ export function isBundledExample(config: Config): boolean {
   return config.source.endsWith(' (bundled example)');
 }
 
+/**
+ * How to name where an output root came from when it is not there: without --config (and
+ * --out) it is the bundled example's, a folder of the project, not the operator's paths.out.
+ */
+export function outputRootOrigin(config: Config, outGiven: boolean, key = 'paths.out'): string {
+  return isBundledExample(config) && !outGiven ? `no --config, so the bundled example's output root, not yours: give --config <your file>, or --out` : `check --out or ${key}`;
+}
+
 export function findRecipient(config: Config, siret: string | undefined): Recipient | undefined {
   if (siret === undefined) return undefined;
   return config.recipients.find((r) => r.siret === siret);

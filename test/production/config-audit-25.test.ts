@@ -7,7 +7,8 @@
  * the configured output root through a link taken for another root, with a state of its own; the
  * configuration file in an inbox (watch claimed it away); buyers sharing one finance SI's
  * recepteurId answered for by different partners; a YAML file opening with a "#" comment; `run`
- * without --config refusing every invoice to an operator's buyers with no word of the example.
+ * without --config refusing every invoice to an operator's buyers with no word of the example;
+ * trace, prune and reconcile without --config sending the operator to check its own paths.out.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -201,4 +202,23 @@ it('run without --config says that the bundled example configuration routed it',
   const mine = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out2'), '--config', path.resolve(__dirname, '../../config/example.json'), '--no-progress'], { timeoutMs: 60000 });
   expect(mine.code).toBe(0);
   expect(mine.stdout).not.toContain('configuration: the bundled example');
+}, 120000);
+
+// the bundled example's paths.out is the project's out/ folder, which `npm start` makes
+const projectOut = path.resolve(__dirname, '../../out');
+(existsSync(projectOut) ? it.skip : it)('trace, prune and reconcile without --config say the output root not found is the bundled example\'s, not the operator\'s', async () => {
+  const said = "(no --config, so the bundled example's output root, not yours: give --config <your file>, or --out)";
+  const dir = tempDir('cf-bundled-out-');
+  const trace = await cli(['trace', 'F-2026-0101'], { cwd: dir, timeoutMs: 30000 });
+  expect(trace.code).toBe(2);
+  expect(trace.stderr).toBe(`chorus-flux: ${path.join(projectOut, 'journal')} does not exist: nothing was ever processed with this output root ${said}\n`);
+  const prune = await cli(['prune'], { cwd: dir, timeoutMs: 30000 });
+  expect(prune.code).toBe(2);
+  expect(prune.stderr).toBe(`chorus-flux: ${path.join(projectOut, 'state')} does not exist: nothing was ever processed there ${said}\n`);
+  const reconcile = await cli(['reconcile', '--date', '2026-01-05'], { cwd: dir, timeoutMs: 30000 });
+  expect(reconcile.code).toBe(2);
+  expect(reconcile.stderr).toBe(`chorus-flux reconcile: could not run: cannot read the output root ${projectOut}: ENOENT ${said}\n`);
+  // with --out, the folder is the operator's own: as before
+  const given = await cli(['trace', 'F-2026-0101', '--out', path.join(dir, 'out')], { cwd: dir, timeoutMs: 30000 });
+  expect(given.stderr).toBe(`chorus-flux: ${path.join(dir, 'out', 'journal')} does not exist: nothing was ever processed with this output root (check --out or paths.out)\n`);
 }, 120000);

@@ -5,7 +5,7 @@
  * 2 could not run.
  */
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/config';
+import { loadConfig, outputRootOrigin } from '../../config/config';
 import { pruneProcessedMarks, type PruneResult } from '../../state/prune-marks';
 import { UsageError } from '../../util/usage-error';
 
@@ -28,7 +28,7 @@ export async function pruneCommand(opts: PruneCommandOptions): Promise<number> {
   if (opts.out === '') throw new UsageError('--out is empty: give the output root whose state to prune');
   const config = loadConfig(opts.config, { out: opts.out });
   const stateDir = config.paths.state;
-  if (!existsSync(stateDir)) throw new UsageError(`${stateDir} does not exist: nothing was ever processed there (check --out or paths.state)`);
+  if (!existsSync(stateDir)) throw new UsageError(`${stateDir} does not exist: nothing was ever processed there (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
   const days = opts.days ?? config.retention.processedMarksDays;
   const started = Date.now();
   const tty = process.stderr.isTTY && !opts.quiet;

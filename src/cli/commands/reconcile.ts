@@ -7,7 +7,7 @@
  * cron'd reconcile missed while the machine was down), as the scheduled job does; the exit
  * code is then the worst of all the days'.
  */
-import { loadConfig } from '../../config/config';
+import { isBundledExample, loadConfig, outputRootOrigin } from '../../config/config';
 import { missedDays } from '../../reconcile/missed-days';
 import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
 import { sentFlowText } from '../../reconcile/sent-flows';
@@ -32,6 +32,8 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
+  // an output root that is not there, without --config: the bundled example's, not the operator's
+  if (r.exitCode === 2 && isBundledExample(config) && opts.out === undefined && !existsSync(config.paths.out)) r.error = `${r.error ?? 'unknown error'} (${outputRootOrigin(config, false)})`;
   let exitCode = report(r, opts.quiet);
   if (opts.catchUp && r.date) {
     const missed = missedDays(config, r.date, opts.reports);

@@ -7,7 +7,7 @@
  * processing/, with why. Exit 0 something found, 1 nothing found, 2 could not run.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { loadConfig } from '../../config/config';
+import { loadConfig, outputRootOrigin } from '../../config/config';
 import type { JournalOutput } from '../../journal/events';
 import type { JournalLine } from '../../journal/journal';
 import { addDays } from '../../reconcile/day';
@@ -142,7 +142,7 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   const config = loadConfig(opts.config, { out: opts.out });
   const paths = statePaths(config);
   const journalDir = paths.journal;
-  if (!existsSync(journalDir)) throw new UsageError(`${journalDir} does not exist: nothing was ever processed with this output root (check --out or paths.out)`);
+  if (!existsSync(journalDir)) throw new UsageError(`${journalDir} does not exist: nothing was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined)})`);
   // the days before --until when it is given alone: from today's, an --until 31 days back was
   // refused as "before --since", a --since the operator never gave
   const today = dayOf(new Date(), config.timezone);
