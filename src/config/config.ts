@@ -104,8 +104,12 @@ function describe(e: ErrorObject): string {
       return `${where}: missing key "${(e.params as { missingProperty: string }).missingProperty}"`;
     case 'enum':
       return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'pattern':
-      return `${where}: ${JSON.stringify(e.data)} must match pattern "${(e.params as { pattern: string }).pattern}"`;
+    case 'pattern': {
+      const said = `${where}: ${JSON.stringify(e.data)} must match pattern "${(e.params as { pattern: string }).pattern}"`;
+      // "21787789300016/FINANCES": a buyer is routed by its SIRET alone, its code services listed beside
+      if (/^recipients\.\d+\.siret$/.test(where) && /^\s*\d{14}\s*[^\d\s]/.test(String(e.data))) return `${said}; an entry routes one SIRET, whatever the code service: list the code services in ${where.replace(/siret$/, 'codeServices')}`;
+      return said;
+    }
     case 'type':
     case 'minimum':
     case 'maximum':
@@ -252,7 +256,8 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
   const sirets = new Set<string>();
   (d.recipients as any[]).forEach((r, k) => {
     for (const bad of [siretProblem(`recipients.${k}.siret`, r.siret), r.moe && siretProblem(`recipients.${k}.moe.siret`, r.moe.siret)]) if (bad) problems.push(bad);
-    if (sirets.has(r.siret)) problems.push(`recipients.${k}.siret: ${r.siret} appears twice in the routing table`);
+    // one buyer, two finance SIs (one per code service?): the first entry would take every invoice
+    if (sirets.has(r.siret)) problems.push(`recipients.${k}.siret: ${r.siret} appears twice in the routing table (first at recipients.${(d.recipients as any[]).findIndex((o) => o.siret === r.siret)}); one entry per buyer, whatever the code service: its invoices all go to that entry's recepteurId (works invoices to its moe)`);
     // an MOE is another party: the recipient's own ids there route its works invoices to itself and mix its status senders
     if (r.moe && r.moe.recepteurId === r.recepteurId) problems.push(`recipients.${k}.moe.recepteurId: ${r.moe.recepteurId} is the recipient's own recepteurId; the MOE (maître d'oeuvre) has its own`);
     if (r.moe && r.moe.siret === r.siret) problems.push(`recipients.${k}.moe.siret: ${r.moe.siret} is the recipient's own SIRET; the MOE (maître d'oeuvre) has its own`);

@@ -8,7 +8,8 @@
  * configuration file in an inbox (watch claimed it away); buyers sharing one finance SI's
  * recepteurId answered for by different partners; a YAML file opening with a "#" comment; `run`
  * without --config refusing every invoice to an operator's buyers with no word of the example;
- * trace, prune and reconcile without --config sending the operator to check its own paths.out.
+ * trace, prune and reconcile without --config sending the operator to check its own paths.out;
+ * a buyer routed by SIRET and code service, which the table cannot do, said as a bare pattern.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -222,3 +223,15 @@ const projectOut = path.resolve(__dirname, '../../out');
   const given = await cli(['trace', 'F-2026-0101', '--out', path.join(dir, 'out')], { cwd: dir, timeoutMs: 30000 });
   expect(given.stderr).toBe(`chorus-flux: ${path.join(dir, 'out', 'journal')} does not exist: nothing was ever processed with this output root (check --out or paths.out)\n`);
 }, 120000);
+
+it('says that a buyer is routed by its SIRET alone when a routing entry tries SIRET and code service', () => {
+  const problemsOfRecipients = (recipients: unknown[]) => problemsOf(() => configFromObject({ recipients }, '/tmp', 'test'));
+  expect(problemsOfRecipients([{ siret: '21787789300016/FINANCES', recepteurId: 'VALM01' }])).toEqual([
+    'recipients.0.siret: "21787789300016/FINANCES" must match pattern "^[0-9]{14}$"; an entry routes one SIRET, whatever the code service: list the code services in recipients.0.codeServices',
+  ]);
+  expect(problemsOfRecipients([{ siret: '21787789300016', recepteurId: 'VALM01', codeServices: ['FINANCES'] }, { siret: '21787789300016', recepteurId: 'VALTX01', codeServices: ['TRAVAUX'] }])).toEqual([
+    "recipients.1.siret: 21787789300016 appears twice in the routing table (first at recipients.0); one entry per buyer, whatever the code service: its invoices all go to that entry's recepteurId (works invoices to its moe)",
+  ]);
+  // a SIRET merely mistyped is said as before
+  expect(problemsOfRecipients([{ siret: '2178778930001', recepteurId: 'VALM01' }])).toEqual(['recipients.0.siret: "2178778930001" must match pattern "^[0-9]{14}$"']);
+});
