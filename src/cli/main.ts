@@ -13,6 +13,7 @@ const MIB = 1024 * 1024;
 import { VERSION } from '../version';
 import { facturxCommand } from './commands/facturx';
 import { jobsCommand } from './commands/jobs';
+import { rejectCommand } from './commands/reject';
 import { retryCommand } from './commands/retry';
 import { setAsideCommand } from './commands/set-aside';
 import { pruneCommand } from './commands/prune';
@@ -133,6 +134,30 @@ export function buildProgram(): Command {
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .action(async (ids: string[], opts) => {
       process.exitCode = await setAsideCommand(ids, opts);
+    });
+
+  program
+    .command('reject')
+    .description("reject an invoice chorus-flux suspended on deposit that its supplier never completed (the report's suspended-past-deadline): REJETEE, the depositor told (CPPStatut 05, CDAR 213), journaled; safe to run again (exit 0 rejected, now or before; 1 it cannot be: unknown IdCPRO, another state, suspended by a finance SI; 2 could not run)")
+    .argument('<IdCPRO>', "the invoice's IdCPRO, as the reconciliation's report and `chorus-flux trace` give it")
+    .requiredOption('-r, --reason <text>', 'why, in words for the supplier (goes into the status flows cut to 300 characters; the journal keeps it whole)')
+    .option('-o, --out <dir>', "output root the invoice was processed with, as given to `run` (default: the configuration's paths.out)")
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .addHelpText(
+      'after',
+      `
+Only for an invoice in SUSPENDUE that chorus-flux itself suspended on deposit (a missing
+engagement number or required attachment), which no finance SI ever had. An invoice its finance
+SI suspended is that SI's to reject (a 05 REJETEE status flow, forwarded to the supplier's side).
+A later deposit of the rejected invoice is refused as a duplicate (DOUBLON), as after a finance
+SI's rejection. Run again after a crash, it finishes what was left and writes no second flow.
+
+Example:
+  chorus-flux reject 1000042 --reason "Bon de commande jamais fourni : facture rejetée" --config /etc/chorus-flux/config.json
+`,
+    )
+    .action(async (idCpro: string, opts) => {
+      process.exitCode = await rejectCommand(idCpro, opts);
     });
 
   program

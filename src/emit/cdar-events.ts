@@ -6,6 +6,7 @@
  *                             (or when the seller has no identifier a 213 can carry)
  *   duplicate               → 213 with reason DOUBLON
  *   suspended by us / by SI → 208 Suspendue with the reason
+ *   rejected by the operator→ 213 Rejetée (chorus-flux reject: a suspension never completed)
  *   completed               → 209 Complétée (toward the finance SI)
  *   SI statuses forwarded   → the CPPStatut code's CDAR equivalent, when it has one
  */
@@ -21,6 +22,8 @@ import {
   cdarSellerParty,
   cppStatutMapping,
   fallbackReasonFor,
+  PIPELINE_STATUS,
+  reasonCodeFor,
   type CdarEvent,
   type CdarParty,
   type CdarReason,
@@ -91,6 +94,22 @@ export function invoiceFromRecord(r: LifecycleRecord): Invoice {
   if (r.buyerSiret) inv.buyer.legalId = { value: r.buyerSiret, scheme: '0009' };
   inv.buyer.name = r.buyerName;
   return inv;
+}
+
+/**
+ * The rule id of an invoice the operator rejected (`chorus-flux reject`) after chorus-flux had
+ * suspended it and its supplier never completed it: a Chorus Pro business control's rejection.
+ */
+export const OPERATOR_REJECT_RULE = 'CPRO-SUSPENSION-NON-COMPLETEE';
+
+/**
+ * Toward the depositor for an invoice the operator rejected: chorus-flux's own rejection (213
+ * Rejetée, issued by the platform; 210 Refusée is the recipient's, which never had it), the
+ * reason code of the B2G controls that suspended it and the operator's words.
+ */
+export function operatorRejectedCdar(r: LifecycleRecord, reasonText: string, stamp: CdarStamp): CdarEvent | undefined {
+  const status = PIPELINE_STATUS.rejection;
+  return event(invoiceFromRecord(r), status, 'seller', stamp, [{ code: reasonCodeFor(OPERATOR_REJECT_RULE, status), text: reasonText }]);
 }
 
 /** Toward the depositor: a finance SI's status on the invoice, when CDAR has an equivalent. */

@@ -15,7 +15,7 @@ export const FILE_OUTCOMES = [
 
 export type FileOutcome = (typeof FILE_OUTCOMES)[number];
 
-export type InvoiceOutcome = 'accepted' | 'refused' | 'suspended' | 'duplicate' | 'completed' | 'recycled' | 'status';
+export type InvoiceOutcome = 'accepted' | 'refused' | 'suspended' | 'duplicate' | 'completed' | 'recycled' | 'status' | 'rejected';
 
 export interface JournalFinding {
   rule: string;
@@ -132,6 +132,14 @@ export type JournalEvent =
        */
       previousPartner?: string;
     }
+  /**
+   * `chorus-flux reject`: the operator rejected an invoice chorus-flux had suspended on deposit
+   * and its supplier never completed (lifecycle/operator-reject.ts); its depositor was told by
+   * the status flows in `outputs` (05 REJETEE, CDAR 213). `sha256`, `file` and `partner` are
+   * those of the deposit that was suspended, so that trace tells the rejection with that file;
+   * `invoices` holds the one invoice (outcome `rejected`, state REJETEE, the reason whole).
+   */
+  | { event: 'invoice-rejected'; by: 'operator'; sha256: string; file: string; partner: string; rejectedAt: string; invoices: JournalInvoice[]; outputs: JournalOutput[] }
   | { event: 'system-error'; sha256?: string; file?: string; message: string };
 
 /** The line that gives a file its outcome. */

@@ -9,8 +9,8 @@ export interface HistoryEntry {
   /** a finance SI's status: its Horodatage, the status's legal moment (`at` is when it was applied) */
   siAt?: string;
   state: StateName;
-  /** who moved it: the pipeline, the finance SI (status flow), the supplier (completion) */
-  by: 'pipeline' | 'finance-si' | 'supplier';
+  /** who moved it: the pipeline, the finance SI (status flow), the supplier (completion), the operator (`chorus-flux reject`) */
+  by: 'pipeline' | 'finance-si' | 'supplier' | 'operator';
   reason?: string;
   /** SHA-256 of the inbound file that caused it */
   sha256?: string;
@@ -24,7 +24,7 @@ export interface RecordedOutput {
   path: string;
   sha256: string;
   renvoi?: string;
-  /** the inbound file whose processing wrote it */
+  /** the inbound file whose processing wrote it (its SHA-256), or `operator` (`chorus-flux reject`) */
   source: string;
 }
 
@@ -71,6 +71,12 @@ export interface LifecycleRecord {
   outputs: RecordedOutput[];
   /** status lines from finance SIs applied to this invoice (file + position): replays repeat them */
   statusEvents?: StatusEvent[];
+  /**
+   * `chorus-flux reject`: the operator rejected the invoice chorus-flux had suspended on deposit
+   * (its history has the REJETEE entry too). Its status flows are named after `at`, so that a
+   * run again after a crash writes the same ones; `journaled` once its journal line is written.
+   */
+  operatorRejection?: { at: string; reason: string; journaled?: true };
 }
 
 export interface StatusEvent {

@@ -152,9 +152,10 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
 /**
  * An invoice the pipeline suspended on deposit (a first deposit, or a recycled invoice's
  * corrected one) is with no finance SI: a status about it would change an invoice its SI never
- * had, and a rejection would make its supplier's completion a DOUBLON.
+ * had, and a rejection would make its supplier's completion a DOUBLON. Only the operator can
+ * reject it (`chorus-flux reject`, lifecycle/operator-reject.ts), once its supplier gave up.
  */
-function heldByPipeline(rec: LifecycleRecord): boolean {
+export function heldByPipeline(rec: LifecycleRecord): boolean {
   if (rec.state !== 'SUSPENDUE') return false;
   const last = [...rec.history].reverse().find((h) => h.state === 'SUSPENDUE');
   return last?.by === 'pipeline';

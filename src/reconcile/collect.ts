@@ -136,9 +136,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 /** Why a line that parses is still not one the pipeline writes (the events that count), or undefined. */
 export function unlikeWritten(l: Record<string, unknown>): string | undefined {
-  if (l.event !== 'received' && l.event !== 'outcome' && l.event !== 'already-processed') return undefined;
+  if (l.event !== 'received' && l.event !== 'outcome' && l.event !== 'already-processed' && l.event !== 'invoice-rejected') return undefined;
   if (typeof l.sha256 !== 'string' || !SHA256.test(l.sha256)) return 'no SHA-256 of 64 hex digits';
   if (typeof l.file !== 'string' || l.file === '') return 'no file';
+  if (l.event === 'invoice-rejected') return Array.isArray(l.outputs) && Array.isArray(l.invoices) ? undefined : 'a rejection without its outputs and invoice lists';
   if (l.event !== 'outcome') return undefined;
   if (typeof l.outcome !== 'string' || !WRITTEN_OUTCOMES.has(l.outcome)) return `an outcome chorus-flux never writes (${JSON.stringify(l.outcome)?.slice(0, 40)})`;
   if (l.outputs !== undefined && !Array.isArray(l.outputs)) return 'outputs that are not a list';
@@ -163,6 +164,8 @@ export class JournalCollector {
   readonly alreadyProcessedShas = new Set<string>();
   /** the inbox trees `run` took files from on the day or the day after (its `start` lines) */
   readonly runInboxes = new Set<string>();
+  /** invoices the operator rejected on the day (`chorus-flux reject`), for the report's notes */
+  readonly rejections: { number?: string; idCpro?: string; supplierId?: string; partner: string; reason?: string }[] = [];
   /** the configuration files the processes that wrote these days ran with (their `start` lines) */
   readonly configs = new Map<string, 'run' | 'watch' | 'worker'>();
   readonly systemErrors = new Map<string, string[]>();
@@ -353,6 +356,23 @@ export class JournalCollector {
         if (dayIndex !== 1) return;
         const p = this.s(l.partner) ?? 'default';
         this.alreadyProcessed.set(p, (this.alreadyProcessed.get(p) ?? 0) + 1);
+        return;
+      }
+      case 'invoice-rejected': {
+        // no inbound file: its status flows are checked and counted like an outcome's on its day,
+        // only accounted for on the day before or after (their own reports check them)
+        if (dayIndex === 0) return;
+        const outputs = this.outputs(l);
+        const rec = dayIndex === 1 ? this.outcomeRec(dayIndex, { ...l, outcome: 'rejected-by-operator' }, ref, outputs) : undefined;
+        for (const o of outputs) {
+          if (this.listedPaths.has(o.path)) continue;
+          this.listedPaths.add(o.path);
+          if (!rec) continue;
+          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
+          this.onOutput(o, rec);
+        }
+        if (!rec) return;
+        for (const i of rec.invoices) this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason) });
         return;
       }
       case 'claimed': {

@@ -266,6 +266,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     );
   }
   if (taken > 0) notes.push(`${taken} output(s) of pivot/, statut/ and cdar/ have left their outbox: taken by the partners' transfers (reconcile.transfersMoveOutputs), not checked further.`);
+  if (col.rejections.length > 0) {
+    const named = col.rejections.slice(0, 10).map((r) => `${r.number ?? '?'} of supplier ${r.supplierId ?? '?'} (IdCPRO ${r.idCpro ?? '?'}, partner ${r.partner})${r.reason ? `: ${r.reason.length > 120 ? `${r.reason.slice(0, 119)}…` : r.reason}` : ''}`);
+    notes.push(`${col.rejections.length} invoice(s) that chorus-flux had suspended on deposit rejected by the operator (chorus-flux reject), their depositors told: ${named.join('; ')}${col.rejections.length > 10 ? '; …' : ''}.`);
+  }
   if (col.neighbourDamaged > 0) notes.push(`${col.neighbourDamaged} unreadable line(s) in the journals of ${days[0]} / ${days[2]} (reported with those days).`);
   const files = col.files().sort((a, b) => cmp(fileSortKey(a), fileSortKey(b)));
 
@@ -276,7 +280,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   //    was processed): state/files says which day
   //    (the content it journaled is kept, to check the file still holds it)
   const mark = (l: JournalLine, ref: LineRef, only?: Set<string>) => {
-    if ((l.event !== 'outcome' && l.event !== 'already-processed') || !Array.isArray(l.outputs)) return;
+    if ((l.event !== 'outcome' && l.event !== 'already-processed' && l.event !== 'invoice-rejected') || !Array.isArray(l.outputs)) return;
     for (const o of l.outputs) {
       const c = typeof o?.path === 'string' && (!only || only.has(o.path)) ? candidates.get(o.path) : undefined;
       if (!c) continue;

@@ -33,14 +33,14 @@ export async function findSentFlows(journalDir: string, wanted: readonly string[
     if (open.size === 0) break;
     const needles = [...open].map((w) => JSON.stringify(w).slice(1, -1));
     await readJournalDayStream(journalDir, day, {
-      accept: (text) => (text.includes('"event":"outcome"') || text.includes('"event":"already-processed"')) && needles.some((n) => text.includes(n)),
+      accept: (text) => (text.includes('"event":"outcome"') || text.includes('"event":"already-processed"') || text.includes('"event":"invoice-rejected"')) && needles.some((n) => text.includes(n)),
       onLine: (l: JournalLine) => {
-        if (l.event !== 'outcome' && l.event !== 'already-processed') return;
+        if (l.event !== 'outcome' && l.event !== 'already-processed' && l.event !== 'invoice-rejected') return;
         for (const o of l.outputs ?? []) {
           if (o.kind !== 'pivot' && o.kind !== 'statut') continue;
           for (const w of open) {
             if (!outputNamesFlow(o.path, w)) continue;
-            const carried = l.event === 'outcome' ? l.invoices.filter((i) => !o.idCpro || (i.idCpro !== undefined && o.idCpro.includes(i.idCpro))) : [];
+            const carried = l.event === 'outcome' || l.event === 'invoice-rejected' ? l.invoices.filter((i) => !o.idCpro || (i.idCpro !== undefined && o.idCpro.includes(i.idCpro))) : [];
             const invoices: AnomalyInvoice[] = carried.slice(0, MAX_INVOICES_PER_FLOW).map((i) => {
               const r: AnomalyInvoice = {};
               if (i.idCpro !== undefined) r.idCpro = i.idCpro;

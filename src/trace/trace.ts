@@ -74,10 +74,12 @@ function concerns(l: JournalLine, what: string): boolean {
   if (file && (file === name || baseName(file) === name)) return true;
   // a path in the inbox as the operator sees it (/srv/in/op-alpha/f.xml): the journal has op-alpha/f.xml
   if (file && name.includes('/') && name.endsWith(`/${file}`)) return true;
-  if (l.event === 'outcome' || l.event === 'already-processed') {
+  if (l.event === 'outcome' || l.event === 'already-processed' || l.event === 'invoice-rejected') {
     // an output by its name, or by a path as run and reconcile print it (/srv/out/pivot/…): the journal has pivot/…
     for (const o of l.outputs ?? []) if (outputNamesFlow(o.path, what) || (what.includes('/') && what.endsWith(`/${o.path}`))) return true;
   }
+  // the operator's rejection names its invoice (its deposit may be older than the days read)
+  if (l.event === 'invoice-rejected') return l.invoices.some((i) => i.number === what || i.idCpro === what);
   if (l.event !== 'outcome') return false;
   if (l.idFlx !== undefined && l.idFlx === what.slice(0, 200)) return true; // a partner's own id for the flow it sent (journaled cut to 200)
   for (const i of l.invoices) if (i.number === what || i.idCpro === what || i.sourceIdCpro === what) return true;
@@ -151,7 +153,7 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
     if (l.event === 'outcome' && l.flows?.length) statusLines.push(traced);
   });
   for (const f of files.values()) {
-    const written = f.lines.flatMap((t) => (t.line.event === 'outcome' || t.line.event === 'already-processed' ? (t.line.outputs ?? []) : [])).filter((o) => o.kind === 'pivot' || o.kind === 'statut');
+    const written = f.lines.flatMap((t) => (t.line.event === 'outcome' || t.line.event === 'already-processed' || t.line.event === 'invoice-rejected' ? (t.line.outputs ?? []) : [])).filter((o) => o.kind === 'pivot' || o.kind === 'statut');
     f.flowStatuses = statusLines.filter((t) => (t.line as Outcome).flows?.some((s) => (s.flow && written.some((o) => o.path === s.flow)) || written.some((o) => outputNamesFlow(o.path, s.idFlux))));
     f.lines.sort((a, b) => (a.line.ts < b.line.ts ? -1 : a.line.ts > b.line.ts ? 1 : 0));
   }
@@ -159,7 +161,7 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   const keys = new Map<string, { supplierId: string; number: string }>();
   for (const f of files.values()) {
     for (const t of f.lines) {
-      if (t.line.event !== 'outcome') continue;
+      if (t.line.event !== 'outcome' && t.line.event !== 'invoice-rejected') continue;
       for (const i of t.line.invoices) if (i.supplierId && i.number) keys.set(`${i.supplierId}|${i.number}`, { supplierId: i.supplierId, number: i.number });
     }
   }
@@ -168,7 +170,7 @@ export async function trace(what: string, opts: TraceOptions): Promise<TraceResu
   if (damaged.length) notes.push(`${damaged.length} journal line(s) that mention "${needle}" cannot be read (cut by a crash, or damaged): ${damaged.slice(0, 5).join(', ')}${damaged.length > 5 ? ', …' : ''}; the reconciliation of their day says more (docs/OPERATIONS.md)`);
   for (const { supplierId, number } of keys.values()) {
     // the records of the issue years these files carried (a key-less line: refused before its year was read)
-    const wanted = new Set([...files.values()].flatMap((f) => f.lines.flatMap((t) => (t.line.event === 'outcome' ? t.line.invoices.filter((i) => i.supplierId === supplierId && i.number === number).map((i) => i.key) : []))));
+    const wanted = new Set([...files.values()].flatMap((f) => f.lines.flatMap((t) => (t.line.event === 'outcome' || t.line.event === 'invoice-rejected' ? t.line.invoices.filter((i) => i.supplierId === supplierId && i.number === number).map((i) => i.key) : []))));
     try {
       for (const r of await opts.lifecycle.read(supplierId, number)) if (wanted.has(r.key)) invoices.push(r);
     } catch (e) {

@@ -48,6 +48,12 @@ function describe(l: JournalLine): string[] {
       return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
       return [`system error: ${cut(l.message)}`];
+    case 'invoice-rejected':
+      return [
+        `rejected by the operator (chorus-flux reject) at ${l.rejectedAt}`,
+        ...l.invoices.map((i) => `    invoice ${i.number ?? '?'} (supplier ${i.supplierId ?? '?'}), IdCPRO ${i.idCpro ?? '?'} → ${i.state ?? 'REJETEE'}${i.reason ? `: ${cut(i.reason)}` : ''}`),
+        ...l.outputs.map(outputLine),
+      ];
     case 'outcome': {
       const out = [`outcome: ${l.outcome}${l.kind ? ` (${l.kind}${l.idFlx ? `, its sender's flow id ${l.idFlx}` : ''})` : ''}, ${l.invoices.length} invoice(s), in ${l.ms} ms`];
       for (const f of l.findings ?? []) out.push(`    ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}: ${cut(f.message)}`);
