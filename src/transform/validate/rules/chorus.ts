@@ -9,7 +9,8 @@ import { checkSiret, partySiret } from '../../chorus/siret';
 import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
-import { contentMime } from '../../enrich/mime-sniff';
+import { contentMime, looksLikePdf } from '../../enrich/mime-sniff';
+import { reachesEof } from '../../facturx/pdf-end';
 import { namedCadre } from '../../chorus/cadre';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
@@ -33,6 +34,19 @@ function isFrenchSeller(inv: Invoice): boolean {
 /** Attachments the supplier sent (not those chorus-flux adds). */
 function supplied(inv: Invoice) {
   return inv.attachments.map((a, k) => ({ a, k })).filter(({ a }) => a.content !== undefined || a.contentError !== undefined || a.uri !== undefined);
+}
+
+/**
+ * Why an attachment's bytes are no file a finance system can open: not decoded (bad base64,
+ * empty), or a PDF cut short — without %%EOF within its last KB, where readers look for it
+ * (the inbound Factur-X is refused so, FLUX-PDF): an E2's invoice PDF half transferred went
+ * out as the invoice document.
+ */
+function contentDefect(a: Invoice['attachments'][number]): string | undefined {
+  if (a.contentError !== undefined) return a.contentError;
+  const c = a.content;
+  if (c === undefined || !looksLikePdf(Buffer.from(c.buffer, c.byteOffset, Math.min(c.length, 1024)).toString('latin1')) || reachesEof(c)) return undefined;
+  return 'the PDF is cut short: it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?); send the whole file again';
 }
 
 function extensionOf(name: string): string {
@@ -215,12 +229,13 @@ export const CHORUS_RULES: Rule[] = [
     id: 'CPRO-PJ-CONTENU',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'each embedded attachment',
+    appliesTo: 'each embedded attachment: its base64, and a PDF that does not reach its %%EOF (cut short)',
     message: 'Attachment {n} ({name}): {reason}.',
     check: (ctx) =>
-      supplied(ctx.invoice)
-        .filter(({ a }) => a.contentError !== undefined)
-        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason: a.contentError } })),
+      supplied(ctx.invoice).flatMap(({ a, k }) => {
+        const reason = contentDefect(a);
+        return reason === undefined ? [] : [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason } }];
+      }),
   },
   {
     id: 'CPRO-PJ-EXTENSION',
