@@ -11,6 +11,7 @@ import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
 import { contentMime, looksLikePdf } from '../../enrich/mime-sniff';
 import { reachesEof } from '../../facturx/pdf-end';
+import { needsPassword } from '../../enrich/pdf-password';
 import { namedCadre } from '../../chorus/cadre';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
@@ -38,15 +39,18 @@ function supplied(inv: Invoice) {
 
 /**
  * Why an attachment's bytes are no file a finance system can open: not decoded (bad base64,
- * empty), or a PDF cut short — without %%EOF within its last KB, where readers look for it
- * (the inbound Factur-X is refused so, FLUX-PDF): an E2's invoice PDF half transferred went
- * out as the invoice document.
+ * empty), a PDF cut short — without %%EOF within its last KB, where readers look for it (the
+ * inbound Factur-X is refused so, FLUX-PDF) —, or a PDF locked by a user password: an E2's
+ * invoice PDF half transferred, or that only its supplier can open, went out as the invoice document.
  */
 function contentDefect(a: Invoice['attachments'][number]): string | undefined {
   if (a.contentError !== undefined) return a.contentError;
   const c = a.content;
-  if (c === undefined || !looksLikePdf(Buffer.from(c.buffer, c.byteOffset, Math.min(c.length, 1024)).toString('latin1')) || reachesEof(c)) return undefined;
-  return 'the PDF is cut short: it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?); send the whole file again';
+  if (c === undefined || !looksLikePdf(Buffer.from(c.buffer, c.byteOffset, Math.min(c.length, 1024)).toString('latin1'))) return undefined;
+  if (!reachesEof(c)) return 'the PDF is cut short: it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?); send the whole file again';
+  // an owner password alone (printing, copying forbidden) opens in every viewer: not refused
+  if (needsPassword(c)) return 'the PDF is protected by a password: nobody can open it without it; send it without the password';
+  return undefined;
 }
 
 function extensionOf(name: string): string {
@@ -229,7 +233,7 @@ export const CHORUS_RULES: Rule[] = [
     id: 'CPRO-PJ-CONTENU',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'each embedded attachment: its base64, and a PDF that does not reach its %%EOF (cut short)',
+    appliesTo: 'each embedded attachment: its base64, and a PDF that does not reach its %%EOF (cut short) or that a user password locks',
     message: 'Attachment {n} ({name}): {reason}.',
     check: (ctx) =>
       supplied(ctx.invoice).flatMap(({ a, k }) => {
