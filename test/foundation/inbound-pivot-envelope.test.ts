@@ -58,6 +58,26 @@ describe('an inbound pivot', () => {
     expect(pivots.map((p) => readFileSync(p, 'utf8')).join('')).not.toContain('LP-TPJ-558812');
   });
 
+  // found by an audit: an invoice without lines whose PJ were all complementary (02) went out,
+  // the finance system receiving its totals alone — every AIFE sample, with lines or not, has its 01
+  it('refuses an invoice that has neither lines nor its invoice document (TypePJ 01 with a content or an IdUnique)', async () => {
+    const noLines = (xml: string) => xml.replace(/<Lignes>[^]*?<\/Lignes>/, '');
+    const edits = [
+      (u: string) => noLines(u).replace('<TypePJ>01</TypePJ>', '<TypePJ>02</TypePJ>'), // its PDF typed 02
+      (u: string) => noLines(u).replace(/<Contenu>[^<]*<\/Contenu>/, ''), // a 01 with neither content nor IdUnique
+      noLines, // its 01 kept
+    ];
+    let k = 0;
+    const xml = PIVOT.replace(/<CPPFacturePivotUnitaire [^]*?<\/CPPFacturePivotUnitaire>/g, (u) => edits[k++](u));
+    expect(k).toBe(3);
+    const r = await run('sans-facture.xml', xml.replace(/LP-2026-/g, 'LP-SF-'));
+    const fatal = (k: number) => (r.invoices[k].findings ?? []).filter((x) => x.severity === 'fatal').map((x) => [x.rule, x.path]);
+    expect(r.invoices.map((i) => i.outcome)).toEqual(['refused', 'refused', expect.any(String)]);
+    for (const k of [0, 1]) expect(fatal(k)).toEqual([['CPRO-PJ-FACTURE-ABSENTE', `/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire[${k + 1}]/PJ`]]);
+    expect(fatal(2).map(([rule]) => rule)).not.toContain('CPRO-PJ-FACTURE-ABSENTE');
+    expect(r.invoices[0].findings![0].message).toBe('The invoice has neither lines nor its invoice document (a PJ with TypePJ 01 and its Contenu or IdUnique): the finance system would receive its totals alone. Send the invoice PDF as TypePJ 01.');
+  });
+
   it('is answered by its IdFlx in the 96 that says which of its invoices were refused', async () => {
     const r = await run('laposte.xml', PIVOT);
     expect(r.outcome).toBe('partial');

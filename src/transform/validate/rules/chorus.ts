@@ -295,6 +295,22 @@ export const CHORUS_RULES: Rule[] = [
     },
   },
   {
+    id: 'CPRO-PJ-FACTURE-ABSENTE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'a deposited pivot\'s invoice without lines',
+    // a UBL or CII invoice has lines (BR-16), or its XML is the invoice document; a pivot's may
+    // have none (AIFE's facture-pivot.xml): then its PJ 01 is the invoice, and without it the
+    // finance system got the totals alone
+    message: 'The invoice has neither lines nor its invoice document (a PJ with TypePJ 01 and its Contenu or IdUnique): the finance system would receive its totals alone. Send the invoice PDF as TypePJ 01.',
+    check: (ctx) => {
+      const inv = ctx.invoice;
+      if (inv.syntax !== 'PIVOT') return undefined;
+      const document = inv.attachments.some((a) => a.isInvoiceDocument && (a.content !== undefined || a.contentError !== undefined || (a.pivot?.idUnique ?? '').trim() !== ''));
+      return once(inv.lines.length > 0 || document, p(ctx, 'BG-24'));
+    },
+  },
+  {
     id: 'CPRO-CADRE',
     severity: 'warning',
     profile: 'chorus',
