@@ -73,7 +73,8 @@ export function mappingMarkdown(): string {
   out.push('  characters with its extension — the content\'s when the given one is not allowed by Chorus Pro or');
   out.push('  contradicts the bytes (a PNG named `photo.pdf` is `photo.png`) —, made unique within the invoice (`_2`, `_3`…). A name');
   out.push('  never becomes a path.');
-  out.push('- `NomPJOrigine`: the name as sent, control characters removed, at most 50 characters with its extension.');
+  out.push('- `NomPJOrigine`: the name as sent, control characters removed, at most 50 characters with its extension;');
+  out.push('  not for the invoice document (TypePJ 01), as the V2_02 XSD says ("sauf facture originale").');
   out.push('- A longer name loses its middle (`_` in `NomPJ`, `…` in `NomPJOrigine`): its start and its end,');
   out.push('  where the number that tells two documents apart often is, are kept.');
   out.push('- A supporting document given by its reference alone (BT-122, no content, no address) is no `PJ`.');

@@ -174,6 +174,8 @@ export interface InvoiceLine {
 /** Chorus Pro attachment typing (IPM4-001), filled by enrichment or read from a pivot. */
 export interface PivotAttachmentFields {
   typePJ?: '01' | '02';
+  /** a pivot input's TypePJ that is neither 01 nor 02 (refused by CPRO-PIVOT-CODE), as written */
+  typePJGiven?: string;
   categoriePJ?: string;
   mimeTypePJ?: string;
   nomPJ?: string;

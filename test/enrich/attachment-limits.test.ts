@@ -85,7 +85,7 @@ describe('attachment limits, scaled down', () => {
     drop(in2, 'ref-only.xml', PAPETERIE.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-LIM-4</cbc:ID>').replace('<cac:AccountingSupplierParty>', '<cac:AdditionalDocumentReference><cbc:ID>DEVIS-42</cbc:ID></cac:AdditionalDocumentReference>\n  <cac:AccountingSupplierParty>'));
     drop(in2, 'small-pj.xml', withAttachments([{ id: 'BL', name: 'BL.pdf', mime: 'application/pdf', data: bytesOf(100) }], PAPETERIE, 'F-LIM-5'));
     // an E2: its PDF is the invoice document, the XML is no PJ
-    drop(in2, 'e2.xml', withAttachments([{ id: 'FAC', name: 'facture.pdf', mime: 'application/pdf', code: '380', data: Buffer.from(`%PDF-1.4\n${'x'.repeat(3000)}`).toString('base64') }], PAPETERIE, 'F-LIM-6'));
+    drop(in2, 'e2.xml', withAttachments([{ id: 'FAC', name: 'facture.pdf', mime: 'application/pdf', code: '380', data: Buffer.from(`%PDF-1.4\n${'x'.repeat(3000)}\n%%EOF\n`).toString('base64') }], PAPETERIE, 'F-LIM-6'));
     const summary2 = await runOnce(in2, noFx);
     const pivotOf = (r: { outputs: { kind: string; path: string }[] }) => path.join(root2, 'out', r.outputs.find((o) => o.kind === 'pivot')!.path);
     for (const [name, types] of [['xml-over.xml', '1 0'], ['ref-only.xml', '1 0'], ['small-pj.xml', '1 1 Document annexe']] as const) {

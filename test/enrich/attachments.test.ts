@@ -59,6 +59,8 @@ describe('E2 flow: the supplier PDF is the invoice document', () => {
     expect(list[0]).toMatchObject({ type: '01', mime: 'application/pdf', categorie: 'Facture PDF', nom: 'FE2-2026-0042.pdf', contenu: true });
     expect(list[1]).toMatchObject({ type: '02', mime: 'application/pdf', categorie: 'Bon de livraison', nom: 'bon-livraison-7781.pdf', origine: 'bon-livraison-7781.pdf' });
     expect(list.filter((p) => p.type === '01')).toHaveLength(1);
+    // "Nom d'origine de la pièce jointe (sauf facture originale)": the V2_02 XSD keeps NomPJOrigine for the others
+    expect(xpath(pivot, "count(//PJ[TypePJ='01']/NomPJOrigine)")).toBe('0');
   });
 });
 
@@ -67,7 +69,7 @@ describe('E1 flow: the inbound XML is the invoice document', () => {
     const { out, summary } = await pipeline({ 'f.xml': readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8') });
     const pivot = path.join(out, summary.results[0].outputs.find((o) => o.kind === 'pivot')!.path);
     const first = pjs(pivot)[0];
-    expect(first).toMatchObject({ type: '01', mime: 'application/xml', nom: 'f.xml', contenu: true });
+    expect(first).toMatchObject({ type: '01', mime: 'application/xml', nom: 'f.xml', origine: '', contenu: true });
     const b64 = xpath(pivot, 'string((//PJ)[1]/Contenu)');
     expect(Buffer.from(b64, 'base64')).toEqual(readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
   });
@@ -159,7 +161,7 @@ describe('attachment names of a pivot input', () => {
   // a pivot's NomPJ went out as it came: 51 characters made a pivot the XSD refuses, and a path stayed a path
   const LAPOSTE = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
   const long = `${'releve-de-prestations-postales-novembre-'.repeat(2)}.pdf`.slice(-51);
-  it('keeps a plain name as it came, and makes safe a name the XSD refuses or that reads as a path', async () => {
+  it('keeps a plain name as it came, and makes safe a name the XSD refuses or that reads as a path (no NomPJOrigine for the invoice document)', async () => {
     expect([...long].length).toBe(51);
     const xml = LAPOSTE.replace('<NomPJ>LP-2026-558812.pdf</NomPJ>', `<NomPJ>${long}</NomPJ>`).replace('<NomPJ>LP-2026-558813.pdf</NomPJ>', '<NomPJ>../../../etc/cron.d/x.pdf</NomPJ>');
     const inbox = tempDir('cf-inbox-');
@@ -176,8 +178,8 @@ describe('attachment names of a pivot input', () => {
     expect(all.map((p) => [p.nom, p.origine]).sort()).toEqual(
       [
         // 47 characters of stem into 46: its middle cut, its start and its end kept
-        [`${long.slice(0, 23)}_${long.slice(25, 47)}.pdf`, `${long.slice(0, 23)}…${long.slice(25, 47)}.pdf`],
-        ['x.pdf', '../../../etc/cron.d/x.pdf'],
+        [`${long.slice(0, 23)}_${long.slice(25, 47)}.pdf`, ''],
+        ['x.pdf', ''],
       ].sort(),
     );
   });

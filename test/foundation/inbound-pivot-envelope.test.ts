@@ -42,6 +42,42 @@ describe('an inbound pivot', () => {
     expect(count(`${theirs}/*[local-name()='NomPJOrigine']`)).toBe(0);
   });
 
+  // found by an audit: a TypePJ outside 01 | 02 (the V2_02 XSD's enumeration) was silently re-typed
+  // as a complementary document (02, "Document annexe", a NomPJOrigine added): an invoice PDF
+  // written "03" went out as an annex, where every other value a pivot carries over is refused
+  it('refuses an invoice whose TypePJ is neither 01 nor 02, saying which PJ, and emits the others', async () => {
+    const bad = PIVOT.replace(/LP-2026-/g, 'LP-TPJ-').replace('<TypePJ>01</TypePJ>', '<TypePJ>03</TypePJ>');
+    const r = await run('typepj.xml', bad);
+    expect(r.invoices[0]).toMatchObject({ number: 'LP-TPJ-558812', outcome: 'refused' });
+    const f = (r.invoices[0].findings ?? []).filter((x) => x.severity === 'fatal');
+    expect(f.map((x) => [x.rule, x.path, x.message])).toEqual([
+      ['CPRO-PIVOT-CODE', '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire[1]/PJ[1]/TypePJ', 'The PJ 1 TypePJ "03" is not a value the CPPFacturePivot allows (01 invoice document, 02 complementary).'],
+    ]);
+    const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
+    expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);
+    expect(pivots.map((p) => readFileSync(p, 'utf8')).join('')).not.toContain('LP-TPJ-558812');
+  });
+
+  // found by an audit: an invoice without lines whose PJ were all complementary (02) went out,
+  // the finance system receiving its totals alone — every AIFE sample, with lines or not, has its 01
+  it('refuses an invoice that has neither lines nor its invoice document (TypePJ 01 with a content or an IdUnique)', async () => {
+    const noLines = (xml: string) => xml.replace(/<Lignes>[^]*?<\/Lignes>/, '');
+    const edits = [
+      (u: string) => noLines(u).replace('<TypePJ>01</TypePJ>', '<TypePJ>02</TypePJ>'), // its PDF typed 02
+      (u: string) => noLines(u).replace(/<Contenu>[^<]*<\/Contenu>/, ''), // a 01 with neither content nor IdUnique
+      noLines, // its 01 kept
+    ];
+    let k = 0;
+    const xml = PIVOT.replace(/<CPPFacturePivotUnitaire [^]*?<\/CPPFacturePivotUnitaire>/g, (u) => edits[k++](u));
+    expect(k).toBe(3);
+    const r = await run('sans-facture.xml', xml.replace(/LP-2026-/g, 'LP-SF-'));
+    const fatal = (k: number) => (r.invoices[k].findings ?? []).filter((x) => x.severity === 'fatal').map((x) => [x.rule, x.path]);
+    expect(r.invoices.map((i) => i.outcome)).toEqual(['refused', 'refused', expect.any(String)]);
+    for (const k of [0, 1]) expect(fatal(k)).toEqual([['CPRO-PJ-FACTURE-ABSENTE', `/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire[${k + 1}]/PJ`]]);
+    expect(fatal(2).map(([rule]) => rule)).not.toContain('CPRO-PJ-FACTURE-ABSENTE');
+    expect(r.invoices[0].findings![0].message).toBe('The invoice has neither lines nor its invoice document (a PJ with TypePJ 01 and its Contenu or IdUnique): the finance system would receive its totals alone. Send the invoice PDF as TypePJ 01.');
+  });
+
   it('is answered by its IdFlx in the 96 that says which of its invoices were refused', async () => {
     const r = await run('laposte.xml', PIVOT);
     expect(r.outcome).toBe('partial');

@@ -1,8 +1,9 @@
 /**
  * Attachment typing (IPM4-001): TypePJ, CategoriePJ, MimeTypePJ from the content's magic
  * bytes (a mismatch with the declared mimeCode is a warning; the content wins), NomPJ and
- * NomPJOrigine. Pivot input keeps the values it came with, but for a NomPJ the XSD refuses or
- * that reads as a path (made safe, the given name kept as NomPJOrigine). Pure.
+ * NomPJOrigine (not for the invoice document, TypePJ 01: the V2_02 XSD keeps it for the others).
+ * Pivot input keeps the values it came with, but for a NomPJ the XSD refuses or that reads as a
+ * path (made safe, the given name kept as NomPJOrigine but for the invoice document). Pure.
  */
 import type { Attachment } from '../../model/invoice';
 import { isPlainName, originalName, safeName, uniqueNames } from './attachment-names';
@@ -72,7 +73,7 @@ export function typeAttachments(list: readonly Attachment[]): TypedAttachments {
       const given = a.pivot.nomPJ;
       if (isPlainName(given)) return a;
       const nomPJ = safeName(given, `PJ${k + 1}`, extOf(given) || extensionForMime(a.pivot.mimeTypePJ) || undefined);
-      return { ...a, pivot: { ...a.pivot, nomPJ, nomPJOrigine: a.pivot.nomPJOrigine ?? originalName(given) } };
+      return { ...a, pivot: { ...a.pivot, nomPJ, nomPJOrigine: a.pivot.nomPJOrigine ?? (a.pivot.typePJ === '01' ? undefined : originalName(given)) } };
     }
     // a supporting document given by its reference alone (BT-122, no BT-124 address, no
     // BT-125 content) is no attachment: as a PJ it was an empty file named after the
@@ -94,7 +95,8 @@ export function typeAttachments(list: readonly Attachment[]): TypedAttachments {
         categoriePJ: a.pivot?.categoriePJ ?? categoryOf(a, isPdf),
         mimeTypePJ: mime,
         nomPJ: safeName(withExtension(raw, extOf(named), ext), `PJ${k + 1}`, ext || undefined),
-        nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined ? originalName(a.fileName) : undefined),
+        // the V2_02 XSD: "Nom d'origine de la pièce jointe (sauf facture originale)" — not for TypePJ 01
+        nomPJOrigine: a.pivot?.nomPJOrigine ?? (a.fileName !== undefined && !a.isInvoiceDocument ? originalName(a.fileName) : undefined),
         // an attachment given only by URI is listed, never fetched: its address is the PJ's IdUnique
         idUnique: a.pivot?.idUnique ?? (a.content === undefined ? a.uri : undefined),
       },

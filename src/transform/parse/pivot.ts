@@ -7,6 +7,7 @@ import type { LiftedContents } from '../../xml/document';
 import { all, at, attr, kid, kids, text, type XNode } from '../../xml/nodes';
 import { emptyInvoice, emptyLine, type Attachment, type Invoice, type Renvoi } from '../../model/invoice';
 import { dayOfXsDate } from '../../model/xs-date';
+import { xmlTrim } from '../../xml/xml-space';
 
 export interface PivotEnvelope {
   version?: string;
@@ -23,9 +24,9 @@ export interface ParsedPivot {
 
 const RENVOI: readonly string[] = ['Non', 'Complétée', 'Recyclée'];
 
-/** TypePJ as V2_02 writes it: V1_20 types it xs:integer, so "1" and "2" (or "001") are its 01 and 02. */
+/** TypePJ as V2_02 writes it: V1_20 types it xs:integer, so "1" and "2" (or " 001 ") are its 01 and 02. */
 function typeOfPj(raw: string | undefined): string | undefined {
-  const m = raw === undefined ? null : /^\+?0*([12])$/.exec(raw);
+  const m = raw === undefined ? null : /^\+?0*([12])$/.exec(xmlTrim(raw));
   return m ? `0${m[1]}` : raw;
 }
 
@@ -42,6 +43,7 @@ function pj(node: XNode, contents: LiftedContents): Attachment {
       nomPJOrigine: text(node, 'NomPJOrigine'),
       categoriePJ: text(node, 'CategoriePJ'),
       typePJ: typePJ === '01' || typePJ === '02' ? typePJ : undefined,
+      typePJGiven: typePJ === '01' || typePJ === '02' ? undefined : typePJ,
       mimeTypePJ: text(node, 'MimeTypePJ'),
     },
   };

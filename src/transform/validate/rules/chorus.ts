@@ -9,7 +9,9 @@ import { checkSiret, partySiret } from '../../chorus/siret';
 import { fractionDigits, isDecimal } from '../../../model/decimal';
 import type { Invoice } from '../../../model/invoice';
 import { pathOf } from '../paths';
-import { contentMime } from '../../enrich/mime-sniff';
+import { contentMime, looksLikePdf } from '../../enrich/mime-sniff';
+import { reachesEof } from '../../facturx/pdf-end';
+import { needsPassword } from '../../enrich/pdf-password';
 import { namedCadre } from '../../chorus/cadre';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
@@ -33,6 +35,22 @@ function isFrenchSeller(inv: Invoice): boolean {
 /** Attachments the supplier sent (not those chorus-flux adds). */
 function supplied(inv: Invoice) {
   return inv.attachments.map((a, k) => ({ a, k })).filter(({ a }) => a.content !== undefined || a.contentError !== undefined || a.uri !== undefined);
+}
+
+/**
+ * Why an attachment's bytes are no file a finance system can open: not decoded (bad base64,
+ * empty), a PDF cut short — without %%EOF within its last KB, where readers look for it (the
+ * inbound Factur-X is refused so, FLUX-PDF) —, or a PDF locked by a user password: an E2's
+ * invoice PDF half transferred, or that only its supplier can open, went out as the invoice document.
+ */
+function contentDefect(a: Invoice['attachments'][number]): string | undefined {
+  if (a.contentError !== undefined) return a.contentError;
+  const c = a.content;
+  if (c === undefined || !looksLikePdf(Buffer.from(c.buffer, c.byteOffset, Math.min(c.length, 1024)).toString('latin1'))) return undefined;
+  if (!reachesEof(c)) return 'the PDF is cut short: it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?); send the whole file again';
+  // an owner password alone (printing, copying forbidden) opens in every viewer: not refused
+  if (needsPassword(c)) return 'the PDF is protected by a password: nobody can open it without it; send it without the password';
+  return undefined;
 }
 
 function extensionOf(name: string): string {
@@ -215,12 +233,13 @@ export const CHORUS_RULES: Rule[] = [
     id: 'CPRO-PJ-CONTENU',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'each embedded attachment',
+    appliesTo: 'each embedded attachment: its base64, and a PDF that does not reach its %%EOF (cut short) or that a user password locks',
     message: 'Attachment {n} ({name}): {reason}.',
     check: (ctx) =>
-      supplied(ctx.invoice)
-        .filter(({ a }) => a.contentError !== undefined)
-        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason: a.contentError } })),
+      supplied(ctx.invoice).flatMap(({ a, k }) => {
+        const reason = contentDefect(a);
+        return reason === undefined ? [] : [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason } }];
+      }),
   },
   {
     id: 'CPRO-PJ-EXTENSION',
@@ -273,6 +292,22 @@ export const CHORUS_RULES: Rule[] = [
       const max = ctx.chorus?.limits.maxInvoiceBytes ?? 125829120;
       const size = ctx.invoice.attachments.reduce((s, a) => s + (a.content?.length ?? 0), 0);
       return once(size <= max, p(ctx, 'BG-24'), { size, max });
+    },
+  },
+  {
+    id: 'CPRO-PJ-FACTURE-ABSENTE',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'a deposited pivot\'s invoice without lines',
+    // a UBL or CII invoice has lines (BR-16), or its XML is the invoice document; a pivot's may
+    // have none (AIFE's facture-pivot.xml): then its PJ 01 is the invoice, and without it the
+    // finance system got the totals alone
+    message: 'The invoice has neither lines nor its invoice document (a PJ with TypePJ 01 and its Contenu or IdUnique): the finance system would receive its totals alone. Send the invoice PDF as TypePJ 01.',
+    check: (ctx) => {
+      const inv = ctx.invoice;
+      if (inv.syntax !== 'PIVOT') return undefined;
+      const document = inv.attachments.some((a) => a.isInvoiceDocument && (a.content !== undefined || a.contentError !== undefined || (a.pivot?.idUnique ?? '').trim() !== ''));
+      return once(inv.lines.length > 0 || document, p(ctx, 'BG-24'));
     },
   },
   {

@@ -133,6 +133,8 @@ function coded(inv: Invoice): Coded[] {
     { name: 'DonneesFacture/Type', path: `${u}/DonneesFacture/Type`, value: inv.typeCode, fits: code(/^38[01]$/), allowed: '380 invoice, 381 credit note', required: true },
     { name: 'DonneesFacture/Cadre', path: `${u}/DonneesFacture/Cadre`, value: inv.profileId, fits: code(/^A([1-9]|1[02-9]|2[0-5])$/), allowed: 'A1 to A25, A11 excepted', required: true },
     ...inv.attachments.flatMap((a, k): Coded[] => [
+      // read as 01 or 02 when it is one (V1_20 writes 1 and 2); anything else was re-typed 02 unseen
+      { name: `PJ ${k + 1} TypePJ`, path: `${u}/PJ[${k + 1}]/TypePJ`, value: a.pivot?.typePJGiven, fits: () => false, allowed: '01 invoice document, 02 complementary' },
       { name: `PJ ${k + 1} CategoriePJ`, path: `${u}/PJ[${k + 1}]/CategoriePJ`, value: a.pivot?.categoriePJ, fits: atMost(50), allowed: 'at most 50 characters' },
       { name: `PJ ${k + 1} NomPJOrigine`, path: `${u}/PJ[${k + 1}]/NomPJOrigine`, value: a.pivot?.nomPJOrigine, fits: atMost(50), allowed: 'at most 50 characters' },
     ]),
@@ -189,7 +191,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     id: 'CPRO-PIVOT-CODE',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'values a pivot input carries over as written (invoice type, billing frame, identifier types, ModeEmission, PJ categories and original names, validation cycle)',
+    appliesTo: 'values a pivot input carries over as written (invoice type, billing frame, identifier types, ModeEmission, PJ types, categories and original names, validation cycle)',
     message: 'The {name} "{value}" is not a value the CPPFacturePivot allows ({allowed}).',
     check: (ctx) =>
       ctx.invoice.syntax !== 'PIVOT'
