@@ -19,7 +19,7 @@ import type { Config, Partner } from '../config/config';
 import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
-import { claimFile, parseClaimed, type Claimed } from './claim';
+import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim';
 import { claimedPaths } from './claimed-as';
 import { doneMarkerOf, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
@@ -192,7 +192,8 @@ export class InboxWatcher {
     try {
       claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
-      this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
+      if (e instanceof ClaimedNotAFile) this.opts.logger.warn({ file: `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`, partner: partner.id, now: e.returnedAs }, e.message);
+      else this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
       return;
     }
     if (!claimed) return; // another watcher was first
