@@ -57,6 +57,16 @@ export function doneMarkerOf(source: string | Buffer): string | Buffer {
 }
 
 /**
+ * Whether `<name>.done` is there as a marker: a file (or a link to one), not a folder. A folder
+ * of that name made the watcher's removal of the marker throw after the claim, so the file was
+ * claimed without its `claimed` line and queued only by a later rescan; it announces nothing.
+ */
+export async function doneMarkerThere(source: string | Buffer): Promise<boolean> {
+  const st = await fs.stat(doneMarkerOf(source)).catch(() => undefined);
+  return st !== undefined && !st.isDirectory();
+}
+
+/**
  * The complete-looking files of an inbox tree. A root that does not exist is an empty inbox,
  * unless `rootMissing` is 'throw' (the watcher: a configured inbox that disappears is news).
  */
