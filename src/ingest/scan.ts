@@ -25,7 +25,7 @@ export interface InboxEntry {
 /** Something in an inbox that is never taken, and why (the scan's callers log it). */
 export interface SkippedEntry {
   rel: string;
-  why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})`;
+  why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})` | `not readable (${string})`;
 }
 
 /** The log line of a skipped entry: what was skipped and what the operator can do. */

@@ -37,6 +37,7 @@ import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, typ
 function skippedSentence(abs: string, partner: string, e: SkippedEntry): string {
   if (e.why === 'symbolic link') return `${abs} (partner ${partner}) is a symbolic link: chorus-flux never takes one (it could point outside the inbox); put the file itself there, or remove the link.`;
   if (e.why === 'not a regular file') return `${abs} (partner ${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
+  if (e.why.startsWith('not readable')) return `${abs} (partner ${partner}) ${unreadableWhy(e.why.slice('not readable ('.length, -1))}, or its folder's: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.`;
   return `${abs} (partner ${partner}): ${e.why}; the files under it are not taken until it can be read.`;
 }
 

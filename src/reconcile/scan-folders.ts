@@ -202,7 +202,10 @@ export async function scanInboxDay(inbox: string, day: string, timeZone: string,
       const at = receivedMs(st, receiptTime);
       if (dayOf(new Date(at), timeZone) === day) out.push({ rel: e.rel, abs: e.abs, ...(e.raw ? { raw: e.raw } : {}), bytes: st.size, mtimeMs: at });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
+      // listed, but not to be looked at (a folder a partner left readable, not searchable)
+      const code = unreadableCode(err);
+      if (code) skipped?.({ rel: e.rel, why: `not readable (${code})` });
+      else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
     }
     await yieldSometimes();
   }

@@ -485,15 +485,17 @@ describe('what a partner leaves in its folders that chorus-flux may not open: sa
 
   // permissions: root reads anything, so the reconciliation runs as nobody (needs root and setpriv)
   const canDropRoot = process.getuid?.() === 0 && ['/usr/bin/setpriv', '/bin/setpriv'].some((p) => existsSync(p));
-  (canDropRoot ? it : it.skip)('a file uploaded with no permissions in an inbox, a folder no one else may read in an outbox', async () => {
+  (canDropRoot ? it : it.skip)('a file uploaded with no permissions in an inbox, a file in a folder that can be listed but not entered, a folder no one else may read in an outbox', async () => {
     const day = copyDay(clean);
     const configFile = writeConfigFile(day.root);
     const locked = drop(path.join(day.root, 'sftp'), 'op-alpha', 'verrouillee.xml', papeterie('F-2026-0779'), at(DAY, '10:00'));
+    const hidden = drop(path.join(day.root, 'sftp', 'op-beta'), 'lecture-seule', 'cachee.xml', papeterie('F-2026-0780'), at(DAY, '10:00'));
     const folder = path.join(day.out, 'statut', 'op-alpha', 'prive');
     mkdirSync(folder);
     madeOn(folder, '12:00');
     chmodSync(locked, 0o000);
     chmodSync(folder, 0o000);
+    chmodSync(path.dirname(hidden), 0o444);
     // nobody must reach and write the day's folders (the report goes to out/reports)
     for (let d = day.root; path.relative(os.tmpdir(), d).split(path.sep)[0] !== '..' && d !== path.dirname(d); d = path.dirname(d)) chmodSync(d, statSync(d).mode | 0o755);
     execFileSync('chown', ['-R', '--no-dereference', 'nobody', day.out]);
@@ -502,8 +504,10 @@ describe('what a partner leaves in its folders that chorus-flux may not open: sa
     expect(run.status).toBe(1);
     const report = JSON.parse(readFileSync(path.join(day.out, 'reports', `reconcile-${DAY}.json`), 'utf8')) as { anomalies: Anomaly[] };
     const notTaken = only(report.anomalies, 'not-picked-up');
-    expect(notTaken.map((a) => a.file)).toEqual([locked]);
+    expect(notTaken.map((a) => a.file)).toEqual([locked, hidden]);
     expect(notTaken[0].message).toContain('cannot be read by chorus-flux (EACCES: its permissions): it cannot be processed');
+    expect(notTaken[1]).toMatchObject({ partner: 'op-beta' });
+    expect(notTaken[1].message).toContain("cannot be read by chorus-flux (EACCES: its permissions), or its folder's: it cannot be processed");
     const orphan = only(report.anomalies, 'orphan-output').find((a) => a.output === 'statut/op-alpha/prive');
     expect(orphan?.message).toContain('a folder that cannot be read by chorus-flux (EACCES: its permissions), so what it holds cannot be checked');
   }, 90_000);
