@@ -12,6 +12,22 @@ import { checkRealFolders } from '../util/real-folder';
 
 export const CLAIM_SEPARATOR = '__';
 
+/**
+ * What a claim moved was no regular file: the partner swapped the file it uploaded for a link,
+ * a FIFO or a folder between the watcher's last look and the rename. It was put back into the
+ * inbox (`returnedAs`), not read.
+ */
+export class ClaimedNotAFile extends Error {
+  constructor(
+    message: string,
+    /** where it is now: back in the inbox, or still in processing/ when it could not be moved back */
+    readonly returnedAs: string,
+  ) {
+    super(message);
+    this.name = 'ClaimedNotAFile';
+  }
+}
+
 export interface Claimed {
   path: string;
   claimId: string;
@@ -55,7 +71,32 @@ export async function claimFile(src: string | Buffer, processingDir: string, par
     if (code === 'EXDEV') throw new Error(`the processing area ${processingDir} must be on the same file system as the inbox ${path.dirname(src.toString())} (atomic rename)`);
     throw e;
   }
+  await refuseUnlessFile(src, dst);
   return { path: dst, claimId, name, partner };
+}
+
+/**
+ * The inbox is the partner's: between the watcher's last look (a regular file, stable) and the
+ * rename, the name may have been swapped for a link (its target was hashed, journaled and
+ * queued as the partner's file), a FIFO (the watcher's hash of it never returned, and no inbox
+ * was claimed from any more) or a folder (its files moved into processing/, never processed).
+ * Once renamed it is out of the partner's reach, so what was moved is looked at there: anything
+ * but a regular file goes back beside its name, under its claimed name (which no entry can
+ * hold: a name of the inbox is never written over), where the scan skips it as it skips links.
+ */
+async function refuseUnlessFile(src: string | Buffer, dst: string): Promise<void> {
+  const st = await fs.lstat(dst);
+  if (st.isFile()) return;
+  const what = st.isSymbolicLink() ? 'a symbolic link' : st.isFIFO() ? 'a FIFO' : st.isDirectory() ? 'a folder' : 'not a regular file';
+  const inboxDir = typeof src === 'string' ? path.dirname(src) : Buffer.from(src.subarray(0, src.lastIndexOf(path.sep)));
+  const back = typeof inboxDir === 'string' ? path.join(inboxDir, path.basename(dst)) : Buffer.concat([inboxDir, Buffer.from(`${path.sep}${path.basename(dst)}`)]);
+  const was = path.basename(src.toString());
+  try {
+    await fs.rename(dst, back);
+  } catch (e) {
+    throw new ClaimedNotAFile(`${was} became ${what} as it was claimed, and could not be moved back into its inbox (${(e as Error).message}): it stays at ${dst}, not read; remove it`, dst);
+  }
+  throw new ClaimedNotAFile(`${was} became ${what} as it was claimed: not followed, not read, moved back into its inbox as ${path.basename(dst)}, where the scan skips it`, back.toString());
 }
 
 /** Reads a claimed file's parts back from its name (for the rescan of the processing area). */

@@ -25,7 +25,7 @@ export interface InboxEntry {
 /** Something in an inbox that is never taken, and why (the scan's callers log it). */
 export interface SkippedEntry {
   rel: string;
-  why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})`;
+  why: 'symbolic link' | 'not a regular file' | `folder not readable (${string})` | `not readable (${string})`;
 }
 
 /** The log line of a skipped entry: what was skipped and what the operator can do. */
@@ -54,6 +54,16 @@ export function openPath(e: { abs: string; raw?: Uint8Array }): string | Buffer 
 /** The `.done` marker a partner with `doneMarker` drops beside a finished upload. */
 export function doneMarkerOf(source: string | Buffer): string | Buffer {
   return typeof source === 'string' ? `${source}.done` : Buffer.concat([source, Buffer.from('.done')]);
+}
+
+/**
+ * Whether `<name>.done` is there as a marker: a file (or a link to one), not a folder. A folder
+ * of that name made the watcher's removal of the marker throw after the claim, so the file was
+ * claimed without its `claimed` line and queued only by a later rescan; it announces nothing.
+ */
+export async function doneMarkerThere(source: string | Buffer): Promise<boolean> {
+  const st = await fs.stat(doneMarkerOf(source)).catch(() => undefined);
+  return st !== undefined && !st.isDirectory();
 }
 
 /**

@@ -19,9 +19,9 @@ import type { Config, Partner } from '../config/config';
 import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
-import { claimFile, parseClaimed, type Claimed } from './claim';
+import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim';
 import { claimedPaths } from './claimed-as';
-import { doneMarkerOf, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
+import { doneMarkerOf, doneMarkerThere, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
 import { sha256OfFile } from '../util/hash';
 import { RedisTrouble } from '../queue/redis-trouble';
@@ -179,25 +179,21 @@ export class InboxWatcher {
     // (the rescan's queueing of the files already claimed tells when Redis takes them again)
     if (this.trouble.current()) return;
     const marker = doneMarkerOf(source);
-    if (partner.doneMarker) {
-      try {
-        await fs.access(marker);
-      } catch {
-        return; // not announced complete yet
-      }
-    }
+    if (partner.doneMarker && !(await doneMarkerThere(source))) return; // not announced complete yet
     this.candidates.delete(file);
     this.tracker.forget(file);
     let claimed: Claimed | undefined;
     try {
       claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
-      this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
+      if (e instanceof ClaimedNotAFile) this.opts.logger.warn({ file: `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`, partner: partner.id, now: e.returnedAs }, e.message);
+      else this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
       return;
     }
     if (!claimed) return; // another watcher was first
-    if (partner.doneMarker) await fs.rm(marker, { force: true });
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
+    // the file is claimed: whatever becomes of its marker (swapped for a folder meanwhile), it is journaled and queued
+    if (partner.doneMarker) await fs.rm(marker, { force: true }).catch((e: Error) => this.opts.logger.warn({ file: rel, partner: partner.id, err: e }, `its .done marker could not be removed (${e.message}): remove it, or the next upload of that name is taken as finished from its first byte`));
     this.claimedAs.set(claimed.path, rel);
     if (entry?.rawRel) this.opts.logger.warn({ file: rel, rawName: entry.rawRel }, `the file's name is not UTF-8: it goes by ${rel} from now on`);
     try {

@@ -24,7 +24,7 @@ import { readJournalDayStream, refText, writerFiles, type LineRef } from './read
 import { writeCsvFile } from './report-csv';
 import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
-import { hashFile, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, type Candidate, type FolderFile } from './scan-folders';
+import { hashFile, hashOf, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, unreadableCode, unreadableOf, unreadableWhy, type Candidate, type FolderFile } from './scan-folders';
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { partnerOf } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
@@ -37,6 +37,7 @@ import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, typ
 function skippedSentence(abs: string, partner: string, e: SkippedEntry): string {
   if (e.why === 'symbolic link') return `${abs} (partner ${partner}) is a symbolic link: chorus-flux never takes one (it could point outside the inbox); put the file itself there, or remove the link.`;
   if (e.why === 'not a regular file') return `${abs} (partner ${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
+  if (e.why.startsWith('not readable')) return `${abs} (partner ${partner}) ${unreadableWhy(e.why.slice('not readable ('.length, -1))}, or its folder's: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.`;
   return `${abs} (partner ${partner}): ${e.why}; the files under it are not taken until it can be read.`;
 }
 
@@ -209,17 +210,23 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const checkPending = async () => {
     for (const { out, source } of pending.splice(0)) {
       const abs = inside(outRoot, out.path);
-      const h = abs ? await hashFile(abs) : undefined;
+      const got = abs ? await hashFile(abs) : undefined;
+      const h = hashOf(got);
+      // there, but not to be read (a partner's file with no permissions put in its place)
+      const cannot = unreadableOf(got);
       if (h && h.sha256 === out.sha256) continue;
       // a transfer that moves the partners' files away leaves nothing to check but that it is gone
-      if (!h && abs && config.reconcile.transfersMoveOutputs && TRANSFERRED_KINDS.has(out.kind)) {
+      if (!h && !cannot && abs && config.reconcile.transfersMoveOutputs && TRANSFERRED_KINDS.has(out.kind)) {
         taken++;
         continue;
       }
       const invs = invoiceRefs(source.invoices, out.kind === 'pivot' ? out.idCpro : undefined);
       const base = { file: source.file, sha256: source.sha256, partner: source.partner, output: out.path, journal: refOf(source), writer: source.writer, invoices: invs.length ? invs : undefined, expected: out.sha256 };
-      const type: AnomalyType = h ? 'tampered-output' : 'missing-output';
-      if (h) {
+      const type: AnomalyType = h || cannot ? 'tampered-output' : 'missing-output';
+      if (cannot) {
+        tampered++;
+        anomalies.push({ ...base, type, message: `${out.path} (${out.kind}) ${unreadableWhy(cannot)}: it cannot be checked against its journal entry (${out.sha256.slice(0, 12)}…, ${out.bytes ?? '?'} bytes journaled for ${source.file}); chorus-flux writes its outputs readable, so it was changed or replaced.` });
+      } else if (h) {
         tampered++;
         anomalies.push({
           ...base,
@@ -372,9 +379,11 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // still hold what that outcome journaled. That day's report was made before the change, and
   // this one took the file as accounted for: a pivot edited by hand the morning after read CLEAN
   for (const c of [...candidates.values()].filter((x) => x.listed && x.journaled).sort((a, b) => cmp(a.rel, b.rel))) {
-    const h = await hashFile(c.abs);
+    const got = await hashFile(c.abs);
+    const h = hashOf(got);
+    const cannot = unreadableOf(got);
     const listed = c.journaled ?? [];
-    if (!h || listed.some((j) => j.sha256 === h.sha256)) continue;
+    if (h ? listed.some((j) => j.sha256 === h.sha256) : cannot === undefined) continue;
     const j = listed[listed.length - 1];
     tampered++;
     let changed: string | undefined;
@@ -392,10 +401,12 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       journal: j.ref,
       writer: j.writer,
       expected: j.sha256,
-      actual: h.sha256,
+      actual: h?.sha256,
       since: changed,
       invoices: j.kind === 'pivot' && j.idCpro?.length ? j.idCpro.slice(0, MAX_INVOICES_PER_ANOMALY).map((idCpro) => ({ idCpro })) : undefined,
-      message: `${c.rel} (${j.kind}) no longer matches its journal entry (${j.ref}): SHA-256 ${h.sha256.slice(0, 12)}…, ${h.bytes} bytes on disk${changed ? `, changed ${changed}` : ''}; ${j.sha256.slice(0, 12)}…, ${j.bytes ?? '?'} bytes journaled for ${j.file}.`,
+      message: h
+        ? `${c.rel} (${j.kind}) no longer matches its journal entry (${j.ref}): SHA-256 ${h.sha256.slice(0, 12)}…, ${h.bytes} bytes on disk${changed ? `, changed ${changed}` : ''}; ${j.sha256.slice(0, 12)}…, ${j.bytes ?? '?'} bytes journaled for ${j.file}.`
+        : `${c.rel} (${j.kind}) ${unreadableWhy(cannot as string)}${changed ? ` (changed ${changed})` : ''}: it cannot be checked against its journal entry (${j.ref}: ${j.sha256.slice(0, 12)}…, ${j.bytes ?? '?'} bytes journaled for ${j.file}); chorus-flux writes its outputs readable, so it was changed or replaced.`,
     });
     tags.sha(j.source, 'tampered-output');
     if (j.kind === 'pivot') tags.ids(j.idCpro ?? [], 'tampered-output');
@@ -405,8 +416,10 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   let orphan = 0;
   const emissions = col.emissions;
   for (const c of [...candidates.values()].filter((x) => !x.listed).sort((a, b) => cmp(a.rel, b.rel))) {
-    const h = await hashFile(c.abs);
-    if (!h && c.link === undefined) continue; // removed meanwhile (a link is told whatever it points to)
+    const got = c.unreadable !== undefined ? { unreadable: c.unreadable } : await hashFile(c.abs);
+    const h = hashOf(got);
+    const cannot = unreadableOf(got);
+    if (!h && cannot === undefined && c.link === undefined) continue; // removed meanwhile (a link is told whatever it points to)
     const invs = c.kind === 'pivot' && h ? pivotInvoices(readFileSync(c.abs, 'utf8')) : [];
     if (c.mtimeMs < 0) {
       try {
@@ -417,7 +430,12 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     }
     orphan++;
     const at = c.mtimeMs >= 0 ? new Date(c.mtimeMs).toISOString() : undefined;
-    const what = c.link !== undefined ? `a symbolic link to ${c.link}${h ? '' : ' (no file there)'}${at ? `, made ${at}` : ''}` : `${h?.bytes} bytes${at ? `, written ${at}` : ''}`;
+    const what =
+      c.link !== undefined
+        ? `a symbolic link to ${c.link}${h ? '' : cannot ? ` (which ${unreadableWhy(cannot)})` : ' (no file there)'}${at ? `, made ${at}` : ''}`
+        : cannot !== undefined
+          ? `${c.unreadable !== undefined ? 'a folder that ' : ''}${unreadableWhy(cannot)}, so what it holds cannot be checked${at ? `; made ${at}` : ''}`
+          : `${h?.bytes} bytes${at ? `, written ${at}` : ''}`;
     anomalies.push({
       type: 'orphan-output',
       output: c.rel,
@@ -474,8 +492,19 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // in processing since the claim: its id's time, or its receipt time (a claim is a rename,
   // which sets the change time), never the mtime alone, which a client may have set months back
   const inProcessingSince = (f: FolderFile) => Math.max(receivedMs({ mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs ?? f.mtimeMs }, config.receiptTime), claimTimeMs(parseClaimed(f.abs, '')?.claimId ?? '') ?? 0);
-  for (const f of (await scanFolder(config.paths.processing)).map((x) => ({ ...x, mtimeMs: inProcessingSince(x) })).filter((x) => x.mtimeMs <= stuckBefore)) {
-    const h = await hashFile(f.abs);
+  const shownInOut = (abs: string) => {
+    const rel = path.relative(outRoot, abs).split(path.sep).join('/');
+    return rel.startsWith('..') ? abs : rel;
+  };
+  // what no worker can read stays there for ever: said, with why
+  const stuckUnreadable = (abs: string, code: string, what: string, them: string) =>
+    anomalies.push({ type: 'stuck-processing', file: shownInOut(abs), message: `${shownInOut(abs)} (${what}) ${unreadableWhy(code)}: no worker can process ${them}; give chorus-flux read access to it (or remove it, if it holds no file of a partner), then \`chorus-flux retry\` the jobs that failed.` });
+  const processingFiles = await scanFolder(config.paths.processing, undefined, (dir, code) => stuckUnreadable(dir, code, 'a folder in processing', 'the files in it'));
+  for (const f of processingFiles.map((x) => ({ ...x, mtimeMs: inProcessingSince(x) })).filter((x) => x.mtimeMs <= stuckBefore)) {
+    const got = await hashFile(f.abs);
+    const cannot = unreadableOf(got);
+    if (cannot) stuckUnreadable(f.abs, cannot, 'claimed, in processing', 'it');
+    const h = hashOf(got);
     if (!h) continue;
     const rel = path.relative(outRoot, f.abs).split(path.sep).join('/');
     const shown = rel.startsWith('..') ? f.abs : rel;
@@ -518,13 +547,31 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   const partials = new Set<string>();
   for (const { root, partnerFor } of inboxesToScan(config, col.runInboxes, notes)) {
     const skipped: SkippedEntry[] = [];
-    for (const f of await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e), (abs) => partials.add(abs))) {
+    let dayFiles: FolderFile[];
+    try {
+      dayFiles = await scanInboxDay(root, date, tz, config.receiptTime, (e) => skipped.push(e), (abs) => partials.add(abs));
+    } catch (e) {
+      // a partner that owns its inbox folder can take chorus-flux's rights to it away
+      const code = unreadableCode(e);
+      if (!code) throw e;
+      anomalies.push({ type: 'not-picked-up', file: root, partner: partnerFor(root), message: `The inbox ${root} ${unreadableWhy(code)}: no file in it can be taken, nor checked here; give chorus-flux read and write access to it again.` });
+      continue;
+    }
+    for (const f of dayFiles) {
       if (seenInInboxes.has(f.abs)) continue;
       seenInInboxes.add(f.abs);
       // judged as of now, not as of the day's end: a file uploaded in the day's last hour and
       // still there would be too young for this day's report and not scanned by the next day's
       if (f.mtimeMs > staleInInboxBefore) continue;
-      const h = await hashFile(f.raw ?? f.abs);
+      const got = await hashFile(f.raw ?? f.abs);
+      const cannot = unreadableOf(got);
+      if (cannot) {
+        // never readable, so never processed: `run` fails on it at every pass, a worker gives its job up
+        const partner = partnerFor(f.abs);
+        anomalies.push({ type: 'not-picked-up', file: f.abs, partner, since: new Date(f.mtimeMs).toISOString(), message: `${f.abs} (partner ${partner}, uploaded ${new Date(f.mtimeMs).toISOString()}) ${unreadableWhy(cannot)}: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.` });
+        continue;
+      }
+      const h = hashOf(got);
       if (!h) continue;
       const s = h.sha256;
       if (col.receiptOf(s) || col.claimOf(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
@@ -688,9 +735,9 @@ async function originalSha(c: Candidate): Promise<string | undefined> {
     } catch {
       /* unreadable: an orphan anyway */
     }
-    return (await hashFile(c.abs.slice(0, -'.reason.json'.length)))?.sha256;
+    return hashOf(await hashFile(c.abs.slice(0, -'.reason.json'.length)))?.sha256;
   }
-  return (await hashFile(c.abs))?.sha256;
+  return hashOf(await hashFile(c.abs))?.sha256;
 }
 
 /** The CSV rows as cells in CSV_COLUMNS order (no row objects: a day has 100,000 of them). */

@@ -36,6 +36,8 @@ export interface Candidate extends FolderFile {
   listed: boolean;
   /** a symbolic link's target: chorus-flux never writes one, and a transfer that follows it sends its target again */
   link?: string;
+  /** a folder that cannot be read (its error code): what it holds cannot be checked */
+  unreadable?: string;
   /** the outcome lines of other days that list it (the content they journaled for it) */
   journaled?: JournaledAs[];
 }
@@ -64,21 +66,50 @@ export async function yieldSometimes(): Promise<void> {
   lastYield = Date.now();
 }
 
-function readdirSorted(dir: string): Dirent[] {
+/**
+ * Why an entry this process may not open is no failure of the report: a partner who can write in
+ * its inbox or outbox can upload a file with no permissions, make a folder it alone can read,
+ * plant a link that loops or that points to a socket. One such entry made the whole
+ * reconciliation fail ("could not run", every night until someone removed it); it is said as
+ * what it is instead.
+ */
+const UNREADABLE = new Set(['EACCES', 'EPERM', 'ELOOP', 'ENXIO', 'ENODEV']);
+
+/** The error code of an entry that cannot be read for what it is (UNREADABLE), else undefined. */
+export function unreadableCode(e: unknown): string | undefined {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code !== undefined && UNREADABLE.has(code) ? code : undefined;
+}
+
+/** What an entry that cannot be read is said to be: "<path> " + this. */
+export function unreadableWhy(code: string): string {
+  return code === 'ELOOP' ? 'is a link that loops' : code === 'ENXIO' || code === 'ENODEV' ? 'is no file (a socket or a device)' : `cannot be read by chorus-flux (${code}: its permissions)`;
+}
+
+function readdirSorted(dir: string, onUnreadable?: (dir: string, code: string) => void): Dirent[] {
   try {
     return readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return [];
+    const unreadable = unreadableCode(e);
+    if (unreadable && onUnreadable) {
+      onUnreadable(dir, unreadable);
+      return [];
+    }
     throw e;
   }
 }
 
-/** Every regular file under `root` (recursively), skipping dot-names; `skipName` filters more; symbolic links too when `links`. */
-export async function walkFiles(root: string, skipName: (name: string) => boolean = (n) => n.startsWith('.'), links = false): Promise<string[]> {
+/**
+ * Every regular file under `root` (recursively), skipping dot-names; `skipName` filters more;
+ * symbolic links too when `links`. A folder that cannot be read goes to `onUnreadable` (else
+ * it fails the walk).
+ */
+export async function walkFiles(root: string, skipName: (name: string) => boolean = (n) => n.startsWith('.'), links = false, onUnreadable?: (dir: string, code: string) => void): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
-    for (const e of readdirSorted(dir)) {
+    for (const e of readdirSorted(dir, onUnreadable)) {
       if (skipName(e.name)) continue;
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) await walk(abs);
@@ -127,15 +158,22 @@ function linkTarget(abs: string): string | undefined {
  */
 export async function scanOutputCandidates(outRoot: string, day: string, timeZone: string, known: ReadonlySet<string>): Promise<Map<string, Candidate>> {
   const found = new Map<string, Candidate>();
+  // folders chorus-flux cannot read (a partner's, in its outbox): candidates themselves
+  const unreadable = new Map<string, string>();
+  const noteUnreadable = (dir: string, code: string) => unreadable.set(dir, code);
+  const asFound = (abs: string) => ({ ...withLink(abs), ...(unreadable.has(abs) ? { unreadable: unreadable.get(abs) } : {}) });
   for (const kind of ['pivot', 'statut', 'cdar'] as const) {
-    const files = (await walkFiles(path.join(outRoot, kind), undefined, true)).filter((abs) => !known.has(toRel(outRoot, abs)));
-    for (const f of await statAll(outRoot, files, (x) => dayOf(new Date(x.mtimeMs), timeZone) === day, lstatSync)) found.set(f.rel, { ...f, kind, listed: false, ...withLink(f.abs) });
+    unreadable.clear();
+    const files = (await walkFiles(path.join(outRoot, kind), undefined, true, noteUnreadable)).concat([...unreadable.keys()]).filter((abs) => !known.has(toRel(outRoot, abs)));
+    for (const f of await statAll(outRoot, files, (x) => dayOf(new Date(x.mtimeMs), timeZone) === day, lstatSync)) found.set(f.rel, { ...f, kind, listed: false, ...asFound(f.abs) });
   }
   for (const kind of ['archive', 'error'] as const) {
-    for (const abs of await walkFiles(path.join(outRoot, kind, day), undefined, true)) {
+    unreadable.clear();
+    const files = (await walkFiles(path.join(outRoot, kind, day), undefined, true, noteUnreadable)).concat([...unreadable.keys()]);
+    for (const abs of files) {
       const rel = toRel(outRoot, abs);
       if (known.has(rel)) continue;
-      found.set(rel, { rel, abs, bytes: -1, mtimeMs: -1, kind: kind === 'error' && rel.endsWith('.reason.json') ? 'reason' : kind, listed: false, ...withLink(abs) });
+      found.set(rel, { rel, abs, bytes: -1, mtimeMs: -1, kind: kind === 'error' && rel.endsWith('.reason.json') ? 'reason' : kind, listed: false, ...asFound(abs) });
     }
   }
   return found;
@@ -146,8 +184,8 @@ function withLink(abs: string): { link?: string } {
   return link === undefined ? {} : { link };
 }
 
-export async function scanFolder(root: string, skipName?: (name: string) => boolean): Promise<FolderFile[]> {
-  return statAll(root, await walkFiles(root, skipName));
+export async function scanFolder(root: string, skipName?: (name: string) => boolean, onUnreadable?: (dir: string, code: string) => void): Promise<FolderFile[]> {
+  return statAll(root, await walkFiles(root, skipName, false, onUnreadable));
 }
 
 /**
@@ -164,7 +202,10 @@ export async function scanInboxDay(inbox: string, day: string, timeZone: string,
       const at = receivedMs(st, receiptTime);
       if (dayOf(new Date(at), timeZone) === day) out.push({ rel: e.rel, abs: e.abs, ...(e.raw ? { raw: e.raw } : {}), bytes: st.size, mtimeMs: at });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
+      // listed, but not to be looked at (a folder a partner left readable, not searchable)
+      const code = unreadableCode(err);
+      if (code) skipped?.({ rel: e.rel, why: `not readable (${code})` });
+      else if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone meanwhile
     }
     await yieldSometimes();
   }
@@ -174,11 +215,33 @@ export async function scanInboxDay(inbox: string, day: string, timeZone: string,
 const SMALL = 8 * 1024 * 1024;
 let scratch = Buffer.allocUnsafe(1 << 20);
 
+export interface FileHash {
+  sha256: string;
+  bytes: number;
+}
+
+/** A file there that cannot be read for what it is (unreadableCode): its error code. */
+export interface Unreadable {
+  unreadable: string;
+}
+
+/** The hash of a hashFile result that has one. */
+export function hashOf(h: FileHash | Unreadable | undefined): FileHash | undefined {
+  return h !== undefined && 'sha256' in h ? h : undefined;
+}
+
+/** The error code of a hashFile result that could not be read. */
+export function unreadableOf(h: FileHash | Unreadable | undefined): string | undefined {
+  return h !== undefined && 'unreadable' in h ? h.unreadable : undefined;
+}
+
 /**
- * SHA-256 and size of a file; undefined when it does not exist. Files up to 8 MB are read
- * synchronously into a reused buffer (open, fstat, read, close); larger ones are streamed.
+ * SHA-256 and size of a file; undefined when it does not exist, `unreadable` when it cannot be
+ * opened for what it is (permissions, a link that loops or points to a socket). Files up to
+ * 8 MB are read synchronously into a reused buffer (open, fstat, read, close); larger ones are
+ * streamed.
  */
-export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; bytes: number } | undefined> {
+export async function hashFile(abs: string | Buffer): Promise<FileHash | Unreadable | undefined> {
   await yieldSometimes();
   let fd: number;
   try {
@@ -188,6 +251,8 @@ export async function hashFile(abs: string | Buffer): Promise<{ sha256: string; 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return undefined;
+    const unreadable = unreadableCode(e);
+    if (unreadable) return { unreadable };
     throw e;
   }
   let large = false;

@@ -5,12 +5,12 @@
  * a live SFTP folder). Those wait for the next run: `run` never takes half an upload, and
  * never refuses one (a partner would get a rejection for a file it had not finished sending).
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
 import { lastWrittenMs } from '../ingest/receipt-time';
-import { doneMarkerOf, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
+import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
 import { removeIfUnchanged, type FileIdentity } from './remove-taken';
@@ -90,7 +90,7 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
   for (const e of entries) {
     const file = inboundFileOf(config, inbox, e);
     const source = openPath(e);
-    if (markers.has(file.partner) && !existsSync(doneMarkerOf(source))) {
+    if (markers.has(file.partner) && !(await doneMarkerThere(source))) {
       wait(e.rel, `partner ${file.partner} announces finished uploads with <name>.done, and ${path.basename(e.rel)}.done is not there yet`);
       continue;
     }

@@ -8,9 +8,9 @@
  * read; the reconciliation and the kept-copy lookup never block on a FIFO.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { claimFile } from '../../src/ingest/claim';
+import { ClaimedNotAFile, claimFile } from '../../src/ingest/claim';
 import { hashFile } from '../../src/reconcile/scan-folders';
 import { createDeps } from '../../src/runner/deps';
 import { FileNotTaken, processFile } from '../../src/runner/process-file';
@@ -53,6 +53,49 @@ it('a processing folder that is a link: the claim is refused, the file stays in 
   await expect(claimFile(src, path.join(root, 'processing'), 'op-beta')).rejects.toBeInstanceOf(FolderNotReal);
   expect(existsSync(src)).toBe(true);
   expect(readdirSync(victim)).toEqual([]);
+});
+
+describe('an inbox entry swapped for something else between the watcher\'s last look and its claim (a partner racing it)', () => {
+  // the watcher saw a stable regular file, then renamed whatever held the name: a link was
+  // moved into processing/ and its target hashed and queued as the partner's file, a FIFO hung
+  // the watcher for every inbox, a folder's files were stranded in processing/
+  const setup = () => {
+    const root = tempDir('cf-claim-swap-');
+    const inbox = path.join(root, 'inbox');
+    const processing = path.join(root, 'processing');
+    mkdirSync(inbox);
+    return { root, inbox, processing };
+  };
+  const claimedEntries = (processing: string) => (existsSync(path.join(processing, 'op-alpha')) ? readdirSync(path.join(processing, 'op-alpha')) : []);
+
+  it.each([
+    ['a link to a file outside', 'a symbolic link', (p: string, root: string) => symlinkSync(path.join(root, 'secret.txt'), p)],
+    ['a FIFO', 'a FIFO', (p: string) => mkfifo(p)],
+    ['a folder of files', 'a folder', (p: string) => (mkdirSync(p), writeFileSync(path.join(p, 'inner.xml'), '<Invoice/>'))],
+  ])('for %s: put back into the inbox beside its name, not read, nothing left in processing/', async (_what, said, make) => {
+    const { root, inbox, processing } = setup();
+    writeFileSync(path.join(root, 'secret.txt'), 'not the partner\'s');
+    make(path.join(inbox, 'x.xml'), root);
+    const started = Date.now();
+    const claim = claimFile(path.join(inbox, 'x.xml'), processing, 'op-alpha');
+    await expect(claim).rejects.toBeInstanceOf(ClaimedNotAFile);
+    await expect(claim).rejects.toThrow(`x.xml became ${said} as it was claimed: not followed, not read, moved back into its inbox`);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(claimedEntries(processing)).toEqual([]);
+    const back = readdirSync(inbox);
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatch(/^[0-9a-z]+-[0-9a-f]+__x\.xml$/);
+    expect(lstatSync(path.join(inbox, back[0])).isFile()).toBe(false);
+    expect(readFileSync(path.join(root, 'secret.txt'), 'utf8')).toBe('not the partner\'s');
+  });
+
+  it('a regular file is claimed as ever', async () => {
+    const { inbox, processing } = setup();
+    writeFileSync(path.join(inbox, 'x.xml'), '<Invoice/>');
+    const c = await claimFile(path.join(inbox, 'x.xml'), processing, 'op-alpha');
+    expect(c && readFileSync(c.path, 'utf8')).toBe('<Invoice/>');
+    expect(readdirSync(inbox)).toEqual([]);
+  });
 });
 
 describe('an inbox entry swapped after it was listed', () => {

@@ -3,15 +3,17 @@
  * copied, damaged in one way, and reconciled. Each anomaly must be reported with the file
  * and the invoice concerned — and nothing else may be reported.
  */
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, lutimesSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, lutimesSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { parseCsv } from '../../src/reconcile/report-csv';
 import type { Anomaly, AnomalyType } from '../../src/reconcile/types';
 import { fixedClock } from '../../src/util/clock';
+import { ROOT } from '../helpers/cli';
 import { nestPastPathMax } from '../helpers/run';
-import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, NEXT_DAY, lyceeWithoutEngagement, papeterie, setTime, type BuiltDay } from './day-builder';
+import { at, batch, buildCleanDay, copyDay, crashOn, DAY, drop, NEXT_DAY, lyceeWithoutEngagement, papeterie, setTime, writeConfigFile, type BuiltDay } from './day-builder';
 
 const AFTER = fixedClock('2026-03-12T03:00:00Z');
 
@@ -445,4 +447,68 @@ it('a file never taken whose name is not UTF-8: not picked up, under the readabl
   expect(exitCode).toBe(1);
   expect(types(report!.anomalies)).toEqual(['not-picked-up']);
   expect(report!.anomalies[0]).toMatchObject({ file: path.join(path.dirname(f), 'oubli%E9e.xml'), partner: 'op-alpha' });
+});
+
+describe('what a partner leaves in its folders that chorus-flux may not open: said, and the report still made', () => {
+  // one such entry failed the whole reconciliation ("could not run", every night until removed)
+  const madeOn = (p: string, hhmm: string) => {
+    const t = new Date(at(DAY, hhmm));
+    lutimesSync(p, t, t);
+  };
+
+  it('a link that loops and a link to a socket in an outbox, a journaled status flow replaced by a looping link', async () => {
+    const day = copyDay(clean);
+    const outbox = path.join(day.out, 'statut', 'op-alpha');
+    symlinkSync('boucle.xml', path.join(outbox, 'boucle.xml'));
+    madeOn(path.join(outbox, 'boucle.xml'), '12:00');
+    const socket = path.join(day.root, 'sock');
+    execFileSync('python3', ['-c', `import socket; socket.socket(socket.AF_UNIX).bind(${JSON.stringify(socket)})`]);
+    symlinkSync(socket, path.join(outbox, 'prise.xml'));
+    madeOn(path.join(outbox, 'prise.xml'), '12:00');
+    const r = day.result('op-gamma/vide.xml');
+    const flow = r.outputs.find((o) => o.kind === 'statut')!;
+    rmSync(path.join(day.out, flow.path));
+    symlinkSync(path.basename(flow.path), path.join(day.out, flow.path));
+
+    const { exitCode, report } = await reconcile(day);
+    expect(exitCode).toBe(1);
+    expect(types(report!.anomalies).sort()).toEqual(['orphan-output', 'orphan-output', 'tampered-output']);
+    const [loop, socketLink] = only(report!.anomalies, 'orphan-output');
+    expect(loop).toMatchObject({ output: 'statut/op-alpha/boucle.xml' });
+    expect(loop.message).toContain('a symbolic link to boucle.xml (which is a link that loops)');
+    expect(socketLink).toMatchObject({ output: 'statut/op-alpha/prise.xml' });
+    expect(socketLink.message).toContain('(which is no file (a socket or a device))');
+    const replaced = only(report!.anomalies, 'tampered-output')[0];
+    expect(replaced).toMatchObject({ output: flow.path, file: 'op-gamma/vide.xml', expected: flow.sha256 });
+    expect(replaced.message).toContain(`${flow.path} (statut) is a link that loops: it cannot be checked against its journal entry`);
+  });
+
+  // permissions: root reads anything, so the reconciliation runs as nobody (needs root and setpriv)
+  const canDropRoot = process.getuid?.() === 0 && ['/usr/bin/setpriv', '/bin/setpriv'].some((p) => existsSync(p));
+  (canDropRoot ? it : it.skip)('a file uploaded with no permissions in an inbox, a file in a folder that can be listed but not entered, a folder no one else may read in an outbox', async () => {
+    const day = copyDay(clean);
+    const configFile = writeConfigFile(day.root);
+    const locked = drop(path.join(day.root, 'sftp'), 'op-alpha', 'verrouillee.xml', papeterie('F-2026-0779'), at(DAY, '10:00'));
+    const hidden = drop(path.join(day.root, 'sftp', 'op-beta'), 'lecture-seule', 'cachee.xml', papeterie('F-2026-0780'), at(DAY, '10:00'));
+    const folder = path.join(day.out, 'statut', 'op-alpha', 'prive');
+    mkdirSync(folder);
+    madeOn(folder, '12:00');
+    chmodSync(locked, 0o000);
+    chmodSync(folder, 0o000);
+    chmodSync(path.dirname(hidden), 0o444);
+    // nobody must reach and write the day's folders (the report goes to out/reports)
+    for (let d = day.root; path.relative(os.tmpdir(), d).split(path.sep)[0] !== '..' && d !== path.dirname(d); d = path.dirname(d)) chmodSync(d, statSync(d).mode | 0o755);
+    execFileSync('chown', ['-R', '--no-dereference', 'nobody', day.out]);
+    const run = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), 'reconcile', '--config', configFile, '--out', day.out, '--date', DAY, '-q'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(1);
+    const report = JSON.parse(readFileSync(path.join(day.out, 'reports', `reconcile-${DAY}.json`), 'utf8')) as { anomalies: Anomaly[] };
+    const notTaken = only(report.anomalies, 'not-picked-up');
+    expect(notTaken.map((a) => a.file)).toEqual([locked, hidden]);
+    expect(notTaken[0].message).toContain('cannot be read by chorus-flux (EACCES: its permissions): it cannot be processed');
+    expect(notTaken[1]).toMatchObject({ partner: 'op-beta' });
+    expect(notTaken[1].message).toContain("cannot be read by chorus-flux (EACCES: its permissions), or its folder's: it cannot be processed");
+    const orphan = only(report.anomalies, 'orphan-output').find((a) => a.output === 'statut/op-alpha/prive');
+    expect(orphan?.message).toContain('a folder that cannot be read by chorus-flux (EACCES: its permissions), so what it holds cannot be checked');
+  }, 90_000);
 });
