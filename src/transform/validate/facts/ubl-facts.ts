@@ -16,6 +16,7 @@ import type {
   UblTaxCategoryFact,
   UblTaxTotalFact,
 } from '../../../model/syntax-facts';
+import { ns } from '../xpath';
 import { at as attrAt, countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
 
 /** Document-level counts the UBL-SR rules bound (relative to the root). */
@@ -53,14 +54,16 @@ function split(p: string): string[] {
   return s;
 }
 
-const isVat = (scheme: string | undefined): boolean => scheme !== undefined && scheme.replace(/\s+/g, ' ').trim().toUpperCase() === 'VAT';
+// normalize-space(), as the schematron reads them: XML white space only (a JavaScript \s or
+// trim() also takes the no-break space, so "VAT\u00a0" passed for VAT and "S\u00a0" for S)
+const isVat = (scheme: string | undefined): boolean => scheme !== undefined && ns(scheme).toUpperCase() === 'VAT';
 
 function taxCategory(node: XNode, path: string): UblTaxCategoryFact {
   const id = text(node, 'ID');
   return {
     path,
     id,
-    code: id === undefined ? '' : id.replace(/\s+/g, ' ').trim(),
+    code: ns(id),
     vat: kids(node, 'TaxScheme').some((s) => isVat(text(s, 'ID'))),
     percent: text(node, 'Percent'),
     exemptionReasonCount: countKids(node, 'TaxExemptionReason'),
