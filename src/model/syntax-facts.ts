@@ -81,6 +81,8 @@ export interface UblLineFact extends Located {
   classified: UblTaxCategoryFact[];
   /** parallel to InvoiceLine.allowanceCharges */
   allowanceCharges: UblAllowanceChargeFact[];
+  /** cac:Price/cac:AllowanceCharge (BT-147): the official rules' `//cac:AllowanceCharge` reach it too */
+  priceAllowanceCharges: UblAllowanceChargeFact[];
   invoicePeriodPath?: string;
   /** counts for UBL-SR rules at line level, keyed by relative path */
   counts: Record<string, number>;

@@ -8,8 +8,11 @@
  * explains (support/mutant-diff.ts classify()); an unexplained one fails the test. Larger
  * runs by hand: `node -r ./test/helpers/ts-register.js test/validation/support/mutant-diff.ts <seed> <count>`.
  */
+import { readFileSync } from 'node:fs';
+import { corpus } from '../helpers/corpus';
 import { syncSection } from './support/doc-section';
 import { classify, judge, type DiffClass, type Verdict } from './support/mutant-diff';
+import { sub } from './support/mutations';
 import { officialExamples, seededMutants } from './support/seeded-mutants';
 
 const SEEDS = [101, 202];
@@ -54,4 +57,25 @@ describe('seeded realistic mutations: our fatal rule ids against the official XS
     process.stdout.write(`\nseeded mutations vs official XSLT\n${t}\n`);
     expect(syncSection('seeded-mutations', t)).toBe(t);
   });
+});
+
+describe('an allowance or charge indicator the official XSLT cannot cast to xs:boolean is refused (CPRO-PIVOT-INDICATEUR)', () => {
+  const u2 = readFileSync(corpus('en16931/ubl-examples/ubl-tc434-example2.xml'), 'utf8');
+  // "false" is written three times: a line's allowance, then two line prices' discounts (BT-147)
+  const ac = (n: number, v: string) => sub(u2, '<cbc:ChargeIndicator>false</cbc:ChargeIndicator>', `<cbc:ChargeIndicator>${v}</cbc:ChargeIndicator>`, n);
+  const cases = [
+    { name: 'price-discount-empty', syntax: 'UBL' as const, xml: ac(2, '') },
+    { name: 'price-discount-upper-case', syntax: 'UBL' as const, xml: ac(1, 'TRUE') },
+    { name: 'line-allowance-nbsp', syntax: 'UBL' as const, xml: ac(0, 'false\u00a0') },
+    { name: 'document-allowance-nbsp', syntax: 'UBL' as const, xml: sub(u2, '<cbc:ChargeIndicator>0</cbc:ChargeIndicator>', '<cbc:ChargeIndicator>0\u00a0</cbc:ChargeIndicator>') },
+  ];
+
+  it('the XSLT stops on each (//cac:AllowanceCharge[cbc:ChargeIndicator = false()]); the chorus profile refuses each', async () => {
+    expect(u2.split('<cbc:ChargeIndicator>false</cbc:ChargeIndicator>').length - 1).toBe(3);
+    expect(u2.indexOf('<cbc:ChargeIndicator>false')).toBeLessThan(u2.indexOf('<cac:Price>'));
+    const v = await judge(cases.map((c) => ({ ...c, base: 'ubl-tc434-example2.xml', ops: [c.name] })));
+    expect(v.map((x) => ({ name: x.mutant.name, xslt: /cannot be cast to a boolean/.test(x.xsltError ?? ''), cpro: x.chorus }))).toEqual(
+      cases.map((c) => ({ name: c.name, xslt: true, cpro: ['CPRO-PIVOT-INDICATEUR'] })),
+    );
+  }, 60_000);
 });

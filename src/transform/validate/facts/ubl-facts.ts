@@ -230,6 +230,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
       path,
       classified: indexed(kids(item, 'ClassifiedTaxCategory'), `${path}/cac:Item`, 'cac:ClassifiedTaxCategory').map(({ node, path: p }) => taxCategory(node, p)),
       allowanceCharges: indexed(kids(l, 'AllowanceCharge'), path, 'cac:AllowanceCharge').map(({ node, path: p }) => allowanceCharge(node, p)),
+      priceAllowanceCharges: indexed(kids(kid(l, 'Price'), 'AllowanceCharge'), `${path}/cac:Price`, 'cac:AllowanceCharge').map(({ node, path: p }) => allowanceCharge(node, p)),
       invoicePeriodPath: kid(l, 'InvoicePeriod') !== undefined ? `${path}/cac:InvoicePeriod` : undefined,
       counts: lc,
     };
