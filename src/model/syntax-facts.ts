@@ -276,7 +276,7 @@ export interface CiiFacts {
   /** every ram:SpecifiedTradeAllowanceCharge (header and lines) */
   allAllowanceCharges: CiiAllowanceChargeFact[];
   /** every ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge */
-  grossPriceAllowances: (Located & { actualAmountCount: number })[];
+  grossPriceAllowances: (Located & { actualAmountCount: number; indicator?: string; charge?: boolean })[];
   /** every ram:ReasonCode of a ram:SpecifiedTradeAllowanceCharge, with its indicator */
   allowanceReasonCodes: (TextFact & { charge?: boolean })[];
   /** every ram:AdditionalReferencedDocument */

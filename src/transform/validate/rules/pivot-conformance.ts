@@ -205,13 +205,13 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     appliesTo: 'allowance and charge indicators (UBL cbc:ChargeIndicator, CII udt:Indicator)',
     message: 'The allowance or charge indicator "{value}" is neither true nor false: whether the amount is taken off or added cannot be told.',
     // xs:boolean for both schemas; the official rules select by it, and skip what is neither.
-    // A UBL price's own allowance (BT-147) too: the UBL schematron's //cac:AllowanceCharge[cbc:ChargeIndicator
-    // = false()] reaches it, and an indicator that is no xs:boolean ("", "TRUE") stops it with an error
+    // A price's own allowance (BT-147) too: the official XSLTs cast it with the others (UBL
+    // //cac:AllowanceCharge[cbc:ChargeIndicator = false()]), and one that is no xs:boolean ("", "TRUE") stops them
     check: (ctx) => {
       const f = ctx.invoice.syntaxFacts;
       const all: { path: string; indicator?: string; charge?: boolean }[] = f?.ubl
         ? [...f.ubl.allowanceCharges, ...f.ubl.lines.flatMap((l) => [...l.allowanceCharges, ...l.priceAllowanceCharges])]
-        : (f?.cii?.allAllowanceCharges ?? []);
+        : [...(f?.cii?.allAllowanceCharges ?? []), ...(f?.cii?.grossPriceAllowances ?? [])];
       return all.filter((a) => a.charge === undefined).map((a) => ({ path: a.path, values: { value: a.indicator ?? '' } }));
     },
   },
