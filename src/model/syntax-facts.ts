@@ -81,6 +81,8 @@ export interface UblLineFact extends Located {
   classified: UblTaxCategoryFact[];
   /** parallel to InvoiceLine.allowanceCharges */
   allowanceCharges: UblAllowanceChargeFact[];
+  /** cac:Price/cac:AllowanceCharge (BT-147): the official rules' `//cac:AllowanceCharge` reach it too */
+  priceAllowanceCharges: UblAllowanceChargeFact[];
   invoicePeriodPath?: string;
   /** counts for UBL-SR rules at line level, keyed by relative path */
   counts: Record<string, number>;
@@ -274,7 +276,7 @@ export interface CiiFacts {
   /** every ram:SpecifiedTradeAllowanceCharge (header and lines) */
   allAllowanceCharges: CiiAllowanceChargeFact[];
   /** every ram:GrossPriceProductTradePrice/ram:AppliedTradeAllowanceCharge */
-  grossPriceAllowances: (Located & { actualAmountCount: number })[];
+  grossPriceAllowances: (Located & { actualAmountCount: number; indicator?: string; charge?: boolean })[];
   /** every ram:ReasonCode of a ram:SpecifiedTradeAllowanceCharge, with its indicator */
   allowanceReasonCodes: (TextFact & { charge?: boolean })[];
   /** every ram:AdditionalReferencedDocument */

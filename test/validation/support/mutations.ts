@@ -107,6 +107,9 @@ export const MUTATIONS: Mutation[] = [
   { name: 'ubl-charge-indicator-unknown', syntax: 'UBL', base: U2, aim: 'allowance that is neither', edit: (x) => sub(x, '<cbc:ChargeIndicator>0</cbc:ChargeIndicator>', '') },
   { name: 'ubl-credit-note-type-380', syntax: 'UBL', base: UCN, aim: 'credit note type outside the credit note list', edit: (x) => sub(x, '<cbc:CreditNoteTypeCode>381', '<cbc:CreditNoteTypeCode>380') },
   { name: 'ubl-credit-note-no-item-name', syntax: 'UBL', base: UCN, aim: 'BT-153 missing', edit: (x) => sub(x, /(<cac:Item>[\s\S]*?)<cbc:Name>[^<]*<\/cbc:Name>/, '$1') },
+  // normalize-space() takes XML white space only: a no-break space (U+00A0) is part of the value
+  { name: 'ubl-line-tax-scheme-nbsp', syntax: 'UBL', base: U1, aim: 'line tax scheme "VAT" + no-break space', edit: (x) => sub(x, /(<cac:ClassifiedTaxCategory>\s*<cbc:ID>S<\/cbc:ID>\s*<cbc:Percent>6<\/cbc:Percent>\s*<cac:TaxScheme>\s*<cbc:ID>)VAT/, '$1VAT\u00a0') },
+  { name: 'ubl-line-category-nbsp', syntax: 'UBL', base: U1, aim: 'line category "S" + no-break space', edit: (x) => sub(x, /(<cac:ClassifiedTaxCategory>\s*<cbc:ID>)S(<\/cbc:ID>\s*<cbc:Percent>6<)/, '$1S\u00a0$2') },
   { name: 'ubl-two-address-lines', syntax: 'UBL', base: UG1, aim: 'BT-162 twice', edit: (x) => sub(x, '<cac:Country>', '<cac:AddressLine><cbc:Line>a</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>b</cbc:Line></cac:AddressLine>$&') },
 
   // ------------------------------------------------------------------------------- CII
@@ -129,6 +132,7 @@ export const MUTATIONS: Mutation[] = [
   { name: 'cii-building-name', syntax: 'CII', base: C4, aim: 'BuildingName not used by EN 16931', edit: (x) => sub(x, '<ram:CountryID>DK</ram:CountryID>', '<ram:BuildingName>B4</ram:BuildingName>$&') },
   { name: 'cii-language-id', syntax: 'CII', base: C4, aim: 'languageID on the root', edit: (x) => sub(x, '<rsm:CrossIndustryInvoice ', '<rsm:CrossIndustryInvoice languageID="en" ') },
   { name: 'cii-two-seller-contacts', syntax: 'CII', base: C4, aim: 'BG-6 twice', edit: (x) => sub(x, '<ram:DefinedTradeContact>', '<ram:DefinedTradeContact><ram:PersonName>X</ram:PersonName></ram:DefinedTradeContact>$&') },
+  { name: 'cii-issue-date-nbsp', syntax: 'CII', base: C4, aim: 'format 102 date + no-break space', edit: (x) => sub(x, '>20130410<', '>20130410\u00a0<') },
   { name: 'cii-currency-euro', syntax: 'CII', base: C4, aim: 'BT-5 outside ISO 4217', edit: (x) => sub(x, /<ram:InvoiceCurrencyCode>[A-Z]+/, '<ram:InvoiceCurrencyCode>EURO') },
   { name: 'cii-line-reverse-charge', syntax: 'CII', base: C4, aim: 'AE line without AE breakdown', edit: ciiLineCategory('AE', '25') },
   { name: 'cii-line-intra-community', syntax: 'CII', base: C4, aim: 'K line', edit: ciiLineCategory('K', '0') },

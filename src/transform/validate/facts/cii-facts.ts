@@ -422,7 +422,10 @@ function visit(node: XNode, name: string, path: string, parent: string, parentNo
       for (const rc of kids(node, 'ReasonCode')) f.allowanceReasonCodes.push({ path: `${path}/ram:ReasonCode`, text: textOf(rc) ?? '', charge: xsBoolean(text(node, 'ChargeIndicator/Indicator')) });
       break;
     case 'AppliedTradeAllowanceCharge':
-      if (parent === 'GrossPriceProductTradePrice') f.grossPriceAllowances.push({ path, actualAmountCount: countKids(node, 'ActualAmount') });
+      if (parent === 'GrossPriceProductTradePrice') {
+        const indicator = text(node, 'ChargeIndicator/Indicator');
+        f.grossPriceAllowances.push({ path, actualAmountCount: countKids(node, 'ActualAmount'), indicator, charge: xsBoolean(indicator) });
+      }
       break;
     case 'BillingSpecifiedPeriod':
       f.billingPeriods.push({ path, children: childKeys(node), startDateTime: at(node, 'StartDateTime/DateTime') !== undefined, endDateTime: at(node, 'EndDateTime/DateTime') !== undefined });

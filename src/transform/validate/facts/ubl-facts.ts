@@ -16,6 +16,7 @@ import type {
   UblTaxCategoryFact,
   UblTaxTotalFact,
 } from '../../../model/syntax-facts';
+import { ns } from '../xpath';
 import { at as attrAt, countKids, countPath, hasElementChildren, isObj, step, xsBoolean } from './walk';
 
 /** Document-level counts the UBL-SR rules bound (relative to the root). */
@@ -53,14 +54,16 @@ function split(p: string): string[] {
   return s;
 }
 
-const isVat = (scheme: string | undefined): boolean => scheme !== undefined && scheme.replace(/\s+/g, ' ').trim().toUpperCase() === 'VAT';
+// normalize-space(), as the schematron reads them: XML white space only (a JavaScript \s or
+// trim() also takes the no-break space, so "VAT\u00a0" passed for VAT and "S\u00a0" for S)
+const isVat = (scheme: string | undefined): boolean => scheme !== undefined && ns(scheme).toUpperCase() === 'VAT';
 
 function taxCategory(node: XNode, path: string): UblTaxCategoryFact {
   const id = text(node, 'ID');
   return {
     path,
     id,
-    code: id === undefined ? '' : id.replace(/\s+/g, ' ').trim(),
+    code: ns(id),
     vat: kids(node, 'TaxScheme').some((s) => isVat(text(s, 'ID'))),
     percent: text(node, 'Percent'),
     exemptionReasonCount: countKids(node, 'TaxExemptionReason'),
@@ -227,6 +230,7 @@ export function ublFacts(root: XNode, rootName: 'Invoice' | 'CreditNote'): UblFa
       path,
       classified: indexed(kids(item, 'ClassifiedTaxCategory'), `${path}/cac:Item`, 'cac:ClassifiedTaxCategory').map(({ node, path: p }) => taxCategory(node, p)),
       allowanceCharges: indexed(kids(l, 'AllowanceCharge'), path, 'cac:AllowanceCharge').map(({ node, path: p }) => allowanceCharge(node, p)),
+      priceAllowanceCharges: indexed(kids(kid(l, 'Price'), 'AllowanceCharge'), `${path}/cac:Price`, 'cac:AllowanceCharge').map(({ node, path: p }) => allowanceCharge(node, p)),
       invoicePeriodPath: kid(l, 'InvoicePeriod') !== undefined ? `${path}/cac:InvoicePeriod` : undefined,
       counts: lc,
     };

@@ -3,6 +3,7 @@
  * paths, xs:boolean reading, counting.
  */
 import type { XNode } from '../../../xml/nodes';
+import { xmlTrim } from '../../../xml/xml-space';
 
 export type XObject = { [key: string]: XNode | XNode[] | string };
 
@@ -80,10 +81,10 @@ export function at(node: XNode | undefined, key: `@${string}`): string | undefin
   return typeof v === 'string' ? v : undefined;
 }
 
-/** XPath cast to xs:boolean of an untyped value: true/1, false/0 (whitespace collapsed), else undefined. */
+/** XPath cast to xs:boolean of an untyped value: true/1, false/0 (XML white space collapsed: not a no-break space), else undefined. */
 export function xsBoolean(text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
-  const t = text.trim();
+  const t = xmlTrim(text);
   if (t === 'true' || t === '1') return true;
   if (t === 'false' || t === '0') return false;
   return undefined;

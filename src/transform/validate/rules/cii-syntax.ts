@@ -44,7 +44,8 @@ function addressChild(id: string, child: string): Rule[] {
 }
 
 const isArd916 = (d: { name: string; typeCode?: string }) => d.name === 'AdditionalReferencedDocument' && d.typeCode === '916';
-const DATE_102 = /^\s*(\d{4})(1[0-2]|0[1-9]){1}(3[01]|[12][0-9]|0[1-9]){1}\s*$/;
+// the schematron's \s is XPath's: XML white space only (JavaScript's also takes U+00A0)
+const DATE_102 = /^[ \t\n\r]*(\d{4})(1[0-2]|0[1-9]){1}(3[01]|[12][0-9]|0[1-9]){1}[ \t\n\r]*$/;
 
 const SUMMATION_IDS: Record<(typeof CII_SUMMATION_AMOUNTS)[number], string> = {
   LineTotalAmount: 'CII-SR-477',

@@ -206,10 +206,14 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'allowance and charge indicators (UBL cbc:ChargeIndicator, CII udt:Indicator)',
     message: 'The allowance or charge indicator "{value}" is neither true nor false: whether the amount is taken off or added cannot be told.',
-    // xs:boolean for both schemas; the official rules select by it, and skip what is neither
+    // xs:boolean for both schemas; the official rules select by it, and skip what is neither.
+    // A price's own allowance (BT-147) too: the official XSLTs cast it with the others (UBL
+    // //cac:AllowanceCharge[cbc:ChargeIndicator = false()]), and one that is no xs:boolean ("", "TRUE") stops them
     check: (ctx) => {
       const f = ctx.invoice.syntaxFacts;
-      const all: { path: string; indicator?: string; charge?: boolean }[] = f?.ubl ? [...f.ubl.allowanceCharges, ...f.ubl.lines.flatMap((l) => l.allowanceCharges)] : (f?.cii?.allAllowanceCharges ?? []);
+      const all: { path: string; indicator?: string; charge?: boolean }[] = f?.ubl
+        ? [...f.ubl.allowanceCharges, ...f.ubl.lines.flatMap((l) => [...l.allowanceCharges, ...l.priceAllowanceCharges])]
+        : [...(f?.cii?.allAllowanceCharges ?? []), ...(f?.cii?.grossPriceAllowances ?? [])];
       return all.filter((a) => a.charge === undefined).map((a) => ({ path: a.path, values: { value: a.indicator ?? '' } }));
     },
   },
