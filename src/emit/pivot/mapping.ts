@@ -190,8 +190,8 @@ const PJ: PNode<Attachment>[] = [
 
 export const PIVOT_INVOICE: PNode<Invoice>[] = [
   group('Fournisseur', 'BG-4 Seller', [
-    leaf('TypeIdentifiant', '1 when a SIRET is known (scheme 0009), 2 EU, 3 outside the EU', supplierIdType, true),
-    leaf('Identifiant', 'SIRET (BT-30/BT-29 scheme 0009), else BT-31 VAT id, else BT-30/BT-29', supplierId, true),
+    leaf('TypeIdentifiant', '1 when a SIRET is known (scheme 0009); else by the scheme of BT-30/BT-29: 2 EU VAT (0223), 3 outside the EU (0227), 4 RIDET (0228), 5 TAHITI (0229); else by BT-40: 2 EU, 3 outside the EU', supplierIdType, true),
+    leaf('Identifiant', 'SIRET (BT-30/BT-29 scheme 0009), else BT-30/BT-29 with scheme 0223, 0227, 0228 or 0229, else BT-31 VAT id, else BT-30/BT-29', supplierId, true),
     leaf('RaisonSociale', 'BT-27 Seller name, else BT-28 trading name', (i) => present(i.seller.name) ?? i.seller.tradingName, true),
     leaf('CodePays', 'BT-40 Seller country code', (i) => i.seller.address?.countryCode, true),
     group('ReferenceBancaire', 'BG-17 first credit transfer account, or BG-10 payee alone', [
