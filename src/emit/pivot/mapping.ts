@@ -11,6 +11,7 @@ import paymentMeans from '../../../schemas/payment-means.json';
 import type { Attachment, Invoice, InvoiceLine, ValidationStep, VatBreakdown } from '../../model/invoice';
 import { dec } from '../../model/decimal';
 import { pivotCadre } from '../../transform/chorus/cadre';
+import { engagementNumber } from '../../transform/chorus/engagement';
 import { supplierId, supplierIdType } from '../../transform/chorus/supplier-id';
 import { pivotAmount, pivotUnitPrice } from '../../transform/chorus/pivot-amount';
 import { CREDIT_NOTE_TYPE_CODES } from '../../transform/enrich/invoice-document';
@@ -115,7 +116,7 @@ function paymentLabel(inv: Invoice): string | undefined {
 }
 
 function hasEngagement(inv: Invoice): boolean {
-  return inv.contractReference !== undefined || inv.orderReference !== undefined;
+  return inv.contractReference !== undefined || engagementNumber(inv) !== undefined;
 }
 
 /** The pivot attachments in order: as enriched (pivot fields), else as read. */
@@ -234,7 +235,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     }),
     group('Engagement', 'references', [
       leaf('NumeroMarche', 'BT-12 Contract reference (numéro de marché)', (i) => i.contractReference),
-      leaf('NumeroEngagement', "BT-13 Purchase order reference (numéro d'engagement)", (i) => i.orderReference),
+      leaf('NumeroEngagement', "BT-13 Purchase order reference (numéro d'engagement); none when a UBL writes NA there, its placeholder for no purchase order", engagementNumber),
     ], { when: hasEngagement }),
     group('Lignes', 'BG-25 Invoice lines', [repeat<Invoice, InvoiceLine>('Ligne', 'BG-25 (NumOrdre: BT-126 when every line has a number there and no two the same, else the position)', (i) => i.lines, LIGNE, lineNumber)], {
       when: (i) => i.lines.length > 0,

@@ -36,6 +36,7 @@ import type {
 } from '../../model/invoice';
 import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, type CNode } from './cii-tree';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
+import { engagementNumber } from '../chorus/engagement';
 
 export const CII_NS = {
   rsm: 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
@@ -396,7 +397,7 @@ export const CII_INVOICE: CNode<CiiInput>[] = [
       party('ram:BuyerTradeParty', 'BG-7', (i) => i.buyer, true),
       sub<Invoice, TaxRepresentative>('ram:SellerTaxRepresentativeTradeParty', 'BG-11 seller tax representative party', (i) => i.taxRepresentative, TAX_REPRESENTATIVE, { min: 'BASIC WL' }),
       refDoc<Invoice>('ram:SellerOrderReferencedDocument', 'BT-14 sales order reference', (i) => i.salesOrderReference, 'EN 16931'),
-      refDoc<Invoice>('ram:BuyerOrderReferencedDocument', "BT-13 purchase order reference (Chorus Pro numéro d'engagement)", (i) => i.orderReference),
+      refDoc<Invoice>('ram:BuyerOrderReferencedDocument', "BT-13 purchase order reference (Chorus Pro numéro d'engagement; none for UBL's placeholder NA)", engagementNumber),
       refDoc<Invoice>('ram:ContractReferencedDocument', 'BT-12 contract reference (Chorus Pro numéro de marché)', (i) => i.contractReference, 'BASIC WL'),
       repeat<Invoice, Attachment>('ram:AdditionalReferencedDocument', 'BG-24 additional supporting documents', ciiAttachments, ATTACHMENT, { min: 'EN 16931' }),
       group('ram:AdditionalReferencedDocument', 'BT-17 tender or lot reference', [

@@ -24,6 +24,7 @@ import {
 } from './format-fr';
 import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, PAGE_ROOM, SHADE } from './layout';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
+import { engagementNumber } from '../chorus/engagement';
 
 const LINE_H = 11;
 /** Lines of one value in a block drawn in one piece (a party, a pair, a line's detail): it must fit a page. */
@@ -575,7 +576,7 @@ export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>,
   // references
   const refs: [string, string | undefined][] = [
     ['Code service', inv.buyerReference],
-    ["N° d'engagement", inv.orderReference],
+    ["N° d'engagement", engagementNumber(inv)],
     ['N° de marché', inv.contractReference],
     ['Commande (vendeur)', inv.salesOrderReference],
     ['Projet', inv.projectReference],

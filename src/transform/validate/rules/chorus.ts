@@ -13,6 +13,8 @@ import { contentMime, looksLikePdf } from '../../enrich/mime-sniff';
 import { reachesEof } from '../../facturx/pdf-end';
 import { needsPassword } from '../../enrich/pdf-password';
 import { namedCadre } from '../../chorus/cadre';
+import { engagementNumber, isEngagementPlaceholder } from '../../chorus/engagement';
+import { xmlTrim } from '../../../xml/xml-space';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
@@ -175,11 +177,12 @@ export const CHORUS_RULES: Rule[] = [
     profile: 'chorus',
     suspendable: true,
     appliesTo: 'purchase order reference (numéro d\'engagement)',
-    message: "The recipient {recipient} requires an engagement number in BT-13 (Purchase order reference); none is given. The supplier can complete the invoice.",
+    message: "The recipient {recipient} requires an engagement number in BT-13 (Purchase order reference); none is given{placeholder}. The supplier can complete the invoice.",
     check: (ctx) => {
       const r = recipientOf(ctx);
       if (!r?.requiresEngagement) return undefined;
-      return once((ctx.invoice.orderReference ?? '').trim() !== '', p(ctx, 'BT-13'), { recipient: r.name ?? r.siret });
+      const placeholder = isEngagementPlaceholder(ctx.invoice) ? ` ("${xmlTrim(ctx.invoice.orderReference ?? '')}" in OrderReference/ID is UBL's placeholder for no purchase order)` : '';
+      return once((engagementNumber(ctx.invoice) ?? '').trim() !== '', p(ctx, 'BT-13'), { recipient: r.name ?? r.siret, placeholder });
     },
   },
   {
