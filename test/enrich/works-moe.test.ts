@@ -1,6 +1,6 @@
 /**
- * Works invoices (IPM4-027, IPM4-043): cadres A4–A8, A13–A20, A22–A25 addressed to a code
- * service the routing table gives a MOE for go to the MOE's outbox with CSMOE; everything else
+ * Works invoices (IPM4-027, IPM4-043): cadres A4–A8, A13–A20, A22–A25. Those a supplier deposits,
+ * addressed to a code service the routing table gives a MOE for, go to the MOE's outbox with CSMOE; everything else
  * goes to the recipient's finance SI. Every works invoice carries DateMiseADispositionMOE.
  */
 import { readFileSync } from 'node:fs';
@@ -58,4 +58,15 @@ it('keeps a works invoice for another code service, and a non-works cadre, with 
   expect(e.invoice.delivery).toBeUndefined(); // BT-72 itself stays as sent
   expect(e.invoice.chorus.renvoi).toBe('Non');
   expect(e.invoice.chorus.idCpro).toBe('43');
+});
+
+it('sends the MOE the works invoices a supplier deposits, not those the MOE or the MOA deposits (V2_02 Cadre annotation)', async () => {
+  const inv = await works();
+  for (const cadre of ['A4', 'A5', 'A6', 'A7', 'A8', 'A13', 'A14', 'A22', 'A23']) expect(routeOf({ ...inv, profileId: cadre }, recipient)).toMatchObject({ recepteurId: 'MOEMOR01', toMoe: true, csmoe: 'MOE01' });
+  // A15–A20 "Dépôt par une MOE …", A24 / A25 by the maîtrise d'ouvrage: to the recipient's finance SI, which pays them
+  for (const cadre of ['A15', 'A16', 'A17', 'A18', 'A19', 'A20', 'A24', 'A25']) {
+    const e = enrichInvoice({ ...inv, profileId: cadre }, { idCpro: '46', receptionDate: '2026-11-29', renvoi: 'Non', recipient });
+    expect(e.route).toEqual({ recepteurId: 'VALM01', recepteurLabel: 'Commune de Valmont-sur-Loire', toMoe: false });
+    expect(e.invoice.chorus.moeAvailabilityDate).toBe('2026-11-29'); // still a works invoice (IPM4-027)
+  }
 });

@@ -8,7 +8,7 @@ import type { Recipient } from '../../config/config';
 import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
 import { supplierIdType } from '../chorus/supplier-id';
 import { pivotCadre } from '../chorus/cadre';
-import { isWorksCadre } from '../chorus/routing';
+import { isForMoe, isWorksCadre } from '../chorus/routing';
 import { typeAttachments } from './attachments';
 
 export interface EnrichContext {
@@ -40,7 +40,7 @@ export function routeOf(inv: Invoice, recipient: Recipient): Route {
   const cadre = pivotCadre(inv);
   const moe = recipient.moe;
   const service = inv.buyerReference?.trim();
-  if (moe && isWorksCadre(cadre) && (!moe.forCodeServices?.length || (service !== undefined && moe.forCodeServices.includes(service)))) {
+  if (moe && isForMoe(cadre) && (!moe.forCodeServices?.length || (service !== undefined && moe.forCodeServices.includes(service)))) {
     return { recepteurId: moe.recepteurId, recepteurLabel: `MOE ${moe.siret}`, toMoe: true, csmoe: moe.codeService };
   }
   return { recepteurId: recipient.recepteurId, recepteurLabel: recipient.name, toMoe: false };
