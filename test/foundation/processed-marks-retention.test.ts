@@ -90,6 +90,40 @@ describe('pruneProcessedMarks', () => {
     expect(await pruneProcessedMarks(path.join(dir, 'none'), { days: 400 })).toMatchObject({ scanned: 0, removed: 0 });
   });
 
+  it('a prune cut short (killed, a crash) leaves no attempt record nor reply of a mark it removed', async () => {
+    // an attempt record left without its mark made the same bytes, dropped again by another
+    // partner, a replay of the attempt of 400 days before: the first partner was told DOUBLON of
+    // its own file, and the new sender "already processed"
+    const dir = tempDir('cf-prune-cut-');
+    const bucket = path.join(dir, 'files', 'ab');
+    mkdirSync(bucket, { recursive: true });
+    const journaled = `{"sha256":"x","outcome":"accepted","outputs":[],"event":{"event":"outcome"}}\n{"journaled":true}\n`;
+    const shas = ['1', '2', '3', '4'].map((c) => `ab${c.repeat(62)}`);
+    for (const s of shas) {
+      for (const [name, text] of [[`${s}.json`, journaled], [`${s}.attempt`, '{}\n'], [`${s}.reply-0123456789abcdef`, '{}\n']]) {
+        writeFileSync(path.join(bucket, name), text);
+        ago(path.join(bucket, name), 500);
+      }
+    }
+    // the progress report is where the command's writes to the terminal happen: cut there, once a mark is gone
+    const cut = await pruneProcessedMarks(dir, {
+      days: 400,
+      progressEvery: 1,
+      onProgress: (p) => {
+        if (p.removed > 0) throw new Error('killed');
+      },
+    }).catch((e: Error) => e.message);
+    const left = new Set(readdirSync(bucket));
+    expect(shas.filter((s) => !left.has(`${s}.json`)).length).toBeGreaterThan(0);
+    for (const s of shas) {
+      if (left.has(`${s}.json`)) continue;
+      expect([cut, left.has(`${s}.attempt`), left.has(`${s}.reply-0123456789abcdef`)]).toEqual([cut, false, false]);
+    }
+    // run again, it finishes the job
+    await pruneProcessedMarks(dir, { days: 400 });
+    expect(readdirSync(bucket)).toEqual([]);
+  });
+
   it('keeps a mark of the retention plus one day (clocks of two machines a little apart)', async () => {
     const { dir, files } = state();
     ago(files[`${sha('a')}.json`], 400.5);
