@@ -12,7 +12,8 @@
  * journal yet (an interrupted attempt) is kept whatever its age: it holds that line.
  * A content's attempt record (the identity its outputs carry, processed-files.ts) goes with its
  * mark, or, left alone by an attempt that never got a mark (its file failed and never came back),
- * once it is as old itself. Both are removed before the mark: a prune cut short, or a worker
+ * once it is as old itself, unless its file still waits in the processing area (a failed job,
+ * waiting-contents.ts). Both are removed before the mark: a prune cut short, or a worker
  * meeting the content between the two, must never find them without it (a stale attempt record
  * turns the same bytes dropped again into a replay of the attempt of then).
  */
@@ -33,6 +34,11 @@ export interface PruneOptions {
   onProgress?: (p: PruneResult) => void;
   /** Default 100,000. */
   progressEvery?: number;
+  /**
+   * The contents still waiting in the processing area (waiting-contents.ts), asked once, when
+   * an old attempt record with no mark is met: theirs stay. Default: none waits.
+   */
+  waiting?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface PruneResult {
@@ -46,6 +52,8 @@ export interface PruneResult {
   attemptsRemoved: number;
   /** old marks kept because their outcome line may not be in the journal */
   keptUnjournaled: number;
+  /** old attempt records with no mark kept because their file still waits in the processing area */
+  keptWaiting: number;
   /** the cut-off: files modified before it go */
   before: string;
 }
@@ -70,11 +78,12 @@ const ATTEMPT_OLD = 8;
 export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions): Promise<PruneResult> {
   const now = opts.now ?? new Date();
   const cutoff = now.getTime() - (opts.days + 1) * DAY_MS;
-  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
+  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, keptWaiting: 0, before: new Date(cutoff).toISOString() };
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
   const marks = new ProcessedFiles(stateDir);
   const dryRun = opts.dryRun === true;
+  let waiting: Promise<ReadonlySet<string>> | undefined;
   // written before any mark goes: a crash mid-prune must not leave marks gone and the window unchanged
   if (!opts.dryRun && existsSync(root)) await recordPruneDays(stateDir, opts.days, now);
   let buckets: string[];
@@ -125,7 +134,11 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
       // Before the mark: left behind by a crash, or met by a worker once the mark is gone, it
       // made the same bytes dropped again a replay of the attempt of then (another partner's
       // file, told DOUBLON for it) instead of a new deposit
-      if (c & ATTEMPT && (markGoes || (c & ATTEMPT_OLD && !(c & MARK)))) {
+      // An old one with no mark whose file still waits in processing/ (a failed job) stays: its
+      // retry or set-aside needs it, months later as the next day
+      const orphan = !markGoes && (c & ATTEMPT_OLD) !== 0 && (c & MARK) === 0;
+      if (orphan && (await (waiting ??= opts.waiting?.() ?? Promise.resolve(new Set<string>()))).has(sha)) result.keptWaiting++;
+      else if (c & ATTEMPT && (markGoes || orphan)) {
         if (await remove(path.join(dir, `${sha}.attempt`), dryRun)) result.attemptsRemoved++;
       }
       // a reply is only read alongside its mark: it goes with it (before it, as the attempt), or when it is as old itself

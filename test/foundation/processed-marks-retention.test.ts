@@ -9,7 +9,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import path from 'node:path';
 import { decideDeposit } from '../../src/lifecycle/deposit';
 import type { LifecycleRecord } from '../../src/lifecycle/record';
+import { ProcessedFiles } from '../../src/state/processed-files';
 import { pruneProcessedMarks } from '../../src/state/prune-marks';
+import { sha256 } from '../../src/util/hash';
 import { recordPruneDays, replayWindowDays } from '../../src/state/prune-horizon';
 import { fixedClock } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
@@ -249,6 +251,30 @@ describe('the same bytes dropped again', () => {
     const again = (await runOnce(si('si2'), config)).results[0];
     expect(again.outcome).toBe('status-applied');
     expect(again.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar')).toEqual([]);
+  });
+
+  it('an attempt record with no mark whose file still waits in processing/ (a failed job) stays, however old', async () => {
+    // pruned, `set-aside` of that job months later no longer forgot the invoices the attempt had
+    // recorded without sending them, and the corrected file was refused as their DOUBLON
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const processed = new ProcessedFiles(config.paths.state);
+    const bytes = readFileSync(PAPETERIE);
+    const waits = sha256(bytes);
+    const gone = sha256(Buffer.concat([bytes, Buffer.from('\n')]));
+    for (const sha of [waits, gone]) {
+      await processed.putAttempt({ sha256: sha, name: 'f.xml', relPath: 'f.xml', partner: 'op-alpha', receivedAt: '2025-01-10T10:00:00.000Z', day: '2025-01-10', at: '2025-01-10T10:00:01.000Z' });
+      const f = path.join(config.paths.state, 'files', sha.slice(0, 2), `${sha}.attempt`);
+      utimesSync(f, new Date(Date.now() - 500 * DAY), new Date(Date.now() - 500 * DAY));
+    }
+    // its failed job's file, as the watcher claimed it
+    mkdirSync(path.join(config.paths.processing, 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(config.paths.processing, 'op-alpha', 'mkq1x2y3-0001__f.xml'), bytes);
+    const pruned = await cli(['prune', '--out', config.paths.out]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/1 attempt record\(s\) with them or orphaned\n {2}kept 1 old attempt record\(s\) whose file still waits in the processing area/);
+    expect(processed.getAttempt(waits)).toMatchObject({ name: 'f.xml' });
+    expect(processed.getAttempt(gone)).toBeUndefined();
   });
 
   it('prune refuses a retention under 30 days and a folder never processed', async () => {
