@@ -88,7 +88,11 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
   if (!opts.dryRun && existsSync(root)) await recordPruneDays(stateDir, opts.days, now);
   let buckets: string[];
   try {
-    buckets = (await fs.readdir(root)).filter((b) => /^[0-9a-f]{2}$/.test(b)).sort();
+    // folders only: a stray file with a bucket's name (a copy, an editor's) stopped every prune, each night
+    buckets = (await fs.readdir(root, { withFileTypes: true }))
+      .filter((b) => b.isDirectory() && /^[0-9a-f]{2}$/.test(b.name))
+      .map((b) => b.name)
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result; // nothing processed yet
     throw e;

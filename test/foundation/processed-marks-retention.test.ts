@@ -126,6 +126,13 @@ describe('pruneProcessedMarks', () => {
     expect(readdirSync(bucket)).toEqual([]);
   });
 
+  it('a stray file with the name of a bucket does not stop the prune', async () => {
+    const { dir, files } = state();
+    writeFileSync(path.join(dir, 'files', '0f'), 'not a folder');
+    expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 2 });
+    expect(existsSync(files[`${sha('a')}.json`])).toBe(false);
+  });
+
   it('keeps a mark of the retention plus one day (clocks of two machines a little apart)', async () => {
     const { dir, files } = state();
     ago(files[`${sha('a')}.json`], 400.5);
