@@ -134,12 +134,11 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
         else markGoes = true;
       }
       // an attempt record serves while its mark may be lost: it goes with it, or old with no mark
-      // (an attempt never finished); beside a mark that stays (young, or not journaled) it stays.
-      // Before the mark: left behind by a crash, or met by a worker once the mark is gone, it
-      // made the same bytes dropped again a replay of the attempt of then (another partner's
-      // file, told DOUBLON for it) instead of a new deposit
-      // An old one with no mark whose file still waits in processing/ (a failed job) stays: its
-      // retry or set-aside needs it, months later as the next day
+      // (an attempt never finished) unless its file still waits in processing/ (a failed job,
+      // whose retry or set-aside needs it, months later as the next day); beside a mark that
+      // stays (young, or not journaled) it stays. Before the mark: left behind by a crash, or met
+      // by a worker once the mark is gone, it made the same bytes dropped again a replay of the
+      // attempt of then (another partner's file, told DOUBLON for it) instead of a new deposit
       const orphan = !markGoes && (c & ATTEMPT_OLD) !== 0 && (c & MARK) === 0;
       if (orphan && (await (waiting ??= opts.waiting?.() ?? Promise.resolve(new Set<string>()))).has(sha)) result.keptWaiting++;
       else if (c & ATTEMPT && (markGoes || orphan)) {
