@@ -23,6 +23,7 @@ import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-que
 import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
 import { missedDays } from '../reconcile/missed-days';
 import { pruneProcessedMarks } from '../state/prune-marks';
+import { waitingContents } from '../state/waiting-contents';
 import { withFileLock } from '../state/file-lock';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { VERSION } from '../version';
@@ -184,7 +185,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       }
     }
     // then the marks past their retention; a failure here is logged, the reconciliation stands
-    const pruned = await pruneProcessedMarks(config.paths.state, { days: config.retention.processedMarksDays }).catch((err: Error) => {
+    const pruned = await pruneProcessedMarks(config.paths.state, { days: config.retention.processedMarksDays, waiting: () => waitingContents(config.paths.processing) }).catch((err: Error) => {
       logger.error({ err }, 'processed marks could not be pruned (retried next night; `chorus-flux prune` does it by hand)');
       return undefined;
     });

@@ -12,7 +12,10 @@
  * journal yet (an interrupted attempt) is kept whatever its age: it holds that line.
  * A content's attempt record (the identity its outputs carry, processed-files.ts) goes with its
  * mark, or, left alone by an attempt that never got a mark (its file failed and never came back),
- * once it is as old itself.
+ * once it is as old itself, unless its file still waits in the processing area (a failed job,
+ * waiting-contents.ts). Both are removed before the mark: a prune cut short, or a worker
+ * meeting the content between the two, must never find them without it (a stale attempt record
+ * turns the same bytes dropped again into a replay of the attempt of then).
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -31,6 +34,11 @@ export interface PruneOptions {
   onProgress?: (p: PruneResult) => void;
   /** Default 100,000. */
   progressEvery?: number;
+  /**
+   * The contents still waiting in the processing area (waiting-contents.ts), asked once, when
+   * an old attempt record with no mark is met: theirs stay. Default: none waits.
+   */
+  waiting?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface PruneResult {
@@ -44,6 +52,8 @@ export interface PruneResult {
   attemptsRemoved: number;
   /** old marks kept because their outcome line may not be in the journal */
   keptUnjournaled: number;
+  /** old attempt records with no mark kept because their file still waits in the processing area */
+  keptWaiting: number;
   /** the cut-off: files modified before it go */
   before: string;
 }
@@ -59,75 +69,87 @@ async function remove(file: string, dryRun: boolean): Promise<boolean> {
   }
 }
 
+/** What a bucket holds of one content (by its SHA-256), in one small number: a bucket holds 250,000 at Chorus Pro's volume. */
+const MARK = 1;
+const MARK_OLD = 2;
+const ATTEMPT = 4;
+const ATTEMPT_OLD = 8;
+
 export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions): Promise<PruneResult> {
   const now = opts.now ?? new Date();
   const cutoff = now.getTime() - (opts.days + 1) * DAY_MS;
-  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, before: new Date(cutoff).toISOString() };
+  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, keptWaiting: 0, before: new Date(cutoff).toISOString() };
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
   const marks = new ProcessedFiles(stateDir);
+  const dryRun = opts.dryRun === true;
+  let waiting: Promise<ReadonlySet<string>> | undefined;
   // written before any mark goes: a crash mid-prune must not leave marks gone and the window unchanged
   if (!opts.dryRun && existsSync(root)) await recordPruneDays(stateDir, opts.days, now);
   let buckets: string[];
   try {
-    buckets = (await fs.readdir(root)).filter((b) => /^[0-9a-f]{2}$/.test(b)).sort();
+    // folders only: a stray file with a bucket's name (a copy, an editor's) stopped every prune, each night
+    buckets = (await fs.readdir(root, { withFileTypes: true }))
+      .filter((b) => b.isDirectory() && /^[0-9a-f]{2}$/.test(b.name))
+      .map((b) => b.name)
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result; // nothing processed yet
     throw e;
   }
   for (const bucket of buckets) {
     const dir = path.join(root, bucket);
-    const oldMarks = new Set<string>();
-    const replies: { name: string; old: boolean }[] = [];
-    const attempts: { name: string; old: boolean }[] = [];
-    const marksHere = new Set<string>();
+    // the bucket is read whole first: a content's mark, replies and attempt record go together, mark last
+    const contents = new Map<string, number>();
+    const replies = new Map<string, { name: string; old: boolean }[]>();
     for await (const entry of await fs.opendir(dir)) {
       if (!entry.isFile()) continue;
       const isMark = MARK_FILE.test(entry.name);
-      if (ATTEMPT_FILE.test(entry.name)) {
-        // not counted in `scanned` (the marks and replies looked at): judged after the bucket's marks
-        const mtime = await fs.stat(path.join(dir, entry.name)).then((st) => st.mtimeMs, () => undefined);
-        if (mtime !== undefined) attempts.push({ name: entry.name, old: mtime < cutoff });
-        continue;
+      const isAttempt = ATTEMPT_FILE.test(entry.name);
+      if (!isMark && !isAttempt && !REPLY_FILE.test(entry.name)) continue; // a temporary file of a writer: not ours
+      // attempt records are not counted in `scanned` (the marks and replies looked at)
+      if (!isAttempt) {
+        result.scanned++;
+        if (result.scanned % every === 0) opts.onProgress?.({ ...result });
       }
-      if (!isMark && !REPLY_FILE.test(entry.name)) continue; // a temporary file of a writer: not ours
-      if (isMark) marksHere.add(entry.name.slice(0, 64));
-      result.scanned++;
-      if (result.scanned % every === 0) opts.onProgress?.({ ...result });
-      const file = path.join(dir, entry.name);
       let mtime: number;
       try {
-        mtime = (await fs.stat(file)).mtimeMs;
+        mtime = (await fs.stat(path.join(dir, entry.name))).mtimeMs;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
       const old = mtime < cutoff;
-      if (!isMark) {
-        replies.push({ name: entry.name, old });
-        continue;
-      }
-      if (!old) continue;
-      // read as the pipeline reads it; a damaged mark counts as absent there, so it goes too
-      const rec = await marks.get(entry.name.slice(0, 64));
-      if (rec && !rec.journaled) {
-        result.keptUnjournaled++;
-        continue;
-      }
-      if (await remove(file, opts.dryRun === true)) result.removed++;
-      oldMarks.add(entry.name.slice(0, 64));
+      const sha = entry.name.slice(0, 64);
+      const bits = isMark ? MARK | (old ? MARK_OLD : 0) : isAttempt ? ATTEMPT | (old ? ATTEMPT_OLD : 0) : 0;
+      contents.set(sha, (contents.get(sha) ?? 0) | bits);
+      if (!isMark && !isAttempt) replies.set(sha, [...(replies.get(sha) ?? []), { name: entry.name, old }]);
     }
-    // a reply is only read alongside its mark: it goes with it, or when it is as old itself
-    for (const r of replies) {
-      if (!r.old && !oldMarks.has(r.name.slice(0, 64))) continue;
-      if (await remove(path.join(dir, r.name), opts.dryRun === true)) result.repliesRemoved++;
-    }
-    // an attempt record serves while its mark may be lost: it goes with it, or old with no mark
-    // (an attempt never finished); beside a mark that stays (young, or not journaled) it stays
-    for (const a of attempts) {
-      const sha = a.name.slice(0, 64);
-      if (!oldMarks.has(sha) && (!a.old || marksHere.has(sha))) continue;
-      if (await remove(path.join(dir, a.name), opts.dryRun === true)) result.attemptsRemoved++;
+    for (const [sha, c] of contents) {
+      let markGoes = false;
+      if (c & MARK_OLD) {
+        // read as the pipeline reads it; a damaged mark counts as absent there, so it goes too
+        const rec = await marks.get(sha);
+        if (rec && !rec.journaled) result.keptUnjournaled++;
+        else markGoes = true;
+      }
+      // an attempt record serves while its mark may be lost: it goes with it, or old with no mark
+      // (an attempt never finished) unless its file still waits in processing/ (a failed job,
+      // whose retry or set-aside needs it, months later as the next day); beside a mark that
+      // stays (young, or not journaled) it stays. Before the mark: left behind by a crash, or met
+      // by a worker once the mark is gone, it made the same bytes dropped again a replay of the
+      // attempt of then (another partner's file, told DOUBLON for it) instead of a new deposit
+      const orphan = !markGoes && (c & ATTEMPT_OLD) !== 0 && (c & MARK) === 0;
+      if (orphan && (await (waiting ??= opts.waiting?.() ?? Promise.resolve(new Set<string>()))).has(sha)) result.keptWaiting++;
+      else if (c & ATTEMPT && (markGoes || orphan)) {
+        if (await remove(path.join(dir, `${sha}.attempt`), dryRun)) result.attemptsRemoved++;
+      }
+      // a reply is only read alongside its mark: it goes with it (before it, as the attempt), or when it is as old itself
+      for (const r of replies.get(sha) ?? []) {
+        if (!markGoes && !r.old) continue;
+        if (await remove(path.join(dir, r.name), dryRun)) result.repliesRemoved++;
+      }
+      if (markGoes && (await remove(path.join(dir, `${sha}.json`), dryRun))) result.removed++;
     }
   }
   return result;

@@ -9,7 +9,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSyn
 import path from 'node:path';
 import { decideDeposit } from '../../src/lifecycle/deposit';
 import type { LifecycleRecord } from '../../src/lifecycle/record';
+import { ProcessedFiles } from '../../src/state/processed-files';
 import { pruneProcessedMarks } from '../../src/state/prune-marks';
+import { sha256 } from '../../src/util/hash';
 import { recordPruneDays, replayWindowDays } from '../../src/state/prune-horizon';
 import { fixedClock } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
@@ -88,6 +90,47 @@ describe('pruneProcessedMarks', () => {
     // a second pass finds nothing more; a missing state folder is nothing to do
     expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 0, repliesRemoved: 0 });
     expect(await pruneProcessedMarks(path.join(dir, 'none'), { days: 400 })).toMatchObject({ scanned: 0, removed: 0 });
+  });
+
+  it('a prune cut short (killed, a crash) leaves no attempt record nor reply of a mark it removed', async () => {
+    // an attempt record left without its mark made the same bytes, dropped again by another
+    // partner, a replay of the attempt of 400 days before: the first partner was told DOUBLON of
+    // its own file, and the new sender "already processed"
+    const dir = tempDir('cf-prune-cut-');
+    const bucket = path.join(dir, 'files', 'ab');
+    mkdirSync(bucket, { recursive: true });
+    const journaled = `{"sha256":"x","outcome":"accepted","outputs":[],"event":{"event":"outcome"}}\n{"journaled":true}\n`;
+    const shas = ['1', '2', '3', '4'].map((c) => `ab${c.repeat(62)}`);
+    for (const s of shas) {
+      for (const [name, text] of [[`${s}.json`, journaled], [`${s}.attempt`, '{}\n'], [`${s}.reply-0123456789abcdef`, '{}\n']]) {
+        writeFileSync(path.join(bucket, name), text);
+        ago(path.join(bucket, name), 500);
+      }
+    }
+    // the progress report is where the command's writes to the terminal happen: cut there, once a mark is gone
+    const cut = await pruneProcessedMarks(dir, {
+      days: 400,
+      progressEvery: 1,
+      onProgress: (p) => {
+        if (p.removed > 0) throw new Error('killed');
+      },
+    }).catch((e: Error) => e.message);
+    const left = new Set(readdirSync(bucket));
+    expect(shas.filter((s) => !left.has(`${s}.json`)).length).toBeGreaterThan(0);
+    for (const s of shas) {
+      if (left.has(`${s}.json`)) continue;
+      expect([cut, left.has(`${s}.attempt`), left.has(`${s}.reply-0123456789abcdef`)]).toEqual([cut, false, false]);
+    }
+    // run again, it finishes the job
+    await pruneProcessedMarks(dir, { days: 400 });
+    expect(readdirSync(bucket)).toEqual([]);
+  });
+
+  it('a stray file with the name of a bucket does not stop the prune', async () => {
+    const { dir, files } = state();
+    writeFileSync(path.join(dir, 'files', '0f'), 'not a folder');
+    expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 2 });
+    expect(existsSync(files[`${sha('a')}.json`])).toBe(false);
   });
 
   it('keeps a mark of the retention plus one day (clocks of two machines a little apart)', async () => {
@@ -215,6 +258,30 @@ describe('the same bytes dropped again', () => {
     const again = (await runOnce(si('si2'), config)).results[0];
     expect(again.outcome).toBe('status-applied');
     expect(again.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar')).toEqual([]);
+  });
+
+  it('an attempt record with no mark whose file still waits in processing/ (a failed job) stays, however old', async () => {
+    // pruned, `set-aside` of that job months later no longer forgot the invoices the attempt had
+    // recorded without sending them, and the corrected file was refused as their DOUBLON
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const processed = new ProcessedFiles(config.paths.state);
+    const bytes = readFileSync(PAPETERIE);
+    const waits = sha256(bytes);
+    const gone = sha256(Buffer.concat([bytes, Buffer.from('\n')]));
+    for (const sha of [waits, gone]) {
+      await processed.putAttempt({ sha256: sha, name: 'f.xml', relPath: 'f.xml', partner: 'op-alpha', receivedAt: '2025-01-10T10:00:00.000Z', day: '2025-01-10', at: '2025-01-10T10:00:01.000Z' });
+      const f = path.join(config.paths.state, 'files', sha.slice(0, 2), `${sha}.attempt`);
+      utimesSync(f, new Date(Date.now() - 500 * DAY), new Date(Date.now() - 500 * DAY));
+    }
+    // its failed job's file, as the watcher claimed it
+    mkdirSync(path.join(config.paths.processing, 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(config.paths.processing, 'op-alpha', 'mkq1x2y3-0001__f.xml'), bytes);
+    const pruned = await cli(['prune', '--out', config.paths.out]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/1 attempt record\(s\) with them or orphaned\n {2}kept 1 old attempt record\(s\) whose file still waits in the processing area/);
+    expect(processed.getAttempt(waits)).toMatchObject({ name: 'f.xml' });
+    expect(processed.getAttempt(gone)).toBeUndefined();
   });
 
   it('prune refuses a retention under 30 days and a folder never processed', async () => {

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { loadConfig, outputRootOrigin } from '../../config/config';
 import { pruneProcessedMarks, type PruneResult } from '../../state/prune-marks';
+import { waitingContents } from '../../state/waiting-contents';
 import { UsageError } from '../../util/usage-error';
 
 export interface PruneCommandOptions {
@@ -20,6 +21,7 @@ export interface PruneCommandOptions {
 export function formatPrune(r: PruneResult, days: number, stateDir: string, dryRun: boolean): string {
   const verb = dryRun ? 'would remove' : 'removed';
   const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at${r.attemptsRemoved ? `; ${r.attemptsRemoved} attempt record(s) with them or orphaned` : ''}`];
+  if (r.keptWaiting > 0) lines.push(`  kept ${r.keptWaiting} old attempt record(s) whose file still waits in the processing area (a failed job: chorus-flux jobs, then retry or set-aside)`);
   if (r.keptUnjournaled > 0) lines.push(`  kept ${r.keptUnjournaled} old mark(s) whose outcome may not be in the journal (an interrupted attempt): the same bytes dropped again journal it; see docs/OPERATIONS.md`);
   return `${lines.join('\n')}\n`;
 }
@@ -35,6 +37,7 @@ export async function pruneCommand(opts: PruneCommandOptions): Promise<number> {
   const r = await pruneProcessedMarks(stateDir, {
     days,
     dryRun: opts.dryRun,
+    waiting: () => waitingContents(config.paths.processing),
     onProgress: tty ? (p) => process.stderr.write(`\r  ${p.scanned} looked at, ${p.removed} removed, ${Math.round((Date.now() - started) / 1000)} s`) : undefined,
   });
   if (tty) process.stderr.write('\r\x1b[K');
