@@ -1,0 +1,71 @@
+/**
+ * Values that break a facet or the text of the CPPFacturePivot V2_02 and CPPStatut V1_19
+ * outputs, on real runs checked by xmllint against the official XSDs: the output is valid and
+ * says what was sent, or the invoice is refused naming the rule. The length limits
+ * (CPRO-LONGUEUR-*), codes (CPRO-PIVOT-CODE), dates and junk decimals are covered by
+ * hostile-values.test.ts and the rule tests; these are what those did not reach.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseFlux } from '../../src/transform/parse/flux';
+import { SCHEMAS } from '../helpers/corpus';
+import { walk } from '../helpers/hostile';
+import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { validateFiles } from '../helpers/xsd';
+
+const fixture = (f: string) => readFileSync(path.join(FIXTURES_INBOX, f), 'utf8');
+
+/** Runs `files` (partner/name → content) once; the outputs, each with its XSD errors. */
+async function run(files: Record<string, string>) {
+  const root = tempDir('cf-facets-');
+  const inbox = path.join(root, 'inbox');
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(inbox, name)), { recursive: true });
+    writeFileSync(path.join(inbox, name), content);
+  }
+  const config = bundledConfig(path.join(root, 'out'));
+  const summary = await runOnce(inbox, config);
+  const pivots = walk(path.join(config.paths.out, 'pivot'));
+  const statuts = walk(path.join(config.paths.out, 'statut'));
+  const invalid = [...validateFiles(SCHEMAS.pivot, pivots), ...validateFiles(SCHEMAS.statut, statuts)].filter((r) => r.errors.length > 0).map((r) => `${path.basename(r.file)}: ${r.errors[0]}`);
+  return { summary, pivots, statuts, invalid };
+}
+
+describe('text shaped like an XML reference', () => {
+  // xmlbuilder2 escapes an "&" only when what follows does not look like a reference: the text
+  // "&amp;" went out as the markup &amp; (read back "&"), "&#1;" and "&x;" as no XML at all
+  it('is written as sent in the pivot and the status flows: well-formed, valid, read back the same', async () => {
+    const ubl = fixture('op-alpha/facture-e1-papeterie.xml')
+      .replace('<cbc:RegistrationName>Papeterie Lemoine SAS</cbc:RegistrationName>', '<cbc:RegistrationName>Lemoine &amp;amp; Fils &amp;x;</cbc:RegistrationName>')
+      .replace('<cbc:ID>PAP-A4-80</cbc:ID>', '<cbc:ID>PAP&amp;#1;A4</cbc:ID>');
+    const pivot = fixture('op-beta/pivot-laposte-3-factures.xml').replace('<Id>LP-2026-558812</Id>', '<Id>LP&amp;#1;2026</Id>');
+    expect(ubl).toContain('&amp;amp;');
+    expect(pivot).toContain('LP&amp;#1;2026');
+    const { summary, pivots, statuts, invalid } = await run({ 'op-alpha/e1.xml': ubl, 'op-beta/pivot.xml': pivot });
+    expect(summary.failures).toEqual([]);
+    expect(invalid).toEqual([]);
+    expect(statuts.length).toBeGreaterThan(0);
+    // what the finance systems read is what the supplier sent
+    const invoices = [];
+    for (const f of pivots) {
+      const flux = await parseFlux(readFileSync(f));
+      if (flux.kind === 'CPPStatut') throw new Error('not an invoice');
+      invoices.push(...flux.invoices);
+    }
+    const e1 = invoices.find((i) => i.number === 'F-2026-0101');
+    expect(e1?.seller.name).toBe('Lemoine &amp; Fils &x;');
+    expect(e1?.lines[0].item.sellerId).toBe('PAP&#1;A4');
+    expect(invoices.map((i) => i.number)).toContain('LP&#1;2026');
+    const statusText = statuts.map((f) => readFileSync(f, 'utf8')).join('');
+    expect(statusText).toContain('<IdFacture>LP&amp;#1;2026</IdFacture>');
+  });
+
+  it('in the reason a status flow quotes (a malformed file\'s "&#1;") leaves the flow well-formed and valid', async () => {
+    const ubl = fixture('op-alpha/facture-e1-papeterie.xml').replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026&#1;0101</cbc:ID>');
+    const { summary, statuts, invalid } = await run({ 'op-alpha/bad.xml': ubl });
+    expect(summary.results.map((r) => r.outcome)).toEqual(['refused']);
+    expect(statuts.length).toBe(1);
+    expect(invalid).toEqual([]);
+    expect(readFileSync(statuts[0], 'utf8')).toContain('&amp;#1; refers to a character XML does not allow');
+  });
+});
