@@ -69,3 +69,31 @@ describe('text shaped like an XML reference', () => {
     expect(readFileSync(statuts[0], 'utf8')).toContain('&amp;#1; refers to a character XML does not allow');
   });
 });
+
+describe('quantities and VAT rates with more digits than an xs:decimal is read with', () => {
+  // amounts were held to 19 digits (CPRO-MONTANT-FORMAT), quantities and rates to nothing:
+  // xmllint reads no xs:decimal of more than 24 digits, and the pivot failed its XSD
+  it('are refused naming CPRO-NOMBRE-FORMAT, in a UBL and in a deposited pivot; 19 digits go through', async () => {
+    const ubl = fixture('op-alpha/facture-e1-papeterie.xml');
+    const longQty = ubl.replace('unitCode="C62">20<', 'unitCode="C62">20.000000000000000000000000000000<');
+    const longRate = ubl.replace(/(<cbc:Percent>)20(<\/cbc:Percent>)/g, '$120.0000000000000000000000000$2');
+    const ok = ubl.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0102</cbc:ID>').replace('unitCode="C62">20<', 'unitCode="C62">20.00000000000000000<');
+    const pivot = fixture('op-beta/pivot-laposte-3-factures.xml').replace('<Quantite>1</Quantite>', '<Quantite>1.00000000000000000000000000000</Quantite>');
+    expect(new Set([ubl, longQty, longRate, ok]).size).toBe(4);
+    const { summary, pivots, invalid } = await run({ 'op-alpha/qty.xml': longQty, 'op-alpha/rate.xml': longRate, 'op-alpha/ok.xml': ok, 'op-beta/pivot.xml': pivot });
+    expect(summary.failures).toEqual([]);
+    expect(invalid).toEqual([]);
+    const byFile = Object.fromEntries(summary.results.map((r) => [path.basename(r.file), r]));
+    expect(byFile['qty.xml'].outcome).toBe('refused');
+    expect(byFile['rate.xml'].outcome).toBe('refused');
+    expect(byFile['ok.xml'].outcome).toBe('accepted');
+    const rules = (f: string) => JSON.stringify(byFile[f]);
+    expect(rules('qty.xml')).toContain('Ligne[1]/Quantite (BT-129) = \\"20.000000000000000000000000000000\\" has 32 digits');
+    expect(rules('rate.xml')).toContain('CPRO-NOMBRE-FORMAT');
+    expect(rules('pivot.xml')).toContain('CPRO-NOMBRE-FORMAT');
+    // the pivot's first invoice (the only one whose Quantite changed) did not go out; ok.xml did
+    const written = pivots.map((f) => readFileSync(f, 'utf8')).join('');
+    expect(written).not.toContain('<Id>LP-2026-558812</Id>');
+    expect(written).toContain('<Quantite>20.00000000000000000</Quantite>');
+  });
+});

@@ -16,6 +16,7 @@ import { namedCadre } from '../../chorus/cadre';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
+import { xmlTrim } from '../../../xml/xml-space';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
 
@@ -73,6 +74,26 @@ function pivotAmounts(inv: Invoice): { name: string; value: string | undefined; 
       { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 },
     ]),
   ];
+}
+
+/** Quantities and rates the pivot carries, as sent (Factur-X carries the same values). */
+function pivotNumbers(inv: Invoice): { name: string; value: string | undefined; path: string; index?: number }[] {
+  return [
+    ...inv.vatBreakdown.map((v, k) => ({ name: `TVA[${k + 1}]/Taux (BT-119)`, value: v.rate, path: 'BG-22' })),
+    ...inv.lines.flatMap((l, k) => [
+      { name: `Ligne[${k + 1}]/Quantite (BT-129)`, value: l.quantity, path: 'BG-25', index: k + 1 },
+      { name: `Ligne[${k + 1}]/TauxTVA (BT-152)`, value: l.vat.rate, path: 'BG-25', index: k + 1 },
+    ]),
+  ];
+}
+
+/**
+ * The digits an xs:decimal validator reads: the integer part without its leading zeros, and
+ * every decimal, trailing zeros too ("20.000…0" with 23 zeros has 25; xmllint takes at most 24).
+ */
+function significantDigits(v: string): number {
+  const [int, frac = ''] = xmlTrim(v).replace(/^[+-]/, '').split('.');
+  return int.replace(/^0+/, '').length + frac.length;
 }
 
 const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Invoice) => string | undefined): Rule => ({
@@ -228,6 +249,19 @@ export const CHORUS_RULES: Rule[] = [
       }
       return out;
     },
+  },
+  {
+    id: 'CPRO-NOMBRE-FORMAT',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'quantities and VAT rates carried by the pivot',
+    // they had no limit: a quantity printed with 30 decimals ("1.000…0", a float's expansion)
+    // made a pivot that fails its XSD (xmllint reads no xs:decimal of more than 24 digits)
+    message: '{name} = "{value}" has {digits} digits: the pivot takes numbers of at most 19 digits, as its amounts.',
+    check: (ctx) =>
+      pivotNumbers(ctx.invoice)
+        .filter((n) => n.value !== undefined && isDecimal(n.value) && significantDigits(n.value) > 19)
+        .map((n) => ({ path: p(ctx, n.path, n.index) ?? p(ctx, 'BG-22'), values: { name: n.name, value: n.value, digits: significantDigits(n.value as string) } })),
   },
   {
     id: 'CPRO-PJ-CONTENU',
