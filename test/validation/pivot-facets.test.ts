@@ -97,3 +97,23 @@ describe('quantities and VAT rates with more digits than an xs:decimal is read w
     expect(written).toContain('<Quantite>20.00000000000000000</Quantite>');
   });
 });
+
+describe('a long attachment name cut for NomPJOrigine (≤ 50)', () => {
+  // cut by code points, the kept end began with the accent of a letter left out (combining
+  // on the ellipsis: "…\u0301bbb.pdf"), and an emoji sequence lost its members
+  it('is cut between whole characters, and the pivot stays valid', async () => {
+    const accent = `${'a'.repeat(30)}e\u0301${'b'.repeat(21)}.pdf`;
+    const family = `${'c'.repeat(22)}\u{1F468}\u200D\u{1F469}\u200D\u{1F467}${'d'.repeat(30)}.pdf`;
+    const e2 = fixture('op-beta/facture-e2-maintenance.xml');
+    expect(e2).toContain('filename="bon-livraison-7781.pdf"');
+    const files = {
+      'op-beta/accent.xml': e2.replace('filename="bon-livraison-7781.pdf"', `filename="${accent}"`),
+      'op-beta/family.xml': e2.replace('<cbc:ID>FE2-2026-0042</cbc:ID>', '<cbc:ID>FE2-2026-0043</cbc:ID>').replace('filename="bon-livraison-7781.pdf"', `filename="${family}"`),
+    };
+    const { summary, pivots, invalid } = await run(files);
+    expect(summary.failures).toEqual([]);
+    expect(invalid).toEqual([]);
+    const names = pivots.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/<NomPJOrigine>([^<]*)<\/NomPJOrigine>/g)].map((m) => m[1])).sort();
+    expect(names).toEqual([`${'a'.repeat(23)}…${'b'.repeat(21)}.pdf`, `${'c'.repeat(22)}…${'d'.repeat(22)}.pdf`]);
+  });
+});
