@@ -117,3 +117,24 @@ describe('a long attachment name cut for NomPJOrigine (≤ 50)', () => {
     expect(names).toEqual([`${'a'.repeat(23)}…${'b'.repeat(21)}.pdf`, `${'c'.repeat(22)}…${'d'.repeat(22)}.pdf`]);
   });
 });
+
+describe('a deposited pivot\'s Devise or CodePays with a no-break space', () => {
+  // the checks trimmed them as JavaScript does (no-break and Unicode spaces too), the pivot
+  // carried them as sent: "\u2003EUR" failed Devise's pattern, "FR\u00a0" CodePays's length 2
+  it('is refused naming the rule; no invalid pivot goes out', async () => {
+    const [head, ...units] = fixture('op-beta/pivot-laposte-3-factures.xml').split('<CPPFacturePivotUnitaire');
+    units[0] = units[0].replace('<Devise>EUR</Devise>', '<Devise>\u2003EUR</Devise>');
+    units[1] = units[1].replace('<CodePays>FR</CodePays>', '<CodePays>FR\u00a0</CodePays>');
+    const pivot = [head, ...units].join('<CPPFacturePivotUnitaire');
+    expect(pivot).toContain('\u2003EUR');
+    expect(pivot).toContain('FR\u00a0');
+    const { summary, pivots, statuts, invalid } = await run({ 'op-beta/pivot.xml': pivot });
+    expect(summary.failures).toEqual([]);
+    expect(invalid).toEqual([]);
+    expect(pivots).toEqual([]);
+    const rules = JSON.stringify(summary.results[0]);
+    expect(rules).toContain('CPRO-PIVOT-DEVISE');
+    expect(rules).toContain('CPRO-PAYS');
+    expect(statuts.length).toBeGreaterThan(0);
+  });
+});

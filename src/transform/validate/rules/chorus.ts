@@ -229,7 +229,8 @@ export const CHORUS_RULES: Rule[] = [
     appliesTo: 'seller',
     message: 'The seller country code (BT-40, Fournisseur/CodePays, two characters in the pivot) must be an ISO 3166-1 code of the EN 16931 list; found "{value}".',
     check: (ctx) => {
-      const v = ctx.invoice.seller.address?.countryCode?.trim();
+      // XML's white space only: "FR" and a no-break space is what CodePays would carry (length 3)
+      const v = ctx.invoice.seller.address?.countryCode === undefined ? undefined : xmlTrim(ctx.invoice.seller.address.countryCode);
       // the official list (as the schematron's BR-CL-14 has it), "1A" Kosovo included: two characters, not always letters
       return once(v !== undefined && v.length === 2 && COUNTRIES[ctx.invoice.syntax].has(v), p(ctx, 'BT-40'), { value: v ?? '' });
     },
