@@ -138,3 +138,18 @@ describe('a deposited pivot\'s Devise or CodePays with a no-break space', () => 
     expect(statuts.length).toBeGreaterThan(0);
   });
 });
+
+describe('a code service (BT-10) with no-break spaces around it', () => {
+  // routed and checked without them (FINANCES, a code service of the recipient), it was
+  // written with them: the finance SI read "\u00a0FINANCES\u2003", none of its own
+  it('is written in the pivot as it was routed and checked', async () => {
+    const ubl = fixture('op-alpha/facture-e1-papeterie.xml').replace('<cbc:BuyerReference>FINANCES', '<cbc:BuyerReference>\u00a0FINANCES\u2003');
+    expect(ubl).toContain('\u00a0FINANCES\u2003');
+    const { summary, pivots, invalid } = await run({ 'op-alpha/e1.xml': ubl });
+    expect(summary.results.map((r) => r.outcome)).toEqual(['accepted']);
+    expect(invalid).toEqual([]);
+    const xml = readFileSync(pivots[0], 'utf8');
+    expect(xml).toContain('<CodeService>FINANCES</CodeService>');
+    expect(xml).toContain('<NomService>Direction des finances</NomService>');
+  });
+});

@@ -221,7 +221,7 @@ export const CHORUS_RULES: Rule[] = [
   maxLen('CPRO-LONGUEUR-FACTURE-ORIGINE', 'BT-25', 'The preceding invoice number (BT-25, IdFactureOrigine)', 20, (i) => i.precedingInvoices[0]?.number),
   maxLen('CPRO-LONGUEUR-MARCHE', 'BT-12', 'The contract reference (BT-12, NumeroMarche)', 50, (i) => i.contractReference),
   maxLen('CPRO-LONGUEUR-ENGAGEMENT', 'BT-13', 'The purchase order reference (BT-13, NumeroEngagement)', 50, (i) => i.orderReference),
-  maxLen('CPRO-LONGUEUR-CODE-SERVICE', 'BT-10', 'The code service (BT-10, CodeService)', 100, (i) => i.buyerReference),
+  maxLen('CPRO-LONGUEUR-CODE-SERVICE', 'BT-10', 'The code service (BT-10, CodeService)', 100, (i) => i.buyerReference?.trim()),
   {
     id: 'CPRO-PAYS',
     severity: 'fatal',
