@@ -7,6 +7,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { extractEmbeddedInvoice } from '../../src/transform/facturx/extract';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { SCHEMAS } from '../helpers/corpus';
 import { walk } from '../helpers/hostile';
@@ -58,6 +59,12 @@ describe('text shaped like an XML reference', () => {
     expect(invoices.map((i) => i.number)).toContain('LP&#1;2026');
     const statusText = statuts.map((f) => readFileSync(f, 'utf8')).join('');
     expect(statusText).toContain('<IdFacture>LP&amp;#1;2026</IdFacture>');
+    // and the Factur-X the pivot carries (its CII is built the same way)
+    const e1Pivot = pivots.map((f) => readFileSync(f, 'utf8')).find((x) => x.includes('<Id>F-2026-0101</Id>')) as string;
+    const fx = [...e1Pivot.matchAll(/<PJ[^>]*>([\s\S]*?)<\/PJ>/g)].map((m) => m[1]).find((pj) => pj.includes('DUPLICATA_FACTUR-X')) as string;
+    const cii = Buffer.from((await extractEmbeddedInvoice(Buffer.from(/<Contenu>([^<]*)</.exec(fx)?.[1] ?? '', 'base64'))).xml).toString('utf8');
+    expect(cii).toContain('<ram:Name>Lemoine &amp;amp; Fils &amp;x;</ram:Name>');
+    expect(cii).toContain('<ram:SellerAssignedID>PAP&amp;#1;A4</ram:SellerAssignedID>');
   });
 
   it('in the reason a status flow quotes (a malformed file\'s "&#1;") leaves the flow well-formed and valid', async () => {
