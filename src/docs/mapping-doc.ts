@@ -76,7 +76,8 @@ export function mappingMarkdown(): string {
   out.push('- `NomPJOrigine`: the name as sent, control characters removed, at most 50 characters with its extension;');
   out.push('  not for the invoice document (TypePJ 01), as the V2_02 XSD says ("sauf facture originale").');
   out.push('- A longer name loses its middle (`_` in `NomPJ`, `…` in `NomPJOrigine`): its start and its end,');
-  out.push('  where the number that tells two documents apart often is, are kept.');
+  out.push('  where the number that tells two documents apart often is, are kept, each cut between whole characters');
+  out.push('  (never an accent without its letter, nor part of an emoji).');
   out.push('- A supporting document given by its reference alone (BT-122, no content, no address) is no `PJ`.');
   out.push('');
   out.push('### `CategoriePJ`');

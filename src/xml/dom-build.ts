@@ -8,9 +8,11 @@
  * For documents whose elements carry no namespace (the pivot) or whose prefixed names are
  * bound on the root after serialization (the CII): the elements are created without a
  * namespace, as `ele()` does when no ancestor declares one. Text is taken as it is, as `txt()`
- * does without an `invalidCharReplacement` option; the serializer escapes it.
+ * does without an `invalidCharReplacement` option; the serializer escapes it, its "&" escaped
+ * before (`forXmlbuilder`: the serializer leaves "&amp;" or "&#1;" in a value as markup).
  */
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { forXmlbuilder } from './xml-text';
 
 /** The part of a DOM element this module uses. */
 export interface DomElement {
@@ -38,14 +40,14 @@ export class DomBuild {
   /** A new child element `name` of `parent`, with the attributes whose value is defined, in key order. */
   el(parent: DomElement, name: string, attrs?: Readonly<Record<string, string | undefined>>): DomElement {
     const e = this.doc.createElement(name);
-    if (attrs) for (const k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, attrs[k] as string);
+    if (attrs) for (const k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, forXmlbuilder(attrs[k] as string));
     parent.appendChild(e);
     return e;
   }
 
   /** Appends a text node to `parent`. */
   text(parent: DomElement, value: string): void {
-    parent.appendChild(this.doc.createTextNode(value));
+    parent.appendChild(this.doc.createTextNode(forXmlbuilder(value)));
   }
 
   /** A new child element holding `value`. */

@@ -10,7 +10,10 @@ import { PROFILES, PROFILE_INFO, type FacturXProfile } from '../../src/transform
 import { enFatal, fxErrors, saxonBatch, SCHEMATRON, XSD } from '../facturx/oracles';
 import { validateFiles } from './xsd';
 
-export const JUNK = ['', ' ', '-1', '+5', '-0', '0', '1e309', 'NaN', '1,5', '12.345', '0.0000001', '99999999999999999999.999', 'abc', '٣', '2026-13-45', '&amp;', '00000000000000', 'x'.repeat(1000)];
+export const JUNK = ['', ' ', '-1', '+5', '-0', '0', '1e309', 'NaN', '1,5', '12.345', '0.0000001', '99999999999999999999.999', 'abc', '٣', '2026-13-45', '&amp;', '00000000000000', 'x'.repeat(1000),
+  // text shaped like a reference once read ("&#1;", "&amp;x": xmlbuilder2 wrote them as markup),
+  // a number of more digits than an xs:decimal validator reads
+  '&amp;#1;', '&amp;amp;x', '1.00000000000000000000000000'];
 
 /** xorshift32: the same files on every run. */
 export function prng(seed: number): () => number {

@@ -206,7 +206,9 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('TypeIdentifiant', '1 (SIRET)', (i) => i.chorus.buyerIdType ?? '1', true),
     leaf('Identifiant', 'Buyer SIRET: BT-47 / BT-46 / BT-49 with scheme 0009', (i) => partySiret(i.buyer), true),
     leaf('Nom', 'BT-44 Buyer name', (i) => present(i.buyer.name) ?? i.buyer.tradingName),
-    leaf('CodeService', 'BT-10 Buyer reference (code service)', (i) => i.buyerReference),
+    // as routed and checked (routeOf, CPRO-CODE-SERVICE-INCONNU): a no-break space around it made
+    // the finance SI read "\u00a0FINANCES", no code service of its own, after FINANCES was validated
+    leaf('CodeService', 'BT-10 Buyer reference (code service), without the spaces around it (no-break spaces too): the code routed on', (i) => i.buyerReference?.trim()),
     leaf('NomService', 'code service name from the routing table', (i) => i.chorus.serviceName),
   ]),
   group('DonneesFacture', 'BG-2 / BG-22 document data', [

@@ -7,6 +7,7 @@ import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import type { Invoice } from '../../model/invoice';
 import { DomBuild, type DomElement } from '../../xml/dom-build';
 import { joinParts, RawTexts } from '../../xml/raw-texts';
+import { forXmlbuilder } from '../../xml/xml-text';
 import type { Base64Part } from '../atomic-write';
 import { PIVOT_INVOICE, type PNode } from './mapping';
 
@@ -65,8 +66,8 @@ function write<T>(dom: DomBuild, parent: DomElement, nodes: PNode<T>[], x: T, ra
 
 function party(parent: XMLBuilder, el: string, p: EnvelopeParty): void {
   const e = parent.ele(el);
-  e.ele('Id').txt(p.id);
-  if (p.label !== undefined) e.ele('Libelle').txt(p.label);
+  e.ele('Id').txt(forXmlbuilder(p.id));
+  if (p.label !== undefined) e.ele('Libelle').txt(forXmlbuilder(p.label));
 }
 
 export function serializePivot(flow: PivotFlow): string {
@@ -81,8 +82,8 @@ export function serializePivotParts(flow: PivotFlow): (string | Base64Part)[] {
   const all = [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }, ...(flow.parameters ?? [])];
   all.forEach((p, k) => {
     const e = params.ele('ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
-    e.ele('Code').txt(p.code);
-    e.ele('Valeurparametre').txt(p.value);
+    e.ele('Code').txt(forXmlbuilder(p.code));
+    e.ele('Valeurparametre').txt(forXmlbuilder(p.value));
   });
   const partners = unit.ele('Partenaires');
   party(partners, 'Recepteur', flow.recepteur);

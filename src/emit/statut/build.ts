@@ -32,6 +32,7 @@ export function errorDetails(findings: readonly Finding[], invoiceLabel?: string
 export function invoiceStatusLine(inv: Invoice, idStatut: string, horodatage: string, commentaire?: string, complement?: string): InvoiceStatusLine | undefined {
   const buyer = partySiret(inv.buyer);
   if (buyer === undefined || !/^\d{14}$/.test(buyer) || inv.number === undefined) return undefined;
+  const codeService = inv.buyerReference?.trim(); // as the pivot writes it
   return {
     supplier: {
       typeId: supplierIdType(inv),
@@ -39,9 +40,9 @@ export function invoiceStatusLine(inv: Invoice, idStatut: string, horodatage: st
       name: inv.seller.name ?? inv.seller.tradingName ?? '',
       country: inv.seller.address?.countryCode && /^[A-Z]{2}$/.test(inv.seller.address.countryCode) ? inv.seller.address.countryCode : undefined,
     },
-    // the code service as the invoice gave it, when the XSD can carry it (≤ 100): a refusal for
+    // the code service as the pivot writes it, when the XSD can carry it (≤ 100): a refusal for
     // an over-long one (CPRO-LONGUEUR-CODE-SERVICE) must not be an invalid flow itself
-    buyer: { id: buyer, name: inv.buyer.name, codeService: inv.buyerReference?.trim() && inv.buyerReference.length <= 100 ? inv.buyerReference : undefined, serviceName: inv.chorus.serviceName },
+    buyer: { id: buyer, name: inv.buyer.name, codeService: codeService && codeService.length <= 100 ? codeService : undefined, serviceName: inv.chorus.serviceName },
     idStatut,
     complement,
     commentaire,

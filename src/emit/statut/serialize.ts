@@ -1,7 +1,8 @@
 /**
  * CPPStatut V1_19 writer (xmlbuilder2): flow statuses (90–96, with error details) or
  * invoice statuses (01–12). One CPPStatut holds one or the other (the XSD's choice).
- * Every reason passes through cutReason (≤ 300 characters, IPM4-009).
+ * Every reason passes through cutReason (≤ 300 characters, IPM4-009), and every value through
+ * xmlText (xmlbuilder2 would write a value's "&#1;" or "&amp;" as markup).
  */
 import { xmlText } from '../../xml/xml-text';
 import { create } from 'xmlbuilder2';
@@ -83,18 +84,18 @@ export function serializeStatut(flow: StatutFlow): string {
     flow.flux.forEach((s, k) => {
       const d = list.ele('CPPFluxStatutUnitaire', { NumOrdre: String(k + 1) }).ele('DonneesStatut');
       d.ele('IdStatut').txt(s.idStatut);
-      d.ele('ComplementStatut').txt(cutReason(s.complement ?? FLUX_COMPLEMENT[s.idStatut], 40));
-      if (s.commentaire !== undefined) d.ele('Commentaire').txt(cutReason(s.commentaire));
+      d.ele('ComplementStatut').txt(xmlText(cutReason(s.complement ?? FLUX_COMPLEMENT[s.idStatut], 40)));
+      if (s.commentaire !== undefined) d.ele('Commentaire').txt(xmlText(cutReason(s.commentaire)));
       d.ele('Horodatage').txt(s.horodatage);
       d.ele('IdFlux').txt(xmlText(s.idFlux));
       if (s.errors && s.errors.length > 0) {
         const details = d.ele('Details', { NbLignesErreur: String(s.errors.length) });
         s.errors.forEach((e, i) => {
           const l = details.ele('LigneErreurDetail', { IdLigne: e.idLigne ?? String(i + 1) });
-          l.ele('NatureErreur').txt(e.nature);
-          l.ele('CodeErreur').txt(e.code);
-          l.ele('LibelleErreur').txt(cutReason(e.libelle));
-          if (e.description !== undefined) l.ele('DescriptionErreur').txt(cutReason(e.description));
+          l.ele('NatureErreur').txt(xmlText(e.nature));
+          l.ele('CodeErreur').txt(xmlText(e.code));
+          l.ele('LibelleErreur').txt(xmlText(cutReason(e.libelle)));
+          if (e.description !== undefined) l.ele('DescriptionErreur').txt(xmlText(cutReason(e.description)));
         });
       }
     });
@@ -115,8 +116,8 @@ export function serializeStatut(flow: StatutFlow): string {
       opt(b, 'NomService', s.buyer.serviceName);
       const d = u.ele('DonneesStatut');
       d.ele('IdStatut').txt(s.idStatut);
-      if (s.complement !== undefined) d.ele('ComplementStatut').txt(cutReason(s.complement, 40)); // maxLength 40, as for flow lines
-      if (s.commentaire !== undefined) d.ele('Commentaire').txt(cutReason(s.commentaire));
+      if (s.complement !== undefined) d.ele('ComplementStatut').txt(xmlText(cutReason(s.complement, 40))); // maxLength 40, as for flow lines
+      if (s.commentaire !== undefined) d.ele('Commentaire').txt(xmlText(cutReason(s.commentaire)));
       d.ele('Horodatage').txt(s.horodatage);
       d.ele('IdFacture').txt(xmlText(s.idFacture));
       opt(d, 'DateFacture', s.dateFacture);

@@ -21,8 +21,30 @@ function splitExt(name: string): { stem: string; ext: string } {
   return /^[A-Za-z0-9]{1,10}$/.test(ext) ? { stem: name.slice(0, i), ext } : { stem: name, ext: '' };
 }
 
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
 /**
- * Cuts to `max` code points keeping the extension and both ends of the stem, joined by `joiner`:
+ * The whole characters (grapheme clusters) of `s` that fit in `n` code points, taken from its
+ * start, or from its end: a cut by code points left an accent without its letter at the
+ * start of the kept end ("…\u0301bbb.pdf", the accent on the ellipsis) or half an emoji sequence.
+ */
+function fitting(s: string, n: number, fromEnd: boolean): string {
+  const parts = [...graphemes.segment(s)].map((g) => g.segment);
+  if (fromEnd) parts.reverse();
+  const kept: string[] = [];
+  let used = 0;
+  for (const g of parts) {
+    const k = [...g].length;
+    if (used + k > n) break;
+    used += k;
+    kept.push(g);
+  }
+  return (fromEnd ? kept.reverse() : kept).join('');
+}
+
+/**
+ * Cuts to `max` code points (the XSD's maxLength counts them) keeping the extension and both
+ * ends of the stem, joined by `joiner`, each a run of whole characters:
  * a name's end is often what tells it apart (843312_2021-09-30_HU_E-INVOICE_21-620198615-006.pdf
  * lost its "6" when cut at its end).
  */
@@ -32,12 +54,11 @@ export function fitName(name: string, max = MAX_NAME, joiner = '…'): string {
   const { stem, ext } = splitExt(name);
   const suffix = ext ? `.${ext}` : '';
   const room = Math.max(1, max - [...suffix].length);
-  const s = [...stem];
   const j = [...joiner].length;
-  if (room <= j + 1) return s.slice(0, room).join('') + suffix;
+  if (room <= j + 1) return fitting(stem, room, false) + suffix;
   const head = Math.ceil((room - j) / 2);
   const tail = room - j - head;
-  return s.slice(0, head).join('') + joiner + (tail > 0 ? s.slice(s.length - tail).join('') : '') + suffix;
+  return fitting(stem, head, false) + joiner + (tail > 0 ? fitting(stem, tail, true) : '') + suffix;
 }
 
 /** The name as sent, made writable into XML: control characters out, at most 50 (its middle cut). */

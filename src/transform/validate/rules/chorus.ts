@@ -18,6 +18,7 @@ import { xmlTrim } from '../../../xml/xml-space';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
+import { xmlTrim } from '../../../xml/xml-space';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
 
@@ -75,6 +76,26 @@ function pivotAmounts(inv: Invoice): { name: string; value: string | undefined; 
       { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 },
     ]),
   ];
+}
+
+/** Quantities and rates the pivot carries, as sent (Factur-X carries the same values). */
+function pivotNumbers(inv: Invoice): { name: string; value: string | undefined; path: string; index?: number }[] {
+  return [
+    ...inv.vatBreakdown.map((v, k) => ({ name: `TVA[${k + 1}]/Taux (BT-119)`, value: v.rate, path: 'BG-22' })),
+    ...inv.lines.flatMap((l, k) => [
+      { name: `Ligne[${k + 1}]/Quantite (BT-129)`, value: l.quantity, path: 'BG-25', index: k + 1 },
+      { name: `Ligne[${k + 1}]/TauxTVA (BT-152)`, value: l.vat.rate, path: 'BG-25', index: k + 1 },
+    ]),
+  ];
+}
+
+/**
+ * The digits an xs:decimal validator reads: the integer part without its leading zeros, and
+ * every decimal, trailing zeros too ("20.000…0" with 23 zeros has 25; xmllint takes at most 24).
+ */
+function significantDigits(v: string): number {
+  const [int, frac = ''] = xmlTrim(v).replace(/^[+-]/, '').split('.');
+  return int.replace(/^0+/, '').length + frac.length;
 }
 
 const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Invoice) => string | undefined): Rule => ({
@@ -203,7 +224,7 @@ export const CHORUS_RULES: Rule[] = [
   maxLen('CPRO-LONGUEUR-FACTURE-ORIGINE', 'BT-25', 'The preceding invoice number (BT-25, IdFactureOrigine)', 20, (i) => i.precedingInvoices[0]?.number),
   maxLen('CPRO-LONGUEUR-MARCHE', 'BT-12', 'The contract reference (BT-12, NumeroMarche)', 50, (i) => i.contractReference),
   maxLen('CPRO-LONGUEUR-ENGAGEMENT', 'BT-13', 'The purchase order reference (BT-13, NumeroEngagement)', 50, (i) => i.orderReference),
-  maxLen('CPRO-LONGUEUR-CODE-SERVICE', 'BT-10', 'The code service (BT-10, CodeService)', 100, (i) => i.buyerReference),
+  maxLen('CPRO-LONGUEUR-CODE-SERVICE', 'BT-10', 'The code service (BT-10, CodeService)', 100, (i) => i.buyerReference?.trim()),
   {
     id: 'CPRO-PAYS',
     severity: 'fatal',
@@ -211,7 +232,8 @@ export const CHORUS_RULES: Rule[] = [
     appliesTo: 'seller',
     message: 'The seller country code (BT-40, Fournisseur/CodePays, two characters in the pivot) must be an ISO 3166-1 code of the EN 16931 list; found "{value}".',
     check: (ctx) => {
-      const v = ctx.invoice.seller.address?.countryCode?.trim();
+      // XML's white space only: "FR" and a no-break space is what CodePays would carry (length 3)
+      const v = ctx.invoice.seller.address?.countryCode === undefined ? undefined : xmlTrim(ctx.invoice.seller.address.countryCode);
       // the official list (as the schematron's BR-CL-14 has it), "1A" Kosovo included: two characters, not always letters
       return once(v !== undefined && v.length === 2 && COUNTRIES[ctx.invoice.syntax].has(v), p(ctx, 'BT-40'), { value: v ?? '' });
     },
@@ -231,6 +253,19 @@ export const CHORUS_RULES: Rule[] = [
       }
       return out;
     },
+  },
+  {
+    id: 'CPRO-NOMBRE-FORMAT',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'quantities and VAT rates carried by the pivot',
+    // they had no limit: a quantity printed with 30 decimals ("1.000…0", a float's expansion)
+    // made a pivot that fails its XSD (xmllint reads no xs:decimal of more than 24 digits)
+    message: '{name} = "{value}" has {digits} digits: the pivot takes numbers of at most 19 digits, as its amounts.',
+    check: (ctx) =>
+      pivotNumbers(ctx.invoice)
+        .filter((n) => n.value !== undefined && isDecimal(n.value) && significantDigits(n.value) > 19)
+        .map((n) => ({ path: p(ctx, n.path, n.index) ?? p(ctx, 'BG-22'), values: { name: n.name, value: n.value, digits: significantDigits(n.value as string) } })),
   },
   {
     id: 'CPRO-PJ-CONTENU',
