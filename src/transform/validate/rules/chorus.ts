@@ -18,7 +18,6 @@ import { xmlTrim } from '../../../xml/xml-space';
 import { CODES } from '../codelists';
 import { pivotAmount, pivotUnitPrice } from '../../chorus/pivot-amount';
 import { once, type Rule, type RuleContext, type Violation } from '../rule';
-import { xmlTrim } from '../../../xml/xml-space';
 
 const ALLOWED_EXT = new Set(limits.allowedExtensions);
 
