@@ -273,6 +273,21 @@ export class JournalCollector {
     });
   }
 
+  /**
+   * Outputs of a line that is no outcome (a DOUBLON reply, an operator's rejection): each listed
+   * once, and checked and counted when the line is of the day reported (`rec`); no pivot
+   * IdCPRO indexed, unlike an outcome's (listOutputs).
+   */
+  private listLineOutputs(outputs: OutputRec[], rec: OutcomeRec | undefined): void {
+    for (const o of outputs) {
+      if (this.listedPaths.has(o.path)) continue;
+      this.listedPaths.add(o.path);
+      if (!rec) continue;
+      this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
+      this.onOutput(o, rec);
+    }
+  }
+
   private outputs(l: Record<string, unknown>): OutputRec[] {
     const outputs: OutputRec[] = [];
     if (!Array.isArray(l.outputs)) return outputs;
@@ -346,13 +361,7 @@ export class JournalCollector {
         // an outcome's; the next day's only accounted for (they belong to that day's report)
         const outputs = this.outputs(l);
         const rec = dayIndex === 1 && outputs.length > 0 ? this.outcomeRec(dayIndex, { ...l, outcome: 'already-processed' }, ref, outputs) : undefined;
-        for (const o of outputs) {
-          if (this.listedPaths.has(o.path)) continue;
-          this.listedPaths.add(o.path);
-          if (!rec) continue;
-          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
-          this.onOutput(o, rec);
-        }
+        this.listLineOutputs(outputs, rec);
         if (dayIndex !== 1) return;
         const p = this.s(l.partner) ?? 'default';
         this.alreadyProcessed.set(p, (this.alreadyProcessed.get(p) ?? 0) + 1);
@@ -364,13 +373,7 @@ export class JournalCollector {
         if (dayIndex === 0) return;
         const outputs = this.outputs(l);
         const rec = dayIndex === 1 ? this.outcomeRec(dayIndex, { ...l, outcome: 'rejected-by-operator' }, ref, outputs) : undefined;
-        for (const o of outputs) {
-          if (this.listedPaths.has(o.path)) continue;
-          this.listedPaths.add(o.path);
-          if (!rec) continue;
-          this.byKind.set(o.kind, (this.byKind.get(o.kind) ?? 0) + 1);
-          this.onOutput(o, rec);
-        }
+        this.listLineOutputs(outputs, rec);
         if (!rec) return;
         for (const i of rec.invoices) this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason) });
         return;
