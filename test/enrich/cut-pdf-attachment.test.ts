@@ -4,10 +4,10 @@
  * Factur-X was refused so (FLUX-PDF), but the PDF of a UBL E2 — the invoice itself, TypePJ 01 —
  * and a deposited pivot's PJ went out as they came: the pivot carried an invoice nobody can read.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runFileOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
 
@@ -25,13 +25,7 @@ describe('a PDF attachment cut short', () => {
   const root = tempDir('cf-cut-pdf-');
   const config = bundledConfig(path.join(root, 'out'));
   const out = config.paths.out;
-  let step = 0;
-  const run = async (name: string, xml: string) => {
-    const inbox = path.join(root, `in-${++step}`);
-    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-beta', name), xml);
-    return (await runOnce(inbox, config)).results[0];
-  };
+  const run = (name: string, xml: string) => runFileOnce(root, config, 'op-beta', name, xml);
 
   it('refuses a UBL E2 whose invoice PDF does not reach %%EOF, the original kept untouched in error/', async () => {
     const xml = E2.replace(FIRST_PDF, (_, open: string, b64: string) => `${open}${cut(b64)}<`).replace(/FE2-2026-0042/g, 'FE2-CUT-1');

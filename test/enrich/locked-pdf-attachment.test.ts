@@ -5,11 +5,11 @@
  * forbidden) opens in every viewer and is taken. qpdf makes the locked files, and says which
  * of them need a password (--requires-password), for every revision of the standard handler.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { needsPassword } from '../../src/transform/enrich/pdf-password';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runFileOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
 import { run } from '../facturx/oracles';
 
@@ -58,12 +58,7 @@ describe('an E2 whose invoice PDF is locked', () => {
   const config = bundledConfig(path.join(root, 'out'));
   const out = config.paths.out;
   const e2With = (pdf: Buffer, number: string) => E2.replace(FIRST_PDF, (_, open: string) => `${open}${pdf.toString('base64')}<`).replace(/FE2-2026-0042/g, number);
-  const runOne = async (name: string, xml: string) => {
-    const inbox = path.join(root, name);
-    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-beta', `${name}.xml`), xml);
-    return (await runOnce(inbox, config)).results[0];
-  };
+  const runOne = (name: string, xml: string) => runFileOnce(root, config, 'op-beta', `${name}.xml`, xml);
 
   it('is refused with a reason the partner can act on, the original kept in error/', async () => {
     const xml = e2With(locked('u', '256'), 'FE2-LOCK-1');

@@ -6,11 +6,11 @@
  *   sender knows it by ("Identifiant chez le producteur du flux");
  * - a deposited pivot's own IdCPRO, replaced by ours, was kept nowhere: trace could not find it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { traceCommand } from '../../src/cli/commands/trace';
 import { corpus, SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runFileOnce, tempDir } from '../helpers/run';
 import { validateFiles, validateStrings } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
 
@@ -20,13 +20,7 @@ describe('an inbound pivot', () => {
   const root = tempDir('cf-inbound-pivot-');
   const config = bundledConfig(path.join(root, 'out'));
   const out = config.paths.out;
-  let step = 0;
-  const run = async (name: string, xml: string) => {
-    const inbox = path.join(root, `in-${++step}`);
-    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-beta', name), xml);
-    return (await runOnce(inbox, config)).results[0];
-  };
+  const run = (name: string, xml: string) => runFileOnce(root, config, 'op-beta', name, xml);
 
   it('V1_20 with TypePJ written as an integer: its invoice document stays TypePJ 01', async () => {
     const v120 = PIVOT.replace('Version="V1_22"', 'Version="V1_20"').replace(/<TypePJ>01<\/TypePJ>/g, '<TypePJ>1</TypePJ>').replace(/LP-2026-/g, 'LP-V120-');

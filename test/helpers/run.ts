@@ -1,7 +1,7 @@
 /**
  * Runs the embedded pipeline in-process on an inbox, into a fresh temporary output root.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { configFromObject, loadConfig, type Config } from '../../src/config/config';
@@ -43,6 +43,19 @@ export function resultOf(s: RunSummary, file: string): RunSummary['results'][num
 export async function runOnce(inbox: string, config: Config, opts: { clock?: Clock } = {}): Promise<RunSummary> {
   const deps = createDeps(config, { logger: createLogger({ level: 'silent' }), clock: opts.clock });
   return runEmbedded({ inbox, deps });
+}
+
+let inboxCount = 0;
+
+/**
+ * One file dropped for `partner` in an inbox of its own under `root` (`name` there), processed
+ * by one run with `config`: its result (the state and outputs stay in config.paths).
+ */
+export async function runFileOnce(root: string, config: Config, partner: string, name: string, content: string | Buffer): Promise<RunSummary['results'][number]> {
+  const inbox = path.join(root, `in-${++inboxCount}`);
+  mkdirSync(path.join(inbox, partner), { recursive: true });
+  writeFileSync(path.join(inbox, partner, name), content);
+  return (await runOnce(inbox, config)).results[0];
 }
 
 /** Every file under a folder, relative, sorted (optionally without some top folders). */
