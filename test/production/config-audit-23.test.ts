@@ -7,24 +7,15 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, configFromObject, configWarnings, loadConfig } from '../../src/config/config';
+import { configFromObject, configWarnings, loadConfig } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
 import { duplicateKeys } from '../../src/config/duplicate-keys';
 import { cli } from '../helpers/cli';
+import { problemsOf } from '../helpers/config-problems';
 import { listFiles, tempDir } from '../helpers/run';
 import { mountTmpfs, unmount, warnNotRun } from '../helpers/tmpfs';
 
 const ok = { recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }] };
-
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('state and processing folders', () => {
   it('refuses them inside a folder chorus-flux writes its outputs in, or around the output root', () => {

@@ -13,22 +13,13 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, configFromObject, configWarnings, loadConfig } from '../../src/config/config';
+import { configFromObject, configWarnings, loadConfig } from '../../src/config/config';
 import { checkFolders } from '../../src/config/folders';
 import { cli } from '../helpers/cli';
+import { problemsOf } from '../helpers/config-problems';
 import { listFiles, tempDir } from '../helpers/run';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/inbox');
-
-function problemsOf(f: () => unknown): string[] {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
 
 describe('a configuration file that is not UTF-8', () => {
   const latin1 = '{\n  "emitter": { "id": "CFX001", "name": "Op\xe9rateur" },\n  "recipients": [{ "siret": "21787789300016", "recepteurId": "VALM01" }]\n}\n';
