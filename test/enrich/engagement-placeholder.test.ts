@@ -4,10 +4,10 @@
  * no numéro d'engagement: a recipient requiring one took "NA" for it (the invoice went out, with
  * NumeroEngagement NA) where the supplier should have been asked to complete it (SUSPENDU).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runFileOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
 import { ln, xpath } from '../helpers/xpath';
 
@@ -23,10 +23,7 @@ describe('an engagement number given as UBL\'s placeholder NA', () => {
   const out = config.paths.out;
   let step = 0;
   const run = async (xml: string) => {
-    const inbox = path.join(root, `in-${++step}`);
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-alpha', `f${step}.xml`), xml);
-    const r = (await runOnce(inbox, config)).results[0];
+    const r = await runFileOnce(root, config, 'op-alpha', `f${++step}.xml`, xml);
     const files = (kind: string) => r.outputs.filter((o) => o.kind === kind).map((o) => path.join(out, o.path));
     return { r, pivot: files('pivot'), statut: files('statut') };
   };

@@ -4,10 +4,10 @@
  * 0229 TAHITI). A New Caledonian supplier identified by its RIDET went out as 3 "hors UE" with
  * its VAT-like id as Identifiant (its country is outside the EU), a Polynesian one's TAHITI the same.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, runFileOnce, tempDir } from '../helpers/run';
 import { validateFiles } from '../helpers/xsd';
 import { ln, xpath } from '../helpers/xpath';
 
@@ -32,10 +32,7 @@ describe('the supplier identifier type of a supplier without SIRET', () => {
   let step = 0;
   // op-beta is told of accepted invoices, as CPPStatut and CDAR
   const run = async (xml: string) => {
-    const inbox = path.join(root, `in-${++step}`);
-    mkdirSync(path.join(inbox, 'op-beta'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-beta', `f${step}.xml`), xml);
-    const r = (await runOnce(inbox, config)).results[0];
+    const r = await runFileOnce(root, config, 'op-beta', `f${++step}.xml`, xml);
     const files = (kind: string) => r.outputs.filter((o) => o.kind === kind).map((o) => path.join(out, o.path));
     return { r, pivot: files('pivot'), statut: files('statut'), cdar: files('cdar') };
   };
