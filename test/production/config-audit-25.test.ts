@@ -215,6 +215,18 @@ const projectOut = path.resolve(__dirname, '../../out');
   expect(given.stderr).toBe(`chorus-flux: ${path.join(dir, 'out', 'journal')} does not exist: nothing was ever processed with this output root (check --out or paths.out)\n`);
 }, 120000);
 
+// reject said "check --out or paths.state" there: an operator who left out --config looked for
+// a mistake in a paths.state that was never read
+(existsSync(projectOut) ? it.skip : it)('reject without --config says the output root not found is the bundled example\'s, not the operator\'s', async () => {
+  const dir = tempDir('cf-bundled-reject-');
+  const reject = await cli(['reject', '1000042', '--reason', 'jamais complétée'], { cwd: dir, timeoutMs: 30000 });
+  expect(reject.code).toBe(2);
+  expect(reject.stderr).toBe(`chorus-flux: ${path.join(projectOut, 'state', 'invoices')} does not exist: no invoice was ever processed with this output root (no --config, so the bundled example's output root, not yours: give --config <your file>, or --out)\n`);
+  const given = await cli(['reject', '1000042', '--reason', 'jamais complétée', '--out', path.join(dir, 'out')], { cwd: dir, timeoutMs: 30000 });
+  expect(given.code).toBe(2);
+  expect(given.stderr).toBe(`chorus-flux: ${path.join(dir, 'out', 'state', 'invoices')} does not exist: no invoice was ever processed with this output root (check --out or paths.state)\n`);
+}, 60000);
+
 it('says that a buyer is routed by its SIRET alone when a routing entry tries SIRET and code service', () => {
   const problemsOfRecipients = (recipients: unknown[]) => problemsOf(() => configFromObject({ recipients }, '/tmp', 'test'));
   expect(problemsOfRecipients([{ siret: '21787789300016/FINANCES', recepteurId: 'VALM01' }])).toEqual([

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../config/config';
+import { loadConfig, outputRootOrigin } from '../../config/config';
 import { ID_CPRO, rejectSuspended, type RejectResult } from '../../lifecycle/operator-reject';
 import { createDeps, statePaths } from '../../runner/deps';
 import { createLogger } from '../../util/logger';
@@ -44,7 +44,8 @@ export async function rejectCommand(idCpro: string, opts: RejectCommandOptions):
   if (opts.out === '') throw new UsageError('--out is empty: give the output root the invoice was processed with');
   const config = loadConfig(opts.config, { out: opts.out });
   const invoices = statePaths(config).invoices;
-  if (!existsSync(invoices)) throw new UsageError(`${invoices} does not exist: no invoice was ever processed with this output root (check --out or paths.state)`);
+  // without --config nor --out the folder is the bundled example's, not the operator's paths.state (as trace and prune say)
+  if (!existsSync(invoices)) throw new UsageError(`${invoices} does not exist: no invoice was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
   // the console shows warnings and errors; the file, every line
   const logger = createLogger({ file: path.join(config.paths.out, 'logs', `reject-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), level: 'warn' });
   const deps = createDeps(config, { logger });
