@@ -180,7 +180,7 @@ Example:
     .option('-o, --out <dir>', 'output root to reconcile, as given to `run` (default: the configuration\'s paths.out)')
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
     .option('--reports <dir>', 'where to write reconcile-<date>.json/.csv/.html (default: <out>/reports)')
-    .option('-q, --quiet', 'print nothing; the exit code and the report files tell')
+    .option('-q, --quiet', 'print nothing but why it could not run (exit 2); the exit code and the report files tell')
     .option('--catch-up', 'also reconcile the earlier days of the last reconcile.catchUpDays that have a journal but no report (nights a cron\'d reconcile missed); the exit code is the worst of all the days\'')
     .action(async (opts) => {
       process.exitCode = await reconcileCommand(opts);
@@ -203,10 +203,10 @@ Example:
     .command('prune')
     .description('remove the processed marks older than retention.processedMarksDays (the nightly job does it under watch; call it from cron with run) (exit 0 done, 2 could not run)')
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
-    .option('-o, --out <dir>', 'output root whose state/ to prune, as given to `run` (default: the configuration\'s paths.state)')
-    .option('--days <n>', 'keep marks this many days (at least 30; default retention.processedMarksDays)', retentionDays)
+    .option('-o, --out <dir>', 'output root whose state/ to prune, as given to `run` (default: the configuration\'s paths.state is pruned)')
+    .option('--days <n>', 'keep marks this many days, 30 to 36500 (default retention.processedMarksDays)', retentionDays)
     .option('--dry-run', 'count what would go, remove nothing')
-    .option('-q, --quiet', 'print nothing')
+    .option('-q, --quiet', 'print nothing but why it could not run (exit 2)')
     .action(async (opts) => {
       process.exitCode = await pruneCommand(opts);
     });
