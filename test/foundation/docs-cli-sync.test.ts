@@ -1,0 +1,75 @@
+/**
+ * The operator's documents against the program: README's "Commands and exit codes" table lists
+ * every option each command's --help has (and none it lacks), the configuration's defaults in
+ * the code are the schema's (which docs/CONFIGURATION.md is generated from), and every
+ * configuration key the documents name in backticks is one the schema knows.
+ * No process is started: the command line is built in this one.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { buildProgram } from '../../src/cli/main';
+import { configFromObject } from '../../src/config/config';
+import schema from '../../schemas/config.schema.json';
+
+const ROOT = path.resolve(__dirname, '../..');
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The first cell of the README row documenting `name` (`name <args> [options…]`). */
+function readmeUsage(name: string): string | undefined {
+  const row = README.split('\n').find((l) => l.startsWith(`| \`${name} `) || l.startsWith(`| \`${name}\``));
+  return row?.split(/(?<!\\)\|/)[1];
+}
+
+/** The flags written in a usage cell: --long and -s. */
+const flagsOf = (usage: string): string[] => [...usage.matchAll(/(?<![\w-])(--?[a-z][a-z-]*)/g)].map((m) => m[1]);
+
+describe('README commands table and --help', () => {
+  const commands = buildProgram().commands.filter((c: Command) => c.name() !== 'help');
+  it.each(commands.map((c) => [c.name(), c] as const))('%s: the same options', (name, command) => {
+    const usage = readmeUsage(name);
+    expect(usage).toBeDefined();
+    const options = command.options.filter((o) => o.long !== '--help');
+    const flags = flagsOf(usage!);
+    // every option of --help is documented, by its long or its short name
+    expect(options.filter((o) => !flags.includes(o.long!) && !(o.short && flags.includes(o.short))).map((o) => o.flags)).toEqual([]);
+    // every flag documented exists
+    expect(flags.filter((f) => !options.some((o) => o.long === f || o.short === f))).toEqual([]);
+  });
+});
+
+interface SchemaNode {
+  default?: unknown;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/** Every key of the schema, dotted (`partners[].inbox`), with its default when it has one. */
+function schemaKeys(node: SchemaNode, at = '', out = new Map<string, SchemaNode>()): Map<string, SchemaNode> {
+  if (at) out.set(at, node);
+  for (const [k, v] of Object.entries(node.properties ?? {})) schemaKeys(v, at ? `${at}.${k}` : k, out);
+  if (node.items) schemaKeys(node.items, `${at}[]`, out);
+  return out;
+}
+const KEYS = schemaKeys(schema as SchemaNode);
+
+it('the code fills in the defaults the schema (and docs/CONFIGURATION.md) gives', () => {
+  const config = configFromObject({ recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }], partners: [{ id: 'op-alpha' }] }, '/tmp', 'test') as unknown as Record<string, unknown>;
+  const valueAt = (key: string): unknown => key.split('.').reduce<unknown>((v, k) => (k.endsWith('[]') ? (v as Record<string, unknown[]>)?.[k.slice(0, -2)]?.[0] : (v as Record<string, unknown>)?.[k]), config);
+  const differing = [...KEYS].filter(([, n]) => n.default !== undefined).map(([key, n]) => ({ key, schema: n.default, code: valueAt(key) })).filter((d) => JSON.stringify(d.schema) !== JSON.stringify(d.code));
+  expect(differing).toEqual([]);
+});
+
+it('every configuration key the documents name is in the schema', () => {
+  const sections = new Set(Object.keys((schema as SchemaNode).properties ?? {}));
+  const docs = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  const unknown: string[] = [];
+  for (const doc of docs) {
+    for (const [, key] of readFileSync(path.join(ROOT, doc), 'utf8').matchAll(/`([a-z][A-Za-z]*(?:\[\])?(?:\.[A-Za-z]+(?:\[\])?)+)`/g)) {
+      if (!sections.has(key.split(/[.[]/)[0]) || /\.(ts|js|json|md)$/.test(key)) continue;
+      // partners.doneMarker is said for partners[].doneMarker
+      if (!KEYS.has(key) && !KEYS.has(key.replace(/^(partners|recipients)\./, '$1[].'))) unknown.push(`${doc}: ${key}`);
+    }
+  }
+  expect(unknown).toEqual([]);
+});
