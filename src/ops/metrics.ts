@@ -71,6 +71,6 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, or waiting for their .done marker', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
-    redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),
+    redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, database (the URL names a database the server lacks), unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),
   };
 }
