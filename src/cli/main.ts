@@ -43,7 +43,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('process every file of an inbox tree once, in this process (no server)')
     .argument('<inbox>', 'inbox folder (one subfolder per partner, or files directly)')
-    .option('-o, --out <dir>', "output root (pivot/, statut/, archive/, error/, journal/, reports/); default: the --config file's paths.out (required when it has none, or without --config)")
+    .option('-o, --out <dir>', "output root (pivot/, statut/, cdar/, archive/, error/, journal/, state/, logs/); default: the --config file's paths.out (required when it has none, or without --config)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
     .option('--threads <n>', 'worker threads, 1 to 64 (default: one per CPU core, at most 8; 1 = this thread only)', threadCount)
     .option('--concurrency <n>', 'files in flight per thread', positiveInteger, DEFAULT_FILES_IN_FLIGHT)
