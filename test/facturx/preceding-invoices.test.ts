@@ -5,6 +5,7 @@
  * refused when that PDF came back (FLUX-SCHEMA) — and the second reference vanished from the
  * pivot without a word. Now: the first in both, and a warning names the others.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseFlux } from '../../src/transform/parse/flux';
@@ -40,6 +41,8 @@ it('a credit note for two invoices: the first goes out in the pivot and a D16B-v
   const xml = Buffer.from((await extractEmbeddedInvoice(pdf)).xml).toString('utf8');
   expect([...xml.matchAll(/<ram:IssuerAssignedID>([^<]*)<\/ram:IssuerAssignedID>\s*<ram:FormattedIssueDateTime>/g)].map((m) => m[1])).toEqual(['F-2026-0093']);
   expect(xml).not.toContain('F-2026-0094');
+  // the pages, for a person, still name both (as the warning says)
+  expect(spawnSync('pdftotext', ['-', '-'], { input: pdf, encoding: 'utf8' }).stdout).toMatch(/F-2026-0093[\s\S]*F-2026-0094/);
   // both oracles: the Factur-X profile schema and the CII D16B one the Factur-X is made of
   for (const xsd of [XSD['EN 16931'], XSD.D16B]) expect(validateStrings(xsd, [xml])[0].errors).toEqual([]);
   // and chorus-flux reads its own Factur-X back (it refused it: FLUX-SCHEMA)

@@ -366,7 +366,7 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'warning',
     profile: 'chorus',
     appliesTo: 'invoice',
-    message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and its Factur-X carry one, the first, "{first}": {others} reach(es) the finance SI in neither.',
+    message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and the XML of its Factur-X carry one, the first, "{first}": {others} only on the Factur-X pages, as text.',
     check: (ctx) => {
       const refs = ctx.invoice.precedingInvoices.map((r) => r.number?.trim() ?? '').filter((n) => n !== '');
       return once(refs.length <= 1, p(ctx, 'BT-25', 2), { count: refs.length, first: refs[0], others: refs.slice(1).map((n) => `"${n}"`).join(', ') });
