@@ -215,7 +215,7 @@ export const PIVOT_INVOICE: PNode<Invoice>[] = [
     leaf('Id', 'BT-1 Invoice number', (i) => i.number, true),
     leaf('IdCPRO', "technical ID allocated once per invoice by chorus-flux (IPM4-AIFE-2); a deposited pivot's own is replaced, journaled as the invoice's sourceIdCpro (trace finds it)", (i) => i.chorus.idCpro),
     leaf('Renvoi', "Non on first delivery; Complétée for a completed invoice — also when chorus-flux itself suspended it on deposit, so that its first delivery (DESIGN §4: the finance SI gets the COMPLETEE too); Recyclée for a recycled one (IPM4), by chorus-flux's lifecycle (a deposited pivot's is not kept)", (i) => i.chorus.renvoi),
-    leaf('IdFactureOrigine', 'BT-25 Preceding invoice reference', (i) => i.precedingInvoices[0]?.number),
+    leaf('IdFactureOrigine', 'BT-25 Preceding invoice reference: the first (the pivot has one; warning CPRO-FACTURE-ORIGINE-UNIQUE names the others)', (i) => i.precedingInvoices[0]?.number),
     leaf('Type', 'BT-3 Invoice type code: 381 for credit notes (UNTDID 1001), else 380', pivotType, true),
     leaf('Cadre', 'BT-23 Business process type (A1 … A25, default A1)', pivotCadre, true),
     leaf('DateEmissionFacture', 'BT-2 Invoice issue date', (i) => i.issueDate, true),

@@ -120,6 +120,11 @@ function remittance(inv: Invoice): string | undefined {
  * document itself (an E2 flow's PDF) is referenced without its bytes: it travels as its own
  * pivot PJ (TypePJ 01). Attachments added by enrichment or read from a pivot have no BT-122.
  */
+/** BT-25 / BT-26 as CII D16B carries them: one, the first (the pivot's IdFactureOrigine too). */
+export function firstPrecedingInvoice(inv: Invoice): { number?: string; issueDate?: string } | undefined {
+  return inv.precedingInvoices.find((p) => nonEmpty(p.number) !== undefined);
+}
+
 export function ciiAttachments(inv: Invoice): Attachment[] {
   return inv.attachments.filter((a) => nonEmpty(a.id) !== undefined);
 }
@@ -441,7 +446,10 @@ export const CII_INVOICE: CNode<CiiInput>[] = [
         leaf('ram:DirectDebitMandateID', 'BT-89 mandate reference identifier', mandateRef),
       ], { min: 'BASIC WL', when: hasTerms }),
       group('ram:SpecifiedTradeSettlementHeaderMonetarySummation', 'BG-22 document totals', SUMMATION, { required: true }),
-      repeat<Invoice, { number?: string; issueDate?: string }>('ram:InvoiceReferencedDocument', 'BG-3 preceding invoice reference', (i) => i.precedingInvoices.filter((p) => nonEmpty(p.number)), [
+      // CII D16B has one InvoiceReferencedDocument: a credit note naming two invoices went out with
+      // both, a factur-x.xml chorus-flux itself refuses (FLUX-SCHEMA) and `facturx` would not write.
+      // The first, as the pivot's IdFactureOrigine; the others are said by warning CPRO-FACTURE-ORIGINE-UNIQUE
+      sub<Invoice, { number?: string; issueDate?: string }>('ram:InvoiceReferencedDocument', 'BG-3 preceding invoice reference (the first: CII D16B has one)', firstPrecedingInvoice, [
         leaf('ram:IssuerAssignedID', 'BT-25 preceding invoice reference', (p) => nonEmpty(p.number)),
         dateTime('ram:FormattedIssueDateTime', 'BT-26 preceding invoice issue date', (p) => nonEmpty(p.issueDate), { prefix: 'qdt' }),
       ], { min: 'BASIC WL' }),

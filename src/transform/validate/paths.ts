@@ -23,24 +23,36 @@ export const BT_PATHS: Record<string, PathRow> = {
   'BT-12': { UBL: `${UBL_ROOT}/cac:ContractDocumentReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:ContractReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroMarche` },
   'BT-13': { UBL: `${UBL_ROOT}/cac:OrderReference/cbc:ID`, CII: `${CII_AGREEMENT}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Engagement/NumeroEngagement` },
   'BT-23': { UBL: `${UBL_ROOT}/cbc:ProfileID`, CII: '/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID', PIVOT: `${PIVOT_UNIT}/DonneesFacture/Cadre` },
-  'BT-25': { UBL: `${UBL_ROOT}/cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/IdFactureOrigine` },
+  'BT-25': { UBL: `${UBL_ROOT}/cac:BillingReference{i}/cac:InvoiceDocumentReference/cbc:ID`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument{i}/ram:IssuerAssignedID`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/IdFactureOrigine{i}` },
   'BG-4': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty`, PIVOT: `${PIVOT_UNIT}/Fournisseur` },
   'BT-30': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty/ram:SpecifiedLegalOrganization/ram:ID`, PIVOT: `${PIVOT_UNIT}/Fournisseur/Identifiant` },
   'BT-40': { UBL: `${UBL_ROOT}/cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode`, CII: `${CII_AGREEMENT}/ram:SellerTradeParty/ram:PostalTradeAddress/ram:CountryID`, PIVOT: `${PIVOT_UNIT}/Fournisseur/CodePays` },
   'BG-7': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty`, PIVOT: `${PIVOT_UNIT}/Debiteur` },
   'BT-47': { UBL: `${UBL_ROOT}/cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID`, CII: `${CII_AGREEMENT}/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID`, PIVOT: `${PIVOT_UNIT}/Debiteur/Identifiant` },
   'BT-72': { UBL: `${UBL_ROOT}/cac:Delivery/cbc:ActualDeliveryDate`, CII: `${CII_TRANSACTION}/ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/udt:DateTimeString` },
-  'BG-3': { UBL: `${UBL_ROOT}/cac:BillingReference/cac:InvoiceDocumentReference/cbc:IssueDate`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument/ram:FormattedIssueDateTime/qdt:DateTimeString` },
+  // {i}: where the index of a repeated group goes when it is not the last step (the second BillingReference's date)
+  'BG-3': { UBL: `${UBL_ROOT}/cac:BillingReference{i}/cac:InvoiceDocumentReference/cbc:IssueDate`, CII: `${CII_SETTLEMENT}/ram:InvoiceReferencedDocument{i}/ram:FormattedIssueDateTime/qdt:DateTimeString` },
   'BG-14': { UBL: `${UBL_ROOT}/cac:InvoicePeriod`, CII: `${CII_SETTLEMENT}/ram:BillingSpecifiedPeriod` },
   'BG-22': { UBL: `${UBL_ROOT}/cac:LegalMonetaryTotal`, CII: `${CII_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation`, PIVOT: `${PIVOT_UNIT}/DonneesFacture/Montants` },
   'BG-25': { UBL: `${UBL_ROOT}/cac:InvoiceLine`, CII: `${CII_TRANSACTION}/ram:IncludedSupplyChainTradeLineItem` },
   'BG-24': { UBL: `${UBL_ROOT}/cac:AdditionalDocumentReference`, CII: `${CII_AGREEMENT}/ram:AdditionalReferencedDocument`, PIVOT: `${PIVOT_UNIT}/PJ` },
 };
 
+/**
+ * Where a UBL CreditNote holds what an Invoice names otherwise: its findings pointed at
+ * /CreditNote/cac:InvoiceLine[1] or /CreditNote/cbc:DueDate, elements no credit note has.
+ */
+const UBL_CREDIT_NOTE: Record<string, string> = {
+  'BT-3': '/CreditNote/cbc:CreditNoteTypeCode',
+  'BT-9': '/CreditNote/cac:PaymentMeans/cbc:PaymentDueDate',
+  'BG-25': '/CreditNote/cac:CreditNoteLine',
+};
+
 /** The path of a business term in a syntax; `index` (1-based) addresses a repeated group. */
 export function pathOf(bt: string, syntax: SourceSyntax, index?: number, root?: string): string | undefined {
   let p = BT_PATHS[bt]?.[syntax];
   if (p === undefined) return undefined;
-  if (syntax === 'UBL' && root === 'CreditNote') p = p.replace(/^\/Invoice/, '/CreditNote');
-  return index === undefined ? p : `${p}[${index}]`;
+  if (syntax === 'UBL' && root === 'CreditNote') p = UBL_CREDIT_NOTE[bt] ?? p.replace(/^\/Invoice/, '/CreditNote');
+  const at = index === undefined ? '' : `[${index}]`;
+  return p.includes('{i}') ? p.replace('{i}', at) : `${p}${at}`;
 }

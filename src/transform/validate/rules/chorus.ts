@@ -360,6 +360,19 @@ export const CHORUS_RULES: Rule[] = [
     },
   },
   {
+    // BG-3 is 0..n in EN 16931 (a credit note for several invoices); the pivot has one
+    // IdFactureOrigine and CII D16B one InvoiceReferencedDocument: the others went nowhere, unsaid
+    id: 'CPRO-FACTURE-ORIGINE-UNIQUE',
+    severity: 'warning',
+    profile: 'chorus',
+    appliesTo: 'invoice',
+    message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and the XML of its Factur-X carry one, the first, "{first}": {others} only on the Factur-X pages, as text.',
+    check: (ctx) => {
+      const refs = ctx.invoice.precedingInvoices.map((r) => r.number?.trim() ?? '').filter((n) => n !== '');
+      return once(refs.length <= 1, p(ctx, 'BT-25', 2), { count: refs.length, first: refs[0], others: refs.slice(1).map((n) => `"${n}"`).join(', ') });
+    },
+  },
+  {
     id: 'CPRO-PJ-NOM',
     severity: 'warning',
     profile: 'chorus',
