@@ -62,11 +62,13 @@ export function acceptedCdar(inv: Invoice, stamp: CdarStamp): (CdarEvent | undef
  * without one (TypeIdentifiant 6 "en cours", 7 "particulier") gets the 501 that needs none,
  * addressed to the depositor's platform (`platformId`, its status recepteur id) as for an
  * unreadable file: a partner that asked for CDAR only heard nothing of the refusal.
+ * An invoice without number (BT-1, MDT-87 of a 213) gets that 501 too, named `unnamed`
+ * (the caller's: its file name, with its position in a multi-invoice flow).
  */
-export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp, platformId?: string): CdarEvent | undefined {
+export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp, platformId?: string, unnamed?: string): CdarEvent | undefined {
   const status = cdarRejectionStatus(findings);
   const e = event(inv, status, 'seller', stamp, cdarReasons(findings, status));
-  const number = inv.number?.trim();
+  const number = inv.number?.trim() || unnamed?.trim();
   if ((e && cdarProblems(e).length === 0) || platformId === undefined || !number) return e;
   return irrecevableCdar(number, platformId, findings, stamp);
 }

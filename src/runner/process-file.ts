@@ -204,6 +204,11 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
+/** How a CDAR 501 names an invoice without number (BT-1): its file, and its position in a multi-invoice flow. */
+function unnamedInvoice(fileName: string, index: number, multi: boolean): string {
+  return multi ? `${fileName}#${index + 1}` : fileName;
+}
+
 export function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
   return withWriteBatch(() => processFileInBatch(deps, file));
 }
@@ -548,7 +553,7 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const idFlx = parsed && (parsed.kind === FLUX_KINDS.STATUT ? parseStatut(parsed.xml.node).idFlx : parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value);
   if (parsed && parsed.kind !== FLUX_KINDS.STATUT && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     const platform = partnerRecepteurId(partnerFor(deps.config, file.partner));
-    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform)));
+    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform, unnamedInvoice(name, i, parsed.invoices.length > 1))));
   }
   return sendToPartner(
     deps,
@@ -855,7 +860,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
     const idStatut = goesOn.length > 0 ? '96' : '93';
     const platform = partnerRecepteurId(partnerFor(config, file.partner));
-    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform));
+    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform, unnamedInvoice(ctx.name, v.index, multi)));
     outputs.push(
       ...(await sendToPartner(
         deps,

@@ -133,3 +133,32 @@ it('names a seller outside the EU the same way at deposit and in the statuses it
   const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
   for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
 }, 120000);
+
+it('tells a CDAR-only depositor of a refused invoice that has no number (501 naming it by its file), not silence', async () => {
+  // an invoice without BT-1 cannot be named in a 213 (MDT-87): the event was dropped without a
+  // word, so a partner that asked for CDAR only never heard its file was refused
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  drop(inbox, 'op-beta', 'sans-numero.xml', PAPETERIE.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID></cbc:ID>'));
+  // a multi-invoice flow whose second invoice has no number (the third is refused too, by its number)
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8').replace('<Id>LP-2026-558813</Id>', '<Id></Id>');
+  drop(inbox, 'op-beta', 'pivot-sans-numero.xml', pivot);
+  const run = await runOnce(inbox, config);
+  expect(run.results.map((r) => [path.basename(r.file), r.outcome]).sort()).toEqual([
+    ['pivot-sans-numero.xml', 'partial'],
+    ['sans-numero.xml', 'refused'],
+  ]);
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/'));
+  const x = (f: string, q: string) => xpath(path.join(out, f), `string(//*[local-name()='ReferenceReferencedDocument']/*[local-name()='${q}'])`);
+  expect(files.map((f) => [x(f, 'ProcessConditionCode'), x(f, 'IssuerAssignedID')]).sort()).toEqual([
+    ['213', 'LP-2026-558814'],
+    ['501', 'pivot-sans-numero.xml#2'],
+    ['501', 'sans-numero.xml'],
+  ]);
+  const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
+  for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
