@@ -90,6 +90,7 @@ export function invoiceFromRecord(r: LifecycleRecord): Invoice {
   inv.issueDate = r.issueDate;
   inv.typeCode = r.typeCode;
   inv.seller.name = r.sellerName;
+  if (r.sellerAddress) inv.seller.electronicAddress = { ...r.sellerAddress };
   if (/^\d{14}$/.test(r.supplierId)) inv.seller.legalId = { value: r.supplierId, scheme: '0009' };
   else inv.chorus.supplierId = r.supplierId;
   inv.chorus.supplierIdType = r.supplierIdType;

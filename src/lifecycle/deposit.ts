@@ -65,6 +65,8 @@ export interface DecisionContext {
   /** the recipient (its SIRET and name) and the depositor partner of this deposit: a corrected or completed invoice may change them */
   buyerSiret?: string;
   buyerName?: string;
+  /** the seller's electronic address (BT-34) of this deposit, which its CDAR messages used */
+  sellerAddress?: LifecycleRecord['sellerAddress'];
   partner?: string;
   /** the completable defects, for a suspension */
   reason?: string;
@@ -101,6 +103,7 @@ export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, r
       // routing), and the partner that sent this deposit hears of them
       if (c.buyerSiret) rec.buyerSiret = c.buyerSiret;
       if (c.buyerName) rec.buyerName = c.buyerName;
+      rec.sellerAddress = c.sellerAddress;
       if (c.partner) rec.partner = c.partner;
       rec.recyclePending = undefined;
       rec.suspendedAt = undefined;

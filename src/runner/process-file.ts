@@ -204,6 +204,12 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
+/** The seller's electronic address (BT-34) to keep in the lifecycle record, when it has one. */
+function sellerAddressOf(inv: Invoice): LifecycleRecord['sellerAddress'] {
+  const a = inv.seller.electronicAddress;
+  return a && a.value.trim() !== '' ? { value: a.value, scheme: a.scheme } : undefined;
+}
+
 /** How a CDAR 501 names an invoice without number (BT-1): its file, and its position in a multi-invoice flow. */
 function unnamedInvoice(fileName: string, index: number, multi: boolean): string {
   return multi ? `${fileName}#${index + 1}` : fileName;
@@ -707,6 +713,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
           typeCode: invoice.typeCode,
           supplierIdType: supplierIdType(invoice),
           sellerName: invoice.seller.name ?? invoice.seller.tradingName,
+          sellerAddress: sellerAddressOf(invoice),
           buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
           buyerSiret: recipient.siret,
           partner: file.partner,
@@ -726,6 +733,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
         recepteurId,
         buyerSiret: recipient.siret,
         buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
+        sellerAddress: sellerAddressOf(invoice),
         partner: file.partner,
         reason: suspendReason,
         montantHT: invoice.totals.taxExclusive,

@@ -162,3 +162,32 @@ it('tells a CDAR-only depositor of a refused invoice that has no number (501 nam
   const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
   for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
 }, 120000);
+
+it("addresses the statuses a finance SI sends later to the seller's electronic address its deposit's messages used", async () => {
+  // a seller with a French routing address (BT-34, scheme 0225) of its own: the 200/203 went to
+  // 0225 "997465075_FACTURES", the 205 built from the lifecycle record to the bare SIREN 0225
+  // "997465075", an address its platform may not know: the approval went astray
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-alpha') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: true });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const routed = PAPETERIE.replace('<cbc:EndpointID schemeID="0009">99746507500015</cbc:EndpointID>', '<cbc:EndpointID schemeID="0225">997465075_FACTURES</cbc:EndpointID>');
+  expect(routed).toContain('997465075_FACTURES');
+  drop(inbox, 'op-alpha', 'adresse.xml', routed);
+  expect((await runOnce(inbox, config)).results.map((r) => r.outcome)).toEqual(['accepted']);
+  const line = { supplierId: '99746507500015', buyerSiret: '21787789300016', idFacture: 'F-2026-0101', dateFacture: '2026-11-02' };
+  drop(inbox, 'si-valmont', 'service-fait.xml', siStatusFlow('SI-ADR', [{ ...line, idStatut: '07' }]));
+  expect((await runOnce(inbox, config)).results.find((r) => r.file.endsWith('service-fait.xml'))?.outcome).toBe('status-applied');
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/op-alpha/'));
+  const uri = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ExchangedDocument']/*[local-name()='RecipientTradeParty']/*[local-name()='URIUniversalCommunication']/*[local-name()='URIID'])");
+  const status = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ProcessConditionCode'])");
+  expect(files.map((f) => [status(f), uri(f)]).sort()).toEqual([
+    ['200', '997465075_FACTURES'],
+    ['203', '997465075_FACTURES'],
+    ['205', '997465075_FACTURES'],
+  ]);
+  const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
+  for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
