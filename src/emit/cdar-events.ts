@@ -46,8 +46,11 @@ export interface CdarStamp {
 
 function event(inv: Invoice, status: CdarStatusCode, to: 'seller' | 'buyer', stamp: CdarStamp, reasons?: CdarReason[]): CdarEvent | undefined {
   const ref = cdarInvoiceRef(inv, stamp.receivedAt);
-  const recipient: CdarParty | undefined = to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv);
-  if (!ref || !recipient) return undefined;
+  if (!ref) return undefined;
+  // a party CDAR cannot name (a seller identified as TypeIdentifiant 6 "en cours" or 7
+  // "particulier") still makes its event: cdarProblems says why it cannot be written and the
+  // sender logs it, where the partner and the operator heard nothing of the status
+  const recipient: CdarParty = (to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv)) ?? { id: '', scheme: '', role: to === 'seller' ? 'SE' : 'BY' };
   return { messageId: stamp.messageId, issuedAt: stamp.issuedAt ?? stamp.at, statusAt: stamp.at, status, invoice: ref, recipient, reasons: reasons?.length ? reasons : undefined };
 }
 

@@ -6,7 +6,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pino from 'pino';
 import { bundledConfigPath, configFromObject } from '../../src/config/config';
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded } from '../../src/runner/embedded';
 import { checkCdar } from '../cdar/oracle';
 import { FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
@@ -190,4 +193,32 @@ it("addresses the statuses a finance SI sends later to the seller's electronic a
   ]);
   const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
   for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
+
+it("says in the log when a CDAR partner cannot be told of a suspension: the seller has no identifier CDAR accepts", async () => {
+  // a private-person supplier (TypeIdentifiant 7) of an invoice suspended for its missing
+  // engagement number: no 208 can name the seller (BR-FR-CDV-13), and the message was dropped
+  // without a line in the log, so neither the CDAR-only depositor nor the operator knew
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8')
+    .replace(/<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>35600000000010<\/Identifiant>/g, '<TypeIdentifiant>7</TypeIdentifiant><Identifiant>DURAND JEAN</Identifiant>')
+    // the third invoice goes to the Lycée, which requires an engagement number, without one
+    .replace('11921527500015', '19494032600011')
+    .replace('<CodeService>COMPTA</CodeService>', '')
+    .replace(/<Engagement>\s*<NumeroEngagement>SI-2026-0001<\/NumeroEngagement>\s*<\/Engagement>/, '');
+  expect(pivot).not.toContain('SI-2026-0001');
+  drop(inbox, 'op-beta', 'particulier.xml', pivot);
+  const lines: { level: number; msg: string; status?: string; invoice?: string; partner?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+  const run = await runEmbedded({ inbox, deps: createDeps(config, { logger }) });
+  expect(run.results.map((r) => r.outcome)).toEqual(['accepted']);
+  expect(run.results[0].invoices?.map((i) => i.outcome)).toEqual(['accepted', 'accepted', 'suspended']);
+
+  expect(listFiles(out).filter((f) => f.startsWith('cdar/'))).toEqual([]);
+  const told = lines.filter((l) => l.level === 40 && l.msg.startsWith('CDAR message not written'));
+  expect(told.map((l) => [l.partner, l.status, l.invoice])).toEqual([['op-beta', '208', 'LP-2026-558814']]);
 }, 120000);
