@@ -82,6 +82,8 @@ export interface DecisionContext {
  */
 export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, renvoi: DepositOutcome['renvoi'], c: DecisionContext): void {
   const entry = { at: c.at, by: 'pipeline' as const, sha256: c.sha256, file: c.file };
+  // the address this deposit's CDAR messages went to: those made later from the record follow it
+  if (decision !== 'duplicate') rec.sellerAddress = c.sellerAddress;
   switch (decision) {
     case 'suspend':
     case 'still-suspended':
@@ -103,7 +105,6 @@ export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, r
       // routing), and the partner that sent this deposit hears of them
       if (c.buyerSiret) rec.buyerSiret = c.buyerSiret;
       if (c.buyerName) rec.buyerName = c.buyerName;
-      rec.sellerAddress = c.sellerAddress;
       if (c.partner) rec.partner = c.partner;
       rec.recyclePending = undefined;
       rec.suspendedAt = undefined;
