@@ -46,8 +46,11 @@ export interface CdarStamp {
 
 function event(inv: Invoice, status: CdarStatusCode, to: 'seller' | 'buyer', stamp: CdarStamp, reasons?: CdarReason[]): CdarEvent | undefined {
   const ref = cdarInvoiceRef(inv, stamp.receivedAt);
-  const recipient: CdarParty | undefined = to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv);
-  if (!ref || !recipient) return undefined;
+  if (!ref) return undefined;
+  // a party CDAR cannot name (a seller identified as TypeIdentifiant 6 "en cours" or 7
+  // "particulier") still makes its event: cdarProblems says why it cannot be written and the
+  // sender logs it, where the partner and the operator heard nothing of the status
+  const recipient: CdarParty = (to === 'seller' ? cdarSellerParty(inv) : cdarBuyerParty(inv)) ?? { id: '', scheme: '', role: to === 'seller' ? 'SE' : 'BY' };
   return { messageId: stamp.messageId, issuedAt: stamp.issuedAt ?? stamp.at, statusAt: stamp.at, status, invoice: ref, recipient, reasons: reasons?.length ? reasons : undefined };
 }
 
@@ -62,11 +65,13 @@ export function acceptedCdar(inv: Invoice, stamp: CdarStamp): (CdarEvent | undef
  * without one (TypeIdentifiant 6 "en cours", 7 "particulier") gets the 501 that needs none,
  * addressed to the depositor's platform (`platformId`, its status recepteur id) as for an
  * unreadable file: a partner that asked for CDAR only heard nothing of the refusal.
+ * An invoice without number (BT-1, MDT-87 of a 213) gets that 501 too, named `unnamed`
+ * (the caller's: its file name, with its position in a multi-invoice flow).
  */
-export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp, platformId?: string): CdarEvent | undefined {
+export function refusedCdar(inv: Invoice, findings: readonly Finding[], stamp: CdarStamp, platformId?: string, unnamed?: string): CdarEvent | undefined {
   const status = cdarRejectionStatus(findings);
   const e = event(inv, status, 'seller', stamp, cdarReasons(findings, status));
-  const number = inv.number?.trim();
+  const number = inv.number?.trim() || unnamed?.trim();
   if ((e && cdarProblems(e).length === 0) || platformId === undefined || !number) return e;
   return irrecevableCdar(number, platformId, findings, stamp);
 }
@@ -88,6 +93,7 @@ export function invoiceFromRecord(r: LifecycleRecord): Invoice {
   inv.issueDate = r.issueDate;
   inv.typeCode = r.typeCode;
   inv.seller.name = r.sellerName;
+  if (r.sellerAddress) inv.seller.electronicAddress = { ...r.sellerAddress };
   if (/^\d{14}$/.test(r.supplierId)) inv.seller.legalId = { value: r.supplierId, scheme: '0009' };
   else inv.chorus.supplierId = r.supplierId;
   inv.chorus.supplierIdType = r.supplierIdType;

@@ -65,6 +65,8 @@ export interface DecisionContext {
   /** the recipient (its SIRET and name) and the depositor partner of this deposit: a corrected or completed invoice may change them */
   buyerSiret?: string;
   buyerName?: string;
+  /** the seller's electronic address (BT-34) of this deposit, which its CDAR messages used */
+  sellerAddress?: LifecycleRecord['sellerAddress'];
   partner?: string;
   /** the completable defects, for a suspension */
   reason?: string;
@@ -80,6 +82,8 @@ export interface DecisionContext {
  */
 export function applyDecision(rec: LifecycleRecord, decision: DepositDecision, renvoi: DepositOutcome['renvoi'], c: DecisionContext): void {
   const entry = { at: c.at, by: 'pipeline' as const, sha256: c.sha256, file: c.file };
+  // the address this deposit's CDAR messages went to: those made later from the record follow it
+  if (decision !== 'duplicate') rec.sellerAddress = c.sellerAddress;
   switch (decision) {
     case 'suspend':
     case 'still-suspended':

@@ -52,6 +52,12 @@ export interface LifecycleRecord {
   typeCode?: string;
   supplierIdType?: string;
   sellerName?: string;
+  /**
+   * the seller's electronic address (BT-34) as deposited: the CDAR messages about the invoice
+   * built later from this record (finance SI statuses, the operator's rejection) go to the
+   * address those written at deposit used (docs/CDAR.md, Identifiers)
+   */
+  sellerAddress?: { value: string; scheme?: string };
   buyerName?: string;
   buyerSiret?: string;
   recepteurId?: string;

@@ -204,6 +204,17 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
+/** The seller's electronic address (BT-34) to keep in the lifecycle record, when it has one. */
+function sellerAddressOf(inv: Invoice): LifecycleRecord['sellerAddress'] {
+  const a = inv.seller.electronicAddress;
+  return a && a.value.trim() !== '' ? { value: a.value, scheme: a.scheme } : undefined;
+}
+
+/** How a CDAR 501 names an invoice without number (BT-1): its file, and its position in a multi-invoice flow. */
+function unnamedInvoice(fileName: string, index: number, multi: boolean): string {
+  return multi ? `${fileName}#${index + 1}` : fileName;
+}
+
 export function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
   return withWriteBatch(() => processFileInBatch(deps, file));
 }
@@ -548,7 +559,7 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   const idFlx = parsed && (parsed.kind === FLUX_KINDS.STATUT ? parseStatut(parsed.xml.node).idFlx : parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value);
   if (parsed && parsed.kind !== FLUX_KINDS.STATUT && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     const platform = partnerRecepteurId(partnerFor(deps.config, file.partner));
-    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform)));
+    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform, unnamedInvoice(name, i, parsed.invoices.length > 1))));
   }
   return sendToPartner(
     deps,
@@ -702,6 +713,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
           typeCode: invoice.typeCode,
           supplierIdType: supplierIdType(invoice),
           sellerName: invoice.seller.name ?? invoice.seller.tradingName,
+          sellerAddress: sellerAddressOf(invoice),
           buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
           buyerSiret: recipient.siret,
           partner: file.partner,
@@ -721,6 +733,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
         recepteurId,
         buyerSiret: recipient.siret,
         buyerName: invoice.buyer.name ?? invoice.buyer.tradingName,
+        sellerAddress: sellerAddressOf(invoice),
         partner: file.partner,
         reason: suspendReason,
         montantHT: invoice.totals.taxExclusive,
@@ -855,7 +868,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     const allFatal = refusedish.flatMap((v) => v.findings.filter((f) => f.severity === 'fatal').map((f) => ({ ...f, message: multi ? `${invoiceLabel(v.invoice, v.index)} : ${f.message}` : f.message })));
     const idStatut = goesOn.length > 0 ? '96' : '93';
     const platform = partnerRecepteurId(partnerFor(config, file.partner));
-    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform));
+    const cdar = refusedish.map((v) => refusedCdar(v.invoice, v.findings, stamp(v, 'refused'), platform, unnamedInvoice(ctx.name, v.index, multi)));
     outputs.push(
       ...(await sendToPartner(
         deps,

@@ -6,7 +6,10 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pino from 'pino';
 import { bundledConfigPath, configFromObject } from '../../src/config/config';
+import { createDeps } from '../../src/runner/deps';
+import { runEmbedded } from '../../src/runner/embedded';
 import { checkCdar } from '../cdar/oracle';
 import { FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
@@ -132,4 +135,90 @@ it('names a seller outside the EU the same way at deposit and in the statuses it
   ]);
   const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
   for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
+
+it('tells a CDAR-only depositor of a refused invoice that has no number (501 naming it by its file), not silence', async () => {
+  // an invoice without BT-1 cannot be named in a 213 (MDT-87): the event was dropped without a
+  // word, so a partner that asked for CDAR only never heard its file was refused
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  drop(inbox, 'op-beta', 'sans-numero.xml', PAPETERIE.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID></cbc:ID>'));
+  // a multi-invoice flow whose second invoice has no number (the third is refused too, by its number)
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8').replace('<Id>LP-2026-558813</Id>', '<Id></Id>');
+  drop(inbox, 'op-beta', 'pivot-sans-numero.xml', pivot);
+  const run = await runOnce(inbox, config);
+  expect(run.results.map((r) => [path.basename(r.file), r.outcome]).sort()).toEqual([
+    ['pivot-sans-numero.xml', 'partial'],
+    ['sans-numero.xml', 'refused'],
+  ]);
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/'));
+  const x = (f: string, q: string) => xpath(path.join(out, f), `string(//*[local-name()='ReferenceReferencedDocument']/*[local-name()='${q}'])`);
+  expect(files.map((f) => [x(f, 'ProcessConditionCode'), x(f, 'IssuerAssignedID')]).sort()).toEqual([
+    ['213', 'LP-2026-558814'],
+    ['501', 'pivot-sans-numero.xml#2'],
+    ['501', 'sans-numero.xml'],
+  ]);
+  const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
+  for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
+
+it("addresses the statuses a finance SI sends later to the seller's electronic address its deposit's messages used", async () => {
+  // a seller with a French routing address (BT-34, scheme 0225) of its own: the 200/203 went to
+  // 0225 "997465075_FACTURES", the 205 built from the lifecycle record to the bare SIREN 0225
+  // "997465075", an address its platform may not know: the approval went astray
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-alpha') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: true });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const routed = PAPETERIE.replace('<cbc:EndpointID schemeID="0009">99746507500015</cbc:EndpointID>', '<cbc:EndpointID schemeID="0225">997465075_FACTURES</cbc:EndpointID>');
+  expect(routed).toContain('997465075_FACTURES');
+  drop(inbox, 'op-alpha', 'adresse.xml', routed);
+  expect((await runOnce(inbox, config)).results.map((r) => r.outcome)).toEqual(['accepted']);
+  const line = { supplierId: '99746507500015', buyerSiret: '21787789300016', idFacture: 'F-2026-0101', dateFacture: '2026-11-02' };
+  drop(inbox, 'si-valmont', 'service-fait.xml', siStatusFlow('SI-ADR', [{ ...line, idStatut: '07' }]));
+  expect((await runOnce(inbox, config)).results.find((r) => r.file.endsWith('service-fait.xml'))?.outcome).toBe('status-applied');
+
+  const files = listFiles(out).filter((f) => f.startsWith('cdar/op-alpha/'));
+  const uri = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ExchangedDocument']/*[local-name()='RecipientTradeParty']/*[local-name()='URIUniversalCommunication']/*[local-name()='URIID'])");
+  const status = (f: string) => xpath(path.join(out, f), "string(//*[local-name()='ProcessConditionCode'])");
+  expect(files.map((f) => [status(f), uri(f)]).sort()).toEqual([
+    ['200', '997465075_FACTURES'],
+    ['203', '997465075_FACTURES'],
+    ['205', '997465075_FACTURES'],
+  ]);
+  const results = checkCdar({}, Object.fromEntries(files.map((f, k) => [`m${k}`, path.join(out, f)])));
+  for (const r of results.values()) expect({ xsd: r.xsdErrors, fatal: r.fatal }).toEqual({ xsd: [], fatal: [] });
+}, 120000);
+
+it("says in the log when a CDAR partner cannot be told of a suspension: the seller has no identifier CDAR accepts", async () => {
+  // a private-person supplier (TypeIdentifiant 7) of an invoice suspended for its missing
+  // engagement number: no 208 can name the seller (BR-FR-CDV-13), and the message was dropped
+  // without a line in the log, so neither the CDAR-only depositor nor the operator knew
+  const inbox = tempDir('cf-inbox-');
+  const out = tempDir('cf-out-');
+  const raw = JSON.parse(readFileSync(bundledConfigPath(), 'utf8'));
+  for (const p of raw.partners) if (p.id === 'op-beta') Object.assign(p, { statusFormats: ['CDAR'], notifyAccepted: false });
+  const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
+  const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8')
+    .replace(/<TypeIdentifiant>1<\/TypeIdentifiant>\s*<Identifiant>35600000000010<\/Identifiant>/g, '<TypeIdentifiant>7</TypeIdentifiant><Identifiant>DURAND JEAN</Identifiant>')
+    // the third invoice goes to the Lycée, which requires an engagement number, without one
+    .replace('11921527500015', '19494032600011')
+    .replace('<CodeService>COMPTA</CodeService>', '')
+    .replace(/<Engagement>\s*<NumeroEngagement>SI-2026-0001<\/NumeroEngagement>\s*<\/Engagement>/, '');
+  expect(pivot).not.toContain('SI-2026-0001');
+  drop(inbox, 'op-beta', 'particulier.xml', pivot);
+  const lines: { level: number; msg: string; status?: string; invoice?: string; partner?: string }[] = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+  const run = await runEmbedded({ inbox, deps: createDeps(config, { logger }) });
+  expect(run.results.map((r) => r.outcome)).toEqual(['accepted']);
+  expect(run.results[0].invoices?.map((i) => i.outcome)).toEqual(['accepted', 'accepted', 'suspended']);
+
+  expect(listFiles(out).filter((f) => f.startsWith('cdar/'))).toEqual([]);
+  const told = lines.filter((l) => l.level === 40 && l.msg.startsWith('CDAR message not written'));
+  expect(told.map((l) => [l.partner, l.status, l.invoice])).toEqual([['op-beta', '208', 'LP-2026-558814']]);
 }, 120000);

@@ -211,7 +211,10 @@ function issuerOf(e: CdarEvent): CdarParty | undefined {
 
 function checkId(what: string, p: CdarId | undefined, out: string[]): void {
   if (!p) return;
-  if (p.id.trim() === '') out.push(`${what}: the identifier is empty`);
+  if (p.id.trim() === '') {
+    out.push(`${what}: no identifier CDAR accepts (a SIREN/SIRET, or a scheme of docs/CDAR.md "Identifiers")`);
+    return;
+  }
   if (!/^[A-Za-z0-9]{4}$|^[A-Z]{2}$/.test(p.scheme.trim())) out.push(`${what}: the scheme "${p.scheme}" is not an ISO 6523 ICD or EAS code`);
   if (p.scheme === SIRET_SCHEME && !/^\d{14}$/.test(p.id.trim())) out.push(`${what}: a SIRET (0009) is 14 digits, "${p.id}" is not`);
   if (p.scheme === SIREN_SCHEME && !/^\d{9}$/.test(p.id.trim())) out.push(`${what}: a SIREN (0002) is 9 digits, "${p.id}" is not`);
