@@ -70,6 +70,8 @@ export class InboxWatcher {
   private readonly shaOfClaimed = new Map<string, string>();
   /** the inbox path (partner first) of each file in processing/, which its claimed name does not keep (claimed-as.ts) */
   private readonly claimedAs = new Map<string, string>();
+  /** inbox files whose claim failed, with the reason last logged: said again only when it changes */
+  private readonly claimErrors = new Map<string, string>();
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
@@ -168,6 +170,7 @@ export class InboxWatcher {
     } catch {
       this.candidates.delete(file);
       this.tracker.forget(file);
+      this.claimErrors.delete(file);
       return;
     }
     if (!st.isFile()) {
@@ -187,9 +190,10 @@ export class InboxWatcher {
       claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
       if (e instanceof ClaimedNotAFile) this.opts.logger.warn({ file: `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`, partner: partner.id, now: e.returnedAs }, e.message);
-      else this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
+      else this.claimFailed(file, partner, entry, e as Error);
       return;
     }
+    this.claimErrors.delete(file);
     if (!claimed) return; // another watcher was first
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
     // the file is claimed: whatever becomes of its marker (swapped for a folder meanwhile), it is journaled and queued
@@ -202,6 +206,19 @@ export class InboxWatcher {
       const err = e instanceof NotQueued ? { message: String((e.cause as Error)?.message ?? e.cause) } : e;
       this.opts.logger.warn({ file: rel, partner: partner.id, processing: claimed.path, err }, `claimed, not queued yet: ${(e as Error).message}. It waits in processing/; the rescan queues it again`);
     }
+  }
+
+  /**
+   * A claim that failed (processing/ not writable, a read-only share, another mount): the file
+   * still waits in its inbox, so it stays a candidate, counted by chorus_flux_inbox_waiting_files
+   * (it used to leave the count until the next rescan, and the gauge read 0 while nothing could
+   * be claimed), and is tried again once stable. Logged once per reason, not at every try.
+   */
+  private claimFailed(file: string, partner: Partner, entry: InboxEntry | undefined, e: Error): void {
+    this.candidates.set(file, { partner, entry });
+    if (this.claimErrors.get(file) === e.message) return;
+    this.claimErrors.set(file, e.message);
+    this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox, counted in chorus_flux_inbox_waiting_files, tried again; said again if the reason changes)');
   }
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {

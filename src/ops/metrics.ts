@@ -17,7 +17,7 @@ export interface Metrics {
   processingSeconds: Histogram<'outcome'>;
   queueDepth: Gauge<'state'>;
   claimed: Counter<'partner'>;
-  /** files seen in an inbox and not claimed yet (still changing, or waiting for their .done marker) */
+  /** files seen in an inbox and not claimed yet (still changing, waiting for their .done marker, or that cannot be claimed) */
   inboxWaiting: Gauge<'partner'>;
   /** entries the last scan of an inbox never takes (links, FIFOs, folders it cannot read) */
   inboxSkipped: Gauge<'partner'>;
@@ -68,7 +68,7 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers: [registry] }),
     queueDepth,
     claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
-    inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, or waiting for their .done marker', labelNames: ['partner'] as const, registers: [registry] }),
+    inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, waiting for their .done marker, or that cannot be claimed (the log says why)', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
     redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),
