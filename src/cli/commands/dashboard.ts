@@ -56,7 +56,9 @@ export async function dashboardCommand(opts: { config?: string; port?: number })
     shutdown.dispose();
     throw e;
   });
-  logger.info({ url: d.url, readOnly: d.config.dashboard.readOnly }, d.config.dashboard.readOnly ? 'dashboard started (read-only: it has no login)' : 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues (dashboard.readOnly is false)');
+  // a dashboard anyone may act from is a warning, not news: it stands out of the info lines
+  if (d.config.dashboard.readOnly) logger.info({ url: d.url, readOnly: true }, 'dashboard started (read-only: it has no login)');
+  else logger.warn({ url: d.url, readOnly: false }, 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues, retry or remove jobs (dashboard.readOnly is false)');
   return shutdown.started(async () => {
     await d.close();
     logger.info('dashboard stopped');
