@@ -2,10 +2,11 @@
  * A file the watcher cannot claim (processing/ not writable, an inbox on a read-only share,
  * another mount) waits in its inbox, and /metrics says so for as long as it lasts:
  * `chorus_flux_inbox_waiting_files` counts it (docs/OPERATIONS.md: alert when it stays above
- * 0), and the log says why once, not at every try. /healthz stays 200 by design, so this gauge
- * is the operator's only signal. Before, the file left the count at its first failed claim
- * until the next rescan found it again (30 s by default), only to leave it at the next failure:
- * the gauge read 0 nearly all the time and an alert on it never fired. Real Redis.
+ * 0); the log says why once, not at every try, and the claim is tried again at each rescan.
+ * /healthz stays 200 by design, so this gauge is the operator's only signal. Before, the file
+ * left the count at its first failed claim until the next rescan found it again (30 s by
+ * default), only to leave it at the next failure: the gauge read 0 nearly all the time and an
+ * alert on it never fired. Real Redis.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,7 +53,7 @@ describeRedis('watch: a file that cannot be claimed', () => {
     await watcher.start();
     try {
       await until('a failed claim', async () => (claimErrors().length > 0 ? true : undefined), 10_000);
-      // many polls later, each trying the claim again: still waiting, every time it is looked at
+      // many polls later: still waiting, every time it is looked at
       const seen: (number | undefined)[] = [];
       for (let i = 0; i < 20; i++) {
         await sleep(50);
@@ -63,7 +64,9 @@ describeRedis('watch: a file that cannot be claimed', () => {
       expect(claimErrors()).toHaveLength(1);
       expect(claimErrors()[0]).toContain('op-alpha');
 
+      // tried again at the next rescan, as before
       rmSync(blocked);
+      await watcher.rescan();
       await until('the file claimed', async () => (readdirSync(setup.inbox('op-alpha')).length === 0 ? true : undefined), 10_000);
       await until('the gauge back to 0', async () => ((await waiting()) === 0 ? true : undefined), 5_000);
       expect(readdirSync(blocked)).toHaveLength(1);
