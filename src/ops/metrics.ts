@@ -82,7 +82,7 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
   return {
     registry,
     filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files this process began (once per file: its retries are counted by chorus_flux_file_attempts_failed_total)', labelNames: ['partner'] as const, registers: [registry] }),
-    attemptsFailed: new Counter({ name: 'chorus_flux_file_attempts_failed_total', help: 'Attempts at a file that failed on a system error (I/O, Redis) and were retried or given up', labelNames: ['partner'] as const, registers: [registry] }),
+    attemptsFailed: new Counter({ name: 'chorus_flux_file_attempts_failed_total', help: 'Attempts at a file that failed on a system error (I/O, Redis, its content lock not taken) and were retried or given up', labelNames: ['partner'] as const, registers: [registry] }),
     statusLines: new Counter({ name: 'chorus_flux_status_lines_total', help: "Lines of the finance SIs' CPPStatut flows: outcome=\"applied\" or \"refused\"", labelNames: ['outcome'] as const, registers: [registry] }),
     filesOutcome: new Counter({ name: 'chorus_flux_files_total', help: 'Inbound files by outcome (accepted, partial, refused, suspended, duplicate, status-applied, already-processed)', labelNames: ['partner', 'outcome', 'kind'] as const, registers: [registry] }),
     invoices: new Counter({ name: 'chorus_flux_invoices_total', help: 'Invoices by outcome (the lines of status flows are counted by chorus_flux_status_lines_total)', labelNames: ['outcome'] as const, registers: [registry] }),
