@@ -70,6 +70,10 @@ export class InboxWatcher {
   private readonly shaOfClaimed = new Map<string, string>();
   /** the inbox path (partner first) of each file in processing/, which its claimed name does not keep (claimed-as.ts) */
   private readonly claimedAs = new Map<string, string>();
+  /** inbox files whose claim failed: the reason last logged (said again only when it changes), and the rescan it failed in */
+  private readonly claimErrors = new Map<string, { message: string; rescan: number }>();
+  /** rescans begun: a failed claim is tried again at the next one, as before, not at every poll */
+  private rescans = 0;
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
@@ -92,6 +96,7 @@ export class InboxWatcher {
   async rescan(): Promise<void> {
     if (this.rescanning || this.stopped) return;
     this.rescanning = true;
+    this.rescans++;
     try {
       for (const p of this.partners) {
         let skipped = 0;
@@ -168,12 +173,15 @@ export class InboxWatcher {
     } catch {
       this.candidates.delete(file);
       this.tracker.forget(file);
+      this.claimErrors.delete(file);
       return;
     }
     if (!st.isFile()) {
       this.candidates.delete(file);
+      this.claimErrors.delete(file);
       return;
     }
+    if (this.claimErrors.get(file)?.rescan === this.rescans) return; // tried again at the next rescan
     if (!this.tracker.observe(file, { size: st.size, mtimeMs: st.mtimeMs }, now)) return;
     // Redis refuses jobs now: the file waits in the inbox rather than pile up in processing/
     // (the rescan's queueing of the files already claimed tells when Redis takes them again)
@@ -187,9 +195,10 @@ export class InboxWatcher {
       claimed = await claimFile(source, this.opts.config.paths.processing, partner.id, path.basename(file));
     } catch (e) {
       if (e instanceof ClaimedNotAFile) this.opts.logger.warn({ file: `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`, partner: partner.id, now: e.returnedAs }, e.message);
-      else this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox)');
+      else this.claimFailed(file, partner, entry, e as Error);
       return;
     }
+    this.claimErrors.delete(file);
     if (!claimed) return; // another watcher was first
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
     // the file is claimed: whatever becomes of its marker (swapped for a folder meanwhile), it is journaled and queued
@@ -202,6 +211,20 @@ export class InboxWatcher {
       const err = e instanceof NotQueued ? { message: String((e.cause as Error)?.message ?? e.cause) } : e;
       this.opts.logger.warn({ file: rel, partner: partner.id, processing: claimed.path, err }, `claimed, not queued yet: ${(e as Error).message}. It waits in processing/; the rescan queues it again`);
     }
+  }
+
+  /**
+   * A claim that failed (processing/ not writable, a read-only share, another mount): the file
+   * still waits in its inbox, so it stays a candidate, counted by chorus_flux_inbox_waiting_files
+   * (it used to leave the count until the next rescan, and the gauge read 0 while nothing could
+   * be claimed), and is tried again after the next rescan. Logged once per reason, not at every try.
+   */
+  private claimFailed(file: string, partner: Partner, entry: InboxEntry | undefined, e: Error): void {
+    this.candidates.set(file, { partner, entry });
+    const said = this.claimErrors.get(file)?.message;
+    this.claimErrors.set(file, { message: e.message, rescan: this.rescans });
+    if (said === e.message) return;
+    this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox, counted in chorus_flux_inbox_waiting_files, tried again; said again if the reason changes)');
   }
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {

@@ -16,8 +16,10 @@ export interface Metrics {
   invoicesLessChecked: Counter<'reason'>;
   processingSeconds: Histogram<'outcome'>;
   queueDepth: Gauge<'state'>;
+  /** 1 while a queue is paused (it takes no job, and stays paused across restarts) */
+  queuePaused: Gauge<'queue'>;
   claimed: Counter<'partner'>;
-  /** files seen in an inbox and not claimed yet (still changing, or waiting for their .done marker) */
+  /** files seen in an inbox and not claimed yet (still changing, waiting for their .done marker, or that cannot be claimed) */
   inboxWaiting: Gauge<'partner'>;
   /** entries the last scan of an inbox never takes (links, FIFOs, folders it cannot read) */
   inboxSkipped: Gauge<'partner'>;
@@ -26,7 +28,16 @@ export interface Metrics {
   redisErrors: Counter<'kind'>;
 }
 
-export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; defaults?: boolean; lastReportSeconds?: () => number } = {}): Metrics {
+/**
+ * What Redis says, for a scrape: undefined when it cannot be asked, or does not answer within
+ * 2 s (a scrape never waits on Redis's reconnection; the gauge keeps its last values, and the
+ * other metrics are still served — chorus_flux_redis_errors_total says why).
+ */
+function askRedis<T>(ask: () => Promise<T>): Promise<T | undefined> {
+  return Promise.race([ask().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+}
+
+export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; queuePaused?: () => Promise<Record<string, boolean>>; defaults?: boolean; lastReportSeconds?: () => number } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'chorus_flux_' });
   if (opts.lastReportSeconds !== undefined) {
@@ -48,18 +59,30 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      if (!opts.queueDepth) return;
-      // Redis unreachable: the gauge keeps its last values, and the other metrics are still served
-      // (chorus_flux_redis_errors_total says why); a scrape never waits on Redis's reconnection
-      const counts = await Promise.race([opts.queueDepth().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
+      const queueDepth = opts.queueDepth;
+      const counts = queueDepth && (await askRedis(queueDepth));
       if (!counts) return;
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+  // a queue paused (by a dashboard allowed to, or BullMQ's API) takes no job, across restarts,
+  // while every /healthz says 200 and jobs only pile up: an alert on this says why at once
+  const queuePaused = new Gauge({
+    name: 'chorus_flux_queue_paused',
+    help: 'Whether the queue is paused (1): it takes no job, and stays paused across restarts, until `chorus-flux jobs --resume`',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+    async collect() {
+      const queuePausedNow = opts.queuePaused;
+      const paused = queuePausedNow && (await askRedis(queuePausedNow));
+      if (!paused) return;
+      for (const [queue, p] of Object.entries(paused)) this.set({ queue }, p ? 1 : 0);
     },
   });
   return {
     registry,
     filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files this process began (once per file: its retries are counted by chorus_flux_file_attempts_failed_total)', labelNames: ['partner'] as const, registers: [registry] }),
-    attemptsFailed: new Counter({ name: 'chorus_flux_file_attempts_failed_total', help: 'Attempts at a file that failed on a system error (I/O, Redis) and were retried or given up', labelNames: ['partner'] as const, registers: [registry] }),
+    attemptsFailed: new Counter({ name: 'chorus_flux_file_attempts_failed_total', help: 'Attempts at a file that failed on a system error (I/O, Redis, its content lock not taken) and were retried or given up', labelNames: ['partner'] as const, registers: [registry] }),
     statusLines: new Counter({ name: 'chorus_flux_status_lines_total', help: "Lines of the finance SIs' CPPStatut flows: outcome=\"applied\" or \"refused\"", labelNames: ['outcome'] as const, registers: [registry] }),
     filesOutcome: new Counter({ name: 'chorus_flux_files_total', help: 'Inbound files by outcome (accepted, partial, refused, suspended, duplicate, status-applied, already-processed)', labelNames: ['partner', 'outcome', 'kind'] as const, registers: [registry] }),
     invoices: new Counter({ name: 'chorus_flux_invoices_total', help: 'Invoices by outcome (the lines of status flows are counted by chorus_flux_status_lines_total)', labelNames: ['outcome'] as const, registers: [registry] }),
@@ -67,8 +90,9 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     invoicesLessChecked: new Counter({ name: 'chorus_flux_invoices_less_checked_total', help: 'Invoices sent less checked than they should be: reason="rule", a validation rule could not be evaluated (a fault of chorus-flux); reason="facturx", the pivot went without its Factur-X. Each is an error in the log', labelNames: ['reason'] as const, registers: [registry] }),
     processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers: [registry] }),
     queueDepth,
+    queuePaused,
     claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
-    inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, or waiting for their .done marker', labelNames: ['partner'] as const, registers: [registry] }),
+    inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, waiting for their .done marker, or that cannot be claimed (the log says why)', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
     redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, database (the URL names a database the server lacks), unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),

@@ -104,28 +104,35 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
     }
-    return withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
+    // a file once, at its first start, whatever that start meets: counted once the lock was taken,
+    // a first attempt that could not take it (state/ full or unreachable) left the file received
+    // by no attempt. A retry, or a start again after its worker died, is no new file; a job
+    // queued again by `retry` starts over
+    if (job.attemptsStarted <= 1) metrics?.filesReceived.inc({ partner: d.partner });
+    try {
+      return await processClaimed(d);
+    } catch (e) {
+      // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
+      // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
+      const attempts = job.opts.attempts ?? 1;
+      const retried = !(e instanceof UnrecoverableError) && job.attemptsMade + 1 < attempts;
+      const message = `attempt ${job.attemptsMade + 1} of ${attempts} failed${retried ? ' (retried)' : e instanceof UnrecoverableError ? ' for good' : ''}: ${(e as Error).message ?? String(e)}`.slice(0, 1000);
+      await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
+      metrics?.attemptsFailed.inc({ partner: d.partner });
+      throw e;
+    }
+  };
+
+  const processClaimed = (d: FluxJobData): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
+    withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
       }
-      // a file once, at its first start (a retry, or a start again after its worker died, is no
-      // new file; a job queued again by `retry` starts over)
-      if (job.attemptsStarted <= 1) metrics?.filesReceived.inc({ partner: d.partner });
       const end = metrics?.processingSeconds.startTimer();
-      let r: FileResult;
-      try {
-        r = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
-      } catch (e) {
-        // the attempt failed (I/O, Redis): journaled, so that `trace` and the reconciliation say why, then retried by BullMQ
-        const attempts = job.opts.attempts ?? 1;
-        const message = `attempt ${job.attemptsMade + 1} of ${attempts} failed${job.attemptsMade + 1 < attempts ? ' (retried)' : ''}: ${(e as Error).message ?? String(e)}`.slice(0, 1000);
-        await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
-        metrics?.attemptsFailed.inc({ partner: d.partner });
-        throw e;
-      }
+      const r: FileResult = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const f of r.flows ?? []) metrics?.flowStatuses.inc({ partner: d.partner, verdict: f.verdict });
@@ -144,7 +151,6 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       });
       return { outcome: r.outcome, sha256: r.sha256 };
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
-  };
 
   const concurrency = opts.concurrency ?? config.worker.concurrency;
   // the jobs running at once share the process's descriptors (write-batch.ts)

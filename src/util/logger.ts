@@ -35,5 +35,25 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     streams.push({ level: 'info', stream: logDestination({ dest: opts.file, label: `the log file ${opts.file}` }) });
   }
   if (streams.length === 0) return pino({ level: 'silent' });
-  return pino({ level: 'debug', base: { pid: process.pid } }, pino.multistream(streams));
+  return pino({ level: 'debug', base: { pid: process.pid }, hooks: { logMethod: cutLongStrings } }, pino.multistream(streams));
+}
+
+/**
+ * The longest text a log line carries in its message or one of its fields. A finding quotes
+ * the partner's value (an invoice number or a date of 300,000 characters made a 300 KB line,
+ * at every retry); the log names the file, the rule and the start of the value, and the
+ * journal and the file's .reason.json keep it whole.
+ */
+export const MAX_LOGGED_CHARS = 2000;
+
+function cut(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > MAX_LOGGED_CHARS ? `${v.slice(0, MAX_LOGGED_CHARS)}… (${v.length - MAX_LOGGED_CHARS} more characters, not logged)` : v;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? cut(x) : x));
+  return v;
+}
+
+/** pino's hook on every call: the message and the strings of the line's own fields cut (errors, with their stacks, as they are). */
+function cutLongStrings(this: Logger, args: Parameters<pino.LogFn>, method: pino.LogFn): void {
+  const said = args.map((a) => (a !== null && typeof a === 'object' && Object.getPrototypeOf(a) === Object.prototype ? Object.fromEntries(Object.entries(a).map(([k, v]) => [k, cut(v)])) : cut(a)));
+  (method as (...a: unknown[]) => void).apply(this, said);
 }

@@ -10,14 +10,23 @@ import express from 'express';
 import { createServer, type Server } from 'node:http';
 import { loadConfig } from '../../config/config';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
-import { createRedis } from '../../queue/redis';
+import { checkRedisAtStart, createRedis } from '../../queue/redis';
+import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../../queue/redis-trouble';
 import { createLogger } from '../../util/logger';
+import type { Logger } from 'pino';
 import { Shutdown } from '../shutdown';
 
-export async function startDashboard(configFile: string | undefined, port?: number) {
+export async function startDashboard(configFile: string | undefined, port?: number, logger: Logger = createLogger({ level: 'silent' })) {
   const config = loadConfig(configFile);
+  // as watch and worker: a refused password stops the start (exit 2, one plain line); a Redis
+  // not up yet is said once. Then its errors are logged once per kind and each minute, as JSON
+  // lines: without a listener, BullMQ printed every reconnection's stack trace on stderr
+  await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
   const redis = createRedis({ url: config.redis.url });
   const queues = [fluxQueue(config, redis), reconcileQueue(config, redis)];
+  const trouble = new RedisTrouble();
+  for (const emitter of [redis, ...queues]) emitter.on('error', reportRedisErrors(trouble, logger, undefined, 'dashboard'));
+  redis.on('ready', reportRedisReady(trouble, logger, 'dashboard'));
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
   // no login: read-only unless the configuration says otherwise (bull-board refuses the actions server-side)
@@ -52,11 +61,13 @@ export async function startDashboard(configFile: string | undefined, port?: numb
 export async function dashboardCommand(opts: { config?: string; port?: number }): Promise<number> {
   const logger = createLogger({});
   const shutdown = new Shutdown(logger, 5000);
-  const d = await startDashboard(opts.config, opts.port).catch((e: unknown) => {
+  const d = await startDashboard(opts.config, opts.port, logger).catch((e: unknown) => {
     shutdown.dispose();
     throw e;
   });
-  logger.info({ url: d.url, readOnly: d.config.dashboard.readOnly }, d.config.dashboard.readOnly ? 'dashboard started (read-only: it has no login)' : 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues (dashboard.readOnly is false)');
+  // a dashboard anyone may act from is a warning, not news: it stands out of the info lines
+  if (d.config.dashboard.readOnly) logger.info({ url: d.url, readOnly: true }, 'dashboard started (read-only: it has no login)');
+  else logger.warn({ url: d.url, readOnly: false }, 'dashboard started: ANYONE who reaches this port can pause, clean or empty the queues, retry or remove jobs (dashboard.readOnly is false)');
   return shutdown.started(async () => {
     await d.close();
     logger.info('dashboard stopped');

@@ -31,8 +31,13 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const shutdown = new Shutdown(logger, config.worker.shutdownTimeoutMs);
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
+  let nightly: ReturnType<typeof reconcileQueue> | undefined;
   let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher } | undefined;
-  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}), lastReportSeconds: () => lastReportSeconds(defaultReportDir(config)) });
+  const metrics = createMetrics({
+    queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}),
+    queuePaused: async () => (queue && nightly ? { [queue.name]: await queue.isPaused(), [nightly.name]: await nightly.isPaused() } : {}),
+    lastReportSeconds: () => lastReportSeconds(defaultReportDir(config)),
+  });
   // the port first: one in use stops the start before anything is claimed
   const server = await startOpsServer(metrics, {
     port: opts.metricsPort ?? config.metrics.port,
@@ -49,7 +54,6 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     },
   });
   let redis: ReturnType<typeof createRedis> | undefined;
-  let nightly: ReturnType<typeof reconcileQueue> | undefined;
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   let watcher: InboxWatcher | undefined;
   try {

@@ -25,7 +25,10 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let running: Awaited<ReturnType<typeof startWorker>> | undefined;
-  const metrics = createMetrics({ queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed') : {}) });
+  const metrics = createMetrics({
+    queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed') : {}),
+    queuePaused: async () => (queue ? { [queue.name]: await queue.isPaused() } : {}),
+  });
   // the port first: one in use stops the start before any job is taken (it used to be found
   // after the worker had started, which then ran on without its endpoints)
   const server = await startOpsServer(metrics, {
