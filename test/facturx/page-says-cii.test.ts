@@ -209,3 +209,21 @@ describe('the title names the document type of the French list (BT-3), on the pa
     for (const p of m.pages) expect(overlaps(p)).toEqual([]);
   });
 });
+
+describe('a credit note: its amount due (BT-115) is owed to the buyer', () => {
+  it('official ubl-tc434-creditnote1: "NET À DÉDUIRE", not "NET À PAYER", and an "Avoir … émis" in the metadata', async () => {
+    const source = SOURCES.find((s) => path.basename(s) === 'ubl-tc434-creditnote1.xml') as string;
+    const m = await made(makeFacturX(await invoiceOf(source), { profile: 'EN 16931' }));
+    expect(xpath(m.xml, `string(${ln('ExchangedDocument/TypeCode')})`)).toBe('381');
+    const due = fr(xpath(m.xml, `string(${ln('DuePayableAmount')})`));
+    expect(m.text).toContain(`NET À DÉDUIRE ${due} €`);
+    expect(m.text).not.toContain('À PAYER');
+    expect(run('pdfinfo', [m.pdf]).stdout).toMatch(/^Subject: +Avoir 018304 \/ 28865 du 2019-09-23 émis par /m);
+  });
+
+  it('an invoice keeps "NET À PAYER" and "Facture … émise"', async () => {
+    const m = await made(makeFacturX(await invoiceOf(PAPETERIE)));
+    expect(m.text).toContain('NET À PAYER 340,65 €');
+    expect(run('pdfinfo', [m.pdf]).stdout).toMatch(/^Subject: +Facture F-2026-0101 du 2026-11-02 émise par Papeterie Lemoine SAS$/m);
+  });
+});

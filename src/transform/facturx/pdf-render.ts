@@ -38,6 +38,11 @@ const SIRET_SCHEME = '0009';
 
 const present = (s: string | undefined): s is string => s !== undefined && s.trim() !== '';
 
+/** A credit note: a UBL CreditNote, or a type code of the credit notes (381, 261, 396, 503…). */
+export function isCreditNote(inv: Invoice): boolean {
+  return inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
+}
+
 function addressLines(a: PostalAddress | undefined): string[] {
   if (!a) return [];
   const city = [a.postcode, a.city].filter(present).join(' ');
@@ -386,7 +391,8 @@ function totalRows(L: Layout, inv: Invoice, tw: number): TotalRow[] {
     ['Total TTC', t.taxInclusive, false, false],
     ['Déjà payé', t.prepaid, true, false],
     ['Arrondi', t.rounding, false, false],
-    ['Net à payer', t.payable, false, true],
+    // BT-115 of a credit note is owed to the buyer: "à payer" told the buyer to pay it
+    [isCreditNote(inv) ? 'Net à déduire' : 'Net à payer', t.payable, false, true],
   ];
   return totals
     .filter((r) => present(r[1]))
@@ -547,8 +553,7 @@ const TITLE_W = 240;
 
 /** The title, and top right the number and dates, each value wrapped beside its label. */
 function header(L: Layout, inv: Invoice): void {
-  const credit = inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
-  const title = titleLines(L, documentTitle(inv.typeCode, credit));
+  const title = titleLines(L, documentTitle(inv.typeCode, isCreditNote(inv)));
   title.lines.forEach((line, j) => L.text(MARGIN, L.y - 18 - j * (title.size + 2), line, { font: 'bold', size: title.size, color: ACCENT }));
   const titleEnd = L.y - 18 - (title.lines.length - 1) * (title.size + 2) - 6;
   const meta: [string, string | undefined][] = [
