@@ -67,12 +67,17 @@ function expectedOf(xml: string): string[] {
   out.push(`Date d'émission ${frDate(one(xml, `${ln('ExchangedDocument/IssueDateTime/DateTimeString')}/text()`) ?? '')}`);
   const due = one(xml, `${ln('SpecifiedTradePaymentTerms/DueDateDateTime/DateTimeString')}/text()`);
   if (due) out.push(`Date d'échéance ${frDate(due)}`);
+  // BT-8, in place of a BT-7 date: UNTDID 2475
+  const vatDue = one(xml, `${ln('ApplicableHeaderTradeSettlement/ApplicableTradeTax/DueDateTypeCode')}/text()`);
+  if (vatDue) out.push(`Exigibilité de la TVA ${{ '5': 'à la date de facture', '29': 'à la livraison', '72': 'au paiement' }[vatDue] ?? vatDue}`);
   label('Total HT des lignes', sum('LineTotalAmount'));
   label('Total HT', sum('TaxBasisTotalAmount'));
   label('Total TVA', one(xml, `${ln('SpecifiedTradeSettlementHeaderMonetarySummation/TaxTotalAmount')}[@currencyID=${ln('InvoiceCurrencyCode')}]/text()`));
   label('Total TTC', sum('GrandTotalAmount'));
   label('Arrondi', sum('RoundingAmount'));
-  label('NET À PAYER', sum('DuePayableAmount'));
+  // a credit note's amount due is owed to the buyer (UNTDID 1001 credit note codes)
+  const credit = ['81', '83', '261', '262', '296', '308', '381', '396', '420', '458', '502', '503', '532'].includes(one(xml, `${ln('ExchangedDocument/TypeCode')}/text()`) ?? '');
+  label(credit ? 'NET À DÉDUIRE' : 'NET À PAYER', sum('DuePayableAmount'));
   const taxes = Number(xpath(xml, `count(${ln('ApplicableHeaderTradeSettlement/ApplicableTradeTax')})`));
   for (let k = 1; k <= taxes; k++) {
     const t = `${ln('ApplicableHeaderTradeSettlement/ApplicableTradeTax')}[${k}]`;
@@ -101,7 +106,7 @@ function lineRows(m: Made): { id: string; amount: string; found: boolean }[] {
 const SOURCES = [...corpusFiles('en16931/ubl-examples', /\.(xml|XML)$/), ...corpusFiles('en16931/cii-examples')];
 
 describe.each(SOURCES.map((s) => [path.basename(s), s]))('official example %s', (_name, source) => {
-  it('the page shows the CII: number, dates, totals, VAT breakdown and exemption code, each line, no word over another', async () => {
+  it('the page shows the CII: number, dates, VAT point date code, totals, VAT breakdown and exemption code, each line, no word over another', async () => {
     const m = await made(makeFacturX(await invoiceOf(source), { profile: 'EN 16931' }));
     for (const e of expectedOf(m.xml)) expect({ e, shown: m.text.includes(e) }).toEqual({ e, shown: true });
     for (const r of lineRows(m)) expect(r).toEqual({ ...r, found: true });

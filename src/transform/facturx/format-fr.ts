@@ -132,6 +132,23 @@ export function vatCategoryLabel(code: string | undefined): string {
   return labels[c] ?? c;
 }
 
+/**
+ * BT-8 VAT point date code → what the VAT is due at: UBL's UNTDID 2005 codes (3, 35, 432) and
+ * CII's UNTDID 2475 codes (5, 29, 72) name the same three dates; another code is kept.
+ */
+export function vatPointDateLabel(code: string | undefined): string | undefined {
+  const c = (code ?? '').trim();
+  const labels: Record<string, string> = {
+    '3': 'à la date de facture',
+    '5': 'à la date de facture',
+    '35': 'à la livraison',
+    '29': 'à la livraison',
+    '432': 'au paiement',
+    '72': 'au paiement',
+  };
+  return c === '' ? undefined : labels[c] ?? `code ${c}`;
+}
+
 /** Whether `text` begins with `word` (any case, plural "s" allowed), as a whole word. */
 export function startsWithWord(text: string, word: string): boolean {
   const t = text.trim().toLocaleLowerCase('fr');

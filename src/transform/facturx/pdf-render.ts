@@ -21,6 +21,7 @@ import {
   startsWithWord,
   unitLabel,
   vatCategoryLabel,
+  vatPointDateLabel,
 } from './format-fr';
 import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, PAGE_ROOM, SHADE } from './layout';
 import { isIban, vatexCode } from './cii-values';
@@ -562,6 +563,8 @@ function header(L: Layout, inv: Invoice): void {
     ["Date d'échéance", frDate(inv.dueDate)],
     ['Date de livraison', frDate(inv.delivery?.date)],
     ['Date du fait générateur de TVA', frDate(inv.taxPointDate)],
+    // BT-8, which the CII writes (DueDateTypeCode) in place of a BT-7 date: the page said nothing of it
+    ['Exigibilité de la TVA', vatPointDateLabel(inv.invoicingPeriod?.descriptionCode)],
     ['Devise', inv.currency && inv.currency !== 'EUR' ? inv.currency : undefined],
   ];
   const x = MARGIN + TITLE_W + 10;
