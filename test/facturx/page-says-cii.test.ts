@@ -73,6 +73,8 @@ function expectedOf(xml: string): string[] {
   label('Total HT des lignes', sum('LineTotalAmount'));
   label('Total HT', sum('TaxBasisTotalAmount'));
   label('Total TVA', one(xml, `${ln('SpecifiedTradeSettlementHeaderMonetarySummation/TaxTotalAmount')}[@currencyID=${ln('InvoiceCurrencyCode')}]/text()`));
+  const taxCurrency = one(xml, `${ln('TaxCurrencyCode')}/text()`);
+  if (taxCurrency) label(`Total TVA (${taxCurrency})`, one(xml, `${ln('SpecifiedTradeSettlementHeaderMonetarySummation/TaxTotalAmount')}[@currencyID='${taxCurrency}']/text()`));
   label('Total TTC', sum('GrandTotalAmount'));
   label('Arrondi', sum('RoundingAmount'));
   // a credit note's amount due is owed to the buyer (UNTDID 1001 credit note codes)
@@ -106,7 +108,7 @@ function lineRows(m: Made): { id: string; amount: string; found: boolean }[] {
 const SOURCES = [...corpusFiles('en16931/ubl-examples', /\.(xml|XML)$/), ...corpusFiles('en16931/cii-examples')];
 
 describe.each(SOURCES.map((s) => [path.basename(s), s]))('official example %s', (_name, source) => {
-  it('the page shows the CII: number, dates, VAT point date code, totals, VAT breakdown and exemption code, each line, no word over another', async () => {
+  it('the page shows the CII: number, dates, VAT point date code, totals (in the VAT currency too), VAT breakdown and exemption code, each line, no word over another', async () => {
     const m = await made(makeFacturX(await invoiceOf(source), { profile: 'EN 16931' }));
     for (const e of expectedOf(m.xml)) expect({ e, shown: m.text.includes(e) }).toEqual({ e, shown: true });
     for (const r of lineRows(m)) expect(r).toEqual({ ...r, found: true });
