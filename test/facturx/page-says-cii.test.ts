@@ -70,6 +70,12 @@ function expectedOf(xml: string): string[] {
   // BT-8, in place of a BT-7 date: UNTDID 2475
   const vatDue = one(xml, `${ln('ApplicableHeaderTradeSettlement/ApplicableTradeTax/DueDateTypeCode')}/text()`);
   if (vatDue) out.push(`Exigibilité de la TVA ${{ '5': 'à la date de facture', '29': 'à la livraison', '72': 'au paiement' }[vatDue] ?? vatDue}`);
+  for (const party of ['SellerTradeParty', 'BuyerTradeParty']) {
+    // a name wraps in its column, beside the other party's: each of its words
+    out.push(...all(xml, `${ln(`${party}/Name`)}/text()`).flatMap((name) => name.split(/\s+/)));
+    out.push(...all(xml, `${ln(`${party}/SpecifiedTaxRegistration/ID`)}[@schemeID='VA']/text()`).map((id) => `N° TVA : ${id}`));
+    out.push(...all(xml, `${ln(`${party}/SpecifiedLegalOrganization/ID`)}/text()`).map((id) => `: ${id}`));
+  }
   label('Total HT des lignes', sum('LineTotalAmount'));
   label('Total HT', sum('TaxBasisTotalAmount'));
   label('Total TVA', one(xml, `${ln('SpecifiedTradeSettlementHeaderMonetarySummation/TaxTotalAmount')}[@currencyID=${ln('InvoiceCurrencyCode')}]/text()`));
@@ -108,7 +114,7 @@ function lineRows(m: Made): { id: string; amount: string; found: boolean }[] {
 const SOURCES = [...corpusFiles('en16931/ubl-examples', /\.(xml|XML)$/), ...corpusFiles('en16931/cii-examples')];
 
 describe.each(SOURCES.map((s) => [path.basename(s), s]))('official example %s', (_name, source) => {
-  it('the page shows the CII: number, dates, VAT point date code, totals (in the VAT currency too), VAT breakdown and exemption code, each line, no word over another', async () => {
+  it('the page shows the CII: number, dates, VAT point date code, parties (names, VAT and legal ids), totals (in the VAT currency too), VAT breakdown and exemption code, each line, no word over another', async () => {
     const m = await made(makeFacturX(await invoiceOf(source), { profile: 'EN 16931' }));
     for (const e of expectedOf(m.xml)) expect({ e, shown: m.text.includes(e) }).toEqual({ e, shown: true });
     for (const r of lineRows(m)) expect(r).toEqual({ ...r, found: true });
