@@ -13,19 +13,7 @@ import { makeFacturX } from '../../src/transform/facturx/make';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { PAPETERIE } from '../helpers/ubl-attachments';
 import { run } from './oracles';
-
-interface Word {
-  text: string;
-  xMin: number;
-  yMin: number;
-  xMax: number;
-  yMax: number;
-}
-interface Page {
-  width: number;
-  height: number;
-  words: Word[];
-}
+import { allText, lines, occurrences, overlaps, pagesOf, type Page } from './page-words';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cf-visible-'));
 let base: Invoice;
@@ -42,60 +30,6 @@ async function pdfOf(inv: Invoice, name: string): Promise<string> {
   return file;
 }
 
-/** Every word poppler reads, with its box (y from the top of the page), page by page. */
-function pagesOf(pdf: string): Page[] {
-  const r = run('pdftotext', ['-bbox', pdf, '-']);
-  expect(r.status).toBe(0);
-  const unxml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
-  return r.stdout.split('<page ').slice(1).map((p) => ({
-    width: Number(/width="([\d.]+)"/.exec(p)?.[1]),
-    height: Number(/height="([\d.]+)"/.exec(p)?.[1]),
-    words: [...p.matchAll(/<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">([^<]*)<\/word>/g)].map((m) => ({
-      xMin: Number(m[1]),
-      yMin: Number(m[2]),
-      xMax: Number(m[3]),
-      yMax: Number(m[4]),
-      text: unxml(m[5]).normalize('NFC'),
-    })),
-  }));
-}
-
-/** Words whose boxes cross each other by more than a hair: one drawn over the other. */
-function overlaps(page: Page): string[] {
-  const out: string[] = [];
-  const w = page.words;
-  for (let i = 0; i < w.length; i++) {
-    for (let j = i + 1; j < w.length; j++) {
-      const dx = Math.min(w[i].xMax, w[j].xMax) - Math.max(w[i].xMin, w[j].xMin);
-      const dy = Math.min(w[i].yMax, w[j].yMax) - Math.max(w[i].yMin, w[j].yMin);
-      if (dx > 0.5 && dy > 0.5) out.push(`${w[i].text} / ${w[j].text}`);
-    }
-  }
-  return out;
-}
-
-/** Lines of words as poppler groups them (same baseline), left to right. */
-function lines(page: Page): string[][] {
-  const by = new Map<number, Word[]>();
-  for (const w of page.words) {
-    const k = Math.round(w.yMax * 2);
-    by.set(k, [...(by.get(k) ?? []), w]);
-  }
-  return [...by.keys()].sort((a, b) => a - b).map((k) => (by.get(k) as Word[]).sort((a, b) => a.xMin - b.xMin).map((w) => w.text));
-}
-
-/** How many times the amount's words come in a row on one line: "12 345 678 901,23" whole. */
-function occurrences(pages: Page[], amount: string): number {
-  const want = amount.split(/[\s\u00a0]+/);
-  let n = 0;
-  for (const p of pages) {
-    for (const l of lines(p)) {
-      for (let i = 0; i + want.length <= l.length; i++) if (want.every((t, k) => l[i + k] === t)) n++;
-    }
-  }
-  return n;
-}
-
 /** The footer: below its rule (50 pt from the bottom) only its own words, and every word inside the page. */
 function checkFooter(pages: Page[]): void {
   pages.forEach((p, k) => {
@@ -110,7 +44,6 @@ function checkFooter(pages: Page[]): void {
   });
 }
 
-const allText = (pages: Page[]) => pages.map((p) => lines(p).map((l) => l.join(' ')).join('\n')).join('\n');
 
 function line(over: Partial<InvoiceLine>): InvoiceLine {
   return { ...base.lines[0], allowanceCharges: [], ...over, item: { ...base.lines[0].item, attributes: [], ...over.item }, price: { ...base.lines[0].price, ...over.price } };

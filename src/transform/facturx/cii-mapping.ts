@@ -35,6 +35,7 @@ import type {
   VatBreakdown,
 } from '../../model/invoice';
 import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, type CNode } from './cii-tree';
+import { isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
 
@@ -54,7 +55,6 @@ export interface CiiInput {
 // ---- derived values -------------------------------------------------------------------
 
 const ICD = /^\d{4}$/;
-const IBAN = /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/;
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s.trim() === '' ? undefined : s.trim());
 
@@ -95,10 +95,6 @@ export function ciiPaymentMeans(inv: Invoice): CiiPaymentMeans[] {
     else for (const account of means.accounts) out.push({ means, account });
   }
   return out;
-}
-
-function isIban(id: string | undefined): boolean {
-  return id !== undefined && IBAN.test(id.replace(/\s+/g, '').toUpperCase());
 }
 
 // each from the payment means, else as given without one (Invoice.paymentReferences)
@@ -147,8 +143,6 @@ const emptyAsSent = (text: string | undefined, code: string | undefined): string
 
 /** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
 const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : unsignedZero(s as string).trim());
-
-const vatex = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : /^vatex-/i.test(s as string) ? (s as string).trim().toUpperCase() : s?.trim());
 
 // ---- reusable parts -------------------------------------------------------------------
 
@@ -336,7 +330,7 @@ const HEADER_TAX: CNode<HeaderTax>[] = [
   leaf('ram:ExemptionReason', 'BT-120 VAT exemption reason text (an empty one as sent when it stands alone)', (t) => nonEmpty(t.vat.exemptionReason) ?? emptyAsSent(t.vat.exemptionReason, t.vat.exemptionReasonCode), { empty: true }),
   leaf('ram:BasisAmount', 'BT-116 VAT category taxable amount', (t) => nonEmpty(t.vat.taxableAmount), { required: true, amount: 'written' }),
   leaf('ram:CategoryCode', 'BT-118 VAT category code', (t) => nonEmpty(t.vat.category), { required: true }),
-  leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatex(t.vat.exemptionReasonCode)),
+  leaf('ram:ExemptionReasonCode', 'BT-121 VAT exemption reason code', (t) => vatexCode(t.vat.exemptionReasonCode)),
   group('ram:TaxPointDate', 'BT-7', [leaf('udt:DateString', 'BT-7 value added tax point date', (t) => (t.first ? to102(nonEmpty(t.inv.taxPointDate)) : undefined), { attrs: () => ({ format: '102' }) })], { min: 'EN 16931' }),
   leaf('ram:DueDateTypeCode', 'BT-8 value added tax point date code', (t) => (t.first ? ciiDueDateTypeCode(t.inv.invoicingPeriod?.descriptionCode) : undefined)),
   leaf('ram:RateApplicablePercent', 'BT-119 VAT category rate', (t) => rateOf(t.vat.rate)),

@@ -2,17 +2,25 @@
  * French presentation of the model's values for the visible invoice: amounts from their
  * decimal strings (never through a binary float), dates, codes turned into words.
  */
+import { isIban } from './cii-values';
+
 const NBSP = '\u00a0';
 
-/** "1234.5" → "1 234,50" (at least 2 decimals, more when written). Non-decimals are kept. */
+/**
+ * "1234.5" → "1 234,50": at least 2 decimals, more when they are not zeros ("12.345" →
+ * "12,345"; a pivot's "3245.000000" → "3 245,00", as the CII writes it). A zero has no sign
+ * ("-0.00" → "0,00", as the CII writes it). Non-decimals are kept.
+ */
 export function frAmount(s: string | undefined, minDecimals = 2): string {
   if (s === undefined) return '';
   const t = s.trim();
   const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t);
   if (!m || (m[2] === '' && (m[3] ?? '') === '')) return t;
-  const sign = m[1] === '-' ? '-' : '';
+  const sign = m[1] === '-' && /[1-9]/.test(t) ? '-' : '';
   const int = (m[2] || '0').replace(/^0+(?=\d)/, '');
   let frac = m[3] ?? '';
+  // an amount's zeros past its cents say nothing: dropped (a quantity or rate stays as written)
+  if (minDecimals > 0) frac = frac.replace(/0+$/, '');
   while (frac.length < minDecimals) frac += '0';
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, NBSP);
   return `${sign}${grouped}${frac ? `,${frac}` : ''}`;
@@ -54,19 +62,32 @@ export function frDate(d: string | undefined): string {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : d;
 }
 
-/** UNTDID 1001 → the document's title. */
+/**
+ * UNTDID 1001 → the document's title: every type of the French list (380, 389, 393, 501, 386,
+ * 500, 384, 471–473, 261, 262, 381, 396, 502, 503) by its name, so that a self-billed one says
+ * so (the mention "Autofacturation" is a legal one, CGI art. 242 nonies A), and a factored one
+ * too; other codes are an invoice or a credit note.
+ */
 export function documentTitle(typeCode: string | undefined, creditNote: boolean): string {
   const c = (typeCode ?? '').trim();
   const titles: Record<string, string> = {
     '380': 'FACTURE',
-    '381': 'AVOIR',
-    '384': 'FACTURE RECTIFICATIVE',
-    '386': "FACTURE D'ACOMPTE",
     '389': 'AUTOFACTURE',
-    '261': 'AVOIR (AUTOFACTURATION)',
-    '326': 'FACTURE PARTIELLE',
     '393': 'FACTURE (AFFACTURAGE)',
+    '501': 'AUTOFACTURE (AFFACTURAGE)',
+    '386': "FACTURE D'ACOMPTE",
+    '500': "AUTOFACTURE D'ACOMPTE",
+    '384': 'FACTURE RECTIFICATIVE',
+    '471': 'FACTURE RECTIFICATIVE (AUTOFACTURATION)',
+    '472': 'FACTURE RECTIFICATIVE (AFFACTURAGE)',
+    '473': 'FACTURE RECTIFICATIVE (AUTOFACTURATION, AFFACTURAGE)',
+    '261': 'AVOIR (AUTOFACTURATION)',
+    '262': 'AVOIR (REMISE GLOBALE)',
+    '381': 'AVOIR',
     '396': 'AVOIR (AFFACTURAGE)',
+    '502': 'AVOIR (AUTOFACTURATION, AFFACTURAGE)',
+    '503': "AVOIR SUR FACTURE D'ACOMPTE",
+    '326': 'FACTURE PARTIELLE',
   };
   return titles[c] ?? (creditNote ? 'AVOIR' : 'FACTURE');
 }
@@ -109,6 +130,23 @@ export function vatCategoryLabel(code: string | undefined): string {
   };
   const c = (code ?? '').trim();
   return labels[c] ?? c;
+}
+
+/**
+ * BT-8 VAT point date code → what the VAT is due at: UBL's UNTDID 2005 codes (3, 35, 432) and
+ * CII's UNTDID 2475 codes (5, 29, 72) name the same three dates; another code is kept.
+ */
+export function vatPointDateLabel(code: string | undefined): string | undefined {
+  const c = (code ?? '').trim();
+  const labels: Record<string, string> = {
+    '3': 'à la date de facture',
+    '5': 'à la date de facture',
+    '35': 'à la livraison',
+    '29': 'à la livraison',
+    '432': 'au paiement',
+    '72': 'au paiement',
+  };
+  return c === '' ? undefined : labels[c] ?? `code ${c}`;
 }
 
 /** Whether `text` begins with `word` (any case, plural "s" allowed), as a whole word. */
@@ -156,9 +194,8 @@ export function unitLabel(code: string | undefined): string {
   return labels[c] ?? c;
 }
 
-/** IBAN in groups of four for reading; other account ids are kept. */
+/** IBAN (as the CII tells one, cii-values.ts) in groups of four for reading; other account ids are kept. */
 export function readableAccount(id: string | undefined): string {
   if (id === undefined) return '';
-  const compact = id.replace(/\s+/g, '');
-  return /^[A-Z]{2}\d{2}[A-Z0-9]{11,30}$/.test(compact) ? compact.replace(/(.{4})(?=.)/g, '$1 ') : id;
+  return isIban(id) ? id.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ') : id;
 }

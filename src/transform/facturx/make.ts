@@ -7,12 +7,11 @@ import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import type { Invoice } from '../../model/invoice';
 import { VERSION } from '../../version';
-import { CREDIT_NOTE_TYPE_CODES } from '../enrich/invoice-document';
 import { generateCii, type CiiProblem } from './cii-generate';
 import { completeForFacturX, type KnownFacts } from './complete';
 import { cachedFontkit, fontBytes, type FontKey } from './fonts';
 import { documentTitle } from './format-fr';
-import { renderInvoice } from './pdf-render';
+import { isCreditNote, renderInvoice } from './pdf-render';
 import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata, useNativeDeflate } from './pdfa';
 import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
 import { profileProblems } from './profile-checks';
@@ -55,7 +54,7 @@ function subsetTag(seed: string, key: FontKey): string {
 }
 
 function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta {
-  const credit = inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
+  const credit = isCreditNote(inv);
   const kind = documentTitle(inv.typeCode, credit);
   const label = kind.charAt(0) + kind.slice(1).toLowerCase();
   const seller = inv.seller.name ?? inv.seller.tradingName ?? '';
@@ -63,7 +62,8 @@ function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta
   return {
     title: `${seller} : ${label} ${number}`.trim(),
     author: seller,
-    subject: `${label} ${number} du ${inv.issueDate ?? ''} émise par ${seller}`.replace(/\s+/g, ' ').trim(),
+    // "un avoir émis", "une facture émise"
+    subject: `${label} ${number} du ${inv.issueDate ?? ''} ${credit ? 'émis' : 'émise'} par ${seller}`.replace(/\s+/g, ' ').trim(),
     keywords: `${label}, Factur-X, ${PROFILE_INFO[profile].conformance}`,
     creatorTool: PRODUCER,
     producer: `${PRODUCER} (pdf-lib)`,

@@ -21,8 +21,10 @@ import {
   startsWithWord,
   unitLabel,
   vatCategoryLabel,
+  vatPointDateLabel,
 } from './format-fr';
 import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, PAGE_ROOM, SHADE } from './layout';
+import { isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
 
@@ -36,6 +38,11 @@ const MAX_ROW_DETAIL_LINES = 8;
 const SIRET_SCHEME = '0009';
 
 const present = (s: string | undefined): s is string => s !== undefined && s.trim() !== '';
+
+/** A credit note: a UBL CreditNote, or a type code of the credit notes (381, 261, 396, 503…). */
+export function isCreditNote(inv: Invoice): boolean {
+  return inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
+}
 
 function addressLines(a: PostalAddress | undefined): string[] {
   if (!a) return [];
@@ -121,20 +128,33 @@ function partyColumns(L: Layout, cols: { title: string; x: number; rows: Row[] }
   }
 }
 
-/** Key/value pairs in two columns. */
-function pairs(L: Layout, items: [string, string | undefined][]): void {
-  const shown = items.filter((i): i is [string, string] => present(i[1]));
+/** A label, its value, and whether the value is one token to read whole (an IBAN). */
+type Pair = [label: string, value: string | undefined, whole?: boolean];
+
+/** The narrowest labels' column of the pairs. */
+const PAIR_LABEL_W = 98;
+
+/**
+ * Key/value pairs in two columns. The labels' column is as wide as its widest label (at 98 pt,
+ * "Bénéficiaire du paiement" ran into its value). A value wraps in what is left, but one read
+ * whole (an IBAN: wrapped, its last digits stood alone on the next line) is drawn smaller to
+ * stay on one line (Layout.fit).
+ */
+function pairs(L: Layout, items: Pair[]): void {
+  const shown = items.filter((i): i is [string, string, boolean?] => present(i[1]));
   if (shown.length === 0) return;
   const colW = CONTENT_WIDTH / 2;
+  const labelW = Math.max(PAIR_LABEL_W, ...shown.map(([label]) => Math.ceil(L.width(label, 'regular', 8)) + 6));
+  const valueW = colW - labelW - 6;
   for (let k = 0; k < shown.length; k += 2) {
     const row = shown.slice(k, k + 2);
-    const wrapped = row.map(([label, value]) => ({ label, lines: L.wrap(value, colW - 104, 'regular', 8.5, MAX_BLOCK_LINES) }));
+    const wrapped = row.map(([label, value, whole]) => ({ label, ...(whole ? L.fit(value, valueW, 'regular', 8.5, MAX_BLOCK_LINES) : { size: 8.5, lines: L.wrap(value, valueW, 'regular', 8.5, MAX_BLOCK_LINES) }) }));
     const h = Math.max(...wrapped.map((w) => w.lines.length)) * LINE_H;
     L.ensure(h + 2);
     wrapped.forEach((w, c) => {
       const x = MARGIN + c * colW;
       L.text(x, L.y - 9, w.label, { size: 8, color: MUTED });
-      w.lines.forEach((line, j) => L.text(x + 98, L.y - 9 - j * LINE_H, line, { size: 8.5 }));
+      w.lines.forEach((line, j) => L.text(x + labelW, L.y - 9 - j * LINE_H, line, { size: w.size }));
     });
     L.y -= h + 2;
   }
@@ -372,7 +392,8 @@ function totalRows(L: Layout, inv: Invoice, tw: number): TotalRow[] {
     ['Total TTC', t.taxInclusive, false, false],
     ['Déjà payé', t.prepaid, true, false],
     ['Arrondi', t.rounding, false, false],
-    ['Net à payer', t.payable, false, true],
+    // BT-115 of a credit note is owed to the buyer: "à payer" told the buyer to pay it
+    [isCreditNote(inv) ? 'Net à déduire' : 'Net à payer', t.payable, false, true],
   ];
   return totals
     .filter((r) => present(r[1]))
@@ -415,7 +436,7 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
   const rows = vatRows(L, inv, cols);
   const exemptions = inv.vatBreakdown
     .filter((v) => present(v.exemptionReason) || present(v.exemptionReasonCode))
-    .flatMap((v) => L.wrap(`Exonération ${v.category ?? ''} : ${[v.exemptionReasonCode, v.exemptionReason].filter(present).join(' – ')}`, VAT_W, 'regular', 7.5, MAX_BLOCK_LINES));
+    .flatMap((v) => L.wrap(`Exonération ${v.category ?? ''} : ${[vatexCode(v.exemptionReasonCode), v.exemptionReason].filter(present).join(' – ')}`, VAT_W, 'regular', 7.5, MAX_BLOCK_LINES));
   const vatH = 14 + rows.reduce((a, r) => a + rowLines(r) * LINE_H, 0) + exemptions.length * (LINE_H - 1) + 2;
   // kept on one page when it fits one, else the totals with the table's first row
   L.ensure(22 + Math.max(totalsH, vatH <= PAGE_ROOM - 40 ? vatH : 14 + LINE_H + 2));
@@ -444,11 +465,12 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
 }
 
 function payment(L: Layout, inv: Invoice): void {
-  const items: [string, string | undefined][] = [];
+  const items: Pair[] = [];
   inv.paymentMeans.forEach((pm) => {
     items.push(['Mode de paiement', paymentMeansText(pm.code, pm.text)]);
     for (const a of pm.accounts) {
-      items.push([/^[A-Z]{2}\d{2}/.test((a.id ?? '').replace(/\s/g, '')) ? 'IBAN' : 'Compte', readableAccount(a.id)]);
+      // "IBAN" for what the CII writes in IBANID, "Compte" for its ProprietaryID
+      items.push([isIban(a.id) ? 'IBAN' : 'Compte', readableAccount(a.id), true]);
       items.push(['BIC', a.bic]);
       items.push(['Titulaire du compte', a.name]);
     }
@@ -456,7 +478,7 @@ function payment(L: Layout, inv: Invoice): void {
     if (pm.directDebit) {
       items.push(['Mandat de prélèvement', pm.directDebit.mandateRef]);
       items.push(['Identifiant créancier', pm.directDebit.creditorRef]);
-      items.push(['Compte débité', readableAccount(pm.directDebit.debitedAccount)]);
+      items.push(['Compte débité', readableAccount(pm.directDebit.debitedAccount), true]);
     }
   });
   const given = inv.paymentReferences; // without any payment means
@@ -479,7 +501,7 @@ function payment(L: Layout, inv: Invoice): void {
   }
 }
 
-function dedupe(items: [string, string | undefined][]): [string, string | undefined][] {
+function dedupe(items: Pair[]): Pair[] {
   const seen = new Set<string>();
   return items.filter(([k, v]) => {
     const key = `${k}|${v ?? ''}`;
@@ -490,7 +512,7 @@ function dedupe(items: [string, string | undefined][]): [string, string | undefi
 }
 
 function otherParties(L: Layout, inv: Invoice): void {
-  const items: [string, string | undefined][] = [];
+  const items: Pair[] = [];
   if (inv.payee) items.push(['Bénéficiaire du paiement', [inv.payee.name, inv.payee.identifier?.value, inv.payee.legalId?.value].filter(present).join(' – ')]);
   if (inv.taxRepresentative) {
     items.push(['Représentant fiscal', [inv.taxRepresentative.name, inv.taxRepresentative.vatId, ...addressLines(inv.taxRepresentative.address)].filter(present).join(' – ')]);
@@ -532,15 +554,17 @@ const TITLE_W = 240;
 
 /** The title, and top right the number and dates, each value wrapped beside its label. */
 function header(L: Layout, inv: Invoice): void {
-  const credit = inv.documentKind === 'CreditNote' || CREDIT_NOTE_TYPE_CODES.has((inv.typeCode ?? '').trim());
-  const title = L.fit(documentTitle(inv.typeCode, credit), TITLE_W, 'bold', 20);
+  const title = titleLines(L, documentTitle(inv.typeCode, isCreditNote(inv)));
   title.lines.forEach((line, j) => L.text(MARGIN, L.y - 18 - j * (title.size + 2), line, { font: 'bold', size: title.size, color: ACCENT }));
+  const titleEnd = L.y - 18 - (title.lines.length - 1) * (title.size + 2) - 6;
   const meta: [string, string | undefined][] = [
     ['N°', inv.number],
     ["Date d'émission", frDate(inv.issueDate)],
     ["Date d'échéance", frDate(inv.dueDate)],
     ['Date de livraison', frDate(inv.delivery?.date)],
     ['Date du fait générateur de TVA', frDate(inv.taxPointDate)],
+    // BT-8, which the CII writes (DueDateTypeCode) in place of a BT-7 date: the page said nothing of it
+    ['Exigibilité de la TVA', vatPointDateLabel(inv.invoicingPeriod?.descriptionCode)],
     ['Devise', inv.currency && inv.currency !== 'EUR' ? inv.currency : undefined],
   ];
   const x = MARGIN + TITLE_W + 10;
@@ -557,7 +581,16 @@ function header(L: Layout, inv: Invoice): void {
       my -= LINE_H + 1;
     }
   }
-  L.y = Math.min(L.y - 30, my) - 8;
+  L.y = Math.min(L.y - 30, my, titleEnd) - 8;
+}
+
+/** The smallest size the title is shrunk to on one line; a longer one wraps at it. */
+const TITLE_MIN_SIZE = 14;
+
+/** The title at 20 pt, shrunk to fit its room, or wrapped ("FACTURE RECTIFICATIVE (AUTOFACTURATION, AFFACTURAGE)"). */
+function titleLines(L: Layout, title: string): { size: number; lines: string[] } {
+  const one = L.fit(title, TITLE_W, 'bold', 20);
+  return one.size >= TITLE_MIN_SIZE && one.lines.length === 1 ? one : { size: TITLE_MIN_SIZE, lines: L.wrap(title, TITLE_W, 'bold', TITLE_MIN_SIZE, MAX_BLOCK_LINES) };
 }
 
 export interface RenderOptions {
@@ -574,7 +607,7 @@ export function renderInvoice(doc: PDFDocument, fonts: Record<FontKey, PDFFont>,
     { title: 'ACHETEUR', x: MARGIN + CONTENT_WIDTH / 2 + 10, rows: partyRows(L, inv.buyer, colW) },
   ]);
   // references
-  const refs: [string, string | undefined][] = [
+  const refs: Pair[] = [
     ['Code service', inv.buyerReference],
     ["N° d'engagement", engagementNumber(inv)],
     ['N° de marché', inv.contractReference],
