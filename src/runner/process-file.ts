@@ -204,11 +204,20 @@ function invoiceLabel(inv: Invoice, index: number): string {
   return `Facture ${inv.number ?? `n°${index + 1}`}`;
 }
 
-export function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
-  return withWriteBatch(() => processFileInBatch(deps, file));
+export interface ProcessFileOptions {
+  /**
+   * Told when the file turns out to hold `bytes` input bytes in memory, more than its size on
+   * disk (a Factur-X's XML that inflates past the PDF's size), for the runner's in-flight budget
+   * (in-flight-budget.ts): a promise to wait for room, or undefined when it is counted at once.
+   */
+  holds?: (bytes: number) => Promise<void> | undefined;
 }
 
-async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
+export function processFile(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions = {}): Promise<FileResult> {
+  return withWriteBatch(() => processFileInBatch(deps, file, opts));
+}
+
+async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions): Promise<FileResult> {
   const started = process.hrtime.bigint();
   const { config, outbox } = deps;
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
@@ -270,12 +279,12 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
-    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead));
+    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead, opts));
   });
 }
 
 /** A file read whole, with no processed mark: parsed, judged, its outputs written, its outcome journaled. */
-async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number): Promise<FileResult> {
+async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number, opts: ProcessFileOptions): Promise<FileResult> {
   const { outbox } = deps;
   const { sha, log } = ctx;
   log.info({ bytes: bytes.length }, 'received');
@@ -284,7 +293,9 @@ async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, 
   let parsed;
   const tParse = msNow();
   try {
-    parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
+    // only an XML bigger than the PDF is more than counted already
+    const holds = opts.holds;
+    parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes, embeddedXmlBytes: holds && ((n) => (n > bytes.length ? holds(n) : undefined)) });
   } catch (e) {
     if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], e.kind as FluxKind | undefined);
     // a parser bug must not lose the file: refuse it with the reason, keep the original
