@@ -6,9 +6,9 @@
  * than the budget still runs, alone). Files start in their order: a big file waiting for room
  * is not overtaken by the small ones behind it.
  *
- * A file may turn out to hold more than its size on disk: a Factur-X of 190 KB whose embedded
- * XML inflates to 25 MB was counted 190 KB, so sixteen such PDFs ran at once (1.1 GB of RSS
- * for two). Its processing asks for the difference (`grow`) once it knows it, before it parses
+ * A file may turn out to hold more than its size on disk: a Factur-X of 136 KB whose embedded
+ * XML inflates to 25 MB was counted 136 KB, so eight such PDFs ran at once whatever the budget
+ * (1.5 GB of RSS under 32 MiB, where one alone takes 560 MB). Its processing asks for the difference (`grow`) once it knows it, before it parses
  * the XML: it waits, ahead of the files not started, until that fits — or until every file in
  * flight is waiting so (none could finish to make room), when the first of them goes on.
  */
@@ -48,8 +48,9 @@ export class InFlightBudget {
 
   /**
    * `extra` more bytes for a file in flight (what it turned out to hold): `now` when they were
-   * counted at once, else `granted` resolves once they are. `withdraw` takes the request back if it is still waiting (its thread stopped):
-   * its bytes are then never counted. The file's release gives back its size and what it grew.
+   * counted at once, else `granted` resolves once they are. `withdraw` takes the request back
+   * if it is still waiting (its thread stopped): its bytes are then never counted. The file's
+   * release gives back its size and what it grew.
    */
   grow(extra: number): { granted: Promise<void>; now: boolean; withdraw: () => void } {
     if (extra <= 0) return { granted: Promise.resolve(), now: true, withdraw: () => undefined };

@@ -23,7 +23,10 @@ export type FromWorker =
   | { type: 'closed' };
 
 let deps: PipelineDeps | undefined;
-/** files waiting for the main thread's budget to count what they hold */
+/**
+ * Files waiting for the main thread's budget to count what they hold: always an answer to
+ * wait for, so the XML is inflated again after it (only for an XML bigger than its PDF).
+ */
 const grants = new Map<string, () => void>();
 
 function holds(file: string): (bytes: number) => Promise<void> {
