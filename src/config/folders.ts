@@ -6,11 +6,12 @@
  * inside an inbox, nor one inbox inside another.
  */
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/usage-error';
 import { describeErrorCode } from '../util/system-error-hint';
 import { nearestExisting, realPath } from '../util/real-path';
+import { makeFolders } from '../util/make-folders';
 import { ConfigError, isBundledExample, type Config } from './config';
 
 function isDir(p: string): boolean {
@@ -170,20 +171,9 @@ function refuseFileAsOutput(config: Config, key: string): void {
  */
 function makeOutputRoot(config: Config, key: string): void {
   const out = config.paths.out;
-  const { head, tail } = nearestExisting(out);
-  let dir = head;
-  for (const name of tail) {
-    dir = path.join(dir, name);
-    try {
-      mkdirSync(dir);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      if (code === 'EEXIST' && isDir(dir)) continue; // made meanwhile by another run
-      // ENOENT under a folder that exists: a file system that takes no new folders (/proc)
-      const why = code === 'ENOENT' ? 'ENOENT: this file system takes no new folders' : describeErrorCode(code);
-      throw outputProblem(config, key, `the output folder ${out} cannot be made: ${dir} (${why})`);
-    }
-  }
+  const refused = makeFolders(out);
+  if (!refused) return;
+  throw outputProblem(config, key, `the output folder ${out} cannot be made: ${refused.refused} (${refused.why})`);
 }
 
 /** The output root can be written (`run` makes it and its parents as needed), and so can the state folder when it lies elsewhere. */
@@ -252,7 +242,8 @@ export function checkFolders(config: Config, mode: 'watch' | 'worker'): void {
         if (code === 'EXDEV') problems.push(`partners.${k}.inbox: ${p.inbox} and paths.processing (${config.paths.processing}) are on one file system but two mounts of it (a bind mount: systemd's ReadWritePaths, a container volume), and a rename cannot cross them; claims need an atomic rename: give both one mount`);
         else if (code) problems.push(`partners.${k}.inbox: a file cannot be moved from ${p.inbox} into ${head} (${describeErrorCode(code)}); files could not be claimed out of it`);
       });
-      if (problems.length === 0) mkdirSync(config.paths.processing, { recursive: true });
+      const refused = problems.length === 0 ? makeFolders(config.paths.processing) : undefined;
+      if (refused) problems.push(`paths.processing: ${config.paths.processing} cannot be made: ${refused.refused} (${refused.why})`);
     }
   }
   if (problems.length) throw new ConfigError(problems, config.source);

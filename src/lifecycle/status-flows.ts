@@ -253,7 +253,7 @@ const SUPPLIER_ID_TYPES = new Set(['1', '2', '3', '4', '5', '6', '7']);
 
 export class LifecycleStatusFlows implements StatusFlowHandler {
   async apply(args: StatusApplyArgs): Promise<StatusApplyResult> {
-    const { deps, file, sha, xml, day, horodatage, log } = args;
+    const { deps, file, sha, flowSeed, xml, day, horodatage, log } = args;
     const parsed = parseStatut(xml.node);
     const results: LineResult[] = [];
     const replayDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
@@ -270,12 +270,12 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       const g = byPartner.get(r.record.partner) ?? { lines: [], cdar: [] };
       const l = forwardLine(r);
       if (l) g.lines.push(l);
-      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(sha, 'cdar', 'forward', r.line.index), at: r.at, issuedAt: horodatage }));
+      g.cdar.push(forwardedCdar(r.record, CODE_OF[r.to], siWords(r.line), { messageId: flowId(...flowSeed, 'cdar', 'forward', r.line.index), at: r.at, issuedAt: horodatage }));
       byPartner.set(r.record.partner, g);
     }
     const forwardedTo = new Map<string, JournalOutput[]>();
     for (const [partner, g] of [...byPartner.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const sent = await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(sha, 'forward', partner), factures: g.lines }, g.cdar);
+      const sent = await sendStatusFlow(deps, partner, { dtPrd: day, idFlx: flowId(...flowSeed, 'forward', partner), factures: g.lines }, g.cdar);
       forwardedTo.set(partner, sent);
       outputs.push(...sent);
     }
@@ -294,7 +294,7 @@ export class LifecycleStatusFlows implements StatusFlowHandler {
       outputs.push(
         ...(await sendStatusFlow(deps, file.partner, {
           dtPrd: day,
-          idFlx: flowId(sha, 'statut', '96'),
+          idFlx: flowId(...flowSeed, 'statut', '96'),
           flux: [{ idStatut: '96', horodatage, idFlux: parsed.idFlx ?? args.name ?? file.name, commentaire: findings[0].message, errors: errorDetails(findings) }],
         })),
       );

@@ -13,6 +13,8 @@ export interface StatusApplyArgs {
   deps: PipelineDeps;
   file: InboundFile;
   sha: string;
+  /** what its flow ids derive from (runner/flow-id.ts, flowSeed) */
+  flowSeed: readonly string[];
   bytes: Buffer;
   xml: ParsedXml;
   /** the receipt day and time its outputs carry (an interrupted earlier attempt's on a replay: process-file.ts, underAttempt) */

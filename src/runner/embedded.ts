@@ -83,9 +83,16 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
       const file = files[next++];
       const size = inboundSize(file);
       await budget.acquire(size);
+      let grown = 0; // a Factur-X's inflated XML, counted once known
+      const holds = (bytes: number) => {
+        const extra = Math.max(0, bytes - size - grown);
+        const g = budget.grow(extra);
+        grown += extra; // released with the file, counted now or once granted
+        return g.now ? undefined : g.granted;
+      };
       try {
         const taken = opts.removeTaken ? identityOf(sourceOf(file)) : undefined;
-        const r = await processFile(deps, file);
+        const r = await processFile(deps, file, { holds });
         removeAfterOutcome(config, file, taken, opts);
         tally.add(r);
         if (keep) results.push(r);
@@ -102,7 +109,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
         failures.push({ file: file.relPath, error: error.message });
         opts.onFile?.({ file: file.relPath, error });
       } finally {
-        budget.release(size);
+        budget.release(size + grown);
       }
     }
   };

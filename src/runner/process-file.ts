@@ -49,7 +49,7 @@ import { validateInvoice, type ValidationFinding } from '../transform/validate/e
 import { supplierId, supplierIdType } from '../transform/chorus/supplier-id';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
-import { flowId } from './flow-id';
+import { flowId, flowSeed } from './flow-id';
 import { lastWrittenMs, receivedMs } from '../ingest/receipt-time';
 import { openPath } from '../ingest/scan';
 import { faultPoint } from '../util/fault';
@@ -215,11 +215,20 @@ function unnamedInvoice(fileName: string, index: number, multi: boolean): string
   return multi ? `${fileName}#${index + 1}` : fileName;
 }
 
-export function processFile(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
-  return withWriteBatch(() => processFileInBatch(deps, file));
+export interface ProcessFileOptions {
+  /**
+   * Told when the file turns out to hold `bytes` input bytes in memory, more than its size on
+   * disk (a Factur-X's XML that inflates past the PDF's size), for the runner's in-flight budget
+   * (in-flight-budget.ts): a promise to wait for room, or undefined when it is counted at once.
+   */
+  holds?: (bytes: number) => Promise<void> | undefined;
 }
 
-async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promise<FileResult> {
+export function processFile(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions = {}): Promise<FileResult> {
+  return withWriteBatch(() => processFileInBatch(deps, file, opts));
+}
+
+async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions): Promise<FileResult> {
   const started = process.hrtime.bigint();
   const { config, outbox } = deps;
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
@@ -281,12 +290,12 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile): Promis
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
-    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead));
+    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead, opts));
   });
 }
 
 /** A file read whole, with no processed mark: parsed, judged, its outputs written, its outcome journaled. */
-async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number): Promise<FileResult> {
+async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number, opts: ProcessFileOptions): Promise<FileResult> {
   const { outbox } = deps;
   const { sha, log } = ctx;
   log.info({ bytes: bytes.length }, 'received');
@@ -295,7 +304,9 @@ async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, 
   let parsed;
   const tParse = msNow();
   try {
-    parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes });
+    // only an XML bigger than the PDF is more than counted already
+    const holds = opts.holds;
+    parsed = await parseFlux(bytes, { maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes, embeddedXmlBytes: holds && ((n) => (n > bytes.length ? holds(n) : undefined)) });
   } catch (e) {
     if (isFluxError(e)) return refuseFile(deps, file, ctx, [fluxFinding(e)], e.kind as FluxKind | undefined);
     // a parser bug must not lose the file: refuse it with the reason, keep the original
@@ -308,7 +319,7 @@ async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, 
     if (!deps.statusFlows) {
       return refuseFile(deps, file, ctx, [{ rule: 'FLUX-STATUT', severity: 'fatal', message: 'Inbound CPPStatut flows are not accepted by this installation.' }], parsed.kind);
     }
-    const r = await deps.statusFlows.apply({ deps, file, sha, bytes, xml: parsed.xml, day: ctx.day, horodatage: ctx.horodatage, name: ctx.name, log });
+    const r = await deps.statusFlows.apply({ deps, file, sha, flowSeed: ctx.flowSeed, bytes, xml: parsed.xml, day: ctx.day, horodatage: ctx.horodatage, name: ctx.name, log });
     ctx.idFlx = r.idFlux;
     if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
     return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', ctx.day, ctx.name, bytes, sha)], r.findings, r.flows);
@@ -405,11 +416,13 @@ function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | unde
   if (attempt) {
     const same = attempt.name === file.name && attempt.relPath === file.relPath && attempt.receivedAt === horodatage;
     if (!same) u.log.warn({ replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }, `an earlier attempt at the same content, as ${attempt.relPath} received ${attempt.receivedAt}, was interrupted after it may have written its outputs: they are written again as they were, naming that file and dated so`);
-    return { ...base, name: attempt.name, relPath: attempt.relPath, day: attempt.day, horodatage: attempt.receivedAt, attempt: Promise.resolve(), ...(same ? {} : { replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }) };
+    return { ...base, name: attempt.name, relPath: attempt.relPath, day: attempt.day, horodatage: attempt.receivedAt, flowSeed: flowSeed(sha, attempt), attempt: Promise.resolve(), ...(same ? {} : { replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }) };
   }
-  const recorded = deps.processed.putAttempt({ sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString() });
+  // a new attempt: its receipt time salts its flow ids (flow-id.ts), the same bytes dropped again once their mark was pruned being another flow
+  const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), flowSalt: horodatage };
+  const recorded = deps.processed.putAttempt(rec);
   recorded.catch(() => undefined); // awaited by finish; a file that fails before that is retried anyway
-  return { ...base, name: file.name, relPath: file.relPath, day, horodatage, attempt: recorded };
+  return { ...base, name: file.name, relPath: file.relPath, day, horodatage, flowSeed: flowSeed(sha, rec), attempt: recorded };
 }
 
 /**
@@ -444,6 +457,8 @@ interface FileCtx {
   /** the attempt record's durable write (underAttempt), awaited before any output is named */
   attempt: Promise<void>;
   sha: string;
+  /** what its flow ids derive from: the content and the attempt's salt (flow-id.ts, flowSeed) */
+  flowSeed: readonly string[];
   bytes: Buffer | undefined;
   /**
    * What the outputs carry: the file's name (NomPJ, IdFlux, CDAR, the kept original), its path
@@ -553,18 +568,20 @@ async function replyToOtherPartner(copy: SeenCopy): Promise<JournalOutput[]> {
   };
   copy.log.info({ first: { partner: previous.partner, receivedAt: previous.receivedAt ?? previous.at, outcome: previous.outcome } }, 'the same file came first from another partner: told DOUBLON');
   const cdar: (CdarEvent | undefined)[] = [];
+  // the reply answers the content's current attempt: once pruned and deposited again, another flow
+  const seed = flowSeed(sha, deps.processed.getAttempt(sha));
   // the flow as its sender names it (its IdFlx, as every other 93 / 96 does) and its invoices,
   // to name them in CDAR (a flow refused unreadable has neither)
   const parsed = bytes ? await parseFlux(bytes, { schemaStructure: false, maxEmbeddedBytes: deps.config.limits.maxInvoiceBytes }).catch(() => undefined) : undefined;
   const idFlx = parsed && (parsed.kind === FLUX_KINDS.STATUT ? parseStatut(parsed.xml.node).idFlx : parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value);
   if (parsed && parsed.kind !== FLUX_KINDS.STATUT && partnerFor(deps.config, file.partner).statusFormats.includes('CDAR')) {
     const platform = partnerRecepteurId(partnerFor(deps.config, file.partner));
-    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(sha, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform, unnamedInvoice(name, i, parsed.invoices.length > 1))));
+    parsed.invoices.forEach((inv, i) => cdar.push(refusedCdar(inv, [finding], { messageId: flowId(...seed, 'cdar', 'doublon', file.partner, i), at: horodatage, receivedAt: horodatage }, platform, unnamedInvoice(name, i, parsed.invoices.length > 1))));
   }
   return sendToPartner(
     deps,
     file.partner,
-    { dtPrd: day, idFlx: flowId(sha, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: idFlx?.trim() || name, commentaire: finding.message, errors: errorDetails([finding]) }] },
+    { dtPrd: day, idFlx: flowId(...seed, 'statut', '93', 'doublon', file.partner), flux: [{ idStatut: '93', horodatage, idFlux: idFlx?.trim() || name, commentaire: finding.message, errors: errorDetails([finding]) }] },
     cdar,
   );
 }
@@ -594,10 +611,10 @@ async function refuseFile(
       file.partner,
       {
         dtPrd: ctx.day,
-        idFlx: flowId(ctx.sha, 'statut', '93'),
+        idFlx: flowId(...ctx.flowSeed, 'statut', '93'),
         flux: [{ idStatut: '93', horodatage: ctx.horodatage, idFlux, commentaire: fatal[0]?.message, errors: errorDetails(fatal) }],
       },
-      kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(ctx.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(ctx.sha, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
+      kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(ctx.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(...ctx.flowSeed, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
     )),
   );
   let kept: JournalOutput;
@@ -777,7 +794,7 @@ async function writePivotChunk(deps: PipelineDeps, ctx: FileCtx, group: { route:
   group.invoices = [];
   const flow: PivotFlow = {
     dtPrd: ctx.day,
-    idFlx: flowId(ctx.sha, 'pivot', route.recepteurId, route.csmoe, invoices.map((v) => v.index).join(','), invoices[0].renvoi),
+    idFlx: flowId(...ctx.flowSeed, 'pivot', route.recepteurId, route.csmoe, invoices.map((v) => v.index).join(','), invoices[0].renvoi),
     parameters: route.csmoe ? [{ code: 'CSMOE', value: route.csmoe }] : undefined,
     recepteur: { id: route.recepteurId, label: route.recepteurLabel },
     emetteur: emitterParty(deps.config),
@@ -861,7 +878,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   faultPoint('after-pivots', file.name);
 
   // status flows toward the depositor: rejections, duplicates, suspensions (and acceptances when asked)
-  const stamp = (v: Verdict, what: string) => ({ messageId: flowId(ctx.sha, 'cdar', what, v.index), at: ctx.horodatage, receivedAt: ctx.horodatage });
+  const stamp = (v: Verdict, what: string) => ({ messageId: flowId(...ctx.flowSeed, 'cdar', what, v.index), at: ctx.horodatage, receivedAt: ctx.horodatage });
   const refusedish = verdicts.filter((v) => v.status === 'refused' || v.status === 'duplicate');
   const goesOn = verdicts.filter((v) => v.status !== 'refused' && v.status !== 'duplicate');
   if (refusedish.length > 0) {
@@ -873,7 +890,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       ...(await sendToPartner(
         deps,
         file.partner,
-        { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: ctx.idFlx ?? ctx.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
+        { dtPrd: ctx.day, idFlx: flowId(...ctx.flowSeed, 'statut', idStatut), flux: [{ idStatut, horodatage: ctx.horodatage, idFlux: ctx.idFlx ?? ctx.name, commentaire: allFatal[0]?.message, errors: errorDetails(allFatal) }] },
         cdar,
       )),
     );
@@ -882,7 +899,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
         .map((v) => invoiceStatusLine(v.invoice, '05', ctx.horodatage, v.findings.filter((f) => f.severity === 'fatal').map((f) => `${f.rule} ${f.message}`).join(' '), 'Rejetée'))
         .filter((l): l is InvoiceStatusLine => l !== undefined);
       if (lines.length > 0) {
-        outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '05'), factures: lines })));
+        outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(...ctx.flowSeed, 'statut', '05'), factures: lines })));
       }
     }
   }
@@ -892,7 +909,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       .map((v) => invoiceStatusLine(v.invoice, '06', ctx.horodatage, v.reason, 'Suspendue'))
       .filter((l): l is InvoiceStatusLine => l !== undefined);
     const cdar = suspended.map((v) => suspendedCdar(v.invoice, v.findings, stamp(v, 'suspended')));
-    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '06'), factures: lines }, cdar)));
+    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(...ctx.flowSeed, 'statut', '06'), factures: lines }, cdar)));
   }
   const delivered = verdicts.filter((v) => v.status === 'accepted' || v.status === 'completed' || v.status === 'recycled');
   if (delivered.length > 0 && partnerFor(config, file.partner).notifyAccepted) {
@@ -900,7 +917,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       .flatMap((v) => [invoiceStatusLine(v.invoice, '01', ctx.horodatage, undefined, 'Déposée'), invoiceStatusLine(v.invoice, '03', ctx.horodatage, undefined, 'Mise à disposition')])
       .filter((l): l is InvoiceStatusLine => l !== undefined);
     const cdar = delivered.flatMap((v) => acceptedCdar(v.invoice, stamp(v, 'accepted')));
-    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '03'), factures: lines }, cdar)));
+    outputs.push(...(await sendToPartner(deps, file.partner, { dtPrd: ctx.day, idFlx: flowId(...ctx.flowSeed, 'statut', '03'), factures: lines }, cdar)));
   }
   // COMPLETEE toward whoever receives the completed pivot: the recipient's finance SI, or the
   // MOE for a works invoice routed to it (it suspended the invoice; the SI never had it)
@@ -914,7 +931,7 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
       ...(await sendStatusFlow(
         deps,
         toMoe ? recepteurId : (r.statusPartner ?? recepteurId),
-        line ? { dtPrd: ctx.day, idFlx: flowId(ctx.sha, 'statut', '12', v.index), recepteur: { id: recepteurId, label }, factures: [line] } : undefined,
+        line ? { dtPrd: ctx.day, idFlx: flowId(...ctx.flowSeed, 'statut', '12', v.index), recepteur: { id: recepteurId, label }, factures: [line] } : undefined,
         [completedCdar(v.invoice, stamp(v, 'completed'))],
       )),
     );

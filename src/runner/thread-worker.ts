@@ -12,15 +12,30 @@ import { createLogger } from '../util/logger';
 import { createDeps } from './deps';
 import { FileNotTaken, processFile, type InboundFile, type PipelineDeps } from './process-file';
 
-export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'close' };
+export type ToWorker = { type: 'init'; config: Config; logFile?: string; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number } | { type: 'file'; file: InboundFile } | { type: 'granted'; file: string } | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
+  /** the file holds `bytes` input bytes in memory (a Factur-X's inflated XML): wait for 'granted' (in-flight-budget.ts) */
+  | { type: 'holds'; file: string; bytes: number }
   | { type: 'result'; file: string; result: import('./process-file').FileResult }
   | { type: 'error'; file: string; message: string }
   | { type: 'not-taken'; file: string; why: 'changed' | 'gone'; message: string }
   | { type: 'closed' };
 
 let deps: PipelineDeps | undefined;
+/**
+ * Files waiting for the main thread's budget to count what they hold: always an answer to
+ * wait for, so the XML is inflated again after it (only for an XML bigger than its PDF).
+ */
+const grants = new Map<string, () => void>();
+
+function holds(file: string): (bytes: number) => Promise<void> {
+  return (bytes) =>
+    new Promise<void>((resolve) => {
+      grants.set(file, resolve);
+      post({ type: 'holds', file, bytes });
+    });
+}
 
 function post(m: FromWorker): void {
   parentPort?.postMessage(m);
@@ -36,7 +51,7 @@ parentPort?.on('message', async (m: ToWorker) => {
       return;
     case 'file':
       try {
-        post({ type: 'result', file: m.file.relPath, result: await processFile(deps as PipelineDeps, m.file) });
+        post({ type: 'result', file: m.file.relPath, result: await processFile(deps as PipelineDeps, m.file, { holds: holds(m.file.relPath) }) });
       } catch (err) {
         if (err instanceof FileNotTaken) {
           post({ type: 'not-taken', file: m.file.relPath, why: err.why, message: err.message });
@@ -48,6 +63,10 @@ parentPort?.on('message', async (m: ToWorker) => {
         await deps?.journal.append({ event: 'system-error', sha256, file: m.file.relPath, message: error.message }).catch(() => undefined);
         post({ type: 'error', file: m.file.relPath, message: error.message });
       }
+      return;
+    case 'granted':
+      grants.get(m.file)?.();
+      grants.delete(m.file);
       return;
     case 'close':
       await deps?.journal.close().catch(() => undefined);

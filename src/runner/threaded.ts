@@ -94,6 +94,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         const w = new Worker(script, { resourceLimits: threadResourceLimits() });
         const tid = w.threadId; // -1 once the thread has exited
         const inFlight = new Map<string, InboundFile>();
+        // its files' requests for more bytes still waiting, withdrawn if the thread stops
+        const growing = new Map<string, () => void>();
         let closing = false;
         let over = false;
         const send = (m: ToWorker) => w.postMessage(m);
@@ -133,6 +135,8 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
           markThreadDead(tid);
           const alone = inFlight.size === 1;
           const lost = [...inFlight.values()];
+          for (const withdraw of growing.values()) withdraw();
+          growing.clear();
           for (const file of lost) budget.release(sizes.get(file.relPath) ?? 0);
           void (async () => {
             for (const file of lost) {
@@ -149,6 +153,17 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
         };
         w.on('message', (m: FromWorker) => {
           if (m.type === 'ready') feed();
+          else if (m.type === 'holds') {
+            // a Factur-X's inflated XML: counted as the file's size from now on (in-flight-budget.ts)
+            const extra = m.bytes - (sizes.get(m.file) ?? 0);
+            const g = budget.grow(extra);
+            growing.set(m.file, g.withdraw);
+            void g.granted.then(() => {
+              if (!growing.delete(m.file)) return; // withdrawn: its thread stopped
+              if (extra > 0) sizes.set(m.file, (sizes.get(m.file) ?? 0) + extra);
+              send({ type: 'granted', file: m.file });
+            });
+          }
           else if (m.type === 'result' || m.type === 'error' || m.type === 'not-taken') {
             const file = inFlight.get(m.file);
             const taken = identities.get(m.file);

@@ -62,6 +62,11 @@ export interface AttemptRecord {
   day: string;
   /** when the attempt began */
   at: string;
+  /**
+   * what its flow ids derive from besides the content (runner/flow-id.ts, flowSeed): its
+   * receipt time. Absent in records written before: their flow ids are the content's alone
+   */
+  flowSalt?: string;
 }
 
 /**

@@ -37,20 +37,31 @@ export function systemErrorHint(e: unknown): string | undefined {
 /**
  * The sentences for the files a run could not finish, from their error messages ("ENOSPC: no
  * space left on device, write", or a message that quotes one): one per kind of error, with
- * how many files it stopped.
+ * how many files it stopped and the first of them by name. An inbox file nobody gave this user
+ * read access to (chmod 000) stops every run until its permissions are fixed: "permission
+ * denied" alone left the operator to search the log for which one.
  */
-export function failureHints(messages: readonly string[]): string[] {
-  const counts = new Map<string, number>();
-  const others = new Map<string, number>();
-  for (const m of messages) {
-    const code = Object.keys(HINTS).find((c) => new RegExp(`\\b${c}\\b`).test(m));
-    if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
-    else others.set(m, (others.get(m) ?? 0) + 1);
+export function failureHints(failures: readonly { file: string; error: string }[]): string[] {
+  const counts = new Map<string, string[]>();
+  const others = new Map<string, string[]>();
+  for (const f of failures) {
+    const code = Object.keys(HINTS).find((c) => new RegExp(`\\b${c}\\b`).test(f.error));
+    const into = code ? counts : others;
+    const key = code ?? f.error;
+    const files = into.get(key) ?? [];
+    files.push(f.file);
+    into.set(key, files);
   }
   // any other error is shown as it is (the first few kinds), not left to the log alone
-  const shown = [...others].slice(0, MAX_OTHERS).map(([m, n]) => `${n} file(s) not finished: ${m.length > 300 ? `${m.slice(0, 299)}…` : m}`);
+  const shown = [...others].slice(0, MAX_OTHERS).map(([m, files]) => `${files.length} file(s) not finished: ${m.length > 300 ? `${m.slice(0, 299)}…` : m} (${named(files)})`);
   if (others.size > MAX_OTHERS) shown.push(`${others.size - MAX_OTHERS} other kind(s) of error: see the log.`);
-  return [...[...counts].map(([code, n]) => `${n} file(s) not finished: ${HINTS[code]}. ${AFTERWARDS}`), ...shown];
+  return [...[...counts].map(([code, files]) => `${files.length} file(s) not finished: ${CODES[code].what} (${named(files)}). ${CODES[code].todo}. ${AFTERWARDS}`), ...shown];
+}
+
+/** "op-alpha/F1.xml, op-alpha/F2.xml": the first few files by name. */
+function named(files: readonly string[]): string {
+  return `${files.slice(0, MAX_NAMED).join(', ')}${files.length > MAX_NAMED ? `, and ${files.length - MAX_NAMED} more in the log` : ''}`;
 }
 
 const MAX_OTHERS = 3;
+const MAX_NAMED = 3;

@@ -37,7 +37,16 @@ const services = units.filter((u) => u.endsWith('.service'));
 
 describe('systemd units (deploy/systemd)', () => {
   it('are the watch, the worker template, and the embedded mode run and reconcile with their timers', () => {
-    expect(units).toEqual(['chorus-flux-reconcile.service', 'chorus-flux-reconcile.timer', 'chorus-flux-run.service', 'chorus-flux-run.timer', 'chorus-flux-watch.service', 'chorus-flux-worker@.service']);
+    expect(units).toEqual(['chorus-flux-prune.service', 'chorus-flux-reconcile.service', 'chorus-flux-reconcile.timer', 'chorus-flux-run.service', 'chorus-flux-run.timer', 'chorus-flux-watch.service', 'chorus-flux-worker@.service']);
+  });
+
+  it('no command line has its failure ignored ("ExecStart=-"): a prune that failed every night left the unit green and nothing in systemctl --failed', () => {
+    for (const unit of services) expect([unit, (settings(unit).get('ExecStart') ?? []).filter((e) => e.startsWith('-'))]).toEqual([unit, []]);
+  });
+
+  it('the nightly reconciliation pulls the prune in and runs after it, without needing it to succeed', () => {
+    const unit = settings('chorus-flux-reconcile.service');
+    expect([unit.get('Wants'), unit.get('After'), unit.get('Requires'), unit.get('Requisite'), unit.get('BindsTo')]).toEqual([['chorus-flux-prune.service'], ['chorus-flux-prune.service'], undefined, undefined, undefined]);
   });
 
   it('pass systemd-analyze verify', () => {
@@ -90,7 +99,8 @@ describe('systemd units (deploy/systemd)', () => {
     const ran = await cli(mapped(run[0]).map((w) => (w === '60' ? '0' : w))); // --min-age 60: the fixtures were copied just now
     expect([ran.code, ran.stderr]).toEqual([0, '']);
     expect(readdirSync(path.join(data, 'out', 'pivot')).length).toBeGreaterThan(0);
-    const nightly = settings('chorus-flux-reconcile.service').get('ExecStart') ?? [];
+    // the prune first (chorus-flux-reconcile.service runs After= it), then the reconciliation
+    const nightly = [...(settings('chorus-flux-prune.service').get('ExecStart') ?? []), ...(settings('chorus-flux-reconcile.service').get('ExecStart') ?? [])];
     expect(nightly.map((e) => chorusFluxArgs(e)[0])).toEqual(['prune', 'reconcile']);
     for (const exec of nightly) {
       const r = await cli(mapped(exec));

@@ -3,6 +3,10 @@
  * bigger than the budget runs alone), in order, and a run with the tightest budget gives every
  * file the same outcome as a run without one — on one thread and on two.
  */
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import * as xmlDocument from '../../src/xml/document';
 import { createDeps } from '../../src/runner/deps';
 import { runEmbedded, type RunSummary } from '../../src/runner/embedded';
 import { InFlightBudget } from '../../src/runner/in-flight-budget';
@@ -86,4 +90,111 @@ describe('a run with a budget of one byte', () => {
     expect(a.stdout.split('\n').filter((l) => l.includes('│'))).toEqual(b.stdout.split('\n').filter((l) => l.includes('│')));
     expect(outputsOf(tight)).toEqual(outputsOf(loose));
   }, 120000);
+});
+
+describe('a file that turns out bigger than its size on disk (InFlightBudget.grow)', () => {
+  it('waits for room ahead of the files not started, and goes on once there is', async () => {
+    const b = new InFlightBudget(100);
+    b.take(10);
+    b.take(10);
+    expect(b.grow(50).now).toBe(true); // 70: fits
+    const second = b.grow(50); // 120: waits
+    expect(second.now).toBe(false);
+    expect(b.fits(1)).toBe(false); // no file starts meanwhile
+    let granted = false;
+    void second.granted.then(() => (granted = true));
+    b.release(60); // the first is done with what it grew
+    await second.granted;
+    expect(granted).toBe(true);
+    expect(b.inFlight).toEqual({ bytes: 60, files: 1 });
+  });
+
+  it('lets the first go on when every file in flight waits so (none could finish to make room), and a request withdrawn is never counted', async () => {
+    const b = new InFlightBudget(100);
+    b.take(10);
+    b.take(10);
+    const a = b.grow(95);
+    expect(a.now).toBe(false);
+    const c = b.grow(95);
+    await a.granted;
+    expect(c.now).toBe(false);
+    expect(b.inFlight.bytes).toBe(115);
+    c.withdraw(); // its thread stopped
+    b.release(10);
+    expect(b.fits(1)).toBe(false); // 105 in flight
+    b.release(105);
+    expect(b.inFlight).toEqual({ bytes: 0, files: 0 });
+    expect(b.fits(100)).toBe(true);
+  });
+});
+
+const realParse = xmlDocument.parseLiftedXml;
+
+/** A Factur-X (a bare PDF embedding factur-x.xml) whose CII is about `xmlBytes` long: a few KB on disk. */
+function bigXmlFacturX(xmlBytes: number, tag: string): Buffer {
+  let xml = readFileSync(path.join(FIXTURES_INBOX, 'op-beta', 'facture-cii-hopital.xml'), 'utf8');
+  const end = '</ram:IncludedSupplyChainTradeLineItem>';
+  const a = xml.indexOf('<ram:IncludedSupplyChainTradeLineItem>');
+  const b = xml.indexOf(end) + end.length;
+  xml = `${xml.slice(0, b)}${xml.slice(a, b).repeat(Math.ceil(xmlBytes / (b - a)))}${xml.slice(b)}<!-- ${tag} -->`;
+  const z = deflateSync(Buffer.from(xml), { level: 9 });
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 4 0 R >> >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
+    '<< /Names [(factur-x.xml) 5 0 R] >>',
+    '<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>',
+  ].map((o) => Buffer.from(o));
+  objects.push(Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]));
+  const parts = [Buffer.from('%PDF-1.7\n')];
+  let size = parts[0].length;
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(size);
+    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from('\nendobj\n')]);
+    parts.push(obj);
+    size += obj.length;
+  });
+  parts.push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`));
+  return Buffer.concat(parts);
+}
+
+describe('Factur-X whose embedded XML inflates far past the PDF', () => {
+  it('count with their XML: under a budget one of them fits, their XML is parsed one at a time (it was all of them, the PDFs being a few KB)', async () => {
+    const inbox = tempDir();
+    mkdirSync(path.join(inbox, 'op-beta'));
+    for (const k of [1, 2, 3]) writeFileSync(path.join(inbox, 'op-beta', `big-${k}.pdf`), bigXmlFacturX(2 << 20, String(k)));
+    expect(statSync(path.join(inbox, 'op-beta', 'big-1.pdf')).size).toBeLessThan(200_000);
+    const deps = createDeps(bundledConfig(tempDir()), { logger: createLogger({ level: 'silent' }) });
+    // observed, not replaced: an embedded XML parsed, until its file's outcome
+    let parsing = 0;
+    let most = 0;
+    const parse = jest.spyOn(xmlDocument, 'parseLiftedXml').mockImplementation(function (this: unknown, ...args: Parameters<typeof xmlDocument.parseLiftedXml>) {
+      const r = realParse.apply(this, args);
+      if (args[0].text.length > 1 << 20) most = Math.max(most, ++parsing);
+      return r;
+    });
+    const append = deps.journal.append.bind(deps.journal);
+    deps.journal.append = (e) => {
+      if (e.event === 'outcome' && e.file.endsWith('.pdf')) parsing--;
+      return append(e);
+    };
+    try {
+      const r = await runEmbedded({ inbox, deps, concurrency: 8, maxBytesInFlight: 3 << 20 });
+      expect(r.failures).toEqual([]);
+      expect(r.results.map((x) => x.file).sort()).toEqual(['op-beta/big-1.pdf', 'op-beta/big-2.pdf', 'op-beta/big-3.pdf']);
+    } finally {
+      parse.mockRestore();
+    }
+    expect(most).toBe(1);
+  }, 120_000);
+
+  it('on two threads too: every file gets its outcome, no thread waits for ever for room', async () => {
+    const inbox = tempDir();
+    mkdirSync(path.join(inbox, 'op-beta'));
+    for (const k of [1, 2, 3, 4]) writeFileSync(path.join(inbox, 'op-beta', `big-${k}.pdf`), bigXmlFacturX(2 << 20, String(k)));
+    const r = await cli(['run', inbox, '--out', tempDir(), '--no-progress', '--threads', '2', '--max-in-flight-mb', '3'], { timeoutMs: 90_000 });
+    expect([r.code, r.signal]).toEqual([0, null]);
+    expect(r.stdout).toMatch(/TOTAL\s*│\s*4\s*│/);
+  }, 120_000);
 });

@@ -260,6 +260,42 @@ describe('the same bytes dropped again', () => {
     expect(again.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar')).toEqual([]);
   });
 
+  it('refused bytes dropped again once their mark was pruned: a status flow of its own, not the name and IdFlx of the first refusal', async () => {
+    // flow ids came from the content alone: the second refusal overwrote the first one's name
+    // with the same IdFlx, and a partner may discard it as a flow already received
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const refused = (name: string) => {
+      const inbox = path.join(root, name);
+      mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+      copyFileSync(path.resolve(__dirname, '../../fixtures/inbox/op-alpha/destinataire-inconnu.xml'), path.join(inbox, 'op-alpha', 'inconnu.xml'));
+      return inbox;
+    };
+    const then = new Date(Date.now() - 402 * DAY);
+    const first = (await runOnce(refused('in1'), config, { clock: fixedClock(then.toISOString()) })).results[0];
+    expect(first.outcome).toBe('refused');
+    const firstFlows = first.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar').map((o) => o.path);
+    expect(firstFlows.length).toBeGreaterThan(0);
+    for (const f of readdirSync(path.join(config.paths.state, 'files'), { recursive: true }).map(String)) {
+      const p = path.join(config.paths.state, 'files', f);
+      if (statSync(p).isFile()) utimesSync(p, then, then);
+    }
+    expect((await pruneProcessedMarks(config.paths.state, { days: 400 })).removed).toBe(1);
+
+    const second = (await runOnce(refused('in2'), config)).results[0];
+    expect(second.outcome).toBe('refused');
+    const secondFlows = second.outputs.filter((o) => o.kind === 'statut' || o.kind === 'cdar').map((o) => o.path);
+    expect(secondFlows).toHaveLength(firstFlows.length);
+    for (const f of secondFlows) expect(firstFlows).not.toContain(f);
+    // both flows are there, each with its own IdFlx
+    const idFlx = (f: string) => /<Code>IdFlx<\/Code>\s*<Valeurparametre>([^<]*)</.exec(readFileSync(path.join(out, f), 'utf8'))?.[1];
+    const statut = (flows: string[]) => flows.filter((f) => f.startsWith('statut/'));
+    expect(statut(firstFlows).concat(statut(secondFlows)).every((f) => existsSync(path.join(out, f)))).toBe(true);
+    expect(idFlx(statut(secondFlows)[0])).toBeDefined();
+    expect(idFlx(statut(secondFlows)[0])).not.toBe(idFlx(statut(firstFlows)[0]));
+  });
+
   it('an attempt record with no mark whose file still waits in processing/ (a failed job) stays, however old', async () => {
     // pruned, `set-aside` of that job months later no longer forgot the invoices the attempt had
     // recorded without sending them, and the corrected file was refused as their DOUBLON

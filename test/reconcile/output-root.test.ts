@@ -82,3 +82,14 @@ it('refuses a day before the first day of the journal (a typo in the year read C
   const withCopy = await reconcileDay({ config, date: dayOf(new Date(), config.timezone), write: false });
   expect(withCopy.report?.notes.some((n) => /^The journal lines read for .* were written with the configuration .*example\.json \(bundled example\); this reconciliation reads .*copie\.json/.test(n))).toBe(true);
 }, 60_000);
+
+it('fails at once, with one plain line, on a --reports folder that cannot be made (/proc): Node\'s recursive mkdir looped for ever there', async () => {
+  const out = tempDir();
+  mkdirSync(path.join(out, 'journal'));
+  const started = Date.now();
+  const r = await cli(['reconcile', '--out', out, '--reports', '/proc/chorus-flux-reports/x'], { timeoutMs: 30_000 });
+  expect(r.signal).toBeNull();
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe('chorus-flux: --reports /proc/chorus-flux-reports/x cannot be made: /proc/chorus-flux-reports (ENOENT: this file system takes no new folders)\n');
+  expect(Date.now() - started).toBeLessThan(20_000);
+}, 40_000);

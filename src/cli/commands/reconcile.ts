@@ -12,6 +12,7 @@ import { missedDays } from '../../reconcile/missed-days';
 import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
 import { sentFlowText } from '../../reconcile/sent-flows';
 import { UsageError } from '../../util/usage-error';
+import { makeFolders } from '../../util/make-folders';
 import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
 import { existsSync, statSync } from 'node:fs';
 
@@ -31,6 +32,9 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   // a file there made "EEXIST: file already exists, mkdir" of the first report
   if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
+  // made here, one folder at a time: Node's recursive mkdir looped for ever on --reports /proc/x
+  const refused = opts.reports === undefined ? undefined : makeFolders(opts.reports);
+  if (refused) throw new UsageError(`--reports ${opts.reports} cannot be made: ${refused.refused} (${refused.why})`);
   const r = await reconcileDay({ config, date: opts.date, reportDir: opts.reports });
   // an output root that is not there, without --config: the bundled example's, not the operator's
   if (r.exitCode === 2 && isBundledExample(config) && opts.out === undefined && !existsSync(config.paths.out)) r.error = `${r.error ?? 'unknown error'} (${outputRootOrigin(config, false)})`;

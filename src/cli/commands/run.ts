@@ -102,7 +102,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     const bundled = isBundledExample(config) ? `  ·  configuration: the bundled example ${bundledConfigPath()} (its routing table knows only its example buyers; give --config <file>)` : '';
     process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${taken} file(s) in ${(summary.ms / 1000).toFixed(1)} s${summary.notBegun ? ` (${summary.notBegun} not begun)` : ''}${bundled}\n`);
   }
-  for (const hint of failureHints(summary.failures.map((f) => f.error))) process.stderr.write(`chorus-flux: ${hint}\n`);
+  for (const hint of failureHints(summary.failures)) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
   return summary.failures.length > 0 ? 2 : 0;
 }

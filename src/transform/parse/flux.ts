@@ -118,6 +118,13 @@ export interface ParseOptions {
   schemaStructure?: boolean;
   /** the most bytes the XML embedded in a Factur-X may decompress to (default 120 MB, limits.maxInvoiceBytes) */
   maxEmbeddedBytes?: number;
+  /**
+   * Told how many bytes a Factur-X's embedded XML inflated to, before it is parsed (what the
+   * runner's in-flight budget counts: the PDF's own size says nothing of it). A promise: wait
+   * for room; the XML is dropped meanwhile and inflated again then, so that files waiting
+   * hold no inflated XML. Undefined: go on.
+   */
+  embeddedXmlBytes?: (bytes: number) => Promise<void> | undefined;
 }
 
 /** ZUGFeRD 1.0's root (2014–2018), still sent by older German software. */
@@ -144,7 +151,13 @@ function inEmbeddedXml(e: FluxError, name: string): FluxError {
 /** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
 export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFlux> {
   if (bytes.length > 0 && isPdf(bytes)) {
-    const embedded = await extractEmbeddedInvoice(bytes, opts.maxEmbeddedBytes);
+    let embedded: Awaited<ReturnType<typeof extractEmbeddedInvoice>> | undefined = await extractEmbeddedInvoice(bytes, opts.maxEmbeddedBytes);
+    const room = opts.embeddedXmlBytes?.(embedded.xml.length);
+    if (room) {
+      embedded = undefined; // not held while it waits
+      await room;
+      embedded = await extractEmbeddedInvoice(bytes, opts.maxEmbeddedBytes);
+    }
     try {
       const xml = readXml(embedded.xml);
       checkEmbeddedRoot(xml.root);
