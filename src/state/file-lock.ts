@@ -184,10 +184,11 @@ function quietFor(lockPath: string, st: fsc.Stats): number {
 
 /**
  * Breaks the lock when its holder is gone; true when it was broken. `watch`: a holder of
- * another process is idle only once this waiter has also seen no activity for a third of
- * `staleMs` itself (the holder shows it every quarter): the file times are stamped by other
- * clocks (the holder's, a file server's), and a waiter whose clock was ahead by most of
- * `staleMs`, or had just stepped forward, broke a live holder's lock at once.
+ * another process is idle once this waiter has seen no activity for `staleMs` on its own clock
+ * that never jumps, or for a third of that when the file times say so too (the holder shows
+ * activity every quarter): the file times are stamped by other clocks (the holder's, a file
+ * server's), and a waiter whose clock was ahead by most of `staleMs`, or had just stepped
+ * forward, broke a live holder's lock at once.
  */
 function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boolean {
   let st: fsc.Stats;
@@ -204,7 +205,12 @@ function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boo
   const deadHere = host === HOST && Number(pid) > 0 && (!pidAlive(Number(pid)) || earlierIncarnation(pid, thread, incarnation));
   const deadThreadHere = host === HOST && Number(pid) === process.pid && Number(thread) !== threadId && threadDead(Number(thread));
   // a link or unlink of the holder's token touches its ctime: its last lock activity
-  const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs && (!watch || quietFor(lockPath, st) >= staleMs / 3);
+  const stampedIdle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs;
+  // seen idle for staleMs by this waiter, whatever the file times say: they are stamped by the
+  // holder's clock (mtime) and the file server's (ctime), and a dead holder whose clock ran
+  // minutes ahead of the waiter's left a lock that looked active for those minutes
+  const quiet = watch ? quietFor(lockPath, st) : 0;
+  const idle = watch ? quiet >= staleMs || (stampedIdle && quiet >= staleMs / 3) : stampedIdle;
   if (!deadHere && !deadThreadHere && !idle) return false;
   watched.delete(lockPath);
   // rename it away first so two breakers cannot both win
@@ -278,7 +284,9 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
     }
     if (breakIfAbandoned(lockPath, staleMs, true)) continue;
     if (performance.now() - started > timeoutMs) {
-      watched.delete(lockPath);
+      // the watch is kept: a lock's timeout may be shorter than its staleness (30 s and 60 s by
+      // default), and the next attempt at it goes on from what this one saw
+      if (watched.size > 10_000) watched.clear();
       throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, wait));

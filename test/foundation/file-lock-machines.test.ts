@@ -1,0 +1,83 @@
+/**
+ * The cross-process lock when its holders are on different machines sharing the state folder
+ * (issue #7: workers on several machines, one shared storage): a pid read back means nothing
+ * on another machine, and every machine's clock differs (the holder's stamps the file times it
+ * touches, the file server's stamps their change time, the waiter compares with its own).
+ */
+import { spawnSync } from 'node:child_process';
+import { linkSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { withFileLock } from '../../src/state/file-lock';
+import { tempDir } from '../helpers/run';
+
+/** A pid that no process of this machine has: a process that ran and exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+  return Number(r.stdout.toString());
+}
+
+/** Tries to take `lock` until `withinMs`, each attempt giving up after `timeoutMs` (as a caller retries a failed file); the time taken. */
+async function takeRetrying(lock: string, staleMs: number, timeoutMs: number, withinMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    try {
+      await withFileLock(lock, async () => undefined, { staleMs, timeoutMs });
+      return performance.now() - started;
+    } catch (e) {
+      if (performance.now() - started > withinMs) throw e;
+    }
+  }
+}
+
+describe('file lock between machines', () => {
+  it('breaks a dead holder\'s lock though that machine\'s clock ran ahead (its file times in the future), once this waiter has seen it idle for staleMs', async () => {
+    // the idle test took the newest of the lock's file times, the mtime stamped by the holder's
+    // clock: a holder ten minutes ahead that died left a lock no one broke for ten minutes, and
+    // every attempt at what it guarded (the IdCPRO block of the whole installation) timed out
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const token = path.join(dir, '.lock-token.elsewhere~4242~0~kx0a1b2c');
+    writeFileSync(token, 'elsewhere 4242 0 2026-01-01T00:00:00.000Z kx0a1b2c\n');
+    const ahead = new Date(Date.now() + 10 * 60_000);
+    utimesSync(token, ahead, ahead);
+    linkSync(token, lock);
+    // the lock's own timeouts (30 s) are shorter than its staleness (60 s): scaled down alike
+    const took = await takeRetrying(lock, 1500, 700, 8000);
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(6000);
+  }, 20000);
+
+  it('breaks a dead holder\'s lock though this waiter\'s clock is minutes behind the holder\'s and the file server\'s', async () => {
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    writeFileSync(lock, 'elsewhere 4242 0 2026-01-01T00:00:00.000Z kx0a1b2c\n');
+    const realNow = Date.now;
+    Date.now = () => realNow() - 10 * 60_000;
+    let took: number;
+    try {
+      took = await takeRetrying(lock, 1500, 700, 8000);
+    } finally {
+      Date.now = realNow;
+    }
+    expect(took).toBeGreaterThanOrEqual(1400);
+    expect(took).toBeLessThan(6000);
+  }, 20000);
+
+  const hostName = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+  // as a machine of this name wrote it before names carried the boot id, and as one writes it since
+  it.each([hostName, `${hostName.slice(0, 32)}-boot00000000`])('never breaks at once the live lock of another machine that has the same host name (cloned machines, containers given one name): %s', async (host) => {
+    // a pid is checked only on the machine that wrote it; the host name alone told machines
+    // apart, and two machines of one name (VMs cloned without renaming, `hostname:` in a compose
+    // file deployed twice) took each other's live holders for dead: two holders of one lock
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    const pid = deadPid(); // alive on its machine, no process here
+    const token = path.join(dir, `.lock-token.${host}~${pid}~0~kx0a1b2c`);
+    writeFileSync(token, `${host} ${pid} 0 ${new Date().toISOString()} kx0a1b2c\n`);
+    linkSync(token, lock);
+    await expect(withFileLock(lock, async () => 'taken', { staleMs: 60_000, timeoutMs: 1500 })).rejects.toThrow(/could not lock/);
+    // nor is the holder's token removed (its heartbeat touches it)
+    expect(readdirSync(dir)).toContain(path.basename(token));
+  }, 20000);
+});
