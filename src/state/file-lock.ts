@@ -139,6 +139,21 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the lock that is there is a link to our token. Over NFS a link whose reply was lost
+ * is sent again and answered EEXIST though it was made (link(2), open(2) on O_EXCL): the lock
+ * read as another holder's, of this very process, and was waited on until it looked idle,
+ * which it never did while this process locked other files in the folder.
+ */
+function isOurs(lockPath: string, dir: string): boolean {
+  const mine = tokens.get(dir);
+  try {
+    return mine !== undefined && fsc.statSync(lockPath).ino === mine.ino;
+  } catch {
+    return false; // released meanwhile: the next attempt takes it
+  }
+}
+
 /** One attempt; true when the lock is ours. */
 function tryTake(lockPath: string): boolean {
   const dir = path.dirname(lockPath);
@@ -148,7 +163,7 @@ function tryTake(lockPath: string): boolean {
       return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
+      if (code === 'EEXIST') return isOurs(lockPath, dir);
       if (code === 'ENOENT') {
         // the folder or our token was removed behind our back: make them again
         tokens.delete(dir);

@@ -80,4 +80,17 @@ describe('file lock between machines', () => {
     // nor is the holder's token removed (its heartbeat touches it)
     expect(readdirSync(dir)).toContain(path.basename(token));
   }, 20000);
+
+  it('takes a lock whose link was made though the file server answered EEXIST (a link sent again after its reply was lost)', async () => {
+    // over NFS a link whose reply is lost is sent again and refused as existing: the lock, a
+    // link to this process's own token, read as another holder's and was waited on until it
+    // looked idle, which it never did while this process locked other files in the folder
+    const dir = tempDir();
+    await withFileLock(path.join(dir, 'first.lock'), async () => undefined); // this process's token in the folder
+    const [token] = readdirSync(dir).filter((f) => f.startsWith('.lock-token.') && f.includes(`~${process.pid}~`));
+    const lock = path.join(dir, 'retried.lock');
+    linkSync(path.join(dir, token), lock); // what the first, unanswered link did on the server
+    expect(await withFileLock(lock, async () => 'taken', { staleMs: 60_000, timeoutMs: 1500 })).toBe('taken');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]); // released like any lock of ours
+  });
 });
