@@ -229,12 +229,27 @@ function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boo
   if (!deadHere && !deadThreadHere && !idle) return false;
   watched.delete(lockPath);
   // rename it away first so two breakers cannot both win
-  const grave = `${lockPath}.stale.${process.pid}.${threadId}.${Date.now()}`;
+  const grave = `${lockPath}.stale.${HOST}.${process.pid}.${threadId}.${Date.now()}`;
+  let moved = false;
   try {
     fsc.renameSync(lockPath, grave);
-    fsc.unlinkSync(grave);
+    moved = true;
   } catch {
     /* another breaker won */
+  }
+  if (moved && !sameFile(grave, st)) {
+    // not the lock judged: another breaker broke that one since, and what it moved is the lock
+    // it took then, live. Removed, both held it (over NFS each step is a round trip: a window
+    // of milliseconds, and every waiter breaks a dead holder's lock at about the same moment)
+    giveBack(grave, lockPath);
+    return false;
+  }
+  if (moved) {
+    try {
+      fsc.unlinkSync(grave);
+    } catch {
+      /* removed by a sweep meanwhile */
+    }
   }
   if ((deadHere && (pid !== String(process.pid) || earlierIncarnation(pid, thread, incarnation))) || deadThreadHere) {
     try {
@@ -244,6 +259,34 @@ function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boo
     }
   }
   return true;
+}
+
+function sameFile(p: string, judged: fsc.Stats): boolean {
+  try {
+    const st = fsc.lstatSync(p);
+    return st.ino === judged.ino && st.dev === judged.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts a lock moved away by mistake back under its name, unless the name was taken meanwhile. */
+function giveBack(grave: string, lockPath: string): void {
+  try {
+    try {
+      fsc.linkSync(grave, lockPath); // never over a lock taken meanwhile
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw e;
+      if (fsc.existsSync(lockPath)) throw e; // no hard links here: a check, then a rename
+      fsc.renameSync(grave, lockPath);
+      return;
+    }
+    fsc.unlinkSync(grave);
+  } catch {
+    // the name was taken meanwhile (the holder's release leaves a lock not its own alone)
+    fsc.rmSync(grave, { force: true });
+  }
 }
 
 /**

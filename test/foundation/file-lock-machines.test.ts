@@ -4,12 +4,16 @@
  * on another machine, and every machine's clock differs (the holder's stamps the file times it
  * touches, the file server's stamps their change time, the waiter compares with its own).
  */
-import { spawnSync } from 'node:child_process';
-import { linkSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { withFileLock } from '../../src/state/file-lock';
+import { machineName } from '../../src/util/machine-name';
 import { tempDir } from '../helpers/run';
+
+const ROOT = path.resolve(__dirname, '../..');
+const LOCK_CHILD = [path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'test/helpers/child/lock-counter.ts')];
 
 /** A pid that no process of this machine has: a process that ran and exited. */
 function deadPid(): number {
@@ -93,4 +97,50 @@ describe('file lock between machines', () => {
     expect(await withFileLock(lock, async () => 'taken', { staleMs: 60_000, timeoutMs: 1500 })).toBe('taken');
     expect(readdirSync(dir).filter((f) => f.endsWith('.lock'))).toEqual([]); // released like any lock of ours
   });
+
+  it('of two waiters breaking the same dead lock, the slower one never removes the lock the faster one took meanwhile', async () => {
+    // a breaker judged the lock it had read dead, then renamed away whatever held the name by
+    // then: the lock another breaker had just taken. Both held it (over NFS, each step is a
+    // round trip to the server: the window is milliseconds, and every waiter of the IdCPRO lock
+    // breaks a dead holder's at about the same moment). Here the slower breaker is held between
+    // its look and its move by a lock that is a FIFO: its read waits until the faster one has
+    // broken it and taken the lock, then answers "a dead process of this machine".
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    if (spawnSync('mkfifo', [lock]).status !== 0) {
+      console.warn('skipped: no mkfifo here');
+      return;
+    }
+    const slow = spawn(process.execPath, ['-r', ...LOCK_CHILD, lock, '', '2500', 'try'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let answer = '';
+    slow.stdout.on('data', (d) => (answer += d.toString()));
+    const exited = new Promise((r) => slow.once('exit', r));
+    // until it waits in its read of the lock (it has looked at it: a FIFO, not yet read)
+    const started = Date.now();
+    while (!readIfExists(`/proc/${slow.pid}/wchan`).includes('wait_for_partner')) {
+      if (Date.now() - started > 15_000) throw new Error('the waiter never read the lock');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // the faster breaker: the dead lock moved away, the lock taken
+    const grave = `${lock}.broken-by-the-faster`;
+    renameSync(lock, grave);
+    await withFileLock(lock, async () => {
+      const ours = statSync(lock).ino;
+      // the slower one's read answers now: a holder of this machine whose pid is gone
+      const fd = openSync(grave, 'w');
+      writeSync(fd, `${machineName()} ${deadPid()} 0 2026-01-01T00:00:00.000Z kx0a1b2c\n`);
+      closeSync(fd);
+      await exited;
+      expect(answer.trim()).toBe('timeout'); // it never took the lock we hold
+      expect(existsSync(lock) && statSync(lock).ino).toBe(ours);
+    });
+  }, 30000);
 });
+
+function readIfExists(p: string): string {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return '';
+  }
+}
