@@ -358,11 +358,18 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
  */
 function touchHeld(lockPath: string): void {
   const now = new Date();
+  const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
   try {
-    const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
     fsc.utimesSync(mine ? mine.path : lockPath, now, now);
   } catch {
-    /* released or broken meanwhile: nothing to show */
+    // the token removed behind our back (a sweep's race, an operator cleaning up): the lock is
+    // the same file, touched by its own name while it is still ours; untouched, it looked idle
+    // and another machine broke it while we held it
+    try {
+      if (mine && fsc.statSync(lockPath).ino === mine.ino) fsc.utimesSync(lockPath, now, now);
+    } catch {
+      /* released or broken meanwhile: nothing to show */
+    }
   }
 }
 

@@ -4,14 +4,16 @@
  * on another machine, and every machine's clock differs (the holder's stamps the file times it
  * touches, the file server's stamps their change time, the waiter compares with its own).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { withFileLock } from '../../src/state/file-lock';
 import { machineName } from '../../src/util/machine-name';
 import { tempDir } from '../helpers/run';
 
+const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 const LOCK_CHILD = [path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'test/helpers/child/lock-counter.ts')];
 
@@ -134,6 +136,18 @@ describe('file lock between machines', () => {
       expect(answer.trim()).toBe('timeout'); // it never took the lock we hold
       expect(existsSync(lock) && statSync(lock).ino).toBe(ours);
     });
+  }, 30000);
+
+  it('a holder whose token was removed behind its back (a sweep\'s race, an operator cleaning up) still shows it is alive', async () => {
+    // its sign of life touched the token by its name: gone, nothing was touched, and another
+    // machine broke the lock of a live holder once it looked idle
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    await withFileLock(lock, async () => {
+      for (const t of readdirSync(dir).filter((f) => f.startsWith('.lock-token.'))) unlinkSync(path.join(dir, t));
+      const other = await run(process.execPath, ['-r', ...LOCK_CHILD, lock, '', '3000', 'try', '600'], { cwd: ROOT });
+      expect(other.stdout.trim()).toBe('timeout');
+    }, { staleMs: 600 });
   }, 30000);
 });
 
