@@ -23,7 +23,11 @@ import { machineName } from '../util/machine-name';
 export interface LockOptions {
   /** a lock whose holder shows no activity for this long is considered abandoned. Default 60 s. */
   staleMs?: number;
-  /** give up after this long. Default 30 s. */
+  /**
+   * give up after this long. Default 30 s, or half as long again as `staleMs` when that is
+   * longer: a waiter outwaits a dead holder of another machine (or of this one before a
+   * reboot), which it breaks once it has seen it idle for `staleMs`, in one attempt.
+   */
   timeoutMs?: number;
 }
 
@@ -395,7 +399,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   await prev.catch(() => undefined);
   try {
     const staleMs = opts.staleMs ?? 60_000;
-    await acquire(lockPath, staleMs, opts.timeoutMs ?? 30_000);
+    await acquire(lockPath, staleMs, opts.timeoutMs ?? Math.max(30_000, staleMs * 1.5));
     // held longer than staleMs (a big file under its content lock), the lock shows its holder
     // alive: idle, it was broken by a waiter while its holder ran, and the file processed twice at once
     const beat = setInterval(() => touchHeld(lockPath), Math.max(10, Math.floor(staleMs / 4)));

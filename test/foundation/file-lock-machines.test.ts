@@ -149,6 +149,18 @@ describe('file lock between machines', () => {
       expect(other.stdout.trim()).toBe('timeout');
     }, { staleMs: 600 });
   }, 30000);
+
+  it('by default a waiter outwaits a dead holder of another machine in one attempt, whatever the staleness', async () => {
+    // the default timeout (30 s) was shorter than the default staleness (60 s): a lock its
+    // holder left on another machine (or on this one before a reboot) a moment ago could not
+    // be broken within one attempt, and the file or invoice waiting for it failed (`run` exit 2)
+    const dir = tempDir();
+    const lock = path.join(dir, 'held.lock');
+    writeFileSync(lock, 'elsewhere 4242 0 2026-01-01T00:00:00.000Z kx0a1b2c\n'); // last sign of life: now
+    const started = performance.now();
+    expect(await withFileLock(lock, async () => 'taken', { staleMs: 31_000 })).toBe('taken');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(30_500);
+  }, 60000);
 });
 
 function readIfExists(p: string): string {
