@@ -23,7 +23,11 @@ import { machineName } from '../util/machine-name';
 export interface LockOptions {
   /** a lock whose holder shows no activity for this long is considered abandoned. Default 60 s. */
   staleMs?: number;
-  /** give up after this long. Default 30 s. */
+  /**
+   * give up after this long. Default 30 s, or half as long again as `staleMs` when that is
+   * longer: a waiter outwaits a dead holder of another machine (or of this one before a
+   * reboot), which it breaks once it has seen it idle for `staleMs`, in one attempt.
+   */
   timeoutMs?: number;
 }
 
@@ -139,6 +143,21 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the lock that is there is a link to our token. Over NFS a link whose reply was lost
+ * is sent again and answered EEXIST though it was made (link(2), open(2) on O_EXCL): the lock
+ * read as another holder's, of this very process, and was waited on until it looked idle,
+ * which it never did while this process locked other files in the folder.
+ */
+function isOurs(lockPath: string, dir: string): boolean {
+  const mine = tokens.get(dir);
+  try {
+    return mine !== undefined && fsc.statSync(lockPath).ino === mine.ino;
+  } catch {
+    return false; // released meanwhile: the next attempt takes it
+  }
+}
+
 /** One attempt; true when the lock is ours. */
 function tryTake(lockPath: string): boolean {
   const dir = path.dirname(lockPath);
@@ -148,7 +167,7 @@ function tryTake(lockPath: string): boolean {
       return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST') return false;
+      if (code === 'EEXIST') return isOurs(lockPath, dir);
       if (code === 'ENOENT') {
         // the folder or our token was removed behind our back: make them again
         tokens.delete(dir);
@@ -184,10 +203,11 @@ function quietFor(lockPath: string, st: fsc.Stats): number {
 
 /**
  * Breaks the lock when its holder is gone; true when it was broken. `watch`: a holder of
- * another process is idle only once this waiter has also seen no activity for a third of
- * `staleMs` itself (the holder shows it every quarter): the file times are stamped by other
- * clocks (the holder's, a file server's), and a waiter whose clock was ahead by most of
- * `staleMs`, or had just stepped forward, broke a live holder's lock at once.
+ * another process is idle once this waiter has seen no activity for `staleMs` on its own clock
+ * that never jumps, or for a third of that when the file times say so too (the holder shows
+ * activity every quarter): the file times are stamped by other clocks (the holder's, a file
+ * server's), and a waiter whose clock was ahead by most of `staleMs`, or had just stepped
+ * forward, broke a live holder's lock at once.
  */
 function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boolean {
   let st: fsc.Stats;
@@ -204,16 +224,36 @@ function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boo
   const deadHere = host === HOST && Number(pid) > 0 && (!pidAlive(Number(pid)) || earlierIncarnation(pid, thread, incarnation));
   const deadThreadHere = host === HOST && Number(pid) === process.pid && Number(thread) !== threadId && threadDead(Number(thread));
   // a link or unlink of the holder's token touches its ctime: its last lock activity
-  const idle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs && (!watch || quietFor(lockPath, st) >= staleMs / 3);
+  const stampedIdle = Date.now() - Math.max(st.ctimeMs, st.mtimeMs) > staleMs;
+  // seen idle for staleMs by this waiter, whatever the file times say: they are stamped by the
+  // holder's clock (mtime) and the file server's (ctime), and a dead holder whose clock ran
+  // minutes ahead of the waiter's left a lock that looked active for those minutes
+  const quiet = watch ? quietFor(lockPath, st) : 0;
+  const idle = watch ? quiet >= staleMs || (stampedIdle && quiet >= staleMs / 3) : stampedIdle;
   if (!deadHere && !deadThreadHere && !idle) return false;
   watched.delete(lockPath);
   // rename it away first so two breakers cannot both win
-  const grave = `${lockPath}.stale.${process.pid}.${threadId}.${Date.now()}`;
+  const grave = `${lockPath}.stale.${HOST}.${process.pid}.${threadId}.${Date.now()}`;
+  let moved = false;
   try {
     fsc.renameSync(lockPath, grave);
-    fsc.unlinkSync(grave);
+    moved = true;
   } catch {
     /* another breaker won */
+  }
+  if (moved && !sameFile(grave, st)) {
+    // not the lock judged: another breaker broke that one since, and what it moved is the lock
+    // it took then, live. Removed, both held it (over NFS each step is a round trip: a window
+    // of milliseconds, and every waiter breaks a dead holder's lock at about the same moment)
+    giveBack(grave, lockPath);
+    return false;
+  }
+  if (moved) {
+    try {
+      fsc.unlinkSync(grave);
+    } catch {
+      /* removed by a sweep meanwhile */
+    }
   }
   if ((deadHere && (pid !== String(process.pid) || earlierIncarnation(pid, thread, incarnation))) || deadThreadHere) {
     try {
@@ -223,6 +263,34 @@ function breakIfAbandoned(lockPath: string, staleMs: number, watch = false): boo
     }
   }
   return true;
+}
+
+function sameFile(p: string, judged: fsc.Stats): boolean {
+  try {
+    const st = fsc.lstatSync(p);
+    return st.ino === judged.ino && st.dev === judged.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Puts a lock moved away by mistake back under its name, unless the name was taken meanwhile. */
+function giveBack(grave: string, lockPath: string): void {
+  try {
+    try {
+      fsc.linkSync(grave, lockPath); // never over a lock taken meanwhile
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw e;
+      if (fsc.existsSync(lockPath)) throw e; // no hard links here: a check, then a rename
+      fsc.renameSync(grave, lockPath);
+      return;
+    }
+    fsc.unlinkSync(grave);
+  } catch {
+    // the name was taken meanwhile (the holder's release leaves a lock not its own alone)
+    fsc.rmSync(grave, { force: true });
+  }
 }
 
 /**
@@ -278,7 +346,9 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
     }
     if (breakIfAbandoned(lockPath, staleMs, true)) continue;
     if (performance.now() - started > timeoutMs) {
-      watched.delete(lockPath);
+      // the watch is kept: a lock's timeout may be shorter than its staleness (30 s and 60 s by
+      // default), and the next attempt at it goes on from what this one saw
+      if (watched.size > 10_000) watched.clear();
       throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, wait));
@@ -292,11 +362,18 @@ async function acquire(lockPath: string, staleMs: number, timeoutMs: number): Pr
  */
 function touchHeld(lockPath: string): void {
   const now = new Date();
+  const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
   try {
-    const mine = hardLinks ? tokens.get(path.dirname(lockPath)) : undefined;
     fsc.utimesSync(mine ? mine.path : lockPath, now, now);
   } catch {
-    /* released or broken meanwhile: nothing to show */
+    // the token removed behind our back (a sweep's race, an operator cleaning up): the lock is
+    // the same file, touched by its own name while it is still ours; untouched, it looked idle
+    // and another machine broke it while we held it
+    try {
+      if (mine && fsc.statSync(lockPath).ino === mine.ino) fsc.utimesSync(lockPath, now, now);
+    } catch {
+      /* released or broken meanwhile: nothing to show */
+    }
   }
 }
 
@@ -322,7 +399,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
   await prev.catch(() => undefined);
   try {
     const staleMs = opts.staleMs ?? 60_000;
-    await acquire(lockPath, staleMs, opts.timeoutMs ?? 30_000);
+    await acquire(lockPath, staleMs, opts.timeoutMs ?? Math.max(30_000, staleMs * 1.5));
     // held longer than staleMs (a big file under its content lock), the lock shows its holder
     // alive: idle, it was broken by a waiter while its holder ran, and the file processed twice at once
     const beat = setInterval(() => touchHeld(lockPath), Math.max(10, Math.floor(staleMs / 4)));

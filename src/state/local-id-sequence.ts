@@ -57,34 +57,41 @@ export class LocalIdSequence implements IdAllocator {
   }
 }
 
-/** The first id not yet reserved by any local block or recorded by Redis allocators. */
+/**
+ * The first id not yet reserved by any local block or recorded by Redis allocators: the mark,
+ * read by its name (a listing cached by an NFS client may not show it yet), and the per-process
+ * marks older versions of the Redis sequence left (`hwm-<writer>`).
+ */
 export async function readHighWaterMark(dir: string, start = 1n): Promise<bigint> {
-  let max = start;
   let names: string[] = [];
   try {
     names = await fs.readdir(dir);
   } catch (e) {
     // no folder yet: no id was ever given. Any other failure (EMFILE, EIO) must not start the
     // sequence again from the bottom: an IdCPRO would be given twice
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return max;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return start;
     throw e;
   }
-  for (const n of names) {
-    if (n !== HIGH_WATER_MARK && !n.startsWith('hwm-')) continue;
+  let max = start;
+  for (const n of [HIGH_WATER_MARK, ...names.filter((x) => x.startsWith('hwm-'))]) {
     if (n.endsWith('.lock') || n.endsWith('.tmp')) continue;
     let text: string;
     try {
       text = await fs.readFile(path.join(dir, n), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // removed meanwhile
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // none yet, or removed meanwhile
       throw e;
     }
+    let v: bigint;
     try {
-      const v = BigInt(text.trim());
-      if (v > max) max = v;
+      v = BigInt(text.trim());
+      if (text.trim() === '') throw new Error('empty');
     } catch {
-      /* a half-written mark (a power cut): the others still bound the sequence */
+      // written atomically, a mark is never half-written: this one was damaged. Skipped, the
+      // sequence could start again below ids already given
+      throw new Error(`the IdCPRO mark ${path.join(dir, n)} holds no number (${JSON.stringify(text.slice(0, 40))}): no IdCPRO is given until it is repaired; write into it a number above every IdCPRO given (the highest in the lifecycle records, state/invoices/)`);
     }
+    if (v > max) max = v;
   }
   return max;
 }

@@ -3,7 +3,7 @@
  * comes back empty — and the same when the same invoice file is processed again.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { LocalIdSequence, readHighWaterMark } from '../../src/state/local-id-sequence';
@@ -30,6 +30,16 @@ describe('the high-water mark, read from disk', () => {
     await expect(readHighWaterMark(path.join(dir, 'not-a-folder'))).rejects.toMatchObject({ code: 'ENOTDIR' });
     mkdirSync(path.join(dir, 'ids', 'hwm-unreadable'));
     await expect(readHighWaterMark(path.join(dir, 'ids'))).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('a mark that holds no number is an error, never a fresh start', async () => {
+    // written atomically, a mark is never half-written; a damaged one was skipped, and with no
+    // other mark beside it the sequence started again at 1: IdCPRO given twice
+    for (const damaged of ['', 'garbage\n', '12a0\n']) {
+      const dir = tempDir('cf-hwm-');
+      writeFileSync(path.join(dir, 'high-water-mark'), damaged);
+      await expect(readHighWaterMark(dir)).rejects.toThrow(/holds no number.*no IdCPRO is given until it is repaired/);
+    }
   });
 });
 
@@ -101,6 +111,29 @@ describeRedis('Redis sequence (distributed runner)', () => {
     expect(new Set(all).size).toBe(all.length);
     const maxBefore = before.reduce((m, x) => (x > m ? x : m), 0n);
     expect(after.filter((x) => x <= maxBefore && !before.includes(x))).toEqual([]);
+    await deletePrefix(redis, p);
+  });
+
+  it('workers keep one mark on the shared storage, however often they start; the marks of older versions are folded into it', async () => {
+    // each process wrote a mark of its own (ids/hwm-<writer>, a new name at every start of every
+    // worker and thread), never removed, and every reservation read them all under the
+    // installation's one IdCPRO lock: thousands of reads on the shared storage after years
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'hwm-old-worker-1'), '700\n'); // left by an older version
+    writeFileSync(path.join(dir, 'hwm-old-worker-2'), '500\n');
+    const p = uniquePrefix('ids-one-mark');
+    const ids: bigint[] = [];
+    for (let start = 0; start < 30; start++) {
+      const seq = new RedisIdSequence({ redis, prefix: p, dir, writerId: `host-${1000 + start}-t${start % 3}-kx${start}`, blockSize: 10 });
+      ids.push(await seq.next());
+    }
+    expect(ids.every((x) => x >= 700n)).toBe(true); // above the older marks
+    expect(new Set(ids.map(String)).size).toBe(30);
+    expect(readdirSync(dir).filter((f) => !f.startsWith('.lock-token.'))).toEqual(['high-water-mark']);
+    // Redis emptied: the next start goes on above every id given, from that one mark
+    await deletePrefix(redis, p);
+    const after = await new RedisIdSequence({ redis, prefix: p, dir, writerId: 'host-2000-kx', blockSize: 10 }).next();
+    expect(ids.every((x) => x < after)).toBe(true);
     await deletePrefix(redis, p);
   });
 

@@ -8,11 +8,11 @@
  * the claimed file failed its attempts one after another, 10 minutes each).
  */
 import { existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { withFileLock } from '../../src/state/file-lock';
 import { tempDir } from '../helpers/run';
+import { machineName } from '../../src/util/machine-name';
 
 describe('file lock: a dead holder that had our pid', () => {
   // its token as written before tokens carried their process's start, and as written since
@@ -22,7 +22,7 @@ describe('file lock: a dead holder that had our pid', () => {
   ])('is broken, though this process keeps locking in the same folder (token suffix %j)', async (suffix, holderSuffix) => {
     const dir = path.join(tempDir(), 'locks');
     mkdirSync(dir);
-    const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const host = machineName(); // this machine, as its names carry it
     // the earlier incarnation's token, and the lock it held when it was killed
     const token = path.join(dir, `.lock-token.${host}~${process.pid}~${threadId}${suffix}`);
     writeFileSync(token, `${host} ${process.pid} ${threadId} 2026-01-01T00:00:00.000Z${holderSuffix}\n`);

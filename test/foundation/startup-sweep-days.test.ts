@@ -5,13 +5,13 @@
  * files a crash left in yesterday's folders were never swept.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { sweepOutboxes } from '../../src/emit/sweep';
 import { bundledConfig, tempDir } from '../helpers/run';
+import { machineName } from '../../src/util/machine-name';
 
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const HOST = machineName(); // this machine, as its names carry it
 
 it('sweeps yesterday\'s archive/ and error/ in the last hour of the 25-hour day', async () => {
   const config = bundledConfig(path.join(tempDir('cf-sweep-days-'), 'out'));

@@ -7,14 +7,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { bundledConfig, fixturesCopy, runOnce } from '../helpers/run';
+import { machineName } from '../../src/util/machine-name';
 
-const HOST = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+const HOST = machineName(); // this machine, as its names carry it
 
 it('removes orphan temp files under state/ and in the day’s archive/ and error/, and dead lock tokens and locks under state/, keeps the live ones, and reports the count', async () => {
   const { inbox, out } = fixturesCopy();

@@ -1,9 +1,9 @@
 /**
  * Child process for the file-lock test: `lock-counter.ts <lockPath> <counterFile> <n> [hold] [staleMs]`
  * increments a counter file n times, each time read-modify-write under the lock (with a
- * yield in between, so an unlocked version would lose updates). With `hold`, takes the lock,
+ * yield in between, so an unlocked version would lose updates; mode `count`, or none). With `hold`, takes the lock,
  * prints "held" and waits to be killed, or for <n> ms when n > 0 (then prints "released").
- * With `try`, tries to take it within <n> ms and prints "took" or "timeout".
+ * With `try`, tries to take it within <n> ms and prints "took" or "timeout". [staleMs]: the lock's staleness.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { withFileLock } from '../../../src/state/file-lock';
@@ -11,7 +11,7 @@ import { withFileLock } from '../../../src/state/file-lock';
 async function main(): Promise<void> {
   const [lockPath, counter, nArg, mode, staleMs] = process.argv.slice(2);
   if (mode === 'try') {
-    const took = await withFileLock(lockPath, async () => true, { timeoutMs: Number(nArg) }).catch(() => false);
+    const took = await withFileLock(lockPath, async () => true, { timeoutMs: Number(nArg), ...(staleMs ? { staleMs: Number(staleMs) } : {}) }).catch(() => false);
     process.stdout.write(took ? 'took\n' : 'timeout\n');
     return;
   }
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       const v = Number(readFileSync(counter, 'utf8'));
       await new Promise((r) => setImmediate(r));
       writeFileSync(counter, String(v + 1));
-    });
+    }, staleMs ? { staleMs: Number(staleMs) } : {});
   }
 }
 
