@@ -43,6 +43,9 @@ export interface InvoiceRec {
   renvoi?: string;
   montantHT?: string;
   montantTTC?: string;
+  /** BT-3 and BT-5 as journaled (absent from lines written before they were journaled) */
+  typeCode?: string;
+  currency?: string;
   /** fatal rule ids, space separated */
   rules?: string;
   /** the pivot that carried it, relative to the output root */
@@ -237,6 +240,8 @@ export class JournalCollector {
           renvoi: this.s(i.renvoi),
           montantHT: str(i.montantHT),
           montantTTC: str(i.montantTTC),
+          typeCode: this.s(i.typeCode),
+          currency: this.s(i.currency),
           rules: fatalRules(i.findings),
         };
         if (idCpro) inv.pivot = outputs.find((o) => o.kind === 'pivot' && o.idCpro?.includes(idCpro))?.path;

@@ -754,7 +754,7 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
     const kind = o?.kind ?? '';
     const fileTypes = tags.bySha.get(f.sha256);
     if (!o || o.invoices.length === 0) {
-      yield [partner, file, f.sha256, receivedAt, journaledAt, writer, fileOutcome, kind, '', '', '', '', '', '', '', '', '', '', '', '', o?.rules ?? '', fileTypes ? [...fileTypes].sort(cmp).join(' ') : ''];
+      yield [partner, file, f.sha256, receivedAt, journaledAt, writer, fileOutcome, kind, '', '', '', '', '', '', '', '', '', '', '', '', o?.rules ?? '', fileTypes ? [...fileTypes].sort(cmp).join(' ') : '', '', ''];
       continue;
     }
     const status = isStatusFlow(f);
@@ -784,6 +784,8 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
         status ? '' : (inv.pivot ?? ''),
         inv.rules ?? '',
         types,
+        inv.typeCode ?? '',
+        inv.currency ?? '',
       ];
     }
   }

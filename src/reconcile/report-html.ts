@@ -6,7 +6,7 @@
 import { localDateTime } from './day';
 import { hourlyChart } from './chart-svg';
 import { sentFlowText } from './sent-flows';
-import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
+import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type AmountPair, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
 
 const MAX_ROWS_PER_TYPE = 200;
 
@@ -150,16 +150,35 @@ const INV_COLS: [keyof InvoiceCounts, string][] = [
   ['duplicate', 'duplicate'],
 ];
 
+/** Other currencies than the euro under the euro figure, each apart: a sum across currencies means nothing. */
+function others(p: AmountPair, field: 'ht' | 'ttc'): string {
+  return p.byCurrency
+    .filter((c) => c.currency !== p.currency)
+    .map((c) => `<div class="sub">${esc(c.currency)} ${groupDigits(c[field])}</div>`)
+    .join('');
+}
+
+function pairCells(p: AmountPair): string {
+  const credits = p.creditNotes ? `<div class="sub">of which ${p.creditNotes} credit note(s)</div>` : '';
+  return `<td class="num">${p.invoices}${credits}</td><td class="num">${groupDigits(p.ht)}${others(p, 'ht')}</td><td class="num">${groupDigits(p.ttc)}${others(p, 'ttc')}</td>`;
+}
+
 function money(a: Amounts): string {
-  return [a.in.invoices, a.in.ht, a.in.ttc, a.out.invoices, a.out.ht, a.out.ttc].map((v) => `<td class="num">${typeof v === 'number' ? v : groupDigits(v)}</td>`).join('');
+  return pairCells(a.in) + pairCells(a.out);
 }
 
 function recipientTable(r: ReconcileReport): string {
   const cols = INV_COLS;
-  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited)</th><th colspan="3">out (in a pivot)</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT</th><th class="num">TTC</th><th class="num">n</th><th class="num">HT</th><th class="num">TTC</th></tr>`;
+  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited)</th><th colspan="3">out (in a pivot)</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT EUR</th><th class="num">TTC EUR</th><th class="num">n</th><th class="num">HT EUR</th><th class="num">TTC EUR</th></tr>`;
   const rows = r.byRecipient.map((x) => `<tr><td><b>${esc(x.recepteurId)}</b>${x.name ? `<div class="sub">${esc(x.name)}</div>` : ''}</td>${cols.map(([k]) => n(x.invoices[k])).join('')}${money(x.amounts)}</tr>`);
   rows.push(`<tr><td><b>total</b></td>${cols.map(([k]) => n(r.totals.invoices[k])).join('')}${money(r.totals.amounts)}</tr>`);
-  return `<h2>Per recipient — MontantHT / MontantTTC in and out</h2><table id="per-recipient"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h2>Per recipient — MontantHT / MontantTTC in and out</h2><p class="sub">Credit notes are subtracted; amounts in another currency than the euro are summed apart, under the euro figure.</p><table id="per-recipient"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** One card per currency (the euro one always): a total across currencies would mean nothing. */
+function ttcCards(p: AmountPair, label: string, c: (v: string, label: string) => string): string[] {
+  const list = p.byCurrency.some((x) => x.currency === p.currency) ? p.byCurrency : [{ currency: p.currency, ttc: p.ttc }, ...p.byCurrency];
+  return list.map((x) => c(groupDigits(x.ttc), `${label} (${x.currency})`));
 }
 
 function cards(r: ReconcileReport): string {
@@ -171,8 +190,8 @@ function cards(r: ReconcileReport): string {
     c(t.files.lost, 'lost', t.files.lost > 0),
     c(t.invoices.invoices, 'invoices deposited'),
     c(t.invoices.accepted + t.invoices.completed + t.invoices.recycled, 'invoices emitted'),
-    c(groupDigits(t.amounts.in.ttc), 'TTC in'),
-    c(groupDigits(t.amounts.out.ttc), 'TTC out'),
+    ...ttcCards(t.amounts.in, 'TTC in', c),
+    ...ttcCards(t.amounts.out, 'TTC out', c),
     c(r.outputs.checked, 'outputs checked'),
     c(r.anomalies.length, 'anomalies', r.anomalies.length > 0),
   ].join('')}</div>`;

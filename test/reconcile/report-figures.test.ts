@@ -1,0 +1,117 @@
+/**
+ * The figures of the report, on a day built by real runs with a known mix: 2026-10-25, the
+ * autumn change in Europe/Paris (25 hours, 02:00–03:00 twice). Invoices in euros and in US
+ * dollars, credit notes (381) accepted and suspended, a refused file, a multi-invoice pivot
+ * partly accepted, a suspended credit note the operator then rejects (`chorus-flux reject`).
+ * The JSON, the CSV and the HTML must agree with each other and with what was dropped.
+ */
+import Big from 'big.js';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { rejectSuspended } from '../../src/lifecycle/operator-reject';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
+import { parseCsv } from '../../src/reconcile/report-csv';
+import type { ReconcileReport } from '../../src/reconcile/types';
+import { createDeps } from '../../src/runner/deps';
+import { fixedClock } from '../../src/util/clock';
+import { createLogger } from '../../src/util/logger';
+import { tempDir } from '../helpers/run';
+import { batch, dayConfig, drop, dropFixture, lyceeWithoutEngagement, papeterie } from './day-builder';
+
+const DAY = '2026-10-25';
+const AFTER = fixedClock('2026-10-27T03:00:00Z');
+
+/** The papeterie invoice (302.00 HT, 340.65 TTC) in US dollars. */
+function inDollars(number: string): string {
+  return papeterie(number).replace(/currencyID="EUR"/g, 'currencyID="USD"').replace('<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>', '<cbc:DocumentCurrencyCode>USD</cbc:DocumentCurrencyCode>');
+}
+
+let report: ReconcileReport;
+let csv: Record<string, string>[];
+let html: string;
+let suspendedIdCpro: string;
+
+beforeAll(async () => {
+  const root = tempDir('cf-figures-');
+  const out = path.join(root, 'out');
+  mkdirSync(out, { recursive: true });
+  const config = dayConfig(root, out);
+
+  // 02:30 summer time (00:30Z): an invoice in euros, a credit note in euros, an invoice in dollars
+  const a = path.join(root, 'inbox-a');
+  drop(a, 'op-alpha', 'eur.xml', papeterie('F-2026-0901'), '2026-10-25T00:10:00Z');
+  dropFixture(a, 'op-alpha/avoir-e1-lycee.xml', '2026-10-25T00:10:00Z');
+  drop(a, 'op-alpha', 'usd.xml', inDollars('F-2026-0902'), '2026-10-25T00:10:00Z');
+  const sa = await batch(config, a, 'node-a', '2026-10-25T00:30:00Z');
+  expect(sa.results.map((r) => [r.file, r.outcome]).sort()).toEqual([['op-alpha/avoir-e1-lycee.xml', 'accepted'], ['op-alpha/eur.xml', 'accepted'], ['op-alpha/usd.xml', 'accepted']]);
+
+  // 02:30 winter time (01:30Z), the same wall-clock hour again: a credit note suspended, a
+  // refused file, a pivot of three invoices (one refused)
+  const b = path.join(root, 'inbox-b');
+  drop(b, 'op-alpha', 'avoir-suspendu.xml', lyceeWithoutEngagement('A-2026-0099'), '2026-10-25T01:10:00Z');
+  dropFixture(b, 'op-alpha/destinataire-inconnu.xml', '2026-10-25T01:10:00Z');
+  dropFixture(b, 'op-beta/pivot-laposte-3-factures.xml', '2026-10-25T01:10:00Z');
+  const sb = await batch(config, b, 'node-b', '2026-10-25T01:30:00Z');
+  const susp = sb.results.find((r) => r.file === 'op-alpha/avoir-suspendu.xml')!;
+  expect(susp.outcome).toBe('suspended');
+  expect(sb.results.find((r) => r.file === 'op-beta/pivot-laposte-3-factures.xml')!.outcome).toBe('partial');
+  suspendedIdCpro = susp.invoices[0].idCpro!;
+
+  // 14:00 (13:00Z): the operator rejects the suspended credit note
+  const deps = createDeps(config, { logger: createLogger({ level: 'silent' }), clock: fixedClock('2026-10-25T13:00:00Z'), journalWriterId: 'operator' });
+  try {
+    expect((await rejectSuspended(deps, suspendedIdCpro, 'Engagement jamais fourni')).result).toBe('rejected');
+  } finally {
+    await deps.journal.close();
+  }
+
+  const r = await reconcileDay({ config, date: DAY, clock: AFTER });
+  expect(r.error).toBeUndefined();
+  report = r.report!;
+  const rows = parseCsv(readFileSync(r.files!.csv, 'utf8'));
+  csv = rows.slice(1).map((x) => Object.fromEntries(rows[0].map((h, k) => [h, x[k]])));
+  html = readFileSync(r.files!.html, 'utf8');
+}, 120_000);
+
+it('subtracts credit notes and sums each currency apart, in JSON, CSV and HTML alike', () => {
+  const t = report.totals.amounts;
+  const eurIn = t.in.byCurrency.find((c) => c.currency === 'EUR')!;
+  const usdIn = t.in.byCurrency.find((c) => c.currency === 'USD')!;
+  expect(usdIn).toEqual({ currency: 'USD', invoices: 1, ht: '302.00', ttc: '340.65' });
+  expect(t.in.ht).toBe(eurIn.ht);
+  expect(t.in.ttc).toBe(eurIn.ttc);
+  expect(t.in.currency).toBe('EUR');
+  expect(t.in.creditNotes).toBe(2);
+  expect(eurIn.creditNotes).toBe(2);
+
+  // the truth from the CSV rows (one per invoice), signed by their type code, per currency
+  const sums = new Map<string, { ht: Big; ttc: Big; n: number }>();
+  for (const row of csv) {
+    if (!row.invoice_index || row.file_outcome === 'status-applied') continue;
+    const cur = row.currency || 'EUR';
+    const s = sums.get(cur) ?? { ht: new Big(0), ttc: new Big(0), n: 0 };
+    const sign = row.type_code === '381' ? -1 : 1;
+    s.ht = s.ht.plus(new Big(row.montant_ht || 0).times(sign));
+    s.ttc = s.ttc.plus(new Big(row.montant_ttc || 0).times(sign));
+    s.n++;
+    sums.set(cur, s);
+  }
+  expect([...sums.keys()].sort()).toEqual(['EUR', 'USD']);
+  expect({ ht: eurIn.ht, ttc: eurIn.ttc, n: eurIn.invoices }).toEqual({ ht: sums.get('EUR')!.ht.toFixed(2), ttc: sums.get('EUR')!.ttc.toFixed(2), n: sums.get('EUR')!.n });
+  expect(t.in.invoices).toBe(sums.get('EUR')!.n + 1);
+  // the credit note accepted and the dollar invoice are out; the suspended credit note is not
+  const eurOut = t.out.byCurrency.find((c) => c.currency === 'EUR')!;
+  expect(eurOut.creditNotes).toBe(1);
+  expect(t.out.byCurrency.find((c) => c.currency === 'USD')).toEqual({ currency: 'USD', invoices: 1, ht: '302.00', ttc: '340.65' });
+
+  // per recipient: the lycée's two credit notes are −36.00 HT, −43.20 TTC in, −18.00 / −21.60 out
+  const lyc = report.byRecipient.find((x) => x.recepteurId === 'LYCJM01')!;
+  expect([lyc.amounts.in.ht, lyc.amounts.in.ttc, lyc.amounts.out.ht, lyc.amounts.out.ttc]).toEqual(['-36.00', '-43.20', '-18.00', '-21.60']);
+  // the recipients' euro sums add up to the total
+  expect(report.byRecipient.reduce((s, r) => s.plus(r.amounts.in.ttc), new Big(0)).toFixed(2)).toBe(t.in.ttc);
+
+  // the HTML shows the euro figure and the dollar one apart, never one sum of both
+  expect(html).toContain(`<div class="n">${eurIn.ttc.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f').replace('-', '−')}</div><div class="l">TTC in (EUR)</div>`);
+  expect(html).toContain('<div class="n">340.65</div><div class="l">TTC in (USD)</div>');
+  expect(html).toContain('<div class="sub">USD 340.65</div>');
+});
