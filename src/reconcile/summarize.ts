@@ -7,7 +7,7 @@ import { Big, dec, fractionDigits } from '../model/decimal';
 import type { Config } from '../config/config';
 import { cmp } from './anomalies';
 import type { FileRec, InvoiceRec } from './collect';
-import type { LocalHours } from './day';
+import type { DayHours } from './day';
 import { CREDIT_NOTE_TYPE_CODES } from '../transform/enrich/invoice-document';
 import type { AmountPair, Amounts, CurrencyAmounts, FileCounts, FlowRefusal, HourVolume, InvoiceCounts, ReconcileReport } from './types';
 
@@ -139,13 +139,13 @@ export interface Summary {
   hours: HourVolume[];
 }
 
-export function summarize(config: Config, files: FileRec[], alreadyProcessed: Map<string, number>, hours: LocalHours): Summary {
+export function summarize(config: Config, files: FileRec[], alreadyProcessed: Map<string, number>, hours: DayHours): Summary {
   const totalFiles = emptyFileCounts();
   const totalInv = emptyInvoiceCounts();
   const totalMoney = new MoneyInOut();
   const partners = new Map<string, { files: FileCounts; invoices: InvoiceCounts }>();
   const recipients = new Map<string, { invoices: InvoiceCounts; money: MoneyInOut }>();
-  const perHour: HourVolume[] = Array.from({ length: 24 }, (_, hour) => ({ hour, files: { accepted: 0, partial: 0, refused: 0, suspended: 0, duplicate: 0, statusApplied: 0, lost: 0 }, invoices: 0 }));
+  const perHour: HourVolume[] = hours.slots.map(({ hour, start, utcOffset }) => ({ hour, start, utcOffset, files: { accepted: 0, partial: 0, refused: 0, suspended: 0, duplicate: 0, statusApplied: 0, lost: 0 }, invoices: 0 }));
   const partnerOf = (p: string) => {
     let x = partners.get(p);
     if (!x) partners.set(p, (x = { files: emptyFileCounts(), invoices: emptyInvoiceCounts() }));
@@ -176,7 +176,7 @@ export function summarize(config: Config, files: FileRec[], alreadyProcessed: Ma
       c.files++;
       c[fileKey]++;
     }
-    const hour = hours.hourOf(f.receipt?.ts ?? f.outcome?.ts ?? '');
+    const hour = hours.indexOf(f.receipt?.ts ?? f.outcome?.ts ?? '');
     const hv = hour !== undefined ? perHour[hour] : undefined;
     if (hv && fileKey !== 'files' && fileKey !== 'alreadyProcessed') hv.files[fileKey]++;
     if (!f.outcome) continue;

@@ -138,7 +138,11 @@ export interface Amounts {
 }
 
 export interface HourVolume {
+  /** the local hour, 0–23: twice 2 on the day of 25 hours, no 2 on the day of 23 */
   hour: number;
+  /** the hour's first instant (UTC) and the zone's offset then: what tells the two 02:00 apart */
+  start: string;
+  utcOffset: string;
   files: { accepted: number; partial: number; refused: number; suspended: number; duplicate: number; statusApplied: number; lost: number };
   invoices: number;
 }

@@ -115,3 +115,22 @@ it('subtracts credit notes and sums each currency apart, in JSON, CSV and HTML a
   expect(html).toContain('<div class="n">340.65</div><div class="l">TTC in (USD)</div>');
   expect(html).toContain('<div class="sub">USD 340.65</div>');
 });
+
+it('counts the day of 25 hours by its real hours: the two 02:00 apart, in JSON, CSV and HTML', () => {
+  expect(report.hours).toHaveLength(25);
+  const twice = report.hours.filter((h) => h.hour === 2);
+  expect(twice.map((h) => [h.start, h.utcOffset])).toEqual([['2026-10-25T00:00:00.000Z', '+02:00'], ['2026-10-25T01:00:00.000Z', '+01:00']]);
+  const total = (h: ReconcileReport['hours'][number]) => Object.values(h.files).reduce((s, v) => s + v, 0);
+  // node-a's three files at 02:30 summer time, node-b's three at 02:30 winter time
+  expect(twice.map(total)).toEqual([3, 3]);
+  expect(twice.map((h) => h.files.accepted)).toEqual([3, 0]);
+  expect(twice[1].files).toMatchObject({ suspended: 1, refused: 1, partial: 1 });
+  expect(report.hours.reduce((s, h) => s + total(h), 0)).toBe(report.totals.files.files);
+  expect(report.hours.reduce((s, h) => s + h.invoices, 0)).toBe(report.totals.invoices.invoices);
+  // the CSV's received_at instants fall in those hours
+  const received = new Set(csv.map((r) => r.received_at));
+  expect([...received].sort()).toEqual(['2026-10-25T00:30:00.000Z', '2026-10-25T01:30:00.000Z']);
+  // the chart: 25 bars' slots, each 02:00 told by its offset
+  expect(html).toContain('02:00 (UTC+02:00) — 3 accepted');
+  expect(html).toContain('02:00 (UTC+01:00) — 1 partial');
+});
