@@ -168,7 +168,7 @@ export class JournalCollector {
   /** the inbox trees `run` took files from on the day or the day after (its `start` lines) */
   readonly runInboxes = new Set<string>();
   /** invoices the operator rejected on the day (`chorus-flux reject`), for the report's notes */
-  readonly rejections: { number?: string; idCpro?: string; supplierId?: string; partner: string; reason?: string }[] = [];
+  readonly rejections: { number?: string; idCpro?: string; supplierId?: string; partner: string; reason?: string; invoice: InvoiceRec }[] = [];
   /** the configuration files the processes that wrote these days ran with (their `start` lines) */
   readonly configs = new Map<string, 'run' | 'watch' | 'worker'>();
   readonly systemErrors = new Map<string, string[]>();
@@ -380,7 +380,11 @@ export class JournalCollector {
         const rec = dayIndex === 1 ? this.outcomeRec(dayIndex, { ...l, outcome: 'rejected-by-operator' }, ref, outputs) : undefined;
         this.listLineOutputs(outputs, rec);
         if (!rec) return;
-        for (const i of rec.invoices) this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason) });
+        for (const i of rec.invoices) {
+          // at-least-once journal: a rejection journaled twice is one
+          if (i.idCpro && this.rejections.some((r) => r.idCpro === i.idCpro)) continue;
+          this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason), invoice: i });
+        }
         return;
       }
       case 'claimed': {

@@ -690,7 +690,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   for (const a of sorted) anomalyCounts[a.type] = (anomalyCounts[a.type] ?? 0) + 1;
   const orderedCounts: Partial<Record<AnomalyType, number>> = {};
   for (const t of ANOMALY_TYPES) if (anomalyCounts[t]) orderedCounts[t] = anomalyCounts[t];
-  const summary = summarize(config, files, col.alreadyProcessed, new DayHours(date, tz));
+  const summary = summarize(config, files, col.alreadyProcessed, new DayHours(date, tz), col.rejections);
   const unreadable = summary.totals.amounts.in.unreadable ?? 0;
   if (unreadable > 0) notes.push(`${unreadable} invoice(s) of the day have an amount (HT or TTC) that is not a number, as the supplier wrote it (refused invoices): the amount totals leave it out; the CSV shows it, defused.`);
   // 9. the flows receivers refused, found again in the journal (they have usually left their outbox)

@@ -125,6 +125,7 @@ const PARTNER_ROWS: [string, keyof FileCounts | undefined, keyof InvoiceCounts |
   ['duplicate (DOUBLON)', 'duplicate', 'duplicate'],
   ['status flow applied / lines', 'statusApplied', 'statusApplied'],
   ['status lines refused', undefined, 'statusRefused'],
+  ['rejected by the operator', undefined, 'rejectedByOperator'],
   ['lost', 'lost', undefined],
   ['already processed (re-dropped)', 'alreadyProcessed', undefined],
 ];
@@ -148,6 +149,7 @@ const INV_COLS: [keyof InvoiceCounts, string][] = [
   ['completed', 'completed'],
   ['recycled', 'recycled'],
   ['duplicate', 'duplicate'],
+  ['rejectedByOperator', 'rejected by the operator'],
 ];
 
 /** Other currencies than the euro under the euro figure, each apart: a sum across currencies means nothing. */

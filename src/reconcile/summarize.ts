@@ -16,7 +16,7 @@ export function emptyFileCounts(): FileCounts {
 }
 
 export function emptyInvoiceCounts(): InvoiceCounts {
-  return { invoices: 0, accepted: 0, refused: 0, suspended: 0, completed: 0, recycled: 0, duplicate: 0, statusApplied: 0, statusSuspended: 0, statusRefused: 0 };
+  return { invoices: 0, accepted: 0, refused: 0, suspended: 0, completed: 0, recycled: 0, duplicate: 0, statusApplied: 0, statusSuspended: 0, statusRefused: 0, rejectedByOperator: 0 };
 }
 
 
@@ -139,7 +139,13 @@ export interface Summary {
   hours: HourVolume[];
 }
 
-export function summarize(config: Config, files: FileRec[], alreadyProcessed: Map<string, number>, hours: DayHours): Summary {
+/** An invoice the operator rejected on the day, with the partner that deposited it. */
+export interface OperatorRejection {
+  partner: string;
+  invoice: InvoiceRec;
+}
+
+export function summarize(config: Config, files: FileRec[], alreadyProcessed: Map<string, number>, hours: DayHours, rejections: readonly OperatorRejection[] = []): Summary {
   const totalFiles = emptyFileCounts();
   const totalInv = emptyInvoiceCounts();
   const totalMoney = new MoneyInOut();
@@ -199,6 +205,10 @@ export function summarize(config: Config, files: FileRec[], alreadyProcessed: Ma
         if (EMITTED.has(inv.outcome)) m.out.add(inv);
       }
     }
+  }
+  // counted, not only named in a note: a day's figures must say what the operator decided
+  for (const r of rejections) {
+    for (const c of [totalInv, partnerOf(r.partner).invoices, recipientOf(recipientKey(config, r.invoice)).invoices]) c.rejectedByOperator++;
   }
   for (const [p, n] of alreadyProcessed) {
     partnerOf(p).files.alreadyProcessed += n;

@@ -97,6 +97,11 @@ export interface InvoiceCounts {
   statusApplied: number;
   statusSuspended: number;
   statusRefused: number;
+  /**
+   * invoices the operator rejected on the day (`chorus-flux reject`): deposited and suspended on
+   * an earlier day or this one, so not in `invoices`; by depositor partner and recipient
+   */
+  rejectedByOperator: number;
 }
 
 /** One currency's sums (credit notes subtracted). */

@@ -47,7 +47,7 @@ it('reports a clean day as clean: exit 0, no anomaly, every output checked', asy
 
 it('counts files and invoices per outcome, per partner and per recipient', () => {
   expect(report.totals.files).toEqual({ files: 20, accepted: 8, partial: 1, refused: 7, suspended: 1, duplicate: 1, statusApplied: 2, lost: 0, alreadyProcessed: 2 });
-  expect(report.totals.invoices).toEqual({ invoices: 14, accepted: 8, refused: 2, suspended: 1, completed: 1, recycled: 1, duplicate: 1, statusApplied: 2, statusSuspended: 1, statusRefused: 0 });
+  expect(report.totals.invoices).toEqual({ invoices: 14, accepted: 8, refused: 2, suspended: 1, completed: 1, recycled: 1, duplicate: 1, statusApplied: 2, statusSuspended: 1, statusRefused: 0, rejectedByOperator: 0 });
   const p = Object.fromEntries(report.byPartner.map((x) => [x.partner, x.files]));
   expect(Object.keys(p)).toEqual(['op-alpha', 'op-beta', 'op-gamma', 'si-valmont']);
   expect(p['op-alpha']).toMatchObject({ files: 7, accepted: 5, refused: 1, suspended: 1, alreadyProcessed: 1 });

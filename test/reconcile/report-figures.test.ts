@@ -134,3 +134,16 @@ it('counts the day of 25 hours by its real hours: the two 02:00 apart, in JSON, 
   expect(html).toContain('02:00 (UTC+02:00) — 3 accepted');
   expect(html).toContain('02:00 (UTC+01:00) — 1 partial');
 });
+
+it('counts the invoices the operator rejected, by partner and recipient, not only in a note', () => {
+  expect(report.totals.invoices.rejectedByOperator).toBe(1);
+  expect(report.byPartner.find((p) => p.partner === 'op-alpha')!.invoices.rejectedByOperator).toBe(1);
+  expect(report.byPartner.find((p) => p.partner === 'op-beta')!.invoices.rejectedByOperator).toBe(0);
+  expect(report.byRecipient.find((r) => r.recepteurId === 'LYCJM01')!.invoices.rejectedByOperator).toBe(1);
+  // still named, and its status flows checked as outputs of the day
+  expect(report.notes.join(' ')).toContain(`IdCPRO ${suspendedIdCpro}`);
+  expect(report.outputs.byKind).toMatchObject({ cdar: expect.any(Number), statut: expect.any(Number) });
+  // the suspended deposit stays counted as such: the rejection is not a second deposit
+  expect(report.totals.invoices).toMatchObject({ suspended: 1, refused: 2 });
+  expect(html).toMatch(/<tr><td>rejected by the operator<\/td><td class="num zero">·<\/td><td class="num">1<\/td><\/tr>/);
+});

@@ -64,7 +64,7 @@ function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
     const lines = [
       `reconciliation of ${r.report.date} (${r.report.timezone}): ${r.report.status === 'clean' ? 'CLEAN' : `${r.report.anomalies.length} anomal${r.report.anomalies.length === 1 ? 'y' : 'ies'}`}`,
       `  files ${t.files.files} (accepted ${t.files.accepted}, partial ${t.files.partial}, refused ${t.files.refused}, suspended ${t.files.suspended}, duplicate ${t.files.duplicate}, status ${t.files.statusApplied}, lost ${t.files.lost}; already processed ${t.files.alreadyProcessed})`,
-      `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate})`,
+      `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate}${t.invoices.rejectedByOperator ? `; rejected by the operator ${t.invoices.rejectedByOperator}` : ''})`,
       `  TTC in ${ttcText(t.amounts.in)}, out ${ttcText(t.amounts.out)}; ${r.report.outputs.checked} outputs checked${r.report.outputs.taken > 0 ? ` (${r.report.outputs.taken} taken by their transfer)` : ''}`,
     ];
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
