@@ -437,6 +437,16 @@ export class JournalCollector {
     return rec;
   }
 
+  /**
+   * The outputs checked, by kind summed: not `listedPaths`, which also holds the next day's
+   * DOUBLON replies and rejection flows, only accounted for (not orphans) and left to that day's report.
+   */
+  checkedOutputs(): number {
+    let n = 0;
+    for (const v of this.byKind.values()) n += v;
+    return n;
+  }
+
   /** Whether the content was received on the day (first receipt), for the processing and inbox checks. */
   receiptOf(sha: string): ReceiptRec | undefined {
     return this.state.get(sha)?.receipt;

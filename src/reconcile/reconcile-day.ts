@@ -714,7 +714,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     byPartner: summary.byPartner,
     byRecipient: summary.byRecipient,
     hours: summary.hours,
-    outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan, taken },
+    outputs: { checked: col.checkedOutputs(), byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan, taken },
     flowStatuses: summary.flowStatuses,
     anomalyCounts: orderedCounts,
     anomalies: sorted,

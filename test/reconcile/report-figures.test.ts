@@ -147,3 +147,27 @@ it('counts the invoices the operator rejected, by partner and recipient, not onl
   expect(report.totals.invoices).toMatchObject({ suspended: 1, refused: 2 });
   expect(html).toMatch(/<tr><td>rejected by the operator<\/td><td class="num zero">·<\/td><td class="num">1<\/td><\/tr>/);
 });
+
+it('counts as checked only the outputs it checked: not those of the next day it only accounts for', async () => {
+  // a credit note suspended on 2026-03-10, rejected by the operator the next day: that day's
+  // status flows belong to the next day's report, and are not checked by this one
+  const root = tempDir('cf-figures-next-');
+  const out = path.join(root, 'out');
+  mkdirSync(out, { recursive: true });
+  const config = dayConfig(root, out);
+  const inbox = path.join(root, 'inbox');
+  drop(inbox, 'op-alpha', 'avoir-suspendu.xml', lyceeWithoutEngagement('A-2026-0098'), '2026-03-10T08:00:00Z');
+  const s = await batch(config, inbox, 'node-a', '2026-03-10T08:30:00Z');
+  const deps = createDeps(config, { logger: createLogger({ level: 'silent' }), clock: fixedClock('2026-03-11T09:00:00Z'), journalWriterId: 'operator' });
+  try {
+    expect((await rejectSuspended(deps, s.results[0].invoices[0].idCpro!, 'Engagement jamais fourni')).result).toBe('rejected');
+  } finally {
+    await deps.journal.close();
+  }
+  const r = await reconcileDay({ config, date: '2026-03-10', clock: fixedClock('2026-03-12T03:00:00Z'), write: false });
+  const o = r.report!.outputs;
+  // the suspension's own outputs: the archived original, the SUSPENDU status flow and its CDAR
+  expect(o.checked).toBe(Object.values(o.byKind).reduce((a, b) => a + b, 0));
+  expect(o.checked).toBe(s.results[0].outputs.length);
+  expect(r.report!.totals.invoices.rejectedByOperator).toBe(0);
+}, 60_000);
