@@ -171,3 +171,25 @@ it('counts as checked only the outputs it checked: not those of the next day it 
   expect(o.checked).toBe(s.results[0].outputs.length);
   expect(r.report!.totals.invoices.rejectedByOperator).toBe(0);
 }, 60_000);
+
+it('adds up: the partners make the total files, the recipients the total invoices and each currency, the CSV the same', () => {
+  for (const k of Object.keys(report.totals.files) as (keyof ReconcileReport['totals']['files'])[]) {
+    expect([k, report.byPartner.reduce((s, p) => s + p.files[k], 0)]).toEqual([k, report.totals.files[k]]);
+  }
+  for (const k of Object.keys(report.totals.invoices) as (keyof ReconcileReport['totals']['invoices'])[]) {
+    expect([k, report.byPartner.reduce((s, p) => s + p.invoices[k], 0)]).toEqual([k, report.totals.invoices[k]]);
+    expect([k, report.byRecipient.reduce((s, r) => s + r.invoices[k], 0)]).toEqual([k, report.totals.invoices[k]]);
+  }
+  for (const side of ['in', 'out'] as const) {
+    for (const c of report.totals.amounts[side].byCurrency) {
+      const parts = report.byRecipient.flatMap((r) => r.amounts[side].byCurrency.filter((x) => x.currency === c.currency));
+      expect([c.currency, parts.reduce((s, x) => s.plus(x.ttc), new Big(0)).toFixed(2), parts.reduce((s, x) => s + x.invoices, 0)]).toEqual([c.currency, c.ttc, c.invoices]);
+    }
+  }
+  // one CSV row per invoice deposited, one per file without invoices; the files' outcomes as counted
+  const perFile = new Map(csv.map((r) => [r.file_sha256, r.file_outcome]));
+  expect(perFile.size).toBe(report.totals.files.files);
+  const outcomes = [...perFile.values()].reduce<Record<string, number>>((m, o) => ({ ...m, [o]: (m[o] ?? 0) + 1 }), {});
+  expect(outcomes).toEqual({ accepted: report.totals.files.accepted, partial: report.totals.files.partial, refused: report.totals.files.refused, suspended: report.totals.files.suspended });
+  expect(csv.filter((r) => r.invoice_index).length).toBe(report.totals.invoices.invoices);
+});
