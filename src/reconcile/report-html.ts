@@ -40,6 +40,7 @@ table{border-collapse:collapse;background:#fff;border:1px solid #e0e0e0;margin:4
 th,td{padding:4px 8px;border-bottom:1px solid #eeeeee;text-align:left;vertical-align:top}
 th{background:#f5f5f5;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.num,td.num div.sub{white-space:normal}
 td.zero{color:#bdbdbd}
 td.hot{color:#b71c1c;font-weight:600}
 code{font:12px ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;word-break:break-all}
@@ -149,7 +150,6 @@ const INV_COLS: [keyof InvoiceCounts, string][] = [
   ['completed', 'completed'],
   ['recycled', 'recycled'],
   ['duplicate', 'duplicate'],
-  ['rejectedByOperator', 'rejected by the operator'],
 ];
 
 /** Other currencies than the euro under the euro figure, each apart: a sum across currencies means nothing. */
@@ -161,8 +161,8 @@ function others(p: AmountPair, field: 'ht' | 'ttc'): string {
 }
 
 function pairCells(p: AmountPair): string {
-  const credits = p.creditNotes ? `<div class="sub">of which ${p.creditNotes} credit note(s)</div>` : '';
-  return `<td class="num">${p.invoices}${credits}</td><td class="num">${groupDigits(p.ht)}${others(p, 'ht')}</td><td class="num">${groupDigits(p.ttc)}${others(p, 'ttc')}</td>`;
+  const credits = p.creditNotes ? ` title="of which ${p.creditNotes} credit note(s), subtracted"` : '';
+  return `<td class="num"${credits}>${p.invoices}</td><td class="num">${groupDigits(p.ht)}${others(p, 'ht')}</td><td class="num">${groupDigits(p.ttc)}${others(p, 'ttc')}</td>`;
 }
 
 function money(a: Amounts): string {
@@ -171,7 +171,7 @@ function money(a: Amounts): string {
 
 function recipientTable(r: ReconcileReport): string {
   const cols = INV_COLS;
-  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited)</th><th colspan="3">out (in a pivot)</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT EUR</th><th class="num">TTC EUR</th><th class="num">n</th><th class="num">HT EUR</th><th class="num">TTC EUR</th></tr>`;
+  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited), EUR</th><th colspan="3">out (in a pivot), EUR</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT</th><th class="num">TTC</th><th class="num">n</th><th class="num">HT</th><th class="num">TTC</th></tr>`;
   const rows = r.byRecipient.map((x) => `<tr><td><b>${esc(x.recepteurId)}</b>${x.name ? `<div class="sub">${esc(x.name)}</div>` : ''}</td>${cols.map(([k]) => n(x.invoices[k])).join('')}${money(x.amounts)}</tr>`);
   rows.push(`<tr><td><b>total</b></td>${cols.map(([k]) => n(r.totals.invoices[k])).join('')}${money(r.totals.amounts)}</tr>`);
   return `<h2>Per recipient — MontantHT / MontantTTC in and out</h2><p class="sub">Credit notes are subtracted; amounts in another currency than the euro are summed apart, under the euro figure.</p><table id="per-recipient"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
