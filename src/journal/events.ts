@@ -42,6 +42,10 @@ export interface JournalInvoice {
   renvoi?: string;
   montantHT?: string;
   montantTTC?: string;
+  /** BT-3 as written (381 and the other credit-note codes: the amounts are a credit) — the reconciliation signs them */
+  typeCode?: string;
+  /** BT-5 as written: the currency of montantHT / montantTTC (the reconciliation sums each apart) */
+  currency?: string;
   findings?: JournalFinding[];
   /**
    * A status applied: the finance SI's words (Commentaire, else ComplementStatut), whole. The

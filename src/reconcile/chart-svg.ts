@@ -35,7 +35,11 @@ export function hourlyChart(hours: HourVolume[], esc: (s: string) => string): st
   const step = niceStep(max / 4);
   const ymax = Math.max(step, Math.ceil(max / step) * step);
   const y = (v: number) => top + plotH - (v / ymax) * plotH;
-  const slot = plotW / 24;
+  // 23, 24 or 25 bars: the day's real hours
+  const slot = plotW / Math.max(1, hours.length);
+  // on a day of 23 or 25 hours, say each hour's offset: 02:00 twice must be told apart
+  const shift = hours.length !== 24;
+  const label = (h: HourVolume) => `${String(h.hour).padStart(2, '0')}:00${shift ? ` (UTC${h.utcOffset})` : ''}`;
   const bw = Math.max(2, slot * 0.7);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="chart-title" class="chart">`);
@@ -53,7 +57,7 @@ export function hourlyChart(hours: HourVolume[], esc: (s: string) => string): st
       if (!n) continue;
       const y0 = y(acc);
       const y1 = y(acc + n);
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0.5, y0 - y1).toFixed(1)}" fill="${s.color}"><title>${esc(`${String(h.hour).padStart(2, '0')}:00 — ${n} ${s.label}`)}</title></rect>`);
+      parts.push(`<rect x="${x.toFixed(1)}" y="${y1.toFixed(1)}" width="${bw.toFixed(1)}" height="${Math.max(0.5, y0 - y1).toFixed(1)}" fill="${s.color}"><title>${esc(`${label(h)} — ${n} ${s.label}`)}</title></rect>`);
       acc += n;
     }
     if (totals[k] > 0) parts.push(`<text x="${(x + bw / 2).toFixed(1)}" y="${(y(acc) - 3).toFixed(1)}" text-anchor="middle" class="val">${totals[k]}</text>`);

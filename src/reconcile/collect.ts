@@ -43,6 +43,9 @@ export interface InvoiceRec {
   renvoi?: string;
   montantHT?: string;
   montantTTC?: string;
+  /** BT-3 and BT-5 as journaled (absent from lines written before they were journaled) */
+  typeCode?: string;
+  currency?: string;
   /** fatal rule ids, space separated */
   rules?: string;
   /** the pivot that carried it, relative to the output root */
@@ -165,7 +168,7 @@ export class JournalCollector {
   /** the inbox trees `run` took files from on the day or the day after (its `start` lines) */
   readonly runInboxes = new Set<string>();
   /** invoices the operator rejected on the day (`chorus-flux reject`), for the report's notes */
-  readonly rejections: { number?: string; idCpro?: string; supplierId?: string; partner: string; reason?: string }[] = [];
+  readonly rejections: { number?: string; idCpro?: string; supplierId?: string; partner: string; reason?: string; invoice: InvoiceRec }[] = [];
   /** the configuration files the processes that wrote these days ran with (their `start` lines) */
   readonly configs = new Map<string, 'run' | 'watch' | 'worker'>();
   readonly systemErrors = new Map<string, string[]>();
@@ -237,6 +240,8 @@ export class JournalCollector {
           renvoi: this.s(i.renvoi),
           montantHT: str(i.montantHT),
           montantTTC: str(i.montantTTC),
+          typeCode: this.s(i.typeCode),
+          currency: this.s(i.currency),
           rules: fatalRules(i.findings),
         };
         if (idCpro) inv.pivot = outputs.find((o) => o.kind === 'pivot' && o.idCpro?.includes(idCpro))?.path;
@@ -375,7 +380,11 @@ export class JournalCollector {
         const rec = dayIndex === 1 ? this.outcomeRec(dayIndex, { ...l, outcome: 'rejected-by-operator' }, ref, outputs) : undefined;
         this.listLineOutputs(outputs, rec);
         if (!rec) return;
-        for (const i of rec.invoices) this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason) });
+        for (const i of rec.invoices) {
+          // at-least-once journal: a rejection journaled twice is one
+          if (i.idCpro && this.rejections.some((r) => r.idCpro === i.idCpro)) continue;
+          this.rejections.push({ number: i.number, idCpro: i.idCpro, supplierId: i.supplierId, partner: rec.partner, reason: str((l.invoices as { reason?: unknown }[])[i.index]?.reason), invoice: i });
+        }
         return;
       }
       case 'claimed': {
@@ -426,6 +435,16 @@ export class JournalCollector {
     const rec = this.outcomeRec(1, l, ref, outputs);
     this.listOutputs(outputs, rec);
     return rec;
+  }
+
+  /**
+   * The outputs checked, by kind summed: not `listedPaths`, which also holds the next day's
+   * DOUBLON replies and rejection flows, only accounted for (not orphans) and left to that day's report.
+   */
+  checkedOutputs(): number {
+    let n = 0;
+    for (const v of this.byKind.values()) n += v;
+    return n;
   }
 
   /** Whether the content was received on the day (first receipt), for the processing and inbox checks. */

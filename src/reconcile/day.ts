@@ -1,7 +1,6 @@
 /**
  * Calendar days in the configured time zone, for the reconciliation: a day's first and last
- * instants, the day before and after, and the local hour of an instant (cached per UTC hour,
- * since a day of 100,000 invoices asks the same few dozen hours again and again).
+ * instants, the day before and after, and its real hours (23, 24 or 25).
  */
 import { dayOf } from '../util/clock';
 
@@ -69,25 +68,32 @@ export function dayEnd(day: string, timeZone: string): Date {
   return dayStart(addDays(day, 1), timeZone);
 }
 
-/** Local hour (0–23) of ISO instants, cached by UTC hour. */
-export class LocalHours {
-  private cache = new Map<string, number>();
-  private readonly f: Intl.DateTimeFormat;
-  constructor(private readonly timeZone: string) {
-    this.f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+/** "+01:00": the zone's offset from UTC at an instant. */
+function utcOffset(instant: number, timeZone: string): string {
+  const min = Math.round((wallClockMs(Math.floor(instant / 1000) * 1000, timeZone) - Math.floor(instant / 1000) * 1000) / 60_000);
+  const a = Math.abs(min);
+  return `${min < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The real hours of a day in the zone, in order: 24, but 23 on the spring change (02:00 never
+ * happens) and 25 on the autumn one (02:00 happens twice, once per offset). A report by local
+ * hour number alone showed a 02:00 that never was, or merged two hours into one bar.
+ */
+export class DayHours {
+  readonly start: number;
+  readonly slots: { hour: number; start: string; utcOffset: string }[] = [];
+  constructor(day: string, timeZone: string) {
+    this.start = dayStart(day, timeZone).getTime();
+    const end = dayEnd(day, timeZone).getTime();
+    const f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+    for (let t = this.start; t < end; t += 3_600_000) this.slots.push({ hour: Number(f.format(new Date(t))) % 24, start: new Date(t).toISOString(), utcOffset: utcOffset(t, timeZone) });
   }
-  hourOf(iso: string): number | undefined {
-    const key = iso.slice(0, 13);
-    let h = this.cache.get(key);
-    if (h === undefined) {
-      const t = Date.parse(iso);
-      if (Number.isNaN(t)) return undefined;
-      // zones with a non-whole-hour offset: the hour depends on the minutes too
-      h = Number(this.f.format(new Date(t))) % 24;
-      const whole = Math.floor(t / 1000) * 1000;
-      if ((wallClockMs(whole, this.timeZone) - whole) % 3_600_000 !== 0) return h;
-      this.cache.set(key, h);
-    }
-    return h;
+  /** The slot of an ISO instant of the day, or undefined (not a time, or not on the day). */
+  indexOf(iso: string): number | undefined {
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return undefined;
+    const k = Math.floor((t - this.start) / 3_600_000);
+    return k >= 0 && k < this.slots.length ? k : undefined;
   }
 }

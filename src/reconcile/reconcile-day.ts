@@ -17,7 +17,7 @@ import { ProcessedFiles } from '../state/processed-files';
 import { dayOf, systemClock, type Clock } from '../util/clock';
 import { cmp, duplicateIdCpro, sequenceAnomalies, sortAnomalies, stripUndefined } from './anomalies';
 import { JournalCollector, refOf, type FileRec, type InvoiceRec, type OutcomeRec, type OutputRec } from './collect';
-import { addDays, dayEnd, isDay, LocalHours } from './day';
+import { addDays, dayEnd, DayHours, isDay } from './day';
 import { suspensionAge } from '../lifecycle/overdue';
 import { lifecycleRecords } from './lifecycle-scan';
 import { readJournalDayStream, refText, writerFiles, type LineRef } from './read-journal';
@@ -690,7 +690,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   for (const a of sorted) anomalyCounts[a.type] = (anomalyCounts[a.type] ?? 0) + 1;
   const orderedCounts: Partial<Record<AnomalyType, number>> = {};
   for (const t of ANOMALY_TYPES) if (anomalyCounts[t]) orderedCounts[t] = anomalyCounts[t];
-  const summary = summarize(config, files, col.alreadyProcessed, new LocalHours(tz));
+  const summary = summarize(config, files, col.alreadyProcessed, new DayHours(date, tz), col.rejections);
   const unreadable = summary.totals.amounts.in.unreadable ?? 0;
   if (unreadable > 0) notes.push(`${unreadable} invoice(s) of the day have an amount (HT or TTC) that is not a number, as the supplier wrote it (refused invoices): the amount totals leave it out; the CSV shows it, defused.`);
   // 9. the flows receivers refused, found again in the journal (they have usually left their outbox)
@@ -714,7 +714,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     byPartner: summary.byPartner,
     byRecipient: summary.byRecipient,
     hours: summary.hours,
-    outputs: { checked: col.listedPaths.size, byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan, taken },
+    outputs: { checked: col.checkedOutputs(), byKind: Object.fromEntries([...col.byKind.entries()].sort((a, b) => cmp(a[0], b[0]))), missing, tampered, orphan, taken },
     flowStatuses: summary.flowStatuses,
     anomalyCounts: orderedCounts,
     anomalies: sorted,
@@ -754,7 +754,7 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
     const kind = o?.kind ?? '';
     const fileTypes = tags.bySha.get(f.sha256);
     if (!o || o.invoices.length === 0) {
-      yield [partner, file, f.sha256, receivedAt, journaledAt, writer, fileOutcome, kind, '', '', '', '', '', '', '', '', '', '', '', '', o?.rules ?? '', fileTypes ? [...fileTypes].sort(cmp).join(' ') : ''];
+      yield [partner, file, f.sha256, receivedAt, journaledAt, writer, fileOutcome, kind, '', '', '', '', '', '', '', '', '', '', '', '', o?.rules ?? '', fileTypes ? [...fileTypes].sort(cmp).join(' ') : '', '', ''];
       continue;
     }
     const status = isStatusFlow(f);
@@ -784,6 +784,8 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
         status ? '' : (inv.pivot ?? ''),
         inv.rules ?? '',
         types,
+        inv.typeCode ?? '',
+        inv.currency ?? '',
       ];
     }
   }

@@ -34,6 +34,9 @@ export const CSV_COLUMNS: [keyof InvoiceRow, string][] = [
   ['pivot', 'pivot'],
   ['rules', 'rules'],
   ['anomalies', 'anomalies'],
+  // last, so that the columns before keep their place: what the amounts mean (381…: a credit) and their currency
+  ['typeCode', 'type_code'],
+  ['currency', 'currency'],
 ];
 
 /** Columns of numbers (amounts may be negative): a cell of one is left as it is when it reads as a number. */

@@ -6,7 +6,7 @@
 import { localDateTime } from './day';
 import { hourlyChart } from './chart-svg';
 import { sentFlowText } from './sent-flows';
-import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
+import { ANOMALY_TITLES, ANOMALY_TYPES, type Anomaly, type AmountPair, type Amounts, type FileCounts, type InvoiceCounts, type ReconcileReport } from './types';
 
 const MAX_ROWS_PER_TYPE = 200;
 
@@ -40,6 +40,7 @@ table{border-collapse:collapse;background:#fff;border:1px solid #e0e0e0;margin:4
 th,td{padding:4px 8px;border-bottom:1px solid #eeeeee;text-align:left;vertical-align:top}
 th{background:#f5f5f5;font-weight:600}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.num,td.num div.sub{white-space:normal}
 td.zero{color:#bdbdbd}
 td.hot{color:#b71c1c;font-weight:600}
 code{font:12px ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;word-break:break-all}
@@ -125,6 +126,7 @@ const PARTNER_ROWS: [string, keyof FileCounts | undefined, keyof InvoiceCounts |
   ['duplicate (DOUBLON)', 'duplicate', 'duplicate'],
   ['status flow applied / lines', 'statusApplied', 'statusApplied'],
   ['status lines refused', undefined, 'statusRefused'],
+  ['rejected by the operator', undefined, 'rejectedByOperator'],
   ['lost', 'lost', undefined],
   ['already processed (re-dropped)', 'alreadyProcessed', undefined],
 ];
@@ -150,16 +152,35 @@ const INV_COLS: [keyof InvoiceCounts, string][] = [
   ['duplicate', 'duplicate'],
 ];
 
+/** Other currencies than the euro under the euro figure, each apart: a sum across currencies means nothing. */
+function others(p: AmountPair, field: 'ht' | 'ttc'): string {
+  return p.byCurrency
+    .filter((c) => c.currency !== p.currency)
+    .map((c) => `<div class="sub">${esc(c.currency)} ${groupDigits(c[field])}</div>`)
+    .join('');
+}
+
+function pairCells(p: AmountPair): string {
+  const credits = p.creditNotes ? ` title="of which ${p.creditNotes} credit note(s), subtracted"` : '';
+  return `<td class="num"${credits}>${p.invoices}</td><td class="num">${groupDigits(p.ht)}${others(p, 'ht')}</td><td class="num">${groupDigits(p.ttc)}${others(p, 'ttc')}</td>`;
+}
+
 function money(a: Amounts): string {
-  return [a.in.invoices, a.in.ht, a.in.ttc, a.out.invoices, a.out.ht, a.out.ttc].map((v) => `<td class="num">${typeof v === 'number' ? v : groupDigits(v)}</td>`).join('');
+  return pairCells(a.in) + pairCells(a.out);
 }
 
 function recipientTable(r: ReconcileReport): string {
   const cols = INV_COLS;
-  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited)</th><th colspan="3">out (in a pivot)</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT</th><th class="num">TTC</th><th class="num">n</th><th class="num">HT</th><th class="num">TTC</th></tr>`;
+  const head = `<tr><th rowspan="2">recipient</th><th colspan="${cols.length}">invoices</th><th colspan="3">in (deposited), EUR</th><th colspan="3">out (in a pivot), EUR</th></tr><tr>${cols.map(([, l]) => `<th class="num">${l}</th>`).join('')}<th class="num">n</th><th class="num">HT</th><th class="num">TTC</th><th class="num">n</th><th class="num">HT</th><th class="num">TTC</th></tr>`;
   const rows = r.byRecipient.map((x) => `<tr><td><b>${esc(x.recepteurId)}</b>${x.name ? `<div class="sub">${esc(x.name)}</div>` : ''}</td>${cols.map(([k]) => n(x.invoices[k])).join('')}${money(x.amounts)}</tr>`);
   rows.push(`<tr><td><b>total</b></td>${cols.map(([k]) => n(r.totals.invoices[k])).join('')}${money(r.totals.amounts)}</tr>`);
-  return `<h2>Per recipient — MontantHT / MontantTTC in and out</h2><table id="per-recipient"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h2>Per recipient — MontantHT / MontantTTC in and out</h2><p class="sub">Credit notes are subtracted; amounts in another currency than the euro are summed apart, under the euro figure.</p><table id="per-recipient"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** One card per currency (the euro one always): a total across currencies would mean nothing. */
+function ttcCards(p: AmountPair, label: string, c: (v: string, label: string) => string): string[] {
+  const list = p.byCurrency.some((x) => x.currency === p.currency) ? p.byCurrency : [{ currency: p.currency, ttc: p.ttc }, ...p.byCurrency];
+  return list.map((x) => c(groupDigits(x.ttc), `${label} (${x.currency})`));
 }
 
 function cards(r: ReconcileReport): string {
@@ -171,8 +192,8 @@ function cards(r: ReconcileReport): string {
     c(t.files.lost, 'lost', t.files.lost > 0),
     c(t.invoices.invoices, 'invoices deposited'),
     c(t.invoices.accepted + t.invoices.completed + t.invoices.recycled, 'invoices emitted'),
-    c(groupDigits(t.amounts.in.ttc), 'TTC in'),
-    c(groupDigits(t.amounts.out.ttc), 'TTC out'),
+    ...ttcCards(t.amounts.in, 'TTC in', c),
+    ...ttcCards(t.amounts.out, 'TTC out', c),
     c(r.outputs.checked, 'outputs checked'),
     c(r.anomalies.length, 'anomalies', r.anomalies.length > 0),
   ].join('')}</div>`;

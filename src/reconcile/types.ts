@@ -97,14 +97,42 @@ export interface InvoiceCounts {
   statusApplied: number;
   statusSuspended: number;
   statusRefused: number;
+  /**
+   * invoices the operator rejected on the day (`chorus-flux reject`): deposited and suspended on
+   * an earlier day or this one, so not in `invoices`; by depositor partner and recipient
+   */
+  rejectedByOperator: number;
 }
 
-export interface AmountPair {
+/** One currency's sums (credit notes subtracted). */
+export interface CurrencyAmounts {
+  currency: string;
   invoices: number;
   ht: string;
   ttc: string;
+  /** credit notes among these invoices (their amounts, written positive, are subtracted) */
+  creditNotes?: number;
+  unreadable?: number;
+}
+
+export interface AmountPair {
+  /** every invoice, whatever its currency */
+  invoices: number;
+  /**
+   * the euro sums (`currency`): invoices in another currency are not added in (a sum of euros
+   * and dollars means nothing), see `byCurrency`; credit notes are subtracted. An invoice whose
+   * journal line does not say its currency (written before it was journaled) counts as euros
+   */
+  ht: string;
+  ttc: string;
+  /** the currency of `ht` and `ttc`: EUR */
+  currency: string;
+  /** credit notes among the invoices (subtracted) */
+  creditNotes?: number;
   /** invoices of these whose HT or TTC is given but not a number (a refused invoice's, as written): left out of the sums */
   unreadable?: number;
+  /** every currency of the invoices, euros first, each summed apart */
+  byCurrency: CurrencyAmounts[];
 }
 
 export interface Amounts {
@@ -115,7 +143,11 @@ export interface Amounts {
 }
 
 export interface HourVolume {
+  /** the local hour, 0–23: twice 2 on the day of 25 hours, no 2 on the day of 23 */
   hour: number;
+  /** the hour's first instant (UTC) and the zone's offset then: what tells the two 02:00 apart */
+  start: string;
+  utcOffset: string;
   files: { accepted: number; partial: number; refused: number; suspended: number; duplicate: number; statusApplied: number; lost: number };
   invoices: number;
 }
@@ -210,4 +242,7 @@ export interface InvoiceRow {
   pivot: string;
   rules: string;
   anomalies: string;
+  /** added after the first columns (a spreadsheet reading them by position keeps working) */
+  typeCode: string;
+  currency: string;
 }

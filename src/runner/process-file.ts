@@ -959,6 +959,9 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
     renvoi: v.renvoi,
     montantHT: v.invoice.totals.taxExclusive,
     montantTTC: v.invoice.totals.taxInclusive,
+    // what the amounts mean: a credit or a debit, and in which currency (reconcile/summarize.ts)
+    ...(v.invoice.typeCode?.trim() ? { typeCode: v.invoice.typeCode.trim().slice(0, 10) } : {}),
+    ...(v.invoice.currency?.trim() ? { currency: v.invoice.currency.trim().slice(0, 10) } : {}),
     findings: v.findings.length ? toJournalFindings(v.findings) : undefined,
   }));
   const allFindings = verdicts.flatMap((v) => (multi ? v.findings.map((f) => ({ ...f, message: `${invoiceLabel(v.invoice, v.index)} : ${f.message}` })) : v.findings));

@@ -47,7 +47,7 @@ it('reports a clean day as clean: exit 0, no anomaly, every output checked', asy
 
 it('counts files and invoices per outcome, per partner and per recipient', () => {
   expect(report.totals.files).toEqual({ files: 20, accepted: 8, partial: 1, refused: 7, suspended: 1, duplicate: 1, statusApplied: 2, lost: 0, alreadyProcessed: 2 });
-  expect(report.totals.invoices).toEqual({ invoices: 14, accepted: 8, refused: 2, suspended: 1, completed: 1, recycled: 1, duplicate: 1, statusApplied: 2, statusSuspended: 1, statusRefused: 0 });
+  expect(report.totals.invoices).toEqual({ invoices: 14, accepted: 8, refused: 2, suspended: 1, completed: 1, recycled: 1, duplicate: 1, statusApplied: 2, statusSuspended: 1, statusRefused: 0, rejectedByOperator: 0 });
   const p = Object.fromEntries(report.byPartner.map((x) => [x.partner, x.files]));
   expect(Object.keys(p)).toEqual(['op-alpha', 'op-beta', 'op-gamma', 'si-valmont']);
   expect(p['op-alpha']).toMatchObject({ files: 7, accepted: 5, refused: 1, suspended: 1, alreadyProcessed: 1 });
@@ -56,7 +56,11 @@ it('counts files and invoices per outcome, per partner and per recipient', () =>
   expect(p['si-valmont']).toMatchObject({ files: 2, statusApplied: 2 });
   const lyc = report.byRecipient.find((x) => x.recepteurId === 'LYCJM01')!;
   expect(lyc.invoices).toMatchObject({ invoices: 2, suspended: 1, completed: 1 });
-  expect(lyc.amounts).toEqual({ in: { invoices: 2, ht: '36.00', ttc: '43.20' }, out: { invoices: 1, ht: '18.00', ttc: '21.60' } });
+  // two credit notes (381): subtracted, not added
+  expect(lyc.amounts).toEqual({
+    in: { invoices: 2, ht: '-36.00', ttc: '-43.20', currency: 'EUR', creditNotes: 2, byCurrency: [{ currency: 'EUR', invoices: 2, ht: '-36.00', ttc: '-43.20', creditNotes: 2 }] },
+    out: { invoices: 1, ht: '-18.00', ttc: '-21.60', currency: 'EUR', creditNotes: 1, byCurrency: [{ currency: 'EUR', invoices: 1, ht: '-18.00', ttc: '-21.60', creditNotes: 1 }] },
+  });
   const valm = report.byRecipient.find((x) => x.recepteurId === 'VALM01')!;
   expect(valm.invoices).toMatchObject({ recycled: 1, duplicate: 1, statusApplied: 2, statusSuspended: 1 });
   expect(report.byRecipient.find((x) => x.recepteurId === 'MOEMOR01')!.name).toBe('MOE of Commune de Valmont-sur-Loire');
@@ -72,17 +76,21 @@ it('totals MontantHT / MontantTTC in and out exactly as the journal has them', a
   for (const l of lines) {
     if (l.event !== 'outcome' || l.kind === 'CPPStatut') continue;
     for (const i of l.invoices) {
-      sum.inHT = sum.inHT.plus(i.montantHT ?? 0);
-      sum.inTTC = sum.inTTC.plus(i.montantTTC ?? 0);
+      // a credit note's amounts are a credit
+      const sign = i.typeCode === '381' ? -1 : 1;
+      sum.inHT = sum.inHT.plus(new Big(i.montantHT ?? 0).times(sign));
+      sum.inTTC = sum.inTTC.plus(new Big(i.montantTTC ?? 0).times(sign));
       if (['accepted', 'completed', 'recycled'].includes(i.outcome)) {
-        sum.outHT = sum.outHT.plus(i.montantHT ?? 0);
-        sum.outTTC = sum.outTTC.plus(i.montantTTC ?? 0);
+        sum.outHT = sum.outHT.plus(new Big(i.montantHT ?? 0).times(sign));
+        sum.outTTC = sum.outTTC.plus(new Big(i.montantTTC ?? 0).times(sign));
       }
     }
   }
+  const inEur = { invoices: 14, ht: sum.inHT.toFixed(2), ttc: sum.inTTC.toFixed(2), creditNotes: 2 };
+  const outEur = { invoices: 10, ht: sum.outHT.toFixed(2), ttc: sum.outTTC.toFixed(2), creditNotes: 1 };
   expect(report.totals.amounts).toEqual({
-    in: { invoices: 14, ht: sum.inHT.toFixed(2), ttc: sum.inTTC.toFixed(2) },
-    out: { invoices: 10, ht: sum.outHT.toFixed(2), ttc: sum.outTTC.toFixed(2) },
+    in: { ...inEur, currency: 'EUR', byCurrency: [{ currency: 'EUR', ...inEur }] },
+    out: { ...outEur, currency: 'EUR', byCurrency: [{ currency: 'EUR', ...outEur }] },
   });
   const perRecipient = report.byRecipient.reduce((s, r) => s.plus(r.amounts.in.ttc), new Big(0));
   expect(perRecipient.toFixed(2)).toBe(report.totals.amounts.in.ttc);
@@ -106,7 +114,7 @@ it('the next day does not count the retried file again (it belongs to the day it
 
 it('writes one CSV row per invoice (and one per file without invoices), sorted', () => {
   const rows = parseCsv(readFileSync(files.csv, 'utf8'));
-  expect(rows[0]).toEqual(['partner', 'file', 'file_sha256', 'uploaded_at', 'received_at', 'writer', 'file_outcome', 'flux_kind', 'invoice_index', 'invoice_number', 'supplier_id', 'buyer_siret', 'recepteur_id', 'id_cpro', 'invoice_outcome', 'state', 'renvoi', 'montant_ht', 'montant_ttc', 'pivot', 'rules', 'anomalies']);
+  expect(rows[0]).toEqual(['partner', 'file', 'file_sha256', 'uploaded_at', 'received_at', 'writer', 'file_outcome', 'flux_kind', 'invoice_index', 'invoice_number', 'supplier_id', 'buyer_siret', 'recepteur_id', 'id_cpro', 'invoice_outcome', 'state', 'renvoi', 'montant_ht', 'montant_ttc', 'pivot', 'rules', 'anomalies', 'type_code', 'currency']);
   // 14 invoices deposited + 2 status lines + 6 files refused before any invoice could be read
   expect(rows).toHaveLength(1 + 14 + 2 + 6);
   const keys = rows.slice(1).map((r) => `${r[0]}\u0000${r[1]}`);

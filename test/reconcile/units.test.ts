@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { duplicateIdCpro, type Emission } from '../../src/reconcile/anomalies';
-import { addDays, dayEnd, dayStart, isDay, LocalHours, localDateTime } from '../../src/reconcile/day';
+import { addDays, dayEnd, DayHours, dayStart, isDay, localDateTime } from '../../src/reconcile/day';
 import { readJournalDayStream, SequenceCheck } from '../../src/reconcile/read-journal';
 import { csvCell, csvLine, parseCsv, renderCsv } from '../../src/reconcile/report-csv';
 import { esc, groupDigits } from '../../src/reconcile/report-html';
@@ -28,10 +28,21 @@ describe('days in Europe/Paris', () => {
     expect(dayStart('2026-03-10', tz).toISOString()).toBe('2026-03-09T23:00:00.000Z');
     expect((dayEnd('2026-03-29', tz).getTime() - dayStart('2026-03-29', tz).getTime()) / 3_600_000).toBe(23);
     expect((dayEnd('2026-10-25', tz).getTime() - dayStart('2026-10-25', tz).getTime()) / 3_600_000).toBe(25);
-    const h = new LocalHours(tz);
-    expect(h.hourOf('2026-03-10T07:15:00.000Z')).toBe(8);
-    expect(h.hourOf('2026-07-10T07:15:00.000Z')).toBe(9);
-    expect(h.hourOf('not a date')).toBeUndefined();
+    const h = new DayHours('2026-03-10', tz);
+    expect(h.slots[h.indexOf('2026-03-10T07:15:00.000Z')!].hour).toBe(8);
+    expect(h.indexOf('2026-07-10T07:15:00.000Z')).toBeUndefined(); // not on the day
+    expect(h.indexOf('not a date')).toBeUndefined();
+    expect(new DayHours('2026-07-10', tz).slots[new DayHours('2026-07-10', tz).indexOf('2026-07-10T07:15:00.000Z')!].hour).toBe(9);
+    // the day's real hours: 02:00 never happens in spring, happens twice in autumn
+    const spring = new DayHours('2026-03-29', tz).slots;
+    expect(spring.map((x) => x.hour)).toEqual([0, 1, ...Array.from({ length: 21 }, (_, k) => k + 3)]);
+    expect([spring[1].utcOffset, spring[2].utcOffset]).toEqual(['+01:00', '+02:00']);
+    const autumn = new DayHours('2026-10-25', tz).slots;
+    expect(autumn.map((x) => x.hour)).toEqual([0, 1, 2, 2, ...Array.from({ length: 21 }, (_, k) => k + 3)]);
+    expect(autumn.slice(2, 4)).toEqual([
+      { hour: 2, start: '2026-10-25T00:00:00.000Z', utcOffset: '+02:00' },
+      { hour: 2, start: '2026-10-25T01:00:00.000Z', utcOffset: '+01:00' },
+    ]);
   });
 
   it('shows an instant as the installation reads its clock (the HTML report said UTC)', () => {

@@ -13,7 +13,7 @@ import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile
 import { sentFlowText } from '../../reconcile/sent-flows';
 import { UsageError } from '../../util/usage-error';
 import { makeFolders } from '../../util/make-folders';
-import { ANOMALY_TITLES, type AnomalyType } from '../../reconcile/types';
+import { ANOMALY_TITLES, type AmountPair, type AnomalyType } from '../../reconcile/types';
 import { existsSync, statSync } from 'node:fs';
 
 export interface ReconcileCommandOptions {
@@ -47,6 +47,12 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   return exitCode;
 }
 
+/** TTC per currency, euros first: `1200.00 EUR + 300.00 USD` (never one sum of several currencies). */
+function ttcText(p: AmountPair): string {
+  const list = p.byCurrency.length ? p.byCurrency : [{ currency: p.currency, ttc: p.ttc }];
+  return list.map((c) => `${c.ttc} ${c.currency}`).join(' + ');
+}
+
 /** Prints one day's summary (or why it could not run, `named` with its day); its exit code. */
 function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
   if (r.exitCode === 2 || !r.report) {
@@ -58,8 +64,8 @@ function report(r: ReconcileDayResult, quiet?: boolean, named = false): number {
     const lines = [
       `reconciliation of ${r.report.date} (${r.report.timezone}): ${r.report.status === 'clean' ? 'CLEAN' : `${r.report.anomalies.length} anomal${r.report.anomalies.length === 1 ? 'y' : 'ies'}`}`,
       `  files ${t.files.files} (accepted ${t.files.accepted}, partial ${t.files.partial}, refused ${t.files.refused}, suspended ${t.files.suspended}, duplicate ${t.files.duplicate}, status ${t.files.statusApplied}, lost ${t.files.lost}; already processed ${t.files.alreadyProcessed})`,
-      `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate})`,
-      `  TTC in ${t.amounts.in.ttc}, out ${t.amounts.out.ttc}; ${r.report.outputs.checked} outputs checked${r.report.outputs.taken > 0 ? ` (${r.report.outputs.taken} taken by their transfer)` : ''}`,
+      `  invoices ${t.invoices.invoices} (accepted ${t.invoices.accepted}, refused ${t.invoices.refused}, suspended ${t.invoices.suspended}, completed ${t.invoices.completed}, recycled ${t.invoices.recycled}, duplicate ${t.invoices.duplicate}${t.invoices.rejectedByOperator ? `; rejected by the operator ${t.invoices.rejectedByOperator}` : ''})`,
+      `  TTC in ${ttcText(t.amounts.in)}, out ${ttcText(t.amounts.out)}; ${r.report.outputs.checked} outputs checked${r.report.outputs.taken > 0 ? ` (${r.report.outputs.taken} taken by their transfer)` : ''}`,
     ];
     for (const [type, n] of Object.entries(r.report.anomalyCounts)) lines.push(`  ! ${n} × ${ANOMALY_TITLES[type as AnomalyType]}`);
     const fs = r.report.flowStatuses;
