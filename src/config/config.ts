@@ -62,7 +62,7 @@ export interface Config {
   lifecycle: { suspendedDeadlineDays: number };
   redis: { url: string; prefix: string };
   watch: { stableMs: number; pollMs: number; rescanMs: number; eventsMaxFiles: number };
-  worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number };
+  worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number; maxInFlightMb: number };
   metrics: { port: number; host: string; workerPort: number };
   dashboard: { port: number; host: string; readOnly: boolean };
   reconcile: { cron: string; stuckProcessingMinutes: number; catchUpDays: number; flowLookbackDays: number; transfersMoveOutputs: boolean };
@@ -112,6 +112,7 @@ function describe(e: ErrorObject): string {
     }
     case 'type':
     case 'minimum':
+    case 'exclusiveMinimum':
     case 'maximum':
     case 'minLength':
       // the value given, so that "120MB" or 4294967295 is seen beside what is allowed
@@ -305,7 +306,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     lifecycle: { suspendedDeadlineDays: 30, ...(d.lifecycle ?? {}) },
     redis: { url: redis.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix ?? 'chorus-flux' },
     watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, eventsMaxFiles: 2000, ...(d.watch ?? {}) },
-    worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, ...(d.worker ?? {}) },
+    worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, maxInFlightMb: 128, ...(d.worker ?? {}) },
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
     dashboard: { port: 3000, host: '127.0.0.1', readOnly: true, ...(d.dashboard ?? {}) },
     reconcile: { cron: '0 30 2 * * *', stuckProcessingMinutes: 60, catchUpDays: 7, flowLookbackDays: 31, transfersMoveOutputs: false, ...(d.reconcile ?? {}) },

@@ -19,6 +19,7 @@ interface Node {
   minLength?: number;
   maxLength?: number;
   minimum?: number;
+  exclusiveMinimum?: number;
   maximum?: number;
   pattern?: string;
   oneOf?: Node[];
@@ -35,7 +36,8 @@ function constraints(n: Node): string {
   const c: string[] = [];
   if (n.pattern) c.push(`pattern \`${n.pattern}\``);
   if (n.minLength !== undefined || n.maxLength !== undefined) c.push(`${n.minLength ?? 0}–${n.maxLength ?? '∞'} characters`);
-  if (n.minimum !== undefined || n.maximum !== undefined) c.push(`${n.minimum ?? '−∞'} to ${n.maximum ?? '∞'}`);
+  if (n.exclusiveMinimum !== undefined) c.push(`more than ${n.exclusiveMinimum}, at most ${n.maximum ?? '∞'}`);
+  else if (n.minimum !== undefined || n.maximum !== undefined) c.push(`${n.minimum ?? '−∞'} to ${n.maximum ?? '∞'}`);
   return c.join(', ');
 }
 

@@ -10,7 +10,7 @@
  * job id derived from its content hash and its claim.
  */
 import chokidar, { type FSWatcher } from 'chokidar';
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Queue } from 'bullmq';
@@ -72,6 +72,8 @@ export class InboxWatcher {
   private readonly claimedAs = new Map<string, string>();
   /** inbox files whose claim failed: the reason last logged (said again only when it changes), and the rescan it failed in */
   private readonly claimErrors = new Map<string, { message: string; rescan: number }>();
+  /** claimed files in processing/ that could not be read: the reason last logged */
+  private readonly unreadableClaims = new Map<string, string>();
   /** rescans begun: a failed claim is tried again at the next one, as before, not at every poll */
   private rescans = 0;
 
@@ -188,6 +190,11 @@ export class InboxWatcher {
     if (this.trouble.current()) return;
     const marker = doneMarkerOf(source);
     if (partner.doneMarker && !(await doneMarkerThere(source))) return; // not announced complete yet
+    // a file this user may not read (chmod 000, another account's umask) is not claimed: claimed,
+    // it could be neither hashed nor queued, and sat in processing/ with no job while every rescan
+    // failed on it. It waits in the inbox, said once, and is claimed once it can be read
+    const unreadable = await unreadableBy(source);
+    if (unreadable) return this.claimFailed(file, partner, entry, unreadable);
     this.candidates.delete(file);
     this.tracker.forget(file);
     let claimed: Claimed | undefined;
@@ -225,6 +232,13 @@ export class InboxWatcher {
     this.claimErrors.set(file, { message: e.message, rescan: this.rescans });
     if (said === e.message) return;
     this.opts.logger.error({ err: e, file, partner: partner.id }, 'cannot claim the file (left in the inbox, counted in chorus_flux_inbox_waiting_files, tried again; said again if the reason changes)');
+  }
+
+  /** A claimed file that cannot be read: not queued, said once per reason, queued by the rescan once it can be read. */
+  private unreadableClaim(abs: string, rel: string, e: Error): void {
+    if (this.unreadableClaims.get(abs) === e.message) return;
+    this.unreadableClaims.set(abs, e.message);
+    this.opts.logger.error({ err: e, processing: rel }, `a claimed file in processing/ cannot be read (${e.message}): not queued, no outcome; give this user read access to it and the next rescan queues it`);
   }
 
   private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
@@ -276,13 +290,22 @@ export class InboxWatcher {
       if (Date.now() - st.ctimeMs < graceMs) continue;
       let sha = this.shaOfClaimed.get(e.abs);
       if (!sha) {
-        sha = await sha256OfFile(e.abs);
+        try {
+          sha = await sha256OfFile(e.abs);
+        } catch (err) {
+          // one claimed file this user may not read (its permissions changed after the claim)
+          // used to fail the whole rescan: no other file in processing/ was queued again
+          this.unreadableClaim(e.abs, e.rel, err as Error);
+          continue;
+        }
+        this.unreadableClaims.delete(e.abs);
         this.shaOfClaimed.set(e.abs, sha);
       }
       due.push({ claimed: c, partner, sha });
     }
     for (const p of this.shaOfClaimed.keys()) if (!present.has(p)) this.shaOfClaimed.delete(p);
     for (const p of this.claimedAs.keys()) if (!present.has(p)) this.claimedAs.delete(p);
+    for (const p of this.unreadableClaims.keys()) if (!present.has(p)) this.unreadableClaims.delete(p);
     // which of them have no job: a few round trips for a backlog of thousands, not one per file
     const jobless: typeof due = [];
     for (let k = 0; k < due.length; k += JOB_CHECK_CHUNK) {
@@ -389,5 +412,17 @@ export class InboxWatcher {
     await Promise.all([...this.watchers.values()].map((w) => w.close()));
     this.watchers.clear();
     while (this.checking || this.rescanning) await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Why this user may not read the inbox file `source`, or undefined when it may (or it is gone: the claim says so). */
+async function unreadableBy(source: string | Buffer): Promise<Error | undefined> {
+  try {
+    await fs.access(source, fsConstants.R_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'EACCES' && code !== 'EPERM') return undefined;
+    return new Error(`permission denied: this user may not read it (${code}). Give the service user read access to the inboxes' files; it is claimed once it can be read`);
   }
 }

@@ -49,11 +49,11 @@ export class InFlightBudget {
   /**
    * `extra` more bytes for a file in flight (what it turned out to hold): `now` when they were
    * counted at once, else `granted` resolves once they are. `withdraw` takes the request back
-   * if it is still waiting (its thread stopped): its bytes are then never counted. The file's
-   * release gives back its size and what it grew.
+   * if it is still waiting (its thread stopped): its bytes are then never counted, and it says
+   * true. The file's release gives back its size and what it grew.
    */
-  grow(extra: number): { granted: Promise<void>; now: boolean; withdraw: () => void } {
-    if (extra <= 0) return { granted: Promise.resolve(), now: true, withdraw: () => undefined };
+  grow(extra: number): { granted: Promise<void>; now: boolean; withdraw: () => boolean } {
+    if (extra <= 0) return { granted: Promise.resolve(), now: true, withdraw: () => false };
     let resolve = () => undefined as void;
     const granted = new Promise<void>((r) => (resolve = r));
     let counted = false;
@@ -68,9 +68,10 @@ export class InFlightBudget {
     this.serve();
     const withdraw = () => {
       const k = this.growing.indexOf(entry);
-      if (k < 0) return;
+      if (k < 0) return false;
       this.growing.splice(k, 1);
       this.serve();
+      return true;
     };
     return { granted, now: counted, withdraw };
   }

@@ -18,12 +18,30 @@ import { processFile, type FileResult, type InboundFile, type PipelineDeps } fro
 export type ToJobThread =
   | { type: 'init'; config: Config; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number }
   | { type: 'file'; id: number; file: InboundFile }
+  /** the main thread's budget counts what the file holds (an answer to 'holds') */
+  | { type: 'granted'; id: number }
   | { type: 'close' };
 
-export type FromJobThread = { type: 'ready' } | { type: 'result'; id: number; result: FileResult } | { type: 'error'; id: number; message: string } | { type: 'closed' };
+export type FromJobThread =
+  | { type: 'ready' }
+  /** the file holds `bytes` input bytes in memory (a Factur-X's inflated XML): wait for 'granted' (in-flight-budget.ts) */
+  | { type: 'holds'; id: number; bytes: number }
+  | { type: 'result'; id: number; result: FileResult }
+  | { type: 'error'; id: number; message: string }
+  | { type: 'closed' };
 
 let deps: PipelineDeps | undefined;
 let redis: ReturnType<typeof createRedis> | undefined;
+/** Files waiting for the main thread's budget to count what they hold (their XML is dropped meanwhile). */
+const grants = new Map<number, () => void>();
+
+function holds(id: number): (bytes: number) => Promise<void> {
+  return (bytes) =>
+    new Promise<void>((resolve) => {
+      grants.set(id, resolve);
+      post({ type: 'holds', id, bytes });
+    });
+}
 
 function post(m: FromJobThread): void {
   parentPort?.postMessage(m);
@@ -45,10 +63,14 @@ parentPort?.on('message', async (m: ToJobThread) => {
     }
     case 'file':
       try {
-        post({ type: 'result', id: m.id, result: await processFile(deps as PipelineDeps, m.file) });
+        post({ type: 'result', id: m.id, result: await processFile(deps as PipelineDeps, m.file, { holds: holds(m.id) }) });
       } catch (err) {
         post({ type: 'error', id: m.id, message: (err as Error)?.message ?? String(err) });
       }
+      return;
+    case 'granted':
+      grants.get(m.id)?.();
+      grants.delete(m.id);
       return;
     case 'close':
       await deps?.journal.close().catch(() => undefined);

@@ -9,7 +9,7 @@ import type { Config } from '../config/config';
 import { deadThreadRegistry, markThreadDead } from '../state/file-lock';
 import { threadResourceLimits } from './heap-tuning';
 import type { FromJobThread, ToJobThread } from './job-thread';
-import type { FileResult, InboundFile } from './process-file';
+import type { FileResult, InboundFile, ProcessFileOptions } from './process-file';
 
 export interface JobThreadOptions {
   config: Config;
@@ -22,7 +22,7 @@ export interface JobThreadOptions {
 interface Running {
   worker: Worker;
   ready: Promise<void>;
-  pending: Map<number, { resolve(r: FileResult): void; reject(e: Error): void }>;
+  pending: Map<number, { resolve(r: FileResult): void; reject(e: Error): void; holds?: ProcessFileOptions['holds'] }>;
   closed?: Promise<void>;
 }
 
@@ -33,14 +33,17 @@ export class JobThread {
 
   constructor(private readonly opts: JobThreadOptions) {}
 
-  /** Processes one file in the thread (started first if need be). Rejects on a system failure, or when the thread stops. */
-  async process(file: InboundFile): Promise<FileResult> {
+  /**
+   * Processes one file in the thread (started first if need be). Rejects on a system failure, or
+   * when the thread stops. `holds`: as processFile's (process-file.ts), asked on this thread.
+   */
+  async process(file: InboundFile, opts: ProcessFileOptions = {}): Promise<FileResult> {
     if (this.closing) throw new Error('the worker is stopping');
     const r = this.running ?? this.start();
     await r.ready;
     const id = this.nextId++;
     return new Promise<FileResult>((resolve, reject) => {
-      r.pending.set(id, { resolve, reject });
+      r.pending.set(id, { resolve, reject, holds: opts.holds });
       r.worker.postMessage({ type: 'file', id, file } satisfies ToJobThread);
     });
   }
@@ -70,7 +73,13 @@ export class JobThread {
     };
     worker.on('message', (m: FromJobThread) => {
       if (m.type === 'ready') ready();
-      else if (m.type === 'result' || m.type === 'error') {
+      else if (m.type === 'holds') {
+        // a Factur-X's inflated XML: the caller's budget counts it, then the thread parses it
+        const granted = r.pending.get(m.id)?.holds?.(m.bytes);
+        void Promise.resolve(granted).then(() => {
+          if (r.pending.has(m.id)) r.worker.postMessage({ type: 'granted', id: m.id } satisfies ToJobThread);
+        });
+      } else if (m.type === 'result' || m.type === 'error') {
         const p = r.pending.get(m.id);
         r.pending.delete(m.id);
         if (m.type === 'result') p?.resolve(m.result);

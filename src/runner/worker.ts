@@ -33,7 +33,8 @@ import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
-import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
+import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
+import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 
 export interface WorkerOptions {
   config: Config;
@@ -98,6 +99,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
   await deps.journal.append({ event: 'start', mode: 'worker', version: VERSION, config: config.source });
   const locks = path.join(config.paths.state, 'locks');
+  // the input bytes of the jobs in flight, as `run` bounds them: concurrency alone let eight
+  // large flows run at once (several GB, the process killed, the jobs retried: a crash loop)
+  const budget = new InFlightBudget(Math.max(1, Math.round(config.worker.maxInFlightMb * 1024 * 1024)));
 
   const processor = async (job: Job<FluxJobData>): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
@@ -109,8 +113,23 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // by no attempt. A retry, or a start again after its worker died, is no new file; a job
     // queued again by `retry` starts over
     if (job.attemptsStarted <= 1) metrics?.filesReceived.inc({ partner: d.partner });
+    // the file's bytes wait for room among the jobs in flight (in-flight-budget.ts); BullMQ
+    // renews the job's lock meanwhile (its lock manager renews every job taken until it ends),
+    // and the content's lock is not held yet
+    const size = sizeOnDisk(d.path);
+    await budget.acquire(size);
+    let grown = 0; // a Factur-X's inflated XML, released with the file, counted now or once granted
+    const asked: { extra: number; withdraw: () => boolean }[] = [];
+    const holds = (bytes: number): Promise<void> | undefined => {
+      const extra = Math.max(0, bytes - size - grown);
+      const g = budget.grow(extra);
+      grown += extra;
+      if (g.now) return undefined;
+      asked.push({ extra, withdraw: g.withdraw });
+      return g.granted;
+    };
     try {
-      return await processClaimed(d);
+      return await processClaimed(d, holds);
     } catch (e) {
       // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
       // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
@@ -120,10 +139,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
       metrics?.attemptsFailed.inc({ partner: d.partner });
       throw e;
+    } finally {
+      // still waiting when its thread stopped: never counted
+      for (const a of asked) if (a.withdraw()) grown -= a.extra;
+      budget.release(size + grown);
     }
   };
 
-  const processClaimed = (d: FluxJobData): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
+  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds']): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
     withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
@@ -132,7 +155,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
       }
       const end = metrics?.processingSeconds.startTimer();
-      const r: FileResult = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner });
+      const r: FileResult = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, holds);
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const f of r.flows ?? []) metrics?.flowStatuses.inc({ partner: d.partner, verdict: f.verdict });
@@ -160,7 +183,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // CHORUS_FLUX_WORKER_THREAD=0: on the main thread, as before (to compare, bench/scale.ts)
   const processIn = opts.processIn ?? (process.env.CHORUS_FLUX_WORKER_THREAD === '0' ? 'main' : 'thread');
   const thread = processIn === 'main' ? undefined : new JobThread({ config, level: logger.level, maxOpenPerBatch: maxOpenPerFile(concurrency, openFilesLimit()) });
-  const processJobFile = (file: InboundFile) => (thread ? thread.process(file) : processFile(deps, file));
+  const processJobFile = (file: InboundFile, holds: ProcessFileOptions['holds']) => (thread ? thread.process(file, { holds }) : processFile(deps, file, { holds }));
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
     prefix: config.redis.prefix,

@@ -3,15 +3,15 @@
  * bigger than the budget runs alone), in order, and a run with the tightest budget gives every
  * file the same outcome as a run without one — on one thread and on two.
  */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import * as xmlDocument from '../../src/xml/document';
 import { createDeps } from '../../src/runner/deps';
 import { runEmbedded, type RunSummary } from '../../src/runner/embedded';
 import { InFlightBudget } from '../../src/runner/in-flight-budget';
 import { createLogger } from '../../src/util/logger';
 import { cli } from '../helpers/cli';
+import { bigXmlFacturX } from '../helpers/big-facturx';
 import { bundledConfig, FIXTURES_INBOX, listFiles, tempDir } from '../helpers/run';
 
 describe('InFlightBudget', () => {
@@ -129,35 +129,6 @@ describe('a file that turns out bigger than its size on disk (InFlightBudget.gro
 });
 
 const realParse = xmlDocument.parseLiftedXml;
-
-/** A Factur-X (a bare PDF embedding factur-x.xml) whose CII is about `xmlBytes` long: a few KB on disk. */
-function bigXmlFacturX(xmlBytes: number, tag: string): Buffer {
-  let xml = readFileSync(path.join(FIXTURES_INBOX, 'op-beta', 'facture-cii-hopital.xml'), 'utf8');
-  const end = '</ram:IncludedSupplyChainTradeLineItem>';
-  const a = xml.indexOf('<ram:IncludedSupplyChainTradeLineItem>');
-  const b = xml.indexOf(end) + end.length;
-  xml = `${xml.slice(0, b)}${xml.slice(a, b).repeat(Math.ceil(xmlBytes / (b - a)))}${xml.slice(b)}<!-- ${tag} -->`;
-  const z = deflateSync(Buffer.from(xml), { level: 9 });
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 4 0 R >> >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>',
-    '<< /Names [(factur-x.xml) 5 0 R] >>',
-    '<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>',
-  ].map((o) => Buffer.from(o));
-  objects.push(Buffer.concat([Buffer.from(`<< /Type /EmbeddedFile /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, Buffer.from('\nendstream')]));
-  const parts = [Buffer.from('%PDF-1.7\n')];
-  let size = parts[0].length;
-  const offsets: number[] = [];
-  objects.forEach((o, i) => {
-    offsets.push(size);
-    const obj = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), o, Buffer.from('\nendobj\n')]);
-    parts.push(obj);
-    size += obj.length;
-  });
-  parts.push(Buffer.from(`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${size}\n%%EOF\n`));
-  return Buffer.concat(parts);
-}
 
 describe('Factur-X whose embedded XML inflates far past the PDF', () => {
   it('count with their XML: under a budget one of them fits, their XML is parsed one at a time (it was all of them, the PDFs being a few KB)', async () => {

@@ -67,7 +67,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     throw e;
   }
   const [started, q, connection] = [running, queue, redis];
-  logger.info({ concurrency, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
+  logger.info({ concurrency, maxInFlightMb: config.worker.maxInFlightMb, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
   return shutdown.started(async () => {
     const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
