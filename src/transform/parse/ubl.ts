@@ -21,6 +21,7 @@ import {
 import { ublFacts } from '../validate/facts/ubl-facts';
 import { dayOfXsDate } from '../../model/xs-date';
 import { xsBoolean } from '../validate/facts/walk';
+import { ublNote } from './ubl-note';
 
 function ident(node: XNode | undefined): Identifier | undefined {
   const value = textOf(node);
@@ -189,7 +190,8 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   inv.taxCurrency = text(root, 'TaxCurrencyCode');
   inv.buyerAccountingRef = text(root, 'AccountingCost');
   inv.buyerReference = text(root, 'BuyerReference');
-  inv.notes = kids(root, 'Note').map((n) => ({ text: textOf(n) ?? '' }));
+  // BT-21 rides as a "#CODE#" prefix of BT-22 (ubl-note.ts)
+  inv.notes = kids(root, 'Note').map((n) => ublNote(textOf(n) ?? ''));
   inv.invoicingPeriod = period(kid(root, 'InvoicePeriod'));
   inv.orderReference = text(root, 'OrderReference/ID');
   inv.salesOrderReference = text(root, 'OrderReference/SalesOrderID');
