@@ -96,6 +96,9 @@ export function mappingMarkdown(): string {
   out.push('  where the number that tells two documents apart often is, are kept, each cut between whole characters');
   out.push('  (never an accent without its letter, nor part of an emoji).');
   out.push('- A supporting document given by its reference alone (BT-122, no content, no address) is no `PJ`.');
+  out.push('- A document attached to an invoice line (UBL `cac:InvoiceLine/cac:DocumentReference/cac:Attachment`,');
+  out.push('  CII line `ram:AdditionalReferencedDocument` with bytes or an address) is no `PJ` either: EN 16931 has');
+  out.push('  supporting documents at document level only (UBL-CR-544); warning CPRO-PJ-LIGNE names it.');
   out.push('');
   out.push('### `CategoriePJ`');
   out.push('');

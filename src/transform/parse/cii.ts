@@ -144,6 +144,10 @@ function line(l: XNode): InvoiceLine {
   out.allowanceCharges = kids(settlement, 'SpecifiedTradeAllowanceCharge').map(allowanceCharge);
   out.netAmount = text(settlement, 'SpecifiedTradeSettlementLineMonetarySummation/LineTotalAmount');
   for (const ref of kids(settlement, 'AdditionalReferencedDocument')) {
+    // a document attached to the line: EN 16931 has no place for it, kept to be named (CPRO-PJ-LIGNE)
+    const bin = kid(ref, 'AttachmentBinaryObject');
+    const uri = text(ref, 'URIID');
+    if (bin !== undefined || uri !== undefined) (out.documents ??= []).push({ id: text(ref, 'IssuerAssignedID'), fileName: attr(bin, 'filename'), uri });
     if (text(ref, 'TypeCode') === '130') {
       const value = text(ref, 'IssuerAssignedID') ?? '';
       const scheme = text(ref, 'ReferenceTypeCode');

@@ -145,6 +145,11 @@ function line(l: XNode, quantityName: string): InvoiceLine {
   out.orderLineRef = text(l, 'OrderLineReference/LineID');
   for (const ref of kids(l, 'DocumentReference')) {
     if (text(ref, 'DocumentTypeCode') === '130') out.objectId = ident(kid(ref, 'ID'));
+    // a document attached to the line: EN 16931 has no place for it, kept to be named (CPRO-PJ-LIGNE)
+    const att = kid(ref, 'Attachment');
+    if (att !== undefined) {
+      (out.documents ??= []).push({ id: text(ref, 'ID'), fileName: attr(at(att, 'EmbeddedDocumentBinaryObject'), 'filename'), uri: text(att, 'ExternalReference/URI') });
+    }
   }
   out.allowanceCharges = kids(l, 'AllowanceCharge').map(allowanceCharge);
   const item = kid(l, 'Item');
