@@ -71,7 +71,8 @@ export function mappingMarkdown(): string {
   out.push('  (the form the French rules BR-FR-05/06 read). A note that starts with `#` + a UNCL 4451 code');
   out.push('  (the BR-CL-08 list) + `#`, followed by text, is read as subject code and text; any other note');
   out.push('  (`Ordered through our website#Ordering information`, an unknown code) is text as written.');
-  out.push('  A CII note keeps its `ram:SubjectCode`.');
+  out.push('  A CII note keeps its `ram:SubjectCode`; its several `ram:Content` (D16B allows them, EN 16931 and');
+  out.push('  Factur-X have one) are one text, one per line.');
   out.push('');
   out.push('## Attachments (IPM4-001)');
   out.push('');

@@ -106,3 +106,16 @@ it('writes the mimeCode a CII attachment left out from its file name, so that th
   const en = saxonBatch(SCHEMATRON.en16931Cii, new Map([['csv', fx.xml]])).get('csv')!;
   expect(enFatal(en)).toEqual([]);
 });
+
+it('keeps every ram:Content of a CII note (D16B allows several, Factur-X one), with its subject code', async () => {
+  const cii = readFileSync(corpus('en16931', 'cii-examples', 'CII_example1.xml'), 'utf8');
+  const note = '<ram:IncludedNote><ram:Content>SARL au capital de 50 000 EUR</ram:Content><ram:Content>RCS Bordeaux 123 456 782</ram:Content><ram:SubjectCode>REG</ram:SubjectCode></ram:IncludedNote>';
+  const source = cii.replace('</rsm:ExchangedDocument>', `${note}</rsm:ExchangedDocument>`);
+  const inv = await invoiceOf(source);
+  expect(inv.notes.find((n) => n.subjectCode === 'REG')).toEqual({ subjectCode: 'REG', text: 'SARL au capital de 50 000 EUR\nRCS Bordeaux 123 456 782' });
+  const fx = await makeFacturX(inv);
+  expect(fx.xml).toContain('<ram:Content>SARL au capital de 50 000 EUR\nRCS Bordeaux 123 456 782</ram:Content>\n      <ram:SubjectCode>REG</ram:SubjectCode>');
+  const file = path.join(dir, 'two-contents.xml');
+  writeFileSync(file, fx.xml);
+  expect(validateFiles(XSD['EN 16931'], [file])).toEqual([{ file, valid: true, errors: [] }]);
+});
