@@ -119,3 +119,13 @@ it('keeps every ram:Content of a CII note (D16B allows several, Factur-X one), w
   writeFileSync(file, fx.xml);
   expect(validateFiles(XSD['EN 16931'], [file])).toEqual([{ file, valid: true, errors: [] }]);
 });
+
+it('names a CII document sent without a filename after its reference and its type, as the pivot does', async () => {
+  const cii = readFileSync(corpus('en16931', 'cii-examples', 'CII_example1.xml'), 'utf8');
+  const pdf = Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64');
+  const doc = `<ram:AdditionalReferencedDocument><ram:IssuerAssignedID>PV-12</ram:IssuerAssignedID><ram:TypeCode>916</ram:TypeCode><ram:Name>Procès-verbal de réception</ram:Name><ram:AttachmentBinaryObject mimeCode="application/pdf">${pdf}</ram:AttachmentBinaryObject></ram:AdditionalReferencedDocument>`;
+  const inv = await invoiceOf(cii.replace(/(<\/ram:BuyerTradeParty>)/, `$1${doc}`));
+  expect(inv.attachments.map((a) => [a.id, a.fileName])).toEqual([['PV-12', undefined]]);
+  const fx = await makeFacturX(inv);
+  expect(fx.xml).toContain('<ram:AttachmentBinaryObject mimeCode="application/pdf" filename="PV-12.pdf">');
+});
