@@ -169,6 +169,12 @@ export interface InvoiceLine {
   price: Price; // BG-29
   vat: { category?: string; rate?: DecimalString }; // BG-30 (BT-151, BT-152)
   item: Item; // BG-31
+  /**
+   * Documents attached to the line itself (UBL cac:DocumentReference/cac:Attachment, CII line
+   * ram:AdditionalReferencedDocument with bytes or an address). EN 16931 has none at line level
+   * (UBL-CR-544): not carried to the pivot nor the Factur-X, named by warning CPRO-PJ-LIGNE.
+   */
+  documents?: { id?: string; fileName?: string; uri?: string }[];
 }
 
 /** Chorus Pro attachment typing (IPM4-001), filled by enrichment or read from a pivot. */

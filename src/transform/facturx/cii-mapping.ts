@@ -38,6 +38,7 @@ import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, val
 import { isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
+import { ciiFileName, ciiMimeCode } from './attachment-mime';
 
 export const CII_NS = {
   rsm: 'urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100',
@@ -284,7 +285,7 @@ const ATTACHMENT: CNode<Attachment>[] = [
   leaf('ram:TypeCode', 'BG-24 (916)', () => '916'),
   leaf('ram:Name', 'BT-123 supporting document description', (a) => nonEmpty(a.description)),
   leaf('ram:AttachmentBinaryObject', 'BT-125 attached document (mimeCode, filename)', binaryOf, {
-    attrs: (a) => ({ mimeCode: nonEmpty(a.mimeCode) ?? 'application/octet-stream', filename: nonEmpty(a.fileName) ?? nonEmpty(a.id) }),
+    attrs: (a) => ({ mimeCode: ciiMimeCode(a), filename: ciiFileName(a) }),
   }),
 ];
 

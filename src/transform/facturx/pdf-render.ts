@@ -23,7 +23,7 @@ import {
   vatCategoryLabel,
   vatPointDateLabel,
 } from './format-fr';
-import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MUTED, PAGE_ROOM, SHADE } from './layout';
+import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MAX_DRAWN_CHARS, MUTED, PAGE_ROOM, SHADE } from './layout';
 import { isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
@@ -532,10 +532,18 @@ function notes(L: Layout, inv: Invoice): void {
   if (list.length === 0 && docs.length === 0) return;
   L.heading('Notes et pièces jointes');
   for (const n of list) {
-    for (const line of L.wrap(`${n.subjectCode ? `[${n.subjectCode}] ` : ''}${n.text}`, CONTENT_WIDTH, 'regular', 8.5)) {
-      L.ensure(LINE_H);
-      L.text(MARGIN, L.y - 9, line, { size: 8.5 });
-      L.y -= LINE_H;
+    // a note written on several lines (legal mentions, an address) keeps its lines: wrapped as
+    // one run of words it read "Ligne un Ligne deux"; blank lines are not drawn
+    // (cut as one text would be: a note of many short lines is not many pages; the XML has it whole)
+    let whole = `${n.subjectCode ? `[${n.subjectCode}] ` : ''}${n.text}`;
+    if (whole.length > MAX_DRAWN_CHARS) whole = `${whole.slice(0, MAX_DRAWN_CHARS)} […]`;
+    const paragraphs = whole.split(/\r\n|\r|\n/).filter(present);
+    for (const paragraph of paragraphs) {
+      for (const line of L.wrap(paragraph, CONTENT_WIDTH, 'regular', 8.5)) {
+        L.ensure(LINE_H);
+        L.text(MARGIN, L.y - 9, line, { size: 8.5 });
+        L.y -= LINE_H;
+      }
     }
     L.y -= 2;
   }

@@ -104,10 +104,21 @@ function allowanceCharge(ac: XNode): AllowanceCharge {
   };
 }
 
+/**
+ * D16B lets a note hold several ram:Content (and a line several notes); EN 16931 has one BT-22
+ * (BT-127), Factur-X's XSD one Content, and CII-SR-030 only warns: all but the first were lost
+ * without a word. They are kept, one per line, in the one text.
+ */
+function joined(nodes: XNode[]): string | undefined {
+  const parts = nodes.map((c) => textOf(c)).filter((t): t is string => t !== undefined);
+  return parts.length === 0 ? undefined : parts.join('\n');
+}
+const noteText = (note: XNode): string | undefined => joined(kids(note, 'Content'));
+
 function line(l: XNode): InvoiceLine {
   const out = emptyLine();
   out.id = text(l, 'AssociatedDocumentLineDocument/LineID');
-  out.note = text(l, 'AssociatedDocumentLineDocument/IncludedNote/Content');
+  out.note = joined(all(l, 'AssociatedDocumentLineDocument/IncludedNote/Content'));
   const product = kid(l, 'SpecifiedTradeProduct');
   out.item.standardId = ident(kid(product, 'GlobalID'));
   out.item.sellerId = text(product, 'SellerAssignedID');
@@ -144,6 +155,10 @@ function line(l: XNode): InvoiceLine {
   out.allowanceCharges = kids(settlement, 'SpecifiedTradeAllowanceCharge').map(allowanceCharge);
   out.netAmount = text(settlement, 'SpecifiedTradeSettlementLineMonetarySummation/LineTotalAmount');
   for (const ref of kids(settlement, 'AdditionalReferencedDocument')) {
+    // a document attached to the line: EN 16931 has no place for it, kept to be named (CPRO-PJ-LIGNE)
+    const bin = kid(ref, 'AttachmentBinaryObject');
+    const uri = text(ref, 'URIID');
+    if (bin !== undefined || uri !== undefined) (out.documents ??= []).push({ id: text(ref, 'IssuerAssignedID'), fileName: attr(bin, 'filename'), uri });
     if (text(ref, 'TypeCode') === '130') {
       const value = text(ref, 'IssuerAssignedID') ?? '';
       const scheme = text(ref, 'ReferenceTypeCode');
@@ -167,7 +182,7 @@ export function parseCii(root: XNode, contents: LiftedContents): Invoice {
   inv.issueDate = ciiDate(at(doc, 'IssueDateTime/DateTimeString'));
   inv.notes = kids(doc, 'IncludedNote').map((n) => {
     const subjectCode = text(n, 'SubjectCode');
-    const t = text(n, 'Content') ?? '';
+    const t = noteText(n) ?? '';
     return subjectCode === undefined ? { text: t } : { text: t, subjectCode };
   });
   const tx = kid(root, 'SupplyChainTradeTransaction');

@@ -21,6 +21,7 @@ import {
 import { ublFacts } from '../validate/facts/ubl-facts';
 import { dayOfXsDate } from '../../model/xs-date';
 import { xsBoolean } from '../validate/facts/walk';
+import { ublNote } from './ubl-note';
 
 function ident(node: XNode | undefined): Identifier | undefined {
   const value = textOf(node);
@@ -144,6 +145,11 @@ function line(l: XNode, quantityName: string): InvoiceLine {
   out.orderLineRef = text(l, 'OrderLineReference/LineID');
   for (const ref of kids(l, 'DocumentReference')) {
     if (text(ref, 'DocumentTypeCode') === '130') out.objectId = ident(kid(ref, 'ID'));
+    // a document attached to the line: EN 16931 has no place for it, kept to be named (CPRO-PJ-LIGNE)
+    const att = kid(ref, 'Attachment');
+    if (att !== undefined) {
+      (out.documents ??= []).push({ id: text(ref, 'ID'), fileName: attr(at(att, 'EmbeddedDocumentBinaryObject'), 'filename'), uri: text(att, 'ExternalReference/URI') });
+    }
   }
   out.allowanceCharges = kids(l, 'AllowanceCharge').map(allowanceCharge);
   const item = kid(l, 'Item');
@@ -189,7 +195,8 @@ export function parseUbl(root: XNode, rootName: 'Invoice' | 'CreditNote', conten
   inv.taxCurrency = text(root, 'TaxCurrencyCode');
   inv.buyerAccountingRef = text(root, 'AccountingCost');
   inv.buyerReference = text(root, 'BuyerReference');
-  inv.notes = kids(root, 'Note').map((n) => ({ text: textOf(n) ?? '' }));
+  // BT-21 rides as a "#CODE#" prefix of BT-22 (ubl-note.ts)
+  inv.notes = kids(root, 'Note').map((n) => ublNote(textOf(n) ?? ''));
   inv.invoicingPeriod = period(kid(root, 'InvoicePeriod'));
   inv.orderReference = text(root, 'OrderReference/ID');
   inv.salesOrderReference = text(root, 'OrderReference/SalesOrderID');

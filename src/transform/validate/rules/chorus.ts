@@ -307,6 +307,19 @@ export const CHORUS_RULES: Rule[] = [
         }),
   },
   {
+    id: 'CPRO-PJ-LIGNE',
+    severity: 'warning',
+    profile: 'chorus',
+    appliesTo: 'each invoice line',
+    // EN 16931 has supporting documents (BG-24) at document level only; the official UBL rules
+    // warn (UBL-CR-544), the CII ones do not: such a document was lost without a word
+    message: 'Invoice line {line} has a document attached to it ({name}); EN 16931 has none at line level, so neither the pivot nor the Factur-X carries it. Send it as a supporting document of the invoice (BG-24).',
+    check: (ctx) =>
+      ctx.invoice.lines.flatMap((l, k) =>
+        (l.documents ?? []).map((d) => ({ path: p(ctx, 'BG-25', k + 1), values: { line: l.id ?? k + 1, name: [d.id, d.fileName, d.uri].filter((x) => x !== undefined && x.trim() !== '').join(' – ').slice(0, 200) || 'no name' } })),
+      ),
+  },
+  {
     id: 'CPRO-PJ-TAILLE',
     severity: 'fatal',
     profile: 'chorus',
