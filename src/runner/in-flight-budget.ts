@@ -37,13 +37,35 @@ export class InFlightBudget {
     this.files++;
   }
 
-  /** Waits for room in order, then counts the file as started. */
-  acquire(size: number): Promise<void> {
+  /**
+   * Waits for room in order, then counts the file as started (true). Once `stop` is aborted (the
+   * worker shuts down) a file not started yet gives up its place instead, never counted (false):
+   * nothing of it was read, its job goes back to the queue.
+   */
+  acquire(size: number, stop?: AbortSignal): Promise<boolean> {
+    if (stop?.aborted) return Promise.resolve(false);
     if (this.fits(size)) {
       this.take(size);
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
-    return new Promise((resolve) => this.waiting.push({ size, start: resolve }));
+    return new Promise((resolve) => {
+      const entry = {
+        size,
+        start: () => {
+          stop?.removeEventListener('abort', giveUp);
+          resolve(true);
+        },
+      };
+      const giveUp = () => {
+        const k = this.waiting.indexOf(entry);
+        if (k < 0) return;
+        this.waiting.splice(k, 1);
+        resolve(false);
+        this.serve();
+      };
+      stop?.addEventListener('abort', giveUp, { once: true });
+      this.waiting.push(entry);
+    });
   }
 
   /**

@@ -10,7 +10,7 @@
  *   before that leaves it in processing/ for the watcher's rescan. A per-content lock keeps
  *   two workers from working on the same file at once after a Redis reset.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -103,7 +103,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // large flows run at once (several GB, the process killed, the jobs retried: a crash loop)
   const budget = new InFlightBudget(Math.max(1, Math.round(config.worker.maxInFlightMb * 1024 * 1024)));
 
-  const processor = async (job: Job<FluxJobData>): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
+  // aborted when the worker closes: the jobs that have not begun their file go back to the queue
+  const stopping = new AbortController();
+  const handBack = async (job: Job<FluxJobData>, token: string | undefined): Promise<never> => {
+    // waiting for room (or taken just as the worker closed), nothing read nor written: back in the
+    // queue at once, no attempt nor stall counted. Left to run out at the shutdown bound, its lock
+    // expired and BullMQ counted a stall: a second one failed the job for good (`retry` by hand)
+    await job.moveToDelayed(Date.now(), token);
+    logger.info({ jobId: job.id, file: job.data.relPath }, 'stopping: job handed back to the queue before its file was read');
+    throw new DelayedError();
+  };
+
+  const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
     if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
@@ -117,7 +128,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // renews the job's lock meanwhile (its lock manager renews every job taken until it ends),
     // and the content's lock is not held yet
     const size = sizeOnDisk(d.path);
-    await budget.acquire(size);
+    if (!(await budget.acquire(size, stopping.signal))) return handBack(job, token);
     let grown = 0; // a Factur-X's inflated XML, released with the file, counted now or once granted
     const asked: { extra: number; withdraw: () => boolean }[] = [];
     const holds = (bytes: number): Promise<void> | undefined => {
@@ -236,11 +247,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     trouble,
     async close(timeoutMs: number) {
       let result: 'drained' | 'forced' = 'drained';
+      stopping.abort();
       const graceful = Promise.all([worker.close(), nightly.close()]);
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       if ((await Promise.race([graceful.then(() => 'ok' as const), timer])) === 'timeout') {
         result = 'forced';
-        // running jobs are abandoned: their locks expire and another worker takes them again
+        // running jobs are abandoned (those not started were handed back already): their locks
+        // expire and another worker takes them again
         await thread?.terminate();
         await Promise.all([worker.close(true).catch(() => undefined), nightly.close(true).catch(() => undefined)]);
       } else await thread?.close();

@@ -28,6 +28,20 @@ describe('InFlightBudget', () => {
     expect(b.inFlight).toEqual({ bytes: 1_000, files: 1 });
   });
 
+  it('a stop (the worker shutting down) makes the files still waiting give up, never counted, and refuses new ones', async () => {
+    const b = new InFlightBudget(100);
+    const stop = new AbortController();
+    expect(await b.acquire(90, stop.signal)).toBe(true);
+    const waiting = [b.acquire(50, stop.signal), b.acquire(20, stop.signal)];
+    stop.abort();
+    expect(await Promise.all(waiting)).toEqual([false, false]);
+    expect(b.inFlight).toEqual({ bytes: 90, files: 1 });
+    expect(await b.acquire(1, stop.signal)).toBe(false); // taken as the worker closed: not started either
+    b.release(90);
+    expect(b.inFlight).toEqual({ bytes: 0, files: 0 });
+    expect(await b.acquire(50)).toBe(true); // without a stop, as before
+  });
+
   it('starts waiting files in their order: a big one is not overtaken by small ones behind it', async () => {
     const b = new InFlightBudget(100);
     const started: string[] = [];

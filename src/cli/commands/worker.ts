@@ -1,7 +1,8 @@
 /**
  * `chorus-flux worker --config <file>`: process queued files; scale by starting more, on
  * this machine or others sharing the inboxes' storage. Runs until SIGTERM or SIGINT, then
- * finishes its running jobs within worker.shutdownTimeoutMs and exits 0.
+ * hands the jobs that have not begun their file back to the queue, finishes its running jobs
+ * within worker.shutdownTimeoutMs and exits 0.
  */
 import { configWarnings, loadConfig } from '../../config/config';
 import { checkFolders } from '../../config/folders';
