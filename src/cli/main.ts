@@ -116,7 +116,7 @@ export function buildProgram(): Command {
 
   program
     .command('retry')
-    .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, 1 some could not be, 2 could not read the queue)')
+    .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, or found queued or finished: run again with the same ids; 1 some could not be, 2 could not read the queue)')
     .argument('[ids...]', 'job ids, as `chorus-flux jobs` lists them')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--all', 'every failed job')
@@ -127,7 +127,7 @@ export function buildProgram(): Command {
 
   program
     .command('set-aside')
-    .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, 1 some could not be, 2 could not read the queue)')
+    .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, now or before, or found finished; 1 some could not be, 2 could not read the queue)')
     .argument('<ids...>', 'job ids, as `chorus-flux jobs` lists them')
     .requiredOption('-r, --reason <text>', 'why, in words for the partner (goes into the refusal, cut to 300 characters)')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')

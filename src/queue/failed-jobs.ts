@@ -11,7 +11,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Job, Queue } from 'bullmq';
-import type { FluxJobData } from './flux-queue';
+import { shaPrefixOfJobId, type FluxJobData } from './flux-queue';
 
 /** The queue states `jobs` counts, in the order it prints them. */
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -43,7 +43,8 @@ export interface QueueOverview {
 
 export type RetryResult =
   | 'retried' // back in the queue, its attempts counted from zero
-  | 'finished' // its file was done meanwhile: taken off the failed list
+  | 'already-queued' // retried before (the same command run again, another operator): waiting, active or delayed (untouched)
+  | 'finished' // its file was done meanwhile: taken off the failed list (or the job completed, or is gone and its content has an outcome)
   | 'not-failed' // the job is not in the failed list (untouched)
   | 'not-found' // no job has this id
   | 'file-gone'; // its file is no longer in processing/ and has no outcome (untouched)
@@ -60,7 +61,24 @@ export interface FailedJobsOptions {
   processingDir: string;
   /** the outcome of a content, if it has one (the processed mark) */
   outcomeOf: (sha256: string) => Promise<string | undefined>;
+  /**
+   * What became of the content of a job no longer in the queue (set aside, or completed and
+   * dropped), from its processed mark, found by the start of the hash the job id carries.
+   * Without it, or without a mark, such a job is `not-found`.
+   */
+  contentOfGoneJob?: (shaPrefix: string) => Promise<GoneJobContent | undefined>;
 }
+
+export interface GoneJobContent {
+  outcome: string;
+  /** the file that gave the content its outcome */
+  file: string;
+  /** the outcome is the refusal `set-aside` writes (rule FLUX-ECARTE) */
+  setAside: boolean;
+}
+
+/** The states of a job a worker will run: one retried before. */
+const QUEUED = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
 function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n', 1)[0].trim() || '(no reason recorded)';
@@ -121,8 +139,26 @@ export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promi
 interface Settled {
   id: string;
   file?: string;
-  result: 'not-found' | 'not-failed' | 'file-gone' | 'finished';
+  result: 'not-found' | 'not-failed' | 'file-gone' | 'finished' | 'already-queued' | 'already-set-aside';
   detail: string;
+}
+
+/**
+ * What a command run again finds of a job it dealt with the first time (a script stopped
+ * half-way is run again with the same ids): said as done, exit 0, when what was wanted holds.
+ */
+async function notFailed(job: Job<FluxJobData> | undefined, id: string, state: string, command: 'retry' | 'set-aside', opts: FailedJobsOptions): Promise<Settled> {
+  if (!job) {
+    const prefix = shaPrefixOfJobId(id);
+    const gone = prefix ? await opts.contentOfGoneJob?.(prefix) : undefined;
+    if (!gone) return { id, result: 'not-found', detail: 'no job has this id' };
+    if (gone.setAside && command === 'set-aside') return { id, file: gone.file, result: 'already-set-aside', detail: `set aside before (outcome ${gone.outcome}): nothing more written` };
+    return { id, file: gone.file, result: 'finished', detail: `the job is gone and its content has an outcome (${gone.outcome}${gone.setAside ? ', set aside' : ''}): nothing to do` };
+  }
+  const file = job.data?.relPath;
+  if (state === 'completed') return { id, file, result: 'finished', detail: `the job is completed (outcome ${(job.returnvalue as { outcome?: string } | undefined)?.outcome ?? 'unknown'}): nothing to do` };
+  if (command === 'retry' && QUEUED.has(state)) return { id, file, result: 'already-queued', detail: `the job is ${state}, queued for a worker (retried before?): left as it is` };
+  return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
 }
 
 /**
@@ -131,12 +167,11 @@ interface Settled {
  * was finished meanwhile is taken off the failed list. `outside` ends the sentence for a job
  * naming a file elsewhere.
  */
-async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions, outside: string): Promise<{ job: Job<FluxJobData>; data: FluxJobData; file: string } | Settled> {
+async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions, command: 'retry' | 'set-aside', outside: string): Promise<{ job: Job<FluxJobData>; data: FluxJobData; file: string } | Settled> {
   const job = (await queue.getJob(id)) as Job<FluxJobData> | undefined;
-  if (!job) return { id, result: 'not-found', detail: 'no job has this id' };
+  const state = job ? await job.getState() : 'gone';
+  if (!job || state !== 'failed') return notFailed(job, id, state, command, opts);
   const file = job.data?.relPath;
-  const state = await job.getState();
-  if (state !== 'failed') return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
   const d = job.data;
   if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), opts.processingDir)) {
     return { id, file, result: 'file-gone', detail: `the job names a file outside the processing area (${d?.path}): ${outside}` };
@@ -156,14 +191,16 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
 
 /** Retries one failed job, or says why not. */
 export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<RetryReport> {
-  const found = await failedJobWithFile(queue, id, opts, 'it is never run');
-  if (!('job' in found)) return found;
+  const found = await failedJobWithFile(queue, id, opts, 'retry', 'it is never run');
+  if (!('job' in found)) return found as RetryReport; // never already-set-aside for a retry (notFailed)
   const { job, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
   try {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   } catch (e) {
     // retried by someone else since its state was read (BullMQ checks the state atomically)
+    const now = await job.getState().catch(() => 'unknown');
+    if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
     return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
   }
   return { id, file, result: 'retried', detail: `queued again (${before})` };
@@ -171,6 +208,7 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
 
 export type SetAsideResult =
   | 'set-aside' // refused with the operator's reason: error/, status flow, journal; the job is off the list
+  | 'already-set-aside' // set aside before (the same command run again): the job is gone, its content's mark is that refusal
   | 'finished' // its file was done meanwhile: taken off the failed list
   | 'not-failed'
   | 'not-found'
@@ -195,8 +233,8 @@ export interface SetAsideOptions extends FailedJobsOptions {
  * job whose cause is fixed is retried instead.
  */
 export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, opts: SetAsideOptions): Promise<SetAsideReport> {
-  const found = await failedJobWithFile(queue, id, opts, 'nothing is set aside');
-  if (!('job' in found)) return found;
+  const found = await failedJobWithFile(queue, id, opts, 'set-aside', 'nothing is set aside');
+  if (!('job' in found)) return found as SetAsideReport; // never already-queued for a set-aside (notFailed)
   const { job, data, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
   let outcome: string;

@@ -26,6 +26,11 @@ export function fluxJobId(sha256: string, claimId: string): string {
   return `${sha256.slice(0, 40)}-${claimId}`;
 }
 
+/** The start of the content hash a flux job id carries (fluxJobId), or undefined for another id. */
+export function shaPrefixOfJobId(id: string): string | undefined {
+  return /^([0-9a-f]{40})-./.exec(id)?.[1];
+}
+
 export function fluxJobOptions(config: Config): JobsOptions {
   return {
     attempts: config.worker.attempts,

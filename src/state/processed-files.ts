@@ -10,7 +10,7 @@
  * content next journals the outcome line from the mark, so neither the outcome nor a second
  * processing of the content (a copy under another name) can come out of that window.
  */
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, promises as fs, writeSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput, OutcomeEvent } from '../journal/events';
@@ -139,6 +139,23 @@ export class ProcessedFiles {
       }
     }
     return rec;
+  }
+
+  /**
+   * The mark of the content whose hash starts with `prefix` (a flux job id carries 40 hex
+   * digits of it: `retry` and `set-aside` run again find what became of a job gone since).
+   */
+  async getByPrefix(prefix: string): Promise<ProcessedRecord | undefined> {
+    if (!/^[0-9a-f]{2,64}$/.test(prefix)) return undefined;
+    let names: string[];
+    try {
+      names = await fs.readdir(path.join(this.stateDir, 'files', prefix.slice(0, 2)));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    for (const n of names) if (MARK_FILE.test(n) && n.startsWith(prefix)) return this.get(n.slice(0, 64));
+    return undefined;
   }
 
   /**

@@ -127,11 +127,13 @@ describeRedis('failed jobs: jobs and retry', () => {
     const traced = await cli(['trace', again.data.sha256, '--config', setup.configFile], { timeoutMs: 60_000 });
     expect(traced.stdout).toMatch(/system error: attempt 1 of 2 failed \(retried\): The lifecycle record/);
 
-    // retrying it again, or a job that does not exist, changes nothing and says so
-    const twice = await retry(again.id, 'no-such-job');
-    expect(twice.code).toBe(1);
-    expect(twice.stdout).toMatch(new RegExp(`^not-failed +${again.id} .*the job is completed, not failed`, 'm'));
-    expect(twice.stdout).toMatch(/^not-found +no-such-job .*no job has this id/m);
+    // retrying it again (a script run again) finds it finished: exit 0; a job that does not exist is named, exit 1
+    const twice = await retry(again.id);
+    expect(twice.stdout).toMatch(new RegExp(`^finished +${again.id} +${again.data.relPath} +the job is completed \\(outcome duplicate\\): nothing to do$`, 'm'));
+    expect(twice.code).toBe(0);
+    const unknown = await retry(again.id, 'no-such-job');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/^not-found +no-such-job .*no job has this id/m);
   });
 
   it('a failed job whose file is gone is named and left; once its content has an outcome it is taken off the list', async () => {
@@ -172,9 +174,58 @@ describeRedis('failed jobs: jobs and retry', () => {
       await failing.close();
       const opts = { processingDir: setup.config.paths.processing, outcomeOf: async () => undefined };
       const both = await Promise.all([retryFailedJob(q, job.id!, opts), retryFailedJob(q, job.id!, opts)]);
-      expect(both.map((r) => r.result).sort()).toEqual(['not-failed', 'retried']);
+      // the other finds it queued already: what it wanted holds
+      expect(both.map((r) => r.result).sort()).toEqual(['already-queued', 'retried']);
       expect(await q.getJobState(job.id!)).toBe('waiting');
       expect((await q.getJob(job.id!))?.attemptsMade).toBe(0);
+    } finally {
+      await failing.close();
+      await q.obliterate({ force: true });
+      await q.close();
+      await blocking.quit();
+    }
+  });
+
+  it('retry run again with the same ids (a script stopped half-way): a job queued by the first run is said already queued, exit 0', async () => {
+    const prefix = uniquePrefix('again');
+    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+    raw.redis = { ...raw.redis, prefix };
+    const alt = path.join(setup.dir, 'again.json');
+    writeFileSync(alt, JSON.stringify(raw));
+    const q = new Queue<FluxJobData>('flux', { connection: redis, prefix });
+    const blocking = createRedis({ url: REDIS_URL, blocking: true });
+    const failing = new Worker<FluxJobData>('flux', async () => {
+      throw new UnrecoverableError('a cause since fixed');
+    }, { connection: blocking, prefix });
+    try {
+      const content = invoiceNumbered(904);
+      const file = path.join(setup.config.paths.processing, 'op-alpha', 'again__F904.xml');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      const id = fluxJobId(sha256(Buffer.from(content)), 'again');
+      await q.add('flux', { path: file, name: 'F904.xml', relPath: 'op-alpha/F904.xml', partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: 'again' }, { attempts: 1, jobId: id });
+      for (let i = 0; i < 200 && (await q.getJobState(id)) !== 'failed'; i++) await sleep(50);
+      await failing.close(); // no worker takes it once retried: it stays waiting
+
+      const first = await cli(['retry', '--config', alt, id], { timeoutMs: 60_000 });
+      expect(first.stdout).toMatch(new RegExp(`^retried +${id} `, 'm'));
+      expect(first.code).toBe(0);
+      const second = await cli(['retry', '--config', alt, id], { timeoutMs: 60_000 });
+      expect(second.stderr).toBe('');
+      expect(second.stdout).toMatch(new RegExp(`^already-queued ${id} +op-alpha/F904.xml +the job is waiting, queued for a worker \\(retried before\\?\\): left as it is$`, 'm'));
+      expect(second.stdout).toContain('0 retried, 1 already queued, 0 already finished, 0 not retried');
+      expect(second.code).toBe(0);
+      const asJson = await cli(['retry', '--config', alt, id, '--json'], { timeoutMs: 60_000 });
+      expect(asJson.code).toBe(0);
+      expect(JSON.parse(asJson.stdout)).toEqual([{ id, file: 'op-alpha/F904.xml', result: 'already-queued', detail: 'the job is waiting, queued for a worker (retried before?): left as it is' }]);
+      // queued once, its attempts untouched by the runs again
+      expect(await q.getJobState(id)).toBe('waiting');
+      expect((await q.getJob(id))?.attemptsMade).toBe(0);
+      expect(await q.getWaitingCount()).toBe(1);
+      // set-aside cannot act on a queued job: it says so, exit 1
+      const aside = await cli(['set-aside', '--config', alt, '--reason', 'x', id], { timeoutMs: 60_000 });
+      expect(aside.code).toBe(1);
+      expect(aside.stdout).toMatch(new RegExp(`^not-failed +${id} .*the job is waiting, not failed`, 'm'));
     } finally {
       await failing.close();
       await q.obliterate({ force: true });

@@ -139,10 +139,24 @@ describeRedis('a file that ends its worker every time', () => {
     expect(clean.report?.anomalies).toEqual([]);
     expect(clean.exitCode).toBe(0);
 
-    // set aside again: the job is gone, nothing more is written
+    // set aside again (a script stopped half-way, run again with the same ids): the job is gone,
+    // its content's mark is the set-aside refusal: said so, exit 0, nothing more written
     const again = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
-    expect(again.code).toBe(1);
-    expect(again.stdout).toMatch(new RegExp(`^not-found +${id} +no job has this id`, 'm'));
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toMatch(new RegExp(`^already-set-aside ${id} +op-alpha/F951.xml +set aside before \\(outcome refused\\): nothing more written$`, 'm'));
+    expect(again.stdout).toContain('0 set aside, 1 already set aside, 0 already finished, 0 not set aside');
+    expect(again.code).toBe(0);
+    const asJson = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile, '--json'], { timeoutMs: 60_000 });
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toEqual([{ id, file: 'op-alpha/F951.xml', result: 'already-set-aside', detail: 'set aside before (outcome refused): nothing more written' }]);
+    // a job id no queue ever had, of a content never processed, is still unknown: exit 1
+    const unknown = fluxJobId(sha256(Buffer.from('never received')), claim.claimId);
+    const mixed = await cli(['set-aside', id, unknown, '--reason', reason, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(mixed.code).toBe(1);
+    expect(mixed.stdout).toMatch(new RegExp(`^not-found +${unknown} +no job has this id`, 'm'));
+    const after = (await readJournalDay(path.join(out, 'journal'), day)).lines;
+    expect(after.filter((l) => l.event === 'outcome' && l.sha256 === sha)).toHaveLength(1);
+    expect(readdirSync(path.join(out, 'statut', 'op-alpha')).filter((f) => readFileSync(path.join(out, 'statut', 'op-alpha', f), 'utf8').includes('FLUX-ECARTE'))).toHaveLength(1);
 
     last.child.kill('SIGTERM');
     expect(await last.exited).toBe(0);

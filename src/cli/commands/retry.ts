@@ -2,12 +2,14 @@
  * `chorus-flux retry --config <file> (--all | <job id>…)`: queue failed flux jobs again once
  * their cause is fixed; each gets its full `worker.attempts` again. A job whose file was
  * finished meanwhile is taken off the failed list; one whose file is gone without an outcome
- * is left as it is and named. Exit 0 when every job named was retried or found finished,
- * 1 when some could not be, 2 when the queue cannot be read.
+ * is left as it is and named. Exit 0 when every job named was retried, found queued (retried
+ * before: the command run again) or found finished, 1 when some could not be, 2 when the
+ * queue cannot be read.
  */
 import { loadConfig } from '../../config/config';
 import { failedJobIds, retryFailedJob, type RetryReport } from '../../queue/failed-jobs';
 import { fluxQueue } from '../../queue/flux-queue';
+import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
 import { ProcessedFiles } from '../../state/processed-files';
 import { UsageError } from '../../util/usage-error';
@@ -31,13 +33,15 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     const todo = opts.all ? await failedJobIds(queue) : ids;
     const reports: RetryReport[] = [];
     for (const id of todo) {
-      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome });
+      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed) });
       reports.push(r);
       if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
     }
-    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'finished');
+    // run again (a script stopped half-way), a job retried the first time is queued or finished: done
+    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'already-queued' && r.result !== 'finished');
+    const queued = reports.filter((r) => r.result === 'already-queued').length; // said only when some were (the line scripts knew is unchanged)
     if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
+    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${queued ? `${queued} already queued, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
     return bad.length > 0 ? 1 : 0;
   } finally {
     await queue.close();

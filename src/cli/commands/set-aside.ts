@@ -4,8 +4,9 @@
  * error/ with a `.reason.json`, the partner told (flow 93, CDAR 501), journaled and marked, the
  * job taken off the failed list. For a file whose processing cannot finish (it ends its worker
  * every time: the job fails as "stalled more than allowable limit"); a job whose cause can be
- * fixed is retried instead (`chorus-flux retry`). Exit 0 when every job named was set aside or
- * found finished, 1 when some could not be, 2 when the queue cannot be read.
+ * fixed is retried instead (`chorus-flux retry`). Exit 0 when every job named was set aside (now,
+ * or before: run again, the command says `already-set-aside`) or found finished, 1 when some
+ * could not be, 2 when the queue cannot be read.
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
 import { forgetStatusesOf } from '../../lifecycle/forget-statuses';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
+import { contentOfGoneJob, SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
 import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
@@ -28,8 +30,7 @@ export interface SetAsideOptions {
   json?: boolean;
 }
 
-/** The rule id of a file set aside by the operator. */
-export const SET_ASIDE_RULE = 'FLUX-ECARTE';
+export { SET_ASIDE_RULE };
 
 export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Promise<number> {
   if (ids.length === 0) throw new UsageError('name the failed jobs to set aside (their ids, as `chorus-flux jobs` lists them)');
@@ -71,6 +72,7 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
       const r = await setAsideFailedJob(queue, id, {
         processingDir: config.paths.processing,
         outcomeOf: async (sha) => (await deps.processed.get(sha))?.outcome,
+        contentOfGoneJob: contentOfGoneJob(deps.processed),
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
@@ -90,9 +92,10 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
       reports.push(r);
       if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
     }
-    const bad = reports.filter((r) => r.result !== 'set-aside' && r.result !== 'finished');
+    const bad = reports.filter((r) => r.result !== 'set-aside' && r.result !== 'already-set-aside' && r.result !== 'finished');
+    const before = reports.filter((r) => r.result === 'already-set-aside').length; // said only when some were (the line scripts knew is unchanged)
     if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-    else process.stdout.write(`${reports.filter((r) => r.result === 'set-aside').length} set aside, ${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not set aside\n`);
+    else process.stdout.write(`${reports.filter((r) => r.result === 'set-aside').length} set aside, ${before ? `${before} already set aside, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not set aside\n`);
     return bad.length > 0 ? 1 : 0;
   } finally {
     await deps.journal.close().catch(() => undefined);
