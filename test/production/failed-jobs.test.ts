@@ -12,7 +12,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
-import { claimFile } from '../../src/ingest/claim';
 import { retryFailedJob } from '../../src/queue/failed-jobs';
 import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
@@ -26,6 +25,7 @@ import { invoiceNumbered } from '../helpers/generate-flows';
 import { createRedis } from '../../src/queue/redis';
 import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
+import { claimAndQueue as queueClaimed } from '../helpers/queue-claimed';
 
 async function settled(queue: Queue<FluxJobData>, id: string): Promise<string> {
   for (let i = 0; i < 400; i++) {
@@ -59,12 +59,7 @@ describeRedis('failed jobs: jobs and retry', () => {
   async function claimAndQueue(name: string, content: string): Promise<{ id: string; data: FluxJobData }> {
     const src = path.join(setup.inbox('op-alpha'), name);
     writeFileSync(src, content);
-    const c = await claimFile(src, setup.config.paths.processing, 'op-alpha');
-    if (!c) throw new Error('claim failed');
-    const data: FluxJobData = { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: c.claimId };
-    const id = fluxJobId(data.sha256, data.claimId);
-    await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
-    return { id, data };
+    return queueClaimed(setup.config, queue, 'op-alpha', src);
   }
 
   const jobs = (...args: string[]) => cli(['jobs', '--config', setup.configFile, ...args], { timeoutMs: 60_000 });

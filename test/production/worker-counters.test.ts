@@ -10,16 +10,15 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { claimFile } from '../../src/ingest/claim';
 import { createMetrics } from '../../src/ops/metrics';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
-import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
+import { claimAndQueue } from '../helpers/queue-claimed';
 
 function journalLines(out: string): Record<string, unknown>[] {
   const root = path.join(out, 'journal');
@@ -59,11 +58,7 @@ describeRedis('worker counters when an attempt fails before the file is read', (
       const content = invoiceNumbered(4242);
       const src = path.join(setup.inbox('op-alpha'), 'F4242.xml');
       writeFileSync(src, content);
-      const c = await claimFile(src, setup.config.paths.processing, 'op-alpha');
-      if (!c) throw new Error('claim failed');
-      const data: FluxJobData = { path: c.path, name: c.name, relPath: 'op-alpha/F4242.xml', partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: c.claimId };
-      const id = fluxJobId(data.sha256, data.claimId);
-      await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+      const { id, data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
 
       await until('a failed attempt', async () => (((await queue.getJob(id))?.attemptsMade ?? 0) > 0 ? true : undefined), 30_000);
       rmSync(locks);

@@ -10,18 +10,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { configFromObject } from '../../src/config/config';
-import { claimFile } from '../../src/ingest/claim';
 import { readJournalDay } from '../../src/journal/journal';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
 import { dayOf } from '../../src/util/clock';
-import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
 import { listFiles } from '../helpers/run';
 import { mountTmpfs, tmpfsVolume } from '../helpers/tmpfs';
 import { ROUTING } from '../helpers/watch';
+import { claimAndQueue } from '../helpers/queue-claimed';
 
 const FILES = 30;
 
@@ -48,11 +47,7 @@ describeRedis('a worker whose disk fills up', () => {
       const content = invoiceNumbered(700 + n);
       const src = path.join(inbox, `F${n}.xml`);
       writeFileSync(src, content);
-      const c = await claimFile(src, config.paths.processing, 'op-alpha');
-      if (!c) throw new Error('claim failed');
-      const data: FluxJobData = { path: c.path, name: c.name, relPath: `op-alpha/${c.name}`, partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: c.claimId };
-      const id = fluxJobId(data.sha256, data.claimId);
-      await queue.add('flux', data, { ...fluxJobOptions(config), jobId: id });
+      const { id } = await claimAndQueue(config, queue, 'op-alpha', src);
       ids.push(id);
     }
     const running = await startWorker({ config, logger: createLogger({ level: 'silent' }) });

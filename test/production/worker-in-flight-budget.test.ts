@@ -11,16 +11,15 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { claimFile } from '../../src/ingest/claim';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
-import { sha256 } from '../../src/util/hash';
 import * as xmlDocument from '../../src/xml/document';
 import { bigXmlFacturX } from '../helpers/big-facturx';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { FIXTURES_INBOX } from '../helpers/run';
 import { prodSetup, type ProdSetup } from '../helpers/watch';
+import { claimAndQueue } from '../helpers/queue-claimed';
 
 /** A UBL invoice of `n` lines, numbered `k` (about 0.7 KB a line). */
 function bigInvoice(k: number, n: number): string {
@@ -48,13 +47,7 @@ function journal(setup: ProdSetup): JournalLine[] {
 async function queueAll(setup: ProdSetup, queue: ReturnType<typeof fluxQueue>, partner: string, names: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    const src = path.join(setup.inbox(partner), name);
-    const hash = sha256(readFileSync(src));
-    const c = await claimFile(src, setup.config.paths.processing, partner);
-    if (!c) throw new Error(`claim of ${name} failed`);
-    const data: FluxJobData = { path: c.path, name: c.name, relPath: `${partner}/${name}`, partner, sha256: hash, claimId: c.claimId };
-    const id = fluxJobId(data.sha256, data.claimId);
-    await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+    const { id } = await claimAndQueue(setup.config, queue, partner, path.join(setup.inbox(partner), name));
     ids.push(id);
   }
   return ids;

@@ -10,13 +10,12 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { claimFile } from '../../src/ingest/claim';
-import { fluxJobId, fluxJobOptions, fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
-import { sha256 } from '../../src/util/hash';
+import { fluxQueue } from '../../src/queue/flux-queue';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { claimAndQueue } from '../helpers/queue-claimed';
 
 /** A UBL invoice of `n` lines, numbered `k` (about 0.7 KB a line). */
 function bigInvoice(k: number, n: number): string {
@@ -52,13 +51,7 @@ describeRedis('SIGTERM while jobs wait for the in-flight budget', () => {
     const queue = fluxQueue(setup.config, redis);
     const ids: string[] = [];
     for (const name of names) {
-      const src = path.join(setup.inbox('op-alpha'), name);
-      const hash = sha256(readFileSync(src));
-      const c = await claimFile(src, setup.config.paths.processing, 'op-alpha');
-      if (!c) throw new Error(`claim of ${name} failed`);
-      const data: FluxJobData = { path: c.path, name: c.name, relPath: `op-alpha/${name}`, partner: 'op-alpha', sha256: hash, claimId: c.claimId };
-      const id = fluxJobId(data.sha256, data.claimId);
-      await queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+      const { id } = await claimAndQueue(setup.config, queue, 'op-alpha', path.join(setup.inbox('op-alpha'), name));
       ids.push(id);
     }
     try {
