@@ -153,31 +153,48 @@ describeRedis('failed jobs: jobs and retry', () => {
     expect(await queue.getJob(ghostId)).toBeUndefined();
   });
 
-  it('two operators retrying the same job at once: it is queued again once', async () => {
-    const prefix = uniquePrefix('race');
+  /**
+   * A job on its own prefix that fails for good (a cause since fixed), its file in processing/;
+   * no worker is left to take it once retried. `done` removes the queue.
+   */
+  async function failedJobUnder(prefix: string, claimId: string, name: string, content: string, attempts: number, jobId?: string) {
     const q = new Queue<FluxJobData>('flux', { connection: redis, prefix });
     const blocking = createRedis({ url: REDIS_URL, blocking: true });
     const failing = new Worker<FluxJobData>('flux', async () => {
       throw new UnrecoverableError('a cause since fixed');
     }, { connection: blocking, prefix });
-    try {
-      const file = path.join(setup.config.paths.processing, 'op-alpha', 'race__F903.xml');
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, invoiceNumbered(903));
-      const job = await q.add('flux', { path: file, name: 'F903.xml', relPath: 'op-alpha/F903.xml', partner: 'op-alpha', sha256: 'f'.repeat(64), claimId: 'race' }, { attempts: 3 });
-      for (let i = 0; i < 200 && (await q.getJobState(job.id!)) !== 'failed'; i++) await sleep(50);
-      await failing.close();
-      const opts = { processingDir: setup.config.paths.processing, outcomeOf: async () => undefined };
-      const both = await Promise.all([retryFailedJob(q, job.id!, opts), retryFailedJob(q, job.id!, opts)]);
-      // the other finds it queued already: what it wanted holds
-      expect(both.map((r) => r.result).sort()).toEqual(['already-queued', 'retried']);
-      expect(await q.getJobState(job.id!)).toBe('waiting');
-      expect((await q.getJob(job.id!))?.attemptsMade).toBe(0);
-    } finally {
+    const done = async () => {
       await failing.close();
       await q.obliterate({ force: true });
       await q.close();
       await blocking.quit();
+    };
+    try {
+      const file = path.join(setup.config.paths.processing, 'op-alpha', `${claimId}__${name}`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      const sha = sha256(Buffer.from(content));
+      const job = await q.add('flux', { path: file, name, relPath: `op-alpha/${name}`, partner: 'op-alpha', sha256: sha, claimId }, { attempts, ...(jobId ? { jobId } : {}) });
+      for (let i = 0; i < 200 && (await q.getJobState(job.id!)) !== 'failed'; i++) await sleep(50);
+      await failing.close();
+      return { q, id: job.id!, done };
+    } catch (err) {
+      await done();
+      throw err;
+    }
+  }
+
+  it('two operators retrying the same job at once: it is queued again once', async () => {
+    const { q, id, done } = await failedJobUnder(uniquePrefix('race'), 'race', 'F903.xml', invoiceNumbered(903), 3);
+    try {
+      const opts = { processingDir: setup.config.paths.processing, outcomeOf: async () => undefined };
+      const both = await Promise.all([retryFailedJob(q, id, opts), retryFailedJob(q, id, opts)]);
+      // the other finds it queued already: what it wanted holds
+      expect(both.map((r) => r.result).sort()).toEqual(['already-queued', 'retried']);
+      expect(await q.getJobState(id)).toBe('waiting');
+      expect((await q.getJob(id))?.attemptsMade).toBe(0);
+    } finally {
+      await done();
     }
   });
 
@@ -187,21 +204,9 @@ describeRedis('failed jobs: jobs and retry', () => {
     raw.redis = { ...raw.redis, prefix };
     const alt = path.join(setup.dir, 'again.json');
     writeFileSync(alt, JSON.stringify(raw));
-    const q = new Queue<FluxJobData>('flux', { connection: redis, prefix });
-    const blocking = createRedis({ url: REDIS_URL, blocking: true });
-    const failing = new Worker<FluxJobData>('flux', async () => {
-      throw new UnrecoverableError('a cause since fixed');
-    }, { connection: blocking, prefix });
+    const content = invoiceNumbered(904);
+    const { q, id, done } = await failedJobUnder(prefix, 'again', 'F904.xml', content, 1, fluxJobId(sha256(Buffer.from(content)), 'again'));
     try {
-      const content = invoiceNumbered(904);
-      const file = path.join(setup.config.paths.processing, 'op-alpha', 'again__F904.xml');
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, content);
-      const id = fluxJobId(sha256(Buffer.from(content)), 'again');
-      await q.add('flux', { path: file, name: 'F904.xml', relPath: 'op-alpha/F904.xml', partner: 'op-alpha', sha256: sha256(Buffer.from(content)), claimId: 'again' }, { attempts: 1, jobId: id });
-      for (let i = 0; i < 200 && (await q.getJobState(id)) !== 'failed'; i++) await sleep(50);
-      await failing.close(); // no worker takes it once retried: it stays waiting
-
       const first = await cli(['retry', '--config', alt, id], { timeoutMs: 60_000 });
       expect(first.stdout).toMatch(new RegExp(`^retried +${id} `, 'm'));
       expect(first.code).toBe(0);
@@ -222,10 +227,7 @@ describeRedis('failed jobs: jobs and retry', () => {
       expect(aside.code).toBe(1);
       expect(aside.stdout).toMatch(new RegExp(`^not-failed +${id} .*the job is waiting, not failed`, 'm'));
     } finally {
-      await failing.close();
-      await q.obliterate({ force: true });
-      await q.close();
-      await blocking.quit();
+      await done();
     }
   });
 
