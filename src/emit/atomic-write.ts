@@ -335,6 +335,12 @@ function linkNoClobber(tmp: string, target: string): void {
   fsc.renameSync(tmp, target);
 }
 
+let outputMode: number | undefined;
+/** The mode every output is created with: 0644 less the umask (systemd's `UMask=`). */
+function outputFileMode(): number {
+  return (outputMode ??= 0o644 & ~process.umask());
+}
+
 /**
  * Copies `source` to `target` atomically (temp, fsync, rename or no-clobber link, folder
  * fsync), the bytes copied by the kernel: for files too big to hold in memory. With
@@ -347,6 +353,9 @@ export async function copyFileAtomic(source: string | Buffer, target: string, op
   const noClobber = opts.noClobber === true;
   try {
     await fs.copyFile(source, tmp);
+    // the kernel's copy takes the upload's mode: a read-only one (0444) could not be opened
+    // to be synced, at every run; a world-writable one's copy could be changed by anyone
+    await fs.chmod(tmp, outputFileMode());
     const fh = await fs.open(tmp, 'r+');
     try {
       await fh.sync();

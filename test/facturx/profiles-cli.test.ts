@@ -294,5 +294,22 @@ describe('chorus-flux facturx', () => {
     const dash = io();
     expect(await facturxCommand(papeterie, { out: '-' }, dash.io)).toBe(2);
     expect(dash.o.err).toBe('chorus-flux facturx: -o -: standard output is not written to: name the file to write.\n');
+    // a path that cannot be written (under a file; in a folder nobody may write, as sysfs even
+    // for root, or one of another owner): it said "stopped: … Give this user read access to the
+    // inboxes … the next run recognises those already done", with a stack trace, through
+    // `run`'s hint for a system failure
+    writeFileSync(path.join(dir, 'a-file'), '');
+    const cases = [
+      ['-o', { out: path.join(dir, 'a-file', 'f.pdf') }, 'ENOTDIR: not a directory'],
+      ['--xml', { out: path.join(dir, 'f.pdf'), xml: path.join(dir, 'a-file', 'f.xml') }, 'ENOTDIR: not a directory'],
+      ...(existsSync('/sys/kernel') ? [['-o', { out: '/sys/f.pdf' }, 'EACCES: permission denied'] as const] : []),
+    ] as const;
+    for (const [option, opts, why] of cases) {
+      const unwritable = io();
+      expect(await facturxCommand(papeterie, opts, unwritable.io)).toBe(2);
+      const target = option === '-o' ? opts.out : (opts as { xml: string }).xml;
+      expect(unwritable.o.err.startsWith(`chorus-flux facturx: ${option} ${target}: cannot be written: ${why}`)).toBe(true);
+      expect(unwritable.o.err.split('\n')).toHaveLength(2);
+    }
   });
 });

@@ -81,6 +81,33 @@ describe('systemd units (deploy/systemd)', () => {
     }
   });
 
+  it('the units docs/OPERATIONS.md tells to enable exist and can be enabled; those it does not are started by a timer or a unit', () => {
+    const doc = readFileSync(path.join(ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
+    // an operator who copied the units and ran "systemctl enable --now chorus-flux-worker@1" with no such step written got "Unit file … does not exist"
+    expect(doc).toMatch(/^cp \/opt\/chorus-flux\/deploy\/systemd\/chorus-flux-\* \/etc\/systemd\/system\/(\s|$)/m);
+    expect(doc).toMatch(/^systemctl daemon-reload$/m);
+    const enabled = [...doc.matchAll(/^systemctl enable --now ([^#\n]+)/gm)].flatMap((m) => m[1].trim().split(/\s+/));
+    expect(enabled.length).toBeGreaterThan(0);
+    const unitFile = (name: string) => (/\.(service|timer)$/.test(name) ? name : `${name}.service`).replace(/@[^.]+\./, '@.');
+    for (const name of enabled) expect([name, units.includes(unitFile(name)), settings(unitFile(name)).get('WantedBy')?.length]).toEqual([name, true, 1]);
+    // every other unit is started by one of them: a timer its service, a unit what it Wants=
+    const reached = new Set<string>();
+    const reach = (u: string) => {
+      if (reached.has(u)) return;
+      reached.add(u);
+      for (const next of [...(u.endsWith('.timer') ? [u.replace(/\.timer$/, '.service')] : []), ...(settings(u).get('Wants') ?? [])]) if (units.includes(next)) reach(next);
+    };
+    enabled.map(unitFile).forEach(reach);
+    expect(units.filter((u) => !reached.has(u))).toEqual([]);
+    // systemd enables them as written, in a root of its own (no running systemd needed)
+    if (spawnSync('sh', ['-c', 'command -v systemctl'], { encoding: 'utf8' }).status !== 0) return;
+    const root = tempDir('cf-units-root-');
+    mkdirSync(path.join(root, 'etc', 'systemd', 'system'), { recursive: true });
+    for (const u of units) cpSync(path.join(UNITS, u), path.join(root, 'etc', 'systemd', 'system', u));
+    const r = spawnSync('systemctl', [`--root=${root}`, 'enable', ...enabled], { encoding: 'utf8' });
+    expect([r.status, r.stderr.split('\n').filter((l) => /fail|invalid|not found|does not exist|no installation config/i.test(l))]).toEqual([0, []]);
+  });
+
   it('the embedded mode’s command lines do their work as written (paths mapped to a temporary folder)', async () => {
     const root = tempDir('cf-units-');
     const data = path.join(root, 'srv');

@@ -73,3 +73,16 @@ it('every configuration key the documents name is in the schema', () => {
   }
   expect(unknown).toEqual([]);
 });
+
+// found by an audit: the README's annotated example wrote "paths": { "out": "../out" }, relative
+// to the file; saved where the README and the units read it, /etc/chorus-flux/config.json, that
+// was /etc/out, which the units may not write (ProtectSystem=strict): watch and worker refused to start
+it("README's annotated configuration, its notes taken out and saved as /etc/chorus-flux/config.json, is valid and writes where the units may", () => {
+  const block = /```jsonc\n([\s\S]*?)```/.exec(README)?.[1];
+  expect(block).toBeDefined();
+  const json = block!.replace(/\s+\/\/ .*$/gm, '');
+  const config = configFromObject(JSON.parse(json), '/etc/chorus-flux', '/etc/chorus-flux/config.json');
+  const writable = readFileSync(path.join(ROOT, 'deploy', 'systemd', 'chorus-flux-worker@.service'), 'utf8').match(/^ReadWritePaths=(.*)$/m)?.[1];
+  expect(writable).toBe('/srv/chorus-flux');
+  for (const p of [config.paths.out, config.paths.state, config.paths.processing]) expect(p.startsWith(`${writable}/`)).toBe(true);
+});

@@ -88,7 +88,12 @@ function outputProblem(target: string): string | undefined {
   if (target.trim() === '') return 'the path is empty.';
   // as validate refuses "-" for standard input: not a file named "-" made in the current folder
   if (target === '-') return 'standard output is not written to: name the file to write.';
-  const st = statSync(target, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+  } catch (e) {
+    return `cannot be written: ${(e as Error).message}`; // a file on its path (ENOTDIR), a folder this user may not enter
+  }
   if (st?.isDirectory()) return 'is a directory: name the file to write.';
   if (st && !st.isFile()) return 'is not a regular file.';
   return undefined;
@@ -153,8 +158,17 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   const r = await makeFacturX(invoice, { profile, known });
   const out = path.resolve(opts.out);
   // atomic and durable, as every output: a reader never sees half a PDF
-  await writeFileAtomic(out, r.pdf);
-  if (opts.xml) await writeFileAtomic(path.resolve(opts.xml), r.xml);
+  for (const [option, target, bytes] of [['-o', opts.out, r.pdf], ...(opts.xml === undefined ? [] : [['--xml', opts.xml, r.xml] as const])] as const) {
+    try {
+      await writeFileAtomic(path.resolve(target), bytes);
+    } catch (e) {
+      // one plain line: the system-failure hint of `run` spoke of inboxes and a next run
+      const code = (e as NodeJS.ErrnoException).code;
+      if (typeof code !== 'string') throw e;
+      io.stderr(`chorus-flux facturx: ${option} ${target}: cannot be written: ${(e as Error).message}\n`);
+      return 2;
+    }
+  }
   io.stdout(`${out}: Factur-X ${profile}, invoice ${invoice.number ?? ''}, ${r.pages} page(s), ${r.pdf.length} bytes\n`);
   return 0;
 }
