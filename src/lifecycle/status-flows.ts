@@ -88,7 +88,11 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     const from = rec.state;
     const at = deps.clock.now().toISOString();
     if (heldByPipeline(rec)) {
-      return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
+      // a recycled invoice's corrected deposit held so was sent once: saying "never sent" misled the SI that recycled it
+      const held = rec.recyclePending
+        ? `the corrected deposit of the invoice ${idFacture}, which its finance system asked to recycle, was suspended by chorus-flux and has not gone out again`
+        : `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system`;
+      return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `${held}: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
     }
     if (from === to) {
       rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: false, partner }];
