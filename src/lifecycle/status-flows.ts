@@ -88,7 +88,11 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     const from = rec.state;
     const at = deps.clock.now().toISOString();
     if (heldByPipeline(rec)) {
-      return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
+      // a recycled invoice's corrected deposit held so was sent once: saying "never sent" misled the SI that recycled it
+      const held = rec.recyclePending
+        ? `the corrected deposit of the invoice ${idFacture}, which its finance system asked to recycle, was suspended by chorus-flux and has not gone out again`
+        : `the invoice ${idFacture} was suspended by chorus-flux on deposit and never sent to a finance system`;
+      return { result: refuse(line, 'CPRO-STATUT-NON-TRANSMISE', `${held}: it waits for its supplier to complete it, and no status can apply to it before.`, rec) };
     }
     if (from === to) {
       rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: false, partner }];
@@ -114,13 +118,17 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     if (newer && isBefore(siAt, newer.siAt, deps.config.timezone)) {
       // a step on the way to the state it is in (07 SERVICE_FAIT of 09:00 after 08 MANDATEE of 10:00):
       // its supplier must still hear of it, dated as the SI dated it (a service fait starts the payment delay)
-      if (LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from)) {
+      // — and only from the state the invoice was in at its moment: a 07 of 10:30 about an invoice
+      // recycled at 10:00 and rejected at 11:00 was never a service fait (A_RECYCLER allows none)
+      const then = stateAt(rec, siAt, deps.config.timezone);
+      if (LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from) && SI_TRANSITIONS[then].includes(to)) {
         const told = toldSinceSent(rec, to);
         if (!told) rec.history.push({ at, siAt, state: to, by: 'finance-si', reason: siWords(line), sha256: sha, file, late: true });
         rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true, partner }];
         return { records, result: { ok: true, line, record: rec, from, to, changed: !told, at: siAt, late: true } as LineResult };
       }
-      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}: a status that arrives late does not replace a newer one.`, rec) };
+      const wasThen = LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from) ? ` (at that moment it was ${then}, which cannot become ${to})` : '';
+      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}${wasThen}: a status that arrives late does not replace a newer one.`, rec) };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
       const allowed = SI_TRANSITIONS[from];
@@ -183,6 +191,18 @@ function answeredSiStatus(rec: LifecycleRecord, partner: string): { to: StateNam
   const sent = lastSentAt(rec);
   const e = [...(rec.statusEvents ?? [])].reverse().find((x) => x.changed && !x.late && x.siAt !== undefined && x.at < sent);
   return e && e.partner === partner ? { to: e.to, siAt: e.siAt as string } : undefined;
+}
+
+/**
+ * The state the invoice was in at moment `siAt` by its finance SI's statuses since its pivot last
+ * went out: that of the last one dated before it, else the one the first of them changed. Only
+ * asked about a line older than the last status applied, so there is one.
+ */
+function stateAt(rec: LifecycleRecord, siAt: string, timeZone: string): StateName {
+  const sent = lastSentAt(rec);
+  const events = (rec.statusEvents ?? []).filter((x) => x.changed && !x.late && x.siAt !== undefined && x.at >= sent);
+  const before = events.filter((x) => isBefore(x.siAt as string, siAt, timeZone));
+  return before.length ? before[before.length - 1].to : (events[0]?.from ?? rec.state);
 }
 
 /** When the invoice's pivot last went out ('' when never): the pipeline's own entry, not a status an SI sent. */

@@ -80,6 +80,10 @@ describe('an invoice recycled toward another recipient', () => {
     // toward the lycée, which requires an engagement number: the corrected deposit lacks it
     const suspended = only(await run([['op-alpha', 'g-corrigee.xml', invoiceTo('F-RED-2', LYCEE, 'FINANCES', false)]]), 'op-alpha/g-corrigee.xml');
     expect(suspended.invoices[0]).toMatchObject({ outcome: 'suspended' });
+    // the SI that recycled it cannot reject it while its correction waits; told so truly: it had the invoice
+    const rejected = only(await run([['si-valmont', 'rejet-2.xml', siStatusFlow('SI-R5', [{ supplierId: SUPPLIER, buyerSiret: VALMONT, idStatut: '05', idFacture: 'F-RED-2', horodatage: '2026-11-21T10:00:00+01:00' }])]]), 'si-valmont/rejet-2.xml');
+    const held = rejected.findings.find((f) => f.rule === 'CPRO-STATUT-NON-TRANSMISE')?.message ?? '';
+    expect([held.includes('never sent'), held]).toEqual([false, expect.stringContaining('which its finance system asked to recycle, was suspended by chorus-flux and has not gone out again')]);
     const completed = only(await run([['op-alpha', 'g-complete.xml', invoiceTo('F-RED-2', LYCEE, 'FINANCES')]]), 'op-alpha/g-complete.xml');
     expect(completed.invoices[0]).toMatchObject({ outcome: 'recycled', renvoi: 'Recyclée' });
     const pivot = path.join(out, completed.outputs.find((o) => o.kind === 'pivot')?.path ?? '?');

@@ -13,7 +13,9 @@
  *   again after a 96) suspended the completed invoice again, and the supplier was asked again;
  * - values the XSD takes in another lexical form (IdStatut `+07`, `008`; a DateFacture with its
  *   time zone) were refused as "not an invoice status", "not a date";
- * - trace listed a step told late as the invoice's last status, as if it had gone back.
+ * - trace listed a step told late as the invoice's last status, as if it had gone back;
+ * - a step told late was forwarded when the invoice could not take it at its moment (a 07 of
+ *   10:30 about an invoice recycled at 10:00 and rejected at 11:00 told its supplier SERVICE_FAIT).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -153,6 +155,27 @@ describe('status flows at the edges of the lifecycle', () => {
     // and they did not reset the older-status check: an 08 older than the last status is still refused
     const stale = only(await run([['si-valmont', 'd.xml', siStatusFlow('SI-C8B', [{ ...line, idStatut: '10', horodatage: '2026-11-25T08:30:00+01:00' }])]]), 'si-valmont/d.xml');
     expect([stale.findings.map((f) => f.rule), stale.invoices[0].state]).toEqual([['CPRO-STATUT-ANTERIEUR'], 'MANDATEE']);
+  });
+
+  it('refuses a step told late that the invoice could not take at its moment (SERVICE_FAIT of 10:30 between A_RECYCLER of 10:00 and REJETEE of 11:00), and still forwards one it could', async () => {
+    const inv = (n: string) => PAPETERIE.replace(/F-2026-0101/g, n);
+    expect(only(await run([['op-alpha', 'f.xml', inv('F-TARD-1')], ['op-alpha', 'g.xml', inv('F-TARD-2')]]), 'op-alpha/f.xml').outcome).toBe('accepted');
+    const line = (idFacture: string, idStatut: string, horodatage: string) => ({ supplierId: SUPPLIER, buyerSiret: VALMONT, idFacture, idStatut, horodatage });
+    // F-TARD-1 recycled at 10:00, then rejected at 11:00; F-TARD-2 rejected at 11:00 only
+    only(await run([['si-valmont', 'r.xml', siStatusFlow('SI-T4', [line('F-TARD-1', '04', '2026-11-26T10:00:00+01:00')])]]), 'si-valmont/r.xml');
+    const rejected = only(await run([['si-valmont', 'j.xml', siStatusFlow('SI-T5', [line('F-TARD-1', '05', '2026-11-26T11:00:00+01:00'), line('F-TARD-2', '05', '2026-11-26T11:00:00+01:00')])]]), 'si-valmont/j.xml');
+    expect(rejected.invoices.map((i) => i.state)).toEqual(['REJETEE', 'REJETEE']);
+    const late = only(await run([['si-valmont', 'l.xml', siStatusFlow('SI-T7', [line('F-TARD-1', '07', '2026-11-26T10:30:00+01:00'), line('F-TARD-2', '07', '2026-11-26T10:30:00+01:00')])]]), 'si-valmont/l.xml');
+    // the recycled invoice was with its supplier at 10:30, never a service fait: its supplier was told
+    // SERVICE_FAIT of an invoice recycled then rejected; the one rejected after its service fait is told it
+    expect(late.outcome).toBe('status-applied');
+    expect(late.findings.map((f) => [f.rule, f.message.includes('at that moment it was A_RECYCLER')])).toEqual([['CPRO-STATUT-ANTERIEUR', true]]);
+    const forwarded = outputsOf(late, 'statut/op-alpha/');
+    expect(forwarded).toHaveLength(1);
+    expect([v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdFacture'), v(forwarded[0], 'count(//CPPFactureStatutUnitaire)')]).toEqual(['F-TARD-2', '1']);
+    expect(validateFiles(SCHEMAS.statut, [...forwarded, ...outputsOf(late, 'statut/si-valmont/')]).flatMap((r) => r.errors)).toEqual([]);
+    const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-TARD-1');
+    expect([rec.state, rec.history.at(-1)?.state]).toEqual(['REJETEE', 'REJETEE']);
   });
 
   it('refuses a status dated more than a day ahead (a year mistyped: it blocked every true status after it as older)', async () => {
