@@ -55,6 +55,13 @@ describe('facturx never writes over the invoice it reads', () => {
     expect(readdirSync(dir).sort()).toEqual(['facture.xml', 'sub']);
   });
 
+  it('-o under a file, as if it were a folder: exit 2, one plain line', async () => {
+    const c = captured();
+    expect(await facturxCommand(input, { out: path.join(input, 'f.pdf') }, c.io)).toBe(2);
+    expect(c.text.err).toBe(`chorus-flux facturx: -o ${path.join(input, 'f.pdf')}: cannot be written (ENOTDIR: a folder on its path is a file, or cannot be read).\n`);
+    expect(readFileSync(input)).toEqual(original);
+  });
+
   it('-o a link (not the input): the link is replaced, the invoice it named is kept', async () => {
     const c = captured();
     expect(await facturxCommand(input, { out: path.join(dir, 'sub', 'lien.xml') }, c.io)).toBe(0);

@@ -104,7 +104,13 @@ function outputProblem(target: string, input: string, other?: { option: string; 
   if (target.trim() === '') return 'the path is empty.';
   // as validate refuses "-" for standard input: not a file named "-" made in the current folder
   if (target === '-') return 'standard output is not written to: name the file to write.';
-  const st = statSync(target, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+  } catch (e) {
+    // ENOTDIR (a file where a folder of the path should be) ended in a stack trace
+    return `cannot be written (${describeErrorCode((e as NodeJS.ErrnoException).code ?? 'error')}: a folder on its path is a file, or cannot be read).`;
+  }
   if (st?.isDirectory()) return 'is a directory: name the file to write.';
   if (st && !st.isFile()) return 'is not a regular file.';
   if (landsAt(target) === realPath(input)) return `is the invoice read (${input}): it would be replaced; name another file.`;
