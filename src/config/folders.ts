@@ -123,6 +123,25 @@ export function overlapProblems(config: Config, runInbox?: { path: string; key: 
   return problems;
 }
 
+/**
+ * Why `--reports` cannot take the reconciliation's reports: a folder chorus-flux writes flows or
+ * its records in, or an inbox. In statut/<partner>/ the day's report of every partner's
+ * invoices went to that partner with its status flows (and the next reconciliation found three
+ * files there it never wrote); in an inbox, a watcher took it as an inbound file.
+ */
+export function reportsFolderProblem(config: Config, dir: string): string | undefined {
+  const at = realPath(dir);
+  const out = realPath(config.paths.out);
+  const taken = [
+    ...OUTPUT_FOLDERS.filter((f) => f !== 'reports').map((f) => ({ what: `the output root's ${f}/`, path: path.join(out, f) })),
+    { what: 'the state folder', path: realPath(config.paths.state) },
+    { what: 'the processing folder', path: realPath(config.paths.processing) },
+    ...config.partners.flatMap((p) => (p.inbox ? [{ what: `the inbox of ${p.id}`, path: realPath(p.inbox) }] : [])),
+  ];
+  const holder = taken.find((t) => within(at, t.path));
+  return holder && `${at} is inside ${holder.what} (${holder.path}): that folder holds only what chorus-flux writes there (partners fetch their flows from it, or it is read back as a record or an inbound file); give the reports a folder of their own (the default is ${path.join(out, 'reports')})`;
+}
+
 /** An empty argument resolves to the current folder: refuse it rather than read or write there. */
 export function checkRunArguments(inbox: string, out: string | undefined, config?: string): void {
   if (inbox === '') throw new UsageError('the inbox argument is empty: give the folder to read');

@@ -300,15 +300,15 @@ describe('chorus-flux facturx', () => {
     // `run`'s hint for a system failure
     writeFileSync(path.join(dir, 'a-file'), '');
     const cases = [
-      ['-o', { out: path.join(dir, 'a-file', 'f.pdf') }, 'ENOTDIR: not a directory'],
-      ['--xml', { out: path.join(dir, 'f.pdf'), xml: path.join(dir, 'a-file', 'f.xml') }, 'ENOTDIR: not a directory'],
-      ...(existsSync('/sys/kernel') ? [['-o', { out: '/sys/f.pdf' }, 'EACCES: permission denied'] as const] : []),
+      ['-o', { out: path.join(dir, 'a-file', 'f.pdf') }, 'ENOTDIR'],
+      ['--xml', { out: path.join(dir, 'f.pdf'), xml: path.join(dir, 'a-file', 'f.xml') }, 'ENOTDIR'],
+      ...(existsSync('/sys/kernel') ? [['-o', { out: '/sys/f.pdf' }, 'EACCES'] as const] : []),
     ] as const;
     for (const [option, opts, why] of cases) {
       const unwritable = io();
       expect(await facturxCommand(papeterie, opts, unwritable.io)).toBe(2);
       const target = option === '-o' ? opts.out : (opts as { xml: string }).xml;
-      expect(unwritable.o.err.startsWith(`chorus-flux facturx: ${option} ${target}: cannot be written: ${why}`)).toBe(true);
+      expect(unwritable.o.err).toMatch(new RegExp(`^chorus-flux facturx: ${option} ${target.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (\\S+ )?cannot be written \\(${why}`));
       expect(unwritable.o.err.split('\n')).toHaveLength(2);
     }
   });

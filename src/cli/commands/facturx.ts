@@ -9,6 +9,9 @@ import { readInputFile } from '../../util/read-input-file';
 import { writeFileAtomic } from '../../emit/atomic-write';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { unwritableReason } from '../../config/folders';
+import { realPath } from '../../util/real-path';
+import { describeErrorCode } from '../../util/system-error-hint';
 import { loadConfig, type Config } from '../../config/config';
 import { isFluxError } from '../../model/flux-error';
 import { partySiret } from '../../transform/chorus/siret';
@@ -83,8 +86,21 @@ async function readInvoice(file: string, index: string | undefined, io: FacturXC
   return invoices[0];
 }
 
-/** Why a path cannot take the file written there, checked before any work. */
-function outputProblem(target: string): string | undefined {
+/**
+ * Where a write to `target` lands: the name itself in its real folder (the rename replaces a
+ * link there, it does not write through it).
+ */
+function landsAt(target: string): string {
+  const abs = path.resolve(target);
+  return path.join(realPath(path.dirname(abs)), path.basename(abs));
+}
+
+/**
+ * Why a path cannot take the file written there, checked before any work. `input`: the invoice
+ * read, which an -o or --xml naming it replaced with the PDF (the invoice lost, exit 0); `other`:
+ * the other output, which named alike left one file holding the last one written.
+ */
+function outputProblem(target: string, input: string, other?: { option: string; target: string }): string | undefined {
   if (target.trim() === '') return 'the path is empty.';
   // as validate refuses "-" for standard input: not a file named "-" made in the current folder
   if (target === '-') return 'standard output is not written to: name the file to write.';
@@ -92,10 +108,17 @@ function outputProblem(target: string): string | undefined {
   try {
     st = statSync(target, { throwIfNoEntry: false });
   } catch (e) {
-    return `cannot be written: ${(e as Error).message}`; // a file on its path (ENOTDIR), a folder this user may not enter
+    // ENOTDIR (a file where a folder of the path should be) ended in a stack trace
+    return `cannot be written (${describeErrorCode((e as NodeJS.ErrnoException).code ?? 'error')}: a folder on its path is a file, or cannot be read).`;
   }
   if (st?.isDirectory()) return 'is a directory: name the file to write.';
   if (st && !st.isFile()) return 'is not a regular file.';
+  if (landsAt(target) === realPath(input)) return `is the invoice read (${input}): it would be replaced; name another file.`;
+  if (other && other.target.trim() !== '' && landsAt(target) === landsAt(other.target)) return `is also ${other.option}: name two files.`;
+  // found only once the Factur-X was made, a folder nobody may write ended in a stack trace and
+  // "left in the inbox", as if a run had stopped
+  const why = unwritableReason(path.dirname(path.resolve(target)));
+  if (why) return `${why}.`;
   return undefined;
 }
 
@@ -122,7 +145,7 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
     return 2;
   }
   for (const [option, target] of [['-o', opts.out], ['--xml', opts.xml]] as const) {
-    const problem = target === undefined ? undefined : outputProblem(target);
+    const problem = target === undefined ? undefined : outputProblem(target, input, option === '--xml' ? { option: '-o', target: opts.out } : undefined);
     if (problem) {
       io.stderr(`chorus-flux facturx: ${option} ${target}: ${problem}\n`);
       return 2;
@@ -158,14 +181,15 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   const r = await makeFacturX(invoice, { profile, known });
   const out = path.resolve(opts.out);
   // atomic and durable, as every output: a reader never sees half a PDF
-  for (const [option, target, bytes] of [['-o', opts.out, r.pdf], ...(opts.xml === undefined ? [] : [['--xml', opts.xml, r.xml] as const])] as const) {
+  for (const [option, target, bytes] of [['-o', out, r.pdf], ['--xml', opts.xml, r.xml]] as const) {
+    if (target === undefined) continue;
     try {
       await writeFileAtomic(path.resolve(target), bytes);
     } catch (e) {
-      // one plain line: the system-failure hint of `run` spoke of inboxes and a next run
+      // a full disk, a folder refused: the command's own failure, said plainly (exit 2)
       const code = (e as NodeJS.ErrnoException).code;
-      if (typeof code !== 'string') throw e;
-      io.stderr(`chorus-flux facturx: ${option} ${target}: cannot be written: ${(e as Error).message}\n`);
+      if (code === undefined) throw e;
+      io.stderr(`chorus-flux facturx: ${option} ${target}: cannot be written (${describeErrorCode(code)}${(e as NodeJS.ErrnoException).path ? `: ${(e as NodeJS.ErrnoException).path}` : ''}).\n`);
       return 2;
     }
   }

@@ -8,6 +8,7 @@
  * code is then the worst of all the days'.
  */
 import { isBundledExample, loadConfig, outputRootOrigin } from '../../config/config';
+import { reportsFolderProblem } from '../../config/folders';
 import { missedDays } from '../../reconcile/missed-days';
 import { reconcileDay, type ReconcileDayResult } from '../../reconcile/reconcile-day';
 import { sentFlowText } from '../../reconcile/sent-flows';
@@ -32,6 +33,8 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   // a file there made "EEXIST: file already exists, mkdir" of the first report
   if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
+  const misplaced = opts.reports === undefined ? undefined : reportsFolderProblem(config, opts.reports);
+  if (misplaced) throw new UsageError(`--reports ${opts.reports}: ${misplaced}`);
   // made here, one folder at a time: Node's recursive mkdir looped for ever on --reports /proc/x
   const refused = opts.reports === undefined ? undefined : makeFolders(opts.reports);
   if (refused) throw new UsageError(`--reports ${opts.reports} cannot be made: ${refused.refused} (${refused.why})`);

@@ -16,6 +16,7 @@ import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
 import type { WaitingEntry } from '../../runner/inbound-file';
 import { failureHints } from '../../util/system-error-hint';
 import { UsageError } from '../../util/usage-error';
+import { printable } from '../../util/printable';
 
 export interface RunCommandOptions {
   out?: string;
@@ -60,7 +61,8 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     removeTaken: opts.remove === true,
     onKept: (e: WaitingEntry) => logger.warn({ file: e.rel }, `not removed from the inbox: ${e.why}`),
-    onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: 'error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}` }),
+    // a partner's name with a newline or an escape sequence broke the bar's line, or reached the terminal
+    onFile: (r: FileResult | { file: string; error: Error }) => bar?.increment(1, { last: printable('error' in r ? `FAILED ${r.file}` : `${r.outcome} ${path.basename(r.file)}`) }),
     stopRequested: (() => false) as () => boolean,
   };
   // SIGINT (Ctrl-C) or SIGTERM (systemctl stop): no file is begun any more, those begun are

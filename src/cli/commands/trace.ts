@@ -6,6 +6,7 @@
  * lifecycle as it is now; and the files of that name still waiting in an inbox or in
  * processing/, with why. Exit 0 something found, 1 nothing found, 2 could not run.
  */
+import { printable } from '../../util/printable';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadConfig, outputRootOrigin } from '../../config/config';
 import type { JournalOutput } from '../../journal/events';
@@ -106,12 +107,12 @@ function journalDays(journalDir: string): string[] {
 
 export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[] = [], beyond: JournalBeyond = {}): string {
   const range = r.days.length ? `${r.days[0]} to ${r.days[r.days.length - 1]}` : 'no journal day';
-  const waits = waiting.map((w) => `  ${w.where === 'inbox' ? 'in the inbox of' : 'in processing/ for'} ${w.partner}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}\n    ${w.why}`);
+  const waits = waiting.flatMap((w) => [`  ${w.where === 'inbox' ? 'in the inbox of' : 'in processing/ for'} ${w.partner}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}`, `    ${w.why}`]);
   if (r.files.length === 0) {
     const none = [`nothing about "${what}" in the journal (${range})${waiting.length ? '' : beyondHint(beyond)}`];
     if (waiting.length) none.push('not processed yet:', ...waits);
     for (const n of r.notes) none.push(`note: ${n}`);
-    return `${none.join('\n')}\n`;
+    return `${none.map(printable).join('\n')}\n`;
   }
   const out: string[] = [`"${what}": ${r.files.length} file(s) in the journal (${range})`];
   for (const f of r.files) {
@@ -139,7 +140,8 @@ export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[]
   }
   if (waiting.length) out.push('', 'not processed yet:', ...waits);
   for (const n of r.notes) out.push(`note: ${n}`);
-  return `${out.join('\n')}\n`;
+  // each entry one line: a partner's file name or reason holding a newline wrote lines of its own
+  return `${out.map(printable).join('\n')}\n`;
 }
 
 export async function traceCommand(what: string, opts: TraceCommandOptions, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {

@@ -17,6 +17,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isIgnoredName } from '../../ingest/scan';
 import { UsageError } from '../../util/usage-error';
+import { printable } from '../../util/printable';
 import { InputFileError, readInputFile } from '../../util/read-input-file';
 import { isBundledExample, loadConfig } from '../../config/config';
 import type { Finding } from '../../model/finding';
@@ -160,7 +161,8 @@ function tally(reports: ValidateReport[]): string {
 function text(reports: ValidateReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
-    const who = r.invoice !== undefined ? `${r.file} [invoice ${r.invoice}${r.number ? ` ${r.number}` : ''}]` : r.file;
+    // a partner's name or text on one line each: a name holding a newline printed a verdict of its own
+    const who = printable(r.invoice !== undefined ? `${r.file} [invoice ${r.invoice}${r.number ? ` ${r.number}` : ''}]` : r.file);
     const fatal = r.findings.filter((f) => f.severity === 'fatal').length;
     const warnings = r.findings.length - fatal;
     const verdict = r.unreadable ? 'UNREADABLE' : r.valid ? 'valid' : 'INVALID';
@@ -168,7 +170,7 @@ function text(reports: ValidateReport[]): string {
     lines.push(`${who}: ${verdict}${counts}`);
     for (const f of r.findings) {
       const where = [f.path, f.line !== undefined ? `line ${f.line}` : undefined].filter(Boolean).join(', ');
-      lines.push(`  ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}${where ? ` at ${where}` : ''}: ${f.message}`);
+      lines.push(`  ${f.severity === 'fatal' ? 'FATAL  ' : 'warning'} ${f.rule}${where ? ` at ${printable(where)}` : ''}: ${printable(f.message)}`);
     }
   }
   return lines.join('\n');
