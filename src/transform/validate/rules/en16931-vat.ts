@@ -237,9 +237,9 @@ function ublRule08(fam: Family): Rule[] {
           const inv = s.invoiceLines.plus(s.charges).minus(s.allowances);
           const cn = s.creditLines.plus(s.charges).minus(s.allowances);
           if (fam === 'S') {
-            return ((s.matches.invoice || s.matches.ac) && within1(taxable, inv)) || ((s.matches.credit || s.matches.ac) && within1(taxable, cn));
+            return ((s.matches.invoice || s.matches.ac) && within1(taxable, inv, 'UBL')) || ((s.matches.credit || s.matches.ac) && within1(taxable, cn, 'UBL'));
           }
-          return (hasInvoiceLines && within1(taxable, inv)) || (hasCreditLines && within1(taxable, cn));
+          return (hasInvoiceLines && within1(taxable, inv, 'UBL')) || (hasCreditLines && within1(taxable, cn, 'UBL'));
         }
         const s = ublSums(ctx, c);
         return (hasInvoiceLines && eq(taxable, s.invoiceLines.plus(s.charges).minus(s.allowances))) || (hasCreditLines && eq(taxable, s.creditLines.plus(s.charges).minus(s.allowances)));
@@ -457,7 +457,7 @@ function ciiRule08(fam: Family): Rule[] {
           return eq(basis, ciiExpected(ctx, c, rate));
         }
         if (fam === 'O') return eq(basis, ciiExpected(ctx, c));
-        return within1(basis, ciiExpected(ctx, c));
+        return within1(basis, ciiExpected(ctx, c), 'CII');
       },
       (t) => t.path,
     ));
