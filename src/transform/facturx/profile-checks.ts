@@ -4,10 +4,13 @@
  * - from BASIC WL on, VAT categories are written: a taxed category needs a seller VAT
  *   identifier (BT-31), tax registration (BT-32) or tax representative (BT-63) — BR-S-02,
  *   BR-Z-02, BR-E-02, BR-AE-02, BR-IC-02, BR-G-02 and their -03/-04 siblings. A pivot has none.
+ * - the four totals the official CII schematron sums in doubles must come out right there
+ *   (double-sums.ts: amounts of more than 15 significant digits).
  * The full EN 16931 rule set is the validation engine's (the CLI runs it too).
  */
 import type { Invoice } from '../../model/invoice';
 import type { CiiProblem } from './cii-generate';
+import { doubleSumProblems } from './double-sums';
 import type { FacturXProfile } from './profiles';
 
 const present = (s: string | undefined) => s !== undefined && s.trim() !== '';
@@ -32,5 +35,6 @@ export function profileProblems(inv: Invoice, profile: FacturXProfile): CiiProbl
       });
     }
   }
+  out.push(...doubleSumProblems(inv, profile));
   return out;
 }
