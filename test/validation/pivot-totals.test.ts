@@ -84,6 +84,18 @@ describe('the sums of a deposited pivot', () => {
     ]);
   });
 
+  // found by the same audit: BR-CL-04 (the ISO 4217 list) never runs on a pivot either, and the
+  // pivot rule checked three capital letters only
+  it('refuses a Devise that is three capital letters but no ISO 4217 currency (CPRO-PIVOT-DEVISE)', async () => {
+    const file = path.join(dir, 'devise.xml');
+    writeFileSync(file, PIVOT.replace('<Devise>EUR</Devise>', '<Devise>XYZ</Devise>'));
+    const [first, second] = await validateFile(file, 'chorus', chorus);
+    expect(first.findings.filter((f) => f.rule === 'CPRO-PIVOT-DEVISE').map((f) => [f.severity, f.path, f.message])).toEqual([
+      ['fatal', '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire/DonneesFacture/Devise', 'The invoice currency code "XYZ" is not an ISO 4217 currency code (three capital letters, e.g. EUR).'],
+    ]);
+    expect(second.findings.filter((f) => f.rule === 'CPRO-PIVOT-DEVISE')).toEqual([]);
+  });
+
   it('refuses that invoice alone in a multi-invoice pivot: status 05 for it, 96 for the flow, the others emitted', async () => {
     const root = tempDir('cf-pivot-totals-run-');
     const cfg = bundledConfig(path.join(root, 'out'));
