@@ -6,13 +6,14 @@
 import { CHORUS_RULES } from '../../src/transform/validate/rules/chorus';
 import { FACTURX_PROFILE_RULES } from '../../src/transform/validate/rules/facturx-profile';
 import { PIVOT_CONFORMANCE_RULES } from '../../src/transform/validate/rules/pivot-conformance';
+import { PIVOT_TOTALS_RULES } from '../../src/transform/validate/rules/pivot-totals';
 import { ALL_RULES } from '../../src/transform/validate/rules';
 import { syncSection } from './support/doc-section';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
 it('keeps the table of the project rules in docs/VALIDATION.md', () => {
-  const mine = [...FACTURX_PROFILE_RULES, ...CHORUS_RULES, ...PIVOT_CONFORMANCE_RULES];
+  const mine = [...FACTURX_PROFILE_RULES, ...CHORUS_RULES, ...PIVOT_CONFORMANCE_RULES, ...PIVOT_TOTALS_RULES];
   // every rule of the tables that is not EN 16931's is in it
   expect(ALL_RULES.filter((r) => /^(CPRO|FACTURX)-/.test(r.id)).length).toBe(mine.length);
   const rows = mine.map((r) => {
@@ -21,7 +22,7 @@ it('keeps the table of the project rules in docs/VALIDATION.md', () => {
     return `| \`${r.id}\` | ${outcome} | ${cell(r.appliesTo)} | ${cell(r.message)} |`;
   });
   const t = [
-    `${mine.length} rules (\`rules/facturx-profile.ts\`, \`rules/chorus.ts\`, \`rules/pivot-conformance.ts\`), in the order their findings are reported; \`{…}\` is filled from the invoice.`,
+    `${mine.length} rules (\`rules/facturx-profile.ts\`, \`rules/chorus.ts\`, \`rules/pivot-conformance.ts\`, \`rules/pivot-totals.ts\`), in the order their findings are reported; \`{…}\` is filled from the invoice.`,
     '',
     '| rule | outcome | applies to | message |',
     '|---|---|---|---|',

@@ -10,6 +10,7 @@ import { isDecimal } from '../../../model/decimal';
 import { isXsDate } from '../../../model/xs-date';
 import { xmlTrim } from '../../../xml/xml-space';
 import type { Invoice } from '../../../model/invoice';
+import { CODES } from '../codelists';
 import { pathOf, PIVOT_UNIT } from '../paths';
 import type { Rule, RuleContext, Violation } from '../rule';
 
@@ -221,12 +222,15 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     id: 'CPRO-PIVOT-DEVISE',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'invoice currency',
-    message: 'The invoice currency code "{value}" must be three capital letters (ISO 4217).',
+    appliesTo: 'invoice currency (a deposited pivot\'s against the ISO 4217 list too, as BR-CL-04 checks UBL and CII)',
+    message: 'The invoice currency code "{value}" is not an ISO 4217 currency code (three capital letters, e.g. EUR).',
     check: (ctx) => {
       const v = ctx.invoice.currency;
       // XML's white space only: a no-break space is kept in Devise, which its pattern then refuses
-      return v === undefined || v.trim() === '' || /^[A-Z]{3}$/.test(xmlTrim(v)) ? undefined : [{ path: at(ctx, 'BT-5'), values: { value: v } }];
+      const code = v === undefined ? '' : xmlTrim(v);
+      // BR-CL-04 never runs on a pivot: a Devise "XYZ" or "EUE" went to the finance system
+      const known = ctx.invoice.syntax !== 'PIVOT' || CODES.currency.has(code);
+      return v === undefined || v.trim() === '' || (/^[A-Z]{3}$/.test(code) && known) ? undefined : [{ path: at(ctx, 'BT-5'), values: { value: v } }];
     },
   },
 ];
