@@ -57,6 +57,14 @@ describe('the sums of a deposited pivot', () => {
     expect(await judged('decimales.xml', (u) => u.replace('<MontantTTC>1011.00</MontantTTC>', '<MontantTTC>1011.000000</MontantTTC>').replace('<MontantTVA>168.50</MontantTVA>', '<MontantTVA>168.5</MontantTVA>'))).toEqual([]);
   });
 
+  it('takes sums equal to the cent (a TVA of more than two decimals, MontantTTC rounded to cents); a cent off is refused', async () => {
+    const rounded = (ttc: string) => (u: string) =>
+      u.replace('<MontantTVA>168.50</MontantTVA>', '<MontantTVA>168.504500</MontantTVA>').replace('<MontantTTC>1011.00</MontantTTC>', `<MontantTTC>${ttc}</MontantTTC>`).replace('<MontantNetAPayer>1011.00</MontantNetAPayer>', `<MontantNetAPayer>${ttc}</MontantNetAPayer>`);
+    expect(await judged('au-centime.xml', rounded('1011.00'))).toEqual([]);
+    expect(await judged('exact.xml', rounded('1011.004500'))).toEqual([]);
+    expect((await judged('un-centime.xml', rounded('1011.02'))).map((f) => f.rule)).toEqual(['CPRO-PIVOT-TTC']);
+  });
+
   it('refuses TVA bases that do not add up to MontantHT, and a MontantTVA that is not its base × rate (CPRO-PIVOT-BASE-HT, CPRO-PIVOT-TVA)', async () => {
     // the HT and TTC kept: the base of the rate moved, then its tax off by more than one unit
     const base = await judged('base.xml', (u) => u.replace('<BaseHt>842.50</BaseHt>', '<BaseHt>742.50</BaseHt>'));

@@ -34,6 +34,13 @@ function decimals(values: (string | undefined)[]): D[] | undefined {
 }
 
 const total = (xs: D[]) => xs.reduce((a, b) => a.plus(b), d('0') as D);
+/**
+ * Equal to the cent: a pivot carries up to six decimals, and a producer whose TVA has more than
+ * two (AIFE's samples: MontantTVA 0.681450) may round its MontantTTC to cents. EN 16931's sums
+ * are exact on amounts of two decimals; a gap of a cent or more is a real one.
+ */
+const CENT = d('0.01') as D;
+const sameToTheCent = (a: D, b: D) => a.minus(b).abs().lt(CENT);
 const show = (x: D) => x.toFixed();
 
 /** A pivot input with a VAT breakdown: the sums over it (a pivot may leave TVAs out: nothing to add up then). */
@@ -52,7 +59,7 @@ export const PIVOT_TOTALS_RULES: Rule[] = [
     id: 'CPRO-PIVOT-TTC',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'a deposited pivot\'s MontantTTC, when it has TVAs (BR-CO-14 and BR-CO-15 for the pivot)',
+    appliesTo: 'a deposited pivot\'s MontantTTC, when it has TVAs (BR-CO-14 and BR-CO-15 for the pivot, to the cent)',
     message: 'MontantTTC {ttc} is not MontantHT {ht} + the TVA amounts {tax} = {expected}: the invoice does not add up. Correct MontantTTC, MontantHT or the TVA amounts.',
     check: (ctx) => {
       const b = breakdown(ctx.invoice);
@@ -60,20 +67,20 @@ export const PIVOT_TOTALS_RULES: Rule[] = [
       if (!b || !ttc) return undefined;
       const tax = total(b.tax);
       const expected = b.ht.plus(tax);
-      return ttc.eq(expected) ? undefined : [{ path: `${MONTANTS}/MontantTTC`, values: { ttc: show(ttc), ht: show(b.ht), tax: show(tax), expected: show(expected) } }];
+      return sameToTheCent(ttc, expected) ? undefined : [{ path: `${MONTANTS}/MontantTTC`, values: { ttc: show(ttc), ht: show(b.ht), tax: show(tax), expected: show(expected) } }];
     },
   },
   {
     id: 'CPRO-PIVOT-BASE-HT',
     severity: 'fatal',
     profile: 'chorus',
-    appliesTo: 'a deposited pivot\'s TVA bases, when it has TVAs (every amount without VAT is in one of them)',
+    appliesTo: 'a deposited pivot\'s TVA bases, when it has TVAs (every amount without VAT is in one of them; to the cent)',
     message: 'The TVA bases (BaseHt) add up to {bases}, not to MontantHT {ht}: some amount is taxed twice or not at all. Correct the BaseHt of each rate or MontantHT.',
     check: (ctx) => {
       const b = breakdown(ctx.invoice);
       if (!b) return undefined;
       const bases = total(b.base);
-      return bases.eq(b.ht) ? undefined : [{ path: `${MONTANTS}/MontantHT`, values: { bases: show(bases), ht: show(b.ht) } }];
+      return sameToTheCent(bases, b.ht) ? undefined : [{ path: `${MONTANTS}/MontantHT`, values: { bases: show(bases), ht: show(b.ht) } }];
     },
   },
   {
@@ -126,7 +133,7 @@ export const PIVOT_TOTALS_RULES: Rule[] = [
       const [ht, ...lines] = decimals([inv.totals.taxExclusive, ...inv.lines.map((l) => l.netAmount)]) ?? [];
       if (!ht) return undefined;
       const sum = total(lines);
-      return sum.eq(ht) ? undefined : [{ path: `${MONTANTS}/MontantHT`, values: { lines: show(sum), ht: show(ht) } }];
+      return sameToTheCent(sum, ht) ? undefined : [{ path: `${MONTANTS}/MontantHT`, values: { lines: show(sum), ht: show(ht) } }];
     },
   },
 ];
