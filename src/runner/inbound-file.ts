@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
 import { lastWrittenMs } from '../ingest/receipt-time';
+import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
@@ -49,7 +50,10 @@ export function removeAfterOutcome(config: Config, file: InboundFile, taken: Fil
   try {
     const removed = removeIfUnchanged(sourceOf(file), taken);
     if (removed === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
-    else if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) rmSync(doneMarkerOf(sourceOf(file)), { force: true });
+    else if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) {
+      faultPoint('between-removals');
+      rmSync(doneMarkerOf(sourceOf(file)), { force: true });
+    }
   } catch (e) {
     opts.onKept?.({ rel: file.relPath, why: `it could not be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): kept in the inbox; the next run finds it already processed` });
   }
