@@ -14,7 +14,7 @@ import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
-import { removeIfUnchanged, type FileIdentity } from './remove-taken';
+import { identityOf, removeIfUnchanged, sameFile, type FileIdentity } from './remove-taken';
 
 /** A file left in the inbox for the next run, and why. */
 export interface WaitingEntry {
@@ -43,17 +43,22 @@ export interface RunInboxOptions {
  * After a file's outcome, with `removeTaken`: removes it if still the one taken, else says why it
  * stays. Its `.done` marker goes with it, as `watch` removes it once the file is claimed: left
  * behind, it announced the next upload of that name finished from its first byte, and half a
- * file was taken and refused.
+ * file was taken and refused. The marker goes first: a run killed between the two removals
+ * leaves the file (already processed, found so if announced again) waiting for a marker, never
+ * a marker alone (bench/killfuzz.ts found that window).
  */
 export function removeAfterOutcome(config: Config, file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
   if (!opts.removeTaken || !taken) return;
+  const changed = () => opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
   try {
-    const removed = removeIfUnchanged(sourceOf(file), taken);
-    if (removed === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
-    else if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) {
+    const source = sourceOf(file);
+    if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) {
+      const now = identityOf(source);
+      if (now && !sameFile(now, taken)) return changed(); // its marker is the new upload's
+      rmSync(doneMarkerOf(source), { force: true });
       faultPoint('between-removals');
-      rmSync(doneMarkerOf(sourceOf(file)), { force: true });
     }
+    if (removeIfUnchanged(source, taken) === 'changed') changed();
   } catch (e) {
     opts.onKept?.({ rel: file.relPath, why: `it could not be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): kept in the inbox; the next run finds it already processed` });
   }
