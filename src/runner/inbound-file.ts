@@ -45,7 +45,7 @@ export interface RunInboxOptions {
  * behind, it announced the next upload of that name finished from its first byte, and half a
  * file was taken and refused. The marker goes first: a run killed between the two removals
  * leaves the file (already processed, found so if announced again) waiting for a marker, never
- * a marker alone (bench/killfuzz.ts found that window).
+ * a marker alone.
  */
 export function removeAfterOutcome(config: Config, file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
   if (!opts.removeTaken || !taken) return;

@@ -58,7 +58,7 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
     expect(listFiles(inbox)).toEqual(['op-alpha/factures.xml']);
   }, 120_000);
 
-  // found by a random kill campaign (bench/killfuzz.ts): killed after the file was removed and
+  // found by reading the crash paths while running bench/killfuzz.ts: killed after the file was removed and
   // before its marker was, the run left the marker alone in the inbox, and the next upload of
   // that name was taken from its first byte, as above. The marker now goes first: a kill
   // between leaves the file, already processed, waiting for a marker, never a marker alone
