@@ -10,10 +10,11 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { partnerOf } from '../ingest/partner-of';
 import { lastWrittenMs } from '../ingest/receipt-time';
+import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
 import { sourceOf, type InboundFile } from './process-file';
-import { removeIfUnchanged, type FileIdentity } from './remove-taken';
+import { identityOf, removeIfUnchanged, sameFile, type FileIdentity } from './remove-taken';
 
 /** A file left in the inbox for the next run, and why. */
 export interface WaitingEntry {
@@ -42,14 +43,22 @@ export interface RunInboxOptions {
  * After a file's outcome, with `removeTaken`: removes it if still the one taken, else says why it
  * stays. Its `.done` marker goes with it, as `watch` removes it once the file is claimed: left
  * behind, it announced the next upload of that name finished from its first byte, and half a
- * file was taken and refused.
+ * file was taken and refused. The marker goes first: a run killed between the two removals
+ * leaves the file (already processed, found so if announced again) waiting for a marker, never
+ * a marker alone.
  */
 export function removeAfterOutcome(config: Config, file: InboundFile, taken: FileIdentity | undefined, opts: RunInboxOptions): void {
   if (!opts.removeTaken || !taken) return;
+  const changed = () => opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
   try {
-    const removed = removeIfUnchanged(sourceOf(file), taken);
-    if (removed === 'changed') opts.onKept?.({ rel: file.relPath, why: 'it changed while it was processed (uploaded again?): kept in the inbox; the next run takes it' });
-    else if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) rmSync(doneMarkerOf(sourceOf(file)), { force: true });
+    const source = sourceOf(file);
+    if (config.partners.some((p) => p.id === file.partner && p.doneMarker)) {
+      const now = identityOf(source);
+      if (now && !sameFile(now, taken)) return changed(); // its marker is the new upload's
+      rmSync(doneMarkerOf(source), { force: true });
+      faultPoint('between-removals');
+    }
+    if (removeIfUnchanged(source, taken) === 'changed') changed();
   } catch (e) {
     opts.onKept?.({ rel: file.relPath, why: `it could not be removed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): kept in the inbox; the next run finds it already processed` });
   }

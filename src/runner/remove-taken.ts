@@ -22,11 +22,16 @@ export function identityOf(p: string | Buffer): FileIdentity | undefined {
   return st && { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs };
 }
 
+/** Whether two identities are those of one file, unchanged. */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
 /** Removes `p` if it is still the file `taken` identifies. */
 export function removeIfUnchanged(p: string | Buffer, taken: FileIdentity): 'removed' | 'changed' | 'gone' {
   const now = identityOf(p);
   if (!now) return 'gone';
-  if (now.dev !== taken.dev || now.ino !== taken.ino || now.size !== taken.size || now.mtimeMs !== taken.mtimeMs || now.ctimeMs !== taken.ctimeMs) return 'changed';
+  if (!sameFile(now, taken)) return 'changed';
   try {
     unlinkSync(p);
   } catch (e) {

@@ -3,7 +3,8 @@
  * Points: after-pivots, after-status, after-status-lines (a finance SI's CPPStatut: its lines
  * applied, nothing forwarded yet), before-journal, after-mark; and `chorus-flux reject`'s
  * after-reject-lifecycle (REJETEE recorded, nothing written), after-reject-flows (its status
- * flows written, not journaled), after-reject-journal (journaled, not marked so).
+ * flows written, not journaled), after-reject-journal (journaled, not marked so); and `run
+ * --remove`'s between-removals (of a taken file and its .done marker, the first removed only).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

@@ -57,6 +57,38 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
     expect(listFiles(path.join(root, 'out')).filter((f) => f.startsWith('error/'))).toEqual([]);
     expect(listFiles(inbox)).toEqual(['op-alpha/factures.xml']);
   }, 120_000);
+
+  // found by reading the crash paths while running bench/killfuzz.ts: killed after the file was removed and
+  // before its marker was, the run left the marker alone in the inbox, and the next upload of
+  // that name was taken from its first byte, as above. The marker now goes first: a kill
+  // between leaves the file, already processed, waiting for a marker, never a marker alone
+  it('killed between the removals of a file and its marker, leaves no marker alone for the next upload', async () => {
+    const root = tempDir('cf-run-remove-kill-');
+    const inbox = path.join(root, 'in');
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    const config = path.join(root, 'config.json');
+    writeFileSync(config, JSON.stringify({ paths: { out: 'out' }, partners: [{ id: 'op-alpha', doneMarker: true }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }], facturx: { enabled: false } }));
+    const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie);
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml.done'), '');
+    const run = (env: Record<string, string> = {}) => cli(['run', inbox, '--config', config, '--remove', '--no-progress', '--threads', threads], { env, timeoutMs: 60_000 });
+    const killed = await run({ CHORUS_FLUX_FAULT: 'between-removals' });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(listFiles(inbox).filter((f) => f.endsWith('.done'))).toEqual([]);
+    // the partner uploads the next file of that name; half of it is there, its marker is not
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie.replace('F-2026-0101', 'F-2026-0909').slice(0, 900));
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('waiting: 1');
+    expect(listFiles(path.join(root, 'out')).filter((f) => f.startsWith('error/'))).toEqual([]);
+    // finished and announced, it is taken whole
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie.replace('F-2026-0101', 'F-2026-0909'));
+    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml.done'), '');
+    expect((await run()).code).toBe(0);
+    expect(listFiles(inbox)).toEqual([]);
+    expect(listFiles(path.join(root, 'out')).filter((f) => f.startsWith('pivot/'))).toHaveLength(2);
+    expect(listFiles(path.join(root, 'out')).filter((f) => f.startsWith('error/'))).toEqual([]);
+  }, 120_000);
 });
 
 it('removes a file only while it is the one that was taken', () => {

@@ -1,0 +1,287 @@
+/**
+ * Randomized crash campaign ("nothing lost, nothing twice"): a seeded mixed corpus (the bench
+ * generator's flows, the bundled fixtures with their refused files, DOUBLONs under other bytes,
+ * byte-identical copies, finance SI status flows), processed by `run` (or `watch` + workers on
+ * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
+ * invariants are checked on disk.
+ *
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *
+ * Exit 1 when a campaign breaks an invariant (each is printed), 0 otherwise.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { generateCorpus, prng } from './generate';
+
+// bench/ run from source, or dist/bench/ built
+const ROOT = path.resolve(__dirname, '..', existsSync(path.resolve(__dirname, '..', 'config/example.json')) ? '' : '..');
+const BIN = path.join(ROOT, 'bin/chorus-flux.js');
+const SCHEMAS = path.resolve(ROOT, '../shared/corpus/schemas/chorus');
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+function walk(dir: string, base = dir): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
+}
+
+interface Line { event: string; sha256?: string; file?: string; outcome?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; outcome: string }[] }
+
+function journal(out: string): Line[] {
+  return walk(path.join(out, 'journal')).flatMap((f) => readFileSync(path.join(out, 'journal', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+}
+
+/** A finance SI's CPPStatut about one invoice (as test/helpers/statut.ts writes them). */
+function siStatus(idFlx: string, supplier: string, buyer: string, number: string, idStatut: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<CPPStatut><Enveloppe><EnveloppeUnitaire NumOrdre="1"><Parametres><ParametreIndiv NumOrdre="0001"><Code>DtPrd</Code><Valeurparametre>2026-11-20</Valeurparametre></ParametreIndiv><ParametreIndiv NumOrdre="0002"><Code>IdFlx</Code><Valeurparametre>${idFlx}</Valeurparametre></ParametreIndiv></Parametres><Partenaires><Recepteur><Id>CFX001</Id></Recepteur><Emetteur><Id>VALM01</Id></Emetteur></Partenaires></EnveloppeUnitaire></Enveloppe>
+<CPPFactureStatuts compteur="1"><CPPFactureStatutUnitaire NumOrdre="1"><Fournisseur><TypeIdentifiant>1</TypeIdentifiant><Identifiant>${supplier}</Identifiant><RaisonSociale>Fournisseur</RaisonSociale></Fournisseur><Debiteur><TypeIdentifiant>1</TypeIdentifiant><Identifiant>${buyer}</Identifiant></Debiteur><DonneesStatut><IdStatut>${idStatut}</IdStatut><Commentaire>Pièce manquante</Commentaire><Horodatage>2026-11-20T10:00:00+01:00</Horodatage><IdFacture>${number}</IdFacture></DonneesStatut></CPPFactureStatutUnitaire></CPPFactureStatuts></CPPStatut>
+`;
+}
+
+/** The corpus: generated flows + fixtures + DOUBLONs + byte-identical copies + SI status flows; returns name → bytes. */
+export function corpus(dir: string, seed: number, invoices: number, redis?: { url: string; prefix: string }): { inbox: string; config: string; files: Map<string, Buffer> } {
+  const sum = generateCorpus(dir, { seed, invoices });
+  const rnd = prng(seed * 7919);
+  const gen = JSON.parse(readFileSync(sum.configFile, 'utf8'));
+  const example = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
+  const inbox = sum.inbox;
+  mkdirSync(path.join(inbox, 'si-valmont'), { recursive: true });
+  for (const p of readdirSync(path.join(ROOT, 'fixtures/inbox'))) for (const f of readdirSync(path.join(ROOT, 'fixtures/inbox', p))) copyFileSync(path.join(ROOT, 'fixtures/inbox', p, f), path.join(inbox, p, `fx-${f}`));
+  const generated = walk(inbox).filter((f) => !f.includes('fx-') && !f.startsWith('si-'));
+  for (const f of generated) {
+    const r = rnd();
+    const [p, name] = f.split('/');
+    if (r < 0.08) writeFileSync(path.join(inbox, p, `renvoi-${name}`), readFileSync(path.join(inbox, f), 'utf8') + '<!-- renvoi -->\n'); // DOUBLON: same invoices, other bytes
+    else if (r < 0.12) copyFileSync(path.join(inbox, f), path.join(inbox, p === 'op-alpha' ? 'op-beta' : 'op-alpha', `copie-${name}`)); // same bytes, another partner
+  }
+  // the finance SI of Valmont: a status about the fixture's accepted invoice, one about an unknown one
+  writeFileSync(path.join(inbox, 'si-valmont', 'statut-suspendu.xml'), siStatus(`SI${seed}A`, '99746507500015', '21787789300016', 'F-2026-0101', '06'));
+  writeFileSync(path.join(inbox, 'si-valmont', 'statut-inconnu.xml'), siStatus(`SI${seed}B`, '99746507500015', '21787789300016', 'F-2026-9999', '07'));
+  const config = {
+    partners: [...example.partners.map((p: { inbox?: string }) => ({ ...p, inbox: undefined })), { id: 'op-delta' }].map((p: { id: string }) => ({ ...p, ...(redis ? { inbox: path.join(inbox, p.id) } : {}) })),
+    recipients: [...example.recipients, ...gen.recipients],
+    facturx: { enabled: true },
+    ...(redis
+      ? {
+          paths: { out: path.join(dir, 'out') },
+          redis,
+          watch: { stableMs: 200, pollMs: 100, rescanMs: 1000 },
+          worker: { concurrency: 3, lockDurationMs: 3000, attempts: 100, backoffMs: 100 },
+          metrics: { port: 0, workerPort: 0 },
+        }
+      : {}),
+  };
+  for (const p of config.partners) mkdirSync(path.join(inbox, p.id), { recursive: true });
+  const cfg = path.join(dir, 'campaign.json');
+  writeFileSync(cfg, JSON.stringify(config, null, 2));
+  const files = new Map(walk(inbox).map((f) => [f, readFileSync(path.join(inbox, f))]));
+  return { inbox, config: cfg, files };
+}
+
+/** Every invariant, on disk; returns the broken ones. */
+export function check(out: string, files: Map<string, Buffer>, processing: string, config: string): string[] {
+  const bad: string[] = [];
+  const lines = journal(out);
+  const bySha = new Map<string, Line[]>();
+  for (const l of lines.filter((x) => x.event === 'outcome')) bySha.set(l.sha256!, [...(bySha.get(l.sha256!) ?? []), l]);
+  for (const [name, bytes] of files) if (!bySha.has(sha(bytes))) bad.push(`no outcome: ${name}`);
+  for (const [s, ls] of bySha) {
+    const sig = (l: Line) => JSON.stringify([l.outcome, (l.outputs ?? []).map((o) => [o.path, o.sha256]).sort()]);
+    if (new Set(ls.map(sig)).size > 1) bad.push(`two different outcomes for ${ls[0].file} (${s.slice(0, 8)}): ${ls.map(sig).join(' / ')}`);
+    const o = ls[0];
+    const kinds = new Set((o.outputs ?? []).map((x) => x.kind));
+    if (['accepted', 'partial', 'suspended', 'duplicate', 'status-applied'].includes(o.outcome!) && !kinds.has('archive') && !kinds.has('error')) bad.push(`${o.file}: ${o.outcome} without its original kept`);
+    if (o.outcome === 'refused' && !(kinds.has('error') && kinds.has('reason'))) bad.push(`${o.file}: refused without error/ + reason.json`);
+  }
+  const listed = new Map<string, string>();
+  for (const l of lines) if (l.event === 'outcome' || l.event === 'already-processed') for (const o of l.outputs ?? []) listed.set(o.path, o.sha256);
+  for (const [p, s] of listed) if (!existsSync(path.join(out, p))) bad.push(`journaled output missing: ${p}`);
+  else if (sha(readFileSync(path.join(out, p))) !== s) bad.push(`journaled output changed: ${p}`);
+  const outFiles = ['pivot', 'statut', 'cdar', 'archive', 'error'].flatMap((d) => walk(path.join(out, d)).map((f) => `${d}/${f}`));
+  for (const f of outFiles) if (!listed.has(f)) bad.push(`output in no outcome (twice under another name?): ${f}`);
+  // the outboxes (the state tree's leftovers of a kill are swept nightly, by design: emit/sweep.ts)
+  for (const f of outFiles.concat(walk(path.join(out, 'reports')).map((f) => `reports/${f}`))) if (/\.tmp$|\.tmp-|~$/.test(f) || path.basename(f).startsWith('.')) bad.push(`temporary file left: ${f}`);
+  if (walk(processing).length) bad.push(`processing/ not empty: ${walk(processing).join(', ')}`);
+  // no invoice in two pivots, no IdCPRO twice
+  const pivots = outFiles.filter((f) => f.startsWith('pivot/'));
+  const ids = new Map<string, string>();
+  const numbers = new Map<string, string>();
+  for (const p of pivots) {
+    const xml = readFileSync(path.join(out, p), 'utf8');
+    for (const m of xml.matchAll(/<IdCPRO>([^<]*)<\/IdCPRO>/g)) {
+      if (ids.has(m[1])) bad.push(`IdCPRO ${m[1]} in ${ids.get(m[1])} and ${p}`);
+      ids.set(m[1], p);
+    }
+    for (const u of xml.split('<CPPFacturePivotUnitaire').slice(1)) {
+      const key = `${/<Fournisseur>[^]*?<Identifiant>([^<]*)/.exec(u)?.[1]}|${/<DonneesFacture>\s*<Id>([^<]*)/.exec(u)?.[1]}`;
+      if (numbers.has(key)) bad.push(`invoice ${key} in ${numbers.get(key)} and ${p}`);
+      numbers.set(key, p);
+    }
+  }
+  // the official schemas
+  const lint = (xsd: string, list: string[]) => {
+    for (let i = 0; i < list.length; i += 200) {
+      const r = spawnSync('xmllint', ['--noout', '--schema', path.join(SCHEMAS, xsd), ...list.slice(i, i + 200).map((f) => path.join(out, f))], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (r.status !== 0) bad.push(`${xsd}: ${r.stderr.split('\n').filter((l) => !l.endsWith(' validates')).slice(0, 5).join(' | ')}`);
+    }
+  };
+  lint('CPPFacturePivot_V2_02.xsd', pivots);
+  lint('CPPStatutPivot_V1_19.xsd', outFiles.filter((f) => f.startsWith('statut/')));
+  // the reconciliation of every day journaled
+  for (const day of readdirSync(path.join(out, 'journal'))) {
+    const d = day.replace(/\.jsonl$/, '');
+    const r = spawnSync(process.execPath, [BIN, 'reconcile', '--date', d, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+    if (r.status !== 0) bad.push(`reconcile ${d}: exit ${r.status} ${r.stderr.slice(0, 300)} ${JSON.stringify(JSON.parse(readFileSync(path.join(out, 'reports', `reconcile-${d}.json`), 'utf8')).anomalies ?? '').slice(0, 600)}`);
+  }
+  return bad;
+}
+
+/** Outcome lines in the journal so far (a cheap count: no parse). */
+function outcomeCount(out: string): number {
+  const shas = new Set<string>();
+  for (const f of walk(path.join(out, 'journal'))) for (const m of readFileSync(path.join(out, 'journal', f), 'utf8').matchAll(/"event":"outcome","sha256":"([0-9a-f]+)"/g)) shas.add(m[1]);
+  return shas.size;
+}
+
+const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null || p.signalCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))));
+
+async function runCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, config, files } = corpus(dir, seed, invoices);
+  const out = path.join(dir, 'out');
+  const rnd = prng(seed * 104729);
+  const remove = rnd() < 0.5;
+  let kills = 0;
+  for (let attempt = 0; ; attempt++) {
+    const args = [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])];
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr!.on('data', (d) => (err += d));
+    if (kills < maxKills) {
+      // a machine's load sets how long a run takes: kill when the journal has reached a random
+      // number of outcomes (plus a random few ms), so kills land mid-run on a busy host too; one
+      // time in four at a random instant of the first 3 s, in the restart's recovery (the sweep
+      // of temporary files, attempts of the killed run taken again)
+      const doneBefore = outcomeCount(out);
+      const early = rnd() < 0.25;
+      const target = doneBefore + 1 + Math.floor(rnd() * Math.max(1, Math.min(files.size - doneBefore, files.size / 5)));
+      const extra = Math.floor(rnd() * 400);
+      let finished = false;
+      p.once('exit', () => (finished = true));
+      if (early) await Promise.race([exited(p), sleep(Math.floor(rnd() * 3000))]);
+      else while (!finished && outcomeCount(out) < target) await sleep(40);
+      if (!early && !finished) await Promise.race([exited(p), sleep(extra)]);
+      if (!finished) {
+        p.kill('SIGKILL');
+        await exited(p);
+        kills++;
+        if (process.env.KILLFUZZ_VERBOSE) log(`killed ${early ? 'early' : `at ${target} outcomes + ${extra} ms`}: ${outcomeCount(out)} outcomes journaled`);
+        continue;
+      }
+    }
+    const code = await exited(p);
+    if (code === 0) break;
+    log(`run exit ${code}: ${err.slice(0, 400)}`);
+    if (attempt > maxKills + 5) return { kills, bad: [`run never finished: exit ${code} ${err.slice(0, 400)}`] };
+  }
+  const processing = path.join(out, 'processing');
+  const bad = check(out, files, processing, config);
+  if (remove) for (const f of walk(inbox)) bad.push(`--remove left ${f} in the inbox`);
+  return { kills, bad };
+}
+
+async function watchCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const prefix = `killfuzz-${process.pid}-${seed}-${Date.now()}`;
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // generate into a staging inbox, then drop into the watched one once watch runs
+  const staging = path.join(dir, 'staging');
+  const { inbox, config, files } = corpus(staging, seed, invoices, { url, prefix });
+  const cfg = JSON.parse(readFileSync(config, 'utf8'));
+  const watched = path.join(dir, 'inbox');
+  for (const p of cfg.partners) {
+    p.inbox = path.join(watched, p.id);
+    mkdirSync(p.inbox, { recursive: true });
+  }
+  cfg.paths = { out: path.join(dir, 'out') };
+  const configFile = path.join(dir, 'watch.json');
+  writeFileSync(configFile, JSON.stringify(cfg, null, 2));
+  const out = cfg.paths.out;
+  const rnd = prng(seed * 15485863);
+  const start = (cmd: 'watch' | 'worker') => spawn(process.execPath, [BIN, cmd, '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore' });
+  const procs: ChildProcess[] = [start('watch'), start('worker'), ...(rnd() < 0.5 ? [start('worker')] : [])];
+  await sleep(1500);
+  for (const f of walk(inbox)) {
+    mkdirSync(path.dirname(path.join(watched, f)), { recursive: true });
+    writeFileSync(path.join(watched, f), files.get(f)!);
+  }
+  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const shas = new Set([...files.values()].map(sha));
+  let kills = 0;
+  const deadline = Date.now() + 15 * 60_000;
+  // a job on a worker at two of its deaths fails (`job stalled more than allowable limit`,
+  // docs/OPERATIONS.md "Failed jobs"): retried as an operator would, once the kills are over
+  let retried = 0;
+  const retryFailed = () => {
+    retried = Date.now();
+    spawnSync(process.execPath, [BIN, 'retry', '--all', '-c', configFile], { stdio: 'ignore' });
+  };
+  const allDone = () => [...shas].every((s) => outcomes().has(s)) && walk(path.join(out, 'processing')).length === 0 && walk(watched).length === 0;
+  while (Date.now() < deadline && !allDone()) {
+    if (kills >= maxKills) {
+      if (Date.now() - retried > 20_000) retryFailed();
+      await sleep(500);
+      continue;
+    }
+    // the next kill: once a random number of further outcomes is journaled (kills spread over the
+    // run whatever the load), sometimes at once (a process killed again during its recovery)
+    const target = outcomeCount(out) + Math.floor(rnd() * ((2 * files.size) / maxKills));
+    const extra = Math.floor(rnd() * 400);
+    while (Date.now() < deadline && outcomeCount(out) < target && !allDone()) await sleep(50);
+    await sleep(extra);
+    const k = Math.floor(rnd() * procs.length);
+    procs[k].kill('SIGKILL');
+    await exited(procs[k]);
+    kills++;
+    if (process.env.KILLFUZZ_VERBOSE) log(`killed ${k === 0 ? 'watch' : `worker ${k}`} at ${outcomeCount(out)} outcomes`);
+    if (rnd() < 0.5) await sleep(Math.floor(rnd() * 1000));
+    procs[k] = start(k === 0 ? 'watch' : 'worker');
+  }
+  for (const p of procs) p.kill('SIGTERM');
+  const codes = await Promise.all(procs.map(exited));
+  const bad = check(out, files, path.join(out, 'processing'), configFile);
+  if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
+  for (const f of walk(watched)) bad.push(`left in the inbox: ${f}`);
+  spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', `${prefix}:*`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).forEach((k) => spawnSync('redis-cli', ['-u', url, 'del', k]));
+  log(`${kills} kills`);
+  return { kills, bad };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, keep: { type: 'boolean', default: false } } });
+  const root = positionals[0];
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  let failed = 0;
+  let totalKills = 0;
+  for (let c = 0; c < Number(values.campaigns); c++) {
+    const seed = Number(values.seed) + c;
+    const dir = path.join(root, `${values.mode}-${seed}`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const t0 = Date.now();
+    const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
+    const r = await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    totalKills += r.kills;
+    console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+    for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);
+    if (r.bad.length) failed++;
+    else if (!values.keep) rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`${values.campaigns} campaigns, ${totalKills} kills, ${failed} broken`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (require.main === module) void main();
