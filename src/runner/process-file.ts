@@ -29,7 +29,8 @@ import { emitterParty, errorDetails, invoiceStatusLine, partnerRecepteurId } fro
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { FileOutcome, JournalEvent, JournalFinding, JournalFlowStatus, JournalInvoice, JournalOutput, OutcomeEvent } from '../journal/events';
 import type { Journal } from '../journal/journal';
-import { applyDecision, decideDeposit } from '../lifecycle/deposit';
+import { COMPLETION_RECIPIENT_RULE, completionElsewhere } from '../lifecycle/completion-recipient';
+import { applyDecision, decideDeposit, type DepositOutcome } from '../lifecycle/deposit';
 import { businessKey, type LifecycleRecord } from '../lifecycle/record';
 import type { LifecycleStore } from '../lifecycle/store';
 import type { StatusFlowHandler } from '../lifecycle/status-handler';
@@ -712,10 +713,13 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     const number = invoice.number;
     const key = businessKey(sid, number, invoice.issueDate);
     const tl = msNow();
-    const v = await deps.lifecycle.update(sid, number, async (records) => {
+    const v = await deps.lifecycle.update<{ d: DepositOutcome; record: LifecycleRecord | undefined; elsewhere?: string }>(sid, number, async (records) => {
       const record = records.find((r) => r.key === key);
       const d = decideDeposit(record, { sha256: ctx.sha, index, completable, now: deps.clock.now(), replayWithinDays });
       if (d.replay) return { result: { d, record } };
+      // a completion of what a finance SI suspended goes to that SI: refused, nothing recorded, when it names another
+      const elsewhere = record && (d.decision === 'complete' || d.decision === 'still-suspended') ? completionElsewhere(deps.config, record, recipient, recepteurId) : undefined;
+      if (elsewhere) return { result: { d, record, elsewhere } };
       const now = deps.clock.now().toISOString();
       let rec = record;
       if (!rec) {
@@ -760,6 +764,11 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
     });
     ctx.t.lifecycle += msNow() - tl;
     const record = v.record as LifecycleRecord;
+    if (v.elsewhere) {
+      const finding: ValidationFinding = { rule: COMPLETION_RECIPIENT_RULE, severity: 'fatal', message: v.elsewhere };
+      verdicts.push({ index, invoice, findings: [...findings, finding], status: 'refused', record, idCpro: record.idCpro, reason: v.elsewhere, sourceIdCpro: invoice.chorus.idCpro });
+      continue;
+    }
     const status: Verdict['status'] =
       v.d.decision === 'new' ? 'accepted'
         : v.d.decision === 'complete' ? 'completed'
