@@ -34,10 +34,9 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
     expect(listFiles(inbox)).toEqual(['op-alpha/upload.xml.filepart']);
   }, 120_000);
 
-  // found by an audit: the marker stayed, and announced the next upload of that name finished
-  // from its first byte: half a file was taken and its partner told it was malformed
-  it("removes a file's .done marker with it, so the next upload of that name waits for its own", async () => {
-    const root = tempDir('cf-run-remove-done-');
+  /** A partner announcing its uploads by `.done` markers, one file uploaded and announced. */
+  function markedUpload(prefix: string) {
+    const root = tempDir(prefix);
     const inbox = path.join(root, 'in');
     mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
     const config = path.join(root, 'config.json');
@@ -45,6 +44,13 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
     const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
     writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie);
     writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml.done'), '');
+    return { root, inbox, config, papeterie };
+  }
+
+  // found by an audit: the marker stayed, and announced the next upload of that name finished
+  // from its first byte: half a file was taken and its partner told it was malformed
+  it("removes a file's .done marker with it, so the next upload of that name waits for its own", async () => {
+    const { root, inbox, config, papeterie } = markedUpload('cf-run-remove-done-');
     const run = () => cli(['run', inbox, '--config', config, '--remove', '--no-progress', '--threads', threads], { timeoutMs: 60_000 });
     const first = await run();
     expect(first.code).toBe(0);
@@ -63,14 +69,7 @@ describe.each([['1'], ['2']])('run --remove --threads %s', (threads) => {
   // that name was taken from its first byte, as above. The marker now goes first: a kill
   // between leaves the file, already processed, waiting for a marker, never a marker alone
   it('killed between the removals of a file and its marker, leaves no marker alone for the next upload', async () => {
-    const root = tempDir('cf-run-remove-kill-');
-    const inbox = path.join(root, 'in');
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    const config = path.join(root, 'config.json');
-    writeFileSync(config, JSON.stringify({ paths: { out: 'out' }, partners: [{ id: 'op-alpha', doneMarker: true }], recipients: [{ siret: '21787789300016', recepteurId: 'VALM01' }], facturx: { enabled: false } }));
-    const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
-    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml'), papeterie);
-    writeFileSync(path.join(inbox, 'op-alpha', 'factures.xml.done'), '');
+    const { root, inbox, config, papeterie } = markedUpload('cf-run-remove-kill-');
     const run = (env: Record<string, string> = {}) => cli(['run', inbox, '--config', config, '--remove', '--no-progress', '--threads', threads], { env, timeoutMs: 60_000 });
     const killed = await run({ CHORUS_FLUX_FAULT: 'between-removals' });
     expect(killed.signal).toBe('SIGKILL');

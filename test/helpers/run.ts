@@ -48,6 +48,20 @@ export async function runOnce(inbox: string, config: Config, opts: { clock?: Clo
 let inboxCount = 0;
 
 /**
+ * Files dropped for their partners (`[partner, name, content]`) in an inbox of their own under
+ * `root`, processed by one run with `config` (the state and outputs stay in config.paths): a
+ * step of a scenario played over several runs.
+ */
+export async function runFilesOnce(root: string, config: Config, files: [string, string, string | Buffer][]): Promise<RunSummary> {
+  const inbox = path.join(root, `in-${++inboxCount}`);
+  for (const [partner, name, content] of files) {
+    mkdirSync(path.join(inbox, partner), { recursive: true });
+    writeFileSync(path.join(inbox, partner, name), content);
+  }
+  return runOnce(inbox, config);
+}
+
+/**
  * One file dropped for `partner` in an inbox of its own under `root` (`name` there), processed
  * by one run with `config`: its result (the state and outputs stay in config.paths).
  */

@@ -8,13 +8,13 @@
  * nothing recorded, and the right one still completes. An invoice chorus-flux suspended on
  * deposit was never sent: its completion may name another recipient (redirected-invoice.test.ts).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundledConfigPath, configFromObject } from '../../src/config/config';
 import { LifecycleStore } from '../../src/lifecycle/store';
 import { checkCdar } from '../cdar/oracle';
 import { SCHEMAS } from '../helpers/corpus';
-import { FIXTURES_INBOX, listFiles, resultOf, runOnce, tempDir } from '../helpers/run';
+import { FIXTURES_INBOX, listFiles, resultOf, runFilesOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -49,15 +49,7 @@ describe('a completion of an invoice a finance SI suspended', () => {
   // op-beta takes CPPStatut and CDAR: the refusal must reach it in both
   const config = configFromObject(raw, path.dirname(bundledConfigPath()), '(test)', { out });
   const lifecycle = new LifecycleStore(path.join(config.paths.state, 'invoices'));
-  let step = 0;
-  const run = async (files: [string, string, string][]) => {
-    const inbox = path.join(root, `in-${++step}`);
-    for (const [partner, name, content] of files) {
-      mkdirSync(path.join(inbox, partner), { recursive: true });
-      writeFileSync(path.join(inbox, partner, name), content);
-    }
-    return runOnce(inbox, config);
-  };
+  const run = (files: [string, string, string][]) => runFilesOnce(root, config, files);
   const outputsOf = (r: ReturnType<typeof resultOf>, prefix: string) => r.outputs.filter((o) => o.path.startsWith(prefix)).map((o) => path.join(out, o.path));
 
   it('is refused when it names another recipient: the SI that suspended it keeps it, and the right completion still goes to it', async () => {

@@ -8,10 +8,10 @@
  *   COMPLETEE flow to a finance SI that had never seen it, instead of Recyclée;
  * - a DOUBLON told to another operator than the depositor gave away the invoice's IdCPRO and state.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, resultOf, runFilesOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -29,11 +29,6 @@ function invoiceTo(number: string, siret: string, service: string, engagement = 
   return x;
 }
 
-function drop(inbox: string, partner: string, name: string, content: string): void {
-  mkdirSync(path.join(inbox, partner), { recursive: true });
-  writeFileSync(path.join(inbox, partner, name), content);
-}
-
 const only = resultOf;
 
 const v = (file: string, expr: string) => xpath(file, `string(${expr})`);
@@ -42,12 +37,7 @@ describe('an invoice recycled toward another recipient', () => {
   const root = tempDir('cf-redirected-');
   const config = bundledConfig(path.join(root, 'out'));
   const out = config.paths.out;
-  let step = 0;
-  const run = async (files: [string, string, string][]) => {
-    const inbox = path.join(root, `in-${++step}`);
-    for (const [partner, name, content] of files) drop(inbox, partner, name, content);
-    return runOnce(inbox, config);
-  };
+  const run = (files: [string, string, string][]) => runFilesOnce(root, config, files);
 
   it('belongs to the new recipient: its finance SI changes its status, the old one cannot, the depositor hears of the new buyer', async () => {
     expect(only(await run([['op-alpha', 'f.xml', invoiceTo('F-RED-1', VALMONT, 'FINANCES')]]), 'op-alpha/f.xml').outcome).toBe('accepted');

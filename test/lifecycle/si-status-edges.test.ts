@@ -17,12 +17,12 @@
  * - a step told late was forwarded when the invoice could not take it at its moment (a 07 of
  *   10:30 about an invoice recycled at 10:00 and rejected at 11:00 told its supplier SERVICE_FAIT).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { traceCommand } from '../../src/cli/commands/trace';
 import { LifecycleStore } from '../../src/lifecycle/store';
 import { SCHEMAS } from '../helpers/corpus';
-import { bundledConfig, FIXTURES_INBOX, resultOf, runOnce, tempDir } from '../helpers/run';
+import { bundledConfig, FIXTURES_INBOX, resultOf, runFilesOnce, tempDir } from '../helpers/run';
 import { siStatusFlow } from '../helpers/statut';
 import { validateFiles, validateStrings } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -43,15 +43,7 @@ describe('status flows at the edges of the lifecycle', () => {
   const root = tempDir('cf-si-edges-');
   const config = bundledConfig(path.join(root, 'out'));
   const out = config.paths.out;
-  let step = 0;
-  const run = async (files: [string, string, string][]) => {
-    const inbox = path.join(root, `in-${++step}`);
-    for (const [partner, name, content] of files) {
-      mkdirSync(path.join(inbox, partner), { recursive: true });
-      writeFileSync(path.join(inbox, partner, name), content);
-    }
-    return runOnce(inbox, config);
-  };
+  const run = (files: [string, string, string][]) => runFilesOnce(root, config, files);
   const outputsOf = (r: ReturnType<typeof only>, prefix: string) => r.outputs.filter((o) => o.path.startsWith(prefix)).map((o) => path.join(out, o.path));
 
   it("takes a works invoice's MOE as its status sender, and sends it the COMPLETEE once its supplier completes it", async () => {
