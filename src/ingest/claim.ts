@@ -45,6 +45,11 @@ export function claimTimeMs(claimId: string): number | undefined {
   return Number.isFinite(t) && t >= Date.UTC(2020, 0, 1) ? t : undefined;
 }
 
+/** The part of a claimed file's name after its claim id: the claim id comes first, so a long name is cut to fit (the job keeps the whole name). */
+export function claimedName(name: string, claimId: string): string {
+  return fitName(name, NAME_MAX_BYTES - claimId.length - CLAIM_SEPARATOR.length);
+}
+
 /**
  * Moves `src` into the processing area; undefined when someone else took it first. `name` is
  * the file's readable name when `src` is the raw bytes of a name that is not UTF-8.
@@ -60,9 +65,7 @@ export async function claimFile(src: string | Buffer, processingDir: string, par
   }
   // never a link (util/real-folder.ts): a claimed original would be moved, then processed, outside
   checkRealFolders(processingDir, dir);
-  // the claim id comes first: a long name is cut to fit (the job keeps the whole name)
-  const prefix = `${claimId}${CLAIM_SEPARATOR}`;
-  const dst = path.join(dir, `${prefix}${fitName(name, NAME_MAX_BYTES - prefix.length)}`);
+  const dst = path.join(dir, `${claimId}${CLAIM_SEPARATOR}${claimedName(name, claimId)}`);
   try {
     await fs.rename(src, dst);
   } catch (e) {

@@ -70,8 +70,11 @@ export async function doneMarkerThere(source: string | Buffer): Promise<boolean>
  * The complete-looking files of an inbox tree. A root that does not exist is an empty inbox,
  * unless `rootMissing` is 'throw' (the watcher: a configured inbox that disappears is news).
  */
-/** `onPartial`: each upload still under its partial name (isPartialUpload), which the scan never takes. */
-export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void, rootMissing: 'empty' | 'throw' = 'empty', onPartial?: (abs: string) => void): Promise<InboxEntry[]> {
+/**
+ * `onPartial`: each upload still under its partial name (isPartialUpload), which the scan never
+ * takes. `onMarker`: each `<name>.done` file or link (the watcher sweeps those a claim left: stale-marker.ts).
+ */
+export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => void, rootMissing: 'empty' | 'throw' = 'empty', onPartial?: (abs: string) => void, onMarker?: (e: InboxEntry) => void): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
   const sep = Buffer.from(path.sep);
   async function walk(dir: string, dirRaw: Buffer, relRaw: Buffer | undefined, misencoded: boolean): Promise<void> {
@@ -93,14 +96,15 @@ export async function scanInbox(root: string, onSkipped?: (e: SkippedEntry) => v
       let name = utf8[k] ? e.name.toString('utf8') : readableName(e.name);
       // a readable form that is also a real sibling's name takes the raw name's hex as well
       if (!utf8[k] && names.has(name)) name = `${name}~${e.name.toString('hex')}`;
-      if (isIgnoredName(name)) {
-        if (onPartial && e.isFile() && isPartialUpload(name)) onPartial(path.join(dir, name));
-        continue;
-      }
       const abs = path.join(dir, name);
       const raw = Buffer.concat([dirRaw, sep, e.name]);
       const rel = relRaw ? Buffer.concat([relRaw, Buffer.from('/'), e.name]) : e.name;
       const bad = misencoded || !utf8[k];
+      if (isIgnoredName(name)) {
+        if (onPartial && e.isFile() && isPartialUpload(name)) onPartial(abs);
+        if (onMarker && (e.isFile() || e.isSymbolicLink()) && !name.startsWith('.') && name.endsWith('.done')) onMarker({ abs, rel: path.relative(root, abs).split(path.sep).join('/'), ...(bad ? { raw, rawRel: rel.toString('hex') } : {}) });
+        continue;
+      }
       if (e.isDirectory()) await walk(abs, raw, rel, bad);
       else if (e.isFile()) {
         const entry: InboxEntry = { abs, rel: path.relative(root, abs).split(path.sep).join('/') };

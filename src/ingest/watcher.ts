@@ -23,6 +23,8 @@ import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim'
 import { claimedPaths } from './claimed-as';
 import { doneMarkerOf, doneMarkerThere, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
+import { claimsWaiting, claimThatUsed, removeStaleMarker } from './stale-marker';
+import { faultPoint } from '../util/fault';
 import { sha256OfFile } from '../util/hash';
 import { RedisTrouble } from '../queue/redis-trouble';
 
@@ -107,7 +109,9 @@ export class InboxWatcher {
           this.skippedOnce(p, e);
         };
         try {
-          const entries = await scanInbox(p.inbox as string, onSkipped, 'throw');
+          const markers: InboxEntry[] = [];
+          const entries = await scanInbox(p.inbox as string, onSkipped, 'throw', undefined, p.doneMarker ? (m) => markers.push(m) : undefined);
+          await this.sweepStaleMarkers(p, markers);
           if (this.missingInboxes.delete(p.id)) this.opts.logger.info({ partner: p.id, inbox: p.inbox }, 'the inbox is back: its files are taken again');
           for (const e of entries) if (!this.candidates.get(e.abs)?.entry) this.candidates.set(e.abs, { partner: p, entry: e });
           this.opts.metrics?.inboxSkipped.set({ partner: p.id }, skipped);
@@ -208,8 +212,12 @@ export class InboxWatcher {
     this.claimErrors.delete(file);
     if (!claimed) return; // another watcher was first
     const rel = `${partner.id}/${path.relative(partner.inbox as string, file).split(path.sep).join('/')}`;
-    // the file is claimed: whatever becomes of its marker (swapped for a folder meanwhile), it is journaled and queued
-    if (partner.doneMarker) await fs.rm(marker, { force: true }).catch((e: Error) => this.opts.logger.warn({ file: rel, partner: partner.id, err: e }, `its .done marker could not be removed (${e.message}): remove it, or the next upload of that name is taken as finished from its first byte`));
+    // the file is claimed: whatever becomes of its marker (swapped for a folder meanwhile), it is journaled and queued.
+    // Killed right here, the marker stays alone: the next rescan removes it (stale-marker.ts)
+    if (partner.doneMarker) {
+      faultPoint('after-claim');
+      await fs.rm(marker, { force: true }).catch((e: Error) => this.opts.logger.warn({ file: rel, partner: partner.id, err: e }, `its .done marker could not be removed (${e.message}): remove it, or the next upload of that name is taken as finished from its first byte`));
+    }
     this.claimedAs.set(claimed.path, rel);
     if (entry?.rawRel) this.opts.logger.warn({ file: rel, rawName: entry.rawRel }, `the file's name is not UTF-8: it goes by ${rel} from now on`);
     try {
@@ -217,6 +225,20 @@ export class InboxWatcher {
     } catch (e) {
       const err = e instanceof NotQueued ? { message: String((e.cause as Error)?.message ?? e.cause) } : e;
       this.opts.logger.warn({ file: rel, partner: partner.id, processing: claimed.path, err }, `claimed, not queued yet: ${(e as Error).message}. It waits in processing/; the rescan queues it again`);
+    }
+  }
+
+  /** Removes the `.done` markers of this inbox that a claim already used (a watcher killed between its claim and the marker's removal). */
+  private async sweepStaleMarkers(p: Partner, markers: InboxEntry[]): Promise<void> {
+    if (markers.length === 0) return;
+    const claims = await claimsWaiting(this.opts.config.paths.processing, p.id);
+    if (claims.size === 0) return;
+    for (const m of markers) {
+      const claim = await claimThatUsed(m, claims);
+      // one marker that cannot be removed must not stop the scan of the inbox: said, tried again at the next rescan
+      const removed = claim && (await removeStaleMarker(m, claim).catch((e: Error) => void this.opts.logger.warn({ file: `${p.id}/${m.rel}`, partner: p.id, err: e }, `a .done marker left behind by a claim could not be removed (${e.message}): remove it, or the next upload of that name is taken as finished from its first byte`)));
+      if (!claim || !removed) continue;
+      this.opts.logger.warn({ file: `${p.id}/${m.rel}`, partner: p.id, claimId: claim.claimId }, 'removed a .done marker its file\'s claim had left behind (a watcher stopped between the claim and the marker\'s removal): the next upload of that name waits for its own marker');
     }
   }
 

@@ -4,7 +4,9 @@
  * applied, nothing forwarded yet), before-journal, after-mark; and `chorus-flux reject`'s
  * after-reject-lifecycle (REJETEE recorded, nothing written), after-reject-flows (its status
  * flows written, not journaled), after-reject-journal (journaled, not marked so); and `run
- * --remove`'s between-removals (of a taken file and its .done marker, the first removed only).
+ * --remove`'s between-removals (of a taken file and its .done marker, the first removed only);
+ * and `watch`'s after-claim (a file of a partner with doneMarker renamed into processing/, its
+ * marker not removed yet).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there
