@@ -116,6 +116,14 @@ describe('the sums of a deposited pivot', () => {
     expect(await judged('sans-tva.xml', untaxed('842.50'))).toEqual([]);
     expect(await judged('sans-tva-arrondi.xml', untaxed('842.504'))).toEqual([]);
     expect((await judged('sans-tva-centime.xml', untaxed('842.51'))).map((f) => [f.rule, f.severity])).toEqual([['CPRO-PIVOT-TTC-SANS-TVA', 'warning']]);
+    // through `run`: sent, the warning on its report
+    const root = tempDir('cf-pivot-sans-tvas-run-');
+    const r = await runFileOnce(root, bundledConfig(path.join(root, 'out')), 'op-beta', 'sans-tvas.xml', readFileSync(file, 'utf8').replace(/LP-2026-/g, 'LP-STVA-'));
+    expect(r.invoices.map((i) => [i.number, i.outcome, (i.findings ?? []).map((f) => f.rule)])).toEqual([
+      ['LP-STVA-558812', 'accepted', ['CPRO-PIVOT-TTC-SANS-TVA']],
+      ['LP-STVA-558813', 'accepted', []],
+      ['LP-STVA-558814', 'refused', ['CPRO-DESTINATAIRE-INCONNU']],
+    ]);
   });
 
   // found by the same audit: BR-CL-04 (the ISO 4217 list) never runs on a pivot either, and the
