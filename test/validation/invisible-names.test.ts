@@ -1,5 +1,5 @@
 /**
- * A party name made of invisible characters only (rules/pivot-conformance.ts, CPRO-NOM-INVISIBLE).
+ * A party name made of invisible characters only (rules/pivot-conformance.ts, CPRO-PIVOT-NOM).
  * Found by an audit: a buyer name of U+FEFF alone passed BR-07 (the official rule tests
  * normalize-space(), which strips XML's white space only) and the invoice was accepted, its
  * pivot sent with an invisible Debiteur/Nom and no Factur-X ("missing BT-44"); U+200B alone
@@ -36,14 +36,14 @@ const BUYER_PATH = { UBL: '/Invoice/cac:AccountingCustomerParty/cac:Party', CII:
 
 describe('a party name made of invisible characters only', () => {
   for (const syntax of ['UBL', 'CII'] as const) {
-    it(`${syntax}: a buyer name of U+FEFF, U+200B, U+00A0 or U+2060 U+00AD alone is refused, naming the characters (CPRO-NOM-INVISIBLE)`, async () => {
+    it(`${syntax}: a buyer name of U+FEFF, U+200B, U+00A0 or U+2060 U+00AD alone is refused, naming the characters (CPRO-PIVOT-NOM)`, async () => {
       for (const [name, codes] of [['\uFEFF', 'U+FEFF'], ['\u200B', 'U+200B'], ['\u00A0', 'U+00A0'], ['\u2060\u00AD', 'U+2060 U+00AD']]) {
         const [partner, xml] = withBuyer(syntax, name);
         expect(xml).toContain(`>${name}<`);
         const { r, pivots } = await run(partner, xml);
         expect(r.invoices.map((i) => i.outcome)).toEqual(['refused']);
         expect((r.invoices[0].findings ?? []).filter((f) => f.severity === 'fatal').map((f) => [f.rule, f.path, f.message])).toEqual([
-          ['CPRO-NOM-INVISIBLE', BUYER_PATH[syntax], `The Buyer name (BT-44) is made of invisible characters only (${codes}): the pivot and the Factur-X would show no name, which BR-07 requires. Write the name.`],
+          ['CPRO-PIVOT-NOM', BUYER_PATH[syntax], `The Buyer name (BT-44) is made of invisible characters only (${codes}): the pivot and the Factur-X would show no name, which BR-07 requires. Write the name.`],
         ]);
         expect(pivots).toEqual([]);
       }
@@ -63,7 +63,7 @@ describe('a party name made of invisible characters only', () => {
   it('UBL: a seller name of U+200B alone is refused too (U+FEFF alone already was, CPRO-PIVOT-REQUIS)', async () => {
     const { r, pivots } = await run('op-alpha', UBL.replace('<cbc:RegistrationName>Papeterie Lemoine SAS<', '<cbc:RegistrationName>\u200B<'));
     expect((r.invoices[0].findings ?? []).filter((f) => f.severity === 'fatal').map((f) => [f.rule, f.message])).toEqual([
-      ['CPRO-NOM-INVISIBLE', 'The Seller name (BT-27) is made of invisible characters only (U+200B): the pivot and the Factur-X would show no name, which BR-06 requires. Write the name.'],
+      ['CPRO-PIVOT-NOM', 'The Seller name (BT-27) is made of invisible characters only (U+200B): the pivot and the Factur-X would show no name, which BR-06 requires. Write the name.'],
     ]);
     expect(pivots).toEqual([]);
   });

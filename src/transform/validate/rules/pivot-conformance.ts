@@ -187,7 +187,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: f.name } })),
   },
   {
-    id: 'CPRO-NOM-INVISIBLE',
+    id: 'CPRO-PIVOT-NOM',
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'seller and buyer names (a UBL or CII buyer name; a pivot\'s Debiteur/Nom is optional) made of invisible characters only',
