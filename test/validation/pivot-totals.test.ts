@@ -15,7 +15,7 @@ import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
 
 const PIVOT = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
-const TOTALS = ['CPRO-PIVOT-TTC', 'CPRO-PIVOT-BASE-HT', 'CPRO-PIVOT-TVA', 'CPRO-PIVOT-NET-A-PAYER', 'CPRO-PIVOT-LIGNES'];
+const TOTALS = ['CPRO-PIVOT-TTC', 'CPRO-PIVOT-TTC-SANS-TVA', 'CPRO-PIVOT-BASE-HT', 'CPRO-PIVOT-TVA', 'CPRO-PIVOT-NET-A-PAYER', 'CPRO-PIVOT-LIGNES'];
 const config = loadConfig(undefined);
 const chorus = { recipients: config.recipients, limits: config.limits };
 const dir = tempDir('cf-pivot-totals-');
@@ -89,6 +89,40 @@ describe('the sums of a deposited pivot', () => {
     const found = await judged('lignes.xml', (u) => u.replace(/(<Ligne [^>]*>[^]*?<MontantHT>)842\.50</, '$1800.00<'));
     expect(found.map((f) => [f.rule, f.severity, f.message])).toEqual([
       ['CPRO-PIVOT-LIGNES', 'warning', "The lines' MontantHT add up to 800, not to MontantHT 842.5: unless the invoice has a discount or a charge on its whole, a line is missing or wrong."],
+    ]);
+  });
+
+  // found by a later audit: the sums above need TVAs, which the XSD lets out; a pivot without
+  // them whose MontantTTC is above MontantHT carried VAT that no rate explained, unflagged
+  it('warns, without refusing, when a pivot without TVAs has MontantTTC ≠ MontantHT; TTC = HT (no VAT) is taken (CPRO-PIVOT-TTC-SANS-TVA)', async () => {
+    const noTvas = (u: string) => u.replace(/<TVAs>[^]*?<\/TVAs>/, '');
+    // the edited pivot is one the XSD takes: TVAs are optional, and may be empty
+    const file = path.join(dir, 'sans-tvas-xsd.xml');
+    let k = 0;
+    writeFileSync(file, PIVOT.replace(/<CPPFacturePivotUnitaire [^]*?<\/CPPFacturePivotUnitaire>/g, (u) => (k++ === 0 ? noTvas(u) : u)));
+    expect(validateFiles(SCHEMAS.pivot, [file]).flatMap((v) => v.errors)).toEqual([]);
+    const expected = [
+      {
+        rule: 'CPRO-PIVOT-TTC-SANS-TVA',
+        severity: 'warning',
+        path: '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire/DonneesFacture/Montants/MontantTTC',
+        message: 'MontantTTC 1011 is not MontantHT 842.5, but the invoice has no TVAs: its VAT of 168.5 is broken down by no rate. Add a TVA (Taux, BaseHt, MontantTVA) for each rate, or correct MontantTTC.',
+      },
+    ];
+    expect(await judged('sans-tvas.xml', noTvas)).toEqual(expected);
+    expect(await judged('tvas-vides.xml', (u) => u.replace(/<TVAs>[^]*?<\/TVAs>/, '<TVAs/>'))).toEqual(expected);
+    // no VAT at all (TTC = HT, to the cent as the other sums): nothing to break down
+    const untaxed = (ttc: string) => (u: string) => noTvas(u).replace('<MontantTTC>1011.00</MontantTTC>', `<MontantTTC>${ttc}</MontantTTC>`).replace('<MontantNetAPayer>1011.00</MontantNetAPayer>', `<MontantNetAPayer>${ttc}</MontantNetAPayer>`);
+    expect(await judged('sans-tva.xml', untaxed('842.50'))).toEqual([]);
+    expect(await judged('sans-tva-arrondi.xml', untaxed('842.504'))).toEqual([]);
+    expect((await judged('sans-tva-centime.xml', untaxed('842.51'))).map((f) => [f.rule, f.severity])).toEqual([['CPRO-PIVOT-TTC-SANS-TVA', 'warning']]);
+    // through `run`: sent, the warning on its report
+    const root = tempDir('cf-pivot-sans-tvas-run-');
+    const r = await runFileOnce(root, bundledConfig(path.join(root, 'out')), 'op-beta', 'sans-tvas.xml', readFileSync(file, 'utf8').replace(/LP-2026-/g, 'LP-STVA-'));
+    expect(r.invoices.map((i) => [i.number, i.outcome, (i.findings ?? []).map((f) => f.rule)])).toEqual([
+      ['LP-STVA-558812', 'accepted', ['CPRO-PIVOT-TTC-SANS-TVA']],
+      ['LP-STVA-558813', 'accepted', []],
+      ['LP-STVA-558814', 'refused', ['CPRO-DESTINATAIRE-INCONNU']],
     ]);
   });
 

@@ -7,6 +7,7 @@
  */
 import type { Invoice, InvoiceLine, PostalAddress } from '../../model/invoice';
 import { Big, dec, sum } from '../../model/decimal';
+import { hasVisible } from '../../model/visible';
 
 const present = (s: string | undefined): s is string => s !== undefined && s.trim() !== '';
 const SIRET_SCHEME = '0009';
@@ -42,9 +43,12 @@ export interface KnownFacts {
   buyerName?: string;
 }
 
-/** The buyer's name, when the pivot leaves out Debiteur/Nom (optional there, BT-44 in every profile). */
+/**
+ * The buyer's name, when the pivot leaves out Debiteur/Nom (optional there, BT-44 in every
+ * profile) or writes one that shows nothing (U+200B alone went into the Factur-X as the name).
+ */
 function withName(p: Invoice['buyer'], name: string | undefined): Invoice['buyer'] {
-  return present(p.name) || !present(name) ? p : { ...p, name };
+  return hasVisible(p.name) || !present(name) ? p : { ...p, name };
 }
 
 export function completeForFacturX(inv: Invoice, known: KnownFacts = {}): Invoice {

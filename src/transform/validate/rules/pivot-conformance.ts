@@ -7,6 +7,7 @@
  * (test/validation/hostile-*.test.ts).
  */
 import { isDecimal } from '../../../model/decimal';
+import { hasVisible } from '../../../model/visible';
 import { isXsDate } from '../../../model/xs-date';
 import { xmlTrim } from '../../../xml/xml-space';
 import type { Invoice } from '../../../model/invoice';
@@ -118,6 +119,22 @@ function dates(inv: Invoice): Located[] {
   ];
 }
 
+/**
+ * The party names every output shows (BR-06, BR-07; the Factur-X needs both in every profile),
+ * each with the test under which another rule already refuses it blank: the seller's is
+ * CPRO-PIVOT-REQUIS's (JavaScript's trim), the buyer's BR-07's (normalize-space, XML's white
+ * space). A pivot's Debiteur/Nom is optional (the routing table names the buyer without it).
+ */
+function names(inv: Invoice): { name: string; bt: string; rule: string; value: string | undefined; blankElsewhere: (v: string) => boolean }[] {
+  return [
+    { name: 'Seller name (BT-27)', bt: 'BG-4', rule: 'BR-06', value: inv.seller.name ?? inv.seller.tradingName, blankElsewhere: (v) => v.trim() === '' },
+    ...(inv.syntax === 'PIVOT' ? [] : [{ name: 'Buyer name (BT-44)', bt: 'BG-7', rule: 'BR-07', value: inv.buyer.name ?? inv.buyer.tradingName, blankElsewhere: (v: string) => xmlTrim(v) === '' }]),
+  ];
+}
+
+/** The code points of `s`, as U+XXXX (an invisible value shown in a message). */
+const codePoints = (s: string) => [...s].map((c) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+
 /** Coded values a pivot input carries over as they are, and what the pivot XSD allows for each. */
 type Coded = { name: string; path: string; value: string | undefined; fits: (v: string) => boolean; allowed: string; /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean };
 
@@ -168,6 +185,19 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     appliesTo: 'values the pivot requires',
     message: 'The CPPFacturePivot requires the {name}; it is missing or empty.',
     check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: f.name } })),
+  },
+  {
+    id: 'CPRO-PIVOT-NOM',
+    severity: 'fatal',
+    profile: 'chorus',
+    appliesTo: 'seller and buyer names (a UBL or CII buyer name; a pivot\'s Debiteur/Nom is optional) made of invisible characters only',
+    message: 'The {name} is made of invisible characters only ({codes}): the pivot and the Factur-X would show no name, which {rule} requires. Write the name.',
+    // a buyer name of U+FEFF alone passed BR-07: a UBL invoice went out without its Factur-X
+    // (which needs BT-44) and with an invisible Debiteur/Nom; U+200B alone went out in both
+    check: (ctx) =>
+      names(ctx.invoice)
+        .filter((n) => n.value !== undefined && !n.blankElsewhere(n.value) && !hasVisible(n.value))
+        .map((n): Violation => ({ path: at(ctx, n.bt), values: { name: n.name, codes: codePoints(n.value as string), rule: n.rule } })),
   },
   {
     id: 'CPRO-PIVOT-DECIMAL',

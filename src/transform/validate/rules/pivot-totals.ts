@@ -12,7 +12,8 @@
  * What the pivot cannot carry is not held against it: it has no paid amount (BT-113) nor
  * rounding (BT-114), so MontantNetAPayer may be below MontantTTC, and no document-level
  * allowance or charge (BG-20, BG-21), so its lines may not add up to MontantHT (a warning).
- * A value that is no decimal is CPRO-PIVOT-DECIMAL's; a sum over it is not judged.
+ * Nor are its TVAs, which the XSD lets out: without them MontantTTC above MontantHT is VAT no
+ * rate explains (a warning). A value that is no decimal is CPRO-PIVOT-DECIMAL's; a sum over it is not judged.
  */
 import type { Invoice } from '../../../model/invoice';
 import { PIVOT_UNIT } from '../paths';
@@ -68,6 +69,23 @@ export const PIVOT_TOTALS_RULES: Rule[] = [
       const tax = total(b.tax);
       const expected = b.ht.plus(tax);
       return sameToTheCent(ttc, expected) ? undefined : [{ path: `${MONTANTS}/MontantTTC`, values: { ttc: show(ttc), ht: show(b.ht), tax: show(tax), expected: show(expected) } }];
+    },
+  },
+  {
+    id: 'CPRO-PIVOT-TTC-SANS-TVA',
+    severity: 'warning',
+    profile: 'chorus',
+    appliesTo: 'a deposited pivot\'s MontantTTC, when it has no TVAs (a warning: the pivot allows leaving them out; to the cent)',
+    message: 'MontantTTC {ttc} is not MontantHT {ht}, but the invoice has no TVAs: its VAT of {vat} is broken down by no rate. Add a TVA (Taux, BaseHt, MontantTVA) for each rate, or correct MontantTTC.',
+    // the XSD lets TVAs out, and an invoice without VAT (TTC = HT) needs none; but VAT that
+    // no TVA explains cannot be booked by rate, and the sums above cannot be checked. A
+    // warning, not a refusal: a partner's file the XSD takes may carry it so
+    check: (ctx) => {
+      const inv = ctx.invoice;
+      if (inv.syntax !== 'PIVOT' || inv.vatBreakdown.length > 0) return undefined;
+      const [ht, ttc] = decimals([inv.totals.taxExclusive, inv.totals.taxInclusive]) ?? [];
+      if (!ht || !ttc || sameToTheCent(ttc, ht)) return undefined;
+      return [{ path: `${MONTANTS}/MontantTTC`, values: { ttc: show(ttc), ht: show(ht), vat: show(ttc.minus(ht)) } }];
     },
   },
   {
