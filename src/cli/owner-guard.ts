@@ -87,7 +87,7 @@ export function foreignOwnerProblem(command: WritingCommand, config: Config): st
     const myName = userName(me);
     if (owner === 0) {
       // a root-owned tree says nothing of who the service is: whichever user runs, the other cannot use what it makes
-      return `${command} refused: ${dir} is owned by root, and this runs as ${who(me, myName)}: give the output tree to the user chorus-flux runs as (as root: chown -R ${myName ?? me} ${dir}, if it runs as ${myName ?? `uid ${me}`}; the owner only, the partners' groups stay), or give ${AS_ANY_USER.flags}`;
+      return `${command} refused: ${dir} is owned by root, and this runs as ${who(me, myName)}: give the output tree to the user chorus-flux runs as (as root: chown -R ${myName ?? me} ${shellWord(dir)}, if it runs as ${myName ?? `uid ${me}`}; the owner only, the partners' groups stay), or give ${AS_ANY_USER.flags}`;
     }
     return `${command} refused: ${dir} is owned by ${who(owner, ownerName)}, and this runs as ${who(me, myName)}: what it made there would belong to ${myName ?? `uid ${me}`}, and the owner's processes (the service) could not write into it. Run it as the owner: ${asUser(command, ownerName ?? `#${owner}`)} (or give ${AS_ANY_USER.flags})`;
   }
