@@ -28,6 +28,7 @@ import { workerCommand } from './commands/worker';
 import { systemErrorHint } from '../util/system-error-hint';
 import { refuseRepeatedOptions } from './repeated-options';
 import { unknownHelpTopic } from './help-topic';
+import { AS_ANY_USER } from './owner-guard';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing but errors: no progress bar, no summary table (the log file keeps every file and the summary)')
     .option('-v, --verbose', 'every file on the console, even with the progress bar')
     .option('--no-progress', 'no progress bar: every file\'s lines on the console instead')
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (inbox: string, opts) => {
       process.exitCode = await runCommand(inbox, opts);
     });
@@ -80,6 +82,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'configuration file')
     .option('--no-events', 'rely on the periodic rescan only (no file-system events)')
     .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.port)', port)
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
       process.exitCode = await watchCommand(opts);
     });
@@ -90,6 +93,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'configuration file')
     .option('--concurrency <n>', 'files processed at once by this worker (default worker.concurrency)', positiveInteger)
     .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.workerPort; 0 = any free port)', port)
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
       process.exitCode = await workerCommand(opts);
     });
@@ -132,6 +136,7 @@ export function buildProgram(): Command {
     .requiredOption('-r, --reason <text>', 'why, in words for the partner (goes into the refusal, cut to 300 characters)')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (ids: string[], opts) => {
       process.exitCode = await setAsideCommand(ids, opts);
     });
@@ -143,6 +148,7 @@ export function buildProgram(): Command {
     .requiredOption('-r, --reason <text>', 'why, in words for the supplier (goes into the status flows cut to 300 characters; the journal keeps it whole)')
     .option('-o, --out <dir>', "output root the invoice was processed with, as given to `run` (default: the configuration's paths.out)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .addHelpText(
       'after',
       `
@@ -182,6 +188,7 @@ Example:
     .option('--reports <dir>', 'where to write reconcile-<date>.json/.csv/.html (default: <out>/reports)')
     .option('-q, --quiet', 'print nothing but why it could not run (exit 2); the exit code and the report files tell')
     .option('--catch-up', 'also reconcile the earlier days of the last reconcile.catchUpDays that have a journal but no report (nights a cron\'d reconcile missed); the exit code is the worst of all the days\'')
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
       process.exitCode = await reconcileCommand(opts);
     });
@@ -207,6 +214,7 @@ Example:
     .option('--days <n>', 'keep marks this many days, 30 to 36500 (default retention.processedMarksDays)', retentionDays)
     .option('--dry-run', 'count what would go, remove nothing')
     .option('-q, --quiet', 'print nothing but why it could not run (exit 2)')
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
       process.exitCode = await pruneCommand(opts);
     });

@@ -9,6 +9,7 @@ import { loadConfig, outputRootOrigin } from '../../config/config';
 import { pruneProcessedMarks, type PruneResult } from '../../state/prune-marks';
 import { waitingContents } from '../../state/waiting-contents';
 import { UsageError } from '../../util/usage-error';
+import { refuseForeignOwner } from '../owner-guard';
 
 export interface PruneCommandOptions {
   config?: string;
@@ -16,6 +17,7 @@ export interface PruneCommandOptions {
   days?: number;
   dryRun?: boolean;
   quiet?: boolean;
+  asAnyUser?: boolean;
 }
 
 export function formatPrune(r: PruneResult, days: number, stateDir: string, dryRun: boolean): string {
@@ -29,6 +31,8 @@ export function formatPrune(r: PruneResult, days: number, stateDir: string, dryR
 export async function pruneCommand(opts: PruneCommandOptions): Promise<number> {
   if (opts.out === '') throw new UsageError('--out is empty: give the output root whose state to prune');
   const config = loadConfig(opts.config, { out: opts.out });
+  // a dry run removes nothing and writes nothing: anyone who can read the marks may count them
+  if (!opts.dryRun) refuseForeignOwner('prune', config, opts);
   const stateDir = config.paths.state;
   if (!existsSync(stateDir)) throw new UsageError(`${stateDir} does not exist: nothing was ever processed there (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
   const days = opts.days ?? config.retention.processedMarksDays;

@@ -16,6 +16,7 @@ import { UsageError } from '../../util/usage-error';
 import { makeFolders } from '../../util/make-folders';
 import { ANOMALY_TITLES, type AmountPair, type AnomalyType } from '../../reconcile/types';
 import { existsSync, statSync } from 'node:fs';
+import { refuseForeignOwner } from '../owner-guard';
 
 export interface ReconcileCommandOptions {
   date?: string;
@@ -24,6 +25,7 @@ export interface ReconcileCommandOptions {
   reports?: string;
   quiet?: boolean;
   catchUp?: boolean;
+  asAnyUser?: boolean;
 }
 
 export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<number> {
@@ -33,6 +35,7 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   // a file there made "EEXIST: file already exists, mkdir" of the first report
   if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
+  refuseForeignOwner('reconcile', config, opts);
   const misplaced = opts.reports === undefined ? undefined : reportsFolderProblem(config, opts.reports);
   if (misplaced) throw new UsageError(`--reports ${opts.reports}: ${misplaced}`);
   // made here, one folder at a time: Node's recursive mkdir looped for ever on --reports /proc/x

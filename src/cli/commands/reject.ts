@@ -13,11 +13,13 @@ import { ID_CPRO, rejectSuspended, type RejectResult } from '../../lifecycle/ope
 import { createDeps, statePaths } from '../../runner/deps';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
+import { refuseForeignOwner } from '../owner-guard';
 
 export interface RejectCommandOptions {
   config?: string;
   out?: string;
   reason?: string;
+  asAnyUser?: boolean;
 }
 
 function describe(r: Extract<RejectResult, { result: 'rejected' | 'finished' | 'already' }>, given: string): string {
@@ -43,6 +45,7 @@ export async function rejectCommand(idCpro: string, opts: RejectCommandOptions):
   if (!reason) throw new UsageError('give --reason "<text>": it goes to the supplier\'s side with the rejection');
   if (opts.out === '') throw new UsageError('--out is empty: give the output root the invoice was processed with');
   const config = loadConfig(opts.config, { out: opts.out });
+  refuseForeignOwner('reject', config, opts);
   const invoices = statePaths(config).invoices;
   // without --config nor --out the folder is the bundled example's, not the operator's paths.state (as trace and prune say)
   if (!existsSync(invoices)) throw new UsageError(`${invoices} does not exist: no invoice was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);

@@ -17,6 +17,7 @@ import type { WaitingEntry } from '../../runner/inbound-file';
 import { failureHints } from '../../util/system-error-hint';
 import { UsageError } from '../../util/usage-error';
 import { printable } from '../../util/printable';
+import { refuseForeignOwner } from '../owner-guard';
 
 export interface RunCommandOptions {
   out?: string;
@@ -32,6 +33,7 @@ export interface RunCommandOptions {
   quiet?: boolean;
   verbose?: boolean;
   progress?: boolean;
+  asAnyUser?: boolean;
 }
 
 export async function runCommand(inbox: string, opts: RunCommandOptions): Promise<number> {
@@ -40,6 +42,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   // without --out, the configuration must say where: its default (./out beside the file) would
   // put a run's outputs under /etc/chorus-flux/ unasked
   if (opts.out === undefined && !config.outGiven) throw new UsageError(`give --out <dir>: ${config.source} has no paths.out to write to`);
+  refuseForeignOwner('run', config, opts);
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
   const tty = Boolean(process.stderr.isTTY);
   // commander's --no-progress makes `progress` true by default: the bar needs a terminal as well

@@ -23,11 +23,13 @@ import { withFileLock } from '../../state/file-lock';
 import { sha256 } from '../../util/hash';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
+import { refuseForeignOwner } from '../owner-guard';
 
 export interface SetAsideOptions {
   config?: string;
   reason?: string;
   json?: boolean;
+  asAnyUser?: boolean;
 }
 
 export { SET_ASIDE_RULE };
@@ -37,6 +39,7 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
   const reason = opts.reason?.replace(/\s+/g, ' ').trim();
   if (!reason) throw new UsageError('give --reason "<text>": it goes to the partner with the refusal');
   const config = loadConfig(opts.config);
+  refuseForeignOwner('set-aside', config, opts);
   const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
     throw new UsageError(e.message);
   });

@@ -21,10 +21,12 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } fro
 import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
+import { refuseForeignOwner } from '../owner-guard';
 
 
-export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number }): Promise<number> {
+export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
   const config = loadConfig(opts.config);
+  refuseForeignOwner('watch', config, opts);
   checkFolders(config, 'watch');
   const logger = createLogger({});
   // signals are ours from here: one during the start (Redis awaited) ends it cleanly

@@ -16,9 +16,11 @@ import { VERSION } from '../../version';
 import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
+import { refuseForeignOwner } from '../owner-guard';
 
-export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number }): Promise<number> {
+export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
   const config = loadConfig(opts.config);
+  refuseForeignOwner('worker', config, opts);
   checkFolders(config, 'worker');
   const logger = createLogger({});
   // signals are ours from here: one during the start (Redis awaited) ends it cleanly
