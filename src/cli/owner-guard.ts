@@ -71,9 +71,9 @@ function asUser(command: WritingCommand, user: string): string {
  * Why `command` may not write the folders of `config` as this process's user, or undefined
  * when it may: each folder it writes that exists is owned by this user.
  */
-export function foreignOwnerProblem(command: WritingCommand, config: Config): string | undefined {
+export function foreignOwnerProblem(command: WritingCommand, config: Config): { refuse?: string; warn?: string } {
   const me = process.geteuid?.();
-  if (me === undefined) return undefined; // no users to compare (Windows)
+  if (me === undefined) return {}; // no users to compare (Windows)
   for (const key of WRITES[command]) {
     const dir = config.paths[key];
     let owner: number;
@@ -86,17 +86,19 @@ export function foreignOwnerProblem(command: WritingCommand, config: Config): st
     const ownerName = userName(owner);
     const myName = userName(me);
     if (owner === 0) {
-      // a root-owned tree says nothing of who the service is: whichever user runs, the other cannot use what it makes
-      return `${command} refused: ${dir} is owned by root, and this runs as ${who(me, myName)}: give the output tree to the user chorus-flux runs as (as root: chown -R ${myName ?? me} ${shellWord(dir)}, if it runs as ${myName ?? `uid ${me}`}; the owner only, the partners' groups stay), or give ${AS_ANY_USER.flags}`;
+      // a root-owned tree says nothing of who the service is, and a group-writable root:chorus-flux
+      // tree has worked for years: refusing would stop a running service at an upgrade. Said, not refused.
+      return { warn: `${command}: warning: ${dir} is owned by root, and this runs as ${who(me, myName)}: root's commands cannot be told from the service's, so nothing guards this tree against a command run as root; give it to the user chorus-flux runs as (as root: chown -R ${myName ?? me} ${shellWord(dir)}, if it runs as ${myName ?? `uid ${me}`}; the owner only, the partners' groups stay)` };
     }
-    return `${command} refused: ${dir} is owned by ${who(owner, ownerName)}, and this runs as ${who(me, myName)}: what it made there would belong to ${myName ?? `uid ${me}`}, and the owner's processes (the service) could not write into it. Run it as the owner: ${asUser(command, ownerName ?? `#${owner}`)} (or give ${AS_ANY_USER.flags})`;
+    return { refuse: `${command} refused: ${dir} is owned by ${who(owner, ownerName)}, and this runs as ${who(me, myName)}: what it made there would belong to ${myName ?? `uid ${me}`}, and the owner's processes (the service) could not write into it. Run it as the owner: ${asUser(command, ownerName ?? `#${owner}`)} (or give ${AS_ANY_USER.flags})` };
   }
-  return undefined;
+  return {};
 }
 
-/** Throws (exit 2, one line) when `command` would write the output tree as another user than its owner, unless overridden. */
+/** Throws (exit 2, one line) when `command` would write the output tree as another user than its owner, unless overridden; says it (stderr, one line) when the tree is root's. */
 export function refuseForeignOwner(command: WritingCommand, config: Config, opts: { asAnyUser?: boolean }): void {
   if (opts.asAnyUser) return;
   const problem = foreignOwnerProblem(command, config);
-  if (problem) throw new UsageError(problem);
+  if (problem.refuse) throw new UsageError(problem.refuse);
+  if (problem.warn) process.stderr.write(`chorus-flux: ${problem.warn}\n`);
 }
