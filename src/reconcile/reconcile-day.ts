@@ -28,7 +28,7 @@ import { hashFile, hashOf, pivotInvoices, scanFolder, scanInboxDay, scanOutputCa
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { ownerOf, type FileOwner } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
-import type { SkippedEntry } from '../ingest/scan';
+import { isIgnoredName, scanInbox, type SkippedEntry } from '../ingest/scan';
 import { findSentFlows, lookbackDays } from './sent-flows';
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
@@ -615,6 +615,20 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         message: skippedSentence(abs, whose(owner), e),
       });
     }
+    // a file in a sub-folder that names no partner is never taken by run (partner-of.ts): like a
+    // link, it is reported every night until someone moves it, not on its upload day alone
+    for (const { abs, why } of await filesWithoutPartner(root, ownerFor)) {
+      if (seenInInboxes.has(abs)) continue;
+      seenInInboxes.add(abs);
+      const st = statSync(abs, { throwIfNoEntry: false });
+      if (!st || Math.max(st.mtimeMs, st.ctimeMs) > staleInInboxBefore) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: abs,
+        since: new Date(st.mtimeMs).toISOString(),
+        message: `${abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${why}.`,
+      });
+    }
   }
   // uploads still under their partial name (.part, .filepart) and untouched past the threshold:
   // the client gave up, and the partner may believe the file sent. Not the pipeline's (it never
@@ -817,6 +831,19 @@ export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: st
       continue;
     }
     out.push({ root, ownerFor: (abs) => ownerOf(config, root, abs) });
+  }
+  return out;
+}
+
+/** The files under the sub-folders of an inbox tree that name no partner, whatever their day. */
+async function filesWithoutPartner(root: string, ownerFor: (abs: string) => FileOwner): Promise<{ abs: string; why: string }[]> {
+  const dirs = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  const out: { abs: string; why: string }[] = [];
+  for (const d of dirs) {
+    if (!d.isDirectory() || isIgnoredName(d.name)) continue; // a link is reported as skipped, never followed
+    const owner = ownerFor(path.join(root, d.name, '_'));
+    if (owner.partner !== undefined) continue;
+    for (const e of await scanInbox(path.join(root, d.name)).catch(() => [])) out.push({ abs: e.abs, why: owner.why });
   }
   return out;
 }

@@ -59,8 +59,24 @@ it('a file in a run inbox folder that names no partner (which run never takes) i
     expect(message).toContain(') was never received by the pipeline: the folder "op-betta" names no partner (partners, finance SIs and MOEs: op-alpha, op-beta, op-gamma, si-valmont, ');
     expect(r.report!.anomalies[0].message).toContain('It waits in the inbox: rename the folder after its partner\'s id');
   } finally {
-    rmSync(left);
+    rmSync(path.dirname(left), { recursive: true });
   }
+});
+
+it('such a file is reported every night until moved, not on its upload day alone (run never takes it)', async () => {
+  const old = drop(path.join(day.root, 'inbox-a'), 'ACME', 'facture-ancienne.xml', papeterie('F-2026-0180'), at('2026-03-07', '09:00'));
+  try {
+    // put there just now (its change time): given the threshold, as a link is
+    expect((await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).report!.anomalies.filter((a) => a.file === old)).toEqual([]);
+    const later = fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString());
+    const r = await reconcileDay({ config: day.config, date: DAY, clock: later, write: false });
+    const found = r.report!.anomalies.filter((a) => a.type === 'not-picked-up');
+    expect(found).toEqual([expect.objectContaining({ file: old, since: '2026-03-07T08:00:00.000Z' })]);
+    expect(found[0].message).toContain(`${old} (uploaded 2026-03-07T08:00:00.000Z) was never received by the pipeline: the folder "ACME" names no partner (partners, finance SIs and MOEs: `);
+  } finally {
+    rmSync(path.dirname(old), { recursive: true });
+  }
+  expect((await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).exitCode).toBe(0);
 });
 
 it('a run inbox removed since is noted, not an error', async () => {
