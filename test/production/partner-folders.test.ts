@@ -155,6 +155,7 @@ describe('ownerOf: whose a file of a run inbox is', () => {
     expect(of('OP-B/x.xml')).toMatchObject({ folder: 'OP-B', why: expect.stringContaining('(it differs from "op-b" only by case or Unicode form; partners') });
     expect(of('\uFF41cme/x.xml')).toMatchObject({ why: expect.stringContaining('it differs from "acme" only by case or Unicode form') }); // a full-width "a"
     expect(of('default/x.xml')).toMatchObject({ folder: 'default' }); // "default" is the root's, not a folder's
+    expect(of('lot-2026/acme/x.xml')).toMatchObject({ folder: 'lot-2026' }); // the partner is the first folder, never one further down
     expect(of('valm01/x.xml')).toMatchObject({ why: expect.stringContaining('it differs from "VALM01" only by case') });
   });
 });
