@@ -43,7 +43,7 @@ export function buildProgram(): Command {
   program
     .command('run')
     .description('process every file of an inbox tree once, in this process (no server)')
-    .argument('<inbox>', 'inbox folder (one subfolder per partner, or files directly)')
+    .argument('<inbox>', 'inbox folder: one subfolder per partner, named by its id (a subfolder that names no partner is not taken: it waits, said as an error, exit 2), or files directly (the partner "default")')
     .option('-o, --out <dir>', "output root (pivot/, statut/, cdar/, archive/, error/, journal/, state/, logs/); default: the --config file's paths.out (required when it has none, or without --config)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
     .option('--threads <n>', 'worker threads, 1 to 64 (default: one per CPU core, at most 8; 1 = this thread only)', threadCount)

@@ -20,6 +20,7 @@ export function summaryTable(s: RunSummary): string {
   });
   for (const r of summarise(s)) t.push([r.kind, r.files, r.filesRefused, r.invoices, r.accepted, r.refused, r.suspended, r.duplicate, r.statusApplied, r.already]);
   if (s.waiting.length) t.push([{ colSpan: HEAD.length, content: `waiting: ${s.waiting.length} (upload not known to be finished: left in the inbox for the next run, see the log)` }]);
+  if (s.noPartner.length) t.push([{ colSpan: HEAD.length, content: `no partner: ${s.noPartner.length} (in a folder that names no partner: not taken, left in the inbox; see the errors)` }]);
   if (s.notBegun > 0) t.push([{ colSpan: HEAD.length, content: `not begun: ${s.notBegun} (the run was asked to stop: left in the inbox for the next run)` }]);
   if (s.skipped.length) t.push([{ colSpan: HEAD.length, content: `skipped: ${s.skipped.length} (${[...new Set(s.skipped.map((e) => e.why))].join(', ')}: never taken, see the log)` }]);
   const less = s.tally.lessChecked;

@@ -136,7 +136,7 @@ export function configWarnings(config: Config): string[] {
   const answering = new Map<string, Set<string>>();
   for (const r of config.recipients) answering.set(r.recepteurId, (answering.get(r.recepteurId) ?? new Set()).add(r.statusPartner ?? r.recepteurId));
   for (const [rid, partners] of answering) if (partners.size > 1) warnings.push(`recipients: the recipients of recepteurId ${rid} name different finance SI partners (${[...partners].join(', ')}) though their pivots go to one folder, pivot/${rid}/; give them one statusPartner, or each finance SI its own recepteurId`);
-  if (config.partners.length === 0) return warnings; // partners implied by the folders of `run`
+  if (config.partners.length === 0) return warnings; // no partner declared: a statusPartner names the folder its SI writes into under `run`, nothing to check it against
   const ids = new Set(config.partners.map((p) => p.id));
   // two partners told under one Recepteur id cannot tell their status flows apart (operateur-alpha and operateur-beta are both "operateu")
   const byRecepteur = new Map<string, string[]>();

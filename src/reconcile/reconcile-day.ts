@@ -26,19 +26,24 @@ import { renderHtml } from './report-html';
 import { renderJson } from './report-json';
 import { hashFile, hashOf, pivotInvoices, scanFolder, scanInboxDay, scanOutputCandidates, unreadableCode, unreadableOf, unreadableWhy, type Candidate, type FolderFile } from './scan-folders';
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
-import { partnerOf } from '../ingest/partner-of';
+import { ownerOf, type FileOwner } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
-import type { SkippedEntry } from '../ingest/scan';
+import { isIgnoredName, scanInbox, type SkippedEntry } from '../ingest/scan';
 import { findSentFlows, lookbackDays } from './sent-flows';
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
 
+/** Whose an inbox file is, in a sentence: "partner op-alpha", or the folder that names no partner. */
+function whose(o: FileOwner): string {
+  return o.partner !== undefined ? `partner ${o.partner}` : `folder "${o.folder}", which names no partner`;
+}
+
 /** The sentence for an inbox entry the scan never takes. */
 function skippedSentence(abs: string, partner: string, e: SkippedEntry): string {
-  if (e.why === 'symbolic link') return `${abs} (partner ${partner}) is a symbolic link: chorus-flux never takes one (it could point outside the inbox); put the file itself there, or remove the link.`;
-  if (e.why === 'not a regular file') return `${abs} (partner ${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
-  if (e.why.startsWith('not readable')) return `${abs} (partner ${partner}) ${unreadableWhy(e.why.slice('not readable ('.length, -1))}, or its folder's: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.`;
-  return `${abs} (partner ${partner}): ${e.why}; the files under it are not taken until it can be read.`;
+  if (e.why === 'symbolic link') return `${abs} (${partner}) is a symbolic link: chorus-flux never takes one (it could point outside the inbox); put the file itself there, or remove the link.`;
+  if (e.why === 'not a regular file') return `${abs} (${partner}) is not a regular file (a FIFO, a socket or a device): chorus-flux never takes it; remove it.`;
+  if (e.why.startsWith('not readable')) return `${abs} (${partner}) ${unreadableWhy(e.why.slice('not readable ('.length, -1))}, or its folder's: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.`;
+  return `${abs} (${partner}): ${e.why}; the files under it are not taken until it can be read.`;
 }
 
 export interface ReconcileDayOptions {
@@ -545,7 +550,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // received — in the configured inboxes (watch) and in the trees `run` took files from that day
   const seenInInboxes = new Set<string>();
   const partials = new Set<string>();
-  for (const { root, partnerFor } of inboxesToScan(config, col.runInboxes, notes)) {
+  for (const { root, ownerFor } of inboxesToScan(config, col.runInboxes, notes)) {
     const skipped: SkippedEntry[] = [];
     let dayFiles: FolderFile[];
     try {
@@ -554,7 +559,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       // a partner that owns its inbox folder can take chorus-flux's rights to it away
       const code = unreadableCode(e);
       if (!code) throw e;
-      anomalies.push({ type: 'not-picked-up', file: root, partner: partnerFor(root), message: `The inbox ${root} ${unreadableWhy(code)}: no file in it can be taken, nor checked here; give chorus-flux read and write access to it again.` });
+      anomalies.push({ type: 'not-picked-up', file: root, partner: ownerFor(root).partner, message: `The inbox ${root} ${unreadableWhy(code)}: no file in it can be taken, nor checked here; give chorus-flux read and write access to it again.` });
       continue;
     }
     for (const f of dayFiles) {
@@ -567,8 +572,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       const cannot = unreadableOf(got);
       if (cannot) {
         // never readable, so never processed: `run` fails on it at every pass, a worker gives its job up
-        const partner = partnerFor(f.abs);
-        anomalies.push({ type: 'not-picked-up', file: f.abs, partner, since: new Date(f.mtimeMs).toISOString(), message: `${f.abs} (partner ${partner}, uploaded ${new Date(f.mtimeMs).toISOString()}) ${unreadableWhy(cannot)}: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.` });
+        const owner = ownerFor(f.abs);
+        anomalies.push({ type: 'not-picked-up', file: f.abs, partner: owner.partner, since: new Date(f.mtimeMs).toISOString(), message: `${f.abs} (${whose(owner)}, uploaded ${new Date(f.mtimeMs).toISOString()}) ${unreadableWhy(cannot)}: it cannot be processed; ask the partner to upload it again readable, or give chorus-flux read access to it.` });
         continue;
       }
       const h = hashOf(got);
@@ -576,14 +581,15 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       const s = h.sha256;
       if (col.receiptOf(s) || col.claimOf(s) || col.prevReceived.has(s) || col.nextReceived.has(s) || col.alreadyProcessedShas.has(s)) continue;
       if ((await processed.get(s).catch(() => undefined)) !== undefined) continue;
-      const partner = partnerFor(f.abs);
+      const owner = ownerFor(f.abs);
       anomalies.push({
         type: 'not-picked-up',
         file: f.abs,
         sha256: s,
-        partner,
+        partner: owner.partner,
         since: new Date(f.mtimeMs).toISOString(),
-        message: `${f.abs} (partner ${partner}, uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline.`,
+        // a file whose folder names no partner is never taken by run: the report says why and what to do
+        message: `${f.abs} (${owner.partner !== undefined ? `partner ${owner.partner}, ` : ''}uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline${owner.partner !== undefined ? '.' : `: ${owner.why}.`}`,
       });
     }
     // what the scan never takes (a link, a FIFO, a folder it cannot read) is reported every
@@ -600,13 +606,27 @@ export async function buildReconciliation(config: Config, date: string, clock: C
       }
       // just made: give it the threshold, counted from now whatever day is reconciled
       if (st && Math.max(st.mtimeMs, st.ctimeMs) > now.getTime() - config.reconcile.stuckProcessingMinutes * 60_000) continue;
-      const partner = partnerFor(abs);
+      const owner = ownerFor(abs);
       anomalies.push({
         type: 'not-picked-up',
         file: abs,
-        partner,
+        partner: owner.partner,
         ...(st ? { since: new Date(Math.max(st.mtimeMs, st.ctimeMs)).toISOString() } : {}),
-        message: skippedSentence(abs, partner, e),
+        message: skippedSentence(abs, whose(owner), e),
+      });
+    }
+    // a file in a sub-folder that names no partner is never taken by run (partner-of.ts): like a
+    // link, it is reported every night until someone moves it, not on its upload day alone
+    for (const { abs, why } of await filesWithoutPartner(root, ownerFor)) {
+      if (seenInInboxes.has(abs)) continue;
+      seenInInboxes.add(abs);
+      const st = statSync(abs, { throwIfNoEntry: false });
+      if (!st || Math.max(st.mtimeMs, st.ctimeMs) > staleInInboxBefore) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: abs,
+        since: new Date(st.mtimeMs).toISOString(),
+        message: `${abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${why}.`,
       });
     }
   }
@@ -794,15 +814,15 @@ function* invoiceRows(files: FileRec[], tags: Tags): Generator<string[]> {
 /**
  * The inbox trees the reconciliation scans for files never received: each configured partner
  * inbox, and each tree a `run` of the day took files from (its `start` line names it), the file's
- * partner told as `run` tells it. With the bundled example configuration (no --config), its
+ * partner told as `run` tells it (or the folder that names none, which `run` never takes). With the bundled example configuration (no --config), its
  * inboxes (the fixtures) are left out when the day's runs name their own.
  */
-export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: string[]): { root: string; partnerFor: (abs: string) => string }[] {
-  const out: { root: string; partnerFor: (abs: string) => string }[] = [];
+export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: string[]): { root: string; ownerFor: (abs: string) => FileOwner }[] {
+  const out: { root: string; ownerFor: (abs: string) => FileOwner }[] = [];
   // the bundled example's inboxes are the project's fixtures: never an operator's inbox (a fresh
   // checkout's files, "uploaded" the day before, read as never picked up)
   if (!isBundledExample(config)) {
-    for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) if (p.inbox) out.push({ root: p.inbox, partnerFor: () => p.id });
+    for (const p of [...config.partners].sort((a, b) => cmp(a.id, b.id))) if (p.inbox) out.push({ root: p.inbox, ownerFor: () => ({ partner: p.id }) });
   }
   for (const root of [...runInboxes].sort(cmp)) {
     if (out.some((o) => o.root === root)) continue;
@@ -810,7 +830,20 @@ export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: st
       notes.push(`The inbox ${root} that run took files from on the day no longer exists: not scanned for files left behind.`);
       continue;
     }
-    out.push({ root, partnerFor: (abs) => partnerOf(config, root, abs) });
+    out.push({ root, ownerFor: (abs) => ownerOf(config, root, abs) });
+  }
+  return out;
+}
+
+/** The files under the sub-folders of an inbox tree that name no partner, whatever their day. */
+async function filesWithoutPartner(root: string, ownerFor: (abs: string) => FileOwner): Promise<{ abs: string; why: string }[]> {
+  const dirs = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  const out: { abs: string; why: string }[] = [];
+  for (const d of dirs) {
+    if (!d.isDirectory() || isIgnoredName(d.name)) continue; // a link is reported as skipped, never followed
+    const owner = ownerFor(path.join(root, d.name, '_'));
+    if (owner.partner !== undefined) continue;
+    for (const e of await scanInbox(path.join(root, d.name)).catch(() => [])) out.push({ abs: e.abs, why: owner.why });
   }
   return out;
 }

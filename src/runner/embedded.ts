@@ -8,7 +8,7 @@ import type { Config } from '../config/config';
 import { fileHashOf } from './failed-file';
 import { sweepOutboxes } from '../emit/sweep';
 import type { SkippedEntry } from '../ingest/scan';
-import { inboundSize, listRunInbox, noteNotTaken, removeAfterOutcome, type RunInboxOptions, type WaitingEntry } from './inbound-file';
+import { inboundSize, listRunInbox, noteNotTaken, removeAfterOutcome, type NoPartnerEntry, type RunInboxOptions, type WaitingEntry } from './inbound-file';
 import { identityOf } from './remove-taken';
 import type { PipelineDeps } from './process-file';
 import { FileNotTaken, processFile, sourceOf, type FileResult } from './process-file';
@@ -52,14 +52,21 @@ export interface RunSummary {
   skipped: SkippedEntry[];
   /** files left for the next run: upload not known to be finished (`.done` marker, --min-age) */
   waiting: WaitingEntry[];
+  /** files not taken because their folder names no partner: left in the inbox until an operator acts (exit 2) */
+  noPartner: NoPartnerEntry[];
   /** files listed but not begun because the run was asked to stop (left in the inbox for the next run) */
   notBegun: number;
   ms: number;
 }
 
 /** The journal's `stop` reason of a run. */
-export function stopReason(failures: number, notBegun: number): string {
-  const parts = [notBegun > 0 ? `asked to stop: ${notBegun} file(s) not begun, left in the inbox` : undefined, failures > 0 ? `${failures} system failure(s)` : undefined].filter(Boolean);
+export function stopReason(failures: number, notBegun: number, noPartner: readonly NoPartnerEntry[] = []): string {
+  const folders = [...new Set(noPartner.map((n) => n.folder))];
+  const parts = [
+    notBegun > 0 ? `asked to stop: ${notBegun} file(s) not begun, left in the inbox` : undefined,
+    failures > 0 ? `${failures} system failure(s)` : undefined,
+    noPartner.length > 0 ? `${noPartner.length} file(s) not taken, left in the inbox: their folder names no partner (${folders.join(', ')})` : undefined,
+  ].filter(Boolean);
   return parts.length ? parts.join('; ') : 'done';
 }
 
@@ -69,7 +76,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const config: Config = deps.config;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
+  const { files, skipped, waiting, noPartner } = await listRunInbox(config, inbox, opts);
   opts.onStart?.(files.length);
   await deps.journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source, inbox });
   const results: FileResult[] = [];
@@ -117,7 +124,7 @@ export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   setMaxOpenPerBatch(maxOpenPerFile(inFlight, openFilesLimit()));
   await Promise.all(Array.from({ length: inFlight }, worker));
   const notBegun = files.length - next;
-  await deps.journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun) });
+  await deps.journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun, noPartner) });
   await deps.journal.close();
-  return { files: files.length, results, tally, failures, skipped, waiting, notBegun, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, noPartner, notBegun, ms: Date.now() - started };
 }

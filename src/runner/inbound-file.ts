@@ -4,11 +4,13 @@
  * file was modified less than `minAgeMs` ago (`run --min-age`, for a `run` started by cron over
  * a live SFTP folder). Those wait for the next run: `run` never takes half an upload, and
  * never refuses one (a partner would get a rejection for a file it had not finished sending).
+ * Nor does it take a file whose folder names no partner (partner-of.ts): refused, it could be
+ * answered to nobody; it waits, said as an error, until the folder or the configuration is fixed.
  */
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
-import { partnerOf } from '../ingest/partner-of';
+import { ownerOf } from '../ingest/partner-of';
 import { lastWrittenMs } from '../ingest/receipt-time';
 import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
@@ -22,6 +24,12 @@ export interface WaitingEntry {
   why: string;
 }
 
+/** A file not taken because the folder it is in names no partner (partner-of.ts): it waits until an operator acts. */
+export interface NoPartnerEntry extends WaitingEntry {
+  /** the first folder under the inbox root */
+  folder: string;
+}
+
 export interface RunInboxOptions {
   /** files modified less than this long ago wait for the next run. Default 0 (every file is taken). */
   minAgeMs?: number;
@@ -29,6 +37,8 @@ export interface RunInboxOptions {
   now?: () => number;
   onSkipped?(e: SkippedEntry): void;
   onWaiting?(e: WaitingEntry): void;
+  /** a file whose folder names no partner: not taken, left in the inbox */
+  onNoPartner?(e: NoPartnerEntry): void;
   /** a listed file removed from the inbox before it was read (FileNotTaken 'gone'): nothing was done with it */
   onGone?(e: WaitingEntry): void;
   /** asked to stop (a signal): no file is begun any more, those begun are finished */
@@ -68,10 +78,11 @@ export interface RunInbox {
   files: InboundFile[];
   skipped: SkippedEntry[];
   waiting: WaitingEntry[];
+  noPartner: NoPartnerEntry[];
 }
 
-export function inboundFileOf(config: Config, inbox: string, e: InboxEntry): InboundFile {
-  const file: InboundFile = { path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner: partnerOf(config, inbox, e.abs) };
+export function inboundFileOf(e: InboxEntry, partner: string): InboundFile {
+  const file: InboundFile = { path: e.abs, name: path.basename(e.abs), relPath: e.rel, partner };
   if (e.raw) {
     file.rawPath = e.raw;
     file.rawRelPath = e.rawRel;
@@ -83,6 +94,7 @@ export function inboundFileOf(config: Config, inbox: string, e: InboxEntry): Inb
 export async function listRunInbox(config: Config, inbox: string, opts: RunInboxOptions = {}): Promise<RunInbox> {
   const skipped: SkippedEntry[] = [];
   const waiting: WaitingEntry[] = [];
+  const noPartner: NoPartnerEntry[] = [];
   const entries = await scanInbox(inbox, (e) => {
     skipped.push(e);
     opts.onSkipped?.(e);
@@ -97,7 +109,14 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
     opts.onWaiting?.(w);
   };
   for (const e of entries) {
-    const file = inboundFileOf(config, inbox, e);
+    const owner = ownerOf(config, inbox, e.abs);
+    if (owner.partner === undefined) {
+      const n = { rel: e.rel, why: owner.why, folder: owner.folder };
+      noPartner.push(n);
+      opts.onNoPartner?.(n);
+      continue;
+    }
+    const file = inboundFileOf(e, owner.partner);
     const source = openPath(e);
     if (markers.has(file.partner) && !(await doneMarkerThere(source))) {
       wait(e.rel, `partner ${file.partner} announces finished uploads with <name>.done, and ${path.basename(e.rel)}.done is not there yet`);
@@ -119,7 +138,7 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
     }
     files.push(file);
   }
-  return { files, skipped, waiting };
+  return { files, skipped, waiting, noPartner };
 }
 
 /** The size of an inbound file on disk (0 when it is gone). */

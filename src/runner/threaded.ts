@@ -54,7 +54,7 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const { config } = opts;
   const inbox = path.resolve(opts.inbox);
   await sweepOutboxes(config);
-  const { files, skipped, waiting } = await listRunInbox(config, inbox, opts);
+  const { files, skipped, waiting, noPartner } = await listRunInbox(config, inbox, opts);
   opts.onStart?.(files.length);
   const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
   await journal.append({ event: 'start', mode: 'run', version: VERSION, config: config.source, inbox });
@@ -205,12 +205,12 @@ export async function runThreaded(opts: ThreadedRunOptions): Promise<RunSummary>
   const stopped = opts.stopRequested?.() === true;
   const notBegun = stopped ? retry.length + files.length - next : 0;
   if (!stopped) for (const file of [...retry.splice(0), ...files.slice(next)]) await failed(file, 'not processed: the worker threads kept stopping; the file is left in the inbox for the next run');
-  await journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun) });
+  await journal.append({ event: 'stop', mode: 'run', reason: stopReason(failures.length, notBegun, noPartner) });
   await journal.close();
   // results in inbox order, as runEmbedded gives them
   if (keep) {
     const order = new Map(files.map((f, k) => [f.relPath, k]));
     results.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   }
-  return { files: files.length, results, tally, failures, skipped, waiting, notBegun, ms: Date.now() - started };
+  return { files: files.length, results, tally, failures, skipped, waiting, noPartner, notBegun, ms: Date.now() - started };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { isIgnoredName } from '../ingest/scan';
+import type { FileOwner } from '../ingest/partner-of';
 import { ProcessedFiles } from '../state/processed-files';
 import { sha256OfFile } from '../util/hash';
 import type { TracedFile } from './trace';
@@ -16,7 +17,8 @@ import type { TracedFile } from './trace';
 export interface WaitingFile {
   where: 'inbox' | 'processing';
   sha256: string;
-  partner: string;
+  /** none for a file in an inbox folder that names no partner (`run` never takes it) */
+  partner?: string;
   /** absolute */
   path: string;
   bytes: number;
@@ -28,7 +30,7 @@ export interface WaitingFile {
 
 export interface WaitingPlace {
   root: string;
-  partnerFor(abs: string): string;
+  ownerFor(abs: string): FileOwner;
 }
 
 async function entries(root: string): Promise<string[]> {
@@ -69,7 +71,7 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
   const names = new Set(uploadNames(path.basename(name)));
   const prefix = name.includes('/') ? name.slice(0, name.lastIndexOf('/') + 1) : '';
   const seen = new Set<string>(); // a partner's inbox may sit inside the run's inbox root: listed once
-  for (const { root, partnerFor } of inboxes) {
+  for (const { root, ownerFor } of inboxes) {
     for (const rel of await entries(root)) {
       const relPosix = rel.split(path.sep).join('/');
       const base = path.basename(rel);
@@ -81,10 +83,12 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       if (!st?.isFile()) continue;
       const sha256 = await unprocessedSha(abs);
       if (!sha256) continue;
-      const partner = partnerFor(abs);
+      const owner = ownerFor(abs);
+      const partner = owner.partner;
       const p = config.partners.find((x) => x.id === partner);
       let why: string;
-      if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
+      if (owner.partner === undefined) why = `run never takes it: ${owner.why}`;
+      else if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
       else if (p?.doneMarker && !existsSync(`${abs}.done`)) why = `waits for its ${base}.done marker: partner ${partner} marks its finished uploads so`;
       else why = `not taken yet: the watcher takes a file once its size and time hold still for watch.stableMs (${config.watch.stableMs} ms); run takes it at its next run`;
       out.push({ where: 'inbox', sha256, partner, path: abs, bytes: st.size, mtime: st.mtime.toISOString(), why });

@@ -55,13 +55,13 @@ describe('run over 254-byte names', () => {
   it('accepts, refuses and keeps same-name originals, each under a name that fits', async () => {
     const root = tempDir('cf-long-run-');
     const inbox = path.join(root, 'inbox');
-    for (const d of ['a', 'b']) mkdirSync(path.join(inbox, d), { recursive: true });
+    for (const d of ['op-alpha', 'op-beta']) mkdirSync(path.join(inbox, d), { recursive: true });
     const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
     // two different invoices under the same long name: the second is kept under the hashed name
-    writeFileSync(path.join(inbox, 'a', LONG), papeterie.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0601</cbc:ID>'));
-    writeFileSync(path.join(inbox, 'b', LONG), papeterie.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0602</cbc:ID>'));
+    writeFileSync(path.join(inbox, 'op-alpha', LONG), papeterie.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0601</cbc:ID>'));
+    writeFileSync(path.join(inbox, 'op-beta', LONG), papeterie.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0602</cbc:ID>'));
     const refusedName = `${'è'.repeat(125)}.txt`;
-    writeFileSync(path.join(inbox, 'a', refusedName), '<Invoice><unclosed>');
+    writeFileSync(path.join(inbox, 'op-alpha', refusedName), '<Invoice><unclosed>');
     const config = bundledConfig(path.join(root, 'out'));
 
     const run = await runOnce(inbox, config);

@@ -58,8 +58,8 @@ describe('trace of a file still in an inbox', () => {
     const fresh = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace(/F-2026-0101/g, 'F-2026-LATE');
     const part = drop(inbox, 'op-alpha', 'late.xml.part', fresh);
     const places = [
-      { root: inbox, partnerFor: () => 'op-alpha' },
-      { root: path.join(inbox, 'op-alpha'), partnerFor: () => 'op-alpha' },
+      { root: inbox, ownerFor: () => ({ partner: 'op-alpha' }) },
+      { root: path.join(inbox, 'op-alpha'), ownerFor: () => ({ partner: 'op-alpha' }) },
     ];
     const found = await findWaiting('late.xml', config, places);
     expect(found.map((w) => [w.path, w.why])).toEqual([[part, expect.stringMatching(/a temporary, hidden or marker name .*: never taken; it is taken once renamed to its final name/)]]);

@@ -186,8 +186,8 @@ it('says a YAML file that opens with "#" comments for what it is, and Node\'s qu
 
 it('run without --config says that the bundled example configuration routed it', async () => {
   const dir = tempDir('cf-run-bundled-');
-  mkdirSync(path.join(dir, 'in/acme'), { recursive: true });
-  copyFileSync(path.join(FIXTURES, 'op-alpha/destinataire-inconnu.xml'), path.join(dir, 'in/acme/facture.xml'));
+  mkdirSync(path.join(dir, 'in/op-alpha'), { recursive: true });
+  copyFileSync(path.join(FIXTURES, 'op-alpha/destinataire-inconnu.xml'), path.join(dir, 'in/op-alpha/facture.xml'));
   const r = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--no-progress'], { timeoutMs: 60000 });
   expect(r.code).toBe(0);
   expect(r.stdout).toContain(`  ·  configuration: the bundled example ${path.resolve(__dirname, '../../config/example.json')} (its routing table knows only its example buyers; give --config <file>)\n`);

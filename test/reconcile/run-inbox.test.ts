@@ -47,6 +47,38 @@ it('a file left in a run inbox and never received is reported as not picked up, 
   expect((await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).exitCode).toBe(0);
 });
 
+it('a file in a run inbox folder that names no partner (which run never takes) is reported with the folder and what to do, under no partner', async () => {
+  const left = drop(path.join(day.root, 'inbox-b'), 'op-betta', 'facture-mal-rangee.xml', papeterie('F-2026-0179'), at(DAY, '10:45'));
+  try {
+    const r = await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.report!.anomalies).toEqual([expect.objectContaining({ type: 'not-picked-up', file: left })]);
+    expect(r.report!.anomalies[0].partner).toBeUndefined(); // not "default": it is no one's
+    const message = r.report!.anomalies[0].message;
+    expect(message.startsWith(`${left} (uploaded `)).toBe(true);
+    expect(message).toContain(') was never received by the pipeline: the folder "op-betta" names no partner (partners, finance SIs and MOEs: op-alpha, op-beta, op-gamma, si-valmont, ');
+    expect(r.report!.anomalies[0].message).toContain('It waits in the inbox: rename the folder after its partner\'s id');
+  } finally {
+    rmSync(path.dirname(left), { recursive: true });
+  }
+});
+
+it('such a file is reported every night until moved, not on its upload day alone (run never takes it)', async () => {
+  const old = drop(path.join(day.root, 'inbox-a'), 'ACME', 'facture-ancienne.xml', papeterie('F-2026-0180'), at('2026-03-07', '09:00'));
+  try {
+    // put there just now (its change time): given the threshold, as a link is
+    expect((await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).report!.anomalies.filter((a) => a.file === old)).toEqual([]);
+    const later = fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString());
+    const r = await reconcileDay({ config: day.config, date: DAY, clock: later, write: false });
+    const found = r.report!.anomalies.filter((a) => a.type === 'not-picked-up');
+    expect(found).toEqual([expect.objectContaining({ file: old, since: '2026-03-07T08:00:00.000Z' })]);
+    expect(found[0].message).toContain(`${old} (uploaded 2026-03-07T08:00:00.000Z) was never received by the pipeline: the folder "ACME" names no partner (partners, finance SIs and MOEs: `);
+  } finally {
+    rmSync(path.dirname(old), { recursive: true });
+  }
+  expect((await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false })).exitCode).toBe(0);
+});
+
 it('a run inbox removed since is noted, not an error', async () => {
   const moved = path.join(day.root, 'inbox-c');
   const notes: string[] = [];
@@ -68,5 +100,5 @@ it("with the bundled example configuration, the day's run inboxes are scanned in
   // a run's file is given the partner of its first folder, as run gives it
   const [scan] = inboxesToScan(bundled, new Set([run]), []);
   const f = path.join(run, 'op-gamma', readdirSync(path.join(run, 'op-gamma'))[0]);
-  expect(scan.partnerFor(f)).toBe('op-gamma');
+  expect(scan.ownerFor(f)).toEqual({ partner: 'op-gamma' });
 });

@@ -1,6 +1,7 @@
 /**
  * `chorus-flux run <inbox> --out <dir> [--config <file>]` — the embedded runner.
- * Exit 0 when every file got an outcome, 2 on a system failure.
+ * Exit 0 when every file got an outcome, 2 on a system failure or a file whose folder names no
+ * partner (not taken: it waits for an operator, and a timer's unit must show it).
  */
 import { SingleBar } from 'cli-progress';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import { defaultThreads, runThreaded } from '../../runner/threaded';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
 import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
-import type { WaitingEntry } from '../../runner/inbound-file';
+import type { NoPartnerEntry, WaitingEntry } from '../../runner/inbound-file';
+import { noPartnerHints } from '../../runner/no-partner';
 import { failureHints } from '../../util/system-error-hint';
 import { UsageError } from '../../util/usage-error';
 import { printable } from '../../util/printable';
@@ -60,6 +62,8 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     onStart: (total: number) => bar?.start(total, 0, { last: '' }),
     onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, skippedMessage(e)),
     onWaiting: (e: WaitingEntry) => logger.info({ file: e.rel }, `left for the next run: ${e.why}`),
+    // an error, so that -q (a timer's run) shows it: nothing else would ever take the file
+    onNoPartner: (e: NoPartnerEntry) => logger.error({ file: e.rel, folder: e.folder }, `not taken: ${e.why}`),
     onGone: (e: WaitingEntry) => logger.warn({ file: e.rel }, e.why),
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     removeTaken: opts.remove === true,
@@ -97,7 +101,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   // the log file keeps the summary; the console has it unless --quiet (a timer's run prints nothing when all went well)
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  logger.info({ files: summary.files, byKind: summary.tally.rows(), waiting: summary.waiting.length, skipped: summary.skipped.length, notBegun: summary.notBegun, failures: summary.failures.length, ms: summary.ms, ...(stopSignal ? { stoppedBy: stopSignal } : {}) }, 'run finished');
+  logger.info({ files: summary.files, byKind: summary.tally.rows(), waiting: summary.waiting.length, noPartner: summary.noPartner.length, skipped: summary.skipped.length, notBegun: summary.notBegun, failures: summary.failures.length, ms: summary.ms, ...(stopSignal ? { stoppedBy: stopSignal } : {}) }, 'run finished');
   if (stopSignal) process.stderr.write(`chorus-flux: stopped by ${stopSignal}: every file begun has its outcome; ${summary.notBegun} file(s) not begun, left in the inbox for the next run\n`);
   if (!opts.quiet) {
     process.stdout.write(`${summaryTable(summary)}\n`);
@@ -107,7 +111,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     const bundled = isBundledExample(config) ? `  ·  configuration: the bundled example ${bundledConfigPath()} (its routing table knows only its example buyers; give --config <file>)` : '';
     process.stdout.write(`outputs in ${config.paths.out}  ·  log ${logFile}  ·  ${taken} file(s) in ${(summary.ms / 1000).toFixed(1)} s${summary.notBegun ? ` (${summary.notBegun} not begun)` : ''}${bundled}\n`);
   }
-  for (const hint of failureHints(summary.failures)) process.stderr.write(`chorus-flux: ${hint}\n`);
+  for (const hint of [...failureHints(summary.failures), ...noPartnerHints(summary.noPartner)]) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
-  return summary.failures.length > 0 ? 2 : 0;
+  return summary.failures.length > 0 || summary.noPartner.length > 0 ? 2 : 0;
 }

@@ -107,7 +107,7 @@ function journalDays(journalDir: string): string[] {
 
 export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[] = [], beyond: JournalBeyond = {}): string {
   const range = r.days.length ? `${r.days[0]} to ${r.days[r.days.length - 1]}` : 'no journal day';
-  const waits = waiting.flatMap((w) => [`  ${w.where === 'inbox' ? 'in the inbox of' : 'in processing/ for'} ${w.partner}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}`, `    ${w.why}`]);
+  const waits = waiting.flatMap((w) => [`  ${w.where === 'inbox' ? (w.partner !== undefined ? `in the inbox of ${w.partner}` : 'in an inbox folder that names no partner') : `in processing/ for ${w.partner}`}: ${w.path}, ${w.bytes} bytes, modified ${w.mtime}`, `    ${w.why}`]);
   if (r.files.length === 0) {
     const none = [`nothing about "${what}" in the journal (${range})${waiting.length ? '' : beyondHint(beyond)}`];
     if (waiting.length) none.push('not processed yet:', ...waits);
