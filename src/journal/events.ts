@@ -144,7 +144,15 @@ export type JournalEvent =
    * `invoices` holds the one invoice (outcome `rejected`, state REJETEE, the reason whole).
    */
   | { event: 'invoice-rejected'; by: 'operator'; sha256: string; file: string; partner: string; rejectedAt: string; invoices: JournalInvoice[]; outputs: JournalOutput[] }
-  | { event: 'system-error'; sha256?: string; file?: string; message: string };
+  /**
+   * A file's attempt that failed, or a worker's job interrupted. `job`, for a worker's job: what
+   * the queue does next — `retried` by itself after its backoff, `failed` (left in the failed list
+   * for `retry` or `set-aside`), `requeued` (its worker stopped on it: queued again for another)
+   */
+  | { event: 'system-error'; sha256?: string; file?: string; message: string; job?: SystemErrorNext };
+
+/** What the queue does with a job after a `system-error` line (see that event). */
+export type SystemErrorNext = 'retried' | 'failed' | 'requeued';
 
 /** The line that gives a file its outcome. */
 export type OutcomeEvent = Extract<JournalEvent, { event: 'outcome' }>;
