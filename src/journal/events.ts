@@ -92,8 +92,12 @@ export type JournalEvent =
   | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string; rawName?: string }
   /** watch mode: a complete file moved from an inbox to the processing area and queued */
   | { event: 'claimed'; sha256: string; file: string; partner: string; bytes: number; claimId: string; processing: string; rawName?: string }
-  /** watch mode: a claimed file found again in the processing area by the rescan and queued again */
-  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string }
+  /**
+   * watch mode: a claimed file found again in the processing area by the rescan and queued again;
+   * `by: 'retry'`: its failed job queued again by the operator (`chorus-flux retry`), after the
+   * failure in `failed` (its attempts, its reason's first line)
+   */
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry'; failed?: string }
   | {
       event: 'outcome';
       sha256: string;

@@ -44,7 +44,7 @@ function describe(l: JournalLine): string[] {
     case 'claimed':
       return [`claimed by the watcher into ${l.processing}`];
     case 'requeued':
-      return [`found again in processing/ and queued again`];
+      return [l.by === 'retry' ? `its failed job queued again by the operator (chorus-flux retry)${l.failed ? `: ${cut(l.failed)}` : ''}` : `found again in processing/ and queued again`];
     case 'already-processed':
       return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
