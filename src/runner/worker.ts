@@ -35,6 +35,8 @@ import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
 import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
+import { receivedMs } from '../ingest/receipt-time';
+import { faultPoint } from '../util/fault';
 
 export interface WorkerOptions {
   config: Config;
@@ -143,7 +145,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return g.granted;
     };
     try {
-      return await processClaimed(d, holds);
+      return await processClaimed(d, holds, job.attemptsStarted > 1);
     } catch (e) {
       // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
       // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
@@ -161,13 +163,29 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   };
 
-  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds']): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
+  const removeClaimed = (d: FluxJobData) =>
+    fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+
+  /** `takenAgain`: the job was started before (its worker died on it, or a retry) */
+  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
     withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
+      }
+      if (takenAgain) {
+        // its worker died between this claim's outcome line and the removal of its file: the
+        // outcome stands. Processed again, it was journaled `already-processed` too, the one
+        // deposit read as two (trace: a copy; the reconciliation: one more "already processed")
+        const done = await deps.processed.get(d.sha256);
+        if (done?.journaled && done.file === d.relPath && done.partner === d.partner && done.receivedAt === new Date(receivedMs(statSync(d.path), config.receiptTime)).toISOString()) {
+          await removeClaimed(d);
+          return { outcome: done.outcome, sha256: d.sha256 };
+        }
       }
       const end = metrics?.processingSeconds.startTimer();
       const r: FileResult = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, holds);
@@ -184,9 +202,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         metrics?.invoices.inc({ outcome: i.outcome });
         for (const reason of lessChecked(i)) metrics?.invoicesLessChecked.inc({ reason });
       }
-      await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
+      faultPoint('before-unlink');
+      await removeClaimed(d);
       return { outcome: r.outcome, sha256: r.sha256 };
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
 

@@ -3,9 +3,12 @@
  * says comes next must be what the queue does. Found by an audit: a job whose attempt failed
  * and that BullMQ tries again by itself after its backoff (delayed, in no failed list) was said
  * "its job failed: … retry or set-aside once the cause is fixed"; `retry` would answer
- * `not-failed`. (A job given up on after its workers died on it: poison-file.test.ts.)
+ * `not-failed`. (A job given up on after its workers died on it: poison-file.test.ts.) And a
+ * worker killed between a file's outcome line and the removal of its claimed file: the job
+ * taken again journaled `already-processed` for the same deposit, read as a copy by trace and
+ * counted so by the reconciliation.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { readJournalDay } from '../../src/journal/journal';
@@ -18,6 +21,7 @@ import { queueSuite } from '../helpers/queue-suite';
 import { describeRedis } from '../helpers/redis';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 describeRedis('trace of a file whose job is in its backoff', () => {
   // a minute of backoff: the job is still delayed when trace is asked
@@ -56,5 +60,35 @@ describeRedis('trace of a file whose job is in its backoff', () => {
     const json = JSON.parse((await cli(['trace', 'F961-bis.xml', '--config', setup.configFile, '--json'], { timeoutMs: 60_000 })).stdout);
     expect(json.waiting).toEqual([expect.objectContaining({ where: 'processing', sha256: again.data.sha256, why: expect.stringContaining('its job is tried again by itself after its backoff') })]);
     writeFileSync(record, saved);
+  });
+});
+
+describeRedis('a worker killed between a file’s outcome and the removal of its claimed file', () => {
+  const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
+  const s = queueSuite(setup);
+
+  it('the job taken again ends on that outcome: one deposit, one line, no already-processed copy', async () => {
+    const src = path.join(setup.inbox('op-alpha'), 'F971.xml');
+    writeFileSync(src, invoiceNumbered(971));
+    const killed = startWorkerProcess(setup.configFile, { CHORUS_FLUX_FAULT: 'before-unlink' });
+    s.workers.push(killed);
+    const { id, data } = await claimAndQueue(setup.config, s.queue, 'op-alpha', src);
+    expect(await killed.exited).toBe('SIGKILL');
+    expect(existsSync(data.path)).toBe(true); // its outcome journaled, its claimed file still there
+    s.workers.push(startWorkerProcess(setup.configFile));
+    await until('the job taken again and done', async () => ((await s.queue.getJobState(id)) === 'completed' ? true : undefined));
+    expect(existsSync(data.path)).toBe(false);
+
+    const day = dayOf(new Date(), setup.config.timezone);
+    const lines = (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === data.sha256);
+    expect(lines.filter((l) => l.event === 'outcome' || l.event === 'already-processed').map((l) => l.event)).toEqual(['outcome']);
+    expect((await s.queue.getJob(id))?.returnvalue).toEqual({ outcome: 'accepted', sha256: data.sha256 });
+    const traced = await cli(['trace', 'F971.xml', '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(traced.stdout).toMatch(/outcome: accepted/);
+    expect(traced.stdout).not.toMatch(/already processed/);
+    const reconciled = await cli(['reconcile', '--date', day, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(reconciled.stdout).toMatch(/CLEAN/);
+    expect(reconciled.stdout).toMatch(/files 1 \(accepted 1, .*already processed 0\)/);
+    expect(reconciled.code).toBe(0);
   });
 });
