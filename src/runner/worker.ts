@@ -264,8 +264,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (!job || journaledFailures.has(err)) return;
     // its workers died on it and the processor never ran this time: without this line the journal
     // ended on a `received`, and trace said "queued or being processed" of a job given up on
+    // BullMQ stamps finishedOn only on a job it will not retry (logJobFailure)
+    const retried = job.finishedOn === undefined;
     const why = job.deferredFailure ? ' (the workers that took it stopped while on it: killed, out of memory, or their lock not renewed); its file waits in processing/: retry it alone, or set it aside if it ends a worker again' : '';
-    void deps.journal.append({ event: 'system-error', sha256: job.data?.sha256, file: job.data?.relPath, message: `given up by the queue: ${err.message}${why}`.slice(0, 1000), job: 'failed' }).catch(() => undefined);
+    void deps.journal.append({ event: 'system-error', sha256: job.data?.sha256, file: job.data?.relPath, message: `${retried ? 'failed, retried by the queue' : 'given up by the queue'}: ${err.message}${why}`.slice(0, 1000), job: retried ? 'retried' : 'failed' }).catch(() => undefined);
   });
   // a job whose worker stopped on it (killed, out of memory) goes back to the queue: journaled, so
   // that trace tells the attempt cut short before the one that ended it (the `received` lines alone
