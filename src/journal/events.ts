@@ -92,8 +92,12 @@ export type JournalEvent =
   | { event: 'received'; sha256: string; file: string; partner: string; bytes: number; receivedAt: string; rawName?: string }
   /** watch mode: a complete file moved from an inbox to the processing area and queued */
   | { event: 'claimed'; sha256: string; file: string; partner: string; bytes: number; claimId: string; processing: string; rawName?: string }
-  /** watch mode: a claimed file found again in the processing area by the rescan and queued again */
-  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string }
+  /**
+   * watch mode: a claimed file found again in the processing area by the rescan and queued again;
+   * `by: 'retry'`: its failed job queued again by the operator (`chorus-flux retry`), after the
+   * failure in `failed` (its attempts, its reason's first line)
+   */
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry'; failed?: string }
   | {
       event: 'outcome';
       sha256: string;
@@ -144,7 +148,15 @@ export type JournalEvent =
    * `invoices` holds the one invoice (outcome `rejected`, state REJETEE, the reason whole).
    */
   | { event: 'invoice-rejected'; by: 'operator'; sha256: string; file: string; partner: string; rejectedAt: string; invoices: JournalInvoice[]; outputs: JournalOutput[] }
-  | { event: 'system-error'; sha256?: string; file?: string; message: string };
+  /**
+   * A file's attempt that failed, or a worker's job interrupted. `job`, for a worker's job: what
+   * the queue does next — `retried` by itself after its backoff, `failed` (left in the failed list
+   * for `retry` or `set-aside`), `requeued` (its worker stopped on it: queued again for another)
+   */
+  | { event: 'system-error'; sha256?: string; file?: string; message: string; job?: SystemErrorNext };
+
+/** What the queue does with a job after a `system-error` line (see that event). */
+export type SystemErrorNext = 'retried' | 'failed' | 'requeued';
 
 /** The line that gives a file its outcome. */
 export type OutcomeEvent = Extract<JournalEvent, { event: 'outcome' }>;

@@ -69,6 +69,11 @@ export interface FailedJobsOptions {
   contentOfGoneJob?: (shaPrefix: string) => Promise<GoneJobContent | undefined>;
 }
 
+export interface RetryOptions extends FailedJobsOptions {
+  /** records a job queued again (the journal's `requeued` line, so that trace says who and when); `before`: the failure it had */
+  retried?: (data: FluxJobData, before: string) => Promise<void>;
+}
+
 export interface GoneJobContent {
   outcome: string;
   /** the file that gave the content its outcome */
@@ -190,7 +195,7 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
 }
 
 /** Retries one failed job, or says why not. */
-export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<RetryReport> {
+export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: RetryOptions): Promise<RetryReport> {
   const found = await failedJobWithFile(queue, id, opts, 'retry', 'it is never run');
   if (!('job' in found)) return found as RetryReport; // never already-set-aside for a retry (notFailed)
   const { job, file } = found;
@@ -203,7 +208,13 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
     if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
     return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
   }
-  return { id, file, result: 'retried', detail: `queued again (${before})` };
+  // journaled once queued (a line of intent would stand false had the queue refused it); a journal
+  // that cannot be written leaves the job retried, and says so
+  const unjournaled = await opts.retried?.(found.data, before).then(
+    () => '',
+    (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
+  );
+  return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}` };
 }
 
 export type SetAsideResult =

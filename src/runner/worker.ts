@@ -10,7 +10,7 @@
  *   before that leaves it in processing/ for the watcher's rescan. A per-content lock keeps
  *   two workers from working on the same file at once after a Redis reset.
  */
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -35,6 +35,8 @@ import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
 import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
+import { receivedMs } from '../ingest/receipt-time';
+import { faultPoint } from '../util/fault';
 
 export interface WorkerOptions {
   config: Config;
@@ -114,6 +116,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     throw new DelayedError();
   };
 
+  // the failures the processor journaled itself; the others BullMQ made without running it (a job
+  // stalled more than allowable limit, failed when next taken) are journaled by the 'failed' handler
+  const journaledFailures = new WeakSet<object>();
   const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
     if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
@@ -140,14 +145,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return g.granted;
     };
     try {
-      return await processClaimed(d, holds);
+      return await processClaimed(d, holds, job.attemptsStarted > 1);
     } catch (e) {
       // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
       // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
       const attempts = job.opts.attempts ?? 1;
       const retried = !(e instanceof UnrecoverableError) && job.attemptsMade + 1 < attempts;
       const message = `attempt ${job.attemptsMade + 1} of ${attempts} failed${retried ? ' (retried)' : e instanceof UnrecoverableError ? ' for good' : ''}: ${(e as Error).message ?? String(e)}`.slice(0, 1000);
-      await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message }).catch(() => undefined);
+      await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message, job: retried ? 'retried' : 'failed' }).catch(() => undefined);
+      if (e !== null && typeof e === 'object') journaledFailures.add(e);
       metrics?.attemptsFailed.inc({ partner: d.partner });
       throw e;
     } finally {
@@ -157,13 +163,29 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     }
   };
 
-  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds']): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
+  const removeClaimed = (d: FluxJobData) =>
+    fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+
+  /** `takenAgain`: the job was started before (its worker died on it, or a retry) */
+  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
     withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);
         if (done) return { outcome: done.outcome, sha256: d.sha256 }; // finished by a previous attempt
         throw new UnrecoverableError(`the claimed file ${d.path} is gone and has no outcome`);
+      }
+      if (takenAgain) {
+        // its worker died between this claim's outcome line and the removal of its file: the
+        // outcome stands. Processed again, it was journaled `already-processed` too, the one
+        // deposit read as two (trace: a copy; the reconciliation: one more "already processed")
+        const done = await deps.processed.get(d.sha256);
+        if (done?.journaled && done.file === d.relPath && done.partner === d.partner && done.receivedAt === new Date(receivedMs(statSync(d.path), config.receiptTime)).toISOString()) {
+          await removeClaimed(d);
+          return { outcome: done.outcome, sha256: d.sha256 };
+        }
       }
       const end = metrics?.processingSeconds.startTimer();
       const r: FileResult = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, holds);
@@ -180,9 +202,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         metrics?.invoices.inc({ outcome: i.outcome });
         for (const reason of lessChecked(i)) metrics?.invoicesLessChecked.inc({ reason });
       }
-      await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-      });
+      faultPoint('before-unlink');
+      await removeClaimed(d);
       return { outcome: r.outcome, sha256: r.sha256 };
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
 
@@ -238,7 +259,26 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const ended = trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes writes again: jobs complete');
   });
-  worker.on('failed', (job, err) => logJobFailure(logger, job, err, config.source));
+  worker.on('failed', (job, err) => {
+    logJobFailure(logger, job, err, config.source);
+    if (!job || journaledFailures.has(err)) return;
+    // its workers died on it and the processor never ran this time: without this line the journal
+    // ended on a `received`, and trace said "queued or being processed" of a job given up on
+    // BullMQ stamps finishedOn only on a job it will not retry (logJobFailure)
+    const retried = job.finishedOn === undefined;
+    const why = job.deferredFailure ? ' (the workers that took it stopped while on it: killed, out of memory, or their lock not renewed); its file waits in processing/: retry it alone, or set it aside if it ends a worker again' : '';
+    void deps.journal.append({ event: 'system-error', sha256: job.data?.sha256, file: job.data?.relPath, message: `${retried ? 'failed, retried by the queue' : 'given up by the queue'}: ${err.message}${why}`.slice(0, 1000), job: retried ? 'retried' : 'failed' }).catch(() => undefined);
+  });
+  // a job whose worker stopped on it (killed, out of memory) goes back to the queue: journaled, so
+  // that trace tells the attempt cut short before the one that ended it (the `received` lines alone
+  // read as one file received twice); one that stalled too often is given up on instead (above)
+  worker.on('stalled', (jobId) => {
+    void (async () => {
+      const job = await Job.fromId<FluxJobData>(worker, jobId);
+      if (!job?.data?.sha256 || job.deferredFailure) return;
+      await deps.journal.append({ event: 'system-error', sha256: job.data.sha256, file: job.data.relPath, message: `attempt interrupted: the worker on it stopped (killed, out of memory) or did not renew its lock for ${config.worker.lockDurationMs} ms; queued again, another worker takes it`, job: 'requeued' });
+    })().catch((err: Error) => logger.warn({ err, jobId }, 'a stalled job could not be journaled'));
+  });
   await worker.waitUntilReady();
 
   return {

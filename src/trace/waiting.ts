@@ -12,6 +12,8 @@ import { isIgnoredName } from '../ingest/scan';
 import type { FileOwner } from '../ingest/partner-of';
 import { ProcessedFiles } from '../state/processed-files';
 import { sha256OfFile } from '../util/hash';
+import type { SystemErrorNext } from '../journal/events';
+import type { JournalLine } from '../journal/journal';
 import type { TracedFile } from './trace';
 
 export interface WaitingFile {
@@ -118,15 +120,30 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** What comes next for a file whose worker's attempt failed, by what the queue does with its job. */
+const NEXT_FOR_JOB: Record<SystemErrorNext, (configFile: string) => string> = {
+  retried: (c) => `its job is tried again by itself after its backoff (chorus-flux jobs --config ${c} shows it delayed): nothing to do unless it keeps failing`,
+  requeued: () => 'its job went back to the queue: another worker takes it',
+  failed: (c) => `its job failed: chorus-flux jobs --config ${c} shows it; retry or set-aside once the cause is fixed`,
+};
+
+/** The queue's next step after a system-error line (lines written before `job` was journaled: from their words). */
+function nextForJob(l: Extract<JournalLine, { event: 'system-error' }>): SystemErrorNext {
+  return l.job ?? (/^attempt \d+ of \d+ failed \(retried\)/.test(l.message) ? 'retried' : 'failed');
+}
+
 /**
  * A waiting file the journal met and whose last line is a system failure was taken and failed:
- * it is not "not taken yet". Says so, with the failure, where the journal has it.
+ * it is not "not taken yet". Says so, with the failure, where the journal has it, and what comes
+ * next: a job in its backoff is retried by itself (it is in no failed list: `retry` would say
+ * not-failed), one given up on waits for the operator.
  */
 export function explainFailures(waiting: WaitingFile[], files: readonly TracedFile[], configFile: string): WaitingFile[] {
   return waiting.map((w) => {
     const last = files.find((f) => f.sha256 === w.sha256)?.lines.at(-1);
     if (last?.line.event !== 'system-error') return w;
-    const next = w.where === 'inbox' ? 'left in the inbox: the next run takes it again, once the cause is fixed' : `its job failed: chorus-flux jobs --config ${configFile} shows it; retry or set-aside once the cause is fixed`;
-    return { ...w, why: `taken at ${last.line.ts} and failed: ${last.line.message} (${last.ref}); ${next}` };
+    const job = nextForJob(last.line);
+    const next = w.where === 'inbox' ? 'left in the inbox: the next run takes it again, once the cause is fixed' : NEXT_FOR_JOB[job](configFile);
+    return { ...w, why: `taken at ${last.line.ts}${job === 'requeued' ? '' : ' and failed'}: ${last.line.message} (${last.ref}); ${next}` };
   });
 }

@@ -6,7 +6,8 @@
  * flows written, not journaled), after-reject-journal (journaled, not marked so); and `run
  * --remove`'s between-removals (of a taken file and its .done marker, the first removed only);
  * and `watch`'s after-claim (a file of a partner with doneMarker renamed into processing/, its
- * marker not removed yet).
+ * marker not removed yet); and `worker`'s before-unlink (a claimed file's outcome journaled and
+ * marked, the file not removed from processing/ yet).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

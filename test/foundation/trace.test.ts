@@ -52,7 +52,7 @@ describe('chorus-flux trace', () => {
     expect(f.flowStatuses.map((t) => (t.line as { file?: string }).file)).toEqual(['si-valmont/acks.xml']);
     expect(r.invoices.map((i) => [i.number, i.state, i.recepteurId])).toEqual([['F-2026-0101', 'MISE_A_DISPOSITION', 'VALM01']]);
     const text = formatTrace('F-2026-0101', r);
-    expect(text).toContain(`file op-alpha/papeterie.xml (partner op-alpha), content ${sha}`);
+    expect(text).toContain(`file op-alpha/papeterie.xml (partner op-alpha), and the same content as op-alpha/papeterie-encore.xml, content ${sha}`);
     // with the start of its SHA-256 as journaled, which the right copy in a backup has
     const pivotSha = createHash('sha256').update(readFileSync(path.join(out, pivot))).digest('hex');
     expect(text).toContain(`pivot   ${pivot}  sha256 ${pivotSha.slice(0, 12)}`);
@@ -149,5 +149,20 @@ describe('chorus-flux trace', () => {
     const r = await trace('F-DAMAGED-1', { journalDir: path.join(dir, 'journal'), lifecycle: new LifecycleStore(path.join(dir, 'invoices')) });
     expect(r.files).toEqual([]);
     expect(r.notes).toEqual(['1 journal line(s) that mention "F-DAMAGED-1" cannot be read (cut by a crash, or damaged): journal/2026-12-01/w1.jsonl:1; the reconciliation of their day says more (docs/OPERATIONS.md)']);
+  });
+  it('a content deposited under two names: each line of the copy names it (they read as more lines of the first file)', async () => {
+    const dir = tempDir('cf-trace-copy-');
+    const cfg = bundledConfig(path.join(dir, 'out'));
+    const bytes = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8').replace(/F-2026-0101/g, 'F-2026-COPIE');
+    drop(path.join(dir, 'in-1'), 'op-alpha', 'original.xml', bytes);
+    await runOnce(path.join(dir, 'in-1'), cfg);
+    drop(path.join(dir, 'in-2'), 'op-alpha', 'copie.xml', bytes);
+    await runOnce(path.join(dir, 'in-2'), cfg);
+    const lines: string[] = [];
+    expect(await traceCommand('copie.xml', { out: cfg.paths.out }, (x) => lines.push(x))).toBe(0);
+    const text = lines.join('');
+    expect(text).toMatch(/^file op-alpha\/original\.xml \(partner op-alpha\), and the same content as op-alpha\/copie\.xml, content [0-9a-f]{64}$/m);
+    expect(text).toMatch(/^  \S+  received from op-alpha, \d+ bytes \(uploaded [^)]+\)    \[/m); // the original's, unnamed
+    expect(text).toMatch(/^  \S+  already processed \(accepted at [^)]+\): nothing emitted again — op-alpha\/copie\.xml    \[/m);
   });
 });

@@ -121,6 +121,10 @@ describeRedis('failed jobs: jobs and retry', () => {
     ]);
     const traced = await cli(['trace', again.data.sha256, '--config', setup.configFile], { timeoutMs: 60_000 });
     expect(traced.stdout).toMatch(/system error: attempt 1 of 2 failed \(retried\): The lifecycle record/);
+    // the operator's retry is journaled between the failures and the outcome: trace says who and
+    // when (it showed the failures, then a bare `received`)
+    expect(lines.filter((l) => l.event === 'requeued' && l.sha256 === again.data.sha256)).toEqual([expect.objectContaining({ by: 'retry', file: again.data.relPath, partner: 'op-alpha', claimId: again.data.claimId, failed: expect.stringMatching(/^it had failed 2 time\(s\): The lifecycle record/) })]);
+    expect(traced.stdout).toMatch(/attempt 2 of 2 failed: [^\n]*\n.*its failed job queued again by the operator \(chorus-flux retry\): it had failed 2 time\(s\): The lifecycle record[^\n]*\n.*received from op-alpha[^\n]*\n.*outcome: duplicate/);
 
     // retrying it again (a script run again) finds it finished: exit 0; a job that does not exist is named, exit 1
     const twice = await retry(again.id);

@@ -77,13 +77,26 @@ describeRedis('a file that ends its worker every time', () => {
     const job = await s.queue.getJob(id);
     expect(job?.failedReason).toBe('job stalled more than allowable limit');
     expect(existsSync(claim.path)).toBe(true); // not lost: waiting in processing/
+    const day = dayOf(new Date(), setup.config.timezone);
+
+    // the journal tells the attempt cut short and the queue giving up (it held two bare
+    // `received` lines, or none: trace then said "queued or being processed" of a failed job)
+    const errorLines = async () => (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => l.event === 'system-error' && l.sha256 === sha);
+    const journaled = await until('the give-up journaled', async () => ((await errorLines()).some((l) => l.event === 'system-error' && l.job === 'failed') ? errorLines() : undefined));
+    expect(journaled.map((l) => [l.event === 'system-error' && l.job, l.event === 'system-error' && l.message])).toEqual([
+      ['requeued', expect.stringMatching(/^attempt interrupted: the worker on it stopped \(killed, out of memory\) or did not renew its lock for 1000 ms; queued again, another worker takes it$/)],
+      ['failed', expect.stringMatching(/^given up by the queue: job stalled more than allowable limit \(the workers that took it stopped while on it: .*\); its file waits in processing\/: retry it alone, or set it aside if it ends a worker again$/)],
+    ]);
+    const traced = await cli(['trace', 'F951.xml', '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(traced.stdout).toMatch(/system error: attempt interrupted: the worker on it stopped/);
+    expect(traced.stdout).toMatch(/in processing\/ for op-alpha: .*F951\.xml.*\n +taken at \S+ and failed: given up by the queue: job stalled more than allowable limit .*; its job failed: chorus-flux jobs --config \S+ shows it; retry or set-aside once the cause is fixed\n/);
+    expect(traced.stdout).not.toContain('queued or being processed');
 
     const listed = await cli(['jobs', '--config', setup.configFile], { timeoutMs: 60_000 });
     expect(listed.code).toBe(1);
     expect(listed.stdout).toContain(id);
     expect(listed.stdout).toContain('job stalled more than allowable limit');
     expect(listed.stdout).toContain(`chorus-flux set-aside --config ${setup.configFile} --reason "<why, for the partner>" ${id}`);
-    const day = dayOf(new Date(), setup.config.timezone);
 
     // a reason is required: it goes to the partner
     const noReason = await cli(['set-aside', id, '--config', setup.configFile], { timeoutMs: 60_000 });

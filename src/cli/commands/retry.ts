@@ -6,9 +6,13 @@
  * before: the command run again) or found finished, 1 when some could not be, 2 when the
  * queue cannot be read.
  */
+import path from 'node:path';
 import { loadConfig } from '../../config/config';
+import { Journal } from '../../journal/journal';
+import { statePaths } from '../../runner/deps';
+import { systemClock } from '../../util/clock';
 import { failedJobIds, retryFailedJob, type RetryReport } from '../../queue/failed-jobs';
-import { fluxQueue } from '../../queue/flux-queue';
+import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
 import { ProcessedFiles } from '../../state/processed-files';
@@ -29,11 +33,16 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
   });
   const queue = fluxQueue(config, redis);
   const processed = new ProcessedFiles(config.paths.state);
+  // who queued it again and when, for trace: the journal had the failures, then a bare `received`
+  const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
+  const retried = async (d: FluxJobData, before: string): Promise<void> => {
+    await journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by: 'retry', failed: before });
+  };
   try {
     const todo = opts.all ? await failedJobIds(queue) : ids;
     const reports: RetryReport[] = [];
     for (const id of todo) {
-      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed) });
+      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried });
       reports.push(r);
       if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
     }
@@ -44,6 +53,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${queued ? `${queued} already queued, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
     return bad.length > 0 ? 1 : 0;
   } finally {
+    await journal.close().catch(() => undefined);
     await queue.close();
     await redis.quit().catch(() => undefined);
   }

@@ -44,7 +44,7 @@ function describe(l: JournalLine): string[] {
     case 'claimed':
       return [`claimed by the watcher into ${l.processing}`];
     case 'requeued':
-      return [`found again in processing/ and queued again`];
+      return [l.by === 'retry' ? `its failed job queued again by the operator (chorus-flux retry)${l.failed ? `: ${cut(l.failed)}` : ''}` : `found again in processing/ and queued again`];
     case 'already-processed':
       return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
@@ -116,11 +116,18 @@ export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[]
   }
   const out: string[] = [`"${what}": ${r.files.length} file(s) in the journal (${range})`];
   for (const f of r.files) {
-    const first = f.lines.find((t) => 'file' in t.line) as { line: { file?: string; partner?: string } } | undefined;
-    out.push('', `file ${first?.line.file ?? '?'} (partner ${first?.line.partner ?? '?'}), content ${f.sha256}`);
+    const named = f.lines.map((t) => t.line as { file?: string; partner?: string }).filter((l) => l.file !== undefined);
+    const first = named[0];
+    // the same bytes deposited under other names (a copy, a re-upload, another partner's): each
+    // line of theirs says which, where they read as more lines of the first file's
+    const as = (l: { file?: string; partner?: string }) => `${l.file}${l.partner && l.partner !== first?.partner ? ` from ${l.partner}` : ''}`;
+    const others = [...new Set(named.filter((l) => l.file !== first?.file || l.partner !== first?.partner).map(as))];
+    out.push('', `file ${first?.file ?? '?'} (partner ${first?.partner ?? '?'})${others.length ? `, and the same content as ${others.join(', ')}` : ''}, content ${f.sha256}`);
     for (const t of f.lines) {
       const [head, ...rest] = describe(t.line);
-      out.push(`  ${t.line.ts}  ${head}    [${t.ref}]`, ...rest.map((x) => `  ${x}`));
+      const l = t.line as { file?: string; partner?: string };
+      const which = others.length && l.file !== undefined && (l.file !== first?.file || l.partner !== first?.partner) ? ` — ${as(l)}` : '';
+      out.push(`  ${t.line.ts}  ${head}${which}    [${t.ref}]`, ...rest.map((x) => `  ${x}`));
     }
     if (f.flowStatuses.length) {
       out.push('  what partners said of its flows:');
