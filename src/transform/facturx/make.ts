@@ -11,6 +11,7 @@ import { generateCii, type CiiProblem } from './cii-generate';
 import { completeForFacturX, type KnownFacts } from './complete';
 import { cachedFontkit, fontBytes, type FontKey } from './fonts';
 import { documentTitle } from './format-fr';
+import { useCachedFontTexts } from './font-objects';
 import { isCreditNote, renderInvoice } from './pdf-render';
 import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata, useNativeDeflate } from './pdfa';
 import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
@@ -155,6 +156,8 @@ async function packFacturX(inv: Invoice, xmlBytes: Buffer, profile: FacturXProfi
     regular: await doc.embedFont(fontBytes('regular'), { subset: true, customName: `${subsetTag(seed, 'regular')}+DejaVuSans`, features: FEATURES }),
     bold: await doc.embedFont(fontBytes('bold'), { subset: true, customName: `${subsetTag(seed, 'bold')}+DejaVuSans-Bold`, features: FEATURES }),
   };
+  useCachedFontTexts(fonts.regular);
+  useCachedFontTexts(fonts.bold);
   const pages = renderInvoice(doc, fonts, inv, { profile });
   const meta = metaOf(inv, profile, date);
   attachInvoiceXml(doc, xmlBytes, meta);
