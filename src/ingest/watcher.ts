@@ -349,6 +349,9 @@ export class InboxWatcher {
         await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued');
       } catch (e) {
         if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+        // finished meanwhile by the worker that had it before Redis lost its job: done, not a
+        // failure of the rescan (which used to stop here, the files after it left jobless)
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
     }
