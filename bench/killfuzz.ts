@@ -296,7 +296,7 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   let redis: ChildProcess | undefined;
   const redisUp = async () => {
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
-    while (!redisPing(port)) await sleep(50);
+    for (const end = Date.now() + 20_000; !redisPing(port); await sleep(50)) if (Date.now() > end || redis.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
   };
   await redisUp();
   const staging = path.join(dir, 'staging');
