@@ -5,13 +5,17 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *
+ * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
+ * `watch` and two workers, instead of the processes: see redisCampaign.
  *
  * Exit 1 when a campaign breaks an invariant (each is printed), 0 otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -260,20 +264,190 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
   return { kills, bad };
 }
 
+/** A free TCP port on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const redisPing = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
+
+/**
+ * `--kill redis`: the Redis of `watch` and two workers, one of the campaign's own (no
+ * persistence, as production's: every restart is empty), SIGKILLed at random moments while the
+ * files arrive as an SFTP server drops them (`<name>.filepart`, then renamed), and started again
+ * at once, after 0–3 s, or after 10–40 s. The harness restarts a daemon that exits, as systemd's
+ * `Restart=always` would, and counts it. Once the files are all in and the kills are over,
+ * everything must settle by itself (no `retry`): then the invariants of `check`, `jobs` clean and
+ * the nightly schedule back in Redis, the daemons alive and stopping on SIGTERM.
+ */
+async function redisCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const prefix = `killfuzz-redis-${seed}`;
+  const redisDir = path.join(dir, 'redis');
+  mkdirSync(redisDir, { recursive: true });
+  let redis: ChildProcess | undefined;
+  const redisUp = async () => {
+    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+    for (const end = Date.now() + 20_000; !redisPing(port); await sleep(50)) if (Date.now() > end || redis.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
+  };
+  await redisUp();
+  const staging = path.join(dir, 'staging');
+  const { inbox, config, files } = corpus(staging, seed, invoices, { url, prefix });
+  const cfg = JSON.parse(readFileSync(config, 'utf8'));
+  const watched = path.join(dir, 'inbox');
+  for (const p of cfg.partners) {
+    p.inbox = path.join(watched, p.id);
+    mkdirSync(p.inbox, { recursive: true });
+  }
+  cfg.paths = { out: path.join(dir, 'out') };
+  const configFile = path.join(dir, 'watch.json');
+  writeFileSync(configFile, JSON.stringify(cfg, null, 2));
+  const out = cfg.paths.out;
+  const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const rnd = prng(seed * 32452843);
+  const bad: string[] = [];
+  // the daemons, each restarted 2 s after it exits (systemd's Restart=always, RestartSec=2)
+  const names = ['watch', 'worker-1', 'worker-2'];
+  const procs: ChildProcess[] = [];
+  const restarts: string[] = [];
+  let stopping = false;
+  const restartedByHand = new Set<ChildProcess>();
+  const start = (k: number, n = 0) => {
+    const err = path.join(logs, `${names[k]}-${n}.log`);
+    const p = spawn(process.execPath, [BIN, k === 0 ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let tail = '';
+    const keep = (d: Buffer) => {
+      writeFileSync(err, d, { flag: 'a' });
+      tail = (tail + d.toString()).slice(-600);
+    };
+    p.stdout!.on('data', keep);
+    p.stderr!.on('data', keep);
+    p.once('exit', (code, signal) => {
+      if (stopping || restartedByHand.has(p)) return;
+      restarts.push(`${names[k]} exited ${code ?? signal}: ${tail.split('\n').filter(Boolean).slice(-2).join(' | ').slice(0, 400)}`);
+      if (process.env.KILLFUZZ_VERBOSE) log(restarts[restarts.length - 1]);
+      setTimeout(() => {
+        if (!stopping) procs[k] = start(k, n + 1);
+      }, 2000);
+    });
+    return p;
+  };
+  for (let k = 0; k < names.length; k++) procs.push(start(k));
+  await sleep(1500);
+  // the files arrive in random batches, each as an upload: a .filepart renamed once complete
+  const order = walk(inbox).sort((a, b) => a.localeCompare(b)).map((f) => ({ f, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.f);
+  let fed = 0;
+  const feeding = (async () => {
+    while (fed < order.length) {
+      const n = 1 + Math.floor(rnd() * 6);
+      for (const f of order.slice(fed, fed + n)) {
+        const to = path.join(watched, f);
+        mkdirSync(path.dirname(to), { recursive: true });
+        writeFileSync(`${to}.filepart`, files.get(f)!);
+        renameSync(`${to}.filepart`, to);
+      }
+      fed = Math.min(order.length, fed + n);
+      await sleep(Math.floor(rnd() * 2000));
+    }
+  })();
+  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const shas = new Set([...files.values()].map(sha));
+  const allDone = () => fed >= order.length && [...shas].every((s) => outcomes().has(s)) && walk(path.join(out, 'processing')).length === 0 && walk(watched).length === 0;
+  let kills = 0;
+  let longDowns = 0;
+  const deadline = Date.now() + 15 * 60_000;
+  while (kills < maxKills && Date.now() < deadline && !allDone()) {
+    // the next kill: after a random number of further outcomes, or at a random instant
+    const target = outcomeCount(out) + Math.floor(rnd() * ((1.5 * files.size) / maxKills));
+    if (rnd() < 0.3) await sleep(Math.floor(rnd() * 5000));
+    else while (Date.now() < deadline && outcomeCount(out) < target && !allDone()) await sleep(50);
+    await sleep(Math.floor(rnd() * 400));
+    redis!.kill('SIGKILL');
+    await exited(redis!);
+    kills++;
+    // down for: nothing, a moment, or 10–40 s (one long stop at least per campaign)
+    const r = rnd();
+    let down = (kills === maxKills && longDowns === 0) || r < 0.35 ? 10_000 + Math.floor(rnd() * 30_000) : r < 0.7 ? Math.floor(rnd() * 3000) : 0;
+    if (down >= 10_000) longDowns++;
+    if (process.env.KILLFUZZ_VERBOSE) log(`Redis killed at ${outcomeCount(out)} outcomes, ${fed}/${order.length} files fed; down ${down} ms`);
+    // sometimes a daemon is restarted (systemctl restart, a deploy) while Redis is down: it must
+    // stop on SIGTERM (exit 0) and start again without Redis, waiting for it
+    if (down >= 10_000 && rnd() < 0.5) {
+      await sleep(Math.floor(rnd() * 3000));
+      const k = Math.floor(rnd() * procs.length);
+      const p = procs[k];
+      restartedByHand.add(p);
+      p.kill('SIGTERM');
+      const code = await Promise.race([exited(p), sleep(60_000).then(() => 'none')]);
+      if (code !== 0) bad.push(`${names[k]} SIGTERMed while Redis was down: exit ${code}`);
+      if (code === 'none') {
+        p.kill('SIGKILL');
+        await exited(p);
+      }
+      if (process.env.KILLFUZZ_VERBOSE) log(`${names[k]} restarted while Redis was down (exit ${code})`);
+      procs[k] = start(k, 100 + kills);
+      down = Math.max(0, down - 3000);
+    }
+    await sleep(down);
+    await redisUp();
+  }
+  await feeding;
+  // settle by itself: no retry, no restart by hand
+  const settleBy = Date.now() + 4 * 60_000;
+  while (Date.now() < settleBy && !allDone()) await sleep(500);
+  if (!allDone()) {
+    const missing = [...files].filter(([, b]) => !outcomes().has(sha(b))).map(([n]) => n);
+    bad.push(`not settled 4 min after the last kill: ${missing.length} file(s) without outcome (${missing.slice(0, 5).join(', ')}), processing/ holds ${walk(path.join(out, 'processing')).slice(0, 5).join(', ') || 'nothing'}, inbox holds ${walk(watched).slice(0, 5).join(', ') || 'nothing'}`);
+  }
+  // jobs: nothing failed, the nightly schedule back in Redis
+  const jobs = spawnSync(process.execPath, [BIN, 'jobs', '-c', configFile, '--json'], { encoding: 'utf8' });
+  try {
+    const j = JSON.parse(jobs.stdout);
+    if (jobs.status !== 0) bad.push(`jobs exit ${jobs.status}: counts ${JSON.stringify(j.counts)}, failed ${JSON.stringify(j.failed).slice(0, 400)}, nightly ${JSON.stringify(j.nightly)}`);
+    if (!j.schedule) bad.push('jobs: the nightly reconciliation is NOT scheduled in Redis after the restarts');
+    for (const s of ['waiting', 'active', 'delayed'] as const) if (j.counts?.[s]) bad.push(`jobs: ${j.counts[s]} ${s} once settled`);
+  } catch {
+    bad.push(`jobs: exit ${jobs.status} ${jobs.stderr.slice(0, 300)}`);
+  }
+  const alive = procs.map((p, k) => (p.exitCode === null && p.signalCode === null ? '' : names[k])).filter(Boolean);
+  if (alive.length) bad.push(`not running at the end: ${alive.join(', ')}`);
+  stopping = true;
+  for (const p of procs) p.kill('SIGTERM');
+  const codes = await Promise.all(procs.map(exited));
+  redis!.kill('SIGKILL');
+  await exited(redis!);
+  bad.push(...check(out, files, path.join(out, 'processing'), configFile));
+  if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
+  for (const f of walk(watched)) bad.push(`left in the inbox: ${f}`);
+  // a daemon that exited on a Redis kill must say why in a sentence, not a stack trace
+  for (const r of restarts) if (!/chorus-flux: /.test(r) || /\n\s+at /.test(r)) bad.push(`a daemon exited without a plain reason: ${r}`);
+  log(`${kills} Redis kills (${longDowns} down 10–40 s), ${restarts.length} daemon restart(s)${restarts.length ? `: ${restarts.join(' ; ')}` : ''}`);
+  return { kills, bad };
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, keep: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
-    const dir = path.join(root, `${values.mode}-${seed}`);
+    const dir = path.join(root, `${values.kill === 'redis' ? 'redis' : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = await (values.kill === 'redis' ? redisCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

@@ -26,7 +26,7 @@ import { StabilityTracker } from './stability';
 import { claimsWaiting, claimThatUsed, removeStaleMarker } from './stale-marker';
 import { faultPoint } from '../util/fault';
 import { sha256OfFile } from '../util/hash';
-import { RedisTrouble } from '../queue/redis-trouble';
+import { describeRedisError, RedisTrouble, reportRedisErrors } from '../queue/redis-trouble';
 
 export interface WatcherOptions {
   config: Config;
@@ -83,7 +83,10 @@ export class InboxWatcher {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
     this.partners = opts.config.partners.filter((p) => p.inbox);
     this.trouble = opts.trouble ?? new RedisTrouble();
+    this.redisFailed = reportRedisErrors(this.trouble, opts.logger, opts.metrics, 'watch (rescan)');
   }
+
+  private readonly redisFailed: (e: Error) => void;
 
   async start(): Promise<void> {
     const { config, logger } = this.opts;
@@ -129,7 +132,10 @@ export class InboxWatcher {
       await this.requeueProcessing();
       await this.checkCandidates();
     } catch (e) {
-      this.opts.logger.error({ err: e }, 'rescan failed (will retry)');
+      // Redis out of reach for long (a command given up after its retries, ~30 s): said once and
+      // each minute as Redis trouble, as the connection says it, not an error at every rescan
+      if (describeRedisError(e).kind !== 'other') this.redisFailed(e as Error);
+      else this.opts.logger.error({ err: e }, 'rescan failed (will retry)');
     } finally {
       this.rescanning = false;
     }
@@ -349,6 +355,9 @@ export class InboxWatcher {
         await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued');
       } catch (e) {
         if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+        // finished meanwhile by the worker that had it before Redis lost its job: done, not a
+        // failure of the rescan (which used to stop here, the files after it left jobless)
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
     }

@@ -119,6 +119,7 @@ export class RedisTrouble {
   succeeded(): { kind: RedisTroubleKind; ms: number; failures: number } | undefined {
     const l = this.last;
     if (!l) return undefined;
+    if (l.kind === 'unreachable') this.reachedAgainAt = this.now();
     this.last = undefined;
     return { kind: l.kind, ms: this.now() - l.since, failures: l.count };
   }
@@ -126,6 +127,15 @@ export class RedisTrouble {
   /** The connection is ready again: ends a trouble of reaching Redis (not a refusal: a full Redis accepts connections). */
   reconnected(): ReturnType<RedisTrouble['succeeded']> {
     return this.last?.kind === 'unreachable' ? this.succeeded() : undefined;
+  }
+
+  /** When Redis was last reached again after being out of reach (restarted, perhaps without its data). */
+  private reachedAgainAt?: number;
+
+  /** Whether Redis was out of reach within the last `ms`: a job lock lost then went with Redis, not with a busy worker. */
+  unreachableWithin(ms: number): boolean {
+    const now = this.now();
+    return (this.last?.kind === 'unreachable' && now - this.last.at <= ms) || (this.reachedAgainAt !== undefined && now - this.reachedAgainAt <= ms);
   }
 
   /** The trouble now: the last failure, unless a success came after it or it is older than `currentMs`. */
@@ -146,6 +156,9 @@ export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<s
  * that failed): each error counted, one log line per kind of trouble and a reminder each
  * minute it lasts. Without a listener ioredis prints every reconnection failure to stderr.
  */
+/** A lock lost this soon after Redis was out of reach is put down to the outage. */
+const LOCK_LOSS_AFTER_OUTAGE_MS = 2 * 60_000;
+
 export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string): (err: Error) => void {
   let lockLossLoggedAt = 0;
   return (err) => {
@@ -155,7 +168,12 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
       const now = Date.now();
       if (now - lockLossLoggedAt >= 60_000) {
         lockLossLoggedAt = now;
-        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?). Another worker may take the job over; the per-file lock keeps it from being processed twice`);
+        // just after Redis was out of reach, the lock ran out meanwhile or went with Redis's data
+        // (a restart without persistence): blaming a busy machine sent operators the wrong way
+        const why = trouble.unreachableWithin(LOCK_LOSS_AFTER_OUTAGE_MS)
+          ? 'Redis was out of reach just before: the lock ran out meanwhile, or Redis restarted without its data (the watcher\'s rescan queues such a file again)'
+          : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
+        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): ${why}. Another worker may take the job over; the per-file lock keeps it from being processed twice`);
       }
       return;
     }

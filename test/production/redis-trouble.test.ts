@@ -109,4 +109,22 @@ describe('a job lock lost under a busy worker', () => {
     report(new Error('OOM command not allowed when used memory > maxmemory'));
     expect(trouble.current()?.kind).toBe('out-of-memory');
   });
+
+  // found by `bench/killfuzz.ts --kill redis`: after Redis came back empty every job in flight
+  // lost its lock, and the worker blamed its own machine ("a machine overloaded, swapping?")
+  it('just after Redis was out of reach, is put down to the outage, not to a busy machine', () => {
+    let now = 1_000_000;
+    const logged: { msg: string }[] = [];
+    const logger = pino({ level: 'warn' }, { write: (l: string) => void logged.push(JSON.parse(l)) });
+    const trouble = new RedisTrouble({ now: () => now });
+    const report = reportRedisErrors(trouble, logger, undefined, 'worker');
+    report(new Error('connect ECONNREFUSED 127.0.0.1:6392'));
+    now += 20_000;
+    trouble.reconnected(); // Redis restarted, without its data
+    now += 1_000;
+    report(new Error('could not renew lock for job 42'));
+    expect(logged.map((l) => l.msg)).toEqual(['worker: Redis cannot be reached (reconnecting)', expect.stringMatching(/^worker: a job's lock could not be renewed in time \(could not renew lock for job 42\): Redis was out of reach just before: the lock ran out meanwhile, or Redis restarted without its data/)]);
+    expect(logged[1].msg).not.toMatch(/overloaded/);
+    expect(trouble.current()).toBeUndefined(); // the lock loss itself is no Redis trouble
+  });
 });
