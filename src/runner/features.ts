@@ -3,9 +3,7 @@
  * (IPM4-AIFE-1, `config.facturx`) and the status-flow side of the lifecycle (IPM4-003).
  */
 import type { Config } from '../config/config';
-import { describeProblem } from '../transform/facturx/cii-generate';
 import { facturXFileName } from '../transform/facturx/file-name';
-import { facturXData, makeBestFacturX } from '../transform/facturx/make';
 import type { FacturXProfile } from '../transform/facturx/profiles';
 import type { FacturXMaker, PipelineDeps } from './process-file';
 
@@ -18,6 +16,12 @@ import type { FacturXMaker, PipelineDeps } from './process-file';
  * bytes depend only on the invoice: processing a file again writes the same pivot.
  */
 export function facturXMaker(profile: FacturXProfile): FacturXMaker {
+  // loaded only when Factur-X is made: the generator's modules (fontkit, the layout, the CII
+  // writer) took 0.3 s of CPU to load in every processing thread of a run without Factur-X
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, as logger.ts does
+  const { facturXData, makeBestFacturX } = require('../transform/facturx/make') as typeof import('../transform/facturx/make');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { describeProblem } = require('../transform/facturx/cii-generate') as typeof import('../transform/facturx/cii-generate');
   return async (invoice, known) => {
     const r = await makeBestFacturX(invoice, profile, { known });
     if (r.problems.length > 0) {

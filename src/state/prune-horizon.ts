@@ -7,9 +7,9 @@
  * So the prune writes down how short it went, before it removes anything, and the window is
  * never longer than that.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
+import { readFileIfExists } from '../util/read-if-exists';
 import { withFileLock } from './file-lock';
 
 const FILE = 'prune-horizon.json';
@@ -29,13 +29,10 @@ interface Horizon {
  * copy a DOUBLON, where one too long sends it out again. It is never a reason to stop.
  */
 function read(stateDir: string): Horizon | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path.join(stateDir, FILE), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  // asked once per inbound file, and missing until a first prune: a failed read's exception cost more than the stat
+  const bytes = readFileIfExists(path.join(stateDir, FILE));
+  if (bytes === undefined) return undefined;
+  const text = bytes.toString('utf8');
   try {
     const h = JSON.parse(text) as Partial<Horizon> | null;
     if (h && Number.isSafeInteger(h.days) && (h.days as number) >= 0) return { days: h.days as number, at: String(h.at ?? '') };

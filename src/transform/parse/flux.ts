@@ -10,7 +10,7 @@ import { foreignElement, NAMESPACES } from '../../xml/namespaces';
 import { checkStructure } from '../validate/structure/structure';
 import { STRUCTURE } from '../validate/structure/models';
 import { kid, kids, type XNode } from '../../xml/nodes';
-import { extractEmbeddedInvoice } from '../facturx/extract';
+import type * as Extract from '../facturx/extract';
 import { isInvoiceDocument } from '../enrich/invoice-document';
 import { looksLikePdf } from '../enrich/mime-sniff';
 import { parseCii } from './cii';
@@ -27,6 +27,15 @@ export interface ParsedXml {
   contents: LiftedContents;
   /** the document's text, embedded files lifted out */
   text: string;
+}
+
+/**
+ * The reader of an inbound Factur-X, loaded at the first PDF: it brings pdf-lib, 0.2 s of CPU
+ * to load in every processing thread, which a run of XML flows never needs.
+ */
+function extractEmbeddedInvoice(...args: Parameters<typeof Extract.extractEmbeddedInvoice>): ReturnType<typeof Extract.extractEmbeddedInvoice> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../facturx/extract') as typeof Extract).extractEmbeddedInvoice(...args);
 }
 
 export function isPdf(bytes: Uint8Array): boolean {

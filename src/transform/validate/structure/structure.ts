@@ -38,6 +38,24 @@ interface CompiledModel {
   aggregateAttributes: Map<string, { allowed: Map<string, boolean>; required: number }>;
   /** the global elements, for lax content: key → type */
   globals: Map<string, string>;
+  /** what the check asks of each type met, worked out once (see TypeInfo) */
+  infos: Map<string, TypeInfo>;
+}
+
+/**
+ * What the check needs of a type key, read once per type rather than from its spelling at
+ * every tag (the type tests took a third of the check's time).
+ */
+interface TypeInfo {
+  leaf: boolean;
+  empty: boolean;
+  other: boolean;
+  /** content of elements only: text in it is refused */
+  elementsOnly: boolean;
+  particles: Particle[] | undefined;
+  choice: boolean;
+  /** its attributes, when they are checked (not in ANY or lax content) */
+  attributes: { allowed: Map<string, boolean>; required: number } | undefined;
 }
 
 /** An element lax content holds that the schemas do not declare: not checked, what it holds is. */
@@ -62,10 +80,31 @@ function compile(m: ContentModel): CompiledModel {
       leafAttributes: new Map(m.leafAttributes.flatMap((list, i) => [[`${LEAF}/${i}`, attributeSet(list)], [`${EMPTY}/${i}`, attributeSet(list)]])),
       aggregateAttributes: new Map(Object.entries(m.aggregateAttributes ?? {}).map(([t, list]) => [t, attributeSet(list)])),
       globals: new Map(Object.entries(m.globals ?? {})),
+      infos: new Map(),
     };
     compiled.set(m, c);
   }
   return c;
+}
+
+function infoOf(type: string, m: CompiledModel): TypeInfo {
+  let info = m.infos.get(type);
+  if (!info) {
+    const leaf = isLeaf(type);
+    const other = isOther(type);
+    const open = type === ANY || type === LAX;
+    info = {
+      leaf,
+      empty: isEmpty(type),
+      other,
+      elementsOnly: !leaf && !open,
+      particles: leaf || open || other ? undefined : m.types.get(type),
+      choice: m.choices.has(type),
+      attributes: open ? undefined : ((leaf ? m.leafAttributes.get(type) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES),
+    };
+    m.infos.set(type, info);
+  }
+  return info;
 }
 
 interface Frame {
@@ -73,6 +112,7 @@ interface Frame {
   tag: string;
   /** its type: a key of `types`, a leaf's, ANY, a wildcard's (`#other:<n>`) or LAX */
   type: string;
+  info: TypeInfo;
   particles?: Particle[];
   choice: boolean;
   /** the particle reached, and how many times it was met */
@@ -105,16 +145,16 @@ const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"[^"]*"|'[^']*')/g;
 const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
 
 /**
- * Why the attributes of an element of type `type` leave the schema (undefined when they keep
+ * Why the attributes of an element of type `info` leave the schema (undefined when they keep
  * to it): a leaf takes the attributes of its data type (some required, as an amount's
  * currencyID), an element holding elements takes none. Namespace declarations and the
  * XML Schema instance attributes (xsi:schemaLocation…) are not attributes of the schema's;
  * but xsi:nil and xsi:type are refused (xmllint refuses the first always here, the second
  * unless it names the element's own type: that case is refused too, on the safe side).
  */
-function attributeProblem(name: string, attrs: string, type: string, m: CompiledModel): string | undefined {
-  if (type === ANY || type === LAX) return undefined;
-  const { allowed, required: needed } = (isLeaf(type) ? m.leafAttributes.get(type) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES;
+function attributeProblem(name: string, attrs: string, info: TypeInfo, m: CompiledModel): string | undefined {
+  if (info.attributes === undefined) return undefined;
+  const { allowed, required: needed } = info.attributes;
   let required = 0;
   if (attrs.length > 0) {
     ATTRIBUTE.lastIndex = 0;
@@ -193,13 +233,12 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   let skipDepth = 0; // inside ANY content
   let rootScope: Scope | undefined;
   // the document's own bindings name nearly every element: their keys are made once
-  const keys = new Map<string, string | undefined>();
+  const keys = new Map<string, string | null>(); // null: no key
   const keyOf = (qname: string, sc: Scope): string | undefined => {
     if (sc === rootScope) {
-      if (keys.has(qname)) return keys.get(qname);
-      const k = resolveKey(qname, sc);
-      keys.set(qname, k);
-      return k;
+      let k = keys.get(qname);
+      if (k === undefined) keys.set(qname, (k = resolveKey(qname, sc) ?? null));
+      return k ?? undefined;
     }
     return resolveKey(qname, sc);
   };
@@ -231,7 +270,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   for (let t = TAG.exec(text); t; t = TAG.exec(text)) {
     const top = stack[stack.length - 1];
     // text (or CDATA) in an element that holds elements only
-    if (top && skipDepth === 0 && !isLeaf(top.type) && top.type !== ANY && top.type !== LAX) {
+    if (top && skipDepth === 0 && top.info.elementsOnly) {
       const at = firstNonSpace(text, last, t.index);
       const cdata = t[5];
       if (at >= 0 || (cdata !== undefined && NON_SPACE.test(cdata))) {
@@ -239,7 +278,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
       }
     }
     // any character in empty content, white space included (a comment is no character)
-    if (top && skipDepth === 0 && isEmpty(top.type) && (t.index > last || (t[5] !== undefined && t[5].length > 0))) {
+    if (top && skipDepth === 0 && top.info.empty && (t.index > last || (t[5] !== undefined && t[5].length > 0))) {
       return { index: last, message: `<${show(top.tag)}> holds text, where the ${schema} schema allows nothing (its content is empty)` };
     }
     last = TAG.lastIndex;
@@ -251,7 +290,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         continue;
       }
       const f = stack.pop() as Frame;
-      if (isOther(f.type) && f.count === 0) return { index: t.index, message: `<${show(f.tag)}> ends empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
+      if (f.info.other && f.count === 0) return { index: t.index, message: `<${show(f.tag)}> ends empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(f);
       if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${nameOf(want)}>, which the ${schema} schema requires there` };
       scope = stack.length ? stack[stack.length - 1].scope : scope;
@@ -274,9 +313,9 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         if (!selfClosing) skipDepth = 1;
         continue;
       }
-      if (isLeaf(top.type)) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows ${isEmpty(top.type) ? 'nothing' : 'only text'}` };
+      if (top.info.leaf) return { index: t.index, message: `<${show(top.tag)}> holds an element <${show(name)}>, where the ${schema} schema allows ${top.info.empty ? 'nothing' : 'only text'}` };
       const ps = top.particles as Particle[];
-      if (isOther(top.type)) {
+      if (top.info.other) {
         // ExtensionContent: one element of another namespace, checked if the schemas declare it
         if (top.count > 0) return { index: t.index, message: `<${show(name)}> is not allowed in <${show(top.tag)}>: the ${schema} schema allows one element there, once` };
         if (namespaceOf(name, inner) === m.namespaces[Number(top.type.slice(OTHER.length))]) {
@@ -315,11 +354,12 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         type = at as string;
       }
     }
-    const badAttribute = attributeProblem(name, t[3] ?? '', type, m);
+    const info = infoOf(type, m);
+    const badAttribute = attributeProblem(name, t[3] ?? '', info, m);
     if (badAttribute) return { index: t.index, message: badAttribute };
-    const frame: Frame = { tag: name, type, particles: isLeaf(type) || type === ANY || type === LAX || isOther(type) ? undefined : m.types.get(type), choice: m.choices.has(type), pos: 0, count: 0, scope: inner };
+    const frame: Frame = { tag: name, type, info, particles: info.particles, choice: info.choice, pos: 0, count: 0, scope: inner };
     if (selfClosing) {
-      if (isOther(type)) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
+      if (info.other) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(frame);
       if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${nameOf(want)}> in it` };
       continue;
