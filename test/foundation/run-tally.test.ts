@@ -36,7 +36,7 @@ it("counts a finance SI's applied status lines in their own column, so the colum
   const row = t.rows().find((r) => r.kind === 'CPPStatut');
   expect(row).toMatchObject({ invoices: 4, statusApplied: 2, refused: 2, accepted: 0 });
   for (const r of t.rows()) expect(r.accepted + r.refused + r.suspended + r.duplicate + r.statusApplied).toBe(r.invoices);
-  const table = summaryTable({ tally: t, waiting: [], notBegun: 0, skipped: [], failures: [] } as unknown as RunSummary);
+  const table = summaryTable({ tally: t, waiting: [], noPartner: [], notBegun: 0, skipped: [], failures: [] } as unknown as RunSummary);
   expect(table).toContain('status applied');
   expect(table.split('\n').find((l) => l.includes('CPPStatut'))).toMatch(/│ 4 .*│ 0 .*│ 2 .*│ 0 .*│ 0 .*│ 2 .*│ 0 /);
 });
@@ -49,9 +49,9 @@ it('counts the invoices sent less checked than they should be, by reason, and th
   t.add({ outcome: 'partial', kind: 'CPPFacturePivot', invoices: [inv('accepted', [unevaluated, noFacturX]), inv('accepted', [noFacturX]), inv('refused', [unevaluated]), inv('accepted', [])] } as unknown as FileResult);
   // a refused invoice went nowhere: not counted
   expect(t.lessChecked).toEqual({ rule: 1, facturx: 2 });
-  const table = summaryTable({ tally: t, waiting: [], skipped: [], failures: [] } as unknown as RunSummary);
+  const table = summaryTable({ tally: t, waiting: [], noPartner: [], skipped: [], failures: [] } as unknown as RunSummary);
   expect(table).toContain('less checked: 1 with a validation rule not evaluated, 2 without their Factur-X (sent anyway; see the errors in the log)');
   const clean = new RunTally();
   clean.add(file('accepted', 'IN_DP_E1_UBL_INVOICE', ['accepted']));
-  expect(summaryTable({ tally: clean, waiting: [], skipped: [], failures: [] } as unknown as RunSummary)).not.toContain('less checked');
+  expect(summaryTable({ tally: clean, waiting: [], noPartner: [], skipped: [], failures: [] } as unknown as RunSummary)).not.toContain('less checked');
 });
