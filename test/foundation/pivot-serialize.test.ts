@@ -23,7 +23,7 @@ import { forXmlbuilder } from '../../src/xml/xml-text';
 import { corpusFiles, SCHEMAS } from '../helpers/corpus';
 import { validateStrings } from '../helpers/xsd';
 
-// ---- the writer until the twenty-ninth round of PERFORMANCE.md, as it was ----------------
+// ---- the writer before the pivot was written directly (serialize.ts), as it was ----------
 
 function oldWrite<T>(dom: DomBuild, parent: DomElement, nodes: PNode<T>[], x: T, raws: RawTexts): void {
   for (const n of nodes) {
