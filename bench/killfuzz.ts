@@ -198,10 +198,11 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   return { kills, bad };
 }
 
-async function watchCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
-  const prefix = `killfuzz-${process.pid}-${seed}-${Date.now()}`;
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  // generate into a staging inbox, then drop into the watched one once watch runs
+/**
+ * A corpus generated into a staging inbox (dropped into the watched one once watch runs), and
+ * the configuration of a watch over `<dir>/inbox/<partner>` writing into `<dir>/out`.
+ */
+function watchedCorpus(dir: string, seed: number, invoices: number, url: string, prefix: string) {
   const staging = path.join(dir, 'staging');
   const { inbox, config, files } = corpus(staging, seed, invoices, { url, prefix });
   const cfg = JSON.parse(readFileSync(config, 'utf8'));
@@ -213,7 +214,13 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
   cfg.paths = { out: path.join(dir, 'out') };
   const configFile = path.join(dir, 'watch.json');
   writeFileSync(configFile, JSON.stringify(cfg, null, 2));
-  const out = cfg.paths.out;
+  return { inbox, watched, files, configFile, out: cfg.paths.out as string };
+}
+
+async function watchCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const prefix = `killfuzz-${process.pid}-${seed}-${Date.now()}`;
+  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const { inbox, watched, files, configFile, out } = watchedCorpus(dir, seed, invoices, url, prefix);
   const rnd = prng(seed * 15485863);
   const start = (cmd: 'watch' | 'worker') => spawn(process.execPath, [BIN, cmd, '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore' });
   const procs: ChildProcess[] = [start('watch'), start('worker'), ...(rnd() < 0.5 ? [start('worker')] : [])];
@@ -299,18 +306,7 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
     for (const end = Date.now() + 20_000; !redisPing(port); await sleep(50)) if (Date.now() > end || redis.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
   };
   await redisUp();
-  const staging = path.join(dir, 'staging');
-  const { inbox, config, files } = corpus(staging, seed, invoices, { url, prefix });
-  const cfg = JSON.parse(readFileSync(config, 'utf8'));
-  const watched = path.join(dir, 'inbox');
-  for (const p of cfg.partners) {
-    p.inbox = path.join(watched, p.id);
-    mkdirSync(p.inbox, { recursive: true });
-  }
-  cfg.paths = { out: path.join(dir, 'out') };
-  const configFile = path.join(dir, 'watch.json');
-  writeFileSync(configFile, JSON.stringify(cfg, null, 2));
-  const out = cfg.paths.out;
+  const { inbox, watched, files, configFile, out } = watchedCorpus(dir, seed, invoices, url, prefix);
   const logs = path.join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   const rnd = prng(seed * 32452843);
