@@ -9,18 +9,12 @@
  */
 import { readdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
 import { claimFile } from '../../src/ingest/claim';
-import { InboxWatcher } from '../../src/ingest/watcher';
-import { Journal } from '../../src/journal/journal';
-import { createRedis } from '../../src/queue/redis';
-import { fluxQueue } from '../../src/queue/flux-queue';
-import { systemClock } from '../../src/util/clock';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
+import { watcherInProcess } from '../helpers/watcher-in-process';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
@@ -40,12 +34,7 @@ describeIf('watch: a claimed file finished while the rescan queues the others ag
     expect(claimed).toHaveLength(300);
     await sleep(5500); // older than the rescan's grace for fresh claims
 
-    const connection = createRedis({ url: redis.url });
-    const queue = fluxQueue(setup.config, connection);
-    const logged: { level: number; msg: string }[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
-    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
-    const watcher = new InboxWatcher({ config: setup.config, queue, journal, logger, events: false });
+    const { queue, watcher, errors, close } = watcherInProcess(setup.config, redis.url);
     // the old workers finish every other file as soon as the rescan has queued its first one
     let finished: string[] = [];
     const finishing = (async () => {
@@ -62,12 +51,9 @@ describeIf('watch: a claimed file finished while the rescan queues the others ag
       const jobs = await queue.getJobs(['waiting'], 0, -1);
       const queued = new Set(jobs.map((j) => path.basename(j.data.path)));
       expect(waiting.filter((f) => !queued.has(f))).toEqual([]);
-      expect(logged.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+      expect(errors()).toEqual([]);
     } finally {
-      await watcher.stop();
-      await journal.close();
-      await queue.close();
-      await connection.quit();
+      await close();
       await redis.stop();
     }
   }, 60_000);

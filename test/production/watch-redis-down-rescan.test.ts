@@ -9,18 +9,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
 import { claimFile } from '../../src/ingest/claim';
-import { InboxWatcher } from '../../src/ingest/watcher';
-import { Journal } from '../../src/journal/journal';
-import { createRedis } from '../../src/queue/redis';
-import { fluxQueue } from '../../src/queue/flux-queue';
-import { systemClock } from '../../src/util/clock';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
+import { watcherInProcess } from '../helpers/watcher-in-process';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
@@ -33,14 +27,7 @@ describeIf('watch: Redis down for longer than a command is retried', () => {
     await claimFile(path.join(inbox, 'f.xml'), setup.config.paths.processing, 'op-alpha', 'f.xml');
     await sleep(5500); // older than the rescan's grace for fresh claims
 
-    const connection = createRedis({ url: redis.url });
-    connection.on('error', () => undefined); // the daemon's own listener (watch.ts) is not under test
-    const queue = fluxQueue(setup.config, connection);
-    queue.on('error', () => undefined);
-    const logged: { level: number; msg: string; time: number }[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
-    const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: setup.config.timezone });
-    const watcher = new InboxWatcher({ config: setup.config, queue, journal, logger, events: false });
+    const { queue, watcher, logged, errors, close } = watcherInProcess(setup.config, redis.url, { quietErrors: true });
     const requeued = () => logged.filter((l) => l.msg === 'found in processing and queued again').length;
     try {
       await watcher.start();
@@ -51,13 +38,10 @@ describeIf('watch: Redis down for longer than a command is retried', () => {
       const end = Date.now() + 20_000;
       while (requeued() < 2 && Date.now() < end) await sleep(100);
       expect(requeued()).toBe(2);
-      expect(logged.filter((l) => l.level >= 50).map((l) => l.msg)).toEqual([]);
+      expect(errors()).toEqual([]);
       expect(logged.filter((l) => l.level === 40).map((l) => l.msg)).toContain('watch (rescan): Redis cannot be reached (reconnecting)');
     } finally {
-      await watcher.stop();
-      await journal.close();
-      await queue.close();
-      await connection.quit();
+      await close();
       await redis.stop();
     }
   }, 90_000);
