@@ -25,7 +25,9 @@ const TYPES = new Set(['counter', 'gauge', 'histogram', 'summary', 'untyped']);
 function parseValue(v: string, line: string): number {
   if (v === '+Inf') return Infinity;
   if (v === '-Inf') return -Infinity;
-  if (v === 'NaN') return NaN;
+  // the text format's values are what Go's ParseFloat reads, "nan" in any case: prom-client
+  // writes "Nan" for a gauge with no sample yet (the event-loop lag's mean right after start)
+  if (/^nan$/i.test(v)) return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) throw new Error(`not a number: ${line}`);
   return Number(v);
 }
