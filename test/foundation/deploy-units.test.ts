@@ -15,12 +15,14 @@ import { loadConfig } from '../../src/config/config';
 const UNITS = path.join(ROOT, 'deploy', 'systemd');
 const INSTALL = { app: '/opt/chorus-flux', config: '/etc/chorus-flux/config.json', data: '/srv/chorus-flux' };
 
-/** The [Service] settings of a unit: name → values (ExecStart may repeat). */
-function settings(file: string): Map<string, string[]> {
+/** The settings of a unit, of all its sections or of one: name → values (ExecStart may repeat). */
+function settings(file: string, only?: 'Unit' | 'Service' | 'Timer' | 'Install'): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  let section = '';
   for (const line of readFileSync(path.join(UNITS, file), 'utf8').split('\n')) {
+    section = /^\[(\w+)\]$/.exec(line.trim())?.[1] ?? section;
     const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
-    if (m) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
+    if (m && (only === undefined || only === section)) out.set(m[1], [...(out.get(m[1]) ?? []), m[2]]);
   }
   return out;
 }
@@ -80,6 +82,35 @@ describe('systemd units (deploy/systemd)', () => {
       expect(Number(s.get('LimitNOFILE')?.[0])).toBeGreaterThanOrEqual(4096);
     }
   });
+
+  it('a daemon whose start fails every time (exit 2: a bad configuration) is given up, failed, instead of restarted every 2 s for ever', async () => {
+    // what fails it: a configuration that is not one, and it exits at once (from the sources,
+    // slower to start than the installed build)
+    const root = tempDir('cf-units-bad-');
+    const bad = path.join(root, 'config.json');
+    writeFileSync(bad, JSON.stringify({ paths: { out: path.join(root, 'out') }, recipients: [], unknownKey: 1 }));
+    for (const unit of ['chorus-flux-watch.service', 'chorus-flux-worker@.service']) {
+      const [command, ...rest] = chorusFluxArgs(settings(unit, 'Service').get('ExecStart')?.[0] ?? '');
+      const began = Date.now();
+      const r = await cli([command, ...rest.map((w) => (w === INSTALL.config ? bad : w))], { timeoutMs: 30_000 });
+      const failSeconds = (Date.now() - began) / 1000;
+      expect([unit, r.code, r.stderr]).toEqual([unit, 2, expect.stringMatching(/unknown key "unknownKey"/)]);
+      // the start limit is [Unit]'s (in [Service] systemd ignores it, with a warning)
+      const limits = settings(unit, 'Unit');
+      const service = settings(unit, 'Service');
+      expect([unit, service.get('StartLimitIntervalSec'), service.get('StartLimitBurst'), service.get('Restart')]).toEqual([unit, undefined, undefined, ['always']]);
+      const interval = Number(limits.get('StartLimitIntervalSec')?.[0]);
+      const burst = Number(limits.get('StartLimitBurst')?.[0]);
+      const restartSec = Number(service.get('RestartSec')?.[0]);
+      // systemd refuses the start past `burst` starts within `interval`: the starts of such a
+      // failure, restartSec apart, reach it (with room for a machine three times as slow)
+      expect([unit, burst * (restartSec + 3 * failSeconds) < interval]).toEqual([unit, true]);
+      // a few tries all the same, for a cause that goes away (a share mounted late)
+      expect(burst).toBeGreaterThanOrEqual(3);
+      // a daemon that ran for a minute before it died is restarted, however often that happens
+      expect([unit, burst * (restartSec + 60) > interval]).toEqual([unit, true]);
+    }
+  }, 90_000);
 
   it('the units docs/OPERATIONS.md tells to enable exist and can be enabled; those it does not are started by a timer or a unit', () => {
     const doc = readFileSync(path.join(ROOT, 'docs', 'OPERATIONS.md'), 'utf8');
