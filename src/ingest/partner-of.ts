@@ -17,6 +17,13 @@ import type { Config } from '../config/config';
 
 export const DEFAULT_PARTNER = 'default';
 
+/**
+ * The rule id of a file not taken because its folder names no partner: said with the reason
+ * wherever the reason is (run's log and console, trace, the reconciliation's not-picked-up), as
+ * every refusal says its rule, so that an operator can grep for it and a report can count it.
+ */
+export const NO_PARTNER_RULE = 'FLUX-PARTENAIRE-INCONNU';
+
 /** `inner` is `outer` or lies under it. */
 function within(inner: string, outer: string): boolean {
   const rel = path.relative(outer, inner);
@@ -53,7 +60,7 @@ function realPathsOf(config: Config): RealPaths {
 }
 
 /** A file's partner, or why it has none: the first folder under the inbox root that names no partner chorus-flux knows. */
-export type FileOwner = { partner: string } | { partner?: undefined; folder: string; why: string };
+export type FileOwner = { partner: string } | { partner?: undefined; folder: string; rule: typeof NO_PARTNER_RULE; why: string };
 
 export function ownerOf(config: Config, inboxRoot: string, abs: string): FileOwner {
   for (const p of config.partners) if (p.inbox && within(abs, p.inbox)) return { partner: p.id };
@@ -71,7 +78,7 @@ export function ownerOf(config: Config, inboxRoot: string, abs: string): FileOwn
   const rel = path.relative(inboxRoot, abs).split(path.sep);
   if (rel.length === 1) return { partner: DEFAULT_PARTNER };
   if (known.has(rel[0])) return { partner: rel[0] };
-  return { folder: rel[0], why: unknownFolderWhy(rel[0], [...known], config) };
+  return { folder: rel[0], rule: NO_PARTNER_RULE, why: unknownFolderWhy(rel[0], [...known], config) };
 }
 
 /** The folder names under an inbox root that name a partner: configured partners, then finance SIs and MOEs of the routing table. */

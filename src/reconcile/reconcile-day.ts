@@ -589,7 +589,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         partner: owner.partner,
         since: new Date(f.mtimeMs).toISOString(),
         // a file whose folder names no partner is never taken by run: the report says why and what to do
-        message: `${f.abs} (${owner.partner !== undefined ? `partner ${owner.partner}, ` : ''}uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline${owner.partner !== undefined ? '.' : `: ${owner.why}.`}`,
+        ...(owner.partner === undefined ? { rule: owner.rule } : {}),
+        message: `${f.abs} (${owner.partner !== undefined ? `partner ${owner.partner}, ` : ''}uploaded ${new Date(f.mtimeMs).toISOString()}) was never received by the pipeline${owner.partner !== undefined ? '.' : `: ${owner.rule} ${owner.why}.`}`,
       });
     }
     // what the scan never takes (a link, a FIFO, a folder it cannot read) is reported every
@@ -617,7 +618,7 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     }
     // a file in a sub-folder that names no partner is never taken by run (partner-of.ts): like a
     // link, it is reported every night until someone moves it, not on its upload day alone
-    for (const { abs, why } of await filesWithoutPartner(root, ownerFor)) {
+    for (const { abs, rule, why } of await filesWithoutPartner(root, ownerFor)) {
       if (seenInInboxes.has(abs)) continue;
       seenInInboxes.add(abs);
       const st = statSync(abs, { throwIfNoEntry: false });
@@ -626,7 +627,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         type: 'not-picked-up',
         file: abs,
         since: new Date(st.mtimeMs).toISOString(),
-        message: `${abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${why}.`,
+        rule,
+        message: `${abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${rule} ${why}.`,
       });
     }
   }
@@ -836,14 +838,14 @@ export function inboxesToScan(config: Config, runInboxes: Set<string>, notes: st
 }
 
 /** The files under the sub-folders of an inbox tree that name no partner, whatever their day. */
-async function filesWithoutPartner(root: string, ownerFor: (abs: string) => FileOwner): Promise<{ abs: string; why: string }[]> {
+async function filesWithoutPartner(root: string, ownerFor: (abs: string) => FileOwner): Promise<{ abs: string; rule: string; why: string }[]> {
   const dirs = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
-  const out: { abs: string; why: string }[] = [];
+  const out: { abs: string; rule: string; why: string }[] = [];
   for (const d of dirs) {
     if (!d.isDirectory() || isIgnoredName(d.name)) continue; // a link is reported as skipped, never followed
     const owner = ownerFor(path.join(root, d.name, '_'));
     if (owner.partner !== undefined) continue;
-    for (const e of await scanInbox(path.join(root, d.name)).catch(() => [])) out.push({ abs: e.abs, why: owner.why });
+    for (const e of await scanInbox(path.join(root, d.name)).catch(() => [])) out.push({ abs: e.abs, rule: owner.rule, why: owner.why });
   }
   return out;
 }

@@ -68,6 +68,8 @@ export interface Anomaly {
   actual?: string;
   /** an instant that matters (upload, suspension…) */
   since?: string;
+  /** the rule id of why, where one names it (a file in a folder that names no partner: FLUX-PARTENAIRE-INCONNU) */
+  rule?: string;
 }
 
 export interface FileCounts {

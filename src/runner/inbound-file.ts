@@ -10,7 +10,7 @@
 import { rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
-import { ownerOf } from '../ingest/partner-of';
+import { ownerOf, type NO_PARTNER_RULE } from '../ingest/partner-of';
 import { lastWrittenMs } from '../ingest/receipt-time';
 import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
@@ -28,6 +28,7 @@ export interface WaitingEntry {
 export interface NoPartnerEntry extends WaitingEntry {
   /** the first folder under the inbox root */
   folder: string;
+  rule: typeof NO_PARTNER_RULE;
 }
 
 export interface RunInboxOptions {
@@ -111,7 +112,7 @@ export async function listRunInbox(config: Config, inbox: string, opts: RunInbox
   for (const e of entries) {
     const owner = ownerOf(config, inbox, e.abs);
     if (owner.partner === undefined) {
-      const n = { rel: e.rel, why: owner.why, folder: owner.folder };
+      const n = { rel: e.rel, why: owner.why, folder: owner.folder, rule: owner.rule };
       noPartner.push(n);
       opts.onNoPartner?.(n);
       continue;

@@ -16,6 +16,6 @@ export function noPartnerHints(entries: readonly NoPartnerEntry[]): string[] {
   }
   return [...byFolder.values()].map((files) => {
     const named = `${files.slice(0, MAX_NAMED).map((f) => f.rel).join(', ')}${files.length > MAX_NAMED ? `, and ${files.length - MAX_NAMED} more in the log` : ''}`;
-    return `${files.length} file(s) not taken (${named}): ${files[0].why}`;
+    return `${files.length} file(s) not taken (${named}): ${files[0].rule} ${files[0].why}`;
   });
 }

@@ -28,6 +28,8 @@ export interface WaitingFile {
   mtime: string;
   /** why it is still there, as far as can be told */
   why: string;
+  /** the rule id, for a file no run takes (partner-of.ts) */
+  rule?: string;
 }
 
 export interface WaitingPlace {
@@ -89,11 +91,11 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       const partner = owner.partner;
       const p = config.partners.find((x) => x.id === partner);
       let why: string;
-      if (owner.partner === undefined) why = `run never takes it: ${owner.why}`;
+      if (owner.partner === undefined) why = `run never takes it: ${owner.rule} ${owner.why}`;
       else if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
       else if (p?.doneMarker && !existsSync(`${abs}.done`)) why = `waits for its ${base}.done marker: partner ${partner} marks its finished uploads so`;
       else why = `not taken yet: the watcher takes a file once its size and time hold still for watch.stableMs (${config.watch.stableMs} ms); run takes it at its next run`;
-      out.push({ where: 'inbox', sha256, partner, path: abs, bytes: st.size, mtime: st.mtime.toISOString(), why });
+      out.push({ where: 'inbox', sha256, partner, path: abs, bytes: st.size, mtime: st.mtime.toISOString(), why, ...(owner.partner === undefined ? { rule: owner.rule } : {}) });
     }
   }
   const processing = config.paths.processing;

@@ -62,9 +62,9 @@ describe('run over a file in a folder that names no partner', () => {
     const lines = r.stderr.trim().split('\n').filter((x) => x.startsWith('chorus-flux: '));
     expect(lines).toEqual(
       expect.arrayContaining([
-        `chorus-flux: 1 file(s) not taken (acme-sftp/F1.xml): the folder "acme-sftp" names no partner (partners, finance SIs and MOEs: acme, op-beta, VALM01, CHBREV01), and as the partner "default" its replies would reach nobody. It waits in the inbox: rename the folder after its partner's id, or set that partner's "inbox" to it in ${l.config}`,
-        expect.stringMatching(/^chorus-flux: 1 file\(s\) not taken \(ACME\/F2\.xml\): the folder "ACME" names no partner \(it differs from "acme" only by case or Unicode form; partners/),
-        expect.stringContaining(`(${NFD}/F3.xml): the folder "${NFD}" names no partner (partners,`),
+        `chorus-flux: 1 file(s) not taken (acme-sftp/F1.xml): FLUX-PARTENAIRE-INCONNU the folder "acme-sftp" names no partner (partners, finance SIs and MOEs: acme, op-beta, VALM01, CHBREV01), and as the partner "default" its replies would reach nobody. It waits in the inbox: rename the folder after its partner's id, or set that partner's "inbox" to it in ${l.config}`,
+        expect.stringMatching(/^chorus-flux: 1 file\(s\) not taken \(ACME\/F2\.xml\): FLUX-PARTENAIRE-INCONNU the folder "ACME" names no partner \(it differs from "acme" only by case or Unicode form; partners/),
+        expect.stringContaining(`(${NFD}/F3.xml): FLUX-PARTENAIRE-INCONNU the folder "${NFD}" names no partner (partners,`),
       ]),
     );
     expect(lines).toHaveLength(3);
@@ -86,18 +86,20 @@ describe('run over a file in a folder that names no partner', () => {
     const log = readdirSync(path.join(l.out, 'logs')).sort().pop()!;
     const errors = readFileSync(path.join(l.out, 'logs', log), 'utf8').trim().split('\n').map((x) => JSON.parse(x)).filter((x) => x.level === 50);
     expect(errors.map((e) => [e.file, e.folder]).sort()).toEqual([['ACME/F2.xml', 'ACME'], ['acme-sftp/F1.xml', 'acme-sftp'], [`${NFD}/F3.xml`, NFD]].sort());
-    expect(errors[0].msg).toMatch(/^not taken: the folder "[^"]+" names no partner/);
+    // its rule id, as every refusal's: in the line's fields and its message
+    expect(errors.map((e) => e.rule)).toEqual(['FLUX-PARTENAIRE-INCONNU', 'FLUX-PARTENAIRE-INCONNU', 'FLUX-PARTENAIRE-INCONNU']);
+    expect(errors[0].msg).toMatch(/^not taken: FLUX-PARTENAIRE-INCONNU the folder "[^"]+" names no partner/);
   }, 90000);
 
   it('is found by trace, with why it waits', async () => {
     const r = await cli(['trace', 'F1.xml', '--config', l.config], { timeoutMs: 30000 });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`in an inbox folder that names no partner: ${path.join(l.inbox, 'acme-sftp/F1.xml')}`);
-    expect(r.stdout).toContain('run never takes it: the folder "acme-sftp" names no partner');
+    expect(r.stdout).toContain('run never takes it: FLUX-PARTENAIRE-INCONNU the folder "acme-sftp" names no partner');
     // by its decomposed folder too
     const nfd = await cli(['trace', `${NFD}/F3.xml`, '--config', l.config, '--json'], { timeoutMs: 30000 });
     expect(nfd.code).toBe(0);
-    expect(JSON.parse(nfd.stdout).waiting).toEqual([expect.objectContaining({ where: 'inbox', path: path.join(l.inbox, NFD, 'F3.xml'), why: expect.stringContaining(`the folder "${NFD}" names no partner`) })]);
+    expect(JSON.parse(nfd.stdout).waiting).toEqual([expect.objectContaining({ where: 'inbox', path: path.join(l.inbox, NFD, 'F3.xml'), rule: 'FLUX-PARTENAIRE-INCONNU', why: expect.stringContaining(`FLUX-PARTENAIRE-INCONNU the folder "${NFD}" names no partner`) })]);
   }, 60000);
 
   it('once moved into its partner\'s folder, is processed as that partner\'s: its reply goes to it', async () => {
@@ -118,7 +120,7 @@ describe('run with a configuration that declares no partner', () => {
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ recipients: [{ siret: '26330146700019', recepteurId: 'CHBREV01' }], facturx: { enabled: false } }));
     const r = await cli(['run', path.join(dir, 'in'), '--out', path.join(dir, 'out'), '--config', path.join(dir, 'config.json'), '--no-progress', '-q'], { timeoutMs: 60000 });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`chorus-flux: 1 file(s) not taken (op-x/F.xml): the folder "op-x" names no partner (partners, finance SIs and MOEs: CHBREV01), and as the partner "default" its replies would reach nobody. It waits in the inbox: rename the folder after its partner's id, or add its partner to ${path.join(dir, 'config.json')} ("partners")`);
+    expect(r.stderr).toContain(`chorus-flux: 1 file(s) not taken (op-x/F.xml): FLUX-PARTENAIRE-INCONNU the folder "op-x" names no partner (partners, finance SIs and MOEs: CHBREV01), and as the partner "default" its replies would reach nobody. It waits in the inbox: rename the folder after its partner's id, or add its partner to ${path.join(dir, 'config.json')} ("partners")`);
     expect(listFiles(path.join(dir, 'out/statut'))).toEqual([expect.stringMatching(/^default\/FEN1200A_/)]); // the root file's
   }, 60000);
 });
@@ -151,7 +153,7 @@ describe('ownerOf: whose a file of a run inbox is', () => {
   });
 
   it('any other folder, a case or a Unicode form apart included, has no partner, and the reason says which it resembles', () => {
-    expect(of('acme-sftp/x.xml')).toEqual({ folder: 'acme-sftp', why: expect.stringMatching(/^the folder "acme-sftp" names no partner \(partners, finance SIs and MOEs: acme, op-b, VALM01, MOEMOR01, si-ch\)/) });
+    expect(of('acme-sftp/x.xml')).toEqual({ folder: 'acme-sftp', rule: 'FLUX-PARTENAIRE-INCONNU', why: expect.stringMatching(/^the folder "acme-sftp" names no partner \(partners, finance SIs and MOEs: acme, op-b, VALM01, MOEMOR01, si-ch\)/) });
     expect(of('OP-B/x.xml')).toMatchObject({ folder: 'OP-B', why: expect.stringContaining('(it differs from "op-b" only by case or Unicode form; partners') });
     expect(of('\uFF41cme/x.xml')).toMatchObject({ why: expect.stringContaining('it differs from "acme" only by case or Unicode form') }); // a full-width "a"
     expect(of('default/x.xml')).toMatchObject({ folder: 'default' }); // "default" is the root's, not a folder's

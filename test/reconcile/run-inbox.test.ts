@@ -52,11 +52,12 @@ it('a file in a run inbox folder that names no partner (which run never takes) i
   try {
     const r = await reconcileDay({ config: day.config, date: DAY, clock: AFTER, write: false });
     expect(r.exitCode).toBe(1);
-    expect(r.report!.anomalies).toEqual([expect.objectContaining({ type: 'not-picked-up', file: left })]);
+    // with its rule id, as the run's log line and trace say it
+    expect(r.report!.anomalies).toEqual([expect.objectContaining({ type: 'not-picked-up', file: left, rule: 'FLUX-PARTENAIRE-INCONNU' })]);
     expect(r.report!.anomalies[0].partner).toBeUndefined(); // not "default": it is no one's
     const message = r.report!.anomalies[0].message;
     expect(message.startsWith(`${left} (uploaded `)).toBe(true);
-    expect(message).toContain(') was never received by the pipeline: the folder "op-betta" names no partner (partners, finance SIs and MOEs: op-alpha, op-beta, op-gamma, si-valmont, ');
+    expect(message).toContain(') was never received by the pipeline: FLUX-PARTENAIRE-INCONNU the folder "op-betta" names no partner (partners, finance SIs and MOEs: op-alpha, op-beta, op-gamma, si-valmont, ');
     expect(r.report!.anomalies[0].message).toContain('It waits in the inbox: rename the folder after its partner\'s id');
   } finally {
     rmSync(path.dirname(left), { recursive: true });
@@ -71,8 +72,8 @@ it('such a file is reported every night until moved, not on its upload day alone
     const later = fixedClock(new Date(Date.now() + 2 * 3_600_000).toISOString());
     const r = await reconcileDay({ config: day.config, date: DAY, clock: later, write: false });
     const found = r.report!.anomalies.filter((a) => a.type === 'not-picked-up');
-    expect(found).toEqual([expect.objectContaining({ file: old, since: '2026-03-07T08:00:00.000Z' })]);
-    expect(found[0].message).toContain(`${old} (uploaded 2026-03-07T08:00:00.000Z) was never received by the pipeline: the folder "ACME" names no partner (partners, finance SIs and MOEs: `);
+    expect(found).toEqual([expect.objectContaining({ file: old, since: '2026-03-07T08:00:00.000Z', rule: 'FLUX-PARTENAIRE-INCONNU' })]);
+    expect(found[0].message).toContain(`${old} (uploaded 2026-03-07T08:00:00.000Z) was never received by the pipeline: FLUX-PARTENAIRE-INCONNU the folder "ACME" names no partner (partners, finance SIs and MOEs: `);
   } finally {
     rmSync(path.dirname(old), { recursive: true });
   }

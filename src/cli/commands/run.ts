@@ -63,7 +63,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
     onSkipped: (e: SkippedEntry) => logger.warn({ file: e.rel }, skippedMessage(e)),
     onWaiting: (e: WaitingEntry) => logger.info({ file: e.rel }, `left for the next run: ${e.why}`),
     // an error, so that -q (a timer's run) shows it: nothing else would ever take the file
-    onNoPartner: (e: NoPartnerEntry) => logger.error({ file: e.rel, folder: e.folder }, `not taken: ${e.why}`),
+    onNoPartner: (e: NoPartnerEntry) => logger.error({ file: e.rel, folder: e.folder, rule: e.rule }, `not taken: ${e.rule} ${e.why}`),
     onGone: (e: WaitingEntry) => logger.warn({ file: e.rel }, e.why),
     minAgeMs: Math.round((opts.minAge ?? 0) * 1000),
     removeTaken: opts.remove === true,
