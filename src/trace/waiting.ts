@@ -1,6 +1,7 @@
 /**
  * Files of a name that are still waiting: in an inbox (not taken yet, and why that may be) or
- * in the processing area (claimed, queued or being processed). `trace` says so, because "where
+ * in the processing area (claimed: queued, being processed, or waiting for a watcher's rescan
+ * to queue it again). `trace` says so, because "where
  * is my file?" is often asked of a file the journal has not met: an upload under a temporary
  * name, one whose `.done` marker never came, one still being written.
  */
@@ -116,10 +117,23 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       path: claimed.path,
       bytes: st.size,
       mtime: st.mtime.toISOString(),
-      why: `claimed by the watcher${at ? ` at ${new Date(at).toISOString()}` : ''}: queued or being processed (chorus-flux jobs --config ${config.source} shows the queue; a failed job waits for retry or set-aside)`,
+      why: claimedWhy(at, config),
     });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Why a claimed file is in processing/, as far as the disk tells: trace does not ask Redis, and
+ * the job may be gone (Redis restarted without its data, flushed) or never made (the claim's
+ * queuing failed). It said "queued" of such a file, which waits for a watcher's rescan.
+ */
+function claimedWhy(atMs: number | undefined, config: Config): string {
+  const at = atMs ? ` at ${new Date(atMs).toISOString()}` : '';
+  return (
+    `claimed by the watcher${at}: queued, being processed or failed if Redis has its job (trace reads the disk, not the queue: chorus-flux jobs --config ${config.source} shows it; a failed job waits for retry or set-aside); ` +
+    `if Redis has none (restarted without its data or flushed, or the claim could not be queued), a running watcher's rescan queues it again within watch.rescanMs (${config.watch.rescanMs} ms), and none does while no watcher runs`
+  );
 }
 
 /** What comes next for a file whose worker's attempt failed, by what the queue does with its job. */
