@@ -31,6 +31,7 @@ import { sweepOutboxes } from '../emit/sweep';
 import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
+import { VanishedJobs } from '../queue/vanished-job';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
@@ -119,6 +120,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // the failures the processor journaled itself; the others BullMQ made without running it (a job
   // stalled more than allowable limit, failed when next taken) are journaled by the 'failed' handler
   const journaledFailures = new WeakSet<object>();
+  // what each job did, for the line said when Redis lost the job's record meanwhile (vanished-job.ts)
+  const vanished = new VanishedJobs((id) => ({ subject: `job ${id}`, stands: "what it did stands on disk: its file's outcome is journaled, or the file waits in processing/, where the watcher's rescan queues it again", level: 'info' }));
   const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
     if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
@@ -145,7 +148,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return g.granted;
     };
     try {
-      return await processClaimed(d, holds, job.attemptsStarted > 1);
+      const done = await processClaimed(d, holds, job.attemptsStarted > 1);
+      vanished.end(job.id, { subject: `job ${job.id} (${d.relPath})`, stands: `nothing to do, its outcome (${done.outcome}) stands, journaled and marked on disk`, level: 'info' });
+      return done;
     } catch (e) {
       // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
       // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
@@ -155,6 +160,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message, job: retried ? 'retried' : 'failed' }).catch(() => undefined);
       if (e !== null && typeof e === 'object') journaledFailures.add(e);
       metrics?.attemptsFailed.inc({ partner: d.partner });
+      vanished.end(job.id, { subject: `job ${job.id} (${d.relPath})`, stands: `its attempt failed (${message}); the file waits in processing/, where the watcher's rescan queues it again`, level: 'warn' });
       throw e;
     } finally {
       // still waiting when its thread stopped: never counted
@@ -254,12 +260,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
   nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker'));
-  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker'));
-  worker.on('completed', () => {
+  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker', vanished));
+  worker.on('completed', (job) => {
+    vanished.recorded(job.id);
     const ended = trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes writes again: jobs complete');
   });
   worker.on('failed', (job, err) => {
+    vanished.recorded(job?.id);
     logJobFailure(logger, job, err, config.source);
     if (!job || journaledFailures.has(err)) return;
     // its workers died on it and the processor never ran this time: without this line the journal
