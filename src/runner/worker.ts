@@ -20,6 +20,7 @@ import type { Metrics } from '../ops/metrics';
 import { lessChecked } from './less-checked';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import type { CatchUpJobData } from '../queue/nightly-schedule';
 import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
 import { missedDays } from '../reconcile/missed-days';
 import { pruneProcessedMarks } from '../state/prune-marks';
@@ -238,12 +239,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept, ...(r.error ? { error: r.error } : {}) }, r.exitCode === 0 ? `${what}: clean` : r.exitCode === 1 ? `${what}: ANOMALIES` : `${what} could not run`);
     return r;
   };
-  const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string }>) => {
-    const r = await reconcileAndLog(job.data?.date, 'nightly reconciliation');
+  // one nightly run at a time over every worker: a catch-up queued when Redis lost the night's
+  // job (nightly-schedule.ts) must not reconcile a day again beside a run whose record vanished
+  const nightlyLock = path.join(locks, 'nightly-reconciliation.lock');
+  const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night without one is caught up by the next run)', level: 'info' }));
+  const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string } & Partial<CatchUpJobData>>) => {
+    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 });
+    nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
+    return ran;
+  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
+  /** The days before `before` left without a report: a night whose job Redis lost. */
+  const catchUp = async (before: string) => {
+    const caughtUp: CaughtUpDay[] = [];
+    for (const day of missedDays(config, before)) {
+      const c = await reconcileAndLog(day, `reconciliation of missed day ${day}`);
+      caughtUp.push({ date: day, exitCode: c.exitCode, anomalies: c.report?.anomalies.length ?? 0 });
+    }
+    if (caughtUp.length === 0) logger.info({ before }, 'catch-up of a night Redis lost: every day already has its report');
+    return { catchUpBefore: before, caughtUp };
+  };
+  const nightlyRun = async (date: string | undefined) => {
+    const r = await reconcileAndLog(date, 'nightly reconciliation');
     if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
     // the scheduled run (no date) also reconciles the nights missed before it, oldest first
-    const caughtUp: { date: string; exitCode: number; anomalies: number }[] = [];
-    if (job.data?.date === undefined && r.date) {
+    const caughtUp: CaughtUpDay[] = [];
+    if (date === undefined && r.date) {
       const missed = missedDays(config, r.date);
       if (missed.length > 0) logger.warn({ days: missed }, `${missed.length} earlier day(s) had no reconciliation report (nights missed while no watch or worker ran, or while Redis had lost the schedule): reconciled now`);
       for (const day of missed) {
@@ -258,8 +278,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
-  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
-  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker'));
+  };
+  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished));
+  nightly.on('completed', (job) => nightlyVanished.recorded(job.id));
+  nightly.on('failed', (job) => nightlyVanished.recorded(job?.id));
   worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker', vanished));
   worker.on('completed', (job) => {
     vanished.recorded(job.id);
@@ -311,6 +333,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return result;
     },
   };
+}
+
+/** A day the nightly job reconciled besides its own (a night missed before). */
+interface CaughtUpDay {
+  date: string;
+  exitCode: number;
+  anomalies: number;
 }
 
 /**
