@@ -51,8 +51,8 @@ export class VanishedJobs {
   }
 
   /**
-   * The line for an error about a vanished job (`said: true` for the second error of the same
-   * job, to be dropped), or undefined for any other error.
+   * The line for an error about a vanished job (none for the second error of the same job: it is
+   * dropped), or undefined for any other error.
    */
   explain(err: unknown): { line?: EndedJob & { msg: string }; jobId: string } | undefined {
     const jobId = vanishedJobId(err);

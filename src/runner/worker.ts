@@ -242,7 +242,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // one nightly run at a time over every worker: a catch-up queued when Redis lost the night's
   // job (nightly-schedule.ts) must not reconcile a day again beside a run whose record vanished
   const nightlyLock = path.join(locks, 'nightly-reconciliation.lock');
-  const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night without one is caught up by the next run)', level: 'info' }));
+  const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night left without one is caught up)', level: 'info' }));
   const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string } & Partial<CatchUpJobData>>) => {
     const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 });
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
