@@ -5,10 +5,11 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
- * `watch` and two workers, instead of the processes: see redisCampaign.
+ * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
+ * `watch` on the same inboxes (as on two machines), both rescanning after each restart.
  *
  * Exit 1 when a campaign breaks an invariant (each is printed), 0 otherwise.
  */
@@ -294,7 +295,7 @@ const redisPing = (port: number) => spawnSync('redis-cli', ['-p', String(port), 
  * everything must settle by itself (no `retry`): then the invariants of `check`, `jobs` clean and
  * the nightly schedule back in Redis, the daemons alive and stopping on SIGTERM.
  */
-async function redisCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+async function redisCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, watchers = 1): Promise<{ kills: number; bad: string[] }> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const prefix = `killfuzz-redis-${seed}`;
@@ -312,14 +313,14 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   const rnd = prng(seed * 32452843);
   const bad: string[] = [];
   // the daemons, each restarted 2 s after it exits (systemd's Restart=always, RestartSec=2)
-  const names = ['watch', 'worker-1', 'worker-2'];
+  const names = [...Array.from({ length: watchers }, (_, k) => (k === 0 ? 'watch' : `watch-${k + 1}`)), 'worker-1', 'worker-2'];
   const procs: ChildProcess[] = [];
   const restarts: string[] = [];
   let stopping = false;
   const restartedByHand = new Set<ChildProcess>();
   const start = (k: number, n = 0) => {
     const err = path.join(logs, `${names[k]}-${n}.log`);
-    const p = spawn(process.execPath, [BIN, k === 0 ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [BIN, names[k].startsWith('watch') ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const keep = (d: Buffer) => {
       writeFileSync(err, d, { flag: 'a' });
@@ -431,9 +432,9 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, keep: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
@@ -443,7 +444,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = await (values.kill === 'redis' ? redisCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = values.kill === 'redis' ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers)) : await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

@@ -6,9 +6,17 @@
  * jobs come back through the rescan, but no reconciliation would run again until `watch`
  * was restarted, and nothing would say so. So `watch` looks for it at every rescan and
  * registers it again when it is gone.
+ *
+ * The night's job itself went with the data too. Lost before it ran (Redis down, or restarted
+ * empty, across the night's time), nothing reconciled that night until the next one caught it
+ * up, a day late. So a schedule registered again also queues a catch-up at once when the last
+ * night's time has passed without the report it was due to write.
  */
 import type { Queue } from 'bullmq';
+import { CronExpressionParser } from 'cron-parser';
 import type { Config } from '../config/config';
+import { missedDays } from '../reconcile/missed-days';
+import { dayOf } from '../util/clock';
 
 /** The Job Scheduler's id in the `reconcile` queue. */
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
@@ -18,12 +26,33 @@ export async function registerNightlySchedule(queue: Queue, config: Config): Pro
   await queue.upsertJobScheduler(NIGHTLY_RECONCILIATION, { pattern: config.reconcile.cron, tz: config.timezone }, { name: 'reconcile', data: {} });
 }
 
+/** The data of a catch-up job: the days before `catchUpBefore` left without a report (runner/worker.ts). */
+export interface CatchUpJobData {
+  catchUpBefore: string;
+}
+
 /**
- * Registers the schedule again when Redis no longer has it; true when it had to. Redis
- * errors are thrown (the caller's Redis error reporting says them).
+ * The days the last night's run (the schedule's last time before `now`) was due to reconcile and
+ * found without a report: that day and the earlier ones it catches up; with the day the night
+ * fell on, which a catch-up reconciles the days before. None when the report is there.
  */
-export async function restoreNightlySchedule(queue: Queue, config: Config): Promise<boolean> {
-  if (await queue.getJobScheduler(NIGHTLY_RECONCILIATION)) return false;
+export function missedNight(config: Config, now = new Date()): { night: string; days: string[] } | undefined {
+  const last = CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: now }).prev().toDate();
+  const night = dayOf(last, config.timezone);
+  const days = missedDays(config, night);
+  return days.length > 0 ? { night, days } : undefined;
+}
+
+/**
+ * Registers the schedule again when Redis no longer has it, and queues a catch-up of the last
+ * night when its report is missing (one per night: its job id says which). Redis errors are
+ * thrown (the caller's Redis error reporting says them).
+ */
+export async function restoreNightlySchedule(queue: Queue, config: Config): Promise<{ restored: boolean; caughtUp?: { night: string; days: string[] } }> {
+  if (await queue.getJobScheduler(NIGHTLY_RECONCILIATION)) return { restored: false };
   await registerNightlySchedule(queue, config);
-  return true;
+  // judged now, not when asked: a question sent as Redis went down is answered once it is back
+  const missed = missedNight(config);
+  if (missed) await queue.add('reconcile', { catchUpBefore: missed.night } satisfies CatchUpJobData, { jobId: `catch-up-${missed.night}` });
+  return { restored: true, caughtUp: missed };
 }

@@ -10,6 +10,7 @@
 
 import type { Logger } from 'pino';
 import type { Metrics } from '../ops/metrics';
+import type { VanishedJobs } from './vanished-job';
 
 export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'tls' | 'other';
 
@@ -132,6 +133,11 @@ export class RedisTrouble {
   /** When Redis was last reached again after being out of reach (restarted, perhaps without its data). */
   private reachedAgainAt?: number;
 
+  /** A connection is ready again after it dropped, whether or not a command failed meanwhile. */
+  reachedAgain(): void {
+    this.reachedAgainAt = this.now();
+  }
+
   /** Whether Redis was out of reach within the last `ms`: a job lock lost then went with Redis, not with a busy worker. */
   unreachableWithin(ms: number): boolean {
     const now = this.now();
@@ -159,9 +165,15 @@ export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<s
 /** A lock lost this soon after Redis was out of reach is put down to the outage. */
 const LOCK_LOSS_AFTER_OUTAGE_MS = 2 * 60_000;
 
-export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string): (err: Error) => void {
+export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string, vanished?: VanishedJobs): (err: Error) => void {
   let lockLossLoggedAt = 0;
   return (err) => {
+    // a job whose record went with Redis's data (vanished-job.ts): Redis answered, nothing is lost
+    const gone = vanished?.explain(err);
+    if (gone) {
+      if (gone.line) logger[gone.line.level]({ jobId: gone.jobId, kind: 'job-vanished' }, `${who}: ${gone.line.msg}`);
+      return;
+    }
     if (isLockLoss(err)) {
       // Redis answered: the worker was too busy to renew in time. Not Redis trouble (/healthz stays up)
       metrics?.redisErrors.inc({ kind: 'lock-lost' });
@@ -186,7 +198,12 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
 
 /** The ready listener: logs the end of a trouble of reaching Redis. */
 export function reportRedisReady(trouble: RedisTrouble, logger: Logger, who: string): () => void {
+  let readyBefore = false;
   return () => {
+    // ready again: the connection dropped, though no command may have failed meanwhile (a Redis
+    // restarted within a second, without its data: the locks lost next are put down to it)
+    if (readyBefore) trouble.reachedAgain();
+    readyBefore = true;
     const ended = trouble.reconnected();
     if (ended) logger.info({ failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, `${who}: Redis is reachable again`);
   };

@@ -20,6 +20,7 @@ import type { Metrics } from '../ops/metrics';
 import { lessChecked } from './less-checked';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import type { CatchUpJobData } from '../queue/nightly-schedule';
 import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
 import { missedDays } from '../reconcile/missed-days';
 import { pruneProcessedMarks } from '../state/prune-marks';
@@ -31,6 +32,7 @@ import { sweepOutboxes } from '../emit/sweep';
 import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
+import { VanishedJobs } from '../queue/vanished-job';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
@@ -119,6 +121,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // the failures the processor journaled itself; the others BullMQ made without running it (a job
   // stalled more than allowable limit, failed when next taken) are journaled by the 'failed' handler
   const journaledFailures = new WeakSet<object>();
+  // what each job did, for the line said when Redis lost the job's record meanwhile (vanished-job.ts)
+  const vanished = new VanishedJobs((id) => ({ subject: `job ${id}`, stands: "what it did stands on disk: its file's outcome is journaled, or the file waits in processing/, where the watcher's rescan queues it again", level: 'info' }));
   const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
     if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
@@ -145,7 +149,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return g.granted;
     };
     try {
-      return await processClaimed(d, holds, job.attemptsStarted > 1);
+      const done = await processClaimed(d, holds, job.attemptsStarted > 1);
+      vanished.end(job.id, { subject: `job ${job.id} (${d.relPath})`, stands: `nothing to do, its outcome (${done.outcome}) stands, journaled and marked on disk`, level: 'info' });
+      return done;
     } catch (e) {
       // the attempt failed (I/O, Redis, the lock): journaled, so that `trace` and the
       // reconciliation say why, and counted, whatever step failed; then retried by BullMQ
@@ -155,6 +161,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message, job: retried ? 'retried' : 'failed' }).catch(() => undefined);
       if (e !== null && typeof e === 'object') journaledFailures.add(e);
       metrics?.attemptsFailed.inc({ partner: d.partner });
+      vanished.end(job.id, { subject: `job ${job.id} (${d.relPath})`, stands: `its attempt failed (${message}); the file waits in processing/, where the watcher's rescan queues it again`, level: 'warn' });
       throw e;
     } finally {
       // still waiting when its thread stopped: never counted
@@ -232,12 +239,31 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     logger.info({ date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length, files: r.files, sweptTempFiles: r.swept, ...(r.error ? { error: r.error } : {}) }, r.exitCode === 0 ? `${what}: clean` : r.exitCode === 1 ? `${what}: ANOMALIES` : `${what} could not run`);
     return r;
   };
-  const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string }>) => {
-    const r = await reconcileAndLog(job.data?.date, 'nightly reconciliation');
+  // one nightly run at a time over every worker: a catch-up queued when Redis lost the night's
+  // job (nightly-schedule.ts) must not reconcile a day again beside a run whose record vanished
+  const nightlyLock = path.join(locks, 'nightly-reconciliation.lock');
+  const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night left without one is caught up)', level: 'info' }));
+  const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string } & Partial<CatchUpJobData>>) => {
+    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 });
+    nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
+    return ran;
+  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
+  /** The days before `before` left without a report: a night whose job Redis lost. */
+  const catchUp = async (before: string) => {
+    const caughtUp: CaughtUpDay[] = [];
+    for (const day of missedDays(config, before)) {
+      const c = await reconcileAndLog(day, `reconciliation of missed day ${day}`);
+      caughtUp.push({ date: day, exitCode: c.exitCode, anomalies: c.report?.anomalies.length ?? 0 });
+    }
+    if (caughtUp.length === 0) logger.info({ before }, 'catch-up of a night Redis lost: every day already has its report');
+    return { catchUpBefore: before, caughtUp };
+  };
+  const nightlyRun = async (date: string | undefined) => {
+    const r = await reconcileAndLog(date, 'nightly reconciliation');
     if (r.exitCode === 2) throw new Error(`reconciliation of ${r.date ?? '?'} could not run: ${r.error}`);
     // the scheduled run (no date) also reconciles the nights missed before it, oldest first
-    const caughtUp: { date: string; exitCode: number; anomalies: number }[] = [];
-    if (job.data?.date === undefined && r.date) {
+    const caughtUp: CaughtUpDay[] = [];
+    if (date === undefined && r.date) {
       const missed = missedDays(config, r.date);
       if (missed.length > 0) logger.warn({ days: missed }, `${missed.length} earlier day(s) had no reconciliation report (nights missed while no watch or worker ran, or while Redis had lost the schedule): reconciled now`);
       for (const day of missed) {
@@ -252,14 +278,18 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
-  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
-  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker'));
-  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker'));
-  worker.on('completed', () => {
+  };
+  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished));
+  nightly.on('completed', (job) => nightlyVanished.recorded(job.id));
+  nightly.on('failed', (job) => nightlyVanished.recorded(job?.id));
+  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker', vanished));
+  worker.on('completed', (job) => {
+    vanished.recorded(job.id);
     const ended = trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes writes again: jobs complete');
   });
   worker.on('failed', (job, err) => {
+    vanished.recorded(job?.id);
     logJobFailure(logger, job, err, config.source);
     if (!job || journaledFailures.has(err)) return;
     // its workers died on it and the processor never ran this time: without this line the journal
@@ -303,6 +333,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return result;
     },
   };
+}
+
+/** A day the nightly job reconciled besides its own (a night missed before). */
+interface CaughtUpDay {
+  date: string;
+  exitCode: number;
+  anomalies: number;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import pino from 'pino';
 import { createMetrics } from '../../src/ops/metrics';
-import { describeRedisError, isLockLoss, RedisTrouble, reportRedisErrors } from '../../src/queue/redis-trouble';
+import { describeRedisError, isLockLoss, RedisTrouble, reportRedisErrors, reportRedisReady } from '../../src/queue/redis-trouble';
 
 describe('describeRedisError', () => {
   it.each([
@@ -126,5 +126,27 @@ describe('a job lock lost under a busy worker', () => {
     expect(logged.map((l) => l.msg)).toEqual(['worker: Redis cannot be reached (reconnecting)', expect.stringMatching(/^worker: a job's lock could not be renewed in time \(could not renew lock for job 42\): Redis was out of reach just before: the lock ran out meanwhile, or Redis restarted without its data/)]);
     expect(logged[1].msg).not.toMatch(/overloaded/);
     expect(trouble.current()).toBeUndefined(); // the lock loss itself is no Redis trouble
+  });
+
+  // a Redis restarted within a second: the connection dropped and came back with no command
+  // failing meanwhile, so no "cannot be reached" was ever noted, and the locks that went with
+  // its data were put down to a busy machine (test/production/worker-job-vanished.test.ts)
+  it('just after a connection came back (no command failed meanwhile), is put down to the restart', () => {
+    let now = 1_000_000;
+    const logged: { msg: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void logged.push(JSON.parse(l)) });
+    const trouble = new RedisTrouble({ now: () => now });
+    const ready = reportRedisReady(trouble, logger, 'worker');
+    // a reporter per lock loss: it says one a minute, on the wall clock
+    const report = () => reportRedisErrors(trouble, logger, undefined, 'worker');
+    ready(); // connected at start: no reconnection
+    now += 5 * 60_000;
+    report()(new Error('could not renew lock for job 41'));
+    expect(logged.pop()?.msg).toMatch(/overloaded/);
+    now += 5 * 60_000;
+    ready(); // the connection dropped and is ready again
+    now += 1_000;
+    report()(new Error('could not renew lock for job 42'));
+    expect(logged.map((l) => l.msg)).toEqual([expect.stringMatching(/^worker: a job's lock could not be renewed in time \(could not renew lock for job 42\): Redis was out of reach just before/)]);
   });
 });

@@ -71,7 +71,10 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
     watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble });
     await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
-    await registerNightlySchedule(nightly, config);
+    // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
+    const schedule = await restoreNightlySchedule(nightly, config);
+    if (!schedule.restored) await registerNightlySchedule(nightly, config); // the configured cron, perhaps changed
+    else if (schedule.caughtUp) logger.warn({ days: schedule.caughtUp.days }, caughtUpSays(schedule.caughtUp.days));
     await watcher.start();
   } catch (e) {
     // nothing left open: the process ends with its error
@@ -91,8 +94,9 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     if (checking) return;
     checking = true;
     restoreNightlySchedule(nightlyJobs, config)
-      .then((restored) => {
+      .then(({ restored, caughtUp }) => {
         if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
+        if (caughtUp) logger.warn({ days: caughtUp.days }, caughtUpSays(caughtUp.days));
       })
       .catch(() => undefined) // Redis errors are reported by the connection's handler
       .finally(() => {
@@ -112,4 +116,9 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     await connection.quit().catch(() => undefined);
     logger.info('watch stopped: the inboxes are no longer watched; files claimed and queued stay for the workers');
   });
+}
+
+/** Said when the last night's job went with Redis's data and its days are queued to be reconciled now. */
+function caughtUpSays(days: string[]): string {
+  return `the last night's reconciliation left no report (its job went with Redis's data, or no watch kept it scheduled): ${days.length} day(s) without a report (${days.join(', ')}) queued to be reconciled now (a run still under way ends first, and a day it reconciled is not done again)`;
 }
