@@ -85,12 +85,12 @@ describe('amounts of more than 15 significant digits (CII sums in xs:double)', (
     const v = await judge(cases);
     process.stdout.write(`\nbig amounts vs official XSLT\n${v.map((x) => `${x.mutant.name}: official ${x.official.join(' ') || '-'}, ours ${x.ours.join(' ') || '-'}`).join('\n')}\n`);
     expect(v.map((x) => ({ name: x.mutant.name, official: x.official, ours: x.ours }))).toEqual([
-      // the lines' sum …308.64 is …308.50 in doubles; the VAT of the breakdown in doubles also lands elsewhere
-      { name: 'cii-two-big-lines', official: v[0].official, ours: v[0].official },
-      { name: 'cii-one-big-line', official: v[1].official, ours: v[1].official },
+      // the lines' sum …308.64 is …308.50 in doubles
+      { name: 'cii-two-big-lines', official: ['BR-CO-10'], ours: ['BR-CO-10'] },
+      // …654.32 + 500 is …154.25 in doubles: a sum of two is enough
+      { name: 'cii-one-big-line', official: ['BR-CO-10'], ours: ['BR-CO-10'] },
       { name: 'cii-big-ordinary', official: [], ours: [] },
       { name: 'ubl-big-line', official: [], ours: [] },
     ]);
-    expect(v[0].official).toContain('BR-CO-10');
   }, 120_000);
 });
