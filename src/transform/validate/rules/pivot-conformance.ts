@@ -215,8 +215,9 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'dates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a calendar date (YYYY-MM-DD; in CII, format 102: YYYYMMDD).',
-    // a date left empty is left out of the outputs (mapping.ts)
-    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => true),
+    // a date left empty is left out of the outputs (mapping.ts), but a UBL date element is an
+    // xs:date, which "" is not: the official XSLT stops on xs:date('') of a period's start
+    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => ctx.invoice.syntax !== 'UBL'),
   },
   {
     id: 'CPRO-PIVOT-CODE',
