@@ -7,6 +7,7 @@
  * src/transform/validate/rules read it. Values are the trimmed text as written; `undefined`
  * means "absent". Every `path` is an XPath-like location in the source document.
  */
+import type { Invoice } from './invoice';
 
 /** A node's text as written and where it sits. */
 export interface Located {
@@ -323,4 +324,10 @@ export interface CiiFacts {
 export interface SyntaxFacts {
   ubl?: UblFacts;
   cii?: CiiFacts;
+  /**
+   * The same invoice read with its values as written, when some value had XML white space at
+   * an end (the invoice itself holds them trimmed): the EN 16931 rules judge this one, as the
+   * official schematron reads `S `, ` EUR` or `100.00\n` as written (parse/flux.ts).
+   */
+  asWritten?: Invoice;
 }

@@ -25,6 +25,26 @@ export function isXsDate(s: string): boolean {
   return d <= days;
 }
 
+const COMPARABLE_DATE = /^(\d{4}|[1-9]\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * The instant an xs:date starts at, in milliseconds, to order two dates as `xs:date(a) >=
+ * xs:date(b)` does: by their value, not their text — a year of five digits (`12016-01-31`) is
+ * after 2019, and a time zone moves the day's start (no zone: UTC, the implicit zone of the
+ * official validation's runs). Undefined for what is no xs:date of a year from 1 on.
+ */
+export function xsDateInstant(s: string): number | undefined {
+  const m = COMPARABLE_DATE.exec(xmlTrim(s));
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]) - 1, Number(m[3])];
+  const day = new Date(0);
+  day.setUTCFullYear(y, mo, d);
+  // a day that does not exist (30 February) rolls over into another month
+  if (y < 1 || day.getUTCFullYear() !== y || day.getUTCMonth() !== mo || day.getUTCDate() !== d) return undefined;
+  const zone = m[4] === undefined || m[4] === 'Z' ? 0 : (m[4][0] === '-' ? -1 : 1) * (Number(m[4].slice(1, 3)) * 60 + Number(m[4].slice(4, 6)));
+  return day.getTime() - zone * 60_000;
+}
+
 /**
  * An xs:dateTime as the status XSD reads it (CPPStatut Horodatage): YYYY-MM-DDThh:mm:ss, an
  * optional fraction of a second, an optional zone (Z or ±hh:mm, at most 14 hours). A day that

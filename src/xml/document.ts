@@ -34,8 +34,8 @@ const BASE_OPTIONS = {
   // after an em space or a counter "1 " passed where every schema-aware reader refuses them;
   // a text of white space only (the indentation between elements) is dropped, as before
   trimValues: false,
-  tagValueProcessor: (_name: string, value: string) => xmlTrim(value),
-  attributeValueProcessor: (_name: string, value: string) => xmlTrim(value),
+  tagValueProcessor: (_name: string, value: string) => trimmed(value),
+  attributeValueProcessor: (_name: string, value: string) => trimmed(value),
   ignoreDeclaration: true,
   ignorePiTags: true,
   commentPropName: false as const,
@@ -43,11 +43,32 @@ const BASE_OPTIONS = {
   jPath: false,
 };
 
+/** whether the parse under way trimmed some value that is not white space only (parses are synchronous) */
+let paddedSeen = false;
+
+function trimmed(value: string): string {
+  const t = xmlTrim(value);
+  if (t !== value && t !== '') paddedSeen = true;
+  return t;
+}
+
 // decodes numeric character references (&#233;); named HTML entities are refused below
 const parser = new XMLParser({ ...BASE_OPTIONS, processEntities: true, htmlEntities: true });
 
 /** Same tree, for the usual document with no "&" at all: no entity pass over every value. */
 const plainParser = new XMLParser({ ...BASE_OPTIONS, processEntities: false, htmlEntities: false });
+
+/**
+ * The values as written, white space at their ends kept (a text of white space only is still
+ * dropped: the indentation between elements): what the official schematron reads.
+ */
+const AS_WRITTEN_OPTIONS = {
+  ...BASE_OPTIONS,
+  tagValueProcessor: (_name: string, value: string) => (xmlTrim(value) === '' ? '' : value),
+  attributeValueProcessor: (_name: string, value: string) => value,
+};
+const asWrittenParser = new XMLParser({ ...AS_WRITTEN_OPTIONS, processEntities: true, htmlEntities: true });
+const asWrittenPlainParser = new XMLParser({ ...AS_WRITTEN_OPTIONS, processEntities: false, htmlEntities: false });
 
 const BAD_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
 /** Characters XML 1.0 forbids anywhere in a document (its Char production): C0 controls but tab, LF, CR; U+FFFE, U+FFFF. */
@@ -284,7 +305,11 @@ function withoutLiteralText(text: string): string {
  * their elements hold their markers, read through `LiftedContents`. Throws FluxError (never
  * anything else) on bad input.
  */
-export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>; contents: LiftedContents } {
+/**
+ * `asWritten`, when some value had XML white space at an end (trimmed in `tree`): the same
+ * document's tree with its values as written, as the official schematron reads them.
+ */
+export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>; contents: LiftedContents; asWritten?: () => Record<string, XNode> } {
   const text = lifted.text;
   // markup and references are not read inside comments and CDATA sections ("AT&T", a note
   // quoting "<!DOCTYPE"): the checks below look at the text with those blanked out, in place
@@ -320,9 +345,13 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
     throw new FluxError('FLUX-MALFORMED', `Malformed XML at line ${line}: ${problem.message}.`, undefined, line);
   }
   let tree: Record<string, XNode>;
+  let padded: boolean;
+  let readable: string;
   try {
-    const readable = cdataAsText(text);
+    readable = cdataAsText(text);
+    paddedSeen = false;
     tree = (readable.includes('&') ? parser : plainParser).parse(readable) as Record<string, XNode>;
+    padded = paddedSeen;
   } catch (e) {
     const message = (e as Error).message;
     // well-formed, but deeper than any invoice flux: the parser's guard against stack exhaustion
@@ -339,5 +368,6 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   if (roots.length !== 1) {
     throw new FluxError('FLUX-MALFORMED', roots.length === 0 ? 'The file holds no XML element.' : `Malformed XML: the document has ${roots.length} root elements (${roots.slice(0, 3).join(', ')}); XML allows one.`);
   }
-  return { tree, contents: lifted.blobs.length > 0 ? new LiftedContents(lifted.token, lifted.blobs) : LiftedContents.NONE };
+  const contents = lifted.blobs.length > 0 ? new LiftedContents(lifted.token, lifted.blobs) : LiftedContents.NONE;
+  return padded ? { tree, contents, asWritten: () => (readable.includes('&') ? asWrittenParser : asWrittenPlainParser).parse(readable) as Record<string, XNode> } : { tree, contents };
 }

@@ -153,6 +153,23 @@ describe('chorus-flux validate', () => {
     expect((JSON.parse(json.stdout) as Report[]).map((x) => [x.file, x.valid])).toEqual([[path.join(dir, 'lien-dossier', 'c-cii.xml'), true], [VALID_UBL, true]]);
   });
 
+  it('white space around a value: refused with the official rule id where the official XSLT refuses it, accepted where it does not', async () => {
+    const cii = readFileSync(VALID_CII, 'utf8');
+    // `ram:CategoryCode = 'S'` fails on "S " (BR-S-08); a code list reads normalize-space(.), so " 380 " passes
+    const category = path.join(dir, 'category-padded.xml');
+    writeFileSync(category, sub(cii, '<ram:CategoryCode>S</ram:CategoryCode>', '<ram:CategoryCode>S </ram:CategoryCode>'));
+    const typeCode = path.join(dir, 'type-code-padded.xml');
+    writeFileSync(typeCode, sub(cii, '<ram:TypeCode>380</ram:TypeCode>', '<ram:TypeCode> 380 </ram:TypeCode>'));
+    const r = await cli(['validate', '--profile', 'en16931', '--json', category, typeCode]);
+    expect(r.code).toBe(1);
+    const [bad, good] = JSON.parse(r.stdout) as Report[];
+    expect(bad.valid).toBe(false);
+    expect(bad.findings.filter((f) => f.severity === 'fatal').map((f) => f.rule)).toEqual(['BR-S-08']);
+    // the official message and the breakdown it judges
+    expect(bad.findings[0]).toMatchObject({ rule: 'BR-S-08', path: expect.stringContaining('ram:ApplicableTradeTax'), message: expect.stringContaining('VAT category code') });
+    expect(good).toMatchObject({ valid: true, findings: [] });
+  });
+
   it('refuses an unknown profile with exit 2', async () => {
     const r = await cli(['validate', '--profile', 'xrechnung', VALID_UBL]);
     expect(r.code).toBe(2);

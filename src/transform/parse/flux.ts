@@ -18,6 +18,7 @@ import { checkCounter, checkStatutCounters } from './counters';
 import { parsePivot, type PivotEnvelope } from './pivot';
 import { parseUbl } from './ubl';
 import { asBuffer } from '../../util/bytes';
+import type { Invoice } from '../../model/invoice';
 
 export interface ParsedXml {
   root: RootInfo;
@@ -27,6 +28,8 @@ export interface ParsedXml {
   contents: LiftedContents;
   /** the document's text, embedded files lifted out */
   text: string;
+  /** the root element's node with its values as written, when some had white space at an end (document.ts) */
+  asWritten?: () => XNode;
 }
 
 /**
@@ -53,10 +56,10 @@ export function readXml(bytes: Uint8Array): ParsedXml {
   const text = lifted.text;
   if (text.trim().length === 0) throw new FluxError('FLUX-EMPTY', 'The file holds only white space.');
   const root = scanRoot(text);
-  const { tree, contents } = parseLiftedXml(lifted);
+  const { tree, contents, asWritten } = parseLiftedXml(lifted);
   const node = tree[root.localName];
   if (node === undefined) throw new FluxError('FLUX-MALFORMED', `The root element ${root.localName} could not be read.`);
-  return { root, node, contents, text };
+  return asWritten ? { root, node, contents, text, asWritten: () => asWritten()[root.localName] } : { root, node, contents, text };
 }
 
 export type RootFamily = 'UBL' | 'CII' | 'PIVOT' | 'STATUT';
@@ -157,6 +160,17 @@ function inEmbeddedXml(e: FluxError, name: string): FluxError {
   return new FluxError(e.rule, `In the XML embedded in the PDF (${name}): ${said}`, e.path, e.line, e.kind);
 }
 
+/**
+ * A UBL or CII invoice some value of which had XML white space at an end gets the same
+ * invoice read as written (SyntaxFacts.asWritten), which the EN 16931 rules judge: the official
+ * schematron reads `<ram:CategoryCode>S </ram:CategoryCode>` or `100.00 ` as written. The
+ * invoice itself, which the pivot and the Factur-X carry, keeps its values trimmed.
+ */
+function withAsWritten(inv: Invoice, xml: ParsedXml, read: (node: XNode) => Invoice): Invoice {
+  if (xml.asWritten && inv.syntaxFacts) inv.syntaxFacts.asWritten = read(xml.asWritten());
+  return inv;
+}
+
 /** Parses an inbound file. Throws FluxError for any refusal; never anything else on bad input. */
 export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Promise<ParsedFlux> {
   if (bytes.length > 0 && isPdf(bytes)) {
@@ -171,7 +185,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       const xml = readXml(embedded.xml);
       checkEmbeddedRoot(xml.root);
       checkNamespaces(xml, 'CII', opts);
-      const inv = parseCii(xml.node, xml.contents);
+      const inv = withAsWritten(parseCii(xml.node, xml.contents), xml, (node) => parseCii(node, xml.contents));
       inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart };
       return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
     } catch (e) {
@@ -183,7 +197,8 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
   switch (family) {
     case 'UBL': {
       checkNamespaces(xml, 'UBL', opts);
-      const inv = parseUbl(xml.node, xml.root.localName as 'Invoice' | 'CreditNote', xml.contents);
+      const rootName = xml.root.localName as 'Invoice' | 'CreditNote';
+      const inv = withAsWritten(parseUbl(xml.node, rootName, xml.contents), xml, (node) => parseUbl(node, rootName, xml.contents));
       // one invoice document (TypePJ 01): the first that qualifies; a second PDF coded 380 is a complementary one
       const invoiceDocument = inv.attachments.find((a) => isInvoiceDocument(a, inv));
       if (invoiceDocument) invoiceDocument.isInvoiceDocument = true;
@@ -192,7 +207,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
     }
     case 'CII':
       checkNamespaces(xml, 'CII', opts);
-      return { kind: FLUX_KINDS.CII, invoices: [parseCii(xml.node, xml.contents)] };
+      return { kind: FLUX_KINDS.CII, invoices: [withAsWritten(parseCii(xml.node, xml.contents), xml, (node) => parseCii(node, xml.contents))] };
     case 'PIVOT': {
       // a pivot with no invoice is an empty flux (IRR_VIDE_F), before its schema says it ends early
       if (kids(kid(xml.node, 'CPPFactures'), 'CPPFacturePivotUnitaire').length === 0) throw new FluxError('FLUX-EMPTY', 'The pivot holds no CPPFacturePivotUnitaire.', '/CPPFacturePivot/CPPFactures');

@@ -67,13 +67,16 @@ function hasFactsFor(ctx: RuleContext): boolean {
 export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', rules: readonly Rule[] = ALL_RULES): ValidationFinding[] {
   const out: ValidationFinding[] = [];
   const facts = hasFactsFor(ctx);
+  // the EN 16931 rules judge the values as written, white space at their ends kept, as the official schematron does
+  const asWritten = ctx.invoice.syntaxFacts?.asWritten;
+  const enCtx = asWritten ? { ...ctx, invoice: asWritten } : ctx;
   for (const { rule, severity } of selectRules(profile, ctx.invoice.syntax, rules)) {
     if (rule.profile === 'chorus' && !ctx.chorus) continue;
     // syntax-bound rules read the parser's facts; an invoice built without them is not judged by them
     if (rule.syntaxes !== undefined && !facts) continue;
     let violations;
     try {
-      violations = rule.check(ctx);
+      violations = rule.check(rule.profile === 'en16931' && rule.syntaxes !== undefined ? enCtx : ctx);
     } catch (e) {
       // a rule must never take the process down; report the failure as a finding
       out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id}${UNEVALUATED}${(e as Error).message}`, unevaluated: true });

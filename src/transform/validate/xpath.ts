@@ -117,9 +117,10 @@ export function inList(list: ReadonlySet<string>, s: string | undefined): boolea
 
 /** XPath `x >= 0`-style comparison of an untyped value with a number; false when absent. */
 export function cmp(s: string | undefined, op: '>' | '>=' | '=' | '<' | '<=', n: number): boolean {
-  const x = d(s);
-  if (!x) return false;
-  const c = x.cmp(n === 0 ? ZERO : n);
+  // the untyped value is cast to xs:double: "9.95E0" is a price of 9.95 there, not an error
+  const x = xdouble(s);
+  if (Number.isNaN(x)) return false;
+  const c = x > n ? 1 : x < n ? -1 : 0;
   switch (op) {
     case '>':
       return c > 0;
@@ -132,6 +133,20 @@ export function cmp(s: string | undefined, op: '>' | '>=' | '=' | '<' | '<=', n:
     case '<=':
       return c <= 0;
   }
+}
+
+/**
+ * `untyped = decimal expression`: XPath casts the untyped value to xs:double and compares the
+ * decimal as a double too (CII BR-S-08, BR-O-08 compare ram:BasisAmount so); false when either
+ * is empty.
+ */
+export function eqUntyped(s: string | undefined, b: D | undefined): boolean {
+  return b !== undefined && xdouble(s) === Number(b.toString());
+}
+
+/** An untyped value as a decimal: xs:decimal(x), else the exact value of xs:double(x) (`1.5E1`), else undefined. */
+export function untypedAsDecimal(s: string | undefined): D | undefined {
+  return d(s) ?? exactDecimal(xdouble(s));
 }
 
 /**
@@ -156,8 +171,35 @@ export function within1(a: D | undefined, b: D | undefined, syntax: 'UBL' | 'CII
   return lo !== undefined && hi !== undefined && lo.lt(b) && hi.gt(b);
 }
 
-/** The exact value of a finite double as a decimal (Java's `new BigDecimal(double)`). */
-function exactDecimal(n: number): D | undefined {
+/** xs:double's lexical space (XSD 1.0): what an untyped value must be to take part in arithmetic */
+const DOUBLE = /^[+-]?(\d+(\.\d*)?|\.\d+)([Ee][+-]?\d+)?$|^[+-]?INF$|^NaN$/;
+
+/**
+ * xs:double(x) of an untyped value, as XPath casts it for `sum()`, arithmetic and a comparison
+ * with a number (XML white space at its ends dropped; `1E2` and `INF` are doubles too); NaN
+ * when it is none (where the XSLT stops with a cast error) or absent.
+ */
+export function xdouble(s: string | undefined): number {
+  if (s === undefined) return NaN;
+  const t = s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+  if (!DOUBLE.test(t)) return NaN;
+  return t.endsWith('INF') ? (t.startsWith('-') ? -Infinity : Infinity) : Number(t);
+}
+
+/** XPath `sum()` of untyped values: xs:double additions in document order (absent ones add nothing). */
+export function xsumDouble(values: Iterable<string | undefined>): number {
+  let t = 0;
+  for (const v of values) if (v !== undefined) t += xdouble(v);
+  return t;
+}
+
+/** `round(x * 10 * 10) div 100` on a double, as the CII schematron writes it (XPath round: Java's Math.round, as JavaScript's). */
+export function xround2Double(x: number): number {
+  return Math.round(x * 10 * 10) / 100;
+}
+
+/** The exact value of a finite double as a decimal (Java's `new BigDecimal(double)`, Saxon's `xs:decimal(double)`). */
+export function exactDecimal(n: number): D | undefined {
   if (!Number.isFinite(n)) return undefined;
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, n);

@@ -92,23 +92,12 @@ export async function judge(mutants: Mutant[]): Promise<Verdict[]> {
   return out;
 }
 
-/**
- * A value with XML white space at an end: `<x> 1.00</x>`, `<x>S\n</x>`, `currencyID=" EUR"`,
- * or of white space only, `<x>\n  </x>` (the indentation between elements is not one).
- */
-const PADDED = />(?:[ \t\r\n]+[^<\s][^<]*|[^<]*[^<\s][ \t\r\n]+)<\/|="(?:[ \t\r\n]+[^"\s][^"]*|[^"]*[^"\s][ \t\r\n]+)"|<([\w:.-]+)(?:\s[^>]*)?>[ \t\r\n]+<\/\1>/g;
-const padded = (xml: string) => (xml.match(PADDED) ?? []).length;
-
 export type DiffClass =
   | 'schema-invalid'
   | 'xslt-error, refused by CPRO-PIVOT'
   | 'xslt-error on a repeated element (CII)'
-  | 'white space around a value'
   | 'negative zero (Saxon-HE 9.9)'
-  | 'binary floating-point sum (CII), amounts over 2 decimals'
   | 'unexplained';
-
-const FLOAT_SUMS = new Set(['BR-CO-10', 'BR-CO-11', 'BR-CO-12', 'BR-CO-14']);
 
 /**
  * Why we and the XSLT disagree on a mutant, when it is one of the known, documented reasons
@@ -120,9 +109,7 @@ export function classify(v: Verdict, base: string): DiffClass {
     if ((v.chorus ?? []).length > 0) return 'xslt-error, refused by CPRO-PIVOT';
     return v.mutant.syntax === 'CII' && /sequence of more than one item/.test(v.xsltError) ? 'xslt-error on a repeated element (CII)' : 'unexplained';
   }
-  if (padded(v.mutant.xml) > padded(base)) return 'white space around a value';
   if (/>-0(\.0+)?</.test(v.mutant.xml) && !/>-0(\.0+)?</.test(base)) return 'negative zero (Saxon-HE 9.9)';
-  if (v.mutant.syntax === 'CII' && [...v.missed, ...v.extra].every((r) => FLOAT_SUMS.has(r)) && [...v.official, ...v.ours].some((r) => r.startsWith('BR-DEC-'))) return 'binary floating-point sum (CII), amounts over 2 decimals';
   return 'unexplained';
 }
 

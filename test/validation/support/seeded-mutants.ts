@@ -31,7 +31,7 @@ type Rnd = () => number;
 const pick = <T>(rnd: Rnd, a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
 
 /** A leaf element: `<name attrs>text</name>`, with its offsets in the document. */
-interface Leaf {
+export interface Leaf {
   start: number;
   end: number;
   name: string;
@@ -41,7 +41,7 @@ interface Leaf {
 
 const LEAF = /<((?:[\w-]+:)?[\w-]+)((?:\s[^>]*)?)>([^<]*)<\/\1>/g;
 
-function leaves(xml: string): Leaf[] {
+export function leaves(xml: string): Leaf[] {
   const out: Leaf[] = [];
   LEAF.lastIndex = 0;
   for (let m = LEAF.exec(xml); m; m = LEAF.exec(xml)) {
@@ -51,9 +51,9 @@ function leaves(xml: string): Leaf[] {
   return out;
 }
 
-const local = (name: string) => name.replace(/^.*:/, '');
+export const local = (name: string) => name.replace(/^.*:/, '');
 
-function replaceLeaf(xml: string, l: Leaf, text: string, attrs = l.attrs): string {
+export function replaceLeaf(xml: string, l: Leaf, text: string, attrs = l.attrs): string {
   return `${xml.slice(0, l.start)}<${l.name}${attrs}>${text}</${l.name}>${xml.slice(l.end)}`;
 }
 
@@ -90,7 +90,7 @@ function closing(xml: string, name: string, from: number): number {
 }
 
 /** The parent element name of an offset (the innermost open element around it). */
-function parentOf(xml: string, at: number): string {
+export function parentOf(xml: string, at: number): string {
   const stack: string[] = [];
   const tag = /<(\/?)((?:[\w-]+:)?[\w-]+)(?:\s[^>]*)?(\/?)>/g;
   for (let m = tag.exec(xml); m && m.index < at; m = tag.exec(xml)) {

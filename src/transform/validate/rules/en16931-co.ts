@@ -4,7 +4,7 @@
  */
 import { CODES, VAT_PREFIX_STRING_UBL } from '../codelists';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { d, dsum, eq, ns, percentOf, xround, xround0, type D } from '../xpath';
+import { d, dsum, eq, exactDecimal, ns, percentOf, xdouble, xround, xround0, xround2Double, xsumDouble, type D } from '../xpath';
 import { C, each, eachIf, en, HOLDS, isVatType, U, unless } from './define';
 import { ciiGenericHeaderTaxes, ublSubtotals } from './en16931-core';
 
@@ -20,10 +20,19 @@ function ublDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: D 
   return { any: amounts.length > 0, sum: dsum(amounts) };
 }
 
-function ciiDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: D } {
+/**
+ * CII BR-CO-11 / -12: `ram:AllowanceTotalAmount = round(sum(…/ram:ActualAmount[1]) * 10 * 10) div 100`
+ * sums untyped amounts, so in xs:double, and compares the total as a double too: an amount of
+ * more than 15 significant digits lands on another cent than in decimals (UBL casts each amount
+ * to xs:decimal: exact).
+ */
+function ciiDocAcSum(ctx: RuleContext, charge: boolean): { any: boolean; sum: number } {
   const acs = C(ctx).allowanceCharges.filter((a) => a.charge === charge);
-  return { any: acs.length > 0, sum: dsum(acs.map((a) => a.actualAmount)) };
+  return { any: acs.length > 0, sum: xround2Double(xsumDouble(acs.map((a) => a.actualAmount))) };
 }
+
+/** `untyped = double`: the untyped value cast to xs:double (false when it is none) */
+const eqDouble = (s: string | undefined, x: number) => s !== undefined && xdouble(s) === x;
 
 const abs = (x: D) => x.abs();
 
@@ -54,7 +63,9 @@ export const CO_RULES: Rule[] = [
   ...en('BR-CO-10', 'CII', 'document totals', (ctx) => {
     const f = C(ctx);
     if (!f.hasMonetarySummation) return undefined;
-    return unless(eq(d(ctx.invoice.totals.lineExtension), xround(dsum(ctx.invoice.lines.map((l) => l.netAmount)))), () => `${f.summationPath}/ram:LineTotalAmount`);
+    // xs:decimal(sum(untyped)): the xs:double sum (not exact beyond 15 significant digits) cast to its exact binary value
+    const sum = exactDecimal(xsumDouble(ctx.invoice.lines.map((l) => l.netAmount)));
+    return unless(sum !== undefined && eq(d(ctx.invoice.totals.lineExtension), xround(sum)), () => `${f.summationPath}/ram:LineTotalAmount`);
   }),
   ...en('BR-CO-11', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
@@ -67,7 +78,7 @@ export const CO_RULES: Rule[] = [
     if (!f.hasMonetarySummation) return undefined;
     const t = ctx.invoice.totals.allowanceTotal;
     const { any, sum } = ciiDocAcSum(ctx, false);
-    return unless((!any && t === undefined) || eq(d(t), xround(sum)), () => `${f.summationPath}/ram:AllowanceTotalAmount`);
+    return unless((!any && t === undefined) || eqDouble(t, sum), () => `${f.summationPath}/ram:AllowanceTotalAmount`);
   }),
   ...en('BR-CO-12', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
@@ -80,7 +91,7 @@ export const CO_RULES: Rule[] = [
     if (!f.hasMonetarySummation) return undefined;
     const t = ctx.invoice.totals.chargeTotal;
     const { any, sum } = ciiDocAcSum(ctx, true);
-    return unless((!any && t === undefined) || eq(d(t), xround(sum)), () => `${f.summationPath}/ram:ChargeTotalAmount`);
+    return unless((!any && t === undefined) || eqDouble(t, sum), () => `${f.summationPath}/ram:ChargeTotalAmount`);
   }),
   ...en('BR-CO-13', 'UBL', 'document totals', (ctx) => {
     if (!U(ctx).hasLegalMonetaryTotal) return undefined;
@@ -120,8 +131,9 @@ export const CO_RULES: Rule[] = [
   ...en('BR-CO-14', 'CII', 'invoice total VAT amount', (ctx) => {
     const f = C(ctx);
     const cur = ctx.invoice.currency;
-    const sum = xround(dsum(f.headerTaxes.map((t) => t.calculatedAmount)));
-    return eachIf(f.taxTotalAmounts, (t) => t.attr !== undefined && t.attr === cur, (t) => eq(d(t.text), sum), (t) => t.path);
+    // `. = round(sum(…/ram:CalculatedAmount) * 10 * 10) div 100`: untyped, so in xs:double, as BR-CO-11
+    const sum = xround2Double(xsumDouble(f.headerTaxes.map((t) => t.calculatedAmount)));
+    return eachIf(f.taxTotalAmounts, (t) => t.attr !== undefined && t.attr === cur, (t) => eqDouble(t.text, sum), (t) => t.path);
   }),
   ...en('BR-CO-15', 'UBL', 'invoice', (ctx) => {
     const cur = ctx.invoice.currency;

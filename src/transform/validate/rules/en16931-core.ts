@@ -3,6 +3,7 @@
  * official schematron of its syntax (corpus/en16931/xslt): where the two bindings test a
  * rule differently (context, existence vs. non-empty…), the rule has one check per syntax.
  */
+import { xsDateInstant } from '../../../model/xs-date';
 import type { Rule, RuleContext, Violation } from '../rule';
 import { cmp, filled, ns } from '../xpath';
 import { C, each, en, isVatType, memo, U, unless } from './define';
@@ -46,7 +47,12 @@ function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
 const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;
 
 /** UBL: both dates present must be in order (xs:date comparison of ISO dates). */
-const ublPeriodOk = (start: string | undefined, end: string | undefined) => start === undefined || end === undefined || end.trim() >= start.trim();
+/** `xs:date(EndDate) >= xs:date(StartDate)`: by the dates' values (a year of five digits, a time zone), else as written */
+const ublPeriodOk = (start: string | undefined, end: string | undefined) => {
+  if (start === undefined || end === undefined) return true;
+  const [s, e] = [xsDateInstant(start), xsDateInstant(end)];
+  return s !== undefined && e !== undefined ? e >= s : end.trim() >= start.trim();
+};
 
 /** CII: (End/DateTimeString[@format='102']) >= (Start/…) or not(EndDateTime) or not(StartDateTime). */
 function ciiPeriodOk(p: { hasStart: boolean; hasEnd: boolean; start?: { text: string; format?: string }; end?: { text: string; format?: string } }): boolean {

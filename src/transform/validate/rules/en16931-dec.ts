@@ -3,7 +3,7 @@
  * tests `string-length(substring-after(x, '.')) <= 2` on the value as written).
  */
 import type { Rule, RuleContext, Violation } from '../rule';
-import { d, decimalsWritten, xround } from '../xpath';
+import { decimalsWritten, xdouble } from '../xpath';
 import { C, each, eachIf, en, HOLDS, U, unless } from './define';
 import { ublSubtotals, ciiGenericHeaderTaxes } from './en16931-core';
 
@@ -62,9 +62,13 @@ function ciiDec15(ctx: RuleContext) {
   return unless(ok, () => `${f.summationPath}/ram:TaxTotalAmount`);
 }
 
+/**
+ * `. = round(. * 100) div 100` of an untyped amount: xs:double arithmetic, so an amount of more
+ * than 15 significant digits (no double holds it to the cent) is not rounded to the cent there.
+ */
 function rounded(s: string): boolean {
-  const v = d(s);
-  return v !== undefined && v.eq(xround(v));
+  const x = xdouble(s);
+  return x === Math.round(x * 100) / 100;
 }
 
 export const DEC_RULES: Rule[] = [

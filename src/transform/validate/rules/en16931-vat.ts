@@ -10,7 +10,7 @@
  */
 import type { CiiTaxFact, UblTaxCategoryFact } from '../../../model/syntax-facts';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { cmp, d, dsum, eq, ns, percentOf, within1, xround, type D } from '../xpath';
+import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, type D } from '../xpath';
 import { C, each, eachIf, en, HOLDS, isVatType, memo, U, unless } from './define';
 
 type Family = 'S' | 'Z' | 'E' | 'AE' | 'IC' | 'G' | 'O' | 'AF' | 'AG';
@@ -450,14 +450,14 @@ function ciiRule08(fam: Family): Rule[] {
     each(
       ciiHeaderOf(ctx, fam),
       (t) => {
-        const basis = d(t.basisAmount);
+        // ram:BasisAmount is untyped there: compared and subtracted from as an xs:double
         if (fam === 'S') {
           const rate = d(t.rate);
           if (rate === undefined) return true;
-          return eq(basis, ciiExpected(ctx, c, rate));
+          return eqUntyped(t.basisAmount, ciiExpected(ctx, c, rate));
         }
-        if (fam === 'O') return eq(basis, ciiExpected(ctx, c));
-        return within1(basis, ciiExpected(ctx, c), 'CII');
+        if (fam === 'O') return eqUntyped(t.basisAmount, ciiExpected(ctx, c));
+        return within1(untypedAsDecimal(t.basisAmount), ciiExpected(ctx, c), 'CII');
       },
       (t) => t.path,
     ));

@@ -18,7 +18,11 @@ import type { Rule, RuleContext, Violation } from '../rule';
 type Field = { name: string; bt: string; value: string | undefined };
 
 /** a value and where it sits: the business term's path, at `index` for a repeated group */
-type Located = Field & { index?: number; /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean };
+type Located = Field & {
+  index?: number;
+  /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean;
+  /** a date of a period with both ends, which the official UBL XSLT casts to xs:date (BR-29, BR-30) */ castBoth?: boolean;
+};
 
 function required(inv: Invoice): Field[] {
   return [
@@ -101,10 +105,13 @@ function decimals(inv: Invoice): Located[] {
  * which no schematron checks: "2026-13-45" or "٣" in a DueDate would pass everything else.
  */
 function dates(inv: Invoice): Located[] {
-  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): Located[] => [
-    { name: `${what} start date`, bt, index, value: p?.start },
-    { name: `${what} end date`, bt, index, value: p?.end },
-  ];
+  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): Located[] => {
+    const castBoth = p?.start !== undefined && p.end !== undefined;
+    return [
+      { name: `${what} start date`, bt, index, value: p?.start, castBoth },
+      { name: `${what} end date`, bt, index, value: p?.end, castBoth },
+    ];
+  };
   return [
     { name: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
     { name: 'Payment due date (BT-9)', bt: 'BT-9', value: inv.dueDate },
@@ -215,8 +222,9 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'dates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a calendar date (YYYY-MM-DD; in CII, format 102: YYYYMMDD).',
-    // a date left empty is left out of the outputs (mapping.ts)
-    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => true),
+    // a date left empty is left out of the outputs (mapping.ts), but not a UBL period's start
+    // or end when the period has both: the official XSLT stops on xs:date('') there (BR-29, BR-30)
+    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', (f) => !(ctx.invoice.syntax === 'UBL' && f.castBoth === true)),
   },
   {
     id: 'CPRO-PIVOT-CODE',
