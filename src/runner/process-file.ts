@@ -692,8 +692,10 @@ function whichInvoice(findings: readonly Finding[], index: number): void {
 async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: ParsedInvoiceFlux): Promise<Verdict[]> {
   const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
   const verdicts: Verdict[] = [];
-  // read once per file: shorter than the retention when marks were pruned shorter (state/prune-horizon.ts)
-  const replayWithinDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
+  // read at most once per file, and only when an invoice's record holds an earlier deposit of
+  // these bytes: shorter than the retention when marks were pruned shorter (state/prune-horizon.ts)
+  let replayDays: number | undefined;
+  const replayWithinDays = () => (replayDays ??= replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays));
   for (const [index, invoice] of flux.invoices.entries()) {
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');
