@@ -23,7 +23,11 @@ export interface DepositRequest {
    * not rewrite a pivot the finance SI took long ago. Without them, every earlier one is.
    */
   now?: Date;
-  replayWithinDays?: number;
+  /**
+   * The window, or how to know it: asked only when an earlier deposit of these bytes is met
+   * (the runner's reads the prune horizon, a file: a new content, most files, never needs it).
+   */
+  replayWithinDays?: number | (() => number);
 }
 
 export interface DepositOutcome {
@@ -53,7 +57,8 @@ function lastDeposit(record: LifecycleRecord | undefined, req: DepositRequest): 
 }
 
 function isReplay(previous: Deposit, req: DepositRequest): boolean {
-  return withinReplayWindow(previous.at, req.now && req.replayWithinDays !== undefined ? { now: req.now, days: req.replayWithinDays } : undefined);
+  const days = typeof req.replayWithinDays === 'function' ? req.replayWithinDays() : req.replayWithinDays;
+  return withinReplayWindow(previous.at, req.now && days !== undefined ? { now: req.now, days } : undefined);
 }
 
 export interface DecisionContext {

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../emit/atomic-write';
+import { ensureDir, writeFileAtomic } from '../emit/atomic-write';
 import { withFileLock } from '../state/file-lock';
 import { sha256 } from '../util/hash';
 import { readFileIfExists } from '../util/read-if-exists';
@@ -75,6 +75,10 @@ export class LifecycleStore {
     fn: (records: LifecycleRecord[]) => Promise<{ records?: LifecycleRecord[]; result: T }> | { records?: LifecycleRecord[]; result: T },
   ): Promise<T> {
     const file = this.fileFor(supplierId, number);
+    // the lock lies beside the record: its folder made first (known made for the process),
+    // the lock is taken at once, not after a failed token write, a mkdir, then a second mkdir
+    // by the record's write
+    await ensureDir(path.dirname(file));
     return withFileLock(`${file}.lock`, async () => {
       const current = (await this.load(file))?.records ?? [];
       const { records, result } = await fn(structuredClone(current));

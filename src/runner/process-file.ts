@@ -15,7 +15,7 @@
  */
 import { withFileHash } from './failed-file';
 import { PIVOT_UNIT } from '../transform/validate/paths';
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -60,6 +60,7 @@ import { withWriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
 import { oversizeReason } from '../util/size-limit';
 import { replayWindowDays } from '../state/prune-horizon';
+import { readOpenedFileSync } from '../util/read-opened-file';
 
 /**
  * The invoice as its Factur-X duplicate carries it: its supporting documents named (BT-122), not
@@ -273,8 +274,9 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: P
   try {
     const opened = fstatSync(fd);
     if (!opened.isFile()) throw notRegular(file, opened);
-    // a small file is read synchronously: cheaper than a thread-pool round trip
-    bytes = opened.size <= 4 * 1024 * 1024 ? readFileSync(fd) : await readFd(fd);
+    // a small file is read synchronously: cheaper than a thread-pool round trip (with the
+    // size just fstat'ed: readFileSync would fstat it again)
+    bytes = opened.size <= 4 * 1024 * 1024 ? readOpenedFileSync(fd, opened.size) : await readFd(fd);
   } catch (e) {
     if (e instanceof FileNotTaken) throw e;
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
@@ -690,8 +692,10 @@ function whichInvoice(findings: readonly Finding[], index: number): void {
 async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: ParsedInvoiceFlux): Promise<Verdict[]> {
   const chorus = { recipients: deps.config.recipients, limits: deps.config.limits };
   const verdicts: Verdict[] = [];
-  // read once per file: shorter than the retention when marks were pruned shorter (state/prune-horizon.ts)
-  const replayWithinDays = replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays);
+  // read at most once per file, and only when an invoice's record holds an earlier deposit of
+  // these bytes: shorter than the retention when marks were pruned shorter (state/prune-horizon.ts)
+  let replayDays: number | undefined;
+  const replayWithinDays = () => (replayDays ??= replayWindowDays(deps.config.paths.state, deps.config.retention.processedMarksDays));
   for (const [index, invoice] of flux.invoices.entries()) {
     const tv = msNow();
     const findings = validateInvoice({ invoice, chorus }, 'chorus');

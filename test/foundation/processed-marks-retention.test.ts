@@ -43,6 +43,18 @@ describe('decideDeposit: a deposit of the same bytes is a replay only within the
     expect(decideDeposit(twice, { ...req, now: new Date(Date.parse(at) + 402 * DAY) })).toEqual({ decision: 'duplicate', renvoi: undefined, replay: true });
     expect(decideDeposit(record, { sha256: 'aa', index: 0, completable: false })).toEqual({ decision: 'new', renvoi: 'Non', replay: true });
   });
+
+  it('asks a window given as a function only when an earlier deposit of the bytes is met (the runner reads it from a file)', () => {
+    const asked: number[] = [];
+    const window = () => (asked.push(400), 400);
+    const now = new Date(Date.parse(at) + 10 * DAY);
+    expect(decideDeposit(undefined, { ...req, now, replayWithinDays: window })).toEqual({ decision: 'new', renvoi: 'Non', replay: false });
+    expect(decideDeposit(record, { ...req, sha256: 'bb', now, replayWithinDays: window })).toEqual({ decision: 'duplicate', replay: false });
+    expect(asked).toEqual([]);
+    expect(decideDeposit(record, { ...req, now, replayWithinDays: window })).toEqual({ decision: 'new', renvoi: 'Non', replay: true });
+    expect(decideDeposit(record, { ...req, now: new Date(Date.parse(at) + 401 * DAY), replayWithinDays: window })).toEqual({ decision: 'duplicate', replay: false });
+    expect(asked).toEqual([400, 400]);
+  });
 });
 
 describe('pruneProcessedMarks', () => {
