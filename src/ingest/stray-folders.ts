@@ -13,6 +13,8 @@
  *  - a configured inbox, a folder that holds one (a deeper layout), the output root, state,
  *    processing and the folders chorus-flux writes in (an inbox may sit beside them), and the
  *    configuration file's folder;
+ *  - the folders the configuration says are no upload folder (`watch.notInboxes`: another
+ *    application's SFTP account in the same chroot), and what lies under them;
  *  - dot-names and temporary names (isIgnoredName), symbolic links (never followed), a folder
  *    that cannot be read;
  *  - a folder with no file the inbox scan would take (only temporary uploads, or empty).
@@ -60,7 +62,7 @@ export function strayParents(config: Config): string[] {
 }
 
 /** The folders, real paths, that are chorus-flux's own or that hold them: never an upload folder. */
-function ownFolders(config: Config): { inboxes: string[]; written: string[]; roots: string[] } {
+function ownFolders(config: Config): { inboxes: string[]; written: string[]; roots: string[]; others: string[] } {
   const out = config.paths.out;
   return {
     inboxes: inboxesOf(config).map((i) => realPath(i.path)),
@@ -68,6 +70,8 @@ function ownFolders(config: Config): { inboxes: string[]; written: string[]; roo
     written: [config.paths.state, config.paths.processing, ...OUTPUT_FOLDERS.map((f) => path.join(out, f))].map(realPath),
     // the output root and the configuration's folder: not they, nor a folder that holds them
     roots: [out, ...(isBundledExample(config) || !path.isAbsolute(config.source) ? [] : [path.dirname(config.source)])].map(realPath),
+    // said to be no upload folder (watch.notInboxes)
+    others: config.watch.notInboxes.map(realPath),
   };
 }
 
@@ -81,7 +85,7 @@ export async function strayFolders(config: Config): Promise<StrayFolder[]> {
       if (!d.isDirectory() || isIgnoredName(d.name)) continue; // a link is never followed
       const folder = path.join(parent, d.name);
       const real = realPath(folder);
-      if (own.inboxes.some((i) => within(i, real)) || own.written.some((w) => within(w, real) || within(real, w)) || own.roots.some((r) => within(r, real))) continue;
+      if (own.inboxes.some((i) => within(i, real)) || own.written.some((w) => within(w, real) || within(real, w)) || own.roots.some((r) => within(r, real)) || own.others.some((o) => within(real, o))) continue;
       const files = await scanInbox(folder).catch(() => [] as InboxEntry[]); // one that cannot be read is not said
       if (files.length > 0) found.push({ folder, files, rule: NO_PARTNER_RULE, why: strayFolderWhy(config, folder) });
     }
@@ -106,5 +110,5 @@ function namedAlike(config: Config, name: string): string[] {
 export function strayFolderWhy(config: Config, folder: string): string {
   const alike = namedAlike(config, path.basename(folder));
   const inboxes = listNames(inboxesOf(config).map((i) => `${i.path} (${i.partner.id})`));
-  return `the folder ${folder} lies beside the partners' inboxes but is none of them, and watch reads the configured inboxes only (${inboxes})${alike.length ? `; ${alike.join('; ')}` : ''}. Nothing is taken from it: set its partner's "inbox" to it in ${config.source} (a new partner: add it to "partners"), or move the files into their partner's inbox`;
+  return `the folder ${folder} lies beside the partners' inboxes but is none of them, and watch reads the configured inboxes only (${inboxes})${alike.length ? `; ${alike.join('; ')}` : ''}. Nothing is taken from it: set its partner's "inbox" to it in ${config.source} (a new partner: add it to "partners"), or move the files into their partner's inbox; a folder that is no partner's upload folder is listed in "watch.notInboxes"`;
 }

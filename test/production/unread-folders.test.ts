@@ -6,7 +6,7 @@
  * FLUX-PARTENAIRE-INCONNU, the count, the inboxes and a partner named alike — and counts the
  * files in `chorus_flux_unread_folder_files`; it takes nothing from there. Folders that are no
  * upload folder are left unsaid: chorus-flux's own output folders beside the inboxes, the
- * configuration's folder, dot-folders, links, folders of temporary uploads only, and a
+ * configuration's folder, a folder listed in `watch.notInboxes`, dot-folders, links, folders of temporary uploads only, and a
  * partner's own folders beside an inbox not named after it (/home/op-gamma/in beside out/).
  * Real files, a real watcher on the test Redis.
  */
@@ -47,7 +47,8 @@ describeRedis('watch: an upload folder beside the inboxes that no partner reads'
       ],
       recipients: ROUTING,
       redis: { url: REDIS_URL, prefix: uniquePrefix('unread') },
-      watch: { stableMs: 100, pollMs: 50, rescanMs: 300 },
+      // another application's SFTP account beside the inboxes, said to be none
+      watch: { stableMs: 100, pollMs: 50, rescanMs: 300, notInboxes: ['../backup-app'] },
       metrics: { port: 0, workerPort: 0 },
       facturx: { enabled: false },
     };
@@ -65,6 +66,7 @@ describeRedis('watch: an upload folder beside the inboxes that no partner reads'
     mkdirSync(path.join(sftp, 'empty'));
     symlinkSync(path.join(sftp, 'initech'), path.join(sftp, 'link'));
     put('home/op-gamma/out/sent.xml'); // op-gamma's own outbox beside its inbox
+    put('sftp/backup-app/dump.xml'); // watch.notInboxes
     put('sftp/chorus/reports/reconcile-2026-12-01.json', '{}'); // an output root beside the inboxes
     put('sftp/chorus/journal/2026-12-01/w.jsonl', '{}\n');
 
@@ -82,7 +84,7 @@ describeRedis('watch: an upload folder beside the inboxes that no partner reads'
       ]);
       const [alpha, init, gamma] = said();
       expect(init.msg).toBe(
-        `${RULE} 2 file(s) wait unread: the folder ${path.join(sftp, 'initech')} lies beside the partners' inboxes but is none of them, and watch reads the configured inboxes only (${path.join(sftp, 'op-alpha')} (op-alpha), ${path.join(sftp, 'op-beta')} (op-beta), ${path.join(dir, 'home', 'op-gamma', 'in')} (op-gamma)). Nothing is taken from it: set its partner's "inbox" to it in ${configFile} (a new partner: add it to "partners"), or move the files into their partner's inbox. Said again every hour while files wait there`,
+        `${RULE} 2 file(s) wait unread: the folder ${path.join(sftp, 'initech')} lies beside the partners' inboxes but is none of them, and watch reads the configured inboxes only (${path.join(sftp, 'op-alpha')} (op-alpha), ${path.join(sftp, 'op-beta')} (op-beta), ${path.join(dir, 'home', 'op-gamma', 'in')} (op-gamma)). Nothing is taken from it: set its partner's "inbox" to it in ${configFile} (a new partner: add it to "partners"), or move the files into their partner's inbox; a folder that is no partner's upload folder is listed in "watch.notInboxes". Said again every hour while files wait there`,
       );
       expect(init.inboxes).toEqual([path.join(sftp, 'op-alpha'), path.join(sftp, 'op-beta'), path.join(dir, 'home', 'op-gamma', 'in')]);
       expect(alpha.msg).toContain(`; it differs only by case or Unicode form from the partner "op-alpha", whose inbox is ${path.join(sftp, 'op-alpha')}. Nothing is taken`);

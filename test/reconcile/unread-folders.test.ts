@@ -3,8 +3,8 @@
  * partner's SFTP folder nobody configured): `watch` never reads it, so the nightly
  * reconciliation reports it as `not-picked-up` with the rule FLUX-PARTENAIRE-INCONNU, every
  * night until it is moved (not on its upload day alone, as a file of a run's folder that names
- * no partner), under no partner. Folders that are no upload folder (a dot-folder) are not
- * scanned; a file there that a `run` took is not reported.
+ * no partner), under no partner. Folders that are no upload folder (a dot-folder, one listed
+ * in `watch.notInboxes`) are not scanned; a file there that a `run` took is not reported.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -39,10 +39,13 @@ it('is reported every night until moved, with the rule, the folder, the inboxes 
       const [u, i] = found;
       expect(i.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(i.message).toContain(`${initech} (uploaded 2026-03-07T08:00:00.000Z) was never received by the pipeline: ${RULE} the folder ${path.join(sftp, 'initech')} lies beside the partners' inboxes but is none of them, and watch reads the configured inboxes only (${path.join(sftp, 'op-alpha')} (op-alpha), `);
-      expect(i.message).toContain('Nothing is taken from it: set its partner\'s "inbox" to it in (reconcile test) (a new partner: add it to "partners"), or move the files into their partner\'s inbox.');
+      expect(i.message).toContain('Nothing is taken from it: set its partner\'s "inbox" to it in (reconcile test) (a new partner: add it to "partners"), or move the files into their partner\'s inbox; a folder that is no partner\'s upload folder is listed in "watch.notInboxes".');
       expect(u.message).toContain(`it differs only by case or Unicode form from the partner "op-alpha", whose inbox is ${path.join(sftp, 'op-alpha')}.`);
       expect(r.report!.anomalies.some((a) => a.file === hidden)).toBe(false);
     }
+    // folders the configuration says are no upload folder (watch.notInboxes): not reported
+    const told = { ...day.config, watch: { ...day.config.watch, notInboxes: [path.join(sftp, 'initech'), path.join(sftp, 'OP-ALPHA')] } };
+    expect((await reconcileDay({ config: told, date: DAY, clock: later, write: false })).report!.anomalies.filter((a) => a.rule === RULE)).toEqual([]);
     // a run given the folder took its file (as "default"): received, not reported
     await batch(day.config, path.join(sftp, 'initech'), 'run-initech', at(NEXT_DAY, '08:00'));
     const r = await reconcileDay({ config: day.config, date: NEXT_DAY, clock: later, write: false });
