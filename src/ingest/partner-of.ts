@@ -60,7 +60,7 @@ function realPathsOf(config: Config): RealPaths {
 }
 
 /** A file's partner, or why it has none: the first folder under the inbox root that names no partner chorus-flux knows. */
-export type FileOwner = { partner: string } | { partner?: undefined; folder: string; rule: typeof NO_PARTNER_RULE; why: string };
+export type FileOwner = { partner: string } | { partner?: undefined; folder: string; rule: typeof NO_PARTNER_RULE; why: string; /** a folder beside watch's inboxes, which watch never reads (stray-folders.ts), not a folder of run's tree */ unread?: true };
 
 export function ownerOf(config: Config, inboxRoot: string, abs: string): FileOwner {
   for (const p of config.partners) if (p.inbox && within(abs, p.inbox)) return { partner: p.id };

@@ -19,12 +19,12 @@
  *    that cannot be read;
  *  - a folder with no file the inbox scan would take (only temporary uploads, or empty).
  */
-import { promises as fs } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { isBundledExample, type Config, type Partner } from '../config/config';
 import { OUTPUT_FOLDERS } from '../config/folders';
 import { realPath } from '../util/real-path';
-import { foldName, listNames, NO_PARTNER_RULE } from './partner-of';
+import { foldName, listNames, NO_PARTNER_RULE, type FileOwner } from './partner-of';
 import { isIgnoredName, scanInbox, type InboxEntry } from './scan';
 
 export interface StrayFolder {
@@ -75,22 +75,45 @@ function ownFolders(config: Config): { inboxes: string[]; written: string[]; roo
   };
 }
 
-/** The upload folders beside the configured inboxes that no partner reads, with their files (none without). */
-export async function strayFolders(config: Config): Promise<StrayFolder[]> {
+/**
+ * The folders beside the configured inboxes that would be upload folders no partner reads, were
+ * there files in them (the bundled example's inboxes are the project's fixtures: none).
+ */
+export function strayCandidates(config: Config): string[] {
+  if (isBundledExample(config)) return [];
   const own = ownFolders(config);
-  const found: StrayFolder[] = [];
+  const found: string[] = [];
   for (const parent of strayParents(config)) {
-    const entries = await fs.readdir(parent, { withFileTypes: true }).catch(() => []);
+    let entries;
+    try {
+      entries = readdirSync(parent, { withFileTypes: true });
+    } catch {
+      continue; // a parent that cannot be read: its inboxes' own scans say so
+    }
     for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (!d.isDirectory() || isIgnoredName(d.name)) continue; // a link is never followed
       const folder = path.join(parent, d.name);
       const real = realPath(folder);
       if (own.inboxes.some((i) => within(i, real)) || own.written.some((w) => within(w, real) || within(real, w)) || own.roots.some((r) => within(r, real)) || own.others.some((o) => within(real, o))) continue;
-      const files = await scanInbox(folder).catch(() => [] as InboxEntry[]); // one that cannot be read is not said
-      if (files.length > 0) found.push({ folder, files, rule: NO_PARTNER_RULE, why: strayFolderWhy(config, folder) });
+      found.push(folder);
     }
   }
   return found;
+}
+
+/** The upload folders beside the configured inboxes that no partner reads, with their files (none without). */
+export async function strayFolders(config: Config): Promise<StrayFolder[]> {
+  const found: StrayFolder[] = [];
+  for (const folder of strayCandidates(config)) {
+    const files = await scanInbox(folder).catch(() => [] as InboxEntry[]); // one that cannot be read is not said
+    if (files.length > 0) found.push({ folder, files, rule: NO_PARTNER_RULE, why: strayFolderWhy(config, folder) });
+  }
+  return found;
+}
+
+/** Whose a file of such a folder is: no one's, and why (for trace, beside run's folders that name no partner). */
+export function strayOwner(config: Config, folder: string): FileOwner {
+  return { folder: path.basename(folder), rule: NO_PARTNER_RULE, why: strayFolderWhy(config, folder), unread: true };
 }
 
 /** The partners a folder's name points to: one named so, or whose inbox is named so, up to case and Unicode form. */

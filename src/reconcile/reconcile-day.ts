@@ -637,25 +637,23 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   // the upload folders beside the configured inboxes that are no partner's inbox (a new
   // partner's SFTP folder nobody configured): watch never reads them, so each file there is
   // reported every night until someone moves it or configures the folder, as those above
-  if (!isBundledExample(config)) {
-    for (const stray of await strayFolders(config)) {
-      for (const e of stray.files) {
-        if (seenInInboxes.has(e.abs)) continue;
-        seenInInboxes.add(e.abs);
-        const st = statSync(openPath(e), { throwIfNoEntry: false });
-        if (!st || Math.max(st.mtimeMs, st.ctimeMs) > staleInInboxBefore) continue;
-        // a `run` given that folder took it (as "default"): received, not left behind
-        const sha = hashOf(await hashFile(openPath(e)))?.sha256;
-        if (sha && (col.receiptOf(sha) || col.claimOf(sha) || col.prevReceived.has(sha) || col.nextReceived.has(sha) || (await processed.get(sha).catch(() => undefined)) !== undefined)) continue;
-        anomalies.push({
-          type: 'not-picked-up',
-          file: e.abs,
-          sha256: sha,
-          since: new Date(st.mtimeMs).toISOString(),
-          rule: stray.rule,
-          message: `${e.abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${stray.rule} ${stray.why}.`,
-        });
-      }
+  for (const stray of await strayFolders(config)) {
+    for (const e of stray.files) {
+      if (seenInInboxes.has(e.abs)) continue;
+      seenInInboxes.add(e.abs);
+      const st = statSync(openPath(e), { throwIfNoEntry: false });
+      if (!st || Math.max(st.mtimeMs, st.ctimeMs) > staleInInboxBefore) continue;
+      // a `run` given that folder took it (as "default"): received, not left behind
+      const sha = hashOf(await hashFile(openPath(e)))?.sha256;
+      if (sha && (col.receiptOf(sha) || col.claimOf(sha) || col.prevReceived.has(sha) || col.nextReceived.has(sha) || (await processed.get(sha).catch(() => undefined)) !== undefined)) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: e.abs,
+        sha256: sha,
+        since: new Date(st.mtimeMs).toISOString(),
+        rule: stray.rule,
+        message: `${e.abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${stray.rule} ${stray.why}.`,
+      });
     }
   }
   // uploads still under their partial name (.part, .filepart) and untouched past the threshold:

@@ -5,12 +5,14 @@
  * night until it is moved (not on its upload day alone, as a file of a run's folder that names
  * no partner), under no partner. Folders that are no upload folder (a dot-folder, one listed
  * in `watch.notInboxes`) are not scanned; a file there that a `run` took is not reported.
+ * `trace` finds such a file, and says why it waits.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { traceCommand } from '../../src/cli/commands/trace';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { fixedClock } from '../../src/util/clock';
-import { at, batch, buildCleanDay, DAY, drop, NEXT_DAY, papeterie, type BuiltDay } from './day-builder';
+import { at, batch, buildCleanDay, DAY, drop, NEXT_DAY, papeterie, writeConfigFile, type BuiltDay } from './day-builder';
 
 const RULE = 'FLUX-PARTENAIRE-INCONNU';
 
@@ -43,6 +45,12 @@ it('is reported every night until moved, with the rule, the folder, the inboxes 
       expect(u.message).toContain(`it differs only by case or Unicode form from the partner "op-alpha", whose inbox is ${path.join(sftp, 'op-alpha')}.`);
       expect(r.report!.anomalies.some((a) => a.file === hidden)).toBe(false);
     }
+    // trace finds it, and says why it waits (run's folders that name no partner are found so too)
+    let said = '';
+    expect(await traceCommand('facture-nouveau-partenaire.xml', { config: writeConfigFile(day.root), out: day.out, json: true }, (t) => (said += t))).toBe(0);
+    expect(JSON.parse(said).waiting).toEqual([
+      expect.objectContaining({ where: 'inbox', path: initech, rule: RULE, why: expect.stringMatching(new RegExp(`^watch never reads its folder: ${RULE} the folder ${path.join(sftp, 'initech')} lies beside the partners' inboxes`)) }),
+    ]);
     // folders the configuration says are no upload folder (watch.notInboxes): not reported
     const told = { ...day.config, watch: { ...day.config.watch, notInboxes: [path.join(sftp, 'initech'), path.join(sftp, 'OP-ALPHA')] } };
     expect((await reconcileDay({ config: told, date: DAY, clock: later, write: false })).report!.anomalies.filter((a) => a.rule === RULE)).toEqual([]);
