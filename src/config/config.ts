@@ -61,7 +61,8 @@ export interface Config {
   facturx: { enabled: boolean; profile: 'MINIMUM' | 'BASIC WL' | 'BASIC' | 'EN 16931' | 'EXTENDED' };
   lifecycle: { suspendedDeadlineDays: number };
   redis: { url: string; prefix: string };
-  watch: { stableMs: number; pollMs: number; rescanMs: number; eventsMaxFiles: number };
+  /** notInboxes: folders beside the inboxes that are no upload folder (ingest/stray-folders.ts), resolved */
+  watch: { stableMs: number; pollMs: number; rescanMs: number; eventsMaxFiles: number; notInboxes: string[] };
   worker: { concurrency: number; attempts: number; backoffMs: number; shutdownTimeoutMs: number; lockDurationMs: number; maxInFlightMb: number };
   metrics: { port: number; host: string; workerPort: number };
   dashboard: { port: number; host: string; readOnly: boolean };
@@ -250,6 +251,10 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     const t = tildeProblem(`partners.${k}.inbox`, p.inbox);
     if (t) problems.push(t);
   });
+  ((d.watch?.notInboxes ?? []) as string[]).forEach((f, k) => {
+    const t = tildeProblem(`watch.notInboxes.${k}`, f);
+    if (t) problems.push(t);
+  });
   const lim = (d.limits ?? {}) as Record<string, number | undefined>;
   const attachmentMax = lim.maxAttachmentBytes ?? 10485759;
   const invoiceMax = lim.maxInvoiceBytes ?? 125829120;
@@ -305,7 +310,7 @@ export function configFromObject(raw: unknown, baseDir: string, source: string, 
     facturx: { enabled: true, profile: 'EN 16931', ...(d.facturx ?? {}) },
     lifecycle: { suspendedDeadlineDays: 30, ...(d.lifecycle ?? {}) },
     redis: { url: redis.url ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: redis.prefix ?? 'chorus-flux' },
-    watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, eventsMaxFiles: 2000, ...(d.watch ?? {}) },
+    watch: { stableMs: 2000, pollMs: 500, rescanMs: 30000, eventsMaxFiles: 2000, ...(d.watch ?? {}), notInboxes: ((d.watch?.notInboxes ?? []) as string[]).map((f) => path.resolve(baseDir, f)) },
     worker: { concurrency: 2, attempts: 8, backoffMs: 1000, shutdownTimeoutMs: 20000, lockDurationMs: 30000, maxInFlightMb: 128, ...(d.worker ?? {}) },
     metrics: { port: 9464, host: '127.0.0.1', workerPort: 9465, ...(d.metrics ?? {}) },
     dashboard: { port: 3000, host: '127.0.0.1', readOnly: true, ...(d.dashboard ?? {}) },

@@ -74,7 +74,7 @@ function within(inner: string, outer: string): boolean {
  * watcher saw it first. `runInbox`: the tree `run` reads, checked against the output folders.
  */
 /** The folders of the output root chorus-flux writes in (DESIGN.md §7, and its logs). */
-const OUTPUT_FOLDERS = ['pivot', 'statut', 'cdar', 'archive', 'error', 'journal', 'reports', 'logs'];
+export const OUTPUT_FOLDERS = ['pivot', 'statut', 'cdar', 'archive', 'error', 'journal', 'reports', 'logs'];
 
 export function overlapProblems(config: Config, runInbox?: { path: string; key: string }, outKey = 'paths.out'): string[] {
   const problems: string[] = [];

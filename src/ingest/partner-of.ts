@@ -9,7 +9,7 @@
  * status flows written to statut/default/, which its partner never reads, and with `run
  * --remove` it left the inbox — a mistyped folder (acme-sftp for acme) lost every reply
  * unsaid. It is not taken (the caller says why, and it waits): `watch` never reads a folder
- * that is no partner's inbox either.
+ * that is no partner's inbox either (it says one beside the inboxes that holds files: stray-folders.ts).
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -60,7 +60,7 @@ function realPathsOf(config: Config): RealPaths {
 }
 
 /** A file's partner, or why it has none: the first folder under the inbox root that names no partner chorus-flux knows. */
-export type FileOwner = { partner: string } | { partner?: undefined; folder: string; rule: typeof NO_PARTNER_RULE; why: string };
+export type FileOwner = { partner: string } | { partner?: undefined; folder: string; rule: typeof NO_PARTNER_RULE; why: string; /** a folder beside watch's inboxes, which watch never reads (stray-folders.ts), not a folder of run's tree */ unread?: true };
 
 export function ownerOf(config: Config, inboxRoot: string, abs: string): FileOwner {
   for (const p of config.partners) if (p.inbox && within(abs, p.inbox)) return { partner: p.id };
@@ -91,15 +91,24 @@ function knownFolders(config: Config): string[] {
 /** How many known names a reason lists: a routing table of hundreds of buyers is not a sentence. */
 const LISTED = 12;
 
+/** A name with its case and Unicode form set aside: "ACME" and "acme" fold alike (two folders on a case-sensitive disk). */
+export function foldName(name: string): string {
+  return name.normalize('NFKC').toLowerCase();
+}
+
+/** Names as a sentence lists them: the first twelve, then how many in all. */
+export function listNames(names: readonly string[]): string {
+  return `${names.slice(0, LISTED).join(', ')}${names.length > LISTED ? `, … (${names.length} in all)` : ''}`;
+}
+
 /**
  * Why a file under `folder` is not taken, and what to do. A name that differs from a partner's
  * only by case or Unicode form (an SFTP account "ACME" for the partner "acme") is not taken as
  * that partner's: on a case-sensitive disk they are two folders, and the configuration says which.
  */
 function unknownFolderWhy(folder: string, known: string[], config: Config): string {
-  const fold = (s: string) => s.normalize('NFKC').toLowerCase();
-  const near = known.filter((id) => fold(id) === fold(folder));
-  const listed = known.length === 0 ? 'none is configured' : `${known.slice(0, LISTED).join(', ')}${known.length > LISTED ? `, … (${known.length} in all)` : ''}`;
+  const near = known.filter((id) => foldName(id) === foldName(folder));
+  const listed = known.length === 0 ? 'none is configured' : listNames(known);
   const hint = near.length ? `it differs from ${near.map((id) => `"${id}"`).join(', ')} only by case or Unicode form; ` : '';
   const inbox = config.partners.length ? `, or set that partner's "inbox" to it in ${config.source}` : `, or add its partner to ${config.source} ("partners")`;
   return `the folder "${folder}" names no partner (${hint}partners, finance SIs and MOEs: ${listed}), and as the partner "${DEFAULT_PARTNER}" its replies would reach nobody. It waits in the inbox: rename the folder after its partner's id${inbox}`;

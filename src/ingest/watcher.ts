@@ -23,6 +23,9 @@ import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim'
 import { claimedPaths } from './claimed-as';
 import { doneMarkerOf, doneMarkerThere, isIgnoredName, openPath, scanInbox, skippedMessage, type InboxEntry, type SkippedEntry } from './scan';
 import { StabilityTracker } from './stability';
+import { NO_PARTNER_RULE } from './partner-of';
+import { strayFolders } from './stray-folders';
+import { StrayNotices } from './stray-notices';
 import { claimsWaiting, claimThatUsed, removeStaleMarker } from './stale-marker';
 import { faultPoint } from '../util/fault';
 import { sha256OfFile } from '../util/hash';
@@ -78,6 +81,8 @@ export class InboxWatcher {
   private readonly unreadableClaims = new Map<string, string>();
   /** rescans begun: a failed claim is tried again at the next one, as before, not at every poll */
   private rescans = 0;
+  /** the upload folders beside the inboxes that no partner reads, said when first seen and hourly */
+  private readonly strayNotices = new StrayNotices();
 
   constructor(private readonly opts: WatcherOptions) {
     this.tracker = new StabilityTracker(opts.config.watch.stableMs);
@@ -129,6 +134,7 @@ export class InboxWatcher {
           } else this.opts.logger.error({ err: e, partner: p.id, inbox: p.inbox }, 'cannot scan this inbox (will retry)');
         }
       }
+      await this.sayStrayFolders();
       await this.requeueProcessing();
       await this.checkCandidates();
     } catch (e) {
@@ -232,6 +238,29 @@ export class InboxWatcher {
       const err = e instanceof NotQueued ? { message: String((e.cause as Error)?.message ?? e.cause) } : e;
       this.opts.logger.warn({ file: rel, partner: partner.id, processing: claimed.path, err }, `claimed, not queued yet: ${(e as Error).message}. It waits in processing/; the rescan queues it again`);
     }
+  }
+
+  /**
+   * The folders beside the inboxes that no partner reads and that hold files (stray-folders.ts):
+   * nothing is taken from them, but their files would wait for ever unsaid. Said at the rescans
+   * only (not per file event), when first seen and then hourly; counted by a gauge.
+   */
+  private async sayStrayFolders(): Promise<void> {
+    const { config, logger, metrics } = this.opts;
+    let stray;
+    try {
+      stray = await strayFolders(config);
+    } catch (e) {
+      logger.warn({ err: e }, 'the folders beside the inboxes could not be looked at (will retry)');
+      return;
+    }
+    const now = performance.now();
+    for (const s of stray) {
+      if (!this.strayNotices.due(s.folder, now)) continue;
+      logger.warn({ folder: s.folder, files: s.files.length, first: s.files[0].rel, inboxes: this.partners.map((p) => p.inbox), rule: s.rule }, `${s.rule} ${s.files.length} file(s) wait unread: ${s.why}. Said again every hour while files wait there`);
+    }
+    for (const folder of this.strayNotices.cleared(new Set(stray.map((s) => s.folder)))) logger.info({ folder, rule: NO_PARTNER_RULE }, 'the folder beside the inboxes no longer holds files to take (moved, or configured as an inbox)');
+    metrics?.unreadFolderFiles.set(stray.reduce((n, s) => n + s.files.length, 0));
   }
 
   /** Removes the `.done` markers of this inbox that a claim already used (a watcher killed between its claim and the marker's removal). */

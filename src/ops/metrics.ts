@@ -24,6 +24,8 @@ export interface Metrics {
   /** entries the last scan of an inbox never takes (links, FIFOs, folders it cannot read) */
   inboxSkipped: Gauge<'partner'>;
   inboxScanErrors: Counter<'partner'>;
+  /** files waiting in the folders beside the inboxes that no partner's inbox is (ingest/stray-folders.ts) */
+  unreadFolderFiles: Gauge;
   /** Redis errors seen by this process, by kind (queue/redis-trouble.ts): out-of-memory, read-only, unreachable… */
   redisErrors: Counter<'kind'>;
 }
@@ -94,6 +96,7 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
     inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, waiting for their .done marker, or that cannot be claimed (the log says why)', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
+    unreadFolderFiles: new Gauge({ name: 'chorus_flux_unread_folder_files', help: 'Files waiting in folders beside the inboxes that are no partner\'s inbox: watch never reads them (FLUX-PARTENAIRE-INCONNU; the log names the folders). Alert when above 0', registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
     redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, database (the URL names a database the server lacks), unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),
   };

@@ -28,7 +28,8 @@ import { hashFile, hashOf, pivotInvoices, scanFolder, scanInboxDay, scanOutputCa
 import { claimTimeMs, parseClaimed } from '../ingest/claim';
 import { ownerOf, type FileOwner } from '../ingest/partner-of';
 import { receivedMs } from '../ingest/receipt-time';
-import { isIgnoredName, scanInbox, type SkippedEntry } from '../ingest/scan';
+import { isIgnoredName, openPath, scanInbox, type SkippedEntry } from '../ingest/scan';
+import { strayFolders } from '../ingest/stray-folders';
 import { findSentFlows, lookbackDays } from './sent-flows';
 import { isStatusFlow, summarize } from './summarize';
 import { ANOMALY_TYPES, type Anomaly, type AnomalyInvoice, type AnomalyType, type ReconcileReport } from './types';
@@ -547,7 +548,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   }
 
   // 6. inboxes: files uploaded on the day, older than the threshold, that the pipeline never
-  // received — in the configured inboxes (watch) and in the trees `run` took files from that day
+  // received — in the configured inboxes (watch) and in the trees `run` took files from that day;
+  // and, whatever their day, the files of folders beside the inboxes that no partner reads
   const seenInInboxes = new Set<string>();
   const partials = new Set<string>();
   for (const { root, ownerFor } of inboxesToScan(config, col.runInboxes, notes)) {
@@ -629,6 +631,28 @@ export async function buildReconciliation(config: Config, date: string, clock: C
         since: new Date(st.mtimeMs).toISOString(),
         rule,
         message: `${abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${rule} ${why}.`,
+      });
+    }
+  }
+  // the upload folders beside the configured inboxes that are no partner's inbox (a new
+  // partner's SFTP folder nobody configured): watch never reads them, so each file there is
+  // reported every night until someone moves it or configures the folder, as those above
+  for (const stray of await strayFolders(config)) {
+    for (const e of stray.files) {
+      if (seenInInboxes.has(e.abs)) continue;
+      seenInInboxes.add(e.abs);
+      const st = statSync(openPath(e), { throwIfNoEntry: false });
+      if (!st || Math.max(st.mtimeMs, st.ctimeMs) > staleInInboxBefore) continue;
+      // a `run` given that folder took it (as "default"): received, not left behind
+      const sha = hashOf(await hashFile(openPath(e)))?.sha256;
+      if (sha && (col.receiptOf(sha) || col.claimOf(sha) || col.prevReceived.has(sha) || col.nextReceived.has(sha) || (await processed.get(sha).catch(() => undefined)) !== undefined)) continue;
+      anomalies.push({
+        type: 'not-picked-up',
+        file: e.abs,
+        sha256: sha,
+        since: new Date(st.mtimeMs).toISOString(),
+        rule: stray.rule,
+        message: `${e.abs} (uploaded ${new Date(st.mtimeMs).toISOString()}) was never received by the pipeline: ${stray.rule} ${stray.why}.`,
       });
     }
   }

@@ -20,7 +20,7 @@ import type { TracedFile } from './trace';
 export interface WaitingFile {
   where: 'inbox' | 'processing';
   sha256: string;
-  /** none for a file in an inbox folder that names no partner (`run` never takes it) */
+  /** none for a file in an inbox folder that names no partner (`run` never takes it), or in a folder beside the inboxes that `watch` never reads */
   partner?: string;
   /** absolute */
   path: string;
@@ -92,7 +92,7 @@ export async function findWaiting(name: string, config: Config, inboxes: Waiting
       const partner = owner.partner;
       const p = config.partners.find((x) => x.id === partner);
       let why: string;
-      if (owner.partner === undefined) why = `run never takes it: ${owner.rule} ${owner.why}`;
+      if (owner.partner === undefined) why = `${owner.unread ? 'watch never reads its folder' : 'run never takes it'}: ${owner.rule} ${owner.why}`;
       else if (isIgnoredName(base)) why = 'a temporary, hidden or marker name (*.part, *.filepart, *.tmp, *.done, .*): never taken; it is taken once renamed to its final name';
       else if (p?.doneMarker && !existsSync(`${abs}.done`)) why = `waits for its ${base}.done marker: partner ${partner} marks its finished uploads so`;
       else why = `not taken yet: the watcher takes a file once its size and time hold still for watch.stableMs (${config.watch.stableMs} ms); run takes it at its next run`;

@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { Config } from '../../src/config/config';
 import { InboxWatcher } from '../../src/ingest/watcher';
 import { Journal } from '../../src/journal/journal';
+import type { Metrics } from '../../src/ops/metrics';
 import { createRedis } from '../../src/queue/redis';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { systemClock } from '../../src/util/clock';
@@ -18,7 +19,7 @@ export interface LoggedLine {
   time: number;
 }
 
-export function watcherInProcess(config: Config, redisUrl: string, opts: { quietErrors?: boolean } = {}) {
+export function watcherInProcess(config: Config, redisUrl: string, opts: { quietErrors?: boolean; metrics?: Metrics } = {}) {
   const connection = createRedis({ url: redisUrl });
   const queue = fluxQueue(config, connection);
   // quietErrors: Redis goes away under the test; the daemon's own listeners (watch.ts) are not under test
@@ -29,7 +30,7 @@ export function watcherInProcess(config: Config, redisUrl: string, opts: { quiet
   const logged: LoggedLine[] = [];
   const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (logged.push(JSON.parse(String(chunk))), done()) }));
   const journal = new Journal({ dir: path.join(config.paths.out, 'journal'), clock: systemClock, timezone: config.timezone });
-  const watcher = new InboxWatcher({ config, queue, journal, logger, events: false });
+  const watcher = new InboxWatcher({ config, queue, journal, logger, events: false, metrics: opts.metrics });
   return {
     queue,
     watcher,

@@ -15,6 +15,7 @@ import { addDays } from '../../reconcile/day';
 import { LifecycleStore } from '../../lifecycle/store';
 import { statePaths } from '../../runner/deps';
 import { inboxesToScan } from '../../reconcile/reconcile-day';
+import { strayCandidates, strayOwner } from '../../ingest/stray-folders';
 import { trace, type TraceResult } from '../../trace/trace';
 import { explainFailures, findWaiting, type WaitingFile } from '../../trace/waiting';
 import { dayOf } from '../../util/clock';
@@ -165,7 +166,9 @@ export async function traceCommand(what: string, opts: TraceCommandOptions, writ
   if (opts.until && opts.until < since) throw new UsageError(`--until ${opts.until} is before --since ${since}`);
   const r = await trace(what, { journalDir, lifecycle: new LifecycleStore(paths.invoices), since, until: opts.until });
   // the same name still waiting in an inbox or in processing/ (not met by the journal yet)
-  const waiting = explainFailures(await findWaiting(what.trim(), config, inboxesToScan(config, new Set(r.runInboxes), r.notes)), r.files, config.source);
+  // and in the folders beside the inboxes that watch never reads (ingest/stray-folders.ts)
+  const places = [...inboxesToScan(config, new Set(r.runInboxes), r.notes), ...strayCandidates(config).map((folder) => ({ root: folder, ownerFor: () => strayOwner(config, folder) }))];
+  const waiting = explainFailures(await findWaiting(what.trim(), config, places), r.files, config.source);
   write(opts.json ? `${JSON.stringify({ what, ...r, waiting }, null, 2)}\n` : formatTrace(what, r, waiting, journalBeyond(journalDays(journalDir), since, opts.until)));
   return r.files.length + waiting.length > 0 ? 0 : 1;
 }
