@@ -11,7 +11,7 @@
  */
 import { flate } from './flate';
 import { rawStream } from './raw-stream';
-import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import { PDFName, PDFPage, rgb, type PDFDocument, type PDFFont, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
 
 export const A4: [number, number] = [595.28, 841.89];
@@ -98,7 +98,11 @@ export class Layout {
   }
 
   newPage(): void {
-    const page = this.doc.addPage(A4);
+    // what addPage(A4) makes, without its setSize: that read back the page's four other boxes
+    // (none on a new page) through pdf-lib's inherited-attribute lookups
+    const page = PDFPage.create(this.doc);
+    page.node.set(PDFName.MediaBox, this.doc.context.obj([0, 0, A4[0], A4[1]]));
+    this.doc.addPage(page);
     this.pages.push(page);
     this.current = { page, ops: [], fontKeys: {} };
     this.contents.push(this.current);
