@@ -61,31 +61,48 @@ function decimalsProblem(path: string, bt: string, value: string): CiiProblem {
 
 class Walker {
   readonly problems: CiiProblem[] = [];
-  constructor(private readonly level: number) {}
+  /**
+   * The path of the element being walked, as its steps below the root ("ram:X", "ram:Y[2]"):
+   * the text of a path is made only for a problem, not for every element walked.
+   */
+  private readonly steps: string[] = [];
+
+  constructor(private readonly level: number, private readonly root: string) {}
 
   private included(n: CNode<unknown>, inherited: number): number | undefined {
     const min = n.min === undefined ? inherited : PROFILE_INFO[n.min].level;
     return min <= this.level ? min : undefined;
   }
 
-  walk<T>(nodes: CNode<T>[], x: T, path: string, inherited: number): XEl[] {
+  /** The path of the child `el` of the element being walked (what the walk once built for every element). */
+  private pathOf(el: string): string {
+    let p = this.root;
+    for (const s of this.steps) p += `/${s}`;
+    return `${p}/${el}`;
+  }
+
+  private problem(el: string, bt: string): void {
+    this.problems.push({ path: this.pathOf(el), bt });
+  }
+
+  /** The elements of `nodes` for `x`, walked below the element of the current steps. */
+  walk<T>(nodes: CNode<T>[], x: T, inherited: number): XEl[] {
     const out: XEl[] = [];
     for (const n of nodes) {
       const min = this.included(n as CNode<unknown>, inherited);
       if (min === undefined) continue;
-      const p = `${path}/${n.el}`;
       switch (n.kind) {
         case 'leaf': {
           const got = n.get(x);
           if (got === undefined || (got.length === 0 && !n.empty)) {
-            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            if (n.required) this.problem(n.el, n.bt);
             break;
           }
           const v = n.amount && typeof got === 'string' ? withTwoDecimals(unsignedZero(got)) : got;
-          if (n.amount && typeof v === 'string' && overTwoDecimals(v, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v));
+          if (n.amount && typeof v === 'string' && overTwoDecimals(v, n.amount)) this.problems.push(decimalsProblem(this.pathOf(n.el), n.bt, v));
           const a = cleanAttrs(n.attrs?.(x));
           if (n.requiredAttrs) {
-            for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${p}/@${name}`, bt });
+            for (const [name, bt] of Object.entries(n.requiredAttrs)) if (a?.[name] === undefined) this.problems.push({ path: `${this.pathOf(n.el)}/@${name}`, bt });
           }
           out.push(a ? { n: n.el, a, t: v } : { n: n.el, t: v });
           break;
@@ -93,36 +110,36 @@ class Walker {
         case 'values':
           for (const item of n.items(x)) {
             const v = n.amount ? { ...item, text: withTwoDecimals(unsignedZero(item.text)) } : item;
-            if (n.amount && overTwoDecimals(v.text, n.amount)) this.problems.push(decimalsProblem(p, n.bt, v.text));
+            if (n.amount && overTwoDecimals(v.text, n.amount)) this.problems.push(decimalsProblem(this.pathOf(n.el), n.bt, v.text));
             const a = cleanAttrs(v.attrs);
             out.push(a ? { n: n.el, a, t: v.text } : { n: n.el, t: v.text });
           }
           break;
         case 'group': {
           if (n.when && !n.when(x)) {
-            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            if (n.required) this.problem(n.el, n.bt);
             break;
           }
-          this.push(out, n.el, this.walk(n.children, x, p, min), n.required, n.always, p, n.bt);
+          this.push(out, n.el, this.below(n.el, n.children, x, min), n.required, n.always, n.bt);
           break;
         }
         case 'sub': {
           const y = n.of(x);
           if (y === undefined || y === null) {
-            if (n.required) this.problems.push({ path: p, bt: n.bt });
+            if (n.required) this.problem(n.el, n.bt);
             if (n.always) out.push({ n: n.el });
             break;
           }
-          this.push(out, n.el, this.walk(n.children, y as never, p, min), n.required, n.always, p, n.bt);
+          this.push(out, n.el, this.below(n.el, n.children, y as never, min), n.required, n.always, n.bt);
           break;
         }
         case 'repeat': {
           const items = n.items(x);
-          if (items.length === 0 && n.required) this.problems.push({ path: p, bt: n.bt });
-          items.forEach((item, k) => {
-            const c = this.walk(n.children, item as never, `${p}[${k + 1}]`, min);
+          if (items.length === 0 && n.required) this.problem(n.el, n.bt);
+          for (let k = 0; k < items.length; k++) {
+            const c = this.below(`${n.el}[${k + 1}]`, n.children, items[k] as never, min);
             if (c.length > 0) out.push({ n: n.el, c });
-          });
+          }
           break;
         }
       }
@@ -130,10 +147,18 @@ class Walker {
     return out;
   }
 
-  private push(out: XEl[], el: string, c: XEl[], required: boolean | undefined, always: boolean | undefined, p: string, bt: string): void {
+  /** The walk of `nodes` inside the child step `step` of the current element (a throw ends the whole walk). */
+  private below<T>(step: string, nodes: CNode<T>[], x: T, inherited: number): XEl[] {
+    this.steps.push(step);
+    const c = this.walk(nodes, x, inherited);
+    this.steps.pop();
+    return c;
+  }
+
+  private push(out: XEl[], el: string, c: XEl[], required: boolean | undefined, always: boolean | undefined, bt: string): void {
     if (c.length > 0) out.push({ n: el, c });
     else {
-      if (required && !always) this.problems.push({ path: p, bt });
+      if (required && !always) this.problem(el, bt);
       if (always) out.push({ n: el });
     }
   }
@@ -188,8 +213,8 @@ const ROOT_OPEN = `<rsm:CrossIndustryInvoice xmlns:rsm="${CII_NS.rsm}" xmlns:qdt
 
 /** The elements of the CII of one invoice for one profile, and what the profile needs that the model lacks. */
 export function walkCii(invoice: Invoice, profile: FacturXProfile): { body: WalkedElement[]; problems: CiiProblem[] } {
-  const walker = new Walker(PROFILE_INFO[profile].level);
-  const body = walker.walk(CII_INVOICE, { invoice, profile }, '/rsm:CrossIndustryInvoice', 0);
+  const walker = new Walker(PROFILE_INFO[profile].level, '/rsm:CrossIndustryInvoice');
+  const body = walker.walk(CII_INVOICE, { invoice, profile }, 0);
   return { body, problems: walker.problems };
 }
 

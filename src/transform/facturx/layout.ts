@@ -11,7 +11,7 @@
  */
 import { flate } from './flate';
 import { rawStream } from './raw-stream';
-import { PDFName, rgb, type PDFDocument, type PDFFont, type PDFPage, type RGB } from 'pdf-lib';
+import { PDFName, PDFPage, rgb, type PDFDocument, type PDFFont, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
 
 export const A4: [number, number] = [595.28, 841.89];
@@ -86,6 +86,8 @@ export class Layout {
   onBreak?: () => void;
   /** per font, code point → the hex code of its glyph in this document's subset */
   private readonly glyphHex: Record<FontKey, Map<number, string>> = { regular: new Map(), bold: new Map() };
+  /** the same for ASCII, by char code: most of what is drawn, read without hashing */
+  private readonly asciiHex: Record<FontKey, string[]> = { regular: new Array<string>(128), bold: new Array<string>(128) };
 
   constructor(private readonly doc: PDFDocument, private readonly fonts: Record<FontKey, PDFFont>) {
     this.newPage();
@@ -96,7 +98,11 @@ export class Layout {
   }
 
   newPage(): void {
-    const page = this.doc.addPage(A4);
+    // what addPage(A4) makes, without its setSize: that read back the page's four other boxes
+    // (none on a new page) through pdf-lib's inherited-attribute lookups
+    const page = PDFPage.create(this.doc);
+    page.node.set(PDFName.MediaBox, this.doc.context.obj([0, 0, A4[0], A4[1]]));
+    this.doc.addPage(page);
     this.pages.push(page);
     this.current = { page, ops: [], fontKeys: {} };
     this.contents.push(this.current);
@@ -152,19 +158,32 @@ export class Layout {
    * string, as subset glyph ids are given in order of first use and each character is one glyph.
    */
   private hex(font: FontKey, t: string): string {
-    const known = this.glyphHex[font];
+    const ascii = this.asciiHex[font];
     let out = '';
     for (let i = 0; i < t.length; i++) {
-      const cp = t.codePointAt(i) as number;
-      let h = known.get(cp);
-      if (h === undefined) {
-        h = this.fonts[font].encodeText(String.fromCodePoint(cp)).toString().slice(1, -1);
-        known.set(cp, h);
+      const c = t.charCodeAt(i);
+      if (c < 128) {
+        let h = ascii[c];
+        if (h === undefined) ascii[c] = h = this.glyphCode(font, c);
+        out += h;
+        continue;
       }
-      out += h;
+      const cp = t.codePointAt(i) as number;
+      out += this.glyphCode(font, cp);
       if (cp > 0xffff) i++;
     }
     return out;
+  }
+
+  /** The hex code of a code point's glyph, through pdf-lib's font the first time (which adds the glyph to the subset). */
+  private glyphCode(font: FontKey, cp: number): string {
+    const known = this.glyphHex[font];
+    let h = known.get(cp);
+    if (h === undefined) {
+      h = this.fonts[font].encodeText(String.fromCodePoint(cp)).toString().slice(1, -1);
+      known.set(cp, h);
+    }
+    return h;
   }
 
   width(s: string, font: FontKey = 'regular', size = 9): number {

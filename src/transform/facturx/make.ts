@@ -15,7 +15,7 @@ import { useCachedFontTexts } from './font-objects';
 import { isCreditNote, renderInvoice } from './pdf-render';
 import { addSrgbOutputIntent, attachInvoiceXml, deflateStreams, setDocumentId, setMetadata, useNativeDeflate } from './pdfa';
 import { DEFAULT_PROFILE, FACTURX_XML_NAME, PROFILE_INFO, PROFILES, type FacturXProfile } from './profiles';
-import { profileProblems } from './profile-checks';
+import { profileProblems, profileRefused } from './profile-checks';
 import { ciiRuleProblems } from './cii-rules';
 import type { DocumentMeta } from './xmp';
 
@@ -88,12 +88,15 @@ export function facturXData(invoice: Invoice, profile: FacturXProfile, known: Kn
   return dataOfCompleted(completeForFacturX(invoice, known), profile);
 }
 
-/** facturXData for an invoice already completed (completeForFacturX). */
-function dataOfCompleted(inv: Invoice, profile: FacturXProfile): FacturXData {
+/**
+ * facturXData for an invoice already completed (completeForFacturX); `refused`: the profile's
+ * profileProblems when the caller has them (none, for a profile profileRefused let through).
+ */
+function dataOfCompleted(inv: Invoice, profile: FacturXProfile, refused: CiiProblem[] = profileProblems(inv, profile)): FacturXData {
   const cii = generateCii(inv, profile);
   let bytes: Buffer | undefined;
   const xmlBytes = () => (bytes ??= cii.bytes());
-  const problems = [...cii.problems, ...profileProblems(inv, profile)];
+  const problems = [...cii.problems, ...refused];
   // a profile with lines is an EN 16931 invoice: its CII must pass the rules' CII form too (cii-rules.ts)
   if (problems.length === 0 && PROFILE_INFO[profile].lines) problems.push(...ciiRuleProblems(cii));
   // the XML text is built only if read (makeBestFacturX reads it for the profile it keeps)
@@ -125,8 +128,8 @@ export async function makeBestFacturX(invoice: Invoice, preferred: FacturXProfil
   for (let k = PROFILES.indexOf(preferred); k >= 0 && !chosen; k--) {
     // a profile the checks beyond the table refuse is not walked: its problems would only add
     // to those (most pivots lack the seller's VAT id and go straight to MINIMUM)
-    if (profileProblems(inv, PROFILES[k]).length > 0) continue;
-    const data = dataOfCompleted(inv, PROFILES[k]);
+    if (profileRefused(inv, PROFILES[k])) continue;
+    const data = dataOfCompleted(inv, PROFILES[k], []);
     if (data.problems.length === 0) chosen = { profile: PROFILES[k], data };
   }
   chosen ??= { profile: preferred, data: dataOfCompleted(inv, preferred) };

@@ -16,6 +16,24 @@ import type { FacturXProfile } from './profiles';
 const present = (s: string | undefined) => s !== undefined && s.trim() !== '';
 
 export function profileProblems(inv: Invoice, profile: FacturXProfile): CiiProblem[] {
+  const out = partyProblems(inv, profile);
+  out.push(...doubleSumProblems(inv, profile));
+  return out;
+}
+
+/**
+ * Whether profileProblems finds anything, the cheap checks first: the double sums (exact
+ * decimals of doubles, in BigInt) are taken only when the parties pass. Most pivots lack the
+ * seller's VAT id and are refused every profile above MINIMUM by that alone.
+ */
+export function profileRefused(inv: Invoice, profile: FacturXProfile): boolean {
+  return partyProblems(inv, profile).length > 0 || doubleSumProblems(inv, profile).length > 0;
+}
+
+const TAXED = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
+
+/** The seller identifiers the profile needs (BR-CO-26 for MINIMUM, a VAT id for taxed categories above). */
+function partyProblems(inv: Invoice, profile: FacturXProfile): CiiProblem[] {
   const out: CiiProblem[] = [];
   if (profile === 'MINIMUM' && !present(inv.seller.legalId?.value) && !present(inv.seller.vatId)) {
     out.push({
@@ -24,9 +42,8 @@ export function profileProblems(inv: Invoice, profile: FacturXProfile): CiiProbl
     });
   }
   if (profile !== 'MINIMUM') {
-    const taxed = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
     const categories = [...inv.vatBreakdown.map((v) => v.category), ...inv.lines.map((l) => l.vat.category), ...inv.allowanceCharges.map((a) => a.vatCategory)];
-    const used = [...new Set(categories.map((c) => (c ?? '').trim()).filter((c) => taxed.has(c)))];
+    const used = [...new Set(categories.map((c) => (c ?? '').trim()).filter((c) => TAXED.has(c)))];
     const hasVatId = present(inv.seller.vatId) || present(inv.seller.taxRegistrationId) || present(inv.taxRepresentative?.vatId);
     if (used.length > 0 && !hasVatId) {
       out.push({
@@ -35,6 +52,5 @@ export function profileProblems(inv: Invoice, profile: FacturXProfile): CiiProbl
       });
     }
   }
-  out.push(...doubleSumProblems(inv, profile));
   return out;
 }

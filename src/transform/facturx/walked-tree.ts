@@ -39,7 +39,17 @@ class HeldContents extends LiftedContents {
   }
 }
 
-const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+/** The names without their prefix, for the few dozen element and attribute names of the CII (a slice each time was garbage per element). */
+const localNames = new Map<string, string>();
+
+function localName(name: string): string {
+  let l = localNames.get(name);
+  if (l === undefined) {
+    l = name.slice(name.indexOf(':') + 1);
+    if (localNames.size < 1024) localNames.set(name, l);
+  }
+  return l;
+}
 
 /**
  * A value as a reader gets it back: xmlbuilder2 writes a carriage return as it is, and an XML
