@@ -8,7 +8,9 @@
  * operator and per number: that was most of the rendering time. Each character still goes
  * once through pdf-lib's font (`encodeText`), which adds its glyph to the subset; its hex code
  * is then taken from this document's cache (one glyph per character: no shaping is drawn).
+ * Operators are written as bytes as they come (content-bytes.ts), not kept as strings.
  */
+import { ContentBytes } from './content-bytes';
 import { flate } from './flate';
 import { rawStream } from './raw-stream';
 import { PDFName, PDFPage, rgb, type PDFDocument, type PDFFont, type RGB } from 'pdf-lib';
@@ -73,7 +75,7 @@ function sizeNum(n: number): string {
 
 interface PageContent {
   page: PDFPage;
-  ops: string[];
+  content: ContentBytes;
   fontKeys: Partial<Record<FontKey, string>>;
 }
 
@@ -104,7 +106,7 @@ export class Layout {
     page.node.set(PDFName.MediaBox, this.doc.context.obj([0, 0, A4[0], A4[1]]));
     this.doc.addPage(page);
     this.pages.push(page);
-    this.current = { page, ops: [], fontKeys: {} };
+    this.current = { page, content: new ContentBytes(), fontKeys: {} };
     this.contents.push(this.current);
     this.y = TOP;
   }
@@ -122,7 +124,7 @@ export class Layout {
   /** Writes every page's content stream (Flate, Node's zlib). Call once, at the end. */
   finish(): void {
     for (const c of this.contents) {
-      const bytes = flate(Buffer.from(c.ops.join('\n'), 'latin1'));
+      const bytes = flate(c.content.view());
       const stream = rawStream(this.doc.context, bytes, { Filter: 'FlateDecode' });
       c.page.node.set(PDFName.of('Contents'), this.doc.context.register(stream));
     }
@@ -150,29 +152,32 @@ export class Layout {
     const t = drawable(font, s);
     if (t === '') return;
     const dx = style.alignRight !== undefined ? style.alignRight - textWidth(font, t, size) : 0;
-    this.current.ops.push(`BT ${this.fontKey(font)} ${sizeNum(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <${this.hex(font, t)}> Tj ET`);
+    const out = this.current.content;
+    out.op();
+    out.write(`BT ${this.fontKey(font)} ${sizeNum(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <`);
+    this.writeHex(out, font, t);
+    out.write('> Tj ET');
   }
 
   /**
-   * The text as hex glyph codes of the subset: what pdf-lib's encodeText gives for the whole
-   * string, as subset glyph ids are given in order of first use and each character is one glyph.
+   * Writes the text as hex glyph codes of the subset: what pdf-lib's encodeText gives for the
+   * whole string, as subset glyph ids are given in order of first use and each character is
+   * one glyph.
    */
-  private hex(font: FontKey, t: string): string {
+  private writeHex(out: ContentBytes, font: FontKey, t: string): void {
     const ascii = this.asciiHex[font];
-    let out = '';
     for (let i = 0; i < t.length; i++) {
       const c = t.charCodeAt(i);
       if (c < 128) {
         let h = ascii[c];
         if (h === undefined) ascii[c] = h = this.glyphCode(font, c);
-        out += h;
+        out.write(h);
         continue;
       }
       const cp = t.codePointAt(i) as number;
-      out += this.glyphCode(font, cp);
+      out.write(this.glyphCode(font, cp));
       if (cp > 0xffff) i++;
     }
-    return out;
   }
 
   /** The hex code of a code point's glyph, through pdf-lib's font the first time (which adds the glyph to the subset). */
@@ -272,11 +277,15 @@ export class Layout {
   }
 
   rect(x: number, y: number, w: number, h: number, fill: RGB): void {
-    this.current.ops.push(`${color(fill)} rg ${num(x)} ${num(y)} ${num(w)} ${num(h)} re f`);
+    const out = this.current.content;
+    out.op();
+    out.write(`${color(fill)} rg ${num(x)} ${num(y)} ${num(w)} ${num(h)} re f`);
   }
 
   hline(y: number, x1 = MARGIN, x2 = MARGIN + CONTENT_WIDTH, stroke: RGB = RULE, thickness = 0.6): void {
-    this.current.ops.push(`${color(stroke)} RG ${sizeNum(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S`);
+    const out = this.current.content;
+    out.op();
+    out.write(`${color(stroke)} RG ${sizeNum(thickness)} w ${num(x1)} ${num(y)} m ${num(x2)} ${num(y)} l S`);
   }
 
   /** A section title with a rule under it. */
