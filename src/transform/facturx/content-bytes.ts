@@ -8,7 +8,8 @@
  * then joined and encoded once more. Bytes written as they come leave nothing behind.
  */
 export class ContentBytes {
-  private bytes = Buffer.allocUnsafe(4096);
+  // a page of the corpus writes 12 KB (median), 17 KB (third quartile), 25 KB at most: few grow
+  private bytes = Buffer.allocUnsafe(16 * 1024);
   private length = 0;
 
   /** Starts an operator: a line break after the one before. */
