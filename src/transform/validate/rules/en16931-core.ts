@@ -16,12 +16,17 @@ const CII_SET = `${CII}/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTrad
 const linePathU = (ctx: RuleContext, k: number) => U(ctx).lines[k]?.path;
 const linePathC = (ctx: RuleContext, k: number) => C(ctx).lines[k]?.path;
 
+/** The lines that fail `ok`, each at its path in the syntax's facts (a plain loop: no closure per invoice). */
+function failingLines(ctx: RuleContext, ok: (ctx: RuleContext, k: number) => boolean, facts: readonly { path: string }[]): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  const n = ctx.invoice.lines.length;
+  for (let k = 0; k < n; k++) if (!ok(ctx, k)) (out ??= []).push({ path: facts[k]?.path });
+  return out;
+}
+
 /** Per-line check, one finding per failing line, for both syntaxes. */
 function perLine(id: string, appliesTo: string, ok: (ctx: RuleContext, k: number) => boolean): Rule[] {
-  return [
-    ...en(id, 'UBL', appliesTo, (ctx) => each(ctx.invoice.lines, (_l, k) => ok(ctx, k), (_l, k) => linePathU(ctx, k))),
-    ...en(id, 'CII', appliesTo, (ctx) => each(ctx.invoice.lines, (_l, k) => ok(ctx, k), (_l, k) => linePathC(ctx, k))),
-  ];
+  return [...en(id, 'UBL', appliesTo, (ctx) => failingLines(ctx, ok, U(ctx).lines)), ...en(id, 'CII', appliesTo, (ctx) => failingLines(ctx, ok, C(ctx).lines))];
 }
 
 /** Document-level allowances (charge = false) or charges of UBL, by the ChargeIndicator as xs:boolean. */
