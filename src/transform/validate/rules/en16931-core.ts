@@ -37,16 +37,20 @@ function ublDocAc(ctx: RuleContext, charge: boolean) {
 
 /** CII header allowances/charges whose udt:Indicator is the string 'false' / 'true' (contexts of BR-31…38). */
 function ciiDocAc(ctx: RuleContext, indicator: 'true' | 'false') {
-  return C(ctx).allowanceCharges.filter((a) => a.indicator === indicator);
+  const f = C(ctx);
+  return memo(f, indicator === 'true' ? 'docCharges' : 'docAllowances', () => f.allowanceCharges.filter((a) => a.indicator === indicator));
 }
 
-function ublLineAc(ctx: RuleContext, charge: boolean) {
+/** Line allowances (charge = false) or charges of UBL, each with its facts (also read by BR-DEC-24…28). */
+export function ublLineAc(ctx: RuleContext, charge: boolean) {
   const f = U(ctx);
   return memo(f, charge ? 'lineCharges' : 'lineAllowances', () => ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge)));
 }
 
-function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
-  return C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator));
+/** CII line allowances/charges whose udt:Indicator is the string 'false' / 'true' (also read by BR-DEC-24…28). */
+export function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
+  const f = C(ctx);
+  return memo(f, indicator === 'true' ? 'lineCharges' : 'lineAllowances', () => f.lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)));
 }
 
 const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;

@@ -10,7 +10,7 @@
  */
 import type { CiiTaxFact, UblTaxCategoryFact } from '../../../model/syntax-facts';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, type D } from '../xpath';
+import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, zero, type D } from '../xpath';
 import { ALWAYS, C, each, eachIf, eachIfIn, en, HOLDS, isVatType, memo, U, unless } from './define';
 
 type Family = 'S' | 'Z' | 'E' | 'AE' | 'IC' | 'G' | 'O' | 'AF' | 'AG';
@@ -193,38 +193,42 @@ interface UblSums {
   matches: { invoice: boolean; credit: boolean; ac: boolean };
 }
 
+/** Some category has the code and, for a rate-bound sum, some has the rate (`[cbc:ID = $c][cbc:Percent = $rate]` over a list). */
+function hasCategory(cats: readonly UblTaxCategoryFact[], c: string, rate: D | undefined): boolean {
+  let code = false;
+  let rated = rate === undefined;
+  for (const t of cats) {
+    if (t.code === c) code = true;
+    if (!rated && eq(d(t.percent), rate)) rated = true;
+  }
+  return code && rated;
+}
+
 /** Sums of BR-x-08 over the lines and document level allowances/charges of a category (and rate). */
 function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   const f = U(ctx);
   const inv = ctx.invoice;
-  const lineHas = (k: number) => {
-    const cls = f.lines[k]?.classified ?? [];
-    return cls.some((t) => t.code === c) && (rate === undefined || cls.some((t) => eq(d(t.percent), rate)));
-  };
-  const acHas = (k: number) => {
-    const cats = f.allowanceCharges[k]?.taxCategories ?? [];
-    return cats.some((t) => t.code === c) && (rate === undefined || cats.some((t) => eq(d(t.percent), rate)));
-  };
-  const lines = inv.lines.filter((_l, k) => lineHas(k)).map((l) => l.netAmount);
+  const lines: (string | undefined)[] = [];
+  for (let k = 0; k < inv.lines.length; k++) if (hasCategory(f.lines[k]?.classified ?? [], c, rate)) lines.push(inv.lines[k].netAmount);
   const credit = f.root === 'CreditNote';
   const charges: (string | undefined)[] = [];
   const allowances: (string | undefined)[] = [];
   let anyAc = false;
-  inv.allowanceCharges.forEach((ac, k) => {
-    if (!acHas(k)) return;
+  for (let k = 0; k < inv.allowanceCharges.length; k++) {
+    if (!hasCategory(f.allowanceCharges[k]?.taxCategories ?? [], c, rate)) continue;
     anyAc = true;
     const ch = f.allowanceCharges[k]?.charge;
-    if (ch === true) charges.push(ac.amount);
-    else if (ch === false) allowances.push(ac.amount);
-  });
+    if (ch === true) charges.push(inv.allowanceCharges[k].amount);
+    else if (ch === false) allowances.push(inv.allowanceCharges[k].amount);
+  }
   // allowances and charges of lines also count in //cac:AllowanceCharge[…] (rate-bound existence test)
   if (rate !== undefined && !anyAc) {
-    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => a.taxCategories.some((t) => t.code === c) && a.taxCategories.some((t) => eq(d(t.percent), rate))));
+    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => hasCategory(a.taxCategories, c, rate)));
   }
   const lineSum = dsum(lines);
   return {
-    invoiceLines: credit ? dsum([]) : lineSum,
-    creditLines: credit ? lineSum : dsum([]),
+    invoiceLines: credit ? zero() : lineSum,
+    creditLines: credit ? lineSum : zero(),
     charges: dsum(charges),
     allowances: dsum(allowances),
     matches: { invoice: !credit && lines.length > 0, credit: credit && lines.length > 0, ac: anyAc },
