@@ -39,6 +39,12 @@ export function rulesFor(profile: Profile, rules: readonly Rule[] = ALL_RULES): 
 interface Selected {
   rule: Rule;
   severity: Severity;
+  /** a Chorus Pro rule: runs only with the installation's context */
+  chorusOnly: boolean;
+  /** syntax-bound: reads the parser's facts */
+  needsFacts: boolean;
+  /** an EN 16931 syntax rule: judges the values as written */
+  asWritten: boolean;
 }
 
 const selection = new WeakMap<readonly Rule[], Map<string, Selected[]>>();
@@ -52,7 +58,13 @@ export function selectRules(profile: Profile, syntax: SourceSyntax, rules: reado
   if (!list) {
     list = rules
       .filter((r) => inProfile(r, profile) && (r.syntaxes === undefined || r.syntaxes.includes(syntax)))
-      .map((rule) => ({ rule, severity: rule.severityIn?.[profile] ?? rule.severity }));
+      .map((rule) => ({
+        rule,
+        severity: rule.severityIn?.[profile] ?? rule.severity,
+        chorusOnly: rule.profile === 'chorus',
+        needsFacts: rule.syntaxes !== undefined,
+        asWritten: rule.profile === 'en16931' && rule.syntaxes !== undefined,
+      }));
     byKey.set(key, list);
   }
   return list;
@@ -70,13 +82,15 @@ export function validateInvoice(ctx: RuleContext, profile: Profile = 'chorus', r
   // the EN 16931 rules judge the values as written, white space at their ends kept, as the official schematron does
   const asWritten = ctx.invoice.syntaxFacts?.asWritten;
   const enCtx = asWritten ? { ...ctx, invoice: asWritten } : ctx;
-  for (const { rule, severity } of selectRules(profile, ctx.invoice.syntax, rules)) {
-    if (rule.profile === 'chorus' && !ctx.chorus) continue;
+  const selected = selectRules(profile, ctx.invoice.syntax, rules);
+  for (let i = 0; i < selected.length; i++) {
+    const { rule, severity, chorusOnly, needsFacts, asWritten: judgesAsWritten } = selected[i];
+    if (chorusOnly && !ctx.chorus) continue;
     // syntax-bound rules read the parser's facts; an invoice built without them is not judged by them
-    if (rule.syntaxes !== undefined && !facts) continue;
+    if (needsFacts && !facts) continue;
     let violations;
     try {
-      violations = rule.check(rule.profile === 'en16931' && rule.syntaxes !== undefined ? enCtx : ctx);
+      violations = rule.check(judgesAsWritten ? enCtx : ctx);
     } catch (e) {
       // a rule must never take the process down; report the failure as a finding
       out.push({ rule: rule.id, severity: 'warning', message: `rule ${rule.id}${UNEVALUATED}${(e as Error).message}`, unevaluated: true });

@@ -48,11 +48,41 @@ const UBL_CREDIT_NOTE: Record<string, string> = {
   'BG-25': '/CreditNote/cac:CreditNoteLine',
 };
 
+function resolve(bt: string, syntax: SourceSyntax, root: string | undefined): string | undefined {
+  const p = BT_PATHS[bt]?.[syntax];
+  if (p === undefined || syntax !== 'UBL' || root !== 'CreditNote') return p;
+  return UBL_CREDIT_NOTE[bt] ?? p.replace(/^\/Invoice/, '/CreditNote');
+}
+
+/** A term's path in one syntax and root: as a template for an index, and as it is without one. */
+interface Resolved {
+  template: string;
+  plain: string;
+}
+
+/**
+ * The paths resolved once, by syntax and root (a UBL credit note's differ): the rules ask for
+ * the same few terms on every invoice, and the answer never changes.
+ */
+const RESOLVED = new Map<string, Map<string, Resolved | undefined>>();
+
+function resolved(bt: string, syntax: SourceSyntax, root: string | undefined): Resolved | undefined {
+  const key = syntax === 'UBL' && root === 'CreditNote' ? 'UBL CreditNote' : syntax;
+  let bySyntax = RESOLVED.get(key);
+  if (!bySyntax) RESOLVED.set(key, (bySyntax = new Map()));
+  let r = bySyntax.get(bt);
+  if (r === undefined && !bySyntax.has(bt)) {
+    const template = resolve(bt, syntax, root);
+    bySyntax.set(bt, (r = template === undefined ? undefined : { template, plain: template.replace('{i}', '') }));
+  }
+  return r;
+}
+
 /** The path of a business term in a syntax; `index` (1-based) addresses a repeated group. */
 export function pathOf(bt: string, syntax: SourceSyntax, index?: number, root?: string): string | undefined {
-  let p = BT_PATHS[bt]?.[syntax];
-  if (p === undefined) return undefined;
-  if (syntax === 'UBL' && root === 'CreditNote') p = UBL_CREDIT_NOTE[bt] ?? p.replace(/^\/Invoice/, '/CreditNote');
-  const at = index === undefined ? '' : `[${index}]`;
-  return p.includes('{i}') ? p.replace('{i}', at) : `${p}${at}`;
+  const r = resolved(bt, syntax, root);
+  if (r === undefined) return undefined;
+  if (index === undefined) return r.plain;
+  const at = `[${index}]`;
+  return r.template.includes('{i}') ? r.template.replace('{i}', at) : `${r.template}${at}`;
 }

@@ -55,7 +55,11 @@ export interface Rule {
   check(ctx: RuleContext): Violation[] | undefined;
 }
 
-/** Shorthand for a rule that holds or fails once for the whole invoice. */
-export function once(ok: boolean, path?: string, values?: Violation['values']): Violation[] | undefined {
-  return ok ? undefined : [{ path, values }];
+/**
+ * Shorthand for a rule that holds or fails once for the whole invoice. A path or values given
+ * as a function are only worked out when the rule fails (most invoices pass every rule).
+ */
+export function once(ok: boolean, path?: string | (() => string | undefined), values?: Violation['values'] | (() => Violation['values'])): Violation[] | undefined {
+  if (ok) return undefined;
+  return [{ path: typeof path === 'function' ? path() : path, values: typeof values === 'function' ? values() : values }];
 }

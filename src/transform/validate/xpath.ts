@@ -166,9 +166,14 @@ export function within1(a: D | undefined, b: D | undefined, syntax: 'UBL' | 'CII
     const y = Number(b.toString());
     return x - 1 < y && x + 1 > y;
   }
-  const lo = exactDecimal(x - 1);
-  const hi = exactDecimal(x + 1);
-  return lo !== undefined && hi !== undefined && lo.lt(b) && hi.gt(b);
+  const lo = x - 1;
+  const hi = x + 1;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return false;
+  // b against a double bound: the double nearest to b (rounding keeps order) decides, unless it
+  // is the bound itself; only then are the exact values compared (BigInt work, rarely needed)
+  const y = Number(b.toString());
+  const above = y !== lo ? y > lo : (exactDecimal(lo) as D).lt(b);
+  return above && (y !== hi ? y < hi : (exactDecimal(hi) as D).gt(b));
 }
 
 /** xs:double's lexical space (XSD 1.0): what an untyped value must be to take part in arithmetic */

@@ -60,32 +60,40 @@ function extensionOf(name: string): string {
   return i < 0 ? '' : name.slice(i + 1).toUpperCase();
 }
 
+/**
+ * A value the pivot carries, and the name a finding gives it: `element` alone at the invoice
+ * level, `TVA[2]/BaseHt (BT-116)` in a group (made by pivotName only for a finding).
+ */
+type PivotValue = { element: string; group?: 'TVA' | 'Ligne'; n?: number; value: string | undefined; path: string; index?: number };
+
+const pivotName = (x: PivotValue): string => (x.group === undefined ? x.element : `${x.group}[${x.n}]/${x.element}`);
+
 /** Amounts the pivot carries, as it writes them: "19 positions, at most 6 decimals" (Chorus Pro external specifications). */
-function pivotAmounts(inv: Invoice): { name: string; value: string | undefined; path: string; index?: number }[] {
-  return [
-    { name: 'MontantHT (BT-109)', value: pivotAmount(inv.totals.taxExclusive), path: 'BG-22' },
-    { name: 'MontantTTC (BT-112)', value: pivotAmount(inv.totals.taxInclusive), path: 'BG-22' },
-    { name: 'MontantNetAPayer (BT-115)', value: pivotAmount(inv.totals.payable), path: 'BG-22' },
-    ...inv.vatBreakdown.flatMap((v, k) => [
-      { name: `TVA[${k + 1}]/BaseHt (BT-116)`, value: pivotAmount(v.taxableAmount), path: 'BG-22' },
-      { name: `TVA[${k + 1}]/MontantTVA (BT-117)`, value: pivotAmount(v.taxAmount), path: 'BG-22' },
-    ]),
-    ...inv.lines.flatMap((l, k) => [
-      { name: `Ligne[${k + 1}]/MontantHT (BT-131)`, value: pivotAmount(l.netAmount), path: 'BG-25', index: k + 1 },
-      { name: `Ligne[${k + 1}]/PrixUnitaire (BT-146)`, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 },
-    ]),
+function pivotAmounts(inv: Invoice): PivotValue[] {
+  const out: PivotValue[] = [
+    { element: 'MontantHT (BT-109)', value: pivotAmount(inv.totals.taxExclusive), path: 'BG-22' },
+    { element: 'MontantTTC (BT-112)', value: pivotAmount(inv.totals.taxInclusive), path: 'BG-22' },
+    { element: 'MontantNetAPayer (BT-115)', value: pivotAmount(inv.totals.payable), path: 'BG-22' },
   ];
+  inv.vatBreakdown.forEach((v, k) => {
+    out.push({ element: 'BaseHt (BT-116)', group: 'TVA', n: k + 1, value: pivotAmount(v.taxableAmount), path: 'BG-22' });
+    out.push({ element: 'MontantTVA (BT-117)', group: 'TVA', n: k + 1, value: pivotAmount(v.taxAmount), path: 'BG-22' });
+  });
+  inv.lines.forEach((l, k) => {
+    out.push({ element: 'MontantHT (BT-131)', group: 'Ligne', n: k + 1, value: pivotAmount(l.netAmount), path: 'BG-25', index: k + 1 });
+    out.push({ element: 'PrixUnitaire (BT-146)', group: 'Ligne', n: k + 1, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 });
+  });
+  return out;
 }
 
 /** Quantities and rates the pivot carries, as sent (Factur-X carries the same values). */
-function pivotNumbers(inv: Invoice): { name: string; value: string | undefined; path: string; index?: number }[] {
-  return [
-    ...inv.vatBreakdown.map((v, k) => ({ name: `TVA[${k + 1}]/Taux (BT-119)`, value: v.rate, path: 'BG-22' })),
-    ...inv.lines.flatMap((l, k) => [
-      { name: `Ligne[${k + 1}]/Quantite (BT-129)`, value: l.quantity, path: 'BG-25', index: k + 1 },
-      { name: `Ligne[${k + 1}]/TauxTVA (BT-152)`, value: l.vat.rate, path: 'BG-25', index: k + 1 },
-    ]),
-  ];
+function pivotNumbers(inv: Invoice): PivotValue[] {
+  const out: PivotValue[] = inv.vatBreakdown.map((v, k): PivotValue => ({ element: 'Taux (BT-119)', group: 'TVA', n: k + 1, value: v.rate, path: 'BG-22' }));
+  inv.lines.forEach((l, k) => {
+    out.push({ element: 'Quantite (BT-129)', group: 'Ligne', n: k + 1, value: l.quantity, path: 'BG-25', index: k + 1 });
+    out.push({ element: 'TauxTVA (BT-152)', group: 'Ligne', n: k + 1, value: l.vat.rate, path: 'BG-25', index: k + 1 });
+  });
+  return out;
 }
 
 /**
@@ -105,7 +113,9 @@ const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Inv
   message: `${label} is at most ${max} characters in the CPPFacturePivot V2_02; "{value}" has {length}.`,
   check: (ctx) => {
     const v = get(ctx.invoice);
-    return once(v === undefined || [...v].length <= max, p(ctx, bt), { value: v, length: v === undefined ? 0 : [...v].length });
+    // characters, not UTF-16 units; only a value longer in units can be too long in characters
+    const length = v === undefined || v.length <= max ? 0 : [...v].length;
+    return once(length <= max, p(ctx, bt), { value: v, length });
   },
 });
 
@@ -184,11 +194,11 @@ export const CHORUS_RULES: Rule[] = [
       const r = recipientOf(ctx);
       const code = ctx.invoice.buyerReference?.trim();
       if (!r || !code || r.codeServices.length === 0) return undefined;
-      return once(r.codeServices.some((c) => c.code === code), p(ctx, 'BT-10'), {
+      return once(r.codeServices.some((c) => c.code === code), p(ctx, 'BT-10'), () => ({
         code,
         recipient: r.name ?? r.siret,
         known: r.codeServices.map((c) => c.code).slice(0, 10).join(', '),
-      });
+      }));
     },
   },
   {
@@ -201,8 +211,8 @@ export const CHORUS_RULES: Rule[] = [
     check: (ctx) => {
       const r = recipientOf(ctx);
       if (!r?.requiresEngagement) return undefined;
-      const placeholder = isEngagementPlaceholder(ctx.invoice) ? ` ("${xmlTrim(ctx.invoice.orderReference ?? '')}" in OrderReference/ID is UBL's placeholder for no purchase order)` : '';
-      return once((engagementNumber(ctx.invoice) ?? '').trim() !== '', p(ctx, 'BT-13'), { recipient: r.name ?? r.siret, placeholder });
+      const placeholder = () => (isEngagementPlaceholder(ctx.invoice) ? ` ("${xmlTrim(ctx.invoice.orderReference ?? '')}" in OrderReference/ID is UBL's placeholder for no purchase order)` : '');
+      return once((engagementNumber(ctx.invoice) ?? '').trim() !== '', p(ctx, 'BT-13'), () => ({ recipient: r.name ?? r.siret, placeholder: placeholder() }));
     },
   },
   {
@@ -248,7 +258,7 @@ export const CHORUS_RULES: Rule[] = [
       for (const a of pivotAmounts(ctx.invoice)) {
         if (a.value === undefined || !isDecimal(a.value)) continue;
         const digits = a.value.replace(/[^0-9]/g, '').replace(/^0+(?=\d)/, '');
-        if (fractionDigits(a.value) > 6 || digits.length > 19) out.push({ path: p(ctx, a.path, a.index) ?? p(ctx, 'BG-22'), values: { name: a.name, value: a.value } });
+        if (fractionDigits(a.value) > 6 || digits.length > 19) out.push({ path: p(ctx, a.path, a.index) ?? p(ctx, 'BG-22'), values: { name: pivotName(a), value: a.value } });
       }
       return out;
     },
@@ -264,7 +274,7 @@ export const CHORUS_RULES: Rule[] = [
     check: (ctx) =>
       pivotNumbers(ctx.invoice)
         .filter((n) => n.value !== undefined && isDecimal(n.value) && significantDigits(n.value) > 19)
-        .map((n) => ({ path: p(ctx, n.path, n.index) ?? p(ctx, 'BG-22'), values: { name: n.name, value: n.value, digits: significantDigits(n.value as string) } })),
+        .map((n) => ({ path: p(ctx, n.path, n.index) ?? p(ctx, 'BG-22'), values: { name: pivotName(n), value: n.value, digits: significantDigits(n.value as string) } })),
   },
   {
     id: 'CPRO-PJ-CONTENU',
@@ -382,7 +392,7 @@ export const CHORUS_RULES: Rule[] = [
     message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and the XML of its Factur-X carry one, the first, "{first}": {others} only on the Factur-X pages, as text.',
     check: (ctx) => {
       const refs = ctx.invoice.precedingInvoices.map((r) => r.number?.trim() ?? '').filter((n) => n !== '');
-      return once(refs.length <= 1, p(ctx, 'BT-25', 2), { count: refs.length, first: refs[0], others: refs.slice(1).map((n) => `"${n}"`).join(', ') });
+      return once(refs.length <= 1, () => p(ctx, 'BT-25', 2), () => ({ count: refs.length, first: refs[0], others: refs.slice(1).map((n) => `"${n}"`).join(', ') }));
     },
   },
   {

@@ -95,6 +95,22 @@ export function eachIf<T>(items: readonly T[], where: (item: T) => boolean, ok: 
   return out;
 }
 
+/**
+ * eachIf for a test that needs the invoice: `ok` is given the context, so that it can be made
+ * once with its rule instead of as a new closure on every call of the check.
+ */
+export function eachIfIn<T>(ctx: RuleContext, items: readonly T[], where: (item: T) => boolean, ok: (item: T, ctx: RuleContext) => boolean, path: (item: T) => string | undefined): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (where(it) && !ok(it, ctx)) (out ??= []).push({ path: path(it) });
+  }
+  return out;
+}
+
+/** every item (the `where` of a rule whose context is the whole list) */
+export const ALWAYS = (): boolean => true;
+
 /** A rule whose official assertion is `true()`: kept so every official id is in the table. */
 export const HOLDS: Check = () => undefined;
 

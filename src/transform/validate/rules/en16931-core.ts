@@ -16,12 +16,17 @@ const CII_SET = `${CII}/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTrad
 const linePathU = (ctx: RuleContext, k: number) => U(ctx).lines[k]?.path;
 const linePathC = (ctx: RuleContext, k: number) => C(ctx).lines[k]?.path;
 
+/** The lines that fail `ok`, each at its path in the syntax's facts (a plain loop: no closure per invoice). */
+function failingLines(ctx: RuleContext, ok: (ctx: RuleContext, k: number) => boolean, facts: readonly { path: string }[]): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  const n = ctx.invoice.lines.length;
+  for (let k = 0; k < n; k++) if (!ok(ctx, k)) (out ??= []).push({ path: facts[k]?.path });
+  return out;
+}
+
 /** Per-line check, one finding per failing line, for both syntaxes. */
 function perLine(id: string, appliesTo: string, ok: (ctx: RuleContext, k: number) => boolean): Rule[] {
-  return [
-    ...en(id, 'UBL', appliesTo, (ctx) => each(ctx.invoice.lines, (_l, k) => ok(ctx, k), (_l, k) => linePathU(ctx, k))),
-    ...en(id, 'CII', appliesTo, (ctx) => each(ctx.invoice.lines, (_l, k) => ok(ctx, k), (_l, k) => linePathC(ctx, k))),
-  ];
+  return [...en(id, 'UBL', appliesTo, (ctx) => failingLines(ctx, ok, U(ctx).lines)), ...en(id, 'CII', appliesTo, (ctx) => failingLines(ctx, ok, C(ctx).lines))];
 }
 
 /** Document-level allowances (charge = false) or charges of UBL, by the ChargeIndicator as xs:boolean. */
@@ -32,16 +37,20 @@ function ublDocAc(ctx: RuleContext, charge: boolean) {
 
 /** CII header allowances/charges whose udt:Indicator is the string 'false' / 'true' (contexts of BR-31…38). */
 function ciiDocAc(ctx: RuleContext, indicator: 'true' | 'false') {
-  return C(ctx).allowanceCharges.filter((a) => a.indicator === indicator);
+  const f = C(ctx);
+  return memo(f, indicator === 'true' ? 'docCharges' : 'docAllowances', () => f.allowanceCharges.filter((a) => a.indicator === indicator));
 }
 
-function ublLineAc(ctx: RuleContext, charge: boolean) {
+/** Line allowances (charge = false) or charges of UBL, each with its facts (also read by BR-DEC-24…28). */
+export function ublLineAc(ctx: RuleContext, charge: boolean) {
   const f = U(ctx);
   return memo(f, charge ? 'lineCharges' : 'lineAllowances', () => ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge)));
 }
 
-function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
-  return C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator));
+/** CII line allowances/charges whose udt:Indicator is the string 'false' / 'true' (also read by BR-DEC-24…28). */
+export function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
+  const f = C(ctx);
+  return memo(f, indicator === 'true' ? 'lineCharges' : 'lineAllowances', () => f.lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)));
 }
 
 const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;

@@ -5,7 +5,7 @@
 import type { Rule, RuleContext, Violation } from '../rule';
 import { decimalsWritten, xdouble } from '../xpath';
 import { C, each, eachIf, en, HOLDS, U, unless } from './define';
-import { ublSubtotals, ciiGenericHeaderTaxes } from './en16931-core';
+import { ciiGenericHeaderTaxes, ciiLineAc, ublLineAc, ublSubtotals } from './en16931-core';
 
 const ok2 = (s: string | undefined) => decimalsWritten(s) <= 2;
 
@@ -31,17 +31,20 @@ function ublDoc(ctx: RuleContext, charge: boolean, field: 'amount' | 'baseAmount
 }
 
 function ublLine(ctx: RuleContext, charge: boolean, field: 'amount' | 'baseAmount') {
-  const f = U(ctx);
-  const list = ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge));
-  return each(list, (x) => ok2(x.ac[field]), (x) => x.fact?.path);
+  const list = ublLineAc(ctx, charge);
+  let out: Violation[] | undefined;
+  for (const x of list) if (!ok2(x.ac[field])) (out ??= []).push({ path: x.fact?.path });
+  return out;
 }
 
 function ciiDoc(ctx: RuleContext, indicator: string, field: 'actualAmount' | 'basisAmount') {
   return eachIf(C(ctx).allowanceCharges, (a) => a.indicator === indicator, (a) => ok2(a[field]), (a) => a.path);
 }
 
-function ciiLine(ctx: RuleContext, indicator: string, field: 'actualAmount' | 'basisAmount') {
-  return each(C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)), (a) => ok2(a[field]), (a) => a.path);
+function ciiLine(ctx: RuleContext, indicator: 'true' | 'false', field: 'actualAmount' | 'basisAmount') {
+  let out: Violation[] | undefined;
+  for (const a of ciiLineAc(ctx, indicator)) if (!ok2(a[field])) (out ??= []).push({ path: a.path });
+  return out;
 }
 
 /** CII BR-DEC-13: TaxTotalAmount[(@currencyID = InvoiceCurrencyCode and . = round(. * 100) div 100) or not(@currencyID = InvoiceCurrencyCode)] */

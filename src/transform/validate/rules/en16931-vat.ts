@@ -10,8 +10,8 @@
  */
 import type { CiiTaxFact, UblTaxCategoryFact } from '../../../model/syntax-facts';
 import type { Rule, RuleContext, Violation } from '../rule';
-import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, type D } from '../xpath';
-import { C, each, eachIf, en, HOLDS, isVatType, memo, U, unless } from './define';
+import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, zero, type D } from '../xpath';
+import { ALWAYS, C, each, eachIf, eachIfIn, en, HOLDS, isVatType, memo, U, unless } from './define';
 
 type Family = 'S' | 'Z' | 'E' | 'AE' | 'IC' | 'G' | 'O' | 'AF' | 'AG';
 const CODE: Record<Family, string> = { S: 'S', Z: 'Z', E: 'E', AE: 'AE', IC: 'K', G: 'G', O: 'O', AF: 'L', AG: 'M' };
@@ -40,6 +40,14 @@ const id = (fam: Family, n: number) => `BR-${fam}-${String(n).padStart(2, '0')}`
 
 const ublIs = (t: UblTaxCategoryFact, code: string) => t.code === code;
 const ublIsVat = (t: UblTaxCategoryFact, code: string) => t.vat && t.code === code;
+
+// The checks below are made once per rule, not per invoice: a closure made inside a check is
+// a new function on every call, and V8 compiled the same ones again and again.
+const pathOf = (x: { path: string }) => x.path;
+const catPathOf = (x: { cat: UblTaxCategoryFact }) => x.cat.path;
+const taxPathOf = (x: { tax: CiiTaxFact }) => x.tax.path;
+const FAILS = () => false;
+const ZERO = d('0');
 
 interface UblView {
   /** //cac:ClassifiedTaxCategory */
@@ -157,20 +165,23 @@ function ublRateOk(fam: Family, percent: string | undefined): boolean {
     case 'O':
       return percent === undefined;
     default:
-      return eq(d(percent), d('0'));
+      return eq(d(percent), ZERO);
   }
 }
 
 function ublRule05(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 5), 'UBL', 'each invoice line', (ctx) => eachIf(ublView(ctx).classified, (t) => ublIsVat(t, c), (t) => ublRateOk(fam, t.percent), (t) => t.path));
+  const inFamily = (t: UblTaxCategoryFact) => ublIsVat(t, c);
+  const rateOk = (t: UblTaxCategoryFact) => ublRateOk(fam, t.percent);
+  return en(id(fam, 5), 'UBL', 'each invoice line', (ctx) => eachIf(ublView(ctx).classified, inFamily, rateOk, pathOf));
 }
 
 function ublRule0607(fam: Family, n: 6 | 7): Rule[] {
   const c = CODE[fam];
   const charge = n === 7;
-  return en(id(fam, n), 'UBL', n === 6 ? 'each document level allowance' : 'each document level charge', (ctx) =>
-    eachIf(ublView(ctx).acCats, (x) => x.charge === charge && ublIsVat(x.cat, c), (x) => ublRateOk(fam, x.cat.percent), (x) => x.cat.path));
+  const inFamily = (x: UblView['acCats'][number]) => x.charge === charge && ublIsVat(x.cat, c);
+  const rateOk = (x: UblView['acCats'][number]) => ublRateOk(fam, x.cat.percent);
+  return en(id(fam, n), 'UBL', n === 6 ? 'each document level allowance' : 'each document level charge', (ctx) => eachIf(ublView(ctx).acCats, inFamily, rateOk, catPathOf));
 }
 
 interface UblSums {
@@ -182,38 +193,42 @@ interface UblSums {
   matches: { invoice: boolean; credit: boolean; ac: boolean };
 }
 
+/** Some category has the code and, for a rate-bound sum, some has the rate (`[cbc:ID = $c][cbc:Percent = $rate]` over a list). */
+function hasCategory(cats: readonly UblTaxCategoryFact[], c: string, rate: D | undefined): boolean {
+  let code = false;
+  let rated = rate === undefined;
+  for (const t of cats) {
+    if (t.code === c) code = true;
+    if (!rated && eq(d(t.percent), rate)) rated = true;
+  }
+  return code && rated;
+}
+
 /** Sums of BR-x-08 over the lines and document level allowances/charges of a category (and rate). */
 function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   const f = U(ctx);
   const inv = ctx.invoice;
-  const lineHas = (k: number) => {
-    const cls = f.lines[k]?.classified ?? [];
-    return cls.some((t) => t.code === c) && (rate === undefined || cls.some((t) => eq(d(t.percent), rate)));
-  };
-  const acHas = (k: number) => {
-    const cats = f.allowanceCharges[k]?.taxCategories ?? [];
-    return cats.some((t) => t.code === c) && (rate === undefined || cats.some((t) => eq(d(t.percent), rate)));
-  };
-  const lines = inv.lines.filter((_l, k) => lineHas(k)).map((l) => l.netAmount);
+  const lines: (string | undefined)[] = [];
+  for (let k = 0; k < inv.lines.length; k++) if (hasCategory(f.lines[k]?.classified ?? [], c, rate)) lines.push(inv.lines[k].netAmount);
   const credit = f.root === 'CreditNote';
   const charges: (string | undefined)[] = [];
   const allowances: (string | undefined)[] = [];
   let anyAc = false;
-  inv.allowanceCharges.forEach((ac, k) => {
-    if (!acHas(k)) return;
+  for (let k = 0; k < inv.allowanceCharges.length; k++) {
+    if (!hasCategory(f.allowanceCharges[k]?.taxCategories ?? [], c, rate)) continue;
     anyAc = true;
     const ch = f.allowanceCharges[k]?.charge;
-    if (ch === true) charges.push(ac.amount);
-    else if (ch === false) allowances.push(ac.amount);
-  });
+    if (ch === true) charges.push(inv.allowanceCharges[k].amount);
+    else if (ch === false) allowances.push(inv.allowanceCharges[k].amount);
+  }
   // allowances and charges of lines also count in //cac:AllowanceCharge[…] (rate-bound existence test)
   if (rate !== undefined && !anyAc) {
-    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => a.taxCategories.some((t) => t.code === c) && a.taxCategories.some((t) => eq(d(t.percent), rate))));
+    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => hasCategory(a.taxCategories, c, rate)));
   }
   const lineSum = dsum(lines);
   return {
-    invoiceLines: credit ? dsum([]) : lineSum,
-    creditLines: credit ? lineSum : dsum([]),
+    invoiceLines: credit ? zero() : lineSum,
+    creditLines: credit ? lineSum : zero(),
     charges: dsum(charges),
     allowances: dsum(allowances),
     matches: { invoice: !credit && lines.length > 0, credit: credit && lines.length > 0, ac: anyAc },
@@ -222,65 +237,54 @@ function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
 
 function ublRule08(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 8), 'UBL', 'each VAT breakdown', (ctx) => {
-    const v = ublView(ctx);
+  const inFamily = (x: UblView['subCats'][number]) => ublIsVat(x.cat, c);
+  const taxableOk = (x: UblView['subCats'][number], ctx: RuleContext): boolean => {
     const hasInvoiceLines = U(ctx).root === 'Invoice' && ctx.invoice.lines.length > 0;
     const hasCreditLines = U(ctx).root === 'CreditNote' && ctx.invoice.lines.length > 0;
-    return eachIf(
-      v.subCats, (x) => ublIsVat(x.cat, c),
-      (x) => {
-        const taxable = d(x.taxable);
-        if (fam === 'S' || fam === 'AF' || fam === 'AG') {
-          const rate = d(x.cat.percent);
-          if (rate === undefined) return true; // every $rate in () satisfies …
-          const s = ublSums(ctx, c, rate);
-          const inv = s.invoiceLines.plus(s.charges).minus(s.allowances);
-          const cn = s.creditLines.plus(s.charges).minus(s.allowances);
-          if (fam === 'S') {
-            return ((s.matches.invoice || s.matches.ac) && within1(taxable, inv, 'UBL')) || ((s.matches.credit || s.matches.ac) && within1(taxable, cn, 'UBL'));
-          }
-          return (hasInvoiceLines && within1(taxable, inv, 'UBL')) || (hasCreditLines && within1(taxable, cn, 'UBL'));
-        }
-        const s = ublSums(ctx, c);
-        return (hasInvoiceLines && eq(taxable, s.invoiceLines.plus(s.charges).minus(s.allowances))) || (hasCreditLines && eq(taxable, s.creditLines.plus(s.charges).minus(s.allowances)));
-      },
-      (x) => x.path,
-    );
-  });
+    const taxable = d(x.taxable);
+    if (fam === 'S' || fam === 'AF' || fam === 'AG') {
+      const rate = d(x.cat.percent);
+      if (rate === undefined) return true; // every $rate in () satisfies …
+      const s = ublSums(ctx, c, rate);
+      const inv = s.invoiceLines.plus(s.charges).minus(s.allowances);
+      const cn = s.creditLines.plus(s.charges).minus(s.allowances);
+      if (fam === 'S') {
+        return ((s.matches.invoice || s.matches.ac) && within1(taxable, inv, 'UBL')) || ((s.matches.credit || s.matches.ac) && within1(taxable, cn, 'UBL'));
+      }
+      return (hasInvoiceLines && within1(taxable, inv, 'UBL')) || (hasCreditLines && within1(taxable, cn, 'UBL'));
+    }
+    const s = ublSums(ctx, c);
+    return (hasInvoiceLines && eq(taxable, s.invoiceLines.plus(s.charges).minus(s.allowances))) || (hasCreditLines && eq(taxable, s.creditLines.plus(s.charges).minus(s.allowances)));
+  };
+  return en(id(fam, 8), 'UBL', 'each VAT breakdown', (ctx) => eachIfIn(ctx, ublView(ctx).subCats, inFamily, taxableOk, pathOf));
 }
 
 function ublRule09(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 9), 'UBL', 'each VAT breakdown', (ctx) =>
-    eachIf(
-      ublView(ctx).subCats, (x) => ublIsVat(x.cat, c),
-      (x) => {
-        if (fam === 'S' || fam === 'AF' || fam === 'AG') {
-          const tax = d(x.tax);
-          const base = d(x.taxable);
-          const rate = d(x.cat.percent);
-          if (tax === undefined || base === undefined || rate === undefined) return false;
-          const exp = xround(base.abs().times(percentOf(rate)));
-          return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
-        }
-        return eq(d(x.tax), d('0'));
-      },
-      (x) => x.path,
-    ));
+  const inFamily = (x: UblView['subCats'][number]) => ublIsVat(x.cat, c);
+  const taxOk = (x: UblView['subCats'][number]): boolean => {
+    if (fam === 'S' || fam === 'AF' || fam === 'AG') {
+      const tax = d(x.tax);
+      const base = d(x.taxable);
+      const rate = d(x.cat.percent);
+      if (tax === undefined || base === undefined || rate === undefined) return false;
+      const exp = xround(base.abs().times(percentOf(rate)));
+      return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
+    }
+    return eq(d(x.tax), ZERO);
+  };
+  return en(id(fam, 9), 'UBL', 'each VAT breakdown', (ctx) => eachIf(ublView(ctx).subCats, inFamily, taxOk, pathOf));
 }
 
 function ublRule10(fam: Family): Rule[] {
   const c = CODE[fam];
   const mustHave = fam === 'AE' || fam === 'E' || fam === 'G' || fam === 'IC' || fam === 'O';
-  return en(id(fam, 10), 'UBL', 'each VAT breakdown', (ctx) =>
-    eachIf(
-      ublView(ctx).subCats, (x) => ublIsVat(x.cat, c),
-      (x) => {
-        const has = x.cat.exemptionReasonCount > 0 || x.cat.exemptionReasonCode !== undefined;
-        return mustHave ? has : !has;
-      },
-      (x) => x.path,
-    ));
+  const inFamily = (x: UblView['subCats'][number]) => ublIsVat(x.cat, c);
+  const reasonOk = (x: UblView['subCats'][number]): boolean => {
+    const has = x.cat.exemptionReasonCount > 0 || x.cat.exemptionReasonCode !== undefined;
+    return mustHave ? has : !has;
+  };
+  return en(id(fam, 10), 'UBL', 'each VAT breakdown', (ctx) => eachIf(ublView(ctx).subCats, inFamily, reasonOk, pathOf));
 }
 
 function ublFamily(fam: Family): Rule[] {
@@ -370,18 +374,21 @@ function ciiRule01(fam: Family): Rule[] {
 
 function ciiRule02(fam: Family): Rule[] {
   const c = CODE[fam];
+  const inFamily = (t: CiiTaxFact) => ciiIsVat(t, c);
   return en(id(fam, 2), 'CII', 'each invoice line', (ctx) => {
     const v = ciiView(ctx);
-    return eachIf(v.lineTaxes, (t) => ciiIsVat(t, c), () => ciiPartiesOk(fam, v), (t) => t.path);
+    // one finding per line of the family when the parties are not as the family needs
+    return ciiPartiesOk(fam, v) ? undefined : eachIf(v.lineTaxes, inFamily, FAILS, pathOf);
   });
 }
 
 function ciiRule0304(fam: Family, n: 3 | 4): Rule[] {
   const c = CODE[fam];
   const charge = n === 4;
+  const inFamily = (x: CiiView['acTaxes'][number]) => x.charge === charge && ciiIsVat(x.tax, c);
   return en(id(fam, n), 'CII', n === 3 ? 'each allowance' : 'each charge', (ctx) => {
     const v = ciiView(ctx);
-    return eachIf(v.acTaxes, (x) => x.charge === charge && ciiIsVat(x.tax, c), () => ciiPartiesOk(fam, v), (x) => x.tax.path);
+    return ciiPartiesOk(fam, v) ? undefined : eachIf(v.acTaxes, inFamily, FAILS, taxPathOf);
   });
 }
 
@@ -401,14 +408,17 @@ function ciiRateOk(fam: Family, rate: string | undefined): boolean {
 
 function ciiRule05(fam: Family): Rule[] {
   const c = CODE[fam];
-  return en(id(fam, 5), 'CII', 'each invoice line', (ctx) => eachIf(ciiView(ctx).lineTaxes, (t) => ciiIsVat(t, c), (t) => ciiRateOk(fam, t.rate), (t) => t.path));
+  const inFamily = (t: CiiTaxFact) => ciiIsVat(t, c);
+  const rateOk = (t: CiiTaxFact) => ciiRateOk(fam, t.rate);
+  return en(id(fam, 5), 'CII', 'each invoice line', (ctx) => eachIf(ciiView(ctx).lineTaxes, inFamily, rateOk, pathOf));
 }
 
 function ciiRule0607(fam: Family, n: 6 | 7): Rule[] {
   const c = CODE[fam];
   const charge = n === 7;
-  return en(id(fam, n), 'CII', n === 6 ? 'each allowance' : 'each charge', (ctx) =>
-    eachIf(ciiView(ctx).acTaxes, (x) => x.charge === charge && ciiIsVat(x.tax, c), (x) => ciiRateOk(fam, x.tax.rate), (x) => x.tax.path));
+  const inFamily = (x: CiiView['acTaxes'][number]) => x.charge === charge && ciiIsVat(x.tax, c);
+  const rateOk = (x: CiiView['acTaxes'][number]) => ciiRateOk(fam, x.tax.rate);
+  return en(id(fam, n), 'CII', n === 6 ? 'each allowance' : 'each charge', (ctx) => eachIf(ciiView(ctx).acTaxes, inFamily, rateOk, taxPathOf));
 }
 
 /**
@@ -446,55 +456,43 @@ function ciiRule08(fam: Family): Rule[] {
   // BR-AF-08 / BR-AG-08: the context is ram:ApplicableTradeTax, so the official
   // `every $rate in ../ram:RateApplicablePercent` ranges over the settlement's (absent) rate: it always holds
   if (fam === 'AF' || fam === 'AG') return en(id(fam, 8), 'CII', 'each VAT breakdown', HOLDS);
-  return en(id(fam, 8), 'CII', 'each VAT breakdown', (ctx) =>
-    each(
-      ciiHeaderOf(ctx, fam),
-      (t) => {
-        // ram:BasisAmount is untyped there: compared and subtracted from as an xs:double
-        if (fam === 'S') {
-          const rate = d(t.rate);
-          if (rate === undefined) return true;
-          return eqUntyped(t.basisAmount, ciiExpected(ctx, c, rate));
-        }
-        if (fam === 'O') return eqUntyped(t.basisAmount, ciiExpected(ctx, c));
-        return within1(untypedAsDecimal(t.basisAmount), ciiExpected(ctx, c), 'CII');
-      },
-      (t) => t.path,
-    ));
+  const basisOk = (t: CiiTaxFact, ctx: RuleContext): boolean => {
+    // ram:BasisAmount is untyped there: compared and subtracted from as an xs:double
+    if (fam === 'S') {
+      const rate = d(t.rate);
+      if (rate === undefined) return true;
+      return eqUntyped(t.basisAmount, ciiExpected(ctx, c, rate));
+    }
+    if (fam === 'O') return eqUntyped(t.basisAmount, ciiExpected(ctx, c));
+    return within1(untypedAsDecimal(t.basisAmount), ciiExpected(ctx, c), 'CII');
+  };
+  return en(id(fam, 8), 'CII', 'each VAT breakdown', (ctx) => eachIfIn(ctx, ciiHeaderOf(ctx, fam), ALWAYS, basisOk, pathOf));
 }
 
 function ciiRule09(fam: Family): Rule[] {
   if (fam === 'AF' || fam === 'AG') return en(id(fam, 9), 'CII', 'each VAT breakdown', HOLDS);
-  return en(id(fam, 9), 'CII', 'each VAT breakdown', (ctx) =>
-    each(
-      ciiHeaderOf(ctx, fam),
-      (t) => {
-        if (fam === 'S') {
-          const tax = d(t.calculatedAmount);
-          const base = d(t.basisAmount);
-          const rate = d(t.rate);
-          if (tax === undefined || base === undefined || rate === undefined) return false;
-          // round(abs(BasisAmount) * RateApplicablePercent) div 100
-          const exp = xround(base.abs().times(rate), 0).times('0.01');
-          return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
-        }
-        return cmp(t.calculatedAmount, '=', 0);
-      },
-      (t) => t.path,
-    ));
+  const taxOk = (t: CiiTaxFact): boolean => {
+    if (fam === 'S') {
+      const tax = d(t.calculatedAmount);
+      const base = d(t.basisAmount);
+      const rate = d(t.rate);
+      if (tax === undefined || base === undefined || rate === undefined) return false;
+      // round(abs(BasisAmount) * RateApplicablePercent) div 100
+      const exp = xround(base.abs().times(rate), 0).times('0.01');
+      return tax.abs().minus(1).lt(exp) && tax.abs().plus(1).gt(exp);
+    }
+    return cmp(t.calculatedAmount, '=', 0);
+  };
+  return en(id(fam, 9), 'CII', 'each VAT breakdown', (ctx) => eachIf(ciiHeaderOf(ctx, fam), ALWAYS, taxOk, pathOf));
 }
 
 function ciiRule10(fam: Family): Rule[] {
   const mustHave = fam === 'AE' || fam === 'E' || fam === 'G' || fam === 'IC' || fam === 'O';
-  return en(id(fam, 10), 'CII', 'each VAT breakdown', (ctx) =>
-    each(
-      ciiHeaderOf(ctx, fam),
-      (t) => {
-        const has = t.hasExemptionReason || t.hasExemptionReasonCode;
-        return mustHave ? has : !has;
-      },
-      (t) => t.path,
-    ));
+  const reasonOk = (t: CiiTaxFact): boolean => {
+    const has = t.hasExemptionReason || t.hasExemptionReasonCode;
+    return mustHave ? has : !has;
+  };
+  return en(id(fam, 10), 'CII', 'each VAT breakdown', (ctx) => eachIf(ciiHeaderOf(ctx, fam), ALWAYS, reasonOk, pathOf));
 }
 
 function ciiFamily(fam: Family): Rule[] {

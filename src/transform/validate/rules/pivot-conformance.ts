@@ -15,7 +15,17 @@ import { CODES } from '../codelists';
 import { pathOf, PIVOT_UNIT } from '../paths';
 import type { Rule, RuleContext, Violation } from '../rule';
 
-type Field = { name: string; bt: string; value: string | undefined };
+/** Where a value of a repeated group sits, as a finding names it: "line 2", "line 2 charge 1". */
+type Ordinal = { what: string; n: number; within?: Ordinal };
+
+/**
+ * A value and what a finding calls it: `label`, after its group's ordinal when it has one
+ * ("line 2 net price"). The name is made by nameOf only for a finding: most values pass.
+ */
+type Field = { label: string; of?: Ordinal; bt: string; value: string | undefined };
+
+const ordinalText = (o: Ordinal): string => (o.within === undefined ? `${o.what} ${o.n}` : `${ordinalText(o.within)} ${o.what} ${o.n}`);
+const nameOf = (f: Field): string => (f.of === undefined ? f.label : `${ordinalText(f.of)} ${f.label}`);
 
 /** a value and where it sits: the business term's path, at `index` for a repeated group */
 type Located = Field & {
@@ -25,32 +35,45 @@ type Located = Field & {
 };
 
 function required(inv: Invoice): Field[] {
-  return [
-    { name: 'Invoice number', bt: 'BT-1', value: inv.number },
-    { name: 'Invoice issue date', bt: 'BT-2', value: inv.issueDate },
-    { name: 'Invoice currency code', bt: 'BT-5', value: inv.currency },
-    { name: 'Seller name', bt: 'BG-4', value: inv.seller.name ?? inv.seller.tradingName },
-    { name: 'Invoice total amount without VAT', bt: 'BG-22', value: inv.totals.taxExclusive },
-    { name: 'Invoice total amount with VAT', bt: 'BG-22', value: inv.totals.taxInclusive },
-    { name: 'Amount due for payment', bt: 'BG-22', value: inv.totals.payable },
-    ...inv.vatBreakdown.flatMap((v, k) => [
-      { name: `VAT breakdown ${k + 1} taxable amount`, bt: 'BG-22', value: v.taxableAmount },
-      { name: `VAT breakdown ${k + 1} tax amount`, bt: 'BG-22', value: v.taxAmount },
-    ]),
-    // a pivot input's Type and Cadre are carried over as written (pivotType, pivotCadre)
-    ...(inv.syntax === 'PIVOT'
-      ? [
-          { name: 'invoice type (DonneesFacture/Type)', bt: 'BT-3', value: inv.typeCode },
-          { name: 'billing frame (DonneesFacture/Cadre)', bt: 'BT-23', value: inv.profileId },
-        ]
-      : []),
-    ...inv.lines.flatMap((l, k) => [
-      { name: `line ${k + 1} net price`, bt: 'BG-22', value: l.price.net },
-      { name: `line ${k + 1} quantity`, bt: 'BG-22', value: l.quantity },
-      { name: `line ${k + 1} net amount`, bt: 'BG-22', value: l.netAmount },
-    ]),
+  const out: Field[] = [
+    { label: 'Invoice number', bt: 'BT-1', value: inv.number },
+    { label: 'Invoice issue date', bt: 'BT-2', value: inv.issueDate },
+    { label: 'Invoice currency code', bt: 'BT-5', value: inv.currency },
+    { label: 'Seller name', bt: 'BG-4', value: inv.seller.name ?? inv.seller.tradingName },
+    { label: 'Invoice total amount without VAT', bt: 'BG-22', value: inv.totals.taxExclusive },
+    { label: 'Invoice total amount with VAT', bt: 'BG-22', value: inv.totals.taxInclusive },
+    { label: 'Amount due for payment', bt: 'BG-22', value: inv.totals.payable },
   ];
+  inv.vatBreakdown.forEach((v, k) => {
+    const of: Ordinal = { what: 'VAT breakdown', n: k + 1 };
+    out.push({ label: 'taxable amount', of, bt: 'BG-22', value: v.taxableAmount }, { label: 'tax amount', of, bt: 'BG-22', value: v.taxAmount });
+  });
+  // a pivot input's Type and Cadre are carried over as written (pivotType, pivotCadre)
+  if (inv.syntax === 'PIVOT') {
+    out.push({ label: 'invoice type (DonneesFacture/Type)', bt: 'BT-3', value: inv.typeCode }, { label: 'billing frame (DonneesFacture/Cadre)', bt: 'BT-23', value: inv.profileId });
+  }
+  inv.lines.forEach((l, k) => {
+    const of: Ordinal = { what: 'line', n: k + 1 };
+    out.push({ label: 'net price', of, bt: 'BG-22', value: l.price.net }, { label: 'quantity', of, bt: 'BG-22', value: l.quantity }, { label: 'net amount', of, bt: 'BG-22', value: l.netAmount });
+  });
+  return out;
 }
+
+/** The amounts of allowances or charges, each named by its kind and rank ("document level charge 2", "line 1 allowance 1"). */
+function allowanceAmounts(out: Located[], list: Invoice['allowanceCharges'], kind: { allowance: string; charge: string }, bt: string, index?: number, within?: Ordinal): void {
+  list.forEach((a, k) => {
+    const of: Ordinal = { what: a.isCharge ? kind.charge : kind.allowance, n: k + 1, within };
+    out.push(
+      { label: 'amount', of, bt, index, value: a.amount },
+      { label: 'base amount', of, bt, index, value: a.baseAmount },
+      { label: 'percentage', of, bt, index, value: a.percent },
+      { label: 'VAT rate', of, bt, index, value: a.vatRate },
+    );
+  });
+}
+
+const DOCUMENT_LEVEL = { allowance: 'document level allowance', charge: 'document level charge' };
+const LINE_LEVEL = { allowance: 'allowance', charge: 'charge' };
 
 /**
  * Every amount, quantity and rate a pivot or a Factur-X carries (the Factur-X XSD types them
@@ -59,45 +82,52 @@ function required(inv: Invoice): Field[] {
  */
 function decimals(inv: Invoice): Located[] {
   const t = inv.totals;
-  const allowances = (list: Invoice['allowanceCharges'], where: string, bt: string, index?: number): Located[] =>
-    list.flatMap((a, k) => {
-      const what = `${where}${a.isCharge ? 'charge' : 'allowance'} ${k + 1}`;
-      return [
-        { name: `${what} amount`, bt, index, value: a.amount },
-        { name: `${what} base amount`, bt, index, value: a.baseAmount },
-        { name: `${what} percentage`, bt, index, value: a.percent },
-        { name: `${what} VAT rate`, bt, index, value: a.vatRate },
-      ];
-    });
-  return [
-    { name: 'Sum of invoice line net amount (BT-106)', bt: 'BG-22', value: t.lineExtension },
-    { name: 'Sum of allowances on document level (BT-107)', bt: 'BG-22', value: t.allowanceTotal },
-    { name: 'Sum of charges on document level (BT-108)', bt: 'BG-22', value: t.chargeTotal },
-    { name: 'Invoice total amount without VAT (BT-109)', bt: 'BG-22', value: t.taxExclusive, required: true },
-    { name: 'Invoice total VAT amount (BT-110)', bt: 'BG-22', value: t.taxTotal },
-    { name: 'Invoice total VAT amount in accounting currency (BT-111)', bt: 'BG-22', value: t.taxTotalAccounting },
-    { name: 'Invoice total amount with VAT (BT-112)', bt: 'BG-22', value: t.taxInclusive, required: true },
-    { name: 'Paid amount (BT-113)', bt: 'BG-22', value: t.prepaid },
-    { name: 'Rounding amount (BT-114)', bt: 'BG-22', value: t.rounding },
-    { name: 'Amount due for payment (BT-115)', bt: 'BG-22', value: t.payable, required: true },
-    ...allowances(inv.allowanceCharges, 'document level ', 'BG-22'),
-    ...inv.vatBreakdown.flatMap((v, k) => [
-      { name: `VAT breakdown ${k + 1} taxable amount (BT-116)`, bt: 'BG-22', value: v.taxableAmount, required: true },
-      { name: `VAT breakdown ${k + 1} tax amount (BT-117)`, bt: 'BG-22', value: v.taxAmount, required: true },
-      { name: `VAT breakdown ${k + 1} rate (BT-119)`, bt: 'BG-22', value: v.rate },
-    ]),
-    ...inv.lines.flatMap((l, k): Located[] => [
-      { name: `line ${k + 1} net price (BT-146)`, bt: 'BG-25', index: k + 1, value: l.price.net, required: true },
-      { name: `line ${k + 1} gross price (BT-148)`, bt: 'BG-25', index: k + 1, value: l.price.gross },
-      { name: `line ${k + 1} price discount (BT-147)`, bt: 'BG-25', index: k + 1, value: l.price.discount },
-      { name: `line ${k + 1} price base quantity (BT-149)`, bt: 'BG-25', index: k + 1, value: l.price.baseQuantity },
-      { name: `line ${k + 1} quantity (BT-129)`, bt: 'BG-25', index: k + 1, value: l.quantity, required: true },
-      { name: `line ${k + 1} net amount (BT-131)`, bt: 'BG-25', index: k + 1, value: l.netAmount, required: true },
-      { name: `line ${k + 1} VAT rate (BT-152)`, bt: 'BG-25', index: k + 1, value: l.vat.rate },
-      ...allowances(l.allowanceCharges, `line ${k + 1} `, 'BG-25', k + 1),
-    ]),
+  const out: Located[] = [
+    { label: 'Sum of invoice line net amount (BT-106)', bt: 'BG-22', value: t.lineExtension },
+    { label: 'Sum of allowances on document level (BT-107)', bt: 'BG-22', value: t.allowanceTotal },
+    { label: 'Sum of charges on document level (BT-108)', bt: 'BG-22', value: t.chargeTotal },
+    { label: 'Invoice total amount without VAT (BT-109)', bt: 'BG-22', value: t.taxExclusive, required: true },
+    { label: 'Invoice total VAT amount (BT-110)', bt: 'BG-22', value: t.taxTotal },
+    { label: 'Invoice total VAT amount in accounting currency (BT-111)', bt: 'BG-22', value: t.taxTotalAccounting },
+    { label: 'Invoice total amount with VAT (BT-112)', bt: 'BG-22', value: t.taxInclusive, required: true },
+    { label: 'Paid amount (BT-113)', bt: 'BG-22', value: t.prepaid },
+    { label: 'Rounding amount (BT-114)', bt: 'BG-22', value: t.rounding },
+    { label: 'Amount due for payment (BT-115)', bt: 'BG-22', value: t.payable, required: true },
   ];
+  allowanceAmounts(out, inv.allowanceCharges, DOCUMENT_LEVEL, 'BG-22');
+  inv.vatBreakdown.forEach((v, k) => {
+    const of: Ordinal = { what: 'VAT breakdown', n: k + 1 };
+    out.push(
+      { label: 'taxable amount (BT-116)', of, bt: 'BG-22', value: v.taxableAmount, required: true },
+      { label: 'tax amount (BT-117)', of, bt: 'BG-22', value: v.taxAmount, required: true },
+      { label: 'rate (BT-119)', of, bt: 'BG-22', value: v.rate },
+    );
+  });
+  inv.lines.forEach((l, k) => {
+    const of: Ordinal = { what: 'line', n: k + 1 };
+    const index = k + 1;
+    out.push(
+      { label: 'net price (BT-146)', of, bt: 'BG-25', index, value: l.price.net, required: true },
+      { label: 'gross price (BT-148)', of, bt: 'BG-25', index, value: l.price.gross },
+      { label: 'price discount (BT-147)', of, bt: 'BG-25', index, value: l.price.discount },
+      { label: 'price base quantity (BT-149)', of, bt: 'BG-25', index, value: l.price.baseQuantity },
+      { label: 'quantity (BT-129)', of, bt: 'BG-25', index, value: l.quantity, required: true },
+      { label: 'net amount (BT-131)', of, bt: 'BG-25', index, value: l.netAmount, required: true },
+      { label: 'VAT rate (BT-152)', of, bt: 'BG-25', index, value: l.vat.rate },
+    );
+    allowanceAmounts(out, l.allowanceCharges, LINE_LEVEL, 'BG-25', index, of);
+  });
+  return out;
 }
+
+/** The start and end of a period, each a date to check ("Invoicing period (BG-14) start date", "line 3 period (BG-26) end date"). */
+function periodDates(out: Located[], p: Invoice['invoicingPeriod'], labels: { start: string; end: string }, bt: string, index?: number, of?: Ordinal): void {
+  const castBoth = p?.start !== undefined && p.end !== undefined;
+  out.push({ label: labels.start, of, bt, index, value: p?.start, castBoth }, { label: labels.end, of, bt, index, value: p?.end, castBoth });
+}
+
+const INVOICING_PERIOD = { start: 'Invoicing period (BG-14) start date', end: 'Invoicing period (BG-14) end date' };
+const LINE_PERIOD = { start: 'period (BG-26) start date', end: 'period (BG-26) end date' };
 
 /**
  * Every date an output carries: the pivot's, and those the Factur-X writes (format 102, which
@@ -105,25 +135,21 @@ function decimals(inv: Invoice): Located[] {
  * which no schematron checks: "2026-13-45" or "٣" in a DueDate would pass everything else.
  */
 function dates(inv: Invoice): Located[] {
-  const period = (p: Invoice['invoicingPeriod'], what: string, bt: string, index?: number): Located[] => {
-    const castBoth = p?.start !== undefined && p.end !== undefined;
-    return [
-      { name: `${what} start date`, bt, index, value: p?.start, castBoth },
-      { name: `${what} end date`, bt, index, value: p?.end, castBoth },
-    ];
-  };
-  return [
-    { name: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
-    { name: 'Payment due date (BT-9)', bt: 'BT-9', value: inv.dueDate },
-    { name: 'Value added tax point date (BT-7)', bt: 'BT-7', value: inv.taxPointDate },
-    { name: 'Actual delivery date (BT-72)', bt: 'BT-72', value: inv.delivery?.date },
-    ...period(inv.invoicingPeriod, 'Invoicing period (BG-14)', 'BG-14'),
-    ...inv.precedingInvoices.map((r, k): Located => ({ name: `Preceding invoice ${k + 1} issue date (BT-26)`, bt: 'BG-3', index: k + 1, value: r.issueDate })),
-    ...inv.lines.flatMap((l, k) => period(l.period, `line ${k + 1} period (BG-26)`, 'BG-25', k + 1)),
-    { name: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
-    { name: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
-    { name: 'DateMiseADispositionMOE', bt: 'BT-2', value: inv.chorus.moeAvailabilityDate },
+  const out: Located[] = [
+    { label: 'Invoice issue date (BT-2)', bt: 'BT-2', value: inv.issueDate },
+    { label: 'Payment due date (BT-9)', bt: 'BT-9', value: inv.dueDate },
+    { label: 'Value added tax point date (BT-7)', bt: 'BT-7', value: inv.taxPointDate },
+    { label: 'Actual delivery date (BT-72)', bt: 'BT-72', value: inv.delivery?.date },
   ];
+  periodDates(out, inv.invoicingPeriod, INVOICING_PERIOD, 'BG-14');
+  inv.precedingInvoices.forEach((r, k) => out.push({ label: 'issue date (BT-26)', of: { what: 'Preceding invoice', n: k + 1 }, bt: 'BG-3', index: k + 1, value: r.issueDate }));
+  inv.lines.forEach((l, k) => periodDates(out, l.period, LINE_PERIOD, 'BG-25', k + 1, { what: 'line', n: k + 1 }));
+  out.push(
+    { label: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
+    { label: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
+    { label: 'DateMiseADispositionMOE', bt: 'BT-2', value: inv.chorus.moeAvailabilityDate },
+  );
+  return out;
 }
 
 /**
@@ -181,7 +207,7 @@ const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, unde
 function misfits(ctx: RuleContext, values: Located[], fits: (v: string) => boolean, fallbackBt: string, blankSkipped: (f: Located) => boolean): Violation[] {
   return values
     .filter((f) => f.value !== undefined && !(f.value.trim() === '' && blankSkipped(f)) && !fits(f.value))
-    .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, fallbackBt), values: { name: f.name, value: f.value } }));
+    .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, fallbackBt), values: { name: nameOf(f), value: f.value } }));
 }
 
 export const PIVOT_CONFORMANCE_RULES: Rule[] = [
@@ -191,7 +217,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'values the pivot requires',
     message: 'The CPPFacturePivot requires the {name}; it is missing or empty.',
-    check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: f.name } })),
+    check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: nameOf(f) } })),
   },
   {
     id: 'CPRO-PIVOT-NOM',
