@@ -68,21 +68,37 @@ function journalDay(out: string, day: string, lines: number): void {
   writeFileSync(path.join(dir, 'test-1.jsonl'), `${text}\n`);
 }
 
+/** A watch and a worker on a private Redis, a nightly reconciliation due in 15 s, and yesterday's journal of `lines` files. */
+async function nightlyScene(prefix: string, lines: number) {
+  const redis = await OwnRedis.start();
+  const cron = cronIn(15_000);
+  const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 500 }, extra: { timezone: 'UTC', reconcile: { cron: cron.pattern }, redis: { url: redis.url, prefix } } });
+  const { config } = setup;
+  const yesterday = addDays(dayOf(new Date(), 'UTC'), -1);
+  journalDay(config.paths.out, yesterday, lines);
+  const report = reportPaths(path.join(config.paths.out, 'reports'), yesterday).json;
+  const client = createRedis({ url: redis.url });
+  client.on('error', () => undefined);
+  const q = reconcileQueue(config, client);
+  q.on('error', () => undefined);
+  const watch = daemon('watch', setup.configFile);
+  const worker = daemon('worker', setup.configFile);
+  return {
+    redis, cron, yesterday, report, q, watch, worker,
+    /** both daemons stop cleanly on SIGTERM; the queue, the client and Redis closed */
+    close: async () => {
+      expect(await watch.stop()).toBe(0);
+      expect(await worker.stop()).toBe(0);
+      await q.close();
+      await client.quit().catch(() => undefined);
+      await redis.stop();
+    },
+  };
+}
+
 describeIf('the nightly reconciliation and a Redis restarted empty', () => {
   it('killed during the run: the report is written once, the night scheduled again for the next night, /healthz up', async () => {
-    const redis = await OwnRedis.start();
-    const cron = cronIn(15_000);
-    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 500 }, extra: { timezone: 'UTC', reconcile: { cron: cron.pattern }, redis: { url: redis.url, prefix: 'nightly-during' } } });
-    const { config } = setup;
-    const yesterday = addDays(dayOf(new Date(), 'UTC'), -1);
-    journalDay(config.paths.out, yesterday, 20_000);
-    const report = reportPaths(path.join(config.paths.out, 'reports'), yesterday).json;
-    const client = createRedis({ url: redis.url });
-    client.on('error', () => undefined);
-    const q = reconcileQueue(config, client);
-    q.on('error', () => undefined);
-    const watch = daemon('watch', setup.configFile);
-    const worker = daemon('worker', setup.configFile);
+    const { redis, cron, report, q, watch, worker, close } = await nightlyScene('nightly-during', 20_000);
     try {
       await until('the daemons started', () => watch.log().includes('"watch started"') && worker.log().includes('"worker started"'), 60_000);
       await until('the night due', () => Date.now() >= cron.at - 200, 30_000);
@@ -107,28 +123,12 @@ describeIf('the nightly reconciliation and a Redis restarted empty', () => {
       expect([h.status, h.body.redis]).toEqual([200, 'up']);
       expect(worker.lines().filter((l) => l.level >= 50)).toEqual([]);
     } finally {
-      expect(await watch.stop()).toBe(0);
-      expect(await worker.stop()).toBe(0);
-      await q.close();
-      await client.quit().catch(() => undefined);
-      await redis.stop();
+      await close();
     }
   }, 150_000);
 
   it('killed across the night\'s time: the night is caught up as soon as watch schedules it again, once', async () => {
-    const redis = await OwnRedis.start();
-    const cron = cronIn(15_000);
-    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 500 }, extra: { timezone: 'UTC', reconcile: { cron: cron.pattern }, redis: { url: redis.url, prefix: 'nightly-across' } } });
-    const { config } = setup;
-    const yesterday = addDays(dayOf(new Date(), 'UTC'), -1);
-    journalDay(config.paths.out, yesterday, 10);
-    const report = reportPaths(path.join(config.paths.out, 'reports'), yesterday).json;
-    const client = createRedis({ url: redis.url });
-    client.on('error', () => undefined);
-    const q = reconcileQueue(config, client);
-    q.on('error', () => undefined);
-    const watch = daemon('watch', setup.configFile);
-    const worker = daemon('worker', setup.configFile);
+    const { redis, cron, yesterday, report, q, watch, worker, close } = await nightlyScene('nightly-across', 10);
     try {
       await until('the daemons started', () => watch.log().includes('"watch started"') && worker.log().includes('"worker started"'), 60_000);
       expect(Date.now()).toBeLessThan(cron.at - 3000);
@@ -146,11 +146,7 @@ describeIf('the nightly reconciliation and a Redis restarted empty', () => {
       expect(Number(s?.next)).toBeGreaterThan(Date.now() + 23 * 3600_000);
       expect(await q.getJobCounts('waiting', 'active', 'failed')).toEqual({ waiting: 0, active: 0, failed: 0 });
     } finally {
-      expect(await watch.stop()).toBe(0);
-      expect(await worker.stop()).toBe(0);
-      await q.close();
-      await client.quit().catch(() => undefined);
-      await redis.stop();
+      await close();
     }
   }, 150_000);
 });
