@@ -13,6 +13,7 @@ import { describeErrorCode } from '../util/system-error-hint';
 import { nearestExisting, realPath } from '../util/real-path';
 import { makeFolders } from '../util/make-folders';
 import { ConfigError, isBundledExample, type Config } from './config';
+import { within } from '../util/path-within';
 
 function isDir(p: string): boolean {
   try {
@@ -59,12 +60,6 @@ function renameProblem(dir: string, into: string): string | undefined {
     rmSync(from, { force: true });
     return (e as NodeJS.ErrnoException).code ?? 'error';
   }
-}
-
-/** `inner` is `outer` or lies under it. */
-function within(inner: string, outer: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /**

@@ -14,6 +14,7 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
+import { within } from '../util/path-within';
 
 export const DEFAULT_PARTNER = 'default';
 
@@ -23,12 +24,6 @@ export const DEFAULT_PARTNER = 'default';
  * every refusal says its rule, so that an operator can grep for it and a report can count it.
  */
 export const NO_PARTNER_RULE = 'FLUX-PARTENAIRE-INCONNU';
-
-/** `inner` is `outer` or lies under it. */
-function within(inner: string, outer: string): boolean {
-  const rel = path.relative(outer, inner);
-  return !rel.startsWith('..') && !path.isAbsolute(rel);
-}
 
 function real(p: string): string {
   try {

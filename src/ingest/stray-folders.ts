@@ -26,6 +26,7 @@ import { OUTPUT_FOLDERS } from '../config/folders';
 import { realPath } from '../util/real-path';
 import { foldName, listNames, NO_PARTNER_RULE, type FileOwner } from './partner-of';
 import { isIgnoredName, scanInbox, type InboxEntry } from './scan';
+import { within } from '../util/path-within';
 
 export interface StrayFolder {
   /** the folder, under its parent as the configuration names it */
@@ -35,12 +36,6 @@ export interface StrayFolder {
   rule: typeof NO_PARTNER_RULE;
   /** why its files wait and what to do, after the rule id */
   why: string;
-}
-
-/** `inner` is `outer` or lies under it. */
-function within(inner: string, outer: string): boolean {
-  const rel = path.relative(outer, inner);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 type Inbox = { partner: Partner; path: string };

@@ -39,6 +39,7 @@ import { processFile, type FileResult, type InboundFile, type PipelineDeps, type
 import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 import { receivedMs } from '../ingest/receipt-time';
 import { faultPoint } from '../util/fault';
+import { within } from '../util/path-within';
 
 export interface WorkerOptions {
   config: Config;
@@ -78,11 +79,6 @@ function claimedFileThere(p: string): boolean {
     if (code === 'ENOENT' || code === 'ENOTDIR') return false;
     throw new Error(`cannot tell whether the claimed file ${p} is still there (${code ?? (e as Error).message}): the attempt is retried`);
   }
-}
-
-function inside(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
@@ -125,7 +121,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const vanished = new VanishedJobs((id) => ({ subject: `job ${id}`, stands: "what it did stands on disk: its file's outcome is journaled, or the file waits in processing/, where the watcher's rescan queues it again", level: 'info' }));
   const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
-    if (!d || typeof d.path !== 'string' || !inside(path.resolve(d.path), config.paths.processing)) {
+    if (!d || typeof d.path !== 'string' || !within(path.resolve(d.path), config.paths.processing)) {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
     }
     // a file once, at its first start, whatever that start meets: counted once the lock was taken,
