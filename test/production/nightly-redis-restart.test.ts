@@ -114,7 +114,13 @@ describeIf('the nightly reconciliation and a Redis restarted empty', () => {
       expect(runs).toHaveLength(1);
       // the job's end said as what it is; the catch-up watch queued meanwhile finds the day done
       expect(worker.lines().filter((l) => /record vanished/.test(l.msg)).map((l) => [l.level, l.msg])).toEqual([[30, expect.stringMatching(/^reconcile worker: nightly reconciliation job \S+: its record vanished from Redis .*: nothing to do, its reports stand in reports\/ \(\d{4}-\d\d-\d\d\)$/)]]);
-      expect(worker.lines().filter((l) => /^catch-up of a night Redis lost: every day already has its report$/.test(l.msg))).toHaveLength(1);
+      // watch queues a catch-up only if, when Redis answered again, the run had not written its
+      // report yet (a race of this test, not of the code): then the catch-up finds the day done
+      const catchUps = () => worker.lines().filter((l) => /^catch-up of a night Redis lost/.test(l.msg)).map((l) => l.msg);
+      if (/the last night's reconciliation left no report/.test(watch.log())) {
+        await until('the catch-up run', () => catchUps().length > 0, 10_000);
+        expect(catchUps()).toEqual(['catch-up of a night Redis lost: every day already has its report']);
+      } else expect(catchUps()).toEqual([]);
       const s = await q.getJobScheduler(NIGHTLY_RECONCILIATION);
       expect(s?.pattern).toBe(cron.pattern);
       expect(Number(s?.next)).toBeGreaterThan(Date.now() + 23 * 3600_000); // the next night, not now

@@ -92,7 +92,6 @@ describeRedis('the worker bounds the input bytes of its jobs in flight', () => {
       const ids = [...(await queueAll(setup, queue, 'op-alpha', [...big, 'petit.xml'])), ...(await queueAll(setup, queue, 'op-beta', pdfs))];
       const t0 = Date.now();
       expect(await settled(queue, ids)).toEqual(ids.map(() => 'completed'));
-      expect(Date.now() - t0).toBeGreaterThan(3000); // the later jobs waited several lock durations
       // each job ran once: no lock lost while it waited, no stalled job taken again
       const jobs = await Promise.all(ids.map((id) => queue.getJob(id)));
       expect(jobs.map((j) => j?.attemptsStarted)).toEqual(ids.map(() => 1));
@@ -109,6 +108,10 @@ describeRedis('the worker bounds the input bytes of its jobs in flight', () => {
       };
       const spans = big.map(span).sort((a, b) => a.from - b.from);
       for (let k = 1; k < spans.length; k++) expect(spans[k].from).toBeGreaterThanOrEqual(spans[k - 1].to);
+      // the last big job waited for the budget more than a whole lock duration (1 s) after it was
+      // queued: its lock was renewed while it waited (a total run time was asserted before, which
+      // a faster pipeline brought down to the bound)
+      expect(spans[spans.length - 1].from - t0).toBeGreaterThan(1000);
     } finally {
       await running.close(10_000);
       await queue.close();
