@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import type { Config, Partner } from '../config/config';
 import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
+import { addIfNew } from '../queue/add-if-new';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim';
 import { claimedPaths } from './claimed-as';
@@ -309,8 +310,9 @@ export class InboxWatcher {
       await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing, ...(rawName ? { rawName } : {}) });
       metrics?.claimed.inc({ partner: c.partner });
     }
+    let created: boolean;
     try {
-      await queue.add('flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+      created = await addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
     } catch (e) {
       const r = this.trouble.failed(e);
       if (!r.again) metrics?.redisErrors.inc({ kind: r.kind });
@@ -319,13 +321,20 @@ export class InboxWatcher {
     }
     const ended = this.trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes jobs again');
+    if (event === 'requeued' && !created) {
+      // another watcher's rescan found it jobless too and made its job first: the line is that watcher's
+      logger.debug({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, 'found in processing without a job: another watcher queued it again first');
+      return;
+    }
     if (event === 'requeued') await journal.append({ event: 'requeued', sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId, processing });
     logger.info({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, event === 'claimed' ? 'claimed and queued' : 'found in processing and queued again');
   }
 
   /**
    * Claimed files not finished (a crash, Redis came back empty, or it refused the job) are
-   * queued again. The job id is the same, so a file whose job still exists is not queued twice.
+   * queued again. The job id is the same, so a file whose job still exists is not queued twice;
+   * of two watchers that find it jobless at once, only the one whose add makes the job journals
+   * `requeued` (add-if-new.ts). A file that waits through several restarts has a line per job made.
    */
   private async requeueProcessing(): Promise<void> {
     const { config, queue } = this.opts;

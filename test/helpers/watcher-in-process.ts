@@ -34,6 +34,8 @@ export function watcherInProcess(config: Config, redisUrl: string, opts: { quiet
   return {
     queue,
     watcher,
+    /** the writer of its journal lines */
+    writer: journal.writerId,
     logged,
     /** the lines at level error or above */
     errors: () => logged.filter((l) => l.level >= 50).map((l) => l.msg),

@@ -1,0 +1,34 @@
+/**
+ * Adding a job under a given id, and knowing whether this add made it.
+ *
+ * BullMQ's Queue.add with a job id already in Redis returns that job, without error, and its
+ * script answers a duplicate with the same id as a new job: the caller cannot tell. Two
+ * watchers (two machines) that both find a claimed file without a job after Redis restarted
+ * empty both add it; one job is made, and only the watcher that made it may journal the file's
+ * `requeued` line. An EXISTS of the job's key and BullMQ's own insert (Job.addJob onto a
+ * transaction, as its FlowProducer does) run in one MULTI: Redis runs them together, so what
+ * EXISTS answers is what that insert found, whatever the other watcher adds meanwhile and
+ * whenever Redis restarts (a restart empties both the job and what EXISTS would see).
+ */
+import { Job, type JobsOptions, type Queue } from 'bullmq';
+
+/** Adds `data` as job `opts.jobId`; true when this add created the job, false when it was already there. */
+export async function addIfNew<T>(queue: Queue<T>, name: string, data: T, opts: JobsOptions & { jobId: string }): Promise<boolean> {
+  const client = await queue.backend.client;
+  const job = new Job(queue, name, data, { ...queue.jobsOpts, ...opts }, opts.jobId);
+  const multi = client.multi();
+  multi.runCommand('exists', [queue.toKey(opts.jobId)]);
+  await job.addJob(multi);
+  const answers = await multi.exec().catch((e: Error & { previousErrors?: Error[] }) => {
+    // a command refused as it was queued (maxmemory reached, a read-only replica) discards the
+    // MULTI: Redis's own refusal says why (redis-trouble.ts), not EXECABORT
+    throw e.previousErrors?.[0] ?? e;
+  });
+  if (!answers || answers.length !== 2) throw new Error(`Redis discarded the job ${opts.jobId}'s transaction`);
+  const [[existsErr, existed], [addErr, added]] = answers;
+  if (existsErr) throw existsErr;
+  if (addErr) throw addErr;
+  // BullMQ's own codes (a missing parent, …): none applies to a job without a parent, but not taken for an id
+  if (typeof added === 'number' && added < 0) throw new Error(`BullMQ refused the job ${opts.jobId} (code ${added})`);
+  return Number(existed) === 0;
+}
