@@ -27,11 +27,17 @@ export interface OpsServer {
 export async function startOpsServer(metrics: Metrics, opts: { port: number; host: string; health: () => Promise<{ ok: boolean; details: Record<string, unknown> }>; setting?: string }): Promise<OpsServer> {
   const server = http.createServer(async (req, res) => {
     try {
-      if (req.url === '/metrics') {
+      // the path alone: a scraper's or a probe's query string (`?probe=1`) used to be a 404
+      const route = (req.url ?? '/').split('?')[0];
+      if ((route === '/metrics' || route === '/healthz') && req.method !== 'GET' && req.method !== 'HEAD') {
+        // read-only endpoints: a POST or DELETE used to be answered as a GET, with a 200
+        res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain' });
+        res.end(`method ${req.method} not allowed: ${route} answers GET and HEAD\n`);
+      } else if (route === '/metrics') {
         const body = await metrics.registry.metrics();
         res.writeHead(200, { 'Content-Type': metrics.registry.contentType });
         res.end(body);
-      } else if (req.url === '/healthz') {
+      } else if (route === '/healthz') {
         const h = await opts.health();
         res.writeHead(h.ok ? 200 : 503, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify({ status: h.ok ? 'ok' : 'unhealthy', ...h.details }));

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import { loadConfig } from '../../config/config';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
 import { checkRedisAtStart, createRedis } from '../../queue/redis';
-import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../../queue/redis-trouble';
+import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { createLogger } from '../../util/logger';
 import type { Logger } from 'pino';
 import { Shutdown } from '../shutdown';
@@ -32,6 +32,14 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   // no login: read-only unless the configuration says otherwise (bull-board refuses the actions server-side)
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: config.dashboard.readOnly })), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
   const app = express();
+  // while Redis cannot be reached, bull-board's API calls waited for the reconnection (ioredis
+  // queues them): the page stayed blank with no word, and a SIGTERM waited on them. They are
+  // answered at once instead, with why (the page itself needs no Redis)
+  app.use('/api', (_req, res, next) => {
+    if (redis.status === 'ready') return next();
+    const t = trouble.current();
+    res.status(503).json({ error: `Redis cannot be reached (${t ? t.detail : redis.status}): the dashboard shows the queues again once it is back`, redis: redis.status, ...troubleDetails(t) });
+  });
   app.use('/', serverAdapter.getRouter());
   const server: Server = await new Promise<Server>((resolve, reject) => {
     // not app.listen: Express 5 calls its callback on a failed listen too, and the dashboard
