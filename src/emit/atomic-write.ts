@@ -7,7 +7,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
-import { closeQuietly, currentBatch, fsyncFd, useDirSync } from './write-batch';
+import { closeQuietly, currentBatch, fsyncFd, lastNameGiven, nameGiven, useDirSync } from './write-batch';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
 import { NAME_MAX_BYTES, utf8Prefix } from '../util/fit-name';
@@ -65,25 +65,52 @@ async function fsyncDirNow(dir: string): Promise<void> {
 
 /**
  * Directory fsyncs are coalesced: many files renamed into the same folder at about the same
- * time (archive/<day>, pivot/<recepteur>) share one fsync. A caller always waits for an fsync
- * that started after its own rename: while one runs, the next callers join the following one.
+ * time (archive/<day>, pivot/<recepteur>) share one fsync. A caller says which names it needs
+ * durable: those given up to number `given` (nameGiven, write-batch.ts), in this thread. An
+ * fsync requested after that name was given covers it, whether it is still running or done
+ * (an fsync of a folder makes durable every entry changed before it began): a name given in
+ * archive/<day>/ while another file committed is often durable before its own file's commit.
+ * Otherwise the caller waits for an fsync that starts after its call: while one runs, the
+ * next callers join the following one.
  */
-const dirSyncs = new Map<string, { running: Promise<void>; next?: Promise<void> }>();
+interface DirSyncEntry {
+  running: Promise<void>;
+  /** the last name given when the running fsync was requested: it covers every name up to it */
+  from: number;
+  next?: Promise<void>;
+}
+const dirSyncs = new Map<string, DirSyncEntry>();
+/** per folder, the `from` of its last fsync that succeeded */
+const dirSynced = new Map<string, number>();
 
-export function fsyncDir(dir: string): Promise<void> {
+function syncedFrom(dir: string, from: number): () => void {
+  return () => {
+    if (dirSynced.size > 50_000) dirSynced.clear();
+    dirSynced.set(dir, Math.max(from, dirSynced.get(dir) ?? 0));
+  };
+}
+
+export function fsyncDir(dir: string, given: number): Promise<void> {
+  if ((dirSynced.get(dir) ?? 0) >= given) return Promise.resolve();
   const cur = dirSyncs.get(dir);
   if (!cur) {
-    const entry: { running: Promise<void>; next?: Promise<void> } = { running: Promise.resolve() };
-    entry.running = fsyncDirNow(dir).finally(() => {
-      if (entry.next === undefined) dirSyncs.delete(dir);
-    });
+    const from = lastNameGiven();
+    const entry: DirSyncEntry = { running: Promise.resolve(), from };
+    entry.running = fsyncDirNow(dir)
+      .then(syncedFrom(dir, from))
+      .finally(() => {
+        if (entry.next === undefined) dirSyncs.delete(dir);
+      });
     dirSyncs.set(dir, entry);
     return entry.running;
   }
+  if (cur.from >= given) return cur.running;
   if (!cur.next) {
     cur.next = cur.running.then(() => {
-      const p = fsyncDirNow(dir);
+      const from = lastNameGiven();
+      const p = fsyncDirNow(dir).then(syncedFrom(dir, from));
       cur.running = p;
+      cur.from = from;
       cur.next = undefined;
       return p.finally(() => {
         if (cur.next === undefined && dirSyncs.get(dir) === cur) dirSyncs.delete(dir);
@@ -280,6 +307,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const hash = opts.knownSha256 === undefined ? createHash('sha256') : undefined;
   let bytes = 0;
   let fd: number;
+  let given: number | undefined;
   try {
     fd = fsc.openSync(tmp, 'wx', 0o644);
   } catch (e) {
@@ -299,7 +327,10 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     bytes = await writeAll(fd, parts, sync, hash);
     if (durable && !batch) await fsyncFd(fd);
     if (deferred) batch.defer({ tmp, target, give });
-    else give(tmp, target);
+    else {
+      give(tmp, target);
+      given = nameGiven();
+    }
   } catch (e) {
     closeQuietly(fd);
     await fs.rm(tmp, { force: true });
@@ -308,11 +339,11 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
   const result = { bytes, sha256: hash ? hash.digest('hex') : (opts.knownSha256 as string) };
   if (batch) {
     // fsynced and closed by the batch commit, or before when the batch holds too many
-    if (batch.add(fd, dir)) await batch.syncOpen();
+    if (batch.add(fd, dir, given)) await batch.syncOpen();
     return result;
   }
   fsc.closeSync(fd); // written and synced: closing only releases the descriptor
-  if (durable) await fsyncDir(dir);
+  if (durable) await fsyncDir(dir, given as number); // given: a write outside a batch is never deferred
   return result;
 }
 
@@ -373,7 +404,7 @@ export async function copyFileAtomic(source: string | Buffer, target: string, op
     await fs.rm(tmp, { force: true });
     throw e;
   }
-  await fsyncDir(dir);
+  await fsyncDir(dir, nameGiven());
   return (await fs.stat(target)).size;
 }
 

@@ -3,7 +3,9 @@
  * its temp file at once but keeps the descriptor open; `commitWrites()` then fsyncs every
  * file of the batch together and every folder once, before the journal records the outcome.
  * A file's writes cost one round of flushes instead of one flush after another (the device
- * serialises flushes: here about 0.5 ms each), and concurrent files share them.
+ * serialises flushes: here about 0.5 ms each), and concurrent files share them: a folder
+ * fsynced by another file's commit after this batch gave its names there is not fsynced again
+ * (nameGiven, atomic-write.ts fsyncDir).
  * The guarantee is unchanged: nothing is journaled before what it lists is on disk; a crash
  * before the commit leaves the file unmarked, so it is processed again, with the same names.
  *
@@ -19,6 +21,24 @@ import { promisify } from 'node:util';
 
 /** fsync of a descriptor on the thread pool (it waits for the device). */
 export const fsyncFd = promisify(fsc.fsync);
+
+/**
+ * Names given in folders (renames, links), numbered in the order they were given in this
+ * thread: a folder fsync requested once name n was given makes every name up to n in that
+ * folder durable, so a batch whose names in a folder were all given before another batch's
+ * fsync of it was requested needs no fsync of its own there (atomic-write.ts, fsyncDir).
+ */
+let namesGiven = 0;
+
+/** Numbers a name just given (its rename or link returned); the number is what fsyncDir is told. */
+export function nameGiven(): number {
+  return ++namesGiven;
+}
+
+/** The number of the last name given in this thread (what a folder fsync requested now covers). */
+export function lastNameGiven(): number {
+  return namesGiven;
+}
 
 /** Closes a descriptor in place (closing only releases it: no thread-pool round trip), ignoring one already closed. */
 export function closeQuietly(fd: number): void {
@@ -58,7 +78,8 @@ export interface DeferredName {
 
 export class WriteBatch {
   private fds: number[] = [];
-  private dirs = new Set<string>();
+  /** folders written in, with the number of the last name given in each (nameGiven) */
+  private dirs = new Map<string, number>();
   private deferred: DeferredName[] = [];
 
   /**
@@ -71,11 +92,19 @@ export class WriteBatch {
     this.deferred.push(d);
   }
 
-  /** Holds `fd` (written, renamed) until the commit; true when the batch is full and should be synced (syncOpen). */
-  add(fd: number, dir: string): boolean {
+  /**
+   * Holds `fd` until the commit; true when the batch is full and should be synced (syncOpen).
+   * `given`: the number of its name in `dir` (nameGiven), or undefined for a deferred name,
+   * whose folder the commit records when it gives the name.
+   */
+  add(fd: number, dir: string, given?: number): boolean {
     this.fds.push(fd);
-    this.dirs.add(dir);
+    if (given !== undefined) this.named(dir, given);
     return this.fds.length >= maxOpen;
+  }
+
+  private named(dir: string, given: number): void {
+    this.dirs.set(dir, Math.max(given, this.dirs.get(dir) ?? 0));
   }
 
   /** Fsyncs and closes the descriptors held so far; their folders wait for the commit. */
@@ -89,7 +118,7 @@ export class WriteBatch {
     }
   }
 
-  async commit(fsyncDir: (dir: string) => Promise<void>): Promise<void> {
+  async commit(fsyncDir: DirSync): Promise<void> {
     const fds = this.fds;
     this.fds = [];
     try {
@@ -104,20 +133,21 @@ export class WriteBatch {
       const d = this.deferred[0];
       d.give(d.tmp, d.target);
       this.deferred.shift();
-      this.dirs.add(path.dirname(d.target));
+      this.named(path.dirname(d.target), nameGiven());
     }
     const dirs = [...this.dirs];
-    this.dirs = new Set();
+    this.dirs = new Map();
     // a few at a time: a pivot's lifecycle records alone touch a hundred folders, each fsync
-    // holding a descriptor
-    for (let k = 0; k < dirs.length; k += maxOpen) await Promise.all(dirs.slice(k, k + maxOpen).map((d) => fsyncDir(d)));
+    // holding a descriptor. A folder another file's commit fsynced since this batch's last name
+    // in it is not fsynced again (fsyncDir)
+    for (let k = 0; k < dirs.length; k += maxOpen) await Promise.all(dirs.slice(k, k + maxOpen).map(([d, given]) => fsyncDir(d, given)));
   }
 
   /** Closes what is open without syncing, and removes the outputs never named (the file failed; nothing will be journaled). */
   async abandon(): Promise<void> {
     const fds = this.fds;
     this.fds = [];
-    this.dirs = new Set();
+    this.dirs = new Map();
     for (const fd of fds) closeQuietly(fd);
     const deferred = this.deferred;
     this.deferred = [];
@@ -137,10 +167,13 @@ export function currentBatch(): WriteBatch | undefined {
   return storage.getStore();
 }
 
-/** How a folder is made durable (atomic-write.ts gives its coalescing fsyncDir at load: no import cycle). */
-let dirSync: (dir: string) => Promise<void> = async () => undefined;
+/** Makes the names given in `dir` up to number `given` (nameGiven) durable. */
+export type DirSync = (dir: string, given: number) => Promise<void>;
 
-export function useDirSync(fn: (dir: string) => Promise<void>): void {
+/** How a folder is made durable (atomic-write.ts gives its coalescing fsyncDir at load: no import cycle). */
+let dirSync: DirSync = async () => undefined;
+
+export function useDirSync(fn: DirSync): void {
   dirSync = fn;
 }
 
