@@ -14,16 +14,11 @@ import type { PipelineDeps } from './process-file';
 import { FileNotTaken, processFile, sourceOf, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
-import { InFlightBudget } from './in-flight-budget';
+import { DEFAULT_FILES_IN_FLIGHT, InFlightBudget } from './in-flight-budget';
 import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 
-/**
- * Files in flight per thread by default: most of a file's time is waiting for its writes to
- * be durable, so more files in flight keep the core busy (8 against 4: 5 % less wall time
- * without Factur-X, 2 % with it, measured on two machines; docs/PERFORMANCE.md).
- */
-export const DEFAULT_FILES_IN_FLIGHT = 8;
+export { DEFAULT_FILES_IN_FLIGHT };
 
 export interface RunOptions extends RunInboxOptions {
   inbox: string;
