@@ -2,33 +2,41 @@
  * The chorus-flux command line (commander). Each command lives in ./commands; exit codes
  * follow DESIGN.md §7. Configuration errors and unexpected failures exit 2 with a message.
  */
-import { RedisUnusable } from '../queue/redis';
+import { RedisUnusable } from '../queue/redis-unusable';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
-import { DEFAULT_FILES_IN_FLIGHT } from '../runner/embedded';
-import { DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
+import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
 import { calendarDay, port, positiveInteger, positiveNumber, retentionDays, seconds, threadCount } from './option-values';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
-import { facturxCommand } from './commands/facturx';
-import { jobsCommand } from './commands/jobs';
-import { rejectCommand } from './commands/reject';
-import { retryCommand } from './commands/retry';
-import { setAsideCommand } from './commands/set-aside';
-import { pruneCommand } from './commands/prune';
-import { traceCommand, TRACE_DEFAULT_DAYS } from './commands/trace';
-import { dashboardCommand } from './commands/dashboard';
-import { reconcileCommand } from './commands/reconcile';
-import { runCommand } from './commands/run';
-import { validateCommand } from './commands/validate';
 import { UsageError } from '../util/usage-error';
-import { watchCommand } from './commands/watch';
-import { workerCommand } from './commands/worker';
 import { systemErrorHint } from '../util/system-error-hint';
 import { refuseRepeatedOptions } from './repeated-options';
 import { unknownHelpTopic } from './help-topic';
 import { AS_ANY_USER } from './owner-guard';
+import { TRACE_DEFAULT_DAYS } from './commands/trace-days';
+
+/**
+ * Each command's module, loaded when that command runs: loading them all at every start took
+ * 1.5 s of CPU (1,320 modules: BullMQ, express, the Factur-X generator…) where `run` needs half
+ * of it, and a thread of `run --threads 2` still less (PERFORMANCE.md, thirtieth round).
+ */
+const commands = {
+  facturx: () => require('./commands/facturx') as typeof import('./commands/facturx'),
+  jobs: () => require('./commands/jobs') as typeof import('./commands/jobs'),
+  reject: () => require('./commands/reject') as typeof import('./commands/reject'),
+  retry: () => require('./commands/retry') as typeof import('./commands/retry'),
+  setAside: () => require('./commands/set-aside') as typeof import('./commands/set-aside'),
+  prune: () => require('./commands/prune') as typeof import('./commands/prune'),
+  trace: () => require('./commands/trace') as typeof import('./commands/trace'),
+  dashboard: () => require('./commands/dashboard') as typeof import('./commands/dashboard'),
+  reconcile: () => require('./commands/reconcile') as typeof import('./commands/reconcile'),
+  run: () => require('./commands/run') as typeof import('./commands/run'),
+  validate: () => require('./commands/validate') as typeof import('./commands/validate'),
+  watch: () => require('./commands/watch') as typeof import('./commands/watch'),
+  worker: () => require('./commands/worker') as typeof import('./commands/worker'),
+};
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -56,7 +64,7 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar: every file\'s lines on the console instead')
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (inbox: string, opts) => {
-      process.exitCode = await runCommand(inbox, opts);
+      process.exitCode = await commands.run().runCommand(inbox, opts);
     });
 
   program
@@ -68,7 +76,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration whose routing table the chorus profile uses (default: the bundled example)')
     .action(async (files: string[], opts) => {
       try {
-        process.exitCode = await validateCommand(files, opts);
+        process.exitCode = await commands.validate().validateCommand(files, opts);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         process.stderr.write(`chorus-flux validate: ${e.message}\n`);
@@ -84,7 +92,7 @@ export function buildProgram(): Command {
     .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.port)', port)
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
-      process.exitCode = await watchCommand(opts);
+      process.exitCode = await commands.watch().watchCommand(opts);
     });
 
   program
@@ -95,7 +103,7 @@ export function buildProgram(): Command {
     .option('--metrics-port <n>', '/metrics and /healthz port (default metrics.workerPort; 0 = any free port)', port)
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
-      process.exitCode = await workerCommand(opts);
+      process.exitCode = await commands.worker().workerCommand(opts);
     });
 
   program
@@ -104,7 +112,7 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'configuration file (default: the bundled example)')
     .option('--port <n>', 'port (default dashboard.port)', port)
     .action(async (opts) => {
-      process.exitCode = await dashboardCommand(opts);
+      process.exitCode = await commands.dashboard().dashboardCommand(opts);
     });
 
   program
@@ -115,7 +123,7 @@ export function buildProgram(): Command {
     .option('--resume', 'resume the queue if it was paused (from the dashboard), then show it')
     .option('--json', 'print the counts and the failed jobs as JSON')
     .action(async (opts) => {
-      process.exitCode = await jobsCommand(opts);
+      process.exitCode = await commands.jobs().jobsCommand(opts);
     });
 
   program
@@ -126,7 +134,7 @@ export function buildProgram(): Command {
     .option('--all', 'every failed job')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .action(async (ids: string[], opts) => {
-      process.exitCode = await retryCommand(ids, opts);
+      process.exitCode = await commands.retry().retryCommand(ids, opts);
     });
 
   program
@@ -138,7 +146,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (ids: string[], opts) => {
-      process.exitCode = await setAsideCommand(ids, opts);
+      process.exitCode = await commands.setAside().setAsideCommand(ids, opts);
     });
 
   program
@@ -163,7 +171,7 @@ Example:
 `,
     )
     .action(async (idCpro: string, opts) => {
-      process.exitCode = await rejectCommand(idCpro, opts);
+      process.exitCode = await commands.reject().rejectCommand(idCpro, opts);
     });
 
   program
@@ -176,7 +184,7 @@ Example:
     .option('--xml <file>', 'also write the embedded factur-x.xml')
     .option('-c, --config <file>', 'configuration whose routing table names the buyer of a pivot without Debiteur/Nom (BT-44), as `run` does (default: none)')
     .action(async (invoice: string, opts) => {
-      process.exitCode = await facturxCommand(invoice, opts);
+      process.exitCode = await commands.facturx().facturxCommand(invoice, opts);
     });
 
   program
@@ -190,7 +198,7 @@ Example:
     .option('--catch-up', 'also reconcile the earlier days of the last reconcile.catchUpDays that have a journal but no report (nights a cron\'d reconcile missed); the exit code is the worst of all the days\'')
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
-      process.exitCode = await reconcileCommand(opts);
+      process.exitCode = await commands.reconcile().reconcileCommand(opts);
     });
 
   program
@@ -203,7 +211,7 @@ Example:
     .option('--until <YYYY-MM-DD>', 'last journal day to read (default: the last there is)', calendarDay)
     .option('--json', 'the journal lines and lifecycle records as JSON')
     .action(async (what: string, opts) => {
-      process.exitCode = await traceCommand(what, opts);
+      process.exitCode = await commands.trace().traceCommand(what, opts);
     });
 
   program
@@ -216,7 +224,7 @@ Example:
     .option('-q, --quiet', 'print nothing but why it could not run (exit 2)')
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (opts) => {
-      process.exitCode = await pruneCommand(opts);
+      process.exitCode = await commands.prune().pruneCommand(opts);
     });
 
   return program;

@@ -8,6 +8,9 @@ import { redactRedisUrl, redisUrlProblem } from './redis-url';
 import { UsageError } from '../util/usage-error';
 import { describeRedisError } from './redis-trouble';
 import { plainServerBehindTlsUrl } from './tls-mismatch';
+import { RedisUnusable } from './redis-unusable';
+
+export { RedisUnusable };
 
 export interface RedisOptions {
   url: string;
@@ -71,15 +74,6 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
   }
 }
 
-/** Redis could not be used at all: `kind` says why (redis-trouble.ts). */
-export class RedisUnusable extends Error {
-  constructor(
-    message: string,
-    readonly kind: ReturnType<typeof describeRedisError>['kind'],
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The daemons' check at start. A refused password or a wrong database is a configuration

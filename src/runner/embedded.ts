@@ -14,16 +14,12 @@ import type { PipelineDeps } from './process-file';
 import { FileNotTaken, processFile, sourceOf, type FileResult } from './process-file';
 import { VERSION } from '../version';
 import { RunTally } from './tally';
-import { InFlightBudget } from './in-flight-budget';
+import { stopReason } from './stop-reason';
+import { DEFAULT_FILES_IN_FLIGHT, InFlightBudget } from './in-flight-budget';
 import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 
-/**
- * Files in flight per thread by default: most of a file's time is waiting for its writes to
- * be durable, so more files in flight keep the core busy (8 against 4: 5 % less wall time
- * without Factur-X, 2 % with it, measured on two machines; docs/PERFORMANCE.md).
- */
-export const DEFAULT_FILES_IN_FLIGHT = 8;
+export { DEFAULT_FILES_IN_FLIGHT };
 
 export interface RunOptions extends RunInboxOptions {
   inbox: string;
@@ -59,16 +55,7 @@ export interface RunSummary {
   ms: number;
 }
 
-/** The journal's `stop` reason of a run. */
-export function stopReason(failures: number, notBegun: number, noPartner: readonly NoPartnerEntry[] = []): string {
-  const folders = [...new Set(noPartner.map((n) => n.folder))];
-  const parts = [
-    notBegun > 0 ? `asked to stop: ${notBegun} file(s) not begun, left in the inbox` : undefined,
-    failures > 0 ? `${failures} system failure(s)` : undefined,
-    noPartner.length > 0 ? `${noPartner.length} file(s) not taken, left in the inbox: their folder names no partner (${folders.join(', ')})` : undefined,
-  ].filter(Boolean);
-  return parts.length ? parts.join('; ') : 'done';
-}
+export { stopReason };
 
 export async function runEmbedded(opts: RunOptions): Promise<RunSummary> {
   const started = Date.now();

@@ -15,7 +15,7 @@ import { lastWrittenMs } from '../ingest/receipt-time';
 import { faultPoint } from '../util/fault';
 import { doneMarkerOf, doneMarkerThere, openPath, scanInbox, type InboxEntry, type SkippedEntry } from '../ingest/scan';
 import { sizeOnDisk } from './in-flight-budget';
-import { sourceOf, type InboundFile } from './process-file';
+import { sourceOf, type InboundFile } from './inbound-source';
 import { identityOf, removeIfUnchanged, sameFile, type FileIdentity } from './remove-taken';
 
 /** A file left in the inbox for the next run, and why. */

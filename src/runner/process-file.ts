@@ -52,7 +52,7 @@ import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
 import { flowId, flowSeed } from './flow-id';
 import { lastWrittenMs, receivedMs } from '../ingest/receipt-time';
-import { openPath } from '../ingest/scan';
+import { sourceOf, type InboundFile } from './inbound-source';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
 import type { KnownFacts } from '../transform/facturx/complete';
@@ -121,32 +121,8 @@ function notRegular(file: InboundFile, st: { isSymbolicLink(): boolean; isFIFO()
   return new FileNotTaken(`${file.relPath} became ${what} after it was listed: not followed, not read; the scan skips it from now on`, 'changed');
 }
 
-export interface InboundFile {
-  /** where the bytes are now (the inbox for `run`, processing/ for workers) */
-  path: string;
-  /** name as it arrived (never used as a path beyond one cleaned segment) */
-  name: string;
-  /** path relative to the inbox root, for the journal */
-  relPath: string;
-  partner: string;
-  /**
-   * The bytes of `path` when a name on it is not UTF-8 (`run` over such a file): the file is
-   * opened by these, `path`, `name` and `relPath` being their readable form (ingest/file-name.ts).
-   */
-  rawPath?: Uint8Array;
-  /** hex of the bytes of `relPath` in that case, for the journal */
-  rawRelPath?: string;
-  /**
-   * `run --min-age`: the file was listed as settled, unmodified since this moment (ms since the
-   * epoch). Modified after it, or while it is read, it is not taken (FileNotTaken).
-   */
-  settledBefore?: number;
-}
-
-/** The path to open an inbound file by (its raw bytes when its name is not UTF-8). */
-export function sourceOf(file: InboundFile): string | Buffer {
-  return openPath({ abs: file.path, raw: file.rawPath });
-}
+export type { InboundFile };
+export { sourceOf };
 
 /** Where the time of one file went, in milliseconds (for the benchmarks and the logs). */
 export interface StageTimings {

@@ -7,10 +7,10 @@ import { SingleBar } from 'cli-progress';
 import path from 'node:path';
 import { bundledConfigPath, configWarnings, isBundledExample, loadConfig } from '../../config/config';
 import { checkRunArguments, checkRunFolders } from '../../config/folders';
-import { createDeps } from '../../runner/deps';
-import { runEmbedded } from '../../runner/embedded';
 import type { FileResult } from '../../runner/process-file';
 import { defaultThreads, runThreaded } from '../../runner/threaded';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/config';
 import { createLogger } from '../../util/logger';
 import { summaryTable } from '../summary';
 import { skippedMessage, type SkippedEntry } from '../../ingest/scan';
@@ -95,7 +95,7 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   const summary =
     threads > 1
       ? await runThreaded({ inbox, config, threads, concurrency, maxBytesInFlight, logFile, level, ...progress })
-      : await runEmbedded({ inbox, deps: createDeps(config, { logger }), concurrency, maxBytesInFlight, ...progress });
+      : await runInThisThread({ inbox, config, logger, concurrency, maxBytesInFlight, ...progress });
   bar?.stop();
   await new Promise((r) => setTimeout(r, 20));
   // the log file keeps the summary; the console has it unless --quiet (a timer's run prints nothing when all went well)
@@ -114,4 +114,16 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   for (const hint of [...failureHints(summary.failures), ...noPartnerHints(summary.noPartner)]) process.stderr.write(`chorus-flux: ${hint}\n`);
   logger.flush?.();
   return summary.failures.length > 0 || summary.noPartner.length > 0 ? 2 : 0;
+}
+
+/**
+ * `--threads 1`: the pipeline in this thread, loaded only then; with more threads this thread
+ * only lists and hands out files, and each worker thread loads the pipeline (PERFORMANCE.md,
+ * thirtieth round).
+ */
+function runInThisThread(opts: Omit<import('../../runner/embedded').RunOptions, 'deps'> & { config: Config; logger: Logger }): ReturnType<typeof import('../../runner/embedded').runEmbedded> {
+  const { createDeps } = require('../../runner/deps') as typeof import('../../runner/deps');
+  const { runEmbedded } = require('../../runner/embedded') as typeof import('../../runner/embedded');
+  const { config, logger, ...rest } = opts;
+  return runEmbedded({ ...rest, deps: createDeps(config, { logger }) });
 }

@@ -20,6 +20,7 @@ import { trace, type TraceResult } from '../../trace/trace';
 import { explainFailures, findWaiting, type WaitingFile } from '../../trace/waiting';
 import { dayOf } from '../../util/clock';
 import { UsageError } from '../../util/usage-error';
+import { TRACE_DEFAULT_DAYS } from './trace-days';
 
 export interface TraceCommandOptions {
   config?: string;
@@ -29,8 +30,7 @@ export interface TraceCommandOptions {
   json?: boolean;
 }
 
-/** Days read when --since is not given. */
-export const TRACE_DEFAULT_DAYS = 31;
+export { TRACE_DEFAULT_DAYS };
 
 const cut = (s: string, n = 200) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
