@@ -6,10 +6,12 @@
  * check, BullMQ's own calls) sat in ioredis's offline queue, which a client between two
  * reconnection attempts never rejects. Now what waits only on Redis is given up at once: both
  * exit 0 within a few seconds, say why, and a file claimed but not queued stays in processing/,
- * whole, and is queued by the next watcher once Redis is back.
+ * whole, and is queued by the next watcher once Redis is back. A worker's file in hand is still
+ * finished first (outcome journaled, file removed), then the worker exits without waiting on
+ * Redis for the job's completion.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimFile } from '../../src/ingest/claim';
@@ -20,6 +22,7 @@ import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
+import { claimAndQueue } from '../helpers/queue-claimed';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
@@ -46,10 +49,18 @@ function daemon(command: 'watch' | 'worker', configFile: string) {
   };
 }
 
+/** A UBL invoice of `n` lines, numbered `k` (about 0.7 KB a line): seconds to process. */
+function bigInvoice(k: number, n: number): string {
+  const base = invoiceNumbered(k);
+  const line = /<cac:InvoiceLine>[^]*?<\/cac:InvoiceLine>/.exec(base)?.[0];
+  if (!line) throw new Error('no line in the base invoice');
+  return base.replace(line, Array.from({ length: n }, (_, i) => line.replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>${i + 1}</cbc:ID>`)).join('\n'));
+}
+
 /** Every journal line of every writer, in file order. */
-function journalLines(out: string): { event: string; writer: string; seq: number }[] {
+function journalLines(out: string): { event: string; writer: string; seq: number; sha256?: string; ts: string }[] {
   const dir = path.join(out, 'journal');
-  const lines: { event: string; writer: string; seq: number }[] = [];
+  const lines: { event: string; writer: string; seq: number; sha256?: string; ts: string }[] = [];
   for (const day of readdirSync(dir)) for (const f of readdirSync(path.join(dir, day))) for (const l of readFileSync(path.join(dir, day, f), 'utf8').split('\n')) if (l) lines.push(JSON.parse(l));
   return lines;
 }
@@ -128,5 +139,39 @@ describeIf('SIGTERM while Redis cannot be reached', () => {
     expect(d.messages()).not.toContain('shutdown bound reached: exiting');
     expect(d.messages()).toContain('worker stopped');
     expect(journalLines(setup.config.paths.out).at(-1)?.event).toBe('stop');
+  }, 120_000);
+
+  it('worker: a file in hand when Redis goes is still finished (outcome journaled, file removed), then the worker exits without waiting on Redis', async () => {
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000, concurrency: 1 }, extra: { redis: { url: redis.url, prefix: 'cf-stop-outage' } } });
+    const src = path.join(setup.inbox('op-alpha'), 'big.xml');
+    writeFileSync(src, bigInvoice(1, 8000));
+    const conn = createRedis({ url: redis.url });
+    const queue = fluxQueue(setup.config, conn);
+    const { data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
+    await queue.close();
+    await conn.quit();
+    const d = daemon('worker', setup.configFile);
+    await d.said('worker started');
+    // in hand: its content's lock is held while it is processed
+    const lock = path.join(setup.config.paths.state, 'locks', `${data.sha256}.lock`);
+    const end0 = Date.now() + 30_000;
+    while (!existsSync(lock) && Date.now() < end0) await sleep(10);
+    await redis.kill();
+    const sent = Date.now();
+    d.kill('SIGTERM');
+    const end = await d.exited;
+    process.stdout.write(`worker with a file in hand stopped in ${end.at - sent} ms\n`);
+    expect([end.code, end.signal]).toEqual([0, null]);
+    expect(end.at - sent).toBeLessThan(20_000);
+    expect(d.messages()).not.toContain('shutdown bound reached: exiting');
+    const lines = journalLines(setup.config.paths.out);
+    const outcome = lines.find((l) => l.event === 'outcome' && l.sha256 === data.sha256);
+    const stop = lines.find((l) => l.event === 'stop');
+    // finished after the signal, before the worker's stop line (the thread journals in a file of its own)
+    expect(outcome).toBeDefined();
+    expect(Date.parse(outcome!.ts)).toBeGreaterThan(sent);
+    expect(Date.parse(stop!.ts)).toBeGreaterThanOrEqual(Date.parse(outcome!.ts));
+    expect(readdirSync(path.join(setup.config.paths.processing, 'op-alpha'))).toEqual([]);
+    expect(d.messages()).toContain('Redis could not be reached as the worker stopped, no file in hand: what waited on it was given up; jobs taken and not finished are taken again once their locks expire');
   }, 120_000);
 });
