@@ -28,7 +28,12 @@ export class RedisAtStop {
   private gaveUp = false;
   private readonly waiting = new Set<(e: GaveUpOnRedis) => void>();
 
-  constructor(private readonly connections: StoppableConnection[]) {}
+  constructor(
+    /** the connections whose state tells whether Redis can be reached: the process's own, which nothing else closes */
+    private readonly connections: StoppableConnection[],
+    /** disconnected with them, not asked: BullMQ's blocking ones, which a worker's own close disconnects first */
+    private readonly alsoDisconnect: () => StoppableConnection[] = () => [],
+  ) {}
 
   /** Whether Redis was given up on. */
   get givenUp(): boolean {
@@ -44,7 +49,7 @@ export class RedisAtStop {
     if (this.connections.every((c) => c.status === 'ready')) return false;
     this.gaveUp = true;
     // first: once disconnected, nothing queued can be sent, whatever the waits' callers do next
-    for (const c of this.connections) c.disconnect();
+    for (const c of [...this.connections, ...this.alsoDisconnect()]) c.disconnect();
     const e = new GaveUpOnRedis();
     for (const reject of this.waiting) reject(e);
     this.waiting.clear();

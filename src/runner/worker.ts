@@ -318,7 +318,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     })().catch((err: Error) => logger.warn({ err, jobId }, 'a stalled job could not be journaled'));
   });
   await worker.waitUntilReady();
-  // BullMQ's own blocking connections, given up on with ours at a stop while Redis is down
+  // BullMQ's own blocking connections, disconnected with ours at a stop while Redis is down (not
+  // asked whether Redis is: the worker's close disconnects them first, Redis up or not)
   const blockingClients: StoppableConnection[] = [];
   for (const w of [worker, nightly]) void w.backend.blockingClient?.then((c) => blockingClients.push(c)).catch(() => undefined);
 
@@ -334,7 +335,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // Redis out of reach and no file in hand: what is left (BullMQ's closing, a job's completion
       // or hand-back, the next job asked for) waits on Redis alone, given up at once. A file in
       // hand is finished first (its outcome journaled, its file removed), within the bound
-      const atStop = new RedisAtStop([connection, idRedis, ...blockingClients, ...(opts.alsoGiveUp ?? [])]);
+      const atStop = new RedisAtStop([connection, idRedis, ...(opts.alsoGiveUp ?? [])], () => blockingClients);
       const redisDown = new Promise<'redis-down'>((resolve) => {
         const poll = setInterval(() => {
           if (filesInHand === 0 && atStop.giveUpIfDown()) resolve('redis-down');

@@ -174,4 +174,37 @@ describeIf('SIGTERM while Redis cannot be reached', () => {
     expect(readdirSync(path.join(setup.config.paths.processing, 'op-alpha'))).toEqual([]);
     expect(d.messages()).toContain('Redis could not be reached as the worker stopped, no file in hand: what waited on it was given up; jobs taken and not finished are taken again once their locks expire');
   }, 120_000);
+
+  it('Redis up: nothing is given up; a worker with a file in hand drains, its job completed in Redis, as before', async () => {
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000, concurrency: 1 }, extra: { redis: { url: redis.url, prefix: 'cf-stop-outage' } } });
+    const w = daemon('watch', setup.configFile);
+    await w.said('watch started');
+    await sleep(1000);
+    w.kill('SIGTERM');
+    expect((await w.exited).code).toBe(0);
+    expect(w.messages().filter((m) => m.startsWith('Redis could not be reached'))).toEqual([]);
+
+    const src = path.join(setup.inbox('op-alpha'), 'big.xml');
+    writeFileSync(src, bigInvoice(2, 3000));
+    const conn = createRedis({ url: redis.url });
+    const queue = fluxQueue(setup.config, conn);
+    try {
+      const { id, data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
+      const d = daemon('worker', setup.configFile);
+      await d.said('worker started');
+      const lock = path.join(setup.config.paths.state, 'locks', `${data.sha256}.lock`);
+      const end0 = Date.now() + 30_000;
+      while (!existsSync(lock) && Date.now() < end0) await sleep(10);
+      d.kill('SIGTERM');
+      const end = await d.exited;
+      expect([end.code, end.signal]).toEqual([0, null]);
+      expect(d.messages().filter((m) => m.startsWith('Redis could not be reached'))).toEqual([]);
+      // the worker's close disconnects BullMQ's blocking connection first: not taken for Redis down
+      expect(d.stderr()).toContain('"how":"drained"');
+      expect(await queue.getJobState(id)).toBe('completed');
+    } finally {
+      await queue.close();
+      await conn.quit();
+    }
+  }, 120_000);
 });
