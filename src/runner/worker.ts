@@ -113,7 +113,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   // aborted when the worker closes: the jobs that have not begun their file go back to the queue
   const stopping = new AbortController();
-  // jobs whose file is being worked on (disk, the thread): a stop waits for them, Redis down or not
+  // jobs whose file (or nightly reconciliation) is being worked on: a stop waits for them, Redis down or not
   let filesInHand = 0;
   const handBack = async (job: Job<FluxJobData>, token: string | undefined): Promise<never> => {
     // waiting for room (or taken just as the worker closed), nothing read nor written: back in the
@@ -252,7 +252,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nightlyLock = path.join(locks, 'nightly-reconciliation.lock');
   const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night left without one is caught up)', level: 'info' }));
   const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string } & Partial<CatchUpJobData>>) => {
-    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 });
+    // a reconciliation under way is disk work too: a stop while Redis is down waits for it, as for a file
+    filesInHand++;
+    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 }).finally(() => filesInHand--);
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
     return ran;
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
