@@ -31,6 +31,7 @@ import { claimsWaiting, claimThatUsed, removeStaleMarker } from './stale-marker'
 import { faultPoint } from '../util/fault';
 import { sha256OfFile } from '../util/hash';
 import { describeRedisError, RedisTrouble, reportRedisErrors } from '../queue/redis-trouble';
+import { GaveUpOnRedis, RedisAtStop } from '../queue/redis-at-stop';
 
 export interface WatcherOptions {
   config: Config;
@@ -42,6 +43,8 @@ export interface WatcherOptions {
   events?: boolean;
   /** Redis's state as this watcher sees it (for /healthz). Default: its own */
   trouble?: RedisTrouble;
+  /** the queue's connection, given up on when the watcher stops while Redis cannot be reached (redis-at-stop.ts). Default: waited for */
+  redisAtStop?: RedisAtStop;
 }
 
 /**
@@ -94,6 +97,11 @@ export class InboxWatcher {
 
   private readonly redisFailed: (e: Error) => void;
 
+  /** `p`, a wait on Redis only: given up on at a stop while Redis cannot be reached */
+  private onRedis<T>(p: Promise<T>): Promise<T> {
+    return this.opts.redisAtStop ? this.opts.redisAtStop.of(p) : p;
+  }
+
   async start(): Promise<void> {
     const { config, logger } = this.opts;
     if (this.partners.length === 0) throw new Error('no partner has an inbox in the configuration: nothing to watch');
@@ -139,6 +147,7 @@ export class InboxWatcher {
       await this.requeueProcessing();
       await this.checkCandidates();
     } catch (e) {
+      if (e instanceof GaveUpOnRedis) return; // stopping: the next watcher's rescan queues what this one could not
       // Redis out of reach for long (a command given up after its retries, ~30 s): said once and
       // each minute as Redis trouble, as the connection says it, not an error at every rescan
       if (describeRedisError(e).kind !== 'other') this.redisFailed(e as Error);
@@ -312,8 +321,9 @@ export class InboxWatcher {
     }
     let created: boolean;
     try {
-      created = await addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) });
+      created = await this.onRedis(addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) }));
     } catch (e) {
+      if (e instanceof GaveUpOnRedis) throw new NotQueued('the watcher stopped while Redis could not be reached', { cause: e });
       const r = this.trouble.failed(e);
       if (!r.again) metrics?.redisErrors.inc({ kind: r.kind });
       if (r.log) logger.error({ redis: r.detail, kind: r.kind, repeats: r.repeats || undefined }, r.says);
@@ -376,9 +386,9 @@ export class InboxWatcher {
     const jobless: typeof due = [];
     for (let k = 0; k < due.length; k += JOB_CHECK_CHUNK) {
       const chunk = due.slice(k, k + JOB_CHECK_CHUNK);
-      const pipe = (await queue.backend.client).pipeline();
+      const pipe = (await this.onRedis(queue.backend.client)).pipeline();
       for (const d of chunk) pipe.runCommand('exists', [queue.toKey(fluxJobId(d.sha, d.claimed.claimId))]);
-      const answers = (await pipe.exec()) ?? [];
+      const answers = (await this.onRedis(pipe.exec())) ?? [];
       for (let i = 0; i < chunk.length; i++) {
         const [err, exists] = answers[i] ?? [new Error('no answer')];
         if (err) throw err;
@@ -480,7 +490,12 @@ export class InboxWatcher {
     this.timers = [];
     await Promise.all([...this.watchers.values()].map((w) => w.close()));
     this.watchers.clear();
-    while (this.checking || this.rescanning) await new Promise((r) => setTimeout(r, 20));
+    // the claims, hashes and journal lines under way are finished; what waits on a Redis that
+    // cannot be reached is given up (redis-at-stop.ts), or the stop waited for it until the bound
+    while (this.checking || this.rescanning) {
+      this.opts.redisAtStop?.giveUpIfDown();
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }
 

@@ -11,6 +11,7 @@
  *   two workers from working on the same file at once after a Redis reset.
  */
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -33,6 +34,7 @@ import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { VanishedJobs } from '../queue/vanished-job';
+import { RedisAtStop, type StoppableConnection } from '../queue/redis-at-stop';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
@@ -48,6 +50,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Redis's state as this worker sees it. Default: its own */
   trouble?: RedisTrouble;
+  /** other connections of the process (its metrics'), given up on with the worker's when it stops while Redis cannot be reached */
+  alsoGiveUp?: Redis[];
   /**
    * Where files are processed. Default 'thread': a thread of their own, so that the main thread
    * stays free for lock renewals, signals and /healthz. 'main': on the main thread (a test that
@@ -61,8 +65,12 @@ export interface RunningWorker {
   deps: PipelineDeps;
   /** Redis's state as this worker sees it (for /healthz) */
   trouble: RedisTrouble;
-  /** stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything */
-  close(timeoutMs: number): Promise<'drained' | 'forced'>;
+  /**
+   * stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything;
+   * 'redis-down': Redis could not be reached and no file was in hand, so what was left waited
+   * on Redis alone and was given up at once (redis-at-stop.ts)
+   */
+  close(timeoutMs: number): Promise<'drained' | 'forced' | 'redis-down'>;
 }
 
 /**
@@ -105,6 +113,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   // aborted when the worker closes: the jobs that have not begun their file go back to the queue
   const stopping = new AbortController();
+  // jobs whose file (or nightly reconciliation) is being worked on: a stop waits for them, Redis down or not
+  let filesInHand = 0;
   const handBack = async (job: Job<FluxJobData>, token: string | undefined): Promise<never> => {
     // waiting for room (or taken just as the worker closed), nothing read nor written: back in the
     // queue at once, no attempt nor stall counted. Left to run out at the shutdown bound, its lock
@@ -134,6 +144,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // and the content's lock is not held yet
     const size = sizeOnDisk(d.path);
     if (!(await budget.acquire(size, stopping.signal))) return handBack(job, token);
+    filesInHand++;
     let grown = 0; // a Factur-X's inflated XML, released with the file, counted now or once granted
     const asked: { extra: number; withdraw: () => boolean }[] = [];
     const holds = (bytes: number): Promise<void> | undefined => {
@@ -163,6 +174,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // still waiting when its thread stopped: never counted
       for (const a of asked) if (a.withdraw()) grown -= a.extra;
       budget.release(size + grown);
+      filesInHand--;
     }
   };
 
@@ -240,7 +252,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nightlyLock = path.join(locks, 'nightly-reconciliation.lock');
   const nightlyVanished = new VanishedJobs((id) => ({ subject: `nightly reconciliation job ${id}`, stands: 'its reports stand in reports/ (a night left without one is caught up)', level: 'info' }));
   const nightly = new Worker(RECONCILE_QUEUE, async (job: Job<{ date?: string } & Partial<CatchUpJobData>>) => {
-    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 });
+    // a reconciliation under way is disk work too: a stop while Redis is down waits for it, as for a file
+    filesInHand++;
+    const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 }).finally(() => filesInHand--);
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
     return ran;
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
@@ -306,17 +320,40 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     })().catch((err: Error) => logger.warn({ err, jobId }, 'a stalled job could not be journaled'));
   });
   await worker.waitUntilReady();
+  // BullMQ's own blocking connections, disconnected with ours at a stop while Redis is down (not
+  // asked whether Redis is: the worker's close disconnects them first, Redis up or not)
+  const blockingClients: StoppableConnection[] = [];
+  for (const w of [worker, nightly]) void w.backend.blockingClient?.then((c) => blockingClients.push(c)).catch(() => undefined);
 
   return {
     worker,
     deps,
     trouble,
     async close(timeoutMs: number) {
-      let result: 'drained' | 'forced' = 'drained';
+      let result: 'drained' | 'forced' | 'redis-down' = 'drained';
       stopping.abort();
       const graceful = Promise.all([worker.close(), nightly.close()]);
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
-      if ((await Promise.race([graceful.then(() => 'ok' as const), timer])) === 'timeout') {
+      // Redis out of reach and no file in hand: what is left (BullMQ's closing, a job's completion
+      // or hand-back, the next job asked for) waits on Redis alone, given up at once. A file in
+      // hand is finished first (its outcome journaled, its file removed), within the bound
+      const atStop = new RedisAtStop([connection, idRedis, ...(opts.alsoGiveUp ?? [])], () => blockingClients);
+      const redisDown = new Promise<'redis-down'>((resolve) => {
+        const poll = setInterval(() => {
+          if (filesInHand === 0 && atStop.giveUpIfDown()) resolve('redis-down');
+        }, 20);
+        poll.unref();
+        void graceful.finally(() => clearInterval(poll)).catch(() => undefined);
+        void timer.then(() => clearInterval(poll));
+      });
+      const ended = await Promise.race([graceful.then(() => 'ok' as const), timer, redisDown]);
+      if (ended === 'redis-down') {
+        result = 'redis-down';
+        // every connection, BullMQ's blocking ones too, is disconnected: nothing queued on them is
+        // sent, no job taken as the process ends; BullMQ's closing is not waited for
+        await thread?.close();
+        logger.warn('Redis could not be reached as the worker stopped, no file in hand: what waited on it was given up; jobs taken and not finished are taken again once their locks expire');
+      } else if (ended === 'timeout') {
         result = 'forced';
         // running jobs are abandoned (those not started were handed back already): their locks
         // expire and another worker takes them again
@@ -325,7 +362,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       } else await thread?.close();
       await deps.journal.append({ event: 'stop', mode: 'worker', reason: result }).catch(() => undefined);
       await deps.journal.close().catch(() => undefined);
-      await Promise.all([connection.quit().catch(() => undefined), idRedis.quit().catch(() => undefined)]);
+      if (result !== 'redis-down') await Promise.all([connection.quit().catch(() => undefined), idRedis.quit().catch(() => undefined)]);
       return result;
     },
   };

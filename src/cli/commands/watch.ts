@@ -22,6 +22,7 @@ import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nig
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
 import { refuseForeignOwner } from '../owner-guard';
+import { RedisAtStop } from '../../queue/redis-at-stop';
 
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
@@ -58,6 +59,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   let redis: ReturnType<typeof createRedis> | undefined;
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   let watcher: InboxWatcher | undefined;
+  let atStop: RedisAtStop | undefined;
   try {
     // a refused password stops the start here; a Redis not up yet is waited for
     await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
@@ -69,7 +71,8 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
     redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
     for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
-    watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble });
+    atStop = new RedisAtStop([redis]);
+    watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble, redisAtStop: atStop });
     await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
     // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
     const schedule = await restoreNightlySchedule(nightly, config);
@@ -87,7 +90,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     throw e;
   }
   live = { redis, watcher };
-  const [fluxJobs, nightlyJobs, connection, inboxes] = [queue, nightly, redis, watcher];
+  const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop] = [queue, nightly, redis, watcher, atStop];
   // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
   let checking = false;
   const scheduleCheck = setInterval(() => {
@@ -107,13 +110,20 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return shutdown.started(async (signal) => {
     clearInterval(scheduleCheck);
+    // Redis out of reach: what waits on it alone is given up at once (redis-at-stop.ts), not at the bound
+    redisAtStop.giveUpIfDown();
     await inboxes.stop();
     await journal.append({ event: 'stop', mode: 'watch', reason: signal });
     await journal.close();
     await server.close();
-    await fluxJobs.close();
-    await nightlyJobs.close();
-    await connection.quit().catch(() => undefined);
+    if (redisAtStop.giveUpIfDown()) {
+      // the queues' closing and a QUIT would wait on Redis; the connection is closed already
+      logger.warn('Redis could not be reached as the watch stopped: what waited on it was given up; files claimed and not queued wait in processing/, where the next watch queues them');
+    } else {
+      await fluxJobs.close();
+      await nightlyJobs.close();
+      await connection.quit().catch(() => undefined);
+    }
     logger.info('watch stopped: the inboxes are no longer watched; files claimed and queued stay for the workers');
   });
 }

@@ -54,7 +54,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     // the metrics' connection (queue depth): its errors are the same trouble as the worker's
     redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
     queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
-    running = await startWorker({ config, logger, metrics, concurrency, trouble });
+    running = await startWorker({ config, logger, metrics, concurrency, trouble, alsoGiveUp: [redis] });
     // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
     const nightly = reconcileQueue(config, redis);
     for (const q of [queue, nightly]) {
@@ -75,6 +75,8 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
     await server.close();
+    // given up on with the worker's (Redis down): closing the queue and a QUIT would wait on Redis
+    if (how === 'redis-down') return;
     await q.close();
     await connection.quit().catch(() => undefined);
   });
