@@ -275,7 +275,6 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: P
 
 /** A file read whole, with no processed mark: parsed, judged, its outputs written, its outcome journaled. */
 async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, bytes: Buffer, tRead: number, opts: ProcessFileOptions): Promise<FileResult> {
-  const { outbox } = deps;
   const { sha, log } = ctx;
   log.info({ bytes: bytes.length }, 'received');
   ctx.t.read = msNow() - tRead;
@@ -301,7 +300,7 @@ async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, 
     const r = await deps.statusFlows.apply({ deps, file, sha, flowSeed: ctx.flowSeed, bytes, xml: parsed.xml, day: ctx.day, horodatage: ctx.horodatage, name: ctx.name, log });
     ctx.idFlx = r.idFlux;
     if (r.refused) return refuseFile(deps, file, ctx, r.findings, parsed.kind, r.outputs, r.invoices, r.idFlux);
-    return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await outbox.keepOriginal('archive', ctx.day, ctx.name, bytes, sha)], r.findings, r.flows);
+    return finish(deps, file, ctx, 'status-applied', parsed.kind, r.invoices, [...r.outputs, await keepOriginal(deps, file, ctx, 'archive')], r.findings, r.flows);
   }
   ctx.idFlx = parsed.pivotEnvelope?.parameters.find((p) => p.code === 'IdFlx')?.value || undefined;
   return processInvoices(deps, file, ctx, parsed);
@@ -385,8 +384,8 @@ async function underAttempt(deps: PipelineDeps, u: Unmarked, body: (file: Inboun
 
 /**
  * The context of one attempt: its `received` line appended, the identity of its outputs taken
- * from an earlier attempt's record, or recorded as this one's (awaited by finish before any
- * output is named).
+ * from an earlier attempt's record, or recorded as this one's (awaited before any output is
+ * named: by keepOriginal, by finish before the commit).
  */
 function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | undefined): FileCtx {
   const { file, sha, size, day, horodatage } = u;
@@ -400,7 +399,7 @@ function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | unde
   // a new attempt: its receipt time salts its flow ids (flow-id.ts), the same bytes dropped again once their mark was pruned being another flow
   const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), flowSalt: horodatage };
   const recorded = deps.processed.putAttempt(rec);
-  recorded.catch(() => undefined); // awaited by finish; a file that fails before that is retried anyway
+  recorded.catch(() => undefined); // awaited by keepOriginal and finish; a file that fails before that is retried anyway
   return { ...base, name: file.name, relPath: file.relPath, day, horodatage, flowSeed: flowSeed(sha, rec), attempt: recorded };
 }
 
@@ -433,7 +432,7 @@ function journalReceived(deps: PipelineDeps, event: Extract<JournalEvent, { even
 interface FileCtx {
   /** the `received` line's append, awaited before the outcome */
   received: Promise<void>;
-  /** the attempt record's durable write (underAttempt), awaited before any output is named */
+  /** the attempt record's durable write (underAttempt), awaited before any output is named (attemptRecorded) */
   attempt: Promise<void>;
   sha: string;
   /** what its flow ids derive from: the content and the attempt's salt (flow-id.ts, flowSeed) */
@@ -596,9 +595,7 @@ async function refuseFile(
       kind === FLUX_KINDS.STATUT ? [] : [unreadableCdar(ctx.name, partnerRecepteurId(partnerFor(deps.config, file.partner)), fatal, { messageId: flowId(...ctx.flowSeed, 'cdar', '501'), at: ctx.horodatage, receivedAt: ctx.horodatage })],
     )),
   );
-  let kept: JournalOutput;
-  if (ctx.bytes) kept = await outbox.keepOriginal('error', ctx.day, ctx.name, ctx.bytes, ctx.sha);
-  else kept = await outbox.keepLargeOriginal('error', ctx.day, ctx.name, sourceOf(file), ctx.sha); // an oversize file is streamed, never read whole
+  const kept = await keepOriginal(deps, file, ctx, 'error');
   outputs.push(kept);
   outputs.push(
     await outbox.writeReason(kept.path, {
@@ -613,6 +610,31 @@ async function refuseFile(
   );
   ctx.log.warn({ rules: fatal.map((f) => f.rule) }, `refused: ${fatal[0]?.rule ?? ''} ${fatal[0]?.message ?? ''}`);
   return finish(deps, file, ctx, 'refused', kind, invoices, outputs, findings);
+}
+
+/**
+ * Keeps the original in archive/ or error/, once this attempt's record is durable: the original
+ * takes its name there at once (a no-clobber link), not at the commit. Kept first, a kill before
+ * the record's fsync returned left the copy and no record, and a copy of the content under
+ * another name was then processed as a new attempt, its original kept a second time
+ * (test/foundation/twins-after-a-kill.test.ts, after-archive). The record was requested before
+ * the parse: it is done by now, but on a device slow to flush.
+ */
+async function keepOriginal(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, kind: 'archive' | 'error'): Promise<JournalOutput> {
+  await attemptRecorded(file, ctx);
+  // an oversize file is streamed, never read whole
+  const kept = ctx.bytes ? await deps.outbox.keepOriginal(kind, ctx.day, ctx.name, ctx.bytes, ctx.sha) : await deps.outbox.keepLargeOriginal(kind, ctx.day, ctx.name, sourceOf(file), ctx.sha);
+  faultPoint(kind === 'archive' ? 'after-archive' : 'after-error', file.name);
+  return kept;
+}
+
+/** The attempt record durable (underAttempt), before any output of the file is named. */
+async function attemptRecorded(file: InboundFile, ctx: FileCtx): Promise<void> {
+  try {
+    await ctx.attempt;
+  } catch (e) {
+    throw new SystemFailure(`the identity of this attempt at ${file.relPath} could not be recorded in the state folder: ${(e as Error).message}`, e);
+  }
 }
 
 async function finish(
@@ -634,11 +656,7 @@ async function finish(
   } catch (e) {
     throw new SystemFailure(`the journal could not record the receipt of ${file.relPath}: ${(e as Error).message}`, e);
   }
-  try {
-    await ctx.attempt;
-  } catch (e) {
-    throw new SystemFailure(`the identity of this attempt at ${file.relPath} could not be recorded in the state folder: ${(e as Error).message}`, e);
-  }
+  await attemptRecorded(file, ctx);
   // every output of this file is made durable, together, before the journal lists it (and
   // those a partner takes are named): after the attempt record, so a replay writes the same bytes
   await commitWrites();
@@ -956,13 +974,13 @@ async function processInvoices(deps: PipelineDeps, file: InboundFile, ctx: FileC
   const allFindings = verdicts.flatMap((v) => (multi ? v.findings.map((f) => ({ ...f, message: `${invoiceLabel(v.invoice, v.index)} : ${f.message}` })) : v.findings));
 
   if (outcome === 'refused' || outcome === 'duplicate') {
-    const kept = await outbox.keepOriginal('error', ctx.day, ctx.name, ctx.bytes as Buffer, ctx.sha);
+    const kept = await keepOriginal(deps, file, ctx, 'error');
     outputs.push(kept);
     outputs.push(await outbox.writeReason(kept.path, { file: ctx.relPath, partner: file.partner, sha256: ctx.sha, kind: flux.kind, outcome, findings: toJournalFindings(allFindings), invoices }));
     const first = allFindings.find((f) => f.severity === 'fatal');
     ctx.log.warn({ rules: allFindings.filter((f) => f.severity === 'fatal').map((f) => f.rule) }, `${outcome}: ${first?.rule ?? ''} ${first?.message ?? ''}`);
   } else {
-    outputs.push(await outbox.keepOriginal('archive', ctx.day, ctx.name, ctx.bytes as Buffer, ctx.sha));
+    outputs.push(await keepOriginal(deps, file, ctx, 'archive'));
     // the invoices of the file that did not go out, each named with its reason: the outcome line
     // says "partial" or "suspended", and the operator asked about one must not need the journal
     for (const v of verdicts) {

@@ -1,6 +1,7 @@
 /**
  * Fault injection for the crash tests. Unset in production, it costs one comparison.
- * Points: after-pivots, after-status, after-status-lines (a finance SI's CPPStatut: its lines
+ * Points: after-archive, after-error (a file's original just kept in archive/ or error/),
+ * after-pivots, after-status, after-status-lines (a finance SI's CPPStatut: its lines
  * applied, nothing forwarded yet), before-journal, after-mark; and `chorus-flux reject`'s
  * after-reject-lifecycle (REJETEE recorded, nothing written), after-reject-flows (its status
  * flows written, not journaled), after-reject-journal (journaled, not marked so); and `run
