@@ -13,36 +13,7 @@ import { ROOT } from '../helpers/cli';
 import { describeRedis } from '../helpers/redis';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
-
-interface Daemon {
-  stderr(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-  kill(signal: NodeJS.Signals): void;
-  /** resolves once stderr holds `text` */
-  said(text: string, timeoutMs?: number): Promise<void>;
-}
-
-function daemon(command: 'watch' | 'worker', configFile: string): Daemon {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
-  return {
-    stderr: () => err,
-    exited,
-    kill: (s) => child.kill(s),
-    said: async (text, timeoutMs = 30_000) => {
-      const end = Date.now() + timeoutMs;
-      while (!err.includes(text)) {
-        if (Date.now() > end) {
-          child.kill('SIGKILL');
-          throw new Error(`"${text}" not said in ${timeoutMs} ms; stderr:\n${err}`);
-        }
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-  };
-}
+import { daemon, type Daemon } from '../helpers/daemon';
 
 async function deadPort(): Promise<number> {
   const s = net.createServer();

@@ -10,7 +10,6 @@
  * finished first (outcome journaled, file removed), then the worker exits without waiting on
  * Redis for the job's completion.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,36 +17,13 @@ import { claimFile } from '../../src/ingest/claim';
 import { fluxJobId, fluxQueue } from '../../src/queue/flux-queue';
 import { createRedis } from '../../src/queue/redis';
 import { sha256OfFile } from '../../src/util/hash';
-import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
 import { claimAndQueue } from '../helpers/queue-claimed';
+import { daemon } from '../helpers/daemon';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
-
-function daemon(command: 'watch' | 'worker', configFile: string) {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
-  return {
-    stderr: () => err,
-    messages: () => err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string),
-    exited,
-    kill: (s: NodeJS.Signals) => child.kill(s),
-    said: async (text: string, timeoutMs = 30_000) => {
-      const end = Date.now() + timeoutMs;
-      while (!err.includes(text)) {
-        if (Date.now() > end) {
-          child.kill('SIGKILL');
-          throw new Error(`"${text}" not said in ${timeoutMs} ms; stderr:\n${err}`);
-        }
-        await sleep(50);
-      }
-    },
-  };
-}
 
 /** A UBL invoice of `n` lines, numbered `k` (about 0.7 KB a line): seconds to process. */
 function bigInvoice(k: number, n: number): string {
