@@ -111,6 +111,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     await k.said('worker started');
     const urls = [healthUrl(w), healthUrl(k)];
     for (const u of urls) expect((await probe(u)).status).toBe(200);
+    for (const u of urls) expect((await probe(u.replace(/\/healthz$/, '/metrics'))).body).toContain('chorus_flux_queue_jobs{state="waiting"} 0');
     redis.freeze();
     const frozenAt = Date.now();
     // an operator's probe every second: each must answer (never hang) and say 503 within 10 s
@@ -133,10 +134,15 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     // said once, by both, in plain words; the worker's /healthz names it
     for (const d of [w, k]) await d.said('Redis does not answer, its connection still open', 5000);
     expect(JSON.parse((await probe(urls[1])).body)).toMatchObject({ status: 'unhealthy', redisTrouble: 'not-answering' });
-    // metrics: answered within its 2 s, Redis not waited for
-    const m = await probe(urls[1].replace(/\/healthz$/, '/metrics'));
-    expect(m.status).toBe(200);
-    expect(m.ms).toBeLessThan(4000);
+    // metrics: answered within its 2 s, Redis not waited for; the queue's gauge keeps its last
+    // values, and the silence is counted
+    for (const u of urls) {
+      const m = await probe(u.replace(/\/healthz$/, '/metrics'));
+      expect(m.status).toBe(200);
+      expect(m.ms).toBeLessThan(4000);
+      expect(m.body).toContain('chorus_flux_queue_jobs{state="waiting"} 0');
+      expect(m.body).toMatch(/chorus_flux_redis_errors_total\{kind="not-answering"\} [1-9]/);
+    }
     redis.thaw();
     for (const u of urls) await until(`${u} to say 200 again`, async () => ((await probe(u)).status === 200 ? true : (await sleep(500), undefined)), 15_000);
     for (const d of [w, k]) await d.said('Redis answers again', 5000);
