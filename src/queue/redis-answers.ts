@@ -73,9 +73,9 @@ export class RedisAnswers {
     clearInterval(this.timer);
   }
 
-  /** False while a PING on the ready connection has waited past the deadline. A connection not ready is the outage's business (redis-trouble.ts). */
+  /** False from the silence reported until the next answer, on a ready connection. A connection not ready is the outage's business (redis-trouble.ts). */
   get answering(): boolean {
-    return !(this.redis.status === 'ready' && this.askedAt !== undefined && this.now() - this.askedAt >= this.deadlineMs);
+    return !(this.redis.status === 'ready' && this.reportedAt !== undefined);
   }
 
   private tick(): void {
@@ -103,11 +103,16 @@ export class RedisAnswers {
       );
       return;
     }
-    const waited = now - this.askedAt;
-    if (waited >= this.deadlineMs && (this.reportedAt === undefined || now - this.reportedAt >= this.deadlineMs)) {
-      this.reportedAt = now;
+    const asked = this.askedAt;
+    const waited = now - asked;
+    if (waited < this.deadlineMs || (this.reportedAt !== undefined && now - this.reportedAt < this.deadlineMs)) return;
+    // after this thread was held up (a long step on it, a GC pause), timers run before the socket
+    // is read: an answer already there is read first, not taken for a silence
+    setImmediate(() => {
+      if (this.askedAt !== asked || this.redis.status !== 'ready') return;
+      this.reportedAt = this.now();
       this.opts.onSilent(new RedisNotAnswering(waited));
-    }
+    });
   }
 }
 
