@@ -9,7 +9,9 @@
  * disconnected — so nothing of their offline queues is ever sent, no job added nor taken
  * behind the stopping process's back — and every wait wrapped by `of` rejects at once with
  * GaveUpOnRedis: its caller unwinds as if Redis had refused (a claimed file stays in
- * processing/, where the next rescan queues it). With Redis ready, nothing changes.
+ * processing/, where the next rescan queues it). A Redis that does not answer on a connection
+ * still open (frozen, a silent partition: redis-answers.ts) is given up on the same way. With
+ * Redis ready and answering, nothing changes.
  */
 /** An ioredis client, or BullMQ's wrapper of one (its workers' blocking connections). */
 export interface StoppableConnection {
@@ -33,6 +35,8 @@ export class RedisAtStop {
     private readonly connections: StoppableConnection[],
     /** disconnected with them, not asked: BullMQ's blocking ones, which a worker's own close disconnects first */
     private readonly alsoDisconnect: () => StoppableConnection[] = () => [],
+    /** false while Redis does not answer on a connection still open (redis-answers.ts): as out of reach as one that dropped */
+    private readonly answering: () => boolean = () => true,
   ) {}
 
   /** Whether Redis was given up on. */
@@ -41,12 +45,14 @@ export class RedisAtStop {
   }
 
   /**
-   * For a stopping process: when a connection is not ready (reconnecting, connecting), every
-   * connection is disconnected and every wait given up. True once that was done.
+   * For a stopping process: when a connection is not ready (reconnecting, connecting), or Redis
+   * does not answer on them, every connection is disconnected and every wait given up. True
+   * once that was done. (What a silent Redis was sent before runs when it answers again, as it
+   * would have: nothing more is sent.)
    */
   giveUpIfDown(): boolean {
     if (this.gaveUp) return true;
-    if (this.connections.every((c) => c.status === 'ready')) return false;
+    if (this.connections.every((c) => c.status === 'ready') && this.answering()) return false;
     this.gaveUp = true;
     // first: once disconnected, nothing queued can be sent, whatever the waits' callers do next
     for (const c of [...this.connections, ...this.alsoDisconnect()]) c.disconnect();

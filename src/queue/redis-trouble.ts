@@ -12,7 +12,10 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../ops/metrics';
 import type { VanishedJobs } from './vanished-job';
 
-export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'tls' | 'other';
+export type RedisTroubleKind = 'out-of-memory' | 'read-only' | 'persistence' | 'authentication' | 'database' | 'unreachable' | 'not-answering' | 'tls' | 'other';
+
+/** The kinds that say Redis is out of reach (dropped, or silent on an open connection), not refusing. */
+const OUT_OF_REACH: readonly RedisTroubleKind[] = ['unreachable', 'not-answering'];
 
 /** Redis replies and client errors, first match wins. */
 const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[] = [
@@ -40,6 +43,12 @@ const TROUBLES: readonly { kind: RedisTroubleKind; test: RegExp; says: string }[
     kind: 'database',
     test: /\bDB index is out of range\b|\binvalid DB index\b/i,
     says: "Redis has no such database: the number after the port in REDIS_URL or redis.url (redis://host:port/N) is beyond the server's `databases` setting (16 by default: 0 to 15)",
+  },
+  {
+    // redis-answers.ts: no error from the connection, which stays open; its PING unanswered
+    kind: 'not-answering',
+    test: /\bRedis did not answer\b/,
+    says: 'Redis does not answer, its connection still open: its host frozen or overloaded, or a network partition that drops packets',
   },
   {
     kind: 'unreachable',
@@ -120,14 +129,14 @@ export class RedisTrouble {
   succeeded(): { kind: RedisTroubleKind; ms: number; failures: number } | undefined {
     const l = this.last;
     if (!l) return undefined;
-    if (l.kind === 'unreachable') this.reachedAgainAt = this.now();
+    if (OUT_OF_REACH.includes(l.kind)) this.reachedAgainAt = this.now();
     this.last = undefined;
     return { kind: l.kind, ms: this.now() - l.since, failures: l.count };
   }
 
-  /** The connection is ready again: ends a trouble of reaching Redis (not a refusal: a full Redis accepts connections). */
+  /** The connection is ready again, or Redis answered a PING: ends a trouble of reaching Redis (not a refusal: a full Redis accepts connections and answers PING). */
   reconnected(): ReturnType<RedisTrouble['succeeded']> {
-    return this.last?.kind === 'unreachable' ? this.succeeded() : undefined;
+    return this.last && OUT_OF_REACH.includes(this.last.kind) ? this.succeeded() : undefined;
   }
 
   /** When Redis was last reached again after being out of reach (restarted, perhaps without its data). */
@@ -141,7 +150,7 @@ export class RedisTrouble {
   /** Whether Redis was out of reach within the last `ms`: a job lock lost then went with Redis, not with a busy worker. */
   unreachableWithin(ms: number): boolean {
     const now = this.now();
-    return (this.last?.kind === 'unreachable' && now - this.last.at <= ms) || (this.reachedAgainAt !== undefined && now - this.reachedAgainAt <= ms);
+    return (this.last !== undefined && OUT_OF_REACH.includes(this.last.kind) && now - this.last.at <= ms) || (this.reachedAgainAt !== undefined && now - this.reachedAgainAt <= ms);
   }
 
   /** The trouble now: the last failure, unless a success came after it or it is older than `currentMs`. */

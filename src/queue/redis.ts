@@ -9,6 +9,7 @@ import { UsageError } from '../util/usage-error';
 import { describeRedisError } from './redis-trouble';
 import { plainServerBehindTlsUrl } from './tls-mismatch';
 import { RedisUnusable } from './redis-unusable';
+import { RedisNotAnswering } from './redis-answers';
 
 export { RedisUnusable };
 
@@ -56,13 +57,24 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
   // itself often rejects with a bare "Connection is closed"
   let cause: unknown;
   redis.on('error', (e) => (cause ??= e));
-  try {
+  // connected, a Redis that does not answer (frozen, a silent partition: the kernel takes the
+  // connection) left the ready check and the PING waiting for ever, and `jobs` with them; a
+  // second more than the connection's own timeout, which says a host that does not connect
+  let deadline: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    deadline = setTimeout(() => reject(new RedisNotAnswering(timeoutMs + 1000, 'the connection\'s first commands')), timeoutMs + 1000);
+  });
+  const ready = (async () => {
     await redis.connect();
     await redis.ping();
     // ioredis selects the URL's database on connecting and, refused, only emits an error:
     // every command then went to database 0, another installation's perhaps. Asked again here,
     // a refusal rejects.
     if ((redis.options.db ?? 0) !== 0) await redis.select(redis.options.db as number);
+  })();
+  ready.catch(() => undefined); // given up at the deadline: what it says after is not waited for
+  try {
+    await Promise.race([ready, silent]);
     return redis;
   } catch (e) {
     redis.disconnect();
@@ -71,6 +83,8 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
     const tls = r.kind === 'unreachable' ? await plainServerBehindTlsUrl(url) : undefined;
     if (tls) throw new RedisUnusable(`cannot use Redis at ${redactRedisUrl(url)}: ${tls} (${r.detail})`, 'tls');
     throw new RedisUnusable(`cannot use Redis at ${redactRedisUrl(url)}: ${r.kind === 'other' ? r.detail : `${r.says} (${r.detail})`}`, r.kind);
+  } finally {
+    clearTimeout(deadline);
   }
 }
 
@@ -78,15 +92,15 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
 /**
  * The daemons' check at start. A refused password or a wrong database is a configuration
  * error: it stops the start (exit 2) with what to fix, where the daemon used to wait for ever
- * after one warning. A Redis that cannot be reached is waited for (it may be starting too):
- * said once, and the daemon goes on to connect for ever.
+ * after one warning. A Redis that cannot be reached, or does not answer, is waited for (it may
+ * be starting too): said once, and the daemon goes on to connect for ever.
  */
 export async function checkRedisAtStart(url: string, warn: (msg: string) => void, timeoutMs = 5000): Promise<void> {
   try {
     const r = await connectRedisOnce(url, timeoutMs);
     r.disconnect();
   } catch (e) {
-    if (e instanceof RedisUnusable && e.kind === 'unreachable') {
+    if (e instanceof RedisUnusable && (e.kind === 'unreachable' || e.kind === 'not-answering')) {
       warn(`${e.message}; waiting for it`);
       return;
     }

@@ -35,6 +35,7 @@ import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { VanishedJobs } from '../queue/vanished-job';
 import { RedisAtStop, type StoppableConnection } from '../queue/redis-at-stop';
+import { watchRedisAnswers } from '../queue/redis-answers';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
@@ -100,6 +101,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     c.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
     c.on('ready', reportRedisReady(trouble, logger, 'worker'));
   }
+  // a Redis silent on an open connection raises no error: asked once a second (redis-answers.ts),
+  // or /healthz said 200 for as long as it lasted and a stop waited for it until the bound
+  const answers = watchRedisAnswers(idRedis, trouble, logger, metrics, 'worker');
   // the job holds the content's lock itself (below), around the file check and the removal too
   const deps = createDeps(config, { logger, ids: undefined, contentLocks: false });
   deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
@@ -337,7 +341,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // Redis out of reach and no file in hand: what is left (BullMQ's closing, a job's completion
       // or hand-back, the next job asked for) waits on Redis alone, given up at once. A file in
       // hand is finished first (its outcome journaled, its file removed), within the bound
-      const atStop = new RedisAtStop([connection, idRedis, ...(opts.alsoGiveUp ?? [])], () => blockingClients);
+      const atStop = new RedisAtStop([connection, idRedis, ...(opts.alsoGiveUp ?? [])], () => blockingClients, () => answers.answering);
       const redisDown = new Promise<'redis-down'>((resolve) => {
         const poll = setInterval(() => {
           if (filesInHand === 0 && atStop.giveUpIfDown()) resolve('redis-down');
@@ -360,6 +364,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         await thread?.terminate();
         await Promise.all([worker.close(true).catch(() => undefined), nightly.close(true).catch(() => undefined)]);
       } else await thread?.close();
+      answers.stop();
       await deps.journal.append({ event: 'stop', mode: 'worker', reason: result }).catch(() => undefined);
       await deps.journal.close().catch(() => undefined);
       if (result !== 'redis-down') await Promise.all([connection.quit().catch(() => undefined), idRedis.quit().catch(() => undefined)]);

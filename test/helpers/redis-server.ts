@@ -65,7 +65,21 @@ export class OwnRedis {
     await this.up();
   }
 
+  /**
+   * SIGSTOP: the server stops answering while its connections stay open (the kernel still takes
+   * the bytes sent to it), as a Redis host frozen or behind a partition that drops packets.
+   */
+  freeze(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: it answers again, what was sent meanwhile first. */
+  thaw(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
+    this.thaw();
     this.proc?.kill('SIGKILL');
   }
 }

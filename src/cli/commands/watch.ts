@@ -22,7 +22,8 @@ import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nig
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
 import { refuseForeignOwner } from '../owner-guard';
-import { RedisAtStop } from '../../queue/redis-at-stop';
+import { GaveUpOnRedis, RedisAtStop } from '../../queue/redis-at-stop';
+import { watchRedisAnswers, type RedisAnswers } from '../../queue/redis-answers';
 
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
@@ -60,6 +61,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   let watcher: InboxWatcher | undefined;
   let atStop: RedisAtStop | undefined;
+  let answers: RedisAnswers | undefined;
   try {
     // a refused password stops the start here; a Redis not up yet is waited for
     await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
@@ -71,7 +73,10 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
     redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
     for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
-    atStop = new RedisAtStop([redis]);
+    // a Redis silent on an open connection raises no error: asked once a second (redis-answers.ts)
+    answers = watchRedisAnswers(redis, trouble, logger, metrics, 'watch');
+    const asking = answers;
+    atStop = new RedisAtStop([redis], undefined, () => asking.answering);
     watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble, redisAtStop: atStop });
     await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
     // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
@@ -82,6 +87,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();
+    answers?.stop();
     await watcher?.stop().catch(() => undefined);
     await server.close();
     for (const q of [queue, nightly]) await q?.close().catch(() => undefined);
@@ -90,7 +96,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     throw e;
   }
   live = { redis, watcher };
-  const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop] = [queue, nightly, redis, watcher, atStop];
+  const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop, inboxAnswers] = [queue, nightly, redis, watcher, atStop, answers];
   // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
   let checking = false;
   const scheduleCheck = setInterval(() => {
@@ -110,19 +116,25 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return shutdown.started(async (signal) => {
     clearInterval(scheduleCheck);
-    // Redis out of reach: what waits on it alone is given up at once (redis-at-stop.ts), not at the bound
+    // Redis out of reach, or silent: what waits on it alone is given up at once (redis-at-stop.ts),
+    // not at the bound; looked at all along the stop, Redis may go silent meanwhile
+    const poll = setInterval(() => redisAtStop.giveUpIfDown(), 20);
     redisAtStop.giveUpIfDown();
-    await inboxes.stop();
-    await journal.append({ event: 'stop', mode: 'watch', reason: signal });
-    await journal.close();
-    await server.close();
-    if (redisAtStop.giveUpIfDown()) {
-      // the queues' closing and a QUIT would wait on Redis; the connection is closed already
+    try {
+      await inboxes.stop();
+      await journal.append({ event: 'stop', mode: 'watch', reason: signal });
+      await journal.close();
+      await server.close();
+      // the queues' closing and a QUIT wait on Redis: given up with it (the connection closed already)
+      if (!redisAtStop.givenUp) await redisAtStop.of(Promise.all([fluxJobs.close(), nightlyJobs.close()]).then(() => connection.quit().catch(() => undefined))).catch((e) => {
+        if (!(e instanceof GaveUpOnRedis)) throw e;
+      });
+    } finally {
+      clearInterval(poll);
+      inboxAnswers.stop();
+    }
+    if (redisAtStop.givenUp) {
       logger.warn('Redis could not be reached as the watch stopped: what waited on it was given up; files claimed and not queued wait in processing/, where the next watch queues them');
-    } else {
-      await fluxJobs.close();
-      await nightlyJobs.close();
-      await connection.quit().catch(() => undefined);
     }
     logger.info('watch stopped: the inboxes are no longer watched; files claimed and queued stay for the workers');
   });
