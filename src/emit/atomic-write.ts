@@ -7,7 +7,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
-import { closeQuietly, currentBatch, fsyncFd, lastNameGiven, nameGiven, useDirSync } from './write-batch';
+import { closeQuietly, fsyncFd, lastNameGiven, nameGiven, useDirSync, type WriteBatch } from './write-batch';
 import path from 'node:path';
 import { asBuffer } from '../util/bytes';
 import { NAME_MAX_BYTES, utf8Prefix } from '../util/fit-name';
@@ -278,10 +278,12 @@ export interface WriteOptions {
    */
   noClobber?: boolean;
   /**
-   * Inside a write batch, the file keeps its temp name until the batch commit (an output a
-   * partner takes: see WriteBatch.defer). Outside a batch, no effect. Default false.
+   * With a write batch, the file keeps its temp name until the batch commit (an output a
+   * partner takes: see WriteBatch.defer). Without, no effect. Default false.
    */
   visibleAtCommit?: boolean;
+  /** The file's write batch: its commit fsyncs this write (write-batch.ts). None: fsynced before returning. */
+  batch?: WriteBatch;
 }
 
 export interface WriteResult {
@@ -292,8 +294,8 @@ export interface WriteResult {
 }
 
 /**
- * Writes `target` atomically. Inside a write batch (write-batch.ts) the fsyncs wait for the
- * batch commit; outside, the file and its folder are fsynced before returning.
+ * Writes `target` atomically. Given a write batch (`opts.batch`, write-batch.ts) the fsyncs wait
+ * for the batch commit; without, the file and its folder are fsynced before returning.
  */
 export async function writeFileAtomic(target: string, data: FileData, opts: WriteOptions = {}): Promise<WriteResult> {
   const dir = path.dirname(target);
@@ -318,7 +320,7 @@ export async function writeFileAtomic(target: string, data: FileData, opts: Writ
     fd = fsc.openSync(tmp, 'wx', 0o644);
   }
   const durable = opts.durable !== false;
-  const batch = durable && !opts.immediate ? currentBatch() : undefined;
+  const batch = durable && !opts.immediate ? opts.batch : undefined;
   const give = opts.noClobber ? linkNoClobber : fsc.renameSync;
   // a no-clobber write is never deferred: its caller takes the next name on EEXIST, which must
   // come from the write, not from the commit
@@ -408,9 +410,9 @@ export async function copyFileAtomic(source: string | Buffer, target: string, op
   return (await fs.stat(target)).size;
 }
 
-/** Makes the current batch's writes durable (no-op outside a batch). */
-export async function commitWrites(): Promise<void> {
-  await currentBatch()?.commit(fsyncDir);
+/** Makes a batch's writes durable (no-op without a batch). */
+export async function commitWrites(batch: WriteBatch | undefined): Promise<void> {
+  await batch?.commit(fsyncDir);
 }
 
 /** Creates `target` only if it does not exist (O_EXCL); false when it already exists. */

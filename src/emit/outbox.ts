@@ -10,6 +10,7 @@ import { fitName } from '../util/fit-name';
 import { sha256, sha256OfFile } from '../util/hash';
 import { checkRealFolders } from '../util/real-folder';
 import { copyFileAtomic, ensureDir, writeFileAtomic, type FileData, type FilePart } from './atomic-write';
+import type { WriteBatch } from './write-batch';
 
 /**
  * Bytes a kept name may hold: room is left for the content hash (13) and `.reason.json` (12)
@@ -36,7 +37,16 @@ export function safeSegment(name: string, fallback = 'unnamed'): string {
 }
 
 export class Outbox {
-  constructor(readonly root: string) {}
+  /** `batch`: the write batch of the file whose outputs this view writes (inBatch); none: each write durable before it returns. */
+  constructor(
+    readonly root: string,
+    private readonly batch?: WriteBatch,
+  ) {}
+
+  /** The same outbox, its writes made durable by `batch`'s commit (one file's outputs). */
+  inBatch(batch: WriteBatch): Outbox {
+    return new Outbox(this.root, batch);
+  }
 
   /** Absolute path inside the root; refuses anything that would escape it. */
   resolve(...segments: string[]): string {
@@ -71,7 +81,7 @@ export class Outbox {
     // hashed and counted while written: a big output is never encoded twice
     // named at the commit, just before the outcome is journaled: a partner's transfer never
     // takes an output whose file may yet be processed again
-    const w = await writeFileAtomic(abs, data, { knownSha256, visibleAtCommit: true });
+    const w = await writeFileAtomic(abs, data, { knownSha256, visibleAtCommit: true, batch: this.batch });
     return { kind, path: this.relative(abs), sha256: w.sha256, bytes: w.bytes, ...extra };
   }
 
@@ -91,7 +101,7 @@ export class Outbox {
    * name is taken atomically, never after a check.
    */
   async keepOriginal(kind: 'archive' | 'error', day: string, name: string, bytes: Uint8Array, sha: string): Promise<JournalOutput> {
-    return this.keepAs(kind, day, name, sha, (target, noClobber) => writeFileAtomic(target, bytes, { knownSha256: sha, noClobber }).then((w) => w.bytes));
+    return this.keepAs(kind, day, name, sha, (target, noClobber) => writeFileAtomic(target, bytes, { knownSha256: sha, noClobber, batch: this.batch }).then((w) => w.bytes));
   }
 
   /**

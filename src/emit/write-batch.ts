@@ -1,7 +1,8 @@
 /**
- * Group commit of one inbound file's writes. Inside `withWriteBatch`, an atomic write renames
- * its temp file at once but keeps the descriptor open; `commitWrites()` then fsyncs every
- * file of the batch together and every folder once, before the journal records the outcome.
+ * Group commit of one inbound file's writes. An atomic write given the file's batch (`batch`
+ * option; `withWriteBatch` makes one) renames its temp file at once but keeps the descriptor
+ * open; `commitWrites(batch)` then fsyncs every file of the batch together and every folder
+ * once, before the journal records the outcome.
  * A file's writes cost one round of flushes instead of one flush after another (the device
  * serialises flushes: here about 0.5 ms each), and concurrent files share them: a folder
  * fsynced by another file's commit after this batch gave its names there is not fsynced again
@@ -13,8 +14,12 @@
  * holds before going on (their folders still wait for the commit). A pivot of 400 invoices
  * writes a thousand files (pivot, lifecycle records, CDAR messages): held open, they hit the
  * usual limit of 1,024 descriptors (EMFILE) and the file could never be processed.
+ *
+ * The batch is passed along (PipelineDeps.batch, the file's view of the outbox and lifecycle
+ * store), not found through an AsyncLocalStorage: one of those, once used, makes Node run its
+ * async hooks for every promise of the thread (about 280 per file): 2 % of the instructions of
+ * a run without Factur-X (docs/PERFORMANCE.md, thirty-first round).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import fsc from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -161,12 +166,6 @@ export class WriteBatch {
   }
 }
 
-const storage = new AsyncLocalStorage<WriteBatch>();
-
-export function currentBatch(): WriteBatch | undefined {
-  return storage.getStore();
-}
-
 /** Makes the names given in `dir` up to number `given` (nameGiven) durable. */
 export type DirSync = (dir: string, given: number) => Promise<void>;
 
@@ -177,10 +176,11 @@ export function useDirSync(fn: DirSync): void {
   dirSync = fn;
 }
 
-export async function withWriteBatch<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` with a new batch, which is committed after it (if `fn` did not) and abandoned on failure. */
+export async function withWriteBatch<T>(fn: (batch: WriteBatch) => Promise<T>): Promise<T> {
   const batch = new WriteBatch();
   try {
-    const result = await storage.run(batch, fn);
+    const result = await fn(batch);
     // every path that writes an output commits before it journals; should one not (a fault
     // of chorus-flux), its outputs are named and made durable all the same rather than lost
     await batch.commit(dirSync);

@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ensureDir, writeFileAtomic } from '../emit/atomic-write';
+import type { WriteBatch } from '../emit/write-batch';
 import { withFileLock } from '../state/file-lock';
 import { sha256 } from '../util/hash';
 import { readFileIfExists } from '../util/read-if-exists';
@@ -43,7 +44,16 @@ export function parseRecordFile(file: string, text: string): StoredFile {
 }
 
 export class LifecycleStore {
-  constructor(private readonly dir: string) {}
+  /** `batch`: the write batch of the file whose records this view writes (inBatch); none: each write durable before it returns. */
+  constructor(
+    private readonly dir: string,
+    private readonly batch?: WriteBatch,
+  ) {}
+
+  /** The same store, its writes made durable by `batch`'s commit (one file's records). */
+  inBatch(batch: WriteBatch): LifecycleStore {
+    return new LifecycleStore(this.dir, batch);
+  }
 
   private fileFor(supplierId: string, number: string): string {
     const h = sha256(`${supplierId.trim()}|${number.trim()}`);
@@ -82,7 +92,7 @@ export class LifecycleStore {
     return withFileLock(`${file}.lock`, async () => {
       const current = (await this.load(file))?.records ?? [];
       const { records, result } = await fn(structuredClone(current));
-      if (records) await writeFileAtomic(file, JSON.stringify({ supplierId, number, records } satisfies StoredFile));
+      if (records) await writeFileAtomic(file, JSON.stringify({ supplierId, number, records } satisfies StoredFile), { batch: this.batch });
       return result;
     });
   }

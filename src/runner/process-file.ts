@@ -56,7 +56,7 @@ import { sourceOf, type InboundFile } from './inbound-source';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
 import type { KnownFacts } from '../transform/facturx/complete';
-import { withWriteBatch } from '../emit/write-batch';
+import { withWriteBatch, type WriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
 import { oversizeReason } from '../util/size-limit';
 import { replayWindowDays } from '../state/prune-horizon';
@@ -94,6 +94,13 @@ export interface PipelineDeps {
    * lock around the whole job and leaves this unset.
    */
   contentLocks?: string;
+  /** the write batch of the file being processed (inBatch): what its commit makes durable before the outcome is journaled */
+  batch?: WriteBatch;
+}
+
+/** `deps` as one file sees them: its outputs and lifecycle records go into its write batch. */
+function inBatch(deps: PipelineDeps, batch: WriteBatch): PipelineDeps {
+  return { ...deps, batch, outbox: deps.outbox.inBatch(batch), lifecycle: deps.lifecycle.inBatch(batch) };
 }
 
 /**
@@ -203,7 +210,7 @@ export interface ProcessFileOptions {
 }
 
 export function processFile(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions = {}): Promise<FileResult> {
-  return withWriteBatch(() => processFileInBatch(deps, file, opts));
+  return withWriteBatch((batch) => processFileInBatch(inBatch(deps, batch), file, opts));
 }
 
 async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: ProcessFileOptions): Promise<FileResult> {
@@ -313,8 +320,9 @@ async function processRead(deps: PipelineDeps, file: InboundFile, ctx: FileCtx, 
  * one whose processing ends its worker every time). A content that has an outcome already
  * gets that outcome, as in processFile.
  */
-export function refuseUnread(deps: PipelineDeps, file: InboundFile, finding: Finding): Promise<FileResult> {
-  return withWriteBatch(async () => {
+export function refuseUnread(plainDeps: PipelineDeps, file: InboundFile, finding: Finding): Promise<FileResult> {
+  return withWriteBatch(async (batch) => {
+    const deps = inBatch(plainDeps, batch);
     const started = process.hrtime.bigint();
     let stat;
     try {
@@ -512,7 +520,7 @@ async function alreadyProcessed(copy: SeenCopy): Promise<FileResult> {
   const leftovers = deps.outbox.keptCopies(day, file.name, sha).filter((o) => !own.has(o.path));
   const reply = await replyToOtherPartner(copy);
   const outputs = [...leftovers, ...reply];
-  if (reply.length > 0) await commitWrites();
+  if (reply.length > 0) await commitWrites(deps.batch);
   await deps.journal.append({ event: 'already-processed', sha256: sha, file: file.relPath, partner: file.partner, previous: previous.outcome, previousAt: previous.at, ...(outputs.length ? { outputs } : {}), ...(reply.length ? { previousPartner: previous.partner } : {}) });
   if (reply.length > 0) {
     await deps.processed.markReplied(sha, file.partner, deps.clock.now().toISOString());
@@ -659,7 +667,7 @@ async function finish(
   await attemptRecorded(file, ctx);
   // every output of this file is made durable, together, before the journal lists it (and
   // those a partner takes are named): after the attempt record, so a replay writes the same bytes
-  await commitWrites();
+  await commitWrites(deps.batch);
   faultPoint('before-journal', file.name);
   const event: OutcomeEvent = { event: 'outcome', sha256: ctx.sha, file: file.relPath, partner: file.partner, kind, ...(ctx.idFlx ? { idFlx: ctx.idFlx.slice(0, 200) } : {}), outcome, invoices, outputs, findings: jf.length ? jf : undefined, ...(flows ? { flows } : {}), ...(ctx.replayOf ? { replayOf: ctx.replayOf } : {}), ms };
   // the mark first (holding the outcome line), then the line, then the mark says so: after a

@@ -228,6 +228,21 @@ function startTagEnd(b: Buffer, from: number): number {
   return -1;
 }
 
+/** The stretches of [0, length) outside `cuts` (which never overlap), as start, end, start, end… */
+function gapsBetween(cuts: readonly [number, number][], length: number): number[] {
+  const out = [0];
+  for (const [from, to] of [...cuts].sort((x, y) => x[0] - y[0])) out.push(from, to);
+  out.push(length);
+  return out;
+}
+
+/** Where `name` starts in b[from, end) (it ends by `end` too), or -1: the bytes from `end` on are not searched. */
+function indexWithin(b: Buffer, name: Buffer, from: number, end: number): number {
+  if (end - from < name.length) return -1;
+  const i = b.subarray(from, end).indexOf(name);
+  return i < 0 ? -1 : from + i;
+}
+
 /**
  * Lifts the big base64 contents out of UTF-8 bytes (no byte-order mark) and decodes the rest
  * strictly (FLUX-ENCODING when it is not UTF-8).
@@ -242,24 +257,32 @@ export function liftBlobs(b: Buffer): LiftedXml {
     let ampFrom = Infinity;
     let amp = -1;
     for (const name of BLOB_NAMES) {
-      for (let at = b.indexOf(name); at >= 0; at = b.indexOf(name, at + name.length)) {
-        if (openTagStart(b, at) < 0) continue; // a closing tag or a longer name
-        const next = b[at + name.length];
-        if (next !== GT && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d) continue;
-        const gt = startTagEnd(b, at + name.length);
-        if (gt < 0 || b[gt - 1] === 0x2f) continue;
-        const lt = b.indexOf(LT, gt + 1);
-        if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
-        // the whole content only: a comment, a processing instruction or a CDATA section inside
-        // it (valid XML) leaves the rest to the parser, which joins the pieces
-        if (b[lt + 1] !== 0x2f) continue;
-        if (gt + 1 < ampFrom || (amp >= 0 && amp <= gt)) {
-          amp = b.indexOf(AMP, gt + 1);
-          ampFrom = gt + 1;
+      // searched only between the contents already cut (by the names before) and past those it
+      // cuts itself: base64 holds no "<", so no tag there, and the contents are most of the bytes
+      const gaps = gapsBetween(cuts, b.length);
+      for (let g = 0; g < gaps.length; g += 2) {
+        const end = gaps[g + 1];
+        for (let from = gaps[g], at = indexWithin(b, name, from, end); at >= 0; at = indexWithin(b, name, from, end)) {
+          from = at + name.length;
+          if (openTagStart(b, at) < 0) continue; // a closing tag or a longer name
+          const next = b[at + name.length];
+          if (next !== GT && next !== 0x20 && next !== 0x09 && next !== 0x0a && next !== 0x0d) continue;
+          const gt = startTagEnd(b, at + name.length);
+          if (gt < 0 || b[gt - 1] === 0x2f) continue;
+          const lt = b.indexOf(LT, gt + 1);
+          if (lt < 0 || lt - gt - 1 < BLOB_MIN) continue;
+          // the whole content only: a comment, a processing instruction or a CDATA section inside
+          // it (valid XML) leaves the rest to the parser, which joins the pieces
+          if (b[lt + 1] !== 0x2f) continue;
+          if (gt + 1 < ampFrom || (amp >= 0 && amp <= gt)) {
+            amp = b.indexOf(AMP, gt + 1);
+            ampFrom = gt + 1;
+          }
+          if (amp >= 0 && amp < lt) continue; // entity references need the XML parser
+          if (!isAscii(b.subarray(gt + 1, lt))) continue; // not base64: left to the parser and its errors
+          cuts.push([gt + 1, lt]);
+          from = lt;
         }
-        if (amp >= 0 && amp < lt) continue; // entity references need the XML parser
-        if (!isAscii(b.subarray(gt + 1, lt))) continue; // not base64: left to the parser and its errors
-        cuts.push([gt + 1, lt]);
       }
     }
   }

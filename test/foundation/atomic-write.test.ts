@@ -123,12 +123,12 @@ describe('outputs a partner takes are named at the commit (visibleAtCommit)', ()
   it('keeps its temp name until commitWrites, then has its name and its content', async () => {
     const dir = tempDir();
     const target = path.join(dir, 'pivot.xml');
-    await withWriteBatch(async () => {
-      const w = await writeFileAtomic(target, '<a/>', { visibleAtCommit: true });
+    await withWriteBatch(async (batch) => {
+      const w = await writeFileAtomic(target, '<a/>', { visibleAtCommit: true, batch });
       expect(w.bytes).toBe(4);
       expect(existsSync(target)).toBe(false);
       expect(readdirSync(dir).filter((n) => n.startsWith('.pivot.xml.') && n.endsWith('.tmp'))).toHaveLength(1);
-      await commitWrites();
+      await commitWrites(batch);
       expect(readFileSync(target, 'utf8')).toBe('<a/>');
     });
     expect(readdirSync(dir)).toEqual(['pivot.xml']);
@@ -137,8 +137,8 @@ describe('outputs a partner takes are named at the commit (visibleAtCommit)', ()
   it('leaves nothing, neither name nor temp file, when the file fails before its commit', async () => {
     const dir = tempDir();
     await expect(
-      withWriteBatch(async () => {
-        await writeFileAtomic(path.join(dir, 'statut.xml'), '<s/>', { visibleAtCommit: true });
+      withWriteBatch(async (batch) => {
+        await writeFileAtomic(path.join(dir, 'statut.xml'), '<s/>', { visibleAtCommit: true, batch });
         throw new Error('the file failed');
       }),
     ).rejects.toThrow('the file failed');
@@ -149,9 +149,9 @@ describe('outputs a partner takes are named at the commit (visibleAtCommit)', ()
     const dir = tempDir();
     mkdirSync(path.join(dir, 'second.xml')); // a folder in the way: the rename fails
     await expect(
-      withWriteBatch(async () => {
-        for (const n of ['first.xml', 'second.xml', 'third.xml']) await writeFileAtomic(path.join(dir, n), n, { visibleAtCommit: true });
-        await commitWrites();
+      withWriteBatch(async (batch) => {
+        for (const n of ['first.xml', 'second.xml', 'third.xml']) await writeFileAtomic(path.join(dir, n), n, { visibleAtCommit: true, batch });
+        await commitWrites(batch);
       }),
     ).rejects.toThrow();
     // the first had its name before the failure (the file is processed again, the same names);
@@ -162,16 +162,16 @@ describe('outputs a partner takes are named at the commit (visibleAtCommit)', ()
   it('never defers a no-clobber write: its EEXIST comes from the write, for the caller to take the next name', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'kept.xml'), 'other');
-    await withWriteBatch(async () => {
-      await expect(writeFileAtomic(path.join(dir, 'kept.xml'), 'mine', { visibleAtCommit: true, noClobber: true })).rejects.toMatchObject({ code: 'EEXIST' });
-      await commitWrites();
+    await withWriteBatch(async (batch) => {
+      await expect(writeFileAtomic(path.join(dir, 'kept.xml'), 'mine', { visibleAtCommit: true, noClobber: true, batch })).rejects.toMatchObject({ code: 'EEXIST' });
+      await commitWrites(batch);
     });
     expect(readFileSync(path.join(dir, 'kept.xml'), 'utf8')).toBe('other');
   });
 
   it('names them all the same when a path forgot to commit (better late than lost), and at once outside a batch', async () => {
     const dir = tempDir();
-    await withWriteBatch(async () => void (await writeFileAtomic(path.join(dir, 'late.xml'), 'x', { visibleAtCommit: true })));
+    await withWriteBatch(async (batch) => void (await writeFileAtomic(path.join(dir, 'late.xml'), 'x', { visibleAtCommit: true, batch })));
     await writeFileAtomic(path.join(dir, 'direct.xml'), 'y', { visibleAtCommit: true });
     expect(readdirSync(dir).sort()).toEqual(['direct.xml', 'late.xml']);
   });

@@ -65,6 +65,16 @@ describe('lifting big base64 contents', () => {
     expect(Buffer.compare(contents[1], PV)).toBe(0);
   });
 
+  it('finds every content when the element names occur inside base64 (each name is searched only between the contents already lifted)', () => {
+    // base64 text that spells the three names, as a content may: never a tag there
+    const spelled = 'EmbeddedDocumentBinaryObjectAAttachmentBinaryObjectAContenuA'.repeat(40);
+    const blob = (k: number) => `${spelled}${bytesOf(3_000, 10 + k).toString('base64')}`;
+    const xml = `<?xml version="1.0"?><r><cbc:EmbeddedDocumentBinaryObject mimeCode="a">${blob(1)}</cbc:EmbeddedDocumentBinaryObject><Contenu>${blob(2)}</Contenu><AttachmentBinaryObject>${blob(3)}</AttachmentBinaryObject><Contenu>${blob(4)}</Contenu></r>`;
+    const lifted = liftBlobs(Buffer.from(xml, 'latin1'));
+    expect(lifted.blobs.map((b) => b.toString('latin1'))).toEqual([blob(1), blob(2), blob(3), blob(4)]);
+    expect(lifted.text.split(lifted.token).length).toBe(5);
+  });
+
   it('leaves a content with a non-ASCII byte to the strict base64 check, which refuses it with its reason', async () => {
     const damaged = UBL.replace(DEVIS.toString('base64').slice(0, 10), `${DEVIS.toString('base64').slice(0, 5)}é${DEVIS.toString('base64').slice(6, 10)}`);
     const inv = await invoiceOf(Buffer.from(damaged, 'utf8'));

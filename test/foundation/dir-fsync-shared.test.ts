@@ -44,17 +44,17 @@ describe('folder fsyncs shared between the files in flight', () => {
     const named = gate();
     const commit = gate();
     // file A gives its name (a kept original: renamed at once), then is still being processed…
-    const a = wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'a.xml'), 'a');
+    const a = wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'a.xml'), 'a', { batch });
       named.open();
       await commit.wait;
-      await aw.commitWrites();
+      await aw.commitWrites(batch);
     });
     await named.wait;
     // … while file B gives its own and commits: B's folder fsync begins after A's name was given
-    await wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b');
-      await aw.commitWrites();
+    await wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b', { batch });
+      await aw.commitWrites(batch);
     });
     expect(dirSyncs).toEqual(['archive']);
     commit.open();
@@ -68,16 +68,16 @@ describe('folder fsyncs shared between the files in flight', () => {
     const dir = path.join(tempDir(), 'pivot');
     fs.mkdirSync(dir);
     const bCommitted = gate();
-    const a = wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'a1.xml'), 'a1');
+    const a = wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'a1.xml'), 'a1', { batch });
       await bCommitted.wait;
       // named after B's fsync: only this batch's own fsync makes it durable
-      await aw.writeFileAtomic(path.join(dir, 'a2.xml'), 'a2');
-      await aw.commitWrites();
+      await aw.writeFileAtomic(path.join(dir, 'a2.xml'), 'a2', { batch });
+      await aw.commitWrites(batch);
     });
-    await wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b');
-      await aw.commitWrites();
+    await wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b', { batch });
+      await aw.commitWrites(batch);
     });
     bCommitted.open();
     await a;
@@ -90,16 +90,16 @@ describe('folder fsyncs shared between the files in flight', () => {
     fs.mkdirSync(dir);
     const written = gate();
     const commit = gate();
-    const a = wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'a.xml'), 'a', { visibleAtCommit: true });
+    const a = wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'a.xml'), 'a', { visibleAtCommit: true, batch });
       written.open();
       await commit.wait;
-      await aw.commitWrites();
+      await aw.commitWrites(batch);
     });
     await written.wait;
-    await wb.withWriteBatch(async () => {
-      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b', { visibleAtCommit: true });
-      await aw.commitWrites();
+    await wb.withWriteBatch(async (batch) => {
+      await aw.writeFileAtomic(path.join(dir, 'b.xml'), 'b', { visibleAtCommit: true, batch });
+      await aw.commitWrites(batch);
     });
     commit.open();
     await a;
