@@ -15,6 +15,7 @@ import { fluxJobId, fluxJobOptions, fluxQueue } from '../src/queue/flux-queue';
 import { createRedis } from '../src/queue/redis';
 import { sha256 } from '../src/util/hash';
 import { projectRoot } from '../src/util/project-root';
+import { JOB_THREAD_NAME } from '../src/util/thread-name';
 import { discard, emptyTrash } from './trash';
 import { generateCorpus } from './generate';
 import { fmt, loadAverage, machine, today, upsertSection } from './report';
@@ -41,19 +42,58 @@ async function redisUrl(): Promise<{ url: string; stop(): void }> {
   return { url, stop: () => p.kill() };
 }
 
-/**
- * CPU time (user + system) of a running process, all its threads, from /proc (Linux); with
- * `jsThreadOnly`, of its main thread alone (the JavaScript thread: its task id is the pid).
- */
-function procCpuMs(pid: number | undefined, jsThreadOnly = false): number {
+/** CPU time (user + system) in a /proc stat file: a process's (all its threads, those ended too) or one thread's. */
+function statCpuMs(file: string): number {
   try {
-    const stat = readFileSync(jsThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in ticks of 1/100 s
   } catch {
     return 0;
   }
 }
+
+/** A worker process's CPU time, split by thread (Linux /proc). */
+interface ThreadsCpu {
+  /** all its threads */
+  all: number;
+  /** the main thread (its task id is the pid): BullMQ, Redis, locks, signals, /healthz */
+  main: number;
+  /** the processing thread (job-thread.ts), which names itself JOB_THREAD_NAME */
+  job: number;
+  /** the rest: V8's compiler and garbage-collector threads, the libuv pool (fsyncs), threads ended */
+  other: number;
+  /** whether a processing thread was found (not with CHORUS_FLUX_WORKER_THREAD=0, nor a build before it named itself) */
+  jobSeen: boolean;
+}
+
+function threadsCpuMs(pid: number | undefined): ThreadsCpu {
+  const all = statCpuMs(`/proc/${pid}/stat`);
+  const main = statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+  let job = 0;
+  let jobSeen = false;
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // ended
+  }
+  for (const tid of tasks) {
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+    } catch {
+      continue; // ended meanwhile
+    }
+    if (comm !== JOB_THREAD_NAME) continue;
+    jobSeen = true;
+    job += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+  }
+  return { all, main, job, other: Math.max(0, all - main - job), jobSeen };
+}
+
+const sumThreads = (xs: ThreadsCpu[]): ThreadsCpu => xs.reduce((a, x) => ({ all: a.all + x.all, main: a.main + x.main, job: a.job + x.job, other: a.other + x.other, jobSeen: a.jobSeen || x.jobSeen }), { all: 0, main: 0, job: 0, other: 0, jobSeen: false });
+const minusThreads = (a: ThreadsCpu, b: ThreadsCpu): ThreadsCpu => ({ all: a.all - b.all, main: a.main - b.main, job: a.job - b.job, other: a.other - b.other, jobSeen: a.jobSeen });
 
 /** CPU time of the Redis server so far (INFO cpu). */
 async function redisCpuMs(redis: ReturnType<typeof createRedis>): Promise<number> {
@@ -67,8 +107,8 @@ interface RunResult {
   files: number;
   /** CPU time of the worker processes, summed */
   workerCpuMs: number;
-  /** the same after warm-up: from the moment WARM_UP of the files are done to the last one */
-  steady: { ms: number; files: number; workerCpuMs: number; jsThreadCpuMs: number };
+  /** the same after warm-up: from the moment WARM_UP of the files are done to the last one, with the worker CPU split by thread */
+  steady: { ms: number; files: number; workerCpuMs: number; threads: ThreadsCpu };
   /** CPU time of the Redis server during the run */
   redisCpuMs: number;
 }
@@ -116,20 +156,20 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
   const t0 = Date.now();
   const redisCpu0 = await redisCpuMs(redis);
   const processing = path.join(config.paths.processing, 'op-alpha');
-  const cpuNow = () => procs.reduce((a, p) => a + procCpuMs(p.pid), 0);
-  const jsCpuNow = () => procs.reduce((a, p) => a + procCpuMs(p.pid, true), 0);
-  let warm: { t: number; done: number; cpu: number; jsCpu: number } | undefined;
+  const cpuNow = () => sumThreads(procs.map((p) => threadsCpuMs(p.pid)));
+  let warm: { t: number; done: number; cpu: ThreadsCpu } | undefined;
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
     const left = readdirSync(processing).length;
-    if (!warm && files.length - left >= files.length * WARM_UP) warm = { t: Date.now(), done: files.length - left, cpu: cpuNow(), jsCpu: jsCpuNow() };
+    if (!warm && files.length - left >= files.length * WARM_UP) warm = { t: Date.now(), done: files.length - left, cpu: cpuNow() };
     if (left === 0) break;
   }
   const ms = Date.now() - t0;
-  const workerCpuMs = cpuNow();
-  const jsThreadCpuMs = jsCpuNow();
-  const w = warm ?? { t: t0, done: 0, cpu: 0, jsCpu: 0 };
-  const steady = { ms: Date.now() - w.t, files: files.length - w.done, workerCpuMs: workerCpuMs - w.cpu, jsThreadCpuMs: jsThreadCpuMs - w.jsCpu };
+  const end = cpuNow();
+  const workerCpuMs = end.all;
+  const w = warm ?? { t: t0, done: 0, cpu: sumThreads([]) };
+  const threads = minusThreads(end, w.cpu);
+  const steady = { ms: Date.now() - w.t, files: files.length - w.done, workerCpuMs: threads.all, threads };
   const redisCpu = (await redisCpuMs(redis)) - redisCpu0;
   await Promise.all(procs.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGTERM'); })));
   await queue.obliterate({ force: true }).catch(() => undefined);
@@ -161,12 +201,16 @@ export async function main(): Promise<void> {
     const steady = (r: RunResult) => r.steady;
     const ratio = pooled(2, steady) / pooled(1, steady);
     const coldRatio = pooled(2, whole) / pooled(1, whole);
+    // cores per worker of one part of the workers' CPU, in steady state
+    const cores = (r: RunResult, workers: number, part: keyof Omit<ThreadsCpu, 'jobSeen'>) => fmt(r.steady.threads[part] / r.steady.ms / workers, 2);
     const line = ({ workers, r }: { workers: number; r: RunResult }) =>
-      `| ${workers} | ${fmt(r.files)} | ${fmt(r.ms / 1000, 1)} s | ${fmt(rate(r), 1)} | ${fmt(rate(r.steady), 1)} | ${fmt(r.steady.workerCpuMs / r.steady.ms, 2)} | ${fmt(r.steady.jsThreadCpuMs / r.steady.ms / workers, 2)} | ${fmt((r.steady.workerCpuMs - r.steady.jsThreadCpuMs) / r.steady.ms / workers, 2)} | ${fmt(r.steady.workerCpuMs / r.steady.files, 1)} ms | ${fmt(r.workerCpuMs / r.files, 1)} ms | ${fmt(r.redisCpuMs / 1000, 1)} s |`;
+      `| ${workers} | ${fmt(r.files)} | ${fmt(r.ms / 1000, 1)} s | ${fmt(rate(r), 1)} | ${fmt(rate(r.steady), 1)} | ${fmt(r.steady.workerCpuMs / r.steady.ms, 2)} | ${cores(r, workers, 'main')} | ${r.steady.threads.jobSeen ? cores(r, workers, 'job') : 'not found'} | ${cores(r, workers, 'other')} | ${fmt(r.steady.workerCpuMs / r.steady.files, 1)} ms | ${fmt(r.workerCpuMs / r.files, 1)} ms | ${fmt(r.redisCpuMs / 1000, 1)} s |`;
     // one worker's cores busy bound what two can do on 2 cores, before any cost of sharing them
     const one = runs.filter((x) => x.workers === 1).map((x) => x.r.steady);
-    const oneCores = one.reduce((a, r) => a + r.workerCpuMs, 0) / one.reduce((a, r) => a + r.ms, 0);
-    const oneJs = one.reduce((a, r) => a + r.jsThreadCpuMs, 0) / one.reduce((a, r) => a + r.ms, 0);
+    const oneMs = one.reduce((a, r) => a + r.ms, 0);
+    const oneCores = one.reduce((a, r) => a + r.workerCpuMs, 0) / oneMs;
+    const oneThreads = sumThreads(one.map((r) => r.threads));
+    const oneShare = (part: 'main' | 'job' | 'other') => oneThreads[part] / oneMs;
     const perFile = (w: number) => {
       const mine = runs.filter((x) => x.workers === w).map((x) => x.r.steady);
       return mine.reduce((a, r) => a + r.workerCpuMs, 0) / mine.reduce((a, r) => a + r.files, 0);
@@ -175,15 +219,15 @@ export async function main(): Promise<void> {
       '## Scaling (distributed runner)',
       '',
       `Measured ${today()} on ${machine()}; load average at the start ${load}. Command: \`npm run bench -- scale\` (\`bench/scale.ts\`).`,
-      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} rounds of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state; the next two columns split it, per worker, into its JavaScript thread and its other threads.`,
+      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} round${rounds === 1 ? '' : 's'} of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state; the next three columns split it, per worker, into its main thread (BullMQ, Redis, the content lock, the claimed file's removal), its processing thread (\`processFile\`: parsing, validation, Factur-X, outputs, journal) and its other threads (V8's compiler and garbage-collector threads, the libuv pool's fsyncs); the processing thread is found by the name it gives itself (\`${JOB_THREAD_NAME}\`, \`src/util/thread-name.ts\`).`,
       '',
-      '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | JavaScript thread busy, per worker | other threads, cores per worker | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | main thread, cores per worker | processing thread, cores per worker | other threads, cores per worker | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...runs.map(line),
       '',
       `**2 workers = ${fmt(ratio, 2)} × 1 worker in steady state** over all rounds (${fmt(pooled(1, steady), 1)} and ${fmt(pooled(2, steady), 1)} files/s; goal: at least 1.7 on this 2-core machine); from the workers' start, ${fmt(coldRatio, 2)} × (${fmt(pooled(1, whole), 1)} and ${fmt(pooled(2, whole), 1)} files/s).`,
       '',
-      `One worker's JavaScript thread was busy ${fmt(oneJs * 100)} % of the time, and its other threads kept ${fmt(oneCores - oneJs, 2)} more cores busy: ${fmt(oneCores, 2)} cores for one worker, so two on 2 cores can do at most 2 / ${fmt(oneCores, 2)} = ${fmt(2 / oneCores, 2)} × its work, before any cost of sharing the cores (and Redis, the kernel's writeback and this bench need some). With two, a file took ${fmt(perFile(2), 1)} ms of worker CPU against ${fmt(perFile(1), 1)} ms with one (${perFile(2) >= perFile(1) ? '+' : ''}${fmt((perFile(2) / perFile(1) - 1) * 100)} %).`,
+      `One worker's processing thread was busy ${oneThreads.jobSeen ? `${fmt(oneShare('job') * 100)} %` : '(not found: no thread named ' + JOB_THREAD_NAME + ')'} of the time, its main thread ${fmt(oneShare('main') * 100)} % and its other threads ${fmt(oneShare('other'), 2)} cores: ${fmt(oneCores, 2)} cores for one worker, so two on 2 cores can do at most 2 / ${fmt(oneCores, 2)} = ${fmt(2 / oneCores, 2)} × its work, before any cost of sharing the cores (and Redis, the kernel's writeback and this bench need some); a bound only on a host that runs nothing else (a processing thread well below 100 % busy was waiting for cores: see the load average above). With two, a file took ${fmt(perFile(2), 1)} ms of worker CPU against ${fmt(perFile(1), 1)} ms with one (${perFile(2) >= perFile(1) ? '+' : ''}${fmt((perFile(2) / perFile(1) - 1) * 100)} %).`,
     ].join('\n');
     process.stdout.write(`${section}\n`);
     upsertSection('scale', section);

@@ -12,8 +12,10 @@ import { createRedis } from '../queue/redis';
 import { RedisIdSequence } from '../state/redis-id-sequence';
 import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
 import { createLogger } from '../util/logger';
+import { JOB_THREAD_NAME, nameThisThread } from '../util/thread-name';
 import { createDeps, statePaths } from './deps';
-import { processFile, type FileResult, type InboundFile, type PipelineDeps } from './process-file';
+import { processFile, type InboundFile, type PipelineDeps } from './process-file';
+import { jobOutcome, type JobOutcome } from './job-outcome';
 
 export type ToJobThread =
   | { type: 'init'; config: Config; level: string; pretty: boolean; deadThreads: SharedArrayBuffer; maxOpenPerBatch: number }
@@ -26,7 +28,8 @@ export type FromJobThread =
   | { type: 'ready' }
   /** the file holds `bytes` input bytes in memory (a Factur-X's inflated XML): wait for 'granted' (in-flight-budget.ts) */
   | { type: 'holds'; id: number; bytes: number }
-  | { type: 'result'; id: number; result: FileResult }
+  /** what the main thread needs of the file's result (job-outcome.ts), not all of it */
+  | { type: 'result'; id: number; result: JobOutcome }
   | { type: 'error'; id: number; message: string }
   | { type: 'closed' };
 
@@ -50,6 +53,7 @@ function post(m: FromJobThread): void {
 parentPort?.on('message', async (m: ToJobThread) => {
   switch (m.type) {
     case 'init': {
+      nameThisThread(JOB_THREAD_NAME);
       useDeadThreadRegistry(m.deadThreads);
       setMaxOpenPerBatch(m.maxOpenPerBatch);
       const logger = createLogger({ level: m.level as 'info', pretty: m.pretty });
@@ -63,7 +67,7 @@ parentPort?.on('message', async (m: ToJobThread) => {
     }
     case 'file':
       try {
-        post({ type: 'result', id: m.id, result: await processFile(deps as PipelineDeps, m.file, { holds: holds(m.id) }) });
+        post({ type: 'result', id: m.id, result: jobOutcome(await processFile(deps as PipelineDeps, m.file, { holds: holds(m.id) })) });
       } catch (err) {
         post({ type: 'error', id: m.id, message: (err as Error)?.message ?? String(err) });
       }

@@ -9,7 +9,8 @@ import type { Config } from '../config/config';
 import { deadThreadRegistry, markThreadDead } from '../state/file-lock';
 import { threadResourceLimits } from './heap-tuning';
 import type { FromJobThread, ToJobThread } from './job-thread';
-import type { FileResult, InboundFile, ProcessFileOptions } from './process-file';
+import type { InboundFile, ProcessFileOptions } from './process-file';
+import type { JobOutcome } from './job-outcome';
 
 export interface JobThreadOptions {
   config: Config;
@@ -22,7 +23,7 @@ export interface JobThreadOptions {
 interface Running {
   worker: Worker;
   ready: Promise<void>;
-  pending: Map<number, { resolve(r: FileResult): void; reject(e: Error): void; holds?: ProcessFileOptions['holds'] }>;
+  pending: Map<number, { resolve(r: JobOutcome): void; reject(e: Error): void; holds?: ProcessFileOptions['holds'] }>;
   closed?: Promise<void>;
 }
 
@@ -37,12 +38,12 @@ export class JobThread {
    * Processes one file in the thread (started first if need be). Rejects on a system failure, or
    * when the thread stops. `holds`: as processFile's (process-file.ts), asked on this thread.
    */
-  async process(file: InboundFile, opts: ProcessFileOptions = {}): Promise<FileResult> {
+  async process(file: InboundFile, opts: ProcessFileOptions = {}): Promise<JobOutcome> {
     if (this.closing) throw new Error('the worker is stopping');
     const r = this.running ?? this.start();
     await r.ready;
     const id = this.nextId++;
-    return new Promise<FileResult>((resolve, reject) => {
+    return new Promise<JobOutcome>((resolve, reject) => {
       r.pending.set(id, { resolve, reject, holds: opts.holds });
       r.worker.postMessage({ type: 'file', id, file } satisfies ToJobThread);
     });

@@ -9,6 +9,7 @@ import type { Config } from '../config/config';
 import { releaseLockTokens, useDeadThreadRegistry } from '../state/file-lock';
 import { setMaxOpenPerBatch } from '../emit/write-batch';
 import { createLogger } from '../util/logger';
+import { nameThisThread, RUN_THREAD_NAME } from '../util/thread-name';
 import { createDeps } from './deps';
 import { FileNotTaken, processFile, type InboundFile, type PipelineDeps } from './process-file';
 
@@ -44,6 +45,7 @@ function post(m: FromWorker): void {
 parentPort?.on('message', async (m: ToWorker) => {
   switch (m.type) {
     case 'init':
+      nameThisThread(RUN_THREAD_NAME);
       useDeadThreadRegistry(m.deadThreads);
       setMaxOpenPerBatch(m.maxOpenPerBatch);
       deps = createDeps(m.config, { logger: createLogger({ file: m.logFile, level: m.level as 'info', pretty: m.pretty }) });
