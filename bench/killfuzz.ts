@@ -11,6 +11,12 @@
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
  * `watch` on the same inboxes (as on two machines), both rescanning after each restart.
  *
+ * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
+ * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
+ * SIGKILLs itself the first time it gets there, at the instants the crash tests chose (FAULTS).
+ * op-delta marks its finished uploads (`doneMarker`), so that the points of the `.done` markers
+ * (between-removals, after-claim) are reached.
+ *
  * Exit 1 when a campaign breaks an invariant (each is printed), 0 otherwise.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +34,28 @@ const BIN = path.join(ROOT, 'bin/chorus-flux.js');
 const SCHEMAS = path.resolve(ROOT, '../shared/corpus/schemas/chorus');
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * The fault points (src/util/fault.ts) each process reaches, to arm one of its restarts with.
+ * Those of `chorus-flux reject` (after-reject-*) are left out: no campaign rejects, and the
+ * thread:<point> faults of `run --threads` end a thread, not the process.
+ */
+const PROCESSING = ['after-archive', 'after-error', 'after-pivots', 'after-status', 'after-status-lines', 'before-journal', 'after-mark'];
+export const FAULTS = {
+  run: [...PROCESSING, 'between-removals'], // between-removals: --remove, a partner with doneMarker
+  watch: ['after-claim'], // a partner with doneMarker
+  worker: [...PROCESSING, 'before-unlink'],
+} as const;
+
+/** The points of `role` in turn, from the seed's: over a few campaigns every point is armed, not only those a draw favours. */
+function faultTurns(role: keyof typeof FAULTS, seed: number): () => string {
+  let n = seed;
+  return () => FAULTS[role][n++ % FAULTS[role].length];
+}
+
+/** The partner of the generated corpus that drops `<name>.done` beside each finished upload. */
+const MARKED = 'op-delta';
+const isMarker = (f: string) => f.endsWith('.done');
 
 function walk(dir: string, base = dir): string[] {
   if (!existsSync(dir)) return [];
@@ -68,7 +96,7 @@ export function corpus(dir: string, seed: number, invoices: number, redis?: { ur
   writeFileSync(path.join(inbox, 'si-valmont', 'statut-suspendu.xml'), siStatus(`SI${seed}A`, '99746507500015', '21787789300016', 'F-2026-0101', '06'));
   writeFileSync(path.join(inbox, 'si-valmont', 'statut-inconnu.xml'), siStatus(`SI${seed}B`, '99746507500015', '21787789300016', 'F-2026-9999', '07'));
   const config = {
-    partners: [...example.partners.map((p: { inbox?: string }) => ({ ...p, inbox: undefined })), { id: 'op-delta' }].map((p: { id: string }) => ({ ...p, ...(redis ? { inbox: path.join(inbox, p.id) } : {}) })),
+    partners: [...example.partners.map((p: { inbox?: string }) => ({ ...p, inbox: undefined })), { id: MARKED, doneMarker: true }].map((p: { id: string }) => ({ ...p, ...(redis ? { inbox: path.join(inbox, p.id) } : {}) })),
     recipients: [...example.recipients, ...gen.recipients],
     facturx: { enabled: true },
     ...(redis
@@ -82,9 +110,11 @@ export function corpus(dir: string, seed: number, invoices: number, redis?: { ur
       : {}),
   };
   for (const p of config.partners) mkdirSync(path.join(inbox, p.id), { recursive: true });
+  for (const f of readdirSync(path.join(inbox, MARKED))) writeFileSync(path.join(inbox, MARKED, `${f}.done`), '');
   const cfg = path.join(dir, 'campaign.json');
   writeFileSync(cfg, JSON.stringify(config, null, 2));
-  const files = new Map(walk(inbox).map((f) => [f, readFileSync(path.join(inbox, f))]));
+  // the inputs (a .done marker is not one: it goes with its file)
+  const files = new Map(walk(inbox).filter((f) => !isMarker(f)).map((f) => [f, readFileSync(path.join(inbox, f))]));
   return { inbox, config: cfg, files };
 }
 
@@ -161,12 +191,24 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   const rnd = prng(seed * 104729);
   const remove = rnd() < 0.5;
   let kills = 0;
+  const faults = faultTally();
+  const nextFault = faultTurns('run', seed);
   for (let attempt = 0; ; attempt++) {
     const args = [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // one start in three armed with a fault point: it kills itself there (or finishes, never getting there)
+    const fault = kills < maxKills && rnd() < 1 / 3 ? nextFault() : undefined;
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...(fault ? { CHORUS_FLUX_FAULT: fault } : {}) } });
     let err = '';
     p.stderr!.on('data', (d) => (err += d));
-    if (kills < maxKills) {
+    if (fault) {
+      await exited(p);
+      if (p.signalCode === 'SIGKILL') {
+        kills++;
+        faults.hit(fault);
+        if (process.env.KILLFUZZ_VERBOSE) log(`killed itself at ${fault}: ${outcomeCount(out)} outcomes journaled`);
+        continue;
+      }
+    } else if (kills < maxKills) {
       // a machine's load sets how long a run takes: kill when the journal has reached a random
       // number of outcomes (plus a random few ms), so kills land mid-run on a busy host too; one
       // time in four at a random instant of the first 3 s, in the restart's recovery (the sweep
@@ -195,8 +237,32 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   }
   const processing = path.join(out, 'processing');
   const bad = check(out, files, processing, config);
-  if (remove) for (const f of walk(inbox)) bad.push(`--remove left ${f} in the inbox`);
+  // a kill between a marked file's two removals leaves the file, its marker gone (by design:
+  // docs/OPERATIONS.md, never a marker alone): fine when the file has its outcome
+  const waiting = walk(inbox).filter((f) => f.startsWith(`${MARKED}/`) && !isMarker(f) && !existsSync(path.join(inbox, `${f}.done`)) && files.has(f) && journal(out).some((l) => l.event === 'outcome' && l.sha256 === sha(files.get(f)!)));
+  if (remove) for (const f of walk(inbox)) if (!waiting.includes(f)) bad.push(`--remove left ${f} in the inbox`);
+  log(`${faults.said()}${waiting.length ? `; left waiting for a marker, as documented: ${waiting.join(', ')}` : ''}`);
   return { kills, bad };
+}
+
+/** Drops a staged input into the watched inbox, then its .done marker if it has one (an upload finished, then announced). */
+function drop(staging: string, watched: string, f: string, bytes: Buffer, asUpload = false): void {
+  const to = path.join(watched, f);
+  mkdirSync(path.dirname(to), { recursive: true });
+  if (asUpload) {
+    writeFileSync(`${to}.filepart`, bytes);
+    renameSync(`${to}.filepart`, to);
+  } else writeFileSync(to, bytes);
+  if (existsSync(path.join(staging, `${f}.done`))) writeFileSync(`${to}.done`, '');
+}
+
+/** Counts the fault points a campaign's processes reached (they killed themselves there). */
+function faultTally(): { hit: (point: string) => void; said: () => string } {
+  const hits = new Map<string, number>();
+  return {
+    hit: (point) => hits.set(point, (hits.get(point) ?? 0) + 1),
+    said: () => (hits.size ? `fault points reached: ${[...hits].sort().map(([p, n]) => `${p} ×${n}`).join(', ')}` : 'no fault point reached'),
+  };
 }
 
 /**
@@ -223,13 +289,34 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const { inbox, watched, files, configFile, out } = watchedCorpus(dir, seed, invoices, url, prefix);
   const rnd = prng(seed * 15485863);
-  const start = (cmd: 'watch' | 'worker') => spawn(process.execPath, [BIN, cmd, '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore' });
-  const procs: ChildProcess[] = [start('watch'), start('worker'), ...(rnd() < 0.5 ? [start('worker')] : [])];
+  const faults = faultTally();
+  const armed = new Map<ChildProcess, string>();
+  const start = (cmd: 'watch' | 'worker', fault?: string) => {
+    const p = spawn(process.execPath, [BIN, cmd, '-c', configFile, '--metrics-port', '0'], { stdio: 'ignore', env: { ...process.env, ...(fault ? { CHORUS_FLUX_FAULT: fault } : {}) } });
+    if (fault) armed.set(p, fault);
+    return p;
+  };
+  // a process started armed with a fault point of its role one time in two, at the start too (most files flow early)
+  const turns = { watch: faultTurns('watch', seed), worker: faultTurns('worker', seed) };
+  const arm = (r: 'watch' | 'worker') => (rnd() < 0.5 ? turns[r]() : undefined);
+  const procs: ChildProcess[] = [start('watch', arm('watch')), start('worker', arm('worker')), ...(rnd() < 0.5 ? [start('worker', arm('worker'))] : [])];
+  const role = (k: number) => (k === 0 ? 'watch' : 'worker');
+  // a process armed with a fault that killed itself is started again, unarmed, as systemd would
+  let selfKills = 0;
+  const reap = () => {
+    procs.forEach((p, k) => {
+      if (p.exitCode === null && p.signalCode === null) return;
+      if (p.signalCode === 'SIGKILL' && armed.has(p)) {
+        faults.hit(armed.get(p)!);
+        selfKills++;
+        if (process.env.KILLFUZZ_VERBOSE) log(`${role(k)} ${k} killed itself at ${armed.get(p)} (${outcomeCount(out)} outcomes)`);
+      } else bad.push(`${role(k)} ${k} exited by itself: ${p.exitCode ?? p.signalCode}`);
+      procs[k] = start(role(k));
+    });
+  };
+  const bad: string[] = [];
   await sleep(1500);
-  for (const f of walk(inbox)) {
-    mkdirSync(path.dirname(path.join(watched, f)), { recursive: true });
-    writeFileSync(path.join(watched, f), files.get(f)!);
-  }
+  for (const f of walk(inbox).filter((x) => !isMarker(x))) drop(inbox, watched, f, files.get(f)!);
   const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
   const shas = new Set([...files.values()].map(sha));
   let kills = 0;
@@ -242,7 +329,17 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
     spawnSync(process.execPath, [BIN, 'retry', '--all', '-c', configFile], { stdio: 'ignore' });
   };
   const allDone = () => [...shas].every((s) => outcomes().has(s)) && walk(path.join(out, 'processing')).length === 0 && walk(watched).length === 0;
+  // nothing journaled for 20 s: the jobs left are failed ones (a fault point kills a worker at its
+  // first file, so its jobs meet two deaths more often than random kills make them): retried now
+  let seen = -1;
+  let seenAt = Date.now();
+  const unstick = () => {
+    const n = outcomeCount(out);
+    if (n !== seen) [seen, seenAt] = [n, Date.now()];
+    else if (Date.now() - seenAt > 20_000 && Date.now() - retried > 20_000) retryFailed();
+  };
   while (Date.now() < deadline && !allDone()) {
+    reap();
     if (kills >= maxKills) {
       if (Date.now() - retried > 20_000) retryFailed();
       await sleep(500);
@@ -252,24 +349,30 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
     // run whatever the load), sometimes at once (a process killed again during its recovery)
     const target = outcomeCount(out) + Math.floor(rnd() * ((2 * files.size) / maxKills));
     const extra = Math.floor(rnd() * 400);
-    while (Date.now() < deadline && outcomeCount(out) < target && !allDone()) await sleep(50);
+    while (Date.now() < deadline && outcomeCount(out) < target && !allDone()) {
+      reap();
+      unstick();
+      await sleep(50);
+    }
     await sleep(extra);
+    reap();
     const k = Math.floor(rnd() * procs.length);
     procs[k].kill('SIGKILL');
     await exited(procs[k]);
     kills++;
-    if (process.env.KILLFUZZ_VERBOSE) log(`killed ${k === 0 ? 'watch' : `worker ${k}`} at ${outcomeCount(out)} outcomes`);
+    if (process.env.KILLFUZZ_VERBOSE) log(`killed ${role(k)} ${k} at ${outcomeCount(out)} outcomes`);
     if (rnd() < 0.5) await sleep(Math.floor(rnd() * 1000));
-    procs[k] = start(k === 0 ? 'watch' : 'worker');
+    procs[k] = start(role(k), arm(role(k)));
   }
+  reap();
   for (const p of procs) p.kill('SIGTERM');
   const codes = await Promise.all(procs.map(exited));
-  const bad = check(out, files, path.join(out, 'processing'), configFile);
+  bad.push(...check(out, files, path.join(out, 'processing'), configFile));
   if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
   for (const f of walk(watched)) bad.push(`left in the inbox: ${f}`);
   spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', `${prefix}:*`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).forEach((k) => spawnSync('redis-cli', ['-u', url, 'del', k]));
-  log(`${kills} kills`);
-  return { kills, bad };
+  log(`${kills} kills, ${selfKills} of them at a fault point; ${faults.said()}`);
+  return { kills: kills + selfKills, bad };
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -341,17 +444,12 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   for (let k = 0; k < names.length; k++) procs.push(start(k));
   await sleep(1500);
   // the files arrive in random batches, each as an upload: a .filepart renamed once complete
-  const order = walk(inbox).sort((a, b) => a.localeCompare(b)).map((f) => ({ f, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.f);
+  const order = walk(inbox).filter((f) => !isMarker(f)).sort((a, b) => a.localeCompare(b)).map((f) => ({ f, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.f);
   let fed = 0;
   const feeding = (async () => {
     while (fed < order.length) {
       const n = 1 + Math.floor(rnd() * 6);
-      for (const f of order.slice(fed, fed + n)) {
-        const to = path.join(watched, f);
-        mkdirSync(path.dirname(to), { recursive: true });
-        writeFileSync(`${to}.filepart`, files.get(f)!);
-        renameSync(`${to}.filepart`, to);
-      }
+      for (const f of order.slice(fed, fed + n)) drop(inbox, watched, f, files.get(f)!, true);
       fed = Math.min(order.length, fed + n);
       await sleep(Math.floor(rnd() * 2000));
     }

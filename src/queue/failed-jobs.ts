@@ -44,6 +44,7 @@ export interface QueueOverview {
 export type RetryResult =
   | 'retried' // back in the queue, its attempts counted from zero
   | 'already-queued' // retried before (the same command run again, another operator): waiting, active or delayed (untouched)
+  | 'retried-meanwhile' // `retry --all`: retried by another retry since this one listed it, and failed again (untouched)
   | 'finished' // its file was done meanwhile: taken off the failed list (or the job completed, or is gone and its content has an outcome)
   | 'not-failed' // the job is not in the failed list (untouched)
   | 'not-found' // no job has this id
@@ -130,14 +131,25 @@ export async function nightlyFailures(queue: Queue): Promise<NightlyFailures> {
   return { failed, latest: { date: job.data?.date, failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined, reason: firstLine(job.failedReason) } };
 }
 
-/** The ids of every failed job, newest first (read in pages: the list can be long). */
-export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promise<string[]> {
-  const ids: string[] = [];
+/** A failed job as a listing found it; `failedAt` (BullMQ's finishedOn) tells its failure from a later one. */
+export interface ListedFailure {
+  id: string;
+  failedAt?: number;
+}
+
+/** Every failed job, newest first (read in pages: the list can be long). */
+export async function failedJobsListed(queue: Queue<FluxJobData>, page = 500): Promise<ListedFailure[]> {
+  const listed: ListedFailure[] = [];
   for (let start = 0; ; start += page) {
     const jobs = await queue.getFailed(start, start + page - 1);
-    for (const j of jobs) if (j?.id) ids.push(String(j.id));
-    if (jobs.length < page) return ids;
+    for (const j of jobs) if (j?.id) listed.push({ id: String(j.id), failedAt: j.finishedOn });
+    if (jobs.length < page) return listed;
   }
+}
+
+/** The ids of every failed job, newest first. */
+export async function failedJobIds(queue: Queue<FluxJobData>, page = 500): Promise<string[]> {
+  return (await failedJobsListed(queue, page)).map((j) => j.id);
 }
 
 /** What `retry` and `set-aside` say of a job they leave as it is, or of one finished meanwhile. */
@@ -194,12 +206,20 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
   return { job, data: d, file: d.relPath };
 }
 
-/** Retries one failed job, or says why not. */
-export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: RetryOptions): Promise<RetryReport> {
+/**
+ * Retries one failed job, or says why not. `listedFailedAt`: when the job had failed as a
+ * listing found it (`retry --all`): a job failed again since was retried meanwhile by another
+ * retry (two operators at once), whose `requeued` line stands; retried again here, it would run
+ * once more and be journaled twice for one failure listed.
+ */
+export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: RetryOptions, listedFailedAt?: number): Promise<RetryReport> {
   const found = await failedJobWithFile(queue, id, opts, 'retry', 'it is never run');
   if (!('job' in found)) return found as RetryReport; // never already-set-aside for a retry (notFailed)
   const { job, file } = found;
   const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
+  if (listedFailedAt !== undefined && job.finishedOn !== listedFailedAt) {
+    return { id, file, result: 'retried-meanwhile', detail: `retried by another retry since this one listed it, and failed again (${before}): left as it is; retry it by its id to run it once more` };
+  }
   try {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   } catch (e) {

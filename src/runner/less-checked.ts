@@ -5,7 +5,7 @@
  * the log; `run`'s summary and the worker's metrics count them, so that nobody has to read
  * every line to learn of them.
  */
-import { UNEVALUATED } from '../transform/validate/engine';
+import { UNEVALUATED } from '../transform/validate/unevaluated';
 
 export type LessCheckedReason = 'rule' | 'facturx';
 

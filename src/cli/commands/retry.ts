@@ -3,15 +3,16 @@
  * their cause is fixed; each gets its full `worker.attempts` again. A job whose file was
  * finished meanwhile is taken off the failed list; one whose file is gone without an outcome
  * is left as it is and named. Exit 0 when every job named was retried, found queued (retried
- * before: the command run again) or found finished, 1 when some could not be, 2 when the
- * queue cannot be read.
+ * before: the command run again), found retried meanwhile by another retry and failed again
+ * since `--all` listed it (two operators at once: not run a second time), or found finished,
+ * 1 when some could not be, 2 when the queue cannot be read.
  */
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
 import { Journal } from '../../journal/journal';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
-import { failedJobIds, retryFailedJob, type RetryReport } from '../../queue/failed-jobs';
+import { failedJobsListed, retryFailedJob, type ListedFailure, type RetryReport } from '../../queue/failed-jobs';
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
@@ -39,18 +40,20 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     await journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by: 'retry', failed: before });
   };
   try {
-    const todo = opts.all ? await failedJobIds(queue) : ids;
+    // --all retries the failures it lists: one failed again by the time it is reached was retried meanwhile
+    const todo: ListedFailure[] = opts.all ? await failedJobsListed(queue) : ids.map((id) => ({ id }));
     const reports: RetryReport[] = [];
-    for (const id of todo) {
-      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried });
+    for (const { id, failedAt } of todo) {
+      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried }, failedAt);
       reports.push(r);
       if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
     }
     // run again (a script stopped half-way), a job retried the first time is queued or finished: done
-    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'already-queued' && r.result !== 'finished');
+    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'already-queued' && r.result !== 'retried-meanwhile' && r.result !== 'finished');
     const queued = reports.filter((r) => r.result === 'already-queued').length; // said only when some were (the line scripts knew is unchanged)
+    const meanwhile = reports.filter((r) => r.result === 'retried-meanwhile').length;
     if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${queued ? `${queued} already queued, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
+    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${queued ? `${queued} already queued, ` : ''}${meanwhile ? `${meanwhile} retried meanwhile by another retry, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
     return bad.length > 0 ? 1 : 0;
   } finally {
     await journal.close().catch(() => undefined);

@@ -7,6 +7,7 @@
 import type { Finding, Severity } from '../../model/finding';
 import type { SourceSyntax } from '../../model/invoice';
 import { ALL_RULES } from './rules';
+import { UNEVALUATED } from './unevaluated';
 import type { Profile, Rule, RuleContext } from './rule';
 
 export interface ValidationFinding extends Finding {
@@ -15,8 +16,7 @@ export interface ValidationFinding extends Finding {
   unevaluated?: boolean;
 }
 
-/** in the message of a finding whose rule threw (runner/less-checked.ts reads it in journaled findings) */
-export const UNEVALUATED = ' could not be evaluated: ';
+export { UNEVALUATED };
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
