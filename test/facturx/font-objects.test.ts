@@ -7,7 +7,7 @@
 import { PDFContext, PDFDocument } from 'pdf-lib';
 import { createCmap } from 'pdf-lib/cjs/core/embedders/CMap';
 import CustomFontEmbedder from 'pdf-lib/cjs/core/embedders/CustomFontEmbedder';
-import { toUnicodeCmap, useCachedFontTexts, widths, type EmbeddedGlyph, type SubsetEmbedder } from '../../src/transform/facturx/font-objects';
+import { glyphHex, toUnicodeCmap, useCachedFontTexts, widths, type EmbeddedGlyph, type SubsetEmbedder } from '../../src/transform/facturx/font-objects';
 import { cachedFontkit, fontBytes, hasGlyph } from '../../src/transform/facturx/fonts';
 import { Layout } from '../../src/transform/facturx/layout';
 import { deflateStreams, useNativeDeflate } from '../../src/transform/facturx/pdfa';
@@ -51,6 +51,27 @@ async function drawn(cached: boolean, lines: string[]): Promise<Uint8Array> {
   return doc.save({ useObjectStreams: false, addDefaultPage: false });
 }
 
+/**
+ * A document whose lines are encoded either by pdf-lib's encodeText, a line at a time, or by
+ * glyphHex, a character at a time (what the layout does): the codes and the saved PDF.
+ */
+async function encoded(byGlyph: boolean, lines: string[]): Promise<{ codes: string[]; pdf: Buffer }> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  useNativeDeflate(doc);
+  doc.registerFontkit(cachedFontkit);
+  const fonts = [
+    await doc.embedFont(fontBytes('regular'), { subset: true, customName: 'ABCDEF+DejaVuSans', features: FEATURES }),
+    await doc.embedFont(fontBytes('bold'), { subset: true, customName: 'ABCDEF+DejaVuSans-Bold', features: FEATURES }),
+  ];
+  const codes = lines.map((line, k) => {
+    const font = fonts[k % 2];
+    return byGlyph ? [...line].map((ch) => glyphHex(font, ch.codePointAt(0) as number)).join('') : font.encodeText(line).toString().slice(1, -1);
+  });
+  await doc.flush();
+  deflateStreams(doc);
+  return { codes, pdf: Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false })) };
+}
+
 describe('/W and ToUnicode from per-glyph texts', () => {
   const glyphs: EmbeddedGlyph[] = [
     { id: 36, advanceWidth: 1401, codePoints: [0x41] },
@@ -79,6 +100,15 @@ describe('/W and ToUnicode from per-glyph texts', () => {
     const bad = embedder([{ id: 1, advanceWidth: 1, codePoints: [0x110000] }], [1], 1);
     expect(() => createCmap(bad.glyphs as never, bad.glyphId as never)).toThrow(/not a valid UTF-8 or UTF-16 codepoint/);
     expect(() => toUnicodeCmap(bad)).toThrow(/not a valid UTF-8 or UTF-16 codepoint/);
+  });
+
+  it('a glyph code taken a character at a time is the code and subset pdf-lib makes of the line', async () => {
+    const lines = ['Facture N° 2026-001 — Total TTC 1 234,56 €', 'Société Générale « à l’œuvre » ÉÈÊ ß ø', `Ancien italique ${String.fromCodePoint(0x10300, 0x10301)} fin`, 'aaaa Facture 2026-001'];
+    const byLine = await encoded(false, lines);
+    const byGlyph = await encoded(true, lines);
+    expect(byGlyph.codes).toEqual(byLine.codes);
+    expect(byGlyph.codes[2]).toMatch(/^([0-9A-F]{4})+$/);
+    expect(byGlyph.pdf.equals(byLine.pdf)).toBe(true);
   });
 
   it('a PDF drawn with them is byte for byte the one pdf-lib writes', async () => {

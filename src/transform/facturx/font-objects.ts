@@ -4,6 +4,7 @@
  * object per width (formatting each number) and formatted every glyph's hex codes anew for
  * each document; a Factur-X draws the same few dozen glyphs each time. The bytes written are
  * pdf-lib's own, character for character (a test compares whole PDFs with pdf-lib's output).
+ * Also the glyph code of a character, as encodeText gives it (glyphHex).
  */
 import { PDFNumber, PDFObject, type PDFContext, type PDFFont, type PDFRef } from 'pdf-lib';
 
@@ -21,6 +22,15 @@ export interface SubsetEmbedder {
   glyphId(glyph: EmbeddedGlyph | undefined): number;
   computeWidths(): unknown;
   embedUnicodeCmap(context: PDFContext): PDFRef;
+}
+
+/** The parts of that embedder its encodeText uses (one glyph added to the subset). */
+interface EncodingEmbedder extends SubsetEmbedder {
+  font: { layout(text: string, features?: unknown): { glyphs: EmbeddedGlyph[] } };
+  fontFeatures: unknown;
+  subset: { includeGlyph(glyph: EmbeddedGlyph): number };
+  glyphIdMap: Map<number, number>;
+  glyphCache: { invalidate(): void };
 }
 
 /** A PDF object written as the given text (ASCII). */
@@ -59,6 +69,28 @@ const hex4 = (n: number) => n.toString(16).padStart(4, '0').toUpperCase();
 
 function idHex(id: number): string {
   return (idText[id] ??= `<${hex4(id)}>`);
+}
+
+/** "0001"… by subset glyph id: pdf-lib's toHexStringOfMinLength(id, 4). */
+const bareIdText: string[] = [];
+
+/**
+ * The hex code of one code point's glyph in this document's subset, the glyph added to the
+ * subset the first time: what `font.encodeText(character)` does and gives (its text without
+ * the angle brackets), without its argument check, array of codes and PDFHexString. The layout
+ * asks once per character and document (layout.ts); a document draws 60 to 100 of them.
+ */
+export function glyphHex(font: PDFFont, cp: number): string {
+  const e = (font as unknown as { embedder: EncodingEmbedder }).embedder;
+  const glyphs = e.font.layout(String.fromCodePoint(cp), e.fontFeatures).glyphs;
+  if (glyphs.length !== 1) return font.encodeText(String.fromCodePoint(cp)).toString().slice(1, -1);
+  (font as unknown as { modified: boolean }).modified = true;
+  const glyph = glyphs[0];
+  const id = e.subset.includeGlyph(glyph);
+  e.glyphs[id - 1] = glyph;
+  e.glyphIdMap.set(glyph.id, id);
+  e.glyphCache.invalidate();
+  return (bareIdText[id] ??= hex4(id));
 }
 
 /** As pdf-lib's CMap.ts cmapCodePointFormat: UTF-16 code units, 4 hex digits each. */
@@ -111,7 +143,10 @@ export function toUnicodeCmap(e: SubsetEmbedder): string {
  */
 export function useCachedFontTexts(font: PDFFont): void {
   const e = (font as unknown as { embedder: SubsetEmbedder }).embedder;
-  if (!Array.isArray(e.glyphs) || typeof e.scale !== 'number') throw new Error('useCachedFontTexts: not a pdf-lib subset font');
+  const enc = e as EncodingEmbedder;
+  if (!Array.isArray(e.glyphs) || typeof e.scale !== 'number' || typeof enc.glyphIdMap?.set !== 'function' || typeof enc.subset?.includeGlyph !== 'function' || typeof enc.glyphCache?.invalidate !== 'function' || typeof enc.font?.layout !== 'function') {
+    throw new Error('useCachedFontTexts: not a pdf-lib subset font');
+  }
   e.computeWidths = () => widths(e);
   e.embedUnicodeCmap = (context: PDFContext) => context.register(context.flateStream(toUnicodeCmap(e)));
 }

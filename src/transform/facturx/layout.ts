@@ -15,6 +15,7 @@ import { flate } from './flate';
 import { rawStream } from './raw-stream';
 import { PDFName, PDFPage, rgb, type PDFDocument, type PDFFont, type RGB } from 'pdf-lib';
 import { drawable, textWidth, type FontKey } from './fonts';
+import { glyphHex } from './font-objects';
 
 export const A4: [number, number] = [595.28, 841.89];
 export const MARGIN = 40;
@@ -87,7 +88,7 @@ export class Layout {
   /** called after an automatic page break (e.g. to repeat a table header) */
   onBreak?: () => void;
   /** per font, code point → the hex code of its glyph in this document's subset */
-  private readonly glyphHex: Record<FontKey, Map<number, string>> = { regular: new Map(), bold: new Map() };
+  private readonly codes: Record<FontKey, Map<number, string>> = { regular: new Map(), bold: new Map() };
   /** the same for ASCII, by char code: most of what is drawn, read without hashing */
   private readonly asciiHex: Record<FontKey, string[]> = { regular: new Array<string>(128), bold: new Array<string>(128) };
 
@@ -154,7 +155,18 @@ export class Layout {
     const dx = style.alignRight !== undefined ? style.alignRight - textWidth(font, t, size) : 0;
     const out = this.current.content;
     out.op();
-    out.write(`BT ${this.fontKey(font)} ${sizeNum(size)} Tf ${color(style.color ?? INK)} rg ${num(x + dx)} ${num(y)} Td <`);
+    // piece by piece: one template string per text built a string of fragments, then flattened to be read
+    out.write('BT ');
+    out.write(this.fontKey(font));
+    out.write(' ');
+    out.write(sizeNum(size));
+    out.write(' Tf ');
+    out.write(color(style.color ?? INK));
+    out.write(' rg ');
+    out.write(num(x + dx));
+    out.write(' ');
+    out.write(num(y));
+    out.write(' Td <');
     this.writeHex(out, font, t);
     out.write('> Tj ET');
   }
@@ -180,12 +192,12 @@ export class Layout {
     }
   }
 
-  /** The hex code of a code point's glyph, through pdf-lib's font the first time (which adds the glyph to the subset). */
+  /** The hex code of a code point's glyph, from the font the first time (which adds the glyph to the subset, font-objects.ts). */
   private glyphCode(font: FontKey, cp: number): string {
-    const known = this.glyphHex[font];
+    const known = this.codes[font];
     let h = known.get(cp);
     if (h === undefined) {
-      h = this.fonts[font].encodeText(String.fromCodePoint(cp)).toString().slice(1, -1);
+      h = glyphHex(this.fonts[font], cp);
       known.set(cp, h);
     }
     return h;

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { flate, flateText } from './flate';
 import { rawStream, rawStreamOf } from './raw-stream';
 import { PDFArray, PDFBool, PDFDict, PDFFlateStream, PDFHexString, PDFName, PDFNumber, PDFString, type PDFDocument, type PDFRef } from 'pdf-lib';
+import { hexText } from './hex-text';
 import { SRGB_INFO, SRGB_OUTPUT_CONDITION, srgbIccProfile } from './icc';
 import { PROFILE_INFO } from './profiles';
 import { buildXmp, pdfDate, type DocumentMeta } from './xmp';
@@ -70,12 +71,12 @@ export function setMetadata(doc: PDFDocument, meta: DocumentMeta): void {
   const ctx = doc.context;
   const date = PDFString.of(pdfDate(meta.date));
   const info = ctx.obj({
-    Title: PDFHexString.fromText(meta.title),
-    Author: PDFHexString.fromText(meta.author),
-    Subject: PDFHexString.fromText(meta.subject),
-    Keywords: PDFHexString.fromText(meta.keywords),
-    Creator: PDFHexString.fromText(meta.creatorTool),
-    Producer: PDFHexString.fromText(meta.producer),
+    Title: hexText(meta.title),
+    Author: hexText(meta.author),
+    Subject: hexText(meta.subject),
+    Keywords: hexText(meta.keywords),
+    Creator: hexText(meta.creatorTool),
+    Producer: hexText(meta.producer),
     CreationDate: date,
     ModDate: date,
   });

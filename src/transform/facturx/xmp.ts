@@ -40,16 +40,18 @@ const FX_PROPERTIES: [string, string][] = [
   ['ConformanceLevel', 'The conformance level of the embedded XML document'],
 ];
 
-export function buildXmp(m: DocumentMeta): string {
-  const date = xmpDate(m.date);
-  const props = FX_PROPERTIES.map(
-    ([name, description]) => `                <rdf:li rdf:parseType="Resource">
+/** The extension schema's property list: the same text in every document, written once. */
+const FX_PROPERTIES_XML = FX_PROPERTIES.map(
+  ([name, description]) => `                <rdf:li rdf:parseType="Resource">
                   <pdfaProperty:name>${name}</pdfaProperty:name>
                   <pdfaProperty:valueType>Text</pdfaProperty:valueType>
                   <pdfaProperty:category>external</pdfaProperty:category>
                   <pdfaProperty:description>${esc(description)}</pdfaProperty:description>
                 </rdf:li>`,
-  ).join('\n');
+).join('\n');
+
+export function buildXmp(m: DocumentMeta): string {
+  const date = xmpDate(m.date);
   return `<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
   <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
@@ -82,7 +84,7 @@ export function buildXmp(m: DocumentMeta): string {
             <pdfaSchema:prefix>fx</pdfaSchema:prefix>
             <pdfaSchema:property>
               <rdf:Seq>
-${props}
+${FX_PROPERTIES_XML}
               </rdf:Seq>
             </pdfaSchema:property>
           </rdf:li>
