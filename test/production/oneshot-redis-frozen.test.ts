@@ -120,6 +120,19 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
     expect(again.stdout).toContain('3 retried, 1 already queued, 0 already finished, 0 not retried');
   }, 120_000);
 
+  it('`retry --all`, Redis frozen while it lists the failed jobs: exit 2, nothing retried, nothing journaled', async () => {
+    const jobs = await failedJobs(2);
+    proxy.when(jobs[1].id, () => redis.freeze());
+    const r = await timed(['retry', '--config', setup.configFile, '--all', '--redis-timeout', '2']);
+    expect(r.code).toBe(2);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^chorus-flux: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer for 2 s, its connection still open: the failed jobs could not be listed; nothing retried$/m);
+    redis.thaw();
+    expect(await requeuedLines()).toEqual([]);
+    for (const j of jobs) expect(await queue.getJobState(j.id)).toBe('failed');
+  }, 60_000);
+
   it('`retry <ids>` as JSON, Redis frozen at the second job: exit 2, every id in the JSON with what became of it', async () => {
     const jobs = await failedJobs(3);
     proxy.when(jobs[1].id, () => redis.freeze());
@@ -242,8 +255,13 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
       expect(JSON.parse(answered.body)).toMatchObject({ redis: 'not-answering' });
       redis.thaw();
       await until('the API answers again', async () => ((await get()).status === 200 ? true : (await sleep(500), undefined)), 20_000);
+      // and a SIGTERM during a freeze: it stops at once, not waiting on Redis
+      redis.freeze();
+      await sleep(4000);
+      const sent = Date.now();
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+      expect(Date.now() - sent).toBeLessThan(3000);
     } finally {
       child.kill('SIGKILL');
     }
