@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config';
 import { DEFAULT_FILES_IN_FLIGHT, DEFAULT_MAX_BYTES_IN_FLIGHT } from '../runner/in-flight-budget';
 import { calendarDay, port, positiveInteger, positiveNumber, retentionDays, seconds, threadCount } from './option-values';
+import { ONE_SHOT_REDIS_TIMEOUT_S } from '../queue/redis-lost';
 
 const MIB = 1024 * 1024;
 import { VERSION } from '../version';
@@ -36,6 +37,12 @@ const commands = {
   validate: () => require('./commands/validate') as typeof import('./commands/validate'),
   watch: () => require('./commands/watch') as typeof import('./commands/watch'),
   worker: () => require('./commands/worker') as typeof import('./commands/worker'),
+};
+
+/** The one-shot commands' bound on Redis (redis-lost.ts): each request unanswered this long ends the command, exit 2, saying what was done. */
+const REDIS_TIMEOUT = {
+  flags: '--redis-timeout <seconds>',
+  description: `seconds Redis has to answer each request once connected (default ${ONE_SHOT_REDIS_TIMEOUT_S}): past it the command stops, exit 2, saying which jobs were done and which were not`,
 };
 
 export function buildProgram(): Command {
@@ -117,33 +124,36 @@ export function buildProgram(): Command {
 
   program
     .command('jobs')
-    .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed or the queue paused, 2 could not read the queue)')
+    .description('the flux queue: jobs by state, and the failed ones with their file and reason (exit 0 none failed, 1 some failed or the queue paused, 2 could not read the queue, or Redis was lost on the way: see --redis-timeout)')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--limit <n>', 'failed jobs listed, newest first', positiveInteger, 50)
     .option('--resume', 'resume the queue if it was paused (from the dashboard), then show it')
     .option('--json', 'print the counts and the failed jobs as JSON')
+    .option(REDIS_TIMEOUT.flags, REDIS_TIMEOUT.description, positiveNumber)
     .action(async (opts) => {
       process.exitCode = await commands.jobs().jobsCommand(opts);
     });
 
   program
     .command('retry')
-    .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, or found queued or finished: run again with the same ids; 1 some could not be, 2 could not read the queue)')
+    .description('queue failed flux jobs again once their cause is fixed, each with its full attempts (exit 0 all retried, or found queued or finished: run again with the same ids; 1 some could not be, 2 could not read the queue, or Redis was lost on the way: see --redis-timeout)')
     .argument('[ids...]', 'job ids, as `chorus-flux jobs` lists them')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--all', 'every failed job')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
+    .option(REDIS_TIMEOUT.flags, REDIS_TIMEOUT.description, positiveNumber)
     .action(async (ids: string[], opts) => {
       process.exitCode = await commands.retry().retryCommand(ids, opts);
     });
 
   program
     .command('set-aside')
-    .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, now or before, or found finished; 1 some could not be, 2 could not read the queue)')
+    .description('refuse the file of a failed flux job without processing it, with your reason (the partner is told): for a file that cannot be processed, e.g. one that ends its worker every time (exit 0 all set aside, now or before, or found finished; 1 some could not be, 2 could not read the queue, or Redis was lost on the way: see --redis-timeout)')
     .argument('<ids...>', 'job ids, as `chorus-flux jobs` lists them')
     .requiredOption('-r, --reason <text>', 'why, in words for the partner (goes into the refusal, cut to 300 characters)')
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--json', 'print one {id, file, result, detail} per job as JSON')
+    .option(REDIS_TIMEOUT.flags, REDIS_TIMEOUT.description, positiveNumber)
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .action(async (ids: string[], opts) => {
       process.exitCode = await commands.setAside().setAsideCommand(ids, opts);

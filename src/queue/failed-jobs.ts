@@ -12,6 +12,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { shaPrefixOfJobId, type FluxJobData } from './flux-queue';
+import { isRedisLost } from './redis-lost';
+import { RedisLostAtJob } from './until-redis-lost';
 
 /** The queue states `jobs` counts, in the order it prints them. */
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -48,7 +50,9 @@ export type RetryResult =
   | 'finished' // its file was done meanwhile: taken off the failed list (or the job completed, or is gone and its content has an outcome)
   | 'not-failed' // the job is not in the failed list (untouched)
   | 'not-found' // no job has this id
-  | 'file-gone'; // its file is no longer in processing/ and has no outcome (untouched)
+  | 'file-gone' // its file is no longer in processing/ and has no outcome (untouched)
+  | 'in-doubt' // the retry was sent, Redis was lost before it answered: it may be queued once Redis answers (until-redis-lost.ts)
+  | 'not-tried'; // Redis was lost before this job's turn (untouched)
 
 export interface RetryReport {
   id: string;
@@ -199,6 +203,8 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
     try {
       await job.remove();
     } catch (e) {
+      // sent, unanswered: it may be removed once Redis answers; the same command run again says
+      if (isRedisLost(e)) throw new RedisLostAtJob(e, { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}); Redis was lost taking the job off the failed list (${firstLine((e as Error).message)}): run the same command again once Redis answers` });
       return { id, file, result: 'not-failed', detail: `its file was finished meanwhile (outcome ${outcome}), but the job could not be taken off the list: ${(e as Error).message}` };
     }
     return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
@@ -223,6 +229,9 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
   try {
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
   } catch (e) {
+    // sent, unanswered: Redis may run it once it answers again, so neither "retried" nor "not
+    // retried" would be true; not journaled (trace says only what was done)
+    if (isRedisLost(e)) throw new RedisLostAtJob(e, { id, file, result: 'in-doubt', detail: `the retry was sent, but Redis was lost before it answered (${firstLine((e as Error).message)}): it may be queued again once Redis answers; \`chorus-flux jobs\` says, and \`retry\` run again finds it already-queued or retries it` });
     // retried by someone else since its state was read (BullMQ checks the state atomically)
     const now = await job.getState().catch(() => 'unknown');
     if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
@@ -244,7 +253,8 @@ export type SetAsideResult =
   | 'not-failed'
   | 'not-found'
   | 'file-gone'
-  | 'not-written'; // the refusal could not be written (a system failure): the job stays failed
+  | 'not-written' // the refusal could not be written (a system failure): the job stays failed
+  | 'not-tried'; // Redis was lost before this job's turn (untouched)
 
 export interface SetAsideReport {
   id: string;
@@ -277,6 +287,12 @@ export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, o
     return { id, file, result: 'not-written', detail: `the refusal could not be written: ${firstLine((e as Error).message)}; the job is left failed, its file in processing/: fix the cause and set it aside again` };
   }
   // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
-  await job.remove().catch(() => undefined);
-  return { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: `${outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written`}${note ? `; ${note}` : ''}` };
+  const removed = await job.remove().then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const report: SetAsideReport = { id, file, result: outcome === 'refused' ? 'set-aside' : 'finished', detail: `${outcome === 'refused' ? `refused with the reason given (${before})` : `its content already had an outcome (${outcome}): nothing more written`}${note ? `; ${note}` : ''}` };
+  // the file has its outcome all the same; the job may stay listed failed, which the command run again clears
+  if (removed && isRedisLost(removed)) throw new RedisLostAtJob(removed, { ...report, detail: `${report.detail}; Redis was lost taking the job off the failed list (${firstLine(removed.message)}): run the same command again once Redis answers` });
+  return report;
 }

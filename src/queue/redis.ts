@@ -17,6 +17,8 @@ export interface RedisOptions {
   url: string;
   /** true for connections used by BullMQ Workers (and anything that blocks) */
   blocking?: boolean;
+  /** a request unanswered this long (ms) fails ("Command timed out"): never on a blocking connection, whose waits it would cut (redis-lost.ts) */
+  commandTimeoutMs?: number;
 }
 
 /** Throws a UsageError (exit 2, one plain line) for an address ioredis would misread. */
@@ -33,6 +35,7 @@ export function createRedis(opts: RedisOptions): Redis {
     lazyConnect: false,
     // reconnect forever with a capped delay: Redis restarts are part of normal operations
     retryStrategy: (times) => Math.min(times * 200, 2000),
+    ...(opts.commandTimeoutMs !== undefined && !opts.blocking ? { commandTimeout: opts.commandTimeoutMs } : {}),
   });
   // the database of the URL refused (a Redis unreachable at start, so not checked then, or
   // restarted with fewer databases): ioredis says so once and goes on in database 0, another
@@ -49,8 +52,10 @@ export function createRedis(opts: RedisOptions): Redis {
 /**
  * A connection for a one-shot command (`jobs`, `retry`): it fails within `timeoutMs` with a
  * plain message when Redis cannot be reached, instead of reconnecting forever as the daemons do.
+ * `commandTimeoutMs`: once connected, a request unanswered this long fails ("Command timed
+ * out", redis-lost.ts) — only for a connection that never blocks (the one-shot commands').
  */
-export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<Redis> {
+export async function connectRedisOnce(url: string, timeoutMs = 5000, commandTimeoutMs?: number): Promise<Redis> {
   checkUrl(url);
   const redis = new IORedis(url, { maxRetriesPerRequest: 1, enableReadyCheck: true, lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null });
   // the cause (a refused password, a refused connection) comes as an error event; connect()
@@ -75,6 +80,8 @@ export async function connectRedisOnce(url: string, timeoutMs = 5000): Promise<R
   ready.catch(() => undefined); // given up at the deadline: what it says after is not waited for
   try {
     await Promise.race([ready, silent]);
+    // set once connected: the connection's first commands have their own deadline above
+    if (commandTimeoutMs !== undefined) redis.options.commandTimeout = commandTimeoutMs;
     return redis;
   } catch (e) {
     redis.disconnect();

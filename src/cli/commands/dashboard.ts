@@ -12,9 +12,14 @@ import { loadConfig } from '../../config/config';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
 import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
+import { REDIS_ANSWER_DEADLINE_MS, watchRedisAnswers } from '../../queue/redis-answers';
+import { isRedisLost } from '../../queue/redis-lost';
 import { createLogger } from '../../util/logger';
 import type { Logger } from 'pino';
 import { Shutdown } from '../shutdown';
+
+/** How long (ms) a dashboard request waits for Redis: past the PING's deadline, which answers the calls after it 503 sooner. */
+const DASHBOARD_REDIS_TIMEOUT_MS = REDIS_ANSWER_DEADLINE_MS + 2000;
 
 export async function startDashboard(configFile: string | undefined, port?: number, logger: Logger = createLogger({ level: 'silent' })) {
   const config = loadConfig(configFile);
@@ -22,23 +27,38 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   // not up yet is said once. Then its errors are logged once per kind and each minute, as JSON
   // lines: without a listener, BullMQ printed every reconnection's stack trace on stderr
   await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
-  const redis = createRedis({ url: config.redis.url });
+  // its connection never blocks (bull-board reads and acts, no worker): a request Redis leaves
+  // unanswered (frozen, a silent partition) fails after a while instead of holding its page for
+  // ever (redis-lost.ts)
+  const redis = createRedis({ url: config.redis.url, commandTimeoutMs: DASHBOARD_REDIS_TIMEOUT_MS });
   const queues = [fluxQueue(config, redis), reconcileQueue(config, redis)];
   const trouble = new RedisTrouble();
   for (const emitter of [redis, ...queues]) emitter.on('error', reportRedisErrors(trouble, logger, undefined, 'dashboard'));
   redis.on('ready', reportRedisReady(trouble, logger, 'dashboard'));
+  // as the daemons: a PING each second, Redis "not answering" once one waits 3 s
+  const answers = watchRedisAnswers(redis, trouble, logger, undefined, 'dashboard');
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/');
   // no login: read-only unless the configuration says otherwise (bull-board refuses the actions server-side)
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q, { readOnlyMode: config.dashboard.readOnly })), serverAdapter, options: { uiConfig: { boardTitle: 'chorus-flux' } } });
-  const app = express();
-  // while Redis cannot be reached, bull-board's API calls waited for the reconnection (ioredis
-  // queues them): the page stayed blank with no word, and a SIGTERM waited on them. They are
-  // answered at once instead, with why (the page itself needs no Redis)
-  app.use('/api', (_req, res, next) => {
-    if (redis.status === 'ready') return next();
+  const unavailable = () => {
     const t = trouble.current();
-    res.status(503).json({ error: `Redis cannot be reached (${t ? t.detail : redis.status}): the dashboard shows the queues again once it is back`, redis: redis.status, ...troubleDetails(t) });
+    const state = answers.answering ? redis.status : 'not-answering';
+    return { error: `Redis ${answers.answering ? 'cannot be reached' : 'does not answer, its connection still open'} (${t ? t.detail : state}): the dashboard shows the queues again once it is back`, redis: state, ...troubleDetails(t) };
+  };
+  // a call under way when Redis went silent ends on its request's timeout: 503 with why, as the
+  // calls after it, not bull-board's 500 (its own handler, kept for every other error)
+  type ErrorHandler = Parameters<ExpressAdapter['setErrorHandler']>[0];
+  const theirs = (serverAdapter as unknown as { errorHandler: ErrorHandler }).errorHandler;
+  // (bull-board's type lists only the statuses it sends itself; Express sends any)
+  serverAdapter.setErrorHandler((e) => (isRedisLost(e) ? ({ status: 503, body: unavailable() } as unknown as ReturnType<ErrorHandler>) : theirs(e)));
+  const app = express();
+  // while Redis cannot be reached, or does not answer, bull-board's API calls waited for it
+  // (ioredis queues them): the page stayed blank with no word, and a SIGTERM waited on them.
+  // They are answered at once instead, with why (the page itself needs no Redis)
+  app.use('/api', (_req, res, next) => {
+    if (redis.status === 'ready' && answers.answering) return next();
+    res.status(503).json(unavailable());
   });
   app.use('/', serverAdapter.getRouter());
   const server: Server = await new Promise<Server>((resolve, reject) => {
@@ -49,6 +69,7 @@ export async function startDashboard(configFile: string | undefined, port?: numb
     s.listen(port ?? config.dashboard.port, config.dashboard.host, () => resolve(s));
   }).catch(async (e: unknown) => {
     // nothing left open: the process ends with its error
+    answers.stop();
     await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
     await redis.quit().catch(() => undefined);
     throw e;
@@ -59,8 +80,11 @@ export async function startDashboard(configFile: string | undefined, port?: numb
     url: `http://${config.dashboard.host}:${actualPort}/`,
     config,
     async close() {
+      answers.stop();
       await new Promise((r) => server.close(() => r(undefined)));
-      await Promise.all(queues.map((q) => q.close()));
+      // a Redis that does not answer would not answer the QUIT either
+      if (!answers.answering) redis.disconnect();
+      await Promise.all(queues.map((q) => q.close().catch(() => undefined)));
       await redis.quit().catch(() => undefined);
     },
   };

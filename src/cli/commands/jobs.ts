@@ -9,6 +9,7 @@ import { loadConfig } from '../../config/config';
 import { nightlyFailures, queueOverview, JOB_STATES, type NightlyFailures, type QueueOverview } from '../../queue/failed-jobs';
 import { fluxQueue, FLUX_QUEUE, reconcileQueue } from '../../queue/flux-queue';
 import { connectRedisOnce } from '../../queue/redis';
+import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { NIGHTLY_RECONCILIATION } from '../../queue/nightly-schedule';
 import { UsageError } from '../../util/usage-error';
@@ -22,6 +23,8 @@ export interface JobsOptions {
   limit?: number;
   /** resume a paused queue first */
   resume?: boolean;
+  /** seconds Redis has to answer each request (ONE_SHOT_REDIS_TIMEOUT_S) */
+  redisTimeout?: number;
 }
 
 /** The nightly reconciliation's schedule as Redis holds it; undefined when it holds none. */
@@ -65,16 +68,22 @@ export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where
 
 export async function jobsCommand(opts: JobsOptions): Promise<number> {
   const config = loadConfig(opts.config);
-  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+  const timeoutMs = (opts.redisTimeout ?? ONE_SHOT_REDIS_TIMEOUT_S) * 1000;
+  const redis = await connectRedisOnce(config.redis.url, undefined, timeoutMs).catch((e: Error) => {
     throw new UsageError(e.message);
   });
   const queue = fluxQueue(config, redis);
   const nightlyQueue = reconcileQueue(config, redis);
+  /** the resume sent, not yet answered: Redis lost then, it may still take effect */
+  let resuming: string | undefined;
+  let lost = false;
   try {
     if (opts.resume) {
       for (const q of [queue, nightlyQueue]) {
         if (!(await q.isPaused())) continue;
+        resuming = q.name;
         await q.resume();
+        resuming = undefined;
         process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
       }
     }
@@ -87,8 +96,15 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
     if (opts.json) process.stdout.write(`${JSON.stringify({ ...o, nightly, schedule: schedule ?? null }, null, 2)}\n`);
     else process.stdout.write(formatOverview(o, nightly, `${FLUX_QUEUE} (prefix ${config.redis.prefix}) at ${redactRedisUrl(config.redis.url)}`, opts.config ?? '<file>', schedule));
     return o.counts.failed > 0 || nightly.failed > 0 || o.paused || o.nightlyPaused ? 1 : 0;
+  } catch (e) {
+    const l = redisLost(e, config.redis.url, timeoutMs);
+    if (!l) throw e;
+    lost = true;
+    throw l.saying(`the queue could not be read${resuming ? `; the resume of the ${resuming} queue was sent, unanswered: it may take effect once Redis answers` : ''}`);
   } finally {
-    await Promise.all([queue.close(), nightlyQueue.close()]);
-    await redis.quit().catch(() => undefined);
+    // Redis lost: its requests unanswered are dropped, not waited for (a quit would wait its deadline again)
+    if (lost) redis.disconnect();
+    await Promise.all([queue.close(), nightlyQueue.close()].map((p) => p.catch(() => undefined)));
+    if (!lost) await redis.quit().catch(() => undefined);
   }
 }

@@ -5,7 +5,8 @@
  * is left as it is and named. Exit 0 when every job named was retried, found queued (retried
  * before: the command run again), found retried meanwhile by another retry and failed again
  * since `--all` listed it (two operators at once: not run a second time), or found finished,
- * 1 when some could not be, 2 when the queue cannot be read.
+ * 1 when some could not be, 2 when the queue cannot be read, or Redis was lost on the way
+ * (redis-lost.ts: said which jobs were retried, which one is in doubt, which were not tried).
  */
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
@@ -16,6 +17,8 @@ import { failedJobsListed, retryFailedJob, type ListedFailure, type RetryReport 
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
+import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
+import { untilRedisLost } from '../../queue/until-redis-lost';
 import { ProcessedFiles } from '../../state/processed-files';
 import { UsageError } from '../../util/usage-error';
 
@@ -23,15 +26,20 @@ export interface RetryOptions {
   config?: string;
   all?: boolean;
   json?: boolean;
+  /** seconds Redis has to answer each request (ONE_SHOT_REDIS_TIMEOUT_S) */
+  redisTimeout?: number;
 }
 
 export async function retryCommand(ids: string[], opts: RetryOptions): Promise<number> {
   if (!opts.all && ids.length === 0) throw new UsageError('name the failed jobs to retry (their ids, as `chorus-flux jobs` lists them), or give --all');
   if (opts.all && ids.length > 0) throw new UsageError('give either --all or job ids, not both');
   const config = loadConfig(opts.config);
-  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+  const timeoutMs = (opts.redisTimeout ?? ONE_SHOT_REDIS_TIMEOUT_S) * 1000;
+  const redis = await connectRedisOnce(config.redis.url, undefined, timeoutMs).catch((e: Error) => {
     throw new UsageError(e.message);
   });
+  const lostOf = (e: unknown) => redisLost(e, config.redis.url, timeoutMs);
+  let lost = false;
   const queue = fluxQueue(config, redis);
   const processed = new ProcessedFiles(config.paths.state);
   // who queued it again and when, for trace: the journal had the failures, then a bare `received`
@@ -41,23 +49,42 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
   };
   try {
     // --all retries the failures it lists: one failed again by the time it is reached was retried meanwhile
-    const todo: ListedFailure[] = opts.all ? await failedJobsListed(queue) : ids.map((id) => ({ id }));
-    const reports: RetryReport[] = [];
-    for (const { id, failedAt } of todo) {
-      const r = await retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried }, failedAt);
-      reports.push(r);
+    const todo: ListedFailure[] = opts.all
+      ? await failedJobsListed(queue).catch((e: unknown) => {
+          const l = lostOf(e);
+          if (!l) throw e;
+          lost = true;
+          throw l.saying('the failed jobs could not be listed; nothing retried');
+        })
+      : ids.map((id) => ({ id }));
+    const listedAt = new Map(todo.map((j) => [j.id, j.failedAt]));
+    const said = (r: RetryReport) => {
       if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
-    }
+    };
+    const done = await untilRedisLost(
+      todo.map((j) => j.id),
+      (id) => retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried }, listedAt.get(id)),
+      said,
+      lostOf,
+    );
+    const reports = done.reports;
+    lost = done.lost !== undefined;
+    const count = (result: RetryReport['result']) => reports.filter((r) => r.result === result).length;
     // run again (a script stopped half-way), a job retried the first time is queued or finished: done
-    const bad = reports.filter((r) => r.result !== 'retried' && r.result !== 'already-queued' && r.result !== 'retried-meanwhile' && r.result !== 'finished');
-    const queued = reports.filter((r) => r.result === 'already-queued').length; // said only when some were (the line scripts knew is unchanged)
-    const meanwhile = reports.filter((r) => r.result === 'retried-meanwhile').length;
+    const bad = reports.filter((r) => !['retried', 'already-queued', 'retried-meanwhile', 'finished', 'in-doubt', 'not-tried'].includes(r.result));
+    const queued = count('already-queued'); // said only when some were (the line scripts knew is unchanged)
+    const meanwhile = count('retried-meanwhile');
+    const inDoubt = reports.filter((r) => r.result === 'in-doubt').map((r) => r.id);
+    const cut = done.lost ? `, ${inDoubt.length ? `${inDoubt.length} in doubt, ` : ''}${count('not-tried')} not tried: ${done.lost.short}` : '';
     if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-    else process.stdout.write(`${reports.filter((r) => r.result === 'retried').length} retried, ${queued ? `${queued} already queued, ` : ''}${meanwhile ? `${meanwhile} retried meanwhile by another retry, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not retried\n`);
+    else process.stdout.write(`${count('retried')} retried, ${queued ? `${queued} already queued, ` : ''}${meanwhile ? `${meanwhile} retried meanwhile by another retry, ` : ''}${count('finished')} already finished, ${bad.length} not retried${cut}\n`);
+    if (done.lost) throw done.lost.saying(`${count('retried')} retried, ${inDoubt.length ? `${inDoubt.length} in doubt (${inDoubt.join(', ')}: it may be queued once Redis answers), ` : ''}${count('not-tried')} not tried; run the same command again once Redis answers`);
     return bad.length > 0 ? 1 : 0;
   } finally {
     await journal.close().catch(() => undefined);
-    await queue.close();
-    await redis.quit().catch(() => undefined);
+    // Redis lost: its requests unanswered are dropped, not waited for (a quit would wait its deadline again)
+    if (lost) redis.disconnect();
+    await queue.close().catch(() => undefined);
+    if (!lost) await redis.quit().catch(() => undefined);
   }
 }

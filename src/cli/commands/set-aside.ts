@@ -6,7 +6,8 @@
  * every time: the job fails as "stalled more than allowable limit"); a job whose cause can be
  * fixed is retried instead (`chorus-flux retry`). Exit 0 when every job named was set aside (now,
  * or before: run again, the command says `already-set-aside`) or found finished, 1 when some
- * could not be, 2 when the queue cannot be read.
+ * could not be, 2 when the queue cannot be read, or Redis was lost on the way (redis-lost.ts:
+ * said which jobs were set aside and which were not tried).
  */
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,8 @@ import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs'
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob, SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
+import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
+import { untilRedisLost } from '../../queue/until-redis-lost';
 import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
 import { withFileLock } from '../../state/file-lock';
@@ -30,6 +33,8 @@ export interface SetAsideOptions {
   reason?: string;
   json?: boolean;
   asAnyUser?: boolean;
+  /** seconds Redis has to answer each request (ONE_SHOT_REDIS_TIMEOUT_S) */
+  redisTimeout?: number;
 }
 
 export { SET_ASIDE_RULE };
@@ -40,9 +45,11 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
   if (!reason) throw new UsageError('give --reason "<text>": it goes to the partner with the refusal');
   const config = loadConfig(opts.config);
   refuseForeignOwner('set-aside', config, opts);
-  const redis = await connectRedisOnce(config.redis.url).catch((e: Error) => {
+  const timeoutMs = (opts.redisTimeout ?? ONE_SHOT_REDIS_TIMEOUT_S) * 1000;
+  const redis = await connectRedisOnce(config.redis.url, undefined, timeoutMs).catch((e: Error) => {
     throw new UsageError(e.message);
   });
+  let lost = false;
   const queue = fluxQueue(config, redis);
   const logger = createLogger({ file: path.join(config.paths.out, 'logs', `set-aside-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), level: 'error' }); // the console shows errors; the file, every line
   // the job's content lock is held here, around the check and the removal, as a worker holds it
@@ -70,9 +77,11 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
     return notes.join('; ') || undefined;
   };
   try {
-    const reports: SetAsideReport[] = [];
-    for (const id of ids) {
-      const r = await setAsideFailedJob(queue, id, {
+    const said = (r: SetAsideReport) => {
+      if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
+    };
+    const setAside = (id: string) =>
+      setAsideFailedJob(queue, id, {
         processingDir: config.paths.processing,
         outcomeOf: async (sha) => (await deps.processed.get(sha))?.outcome,
         contentOfGoneJob: contentOfGoneJob(deps.processed),
@@ -92,18 +101,22 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
             return { outcome: result.outcome, note };
           }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
       });
-      reports.push(r);
-      if (!opts.json) process.stdout.write(`${r.result.padEnd(10)} ${r.id}  ${r.file ?? ''}  ${r.detail}\n`);
-    }
-    const bad = reports.filter((r) => r.result !== 'set-aside' && r.result !== 'already-set-aside' && r.result !== 'finished');
-    const before = reports.filter((r) => r.result === 'already-set-aside').length; // said only when some were (the line scripts knew is unchanged)
+    const done = await untilRedisLost(ids, setAside, said, (e) => redisLost(e, config.redis.url, timeoutMs));
+    const reports = done.reports;
+    lost = done.lost !== undefined;
+    const count = (result: SetAsideReport['result']) => reports.filter((r) => r.result === result).length;
+    const bad = reports.filter((r) => !['set-aside', 'already-set-aside', 'finished', 'not-tried'].includes(r.result));
+    const before = count('already-set-aside'); // said only when some were (the line scripts knew is unchanged)
     if (opts.json) process.stdout.write(`${JSON.stringify(reports, null, 2)}\n`);
-    else process.stdout.write(`${reports.filter((r) => r.result === 'set-aside').length} set aside, ${before ? `${before} already set aside, ` : ''}${reports.filter((r) => r.result === 'finished').length} already finished, ${bad.length} not set aside\n`);
+    else process.stdout.write(`${count('set-aside')} set aside, ${before ? `${before} already set aside, ` : ''}${count('finished')} already finished, ${bad.length} not set aside${done.lost ? `, ${count('not-tried')} not tried: ${done.lost.short}` : ''}\n`);
+    if (done.lost) throw done.lost.saying(`${count('set-aside')} set aside, ${count('not-tried')} not tried; run the same command again once Redis answers`);
     return bad.length > 0 ? 1 : 0;
   } finally {
     await deps.journal.close().catch(() => undefined);
-    await queue.close();
-    await redis.quit().catch(() => undefined);
+    // Redis lost: its requests unanswered are dropped, not waited for (a quit would wait its deadline again)
+    if (lost) redis.disconnect();
+    await queue.close().catch(() => undefined);
+    if (!lost) await redis.quit().catch(() => undefined);
     logger.flush?.();
   }
 }
