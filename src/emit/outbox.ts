@@ -45,7 +45,9 @@ export class Outbox {
 
   /** The same outbox, its writes made durable by `batch`'s commit (one file's outputs). */
   inBatch(batch: WriteBatch): Outbox {
-    return new Outbox(this.root, batch);
+    // a view of this very outbox, not a new one of the base class: a subclass's or a test's
+    // overrides (an outbox that fails on purpose) hold for the file's writes too
+    return Object.assign(Object.create(this) as Outbox, { batch });
   }
 
   /** Absolute path inside the root; refuses anything that would escape it. */
