@@ -139,7 +139,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     for (const u of urls) {
       const m = await probe(u.replace(/\/healthz$/, '/metrics'));
       expect(m.status).toBe(200);
-      expect(m.ms).toBeLessThan(4000);
+      expect(m.ms).toBeLessThan(8000);
       expect(m.body).toContain('chorus_flux_queue_jobs{state="waiting"} 0');
       expect(m.body).toMatch(/chorus_flux_redis_errors_total\{kind="not-answering"\} [1-9]/);
     }
@@ -271,7 +271,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     const end = await w.exited;
     process.stdout.write(`watch stopped in ${end.at - sent} ms with Redis frozen\n`);
     expect([end.code, end.signal]).toEqual([0, null]);
-    expect(end.at - sent).toBeLessThan(8000);
+    expect(end.at - sent).toBeLessThan(15_000); // the old code took its 21 s bound
     expect(w.messages()).not.toContain('shutdown bound reached: exiting');
     expect(w.messages().some((m) => m.startsWith('Redis could not be reached as the watch stopped'))).toBe(true);
     expect(w.messages().some((m) => m.startsWith('watch stopped'))).toBe(true);
@@ -302,7 +302,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     const end = await k.exited;
     process.stdout.write(`worker stopped in ${end.at - sent} ms with Redis frozen\n`);
     expect([end.code, end.signal]).toEqual([0, null]);
-    expect(end.at - sent).toBeLessThan(8000);
+    expect(end.at - sent).toBeLessThan(15_000); // the old code took its 21 s bound
     expect(k.messages()).not.toContain('shutdown bound reached: exiting');
     expect(k.messages().some((m) => m.startsWith('Redis could not be reached as the worker stopped'))).toBe(true);
     expect(journalLines(setup.config.paths.out).at(-1)?.event).toBe('stop');
