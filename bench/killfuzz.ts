@@ -64,8 +64,12 @@ function walk(dir: string, base = dir): string[] {
 
 interface Line { event: string; sha256?: string; file?: string; outcome?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; outcome: string }[] }
 
-function journal(out: string): Line[] {
-  return walk(path.join(out, 'journal')).flatMap((f) => readFileSync(path.join(out, 'journal', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+/** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
+function journal(out: string, live = false): Line[] {
+  return walk(path.join(out, 'journal')).flatMap((f) => {
+    const lines = readFileSync(path.join(out, 'journal', f), 'utf8').split('\n');
+    return (live ? lines.slice(0, -1) : lines).filter(Boolean).map((l) => JSON.parse(l) as Line);
+  });
 }
 
 /** A finance SI's CPPStatut about one invoice (as test/helpers/statut.ts writes them). */
@@ -317,7 +321,7 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
   const bad: string[] = [];
   await sleep(1500);
   for (const f of walk(inbox).filter((x) => !isMarker(x))) drop(inbox, watched, f, files.get(f)!);
-  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const outcomes = () => new Set(journal(out, true).filter((l) => l.event === 'outcome').map((l) => l.sha256));
   const shas = new Set([...files.values()].map(sha));
   let kills = 0;
   const deadline = Date.now() + 15 * 60_000;
@@ -460,7 +464,7 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
       await sleep(Math.floor(rnd() * 2000));
     }
   })();
-  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const outcomes = () => new Set(journal(out, true).filter((l) => l.event === 'outcome').map((l) => l.sha256));
   const shas = new Set([...files.values()].map(sha));
   const allDone = () => fed >= order.length && [...shas].every((s) => outcomes().has(s)) && walk(path.join(out, 'processing')).length === 0 && walk(watched).length === 0;
   let kills = 0;
