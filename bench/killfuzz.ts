@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -64,8 +64,12 @@ function walk(dir: string, base = dir): string[] {
 
 interface Line { event: string; sha256?: string; file?: string; outcome?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; outcome: string }[] }
 
-function journal(out: string): Line[] {
-  return walk(path.join(out, 'journal')).flatMap((f) => readFileSync(path.join(out, 'journal', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line));
+/** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
+function journal(out: string, live = false): Line[] {
+  return walk(path.join(out, 'journal')).flatMap((f) => {
+    const lines = readFileSync(path.join(out, 'journal', f), 'utf8').split('\n');
+    return (live ? lines.slice(0, -1) : lines).filter(Boolean).map((l) => JSON.parse(l) as Line);
+  });
 }
 
 /** A finance SI's CPPStatut about one invoice (as test/helpers/statut.ts writes them). */
@@ -317,7 +321,7 @@ async function watchCampaign(dir: string, seed: number, invoices: number, maxKil
   const bad: string[] = [];
   await sleep(1500);
   for (const f of walk(inbox).filter((x) => !isMarker(x))) drop(inbox, watched, f, files.get(f)!);
-  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const outcomes = () => new Set(journal(out, true).filter((l) => l.event === 'outcome').map((l) => l.sha256));
   const shas = new Set([...files.values()].map(sha));
   let kills = 0;
   const deadline = Date.now() + 15 * 60_000;
@@ -387,6 +391,9 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A daemon's shutdown bound in the campaigns (worker.shutdownTimeoutMs's default) plus the second shutdown.ts adds. */
+const STOP_BOUND_MS = 20_000 + 1000;
+
 const redisPing = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG';
 
 /**
@@ -398,7 +405,7 @@ const redisPing = (port: number) => spawnSync('redis-cli', ['-p', String(port), 
  * everything must settle by itself (no `retry`): then the invariants of `check`, `jobs` clean and
  * the nightly schedule back in Redis, the daemons alive and stopping on SIGTERM.
  */
-async function redisCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, watchers = 1): Promise<{ kills: number; bad: string[] }> {
+async function redisCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, watchers = 1, freeze = false): Promise<{ kills: number; bad: string[] }> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const prefix = `killfuzz-redis-${seed}`;
@@ -421,8 +428,11 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   const restarts: string[] = [];
   let stopping = false;
   const restartedByHand = new Set<ChildProcess>();
+  const logOf: string[] = [];
   const start = (k: number, n = 0) => {
     const err = path.join(logs, `${names[k]}-${n}.log`);
+    logOf[k] = err;
+    writeFileSync(err, '', { flag: 'a' });
     const p = spawn(process.execPath, [BIN, names[k].startsWith('watch') ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
     const keep = (d: Buffer) => {
@@ -454,11 +464,51 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
       await sleep(Math.floor(rnd() * 2000));
     }
   })();
-  const outcomes = () => new Set(journal(out).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  const outcomes = () => new Set(journal(out, true).filter((l) => l.event === 'outcome').map((l) => l.sha256));
   const shas = new Set([...files.values()].map(sha));
   const allDone = () => fed >= order.length && [...shas].every((s) => outcomes().has(s)) && walk(path.join(out, 'processing')).length === 0 && walk(watched).length === 0;
   let kills = 0;
   let longDowns = 0;
+  // --kill redis-freeze: Redis SIGSTOPped (its connections stay open, nothing answers: a frozen
+  // or swapping host, a silent partition), then SIGCONT; sometimes a daemon is stopped (SIGTERM,
+  // a deploy) or killed meanwhile, and started again at once, against the frozen Redis
+  const freezes: number[] = [];
+  const stops: string[] = [];
+  const freezeRedis = async () => {
+    // under the 3 s deadline (redis-answers.ts), about it, or far over (once a campaign at least)
+    const r = rnd();
+    const ms = (kills === maxKills && !freezes.some((f) => f >= 10_000)) || r < 0.3 ? 10_000 + Math.floor(rnd() * 10_000) : r < 0.6 ? 500 + Math.floor(rnd() * 2000) : r < 0.8 ? 2500 + Math.floor(rnd() * 1500) : 4000 + Math.floor(rnd() * 6000);
+    freezes.push(ms);
+    const frozenAt = Date.now();
+    redis!.kill('SIGSTOP');
+    const thawed = sleep(ms).then(() => redis!.kill('SIGCONT'));
+    if (process.env.KILLFUZZ_VERBOSE) log(`Redis frozen at ${outcomeCount(out)} outcomes, ${fed}/${order.length} files fed, for ${ms} ms`);
+    if (rnd() < 0.5) {
+      await sleep(Math.floor(rnd() * ms * 0.8));
+      const k = Math.floor(rnd() * procs.length);
+      const p = procs[k];
+      const signal = rnd() < 0.7 ? 'SIGTERM' : 'SIGKILL';
+      const at = Date.now() - frozenAt;
+      restartedByHand.add(p);
+      p.kill(signal);
+      const code = await Promise.race([exited(p), sleep(STOP_BOUND_MS + 15_000).then(() => 'none' as const)]);
+      const took = Date.now() - frozenAt - at;
+      const said = `${names[k]} ${signal} ${(at / 1000).toFixed(1)} s into a freeze of ${(ms / 1000).toFixed(1)} s`;
+      if (signal === 'SIGTERM') {
+        stops.push(`${said}: exit ${code} after ${(took / 1000).toFixed(1)} s`);
+        if (code === 'none') bad.push(`${said}: still running ${(took / 1000).toFixed(0)} s later (hung)`);
+        else if (code !== 0) bad.push(`${said}: exit ${code}`);
+        else if (took > STOP_BOUND_MS + 4000) bad.push(`${said}: took ${(took / 1000).toFixed(1)} s, past its bound`);
+      }
+      if (code === 'none') {
+        p.kill('SIGKILL');
+        await exited(p);
+      }
+      if (process.env.KILLFUZZ_VERBOSE) log(`${said}: exit ${code ?? p.signalCode} after ${took} ms, started again`);
+      procs[k] = start(k, 100 + kills);
+    }
+    await thawed;
+  };
   const deadline = Date.now() + 15 * 60_000;
   while (kills < maxKills && Date.now() < deadline && !allDone()) {
     // the next kill: after a random number of further outcomes, or at a random instant
@@ -466,9 +516,13 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
     if (rnd() < 0.3) await sleep(Math.floor(rnd() * 5000));
     else while (Date.now() < deadline && outcomeCount(out) < target && !allDone()) await sleep(50);
     await sleep(Math.floor(rnd() * 400));
+    kills++;
+    if (freeze) {
+      await freezeRedis();
+      continue;
+    }
     redis!.kill('SIGKILL');
     await exited(redis!);
-    kills++;
     // down for: nothing, a moment, or 10–40 s (one long stop at least per campaign)
     const r = rnd();
     let down = (kills === maxKills && longDowns === 0) || r < 0.35 ? 10_000 + Math.floor(rnd() * 30_000) : r < 0.7 ? Math.floor(rnd() * 3000) : 0;
@@ -504,10 +558,36 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
     bad.push(`not settled 4 min after the last kill: ${missing.length} file(s) without outcome (${missing.slice(0, 5).join(', ')}), processing/ holds ${walk(path.join(out, 'processing')).slice(0, 5).join(', ') || 'nothing'}, inbox holds ${walk(watched).slice(0, 5).join(', ') || 'nothing'}`);
   }
   // jobs: nothing failed, the nightly schedule back in Redis
-  const jobs = spawnSync(process.execPath, [BIN, 'jobs', '-c', configFile, '--json'], { encoding: 'utf8' });
+  // a job's completion follows its outcome by a moment, and a job whose worker went (its lock
+  // lapsed in a freeze) is taken again at the next stalled check: 30 s to settle
+  const quiet = (j: { counts?: Record<string, number> }) => ['waiting', 'active', 'delayed'].every((s) => !j.counts?.[s]);
+  let jobs = spawnSync(process.execPath, [BIN, 'jobs', '-c', configFile, '--json'], { encoding: 'utf8' });
+  for (const end = Date.now() + 30_000; Date.now() < end; await sleep(1000)) {
+    try {
+      if (quiet(JSON.parse(jobs.stdout))) break;
+    } catch {
+      break;
+    }
+    jobs = spawnSync(process.execPath, [BIN, 'jobs', '-c', configFile, '--json'], { encoding: 'utf8' });
+  }
   try {
     const j = JSON.parse(jobs.stdout);
-    if (jobs.status !== 0) bad.push(`jobs exit ${jobs.status}: counts ${JSON.stringify(j.counts)}, failed ${JSON.stringify(j.failed).slice(0, 400)}, nightly ${JSON.stringify(j.nightly)}`);
+    if (!quiet(j)) {
+      // what the jobs still there are, to read
+      const cli = (...a: string[]) => spawnSync('redis-cli', ['-p', String(port), ...a], { encoding: 'utf8' }).stdout.trim();
+      for (const key of cli('--scan', '--pattern', `${prefix}:*`).split('\n').filter((k) => /:(active|wait|delayed)$/.test(k))) {
+        const ids = key.endsWith('delayed') ? cli('zrange', key, '0', '-1').split('\n') : cli('lrange', key, '0', '-1').split('\n');
+        for (const id of ids.filter(Boolean)) bad.push(`  ${key} ${id}: ${cli('hmget', `${key.replace(/:[a-z]+$/, '')}:${id}`, 'data', 'processedOn', 'attemptsMade', 'stalledCounter').replace(/\n/g, ' | ').slice(0, 400)}; lock ${cli('exists', `${key.replace(/:[a-z]+$/, '')}:${id}:lock`)}`);
+      }
+    }
+    // a freeze past the lock lapses it: a job that stalled so twice, the second time its file
+    // finished (its completion refused), fails with its outcome journaled; named, not counted
+    const shaDone = outcomes();
+    const finished = (f: { inProcessing?: boolean; sha256?: string }) => freeze && f.inProcessing === false && shaDone.has(f.sha256);
+    const stalledDone = (j.failed ?? []).filter(finished);
+    if (stalledDone.length) log(`failed by its stalls after its file's outcome (lock lapsed in two freezes): ${stalledDone.map((f: { file: string }) => f.file).join(', ')}`);
+    const others = (j.failed ?? []).filter((f: { inProcessing?: boolean; sha256?: string }) => !finished(f));
+    if (jobs.status !== 0 && (others.length || j.nightly?.failed || !stalledDone.length)) bad.push(`jobs exit ${jobs.status}: counts ${JSON.stringify(j.counts)}, failed ${JSON.stringify(others).slice(0, 400)}, nightly ${JSON.stringify(j.nightly)}`);
     if (!j.schedule) bad.push('jobs: the nightly reconciliation is NOT scheduled in Redis after the restarts');
     for (const s of ['waiting', 'active', 'delayed'] as const) if (j.counts?.[s]) bad.push(`jobs: ${j.counts[s]} ${s} once settled`);
   } catch {
@@ -525,24 +605,49 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   for (const f of walk(watched)) bad.push(`left in the inbox: ${f}`);
   // a daemon that exited on a Redis kill must say why in a sentence, not a stack trace
   for (const r of restarts) if (!/chorus-flux: /.test(r) || /\n\s+at /.test(r)) bad.push(`a daemon exited without a plain reason: ${r}`);
-  log(`${kills} Redis kills (${longDowns} down 10–40 s), ${restarts.length} daemon restart(s)${restarts.length ? `: ${restarts.join(' ; ')}` : ''}`);
+  if (freeze) {
+    // a daemon that said Redis does not answer must say it answers again once it does (one
+    // started against the frozen Redis says `… waiting for it`, then `… started`: that is its answer)
+    for (const [k, f] of logOf.entries()) {
+      const text = readFileSync(f, 'utf8');
+      const silent = Math.max(text.lastIndexOf('"msg":"watch: Redis does not answer'), text.lastIndexOf('"msg":"worker: Redis does not answer'));
+      if (silent > text.lastIndexOf('answers again')) bad.push(`${names[k]} said Redis did not answer, never that it answers again (${path.basename(f)})`);
+    }
+    // what the daemons said at warn and above, for a reader to judge (numbers masked)
+    const said = new Map<string, number>();
+    for (const f of walk(logs)) for (const l of readFileSync(path.join(logs, f), 'utf8').split('\n')) {
+      let j: { level?: number; msg?: string; err?: { message?: string } };
+      try {
+        j = JSON.parse(l);
+      } catch {
+        continue;
+      }
+      if ((j.level ?? 0) < 40) continue;
+      const m = `${f.replace(/-\d+\.log$/, '')} ${j.level}: ${j.msg}${j.err?.message ? ` [${j.err.message}]` : ''}`.replace(/\d+/g, 'N').slice(0, 300);
+      said.set(m, (said.get(m) ?? 0) + 1);
+    }
+    log(`${kills} Redis freezes (${freezes.map((f) => (f / 1000).toFixed(1)).join(', ')} s), ${stops.length} SIGTERM during one: ${stops.join(' ; ') || 'none'}; ${restarts.length} daemon restart(s)${restarts.length ? `: ${restarts.join(' ; ')}` : ''}`);
+    if (process.env.KILLFUZZ_VERBOSE) for (const [m, n] of [...said].sort()) log(`  ×${n} ${m}`);
+    writeFileSync(path.join(dir, 'said.txt'), [...said].sort().map(([m, n]) => `×${n} ${m}`).join('\n') + '\n');
+  } else log(`${kills} Redis kills (${longDowns} down 10–40 s), ${restarts.length} daemon restart(s)${restarts.length ? `: ${restarts.join(' ; ')}` : ''}`);
   return { kills, bad };
 }
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
-    const dir = path.join(root, `${values.kill === 'redis' ? 'redis' : values.mode}-${seed}`);
+    const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
+    const dir = path.join(root, `${onRedis ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = values.kill === 'redis' ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers)) : await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

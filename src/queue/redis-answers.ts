@@ -26,6 +26,9 @@ export interface Pingable {
 /** A PING left unanswered this long (ms) makes Redis "not answering". Redis answers one within a millisecond; a fork for a snapshot or an fsync stall holds it up to a second or two. */
 export const REDIS_ANSWER_DEADLINE_MS = 3000;
 
+/** A PING answered this late (ms), under the deadline, still tells of a Redis held up: a job's lock (worker.lockDurationMs) may have lapsed meanwhile. */
+export const SLOW_ANSWER_MS = 1000;
+
 /** The error a silence is reported as (redis-trouble.ts reads it as the kind `not-answering`). */
 export class RedisNotAnswering extends Error {
   constructor(ms: number, what = 'a PING') {
@@ -42,6 +45,8 @@ export interface RedisAnswersOptions {
   onSilent: (err: Error) => void;
   /** Redis answered after a silence */
   onAnswer: () => void;
+  /** Redis answered, but after SLOW_ANSWER_MS or more (not yet a silence): a lock may have lapsed meanwhile */
+  onSlow?: (ms: number) => void;
   now?: () => number;
 }
 
@@ -95,6 +100,7 @@ export class RedisAnswers {
           const silent = this.reportedAt !== undefined;
           this.askedAt = this.reportedAt = undefined;
           if (silent) this.opts.onAnswer();
+          else if (this.now() - now >= SLOW_ANSWER_MS) this.opts.onSlow?.(this.now() - now);
         },
         () => {
           // an error (the connection dropped) is the connection's to report
@@ -124,7 +130,9 @@ export class RedisAnswers {
 export function watchRedisAnswers(redis: Pingable, trouble: RedisTrouble, logger: Logger, metrics: Metrics | undefined, who: string): RedisAnswers {
   return new RedisAnswers(redis, {
     onSilent: reportRedisErrors(trouble, logger, metrics, who),
+    onSlow: () => trouble.answeredSlowly(),
     onAnswer: () => {
+      trouble.answeredSlowly();
       const ended = trouble.reconnected();
       logger.info(ended ? { failures: ended.failures, seconds: Math.round(ended.ms / 1000) } : {}, `${who}: Redis answers again`);
     },

@@ -74,3 +74,17 @@ export class RedisAtStop {
     });
   }
 }
+
+/**
+ * `report` (a handler of Redis errors), except for what giving Redis up causes: once the stop
+ * has disconnected the connections, what still waited on them (a lock renewal, a job's
+ * completion, BullMQ's next fetch) is rejected with "Connection is closed", and BullMQ reports
+ * it. Said after the stop's own line as "Redis cannot be reached (reconnecting)", it told of
+ * an outage that was this process's doing, and of a reconnection that never comes.
+ */
+export function unlessGivenUp(givenUp: () => boolean, report: (err: Error) => void): (err: Error) => void {
+  return (err) => {
+    if (givenUp() && /\bConnection is closed\b/.test(err?.message ?? '')) return;
+    report(err);
+  };
+}

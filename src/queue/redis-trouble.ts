@@ -147,6 +147,18 @@ export class RedisTrouble {
     this.reachedAgainAt = this.now();
   }
 
+  /** When a PING was last answered late (redis-answers.ts): Redis held up (frozen, overloaded), under the deadline of a silence or past it. */
+  private slowAnswerAt?: number;
+
+  answeredSlowly(): void {
+    this.slowAnswerAt = this.now();
+  }
+
+  /** Whether a PING was answered late within the last `ms`: a job lock lost then lapsed while Redis was held up, not while the worker was. */
+  answeredSlowlyWithin(ms: number): boolean {
+    return this.slowAnswerAt !== undefined && this.now() - this.slowAnswerAt <= ms;
+  }
+
   /** Whether Redis was out of reach within the last `ms`: a job lock lost then went with Redis, not with a busy worker. */
   unreachableWithin(ms: number): boolean {
     const now = this.now();
@@ -191,9 +203,13 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
         lockLossLoggedAt = now;
         // just after Redis was out of reach, the lock ran out meanwhile or went with Redis's data
         // (a restart without persistence): blaming a busy machine sent operators the wrong way
+        // a PING answered late (a Redis frozen a moment, under the 3 s of a silence) lapses a short
+        // lock as well: put down to the main thread until 2026-12-07
         const why = trouble.unreachableWithin(LOCK_LOSS_AFTER_OUTAGE_MS)
           ? 'Redis was out of reach just before: the lock ran out meanwhile, or Redis restarted without its data (the watcher\'s rescan queues such a file again)'
-          : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
+          : trouble.answeredSlowlyWithin(LOCK_LOSS_AFTER_OUTAGE_MS)
+            ? 'Redis was slow to answer just before (a PING waited a second or more: frozen or overloaded): the lock ran out meanwhile'
+            : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
         logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): ${why}. Another worker may take the job over; the per-file lock keeps it from being processed twice`);
       }
       return;

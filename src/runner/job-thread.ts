@@ -22,7 +22,8 @@ export type ToJobThread =
   | { type: 'file'; id: number; file: InboundFile }
   /** the main thread's budget counts what the file holds (an answer to 'holds') */
   | { type: 'granted'; id: number }
-  | { type: 'close' };
+  /** redisDown: the main thread gave Redis up (redis-at-stop.ts): the thread's connection is dropped, not QUIT (a QUIT to a frozen Redis waits for ever) */
+  | { type: 'close'; redisDown?: boolean };
 
 export type FromJobThread =
   | { type: 'ready' }
@@ -78,8 +79,9 @@ parentPort?.on('message', async (m: ToJobThread) => {
       return;
     case 'close':
       await deps?.journal.close().catch(() => undefined);
-      await redis?.quit().catch(() => undefined);
       releaseLockTokens(); // a terminated thread runs no exit handler
+      if (m.redisDown) redis?.disconnect();
+      else await redis?.quit().catch(() => undefined);
       deps?.logger.flush?.();
       post({ type: 'closed' });
       return;

@@ -12,7 +12,7 @@
  */
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { promises as fs, statSync } from 'node:fs';
+import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config';
@@ -33,7 +33,7 @@ import { maxOpenPerFile, setMaxOpenPerBatch } from '../emit/write-batch';
 import { openFilesLimit } from '../util/open-files-limit';
 import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redis-trouble';
 import { VanishedJobs } from '../queue/vanished-job';
-import { RedisAtStop, type StoppableConnection } from '../queue/redis-at-stop';
+import { RedisAtStop, unlessGivenUp, type StoppableConnection } from '../queue/redis-at-stop';
 import { watchRedisAnswers } from '../queue/redis-answers';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
@@ -66,6 +66,8 @@ export interface RunningWorker {
   deps: PipelineDeps;
   /** Redis's state as this worker sees it (for /healthz) */
   trouble: RedisTrouble;
+  /** whether its stop gave Redis up (redis-at-stop.ts): the errors that causes are no Redis trouble */
+  givenUp(): boolean;
   /**
    * stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything;
    * 'redis-down': Redis could not be reached and no file was in hand, so what was left waited
@@ -97,8 +99,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const trouble = opts.trouble ?? new RedisTrouble();
   const connection = createRedis({ url: config.redis.url, blocking: true });
   const idRedis = createRedis({ url: config.redis.url });
+  // what the stop's giving up on Redis rejects is not Redis trouble (redis-at-stop.ts)
+  let givenUp = () => false;
   for (const c of [connection, idRedis]) {
-    c.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+    c.on('error', unlessGivenUp(() => givenUp(), reportRedisErrors(trouble, logger, metrics, 'worker connection')));
     c.on('ready', reportRedisReady(trouble, logger, 'worker'));
   }
   // a Redis silent on an open connection raises no error: asked once a second (redis-answers.ts),
@@ -296,10 +300,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
   };
-  nightly.on('error', reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished));
+  nightly.on('error', unlessGivenUp(() => givenUp(), reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished)));
   nightly.on('completed', (job) => nightlyVanished.recorded(job.id));
   nightly.on('failed', (job) => nightlyVanished.recorded(job?.id));
-  worker.on('error', reportRedisErrors(trouble, logger, metrics, 'worker', vanished));
+  worker.on('error', unlessGivenUp(() => givenUp(), reportRedisErrors(trouble, logger, metrics, 'worker', vanished)));
   worker.on('completed', (job) => {
     vanished.recorded(job.id);
     const ended = trouble.succeeded();
@@ -313,7 +317,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // ended on a `received`, and trace said "queued or being processed" of a job given up on
     // BullMQ stamps finishedOn only on a job it will not retry (logJobFailure)
     const retried = job.finishedOn === undefined;
-    const why = job.deferredFailure ? ' (the workers that took it stopped while on it: killed, out of memory, or their lock not renewed); its file waits in processing/: retry it alone, or set it aside if it ends a worker again' : '';
+    const why = job.deferredFailure ? ` (the workers that took it stopped while on it: killed, out of memory, or their lock not renewed); ${fileLeft(job) ? 'its file waits in processing/: retry it alone, or set it aside if it ends a worker again' : NO_LONGER_IN_PROCESSING}` : '';
     void deps.journal.append({ event: 'system-error', sha256: job.data?.sha256, file: job.data?.relPath, message: `${retried ? 'failed, retried by the queue' : 'given up by the queue'}: ${err.message}${why}`.slice(0, 1000), job: retried ? 'retried' : 'failed' }).catch(() => undefined);
   });
   // a job whose worker stopped on it (killed, out of memory) goes back to the queue: journaled, so
@@ -336,6 +340,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     worker,
     deps,
     trouble,
+    givenUp: () => givenUp(),
     async close(timeoutMs: number) {
       let result: 'drained' | 'forced' | 'redis-down' = 'drained';
       stopping.abort();
@@ -345,6 +350,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // or hand-back, the next job asked for) waits on Redis alone, given up at once. A file in
       // hand is finished first (its outcome journaled, its file removed), within the bound
       const atStop = new RedisAtStop([connection, idRedis, ...(opts.alsoGiveUp ?? [])], () => blockingClients, () => answers.answering);
+      givenUp = () => atStop.givenUp;
       const redisDown = new Promise<'redis-down'>((resolve) => {
         const poll = setInterval(() => {
           if (filesInHand === 0 && atStop.giveUpIfDown()) resolve('redis-down');
@@ -357,8 +363,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (ended === 'redis-down') {
         result = 'redis-down';
         // every connection, BullMQ's blocking ones too, is disconnected: nothing queued on them is
-        // sent, no job taken as the process ends; BullMQ's closing is not waited for
-        await thread?.close();
+        // sent, no job taken as the process ends; BullMQ's closing is not waited for, nor the
+        // thread's QUIT (a frozen Redis never answers it: the stop took the thread's 5 s)
+        await thread?.close({ redisDown: true });
         logger.warn('Redis could not be reached as the worker stopped, no file in hand: what waited on it was given up; jobs taken and not finished are taken again once their locks expire');
       } else if (ended === 'timeout') {
         result = 'forced';
@@ -396,5 +403,20 @@ function logJobFailure(logger: Logger, job: Job<FluxJobData> | undefined, err: E
     return;
   }
   const why = err.name === 'UnrecoverableError' ? 'failed for good (not retried)' : `given up after ${job?.attemptsMade ?? '?'} attempt(s)`;
+  if (job && !fileLeft(job)) {
+    logger.warn(said, `job ${why}: left in the failed list, ${NO_LONGER_IN_PROCESSING}`);
+    return;
+  }
   logger.error(said, `job ${why}: left in the failed list with its file in processing/ (chorus-flux jobs --config ${configFile} shows it; retry or set-aside once the cause is fixed)`);
 }
+
+/** Whether a job's claimed file is still in processing/, waiting for a retry or a set-aside. */
+const fileLeft = (job: Job<FluxJobData>) => typeof job.data?.path !== 'string' || existsSync(job.data.path);
+
+/**
+ * A job failed by its stalls once its file had left processing/: a worker finished the file, but
+ * its job's completion came after its lock had lapsed (Redis frozen or out of reach longer than
+ * worker.lockDurationMs), the job found stalled once too often. Said "its file waits in
+ * processing/: retry it" until 2026-12-07, sending an operator after a file that had its outcome.
+ */
+const NO_LONGER_IN_PROCESSING = 'its file no longer in processing/ (a worker finished it, its completion refused once its lock had lapsed: `chorus-flux trace` shows its outcome); nothing waits on this job: `chorus-flux retry` takes it off the failed list (said `finished`)';

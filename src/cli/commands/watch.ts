@@ -22,7 +22,7 @@ import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nig
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
 import { refuseForeignOwner } from '../owner-guard';
-import { GaveUpOnRedis, RedisAtStop } from '../../queue/redis-at-stop';
+import { GaveUpOnRedis, RedisAtStop, unlessGivenUp } from '../../queue/redis-at-stop';
 import { watchRedisAnswers, type RedisAnswers } from '../../queue/redis-answers';
 
 
@@ -70,9 +70,11 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     nightly = reconcileQueue(config, redis);
     // Redis's state as the watcher sees it: errors logged once per kind, claims paused while it refuses jobs
     const trouble = new RedisTrouble();
-    redis.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+    // what the stop's giving up on Redis rejects is no Redis trouble (redis-at-stop.ts)
+    const givenUp = () => atStop?.givenUp ?? false;
+    redis.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'watch')));
     redis.on('ready', reportRedisReady(trouble, logger, 'watch'));
-    for (const q of [queue, nightly]) q.on('error', reportRedisErrors(trouble, logger, metrics, 'watch'));
+    for (const q of [queue, nightly]) q.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'watch')));
     // a Redis silent on an open connection raises no error: asked once a second (redis-answers.ts)
     answers = watchRedisAnswers(redis, trouble, logger, metrics, 'watch');
     const asking = answers;

@@ -16,6 +16,7 @@ import { VERSION } from '../../version';
 import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
+import { unlessGivenUp } from '../../queue/redis-at-stop';
 import { refuseForeignOwner } from '../owner-guard';
 
 export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
@@ -52,8 +53,10 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     queue = fluxQueue(config, redis);
     const trouble = new RedisTrouble();
     // the metrics' connection (queue depth): its errors are the same trouble as the worker's
-    redis.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
-    queue.on('error', reportRedisErrors(trouble, logger, metrics, 'worker connection'));
+    // given up with the worker's at its stop: what that rejects is no Redis trouble (redis-at-stop.ts)
+    const givenUp = () => running?.givenUp() ?? false;
+    redis.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
+    queue.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
     running = await startWorker({ config, logger, metrics, concurrency, trouble, alsoGiveUp: [redis] });
     // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
     const nightly = reconcileQueue(config, redis);
