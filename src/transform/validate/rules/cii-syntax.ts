@@ -126,16 +126,27 @@ const ADDRESS_CHILDREN: [string, string][] = [
 
 const linePaths = (ctx: RuleContext) => C(ctx).lines;
 
+// the line tests of CII-SR-046, -090, -439, -441 (made once: docs/PERFORMANCE.md, thirty-first round)
+type Line = CiiFacts['lines'][number];
+const hasProduct = (l: Line) => l.productPath !== undefined;
+const globalIdSchemed = (l: Line) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0;
+const originCountryOnce = (l: Line) => l.originCountryCount === 0 || l.originCountryIdCount === 1;
+const productPathOf = (l: Line) => l.productPath;
+const hasAgreement = (l: Line) => l.hasAgreement;
+const oneNetPriceCharge = (l: Line) => l.netPriceChargeAmountCount === 1;
+const atMostOneNetPriceCharge = (l: Line) => l.netPriceChargeAmountCount <= 1;
+const agreementPathOf = (l: Line) => `${l.path}/ram:SpecifiedLineTradeAgreement`;
+
 export const CII_SYNTAX_RULES: Rule[] = [
   ...counted('CII-SR-009', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-010', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter/ID', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-014', 'exchanged document', 'ExchangedDocument', 'ExchangedDocument/TypeCode', (n) => n === 1, `${ROOT}/rsm:ExchangedDocument`),
-  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0, (l) => l.productPath)),
-  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.originCountryCount === 0 || l.originCountryIdCount === 1, (l) => l.productPath)),
+  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), hasProduct, globalIdSchemed, productPathOf)),
+  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), hasProduct, originCountryOnce, productPathOf)),
   ...en('CII-SR-069', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.descriptionCount === 1, (c) => c.path)),
   ...en('CII-SR-072', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.valueCount === 1, (c) => c.path)),
-  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount === 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
-  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount <= 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
+  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), hasAgreement, oneNetPriceCharge, agreementPathOf)),
+  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), hasAgreement, atMostOneNetPriceCharge, agreementPathOf)),
   ...en('CII-SR-463', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.hasChargeIndicator, (a) => a.path)),
   ...en('CII-SR-471', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.rateCount <= 1, (a) => a.path)),
   ...en('CII-SR-472', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.taxes.length <= 1, (a) => a.path)),

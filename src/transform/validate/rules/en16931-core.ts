@@ -4,7 +4,7 @@
  * rule differently (context, existence vs. non-empty…), the rule has one check per syntax.
  */
 import type { AllowanceCharge, InvoiceLine } from '../../../model/invoice';
-import type { CiiAllowanceChargeFact, CiiFacts, UblAllowanceChargeFact } from '../../../model/syntax-facts';
+import type { CiiAllowanceChargeFact, CiiFacts, CiiLineFact, UblAllowanceChargeFact } from '../../../model/syntax-facts';
 import { xsDateInstant } from '../../../model/xs-date';
 import type { Rule, RuleContext, Violation } from '../rule';
 import { cmp, filled, ns } from '../xpath';
@@ -132,6 +132,8 @@ function ciiMustFill(id: string, appliesTo: string, value: (ctx: RuleContext) =>
  */
 const ublLinePeriodOk = (l: InvoiceLine, k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath === undefined || ublPeriodOk(l.period?.start, l.period?.end);
 const ublLinePeriodPath = (k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath;
+const ciiLinePeriodOk = (l: CiiLineFact) => !l.period || ciiPeriodOk(l.period);
+const ciiLinePeriodPath = (l: CiiLineFact) => l.period?.path;
 const standardIdHasScheme = (l: InvoiceLine) => l.item.standardId === undefined || l.item.standardId.scheme !== undefined;
 const standardIdSchemeFilled = (l: InvoiceLine) => l.item.standardId === undefined || filled(l.item.standardId.scheme);
 
@@ -236,7 +238,7 @@ export const CORE_RULES: Rule[] = [
   }),
   ...en('BR-30', 'UBL', 'invoice line period', (ctx) =>
     eachLine(ctx, ublLinePeriodOk, ublLinePeriodPath)),
-  ...en('BR-30', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, (l) => !l.period || ciiPeriodOk(l.period), (l) => l.period?.path)),
+  ...en('BR-30', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, ciiLinePeriodOk, ciiLinePeriodPath)),
 
   // document level allowances (BG-20) and charges (BG-21)
   ...en('BR-31', 'UBL', 'each document level allowance', (ctx) => each(ublDocAc(ctx, false), (x) => x.ac.amount !== undefined, (x) => x.fact.path)),

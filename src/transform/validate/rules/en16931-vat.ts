@@ -59,6 +59,8 @@ const ublIsVat = (t: UblTaxCategoryFact, code: string) => t.vat && t.code === co
 const acIs = (x: { cat: UblTaxCategoryFact }, code: string) => ublIs(x.cat, code);
 const acIsVat = (x: { cat: UblTaxCategoryFact }, code: string) => ublIsVat(x.cat, code);
 const idIs = (t: UblTaxCategoryFact, id: string) => t.id === id;
+const textIs = (c: { text: string }, text: string) => c.text === text;
+const taxesOf = (l: { taxes: CiiTaxFact[] }) => l.taxes;
 const acIdIs = (x: { cat: UblTaxCategoryFact }, id: string) => x.cat.id === id;
 
 // The checks below are made once per rule, not per invoice: a closure made inside a check is
@@ -351,7 +353,7 @@ function ciiView(ctx: RuleContext): CiiView {
   if (v) return v;
   v = {
     header: f.headerTaxes,
-    lineTaxes: f.lines.flatMap((l) => l.taxes),
+    lineTaxes: f.lines.flatMap(taxesOf),
     catTaxes: f.categoryTradeTaxes,
     acTaxes: f.allAllowanceCharges.flatMap((a) => a.taxes.map((tax) => ({ tax, charge: a.charge }))),
     sellerVaFc: f.sellerTaxIds.some((t) => t.attr === 'VA' || t.attr === 'FC'),
@@ -610,7 +612,7 @@ const B_RULES: Rule[] = [
   }),
   ...en('BR-B-01', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    if (!f.categoryCodes.some((c) => c.text === 'B')) return undefined;
+    if (!someIs(f.categoryCodes, textIs, 'B')) return undefined;
     return unless(!f.countryIds.some((c) => c.text !== 'IT'), '/rsm:CrossIndustryInvoice');
   }),
   ...en('BR-B-02', 'UBL', 'invoice', (ctx) => {
@@ -621,7 +623,7 @@ const B_RULES: Rule[] = [
   }),
   ...en('BR-B-02', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    if (!f.categoryCodes.some((c) => c.text === 'B')) return undefined;
+    if (!someIs(f.categoryCodes, textIs, 'B')) return undefined;
     return unless(!f.categoryCodes.some((c) => c.text === 'S'), '/rsm:CrossIndustryInvoice');
   }),
 ];
