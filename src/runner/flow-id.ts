@@ -6,8 +6,10 @@
 import type { AttemptRecord } from '../state/processed-files';
 import { sha256 } from '../util/hash';
 
+const partText = (p: string | number | undefined) => String(p ?? '');
+
 export function flowId(...parts: (string | number | undefined)[]): string {
-  return 'CFX' + sha256(parts.map((p) => String(p ?? '')).join('\u0000')).slice(0, 21).toUpperCase();
+  return 'CFX' + sha256(parts.map(partText).join('\u0000')).slice(0, 21).toUpperCase();
 }
 
 /**

@@ -165,9 +165,11 @@ export function toFormat204(iso: string, timeZone = 'Europe/Paris'): string | un
     f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
     dtfCache.set(timeZone, f);
   }
-  const p = Object.fromEntries(f.formatToParts(t).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(f.formatToParts(t).map(partEntry));
   return `${p.year}${p.month}${p.day}${p.hour}${p.minute}${p.second}`;
 }
+
+const partEntry = (x: Intl.DateTimeFormatPart) => [x.type, x.value];
 
 /** CCYYMMDD (format 102) of an ISO date YYYY-MM-DD. */
 export function toFormat102(isoDate: string): string | undefined {

@@ -117,7 +117,9 @@ const COMPILED = REASONS.rules.map((r) => ({ rule: r, res: (Array.isArray(r.matc
 /** The first entry of schemas/cdar-reasons.json whose pattern matches the rule id. */
 export function reasonRuleFor(ruleId: string): ReasonRule | undefined {
   const id = ruleId.trim().toUpperCase();
-  return COMPILED.find((c) => c.res.some((re) => re.test(id)))?.rule;
+  // loops, not closures over the id made per call (docs/PERFORMANCE.md, thirty-first round)
+  for (const c of COMPILED) for (const re of c.res) if (re.test(id)) return c.rule;
+  return undefined;
 }
 
 /**

@@ -153,12 +153,13 @@ const numericLineId = (l: InvoiceLine): string | undefined => {
 // lines "2" and "02", or "A" at the second place beside a line "2", shared a NumOrdre: the
 // ids are kept only when each line has one and no two read the same number, else positions
 const idsNumberLines = new WeakMap<readonly InvoiceLine[], boolean>();
+const isDefined = (id: unknown) => id !== undefined;
 
 function lineNumber(l: InvoiceLine, k: number, lines: readonly InvoiceLine[]): Record<string, string> {
   let byId = idsNumberLines.get(lines);
   if (byId === undefined) {
     const ids = lines.map(numericLineId);
-    byId = ids.every((id) => id !== undefined) && new Set(ids).size === ids.length;
+    byId = ids.every(isDefined) && new Set(ids).size === ids.length;
     idsNumberLines.set(lines, byId);
   }
   return { NumOrdre: byId ? (numericLineId(l) as string) : String(k + 1) };

@@ -93,10 +93,27 @@ class Writer {
 
   /** An element whose children `body` writes (one level deeper), self-closed when it writes none. */
   group(depth: number, name: string, attrs: Readonly<Record<string, string | undefined>> | undefined, body: () => void): void {
+    const open = this.start(depth, name, attrs);
+    body();
+    this.end(depth, name, open);
+  }
+
+  /*
+   * start and end of a group, for the loops over the mapping tables and the invoices: a body
+   * closure made per element lost its optimized code at every full collection
+   * (docs/PERFORMANCE.md, thirty-first round).
+   */
+
+  /** The start tag, held until the group turns out to have content; returns it for end(). */
+  start(depth: number, name: string, attrs?: Readonly<Record<string, string | undefined>>): string {
     const open = this.open(depth, name, attrs);
     this.add(''); // the parent's start tag, if still pending, is now followed by a child
     this.pending = open;
-    body();
+    return open;
+  }
+
+  /** `<name/>` when nothing came since start(), else the end tag. */
+  end(depth: number, name: string, open: string): void {
     if (this.pending !== undefined) {
       this.pending = undefined;
       this.add(`${open}/>\n`);
@@ -121,14 +138,19 @@ class Writer {
         }
         case 'group': {
           if (n.when && !n.when(x)) break;
-          this.group(depth, n.el, n.attrs?.(x), () => this.nodes(depth + 1, n.children, x));
+          const open = this.start(depth, n.el, n.attrs?.(x));
+          this.nodes(depth + 1, n.children, x);
+          this.end(depth, n.el, open);
           break;
         }
         case 'repeat': {
           const items = n.items(x);
-          items.forEach((item, k) => {
-            this.group(depth, n.el, n.attrs?.(item as never, k, items as never[]), () => this.nodes(depth + 1, n.children, item as never));
-          });
+          for (let k = 0; k < items.length; k++) {
+            const item = items[k];
+            const open = this.start(depth, n.el, n.attrs?.(item as never, k, items as never[]));
+            this.nodes(depth + 1, n.children, item as never);
+            this.end(depth, n.el, open);
+          }
           break;
         }
       }
@@ -155,12 +177,12 @@ export function serializePivotParts(flow: PivotFlow): (string | Base64Part)[] {
       w.group(2, 'EnveloppeUnitaire', { NumOrdre: '1' }, () => {
         w.group(3, 'Parametres', undefined, () => {
           const all = [{ code: 'DtPrd', value: flow.dtPrd }, { code: 'IdFlx', value: flow.idFlx }, ...(flow.parameters ?? [])];
-          all.forEach((p, k) => {
-            w.group(4, 'ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') }, () => {
-              w.leaf(5, 'Code', p.code);
-              w.leaf(5, 'Valeurparametre', p.value);
-            });
-          });
+          for (let k = 0; k < all.length; k++) {
+            const open = w.start(4, 'ParametreIndiv', { NumOrdre: String(k + 1).padStart(4, '0') });
+            w.leaf(5, 'Code', all[k].code);
+            w.leaf(5, 'Valeurparametre', all[k].value);
+            w.end(4, 'ParametreIndiv', open);
+          }
         });
         w.group(3, 'Partenaires', undefined, () => {
           w.party(4, 'Recepteur', flow.recepteur);
@@ -169,9 +191,11 @@ export function serializePivotParts(flow: PivotFlow): (string | Base64Part)[] {
       });
     });
     w.group(1, 'CPPFactures', { Compteur: String(flow.invoices.length) }, () => {
-      flow.invoices.forEach((inv, k) => {
-        w.group(2, 'CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) }, () => w.nodes(3, PIVOT_INVOICE, inv));
-      });
+      for (let k = 0; k < flow.invoices.length; k++) {
+        const open = w.start(2, 'CPPFacturePivotUnitaire', { NumOrdre: String(k + 1) });
+        w.nodes(3, PIVOT_INVOICE, flow.invoices[k]);
+        w.end(2, 'CPPFacturePivotUnitaire', open);
+      }
     });
   });
   return w.out;

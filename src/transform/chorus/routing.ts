@@ -6,7 +6,9 @@ import type { Recipient } from '../../config/config';
 
 export function findRecipientIn(recipients: readonly Recipient[], siret: string | undefined): Recipient | undefined {
   if (siret === undefined) return undefined;
-  return recipients.find((r) => r.siret === siret);
+  // a loop, not a closure over the SIRET per call (docs/PERFORMANCE.md, thirty-first round)
+  for (const r of recipients) if (r.siret === siret) return r;
+  return undefined;
 }
 
 /** Cadres de facturation of works invoices (travaux): A4–A8, A13–A20, A22–A25. */

@@ -4,7 +4,7 @@
  *   IPM4-AIFE-2 IdCPRO · IPM4-001 typed attachments · IPM4-027 DateMiseADispositionMOE ·
  *   IPM4-043 works invoices routed to the MOE (envelope parameter CSMOE) · Renvoi · DateLivraison.
  */
-import type { Recipient } from '../../config/config';
+import type { CodeServiceEntry, Recipient } from '../../config/config';
 import type { Attachment, Invoice, IsoDate, Renvoi } from '../../model/invoice';
 import { supplierIdType } from '../chorus/supplier-id';
 import { pivotCadre } from '../chorus/cadre';
@@ -46,6 +46,12 @@ export function routeOf(inv: Invoice, recipient: Recipient): Route {
   return { recepteurId: recipient.recepteurId, recepteurLabel: recipient.name, toMoe: false };
 }
 
+/** The recipient's code service of that code (a loop: no closure per invoice, docs/PERFORMANCE.md, thirty-first round). */
+function codeServiceOf(services: readonly CodeServiceEntry[], code: string | undefined): CodeServiceEntry | undefined {
+  for (const c of services) if (c.code === code) return c;
+  return undefined;
+}
+
 export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
   const route = routeOf(source, ctx.recipient);
   let attachments: Attachment[] = source.attachments;
@@ -53,7 +59,7 @@ export function enrichInvoice(source: Invoice, ctx: EnrichContext): Enriched {
     attachments = [{ fileName: ctx.sourceDocument.fileName, content: ctx.sourceDocument.content, isInvoiceDocument: true }, ...attachments];
   }
   const typed = typeAttachments(attachments);
-  const service = ctx.recipient.codeServices.find((c) => c.code === source.buyerReference?.trim());
+  const service = codeServiceOf(ctx.recipient.codeServices, source.buyerReference?.trim());
   const invoice: Invoice = {
     ...source,
     attachments: typed.attachments,

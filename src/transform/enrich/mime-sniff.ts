@@ -56,9 +56,10 @@ export function extensionForMime(mime: string): string | undefined {
 /** Equivalent spellings of the same type (image/jpg is common for image/jpeg). */
 const ALIASES: Record<string, string> = { 'image/jpg': 'image/jpeg', 'text/xml': 'application/xml', 'application/x-pdf': 'application/pdf', 'image/tif': 'image/tiff' };
 
+const normalMime = (x: string) => ALIASES[x.trim().toLowerCase()] ?? x.trim().toLowerCase();
+
 export function sameMime(a: string, b: string): boolean {
-  const n = (x: string) => ALIASES[x.trim().toLowerCase()] ?? x.trim().toLowerCase();
-  return n(a) === n(b);
+  return normalMime(a) === normalMime(b);
 }
 
 /** Content types told by a start other files may have too ("<?xml" starts an SVG, "BM" a CSV). */

@@ -16,6 +16,9 @@ import { xmlTrim } from '../../xml/xml-space';
 import type { CiiProblem } from './cii-generate';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 
+// made once, not per document (docs/PERFORMANCE.md, thirty-first round)
+const netAmountOf = (l: { netAmount?: string }) => l.netAmount;
+
 const SUMMATION = '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementHeaderMonetarySummation';
 
 /** xs:double(untyped) as XPath reads it; NaN where it is no number (the sum is then NaN too). */
@@ -70,7 +73,7 @@ export function doubleSumProblems(inv: Invoice, profile: FacturXProfile): CiiPro
     });
   const lineTotal = inv.totals.lineExtension;
   if (PROFILE_INFO[profile].lines && isDecimal(lineTotal) && inv.lines.length > 0) {
-    const sum = doubleSum(inv.lines.map((l) => l.netAmount));
+    const sum = doubleSum(inv.lines.map(netAmountOf));
     if (Number.isFinite(sum) && !decimalRound2(exactDecimal(sum)).eq(new Big(xmlTrim(lineTotal).replace(/^\+/, '')))) problem('BR-CO-10', 'ram:LineTotalAmount', lineTotal, String(decimalRound2(exactDecimal(sum))));
   }
   const docLevel = (charge: boolean) => inv.allowanceCharges.filter((a) => a.isCharge === charge).map((a) => a.amount);

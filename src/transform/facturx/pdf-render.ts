@@ -91,11 +91,13 @@ interface Row {
 
 /** A party's lines wrapped in a column `w` wide. */
 function partyRows(L: Layout, p: Party, w: number): Row[] {
-  return partyLines(p).flatMap((l) => {
+  const out: Row[] = [];
+  for (const l of partyLines(p)) {
     const font: FontKey = l.bold ? 'bold' : 'regular';
     const size = l.bold ? 10 : 8.5;
-    return L.wrap(l.text, w, font, size, MAX_BLOCK_LINES).map((text) => ({ text, font, size, color: l.muted ? MUTED : INK, h: l.bold ? LINE_H + 1 : LINE_H }));
-  });
+    for (const text of L.wrap(l.text, w, font, size, MAX_BLOCK_LINES)) out.push({ text, font, size, color: l.muted ? MUTED : INK, h: l.bold ? LINE_H + 1 : LINE_H });
+  }
+  return out;
 }
 
 /**
@@ -188,20 +190,33 @@ const CELL_SIZE = 8.5;
  * is shrunk in its cell (Layout.fit). Nothing runs into the next column.
  */
 function fittedCols(L: Layout, cols: Col[], rows: string[][], size: number, flex: number, minFlex: number): Col[] {
-  const want = cols.map((c, k) => {
-    if (k === flex) return c.w;
-    let w = L.width(c.title, 'bold', 7.5);
-    for (const r of rows) w = Math.max(w, L.width(r[k], 'regular', size));
-    return Math.max(c.w, Math.ceil(w) + 6);
-  });
-  const grow = want.map((w, k) => w - cols[k].w);
-  const total = grow.reduce((a, b) => a + b, 0);
+  // loops, not callbacks made per document (docs/PERFORMANCE.md, thirty-first round); the sums in the same order
+  const grow: number[] = [];
+  let total = 0;
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k];
+    let want = c.w;
+    if (k !== flex) {
+      let w = L.width(c.title, 'bold', 7.5);
+      for (const r of rows) w = Math.max(w, L.width(r[k], 'regular', size));
+      want = Math.max(c.w, Math.ceil(w) + 6);
+    }
+    grow.push(want - c.w);
+    total += want - c.w;
+  }
   const spare = cols[flex].w - minFlex;
   const scale = total <= spare ? 1 : spare / total;
-  const widths = cols.map((c, k) => (k === flex ? 0 : c.w + Math.floor(grow[k] * scale)));
-  const full = cols.reduce((a, c) => a + c.w, 0);
-  const others = widths.reduce((a, b) => a + b, 0);
-  return cols.map((c, k) => ({ ...c, w: k === flex ? full - others : widths[k] }));
+  const widths: number[] = [];
+  let full = 0;
+  let others = 0;
+  for (let k = 0; k < cols.length; k++) {
+    widths.push(k === flex ? 0 : cols[k].w + Math.floor(grow[k] * scale));
+    full += cols[k].w;
+    others += widths[k];
+  }
+  const out: Col[] = [];
+  for (let k = 0; k < cols.length; k++) out.push({ ...cols[k], w: k === flex ? full - others : widths[k] });
+  return out;
 }
 
 function tableHeader(L: Layout, cols: Col[]): void {
@@ -265,15 +280,15 @@ function linesTable(L: Layout, inv: Invoice): void {
   tableHeader(L, cols);
   L.onBreak = () => tableHeader(L, cols);
   const desc = cols[DESC].w - 6;
-  inv.lines.forEach((l, k) => {
-    const name = L.wrap(l.item.name ?? '', desc, 'bold', 8.5, MAX_ROW_NAME_LINES);
-    const details = lineDetails(l, inv.currency).flatMap((d) => L.wrap(d, desc, 'regular', 7.5, MAX_ROW_DETAIL_LINES));
-    const body: Row[] = [
-      ...name.map((text) => ({ text, font: 'bold' as const, size: 8.5, color: INK, h: LINE_H })),
-      ...details.map((text) => ({ text, font: 'regular' as const, size: 7.5, color: MUTED, h: LINE_H - 1 })),
-    ];
+  for (let k = 0; k < inv.lines.length; k++) {
+    const l = inv.lines[k];
+    const body: Row[] = [];
+    for (const text of L.wrap(l.item.name ?? '', desc, 'bold', 8.5, MAX_ROW_NAME_LINES)) body.push({ text, font: 'bold', size: 8.5, color: INK, h: LINE_H });
+    for (const d of lineDetails(l, inv.currency)) {
+      for (const text of L.wrap(d, desc, 'regular', 7.5, MAX_ROW_DETAIL_LINES)) body.push({ text, font: 'regular', size: 7.5, color: MUTED, h: LINE_H - 1 });
+    }
     tableRow(L, cols, cells[k], body);
-  });
+  }
   L.onBreak = undefined;
 }
 
@@ -283,18 +298,28 @@ function linesTable(L: Layout, inv: Invoice): void {
  * than a page (a line with 90 attributes).
  */
 function tableRow(L: Layout, cols: Col[], cells: string[], body: Row[]): void {
-  const fitted = cells.map((s, k) => (k === DESC ? undefined : L.fit(s, cols[k].w - 6, 'regular', CELL_SIZE, MAX_ROW_NAME_LINES)));
-  const cellH = Math.max(1, ...fitted.map((f) => f?.lines.length ?? 0)) * LINE_H;
-  const whole = Math.max(cellH, body.reduce((a, r) => a + r.h, 0)) + 4;
+  // loops, not callbacks made per row (docs/PERFORMANCE.md, thirty-first round)
+  const fitted: (ReturnType<Layout['fit']> | undefined)[] = [];
+  let most = 1;
+  for (let k = 0; k < cells.length; k++) {
+    const f = k === DESC ? undefined : L.fit(cells[k], cols[k].w - 6, 'regular', CELL_SIZE, MAX_ROW_NAME_LINES);
+    fitted.push(f);
+    most = Math.max(most, f?.lines.length ?? 0);
+  }
+  const cellH = most * LINE_H;
+  let bodyH = 0;
+  for (const r of body) bodyH += r.h;
+  const whole = Math.max(cellH, bodyH) + 4;
   // a row a page can hold is not split; a taller one starts with its cells and first line
   L.ensure(whole <= PAGE_ROOM - 40 ? whole : Math.max(cellH, body[0]?.h ?? 0) + 4);
   const top = L.y - 9;
   let x = MARGIN;
-  cols.forEach((c, k) => {
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k];
     const f = fitted[k];
-    f?.lines.forEach((line, j) => L.text(x + 3, top - j * LINE_H, line, { size: f.size, alignRight: c.right ? c.w - 6 : undefined }));
+    if (f) for (let j = 0; j < f.lines.length; j++) L.text(x + 3, top - j * LINE_H, f.lines[j], { size: f.size, alignRight: c.right ? c.w - 6 : undefined });
     x += c.w;
-  });
+  }
   let y = top;
   let cellsEnd = top - cellH;
   const dx = MARGIN + cols[0].w + 3;
@@ -449,10 +474,11 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
     const n = rowLines(r);
     L.ensure(n * LINE_H + 2);
     let x = MARGIN;
-    cols.forEach((c, k) => {
-      r[k].lines.forEach((line, j) => L.text(x + 3, L.y - 10 - j * LINE_H, line, { size: r[k].size, alignRight: c.right ? c.w - 6 : undefined }));
+    for (let k = 0; k < cols.length; k++) {
+      const c = cols[k];
+      for (let j = 0; j < r[k].lines.length; j++) L.text(x + 3, L.y - 10 - j * LINE_H, r[k].lines[j], { size: r[k].size, alignRight: c.right ? c.w - 6 : undefined });
       x += c.w;
-    });
+    }
     L.y -= n * LINE_H;
   }
   L.onBreak = undefined;

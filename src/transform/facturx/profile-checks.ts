@@ -32,6 +32,13 @@ export function profileRefused(inv: Invoice, profile: FacturXProfile): boolean {
 
 const TAXED = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'L', 'M']);
 
+// made once, not per document (docs/PERFORMANCE.md, thirty-first round)
+const breakdownCategory = (v: Invoice['vatBreakdown'][number]) => v.category;
+const lineCategory = (l: Invoice['lines'][number]) => l.vat.category;
+const acCategory = (a: Invoice['allowanceCharges'][number]) => a.vatCategory;
+const trimmedCategory = (c: string | undefined) => (c ?? '').trim();
+const isTaxed = (c: string) => TAXED.has(c);
+
 /** The seller identifiers the profile needs (BR-CO-26 for MINIMUM, a VAT id for taxed categories above). */
 function partyProblems(inv: Invoice, profile: FacturXProfile): CiiProblem[] {
   const out: CiiProblem[] = [];
@@ -42,8 +49,8 @@ function partyProblems(inv: Invoice, profile: FacturXProfile): CiiProblem[] {
     });
   }
   if (profile !== 'MINIMUM') {
-    const categories = [...inv.vatBreakdown.map((v) => v.category), ...inv.lines.map((l) => l.vat.category), ...inv.allowanceCharges.map((a) => a.vatCategory)];
-    const used = [...new Set(categories.map((c) => (c ?? '').trim()).filter((c) => TAXED.has(c)))];
+    const categories = [...inv.vatBreakdown.map(breakdownCategory), ...inv.lines.map(lineCategory), ...inv.allowanceCharges.map(acCategory)];
+    const used = [...new Set(categories.map(trimmedCategory).filter(isTaxed))];
     const hasVatId = present(inv.seller.vatId) || present(inv.seller.taxRegistrationId) || present(inv.taxRepresentative?.vatId);
     if (used.length > 0 && !hasVatId) {
       out.push({

@@ -35,8 +35,14 @@ function isFrenchSeller(inv: Invoice): boolean {
 }
 
 /** Attachments the supplier sent (not those chorus-flux adds). */
-function supplied(inv: Invoice) {
-  return inv.attachments.map((a, k) => ({ a, k })).filter(({ a }) => a.content !== undefined || a.contentError !== undefined || a.uri !== undefined);
+function supplied(inv: Invoice): { a: Invoice['attachments'][number]; k: number }[] {
+  const out: { a: Invoice['attachments'][number]; k: number }[] = [];
+  const all = inv.attachments;
+  for (let k = 0; k < all.length; k++) {
+    const a = all[k];
+    if (a.content !== undefined || a.contentError !== undefined || a.uri !== undefined) out.push({ a, k });
+  }
+  return out;
 }
 
 /**
@@ -75,24 +81,28 @@ function pivotAmounts(inv: Invoice): PivotValue[] {
     { element: 'MontantTTC (BT-112)', value: pivotAmount(inv.totals.taxInclusive), path: 'BG-22' },
     { element: 'MontantNetAPayer (BT-115)', value: pivotAmount(inv.totals.payable), path: 'BG-22' },
   ];
-  inv.vatBreakdown.forEach((v, k) => {
+  // loops, not forEach callbacks made per invoice (docs/PERFORMANCE.md, thirty-first round)
+  for (let k = 0; k < inv.vatBreakdown.length; k++) {
+    const v = inv.vatBreakdown[k];
     out.push({ element: 'BaseHt (BT-116)', group: 'TVA', n: k + 1, value: pivotAmount(v.taxableAmount), path: 'BG-22' });
     out.push({ element: 'MontantTVA (BT-117)', group: 'TVA', n: k + 1, value: pivotAmount(v.taxAmount), path: 'BG-22' });
-  });
-  inv.lines.forEach((l, k) => {
+  }
+  for (let k = 0; k < inv.lines.length; k++) {
+    const l = inv.lines[k];
     out.push({ element: 'MontantHT (BT-131)', group: 'Ligne', n: k + 1, value: pivotAmount(l.netAmount), path: 'BG-25', index: k + 1 });
     out.push({ element: 'PrixUnitaire (BT-146)', group: 'Ligne', n: k + 1, value: pivotUnitPrice(l), path: 'BG-25', index: k + 1 });
-  });
+  }
   return out;
 }
 
 /** Quantities and rates the pivot carries, as sent (Factur-X carries the same values). */
 function pivotNumbers(inv: Invoice): PivotValue[] {
   const out: PivotValue[] = inv.vatBreakdown.map((v, k): PivotValue => ({ element: 'Taux (BT-119)', group: 'TVA', n: k + 1, value: v.rate, path: 'BG-22' }));
-  inv.lines.forEach((l, k) => {
+  for (let k = 0; k < inv.lines.length; k++) {
+    const l = inv.lines[k];
     out.push({ element: 'Quantite (BT-129)', group: 'Ligne', n: k + 1, value: l.quantity, path: 'BG-25', index: k + 1 });
     out.push({ element: 'TauxTVA (BT-152)', group: 'Ligne', n: k + 1, value: l.vat.rate, path: 'BG-25', index: k + 1 });
-  });
+  }
   return out;
 }
 
@@ -104,6 +114,9 @@ function significantDigits(v: string): number {
   const [int, frac = ''] = xmlTrim(v).replace(/^[+-]/, '').split('.');
   return int.replace(/^0+/, '').length + frac.length;
 }
+
+/** CPRO-NOMBRE-FORMAT's test (made once: docs/PERFORMANCE.md, thirty-first round) */
+const tooManyDigits = (n: PivotValue) => n.value !== undefined && isDecimal(n.value) && significantDigits(n.value) > 19;
 
 const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Invoice) => string | undefined): Rule => ({
   id,
@@ -273,7 +286,7 @@ export const CHORUS_RULES: Rule[] = [
     message: '{name} = "{value}" has {digits} digits: the pivot takes numbers of at most 19 digits, as its amounts.',
     check: (ctx) =>
       pivotNumbers(ctx.invoice)
-        .filter((n) => n.value !== undefined && isDecimal(n.value) && significantDigits(n.value) > 19)
+        .filter(tooManyDigits)
         .map((n) => ({ path: p(ctx, n.path, n.index) ?? p(ctx, 'BG-22'), values: { name: pivotName(n), value: n.value, digits: significantDigits(n.value as string) } })),
   },
   {
@@ -324,10 +337,15 @@ export const CHORUS_RULES: Rule[] = [
     // EN 16931 has supporting documents (BG-24) at document level only; the official UBL rules
     // warn (UBL-CR-544), the CII ones do not: such a document was lost without a word
     message: 'Invoice line {line} has a document attached to it ({name}); EN 16931 has none at line level, so neither the pivot nor the Factur-X carries it. Send it as a supporting document of the invoice (BG-24).',
-    check: (ctx) =>
-      ctx.invoice.lines.flatMap((l, k) =>
-        (l.documents ?? []).map((d) => ({ path: p(ctx, 'BG-25', k + 1), values: { line: l.id ?? k + 1, name: [d.id, d.fileName, d.uri].filter((x) => x !== undefined && x.trim() !== '').join(' – ').slice(0, 200) || 'no name' } })),
-      ),
+    check: (ctx) => {
+      const out: Violation[] = [];
+      const lines = ctx.invoice.lines;
+      for (let k = 0; k < lines.length; k++) {
+        const l = lines[k];
+        for (const d of l.documents ?? []) out.push({ path: p(ctx, 'BG-25', k + 1), values: { line: l.id ?? k + 1, name: [d.id, d.fileName, d.uri].filter((x) => x !== undefined && x.trim() !== '').join(' – ').slice(0, 200) || 'no name' } });
+      }
+      return out;
+    },
   },
   {
     id: 'CPRO-PJ-TAILLE',

@@ -6,8 +6,13 @@
 import type { CiiFacts } from '../../../model/syntax-facts';
 import type { Rule, RuleContext } from '../rule';
 import { ns } from '../xpath';
-import { C, each, eachIf, en, HOLDS, unless } from './define';
+import { C, each, eachIf, en, HOLDS, pathOf, unless } from './define';
 import { CII_SUMMATION_AMOUNTS } from '../facts/cii-facts';
+
+// tests made once at load, not per check (docs/PERFORMANCE.md, thirty-first round)
+const notTaxTotal = (a: { name: string }) => a.name !== 'TaxTotalAmount';
+const hasNoAttr = (q: { attr?: string }) => q.attr === undefined;
+const typeCodeVatIfAny = (t: { hasTypeCode: boolean; typeCode?: string }) => !t.hasTypeCode || t.typeCode === 'VAT';
 
 const ROOT = '/rsm:CrossIndustryInvoice';
 const TX = 'SupplyChainTradeTransaction';
@@ -26,17 +31,19 @@ function counted(id: string, appliesTo: string, ctxRel: string, rel: string, ok:
 
 /** "X should not be present": the attribute is absent from every listed element. */
 function noAttr<T extends { path: string; attrs: string[] }>(id: string, appliesTo: string, list: (f: CiiFacts) => T[], attr: string): Rule[] {
-  return en(id, 'CII', appliesTo, (ctx) => each(list(C(ctx)), (x) => !x.attrs.includes(attr), (x) => x.path));
+  const ok = (x: T) => !x.attrs.includes(attr);
+  return en(id, 'CII', appliesTo, (ctx) => each(list(C(ctx)), ok, pathOf));
 }
 
 /** A referenced document must not have the child (unless the exception holds). */
 function refDoc(id: string, child: string, allowed?: (d: { name: string; typeCode?: string }) => boolean): Rule[] {
-  return en(id, 'CII', 'each referenced document', (ctx) =>
-    each(C(ctx).referencedDocuments, (d) => !d.children.includes(child) || (allowed !== undefined && allowed(d)), (d) => d.path));
+  const ok = (d: { name: string; typeCode?: string; children: string[] }) => !d.children.includes(child) || (allowed !== undefined && allowed(d));
+  return en(id, 'CII', 'each referenced document', (ctx) => each(C(ctx).referencedDocuments, ok, pathOf));
 }
 
 function periodChild(id: string, child: string): Rule[] {
-  return en(id, 'CII', 'each billing period', (ctx) => each(C(ctx).billingPeriods, (p) => !p.children.includes(child), (p) => p.path));
+  const ok = (p: { children: string[] }) => !p.children.includes(child);
+  return en(id, 'CII', 'each billing period', (ctx) => each(C(ctx).billingPeriods, ok, pathOf));
 }
 
 function addressChild(id: string, child: string): Rule[] {
@@ -119,16 +126,27 @@ const ADDRESS_CHILDREN: [string, string][] = [
 
 const linePaths = (ctx: RuleContext) => C(ctx).lines;
 
+// the line tests of CII-SR-046, -090, -439, -441 (made once: docs/PERFORMANCE.md, thirty-first round)
+type Line = CiiFacts['lines'][number];
+const hasProduct = (l: Line) => l.productPath !== undefined;
+const globalIdSchemed = (l: Line) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0;
+const originCountryOnce = (l: Line) => l.originCountryCount === 0 || l.originCountryIdCount === 1;
+const productPathOf = (l: Line) => l.productPath;
+const hasAgreement = (l: Line) => l.hasAgreement;
+const oneNetPriceCharge = (l: Line) => l.netPriceChargeAmountCount === 1;
+const atMostOneNetPriceCharge = (l: Line) => l.netPriceChargeAmountCount <= 1;
+const agreementPathOf = (l: Line) => `${l.path}/ram:SpecifiedLineTradeAgreement`;
+
 export const CII_SYNTAX_RULES: Rule[] = [
   ...counted('CII-SR-009', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-010', 'document context', 'ExchangedDocumentContext', 'ExchangedDocumentContext/GuidelineSpecifiedDocumentContextParameter/ID', (n) => n === 1, `${ROOT}/rsm:ExchangedDocumentContext`),
   ...counted('CII-SR-014', 'exchanged document', 'ExchangedDocument', 'ExchangedDocument/TypeCode', (n) => n === 1, `${ROOT}/rsm:ExchangedDocument`),
-  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.globalIdCount === 0 || l.globalIdSchemeCount > 0, (l) => l.productPath)),
-  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), (l) => l.productPath !== undefined, (l) => l.originCountryCount === 0 || l.originCountryIdCount === 1, (l) => l.productPath)),
+  ...en('CII-SR-046', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), hasProduct, globalIdSchemed, productPathOf)),
+  ...en('CII-SR-090', 'CII', 'each line product', (ctx) => eachIf(linePaths(ctx), hasProduct, originCountryOnce, productPathOf)),
   ...en('CII-SR-069', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.descriptionCount === 1, (c) => c.path)),
   ...en('CII-SR-072', 'CII', 'each product characteristic', (ctx) => eachIf(C(ctx).characteristics, (c) => c.inProduct, (c) => c.valueCount === 1, (c) => c.path)),
-  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount === 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
-  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), (l) => l.hasAgreement, (l) => l.netPriceChargeAmountCount <= 1, (l) => `${l.path}/ram:SpecifiedLineTradeAgreement`)),
+  ...en('CII-SR-439', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), hasAgreement, oneNetPriceCharge, agreementPathOf)),
+  ...en('CII-SR-441', 'CII', 'each line agreement', (ctx) => eachIf(linePaths(ctx), hasAgreement, atMostOneNetPriceCharge, agreementPathOf)),
   ...en('CII-SR-463', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.hasChargeIndicator, (a) => a.path)),
   ...en('CII-SR-471', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.rateCount <= 1, (a) => a.path)),
   ...en('CII-SR-472', 'CII', 'each allowance or charge', (ctx) => each(C(ctx).allAllowanceCharges, (a) => a.taxes.length <= 1, (a) => a.path)),
@@ -184,13 +202,13 @@ export const CII_SYNTAX_RULES: Rule[] = [
   ...refDoc('CII-DT-028', 'EffectiveSpecifiedPeriod'),
   ...refDoc('CII-DT-029', 'IssuerTradeParty'),
   ...refDoc('CII-DT-030', 'AttachedSpecifiedBinaryFile'),
-  ...noAttr('CII-DT-031', 'each amount', (f) => f.amounts.filter((a) => a.name !== 'TaxTotalAmount'), 'currencyID'),
-  ...noAttr('CII-DT-032', 'each amount', (f) => f.amounts.filter((a) => a.name !== 'TaxTotalAmount'), 'currencyCodeListVersionID'),
-  ...en('CII-DT-033', 'CII', 'each quantity', (ctx) => each(C(ctx).quantities, (q) => q.attr === undefined || C(ctx).hasBilledQuantityUnitCode, (q) => q.path)),
+  ...noAttr('CII-DT-031', 'each amount', (f) => f.amounts.filter(notTaxTotal), 'currencyID'),
+  ...noAttr('CII-DT-032', 'each amount', (f) => f.amounts.filter(notTaxTotal), 'currencyCodeListVersionID'),
+  ...en('CII-DT-033', 'CII', 'each quantity', (ctx) => (C(ctx).hasBilledQuantityUnitCode ? undefined : each(C(ctx).quantities, hasNoAttr, pathOf))),
   ...noAttr('CII-DT-034', 'each quantity', (f) => f.quantities, 'unitCodeListID'),
   ...noAttr('CII-DT-035', 'each quantity', (f) => f.quantities, 'unitCodeListAgencyID'),
   ...noAttr('CII-DT-036', 'each quantity', (f) => f.quantities, 'unitCodeListAgencyName'),
-  ...en('CII-DT-037', 'CII', 'each trade tax', (ctx) => each(C(ctx).tradeTaxTypeCodes, (t) => !t.hasTypeCode || t.typeCode === 'VAT', (t) => t.path)),
+  ...en('CII-DT-037', 'CII', 'each trade tax', (ctx) => each(C(ctx).tradeTaxTypeCodes, typeCodeVatIfAny, pathOf)),
   ...en('CII-DT-068', 'CII', 'each billing period', (ctx) => each(C(ctx).billingPeriods, (p) => !p.startDateTime, (p) => p.path)),
   ...en('CII-DT-072', 'CII', 'each billing period', (ctx) => each(C(ctx).billingPeriods, (p) => !p.endDateTime, (p) => p.path)),
   ...PERIOD_CHILDREN.flatMap(([id, child]) => periodChild(id, child)),

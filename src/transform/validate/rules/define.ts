@@ -6,6 +6,7 @@
  */
 import type { CiiFacts, UblFacts } from '../../../model/syntax-facts';
 import type { Severity } from '../../../model/finding';
+import type { InvoiceLine } from '../../../model/invoice';
 import type { Rule, RuleContext, Violation } from '../rule';
 import official from './official.json';
 
@@ -108,6 +109,21 @@ export function eachIfIn<T>(ctx: RuleContext, items: readonly T[], where: (item:
   return out;
 }
 
+/**
+ * each() over the invoice's lines for a test that needs the invoice: `ok` and `path` are given
+ * the context, so that they are made once with their rule (a closure made on every check loses
+ * its optimized code at each full collection: docs/PERFORMANCE.md, thirty-first round).
+ */
+export function eachLine(ctx: RuleContext, ok: (line: InvoiceLine, k: number, ctx: RuleContext) => boolean, path: (k: number, ctx: RuleContext) => string | undefined): Violation[] | undefined {
+  let out: Violation[] | undefined;
+  const lines = ctx.invoice.lines;
+  for (let k = 0; k < lines.length; k++) if (!ok(lines[k], k, ctx)) (out ??= []).push({ path: path(k, ctx) });
+  return out;
+}
+
+/** the path of a fact (the `path` of most rules) */
+export const pathOf = (x: { path: string }): string => x.path;
+
 /** every item (the `where` of a rule whose context is the whole list) */
 export const ALWAYS = (): boolean => true;
 
@@ -116,3 +132,9 @@ export const HOLDS: Check = () => undefined;
 
 /** upper-case(x) = 'VAT' (CII TypeCode) */
 export const isVatType = (s: string | undefined): boolean => s !== undefined && s.toUpperCase() === 'VAT';
+
+/** a VAT category with an identifier (UBL cac:ClassifiedTaxCategory[cac:TaxScheme/cbc:ID = 'VAT']/cbc:ID) */
+export const isVatWithId = (t: { vat: boolean; id?: string }): boolean => t.vat && t.id !== undefined;
+
+/** a CII tax of TypeCode VAT with a category code */
+export const isVatWithCategory = (t: { typeCode?: string; categoryCode?: string }): boolean => isVatType(t.typeCode) && t.categoryCode !== undefined;

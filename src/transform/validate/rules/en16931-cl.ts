@@ -7,7 +7,7 @@ import { CODES, SUBJECT_STRING_UBL } from '../codelists';
 import type { Rule, RuleContext } from '../rule';
 import { inList, ns } from '../xpath';
 import { C, each, eachIf, en, U } from './define';
-import type { AttrFact, TextFact } from '../../../model/syntax-facts';
+import type { AttrFact, CiiTaxFact, TextFact } from '../../../model/syntax-facts';
 
 const UBL_AMOUNTS = new Set([
   'Amount',
@@ -43,6 +43,13 @@ const TEXT_IN = listTests((x: TextFact) => x.text);
 const ATTR_IN = listTests((x: AttrFact) => x.attr);
 const path = (x: { path: string }) => x.path;
 
+// tests made once at load, not per check (docs/PERFORMANCE.md, thirty-first round)
+const isUblAmount = (a: AttrFact) => UBL_AMOUNTS.has(a.name);
+const isTaxTotalWithCurrency = (a: AttrFact) => a.name === 'TaxTotalAmount' && a.attr !== undefined;
+const hasCategoryCode = (t: CiiTaxFact) => t.categoryCode !== undefined;
+const categoryCodeListed = (t: CiiTaxFact) => inList(CODES.vatCategory, t.categoryCode);
+const categoryCodePath = (t: CiiTaxFact) => `${t.path}/ram:CategoryCode`;
+
 /** BR-CL-08 (UBL): a note "#XXX#…" names a UNCL 4451 subject, matched as a substring of the list */
 function ublNoteOk(text: string): boolean {
   const i = text.indexOf('#');
@@ -57,7 +64,7 @@ function ublNoteOk(text: string): boolean {
 const ublRules: Rule[] = [
   ...en('BR-CL-01', 'UBL', 'invoice type code', (ctx: RuleContext) =>
     each(U(ctx).typeCodes, (t) => inList(t.name === 'InvoiceTypeCode' ? CODES.invoiceTypeUbl : CODES.creditNoteTypeUbl, t.text), path)),
-  ...en('BR-CL-03', 'UBL', 'each amount', (ctx) => eachIf(U(ctx).amounts, (a) => UBL_AMOUNTS.has(a.name), ATTR_IN.currency, path)),
+  ...en('BR-CL-03', 'UBL', 'each amount', (ctx) => eachIf(U(ctx).amounts, isUblAmount, ATTR_IN.currency, path)),
   ...en('BR-CL-04', 'UBL', 'invoice currency code', (ctx) => each(U(ctx).documentCurrencyCodes, TEXT_IN.currency, path)),
   ...en('BR-CL-05', 'UBL', 'VAT accounting currency code', (ctx) => each(U(ctx).taxCurrencyCodes, TEXT_IN.currency, path)),
   ...en('BR-CL-06', 'UBL', 'VAT point date code', (ctx) => each(U(ctx).descriptionCodes, TEXT_IN.vatDateUbl, path)),
@@ -85,7 +92,7 @@ const ublRules: Rule[] = [
 
 const ciiRules: Rule[] = [
   ...en('BR-CL-01', 'CII', 'invoice type code', (ctx) => each(C(ctx).documentTypeCodes, TEXT_IN.documentTypeCii, path)),
-  ...en('BR-CL-03', 'CII', 'each VAT total currency', (ctx) => eachIf(C(ctx).amounts, (a) => a.name === 'TaxTotalAmount' && a.attr !== undefined, ATTR_IN.currency, path)),
+  ...en('BR-CL-03', 'CII', 'each VAT total currency', (ctx) => eachIf(C(ctx).amounts, isTaxTotalWithCurrency, ATTR_IN.currency, path)),
   ...en('BR-CL-04', 'CII', 'invoice currency code', (ctx) => each(C(ctx).invoiceCurrencyCodes, TEXT_IN.currency, path)),
   ...en('BR-CL-05', 'CII', 'VAT accounting currency code', (ctx) => each(C(ctx).taxCurrencyCodes, TEXT_IN.currency, path)),
   ...en('BR-CL-06', 'CII', 'VAT point date code', (ctx) => each(C(ctx).dueDateTypeCodes, TEXT_IN.vatDateCii, path)),
@@ -98,9 +105,9 @@ const ciiRules: Rule[] = [
   ...en('BR-CL-15', 'CII', 'each item country of origin', (ctx) => each(C(ctx).originCountryIds, TEXT_IN.countryCii, path)),
   ...en('BR-CL-16', 'CII', 'each payment means code', (ctx) => each(C(ctx).paymentMeansTypeCodes, TEXT_IN.paymentMeans, path)),
   ...en('BR-CL-17', 'CII', 'each allowance or charge VAT category', (ctx) =>
-    eachIf(C(ctx).categoryTradeTaxes, (t) => t.categoryCode !== undefined, (t) => inList(CODES.vatCategory, t.categoryCode), (t) => `${t.path}/ram:CategoryCode`)),
+    eachIf(C(ctx).categoryTradeTaxes, hasCategoryCode, categoryCodeListed, categoryCodePath)),
   ...en('BR-CL-18', 'CII', 'each VAT category', (ctx) =>
-    eachIf(C(ctx).applicableTradeTaxes, (t) => t.categoryCode !== undefined, (t) => inList(CODES.vatCategory, t.categoryCode), (t) => `${t.path}/ram:CategoryCode`)),
+    eachIf(C(ctx).applicableTradeTaxes, hasCategoryCode, categoryCodeListed, categoryCodePath)),
   ...en('BR-CL-19', 'CII', 'each allowance reason code', (ctx) => eachIf(C(ctx).allowanceReasonCodes, (r) => r.charge === false, TEXT_IN.allowanceReason, path)),
   ...en('BR-CL-20', 'CII', 'each charge reason code', (ctx) => eachIf(C(ctx).allowanceReasonCodes, (r) => r.charge === true, TEXT_IN.chargeReason, path)),
   ...en('BR-CL-21', 'CII', 'each item standard identifier scheme', (ctx) => eachIf(C(ctx).globalIdSchemes, (g) => g.productDirect, ATTR_IN.icd, path)),

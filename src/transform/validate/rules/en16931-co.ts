@@ -5,8 +5,10 @@
 import { CODES, VAT_PREFIX_STRING_UBL } from '../codelists';
 import type { Rule, RuleContext, Violation } from '../rule';
 import { d, dsum, eq, exactDecimal, ns, percentOf, xdouble, xround, xround0, xround2Double, xsumDouble, type D } from '../xpath';
-import { C, each, eachIf, en, HOLDS, isVatType, U, unless } from './define';
-import { ciiGenericHeaderTaxes, ublSubtotals } from './en16931-core';
+import type { InvoiceLine } from '../../../model/invoice';
+import type { CiiAllowanceChargeFact, CiiLineFact, UblLineFact } from '../../../model/syntax-facts';
+import { C, each, eachIf, eachLine, en, pathOf, HOLDS, isVatType, isVatWithCategory, isVatWithId, U, unless } from './define';
+import { ciiDocAc, ciiGenericHeaderTaxes, ciiLineAc, ublDocAc, ublLineAc, ublSubtotals, type UblAc } from './en16931-core';
 
 const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 const lmt = (ctx: RuleContext) => `${R(ctx)}/cac:LegalMonetaryTotal`;
@@ -36,6 +38,15 @@ const eqDouble = (s: string | undefined, x: number) => s !== undefined && xdoubl
 
 const abs = (x: D) => x.abs();
 
+/*
+ * Tests made once at load: a closure made on every check loses its optimized code at each full
+ * collection (docs/PERFORMANCE.md, thirty-first round).
+ */
+const ublLineHasVatId = (l: UblLineFact) => l.classified.some(isVatWithId);
+const ciiLineHasVatCategory = (l: CiiLineFact) => l.taxes.some(isVatWithCategory);
+const ublLinePeriodBound = (l: InvoiceLine, k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath === undefined || l.period?.start !== undefined || l.period?.end !== undefined;
+const ublLinePeriodPath = (k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath;
+
 export const CO_RULES: Rule[] = [
   ...en('BR-CO-03', 'UBL', 'invoice', (ctx) =>
     unless(!(ctx.invoice.taxPointDate !== undefined && U(ctx).counts['InvoicePeriod/DescriptionCode'] > 0), () => `${R(ctx)}/cbc:TaxPointDate`)),
@@ -44,8 +55,8 @@ export const CO_RULES: Rule[] = [
     const both = f.taxPointDateCount > 0 && f.dueDateTypeCodes.length > 0;
     return both ? ciiGenericHeaderTaxes(ctx).map((t) => ({ path: t.path })) : undefined;
   }),
-  ...en('BR-CO-04', 'UBL', 'each invoice line', (ctx) => each(U(ctx).lines, (l) => l.classified.some((t) => t.vat && t.id !== undefined), (l) => l.path)),
-  ...en('BR-CO-04', 'CII', 'each invoice line', (ctx) => each(C(ctx).lines, (l) => l.taxes.some((t) => isVatType(t.typeCode) && t.categoryCode !== undefined), (l) => l.path)),
+  ...en('BR-CO-04', 'UBL', 'each invoice line', (ctx) => each(U(ctx).lines, ublLineHasVatId, pathOf)),
+  ...en('BR-CO-04', 'CII', 'each invoice line', (ctx) => each(C(ctx).lines, ciiLineHasVatCategory, pathOf)),
   // BR-CO-05…08 (reason code and reason text agree) are asserted true() by the official schematron
   ...en('BR-CO-05', 'both', 'each document level allowance', HOLDS),
   ...en('BR-CO-06', 'both', 'each document level charge', HOLDS),
@@ -233,8 +244,7 @@ export const CO_RULES: Rule[] = [
     const p = C(ctx).invoicePeriod;
     return p ? unless(p.hasStart || p.hasEnd, p.path) : undefined;
   }),
-  ...en('BR-CO-20', 'UBL', 'invoice line period', (ctx) =>
-    each(ctx.invoice.lines, (l, k) => U(ctx).lines[k]?.invoicePeriodPath === undefined || l.period?.start !== undefined || l.period?.end !== undefined, (_l, k) => U(ctx).lines[k]?.invoicePeriodPath)),
+  ...en('BR-CO-20', 'UBL', 'invoice line period', (ctx) => eachLine(ctx, ublLinePeriodBound, ublLinePeriodPath)),
   ...en('BR-CO-20', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, (l) => !l.period || l.period.hasStart || l.period.hasEnd, (l) => l.period?.path)),
   ...reasonRules(),
   ...en('BR-CO-26', 'UBL', 'seller', (ctx) => {
@@ -251,31 +261,23 @@ export const CO_RULES: Rule[] = [
   }),
 ];
 
+const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;
+const ciiHasReason = (a: CiiAllowanceChargeFact) => a.hasReason;
+
+/** The allowances/charges of a UBL list without a reason or reason code. */
+function unreasoned(list: readonly UblAc[]): Violation[] {
+  const out: Violation[] = [];
+  for (const x of list) if (!hasReason(x.ac)) out.push({ path: x.fact.path });
+  return out;
+}
+
 /** BR-CO-21…24: a reason or a reason code on every allowance and charge (same tests as BR-33/38/42/44). */
 function reasonRules(): Rule[] {
-  const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;
-  const ublDoc = (charge: boolean) => (ctx: RuleContext) => {
-    const f = U(ctx);
-    const out: Violation[] = [];
-    ctx.invoice.allowanceCharges.forEach((ac, k) => {
-      if (f.allowanceCharges[k]?.charge === charge && !hasReason(ac)) out.push({ path: f.allowanceCharges[k].path });
-    });
-    return out;
-  };
-  const ublLine = (charge: boolean) => (ctx: RuleContext) => {
-    const f = U(ctx);
-    const out: Violation[] = [];
-    ctx.invoice.lines.forEach((l, k) =>
-      l.allowanceCharges.forEach((ac, j) => {
-        const fact = f.lines[k]?.allowanceCharges[j];
-        if (fact?.charge === charge && !hasReason(ac)) out.push({ path: fact.path });
-      }),
-    );
-    return out;
-  };
-  const ciiDoc = (indicator: string) => (ctx: RuleContext) => eachIf(C(ctx).allowanceCharges, (a) => a.indicator === indicator, (a) => a.hasReason, (a) => a.path);
-  const ciiLine = (indicator: string) => (ctx: RuleContext) =>
-    each(C(ctx).lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)), (a) => a.hasReason, (a) => a.path);
+  // UBL: every failing one listed (an empty list when none fails)
+  const ublDoc = (charge: boolean) => (ctx: RuleContext) => unreasoned(ublDocAc(ctx, charge));
+  const ublLine = (charge: boolean) => (ctx: RuleContext) => unreasoned(ublLineAc(ctx, charge));
+  const ciiDoc = (indicator: 'true' | 'false') => (ctx: RuleContext) => each(ciiDocAc(ctx, indicator), ciiHasReason, pathOf);
+  const ciiLine = (indicator: 'true' | 'false') => (ctx: RuleContext) => each(ciiLineAc(ctx, indicator), ciiHasReason, pathOf);
   return [
     ...en('BR-CO-21', 'UBL', 'each document level allowance', ublDoc(false)),
     ...en('BR-CO-21', 'CII', 'each document level allowance', ciiDoc('false')),

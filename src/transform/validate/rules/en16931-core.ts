@@ -3,10 +3,12 @@
  * official schematron of its syntax (corpus/en16931/xslt): where the two bindings test a
  * rule differently (context, existence vs. non-empty…), the rule has one check per syntax.
  */
+import type { AllowanceCharge, InvoiceLine } from '../../../model/invoice';
+import type { CiiAllowanceChargeFact, CiiFacts, CiiLineFact, UblAllowanceChargeFact } from '../../../model/syntax-facts';
 import { xsDateInstant } from '../../../model/xs-date';
 import type { Rule, RuleContext, Violation } from '../rule';
 import { cmp, filled, ns } from '../xpath';
-import { C, each, en, isVatType, memo, U, unless } from './define';
+import { C, each, eachLine, en, isVatType, isVatWithCategory, isVatWithId, memo, U, unless } from './define';
 
 const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 const CII = '/rsm:CrossIndustryInvoice';
@@ -29,28 +31,76 @@ function perLine(id: string, appliesTo: string, ok: (ctx: RuleContext, k: number
   return [...en(id, 'UBL', appliesTo, (ctx) => failingLines(ctx, ok, U(ctx).lines)), ...en(id, 'CII', appliesTo, (ctx) => failingLines(ctx, ok, C(ctx).lines))];
 }
 
-/** Document-level allowances (charge = false) or charges of UBL, by the ChargeIndicator as xs:boolean. */
-function ublDocAc(ctx: RuleContext, charge: boolean) {
+/** An allowance or charge of UBL with its facts. */
+export interface UblAc {
+  ac: AllowanceCharge;
+  fact: UblAllowanceChargeFact;
+}
+
+/*
+ * The lists below are made by plain loops: the flatMap/map/filter callbacks closed over the
+ * invoice, were made anew for each and lost their optimized code at every full collection
+ * (docs/PERFORMANCE.md, thirty-first round).
+ */
+
+/** The allowances/charges of `acs` whose parallel fact has ChargeIndicator `charge`, appended to `out`. */
+function pushUblAcs(out: UblAc[], acs: readonly AllowanceCharge[], facts: readonly UblAllowanceChargeFact[] | undefined, charge: boolean): void {
+  for (let j = 0; j < acs.length; j++) {
+    const fact = facts?.[j];
+    if (fact?.charge === charge) out.push({ ac: acs[j], fact });
+  }
+}
+
+function ciiAcsWith(out: CiiAllowanceChargeFact[], acs: readonly CiiAllowanceChargeFact[], indicator: 'true' | 'false'): void {
+  for (const a of acs) if (a.indicator === indicator) out.push(a);
+}
+
+function ublDocAcOf(ctx: RuleContext, charge: boolean): UblAc[] {
+  const out: UblAc[] = [];
+  pushUblAcs(out, ctx.invoice.allowanceCharges, U(ctx).allowanceCharges, charge);
+  return out;
+}
+
+function ublLineAcOf(ctx: RuleContext, charge: boolean): UblAc[] {
   const f = U(ctx);
-  return memo(f, charge ? 'docCharges' : 'docAllowances', () => ctx.invoice.allowanceCharges.map((ac, k) => ({ ac, fact: f.allowanceCharges[k] })).filter((x) => x.fact?.charge === charge));
+  const out: UblAc[] = [];
+  const lines = ctx.invoice.lines;
+  for (let k = 0; k < lines.length; k++) pushUblAcs(out, lines[k].allowanceCharges, f.lines[k]?.allowanceCharges, charge);
+  return out;
+}
+
+function ciiDocAcOf(f: CiiFacts, indicator: 'true' | 'false'): CiiAllowanceChargeFact[] {
+  const out: CiiAllowanceChargeFact[] = [];
+  ciiAcsWith(out, f.allowanceCharges, indicator);
+  return out;
+}
+
+function ciiLineAcOf(f: CiiFacts, indicator: 'true' | 'false'): CiiAllowanceChargeFact[] {
+  const out: CiiAllowanceChargeFact[] = [];
+  for (const l of f.lines) ciiAcsWith(out, l.allowanceCharges, indicator);
+  return out;
+}
+
+/** Document-level allowances (charge = false) or charges of UBL, by the ChargeIndicator as xs:boolean. */
+export function ublDocAc(ctx: RuleContext, charge: boolean): UblAc[] {
+  return memo(U(ctx), charge ? 'docCharges' : 'docAllowances', () => ublDocAcOf(ctx, charge));
 }
 
 /** CII header allowances/charges whose udt:Indicator is the string 'false' / 'true' (contexts of BR-31…38). */
-function ciiDocAc(ctx: RuleContext, indicator: 'true' | 'false') {
+export function ciiDocAc(ctx: RuleContext, indicator: 'true' | 'false'): CiiAllowanceChargeFact[] {
   const f = C(ctx);
-  return memo(f, indicator === 'true' ? 'docCharges' : 'docAllowances', () => f.allowanceCharges.filter((a) => a.indicator === indicator));
+  return memo(f, indicator === 'true' ? 'docCharges' : 'docAllowances', () => ciiDocAcOf(f, indicator));
 }
 
 /** Line allowances (charge = false) or charges of UBL, each with its facts (also read by BR-DEC-24…28). */
-export function ublLineAc(ctx: RuleContext, charge: boolean) {
-  const f = U(ctx);
-  return memo(f, charge ? 'lineCharges' : 'lineAllowances', () => ctx.invoice.lines.flatMap((l, k) => l.allowanceCharges.map((ac, j) => ({ ac, fact: f.lines[k]?.allowanceCharges[j] })).filter((x) => x.fact?.charge === charge)));
+export function ublLineAc(ctx: RuleContext, charge: boolean): UblAc[] {
+  return memo(U(ctx), charge ? 'lineCharges' : 'lineAllowances', () => ublLineAcOf(ctx, charge));
 }
 
 /** CII line allowances/charges whose udt:Indicator is the string 'false' / 'true' (also read by BR-DEC-24…28). */
-export function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false') {
+export function ciiLineAc(ctx: RuleContext, indicator: 'true' | 'false'): CiiAllowanceChargeFact[] {
   const f = C(ctx);
-  return memo(f, indicator === 'true' ? 'lineCharges' : 'lineAllowances', () => f.lines.flatMap((l) => l.allowanceCharges.filter((a) => a.indicator === indicator)));
+  return memo(f, indicator === 'true' ? 'lineCharges' : 'lineAllowances', () => ciiLineAcOf(f, indicator));
 }
 
 const hasReason = (ac: { reason?: string; reasonCode?: string }) => ac.reason !== undefined || ac.reasonCode !== undefined;
@@ -74,6 +124,18 @@ function ciiPeriodOk(p: { hasStart: boolean; hasEnd: boolean; start?: { text: st
 function ciiMustFill(id: string, appliesTo: string, value: (ctx: RuleContext) => string | undefined, path: string): Rule[] {
   return en(id, 'CII', appliesTo, (ctx) => unless(filled(value(ctx)), path));
 }
+
+
+/*
+ * Per-line tests made once at load (eachLine gives them the context): a closure made on every
+ * check loses its optimized code at each full collection (docs/PERFORMANCE.md, thirty-first round).
+ */
+const ublLinePeriodOk = (l: InvoiceLine, k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath === undefined || ublPeriodOk(l.period?.start, l.period?.end);
+const ublLinePeriodPath = (k: number, ctx: RuleContext) => U(ctx).lines[k]?.invoicePeriodPath;
+const ciiLinePeriodOk = (l: CiiLineFact) => !l.period || ciiPeriodOk(l.period);
+const ciiLinePeriodPath = (l: CiiLineFact) => l.period?.path;
+const standardIdHasScheme = (l: InvoiceLine) => l.item.standardId === undefined || l.item.standardId.scheme !== undefined;
+const standardIdSchemeFilled = (l: InvoiceLine) => l.item.standardId === undefined || filled(l.item.standardId.scheme);
 
 export const CORE_RULES: Rule[] = [
   // ---------------------------------------------------------------- document level
@@ -175,20 +237,20 @@ export const CORE_RULES: Rule[] = [
     return p ? unless(ciiPeriodOk(p), p.path) : undefined;
   }),
   ...en('BR-30', 'UBL', 'invoice line period', (ctx) =>
-    each(ctx.invoice.lines, (l, k) => U(ctx).lines[k]?.invoicePeriodPath === undefined || ublPeriodOk(l.period?.start, l.period?.end), (_l, k) => U(ctx).lines[k]?.invoicePeriodPath)),
-  ...en('BR-30', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, (l) => !l.period || ciiPeriodOk(l.period), (l) => l.period?.path)),
+    eachLine(ctx, ublLinePeriodOk, ublLinePeriodPath)),
+  ...en('BR-30', 'CII', 'invoice line period', (ctx) => each(C(ctx).lines, ciiLinePeriodOk, ciiLinePeriodPath)),
 
   // document level allowances (BG-20) and charges (BG-21)
   ...en('BR-31', 'UBL', 'each document level allowance', (ctx) => each(ublDocAc(ctx, false), (x) => x.ac.amount !== undefined, (x) => x.fact.path)),
   ...en('BR-31', 'CII', 'each document level allowance', (ctx) => each(ciiDocAc(ctx, 'false'), (a) => a.actualAmountCount > 0, (a) => a.path)),
-  ...en('BR-32', 'UBL', 'each document level allowance', (ctx) => each(ublDocAc(ctx, false), (x) => x.fact.taxCategories.some((t) => t.vat && t.id !== undefined), (x) => x.fact.path)),
-  ...en('BR-32', 'CII', 'each document level allowance', (ctx) => each(ciiDocAc(ctx, 'false'), (a) => a.taxes.some((t) => isVatType(t.typeCode) && t.categoryCode !== undefined), (a) => a.path)),
+  ...en('BR-32', 'UBL', 'each document level allowance', (ctx) => each(ublDocAc(ctx, false), (x) => x.fact.taxCategories.some(isVatWithId), (x) => x.fact.path)),
+  ...en('BR-32', 'CII', 'each document level allowance', (ctx) => each(ciiDocAc(ctx, 'false'), (a) => a.taxes.some(isVatWithCategory), (a) => a.path)),
   ...en('BR-33', 'UBL', 'each document level allowance', (ctx) => each(ublDocAc(ctx, false), (x) => hasReason(x.ac), (x) => x.fact.path)),
   ...en('BR-33', 'CII', 'each document level allowance', (ctx) => each(ciiDocAc(ctx, 'false'), (a) => a.hasReason, (a) => a.path)),
   ...en('BR-36', 'UBL', 'each document level charge', (ctx) => each(ublDocAc(ctx, true), (x) => x.ac.amount !== undefined, (x) => x.fact.path)),
   ...en('BR-36', 'CII', 'each document level charge', (ctx) => each(ciiDocAc(ctx, 'true'), (a) => a.actualAmountCount > 0, (a) => a.path)),
-  ...en('BR-37', 'UBL', 'each document level charge', (ctx) => each(ublDocAc(ctx, true), (x) => x.fact.taxCategories.some((t) => t.vat && t.id !== undefined), (x) => x.fact.path)),
-  ...en('BR-37', 'CII', 'each document level charge', (ctx) => each(ciiDocAc(ctx, 'true'), (a) => a.taxes.some((t) => isVatType(t.typeCode) && t.categoryCode !== undefined), (a) => a.path)),
+  ...en('BR-37', 'UBL', 'each document level charge', (ctx) => each(ublDocAc(ctx, true), (x) => x.fact.taxCategories.some(isVatWithId), (x) => x.fact.path)),
+  ...en('BR-37', 'CII', 'each document level charge', (ctx) => each(ciiDocAc(ctx, 'true'), (a) => a.taxes.some(isVatWithCategory), (a) => a.path)),
   ...en('BR-38', 'UBL', 'each document level charge', (ctx) => each(ublDocAc(ctx, true), (x) => hasReason(x.ac), (x) => x.fact.path)),
   ...en('BR-38', 'CII', 'each document level charge', (ctx) => each(ciiDocAc(ctx, 'true'), (a) => a.hasReason, (a) => a.path)),
 
@@ -255,11 +317,10 @@ export const CORE_RULES: Rule[] = [
   }),
   ...en('BR-54', 'UBL', 'each item attribute', (ctx) => {
     const out: Violation[] = [];
-    ctx.invoice.lines.forEach((l, k) => {
-      l.item.attributes.forEach((a) => {
-        if (a.name === undefined || a.value === undefined) out.push({ path: `${linePathU(ctx, k)}/cac:Item/cac:AdditionalItemProperty` });
-      });
-    });
+    const lines = ctx.invoice.lines;
+    for (let k = 0; k < lines.length; k++) {
+      for (const a of lines[k].item.attributes) if (a.name === undefined || a.value === undefined) out.push({ path: `${linePathU(ctx, k)}/cac:Item/cac:AdditionalItemProperty` });
+    }
     return out;
   }),
   ...en('BR-54', 'CII', 'each item attribute', (ctx) => each(C(ctx).characteristics, (c) => c.descriptionCount > 0 && c.valueCount > 0, (c) => c.path)),
@@ -320,14 +381,15 @@ export const CORE_RULES: Rule[] = [
     return unless(!f.buyerHasUri || filled(f.buyerUriScheme), () => `${CII_AGR}/ram:BuyerTradeParty/ram:URIUniversalCommunication/ram:URIID`);
   }),
   ...en('BR-64', 'UBL', 'each item standard identifier', (ctx) =>
-    each(ctx.invoice.lines, (l) => l.item.standardId === undefined || l.item.standardId.scheme !== undefined, (_l, k) => `${linePathU(ctx, k)}/cac:Item/cac:StandardItemIdentification/cbc:ID`)),
+    eachLine(ctx, standardIdHasScheme, (k, c) => `${linePathU(c, k)}/cac:Item/cac:StandardItemIdentification/cbc:ID`)),
   ...en('BR-64', 'CII', 'each invoice line', (ctx) =>
-    each(ctx.invoice.lines, (l) => l.item.standardId === undefined || filled(l.item.standardId.scheme), (_l, k) => `${linePathC(ctx, k)}/ram:SpecifiedTradeProduct/ram:GlobalID`)),
+    eachLine(ctx, standardIdSchemeFilled, (k, c) => `${linePathC(c, k)}/ram:SpecifiedTradeProduct/ram:GlobalID`)),
   ...en('BR-65', 'UBL', 'each item classification identifier', (ctx) => {
     const out: Violation[] = [];
-    ctx.invoice.lines.forEach((l, k) => {
-      for (const c of l.item.classifications) if (c.scheme === undefined) out.push({ path: `${linePathU(ctx, k)}/cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode` });
-    });
+    const lines = ctx.invoice.lines;
+    for (let k = 0; k < lines.length; k++) {
+      for (const c of lines[k].item.classifications) if (c.scheme === undefined) out.push({ path: `${linePathU(ctx, k)}/cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode` });
+    }
     return out;
   }),
   ...en('BR-65', 'CII', 'each item classification', (ctx) => each(C(ctx).classifications, (c) => !c.hasClassCode || filled(c.listId), (c) => c.path)),

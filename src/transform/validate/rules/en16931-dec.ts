@@ -4,10 +4,15 @@
  */
 import type { Rule, RuleContext, Violation } from '../rule';
 import { decimalsWritten, xdouble } from '../xpath';
-import { C, each, eachIf, en, HOLDS, U, unless } from './define';
+import type { InvoiceLine } from '../../../model/invoice';
+import { C, each, eachIf, eachLine, en, HOLDS, U, unless } from './define';
 import { ciiGenericHeaderTaxes, ciiLineAc, ublLineAc, ublSubtotals } from './en16931-core';
 
 const ok2 = (s: string | undefined) => decimalsWritten(s) <= 2;
+// BR-DEC-23's test and paths, made once at load (docs/PERFORMANCE.md, thirty-first round)
+const netAmountOk2 = (l: InvoiceLine) => ok2(l.netAmount);
+const ublLinePath = (k: number, ctx: RuleContext) => U(ctx).lines[k]?.path;
+const ciiLinePath = (k: number, ctx: RuleContext) => C(ctx).lines[k]?.path;
 
 type TotalField = 'lineExtension' | 'allowanceTotal' | 'chargeTotal' | 'taxExclusive' | 'taxInclusive' | 'prepaid' | 'rounding' | 'payable';
 
@@ -102,8 +107,8 @@ export const DEC_RULES: Rule[] = [
   ...en('BR-DEC-19', 'CII', 'each VAT breakdown', (ctx) => each(ciiGenericHeaderTaxes(ctx), (t) => ok2(t.basisAmount), (t) => t.path)),
   ...en('BR-DEC-20', 'UBL', 'each VAT breakdown', (ctx) => each(ublSubtotals(ctx), (s) => ok2(s.taxAmount), (s) => s.path)),
   ...en('BR-DEC-20', 'CII', 'each VAT breakdown', (ctx) => each(ciiGenericHeaderTaxes(ctx), (t) => ok2(t.calculatedAmount), (t) => t.path)),
-  ...en('BR-DEC-23', 'UBL', 'each invoice line', (ctx) => each(ctx.invoice.lines, (l) => ok2(l.netAmount), (_l, k) => U(ctx).lines[k]?.path)),
-  ...en('BR-DEC-23', 'CII', 'each invoice line', (ctx) => each(ctx.invoice.lines, (l) => ok2(l.netAmount), (_l, k) => C(ctx).lines[k]?.path)),
+  ...en('BR-DEC-23', 'UBL', 'each invoice line', (ctx) => eachLine(ctx, netAmountOk2, ublLinePath)),
+  ...en('BR-DEC-23', 'CII', 'each invoice line', (ctx) => eachLine(ctx, netAmountOk2, ciiLinePath)),
   ...en('BR-DEC-24', 'UBL', 'each invoice line allowance', (ctx) => ublLine(ctx, false, 'amount')),
   ...en('BR-DEC-24', 'CII', 'each invoice line allowance', (ctx) => ciiLine(ctx, 'false', 'actualAmount')),
   ...en('BR-DEC-25', 'UBL', 'each invoice line allowance', (ctx) => ublLine(ctx, false, 'baseAmount')),

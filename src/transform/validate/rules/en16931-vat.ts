@@ -8,7 +8,7 @@
  * exemption reason); the families differ in details that follow the official schematron of
  * each syntax closely (which identifiers count, tolerances, rate conditions).
  */
-import type { CiiTaxFact, UblTaxCategoryFact } from '../../../model/syntax-facts';
+import type { CiiTaxFact, UblFacts, UblTaxCategoryFact } from '../../../model/syntax-facts';
 import type { Rule, RuleContext, Violation } from '../rule';
 import { cmp, d, dsum, eq, eqUntyped, ns, percentOf, untypedAsDecimal, within1, xround, zero, type D } from '../xpath';
 import { ALWAYS, C, each, eachIf, eachIfIn, en, HOLDS, isVatType, memo, U, unless } from './define';
@@ -33,6 +33,22 @@ function count<T>(items: readonly T[], pred: (item: T) => boolean): number {
   return n;
 }
 
+/*
+ * count and some with a category code passed along: the tests below are made once, where a
+ * closure over the code made on every check lost its optimized code at each full collection
+ * (docs/PERFORMANCE.md, thirty-first round).
+ */
+function countIs<T>(items: readonly T[], test: (item: T, code: string) => boolean, code: string): number {
+  let n = 0;
+  for (let i = 0; i < items.length; i++) if (test(items[i], code)) n++;
+  return n;
+}
+
+function someIs<T>(items: readonly T[], test: (item: T, code: string) => boolean, code: string): boolean {
+  for (let i = 0; i < items.length; i++) if (test(items[i], code)) return true;
+  return false;
+}
+
 const HEADER_KEY: Record<Family, string> = { S: 'headerS', Z: 'headerZ', E: 'headerE', AE: 'headerAE', IC: 'headerIC', G: 'headerG', O: 'headerO', AF: 'headerAF', AG: 'headerAG' };
 const id = (fam: Family, n: number) => `BR-${fam}-${String(n).padStart(2, '0')}`;
 
@@ -40,6 +56,12 @@ const id = (fam: Family, n: number) => `BR-${fam}-${String(n).padStart(2, '0')}`
 
 const ublIs = (t: UblTaxCategoryFact, code: string) => t.code === code;
 const ublIsVat = (t: UblTaxCategoryFact, code: string) => t.vat && t.code === code;
+const acIs = (x: { cat: UblTaxCategoryFact }, code: string) => ublIs(x.cat, code);
+const acIsVat = (x: { cat: UblTaxCategoryFact }, code: string) => ublIsVat(x.cat, code);
+const idIs = (t: UblTaxCategoryFact, id: string) => t.id === id;
+const textIs = (c: { text: string }, text: string) => c.text === text;
+const taxesOf = (l: { taxes: CiiTaxFact[] }) => l.taxes;
+const acIdIs = (x: { cat: UblTaxCategoryFact }, id: string) => x.cat.id === id;
 
 // The checks below are made once per rule, not per invoice: a closure made inside a check is
 // a new function on every call, and V8 compiled the same ones again and again.
@@ -110,19 +132,19 @@ function ublRule01(fam: Family): Rule[] {
     const v = ublView(ctx);
     let ok: boolean;
     if (fam === 'S') {
-      const used = count(v.acCats, (x) => ublIs(x.cat, c)) + count(v.classified, (t) => ublIs(t, c));
-      const inBreakdown = count(v.subCats, (x) => ublIs(x.cat, c));
+      const used = countIs(v.acCats, acIs, c) + countIs(v.classified, ublIs, c);
+      const inBreakdown = countIs(v.subCats, acIs, c);
       ok = (used > 0 && inBreakdown > 0) || (used === 0 && inBreakdown === 0);
     } else if (fam === 'AF' || fam === 'AG') {
-      const used = count(v.acCats, (x) => ublIsVat(x.cat, c)) + count(v.classified, (t) => ublIsVat(t, c));
+      const used = countIs(v.acCats, acIsVat, c) + countIs(v.classified, ublIsVat, c);
       // BR-AF-01 counts breakdowns by cbc:ID = 'L' alone, BR-AG-01 with the VAT scheme
       const inBreakdown = count(v.subCats, (x) => x.cat.id === c && (fam === 'AF' || x.cat.vat));
-      const inBreakdownVat = count(v.subCats, (x) => ublIsVat(x.cat, c));
+      const inBreakdownVat = countIs(v.subCats, acIsVat, c);
       ok = (used > 0 && inBreakdown > 0) || (used === 0 && inBreakdownVat === 0);
     } else {
       // //cac:TaxCategory also holds the breakdown's own categories
-      const any = v.acCats.some((x) => ublIsVat(x.cat, c)) || v.subCats.some((x) => ublIsVat(x.cat, c)) || v.classified.some((t) => ublIsVat(t, c));
-      const inBreakdown = count(v.subCats, (x) => ublIsVat(x.cat, c));
+      const any = someIs(v.acCats, acIsVat, c) || someIs(v.subCats, acIsVat, c) || someIs(v.classified, ublIsVat, c);
+      const inBreakdown = countIs(v.subCats, acIsVat, c);
       ok = (any && inBreakdown === 1) || !any;
     }
     return unless(ok, () => `/${U(ctx).root}/cac:TaxTotal`);
@@ -133,9 +155,9 @@ function ublRule02(fam: Family): Rule[] {
   const c = CODE[fam];
   return en(id(fam, 2), 'UBL', 'invoice', (ctx) => {
     const v = ublView(ctx);
-    const used = v.classified.some((t) => ublIsVat(t, c));
+    const used = someIs(v.classified, ublIsVat, c);
     // BR-S-02's "or not(…)" branch tests the category code without the VAT scheme
-    const guard = fam === 'S' ? v.classified.some((t) => ublIs(t, c)) : used;
+    const guard = fam === 'S' ? someIs(v.classified, ublIs, c) : used;
     return unless((used && ublPartiesOk(fam, v)) || !guard, () => `/${U(ctx).root}/cac:AccountingSupplierParty`);
   });
 }
@@ -149,7 +171,7 @@ function ublRule0304(fam: Family, n: 3 | 4): Rule[] {
     const acs = v.acCats.filter((x) => x.charge === charge && (fam !== 'O' || x.root));
     const usedVat = acs.some((x) => ublIsVat(x.cat, c));
     // BR-G-03/04 test the parties when a G category (any scheme) is there
-    const used = fam === 'G' ? acs.some((x) => ublIs(x.cat, c)) : usedVat;
+    const used = fam === 'G' ? someIs(acs, acIs, c) : usedVat;
     return unless((used && ublPartiesOk(fam, v)) || !usedVat, () => `/${U(ctx).root}/cac:AccountingSupplierParty`);
   });
 }
@@ -204,6 +226,11 @@ function hasCategory(cats: readonly UblTaxCategoryFact[], c: string, rate: D | u
   return code && rated;
 }
 
+function someLineAcHas(f: UblFacts, c: string, rate: D): boolean {
+  for (const l of f.lines) for (const a of l.allowanceCharges) if (hasCategory(a.taxCategories, c, rate)) return true;
+  return false;
+}
+
 /** Sums of BR-x-08 over the lines and document level allowances/charges of a category (and rate). */
 function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   const f = U(ctx);
@@ -223,7 +250,7 @@ function ublSums(ctx: RuleContext, c: string, rate?: D): UblSums {
   }
   // allowances and charges of lines also count in //cac:AllowanceCharge[…] (rate-bound existence test)
   if (rate !== undefined && !anyAc) {
-    anyAc = f.lines.some((l) => l.allowanceCharges.some((a) => hasCategory(a.taxCategories, c, rate)));
+    anyAc = someLineAcHas(f, c, rate);
   }
   const lineSum = dsum(lines);
   return {
@@ -326,7 +353,7 @@ function ciiView(ctx: RuleContext): CiiView {
   if (v) return v;
   v = {
     header: f.headerTaxes,
-    lineTaxes: f.lines.flatMap((l) => l.taxes),
+    lineTaxes: f.lines.flatMap(taxesOf),
     catTaxes: f.categoryTradeTaxes,
     acTaxes: f.allAllowanceCharges.flatMap((a) => a.taxes.map((tax) => ({ tax, charge: a.charge }))),
     sellerVaFc: f.sellerTaxIds.some((t) => t.attr === 'VA' || t.attr === 'FC'),
@@ -361,9 +388,9 @@ function ciiRule01(fam: Family): Rule[] {
   const c = CODE[fam];
   return en(id(fam, 1), 'CII', 'invoice', (ctx) => {
     const v = ciiView(ctx);
-    const h = count(v.header, (t) => ciiIs(t, c));
-    const l = count(v.lineTaxes, (t) => ciiIs(t, c));
-    const a = count(v.catTaxes, (t) => ciiIs(t, c));
+    const h = countIs(v.header, ciiIs, c);
+    const l = countIs(v.lineTaxes, ciiIs, c);
+    const a = countIs(v.catTaxes, ciiIs, c);
     let ok: boolean;
     if (fam === 'S' || fam === 'AF' || fam === 'AG') ok = (l + h >= 2 || l === 0) && (a + h >= 2 || a === 0);
     else if (fam === 'O') ok = h === 0 || (h === 1 && (l > 0 || a > 0));
@@ -428,27 +455,39 @@ function ciiRule0607(fam: Family, n: 6 | 7): Rule[] {
 function ciiExpected(ctx: RuleContext, c: string, rate?: D): D {
   const f = C(ctx);
   const lines: (string | undefined)[] = [];
-  ctx.invoice.lines.forEach((l, k) => {
+  const inv = ctx.invoice;
+  for (let k = 0; k < inv.lines.length; k++) {
     const taxes = f.lines[k]?.taxes ?? [];
-    if (taxes.some((t) => t.categoryCode === c) && (rate === undefined || taxes.some((t) => eq(d(t.rate), rate)))) lines.push(l.netAmount);
-  });
+    if (someIs(taxes, ciiIs, c) && (rate === undefined || hasRate(taxes, rate))) lines.push(inv.lines[k].netAmount);
+  }
   const charges: (string | undefined)[] = [];
   const allowances: (string | undefined)[] = [];
   for (const a of f.allowanceCharges) {
-    if (!a.taxes.some((t) => t.categoryCode === c)) continue;
-    if (rate !== undefined && !a.taxes.some((t) => eq(d(t.rate), rate))) continue;
+    if (!someIs(a.taxes, ciiIs, c)) continue;
+    if (rate !== undefined && !hasRate(a.taxes, rate)) continue;
     if (a.charge === true) charges.push(a.actualAmount);
     else if (a.charge === false) allowances.push(a.actualAmount);
   }
   return xround(dsum(lines)).plus(xround(dsum(charges))).minus(xround(dsum(allowances)));
 }
 
+/** Some tax has the rate (`ram:RateApplicablePercent = $rate` over a list). */
+function hasRate(taxes: readonly CiiTaxFact[], rate: D): boolean {
+  for (const t of taxes) if (eq(d(t.rate), rate)) return true;
+  return false;
+}
+
+function filterIs<T>(items: readonly T[], test: (item: T, code: string) => boolean, code: string): T[] {
+  const out: T[] = [];
+  for (const it of items) if (test(it, code)) out.push(it);
+  return out;
+}
+
 /** The header taxes a family's rules 08–10 apply to (the contexts of the official templates). */
 function ciiHeaderOf(ctx: RuleContext, fam: Family): CiiTaxFact[] {
-  const c = CODE[fam];
   const f = C(ctx);
   // S and Z: ram:CategoryCode[. = 'S'] without the TypeCode condition
-  return memo(f, HEADER_KEY[fam], () => f.headerTaxes.filter((t) => (fam === 'S' || fam === 'Z' ? ciiIs(t, c) : ciiIsVat(t, c))));
+  return memo(f, HEADER_KEY[fam], () => filterIs(f.headerTaxes, fam === 'S' || fam === 'Z' ? ciiIs : ciiIsVat, CODE[fam]));
 }
 
 function ciiRule08(fam: Family): Rule[] {
@@ -515,7 +554,7 @@ function ciiFamily(fam: Family): Rule[] {
 const IC_EXTRA: Rule[] = [
   ...en('BR-IC-11', 'UBL', 'invoice', (ctx) => {
     const v = ublView(ctx);
-    if (!v.subCats.some((x) => ublIsVat(x.cat, 'K'))) return undefined;
+    if (!someIs(v.subCats, acIsVat, 'K')) return undefined;
     const f = U(ctx);
     const date = ctx.invoice.delivery?.date;
     const ok = (date !== undefined && [...date].length > 1) || f.invoicePeriods.some((p) => p.hasStart || p.hasEnd || p.descriptionCode !== undefined);
@@ -529,7 +568,7 @@ const IC_EXTRA: Rule[] = [
   }),
   ...en('BR-IC-12', 'UBL', 'invoice', (ctx) => {
     const v = ublView(ctx);
-    if (!v.subCats.some((x) => ublIsVat(x.cat, 'K'))) return undefined;
+    if (!someIs(v.subCats, acIsVat, 'K')) return undefined;
     const cc = ctx.invoice.delivery?.address?.countryCode;
     return unless(cc !== undefined && [...cc].length > 1, () => `/${U(ctx).root}/cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country/cbc:IdentificationCode`);
   }),
@@ -543,7 +582,7 @@ const IC_EXTRA: Rule[] = [
 function ublO(n: 11 | 12 | 13 | 14): Rule[] {
   return en(id('O', n), 'UBL', 'invoice', (ctx) => {
     const v = ublView(ctx);
-    if (!v.subCats.some((x) => ublIsVat(x.cat, 'O'))) return undefined;
+    if (!someIs(v.subCats, acIsVat, 'O')) return undefined;
     let others: boolean;
     if (n === 11) others = v.subCats.some((x) => x.cat.vat && x.cat.code !== 'O');
     else if (n === 12) others = v.classified.some((t) => t.vat && t.code !== 'O');
@@ -567,13 +606,13 @@ const B_RULES: Rule[] = [
   ...en('BR-B-01', 'UBL', 'invoice', (ctx) => {
     const f = U(ctx);
     const v = ublView(ctx);
-    const hasB = v.acCats.some((x) => x.cat.id === 'B') || v.subCats.some((x) => x.cat.id === 'B') || v.classified.some((t) => t.id === 'B');
+    const hasB = someIs(v.acCats, acIdIs, 'B') || someIs(v.subCats, acIdIs, 'B') || someIs(v.classified, idIs, 'B');
     if (!hasB) return undefined;
     return unless(!f.identificationCodes.some((c) => c.text !== 'IT'), () => `/${f.root}`);
   }),
   ...en('BR-B-01', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    if (!f.categoryCodes.some((c) => c.text === 'B')) return undefined;
+    if (!someIs(f.categoryCodes, textIs, 'B')) return undefined;
     return unless(!f.countryIds.some((c) => c.text !== 'IT'), '/rsm:CrossIndustryInvoice');
   }),
   ...en('BR-B-02', 'UBL', 'invoice', (ctx) => {
@@ -584,7 +623,7 @@ const B_RULES: Rule[] = [
   }),
   ...en('BR-B-02', 'CII', 'invoice', (ctx) => {
     const f = C(ctx);
-    if (!f.categoryCodes.some((c) => c.text === 'B')) return undefined;
+    if (!someIs(f.categoryCodes, textIs, 'B')) return undefined;
     return unless(!f.categoryCodes.some((c) => c.text === 'S'), '/rsm:CrossIndustryInvoice');
   }),
 ];

@@ -18,10 +18,15 @@ const NOT_INVOICES: ReadonlyMap<string, string> = new Map([
 
 const BT24_PATH = '/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID';
 
+/** The profiles by their BT-24 in lower case, the first of PROFILES kept for a BT-24 two share (a table, not a search per invoice). */
+const PROFILE_OF_GUIDELINE: ReadonlyMap<string, FacturXProfile> = new Map(
+  [...PROFILES].reverse().map((p) => [PROFILE_INFO[p].guideline.toLowerCase(), p]),
+);
+
 /** The profile a BT-24 names (Factur-X 1.0 and ZUGFeRD 2.x spellings), undefined when none. */
 function profileOfGuideline(guideline: string | undefined): FacturXProfile | undefined {
   const g = guideline?.trim().toLowerCase().replace('urn:zugferd.de:2p0:', 'urn:factur-x.eu:1p0:');
-  return g === undefined ? undefined : PROFILES.find((p) => PROFILE_INFO[p].guideline.toLowerCase() === g);
+  return g === undefined ? undefined : PROFILE_OF_GUIDELINE.get(g);
 }
 
 export const FACTURX_PROFILE_RULES: Rule[] = [

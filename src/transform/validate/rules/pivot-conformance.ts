@@ -11,6 +11,7 @@ import { hasVisible } from '../../../model/visible';
 import { isXsDate } from '../../../model/xs-date';
 import { xmlTrim } from '../../../xml/xml-space';
 import type { Invoice } from '../../../model/invoice';
+import type { UblAllowanceChargeFact, UblFacts } from '../../../model/syntax-facts';
 import { CODES } from '../codelists';
 import { pathOf, PIVOT_UNIT } from '../paths';
 import type { Rule, RuleContext, Violation } from '../rule';
@@ -44,24 +45,27 @@ function required(inv: Invoice): Field[] {
     { label: 'Invoice total amount with VAT', bt: 'BG-22', value: inv.totals.taxInclusive },
     { label: 'Amount due for payment', bt: 'BG-22', value: inv.totals.payable },
   ];
-  inv.vatBreakdown.forEach((v, k) => {
+  for (let k = 0; k < inv.vatBreakdown.length; k++) {
+    const v = inv.vatBreakdown[k];
     const of: Ordinal = { what: 'VAT breakdown', n: k + 1 };
     out.push({ label: 'taxable amount', of, bt: 'BG-22', value: v.taxableAmount }, { label: 'tax amount', of, bt: 'BG-22', value: v.taxAmount });
-  });
+  }
   // a pivot input's Type and Cadre are carried over as written (pivotType, pivotCadre)
   if (inv.syntax === 'PIVOT') {
     out.push({ label: 'invoice type (DonneesFacture/Type)', bt: 'BT-3', value: inv.typeCode }, { label: 'billing frame (DonneesFacture/Cadre)', bt: 'BT-23', value: inv.profileId });
   }
-  inv.lines.forEach((l, k) => {
+  for (let k = 0; k < inv.lines.length; k++) {
+    const l = inv.lines[k];
     const of: Ordinal = { what: 'line', n: k + 1 };
     out.push({ label: 'net price', of, bt: 'BG-22', value: l.price.net }, { label: 'quantity', of, bt: 'BG-22', value: l.quantity }, { label: 'net amount', of, bt: 'BG-22', value: l.netAmount });
-  });
+  }
   return out;
 }
 
 /** The amounts of allowances or charges, each named by its kind and rank ("document level charge 2", "line 1 allowance 1"). */
 function allowanceAmounts(out: Located[], list: Invoice['allowanceCharges'], kind: { allowance: string; charge: string }, bt: string, index?: number, within?: Ordinal): void {
-  list.forEach((a, k) => {
+  for (let k = 0; k < list.length; k++) {
+    const a = list[k];
     const of: Ordinal = { what: a.isCharge ? kind.charge : kind.allowance, n: k + 1, within };
     out.push(
       { label: 'amount', of, bt, index, value: a.amount },
@@ -69,7 +73,7 @@ function allowanceAmounts(out: Located[], list: Invoice['allowanceCharges'], kin
       { label: 'percentage', of, bt, index, value: a.percent },
       { label: 'VAT rate', of, bt, index, value: a.vatRate },
     );
-  });
+  }
 }
 
 const DOCUMENT_LEVEL = { allowance: 'document level allowance', charge: 'document level charge' };
@@ -95,15 +99,17 @@ function decimals(inv: Invoice): Located[] {
     { label: 'Amount due for payment (BT-115)', bt: 'BG-22', value: t.payable, required: true },
   ];
   allowanceAmounts(out, inv.allowanceCharges, DOCUMENT_LEVEL, 'BG-22');
-  inv.vatBreakdown.forEach((v, k) => {
+  for (let k = 0; k < inv.vatBreakdown.length; k++) {
+    const v = inv.vatBreakdown[k];
     const of: Ordinal = { what: 'VAT breakdown', n: k + 1 };
     out.push(
       { label: 'taxable amount (BT-116)', of, bt: 'BG-22', value: v.taxableAmount, required: true },
       { label: 'tax amount (BT-117)', of, bt: 'BG-22', value: v.taxAmount, required: true },
       { label: 'rate (BT-119)', of, bt: 'BG-22', value: v.rate },
     );
-  });
-  inv.lines.forEach((l, k) => {
+  }
+  for (let k = 0; k < inv.lines.length; k++) {
+    const l = inv.lines[k];
     const of: Ordinal = { what: 'line', n: k + 1 };
     const index = k + 1;
     out.push(
@@ -116,7 +122,7 @@ function decimals(inv: Invoice): Located[] {
       { label: 'VAT rate (BT-152)', of, bt: 'BG-25', index, value: l.vat.rate },
     );
     allowanceAmounts(out, l.allowanceCharges, LINE_LEVEL, 'BG-25', index, of);
-  });
+  }
   return out;
 }
 
@@ -142,8 +148,8 @@ function dates(inv: Invoice): Located[] {
     { label: 'Actual delivery date (BT-72)', bt: 'BT-72', value: inv.delivery?.date },
   ];
   periodDates(out, inv.invoicingPeriod, INVOICING_PERIOD, 'BG-14');
-  inv.precedingInvoices.forEach((r, k) => out.push({ label: 'issue date (BT-26)', of: { what: 'Preceding invoice', n: k + 1 }, bt: 'BG-3', index: k + 1, value: r.issueDate }));
-  inv.lines.forEach((l, k) => periodDates(out, l.period, LINE_PERIOD, 'BG-25', k + 1, { what: 'line', n: k + 1 }));
+  for (let k = 0; k < inv.precedingInvoices.length; k++) out.push({ label: 'issue date (BT-26)', of: { what: 'Preceding invoice', n: k + 1 }, bt: 'BG-3', index: k + 1, value: inv.precedingInvoices[k].issueDate });
+  for (let k = 0; k < inv.lines.length; k++) periodDates(out, inv.lines[k].period, LINE_PERIOD, 'BG-25', k + 1, { what: 'line', n: k + 1 });
   out.push(
     { label: 'DateLivraison', bt: 'BT-2', value: inv.chorus.deliveryDate },
     { label: 'DateReception', bt: 'BT-2', value: inv.chorus.receptionDate },
@@ -201,13 +207,27 @@ function coded(inv: Invoice): Coded[] {
   ];
 }
 
+// made once at load, not per check (docs/PERFORMANCE.md, thirty-first round)
+const isBlank = (f: Field) => (f.value ?? '').trim() === '';
+
+/** Every UBL allowance and charge, the document's then each line's own and its price's. */
+function ublAllowanceCharges(f: UblFacts): UblAllowanceChargeFact[] {
+  const out = [...f.allowanceCharges];
+  for (const l of f.lines) out.push(...l.allowanceCharges, ...l.priceAllowanceCharges);
+  return out;
+}
+
 const at = (ctx: RuleContext, bt: string) => pathOf(bt, ctx.invoice.syntax, undefined, ctx.invoice.documentKind);
 
 /** The values that do not fit their type, each at its place; an empty one is skipped where `blankSkipped` says so. */
 function misfits(ctx: RuleContext, values: Located[], fits: (v: string) => boolean, fallbackBt: string, blankSkipped: (f: Located) => boolean): Violation[] {
-  return values
-    .filter((f) => f.value !== undefined && !(f.value.trim() === '' && blankSkipped(f)) && !fits(f.value))
-    .map((f) => ({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, fallbackBt), values: { name: nameOf(f), value: f.value } }));
+  const out: Violation[] = [];
+  for (const f of values) {
+    if (f.value !== undefined && !(f.value.trim() === '' && blankSkipped(f)) && !fits(f.value)) {
+      out.push({ path: pathOf(f.bt, ctx.invoice.syntax, f.index, ctx.invoice.documentKind) ?? at(ctx, fallbackBt), values: { name: nameOf(f), value: f.value } });
+    }
+  }
+  return out;
 }
 
 export const PIVOT_CONFORMANCE_RULES: Rule[] = [
@@ -217,7 +237,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'values the pivot requires',
     message: 'The CPPFacturePivot requires the {name}; it is missing or empty.',
-    check: (ctx) => required(ctx.invoice).filter((f) => (f.value ?? '').trim() === '').map((f): Violation => ({ path: at(ctx, f.bt), values: { name: nameOf(f) } })),
+    check: (ctx) => required(ctx.invoice).filter(isBlank).map((f): Violation => ({ path: at(ctx, f.bt), values: { name: nameOf(f) } })),
   },
   {
     id: 'CPRO-PIVOT-NOM',
@@ -277,7 +297,7 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     check: (ctx) => {
       const f = ctx.invoice.syntaxFacts;
       const all: { path: string; indicator?: string; charge?: boolean }[] = f?.ubl
-        ? [...f.ubl.allowanceCharges, ...f.ubl.lines.flatMap((l) => [...l.allowanceCharges, ...l.priceAllowanceCharges])]
+        ? ublAllowanceCharges(f.ubl)
         : [...(f?.cii?.allAllowanceCharges ?? []), ...(f?.cii?.grossPriceAllowances ?? [])];
       return all.filter((a) => a.charge === undefined).map((a) => ({ path: a.path, values: { value: a.indicator ?? '' } }));
     },

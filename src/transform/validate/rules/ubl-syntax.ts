@@ -5,7 +5,11 @@
  */
 import type { Rule, RuleContext } from '../rule';
 import { decimalsWritten } from '../xpath';
-import { each, eachIf, en, memo, U, unless } from './define';
+import { each, eachIf, en, memo, pathOf, U, unless } from './define';
+
+// tests made once at load, not per check (docs/PERFORMANCE.md, thirty-first round)
+const isNonPriceAmount = (a: { name: string; underPriceAllowance: boolean }) => !a.name.endsWith('PriceAmount') && !a.underPriceAllowance;
+const twoDecimalsAtMost = (a: { text?: string }) => decimalsWritten(a.text) <= 2;
 
 const R = (ctx: RuleContext) => (U(ctx).root === 'Invoice' ? '/Invoice' : '/CreditNote');
 
@@ -57,7 +61,7 @@ export const UBL_SYNTAX_RULES: Rule[] = [
     { severityIn: { chorus: 'warning' } },
   ),
   ...en('UBL-DT-01', 'UBL', 'each amount', (ctx) =>
-    eachIf(U(ctx).amounts, (a) => !a.name.endsWith('PriceAmount') && !a.underPriceAllowance, (a) => decimalsWritten(a.text) <= 2, (a) => a.path)),
+    eachIf(U(ctx).amounts, isNonPriceAmount, twoDecimalsAtMost, pathOf)),
   ...en('UBL-DT-06', 'UBL', 'each binary object', (ctx) => each(U(ctx).binaryObjects, (b) => b.attr !== undefined, (b) => b.path)),
   ...en('UBL-DT-07', 'UBL', 'each binary object', (ctx) => each(U(ctx).binaryObjects, (b) => b.filename !== undefined, (b) => b.path)),
   ...en('UBL-SR-25', 'UBL', 'each delivery', (ctx) => each(U(ctx).deliveries, (d) => d.partyNameCount <= 1, (d) => d.path)),

@@ -220,6 +220,31 @@ function missing(f: Frame): Particle | undefined {
   return undefined;
 }
 
+/*
+ * Names resolved at module level, not as closures of each checkStructure call: those lost their
+ * optimized code at every full collection (docs/PERFORMANCE.md, thirty-first round).
+ */
+function namespaceOf(qname: string, sc: Scope): string | undefined {
+  const c = qname.indexOf(':');
+  // an unprefixed name with no default namespace in scope is in no namespace (the pivot's)
+  return c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
+}
+
+/** The model's key of an element name (`<namespace index>:<local name>`), undefined when its namespace is not the model's. */
+function resolveKey(qname: string, sc: Scope, m: CompiledModel): string | undefined {
+  const c = qname.indexOf(':');
+  const ns = namespaceOf(qname, sc);
+  const i = ns === undefined ? undefined : m.nsIndex.get(ns);
+  return i === undefined ? undefined : `${i}:${c < 0 ? qname : qname.slice(c + 1)}`;
+}
+
+/** resolveKey through `keys`, the keys of the names under the document's own bindings (null: no key). */
+function knownKey(keys: Map<string, string | null>, qname: string, sc: Scope, m: CompiledModel): string | undefined {
+  let k = keys.get(qname);
+  if (k === undefined) keys.set(qname, (k = resolveKey(qname, sc, m) ?? null));
+  return k ?? undefined;
+}
+
 /**
  * The first place where `text` (a well-formed UBL or CII document) leaves its schema's
  * element structure; undefined when it keeps to it.
@@ -234,19 +259,6 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
   let rootScope: Scope | undefined;
   // the document's own bindings name nearly every element: their keys are made once
   const keys = new Map<string, string | null>(); // null: no key
-  const keyOf = (qname: string, sc: Scope): string | undefined => {
-    if (sc === rootScope) {
-      let k = keys.get(qname);
-      if (k === undefined) keys.set(qname, (k = resolveKey(qname, sc) ?? null));
-      return k ?? undefined;
-    }
-    return resolveKey(qname, sc);
-  };
-  const namespaceOf = (qname: string, sc: Scope): string | undefined => {
-    const c = qname.indexOf(':');
-    // an unprefixed name with no default namespace in scope is in no namespace (the pivot's)
-    return c < 0 ? (sc.get('') ?? '') : sc.get(qname.slice(0, c));
-  };
   // an element with the local name of one expected in `f` but in another namespace (a prefix
   // bound elsewhere, no prefix under another default namespace): said so, where the message would
   // otherwise read "<Note> is not allowed here: the schema expects Note"
@@ -259,12 +271,6 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     const wanted = m.namespaces[Number(same.slice(0, same.indexOf(':')))];
     if (theirs === wanted) return undefined;
     return `<${show(qname)}> in <${show(f.tag)}> is in ${theirs ? `the namespace "${theirs}"` : 'no namespace'}, where the ${schema} schema expects its ${local} in "${wanted}" (is its prefix bound to the right namespace?)`;
-  };
-  const resolveKey = (qname: string, sc: Scope): string | undefined => {
-    const c = qname.indexOf(':');
-    const ns = namespaceOf(qname, sc);
-    const i = ns === undefined ? undefined : m.nsIndex.get(ns);
-    return i === undefined ? undefined : `${i}:${c < 0 ? qname : qname.slice(c + 1)}`;
   };
   TAG.lastIndex = 0;
   for (let t = TAG.exec(text); t; t = TAG.exec(text)) {
@@ -303,7 +309,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     }
     const inner = withDeclarations(t[3] ?? '', top ? top.scope : scope);
     if (!top) rootScope = inner;
-    const key = keyOf(name, inner);
+    const key = inner === rootScope ? knownKey(keys, name, inner, m) : resolveKey(name, inner, m);
     let type: string | undefined;
     if (!top) {
       type = key === undefined ? undefined : m.roots.get(key);
