@@ -9,26 +9,16 @@
  *   renewal), which was logged after "worker stopped" as "worker: Redis cannot be reached
  *   (reconnecting)": an outage the process caused itself, and a reconnection that never came.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fluxQueue } from '../../src/queue/flux-queue';
-import { createRedis } from '../../src/queue/redis';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
-import { prodSetup, type ProdSetup } from '../helpers/watch';
-import { claimAndQueue } from '../helpers/queue-claimed';
+import { redisServerAvailable } from '../helpers/redis-server';
+import { prodSetup } from '../helpers/watch';
 import { daemon, type Daemon } from '../helpers/daemon';
+import { bigInvoice, ownRedisPerTest, queueClaimed } from '../helpers/frozen-redis';
 import { until } from '../helpers/until';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
-
-/** A UBL invoice of `n` lines, numbered `k`: seconds to process. */
-function bigInvoice(k: number, n: number): string {
-  const base = invoiceNumbered(k);
-  const line = /<cac:InvoiceLine>[^]*?<\/cac:InvoiceLine>/.exec(base)?.[0];
-  if (!line) throw new Error('no line in the base invoice');
-  return base.replace(line, Array.from({ length: n }, (_, i) => line.replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>${i + 1}</cbc:ID>`)).join('\n'));
-}
 
 /** What the daemon said, each line with its time (ms since the epoch). */
 function said(d: Daemon): { at: number; level: number; msg: string; err?: string }[] {
@@ -40,36 +30,17 @@ function said(d: Daemon): { at: number; level: number; msg: string; err?: string
     .map((j) => ({ at: j.time, level: j.level, msg: j.msg, err: j.err?.message }));
 }
 
-async function queueFile(setup: ProdSetup, url: string, name: string, xml: string): Promise<string> {
-  const src = path.join(setup.inbox('op-alpha'), name);
-  writeFileSync(src, xml);
-  const conn = createRedis({ url });
-  const queue = fluxQueue(setup.config, conn);
-  const { data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
-  await queue.close();
-  await conn.quit();
-  return data.sha256;
-}
-
 describeIf('a worker stopped while Redis is frozen', () => {
-  let redis: OwnRedis;
-  const daemons: Daemon[] = [];
-  beforeEach(async () => {
-    redis = await OwnRedis.start();
-  });
-  afterEach(async () => {
-    redis.thaw();
-    for (const d of daemons.splice(0)) d.kill('SIGKILL');
-    await redis.stop();
-  });
+  const own = ownRedisPerTest();
+  const { daemons } = own;
 
   it('its processing thread running: stopped as soon as Redis is given up on, not after the thread waited 5 s for a QUIT', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen-stop' } } });
-    await queueFile(setup, redis.url, 'a.xml', invoiceNumbered(3));
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen-stop' } } });
+    await queueClaimed(setup, own.redis.url, 'a.xml', invoiceNumbered(3));
     const k = daemon('worker', setup.configFile);
     daemons.push(k);
     await k.said('outcome: accepted'); // the thread is up, with its connection
-    redis.freeze();
+    own.redis.freeze();
     await k.said('worker: Redis does not answer', 20_000);
     const sent = Date.now();
     k.kill('SIGTERM');
@@ -84,14 +55,14 @@ describeIf('a worker stopped while Redis is frozen', () => {
   }, 120_000);
 
   it('a file in hand, a short lock: what giving up rejects (its lock renewal) is not logged as Redis out of reach after the stop', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 3000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen-stop' } } });
-    const sha = await queueFile(setup, redis.url, 'big.xml', bigInvoice(9, 8000));
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 3000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen-stop' } } });
+    const { sha256: sha } = await queueClaimed(setup, own.redis.url, 'big.xml', bigInvoice(9, 8000));
     const k = daemon('worker', setup.configFile);
     daemons.push(k);
     await k.said('worker started');
     const lock = path.join(setup.config.paths.state, 'locks', `${sha}.lock`);
     await until('the file in hand', async () => (existsSync(lock) ? true : undefined), 30_000);
-    redis.freeze();
+    own.redis.freeze();
     k.kill('SIGTERM');
     const end = await k.exited;
     expect([end.code, end.signal]).toEqual([0, null]);

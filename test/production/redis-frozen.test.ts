@@ -14,15 +14,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fluxQueue } from '../../src/queue/flux-queue';
-import { createRedis } from '../../src/queue/redis';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
+import { redisServerAvailable } from '../helpers/redis-server';
 import { listFiles } from '../helpers/run';
 import { prodSetup, type ProdSetup } from '../helpers/watch';
-import { claimAndQueue } from '../helpers/queue-claimed';
 import { daemon, type Daemon } from '../helpers/daemon';
+import { bigInvoice, ownRedisPerTest, queueClaimed } from '../helpers/frozen-redis';
 import { cli } from '../helpers/cli';
 import { until } from '../helpers/until';
 
@@ -42,14 +40,6 @@ function journalLines(out: string): Line[] {
   if (!existsSync(dir)) return lines;
   for (const day of readdirSync(dir)) for (const f of readdirSync(path.join(dir, day))) for (const l of readFileSync(path.join(dir, day, f), 'utf8').split('\n')) if (l) lines.push(JSON.parse(l));
   return lines;
-}
-
-/** A UBL invoice of `n` lines, numbered `k`: seconds to process. */
-function bigInvoice(k: number, n: number): string {
-  const base = invoiceNumbered(k);
-  const line = /<cac:InvoiceLine>[^]*?<\/cac:InvoiceLine>/.exec(base)?.[0];
-  if (!line) throw new Error('no line in the base invoice');
-  return base.replace(line, Array.from({ length: n }, (_, i) => line.replace(/<cbc:ID>[^<]*<\/cbc:ID>/, `<cbc:ID>${i + 1}</cbc:ID>`)).join('\n'));
 }
 
 /** Where the daemon serves /healthz (from its start line). */
@@ -87,16 +77,8 @@ async function expectEachOnce(setup: ProdSetup, shas: string[]): Promise<void> {
 }
 
 describeIf('a Redis that stops answering, its connections open (frozen, a silent partition)', () => {
-  let redis: OwnRedis;
-  const daemons: Daemon[] = [];
-  beforeEach(async () => {
-    redis = await OwnRedis.start();
-  });
-  afterEach(async () => {
-    redis.thaw();
-    for (const d of daemons.splice(0)) d.kill('SIGKILL');
-    await redis.stop();
-  });
+  const own = ownRedisPerTest();
+  const { daemons } = own;
   const start = (command: 'watch' | 'worker', setup: ProdSetup) => {
     const d = daemon(command, setup.configFile);
     daemons.push(d);
@@ -104,7 +86,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   };
 
   it('/healthz of watch and worker turns 503 within seconds of the freeze, and 200 again after it; /metrics still answers', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
+    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
     const w = start('watch', setup);
     const k = start('worker', setup);
     await w.said('watch started');
@@ -112,7 +94,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     const urls = [healthUrl(w), healthUrl(k)];
     for (const u of urls) expect((await probe(u)).status).toBe(200);
     for (const u of urls) expect((await probe(u.replace(/\/healthz$/, '/metrics'))).body).toContain('chorus_flux_queue_jobs{state="waiting"} 0');
-    redis.freeze();
+    own.redis.freeze();
     const frozenAt = Date.now();
     // an operator's probe every second: each must answer (never hang) and say 503 within 10 s
     const turned = await Promise.all(
@@ -143,13 +125,13 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
       expect(m.body).toContain('chorus_flux_queue_jobs{state="waiting"} 0');
       expect(m.body).toMatch(/chorus_flux_redis_errors_total\{kind="not-answering"\} [1-9]/);
     }
-    redis.thaw();
+    own.redis.thaw();
     for (const u of urls) await until(`${u} to say 200 again`, async () => ((await probe(u)).status === 200 ? true : (await sleep(500), undefined)), 15_000);
     for (const d of [w, k]) await d.said('Redis answers again', 5000);
   }, 120_000);
 
   it('files arriving while Redis is frozen for 15 s each get one outcome once it answers again, none twice, nothing left in processing/', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
+    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
     const w = start('watch', setup);
     const k = start('worker', setup);
     await w.said('watch started');
@@ -157,14 +139,14 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     const inbox = setup.inbox('op-alpha');
     writeFileSync(path.join(inbox, 'before.xml'), invoiceNumbered(100));
     await until('the first file done', async () => (journalLines(setup.config.paths.out).some((l) => l.event === 'outcome') ? true : undefined), 30_000);
-    redis.freeze();
+    own.redis.freeze();
     const shas = [journalLines(setup.config.paths.out).find((l) => l.event === 'outcome')!.sha256!];
     for (let i = 1; i <= 8; i++) {
       writeFileSync(path.join(inbox, `f${i}.xml`), invoiceNumbered(i));
       await sleep(1500);
     }
     await sleep(3000);
-    redis.thaw();
+    own.redis.thaw();
     await until('every file ended', async () => (journalLines(setup.config.paths.out).filter((l) => l.event === 'outcome').length >= 9 && listFiles(setup.config.paths.processing).length === 0 && readdirSync(inbox).length === 0 ? true : undefined), 90_000);
     await sleep(3000); // a second outcome, if any, would come now
     for (const l of journalLines(setup.config.paths.out)) if (l.event === 'outcome' && !shas.includes(l.sha256!)) shas.push(l.sha256!);
@@ -175,23 +157,17 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 180_000);
 
   it('a worker mid-file when Redis freezes past its lock: the job taken again as stalled after the thaw still ends once, no output twice', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 3000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
-    const src = path.join(setup.inbox('op-alpha'), 'big.xml');
-    writeFileSync(src, bigInvoice(7, 6000));
-    const conn = createRedis({ url: redis.url });
-    const queue = fluxQueue(setup.config, conn);
-    const { data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
-    await queue.close();
-    await conn.quit();
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 3000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
+    const data = await queueClaimed(setup, own.redis.url, 'big.xml', bigInvoice(7, 6000));
     const a = start('worker', setup);
     await a.said('worker started');
     const lock = path.join(setup.config.paths.state, 'locks', `${data.sha256}.lock`);
     await until('the file in hand', async () => (existsSync(lock) ? true : undefined), 30_000);
     const b = start('worker', setup);
     await b.said('worker started');
-    redis.freeze();
+    own.redis.freeze();
     await sleep(12_000); // four lock durations
-    redis.thaw();
+    own.redis.thaw();
     await until('the file ended', async () => (journalLines(setup.config.paths.out).some((l) => l.event === 'outcome') && listFiles(setup.config.paths.processing).length === 0 ? true : undefined), 60_000);
     await sleep(8000); // the stalled checks of both workers, and a second attempt if any
     await expectEachOnce(setup, [data.sha256]);
@@ -200,23 +176,17 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 180_000);
 
   it('a worker still on its file after the thaw, its job taken as stalled by another worker meanwhile: the other waits for the file, then ends on its outcome; one outcome, no output twice', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 2000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
-    const src = path.join(setup.inbox('op-alpha'), 'big.xml');
-    writeFileSync(src, bigInvoice(8, 30_000));
-    const conn = createRedis({ url: redis.url });
-    const queue = fluxQueue(setup.config, conn);
-    const { data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
-    await queue.close();
-    await conn.quit();
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 2000, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
+    const data = await queueClaimed(setup, own.redis.url, 'big.xml', bigInvoice(8, 30_000));
     const a = start('worker', setup);
     await a.said('worker started');
     const b = start('worker', setup);
     await b.said('worker started');
     const lock = path.join(setup.config.paths.state, 'locks', `${data.sha256}.lock`);
     await until('the file in hand', async () => (existsSync(lock) ? true : undefined), 30_000);
-    redis.freeze();
+    own.redis.freeze();
     await sleep(3000); // past its lock (2 s), the file not finished yet
-    redis.thaw();
+    own.redis.thaw();
     const thawed = Date.now();
     await until('the job taken as stalled', async () => (journalLines(setup.config.paths.out).some((l) => l.event === 'system-error') ? true : undefined), 20_000);
     const stalledBeforeOutcome = !journalLines(setup.config.paths.out).some((l) => l.event === 'outcome');
@@ -229,19 +199,13 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 240_000);
 
   it('SIGTERM to a worker with a file in hand while Redis is frozen: the file finished first (outcome journaled, file removed), then exit 0 without waiting on Redis', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
-    const src = path.join(setup.inbox('op-alpha'), 'big.xml');
-    writeFileSync(src, bigInvoice(9, 8000));
-    const conn = createRedis({ url: redis.url });
-    const queue = fluxQueue(setup.config, conn);
-    const { data } = await claimAndQueue(setup.config, queue, 'op-alpha', src);
-    await queue.close();
-    await conn.quit();
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
+    const data = await queueClaimed(setup, own.redis.url, 'big.xml', bigInvoice(9, 8000));
     const k = start('worker', setup);
     await k.said('worker started');
     const lock = path.join(setup.config.paths.state, 'locks', `${data.sha256}.lock`);
     await until('the file in hand', async () => (existsSync(lock) ? true : undefined), 30_000);
-    redis.freeze();
+    own.redis.freeze();
     const sent = Date.now();
     k.kill('SIGTERM');
     const end = await k.exited;
@@ -259,10 +223,10 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 120_000);
 
   it('SIGTERM to watch while Redis is frozen: exit 0 within seconds, said why; a file claimed meanwhile waits whole in processing/ or has its job', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
+    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
     const w = start('watch', setup);
     await w.said('watch started');
-    redis.freeze();
+    own.redis.freeze();
     writeFileSync(path.join(setup.inbox('op-alpha'), 'f.xml'), invoiceNumbered(1));
     await until('the file claimed', async () => (journalLines(setup.config.paths.out).some((l) => l.event === 'claimed') ? true : undefined), 10_000);
     await sleep(3000);
@@ -280,7 +244,7 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
     expect(claimed).toHaveLength(1);
     expect(readFileSync(path.join(setup.config.paths.processing, claimed[0]), 'utf8')).toBe(invoiceNumbered(1));
     // Redis back: the next watch and a worker end it once
-    redis.thaw();
+    own.redis.thaw();
     const again = start('watch', setup);
     const k = start('worker', setup);
     await until('the file ended', async () => (journalLines(setup.config.paths.out).some((l) => l.event === 'outcome') && listFiles(setup.config.paths.processing).length === 0 ? true : undefined), 60_000);
@@ -292,10 +256,10 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 180_000);
 
   it('SIGTERM to an idle worker while Redis is frozen: exit 0 within seconds, said why', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
+    const setup = prodSetup({ partners: ['op-alpha'], worker: { shutdownTimeoutMs: 20_000 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
     const k = start('worker', setup);
     await k.said('worker started');
-    redis.freeze();
+    own.redis.freeze();
     await sleep(3000);
     const sent = Date.now();
     k.kill('SIGTERM');
@@ -309,8 +273,8 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 120_000);
 
   it('`jobs` against a frozen Redis: exit 2 within seconds, saying Redis does not answer (it waited for ever)', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
-    redis.freeze();
+    const setup = prodSetup({ partners: ['op-alpha'], extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
+    own.redis.freeze();
     const t0 = Date.now();
     const r = await cli(['jobs', '--config', setup.configFile], { timeoutMs: 30_000 });
     process.stdout.write(`jobs ended in ${Date.now() - t0} ms with Redis frozen\n`);
@@ -320,12 +284,12 @@ describeIf('a Redis that stops answering, its connections open (frozen, a silent
   }, 60_000);
 
   it('watch started against a frozen Redis says it waits for it, and starts once it answers', async () => {
-    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, extra: { redis: { url: redis.url, prefix: 'cf-frozen' } } });
-    redis.freeze();
+    const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 200, pollMs: 50, rescanMs: 500 }, extra: { redis: { url: own.redis.url, prefix: 'cf-frozen' } } });
+    own.redis.freeze();
     const w = start('watch', setup);
     await w.said('Redis does not answer, its connection still open', 20_000);
     expect(w.messages().some((m) => m.endsWith('waiting for it'))).toBe(true);
-    redis.thaw();
+    own.redis.thaw();
     await w.said('watch started', 30_000);
     w.kill('SIGTERM');
     expect((await w.exited).code).toBe(0);
