@@ -12,12 +12,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { claimFile } from '../../src/ingest/claim';
 import { readJournalDay } from '../../src/journal/journal';
-import { fluxJobId, fluxJobOptions, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxJobId } from '../../src/queue/flux-queue';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { withFileLock } from '../../src/state/file-lock';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { cli } from '../helpers/cli';
@@ -29,42 +26,14 @@ import { prodSetup } from '../helpers/watch';
 import { until } from '../helpers/until';
 import { queueSuite } from '../helpers/queue-suite';
 import { startWorkerProcess } from '../helpers/worker-process';
+import { stalledTwice } from '../helpers/stalled-twice';
 
 describeRedis('a file that ends its worker every time', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
   const s = queueSuite(setup);
 
   it('fails its job once two workers died on it; set-aside refuses it with the reason given, once, and the day reconciles clean', async () => {
-    const content = invoiceNumbered(951);
-    const sha = sha256(Buffer.from(content));
-    const src = path.join(setup.inbox('op-alpha'), 'F951.xml');
-    writeFileSync(src, content);
-    const claim = await claimFile(src, setup.config.paths.processing, 'op-alpha');
-    if (!claim) throw new Error('claim failed');
-    const data: FluxJobData = { path: claim.path, name: claim.name, relPath: 'op-alpha/F951.xml', partner: 'op-alpha', sha256: sha, claimId: claim.claimId };
-    const id = fluxJobId(sha, claim.claimId);
-
-    // the file's content lock, held by the test: whoever takes the job waits on it, job active
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const taken = new Promise<void>((r) => (locked = r));
-    const holding = withFileLock(path.join(setup.config.paths.state, 'locks', `${sha}.lock`), async () => {
-      locked();
-      await held;
-    });
-    await taken;
-    await s.queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
-
-    for (let death = 1; death <= 2; death++) {
-      const w = startWorkerProcess(setup.configFile);
-      s.workers.push(w);
-      // taken by this worker (a dead worker's job stays listed active until found stalled)
-      await until(`the job taken by worker ${death}`, async () => ((await s.queue.getJob(id))?.attemptsStarted === death ? true : undefined));
-      await sleep(300); // well inside the processor
-      w.child.kill('SIGKILL');
-      expect(await w.exited).toBe('SIGKILL');
-    }
+    const { sha, id, claim, release, holding } = await stalledTwice(setup, s, 951);
     // the next worker finds it stalled a second time: BullMQ fails it rather than run it again
     const last = startWorkerProcess(setup.configFile);
     s.workers.push(last);
@@ -139,7 +108,7 @@ describeRedis('a file that ends its worker every time', () => {
     const message = `The file was set aside by the operator without being processed: ${reason}`;
     expect(outcomes[0].findings).toEqual([expect.objectContaining({ rule: 'FLUX-ECARTE', message })]);
     const kept = path.join(out, 'error', day, 'F951.xml');
-    expect(readFileSync(kept, 'utf8')).toBe(content);
+    expect(readFileSync(kept, 'utf8')).toBe(invoiceNumbered(951));
     expect(JSON.parse(readFileSync(`${kept}.reason.json`, 'utf8')).findings[0]).toMatchObject({ rule: 'FLUX-ECARTE', message });
     // the partner is told, in a flow that passes its XSD
     const flows = readdirSync(path.join(out, 'statut', 'op-alpha')).map((f) => path.join(out, 'statut', 'op-alpha', f));

@@ -1,0 +1,61 @@
+/**
+ * A claimed file whose job two worker processes died on: each took the job and waited for the
+ * file's content lock, which the test holds, and was killed (SIGKILL) there. The job is found
+ * stalled once and waits for the next worker, which finds it stalled again and fails it (BullMQ's
+ * limit). What poison-file and stalled-after-outcome start from; `release` lets the lock go.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { claimFile, type Claimed } from '../../src/ingest/claim';
+import { fluxJobId, fluxJobOptions, type FluxJobData } from '../../src/queue/flux-queue';
+import { withFileLock } from '../../src/state/file-lock';
+import { sha256 } from '../../src/util/hash';
+import { invoiceNumbered } from './generate-flows';
+import type { QueueSuite } from './queue-suite';
+import { until } from './until';
+import type { ProdSetup } from './watch';
+import { startWorkerProcess } from './worker-process';
+
+export interface StalledTwice {
+  sha: string;
+  id: string;
+  claim: Claimed;
+  /** lets the content lock go */
+  release(): void;
+  /** the lock's holding, ended after release */
+  holding: Promise<unknown>;
+}
+
+/** Invoice number `n` dropped as `F<n>.xml` in op-alpha's inbox, claimed, queued, and two workers killed on it. */
+export async function stalledTwice(setup: ProdSetup, s: QueueSuite, n: number): Promise<StalledTwice> {
+  const content = invoiceNumbered(n);
+  const sha = sha256(Buffer.from(content));
+  const src = path.join(setup.inbox('op-alpha'), `F${n}.xml`);
+  writeFileSync(src, content);
+  const claim = await claimFile(src, setup.config.paths.processing, 'op-alpha');
+  if (!claim) throw new Error('claim failed');
+  const data: FluxJobData = { path: claim.path, name: claim.name, relPath: `op-alpha/F${n}.xml`, partner: 'op-alpha', sha256: sha, claimId: claim.claimId };
+  const id = fluxJobId(sha, claim.claimId);
+  // the file's content lock, held by the test: whoever takes the job waits on it, job active
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let locked!: () => void;
+  const taken = new Promise<void>((r) => (locked = r));
+  const holding = withFileLock(path.join(setup.config.paths.state, 'locks', `${sha}.lock`), async () => {
+    locked();
+    await held;
+  });
+  await taken;
+  await s.queue.add('flux', data, { ...fluxJobOptions(setup.config), jobId: id });
+  for (let death = 1; death <= 2; death++) {
+    const w = startWorkerProcess(setup.configFile);
+    s.workers.push(w);
+    // taken by this worker (a dead worker's job stays listed active until found stalled)
+    await until(`the job taken by worker ${death}`, async () => ((await s.queue.getJob(id))?.attemptsStarted === death ? true : undefined));
+    await sleep(300); // well inside the processor
+    w.child.kill('SIGKILL');
+    expect(await w.exited).toBe('SIGKILL');
+  }
+  return { sha, id, claim, release, holding };
+}
