@@ -10,14 +10,13 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
-import type { Redis } from 'ioredis';
 import { createMetrics } from '../../src/ops/metrics';
-import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
 import { createLogger } from '../../src/util/logger';
 import { JOB_THREAD_NAME } from '../../src/util/thread-name';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis } from '../helpers/redis';
+import { queueSuite } from '../helpers/queue-suite';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
 import { claimAndQueue } from '../helpers/queue-claimed';
@@ -41,14 +40,7 @@ const linux = existsSync('/proc/self/task');
 
 describeRedis('the worker processing thread', () => {
   const setup = prodSetup({ partners: ['op-alpha'] });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const s = queueSuite(setup);
 
   it('names itself, and posts the main thread only what the job and the metrics need', async () => {
     // what the processing thread posts to the main thread, seen as the main thread receives it
@@ -61,7 +53,7 @@ describeRedis('the worker processing thread', () => {
     });
     const metrics = createMetrics({ defaults: false });
     const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics });
-    const queue = fluxQueue(setup.config, redis);
+    const { queue } = s;
     try {
       const src = path.join(setup.inbox('op-alpha'), 'F5151.xml');
       writeFileSync(src, invoiceNumbered(5151));
@@ -80,7 +72,6 @@ describeRedis('the worker processing thread', () => {
       expect(existsSync(data.path)).toBe(false);
     } finally {
       spy.mockRestore();
-      await queue.close();
       await running.close(5000);
     }
   }, 60_000);
