@@ -88,14 +88,15 @@ export class LifecycleStore {
     const file = this.fileFor(supplierId, number);
     // the lock lies beside the record: its folder made first (known made for the process),
     // the lock is taken at once, not after a failed token write, a mkdir, then a second mkdir
-    // by the record's write
+    // by the record's write. It links this process's one token of the store's folder, not one
+    // per bucket (file-lock.ts, tokenDir)
     await ensureDir(path.dirname(file));
     return withFileLock(`${file}.lock`, async () => {
       const current = (await this.load(file))?.records ?? [];
       const { records, result } = await fn(structuredClone(current));
       if (records) await writeFileAtomic(file, JSON.stringify({ supplierId, number, records } satisfies StoredFile), { batch: this.batch });
       return result;
-    });
+    }, { tokenDir: this.dir });
   }
 
   /** Every record of the store (for the reconciliation and the suspended-deadline report). */

@@ -15,7 +15,7 @@
  */
 import { withFileHash } from './failed-file';
 import { PIVOT_UNIT } from '../transform/validate/paths';
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readFile, statSync, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -128,6 +128,25 @@ function notRegular(file: InboundFile, st: { isSymbolicLink(): boolean; isFIFO()
   return new FileNotTaken(`${file.relPath} became ${what} after it was listed: not followed, not read; the scan skips it from now on`, 'changed');
 }
 
+function changed(file: InboundFile, mtimeMs: number): FileNotTaken {
+  return new FileNotTaken(`${file.relPath} was modified after it was listed as settled (${new Date(mtimeMs).toISOString()}): it may be uploading again, and is left in the inbox for the next run`, 'changed');
+}
+
+/** Why an inbound file could not be opened for reading, as the pipeline says it. */
+function notOpened(file: InboundFile, source: string | Buffer, e: NodeJS.ErrnoException): Error {
+  if (e.code === 'ENOENT') return new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
+  if (e.code === 'ELOOP') return notRegular(file, { isSymbolicLink: () => true, isFIFO: () => false, isDirectory: () => false });
+  // a socket (ENXIO), or a device that refuses to be opened: what is there says why
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(source);
+  } catch {
+    /* gone meanwhile: the open's error stands */
+  }
+  if (st && !st.isFile()) return notRegular(file, st);
+  return new SystemFailure(`cannot read ${file.path}: ${e.message}`, e);
+}
+
 export type { InboundFile };
 export { sourceOf };
 
@@ -219,57 +238,44 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: P
   const elapsed = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
 
   const source = sourceOf(file);
-  let stat;
-  try {
-    // the file itself, not what a link points to: listed as a regular file, it may have been
-    // swapped since for a link (to /etc/passwd, read and archived as the partner's) or a FIFO
-    // (the run hung on it, deaf to SIGTERM)
-    stat = lstatSync(source);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
-    throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
-  }
-  if (!stat.isFile()) throw notRegular(file, stat);
-  const changed = (mtimeMs: number) => new FileNotTaken(`${file.relPath} was modified after it was listed as settled (${new Date(mtimeMs).toISOString()}): it may be uploading again, and is left in the inbox for the next run`, 'changed');
-  if (file.settledBefore !== undefined && lastWrittenMs(stat) > file.settledBefore) throw changed(lastWrittenMs(stat));
-  const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
-  const day = dayOf(receivedAt, config.timezone);
-  const horodatage = receivedAt.toISOString();
-
-  // size first: an oversize file is refused without being read into memory
-  if (stat.size > config.limits.maxFileBytes) {
-    const error = new FluxError('FLUX-TAILLE', oversizeReason(stat.size, config.limits.maxFileBytes));
-    return refuseUnreadFile(deps, file, stat.size, receivedAt, elapsed, fluxFinding(error));
-  }
-
-  let bytes: Buffer;
   const tRead = msNow();
+  // the file itself, never what a link points to, and no wait on a FIFO: listed as a regular
+  // file, it may have been swapped since for a link (to /etc/passwd, read and archived as the
+  // partner's) or a FIFO (the run hung on it, deaf to SIGTERM). What is judged and read is what
+  // the descriptor's fstat says: an lstat before the open said the same one system call earlier
   let fd: number;
   try {
-    // no link followed, no wait on a FIFO put there since the lstat; what is read is what fstat says
     fd = openSync(source, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new FileNotTaken(`${file.relPath} was removed from the inbox before it was read: nothing was done with it`, 'gone');
-    if (code === 'ELOOP') throw new FileNotTaken(`${file.relPath} became a symbolic link after it was listed: not followed, not read; the scan skips it from now on`, 'changed');
-    throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
+    throw notOpened(file, source, e as NodeJS.ErrnoException);
   }
+  let stat: Stats;
+  let bytes: Buffer | undefined;
   try {
-    const opened = fstatSync(fd);
-    if (!opened.isFile()) throw notRegular(file, opened);
-    // a small file is read synchronously: cheaper than a thread-pool round trip (with the
-    // size just fstat'ed: readFileSync would fstat it again)
-    bytes = opened.size <= 4 * 1024 * 1024 ? readOpenedFileSync(fd, opened.size) : await readFd(fd);
+    stat = fstatSync(fd);
+    if (!stat.isFile()) throw notRegular(file, stat);
+    if (file.settledBefore !== undefined && lastWrittenMs(stat) > file.settledBefore) throw changed(file, lastWrittenMs(stat));
+    // an oversize file is refused without being read into memory; a small file is read
+    // synchronously: cheaper than a thread-pool round trip (with the size just fstat'ed:
+    // readFileSync would fstat it again)
+    if (stat.size <= config.limits.maxFileBytes) bytes = stat.size <= 4 * 1024 * 1024 ? readOpenedFileSync(fd, stat.size) : await readFd(fd);
   } catch (e) {
     if (e instanceof FileNotTaken) throw e;
     throw new SystemFailure(`cannot read ${file.path}: ${(e as Error).message}`, e);
   } finally {
     closeSync(fd);
   }
+  const receivedAt = new Date(receivedMs(stat, config.receiptTime)); // stable across retries (receipt-time.ts)
+  const day = dayOf(receivedAt, config.timezone);
+  const horodatage = receivedAt.toISOString();
+  if (bytes === undefined) {
+    const error = new FluxError('FLUX-TAILLE', oversizeReason(stat.size, config.limits.maxFileBytes));
+    return refuseUnreadFile(deps, file, stat.size, receivedAt, elapsed, fluxFinding(error));
+  }
   if (file.settledBefore !== undefined) {
     // written to while it was read: what was read may be half of it
     const after = statSync(source, { throwIfNoEntry: false });
-    if (after && (after.mtimeMs !== stat.mtimeMs || after.size !== bytes.length)) throw changed(after.mtimeMs);
+    if (after && (after.mtimeMs !== stat.mtimeMs || after.size !== bytes.length)) throw changed(file, after.mtimeMs);
   }
   const sha = sha256(bytes);
   return underContentLock(deps, sha, async () => {

@@ -9,6 +9,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { ClaimedNotAFile, claimFile } from '../../src/ingest/claim';
 import { hashFile } from '../../src/reconcile/scan-folders';
@@ -123,6 +124,23 @@ describe('an inbox entry swapped after it was listed', () => {
     const started = Date.now();
     await expect(processFile(deps, file('p.xml'))).rejects.toBeInstanceOf(FileNotTaken);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('for a socket (its open refused, ENXIO): said not a regular file, as the lstat said before the open', async () => {
+    const { inbox, deps, file } = setup();
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(path.join(inbox, 's.xml'), r));
+    try {
+      await expect(processFile(deps, file('s.xml'))).rejects.toThrow('op-alpha/s.xml became not a regular file after it was listed: not followed, not read');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('for a folder: said a folder, nothing read', async () => {
+    const { inbox, deps, file } = setup();
+    mkdirSync(path.join(inbox, 'd.xml'));
+    await expect(processFile(deps, file('d.xml'))).rejects.toThrow('op-alpha/d.xml became a folder after it was listed');
   });
 });
 
