@@ -9,7 +9,7 @@
  * And the dashboard, a long-running server: its API answers 503 while Redis is silent (its
  * calls waited for ever, the page blank), as it does while Redis is down.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { readJournalDay } from '../../src/journal/journal';
 import { retryFailedJob, setAsideFailedJob } from '../../src/queue/failed-jobs';
-import { fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { connectRedisOnce, createRedis } from '../../src/queue/redis';
 import { dayOf } from '../../src/util/clock';
 import { startWorker } from '../../src/runner/worker';
@@ -96,6 +96,62 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
     expect(r.ms).toBeLessThan(20_000); // the old code waited for ever; room for a loaded CI host
     expect(r.stderr).toMatch(/^chorus-flux: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer for 3 s, its connection still open: the queue could not be read$/m);
     expect(r.stdout).toBe('');
+  }, 60_000);
+
+  /** Both queues paused (from a dashboard): what `jobs --resume` resumes. */
+  async function bothPaused(): Promise<Queue> {
+    const nightly = reconcileQueue(setup.config, conn);
+    await queue.pause();
+    await nightly.pause();
+    return nightly;
+  }
+
+  const journaled = () => (existsSync(path.join(setup.config.paths.out, 'journal')) ? readdirSync(path.join(setup.config.paths.out, 'journal'), { recursive: true }).length : 0);
+
+  it('`jobs --resume`, Redis frozen between the two queues: exit 2 within its deadline, saying the flux queue resumed and the reconcile queue not tried (still paused)', async () => {
+    const nightly = await bothPaused();
+    try {
+      const before = journaled();
+      // the reconcile queue's pause read (HEXISTS meta paused: its meta written at construction holds no `paused`)
+      proxy.when('cf-oneshot:reconcile:meta\r\n$6\r\npaused', () => redis.freeze());
+      const r = await timed(['jobs', '--config', setup.configFile, '--resume', '--redis-timeout', '3']);
+      process.stdout.write(`jobs --resume ended in ${r.ms} ms, Redis frozen between its two queues\n`);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(2);
+      expect(r.ms).toBeLessThan(20_000);
+      expect(r.stderr).toContain('chorus-flux: the flux queue was paused: resumed, the workers take its jobs again\n');
+      expect(r.stderr).toMatch(/^chorus-flux: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer for 3 s, its connection still open: the flux queue resumed; the reconcile queue not resumed \(not tried: paused if it was\); the queue could not be read; run `chorus-flux jobs --resume` again once Redis answers$/m);
+      expect(r.stdout).toBe('');
+      redis.thaw();
+      // what it said holds: one resumed, the other left as it was; nothing journaled (jobs journals nothing)
+      expect(await queue.isPaused()).toBe(false);
+      expect(await nightly.isPaused()).toBe(true);
+      expect(journaled()).toBe(before);
+      // run again once Redis answers: the other resumed, exit 0 (nothing failed)
+      const again = await timed(['jobs', '--config', setup.configFile, '--resume']);
+      expect(again.stderr).toBe('chorus-flux: the reconcile queue was paused: resumed, the workers take its jobs again\n');
+      expect(await nightly.isPaused()).toBe(false);
+    } finally {
+      await nightly.close();
+    }
+  }, 60_000);
+
+  it('`jobs --resume`, Redis frozen as the flux queue\'s resume goes: that resume said in doubt (Redis ran it once it answered), the reconcile queue not tried', async () => {
+    const nightly = await bothPaused();
+    try {
+      // BullMQ's resume script (its keys name the legacy `paused` list; the pause read asks the meta's field)
+      proxy.when('cf-oneshot:flux:paused', () => redis.freeze());
+      const r = await timed(['jobs', '--config', setup.configFile, '--resume', '--redis-timeout', '3']);
+      expect(r.code).toBe(2);
+      expect(r.ms).toBeLessThan(20_000);
+      expect(r.stderr).not.toContain('resumed, the workers take its jobs again');
+      expect(r.stderr).toMatch(/: the resume of the flux queue was sent, unanswered: it may take effect once Redis answers; the reconcile queue not resumed \(not tried: paused if it was\); the queue could not be read; run `chorus-flux jobs --resume` again once Redis answers$/m);
+      redis.thaw();
+      await until('the resume run by Redis', async () => ((await queue.isPaused()) ? (await sleep(100), undefined) : true), 10_000);
+      expect(await nightly.isPaused()).toBe(true);
+    } finally {
+      await nightly.close();
+    }
   }, 60_000);
 
   it('`retry --all`, Redis frozen at the second job: exit 2 within the default 30 s deadline; the first said retried and journaled, the others not tried, untouched', async () => {
