@@ -50,7 +50,16 @@ export interface RetryInDoubt {
   sentAt: string;
 }
 
-const inDoubtFile = (stateDir: string, id: string) => path.join(stateDir, 'retries-in-doubt', `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+const inDoubtDir = (stateDir: string) => path.join(stateDir, 'retries-in-doubt');
+const inDoubtFile = (stateDir: string, id: string) => path.join(inDoubtDir(stateDir), `${id.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
+
+/**
+ * Made by the worker at its start, as the service's user: a record `retry` writes there as
+ * another (root) is then one the worker can remove, where a folder `retry` made it could not.
+ */
+export async function makeRetriesInDoubtDir(stateDir: string): Promise<void> {
+  await fs.mkdir(inDoubtDir(stateDir), { recursive: true });
+}
 
 /** Records a retry in doubt (under the content's lock): written whole, or not at all. */
 export async function recordRetryInDoubt(stateDir: string, id: string, r: RetryInDoubt): Promise<void> {

@@ -35,7 +35,7 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redi
 import { VanishedJobs } from '../queue/vanished-job';
 import { RedisAtStop, unlessGivenUp, type StoppableConnection } from '../queue/redis-at-stop';
 import { watchRedisAnswers } from '../queue/redis-answers';
-import { jobKey, markFailedForGood, takeFailedMark, takeRetryInDoubt } from '../queue/retry-seen';
+import { jobKey, makeRetriesInDoubtDir, markFailedForGood, takeFailedMark, takeRetryInDoubt } from '../queue/retry-seen';
 import { firstLine } from '../queue/failed-jobs';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
@@ -117,6 +117,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
   await deps.journal.append({ event: 'start', mode: 'worker', version: VERSION, config: config.source });
   const locks = path.join(config.paths.state, 'locks');
+  await makeRetriesInDoubtDir(config.paths.state);
   // the input bytes of the jobs in flight, as `run` bounds them: concurrency alone let eight
   // large flows run at once (several GB, the process killed, the jobs retried: a crash loop)
   const budget = new InFlightBudget(Math.max(1, Math.round(config.worker.maxInFlightMb * 1024 * 1024)));
@@ -216,7 +217,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const processClaimed = (job: Job<FluxJobData>, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
     withFileLock(path.join(locks, `${job.data.sha256}.lock`), async () => {
       const d = job.data;
-      await journalOperatorRetry(job);
+      // the file is processed all the same: a retry that cannot be journaled is logged
+      await journalOperatorRetry(job).catch((err: Error) => logger.warn({ err, jobId: job.id, file: d.relPath }, "an operator's retry of this failed job could not be journaled: trace will not tell it"));
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);

@@ -9,7 +9,7 @@
  * (redis-lost.ts: said which jobs were retried, which one is in doubt, which were not tried).
  */
 import path from 'node:path';
-import { loadConfig } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 import { Journal } from '../../journal/journal';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
@@ -79,7 +79,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
             // unanswered: recorded for the worker that runs it, should Redis have (retry-seen.ts)
             inDoubt: (jobId, _d, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt }),
             // the worker that takes the job looks for that record under the same lock
-            underContentLock: (sha, fn) => withFileLock(path.join(config.paths.state, 'locks', `${sha}.lock`), fn, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 }),
+            underContentLock: (sha, fn) => underContentLock(config, sha, fn),
           },
           listedAt.get(id),
         ),
@@ -105,5 +105,28 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     if (lost) redis.disconnect();
     await queue.close().catch(() => undefined);
     if (!lost) await redis.quit().catch(() => undefined);
+  }
+}
+
+/**
+ * `fn` under the content's lock, as the worker takes it. A lock that cannot be taken at all (an
+ * operator without write access to state/, a read-only mount: `retry` needs Redis alone) leaves
+ * the retry as it was before the lock: done all the same, only a retry left in doubt cannot be
+ * recorded (said on its line).
+ */
+async function underContentLock<T>(config: Config, sha256: string, fn: () => Promise<T>): Promise<T> {
+  let ran = false;
+  try {
+    return await withFileLock(
+      path.join(config.paths.state, 'locks', `${sha256}.lock`),
+      () => {
+        ran = true;
+        return fn();
+      },
+      { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 },
+    );
+  } catch (e) {
+    if (ran || !['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    return fn();
   }
 }
