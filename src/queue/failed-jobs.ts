@@ -51,7 +51,7 @@ export type RetryResult =
   | 'not-failed' // the job is not in the failed list (untouched)
   | 'not-found' // no job has this id
   | 'file-gone' // its file is no longer in processing/ and has no outcome (untouched)
-  | 'in-doubt' // the retry was sent, Redis was lost before it answered: it may be queued once Redis answers (until-redis-lost.ts)
+  | 'in-doubt' // the retry was sent, Redis was lost before it answered: it may be queued once Redis answers (until-redis-lost.ts), journaled then by the worker that runs it (retry-seen.ts)
   | 'not-tried'; // Redis was lost before this job's turn (untouched)
 
 export interface RetryReport {
