@@ -95,9 +95,13 @@ export type JournalEvent =
   /**
    * watch mode: a claimed file found again in the processing area by the rescan and queued again;
    * `by: 'retry'`: its failed job queued again by the operator (`chorus-flux retry`), after the
-   * failure in `failed` (its attempts, its reason's first line)
+   * failure in `failed` (its attempts, its reason's first line); with `sentAt`, a retry whose
+   * answer never came (Redis lost: `in-doubt`) that Redis ran, journaled by the worker that took
+   * the job, `sentAt` being when `retry` sent it. `by: 'dashboard'`: queued again from a writable
+   * dashboard (a retry that kept the job's attempts), journaled by the worker that took it
+   * (queue/retry-seen.ts)
    */
-  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry'; failed?: string }
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry' | 'dashboard'; failed?: string; sentAt?: string }
   | {
       event: 'outcome';
       sha256: string;

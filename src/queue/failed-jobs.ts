@@ -51,7 +51,7 @@ export type RetryResult =
   | 'not-failed' // the job is not in the failed list (untouched)
   | 'not-found' // no job has this id
   | 'file-gone' // its file is no longer in processing/ and has no outcome (untouched)
-  | 'in-doubt' // the retry was sent, Redis was lost before it answered: it may be queued once Redis answers (until-redis-lost.ts)
+  | 'in-doubt' // the retry was sent, Redis was lost before it answered: it may be queued once Redis answers (until-redis-lost.ts), journaled then by the worker that runs it (retry-seen.ts)
   | 'not-tried'; // Redis was lost before this job's turn (untouched)
 
 export interface RetryReport {
@@ -77,6 +77,10 @@ export interface FailedJobsOptions {
 export interface RetryOptions extends FailedJobsOptions {
   /** records a job queued again (the journal's `requeued` line, so that trace says who and when); `before`: the failure it had */
   retried?: (data: FluxJobData, before: string) => Promise<void>;
+  /** records a retry sent whose answer never came, for the worker that runs it should Redis have (retry-seen.ts) */
+  inDoubt?: (id: string, data: FluxJobData, before: string, sentAt: string) => Promise<void>;
+  /** runs the retry and what records it under the content's lock, which the worker that takes the job holds while it looks for a retry in doubt */
+  underContentLock?: <T>(sha256: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface GoneJobContent {
@@ -90,7 +94,8 @@ export interface GoneJobContent {
 /** The states of a job a worker will run: one retried before. */
 const QUEUED = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
 
-function firstLine(text: string | undefined): string {
+/** A failure's message, first line (the whole stack is in the dashboard). */
+export function firstLine(text: string | undefined): string {
   return (text ?? '').split('\n', 1)[0].trim() || '(no reason recorded)';
 }
 
@@ -226,24 +231,35 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
   if (listedFailedAt !== undefined && job.finishedOn !== listedFailedAt) {
     return { id, file, result: 'retried-meanwhile', detail: `retried by another retry since this one listed it, and failed again (${before}): left as it is; retry it by its id to run it once more` };
   }
-  try {
-    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-  } catch (e) {
-    // sent, unanswered: Redis may run it once it answers again, so neither "retried" nor "not
-    // retried" would be true; not journaled (trace says only what was done)
-    if (isRedisLost(e)) throw new RedisLostAtJob(e, { id, file, result: 'in-doubt', detail: `the retry was sent, but Redis was lost before it answered (${firstLine((e as Error).message)}): it may be queued again once Redis answers; \`chorus-flux jobs\` says, and \`retry\` run again finds it already-queued or retries it` });
-    // retried by someone else since its state was read (BullMQ checks the state atomically)
-    const now = await job.getState().catch(() => 'unknown');
-    if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
-    return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
-  }
-  // journaled once queued (a line of intent would stand false had the queue refused it); a journal
-  // that cannot be written leaves the job retried, and says so
-  const unjournaled = await opts.retried?.(found.data, before).then(
-    () => '',
-    (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
-  );
-  return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}` };
+  const underLock = opts.underContentLock ?? (<T>(_sha: string, fn: () => Promise<T>) => fn());
+  return underLock(found.data.sha256 ?? id, async (): Promise<RetryReport> => {
+    const sentAt = new Date().toISOString();
+    try {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    } catch (e) {
+      // sent, unanswered: Redis may run it once it answers again, so neither "retried" nor "not
+      // retried" would be true; not journaled (trace says only what was done), but recorded: the
+      // worker that runs it, should Redis have, journals it (retry-seen.ts)
+      if (isRedisLost(e)) {
+        const unrecorded = await opts.inDoubt?.(id, found.data, before, sentAt).then(
+          () => '',
+          (r: Error) => `; not recorded (${firstLine(r.message)}): should Redis run it, trace will not tell this retry`,
+        );
+        throw new RedisLostAtJob(e, { id, file, result: 'in-doubt', detail: `the retry was sent, but Redis was lost before it answered (${firstLine((e as Error).message)}): it may be queued again once Redis answers (the worker that takes it then journals the retry); \`chorus-flux jobs\` says, and \`retry\` run again finds it already-queued or retries it${unrecorded ?? ''}` });
+      }
+      // retried by someone else since its state was read (BullMQ checks the state atomically)
+      const now = await job.getState().catch(() => 'unknown');
+      if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
+      return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
+    }
+    // journaled once queued (a line of intent would stand false had the queue refused it); a journal
+    // that cannot be written leaves the job retried, and says so
+    const unjournaled = await opts.retried?.(found.data, before).then(
+      () => '',
+      (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
+    );
+    return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}` };
+  });
 }
 
 export type SetAsideResult =

@@ -3,7 +3,8 @@
  * then the command stops there — each further job would wait the whole deadline again — and
  * says of every job what became of it: done, in doubt (its change sent, unanswered: Redis may
  * run it once it answers again), or not tried (untouched). A report says only what happened;
- * the journal has a line only for what Redis confirmed.
+ * the command journals only what Redis confirmed (a retry in doubt that Redis ran is journaled
+ * by the worker that runs it: retry-seen.ts).
  */
 import type { RedisLost } from './redis-lost';
 

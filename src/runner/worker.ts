@@ -35,6 +35,8 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redi
 import { VanishedJobs } from '../queue/vanished-job';
 import { RedisAtStop, unlessGivenUp, type StoppableConnection } from '../queue/redis-at-stop';
 import { watchRedisAnswers } from '../queue/redis-answers';
+import { jobKey, makeRetriesInDoubtDir, markFailedForGood, takeFailedMark, takeRetryInDoubt } from '../queue/retry-seen';
+import { firstLine } from '../queue/failed-jobs';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
@@ -115,6 +117,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
   await deps.journal.append({ event: 'start', mode: 'worker', version: VERSION, config: config.source });
   const locks = path.join(config.paths.state, 'locks');
+  await makeRetriesInDoubtDir(config.paths.state);
   // the input bytes of the jobs in flight, as `run` bounds them: concurrency alone let eight
   // large flows run at once (several GB, the process killed, the jobs retried: a crash loop)
   const budget = new InFlightBudget(Math.max(1, Math.round(config.worker.maxInFlightMb * 1024 * 1024)));
@@ -164,7 +167,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return g.granted;
     };
     try {
-      const done = await processClaimed(d, holds, job.attemptsStarted > 1);
+      const done = await processClaimed(job, holds, job.attemptsStarted > 1);
       vanished.end(job.id, { subject: `job ${job.id} (${d.relPath})`, stands: `nothing to do, its outcome (${done.outcome}) stands, journaled and marked on disk`, level: 'info' });
       return done;
     } catch (e) {
@@ -194,9 +197,28 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       if (e.code !== 'ENOENT') throw e;
     });
 
+  /**
+   * A job failed for good and run again: the operator's retry journaled here when `retry` could
+   * not (retry-seen.ts). Under the content's lock, which `retry` holds across its retry and its
+   * record of one left in doubt. Only a job that ran before can have failed (a fresh one skips it)
+   */
+  const journalOperatorRetry = async (job: Job<FluxJobData>): Promise<void> => {
+    if (job.attemptsMade === 0 && (job.stacktrace?.length ?? 0) === 0) return;
+    const d = job.data;
+    const failed = await takeFailedMark(idRedis, jobKey(config.redis.prefix, FLUX_QUEUE, String(job.id)));
+    // `retry` counts the attempts from zero: one with attempts made kept them (the dashboard's)
+    const doubt = await takeRetryInDoubt(config.paths.state, String(job.id));
+    const by = job.attemptsMade === 0 ? (doubt ? 'retry' : undefined) : failed !== undefined ? 'dashboard' : undefined;
+    if (!by) return; // not retried from the failed list, or `retry` journaled it
+    await deps.journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by, failed: by === 'retry' ? doubt!.failed : failed, ...(by === 'retry' ? { sentAt: doubt!.sentAt } : {}) });
+  };
+
   /** `takenAgain`: the job was started before (its worker died on it, or a retry) */
-  const processClaimed = (d: FluxJobData, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
-    withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
+  const processClaimed = (job: Job<FluxJobData>, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
+    withFileLock(path.join(locks, `${job.data.sha256}.lock`), async () => {
+      const d = job.data;
+      // the file is processed all the same: a retry that cannot be journaled is logged
+      await journalOperatorRetry(job).catch((err: Error) => logger.warn({ err, jobId: job.id, file: d.relPath }, "an operator's retry of this failed job could not be journaled: trace will not tell it"));
       // synchronous: a metadata lookup costs less than a thread-pool round trip
       if (!claimedFileThere(d.path)) {
         const done = await deps.processed.get(d.sha256);
@@ -312,6 +334,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   worker.on('failed', (job, err) => {
     vanished.recorded(job?.id);
     logJobFailure(logger, job, err, config.source);
+    // failed for good: marked, so that the worker that runs it again after an operator's retry
+    // can journal a retry `retry` did not (the dashboard's, one left in doubt: retry-seen.ts)
+    if (job?.id && job.finishedOn !== undefined) {
+      void markFailedForGood(idRedis, jobKey(config.redis.prefix, FLUX_QUEUE, String(job.id)), `it had failed ${job.attemptsMade} time(s): ${firstLine(err.message)}`).catch((e: Error) => logger.warn({ err: e, jobId: job.id }, 'a job failed for good could not be marked: a retry of it from the dashboard will not be journaled'));
+    }
     if (!job || journaledFailures.has(err)) return;
     // its workers died on it and the processor never ran this time: without this line the journal
     // ended on a `received`, and trace said "queued or being processed" of a job given up on

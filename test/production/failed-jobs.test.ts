@@ -21,6 +21,7 @@ import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { cli } from '../helpers/cli';
+import { startDashboard } from '../../src/cli/commands/dashboard';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { createRedis } from '../../src/queue/redis';
 import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
@@ -137,6 +138,45 @@ describeRedis('failed jobs: jobs and retry', () => {
     const unknown = await retry(again.id, 'no-such-job');
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/^not-found +no-such-job .*no job has this id/m);
+  });
+
+  it('a failed job retried from a writable dashboard: the worker that runs it journals the retry (`requeued`, by dashboard, the failure it had), once', async () => {
+    const first = await claimAndQueue('F905.xml', invoiceNumbered(905));
+    expect(await settled(queue, first.id)).toBe('completed');
+    const recDir = path.join(setup.config.paths.state, 'invoices');
+    const record = readdirSync(recDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => path.join(e.parentPath, e.name)).find((f) => readFileSync(f, 'utf8').includes('F-2026-000905'))!;
+    const saved = readFileSync(record);
+    writeFileSync(record, '');
+    const again = await claimAndQueue('F905-bis.xml', invoiceNumbered(905, ' (renvoi)'));
+    expect(await settled(queue, again.id)).toBe('failed');
+    writeFileSync(record, saved);
+
+    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+    raw.dashboard = { ...raw.dashboard, readOnly: false };
+    const writable = path.join(setup.dir, 'writable-dashboard.json');
+    writeFileSync(writable, JSON.stringify(raw));
+    const dashboard = await startDashboard(writable, 0);
+    try {
+      // its API answers once its connection is ready
+      for (let i = 0; i < 100 && (await fetch(`${dashboard.url}api/queues`)).status !== 200; i++) await sleep(100);
+      // what its "Retry" button sends: bull-board's job.retry, the job's attempts kept
+      const res = await fetch(`${dashboard.url}api/queues/flux/${encodeURIComponent(again.id)}/retry`, { method: 'PUT' });
+      expect(res.status).toBe(204);
+    } finally {
+      await dashboard.close();
+    }
+    expect(await settled(queue, again.id)).toBe('completed');
+    const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), dayOf(new Date(), setup.config.timezone));
+    // in time order (the journal reads each writer's file in turn)
+    const mine = lines.filter((l) => (l as { sha256?: string }).sha256 === again.data.sha256).sort((a, b) => a.ts.localeCompare(b.ts));
+    expect(mine.filter((l) => l.event === 'requeued')).toEqual([expect.objectContaining({ by: 'dashboard', file: again.data.relPath, claimId: again.data.claimId, failed: expect.stringMatching(/^it had failed 2 time\(s\): The lifecycle record/) })]);
+    // between the failure and the processing it caused
+    const events = mine.map((l) => (l.event === 'system-error' ? `${l.event} ${(l as { job?: string }).job}` : l.event));
+    expect(events.slice(events.indexOf('system-error failed'))).toEqual(['system-error failed', 'requeued', 'received', 'outcome']);
+    const traced = await cli(['trace', again.data.sha256, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(traced.stdout).toMatch(/its failed job queued again from the dashboard: it had failed 2 time\(s\): The lifecycle record/);
+    // the mark is taken: a job retried by the queue itself later is no operator's retry
+    expect(await redis.hget(`${setup.config.redis.prefix}:flux:${again.id}`, 'chorusFailed')).toBeNull();
   });
 
   it('a failed job whose file is gone is named and left; once its content has an outcome it is taken off the list', async () => {

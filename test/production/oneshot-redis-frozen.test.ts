@@ -9,7 +9,7 @@
  * And the dashboard, a long-running server: its API answers 503 while Redis is silent (its
  * calls waited for ever, the page blank), as it does while Redis is down.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
@@ -17,9 +17,11 @@ import { UnrecoverableError, Worker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { readJournalDay } from '../../src/journal/journal';
 import { retryFailedJob, setAsideFailedJob } from '../../src/queue/failed-jobs';
-import { fluxQueue, type FluxJobData } from '../../src/queue/flux-queue';
+import { fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { connectRedisOnce, createRedis } from '../../src/queue/redis';
 import { dayOf } from '../../src/util/clock';
+import { startWorker } from '../../src/runner/worker';
+import pino from 'pino';
 import { cli, ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { MarkerProxy } from '../helpers/marker-proxy';
@@ -94,6 +96,62 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
     expect(r.ms).toBeLessThan(20_000); // the old code waited for ever; room for a loaded CI host
     expect(r.stderr).toMatch(/^chorus-flux: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer for 3 s, its connection still open: the queue could not be read$/m);
     expect(r.stdout).toBe('');
+  }, 60_000);
+
+  /** Both queues paused (from a dashboard): what `jobs --resume` resumes. */
+  async function bothPaused(): Promise<Queue> {
+    const nightly = reconcileQueue(setup.config, conn);
+    await queue.pause();
+    await nightly.pause();
+    return nightly;
+  }
+
+  const journaled = () => (existsSync(path.join(setup.config.paths.out, 'journal')) ? readdirSync(path.join(setup.config.paths.out, 'journal'), { recursive: true }).length : 0);
+
+  it('`jobs --resume`, Redis frozen between the two queues: exit 2 within its deadline, saying the flux queue resumed and the reconcile queue not tried (still paused)', async () => {
+    const nightly = await bothPaused();
+    try {
+      const before = journaled();
+      // the reconcile queue's pause read (HEXISTS meta paused: its meta written at construction holds no `paused`)
+      proxy.when('cf-oneshot:reconcile:meta\r\n$6\r\npaused', () => redis.freeze());
+      const r = await timed(['jobs', '--config', setup.configFile, '--resume', '--redis-timeout', '3']);
+      process.stdout.write(`jobs --resume ended in ${r.ms} ms, Redis frozen between its two queues\n`);
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(2);
+      expect(r.ms).toBeLessThan(20_000);
+      expect(r.stderr).toContain('chorus-flux: the flux queue was paused: resumed, the workers take its jobs again\n');
+      expect(r.stderr).toMatch(/^chorus-flux: Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer for 3 s, its connection still open: the flux queue resumed; the reconcile queue not resumed \(not tried: paused if it was\); the queue could not be read; run `chorus-flux jobs --resume` again once Redis answers$/m);
+      expect(r.stdout).toBe('');
+      redis.thaw();
+      // what it said holds: one resumed, the other left as it was; nothing journaled (jobs journals nothing)
+      expect(await queue.isPaused()).toBe(false);
+      expect(await nightly.isPaused()).toBe(true);
+      expect(journaled()).toBe(before);
+      // run again once Redis answers: the other resumed, exit 0 (nothing failed)
+      const again = await timed(['jobs', '--config', setup.configFile, '--resume']);
+      expect(again.stderr).toBe('chorus-flux: the reconcile queue was paused: resumed, the workers take its jobs again\n');
+      expect(await nightly.isPaused()).toBe(false);
+    } finally {
+      await nightly.close();
+    }
+  }, 60_000);
+
+  it('`jobs --resume`, Redis frozen as the flux queue\'s resume goes: that resume said in doubt (Redis ran it once it answered), the reconcile queue not tried', async () => {
+    const nightly = await bothPaused();
+    try {
+      // BullMQ's resume script (its keys name the legacy `paused` list; the pause read asks the meta's field)
+      proxy.when('cf-oneshot:flux:paused', () => redis.freeze());
+      const r = await timed(['jobs', '--config', setup.configFile, '--resume', '--redis-timeout', '3']);
+      expect(r.code).toBe(2);
+      expect(r.ms).toBeLessThan(20_000);
+      expect(r.stderr).not.toContain('resumed, the workers take its jobs again');
+      expect(r.stderr).toMatch(/: the resume of the flux queue was sent, unanswered: it may take effect once Redis answers; the reconcile queue not resumed \(not tried: paused if it was\); the queue could not be read; run `chorus-flux jobs --resume` again once Redis answers$/m);
+      redis.thaw();
+      await until('the resume run by Redis', async () => ((await queue.isPaused()) ? (await sleep(100), undefined) : true), 10_000);
+      expect(await nightly.isPaused()).toBe(true);
+    } finally {
+      await nightly.close();
+    }
   }, 60_000);
 
   it('`retry --all`, Redis frozen at the second job: exit 2 within the default 30 s deadline; the first said retried and journaled, the others not tried, untouched', async () => {
@@ -203,6 +261,63 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
     redis.thaw();
     await until('the retry run by Redis', async () => ((await queue.getJobState(job.id)) === 'waiting' ? true : (await sleep(100), undefined)), 10_000);
   }, 60_000);
+
+  /** The worker run on the jobs, until `id` completes; the journal's lines for `sha256` then. */
+  async function workerRuns(id: string, sha256: string): Promise<{ event: string; by?: string; failed?: string; sentAt?: string }[]> {
+    const running = await startWorker({ config: setup.config, logger: pino({ level: 'silent' }) });
+    try {
+      await until('the worker completed the job', async () => ((await queue.getJobState(id)) === 'completed' ? true : (await sleep(100), undefined)), 30_000);
+    } finally {
+      await running.close(5000);
+    }
+    const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), dayOf(new Date(), setup.config.timezone));
+    // in time order (the journal reads each writer's file in turn)
+    return lines.filter((l) => (l as { sha256?: string }).sha256 === sha256).sort((a, b) => a.ts.localeCompare(b.ts)) as never;
+  }
+
+  /** BullMQ's retry of the job (its reprocessJob script): the job's key, the third time `retry <id>` sends it (after HGETALL and its state). */
+  const RETRY_REQUEST = 3;
+
+  it('a retry left in doubt that Redis then ran: the worker that takes the job journals it (`requeued`, by retry, when it was sent), once, before the file is processed', async () => {
+    const [job] = await failedJobs(1);
+    proxy.when(job.id, () => redis.freeze(), RETRY_REQUEST);
+    const t0 = Date.now();
+    const r = await timed(['retry', '--config', setup.configFile, '--redis-timeout', '2', job.id]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(new RegExp(`^in-doubt +${job.id} .*the worker that takes it then journals the retry`, 'm'));
+    expect(await requeuedLines()).toEqual([]); // the command journals only what Redis confirmed
+    redis.thaw(); // Redis runs the retry it was sent
+    await until('the retry run by Redis', async () => ((await queue.getJobState(job.id)) === 'waiting' ? true : (await sleep(100), undefined)), 10_000);
+    const lines = await workerRuns(job.id, job.data.sha256);
+    const requeued = lines.filter((l) => l.event === 'requeued');
+    expect(requeued).toEqual([expect.objectContaining({ by: 'retry', failed: 'it had failed 1 time(s): a cause since fixed', sentAt: expect.any(String) })]);
+    const sent = Date.parse(requeued[0].sentAt!);
+    expect(sent).toBeGreaterThanOrEqual(t0);
+    expect(sent).toBeLessThan(t0 + r.ms);
+    // trace tells the retry before the processing it caused
+    const events = lines.map((l) => l.event);
+    expect(events.indexOf('requeued')).toBeLessThan(events.indexOf('received'));
+    expect(events.filter((e) => e === 'outcome')).toHaveLength(1);
+    const traced = await cli(['trace', job.data.sha256, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(traced.stdout).toMatch(/its failed job queued again by the operator \(chorus-flux retry, sent at \S+: Redis never answered it, and ran it\): it had failed 1 time\(s\): a cause since fixed +\[[^\n]*\n[^\n]*received from op-alpha/);
+  }, 90_000);
+
+  it('a retry left in doubt that Redis never ran, retried again: journaled once, by the retry that was confirmed', async () => {
+    const [job] = await failedJobs(1);
+    // the retry's request held by the relay for good: sent, never delivered
+    proxy.when(job.id, () => new Promise<void>(() => undefined), RETRY_REQUEST);
+    const first = await timed(['retry', '--config', setup.configFile, '--redis-timeout', '2', job.id]);
+    expect(first.code).toBe(2);
+    expect(first.stdout).toMatch(new RegExp(`^in-doubt +${job.id} `, 'm'));
+    expect(await queue.getJobState(job.id)).toBe('failed');
+    const again = await timed(['retry', '--config', setup.configFile, job.id]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`^retried +${job.id} `, 'm'));
+    expect(existsSync(path.join(setup.config.paths.state, 'retries-in-doubt', `${job.id}.json`))).toBe(false);
+    const requeued = (await workerRuns(job.id, job.data.sha256)).filter((l) => l.event === 'requeued');
+    expect(requeued).toEqual([expect.objectContaining({ by: 'retry', failed: 'it had failed 1 time(s): a cause since fixed' })]);
+    expect(requeued[0].sentAt).toBeUndefined();
+  }, 90_000);
 
   it('a set-aside whose refusal was written when Redis froze: said set aside (it is, on disk), its job left listed, and the command stops there', async () => {
     const [job] = await failedJobs(1);

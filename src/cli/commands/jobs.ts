@@ -74,18 +74,22 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
   });
   const queue = fluxQueue(config, redis);
   const nightlyQueue = reconcileQueue(config, redis);
-  /** the resume sent, not yet answered: Redis lost then, it may still take effect */
-  let resuming: string | undefined;
+  // how far --resume went, for the message should Redis be lost on the way
+  const toResume = opts.resume ? [queue, nightlyQueue] : [];
+  const resumed: string[] = [];
+  let at = 0; // the queue being looked at (toResume.length: all done)
+  let sent = false; // its resume sent, not yet answered
   let lost = false;
   try {
-    if (opts.resume) {
-      for (const q of [queue, nightlyQueue]) {
-        if (!(await q.isPaused())) continue;
-        resuming = q.name;
-        await q.resume();
-        resuming = undefined;
-        process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
-      }
+    for (; at < toResume.length; at++) {
+      const q = toResume[at];
+      sent = false;
+      if (!(await q.isPaused())) continue;
+      sent = true;
+      await q.resume();
+      sent = false;
+      resumed.push(q.name);
+      process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
     }
     const o = await queueOverview(queue, opts.limit ?? 50);
     // the nightly reconciliation's queue may be paused from the dashboard too: it would stop without a word
@@ -100,7 +104,13 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
     const l = redisLost(e, config.redis.url, timeoutMs);
     if (!l) throw e;
     lost = true;
-    throw l.saying(`the queue could not be read${resuming ? `; the resume of the ${resuming} queue was sent, unanswered: it may take effect once Redis answers` : ''}`);
+    if (!opts.resume) throw l.saying('the queue could not be read');
+    // each queue said: resumed, its resume in doubt (sent, unanswered: Redis may run it), or not tried
+    const said = [
+      ...resumed.map((n) => `the ${n} queue resumed`),
+      ...toResume.slice(at).map((q, i) => (i === 0 && sent ? `the resume of the ${q.name} queue was sent, unanswered: it may take effect once Redis answers` : `the ${q.name} queue not resumed (not tried: paused if it was)`)),
+    ];
+    throw l.saying(`${[...said, 'the queue could not be read'].join('; ')}; run \`chorus-flux jobs --resume\` again once Redis answers`);
   } finally {
     // Redis lost: its requests unanswered are dropped, not waited for (a quit would wait its deadline again)
     if (lost) redis.disconnect();

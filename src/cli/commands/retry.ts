@@ -9,7 +9,7 @@
  * (redis-lost.ts: said which jobs were retried, which one is in doubt, which were not tried).
  */
 import path from 'node:path';
-import { loadConfig } from '../../config/config';
+import { loadConfig, type Config } from '../../config/config';
 import { Journal } from '../../journal/journal';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
@@ -19,6 +19,8 @@ import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
 import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
 import { untilRedisLost } from '../../queue/until-redis-lost';
+import { clearRetryInDoubt, recordRetryInDoubt } from '../../queue/retry-seen';
+import { withFileLock } from '../../state/file-lock';
 import { ProcessedFiles } from '../../state/processed-files';
 import { UsageError } from '../../util/usage-error';
 
@@ -44,7 +46,9 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
   const processed = new ProcessedFiles(config.paths.state);
   // who queued it again and when, for trace: the journal had the failures, then a bare `received`
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
-  const retried = async (d: FluxJobData, before: string): Promise<void> => {
+  const retried = async (d: FluxJobData, before: string, id: string): Promise<void> => {
+    // a retry of it left in doubt before never ran (the job was still failed): no longer in doubt
+    await clearRetryInDoubt(config.paths.state, id).catch(() => undefined);
     await journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by: 'retry', failed: before });
   };
   try {
@@ -63,7 +67,22 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     };
     const done = await untilRedisLost(
       todo.map((j) => j.id),
-      (id) => retryFailedJob(queue, id, { processingDir: config.paths.processing, outcomeOf: async (sha) => (await processed.get(sha))?.outcome, contentOfGoneJob: contentOfGoneJob(processed), retried }, listedAt.get(id)),
+      (id) =>
+        retryFailedJob(
+          queue,
+          id,
+          {
+            processingDir: config.paths.processing,
+            outcomeOf: async (sha) => (await processed.get(sha))?.outcome,
+            contentOfGoneJob: contentOfGoneJob(processed),
+            retried: (d, before) => retried(d, before, id),
+            // unanswered: recorded for the worker that runs it, should Redis have (retry-seen.ts)
+            inDoubt: (jobId, _d, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt }),
+            // the worker that takes the job looks for that record under the same lock
+            underContentLock: (sha, fn) => underContentLock(config, sha, fn),
+          },
+          listedAt.get(id),
+        ),
       said,
       lostOf,
     );
@@ -86,5 +105,28 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     if (lost) redis.disconnect();
     await queue.close().catch(() => undefined);
     if (!lost) await redis.quit().catch(() => undefined);
+  }
+}
+
+/**
+ * `fn` under the content's lock, as the worker takes it. A lock that cannot be taken at all (an
+ * operator without write access to state/, a read-only mount: `retry` needs Redis alone) leaves
+ * the retry as it was before the lock: done all the same, only a retry left in doubt cannot be
+ * recorded (said on its line).
+ */
+async function underContentLock<T>(config: Config, sha256: string, fn: () => Promise<T>): Promise<T> {
+  let ran = false;
+  try {
+    return await withFileLock(
+      path.join(config.paths.state, 'locks', `${sha256}.lock`),
+      () => {
+        ran = true;
+        return fn();
+      },
+      { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 },
+    );
+  } catch (e) {
+    if (ran || !['EACCES', 'EPERM', 'EROFS'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    return fn();
   }
 }

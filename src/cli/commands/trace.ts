@@ -45,7 +45,9 @@ function describe(l: JournalLine): string[] {
     case 'claimed':
       return [`claimed by the watcher into ${l.processing}`];
     case 'requeued':
-      return [l.by === 'retry' ? `its failed job queued again by the operator (chorus-flux retry)${l.failed ? `: ${cut(l.failed)}` : ''}` : `found again in processing/ and queued again`];
+      if (l.by === 'retry') return [`its failed job queued again by the operator (chorus-flux retry${l.sentAt ? `, sent at ${l.sentAt}: Redis never answered it, and ran it` : ''})${l.failed ? `: ${cut(l.failed)}` : ''}`];
+      if (l.by === 'dashboard') return [`its failed job queued again from the dashboard${l.failed ? `: ${cut(l.failed)}` : ''}`];
+      return [`found again in processing/ and queued again`];
     case 'already-processed':
       return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
