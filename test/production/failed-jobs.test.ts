@@ -138,7 +138,8 @@ describeRedis('failed jobs: jobs and retry', () => {
     const unknown = await retry(again.id, 'no-such-job');
     expect(unknown.code).toBe(1);
     expect(unknown.stdout).toMatch(/^not-found +no-such-job .*no job has this id/m);
-  });
+    // nine commands started from the TypeScript sources, and a backoff: 20 s alone, over 60 s at load 17
+  }, 180_000);
 
   it('a failed job retried from a writable dashboard: the worker that runs it journals the retry (`requeued`, by dashboard, the failure it had), once', async () => {
     const first = await claimAndQueue('F905.xml', invoiceNumbered(905));
