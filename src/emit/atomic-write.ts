@@ -9,6 +9,7 @@ import fsc, { promises as fs } from 'node:fs';
 import { promisify } from 'node:util';
 import { closeQuietly, fsyncFd, lastNameGiven, nameGiven, useDirSync, type WriteBatch } from './write-batch';
 import path from 'node:path';
+import { base64TextOf } from '../util/base64';
 import { asBuffer } from '../util/bytes';
 import { NAME_MAX_BYTES, utf8Prefix } from '../util/fit-name';
 import { sha256OfFile } from '../util/hash';
@@ -200,6 +201,8 @@ export function partByteLength(d: FilePart): number {
  * faulted in and zeroed every time (4 times the CPU for the same bytes, measured).
  */
 const BASE64_SLICE = 3 * (1 << 14);
+/** The base64 characters of one slice. */
+const BASE64_SLICE_CHARS = (BASE64_SLICE / 3) * 4;
 
 /** The base64 text of `bytes`, one slice at a time (the slices concatenate into the whole text). */
 export function* base64Slices(bytes: Uint8Array): Generator<string> {
@@ -211,7 +214,12 @@ export function* base64Slices(bytes: Uint8Array): Generator<string> {
 function* buffersOf(parts: readonly FilePart[]): Generator<Buffer> {
   for (const d of parts) {
     if (typeof d === 'string') yield Buffer.from(d, 'utf8');
-    else if (isBase64Part(d)) for (const text of base64Slices(d.base64Of)) yield Buffer.from(text, 'latin1');
+    else if (isBase64Part(d)) {
+      // bytes decoded from an input's own text: that text, in the slices encoding would make
+      const known = base64TextOf(d.base64Of);
+      if (known) for (let off = 0; off < known.length; off += BASE64_SLICE_CHARS) yield known.subarray(off, off + BASE64_SLICE_CHARS);
+      else for (const text of base64Slices(d.base64Of)) yield Buffer.from(text, 'latin1');
+    }
     else yield asBuffer(d);
   }
 }

@@ -37,6 +37,28 @@ function decodeIfExact(text: string): Buffer | undefined {
   return undefined;
 }
 
+/**
+ * Decoded bytes whose text is exactly what encoding them gives (base64TextOf): an attachment
+ * copied into an output is written from its own text, not encoded again (docs/PERFORMANCE.md,
+ * thirty-second round). A WeakMap: the text lives as long as the bytes, no longer.
+ */
+const texts = new WeakMap<Uint8Array, Buffer>();
+
+/**
+ * Whether `text` (exact base64 of `bytes`: every character of the alphabet, none skipped) is
+ * the text encoding gives. Each whole quantum of 4 characters is 3 bytes and back; only the
+ * last, padded one has spare bits, which a decoder ignores and an encoder writes as 0.
+ */
+function isCanonical(text: Buffer, bytes: Buffer, pad: number): boolean {
+  const n = text.length;
+  return text.toString('latin1', n - 4) === bytes.toString('base64', bytes.length - (3 - pad));
+}
+
+/** The base64 text (ASCII bytes) these decoded bytes came from, when it is exactly what encoding them gives. */
+export function base64TextOf(bytes: Uint8Array): Buffer | undefined {
+  return texts.get(bytes);
+}
+
 /** Base64 text decoded per slice of this many characters (a multiple of 4): small strings, warm memory. */
 const SLICE = 1 << 16;
 
@@ -55,7 +77,10 @@ export function decodeBase64StrictBytes(b: Buffer): Base64Result {
     let at = 0;
     // a skipped character or padding inside a slice makes that slice decode short
     for (let i = 0; i < n; i += SLICE) at += bytes.write(b.toString('latin1', i, Math.min(n, i + SLICE)), at, 'base64');
-    if (at === bytes.length) return { ok: true, bytes };
+    if (at === bytes.length) {
+      if (isCanonical(b, bytes, pad)) texts.set(bytes, b);
+      return { ok: true, bytes };
+    }
   }
   return decodeBase64Strict(b.toString('latin1'));
 }

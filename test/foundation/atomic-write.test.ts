@@ -8,6 +8,7 @@ import path from 'node:path';
 import { commitWrites, copyFileAtomic, writeFileAtomic } from '../../src/emit/atomic-write';
 import { withWriteBatch } from '../../src/emit/write-batch';
 import { Outbox } from '../../src/emit/outbox';
+import { base64TextOf, decodeBase64StrictBytes } from '../../src/util/base64';
 import { tempDir } from '../helpers/run';
 
 describe('writeFileAtomic', () => {
@@ -60,6 +61,32 @@ describe('writeFileAtomic', () => {
       expect(written.equals(expected)).toBe(true);
       expect(w.bytes).toBe(expected.length);
       expect(w.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
+    }
+  });
+
+  it('writes bytes decoded from an input as that input\'s text when encoding gives it, as their encoding otherwise', async () => {
+    const dir = tempDir();
+    // sizes with 0, 1 and 2 padding characters, over several 64 KiB slices
+    for (const [k, size] of [200_001, 200_002, 196_608, 3_000].entries()) {
+      const raw = randomBytes(size);
+      const text = raw.toString('base64');
+      const exact = decodeBase64StrictBytes(Buffer.from(text, 'latin1'));
+      // the last character's spare bits set: a decoder ignores them, an encoder writes 0
+      const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+      const last = text.length - pad - 1;
+      const loose = pad === 0 ? undefined : decodeBase64StrictBytes(Buffer.from(`${text.slice(0, last)}${String.fromCharCode(text.charCodeAt(last) + 1)}${text.slice(last + 1)}`, 'latin1'));
+      for (const r of [exact, loose]) {
+        if (r === undefined) continue;
+        expect(r.ok).toBe(true);
+        if (!r.ok) continue;
+        expect(r.bytes.equals(raw)).toBe(true);
+        expect(base64TextOf(r.bytes)?.toString('latin1')).toBe(r === exact ? text : undefined);
+        const target = path.join(dir, `d${k}-${r === exact ? 'exact' : 'loose'}.xml`);
+        const w = await writeFileAtomic(target, ['<x>', { base64Of: r.bytes }, '</x>']);
+        const expected = Buffer.from(`<x>${text}</x>`, 'latin1');
+        expect(readFileSync(target).equals(expected)).toBe(true);
+        expect(w.sha256).toBe(createHash('sha256').update(expected).digest('hex'));
+      }
     }
   });
 
