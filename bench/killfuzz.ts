@@ -254,6 +254,9 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   return { kills, bad };
 }
 
+/** `--kill reject`'s fifth point: the process kills itself at the fsync of a flow's temp file (test/helpers/kill-in-temp-write.js). */
+const IN_TEMP_WRITE = 'in-temp-write';
+
 /** The Lycée's avoir without the engagement number its recipient requires: chorus-flux suspends it on deposit. */
 const LYCEE_NO_ENGAGEMENT = [/\s*<cac:OrderReference>\s*<cbc:ID>BC-LYC-2026-112<\/cbc:ID>\s*<\/cac:OrderReference>/, '<cbc:ID>A-2026-0007</cbc:ID>'] as const;
 
@@ -279,7 +282,8 @@ function outboxState(out: string): string {
  * `--kill reject`: `run` processes the corpus plus 6–12 invoices it suspends on deposit (no
  * kill: the other modes test that); then `chorus-flux reject` is run on each of them, and on a
  * few it must refuse (accepted invoices, the one the finance SI suspended), as an operator
- * would: SIGKILLed at a random instant of its run or armed with one of its fault points, and
+ * would: SIGKILLed at a random instant of its run, or armed with one of its fault points or
+ * to kill itself inside the write of a flow (IN_TEMP_WRITE), and
  * run again (with other words) until it ends; sometimes two at once on the same invoice (two
  * operators). Then: each invoice rejected once in its lifecycle, with the first run's words,
  * marked journaled; one `invoice-rejected` line, one CPPStatut 05 (and one CDAR 213 for op-beta)
@@ -306,12 +310,18 @@ async function rejectCampaign(dir: string, seed: number, invoices: number, maxKi
   const controlsBefore = new Map(await Promise.all(controls.map(async (c) => [c.idCpro, await stateOf(c.idCpro)] as const)));
   const targets = [...suspended.map((t) => ({ ...t, refused: false })), ...controls.map((t) => ({ ...t, refused: true }))].map((t) => ({ t, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.t);
   const faults = faultTally();
-  const nextFault = faultTurns('reject', seed);
+  // its fault points, and a kill inside the write of a flow (its temp file written, not renamed):
+  // a window of a few ms that random kills hardly ever meet
+  const points = [...FAULTS.reject, IN_TEMP_WRITE];
+  let turn = seed;
+  const nextFault = () => points[turn++ % points.length];
   let kills = 0;
   let twice = 0;
   let mean = 1000; // a reject's time, most of it Node's start: the random kills land over the whole of it
+  const armed = (fault: string) =>
+    fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: '/(statut|cdar)/', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault };
   const start = (id: string, reason: string, fault?: string) => {
-    const p = spawn(process.execPath, [BIN, 'reject', id, '--reason', reason, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(fault ? { CHORUS_FLUX_FAULT: fault } : {}) } });
+    const p = spawn(process.execPath, [BIN, 'reject', id, '--reason', reason, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(fault ? armed(fault) : {}) } });
     const said = { text: '' };
     p.stdout!.on('data', (d) => (said.text += d));
     p.stderr!.on('data', (d) => (said.text += d));
@@ -376,7 +386,8 @@ async function rejectCampaign(dir: string, seed: number, invoices: number, maxKi
     const recorded = rec.outputs.filter((o) => o.source === 'operator').map((o) => o.path).sort();
     if (line && JSON.stringify(recorded) !== JSON.stringify((line.outputs ?? []).map((o) => o.path).sort())) bad.push(`${what}: its lifecycle lists ${recorded.join(', ')}, its journal line ${(line.outputs ?? []).map((o) => o.path).join(', ')}`);
     // the flows on disk that carry the rejection: one of each kind the partner takes, with the first run's words
-    const statut = walk(path.join(out, 'statut', t.partner)).filter((f) => {
+    const flow = (f: string) => !path.basename(f).startsWith('.'); // a temp file: check() names it
+    const statut = walk(path.join(out, 'statut', t.partner)).filter(flow).filter((f) => {
       const x = readFileSync(path.join(out, 'statut', t.partner, f), 'utf8');
       return x.includes(`<IdFacture>${t.number}</IdFacture>`) && x.includes('<IdStatut>05</IdStatut>');
     });
@@ -385,7 +396,7 @@ async function rejectCampaign(dir: string, seed: number, invoices: number, maxKi
       const said = /<Commentaire>([^<]*)<\/Commentaire>/.exec(readFileSync(path.join(out, 'statut', t.partner, f), 'utf8'))?.[1];
       if (said !== first?.reason) bad.push(`${what}: its CPPStatut 05 says "${said}", its lifecycle "${first?.reason}"`);
     }
-    const cdar = walk(path.join(out, 'cdar', t.partner)).filter((f) => f.startsWith('CDV-213') && readFileSync(path.join(out, 'cdar', t.partner, f), 'utf8').includes(`>${t.number}<`));
+    const cdar = walk(path.join(out, 'cdar', t.partner)).filter(flow).filter((f) => f.startsWith('CDV-213') && readFileSync(path.join(out, 'cdar', t.partner, f), 'utf8').includes(`>${t.number}<`));
     if (cdar.length !== (t.partner === 'op-beta' ? 1 : 0)) bad.push(`${what}: ${cdar.length} CDAR 213 flows (${cdar.join(', ')})`);
   }
   bad.push(...check(out, files, path.join(out, 'processing'), config));
