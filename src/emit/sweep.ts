@@ -32,9 +32,9 @@ export async function sweepStateAndDay(config: Config, day: string): Promise<num
 }
 
 /**
- * The status folders of one partner, where `chorus-flux reject` writes: a rejection killed while
- * writing a flow left its temp file there, and no start of `run` or of a worker may come to
- * sweep it (a `watch` installation runs for weeks).
+ * The status folders of one partner, where `chorus-flux reject` and `set-aside` write: one
+ * killed while writing a flow left its temp file there, and no start of `run` or of a worker may
+ * come to sweep it (a `watch` installation runs for weeks).
  */
 export async function sweepPartnerStatus(config: Config, partner: string): Promise<number> {
   return sweepRoots(['statut', 'cdar'].map((d) => path.join(config.paths.out, d, safeSegment(partner))));
