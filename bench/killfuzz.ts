@@ -254,7 +254,7 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   return { kills, bad };
 }
 
-/** `--kill reject`'s fifth point: the process kills itself at the fsync of a flow's temp file (test/helpers/kill-in-temp-write.js). */
+/** `--kill reject`'s fourth point, after its three fault points: the process kills itself at the fsync of a flow's temp file (test/helpers/kill-in-temp-write.js). */
 const IN_TEMP_WRITE = 'in-temp-write';
 
 /** The Lycée's avoir without the engagement number its recipient requires: chorus-flux suspends it on deposit. */
