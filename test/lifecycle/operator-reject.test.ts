@@ -282,7 +282,7 @@ describe.each(['after-reject-lifecycle', 'after-reject-flows', 'after-reject-jou
   }, 180_000);
 });
 
-// found by `killfuzz --kill reject`: a kill while a flow was being written left its temp file in
+// seen while building `killfuzz --kill reject`: a kill while a flow was being written left its temp file in
 // the partner's folder for good (only `run` and a worker's start swept the outboxes)
 const KILL_IN_TEMP_WRITE = path.resolve(__dirname, '../helpers/kill-in-temp-write.js');
 

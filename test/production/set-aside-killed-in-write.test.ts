@@ -2,8 +2,8 @@
  * `chorus-flux set-aside` killed (SIGKILL) while writing the partner's 93 (its temp file written,
  * not renamed), then run again as an operator would: the job set aside once, one 93 flow, and no
  * temp file left in statut/op-alpha/. Until 2026-12-07 the temp stayed there for good under
- * `watch` (only `run` and a worker's start swept the outboxes), as `reject`'s did (found by
- * `killfuzz --kill reject`, test/lifecycle/operator-reject.test.ts).
+ * `watch` (only `run` and a worker's start swept the outboxes), as `reject`'s did
+ * (test/lifecycle/operator-reject.test.ts; `killfuzz --kill reject` kills there too).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

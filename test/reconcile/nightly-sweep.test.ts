@@ -39,7 +39,7 @@ it('removes orphan temp files under state/, in the reports’ folder and in the 
     plant(`state/invoices/${bucket}/.cd34.json.elsewhere~4242~77.tmp`, true),
     plant(`archive/${day}/.facture.xml.${HOST}~${dead}~a0.tmp`),
     plant(`error/${day}/.refus.xml.${HOST}~${dead}~a1.tmp`),
-    // a reconciliation killed while writing its report (found with killfuzz --kill reject's helper)
+    // a reconciliation killed while writing its report (`watch`'s nightly job sweeps no outbox at start)
     plant(`reports/.reconcile-${day}.json.${HOST}~${dead}~a2.tmp`),
   ];
   // a killed process's token, and a lock it held whose token a later process already removed
