@@ -5,11 +5,13 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
  * `watch` on the same inboxes (as on two machines), both rescanning after each restart.
+ * `--kill reject` kills the operator's `chorus-flux reject` instead, once `run` has processed
+ * the corpus: see rejectCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -26,6 +28,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/config';
+import { findByIdCpro } from '../src/lifecycle/operator-reject';
 import { generateCorpus, prng } from './generate';
 
 // bench/ run from source, or dist/bench/ built
@@ -36,15 +40,15 @@ const SCHEMAS = path.resolve(ROOT, '../shared/corpus/schemas/chorus');
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /**
- * The fault points (src/util/fault.ts) each process reaches, to arm one of its restarts with.
- * Those of `chorus-flux reject` (after-reject-*) are left out: no campaign rejects, and the
- * thread:<point> faults of `run --threads` end a thread, not the process.
+ * The fault points (src/util/fault.ts) each process reaches, to arm one of its restarts with
+ * (the thread:<point> faults of `run --threads` end a thread, not the process: left out).
  */
 const PROCESSING = ['after-archive', 'after-error', 'after-pivots', 'after-status', 'after-status-lines', 'before-journal', 'after-mark'];
 export const FAULTS = {
   run: [...PROCESSING, 'between-removals'], // between-removals: --remove, a partner with doneMarker
   watch: ['after-claim'], // a partner with doneMarker
   worker: [...PROCESSING, 'before-unlink'],
+  reject: ['after-reject-lifecycle', 'after-reject-flows', 'after-reject-journal'], // --kill reject
 } as const;
 
 /** The points of `role` in turn, from the seed's: over a few campaigns every point is armed, not only those a draw favours. */
@@ -62,7 +66,7 @@ function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
 }
 
-interface Line { event: string; sha256?: string; file?: string; outcome?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; outcome: string }[] }
+interface Line { event: string; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
 
 /** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
 function journal(out: string, live = false): Line[] {
@@ -138,7 +142,8 @@ export function check(out: string, files: Map<string, Buffer>, processing: strin
     if (o.outcome === 'refused' && !(kinds.has('error') && kinds.has('reason'))) bad.push(`${o.file}: refused without error/ + reason.json`);
   }
   const listed = new Map<string, string>();
-  for (const l of lines) if (l.event === 'outcome' || l.event === 'already-processed') for (const o of l.outputs ?? []) listed.set(o.path, o.sha256);
+  // the operator's rejections (`--kill reject`) journal the status flows they write
+  for (const l of lines) if (l.event === 'outcome' || l.event === 'already-processed' || l.event === 'invoice-rejected') for (const o of l.outputs ?? []) listed.set(o.path, o.sha256);
   for (const [p, s] of listed) if (!existsSync(path.join(out, p))) bad.push(`journaled output missing: ${p}`);
   else if (sha(readFileSync(path.join(out, p))) !== s) bad.push(`journaled output changed: ${p}`);
   const outFiles = ['pivot', 'statut', 'cdar', 'archive', 'error'].flatMap((d) => walk(path.join(out, d)).map((f) => `${d}/${f}`));
@@ -246,6 +251,163 @@ async function runCampaign(dir: string, seed: number, invoices: number, maxKills
   const waiting = walk(inbox).filter((f) => f.startsWith(`${MARKED}/`) && !isMarker(f) && !existsSync(path.join(inbox, `${f}.done`)) && files.has(f) && journal(out).some((l) => l.event === 'outcome' && l.sha256 === sha(files.get(f)!)));
   if (remove) for (const f of walk(inbox)) if (!waiting.includes(f)) bad.push(`--remove left ${f} in the inbox`);
   log(`${faults.said()}${waiting.length ? `; left waiting for a marker, as documented: ${waiting.join(', ')}` : ''}`);
+  return { kills, bad };
+}
+
+/** `--kill reject`'s fourth point, after its three fault points: the process kills itself at the fsync of a flow's temp file (test/helpers/kill-in-temp-write.js). */
+const IN_TEMP_WRITE = 'in-temp-write';
+
+/** The Lycée's avoir without the engagement number its recipient requires: chorus-flux suspends it on deposit. */
+const LYCEE_NO_ENGAGEMENT = [/\s*<cac:OrderReference>\s*<cbc:ID>BC-LYC-2026-112<\/cbc:ID>\s*<\/cac:OrderReference>/, '<cbc:ID>A-2026-0007</cbc:ID>'] as const;
+
+/** `n` invoices suspended on deposit, by op-alpha (told by CPPStatut) and op-beta (CPPStatut and CDAR), added to `files`. */
+function suspendedOnDeposit(inbox: string, seed: number, n: number, files: Map<string, Buffer>): void {
+  const lycee = readFileSync(path.join(ROOT, 'fixtures/inbox/op-alpha/avoir-e1-lycee.xml'), 'utf8');
+  if (!LYCEE_NO_ENGAGEMENT[0].test(lycee) || !lycee.includes(LYCEE_NO_ENGAGEMENT[1])) throw new Error('fixtures/inbox/op-alpha/avoir-e1-lycee.xml changed: update LYCEE_NO_ENGAGEMENT');
+  for (let k = 1; k <= n; k++) {
+    const name = `${k % 2 ? 'op-alpha' : 'op-beta'}/suspendu-${k}.xml`;
+    const xml = Buffer.from(lycee.replace(LYCEE_NO_ENGAGEMENT[0], '').replace(LYCEE_NO_ENGAGEMENT[1], `<cbc:ID>S-${seed}-${k}</cbc:ID>`));
+    writeFileSync(path.join(inbox, name), xml);
+    files.set(name, xml);
+  }
+}
+
+/** The files of the outboxes and the journal's size: what a command that must write nothing leaves as it was. */
+function outboxState(out: string): string {
+  const files = ['pivot', 'statut', 'cdar', 'archive', 'error'].flatMap((d) => walk(path.join(out, d)).map((f) => `${d}/${f}`));
+  return JSON.stringify([files.sort(), walk(path.join(out, 'journal')).map((f) => [f, statSync(path.join(out, 'journal', f)).size])]);
+}
+
+/**
+ * `--kill reject`: `run` processes the corpus plus 6–12 invoices it suspends on deposit (no
+ * kill: the other modes test that); then `chorus-flux reject` is run on each of them, and on a
+ * few it must refuse (accepted invoices, the one the finance SI suspended), as an operator
+ * would: SIGKILLed at a random instant of its run, or armed with one of its fault points or
+ * to kill itself inside the write of a flow (IN_TEMP_WRITE), and
+ * run again (with other words) until it ends; sometimes two at once on the same invoice (two
+ * operators). Then: each invoice rejected once in its lifecycle, with the first run's words,
+ * marked journaled; one `invoice-rejected` line, one CPPStatut 05 (and one CDAR 213 for op-beta)
+ * carrying those words; the refused ones untouched; the invariants of `check` (every output
+ * journaled, no temporary file, reconcile clean); run once more, each says `already` and
+ * writes nothing.
+ */
+async function rejectCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, config, files } = corpus(dir, seed, invoices);
+  const out = path.join(dir, 'out');
+  const rnd = prng(seed * 49979687);
+  suspendedOnDeposit(inbox, seed, 6 + Math.floor(rnd() * 7), files);
+  const run = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+  if (run.status !== 0) return { kills: 0, bad: [`run exit ${run.status}: ${run.stderr.slice(0, 400)}`] };
+  const bad: string[] = [];
+  const cfg = loadConfig(config);
+  const invoicesOf = (outcome: string) => journal(out).filter((l) => l.event === 'outcome').flatMap((l) => (l.invoices ?? []).filter((i) => i.outcome === outcome && i.idCpro).map((i) => ({ idCpro: i.idCpro!, number: i.number!, partner: l.partner! })));
+  const suspended = invoicesOf('suspended');
+  if (suspended.length === 0) return { kills: 0, bad: ['no invoice suspended on deposit: nothing to reject'] };
+  // refused: 3 accepted ones, and the fixture's F-2026-0101 its finance SI suspended (statut-suspendu.xml)
+  const accepted = invoicesOf('accepted');
+  const controls = [...new Map([...accepted.filter((i) => i.number === 'F-2026-0101'), ...accepted.map((i) => ({ i, r: rnd() })).sort((a, b) => a.r - b.r).slice(0, 3).map((x) => x.i)].map((i) => [i.idCpro, i])).values()];
+  const stateOf = async (id: string) => JSON.stringify((await findByIdCpro(cfg, id)).records);
+  const controlsBefore = new Map(await Promise.all(controls.map(async (c) => [c.idCpro, await stateOf(c.idCpro)] as const)));
+  const targets = [...suspended.map((t) => ({ ...t, refused: false })), ...controls.map((t) => ({ ...t, refused: true }))].map((t) => ({ t, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.t);
+  const faults = faultTally();
+  // its fault points, and a kill inside the write of a flow (its temp file written, not renamed):
+  // a window of a few ms that random kills hardly ever meet
+  const points = [...FAULTS.reject, IN_TEMP_WRITE];
+  let turn = seed;
+  const nextFault = () => points[turn++ % points.length];
+  let kills = 0;
+  let twice = 0;
+  let mean = 1000; // a reject's time, most of it Node's start: the random kills land over the whole of it
+  const armed = (fault: string) =>
+    fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: '/(statut|cdar)/', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault };
+  const start = (id: string, reason: string, fault?: string) => {
+    const p = spawn(process.execPath, [BIN, 'reject', id, '--reason', reason, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(fault ? armed(fault) : {}) } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  for (const t of targets) {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > maxKills + 5) {
+        bad.push(`reject ${t.idCpro} never ended`);
+        break;
+      }
+      const reason = `Engagement jamais fourni (motif ${attempt})`;
+      const kill = kills < maxKills && rnd() < 0.75;
+      const fault = kill && rnd() < 1 / 3 ? nextFault() : undefined;
+      const t0 = Date.now();
+      const a = start(t.idCpro, reason, fault);
+      const b = rnd() < 0.15 ? start(t.idCpro, `${reason}, par un second opérateur`) : undefined;
+      if (b) twice++;
+      if (kill && !fault) {
+        const at = Math.floor(mean * (0.4 + 0.7 * rnd()));
+        await Promise.race([exited(a.p), sleep(at)]);
+        if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+        else if (process.env.KILLFUZZ_VERBOSE) log(`reject ${t.idCpro} ended before its kill at ${at} ms`);
+      }
+      await Promise.all([exited(a.p), b && exited(b.p)]);
+      const expected = t.refused ? 1 : 0;
+      if (b && b.p.exitCode !== expected) bad.push(`reject ${t.idCpro} by a second operator at once: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
+      if (a.p.signalCode === 'SIGKILL') {
+        kills++;
+        if (fault) faults.hit(fault);
+        if (process.env.KILLFUZZ_VERBOSE) log(`reject ${t.idCpro} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
+        continue;
+      }
+      if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
+      if (a.p.exitCode !== expected) bad.push(`reject ${t.idCpro} (${t.number}${t.refused ? ', to refuse' : ''}): exit ${a.p.exitCode}, not ${expected}: ${a.said.text.slice(0, 300)}`);
+      break;
+    }
+  }
+  // the invariants of each invoice
+  const lines = journal(out);
+  for (const t of targets) {
+    const rejections = lines.filter((l) => l.event === 'invoice-rejected' && (l.invoices ?? []).some((i) => i.idCpro === t.idCpro));
+    const { records } = await findByIdCpro(cfg, t.idCpro);
+    const rec = records[0];
+    const what = `${t.number} (IdCPRO ${t.idCpro}, ${t.partner})`;
+    if (t.refused) {
+      if (rejections.length) bad.push(`${what}: refused, yet journaled rejected`);
+      if ((await stateOf(t.idCpro)) !== controlsBefore.get(t.idCpro)) bad.push(`${what}: refused, yet its lifecycle record changed`);
+      continue;
+    }
+    if (records.length !== 1 || rec.state !== 'REJETEE') {
+      bad.push(`${what}: ${records.length} record(s), state ${rec?.state}`);
+      continue;
+    }
+    const byOperator = rec.history.filter((h) => h.state === 'REJETEE');
+    if (byOperator.length !== 1 || byOperator[0].by !== 'operator') bad.push(`${what}: rejected ${byOperator.length} times in its lifecycle (${byOperator.map((h) => `${h.by} ${h.at}`).join(', ')})`);
+    const first = rec.operatorRejection;
+    if (!first?.journaled) bad.push(`${what}: its rejection not marked journaled`);
+    if (rejections.length !== 1) bad.push(`${what}: ${rejections.length} invoice-rejected lines`);
+    const line = rejections[0];
+    if (line && (line.rejectedAt !== first?.at || line.invoices![0].reason !== first?.reason)) bad.push(`${what}: its journal line says ${line.rejectedAt} "${line.invoices![0].reason}", its lifecycle ${first?.at} "${first?.reason}"`);
+    const recorded = rec.outputs.filter((o) => o.source === 'operator').map((o) => o.path).sort();
+    if (line && JSON.stringify(recorded) !== JSON.stringify((line.outputs ?? []).map((o) => o.path).sort())) bad.push(`${what}: its lifecycle lists ${recorded.join(', ')}, its journal line ${(line.outputs ?? []).map((o) => o.path).join(', ')}`);
+    // the flows on disk that carry the rejection: one of each kind the partner takes, with the first run's words
+    const flow = (f: string) => !path.basename(f).startsWith('.'); // a temp file: check() names it
+    const statut = walk(path.join(out, 'statut', t.partner)).filter(flow).filter((f) => {
+      const x = readFileSync(path.join(out, 'statut', t.partner, f), 'utf8');
+      return x.includes(`<IdFacture>${t.number}</IdFacture>`) && x.includes('<IdStatut>05</IdStatut>');
+    });
+    if (statut.length !== 1) bad.push(`${what}: ${statut.length} CPPStatut 05 flows (${statut.join(', ')})`);
+    for (const f of statut) {
+      const said = /<Commentaire>([^<]*)<\/Commentaire>/.exec(readFileSync(path.join(out, 'statut', t.partner, f), 'utf8'))?.[1];
+      if (said !== first?.reason) bad.push(`${what}: its CPPStatut 05 says "${said}", its lifecycle "${first?.reason}"`);
+    }
+    const cdar = walk(path.join(out, 'cdar', t.partner)).filter(flow).filter((f) => f.startsWith('CDV-213') && readFileSync(path.join(out, 'cdar', t.partner, f), 'utf8').includes(`>${t.number}<`));
+    if (cdar.length !== (t.partner === 'op-beta' ? 1 : 0)) bad.push(`${what}: ${cdar.length} CDAR 213 flows (${cdar.join(', ')})`);
+  }
+  bad.push(...check(out, files, path.join(out, 'processing'), config));
+  // run once more: rejected already (or refused), nothing written
+  const before = outboxState(out);
+  for (const t of targets) {
+    const r = spawnSync(process.execPath, [BIN, 'reject', t.idCpro, '--reason', 'encore', '--config', config], { encoding: 'utf8' });
+    if (r.status !== (t.refused ? 1 : 0) || (!t.refused && !r.stdout.includes('was already rejected by the operator'))) bad.push(`reject ${t.idCpro} once more: exit ${r.status} ${(r.stdout + r.stderr).slice(0, 300)}`);
+  }
+  if (outboxState(out) !== before) bad.push('reject once more wrote into the outboxes or the journal');
+  log(`${suspended.length} rejected, ${controls.length} refused, ${twice} times by two operators at once; ${faults.said()}`);
   return { kills, bad };
 }
 
@@ -636,18 +798,18 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2]] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
     const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
-    const dir = path.join(root, `${onRedis ? values.kill : values.mode}-${seed}`);
+    const dir = path.join(root, `${onRedis || values.kill === 'reject' ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

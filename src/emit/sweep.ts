@@ -12,6 +12,7 @@ import { addDays } from '../reconcile/day';
 import { dayOf } from '../util/clock';
 import { removeIfLockLeftover } from '../state/file-lock';
 import { sweepTempFiles } from './atomic-write';
+import { safeSegment } from './outbox';
 
 export async function sweepOutboxes(config: Config, now = new Date()): Promise<number> {
   // yesterday by the calendar: 24 hours before the last hour of a 25-hour day is still today
@@ -28,6 +29,15 @@ export async function sweepStateAndDay(config: Config, day: string): Promise<num
   // the state tree also loses the lock tokens and locks of processes that are gone
   const state = await sweepTempFiles(config.paths.state, undefined, removeIfLockLeftover);
   return state + (await sweepRoots(['archive', 'error'].map((k) => path.join(config.paths.out, k, day))));
+}
+
+/**
+ * The status folders of one partner, where `chorus-flux reject` and `set-aside` write: one
+ * killed while writing a flow left its temp file there, and no start of `run` or of a worker may
+ * come to sweep it (a `watch` installation runs for weeks).
+ */
+export async function sweepPartnerStatus(config: Config, partner: string): Promise<number> {
+  return sweepRoots(['statut', 'cdar'].map((d) => path.join(config.paths.out, d, safeSegment(partner))));
 }
 
 async function sweepRoots(roots: readonly string[]): Promise<number> {

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Config } from '../config/config';
 import { operatorRejectedCdar } from '../emit/cdar-events';
 import { sendStatusFlow } from '../emit/partner-status';
+import { sweepPartnerStatus } from '../emit/sweep';
 import type { InvoiceStatusLine } from '../emit/statut/serialize';
 import type { JournalEvent, JournalInvoice, JournalOutput } from '../journal/events';
 import { addDays } from '../reconcile/day';
@@ -169,7 +170,8 @@ async function rejectLocked(deps: RejectDeps, idCpro: string, reason: string): P
   if (step1.journaled) return { result: 'already', record: rec, at, reason: step1.reason, outputs: recordedOutputs(rec) };
   faultPoint('after-reject-lifecycle');
 
-  // 2. the depositor told
+  // 2. the depositor told (a run killed while writing a flow left its temp file: removed first)
+  await sweepPartnerStatus(deps.config, rec.partner);
   const outputs = await tellDepositor(deps, rec, at, step1.reason);
   if (outputs.length === 0) deps.logger.warn({ idCpro, partner: rec.partner }, 'reject: no status flow could be written for the depositor (no 14-digit buyer SIRET for a CPPStatut, no seller identifier for a CDAR): tell it yourself');
   faultPoint('after-reject-flows');

@@ -9,7 +9,7 @@
 import { existsSync, lstatSync, promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isBundledExample, type Config } from '../config/config';
-import { writeFileAtomic } from '../emit/atomic-write';
+import { sweepTempFiles, writeFileAtomic } from '../emit/atomic-write';
 import { sweepStateAndDay } from '../emit/sweep';
 import type { JournalLine } from '../journal/journal';
 import { statePaths } from '../runner/deps';
@@ -109,9 +109,12 @@ export async function reconcileDay(opts: ReconcileDayOptions): Promise<Reconcile
     if (opts.write !== false) {
       // the nightly run is also when the state tree, too large to walk at every start, loses
       // the temp files, lock tokens and locks of processes that crashed (a report-only call changes nothing)
-      result.swept = await sweepStateAndDay(opts.config, date);
-      if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary or lock file(s) left under state/ or the day's archive/ and error/ by processes that crashed.`);
-      const files = reportPaths(opts.reportDir ?? defaultReportDir(opts.config), date);
+      const reportDir = opts.reportDir ?? defaultReportDir(opts.config);
+      // and the reports' own folder: a reconciliation killed while writing one left its temp
+      // file there, which only a start of `run` or of a worker swept (never `watch`'s nightly job)
+      result.swept = (await sweepStateAndDay(opts.config, date)) + (await sweepTempFiles(reportDir));
+      if (result.swept > 0) report.notes.push(`Removed ${result.swept} temporary or lock file(s) left under state/, the reports' folder or the day's archive/ and error/ by processes that crashed.`);
+      const files = reportPaths(reportDir, date);
       // the JSON last: its presence says the day's reports are whole (the catch-up skips such a day)
       await writeCsvFile(files.csv, rows());
       await writeFileAtomic(files.html, renderHtml(report));

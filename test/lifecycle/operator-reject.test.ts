@@ -281,3 +281,32 @@ describe.each(['after-reject-lifecycle', 'after-reject-flows', 'after-reject-jou
     expect(readdirSync(path.join(s.out, 'journal'))).toEqual([today()]);
   }, 180_000);
 });
+
+// seen while building `killfuzz --kill reject`: a kill while a flow was being written left its temp file in
+// the partner's folder for good (only `run` and a worker's start swept the outboxes)
+const KILL_IN_TEMP_WRITE = path.resolve(__dirname, '../helpers/kill-in-temp-write.js');
+
+describe.each(['statut', 'cdar'])('reject killed (SIGKILL) while writing its %s flow, the temp file written, not renamed', (kind) => {
+  it('run again, it finishes with one flow of each kind and no temp file left', async () => {
+    const s = setUp();
+    const inbox = path.join(s.root, 'inbox');
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    writeFileSync(path.join(inbox, 'op-alpha', 'avoir-sans-ej.xml'), lyceeWithoutEngagement('A-2026-0045'));
+    expect((await cli(['run', inbox, '--config', s.file, '-q', '--no-progress'], { timeoutMs: 60_000 })).code).toBe(0);
+    const idCpro = (await record(s.config, '99746507500015', 'A-2026-0045')).idCpro;
+    const temps = () => listFiles(s.out).filter((f) => /^(statut|cdar)\//.test(f) && path.basename(f).startsWith('.'));
+
+    const env = { KILL_IN_TEMP_WRITE: `/${kind}/op-alpha/`, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${KILL_IN_TEMP_WRITE}`.trim() };
+    const killed = await cli(['reject', idCpro, '--reason', 'Engagement jamais fourni', '--config', s.file], { env, timeoutMs: 60_000 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(temps()).toHaveLength(1);
+
+    const again = await reject(s.file, idCpro, '--reason', 'Engagement jamais fourni');
+    expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(again.stdout).toContain('by a run cut short: what it owed is written now');
+    expect(temps()).toEqual([]);
+    expect(statutFlows(s.out, '05')).toHaveLength(1);
+    expect(cdarFlows(s.out, '213')).toHaveLength(1);
+    expect(rejections(await journalLines(s.out))).toHaveLength(1);
+  }, 180_000);
+});

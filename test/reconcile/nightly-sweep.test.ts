@@ -1,7 +1,8 @@
 /**
  * The nightly reconciliation also removes the temp files that crashed writers left in the
  * state tree (marks, lifecycle records) and in the day's archive/ and error/ — folders the
- * start-up sweep does not walk — and the lock tokens and locks of killed processes in the
+ * start-up sweep does not walk —, in the reports' folder (`watch`, which runs it, sweeps no
+ * outbox at its start), and the lock tokens and locks of killed processes in the
  * state tree, and says how many; it keeps those of live processes, and another machine's
  * temp files until they are an hour old. A report-only call removes nothing.
  */
@@ -16,7 +17,7 @@ import { machineName } from '../../src/util/machine-name';
 
 const HOST = machineName(); // this machine, as its names carry it
 
-it('removes orphan temp files under state/ and in the day’s archive/ and error/, and dead lock tokens and locks under state/, keeps the live ones, and reports the count', async () => {
+it('removes orphan temp files under state/, in the reports’ folder and in the day’s archive/ and error/, and dead lock tokens and locks under state/, keeps the live ones, and reports the count', async () => {
   const { inbox, out } = fixturesCopy();
   const config = bundledConfig(out);
   const summary = await runOnce(inbox, config);
@@ -38,6 +39,8 @@ it('removes orphan temp files under state/ and in the day’s archive/ and error
     plant(`state/invoices/${bucket}/.cd34.json.elsewhere~4242~77.tmp`, true),
     plant(`archive/${day}/.facture.xml.${HOST}~${dead}~a0.tmp`),
     plant(`error/${day}/.refus.xml.${HOST}~${dead}~a1.tmp`),
+    // a reconciliation killed while writing its report (`watch`'s nightly job sweeps no outbox at start)
+    plant(`reports/.reconcile-${day}.json.${HOST}~${dead}~a2.tmp`),
   ];
   // a killed process's token, and a lock it held whose token a later process already removed
   const lockOf = (rel: string, pid: number) => {
@@ -63,12 +66,12 @@ it('removes orphan temp files under state/ and in the day’s archive/ and error
   const r = await cli(['reconcile', '--date', day, '--out', out], { timeoutMs: 60_000 });
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0); // the temp files are not anomalies: the day is clean
-  expect(r.stdout).toContain('removed 6 temporary or lock file(s) left by crashed processes');
+  expect(r.stdout).toContain('removed 7 temporary or lock file(s) left by crashed processes');
   for (const p of orphans) expect(existsSync(p)).toBe(false);
   for (const p of kept) expect(existsSync(p)).toBe(true);
   const report = JSON.parse(readFileSync(path.join(out, 'reports', `reconcile-${day}.json`), 'utf8'));
   expect(report.status).toBe('clean');
-  expect(report.notes).toContain(`Removed 6 temporary or lock file(s) left under state/ or the day's archive/ and error/ by processes that crashed.`);
+  expect(report.notes).toContain(`Removed 7 temporary or lock file(s) left under state/, the reports' folder or the day's archive/ and error/ by processes that crashed.`);
 
   // nothing left to remove the next time
   const again = await reconcileDay({ config, date: day });

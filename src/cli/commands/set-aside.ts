@@ -12,6 +12,7 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
+import { sweepPartnerStatus } from '../../emit/sweep';
 import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
 import { forgetStatusesOf } from '../../lifecycle/forget-statuses';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
@@ -89,6 +90,8 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
             const note = await forgetInterruptedDeposits(d);
+            // a set-aside killed while writing the partner's flow left its temp file: no worker's start may come to sweep it
+            await sweepPartnerStatus(config, d.partner);
             const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message }).catch(async (e: Error) => {
               // journaled as a worker's failed attempt is, so that trace and the reconciliation say why
               logger.error({ err: e, sha256: d.sha256, file: d.relPath, partner: d.partner }, 'set-aside: the refusal could not be written');
