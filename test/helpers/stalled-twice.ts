@@ -59,3 +59,22 @@ export async function stalledTwice(setup: ProdSetup, s: QueueSuite, n: number): 
   }
   return { sha, id, claim, release, holding };
 }
+
+/**
+ * stalledTwice, then the next worker, which finds the job stalled a second time and fails it;
+ * the content lock let go once it has. `beforeLastWorker`: what the scene changes before that
+ * worker starts (the file finished meanwhile, say).
+ */
+export async function failedByStalls(setup: ProdSetup, s: QueueSuite, n: number, opts: { beforeLastWorker?: (t: StalledTwice) => void } = {}): Promise<Omit<StalledTwice, 'release' | 'holding'> & { last: ReturnType<typeof startWorkerProcess> }> {
+  const t = await stalledTwice(setup, s, n);
+  opts.beforeLastWorker?.(t);
+  const last = startWorkerProcess(setup.configFile);
+  s.workers.push(last);
+  await until('the job failed', async () => ((await s.queue.getJobState(t.id)) === 'failed' ? true : undefined)).catch(async (e) => {
+    const j = await s.queue.getJob(t.id);
+    throw new Error(`${(e as Error).message}: ${await s.queue.getJobState(t.id)} ${JSON.stringify({ stalled: j?.stalledCounter, attempts: j?.attemptsMade, started: j?.attemptsStarted, failed: j?.failedReason })} ${JSON.stringify(await s.redis.hgetall(`${setup.config.redis.prefix}:flux:${t.id}`))}`);
+  });
+  t.release();
+  await t.holding;
+  return { ...t, last };
+}

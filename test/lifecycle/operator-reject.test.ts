@@ -56,6 +56,15 @@ async function journalLines(out: string, day = today()): Promise<JournalLine[]> 
   return (await readJournalDay(path.join(out, 'journal'), day)).lines;
 }
 
+/** An invoice the pipeline suspends on deposit (no engagement number), deposited by a run of its own: its IdCPRO. */
+async function suspendedOnDeposit(s: ReturnType<typeof setUp>, number: string): Promise<string> {
+  const inbox = path.join(s.root, 'inbox');
+  mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+  writeFileSync(path.join(inbox, 'op-alpha', 'avoir-sans-ej.xml'), lyceeWithoutEngagement(number));
+  expect((await cli(['run', inbox, '--config', s.file, '-q', '--no-progress'], { timeoutMs: 60_000 })).code).toBe(0);
+  return (await record(s.config, '99746507500015', number)).idCpro;
+}
+
 const rejections = (lines: JournalLine[]) => lines.filter((l): l is Extract<JournalLine, { event: 'invoice-rejected' }> => l.event === 'invoice-rejected');
 
 /** The status flows to op-alpha that carry an invoice status `code` (CPPStatut) or a CDAR `status`. */
@@ -242,11 +251,7 @@ describe('what reject refuses', () => {
 describe.each(['after-reject-lifecycle', 'after-reject-flows', 'after-reject-journal'])('reject killed (SIGKILL) at %s', (fault) => {
   it('run again, it finishes with one status flow of each kind and one journal line', async () => {
     const s = setUp();
-    const inbox = path.join(s.root, 'inbox');
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-alpha', 'avoir-sans-ej.xml'), lyceeWithoutEngagement('A-2026-0044'));
-    expect((await cli(['run', inbox, '--config', s.file, '-q', '--no-progress'], { timeoutMs: 60_000 })).code).toBe(0);
-    const idCpro = (await record(s.config, '99746507500015', 'A-2026-0044')).idCpro;
+    const idCpro = await suspendedOnDeposit(s, 'A-2026-0044');
 
     const killed = await cli(['reject', idCpro, '--reason', 'Engagement jamais fourni', '--config', s.file], { env: { CHORUS_FLUX_FAULT: fault }, timeoutMs: 60_000 });
     expect(killed.signal).toBe('SIGKILL');
@@ -289,11 +294,7 @@ const KILL_IN_TEMP_WRITE = path.resolve(__dirname, '../helpers/kill-in-temp-writ
 describe.each(['statut', 'cdar'])('reject killed (SIGKILL) while writing its %s flow, the temp file written, not renamed', (kind) => {
   it('run again, it finishes with one flow of each kind and no temp file left', async () => {
     const s = setUp();
-    const inbox = path.join(s.root, 'inbox');
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    writeFileSync(path.join(inbox, 'op-alpha', 'avoir-sans-ej.xml'), lyceeWithoutEngagement('A-2026-0045'));
-    expect((await cli(['run', inbox, '--config', s.file, '-q', '--no-progress'], { timeoutMs: 60_000 })).code).toBe(0);
-    const idCpro = (await record(s.config, '99746507500015', 'A-2026-0045')).idCpro;
+    const idCpro = await suspendedOnDeposit(s, 'A-2026-0045');
     const temps = () => listFiles(s.out).filter((f) => /^(statut|cdar)\//.test(f) && path.basename(f).startsWith('.'));
 
     const env = { KILL_IN_TEMP_WRITE: `/${kind}/op-alpha/`, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${KILL_IN_TEMP_WRITE}`.trim() };

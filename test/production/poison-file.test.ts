@@ -25,24 +25,15 @@ import { SCHEMAS } from '../helpers/corpus';
 import { prodSetup } from '../helpers/watch';
 import { until } from '../helpers/until';
 import { queueSuite } from '../helpers/queue-suite';
-import { startWorkerProcess } from '../helpers/worker-process';
-import { stalledTwice } from '../helpers/stalled-twice';
+import { failedByStalls } from '../helpers/stalled-twice';
 
 describeRedis('a file that ends its worker every time', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
   const s = queueSuite(setup);
 
   it('fails its job once two workers died on it; set-aside refuses it with the reason given, once, and the day reconciles clean', async () => {
-    const { sha, id, claim, release, holding } = await stalledTwice(setup, s, 951);
     // the next worker finds it stalled a second time: BullMQ fails it rather than run it again
-    const last = startWorkerProcess(setup.configFile);
-    s.workers.push(last);
-    await until('the job failed', async () => ((await s.queue.getJobState(id)) === 'failed' ? true : undefined)).catch(async (e) => {
-      const j = await s.queue.getJob(id);
-      throw new Error(`${(e as Error).message}: ${await s.queue.getJobState(id)} ${JSON.stringify({ stalled: j?.stalledCounter, attempts: j?.attemptsMade, started: j?.attemptsStarted, failed: j?.failedReason })} ${JSON.stringify(await s.redis.hgetall(`${setup.config.redis.prefix}:flux:${id}`))}`);
-    });
-    release();
-    await holding;
+    const { sha, id, claim, last } = await failedByStalls(setup, s, 951);
     const job = await s.queue.getJob(id);
     expect(job?.failedReason).toBe('job stalled more than allowable limit');
     expect(existsSync(claim.path)).toBe(true); // not lost: waiting in processing/

@@ -12,10 +12,8 @@ import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { describeRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
-import { until } from '../helpers/until';
 import { queueSuite } from '../helpers/queue-suite';
-import { startWorkerProcess } from '../helpers/worker-process';
-import { stalledTwice } from '../helpers/stalled-twice';
+import { failedByStalls } from '../helpers/stalled-twice';
 
 const KILL_IN_TEMP_WRITE = path.resolve(__dirname, '../helpers/kill-in-temp-write.js');
 
@@ -24,12 +22,7 @@ describeRedis('set-aside killed while writing its 93', () => {
   const s = queueSuite(setup);
 
   it('run again, it sets the job aside once, with one 93 and no temp file left', async () => {
-    const { sha, id, claim, release, holding } = await stalledTwice(setup, s, 957);
-    const last = startWorkerProcess(setup.configFile);
-    s.workers.push(last);
-    await until('the job failed', async () => ((await s.queue.getJobState(id)) === 'failed' ? true : undefined));
-    release();
-    await holding;
+    const { sha, id, claim } = await failedByStalls(setup, s, 957);
     const out = setup.config.paths.out;
     const statut = path.join(out, 'statut', 'op-alpha');
     const listed = () => (existsSync(statut) ? readdirSync(statut) : []);

@@ -16,22 +16,15 @@ import { describeRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 import { until } from '../helpers/until';
 import { queueSuite } from '../helpers/queue-suite';
-import { startWorkerProcess } from '../helpers/worker-process';
-import { stalledTwice } from '../helpers/stalled-twice';
+import { failedByStalls } from '../helpers/stalled-twice';
 
 describeRedis('a job failed by its stalls once its file had left processing/', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
   const s = queueSuite(setup);
 
   it('is journaled as nothing waiting on it, not as a file to retry', async () => {
-    const { sha, id, claim, release, holding } = await stalledTwice(setup, s, 952);
     // the file finished meanwhile by the worker whose completion was refused: gone from processing/
-    rmSync(claim.path);
-    const last = startWorkerProcess(setup.configFile);
-    s.workers.push(last);
-    await until('the job failed', async () => ((await s.queue.getJobState(id)) === 'failed' ? true : undefined));
-    release();
-    await holding;
+    const { sha } = await failedByStalls(setup, s, 952, { beforeLastWorker: (t) => rmSync(t.claim.path) });
     const day = dayOf(new Date(), setup.config.timezone);
     const failed = await until('the give-up journaled', async () => (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.find((l) => l.event === 'system-error' && l.sha256 === sha && l.job === 'failed'));
     const message = failed.event === 'system-error' ? failed.message : '';
