@@ -20,6 +20,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { writeFileAtomic } from '../emit/atomic-write';
 
 /** The job-record field a worker sets on a job it failed for good: that failure, in words. */
 export const FAILED_MARK = 'chorusFailed';
@@ -61,13 +62,9 @@ export async function makeRetriesInDoubtDir(stateDir: string): Promise<void> {
   await fs.mkdir(inDoubtDir(stateDir), { recursive: true });
 }
 
-/** Records a retry in doubt (under the content's lock): written whole, or not at all. */
+/** Records a retry in doubt (under the content's lock): written whole and durable, or not at all. */
 export async function recordRetryInDoubt(stateDir: string, id: string, r: RetryInDoubt): Promise<void> {
-  const file = inDoubtFile(stateDir, id);
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(tmp, `${JSON.stringify(r)}\n`);
-  await fs.rename(tmp, file);
+  await writeFileAtomic(inDoubtFile(stateDir, id), `${JSON.stringify(r)}\n`);
 }
 
 /** The retry in doubt recorded for a job, taken off; undefined when none is (or it cannot be read: nothing is made up). */
