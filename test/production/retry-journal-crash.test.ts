@@ -208,4 +208,35 @@ describeRedis("operators' retries journaled by the worker: crash-safe, records n
       await w.close(5000);
     }
   }, 90_000);
+
+  it("the dashboard's Retry all of the completed jobs: each journaled, once", async () => {
+    const before = (await s.queue.getJobs(['completed'])).map((j) => ({ id: String(j.id), sha: j.data.sha256, finishedOn: j.finishedOn!, outcome: (j.returnvalue as { outcome: string }).outcome }));
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const requeuedBefore = new Map<string, number>();
+    for (const j of before) requeuedBefore.set(j.id, (await linesOf(j.sha)).filter((l) => l.event === 'requeued').length);
+    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
+    raw.dashboard = { ...raw.dashboard, readOnly: false };
+    const writable = path.join(setup.dir, 'writable-dashboard.json');
+    writeFileSync(writable, JSON.stringify(raw));
+    const w = await inProcess();
+    try {
+      const dashboard = await startDashboard(writable, 0);
+      try {
+        for (let i = 0; i < 100 && (await fetch(`${dashboard.url}api/queues`)).status !== 200; i++) await sleep(100);
+        const res = await fetch(`${dashboard.url}api/queues/flux/retry/completed`, { method: 'PUT' });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ retried: before.length });
+      } finally {
+        await dashboard.close();
+      }
+      for (const j of before) {
+        await until(`job ${j.id} completed again`, async () => ((await s.queue.getJob(j.id))!.finishedOn! > j.finishedOn && (await s.queue.getJobState(j.id)) === 'completed' ? true : (await sleep(50), undefined)));
+        const requeued = (await linesOf(j.sha)).filter((l) => l.event === 'requeued');
+        expect(requeued).toHaveLength(requeuedBefore.get(j.id)! + 1);
+        expect(requeued.at(-1)).toEqual(expect.objectContaining({ by: 'dashboard', completed: j.outcome }));
+      }
+    } finally {
+      await w.close(5000);
+    }
+  }, 90_000);
 });
