@@ -99,9 +99,10 @@ export type JournalEvent =
    * answer never came (Redis lost: `in-doubt`) that Redis ran, journaled by the worker that took
    * the job, `sentAt` being when `retry` sent it. `by: 'dashboard'`: queued again from a writable
    * dashboard (a retry that kept the job's attempts), journaled by the worker that took it
-   * (queue/retry-seen.ts)
+   * (queue/retry-seen.ts); with `completed` instead of `failed`, a completed job retried from
+   * the dashboard, the outcome it had completed with (the worker ends on that outcome)
    */
-  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry' | 'dashboard'; failed?: string; sentAt?: string }
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry' | 'dashboard'; failed?: string; sentAt?: string; completed?: string }
   | {
       event: 'outcome';
       sha256: string;

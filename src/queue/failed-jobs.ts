@@ -282,6 +282,8 @@ export interface SetAsideReport {
 export interface SetAsideOptions extends FailedJobsOptions {
   /** refuses the claimed file with the operator's reason (processing's refuseUnread); returns its outcome, and what else the operator should know */
   refuse: (data: FluxJobData) => Promise<{ outcome: string; note?: string }>;
+  /** once the file has its outcome: what was recorded of the job's retries under state/ goes (no worker will take it again) */
+  forgetRetries?: (id: string) => Promise<void>;
 }
 
 /**
@@ -302,6 +304,9 @@ export async function setAsideFailedJob(queue: Queue<FluxJobData>, id: string, o
     // a system failure (an outbox folder that is a file, a full disk): this job stays failed, the others are tried
     return { id, file, result: 'not-written', detail: `the refusal could not be written: ${firstLine((e as Error).message)}; the job is left failed, its file in processing/: fix the cause and set it aside again` };
   }
+  // a retry of it left in doubt (never run: the job is still failed) will never be: its record goes
+  // with the job. A record that cannot be removed is left to the nightly sweep (retry-seen.ts)
+  await opts.forgetRetries?.(id).catch(() => undefined);
   // the job goes once its file has its outcome; should that fail, `set-aside` again finds it finished
   const removed = await job.remove().then(
     () => undefined,

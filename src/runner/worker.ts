@@ -35,7 +35,10 @@ import { RedisTrouble, reportRedisErrors, reportRedisReady } from '../queue/redi
 import { VanishedJobs } from '../queue/vanished-job';
 import { RedisAtStop, unlessGivenUp, type StoppableConnection } from '../queue/redis-at-stop';
 import { watchRedisAnswers } from '../queue/redis-answers';
-import { jobKey, makeRetriesInDoubtDir, markFailedForGood, takeFailedMark, takeRetryInDoubt } from '../queue/retry-seen';
+import { clearRetryBeingJournaled, clearRetryInDoubt, clearRetryMarks, jobKey, makeRetriesInDoubtDir, markFailedForGood, readRetryBeingJournaled, readRetryInDoubt, readRetryMarks, recordRetryBeingJournaled, sweepRetryRecords } from '../queue/retry-seen';
+import { readJournalDay } from '../journal/journal';
+import { dayOf } from '../util/clock';
+import { fluxQueue } from '../queue/flux-queue';
 import { firstLine } from '../queue/failed-jobs';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
@@ -198,19 +201,63 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     });
 
   /**
-   * A job failed for good and run again: the operator's retry journaled here when `retry` could
-   * not (retry-seen.ts). Under the content's lock, which `retry` holds across its retry and its
-   * record of one left in doubt. Only a job that ran before can have failed (a fresh one skips it)
+   * A job failed for good (or completed) and run again: the operator's retry journaled here when
+   * `retry` could not (retry-seen.ts). Under the content's lock, which `retry` holds across its
+   * retry and its record of one left in doubt, and which a second worker on the job after a stall
+   * waits for. Crash-safe: the line is journaled (fsynced) before the marks that tell the retry
+   * are taken off, a record of the retry being journaled written first; a worker killed in between
+   * leaves the marks and that record, and the next finds the line in the journal, or journals it.
+   * Only a job that ran before can have failed (a fresh one skips it)
    */
   const journalOperatorRetry = async (job: Job<FluxJobData>): Promise<void> => {
     if (job.attemptsMade === 0 && (job.stacktrace?.length ?? 0) === 0) return;
     const d = job.data;
-    const failed = await takeFailedMark(idRedis, jobKey(config.redis.prefix, FLUX_QUEUE, String(job.id)));
+    const id = String(job.id);
+    const key = jobKey(config.redis.prefix, FLUX_QUEUE, id);
+    const marks = await readRetryMarks(idRedis, key);
+    const doubt = await readRetryInDoubt(config.paths.state, id);
+    const pending = await readRetryBeingJournaled(config.paths.state, id);
     // `retry` counts the attempts from zero: one with attempts made kept them (the dashboard's)
-    const doubt = await takeRetryInDoubt(config.paths.state, String(job.id));
-    const by = job.attemptsMade === 0 ? (doubt ? 'retry' : undefined) : failed !== undefined ? 'dashboard' : undefined;
-    if (!by) return; // not retried from the failed list, or `retry` journaled it
-    await deps.journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by, failed: by === 'retry' ? doubt!.failed : failed, ...(by === 'retry' ? { sentAt: doubt!.sentAt } : {}) });
+    const by: 'retry' | 'dashboard' | undefined = job.attemptsMade === 0 ? (doubt ? 'retry' : undefined) : marks.failed !== undefined || marks.completed !== undefined ? 'dashboard' : undefined;
+    if (by) {
+      // which retry: the record in doubt's sending, or the failure (its time) or completion marked
+      const retryKey = by === 'retry' ? `retry ${doubt!.sentAt}` : `dashboard ${marks.failed !== undefined ? `failed ${marks.failedOn ?? ''} ${marks.failed}` : `completed ${marks.completed}`}`;
+      const line = {
+        event: 'requeued' as const,
+        sha256: d.sha256,
+        file: d.relPath,
+        partner: d.partner,
+        claimId: d.claimId,
+        processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'),
+        by,
+        ...(by === 'retry' ? { failed: doubt!.failed, sentAt: doubt!.sentAt } : marks.failed !== undefined ? { failed: marks.failed } : { completed: marks.completed }),
+      };
+      // a worker killed on this retry after its record: its line may be in the journal already
+      const journaled = pending?.key === retryKey && (await requeuedSince(pending.at, line));
+      if (!journaled) {
+        if (pending?.key !== retryKey) await recordRetryBeingJournaled(config.paths.state, id, { key: retryKey, at: new Date().toISOString() });
+        faultPoint('before-retry-journal');
+        await deps.journal.append(line);
+        faultPoint('after-retry-journal');
+      } else logger.info({ jobId: job.id, file: d.relPath, by }, "an operator's retry journaled by a worker that died before taking its marks off: not journaled again");
+    }
+    // then the marks: a job retried later by the queue itself is no operator's retry
+    await clearRetryMarks(idRedis, key, marks);
+    if (doubt) await clearRetryInDoubt(config.paths.state, id);
+    if (pending || by) await clearRetryBeingJournaled(config.paths.state, id);
+  };
+
+  /** Whether the journal holds, from `at` on (this worker's clock, or a dead one's on the same job), the `requeued` line of this retry. */
+  const requeuedSince = async (at: string, line: { claimId: string; by: string; failed?: string; completed?: string; sentAt?: string }): Promise<boolean> => {
+    const journalDir = statePaths(config).journal;
+    // its day and each day after it to today (in steps of 6 h: a day of the time zone's clock change is 23 or 25 h)
+    const days = new Set<string>();
+    for (let t = Date.parse(at), now = Date.now(); t <= now + 6 * 3600_000; t += 6 * 3600_000) days.add(dayOf(new Date(Math.min(t, now)), config.timezone));
+    for (const day of days) {
+      const { lines } = await readJournalDay(journalDir, day);
+      if (lines.some((l) => l.event === 'requeued' && l.ts >= at && l.claimId === line.claimId && l.by === line.by && l.failed === line.failed && l.completed === line.completed && l.sentAt === line.sentAt)) return true;
+    }
+    return false;
   };
 
   /** `takenAgain`: the job was started before (its worker died on it, or a retry) */
@@ -320,6 +367,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return undefined;
     });
     if (pruned) logger.info({ ...pruned, days: config.retention.processedMarksDays }, `nightly prune: ${pruned.removed} processed mark(s) older than ${pruned.before} removed`);
+    // and the records of operators' retries whose job no worker will take again (gone from Redis,
+    // or completed): left, they stayed under state/ for ever (set-aside removes its job's own)
+    const queue = fluxQueue(config, idRedis);
+    const swept = await sweepRetryRecords(config.paths.state, (id) => queue.getJobState(id))
+      .catch((err: Error) => {
+        logger.error({ err }, 'the records of retries under state/ could not be swept (tried again next night)');
+        return undefined;
+      })
+      .finally(() => queue.close().catch(() => undefined));
+    if (swept && swept.removed.length > 0) logger.warn({ removed: swept.removed, kept: swept.kept }, `nightly sweep: ${swept.removed.length} record(s) of operators' retries under state/ removed, their job gone from Redis or completed (a retry left in doubt that never ran, or a worker killed on one)`);
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
   };
   nightly.on('error', unlessGivenUp(() => givenUp(), reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished)));
@@ -337,7 +394,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // failed for good: marked, so that the worker that runs it again after an operator's retry
     // can journal a retry `retry` did not (the dashboard's, one left in doubt: retry-seen.ts)
     if (job?.id && job.finishedOn !== undefined) {
-      void markFailedForGood(idRedis, jobKey(config.redis.prefix, FLUX_QUEUE, String(job.id)), `it had failed ${job.attemptsMade} time(s): ${firstLine(err.message)}`).catch((e: Error) => logger.warn({ err: e, jobId: job.id }, 'a job failed for good could not be marked: a retry of it from the dashboard will not be journaled'));
+      void markFailedForGood(idRedis, jobKey(config.redis.prefix, FLUX_QUEUE, String(job.id)), `it had failed ${job.attemptsMade} time(s): ${firstLine(err.message)}`, job.finishedOn).catch((e: Error) => logger.warn({ err: e, jobId: job.id }, 'a job failed for good could not be marked: a retry of it from the dashboard will not be journaled'));
     }
     if (!job || journaledFailures.has(err)) return;
     // its workers died on it and the processor never ran this time: without this line the journal

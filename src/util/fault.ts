@@ -8,7 +8,9 @@
  * --remove`'s between-removals (of a taken file and its .done marker, the first removed only);
  * and `watch`'s after-claim (a file of a partner with doneMarker renamed into processing/, its
  * marker not removed yet); and `worker`'s before-unlink (a claimed file's outcome journaled and
- * marked, the file not removed from processing/ yet).
+ * marked, the file not removed from processing/ yet), before-retry-journal and
+ * after-retry-journal (an operator's retry of the job found, its `requeued` line not journaled
+ * yet, or journaled and its marks not taken off yet: queue/retry-seen.ts).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

@@ -14,6 +14,7 @@ import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { REDIS_ANSWER_DEADLINE_MS, watchRedisAnswers } from '../../queue/redis-answers';
 import { isRedisLost } from '../../queue/redis-lost';
+import { markCompletedRetries } from '../../queue/retry-seen';
 import { createLogger } from '../../util/logger';
 import type { Logger } from 'pino';
 import { Shutdown } from '../shutdown';
@@ -32,6 +33,8 @@ export async function startDashboard(configFile: string | undefined, port?: numb
   // ever (redis-lost.ts)
   const redis = createRedis({ url: config.redis.url, commandTimeoutMs: DASHBOARD_REDIS_TIMEOUT_MS });
   const queues = [fluxQueue(config, redis), reconcileQueue(config, redis)];
+  // a completed job retried from it is marked first, for the worker that takes it to journal (retry-seen.ts)
+  markCompletedRetries(queues[0], redis, config.redis.prefix);
   const trouble = new RedisTrouble();
   for (const emitter of [redis, ...queues]) emitter.on('error', reportRedisErrors(trouble, logger, undefined, 'dashboard'));
   redis.on('ready', reportRedisReady(trouble, logger, 'dashboard'));

@@ -19,6 +19,7 @@ import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs'
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob, SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { connectRedisOnce } from '../../queue/redis';
+import { clearRetryBeingJournaled, clearRetryInDoubt } from '../../queue/retry-seen';
 import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
 import { untilRedisLost } from '../../queue/until-redis-lost';
 import { createDeps } from '../../runner/deps';
@@ -86,6 +87,10 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
         processingDir: config.paths.processing,
         outcomeOf: async (sha) => (await deps.processed.get(sha))?.outcome,
         contentOfGoneJob: contentOfGoneJob(deps.processed),
+        forgetRetries: async (jobId) => {
+          await clearRetryInDoubt(config.paths.state, jobId);
+          await clearRetryBeingJournaled(config.paths.state, jobId);
+        },
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
