@@ -23,6 +23,11 @@ export interface DepsOptions {
   journalWriterId?: string;
   /** process each file under its content's lock (PipelineDeps.contentLocks). Default true; the BullMQ worker holds that lock around the job itself. */
   contentLocks?: boolean;
+  /**
+   * the configuration's optional stages (features.ts: Factur-X's maker). Default true; false for
+   * deps that never process a file (the BullMQ worker's main thread: its processing thread has its own)
+   */
+  optionalFeatures?: boolean;
 }
 
 export function statePaths(config: Config) {
@@ -50,6 +55,6 @@ export function createDeps(config: Config, opts: DepsOptions): PipelineDeps {
     outbox: new Outbox(config.paths.out),
     statusFlows: new LifecycleStatusFlows(),
     contentLocks: opts.contentLocks === false ? undefined : path.join(config.paths.state, 'locks'),
-    ...optionalFeatures(config),
+    ...(opts.optionalFeatures === false ? {} : optionalFeatures(config)),
   };
 }

@@ -42,7 +42,7 @@ import { fluxQueue } from '../queue/flux-queue';
 import { firstLine } from '../queue/failed-jobs';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
-import { processFile, type FileResult, type InboundFile, type PipelineDeps, type ProcessFileOptions } from './process-file';
+import type { FileResult, InboundFile, PipelineDeps, ProcessFileOptions } from './process-file';
 import { jobOutcome, type JobOutcome } from './job-outcome';
 import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 import { receivedMs } from '../ingest/receipt-time';
@@ -114,7 +114,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // or /healthz said 200 for as long as it lasted and a stop waited for it until the bound
   const answers = watchRedisAnswers(idRedis, trouble, logger, metrics, 'worker');
   // the job holds the content's lock itself (below), around the file check and the removal too
-  const deps = createDeps(config, { logger, ids: undefined, contentLocks: false });
+  // files are processed in a thread of their own (below) unless a test asks for this one
+  // CHORUS_FLUX_WORKER_THREAD=0: on the main thread, as before (to compare, bench/scale.ts)
+  const processIn = opts.processIn ?? (process.env.CHORUS_FLUX_WORKER_THREAD === '0' ? 'main' : 'thread');
+  // this thread's deps journal, read marks and hold the content's lock; the thread has its own to
+  // process files. Without Factur-X's maker here: it loaded the generator (pdf-lib, fontkit and its
+  // fonts inflated) on a thread that never makes one, 0.1-0.2 s of CPU at every worker start
+  const deps = createDeps(config, { logger, ids: undefined, contentLocks: false, optionalFeatures: processIn === 'main' });
   deps.ids = new RedisIdSequence({ redis: idRedis, prefix: config.redis.prefix, dir: statePaths(config).ids, writerId: deps.journal.writerId });
   const swept = await sweepOutboxes(config);
   if (swept > 0) logger.warn({ swept }, 'removed temporary files left by crashed writers');
@@ -307,10 +313,15 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   setMaxOpenPerBatch(maxOpenPerFile(concurrency, openFilesLimit()));
   // files are processed in a thread of their own: a step of a large file (seconds) must not
   // hold up the lock renewals, the signals or /healthz on this thread
-  // CHORUS_FLUX_WORKER_THREAD=0: on the main thread, as before (to compare, bench/scale.ts)
-  const processIn = opts.processIn ?? (process.env.CHORUS_FLUX_WORKER_THREAD === '0' ? 'main' : 'thread');
   const thread = processIn === 'main' ? undefined : new JobThread({ config, level: logger.level, maxOpenPerBatch: maxOpenPerFile(concurrency, openFilesLimit()) });
-  const processJobFile = async (file: InboundFile, holds: ProcessFileOptions['holds']): Promise<JobOutcome> => (thread ? thread.process(file, { holds }) : jobOutcome(await processFile(deps, file, { holds })));
+  // the pipeline's modules are loaded by the thread that runs it: on this one only when it does
+  // (processIn 'main'); loaded here too, they cost every worker start 0.1-0.2 s of CPU for nothing
+  const processHere = (file: InboundFile, holds: ProcessFileOptions['holds']) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, as features.ts does
+    const { processFile } = require('./process-file') as typeof import('./process-file');
+    return processFile(deps, file, { holds });
+  };
+  const processJobFile = async (file: InboundFile, holds: ProcessFileOptions['holds']): Promise<JobOutcome> => (thread ? thread.process(file, { holds }) : jobOutcome(await processHere(file, holds)));
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
     prefix: config.redis.prefix,
