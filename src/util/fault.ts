@@ -8,7 +8,10 @@
  * --remove`'s between-removals (of a taken file and its .done marker, the first removed only);
  * and `watch`'s after-claim (a file of a partner with doneMarker renamed into processing/, its
  * marker not removed yet); and `worker`'s before-unlink (a claimed file's outcome journaled and
- * marked, the file not removed from processing/ yet).
+ * marked, the file not removed from processing/ yet); and `chorus-flux set-aside`'s
+ * after-set-aside-refusal (the refusal written, journaled and marked, the claimed file still in
+ * processing/) and after-set-aside-unlink (the claimed file removed, its job still failed), the
+ * refusal itself going through the processing points after-error, before-journal, after-mark.
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

@@ -25,6 +25,7 @@ import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
 import { withFileLock } from '../../state/file-lock';
 import { sha256 } from '../../util/hash';
+import { faultPoint } from '../../util/fault';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
@@ -89,6 +90,17 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
+            // refused and journaled by an earlier set-aside of this file, killed before it removed
+            // the file: only the removal is left (through refuseUnread, the content met again
+            // would be journaled a second time, `already-processed`; until 2026-12-07 it was, and
+            // the job said `finished`: test/production/set-aside-killed-twice.test.ts)
+            const mark = await deps.processed.get(d.sha256);
+            if (mark?.journaled && mark.file === d.relPath && mark.partner === d.partner && (mark.event?.findings ?? []).some((f) => f.rule === SET_ASIDE_RULE)) {
+              await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+                if (e.code !== 'ENOENT') throw e;
+              });
+              return { outcome: mark.outcome, note: 'refused by an earlier set-aside, interrupted before it removed the file: nothing more written' };
+            }
             const note = await forgetInterruptedDeposits(d);
             // a set-aside killed while writing the partner's flow left its temp file: no worker's start may come to sweep it
             await sweepPartnerStatus(config, d.partner);
@@ -98,9 +110,11 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
               await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message: `set aside by the operator, but the refusal could not be written: ${e.message}` }).catch(() => undefined);
               throw e;
             });
+            faultPoint('after-set-aside-refusal');
             await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
               if (e.code !== 'ENOENT') throw e;
             });
+            faultPoint('after-set-aside-unlink');
             return { outcome: result.outcome, note };
           }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
       });
