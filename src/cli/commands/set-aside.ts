@@ -12,7 +12,8 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { sweepPartnerStatus } from '../../emit/sweep';
+import { sweepKeptDays, sweepPartnerStatus } from '../../emit/sweep';
+import { receivedMs } from '../../ingest/receipt-time';
 import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
 import { forgetStatusesOf } from '../../lifecycle/forget-statuses';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
@@ -24,6 +25,7 @@ import { untilRedisLost } from '../../queue/until-redis-lost';
 import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
 import { withFileLock } from '../../state/file-lock';
+import { dayOf } from '../../util/clock';
 import { sha256 } from '../../util/hash';
 import { faultPoint } from '../../util/fault';
 import { createLogger } from '../../util/logger';
@@ -104,6 +106,9 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
             const note = await forgetInterruptedDeposits(d);
             // a set-aside killed while writing the partner's flow left its temp file: no worker's start may come to sweep it
             await sweepPartnerStatus(config, d.partner);
+            // nor the error/ copy's or its .reason.json's, in the folder of the file's receipt day
+            // (until 2026-12-07 left there until that day's nightly sweep: found by `killfuzz --kill set-aside`)
+            await sweepKeptDays(config, [dayOf(new Date(receivedMs(statSync(d.path), config.receiptTime)), config.timezone), ...[deps.processed.getAttempt(d.sha256)?.day ?? []].flat()]);
             const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message }).catch(async (e: Error) => {
               // journaled as a worker's failed attempt is, so that trace and the reconciliation say why
               logger.error({ err: e, sha256: d.sha256, file: d.relPath, partner: d.partner }, 'set-aside: the refusal could not be written');
