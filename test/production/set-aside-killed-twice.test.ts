@@ -43,6 +43,7 @@ describeRedis('set-aside killed, then run again', () => {
     const again = await cli(['set-aside', id, '--reason', 'Autres mots, au second essai.', '--config', setup.configFile], { timeoutMs: 60_000 });
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
     expect(again.stdout).toContain('1 set aside');
+    expect(again.stdout).toContain(`refused with the words of an earlier set-aside, interrupted after it may have sent them, not the ones given now (The file was set aside by the operator without being processed: ${first})`);
     expect(flows().filter((f) => readFileSync(path.join(statutDir(), f), 'utf8').includes('FLUX-ECARTE'))).toEqual(named);
     expect(readFileSync(path.join(statutDir(), named[0]), 'utf8')).toBe(bytes);
     const outcomes = (await linesAbout(sha)).filter((l) => l.event === 'outcome');

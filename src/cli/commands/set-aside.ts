@@ -120,7 +120,10 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
               if (e.code !== 'ENOENT') throw e;
             });
             faultPoint('after-set-aside-unlink');
-            return { outcome: result.outcome, note };
+            // an earlier run's words, recorded before it named its flows, stand (refuseUnread): said, as they are not the ones given
+            const said = result.findings[0]?.message;
+            const earlier = result.outcome === 'refused' && said !== undefined && said !== message ? `refused with the words of an earlier set-aside, interrupted after it may have sent them, not the ones given now (${said})` : undefined;
+            return { outcome: result.outcome, note: [note, earlier].filter(Boolean).join('; ') || undefined };
           }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
       });
     const done = await untilRedisLost(ids, setAside, said, (e) => redisLost(e, config.redis.url, timeoutMs));
