@@ -5,13 +5,15 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
  * `watch` on the same inboxes (as on two machines), both rescanning after each restart.
  * `--kill reject` kills the operator's `chorus-flux reject` instead, once `run` has processed
- * the corpus: see rejectCampaign.
+ * the corpus: see rejectCampaign. `--kill set-aside` kills the operator's `chorus-flux set-aside`
+ * on the jobs of files that end their worker every time (test/helpers/kill-on-poison.js), under
+ * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -49,6 +51,7 @@ export const FAULTS = {
   watch: ['after-claim'], // a partner with doneMarker
   worker: [...PROCESSING, 'before-unlink'],
   reject: ['after-reject-lifecycle', 'after-reject-flows', 'after-reject-journal'], // --kill reject
+  setAside: ['after-error', 'before-journal', 'after-mark', 'after-set-aside-refusal', 'after-set-aside-unlink'], // --kill set-aside: its refusal's points, then its own
 } as const;
 
 /** The points of `role` in turn, from the seed's: over a few campaigns every point is armed, not only those a draw favours. */
@@ -795,21 +798,287 @@ async function redisCampaign(dir: string, seed: number, invoices: number, maxKil
   return { kills, bad };
 }
 
+/** `--kill set-aside`'s workers preload it: a file named `poison-open-…` or `poison-late-…` ends its worker every time (test/helpers/kill-on-poison.js). */
+const POISON_PRELOAD = path.join(ROOT, 'test/helpers/kill-on-poison.js');
+
+/**
+ * `--kill set-aside`: `watch` and two workers on a Redis of the campaign's own (`--save ''
+ * --appendonly no`) process the corpus, in which 4–8 files of op-alpha (told by CPPStatut) and
+ * op-beta (CPPStatut and CDAR) end their worker every time (the workers preload
+ * kill-on-poison.js: killed as they open the file, or after judging its invoices); a worker that
+ * dies is started again, as systemd would, and each of those jobs fails after two deaths
+ * (`job stalled more than allowable limit`). Then, the daemons still running, `chorus-flux
+ * set-aside` is run on those jobs (one at a time, or a few in one command), as an operator
+ * would: the first run of each command and three in four of the next are SIGKILLed (up to
+ * --kills), at a random instant or, one in two, armed with a
+ * fault point of the refusal (after-error, before-journal, after-mark), of set-aside
+ * (after-set-aside-refusal, after-set-aside-unlink) or inside the write of a flow (IN_TEMP_WRITE),
+ * and it is run again, with other words, until it ends, exit 0; one run in seven beside a second
+ * operator's on the same ids. Then, for each file set aside: refused once (rule FLUX-ECARTE, its
+ * outcome lines agreeing), no other line about its content but its attempts' and the queue's,
+ * its original in error/ with its `.reason.json`, one 93 (and one CDAR 501 for op-beta), all
+ * with the words of the run whose refusal went through, no flow rewritten with other bytes once
+ * named, its job gone from the failed list, its file gone from processing/; the other files'
+ * outputs and lines untouched; `check`'s invariants (reconcile clean); `set-aside` once more:
+ * `already-set-aside`, nothing written; the daemons stop on SIGTERM, exit 0.
+ */
+async function setAsideCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redisDir = path.join(dir, 'redis');
+  mkdirSync(redisDir, { recursive: true });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+  for (const end = Date.now() + 20_000; !redisPing(port); await sleep(50)) if (Date.now() > end || redis.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
+  const { inbox, watched, files, configFile, out } = watchedCorpus(dir, seed, invoices, url, `killfuzz-set-aside-${seed}`);
+  const rnd = prng(seed * 86028121);
+  // one file at a time per worker: a worker that dies holds no other file's job (kill-on-poison.js)
+  const cfgJson = JSON.parse(readFileSync(configFile, 'utf8'));
+  cfgJson.worker = { ...cfgJson.worker, concurrency: 1 };
+  writeFileSync(configFile, JSON.stringify(cfgJson, null, 2));
+  // the poison files: contents of their own (no copy, no DOUBLON under other bytes), by op-alpha and op-beta
+  const shaCount = new Map<string, number>();
+  for (const b of files.values()) shaCount.set(sha(b), (shaCount.get(sha(b)) ?? 0) + 1);
+  const candidates = [...files.keys()]
+    .filter((f) => /^op-(alpha|beta)\/[^/]+$/.test(f) && !/\/(fx-|renvoi-|copie-)/.test(f) && shaCount.get(sha(files.get(f)!)) === 1 && !files.has(f.replace('/', '/renvoi-')))
+    .sort()
+    .map((f) => ({ f, r: rnd() }))
+    .sort((a, b) => a.r - b.r)
+    .map((x) => x.f);
+  const n = 4 + Math.floor(rnd() * 5);
+  const chosen = [...candidates.filter((f) => f.startsWith('op-alpha/')).slice(0, Math.ceil(n / 2)), ...candidates.filter((f) => f.startsWith('op-beta/')).slice(0, Math.floor(n / 2))];
+  const poison = new Map<string, { partner: string; sha: string }>();
+  chosen.forEach((f, k) => {
+    const [p, name] = f.split('/');
+    const to = `${p}/poison-${k % 2 ? 'late' : 'open'}-${name}`;
+    renameSync(path.join(inbox, f), path.join(inbox, to));
+    files.set(to, files.get(f)!);
+    files.delete(f);
+    poison.set(to, { partner: p, sha: sha(files.get(to)!) });
+  });
+  const poisonShas = new Set([...poison.values()].map((p) => p.sha));
+  const bad: string[] = [];
+  const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  // the daemons, a worker that dies started again after 500 ms (systemd's Restart=always)
+  const names = ['watch', 'worker-1', 'worker-2'];
+  const procs: ChildProcess[] = [];
+  let stopping = false;
+  let workerDeaths = 0;
+  const start = (k: number, n = 0): ChildProcess => {
+    const err = path.join(logs, `${names[k]}-${n}.log`);
+    const env = k === 0 ? process.env : { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${POISON_PRELOAD}`.trim() };
+    const p = spawn(process.execPath, [BIN, k === 0 ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    p.stdout!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
+    p.stderr!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
+    p.once('exit', (code, signal) => {
+      if (stopping) return;
+      if (k === 0 || signal !== 'SIGKILL') bad.push(`${names[k]} exited by itself: ${code ?? signal} (${path.basename(err)})`);
+      else workerDeaths++;
+      setTimeout(() => {
+        if (!stopping) procs[k] = start(k, n + 1);
+      }, 500);
+    });
+    return p;
+  };
+  for (let k = 0; k < names.length; k++) procs.push(start(k));
+  await sleep(1500);
+  for (const f of walk(inbox).filter((x) => !isMarker(x))) drop(inbox, watched, f, files.get(f)!);
+  const jobsNow = (): { counts?: Record<string, number>; failed?: { id: string; file?: string; sha256?: string; inProcessing?: boolean; reason?: string }[] } | undefined => {
+    const r = spawnSync(process.execPath, [BIN, 'jobs', '-c', configFile, '--json', '--limit', '1000'], { encoding: 'utf8' });
+    try {
+      return JSON.parse(r.stdout);
+    } catch {
+      return undefined;
+    }
+  };
+  const others = [...files.values()].map(sha).filter((s) => !poisonShas.has(s));
+  const outcomes = () => new Set(journal(out, true).filter((l) => l.event === 'outcome').map((l) => l.sha256));
+  let failed: { id: string; file?: string; sha256?: string }[] = [];
+  const quiet = (j: ReturnType<typeof jobsNow>) => ['waiting', 'active', 'delayed'].every((s) => !j?.counts?.[s]);
+  for (const deadline = Date.now() + 10 * 60_000; ; await sleep(1000)) {
+    const j = jobsNow();
+    failed = j?.failed ?? [];
+    const done = outcomes();
+    if (others.every((s) => done.has(s)) && walk(watched).length === 0 && quiet(j) && failed.length >= poison.size) break;
+    // a job that failed without poison (it should not): retried, and said
+    for (const f of failed.filter((x) => !poisonShas.has(x.sha256 ?? ''))) {
+      bad.push(`a job failed that has no poison: ${f.id} ${f.file}`);
+      spawnSync(process.execPath, [BIN, 'retry', f.id, '-c', configFile], { stdio: 'ignore' });
+    }
+    if (Date.now() > deadline) {
+      bad.push(`the corpus not settled in 10 min: ${others.filter((s) => !done.has(s)).length} file(s) without outcome, ${failed.length}/${poison.size} poison jobs failed, counts ${JSON.stringify(j?.counts)}`);
+      break;
+    }
+  }
+  const ids = new Map<string, string>(); // job id → poison file
+  for (const f of failed) {
+    const name = [...poison].find(([, p]) => p.sha === f.sha256)?.[0];
+    if (name) ids.set(f.id, name);
+  }
+  if (ids.size !== poison.size) bad.push(`${ids.size} failed jobs for ${poison.size} poison files: ${JSON.stringify(failed).slice(0, 400)}`);
+  for (const s of poisonShas) if (outcomes().has(s)) bad.push(`a poison file has an outcome before set-aside: ${s.slice(0, 8)}`);
+  // what the set-asides must leave as it is: every output so far, the journal's lines so far
+  const outboxFiles = () => new Map(['pivot', 'statut', 'cdar', 'archive', 'error'].flatMap((d) => walk(path.join(out, d)).filter((f) => !path.basename(f).startsWith('.')).map((f) => [`${d}/${f}`, sha(readFileSync(path.join(out, d, f)))] as const)));
+  const before = outboxFiles();
+  // (a day's journal is a folder of one file per writer: a set-aside's file may sort before a worker's, so lines are compared, not counted)
+  const linesBefore = new Set(journal(out).map((l) => JSON.stringify(l)));
+  // the set-asides
+  const faults = faultTally();
+  const points = [...FAULTS.setAside, IN_TEMP_WRITE];
+  let turn = seed;
+  const nextFault = () => points[turn++ % points.length];
+  const armed = (fault: string) =>
+    fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: '/(statut|cdar)/', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault };
+  const run = (group: string[], reason: string, fault?: string) => {
+    const p = spawn(process.execPath, [BIN, 'set-aside', ...group, '--reason', reason, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(fault ? armed(fault) : {}) } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  // named flows: path → SHA-256 as first seen; a flow rewritten with other bytes once named (a partner may have taken it) is broken
+  const seen = new Map<string, string>();
+  const watchFlows = () => {
+    for (const [f, s] of outboxFiles()) {
+      if (!seen.has(f)) seen.set(f, s);
+      else if (seen.get(f) !== s) {
+        bad.push(`${f} rewritten with other bytes after it was named`);
+        seen.set(f, s);
+      }
+    }
+  };
+  let kills = 0;
+  let twice = 0;
+  let mean = 1500;
+  const order = [...ids.keys()].map((id) => ({ id, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.id);
+  const groups: string[][] = [];
+  for (let k = 0; k < order.length; ) {
+    const size = rnd() < 0.3 ? 2 + Math.floor(rnd() * 2) : 1;
+    groups.push(order.slice(k, k + size));
+    k += size;
+  }
+  const reasons = new Map<string, string[]>(); // id → the words of each run that was on it
+  for (const group of groups) {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > maxKills + 5) {
+        bad.push(`set-aside ${group.join(' ')} never ended`);
+        break;
+      }
+      const reason = `Le fichier arrête le traitement à chaque essai (motif ${seed}-${group[0].slice(0, 6)}-${attempt})`;
+      // each command's first run killed, three in four of the next ones; one kill in two at a point
+      const kill = kills < maxKills && (attempt === 1 || rnd() < 0.75);
+      const fault = kill && rnd() < 1 / 2 ? nextFault() : undefined;
+      const t0 = Date.now();
+      const a = run(group, reason, fault);
+      const second = rnd() < 0.15 ? `${reason}, par un second opérateur` : undefined;
+      const b = second ? run(group, second) : undefined;
+      for (const id of group) reasons.set(id, [...(reasons.get(id) ?? []), reason, ...(second ? [second] : [])]);
+      if (b) twice++;
+      if (kill && !fault) {
+        const at = Math.floor(mean * (0.4 + 0.7 * rnd()));
+        await Promise.race([exited(a.p), sleep(at)]);
+        if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+      }
+      await Promise.all([exited(a.p), b && exited(b.p)]);
+      watchFlows();
+      if (b && b.p.exitCode !== 0) bad.push(`set-aside ${group.join(' ')} by a second operator at once: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
+      if (a.p.signalCode === 'SIGKILL') {
+        kills++;
+        if (fault) faults.hit(fault);
+        if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
+        continue;
+      }
+      if (fault && process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} armed with ${fault} ended by itself (never got there)`);
+      if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
+      if (a.p.exitCode !== 0) bad.push(`set-aside ${group.join(' ')}: exit ${a.p.exitCode}: ${a.said.text.slice(0, 400)}`);
+      else if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')}: ${a.said.text.trim().split('\n').join(' | ').slice(0, 600)}`);
+      break;
+    }
+  }
+  // the daemons' rescans and stalled checks go on meanwhile: a few seconds for them to act on what set-aside left
+  await sleep(3000);
+  watchFlows();
+  // each file set aside
+  const lines = journal(out);
+  for (const [id, name] of ids) {
+    const { partner, sha: s } = poison.get(name)!;
+    const what = `${name} (job ${id})`;
+    const about = lines.filter((l) => l.sha256 === s);
+    const outcome = about.filter((l) => l.event === 'outcome');
+    const other = about.filter((l) => !['outcome', 'received', 'claimed', 'system-error'].includes(l.event));
+    if (other.length) bad.push(`${what}: lines ${other.map((l) => l.event).join(', ')} beside its outcome`);
+    if (outcome.length === 0) {
+      bad.push(`${what}: no outcome`);
+      continue;
+    }
+    if (outcome.length > 1) log(`${what}: its outcome line ×${outcome.length} (identical: a kill between the line and its mark's note)`);
+    const o = outcome[0] as Line & { findings?: { rule: string; message: string }[] };
+    if (o.outcome !== 'refused' || o.findings?.[0]?.rule !== 'FLUX-ECARTE') {
+      bad.push(`${what}: outcome ${o.outcome} ${o.findings?.[0]?.rule}`);
+      continue;
+    }
+    const words = /^The file was set aside by the operator without being processed: (.*)$/.exec(o.findings[0].message)?.[1];
+    if (!words || !(reasons.get(id) ?? []).includes(words)) bad.push(`${what}: set aside with words no run gave: ${o.findings[0].message}`);
+    const kinds = (o.outputs ?? []).map((x) => x.kind).sort();
+    const want = partner === 'op-beta' ? ['cdar', 'error', 'reason', 'statut'] : ['error', 'reason', 'statut'];
+    if (JSON.stringify(kinds) !== JSON.stringify(want)) bad.push(`${what}: outputs ${kinds.join(', ')}, not ${want.join(', ')}`);
+    for (const x of o.outputs ?? []) {
+      const f = path.join(out, x.path);
+      if (!existsSync(f)) continue; // check() names it
+      const text = readFileSync(f, 'utf8');
+      if (x.kind === 'statut' && !text.includes(words ?? '\u0000')) bad.push(`${what}: its 93 does not carry the words of its outcome`);
+      if (x.kind === 'cdar' && !text.includes(words ?? '\u0000')) bad.push(`${what}: its CDAR 501 does not carry the words of its outcome`);
+      if (x.kind === 'reason' && JSON.parse(text).findings?.[0]?.message !== o.findings[0].message) bad.push(`${what}: its .reason.json says ${JSON.parse(text).findings?.[0]?.message}`);
+      if (x.kind === 'error' && sha(readFileSync(f)) !== s) bad.push(`${what}: its copy in error/ is not its bytes`);
+    }
+  }
+  // one 93 per file set aside, and the flows of the others untouched
+  const after = outboxFiles();
+  for (const [f, s] of before) if (after.get(f) !== s) bad.push(`${f} (not set aside) ${after.has(f) ? 'changed' : 'gone'} during the set-asides`);
+  const ecarte = [...after.keys()].filter((f) => f.startsWith('statut/') && readFileSync(path.join(out, f), 'utf8').includes('FLUX-ECARTE'));
+  if (ecarte.length !== poison.size) bad.push(`${ecarte.length} 93 flows FLUX-ECARTE for ${poison.size} files set aside: ${ecarte.join(', ')}`);
+  const newLines = journal(out).filter((l) => !linesBefore.has(JSON.stringify(l)) && !poisonShas.has(l.sha256 ?? ''));
+  if (newLines.length) bad.push(`journal lines about other files during the set-asides: ${newLines.map((l) => `${l.event} ${l.file}`).join(', ').slice(0, 400)}`);
+  // the queue: no failed job left, none waiting
+  const j = jobsNow();
+  if (!j || j.failed?.length || !quiet(j)) bad.push(`jobs after the set-asides: counts ${JSON.stringify(j?.counts)}, failed ${JSON.stringify(j?.failed).slice(0, 400)}`);
+  for (const f of walk(path.join(out, 'processing'))) bad.push(`left in processing/: ${f}`);
+  bad.push(...check(out, files, path.join(out, 'processing'), configFile));
+  // once more: already set aside, nothing written
+  const state = outboxState(out);
+  const again = spawnSync(process.execPath, [BIN, 'set-aside', ...ids.keys(), '--reason', 'encore', '--config', configFile, '--json'], { encoding: 'utf8' });
+  try {
+    const rs = JSON.parse(again.stdout) as { id: string; result: string }[];
+    if (again.status !== 0 || rs.some((r) => r.result !== 'already-set-aside')) bad.push(`set-aside once more: exit ${again.status}: ${rs.map((r) => `${r.id.slice(0, 8)} ${r.result}`).join(', ')}`);
+  } catch {
+    bad.push(`set-aside once more: exit ${again.status} ${again.stderr.slice(0, 300)}`);
+  }
+  if (outboxState(out) !== state) bad.push('set-aside once more wrote into the outboxes or the journal');
+  stopping = true;
+  for (const p of procs) p.kill('SIGTERM');
+  const codes = await Promise.all(procs.map(exited));
+  if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
+  redis.kill('SIGKILL');
+  await exited(redis);
+  log(`${poison.size} files set aside (${[...poison.keys()].join(', ')}), after ${workerDeaths} worker deaths on them; ${groups.length} commands (${groups.filter((g) => g.length > 1).length} of several ids), ${twice} times beside a second operator; ${faults.said()}`);
+  return { kills, bad };
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
     const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
-    const dir = path.join(root, `${onRedis || values.kill === 'reject' ? values.kill : values.mode}-${seed}`);
+    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

@@ -40,6 +40,16 @@ export async function sweepPartnerStatus(config: Config, partner: string): Promi
   return sweepRoots(['statut', 'cdar'].map((d) => path.join(config.paths.out, d, safeSegment(partner))));
 }
 
+/**
+ * The archive/ and error/ folders of some days, where `set-aside` keeps a refused original and
+ * its `.reason.json`: one killed while writing them left its temp file there, swept otherwise
+ * only by the night's reconciliation of that day, or a start of `run` or of a worker (today's
+ * and yesterday's).
+ */
+export async function sweepKeptDays(config: Config, days: readonly string[]): Promise<number> {
+  return sweepRoots([...new Set(days)].flatMap((d) => ['archive', 'error'].map((k) => path.join(config.paths.out, k, safeSegment(d)))));
+}
+
 async function sweepRoots(roots: readonly string[]): Promise<number> {
   let n = 0;
   for (const r of roots) n += await sweepTempFiles(r);

@@ -337,11 +337,19 @@ export function refuseUnread(plainDeps: PipelineDeps, file: InboundFile, finding
       throw new SystemFailure(`cannot stat ${file.path}: ${(e as Error).message}`, e);
     }
     const receivedAt = new Date(receivedMs(stat, deps.config.receiptTime));
-    return refuseUnreadFile(deps, file, stat.size, receivedAt, () => Number((process.hrtime.bigint() - started) / 1_000_000n), finding);
+    return refuseUnreadFile(deps, file, stat.size, receivedAt, () => Number((process.hrtime.bigint() - started) / 1_000_000n), finding, true);
   });
 }
 
-async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: number, receivedAt: Date, elapsed: () => number, finding: Finding): Promise<FileResult> {
+/**
+ * `recorded`: the finding is the operator's (set-aside), recorded in the attempt's record before
+ * any output is named, and an earlier attempt's recorded one is taken instead: a set-aside killed
+ * after its flows were named (before its mark) and run again with other words writes them again
+ * with the same bytes. Until 2026-12-07 it wrote the 93 (CDAR 501, .reason.json) again under the
+ * same names with the new words, where the partner may have taken the first (found by `killfuzz
+ * --kill set-aside`; test/production/set-aside-killed-twice.test.ts).
+ */
+async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: number, receivedAt: Date, elapsed: () => number, finding: Finding, recorded = false): Promise<FileResult> {
   const day = dayOf(receivedAt, deps.config.timezone);
   const horodatage = receivedAt.toISOString();
   const sha = await sha256OfFile(sourceOf(file));
@@ -349,7 +357,17 @@ async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: num
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
-    return underAttempt(deps, { file, sha, bytes: undefined, size, day, horodatage, log, elapsed }, (file, ctx) => refuseFile(deps, file, ctx, [finding], undefined));
+    let refusal = finding;
+    const attempt = recorded ? deps.processed.getAttempt(sha) : undefined;
+    if (attempt?.refusal) {
+      refusal = attempt.refusal;
+      if (refusal.message !== finding.message) log.warn({ recorded: refusal.message, given: finding.message }, 'an earlier refusal of this file, interrupted after it may have written its flows, is finished with its own words, not the ones given now');
+    } else if (attempt) {
+      await deps.processed.putAttempt({ ...attempt, refusal: finding }).catch((e: Error) => {
+        throw new SystemFailure(`the refusal of ${file.relPath} could not be recorded in the state folder: ${e.message}`, e);
+      });
+    }
+    return underAttempt(deps, { file, sha, bytes: undefined, size, day, horodatage, log, elapsed, ...(recorded && !attempt ? { refusal: finding } : {}) }, (file, ctx) => refuseFile(deps, file, ctx, [refusal], undefined));
   });
 }
 
@@ -364,6 +382,8 @@ interface Unmarked {
   horodatage: string;
   log: Logger;
   elapsed: () => number;
+  /** an operator's refusal, recorded with a new attempt's identity (refuseUnreadFile) */
+  refusal?: Finding;
 }
 
 /**
@@ -411,7 +431,7 @@ function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | unde
     return { ...base, name: attempt.name, relPath: attempt.relPath, day: attempt.day, horodatage: attempt.receivedAt, flowSeed: flowSeed(sha, attempt), attempt: Promise.resolve(), ...(same ? {} : { replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }) };
   }
   // a new attempt: its receipt time salts its flow ids (flow-id.ts), the same bytes dropped again once their mark was pruned being another flow
-  const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), flowSalt: horodatage };
+  const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), flowSalt: horodatage, ...(u.refusal ? { refusal: u.refusal } : {}) };
   const recorded = deps.processed.putAttempt(rec);
   recorded.catch(() => undefined); // awaited by keepOriginal and finish; a file that fails before that is retried anyway
   return { ...base, name: file.name, relPath: file.relPath, day, horodatage, flowSeed: flowSeed(sha, rec), attempt: recorded };

@@ -14,6 +14,7 @@ import { closeSync, constants, openSync, promises as fs, writeSync } from 'node:
 import path from 'node:path';
 import { writeFileAtomic } from '../emit/atomic-write';
 import type { FileOutcome, JournalOutput, OutcomeEvent } from '../journal/events';
+import type { Finding } from '../model/finding';
 import { readFileIfExists } from '../util/read-if-exists';
 import { sha256 } from '../util/hash';
 
@@ -67,6 +68,12 @@ export interface AttemptRecord {
    * receipt time. Absent in records written before: their flow ids are the content's alone
    */
   flowSalt?: string;
+  /**
+   * The refusal an operator's `set-aside` gave this content (refuseUnread), recorded before any
+   * of its outputs is named: a set-aside killed after naming them and run again with other
+   * words refuses with these, so its flows are written again with the same bytes
+   */
+  refusal?: Finding;
 }
 
 /**

@@ -10,7 +10,11 @@
  * marker not removed yet); and `worker`'s before-unlink (a claimed file's outcome journaled and
  * marked, the file not removed from processing/ yet), before-retry-journal and
  * after-retry-journal (an operator's retry of the job found, its `requeued` line not journaled
- * yet, or journaled and its marks not taken off yet: queue/retry-seen.ts).
+ * yet, or journaled and its marks not taken off yet: queue/retry-seen.ts); and `chorus-flux
+ * set-aside`'s after-set-aside-refusal (the refusal written, journaled and marked, the claimed
+ * file still in processing/) and after-set-aside-unlink (the claimed file removed, its job still
+ * failed), the refusal itself going through the processing points after-error, before-journal,
+ * after-mark.
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

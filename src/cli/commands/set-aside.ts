@@ -12,7 +12,8 @@
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { sweepPartnerStatus } from '../../emit/sweep';
+import { sweepKeptDays, sweepPartnerStatus } from '../../emit/sweep';
+import { receivedMs } from '../../ingest/receipt-time';
 import { forgetDepositsOf } from '../../lifecycle/forget-deposits';
 import { forgetStatusesOf } from '../../lifecycle/forget-statuses';
 import { setAsideFailedJob, type SetAsideReport } from '../../queue/failed-jobs';
@@ -25,7 +26,9 @@ import { untilRedisLost } from '../../queue/until-redis-lost';
 import { createDeps } from '../../runner/deps';
 import { refuseUnread } from '../../runner/process-file';
 import { withFileLock } from '../../state/file-lock';
+import { dayOf } from '../../util/clock';
 import { sha256 } from '../../util/hash';
+import { faultPoint } from '../../util/fault';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
@@ -94,19 +97,38 @@ export async function setAsideCommand(ids: string[], opts: SetAsideOptions): Pro
         refuse: (d) =>
           withFileLock(path.join(locks, `${d.sha256}.lock`), async () => {
             if (!existsSync(d.path)) return { outcome: (await deps.processed.get(d.sha256))?.outcome ?? 'gone' };
+            // refused and journaled by an earlier set-aside of this file, killed before it removed
+            // the file: only the removal is left (through refuseUnread, the content met again
+            // would be journaled a second time, `already-processed`; until 2026-12-07 it was, and
+            // the job said `finished`: test/production/set-aside-killed-twice.test.ts)
+            const mark = await deps.processed.get(d.sha256);
+            if (mark?.journaled && mark.file === d.relPath && mark.partner === d.partner && (mark.event?.findings ?? []).some((f) => f.rule === SET_ASIDE_RULE)) {
+              await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+                if (e.code !== 'ENOENT') throw e;
+              });
+              return { outcome: mark.outcome, note: 'refused by an earlier set-aside, interrupted before it removed the file: nothing more written' };
+            }
             const note = await forgetInterruptedDeposits(d);
             // a set-aside killed while writing the partner's flow left its temp file: no worker's start may come to sweep it
             await sweepPartnerStatus(config, d.partner);
+            // nor the error/ copy's or its .reason.json's, in the folder of the file's receipt day
+            // (until 2026-12-07 left there until that day's nightly sweep: found by `killfuzz --kill set-aside`)
+            await sweepKeptDays(config, [dayOf(new Date(receivedMs(statSync(d.path), config.receiptTime)), config.timezone), ...[deps.processed.getAttempt(d.sha256)?.day ?? []].flat()]);
             const result = await refuseUnread(deps, { path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, { rule: SET_ASIDE_RULE, severity: 'fatal', message }).catch(async (e: Error) => {
               // journaled as a worker's failed attempt is, so that trace and the reconciliation say why
               logger.error({ err: e, sha256: d.sha256, file: d.relPath, partner: d.partner }, 'set-aside: the refusal could not be written');
               await deps.journal.append({ event: 'system-error', sha256: d.sha256, file: d.relPath, message: `set aside by the operator, but the refusal could not be written: ${e.message}` }).catch(() => undefined);
               throw e;
             });
+            faultPoint('after-set-aside-refusal');
             await fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
               if (e.code !== 'ENOENT') throw e;
             });
-            return { outcome: result.outcome, note };
+            faultPoint('after-set-aside-unlink');
+            // an earlier run's words, recorded before it named its flows, stand (refuseUnread): said, as they are not the ones given
+            const said = result.findings[0]?.message;
+            const earlier = result.outcome === 'refused' && said !== undefined && said !== message ? `refused with the words of an earlier set-aside, interrupted after it may have sent them, not the ones given now (${said})` : undefined;
+            return { outcome: result.outcome, note: [note, earlier].filter(Boolean).join('; ') || undefined };
           }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 }),
       });
     const done = await untilRedisLost(ids, setAside, said, (e) => redisLost(e, config.redis.url, timeoutMs));
