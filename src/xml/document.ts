@@ -55,6 +55,13 @@ function trimmed(value: string): string {
 // decodes numeric character references (&#233;); named HTML entities are refused below
 const parser = new XMLParser({ ...BASE_OPTIONS, processEntities: true, htmlEntities: true });
 
+/**
+ * Same tree, for a document whose only references are the five predefined entities (no "&#"):
+ * fast-xml-parser builds its table of HTML entities again at every parse when they are on,
+ * about 40 µs per document (docs/PERFORMANCE.md, thirty-third round).
+ */
+const xmlEntitiesParser = new XMLParser({ ...BASE_OPTIONS, processEntities: true, htmlEntities: false });
+
 /** Same tree, for the usual document with no "&" at all: no entity pass over every value. */
 const plainParser = new XMLParser({ ...BASE_OPTIONS, processEntities: false, htmlEntities: false });
 
@@ -68,7 +75,15 @@ const AS_WRITTEN_OPTIONS = {
   attributeValueProcessor: (_name: string, value: string) => value,
 };
 const asWrittenParser = new XMLParser({ ...AS_WRITTEN_OPTIONS, processEntities: true, htmlEntities: true });
+const asWrittenXmlEntitiesParser = new XMLParser({ ...AS_WRITTEN_OPTIONS, processEntities: true, htmlEntities: false });
 const asWrittenPlainParser = new XMLParser({ ...AS_WRITTEN_OPTIONS, processEntities: false, htmlEntities: false });
+
+/** The parser a document needs: entities decoded only where it has some, character references only where it has some. */
+function parserFor(text: string, plain: XMLParser, xmlEntities: XMLParser, all: XMLParser): XMLParser {
+  const amp = text.indexOf('&');
+  if (amp < 0) return plain;
+  return text.includes('&#', amp) ? all : xmlEntities;
+}
 
 const BAD_ENTITY = /&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)/;
 /** Characters XML 1.0 forbids anywhere in a document (its Char production): C0 controls but tab, LF, CR; U+FFFE, U+FFFF. */
@@ -373,7 +388,7 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
   try {
     readable = cdataAsText(text);
     paddedSeen = false;
-    tree = (readable.includes('&') ? parser : plainParser).parse(readable) as Record<string, XNode>;
+    tree = parserFor(readable, plainParser, xmlEntitiesParser, parser).parse(readable) as Record<string, XNode>;
     padded = paddedSeen;
   } catch (e) {
     const message = (e as Error).message;
@@ -392,5 +407,5 @@ export function parseLiftedXml(lifted: LiftedXml): { tree: Record<string, XNode>
     throw new FluxError('FLUX-MALFORMED', roots.length === 0 ? 'The file holds no XML element.' : `Malformed XML: the document has ${roots.length} root elements (${roots.slice(0, 3).join(', ')}); XML allows one.`);
   }
   const contents = lifted.blobs.length > 0 ? new LiftedContents(lifted.token, lifted.blobs) : LiftedContents.NONE;
-  return padded ? { tree, contents, asWritten: () => (readable.includes('&') ? asWrittenParser : asWrittenPlainParser).parse(readable) as Record<string, XNode> } : { tree, contents };
+  return padded ? { tree, contents, asWritten: () => parserFor(readable, asWrittenPlainParser, asWrittenXmlEntitiesParser, asWrittenParser).parse(readable) as Record<string, XNode> } : { tree, contents };
 }

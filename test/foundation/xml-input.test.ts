@@ -107,6 +107,18 @@ describe('XML input variants give the same invoice', () => {
   it('with numeric character references', async () => {
     expect(await invoiceOf(source.replace('Papeterie Lemoine SAS', 'Papeterie Lemoine&#32;SAS'))).toEqual(baseline);
   });
+  it('with the predefined entities and no character reference: read as with one (a reference escaped stays text)', async () => {
+    // a document whose only references are the five predefined entities is parsed without
+    // the HTML entity table (document.ts, parserFor); one with a "&#" with it: the same invoice
+    const named = 'Papeterie Lemoine &amp; Fils &lt;SAS&gt; &quot;1&apos; &amp;#233; &amp;amp;';
+    const withEntities = source.replace(/Papeterie Lemoine SAS/g, named);
+    const withReference = withEntities.replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-&#48;101</cbc:ID>');
+    expect(withReference).not.toBe(withEntities);
+    const a = await invoiceOf(withEntities);
+    expect(a.seller.name).toBe('Papeterie Lemoine & Fils <SAS> "1\' &#233; &amp;');
+    expect(a.number).toBe('F-2026-0101');
+    expect(await invoiceOf(withReference)).toEqual(a);
+  });
 });
 
 describe('refusals at the XML level', () => {
