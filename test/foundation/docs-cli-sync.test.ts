@@ -137,3 +137,14 @@ it("README's dependency table lists every runtime dependency, and only those, wi
   expect(Object.keys(pkg.dependencies).filter((d) => !listed.get(d))).toEqual([]);
   expect([...listed.keys()].filter((d) => !(d in pkg.dependencies))).toEqual([]);
 });
+
+// found by an audit (2026-12-07): the README's journal row named every kind of line but the
+// `start` and `stop` each process writes (which the reconciliation reads to know a day's
+// configuration): every `event` of src/journal/events.ts is named in that row
+it("README's journal row names every kind of journal line", () => {
+  const events = [...readFileSync(path.join(ROOT, 'src', 'journal', 'events.ts'), 'utf8').matchAll(/\bevent: '([a-z-]+)'/g)].map((m) => m[1]);
+  expect(events.length).toBeGreaterThan(5);
+  const row = README.split('\n').find((l) => l.startsWith('| `journal/'));
+  expect(row).toBeDefined();
+  expect([...new Set(events)].filter((e) => !row!.includes(`\`${e}\``))).toEqual([]);
+});
