@@ -50,6 +50,8 @@ function rows(props: Record<string, Node>, required: string[], prefix: string, o
     out.push(`| \`${key}\` | ${typeOf(n)} | ${def} | ${desc.replace(/\|/g, '\\|')} |`);
     if (n.properties) rows(n.properties, n.required ?? [], `${key}.`, out);
     if (n.items?.properties) rows(n.items.properties, n.items.required ?? [], `${key}[].`, out);
+    // an item that may be a string or an object (recipients[].codeServices): the object's keys
+    for (const variant of n.items?.oneOf ?? []) if (variant.properties) rows(variant.properties, variant.required ?? [], `${key}[].`, out);
   }
 }
 

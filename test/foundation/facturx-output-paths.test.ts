@@ -90,3 +90,13 @@ describe('facturx into a folder that cannot take the PDF', () => {
     expect(readdirSync(vol.dir)).toEqual([]);
   }, 90_000);
 });
+
+// found by a docs audit (2026-12-07): -o in a folder to make on a file system that takes no new
+// folders (/proc) passed the check (root may "write" /proc) and the write's recursive mkdir then
+// looped for ever (Node's, which src/util/make-folders.ts says of): the command never ended
+it('-o in a folder a file system cannot make (/proc): exit 2, one plain line, at once', async () => {
+  const target = `/proc/chorus-flux-no-such-${process.pid}/f.pdf`;
+  const r = await cli(['facturx', INVOICE, '-o', target], { timeoutMs: 30_000 });
+  expect(r.code).toBe(2);
+  expect(r.stderr.trim()).toBe(`chorus-flux facturx: -o ${target}: cannot be written (/proc/chorus-flux-no-such-${process.pid}: ENOENT: this file system takes no new folders).`);
+}, 60_000);

@@ -7,6 +7,7 @@
  */
 import { readInputFile } from '../../util/read-input-file';
 import { writeFileAtomic } from '../../emit/atomic-write';
+import { makeFolders } from '../../util/make-folders';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { unwritableReason } from '../../config/folders';
@@ -183,6 +184,13 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
   // atomic and durable, as every output: a reader never sees half a PDF
   for (const [option, target, bytes] of [['-o', out, r.pdf], ['--xml', opts.xml, r.xml]] as const) {
     if (target === undefined) continue;
+    // its folder made one level at a time: Node's recursive mkdir, which the write would use,
+    // loops for ever on a file system that takes no new folders (/proc)
+    const refused = makeFolders(path.dirname(path.resolve(target)));
+    if (refused) {
+      io.stderr(`chorus-flux facturx: ${option} ${target}: cannot be written (${refused.refused}: ${refused.why}).\n`);
+      return 2;
+    }
     try {
       await writeFileAtomic(path.resolve(target), bytes);
     } catch (e) {
