@@ -21,7 +21,7 @@ import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { createLogger } from '../../src/util/logger';
 import { cli } from '../helpers/cli';
-import { startDashboard } from '../../src/cli/commands/dashboard';
+import { withWritableDashboard } from '../helpers/writable-dashboard';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { createRedis } from '../../src/queue/redis';
 import { deletePrefix, describeRedis, REDIS_URL, redisClient, uniquePrefix } from '../helpers/redis';
@@ -152,20 +152,11 @@ describeRedis('failed jobs: jobs and retry', () => {
     expect(await settled(queue, again.id)).toBe('failed');
     writeFileSync(record, saved);
 
-    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
-    raw.dashboard = { ...raw.dashboard, readOnly: false };
-    const writable = path.join(setup.dir, 'writable-dashboard.json');
-    writeFileSync(writable, JSON.stringify(raw));
-    const dashboard = await startDashboard(writable, 0);
-    try {
-      // its API answers once its connection is ready
-      for (let i = 0; i < 100 && (await fetch(`${dashboard.url}api/queues`)).status !== 200; i++) await sleep(100);
+    await withWritableDashboard(setup.configFile, setup.dir, async (url) => {
       // what its "Retry" button sends: bull-board's job.retry, the job's attempts kept
-      const res = await fetch(`${dashboard.url}api/queues/flux/${encodeURIComponent(again.id)}/retry`, { method: 'PUT' });
+      const res = await fetch(`${url}api/queues/flux/${encodeURIComponent(again.id)}/retry`, { method: 'PUT' });
       expect(res.status).toBe(204);
-    } finally {
-      await dashboard.close();
-    }
+    });
     expect(await settled(queue, again.id)).toBe('completed');
     const { lines } = await readJournalDay(path.join(setup.config.paths.out, 'journal'), dayOf(new Date(), setup.config.timezone));
     // in time order (the journal reads each writer's file in turn)

@@ -23,7 +23,6 @@ import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { recordRetryInDoubt } from '../../src/queue/retry-seen';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
-import { startDashboard } from '../../src/cli/commands/dashboard';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { cli } from '../helpers/cli';
@@ -31,6 +30,7 @@ import { invoiceNumbered } from '../helpers/generate-flows';
 import { describeRedis } from '../helpers/redis';
 import { queueSuite } from '../helpers/queue-suite';
 import { until } from '../helpers/until';
+import { withWritableDashboard } from '../helpers/writable-dashboard';
 import { prodSetup } from '../helpers/watch';
 import { startWorkerProcess } from '../helpers/worker-process';
 
@@ -180,18 +180,10 @@ describeRedis("operators' retries journaled by the worker: crash-safe, records n
       const first = (await s.queue.getJob(id))!;
       const outcome = (first.returnvalue as { outcome: string }).outcome;
 
-      const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
-      raw.dashboard = { ...raw.dashboard, readOnly: false };
-      const writable = path.join(setup.dir, 'writable-dashboard.json');
-      writeFileSync(writable, JSON.stringify(raw));
-      const dashboard = await startDashboard(writable, 0);
-      try {
-        for (let i = 0; i < 100 && (await fetch(`${dashboard.url}api/queues`)).status !== 200; i++) await sleep(100);
-        const res = await fetch(`${dashboard.url}api/queues/flux/${encodeURIComponent(id)}/retry`, { method: 'PUT' });
+      await withWritableDashboard(setup.configFile, setup.dir, async (url) => {
+        const res = await fetch(`${url}api/queues/flux/${encodeURIComponent(id)}/retry`, { method: 'PUT' });
         expect(res.status).toBe(204);
-      } finally {
-        await dashboard.close();
-      }
+      });
       await until('the job completed again', async () => {
         const j = await s.queue.getJob(id);
         return (await s.queue.getJobState(id)) === 'completed' && j!.finishedOn! > first.finishedOn! ? true : (await sleep(50), undefined);
@@ -214,21 +206,13 @@ describeRedis("operators' retries journaled by the worker: crash-safe, records n
     expect(before.length).toBeGreaterThanOrEqual(3);
     const requeuedBefore = new Map<string, number>();
     for (const j of before) requeuedBefore.set(j.id, (await linesOf(j.sha)).filter((l) => l.event === 'requeued').length);
-    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8'));
-    raw.dashboard = { ...raw.dashboard, readOnly: false };
-    const writable = path.join(setup.dir, 'writable-dashboard.json');
-    writeFileSync(writable, JSON.stringify(raw));
     const w = await inProcess();
     try {
-      const dashboard = await startDashboard(writable, 0);
-      try {
-        for (let i = 0; i < 100 && (await fetch(`${dashboard.url}api/queues`)).status !== 200; i++) await sleep(100);
-        const res = await fetch(`${dashboard.url}api/queues/flux/retry/completed`, { method: 'PUT' });
+      await withWritableDashboard(setup.configFile, setup.dir, async (url) => {
+        const res = await fetch(`${url}api/queues/flux/retry/completed`, { method: 'PUT' });
         expect(res.status).toBe(200);
         expect(await res.json()).toMatchObject({ retried: before.length });
-      } finally {
-        await dashboard.close();
-      }
+      });
       for (const j of before) {
         await until(`job ${j.id} completed again`, async () => ((await s.queue.getJob(j.id))!.finishedOn! > j.finishedOn && (await s.queue.getJobState(j.id)) === 'completed' ? true : (await sleep(50), undefined)));
         const requeued = (await linesOf(j.sha)).filter((l) => l.event === 'requeued');
