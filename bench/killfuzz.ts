@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -13,7 +13,13 @@
  * `--kill reject` kills the operator's `chorus-flux reject` instead, once `run` has processed
  * the corpus: see rejectCampaign. `--kill set-aside` kills the operator's `chorus-flux set-aside`
  * on the jobs of files that end their worker every time (test/helpers/kill-on-poison.js), under
- * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign.
+ * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign. `--kill prune`
+ * kills `chorus-flux prune` (at random instants, at its fault points after-prune-horizon,
+ * after-prune-attempt, after-prune-reply, or inside the write of prune-horizon.json), sometimes
+ * beside a second prune, over processed marks most of which a `run` made 500 days ago (an
+ * in-process run on a fixed clock, its files' mtimes set back as much), in rounds from the same
+ * state until the kills are spent; then checks what went, what stayed, that nothing else
+ * changed, and the same bytes dropped again: see pruneCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -1218,11 +1224,12 @@ async function pruneCampaign(dir: string, seed: number, invoices: number, maxKil
   }
   const pivotsBefore = walk(path.join(out, 'pivot'));
   const before = hashed(out, (f) => f.startsWith('state/') || f.startsWith('journal/') || f.startsWith('reports/'));
-  const linesBefore = journal(out).length;
+  // compared as a set: a new writer's journal file may sort before the others
+  const oldLines = journal(out);
+  const seen = new Set(oldLines.map((l) => JSON.stringify(l)));
   const ar = spawnSync(process.execPath, [BIN, 'run', againInbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
   if (ar.status !== 0) bad.push(`run of the files dropped again: exit ${ar.status} ${ar.stderr.slice(0, 400)}`);
-  const lines = journal(out).slice(linesBefore);
-  const oldLines = journal(out).slice(0, linesBefore);
+  const lines = journal(out).filter((l) => !seen.has(JSON.stringify(l)));
   let doublons = 0;
   for (const f of pruned) {
     const mine = lines.filter((l) => l.file === againName(f) && (l.event === 'outcome' || l.event === 'already-processed'));
