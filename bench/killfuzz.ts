@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -13,7 +13,13 @@
  * `--kill reject` kills the operator's `chorus-flux reject` instead, once `run` has processed
  * the corpus: see rejectCampaign. `--kill set-aside` kills the operator's `chorus-flux set-aside`
  * on the jobs of files that end their worker every time (test/helpers/kill-on-poison.js), under
- * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign.
+ * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign. `--kill prune`
+ * kills `chorus-flux prune` (at random instants, at its fault points after-prune-horizon,
+ * after-prune-attempt, after-prune-reply, or inside the write of prune-horizon.json), sometimes
+ * beside a second prune, over processed marks most of which a `run` made 500 days ago (an
+ * in-process run on a fixed clock, its files' mtimes set back as much), in rounds from the same
+ * state until the kills are spent; then checks what went, what stayed, that nothing else
+ * changed, and the same bytes dropped again: see pruneCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -25,13 +31,17 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config';
 import { findByIdCpro } from '../src/lifecycle/operator-reject';
+import { createDeps } from '../src/runner/deps';
+import { runEmbedded } from '../src/runner/embedded';
+import { fixedClock } from '../src/util/clock';
+import { createLogger } from '../src/util/logger';
 import { generateCorpus, prng } from './generate';
 
 // bench/ run from source, or dist/bench/ built
@@ -69,7 +79,7 @@ function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
 }
 
-interface Line { event: string; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
+interface Line { event: string; findings?: { rule: string }[]; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
 
 /** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
 function journal(out: string, live = false): Line[] {
@@ -337,7 +347,7 @@ async function rejectCampaign(dir: string, seed: number, invoices: number, maxKi
         break;
       }
       const reason = `Engagement jamais fourni (motif ${attempt})`;
-      const kill = kills < maxKills && rnd() < 0.75;
+      const kill = kills < maxKills;
       const fault = kill && rnd() < 1 / 3 ? nextFault() : undefined;
       const t0 = Date.now();
       const a = start(t.idCpro, reason, fault);
@@ -1064,21 +1074,210 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   return { kills, bad };
 }
 
+/** The files under `root` with their SHA-256 and mtime, but for `skip`'s: a listing to compare before and after. */
+function hashed(root: string, skip: (f: string) => boolean = () => false): Map<string, string> {
+  return new Map(walk(root).filter((f) => !skip(f)).map((f) => [f, `${sha(readFileSync(path.join(root, f)))} ${statSync(path.join(root, f)).mtimeMs}`]));
+}
+
+/** A temporary file or a lock (or a lock token) under state/. */
+const stateLeftover = (f: string) => (/\.tmp$|\.tmp-|~$|\.lock$/.test(f) || path.basename(f).startsWith('.')) && !f.includes(`~${process.pid}~`); // this process's own lock tokens (its run of 500 days ago) live as long as it
+
+/**
+ * `--kill prune`: most of the corpus is processed by an in-process `run` whose clock is 500 days
+ * back (its processed marks, replies and attempt records then aged as much), the rest by `run`
+ * now; then `chorus-flux prune` (the configured retention, 400 days) is SIGKILLed at random
+ * instants, or armed with its fault points (after-prune-horizon, after-prune-attempt,
+ * after-prune-reply) or a kill inside the write of prune-horizon.json, and run again until it
+ * ends; sometimes a second prune runs beside it. Then: every content with an old mark has lost
+ * mark, attempt record and replies; every other file of state/files/ is as it was; the outboxes,
+ * journal, reports, lifecycle and the rest of state/ are as they were. Then a few pruned files
+ * and a few young ones are dropped again: the pruned are new deposits (an outcome line, their
+ * known invoices refused CPRO-DOUBLON, no pivot written, nothing written before replaced), the
+ * young ones already-processed; `reconcile` of today is clean and sweeps what a killed prune left
+ * in state/ (a lock token): nothing temporary or locked is left there.
+ */
+async function pruneCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, config, files } = corpus(dir, seed, invoices);
+  const out = path.join(dir, 'out');
+  const rnd = prng(seed * 15485863);
+  const bad: string[] = [];
+  // a few files processed now: their marks are young
+  const youngInbox = path.join(dir, 'inbox-young');
+  const young = [...files.keys()].filter(() => rnd() < 0.15);
+  for (const f of young) {
+    mkdirSync(path.join(youngInbox, path.dirname(f)), { recursive: true });
+    renameSync(path.join(inbox, f), path.join(youngInbox, f));
+    if (existsSync(path.join(inbox, `${f}.done`))) renameSync(path.join(inbox, `${f}.done`), path.join(youngInbox, `${f}.done`));
+  }
+  const then = new Date(Date.now() - 500 * 86_400_000);
+  const cfg = loadConfig(config, { out });
+  // uploaded then, processed then: receipt time, journal, archive/ and error/ of that day
+  for (const f of walk(inbox)) utimesSync(path.join(inbox, f), then, then);
+  const summary = await runEmbedded({ inbox, deps: createDeps({ ...cfg, receiptTime: 'mtime' }, { logger: createLogger({ level: 'silent' }), clock: fixedClock(then.toISOString()) }) });
+  if (summary.results.length === 0) return { kills: 0, bad: ['the run of 500 days ago processed nothing'] };
+  // the same bytes from another partner: a CPRO-DOUBLON-FLUX reply, and its reply mark beside the mark
+  const copies = summary.results.filter((r) => ['op-alpha', 'op-beta'].includes(r.partner) && r.outcome !== 'already-processed').slice(0, 6);
+  const copyInbox = path.join(dir, 'inbox-copies');
+  for (const [k, r] of copies.entries()) {
+    const other = r.partner === 'op-alpha' ? 'op-beta' : 'op-alpha';
+    // the first half then (old replies), the others with the young files (a young reply beside an old mark)
+    const to = path.join(k % 2 ? youngInbox : copyInbox, other, `copie-${path.basename(r.file)}`);
+    mkdirSync(path.dirname(to), { recursive: true });
+    writeFileSync(to, files.get(r.file)!);
+    utimesSync(to, k % 2 ? new Date() : then, k % 2 ? new Date() : then);
+  }
+  if (existsSync(copyInbox)) await runEmbedded({ inbox: copyInbox, deps: createDeps({ ...cfg, receiptTime: 'mtime' }, { logger: createLogger({ level: 'silent' }), clock: fixedClock(then.toISOString()) }) });
+  const filesDir = path.join(cfg.paths.state, 'files');
+  // written then: the marks, replies and attempt records, and the outputs (a reconciliation of today looks at those of today)
+  for (const f of walk(out)) if (!f.startsWith('state/') || f.startsWith('state/files/')) utimesSync(path.join(out, f), then, then);
+  const yr = spawnSync(process.execPath, [BIN, 'run', youngInbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+  if (yr.status !== 0) return { kills: 0, bad: [`run of the young files: exit ${yr.status} ${yr.stderr.slice(0, 400)}`] };
+  // what prune must remove: every file of a content whose mark is old, and old replies
+  const cutoff = Date.now() - (cfg.retention.processedMarksDays + 1) * 86_400_000;
+  let stateBefore = hashed(filesDir);
+  const oldFiles = new Set(walk(filesDir).filter((f) => statSync(path.join(filesDir, f)).mtimeMs < cutoff));
+  const isOld = (f: string) => oldFiles.has(f);
+  const oldMarks = new Set(walk(filesDir).filter((f) => f.endsWith('.json') && isOld(f)).map((f) => path.basename(f).slice(0, 64)));
+  const goes = (f: string) => oldMarks.has(path.basename(f).slice(0, 64)) || (/\.reply-/.test(f) && isOld(f));
+  const rest = hashed(out, (f) => f.startsWith('state/files/') || f === 'state/prune-horizon.json' || f.startsWith('state/locks/') || stateLeftover(f));
+  // prune, killed
+  const faults = faultTally();
+  const points = ['after-prune-horizon', 'after-prune-attempt', 'after-prune-reply', IN_TEMP_WRITE];
+  let turn = seed;
+  let kills = 0;
+  let twice = 0;
+  // a prune's time, most of it Node's start: the random kills land over the whole of it
+  const dry = Date.now();
+  spawnSync(process.execPath, [BIN, 'prune', '--out', out, '--config', config, '--dry-run', '-q']);
+  let mean = Date.now() - dry;
+  const start = (fault?: string) => {
+    const env = fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'prune-horizon', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : fault ? { CHORUS_FLUX_FAULT: fault } : {};
+    const p = spawn(process.execPath, [BIN, 'prune', '--out', out, '--config', config], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  // state/files/ as the runs left it: each round prunes it again from there, until the kills are spent
+  const aged = path.join(dir, 'state-files-aged');
+  cpSync(filesDir, aged, { recursive: true, preserveTimestamps: true });
+  let rounds = 0;
+  let removed = 0;
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > maxKills + 5 * (rounds + 1)) {
+      bad.push('prune never ended');
+      break;
+    }
+    const kill = kills < maxKills;
+    const fault = kill && rnd() < 0.4 ? points[turn++ % points.length] : undefined;
+    const t0 = Date.now();
+    const a = start(fault);
+    const b = rnd() < 0.2 ? start() : undefined;
+    if (b) twice++;
+    if (kill && !fault) {
+      const at = Math.floor(mean * (0.5 + 0.6 * rnd()));
+      await Promise.race([exited(a.p), sleep(at)]);
+      if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+    }
+    await Promise.all([exited(a.p), b && exited(b.p)]);
+    if (b && b.p.exitCode !== 0) bad.push(`a second prune at once: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
+    if (a.p.signalCode === 'SIGKILL') {
+      kills++;
+      if (fault) faults.hit(fault);
+      if (process.env.KILLFUZZ_VERBOSE) log(`prune killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`}: ${walk(filesDir).length} files left in state/files/`);
+      continue;
+    }
+    if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
+    if (a.p.exitCode !== 0) bad.push(`prune: exit ${a.p.exitCode}: ${a.said.text.slice(0, 300)}`);
+    rounds++;
+    // state/files/: the old contents gone whole, the rest untouched
+    const stateAfter = hashed(filesDir);
+    removed = 0;
+    for (const [f, h] of stateBefore) {
+      if (goes(f)) {
+        if (stateAfter.has(f)) bad.push(`round ${rounds}: not pruned: state/files/${f}`);
+        else removed++;
+      } else if (stateAfter.get(f) !== h) bad.push(`round ${rounds}: young file of state/files/ ${stateAfter.has(f) ? 'changed' : 'removed'}: ${f}`);
+    }
+    for (const f of stateAfter.keys()) if (!stateBefore.has(f)) bad.push(`round ${rounds}: new file in state/files/: ${f}`);
+    if (kills >= maxKills || rounds >= 10 || bad.length) break;
+    rmSync(filesDir, { recursive: true });
+    cpSync(aged, filesDir, { recursive: true, preserveTimestamps: true });
+    rmSync(path.join(cfg.paths.state, 'prune-horizon.json'), { force: true }); // written again by the next round: its write killed too
+    stateBefore = hashed(filesDir); // a copy's mtimes may lose their fraction of a millisecond
+  }
+  if (oldMarks.size === 0 || stateBefore.size - removed === 0) bad.push(`nothing to compare: ${oldMarks.size} old marks, ${stateBefore.size - removed} young files`);
+  const restAfter = hashed(out, (f) => f.startsWith('state/files/') || f === 'state/prune-horizon.json' || f.startsWith('state/locks/') || stateLeftover(f));
+  for (const [f, h] of rest) if (restAfter.get(f) !== h) bad.push(`prune ${restAfter.has(f) ? 'changed' : 'removed'} ${f}`);
+  for (const f of restAfter.keys()) if (!rest.has(f)) bad.push(`prune wrote ${f}`);
+  const leftByKills = walk(cfg.paths.state).filter(stateLeftover);
+  // the same bytes again: pruned ones (new deposits), young ones (already processed)
+  const pruned = summary.results.filter((r) => oldMarks.has(r.sha256) && r.outcome !== 'already-processed').map((r) => ({ f: r.file, r: rnd() })).sort((x, y) => x.r - y.r).slice(0, 5).map((x) => x.f);
+  const youngAgain = young.filter((f) => !oldMarks.has(sha(files.get(f)!))).map((f) => ({ f, r: rnd() })).sort((x, y) => x.r - y.r).slice(0, 3).map((x) => x.f);
+  const againInbox = path.join(dir, 'inbox-again');
+  const againName = (f: string) => `${path.dirname(f)}/again-${path.basename(f)}`;
+  for (const f of [...pruned, ...youngAgain]) {
+    const to = path.join(againInbox, againName(f));
+    mkdirSync(path.dirname(to), { recursive: true });
+    writeFileSync(to, files.get(f)!);
+    if (f.startsWith(`${MARKED}/`)) writeFileSync(`${to}.done`, '');
+  }
+  const pivotsBefore = walk(path.join(out, 'pivot'));
+  const before = hashed(out, (f) => f.startsWith('state/') || f.startsWith('journal/') || f.startsWith('reports/'));
+  // compared as a set: a new writer's journal file may sort before the others
+  const oldLines = journal(out);
+  const seen = new Set(oldLines.map((l) => JSON.stringify(l)));
+  const ar = spawnSync(process.execPath, [BIN, 'run', againInbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+  if (ar.status !== 0) bad.push(`run of the files dropped again: exit ${ar.status} ${ar.stderr.slice(0, 400)}`);
+  const lines = journal(out).filter((l) => !seen.has(JSON.stringify(l)));
+  let doublons = 0;
+  for (const f of pruned) {
+    const mine = lines.filter((l) => l.file === againName(f) && (l.event === 'outcome' || l.event === 'already-processed'));
+    const first = oldLines.find((l) => l.event === 'outcome' && l.sha256 === sha(files.get(f)!));
+    if (mine.length !== 1 || mine[0].event !== 'outcome') {
+      bad.push(`${f} pruned then dropped again: ${mine.map((l) => `${l.event} ${l.outcome ?? ''}`).join(', ') || 'no line'}, not a new deposit`);
+      continue;
+    }
+    for (const inv of mine[0].invoices ?? []) {
+      const was = first?.invoices?.find((i) => i.key === inv.key || (i.number === inv.number && i.number !== undefined));
+      if (!was || !['accepted', 'partial'].includes(was.outcome)) continue;
+      doublons++;
+      if (inv.outcome !== 'duplicate' || !(mine[0].findings ?? []).some((x) => x.rule === 'CPRO-DOUBLON')) bad.push(`${f} pruned then dropped again: its invoice ${inv.number} ${inv.outcome}, not refused CPRO-DOUBLON`);
+    }
+  }
+  for (const f of youngAgain) {
+    const mine = lines.filter((l) => l.file === againName(f) && (l.event === 'outcome' || l.event === 'already-processed'));
+    if (mine.length !== 1 || mine[0].event !== 'already-processed') bad.push(`${f} not pruned, dropped again: ${mine.map((l) => `${l.event} ${l.outcome ?? ''}`).join(', ') || 'no line'}, not already-processed`);
+  }
+  const newPivots = walk(path.join(out, 'pivot')).filter((p) => !pivotsBefore.includes(p));
+  if (newPivots.length) bad.push(`pivots emitted again: ${newPivots.join(', ')}`);
+  const after = hashed(out, (f) => f.startsWith('state/') || f.startsWith('journal/') || f.startsWith('reports/'));
+  for (const [f, h] of before) if (after.get(f) !== h) bad.push(`dropping again ${after.has(f) ? 'replaced' : 'removed'} ${f}`);
+  // today's reconciliation: clean, and its sweep of state/ leaves nothing temporary or locked
+  const today = readdirSync(path.join(out, 'journal')).map((d) => d.replace(/\.jsonl$/, '')).sort().pop()!;
+  const rc = spawnSync(process.execPath, [BIN, 'reconcile', '--date', today, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+  if (rc.status !== 0) bad.push(`reconcile ${today}: exit ${rc.status} ${rc.stderr.slice(0, 300)} ${existsSync(path.join(out, 'reports', `reconcile-${today}.json`)) ? JSON.stringify(JSON.parse(readFileSync(path.join(out, 'reports', `reconcile-${today}.json`), 'utf8')).anomalies ?? '').slice(0, 600) : ''}`);
+  const left = walk(cfg.paths.state).filter(stateLeftover);
+  if (left.length) bad.push(`left in state/ after the reconciliation's sweep: ${left.join(', ')}`);
+  log(`${rounds} rounds of prune; ${oldMarks.size} old marks, ${removed} files pruned, ${stateBefore.size - removed} young kept; ${twice} times two prunes at once; left by the kills before the sweep: ${leftByKills.join(', ') || 'nothing'}; dropped again: ${pruned.length} pruned (${doublons} invoices accepted then, refused CPRO-DOUBLON now), ${youngAgain.length} young; ${faults.said()}`);
+  return { kills, bad };
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
     const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
-    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' ? values.kill : values.mode}-${seed}`);
+    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' || values.kill === 'prune' ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.kill === 'prune' ? pruneCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

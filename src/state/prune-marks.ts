@@ -20,6 +20,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DAY_MS } from '../lifecycle/replay-window';
+import { faultPoint } from '../util/fault';
 import { ATTEMPT_FILE, MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
 import { recordPruneDays } from './prune-horizon';
 
@@ -86,6 +87,7 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
   let waiting: Promise<ReadonlySet<string>> | undefined;
   // written before any mark goes: a crash mid-prune must not leave marks gone and the window unchanged
   if (!opts.dryRun && existsSync(root)) await recordPruneDays(stateDir, opts.days, now);
+  faultPoint('after-prune-horizon');
   let buckets: string[];
   try {
     // folders only: a stray file with a bucket's name (a copy, an editor's) stopped every prune, each night
@@ -143,11 +145,13 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
       if (orphan && (await (waiting ??= opts.waiting?.() ?? Promise.resolve(new Set<string>()))).has(sha)) result.keptWaiting++;
       else if (c & ATTEMPT && (markGoes || orphan)) {
         if (await remove(path.join(dir, `${sha}.attempt`), dryRun)) result.attemptsRemoved++;
+        if (markGoes) faultPoint('after-prune-attempt');
       }
       // a reply is only read alongside its mark: it goes with it (before it, as the attempt), or when it is as old itself
       for (const r of replies.get(sha) ?? []) {
         if (!markGoes && !r.old) continue;
         if (await remove(path.join(dir, r.name), dryRun)) result.repliesRemoved++;
+        if (markGoes) faultPoint('after-prune-reply');
       }
       if (markGoes && (await remove(path.join(dir, `${sha}.json`), dryRun))) result.removed++;
     }

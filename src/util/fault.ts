@@ -14,7 +14,9 @@
  * set-aside`'s after-set-aside-refusal (the refusal written, journaled and marked, the claimed
  * file still in processing/) and after-set-aside-unlink (the claimed file removed, its job still
  * failed), the refusal itself going through the processing points after-error, before-journal,
- * after-mark.
+ * after-mark; and `prune`'s after-prune-horizon (state/prune-horizon.json written, nothing
+ * removed), after-prune-attempt and after-prune-reply (a content's attempt record, or one of its
+ * reply marks, removed, its processed mark not yet).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there
