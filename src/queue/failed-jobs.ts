@@ -81,6 +81,12 @@ export interface RetryOptions extends FailedJobsOptions {
   inDoubt?: (id: string, data: FluxJobData, before: string, sentAt: string) => Promise<void>;
   /** runs the retry and what records it under the content's lock, which the worker that takes the job holds while it looks for a retry in doubt */
   underContentLock?: <T>(sha256: string, fn: () => Promise<T>) => Promise<T>;
+  /**
+   * The words of an operator's set-aside of this content, interrupted after its refusal may have
+   * gone out (AttemptRecord.refusal), if any: the worker finishes that refusal instead of
+   * processing the file, and the retry's line says so (none once the content has an outcome)
+   */
+  refusalOf?: (sha256: string) => Promise<string | undefined>;
 }
 
 export interface GoneJobContent {
@@ -258,7 +264,10 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
       () => '',
       (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
     );
-    return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}` };
+    // state/ unreadable by this operator: the worker finds the refusal all the same
+    const refusal = found.data.sha256 ? await opts.refusalOf?.(found.data.sha256).catch(() => undefined) : undefined;
+    const refused = refusal === undefined ? '' : `; a set-aside of this file was interrupted after its refusal may have gone out to the partner: the worker finishes that refusal (${refusal}), the file is not processed`;
+    return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}${refused}` };
   });
 }
 

@@ -282,7 +282,15 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: P
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
-    return underAttempt(deps, { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed }, (file, ctx) => processRead(deps, file, ctx, bytes, tRead, opts));
+    const attempt = deps.processed.getAttempt(sha);
+    const u: Unmarked = { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed, known: { attempt } };
+    // an operator's set-aside of this content, interrupted after its refusal may have gone out
+    // (recorded before any of its flows was named): that refusal is finished, the file not
+    // processed. Until 2026-12-07 a `retry` of the job after such a set-aside had the worker
+    // accept the file, its 93 FLUX-ECARTE and CDAR 501 left out, listed by no outcome: the
+    // partner told refused while its invoices went on (test/production/set-aside-then-retry.test.ts)
+    if (attempt?.refusal) return finishRefusal(deps, u, attempt.refusal);
+    return underAttempt(deps, u, (file, ctx) => processRead(deps, file, ctx, bytes, tRead, opts));
   });
 }
 
@@ -347,7 +355,9 @@ export function refuseUnread(plainDeps: PipelineDeps, file: InboundFile, finding
  * after its flows were named (before its mark) and run again with other words writes them again
  * with the same bytes. Until 2026-12-07 it wrote the 93 (CDAR 501, .reason.json) again under the
  * same names with the new words, where the partner may have taken the first (found by `killfuzz
- * --kill set-aside`; test/production/set-aside-killed-twice.test.ts).
+ * --kill set-aside`; test/production/set-aside-killed-twice.test.ts). A recorded refusal stands
+ * for a file refused otherwise too (an oversize file's FLUX-TAILLE, once its job is retried):
+ * until 2026-12-07 its 93 and CDAR 501 were rewritten with those words under the same names.
  */
 async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: number, receivedAt: Date, elapsed: () => number, finding: Finding, recorded = false): Promise<FileResult> {
   const day = dayOf(receivedAt, deps.config.timezone);
@@ -357,18 +367,41 @@ async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: num
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, undefined);
-    let refusal = finding;
-    const attempt = recorded ? deps.processed.getAttempt(sha) : undefined;
-    if (attempt?.refusal) {
-      refusal = attempt.refusal;
-      if (refusal.message !== finding.message) log.warn({ recorded: refusal.message, given: finding.message }, 'an earlier refusal of this file, interrupted after it may have written its flows, is finished with its own words, not the ones given now');
-    } else if (attempt) {
-      await deps.processed.putAttempt({ ...attempt, refusal: finding }).catch((e: Error) => {
+    // an operator's refusal recorded by an earlier set-aside stands, whatever refuses the file now
+    // (a set-aside run again with other words, or an oversize file's FLUX-TAILLE once retried)
+    const attempt = deps.processed.getAttempt(sha);
+    const u: Unmarked = { file, sha, bytes: undefined, size, day, horodatage, log, elapsed, known: { attempt } };
+    if (attempt?.refusal) return finishRefusal(deps, u, attempt.refusal, recorded ? finding : undefined);
+    if (!recorded) return underAttempt(deps, u, (file, ctx) => refuseFile(deps, file, ctx, [finding], undefined));
+    if (attempt) {
+      const withRefusal = { ...attempt, refusal: finding };
+      await deps.processed.putAttempt(withRefusal).catch((e: Error) => {
         throw new SystemFailure(`the refusal of ${file.relPath} could not be recorded in the state folder: ${e.message}`, e);
       });
+      return underAttempt(deps, { ...u, known: { attempt: withRefusal } }, (file, ctx) => refuseFile(deps, file, ctx, [finding], undefined));
     }
-    return underAttempt(deps, { file, sha, bytes: undefined, size, day, horodatage, log, elapsed, ...(recorded && !attempt ? { refusal: finding } : {}) }, (file, ctx) => refuseFile(deps, file, ctx, [refusal], undefined));
+    return underAttempt(deps, { ...u, refusal: finding }, (file, ctx) => refuseFile(deps, file, ctx, [finding], undefined));
   });
+}
+
+/**
+ * Finishes the refusal an operator's `set-aside` recorded for this content (AttemptRecord.refusal)
+ * and was interrupted in: its flows (93 FLUX-ECARTE, CDAR 501), the error/ copy and its
+ * .reason.json written again under the same names with the same bytes, the outcome journaled
+ * `refused` and marked, the file not read as a flux. Once recorded, those flows may be out (a
+ * partner may have taken them): whoever meets the content next — set-aside run again, whatever
+ * its words (`given`), or a worker or `run` after a `retry` — tells the partner nothing else.
+ */
+function finishRefusal(deps: PipelineDeps, u: Unmarked, refusal: Finding, given?: Finding): Promise<FileResult> {
+  if (given === undefined || given.message !== refusal.message) {
+    u.log.warn(
+      { recorded: refusal.message, ...(given ? { given: given.message } : {}) },
+      given
+        ? 'an earlier refusal of this file, interrupted after it may have written its flows, is finished with its own words, not the ones given now'
+        : 'an operator set this file aside, and was interrupted after its refusal may have gone out to the partner: that refusal is finished, the file is not processed',
+    );
+  }
+  return underAttempt(deps, u, (file, ctx) => refuseFile(deps, file, ctx, [refusal], undefined));
 }
 
 /** A content with no processed mark, about to be processed (processFile, refuseUnread). */
@@ -384,6 +417,8 @@ interface Unmarked {
   elapsed: () => number;
   /** an operator's refusal, recorded with a new attempt's identity (refuseUnreadFile) */
   refusal?: Finding;
+  /** the content's attempt record as read already under its lock (undefined inside: none), so that underAttempt reads it once */
+  known?: { attempt: AttemptRecord | undefined };
 }
 
 /**
@@ -404,7 +439,7 @@ interface Unmarked {
  */
 async function underAttempt(deps: PipelineDeps, u: Unmarked, body: (file: InboundFile, ctx: FileCtx) => Promise<FileResult>): Promise<FileResult> {
   const { file, sha, log } = u;
-  const attempt = deps.processed.getAttempt(sha);
+  const attempt = u.known ? u.known.attempt : deps.processed.getAttempt(sha);
   if (attempt && attempt.partner !== file.partner) {
     const first: InboundFile = { path: file.path, rawPath: file.rawPath, name: attempt.name, relPath: attempt.relPath, partner: attempt.partner };
     log.warn({ interrupted: { file: attempt.relPath, partner: attempt.partner, receivedAt: attempt.receivedAt } }, `the same content was being processed as ${attempt.relPath} from ${attempt.partner} when that attempt was interrupted: it is finished first, with the outputs it had begun; this file is then a copy`);

@@ -80,6 +80,8 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
             inDoubt: (jobId, _d, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt }),
             // the worker that takes the job looks for that record under the same lock
             underContentLock: (sha, fn) => underContentLock(config, sha, fn),
+            // a set-aside interrupted after its refusal may have gone out: what the worker will do instead of processing the file
+            refusalOf: async (sha) => ((await processed.get(sha)) ? undefined : processed.getAttempt(sha)?.refusal?.message),
           },
           listedAt.get(id),
         ),
