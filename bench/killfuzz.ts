@@ -831,6 +831,15 @@ const POISON_PRELOAD = path.join(ROOT, 'test/helpers/kill-on-poison.js');
  * named, its job gone from the failed list, its file gone from processing/; the other files'
  * outputs and lines untouched; `check`'s invariants (reconcile clean); `set-aside` once more:
  * `already-set-aside`, nothing written; the daemons stop on SIGTERM, exit 0.
+ *
+ * One killed command in three (drawn apart from the rest: a seed's set-asides are drawn as
+ * before) is followed by `chorus-flux retry` on its ids instead of set-aside again, the operator
+ * having fixed the cause: their poison is disarmed first (KILL_ON_POISON_DISARMED), so that a
+ * worker takes them. Such a file whose refusal was recorded when the kill came (its attempt
+ * record's `refusal`) must end as a file set aside (all of the above; `retry`'s line saying the
+ * worker finishes that refusal, or `finished` when its outcome was journaled); one whose refusal
+ * was not may end with any outcome, but never with the set-aside's words in a flow naming it nor
+ * a copy in error/ beside a pivot or an archived original; `check` finds no flow no line lists.
  */
 async function setAsideCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
   const port = await freePort();
