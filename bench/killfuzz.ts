@@ -831,6 +831,15 @@ const POISON_PRELOAD = path.join(ROOT, 'test/helpers/kill-on-poison.js');
  * named, its job gone from the failed list, its file gone from processing/; the other files'
  * outputs and lines untouched; `check`'s invariants (reconcile clean); `set-aside` once more:
  * `already-set-aside`, nothing written; the daemons stop on SIGTERM, exit 0.
+ *
+ * One killed command in three (drawn apart from the rest: a seed's set-asides are drawn as
+ * before) is followed by `chorus-flux retry` on its ids instead of set-aside again, the operator
+ * having fixed the cause: their poison is disarmed first (KILL_ON_POISON_DISARMED), so that a
+ * worker takes them. Such a file whose refusal was recorded when the kill came (its attempt
+ * record's `refusal`) must end as a file set aside (all of the above; `retry`'s line saying the
+ * worker finishes that refusal, or `finished` when its outcome was journaled); one whose refusal
+ * was not may end with any outcome, but never with the set-aside's words in a flow naming it nor
+ * a copy in error/ beside a pivot or an archived original; `check` finds no flow no line lists.
  */
 async function setAsideCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
   const port = await freePort();
@@ -872,11 +881,14 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   // the daemons, a worker that dies started again after 500 ms (systemd's Restart=always)
   const names = ['watch', 'worker-1', 'worker-2'];
   const procs: ChildProcess[] = [];
+  // the poison files the operator fixed and retried instead of setting aside: no longer kill (kill-on-poison.js)
+  const disarmList = path.join(dir, 'disarmed.txt');
+  writeFileSync(disarmList, '');
   let stopping = false;
   let workerDeaths = 0;
   const start = (k: number, n = 0): ChildProcess => {
     const err = path.join(logs, `${names[k]}-${n}.log`);
-    const env = k === 0 ? process.env : { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${POISON_PRELOAD}`.trim() };
+    const env = k === 0 ? process.env : { ...process.env, KILL_ON_POISON_DISARMED: disarmList, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${POISON_PRELOAD}`.trim() };
     const p = spawn(process.execPath, [BIN, k === 0 ? 'watch' : 'worker', '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     p.stdout!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
     p.stderr!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
@@ -968,6 +980,53 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
     k += size;
   }
   const reasons = new Map<string, string[]>(); // id → the words of each run that was on it
+  // one killed set-aside in three is followed by `chorus-flux retry` on its jobs instead (the
+  // operator fixed the cause): drawn apart, so that a seed's set-asides are drawn as before
+  const rRetry = prng(seed * 104729);
+  const stateDir = loadConfig(configFile).paths.state;
+  const attemptOf = (s: string): { refusal?: { message: string } } | undefined => {
+    try {
+      return JSON.parse(readFileSync(path.join(stateDir, 'files', s.slice(0, 2), `${s}.attempt`), 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const marked = (s: string) => existsSync(path.join(stateDir, 'files', s.slice(0, 2), `${s}.json`));
+  /** job id → whether its set-aside's refusal was recorded (the content's attempt record) when it was killed, its mark's presence then, what retry said */
+  const retried = new Map<string, { recorded: boolean; marked: boolean; said: string }>();
+  const retryInstead = async (group: string[], after: string): Promise<void> => {
+    const state = group.map((id) => {
+      const s = poison.get(ids.get(id)!)!.sha;
+      return { id, s, recorded: attemptOf(s)?.refusal !== undefined, marked: marked(s) };
+    });
+    writeFileSync(disarmList, group.map((id) => path.basename(ids.get(id)!)).join('\n') + '\n', { flag: 'a' });
+    const r = spawnSync(process.execPath, [BIN, 'retry', ...group, '--config', configFile, '--json'], { encoding: 'utf8' });
+    let reports: { id: string; result: string; detail: string }[] = [];
+    try {
+      reports = JSON.parse(r.stdout);
+    } catch {
+      bad.push(`retry ${group.join(' ')} after ${after}: exit ${r.status} ${r.stderr.slice(0, 300)}`);
+    }
+    if (r.status !== 0) bad.push(`retry ${group.join(' ')} after ${after}: exit ${r.status}: ${r.stdout.slice(0, 400)} ${r.stderr.slice(0, 300)}`);
+    for (const x of state) {
+      const rep = reports.find((y) => y.id === x.id);
+      retried.set(x.id, { recorded: x.recorded, marked: x.marked, said: `${rep?.result}: ${rep?.detail}` });
+      // retry tells the operator the worker finishes the refusal, when it does
+      if (rep?.result === 'retried' && x.recorded && !x.marked && !/finishes that refusal/.test(rep.detail)) bad.push(`retry ${x.id} after ${after}: the refusal recorded, but its line does not say the worker finishes it: ${rep.detail}`);
+      if (rep?.result === 'retried' && !x.recorded && /finishes that refusal/.test(rep.detail)) bad.push(`retry ${x.id} after ${after}: no refusal recorded, but its line says the worker finishes one: ${rep.detail}`);
+      if (process.env.KILLFUZZ_VERBOSE) log(`retry ${x.id} after ${after} (refusal ${x.recorded ? '' : 'not '}recorded${x.marked ? ', marked' : ''}): ${rep?.result} ${rep?.detail.slice(0, 200)}`);
+    }
+    // the workers take them: each with its outcome, the queue quiet
+    for (const end = Date.now() + 120_000; ; await sleep(500)) {
+      const done = outcomes();
+      const j = jobsNow();
+      if (state.every((x) => done.has(x.s)) && quiet(j) && !(j?.failed ?? []).some((f) => group.includes(f.id))) break;
+      if (Date.now() > end) {
+        bad.push(`retry ${group.join(' ')} after ${after}: not settled in 2 min: ${state.filter((x) => !done.has(x.s)).length} without outcome, counts ${JSON.stringify(j?.counts)}, failed ${JSON.stringify((j?.failed ?? []).filter((f) => group.includes(f.id))).slice(0, 300)}`);
+        break;
+      }
+    }
+  };
   for (const group of groups) {
     for (let attempt = 1; ; attempt++) {
       if (attempt > maxKills + 5) {
@@ -996,6 +1055,11 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
         kills++;
         if (fault) faults.hit(fault);
         if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
+        if (rRetry() < 1 / 3) {
+          await retryInstead(group, fault ? `a kill at ${fault}` : 'a kill');
+          watchFlows();
+          break;
+        }
         continue;
       }
       if (fault && process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} armed with ${fault} ended by itself (never got there)`);
@@ -1015,7 +1079,8 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
     const what = `${name} (job ${id})`;
     const about = lines.filter((l) => l.sha256 === s);
     const outcome = about.filter((l) => l.event === 'outcome');
-    const other = about.filter((l) => !['outcome', 'received', 'claimed', 'system-error'].includes(l.event));
+    // (a job retried instead: its `requeued` line)
+    const other = about.filter((l) => !['outcome', 'received', 'claimed', 'system-error', ...(retried.has(id) ? ['requeued'] : [])].includes(l.event));
     if (other.length) bad.push(`${what}: lines ${other.map((l) => l.event).join(', ')} beside its outcome`);
     if (outcome.length === 0) {
       bad.push(`${what}: no outcome`);
@@ -1023,8 +1088,24 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
     }
     if (outcome.length > 1) log(`${what}: its outcome line ×${outcome.length} (identical: a kill between the line and its mark's note)`);
     const o = outcome[0] as Line & { findings?: { rule: string; message: string }[] };
+    const r = retried.get(id);
+    if (r && !r.recorded && !(o.outcome === 'refused' && o.findings?.[0]?.rule === 'FLUX-ECARTE')) {
+      // retried before its set-aside recorded a refusal: processed as any file, but never with the set-aside's flows beside its own
+      const kinds = new Set((o.outputs ?? []).map((x) => x.kind));
+      const words = reasons.get(id) ?? [];
+      // (the words of a command on several ids are theirs all: the flows about this file are those naming it)
+      const told = ['statut', 'cdar'].flatMap((d) => walk(path.join(out, d, partner)).map((f) => `${d}/${partner}/${f}`)).filter((f) => !path.basename(f).startsWith('.')).filter((f) => {
+        const text = readFileSync(path.join(out, f), 'utf8');
+        return text.includes(path.basename(name)) && words.some((w) => text.includes(w));
+      });
+      if (told.length) bad.push(`${what}: retried, ${o.outcome}, and flows carry its set-aside's words: ${told.join(', ')}`);
+      const copy = walk(path.join(out, 'error')).filter((f) => !f.endsWith('.reason.json') && sha(readFileSync(path.join(out, 'error', f))) === s);
+      if ((kinds.has('pivot') || kinds.has('archive')) && copy.length) bad.push(`${what}: retried, ${o.outcome} with ${[...kinds].join(', ')}, and a copy in error/: ${copy.join(', ')}`);
+      continue;
+    }
+    if (r) log(`${what}: retried after its set-aside was killed ${r.recorded ? 'with its refusal recorded' : 'before its refusal was recorded'}${r.marked ? ' (marked)' : ''}: ${o.outcome} ${o.findings?.[0]?.rule ?? ''} (retry said ${r.said.slice(0, 160)})`);
     if (o.outcome !== 'refused' || o.findings?.[0]?.rule !== 'FLUX-ECARTE') {
-      bad.push(`${what}: outcome ${o.outcome} ${o.findings?.[0]?.rule}`);
+      bad.push(`${what}: outcome ${o.outcome} ${o.findings?.[0]?.rule}${r ? ` (retried after its set-aside recorded its refusal; retry said ${r.said.slice(0, 200)})` : ''}`);
       continue;
     }
     const words = /^The file was set aside by the operator without being processed: (.*)$/.exec(o.findings[0].message)?.[1];
@@ -1046,7 +1127,9 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   const after = outboxFiles();
   for (const [f, s] of before) if (after.get(f) !== s) bad.push(`${f} (not set aside) ${after.has(f) ? 'changed' : 'gone'} during the set-asides`);
   const ecarte = [...after.keys()].filter((f) => f.startsWith('statut/') && readFileSync(path.join(out, f), 'utf8').includes('FLUX-ECARTE'));
-  if (ecarte.length !== poison.size) bad.push(`${ecarte.length} 93 flows FLUX-ECARTE for ${poison.size} files set aside: ${ecarte.join(', ')}`);
+  const setAside = new Set(lines.filter((l) => l.event === 'outcome' && l.outcome === 'refused' && l.findings?.[0]?.rule === 'FLUX-ECARTE' && poisonShas.has(l.sha256 ?? '')).map((l) => l.sha256));
+  if (ecarte.length !== setAside.size) bad.push(`${ecarte.length} 93 flows FLUX-ECARTE for ${setAside.size} files set aside: ${ecarte.join(', ')}`);
+  for (const [id, r] of retried) if (r.recorded && !setAside.has(poison.get(ids.get(id)!)!.sha)) bad.push(`${ids.get(id)} (job ${id}): retried after its refusal was recorded, and not refused FLUX-ECARTE`);
   const newLines = journal(out).filter((l) => !linesBefore.has(JSON.stringify(l)) && !poisonShas.has(l.sha256 ?? ''));
   if (newLines.length) bad.push(`journal lines about other files during the set-asides: ${newLines.map((l) => `${l.event} ${l.file}`).join(', ').slice(0, 400)}`);
   // the queue: no failed job left, none waiting
@@ -1056,7 +1139,9 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   bad.push(...check(out, files, path.join(out, 'processing'), configFile));
   // once more: already set aside, nothing written
   const state = outboxState(out);
-  const again = spawnSync(process.execPath, [BIN, 'set-aside', ...ids.keys(), '--reason', 'encore', '--config', configFile, '--json'], { encoding: 'utf8' });
+  // (the jobs retried are completed or gone: set-aside says `finished` of them, not `already-set-aside`)
+  const notRetried = [...ids.keys()].filter((id) => !retried.has(id));
+  const again = notRetried.length ? spawnSync(process.execPath, [BIN, 'set-aside', ...notRetried, '--reason', 'encore', '--config', configFile, '--json'], { encoding: 'utf8' }) : { status: 0, stdout: '[]', stderr: '' };
   try {
     const rs = JSON.parse(again.stdout) as { id: string; result: string }[];
     if (again.status !== 0 || rs.some((r) => r.result !== 'already-set-aside')) bad.push(`set-aside once more: exit ${again.status}: ${rs.map((r) => `${r.id.slice(0, 8)} ${r.result}`).join(', ')}`);
@@ -1070,7 +1155,8 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
   redis.kill('SIGKILL');
   await exited(redis);
-  log(`${poison.size} files set aside (${[...poison.keys()].join(', ')}), after ${workerDeaths} worker deaths on them; ${groups.length} commands (${groups.filter((g) => g.length > 1).length} of several ids), ${twice} times beside a second operator; ${faults.said()}`);
+  const rec = [...retried.values()].filter((r) => r.recorded).length;
+  log(`${poison.size} files set aside (${[...poison.keys()].join(', ')}), after ${workerDeaths} worker deaths on them; ${groups.length} commands (${groups.filter((g) => g.length > 1).length} of several ids), ${twice} times beside a second operator; ${retried.size} retried instead after a kill (${rec} with the refusal recorded, ${retried.size - rec} before); ${faults.said()}`);
   return { kills, bad };
 }
 

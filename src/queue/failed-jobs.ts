@@ -87,6 +87,14 @@ export interface RetryOptions extends FailedJobsOptions {
    * processing the file, and the retry's line says so (none once the content has an outcome)
    */
   refusalOf?: (sha256: string) => Promise<string | undefined>;
+  /**
+   * The outcome journaled for this very file (its content's mark names its path, partner and
+   * receipt time), if any: what processed it (a `set-aside`, a worker) was interrupted before it
+   * removed the file. Such a job is not run again (its worker would journal the deposit
+   * `already-processed` beside its outcome): `removeClaimed` removes the file, the job goes
+   */
+  ownOutcomeOf?: (data: FluxJobData) => Promise<string | undefined>;
+  removeClaimed?: (data: FluxJobData) => Promise<void>;
 }
 
 export interface GoneJobContent {
@@ -239,6 +247,20 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
   }
   const underLock = opts.underContentLock ?? (<T>(_sha: string, fn: () => Promise<T>) => fn());
   return underLock(found.data.sha256 ?? id, async (): Promise<RetryReport> => {
+    // finished, its file not removed: what was left is done here, as `set-aside` run again does.
+    // Until 2026-12-07 the job was queued again, and its worker journaled the same deposit
+    // `already-processed` beside its outcome (test/production/set-aside-then-retry.test.ts)
+    const own = opts.removeClaimed ? await opts.ownOutcomeOf?.(found.data) : undefined;
+    if (own !== undefined) {
+      await opts.removeClaimed!(found.data);
+      try {
+        await job.remove();
+      } catch (e) {
+        if (isRedisLost(e)) throw new RedisLostAtJob(e, { id, file, result: 'finished', detail: `its file had its outcome (${own}), journaled, when what gave it was interrupted before it removed the file: removed from processing/; Redis was lost taking the job off the failed list (${firstLine((e as Error).message)}): run the same command again once Redis answers` });
+        return { id, file, result: 'not-failed', detail: `its file had its outcome (${own}), journaled: removed from processing/, but the job could not be taken off the list: ${(e as Error).message}` };
+      }
+      return { id, file, result: 'finished', detail: `its file had its outcome (${own}), journaled, when what gave it (a set-aside, a worker) was interrupted before it removed the file: removed from processing/, the job taken off the failed list; nothing run again` };
+    }
     const sentAt = new Date().toISOString();
     try {
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });

@@ -55,6 +55,7 @@ import { lastWrittenMs, receivedMs } from '../ingest/receipt-time';
 import { sourceOf, type InboundFile } from './inbound-source';
 import { faultPoint } from '../util/fault';
 import { commitWrites } from '../emit/atomic-write';
+import { sweepKeptDays, sweepPartnerStatus } from '../emit/sweep';
 import type { KnownFacts } from '../transform/facturx/complete';
 import { withWriteBatch, type WriteBatch } from '../emit/write-batch';
 import { uniqueNames } from '../transform/enrich/attachment-names';
@@ -392,7 +393,7 @@ async function refuseUnreadFile(deps: PipelineDeps, file: InboundFile, size: num
  * partner may have taken them): whoever meets the content next — set-aside run again, whatever
  * its words (`given`), or a worker or `run` after a `retry` — tells the partner nothing else.
  */
-function finishRefusal(deps: PipelineDeps, u: Unmarked, refusal: Finding, given?: Finding): Promise<FileResult> {
+async function finishRefusal(deps: PipelineDeps, u: Unmarked, refusal: Finding, given?: Finding): Promise<FileResult> {
   if (given === undefined || given.message !== refusal.message) {
     u.log.warn(
       { recorded: refusal.message, ...(given ? { given: given.message } : {}) },
@@ -401,6 +402,14 @@ function finishRefusal(deps: PipelineDeps, u: Unmarked, refusal: Finding, given?
         : 'an operator set this file aside, and was interrupted after its refusal may have gone out to the partner: that refusal is finished, the file is not processed',
     );
   }
+  // the set-aside may have been killed while writing one of those flows (or the error/ copy, its
+  // .reason.json): its temp file goes, as `set-aside` run again sweeps it; a worker's start, the
+  // only other sweep of statut/ and cdar/, may not come for weeks. Until 2026-12-07 a worker that
+  // finished the refusal after a `retry` left it there (found by `killfuzz --kill set-aside`'s
+  // retries; test/production/set-aside-then-retry.test.ts). Only temp files of writers gone (or an hour old) go
+  const first = u.known?.attempt;
+  await sweepPartnerStatus(deps.config, first?.partner ?? u.file.partner).catch((e: Error) => u.log.warn({ err: e }, 'the temp files of an interrupted set-aside could not be swept'));
+  await sweepKeptDays(deps.config, [u.day, ...(first ? [first.day] : [])]).catch((e: Error) => u.log.warn({ err: e }, 'the temp files of an interrupted set-aside could not be swept'));
   return underAttempt(deps, u, (file, ctx) => refuseFile(deps, file, ctx, [refusal], undefined));
 }
 

@@ -6,15 +6,30 @@
  * committed): a file whose processing ends its worker every time (out of memory, a native
  * crash), at the start or after judging its invoices. Workers run one file at a time (the
  * campaign's `worker.concurrency` is 1), so the temp written next is that file's.
+ * KILL_ON_POISON_DISARMED names a file listing, one a line, the poison files' names that no
+ * longer kill (a name of processing/ holding one; read at each open of a poison file): the campaign's operator has fixed what
+ * ended the worker and runs `chorus-flux retry` on their jobs instead of set-aside.
  */
 'use strict';
 const fs = require('node:fs');
 
 let poisoned = false;
+const disarmed = (p) => {
+  const list = process.env.KILL_ON_POISON_DISARMED;
+  if (!list) return false;
+  let names;
+  try {
+    names = fs.readFileSync(list, 'utf8').split('\n');
+  } catch {
+    return false;
+  }
+  const base = p.split(/[/\\]/).pop(); // processing/ may prefix the inbox name (a claim's id)
+  return names.some((n) => n !== '' && base.includes(n));
+};
 const temps = new Set();
 const openSync = fs.openSync;
 fs.openSync = function (p, ...rest) {
-  if (typeof p === 'string' && /[/\\]processing[/\\]/.test(p)) {
+  if (typeof p === 'string' && /[/\\]processing[/\\]/.test(p) && /poison-(open|late)-/.test(p) && !disarmed(p)) {
     if (/poison-open-/.test(p)) process.kill(process.pid, 'SIGKILL');
     if (/poison-late-/.test(p)) poisoned = true;
   }

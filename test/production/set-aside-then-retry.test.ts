@@ -169,3 +169,94 @@ describeRedis('set-aside killed, then a copy of the file comes', () => {
     expect(clean.exitCode).toBe(0);
   }, 180_000);
 });
+
+// the set-aside killed in the middle of writing the partner's 93 (its temp file written, not yet
+// renamed), the worker already running (its start's sweep of the outboxes long past, as in an
+// installation that runs for weeks): the worker that finishes the refusal after `retry` sweeps the
+// dead writer's temp file, as `set-aside` run again does. Until 2026-12-07 it was left in
+// statut/op-alpha/ (found by `killfuzz --kill set-aside` with its retries)
+describeRedis('set-aside killed inside the write of its 93, then its job retried', () => {
+  const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
+  const s = queueSuite(setup);
+  const out = () => setup.config.paths.out;
+  const all = (...folders: string[]): string[] =>
+    folders
+      .map((f) => path.join(out(), f))
+      .filter((d) => existsSync(d))
+      .flatMap((d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(out(), path.join(e.parentPath, e.name))))
+      .sort();
+
+  it('the worker finishing the refusal leaves no temp file of the killed write', async () => {
+    const { sha, id, last } = await failedByStalls(setup, s, 983);
+    // a worker up before the kill, as in production (its start swept the outboxes then)
+    const w = startWorkerProcess(setup.configFile);
+    s.workers.push(w);
+    await until('the worker up', async () => ((await s.queue.getWorkers()).length >= 2 ? true : undefined));
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+    const reason = 'Le fichier arrête le traitement à chaque essai.';
+    const killed = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { env: { KILL_IN_TEMP_WRITE: '/statut/', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.resolve(__dirname, '../helpers/kill-in-temp-write.js')}`.trim() }, timeoutMs: 60_000 });
+    expect(killed.signal).toBe('SIGKILL');
+    const temps = (list: string[]) => list.filter((f) => path.basename(f).startsWith('.') && f.endsWith('.tmp'));
+    expect(temps(all('statut'))).toEqual([expect.stringMatching(/^statut\/op-alpha\/\./)]);
+
+    const retried = await cli(['retry', id, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain('the worker finishes that refusal');
+    await until('the job done', async () => {
+      const st = await s.queue.getJobState(id);
+      return st === 'completed' || st === 'unknown' || st === 'failed' ? st : undefined;
+    });
+    expect(await s.queue.getJobState(id)).not.toBe('failed');
+    expect(temps(all('statut', 'cdar', 'error', 'archive', 'pivot'))).toEqual([]);
+    expect(all('pivot', 'archive')).toEqual([]);
+    const day = dayOf(new Date(), setup.config.timezone);
+    const outcomes = (await readJournalDay(path.join(out(), 'journal'), day)).lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome' && l.sha256 === sha);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ outcome: 'refused', findings: [expect.objectContaining({ rule: 'FLUX-ECARTE', message: `The file was set aside by the operator without being processed: ${reason}` })] });
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    const clean = await reconcileDay({ config: setup.config, date: day, write: false });
+    expect(clean.report?.anomalies).toEqual([]);
+  }, 180_000);
+});
+
+// the set-aside killed after its outcome was journaled and marked (the mark noting the line),
+// before it removed the file (after-set-aside-refusal): the operator retries the job instead of running set-aside again. The file has its
+// outcome, its own: `retry` finishes what the set-aside left (the file removed, the job off the
+// failed list), as set-aside run again does. Until 2026-12-07 the job was queued again and its
+// worker journaled the same deposit `already-processed` beside its outcome (trace: a copy; the
+// reconciliation: one more file "already processed"), found by `killfuzz --kill set-aside`
+describeRedis('set-aside killed after its refusal, before it removed the file, then its job retried', () => {
+  const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
+  const s = queueSuite(setup);
+  const out = () => setup.config.paths.out;
+
+  it('retry says the file is finished, removes it; no second line about the deposit', async () => {
+    const { sha, id, claim, last } = await failedByStalls(setup, s, 984);
+    const reason = 'Le fichier arrête le traitement à chaque essai.';
+    const killed = await cli(['set-aside', id, '--reason', reason, '--config', setup.configFile], { env: { CHORUS_FLUX_FAULT: 'after-set-aside-refusal' }, timeoutMs: 60_000 });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(existsSync(claim.path)).toBe(true);
+
+    const retried = await cli(['retry', id, '--config', setup.configFile], { timeoutMs: 60_000 });
+    expect({ code: retried.code, stderr: retried.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(retried.stdout).toMatch(new RegExp(`^finished +${id} +op-alpha/F984.xml +`, 'm'));
+    await until('the claimed file gone', async () => (existsSync(claim.path) ? undefined : true));
+    // a worker running meanwhile has nothing to take
+    await new Promise((r) => setTimeout(r, 1500));
+    const state = await s.queue.getJobState(id);
+    expect(['completed', 'unknown']).toContain(state);
+    last.child.kill('SIGTERM');
+    expect(await last.exited).toBe(0);
+
+    const day = dayOf(new Date(), setup.config.timezone);
+    const lines = (await readJournalDay(path.join(out(), 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha);
+    expect(lines.filter((l) => l.event === 'already-processed')).toEqual([]);
+    const outcomes = lines.filter((l): l is Extract<typeof l, { event: 'outcome' }> => l.event === 'outcome');
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ outcome: 'refused', file: 'op-alpha/F984.xml', findings: [expect.objectContaining({ rule: 'FLUX-ECARTE' })] });
+    const clean = await reconcileDay({ config: setup.config, date: day, write: false });
+    expect(clean.report?.anomalies).toEqual([]);
+  }, 180_000);
+});
