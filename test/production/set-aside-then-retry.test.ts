@@ -28,6 +28,20 @@ import { failedByStalls } from '../helpers/stalled-twice';
 import { until } from '../helpers/until';
 import { startWorkerProcess } from '../helpers/worker-process';
 
+/** The files under <out>/<folder> for each folder (dotfiles left out unless asked), relative to out, sorted. */
+function filesUnder(out: string, folders: string[], dotfiles = false): string[] {
+  return folders
+    .map((f) => path.join(out, f))
+    .filter((d) => existsSync(d))
+    .flatMap((d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && (dotfiles || !e.name.startsWith('.'))).map((e) => path.relative(out, path.join(e.parentPath, e.name))))
+    .sort();
+}
+
+/** Their texts, by path relative to out. */
+function textsOf(out: string, files: string[]): Record<string, string> {
+  return Object.fromEntries(files.map((f) => [f, readFileSync(path.join(out, f), 'utf8')]));
+}
+
 // an oversize file too (limits.maxFileBytes under the invoice's 6.5 kB): the worker refuses it
 // unread, FLUX-TAILLE; until 2026-12-07 its 93 and CDAR 501 took the names of the set-aside's
 // (the same attempt's), rewritten with other words
@@ -43,14 +57,8 @@ describeRedis.each([
   });
   const s = queueSuite(setup);
   const out = () => setup.config.paths.out;
-  /** the files under out/<folder>, relative to out/ */
-  const filesIn = (...folders: string[]): string[] =>
-    folders
-      .map((f) => path.join(out(), f))
-      .filter((d) => existsSync(d))
-      .flatMap((d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => path.relative(out(), path.join(e.parentPath, e.name))))
-      .sort();
-  const bytesOf = (files: string[]) => Object.fromEntries(files.map((f) => [f, readFileSync(path.join(out(), f), 'utf8')]));
+  const filesIn = (...folders: string[]) => filesUnder(out(), folders);
+  const bytesOf = (files: string[]) => textsOf(out(), files);
 
   it('the worker finishes the refusal the set-aside began: same flows, same bytes, journaled once, nothing accepted', async () => {
     const { sha, id, claim, last } = await failedByStalls(setup, s, 981);
@@ -113,13 +121,8 @@ describeRedis('set-aside killed, then a copy of the file comes', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
   const s = queueSuite(setup);
   const out = () => setup.config.paths.out;
-  const filesIn = (...folders: string[]): string[] =>
-    folders
-      .map((f) => path.join(out(), f))
-      .filter((d) => existsSync(d))
-      .flatMap((d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => path.relative(out(), path.join(e.parentPath, e.name))))
-      .sort();
-  const bytesOf = (files: string[]) => Object.fromEntries(files.map((f) => [f, readFileSync(path.join(out(), f), 'utf8')]));
+  const filesIn = (...folders: string[]) => filesUnder(out(), folders);
+  const bytesOf = (files: string[]) => textsOf(out(), files);
 
   it('the copy ends refused as the file set aside, with the same flows; the job retried then finds it so', async () => {
     const { sha, id, claim, last } = await failedByStalls(setup, s, 982);
@@ -179,12 +182,8 @@ describeRedis('set-aside killed inside the write of its 93, then its job retried
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
   const s = queueSuite(setup);
   const out = () => setup.config.paths.out;
-  const all = (...folders: string[]): string[] =>
-    folders
-      .map((f) => path.join(out(), f))
-      .filter((d) => existsSync(d))
-      .flatMap((d) => readdirSync(d, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(out(), path.join(e.parentPath, e.name))))
-      .sort();
+  // temp files included (their names start with a dot)
+  const all = (...folders: string[]) => filesUnder(out(), folders, true);
 
   it('the worker finishing the refusal leaves no temp file of the killed write', async () => {
     const { sha, id, last } = await failedByStalls(setup, s, 983);
