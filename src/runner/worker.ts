@@ -45,7 +45,7 @@ import { JobThread } from './job-threads';
 import type { FileResult, InboundFile, PipelineDeps, ProcessFileOptions } from './process-file';
 import { jobOutcome, type JobOutcome } from './job-outcome';
 import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
-import { receivedMs } from '../ingest/receipt-time';
+import { ownJournaledOutcome } from './own-outcome';
 import { faultPoint } from '../util/fault';
 import { within } from '../util/path-within';
 
@@ -282,10 +282,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         // its worker died between this claim's outcome line and the removal of its file: the
         // outcome stands. Processed again, it was journaled `already-processed` too, the one
         // deposit read as two (trace: a copy; the reconciliation: one more "already processed")
-        const done = await deps.processed.get(d.sha256);
-        if (done?.journaled && done.file === d.relPath && done.partner === d.partner && done.receivedAt === new Date(receivedMs(statSync(d.path), config.receiptTime)).toISOString()) {
+        const own = await ownJournaledOutcome(deps.processed, d, config.receiptTime);
+        if (own !== undefined) {
           await removeClaimed(d);
-          return { outcome: done.outcome, sha256: d.sha256 };
+          return { outcome: own, sha256: d.sha256 };
         }
       }
       const end = metrics?.processingSeconds.startTimer();

@@ -8,7 +8,7 @@
  * 1 when some could not be, 2 when the queue cannot be read, or Redis was lost on the way
  * (redis-lost.ts: said which jobs were retried, which one is in doubt, which were not tried).
  */
-import { promises as fs, statSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../config/config';
 import { Journal } from '../../journal/journal';
@@ -17,7 +17,7 @@ import { systemClock } from '../../util/clock';
 import { failedJobsListed, retryFailedJob, type ListedFailure, type RetryReport } from '../../queue/failed-jobs';
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob } from '../../queue/gone-job-content';
-import { receivedMs } from '../../ingest/receipt-time';
+import { ownJournaledOutcome } from '../../runner/own-outcome';
 import { connectRedisOnce } from '../../queue/redis';
 import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
 import { untilRedisLost } from '../../queue/until-redis-lost';
@@ -85,12 +85,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
             // a set-aside interrupted after its refusal may have gone out: what the worker will do instead of processing the file
             refusalOf: async (sha) => ((await processed.get(sha)) ? undefined : processed.getAttempt(sha)?.refusal?.message),
             // the file's own outcome, journaled (as the worker tells a job it finished before it died: worker.ts)
-            ownOutcomeOf: async (d) => {
-              const done = await processed.get(d.sha256);
-              if (!done?.journaled || done.file !== d.relPath || done.partner !== d.partner) return undefined;
-              const st = statSync(d.path, { throwIfNoEntry: false });
-              return st && done.receivedAt === new Date(receivedMs(st, config.receiptTime)).toISOString() ? done.outcome : undefined;
-            },
+            ownOutcomeOf: (d) => ownJournaledOutcome(processed, d, config.receiptTime),
             removeClaimed: (d) =>
               fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
                 if (e.code !== 'ENOENT') throw e;
