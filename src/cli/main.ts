@@ -128,6 +128,7 @@ export function buildProgram(): Command {
     .requiredOption('-c, --config <file>', 'configuration file: the one watch and worker run with (its Redis prefix and processing/ folder)')
     .option('--limit <n>', 'failed jobs listed, newest first', positiveInteger, 50)
     .option('--resume', 'resume the queue if it was paused (from the dashboard), then show it')
+    .option('--clear-limits', 'remove a global concurrency or rate limit set on the queues (from a dashboard or a BullMQ client), then show them')
     .option('--json', 'print the counts and the failed jobs as JSON')
     .option(REDIS_TIMEOUT.flags, REDIS_TIMEOUT.description, positiveNumber)
     .action(async (opts) => {

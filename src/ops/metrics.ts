@@ -3,6 +3,7 @@
  * processing time, queue depth. One registry per process.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ratePerSecond, type QueueLimits } from '../queue/queue-limits';
 
 export interface Metrics {
   registry: Registry;
@@ -18,6 +19,10 @@ export interface Metrics {
   queueDepth: Gauge<'state'>;
   /** 1 while a queue is paused (it takes no job, and stays paused across restarts) */
   queuePaused: Gauge<'queue'>;
+  /** a global concurrency set on a queue (0: none) */
+  queueGlobalConcurrency: Gauge<'queue'>;
+  /** jobs per second a global rate limit set on a queue allows (0: none) */
+  queueGlobalRateLimit: Gauge<'queue'>;
   claimed: Counter<'partner'>;
   /** files seen in an inbox and not claimed yet (still changing, waiting for their .done marker, or that cannot be claimed) */
   inboxWaiting: Gauge<'partner'>;
@@ -39,7 +44,7 @@ function askRedis<T>(ask: () => Promise<T>): Promise<T | undefined> {
   return Promise.race([ask().catch(() => undefined), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref())]);
 }
 
-export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; queuePaused?: () => Promise<Record<string, boolean>>; defaults?: boolean; lastReportSeconds?: () => number } = {}): Metrics {
+export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, number>>; queuePaused?: () => Promise<Record<string, boolean>>; queueLimits?: () => Promise<Record<string, QueueLimits>>; defaults?: boolean; lastReportSeconds?: () => number } = {}): Metrics {
   const registry = new Registry();
   if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'chorus_flux_' });
   if (opts.lastReportSeconds !== undefined) {
@@ -81,6 +86,28 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
       for (const [queue, p] of Object.entries(paused)) this.set({ queue }, p ? 1 : 0);
     },
   });
+  // a global concurrency or rate limit (set from a dashboard or a BullMQ client, queue-limits.ts)
+  // holds back every worker across restarts, as a pause does; one scrape reads both for both gauges
+  let limitsRead: Promise<Record<string, QueueLimits> | undefined> | undefined;
+  const readLimits = () => {
+    const queueLimitsNow = opts.queueLimits;
+    limitsRead ??= (queueLimitsNow ? askRedis(queueLimitsNow) : Promise.resolve(undefined)).finally(() => setImmediate(() => (limitsRead = undefined)));
+    return limitsRead;
+  };
+  const limitGauge = (name: string, help: string, value: (l: QueueLimits) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        const limits = await readLimits();
+        if (!limits) return;
+        for (const [queue, l] of Object.entries(limits)) this.set({ queue }, value(l));
+      },
+    });
+  const queueGlobalConcurrency = limitGauge('chorus_flux_queue_global_concurrency', 'A global concurrency set on the queue (from a dashboard or a BullMQ client; 0: none): all workers together run at most this many jobs at once, across restarts, until `chorus-flux jobs --clear-limits`', (l) => l.concurrency ?? 0);
+  const queueGlobalRateLimit = limitGauge('chorus_flux_queue_global_rate_limit_per_second', 'Jobs per second a global rate limit set on the queue allows (from a dashboard or a BullMQ client; 0: none), across restarts, until `chorus-flux jobs --clear-limits`', ratePerSecond);
   return {
     registry,
     filesReceived: new Counter({ name: 'chorus_flux_files_received_total', help: 'Inbound files this process began (once per file: its retries are counted by chorus_flux_file_attempts_failed_total)', labelNames: ['partner'] as const, registers: [registry] }),
@@ -93,6 +120,8 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     processingSeconds: new Histogram({ name: 'chorus_flux_processing_seconds', help: 'Time to process one inbound file', labelNames: ['outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600], registers: [registry] }),
     queueDepth,
     queuePaused,
+    queueGlobalConcurrency,
+    queueGlobalRateLimit,
     claimed: new Counter({ name: 'chorus_flux_files_claimed_total', help: 'Files claimed from the inboxes by the watcher', labelNames: ['partner'] as const, registers: [registry] }),
     inboxWaiting: new Gauge({ name: 'chorus_flux_inbox_waiting_files', help: 'Files seen in an inbox and not claimed yet: still changing, waiting for their .done marker, or that cannot be claimed (the log says why)', labelNames: ['partner'] as const, registers: [registry] }),
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),

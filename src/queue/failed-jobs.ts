@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { shaPrefixOfJobId, type FluxJobData } from './flux-queue';
 import { isRedisLost } from './redis-lost';
+import { queueLimits, type QueueLimits } from './queue-limits';
 import { RedisLostAtJob } from './until-redis-lost';
 
 /** The queue states `jobs` counts, in the order it prints them. */
@@ -41,6 +42,10 @@ export interface QueueOverview {
   paused: boolean;
   /** the nightly reconciliation's queue is paused (filled in by `jobs`) */
   nightlyPaused?: boolean;
+  /** a global concurrency or rate limit set on the queue (queue-limits.ts) */
+  limits: QueueLimits;
+  /** the same on the nightly reconciliation's queue (filled in by `jobs`) */
+  nightlyLimits?: QueueLimits;
 }
 
 export type RetryResult =
@@ -136,7 +141,7 @@ export async function queueOverview(queue: Queue<FluxJobData>, limit = 50): Prom
   const raw = await queue.getJobCounts(...JOB_STATES);
   const counts = Object.fromEntries(JOB_STATES.map((s) => [s, raw[s] ?? 0])) as QueueOverview['counts'];
   const failed = limit > 0 ? await queue.getFailed(0, limit - 1) : [];
-  return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf), paused: await queue.isPaused() };
+  return { counts, failed: failed.filter((j): j is Job<FluxJobData> => !!j).map(viewOf), paused: await queue.isPaused(), limits: await queueLimits(queue) };
 }
 
 export interface NightlyFailures {

@@ -7,7 +7,8 @@
  * kind of fate (accepted, refused, suspended, duplicate, already processed).
  *
  * A paused queue takes no job while every /healthz says 200: each process says so on /metrics
- * (`chorus_flux_queue_paused`). Before, nothing on /metrics or /healthz showed it; the jobs only
+ * (`chorus_flux_queue_paused`), and a global concurrency set on the queue too
+ * (`chorus_flux_queue_global_concurrency`). Before, nothing on /metrics or /healthz showed it; the jobs only
  * piled up in `waiting`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -115,6 +116,11 @@ describeRedis('the metrics of an installation (watch + two workers)', () => {
       for (const f of await scrape()) expect(total(f, 'chorus_flux_queue_paused', { queue: 'flux' })).toBe(1);
       await queue.resume();
       for (const f of await scrape()) expect(total(f, 'chorus_flux_queue_paused', { queue: 'flux' })).toBe(0);
+      // a global concurrency set from a dashboard holds back every worker too: each process says it
+      await queue.setGlobalConcurrency(2);
+      for (const f of await scrape()) expect(total(f, 'chorus_flux_queue_global_concurrency', { queue: 'flux' })).toBe(2);
+      await queue.removeGlobalConcurrency();
+      for (const f of await scrape()) expect(total(f, 'chorus_flux_queue_global_concurrency', { queue: 'flux' })).toBe(0);
     } finally {
       await queue.close();
     }

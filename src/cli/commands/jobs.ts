@@ -3,7 +3,8 @@
  * failed ones with their file and reason, the nightly reconciliation's schedule (or that Redis
  * has none: no `watch` runs), and the nightly reconciliations that could not run.
  * Exit 0 when nothing failed, 1 when something did (for a monitoring check), 2 when the queue
- * cannot be read.
+ * cannot be read. A global concurrency or rate limit set on a queue is shown (not an exit 1:
+ * it may be meant); `--clear-limits` removes it.
  */
 import { loadConfig } from '../../config/config';
 import { nightlyFailures, queueOverview, JOB_STATES, type NightlyFailures, type QueueOverview } from '../../queue/failed-jobs';
@@ -12,6 +13,7 @@ import { connectRedisOnce } from '../../queue/redis';
 import { ONE_SHOT_REDIS_TIMEOUT_S, redisLost } from '../../queue/redis-lost';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { NIGHTLY_RECONCILIATION } from '../../queue/nightly-schedule';
+import { clearLimits, hasLimits, limitsText, queueLimits } from '../../queue/queue-limits';
 import { UsageError } from '../../util/usage-error';
 
 /** BullMQ's reason for a job whose worker died on it more often than `maxStalledCount` allows. */
@@ -23,6 +25,8 @@ export interface JobsOptions {
   limit?: number;
   /** resume a paused queue first */
   resume?: boolean;
+  /** remove a global concurrency or rate limit set on the queues first (queue-limits.ts) */
+  clearLimits?: boolean;
   /** seconds Redis has to answer each request (ONE_SHOT_REDIS_TIMEOUT_S) */
   redisTimeout?: number;
 }
@@ -39,6 +43,9 @@ export function formatOverview(o: QueueOverview, nightly: NightlyFailures, where
   const lines = [`queue ${where}`, JOB_STATES.map((s) => `${s} ${o.counts[s]}`).join(' · ')];
   if (o.paused) lines.push(`the queue is PAUSED (from the dashboard?): no worker takes a job, files wait in processing/. Resume it: chorus-flux jobs --config ${configArg} --resume`);
   if (o.nightlyPaused) lines.push(`the nightly reconciliation's queue is PAUSED (from the dashboard?): no reconciliation runs. Resume it: chorus-flux jobs --config ${configArg} --resume`);
+  for (const [what, l] of [['the queue', o.limits], ["the nightly reconciliation's queue", o.nightlyLimits]] as const) {
+    if (l && hasLimits(l)) lines.push(`${what} has ${limitsText(l)}, set from a dashboard or a BullMQ client and kept in Redis across restarts: it holds back every worker whatever its --concurrency. Remove it: chorus-flux jobs --config ${configArg} --clear-limits`);
+  }
   if (o.counts.failed === 0) lines.push('no failed job');
   else {
     lines.push('', `failed jobs, newest first${o.failed.length < o.counts.failed ? ` (${o.failed.length} of ${o.counts.failed}; --limit to see more)` : ''}:`);
@@ -91,9 +98,14 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
       resumed.push(q.name);
       process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
     }
+    for (const q of opts.clearLimits ? [queue, nightlyQueue] : []) {
+      const removed = await clearLimits(q);
+      if (hasLimits(removed)) process.stderr.write(`chorus-flux: the ${q.name} queue had ${limitsText(removed)}: removed, the workers take its jobs at their own concurrency again\n`);
+    }
     const o = await queueOverview(queue, opts.limit ?? 50);
     // the nightly reconciliation's queue may be paused from the dashboard too: it would stop without a word
     o.nightlyPaused = await nightlyQueue.isPaused();
+    o.nightlyLimits = await queueLimits(nightlyQueue);
     const nightly = await nightlyFailures(nightlyQueue);
     const s = await nightlyQueue.getJobScheduler(NIGHTLY_RECONCILIATION);
     const schedule: NightlySchedule | undefined = s ? { pattern: s.pattern ?? undefined, tz: s.tz ?? undefined, next: s.next ? new Date(s.next).toISOString() : undefined } : undefined;
@@ -104,13 +116,15 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
     const l = redisLost(e, config.redis.url, timeoutMs);
     if (!l) throw e;
     lost = true;
-    if (!opts.resume) throw l.saying('the queue could not be read');
+    // the limits are removed after any resume; removing them again is harmless
+    const limitsToo = opts.clearLimits ? '; the queues\' limits may not have been removed: run `chorus-flux jobs --clear-limits` again once Redis answers' : '';
+    if (!opts.resume) throw l.saying(`the queue could not be read${limitsToo}`);
     // each queue said: resumed, its resume in doubt (sent, unanswered: Redis may run it), or not tried
     const said = [
       ...resumed.map((n) => `the ${n} queue resumed`),
       ...toResume.slice(at).map((q, i) => (i === 0 && sent ? `the resume of the ${q.name} queue was sent, unanswered: it may take effect once Redis answers` : `the ${q.name} queue not resumed (not tried: paused if it was)`)),
     ];
-    throw l.saying(`${[...said, 'the queue could not be read'].join('; ')}; run \`chorus-flux jobs --resume\` again once Redis answers`);
+    throw l.saying(`${[...said, 'the queue could not be read'].join('; ')}; run \`chorus-flux jobs --resume\` again once Redis answers${limitsToo}`);
   } finally {
     // Redis lost: its requests unanswered are dropped, not waited for (a quit would wait its deadline again)
     if (lost) redis.disconnect();

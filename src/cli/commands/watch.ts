@@ -10,6 +10,7 @@ import { Journal } from '../../journal/journal';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
+import { queueLimits } from '../../queue/queue-limits';
 import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
@@ -40,6 +41,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const metrics = createMetrics({
     queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}),
     queuePaused: async () => (queue && nightly ? { [queue.name]: await queue.isPaused(), [nightly.name]: await nightly.isPaused() } : {}),
+    queueLimits: async () => (queue && nightly ? { [queue.name]: await queueLimits(queue), [nightly.name]: await queueLimits(nightly) } : {}),
     lastReportSeconds: () => lastReportSeconds(defaultReportDir(config)),
   });
   // the port first: one in use stops the start before anything is claimed

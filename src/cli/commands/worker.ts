@@ -9,6 +9,7 @@ import { checkFolders } from '../../config/folders';
 import { createMetrics } from '../../ops/metrics';
 import { startOpsServer } from '../../ops/http-server';
 import { fluxQueue, reconcileQueue } from '../../queue/flux-queue';
+import { hasLimits, limitsText, queueLimits } from '../../queue/queue-limits';
 import { checkRedisAtStart, createRedis } from '../../queue/redis';
 import { startWorker } from '../../runner/worker';
 import { createLogger } from '../../util/logger';
@@ -32,6 +33,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   const metrics = createMetrics({
     queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed') : {}),
     queuePaused: async () => (queue ? { [queue.name]: await queue.isPaused() } : {}),
+    queueLimits: async () => (queue ? { [queue.name]: await queueLimits(queue) } : {}),
   });
   // the port first: one in use stops the start before any job is taken (it used to be found
   // after the worker had started, which then ran on without its endpoints)
@@ -62,6 +64,8 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     const nightly = reconcileQueue(config, redis);
     for (const q of [queue, nightly]) {
       if (await q.isPaused().catch(() => false)) logger.warn(`the ${q.name} queue is paused: this worker takes none of its jobs until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
+      const limits = await queueLimits(q).catch(() => undefined);
+      if (limits && hasLimits(limits)) logger.warn(`the ${q.name} queue has ${limitsText(limits)}, kept in Redis: it holds back this worker whatever its concurrency (remove it: chorus-flux jobs --config ${opts.config ?? '<file>'} --clear-limits)`);
     }
     await nightly.close().catch(() => undefined);
   } catch (e) {
