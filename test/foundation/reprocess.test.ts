@@ -5,84 +5,15 @@
  * names and IdFlx, the first refusal's 93 untouched, the reconciliation clean, trace telling the
  * chain. Run through the CLI, as an operator does.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { SCHEMAS } from '../helpers/corpus';
-import { listFiles, runOnce, tempDir } from '../helpers/run';
-import { loadConfig } from '../../src/config/config';
-import { fixedClock } from '../../src/util/clock';
+import { listFiles, tempDir } from '../helpers/run';
 import { PAPETERIE } from '../helpers/ubl-attachments';
 import { validateFiles } from '../helpers/xsd';
-import { sha256 } from '../../src/util/hash';
 
-const EXAMPLE = JSON.parse(readFileSync(path.resolve(__dirname, '../../config/example.json'), 'utf8')) as { partners: { id: string; inbox?: string }[]; recipients: { siret: string }[] };
-const VALMONT = '21787789300016';
-const DAY = 86_400_000;
-
-/** The bundled example's routing, without its inboxes (a `run` setup), with or without Valmont (the papeterie invoice's buyer). */
-export function writeConfig(file: string, out: string, withValmont: boolean, extra: Record<string, unknown> = {}): void {
-  const c = { ...JSON.parse(JSON.stringify(EXAMPLE)), paths: { out }, ...extra };
-  c.partners = c.partners.map((p: { inbox?: string }) => ({ ...p, inbox: undefined }));
-  if (!withValmont) c.recipients = c.recipients.filter((r: { siret: string }) => r.siret !== VALMONT);
-  delete c.$comment;
-  writeFileSync(file, JSON.stringify(c));
-}
-
-export interface Refused {
-  root: string;
-  inbox: string;
-  out: string;
-  configFile: string;
-  sha: string;
-  original: string;
-  firstStatut: string[];
-}
-
-/** The papeterie UBL refused (unknown recipient) by `run`, then the recipient added to the configuration. */
-export async function refusedThenFixed(prefix: string, daysAgo = 0): Promise<Refused> {
-  const root = tempDir(prefix);
-  const inbox = path.join(root, 'in');
-  const out = path.join(root, 'out');
-  const configFile = path.join(root, 'config.json');
-  mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-  copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', 'facture.xml'));
-  if (daysAgo === 0) {
-    writeConfig(configFile, out, false);
-    const run = await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q']);
-    expect(run.code).toBe(0);
-  } else {
-    // refused days ago: its receipt (mtime) and its journal lines dated then
-    writeConfig(configFile, out, false, { receiptTime: 'mtime' });
-    const then = new Date(Date.now() - daysAgo * DAY);
-    utimesSync(path.join(inbox, 'op-alpha', 'facture.xml'), then, then);
-    const r = await runOnce(inbox, loadConfig(configFile), { clock: fixedClock(then.toISOString()) });
-    expect(r.results.map((x) => x.outcome)).toEqual(['refused']);
-    unlinkSync(path.join(inbox, 'op-alpha', 'facture.xml')); // as run --remove does
-    // its outputs written then, as they were
-    for (const f of listFiles(out)) utimesSync(path.join(out, f), then, then);
-  }
-  const files = listFiles(out);
-  const original = files.find((f) => f.startsWith('error/') && f.endsWith('/facture.xml')) as string;
-  expect(original).toBeDefined();
-  const firstStatut = files.filter((f) => f.startsWith('statut/op-alpha/'));
-  expect(firstStatut).toHaveLength(1);
-  expect(readFileSync(path.join(out, firstStatut[0]), 'utf8')).toContain('FLUX-ECARTE'.slice(0, 0));
-  writeConfig(configFile, out, true, daysAgo === 0 ? {} : { receiptTime: 'mtime' });
-  return { root, inbox, out, configFile, sha: sha256(readFileSync(PAPETERIE)), original, firstStatut };
-}
-
-export const journalLines = (out: string) =>
-  readdirSync(path.join(out, 'journal')).flatMap((d) =>
-    readdirSync(path.join(out, 'journal', d)).flatMap((f) =>
-      readFileSync(path.join(out, 'journal', d, f), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { event: string; sha256?: string; outcome?: string; by?: string; reason?: string; ts: string }),
-    ),
-  );
-
-export const inboxFiles = (inbox: string) => readdirSync(path.join(inbox, 'op-alpha')).sort();
+import { inboxFiles, journalLines, refusedThenFixed, VALMONT, writeConfig, type Refused } from '../helpers/reprocess';
 
 describe('chorus-flux reprocess', () => {
   let s: Refused;
@@ -193,5 +124,58 @@ describe('chorus-flux reprocess', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/was accepted at .*only a file refused whole can be reprocessed/);
     expect(journalLines(out).filter((l) => l.event === 'reopened')).toEqual([]);
+  });
+  it('prune takes the reopening and its history once they are older than the retention', async () => {
+    const bucket = path.join(s.out, 'state', 'files', s.sha.slice(0, 2));
+    const young = await cli(['prune', '--config', s.configFile]);
+    expect(young.code).toBe(0);
+    expect(readdirSync(bucket).filter((f) => /\.(reopen|retired-)/.test(f))).toHaveLength(3);
+    const then = new Date(Date.now() - 500 * 86_400_000);
+    for (const f of readdirSync(bucket)) utimesSync(path.join(bucket, f), then, then);
+    const old = await cli(['prune', '--config', s.configFile]);
+    expect(old.code).toBe(0);
+    expect(old.stdout).toMatch(/3 reopening record\(s\) \(chorus-flux reprocess\) as old/);
+    expect(readdirSync(bucket)).toEqual([]);
+  });
+
+  it('the refused file still in the inbox (run without --remove) is the copy: given a new receipt time, its flows new names', async () => {
+    const root = tempDir('cf-reprocess-in-place-');
+    const configFile = path.join(root, 'config.json');
+    const out = path.join(root, 'out');
+    const inbox = path.join(root, 'in');
+    writeConfig(configFile, out, false);
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', 'facture.xml'));
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
+    const first = listFiles(out).filter((f) => f.startsWith('statut/'));
+    const firstBytes = first.map((f) => readFileSync(path.join(out, f)));
+    writeConfig(configFile, out, true);
+    // no --inbox: the one inbox run took files from on the refusal's day (its journal's start line)
+    const r = await cli(['reprocess', '--config', configFile, '--reason', 'SIRET added', 'facture.xml']);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/still in the inbox as .*op-alpha\/facture\.xml, given a new receipt time/)]);
+    expect(inboxFiles(inbox)).toEqual(['facture.xml']);
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
+    expect(journalLines(out).filter((l) => l.event === 'outcome').map((l) => l.outcome)).toEqual(['refused', 'accepted']);
+    expect(first.map((f) => readFileSync(path.join(out, f)))).toEqual(firstBytes);
+    // run once more: the accepted file's mark holds it
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
+    expect(journalLines(out).filter((l) => l.event === 'already-processed')).toHaveLength(1);
+  });
+  it('refused again after a reprocessing (the configuration still wrong): a new 93 under a new name, and reprocess allowed again', async () => {
+    const r0 = await refusedThenFixed('cf-reprocess-twice-');
+    writeConfig(r0.configFile, r0.out, false); // the fix not made after all
+    const args = ['reprocess', '--config', r0.configFile, '--inbox', r0.inbox, '--reason', 'SIRET added (not really)', r0.sha];
+    expect((await cli(args)).code).toBe(0);
+    expect((await cli(['run', r0.inbox, '--config', r0.configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    const statut = listFiles(r0.out).filter((f) => f.startsWith('statut/op-alpha/'));
+    expect(statut).toHaveLength(2);
+    expect(statut).toContain(r0.firstStatut[0]);
+    expect(journalLines(r0.out).filter((l) => l.event === 'outcome').map((l) => l.outcome)).toEqual(['refused', 'refused']);
+    writeConfig(r0.configFile, r0.out, true);
+    const again = await cli([...args.slice(0, -3), '--reason', 'SIRET added, this time', r0.sha]);
+    expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/^reopened: /)]);
+    expect(journalLines(r0.out).filter((l) => l.event === 'reopened').map((l) => l.reason)).toEqual(['SIRET added (not really)', 'SIRET added, this time']);
+    expect((await cli(['run', r0.inbox, '--config', r0.configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    expect(journalLines(r0.out).filter((l) => l.event === 'outcome').map((l) => l.outcome)).toEqual(['refused', 'refused', 'accepted']);
   });
 });
