@@ -65,6 +65,9 @@ describe('chorus-flux reprocess', () => {
     const r = await cli(['reprocess', '--config', s.configFile, '--reason', 'again', 'facture.xml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/already reopened at .* waiting in .*op-alpha\/facture\.xml/);
+    // the kept original's path as trace prints it, relative to the output root
+    const rel = await cli(['reprocess', '--config', s.configFile, '--reason', 'again', s.original]);
+    expect([rel.code, rel.stdout]).toEqual([0, expect.stringMatching(/already reopened at .* waiting in /)]);
     expect(journalLines(s.out).filter((l) => l.event === 'reopened')).toHaveLength(1);
     expect(inboxFiles(s.inbox)).toEqual(['facture.xml']);
   });
@@ -177,5 +180,23 @@ describe('chorus-flux reprocess', () => {
     expect(journalLines(r0.out).filter((l) => l.event === 'reopened').map((l) => l.reason)).toEqual(['SIRET added (not really)', 'SIRET added, this time']);
     expect((await cli(['run', r0.inbox, '--config', r0.configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
     expect(journalLines(r0.out).filter((l) => l.event === 'outcome').map((l) => l.outcome)).toEqual(['refused', 'refused', 'accepted']);
+  });
+  it('a refusal journaled days after its upload: the reconciliation of the upload day stays clean once the mark is retired', async () => {
+    // uploaded 3 days ago, refused 1 day ago (a job failed, retried late): its error/ copy is in
+    // the upload day's folder, its outcome in a later journal, which only its mark told
+    const r0 = await refusedThenFixed('cf-reprocess-late-', 1, 3);
+    const uploadDay = path.basename(path.dirname(r0.original));
+    // the installation ran that day (nothing else processed): its journal's folder is there
+    mkdirSync(path.join(r0.out, 'journal', uploadDay));
+    const clean = async (day: string) => {
+      await cli(['reconcile', '--config', r0.configFile, '--date', day, '-q']);
+      return (JSON.parse(readFileSync(path.join(r0.out, 'reports', `reconcile-${day}.json`), 'utf8')) as { anomalies: unknown[] }).anomalies;
+    };
+    expect(await clean(uploadDay)).toEqual([]);
+    expect((await cli(['reprocess', '--config', r0.configFile, '--inbox', r0.inbox, '--reason', 'SIRET added', r0.original])).code).toBe(0);
+    expect((await cli(['run', r0.inbox, '--config', r0.configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    const days = readdirSync(path.join(r0.out, 'journal')).sort();
+    expect(days).toHaveLength(3);
+    for (const day of days) expect([day, await clean(day)]).toEqual([day, []]);
   });
 });

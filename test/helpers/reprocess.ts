@@ -32,7 +32,8 @@ export interface Refused {
 }
 
 /** The papeterie UBL refused (unknown recipient) by `run`, then the recipient added to the configuration. */
-export async function refusedThenFixed(prefix: string, daysAgo = 0): Promise<Refused> {
+/** `daysAgo`: refused that many days ago (0: now, by the CLI); `receivedDaysAgo`: uploaded that many days ago (a file processed days after its upload). */
+export async function refusedThenFixed(prefix: string, daysAgo = 0, receivedDaysAgo = daysAgo): Promise<Refused> {
   const root = tempDir(prefix);
   const inbox = path.join(root, 'in');
   const out = path.join(root, 'out');
@@ -47,7 +48,8 @@ export async function refusedThenFixed(prefix: string, daysAgo = 0): Promise<Ref
     // refused days ago: its receipt (mtime) and its journal lines dated then
     writeConfig(configFile, out, false, { receiptTime: 'mtime' });
     const then = new Date(Date.now() - daysAgo * DAY);
-    utimesSync(path.join(inbox, 'op-alpha', 'facture.xml'), then, then);
+    const uploaded = new Date(Date.now() - receivedDaysAgo * DAY);
+    utimesSync(path.join(inbox, 'op-alpha', 'facture.xml'), uploaded, uploaded);
     const r = await runOnce(inbox, loadConfig(configFile), { clock: fixedClock(then.toISOString()) });
     expect(r.results.map((x) => x.outcome)).toEqual(['refused']);
     unlinkSync(path.join(inbox, 'op-alpha', 'facture.xml')); // as run --remove does

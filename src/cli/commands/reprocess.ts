@@ -74,6 +74,15 @@ async function resolve(what: string, config: Config, marks: ProcessedFiles, reop
   } catch {
     st = undefined;
   }
+  if (st === undefined && !path.isAbsolute(w)) {
+    // a path as trace and the reports print it: relative to the output root (error/<day>/<name>)
+    try {
+      st = statSync(path.join(config.paths.out, w));
+      if (st.isFile()) return { sha: await sha256OfFile(path.join(config.paths.out, w)) };
+    } catch {
+      st = undefined;
+    }
+  }
   if (st?.isFile()) return { sha: await sha256OfFile(w) };
   const today = dayOf(new Date(), config.timezone);
   const journalDir = statePaths(config).journal;
@@ -92,8 +101,10 @@ async function resolve(what: string, config: Config, marks: ProcessedFiles, reop
 /** The folder the copy goes to: --inbox (the tree given to `run`), the partner's configured inbox, or the one inbox `run` took files from on the refusal's day. */
 async function destination(rec: Pick<ReopenRecord, 'file' | 'partner' | 'refusedDay'>, config: Config, inbox: string | undefined, journalDir: string): Promise<string> {
   const rel = rec.file;
-  if (inbox !== undefined) return path.resolve(inbox, path.dirname(rel));
   const partner = config.partners.find((p) => p.id === rec.partner);
+  // the partner's own inbox given: the file goes into it, not into a sub-folder named after the partner
+  if (inbox !== undefined && partner?.inbox && path.resolve(inbox) === path.resolve(partner.inbox)) return path.resolve(partner.inbox);
+  if (inbox !== undefined) return path.resolve(inbox, path.dirname(rel));
   if (partner?.inbox && !isBundledExample(config)) {
     const inside = rel.startsWith(`${rec.partner}/`) ? rel.slice(rec.partner.length + 1) : path.basename(rel);
     return path.resolve(partner.inbox, path.dirname(inside));
