@@ -21,7 +21,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isBundledExample, loadConfig, outputRootOrigin, type Config } from '../../config/config';
-import { copyFileAtomic, sweepTempFiles } from '../../emit/atomic-write';
+import { copyFileAtomic } from '../../emit/atomic-write';
 import { Journal, readJournalDay } from '../../journal/journal';
 import { LifecycleStore } from '../../lifecycle/store';
 import { addDays } from '../../reconcile/day';
@@ -34,6 +34,7 @@ import { trace } from '../../trace/trace';
 import { dayOf, systemClock } from '../../util/clock';
 import { faultPoint } from '../../util/fault';
 import { sha256OfFile } from '../../util/hash';
+import { machineName } from '../../util/machine-name';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
 import { TRACE_DEFAULT_DAYS } from './trace-days';
@@ -117,6 +118,28 @@ async function destination(rec: Pick<ReopenRecord, 'file' | 'partner' | 'refused
       ? `partner ${rec.partner} has no inbox in the configuration, and no run took files on ${rec.refusedDay}: give --inbox <dir>, the inbox tree given to \`run\``
       : `runs took files from ${runs.length} inboxes on ${rec.refusedDay} (${runs.join(', ')}): give --inbox <dir>, the one given to \`run\` for ${rec.file}`,
   );
+}
+
+/**
+ * The temp file a reprocess killed while copying left beside `target` (`.<name>.<host>~<pid>~…tmp`,
+ * atomic-write.ts), its writer gone: removed. Nothing else of the partner's folder is touched.
+ */
+async function removeOwnDeadTemps(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.`;
+  const host = `.${machineName().slice(0, 64)}~`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    const m = /~(\d+)~[0-9a-f]+\.tmp$/.exec(n);
+    if (!n.startsWith(prefix) || !n.includes(host) || !m) continue; // another machine's writer: its own to judge
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive) await fs.rm(path.join(dir, n), { force: true });
+  }
 }
 
 /** `name`, then `stem-2.ext`, `stem-3.ext`…: a name the partner may have re-used meanwhile is never overwritten. */
@@ -270,7 +293,7 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
         rec = { ...rec, copied: true };
         await reopenings.put(rec);
       } else if (!existsSync(rec.copyTo)) {
-        await sweepTempFiles(path.dirname(rec.copyTo)).catch(() => 0);
+        await removeOwnDeadTemps(rec.copyTo);
         rec = await copyTo(rec, rec.copyTo, source);
       }
     }
