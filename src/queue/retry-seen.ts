@@ -9,7 +9,10 @@
  *   holding the content's lock across the retry and that record; the worker that takes the job
  *   holds the same lock, so it finds the record exactly when the command did not journal;
  * - a retry from a writable dashboard (bull-board's `job.retry`), which keeps the job's attempts
- *   where `retry` counts them from zero.
+ *   where `retry` counts them from zero;
+ * - a retry Redis ran whose `retry` was killed before it journaled it (since 2026-12-07 `retry`
+ *   writes its record before sending, `sending`, and removes it once its line is journaled: the
+ *   worker journals from a record left so, unless the journal has the command's line).
  *
  * A worker that fails a job for good marks the job's record in Redis (`chorusFailed`, what
  * failed); BullMQ takes only its own fields off a job it retries, so the mark is still there when
