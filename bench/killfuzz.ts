@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -13,7 +13,11 @@
  * `--kill reject` kills the operator's `chorus-flux reject` instead, once `run` has processed
  * the corpus: see rejectCampaign. `--kill set-aside` kills the operator's `chorus-flux set-aside`
  * on the jobs of files that end their worker every time (test/helpers/kill-on-poison.js), under
- * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign. `--kill prune`
+ * `watch` and two workers on a Redis of the campaign's own: see setAsideCampaign. `--kill
+ * retry-cycle` is that campaign with `chorus-flux retry` run on those jobs still poisoned (killed
+ * one run in three, half of them at its after-retry-queued), each command's ids retried then set
+ * aside, set aside (killed) then retried then set aside, or retried and set aside at the same
+ * moment by two operators: see setAsideCampaign. `--kill prune`
  * kills `chorus-flux prune` (at random instants, at its fault points after-prune-horizon,
  * after-prune-attempt, after-prune-reply, or inside the write of prune-horizon.json), sometimes
  * beside a second prune, over processed marks most of which a `run` made 500 days ago (an
@@ -79,7 +83,7 @@ function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
 }
 
-interface Line { event: string; findings?: { rule: string }[]; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
+interface Line { event: string; ts?: string; by?: string; findings?: { rule: string }[]; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
 
 /** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
 function journal(out: string, live = false): Line[] {
@@ -840,8 +844,22 @@ const POISON_PRELOAD = path.join(ROOT, 'test/helpers/kill-on-poison.js');
  * worker finishes that refusal, or `finished` when its outcome was journaled); one whose refusal
  * was not may end with any outcome, but never with the set-aside's words in a flow naming it nor
  * a copy in error/ beside a pivot or an archived original; `check` finds no flow no line lists.
+ *
+ * `--kill retry-cycle` (`cycle`): the operator retries without having fixed anything, the poison
+ * still armed, so that each retried job ends its workers and fails again, and is then set aside.
+ * Each command's ids go through one of three cycles, drawn from a generator of their own:
+ * retry → fail again (one in three twice) → set-aside; set-aside killed (at its first kill) →
+ * retry → fail again (or `finished`, its refusal journaled) → set-aside; retry and set-aside at
+ * the same moment from two operators (the set-aside may find the job queued again: `not-failed`,
+ * exit 1, the only exit 1 allowed) → set-aside. A `retry` is SIGKILLed one run in three (not the
+ * one beside a set-aside), at a random instant or at its after-retry-queued; it queued the job
+ * again when the job is then no longer the failure it was. Each set-aside is killed and run again
+ * until it ends as above. Then all of the above, and: each file's `requeued` lines are its
+ * retries' (`by: retry`), one per retry that queued it again, none after its outcome; its words
+ * those of the first refusal a set-aside recorded (read from the attempt record after each run);
+ * `set-aside` once more says `already-set-aside` (or `finished`, a job a worker completed).
  */
-async function setAsideCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+async function setAsideCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, cycle = false): Promise<{ kills: number; bad: string[] }> {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
   const redisDir = path.join(dir, 'redis');
@@ -971,7 +989,8 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   };
   let kills = 0;
   let twice = 0;
-  let mean = 1500;
+  // (--kill retry-cycle: shorter at first, its set-asides often on files a retry left as they were)
+  let mean = cycle ? 800 : 1500;
   const order = [...ids.keys()].map((id) => ({ id, r: rnd() })).sort((a, b) => a.r - b.r).map((x) => x.id);
   const groups: string[][] = [];
   for (let k = 0; k < order.length; ) {
@@ -1027,11 +1046,16 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
       }
     }
   };
-  for (const group of groups) {
+  /**
+   * `set-aside` on `group`, killed and run again until it ends. `then`: after a kill, one time in
+   * three (`retry-instead`: its poison disarmed, `--kill set-aside`) or at the first
+   * (`stop`: `--kill retry-cycle` retries it still armed), what the caller does instead.
+   */
+  const setAsideUntilEnds = async (group: string[], then: 'retry-instead' | 'stop' | 'none'): Promise<'ended' | 'killed'> => {
     for (let attempt = 1; ; attempt++) {
       if (attempt > maxKills + 5) {
         bad.push(`set-aside ${group.join(' ')} never ended`);
-        break;
+        return 'ended';
       }
       const reason = `Le fichier arrête le traitement à chaque essai (motif ${seed}-${group[0].slice(0, 6)}-${attempt})`;
       // each command's first run killed, three in four of the next ones; one kill in two at a point
@@ -1050,15 +1074,17 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
       }
       await Promise.all([exited(a.p), b && exited(b.p)]);
       watchFlows();
+      noteRefusals(group);
       if (b && b.p.exitCode !== 0) bad.push(`set-aside ${group.join(' ')} by a second operator at once: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
       if (a.p.signalCode === 'SIGKILL') {
         kills++;
         if (fault) faults.hit(fault);
         if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
-        if (rRetry() < 1 / 3) {
+        if (then === 'stop') return 'killed';
+        if (then === 'retry-instead' && rRetry() < 1 / 3) {
           await retryInstead(group, fault ? `a kill at ${fault}` : 'a kill');
           watchFlows();
-          break;
+          return 'ended';
         }
         continue;
       }
@@ -1066,8 +1092,120 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
       if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
       if (a.p.exitCode !== 0) bad.push(`set-aside ${group.join(' ')}: exit ${a.p.exitCode}: ${a.said.text.slice(0, 400)}`);
       else if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')}: ${a.said.text.trim().split('\n').join(' | ').slice(0, 600)}`);
-      break;
+      return 'ended';
     }
+  };
+  /** content → the words of the first refusal a set-aside recorded for it (its attempt record), as read after each run */
+  const firstRefusal = new Map<string, string>();
+  const noteRefusals = (group: string[]) => {
+    for (const id of group) {
+      const s = poison.get(ids.get(id)!)!.sha;
+      const m = attemptOf(s)?.refusal?.message;
+      if (m && !firstRefusal.has(s)) firstRefusal.set(s, m);
+    }
+  };
+  /** `--kill retry-cycle`: job id → the `requeued` lines its retries must have left (one per retry that queued it again) */
+  const requeues = new Map<string, number>();
+  const plans = new Map<string, string>(); // job id → its cycle, said at the end
+  const rCycle = prng(seed * 15485863);
+  let retryKills = 0;
+  let retryRuns = 0;
+  /** the failed jobs, id → when each failed (BullMQ's finishedOn, as `jobs` says it) */
+  const failedNow = () => new Map((jobsNow()?.failed ?? []).map((f) => [f.id, (f as { failedAt?: string }).failedAt ?? '']));
+  /**
+   * `--kill retry-cycle`: `chorus-flux retry` on `group`, its poison still armed (the operator
+   * retries without having fixed anything), SIGKILLed one run in three at a random instant; then
+   * the workers take the jobs again and die on them until each fails again (or has its outcome:
+   * a refusal journaled meanwhile). A killed run queued a job again when the job is no longer
+   * the failure it was (its state, or its failure's time).
+   */
+  const retryArmed = async (group: string[], after: string, beside?: Promise<unknown>): Promise<void> => {
+    const was = failedNow();
+    // (not beside a set-aside: its kill is told by what became of the job, which the set-aside removes)
+    const kill = kills < maxKills && rCycle() < 1 / 3 && !beside;
+    // one kill in two at its point after-retry-queued (a job queued again, its line not journaled yet)
+    const atPoint = kill && rCycle() < 1 / 2;
+    retryRuns++;
+    const p = spawn(process.execPath, [BIN, 'retry', ...group, '--config', configFile, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(atPoint ? { CHORUS_FLUX_FAULT: 'after-retry-queued' } : {}) } });
+    let text = '';
+    let err = '';
+    p.stdout!.on('data', (d) => (text += d));
+    p.stderr!.on('data', (d) => (err += d));
+    if (kill && !atPoint) {
+      await Promise.race([exited(p), sleep(Math.floor(retryMean * (0.3 + 0.8 * rCycle())))]);
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    }
+    const t0 = Date.now();
+    await exited(p);
+    await beside;
+    if (p.signalCode === 'SIGKILL') {
+      kills++;
+      retryKills++;
+      if (atPoint) faults.hit('after-retry-queued');
+      const now = failedNow();
+      for (const id of group) {
+        const requeued = was.has(id) && now.get(id) !== was.get(id);
+        if (requeued) requeues.set(id, (requeues.get(id) ?? 0) + 1);
+        if (process.env.KILLFUZZ_VERBOSE) log(`retry ${id} after ${after}: killed${atPoint ? ' at after-retry-queued' : ''} (${requeued ? 'queued again' : 'not queued again'})`);
+      }
+    } else {
+      retryMean = 0.7 * retryMean + 0.3 * (Date.now() - t0);
+      let reports: { id: string; result: string; detail: string }[] = [];
+      try {
+        reports = JSON.parse(text);
+      } catch {
+        bad.push(`retry ${group.join(' ')} after ${after}: exit ${p.exitCode} ${err.slice(0, 300)}`);
+      }
+      if (p.exitCode !== 0) bad.push(`retry ${group.join(' ')} after ${after}: exit ${p.exitCode}: ${text.slice(0, 300)} ${err.slice(0, 300)}`);
+      for (const id of group) {
+        const rep = reports.find((y) => y.id === id);
+        if (rep?.result === 'retried') requeues.set(id, (requeues.get(id) ?? 0) + 1);
+        else if (!['finished', 'already-queued'].includes(rep?.result ?? '')) bad.push(`retry ${id} after ${after}: ${rep?.result}: ${rep?.detail}`);
+        if (process.env.KILLFUZZ_VERBOSE) log(`retry ${id} after ${after}: ${rep?.result} ${rep?.detail.slice(0, 200)}`);
+      }
+    }
+    // the workers take them, still poisoned: each fails again, or has its outcome
+    for (const end = Date.now() + 120_000; ; await sleep(500)) {
+      const done = outcomes();
+      const j = jobsNow();
+      const failedIds = new Set((j?.failed ?? []).map((f) => f.id));
+      if (quiet(j) && group.every((id) => failedIds.has(id) || done.has(poison.get(ids.get(id)!)!.sha))) break;
+      if (Date.now() > end) {
+        bad.push(`retry ${group.join(' ')} after ${after}: not failed again nor finished in 2 min: counts ${JSON.stringify(j?.counts)}`);
+        break;
+      }
+    }
+    watchFlows();
+    noteRefusals(group);
+  };
+  let retryMean = 1500;
+  for (const group of groups) {
+    if (!cycle) {
+      await setAsideUntilEnds(group, 'retry-instead');
+      continue;
+    }
+    // --kill retry-cycle: each command's ids retried, still armed, and set aside, in one of three orders
+    const plan = (['retry-then-set-aside', 'set-aside-killed-retry', 'retry-and-set-aside-at-once'] as const)[Math.floor(rCycle() * 3)];
+    for (const id of group) plans.set(id, plan);
+    if (plan === 'retry-then-set-aside') {
+      await retryArmed(group, 'nothing');
+      if (rCycle() < 1 / 3) await retryArmed(group, 'a retry that failed again');
+    } else if (plan === 'set-aside-killed-retry') {
+      if ((await setAsideUntilEnds(group, 'stop')) === 'killed') await retryArmed(group, 'a killed set-aside');
+    } else {
+      // two operators: one retries, the other sets aside, at the same moment
+      const reason = `Écarté pendant qu'un autre opérateur relance (motif ${seed}-${group[0].slice(0, 6)})`;
+      for (const id of group) reasons.set(id, [...(reasons.get(id) ?? []), reason]);
+      const b = run(group, reason);
+      await retryArmed(group, 'nothing, a set-aside at the same moment', exited(b.p));
+      // the retry first: the set-aside finds the job queued again, `not-failed` (exit 1), and leaves it
+      const queuedFirst = b.said.text.split('\n').filter((l) => /^not-failed /.test(l));
+      if (queuedFirst.some((l) => !/the job is (waiting|active|delayed|prioritized), not failed: left as it is$/.test(l))) bad.push(`set-aside ${group.join(' ')} beside a retry: ${queuedFirst.join(' | ').slice(0, 300)}`);
+      if (b.p.exitCode !== 0 && !(b.p.exitCode === 1 && queuedFirst.length)) bad.push(`set-aside ${group.join(' ')} beside a retry: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
+      else if (process.env.KILLFUZZ_VERBOSE) log(`set-aside ${group.join(' ')} beside a retry: ${b.said.text.trim().split('\n').join(' | ').slice(0, 600)}`);
+    }
+    // then set aside until it ends (already set aside, or finished: said, exit 0)
+    await setAsideUntilEnds(group, 'none');
   }
   // the daemons' rescans and stalled checks go on meanwhile: a few seconds for them to act on what set-aside left
   await sleep(3000);
@@ -1080,8 +1218,19 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
     const about = lines.filter((l) => l.sha256 === s);
     const outcome = about.filter((l) => l.event === 'outcome');
     // (a job retried instead: its `requeued` line)
-    const other = about.filter((l) => !['outcome', 'received', 'claimed', 'system-error', ...(retried.has(id) ? ['requeued'] : [])].includes(l.event));
+    const other = about.filter((l) => !['outcome', 'received', 'claimed', 'system-error', ...(retried.has(id) || cycle ? ['requeued'] : [])].includes(l.event));
     if (other.length) bad.push(`${what}: lines ${other.map((l) => l.event).join(', ')} beside its outcome`);
+    if (cycle) {
+      // one `requeued` line per retry that queued the job again, none after its outcome
+      const requeued = about.filter((l) => l.event === 'requeued');
+      const byRetry = requeued.filter((l) => l.by === 'retry').length;
+      if (byRetry !== (requeues.get(id) ?? 0)) bad.push(`${what} (${plans.get(id)}): ${byRetry} requeued line(s) by retry for ${requeues.get(id) ?? 0} retr(y/ies) that queued it again`);
+      const notByRetry = requeued.filter((l) => l.by !== 'retry');
+      if (notByRetry.length) bad.push(`${what} (${plans.get(id)}): requeued line(s) not by retry: ${notByRetry.map((l) => JSON.stringify(l)).join(' ').slice(0, 300)}`);
+      const firstOutcome = about.filter((l) => l.event === 'outcome').map((l) => l.ts!).sort()[0];
+      const late = requeued.filter((l) => firstOutcome !== undefined && l.ts! > firstOutcome);
+      if (late.length) bad.push(`${what} (${plans.get(id)}): requeued by retry after its outcome was journaled (${late.map((l) => l.ts).join(', ')} > ${firstOutcome})`);
+    }
     if (outcome.length === 0) {
       bad.push(`${what}: no outcome`);
       continue;
@@ -1110,6 +1259,8 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
     }
     const words = /^The file was set aside by the operator without being processed: (.*)$/.exec(o.findings[0].message)?.[1];
     if (!words || !(reasons.get(id) ?? []).includes(words)) bad.push(`${what}: set aside with words no run gave: ${o.findings[0].message}`);
+    // the words of the first refusal recorded stand, whatever ran after it
+    if (firstRefusal.has(s) && firstRefusal.get(s) !== o.findings[0].message) bad.push(`${what}${cycle ? ` (${plans.get(id)})` : ''}: set aside with other words than the first refusal recorded (${firstRefusal.get(s)}): ${o.findings[0].message}`);
     const kinds = (o.outputs ?? []).map((x) => x.kind).sort();
     const want = partner === 'op-beta' ? ['cdar', 'error', 'reason', 'statut'] : ['error', 'reason', 'statut'];
     if (JSON.stringify(kinds) !== JSON.stringify(want)) bad.push(`${what}: outputs ${kinds.join(', ')}, not ${want.join(', ')}`);
@@ -1130,7 +1281,8 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   const setAside = new Set(lines.filter((l) => l.event === 'outcome' && l.outcome === 'refused' && l.findings?.[0]?.rule === 'FLUX-ECARTE' && poisonShas.has(l.sha256 ?? '')).map((l) => l.sha256));
   if (ecarte.length !== setAside.size) bad.push(`${ecarte.length} 93 flows FLUX-ECARTE for ${setAside.size} files set aside: ${ecarte.join(', ')}`);
   for (const [id, r] of retried) if (r.recorded && !setAside.has(poison.get(ids.get(id)!)!.sha)) bad.push(`${ids.get(id)} (job ${id}): retried after its refusal was recorded, and not refused FLUX-ECARTE`);
-  const newLines = journal(out).filter((l) => !linesBefore.has(JSON.stringify(l)) && !poisonShas.has(l.sha256 ?? ''));
+  // (--kill retry-cycle: the workers that died on the jobs retried journal their starts again)
+  const newLines = journal(out).filter((l) => !linesBefore.has(JSON.stringify(l)) && !poisonShas.has(l.sha256 ?? '') && !(cycle && l.event === 'start'));
   if (newLines.length) bad.push(`journal lines about other files during the set-asides: ${newLines.map((l) => `${l.event} ${l.file}`).join(', ').slice(0, 400)}`);
   // the queue: no failed job left, none waiting
   const j = jobsNow();
@@ -1141,10 +1293,11 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   const state = outboxState(out);
   // (the jobs retried are completed or gone: set-aside says `finished` of them, not `already-set-aside`)
   const notRetried = [...ids.keys()].filter((id) => !retried.has(id));
+  // (--kill retry-cycle: a job a worker completed on the refusal is `finished`)
   const again = notRetried.length ? spawnSync(process.execPath, [BIN, 'set-aside', ...notRetried, '--reason', 'encore', '--config', configFile, '--json'], { encoding: 'utf8' }) : { status: 0, stdout: '[]', stderr: '' };
   try {
     const rs = JSON.parse(again.stdout) as { id: string; result: string }[];
-    if (again.status !== 0 || rs.some((r) => r.result !== 'already-set-aside')) bad.push(`set-aside once more: exit ${again.status}: ${rs.map((r) => `${r.id.slice(0, 8)} ${r.result}`).join(', ')}`);
+    if (again.status !== 0 || rs.some((r) => r.result !== 'already-set-aside' && !(cycle && r.result === 'finished'))) bad.push(`set-aside once more: exit ${again.status}: ${rs.map((r) => `${r.id.slice(0, 8)} ${r.result}`).join(', ')}`);
   } catch {
     bad.push(`set-aside once more: exit ${again.status} ${again.stderr.slice(0, 300)}`);
   }
@@ -1156,6 +1309,11 @@ async function setAsideCampaign(dir: string, seed: number, invoices: number, max
   redis.kill('SIGKILL');
   await exited(redis);
   const rec = [...retried.values()].filter((r) => r.recorded).length;
+  if (cycle) {
+    const byPlan = new Map<string, number>();
+    for (const p of plans.values()) byPlan.set(p, (byPlan.get(p) ?? 0) + 1);
+    log(`retry-cycle: ${[...byPlan].map(([p, n]) => `${n} ${p}`).join(', ')}; ${retryRuns} retry runs (${retryKills} killed), ${[...requeues.values()].reduce((a, b) => a + b, 0)} requeues; ${kills - retryKills} set-aside kills`);
+  }
   log(`${poison.size} files set aside (${[...poison.keys()].join(', ')}), after ${workerDeaths} worker deaths on them; ${groups.length} commands (${groups.filter((g) => g.length > 1).length} of several ids), ${twice} times beside a second operator; ${retried.size} retried instead after a kill (${rec} with the refusal recorded, ${retried.size - rec} before); ${faults.said()}`);
   return { kills, bad };
 }
@@ -1352,18 +1510,18 @@ async function pruneCampaign(dir: string, seed: number, invoices: number, maxKil
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
     const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
-    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' || values.kill === 'prune' ? values.kill : values.mode}-${seed}`);
+    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' || values.kill === 'retry-cycle' || values.kill === 'prune' ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.kill === 'prune' ? pruneCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.kill === 'retry-cycle' ? (d: string, s: number, i: number, k: number, l: (s: string) => void) => setAsideCampaign(d, s, i, k, l, true) : values.kill === 'prune' ? pruneCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

@@ -97,12 +97,13 @@ export type JournalEvent =
    * `by: 'retry'`: its failed job queued again by the operator (`chorus-flux retry`), after the
    * failure in `failed` (its attempts, its reason's first line); with `sentAt`, a retry whose
    * answer never came (Redis lost: `in-doubt`) that Redis ran, journaled by the worker that took
-   * the job, `sentAt` being when `retry` sent it. `by: 'dashboard'`: queued again from a writable
+   * the job, `sentAt` being when `retry` sent it; with `interrupted` too, a retry whose `retry` was
+   * stopped (killed) after the job was queued, before it journaled it. `by: 'dashboard'`: queued again from a writable
    * dashboard (a retry that kept the job's attempts), journaled by the worker that took it
    * (queue/retry-seen.ts); with `completed` instead of `failed`, a completed job retried from
    * the dashboard, the outcome it had completed with (the worker ends on that outcome)
    */
-  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry' | 'dashboard'; failed?: string; sentAt?: string; completed?: string }
+  | { event: 'requeued'; sha256: string; file: string; partner: string; claimId: string; processing: string; by?: 'retry' | 'dashboard'; failed?: string; sentAt?: string; interrupted?: true; completed?: string }
   | {
       event: 'outcome';
       sha256: string;

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Job, Queue } from 'bullmq';
 import { shaPrefixOfJobId, type FluxJobData } from './flux-queue';
+import { faultPoint } from '../util/fault';
 import { isRedisLost } from './redis-lost';
 import { queueLimits, type QueueLimits } from './queue-limits';
 import { RedisLostAtJob } from './until-redis-lost';
@@ -84,6 +85,12 @@ export interface RetryOptions extends FailedJobsOptions {
   retried?: (data: FluxJobData, before: string) => Promise<void>;
   /** records a retry sent whose answer never came, for the worker that runs it should Redis have (retry-seen.ts) */
   inDoubt?: (id: string, data: FluxJobData, before: string, sentAt: string) => Promise<void>;
+  /**
+   * records a retry about to be sent (`sent` takes it off once `retried` has journaled it): the
+   * command killed in between leaves it for the worker that takes the job (retry-seen.ts)
+   */
+  sending?: (id: string, before: string, sentAt: string) => Promise<void>;
+  sent?: (id: string) => Promise<void>;
   /** runs the retry and what records it under the content's lock, which the worker that takes the job holds while it looks for a retry in doubt */
   underContentLock?: <T>(sha256: string, fn: () => Promise<T>) => Promise<T>;
   /**
@@ -229,6 +236,8 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
     } catch (e) {
       // sent, unanswered: it may be removed once Redis answers; the same command run again says
       if (isRedisLost(e)) throw new RedisLostAtJob(e, { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}); Redis was lost taking the job off the failed list (${firstLine((e as Error).message)}): run the same command again once Redis answers` });
+      // removed meanwhile by what finished it (a `set-aside` removes its job once the file is refused)
+      if ((await job.getState().catch(() => 'failed')) === 'unknown') return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}), its job removed: nothing to do` };
       return { id, file, result: 'not-failed', detail: `its file was finished meanwhile (outcome ${outcome}), but the job could not be taken off the list: ${(e as Error).message}` };
     }
     return { id, file, result: 'finished', detail: `its file was finished meanwhile (outcome ${outcome}): taken off the failed list` };
@@ -243,15 +252,22 @@ async function failedJobWithFile(queue: Queue<FluxJobData>, id: string, opts: Fa
  * once more and be journaled twice for one failure listed.
  */
 export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts: RetryOptions, listedFailedAt?: number): Promise<RetryReport> {
-  const found = await failedJobWithFile(queue, id, opts, 'retry', 'it is never run');
-  if (!('job' in found)) return found as RetryReport; // never already-set-aside for a retry (notFailed)
-  const { job, file } = found;
-  const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
-  if (listedFailedAt !== undefined && job.finishedOn !== listedFailedAt) {
-    return { id, file, result: 'retried-meanwhile', detail: `retried by another retry since this one listed it, and failed again (${before}): left as it is; retry it by its id to run it once more` };
-  }
+  const seen = await failedJobWithFile(queue, id, opts, 'retry', 'it is never run');
+  if (!('job' in seen)) return seen as RetryReport; // never already-set-aside for a retry (notFailed)
   const underLock = opts.underContentLock ?? (<T>(_sha: string, fn: () => Promise<T>) => fn());
-  return underLock(found.data.sha256 ?? id, async (): Promise<RetryReport> => {
+  return underLock(seen.data.sha256 ?? id, async (): Promise<RetryReport> => {
+    // read again under the lock: what held it meanwhile (a `set-aside` of the same job by another
+    // operator, another retry) may have given the file its outcome, removed the job or queued it.
+    // Until 2026-12-07 the job read before was retried all the same: a job set aside meanwhile was
+    // queued again, its `requeued` line journaled after its outcome, or `retry` said `not-failed`
+    // (`Missing key … reprocessJob`), exit 1 (test/production/retry-beside-set-aside.test.ts)
+    const found = opts.underContentLock ? await failedJobWithFile(queue, id, opts, 'retry', 'it is never run') : seen;
+    if (!('job' in found)) return found as RetryReport;
+    const { job, file } = found;
+    const before = `it had failed ${job.attemptsMade} time(s): ${firstLine(job.failedReason)}`;
+    if (listedFailedAt !== undefined && job.finishedOn !== listedFailedAt) {
+      return { id, file, result: 'retried-meanwhile', detail: `retried by another retry since this one listed it, and failed again (${before}): left as it is; retry it by its id to run it once more` };
+    }
     // finished, its file not removed: what was left is done here, as `set-aside` run again does.
     // Until 2026-12-07 the job was queued again, and its worker journaled the same deposit
     // `already-processed` beside its outcome (test/production/set-aside-then-retry.test.ts)
@@ -267,6 +283,8 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
       return { id, file, result: 'finished', detail: `its file had its outcome (${own}), journaled, when what gave it (a set-aside, a worker) was interrupted before it removed the file: removed from processing/, the job taken off the failed list; nothing run again` };
     }
     const sentAt = new Date().toISOString();
+    // a record that cannot be written (state/ read-only for this operator) leaves the retry as it was before it
+    await opts.sending?.(id, before, sentAt).catch(() => undefined);
     try {
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     } catch (e) {
@@ -281,16 +299,20 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
         throw new RedisLostAtJob(e, { id, file, result: 'in-doubt', detail: `the retry was sent, but Redis was lost before it answered (${firstLine((e as Error).message)}): it may be queued again once Redis answers (the worker that takes it then journals the retry); \`chorus-flux jobs\` says, and \`retry\` run again finds it already-queued or retries it${unrecorded ?? ''}` });
       }
       // retried by someone else since its state was read (BullMQ checks the state atomically)
+      await opts.sent?.(id).catch(() => undefined);
       const now = await job.getState().catch(() => 'unknown');
       if (QUEUED.has(now)) return { id, file, result: 'already-queued', detail: `retried meanwhile by another retry: the job is ${now}` };
       return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
     }
+    faultPoint('after-retry-queued');
     // journaled once queued (a line of intent would stand false had the queue refused it); a journal
     // that cannot be written leaves the job retried, and says so
     const unjournaled = await opts.retried?.(found.data, before).then(
       () => '',
       (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
     );
+    faultPoint('after-retry-line');
+    await opts.sent?.(id).catch(() => undefined);
     // state/ unreadable by this operator: the worker finds the refusal all the same
     const refusal = found.data.sha256 ? await opts.refusalOf?.(found.data.sha256).catch(() => undefined) : undefined;
     const refused = refusal === undefined ? '' : `; a set-aside of this file was interrupted after its refusal may have gone out to the partner: the worker finishes that refusal (${refusal}), the file is not processed`;

@@ -9,7 +9,10 @@
  *   holding the content's lock across the retry and that record; the worker that takes the job
  *   holds the same lock, so it finds the record exactly when the command did not journal;
  * - a retry from a writable dashboard (bull-board's `job.retry`), which keeps the job's attempts
- *   where `retry` counts them from zero.
+ *   where `retry` counts them from zero;
+ * - a retry Redis ran whose `retry` was killed before it journaled it (since 2026-12-07 `retry`
+ *   writes its record before sending, `sending`, and removes it once its line is journaled: the
+ *   worker journals from a record left so, unless the journal has the command's line).
  *
  * A worker that fails a job for good marks the job's record in Redis (`chorusFailed`, what
  * failed); BullMQ takes only its own fields off a job it retries, so the mark is still there when
@@ -119,12 +122,20 @@ export async function unmarkCompletedRetry(redis: Redis, key: string, outcome: s
   await redis.eval(`if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`, 1, key, COMPLETED_MARK, outcome);
 }
 
-/** A retry `retry` sent and Redis never answered. */
+/**
+ * A retry `retry` sent and Redis never answered; or, `sending`, one `retry` recorded before
+ * sending it, taken off once its `requeued` line is journaled: a `retry` killed in between (after
+ * the job was queued, before its line) leaves it for the worker that takes the job, which journals
+ * the retry unless the journal holds its line from `sentAt` on (until 2026-12-07 such a retry had
+ * no line: test/production/retry-killed-journaling.test.ts).
+ */
 export interface RetryInDoubt {
   /** the failure the job had (`it had failed N time(s): …`) */
   failed: string;
   /** when the retry was sent (ISO 8601) */
   sentAt: string;
+  /** recorded before sending (Redis answered or not): the command may have been killed after the job was queued, before its line */
+  sending?: boolean;
 }
 
 const inDoubtDir = (stateDir: string) => path.join(stateDir, 'retries-in-doubt');
@@ -155,7 +166,7 @@ export async function readRetryInDoubt(stateDir: string, id: string): Promise<Re
   }
   try {
     const r = JSON.parse(text) as Partial<RetryInDoubt>;
-    return typeof r.failed === 'string' && typeof r.sentAt === 'string' ? { failed: r.failed, sentAt: r.sentAt } : undefined;
+    return typeof r.failed === 'string' && typeof r.sentAt === 'string' ? { failed: r.failed, sentAt: r.sentAt, ...(r.sending === true ? { sending: true } : {}) } : undefined;
   } catch {
     return undefined;
   }

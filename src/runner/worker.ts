@@ -236,10 +236,11 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         claimId: d.claimId,
         processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'),
         by,
-        ...(by === 'retry' ? { failed: doubt!.failed, sentAt: doubt!.sentAt } : marks.failed !== undefined ? { failed: marks.failed } : { completed: marks.completed }),
+        ...(by === 'retry' ? { failed: doubt!.failed, sentAt: doubt!.sentAt, ...(doubt!.sending ? { interrupted: true as const } : {}) } : marks.failed !== undefined ? { failed: marks.failed } : { completed: marks.completed }),
       };
-      // a worker killed on this retry after its record: its line may be in the journal already
-      const journaled = pending?.key === retryKey && (await requeuedSince(pending.at, line));
+      // a worker killed on this retry after its record: its line may be in the journal already;
+      // a `retry` killed after journaling its own line, before it took its record off: that line (no sentAt)
+      const journaled = (pending?.key === retryKey && (await requeuedSince(pending.at, line))) || (by === 'retry' && !!doubt!.sending && (await requeuedSince(doubt!.sentAt, { claimId: line.claimId, by: 'retry', failed: doubt!.failed })));
       if (!journaled) {
         if (pending?.key !== retryKey) await recordRetryBeingJournaled(config.paths.state, id, { key: retryKey, at: new Date().toISOString() });
         faultPoint('before-retry-journal');

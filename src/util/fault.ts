@@ -11,6 +11,7 @@
  * marked, the file not removed from processing/ yet), before-retry-journal and
  * after-retry-journal (an operator's retry of the job found, its `requeued` line not journaled
  * yet, or journaled and its marks not taken off yet: queue/retry-seen.ts); and `chorus-flux
+ * retry`'s after-retry-queued (a job queued again, its `requeued` line not journaled yet); and `chorus-flux
  * set-aside`'s after-set-aside-refusal (the refusal written, journaled and marked, the claimed
  * file still in processing/) and after-set-aside-unlink (the claimed file removed, its job still
  * failed), the refusal itself going through the processing points after-error, before-journal,

@@ -275,8 +275,12 @@ describeIf('one-shot commands and the dashboard when Redis stops answering after
     return lines.filter((l) => (l as { sha256?: string }).sha256 === sha256).sort((a, b) => a.ts.localeCompare(b.ts)) as never;
   }
 
-  /** BullMQ's retry of the job (its reprocessJob script): the job's key, the third time `retry <id>` sends it (after HGETALL and its state). */
-  const RETRY_REQUEST = 3;
+  /**
+   * BullMQ's retry of the job (its reprocessJob script): the job's key, the fifth time `retry <id>`
+   * sends it (after HGETALL and its state, read once, then again under the file's content lock:
+   * failed-jobs.ts, since 2026-12-07).
+   */
+  const RETRY_REQUEST = 5;
 
   it('a retry left in doubt that Redis then ran: the worker that takes the job journals it (`requeued`, by retry, when it was sent), once, before the file is processed', async () => {
     const [job] = await failedJobs(1);

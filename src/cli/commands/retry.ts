@@ -14,7 +14,7 @@ import { loadConfig, type Config } from '../../config/config';
 import { Journal } from '../../journal/journal';
 import { statePaths } from '../../runner/deps';
 import { systemClock } from '../../util/clock';
-import { failedJobsListed, retryFailedJob, type ListedFailure, type RetryReport } from '../../queue/failed-jobs';
+import { failedJobsListed, retryFailedJob, type ListedFailure, type RetryOptions as FailedJobRetryOptions, type RetryReport } from '../../queue/failed-jobs';
 import { fluxQueue, type FluxJobData } from '../../queue/flux-queue';
 import { contentOfGoneJob } from '../../queue/gone-job-content';
 import { ownJournaledOutcome } from '../../runner/own-outcome';
@@ -48,11 +48,6 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
   const processed = new ProcessedFiles(config.paths.state);
   // who queued it again and when, for trace: the journal had the failures, then a bare `received`
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
-  const retried = async (d: FluxJobData, before: string, id: string): Promise<void> => {
-    // a retry of it left in doubt before never ran (the job was still failed): no longer in doubt
-    await clearRetryInDoubt(config.paths.state, id).catch(() => undefined);
-    await journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by: 'retry', failed: before });
-  };
   try {
     // --all retries the failures it lists: one failed again by the time it is reached was retried meanwhile
     const todo: ListedFailure[] = opts.all
@@ -70,29 +65,7 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     const done = await untilRedisLost(
       todo.map((j) => j.id),
       (id) =>
-        retryFailedJob(
-          queue,
-          id,
-          {
-            processingDir: config.paths.processing,
-            outcomeOf: async (sha) => (await processed.get(sha))?.outcome,
-            contentOfGoneJob: contentOfGoneJob(processed),
-            retried: (d, before) => retried(d, before, id),
-            // unanswered: recorded for the worker that runs it, should Redis have (retry-seen.ts)
-            inDoubt: (jobId, _d, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt }),
-            // the worker that takes the job looks for that record under the same lock
-            underContentLock: (sha, fn) => underContentLock(config, sha, fn),
-            // a set-aside interrupted after its refusal may have gone out: what the worker will do instead of processing the file
-            refusalOf: async (sha) => ((await processed.get(sha)) ? undefined : processed.getAttempt(sha)?.refusal?.message),
-            // the file's own outcome, journaled (as the worker tells a job it finished before it died: worker.ts)
-            ownOutcomeOf: (d) => ownJournaledOutcome(processed, d, config.receiptTime),
-            removeClaimed: (d) =>
-              fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
-                if (e.code !== 'ENOENT') throw e;
-              }),
-          },
-          listedAt.get(id),
-        ),
+        retryFailedJob(queue, id, retryJobOptions(config, journal, processed, id), listedAt.get(id)),
       said,
       lostOf,
     );
@@ -116,6 +89,33 @@ export async function retryCommand(ids: string[], opts: RetryOptions): Promise<n
     await queue.close().catch(() => undefined);
     if (!lost) await redis.quit().catch(() => undefined);
   }
+}
+
+/** What `retry` gives retryFailedJob for job `id` (exported for the tests that interleave another command with it). */
+export function retryJobOptions(config: Config, journal: Journal, processed: ProcessedFiles, id: string): FailedJobRetryOptions {
+  return {
+    processingDir: config.paths.processing,
+    outcomeOf: async (sha) => (await processed.get(sha))?.outcome,
+    contentOfGoneJob: contentOfGoneJob(processed),
+    // (a retry of it left in doubt before never ran, the job still failed: its record is replaced)
+    sending: (jobId, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt, sending: true }),
+    sent: (jobId) => clearRetryInDoubt(config.paths.state, jobId),
+    retried: async (d: FluxJobData, before: string) => {
+      await journal.append({ event: 'requeued', sha256: d.sha256, file: d.relPath, partner: d.partner, claimId: d.claimId, processing: path.relative(config.paths.out, d.path).split(path.sep).join('/'), by: 'retry', failed: before });
+    },
+    // unanswered: recorded for the worker that runs it, should Redis have (retry-seen.ts)
+    inDoubt: (jobId, _d, before, sentAt) => recordRetryInDoubt(config.paths.state, jobId, { failed: before, sentAt }),
+    // the worker that takes the job looks for that record under the same lock
+    underContentLock: (sha, fn) => underContentLock(config, sha, fn),
+    // a set-aside interrupted after its refusal may have gone out: what the worker will do instead of processing the file
+    refusalOf: async (sha) => ((await processed.get(sha)) ? undefined : processed.getAttempt(sha)?.refusal?.message),
+    // the file's own outcome, journaled (as the worker tells a job it finished before it died: worker.ts)
+    ownOutcomeOf: (d) => ownJournaledOutcome(processed, d, config.receiptTime),
+    removeClaimed: (d) =>
+      fs.unlink(d.path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      }),
+  };
 }
 
 /**
