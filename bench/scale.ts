@@ -1,9 +1,17 @@
 /**
- * Scaling of the distributed runner: the same files processed by 1 and by 2 worker
- * processes (BullMQ on Redis), from queued to done. Results: the "Scaling" section of
+ * Scaling of the distributed runner: files processed by 1 and by 2 worker processes (BullMQ
+ * on Redis), from queued to done, the same number of files per worker process (one worker
+ * the corpus's first half, two workers all of it). Results: the "Scaling" section of
  * docs/PERFORMANCE.md. Goal: 2 workers at least 1.7 times one on a 2-core machine.
  *
- *   npm run bench -- scale       (BENCH_SCALE_FILES, default 2000; REDIS_URL or a local redis-server)
+ *   npm run bench -- scale       (BENCH_SCALE_FILES per worker, default 2000; REDIS_URL or a local redis-server)
+ *
+ * Why per worker: a worker's CPU per file keeps falling over its first ~2,000 files (JIT
+ * tiering, the heap settling: 14 ms per file at its 100th-200th file, 11 ms at its 300th-500th,
+ * 7.5-8.5 ms past its 1,100th, thirty-fourth round). When both configurations shared one
+ * 2,000-file corpus, each of two workers was measured over its own files 150-1,000 against one
+ * worker's 300-2,000: two workers were measured colder, which alone read as ~10 % more CPU per
+ * file and as much less throughput.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +24,7 @@ import { createRedis } from '../src/queue/redis';
 import { sha256 } from '../src/util/hash';
 import { projectRoot } from '../src/util/project-root';
 import { JOB_THREAD_NAME } from '../src/util/thread-name';
-import { discard, emptyTrash } from './trash';
+import { discard, emptyTrash, recentRemovalLeftMs } from './trash';
 import { generateCorpus } from './generate';
 import { fmt, loadAverage, machine, today, upsertSection } from './report';
 
@@ -116,7 +124,9 @@ interface RunResult {
 /**
  * Share of the files done before the steady-state clock starts: a worker process starts
  * (node, modules, fonts, Redis connection) and compiles its hot code in the first seconds;
- * a worker runs for hours, so its throughput is measured after that.
+ * a worker runs for hours, so its throughput is measured after that. As each configuration
+ * gets the same number of files per worker, the mark falls at the same file of each worker's
+ * life (its 300th with 2,000 files per worker).
  */
 const WARM_UP = 0.15;
 
@@ -158,11 +168,19 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
   const processing = path.join(config.paths.processing, 'op-alpha');
   const cpuNow = () => sumThreads(procs.map((p) => threadsCpuMs(p.pid)));
   let warm: { t: number; done: number; cpu: ThreadsCpu } | undefined;
+  // progress is read from the queue's counts (one Redis round trip), not by listing processing/:
+  // a listing of 4,000 names costs this process 1-2 ms, 20 times a second, CPU taken from two
+  // workers that keep both cores busy but not from one (it leaves a core idle)
   for (;;) {
     await new Promise((r) => setTimeout(r, 50));
-    const left = readdirSync(processing).length;
-    if (!warm && files.length - left >= files.length * WARM_UP) warm = { t: Date.now(), done: files.length - left, cpu: cpuNow() };
-    if (left === 0) break;
+    const counts = await queue.getJobCounts('completed', 'failed');
+    const done = (counts.completed ?? 0) + (counts.failed ?? 0);
+    if (!warm && done >= files.length * WARM_UP) warm = { t: Date.now(), done, cpu: cpuNow() };
+    // a job ends after its file's removal: done with every job means processing/ is empty
+    if (done >= files.length) {
+      if (readdirSync(processing).length !== 0) throw new Error(`every job ended but files are left in ${processing}`);
+      break;
+    }
   }
   const ms = Date.now() - t0;
   const end = cpuNow();
@@ -179,19 +197,33 @@ async function oneRun(files: string[], workers: number, url: string): Promise<Ru
 }
 
 export async function main(): Promise<void> {
+  /** files per worker process: one worker gets the corpus's first n, two workers all 2n */
   const n = Number(process.env.BENCH_SCALE_FILES ?? 2000);
   const dir = path.join(CACHE, 'scale-corpus');
   discard(dir); // made again: BENCH_SCALE_FILES may have changed
-  const s = generateCorpus(dir, { invoices: n, seed: 7, small: true });
-  const files = readdirSync(s.inbox).flatMap((p) => readdirSync(path.join(s.inbox, p)).map((f) => path.join(s.inbox, p, f)));
+  const s = generateCorpus(dir, { invoices: 2 * n, seed: 7, small: true });
+  // sorted: one worker's half is the same files from one run to the next
+  const files = readdirSync(s.inbox).flatMap((p) => readdirSync(path.join(s.inbox, p)).map((f) => path.join(s.inbox, p, f))).sort();
   if (spawnSync('sh', ['-c', `test -f "${path.join(projectRoot(), 'dist/src/cli/index.js')}"`]).status !== 0) throw new Error('build first: npm run build');
+  // after a mass removal (the trash emptied at the end of the previous benchmark) every file
+  // creation scans past the freed inodes (trash.ts): measured 2.3 ms of a worker's 12.8 ms per
+  // file in the first round 70 s after one, 0.06 ms once it was over. The first round (one
+  // worker) would pay for it and the next ones less and less, which skews the ratio: wait it
+  // out, unless told not to (BENCH_SCALE_NO_WAIT=1: figures not to compare)
+  const left = process.env.BENCH_SCALE_NO_WAIT === '1' ? 0 : recentRemovalLeftMs();
+  if (left > 0) {
+    process.stderr.write(`bench scale: waiting ${Math.ceil(left / 1000)} s for the last mass removal to stop slowing file creations (BENCH_SCALE_NO_WAIT=1 to skip)\n`);
+    await new Promise((r) => setTimeout(r, left));
+  }
   const redis = await redisUrl();
   const load = loadAverage();
   try {
-    // 1, 2, 1, 2 workers: alternating spreads the machine's drift over both
+    // 1, 2, 2, 1 workers: alternating spreads the machine's drift over both, and the order
+    // changing each round spreads what a run leaves to the next (the files its workers freed,
+    // which slow the next run's file creations on ext4 without a journal: trash.ts)
     const rounds = Number(process.env.BENCH_SCALE_ROUNDS ?? 2);
     const runs: { workers: number; r: RunResult }[] = [];
-    for (let k = 0; k < rounds; k++) for (const workers of [1, 2]) runs.push({ workers, r: await oneRun(files, workers, redis.url) });
+    for (let k = 0; k < rounds; k++) for (const workers of k % 2 === 0 ? [1, 2] : [2, 1]) runs.push({ workers, r: await oneRun(files.slice(0, n * workers), workers, redis.url) });
     const rate = (r: { files: number; ms: number }) => (r.files * 1000) / r.ms;
     const pooled = (w: number, pick: (r: RunResult) => { files: number; ms: number }) => {
       const mine = runs.filter((x) => x.workers === w).map((x) => pick(x.r));
@@ -219,7 +251,7 @@ export async function main(): Promise<void> {
       '## Scaling (distributed runner)',
       '',
       `Measured ${today()} on ${machine()}; load average at the start ${load}. Command: \`npm run bench -- scale\` (\`bench/scale.ts\`).`,
-      `${fmt(files.length)} generated files (one invoice each, Factur-X on), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} round${rounds === 1 ? '' : 's'} of 1 then 2 workers. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state; the next three columns split it, per worker, into its main thread (BullMQ, Redis, the content lock, the claimed file's removal), its processing thread (\`processFile\`: parsing, validation, Factur-X, outputs, journal) and its other threads (V8's compiler and garbage-collector threads, the libuv pool's fsyncs); the processing thread is found by the name it gives itself (\`${JOB_THREAD_NAME}\`, \`src/util/thread-name.ts\`).`,
+      `${fmt(n)} generated files per worker process (one invoice each, Factur-X on: one worker gets the first ${fmt(n)}, two workers all ${fmt(2 * n)}), claimed and queued first; then 1 or 2 \`chorus-flux worker\` processes (concurrency ${WORKER_CONCURRENCY} each) on the same Redis until the last file is done; ${rounds} round${rounds === 1 ? '' : 's'}, 1 then 2 workers in the first, 2 then 1 in the second, and so on. "From start" counts from the workers' spawn (node starting, modules loading, the first seconds of JIT compilation); "steady" counts from the moment ${fmt(WARM_UP * 100)} % of the files are done (each worker's ${fmt(WARM_UP * n)}th file or so, in both configurations: a worker's CPU per file keeps falling over its first thousands of files) to the last one, the rate of a worker that has been running for a while. "Cores busy" is the workers' CPU time (all their threads: JavaScript, V8's compiler and garbage-collector threads, the libuv pool doing the file I/O) over the wall time, in steady state; the next three columns split it, per worker, into its main thread (BullMQ, Redis, the content lock, the claimed file's removal), its processing thread (\`processFile\`: parsing, validation, Factur-X, outputs, journal) and its other threads (V8's compiler and garbage-collector threads, the libuv pool's fsyncs); the processing thread is found by the name it gives itself (\`${JOB_THREAD_NAME}\`, \`src/util/thread-name.ts\`).`,
       '',
       '| workers | files | time from start | files/s from start | files/s steady | cores busy (workers, steady) | main thread, cores per worker | processing thread, cores per worker | other threads, cores per worker | worker CPU / file, steady | worker CPU / file, from start | Redis CPU |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -72,6 +72,12 @@ export function recentRemovalWarning(now = Date.now()): string | undefined {
   return `bench: the previous benchmark's files were removed ${Math.round(ago / 1000)} s ago; on ext4 without a journal file creations are slower for up to ${RECENTCY_MS / 60_000} minutes after that (wait for figures to compare)`;
 }
 
+/** How long a benchmark started now would still pay for the last emptying of the trash (ms; 0 when nothing was removed lately). */
+export function recentRemovalLeftMs(now = Date.now()): number {
+  if (!existsSync(EMPTIED)) return 0;
+  return Math.max(0, RECENTCY_MS - (now - statSync(EMPTIED).mtimeMs));
+}
+
 /** Free space below which `npm run bench` warns before starting: its runs write more than 10 GB. */
 const WARN_FREE_BYTES = 16 * 1024 ** 3;
 
