@@ -140,15 +140,34 @@ const JUDGED: Record<string, Map<string, boolean>> = {
   ),
 };
 
+const judgedIn = new Map<string, Set<string>>();
+const NONE = new Set<string>();
+
 /**
- * Whether the value of `name` (a typed leaf) in `parent`, itself in `grandparent`, is one the
- * model reads and a rule judges. A status flow's typed values (DateFacture, Horodatage,
- * IdStatut, TypeIdentifiant) are all read and judged by the status reader.
+ * The local names of the typed leaves whose values the model reads and a rule judges, in an
+ * element `parent` (itself in `grandparent`, in a document whose root is `root`): asked once
+ * per element holding a typed leaf, not per leaf (structure.ts keeps it on the frame). A status
+ * flow's typed values (DateFacture, Horodatage, IdStatut, TypeIdentifiant) are all read and
+ * judged by the status reader: undefined, every one.
  */
-export function judgedByRules(schema: string, name: string, parent: string | undefined, grandparent: string | undefined, root: string | undefined): boolean {
-  if (schema === 'CPPStatut V1_19') return true;
+export function judgedByRules(schema: string, parent: string, grandparent: string | undefined, root: string): Set<string> | undefined {
+  if (schema === 'CPPStatut V1_19') return undefined;
   const judged = JUDGED[schema];
-  if (judged === undefined) return false;
-  const pl = `${local(parent)}/${local(name)}`;
-  return judged.get(`${local(grandparent)}/${pl}`) ?? judged.get(pl) ?? judged.get(`${local(root)}>${pl}`) ?? false;
+  if (judged === undefined) return NONE;
+  const [p, g, r] = [local(parent), local(grandparent), local(root)];
+  const memo = `${schema}|${r}|${g}|${p}`;
+  let names = judgedIn.get(memo);
+  if (names === undefined) {
+    names = new Set<string>();
+    for (const [k, yes] of judged) {
+      const slash = k.lastIndexOf('/');
+      const name = k.slice(slash + 1);
+      const at = k.slice(0, slash);
+      // the most precise key decides: grandparent/parent, then parent, then root>parent
+      const precise = judged.get(`${g}/${p}/${name}`) ?? judged.get(`${p}/${name}`) ?? judged.get(`${r}>${p}/${name}`);
+      if ((at === `${g}/${p}` || at === p || at === `${r}>${p}`) && yes && precise === true) names.add(name);
+    }
+    judgedIn.set(memo, names);
+  }
+  return names;
 }

@@ -134,6 +134,8 @@ interface Frame {
   /** a typed leaf no rule judges: the type its text is checked against, and where that text starts */
   lexical: LexicalType | undefined;
   textFrom: number;
+  /** the typed leaves in it whose values a rule judges (judgedByRules; undefined: all), null until one is met */
+  judged: Set<string> | undefined | null;
 }
 
 
@@ -388,9 +390,13 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     const info = infoOf(type, m);
     const badAttribute = attributeProblem(name, t[3] ?? '', info, m);
     if (badAttribute) return { index: t.index, message: badAttribute };
-    // a typed leaf's text is checked unless a rule judges that value (judgedByRules)
-    const lexical = info.lexical !== undefined && !judgedByRules(schema, name, stack[stack.length - 1]?.tag, stack[stack.length - 2]?.tag, stack[0]?.tag) ? info.lexical : undefined;
-    const frame: Frame = { tag: name, type, info, particles: info.particles, choice: info.choice, pos: 0, count: 0, scope: inner, lexical, textFrom: last };
+    // a typed leaf's text is checked unless a rule judges that value (judgedByRules, asked once per parent)
+    let lexical: LexicalType | undefined;
+    if (info.lexical !== undefined && top) {
+      if (top.judged === null) top.judged = judgedByRules(schema, top.tag, stack[stack.length - 2]?.tag, stack[0].tag);
+      if (top.judged !== undefined && !top.judged.has(name.slice(name.indexOf(':') + 1))) lexical = info.lexical;
+    }
+    const frame: Frame = { tag: name, type, info, particles: info.particles, choice: info.choice, pos: 0, count: 0, scope: inner, lexical, textFrom: last, judged: null };
     if (selfClosing) {
       const why = lexical === undefined ? undefined : lexicalProblem(lexical, '');
       if (why) return { index: t.index, message: `<${show(name)}> is empty, which is not ${why}, as the ${schema} schema requires` };
