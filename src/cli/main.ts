@@ -27,6 +27,7 @@ const commands = {
   facturx: () => require('./commands/facturx') as typeof import('./commands/facturx'),
   jobs: () => require('./commands/jobs') as typeof import('./commands/jobs'),
   reject: () => require('./commands/reject') as typeof import('./commands/reject'),
+  reprocess: () => require('./commands/reprocess') as typeof import('./commands/reprocess'),
   retry: () => require('./commands/retry') as typeof import('./commands/retry'),
   setAside: () => require('./commands/set-aside') as typeof import('./commands/set-aside'),
   prune: () => require('./commands/prune') as typeof import('./commands/prune'),
@@ -183,6 +184,33 @@ Example:
     )
     .action(async (idCpro: string, opts) => {
       process.exitCode = await commands.reject().rejectCommand(idCpro, opts);
+    });
+
+  program
+    .command('reprocess')
+    .description("process again a file refused whole because of our side (a recipient or code service missing from the configuration, a limit too low), once the configuration is fixed: journaled `reopened`, its processed mark retired, its kept original copied back into the partner's inbox as a new attempt; safe to run again (exit 0 reopened, now or before; 1 it cannot be: not a whole refusal, not finished, unknown; 2 could not run)")
+    .argument('<what...>', 'the refused file: the path of its copy under error/, its SHA-256, or its name (as `chorus-flux trace` finds it)')
+    .requiredOption('-r, --reason <text>', 'why the refusal was ours and what was fixed (journaled whole; the partner is not sent it)')
+    .option('-o, --out <dir>', "output root the file was refused in, as given to `run` (default: the configuration's paths.out)")
+    .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
+    .option('--inbox <dir>', "the inbox tree given to `run` (its partner sub-folders): where the copy goes back (default: the partner's configured inbox, else the one inbox run took files from on the refusal's day)")
+    .option(AS_ANY_USER.flags, AS_ANY_USER.description)
+    .addHelpText(
+      'after',
+      `
+Only for a file whose outcome was a refusal of the whole file (kept in error/<day>/), finished and
+journaled. The partner received that refusal's flows (93, CDAR 501): they stay, as do the error/
+copy and its .reason.json. The copy put back is a new deposit: new flow names and IdFlx, its own
+outcome (pivots, statuses), never already-processed. Run again (after a crash, or to ask), it
+finishes what was left and says where the copy waits; once the copy is processed, reprocess is
+allowed again only if it was refused whole again.
+
+Example:
+  chorus-flux reprocess error/2026-12-07/facture-123.xml --reason "SIRET 21787789300016 added to recipients" --config /etc/chorus-flux/config.json
+`,
+    )
+    .action(async (what: string[], opts) => {
+      process.exitCode = await commands.reprocess().reprocessCommand(what, opts);
     });
 
   program

@@ -32,6 +32,7 @@ const WRITES = {
   reconcile: ['out', 'state'], // reports/, and the sweep of temp files and dead locks
   prune: ['state'],
   reject: ['out', 'state'],
+  reprocess: ['out', 'state'], // journal/, state/files/ (the copy goes to an inbox: the partner's folder)
   'set-aside': ['out', 'state', 'processing'],
   watch: ['out', 'state', 'processing'],
   worker: ['out', 'state', 'processing'],

@@ -154,6 +154,14 @@ export type JournalEvent =
    */
   | { event: 'invoice-rejected'; by: 'operator'; sha256: string; file: string; partner: string; rejectedAt: string; invoices: JournalInvoice[]; outputs: JournalOutput[] }
   /**
+   * `chorus-flux reprocess`: a content refused whole (`refused`, its original in error/<refusedDay>/)
+   * reopened by the operator `by` (an OS user) for `reason` (whole): its processed mark and attempt
+   * record retired (state/reopenings.ts), its kept original `original` (relative to the output
+   * root) copied back into the partner's inbox; the copy is then received as a new attempt.
+   * `id` tells this reopening from another of the same content (state/reopenings.ts, reopenId).
+   */
+  | { event: 'reopened'; sha256: string; file: string; partner: string; name: string; by: string; reason: string; refusedDay: string; original: string; id: string }
+  /**
    * A file's attempt that failed, or a worker's job interrupted. `job`, for a worker's job: what
    * the queue does next — `retried` by itself after its backoff, `failed` (left in the failed list
    * for `retry` or `set-aside`), `requeued` (its worker stopped on it: queued again for another)

@@ -314,8 +314,9 @@ export async function buildReconciliation(config: Config, date: string, clock: C
     const sha = await originalSha(c);
     if (!sha) continue;
     candidateSha.set(c.rel, sha);
-    const rec = await processed.get(sha).catch(() => undefined);
-    if (!rec || !rec.outputs.some((o) => o.path === c.rel)) continue;
+    // its mark, or the one a reopening retired (chorus-flux reprocess): the refusal's day is in it
+    const rec = await processed.getListing(sha, c.rel).catch(() => undefined);
+    if (!rec) continue;
     const at = new Date(rec.at);
     if (Number.isNaN(at.getTime())) continue;
     for (const d of [addDays(dayOf(at, tz), -1), dayOf(at, tz)]) {
@@ -334,8 +335,8 @@ export async function buildReconciliation(config: Config, date: string, clock: C
   for (const c of [...candidates.values()].filter((x) => !x.listed && (x.kind === 'archive' || x.kind === 'error'))) {
     const sha = candidateSha.get(c.rel);
     if (!sha || unjournaled.has(sha) || col.hasOutcome(sha)) continue;
-    const rec = await processed.get(sha).catch(() => undefined);
-    if (!rec || !rec.outputs.some((o) => o.path === c.rel)) continue;
+    const rec = await processed.getListing(sha, c.rel).catch(() => undefined);
+    if (!rec) continue;
     const at = new Date(rec.at);
     if (Number.isNaN(at.getTime()) || !days.includes(dayOf(at, tz))) continue;
     unjournaled.add(sha);

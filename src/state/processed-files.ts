@@ -122,7 +122,32 @@ export class ProcessedFiles {
    * names, the lifecycle keeps its IdCPRO), and the next outcome writes it anew.
    */
   async get(sha: string): Promise<ProcessedRecord | undefined> {
-    const file = this.fileFor(sha);
+    return this.readMark(this.fileFor(sha));
+  }
+
+  /**
+   * The mark of a content that lists the output `rel` (relative to the output root): its
+   * current mark, or one a reopening retired (`chorus-flux reprocess`, state/reopenings.ts:
+   * `<sha256>.retired-<id>.mark`), whose outcome is in the journal all the same. The
+   * reconciliation finds by it the day a kept original's outcome was journaled on.
+   */
+  async getListing(sha: string, rel: string): Promise<ProcessedRecord | undefined> {
+    const current = await this.get(sha);
+    if (current?.outputs.some((o) => o.path === rel)) return current;
+    let names: string[];
+    try {
+      names = await fs.readdir(path.dirname(this.fileFor(sha)));
+    } catch {
+      return undefined;
+    }
+    for (const n of names.filter((x) => x.startsWith(`${sha}.retired-`) && x.endsWith('.mark')).sort()) {
+      const rec = await this.readMark(path.join(path.dirname(this.fileFor(sha)), n));
+      if (rec?.outputs.some((o) => o.path === rel)) return rec;
+    }
+    return undefined;
+  }
+
+  private async readMark(file: string): Promise<ProcessedRecord | undefined> {
     const bytes = readFileIfExists(file);
     if (bytes === undefined) return undefined;
     const text = bytes.toString('utf8');

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { DAY_MS } from '../lifecycle/replay-window';
 import { faultPoint } from '../util/fault';
 import { ATTEMPT_FILE, MARK_FILE, ProcessedFiles, REPLY_FILE } from './processed-files';
+import { REOPEN_FILE, RETIRED_FILE } from './reopenings';
 import { recordPruneDays } from './prune-horizon';
 
 export interface PruneOptions {
@@ -51,6 +52,12 @@ export interface PruneResult {
   repliesRemoved: number;
   /** attempt records removed with them, or older than the retention with no mark */
   attemptsRemoved: number;
+  /**
+   * a content's reopening (`<sha>.reopen`, chorus-flux reprocess) and the history names it
+   * retired a mark and an attempt record to (`<sha>.retired-…`): removed once older than the
+   * retention themselves (their mtime is the reopening's)
+   */
+  historyRemoved: number;
   /** old marks kept because their outcome line may not be in the journal */
   keptUnjournaled: number;
   /** old attempt records with no mark kept because their file still waits in the processing area */
@@ -79,7 +86,7 @@ const ATTEMPT_OLD = 8;
 export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions): Promise<PruneResult> {
   const now = opts.now ?? new Date();
   const cutoff = now.getTime() - (opts.days + 1) * DAY_MS;
-  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, keptUnjournaled: 0, keptWaiting: 0, before: new Date(cutoff).toISOString() };
+  const result: PruneResult = { scanned: 0, removed: 0, repliesRemoved: 0, attemptsRemoved: 0, historyRemoved: 0, keptUnjournaled: 0, keptWaiting: 0, before: new Date(cutoff).toISOString() };
   const every = opts.progressEvery ?? 100_000;
   const root = path.join(stateDir, 'files');
   const marks = new ProcessedFiles(stateDir);
@@ -106,6 +113,13 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
     const replies = new Map<string, { name: string; old: boolean }[]>();
     for await (const entry of await fs.opendir(dir)) {
       if (!entry.isFile()) continue;
+      if (REOPEN_FILE.test(entry.name) || RETIRED_FILE.test(entry.name)) {
+        // read by `reprocess` alone: it goes when it is old itself, whatever its content's mark
+        const file = path.join(dir, entry.name);
+        const mtime = (await fs.stat(file).catch(() => undefined))?.mtimeMs;
+        if (mtime !== undefined && mtime < cutoff && (await remove(file, dryRun))) result.historyRemoved++;
+        continue;
+      }
       const isMark = MARK_FILE.test(entry.name);
       const isAttempt = ATTEMPT_FILE.test(entry.name);
       if (!isMark && !isAttempt && !REPLY_FILE.test(entry.name)) continue; // a temporary file of a writer: not ours

@@ -16,7 +16,12 @@
  * failed), the refusal itself going through the processing points after-error, before-journal,
  * after-mark; and `prune`'s after-prune-horizon (state/prune-horizon.json written, nothing
  * removed), after-prune-attempt and after-prune-reply (a content's attempt record, or one of its
- * reply marks, removed, its processed mark not yet).
+ * reply marks, removed, its processed mark not yet); and `chorus-flux reprocess`'s
+ * after-reopen-record (the reopening recorded, not journaled), after-reopen-journal (its
+ * `reopened` line journaled, not recorded so), after-reopen-journaled (recorded, nothing
+ * retired), after-reopen-retire-attempt (the refused attempt's record retired, its mark not),
+ * after-reopen-retire (both retired, no copy), after-reopen-copy-chosen (the copy's name
+ * recorded, the copy not made) and after-reopen-copy (made, not recorded so).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

@@ -22,7 +22,7 @@ export interface PruneCommandOptions {
 
 export function formatPrune(r: PruneResult, days: number, stateDir: string, dryRun: boolean): string {
   const verb = dryRun ? 'would remove' : 'removed';
-  const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at${r.attemptsRemoved ? `; ${r.attemptsRemoved} attempt record(s) with them or orphaned` : ''}`];
+  const lines = [`${stateDir}: ${verb} ${r.removed} processed mark(s) and ${r.repliesRemoved} reply mark(s) last written before ${r.before} (retention ${days} days + 1); ${r.scanned} looked at${r.attemptsRemoved ? `; ${r.attemptsRemoved} attempt record(s) with them or orphaned` : ''}${r.historyRemoved ? `; ${r.historyRemoved} reopening record(s) (chorus-flux reprocess) as old` : ''}`];
   if (r.keptWaiting > 0) lines.push(`  kept ${r.keptWaiting} old attempt record(s) whose file still waits in the processing area (a failed job: chorus-flux jobs, then retry or set-aside)`);
   if (r.keptUnjournaled > 0) lines.push(`  kept ${r.keptUnjournaled} old mark(s) whose outcome may not be in the journal (an interrupted attempt): the same bytes dropped again journal it; see docs/OPERATIONS.md`);
   return `${lines.join('\n')}\n`;

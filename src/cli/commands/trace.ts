@@ -53,6 +53,8 @@ function describe(l: JournalLine): string[] {
       return [`already processed (${l.previous} at ${l.previousAt})${l.previousPartner ? `, first sent by ${l.previousPartner}: this partner was told` : ''}: nothing emitted again`, ...(l.outputs ?? []).map(outputLine)];
     case 'system-error':
       return [`system error: ${cut(l.message)}`];
+    case 'reopened':
+      return [`reopened by ${l.by} (chorus-flux reprocess), the refusal of ${l.refusedDay} kept in ${l.original}: ${cut(l.reason)}`, `    its copy put back into the inbox of ${l.partner}: received next as a new attempt`];
     case 'invoice-rejected':
       return [
         `rejected by the operator (chorus-flux reject) at ${l.rejectedAt}`,

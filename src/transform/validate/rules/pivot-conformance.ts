@@ -32,7 +32,6 @@ const nameOf = (f: Field): string => (f.of === undefined ? f.label : `${ordinalT
 type Located = Field & {
   index?: number;
   /** blank is CPRO-PIVOT-REQUIS's */ required?: boolean;
-  /** a date of a period with both ends, which the official UBL XSLT casts to xs:date (BR-29, BR-30) */ castBoth?: boolean;
 };
 
 function required(inv: Invoice): Field[] {
@@ -128,8 +127,7 @@ function decimals(inv: Invoice): Located[] {
 
 /** The start and end of a period, each a date to check ("Invoicing period (BG-14) start date", "line 3 period (BG-26) end date"). */
 function periodDates(out: Located[], p: Invoice['invoicingPeriod'], labels: { start: string; end: string }, bt: string, index?: number, of?: Ordinal): void {
-  const castBoth = p?.start !== undefined && p.end !== undefined;
-  out.push({ label: labels.start, of, bt, index, value: p?.start, castBoth }, { label: labels.end, of, bt, index, value: p?.end, castBoth });
+  out.push({ label: labels.start, of, bt, index, value: p?.start }, { label: labels.end, of, bt, index, value: p?.end });
 }
 
 const INVOICING_PERIOD = { start: 'Invoicing period (BG-14) start date', end: 'Invoicing period (BG-14) end date' };
@@ -268,9 +266,11 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     profile: 'chorus',
     appliesTo: 'dates carried by the pivot and the Factur-X',
     message: 'The {name} "{value}" is not a calendar date (YYYY-MM-DD; in CII, format 102: YYYYMMDD).',
-    // a date left empty is left out of the outputs (mapping.ts), but not a UBL period's start
-    // or end when the period has both: the official XSLT stops on xs:date('') there (BR-29, BR-30)
-    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', (f) => !(ctx.invoice.syntax === 'UBL' && f.castBoth === true)),
+    // an element left empty is no xs:date, which the UBL and pivot schemas require of every date
+    // (as of decimals): refused there (until 2026-12-07 it was taken for an absent date; the
+    // official UBL XSLT also stops on xs:date('') in a period with both ends, BR-29, BR-30). CII
+    // types its dates as strings: an empty one there is an absent date, left out of the outputs
+    check: (ctx) => misfits(ctx, dates(ctx.invoice), isXsDate, 'BT-2', () => ctx.invoice.syntax === 'CII'),
   },
   {
     id: 'CPRO-PIVOT-CODE',

@@ -1,0 +1,353 @@
+/**
+ * `chorus-flux reprocess [--config <file>] [--out <dir>] --reason <text> [--inbox <dir>] <what>…`:
+ * a file refused whole because of our side (its recipient missing from the routing table, a
+ * code service not configured, a limit set too low), the configuration fixed since, put back
+ * into its partner's inbox to be processed again as a new attempt. Without it the same bytes
+ * dropped again only end `already-processed` (their processed mark).
+ *
+ * For each content named (the path of its kept original under error/, its SHA-256, or its
+ * name, as trace finds it), under the content's lock (as run and the workers take it), each
+ * step durable before the next (state/reopenings.ts): the reopening recorded; its `reopened`
+ * journal line; the refused attempt's record, then its processed mark, renamed to history
+ * names (the next deposit is a new attempt: new flow salt, so new 93/CDAR names and IdFlx);
+ * the kept original copied back into the inbox under its name (a suffixed one when that name
+ * is taken). The error/ copy and its .reason.json stay: they are the first refusal's record.
+ * Killed anywhere and run again, it finishes what was left: one line, one copy.
+ *
+ * Exit 0 reopened (now, or before: the copy waits, or was taken), 1 some content cannot be
+ * (not a whole refusal, not finished, unknown, its kept original gone), 2 could not run.
+ */
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isBundledExample, loadConfig, outputRootOrigin, type Config } from '../../config/config';
+import { copyFileAtomic } from '../../emit/atomic-write';
+import { Journal, readJournalDay } from '../../journal/journal';
+import { LifecycleStore } from '../../lifecycle/store';
+import { addDays } from '../../reconcile/day';
+import { statePaths } from '../../runner/deps';
+import { withFileLock } from '../../state/file-lock';
+import { ProcessedFiles, type ProcessedRecord } from '../../state/processed-files';
+import { reopenId, Reopenings, type ReopenRecord } from '../../state/reopenings';
+import { waitingContents } from '../../state/waiting-contents';
+import { trace } from '../../trace/trace';
+import { dayOf, systemClock } from '../../util/clock';
+import { faultPoint } from '../../util/fault';
+import { sha256OfFile } from '../../util/hash';
+import { machineName } from '../../util/machine-name';
+import { UsageError } from '../../util/usage-error';
+import { refuseForeignOwner } from '../owner-guard';
+import { TRACE_DEFAULT_DAYS } from './trace-days';
+
+export interface ReprocessCommandOptions {
+  config?: string;
+  out?: string;
+  reason?: string;
+  inbox?: string;
+  asAnyUser?: boolean;
+}
+
+/** What became of one content named. */
+export interface ReprocessReport {
+  what: string;
+  sha256?: string;
+  result: 'reopened' | 'already-reopened' | 'cannot';
+  detail: string;
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
+const SHA = /^[0-9a-f]{64}$/i;
+
+/** The content `what` names: a SHA-256, a file (its bytes: the kept original under error/), or a name the journal knows. */
+async function resolve(what: string, config: Config, marks: ProcessedFiles, reopenings: Reopenings): Promise<{ sha: string } | { cannot: string }> {
+  const w = what.trim();
+  if (SHA.test(w)) return { sha: w.toLowerCase() };
+  let st;
+  try {
+    st = statSync(w);
+  } catch {
+    st = undefined;
+  }
+  if (st === undefined && !path.isAbsolute(w)) {
+    // a path as trace and the reports print it: relative to the output root (error/<day>/<name>)
+    try {
+      st = statSync(path.join(config.paths.out, w));
+      if (st.isFile()) return { sha: await sha256OfFile(path.join(config.paths.out, w)) };
+    } catch {
+      st = undefined;
+    }
+  }
+  if (st?.isFile()) return { sha: await sha256OfFile(w) };
+  const today = dayOf(new Date(), config.timezone);
+  const journalDir = statePaths(config).journal;
+  const since = addDays(today, -TRACE_DEFAULT_DAYS);
+  const r = await trace(w, { journalDir, lifecycle: new LifecycleStore(statePaths(config).invoices), since });
+  const shas = [...new Set(r.files.map((f) => f.sha256))];
+  if (shas.length === 0) return { cannot: `nothing named "${w}" in the journal since ${since}: give the SHA-256 of the refused file, or the path of its copy under error/` };
+  if (shas.length === 1) return { sha: shas[0] };
+  // a name several contents had: the one refused (or being reopened) is meant
+  const refused: string[] = [];
+  for (const s of shas) if ((await marks.get(s))?.outcome === 'refused' || reopenings.get(s)) refused.push(s);
+  if (refused.length === 1) return { sha: refused[0] };
+  return { cannot: `"${w}" names ${shas.length} contents (${shas.map((s) => s.slice(0, 12)).join(', ')}): give the SHA-256 of the one to reprocess (chorus-flux trace "${w}" shows them)` };
+}
+
+/** The folder the copy goes to: --inbox (the tree given to `run`), the partner's configured inbox, or the one inbox `run` took files from on the refusal's day. */
+async function destination(rec: Pick<ReopenRecord, 'file' | 'partner' | 'refusedDay'>, config: Config, inbox: string | undefined, journalDir: string): Promise<string> {
+  const rel = rec.file;
+  const partner = config.partners.find((p) => p.id === rec.partner);
+  // the partner's own inbox given: the file goes into it, not into a sub-folder named after the partner
+  if (inbox !== undefined && partner?.inbox && path.resolve(inbox) === path.resolve(partner.inbox)) return path.resolve(partner.inbox);
+  if (inbox !== undefined) return path.resolve(inbox, path.dirname(rel));
+  if (partner?.inbox && !isBundledExample(config)) {
+    const inside = rel.startsWith(`${rec.partner}/`) ? rel.slice(rec.partner.length + 1) : path.basename(rel);
+    return path.resolve(partner.inbox, path.dirname(inside));
+  }
+  const { lines } = await readJournalDay(journalDir, rec.refusedDay).catch(() => ({ lines: [] as never[] }));
+  const runs = [...new Set(lines.flatMap((l) => (l.event === 'start' && l.mode === 'run' && l.inbox ? [l.inbox] : [])))];
+  if (runs.length === 1) return path.resolve(runs[0], path.dirname(rel));
+  throw new UsageError(
+    runs.length === 0
+      ? `partner ${rec.partner} has no inbox in the configuration, and no run took files on ${rec.refusedDay}: give --inbox <dir>, the inbox tree given to \`run\``
+      : `runs took files from ${runs.length} inboxes on ${rec.refusedDay} (${runs.join(', ')}): give --inbox <dir>, the one given to \`run\` for ${rec.file}`,
+  );
+}
+
+/**
+ * The temp file a reprocess killed while copying left beside `target` (`.<name>.<host>~<pid>~…tmp`,
+ * atomic-write.ts), its writer gone: removed. Nothing else of the partner's folder is touched.
+ */
+async function removeOwnDeadTemps(target: string): Promise<void> {
+  const dir = path.dirname(target);
+  const prefix = `.${path.basename(target)}.`;
+  const host = `.${machineName().slice(0, 64)}~`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    const m = /~(\d+)~[0-9a-f]+\.tmp$/.exec(n);
+    if (!n.startsWith(prefix) || !n.includes(host) || !m) continue; // another machine's writer: its own to judge
+    let alive = true;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (!alive) await fs.rm(path.join(dir, n), { force: true });
+  }
+}
+
+/** `name`, then `stem-2.ext`, `stem-3.ext`…: a name the partner may have re-used meanwhile is never overwritten. */
+function candidateName(name: string, n: number): string {
+  if (n === 1) return name;
+  const ext = path.extname(name);
+  return `${name.slice(0, name.length - ext.length)}-${n}${ext}`;
+}
+
+/** Whether the `reopened` line of this reopening is in the journal (a run killed between the line and its record). */
+async function journaled(journalDir: string, rec: ReopenRecord, timezone: string): Promise<string | undefined> {
+  const id = reopenId(rec);
+  const today = dayOf(new Date(), timezone);
+  for (let day = dayOf(new Date(rec.at), timezone); day <= today; day = addDays(day, 1)) {
+    const { lines } = await readJournalDay(journalDir, day).catch(() => ({ lines: [] as never[] }));
+    const l = lines.find((x) => x.event === 'reopened' && x.sha256 === rec.sha256 && x.id === id);
+    if (l) return l.ts;
+  }
+  return undefined;
+}
+
+export async function reprocessCommand(whats: string[], opts: ReprocessCommandOptions, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+  if (whats.length === 0) throw new UsageError('name the refused files to reprocess: the path of the copy under error/, its SHA-256, or its name');
+  const reason = opts.reason?.trim();
+  if (!reason) throw new UsageError('give --reason "<text>": why the refusal was ours and what was fixed (journaled whole)');
+  if (opts.out === '') throw new UsageError('--out is empty: give the output root the file was refused in');
+  if (opts.inbox === '') throw new UsageError('--inbox is empty: give the inbox tree given to `run`');
+  const config = loadConfig(opts.config, { out: opts.out });
+  refuseForeignOwner('reprocess', config, opts);
+  const paths = statePaths(config);
+  if (!existsSync(paths.files)) throw new UsageError(`${paths.files} does not exist: nothing was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
+  const marks = new ProcessedFiles(config.paths.state);
+  const reopenings = new Reopenings(config.paths.state);
+  const journal = new Journal({ dir: paths.journal, clock: systemClock, timezone: config.timezone });
+  const locks = path.join(config.paths.state, 'locks');
+  const by = osUser();
+  const reports: ReprocessReport[] = [];
+  try {
+    for (const what of whats) {
+      const found = await resolve(what, config, marks, reopenings);
+      if ('cannot' in found) {
+        reports.push({ what, result: 'cannot', detail: found.cannot });
+        continue;
+      }
+      const { sha } = found;
+      const r = await withFileLock(path.join(locks, `${sha}.lock`), () => reopenOne(sha), { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 });
+      reports.push({ what, sha256: sha, ...r });
+    }
+  } finally {
+    await journal.close().catch(() => undefined);
+  }
+  for (const r of reports) write(`${r.result === 'cannot' ? 'not reopened' : r.result}: ${r.what}${r.sha256 && r.sha256 !== r.what ? ` (content ${r.sha256})` : ''}: ${r.detail}\n`);
+  return reports.some((r) => r.result === 'cannot') ? 1 : 0;
+
+  /** Under the content's lock: the reopening begun, continued, or said why not. */
+  async function reopenOne(sha: string): Promise<Omit<ReprocessReport, 'what' | 'sha256'>> {
+    const mark = await marks.get(sha);
+    let current = reopenings.get(sha);
+    if (current && mark && mark.at !== current.refusedAt) {
+      // the reopened copy's attempt has an outcome: another reopening only after another whole refusal
+      if (!(mark.outcome === 'refused' && mark.journaled)) {
+        return { result: 'cannot', detail: `reopened on ${current.at.slice(0, 10)} by ${current.by}; processed again since: ${describeOutcome(mark)}. Nothing to reprocess` };
+      }
+      await reopenings.retire(sha, 'reopen', reopenId(current));
+      current = undefined;
+    }
+    if (current) return continueReopening(current, mark !== undefined, false);
+    const cannot = whyNot(sha, mark);
+    if (cannot) return { result: 'cannot', detail: cannot };
+    const m = mark as ProcessedRecord;
+    const original = m.outputs.find((o) => o.kind === 'error')?.path;
+    if (!original || !existsSync(path.join(config.paths.out, original))) {
+      return { result: 'cannot', detail: `its kept original ${original ? path.join(config.paths.out, original) : '(none journaled)'} is gone: restore it from a backup (its SHA-256 is ${sha}), or ask the partner to send the file again under another content` };
+    }
+    const attempt = marks.getAttempt(sha);
+    const refusedDay = attempt?.day ?? path.basename(path.dirname(original));
+    const rec: ReopenRecord = {
+      sha256: sha,
+      name: path.basename(original),
+      file: m.file,
+      partner: m.partner,
+      by,
+      reason: reason as string,
+      refusedDay,
+      refusedAt: m.at,
+      original,
+      at: new Date().toISOString(),
+    };
+    // the destination is settled before anything is written: a usage problem leaves nothing behind
+    const dir = await destination(rec, config, opts.inbox, paths.journal);
+    const withDir = { ...rec, dir };
+    await reopenings.put(withDir);
+    faultPoint('after-reopen-record');
+    return continueReopening(withDir, true, true);
+  }
+
+  /** Why a content with no reopening under way cannot be reopened (undefined: it can). */
+  function whyNot(sha: string, mark: ProcessedRecord | undefined): string | undefined {
+    if (!mark) {
+      const attempt = marks.getAttempt(sha);
+      if (attempt) return `not finished: an attempt at it began at ${attempt.at} (${attempt.relPath} from ${attempt.partner}) and has no outcome yet; wait for it (chorus-flux jobs, chorus-flux trace ${sha.slice(0, 12)})`;
+      return `no outcome known for this content in ${config.paths.state}: never processed with this output root, or its processed mark pruned (then the same bytes dropped again are processed anew already)`;
+    }
+    if (!mark.journaled) return `not finished: its outcome (${mark.outcome}) may not be in the journal yet (an interrupted attempt); the next run or worker that meets the content journals it: run this again after`;
+    if (mark.outcome !== 'refused') return `${describeOutcome(mark)}: only a file refused whole can be reprocessed${mark.outcome === 'partial' ? ' (the invoices refused in it are sent again by their supplier, corrected)' : mark.outcome === 'suspended' ? ' (a suspended invoice is completed by its supplier, or rejected: chorus-flux reject)' : ''}`;
+    return undefined;
+  }
+
+  function describeOutcome(mark: ProcessedRecord): string {
+    return `${mark.file} from ${mark.partner} was ${mark.outcome} at ${mark.at}`;
+  }
+
+  /** The steps left of a reopening (each recorded before the next), then where its copy is. */
+  async function continueReopening(rec0: ReopenRecord, markMayBeThere: boolean, fresh: boolean): Promise<Omit<ReprocessReport, 'what' | 'sha256'>> {
+    let rec = rec0;
+    const copiedBefore = rec.copied === true;
+    const sha = rec.sha256;
+    const id = reopenId(rec);
+    if (rec.journaledAt === undefined) {
+      const ts =
+        (fresh ? undefined : await journaled(paths.journal, rec, config.timezone)) ??
+        (
+          await journal.append({ event: 'reopened', sha256: sha, file: rec.file, partner: rec.partner, name: rec.name, by: rec.by, reason: rec.reason, refusedDay: rec.refusedDay, original: rec.original, id })
+        ).ts;
+      faultPoint('after-reopen-journal');
+      rec = { ...rec, journaledAt: ts };
+      await reopenings.put(rec);
+      faultPoint('after-reopen-journaled');
+    }
+    // the refused attempt's record first, then its mark: a mark gone with its record left would make the next deposit a replay of the refused attempt
+    const mark = markMayBeThere ? await marks.get(sha) : undefined;
+    if (mark && mark.at === rec.refusedAt) {
+      await reopenings.retire(sha, 'attempt', id);
+      faultPoint('after-reopen-retire-attempt');
+      await reopenings.retire(sha, 'json', id);
+      faultPoint('after-reopen-retire');
+    }
+    const dir = rec.dir ?? (await destination(rec, config, opts.inbox, paths.journal));
+    const source = path.join(config.paths.out, rec.original);
+    const taken = async () => (await marks.get(sha)) !== undefined || marks.getAttempt(sha) !== undefined || (await waitingContents(config.paths.processing)).has(sha);
+    if (!rec.copied && rec.copyTo !== undefined) {
+      // a run cut short after choosing the name: the copy is there, taken already, or still to make
+      const there = existsSync(rec.copyTo) ? (await sha256OfFile(rec.copyTo).catch(() => undefined)) === sha : false;
+      if (await taken()) {
+        rec = { ...rec, copied: true };
+        await reopenings.put(rec);
+      } else if (there) {
+        // made, or the refused file left there (then perhaps not given its new receipt time yet)
+        const now = new Date();
+        await fs.utimes(rec.copyTo, now, now);
+        rec = { ...rec, copied: true };
+        await reopenings.put(rec);
+      } else if (!existsSync(rec.copyTo)) {
+        await removeOwnDeadTemps(rec.copyTo);
+        rec = await copyTo(rec, rec.copyTo, source);
+      }
+    }
+    for (let n = 1; !rec.copied; n++) {
+      if (n > 1000) throw new Error(`no free name for ${rec.name} in ${dir}`);
+      const target = path.join(dir, candidateName(rec.name, n));
+      if (existsSync(target)) {
+        // the refused file itself, left in the inbox (a `run` without --remove): it is the copy,
+        // given a new receipt time (its mtime and ctime): its attempt's flow salt, so its flows'
+        // names and IdFlx, must not be the refused attempt's
+        if (n !== 1 || (await sha256OfFile(target).catch(() => undefined)) !== sha) continue;
+        rec = { ...rec, copyTo: target };
+        await reopenings.put(rec);
+        faultPoint('after-reopen-copy-chosen');
+        const now = new Date();
+        await fs.utimes(target, now, now);
+        rec = { ...rec, copied: true, inPlace: true };
+        await reopenings.put(rec);
+        break;
+      }
+      rec = { ...rec, copyTo: target };
+      await reopenings.put(rec);
+      faultPoint('after-reopen-copy-chosen');
+      rec = await copyTo(rec, target, source);
+    }
+    await doneMarker(rec);
+    const where = rec.copyTo as string;
+    if (fresh || !copiedBefore) return { result: 'reopened', detail: `refused on ${rec.refusedDay}; ${fresh ? '' : `a reopening begun at ${rec.at} by ${rec.by} finished; `}${rec.inPlace ? `still in the inbox as ${where}, given a new receipt time` : `copied back to ${where}`}: the next run or watch processes it as a new attempt (new flows; the first refusal's stay)` };
+    if (existsSync(where) && (await sha256OfFile(where).catch(() => undefined)) === sha) return { result: 'already-reopened', detail: `already reopened at ${rec.at} by ${rec.by}, waiting in ${where}` };
+    const now = await marks.get(sha);
+    if (now) return { result: 'already-reopened', detail: `already reopened at ${rec.at} by ${rec.by}, and processed again since: ${describeOutcome(now)}` };
+    return { result: 'already-reopened', detail: `already reopened at ${rec.at} by ${rec.by}; its copy ${where} was taken and is being processed (no outcome yet)` };
+  }
+
+  /** The copy made under `target` (no clobber); a name taken meanwhile: the next one is chosen by the caller. */
+  async function copyTo(rec: ReopenRecord, target: string, source: string): Promise<ReopenRecord> {
+    try {
+      await copyFileAtomic(source, target, { noClobber: true, expectSha256: rec.sha256 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ...rec, copyTo: undefined };
+      throw e;
+    }
+    faultPoint('after-reopen-copy');
+    const done = { ...rec, copyTo: target, copied: true };
+    await reopenings.put(done);
+    return done;
+  }
+
+  /** A partner whose files are taken once `<name>.done` is there: the marker too, while the copy waits. */
+  async function doneMarker(rec: ReopenRecord): Promise<void> {
+    const partner = config.partners.find((p) => p.id === rec.partner);
+    if (!partner?.doneMarker || !rec.copyTo || !existsSync(rec.copyTo)) return;
+    await fs.writeFile(`${rec.copyTo}.done`, '', { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+  }
+}
