@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { ANY, EMPTY, GROUP, isGroup, isLeaf, isOther, LEAF, OTHER, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isGroup, isLeaf, isOther, LEAF, OTHER, typedLeaf, type ContentModel, type Particle } from './content-model';
 import { projectRoot } from '../../../util/project-root';
 
 type Ordered = Record<string, unknown> & { ':@'?: Record<string, string> };
@@ -85,17 +85,42 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   // global elements → type; complex types → content
   const globalElements = new Map<string, string>(); // {ns}name → type key
   const typeNodes = new Map<string, { s: SchemaDoc; node: Ordered }>();
-  const simpleTypes = new Set<string>();
+  const simpleTypes = new Map<string, { s: SchemaDoc; node: Ordered }>();
   const typeRef = (s: SchemaDoc, qname: string): string => {
     const t = resolve(s, qname);
-    return t.ns === XSD ? LEAF : key(t.ns, t.local);
+    return t.ns === XSD ? typedLeaf(LEAF, t.local) : key(t.ns, t.local);
+  };
+  /** The built-in type a simple type (`xsd:simpleType`) restricts, down its chain; undefined for a list or union. */
+  const builtinOfSimple = (sc: SchemaDoc, simple: Ordered): string | undefined => {
+    const r = childrenOf(simple).find((x) => isXsd(sc, x, 'restriction'));
+    const base = (r?.[':@'] ?? {}).base;
+    if (base === undefined) return undefined;
+    const b = resolve(sc, base);
+    if (b.ns === XSD) return b.local;
+    const named = simpleTypes.get(key(b.ns, b.local));
+    if (!named) throw new Error(`${sc.file}: simple type ${base} is not declared in the schemas read`);
+    return builtinOfSimple(named.s, named.node);
+  };
+  /** The built-in type of simple content, down its chain of bases (complex types of simple content, simple types). */
+  const builtinOfContent = (sc: SchemaDoc, simpleContent: Ordered): string | undefined => {
+    const d = childrenOf(simpleContent).find((x) => isXsd(sc, x, 'extension') || isXsd(sc, x, 'restriction'));
+    const b = resolve(sc, (d?.[':@'] ?? {}).base);
+    if (b.ns === XSD) return b.local;
+    const t = key(b.ns, b.local);
+    const simple = simpleTypes.get(t);
+    if (simple) return builtinOfSimple(simple.s, simple.node);
+    const found = typeNodes.get(t);
+    const inner = found && childrenOf(found.node).find((x) => isXsd(found.s, x, 'simpleContent'));
+    if (!found || !inner) throw new Error(`${sc.file}: the base ${t} of a simple content is not a simple-content type of the schemas read`);
+    return builtinOfContent(found.s, inner);
   };
   /** The type an element declares in place (the pivot's way): a key of its own, `<ns>:<name>#<n>` */
   let inlineCount = 0;
   const inlineType = (s: SchemaDoc, element: Ordered, name: string): string => {
     const complex = childrenOf(element).find((x) => isXsd(s, x, 'complexType'));
     if (!complex) {
-      if (childrenOf(element).some((x) => isXsd(s, x, 'simpleType'))) return LEAF;
+      const simple = childrenOf(element).find((x) => isXsd(s, x, 'simpleType'));
+      if (simple) return typedLeaf(LEAF, builtinOfSimple(s, simple));
       // no type at all: xs:anyType, which takes anything (the pivot's Fournisseur/Identifiant)
       return ANY;
     }
@@ -109,7 +134,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
       if (isXsd(s, n, 'element')) {
         globalElements.set(`{${s.target}}${a.name}`, a.type ? typeRef(s, a.type) : inlineType(s, n, a.name));
       } else if (isXsd(s, n, 'complexType')) typeNodes.set(key(s.target, a.name), { s, node: n });
-      else if (isXsd(s, n, 'simpleType')) simpleTypes.add(key(s.target, a.name));
+      else if (isXsd(s, n, 'simpleType')) simpleTypes.set(key(s.target, a.name), { s, node: n });
       else if (!META.has(nameOf(n).replace(/^.*:/, ''))) throw new Error(`${s.file}: unexpected top-level ${nameOf(n)}`);
     }
   }
@@ -154,13 +179,15 @@ export function buildContentModel(name: string, files: string[], roots: string[]
   const kinds = new Map<string, string>(); // type key → LEAF | ANY | itself
   let choiceCount = 0;
   const kindOf = (t: string): string => {
-    if (isLeaf(t) || simpleTypes.has(t)) return simpleTypes.has(t) ? LEAF : t;
+    const simple = simpleTypes.get(t);
+    if (simple) return typedLeaf(LEAF, builtinOfSimple(simple.s, simple.node));
+    if (isLeaf(t)) return t;
     if (t === ANY || isOther(t)) return t;
     const known = kinds.get(t);
     if (known) return known;
     const found = typeNodes.get(t);
     if (!found) {
-      if (t.startsWith(`${nsIndex(XSD)}:`)) return LEAF; // xsd:string…
+      if (t.startsWith(`${nsIndex(XSD)}:`)) return typedLeaf(LEAF, t.slice(t.indexOf(':') + 1)); // xsd:string…
       throw new Error(`type ${t} (${namespaces[Number(t.split(':')[0])]}) is not declared in the schemas read`);
     }
     kinds.set(t, t); // before the walk: recursive types
@@ -175,7 +202,7 @@ export function buildContentModel(name: string, files: string[], roots: string[]
     if (content.length !== 1) throw new Error(`${found.s.file}: type ${t} has ${content.length} content parts`);
     const c = content[0];
     if (isXsd(found.s, c, 'simpleContent')) {
-      const leaf = leafKey(attributesOfContent(found.s, c));
+      const leaf = typedLeaf(leafKey(attributesOfContent(found.s, c)), builtinOfContent(found.s, c));
       kinds.set(t, leaf);
       return leaf;
     }

@@ -18,7 +18,8 @@ export type TypeKey = string;
 
 /**
  * Text only, no child element (a basic component, a data type), and no attribute. A leaf
- * with attributes is `#leaf/<n>`, n indexing `leafAttributes`.
+ * with attributes is `#leaf/<n>`, n indexing `leafAttributes`. A leaf whose text is of a
+ * built-in type checked (LEXICAL_TYPES) says which after a tilde: `#leaf~date`, `#leaf/2~decimal`.
  */
 export const LEAF = '#leaf';
 /**
@@ -80,9 +81,28 @@ export interface ContentModel {
   globals?: Record<ElementKey, TypeKey>;
 }
 
-/** Whether a type key is a leaf's (with or without attributes), empty content included. */
+/** Whether a type key is a leaf's (with or without attributes, typed or not), empty content included. */
 export function isLeaf(t: TypeKey): boolean {
-  return t === LEAF || t.startsWith('#leaf/') || isEmpty(t);
+  return t.startsWith(LEAF) || isEmpty(t);
+}
+
+/**
+ * The lexical forms a leaf's text is checked against: the built-in types the schemas derive
+ * their dates, times, amounts, quantities, counts and indicators from (the others, strings,
+ * tokens, URIs, binaries, take any text).
+ */
+export const LEXICAL_TYPES = ['boolean', 'date', 'dateTime', 'decimal', 'integer', 'nonNegativeInteger', 'time'] as const;
+export type LexicalType = (typeof LEXICAL_TYPES)[number];
+
+/** A leaf key with the built-in type its text has (`#leaf/3~decimal`): `kind` itself when that type is not checked. */
+export function typedLeaf(kind: TypeKey, builtin: string | undefined): TypeKey {
+  return builtin !== undefined && (LEXICAL_TYPES as readonly string[]).includes(builtin) ? `${kind}~${builtin}` : kind;
+}
+
+/** The built-in type of a typed leaf key, and its key without it. */
+export function leafType(t: TypeKey): { kind: TypeKey; type: LexicalType | undefined } {
+  const i = t.indexOf('~');
+  return i < 0 ? { kind: t, type: undefined } : { kind: t.slice(0, i), type: t.slice(i + 1) as LexicalType };
 }
 
 /** Whether a type key is empty content's (with or without attributes). */

@@ -8,8 +8,14 @@
  * in the pivot to a finance system whose schema validation refuses it. The EN 16931
  * schematron presumes a schema-valid document and does not look for these.
  *
- * Values (dates, decimals, codes) are the rules' business (EN 16931, CPRO-PIVOT-*), not this
- * check's; attributes are checked by name (declared there, required ones present). A UBL
+ * The text of a leaf whose type is a date, a time, a date-time, a decimal, an integer or a
+ * boolean of XML Schema is checked against that type's lexical form, white space collapsed
+ * as the schema does (lexical.ts): `<cbc:IssueTime>25:00</cbc:IssueTime>` or an
+ * OrderReference's IssueDate "2026-13-01" are refused here, as xmllint refuses them — but not
+ * the values the model reads and a rule judges (the invoice's dates, amounts, quantities,
+ * rates and indicators: CPRO-PIVOT-DATE, -DECIMAL, -INDICATEUR, -CODE and the EN 16931 rules
+ * name them in their own words, which the official XSLT's oracle tests compare). Other values
+ * (codes) are the rules' business; attributes are checked by name (declared there, required ones present). A UBL
  * extension's content (ExtensionContent) is checked as xmllint does: one element, of another
  * namespace than the extension components'; an element the UBL schemas declare is checked
  * against its declaration wherever it stands inside, any other is not (the signature schemas
@@ -17,7 +23,8 @@
  * (well-formed, embedded files lifted out) in one pass of a regular expression, as the
  * well-formedness check does.
  */
-import { ANY, EMPTY, GROUP, isEmpty, isGroup, isLeaf, isOther, LEAF, OTHER, type ContentModel, type Particle } from './content-model';
+import { ANY, EMPTY, GROUP, isEmpty, isGroup, isLeaf, isOther, LEAF, leafType, OTHER, type ContentModel, type LexicalType, type Particle } from './content-model';
+import { judgedByRules, lexicalProblem, textOf } from './lexical';
 import { withDeclarations, type Scope } from '../../../xml/namespaces';
 
 export interface StructureProblem {
@@ -48,6 +55,8 @@ interface CompiledModel {
  */
 interface TypeInfo {
   leaf: boolean;
+  /** the built-in type its text must be of (a typed leaf), undefined for text of any form */
+  lexical: LexicalType | undefined;
   empty: boolean;
   other: boolean;
   /** content of elements only: text in it is refused */
@@ -93,14 +102,16 @@ function infoOf(type: string, m: CompiledModel): TypeInfo {
     const leaf = isLeaf(type);
     const other = isOther(type);
     const open = type === ANY || type === LAX;
+    const { kind, type: lexical } = leafType(type);
     info = {
       leaf,
+      lexical,
       empty: isEmpty(type),
       other,
       elementsOnly: !leaf && !open,
       particles: leaf || open || other ? undefined : m.types.get(type),
       choice: m.choices.has(type),
-      attributes: open ? undefined : ((leaf ? m.leafAttributes.get(type) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES),
+      attributes: open ? undefined : ((leaf ? m.leafAttributes.get(kind) : m.aggregateAttributes.get(type)) ?? NO_ATTRIBUTES),
     };
     m.infos.set(type, info);
   }
@@ -120,6 +131,11 @@ interface Frame {
   count: number;
   /** namespace bindings in scope inside it */
   scope: Scope;
+  /** a typed leaf no rule judges: the type its text is checked against, and where that text starts */
+  lexical: LexicalType | undefined;
+  textFrom: number;
+  /** the typed leaves in it whose values a rule judges (judgedByRules; undefined: all), null until one is met */
+  judged: Set<string> | undefined | null;
 }
 
 
@@ -133,6 +149,12 @@ function firstNonSpace(text: string, from: number, to: number): number {
     if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
   }
   return -1;
+}
+
+/** A value as written, white space collapsed, cut for a message. */
+function shown(value: string): string {
+  const v = value.replace(/[ \t\r\n]+/g, ' ').trim();
+  return v.length > 40 ? `${v.slice(0, 37)}…` : v;
 }
 
 /** A name as written, cut for a message (a flow's reason holds 300 characters). */
@@ -296,6 +318,11 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
         continue;
       }
       const f = stack.pop() as Frame;
+      if (f.lexical !== undefined) {
+        const value = textOf(text, f.textFrom, t.index);
+        const why = lexicalProblem(f.lexical, value);
+        if (why) return { index: f.textFrom, message: `<${show(f.tag)}> holds "${shown(value)}", which is not ${why}, as the ${schema} schema requires` };
+      }
       if (f.info.other && f.count === 0) return { index: t.index, message: `<${show(f.tag)}> ends empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(f);
       if (want) return { index: t.index, message: `<${show(f.tag)}> ends without <${nameOf(want)}>, which the ${schema} schema requires there` };
@@ -363,8 +390,16 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
     const info = infoOf(type, m);
     const badAttribute = attributeProblem(name, t[3] ?? '', info, m);
     if (badAttribute) return { index: t.index, message: badAttribute };
-    const frame: Frame = { tag: name, type, info, particles: info.particles, choice: info.choice, pos: 0, count: 0, scope: inner };
+    // a typed leaf's text is checked unless a rule judges that value (judgedByRules, asked once per parent)
+    let lexical: LexicalType | undefined;
+    if (info.lexical !== undefined && top) {
+      if (top.judged === null) top.judged = judgedByRules(schema, top.tag, stack[stack.length - 2]?.tag, stack[0].tag);
+      if (top.judged !== undefined && !top.judged.has(name.slice(name.indexOf(':') + 1))) lexical = info.lexical;
+    }
+    const frame: Frame = { tag: name, type, info, particles: info.particles, choice: info.choice, pos: 0, count: 0, scope: inner, lexical, textFrom: last, judged: null };
     if (selfClosing) {
+      const why = lexical === undefined ? undefined : lexicalProblem(lexical, '');
+      if (why) return { index: t.index, message: `<${show(name)}> is empty, which is not ${why}, as the ${schema} schema requires` };
       if (info.other) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires one element in it (of another namespace than the extension's)` };
       const want = missing(frame);
       if (want) return { index: t.index, message: `<${show(name)}> is empty, where the ${schema} schema requires <${nameOf(want)}> in it` };
