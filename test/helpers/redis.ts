@@ -27,3 +27,26 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
     if (keys.length) await redis.del(...keys);
   } while (cursor !== '0');
 }
+
+/**
+ * A client of the test Redis for the suite that calls it (made in its beforeAll), and the keys
+ * under `prefix` deleted after it, then the client closed (its afterAll). `client()` reads it
+ * inside the tests.
+ */
+export function suiteRedis(prefix: string): { client(): Redis } {
+  let redis: Redis | undefined;
+  beforeAll(() => {
+    redis = redisClient();
+  });
+  afterAll(async () => {
+    if (!redis) return;
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+  return {
+    client() {
+      if (!redis) throw new Error('suiteRedis: the client is made in beforeAll: read it inside a test');
+      return redis;
+    },
+  };
+}

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis, { type Redis } from 'ioredis';
 import { ROOT } from '../helpers/cli';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis, suiteRedis } from '../helpers/redis';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
@@ -62,14 +62,7 @@ async function startLine(configFile: string): Promise<{ line: { level: number; m
 
 describeRedis('the dashboard says at start what anyone reaching it may do', () => {
   const setup = prodSetup({ partners: ['op-alpha'] });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const shared = suiteRedis(setup.config.redis.prefix);
 
   it('read-only (the default): info, on 127.0.0.1', async () => {
     const { line, code } = await startLine(setup.configFile);

@@ -23,7 +23,7 @@ import { Queue } from 'bullmq';
 import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { namingProblems, parseExposition } from '../helpers/exposition';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis, suiteRedis } from '../helpers/redis';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
@@ -57,14 +57,7 @@ const BOUNDED_LABELS = new Set(['partner', 'outcome', 'kind', 'verdict', 'reason
 
 describeRedis('operational surfaces of the daemons', () => {
   const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 300 } });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const shared = suiteRedis(setup.config.redis.prefix);
 
   (redisServerAvailable() ? it : it.skip)('the dashboard answers while Redis is down, says so, and shows the queues again once it is back', async () => {
     const own = await OwnRedis.start();

@@ -10,24 +10,17 @@ import { fluxQueue, reconcileQueue } from '../../src/queue/flux-queue';
 import { queueLimits } from '../../src/queue/queue-limits';
 import { createMetrics } from '../../src/ops/metrics';
 import { cli } from '../helpers/cli';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis, suiteRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
 describeRedis('global limits set on the queues', () => {
   const setup = prodSetup({ partners: ['op-alpha'] });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const shared = suiteRedis(setup.config.redis.prefix);
   const jobs = (...args: string[]) => cli(['jobs', '--config', setup.configFile, ...args], { timeoutMs: 60_000 });
 
   it('jobs shows them and --clear-limits removes them; the metrics say them', async () => {
-    const queue = fluxQueue(setup.config, redis);
-    const nightly = reconcileQueue(setup.config, redis);
+    const queue = fluxQueue(setup.config, shared.client());
+    const nightly = reconcileQueue(setup.config, shared.client());
     const metrics = createMetrics({ defaults: false, queueLimits: async () => ({ [queue.name]: await queueLimits(queue), [nightly.name]: await queueLimits(nightly) }) });
     const gauge = async (name: string, q: string) => {
       const line = (await metrics.registry.metrics()).split('\n').find((l) => l.startsWith(`${name}{queue="${q}"}`));

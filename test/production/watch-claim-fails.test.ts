@@ -19,21 +19,14 @@ import { fluxQueue } from '../../src/queue/flux-queue';
 import { systemClock } from '../../src/util/clock';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis, suiteRedis } from '../helpers/redis';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
 
 describeRedis('watch: a file that cannot be claimed', () => {
   // a rescan far off: what the gauge says between two rescans is what is tested
   const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 60_000 } });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const shared = suiteRedis(setup.config.redis.prefix);
 
   it('is counted as waiting for as long as it cannot be claimed, said once, and claimed once it can be', async () => {
     const blocked = path.join(setup.config.paths.processing, 'op-alpha');
@@ -42,7 +35,7 @@ describeRedis('watch: a file that cannot be claimed', () => {
     writeFileSync(path.join(setup.inbox('op-alpha'), 'F1.xml'), invoiceNumbered(1));
     const logFile = path.join(setup.dir, 'watch.log');
     const metrics = createMetrics({ defaults: false });
-    const queue = fluxQueue(setup.config, redis);
+    const queue = fluxQueue(setup.config, shared.client());
     const journal = new Journal({ dir: path.join(setup.config.paths.out, 'journal'), clock: systemClock, timezone: 'Europe/Paris' });
     const watcher = new InboxWatcher({ config: setup.config, queue, journal, logger: createLogger({ level: 'silent', file: logFile }), metrics, events: false });
     const waiting = async () => {

@@ -15,7 +15,7 @@ import { fluxQueue } from '../../src/queue/flux-queue';
 import { startWorker } from '../../src/runner/worker';
 import { createLogger } from '../../src/util/logger';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
+import { describeRedis, suiteRedis } from '../helpers/redis';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
 import { claimAndQueue } from '../helpers/queue-claimed';
@@ -36,19 +36,12 @@ function sample(body: string, series: string): number {
 
 describeRedis('worker counters when an attempt fails before the file is read', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { attempts: 10, backoffMs: 100 } });
-  let redis: Redis;
-  beforeAll(() => {
-    redis = redisClient();
-  });
-  afterAll(async () => {
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  const shared = suiteRedis(setup.config.redis.prefix);
 
   it('counts the file received once, the failed attempt once, journals it, and the file ends once', async () => {
     const metrics = createMetrics({ defaults: false });
     const running = await startWorker({ config: setup.config, logger: createLogger({ level: 'silent' }), metrics });
-    const queue = fluxQueue(setup.config, redis);
+    const queue = fluxQueue(setup.config, shared.client());
     const locks = path.join(setup.config.paths.state, 'locks');
     try {
       // the content locks' folder is a file: no lock can be taken
