@@ -19,7 +19,11 @@
  * beside a second prune, over processed marks most of which a `run` made 500 days ago (an
  * in-process run on a fixed clock, its files' mtimes set back as much), in rounds from the same
  * state until the kills are spent; then checks what went, what stayed, that nothing else
- * changed, and the same bytes dropped again: see pruneCampaign.
+ * changed, and the same bytes dropped again: see pruneCampaign. `--kill reprocess` kills
+ * `chorus-flux reprocess` (at random instants, at its after-reopen-* points, inside its copy into
+ * the inbox), sometimes beside a second operator or a `run`, on files `run` refused whole for an
+ * unknown recipient since added to the configuration; then the final run, and each accepted
+ * once, one `reopened` line, the first refusal as it was: see reprocessCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -1362,7 +1366,7 @@ function unroutedInvoice(number: string): Buffer {
 }
 
 /**
- * `--kill reprocess`: the corpus plus 4–7 invoices whose buyer is missing from the routing
+ * `--kill reprocess`: the corpus plus 8–12 invoices whose buyer is missing from the routing
  * table (REPRISE_SIRET), spread over op-alpha, op-beta and op-delta (doneMarker), processed by
  * `run` (with `--remove` or not: the refused file copied back, or left in the inbox and given a
  * new receipt time), no kill: they are refused whole. Then the recipient is added to the
@@ -1387,7 +1391,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   const rnd = prng(seed * 86028121);
   const remove = rnd() < 0.5;
   const partners = ['op-alpha', 'op-beta', MARKED];
-  const n = 4 + Math.floor(rnd() * 4);
+  const n = 8 + Math.floor(rnd() * 5);
   const targets: { file: string; sha: string }[] = [];
   for (let k = 1; k <= n; k++) {
     const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
@@ -1417,16 +1421,20 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
   writeFileSync(config, JSON.stringify(cfg, null, 2));
   const faults = faultTally();
-  const points = [...FAULTS.reprocess, IN_TEMP_WRITE];
+  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
   let turn = seed;
   const nextFault = () => points[turn++ % points.length];
   let kills = 0;
   let twice = 0;
   let beside = 0;
   let between_ = 0;
+  let randomKills = 0;
   let takenMeanwhile = 0;
-  let mean = 1000; // a reprocess's time, most of it Node's start
-  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: '/reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
+  // a reprocess's time, most of it Node's start (measured on a content it does not know: exit 1, nothing written): the random kills land over the whole of it
+  const dry = Date.now();
+  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config, '--out', out]);
+  let mean = Date.now() - dry;
+  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
   const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
     const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const said = { text: '' };
@@ -1451,7 +1459,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
         break;
       }
       const reason = `SIRET ${REPRISE_SIRET} ajouté aux destinataires (ticket ${seed}-${attempt})`;
-      const kill = kills < maxKills && !control;
+      const kill = kills < maxKills && !control && rnd() < 0.8;
       const fault = kill && rnd() < 0.5 ? nextFault() : undefined;
       const t0 = Date.now();
       const a = reprocess(named(t), reason, fault);
@@ -1460,7 +1468,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
       const r = !control && rnd() < 0.2 ? spawnSaid(['run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])]) : undefined;
       if (r) [beside, runBeside] = [beside + 1, true];
       if (kill && !fault) {
-        const at = Math.floor(mean * (0.6 + 0.5 * rnd()));
+        const at = Math.floor(mean * (0.3 + 0.8 * rnd()));
         await Promise.race([exited(a.p), sleep(at)]);
         if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
       }
@@ -1472,6 +1480,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
       if (a.p.signalCode === 'SIGKILL') {
         kills++;
         if (fault) faults.hit(fault);
+        else randomKills++;
         if (process.env.KILLFUZZ_VERBOSE) log(`reprocess ${t.file} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
         // the nightly run comes before the operator runs it again
         if (rnd() < 0.3) {
@@ -1481,6 +1490,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
         }
         continue;
       }
+      if (kill && process.env.KILLFUZZ_VERBOSE) log(`reprocess ${t.file} ended before its kill ${fault ? `at ${fault}` : ''} (attempt ${attempt}, ${Date.now() - t0} ms): exit ${a.p.exitCode} ${a.said.text.slice(0, 200)}`);
       if (!b && !r) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
       if (processedSince(a)) takenMeanwhile++;
       else if (a.p.exitCode !== (control ? 1 : 0)) bad.push(`reprocess ${t.file}${control ? ' (to refuse)' : ''}: exit ${a.p.exitCode}, not ${control ? 1 : 0}: ${a.said.text.slice(0, 300)}`);
@@ -1519,7 +1529,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
     if (r.status !== 1 || !/processed again since: .* was accepted/.test(r.stdout)) bad.push(`reprocess ${t.file} once more: exit ${r.status} ${(r.stdout + r.stderr).slice(0, 300)}`);
   }
   if (outboxState(out) !== before) bad.push('reprocess once more wrote into the outboxes or the journal');
-  log(`${targets.length} reopened (${remove ? 'run --remove: copied back' : 'left in the inbox: new receipt time'}), ${controls.length} refused; ${twice} times by two operators at once, ${beside} times beside a run, ${between_} runs between a kill and the next reprocess (${takenMeanwhile} copies taken before the reprocess ended: exit 1 as documented); ${faults.said()}`);
+  log(`${targets.length} reopened (${remove ? 'run --remove: copied back' : 'left in the inbox: new receipt time'}), ${controls.length} refused; ${twice} times by two operators at once, ${beside} times beside a run, ${between_} runs between a kill and the next reprocess (${takenMeanwhile} copies taken before the reprocess ended: exit 1 as documented); ${randomKills} killed at a random instant; ${faults.said()}`);
   return { kills, bad };
 }
 
