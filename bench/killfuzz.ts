@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -23,7 +23,11 @@
  * beside a second prune, over processed marks most of which a `run` made 500 days ago (an
  * in-process run on a fixed clock, its files' mtimes set back as much), in rounds from the same
  * state until the kills are spent; then checks what went, what stayed, that nothing else
- * changed, and the same bytes dropped again: see pruneCampaign.
+ * changed, and the same bytes dropped again: see pruneCampaign. `--kill reprocess` kills
+ * `chorus-flux reprocess` (at random instants, at its after-reopen-* points, inside its copy into
+ * the inbox), sometimes beside a second operator or a `run`, on files `run` refused whole for an
+ * unknown recipient since added to the configuration; then the final run, and each accepted
+ * once, one `reopened` line, the first refusal as it was: see reprocessCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -66,6 +70,7 @@ export const FAULTS = {
   worker: [...PROCESSING, 'before-unlink'],
   reject: ['after-reject-lifecycle', 'after-reject-flows', 'after-reject-journal'], // --kill reject
   setAside: ['after-error', 'before-journal', 'after-mark', 'after-set-aside-refusal', 'after-set-aside-unlink'], // --kill set-aside: its refusal's points, then its own
+  reprocess: ['after-reopen-record', 'after-reopen-journal', 'after-reopen-journaled', 'after-reopen-retire-attempt', 'after-reopen-retire', 'after-reopen-copy-chosen', 'after-reopen-copy'], // --kill reprocess
 } as const;
 
 /** The points of `role` in turn, from the seed's: over a few campaigns every point is armed, not only those a draw favours. */
@@ -83,7 +88,7 @@ function walk(dir: string, base = dir): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name), base) : [path.relative(base, path.join(dir, e.name))]));
 }
 
-interface Line { event: string; ts?: string; by?: string; findings?: { rule: string }[]; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
+interface Line { event: string; ts?: string; by?: string; receivedAt?: string; findings?: { rule: string }[]; sha256?: string; file?: string; partner?: string; outcome?: string; rejectedAt?: string; outputs?: { kind: string; path: string; sha256: string; idCpro?: string[] }[]; invoices?: { key?: string; idCpro?: string; number?: string; outcome: string; reason?: string }[] }
 
 /** The journal's lines; `live`: read while daemons write, a last line not ended yet is left for the next read (it is being written). */
 function journal(out: string, live = false): Line[] {
@@ -144,7 +149,7 @@ export function corpus(dir: string, seed: number, invoices: number, redis?: { ur
 }
 
 /** Every invariant, on disk; returns the broken ones. */
-export function check(out: string, files: Map<string, Buffer>, processing: string, config: string): string[] {
+export function check(out: string, files: Map<string, Buffer>, processing: string, config: string, reopened: Set<string> = new Set()): string[] {
   const bad: string[] = [];
   const lines = journal(out);
   const bySha = new Map<string, Line[]>();
@@ -152,7 +157,8 @@ export function check(out: string, files: Map<string, Buffer>, processing: strin
   for (const [name, bytes] of files) if (!bySha.has(sha(bytes))) bad.push(`no outcome: ${name}`);
   for (const [s, ls] of bySha) {
     const sig = (l: Line) => JSON.stringify([l.outcome, (l.outputs ?? []).map((o) => [o.path, o.sha256]).sort()]);
-    if (new Set(ls.map(sig)).size > 1) bad.push(`two different outcomes for ${ls[0].file} (${s.slice(0, 8)}): ${ls.map(sig).join(' / ')}`);
+    // a content reopened (`--kill reprocess`): refused, then the new attempt's outcome (the campaign checks which)
+    if (reopened.has(s) ? ls.length !== 2 || [...ls].sort((x, y) => x.ts!.localeCompare(y.ts!))[0].outcome !== 'refused' : new Set(ls.map(sig)).size > 1) bad.push(`two different outcomes for ${ls[0].file} (${s.slice(0, 8)}): ${ls.map(sig).join(' / ')}`);
     const o = ls[0];
     const kinds = new Set((o.outputs ?? []).map((x) => x.kind));
     if (['accepted', 'partial', 'suspended', 'duplicate', 'status-applied'].includes(o.outcome!) && !kinds.has('archive') && !kinds.has('error')) bad.push(`${o.file}: ${o.outcome} without its original kept`);
@@ -1507,21 +1513,209 @@ async function pruneCampaign(dir: string, seed: number, invoices: number, maxKil
   return { kills, bad };
 }
 
+/** The buyer `--kill reprocess`'s refused files name: missing from the routing table at their first run, added before the reprocess. */
+const REPRISE_SIRET = '21370261300018';
+
+/** The papeterie fixture's UBL, its buyer a recipient unknown (REPRISE_SIRET) and its number `number`: refused whole, for our routing. */
+function unroutedInvoice(number: string): Buffer {
+  const xml = readFileSync(path.join(ROOT, 'fixtures/inbox/op-alpha/facture-e1-papeterie.xml'), 'utf8');
+  if (!xml.includes('21787789300016') || !xml.includes('<cbc:ID>F-2026-0101</cbc:ID>')) throw new Error('fixtures/inbox/op-alpha/facture-e1-papeterie.xml changed: update unroutedInvoice');
+  return Buffer.from(xml.replaceAll('21787789300016', REPRISE_SIRET).replace('<cbc:ID>F-2026-0101</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`));
+}
+
+/**
+ * `--kill reprocess`: the corpus plus 8–12 invoices whose buyer is missing from the routing
+ * table (REPRISE_SIRET), spread over op-alpha, op-beta and op-delta (doneMarker), processed by
+ * `run` (with `--remove` or not: the refused file copied back, or left in the inbox and given a
+ * new receipt time), no kill: they are refused whole. Then the recipient is added to the
+ * configuration and `chorus-flux reprocess` is run on each (named by its kept original's path,
+ * absolute or as trace prints it, its SHA-256 or its name; with `--inbox` or from the run's
+ * `start` line), as an operator would: SIGKILLed at a random instant of its run, or armed with
+ * one of its fault points (after-reopen-*) or to kill itself inside the copy into the inbox
+ * (IN_TEMP_WRITE), and run again until it ends; sometimes beside a second operator on the same
+ * file, sometimes beside a `run` of the inbox, or with one between a kill and the next try (which may take the copy before the reprocess is
+ * run again: then exit 1, `processed again since`, as documented). Two contents it must refuse
+ * (an accepted one, one partly integrated, a duplicate or a status flow) are asked too. Then the final `run`, and:
+ * each reopened content accepted once, after its refusal, received with a receipt time of its
+ * own (a new flow salt); one `reopened` line each; the first
+ * refusal's 93, CDAR, error/ copy and .reason.json as they were; no second copy of it in the
+ * inbox nor taken under another name; no temporary file in the inbox; the invariants of `check`
+ * (every output journaled, pivots schema-valid, reconcile clean); trace telling the chain; and
+ * reprocess once more refused (exit 1), writing nothing.
+ */
+async function reprocessCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, config, files } = corpus(dir, seed, invoices);
+  const out = path.join(dir, 'out');
+  const rnd = prng(seed * 86028121);
+  const remove = rnd() < 0.5;
+  const partners = ['op-alpha', 'op-beta', MARKED];
+  const n = 8 + Math.floor(rnd() * 5);
+  const targets: { file: string; sha: string }[] = [];
+  for (let k = 1; k <= n; k++) {
+    const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
+    const bytes = unroutedInvoice(`R-${seed}-${k}`);
+    writeFileSync(path.join(inbox, file), bytes);
+    if (file.startsWith(`${MARKED}/`)) writeFileSync(path.join(inbox, `${file}.done`), '');
+    files.set(file, bytes);
+    targets.push({ file, sha: sha(bytes) });
+  }
+  const run = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])], { encoding: 'utf8' });
+  if (run.status !== 0) return { kills: 0, bad: [`run exit ${run.status}: ${run.stderr.slice(0, 400)}`] };
+  const bad: string[] = [];
+  const firstLines = journal(out);
+  const refusal = new Map<string, Line>();
+  for (const t of targets) {
+    const l = firstLines.find((x) => x.event === 'outcome' && x.sha256 === t.sha);
+    if (l?.outcome !== 'refused') return { kills: 0, bad: [`${t.file}: ${l?.outcome ?? 'no outcome'} at its first run, not refused (unknown recipient)`] };
+    refusal.set(t.sha, l);
+  }
+  // the first refusal's record: its 93, CDAR 501, error/ copy and .reason.json, byte for byte
+  const firstRecord = new Map(targets.flatMap((t) => (refusal.get(t.sha)!.outputs ?? []).map((o) => [o.path, sha(readFileSync(path.join(out, o.path)))] as const)));
+  // two it must refuse: an accepted content, and one partly integrated, a duplicate or a status flow (not a whole refusal)
+  const controls = [firstLines.find((l) => l.event === 'outcome' && l.outcome === 'accepted'), firstLines.find((l) => l.event === 'outcome' && ['partial', 'duplicate', 'suspended', 'status-applied'].includes(l.outcome!))].filter((l): l is Line => l !== undefined);
+  // the configuration fixed: the recipient added
+  const cfg = JSON.parse(readFileSync(config, 'utf8'));
+  const valmont = cfg.recipients.find((r: { siret: string }) => r.siret === '21787789300016');
+  cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
+  writeFileSync(config, JSON.stringify(cfg, null, 2));
+  const faults = faultTally();
+  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
+  let turn = seed;
+  const nextFault = () => points[turn++ % points.length];
+  let kills = 0;
+  let twice = 0;
+  let beside = 0;
+  let between_ = 0;
+  let randomKills = 0;
+  let takenMeanwhile = 0;
+  // a reprocess's time, most of it Node's start (measured on a content it does not know: exit 1, nothing written): the random kills land over the whole of it
+  const dry = Date.now();
+  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config, '--out', out]);
+  let mean = Date.now() - dry;
+  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
+  const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  const original = (t: { sha: string }) => refusal.get(t.sha)!.outputs!.find((o) => o.kind === 'error')!.path;
+  const named = (t: { file: string; sha: string }) => {
+    const r = rnd();
+    if (!refusal.has(t.sha)) return r < 0.5 ? t.sha : path.basename(t.file); // a control
+    return r < 0.25 ? path.join(out, original(t)) : r < 0.5 ? original(t) : r < 0.75 ? (r < 0.62 ? t.sha : t.sha.toUpperCase()) : path.basename(t.file);
+  };
+  const reprocess = (what: string, reason: string, fault?: string) => spawnSaid(['reprocess', what, '--reason', reason, '--config', config, '--out', out, ...(rnd() < 0.5 ? ['--inbox', inbox] : [])], fault ? armed(fault) : {});
+  const taken = new Set<string>();
+  for (const t of [...targets, ...controls.map((c) => ({ file: c.file!, sha: c.sha256!, control: true }))]) {
+    const control = 'control' in t;
+    let runBeside = false;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > maxKills + 5) {
+        bad.push(`reprocess ${t.file} never ended`);
+        break;
+      }
+      const reason = `SIRET ${REPRISE_SIRET} ajouté aux destinataires (ticket ${seed}-${attempt})`;
+      const kill = kills < maxKills && !control && rnd() < 0.8;
+      const fault = kill && rnd() < 0.5 ? nextFault() : undefined;
+      const t0 = Date.now();
+      const a = reprocess(named(t), reason, fault);
+      const b = !control && rnd() < 0.15 ? reprocess(named(t), `${reason}, par un second opérateur`) : undefined;
+      if (b) twice++;
+      const r = !control && rnd() < 0.2 ? spawnSaid(['run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])]) : undefined;
+      if (r) [beside, runBeside] = [beside + 1, true];
+      if (kill && !fault) {
+        const at = Math.floor(mean * (0.3 + 0.8 * rnd()));
+        await Promise.race([exited(a.p), sleep(at)]);
+        if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+      }
+      await Promise.all([exited(a.p), b && exited(b.p), r && exited(r.p)]);
+      if (r && r.p.exitCode !== 0) bad.push(`a run beside reprocess ${t.file}: exit ${r.p.exitCode ?? r.p.signalCode} ${r.said.text.slice(0, 300)}`);
+      // the copy taken by a run beside it, before this reprocess (or the other) was run again: documented exit 1
+      const processedSince = (s: { p: ChildProcess; said: { text: string } }) => runBeside && s.p.exitCode === 1 && /processed again since: .* was accepted/.test(s.said.text);
+      if (b && b.p.exitCode !== (control ? 1 : 0) && b.p.signalCode === null && !processedSince(b)) bad.push(`reprocess ${t.file} by a second operator at once: exit ${b.p.exitCode} ${b.said.text.slice(0, 300)}`);
+      if (a.p.signalCode === 'SIGKILL') {
+        kills++;
+        if (fault) faults.hit(fault);
+        else randomKills++;
+        if (process.env.KILLFUZZ_VERBOSE) log(`reprocess ${t.file} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
+        // the nightly run comes before the operator runs it again
+        if (rnd() < 0.3) {
+          const between = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])], { encoding: 'utf8' });
+          if (between.status !== 0) bad.push(`a run after a killed reprocess of ${t.file}: exit ${between.status} ${between.stderr.slice(0, 300)}`);
+          [between_, runBeside] = [between_ + 1, true];
+        }
+        continue;
+      }
+      if (kill && process.env.KILLFUZZ_VERBOSE) log(`reprocess ${t.file} ended before its kill ${fault ? `at ${fault}` : ''} (attempt ${attempt}, ${Date.now() - t0} ms): exit ${a.p.exitCode} ${a.said.text.slice(0, 200)}`);
+      if (!b && !r) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
+      if (processedSince(a)) takenMeanwhile++;
+      else if (a.p.exitCode !== (control ? 1 : 0)) bad.push(`reprocess ${t.file}${control ? ' (to refuse)' : ''}: exit ${a.p.exitCode}, not ${control ? 1 : 0}: ${a.said.text.slice(0, 300)}`);
+      if (runBeside) taken.add(t.sha);
+      break;
+    }
+  }
+  const fin = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])], { encoding: 'utf8' });
+  if (fin.status !== 0) bad.push(`final run: exit ${fin.status} ${fin.stderr.slice(0, 400)}`);
+  // in time order: a new writer's journal file may sort before the others
+  const lines = journal(out).sort((x, y) => x.ts!.localeCompare(y.ts!));
+  for (const t of targets) {
+    const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === t.sha);
+    const said = outcomes.map((l) => `${l.outcome} ${l.file}`).join(', ');
+    if (outcomes.length !== 2 || outcomes[0].outcome !== 'refused' || outcomes[1].outcome !== 'accepted') bad.push(`${t.file}: outcomes ${said}, not refused then accepted once`);
+    // a new attempt: a receipt time, so a flow salt (flow names, IdFlx), of its own
+    const received = lines.filter((l) => l.event === 'received' && l.sha256 === t.sha).map((l) => l.receivedAt);
+    if (new Set(received).size !== received.length) bad.push(`${t.file}: received again with the refused attempt's receipt time (${received.join(', ')}): its flow salt`);
+    const reopened = lines.filter((l) => l.event === 'reopened' && l.sha256 === t.sha);
+    if (reopened.length !== 1) bad.push(`${t.file}: ${reopened.length} reopened lines`);
+    // taken again under another name: a second copy was made
+    for (const l of lines.filter((x) => (x.event === 'outcome' || x.event === 'already-processed') && x.sha256 === t.sha)) if (l.file !== t.file) bad.push(`${t.file}: taken as ${l.file} (${l.event}): a second copy`);
+    const inInbox = walk(inbox).filter((f) => !isMarker(f) && sha(readFileSync(path.join(inbox, f))) === t.sha);
+    if (inInbox.length > (remove ? 0 : 1)) bad.push(`${t.file}: in the inbox as ${inInbox.join(', ')}`);
+    const tr = spawnSync(process.execPath, [BIN, 'trace', t.sha, '--config', config, '--out', out], { encoding: 'utf8' });
+    if (tr.status !== 0 || !/outcome: refused[^]*reopened by \S+ \(chorus-flux reprocess\)[^]*outcome: accepted/.test(tr.stdout)) bad.push(`trace ${t.file}: exit ${tr.status}, not the chain refused, reopened, accepted: ${tr.stdout.slice(0, 600)}`);
+  }
+  for (const c of controls) if (lines.some((l) => l.event === 'reopened' && l.sha256 === c.sha256)) bad.push(`${c.file} (${c.outcome}): reopened`);
+  for (const [p, h] of firstRecord) if (!existsSync(path.join(out, p)) || sha(readFileSync(path.join(out, p))) !== h) bad.push(`the first refusal's ${p} ${existsSync(path.join(out, p)) ? 'changed' : 'gone'}`);
+  for (const f of walk(inbox)) if (/\.tmp$|\.tmp-|~$/.test(f) || path.basename(f).startsWith('.')) bad.push(`temporary file left in the inbox: ${f}`);
+  bad.push(...check(out, files, path.join(out, 'processing'), config, new Set(targets.map((t) => t.sha))));
+  // once more: processed again since, refused; nothing written
+  const before = outboxState(out);
+  for (const t of targets) {
+    const r = spawnSync(process.execPath, [BIN, 'reprocess', t.sha, '--reason', 'encore', '--config', config, '--out', out], { encoding: 'utf8' });
+    if (r.status !== 1 || !/processed again since: .* was accepted/.test(r.stdout)) bad.push(`reprocess ${t.file} once more: exit ${r.status} ${(r.stdout + r.stderr).slice(0, 300)}`);
+  }
+  if (outboxState(out) !== before) bad.push('reprocess once more wrote into the outboxes or the journal');
+  log(`${targets.length} reopened (${remove ? 'run --remove: copied back' : 'left in the inbox: new receipt time'}), ${controls.length} refused; ${twice} times by two operators at once, ${beside} times beside a run, ${between_} runs between a kill and the next reprocess (${takenMeanwhile} copies taken before the reprocess ended: exit 1 as documented); ${randomKills} killed at a random instant; ${faults.said()}`);
+  return { kills, bad };
+}
+
+/** The campaigns where an operator's command is killed, by `--kill` value. */
+const OPERATOR_CAMPAIGNS: Record<string, (dir: string, seed: number, invoices: number, kills: number, log: (s: string) => void) => Promise<{ kills: number; bad: string[] }>> = {
+  reject: rejectCampaign,
+  'set-aside': setAsideCampaign,
+  'retry-cycle': (d, s, i, k, l) => setAsideCampaign(d, s, i, k, l, true),
+  prune: pruneCampaign,
+  reprocess: reprocessCampaign,
+};
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
     const seed = Number(values.seed) + c;
     const onRedis = values.kill === 'redis' || values.kill === 'redis-freeze';
-    const dir = path.join(root, `${onRedis || values.kill === 'reject' || values.kill === 'set-aside' || values.kill === 'retry-cycle' || values.kill === 'prune' ? values.kill : values.mode}-${seed}`);
+    const dir = path.join(root, `${onRedis || Object.hasOwn(OPERATOR_CAMPAIGNS, values.kill as string) ? values.kill : values.mode}-${seed}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
     const log = (s: string) => console.log(`  [seed ${seed}] ${s}`);
-    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (values.kill === 'reject' ? rejectCampaign : values.kill === 'set-aside' ? setAsideCampaign : values.kill === 'retry-cycle' ? (d: string, s: number, i: number, k: number, l: (s: string) => void) => setAsideCampaign(d, s, i, k, l, true) : values.kill === 'prune' ? pruneCampaign : values.mode === 'watch' ? watchCampaign : runCampaign)(dir, seed, Number(values.invoices), Number(values.kills), log);
+    const operator = Object.hasOwn(OPERATOR_CAMPAIGNS, values.kill as string) ? OPERATOR_CAMPAIGNS[values.kill as string] : undefined;
+    const r = onRedis ? await redisCampaign(dir, seed, Number(values.invoices), Number(values.kills), log, Number(values.watchers), values.kill === 'redis-freeze') : await (operator ?? (values.mode === 'watch' ? watchCampaign : runCampaign))(dir, seed, Number(values.invoices), Number(values.kills), log);
     totalKills += r.kills;
     console.log(`seed ${seed}: ${r.kills} kills, ${r.bad.length ? `${r.bad.length} BROKEN` : 'clean'} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     for (const b of r.bad.slice(0, 30)) console.log(`  ${b}`);

@@ -10,7 +10,8 @@
  *   1. the reopening decided (who, why, which refusal: the refused mark's `at`);
  *   2. its `reopened` journal line written (`journaledAt`): before anything is retired;
  *   3. the refused attempt's record, then its mark, renamed to history names (retireMark):
- *      the same bytes deposited next are a new attempt, with a new flow salt (flow-id.ts);
+ *      the same bytes deposited next are a new attempt, with a new flow salt (flow-id.ts); a
+ *      refused file left in the inbox is given its new receipt time before (reprocess.ts);
  *   4. the copy's name chosen (`copyTo`), recorded before the copy is linked there;
  *   5. the copy made (`copied`).
  *

@@ -22,3 +22,16 @@ fs.fsync = function (fd, cb) {
   if (targets.has(fd)) process.kill(process.pid, 'SIGKILL');
   return fsync.call(this, fd, cb);
 };
+// the same inside an atomic copy (copyFileAtomic: fs.promises.open, then the handle's sync)
+const openP = fs.promises.open;
+fs.promises.open = async function (p, ...rest) {
+  const fh = await openP.call(this, p, ...rest);
+  if (typeof p === 'string' && /\.tmp$/.test(p) && pattern.test(p)) {
+    const sync = fh.sync.bind(fh);
+    fh.sync = async () => {
+      process.kill(process.pid, 'SIGKILL');
+      return sync();
+    };
+  }
+  return fh;
+};

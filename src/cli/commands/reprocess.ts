@@ -271,13 +271,23 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
     }
     // the refused attempt's record first, then its mark: a mark gone with its record left would make the next deposit a replay of the refused attempt
     const mark = markMayBeThere ? await marks.get(sha) : undefined;
+    const dir = rec.dir ?? (await destination(rec, config, opts.inbox, paths.journal));
     if (mark && mark.at === rec.refusedAt) {
+      // the refused file left in the inbox (a `run` without --remove) gets its new receipt time
+      // before its mark goes: a run that met it between the two (this command killed there, then
+      // the nightly run) took it as a new attempt with the refused one's receipt time, so its
+      // flow salt: refused again, its 93 had the first one's name and IdFlx (written over it, the
+      // partner told nothing new). Its mark still there, a run meanwhile says already-processed.
+      const left = path.join(dir, rec.name);
+      if (existsSync(left) && (await sha256OfFile(left).catch(() => undefined)) === sha) {
+        const now = new Date();
+        await fs.utimes(left, now, now);
+      }
       await reopenings.retire(sha, 'attempt', id);
       faultPoint('after-reopen-retire-attempt');
       await reopenings.retire(sha, 'json', id);
       faultPoint('after-reopen-retire');
     }
-    const dir = rec.dir ?? (await destination(rec, config, opts.inbox, paths.journal));
     const source = path.join(config.paths.out, rec.original);
     const taken = async () => (await marks.get(sha)) !== undefined || marks.getAttempt(sha) !== undefined || (await waitingContents(config.paths.processing)).has(sha);
     if (!rec.copied && rec.copyTo !== undefined) {
