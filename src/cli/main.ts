@@ -194,12 +194,13 @@ Example:
     .option('-o, --out <dir>', "output root the file was refused in, as given to `run` (default: the configuration's paths.out)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')
     .option('--inbox <dir>', "the inbox tree given to `run` (its partner sub-folders): where the copy goes back (default: the partner's configured inbox, else the one inbox run took files from on the refusal's day)")
+    .option('--even-if-set-aside', 'reprocess a file an operator set aside (FLUX-ECARTE: it ended its worker at every try) all the same: it may end them again')
     .option(AS_ANY_USER.flags, AS_ANY_USER.description)
     .addHelpText(
       'after',
       `
 Only for a file whose outcome was a refusal of the whole file (kept in error/<day>/), finished and
-journaled. The partner received that refusal's flows (93, CDAR 501): they stay, as do the error/
+journaled; a file set aside (FLUX-ECARTE) only with --even-if-set-aside. The partner received that refusal's flows (93, CDAR 501): they stay, as do the error/
 copy and its .reason.json. The copy put back is a new deposit: new flow names and IdFlx, its own
 outcome (pivots, statuses), never already-processed. Run again (after a crash, or to ask), it
 finishes what was left and says where the copy waits; once the copy is processed, reprocess is

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { isBundledExample, loadConfig, outputRootOrigin, type Config } from '../../config/config';
 import { copyFileAtomic } from '../../emit/atomic-write';
 import { Journal, readJournalDay } from '../../journal/journal';
+import { SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { LifecycleStore } from '../../lifecycle/store';
 import { addDays } from '../../reconcile/day';
 import { statePaths } from '../../runner/deps';
@@ -44,6 +45,8 @@ export interface ReprocessCommandOptions {
   out?: string;
   reason?: string;
   inbox?: string;
+  /** reprocess a file set aside by an operator (FLUX-ECARTE) all the same */
+  evenIfSetAside?: boolean;
   asAnyUser?: boolean;
 }
 
@@ -245,6 +248,10 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
     }
     if (!mark.journaled) return `not finished: its outcome (${mark.outcome}) may not be in the journal yet (an interrupted attempt); the next run or worker that meets the content journals it: run this again after`;
     if (mark.outcome !== 'refused') return `${describeOutcome(mark)}: only a file refused whole can be reprocessed${mark.outcome === 'partial' ? ' (the invoices refused in it are sent again by their supplier, corrected)' : mark.outcome === 'suspended' ? ' (a suspended invoice is completed by its supplier, or rejected: chorus-flux reject)' : ''}`;
+    // a file set aside ended its worker at every try: processed again, it may end them again
+    if (!opts.evenIfSetAside && mark.event?.findings?.some((f) => f.rule === SET_ASIDE_RULE)) {
+      return `${describeOutcome(mark)} by an operator's set-aside (${SET_ASIDE_RULE}: it ended its worker at every try): processed again it may end the workers again; once its cause is fixed, add --even-if-set-aside`;
+    }
     return undefined;
   }
 
