@@ -5,7 +5,8 @@
  * names and IdFlx, the first refusal's 93 untouched, the reconciliation clean, trace telling the
  * chain. Run through the CLI, as an operator does.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { sha256 } from '../../src/util/hash';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { SCHEMAS } from '../helpers/corpus';
@@ -164,6 +165,33 @@ describe('chorus-flux reprocess', () => {
     expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
     expect(journalLines(out).filter((l) => l.event === 'already-processed')).toHaveLength(1);
   });
+  it('its kept original under a hash-tagged name (another facture.xml refused that day): the copy goes back under the partner\'s own name, the one left in the inbox is it', async () => {
+    const root = tempDir('cf-reprocess-tagged-');
+    const configFile = path.join(root, 'config.json');
+    const out = path.join(root, 'out');
+    const inbox = path.join(root, 'in');
+    writeConfig(configFile, out, false);
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    // another content of that name refused first: it holds error/<day>/facture.xml
+    writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), 'not xml at all');
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', 'facture.xml'));
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
+    const kept = listFiles(out).filter((f) => /^error\/[^/]+\/facture\.[0-9a-f]{12}\.xml$/.test(f));
+    expect(kept).toHaveLength(1);
+    const first = listFiles(out).filter((f) => f.startsWith('statut/'));
+    const firstBytes = first.map((f) => readFileSync(path.join(out, f)));
+    writeConfig(configFile, out, true);
+    const r = await cli(['reprocess', '--config', configFile, '--reason', 'SIRET added', path.join(out, kept[0])]);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/still in the inbox as .*op-alpha\/facture\.xml, given a new receipt time/)]);
+    expect(inboxFiles(inbox)).toEqual(['facture.xml']);
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    const sha = sha256(readFileSync(PAPETERIE));
+    expect(journalLines(out).filter((l) => l.event === 'outcome' && l.sha256 === sha).map((l) => l.outcome)).toEqual(['refused', 'accepted']);
+    expect(first.map((f) => readFileSync(path.join(out, f)))).toEqual(firstBytes);
+    expect(inboxFiles(inbox)).toEqual([]);
+  });
+
   it('refused again after a reprocessing (the configuration still wrong): a new 93 under a new name, and reprocess allowed again', async () => {
     const r0 = await refusedThenFixed('cf-reprocess-twice-');
     writeConfig(r0.configFile, r0.out, false); // the fix not made after all

@@ -219,9 +219,15 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
     }
     const attempt = marks.getAttempt(sha);
     const refusedDay = attempt?.day ?? path.basename(path.dirname(original));
+    // the partner's own name (its inbox path's last part), not the kept original's: that one is
+    // hash-tagged (facture.<12 hex>.xml) when another content of the name was kept that day
+    // before it, and the refused file left in the inbox, to be given its new receipt time, is
+    // under the partner's name (copied beside it under the tagged one, it stayed with the
+    // refused attempt's receipt time, its mark gone: taken again with the first 93's name)
+    const own = path.basename(m.file);
     const rec: ReopenRecord = {
       sha256: sha,
-      name: path.basename(original),
+      name: own && own !== '.' && own !== '..' ? own : path.basename(original),
       file: m.file,
       partner: m.partner,
       by,
