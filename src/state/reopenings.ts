@@ -31,7 +31,7 @@ export const RETIRED_FILE = /^[0-9a-f]{64}\.retired-[0-9a-f]{16}\.(mark|attempt|
 
 export interface ReopenRecord {
   sha256: string;
-  /** the file's name, as its refusal kept it in error/ */
+  /** the file's name as the partner gave it (the last part of `file`; its kept original in error/ may be hash-tagged) */
   name: string;
   /** its path relative to the inbox, as journaled (`<partner>/<name>`) */
   file: string;

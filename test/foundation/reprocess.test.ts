@@ -5,7 +5,8 @@
  * names and IdFlx, the first refusal's 93 untouched, the reconciliation clean, trace telling the
  * chain. Run through the CLI, as an operator does.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { sha256 } from '../../src/util/hash';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { SCHEMAS } from '../helpers/corpus';
@@ -164,6 +165,68 @@ describe('chorus-flux reprocess', () => {
     expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
     expect(journalLines(out).filter((l) => l.event === 'already-processed')).toHaveLength(1);
   });
+  it('its kept original under a hash-tagged name (another facture.xml refused that day): the copy goes back under the partner\'s own name, the one left in the inbox is it', async () => {
+    const root = tempDir('cf-reprocess-tagged-');
+    const configFile = path.join(root, 'config.json');
+    const out = path.join(root, 'out');
+    const inbox = path.join(root, 'in');
+    writeConfig(configFile, out, false);
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    // another content of that name refused first: it holds error/<day>/facture.xml
+    writeFileSync(path.join(inbox, 'op-alpha', 'facture.xml'), 'not xml at all');
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', 'facture.xml'));
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '-q'])).code).toBe(0);
+    const kept = listFiles(out).filter((f) => /^error\/[^/]+\/facture\.[0-9a-f]{12}\.xml$/.test(f));
+    expect(kept).toHaveLength(1);
+    const first = listFiles(out).filter((f) => f.startsWith('statut/'));
+    const firstBytes = first.map((f) => readFileSync(path.join(out, f)));
+    writeConfig(configFile, out, true);
+    const r = await cli(['reprocess', '--config', configFile, '--reason', 'SIRET added', path.join(out, kept[0])]);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/still in the inbox as .*op-alpha\/facture\.xml, given a new receipt time/)]);
+    expect(inboxFiles(inbox)).toEqual(['facture.xml']);
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    const sha = sha256(readFileSync(PAPETERIE));
+    expect(journalLines(out).filter((l) => l.event === 'outcome' && l.sha256 === sha).map((l) => l.outcome)).toEqual(['refused', 'accepted']);
+    expect(first.map((f) => readFileSync(path.join(out, f)))).toEqual(firstBytes);
+    expect(inboxFiles(inbox)).toEqual([]);
+  });
+
+  it('one content reopened, the next one with nowhere to go (exit 2): the first one\'s line is printed all the same', async () => {
+    const root = tempDir('cf-reprocess-half-');
+    const configFile = path.join(root, 'config.json');
+    const out = path.join(root, 'out');
+    const alphaInbox = path.join(root, 'sftp', 'op-alpha');
+    mkdirSync(alphaInbox, { recursive: true });
+    // op-alpha has its inbox in the configuration, op-beta none
+    const configure = (withValmont: boolean) => {
+      writeConfig(configFile, out, withValmont);
+      const c = JSON.parse(readFileSync(configFile, 'utf8'));
+      c.partners = c.partners.map((p: { id: string }) => (p.id === 'op-alpha' ? { ...p, inbox: alphaInbox } : p));
+      writeFileSync(configFile, JSON.stringify(c));
+    };
+    configure(false);
+    const tree1 = path.join(root, 'in1');
+    mkdirSync(path.join(tree1, 'op-alpha'), { recursive: true });
+    mkdirSync(path.join(tree1, 'op-beta'), { recursive: true });
+    const alpha = readFileSync(PAPETERIE);
+    const beta = Buffer.from(alpha.toString('utf8').replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0102</cbc:ID>'));
+    writeFileSync(path.join(tree1, 'op-alpha', 'a.xml'), alpha);
+    writeFileSync(path.join(tree1, 'op-beta', 'b.xml'), beta);
+    expect((await cli(['run', tree1, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    // another run from another tree the same day: op-beta's file has no one inbox to go back to
+    const tree2 = path.join(root, 'in2');
+    mkdirSync(path.join(tree2, 'op-gamma'), { recursive: true });
+    writeFileSync(path.join(tree2, 'op-gamma', 'x.xml'), 'not xml');
+    expect((await cli(['run', tree2, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    configure(true);
+    const r = await cli(['reprocess', '--config', configFile, '--reason', 'SIRET added', sha256(alpha), sha256(beta)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/runs took files from 2 inboxes/);
+    expect(r.stdout).toMatch(new RegExp(`^reopened: ${sha256(alpha)}: refused on .*copied back to ${alphaInbox.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/a\\.xml`));
+    expect(readdirSync(alphaInbox)).toEqual(['a.xml']);
+  });
+
   it('refused again after a reprocessing (the configuration still wrong): a new 93 under a new name, and reprocess allowed again', async () => {
     const r0 = await refusedThenFixed('cf-reprocess-twice-');
     writeConfig(r0.configFile, r0.out, false); // the fix not made after all

@@ -180,21 +180,26 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
   const locks = path.join(config.paths.state, 'locks');
   const by = osUser();
   const reports: ReprocessReport[] = [];
+  // each said as it is done: a later content that stops the command (no inbox to put it back
+  // into: exit 2) leaves the ones reopened before it told (they were silent until 2026-12-07)
+  const report = (r: ReprocessReport) => {
+    reports.push(r);
+    write(`${r.result === 'cannot' ? 'not reopened' : r.result}: ${r.what}${r.sha256 && r.sha256 !== r.what ? ` (content ${r.sha256})` : ''}: ${r.detail}\n`);
+  };
   try {
     for (const what of whats) {
       const found = await resolve(what, config, marks, reopenings);
       if ('cannot' in found) {
-        reports.push({ what, result: 'cannot', detail: found.cannot });
+        report({ what, result: 'cannot', detail: found.cannot });
         continue;
       }
       const { sha } = found;
       const r = await withFileLock(path.join(locks, `${sha}.lock`), () => reopenOne(sha), { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 60_000 });
-      reports.push({ what, sha256: sha, ...r });
+      report({ what, sha256: sha, ...r });
     }
   } finally {
     await journal.close().catch(() => undefined);
   }
-  for (const r of reports) write(`${r.result === 'cannot' ? 'not reopened' : r.result}: ${r.what}${r.sha256 && r.sha256 !== r.what ? ` (content ${r.sha256})` : ''}: ${r.detail}\n`);
   return reports.some((r) => r.result === 'cannot') ? 1 : 0;
 
   /** Under the content's lock: the reopening begun, continued, or said why not. */
@@ -219,9 +224,15 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
     }
     const attempt = marks.getAttempt(sha);
     const refusedDay = attempt?.day ?? path.basename(path.dirname(original));
+    // the partner's own name (its inbox path's last part), not the kept original's: that one is
+    // hash-tagged (facture.<12 hex>.xml) when another content of the name was kept that day
+    // before it, and the refused file left in the inbox, to be given its new receipt time, is
+    // under the partner's name (copied beside it under the tagged one, it stayed with the
+    // refused attempt's receipt time, its mark gone: taken again with the first 93's name)
+    const own = path.basename(m.file);
     const rec: ReopenRecord = {
       sha256: sha,
-      name: path.basename(original),
+      name: own && own !== '.' && own !== '..' ? own : path.basename(original),
       file: m.file,
       partner: m.partner,
       by,

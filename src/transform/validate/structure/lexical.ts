@@ -17,14 +17,16 @@ const INTEGER_RE = /^[+-]?\d+$/;
 const NON_NEGATIVE_RE = /^(?:\+?\d+|-0+)$/;
 const BOOLEAN_RE = /^(?:true|false|1|0)$/;
 
-/** A day that exists (no year 0000 in XML Schema 1.0; 1 BC is -0001, a leap year as the proleptic calendar counts it). */
+/**
+ * A day that exists (no year 0000 in XML Schema 1.0). A year before 1 has a leap day when its
+ * number does (appendix E's maximumDayInMonthFor, as xmllint reads it): -0004, -0400, not -0001.
+ */
 function isDay(year: string, month: string, day: string): boolean {
   const y = Number(year);
   const mo = Number(month);
   const d = Number(day);
   if (y === 0 || mo < 1 || mo > 12 || d < 1) return false;
-  const leapYear = y < 0 ? y + 1 : y;
-  const leap = leapYear % 4 === 0 && (leapYear % 100 !== 0 || leapYear % 400 === 0);
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
   return d <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
 }
 
