@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -27,7 +27,11 @@
  * `chorus-flux reprocess` (at random instants, at its after-reopen-* points, inside its copy into
  * the inbox), sometimes beside a second operator or a `run`, on files `run` refused whole for an
  * unknown recipient since added to the configuration; then the final run, and each accepted
- * once, one `reopened` line, the first refusal as it was: see reprocessCampaign.
+ * once, one `reopened` line, the first refusal as it was: see reprocessCampaign. `--kill
+ * reprocess-watch` is that campaign under `watch` and two workers on a Redis of its own: the
+ * files refused by a worker, the workers restarted with the fixed configuration, reprocess killed
+ * while the watcher may already claim its copy, sometimes a worker SIGKILLed on a reopened copy;
+ * `jobs` none failed at the end: see reprocessWatchCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -1691,6 +1695,269 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   return { kills, bad };
 }
 
+/**
+ * `--kill reprocess-watch`: the reprocess campaign under `watch` and two workers on a Redis of
+ * the campaign's own (`--save '' --appendonly no`). The corpus plus 8–12 invoices for an unknown
+ * recipient (REPRISE_SIRET), over op-alpha, op-beta and op-delta (doneMarker), dropped into the
+ * watched inboxes: the workers refuse them whole. Then the recipient is added to the
+ * configuration and the workers restarted with it (SIGTERM, exit 0, started again), and
+ * `chorus-flux reprocess` is run on each, as in reprocessCampaign: SIGKILLed at a random instant,
+ * at one of its after-reopen-* points or inside its copy into the inbox, and run again until it
+ * ends; sometimes beside a second operator on the same file. `watch` and the workers run all the
+ * while: the watcher may claim the copy (and a worker accept it) while the reprocess is still
+ * finishing or before it is run again (then exit 1, `processed again since`, as documented, or
+ * exit 0, `was taken and is being processed`, while the worker holds it). One reopened copy in four, a worker is SIGKILLed
+ * while it processes it (0–60 ms after its `received` line) (both workers one time in three; the harness starts them again, as
+ * systemd would, and the job is taken again at the next stalled check). Then, everything
+ * settled: each reopened content refused then accepted once, one `reopened` line each, a receipt
+ * time of its own; the first refusal's flows byte for byte; no second copy, no temporary file in
+ * the inbox; `check`'s invariants (processing/ empty, pivots schema-valid, reconcile clean);
+ * `jobs`: none failed, nothing waiting; trace telling the chain; reprocess once more refused;
+ * the daemons stop on SIGTERM, exit 0.
+ */
+async function reprocessWatchCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const redisDir = path.join(dir, 'redis');
+  mkdirSync(redisDir, { recursive: true });
+  const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], { stdio: 'ignore' });
+  for (const end = Date.now() + 20_000; !redisPing(port); await sleep(50)) if (Date.now() > end || redis.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
+  const bad: string[] = [];
+  try {
+    return await reprocessWatchIn(dir, seed, invoices, maxKills, log, url, bad);
+  } finally {
+    redis.kill('SIGKILL');
+    await exited(redis);
+  }
+}
+
+async function reprocessWatchIn(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, url: string, bad: string[]): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, watched, files, configFile: config, out } = watchedCorpus(dir, seed, invoices, url, `killfuzz-reprocess-watch-${seed}`);
+  const rnd = prng(seed * 49979687);
+  const partners = ['op-alpha', 'op-beta', MARKED];
+  const n = 8 + Math.floor(rnd() * 5);
+  const targets: { file: string; sha: string }[] = [];
+  for (let k = 1; k <= n; k++) {
+    const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
+    const bytes = unroutedInvoice(`R-${seed}-${k}`);
+    writeFileSync(path.join(inbox, file), bytes);
+    if (file.startsWith(`${MARKED}/`)) writeFileSync(path.join(inbox, `${file}.done`), '');
+    files.set(file, bytes);
+    targets.push({ file, sha: sha(bytes) });
+  }
+  const logs = path.join(dir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  // the daemons: one that exits unasked is said and started again after 500 ms (systemd's Restart=always)
+  const names = ['watch', 'worker-1', 'worker-2'];
+  const procs: ChildProcess[] = [];
+  let stopping = false;
+  const byHand = new Set<ChildProcess>();
+  let workerKills = 0;
+  const start = (k: number, n = 0): ChildProcess => {
+    const err = path.join(logs, `${names[k]}-${n}.log`);
+    const p = spawn(process.execPath, [BIN, k === 0 ? 'watch' : 'worker', '-c', config, '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
+    p.stderr!.on('data', (d) => writeFileSync(err, d, { flag: 'a' }));
+    p.once('exit', (code, signal) => {
+      if (stopping || byHand.has(p)) return;
+      if (signal !== 'SIGKILL') bad.push(`${names[k]} exited by itself: ${code ?? signal} (${path.basename(err)})`);
+      setTimeout(() => {
+        if (!stopping) procs[k] = start(k, n + 1);
+      }, 500);
+    });
+    return p;
+  };
+  for (let k = 0; k < names.length; k++) procs.push(start(k));
+  const stopDaemons = async () => {
+    stopping = true;
+    for (const p of procs) p.kill('SIGTERM');
+    return Promise.all(procs.map(exited));
+  };
+  await sleep(1500);
+  for (const f of walk(inbox).filter((x) => !isMarker(x))) drop(inbox, watched, f, files.get(f)!);
+  const jobsNow = (): { counts?: Record<string, number>; failed?: { id: string; file?: string }[]; schedule?: unknown } | undefined => {
+    const r = spawnSync(process.execPath, [BIN, 'jobs', '-c', config, '--json', '--limit', '1000'], { encoding: 'utf8' });
+    try {
+      return JSON.parse(r.stdout);
+    } catch {
+      return undefined;
+    }
+  };
+  const quiet = (j: ReturnType<typeof jobsNow>) => j !== undefined && ['waiting', 'active', 'delayed'].every((s) => !j.counts?.[s]);
+  const settled = (want: (ls: Line[]) => boolean, within: number, what: string) => async () => {
+    for (const deadline = Date.now() + within; ; await sleep(1000)) {
+      const ls = journal(out, true);
+      if (want(ls) && walk(watched).length === 0 && walk(path.join(out, 'processing')).length === 0 && quiet(jobsNow())) return true;
+      if (Date.now() > deadline) {
+        bad.push(`${what} not settled in ${within / 60_000} min: inbox ${walk(watched).slice(0, 5).join(', ') || 'empty'}, processing/ ${walk(path.join(out, 'processing')).slice(0, 5).join(', ') || 'empty'}, jobs ${JSON.stringify(jobsNow()?.counts)}`);
+        return false;
+      }
+    }
+  };
+  const shas = [...files.values()].map(sha);
+  if (!(await settled((ls) => { const o = new Set(ls.filter((l) => l.event === 'outcome').map((l) => l.sha256)); return shas.every((s) => o.has(s)); }, 10 * 60_000, 'the corpus')())) {
+    await stopDaemons();
+    return { kills: 0, bad };
+  }
+  const firstLines = journal(out);
+  const refusal = new Map<string, Line>();
+  for (const t of targets) {
+    const l = firstLines.find((x) => x.event === 'outcome' && x.sha256 === t.sha);
+    if (l?.outcome !== 'refused') bad.push(`${t.file}: ${l?.outcome ?? 'no outcome'} at its first attempt, not refused (unknown recipient)`);
+    else refusal.set(t.sha, l);
+  }
+  if (bad.length) {
+    await stopDaemons();
+    return { kills: 0, bad };
+  }
+  const firstRecord = new Map(targets.flatMap((t) => (refusal.get(t.sha)!.outputs ?? []).map((o) => [o.path, sha(readFileSync(path.join(out, o.path)))] as const)));
+  const controls = [firstLines.find((l) => l.event === 'outcome' && l.outcome === 'accepted'), firstLines.find((l) => l.event === 'outcome' && ['partial', 'duplicate', 'suspended', 'status-applied'].includes(l.outcome!))].filter((l): l is Line => l !== undefined);
+  // the configuration fixed, the workers restarted with it (SIGTERM: exit 0)
+  const cfg = JSON.parse(readFileSync(config, 'utf8'));
+  const valmont = cfg.recipients.find((r: { siret: string }) => r.siret === '21787789300016');
+  cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
+  writeFileSync(config, JSON.stringify(cfg, null, 2));
+  for (const k of [1, 2]) {
+    const p = procs[k];
+    byHand.add(p);
+    p.kill('SIGTERM');
+    const code = await exited(p);
+    if (code !== 0) bad.push(`${names[k]} SIGTERMed to take the fixed configuration: exit ${code ?? p.signalCode}`);
+    procs[k] = start(k, 50);
+  }
+  await sleep(1000);
+  const faults = faultTally();
+  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
+  let turn = seed;
+  const nextFault = () => points[turn++ % points.length];
+  let kills = 0;
+  let twice = 0;
+  let randomKills = 0;
+  let takenMeanwhile = 0;
+  let beingProcessed = 0;
+  let takenAgain = 0;
+  let killedBefore = 0;
+  const dry = Date.now();
+  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config]);
+  let mean = Date.now() - dry;
+  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
+  const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  const original = (t: { sha: string }) => refusal.get(t.sha)!.outputs!.find((o) => o.kind === 'error')!.path;
+  const named = (t: { file: string; sha: string }) => {
+    const r = rnd();
+    if (!refusal.has(t.sha)) return r < 0.5 ? t.sha : path.basename(t.file);
+    return r < 0.25 ? path.join(out, original(t)) : r < 0.5 ? original(t) : r < 0.75 ? t.sha : path.basename(t.file);
+  };
+  // (under watch, the partner's inbox is the configuration's: no --inbox)
+  const reprocess = (what: string, reason: string, fault?: string) => spawnSaid(['reprocess', what, '--reason', reason, '--config', config], fault ? armed(fault) : {});
+  // the watcher took the copy (and a worker accepted it, or holds it) before this reprocess was run again
+  const meanwhile = (s: { p: ChildProcess; said: { text: string } }) => s.p.exitCode === 1 && /processed again since: .* was accepted/.test(s.said.text);
+  // a worker SIGKILLed while it processes a reopened copy
+  // (once a worker journaled `received` for the copy: it is processing it; killed before the new outcome: a hit)
+  const receipts = (s: string) => journal(out, true).filter((l) => l.event === 'received' && l.sha256 === s).length;
+  const killedAt = new Map<string, string>();
+  const killWorkerOn = async (t: { file: string; sha: string }) => {
+    for (const end = Date.now() + 20_000; receipts(t.sha) < 2 && Date.now() < end; await sleep(10));
+    if (receipts(t.sha) < 2) return;
+    await sleep(Math.floor(rnd() * 60));
+    const which = rnd() < 1 / 3 ? [1, 2] : [1 + Math.floor(rnd() * 2)];
+    for (const k of which) procs[k].kill('SIGKILL');
+    killedAt.set(t.sha, new Date().toISOString());
+    workerKills += which.length;
+    if (process.env.KILLFUZZ_VERBOSE) log(`${which.map((k) => names[k]).join(' and ')} SIGKILLed on the reopened ${t.file}`);
+  };
+  for (const t of [...targets, ...controls.map((c) => ({ file: c.file!, sha: c.sha256!, control: true }))]) {
+    const control = 'control' in t;
+    const killWorker = !control && rnd() < 0.25;
+    let watching: Promise<void> | undefined;
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > maxKills + 5) {
+        bad.push(`reprocess ${t.file} never ended`);
+        break;
+      }
+      const reason = `SIRET ${REPRISE_SIRET} ajouté aux destinataires (ticket ${seed}-${attempt})`;
+      const kill = kills < maxKills && !control && rnd() < 0.8;
+      const fault = kill && rnd() < 0.5 ? nextFault() : undefined;
+      const t0 = Date.now();
+      const a = reprocess(named(t), reason, fault);
+      const b = !control && rnd() < 0.15 ? reprocess(named(t), `${reason}, par un second opérateur`) : undefined;
+      if (b) twice++;
+      if (killWorker && !watching) watching = killWorkerOn(t);
+      if (kill && !fault) {
+        const at = Math.floor(mean * (0.3 + 0.8 * rnd()));
+        await Promise.race([exited(a.p), sleep(at)]);
+        if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+      }
+      await Promise.all([exited(a.p), b && exited(b.p)]);
+      if (b && b.p.exitCode !== (control ? 1 : 0) && b.p.signalCode === null && !meanwhile(b)) bad.push(`reprocess ${t.file} by a second operator at once: exit ${b.p.exitCode} ${b.said.text.slice(0, 300)}`);
+      if (a.p.signalCode === 'SIGKILL') {
+        kills++;
+        if (fault) faults.hit(fault);
+        else randomKills++;
+        if (process.env.KILLFUZZ_VERBOSE) log(`reprocess ${t.file} killed ${fault ? `at ${fault}` : `after ${Date.now() - t0} ms`} (attempt ${attempt})`);
+        // the operator comes back after a moment, or at once
+        await sleep(rnd() < 0.5 ? Math.floor(rnd() * 3000) : 0);
+        continue;
+      }
+      if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t0);
+      if (/was taken and is being processed/.test(a.said.text)) beingProcessed++;
+      if (!control && meanwhile(a)) takenMeanwhile++;
+      else if (a.p.exitCode !== (control ? 1 : 0)) bad.push(`reprocess ${t.file}${control ? ' (to refuse)' : ''}: exit ${a.p.exitCode}, not ${control ? 1 : 0}: ${a.said.text.slice(0, 300)}`);
+      break;
+    }
+    await watching;
+  }
+  // a worker killed on the last copy is started again 500 ms later: up (its SIGTERM handler set) before the settling and the stop
+  const down = () => procs.map((p, k) => (p.exitCode === null && p.signalCode === null ? '' : names[k])).filter(Boolean);
+  for (const end = Date.now() + 5000; down().length && Date.now() < end; await sleep(100));
+  await sleep(3000);
+  const accepted = (ls: Line[]) => targets.every((t) => ls.some((l) => l.event === 'outcome' && l.sha256 === t.sha && l.outcome === 'accepted'));
+  await settled(accepted, 5 * 60_000, 'the reopened files')();
+  const j = jobsNow();
+  if (!j) bad.push('jobs: no answer');
+  else {
+    if (j.failed?.length) bad.push(`jobs: ${j.failed.length} failed: ${JSON.stringify(j.failed).slice(0, 400)}`);
+    if (!j.schedule) bad.push('jobs: the nightly reconciliation is not scheduled');
+  }
+  if (down().length) bad.push(`not running at the end: ${down().join(', ')}`);
+  const codes = await stopDaemons();
+  if (codes.some((c) => c !== 0)) bad.push(`exit codes after SIGTERM: ${codes.join(',')}`);
+  const lines = journal(out).sort((x, y) => x.ts!.localeCompare(y.ts!));
+  for (const t of targets) {
+    const outcomes = lines.filter((l) => l.event === 'outcome' && l.sha256 === t.sha);
+    if (outcomes.length !== 2 || outcomes[0].outcome !== 'refused' || outcomes[1].outcome !== 'accepted') bad.push(`${t.file}: outcomes ${outcomes.map((l) => `${l.outcome} ${l.file}`).join(', ')}, not refused then accepted once`);
+    // the new attempt's receipt time its own (a worker killed on it and its job taken again journals `received` again, with that same time)
+    const reopened = lines.filter((l) => l.event === 'reopened' && l.sha256 === t.sha);
+    const firstAt = new Set(lines.filter((l) => l.event === 'received' && l.sha256 === t.sha && l.ts! <= outcomes[0]?.ts!).map((l) => l.receivedAt));
+    const again = lines.filter((l) => l.event === 'received' && l.sha256 === t.sha && l.ts! > outcomes[0]?.ts!).map((l) => l.receivedAt);
+    if (firstAt.size !== 1 || !again.length || again.some((r) => firstAt.has(r))) bad.push(`${t.file}: received with the refused attempt's receipt time, or not received again (${[...firstAt].join(', ')} then ${again.join(', ')})`);
+    if (again.length > 1) takenAgain++;
+    if (killedAt.has(t.sha) && outcomes[1]?.ts! > killedAt.get(t.sha)!) killedBefore++;
+    if (reopened.length !== 1) bad.push(`${t.file}: ${reopened.length} reopened lines`);
+    for (const l of lines.filter((x) => (x.event === 'outcome' || x.event === 'already-processed') && x.sha256 === t.sha)) if (l.file !== t.file) bad.push(`${t.file}: taken as ${l.file} (${l.event}): a second copy`);
+    const tr = spawnSync(process.execPath, [BIN, 'trace', t.sha, '--config', config], { encoding: 'utf8' });
+    if (tr.status !== 0 || !/outcome: refused[^]*reopened by \S+ \(chorus-flux reprocess\)[^]*outcome: accepted/.test(tr.stdout)) bad.push(`trace ${t.file}: exit ${tr.status}, not the chain refused, reopened, accepted: ${tr.stdout.slice(0, 600)}`);
+  }
+  for (const c of controls) if (lines.some((l) => l.event === 'reopened' && l.sha256 === c.sha256)) bad.push(`${c.file} (${c.outcome}): reopened`);
+  for (const [p, h] of firstRecord) if (!existsSync(path.join(out, p)) || sha(readFileSync(path.join(out, p))) !== h) bad.push(`the first refusal's ${p} ${existsSync(path.join(out, p)) ? 'changed' : 'gone'}`);
+  for (const f of walk(watched)) bad.push(`left in the inbox: ${f}`);
+  bad.push(...check(out, files, path.join(out, 'processing'), config, new Set(targets.map((t) => t.sha))));
+  const before = outboxState(out);
+  for (const t of targets) {
+    const r = spawnSync(process.execPath, [BIN, 'reprocess', t.sha, '--reason', 'encore', '--config', config], { encoding: 'utf8' });
+    if (r.status !== 1 || !/processed again since: .* was accepted/.test(r.stdout)) bad.push(`reprocess ${t.file} once more: exit ${r.status} ${(r.stdout + r.stderr).slice(0, 300)}`);
+  }
+  if (outboxState(out) !== before) bad.push('reprocess once more wrote into the outboxes or the journal');
+  log(`${targets.length} reopened under watch, ${controls.length} refused; ${twice} times by two operators at once; ${takenMeanwhile} copies accepted (exit 1 as documented) and ${beingProcessed} held by a worker (exit 0, being processed) before the reprocess was run again; ${workerKills} workers SIGKILLed on ${killedAt.size} reopened copies (${killedBefore} before the copy's outcome, ${takenAgain} received again by the next worker); ${randomKills} reprocess killed at a random instant; ${faults.said()}`);
+  return { kills, bad };
+}
+
 /** The campaigns where an operator's command is killed, by `--kill` value. */
 const OPERATOR_CAMPAIGNS: Record<string, (dir: string, seed: number, invoices: number, kills: number, log: (s: string) => void) => Promise<{ kills: number; bad: string[] }>> = {
   reject: rejectCampaign,
@@ -1698,12 +1965,13 @@ const OPERATOR_CAMPAIGNS: Record<string, (dir: string, seed: number, invoices: n
   'retry-cycle': (d, s, i, k, l) => setAsideCampaign(d, s, i, k, l, true),
   prune: pruneCampaign,
   reprocess: reprocessCampaign,
+  'reprocess-watch': reprocessWatchCampaign,
 };
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {
