@@ -1527,6 +1527,55 @@ function unroutedInvoice(number: string): Buffer {
   return Buffer.from(xml.replaceAll('21787789300016', REPRISE_SIRET).replace('<cbc:ID>F-2026-0101</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`));
 }
 
+/** The contents a reprocess campaign reopens: 8 to 12 invoices to a buyer not in the routing table, dropped for op-alpha, op-beta and the partner with .done markers. */
+function dropReprises(inbox: string, files: Map<string, Buffer | string>, seed: number, rnd: () => number): { file: string; sha: string }[] {
+  const partners = ['op-alpha', 'op-beta', MARKED];
+  const n = 8 + Math.floor(rnd() * 5);
+  const targets: { file: string; sha: string }[] = [];
+  for (let k = 1; k <= n; k++) {
+    const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
+    const bytes = unroutedInvoice(`R-${seed}-${k}`);
+    writeFileSync(path.join(inbox, file), bytes);
+    if (file.startsWith(`${MARKED}/`)) writeFileSync(path.join(inbox, `${file}.done`), '');
+    files.set(file, bytes);
+    targets.push({ file, sha: sha(bytes) });
+  }
+  return targets;
+}
+
+/**
+ * After the first pass: each target's refusal (whole, for its unknown recipient), the first
+ * refusal's record (its 93, CDAR 501, error/ copy and .reason.json, byte for byte), and two
+ * contents reprocess must refuse: an accepted one, and one partly integrated, a duplicate or a
+ * status flow (not a whole refusal).
+ */
+function firstRefusals(out: string, targets: { file: string; sha: string }[]): { firstLines: Line[]; refusal: Map<string, Line>; firstRecord: Map<string, string>; controls: Line[]; bad: string[] } {
+  const firstLines = journal(out);
+  const refusal = new Map<string, Line>();
+  const bad: string[] = [];
+  for (const t of targets) {
+    const l = firstLines.find((x) => x.event === 'outcome' && x.sha256 === t.sha);
+    if (l?.outcome !== 'refused') bad.push(`${t.file}: ${l?.outcome ?? 'no outcome'} at its first attempt, not refused (unknown recipient)`);
+    else refusal.set(t.sha, l);
+  }
+  const firstRecord = new Map(bad.length ? [] : targets.flatMap((t) => (refusal.get(t.sha)!.outputs ?? []).map((o) => [o.path, sha(readFileSync(path.join(out, o.path)))] as const)));
+  const controls = [firstLines.find((l) => l.event === 'outcome' && l.outcome === 'accepted'), firstLines.find((l) => l.event === 'outcome' && ['partial', 'duplicate', 'suspended', 'status-applied'].includes(l.outcome!))].filter((l): l is Line => l !== undefined);
+  return { firstLines, refusal, firstRecord, controls, bad };
+}
+
+/** The configuration fixed: the reprises' buyer added to the routing table. */
+function addRepriseRecipient(config: string): void {
+  const cfg = JSON.parse(readFileSync(config, 'utf8'));
+  const valmont = cfg.recipients.find((r: { siret: string }) => r.siret === '21787789300016');
+  cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
+  writeFileSync(config, JSON.stringify(cfg, null, 2));
+}
+
+/** The environment of a reprocess killed at `fault`: a fault point, or inside its copy's temp write. */
+function armedReprocess(fault: string): Record<string, string> {
+  return fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault };
+}
+
 /**
  * `--kill reprocess`: the corpus plus 8–12 invoices whose buyer is missing from the routing
  * table (REPRISE_SIRET), spread over op-alpha, op-beta and op-delta (doneMarker), processed by
@@ -1552,36 +1601,15 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   const out = path.join(dir, 'out');
   const rnd = prng(seed * 86028121);
   const remove = rnd() < 0.5;
-  const partners = ['op-alpha', 'op-beta', MARKED];
-  const n = 8 + Math.floor(rnd() * 5);
-  const targets: { file: string; sha: string }[] = [];
-  for (let k = 1; k <= n; k++) {
-    const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
-    const bytes = unroutedInvoice(`R-${seed}-${k}`);
-    writeFileSync(path.join(inbox, file), bytes);
-    if (file.startsWith(`${MARKED}/`)) writeFileSync(path.join(inbox, `${file}.done`), '');
-    files.set(file, bytes);
-    targets.push({ file, sha: sha(bytes) });
-  }
+  const targets = dropReprises(inbox, files, seed, rnd);
   const run = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q', ...(remove ? ['--remove'] : [])], { encoding: 'utf8' });
   if (run.status !== 0) return { kills: 0, bad: [`run exit ${run.status}: ${run.stderr.slice(0, 400)}`] };
   const bad: string[] = [];
-  const firstLines = journal(out);
-  const refusal = new Map<string, Line>();
-  for (const t of targets) {
-    const l = firstLines.find((x) => x.event === 'outcome' && x.sha256 === t.sha);
-    if (l?.outcome !== 'refused') return { kills: 0, bad: [`${t.file}: ${l?.outcome ?? 'no outcome'} at its first run, not refused (unknown recipient)`] };
-    refusal.set(t.sha, l);
-  }
-  // the first refusal's record: its 93, CDAR 501, error/ copy and .reason.json, byte for byte
-  const firstRecord = new Map(targets.flatMap((t) => (refusal.get(t.sha)!.outputs ?? []).map((o) => [o.path, sha(readFileSync(path.join(out, o.path)))] as const)));
-  // two it must refuse: an accepted content, and one partly integrated, a duplicate or a status flow (not a whole refusal)
-  const controls = [firstLines.find((l) => l.event === 'outcome' && l.outcome === 'accepted'), firstLines.find((l) => l.event === 'outcome' && ['partial', 'duplicate', 'suspended', 'status-applied'].includes(l.outcome!))].filter((l): l is Line => l !== undefined);
+  const first = firstRefusals(out, targets);
+  if (first.bad.length) return { kills: 0, bad: first.bad };
+  const { firstLines, refusal, firstRecord, controls } = first;
   // the configuration fixed: the recipient added
-  const cfg = JSON.parse(readFileSync(config, 'utf8'));
-  const valmont = cfg.recipients.find((r: { siret: string }) => r.siret === '21787789300016');
-  cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
-  writeFileSync(config, JSON.stringify(cfg, null, 2));
+  addRepriseRecipient(config);
   const faults = faultTally();
   const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
   let turn = seed;
@@ -1596,7 +1624,7 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   const dry = Date.now();
   spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config, '--out', out]);
   let mean = Date.now() - dry;
-  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
+  const armed = armedReprocess;
   const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
     const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const said = { text: '' };
@@ -1734,17 +1762,7 @@ async function reprocessWatchCampaign(dir: string, seed: number, invoices: numbe
 async function reprocessWatchIn(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void, url: string, bad: string[]): Promise<{ kills: number; bad: string[] }> {
   const { inbox, watched, files, configFile: config, out } = watchedCorpus(dir, seed, invoices, url, `killfuzz-reprocess-watch-${seed}`);
   const rnd = prng(seed * 49979687);
-  const partners = ['op-alpha', 'op-beta', MARKED];
-  const n = 8 + Math.floor(rnd() * 5);
-  const targets: { file: string; sha: string }[] = [];
-  for (let k = 1; k <= n; k++) {
-    const file = `${partners[k % partners.length]}/reprise-${seed}-${k}.xml`;
-    const bytes = unroutedInvoice(`R-${seed}-${k}`);
-    writeFileSync(path.join(inbox, file), bytes);
-    if (file.startsWith(`${MARKED}/`)) writeFileSync(path.join(inbox, `${file}.done`), '');
-    files.set(file, bytes);
-    targets.push({ file, sha: sha(bytes) });
-  }
+  const targets = dropReprises(inbox, files, seed, rnd);
   const logs = path.join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
   // the daemons: one that exits unasked is said and started again after 500 ms (systemd's Restart=always)
@@ -1799,24 +1817,15 @@ async function reprocessWatchIn(dir: string, seed: number, invoices: number, max
     await stopDaemons();
     return { kills: 0, bad };
   }
-  const firstLines = journal(out);
-  const refusal = new Map<string, Line>();
-  for (const t of targets) {
-    const l = firstLines.find((x) => x.event === 'outcome' && x.sha256 === t.sha);
-    if (l?.outcome !== 'refused') bad.push(`${t.file}: ${l?.outcome ?? 'no outcome'} at its first attempt, not refused (unknown recipient)`);
-    else refusal.set(t.sha, l);
-  }
-  if (bad.length) {
+  const first = firstRefusals(out, targets);
+  if (first.bad.length) {
+    bad.push(...first.bad);
     await stopDaemons();
     return { kills: 0, bad };
   }
-  const firstRecord = new Map(targets.flatMap((t) => (refusal.get(t.sha)!.outputs ?? []).map((o) => [o.path, sha(readFileSync(path.join(out, o.path)))] as const)));
-  const controls = [firstLines.find((l) => l.event === 'outcome' && l.outcome === 'accepted'), firstLines.find((l) => l.event === 'outcome' && ['partial', 'duplicate', 'suspended', 'status-applied'].includes(l.outcome!))].filter((l): l is Line => l !== undefined);
+  const { firstLines, refusal, firstRecord, controls } = first;
   // the configuration fixed, the workers restarted with it (SIGTERM: exit 0)
-  const cfg = JSON.parse(readFileSync(config, 'utf8'));
-  const valmont = cfg.recipients.find((r: { siret: string }) => r.siret === '21787789300016');
-  cfg.recipients.push({ ...valmont, siret: REPRISE_SIRET, recepteurId: 'REPR01', name: 'Commune de Reprise', moe: undefined, statusPartner: undefined });
-  writeFileSync(config, JSON.stringify(cfg, null, 2));
+  addRepriseRecipient(config);
   for (const k of [1, 2]) {
     const p = procs[k];
     byHand.add(p);
@@ -1840,7 +1849,7 @@ async function reprocessWatchIn(dir: string, seed: number, invoices: number, max
   const dry = Date.now();
   spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config]);
   let mean = Date.now() - dry;
-  const armed = (fault: string): Record<string, string> => (fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault });
+  const armed = armedReprocess;
   const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
     const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     const said = { text: '' };

@@ -8,35 +8,18 @@
  * accepted, a pivot for the finance SI, beside the refusal the partner may have been told.
  * (test/production/set-aside-then-retry.test.ts: the same for a worker after `retry`.)
  */
-import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/config';
 import { readJournalDay } from '../../src/journal/journal';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { receivedMs } from '../../src/ingest/receipt-time';
-import { ProcessedFiles } from '../../src/state/processed-files';
 import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
-import { tempDir } from '../helpers/run';
-import { PAPETERIE } from '../helpers/ubl-attachments';
+import { setAsideRecorded } from '../helpers/set-aside-recorded';
 
 it('run finishes the refusal a set-aside recorded: refused with its words, no pivot, reconcile clean', async () => {
-  const root = tempDir('cf-set-aside-run-');
-  const inbox = path.join(root, 'inbox');
-  const out = path.join(root, 'out');
-  mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-  const file = path.join(inbox, 'op-alpha', 'facture.xml');
-  copyFileSync(PAPETERIE, file);
-  const bytes = readFileSync(file);
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  const config = loadConfig(undefined, { out });
-  const receivedAt = new Date(receivedMs(statSync(file), config.receiptTime)).toISOString();
-  const day = dayOf(new Date(receivedAt), config.timezone);
   const words = 'Le fichier arrête le traitement à chaque essai.';
-  const message = `The file was set aside by the operator without being processed: ${words}`;
   // what set-aside records before it names any flow (refuseUnreadFile), the kill coming after
-  await new ProcessedFiles(config.paths.state).putAttempt({ sha256: sha, name: 'facture.xml', relPath: 'op-alpha/facture.xml', partner: 'op-alpha', receivedAt, day, at: new Date().toISOString(), flowSalt: receivedAt, refusal: { rule: 'FLUX-ECARTE', severity: 'fatal', message } });
+  const { inbox, out, sha, config, day, message } = await setAsideRecorded('cf-set-aside-run-', words);
 
   const r = await cli(['run', inbox, '--out', out, '--threads', '1', '--no-progress', '-q'], { timeoutMs: 60_000 });
   expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null }); // refused files are outcomes, not failures
