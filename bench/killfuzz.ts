@@ -5,7 +5,7 @@
  * Redis) that is SIGKILLed at random instants and restarted until it finishes; then the
  * invariants are checked on disk.
  *
- *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
+ *   node dist/bench/killfuzz.js <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch | --kill reconcile] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12]
  *
  * `--kill redis` kills Redis itself (one of the campaign's own, without persistence) under
  * `watch` and two workers, instead of the processes: see redisCampaign. `--watchers 2` runs two
@@ -32,6 +32,10 @@
  * files refused by a worker, the workers restarted with the fixed configuration, reprocess killed
  * while the watcher may already claim its copy, sometimes a worker SIGKILLed on a reopened copy;
  * `jobs` none failed at the end: see reprocessWatchCampaign.
+ * `--kill reconcile` kills `chorus-flux reconcile --date` (at random instants, or inside the write
+ * of one of its reports) once `run` has processed the corpus, and checks each report under its
+ * final name whole after every kill, and the last run's reports and exit code those of an unkilled
+ * one: see reconcileCampaign.
  *
  * Besides the kills from outside, one start in three of `run` (one in two of `watch` and the
  * workers, at the campaign's start too) is armed with a fault point (CHORUS_FLUX_FAULT, src/util/fault.ts): the process
@@ -1967,6 +1971,126 @@ async function reprocessWatchIn(dir: string, seed: number, invoices: number, max
   return { kills, bad };
 }
 
+/** A report with what differs from one run to the next taken out: its time, the "day so far" note, and the note of temp files a killed run left (swept by the next). */
+function reportGist(json: string): string {
+  const r = JSON.parse(json) as { asOf?: string; notes: string[] };
+  delete r.asOf;
+  r.notes = r.notes.filter((n) => !/^Removed \d+ temporary or lock file/.test(n) && !/ is today: this is the day so far/.test(n));
+  return JSON.stringify(r);
+}
+
+/**
+ * `--kill reconcile`: `run` processes the corpus unkilled, `reconcile --date <the day>` is run
+ * once unkilled into a folder of its own (the reference), then `reconcile` is SIGKILLed again
+ * and again: at a random instant (0.4 to 1.1 times its mean time, most of it Node's start), or one
+ * run in three inside the atomic write of one of its three reports (`kill-in-temp-write.js`, the
+ * CSV, the HTML or the JSON), one run in three from no report at all (the day's first write), one
+ * in six beside a second `reconcile` of the same day (the nightly job and an operator). After each
+ * kill (every other campaign, seeds even, with a pivot removed from its outbox first: a day with
+ * anomalies, exit 1), each report under its final name is whole: the JSON and the CSV as the reference's (the
+ * JSON less its time and notes of the run), the HTML ended. A run that ends must exit as the
+ * reference did, its reports written. Then a last `reconcile`, unkilled: the same exit code and
+ * summary line (CLEAN stays CLEAN), the same reports, and no temporary file left in reports/,
+ * state/ or the day's archive/ and error/ (it sweeps them).
+ */
+async function reconcileCampaign(dir: string, seed: number, invoices: number, maxKills: number, log: (s: string) => void): Promise<{ kills: number; bad: string[] }> {
+  const { inbox, config, files } = corpus(dir, seed, invoices);
+  const out = path.join(dir, 'out');
+  const run = spawnSync(process.execPath, [BIN, 'run', inbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
+  if (run.status !== 0) return { kills: 0, bad: [`run exit ${run.status}: ${run.stderr.slice(0, 400)}`] };
+  const bad: string[] = [...check(out, files, path.join(out, 'processing'), config)];
+  const days = readdirSync(path.join(out, 'journal')).filter((d) => /^\d{4}-\d\d-\d\d$/.test(d)).sort();
+  const date = days[days.length - 1];
+  const reports = path.join(out, 'reports');
+  const names = ['csv', 'html', 'json'].map((k) => `reconcile-${date}.${k}`);
+  const rnd = prng(seed * 15485863);
+  // every other campaign, a day with anomalies (ANOMALIES must stay ANOMALIES, exit 1): a pivot gone from its outbox
+  const pivots = seed % 2 === 0 ? walk(path.join(out, 'pivot')).filter((f) => !path.basename(f).startsWith('.')) : [];
+  const removed = pivots.length ? pivots[Math.floor(rnd() * pivots.length)] : undefined;
+  if (removed) rmSync(path.join(out, 'pivot', removed));
+  // the reports check() wrote: of the day before that removal
+  for (const n of names) rmSync(path.join(reports, n), { force: true });
+  const reconcile = (reportDir?: string, env: Record<string, string> = {}) => {
+    const p = spawn(process.execPath, [BIN, 'reconcile', '--date', date, '--config', config, ...(reportDir ? ['--reports', reportDir] : [])], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const said = { text: '' };
+    p.stdout!.on('data', (d) => (said.text += d));
+    p.stderr!.on('data', (d) => (said.text += d));
+    return { p, said };
+  };
+  const reference = path.join(dir, 'reference');
+  const t0 = Date.now();
+  const ref = reconcile(reference);
+  const refExit = await exited(ref.p);
+  if (refExit !== 0 && refExit !== 1) return { kills: 0, bad: [...bad, `reconcile (the reference): exit ${refExit} ${ref.said.text.slice(0, 300)}`] };
+  const refHead = ref.said.text.split('\n')[0];
+  const refJson = reportGist(readFileSync(path.join(reference, names[2]), 'utf8'));
+  const refCsv = readFileSync(path.join(reference, names[0]));
+  // the reports under their final names: the reference's, or not there
+  const whole = (when: string) => {
+    for (const n of names) {
+      const f = path.join(reports, n);
+      if (!existsSync(f)) continue;
+      const text = readFileSync(f, 'utf8');
+      if (n.endsWith('.json')) {
+        let gist: string | undefined;
+        try {
+          gist = reportGist(text);
+        } catch (e) {
+          bad.push(`${when}: ${n} torn (${(e as Error).message}, ${text.length} bytes)`);
+        }
+        if (gist !== undefined && gist !== refJson) bad.push(`${when}: ${n} is not the reference's`);
+      } else if (n.endsWith('.csv') && !refCsv.equals(Buffer.from(text))) bad.push(`${when}: ${n} is not the reference's (${text.length} bytes, ${refCsv.length})`);
+      else if (n.endsWith('.html') && !/<\/html>\s*$/.test(text)) bad.push(`${when}: ${n} torn (${text.length} bytes)`);
+    }
+  };
+  let mean = Date.now() - t0;
+  let kills = 0;
+  let inWrite = 0;
+  let fresh = 0;
+  let twice = 0;
+  let ended = 0;
+  for (let attempt = 1; kills < maxKills; attempt++) {
+    if (attempt > maxKills * 3 + 10) {
+      bad.push(`only ${kills} kills in ${attempt - 1} runs`);
+      break;
+    }
+    if (rnd() < 1 / 3) {
+      for (const n of names) rmSync(path.join(reports, n), { force: true });
+      fresh++;
+    }
+    const which = rnd() < 1 / 3 ? names[Math.floor(rnd() * 3)] : undefined;
+    const t = Date.now();
+    const a = reconcile(undefined, which ? { KILL_IN_TEMP_WRITE: `/reports/\\.${which.replace(/\./g, '\\.')}\\.`, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : {});
+    const b = rnd() < 1 / 6 ? reconcile() : undefined;
+    if (b) twice++;
+    if (!which) {
+      await Promise.race([exited(a.p), sleep(Math.floor(mean * (0.4 + 0.7 * rnd())))]);
+      if (a.p.exitCode === null && a.p.signalCode === null) a.p.kill('SIGKILL');
+    }
+    await Promise.all([exited(a.p), b && exited(b.p)]);
+    if (b && b.p.exitCode !== refExit) bad.push(`a second reconcile beside one killed: exit ${b.p.exitCode ?? b.p.signalCode} ${b.said.text.slice(0, 300)}`);
+    if (a.p.signalCode === 'SIGKILL') {
+      kills++;
+      if (which) inWrite++;
+      whole(`after a kill ${which ? `inside the write of ${which}` : `at ${Date.now() - t} ms`}`);
+      continue;
+    }
+    ended++;
+    if (!b) mean = 0.7 * mean + 0.3 * (Date.now() - t);
+    if (a.p.exitCode !== refExit) bad.push(`reconcile not killed: exit ${a.p.exitCode}, not ${refExit}: ${a.said.text.slice(0, 300)}`);
+    for (const n of names) if (!existsSync(path.join(reports, n))) bad.push(`reconcile exit ${a.p.exitCode} (${a.said.text.split('\n')[0]}), ${n} not written`);
+    whole('after a reconcile that ended');
+  }
+  const last = reconcile();
+  const lastExit = await exited(last.p);
+  if (lastExit !== refExit || last.said.text.split('\n')[0] !== refHead) bad.push(`the last reconcile: exit ${lastExit}, "${last.said.text.split('\n')[0]}"; the reference: exit ${refExit}, "${refHead}"`);
+  for (const n of names) if (!existsSync(path.join(reports, n))) bad.push(`the last reconcile left no ${n}`);
+  whole('after the last reconcile');
+  for (const f of walk(out)) if (/(^|\/)\.[^/]*\.tmp$/.test(f) && (f.startsWith('reports/') || f.startsWith('state/') || f.startsWith(`archive/${date}/`) || f.startsWith(`error/${date}/`))) bad.push(`temporary file left after the last reconcile: ${f}`);
+  log(`${date}${removed ? ` (pivot/${removed} removed)` : ''}: reference exit ${refExit} (${refHead}); ${kills} reconcile killed (${inWrite} inside a report's write, ${kills - inWrite} at random instants), ${ended} ended before their kill, ${fresh} runs from no report, ${twice} beside a second reconcile`);
+  return { kills, bad };
+}
+
 /** The campaigns where an operator's command is killed, by `--kill` value. */
 const OPERATOR_CAMPAIGNS: Record<string, (dir: string, seed: number, invoices: number, kills: number, log: (s: string) => void) => Promise<{ kills: number; bad: string[] }>> = {
   reject: rejectCampaign,
@@ -1975,12 +2099,13 @@ const OPERATOR_CAMPAIGNS: Record<string, (dir: string, seed: number, invoices: n
   prune: pruneCampaign,
   reprocess: reprocessCampaign,
   'reprocess-watch': reprocessWatchCampaign,
+  reconcile: reconcileCampaign,
 };
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({ allowPositionals: true, options: { mode: { type: 'string', default: 'run' }, kill: { type: 'string', default: 'process' }, campaigns: { type: 'string', default: '5' }, seed: { type: 'string', default: '1' }, invoices: { type: 'string', default: '300' }, kills: { type: 'string', default: '12' }, watchers: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } } });
   const root = positionals[0];
-  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
+  if (!root) throw new Error('usage: killfuzz <dir> [--mode run|watch | --kill redis|redis-freeze [--watchers 2] | --kill reject | --kill set-aside | --kill retry-cycle | --kill prune | --kill reprocess | --kill reprocess-watch | --kill reconcile] [--campaigns 5] [--seed 1] [--invoices 300] [--kills 12] [--keep]');
   let failed = 0;
   let totalKills = 0;
   for (let c = 0; c < Number(values.campaigns); c++) {

@@ -477,3 +477,42 @@ export async function sweepTempFiles(root: string, olderThanMs = 3600_000, alsoR
   await walk(root);
   return removed;
 }
+
+/**
+ * Removes the temp files that writers of `target` left in its folder when they were killed
+ * (`tempNameFor`'s names for that file, their writer gone from this machine, or older than
+ * `olderThanMs` when another machine's); returns how many. For the commands that write where
+ * the operator says (`facturx -o`): no sweep of `run`, of a worker or of the reconciliation
+ * ever walks such a folder, so the temp of one killed mid-write stayed there for ever. The
+ * folder's other files, and the temp files of other names, are left alone.
+ */
+export async function sweepTempsOf(target: string, olderThanMs = 3600_000): Promise<number> {
+  const dir = path.dirname(target);
+  const base = path.basename(target);
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  const now = Date.now();
+  for (const name of names) {
+    const m = /^\.(.*)\.[A-Za-z0-9_-]+~\d+~[0-9a-f]+\.tmp$/s.exec(name);
+    // the final name, or its head when it was cut to fit beside the suffix (a name of 255 bytes, less a cut character)
+    if (!m || !(m[1] === base || (Buffer.byteLength(name) > NAME_MAX_BYTES - 4 && m[1].length > 0 && base.startsWith(m[1])))) continue;
+    const p = path.join(dir, name);
+    try {
+      const st = await fs.lstat(p);
+      if (!st.isFile()) continue;
+      const alive = writerAlive(name);
+      if (alive === false || (alive === undefined && now - st.mtimeMs >= olderThanMs)) {
+        await fs.rm(p, { force: true });
+        removed++;
+      }
+    } catch {
+      /* gone already */
+    }
+  }
+  return removed;
+}

@@ -6,7 +6,7 @@
  * good --index, -o / --xml cannot take a file, or --config cannot be read.
  */
 import { readInputFile } from '../../util/read-input-file';
-import { writeFileAtomic } from '../../emit/atomic-write';
+import { sweepTempsOf, writeFileAtomic } from '../../emit/atomic-write';
 import { makeFolders } from '../../util/make-folders';
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -192,6 +192,8 @@ export async function facturxCommand(input: string, opts: FacturXCommandOptions,
       return 2;
     }
     try {
+      // the temp file of a facturx killed while writing this file: nothing else ever sweeps the operator's folder
+      await sweepTempsOf(path.resolve(target));
       await writeFileAtomic(path.resolve(target), bytes);
     } catch (e) {
       // a full disk, a folder refused: the command's own failure, said plainly (exit 2)
