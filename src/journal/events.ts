@@ -98,7 +98,8 @@ export type JournalEvent =
    * failure in `failed` (its attempts, its reason's first line); with `sentAt`, a retry whose
    * answer never came (Redis lost: `in-doubt`) that Redis ran, journaled by the worker that took
    * the job, `sentAt` being when `retry` sent it; with `interrupted` too, a retry whose `retry` was
-   * stopped (killed) after the job was queued, before it journaled it. `by: 'dashboard'`: queued again from a writable
+   * stopped (killed) after the job was queued, before it journaled it, or could not journal it (its
+   * journal unwritable: the disk full). `by: 'dashboard'`: queued again from a writable
    * dashboard (a retry that kept the job's attempts), journaled by the worker that took it
    * (queue/retry-seen.ts); with `completed` instead of `failed`, a completed job retried from
    * the dashboard, the outcome it had completed with (the worker ends on that outcome)

@@ -284,7 +284,8 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
     }
     const sentAt = new Date().toISOString();
     // a record that cannot be written (state/ read-only for this operator) leaves the retry as it was before it
-    await opts.sending?.(id, before, sentAt).catch(() => undefined);
+    const record = () => (opts.sending ? opts.sending(id, before, sentAt).then(() => true, () => false) : Promise.resolve(false));
+    const recorded = await record();
     try {
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     } catch (e) {
@@ -305,18 +306,28 @@ export async function retryFailedJob(queue: Queue<FluxJobData>, id: string, opts
       return { id, file, result: 'not-failed', detail: `not retried, its state changed meanwhile (another retry?): ${(e as Error).message}` };
     }
     faultPoint('after-retry-queued');
-    // journaled once queued (a line of intent would stand false had the queue refused it); a journal
-    // that cannot be written leaves the job retried, and says so
-    const unjournaled = await opts.retried?.(found.data, before).then(
-      () => '',
-      (e: Error) => `; not journaled (${firstLine(e.message)}): trace will not tell this retry`,
+    // journaled once queued (a line of intent would stand false had the queue refused it). A journal
+    // that cannot be written (its folder unwritable, the disk full) leaves the job retried and its
+    // record in place (written now if it could not be before): the worker that takes the job, which
+    // waits for this lock, journals the retry from it (retry-seen.ts). Until 2026-12-07 the record
+    // was taken off all the same, and no one ever journaled the retry (it said "not journaled":
+    // test/production/retry-unjournaled.test.ts)
+    const lineFailed = await opts.retried?.(found.data, before).then(
+      () => undefined,
+      (e: Error) => e,
     );
     faultPoint('after-retry-line');
-    await opts.sent?.(id).catch(() => undefined);
+    let unjournaled = '';
+    if (lineFailed) {
+      const kept = recorded || (await record());
+      unjournaled = kept
+        ? `; its requeued line could not be journaled (${firstLine(lineFailed.message)}): left recorded under state/retries-in-doubt/, the worker that takes the job journals the retry`
+        : `; not journaled (${firstLine(lineFailed.message)}), nor recorded under state/retries-in-doubt/ for the worker that takes the job: trace will not tell this retry`;
+    } else await opts.sent?.(id).catch(() => undefined);
     // state/ unreadable by this operator: the worker finds the refusal all the same
     const refusal = found.data.sha256 ? await opts.refusalOf?.(found.data.sha256).catch(() => undefined) : undefined;
     const refused = refusal === undefined ? '' : `; a set-aside of this file was interrupted after its refusal may have gone out to the partner: the worker finishes that refusal (${refusal}), the file is not processed`;
-    return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled ?? ''}${refused}` };
+    return { id, file, result: 'retried', detail: `queued again (${before})${unjournaled}${refused}` };
   });
 }
 

@@ -12,7 +12,9 @@
  *   where `retry` counts them from zero;
  * - a retry Redis ran whose `retry` was killed before it journaled it (since 2026-12-07 `retry`
  *   writes its record before sending, `sending`, and removes it once its line is journaled: the
- *   worker journals from a record left so, unless the journal has the command's line).
+ *   worker journals from a record left so, unless the journal has the command's line); and one
+ *   whose `retry` could not journal its line (the journal unwritable: since 2026-12-07 the record
+ *   stays, where it was removed all the same and no one journaled the retry).
  *
  * A worker that fails a job for good marks the job's record in Redis (`chorusFailed`, what
  * failed); BullMQ takes only its own fields off a job it retries, so the mark is still there when

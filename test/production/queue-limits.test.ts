@@ -7,10 +7,10 @@
  */
 import type { Redis } from 'ioredis';
 import { fluxQueue, reconcileQueue } from '../../src/queue/flux-queue';
-import { queueLimits } from '../../src/queue/queue-limits';
+import { clearLimits, queueLimits } from '../../src/queue/queue-limits';
 import { createMetrics } from '../../src/ops/metrics';
 import { cli } from '../helpers/cli';
-import { describeRedis, suiteRedis } from '../helpers/redis';
+import { describeRedis, redisClient, suiteRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 
 describeRedis('global limits set on the queues', () => {
@@ -65,6 +65,53 @@ describeRedis('global limits set on the queues', () => {
     } finally {
       await queue.close();
       await nightly.close();
+    }
+  }, 120_000);
+
+  // Until 2026-12-07 `--clear-limits` read the limits, then removed them by two more requests: a
+  // limit another operator (a dashboard) set in between was removed without being said. Now one
+  // script reads and removes them: what it says removed is exactly what went
+  it('--clear-limits removes exactly what it says: a limit set meanwhile by another is kept, not removed unsaid', async () => {
+    const other = shared.client();
+    // the clear's own connection, which lets another operator in right after its first read of the limits
+    const own = redisClient() as Redis & { sendCommand: (...a: unknown[]) => Promise<unknown> };
+    const queue = fluxQueue(setup.config, own);
+    const theirs = fluxQueue(setup.config, other);
+    const meta = queue.keys.meta;
+    let cut = false;
+    const send = own.sendCommand.bind(own);
+    own.sendCommand = (...a: unknown[]) => {
+      const cmd = a[0] as { name: string; args: unknown[] };
+      const p = send(...a) as Promise<unknown>;
+      if (cut || !['hget', 'hmget', 'eval', 'evalsha'].includes(cmd.name) || !cmd.args.some((x) => String(x) === meta)) return p;
+      cut = true;
+      return p.then(async (v) => {
+        await theirs.setGlobalConcurrency(7);
+        return v;
+      });
+    };
+    try {
+      await theirs.setGlobalConcurrency(1);
+      await theirs.setGlobalRateLimit(5, 2000);
+      const removed = await clearLimits(queue, own);
+      expect(cut).toBe(true);
+      // said: what it read and removed; the concurrency set after its read stays, shown by `jobs`
+      expect(removed).toEqual({ concurrency: 1, rateLimit: { max: 5, duration: 2000 } });
+      expect(await queueLimits(theirs)).toEqual({ concurrency: 7, rateLimit: null });
+      const r = await jobs();
+      expect(r.stdout).toContain('the queue has a global concurrency of 7');
+      // removed and said
+      expect(await clearLimits(queue, own)).toEqual({ concurrency: 7, rateLimit: null });
+      expect(await queueLimits(theirs)).toEqual({ concurrency: null, rateLimit: null });
+      // a half rate limit (max without duration: BullMQ reads none) is neither said nor removed
+      await other.hset(meta, 'max', '3');
+      expect(await clearLimits(queue, own)).toEqual({ concurrency: null, rateLimit: null });
+      expect(await other.hget(meta, 'max')).toBe('3');
+      await other.hdel(meta, 'max');
+    } finally {
+      await queue.close();
+      await theirs.close();
+      await own.quit();
     }
   }, 120_000);
 });

@@ -99,7 +99,7 @@ export async function jobsCommand(opts: JobsOptions): Promise<number> {
       process.stderr.write(`chorus-flux: the ${q.name} queue was paused: resumed, the workers take its jobs again\n`);
     }
     for (const q of opts.clearLimits ? [queue, nightlyQueue] : []) {
-      const removed = await clearLimits(q);
+      const removed = await clearLimits(q, redis);
       if (hasLimits(removed)) process.stderr.write(`chorus-flux: the ${q.name} queue had ${limitsText(removed)}: removed, the workers take its jobs at their own concurrency again\n`);
     }
     const o = await queueOverview(queue, opts.limit ?? 50);

@@ -7,6 +7,8 @@
  * since `--all` listed it (two operators at once: not run a second time), or found finished,
  * 1 when some could not be, 2 when the queue cannot be read, or Redis was lost on the way
  * (redis-lost.ts: said which jobs were retried, which one is in doubt, which were not tried).
+ * A job retried whose `requeued` line cannot be journaled is `retried` all the same: its record
+ * under state/retries-in-doubt/ stays, and the worker that takes the job journals the retry.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

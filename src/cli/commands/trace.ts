@@ -45,7 +45,7 @@ function describe(l: JournalLine): string[] {
     case 'claimed':
       return [`claimed by the watcher into ${l.processing}`];
     case 'requeued':
-      if (l.by === 'retry') return [`its failed job queued again by the operator (chorus-flux retry${l.sentAt ? `, sent at ${l.sentAt}: ${l.interrupted ? 'the command was stopped before it journaled it' : 'Redis never answered it, and ran it'}` : ''})${l.failed ? `: ${cut(l.failed)}` : ''}`];
+      if (l.by === 'retry') return [`its failed job queued again by the operator (chorus-flux retry${l.sentAt ? `, sent at ${l.sentAt}: ${l.interrupted ? 'the command was stopped before it journaled it, or could not journal it' : 'Redis never answered it, and ran it'}` : ''})${l.failed ? `: ${cut(l.failed)}` : ''}`];
       if (l.by === 'dashboard' && l.completed !== undefined) return [`its completed job (outcome ${l.completed}) queued again from the dashboard: the worker ends on that outcome, its file done`];
       if (l.by === 'dashboard') return [`its failed job queued again from the dashboard${l.failed ? `: ${cut(l.failed)}` : ''}`];
       return [`found again in processing/ and queued again`];
