@@ -20,3 +20,15 @@ export function tolerateClosedStdout(stream: NodeJS.WriteStream = process.stdout
     if (failed && code === 0) process.exitCode = 2;
   });
 }
+
+/**
+ * Standard error that cannot be written (`2>>/var/log/cf.err` on a full disk, `2>&1 | head -1`,
+ * a log pipe that died): the failed write was an unhandled 'error' event, so the command died
+ * with exit 1 — "anomalies" for `reconcile` and "invalid" for `validate` where it could not run
+ * (2), and `run`, which has no 1, said 1 (found by an operator audit). Nothing can be said
+ * anywhere else: the rest of what goes to stderr is dropped, and the command ends with its own
+ * exit code.
+ */
+export function tolerateFailingStderr(stream: NodeJS.WriteStream = process.stderr): void {
+  stream.on('error', () => undefined);
+}

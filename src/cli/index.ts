@@ -4,9 +4,10 @@
 import { endEarlySignals } from './early-signals';
 import { tuneHeap } from '../runner/heap-tuning';
 import { main } from './main';
-import { tolerateClosedStdout } from './closed-stdout';
+import { tolerateClosedStdout, tolerateFailingStderr } from './closed-stdout';
 
 tolerateClosedStdout();
+tolerateFailingStderr();
 endEarlySignals();
 tuneHeap();
 void main();

@@ -32,3 +32,24 @@ it('a standard output that cannot be written (a full disk): said once, exit 2', 
   expect(r.status).toBe(2);
   expect(r.stderr.trim()).toBe('chorus-flux: standard output cannot be written (ENOSPC): what was to be printed is lost');
 }, 60_000);
+
+// found by an operator audit: a standard error that could not be written (2>>log on a full disk,
+// 2>&1 | head) was an unhandled 'error' event, and the command died with exit 1 whatever it
+// meant to say: reconcile's "could not run" read as "anomalies", run (which has no 1) said 1
+describe('a standard error that cannot be written: the command keeps its own exit code', () => {
+  it.each([
+    ['reconcile, a day not begun yet: 2, not 1 ("anomalies")', `reconcile --out '${tempDir('cf-stderr-full-')}' --date 2999-01-01`],
+    ['run without --out: 2', `run '${FIXTURES_INBOX}'`],
+    ['an unknown command: 2', 'rnu'],
+  ])('%s', (_what, args) => {
+    const r = shell(`${CLI} ${args} 2>/dev/full`);
+    expect(r.status).toBe(2);
+    expect(r.stdout).not.toMatch(/Error|ENOSPC/);
+  }, 60_000);
+
+  it('run to completion with stderr full: exit 0, every file has its outcome', () => {
+    const dir = tempDir('cf-stderr-full-run-');
+    const r = shell(`${CLI} run '${FIXTURES_INBOX}' --out '${dir}/out' --no-progress >/dev/null 2>/dev/full`);
+    expect(r.status).toBe(0);
+  }, 120_000);
+});

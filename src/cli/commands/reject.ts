@@ -14,6 +14,7 @@ import { createDeps, statePaths } from '../../runner/deps';
 import { createLogger } from '../../util/logger';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
+import { refuseTreeOfOtherConfig } from '../tree-config';
 
 export interface RejectCommandOptions {
   config?: string;
@@ -49,6 +50,7 @@ export async function rejectCommand(idCpro: string, opts: RejectCommandOptions):
   const invoices = statePaths(config).invoices;
   // without --config nor --out the folder is the bundled example's, not the operator's paths.state (as trace and prune say)
   if (!existsSync(invoices)) throw new UsageError(`${invoices} does not exist: no invoice was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
+  refuseTreeOfOtherConfig('reject', config, "the status flows would go out under the bundled example's emitter and partners' settings");
   // the console shows warnings and errors; the file, every line
   const logger = createLogger({ file: path.join(config.paths.out, 'logs', `reject-${new Date().toISOString().replace(/[:.]/g, '-')}.log`), level: 'warn' });
   const deps = createDeps(config, { logger });

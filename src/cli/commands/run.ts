@@ -20,6 +20,7 @@ import { failureHints } from '../../util/system-error-hint';
 import { UsageError } from '../../util/usage-error';
 import { printable } from '../../util/printable';
 import { refuseForeignOwner } from '../owner-guard';
+import { refuseTreeOfOtherConfig } from '../tree-config';
 
 export interface RunCommandOptions {
   out?: string;
@@ -46,6 +47,9 @@ export async function runCommand(inbox: string, opts: RunCommandOptions): Promis
   if (opts.out === undefined && !config.outGiven) throw new UsageError(`give --out <dir>: ${config.source} has no paths.out to write to`);
   refuseForeignOwner('run', config, opts);
   checkRunFolders(config, inbox, opts.out !== undefined ? '--out' : 'paths.out');
+  // --config forgotten on a tree a configuration file wrote: the bundled example's emitter and
+  // routing table would process the partners' files (tree-config.ts)
+  refuseTreeOfOtherConfig('run', config, "the bundled example's emitter and routing table would process these files (invoices to other buyers refused, their partners told so)");
   const tty = Boolean(process.stderr.isTTY);
   // commander's --no-progress makes `progress` true by default: the bar needs a terminal as well
   // (-q drew it anyway). The console has warnings only unless --no-progress or -v asks for every
