@@ -21,7 +21,7 @@ import { existsSync, promises as fs, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isBundledExample, loadConfig, outputRootOrigin, type Config } from '../../config/config';
-import { copyFileAtomic } from '../../emit/atomic-write';
+import { copyFileAtomic, tempWriterOf } from '../../emit/atomic-write';
 import { Journal, readJournalDay } from '../../journal/journal';
 import { SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { LifecycleStore } from '../../lifecycle/store';
@@ -35,7 +35,6 @@ import { trace } from '../../trace/trace';
 import { dayOf, systemClock } from '../../util/clock';
 import { faultPoint } from '../../util/fault';
 import { sha256OfFile } from '../../util/hash';
-import { machineName } from '../../util/machine-name';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
 import { TRACE_DEFAULT_DAYS } from './trace-days';
@@ -125,19 +124,21 @@ async function destination(rec: Pick<ReopenRecord, 'file' | 'partner' | 'refused
 
 /**
  * The temp file a reprocess killed while copying left beside `target` (`.<name>.<host>~<pid>~…tmp`,
- * atomic-write.ts), its writer gone: removed. Nothing else of the partner's folder is touched.
+ * atomic-write.ts; `<name>` cut to fit a long name's within 255 bytes), its writer gone: removed.
+ * Nothing else of the partner's folder is touched. Until 2026-12-07 it was looked for as
+ * `.<name>.…`: the temp of a name too long to stay whole in it (over some 170 to 220 bytes, multi-byte
+ * letters counting 2 or 3) was never found, and the dot-file stayed in the inbox for good (the
+ * watcher and run pass dot-files over).
  */
 async function removeOwnDeadTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
-  const prefix = `.${path.basename(target)}.`;
-  const host = `.${machineName().slice(0, 64)}~`;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const n of names) {
-    const m = /~(\d+)~[0-9a-f]+\.tmp$/.exec(n);
-    if (!n.startsWith(prefix) || !n.includes(host) || !m) continue; // another machine's writer: its own to judge
+    const pid = tempWriterOf(target, n);
+    if (pid === undefined) continue; // another file's, or another machine's writer: its own to judge
     let alive = true;
     try {
-      process.kill(Number(m[1]), 0);
+      process.kill(pid, 0);
     } catch (e) {
       alive = (e as NodeJS.ErrnoException).code === 'EPERM';
     }
@@ -359,7 +360,7 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
   /** The copy made under `target` (no clobber); a name taken meanwhile: the next one is chosen by the caller. */
   async function copyTo(rec: ReopenRecord, target: string, source: string): Promise<ReopenRecord> {
     try {
-      await copyFileAtomic(source, target, { noClobber: true, expectSha256: rec.sha256 });
+      await copyFileAtomic(source, target, { noClobber: true, expectSha256: rec.sha256, beforeLink: () => faultPoint('after-reopen-copy-temp') });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ...rec, copyTo: undefined };
       throw e;
