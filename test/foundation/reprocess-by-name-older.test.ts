@@ -111,6 +111,25 @@ describe('reprocess by name of a refusal older than the 31 days of the journal t
     expect(journalLines(s.out).filter((l) => l.event === 'reopened')).toEqual([]);
   });
 
+  it('an old refusal reprocessed and accepted since is not asked about: a later refusal of the name is taken', async () => {
+    const s = await refusedThenFixed('cf-reprocess-old-done-', 40);
+    expect((await cli(['reprocess', '--config', s.configFile, '--inbox', s.inbox, '--reason', 'x', s.sha])).code).toBe(0);
+    expect((await cli(['run', s.inbox, '--config', s.configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    // another content named facture.xml refused 35 days ago (its recipient unknown then)
+    const other = Buffer.from(readFileSync(PAPETERIE, 'utf8').replace('<cbc:ID>F-2026-0101</cbc:ID>', '<cbc:ID>F-2026-0106</cbc:ID>'));
+    const file = path.join(s.inbox, 'op-alpha', 'facture.xml');
+    writeFileSync(file, other);
+    const then = new Date(Date.now() - 35 * DAY);
+    utimesSync(file, then, then);
+    writeConfig(s.configFile, s.out, false, { receiptTime: 'mtime' });
+    expect((await runOnce(s.inbox, loadConfig(s.configFile), { clock: fixedClock(then.toISOString()) })).results.map((x) => x.outcome)).toEqual(['refused']);
+    unlinkSync(file);
+    writeConfig(s.configFile, s.out, true, { receiptTime: 'mtime' });
+    expect(journalLines(s.out).filter((l) => l.event === 'outcome').map((l) => l.outcome).sort()).toEqual(['accepted', 'refused', 'refused']);
+    const r = await cli(['reprocess', '--config', s.configFile, '--inbox', s.inbox, '--reason', 'x', 'facture.xml']);
+    expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^reopened: facture\\.xml \\(content ${sha256(other)}\\)`))]);
+  });
+
   it('a file the partner named like a hash-tagged one is not taken for another content of the shorter name', async () => {
     const s = await refusedThenFixed('cf-reprocess-old-lookalike-', 40);
     // the kept original renamed as if tagged, its .reason.json naming another partner file: not facture.xml's

@@ -6,13 +6,14 @@
  * dropped again only end `already-processed` (their processed mark).
  *
  * For each content named (the path of its kept original under error/, its SHA-256, or its
- * name, as trace finds it in 31 days or the .reason.json of its kept original names it), under the content's lock (as run and the workers take it), each
- * step durable before the next (state/reopenings.ts): the reopening recorded; its `reopened`
- * journal line; the refused attempt's record, then its processed mark, renamed to history
- * names (the next deposit is a new attempt: new flow salt, so new 93/CDAR names and IdFlx);
- * the kept original copied back into the inbox under its name (a suffixed one when that name
- * is taken). The error/ copy and its .reason.json stay: they are the first refusal's record.
- * Killed anywhere and run again, it finishes what was left: one line, one copy.
+ * name, as trace finds it in 31 days or the .reason.json of its kept original names it), under
+ * the content's lock (as run and the workers take it), each step durable before the next
+ * (state/reopenings.ts): the reopening recorded; its `reopened` journal line; the refused
+ * attempt's record, then its processed mark, renamed to history names (the next deposit is a
+ * new attempt: new flow salt, so new 93/CDAR names and IdFlx); the kept original copied back
+ * into the inbox under its name (a suffixed one when that name is taken). The error/ copy and
+ * its .reason.json stay: they are the first refusal's record. Killed anywhere and run again, it
+ * finishes what was left: one line, one copy.
  *
  * Exit 0 reopened (now, or before: the copy waits, or was taken), 1 some content cannot be
  * (not a whole refusal, not finished, unknown, its kept original gone), 2 could not run.
@@ -126,9 +127,15 @@ async function resolveName(w: string, config: Config, marks: ProcessedFiles, reo
   const cs = [...found.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.sha < b.sha ? -1 : 1));
   if (cs.length === 0) return { cannot: `nothing named "${w}" in the journal since ${since} nor in error/ before it: give the SHA-256 of the refused file, or the path of its copy under error/` };
   if (cs.length === 1) return { sha: cs[0].sha };
-  // a name several contents had: the one refused (or being reopened) is meant
+  // a name several contents had: the one refused (or being reopened) is meant; a reopening whose
+  // copy has an outcome other than a refusal is over (a content reprocessed and accepted is
+  // not to be chosen between: error/ holds years of them, their reopenings kept until pruned)
   const refused: Candidate[] = [];
-  for (const c of cs) if ((await marks.get(c.sha))?.outcome === 'refused' || reopenings.get(c.sha)) refused.push(c);
+  for (const c of cs) {
+    const mark = await marks.get(c.sha);
+    const reopening = reopenings.get(c.sha);
+    if (mark?.outcome === 'refused' || (reopening && (!mark || mark.at === reopening.refusedAt))) refused.push(c);
+  }
   if (refused.length === 1) return { sha: refused[0].sha };
   const listed = refused.length > 1 ? refused : cs;
   const oldest = listed[0].day;
