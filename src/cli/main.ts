@@ -189,7 +189,7 @@ Example:
   program
     .command('reprocess')
     .description("process again a file refused whole because of our side (a recipient or code service missing from the configuration, a limit too low), once the configuration is fixed: journaled `reopened`, its processed mark retired, its kept original copied back into the partner's inbox as a new attempt; safe to run again (exit 0 reopened, now or before; 1 it cannot be: not a whole refusal, not finished, unknown; 2 could not run)")
-    .argument('<what...>', 'the refused file: the path of its copy under error/, its SHA-256, or its name (as `chorus-flux trace` finds it)')
+    .argument('<what...>', 'the refused file: the path of its copy under error/, its SHA-256, or its name (as `chorus-flux trace` finds it in the last 31 days, or as the .reason.json of its copy in error/<day>/ names it before them)')
     .requiredOption('-r, --reason <text>', 'why the refusal was ours and what was fixed (journaled whole; the partner is not sent it)')
     .option('-o, --out <dir>', "output root the file was refused in, as given to `run` (default: the configuration's paths.out)")
     .option('-c, --config <file>', 'configuration file (default: the bundled example config/example.json)')

@@ -29,6 +29,21 @@ export function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length)}${suffix}`);
 }
 
+/**
+ * The pid of the writer of `name` when it is a temp file this machine's tempNameFor made for
+ * `target` (a folder's entry), else undefined. Matched as tempNameFor builds it, so a long
+ * target's temp (its name cut, on a character boundary, to fit beside the suffix) is its own
+ * too (`.<name>.` as a prefix missed those of names longer than 254 bytes less the suffix: its
+ * host, pid and counter, some 30 to 90 bytes).
+ */
+export function tempWriterOf(target: string, name: string): number | undefined {
+  const m = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/.exec(name);
+  if (!m || m[1] !== HOST || !name.startsWith('.')) return undefined;
+  const suffix = m[0]; // ASCII: its length is its bytes
+  const stem = name.slice(1, name.length - suffix.length);
+  return stem === utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length) ? Number(m[2]) : undefined;
+}
+
 function writerAlive(name: string): boolean | undefined {
   const m = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/.exec(name);
   if (!m || m[1] !== HOST) return undefined; // another machine's, or an old name: judge by age
@@ -387,7 +402,7 @@ function outputFileMode(): number {
  * fsync), the bytes copied by the kernel: for files too big to hold in memory. With
  * `expectSha256`, a copy with other content is refused. Returns the size.
  */
-export async function copyFileAtomic(source: string | Buffer, target: string, opts: { noClobber?: boolean; expectSha256?: string } = {}): Promise<number> {
+export async function copyFileAtomic(source: string | Buffer, target: string, opts: { noClobber?: boolean; expectSha256?: string; beforeLink?: () => void } = {}): Promise<number> {
   const dir = path.dirname(target);
   await ensureDir(dir);
   const tmp = tempNameFor(target);
@@ -408,6 +423,7 @@ export async function copyFileAtomic(source: string | Buffer, target: string, op
     if (opts.expectSha256 !== undefined && (await sha256OfFile(tmp)) !== opts.expectSha256) {
       throw new Error(`${source.toString()} changed while it was being processed (its copy no longer has the SHA-256 read first); it is left where it is and taken again by the next run`);
     }
+    opts.beforeLink?.(); // the temp copy made and synced, its name not given yet (a fault point)
     if (noClobber) linkNoClobber(tmp, target);
     else fsc.renameSync(tmp, target);
   } catch (e) {

@@ -22,7 +22,8 @@
  * `reopened` line journaled, not recorded so), after-reopen-journaled (recorded, nothing
  * retired), after-reopen-retire-attempt (the refused attempt's record retired, its mark not),
  * after-reopen-retire (both retired, no copy), after-reopen-copy-chosen (the copy's name
- * recorded, the copy not made) and after-reopen-copy (made, not recorded so).
+ * recorded, the copy not made), after-reopen-copy-temp (its temp file written in the inbox,
+ * `.<name>.<host>~<pid>~…tmp`, not named yet) and after-reopen-copy (made, not recorded so).
  *
  * - `CHORUS_FLUX_FAULT=<point>`: the process kills itself (SIGKILL, no clean-up) right there.
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there

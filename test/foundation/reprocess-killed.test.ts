@@ -9,7 +9,7 @@ import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { inboxFiles, journalLines, refusedThenFixed } from '../helpers/reprocess';
 
-const POINTS = ['after-reopen-record', 'after-reopen-journal', 'after-reopen-journaled', 'after-reopen-retire-attempt', 'after-reopen-retire', 'after-reopen-copy-chosen', 'after-reopen-copy'];
+const POINTS = ['after-reopen-record', 'after-reopen-journal', 'after-reopen-journaled', 'after-reopen-retire-attempt', 'after-reopen-retire', 'after-reopen-copy-chosen', 'after-reopen-copy-temp', 'after-reopen-copy'];
 
 describe('reprocess killed at its fault points, then run again', () => {
   it.each(POINTS)('killed at %s', async (point) => {

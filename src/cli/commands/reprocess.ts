@@ -6,26 +6,28 @@
  * dropped again only end `already-processed` (their processed mark).
  *
  * For each content named (the path of its kept original under error/, its SHA-256, or its
- * name, as trace finds it), under the content's lock (as run and the workers take it), each
- * step durable before the next (state/reopenings.ts): the reopening recorded; its `reopened`
- * journal line; the refused attempt's record, then its processed mark, renamed to history
- * names (the next deposit is a new attempt: new flow salt, so new 93/CDAR names and IdFlx);
- * the kept original copied back into the inbox under its name (a suffixed one when that name
- * is taken). The error/ copy and its .reason.json stay: they are the first refusal's record.
- * Killed anywhere and run again, it finishes what was left: one line, one copy.
+ * name, as trace finds it in 31 days or the .reason.json of its kept original names it), under
+ * the content's lock (as run and the workers take it), each step durable before the next
+ * (state/reopenings.ts): the reopening recorded; its `reopened` journal line; the refused
+ * attempt's record, then its processed mark, renamed to history names (the next deposit is a
+ * new attempt: new flow salt, so new 93/CDAR names and IdFlx); the kept original copied back
+ * into the inbox under its name (a suffixed one when that name is taken). The error/ copy and
+ * its .reason.json stay: they are the first refusal's record. Killed anywhere and run again, it
+ * finishes what was left: one line, one copy.
  *
  * Exit 0 reopened (now, or before: the copy waits, or was taken), 1 some content cannot be
  * (not a whole refusal, not finished, unknown, its kept original gone), 2 could not run.
  */
-import { existsSync, promises as fs, statSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isBundledExample, loadConfig, outputRootOrigin, type Config } from '../../config/config';
-import { copyFileAtomic } from '../../emit/atomic-write';
+import { copyFileAtomic, tempWriterOf } from '../../emit/atomic-write';
+import { REASON_SUFFIX, safeSegment } from '../../emit/outbox';
 import { Journal, readJournalDay } from '../../journal/journal';
 import { SET_ASIDE_RULE } from '../../queue/gone-job-content';
 import { LifecycleStore } from '../../lifecycle/store';
-import { addDays } from '../../reconcile/day';
+import { addDays, isDay } from '../../reconcile/day';
 import { statePaths } from '../../runner/deps';
 import { withFileLock } from '../../state/file-lock';
 import { ProcessedFiles, type ProcessedRecord } from '../../state/processed-files';
@@ -35,7 +37,6 @@ import { trace } from '../../trace/trace';
 import { dayOf, systemClock } from '../../util/clock';
 import { faultPoint } from '../../util/fault';
 import { sha256OfFile } from '../../util/hash';
-import { machineName } from '../../util/machine-name';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
 import { TRACE_DEFAULT_DAYS } from './trace-days';
@@ -68,7 +69,7 @@ function osUser(): string {
 
 const SHA = /^[0-9a-f]{64}$/i;
 
-/** The content `what` names: a SHA-256, a file (its bytes: the kept original under error/), or a name the journal knows. */
+/** The content `what` names: a SHA-256, a file (its bytes: the kept original under error/), or a name the journal or error/ knows. */
 async function resolve(what: string, config: Config, marks: ProcessedFiles, reopenings: Reopenings): Promise<{ sha: string } | { cannot: string }> {
   const w = what.trim();
   if (SHA.test(w)) return { sha: w.toLowerCase() };
@@ -88,18 +89,109 @@ async function resolve(what: string, config: Config, marks: ProcessedFiles, reop
     }
   }
   if (st?.isFile()) return { sha: await sha256OfFile(w) };
+  return resolveName(w, config, marks, reopenings);
+}
+
+/** A content a name may mean, and its day: of its refusal in the journal, or its error/<day>/ folder. */
+interface Candidate {
+  sha: string;
+  day: string;
+}
+
+/**
+ * A name (or anything else trace finds) looked for in the journal of the last 31 days, as trace
+ * does, and in the error/<day>/ folders of the days before them: a refusal older than the window
+ * (the configuration fixed weeks later) is found by its file name, one folder listing a day (its
+ * kept original's .reason.json names the content). Until 2026-12-07 only the 31 days were read:
+ * an older refusal was "nothing named" by its name. Both are read every time: a recent content of
+ * the name must not hide an older refused one the operator means (it would be reopened in its
+ * place, journaled). Several contents: the one refused (or being reopened) is taken; several
+ * refused, or none and several: the operator is asked for the SHA-256, each listed with its day.
+ */
+async function resolveName(w: string, config: Config, marks: ProcessedFiles, reopenings: Reopenings): Promise<{ sha: string } | { cannot: string }> {
   const today = dayOf(new Date(), config.timezone);
   const journalDir = statePaths(config).journal;
   const since = addDays(today, -TRACE_DEFAULT_DAYS);
   const r = await trace(w, { journalDir, lifecycle: new LifecycleStore(statePaths(config).invoices), since });
-  const shas = [...new Set(r.files.map((f) => f.sha256))];
-  if (shas.length === 0) return { cannot: `nothing named "${w}" in the journal since ${since}: give the SHA-256 of the refused file, or the path of its copy under error/` };
-  if (shas.length === 1) return { sha: shas[0] };
-  // a name several contents had: the one refused (or being reopened) is meant
-  const refused: string[] = [];
-  for (const s of shas) if ((await marks.get(s))?.outcome === 'refused' || reopenings.get(s)) refused.push(s);
-  if (refused.length === 1) return { sha: refused[0] };
-  return { cannot: `"${w}" names ${shas.length} contents (${shas.map((s) => s.slice(0, 12)).join(', ')}): give the SHA-256 of the one to reprocess (chorus-flux trace "${w}" shows them)` };
+  const found = new Map<string, Candidate>();
+  const add = (c: Candidate) => {
+    const had = found.get(c.sha);
+    if (!had || c.day < had.day) found.set(c.sha, c);
+  };
+  for (const f of r.files) {
+    const l = (f.lines.find((t) => t.line.event === 'outcome' && t.line.outcome === 'refused') ?? f.lines[0]).line;
+    add({ sha: f.sha256, day: dayOf(new Date(l.ts), config.timezone) });
+  }
+  // a refusal kept in a folder of the window's days is in its journal: the folders before only
+  for (const c of await keptRefusals(w, config, since)) add(c);
+  const cs = [...found.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.sha < b.sha ? -1 : 1));
+  if (cs.length === 0) return { cannot: `nothing named "${w}" in the journal since ${since} nor in error/ before it: give the SHA-256 of the refused file, or the path of its copy under error/` };
+  if (cs.length === 1) return { sha: cs[0].sha };
+  // a name several contents had: the one refused (or being reopened) is meant; a reopening whose
+  // copy has an outcome other than a refusal is over (a content reprocessed and accepted is
+  // not to be chosen between: error/ holds years of them, their reopenings kept until pruned)
+  const refused: Candidate[] = [];
+  for (const c of cs) {
+    const mark = await marks.get(c.sha);
+    const reopening = reopenings.get(c.sha);
+    if (mark?.outcome === 'refused' || (reopening && (!mark || mark.at === reopening.refusedAt))) refused.push(c);
+  }
+  if (refused.length === 1) return { sha: refused[0].sha };
+  const listed = refused.length > 1 ? refused : cs;
+  const oldest = listed[0].day;
+  return {
+    cannot: `"${w}" names ${listed.length} ${refused.length > 1 ? 'refused ' : ''}contents (${listed.map((c) => `${c.sha.slice(0, 12)} of ${c.day}`).join(', ')}): give the SHA-256 of the one to reprocess (chorus-flux trace "${w}"${oldest < since ? ` --since ${oldest}` : ''} shows them)`,
+  };
+}
+
+/**
+ * The contents kept in error/<day>/ under the file name `what` ends with, on the days before
+ * `before` (one per content: its first day). A kept name is the partner's own (cut to 200 bytes:
+ * safeSegment) or hash-tagged (`<stem>.<12 hex>[-n]<ext>`, another content of the name kept that
+ * day); its `.reason.json` names the content and the partner's file: both are checked, so a file
+ * the partner named like a tagged one is not taken for another's.
+ */
+async function keptRefusals(what: string, config: Config, before: string): Promise<Candidate[]> {
+  const errorDir = path.join(config.paths.out, 'error');
+  const name = what.includes('/') ? what.slice(what.lastIndexOf('/') + 1) : what;
+  const wanted = what.normalize('NFC');
+  const base = name.normalize('NFC');
+  // a name uploaded from a Mac (decomposed accents) typed composed, or the other way round
+  const forms = [...new Set([name, name.normalize('NFC'), name.normalize('NFD')])].map((n) => {
+    const seg = safeSegment(n);
+    const dot = seg.lastIndexOf('.');
+    const [stem, ext] = dot > 0 ? [seg.slice(0, dot), seg.slice(dot)] : [seg, ''];
+    return { seg, tagged: new RegExp(`^${escapeRegExp(stem)}\\.[0-9a-f]{12}(-\\d+)?${escapeRegExp(ext)}$`) };
+  });
+  const kept = (n: string) => forms.some((f) => n === f.seg || f.tagged.test(n));
+  const days = (await fs.readdir(errorDir).catch(() => [] as string[])).filter((d) => isDay(d) && d < before).sort();
+  const found = new Map<string, Candidate>();
+  for (const day of days) {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(errorDir, day)); // in place: a listing each of thousands of days, not a thread-pool round trip each
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (!n.endsWith(REASON_SUFFIX) || !kept(n.slice(0, -REASON_SUFFIX.length))) continue;
+      let reason: { sha256?: unknown; file?: unknown };
+      try {
+        reason = JSON.parse(await fs.readFile(path.join(errorDir, day, n), 'utf8')) as typeof reason;
+      } catch {
+        continue; // unreadable: the path of the copy under error/ still names it
+      }
+      const sha = typeof reason.sha256 === 'string' ? reason.sha256.toLowerCase() : '';
+      const file = typeof reason.file === 'string' ? reason.file.normalize('NFC') : '';
+      if (!SHA.test(sha) || !(file === wanted || file.slice(file.lastIndexOf('/') + 1) === base || wanted.endsWith(`/${file}`))) continue;
+      if (!found.has(sha)) found.set(sha, { sha, day });
+    }
+  }
+  return [...found.values()];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The folder the copy goes to: --inbox (the tree given to `run`), the partner's configured inbox, or the one inbox `run` took files from on the refusal's day. */
@@ -125,19 +217,21 @@ async function destination(rec: Pick<ReopenRecord, 'file' | 'partner' | 'refused
 
 /**
  * The temp file a reprocess killed while copying left beside `target` (`.<name>.<host>~<pid>~…tmp`,
- * atomic-write.ts), its writer gone: removed. Nothing else of the partner's folder is touched.
+ * atomic-write.ts; `<name>` cut to fit a long name's within 255 bytes), its writer gone: removed.
+ * Nothing else of the partner's folder is touched. Until 2026-12-07 it was looked for as
+ * `.<name>.…`: the temp of a name too long to stay whole in it (over some 170 to 220 bytes, multi-byte
+ * letters counting 2 or 3) was never found, and the dot-file stayed in the inbox for good (the
+ * watcher and run pass dot-files over).
  */
 async function removeOwnDeadTemps(target: string): Promise<void> {
   const dir = path.dirname(target);
-  const prefix = `.${path.basename(target)}.`;
-  const host = `.${machineName().slice(0, 64)}~`;
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   for (const n of names) {
-    const m = /~(\d+)~[0-9a-f]+\.tmp$/.exec(n);
-    if (!n.startsWith(prefix) || !n.includes(host) || !m) continue; // another machine's writer: its own to judge
+    const pid = tempWriterOf(target, n);
+    if (pid === undefined) continue; // another file's, or another machine's writer: its own to judge
     let alive = true;
     try {
-      process.kill(Number(m[1]), 0);
+      process.kill(pid, 0);
     } catch (e) {
       alive = (e as NodeJS.ErrnoException).code === 'EPERM';
     }
@@ -359,7 +453,7 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
   /** The copy made under `target` (no clobber); a name taken meanwhile: the next one is chosen by the caller. */
   async function copyTo(rec: ReopenRecord, target: string, source: string): Promise<ReopenRecord> {
     try {
-      await copyFileAtomic(source, target, { noClobber: true, expectSha256: rec.sha256 });
+      await copyFileAtomic(source, target, { noClobber: true, expectSha256: rec.sha256, beforeLink: () => faultPoint('after-reopen-copy-temp') });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { ...rec, copyTo: undefined };
       throw e;
