@@ -29,23 +29,31 @@ export function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length)}${suffix}`);
 }
 
+const TEMP_TAIL = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/;
+
 /**
- * The pid of the writer of `name` when it is a temp file this machine's tempNameFor made for
- * `target` (a folder's entry), else undefined. Matched as tempNameFor builds it, so a long
- * target's temp (its name cut, on a character boundary, to fit beside the suffix) is its own
- * too (`.<name>.` as a prefix missed those of names longer than 254 bytes less the suffix: its
- * host, pid and counter, some 30 to 90 bytes).
+ * `name` (a folder's entry) parsed when it is a temp file tempNameFor made for `target`, on any
+ * machine: its writer's host and pid; else undefined. Matched as tempNameFor builds it, so a
+ * long target's temp (its name cut, on a character boundary, to fit beside the suffix) is its
+ * own too (`.<name>.` as a prefix missed those of names longer than 254 bytes less the suffix:
+ * its host, pid and counter, some 30 to 90 bytes).
  */
-export function tempWriterOf(target: string, name: string): number | undefined {
-  const m = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/.exec(name);
-  if (!m || m[1] !== HOST || !name.startsWith('.')) return undefined;
+export function tempFor(target: string, name: string): { host: string; pid: number } | undefined {
+  const m = TEMP_TAIL.exec(name);
+  if (!m || !name.startsWith('.')) return undefined;
   const suffix = m[0]; // ASCII: its length is its bytes
   const stem = name.slice(1, name.length - suffix.length);
-  return stem === utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length) ? Number(m[2]) : undefined;
+  return stem.length > 0 && stem === utf8Prefix(path.basename(target), NAME_MAX_BYTES - 1 - suffix.length) ? { host: m[1], pid: Number(m[2]) } : undefined;
+}
+
+/** The pid of the writer of `name` when it is a temp file this machine made for `target` (tempFor). */
+export function tempWriterOf(target: string, name: string): number | undefined {
+  const t = tempFor(target, name);
+  return t && t.host === HOST ? t.pid : undefined;
 }
 
 function writerAlive(name: string): boolean | undefined {
-  const m = /\.([A-Za-z0-9_-]+)~(\d+)~[0-9a-f]+\.tmp$/.exec(name);
+  const m = TEMP_TAIL.exec(name);
   if (!m || m[1] !== HOST) return undefined; // another machine's, or an old name: judge by age
   try {
     process.kill(Number(m[2]), 0);
@@ -504,7 +512,6 @@ export async function sweepTempFiles(root: string, olderThanMs = 3600_000, alsoR
  */
 export async function sweepTempsOf(target: string, olderThanMs = 3600_000): Promise<number> {
   const dir = path.dirname(target);
-  const base = path.basename(target);
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -514,9 +521,7 @@ export async function sweepTempsOf(target: string, olderThanMs = 3600_000): Prom
   let removed = 0;
   const now = Date.now();
   for (const name of names) {
-    const m = /^\.(.*)\.[A-Za-z0-9_-]+~\d+~[0-9a-f]+\.tmp$/s.exec(name);
-    // the final name, or its head when it was cut to fit beside the suffix (a name of 255 bytes, less a cut character)
-    if (!m || !(m[1] === base || (Buffer.byteLength(name) > NAME_MAX_BYTES - 4 && m[1].length > 0 && base.startsWith(m[1])))) continue;
+    if (!tempFor(target, name)) continue;
     const p = path.join(dir, name);
     try {
       const st = await fs.lstat(p);
