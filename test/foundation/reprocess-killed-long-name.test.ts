@@ -4,9 +4,10 @@
  * (CHORUS_FLUX_FAULT=after-reopen-copy-temp), then run again: the re-run finds its dead temp
  * file and removes it, for any name length. Before the fix it looked for `.<name>.…` while
  * tempNameFor had cut the name to fit beside its suffix: the dot-file stayed in the inbox for
- * good (the watcher and run pass dot-files over).
+ * good (the watcher and run pass dot-files over). And a long name taken in the inbox by another
+ * file: the suffixed name (`-2`) is cut to 255 bytes (it was not: ENAMETOOLONG, nothing copied).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { inboxFiles, journalLines, writeConfig } from '../helpers/reprocess';
@@ -50,5 +51,34 @@ describe('reprocess of a long multi-byte name killed with its temp copy in the i
     expect(run.code).toBe(0);
     expect(journalLines(out).filter((l) => l.event === 'outcome').map((l) => l.outcome)).toEqual(['refused', 'accepted']);
     expect(inboxFiles(inbox)).toEqual([]);
+  });
+});
+
+describe('reprocess of a long multi-byte name whose name is taken in the inbox by another file', () => {
+  it.each(NAMES.map((n) => [Buffer.byteLength(n), n]))('a name of %d bytes: copied back under a suffixed name cut to 255 bytes', async (_bytes, name) => {
+    const root = tempDir('cf-reprocess-long-taken-');
+    const inbox = path.join(root, 'in');
+    const out = path.join(root, 'out');
+    const configFile = path.join(root, 'config.json');
+    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', name));
+    writeConfig(configFile, out, false);
+    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    // the partner drops another file under the same name, not processed yet
+    const other = Buffer.from('<autre/>');
+    writeFileSync(path.join(inbox, 'op-alpha', name), other);
+    writeConfig(configFile, out, true);
+    const sha = sha256(readFileSync(PAPETERIE));
+
+    const r = await cli(['reprocess', '--config', configFile, '--inbox', inbox, '--reason', 'SIRET added to recipients', sha]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const names = inboxFiles(inbox);
+    expect(names).toHaveLength(2);
+    const copy = names.find((n) => n !== name) as string;
+    expect(Buffer.byteLength(copy)).toBeLessThanOrEqual(255);
+    expect(copy).toMatch(/-2\.xml$/);
+    expect(name.startsWith(copy.slice(0, -'-2.xml'.length))).toBe(true);
+    expect(readFileSync(path.join(inbox, 'op-alpha', copy))).toEqual(readFileSync(PAPETERIE));
+    expect(readFileSync(path.join(inbox, 'op-alpha', name))).toEqual(other);
   });
 });

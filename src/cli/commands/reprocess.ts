@@ -37,6 +37,7 @@ import { trace } from '../../trace/trace';
 import { dayOf, systemClock } from '../../util/clock';
 import { faultPoint } from '../../util/fault';
 import { sha256OfFile } from '../../util/hash';
+import { NAME_MAX_BYTES, utf8Prefix } from '../../util/fit-name';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
 import { TRACE_DEFAULT_DAYS } from './trace-days';
@@ -243,7 +244,11 @@ async function removeOwnDeadTemps(target: string): Promise<void> {
 function candidateName(name: string, n: number): string {
   if (n === 1) return name;
   const ext = path.extname(name);
-  return `${name.slice(0, name.length - ext.length)}-${n}${ext}`;
+  // cut to a name's 255 bytes before its `-n.ext` (else a long name taken in the inbox could not be copied back: ENAMETOOLONG)
+  const keepExt = Buffer.byteLength(ext) + 8 < NAME_MAX_BYTES;
+  const tail = keepExt ? `-${n}${ext}` : `-${n}`;
+  const stem = keepExt ? name.slice(0, name.length - ext.length) : name;
+  return `${utf8Prefix(stem, NAME_MAX_BYTES - Buffer.byteLength(tail))}${tail}`;
 }
 
 /** Whether the `reopened` line of this reopening is in the journal (a run killed between the line and its record). */
