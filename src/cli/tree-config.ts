@@ -65,12 +65,19 @@ function startConfig(file: string): string | undefined {
   }
 }
 
+/** The commands that write into an output tree and fall back to the bundled example without --config. */
+export type TreeCommand = 'run' | 'reject' | 'reprocess' | 'prune' | 'reconcile';
+
 /**
  * Without --config (the bundled example), refuses an output tree a configuration file wrote:
- * `run` would process, and `reject` write status flows, as the example's emitter and partners.
- * An explicit `--config config/example.json` is not refused.
+ * `run` would process, and `reject` write status flows, as the example's emitter and partners;
+ * `reprocess` put refused files back by the example's partners (not their configured inboxes
+ * nor `.done` markers); `prune` remove marks by the example's retention (400 days), not the
+ * configured one; `reconcile` judge a day by the example's inboxes, time zone and thresholds,
+ * and write its report (a day without journal lines of its own, which its own check cannot
+ * refuse, read CLEAN). An explicit `--config config/example.json` is not refused.
  */
-export function refuseTreeOfOtherConfig(command: 'run' | 'reject', config: Config, what: string): void {
+export function refuseTreeOfOtherConfig(command: TreeCommand, config: Config, what: string): void {
   if (!isBundledExample(config)) return;
   const written = configOfOutputTree(config.paths.out);
   if (written) throw new UsageError(`${command} refused: ${config.paths.out} was written with the configuration ${written.config} (its journal of ${written.day}), and no --config was given: ${what}. Give --config ${written.config}${command === 'run' ? ', or another --out for a trial' : ''}`);

@@ -59,8 +59,15 @@ it('a day written with a configuration is refused without it, naming the --confi
   expect((await cli(['run', inbox, '--config', configFile, '--out', path.join(dir, 'out'), '--quiet'], { timeoutMs: 60_000 })).code).toBe(0);
   const without = await cli(['reconcile', '--out', path.join(dir, 'out')], { timeoutMs: 60_000 });
   expect(without.code).toBe(2);
-  expect(without.stderr).toContain(`could not run: the journal of `);
-  expect(without.stderr).toContain(`was written by chorus-flux run running with the configuration ${configFile}: reconcile with --config ${configFile} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
+  // refused for the whole tree first, before any day is read (tree-config.ts: a day without
+  // journal lines of its own escaped the day's check; test/foundation/tree-commands-forgotten-config.test.ts)
+  expect(without.stderr).toContain(`chorus-flux: reconcile refused: ${path.join(dir, 'out')} was written with the configuration ${configFile} (its journal of `);
+  expect(without.stderr).toContain(`Give --config ${configFile}`);
+  // the day's own check stands behind it (reconcileDay, as the scheduled job and the tests call it)
+  const day = await reconcileDay({ config: bundledConfig(path.join(dir, 'out')), date: dayOf(new Date(), 'Europe/Paris'), write: false });
+  expect(day.exitCode).toBe(2);
+  expect(day.error).toContain(`the journal of `);
+  expect(day.error).toContain(`was written by chorus-flux run running with the configuration ${configFile}: reconcile with --config ${configFile} (without it, the bundled example's inboxes, time zone and thresholds would judge the day)`);
   const withIt = await cli(['reconcile', '--config', configFile], { timeoutMs: 60_000 });
   expect(withIt.stderr).toBe('');
   expect([withIt.code, withIt.stdout]).toEqual([0, expect.stringContaining('CLEAN')]);

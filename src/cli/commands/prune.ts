@@ -10,6 +10,7 @@ import { pruneProcessedMarks, type PruneResult } from '../../state/prune-marks';
 import { waitingContents } from '../../state/waiting-contents';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
+import { refuseTreeOfOtherConfig } from '../tree-config';
 
 export interface PruneCommandOptions {
   config?: string;
@@ -36,6 +37,18 @@ export async function pruneCommand(opts: PruneCommandOptions): Promise<number> {
   const stateDir = config.paths.state;
   if (!existsSync(stateDir)) throw new UsageError(`${stateDir} does not exist: nothing was ever processed there (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
   const days = opts.days ?? config.retention.processedMarksDays;
+  // --config forgotten on a tree a configuration file wrote: the example's retention (400 days)
+  // would remove marks the configured one keeps, or keep what it drops (tree-config.ts); a dry
+  // run removes nothing and says the retention it counted with
+  if (!opts.dryRun) {
+    refuseTreeOfOtherConfig(
+      'prune',
+      config,
+      opts.days === undefined
+        ? `the bundled example's retention (${days} days) would decide which processed marks to remove, not retention.processedMarksDays of the configuration`
+        : `the bundled example's state and processing folders (under ${config.paths.out}) would be taken for the ones the configuration sets`,
+    );
+  }
   const started = Date.now();
   const tty = process.stderr.isTTY && !opts.quiet;
   const r = await pruneProcessedMarks(stateDir, {

@@ -17,6 +17,7 @@ import { makeFolders } from '../../util/make-folders';
 import { ANOMALY_TITLES, type AmountPair, type AnomalyType } from '../../reconcile/types';
 import { existsSync, statSync } from 'node:fs';
 import { refuseForeignOwner } from '../owner-guard';
+import { refuseTreeOfOtherConfig } from '../tree-config';
 
 export interface ReconcileCommandOptions {
   date?: string;
@@ -36,6 +37,10 @@ export async function reconcileCommand(opts: ReconcileCommandOptions): Promise<n
   if (opts.reports !== undefined && existsSync(opts.reports) && !statSync(opts.reports).isDirectory()) throw new UsageError(`--reports ${opts.reports} is a file, not a folder: give the folder the reports go to`);
   const config = loadConfig(opts.config, { out: opts.out });
   refuseForeignOwner('reconcile', config, opts);
+  // --config forgotten on a tree a configuration file wrote: the day's own check (reconcile-day.ts)
+  // finds no other configuration in a day without journal lines, which then read CLEAN by the
+  // example's inboxes (tree-config.ts); refused before --reports is made
+  refuseTreeOfOtherConfig('reconcile', config, "the bundled example's inboxes, time zone and thresholds would judge the day, and its report be written as the day's");
   const misplaced = opts.reports === undefined ? undefined : reportsFolderProblem(config, opts.reports);
   if (misplaced) throw new UsageError(`--reports ${opts.reports}: ${misplaced}`);
   // made here, one folder at a time: Node's recursive mkdir looped for ever on --reports /proc/x

@@ -40,6 +40,7 @@ import { sha256OfFile } from '../../util/hash';
 import { NAME_MAX_BYTES, utf8Prefix } from '../../util/fit-name';
 import { UsageError } from '../../util/usage-error';
 import { refuseForeignOwner } from '../owner-guard';
+import { refuseTreeOfOtherConfig } from '../tree-config';
 import { TRACE_DEFAULT_DAYS } from './trace-days';
 
 export interface ReprocessCommandOptions {
@@ -273,6 +274,8 @@ export async function reprocessCommand(whats: string[], opts: ReprocessCommandOp
   refuseForeignOwner('reprocess', config, opts);
   const paths = statePaths(config);
   if (!existsSync(paths.files)) throw new UsageError(`${paths.files} does not exist: nothing was ever processed with this output root (${outputRootOrigin(config, opts.out !== undefined, 'paths.state')})`);
+  // --config forgotten on a tree a configuration file wrote (tree-config.ts)
+  refuseTreeOfOtherConfig('reprocess', config, "the bundled example's partners would decide where the refused files go back (not the partners' configured inboxes, nor their .done markers), journaled in its time zone");
   const marks = new ProcessedFiles(config.paths.state);
   const reopenings = new Reopenings(config.paths.state);
   const journal = new Journal({ dir: paths.journal, clock: systemClock, timezone: config.timezone });
