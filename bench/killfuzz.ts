@@ -78,7 +78,7 @@ export const FAULTS = {
   worker: [...PROCESSING, 'before-unlink'],
   reject: ['after-reject-lifecycle', 'after-reject-flows', 'after-reject-journal'], // --kill reject
   setAside: ['after-error', 'before-journal', 'after-mark', 'after-set-aside-refusal', 'after-set-aside-unlink'], // --kill set-aside: its refusal's points, then its own
-  reprocess: ['after-reopen-record', 'after-reopen-journal', 'after-reopen-journaled', 'after-reopen-retire-attempt', 'after-reopen-retire', 'after-reopen-copy-chosen', 'after-reopen-copy'], // --kill reprocess
+  reprocess: ['after-reopen-record', 'after-reopen-journal', 'after-reopen-journaled', 'after-reopen-retire-attempt', 'after-reopen-retire', 'after-reopen-copy-chosen', 'after-reopen-copy-temp', 'after-reopen-copy'], // --kill reprocess
 } as const;
 
 /** The points of `role` in turn, from the seed's: over a few campaigns every point is armed, not only those a draw favours. */
