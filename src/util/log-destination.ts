@@ -9,7 +9,8 @@
  * also turns a destination that failed into a no-op, says so once on stderr, and leaves the
  * run to the journal, which records every file whatever happens to the log.
  */
-import { writeSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync } from 'node:fs';
+import path from 'node:path';
 import { getEnvironmentData, isMainThread, setEnvironmentData } from 'node:worker_threads';
 import SonicBoom from 'sonic-boom';
 
@@ -45,8 +46,25 @@ export interface LogDestination {
 const live = new Set<LogDestination>();
 let exitHooked = false;
 
+/**
+ * The log file opened now, its folder made: a SonicBoom given a path opens it asynchronously, and
+ * the lines of a process that exited before that open finished (a short `run`, a host under
+ * load) were lost, the exit flush finding it "not ready yet".
+ */
+function openLogFile(file: string): number {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return openSync(file, 'a');
+}
+
 export function logDestination(opts: LogDestinationOptions): LogDestination {
-  const sonic = typeof opts.dest === 'number' ? new SonicBoom({ fd: opts.dest, sync: false }) : new SonicBoom({ dest: opts.dest, sync: false, mkdir: true });
+  let opened: number | Error;
+  try {
+    opened = typeof opts.dest === 'number' ? opts.dest : openLogFile(opts.dest);
+  } catch (e) {
+    opened = e as Error;
+  }
+  // a file that cannot be opened: a destination failed from the start (said once, below)
+  const sonic = new SonicBoom({ fd: typeof opened === 'number' ? opened : 2, sync: false });
   let failed = false;
   const fail = (err: unknown) => {
     if (failed) return;
@@ -65,6 +83,7 @@ export function logDestination(opts: LogDestinationOptions): LogDestination {
     }
   };
   sonic.on('error', fail);
+  if (typeof opened !== 'number') fail(opened);
   const dest: LogDestination = {
     write(line: string): boolean {
       if (failed) return true;

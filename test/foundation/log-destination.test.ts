@@ -4,7 +4,7 @@
  * With pino's own destination (sonic-boom 4), the flush at exit retried the write for ever.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli';
 import { tempDir } from '../helpers/run';
@@ -61,4 +61,34 @@ maybe('lines still buffered at exit are written out by the exit flush', async ()
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   expect(lines).toHaveLength(501);
   expect(JSON.parse(lines[500]).i).toBe(499);
+});
+
+it('a process that exits at once, before an asynchronous open could finish, still has its lines in its log file', async () => {
+  // `run` over an empty inbox, or one refused at once, on a loaded host: the lines and the
+  // summary were lost when the exit came before SonicBoom's own open of the file ("not ready yet")
+  const file = path.join(tempDir(), 'logs', 'deeper', 'run.log');
+  const r = await runScript(`
+    const { createLogger } = require('./src/util/logger');
+    const log = createLogger({ file: ${JSON.stringify(file)}, level: 'silent' });
+    for (let i = 0; i < 3; i++) log.info({ i }, 'line');
+    process.exit(0);
+  `);
+  expect(r.code).toBe(0);
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  expect(lines.map((l) => JSON.parse(l).i)).toEqual([0, 1, 2]);
+});
+
+it('a log file that cannot be opened (its folder is a file) is said once, and the process goes on', async () => {
+  const dir = tempDir();
+  writeFileSync(path.join(dir, 'logs'), 'not a folder');
+  const r = await runScript(`
+    const { logDestination } = require('./src/util/log-destination');
+    const file = ${JSON.stringify(path.join(dir, 'logs', 'run.log'))};
+    const d = logDestination({ dest: file, label: 'the log file ' + file });
+    d.write('x\\n');
+    setTimeout(() => { d.write('y\\n'); d.flushSync(); process.stderr.write('still running\\n'); }, 50);
+  `);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain('still running');
+  expect(r.stderr.split('\n').filter((l) => l.includes('can no longer be written'))).toEqual([expect.stringMatching(/the log file .*run\.log can no longer be written \((ENOTDIR|EEXIST)\)/)]);
 });
