@@ -18,20 +18,25 @@ import { sha256 } from '../../src/util/hash';
 // 2-byte letters, 3-byte ones, the 255 bytes of a name at most
 const NAMES = [['é', 121, 'facture-'], ['€', 83, 'f-'], ['é', 90, '']].map(([ch, n, head]) => `${head as string}${(ch as string).repeat(n as number)}.xml`);
 
+/** The papeterie invoice dropped under `name`, refused by `run --remove` (its buyer not routed), then the buyer added to the configuration. */
+async function refusedThenFixed(name: string) {
+  const root = tempDir('cf-reprocess-long-');
+  const inbox = path.join(root, 'in');
+  const out = path.join(root, 'out');
+  const configFile = path.join(root, 'config.json');
+  mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
+  copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', name));
+  writeConfig(configFile, out, false);
+  expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+  expect(inboxFiles(inbox)).toEqual([]);
+  writeConfig(configFile, out, true);
+  return { inbox, out, configFile, sha: sha256(readFileSync(PAPETERIE)) };
+}
+
 describe('reprocess of a long multi-byte name killed with its temp copy in the inbox, then run again', () => {
   it.each(NAMES.map((n) => [Buffer.byteLength(n), n]))('a name of %d bytes: the re-run removes its dead temp file and makes the copy', async (_bytes, name) => {
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
-    const root = tempDir('cf-reprocess-long-');
-    const inbox = path.join(root, 'in');
-    const out = path.join(root, 'out');
-    const configFile = path.join(root, 'config.json');
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', name));
-    writeConfig(configFile, out, false);
-    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
-    expect(inboxFiles(inbox)).toEqual([]);
-    writeConfig(configFile, out, true);
-    const sha = sha256(readFileSync(PAPETERIE));
+    const { inbox, out, configFile, sha } = await refusedThenFixed(name);
     const args = ['reprocess', '--config', configFile, '--inbox', inbox, '--reason', 'SIRET added to recipients', sha];
 
     const killed = await cli(args, { env: { CHORUS_FLUX_FAULT: 'after-reopen-copy-temp' } });
@@ -56,19 +61,10 @@ describe('reprocess of a long multi-byte name killed with its temp copy in the i
 
 describe('reprocess of a long multi-byte name whose name is taken in the inbox by another file', () => {
   it.each(NAMES.map((n) => [Buffer.byteLength(n), n]))('a name of %d bytes: copied back under a suffixed name cut to 255 bytes', async (_bytes, name) => {
-    const root = tempDir('cf-reprocess-long-taken-');
-    const inbox = path.join(root, 'in');
-    const out = path.join(root, 'out');
-    const configFile = path.join(root, 'config.json');
-    mkdirSync(path.join(inbox, 'op-alpha'), { recursive: true });
-    copyFileSync(PAPETERIE, path.join(inbox, 'op-alpha', name));
-    writeConfig(configFile, out, false);
-    expect((await cli(['run', inbox, '--config', configFile, '--threads', '1', '--remove', '-q'])).code).toBe(0);
+    const { inbox, configFile, sha } = await refusedThenFixed(name);
     // the partner drops another file under the same name, not processed yet
     const other = Buffer.from('<autre/>');
     writeFileSync(path.join(inbox, 'op-alpha', name), other);
-    writeConfig(configFile, out, true);
-    const sha = sha256(readFileSync(PAPETERIE));
 
     const r = await cli(['reprocess', '--config', configFile, '--inbox', inbox, '--reason', 'SIRET added to recipients', sha]);
     expect([r.code, r.stderr]).toEqual([0, '']);
