@@ -2,8 +2,10 @@
  * Graceful shutdown for the long-running commands. Listening starts before the command does
  * anything, so a SIGTERM or SIGINT is never the default death (exit 143, nothing logged):
  *
- * - before the start has finished (Redis awaited, say): nothing has been taken in yet, so the
- *   process logs it and exits 0 at once;
+ * - before the command has handed over its stop (Redis awaited, say): nothing has been taken
+ *   in yet, so the process logs it and exits 0 at once. A command hands its stop over as soon
+ *   as it can take work in (`worker`: once its BullMQ workers are made, before the start's
+ *   last checks; it did so after them, and a signal meanwhile left a job in hand);
  * - once started: `stop` runs and the process exits 0; past the bound it exits 0 anyway
  *   (outputs are atomic, unfinished work is found again by the rescan), whatever is still
  *   open (a connection retrying a Redis that is down);

@@ -29,11 +29,22 @@
  * - `CHORUS_FLUX_FAULT=thread:<point>:<text>`: a worker thread of `run` stops right there
  *   (process.exit in a thread ends the thread alone) while processing a file whose name
  *   contains <text>: a thread that dies mid-file, as a bug could make it.
+ * - `CHORUS_FLUX_FAULT=delay:<point>:<ms>`: the process waits that long at a `faultDelay`
+ *   point, its event loop free, to hold a narrow window open (`worker`'s after-worker-start:
+ *   its BullMQ workers taking jobs, the start's last checks of the queues not done yet).
  */
 import { isMainThread } from 'node:worker_threads';
 
 const target = process.env.CHORUS_FLUX_FAULT;
 const threadFault = target?.startsWith('thread:') ? target.slice('thread:'.length).split(':') : undefined;
+
+const delayFault = target?.startsWith('delay:') ? target.slice('delay:'.length).split(':') : undefined;
+
+/** Resolves at once, or after the delay `CHORUS_FLUX_FAULT=delay:<name>:<ms>` asks at this point. */
+export async function faultDelay(name: string): Promise<void> {
+  if (delayFault === undefined || delayFault[0] !== name) return;
+  await new Promise((r) => setTimeout(r, Number(delayFault[1] ?? 0)));
+}
 
 export function faultPoint(name: string, fileName?: string): void {
   if (target === undefined) return;

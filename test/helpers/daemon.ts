@@ -16,8 +16,9 @@ export interface Daemon {
   said(text: string, timeoutMs?: number): Promise<void>;
 }
 
-export function daemon(command: 'watch' | 'worker', configFile: string): Daemon {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** `env`: added to the test's environment (a CHORUS_FLUX_FAULT, say) */
+export function daemon(command: 'watch' | 'worker', configFile: string, env: NodeJS.ProcessEnv = {}): Daemon {
+  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));

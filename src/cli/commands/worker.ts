@@ -19,6 +19,7 @@ import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
 import { unlessGivenUp } from '../../queue/redis-at-stop';
 import { refuseForeignOwner } from '../owner-guard';
+import { faultDelay } from '../../util/fault';
 
 export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
   const config = loadConfig(opts.config);
@@ -60,14 +61,6 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     redis.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
     queue.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
     running = await startWorker({ config, logger, metrics, concurrency, trouble, alsoGiveUp: [redis] });
-    // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
-    const nightly = reconcileQueue(config, redis);
-    for (const q of [queue, nightly]) {
-      if (await q.isPaused().catch(() => false)) logger.warn(`the ${q.name} queue is paused: this worker takes none of its jobs until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
-      const limits = await queueLimits(q).catch(() => undefined);
-      if (limits && hasLimits(limits)) logger.warn(`the ${q.name} queue has ${limitsText(limits)}, kept in Redis: it holds back this worker whatever its concurrency (remove it: chorus-flux jobs --config ${opts.config ?? '<file>'} --clear-limits)`);
-    }
-    await nightly.close().catch(() => undefined);
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();
@@ -77,8 +70,13 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     throw e;
   }
   const [started, q, connection] = [running, queue, redis];
-  logger.info({ concurrency, maxInFlightMb: config.worker.maxInFlightMb, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
-  return shutdown.started(async () => {
+  // its BullMQ workers take jobs from here on (autorun), before the checks below are answered: a
+  // signal from now stops it as a started worker, its file in hand finished first. The stop was
+  // handed over after the checks until 2026-12-07: a signal meanwhile exited 0 at once, "nothing
+  // was taken in yet", with a job in hand left active until its lock lapsed
+  let stopped = false;
+  const done = shutdown.started(async () => {
+    stopped = true;
     const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
     await server.close();
@@ -87,4 +85,17 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     await q.close();
     await connection.quit().catch(() => undefined);
   });
+  await faultDelay('after-worker-start');
+  // a queue paused (from the dashboard) survives restarts: a worker that starts says so, or it would wait in silence
+  // (each answer awaited is caught: a stop meanwhile closes the connection they are asked on)
+  const nightly = reconcileQueue(config, connection);
+  for (const queueToCheck of [q, nightly]) {
+    if (stopped) break;
+    if (await queueToCheck.isPaused().catch(() => false)) logger.warn(`the ${queueToCheck.name} queue is paused: this worker takes none of its jobs until it is resumed (chorus-flux jobs --config ${opts.config ?? '<file>'} --resume)`);
+    const limits = await queueLimits(queueToCheck).catch(() => undefined);
+    if (limits && hasLimits(limits)) logger.warn(`the ${queueToCheck.name} queue has ${limitsText(limits)}, kept in Redis: it holds back this worker whatever its concurrency (remove it: chorus-flux jobs --config ${opts.config ?? '<file>'} --clear-limits)`);
+  }
+  await nightly.close().catch(() => undefined);
+  if (!stopped) logger.info({ concurrency, maxInFlightMb: config.worker.maxInFlightMb, metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url) }, 'worker started');
+  return done;
 }
