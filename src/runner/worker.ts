@@ -64,6 +64,12 @@ export interface WorkerOptions {
    * changes the pipeline in place).
    */
   processIn?: 'thread' | 'main';
+  /**
+   * Called as the worker is about to take jobs (its BullMQ workers made, autorun: they take one
+   * as soon as Redis answers, before the start has ended): from here a stop must finish a job
+   * in hand, not just exit (`worker`'s Shutdown)
+   */
+  onTakingWork?: () => void;
 }
 
 export interface RunningWorker {
@@ -323,6 +329,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     return processFile(deps, file, { holds });
   };
   const processJobFile = async (file: InboundFile, holds: ProcessFileOptions['holds']): Promise<JobOutcome> => (thread ? thread.process(file, { holds }) : jobOutcome(await processHere(file, holds)));
+  opts.onTakingWork?.();
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
     prefix: config.redis.prefix,

@@ -60,7 +60,9 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     const givenUp = () => running?.givenUp() ?? false;
     redis.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
     queue.on('error', unlessGivenUp(givenUp, reportRedisErrors(trouble, logger, metrics, 'worker connection')));
-    running = await startWorker({ config, logger, metrics, concurrency, trouble, alsoGiveUp: [redis] });
+    const connection = redis;
+    // a signal once Redis answers may find a job in hand already: the stop then waits for the start to end
+    running = await startWorker({ config, logger, metrics, concurrency, trouble, alsoGiveUp: [redis], onTakingWork: () => shutdown.takingWork(() => connection.status === 'ready') });
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();
