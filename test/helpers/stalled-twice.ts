@@ -4,12 +4,14 @@
  * stalled once and waits for the next worker, which finds it stalled again and fails it (BullMQ's
  * limit). What poison-file and stalled-after-outcome start from; `release` lets the lock go.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { claimFile, type Claimed } from '../../src/ingest/claim';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../../src/queue/flux-queue';
+import { readJournalDay } from '../../src/journal/journal';
 import { withFileLock } from '../../src/state/file-lock';
+import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
 import { invoiceNumbered } from './generate-flows';
 import type { QueueSuite } from './queue-suite';
@@ -77,4 +79,19 @@ export async function failedByStalls(setup: ProdSetup, s: QueueSuite, n: number,
   t.release();
   await t.holding;
   return { ...t, last };
+}
+
+/**
+ * A worker started on the retried job `id` until it completes, then stopped (exit 0); the
+ * claimed file gone. Returns the journal lines of the day for content `sha`.
+ */
+export async function retriedJobRun(setup: ProdSetup, s: QueueSuite, id: string, sha: string, claim: Claimed) {
+  const w = startWorkerProcess(setup.configFile);
+  s.workers.push(w);
+  await until('the job done', async () => ((await s.queue.getJobState(id)) === 'completed' ? true : undefined));
+  w.child.kill('SIGTERM');
+  expect(await w.exited).toBe(0);
+  expect(existsSync(claim.path)).toBe(false);
+  const day = dayOf(new Date(), setup.config.timezone);
+  return (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha);
 }

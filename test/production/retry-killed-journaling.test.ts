@@ -10,15 +10,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { readJournalDay } from '../../src/journal/journal';
-import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { describeRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 import { queueSuite } from '../helpers/queue-suite';
-import { failedByStalls } from '../helpers/stalled-twice';
-import { until } from '../helpers/until';
-import { startWorkerProcess } from '../helpers/worker-process';
+import { failedByStalls, retriedJobRun } from '../helpers/stalled-twice';
 
 describeRedis.each([
   ['after the job was queued, before its line', 'after-retry-queued', 985],
@@ -35,15 +31,7 @@ describeRedis.each([
     expect(killed.signal).toBe('SIGKILL');
     expect(['waiting', 'prioritized']).toContain(await s.queue.getJobState(id));
 
-    const w = startWorkerProcess(setup.configFile);
-    s.workers.push(w);
-    await until('the job done', async () => ((await s.queue.getJobState(id)) === 'completed' ? true : undefined));
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
-    expect(existsSync(claim.path)).toBe(false);
-
-    const day = dayOf(new Date(), setup.config.timezone);
-    const lines = (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha);
+    const lines = await retriedJobRun(setup, s, id, sha, claim);
     const requeued = lines.filter((l) => l.event === 'requeued');
     expect(requeued).toEqual([expect.objectContaining({ by: 'retry', claimId: claim.claimId, failed: expect.stringMatching(/^it had failed 1 time\(s\): /) })]);
     if (fault === 'after-retry-queued') expect(requeued[0]).toMatchObject({ interrupted: true, sentAt: expect.any(String) });

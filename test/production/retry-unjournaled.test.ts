@@ -12,15 +12,12 @@
  */
 import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readJournalDay } from '../../src/journal/journal';
 import { dayOf } from '../../src/util/clock';
 import { cli } from '../helpers/cli';
 import { describeRedis } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
 import { queueSuite } from '../helpers/queue-suite';
-import { failedByStalls } from '../helpers/stalled-twice';
-import { until } from '../helpers/until';
-import { startWorkerProcess } from '../helpers/worker-process';
+import { failedByStalls, retriedJobRun } from '../helpers/stalled-twice';
 
 describeRedis('retry whose requeued line cannot be journaled', () => {
   const setup = prodSetup({ partners: ['op-alpha'], worker: { concurrency: 1, lockDurationMs: 1000, attempts: 3, backoffMs: 50 } });
@@ -53,14 +50,7 @@ describeRedis('retry whose requeued line cannot be journaled', () => {
     const doubt = path.join(setup.config.paths.state, 'retries-in-doubt');
     expect(readdirSync(doubt).length).toBe(1);
 
-    const w = startWorkerProcess(setup.configFile);
-    s.workers.push(w);
-    await until('the job done', async () => ((await s.queue.getJobState(id)) === 'completed' ? true : undefined));
-    w.child.kill('SIGTERM');
-    expect(await w.exited).toBe(0);
-    expect(existsSync(claim.path)).toBe(false);
-
-    const lines = (await readJournalDay(journalDir, day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha);
+    const lines = await retriedJobRun(setup, s, id, sha, claim);
     const requeued = lines.filter((l) => l.event === 'requeued');
     expect(requeued).toEqual([expect.objectContaining({ by: 'retry', claimId: claim.claimId, interrupted: true, sentAt: expect.any(String), failed: expect.stringMatching(/^it had failed 1 time\(s\): /) })]);
     expect(lines.map((l) => l.event).filter((e) => e === 'requeued' || e === 'outcome')).toEqual(['requeued', 'outcome']);
