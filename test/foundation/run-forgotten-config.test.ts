@@ -10,10 +10,7 @@
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli, ROOT } from '../helpers/cli';
-import { FIXTURES_INBOX, tempDir } from '../helpers/run';
-
-/** every file under `dir`, relative */
-const tree = (dir: string): string[] => (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+import { FIXTURES_INBOX, filesUnder as tree, tempDir } from '../helpers/run';
 
 describe('run and reject without --config on a tree a configuration file wrote', () => {
   const dir = tempDir('cf-forgotten-config-');

@@ -18,10 +18,7 @@ import path from 'node:path';
 import { addDays } from '../../src/reconcile/day';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
-import { FIXTURES_INBOX, tempDir } from '../helpers/run';
-
-/** every file under `dir`, relative */
-const tree = (dir: string): string[] => (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name))).sort();
+import { FIXTURES_INBOX, filesUnder as tree, tempDir } from '../helpers/run';
 
 describe('prune, reprocess and reconcile without --config on a tree a configuration file wrote', () => {
   const dir = tempDir('cf-forgotten-config-tree-');

@@ -106,3 +106,10 @@ export function nestPastPathMax(dir: string, atBottom?: () => void, levels = 150
     process.chdir(here);
   }
 }
+
+/** Every file under `dir`, as paths relative to it, sorted. */
+export const filesUnder = (dir: string): string[] =>
+  (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+    .sort();
