@@ -7,7 +7,7 @@
  * the summary. `reject` likewise wrote its status flows as the example's. Now both refuse such
  * a tree, exit 2, naming the configuration its journal was written with, and write nothing.
  */
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli, ROOT } from '../helpers/cli';
 import { FIXTURES_INBOX, filesUnder as tree, tempDir } from '../helpers/run';
