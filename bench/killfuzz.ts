@@ -1575,6 +1575,30 @@ function addRepriseRecipient(config: string): void {
   writeFileSync(config, JSON.stringify(cfg, null, 2));
 }
 
+/** The fault points `reprocess` is armed with in turn (inside its copy, then each after-reopen-*), from `seed`, and their tally. */
+function reprocessFaultCycle(seed: number) {
+  const faults = faultTally();
+  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
+  let turn = seed;
+  return { faults, nextFault: () => points[turn++ % points.length] };
+}
+
+/** A reprocess's time, most of it Node's start, measured on a content it does not know (exit 1, nothing written): the random kills land over the whole of it. */
+function reprocessTimeMs(args: string[]): number {
+  const dry = Date.now();
+  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', ...args]);
+  return Date.now() - dry;
+}
+
+/** A chorus-flux command run in the background, all it says (stdout and stderr) gathered. */
+function spawnSaid(args: string[], env: Record<string, string> = {}) {
+  const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const said = { text: '' };
+  p.stdout!.on('data', (d) => (said.text += d));
+  p.stderr!.on('data', (d) => (said.text += d));
+  return { p, said };
+}
+
 /** The environment of a reprocess killed at `fault`: a fault point, or inside its copy's temp write. */
 function armedReprocess(fault: string): Record<string, string> {
   return fault === IN_TEMP_WRITE ? { KILL_IN_TEMP_WRITE: 'reprise-', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${path.join(ROOT, 'test/helpers/kill-in-temp-write.js')}`.trim() } : { CHORUS_FLUX_FAULT: fault };
@@ -1614,28 +1638,15 @@ async function reprocessCampaign(dir: string, seed: number, invoices: number, ma
   const { firstLines, refusal, firstRecord, controls } = first;
   // the configuration fixed: the recipient added
   addRepriseRecipient(config);
-  const faults = faultTally();
-  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
-  let turn = seed;
-  const nextFault = () => points[turn++ % points.length];
+  const { faults, nextFault } = reprocessFaultCycle(seed);
   let kills = 0;
   let twice = 0;
   let beside = 0;
   let between_ = 0;
   let randomKills = 0;
   let takenMeanwhile = 0;
-  // a reprocess's time, most of it Node's start (measured on a content it does not know: exit 1, nothing written): the random kills land over the whole of it
-  const dry = Date.now();
-  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config, '--out', out]);
-  let mean = Date.now() - dry;
+  let mean = reprocessTimeMs(['--config', config, '--out', out]);
   const armed = armedReprocess;
-  const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const said = { text: '' };
-    p.stdout!.on('data', (d) => (said.text += d));
-    p.stderr!.on('data', (d) => (said.text += d));
-    return { p, said };
-  };
   const original = (t: { sha: string }) => refusal.get(t.sha)!.outputs!.find((o) => o.kind === 'error')!.path;
   const named = (t: { file: string; sha: string }) => {
     const r = rnd();
@@ -1839,10 +1850,7 @@ async function reprocessWatchIn(dir: string, seed: number, invoices: number, max
     procs[k] = start(k, 50);
   }
   await sleep(1000);
-  const faults = faultTally();
-  const points = [IN_TEMP_WRITE, ...FAULTS.reprocess];
-  let turn = seed;
-  const nextFault = () => points[turn++ % points.length];
+  const { faults, nextFault } = reprocessFaultCycle(seed);
   let kills = 0;
   let twice = 0;
   let randomKills = 0;
@@ -1850,17 +1858,8 @@ async function reprocessWatchIn(dir: string, seed: number, invoices: number, max
   let beingProcessed = 0;
   let takenAgain = 0;
   let killedBefore = 0;
-  const dry = Date.now();
-  spawnSync(process.execPath, [BIN, 'reprocess', '0'.repeat(64), '--reason', 'mesure', '--config', config]);
-  let mean = Date.now() - dry;
+  let mean = reprocessTimeMs(['--config', config]);
   const armed = armedReprocess;
-  const spawnSaid = (args: string[], env: Record<string, string> = {}) => {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const said = { text: '' };
-    p.stdout!.on('data', (d) => (said.text += d));
-    p.stderr!.on('data', (d) => (said.text += d));
-    return { p, said };
-  };
   const original = (t: { sha: string }) => refusal.get(t.sha)!.outputs!.find((o) => o.kind === 'error')!.path;
   const named = (t: { file: string; sha: string }) => {
     const r = rnd();
