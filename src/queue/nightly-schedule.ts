@@ -31,28 +31,54 @@ export interface CatchUpJobData {
   catchUpBefore: string;
 }
 
+/** The time of the schedule's last run before `now`: the night whose report is due. */
+function lastNightTime(config: Config, now: Date): Date {
+  return CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: now }).prev().toDate();
+}
+
 /**
  * The days the last night's run (the schedule's last time before `now`) was due to reconcile and
  * found without a report: that day and the earlier ones it catches up; with the day the night
  * fell on, which a catch-up reconciles the days before. None when the report is there.
  */
 export function missedNight(config: Config, now = new Date()): { night: string; days: string[] } | undefined {
-  const last = CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: now }).prev().toDate();
-  const night = dayOf(last, config.timezone);
+  const night = dayOf(lastNightTime(config, now), config.timezone);
   const days = missedDays(config, night);
   return days.length > 0 ? { night, days } : undefined;
 }
 
+/** Why a catch-up of the last night was queued. */
+export type CatchUpCause = 'lost' | 'failed';
+
+/** Queues the catch-up of a night (one per night, whatever its cause: its job id says which). */
+async function queueCatchUp(queue: Queue, night: string): Promise<boolean> {
+  const id = `catch-up-${night}`;
+  if (await queue.getJob(id)) return false; // tried already: a catch-up that fails is not tried again
+  await queue.add('reconcile', { catchUpBefore: night } satisfies CatchUpJobData, { jobId: id });
+  return true;
+}
+
 /**
  * Registers the schedule again when Redis no longer has it, and queues a catch-up of the last
- * night when its report is missing (one per night: its job id says which). Redis errors are
- * thrown (the caller's Redis error reporting says them).
+ * night when its report is missing (one per night: its job id says which). With the schedule in
+ * place, a night whose job failed (its worker killed twice, so BullMQ gave it up as stalled; a
+ * reconciliation that could not run) and left no report is caught up the same way, once: until
+ * 2026-12-07 the next night reconciled it, a day late. Redis errors are thrown (the caller's
+ * Redis error reporting says them).
  */
-export async function restoreNightlySchedule(queue: Queue, config: Config): Promise<{ restored: boolean; caughtUp?: { night: string; days: string[] } }> {
-  if (await queue.getJobScheduler(NIGHTLY_RECONCILIATION)) return { restored: false };
+export async function restoreNightlySchedule(queue: Queue, config: Config): Promise<{ restored: boolean; caughtUp?: { night: string; days: string[]; cause: CatchUpCause } }> {
+  if (await queue.getJobScheduler(NIGHTLY_RECONCILIATION)) {
+    // the scheduler names its jobs after their time (BullMQ's `repeat:<id>:<millis>`): the last
+    // night's is looked up in Redis first, the disk read only once it is known to have failed
+    const last = lastNightTime(config, new Date());
+    if ((await queue.getJobState(`repeat:${NIGHTLY_RECONCILIATION}:${last.getTime()}`)) !== 'failed') return { restored: false };
+    const missed = missedNight(config);
+    if (!missed || !(await queueCatchUp(queue, missed.night))) return { restored: false };
+    return { restored: false, caughtUp: { ...missed, cause: 'failed' } };
+  }
   await registerNightlySchedule(queue, config);
   // judged now, not when asked: a question sent as Redis went down is answered once it is back
   const missed = missedNight(config);
-  if (missed) await queue.add('reconcile', { catchUpBefore: missed.night } satisfies CatchUpJobData, { jobId: `catch-up-${missed.night}` });
-  return { restored: true, caughtUp: missed };
+  if (missed && !(await queueCatchUp(queue, missed.night))) return { restored: true };
+  return { restored: true, caughtUp: missed && { ...missed, cause: 'lost' } };
 }

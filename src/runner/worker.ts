@@ -357,14 +357,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
     return ran;
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
-  /** The days before `before` left without a report: a night whose job Redis lost. */
+  /** The days before `before` left without a report: a night whose job Redis lost, or that failed. */
   const catchUp = async (before: string) => {
     const caughtUp: CaughtUpDay[] = [];
     for (const day of missedDays(config, before)) {
       const c = await reconcileAndLog(day, `reconciliation of missed day ${day}`);
       caughtUp.push({ date: day, exitCode: c.exitCode, anomalies: c.report?.anomalies.length ?? 0 });
     }
-    if (caughtUp.length === 0) logger.info({ before }, 'catch-up of a night Redis lost: every day already has its report');
+    if (caughtUp.length === 0) logger.info({ before }, 'catch-up of a night left without its report: every day has its report now');
     return { catchUpBefore: before, caughtUp };
   };
   const nightlyRun = async (date: string | undefined) => {

@@ -11,7 +11,7 @@
  *   the report was a day late.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { reconcileQueue } from '../../src/queue/flux-queue';
@@ -21,6 +21,7 @@ import { addDays } from '../../src/reconcile/day';
 import { reportPaths } from '../../src/reconcile/reconcile-day';
 import { dayOf } from '../../src/util/clock';
 import { ROOT } from '../helpers/cli';
+import { cronIn, journalDay } from '../helpers/nightly';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
 
@@ -32,12 +33,6 @@ async function until(what: string, test: () => boolean | Promise<boolean>, ms = 
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(every);
   }
-}
-
-/** A daily six-field cron pattern (UTC) firing `inMs` from now. */
-function cronIn(inMs: number): { pattern: string; at: number } {
-  const at = new Date(Math.ceil((Date.now() + inMs) / 1000) * 1000);
-  return { pattern: `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`, at: at.getTime() };
 }
 
 function daemon(cmd: 'watch' | 'worker', configFile: string) {
@@ -58,14 +53,6 @@ function daemon(cmd: 'watch' | 'worker', configFile: string) {
       return exited;
     },
   };
-}
-
-/** A journal day holding `lines` received files (each an anomaly: it is enough to take the reconciliation a while). */
-function journalDay(out: string, day: string, lines: number): void {
-  const dir = path.join(out, 'journal', day);
-  mkdirSync(dir, { recursive: true });
-  const text = Array.from({ length: lines }, (_, i) => JSON.stringify({ ts: `${day}T12:00:00.000Z`, seq: i + 1, writer: 'test', event: 'received', sha256: i.toString(16).padStart(64, '0'), file: `op-alpha/f-${i}.xml`, partner: 'op-alpha', bytes: 100, receivedAt: `${day}T12:00:00.000Z` })).join('\n');
-  writeFileSync(path.join(dir, 'test-1.jsonl'), `${text}\n`);
 }
 
 /** A watch and a worker on a private Redis, a nightly reconciliation due in 15 s, and yesterday's journal of `lines` files. */
@@ -116,10 +103,10 @@ describeIf('the nightly reconciliation and a Redis restarted empty', () => {
       expect(worker.lines().filter((l) => /record vanished/.test(l.msg)).map((l) => [l.level, l.msg])).toEqual([[30, expect.stringMatching(/^reconcile worker: nightly reconciliation job \S+: its record vanished from Redis .*: nothing to do, its reports stand in reports\/ \(\d{4}-\d\d-\d\d\)$/)]]);
       // watch queues a catch-up only if, when Redis answered again, the run had not written its
       // report yet (a race of this test, not of the code): then the catch-up finds the day done
-      const catchUps = () => worker.lines().filter((l) => /^catch-up of a night Redis lost/.test(l.msg)).map((l) => l.msg);
+      const catchUps = () => worker.lines().filter((l) => /^catch-up of a night left without its report/.test(l.msg)).map((l) => l.msg);
       if (/the last night's reconciliation left no report/.test(watch.log())) {
         await until('the catch-up run', () => catchUps().length > 0, 10_000);
-        expect(catchUps()).toEqual(['catch-up of a night Redis lost: every day already has its report']);
+        expect(catchUps()).toEqual(['catch-up of a night left without its report: every day has its report now']);
       } else expect(catchUps()).toEqual([]);
       const s = await q.getJobScheduler(NIGHTLY_RECONCILIATION);
       expect(s?.pattern).toBe(cron.pattern);

@@ -19,7 +19,7 @@ import { VERSION } from '../../version';
 import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
 import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
-import { registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
+import { type CatchUpCause, registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
 import { refuseForeignOwner } from '../owner-guard';
@@ -86,7 +86,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
     const schedule = await restoreNightlySchedule(nightly, config);
     if (!schedule.restored) await registerNightlySchedule(nightly, config); // the configured cron, perhaps changed
-    else if (schedule.caughtUp) logger.warn({ days: schedule.caughtUp.days }, caughtUpSays(schedule.caughtUp.days));
+    if (schedule.caughtUp) logger.warn({ days: schedule.caughtUp.days }, caughtUpSays(schedule.caughtUp));
     await watcher.start();
   } catch (e) {
     // nothing left open: the process ends with its error
@@ -109,7 +109,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     restoreNightlySchedule(nightlyJobs, config)
       .then(({ restored, caughtUp }) => {
         if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
-        if (caughtUp) logger.warn({ days: caughtUp.days }, caughtUpSays(caughtUp.days));
+        if (caughtUp) logger.warn({ days: caughtUp.days }, caughtUpSays(caughtUp));
       })
       .catch(() => undefined) // Redis errors are reported by the connection's handler
       .finally(() => {
@@ -145,6 +145,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
 }
 
 /** Said when the last night's job went with Redis's data and its days are queued to be reconciled now. */
-function caughtUpSays(days: string[]): string {
-  return `the last night's reconciliation left no report (its job went with Redis's data, or no watch kept it scheduled): ${days.length} day(s) without a report (${days.join(', ')}) queued to be reconciled now (a run still under way ends first, and a day it reconciled is not done again)`;
+function caughtUpSays({ days, cause }: { days: string[]; cause: CatchUpCause }): string {
+  const why = cause === 'failed' ? 'its job failed: the worker on it killed twice, or the reconciliation could not run; `chorus-flux jobs` lists it' : "its job went with Redis's data, or no watch kept it scheduled";
+  return `the last night's reconciliation left no report (${why}): ${days.length} day(s) without a report (${days.join(', ')}) queued to be reconciled now (a run still under way ends first, and a day it reconciled is not done again)`;
 }
