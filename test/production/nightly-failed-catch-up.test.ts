@@ -48,15 +48,23 @@ function failingWorker(s: ReturnType<typeof scene>, connection: Redis, limit: nu
   return { failed, close: () => (closed ??= w.close().then(() => own.quit().then(() => undefined, () => undefined))) };
 }
 
-/** The scene, a client of the test Redis and the reconcile queue; the daemons stopped, the keys removed after `fn`. */
-async function withScene(fn: (s: ReturnType<typeof scene>, q: Queue, client: Redis, daemons: Daemon[]) => Promise<void>): Promise<void> {
+/**
+ * The scene, the reconcile queue, a breaking worker failing the first `fails` jobs and `watch`
+ * started before the night is due; the daemons stopped and the keys removed after `fn`.
+ */
+async function withScene(fails: number, fn: (s: ReturnType<typeof scene>, q: Queue, on: { watch: Daemon; breaker: ReturnType<typeof failingWorker>; daemons: Daemon[] }) => Promise<void>): Promise<void> {
   const s = scene();
   const client = redisClient();
   const q = reconcileQueue(s.config, client);
-  const daemons: Daemon[] = [];
+  const breaker = failingWorker(s, client, fails);
+  const watch = daemon('watch', s.setup.configFile);
+  const daemons: Daemon[] = [watch];
   try {
-    await fn(s, q, client, daemons);
+    await watch.said('"watch started"', 60_000);
+    expect(Date.now()).toBeLessThan(s.cron.at); // else the first night scheduled is tomorrow's
+    await fn(s, q, { watch, breaker, daemons });
   } finally {
+    await breaker.close();
     for (const d of daemons) {
       d.kill('SIGTERM');
       await d.exited;
@@ -67,49 +75,35 @@ async function withScene(fn: (s: ReturnType<typeof scene>, q: Queue, client: Red
   }
 }
 
+/** What watch warned of a catch-up it queued. */
+const catchUpWarnings = (watch: Daemon) => watch.stderr().split('\n').filter((l) => l.includes("the last night's reconciliation left no report"));
+
 describeRedis('a nightly reconciliation job that failed', () => {
   it('is caught up at once by a worker once watch sees it failed, not the next night', () =>
-    withScene(async (s, q, client, daemons) => {
-      const breaker = failingWorker(s, client, 1);
-      try {
-        const watch = daemon('watch', s.setup.configFile);
-        daemons.push(watch);
-        await watch.said('"watch started"', 60_000);
-        expect(Date.now()).toBeLessThan(s.cron.at); // else the first night scheduled is tomorrow's
-        const nightId = await until("the night's job failed", async () => breaker.failed[0], 60_000);
-        expect(nightId).toBe(`repeat:nightly-reconciliation:${s.cron.at}`);
-        await until('the catch-up queued', async () => ((await q.getJob(`catch-up-${s.today}`)) ? true : undefined), 20_000);
-        expect(existsSync(s.report)).toBe(false);
-      } finally {
-        await breaker.close();
-      }
+    withScene(1, async (s, q, { watch, breaker, daemons }) => {
+      const nightId = await until("the night's job failed", async () => breaker.failed[0], 60_000);
+      expect(nightId).toBe(`repeat:nightly-reconciliation:${s.cron.at}`);
+      await until('the catch-up queued', async () => ((await q.getJob(`catch-up-${s.today}`)) ? true : undefined), 20_000);
+      expect(existsSync(s.report)).toBe(false);
+      await breaker.close();
       const worker = daemon('worker', s.setup.configFile);
       daemons.push(worker);
       await worker.said(`reconciliation of missed day ${s.yesterday}: ANOMALIES`, 60_000);
       await until('the report', async () => (existsSync(s.report) ? true : undefined), 20_000);
       await until('the catch-up completed', async () => ((await q.getJobState(`catch-up-${s.today}`)) === 'completed' ? true : undefined), 20_000);
-      const warned = daemons[0].stderr().split('\n').filter((l) => l.includes("the last night's reconciliation left no report"));
+      const warned = catchUpWarnings(watch);
       expect(warned).toHaveLength(1);
       expect(JSON.parse(warned[0])).toMatchObject({ level: 40, days: [s.yesterday], msg: expect.stringMatching(/^the last night's reconciliation left no report \(its job failed: the worker on it killed twice, or the reconciliation could not run; `chorus-flux jobs` lists it\): 1 day\(s\) without a report \(\d{4}-\d\d-\d\d\) queued to be reconciled now/) });
-      expect(await q.getJobState(`repeat:nightly-reconciliation:${s.cron.at}`)).toBe('failed');
+      expect(await q.getJobState(nightId)).toBe('failed');
     }), 150_000);
 
   it('is caught up once: a catch-up that fails in turn is not queued again', () =>
-    withScene(async (s, q, client, daemons) => {
-      const breaker = failingWorker(s, client, 2);
-      try {
-        const watch = daemon('watch', s.setup.configFile);
-        daemons.push(watch);
-        await watch.said('"watch started"', 60_000);
-        expect(Date.now()).toBeLessThan(s.cron.at);
-        await until('the night and its catch-up failed', async () => (breaker.failed.length >= 2 ? true : undefined), 60_000);
-        await sleep(3000); // ten rescans
-        expect(breaker.failed).toEqual([`repeat:nightly-reconciliation:${s.cron.at}`, `catch-up-${s.today}`]);
-        expect(await q.getJobCounts('waiting', 'active', 'failed')).toEqual({ waiting: 0, active: 0, failed: 2 });
-        expect(watch.stderr().split('\n').filter((l) => l.includes("the last night's reconciliation left no report"))).toHaveLength(1);
-        expect(existsSync(s.report)).toBe(false);
-      } finally {
-        await breaker.close();
-      }
+    withScene(2, async (s, q, { watch, breaker }) => {
+      await until('the night and its catch-up failed', async () => (breaker.failed.length >= 2 ? true : undefined), 60_000);
+      await sleep(3000); // ten rescans
+      expect(breaker.failed).toEqual([`repeat:nightly-reconciliation:${s.cron.at}`, `catch-up-${s.today}`]);
+      expect(await q.getJobCounts('waiting', 'active', 'failed')).toEqual({ waiting: 0, active: 0, failed: 2 });
+      expect(catchUpWarnings(watch)).toHaveLength(1);
+      expect(existsSync(s.report)).toBe(false);
     }), 150_000);
 });
