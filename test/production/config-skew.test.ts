@@ -14,6 +14,8 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { configFromObject } from '../../src/config/config';
 import { configDigests, differingSections } from '../../src/config/config-digest';
+import { publishReference } from '../../src/queue/config-reference';
+import { VERSION } from '../../src/version';
 import { daemon, type Daemon } from '../helpers/daemon';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
@@ -136,5 +138,35 @@ describeRedis('a worker whose configuration differs from the watcher\'s', () => 
     expect(two).toMatchObject({ outcome: 'refused' });
     expect(two?.writer).toContain(`-${b.pid}-`);
     expect(readdirSync(path.join(setup.config.paths.processing, 'op-alpha'))).toEqual([]);
+
+    // held back from its start (never ran) or since (paused): each stops on SIGTERM as any worker does
+    const c = start('worker', setup.configFile);
+    await c.said('"worker started"');
+    expect(c.stderr()).toContain('differs from the watcher');
+    for (const w of [a, b, c]) w.kill('SIGTERM');
+    for (const w of [a, b, c]) expect((await w.exited).code).toBe(0);
   }, 180_000);
+});
+
+describeRedis('a worker of another version than the watcher', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha'] });
+  let worker: Daemon | undefined;
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await worker?.exited;
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('is warned about, and works on when the configurations match', async () => {
+    redis = redisClient();
+    // as a watch of an older release would have published it
+    await publishReference(redis, setup.config.redis.prefix, { version: '0.0.1-older', digests: configDigests(setup.config), source: setup.configFile });
+    worker = daemon('worker', setup.configFile);
+    await worker.said('"worker started"');
+    expect(worker.stderr()).toContain(`this worker runs chorus-flux ${VERSION}, the watch on`);
+    expect(worker.stderr()).not.toContain('differs from the watcher');
+    expect((await health(worker)).status).toBe(200);
+  }, 60_000);
 });
