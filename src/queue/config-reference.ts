@@ -23,8 +23,12 @@ export const referenceKey = (prefix: string): string => `${prefix}:chorus-flux:w
 /** Published (no expiry: a watcher stopped leaves its configuration in force); the one it replaced returned. */
 export async function publishReference(redis: Redis, prefix: string, ref: Omit<ConfigReference, 'host' | 'at'>): Promise<ConfigReference | undefined> {
   const full: ConfigReference = { ...ref, host: hostname(), at: new Date().toISOString() };
-  const before = await redis.set(referenceKey(prefix), JSON.stringify(full), 'GET');
-  return parseReference(before);
+  // not SET … GET: Redis 6.2 and later only
+  const replies = (await redis.multi().get(referenceKey(prefix)).set(referenceKey(prefix), JSON.stringify(full)).exec()) ?? [];
+  const failed = replies.find(([err]) => err)?.[0];
+  if (failed) throw failed;
+  const before = replies[0]?.[1];
+  return parseReference(typeof before === 'string' ? before : null);
 }
 
 export async function readReference(redis: Redis, prefix: string): Promise<ConfigReference | undefined> {

@@ -89,7 +89,11 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
     // the reference the workers compare their configuration with (runner/config-skew.ts); when it
     // changed, the workers still on the former one are given the time to see it before anything is queued
-    const before = await publishReference(redis, config.redis.prefix, reference);
+    // Redis refusing writes does not stop the start (the watcher waits for it): published at the next rescan
+    const before = await publishReference(redis, config.redis.prefix, reference).catch((e: Error) => {
+      logger.warn(`this watch's configuration could not be published for the workers to compare theirs with (${e.message}): tried again at each rescan`);
+      return undefined;
+    });
     const changed = before ? differingSections(reference.digests, before.digests) : [];
     if (changed.length > 0) {
       logger.warn({ changed, previousVersion: before?.version }, `this watch's configuration differs from the previous watch's in ${changed.join(', ')}: workers still on the former file take no job until restarted with this one`);
