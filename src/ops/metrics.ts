@@ -33,6 +33,8 @@ export interface Metrics {
   unreadFolderFiles: Gauge;
   /** Redis errors seen by this process, by kind (queue/redis-trouble.ts): out-of-memory, read-only, unreachable… */
   redisErrors: Counter<'kind'>;
+  /** (worker) 1 while its configuration differs from the watcher's and it takes no job (runner/config-skew.ts) */
+  configDiffers: Gauge;
 }
 
 /**
@@ -127,6 +129,7 @@ export function createMetrics(opts: { queueDepth?: () => Promise<Record<string, 
     inboxSkipped: new Gauge({ name: 'chorus_flux_inbox_skipped_entries', help: 'Entries the last scan of an inbox never takes: symbolic links, FIFOs, folders it cannot read', labelNames: ['partner'] as const, registers: [registry] }),
     unreadFolderFiles: new Gauge({ name: 'chorus_flux_unread_folder_files', help: 'Files waiting in folders beside the inboxes that are no partner\'s inbox: watch never reads them (FLUX-PARTENAIRE-INCONNU; the log names the folders). Alert when above 0', registers: [registry] }),
     inboxScanErrors: new Counter({ name: 'chorus_flux_inbox_scan_errors_total', help: 'Scans of an inbox that failed (the inbox cannot be read)', labelNames: ['partner'] as const, registers: [registry] }),
+    configDiffers: new Gauge({ name: 'chorus_flux_config_differs', help: "1 while this worker's configuration differs from the watcher's and it takes no job (the log and /healthz name the sections): restart it with the watcher's configuration file", registers: [registry] }),
     redisErrors: new Counter({ name: 'chorus_flux_redis_errors_total', help: 'Redis errors by kind: out-of-memory (maxmemory reached), read-only (a replica), persistence (MISCONF), authentication, database (the URL names a database the server lacks), unreachable, other; lock-lost: a job lock not renewed in time by a busy worker (not Redis trouble)', labelNames: ['kind'] as const, registers: [registry] }),
   };
 }

@@ -48,6 +48,7 @@ import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 import { ownJournaledOutcome } from './own-outcome';
 import { faultPoint } from '../util/fault';
 import { within } from '../util/path-within';
+import { ConfigSkewGuard, type SkewState } from './config-skew';
 
 export interface WorkerOptions {
   config: Config;
@@ -79,6 +80,9 @@ export interface RunningWorker {
   trouble: RedisTrouble;
   /** whether its stop gave Redis up (redis-at-stop.ts): the errors that causes are no Redis trouble */
   givenUp(): boolean;
+  /** its configuration against the watcher's (config-skew.ts): what differs, for /healthz, while it does */
+  configSkew(): Record<string, unknown> | undefined;
+  configState(): SkewState;
   /**
    * stops taking jobs, waits for the running ones up to `timeoutMs`, then closes everything;
    * 'redis-down': Redis could not be reached and no file was in hand, so what was left waited
@@ -159,6 +163,13 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const d = job.data;
     if (!d || typeof d.path !== 'string' || !within(path.resolve(d.path), config.paths.processing)) {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
+    }
+    // taken as the configuration was found to differ (the pause lets a fetch under way end):
+    // back to the queue untouched, for a worker whose configuration matches the watcher's
+    if (skew.holdsBack()) {
+      await job.moveToDelayed(Date.now(), token);
+      logger.info({ jobId: job.id, file: d.relPath }, "job handed back to the queue before its file was read: this worker's configuration differs from the watcher's");
+      throw new DelayedError();
     }
     // a file once, at its first start, whatever that start meets: counted once the lock was taken,
     // a first attempt that could not take it (state/ full or unreachable) left the file received
@@ -329,6 +340,19 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     return processFile(deps, file, { holds });
   };
   const processJobFile = async (file: InboundFile, holds: ProcessFileOptions['holds']): Promise<JobOutcome> => (thread ? thread.process(file, { holds }) : jobOutcome(await processHere(file, holds)));
+  // compared with the watcher's before any job is taken: a worker started on an old file takes none
+  let workers: Worker[] = [];
+  const skew = new ConfigSkewGuard({
+    redis: idRedis,
+    config,
+    version: VERSION,
+    logger,
+    metrics,
+    // not waiting for the running jobs (they end as they would): no new one is taken
+    onDiffer: () => workers.forEach((w) => void w.pause(true)),
+    onMatch: () => workers.forEach((w) => void w.resume()),
+  });
+  const differsAtStart = (await skew.check()).kind === 'differs';
   opts.onTakingWork?.();
   const worker = new Worker<FluxJobData, unknown>(FLUX_QUEUE, processor, {
     connection,
@@ -338,7 +362,8 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     // the check for jobs of dead workers runs as often as a lock lasts (BullMQ's default is a
     // fixed 30 s, the default lock): such a job is taken again within two lock durations
     stalledInterval: config.worker.lockDurationMs,
-    autorun: true,
+    // held back from the start when the configuration differs: run by its resume once it matches
+    autorun: !differsAtStart,
   });
   // the nightly reconciliation scheduled by `watch` (BullMQ Job Scheduler) runs on any worker
   const reconcileAndLog = async (date: string | undefined, what: string): Promise<ReconcileDayResult> => {
@@ -356,7 +381,9 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 }).finally(() => filesInHand--);
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
     return ran;
-  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000 });
+  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000, autorun: !differsAtStart });
+  workers = [worker, nightly];
+  skew.start();
   /** The days before `before` left without a report: a night whose job Redis lost, or that failed. */
   const catchUp = async (before: string) => {
     const caughtUp: CaughtUpDay[] = [];
@@ -444,9 +471,12 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     deps,
     trouble,
     givenUp: () => givenUp(),
+    configSkew: () => skew.health(),
+    configState: () => skew.current(),
     async close(timeoutMs: number) {
       let result: 'drained' | 'forced' | 'redis-down' = 'drained';
       stopping.abort();
+      skew.stop();
       const graceful = Promise.all([worker.close(), nightly.close()]);
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
       // Redis out of reach and no file in hand: what is left (BullMQ's closing, a job's completion

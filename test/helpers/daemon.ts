@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ROOT } from './cli';
 
 export interface Daemon {
+  pid: number;
   /** the `msg` of each JSON log line so far */
   messages(): string[];
   stderr(): string;
@@ -23,6 +24,7 @@ export function daemon(command: 'watch' | 'worker', configFile: string, env: Nod
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((r) => child.on('exit', (code, signal) => r({ code, signal, at: Date.now() })));
   return {
+    pid: child.pid ?? -1,
     stderr: () => err,
     messages: () => err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string),
     exited,

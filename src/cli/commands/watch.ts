@@ -25,6 +25,9 @@ import { lastReportSeconds } from '../../reconcile/missed-days';
 import { refuseForeignOwner } from '../owner-guard';
 import { GaveUpOnRedis, RedisAtStop, unlessGivenUp } from '../../queue/redis-at-stop';
 import { watchRedisAnswers, type RedisAnswers } from '../../queue/redis-answers';
+import { configDigests, differingSections } from '../../config/config-digest';
+import { publishReference } from '../../queue/config-reference';
+import { CONFIG_CHECK_MS } from '../../runner/config-skew';
 
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
@@ -60,6 +63,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     },
   });
   let redis: ReturnType<typeof createRedis> | undefined;
+  const reference = { version: VERSION, digests: configDigests(config), source: config.source };
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   let watcher: InboxWatcher | undefined;
   let atStop: RedisAtStop | undefined;
@@ -83,6 +87,18 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     atStop = new RedisAtStop([redis], undefined, () => asking.answering);
     watcher = new InboxWatcher({ config, queue, journal, logger, metrics, events: opts.events, trouble, redisAtStop: atStop });
     await journal.append({ event: 'start', mode: 'watch', version: VERSION, config: config.source });
+    // the reference the workers compare their configuration with (runner/config-skew.ts); when it
+    // changed, the workers still on the former one are given the time to see it before anything is queued
+    // Redis refusing writes does not stop the start (the watcher waits for it): published at the next rescan
+    const before = await publishReference(redis, config.redis.prefix, reference).catch((e: Error) => {
+      logger.warn(`this watch's configuration could not be published for the workers to compare theirs with (${e.message}): tried again at each rescan`);
+      return undefined;
+    });
+    const changed = before ? differingSections(reference.digests, before.digests) : [];
+    if (changed.length > 0) {
+      logger.warn({ changed, previousVersion: before?.version }, `this watch's configuration differs from the previous watch's in ${changed.join(', ')}: workers still on the former file take no job until restarted with this one`);
+      await new Promise((r) => setTimeout(r, 2 * CONFIG_CHECK_MS));
+    }
     // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
     const schedule = await restoreNightlySchedule(nightly, config);
     if (!schedule.restored) await registerNightlySchedule(nightly, config); // the configured cron, perhaps changed
@@ -103,10 +119,20 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop, inboxAnswers] = [queue, nightly, redis, watcher, atStop, answers];
   // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
   let checking = false;
+  let otherSaid = '';
   const scheduleCheck = setInterval(() => {
     if (checking) return;
     checking = true;
-    restoreNightlySchedule(nightlyJobs, config)
+    // published again: a Redis restarted empty has lost it, and the workers would go unchecked
+    publishReference(connection, config.redis.prefix, reference)
+      .then((was) => {
+        // two watchers (two machines) on two files: each rescan overwrites the other's, and the workers follow whichever wrote last
+        const other = was ? differingSections(reference.digests, was.digests) : [];
+        if (other.length > 0 && other.join() !== otherSaid) logger.error({ differs: other, otherWatch: was?.source, otherHost: was?.host }, `another watch (${was?.source} on ${was?.host}) runs with a configuration that differs from this one's in ${other.join(', ')}: workers take jobs or not depending on which watch spoke last; give every watch the same configuration file`);
+        otherSaid = other.join();
+      })
+      .catch(() => undefined)
+      .then(() => restoreNightlySchedule(nightlyJobs, config))
       .then(({ restored, caughtUp }) => {
         if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
         if (caughtUp) logger.warn({ days: caughtUp.days }, caughtUpSays(caughtUp));

@@ -44,7 +44,9 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     health: async () => {
       if (!running) return { ok: false, details: { role: 'worker', running: false, starting: true, version: VERSION } };
       const trouble = running.trouble.current();
-      return { ok: running.worker.isRunning() && !trouble, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), version: VERSION } };
+      // a configuration that differs from the watcher's: up, and taking no job (runner/config-skew.ts)
+      const skew = running.configSkew();
+      return { ok: running.worker.isRunning() && !trouble && !skew, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), ...skew, version: VERSION } };
     },
   });
   const concurrency = opts.concurrency ?? config.worker.concurrency;
