@@ -9,11 +9,41 @@
  * transaction, as its FlowProducer does) run in one MULTI: Redis runs them together, so what
  * EXISTS answers is what that insert found, whatever the other watcher adds meanwhile and
  * whenever Redis restarts (a restart empties both the job and what EXISTS would see).
+ *
+ * NOSCRIPT: ioredis sends a script in full (EVAL) the first time a connection runs it, then by
+ * its hash alone (EVALSHA). A Redis at its memory limit refuses that first EVAL (OOM) without
+ * caching the script, yet ioredis counts it sent; inside a MULTI, where ioredis does not send it
+ * again, every later add then failed NOSCRIPT for as long as the connection lasted: the watcher
+ * queued nothing again, claims paused for good, after a Redis full for a moment (a maxmemory
+ * reached, or a volatile-* policy with nothing left to evict). The connection's scripts are loaded
+ * then (SCRIPT LOAD) and the transaction sent once more: nothing of it ran (the add failed).
  */
 import { Job, type JobsOptions, type Queue } from 'bullmq';
 
 /** Adds `data` as job `opts.jobId`; true when this add created the job, false when it was already there. */
 export async function addIfNew<T>(queue: Queue<T>, name: string, data: T, opts: JobsOptions & { jobId: string }): Promise<boolean> {
+  try {
+    return await addOnce(queue, name, data, opts);
+  } catch (e) {
+    if (!NOSCRIPT.test(String((e as Error)?.message))) throw e;
+    await loadScripts(await queue.backend.client);
+    return addOnce(queue, name, data, opts);
+  }
+}
+
+const NOSCRIPT = /\bNOSCRIPT\b/;
+
+/** Loads into Redis every script the connection defines (BullMQ's), as its first EVAL would have. */
+async function loadScripts(client: RedisClient): Promise<void> {
+  const scripts = Object.values((client as unknown as { scriptsSet?: Record<string, { lua: string }> }).scriptsSet ?? {});
+  const pipe = client.pipeline();
+  for (const s of scripts) pipe.runCommand('script', ['LOAD', s.lua]);
+  for (const [err] of (await pipe.exec()) ?? []) if (err) throw err;
+}
+
+type RedisClient = Awaited<Queue['backend']['client']>;
+
+async function addOnce<T>(queue: Queue<T>, name: string, data: T, opts: JobsOptions & { jobId: string }): Promise<boolean> {
   const client = await queue.backend.client;
   const job = new Job(queue, name, data, { ...queue.jobsOpts, ...opts }, opts.jobId);
   const multi = client.multi();

@@ -147,6 +147,13 @@ export class RedisTrouble {
     this.reachedAgainAt = this.now();
   }
 
+  /** Redis's maxmemory-policy, as last read (eviction-policy.ts): a lock lost under another than noeviction may have been evicted */
+  evictionPolicy?: string;
+
+  evicting(): boolean {
+    return this.evictionPolicy !== undefined && this.evictionPolicy !== 'noeviction';
+  }
+
   /** When a PING was last answered late (redis-answers.ts): Redis held up (frozen, overloaded), under the deadline of a silence or past it. */
   private slowAnswerAt?: number;
 
@@ -209,7 +216,9 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
           ? 'Redis was out of reach just before: the lock ran out meanwhile, or Redis restarted without its data (the watcher\'s rescan queues such a file again)'
           : trouble.answeredSlowlyWithin(LOCK_LOSS_AFTER_OUTAGE_MS)
             ? 'Redis was slow to answer just before (a PING waited a second or more: frozen or overloaded): the lock ran out meanwhile'
-            : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
+            : trouble.evicting()
+              ? `Redis's maxmemory-policy is ${trouble.evictionPolicy}, not noeviction: short of memory, it may have evicted the lock (set maxmemory-policy noeviction; docs/OPERATIONS.md, Redis requirements)`
+              : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
         logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): ${why}. Another worker may take the job over; the per-file lock keeps it from being processed twice`);
       }
       return;

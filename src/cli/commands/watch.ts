@@ -28,6 +28,7 @@ import { watchRedisAnswers, type RedisAnswers } from '../../queue/redis-answers'
 import { configDigests, differingSections } from '../../config/config-digest';
 import { publishReference } from '../../queue/config-reference';
 import { CONFIG_CHECK_MS } from '../../runner/config-skew';
+import { EvictionPolicyWatch } from '../../queue/eviction-policy';
 
 
 export async function watchCommand(opts: { config?: string; events?: boolean; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
@@ -40,7 +41,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let nightly: ReturnType<typeof reconcileQueue> | undefined;
-  let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher } | undefined;
+  let live: { redis: ReturnType<typeof createRedis>; watcher: InboxWatcher; policy: EvictionPolicyWatch } | undefined;
   const metrics = createMetrics({
     queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}),
     queuePaused: async () => (queue && nightly ? { [queue.name]: await queue.isPaused(), [nightly.name]: await nightly.isPaused() } : {}),
@@ -59,7 +60,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
       const pong = redis.status !== 'ready' ? 'down' : await Promise.race([redis.ping().catch(() => 'down'), new Promise<string>((r) => setTimeout(() => r('down'), 1500).unref())]);
       // a Redis at its memory limit still answers PING: what counts is whether it takes jobs
       const trouble = live.watcher.trouble.current();
-      return { ok: pong === 'PONG' && !trouble, details: { role: 'watch', redis: pong !== 'PONG' ? 'down' : trouble ? 'refusing jobs' : 'up', ...troubleDetails(trouble), version: VERSION } };
+      return { ok: pong === 'PONG' && !trouble, details: { role: 'watch', redis: pong !== 'PONG' ? 'down' : trouble ? 'refusing jobs' : 'up', ...troubleDetails(trouble), ...live.policy.details(), version: VERSION } };
     },
   });
   let redis: ReturnType<typeof createRedis> | undefined;
@@ -68,10 +69,14 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   let watcher: InboxWatcher | undefined;
   let atStop: RedisAtStop | undefined;
   let answers: RedisAnswers | undefined;
+  let policy: EvictionPolicyWatch | undefined;
   try {
     // a refused password stops the start here; a Redis not up yet is waited for
     await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
     redis = createRedis({ url: config.redis.url });
+    // BullMQ needs noeviction: another policy said once, in plain words (eviction-policy.ts)
+    policy = new EvictionPolicyWatch(redis, logger);
+    policy.start();
     queue = fluxQueue(config, redis);
     nightly = reconcileQueue(config, redis);
     // Redis's state as the watcher sees it: errors logged once per kind, claims paused while it refuses jobs
@@ -108,6 +113,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     // nothing left open: the process ends with its error
     shutdown.dispose();
     answers?.stop();
+    policy?.stop();
     await watcher?.stop().catch(() => undefined);
     await server.close();
     for (const q of [queue, nightly]) await q?.close().catch(() => undefined);
@@ -115,8 +121,8 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     await journal.close().catch(() => undefined);
     throw e;
   }
-  live = { redis, watcher };
-  const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop, inboxAnswers] = [queue, nightly, redis, watcher, atStop, answers];
+  live = { redis, watcher, policy: policy as EvictionPolicyWatch };
+  const [fluxJobs, nightlyJobs, connection, inboxes, redisAtStop, inboxAnswers, policyWatch] = [queue, nightly, redis, watcher, atStop, answers, policy as EvictionPolicyWatch];
   // Redis may lose the schedule while this runs (a restart without its data): looked for at every rescan
   let checking = false;
   let otherSaid = '';
@@ -146,6 +152,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   logger.info({ metrics: `http://${config.metrics.host}:${server.port}/metrics`, redis: redactRedisUrl(config.redis.url), prefix: config.redis.prefix }, 'watch started');
   return shutdown.started(async (signal) => {
     clearInterval(scheduleCheck);
+    policyWatch.stop();
     // Redis out of reach, or silent: what waits on it alone is given up at once (redis-at-stop.ts),
     // not at the bound; looked at all along the stop, Redis may go silent meanwhile
     const poll = setInterval(() => redisAtStop.giveUpIfDown(), 20);

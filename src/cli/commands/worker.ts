@@ -20,6 +20,7 @@ import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/red
 import { unlessGivenUp } from '../../queue/redis-at-stop';
 import { refuseForeignOwner } from '../owner-guard';
 import { faultDelay } from '../../util/fault';
+import { EvictionPolicyWatch } from '../../queue/eviction-policy';
 
 export async function workerCommand(opts: { config?: string; concurrency?: number; metricsPort?: number; asAnyUser?: boolean }): Promise<number> {
   const config = loadConfig(opts.config);
@@ -31,6 +32,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   for (const w of configWarnings(config)) logger.warn(w);
   let queue: ReturnType<typeof fluxQueue> | undefined;
   let running: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let policy: EvictionPolicyWatch | undefined;
   const metrics = createMetrics({
     queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed') : {}),
     queuePaused: async () => (queue ? { [queue.name]: await queue.isPaused() } : {}),
@@ -46,7 +48,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
       const trouble = running.trouble.current();
       // a configuration that differs from the watcher's: up, and taking no job (runner/config-skew.ts)
       const skew = running.configSkew();
-      return { ok: running.worker.isRunning() && !trouble && !skew, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), ...skew, version: VERSION } };
+      return { ok: running.worker.isRunning() && !trouble && !skew, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), ...skew, ...policy?.details(), version: VERSION } };
     },
   });
   const concurrency = opts.concurrency ?? config.worker.concurrency;
@@ -55,8 +57,11 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
     // a refused password stops the start here; a Redis not up yet is waited for
     await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
     redis = createRedis({ url: config.redis.url });
-    queue = fluxQueue(config, redis);
     const trouble = new RedisTrouble();
+    // BullMQ needs noeviction: another policy said once, in plain words (eviction-policy.ts)
+    policy = new EvictionPolicyWatch(redis, logger, trouble);
+    policy.start();
+    queue = fluxQueue(config, redis);
     // the metrics' connection (queue depth): its errors are the same trouble as the worker's
     // given up with the worker's at its stop: what that rejects is no Redis trouble (redis-at-stop.ts)
     const givenUp = () => running?.givenUp() ?? false;
@@ -68,6 +73,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   } catch (e) {
     // nothing left open: the process ends with its error
     shutdown.dispose();
+    policy?.stop();
     await server.close();
     await queue?.close().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
@@ -79,8 +85,10 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
   // handed over after the checks until 2026-12-07: a signal meanwhile exited 0 at once, "nothing
   // was taken in yet", with a job in hand left active until its lock lapsed
   let stopped = false;
+  const policyWatch = policy;
   const done = shutdown.started(async () => {
     stopped = true;
+    policyWatch?.stop();
     const how = await started.close(config.worker.shutdownTimeoutMs);
     logger.info({ how }, 'worker stopped');
     await server.close();
