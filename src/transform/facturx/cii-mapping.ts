@@ -14,6 +14,7 @@
  *  - BG-17 accounts: one SpecifiedTradeSettlementPaymentMeans per account (CII binds one);
  *  - IBANs in IBANID, other account ids in ProprietaryID;
  *  - a zero amount or rate written "-0.00" without its sign (cii-tree.ts unsignedZero);
+ *  - a quantity or VAT rate without zeros past the French Flux 2 limits, 4 and 2 decimals, and no bare point ("64." → "64": cii-values.ts);
  *  - a reason sent as an empty element with no code beside it written empty (emptyAsSent);
  *  - VATEX codes upper-cased (the code list is upper case; EN 16931 compares case-blind);
  *  - currencyID only on TaxTotalAmount (CII-DT-031); BT-6 left out when equal to BT-5 (BR-53);
@@ -34,8 +35,8 @@ import type {
   TaxRepresentative,
   VatBreakdown,
 } from '../../model/invoice';
-import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, withDecimals, type CNode } from './cii-tree';
-import { isIban, vatexCode } from './cii-values';
+import { dateTime, group, indicator, leaf, repeat, sub, to102, values, type CNode } from './cii-tree';
+import { ciiQuantity, ciiRate, isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
 import { ciiFileName, ciiMimeCode } from './attachment-mime';
@@ -142,10 +143,9 @@ const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
 const emptyAsSent = (text: string | undefined, code: string | undefined): string | undefined =>
   text !== undefined && nonEmpty(code) === undefined ? '' : undefined;
 
-/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
-const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : withDecimals(unsignedZero(s as string).trim(), 2));
-/** A quantity (BT-129, BT-149) with at most the 4 decimals the French rules allow, when the others are zeros (withDecimals). */
-const quantityOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : withDecimals(s as string, 4));
+/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero), without zeros past 2 decimals (cii-values.ts ciiRate) */
+const rateOf = (s: string | undefined) => ciiRate(nonEmpty(s));
+const quantityOf = (s: string | undefined) => ciiQuantity(nonEmpty(s));
 
 // ---- reusable parts -------------------------------------------------------------------
 
