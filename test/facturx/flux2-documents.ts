@@ -35,6 +35,15 @@ function benchKind(inbox: string, number: string): string {
   return /-\d{7}-\d+$/.test(number) ? 'pivot' : '?';
 }
 
+/** The official examples, each routed and numbered as flux2Documents sends them: `official:<file>` → the flow. */
+export function officialFlows(): { label: string; cii: boolean; text: string }[] {
+  const sources = [...corpusFiles('en16931/ubl-examples', /\.(xml|XML)$/), ...corpusFiles('en16931/cii-examples')];
+  return sources.map((f, k) => {
+    const cii = f.includes('cii-examples');
+    return { label: `official:${path.basename(f)}`, cii, text: (cii ? routedCii : routedUbl)(readFileSync(f, 'utf8'), k + 1) };
+  });
+}
+
 /** label → factur-x.xml: `fixture:<BT-1>`, `official:<file>`, `bench:<kind>:<BT-1>`. */
 export async function flux2Documents(): Promise<Map<string, string>> {
   const docs = new Map<string, string>();
@@ -50,15 +59,12 @@ export async function flux2Documents(): Promise<Map<string, string>> {
     const root = tempDir('cf-flux2-');
     const inbox = path.join(root, 'inbox', 'op-alpha');
     mkdirSync(inbox, { recursive: true });
-    const sources = [...corpusFiles('en16931/ubl-examples', /\.(xml|XML)$/), ...corpusFiles('en16931/cii-examples')];
-    sources.forEach((f, k) => {
-      const routed = f.includes('cii-examples') ? routedCii : routedUbl;
-      writeFileSync(path.join(inbox, `${k + 1}.xml`), routed(readFileSync(f, 'utf8'), k + 1));
-    });
+    const flows = officialFlows();
+    flows.forEach((f, k) => writeFileSync(path.join(inbox, `${k + 1}.xml`), f.text));
     await runOnce(path.join(root, 'inbox'), withFacturX(bundledConfig(path.join(root, 'out'))));
     for (const [n, cii] of await byInvoiceNumber(path.join(root, 'out'), path.join(root, 'fx'))) {
       const serial = Number(/^X(\d+)-/.exec(n)?.[1]);
-      docs.set(`official:${path.basename(sources[serial - 1] ?? n)}`, cii);
+      docs.set(flows[serial - 1]?.label ?? `official:${n}`, cii);
     }
   }
   // a bench corpus: UBL E1 (with and without attachments), UBL E2, CII, pivots

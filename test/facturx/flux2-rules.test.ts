@@ -8,10 +8,13 @@
  * limits ("64.", "0.00880", a rate "0.0000") broke BR-FR-DEC-02 / DEC-04 / BR-FR-16 on values
  * the rules accept once written without them.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { withDecimals } from '../../src/transform/facturx/cii-tree';
 import { allowedFor, FLUX2_ALLOWED } from './flux2-allow-list';
-import { flux2Documents } from './flux2-documents';
+import { flux2Documents, officialFlows } from './flux2-documents';
 import { saxonBatch, SCHEMATRON, type Svrl } from './oracles';
+import { FIXTURES_INBOX } from '../helpers/run';
 
 let docs: Map<string, string>;
 let flux2: Map<string, Svrl>;
@@ -35,6 +38,18 @@ it('fails, document by document, exactly the Flux 2 rules the allow-list gives a
   // every failure is flagged fatal: the Flux 2 schematron has no warnings
   expect([...flux2.values()].flatMap((s) => s.failed).filter((f) => f.flag !== 'fatal')).toEqual([]);
 });
+
+it('fails no Flux 2 rule the CII it was made from meets (the official CII examples, the fixture CII): the mapping loses nothing the rules need', () => {
+  const inputs = new Map(officialFlows().filter((f) => f.cii).map((f) => [f.label, f.text]));
+  inputs.set('fixture:ISO-2026-1187', readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-cii-hopital.xml'), 'utf8'));
+  const before = saxonBatch(SCHEMATRON.flux2Cii, inputs);
+  const added = [...inputs.keys()].flatMap((label) => {
+    const had = new Set(before.get(label)?.failed.map((f) => f.id));
+    return [...new Set((flux2.get(label)?.failed ?? []).map((f) => f.id))].filter((id) => !had.has(id)).map((id) => `${label} ${id}`);
+  });
+  expect(inputs.size).toBe(16);
+  expect(added).toEqual([]);
+}, 60_000);
 
 it('lists no rule the documents all meet', () => {
   const failed = new Set([...flux2.values()].flatMap((s) => s.failed.map((f) => f.id)));
