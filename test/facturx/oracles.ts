@@ -12,6 +12,9 @@ export const SAXON_JAR = '/usr/share/java/Saxon-HE.jar';
 
 export const SCHEMATRON = {
   en16931Cii: corpus('en16931/xslt/EN16931-CII-validation.xslt'),
+  /** the French reform's "Flux 2" rules (AFNOR XP Z12-012), every failed assert flagged fatal */
+  flux2Cii: corpus('schemas/br-fr-flux2/BR-FR-Flux2-Schematron-CII.xslt'),
+  flux2Ubl: corpus('schemas/br-fr-flux2/BR-FR-Flux2-Schematron-UBL.xslt'),
   facturx: {
     MINIMUM: corpus('schemas/facturx/facturx-minimum/Factur-X_1.09_MINIMUM.xsl'),
     BASIC: corpus('schemas/facturx/facturx-basic/Factur-X_1.09_BASIC.xsl'),

@@ -14,6 +14,7 @@
  *  - BG-17 accounts: one SpecifiedTradeSettlementPaymentMeans per account (CII binds one);
  *  - IBANs in IBANID, other account ids in ProprietaryID;
  *  - a zero amount or rate written "-0.00" without its sign (cii-tree.ts unsignedZero);
+ *  - a quantity or VAT rate without zeros past the French Flux 2 limits, 4 and 2 decimals, and no bare point ("64." → "64": cii-values.ts);
  *  - a reason sent as an empty element with no code beside it written empty (emptyAsSent);
  *  - VATEX codes upper-cased (the code list is upper case; EN 16931 compares case-blind);
  *  - currencyID only on TaxTotalAmount (CII-DT-031); BT-6 left out when equal to BT-5 (BR-53);
@@ -34,8 +35,8 @@ import type {
   TaxRepresentative,
   VatBreakdown,
 } from '../../model/invoice';
-import { dateTime, group, indicator, leaf, repeat, sub, to102, unsignedZero, values, type CNode } from './cii-tree';
-import { isIban, vatexCode } from './cii-values';
+import { dateTime, group, indicator, leaf, repeat, sub, to102, values, type CNode } from './cii-tree';
+import { ciiQuantity, ciiRate, isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
 import { ciiFileName, ciiMimeCode } from './attachment-mime';
@@ -142,8 +143,9 @@ const hasAddress = (a: PostalAddress | undefined): a is PostalAddress =>
 const emptyAsSent = (text: string | undefined, code: string | undefined): string | undefined =>
   text !== undefined && nonEmpty(code) === undefined ? '' : undefined;
 
-/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero) */
-const rateOf = (s: string | undefined) => (nonEmpty(s) === undefined ? undefined : unsignedZero(s as string).trim());
+/** a VAT rate, a zero without its sign (cii-tree.ts unsignedZero), without zeros past 2 decimals (cii-values.ts ciiRate) */
+const rateOf = (s: string | undefined) => ciiRate(nonEmpty(s));
+const quantityOf = (s: string | undefined) => ciiQuantity(nonEmpty(s));
 
 // ---- reusable parts -------------------------------------------------------------------
 
@@ -247,7 +249,7 @@ const LINE: CNode<InvoiceLine>[] = [
     group('ram:GrossPriceProductTradePrice', 'BT-148 gross price', [
       leaf('ram:ChargeAmount', 'BT-148 item gross price', (l) => nonEmpty(l.price.gross)),
       // the gross price's own base quantity where the CII gave one (a price "per 1498" stays so)
-      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => nonEmpty(l.price.grossBaseQuantity ? l.price.grossBaseQuantity.value : l.price.baseQuantity), {
+      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => quantityOf(l.price.grossBaseQuantity ? l.price.grossBaseQuantity.value : l.price.baseQuantity), {
         attrs: (l) => ({ unitCode: nonEmpty(l.price.grossBaseQuantity ? l.price.grossBaseQuantity.unit : l.price.baseQuantityUnit) }),
       }),
       group('ram:AppliedTradeAllowanceCharge', 'BT-147', [
@@ -257,11 +259,11 @@ const LINE: CNode<InvoiceLine>[] = [
     ], { when: (l) => nonEmpty(l.price.gross) !== undefined }),
     group('ram:NetPriceProductTradePrice', 'BT-146 net price', [
       leaf('ram:ChargeAmount', 'BT-146 item net price', (l) => nonEmpty(l.price.net), { required: true }),
-      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => nonEmpty(l.price.baseQuantity), { attrs: (l) => ({ unitCode: nonEmpty(l.price.baseQuantityUnit) }) }),
+      leaf('ram:BasisQuantity', 'BT-149 item price base quantity', (l) => quantityOf(l.price.baseQuantity), { attrs: (l) => ({ unitCode: nonEmpty(l.price.baseQuantityUnit) }) }),
     ], { required: true }),
   ], { required: true }),
   group('ram:SpecifiedLineTradeDelivery', 'BT-129', [
-    leaf('ram:BilledQuantity', 'BT-129 invoiced quantity (unitCode: BT-130)', (l) => nonEmpty(l.quantity), { attrs: (l) => ({ unitCode: nonEmpty(l.unitCode) }), required: true, requiredAttrs: { unitCode: 'BT-130 invoiced quantity unit of measure (BR-23)' } }),
+    leaf('ram:BilledQuantity', 'BT-129 invoiced quantity (unitCode: BT-130)', (l) => quantityOf(l.quantity), { attrs: (l) => ({ unitCode: nonEmpty(l.unitCode) }), required: true, requiredAttrs: { unitCode: 'BT-130 invoiced quantity unit of measure (BR-23)' } }),
   ], { required: true }),
   group('ram:SpecifiedLineTradeSettlement', 'BG-30 line VAT, BG-26, BG-27/28, BT-131', [
     sub<InvoiceLine, { category?: string; rate?: string }>('ram:ApplicableTradeTax', 'BG-30 line VAT information', (l) => l.vat, TAX('BT-151/152'), { required: true }),

@@ -54,6 +54,24 @@ export function withTwoDecimals(s: string): string {
 }
 
 /**
+ * A quantity or a rate written with at most `max` decimals when its extra digits are zeros, and
+ * without a bare trailing point ("64." → "64"): the same value. The French Flux 2 rules
+ * (XP Z12-012) bound their digits: a quantity (BT-129, BT-149) 4 decimals (BR-FR-DEC-02), a VAT
+ * rate (BT-96, BT-103, BT-119, BT-152) 2 (BR-FR-DEC-04) and one of the French list (BR-FR-16:
+ * "0.00", not "0.0000"). `s` itself otherwise (a real fifth decimal stays as written).
+ */
+export function withDecimals(s: string, max: number): string {
+  const t = s.trim();
+  if (!/^[+-]?\d+\.\d*$/.test(t)) return s;
+  const point = t.indexOf('.');
+  if (point === t.length - 1) return t.slice(0, point);
+  if (t.length - point - 1 <= max) return s;
+  let end = t.length;
+  while (end > point + max + 1 && t[end - 1] === '0') end--;
+  return end === point + max + 1 ? t.slice(0, end) : s;
+}
+
+/**
  * A zero written with a minus sign ("-0.00", as some systems print the zero VAT of a credit)
  * without it: the same value. The official CII schematron's tests against zero fail on it
  * (BR-E-09 `CalculatedAmount = 0`, BR-E-05, BR-CO-14), where the UBL ones, which read it as a

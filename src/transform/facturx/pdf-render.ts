@@ -24,7 +24,7 @@ import {
   vatPointDateLabel,
 } from './format-fr';
 import { ACCENT, CONTENT_WIDTH, INK, Layout, MARGIN, MAX_DRAWN_CHARS, MUTED, PAGE_ROOM, SHADE } from './layout';
-import { isIban, vatexCode } from './cii-values';
+import { ciiQuantity, ciiRate, isIban, vatexCode } from './cii-values';
 import { PROFILE_INFO, type FacturXProfile } from './profiles';
 import { engagementNumber } from '../chorus/engagement';
 
@@ -245,7 +245,7 @@ function lineDetails(l: InvoiceLine, currency: string | undefined): string[] {
   for (const c of l.item.classifications) if (present(c.value)) d.push(`Classification ${c.scheme ?? ''} ${c.value}`.replace(/\s+/g, ' '));
   if (l.period && (present(l.period.start) || present(l.period.end))) d.push(`Période du ${frDate(l.period.start)} au ${frDate(l.period.end)}`);
   if (present(l.price.gross) && present(l.price.discount)) d.push(`Prix brut ${frMoney(l.price.gross, currency)}, remise ${frMoney(l.price.discount, currency)}`);
-  if (present(l.price.baseQuantity) && !isOne(l.price.baseQuantity)) d.push(`Prix pour ${frNumber(l.price.baseQuantity)} ${unitLabel(l.price.baseQuantityUnit ?? l.unitCode)}`);
+  if (present(l.price.baseQuantity) && !isOne(l.price.baseQuantity)) d.push(`Prix pour ${frNumber(ciiQuantity(l.price.baseQuantity))} ${unitLabel(l.price.baseQuantityUnit ?? l.unitCode)}`);
   for (const ac of l.allowanceCharges) {
     const kind = ac.isCharge ? 'Frais' : 'Remise';
     const pct = present(ac.percent) ? ` ${frNumber(ac.percent)} %` : '';
@@ -265,10 +265,10 @@ function lineCells(l: InvoiceLine): string[] {
   return [
     l.id ?? '',
     '',
-    frNumber(l.quantity),
+    frNumber(ciiQuantity(l.quantity)),
     unitLabel(l.unitCode),
     frAmount(l.price.net),
-    present(l.vat.rate) ? `${frNumber(l.vat.rate)} %` : l.vat.category ?? '',
+    present(l.vat.rate) ? `${frNumber(ciiRate(l.vat.rate))} %` : l.vat.category ?? '',
     frAmount(l.netAmount),
   ];
 }
@@ -347,7 +347,7 @@ function allowances(L: Layout, inv: Invoice): void {
     const kind = a.isCharge ? 'Frais' : 'Remise';
     const why = present(a.reason) ? (startsWithWord(a.reason, kind) ? a.reason : `${kind} – ${a.reason}`) : present(a.reasonCode) ? `${kind} (code ${a.reasonCode})` : kind;
     const base = present(a.percent) ? ` (${frNumber(a.percent)} % de ${frMoney(a.baseAmount, cur)})` : '';
-    const vat = `TVA ${a.vatCategory ?? ''}${present(a.vatRate) ? ` ${frNumber(a.vatRate)} %` : ''}`;
+    const vat = `TVA ${a.vatCategory ?? ''}${present(a.vatRate) ? ` ${frNumber(ciiRate(a.vatRate))} %` : ''}`;
     const amount = a.isCharge ? frMoney(a.amount, cur) : frMoneySubtracted(a.amount, cur);
     // the amount's column grows for a long amount; the label wraps in what is left
     const aw = Math.min(Math.max(100, Math.ceil(L.width(amount, 'regular', 8.5)) + 10), 250);
@@ -388,7 +388,7 @@ function vatHeader(L: Layout, cols: Col[]): void {
 /** The VAT breakdown's rows, each cell fitted to its column (the category's label wraps). */
 function vatRows(L: Layout, inv: Invoice, cols: Col[]): { size: number; lines: string[] }[][] {
   return inv.vatBreakdown.map((v) => {
-    const cells = [`${v.category ?? ''} ${vatCategoryLabel(v.category)}`.trim(), present(v.rate) ? `${frNumber(v.rate)} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)];
+    const cells = [`${v.category ?? ''} ${vatCategoryLabel(v.category)}`.trim(), present(v.rate) ? `${frNumber(ciiRate(v.rate))} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)];
     return cells.map((s, k) => (k === 0 ? { size: VAT_SIZE, lines: L.wrap(s, cols[0].w - 6, 'regular', VAT_SIZE, MAX_BLOCK_LINES) } : L.fit(s, cols[k].w - 6, 'regular', VAT_SIZE)));
   });
 }
@@ -457,7 +457,7 @@ function vatAndTotals(L: Layout, inv: Invoice): void {
   const tw = CONTENT_WIDTH - VAT_W - 20;
   const totals = totalRows(L, inv, tw);
   const totalsH = 10 + totals.reduce((a, r) => a + r.h, 0);
-  const cols = fittedCols(L, VAT_COLS, inv.vatBreakdown.map((v) => ['', present(v.rate) ? `${frNumber(v.rate)} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)]), VAT_SIZE, 0, 70);
+  const cols = fittedCols(L, VAT_COLS, inv.vatBreakdown.map((v) => ['', present(v.rate) ? `${frNumber(ciiRate(v.rate))} %` : '', frAmount(v.taxableAmount), frAmount(v.taxAmount)]), VAT_SIZE, 0, 70);
   const rows = vatRows(L, inv, cols);
   const exemptions = inv.vatBreakdown
     .filter((v) => present(v.exemptionReason) || present(v.exemptionReasonCode))
