@@ -4,6 +4,7 @@
  */
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
 import { FluxError } from '../../model/flux-error';
+import { fitName } from '../enrich/attachment-names';
 import { reachesEof } from './pdf-end';
 import { loadPdfQuietly } from './quiet-pdf-load';
 import { xmpFacts, type XmpFacts } from './xmp-facts';
@@ -91,6 +92,19 @@ function unreadablePdf(e: unknown): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete (cut during the transfer?).');
 }
 
+/** How long an embedded file's name may be in a refusal: five of them and the sentence fit in 300 characters. */
+const SHOWN_NAME = 30;
+
+/**
+ * An embedded file's name as a refusal shows it: the name is the sender's, and a PDF may give
+ * 5000 characters (the reason ran to 5205, its end cut off in the status flow), a NUL, or a
+ * right-to-left override that shows "facture\u202Egnp.exe" as "facture" + "exe.png".
+ */
+function shownName(name: string): string {
+  const cleaned = name.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return fitName(cleaned === '' ? '?' : cleaned, SHOWN_NAME);
+}
+
 function cutPdf(): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete, it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?). Send the whole file again.');
 }
@@ -162,7 +176,7 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
   }
   if (read.length === 1) return read[0];
   if (candidates.length > 0) throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${candidates[0].name}" but holds no readable content for it.`);
-  const found = [...byName.keys()].slice(0, 5).join(', ');
+  const found = [...byName.keys()].slice(0, 5).map(shownName).join(', ');
   throw new FluxError(
     'FLUX-FACTURX-NOXML',
     `The PDF holds no embedded factur-x.xml or zugferd-invoice.xml${found ? ` (embedded files: ${found})` : ''}: a PDF alone is not a structured invoice.`,
