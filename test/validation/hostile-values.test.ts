@@ -170,6 +170,16 @@ describe('what the hostile runs found, one by one', () => {
     expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/^Attachment 1 "facturelmx\.exe": the extension "EXE" is not allowed by Chorus Pro; allowed: /)]);
   });
 
+  // found by the PDF fuzz too: an attachment named with 5000 characters filled the reason, and the
+  // status flow (300 characters) never said what was wrong with it
+  it("an attachment's long name is shown as NomPJOrigine carries it: the reason says what is wrong in 300 characters", async () => {
+    const e2 = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), 'utf8');
+    const named = e2.replace(/filename="FE2-2026-0042\.pdf"/, `filename="${'a'.repeat(5000)}.exe"`);
+    const [f] = validateInvoice({ invoice: await invoiceOf(named), chorus: chorusOf() }, 'chorus').filter((x) => x.rule === 'CPRO-PJ-EXTENSION');
+    expect(f.message).toMatch(/^Attachment 1 "a{23}…a{22}\.exe": the extension "EXE" is not allowed by Chorus Pro; allowed: .* pptx\.$/);
+    expect(f.message.length).toBeLessThanOrEqual(300);
+  });
+
   it('an amount written "+5" is read as 5 by the rules: a wrong VAT total is refused (the rules could not read it and the invoice went out)', async () => {
     const plus = papeterie.replace(/(<cac:TaxTotal>\s*<cbc:TaxAmount currencyID="EUR">)[^<]+/, '$1+5');
     expect(plus).not.toBe(papeterie);
