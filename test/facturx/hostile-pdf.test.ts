@@ -209,6 +209,26 @@ describe('hostile PDFs', () => {
     expect(r.message.length).toBeLessThanOrEqual(300);
   });
 
+  // found by the PDF fuzz: pdf-lib's words went to the partner ("Expected instance of PDFName or
+  // PDFArray, but got instance of PDFString", "Unknown compression method in flate stream: 97, 98")
+  it('an embedded invoice that cannot be decoded is refused in words a partner can act on', async () => {
+    const withFilter = (filter: string, data: string) =>
+      pdfOf([
+        ...PAGES,
+        Buffer.from('<< /Names [(factur-x.xml) 5 0 R] >>'),
+        Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>'),
+        Buffer.from(`<< /Type /EmbeddedFile /Filter ${filter} /Length ${data.length} >>\nstream\n${data}\nendstream`, 'latin1'),
+      ]);
+    const said = 'The embedded file "factur-x.xml" cannot be decoded: ';
+    const cases: [string, string, string][] = [
+      ['/NoSuchDecode', '<x/>', 'its filter "/NoSuchDecode" is not one a PDF reader knows (a Factur-X\'s XML is FlateDecode).'],
+      [`/${'X'.repeat(500)}`, '<x/>', `its filter "/${'X'.repeat(14)}…${'X'.repeat(14)}" is not one a PDF reader knows (a Factur-X's XML is FlateDecode).`],
+      ['(FlateDecode)', '<x/>', 'its /Filter is neither a filter name nor a list of them.'],
+      ['/FlateDecode', 'abc', 'its compressed data is damaged.'],
+    ];
+    for (const [filter, data, why] of cases) expect(await refusal(withFilter(filter, data))).toEqual({ rule: 'FLUX-FACTURX-NOXML', message: said + why });
+  });
+
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {
     const root = tempDir('cf-hostile-pdf-');
     const inbox = path.join(root, 'inbox');

@@ -105,6 +105,20 @@ function shownName(name: string): string {
   return fitName(cleaned === '' ? '?' : cleaned, SHOWN_NAME);
 }
 
+/**
+ * Why an embedded file's stream could not be decoded, in a partner's words: pdf-lib said "Expected
+ * instance of PDFName or PDFArray, but got instance of PDFString" of a /Filter that is a string,
+ * "Unknown compression method in flate stream: 97, 98" of damaged data.
+ */
+function decodeFailure(e: unknown): string {
+  // pdf-lib's errors reach here as plain Errors (its subclasses return Error.call's object): told by their words
+  const message = (e as Error)?.message ?? '';
+  const filter = /^(.*) stream encoding not supported$/s.exec(message)?.[1];
+  if (filter !== undefined) return `its filter "${shownName(filter)}" is not one a PDF reader knows (a Factur-X's XML is FlateDecode).`;
+  if (/^Expected instance of /.test(message)) return 'its /Filter is neither a filter name nor a list of them.';
+  return 'its compressed data is damaged.';
+}
+
 function cutPdf(): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete, it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?). Send the whole file again.');
 }
@@ -163,7 +177,7 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
       xml = decodeCapped(stream, wanted, maxXmlBytes, inflated);
     } catch (e) {
       if (e instanceof FluxError) throw e;
-      throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
+      throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${decodeFailure(e)}`);
     }
     inflated += xml.length;
     // the same invoice under two names (ZUGFeRD and Factur-X both) is one invoice, a byte-order
