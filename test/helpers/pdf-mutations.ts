@@ -143,17 +143,17 @@ export const MUTATIONS: Record<string, PdfMutation> = {
   },
   unknownFilter: (pdf, rnd) => embedOne(pdf, '(factur-x.xml)', (k) => [`${k} 0 R`, [[k, efStream(latin1('<rsm:CrossIndustryInvoice/>'), pick(['/NoSuchDecode', '[/FlateDecode /NoSuchDecode]', '/JBIG2Decode', '/Crypt', '(text)'], rnd))]]]),
   flateBomb: (pdf, rnd) => {
-    const z = deflateSync(Buffer.alloc(pick([200 << 20, 130 << 20], rnd), 0x20), { level: 9 });
+    const z = deflatedSpaces(pick([200 << 20, 130 << 20], rnd));
     return embedOne(pdf, '(factur-x.xml)', (k) => [`${k} 0 R`, [[k, efStream(z, '/FlateDecode')]]]);
   },
   // a filter chain: each stage small, the last one huge
   flateBombTwice: (pdf) => {
-    const z = deflateSync(deflateSync(Buffer.alloc(200 << 20, 0x20), { level: 9 }), { level: 9 });
+    const z = deflatedSpaces(200 << 20, 2);
     return embedOne(pdf, '(factur-x.xml)', (k) => [`${k} 0 R`, [[k, efStream(z, '[/FlateDecode /FlateDecode]')]]]);
   },
   metadataBomb: (pdf) => {
     const n = free(pdf);
-    const z = deflateSync(Buffer.alloc(200 << 20, 0x20), { level: 9 });
+    const z = deflatedSpaces(200 << 20);
     return appendUpdate(pdf, `/Metadata ${n} 0 R`, [[n, Buffer.concat([latin1(`<< /Type /Metadata /Subtype /XML /Filter /FlateDecode /Length ${z.length} >>\nstream\n`), z, latin1('\nendstream')])]]);
   },
   efNotStream: (pdf, rnd) => embedOne(pdf, '(factur-x.xml)', (k) => pick<[string, [number, Buffer][]]>([[`${k} 0 R`, [[k, latin1('<< /Type /EmbeddedFile >>')]]], ['42', []], ['(text)', []], [`${k} 0 R`, [[k, latin1(`${k} 0 R`)]]], ['null', []], [`${k + 99} 0 R`, []]], rnd)),
@@ -173,6 +173,19 @@ export const MUTATIONS: Record<string, PdfMutation> = {
     return latin1(`${pdf.toString('latin1')}\n${f.root} 0 obj\n${pick(['42', '[1 2 3]', 'null', '(x)', `${f.root} 0 R`], rnd)}\nendobj\n%%EOF\n`);
   },
 };
+
+/** `n` spaces deflated `times` times, computed once per campaign (deflating 200 MB takes a second). */
+const zeros = new Map<string, Buffer>();
+function deflatedSpaces(n: number, times = 1): Buffer {
+  const key = `${n}x${times}`;
+  let z = zeros.get(key);
+  if (!z) {
+    z = Buffer.alloc(n, 0x20);
+    for (let i = 0; i < times; i++) z = deflateSync(z, { level: 9 });
+    zeros.set(key, z);
+  }
+  return z;
+}
 
 /** A mutation name and the bytes it gives, for case `k` of a seeded campaign. */
 export function mutatePdf(pdf: Buffer, rnd: () => number, name = pick(Object.keys(MUTATIONS), rnd)): { name: string; bytes: Buffer } {
