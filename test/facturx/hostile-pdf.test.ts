@@ -12,6 +12,7 @@ import { isFluxError } from '../../src/model/flux-error';
 import { parseFlux, type ParseOptions } from '../../src/transform/parse/flux';
 import { cli } from '../helpers/cli';
 import { bundledConfig, listFiles, runOnce, tempDir } from '../helpers/run';
+import { pdfText } from '../helpers/pdf-mutations';
 import { xpath } from '../helpers/xpath';
 
 /** A PDF of the given objects (1 is the catalog), with a correct cross-reference table. */
@@ -186,6 +187,46 @@ describe('hostile PDFs', () => {
     const statut = listFiles(path.join(root, 'out')).filter((f) => f.startsWith('statut/'));
     expect(statut).toHaveLength(1);
     expect(xpath(path.join(root, 'out', statut[0]), "string(//*[local-name()='LibelleErreur'])")).toBe('In the XML embedded in the PDF (factur-x.xml): the file is empty (0 bytes).');
+  });
+
+  // found by the PDF fuzz (pdf-fuzz.test.ts): the names of the files a PDF embeds were shown as
+  // the PDF gave them, a 5000-character one whole (a reason of 5205 characters, its end cut off in
+  // the status flow), a NUL, a right-to-left override that shows "facture\u202Egnp.exe" as "…exe.png"
+  it('the embedded files a refusal names are shown short and without control or direction characters', async () => {
+    const names = ['a'.repeat(5000), 'facture\u202Egnp.exe', 'factur-x.xml\u0000.exe', '\u202E', 'bon de livraison.pdf'];
+    const specs = names.map((n) => Buffer.from(`<< /Type /Filespec /F ${pdfText(n)} /UF ${pdfText(n)} /EF << /F ${5 + names.length} 0 R >> >>`, 'latin1'));
+    const pdf = pdfOf([
+      ...PAGES,
+      Buffer.from(`<< /Names [${names.map((n, k) => `${pdfText(n)} ${5 + k} 0 R`).join(' ')}] >>`, 'latin1'),
+      ...specs,
+      Buffer.from('<< /Type /EmbeddedFile /Length 5 >>\nstream\nhello\nendstream'),
+    ]);
+    const r = await refusal(pdf);
+    expect(r).toEqual({
+      rule: 'FLUX-FACTURX-NOXML',
+      message: `The PDF holds no embedded factur-x.xml or zugferd-invoice.xml (embedded files: ${'a'.repeat(15)}…${'a'.repeat(14)}, facturegnp.exe, factur-x.xml.exe, ?, bon de livraison.pdf): a PDF alone is not a structured invoice.`,
+    });
+    expect(r.message.length).toBeLessThanOrEqual(300);
+  });
+
+  // found by the PDF fuzz: pdf-lib's words went to the partner ("Expected instance of PDFName or
+  // PDFArray, but got instance of PDFString", "Unknown compression method in flate stream: 97, 98")
+  it('an embedded invoice that cannot be decoded is refused in words a partner can act on', async () => {
+    const withFilter = (filter: string, data: string) =>
+      pdfOf([
+        ...PAGES,
+        Buffer.from('<< /Names [(factur-x.xml) 5 0 R] >>'),
+        Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /EF << /F 6 0 R >> >>'),
+        Buffer.from(`<< /Type /EmbeddedFile /Filter ${filter} /Length ${data.length} >>\nstream\n${data}\nendstream`, 'latin1'),
+      ]);
+    const said = 'The embedded file "factur-x.xml" cannot be decoded: ';
+    const cases: [string, string, string][] = [
+      ['/NoSuchDecode', '<x/>', 'its filter "/NoSuchDecode" is not one a PDF reader knows (a Factur-X\'s XML is FlateDecode).'],
+      [`/${'X'.repeat(500)}`, '<x/>', `its filter "/${'X'.repeat(14)}…${'X'.repeat(14)}" is not one a PDF reader knows (a Factur-X's XML is FlateDecode).`],
+      ['(FlateDecode)', '<x/>', 'its /Filter is neither a filter name nor a list of them.'],
+      ['/FlateDecode', 'abc', 'its compressed data is damaged.'],
+    ];
+    for (const [filter, data, why] of cases) expect(await refusal(withFilter(filter, data))).toEqual({ rule: 'FLUX-FACTURX-NOXML', message: said + why });
   });
 
   it('run refuses both with their reason, keeps them, and goes on with the other files; validate says why', async () => {

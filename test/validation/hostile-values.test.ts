@@ -159,6 +159,27 @@ describe('what the hostile runs found, one by one', () => {
   const papeterie = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml'), 'utf8');
   const pivot = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
 
+  // found by the PDF fuzz (test/facturx/pdf-fuzz.test.ts): an E2 whose invoice PDF was named
+  // "facture\u202Elmx.exe" was refused with the override in the reason, and the status flow showed
+  // the partner 'Attachment 1 "facture' followed by the rest of the line reversed
+  it('a value holding a direction override is shown without it: the reason reads in its order', async () => {
+    const e2 = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), 'utf8');
+    const named = e2.replace(/filename="FE2-2026-0042\.pdf"/, 'filename="facture\u202Elmx.exe\u2066"');
+    expect(named).not.toBe(e2);
+    const findings = validateInvoice({ invoice: await invoiceOf(named), chorus: chorusOf() }, 'chorus').filter((f) => f.rule === 'CPRO-PJ-EXTENSION');
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/^Attachment 1 "facturelmx\.exe": the extension "EXE" is not allowed by Chorus Pro; allowed: /)]);
+  });
+
+  // found by the PDF fuzz too: an attachment named with 5000 characters filled the reason, and the
+  // status flow (300 characters) never said what was wrong with it
+  it("an attachment's long name is shown as NomPJOrigine carries it: the reason says what is wrong in 300 characters", async () => {
+    const e2 = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), 'utf8');
+    const named = e2.replace(/filename="FE2-2026-0042\.pdf"/, `filename="${'a'.repeat(5000)}.exe"`);
+    const [f] = validateInvoice({ invoice: await invoiceOf(named), chorus: chorusOf() }, 'chorus').filter((x) => x.rule === 'CPRO-PJ-EXTENSION');
+    expect(f.message).toMatch(/^Attachment 1 "a{23}…a{22}\.exe": the extension "EXE" is not allowed by Chorus Pro; allowed: .* pptx\.$/);
+    expect(f.message.length).toBeLessThanOrEqual(300);
+  });
+
   it('an amount written "+5" is read as 5 by the rules: a wrong VAT total is refused (the rules could not read it and the invoice went out)', async () => {
     const plus = papeterie.replace(/(<cac:TaxTotal>\s*<cbc:TaxAmount currencyID="EUR">)[^<]+/, '$1+5');
     expect(plus).not.toBe(papeterie);

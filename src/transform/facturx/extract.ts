@@ -4,6 +4,7 @@
  */
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString, type PDFObject } from 'pdf-lib';
 import { FluxError } from '../../model/flux-error';
+import { fitName } from '../enrich/attachment-names';
 import { reachesEof } from './pdf-end';
 import { loadPdfQuietly } from './quiet-pdf-load';
 import { xmpFacts, type XmpFacts } from './xmp-facts';
@@ -91,6 +92,33 @@ function unreadablePdf(e: unknown): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete (cut during the transfer?).');
 }
 
+/** How long an embedded file's name may be in a refusal: five of them and the sentence fit in 300 characters. */
+const SHOWN_NAME = 30;
+
+/**
+ * An embedded file's name as a refusal shows it: the name is the sender's, and a PDF may give
+ * 5000 characters (the reason ran to 5205, its end cut off in the status flow), a NUL, or a
+ * right-to-left override that shows "facture\u202Egnp.exe" as "facture" + "exe.png".
+ */
+function shownName(name: string): string {
+  const cleaned = name.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return fitName(cleaned === '' ? '?' : cleaned, SHOWN_NAME);
+}
+
+/**
+ * Why an embedded file's stream could not be decoded, in a partner's words: pdf-lib said "Expected
+ * instance of PDFName or PDFArray, but got instance of PDFString" of a /Filter that is a string,
+ * "Unknown compression method in flate stream: 97, 98" of damaged data.
+ */
+function decodeFailure(e: unknown): string {
+  // pdf-lib's errors reach here as plain Errors (its subclasses return Error.call's object): told by their words
+  const message = (e as Error)?.message ?? '';
+  const filter = /^(.*) stream encoding not supported$/s.exec(message)?.[1];
+  if (filter !== undefined) return `its filter "${shownName(filter)}" is not one a PDF reader knows (a Factur-X's XML is FlateDecode).`;
+  if (/^Expected instance of /.test(message)) return 'its /Filter is neither a filter name nor a list of them.';
+  return 'its compressed data is damaged.';
+}
+
 function cutPdf(): FluxError {
   return new FluxError('FLUX-PDF', 'The PDF cannot be read: it is damaged or incomplete, it does not end with %%EOF, the end mark of a whole PDF (cut during the transfer?). Send the whole file again.');
 }
@@ -149,7 +177,7 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
       xml = decodeCapped(stream, wanted, maxXmlBytes, inflated);
     } catch (e) {
       if (e instanceof FluxError) throw e;
-      throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${(e as Error).message.slice(0, 120)}`);
+      throw new FluxError('FLUX-FACTURX-NOXML', `The embedded file "${wanted}" cannot be decoded: ${decodeFailure(e)}`);
     }
     inflated += xml.length;
     // the same invoice under two names (ZUGFeRD and Factur-X both) is one invoice, a byte-order
@@ -162,7 +190,7 @@ function findEmbeddedInvoice(doc: PDFDocument, maxXmlBytes: number): EmbeddedInv
   }
   if (read.length === 1) return read[0];
   if (candidates.length > 0) throw new FluxError('FLUX-FACTURX-NOXML', `The PDF names an embedded file "${candidates[0].name}" but holds no readable content for it.`);
-  const found = [...byName.keys()].slice(0, 5).join(', ');
+  const found = [...byName.keys()].slice(0, 5).map(shownName).join(', ');
   throw new FluxError(
     'FLUX-FACTURX-NOXML',
     `The PDF holds no embedded factur-x.xml or zugferd-invoice.xml${found ? ` (embedded files: ${found})` : ''}: a PDF alone is not a structured invoice.`,

@@ -20,11 +20,18 @@ export { UNEVALUATED };
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+/**
+ * The directional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a value
+ * from the invoice that holds one reverses the rest of the reason as the partner reads it
+ * ("facture\u202Egnp.exe" shows as "facture" + "exe.png"), up to the end of the status flow's line.
+ */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
+
 function render(template: string, values: Record<string, string | number | undefined> | undefined): string {
   if (!values || template.indexOf('{') < 0) return template;
   return template.replace(PLACEHOLDER, (m, k: string) => {
     const v = values[k];
-    return v === undefined ? m : String(v);
+    return v === undefined ? m : String(v).replace(BIDI_CONTROLS, '');
   });
 }
 

@@ -12,6 +12,7 @@ import { pathOf } from '../paths';
 import { contentMime, looksLikePdf } from '../../enrich/mime-sniff';
 import { reachesEof } from '../../facturx/pdf-end';
 import { needsPassword } from '../../enrich/pdf-password';
+import { originalName } from '../../enrich/attachment-names';
 import { namedCadre } from '../../chorus/cadre';
 import { engagementNumber, isEngagementPlaceholder } from '../../chorus/engagement';
 import { xmlTrim } from '../../../xml/xml-space';
@@ -65,6 +66,13 @@ function extensionOf(name: string): string {
   const i = name.lastIndexOf('.');
   return i < 0 ? '' : name.slice(i + 1).toUpperCase();
 }
+
+/**
+ * An attachment's name as a reason shows it: as NomPJOrigine carries it (controls out, at most
+ * 50, its middle cut): a 5000-character name filled the 300 characters of the status flow's
+ * reason, and the partner never read what was wrong with the attachment.
+ */
+const shownName = (a: { fileName?: string; id?: string }): string => originalName(a.fileName ?? a.id ?? 'unnamed') || 'unnamed';
 
 /**
  * A value the pivot carries, and the name a finding gives it: `element` alone at the invoice
@@ -298,7 +306,7 @@ export const CHORUS_RULES: Rule[] = [
     check: (ctx) =>
       supplied(ctx.invoice).flatMap(({ a, k }) => {
         const reason = contentDefect(a);
-        return reason === undefined ? [] : [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', reason } }];
+        return reason === undefined ? [] : [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: shownName(a), reason } }];
       }),
   },
   {
@@ -311,7 +319,7 @@ export const CHORUS_RULES: Rule[] = [
     check: (ctx) =>
       supplied(ctx.invoice)
         .filter(({ a }) => a.content !== undefined && a.fileName !== undefined && !ALLOWED_EXT.has(extensionOf(a.fileName)))
-        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName, ext: extensionOf(a.fileName ?? '') || '(none)' } })),
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: shownName(a), ext: extensionOf(a.fileName ?? '') || '(none)' } })),
   },
   {
     id: 'CPRO-PJ-MIME',
@@ -326,7 +334,7 @@ export const CHORUS_RULES: Rule[] = [
           const known = contentMime(a.content, a.mimeCode);
           const actual = known.mime as string;
           if (!known.contradicted) return [];
-          return [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? '', declared: (a.mimeCode as string).trim().slice(0, 80), actual } }];
+          return [{ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: shownName(a), declared: (a.mimeCode as string).trim().slice(0, 80), actual } }];
         }),
   },
   {
@@ -357,7 +365,7 @@ export const CHORUS_RULES: Rule[] = [
       const max = ctx.chorus?.limits.maxAttachmentBytes ?? 10485759;
       return supplied(ctx.invoice)
         .filter(({ a }) => (a.content?.length ?? 0) > max)
-        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: a.fileName ?? a.id ?? 'unnamed', size: a.content?.length, max: max + 1 } }));
+        .map(({ a, k }) => ({ path: p(ctx, 'BG-24', k + 1), values: { n: k + 1, name: shownName(a), size: a.content?.length, max: max + 1 } }));
     },
   },
   {
