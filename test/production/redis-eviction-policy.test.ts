@@ -5,54 +5,19 @@
  * stderr for each of its connections (five or more per daemon); /healthz shows the policy.
  * A redis-server of the test's own (CONFIG SET maxmemory-policy on it), real processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
-import { ROOT } from '../helpers/cli';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
+import { daemonHealth, loggedDaemon, untilHolds, type LoggedDaemon } from '../helpers/logged-daemon';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
-interface Daemon {
-  child: ChildProcess;
-  exited: Promise<number | string | null>;
-  text(): string;
-  lines(): Record<string, unknown>[];
-}
-
-function start(command: 'watch' | 'worker', configFile: string, dir: string, tag: string): Daemon {
-  const log = path.join(dir, `${command}-${tag}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', fd, fd] });
-  const text = () => readFileSync(log, 'utf8');
-  return {
-    child,
-    exited: new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code))),
-    text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function until(what: string, test: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await test())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(100);
-  }
-}
-
-async function health(d: Daemon): Promise<Record<string, unknown>> {
-  const started = d.lines().find((l) => typeof l.metrics === 'string');
-  if (!started) throw new Error('the daemon has not said where its metrics are');
-  const res = await fetch(String(started.metrics).replace(/\/metrics$/, '/healthz'));
-  return { httpStatus: res.status, ...((await res.json()) as Record<string, unknown>) };
+const start = (command: 'watch' | 'worker', configFile: string, dir: string, tag: string) => loggedDaemon(command, configFile, dir, `-${tag}`);
+const until = untilHolds;
+/** its /healthz body, with the HTTP status as `httpStatus` */
+async function health(d: LoggedDaemon): Promise<Record<string, unknown>> {
+  const h = await daemonHealth(d);
+  return { httpStatus: h.status, ...h.body };
 }
 
 const POLICY_LINE = /^Redis's maxmemory-policy is (\S+); BullMQ needs noeviction: .*Set maxmemory-policy noeviction/;

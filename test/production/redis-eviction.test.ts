@@ -10,52 +10,22 @@
  * NOSCRIPT, for good (add-if-new.ts): 16 files left in processing/, 284 in the inbox, Redis long
  * since back with room.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { ROOT } from '../helpers/cli';
 import { bigPivot, invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
+import { loggedDaemon, untilHolds } from '../helpers/logged-daemon';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
-interface Daemon {
-  child: ChildProcess;
-  exited: Promise<number | string | null>;
-  lines(): Record<string, unknown>[];
-  text(): string;
-}
-
-function start(command: 'watch' | 'worker', configFile: string, dir: string, n = 0): Daemon {
-  const log = path.join(dir, `${command}-${n}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', fd, fd] });
-  const text = () => readFileSync(log, 'utf8');
-  return {
-    child,
-    exited: new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code))),
-    text,
-    lines: () =>
-      text()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(200);
-  }
-}
+const start = (command: 'watch' | 'worker', configFile: string, dir: string, n = 0) => loggedDaemon(command, configFile, dir, `-${n}`);
+const until = (what: string, test: () => boolean, timeoutMs: number) => untilHolds(what, test, timeoutMs, 200);
 
 const shaOf = (s: string) => createHash('sha256').update(s).digest('hex');
 const infoField = (info: string, field: string) => new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim();

@@ -8,60 +8,24 @@
  * once Redis takes writes again every file gets exactly one outcome. A real Redis of the
  * test's own (CONFIG SET maxmemory on it), real processes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { cli, ROOT } from '../helpers/cli';
+import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
+import { daemonHealth, loggedDaemon, untilHolds } from '../helpers/logged-daemon';
 
 const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
 
-interface Daemon {
-  child: ChildProcess;
-  /** its exit code, or the signal that ended it */
-  exited: Promise<number | string | null>;
-  log: string;
-  lines(): Record<string, unknown>[];
-}
-
-function start(command: 'watch' | 'worker', configFile: string, dir: string): Daemon {
-  const log = path.join(dir, `${command}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), command, '-c', configFile, '--metrics-port', '0'], { stdio: ['ignore', fd, fd] });
-  return {
-    child,
-    exited: new Promise((r) => child.once('exit', (code, signal) => r(signal ?? code))),
-    log,
-    lines: () =>
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
-  };
-}
-
-async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(100);
-  }
-}
-
-async function health(d: Daemon): Promise<{ status: number; body: Record<string, unknown> }> {
-  const started = d.lines().find((l) => typeof l.metrics === 'string');
-  if (!started) throw new Error('the daemon has not said where its metrics are');
-  const url = String(started.metrics).replace(/\/metrics$/, '/healthz');
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const start = (command: 'watch' | 'worker', configFile: string, dir: string) => loggedDaemon(command, configFile, dir);
+const until = untilHolds;
+const health = daemonHealth;
 
 const OOM_SENTENCE = /^Redis refuses writes: it has reached its memory limit/;
 
