@@ -20,18 +20,9 @@ import { daemon, type Daemon } from '../helpers/daemon';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { ROUTING, prodSetup } from '../helpers/watch';
+import { journalLinesSoFar } from '../helpers/journal-lines';
 
-interface Line { event: string; file?: string; outcome?: string; writer?: string }
-
-function journalLines(dir: string): Line[] {
-  let days: string[] = [];
-  try {
-    days = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return days.flatMap((day) => readdirSync(path.join(dir, day)).flatMap((f) => readFileSync(path.join(dir, day, f), 'utf8').split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as Line)));
-}
+const journalLines = journalLinesSoFar;
 
 async function until<T>(what: string, get: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -20,6 +20,7 @@ import { invoiceNumbered } from '../helpers/generate-flows';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
+import { journalLinesSoFar } from '../helpers/journal-lines';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -32,18 +33,7 @@ function workerOn(machine: string, skewMs: number, configFile: string) {
   return { child, exited: new Promise((r) => child.on('exit', (code, signal) => r(signal ?? code))) };
 }
 
-interface Line { event: string; file?: string; outcome?: string; writer?: string }
-
-/** The journal's lines so far (a line being written, or no journal yet, is not one yet). */
-function journalLines(dir: string): Line[] {
-  let days: string[] = [];
-  try {
-    days = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return days.flatMap((day) => readdirSync(path.join(dir, day)).flatMap((f) => readFileSync(path.join(dir, day, f), 'utf8').split('\n').filter((l) => l.endsWith('}')).map((l) => JSON.parse(l) as Line)));
-}
+const journalLines = journalLinesSoFar;
 
 function idCpros(invoices: string): string[] {
   return listFiles(invoices).filter((f) => f.endsWith('.json')).flatMap((f) => (JSON.parse(readFileSync(path.join(invoices, f), 'utf8')) as { records: { idCpro: string }[] }).records.map((r) => r.idCpro));
