@@ -105,6 +105,6 @@ export class ConfigSkewGuard {
   }
 
   private says(sections: string[], watch: ConfigReference): string {
-    return `this worker's configuration differs from the watcher's (${watch.source} on ${watch.host}) in ${sections.join(', ')}: it takes no job until they match, or files would get outcomes that depend on which worker took them; restart this worker with the same configuration file as the watcher's (or restart the watcher, if its file is the old one)`;
+    return `this worker's configuration differs from the watcher's (${watch.source} on ${watch.host}) in ${sections.join(', ')}: it takes no job until they match, or files would get outcomes that depend on which worker took them; restart this worker with the same configuration file as the watcher's (the watcher reads its file again at each rescan: if that one is the old file, edit it there)`;
   }
 }

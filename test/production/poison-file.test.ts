@@ -41,7 +41,8 @@ describeRedis('a file that ends its worker every time', () => {
 
     // the journal tells the attempt cut short and the queue giving up (it held two bare
     // `received` lines, or none: trace then said "queued or being processed" of a failed job)
-    const errorLines = async () => (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => l.event === 'system-error' && l.sha256 === sha);
+    // in time order: readJournalDay gives each writer's lines in turn, its files sorted by name (host-pid-…, where pid 10012 sorts before 9998)
+    const errorLines = async () => (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => l.event === 'system-error' && l.sha256 === sha).sort((a, b) => a.ts.localeCompare(b.ts));
     const journaled = await until('the give-up journaled', async () => ((await errorLines()).some((l) => l.event === 'system-error' && l.job === 'failed') ? errorLines() : undefined));
     expect(journaled.map((l) => [l.event === 'system-error' && l.job, l.event === 'system-error' && l.message])).toEqual([
       ['requeued', expect.stringMatching(/^attempt interrupted: the worker on it stopped \(killed, out of memory\) or did not renew its lock for 1000 ms; queued again, another worker takes it$/)],

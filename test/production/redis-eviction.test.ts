@@ -131,14 +131,13 @@ describeIf('a job lock evicted while its file is processed (volatile-* evicts th
       await redis.stop();
     }
     expect(evictions).toBeGreaterThan(0);
-    // both workers had the job at once (each lost its lock on it): the second waited on the
+    // a worker lost its lock on the job (both, when the second took it before the first ended:
+    // on a loaded host the first may end first); the second, if it took it, waited on the
     // content lock, then found the first one's outcome; the file received and ended once
-    for (const w of daemons.slice(1)) {
-      const lost = w.lines().filter((l) => l.kind === 'lock-lost');
-      expect(lost.length).toBeGreaterThanOrEqual(1);
-      // put down to the policy, not to a busy main thread (which sent operators to the wrong machine)
-      expect(String(lost[0].msg)).toMatch(/maxmemory-policy is volatile-lru, not noeviction: short of memory, it may have evicted the lock/);
-    }
+    const lost = daemons.slice(1).flatMap((w) => w.lines().filter((l) => l.kind === 'lock-lost'));
+    expect(lost.length).toBeGreaterThanOrEqual(1);
+    // put down to the policy, not to a busy main thread (which sent operators to the wrong machine)
+    for (const l of lost) expect(String(l.msg)).toMatch(/maxmemory-policy is volatile-lru, not noeviction: short of memory, it may have evicted the lock/);
     expect(lines().filter((l) => l.event === 'received')).toHaveLength(1);
     expect(lines().filter((l) => l.event === 'outcome')).toHaveLength(1);
     const files = listFiles(setup.config.paths.out, ['state', 'logs', 'journal']);

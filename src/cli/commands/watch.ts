@@ -26,6 +26,7 @@ import { refuseForeignOwner } from '../owner-guard';
 import { GaveUpOnRedis, RedisAtStop, unlessGivenUp } from '../../queue/redis-at-stop';
 import { watchRedisAnswers, type RedisAnswers } from '../../queue/redis-answers';
 import { configDigests, differingSections } from '../../config/config-digest';
+import { ConfigFileDigests } from '../../config/config-file-digests';
 import { publishReference } from '../../queue/config-reference';
 import { CONFIG_CHECK_MS } from '../../runner/config-skew';
 import { EvictionPolicyWatch } from '../../queue/eviction-policy';
@@ -65,6 +66,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   });
   let redis: ReturnType<typeof createRedis> | undefined;
   const reference = { version: VERSION, digests: configDigests(config), source: config.source };
+  const fileDigests = new ConfigFileDigests(opts.config, reference.digests, logger);
   const journal = new Journal({ dir: statePaths(config).journal, clock: systemClock, timezone: config.timezone });
   let watcher: InboxWatcher | undefined;
   let atStop: RedisAtStop | undefined;
@@ -130,10 +132,12 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     if (checking) return;
     checking = true;
     // published again: a Redis restarted empty has lost it, and the workers would go unchecked
-    publishReference(connection, config.redis.prefix, reference)
+    // the file as it is now: workers restarted on an edited file take jobs with watch left running
+    const digests = fileDigests.current();
+    publishReference(connection, config.redis.prefix, { ...reference, digests })
       .then((was) => {
         // two watchers (two machines) on two files: each rescan overwrites the other's, and the workers follow whichever wrote last
-        const other = was ? differingSections(reference.digests, was.digests) : [];
+        const other = was ? differingSections(digests, was.digests) : [];
         if (other.length > 0 && other.join() !== otherSaid) logger.error({ differs: other, otherWatch: was?.source, otherHost: was?.host }, `another watch (${was?.source} on ${was?.host}) runs with a configuration that differs from this one's in ${other.join(', ')}: workers take jobs or not depending on which watch spoke last; give every watch the same configuration file`);
         otherSaid = other.join();
       })
