@@ -7,20 +7,14 @@
  * the summary. `reject` likewise wrote its status flows as the example's. Now both refuse such
  * a tree, exit 2, naming the configuration its journal was written with, and write nothing.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync } from 'node:fs';
 import path from 'node:path';
-import { cli, ROOT } from '../helpers/cli';
+import { cli } from '../helpers/cli';
 import { FIXTURES_INBOX, filesUnder as tree, tempDir } from '../helpers/run';
+import { productionTree } from '../helpers/production-tree';
 
 describe('run and reject without --config on a tree a configuration file wrote', () => {
-  const dir = tempDir('cf-forgotten-config-');
-  const out = path.join(dir, 'out');
-  const file = path.join(dir, 'config.json');
-  const config = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
-  config.emitter = { id: 'PROD01', name: 'production' };
-  config.paths = { out };
-  for (const p of config.partners) delete p.inbox;
-  writeFileSync(file, JSON.stringify(config));
+  const { dir, out, file } = productionTree('cf-forgotten-config-');
   const later = path.join(dir, 'later');
   cpSync(path.join(FIXTURES_INBOX, 'op-alpha'), path.join(later, 'op-alpha'), { recursive: true });
 

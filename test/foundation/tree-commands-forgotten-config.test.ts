@@ -13,25 +13,20 @@
  * Now each refuses the tree, exit 2, naming the configuration, and writes nothing; a dry run of
  * prune and an explicit `--config config/example.json` are not refused.
  */
-import { cpSync, existsSync, readdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays } from '../../src/reconcile/day';
 import { dayOf } from '../../src/util/clock';
 import { cli, ROOT } from '../helpers/cli';
 import { FIXTURES_INBOX, filesUnder as tree, tempDir } from '../helpers/run';
+import { productionTree } from '../helpers/production-tree';
 
 describe('prune, reprocess and reconcile without --config on a tree a configuration file wrote', () => {
-  const dir = tempDir('cf-forgotten-config-tree-');
-  const out = path.join(dir, 'out');
-  const file = path.join(dir, 'config.json');
-  const config = JSON.parse(readFileSync(path.join(ROOT, 'config/example.json'), 'utf8'));
-  config.emitter = { id: 'PROD01', name: 'production' };
-  config.paths = { out };
-  config.retention = { processedMarksDays: 800 };
-  for (const p of config.partners) delete p.inbox;
-  // its files are taken once their `.done` marker is there (the example's op-alpha has none)
-  config.partners.find((p: { id: string }) => p.id === 'op-alpha').doneMarker = true;
-  writeFileSync(file, JSON.stringify(config));
+  const { dir, out, file } = productionTree('cf-forgotten-config-tree-', (config) => {
+    config.retention = { processedMarksDays: 800 };
+    // its files are taken once their `.done` marker is there (the example's op-alpha has none)
+    config.partners.find((p: { id: string }) => p.id === 'op-alpha').doneMarker = true;
+  });
   const inbox = path.join(dir, 'inbox');
   cpSync(path.join(FIXTURES_INBOX, 'op-alpha'), path.join(inbox, 'op-alpha'), { recursive: true });
   for (const f of readdirSync(path.join(inbox, 'op-alpha'))) writeFileSync(path.join(inbox, 'op-alpha', `${f}.done`), '');
