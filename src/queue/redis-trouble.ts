@@ -180,6 +180,16 @@ export class RedisTrouble {
   }
 }
 
+/**
+ * The /healthz `redis` field of a daemon whose connection says no more than its trouble: `down`
+ * while Redis is out of reach (not connected, or silent), `refusing jobs` while it answers and
+ * refuses writes (out of memory, a replica, MISCONF…), as watch's says. (A worker said `in
+ * trouble` for both until 2026-12-07, and `down` never, which docs/OPERATIONS.md promises.)
+ */
+export function redisHealth(t: ReturnType<RedisTrouble['current']>): 'up' | 'down' | 'refusing jobs' {
+  return !t ? 'up' : OUT_OF_REACH.includes(t.kind) ? 'down' : 'refusing jobs';
+}
+
 /** The /healthz fields of a trouble (none without one). */
 export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<string, string> {
   return t ? { redisTrouble: t.kind, says: t.says, redisSays: t.detail, since: new Date(t.since).toISOString() } : {};
