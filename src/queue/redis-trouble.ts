@@ -180,6 +180,16 @@ export class RedisTrouble {
   }
 }
 
+/**
+ * The /healthz `redis` field of a daemon whose connection says no more than its trouble: `down`
+ * while Redis is out of reach (not connected, or silent), `refusing jobs` while it answers and
+ * refuses writes (out of memory, a replica, MISCONF…), as watch's says. (A worker said `in
+ * trouble` for both until 2026-12-07, and `down` never, which docs/OPERATIONS.md promises.)
+ */
+export function redisHealth(t: ReturnType<RedisTrouble['current']>): 'up' | 'down' | 'refusing jobs' {
+  return !t ? 'up' : OUT_OF_REACH.includes(t.kind) ? 'down' : 'refusing jobs';
+}
+
 /** The /healthz fields of a trouble (none without one). */
 export function troubleDetails(t: ReturnType<RedisTrouble['current']>): Record<string, string> {
   return t ? { redisTrouble: t.kind, says: t.says, redisSays: t.detail, since: new Date(t.since).toISOString() } : {};
@@ -219,15 +229,27 @@ export function reportRedisErrors(trouble: RedisTrouble, logger: Logger, metrics
             : trouble.evicting()
               ? `Redis's maxmemory-policy is ${trouble.evictionPolicy}, not noeviction: short of memory, it may have evicted the lock (set maxmemory-policy noeviction; docs/OPERATIONS.md, Redis requirements)`
               : "this worker's main thread was held up longer than worker.lockDurationMs allows (a machine overloaded, swapping?)";
-        logger.warn({ err, kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): ${why}. Another worker may take the job over; the per-file lock keeps it from being processed twice`);
+        logger.warn({ err: withoutStack(err), kind: 'lock-lost' }, `${who}: a job's lock could not be renewed in time (${String(err?.message ?? err).slice(0, 200)}): ${why}. Another worker may take the job over; the per-file lock keeps it from being processed twice`);
       }
       return;
     }
     const r = trouble.failed(err);
     if (r.again) return;
     metrics?.redisErrors.inc({ kind: r.kind });
-    if (r.log) logger.warn({ err, kind: r.kind, repeats: r.repeats || undefined }, r.kind === 'other' ? `${who} error (BullMQ goes on): ${r.detail}` : `${who}: ${r.says}${r.kind === 'unreachable' ? ' (reconnecting)' : ''}`);
+    if (r.log) logger.warn({ err: r.kind === 'other' ? err : withoutStack(err), kind: r.kind, repeats: r.repeats || undefined }, r.kind === 'other' ? `${who} error (BullMQ goes on): ${r.detail}` : `${who}: ${r.says}${r.kind === 'unreachable' ? ' (reconnecting)' : ''}`);
   };
+}
+
+/**
+ * An error of a known kind as logged: its type, message and system fields (code, address,
+ * port), not its stack trace. The line says what happened and what to do; the stack of a refused
+ * connection (`at TCPConnectWrap.afterConnect …`) told an operator nothing, and on a terminal
+ * it printed as a stack trace under every such line. An error of no known kind keeps its stack.
+ */
+function withoutStack(err: unknown): unknown {
+  // its enumerable fields are its system ones (errno, code, address, port); pino's serializer
+  // of `err` writes a `stack` whatever it is given: its first line only, no frames
+  return err instanceof Error ? { ...err, type: err.name, message: err.message, stack: `${err.name}: ${err.message}` } : err;
 }
 
 /** The ready listener: logs the end of a trouble of reaching Redis. */

@@ -168,4 +168,30 @@ describe('chorus-flux trace', () => {
     expect(text).toMatch(/^  \S+  received from op-alpha, \d+ bytes \(uploaded [^)]+\)    \[/m); // the original's, unnamed
     expect(text).toMatch(/^  \S+  already processed \(accepted at [^)]+\): nothing emitted again — op-alpha\/copie\.xml    \[/m);
   });
+  it('a file whose attempts failed: the workers\' system-error lines (which name no partner) are its own, not a copy of it under its name', async () => {
+    // as a watcher and a worker journal a file whose job failed twice (found by the operator audit of
+    // 2026-12-07: trace said "file op-alpha/a.xml (partner op-alpha), and the same content as
+    // op-alpha/a.xml", each system-error line ending "— op-alpha/a.xml", as if two files were one)
+    const dir = tempDir('cf-trace-failed-');
+    const day = path.join(dir, 'journal', '2026-12-01');
+    mkdirSync(day, { recursive: true });
+    const sha = createHash('sha256').update('a failed file').digest('hex');
+    const line = (seq: number, writer: string, ts: string, rest: object) => JSON.stringify({ seq, ts, writer, ...rest, sha256: sha });
+    writeFileSync(path.join(day, 'watcher.jsonl'), `${line(1, 'watcher', '2026-12-01T10:00:00.000Z', { event: 'claimed', file: 'op-alpha/a.xml', partner: 'op-alpha', bytes: 13, claimId: 'c1', processing: 'processing/op-alpha/c1__a.xml' })}\n`);
+    writeFileSync(
+      path.join(day, 'worker.jsonl'),
+      [
+        line(1, 'worker', '2026-12-01T10:00:01.000Z', { event: 'received', file: 'op-alpha/a.xml', partner: 'op-alpha', bytes: 13, receivedAt: '2026-12-01T10:00:00.000Z' }),
+        line(2, 'worker', '2026-12-01T10:00:02.000Z', { event: 'system-error', file: 'op-alpha/a.xml', message: 'attempt 1 of 2 failed (retried): disk full', job: 'retried' }),
+        line(3, 'worker', '2026-12-01T10:00:04.000Z', { event: 'system-error', file: 'op-alpha/a.xml', message: 'attempt 2 of 2 failed: disk full', job: 'failed' }),
+      ].join('\n') + '\n',
+    );
+    const r = await trace('a.xml', { journalDir: path.join(dir, 'journal'), lifecycle: new LifecycleStore(path.join(dir, 'invoices')), since: '2026-12-01', until: '2026-12-01' });
+    expect(r.files.map((f) => f.lines.map((t) => t.line.event))).toEqual([['claimed', 'received', 'system-error', 'system-error']]);
+    const text = formatTrace('a.xml', r);
+    expect(text).toContain(`\nfile op-alpha/a.xml (partner op-alpha), content ${sha}\n`);
+    expect(text).not.toContain('the same content as');
+    expect(text).not.toContain('— op-alpha/a.xml');
+    expect(text).toMatch(/^  2026-12-01T10:00:04\.000Z  system error: attempt 2 of 2 failed: disk full    \[journal\/2026-12-01\/worker\.jsonl:3\]$/m);
+  });
 });

@@ -123,16 +123,20 @@ export function formatTrace(what: string, r: TraceResult, waiting: WaitingFile[]
   const out: string[] = [`"${what}": ${r.files.length} file(s) in the journal (${range})`];
   for (const f of r.files) {
     const named = f.lines.map((t) => t.line as { file?: string; partner?: string }).filter((l) => l.file !== undefined);
-    const first = named[0];
+    // the first line that names its partner (a `system-error` line names none)
+    const first = named.find((l) => l.partner !== undefined) ?? named[0];
     // the same bytes deposited under other names (a copy, a re-upload, another partner's): each
     // line of theirs says which, where they read as more lines of the first file's
     const as = (l: { file?: string; partner?: string }) => `${l.file}${l.partner && l.partner !== first?.partner ? ` from ${l.partner}` : ''}`;
-    const others = [...new Set(named.filter((l) => l.file !== first?.file || l.partner !== first?.partner).map(as))];
+    // a line without a partner (a worker's `system-error`) is the first file's when its name is:
+    // it read as a copy of the file under its own name ("the same content as" itself)
+    const isFirst = (l: { file?: string; partner?: string }) => l.file === first?.file && (l.partner === undefined || l.partner === first?.partner);
+    const others = [...new Set(named.filter((l) => !isFirst(l)).map(as))];
     out.push('', `file ${first?.file ?? '?'} (partner ${first?.partner ?? '?'})${others.length ? `, and the same content as ${others.join(', ')}` : ''}, content ${f.sha256}`);
     for (const t of f.lines) {
       const [head, ...rest] = describe(t.line);
       const l = t.line as { file?: string; partner?: string };
-      const which = others.length && l.file !== undefined && (l.file !== first?.file || l.partner !== first?.partner) ? ` — ${as(l)}` : '';
+      const which = others.length && l.file !== undefined && !isFirst(l) ? ` — ${as(l)}` : '';
       out.push(`  ${t.line.ts}  ${head}${which}    [${t.ref}]`, ...rest.map((x) => `  ${x}`));
     }
     if (f.flowStatuses.length) {

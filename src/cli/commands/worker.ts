@@ -16,7 +16,7 @@ import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
-import { RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
+import { redisHealth, RedisTrouble, reportRedisErrors, troubleDetails } from '../../queue/redis-trouble';
 import { unlessGivenUp } from '../../queue/redis-at-stop';
 import { refuseForeignOwner } from '../owner-guard';
 import { faultDelay } from '../../util/fault';
@@ -48,7 +48,7 @@ export async function workerCommand(opts: { config?: string; concurrency?: numbe
       const trouble = running.trouble.current();
       // a configuration that differs from the watcher's: up, and taking no job (runner/config-skew.ts)
       const skew = running.configSkew();
-      return { ok: running.worker.isRunning() && !trouble && !skew, details: { role: 'worker', running: running.worker.isRunning(), redis: trouble ? 'in trouble' : 'up', ...troubleDetails(trouble), ...skew, ...policy?.details(), version: VERSION } };
+      return { ok: running.worker.isRunning() && !trouble && !skew, details: { role: 'worker', running: running.worker.isRunning(), redis: redisHealth(trouble), ...troubleDetails(trouble), ...skew, ...policy?.details(), version: VERSION } };
     },
   });
   const concurrency = opts.concurrency ?? config.worker.concurrency;
