@@ -18,7 +18,8 @@ import type { Logger } from 'pino';
 import type { Config, Partner } from '../config/config';
 import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
-import { addIfNew } from '../queue/add-if-new';
+import { addIfNew, addIfNewMending } from '../queue/add-if-new';
+import { jobPlaces, placeSays, type JobPlace } from '../queue/job-places';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim';
 import { claimedPaths } from './claimed-as';
@@ -54,9 +55,6 @@ export interface WatcherOptions {
  * paused: docs/PERFORMANCE.md).
  */
 export const CLAIMS_AT_ONCE = 16;
-
-/** Job ids asked of Redis in one round trip by the rescan. */
-const JOB_CHECK_CHUNK = 500;
 
 /** A claimed file that could not be queued: it stays in processing/ and the rescan queues it again. */
 class NotQueued extends Error {}
@@ -308,7 +306,8 @@ export class InboxWatcher {
     this.opts.logger.error({ err: e, processing: rel }, `a claimed file in processing/ cannot be read (${e.message}): not queued, no outcome; give this user read access to it and the next rescan queues it`);
   }
 
-  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
+  /** `found`: what the rescan found of its job (requeued only): what is left of it is mended in the add's transaction (job-places.ts) */
+  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string, found?: JobPlace): Promise<void> {
     const { queue, journal, logger, config, metrics } = this.opts;
     const sha = this.shaOfClaimed.get(c.path) ?? (await sha256OfFile(c.path));
     this.shaOfClaimed.set(c.path, sha);
@@ -320,8 +319,11 @@ export class InboxWatcher {
       metrics?.claimed.inc({ partner: c.partner });
     }
     let created: boolean;
+    let mended: JobPlace | undefined;
+    const jobId = fluxJobId(sha, c.claimId);
     try {
-      created = await this.onRedis(addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId: fluxJobId(sha, c.claimId) }));
+      if (found === undefined || found === 'gone') created = await this.onRedis(addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId }));
+      else ({ created, found: mended } = await this.onRedis(addIfNewMending(queue, 'flux', data, { ...fluxJobOptions(config), jobId })));
     } catch (e) {
       if (e instanceof GaveUpOnRedis) throw new NotQueued('the watcher stopped while Redis could not be reached', { cause: e });
       const r = this.trouble.failed(e);
@@ -331,12 +333,18 @@ export class InboxWatcher {
     }
     const ended = this.trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes jobs again');
+    // what was left of its job, found and mended: one line, in place of the one below (mended, the
+    // job is held from then on: said once). A job failed for good is put back, no job made
+    const says = mended && placeSays(mended, this.trouble.evictionPolicy);
+    const sayMended = () => logger.warn({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId, jobId, found: mended }, `found in processing: ${says}`);
+    if (says && (mended === 'orphaned-failed' || !created)) return sayMended();
     if (event === 'requeued' && !created) {
       // another watcher's rescan found it jobless too and made its job first: the line is that watcher's
       logger.debug({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, 'found in processing without a job: another watcher queued it again first');
       return;
     }
     if (event === 'requeued') await journal.append({ event: 'requeued', sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId, processing });
+    if (says) return sayMended();
     logger.info({ sha256: sha, file: relPath, partner: c.partner, claimId: c.claimId }, event === 'claimed' ? 'claimed and queued' : 'found in processing and queued again');
   }
 
@@ -382,25 +390,18 @@ export class InboxWatcher {
     for (const p of this.shaOfClaimed.keys()) if (!present.has(p)) this.shaOfClaimed.delete(p);
     for (const p of this.claimedAs.keys()) if (!present.has(p)) this.claimedAs.delete(p);
     for (const p of this.unreadableClaims.keys()) if (!present.has(p)) this.unreadableClaims.delete(p);
-    // which of them have no job: a few round trips for a backlog of thousands, not one per file
-    const jobless: typeof due = [];
-    for (let k = 0; k < due.length; k += JOB_CHECK_CHUNK) {
-      const chunk = due.slice(k, k + JOB_CHECK_CHUNK);
-      const pipe = (await this.onRedis(queue.backend.client)).pipeline();
-      for (const d of chunk) pipe.runCommand('exists', [queue.toKey(fluxJobId(d.sha, d.claimed.claimId))]);
-      const answers = (await this.onRedis(pipe.exec())) ?? [];
-      for (let i = 0; i < chunk.length; i++) {
-        const [err, exists] = answers[i] ?? [new Error('no answer')];
-        if (err) throw err;
-        if (!exists) jobless.push(chunk[i]);
-      }
-    }
+    // which of them have no job a worker would take: one script per thousand files, not a round
+    // trip per file. Its record alone is not enough: a Redis that evicts keys may leave a record
+    // in no list of the queue, or an id in `wait` without its record (job-places.ts)
+    const places = await jobPlaces(queue as Queue, due.map((d) => fluxJobId(d.sha, d.claimed.claimId)), (p) => this.onRedis(p));
+    const jobless: (typeof due[number] & { found: JobPlace })[] = [];
+    for (let i = 0; i < due.length; i++) if (places[i] !== 'held') jobless.push({ ...due[i], found: places[i] });
     await this.learnClaimedPaths(jobless);
     for (const d of jobless) {
       // queued under the path it was claimed from, not its claimed name's (a sub-folder, a name cut to fit)
       const relPath = this.claimedAs.get(d.claimed.path) ?? `${d.partner}/${d.claimed.name}`;
       try {
-        await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued');
+        await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued', undefined, d.found);
       } catch (e) {
         if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
         // finished meanwhile by the worker that had it before Redis lost its job: done, not a

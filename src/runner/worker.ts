@@ -161,6 +161,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const vanished = new VanishedJobs((id) => ({ subject: `job ${id}`, stands: "what it did stands on disk: its file's outcome is journaled, or the file waits in processing/, where the watcher's rescan queues it again", level: 'info' }));
   const processor = async (job: Job<FluxJobData>, token?: string): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
     const d = job.data;
+    // an id taken whose record Redis had evicted (job-places.ts): BullMQ made a record of nothing
+    // (processedOn alone) and handed it over without data. Failed for good, as it was until
+    // 2026-12-07, that stub held the file in processing/ for ever (a record, the rescan took it for
+    // its job). It is removed, and the rescan queues the file again; nothing read nor written
+    if (d === undefined || d === null || (typeof d === 'object' && Object.keys(d).length === 0)) {
+      const removed = await removeStub(job, token);
+      if (removed) {
+        logger.warn({ jobId: job.id, ...(trouble.evictionPolicy ? { maxmemoryPolicy: trouble.evictionPolicy } : {}) }, `job ${job.id} was taken without its record (Redis evicted it while its id waited in the queue${trouble.evictionPolicy && trouble.evictionPolicy !== 'noeviction' ? `: maxmemory-policy ${trouble.evictionPolicy}` : ''}): nothing read nor done; the record BullMQ made of it was removed, and the watcher's rescan queues its file again`);
+        throw new DelayedError();
+      }
+    }
     if (!d || typeof d.path !== 'string' || !within(path.resolve(d.path), config.paths.processing)) {
       throw new UnrecoverableError(`job ${job.id} names a file outside the processing area: ${d?.path}`);
     }
@@ -213,6 +224,20 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       budget.release(size + grown);
       filesInHand--;
     }
+  };
+
+  /**
+   * Removes the record without data of a job this worker holds (its lock's token), with its id's
+   * place in `active` and the stalled check: true when removed (false: it has data, or the job is
+   * no longer this worker's). BullMQ is then told nothing more (DelayedError: the processor moved
+   * the job itself)
+   */
+  const removeStub = async (job: Job<FluxJobData>, token: string | undefined): Promise<boolean> => {
+    const id = String(job.id);
+    const key = jobKey(config.redis.prefix, FLUX_QUEUE, id);
+    const queueKey = (k: string) => jobKey(config.redis.prefix, FLUX_QUEUE, k);
+    const answer = await idRedis.eval(REMOVE_STUB, 4, key, `${key}:lock`, queueKey('active'), queueKey('stalled'), token ?? '', id);
+    return answer === 1;
   };
 
   // through the thread pool, unlike the stat that checks the file is there: an unlink frees the
@@ -515,6 +540,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     },
   };
 }
+
+/**
+ * KEYS: the job's record, its lock, the queue's `active` list and `stalled` set; ARGV: the lock's
+ * token, the job id. Only a record without data, and only while this worker holds its lock.
+ */
+const REMOVE_STUB = `if redis.call('HEXISTS', KEYS[1], 'data') == 1 then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return -1 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[1] .. ':logs')
+redis.call('LREM', KEYS[3], 0, ARGV[2])
+redis.call('SREM', KEYS[4], ARGV[2])
+return 1`;
 
 /** A day the nightly job reconciled besides its own (a night missed before). */
 interface CaughtUpDay {

@@ -1,0 +1,185 @@
+/**
+ * A Redis that evicts keys (allkeys-*) drops whole keys, any of them: a job's record may outlive
+ * the list that held its id, or the reverse. The keys are deleted here by hand, exactly those an
+ * eviction would take (deterministic), on a Redis of the test's own under allkeys-lru.
+ *
+ * Until 2026-12-07 the watcher's rescan asked only whether a job's record existed:
+ * - the `wait` list evicted: every record left, in no list, was taken for a queued job; no worker
+ *   took them, and their files waited in processing/ for ever, unsaid;
+ * - records evicted, their ids left in `wait`: a worker that took such an id got a record BullMQ
+ *   made of nothing, failed it for good ("names a file outside the processing area: undefined"),
+ *   and that stub, a record again, held the file in processing/ for ever; the rescan, when first,
+ *   queued the id again beside the one left (twice in `wait`);
+ * - the `failed` set evicted: a job failed for good vanished from `jobs` for good.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnrecoverableError, Worker } from 'bullmq';
+import IORedis from 'ioredis';
+import pino from 'pino';
+import { FLUX_QUEUE } from '../../src/queue/flux-queue';
+import { startWorker, type RunningWorker } from '../../src/runner/worker';
+import { invoiceNumbered } from '../helpers/generate-flows';
+import { journalLinesSoFar } from '../helpers/journal-lines';
+import { untilHolds } from '../helpers/logged-daemon';
+import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
+import { prodSetup } from '../helpers/watch';
+import { watcherInProcess } from '../helpers/watcher-in-process';
+
+const describeIf = process.env.CHORUS_FLUX_SKIP_REDIS === '1' || !redisServerAvailable() ? describe.skip : describe;
+const until = (what: string, test: () => boolean | Promise<boolean>, ms = 20_000) => untilHolds(what, test, ms, 100);
+const N = 3;
+
+async function scene(prefix: string) {
+  const redis = await OwnRedis.start();
+  const admin = new IORedis(redis.url);
+  await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  const setup = prodSetup({ partners: ['op-alpha'], watch: { stableMs: 100, pollMs: 50, rescanMs: 500 }, worker: { concurrency: 2, attempts: 3, backoffMs: 100, lockDurationMs: 5000 }, extra: { redis: { url: redis.url, prefix } } });
+  const { config } = setup;
+  const key = (k: string) => `${prefix}:${FLUX_QUEUE}:${k}`;
+  const journal = () => journalLinesSoFar(path.join(config.paths.out, 'journal')) as { event: string; sha256?: string; file?: string }[];
+  const processing = () => readdirSync(path.join(config.paths.processing, 'op-alpha'));
+  const watchers: ReturnType<typeof watcherInProcess>[] = [];
+  const watch = async () => {
+    const w = watcherInProcess(config, redis.url, { quietErrors: true });
+    watchers.push(w);
+    await w.watcher.start();
+    return w;
+  };
+  const workerLines: { level: number; msg: string; jobId?: string }[] = [];
+  let worker: RunningWorker | undefined;
+  const work = async () => {
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (workerLines.push(JSON.parse(String(chunk))), done()) }));
+    worker = await startWorker({ config, logger, processIn: 'main' });
+    return worker;
+  };
+  for (let n = 0; n < N; n++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${n}.xml`), invoiceNumbered(7100 + n));
+  return {
+    redis, admin, config, key, journal, processing, watch, work, workerLines,
+    outcomes: () => journal().filter((l) => l.event === 'outcome'),
+    /** the claimed files queued, their ids in `wait` */
+    queued: async () => {
+      await until('the files claimed and queued', async () => (await admin.llen(key('wait'))) === N && processing().length === N);
+      return admin.lrange(key('wait'), 0, -1);
+    },
+    async end() {
+      for (const w of watchers) await w.close().catch(() => undefined);
+      await worker?.close(5000).catch(() => undefined);
+      admin.disconnect();
+      await redis.stop();
+    },
+  };
+}
+
+/** Each file one outcome, one `received`, no job failed, processing/ and the queue empty. */
+async function oneOutcomeEach(s: Awaited<ReturnType<typeof scene>>): Promise<void> {
+  await until('every file has its outcome', () => new Set(s.outcomes().map((l) => l.sha256)).size === N, 60_000);
+  await until('processing/ empty', () => s.processing().length === 0);
+  await sleep(1500); // a second outcome, had one been coming
+  const j = s.journal();
+  expect(j.filter((l) => l.event === 'outcome')).toHaveLength(N);
+  expect(j.filter((l) => l.event === 'received')).toHaveLength(N);
+  expect(j.filter((l) => l.event === 'already-processed')).toEqual([]);
+  expect(await s.admin.zcard(s.key('failed'))).toBe(0);
+}
+
+describeIf("a Redis that evicts keys: a job's record and its place in the queue lost apart", () => {
+  it("the queue's wait list evicted, the records left: the rescan queues each file again, said once per file", async () => {
+    const s = await scene('orphan-wait');
+    try {
+      const w = await s.watch();
+      const ids = await s.queued();
+      await s.admin.del(s.key('wait')); // the list evicted, the records left
+      await s.work();
+      await oneOutcomeEach(s);
+      const said = () => w.logged.filter((l) => /no list of the queue/.test(l.msg));
+      expect(said().map((l) => (l as unknown as { jobId: string }).jobId).sort()).toEqual([...ids].sort());
+      // once per file, a warning; one `requeued` line each, by this watcher
+      expect(said()).toHaveLength(N);
+      for (const l of said()) expect(l.level).toBe(40);
+      expect(s.journal().filter((l) => l.event === 'requeued')).toHaveLength(N);
+    } finally {
+      await s.end();
+    }
+  }, 120_000);
+
+  it('records evicted, their ids left in wait, a worker takes them first: no job failed, the stubs removed, the files queued again and done once', async () => {
+    const s = await scene('orphan-stub');
+    try {
+      const w = await s.watch();
+      const ids = await s.queued();
+      await w.close(); // no rescan meanwhile: the worker meets the ids first
+      for (const id of ids) await s.admin.del(s.key(id)); // the records evicted, the ids left in `wait`
+      await s.work();
+      await until('the worker took every id', async () => (await s.admin.llen(s.key('wait'))) + (await s.admin.llen(s.key('active'))) === 0);
+      await sleep(1000);
+      // nothing failed, nothing left of those jobs in Redis: the rescan sees them gone
+      expect(await s.admin.zcard(s.key('failed'))).toBe(0);
+      expect(await s.admin.llen(s.key('active'))).toBe(0);
+      for (const id of ids) expect(await s.admin.exists(s.key(id))).toBe(0);
+      expect(s.processing()).toHaveLength(N);
+      expect(s.workerLines.filter((l) => l.level >= 50)).toEqual([]);
+      const said = s.workerLines.filter((l) => /taken without its record/.test(l.msg));
+      expect(said.map((l) => l.jobId).sort()).toEqual([...ids].sort());
+      const again = await s.watch();
+      await oneOutcomeEach(s);
+      expect(again.logged.filter((l) => l.msg === 'found in processing and queued again')).toHaveLength(N);
+    } finally {
+      await s.end();
+    }
+  }, 120_000);
+
+  it('records evicted, their ids left in wait, the rescan first: each id taken off and queued again once, not twice in wait', async () => {
+    const s = await scene('orphan-ids');
+    try {
+      const w = await s.watch();
+      const ids = await s.queued();
+      for (const id of ids) await s.admin.del(s.key(id));
+      await until('the rescan made the jobs again', async () => (await Promise.all(ids.map((id) => s.admin.exists(s.key(id))))).every((e) => e === 1));
+      await sleep(1000);
+      const said = () => w.logged.filter((l) => /waited in the queue without its record/.test(l.msg));
+      const wait = await s.admin.lrange(s.key('wait'), 0, -1);
+      expect(wait.sort()).toEqual([...ids].sort());
+      for (const id of ids) expect(await s.admin.hexists(s.key(id), 'data')).toBe(1);
+      await s.work();
+      await oneOutcomeEach(s);
+      expect(said()).toHaveLength(N);
+      expect(s.workerLines.filter((l) => /taken without its record/.test(l.msg))).toEqual([]);
+    } finally {
+      await s.end();
+    }
+  }, 120_000);
+
+  it('a job failed for good whose failed set was evicted: put back in the failed list, not run again unasked, said once', async () => {
+    const s = await scene('orphan-failed');
+    try {
+      const w = await s.watch();
+      const ids = await s.queued();
+      await w.close();
+      // the jobs failed for good (as a worker leaves them), then the failed set evicted
+      const conn = new IORedis(s.redis.url, { maxRetriesPerRequest: null });
+      const failing = new Worker(FLUX_QUEUE, async () => {
+        throw new UnrecoverableError('failed for good by the test');
+      }, { connection: conn, prefix: 'orphan-failed' });
+      await until('the jobs failed for good', async () => (await s.admin.zcard(s.key('failed'))) === N);
+      await failing.close();
+      conn.disconnect();
+      const before = await Promise.all(ids.map((id) => s.admin.hgetall(s.key(id))));
+      await s.admin.del(s.key('failed'));
+      const again = await s.watch();
+      await until('the jobs back in the failed list', async () => (await s.admin.zcard(s.key('failed'))) === N);
+      await sleep(2000); // rescans after it: held again, nothing more said
+      expect((await s.admin.zrange(s.key('failed'), '0', '-1')).sort()).toEqual([...ids].sort());
+      const said = again.logged.filter((l) => /put back in the failed list/.test(l.msg));
+      expect(said).toHaveLength(N);
+      expect(await Promise.all(ids.map((id) => s.admin.hgetall(s.key(id))))).toEqual(before);
+      expect(await s.admin.llen(s.key('wait'))).toBe(0);
+      expect(s.processing()).toHaveLength(N);
+      expect(s.journal().filter((l) => l.event === 'requeued')).toEqual([]);
+    } finally {
+      await s.end();
+    }
+  }, 120_000);
+});
