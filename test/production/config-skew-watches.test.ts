@@ -86,7 +86,7 @@ describeRedis('two watches on the same prefix with different configuration files
     for (const d of [a, b]) expect(d.child.exitCode).toBeNull();
     for (const d of [a, b]) d.child.kill('SIGTERM');
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-  }, 240_000);
+  }, 360_000);
 });
 
 describeOwnRedis('a Redis that refuses the publication of the watch configuration (maxmemory reached, noeviction)', () => {
@@ -130,7 +130,7 @@ describeOwnRedis('a Redis that refuses the publication of the watch configuratio
       // a worker on the file before the change is held back by it
       const worker = loggedDaemon('worker', oldFile, setup.dir);
       daemons.push(worker);
-      await untilHolds('the worker held back', () => saying(worker, "this worker's configuration differs from the watcher's").length > 0, START_MS);
+      await untilHolds('the worker held back, and started', () => saying(worker, "this worker's configuration differs from the watcher's").length > 0 && worker.lines().some((l) => typeof l.metrics === 'string'), START_MS);
       expect((await daemonHealth(worker)).status).toBe(503);
 
       // Redis full again, and watch's file edited to the worker's: the edit cannot be published, and watch says so
@@ -163,5 +163,5 @@ describeOwnRedis('a Redis that refuses the publication of the watch configuratio
       admin.disconnect();
       await own.stop();
     }
-  }, 300_000);
+  }, 480_000);
 });
