@@ -24,7 +24,17 @@ export const referenceKey = (prefix: string): string => `${prefix}:chorus-flux:w
 export async function publishReference(redis: Redis, prefix: string, ref: Omit<ConfigReference, 'host' | 'at'>): Promise<ConfigReference | undefined> {
   const full: ConfigReference = { ...ref, host: hostname(), at: new Date().toISOString() };
   // not SET … GET: Redis 6.2 and later only
-  const replies = (await redis.multi().get(referenceKey(prefix)).set(referenceKey(prefix), JSON.stringify(full)).exec()) ?? [];
+  // a command refused as it was queued (maxmemory reached, a read-only replica) discards the MULTI:
+  // Redis's own refusal says why, not EXECABORT (as queue/add-if-new.ts)
+  const replies =
+    (await redis
+      .multi()
+      .get(referenceKey(prefix))
+      .set(referenceKey(prefix), JSON.stringify(full))
+      .exec()
+      .catch((e: Error & { previousErrors?: Error[] }) => {
+        throw e.previousErrors?.[0] ?? e;
+      })) ?? [];
   const failed = replies.find(([err]) => err)?.[0];
   if (failed) throw failed;
   const before = replies[0]?.[1];

@@ -29,7 +29,7 @@ export function daemon(command: 'watch' | 'worker', configFile: string, env: Nod
     messages: () => err.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string),
     exited,
     kill: (s) => child.kill(s),
-    said: async (text, timeoutMs = 30_000) => {
+    said: async (text, timeoutMs = 90_000) => {
       const end = Date.now() + timeoutMs;
       while (!err.includes(text)) {
         if (Date.now() > end) {

@@ -93,5 +93,7 @@ export async function retriedJobRun(setup: ProdSetup, s: QueueSuite, id: string,
   expect(await w.exited).toBe(0);
   expect(existsSync(claim.path)).toBe(false);
   const day = dayOf(new Date(), setup.config.timezone);
-  return (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha);
+  // in time order: readJournalDay gives each writer's lines in turn, its files sorted by name (host-pid-…: the
+  // retry command's pid 9998 sorts after the worker's 10012, and its `requeued` came after the worker's `outcome`)
+  return (await readJournalDay(path.join(setup.config.paths.out, 'journal'), day)).lines.filter((l) => 'sha256' in l && l.sha256 === sha).sort((a, b) => a.ts.localeCompare(b.ts));
 }

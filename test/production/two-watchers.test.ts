@@ -9,6 +9,7 @@ import { fluxQueue } from '../../src/queue/flux-queue';
 import { ROOT } from '../helpers/cli';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
+import { untilHolds } from '../helpers/logged-daemon';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 const N = 300;
@@ -32,14 +33,13 @@ describeRedis('two watchers on one inbox', () => {
     redis = redisClient();
     const w1 = startWatch(setup.configFile);
     const w2 = startWatch(setup.configFile);
-    await sleep(3000);
+    // both watching before the files come (was a fixed 3 s: on a loaded host one watch still
+    // starting then, the other claimed all the files alone and "both took part" failed)
+    await untilHolds('both watches started', () => [w1, w2].every((w) => w.stderr().includes('"watch started"')), 90_000);
     for (let k = 0; k < N; k++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${k}.xml`), `<Invoice n="${k}"/>`);
     const q = fluxQueue(setup.config, redis);
-    let count = 0;
-    for (let i = 0; i < 200 && count < N; i++) {
-      await sleep(100);
-      count = await q.getJobCountByTypes('waiting', 'active', 'delayed');
-    }
+    // every file queued: waited for (was at most 20 s, then asserted: 112 of 300 under load)
+    await untilHolds(`${N} jobs queued`, async () => (await q.getJobCountByTypes('waiting', 'active', 'delayed')) >= N, 180_000);
     await sleep(1500); // let any double claim show up
     w1.child.kill('SIGTERM');
     w2.child.kill('SIGTERM');
@@ -59,5 +59,5 @@ describeRedis('two watchers on one inbox', () => {
     expect(new Set(claims.map((c) => c.file)).size).toBe(N);
     // both watchers did take part
     expect(new Set(claims.map((c) => c.writer)).size).toBe(2);
-  }, 90000);
+  }, 360_000);
 });

@@ -21,6 +21,7 @@ import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { listFiles } from '../helpers/run';
 import { prodSetup } from '../helpers/watch';
 import { journalLinesSoFar } from '../helpers/journal-lines';
+import { untilHolds } from '../helpers/logged-daemon';
 
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -29,8 +30,10 @@ const ownHostName = spawnSync('unshare', ['-u', 'true']).status === 0;
 function workerOn(machine: string, skewMs: number, configFile: string) {
   const node = [process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), '-r', path.join(ROOT, 'test/helpers/child/skew-clock.js'), path.join(ROOT, 'src/cli/index.ts'), 'worker', '-c', configFile, '--metrics-port', '0'];
   const [cmd, ...args] = ownHostName ? ['unshare', '-u', 'sh', '-c', 'hostname "$0" && exec "$@"', machine, ...node] : node;
-  const child = spawn(cmd, args, { stdio: 'ignore', env: { ...process.env, CHORUS_TEST_CLOCK_SKEW_MS: String(skewMs) } });
-  return { child, exited: new Promise((r) => child.on('exit', (code, signal) => r(signal ?? code))) };
+  const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CHORUS_TEST_CLOCK_SKEW_MS: String(skewMs) } });
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+  return { child, started: () => err.includes('"worker started"'), exited: new Promise((r) => child.on('exit', (code, signal) => r(signal ?? code))) };
 }
 
 const journalLines = journalLinesSoFar;
@@ -60,6 +63,9 @@ describeRedis('workers on two machines, Redis emptied mid-run', () => {
     let emptied = false;
     let doneWhenEmptied = 0;
     try {
+      // both machines ready before the files come: on a loaded host one worker's start may take
+      // longer than the other's whole run, and "both machines worked" then failed
+      await untilHolds('both workers started', () => workers.every((w) => w.started()), 90_000);
       await watcher.start();
       for (let i = 0; i < N; i++) writeFileSync(path.join(inbox, `f${i}.xml`), invoiceNumbered(5000 + i));
       // five byte-identical copies under other names: one outcome for their content

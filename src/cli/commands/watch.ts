@@ -18,7 +18,7 @@ import { createLogger } from '../../util/logger';
 import { VERSION } from '../../version';
 import { Shutdown } from '../shutdown';
 import { redactRedisUrl } from '../../queue/redis-url';
-import { RedisTrouble, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
+import { RedisTrouble, describeRedisError, reportRedisErrors, reportRedisReady, troubleDetails } from '../../queue/redis-trouble';
 import { type CatchUpCause, registerNightlySchedule, restoreNightlySchedule } from '../../queue/nightly-schedule';
 import { defaultReportDir } from '../../reconcile/reconcile-day';
 import { lastReportSeconds } from '../../reconcile/missed-days';
@@ -72,6 +72,10 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
   let atStop: RedisAtStop | undefined;
   let answers: RedisAnswers | undefined;
   let policy: EvictionPolicyWatch | undefined;
+  // what Redis refused at the start (a memory limit reached, a read-only replica): done at the rescans
+  let publishRefused: string | undefined;
+  let published = false;
+  let scheduleOwed = false;
   try {
     // a refused password stops the start here; a Redis not up yet is waited for
     await checkRedisAtStart(config.redis.url, (m) => logger.warn(m));
@@ -98,18 +102,27 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     // changed, the workers still on the former one are given the time to see it before anything is queued
     // Redis refusing writes does not stop the start (the watcher waits for it): published at the next rescan
     const before = await publishReference(redis, config.redis.prefix, reference).catch((e: Error) => {
-      logger.warn(`this watch's configuration could not be published for the workers to compare theirs with (${e.message}): tried again at each rescan`);
+      publishRefused = describeRedisError(e).says;
+      logger.warn(`this watch's configuration could not be published for the workers to compare theirs with (${publishRefused}): tried again at each rescan`);
       return undefined;
     });
+    if (publishRefused === undefined) published = true;
     const changed = before ? differingSections(reference.digests, before.digests) : [];
     if (changed.length > 0) {
       logger.warn({ changed, previousVersion: before?.version }, `this watch's configuration differs from the previous watch's in ${changed.join(', ')}: workers still on the former file take no job until restarted with this one`);
       await new Promise((r) => setTimeout(r, 2 * CONFIG_CHECK_MS));
     }
     // gone from Redis (first start, or a Redis restarted empty meanwhile): scheduled, and a night it lost caught up
-    const schedule = await restoreNightlySchedule(nightly, config);
-    if (!schedule.restored) await registerNightlySchedule(nightly, config); // the configured cron, perhaps changed
-    if (schedule.caughtUp) logger.warn({ days: schedule.caughtUp.days }, caughtUpSays(schedule.caughtUp));
+    try {
+      const schedule = await restoreNightlySchedule(nightly, config);
+      if (!schedule.restored) await registerNightlySchedule(nightly, config); // the configured cron, perhaps changed
+      if (schedule.caughtUp) logger.warn({ days: schedule.caughtUp.days }, caughtUpSays(schedule.caughtUp));
+    } catch (e) {
+      // Redis refusing writes does not stop the start either (it ended in a stack trace, at every restart of the unit)
+      if (!refusesWrites(e)) throw e;
+      scheduleOwed = true;
+      logger.warn(`the nightly reconciliation could not be scheduled (${describeRedisError(e).says}): tried again at each rescan`);
+    }
     await watcher.start();
   } catch (e) {
     // nothing left open: the process ends with its error
@@ -136,15 +149,34 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     const digests = fileDigests.current();
     publishReference(connection, config.redis.prefix, { ...reference, digests })
       .then((was) => {
+        const refusedBefore = publishRefused;
+        const first = !published;
+        publishRefused = undefined;
+        published = true;
+        if (refusedBefore !== undefined) {
+          // the one replaced is this watch's former digests, or, at its first publication, the previous watch's: not another running watch's
+          const changed = first && was ? differingSections(digests, was.digests) : [];
+          logger[changed.length > 0 ? 'warn' : 'info']({ changed, previousVersion: first ? was?.version : undefined }, `this watch's configuration is published now for the workers to compare theirs with (Redis refused it until now)${changed.length > 0 ? `; it differs from the previous watch's in ${changed.join(', ')}: workers still on the former file take no job until restarted with this one` : ''}`);
+          return;
+        }
         // two watchers (two machines) on two files: each rescan overwrites the other's, and the workers follow whichever wrote last
         const other = was ? differingSections(digests, was.digests) : [];
         if (other.length > 0 && other.join() !== otherSaid) logger.error({ differs: other, otherWatch: was?.source, otherHost: was?.host }, `another watch (${was?.source} on ${was?.host}) runs with a configuration that differs from this one's in ${other.join(', ')}: workers take jobs or not depending on which watch spoke last; give every watch the same configuration file`);
         otherSaid = other.join();
       })
-      .catch(() => undefined)
+      .catch((e: Error) => {
+        // refused (Redis at its memory limit, a read-only replica): said once, not at each rescan; the workers are compared with what Redis holds
+        if (publishRefused === undefined) logger.warn(`this watch's configuration could not be published for the workers to compare theirs with (${describeRedisError(e).says}): tried again at each rescan; until then the workers are compared with the configuration Redis holds, if any`);
+        publishRefused = describeRedisError(e).says;
+      })
       .then(() => restoreNightlySchedule(nightlyJobs, config))
-      .then(({ restored, caughtUp }) => {
-        if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
+      .then(async ({ restored, caughtUp }) => {
+        if (scheduleOwed) {
+          // refused at the start: the configured cron, perhaps changed, now
+          if (!restored) await registerNightlySchedule(nightlyJobs, config);
+          scheduleOwed = false;
+          logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation is scheduled now (Redis refused it at the start)');
+        } else if (restored) logger.warn({ cron: config.reconcile.cron, timezone: config.timezone }, 'the nightly reconciliation was no longer scheduled in Redis (restarted without its data, or flushed): scheduled again');
         if (caughtUp) logger.warn({ days: caughtUp.days }, caughtUpSays(caughtUp));
       })
       .catch(() => undefined) // Redis errors are reported by the connection's handler
@@ -179,6 +211,11 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     }
     logger.info('watch stopped: the inboxes are no longer watched; files claimed and queued stay for the workers');
   });
+}
+
+/** Redis answers but takes no write (maxmemory reached, a read-only replica, a failed snapshot): waited for, not a reason to end. */
+function refusesWrites(e: unknown): boolean {
+  return ['out-of-memory', 'read-only', 'persistence'].includes(describeRedisError(e).kind);
 }
 
 /** Said when the last night's job went with Redis's data and its days are queued to be reconciled now. */
