@@ -11,11 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis, { type Redis } from 'ioredis';
 import { ROOT } from '../helpers/cli';
+import { closedPort } from '../helpers/closed-port';
 import { describeRedis, suiteRedis } from '../helpers/redis';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { until } from '../helpers/until';
@@ -35,14 +35,6 @@ function withRedis(configFile: string, url: string, name: string): string {
   const file = path.join(path.dirname(configFile), name);
   writeFileSync(file, JSON.stringify({ ...raw, redis: { ...raw.redis, url } }));
   return file;
-}
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** The dashboard's start line (its first JSON line) and its exit code after SIGTERM. */

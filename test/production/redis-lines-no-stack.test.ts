@@ -8,19 +8,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { ROOT } from '../helpers/cli';
+import { closedPort } from '../helpers/closed-port';
 import { until } from '../helpers/until';
 import { prodSetup } from '../helpers/watch';
-
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('a Redis that cannot be reached at start: plain JSON lines, no stack trace', () => {
   const setup = prodSetup({ partners: ['op-alpha'] });
