@@ -4,9 +4,13 @@
  * took its share of the jobs and gave them other outcomes: an invoice to the new recipient
  * refused as unknown by it, accepted by the others, the refusal sent to the partner for good.
  *
- * While the digests differ the worker takes no new job (the running ones end), says once which
+ * While the digests differ the worker takes no new job (the running ones end), says which
  * sections differ and what to do, and answers /healthz 503; it takes jobs again by itself once
- * they match (the watcher restarted with the same file). Asked at start and every CHECK_MS: one
+ * they match (the watcher restarted with the same file). Said at level warn first, and at level
+ * error once it has lasted past the watcher's rescan (SKEW_GRACE): everything restarted at once
+ * (a deployment), a worker up before the watcher met its former digests for a second or two, an
+ * error line that paged someone for nothing; a skew that outlives the watcher's reading of its
+ * file again is a real one. Asked at start and every CHECK_MS: one
  * GET, not one per job. No reference in Redis (no watch ever ran against it, or Redis emptied):
  * nothing to compare with, no check.
  */
@@ -20,6 +24,14 @@ import { readReference, type ConfigReference } from '../queue/config-reference';
 /** How often a worker asks Redis for the watcher's configuration. */
 export const CONFIG_CHECK_MS = 2000;
 
+/**
+ * How long a difference is said at level warn before level error: the watcher's rescan (it reads
+ * its file again and publishes it, `watch.rescanMs`), plus two of the worker's checks.
+ */
+export function skewGraceMs(config: Pick<Config, 'watch'>): number {
+  return config.watch.rescanMs + 2 * CONFIG_CHECK_MS;
+}
+
 export type SkewState =
   | { kind: 'unchecked' }
   | { kind: 'no-reference' }
@@ -32,6 +44,8 @@ export class ConfigSkewGuard {
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
   private versionsWarned = new Set<string>();
+  /** the difference said at level error (sections joined), once it outlasted the grace */
+  private errorSaid: string | undefined;
 
   constructor(private readonly opts: { redis: Redis; config: Config; version: string; logger: Logger; metrics?: Metrics; onDiffer(): void; onMatch(): void }) {
     this.mine = configDigests(opts.config);
@@ -95,10 +109,16 @@ export class ConfigSkewGuard {
     }
     const now = this.state;
     metrics?.configDiffers.set(now.kind === 'differs' ? 1 : 0);
+    const fields = (d: Extract<SkewState, { kind: 'differs' }>) => ({ configDiffers: d.sections, watchConfig: d.watch.source, watchHost: d.watch.host, config: this.opts.config.source, since: d.since });
     if (now.kind === 'differs' && (was.kind !== 'differs' || was.sections.join() !== now.sections.join())) {
-      logger.error({ configDiffers: now.sections, watchConfig: now.watch.source, watchHost: now.watch.host, config: this.opts.config.source }, this.says(now.sections, now.watch));
+      const grace = skewGraceMs(this.opts.config);
+      logger.warn(fields(now), `${this.says(now.sections, now.watch)} (said again as an error if it lasts past ${Math.round(grace / 1000)} s: the watcher reads its file again at each rescan)`);
       if (was.kind !== 'differs') this.opts.onDiffer();
+    } else if (now.kind === 'differs' && this.errorSaid !== now.sections.join() && Date.now() - Date.parse(now.since) >= skewGraceMs(this.opts.config)) {
+      this.errorSaid = now.sections.join();
+      logger.error(fields(now), this.says(now.sections, now.watch));
     } else if (now.kind !== 'differs' && was.kind === 'differs') {
+      this.errorSaid = undefined;
       logger.warn(now.kind === 'matches' ? `this worker's configuration matches the watcher's again: it takes jobs again` : `the watcher's configuration is no longer in Redis (emptied?): this worker takes jobs again, unchecked`);
       this.opts.onMatch();
     }

@@ -99,6 +99,13 @@ describeRedis('a worker whose configuration differs from the watcher\'s', () => 
     const said = b.stderr().split('\n').find((l) => l.includes('differs from the watcher'))!;
     expect(JSON.parse(said)).toMatchObject({ configDiffers: ['recipients'] });
     expect(said).toContain('restart this worker with the same configuration file');
+    // said at level warn first (a deployment restarting everything at once meets this for a second),
+    // then once as an error when it outlasts the watcher's rescan (300 ms here, plus two checks)
+    expect(JSON.parse(said)).toMatchObject({ level: 40 });
+    expect(said).toContain('said again as an error if it lasts past');
+    const errors = () => b.stderr().split('\n').filter((l) => l.includes('differs from the watcher') && l.includes('"level":50'));
+    await until('B says it as an error once it lasted past the grace', () => errors().length > 0);
+    expect(JSON.parse(errors()[0])).toMatchObject({ configDiffers: ['recipients'], since: JSON.parse(said).since });
     const hb = await health(b);
     expect(hb.status).toBe(503);
     expect(hb.body).toMatchObject({ configDiffers: ['recipients'] });
@@ -111,6 +118,7 @@ describeRedis('a worker whose configuration differs from the watcher\'s', () => 
     expect(first[0]).toMatchObject({ file: 'op-alpha/to-valmont-1.xml', outcome: 'accepted' });
     expect(first[0].writer).toContain(`-${a.pid}-`);
     expect((await health(a)).status).toBe(200);
+    expect(errors()).toHaveLength(1); // once, not at each check
 
     // the watcher restarted on the old file (the change rolled back): B matches, A differs
     watch.kill('SIGTERM');
@@ -161,4 +169,37 @@ describeRedis('a worker of another version than the watcher', () => {
     expect(worker.stderr()).not.toContain('differs from the watcher');
     expect((await health(worker)).status).toBe(200);
   }, 60_000);
+});
+
+describeRedis('a worker restarted with the new file before the watcher (everything restarted at once)', () => {
+  let redis: Redis;
+  // the default rescan (30 s): the grace before an error line is 34 s
+  const setup = prodSetup({ partners: ['op-alpha'] });
+  let worker: Daemon | undefined;
+  afterAll(async () => {
+    worker?.kill('SIGKILL');
+    await worker?.exited;
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it('meets the stopped watcher\'s former digests: held back, said at level warn only, and takes jobs once the watcher publishes the same', async () => {
+    redis = redisClient();
+    const raw = JSON.parse(readFileSync(setup.configFile, 'utf8')) as { recipients: typeof ROUTING };
+    const former = configFromObject({ ...raw, recipients: raw.recipients.slice(1) }, setup.dir, 'config-former.json');
+    // what the watcher stopped for the deployment left in Redis
+    await publishReference(redis, setup.config.redis.prefix, { version: VERSION, digests: configDigests(former), source: '/etc/chorus-flux/config.json' });
+    worker = daemon('worker', setup.configFile);
+    await worker.said('differs from the watcher');
+    await worker.said('"metrics":"http://'); // its /healthz port, said after on a warm host
+    expect((await health(worker)).status).toBe(503);
+    // the watcher up again on the new file: it publishes it
+    await publishReference(redis, setup.config.redis.prefix, { version: VERSION, digests: configDigests(setup.config), source: '/etc/chorus-flux/config.json' });
+    await worker.said("matches the watcher's again");
+    expect((await health(worker)).status).toBe(200);
+    const lines = worker.stderr().split('\n').filter((l) => l.includes('differs from the watcher'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({ level: 40, configDiffers: ['recipients'] });
+    expect(worker.stderr()).not.toContain('"level":50');
+  }, 90_000);
 });
