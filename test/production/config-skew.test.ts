@@ -148,48 +148,44 @@ describeRedis('a worker whose configuration differs from the watcher\'s', () => 
   }, 360_000);
 });
 
-describeRedis('a worker of another version than the watcher', () => {
+describeRedis('a worker and the reference in Redis, published by hand', () => {
   let redis: Redis;
+  // the default rescan (30 s): the grace before an error line is 34 s
   const setup = prodSetup({ partners: ['op-alpha'] });
-  let worker: Daemon | undefined;
+  const workers: Daemon[] = [];
+  const start = () => {
+    const d = daemon('worker', setup.configFile);
+    workers.push(d);
+    return d;
+  };
+  beforeAll(() => {
+    redis = redisClient();
+  });
   afterAll(async () => {
-    worker?.kill('SIGKILL');
-    await worker?.exited;
+    for (const w of workers) w.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
     await deletePrefix(redis, setup.config.redis.prefix);
     await redis.quit();
   });
 
-  it('is warned about, and works on when the configurations match', async () => {
-    redis = redisClient();
+  it('another version than the watcher: is warned about, and works on when the configurations match', async () => {
     // as a watch of an older release would have published it
     await publishReference(redis, setup.config.redis.prefix, { version: '0.0.1-older', digests: configDigests(setup.config), source: setup.configFile });
-    worker = daemon('worker', setup.configFile);
+    const worker = start();
     await worker.said('"worker started"');
     expect(worker.stderr()).toContain(`this worker runs chorus-flux ${VERSION}, the watch on`);
     expect(worker.stderr()).not.toContain('differs from the watcher');
     expect((await health(worker)).status).toBe(200);
+    worker.kill('SIGTERM');
+    await worker.exited;
   }, 60_000);
-});
 
-describeRedis('a worker restarted with the new file before the watcher (everything restarted at once)', () => {
-  let redis: Redis;
-  // the default rescan (30 s): the grace before an error line is 34 s
-  const setup = prodSetup({ partners: ['op-alpha'] });
-  let worker: Daemon | undefined;
-  afterAll(async () => {
-    worker?.kill('SIGKILL');
-    await worker?.exited;
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
-
-  it('meets the stopped watcher\'s former digests: held back, said at level warn only, and takes jobs once the watcher publishes the same', async () => {
-    redis = redisClient();
+  it("restarted with the new file before the watcher (everything restarted at once), meets the stopped watcher's former digests: held back, said at level warn only, and takes jobs once the watcher publishes the same", async () => {
     const raw = JSON.parse(readFileSync(setup.configFile, 'utf8')) as { recipients: typeof ROUTING };
     const former = configFromObject({ ...raw, recipients: raw.recipients.slice(1) }, setup.dir, 'config-former.json');
     // what the watcher stopped for the deployment left in Redis
     await publishReference(redis, setup.config.redis.prefix, { version: VERSION, digests: configDigests(former), source: '/etc/chorus-flux/config.json' });
-    worker = daemon('worker', setup.configFile);
+    const worker = start();
     await worker.said('differs from the watcher');
     await worker.said('"metrics":"http://'); // its /healthz port, said after on a warm host
     expect((await health(worker)).status).toBe(503);
