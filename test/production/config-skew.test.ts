@@ -45,6 +45,14 @@ async function health(d: Daemon): Promise<{ status: number; body: Record<string,
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
+/** The daemons a scene started killed, its keys deleted, its Redis client closed. */
+async function endScene(daemons: Daemon[], redis: Redis, prefix: string): Promise<void> {
+  for (const d of daemons) d.kill('SIGKILL');
+  await Promise.all(daemons.map((d) => d.exited));
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+}
+
 describe('the digests of a configuration', () => {
   const base = { recipients: ROUTING, partners: [{ id: 'op-alpha', inbox: 'in/op-alpha' }], redis: { url: 'redis://127.0.0.1:6379', prefix: 'p' } };
   const digests = (raw: Record<string, unknown>, dir = '/srv/a') => configDigests(configFromObject(raw, dir, 'x.json'));
@@ -77,12 +85,7 @@ describeRedis('a worker whose configuration differs from the watcher\'s', () => 
     writeFileSync(oldFile, JSON.stringify({ ...raw, recipients: raw.recipients.filter((r) => r.siret !== '21787789300016') }, null, 2));
     redis = redisClient();
   });
-  afterAll(async () => {
-    for (const d of daemons) d.kill('SIGKILL');
-    await Promise.all(daemons.map((d) => d.exited));
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  afterAll(() => endScene(daemons, redis, setup.config.redis.prefix));
 
   it('takes no job, says which section differs, and takes jobs again once the watcher runs its file', async () => {
     const journal = path.join(setup.config.paths.out, 'journal');
@@ -161,12 +164,7 @@ describeRedis('a worker and the reference in Redis, published by hand', () => {
   beforeAll(() => {
     redis = redisClient();
   });
-  afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    await deletePrefix(redis, setup.config.redis.prefix);
-    await redis.quit();
-  });
+  afterAll(() => endScene(workers, redis, setup.config.redis.prefix));
 
   it('another version than the watcher: is warned about, and works on when the configurations match', async () => {
     // as a watch of an older release would have published it
