@@ -200,7 +200,7 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       await until('the jobs completed', async () => (await s.admin.zcard(s.key('completed'))) === N);
       await s.admin.del(s.key('completed')); // the set evicted, the completed jobs' records left
       // the same contents sent again: their duplicates told from the processed marks on disk
-      for (let n = 0; n < N; n++) writeFileSync(path.join(s.config.partners[0]!.inbox, `again-${n}.xml`), invoiceNumbered(7100 + n));
+      for (let n = 0; n < N; n++) writeFileSync(path.join(String(s.config.partners[0]!.inbox), `again-${n}.xml`), invoiceNumbered(7100 + n));
       await until('each copy told', () => s.journal().filter((l) => l.event === 'already-processed').length === N);
       await until('processing/ empty', () => s.processing().length === 0);
       await until('the copies\' jobs completed', async () => (await s.admin.zcard(s.key('completed'))) === N);
