@@ -18,8 +18,8 @@ import type { Logger } from 'pino';
 import type { Config, Partner } from '../config/config';
 import type { Journal } from '../journal/journal';
 import type { Metrics } from '../ops/metrics';
-import { addIfNew, addIfNewMending } from '../queue/add-if-new';
-import { jobPlaces, placeSays, type JobPlace } from '../queue/job-places';
+import { addIfNew, addManyMending } from '../queue/add-if-new';
+import { jobPlaces, MEND_CHUNK, placeSays, type JobPlace } from '../queue/job-places';
 import { fluxJobId, fluxJobOptions, type FluxJobData } from '../queue/flux-queue';
 import { ClaimedNotAFile, claimFile, parseClaimed, type Claimed } from './claim';
 import { claimedPaths } from './claimed-as';
@@ -58,6 +58,17 @@ export const CLAIMS_AT_ONCE = 16;
 
 /** A claimed file that could not be queued: it stays in processing/ and the rescan queues it again. */
 class NotQueued extends Error {}
+
+/** A claimed file's job, as it is added to the queue. */
+interface ClaimedJob {
+  c: Claimed;
+  relPath: string;
+  sha: string;
+  bytes: number;
+  data: FluxJobData;
+  jobId: string;
+  processing: string;
+}
 
 export class InboxWatcher {
   private readonly tracker: StabilityTracker;
@@ -306,33 +317,49 @@ export class InboxWatcher {
     this.opts.logger.error({ err: e, processing: rel }, `a claimed file in processing/ cannot be read (${e.message}): not queued, no outcome; give this user read access to it and the next rescan queues it`);
   }
 
-  /** `found`: what the rescan found of its job (requeued only): what is left of it is mended in the add's transaction (job-places.ts) */
-  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string, found?: JobPlace): Promise<void> {
-    const { queue, journal, logger, config, metrics } = this.opts;
+  /** What a claimed file's job is made of. Throws ENOENT for a file gone meanwhile. */
+  private async jobOf(c: Claimed, relPath: string): Promise<ClaimedJob> {
     const sha = this.shaOfClaimed.get(c.path) ?? (await sha256OfFile(c.path));
     this.shaOfClaimed.set(c.path, sha);
     const st = await fs.stat(c.path);
     const data: FluxJobData = { path: c.path, name: c.name, relPath, partner: c.partner, sha256: sha, claimId: c.claimId };
-    const processing = path.relative(config.paths.out, c.path).split(path.sep).join('/');
+    const processing = path.relative(this.opts.config.paths.out, c.path).split(path.sep).join('/');
+    return { c, relPath, sha, bytes: st.size, data, jobId: fluxJobId(sha, c.claimId), processing };
+  }
+
+  private async enqueue(c: Claimed, relPath: string, event: 'claimed' | 'requeued', rawName?: string): Promise<void> {
+    const { queue, journal, config, metrics } = this.opts;
+    const job = await this.jobOf(c, relPath);
     if (event === 'claimed') {
-      await journal.append({ event: 'claimed', sha256: sha, file: relPath, partner: c.partner, bytes: st.size, claimId: c.claimId, processing, ...(rawName ? { rawName } : {}) });
+      await journal.append({ event: 'claimed', sha256: job.sha, file: relPath, partner: c.partner, bytes: job.bytes, claimId: c.claimId, processing: job.processing, ...(rawName ? { rawName } : {}) });
       metrics?.claimed.inc({ partner: c.partner });
     }
-    let created: boolean;
-    let mended: JobPlace | undefined;
-    const jobId = fluxJobId(sha, c.claimId);
+    const created = await this.adding(() => addIfNew(queue, 'flux', job.data, { ...fluxJobOptions(config), jobId: job.jobId }));
+    await this.queued(job, event, created);
+  }
+
+  /** An add to the queue, its refusal said (NotQueued), the end of a trouble too. */
+  private async adding<R>(add: () => Promise<R>): Promise<R> {
+    const { logger, metrics } = this.opts;
+    let r: R;
     try {
-      if (found === undefined || found === 'gone') created = await this.onRedis(addIfNew(queue, 'flux', data, { ...fluxJobOptions(config), jobId }));
-      else ({ created, found: mended } = await this.onRedis(addIfNewMending(queue, 'flux', data, { ...fluxJobOptions(config), jobId })));
+      r = await this.onRedis(add());
     } catch (e) {
       if (e instanceof GaveUpOnRedis) throw new NotQueued('the watcher stopped while Redis could not be reached', { cause: e });
-      const r = this.trouble.failed(e);
-      if (!r.again) metrics?.redisErrors.inc({ kind: r.kind });
-      if (r.log) logger.error({ redis: r.detail, kind: r.kind, repeats: r.repeats || undefined }, r.says);
-      throw new NotQueued(`Redis refused the job (${r.kind})`, { cause: e });
+      const t = this.trouble.failed(e);
+      if (!t.again) metrics?.redisErrors.inc({ kind: t.kind });
+      if (t.log) logger.error({ redis: t.detail, kind: t.kind, repeats: t.repeats || undefined }, t.says);
+      throw new NotQueued(`Redis refused the job (${t.kind})`, { cause: e });
     }
     const ended = this.trouble.succeeded();
     if (ended) logger.info({ kind: ended.kind, failures: ended.failures, seconds: Math.round(ended.ms / 1000) }, 'Redis takes jobs again');
+    return r;
+  }
+
+  /** Said and journaled once its job was added. `mended`: what the rescan found of its job and mended (job-places.ts) */
+  private async queued(job: ClaimedJob, event: 'claimed' | 'requeued', created: boolean, mended?: JobPlace): Promise<void> {
+    const { journal, logger } = this.opts;
+    const { c, relPath, sha, jobId, processing } = job;
     // what was left of its job, found and mended: one line, in place of the one below (mended, the
     // job is held from then on: said once). A job failed for good is put back, no job made
     const says = mended && placeSays(mended, this.trouble.evictionPolicy);
@@ -397,17 +424,45 @@ export class InboxWatcher {
     const jobless: (typeof due[number] & { found: JobPlace })[] = [];
     for (let i = 0; i < due.length; i++) if (places[i] !== 'held') jobless.push({ ...due[i], found: places[i] });
     await this.learnClaimedPaths(jobless);
-    for (const d of jobless) {
-      // queued under the path it was claimed from, not its claimed name's (a sub-folder, a name cut to fit)
-      const relPath = this.claimedAs.get(d.claimed.path) ?? `${d.partner}/${d.claimed.name}`;
-      try {
-        await this.enqueue({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) }, relPath, 'requeued', undefined, d.found);
-      } catch (e) {
-        if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
-        // finished meanwhile by the worker that had it before Redis lost its job: done, not a
-        // failure of the rescan (which used to stop here, the files after it left jobless)
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw e;
+    // queued under the path it was claimed from, not its claimed name's (a sub-folder, a name cut to fit)
+    const relPathOf = (d: (typeof jobless)[number]) => this.claimedAs.get(d.claimed.path) ?? `${d.partner}/${d.claimed.name}`;
+    const claimedOf = (d: (typeof jobless)[number], relPath: string): Claimed => ({ ...d.claimed, name: relPath.slice(relPath.lastIndexOf('/') + 1) });
+    // finished meanwhile by the worker that had it before Redis lost its job: done, not a
+    // failure of the rescan (which used to stop here, the files after it left jobless)
+    const finished = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+    for (let k = 0; k < jobless.length; k += MEND_CHUNK) {
+      const batch = jobless.slice(k, k + MEND_CHUNK);
+      // the jobs to mend are mended and added first, in one transaction (the queue's lists read
+      // once for them all: job-places.ts), then each file said and journaled in turn as before
+      const toMend: { d: (typeof jobless)[number]; job: ClaimedJob }[] = [];
+      for (const d of batch) {
+        if (d.found === 'gone') continue;
+        try {
+          toMend.push({ d, job: await this.jobOf(claimedOf(d, relPathOf(d)), relPathOf(d)) });
+        } catch (e) {
+          if (!finished(e)) throw e;
+        }
+      }
+      const mended = new Map<(typeof jobless)[number], { job: ClaimedJob; created: boolean; found: JobPlace }>();
+      if (toMend.length > 0) {
+        try {
+          const added = await this.adding(() => addManyMending(queue, 'flux', toMend.map((m) => ({ data: m.job.data, opts: { ...fluxJobOptions(config), jobId: m.job.jobId } }))));
+          toMend.forEach((m, i) => mended.set(m.d, { job: m.job, ...added[i]! }));
+        } catch (e) {
+          if (e instanceof NotQueued) return; // Redis refuses jobs (logged once): the next rescan tries again
+          throw e;
+        }
+      }
+      for (const d of batch) {
+        const m = mended.get(d);
+        try {
+          if (m) await this.queued(m.job, 'requeued', m.created, m.found);
+          else if (d.found === 'gone') await this.enqueue(claimedOf(d, relPathOf(d)), relPathOf(d), 'requeued');
+        } catch (e) {
+          if (e instanceof NotQueued) return;
+          if (finished(e)) continue;
+          throw e;
+        }
       }
     }
   }

@@ -14,8 +14,8 @@
  *   file in processing/ for ever too.
  *
  * So each id is placed (the lists read once per rescan, then one script per chunk of ids),
- * and what is neither held nor plainly gone is mended by `MEND` in the same transaction as the
- * add (add-if-new.ts): looked at again there, atomically, it is cleared (the record and every
+ * and what is neither held nor plainly gone is mended by `MEND`, a batch of jobs at a time, in
+ * the same transaction as their adds (add-if-new.ts): looked at again there, atomically, it is cleared (the record and every
  * place of the id) so that the add makes the job anew under the same id, or, a job failed for
  * good, put back in the failed list for the operator (never run again unasked).
  */
@@ -71,44 +71,75 @@ return out
 `;
 
 /**
- * Placed again and mended, atomically (in the add's transaction): a job held meanwhile (another
- * watcher's add, a worker's lock) is left alone. The lists read whole (LPOS needs Redis 6.0.6,
- * BullMQ 5.0): it runs only for the few jobs found without a usable place. KEYS as PLACE's; ARGV[1]: the job-key prefix,
- * ARGV[2]: the id. Answers the place found, as PLACE does.
+ * Placed again and mended, atomically (in the adds' transaction): a job held meanwhile (another
+ * watcher's add, a worker's lock) is left alone. KEYS as PLACE's; ARGV[1]: the job-key prefix,
+ * then the ids of one batch (distinct). Answers the place found of each, as PLACE does.
+ *
+ * The lists are read once per batch, here, inside the script (the same atomic view as one read
+ * per job), and the ids cleared off each list in one pass at the end, its other ids in their
+ * order: a list read and an LREM per job made the mending quadratic in the length of `wait`
+ * (20,000 waiting, their records evicted: minutes of Redis; docs/PERFORMANCE.md).
  */
 const MEND = `
-local id = ARGV[2]
-local key = ARGV[1] .. id
-if redis.call('EXISTS', key .. ':lock') == 1 then return 'held' end
-local placed = false
-for i = ${LISTS.length + 1}, ${LISTS.length + SETS.length} do
-  if redis.call('ZSCORE', KEYS[i], id) then placed = true break end
+local lists = {}
+for i = 1, ${LISTS.length} do
+  local items = redis.call('LRANGE', KEYS[i], 0, -1)
+  local has = {}
+  for _, v in ipairs(items) do has[v] = true end
+  lists[i] = { items = items, has = has, gone = {}, dirty = false }
 end
-if not placed then
-  for i = 1, ${LISTS.length} do
-    for _, v in ipairs(redis.call('LRANGE', KEYS[i], 0, -1)) do
-      if v == id then placed = true break end
+local out = {}
+for a = 2, #ARGV do
+  local id = ARGV[a]
+  local key = ARGV[1] .. id
+  local answer
+  if redis.call('EXISTS', key .. ':lock') == 1 then answer = 'held' else
+    local placed = false
+    for i = ${LISTS.length + 1}, ${LISTS.length + SETS.length} do
+      if redis.call('ZSCORE', KEYS[i], id) then placed = true break end
     end
-    if placed then break end
+    if not placed then
+      for i = 1, ${LISTS.length} do
+        if lists[i].has[id] then placed = true break end
+      end
+    end
+    local record = redis.call('EXISTS', key) == 1
+    local data = record and redis.call('HEXISTS', key, 'data') == 1
+    if not record and not placed then answer = 'gone'
+    elseif data and placed then answer = 'held'
+    else
+      if data then
+        local finishedOn = redis.call('HGET', key, 'finishedOn')
+        if finishedOn and redis.call('HEXISTS', key, 'failedReason') == 1 then
+          redis.call('ZADD', KEYS[${LISTS.length + SETS.indexOf('failed') + 1}], tonumber(finishedOn) or 0, id)
+          answer = 'orphaned-failed'
+        end
+      end
+      if not answer then
+        for i = 1, ${LISTS.length} do
+          local l = lists[i]
+          if l.has[id] then l.has[id] = nil l.gone[id] = true l.dirty = true end
+        end
+        for i = ${LISTS.length + 1}, ${LISTS.length + SETS.length} do redis.call('ZREM', KEYS[i], id) end
+        redis.call('DEL', key, key .. ':logs')
+        if not record then answer = 'id-without-record'
+        elseif not data then answer = 'record-without-data'
+        else answer = 'orphaned' end
+      end
+    end
+  end
+  out[#out + 1] = answer
+end
+for i = 1, ${LISTS.length} do
+  local l = lists[i]
+  if l.dirty then
+    local kept = {}
+    for _, v in ipairs(l.items) do if not l.gone[v] then kept[#kept + 1] = v end end
+    redis.call('DEL', KEYS[i])
+    for k = 1, #kept, 5000 do redis.call('RPUSH', KEYS[i], unpack(kept, k, math.min(k + 4999, #kept))) end
   end
 end
-local record = redis.call('EXISTS', key) == 1
-local data = record and redis.call('HEXISTS', key, 'data') == 1
-if not record and not placed then return 'gone' end
-if data and placed then return 'held' end
-if data then
-  local finishedOn = redis.call('HGET', key, 'finishedOn')
-  if finishedOn and redis.call('HEXISTS', key, 'failedReason') == 1 then
-    redis.call('ZADD', KEYS[${LISTS.length + SETS.indexOf('failed') + 1}], tonumber(finishedOn) or 0, id)
-    return 'orphaned-failed'
-  end
-end
-for i = 1, ${LISTS.length} do redis.call('LREM', KEYS[i], 0, id) end
-for i = ${LISTS.length + 1}, ${LISTS.length + SETS.length} do redis.call('ZREM', KEYS[i], id) end
-redis.call('DEL', key, key .. ':logs')
-if not record then return 'id-without-record' end
-if not data then return 'record-without-data' end
-return 'orphaned'
+return out
 `;
 
 type QueueKeys = Pick<Queue, 'keys' | 'toKey'>;
@@ -118,11 +149,14 @@ function placeKeys(queue: QueueKeys): string[] {
   return [...LISTS, ...SETS].map((k) => keys[k] ?? queue.toKey(k));
 }
 
-/** The arguments of an EVAL of MEND for one job (to run in the add's transaction). */
-export function mendArgs(queue: QueueKeys, jobId: string): [string, number, ...string[]] {
+/** The arguments of an EVAL of MEND for the jobs of one batch, distinct ids (to run in their adds' transaction). */
+export function mendArgs(queue: QueueKeys, jobIds: string[]): [string, number, ...string[]] {
   const keys = placeKeys(queue);
-  return [MEND, keys.length, ...keys, queue.toKey(''), jobId];
+  return [MEND, keys.length, ...keys, queue.toKey(''), ...jobIds];
 }
+
+/** Jobs mended, and added, per transaction (docs/PERFORMANCE.md): Redis is held the whole transaction. */
+export const MEND_CHUNK = 500;
 
 /** Ids placed by one script (each holds Redis a few ms per thousand ids: docs/PERFORMANCE.md). */
 export const PLACE_CHUNK = 1000;

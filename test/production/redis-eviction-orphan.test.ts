@@ -11,6 +11,9 @@
  *   and that stub, a record again, held the file in processing/ for ever; the rescan, when first,
  *   queued the id again beside the one left (twice in `wait`);
  * - the `failed` set evicted: a job failed for good vanished from `jobs` for good.
+ *
+ * The `completed` set evicted is not mended (the files are done): what an operator reads of it
+ * is checked below — a file sent again is found a copy on disk, `jobs` counts no job for ever.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +22,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, Worker } from 'bullmq';
 import IORedis from 'ioredis';
 import pino from 'pino';
-import { FLUX_QUEUE } from '../../src/queue/flux-queue';
+import { FLUX_QUEUE, fluxQueue } from '../../src/queue/flux-queue';
+import { queueOverview } from '../../src/queue/failed-jobs';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { journalLinesSoFar } from '../helpers/journal-lines';
@@ -179,6 +184,44 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       expect(s.processing()).toHaveLength(N);
       expect(s.journal().filter((l) => l.event === 'requeued')).toEqual([]);
     } finally {
+      await s.end();
+    }
+  }, 120_000);
+
+  it('the completed set evicted: nothing to mend, a file sent again is told a copy from disk, `jobs` counts true, the day reconciles clean', async () => {
+    const s = await scene('orphan-completed');
+    const conn = new IORedis(s.redis.url, { maxRetriesPerRequest: null });
+    const queue = fluxQueue(s.config, conn);
+    try {
+      const w = await s.watch();
+      const ids = await s.queued();
+      await s.work();
+      await oneOutcomeEach(s);
+      await until('the jobs completed', async () => (await s.admin.zcard(s.key('completed'))) === N);
+      await s.admin.del(s.key('completed')); // the set evicted, the completed jobs' records left
+      // the same contents sent again: their duplicates told from the processed marks on disk
+      for (let n = 0; n < N; n++) writeFileSync(path.join(String(s.config.partners[0]!.inbox), `again-${n}.xml`), invoiceNumbered(7100 + n));
+      await until('each copy told', () => s.journal().filter((l) => l.event === 'already-processed').length === N);
+      await until('processing/ empty', () => s.processing().length === 0);
+      await until('the copies\' jobs completed', async () => (await s.admin.zcard(s.key('completed'))) === N);
+      await sleep(1500); // rescans after it: nothing found to mend, nothing queued again
+      const j = s.journal();
+      expect(j.filter((l) => l.event === 'outcome')).toHaveLength(N);
+      expect(j.filter((l) => l.event === 'requeued')).toEqual([]);
+      expect(w.logged.filter((l) => /found in processing/.test(l.msg))).toEqual([]);
+      expect(readdirSync(path.join(s.config.paths.out, 'pivot', 'VALM01')).filter((f) => f.endsWith('.xml'))).toHaveLength(N);
+      // `jobs` (and the dashboard, the queue metrics): nothing waiting, active or failed; the
+      // completed ones it still holds in its set, the copies'
+      const seen = await queueOverview(queue);
+      expect(seen.counts).toEqual({ waiting: 0, active: 0, delayed: 0, failed: 0, completed: N });
+      // the first jobs' records stay, in no set: no part of any count (docs/OPERATIONS.md)
+      for (const id of ids) expect(await s.admin.hexists(s.key(id), 'finishedOn')).toBe(1);
+      const day = await reconcileDay({ config: s.config, write: false });
+      expect(day.report?.anomalies).toEqual([]);
+      expect(day.exitCode).toBe(0);
+    } finally {
+      await queue.close();
+      conn.disconnect();
       await s.end();
     }
   }, 120_000);
