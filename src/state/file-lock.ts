@@ -196,16 +196,26 @@ function tryTake(lockPath: string, tokenDir: string): boolean {
   }
 }
 
-/** Each lock this process (thread) waits on: its holder's last activity as seen, and since when on our own monotonic clock. */
-const watched = new Map<string, { activity: string; since: number }>();
+/** Each lock this process (thread) waits on: its holder's last activity as seen (and its token's links), and since when on our own monotonic clock. */
+const watched = new Map<string, { activity: string; links: number; since: number }>();
 
-/** How long `lockPath` has shown no activity to this waiter, on a clock that never jumps (ms). */
+/**
+ * How long `lockPath` has shown no activity to this waiter, on a clock that never jumps (ms).
+ * Activity is the holder's: its token touched (mtime), a lock taken (one link more), another
+ * holder (inode). Not the change time alone: a dead holder's other locks link the same token,
+ * and each one a waiter breaks changes it (one link fewer); a holder with k locks left took k
+ * times staleMs to clear, the later ones timing out (the locks an older version's run left
+ * when it was killed: 6 files of an upgrade's first run failed after 10 minutes).
+ */
 function quietFor(lockPath: string, st: fsc.Stats): number {
-  const activity = `${st.ino} ${st.ctimeMs} ${st.mtimeMs}`;
+  const activity = `${st.ino} ${st.mtimeMs}`;
   const now = performance.now();
   const w = watched.get(lockPath);
-  if (w?.activity === activity) return now - w.since;
-  watched.set(lockPath, { activity, since: now });
+  if (w?.activity === activity && st.nlink <= w.links) {
+    w.links = st.nlink; // a link removed (a sibling lock broken or released): no sign of life
+    return now - w.since;
+  }
+  watched.set(lockPath, { activity, links: st.nlink, since: now });
   return 0;
 }
 
