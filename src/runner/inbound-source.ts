@@ -25,6 +25,11 @@ export interface InboundFile {
    * epoch). Modified after it, or while it is read, it is not taken (FileNotTaken).
    */
   settledBefore?: number;
+  /**
+   * A worker found this content's lock held or left by a version from before 2026-12-06 as it
+   * took the job (state/older-holder.ts): that attempt may have named outputs from the content alone.
+   */
+  olderAttempt?: true;
 }
 
 /** The path to open an inbound file by (its raw bytes when its name is not UTF-8). */

@@ -40,6 +40,7 @@ import { FLUX_KINDS, type FluxKind } from '../model/flux';
 import type { Invoice } from '../model/invoice';
 import { withFileLock } from '../state/file-lock';
 import type { IdAllocator } from '../state/id-allocator';
+import { heldByOlderVersion } from '../state/older-holder';
 import type { AttemptRecord, ProcessedFiles, ProcessedRecord } from '../state/processed-files';
 import { findRecipientIn } from '../transform/chorus/routing';
 import { partySiret } from '../transform/chorus/siret';
@@ -279,12 +280,14 @@ async function processFileInBatch(deps: PipelineDeps, file: InboundFile, opts: P
     if (after && (after.mtimeMs !== stat.mtimeMs || after.size !== bytes.length)) throw changed(file, after.mtimeMs);
   }
   const sha = sha256(bytes);
+  // read before the lock is ours (a worker read it before its own: file.olderAttempt)
+  const olderAttempt = file.olderAttempt === true || (deps.contentLocks !== undefined && heldByOlderVersion(path.join(deps.contentLocks, `${sha}.lock`)));
   return underContentLock(deps, sha, async () => {
     const log = deps.logger.child({ sha256: sha, file: file.relPath, partner: file.partner });
     const previous = await deps.processed.get(sha);
     if (previous) return seenBefore(deps, file, day, horodatage, sha, previous, elapsed(), log, bytes);
     const attempt = deps.processed.getAttempt(sha);
-    const u: Unmarked = { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed, known: { attempt } };
+    const u: Unmarked = { file, sha, bytes, size: bytes.length, day, horodatage, log, elapsed, known: { attempt }, ...(olderAttempt ? { olderAttempt } : {}) };
     // an operator's set-aside of this content, interrupted after its refusal may have gone out
     // (recorded before any of its flows was named): that refusal is finished, the file not
     // processed. Until 2026-12-07 a `retry` of the job after such a set-aside had the worker
@@ -428,6 +431,8 @@ interface Unmarked {
   refusal?: Finding;
   /** the content's attempt record as read already under its lock (undefined inside: none), so that underAttempt reads it once */
   known?: { attempt: AttemptRecord | undefined };
+  /** its lock held or left by a version before attempt records (state/older-holder.ts) */
+  olderAttempt?: true;
 }
 
 /**
@@ -474,8 +479,11 @@ function startCtx(deps: PipelineDeps, u: Unmarked, attempt: AttemptRecord | unde
     if (!same) u.log.warn({ replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }, `an earlier attempt at the same content, as ${attempt.relPath} received ${attempt.receivedAt}, was interrupted after it may have written its outputs: they are written again as they were, naming that file and dated so`);
     return { ...base, name: attempt.name, relPath: attempt.relPath, day: attempt.day, horodatage: attempt.receivedAt, flowSeed: flowSeed(sha, attempt), attempt: Promise.resolve(), ...(same ? {} : { replayOf: { file: attempt.relPath, receivedAt: attempt.receivedAt } }) };
   }
-  // a new attempt: its receipt time salts its flow ids (flow-id.ts), the same bytes dropped again once their mark was pruned being another flow
-  const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), flowSalt: horodatage, ...(u.refusal ? { refusal: u.refusal } : {}) };
+  // a new attempt: its receipt time salts its flow ids (flow-id.ts), the same bytes dropped again
+  // once their mark was pruned being another flow. Not after an older version's attempt, which
+  // named its outputs from the content alone: they are named so again (overwritten, not doubled)
+  if (u.olderAttempt) u.log.warn('an older version of chorus-flux (before 2026-12-06) was processing this content when it stopped, and may have written its outputs: they are written again under the names it gave them');
+  const rec: AttemptRecord = { sha256: sha, name: file.name, relPath: file.relPath, partner: file.partner, receivedAt: horodatage, day, at: deps.clock.now().toISOString(), ...(u.olderAttempt ? {} : { flowSalt: horodatage }), ...(u.refusal ? { refusal: u.refusal } : {}) };
   const recorded = deps.processed.putAttempt(rec);
   recorded.catch(() => undefined); // awaited by keepOriginal and finish; a file that fails before that is retried anyway
   return { ...base, name: file.name, relPath: file.relPath, day, horodatage, flowSeed: flowSeed(sha, rec), attempt: recorded };

@@ -48,6 +48,7 @@ import { InFlightBudget, sizeOnDisk } from './in-flight-budget';
 import { ownJournaledOutcome } from './own-outcome';
 import { faultPoint } from '../util/fault';
 import { within } from '../util/path-within';
+import { heldByOlderVersion } from '../state/older-holder';
 import { ConfigSkewGuard, type SkewState } from './config-skew';
 
 export interface WorkerOptions {
@@ -310,8 +311,10 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   };
 
   /** `takenAgain`: the job was started before (its worker died on it, or a retry) */
-  const processClaimed = (job: Job<FluxJobData>, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> =>
-    withFileLock(path.join(locks, `${job.data.sha256}.lock`), async () => {
+  const processClaimed = (job: Job<FluxJobData>, holds: ProcessFileOptions['holds'], takenAgain: boolean): Promise<Pick<FileResult, 'outcome' | 'sha256'>> => {
+    // read before it is ours: an older version's holder line (a rolling upgrade, or one killed on it)
+    const olderAttempt = heldByOlderVersion(path.join(locks, `${job.data.sha256}.lock`));
+    return withFileLock(path.join(locks, `${job.data.sha256}.lock`), async () => {
       const d = job.data;
       // the file is processed all the same: a retry that cannot be journaled is logged
       await journalOperatorRetry(job).catch((err: Error) => logger.warn({ err, jobId: job.id, file: d.relPath }, "an operator's retry of this failed job could not be journaled: trace will not tell it"));
@@ -332,7 +335,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         }
       }
       const end = metrics?.processingSeconds.startTimer();
-      const r: JobOutcome = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner }, holds);
+      const r: JobOutcome = await processJobFile({ path: d.path, name: d.name, relPath: d.relPath, partner: d.partner, ...(olderAttempt ? { olderAttempt } : {}) }, holds);
       end?.({ outcome: r.outcome });
       metrics?.filesOutcome.inc({ partner: d.partner, outcome: r.outcome, kind: r.kind ?? 'none' });
       for (const verdict of r.flows) metrics?.flowStatuses.inc({ partner: d.partner, verdict });
@@ -350,6 +353,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await removeClaimed(d);
       return { outcome: r.outcome, sha256: r.sha256 };
     }, { staleMs: Math.max(120_000, config.worker.lockDurationMs * 4), timeoutMs: 10 * 60_000 });
+  };
 
   const concurrency = opts.concurrency ?? config.worker.concurrency;
   // the jobs running at once share the process's descriptors (write-batch.ts)

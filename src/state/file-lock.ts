@@ -196,16 +196,28 @@ function tryTake(lockPath: string, tokenDir: string): boolean {
   }
 }
 
-/** Each lock this process (thread) waits on: its holder's last activity as seen, and since when on our own monotonic clock. */
-const watched = new Map<string, { activity: string; since: number }>();
+/** Each lock this process (thread) waits on: its holder's last activity as seen (its token's links and change time), and since when on our own monotonic clock. */
+const watched = new Map<string, { activity: string; links: number; ctime: number; since: number }>();
 
-/** How long `lockPath` has shown no activity to this waiter, on a clock that never jumps (ms). */
+/**
+ * How long `lockPath` has shown no activity to this waiter, on a clock that never jumps (ms).
+ * Activity is the holder's: its token touched (mtime), another holder (inode), a lock taken or
+ * released (a change of the token, one link more or as many: a release and a take between two
+ * looks). Not a change that left one link fewer: a dead holder's other locks link the same
+ * token, and each one a waiter breaks changes it; taken for activity, a holder with k locks left
+ * took k times staleMs to clear, the later ones timing out (the locks an older version's run
+ * left when it was killed: 6 files of an upgrade's first run failed after 10 minutes).
+ */
 function quietFor(lockPath: string, st: fsc.Stats): number {
-  const activity = `${st.ino} ${st.ctimeMs} ${st.mtimeMs}`;
+  const activity = `${st.ino} ${st.mtimeMs}`;
   const now = performance.now();
   const w = watched.get(lockPath);
-  if (w?.activity === activity) return now - w.since;
-  watched.set(lockPath, { activity, since: now });
+  if (w?.activity === activity && (st.ctimeMs === w.ctime || st.nlink < w.links)) {
+    w.links = st.nlink;
+    w.ctime = st.ctimeMs;
+    return now - w.since;
+  }
+  watched.set(lockPath, { activity, links: st.nlink, ctime: st.ctimeMs, since: now });
   return 0;
 }
 

@@ -161,6 +161,24 @@ describe('file lock between machines', () => {
     expect(await withFileLock(lock, async () => 'taken', { staleMs: 31_000 })).toBe('taken');
     expect(performance.now() - started).toBeGreaterThanOrEqual(30_500);
   }, 60000);
+
+  it('a dead holder that left many locks linked to one token (an older version\'s run killed) has each broken once idle for staleMs, not one after another', async () => {
+    // each lock broken unlinks a link of the shared token and changes its change time, which
+    // the waiters of the others took for the holder's activity: the k-th lock waited k times
+    // staleMs. An upgrade's first run after the old version's was killed holding 7 content
+    // locks (its holder line has the host name alone, so: another machine's) failed 6 files
+    // after 10 minutes, "could not lock … within 600000 ms", and exited 2
+    const dir = tempDir();
+    const token = path.join(dir, `.lock-token.${os.hostname().replace(/[^A-Za-z0-9-]/g, '_')}~${deadPid()}~2`);
+    writeFileSync(token, `${os.hostname().replace(/[^A-Za-z0-9-]/g, '_')} ${deadPid()} 2 2026-12-05T21:05:16.009Z\n`); // the line an older version wrote
+    const locks = Array.from({ length: 8 }, (_, k) => path.join(dir, `content-${k}.lock`));
+    for (const l of locks) linkSync(token, l);
+    // each as process-file takes a content lock (timeout a few times staleMs), all at once
+    const staleMs = 800;
+    const taken = await Promise.allSettled(locks.map((l) => withFileLock(l, async () => l, { staleMs, timeoutMs: 3 * staleMs })));
+    expect(taken.map((t) => t.status)).toEqual(locks.map(() => 'fulfilled'));
+    expect(locks.filter((l) => existsSync(l))).toEqual([]);
+  }, 30000);
 });
 
 function readIfExists(p: string): string {
