@@ -23,7 +23,8 @@ export interface KeyModel {
   depositor?: string;
 }
 
-export type DepositVariant = 'valid' | 'noEJ' | 'invalid';
+/** valid; missing a piece the recipient requires (engagement number, complementary attachment): completable; invalid */
+export type DepositVariant = 'valid' | 'noEJ' | 'noPJ' | 'invalid';
 export type DepositOutcome = 'accepted' | 'suspended' | 'completed' | 'recycled' | 'duplicate' | 'refused';
 
 export interface DepositExpect {
@@ -38,9 +39,10 @@ export interface DepositExpect {
 /** A deposit of the key: a new invoice, a duplicate, a completion, a corrected invoice, an invalid one. */
 export function onDeposit(k: KeyModel, variant: DepositVariant): DepositExpect {
   if (variant === 'invalid') return { outcome: 'refused', id: 'none', next: k.state };
+  const incomplete = variant === 'noEJ' || variant === 'noPJ';
   const table: Record<ModelState, DepositExpect> = {
-    NONE: variant === 'noEJ' ? { outcome: 'suspended', id: 'new', next: 'SUSP_PIPE' } : { outcome: 'accepted', renvoi: 'Non', id: 'new', next: 'SENT' },
-    SUSP_PIPE: variant === 'noEJ' ? { outcome: 'suspended', id: 'same', next: 'SUSP_PIPE' } : { outcome: 'completed', renvoi: 'Complétée', id: 'same', next: 'SENT' },
+    NONE: incomplete ? { outcome: 'suspended', id: 'new', next: 'SUSP_PIPE' } : { outcome: 'accepted', renvoi: 'Non', id: 'new', next: 'SENT' },
+    SUSP_PIPE: incomplete ? { outcome: 'suspended', id: 'same', next: 'SUSP_PIPE' } : { outcome: 'completed', renvoi: 'Complétée', id: 'same', next: 'SENT' },
     SUSP_SI: { outcome: 'completed', renvoi: 'Complétée', id: 'same', next: 'SENT' },
     RECYCLE: { outcome: 'recycled', renvoi: 'Recyclée', id: 'same', next: 'SENT' },
     SENT: { outcome: 'duplicate', id: 'same', next: 'SENT' },
@@ -71,6 +73,9 @@ const SI_MAY: Record<ModelState, readonly SiCode[]> = {
   PAID: [],
   REJ: [],
 };
+
+/** The codes the model lets a key's finance SI send it now (the generator leans on them to go deep). */
+export const siMay = (state: ModelState): readonly SiCode[] => SI_MAY[state];
 
 export interface StatusExpect {
   applied: boolean;

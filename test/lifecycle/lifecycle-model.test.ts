@@ -12,12 +12,14 @@
  * (or LIFECYCLE_MODEL_SEED=1234 for one). A failure names its seed and step.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadConfig } from '../../src/config/config';
 import path from 'node:path';
 import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
-import { onDeposit, onOperatorReject, onSiStatus, depositFileOutcome, SI_CODES, type DepositVariant, type KeyModel, type SiCode } from '../helpers/lifecycle-model';
+import { depositFileOutcome, onDeposit, onOperatorReject, onSiStatus, SI_CODES, siMay, type DepositVariant, type KeyModel, type SiCode } from '../helpers/lifecycle-model';
 import { journalOutcomes, outputOracle } from '../helpers/output-oracle';
-import { bundledConfig, FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
+import { FIXTURES_INBOX, listFiles, runOnce, tempDir } from '../helpers/run';
+import { withAttachments } from '../helpers/ubl-attachments';
 import { siStatusFlow } from '../helpers/statut';
 
 type Family = 'valmont' | 'lycee' | 'laposte';
@@ -40,6 +42,16 @@ const KEYS: Key[] = [
 const DEPOSITORS = ['op-alpha', 'op-beta'];
 const STATUS_FORMATS = { 'op-alpha': ['CPPStatut'], 'op-beta': ['CPPStatut', 'CDAR'], 'op-gamma': ['CPPStatut'], 'si-valmont': ['CPPStatut'] } as Record<string, ('CPPStatut' | 'CDAR')[]>;
 
+const EXAMPLE = JSON.parse(readFileSync(path.resolve(__dirname, '../../config/example.json'), 'utf8'));
+const BL_PDF = /<cbc:EmbeddedDocumentBinaryObject[^>]*>([^<]+)</.exec(readFileSync(path.join(FIXTURES_INBOX, 'op-beta/facture-e2-maintenance.xml'), 'utf8'))![1];
+
+/** The bundled example's partners and routing, the Lycée also requiring a complementary attachment. */
+function writeConfig(file: string, out: string): void {
+  const cfg = { ...EXAMPLE, paths: { out }, partners: EXAMPLE.partners.map(({ inbox: _, ...p }: { inbox?: string }) => p) };
+  cfg.recipients = EXAMPLE.recipients.map((r: { recepteurId: string }) => (r.recepteurId === 'LYCJM01' ? { ...r, requiredAttachment: true } : r));
+  writeFileSync(file, JSON.stringify(cfg, null, 2));
+}
+
 const LYCEE = readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/avoir-e1-lycee.xml'), 'utf8');
 const LAPOSTE = readFileSync(path.join(FIXTURES_INBOX, 'op-beta/pivot-laposte-3-factures.xml'), 'utf8');
 const LP_HEAD = LAPOSTE.split('<CPPFacturePivotUnitaire')[0];
@@ -52,7 +64,8 @@ function ublDeposit(key: Key, variant: DepositVariant, tag: string): string {
     const xml = invoiceNumbered(Number(key.number.slice(-6)), ` ${tag}`);
     return variant === 'invalid' ? xml.replace('<cbc:PayableAmount currencyID="EUR">340.65<', '<cbc:PayableAmount currencyID="EUR">999.99<') : xml;
   }
-  let xml = LYCEE.replace('<cbc:ID>A-2026-0007</cbc:ID>', `<cbc:ID>${key.number}</cbc:ID>`) + `<!-- ${tag} -->\n`;
+  const source = LYCEE.replace('<cbc:ID>A-2026-0007</cbc:ID>', `<cbc:ID>${key.number}</cbc:ID>`) + `<!-- ${tag} -->\n`;
+  let xml = variant === 'noPJ' ? source : withAttachments([{ id: 'BL-1', description: 'Bon de livraison signé', name: 'BL signé.pdf', mime: 'application/pdf', data: BL_PDF }], source);
   if (variant === 'noEJ') xml = xml.replace(/\s*<cac:OrderReference>\s*<cbc:ID>BC-LYC-2026-112<\/cbc:ID>\s*<\/cac:OrderReference>/, '');
   if (variant === 'invalid') xml = xml.replace('<cbc:PayableAmount currencyID="EUR">21.60<', '<cbc:PayableAmount currencyID="EUR">99.99<');
   return xml;
@@ -101,13 +114,14 @@ function nextStep(rnd: () => number, w: World): Step {
     const keys = KEYS.filter((k) => k.family === family);
     if (family === 'laposte') {
       const chosen = keys.filter(() => rnd() < 0.6);
+      if (chosen.length && rnd() < 0.15) chosen.push(pick(chosen)); // the same invoice twice in one flow
       const items = (chosen.length ? chosen : [pick(keys)]).map((key) => ({ key, variant: (rnd() < 0.2 ? 'invalid' : 'valid') as DepositVariant }));
       return { kind: 'deposit', partner: 'op-beta', items };
     }
     const key = pick(keys);
     const state = model(key).state;
-    const noEJ = family === 'lycee' && (state === 'NONE' || state === 'SUSP_PIPE') && rnd() < 0.5;
-    const variant: DepositVariant = rnd() < 0.15 ? 'invalid' : noEJ ? 'noEJ' : 'valid';
+    const incomplete = family === 'lycee' && (state === 'NONE' || state === 'SUSP_PIPE') && rnd() < 0.5;
+    const variant: DepositVariant = rnd() < 0.15 ? 'invalid' : incomplete ? pick(['noEJ', 'noPJ'] as const) : 'valid';
     return { kind: 'deposit', partner: pick(DEPOSITORS), items: [{ key, variant }] };
   }
   if (r < 0.9) {
@@ -115,7 +129,11 @@ function nextStep(rnd: () => number, w: World): Step {
     const own = KEYS.filter((k) => k.si === sender);
     const chosen = KEYS.filter((k) => (k.si === sender ? rnd() < 0.4 : rnd() < 0.05));
     const lines = (chosen.length ? chosen : [pick(own)])
-      .map((key) => ({ key, code: pick((Object.keys(SI_CODES) as SiCode[]).filter((c) => SI_CODES[c] !== model(key).state)) }));
+      .map((key) => {
+        const allowed = siMay(model(key).state);
+        const other = (Object.keys(SI_CODES) as SiCode[]).filter((c) => SI_CODES[c] !== model(key).state);
+        return { key, code: pick(allowed.length && rnd() < 0.7 ? allowed : other) };
+      });
     return { kind: 'status', sender, lines };
   }
   const known = KEYS.filter((k) => model(k).idCpro);
@@ -128,7 +146,9 @@ async function playSeed(seed: number, steps: number): Promise<void> {
   const rnd = prng(seed);
   const root = tempDir(`cf-model-${seed}-`);
   const out = path.join(root, 'out');
-  const config = bundledConfig(out);
+  const configFile = path.join(root, 'config.json');
+  writeConfig(configFile, out);
+  const config = loadConfig(configFile);
   const w: World = { keys: new Map(KEYS.map((k) => [k.name, { state: 'NONE' as const }])) };
   const owners = new Map<string, string>(); // IdCPRO → key
   let seen = new Set<string>();
@@ -151,7 +171,7 @@ async function playSeed(seed: number, steps: number): Promise<void> {
     };
     const runStep = async () => {
       if (restart) {
-        const r = await cli(['run', inbox, '--out', out, '-q', '--no-progress'], { timeoutMs: 120_000 });
+        const r = await cli(['run', inbox, '--config', configFile, '-q', '--no-progress'], { timeoutMs: 120_000 });
         if (r.code !== 0) fail(`run exit ${r.code}: ${r.stderr}${r.stdout}`);
       } else await runOnce(inbox, config);
     };
@@ -172,7 +192,14 @@ async function playSeed(seed: number, steps: number): Promise<void> {
       const file = step.items[0].key.family === 'laposte' ? drop(step.partner, `s${n}-pivot.xml`, pivotDeposit(step.items, `${seed}${n}`)) : drop(step.partner, `s${n}-${step.items[0].key.name}.xml`, ublDeposit(step.items[0].key, step.items[0].variant, `seed ${seed} step ${n}`));
       await runStep();
       const got = outcomeOf(file);
-      const expects = step.items.map((it) => ({ it, m: w.keys.get(it.key.name)!, e: onDeposit(w.keys.get(it.key.name)!, it.variant) }));
+      // one after the other: an invoice twice in one flow meets the state its first left
+      const shadow = new Map<string, KeyModel['state']>();
+      const expects = step.items.map((it) => {
+        const m = w.keys.get(it.key.name)!;
+        const e = onDeposit({ ...m, state: shadow.get(it.key.name) ?? m.state }, it.variant);
+        shadow.set(it.key.name, e.next);
+        return { it, m, e };
+      });
       const expectedFile = depositFileOutcome(expects.map((x) => x.e.outcome));
       if (got.outcome !== expectedFile) fail(`file outcome ${got.outcome}, model ${expectedFile}: ${JSON.stringify(got.invoices)} ${JSON.stringify((got as { findings?: unknown }).findings)}`);
       const files = fresh();
@@ -182,9 +209,10 @@ async function playSeed(seed: number, steps: number): Promise<void> {
       });
       const emitted = expects.filter((x) => x.e.renvoi);
       if (units.length !== emitted.length) fail(`${units.length} pivot units out, model ${emitted.length}`);
-      for (const { it, m, e } of expects) {
-        covered.add(`${m.state} ← deposit ${it.variant}: ${e.outcome}`);
-        const inv = got.invoices?.find((i) => i.number === it.key.number);
+      for (const [i, { it, m, e }] of expects.entries()) {
+        covered.add(`${m.state} ← deposit ${it.variant}${step.items.length > 1 ? ' (in a multi-invoice flow)' : ''}: ${e.outcome}`);
+        const inv = got.invoices?.length === step.items.length ? got.invoices[i] : got.invoices?.find((x) => x.number === it.key.number);
+        if (inv && inv.number !== it.key.number) fail(`invoice line ${i} is ${inv.number}, not ${it.key.number}`);
         if (e.outcome === 'refused' && step.items.length === 1 && !inv) {
           // a file refused before its invoice is read has no invoice line
         } else {
@@ -232,7 +260,7 @@ async function playSeed(seed: number, steps: number): Promise<void> {
       const m = w.keys.get(step.key.name)!;
       const e = onOperatorReject(m);
       covered.add(`${m.state} ← reject: exit ${e.exit}`);
-      const r = await cli(['reject', m.idCpro!, '--reason', `Jamais complétée (étape ${n})`, '--out', out], { timeoutMs: 120_000 });
+      const r = await cli(['reject', m.idCpro!, '--reason', `Jamais complétée (étape ${n})`, '--config', configFile], { timeoutMs: 120_000 });
       if (r.code !== e.exit) fail(`reject exit ${r.code}, model ${e.exit}: ${r.stdout}${r.stderr}`);
       const files = fresh();
       if (e.writes && !statutHas(files, m.depositor!, new RegExp(`<IdStatut>05</IdStatut>[\\s\\S]*<IdFacture>${step.key.number}<`))) fail(`no 05 REJETEE to ${m.depositor}`);
@@ -245,7 +273,7 @@ async function playSeed(seed: number, steps: number): Promise<void> {
   const report = await outputOracle(out, { facturx: true, statusFormats: STATUS_FORMATS });
   if (report.problems.length) throw new Error(`oracle: ${report.problems.join('\n')}\nseed ${seed}:\n${trail.join('\n')}`);
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
-  const rec = await cli(['reconcile', '--date', day, '--out', out, '-q'], { timeoutMs: 120_000 });
+  const rec = await cli(['reconcile', '--date', day, '--config', configFile, '-q'], { timeoutMs: 120_000 });
   if (rec.code !== 0) throw new Error(`reconcile exit ${rec.code}: ${rec.stdout}${rec.stderr}\nseed ${seed}:\n${trail.join('\n')}`);
 }
 
