@@ -7,8 +7,8 @@
  *    (and the EN 16931 CII schematron for EN 16931), the PDF through `qpdf --check`, its
  *    PDF/A-3 structure (qpdf --json: trailer /ID, /AF, filespec and its AFRelationship, the
  *    embedded file's /Subtype and /Params, an OutputIntent) and its XMP (pdfinfo -meta);
- *  - every accepted invoice of the journal in exactly one pivot unit (by IdCPRO), and no unit
- *    that is not one; the Factur-X amounts (BT-109, BT-112, BT-115, BT-110, and from BASIC on
+ *  - every invoice the journal says emitted (accepted, completed, recycled) in exactly one pivot
+ *    unit of its IdCPRO and Renvoi (Non, Complétée, Recyclée), and no unit that is not one; the Factur-X amounts (BT-109, BT-112, BT-115, BT-110, and from BASIC on
  *    the VAT breakdown and the line count) equal to the pivot's; one Factur-X per unit with it,
  *    none without; the profile EN 16931 for UBL and CII inputs, MINIMUM for pivot inputs
  *    (docs/FACTURX.md);
@@ -68,6 +68,9 @@ const chars = (s: string) => [...unxml(s)].length;
 const num = (s: string | undefined) => (s === undefined ? NaN : Number(s));
 const tag = (xml: string, name: string) => new RegExp(`<${name}(?: [^>]*)?>([^<]*)</${name}>`).exec(xml)?.[1];
 
+/** The Renvoi of the pivot unit an invoice outcome emits (the others emit none). */
+const RENVOI_OF: Record<string, string> = { accepted: 'Non', completed: 'Complétée', recycled: 'Recyclée' };
+
 /** The outcome lines of the journal under `out`. */
 export function journalOutcomes(out: string): Outcome[] {
   return walk(path.join(out, 'journal'))
@@ -119,6 +122,7 @@ export async function outputOracle(out: string, opts: OracleOptions): Promise<Or
     log(`CDAR: ${cdars.length}`);
 
     // the pivot units and their Factur-X
+    // units by IdCPRO and Renvoi: an invoice goes out again (Complétée, Recyclée) with its IdCPRO
     const inPivots = new Map<string, number>();
     const ciiDir = path.join(scratch, 'cii');
     const pdfDir = path.join(scratch, 'pdf');
@@ -138,7 +142,8 @@ export async function outputOracle(out: string, opts: OracleOptions): Promise<Or
           bad(`pivot ${p}: a unit without IdCPRO`);
           continue;
         }
-        inPivots.set(id, (inPivots.get(id) ?? 0) + 1);
+        const unit = `${id} ${tag(u, 'Renvoi') ?? 'Non'}`;
+        inPivots.set(unit, (inPivots.get(unit) ?? 0) + 1);
         const names = [...u.matchAll(/<NomPJ>([^<]*)<\/NomPJ>/g)].map((m) => m[1].toLowerCase());
         if (new Set(names).size !== names.length) bad(`pivot ${p} IdCPRO ${id}: NomPJ not unique (${names.join(', ')})`);
         const fx = [...u.matchAll(/<Contenu>([^<]*)<\/Contenu>\s*<NomPJ>[^<]*<\/NomPJ>(?:\s*<NomPJOrigine>[^<]*<\/NomPJOrigine>)?\s*<CategoriePJ>DUPLICATA_FACTUR-X</g)];
@@ -203,21 +208,25 @@ export async function outputOracle(out: string, opts: OracleOptions): Promise<Or
 
     // the journal's accepted invoices, one pivot unit each; refusals told with a rule and a reason
     const read = (rel: string) => readFileSync(path.join(out, rel), 'utf8');
+    const emittedUnits = new Map<string, number>();
     for (const o of outcomes) {
       for (const x of o.outputs ?? []) if (!existsSync(path.join(out, x.path))) bad(`${o.file}: output ${x.path} missing`);
       for (const i of o.invoices ?? []) {
-        if (i.outcome !== 'accepted') continue;
+        const renvoi = RENVOI_OF[i.outcome];
+        if (!renvoi) continue;
         counts.accepted++;
-        const n = i.idCpro ? inPivots.get(i.idCpro) ?? 0 : 0;
-        if (n !== 1) bad(`${o.file}: accepted invoice ${i.number} (IdCPRO ${i.idCpro}) in ${n} pivot units`);
+        const unit = `${i.idCpro} ${renvoi}`;
+        emittedUnits.set(unit, (emittedUnits.get(unit) ?? 0) + 1);
       }
       const refused = (o.invoices ?? []).filter((i) => i.outcome === 'refused');
       if (o.outcome !== 'refused' && refused.length === 0) continue;
       counts.refusedChecked++;
       const formats = opts.statusFormats[o.partner] ?? ['CPPStatut'];
       const rules = new Set([...(o.findings ?? []), ...refused.flatMap((i) => i.findings ?? [])].map((f) => f.rule));
-      const statut = o.outputs.filter((x) => x.kind === 'statut').map((x) => read(x.path));
-      const cdar = o.outputs.filter((x) => x.kind === 'cdar').map((x) => read(x.path));
+      // the answers to the sender; a status flow's applied lines go on to their depositors, in theirs
+      const toSender = (kind: string) => o.outputs.filter((x) => x.kind === kind && x.path.startsWith(`${kind}/${o.partner}/`)).map((x) => read(x.path));
+      const statut = toSender('statut');
+      const cdar = toSender('cdar');
       if (formats.includes('CPPStatut')) {
         const codes = statut.flatMap((s) => [...s.matchAll(/<CodeErreur>([^<]*)<\/CodeErreur>/g)].map((m) => m[1]));
         if (statut.length === 0) bad(`${o.file} (${o.outcome}): no CPPStatut`);
@@ -239,6 +248,7 @@ export async function outputOracle(out: string, opts: OracleOptions): Promise<Or
         }
       }
     }
+    for (const [unit, n] of emittedUnits) if ((inPivots.get(unit) ?? 0) !== n) bad(`IdCPRO and Renvoi ${unit}: ${n} invoices emitted in the journal, ${inPivots.get(unit) ?? 0} pivot units`);
     if (counts.accepted !== counts.units) bad(`${counts.accepted} accepted invoices in the journal, ${counts.units} pivot units`);
     log(`journal: ${outcomes.length} outcomes, ${counts.accepted} accepted invoices`);
 
