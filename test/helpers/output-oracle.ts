@@ -81,6 +81,9 @@ export function journalOutcomes(out: string): Outcome[] {
 
 /** Runs xargs -P 2 over `files` with a shell command of "$0" (the file), in one child. */
 function eachFile(files: string[], listFile: string, command: string): void {
+  // an empty list is one empty line to xargs: the command ran once on "" and wrote ".check",
+  // ".json" and ".xmp" into the current folder (seen after a lifecycle run without Factur-X)
+  if (files.length === 0) return;
   writeFileSync(listFile, `${files.join('\n')}\n`);
   const r = spawnSync('bash', ['-c', `xargs -d '\\n' -a '${listFile}' -P 2 -n 1 sh -c '${command}'`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`xargs ${command}: ${r.stderr}`);
