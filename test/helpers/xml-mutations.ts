@@ -293,7 +293,9 @@ export const EQUIVALENT_MUTATIONS: Record<string, XmlMutation> = {
     const decls = [...s.matchAll(/xmlns:([\w.-]+)="([^"]*)"/g)];
     if (decls.length === 0) return src;
     const [, prefix, uri] = pick(decls, rnd);
-    return bytes(s.replace(new RegExp(`(</?)${prefix}:`, 'g'), '$1q9:').replace(`xmlns:${prefix}="${uri}"`, `xmlns:q9="${uri}"`));
+    // in element and attribute names (xsi:schemaLocation), inside tags only
+    const renamed = s.replace(/<[^!?][^>]*>/g, (tag) => tag.replace(new RegExp(`(^</?|\\s)${prefix}:(?=[A-Za-z_])`, 'g'), '$1q9:'));
+    return bytes(renamed.replace(`xmlns:${prefix}="${uri}"`, `xmlns:q9="${uri}"`));
   },
   /** a prefixed namespace made the default one: its elements unprefixed */
   'prefix-to-default': (src) => {
