@@ -19,7 +19,8 @@
  *
  * It found: a pivot whose NomPJ was 1 MB of letters made `run` grow past 14 GB and never end
  * (test/enrich/long-names-segmented.test.ts); a seller name of 1 MB made a Factur-X of 15 MB
- * whose pivot xmllint would not read (test/facturx/long-seller-metadata.test.ts). Thousands of cases by hand (seeds printed):
+ * whose pivot xmllint would not read (test/facturx/long-seller-metadata.test.ts); a pivot whose
+ * xsi prefix had another name refused FLUX-SCHEMA (test/validation/xsi-by-namespace.test.ts). Thousands of cases by hand (seeds printed):
  *   node -r ./test/helpers/ts-register.js test/validation/support/ingest-fuzz.ts <seed> <cases> [<batches>]
  * or here with INGEST_FUZZ_SEED and INGEST_FUZZ_CASES.
  */
