@@ -3,9 +3,9 @@
  * boundary when one lies in its last quarter, else after the last whole character; never inside a character (a surrogate pair or a letter with its combining
  * accent stays whole), and ends with "…" when cut. The full text stays in the journal.
  */
-export const MAX_REASON = 300;
+import { leadingGraphemes } from './graphemes';
 
-const segmenter = new Intl.Segmenter('fr', { granularity: 'grapheme' });
+export const MAX_REASON = 300;
 
 function codePoints(s: string): number {
   let n = 0;
@@ -26,12 +26,14 @@ export function cutReason(text: string, max = MAX_REASON): string {
   let used = 0;
   let end = 0; // UTF-16 index after the last whole grapheme that fits
   let lastSpace = -1;
-  for (const { segment, index } of segmenter.segment(clean)) {
+  let index = 0;
+  for (const segment of leadingGraphemes(clean, budget)) {
     const n = codePoints(segment);
     if (used + n > budget) break;
     used += n;
     end = index + segment.length;
     if (/\s/.test(segment)) lastSpace = index;
+    index += segment.length;
   }
   // prefer a word boundary unless it throws away more than a quarter of the text
   const cut = lastSpace > budget * 0.75 ? lastSpace : end;

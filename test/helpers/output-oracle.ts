@@ -25,6 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { extractEmbeddedInvoice } from '../../src/transform/facturx/extract';
+import { xmlEncodingOf } from '../../src/xml/decode';
 import { PROFILES, PROFILE_INFO, type FacturXProfile } from '../../src/transform/facturx/profiles';
 import { checkCdar } from '../cdar/oracle';
 import { SCHEMAS } from './corpus';
@@ -284,7 +285,16 @@ function archived(out: string, file: string): string {
   const name = path.basename(file);
   for (const day of readdirSync(path.join(out, 'archive'))) {
     const f = path.join(out, 'archive', day, name);
-    if (existsSync(f)) return readFileSync(f, 'utf8').slice(0, 4096);
+    if (!existsSync(f)) continue;
+    // in the encoding the original says it is in (a UTF-16 pivot is a pivot too)
+    const head = readFileSync(f).subarray(0, 8192);
+    let encoding = 'utf-8';
+    try {
+      encoding = xmlEncodingOf(head).encoding;
+    } catch {
+      // not text in any encoding we read: no root to find
+    }
+    return new TextDecoder(encoding === 'latin1' ? 'iso-8859-1' : encoding).decode(head).slice(0, 4096);
   }
   return '';
 }

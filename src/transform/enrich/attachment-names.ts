@@ -4,6 +4,8 @@
  * NomPJOrigine keeps the name as sent (control characters removed, at most 50 — its middle cut —,
  * extension kept).
  */
+import { leadingGraphemes, trailingGraphemes } from '../../util/graphemes';
+
 export const MAX_NAME = 50;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
@@ -21,16 +23,15 @@ function splitExt(name: string): { stem: string; ext: string } {
   return /^[A-Za-z0-9]{1,10}$/.test(ext) ? { stem: name.slice(0, i), ext } : { stem: name, ext: '' };
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
 /**
  * The whole characters (grapheme clusters) of `s` that fit in `n` code points, taken from its
  * start, or from its end: a cut by code points left an accent without its letter at the
  * start of the kept end ("…\u0301bbb.pdf", the accent on the ellipsis) or half an emoji sequence.
+ * Only the clusters near that end are looked at (util/graphemes: a long name segmented whole
+ * took gigabytes).
  */
 function fitting(s: string, n: number, fromEnd: boolean): string {
-  const parts = [...graphemes.segment(s)].map((g) => g.segment);
-  if (fromEnd) parts.reverse();
+  const parts = fromEnd ? trailingGraphemes(s, n) : leadingGraphemes(s, n);
   const kept: string[] = [];
   let used = 0;
   for (const g of parts) {

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { PDFDocument } from 'pdf-lib';
 import type { Invoice } from '../../model/invoice';
+import { cutReason } from '../../util/reason';
 import { VERSION } from '../../version';
 import { generateCii, type CiiProblem } from './cii-generate';
 import { completeForFacturX, type KnownFacts } from './complete';
@@ -54,11 +55,20 @@ function subsetTag(seed: string, key: FontKey): string {
   return tag;
 }
 
+/**
+ * The seller's name in the document information (Info /Title, /Author, /Subject and the XMP),
+ * at most this many characters: it is there three times, in UTF-16 hex in the Info, so a name of
+ * a megabyte made a Factur-X of 15 MB (over the 10 MB an attachment may be) with strings past
+ * PDF/A's 32,767 bytes. The pages and the CII name the seller as always.
+ */
+const MAX_META_NAME = 200;
+
 function metaOf(inv: Invoice, profile: FacturXProfile, date: Date): DocumentMeta {
   const credit = isCreditNote(inv);
   const kind = documentTitle(inv.typeCode, credit);
   const label = kind.charAt(0) + kind.slice(1).toLowerCase();
-  const seller = inv.seller.name ?? inv.seller.tradingName ?? '';
+  const name = inv.seller.name ?? inv.seller.tradingName ?? '';
+  const seller = [...name].length > MAX_META_NAME ? cutReason(name, MAX_META_NAME) : name;
   const number = inv.number ?? '';
   return {
     title: `${seller} : ${label} ${number}`.trim(),

@@ -164,6 +164,7 @@ function show(name: string): string {
 
 
 const ATTRIBUTE = /([^\s=]+)\s*=\s*(?:"[^"]*"|'[^']*')/g;
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
 
 /**
@@ -174,7 +175,7 @@ const NO_ATTRIBUTES = { allowed: new Map<string, boolean>(), required: 0 };
  * but xsi:nil and xsi:type are refused (xmllint refuses the first always here, the second
  * unless it names the element's own type: that case is refused too, on the safe side).
  */
-function attributeProblem(name: string, attrs: string, info: TypeInfo, m: CompiledModel): string | undefined {
+function attributeProblem(name: string, attrs: string, info: TypeInfo, m: CompiledModel, sc: Scope): string | undefined {
   if (info.attributes === undefined) return undefined;
   const { allowed, required: needed } = info.attributes;
   let required = 0;
@@ -183,10 +184,14 @@ function attributeProblem(name: string, attrs: string, info: TypeInfo, m: Compil
     for (let a = ATTRIBUTE.exec(attrs); a; a = ATTRIBUTE.exec(attrs)) {
       const n = a[1];
       if (n === 'xmlns' || n.startsWith('xmlns:')) continue;
-      if (n.startsWith('xsi:')) {
+      // by the namespace its prefix is bound to, not by the prefix (q9:schemaLocation is xsi's when
+      // xmlns:q9 names XML Schema instance: it was refused as no attribute of the schema's)
+      const colon = n.indexOf(':');
+      if (colon > 0 && sc.get(n.slice(0, colon)) === XSI) {
+        const local = n.slice(colon + 1);
         // no element of the official schemas is nillable, and every one has its type
-        if (n === 'xsi:nil') return `<${show(name)}> has xsi:nil, but the ${m.name} schema makes no element nillable`;
-        if (n === 'xsi:type') return `<${show(name)}> has xsi:type: the ${m.name} schema gives every element its own type, which an instance does not change`;
+        if (local === 'nil') return `<${show(name)}> has xsi:nil, but the ${m.name} schema makes no element nillable`;
+        if (local === 'type') return `<${show(name)}> has xsi:type: the ${m.name} schema gives every element its own type, which an instance does not change`;
         continue;
       }
       const req = allowed.get(n);
@@ -388,7 +393,7 @@ export function checkStructure(text: string, model: ContentModel): StructureProb
       }
     }
     const info = infoOf(type, m);
-    const badAttribute = attributeProblem(name, t[3] ?? '', info, m);
+    const badAttribute = attributeProblem(name, t[3] ?? '', info, m, inner);
     if (badAttribute) return { index: t.index, message: badAttribute };
     // a typed leaf's text is checked unless a rule judges that value (judgedByRules, asked once per parent)
     let lexical: LexicalType | undefined;
