@@ -22,6 +22,7 @@ import type { JournalInvoice, JournalOutput } from '../src/journal/events';
 import { businessKey, type LifecycleRecord } from '../src/lifecycle/record';
 import { LifecycleStore } from '../src/lifecycle/store';
 import { reconcileDay } from '../src/reconcile/reconcile-day';
+import { prng as rng } from './generate';
 import { fixedClock } from '../src/util/clock';
 import { projectRoot } from '../src/util/project-root';
 import { discard, emptyTrash } from './trash';
@@ -35,17 +36,6 @@ const RECIPIENTS = [
 ];
 const PARTNERS = ['op-alpha', 'op-beta', 'op-gamma', 'op-delta'];
 
-/** mulberry32: a small seeded generator, so every run builds the same day */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 

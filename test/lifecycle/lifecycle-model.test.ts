@@ -15,6 +15,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadConfig } from '../../src/config/config';
 import path from 'node:path';
+import { prng } from '../../bench/generate';
 import { cli } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { depositFileOutcome, onDeposit, onOperatorReject, onSiStatus, SI_CODES, siMay, type DepositVariant, type KeyModel, type SiCode } from '../helpers/lifecycle-model';
@@ -79,18 +80,6 @@ function pivotDeposit(items: { key: Key; variant: DepositVariant }[], tag: strin
     return variant === 'invalid' ? u.replace('<MontantTTC>1011.00</MontantTTC>', '<MontantTTC>1111.00</MontantTTC>') : u;
   });
   return LP_HEAD.replace(/Compteur="\d+"/, `Compteur="${items.length}"`).replace('LPO2026110800017', `LPO${tag.replace(/\D/g, '').padStart(13, '0').slice(-13)}`) + units.join('\n') + LP_TAIL;
-}
-
-/** mulberry32: the same sequence for the same seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Step =

@@ -14,8 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import IORedis from 'ioredis';
 import { FLUX_QUEUE } from '../../src/queue/flux-queue';
 import { reconcileDay } from '../../src/reconcile/reconcile-day';
-import { withFileLock } from '../../src/state/file-lock';
 import { invoiceNumbered } from '../helpers/generate-flows';
+import { holdLock } from '../helpers/hold-lock';
 import { journalLinesSoFar } from '../helpers/journal-lines';
 import { loggedDaemon, untilHolds } from '../helpers/logged-daemon';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
@@ -27,18 +27,6 @@ const until = (what: string, test: () => boolean | Promise<boolean>, ms = 30_000
 const shaOf = (s: string) => createHash('sha256').update(s).digest('hex');
 const N = 3;
 
-/** Holds a content's lock until `release()`. */
-function holdLock(lockPath: string) {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let taken!: () => void;
-  const isTaken = new Promise<void>((r) => (taken = r));
-  const done = withFileLock(lockPath, async () => {
-    taken();
-    await held;
-  });
-  return { taken: isTaken, release: () => (release(), done) };
-}
 
 describeIf("a Redis that evicts keys: the active list and a job's lock evicted while a worker is on the job", () => {
   // slots for the jobs alone: the first attempts end first, their ends refused ("Missing lock"),

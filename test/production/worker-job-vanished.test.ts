@@ -14,9 +14,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fluxQueue } from '../../src/queue/flux-queue';
 import { createRedis } from '../../src/queue/redis';
-import { withFileLock } from '../../src/state/file-lock';
 import { ROOT } from '../helpers/cli';
 import { invoiceNumbered } from '../helpers/generate-flows';
+import { holdLock } from '../helpers/hold-lock';
 import { claimAndQueue } from '../helpers/queue-claimed';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
@@ -39,18 +39,6 @@ async function until(what: string, test: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-/** Holds a content's lock (as a worker of another machine would) until `release()`. */
-function holdLock(lockPath: string) {
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let taken!: () => void;
-  const isTaken = new Promise<void>((r) => (taken = r));
-  const done = withFileLock(lockPath, async () => {
-    taken();
-    await held;
-  });
-  return { taken: isTaken, release: () => (release(), done) };
-}
 
 describeIf("worker: its job's record vanished with a Redis restarted empty", () => {
   it('says so in one line, keeps /healthz up once Redis answers, and the file has one outcome', async () => {
