@@ -6,35 +6,15 @@
  * A redis-server of its own on a free port, no persistence. Not part of `npm run bench`.
  * Run: `node -r ./test/helpers/ts-register.js bench/rescan-mend.ts [files…]`
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { addManyMending } from '../src/queue/add-if-new';
 import { jobPlaces, MEND_CHUNK } from '../src/queue/job-places';
+import { commandUsec, withOwnRedis } from './own-redis';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const usecOf = (info: string, cmd: string) => Number(new RegExp(`^cmdstat_${cmd}:calls=\\d+,usec=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(path.join(os.tmpdir(), 'cf-bench-redis-'))], { stdio: 'ignore' });
-  try {
-    await sleep(300);
-    const redis = new IORedis({ port, maxRetriesPerRequest: null });
+  await withOwnRedis(async (redis) => {
     const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
     for (const n of sizes.length ? sizes : [2000, 5000, 20000]) {
       await redis.flushall(); // the bench's own server
@@ -58,16 +38,13 @@ async function main(): Promise<void> {
       }
       const wall = performance.now() - t;
       const after = await redis.info('commandstats');
-      const evalMs = (usecOf(after, 'eval') - usecOf(before, 'eval')) / 1000;
+      const evalMs = (commandUsec(after, 'eval') - commandUsec(before, 'eval')) / 1000;
       const wait = await redis.lrange('bench:flux:wait', 0, -1);
       if (wait.length !== n || new Set(wait).size !== n) throw new Error(`wait holds ${wait.length} ids, ${new Set(wait).size} distinct`);
       console.log(`${n} waiting, records evicted: rescan ${(wall / 1000).toFixed(2)} s (places ${tPlaces.toFixed(0)} ms), Redis in the mending ${(evalMs / 1000).toFixed(2)} s, ${(evalMs / n).toFixed(3)} ms per file mended`);
       await queue.close();
     }
-    redis.disconnect();
-  } finally {
-    server.kill('SIGKILL');
-  }
+  });
 }
 
 void main().catch((e) => {

@@ -5,35 +5,15 @@
  * failed. A redis-server of its own on a free port, no persistence. Not part of `npm run bench`.
  * Run: `node -r ./test/helpers/ts-register.js bench/rescan-places.ts [files…]`
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import IORedis from 'ioredis';
 import { jobPlaces } from '../src/queue/job-places';
+import { commandUsec, withOwnRedis } from './own-redis';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const usecOf = (info: string, cmd: string) => Number(new RegExp(`^cmdstat_${cmd}:calls=\\d+,usec=(\\d+)`, 'm').exec(info)?.[1] ?? 0);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', mkdtempSync(path.join(os.tmpdir(), 'cf-bench-redis-'))], { stdio: 'ignore' });
-  try {
-    await sleep(300);
-    const redis = new IORedis({ port, maxRetriesPerRequest: null });
+  await withOwnRedis(async (redis) => {
     const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
     for (const n of sizes.length ? sizes : [1000, 5000]) {
       for (const state of ['waiting', 'failed'] as const) {
@@ -68,16 +48,13 @@ async function main(): Promise<void> {
             await run();
             wall.push(performance.now() - t);
           }
-          const redisMs = (usecOf(await redis.info('commandstats'), cmd) - usecOf(before, cmd)) / 1000 / rounds;
+          const redisMs = (commandUsec(await redis.info('commandstats'), cmd) - commandUsec(before, cmd)) / 1000 / rounds;
           console.log(`${n} claimed files, jobs ${state}: ${name}: ${median(wall).toFixed(1)} ms per rescan (median of ${rounds}), Redis busy ${redisMs.toFixed(1)} ms`);
         }
         await queue.close();
       }
     }
-    redis.disconnect();
-  } finally {
-    server.kill('SIGKILL');
-  }
+  });
 }
 
 void main().catch((e) => {
