@@ -136,7 +136,9 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
         result: refuse(
           line,
           'CPRO-STATUT-TRANSITION',
-          `the invoice is ${from} (${CODE_OF[from]}); it cannot become ${to} (${CODE_OF[to]})${to === 'COMPLETEE' ? ' — a finance SI does not complete an invoice: its supplier does, by sending it again with what was missing' : ''}. Allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}.`,
+          // the states allowed before the why: a reason past 300 characters is cut in the flow
+          // (the list of a 12 from SERVICE_FAIT was, the SI told half of it)
+          `the invoice is ${from} (${CODE_OF[from]}); it cannot become ${to} (${CODE_OF[to]}). Allowed from ${from}: ${allowed.length ? allowed.join(', ') : 'none'}.${to === 'COMPLETEE' ? ' A finance SI does not complete an invoice: its supplier does, by sending it again with what was missing.' : ''}`,
           rec,
         ),
       };

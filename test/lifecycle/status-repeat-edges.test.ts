@@ -109,11 +109,15 @@ describe('lifecycle edges', () => {
     const refused = await run('si-valmont', 'y2.xml', siStatusFlow('SI-Y2', ['04', '12', '03'].map((c) => line('F-REP-3', c, '2026-11-26T11:00:00+01:00'))));
     expect(state(refused)).toEqual(['refused', Array(3).fill('refused SERVICE_FAIT'), Array(3).fill('CPRO-STATUT-TRANSITION')]);
     expect(refused.findings[0].message).toContain('it cannot become A_RECYCLER (04). Allowed from SERVICE_FAIT: MANDATEE, MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE, MISE_EN_PAIEMENT, REJETEE, SUSPENDUE.');
-    // the one for a 12 is longer than 300 characters: cut in the 93, whole in the journal
+    // the one for a 12 is longer than 300 characters: cut in the 93, whole in the journal; the
+    // states allowed come first, so the SI reads them all (it was told half of them: cut mid-list)
     const journaled = journalOutcomes(out).find((o) => o.file === 'si-valmont/y2.xml')!.invoices![1].findings![0].message;
     expect(journaled.length).toBeGreaterThan(300);
-    expect(journaled).toMatch(/cannot become COMPLETEE \(12\) — a finance SI does not complete an invoice.*Allowed from SERVICE_FAIT: .*SUSPENDUE\.$/);
+    expect(journaled).toMatch(/cannot become COMPLETEE \(12\)\. Allowed from SERVICE_FAIT: .*SUSPENDUE\. A finance SI does not complete an invoice: its supplier does/);
     expect(codes(to(refused, 'si-valmont'))).toContain('93');
+    const told = to(refused, 'si-valmont').map((f) => readFileSync(f, 'utf8')).join('\n');
+    const aboutTwelve = told.split(/<\/?LigneErreurDetail>/).find((d) => d.includes('cannot become COMPLETEE'));
+    expect(aboutTwelve).toContain('Allowed from SERVICE_FAIT: MANDATEE, MISE_A_DISPOSITION_COMPTABLE, COMPTABILISEE, MISE_EN_PAIEMENT, REJETEE, SUSPENDUE.');
     const suspended = await run('si-valmont', 'y3.xml', siStatusFlow('SI-Y3', [line('F-REP-3', '06', '2026-11-26T12:00:00+01:00'), line('F-REP-3', '07', '2026-11-26T13:00:00+01:00')]));
     expect(state(suspended)).toEqual(['status-applied', ['status SUSPENDUE', 'refused SUSPENDUE'], ['CPRO-STATUT-TRANSITION']]);
     expect(suspended.findings[0].message).toContain('the invoice is SUSPENDUE (06); it cannot become SERVICE_FAIT (07). Allowed from SUSPENDUE: REJETEE.');
