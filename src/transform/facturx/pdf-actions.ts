@@ -76,7 +76,7 @@ class Walk {
 
   /** A forbidden action `o` (an /A, an /OpenAction) of `where`. */
   action(o: PDFObject | undefined, where: string): void {
-    for (const type of this.forbiddenIn(o)) this.note(`${type === 'JavaScript' ? 'JavaScript' : `a ${type} action`} in ${where}`);
+    for (const type of this.forbiddenIn(o)) this.note(`${type === 'JavaScript' ? 'JavaScript' : `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type} action`} in ${where}`);
   }
 
   /** An /AA entry of `holder`, forbidden whatever it holds. */
