@@ -288,10 +288,11 @@ export interface Invoice {
   syntaxFacts?: SyntaxFacts;
   /**
    * What the PDF of an inbound Factur-X says of itself in its XMP metadata (fx:ConformanceLevel,
-   * pdfaid:part, as written): judged against the embedded XML (FACTURX-XMP, FACTURX-PDFA).
+   * pdfaid:part, as written): judged against the embedded XML (FACTURX-XMP, FACTURX-PDFA);
+   * and the active content PDF/A-3 forbids that it holds, in words (FACTURX-ACTIONS).
    * Absent for any other source; never serialized into outputs.
    */
-  facturxPdf?: { conformance?: string; pdfaPart?: string };
+  facturxPdf?: { conformance?: string; pdfaPart?: string; actions?: readonly string[] };
 }
 
 export function emptyParty(): Party {

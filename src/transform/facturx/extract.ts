@@ -6,6 +6,7 @@ import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFNa
 import { FluxError } from '../../model/flux-error';
 import { fitName } from '../enrich/attachment-names';
 import { reachesEof } from './pdf-end';
+import { forbiddenActions } from './pdf-actions';
 import { loadPdfQuietly } from './quiet-pdf-load';
 import { xmpFacts, type XmpFacts } from './xmp-facts';
 
@@ -17,6 +18,8 @@ export interface EmbeddedInvoice {
   xml: Uint8Array;
   /** what the PDF's XMP metadata says of it (profile, PDF/A part) */
   xmp?: XmpFacts;
+  /** the active content PDF/A-3 forbids that its PDF holds, in words (pdf-actions.ts); empty when none */
+  actions?: string[];
 }
 
 function str(o: PDFObject | undefined): string | undefined {
@@ -134,7 +137,7 @@ export async function extractEmbeddedInvoice(pdf: Uint8Array, maxXmlBytes = DEFA
     throw unreadablePdf(e);
   }
   try {
-    return { ...findEmbeddedInvoice(doc, maxXmlBytes), xmp: xmpFacts(doc) };
+    return { ...findEmbeddedInvoice(doc, maxXmlBytes), xmp: xmpFacts(doc), actions: forbiddenActions(doc) };
   } catch (e) {
     if (e instanceof FluxError) throw e;
     // loaded leniently, but with no catalog or name tree to walk (a header and nothing else)

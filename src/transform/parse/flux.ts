@@ -186,7 +186,7 @@ export async function parseFlux(bytes: Uint8Array, opts: ParseOptions = {}): Pro
       checkEmbeddedRoot(xml.root);
       checkNamespaces(xml, 'CII', opts);
       const inv = withAsWritten(parseCii(xml.node, xml.contents), xml, (node) => parseCii(node, xml.contents));
-      inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart };
+      inv.facturxPdf = { conformance: embedded.xmp?.conformance, pdfaPart: embedded.xmp?.pdfaPart, actions: embedded.actions };
       return { kind: FLUX_KINDS.FACTURX, invoices: [inv], embeddedXmlName: embedded.name };
     } catch (e) {
       throw isFluxError(e) ? inEmbeddedXml(e, embedded.name) : e;

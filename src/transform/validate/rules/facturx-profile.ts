@@ -6,6 +6,7 @@
  * this rule runs first, so that the reason a flow carries (cut at 300 characters) says it.
  */
 import type { Rule } from '../rule';
+import { shownActions } from './shown-actions';
 import { parseProfile, PROFILE_INFO, PROFILES, type FacturXProfile } from '../../facturx/profiles';
 
 /** BT-24 of the two profiles, as the Factur-X 1.0 specification (and ZUGFeRD 2.x) write them. */
@@ -28,6 +29,10 @@ function profileOfGuideline(guideline: string | undefined): FacturXProfile | und
   const g = guideline?.trim().toLowerCase().replace('urn:zugferd.de:2p0:', 'urn:factur-x.eu:1p0:');
   return g === undefined ? undefined : PROFILE_OF_GUIDELINE.get(g);
 }
+
+/** PDF/A-2 and -3 forbid these actions and /AA entries (ISO 19005-2 §6.6): a warning, as the PDF is kept as sent, untouched. */
+const ACTIONS_MESSAGE =
+  'The PDF holds active content PDF/A-3 forbids ({found}): it is no valid Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent, unchanged.';
 
 export const FACTURX_PROFILE_RULES: Rule[] = [
   {
@@ -71,6 +76,19 @@ export const FACTURX_PROFILE_RULES: Rule[] = [
       const pdf = ctx.invoice.facturxPdf;
       if (pdf === undefined || pdf.pdfaPart?.trim() === '3') return undefined;
       return [{ path: '/', values: { found: pdf.pdfaPart === undefined ? '' : `; it says part ${pdf.pdfaPart}` } }];
+    },
+  },
+  {
+    id: 'FACTURX-ACTIONS',
+    severity: 'warning',
+    profile: 'en16931',
+    family: 'Factur-X',
+    appliesTo: 'inbound Factur-X PDF (catalog, pages, annotations, form fields)',
+    message: ACTIONS_MESSAGE,
+    check: (ctx) => {
+      const actions = ctx.invoice.facturxPdf?.actions;
+      if (actions === undefined || actions.length === 0) return undefined;
+      return [{ path: '/', values: { found: shownActions(actions, ACTIONS_MESSAGE) } }];
     },
   },
 ];

@@ -1,0 +1,22 @@
+/**
+ * The list of a PDF's forbidden actions as warning FACTURX-ACTIONS shows it: the reason a status
+ * flow carries is cut at 300 characters, so the list takes the room the message leaves and
+ * counts what does not fit ("and 4 more") instead of running off the end.
+ */
+
+/** The length of a reason a status flow carries (Chorus Pro's Commentaire). */
+const REASON_MAX = 300;
+
+export function shownActions(actions: readonly string[], message: string): string {
+  const room = REASON_MAX - message.replace('{found}', '').length;
+  const shown: string[] = [];
+  const more = (n: number) => [...shown, `and ${n} more`].join('; ');
+  for (let k = 0; k < actions.length; k++) {
+    const left = actions.length - k - 1;
+    const next = [...shown, actions[k]].join('; ');
+    // the next one only if "and N more" for those after it still fits
+    if ((left > 0 ? `${next}; and ${left} more` : next).length > room) return more(actions.length - k);
+    shown.push(actions[k]);
+  }
+  return shown.join('; ');
+}
