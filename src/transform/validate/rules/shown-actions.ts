@@ -3,12 +3,10 @@
  * flow carries is cut at 300 characters, so the list takes the room the message leaves and
  * counts what does not fit ("and 4 more") instead of running off the end.
  */
-
-/** The length of a reason a status flow carries (Chorus Pro's Commentaire). */
-const REASON_MAX = 300;
+import { MAX_REASON } from '../../../util/reason';
 
 export function shownActions(actions: readonly string[], message: string): string {
-  const room = REASON_MAX - message.replace('{found}', '').length;
+  const room = MAX_REASON - message.replace('{found}', '').length;
   const shown: string[] = [];
   const more = (n: number) => [...shown, `and ${n} more`].join('; ');
   for (let k = 0; k < actions.length; k++) {
