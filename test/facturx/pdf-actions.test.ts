@@ -13,7 +13,7 @@ import { parseFlux } from '../../src/transform/parse/flux';
 import { validateInvoice } from '../../src/transform/validate/engine';
 import { corpusFiles } from '../helpers/corpus';
 import { appendUpdate } from '../helpers/pdf-mutations';
-import { FIXTURES_INBOX, runOnce, tempDir, testConfig } from '../helpers/run';
+import { facturxInboxConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 import { xpath } from '../helpers/xpath';
 
 type Doc = PDFDocument;
@@ -154,15 +154,7 @@ describe('through the embedded runner', () => {
       sent.set(`${name}.pdf`, bytes);
       writeFileSync(path.join(inbox, `${name}.pdf`), bytes);
     }
-    const config = testConfig(
-      {
-        partners: [{ id: 'op-fx', inbox: 'inbox/op-fx' }],
-        recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', name: 'Commune de Valmont-sur-Loire', codeServices: ['FINANCES'] }],
-        facturx: { enabled: true, profile: 'EN 16931' },
-      },
-      out,
-    );
-    summary = await runOnce(path.join(out, 'inbox'), config);
+    summary = await runOnce(path.join(out, 'inbox'), facturxInboxConfig(out));
   }, 120_000);
 
   it('accepts each with the warning, and forwards its PDF byte for byte as TypePJ 01', () => {

@@ -19,7 +19,7 @@ import { isFluxError } from '../../src/model/flux-error';
 import { makeFacturX } from '../../src/transform/facturx/make';
 import { parseFlux } from '../../src/transform/parse/flux';
 import { corpusFiles } from '../helpers/corpus';
-import { listFiles, runOnce, tempDir, testConfig, FIXTURES_INBOX } from '../helpers/run';
+import { facturxInboxConfig, listFiles, runOnce, tempDir, FIXTURES_INBOX } from '../helpers/run';
 import { SCHEMAS } from '../helpers/corpus';
 import { validateFiles } from '../helpers/xsd';
 import { xpath } from '../helpers/xpath';
@@ -82,15 +82,7 @@ describe('the embedded runner on an inbox of Factur-X PDFs', () => {
     const fixture = await parseFlux(readFileSync(path.join(FIXTURES_INBOX, 'op-alpha/facture-e1-papeterie.xml')));
     if (fixture.kind === 'CPPStatut') throw new Error('not an invoice');
     writeFileSync(path.join(inbox, ours), (await makeFacturX(fixture.invoices[0])).pdf);
-    const config = testConfig(
-      {
-        partners: [{ id: 'op-fx', inbox: 'inbox/op-fx' }],
-        recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', name: 'Commune de Valmont-sur-Loire', codeServices: ['FINANCES'] }],
-        facturx: { enabled: true, profile: 'EN 16931' },
-      },
-      out,
-    );
-    summary = await runOnce(path.join(out, 'inbox'), config);
+    summary = await runOnce(path.join(out, 'inbox'), facturxInboxConfig(out));
   }, 120_000);
 
   it('gives every file an outcome, with no system failure', () => {

@@ -25,6 +25,22 @@ export function testConfig(raw: Record<string, unknown>, out: string, baseDir = 
   return configFromObject(raw, baseDir, '(test)', { out });
 }
 
+/**
+ * One partner `op-fx` dropping Factur-X PDFs into `<out>/inbox/op-fx`, for the one buyer the
+ * Factur-X samples and fixtures name that the routing table knows (Commune de Valmont-sur-Loire),
+ * Factur-X outputs on at EN 16931.
+ */
+export function facturxInboxConfig(out: string): Config {
+  return testConfig(
+    {
+      partners: [{ id: 'op-fx', inbox: 'inbox/op-fx' }],
+      recipients: [{ siret: '21787789300016', recepteurId: 'VALM01', name: 'Commune de Valmont-sur-Loire', codeServices: ['FINANCES'] }],
+      facturx: { enabled: true, profile: 'EN 16931' },
+    },
+    out,
+  );
+}
+
 /** A fresh temporary folder holding a copy of the fixtures' inbox (new mtimes: uploaded now) and an output root for it. */
 export function fixturesCopy(): { root: string; inbox: string; out: string } {
   const root = tempDir();
