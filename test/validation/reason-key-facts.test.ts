@@ -5,6 +5,8 @@
  * must read — the field, the value found, the value expected, the rule's key fact — has to lie
  * in what the flow keeps: facts first, the why after.
  */
+import { flowLineProblem, invoiceLineProblem } from '../../src/lifecycle/status-line-checks';
+import type { InboundFluxStatus, InboundInvoiceStatus } from '../../src/transform/parse/statut';
 import { ALL_RULES } from '../../src/transform/validate/rules';
 import { cutReason } from '../../src/util/reason';
 
@@ -82,5 +84,38 @@ describe.each(templated.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
     expect(message).not.toMatch(/\{\w+\}/); // every placeholder has a value
     const kept = cutReason(message);
     expect(facts.filter((f) => !kept.includes(f))).toEqual([]);
+  });
+});
+
+/**
+ * A finance SI's status line refused before any lifecycle is read: named by its position, its
+ * invoice (20 characters) and supplier (a SIRET), a value quoted at most 40 characters (shown).
+ */
+describe('the refusals of an inbound status line', () => {
+  const base: InboundInvoiceStatus = { index: 998, supplier: { typeId: '1', id: '12345678200010' }, buyer: { id: '11000201100044' }, idFacture: 'FA-2026-000000000001', idStatut: '07', horodatage: '2026-11-20T10:00:00+01:00' };
+  const LONG = 'le 20 novembre 2026 à 10 heures, heure de Paris (service fait constaté)';
+  const invoiceCases: [string, Partial<InboundInvoiceStatus>, string[]][] = [
+    ['CPRO-STATUT-FACTURE', { supplier: { typeId: '1' } }, ['Fournisseur/Identifiant and IdFacture are required']],
+    ['CPRO-STATUT-CODE', { idStatut: '0000000000000000000013' }, ['"0000000000000000000013"', '01 to 12']],
+    ['CPRO-STATUT-HORODATAGE', { horodatage: LONG }, [`"${LONG.slice(0, 40)}…" is not a date and time`, 'xs:dateTime']],
+    ['CPRO-STATUT-DATE', { dateFacture: LONG }, [`DateFacture "${LONG.slice(0, 40)}…" is not a date`, 'xs:date']],
+  ];
+  it.each(invoiceCases)('%s keeps its key facts within 300 characters', (rule, change, facts) => {
+    const f = invoiceLineProblem({ ...base, ...change });
+    expect(f?.rule).toBe(rule);
+    const kept = cutReason(f?.message ?? '');
+    expect(['Statut 999', 'FA-2026-000000000001', ...facts].filter((x) => !kept.includes(x))).toEqual([]);
+  });
+  const flow: InboundFluxStatus = { index: 998, idStatut: '93', idFlux: 'FLX-'.padEnd(50, '0'), horodatage: '2026-11-20T10:00:00+01:00', errors: [] };
+  const flowCases: [string, Partial<InboundFluxStatus>, string[]][] = [
+    ['CPRO-STATUT-CODE', { idStatut: LONG }, [`"${LONG.slice(0, 40)}…"`, '90 to 96']],
+    ['CPRO-STATUT-FLUX', { idFlux: undefined }, ['IdFlux is empty']],
+    ['CPRO-STATUT-HORODATAGE', { horodatage: LONG }, [`"${LONG.slice(0, 40)}…" is not a date and time`]],
+  ];
+  it.each(flowCases)('%s of a flow status keeps its key facts within 300 characters', (rule, change, facts) => {
+    const f = flowLineProblem({ ...flow, ...change });
+    expect(f?.rule).toBe(rule);
+    const kept = cutReason(f?.message ?? '');
+    expect(['Statut de flux 999', ...facts].filter((x) => !kept.includes(x))).toEqual([]);
   });
 });
