@@ -170,7 +170,7 @@ describe('attachment names of a pivot input', () => {
     writeFileSync(path.join(inbox, 'op-beta', 'pivot.xml'), xml);
     const r = (await runOnce(inbox, bundledConfig(out))).results[0];
     expect(r.outcome).toBe('partial');
-    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-NOM').map((f) => f.message)).toEqual([`Facture LP-2026-558812 : Attachment 1: the name "${long}" is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept).`]);
+    expect(r.findings.filter((f) => f.rule === 'CPRO-PJ-NOM').map((f) => f.message)).toEqual([`Facture LP-2026-558812 : Attachment 1: the name is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept): "${long}".`]);
     const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
     expect(pivots).toHaveLength(2);
     expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);

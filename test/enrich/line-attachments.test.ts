@@ -35,7 +35,7 @@ it('names a document attached to a UBL invoice line (CPRO-PJ-LIGNE), and the inv
   expect([r.outcome, r.findings.filter((f) => f.severity === 'fatal')]).toEqual(['accepted', []]);
   const w = r.findings.filter((f) => f.rule === 'CPRO-PJ-LIGNE');
   expect(w.map((f) => [f.severity, f.path])).toEqual([['warning', '/Invoice/cac:InvoiceLine[1]']]);
-  expect(w[0].message).toContain('Invoice line 1 has a document attached to it (PLAN-1 – plan-ligne.pdf)');
+  expect(w[0].message).toContain('Invoice line 1 has a document attached to it, which neither the pivot nor the Factur-X carries (EN 16931 has none at line level): send it as a supporting document of the invoice (BG-24). The document: PLAN-1 – plan-ligne.pdf.');
   expect(pivot).not.toContain('plan-ligne');
 });
 
@@ -48,5 +48,5 @@ it('names a document attached to a CII invoice line (CPRO-PJ-LIGNE)', async () =
   expect([r.outcome, r.findings.filter((f) => f.severity === 'fatal')]).toEqual(['accepted', []]);
   const w = r.findings.filter((f) => f.rule === 'CPRO-PJ-LIGNE');
   expect(w.map((f) => [f.severity, f.path])).toEqual([['warning', '/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem[1]']]);
-  expect(w[0].message).toContain('(FICHE-1 – fiche.pdf)');
+  expect(w[0].message).toContain('The document: FICHE-1 – fiche.pdf.');
 });

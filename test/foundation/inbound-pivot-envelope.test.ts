@@ -45,7 +45,7 @@ describe('an inbound pivot', () => {
     expect(r.invoices[0]).toMatchObject({ number: 'LP-TPJ-558812', outcome: 'refused' });
     const f = (r.invoices[0].findings ?? []).filter((x) => x.severity === 'fatal');
     expect(f.map((x) => [x.rule, x.path, x.message])).toEqual([
-      ['CPRO-PIVOT-CODE', '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire[1]/PJ[1]/TypePJ', 'The PJ 1 TypePJ "03" is not a value the CPPFacturePivot allows (01 invoice document, 02 complementary).'],
+      ['CPRO-PIVOT-CODE', '/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire[1]/PJ[1]/TypePJ', 'The PJ 1 TypePJ is not a value the CPPFacturePivot allows (01 invoice document, 02 complementary): "03".'],
     ]);
     const pivots = r.outputs.filter((o) => o.kind === 'pivot').map((o) => path.join(out, o.path));
     expect(validateFiles(SCHEMAS.pivot, pivots).flatMap((v) => v.errors)).toEqual([]);

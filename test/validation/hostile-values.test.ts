@@ -118,8 +118,8 @@ it('refuses a pivot input whose coded values the pivot does not allow, naming ea
   const chorus = { recipients, limits };
   const findings = validateInvoice({ invoice: flux.invoices[0], chorus }, 'chorus').filter((f) => f.rule === 'CPRO-PIVOT-CODE');
   expect(findings.map((f) => [f.severity, f.message])).toEqual([
-    ['fatal', 'The Fournisseur/TypeIdentifiant "NaN" is not a value the CPPFacturePivot allows (1 to 7).'],
-    ['fatal', 'The Debiteur/TypeIdentifiant "2" is not a value the CPPFacturePivot allows (1 (SIRET)).'],
+    ['fatal', 'The Fournisseur/TypeIdentifiant is not a value the CPPFacturePivot allows (1 to 7): "NaN".'],
+    ['fatal', 'The Debiteur/TypeIdentifiant is not a value the CPPFacturePivot allows (1 (SIRET)): "2".'],
   ]);
   expect(findings[0].path).toBe('/CPPFacturePivot/CPPFactures/CPPFacturePivotUnitaire/Fournisseur/TypeIdentifiant');
   // the untouched flow has none
@@ -196,8 +196,8 @@ describe('what the hostile runs found, one by one', () => {
     const cases: [string, string, string][] = [
       [pivot.replace(/<Type>380<\/Type>/, ''), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the invoice type (DonneesFacture/Type); it is missing or empty.'],
       [pivot.replace(/<Type>380<\/Type>/, '<Type> </Type>'), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the invoice type (DonneesFacture/Type); it is missing or empty.'],
-      [pivot.replace(/<Type>380<\/Type>/, '<Type>389</Type>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Type "389" is not a value the CPPFacturePivot allows (380 invoice, 381 credit note).'],
-      [pivot.replace(/<Cadre>A1<\/Cadre>/, '<Cadre>A11</Cadre>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Cadre "A11" is not a value the CPPFacturePivot allows (A1 to A25, A11 excepted).'],
+      [pivot.replace(/<Type>380<\/Type>/, '<Type>389</Type>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Type is not a value the CPPFacturePivot allows (380 invoice, 381 credit note): "389".'],
+      [pivot.replace(/<Cadre>A1<\/Cadre>/, '<Cadre>A11</Cadre>'), 'CPRO-PIVOT-CODE', 'The DonneesFacture/Cadre is not a value the CPPFacturePivot allows (A1 to A25, A11 excepted): "A11".'],
       [pivot.replace(/<Cadre>A1<\/Cadre>/, ''), 'CPRO-PIVOT-REQUIS', 'The CPPFacturePivot requires the billing frame (DonneesFacture/Cadre); it is missing or empty.'],
     ];
     for (const [xml, rule, message] of cases) {

@@ -43,7 +43,7 @@ describe('a party name made of invisible characters only', () => {
         const { r, pivots } = await run(partner, xml);
         expect(r.invoices.map((i) => i.outcome)).toEqual(['refused']);
         expect((r.invoices[0].findings ?? []).filter((f) => f.severity === 'fatal').map((f) => [f.rule, f.path, f.message])).toEqual([
-          ['CPRO-PIVOT-NOM', BUYER_PATH[syntax], `The Buyer name (BT-44) is made of invisible characters only (${codes}): the pivot and the Factur-X would show no name, which BR-07 requires. Write the name.`],
+          ['CPRO-PIVOT-NOM', BUYER_PATH[syntax], `The Buyer name (BT-44) is made of invisible characters only: the pivot and the Factur-X would show no name, which BR-07 requires. Write the name. Its characters: ${codes}.`],
         ]);
         expect(pivots).toEqual([]);
       }
@@ -63,7 +63,7 @@ describe('a party name made of invisible characters only', () => {
   it('UBL: a seller name of U+200B alone is refused too (U+FEFF alone already was, CPRO-PIVOT-REQUIS)', async () => {
     const { r, pivots } = await run('op-alpha', UBL.replace('<cbc:RegistrationName>Papeterie Lemoine SAS<', '<cbc:RegistrationName>\u200B<'));
     expect((r.invoices[0].findings ?? []).filter((f) => f.severity === 'fatal').map((f) => [f.rule, f.message])).toEqual([
-      ['CPRO-PIVOT-NOM', 'The Seller name (BT-27) is made of invisible characters only (U+200B): the pivot and the Factur-X would show no name, which BR-06 requires. Write the name.'],
+      ['CPRO-PIVOT-NOM', 'The Seller name (BT-27) is made of invisible characters only: the pivot and the Factur-X would show no name, which BR-06 requires. Write the name. Its characters: U+200B.'],
     ]);
     expect(pivots).toEqual([]);
   });

@@ -131,7 +131,8 @@ const maxLen = (id: string, bt: string, label: string, max: number, get: (i: Inv
   severity: 'fatal',
   profile: 'chorus',
   appliesTo: 'invoice',
-  message: `${label} is at most ${max} characters in the CPPFacturePivot V2_02; "{value}" has {length}.`,
+  // the length before the value: a value of hundreds of characters pushed it past the 300 a flow's reason keeps
+  message: `${label} is at most ${max} characters in the CPPFacturePivot V2_02; it has {length}: "{value}".`,
   check: (ctx) => {
     const v = get(ctx.invoice);
     // characters, not UTF-16 units; only a value longer in units can be too long in characters
@@ -344,7 +345,8 @@ export const CHORUS_RULES: Rule[] = [
     appliesTo: 'each invoice line',
     // EN 16931 has supporting documents (BG-24) at document level only; the official UBL rules
     // warn (UBL-CR-544), the CII ones do not: such a document was lost without a word
-    message: 'Invoice line {line} has a document attached to it ({name}); EN 16931 has none at line level, so neither the pivot nor the Factur-X carries it. Send it as a supporting document of the invoice (BG-24).',
+    // what to do before the document's name (up to 200 characters): past 300 the flow's reason is cut
+    message: 'Invoice line {line} has a document attached to it, which neither the pivot nor the Factur-X carries (EN 16931 has none at line level): send it as a supporting document of the invoice (BG-24). The document: {name}.',
     check: (ctx) => {
       const out: Violation[] = [];
       const lines = ctx.invoice.lines;
@@ -415,7 +417,8 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'warning',
     profile: 'chorus',
     appliesTo: 'invoice',
-    message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and the XML of its Factur-X carry one, the first, "{first}": {others} only on the Factur-X pages, as text.',
+    // what becomes of the others before their list, which may run past the 300 characters a flow's reason keeps
+    message: 'BT-25: {count} preceding invoices are referenced; the pivot (IdFactureOrigine) and the XML of its Factur-X carry one, the first, "{first}"; the others are only on the Factur-X pages, as text: {others}.',
     check: (ctx) => {
       const refs = ctx.invoice.precedingInvoices.map((r) => r.number?.trim() ?? '').filter((n) => n !== '');
       return once(refs.length <= 1, () => p(ctx, 'BT-25', 2), () => ({ count: refs.length, first: refs[0], others: refs.slice(1).map((n) => `"${n}"`).join(', ') }));
@@ -426,7 +429,8 @@ export const CHORUS_RULES: Rule[] = [
     severity: 'warning',
     profile: 'chorus',
     appliesTo: 'each embedded attachment',
-    message: 'Attachment {n}: the name "{name}" is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept).',
+    // the name last: a file name of 255 bytes hid what is wrong with it past the 300 characters a flow's reason keeps
+    message: 'Attachment {n}: the name is longer than 50 characters; it is shortened in the pivot (its middle cut, its start, end and extension kept): "{name}".',
     check: (ctx) =>
       supplied(ctx.invoice)
         .filter(({ a }) => a.fileName !== undefined && [...a.fileName].length > limits.maxNameLength)

@@ -242,7 +242,8 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'seller and buyer names (a UBL or CII buyer name; a pivot\'s Debiteur/Nom is optional) made of invisible characters only',
-    message: 'The {name} is made of invisible characters only ({codes}): the pivot and the Factur-X would show no name, which {rule} requires. Write the name.',
+    // the code points last: a name padded with 35 no-break spaces hid the rule it breaks past 300 characters
+    message: 'The {name} is made of invisible characters only: the pivot and the Factur-X would show no name, which {rule} requires. Write the name. Its characters: {codes}.',
     // a buyer name of U+FEFF alone passed BR-07: a UBL invoice went out without its Factur-X
     // (which needs BT-44) and with an invisible Debiteur/Nom; U+200B alone went out in both
     check: (ctx) =>
@@ -277,7 +278,8 @@ export const PIVOT_CONFORMANCE_RULES: Rule[] = [
     severity: 'fatal',
     profile: 'chorus',
     appliesTo: 'values a pivot input carries over as written (invoice type, billing frame, identifier types, ModeEmission, PJ types, categories and original names, validation cycle)',
-    message: 'The {name} "{value}" is not a value the CPPFacturePivot allows ({allowed}).',
+    // the value last: a NomPJOrigine of 255 bytes hid what is allowed past the 300 characters a flow's reason keeps
+    message: 'The {name} is not a value the CPPFacturePivot allows ({allowed}): "{value}".',
     check: (ctx) =>
       ctx.invoice.syntax !== 'PIVOT'
         ? undefined
