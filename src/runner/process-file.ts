@@ -51,6 +51,7 @@ import { validateInvoice, type ValidationFinding } from '../transform/validate/e
 import { supplierId, supplierIdType } from '../transform/chorus/supplier-id';
 import { dayOf, type Clock } from '../util/clock';
 import { sha256, sha256OfFile } from '../util/hash';
+import { joinReasons, labelNumber } from '../util/reason';
 import { flowId, flowSeed } from './flow-id';
 import { lastWrittenMs, receivedMs } from '../ingest/receipt-time';
 import { sourceOf, type InboundFile } from './inbound-source';
@@ -207,7 +208,7 @@ function toJournalFindings(findings: readonly Finding[]): JournalFinding[] {
 }
 
 function invoiceLabel(inv: Invoice, index: number): string {
-  return `Facture ${inv.number ?? `n°${index + 1}`}`;
+  return `Facture ${inv.number === undefined ? `n°${index + 1}` : labelNumber(inv.number)}`;
 }
 
 /** The seller's electronic address (BT-34) to keep in the lifecycle record, when it has one. */
@@ -791,7 +792,7 @@ async function judge(deps: PipelineDeps, ctx: FileCtx, file: InboundFile, flux: 
       continue;
     }
     const completable = fatal.length > 0;
-    const suspendReason = completable ? fatal.map((f) => f.message).join(' ') : undefined;
+    const suspendReason = completable ? joinReasons(fatal.map((f) => f.message)) : undefined;
     const recepteurId = routeOf(invoice, recipient).recepteurId;
     const sid = supplierId(invoice) ?? '';
     const number = invoice.number;

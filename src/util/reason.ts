@@ -39,3 +39,28 @@ export function cutReason(text: string, max = MAX_REASON): string {
   const cut = lastSpace > budget * 0.75 ? lastSpace : end;
   return clean.slice(0, cut).trimEnd() + '…';
 }
+
+/**
+ * Several reasons in one (a suspension's: an engagement number and an attachment both missing),
+ * as a flow carries it: joined whole when that fits in `max`, else each cut to an equal share,
+ * so that every one is told (joined whole and cut at 300, the second one was lost past a long
+ * recipient name: the supplier never heard the attachment was missing).
+ */
+export function joinReasons(reasons: readonly string[], max = MAX_REASON): string {
+  const whole = reasons.join(' ');
+  if (reasons.length < 2 || codePoints(whole) <= max) return whole;
+  const share = Math.floor((max - (reasons.length - 1)) / reasons.length);
+  return reasons.map((r) => cutReason(r, share)).join(' ');
+}
+
+/** Longest invoice number a label of a multi-invoice flow's line quotes whole (CPRO-LONGUEUR-NUMERO's bound). */
+const LABEL_NUMBER = 20;
+
+/**
+ * An invoice number as a line of a multi-invoice flow names it ("Facture <number> : <reason>"):
+ * whole up to 20 characters, else its start and "…", so that a number far too long (the very
+ * defect CPRO-LONGUEUR-NUMERO refuses) cannot fill the 300 characters before the reason.
+ */
+export function labelNumber(n: string): string {
+  return codePoints(n) <= LABEL_NUMBER ? n : cutReason(n, LABEL_NUMBER + 1);
+}
