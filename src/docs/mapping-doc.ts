@@ -97,7 +97,7 @@ export function mappingMarkdown(): string {
   out.push('  where the number that tells two documents apart often is, are kept, each cut between whole characters');
   out.push('  (never an accent without its letter, nor part of an emoji). Only the clusters near each end are');
   out.push('  looked at: a name of a megabyte (a value may be up to 1 MB) is cut as fast as a short one');
-  out.push('  (segmenting it whole made `run` grow past 14 GB: `test/enrich/long-names-segmented.test.ts`).');
+  out.push('  (segmenting it whole made `run` grow past 14 GB).');
   out.push('- A supporting document given by its reference alone (BT-122, no content, no address) is no `PJ`.');
   out.push('- A document attached to an invoice line (UBL `cac:InvoiceLine/cac:DocumentReference/cac:Attachment`,');
   out.push('  CII line `ram:AdditionalReferencedDocument` with bytes or an address) is no `PJ` either: EN 16931 has');
