@@ -15,6 +15,7 @@ import { corpusFiles } from '../helpers/corpus';
 import { appendUpdate } from '../helpers/pdf-mutations';
 import { facturxInboxConfig, FIXTURES_INBOX, runOnce, tempDir } from '../helpers/run';
 import { xpath } from '../helpers/xpath';
+import { facturxFindings } from '../helpers/facturx-findings';
 
 type Doc = PDFDocument;
 const dict = (doc: Doc, entries: Record<string, PDFObject>) => doc.context.obj(entries) as PDFDict;
@@ -60,14 +61,6 @@ async function variant(base: Buffer, change: (doc: Doc) => void): Promise<Buffer
   const doc = await PDFDocument.load(base, { updateMetadata: false });
   change(doc);
   return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
-
-async function facturxFindings(bytes: Buffer): Promise<string[]> {
-  const flux = await parseFlux(bytes);
-  if (!('invoices' in flux)) throw new Error('not an invoice');
-  return validateInvoice({ invoice: flux.invoices[0] }, 'en16931')
-    .filter((f) => f.rule.startsWith('FACTURX-'))
-    .map((f) => `${f.rule} ${f.severity}: ${f.message}`);
 }
 
 /** A clean Factur-X of ours for a buyer the routing table knows, under invoice number `number` (each file of a run its own). */

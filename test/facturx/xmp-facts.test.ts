@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PDFDocument, PDFName } from 'pdf-lib';
-import { parseFlux } from '../../src/transform/parse/flux';
-import { validateInvoice } from '../../src/transform/validate/engine';
+import { facturxFindings } from '../helpers/facturx-findings';
 
 const CII = readFileSync(path.resolve(__dirname, '../../../shared/corpus/en16931/cii-examples/CII_example1.xml'));
 
@@ -26,20 +25,12 @@ async function pdf(metadata: string | undefined): Promise<Buffer> {
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
-async function warnings(bytes: Buffer): Promise<string[]> {
-  const flux = await parseFlux(bytes);
-  if (!('invoices' in flux)) throw new Error('not an invoice');
-  return validateInvoice({ invoice: flux.invoices[0] }, 'en16931')
-    .filter((f) => f.rule.startsWith('FACTURX-'))
-    .map((f) => `${f.rule} ${f.severity}: ${f.message}`);
-}
-
 it('says nothing of a PDF/A-3 whose metadata names the profile of its XML', async () => {
-  expect(await warnings(await pdf(xmp('EN 16931', '3')))).toEqual([]);
+  expect(await facturxFindings(await pdf(xmp('EN 16931', '3')))).toEqual([]);
 });
 
 it('warns of metadata that name another profile than the XML', async () => {
-  expect(await warnings(await pdf(xmp('BASIC', '3')))).toEqual([
+  expect(await facturxFindings(await pdf(xmp('BASIC', '3')))).toEqual([
     'FACTURX-XMP warning: The PDF says in its metadata that it is a Factur-X BASIC (fx:ConformanceLevel), but its factur-x.xml is EN 16931 (BT-24 urn:cen.eu:en16931:2017): the invoice is read from the XML; a reader that trusts the metadata takes it for another profile.',
   ]);
 });
@@ -47,13 +38,13 @@ it('warns of metadata that name another profile than the XML', async () => {
 it('reads the PDF/A part from the PDF/A schema only (an accessible PDF also says pdfuaid:part 1)', async () => {
   const ua = xmp('EN 16931', '3').replace('<rdf:Description rdf:about="" xmlns:pdfaid', '<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/><rdf:Description rdf:about="" xmlns:pdfaid');
   expect(ua).toContain('pdfuaid:part="1"');
-  expect(await warnings(await pdf(ua))).toEqual([]);
+  expect(await facturxFindings(await pdf(ua))).toEqual([]);
   // the schema under another prefix, its part an attribute
   const other = xmp('EN 16931', undefined).replace('<rdf:RDF ', '<rdf:RDF ').replace('</rdf:RDF>', '<rdf:Description rdf:about="" xmlns:a="http://www.aiim.org/pdfa/ns/id/" a:part="3" a:conformance="B"/></rdf:RDF>');
-  expect(await warnings(await pdf(other))).toEqual([]);
+  expect(await facturxFindings(await pdf(other))).toEqual([]);
 });
 
 it('warns of a PDF that does not say it is PDF/A-3, with or without metadata', async () => {
-  expect(await warnings(await pdf(undefined))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);
-  expect(await warnings(await pdf(xmp('EN 16931', '1')))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata; it says part 1): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);
+  expect(await facturxFindings(await pdf(undefined))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);
+  expect(await facturxFindings(await pdf(xmp('EN 16931', '1')))).toEqual(['FACTURX-PDFA warning: The PDF does not say it is PDF/A-3 (no pdfaid:part 3 in its metadata; it says part 1): it is no Factur-X PDF. The invoice is read from its embedded XML and the PDF kept as sent.']);
 });
