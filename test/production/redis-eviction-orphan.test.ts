@@ -104,6 +104,8 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       // once per file, a warning; one `requeued` line each, by this watcher
       expect(said()).toHaveLength(N);
       for (const l of said()) expect(l.level).toBe(40);
+      // true here too, no worker being on them (the same words as when one is: redis-eviction-active)
+      for (const l of said()) expect(l.msg).toMatch(/no worker would take it from there, though one may still be on it/);
       expect(s.journal().filter((l) => l.event === 'requeued')).toHaveLength(N);
     } finally {
       await s.end();
