@@ -176,6 +176,9 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       conn.disconnect();
       const before = await Promise.all(ids.map((id) => s.admin.hgetall(s.key(id))));
       await s.admin.del(s.key('failed'));
+      // `retry` before the rescan mends them: not failed, said why and what the rescan does (exit 1)
+      const early = await cli(['retry', '--config', s.configFile, ids[0]!], { timeoutMs: 60_000 });
+      expect([early.code, early.stdout.split('\n')[0]]).toEqual([1, expect.stringMatching(/^not-failed +\S+ +op-alpha\/f-\d\.xml +its record is in no list of the queue \(Redis evicted keys of the queue\), its file waits in processing\/: the watcher's rescan queues it again, or puts it back in the failed list had it failed for good: left as it is$/)]);
       const again = await s.watch();
       await until('the jobs back in the failed list', async () => (await s.admin.zcard(s.key('failed'))) === N);
       await sleep(2000); // rescans after it: held again, nothing more said
