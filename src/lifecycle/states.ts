@@ -22,6 +22,9 @@ export const INVOICE_STATES = {
 export type StateCode = keyof typeof INVOICE_STATES;
 export type StateName = (typeof INVOICE_STATES)[StateCode];
 
+/** The code of each state, as status flows carry it (IdStatut). */
+export const CODE_OF = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, StateCode>;
+
 export function stateName(code: string): StateName | undefined {
   return (INVOICE_STATES as Record<string, StateName>)[code];
 }

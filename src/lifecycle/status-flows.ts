@@ -24,14 +24,14 @@ import type { LifecycleRecord } from './record';
 import { withinReplayWindow } from './replay-window';
 import { replayWindowDays } from '../state/prune-horizon';
 import { instantOfWallTime } from '../reconcile/day';
-import { LATE_STEPS, SI_TRANSITIONS, stateName, INVOICE_STATES, type StateName } from './states';
+import { CODE_OF, LATE_STEPS, SI_TRANSITIONS, stateName, type StateName } from './states';
+import { olderThanAnswered, olderThanLast } from './older-status';
 import type { StatusApplyArgs, StatusApplyResult, StatusFlowHandler } from './status-handler';
 
 type LineResult =
   | { ok: true; line: InboundInvoiceStatus; record: LifecycleRecord; from: StateName; to: StateName; changed: boolean; /** the SI's Horodatage, an xs:dateTime */ at: string; /** a step told after a newer one: forwarded, the state kept */ late?: true }
   | { ok: false; line: InboundInvoiceStatus; finding: Finding; record?: LifecycleRecord };
 
-const CODE_OF: Record<StateName, string> = Object.fromEntries(Object.entries(INVOICE_STATES).map(([c, n]) => [n, c])) as Record<StateName, string>;
 
 function refuse(line: InboundInvoiceStatus, rule: string, message: string, record?: LifecycleRecord): LineResult {
   return { ok: false, line, record, finding: invoiceLineFinding(line, rule, message) };
@@ -104,14 +104,7 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
     // received. Another status of the same moment is taken (an SI that dates by the day)
     const answered = answeredSiStatus(rec, partner);
     if (answered && (isBefore(siAt, answered.siAt, deps.config.timezone) || (to === answered.to && isAtOrBefore(siAt, answered.siAt, deps.config.timezone)))) {
-      return {
-        result: refuse(
-          line,
-          'CPRO-STATUT-ANTERIEUR',
-          `this status ${to} of ${siAt} is ${to === answered.to ? 'not later than' : 'older than'} the status ${answered.to} of ${answered.siAt} that the invoice's supplier has since answered (it went out again, Renvoi ${rec.renvoi}): it is about the invoice as it was before.`,
-          rec,
-        ),
-      };
+      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', olderThanAnswered({ to, siAt, newer: answered }, rec.renvoi), rec) };
     }
     // a line older than the last status applied (files crossing in transit, threads taking them in any order)
     const newer = latestSiStatus(rec);
@@ -127,8 +120,8 @@ async function applyLine(deps: PipelineDeps, sha: string, file: string, partner:
         rec.statusEvents = [...(rec.statusEvents ?? []), { sha256: sha, index: line.index, from, to, at, siAt, changed: !told, late: true, partner }];
         return { records, result: { ok: true, line, record: rec, from, to, changed: !told, at: siAt, late: true } as LineResult };
       }
-      const wasThen = LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from) ? ` (at that moment it was ${then}, which cannot become ${to})` : '';
-      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', `this status ${to} of ${siAt} is older than the invoice's last status ${newer.to} of ${newer.siAt}${wasThen}: a status that arrives late does not replace a newer one.`, rec) };
+      const wasThen = LATE_STEPS.has(to) && SI_TRANSITIONS[to].includes(from) ? then : undefined;
+      return { result: refuse(line, 'CPRO-STATUT-ANTERIEUR', olderThanLast({ to, siAt, newer }, wasThen), rec) };
     }
     if (!SI_TRANSITIONS[from].includes(to)) {
       const allowed = SI_TRANSITIONS[from];

@@ -208,9 +208,31 @@ async function notFailed(job: Job<FluxJobData> | undefined, id: string, state: s
     return { id, file: gone.file, result: 'finished', detail: `the job is gone and its content has an outcome (${gone.outcome}${gone.setAside ? ', set aside' : ''}): nothing to do` };
   }
   const file = job.data?.relPath;
+  if (state === 'unknown') return inNoList(job, id, opts);
   if (state === 'completed') return { id, file, result: 'finished', detail: `the job is completed (outcome ${(job.returnvalue as { outcome?: string } | undefined)?.outcome ?? 'unknown'}): nothing to do` };
   if (command === 'retry' && QUEUED.has(state)) return { id, file, result: 'already-queued', detail: `the job is ${state}, queued for a worker (retried before?): left as it is` };
   return { id, file, result: 'not-failed', detail: `the job is ${state}, not failed: left as it is` };
+}
+
+/**
+ * A job whose record is in no list or set of the queue: a Redis that evicts keys took the set that
+ * held it, most often `completed`, which nothing mends (its file is done: docs/OPERATIONS.md,
+ * "Redis requirements"). Until 2026-12-08 it was said `unknown, not failed` (exit 1), as a typo
+ * is: what the disk knows of its file is said instead, finished when its content has an outcome.
+ */
+async function inNoList(job: Job<FluxJobData>, id: string, opts: FailedJobsOptions): Promise<Settled> {
+  const d = job.data as Partial<FluxJobData> | undefined;
+  const file = d?.relPath;
+  const why = 'its record is in no list of the queue (Redis evicted keys of the queue)';
+  if (typeof d?.path === 'string' && existsSync(d.path)) {
+    return { id, file, result: 'not-failed', detail: `${why}, its file waits in processing/: the watcher's rescan queues it again, or puts it back in the failed list had it failed for good: left as it is` };
+  }
+  const prefix = d?.sha256?.slice(0, 40) ?? shaPrefixOfJobId(id);
+  const gone = prefix ? await opts.contentOfGoneJob?.(prefix) : undefined;
+  const outcome = gone?.outcome ?? (d?.sha256 ? await opts.outcomeOf(d.sha256) : undefined);
+  if (!outcome) return { id, file, result: 'not-failed', detail: `${why}, its file is no longer in processing/ and its content has no outcome on disk: look for ${d?.sha256 ?? id} in the journal` };
+  const by = gone && gone.file !== file ? `, given by ${gone.file}` : '';
+  return { id, file, result: 'finished', detail: `the job finished: ${why}, its file is no longer in processing/ and its content's processed mark says its outcome (${outcome}${gone?.setAside ? ', set aside' : ''}${by}): nothing to do` };
 }
 
 /**

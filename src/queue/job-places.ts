@@ -197,7 +197,8 @@ export function placeSays(place: JobPlace, policy: string | undefined): string |
   const why = `Redis evicted keys of the queue${policy && policy !== 'noeviction' ? ` (maxmemory-policy ${policy})` : ''}`;
   switch (place) {
     case 'orphaned':
-      return `its job's record was in no list of the queue (${why}): no worker would have taken it. The record was removed and the file queued again under the same job id`;
+      // its list evicted, or `active` and the job's lock with a worker still on it: which, the rescan cannot tell
+      return `its job's record was in no list of the queue (${why}): no worker would take it from there, though one may still be on it, its lock evicted (the content lock on disk keeps one outcome). The record was removed and the file queued again under the same job id`;
     case 'orphaned-failed':
       return `its job, failed for good, was in no list of the queue (${why}): put back in the failed list, where \`chorus-flux jobs\` shows it (retry or set-aside it); not run again unasked`;
     case 'id-without-record':

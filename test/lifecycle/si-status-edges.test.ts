@@ -161,7 +161,7 @@ describe('status flows at the edges of the lifecycle', () => {
     // the recycled invoice was with its supplier at 10:30, never a service fait: its supplier was told
     // SERVICE_FAIT of an invoice recycled then rejected; the one rejected after its service fait is told it
     expect(late.outcome).toBe('status-applied');
-    expect(late.findings.map((f) => [f.rule, f.message.includes('at that moment it was A_RECYCLER')])).toEqual([['CPRO-STATUT-ANTERIEUR', true]]);
+    expect(late.findings.map((f) => [f.rule, f.message.includes('(then 04, which cannot become 07)')])).toEqual([['CPRO-STATUT-ANTERIEUR', true]]);
     const forwarded = outputsOf(late, 'statut/op-alpha/');
     expect(forwarded).toHaveLength(1);
     expect([v(forwarded[0], '//CPPFactureStatutUnitaire/DonneesStatut/IdFacture'), v(forwarded[0], 'count(//CPPFactureStatutUnitaire)')]).toEqual(['F-TARD-2', '1']);
@@ -214,7 +214,7 @@ describe('status flows at the edges of the lifecycle', () => {
     // the SI sends its flow again, the unknown line mended: the suspension already answered is not news
     const again = only(await run([['si-valmont', 's2.xml', siStatusFlow('SI-R2', [suspension, { ...unknown, idFacture: 'F-RENVOI-1', idStatut: '07', horodatage: '2026-11-24T09:00:00+01:00' }])]]), 'si-valmont/s2.xml');
     expect([again.outcome, again.findings.map((f) => f.rule), again.invoices.map((i) => i.state)]).toEqual(['refused', ['CPRO-STATUT-ANTERIEUR', 'CPRO-STATUT-ANTERIEUR'], ['MISE_A_DISPOSITION', 'MISE_A_DISPOSITION']]);
-    expect(again.findings[0].message).toContain('SUSPENDUE of 2026-11-25T10:00:00+01:00');
+    expect(again.findings[0].message).toContain('06 of 2026-11-25T10:00:00+01:00, which the supplier has since answered');
     expect(outputsOf(again, 'statut/op-alpha/')).toEqual([]);
     const [rec] = await new LifecycleStore(path.join(config.paths.state, 'invoices')).read(SUPPLIER, 'F-RENVOI-1');
     expect(rec.state).toBe('MISE_A_DISPOSITION');

@@ -89,7 +89,8 @@ describeIf("a Redis that evicts keys: the active list and a job's lock evicted w
       // lock" or "Lock mismatch", are lock losses too: said at most once a minute), nothing else
       const said = worker.lines().filter((l) => l.level === 40 && !/maxmemory-policy is allkeys-lru; BullMQ needs|statusPartner/.test(String(l.msg)));
       expect(said).toEqual([expect.objectContaining({ kind: 'lock-lost', msg: expect.stringMatching(/maxmemory-policy is allkeys-lru, not noeviction: short of memory, it may have evicted the lock/) })]);
-      expect(watch.lines().filter((l) => l.found === 'orphaned')).toHaveLength(N);
+      // true here, a worker being on each job (until 2026-12-08: "no worker would have taken it")
+      expect(watch.lines().filter((l) => l.found === 'orphaned').map((l) => l.msg)).toEqual(Array(N).fill(expect.stringMatching(/no worker would take it from there, though one may still be on it, its lock evicted \(the content lock on disk keeps one outcome\)/)));
       expect(lines.filter((l) => l.level >= 50)).toEqual([]);
       expect(lines.filter((l) => /\n\s+at /.test(l.err?.stack ?? ''))).toEqual([]);
     } finally {

@@ -29,6 +29,7 @@ import { startWorker, type RunningWorker } from '../../src/runner/worker';
 import { invoiceNumbered } from '../helpers/generate-flows';
 import { journalLinesSoFar } from '../helpers/journal-lines';
 import { untilHolds } from '../helpers/logged-daemon';
+import { cli } from '../helpers/cli';
 import { OwnRedis, redisServerAvailable } from '../helpers/redis-server';
 import { prodSetup } from '../helpers/watch';
 import { watcherInProcess } from '../helpers/watcher-in-process';
@@ -62,7 +63,7 @@ async function scene(prefix: string) {
   };
   for (let n = 0; n < N; n++) writeFileSync(path.join(setup.inbox('op-alpha'), `f-${n}.xml`), invoiceNumbered(7100 + n));
   return {
-    redis, admin, config, key, journal, processing, watch, work, workerLines,
+    redis, admin, config, configFile: setup.configFile, key, journal, processing, watch, work, workerLines,
     outcomes: () => journal().filter((l) => l.event === 'outcome'),
     /** the claimed files queued, their ids in `wait` */
     queued: async () => {
@@ -104,6 +105,8 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       // once per file, a warning; one `requeued` line each, by this watcher
       expect(said()).toHaveLength(N);
       for (const l of said()) expect(l.level).toBe(40);
+      // true here too, no worker being on them (the same words as when one is: redis-eviction-active)
+      for (const l of said()) expect(l.msg).toMatch(/no worker would take it from there, though one may still be on it/);
       expect(s.journal().filter((l) => l.event === 'requeued')).toHaveLength(N);
     } finally {
       await s.end();
@@ -173,6 +176,9 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       conn.disconnect();
       const before = await Promise.all(ids.map((id) => s.admin.hgetall(s.key(id))));
       await s.admin.del(s.key('failed'));
+      // `retry` before the rescan mends them: not failed, said why and what the rescan does (exit 1)
+      const early = await cli(['retry', '--config', s.configFile, ids[0]!], { timeoutMs: 60_000 });
+      expect([early.code, early.stdout.split('\n')[0]]).toEqual([1, expect.stringMatching(/^not-failed +\S+ +op-alpha\/f-\d\.xml +its record is in no list of the queue \(Redis evicted keys of the queue\), its file waits in processing\/: the watcher's rescan queues it again, or puts it back in the failed list had it failed for good: left as it is$/)]);
       const again = await s.watch();
       await until('the jobs back in the failed list', async () => (await s.admin.zcard(s.key('failed'))) === N);
       await sleep(2000); // rescans after it: held again, nothing more said
@@ -219,6 +225,13 @@ describeIf("a Redis that evicts keys: a job's record and its place in the queue 
       const day = await reconcileDay({ config: s.config, write: false });
       expect(day.report?.anomalies).toEqual([]);
       expect(day.exitCode).toBe(0);
+      // `retry` of those first jobs (an operator given their ids): finished, what the disk knows of
+      // their files said, exit 0. Until 2026-12-08: `not-failed … the job is unknown, not failed`, exit 1
+      const retry = await cli(['retry', '--config', s.configFile, ...ids], { timeoutMs: 60_000 });
+      const lines = retry.stdout.trim().split('\n');
+      for (const id of ids) expect(lines.find((l) => l.includes(id))).toMatch(/^finished +\S+ +op-alpha\/f-\d\.xml +the job finished: its record is in no list of the queue \(Redis evicted keys of the queue\), its file is no longer in processing\/ and its content's processed mark says its outcome \(accepted\): nothing to do$/);
+      expect([lines.at(-1), retry.code]).toEqual([`0 retried, ${N} already finished, 0 not retried`, 0]);
+      for (const id of ids) expect(await s.admin.hexists(s.key(id), 'finishedOn')).toBe(1); // left as they were
     } finally {
       await queue.close();
       conn.disconnect();

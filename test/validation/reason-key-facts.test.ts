@@ -5,7 +5,9 @@
  * must read — the field, the value found, the value expected, the rule's key fact — has to lie
  * in what the flow keeps: facts first, the why after.
  */
-import { flowLineProblem, invoiceLineProblem } from '../../src/lifecycle/status-line-checks';
+import { olderThanAnswered, olderThanLast } from '../../src/lifecycle/older-status';
+import { INVOICE_STATES, type StateName } from '../../src/lifecycle/states';
+import { flowLineProblem, invoiceLineFinding, invoiceLineProblem } from '../../src/lifecycle/status-line-checks';
 import type { InboundFluxStatus, InboundInvoiceStatus } from '../../src/transform/parse/statut';
 import { ALL_RULES } from '../../src/transform/validate/rules';
 import { cutReason } from '../../src/util/reason';
@@ -117,5 +119,34 @@ describe('the refusals of an inbound status line', () => {
     expect(f?.rule).toBe(rule);
     const kept = cutReason(f?.message ?? '');
     expect(['Statut de flux 999', ...facts].filter((x) => !kept.includes(x))).toEqual([]);
+  });
+});
+
+/**
+ * CPRO-STATUT-ANTERIEUR, a status older than one the invoice has: its line's label, two
+ * Horodatage of 35 characters (nanoseconds, an offset), every pair of statuses and every state
+ * the invoice may have been in at that moment. Its words are the facts and a short why: the whole
+ * reason fits, nothing cut (with the state names, 371 characters: the why was lost).
+ */
+describe('CPRO-STATUT-ANTERIEUR', () => {
+  const line: InboundInvoiceStatus = { index: 998, supplier: { typeId: '1', id: '12345678200010' }, buyer: { id: '11000201100044' }, idFacture: 'FA-2026-000000000001', idStatut: '07', horodatage: '' };
+  const AT = '2026-11-20T10:00:00.123456789+01:00';
+  const NEWER = '2026-11-20T10:00:01.123456789+01:00';
+  const states = Object.values(INVOICE_STATES) as StateName[];
+  const code = (s: StateName) => Object.entries(INVOICE_STATES).find(([, n]) => n === s)![0];
+  const cases = states.flatMap((to) =>
+    states.flatMap((newer) => {
+      const older = { to, siAt: AT, newer: { to: newer, siAt: NEWER } };
+      const facts = [`status ${code(to)} of ${AT}`, `${code(newer)} of ${NEWER}`];
+      return [
+        { message: olderThanLast(older), facts: [...facts, 'does not replace a newer one'] },
+        ...states.map((then) => ({ message: olderThanLast(older, then), facts: [...facts, `then ${code(then)}`, 'does not replace a newer one'] })),
+        ...['Complétée', 'Recyclée'].map((renvoi) => ({ message: olderThanAnswered(older, renvoi), facts: [...facts, `Renvoi ${renvoi}`, 'as it was'] })),
+      ];
+    }),
+  );
+  it(`each of its ${cases.length} reasons is whole within the 300 characters a status flow carries, its facts first`, () => {
+    const cut = cases.map(({ message, facts }) => ({ reason: invoiceLineFinding(line, 'CPRO-STATUT-ANTERIEUR', message).message, facts })).filter(({ reason, facts }) => cutReason(reason) !== reason || facts.some((f) => !reason.includes(f)));
+    expect(cut).toEqual([]);
   });
 });
