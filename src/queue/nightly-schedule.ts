@@ -13,10 +13,10 @@
  * night's time has passed without the report it was due to write.
  */
 import type { Queue } from 'bullmq';
-import { CronExpressionParser } from 'cron-parser';
 import type { Config } from '../config/config';
 import { missedDays } from '../reconcile/missed-days';
 import { dayOf } from '../util/clock';
+import { lastRunBefore } from './nightly-runs';
 
 /** The Job Scheduler's id in the `reconcile` queue. */
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
@@ -31,22 +31,9 @@ export interface CatchUpJobData {
   catchUpBefore: string;
 }
 
-const nextAfter = (config: Config, t: Date): Date => CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: t }).next().toDate();
-
-/**
- * The time of the schedule's last run before `now`: the night whose report is due, and the
- * time BullMQ names its job after. BullMQ finds each run with next() from the one before;
- * the parser's prev() disagrees on the nights of a clock change (02:30 in Europe/Paris: on
- * the spring night it fires at 03:30, which prev() skips for the day before; on the autumn
- * night at the first 02:30, where prev() answers the second). So the runs are walked forward
- * with next() from two runs back.
- */
+/** The time of the schedule's last run before `now`: the night whose report is due, and the time BullMQ names its job after. */
 export function lastNightTime(config: Config, now: Date): Date {
-  const back = CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: now });
-  back.prev();
-  let last = back.prev().toDate();
-  for (let t = nextAfter(config, last); t.getTime() < now.getTime(); t = nextAfter(config, t)) last = t;
-  return last;
+  return new Date(lastRunBefore(config.reconcile.cron, config.timezone, now.getTime()));
 }
 
 /**

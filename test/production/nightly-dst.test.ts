@@ -6,14 +6,21 @@
  * BullMQ on those nights: on the spring day it answered the day before (a night lost that day
  * was caught up a day late), on the autumn day the second 02:30 (a job BullMQ never made, so a
  * failed night was not seen). BullMQ's own next-run function is the oracle.
+ *
+ * BullMQ itself, asked from any instant (a `watch` started, which upserts the schedule), also
+ * disagreed with its own chain of runs on those nights: started between 03:00 and 03:30 summer
+ * time on the spring night, it moved the night's run to the next night; between 02:00 and 02:30
+ * winter time on the autumn night, it ran the night again. The scheduler is given a strategy
+ * that walks the chain.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { getNextMillis, Worker } from 'bullmq';
+import { defaultRepeatStrategy, getNextMillis, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { configFromObject } from '../../src/config/config';
 import { lastNightTime, missedNight, NIGHTLY_RECONCILIATION, registerNightlySchedule, restoreNightlySchedule } from '../../src/queue/nightly-schedule';
 import { reconcileQueue } from '../../src/queue/flux-queue';
+import { nightlyRepeatStrategy } from '../../src/queue/nightly-runs';
 import { journalDay } from '../helpers/nightly';
 import { deletePrefix, describeRedis, redisClient } from '../helpers/redis';
 import { prodSetup } from '../helpers/watch';
@@ -29,13 +36,13 @@ function bullmqRuns(pattern: string, tz: string, from: number, to: number): numb
 
 describe('the last night before now, as BullMQ ran it', () => {
   const cases: [string, string, string, string][] = [
-    ['Europe/Paris', '0 30 2 * * *', '2027-03-24', '2027-04-02'],
-    ['Europe/Paris', '0 30 2 * * *', '2027-10-27', '2027-11-05'],
-    ['Europe/Paris', '0 0 2 * * *', '2027-03-24', '2027-04-02'],
-    ['America/Cayenne', '0 30 2 * * *', '2027-03-24', '2027-04-02'],
-    ['Pacific/Noumea', '0 30 2 * * *', '2027-03-24', '2027-04-02'],
-    ['America/New_York', '0 30 2 * * *', '2027-03-11', '2027-03-18'],
-    ['UTC', '0 30 2 * * *', '2027-10-27', '2027-11-05'],
+    ['Europe/Paris', '0 30 2 * * *', '2027-03-26', '2027-03-31'],
+    ['Europe/Paris', '0 30 2 * * *', '2027-10-29', '2027-11-03'],
+    ['Europe/Paris', '0 0 2 * * *', '2027-03-26', '2027-03-31'],
+    ['America/Cayenne', '0 30 2 * * *', '2027-03-26', '2027-03-31'],
+    ['Pacific/Noumea', '0 30 2 * * *', '2027-03-26', '2027-03-31'],
+    ['America/New_York', '0 30 2 * * *', '2027-03-12', '2027-03-17'],
+    ['UTC', '0 30 2 * * *', '2027-10-29', '2027-11-03'],
   ];
   it.each(cases)('%s, %s, %s to %s: every quarter hour', (timezone, cron, from, to) => {
     const config = configFromObject({ timezone, reconcile: { cron }, recipients: [] }, '/tmp', '/tmp/config.json');
@@ -49,6 +56,55 @@ describe('the last night before now, as BullMQ ran it', () => {
       if (got !== expected) wrong.push(`${new Date(t).toISOString()}: ${new Date(got).toISOString()}, BullMQ ran ${new Date(expected).toISOString()}`);
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the repeat strategy given to BullMQ', () => {
+  it('answers as BullMQ does from every run, and from any instant away from the clock changes', () => {
+    const wrong: string[] = [];
+    for (const [tz, from, to] of [['Europe/Paris', '2027-03-10', '2027-03-24'], ['Europe/Paris', '2027-11-02', '2027-11-16'], ['America/Cayenne', '2027-03-20', '2027-04-03'], ['Pacific/Noumea', '2027-03-20', '2027-04-03'], ['UTC', '2027-10-24', '2027-11-07']]) {
+      for (const pattern of ['0 30 2 * * *', '0 0 23 * * 0']) {
+        const opts = { pattern, tz };
+        const check = (t: number) => {
+          const ours = nightlyRepeatStrategy(t, opts) as number;
+          const theirs = defaultRepeatStrategy(t, opts) as number;
+          if (ours !== theirs) wrong.push(`${tz} ${pattern} from ${new Date(t).toISOString()}: ${new Date(ours).toISOString()}, BullMQ ${new Date(theirs).toISOString()}`);
+        };
+        for (let t = Date.parse(`${from}T00:00:00Z`); t < Date.parse(`${to}T00:00:00Z`); t += 97 * 60_000) check(t);
+        for (const r of bullmqRuns(pattern, tz, Date.parse(`${from}T00:00:00Z`), Date.parse(`${to}T00:00:00Z`))) check(r);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describeRedis('the schedule upserted by a watch started on the night of a clock change', () => {
+  let redis: Redis;
+  const setup = prodSetup({ partners: ['op-alpha'] });
+  const realNow = Date.now;
+  afterAll(async () => {
+    Date.now = realNow;
+    await deletePrefix(redis, setup.config.redis.prefix);
+    await redis.quit();
+  });
+
+  it.each([
+    ['2027-03-28T01:10:00Z', "03:10 summer time on the spring night: that night's run, at 03:30", '2027-03-28T01:30:00.000Z'],
+    ['2027-10-31T01:10:00Z', '02:10 winter time on the autumn night, run at the first 02:30: the next night', '2027-11-01T01:30:00.000Z'],
+    ['2027-10-31T00:10:00Z', '02:10 summer time on the autumn night: the first 02:30', '2027-10-31T00:30:00.000Z'],
+  ])('started at %s (%s)', async (at, _what, next) => {
+    redis ??= redisClient();
+    const q = reconcileQueue(setup.config, redis);
+    try {
+      Date.now = () => Date.parse(at); // BullMQ computes the next run from Date.now()
+      await registerNightlySchedule(q, setup.config);
+    } finally {
+      Date.now = realNow;
+    }
+    const scheduler = await q.getJobScheduler(NIGHTLY_RECONCILIATION);
+    expect(new Date(scheduler?.next as number).toISOString()).toBe(next);
+    await q.removeJobScheduler(NIGHTLY_RECONCILIATION);
+    await q.close();
   });
 });
 
