@@ -5,6 +5,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config';
+import { nightlyRepeatStrategy } from './nightly-runs';
 
 export const FLUX_QUEUE = 'flux';
 export const RECONCILE_QUEUE = 'reconcile';
@@ -46,5 +47,5 @@ export function fluxQueue(config: Config, connection: Redis): Queue<FluxJobData>
 }
 
 export function reconcileQueue(config: Config, connection: Redis): Queue {
-  return new Queue(RECONCILE_QUEUE, { connection, prefix: config.redis.prefix });
+  return new Queue(RECONCILE_QUEUE, { connection, prefix: config.redis.prefix, settings: { repeatStrategy: nightlyRepeatStrategy } });
 }

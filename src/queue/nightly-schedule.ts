@@ -13,10 +13,10 @@
  * night's time has passed without the report it was due to write.
  */
 import type { Queue } from 'bullmq';
-import { CronExpressionParser } from 'cron-parser';
 import type { Config } from '../config/config';
 import { missedDays } from '../reconcile/missed-days';
 import { dayOf } from '../util/clock';
+import { lastRunBefore } from './nightly-runs';
 
 /** The Job Scheduler's id in the `reconcile` queue. */
 export const NIGHTLY_RECONCILIATION = 'nightly-reconciliation';
@@ -31,9 +31,9 @@ export interface CatchUpJobData {
   catchUpBefore: string;
 }
 
-/** The time of the schedule's last run before `now`: the night whose report is due. */
-function lastNightTime(config: Config, now: Date): Date {
-  return CronExpressionParser.parse(config.reconcile.cron, { tz: config.timezone, currentDate: now }).prev().toDate();
+/** The time of the schedule's last run before `now`: the night whose report is due, and the time BullMQ names its job after. */
+export function lastNightTime(config: Config, now: Date): Date {
+  return new Date(lastRunBefore(config.reconcile.cron, config.timezone, now.getTime()));
 }
 
 /**
@@ -64,21 +64,21 @@ async function queueCatchUp(queue: Queue, night: string): Promise<boolean> {
  * place, a night whose job failed (its worker killed twice, so BullMQ gave it up as stalled; a
  * reconciliation that could not run) and left no report is caught up the same way, once: until
  * 2026-12-07 the next night reconciled it, a day late. Redis errors are thrown (the caller's
- * Redis error reporting says them).
+ * Redis error reporting says them). `now`: the system clock unless a test places it.
  */
-export async function restoreNightlySchedule(queue: Queue, config: Config): Promise<{ restored: boolean; caughtUp?: { night: string; days: string[]; cause: CatchUpCause } }> {
+export async function restoreNightlySchedule(queue: Queue, config: Config, now?: Date): Promise<{ restored: boolean; caughtUp?: { night: string; days: string[]; cause: CatchUpCause } }> {
   if (await queue.getJobScheduler(NIGHTLY_RECONCILIATION)) {
     // the scheduler names its jobs after their time (BullMQ's `repeat:<id>:<millis>`): the last
     // night's is looked up in Redis first, the disk read only once it is known to have failed
-    const last = lastNightTime(config, new Date());
+    const last = lastNightTime(config, now ?? new Date());
     if ((await queue.getJobState(`repeat:${NIGHTLY_RECONCILIATION}:${last.getTime()}`)) !== 'failed') return { restored: false };
-    const missed = missedNight(config);
+    const missed = missedNight(config, now ?? new Date());
     if (!missed || !(await queueCatchUp(queue, missed.night))) return { restored: false };
     return { restored: false, caughtUp: { ...missed, cause: 'failed' } };
   }
   await registerNightlySchedule(queue, config);
   // judged now, not when asked: a question sent as Redis went down is answered once it is back
-  const missed = missedNight(config);
+  const missed = missedNight(config, now ?? new Date());
   if (missed && !(await queueCatchUp(queue, missed.night))) return { restored: true };
   return { restored: true, caughtUp: missed && { ...missed, cause: 'lost' } };
 }

@@ -20,6 +20,7 @@ import { FLUX_KINDS } from '../model/flux';
 import type { Metrics } from '../ops/metrics';
 import { createRedis } from '../queue/redis';
 import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-queue';
+import { nightlyRepeatStrategy } from '../queue/nightly-runs';
 import type { CatchUpJobData } from '../queue/nightly-schedule';
 import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
 import { missedDays } from '../reconcile/missed-days';
@@ -410,7 +411,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     const ran = await withFileLock<{ date?: string; caughtUp?: CaughtUpDay[] }>(nightlyLock, () => (job.data?.catchUpBefore !== undefined ? catchUp(job.data.catchUpBefore) : nightlyRun(job.data?.date)), { staleMs: 120_000, timeoutMs: 3 * 3600_000 }).finally(() => filesInHand--);
     nightlyVanished.end(job.id, { subject: `nightly reconciliation job ${job.id}`, stands: `nothing to do, its reports stand in reports/ (${[ran.date, ...(ran.caughtUp ?? []).map((c) => c.date)].filter(Boolean).join(', ') || 'none due'})`, level: 'info' });
     return ran;
-  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000, autorun: !differsAtStart });
+  }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000, autorun: !differsAtStart, settings: { repeatStrategy: nightlyRepeatStrategy } });
   workers = [worker, nightly];
   skew.start();
   /** The days before `before` left without a report: a night whose job Redis lost, or that failed. */
