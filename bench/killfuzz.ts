@@ -1390,13 +1390,15 @@ async function pruneCampaign(dir: string, seed: number, invoices: number, maxKil
   for (const f of walk(out)) if (!f.startsWith('state/') || f.startsWith('state/files/')) utimesSync(path.join(out, f), then, then);
   const yr = spawnSync(process.execPath, [BIN, 'run', youngInbox, '--out', out, '--config', config, '-q'], { encoding: 'utf8' });
   if (yr.status !== 0) return { kills: 0, bad: [`run of the young files: exit ${yr.status} ${yr.stderr.slice(0, 400)}`] };
-  // what prune must remove: every file of a content whose mark is old, and old replies
+  // what prune must remove: every file of a content whose mark is old, and old replies with no mark
   const cutoff = Date.now() - (cfg.retention.processedMarksDays + 1) * 86_400_000;
   let stateBefore = hashed(filesDir);
   const oldFiles = new Set(walk(filesDir).filter((f) => statSync(path.join(filesDir, f)).mtimeMs < cutoff));
   const isOld = (f: string) => oldFiles.has(f);
   const oldMarks = new Set(walk(filesDir).filter((f) => f.endsWith('.json') && isOld(f)).map((f) => path.basename(f).slice(0, 64)));
-  const goes = (f: string) => oldMarks.has(path.basename(f).slice(0, 64)) || (/\.reply-/.test(f) && isOld(f));
+  const marked = new Set(walk(filesDir).filter((f) => f.endsWith('.json')).map((f) => path.basename(f).slice(0, 64)));
+  // an old reply goes alone only with no mark beside it: one that stays keeps its replies
+  const goes = (f: string) => oldMarks.has(path.basename(f).slice(0, 64)) || (/\.reply-/.test(f) && isOld(f) && !marked.has(path.basename(f).slice(0, 64)));
   const rest = hashed(out, (f) => f.startsWith('state/files/') || f === 'state/prune-horizon.json' || f.startsWith('state/locks/') || stateLeftover(f));
   // prune, killed
   const faults = faultTally();

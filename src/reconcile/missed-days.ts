@@ -9,6 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config';
 import { statePaths } from '../runner/deps';
+import { dayOf } from '../util/clock';
 import { addDays, dayEnd, isDay } from './day';
 import { defaultReportDir, reportPaths } from './reconcile-day';
 
@@ -35,6 +36,19 @@ export function missedDays(config: Config, before: string, reportDir = defaultRe
     .filter((d) => isDay(d) && d >= from && d < before)
     .filter((d) => !wholeReport(reportPaths(reportDir, d).json, dayEnd(d, config.timezone).getTime()) && holdsFiles(path.join(journalDir, d)))
     .sort();
+}
+
+/**
+ * Whether the work of a nightly job that failed is done since: its day has a whole report (the
+ * day asked, `date`; for a scheduled run, the day before the one it ran on, as reconcileDay
+ * takes it), or, for a catch-up, no day before its night is left without one. Caught up the
+ * next night or run by hand, a failed night is settled: `jobs` no longer counts it.
+ */
+export function nightlyJobSettled(config: Config, job: { data?: { date?: unknown; catchUpBefore?: unknown }; processedOn?: number; timestamp: number }, reportDir = defaultReportDir(config)): boolean {
+  const data = job.data ?? {};
+  if (typeof data.catchUpBefore === 'string') return missedDays(config, data.catchUpBefore, reportDir).length === 0;
+  const day = typeof data.date === 'string' ? data.date : addDays(dayOf(new Date(job.processedOn ?? job.timestamp), config.timezone), -1);
+  return isDay(day) && wholeReport(reportPaths(reportDir, day).json, dayEnd(day, config.timezone).getTime());
 }
 
 function wholeReport(json: string, dayOver: number): boolean {

@@ -23,7 +23,7 @@ import { FLUX_QUEUE, RECONCILE_QUEUE, type FluxJobData } from '../queue/flux-que
 import { nightlyRepeatStrategy } from '../queue/nightly-runs';
 import type { CatchUpJobData } from '../queue/nightly-schedule';
 import { reconcileDay, type ReconcileDayResult } from '../reconcile/reconcile-day';
-import { missedDays } from '../reconcile/missed-days';
+import { missedDays, nightlyJobSettled } from '../reconcile/missed-days';
 import { pruneProcessedMarks } from '../state/prune-marks';
 import { waitingContents } from '../state/waiting-contents';
 import { withFileLock } from '../state/file-lock';
@@ -39,8 +39,8 @@ import { watchRedisAnswers } from '../queue/redis-answers';
 import { clearRetryBeingJournaled, clearRetryInDoubt, clearRetryMarks, jobKey, makeRetriesInDoubtDir, markFailedForGood, readRetryBeingJournaled, readRetryInDoubt, readRetryMarks, recordRetryBeingJournaled, sweepRetryRecords } from '../queue/retry-seen';
 import { readJournalDay } from '../journal/journal';
 import { dayOf } from '../util/clock';
-import { fluxQueue } from '../queue/flux-queue';
-import { firstLine } from '../queue/failed-jobs';
+import { fluxQueue, reconcileQueue } from '../queue/flux-queue';
+import { firstLine, forgetSettledNightlies } from '../queue/failed-jobs';
 import { createDeps, statePaths } from './deps';
 import { JobThread } from './job-threads';
 import type { FileResult, InboundFile, PipelineDeps, ProcessFileOptions } from './process-file';
@@ -414,6 +414,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   }, { connection, prefix: config.redis.prefix, concurrency: 1, lockDuration: 10 * 60_000, autorun: !differsAtStart, settings: { repeatStrategy: nightlyRepeatStrategy } });
   workers = [worker, nightly];
   skew.start();
+  /**
+   * The failed nightly jobs whose days have their report now (caught up, or run by hand): BullMQ
+   * keeps failed jobs for ever, and each kept `jobs` at exit 1 for good. A failure here is logged.
+   */
+  const forgetSettledNights = async () => {
+    const queue = reconcileQueue(config, idRedis);
+    const gone = await forgetSettledNightlies(queue, (job) => nightlyJobSettled(config, job))
+      .catch((err: Error) => void logger.warn({ err }, 'the failed nightly reconciliations whose days have their report could not be removed (tried again next night)'))
+      .finally(() => queue.close().catch(() => undefined));
+    if (gone && gone.length > 0) logger.info({ jobs: gone }, `${gone.length} failed nightly reconciliation(s) removed from Redis: their days have their report now`);
+  };
   /** The days before `before` left without a report: a night whose job Redis lost, or that failed. */
   const catchUp = async (before: string) => {
     const caughtUp: CaughtUpDay[] = [];
@@ -422,6 +433,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       caughtUp.push({ date: day, exitCode: c.exitCode, anomalies: c.report?.anomalies.length ?? 0 });
     }
     if (caughtUp.length === 0) logger.info({ before }, 'catch-up of a night left without its report: every day has its report now');
+    await forgetSettledNights();
     return { catchUpBefore: before, caughtUp };
   };
   const nightlyRun = async (date: string | undefined) => {
@@ -453,6 +465,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       })
       .finally(() => queue.close().catch(() => undefined));
     if (swept && swept.removed.length > 0) logger.warn({ removed: swept.removed, kept: swept.kept }, `nightly sweep: ${swept.removed.length} record(s) of operators' retries under state/ removed, their job gone from Redis or completed (a retry left in doubt that never ran, or a worker killed on one)`);
+    await forgetSettledNights();
     return { date: r.date, exitCode: r.exitCode, anomalies: r.report?.anomalies.length ?? 0, files: r.files, pruned: pruned?.removed, ...(caughtUp.length ? { caughtUp } : {}) };
   };
   nightly.on('error', unlessGivenUp(() => givenUp(), reportRedisErrors(trouble, logger, metrics, 'reconcile worker', nightlyVanished)));

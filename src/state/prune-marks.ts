@@ -48,7 +48,7 @@ export interface PruneResult {
   scanned: number;
   /** marks removed (or that would be, with dryRun) */
   removed: number;
-  /** replies removed with them, or older than the retention themselves */
+  /** replies removed with them, or older than the retention themselves with no mark */
   repliesRemoved: number;
   /** attempt records removed with them, or older than the retention with no mark */
   attemptsRemoved: number;
@@ -161,9 +161,12 @@ export async function pruneProcessedMarks(stateDir: string, opts: PruneOptions):
         if (await remove(path.join(dir, `${sha}.attempt`), dryRun)) result.attemptsRemoved++;
         if (markGoes) faultPoint('after-prune-attempt');
       }
-      // a reply is only read alongside its mark: it goes with it (before it, as the attempt), or when it is as old itself
+      // a reply is read alongside its mark (the partner was told once): it goes with it (before it,
+      // as the attempt), or old with no mark. Beside a mark that stays (one written again since, by
+      // a replay after a power cut lost it) it stays: gone, the partner's next copy was told again,
+      // under the first reply's name and IdFlx, with other bytes
       for (const r of replies.get(sha) ?? []) {
-        if (!markGoes && !r.old) continue;
+        if (!markGoes && !(r.old && (c & MARK) === 0)) continue;
         if (await remove(path.join(dir, r.name), dryRun)) result.repliesRemoved++;
         if (markGoes) faultPoint('after-prune-reply');
       }

@@ -82,23 +82,24 @@ describe('pruneProcessedMarks', () => {
     put(`${sha('c')}.json`, sha('c'), `{"sha256":"x","outcome":"accepted","outputs":[],"event":{"event":"outcome"}}\n`, 500); // old, outcome maybe not journaled: stays
     put(`${sha('d')}.json`, sha('d'), `{"sha256":"x","outcome":"refused","outputs":[]}\n`, 500); // old, written before marks had two states: goes
     put(`.${sha('e')}.json.tmp-1`, sha('e'), 'half', 500); // a writer's temporary file: not ours
-    put(`${sha('b')}.reply-fedcba9876543210`, sha('b'), '{}\n', 402); // an old reply of a young mark: goes
+    put(`${sha('b')}.reply-fedcba9876543210`, sha('b'), '{}\n', 402); // an old reply of a young mark: stays with it
+    put(`${sha('f')}.reply-fedcba9876543210`, sha('f'), '{}\n', 402); // an old reply with no mark: goes
     return { dir, files };
   }
 
   it('counts without removing in a dry run', async () => {
     const { dir, files } = state();
     const r = await pruneProcessedMarks(dir, { days: 400, dryRun: true });
-    expect(r).toMatchObject({ scanned: 6, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
+    expect(r).toMatchObject({ scanned: 7, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
     expect(Object.values(files).every((f) => existsSync(f))).toBe(true);
   });
 
   it('removes journaled marks older than the retention and a day, with their replies', async () => {
     const { dir, files } = state();
     const r = await pruneProcessedMarks(dir, { days: 400 });
-    expect(r).toMatchObject({ scanned: 6, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
+    expect(r).toMatchObject({ scanned: 7, removed: 2, repliesRemoved: 2, keptUnjournaled: 1 });
     const left = Object.entries(files).filter(([, f]) => existsSync(f)).map(([n]) => n).sort();
-    expect(left).toEqual([`.${sha('e')}.json.tmp-1`, `${sha('b')}.json`, `${sha('c')}.json`].sort());
+    expect(left).toEqual([`.${sha('e')}.json.tmp-1`, `${sha('b')}.json`, `${sha('b')}.reply-fedcba9876543210`, `${sha('c')}.json`].sort());
     // a second pass finds nothing more; a missing state folder is nothing to do
     expect(await pruneProcessedMarks(dir, { days: 400 })).toMatchObject({ removed: 0, repliesRemoved: 0 });
     expect(await pruneProcessedMarks(path.join(dir, 'none'), { days: 400 })).toMatchObject({ scanned: 0, removed: 0 });
@@ -306,6 +307,42 @@ describe('the same bytes dropped again', () => {
     expect(statut(firstFlows).concat(statut(secondFlows)).every((f) => existsSync(path.join(out, f)))).toBe(true);
     expect(idFlx(statut(secondFlows)[0])).toBeDefined();
     expect(idFlx(statut(secondFlows)[0])).not.toBe(idFlx(statut(firstFlows)[0]));
+  });
+
+  it('a partner told DOUBLON-FLUX is not told again while the mark stays, however old its reply mark', async () => {
+    // the reply mark went once as old as the retention even beside a mark that stayed (one
+    // written again since: a replay after a power cut lost it): the partner's next copy got a
+    // second reply under the first one's name and IdFlx (same attempt), other bytes
+    const root = tempDir('cf-retention-');
+    const config = bundledConfig(path.join(root, 'out'));
+    const out = config.paths.out;
+    const from = (partner: string, name: string) => {
+      const inbox = path.join(root, name);
+      mkdirSync(path.join(inbox, partner), { recursive: true });
+      copyFileSync(PAPETERIE, path.join(inbox, partner, 'facture.xml'));
+      return inbox;
+    };
+    expect((await runOnce(from('op-alpha', 'in1'), config)).results[0].outcome).toBe('accepted');
+    const told = (await runOnce(from('op-beta', 'in2'), config)).results[0];
+    expect(told.outcome).toBe('already-processed');
+    const reply = told.outputs.filter((o) => o.path.startsWith('statut/op-beta/')).map((o) => o.path);
+    expect(reply).toHaveLength(1);
+    const before = readFileSync(path.join(out, reply[0]));
+    // the mark lost in a power cut and written again by the replay; the reply mark is of then
+    for (const m of marks(config.paths.state)) unlinkSync(path.join(config.paths.state, 'files', m));
+    expect((await runOnce(from('op-alpha', 'in3'), config)).results[0].outcome).toBe('accepted');
+    const sha = sha256(readFileSync(PAPETERIE));
+    const bucket = path.join(config.paths.state, 'files', sha.slice(0, 2));
+    const replyMark = readdirSync(bucket).filter((n) => n.includes('.reply-'));
+    expect(replyMark).toHaveLength(1);
+    const then = new Date(Date.now() - 402 * DAY);
+    utimesSync(path.join(bucket, replyMark[0]), then, then);
+
+    expect(await pruneProcessedMarks(config.paths.state, { days: 400 })).toMatchObject({ removed: 0, repliesRemoved: 0 });
+    const again = (await runOnce(from('op-beta', 'in4'), config)).results[0];
+    expect(again.outcome).toBe('already-processed');
+    expect(again.outputs).toEqual([]);
+    expect(readFileSync(path.join(out, reply[0]))).toEqual(before);
   });
 
   it('an attempt record with no mark whose file still waits in processing/ (a failed job) stays, however old', async () => {

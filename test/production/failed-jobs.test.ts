@@ -6,7 +6,7 @@
  * is gone is never retried blindly: without an outcome it is named and left, with one it is
  * taken off the list. A nightly reconciliation that could not run is shown too.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
@@ -16,6 +16,7 @@ import { retryFailedJob } from '../../src/queue/failed-jobs';
 import { readJournalDay } from '../../src/journal/journal';
 import { fluxJobId, fluxJobOptions, fluxQueue, reconcileQueue, type FluxJobData } from '../../src/queue/flux-queue';
 import { registerNightlySchedule } from '../../src/queue/nightly-schedule';
+import { reconcileDay } from '../../src/reconcile/reconcile-day';
 import { startWorker, type RunningWorker } from '../../src/runner/worker';
 import { dayOf } from '../../src/util/clock';
 import { sha256 } from '../../src/util/hash';
@@ -288,6 +289,44 @@ describeRedis('failed jobs: jobs and retry', () => {
       expect(scheduled.stdout).toMatch(new RegExp(`nightly reconciliation: scheduled \\(${setup.config.reconcile.cron.replace(/\*/g, '\\*')}, ${setup.config.timezone}\\), next at \\d{4}-\\d{2}-\\d{2}T`));
       expect(JSON.parse((await jobs('--json')).stdout).schedule).toMatchObject({ pattern: setup.config.reconcile.cron, tz: setup.config.timezone, next: expect.stringMatching(/^\d{4}-/) });
     } finally {
+      await nightly.obliterate({ force: true });
+      await nightly.close();
+    }
+  });
+
+  it('a night that could not run, caught up by the next one, is no longer counted: jobs exits 0 again, the failed job leaves Redis', async () => {
+    // BullMQ keeps failed jobs for ever: one night that failed (its reports folder unwritable)
+    // kept `jobs` at exit 1 for good, after the next night had written the day's report
+    const nightly = reconcileQueue(setup.config, redis);
+    const reports = path.join(setup.config.paths.out, 'reports');
+    rmSync(reports, { recursive: true, force: true });
+    writeFileSync(reports, 'not a folder');
+    try {
+      const failed = await nightly.add('reconcile', {}); // as the scheduler queues it: yesterday's day
+      for (let i = 0; i < 200 && (await nightly.getJobState(failed.id!)) !== 'failed'; i++) await sleep(50);
+      expect(await nightly.getJobState(failed.id!)).toBe('failed');
+      const before = await jobs('--json');
+      expect([before.code, JSON.parse(before.stdout).nightly.failed]).toEqual([1, 1]);
+
+      rmSync(reports);
+      // the day's report written by hand: settled, said apart and not counted; the job still in Redis
+      expect((await reconcileDay({ config: setup.config })).exitCode).not.toBe(2);
+      const settled = await jobs();
+      expect(settled.code).toBe(0);
+      expect(settled.stdout).toContain('nightly reconciliations that could not run and whose days have their report since: 1');
+      expect(await nightly.getJobState(failed.id!)).toBe('failed');
+      const next = await nightly.add('reconcile', {});
+      for (let i = 0; i < 200 && (await nightly.getJobState(next.id!)) !== 'completed'; i++) await sleep(50);
+      expect(await nightly.getJobState(next.id!)).toBe('completed');
+      const yesterday = dayOf(new Date(Date.now() - 86_400_000), setup.config.timezone);
+      expect(existsSync(path.join(reports, `reconcile-${yesterday}.json`))).toBe(true);
+      for (let i = 0; i < 100 && (await nightly.getJobState(failed.id!)) === 'failed'; i++) await sleep(50);
+      expect(await nightly.getJobState(failed.id!)).toBe('unknown');
+      const after = await jobs();
+      expect(after.code).toBe(0);
+      expect(after.stdout).not.toContain('nightly reconciliations that could not run');
+    } finally {
+      if (existsSync(reports) && !statSync(reports).isDirectory()) rmSync(reports);
       await nightly.obliterate({ force: true });
       await nightly.close();
     }
