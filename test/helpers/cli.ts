@@ -20,10 +20,12 @@ const quoted = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
  * `maxMemoryKb`: its address space bounded (ulimit -v), so that a memory blow-up fails the test, not the host.
  * `terminal`: run it on a pseudo-terminal (util-linux `script`), as an operator at a console
  * does; its stdout and stderr then both come out in `stdout`.
+ * `wallClockAt`: its wall clock starting at this instant (ISO, UTC), through libfaketime.
  */
-export function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; maxOpenFiles?: number; maxMemoryKb?: number; terminal?: boolean } = {}): Promise<CliResult> {
+export function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number; maxOpenFiles?: number; maxMemoryKb?: number; terminal?: boolean; wallClockAt?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const node = [process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), ...args];
+    const clock = opts.wallClockAt ? ['faketime', opts.wallClockAt.replace('T', ' ').replace(/Z$/, '')] : [];
+    const node = [...clock, process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), ...args];
     // a lower limit of open descriptors, as on many servers (ulimit -n 1024 and less)
     const [cmd, ...argv] = opts.terminal
       ? ['script', '-qec', node.map(quoted).join(' '), '/dev/null']

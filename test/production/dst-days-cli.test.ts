@@ -7,10 +7,10 @@
  * `reconcile` with no --date, run just after midnight, reconciles the 23- or 25-hour day.
  * The process runs in UTC: the days are the configuration's zone, not the server's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../helpers/cli';
+import { cli } from '../helpers/cli';
 import { brokenFile, invoiceNumbered } from '../helpers/generate-flows';
 import { tempDir } from '../helpers/run';
 import { ROUTING } from '../helpers/watch';
@@ -20,18 +20,8 @@ const hasFaketime = spawnSync('faketime', ['2027-01-01 00:00:00', 'true']).statu
 if (!hasFaketime) console.warn('SKIPPED test/production/dst-days-cli.test.ts: faketime is not installed (apt-get install faketime; .ci/run installs it)');
 const describeFaketime = hasFaketime ? describe : describe.skip;
 
-/** The CLI from the sources, its wall clock starting at `at` (UTC). */
-function cliAt(at: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('faketime', [at.replace('T', ' ').replace(/Z$/, ''), process.execPath, '-r', path.join(ROOT, 'test/helpers/ts-register.js'), path.join(ROOT, 'src/cli/index.ts'), ...args], { env: { ...process.env, TZ: 'UTC' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI from the sources, its wall clock starting at `at` (UTC), the process in UTC. */
+const cliAt = (at: string, args: string[]) => cli(args, { wallClockAt: at, env: { TZ: 'UTC' } });
 
 /** Received at (UTC), its day in Paris, and what Paris's clock read. */
 const RECEIPTS: [string, string, string][] = [
