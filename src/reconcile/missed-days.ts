@@ -68,25 +68,31 @@ function holdsFiles(dir: string): boolean {
 }
 
 /**
- * When the newest report (`reconcile-<day>.json`) was written, in Unix seconds; 0 when there is
- * none (for the metric an alert watches: reports that stop coming).
+ * When the report of the newest day that has a whole one (`reconcile-<day>.json` written after
+ * the day ended) was written, in Unix seconds; 0 when there is none (for the metric an alert
+ * watches: reports that stop coming). A "day so far" report (today's, run by hand) and an older
+ * day run again by hand are no night's work: counted, they reset the alert's age while no
+ * worker ran the nightly job (until 2026-12-08 any report's write time counted).
  */
-export function lastReportSeconds(reportDir: string): number {
+export function lastReportSeconds(reportDir: string, timeZone: string): number {
   let names: string[];
   try {
     names = readdirSync(reportDir);
   } catch {
     return 0;
   }
-  let newest = 0;
-  for (const n of names) {
-    const day = /^reconcile-(.+)\.json$/.exec(n)?.[1];
-    if (day === undefined || !isDay(day) || n !== path.basename(reportPaths(reportDir, day).json)) continue;
+  const days = names
+    .map((n) => /^reconcile-(.+)\.json$/.exec(n)?.[1])
+    .filter((d): d is string => d !== undefined && isDay(d))
+    .sort()
+    .reverse();
+  for (const day of days) {
     try {
-      newest = Math.max(newest, statSync(path.join(reportDir, n)).mtimeMs);
+      const written = statSync(reportPaths(reportDir, day).json).mtimeMs;
+      if (written >= dayEnd(day, timeZone).getTime()) return Math.floor(written / 1000);
     } catch {
       // removed while listed
     }
   }
-  return Math.floor(newest / 1000);
+  return 0;
 }

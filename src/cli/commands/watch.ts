@@ -47,7 +47,7 @@ export async function watchCommand(opts: { config?: string; events?: boolean; me
     queueDepth: async () => (queue ? queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed') : {}),
     queuePaused: async () => (queue && nightly ? { [queue.name]: await queue.isPaused(), [nightly.name]: await nightly.isPaused() } : {}),
     queueLimits: async () => (queue && nightly ? { [queue.name]: await queueLimits(queue), [nightly.name]: await queueLimits(nightly) } : {}),
-    lastReportSeconds: () => lastReportSeconds(defaultReportDir(config)),
+    lastReportSeconds: () => lastReportSeconds(defaultReportDir(config), config.timezone),
   });
   // the port first: one in use stops the start before anything is claimed
   const server = await startOpsServer(metrics, {
