@@ -52,10 +52,16 @@ export function nightlyJobSettled(config: Config, job: { data?: { date?: unknown
 }
 
 function wholeReport(json: string, dayOver: number): boolean {
+  return wholeReportWritten(json, dayOver) !== undefined;
+}
+
+/** When a report written once its day was over (a whole one) was written, in ms; else undefined. */
+function wholeReportWritten(json: string, dayOver: number): number | undefined {
   try {
-    return statSync(json).mtimeMs >= dayOver;
+    const written = statSync(json).mtimeMs;
+    return written >= dayOver ? written : undefined;
   } catch {
-    return false;
+    return undefined; // none, or removed while listed
   }
 }
 
@@ -87,12 +93,8 @@ export function lastReportSeconds(reportDir: string, timeZone: string): number {
     .sort()
     .reverse();
   for (const day of days) {
-    try {
-      const written = statSync(reportPaths(reportDir, day).json).mtimeMs;
-      if (written >= dayEnd(day, timeZone).getTime()) return Math.floor(written / 1000);
-    } catch {
-      // removed while listed
-    }
+    const written = wholeReportWritten(reportPaths(reportDir, day).json, dayEnd(day, timeZone).getTime());
+    if (written !== undefined) return Math.floor(written / 1000);
   }
   return 0;
 }
